@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Linux backend (src/proc): reads one process's /proc files into a
+ * snapshot. Nothing above this layer knows a procfs file name.
+ *
+ * Every reader works relative to a directory fd: the proc root (default
+ * /proc, or a captured fixture directory by --proc-root) and, for one
+ * process, the fd of <root>/<pid>, kept for the whole inspection so that a
+ * reused pid cannot redirect later reads.
+ */
+#ifndef VMSCOPE_COLLECT_H
+#define VMSCOPE_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "vmscope/snapshot.h"
+
+struct arena;
+
+/* An open /proc/<pid> with its reusable read buffers. */
+struct vms_proc;
+
+/*
+ * Opens <root_fd>/<pid>. live: the root is the real /proc of this machine,
+ * so a pidfd can tell whether the process exited during a read. Returns 0,
+ * -ESRCH (no such process) or another -errno.
+ */
+int vms_proc_open(int root_fd, pid_t pid, bool live, struct vms_proc **ret);
+void vms_proc_free(struct vms_proc *p);
+pid_t vms_proc_pid(const struct vms_proc *p);
+/* The directory fd of <root>/<pid>; borrowed. */
+int vms_proc_dirfd(const struct vms_proc *p);
+
+enum {
+	VMS_COLLECT_REGIONS = 1 << 0, /* smaps: every region with its counters */
+	VMS_COLLECT_THREADS = 1 << 1, /* task/<tid>: comm, faults, stack pointer */
+};
+
+/*
+ * Reads stat, status, cmdline, exe, smaps_rollup and, by flags, smaps and
+ * the threads into snap (which must be fresh from vms_snapshot_new). A source
+ * that cannot be read is recorded in snap->src with its error and the rest
+ * goes on: the return is 0 then. Returns -ESRCH when the process is gone
+ * (before or during the reads: nothing in snap is to be shown), -ENOMEM never
+ * (dies). Regions come sorted by start; an entry that starts below the
+ * previous end is dropped and counted in snap->dropped_regions.
+ */
+int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap);
+
+/*
+ * Whether the process is still the one opened: 1 alive, 0 exited (or a
+ * zombie now), -errno unknown. Called after reading, so a snapshot read
+ * from a process that died half-way is never shown as whole.
+ */
+int vms_proc_alive(struct vms_proc *p);
+
+/* Host facts (kernel release, page size, THP mode). root_fd: the proc root. */
+void vms_collect_host(int root_fd, struct vms_host *host);
+
+/*
+ * pgrep-like lookup: the pids whose comm matches the extended regular
+ * expression pattern (or, with full, whose whole command line does),
+ * excluding the caller itself, ascending. *ret_pids is the caller's to free.
+ * Returns the count, -EINVAL for a bad pattern, or another -errno.
+ */
+int vms_find_by_name(int root_fd, const char *pattern, bool full, pid_t **ret_pids);
+
+/*
+ * Parsers, each a pure function of bytes so that tests and fuzzers feed them
+ * directly. They return 0 or -EBADMSG and never read past end.
+ */
+
+/* Line-at-a-time smaps parser state. */
+struct vms_smaps_parser {
+	struct vms_snapshot *snap;
+	ptrdiff_t cur;          /* index of the region being filled, or -1 */
+	bool skipping;          /* the current entry was dropped */
+	uint64_t prev_end;
+	size_t line;            /* 1-based line number, for errors */
+};
+
+void vms_smaps_parser_init(struct vms_smaps_parser *ps, struct vms_snapshot *snap);
+/* Feeds one line (without '\n'). A maps line starts a region; "Key: value"
+ * lines fill it; unknown keys are ignored. */
+int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t len);
+/* The same on a whole buffer (smaps or plain maps text). */
+int vms_smaps_parse(struct vms_snapshot *snap, const char *buf, size_t len);
+
+/* One maps line "start-end perms offset dev inode [name]" into r (name into arena). */
+int vms_maps_parse_line(const char *line, size_t len, struct arena *arena, struct vms_region *r);
+
+/* smaps_rollup into snap->totals.rollup (and the rollup range). */
+int vms_rollup_parse(struct vms_snapshot *snap, const char *buf, size_t len);
+/* status into snap->totals.status and the process fields it has (uid, threads, ppid, comm). */
+int vms_status_parse(struct vms_snapshot *snap, const char *buf, size_t len);
+
+struct vms_stat {
+	pid_t pid, ppid;
+	char state;
+	char comm[64]; /* as the kernel gives it (at most 15 bytes + NUL) */
+	unsigned long flags;
+	uint64_t minflt, cminflt, majflt, cmajflt;
+	uint64_t start_time;
+	uint64_t num_threads;
+	uint64_t vsize, rss_pages;
+};
+/* /proc/<pid>/stat or task/<tid>/stat; comm is read up to the last ')'. */
+int vms_stat_parse(const char *buf, size_t len, struct vms_stat *ret);
+
+/*
+ * task/<tid>/syscall: "nr arg1..arg6 sp pc" → sp. "running" → -EAGAIN;
+ * "-1 sp pc" (blocked outside a syscall) → sp.
+ */
+int vms_syscall_parse_sp(const char *buf, size_t len, uint64_t *ret_sp);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ELF facts of mapped objects (src/elf, the only code that includes libelf).
+ * Objects are opened through /proc/<pid>/map_files/<start>-<end> (works for
+ * deleted files and other mount namespaces) or <proc>/<pid>/root/<path>, and
+ * cached by (dev, inode) so an object mapped by many processes is read once.
+ */
+#ifndef VMSCOPE_ELF_H
+#define VMSCOPE_ELF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmscope/snapshot.h"
+
+struct arena;
+struct vms_elf_cache;
+
+struct vms_elf_cache *vms_elf_cache_new(void);
+void vms_elf_cache_free(struct vms_elf_cache *cache);
+
+/*
+ * Fills obj's ELF fields (is_elf, elf_type, elf_class, segments, relro) for
+ * the file that region r maps. pid_dirfd: the process's /proc directory.
+ * Arrays go into arena. Returns 0 (obj->is_elf false for a non-ELF file),
+ * or -errno (also stored in obj->elf_error): -EACCES/-ENOENT could not open,
+ * -EBADMSG corrupt ELF. Never crashes on a corrupt or truncated file.
+ */
+int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+			struct vms_object *obj, struct arena *arena);
+
+/* The same from bytes in memory (tests, fuzzers). */
+int vms_elf_load_memory(const void *buf, size_t len, struct vms_object *obj, struct arena *arena);
+
+#endif

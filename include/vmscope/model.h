@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The model (src/model): turns what the collectors read into the region
+ * model the reporters draw: objects, kinds, thread stacks, aggregates.
+ */
+#ifndef VMSCOPE_MODEL_H
+#define VMSCOPE_MODEL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "vmscope/snapshot.h"
+
+struct vms_elf_cache;
+
+/*
+ * Groups file regions into objects (by dev, inode and path), loads their
+ * program headers through the cache when pid_dirfd >= 0, gives every region
+ * its kind, ties thread stacks to their tids, and sums each object's regions.
+ * Idempotent on a snapshot without objects; pure given the ELF facts, so a
+ * snapshot loaded from JSON classifies the same way.
+ */
+void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd);
+
+/* Only the kinds (objects and their ELF facts must be in place). */
+void vms_model_classify(struct vms_snapshot *snap);
+
+/* Sum of the counters of every region (for reconciliation with smaps_rollup). */
+void vms_model_sum_regions(const struct vms_snapshot *snap, struct vms_counters *ret);
+
+enum {
+	VMS_INSPECT_REGIONS = 1 << 0,
+	VMS_INSPECT_THREADS = 1 << 1,
+	VMS_INSPECT_ELF = 1 << 2,
+};
+
+/*
+ * Everything for one process: open, collect, classify, confirm it is still
+ * alive. Returns 0 and a complete snapshot (some sources may be missing, see
+ * snap->src), or -ESRCH (no such process, or it exited during the read: no
+ * snapshot), or another -errno.
+ */
+int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_elf_cache *cache,
+		struct vms_snapshot **ret);
+
+#endif

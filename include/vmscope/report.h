@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reporters (src/report): render a snapshot. They write to a FILE and never
+ * exit; a reporter's result is 0 or -errno (-EIO for a write error).
+ */
+#ifndef VMSCOPE_REPORT_H
+#define VMSCOPE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vmscope/snapshot.h"
+
+enum vms_sort {
+	VMS_SORT_RSS = 0,
+	VMS_SORT_PSS,
+	VMS_SORT_USS,
+	VMS_SORT_SIZE,
+	VMS_SORT_SWAP,
+	VMS_SORT_ADDRESS,
+	VMS_SORT__MAX
+};
+const char *vms_sort_to_string(enum vms_sort s);
+int vms_sort_from_string(const char *s); /* -EINVAL when unknown */
+
+struct vms_report_options {
+	bool color;      /* ANSI colors by kind */
+	bool bytes;      /* exact byte counts instead of human sizes */
+	bool all;        /* every VMA, not only the regions that matter */
+	enum vms_sort sort;
+	unsigned width;  /* columns available; 0 means 80 */
+	unsigned top;    /* regions and objects listed; 0 means a default */
+};
+
+struct vms_reporter {
+	const char *name;
+	int (*render)(FILE *out, const struct vms_snapshot *snap,
+		      const struct vms_report_options *opt);
+};
+
+/* The reporters, ending with a { NULL, NULL } entry. */
+extern const struct vms_reporter vms_reporters[];
+const struct vms_reporter *vms_reporter_find(const char *name);
+
+int vms_report_text(FILE *out, const struct vms_snapshot *snap,
+		    const struct vms_report_options *opt);
+int vms_report_json(FILE *out, const struct vms_snapshot *snap,
+		    const struct vms_report_options *opt);
+
+/*
+ * Human size: 1023 → "1023", 4096 → "4.0K", 1.5 MiB → "1.5M" (binary units,
+ * one decimal under 10, none above). Writes at most 8 bytes + NUL to buf.
+ */
+void vms_format_size(char *buf, size_t n, uint64_t bytes);
+
+#endif

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The region model: one process's address space at one instant.
+ *
+ * A snapshot is built by the collectors (src/proc, src/elf), completed by the
+ * model (src/model: kinds, objects, totals) and then never changed. Reporters
+ * and the live view only read it. Every size is in bytes. A value the
+ * collectors could not read is marked missing in a `have` mask, never stored
+ * as a false 0.
+ *
+ * The names in the tables below (vms_mem_fields, vms_status_fields, the enum
+ * to_string tables) are the names of the JSON schema: change them only with
+ * VMS_SCHEMA_VERSION.
+ */
+#ifndef VMSCOPE_SNAPSHOT_H
+#define VMSCOPE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define VMS_SCHEMA_VERSION 1
+
+/* What a region is. Decided in model/classify.c, never by a parser. */
+enum vms_kind {
+	VMS_KIND_OTHER = 0,
+	VMS_KIND_TEXT,         /* r-x mapping of an ELF PT_LOAD segment */
+	VMS_KIND_RODATA,       /* r-- mapping of a PT_LOAD segment (headers, .rodata, .eh_frame) */
+	VMS_KIND_RELRO,        /* r-- part of the rw segment (PT_GNU_RELRO: .got, .data.rel.ro) */
+	VMS_KIND_DATA,         /* rw- mapping of a PT_LOAD segment (.data, start of .bss) */
+	VMS_KIND_BSS,          /* anonymous tail after the rw segment (p_memsz > p_filesz) */
+	VMS_KIND_HEAP,         /* [heap]: the brk area */
+	VMS_KIND_STACK,        /* [stack]: the main thread's stack */
+	VMS_KIND_THREAD_STACK, /* an anonymous mapping that holds a thread's stack pointer */
+	VMS_KIND_GUARD,        /* ---p mapping below a stack or between mappings */
+	VMS_KIND_ANON,         /* private anonymous mmap */
+	VMS_KIND_FILE,         /* mapping of a file that is not an ELF load segment */
+	VMS_KIND_SHM,          /* SysV, memfd, /dev/shm, shared anonymous */
+	VMS_KIND_VDSO,
+	VMS_KIND_VVAR,
+	VMS_KIND_VSYSCALL,
+	VMS_KIND__MAX
+};
+
+const char *vms_kind_to_string(enum vms_kind kind);
+/* Returns the kind, or -EINVAL for an unknown name. */
+int vms_kind_from_string(const char *s);
+
+/* Permission bits of a mapping, as the maps line says them. */
+enum {
+	VMS_PERM_READ = 1 << 0,
+	VMS_PERM_WRITE = 1 << 1,
+	VMS_PERM_EXEC = 1 << 2,
+	VMS_PERM_SHARED = 1 << 3, /* 's' instead of 'p' */
+};
+
+/*
+ * Memory counters of smaps and smaps_rollup, one slot per kernel key. The
+ * same enum serves a region (smaps) and the process (smaps_rollup); keys the
+ * kernel did not print for that source are clear in `have`.
+ */
+enum vms_mem {
+	VMS_MEM_SIZE = 0,
+	VMS_MEM_KERNEL_PAGE_SIZE,
+	VMS_MEM_MMU_PAGE_SIZE,
+	VMS_MEM_RSS,
+	VMS_MEM_PSS,
+	VMS_MEM_PSS_DIRTY,
+	VMS_MEM_PSS_ANON,  /* smaps_rollup only */
+	VMS_MEM_PSS_FILE,  /* smaps_rollup only */
+	VMS_MEM_PSS_SHMEM, /* smaps_rollup only */
+	VMS_MEM_SHARED_CLEAN,
+	VMS_MEM_SHARED_DIRTY,
+	VMS_MEM_PRIVATE_CLEAN,
+	VMS_MEM_PRIVATE_DIRTY,
+	VMS_MEM_REFERENCED,
+	VMS_MEM_ANONYMOUS,
+	VMS_MEM_KSM,
+	VMS_MEM_LAZYFREE,
+	VMS_MEM_ANON_HUGE_PAGES,
+	VMS_MEM_SHMEM_PMD_MAPPED,
+	VMS_MEM_FILE_PMD_MAPPED,
+	VMS_MEM_SHARED_HUGETLB,
+	VMS_MEM_PRIVATE_HUGETLB,
+	VMS_MEM_SWAP,
+	VMS_MEM_SWAP_PSS,
+	VMS_MEM_LOCKED,
+	VMS_MEM__MAX
+};
+
+struct vms_mem_field {
+	const char *key;  /* the kernel's smaps key, without the colon */
+	const char *name; /* the JSON name, snake_case */
+};
+extern const struct vms_mem_field vms_mem_fields[VMS_MEM__MAX];
+
+struct vms_counters {
+	uint64_t v[VMS_MEM__MAX]; /* bytes */
+	uint32_t have;            /* 1u << enum vms_mem for each key read */
+};
+
+static inline bool vms_counters_has(const struct vms_counters *c, enum vms_mem m)
+{
+	return c->have & (UINT32_C(1) << m);
+}
+
+/* USS: pages mapped by this process alone (Private_Clean + Private_Dirty). */
+static inline uint64_t vms_counters_uss(const struct vms_counters *c)
+{
+	return c->v[VMS_MEM_PRIVATE_CLEAN] + c->v[VMS_MEM_PRIVATE_DIRTY];
+}
+
+/* Fields of /proc/<pid>/status kept in the snapshot (kB values, in bytes). */
+enum vms_status_field {
+	VMS_ST_VM_PEAK = 0,
+	VMS_ST_VM_SIZE,
+	VMS_ST_VM_LCK,
+	VMS_ST_VM_PIN,
+	VMS_ST_VM_HWM,
+	VMS_ST_VM_RSS,
+	VMS_ST_RSS_ANON,
+	VMS_ST_RSS_FILE,
+	VMS_ST_RSS_SHMEM,
+	VMS_ST_VM_DATA,
+	VMS_ST_VM_STK,
+	VMS_ST_VM_EXE,
+	VMS_ST_VM_LIB,
+	VMS_ST_VM_PTE,
+	VMS_ST_VM_SWAP,
+	VMS_ST_HUGETLB_PAGES,
+	VMS_ST__MAX
+};
+
+struct vms_status_field_desc {
+	const char *key;  /* the kernel's status key */
+	const char *name; /* the JSON name */
+};
+extern const struct vms_status_field_desc vms_status_fields[VMS_ST__MAX];
+
+/* Sources the collectors read; each has a status in the snapshot. */
+enum vms_source {
+	VMS_SRC_STAT = 0,    /* /proc/<pid>/stat */
+	VMS_SRC_STATUS,      /* /proc/<pid>/status */
+	VMS_SRC_CMDLINE,     /* /proc/<pid>/cmdline */
+	VMS_SRC_EXE,         /* /proc/<pid>/exe */
+	VMS_SRC_SMAPS,       /* /proc/<pid>/smaps: the regions */
+	VMS_SRC_SMAPS_ROLLUP,/* /proc/<pid>/smaps_rollup: the totals */
+	VMS_SRC_TASKS,       /* /proc/<pid>/task/<tid>/{stat,syscall} */
+	VMS_SRC_ELF,         /* program headers of mapped files */
+	VMS_SRC__MAX
+};
+
+const char *vms_source_to_string(enum vms_source src);
+
+/* The status of a source: read, or why not. */
+struct vms_source_status {
+	bool tried; /* false: not asked for */
+	int error;  /* 0 read, else a negative errno */
+};
+
+/* One VMA, as /proc/<pid>/smaps describes it. */
+struct vms_region {
+	uint64_t start, end; /* [start, end) */
+	uint64_t offset;     /* file offset of start */
+	uint64_t inode;
+	uint32_t dev_major, dev_minor;
+	uint8_t perms;  /* VMS_PERM_* */
+	bool deleted;   /* the path ended in " (deleted)", stripped from name */
+	int8_t thp_eligible;   /* THPeligible: 0/1, -1 not read */
+	int16_t protection_key;/* ProtectionKey, -1 not read */
+	enum vms_kind kind;
+	int32_t object; /* index in snapshot->objects, -1 for none */
+	int32_t tid;    /* the thread whose stack this is, else 0 */
+	uint64_t vmflags; /* VmFlags bits, 1 << index in vms_vmflag_names */
+	const char *name; /* path or [pseudo]; kernel-escaped bytes; "" for anonymous; arena */
+	struct vms_counters mem;
+};
+
+/* Two-letter VmFlags codes, in bit order; NULL-terminated. */
+extern const char *const vms_vmflag_names[];
+
+static inline uint64_t vms_region_size(const struct vms_region *r)
+{
+	return r->end - r->start;
+}
+
+/* A PT_LOAD program header of a mapped ELF object. */
+struct vms_segment {
+	uint64_t vaddr, memsz;
+	uint64_t offset, filesz;
+	uint64_t align;
+	uint32_t flags; /* PF_R | PF_W | PF_X */
+};
+
+/* One mapped file with its regions and their totals. */
+struct vms_object {
+	const char *path; /* as in maps (kernel-escaped); arena */
+	uint64_t inode;
+	uint32_t dev_major, dev_minor;
+	bool deleted;
+	/* ELF facts, when elf_error == 0 and is_elf */
+	bool is_elf;
+	int elf_error;      /* 0, or -errno why the program headers could not be read */
+	uint16_t elf_type;  /* ET_EXEC, ET_DYN, ... */
+	uint8_t elf_class;  /* ELFCLASS32 / ELFCLASS64 */
+	bool is_main;       /* the program itself (/proc/<pid>/exe) */
+	struct vms_segment *segments; /* PT_LOAD headers; arena */
+	uint32_t n_segments;
+	uint64_t relro_vaddr, relro_memsz; /* PT_GNU_RELRO, memsz 0 if none */
+	/* aggregates of the regions that map it */
+	uint32_t n_regions;
+	uint64_t vsize;
+	struct vms_counters mem;
+};
+
+/* One thread of the process. */
+struct vms_thread {
+	pid_t tid;
+	const char *comm; /* arena */
+	uint64_t sp;      /* stack pointer from task/<tid>/syscall, 0 if unknown */
+	int sp_error;     /* 0, or -errno why sp is unknown (-EAGAIN: the thread was running) */
+	int32_t region;   /* index of the region holding sp, -1 if none */
+	uint64_t minflt, majflt;
+};
+
+struct vms_process {
+	pid_t pid, ppid;
+	uid_t uid;               /* real uid */
+	const char *user;        /* name of uid, or NULL when unknown; arena */
+	const char *comm;        /* arena */
+	const char *cmdline;     /* arguments joined by spaces; arena; NULL if unread/empty */
+	const char *exe;         /* readlink of exe; arena; NULL if unread */
+	char state;              /* stat field 3 */
+	bool kernel_thread;      /* PF_KTHREAD */
+	uint32_t threads;
+	uint64_t start_time;     /* stat field 22, clock ticks since boot */
+};
+
+struct vms_totals {
+	uint64_t status[VMS_ST__MAX]; /* bytes */
+	uint32_t status_have;         /* 1u << enum vms_status_field */
+	struct vms_counters rollup;   /* smaps_rollup, when VMS_SRC_SMAPS_ROLLUP read */
+	uint64_t rollup_start, rollup_end; /* the range of the rollup line */
+	uint64_t minflt, cminflt, majflt, cmajflt; /* from stat */
+	bool have_faults;
+};
+
+struct vms_host {
+	char kernel[65];     /* uname release */
+	char machine[65];    /* uname machine */
+	char hostname[65];
+	uint32_t page_size;
+	char thp_enabled[16];/* [always]/[madvise]/[never] selected word, "" unknown */
+};
+
+struct arena;
+
+struct vms_snapshot {
+	struct arena *arena; /* owns every string and small array below */
+	int64_t mono_ns;     /* CLOCK_MONOTONIC when collection began */
+	int64_t wall_ns;     /* CLOCK_REALTIME when collection began */
+	struct vms_host host;
+	struct vms_process proc;
+	struct vms_totals totals;
+	struct vms_region *regions; /* sorted by start, non-overlapping */
+	size_t n_regions, alloc_regions;
+	struct vms_object *objects;
+	size_t n_objects, alloc_objects;
+	struct vms_thread *threads;
+	size_t n_threads, alloc_threads;
+	struct vms_source_status src[VMS_SRC__MAX];
+	uint32_t dropped_regions; /* maps entries dropped: not after the previous end */
+};
+
+/* An empty snapshot with its arena. Never NULL: out of memory dies. */
+struct vms_snapshot *vms_snapshot_new(void);
+void vms_snapshot_free(struct vms_snapshot *snap);
+
+/* Whether a source was read. */
+static inline bool vms_snapshot_have(const struct vms_snapshot *snap, enum vms_source src)
+{
+	return snap->src[src].tried && snap->src[src].error == 0;
+}
+
+/* The region holding addr, or NULL. Binary search. */
+const struct vms_region *vms_snapshot_find(const struct vms_snapshot *snap, uint64_t addr);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "base/arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+
+#define ARENA_BLOCK_MIN (64 * 1024)
+#define ARENA_ALIGN alignof(max_align_t)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	alignas(max_align_t) unsigned char data[];
+};
+
+void arena_init(struct arena *a)
+{
+	a->head = NULL;
+	a->used_total = 0;
+}
+
+void arena_release(struct arena *a)
+{
+	struct arena_block *b = a->head;
+
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	arena_init(a);
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_block *b = a->head;
+	size_t rounded;
+
+	if (size > SIZE_MAX - ARENA_ALIGN)
+		die_oom(size);
+	rounded = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	if (!b || b->size - b->used < rounded) {
+		size_t bsize = rounded > ARENA_BLOCK_MIN ? rounded : ARENA_BLOCK_MIN;
+		struct arena_block *nb = xmalloc(sizeof(*nb) + bsize);
+
+		nb->size = bsize;
+		nb->used = 0;
+		/* A big allocation gets a block of its own behind the current one,
+		 * so the space left in the current block is not wasted. */
+		if (b && rounded > ARENA_BLOCK_MIN) {
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			a->head = nb;
+		}
+		b = nb;
+	}
+	void *p = b->data + b->used;
+	b->used += rounded;
+	a->used_total += rounded;
+	return p;
+}
+
+void *arena_zalloc(struct arena *a, size_t size)
+{
+	return memset(arena_alloc(a, size), 0, size);
+}
+
+void *arena_memdup(struct arena *a, const void *p, size_t n)
+{
+	return n ? memcpy(arena_alloc(a, n), p, n) : arena_alloc(a, 1);
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}

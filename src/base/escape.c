@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "base/escape.h"
+
+#include <wchar.h>
+
+size_t utf8_decode(const char *s, size_t n, uint32_t *ret_cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp, min;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*ret_cp = u[0];
+		return 1;
+	}
+	if ((u[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = u[0] & 0x1f;
+		min = 0x80;
+	} else if ((u[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = u[0] & 0x0f;
+		min = 0x800;
+	} else if ((u[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = u[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (u[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*ret_cp = cp;
+	return len;
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+static void add_hex_byte(struct strbuf *out, unsigned char c)
+{
+	char b[4] = { '\\', 'x', hexdig[c >> 4], hexdig[c & 15] };
+
+	strbuf_add(out, b, 4);
+}
+
+void escape_display(struct strbuf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+
+		if (len == 0) {
+			add_hex_byte(out, (unsigned char)s[i]);
+			i++;
+		} else if (utf8_is_control(cp)) {
+			for (size_t k = 0; k < len; k++)
+				add_hex_byte(out, (unsigned char)s[i + k]);
+			i += len;
+		} else if (cp == '\\') {
+			strbuf_add(out, "\\\\", 2);
+			i++;
+		} else {
+			strbuf_add(out, s + i, len);
+			i += len;
+		}
+	}
+}
+
+size_t escape_display_width(const char *s, size_t n)
+{
+	size_t i = 0, w = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+
+		if (len == 0) {
+			w += 4;
+			i++;
+		} else if (utf8_is_control(cp)) {
+			w += 4 * len;
+			i += len;
+		} else if (cp == '\\') {
+			w += 2;
+			i++;
+		} else {
+			int cw = wcwidth((wchar_t)cp);
+			w += cw < 0 ? 1 : (size_t)cw;
+			i += len;
+		}
+	}
+	return w;
+}

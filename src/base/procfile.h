@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading /proc files relative to a directory fd. /proc files come back a
+ * page or less per read(), so a short read is not the end: read until read()
+ * returns 0. EINTR is retried; sizes are capped; embedded NUL bytes are
+ * rejected (-EBADMSG) unless the caller allows them (cmdline).
+ */
+#ifndef VMSCOPE_BASE_PROCFILE_H
+#define VMSCOPE_BASE_PROCFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/strbuf.h"
+
+enum {
+	PROCFILE_ALLOW_NUL = 1 << 0,
+};
+
+/*
+ * Reads all of dirfd/name into out (replacing its contents). Returns the
+ * length, or -errno: -ENOENT/-ESRCH gone, -EACCES refused, -EFBIG over cap,
+ * -EBADMSG a NUL byte where none may be.
+ */
+int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags,
+		     struct strbuf *out);
+/* The same on an open fd, from offset 0 (live views re-read kept fds). */
+int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out);
+
+/*
+ * A line reader for files too large to hold whole (smaps of 65,530 VMAs is
+ * tens of MB): a buffer of at most line_max bytes is reused across lines and
+ * across files, so it belongs to a collector, not to one read.
+ */
+struct procfile {
+	int fd;
+	char *buf;
+	size_t alloc;
+	size_t start, end; /* unread bytes are buf[start, end) */
+	size_t total;      /* bytes read from the file so far */
+	size_t cap;        /* -EFBIG past this many bytes */
+	size_t line_max;   /* -EFBIG for a longer line */
+	bool eof;
+	bool owns_fd;
+};
+
+void procfile_init(struct procfile *pf);
+/* Opens dirfd/name for reading (O_RDONLY|O_CLOEXEC). Returns 0 or -errno. */
+int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t cap);
+/* Reads fd from offset 0; the fd stays the caller's. */
+int procfile_open_fd(struct procfile *pf, int fd, size_t cap);
+/*
+ * Next line without its '\n'; a last line without one is returned too.
+ * Returns 1 with a line, 0 at the end, -errno on error. The line is valid
+ * until the next call.
+ */
+int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_len);
+/* Closes the file; keeps the buffer for the next open. */
+void procfile_close(struct procfile *pf);
+/* Closes and frees the buffer. */
+void procfile_release(struct procfile *pf);
+
+/*
+ * Splits a byte buffer into lines the same way, for parsers fed from memory
+ * (tests, fuzzers, captured files). Returns 1 with a line, 0 at the end.
+ */
+int memlines_next(const char **p, const char *end, const char **ret_line, size_t *ret_len);
+
+#endif

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The vocabulary of the region model: name tables shared by the parsers, the
+ * text and JSON reporters, and the snapshot loader.
+ */
+#include "config.h"
+
+#include "vmscope/snapshot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/xalloc.h"
+
+static const char *const kind_names[VMS_KIND__MAX] = {
+	[VMS_KIND_OTHER] = "other",
+	[VMS_KIND_TEXT] = "text",
+	[VMS_KIND_RODATA] = "rodata",
+	[VMS_KIND_RELRO] = "relro",
+	[VMS_KIND_DATA] = "data",
+	[VMS_KIND_BSS] = "bss",
+	[VMS_KIND_HEAP] = "heap",
+	[VMS_KIND_STACK] = "stack",
+	[VMS_KIND_THREAD_STACK] = "thread_stack",
+	[VMS_KIND_GUARD] = "guard",
+	[VMS_KIND_ANON] = "anon",
+	[VMS_KIND_FILE] = "file",
+	[VMS_KIND_SHM] = "shm",
+	[VMS_KIND_VDSO] = "vdso",
+	[VMS_KIND_VVAR] = "vvar",
+	[VMS_KIND_VSYSCALL] = "vsyscall",
+};
+
+const char *vms_kind_to_string(enum vms_kind kind)
+{
+	if ((unsigned)kind >= VMS_KIND__MAX)
+		return "other";
+	return kind_names[kind];
+}
+
+int vms_kind_from_string(const char *s)
+{
+	for (int k = 0; k < VMS_KIND__MAX; k++)
+		if (strcmp(kind_names[k], s) == 0)
+			return k;
+	return -EINVAL;
+}
+
+const struct vms_mem_field vms_mem_fields[VMS_MEM__MAX] = {
+	[VMS_MEM_SIZE] = { "Size", "size" },
+	[VMS_MEM_KERNEL_PAGE_SIZE] = { "KernelPageSize", "kernel_page_size" },
+	[VMS_MEM_MMU_PAGE_SIZE] = { "MMUPageSize", "mmu_page_size" },
+	[VMS_MEM_RSS] = { "Rss", "rss" },
+	[VMS_MEM_PSS] = { "Pss", "pss" },
+	[VMS_MEM_PSS_DIRTY] = { "Pss_Dirty", "pss_dirty" },
+	[VMS_MEM_PSS_ANON] = { "Pss_Anon", "pss_anon" },
+	[VMS_MEM_PSS_FILE] = { "Pss_File", "pss_file" },
+	[VMS_MEM_PSS_SHMEM] = { "Pss_Shmem", "pss_shmem" },
+	[VMS_MEM_SHARED_CLEAN] = { "Shared_Clean", "shared_clean" },
+	[VMS_MEM_SHARED_DIRTY] = { "Shared_Dirty", "shared_dirty" },
+	[VMS_MEM_PRIVATE_CLEAN] = { "Private_Clean", "private_clean" },
+	[VMS_MEM_PRIVATE_DIRTY] = { "Private_Dirty", "private_dirty" },
+	[VMS_MEM_REFERENCED] = { "Referenced", "referenced" },
+	[VMS_MEM_ANONYMOUS] = { "Anonymous", "anonymous" },
+	[VMS_MEM_KSM] = { "KSM", "ksm" },
+	[VMS_MEM_LAZYFREE] = { "LazyFree", "lazyfree" },
+	[VMS_MEM_ANON_HUGE_PAGES] = { "AnonHugePages", "anon_huge_pages" },
+	[VMS_MEM_SHMEM_PMD_MAPPED] = { "ShmemPmdMapped", "shmem_pmd_mapped" },
+	[VMS_MEM_FILE_PMD_MAPPED] = { "FilePmdMapped", "file_pmd_mapped" },
+	[VMS_MEM_SHARED_HUGETLB] = { "Shared_Hugetlb", "shared_hugetlb" },
+	[VMS_MEM_PRIVATE_HUGETLB] = { "Private_Hugetlb", "private_hugetlb" },
+	[VMS_MEM_SWAP] = { "Swap", "swap" },
+	[VMS_MEM_SWAP_PSS] = { "SwapPss", "swap_pss" },
+	[VMS_MEM_LOCKED] = { "Locked", "locked" },
+};
+
+const struct vms_status_field_desc vms_status_fields[VMS_ST__MAX] = {
+	[VMS_ST_VM_PEAK] = { "VmPeak", "vm_peak" },
+	[VMS_ST_VM_SIZE] = { "VmSize", "vm_size" },
+	[VMS_ST_VM_LCK] = { "VmLck", "vm_lck" },
+	[VMS_ST_VM_PIN] = { "VmPin", "vm_pin" },
+	[VMS_ST_VM_HWM] = { "VmHWM", "vm_hwm" },
+	[VMS_ST_VM_RSS] = { "VmRSS", "vm_rss" },
+	[VMS_ST_RSS_ANON] = { "RssAnon", "rss_anon" },
+	[VMS_ST_RSS_FILE] = { "RssFile", "rss_file" },
+	[VMS_ST_RSS_SHMEM] = { "RssShmem", "rss_shmem" },
+	[VMS_ST_VM_DATA] = { "VmData", "vm_data" },
+	[VMS_ST_VM_STK] = { "VmStk", "vm_stk" },
+	[VMS_ST_VM_EXE] = { "VmExe", "vm_exe" },
+	[VMS_ST_VM_LIB] = { "VmLib", "vm_lib" },
+	[VMS_ST_VM_PTE] = { "VmPTE", "vm_pte" },
+	[VMS_ST_VM_SWAP] = { "VmSwap", "vm_swap" },
+	[VMS_ST_HUGETLB_PAGES] = { "HugetlbPages", "hugetlb_pages" },
+};
+
+static const char *const source_names[VMS_SRC__MAX] = {
+	[VMS_SRC_STAT] = "stat",
+	[VMS_SRC_STATUS] = "status",
+	[VMS_SRC_CMDLINE] = "cmdline",
+	[VMS_SRC_EXE] = "exe",
+	[VMS_SRC_SMAPS] = "smaps",
+	[VMS_SRC_SMAPS_ROLLUP] = "smaps_rollup",
+	[VMS_SRC_TASKS] = "tasks",
+	[VMS_SRC_ELF] = "elf",
+};
+
+const char *vms_source_to_string(enum vms_source src)
+{
+	if ((unsigned)src >= VMS_SRC__MAX)
+		return "unknown";
+	return source_names[src];
+}
+
+/* Documented in Documentation/filesystems/proc.rst, in kernel order. */
+const char *const vms_vmflag_names[] = {
+	"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "pf", "dw", "lo", "io", "sr",
+	"rr", "dc", "de", "ac", "nr", "ht", "sf", "nl", "ar", "wf", "dd", "sd", "mm", "hg",
+	"nh", "mg", "um", "uw", "ss", "sl", "lf", "mt", "bt", "pk", NULL,
+};
+
+struct vms_snapshot *vms_snapshot_new(void)
+{
+	struct vms_snapshot *snap = xcalloc(1, sizeof(*snap));
+
+	snap->arena = xmalloc(sizeof(*snap->arena));
+	arena_init(snap->arena);
+	return snap;
+}
+
+void vms_snapshot_free(struct vms_snapshot *snap)
+{
+	if (!snap)
+		return;
+	if (snap->arena) {
+		arena_release(snap->arena);
+		free(snap->arena);
+	}
+	free(snap->regions);
+	free(snap->objects);
+	free(snap->threads);
+	free(snap);
+}
+
+const struct vms_region *vms_snapshot_find(const struct vms_snapshot *snap, uint64_t addr)
+{
+	size_t lo = 0, hi = snap->n_regions;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct vms_region *r = &snap->regions[mid];
+
+		if (addr < r->start)
+			hi = mid;
+		else if (addr >= r->end)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return NULL;
+}

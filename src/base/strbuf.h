@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A growable, always NUL-terminated byte buffer. */
+#ifndef VMSCOPE_BASE_STRBUF_H
+#define VMSCOPE_BASE_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf; /* never NULL after strbuf_init */
+	size_t len, alloc;
+};
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+/* len = 0, memory kept */
+void strbuf_reset(struct strbuf *sb);
+/* Returns the buffer and leaves sb initialized and empty: the caller frees it. */
+char *strbuf_detach(struct strbuf *sb, size_t *ret_len);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *p, size_t n);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, char c);
+void strbuf_addchars(struct strbuf *sb, char c, size_t n);
+__attribute__((format(printf, 2, 3))) void strbuf_addf(struct strbuf *sb, const char *fmt, ...);
+__attribute__((format(printf, 2, 0))) void strbuf_vaddf(struct strbuf *sb, const char *fmt,
+							 va_list ap);
+void strbuf_setlen(struct strbuf *sb, size_t len);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Allocation that never returns NULL: out of memory is fatal through a die
+ * hook, so base/ never depends on the UI. The live view registers a hook that
+ * restores the terminal before the message is printed.
+ */
+#ifndef VMSCOPE_BASE_XALLOC_H
+#define VMSCOPE_BASE_XALLOC_H
+
+#include <stddef.h>
+#include <stdlib.h>
+
+typedef void (*die_hook_fn)(void);
+
+/* Called once before a fatal message is printed; NULL removes it. */
+void die_set_hook(die_hook_fn hook);
+_Noreturn void die_oom(size_t size);
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+/* n * size, or die on overflow */
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/*
+ * Grow (items, alloc) so that at least `need` items fit. Overflow-checked;
+ * doubles, so appending n items is O(n). Items may move: keep indices.
+ */
+#define ARRAY_GROW(items, need, alloc)                                                         \
+	do {                                                                                   \
+		if ((size_t)(need) > (alloc)) {                                                \
+			size_t grow_n_ = (alloc) < 8 ? 8 : (alloc);                            \
+			while (grow_n_ < (size_t)(need)) {                                     \
+				if (grow_n_ > ((size_t)-1) / 2)                                \
+					die_oom((size_t)-1);                                   \
+				grow_n_ *= 2;                                                  \
+			}                                                                      \
+			(items) = xreallocarray((items), grow_n_, sizeof(*(items)));           \
+			(alloc) = grow_n_;                                                     \
+		}                                                                              \
+	} while (0)
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* For __attribute__((cleanup)): free(*p). */
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+
+/* Hand a cleanup-owned pointer on: returns it and clears the variable. */
+#define TAKE_PTR(p)                                                                            \
+	({                                                                                     \
+		__typeof__(p) take_ptr_tmp_ = (p);                                             \
+		(p) = NULL;                                                                    \
+		take_ptr_tmp_;                                                                 \
+	})
+
+#endif

@@ -78,6 +78,7 @@ struct vms_smaps_parser {
 	ptrdiff_t cur;          /* index of the region being filled, or -1 */
 	bool skipping;          /* the current entry was dropped */
 	uint64_t prev_end;
+	unsigned line_hint;     /* index of the smaps key expected next */
 	size_t line;            /* 1-based line number, for errors */
 };
 

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading one process: a directory fd of /proc/<pid> kept for the whole
+ * inspection, every file opened relative to it, read to EOF with size caps,
+ * and liveness confirmed after reading.
+ */
+#include "config.h"
+
+#include "vmscope/collect.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/procfile.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#define SMALL_FILE_CAP (64 * 1024)
+#define CMDLINE_CAP (256 * 1024)
+/* 65,530 VMAs with long paths stay far below this */
+#define SMAPS_CAP ((size_t)1 << 30)
+#define PF_KTHREAD 0x00200000UL
+
+struct vms_proc {
+	int dirfd;
+	int pidfd;
+	pid_t pid;
+	bool live;
+	char first_state;    /* state at the first stat read, 0 before */
+	uint64_t start_time; /* identifies the process across pid reuse */
+	struct procfile pf;  /* smaps line reader; its buffer is reused */
+	struct strbuf sb;    /* small files */
+};
+
+static int errno_gone(int r)
+{
+	return r == -ENOENT || r == -ESRCH ? -ESRCH : r;
+}
+
+int vms_proc_open(int root_fd, pid_t pid, bool live, struct vms_proc **ret)
+{
+	char name[16];
+	struct vms_proc *p;
+	int fd;
+
+	if (pid <= 0)
+		return -ESRCH;
+	(void)snprintf(name, sizeof(name), "%d", (int)pid);
+	fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno_gone(-errno);
+	p = xcalloc(1, sizeof(*p));
+	p->dirfd = fd;
+	p->pid = pid;
+	p->live = live;
+	p->pidfd = -1;
+	if (live) {
+		/* Readable once the process exits: the cheapest reliable test
+		 * that a read came back short because the process died. */
+		p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	}
+	procfile_init(&p->pf);
+	strbuf_init(&p->sb);
+	*ret = p;
+	return 0;
+}
+
+void vms_proc_free(struct vms_proc *p)
+{
+	if (!p)
+		return;
+	if (p->dirfd >= 0)
+		close(p->dirfd);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	procfile_release(&p->pf);
+	strbuf_release(&p->sb);
+	free(p);
+}
+
+pid_t vms_proc_pid(const struct vms_proc *p)
+{
+	return p->pid;
+}
+
+int vms_proc_dirfd(const struct vms_proc *p)
+{
+	return p->dirfd;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) < 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void set_src(struct vms_snapshot *snap, enum vms_source src, int error)
+{
+	snap->src[src].tried = true;
+	snap->src[src].error = error < 0 ? error : 0;
+}
+
+static int collect_stat(struct vms_proc *p, struct vms_snapshot *snap)
+{
+	struct vms_stat st;
+	int r;
+
+	r = procfile_read_at(p->dirfd, "stat", SMALL_FILE_CAP, 0, &p->sb);
+	if (r >= 0)
+		r = vms_stat_parse(p->sb.buf, p->sb.len, &st);
+	set_src(snap, VMS_SRC_STAT, r);
+	if (r < 0)
+		return r;
+	snap->proc.pid = st.pid;
+	snap->proc.ppid = st.ppid;
+	snap->proc.state = st.state;
+	snap->proc.comm = arena_strdup(snap->arena, st.comm);
+	snap->proc.kernel_thread = (st.flags & PF_KTHREAD) != 0;
+	snap->proc.threads = (uint32_t)st.num_threads;
+	snap->proc.start_time = st.start_time;
+	snap->totals.minflt = st.minflt;
+	snap->totals.cminflt = st.cminflt;
+	snap->totals.majflt = st.majflt;
+	snap->totals.cmajflt = st.cmajflt;
+	snap->totals.have_faults = true;
+	if (!p->first_state) {
+		p->first_state = st.state;
+		p->start_time = st.start_time;
+	}
+	return 0;
+}
+
+static void collect_status(struct vms_proc *p, struct vms_snapshot *snap)
+{
+	int r = procfile_read_at(p->dirfd, "status", SMALL_FILE_CAP, 0, &p->sb);
+
+	if (r >= 0)
+		r = vms_status_parse(snap, p->sb.buf, p->sb.len);
+	set_src(snap, VMS_SRC_STATUS, r);
+}
+
+static void collect_cmdline(struct vms_proc *p, struct vms_snapshot *snap)
+{
+	int r = procfile_read_at(p->dirfd, "cmdline", CMDLINE_CAP, PROCFILE_ALLOW_NUL, &p->sb);
+
+	/* An over-long command line is kept cut at the cap. */
+	if (r == -EFBIG)
+		r = 0;
+	set_src(snap, VMS_SRC_CMDLINE, r);
+	if (r < 0)
+		return;
+	size_t len = p->sb.len;
+	while (len > 0 && p->sb.buf[len - 1] == '\0')
+		len--;
+	if (len == 0)
+		return;
+	char *s = arena_strndup(snap->arena, p->sb.buf, len);
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\0')
+			s[i] = ' ';
+	snap->proc.cmdline = s;
+}
+
+static void collect_exe(struct vms_proc *p, struct vms_snapshot *snap)
+{
+	char buf[4096];
+	ssize_t n;
+	int r = 0;
+
+	n = readlinkat(p->dirfd, "exe", buf, sizeof(buf));
+	if (n < 0 && errno == EINVAL) {
+		/* A captured process directory holds the link's target as text. */
+		r = procfile_read_at(p->dirfd, "exe", sizeof(buf), 0, &p->sb);
+		if (r >= 0) {
+			n = (ssize_t)p->sb.len;
+			while (n > 0 && p->sb.buf[n - 1] == '\n')
+				n--;
+			memcpy(buf, p->sb.buf, (size_t)n);
+		}
+	} else if (n < 0) {
+		r = -errno;
+	} else if ((size_t)n >= sizeof(buf)) {
+		r = -ENAMETOOLONG;
+	}
+	set_src(snap, VMS_SRC_EXE, r);
+	if (r < 0 || n <= 0)
+		return;
+	snap->proc.exe = arena_strndup(snap->arena, buf, (size_t)n);
+}
+
+static void collect_user(struct vms_snapshot *snap)
+{
+	struct passwd pw, *res = NULL;
+	char buf[2048];
+
+	if (!vms_snapshot_have(snap, VMS_SRC_STATUS))
+		return;
+	if (getpwuid_r(snap->proc.uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snap->proc.user = arena_strdup(snap->arena, res->pw_name);
+}
+
+static void collect_rollup(struct vms_proc *p, struct vms_snapshot *snap)
+{
+	int r = procfile_read_at(p->dirfd, "smaps_rollup", SMALL_FILE_CAP, 0, &p->sb);
+
+	if (r >= 0)
+		r = vms_rollup_parse(snap, p->sb.buf, p->sb.len);
+	set_src(snap, VMS_SRC_SMAPS_ROLLUP, r);
+	if (r < 0)
+		memset(&snap->totals.rollup, 0, sizeof(snap->totals.rollup));
+}
+
+static void collect_smaps(struct vms_proc *p, struct vms_snapshot *snap)
+{
+	struct vms_smaps_parser ps;
+	const char *line;
+	size_t len;
+	int r;
+
+	r = procfile_open_at(&p->pf, p->dirfd, "smaps", SMAPS_CAP);
+	if (r < 0)
+		goto out;
+	vms_smaps_parser_init(&ps, snap);
+	while ((r = procfile_next_line(&p->pf, &line, &len)) > 0) {
+		r = vms_smaps_parse_line(&ps, line, len);
+		if (r < 0)
+			break;
+	}
+	procfile_close(&p->pf);
+out:
+	set_src(snap, VMS_SRC_SMAPS, r);
+	if (r < 0) {
+		/* never a half-read region list */
+		snap->n_regions = 0;
+		snap->dropped_regions = 0;
+	}
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct vms_thread *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static void collect_one_thread(struct vms_proc *p, struct vms_snapshot *snap, pid_t tid)
+{
+	struct vms_thread t = { .tid = tid, .region = -1 };
+	struct vms_stat st;
+	char path[64];
+	int r;
+
+	(void)snprintf(path, sizeof(path), "task/%d/stat", (int)tid);
+	r = procfile_read_at(p->dirfd, path, SMALL_FILE_CAP, 0, &p->sb);
+	if (r < 0)
+		return; /* the thread exited while we listed them */
+	if (vms_stat_parse(p->sb.buf, p->sb.len, &st) < 0)
+		return;
+	t.comm = arena_strdup(snap->arena, st.comm);
+	t.minflt = st.minflt;
+	t.majflt = st.majflt;
+
+	(void)snprintf(path, sizeof(path), "task/%d/syscall", (int)tid);
+	r = procfile_read_at(p->dirfd, path, SMALL_FILE_CAP, 0, &p->sb);
+	if (r >= 0)
+		r = vms_syscall_parse_sp(p->sb.buf, p->sb.len, &t.sp);
+	t.sp_error = r < 0 ? r : 0;
+	if (r < 0)
+		t.sp = 0;
+
+	ARRAY_GROW(snap->threads, snap->n_threads + 1, snap->alloc_threads);
+	snap->threads[snap->n_threads++] = t;
+}
+
+static void collect_threads(struct vms_proc *p, struct vms_snapshot *snap)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		set_src(snap, VMS_SRC_TASKS, -errno);
+		return;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		set_src(snap, VMS_SRC_TASKS, -errno);
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		char *endp;
+		long tid = strtol(de->d_name, &endp, 10);
+
+		if (*endp || tid <= 0 || tid > INT32_MAX)
+			continue;
+		collect_one_thread(p, snap, (pid_t)tid);
+	}
+	closedir(d);
+	qsort(snap->threads, snap->n_threads, sizeof(*snap->threads), cmp_thread);
+	set_src(snap, VMS_SRC_TASKS, 0);
+}
+
+int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
+{
+	int r;
+
+	snap->mono_ns = clock_ns(CLOCK_MONOTONIC);
+	snap->wall_ns = clock_ns(CLOCK_REALTIME);
+	r = collect_stat(p, snap);
+	if (r < 0)
+		return errno_gone(r);
+	collect_status(p, snap);
+	collect_cmdline(p, snap);
+	collect_exe(p, snap);
+	collect_user(snap);
+	collect_rollup(p, snap);
+	if (flags & VMS_COLLECT_REGIONS)
+		collect_smaps(p, snap);
+	if (flags & VMS_COLLECT_THREADS)
+		collect_threads(p, snap);
+	return 0;
+}
+
+int vms_proc_alive(struct vms_proc *p)
+{
+	struct vms_stat st;
+	int r;
+
+	if (!p->live)
+		return 1;
+	if (p->pidfd >= 0 && p->first_state != 'Z' && p->first_state != 'X') {
+		struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+
+		r = poll(&pfd, 1, 0);
+		if (r < 0)
+			return -errno;
+		return r == 0;
+	}
+	/* No pidfd (old kernel, or a tid rather than a process): the same
+	 * process is still there if its start time is unchanged. */
+	r = procfile_read_at(p->dirfd, "stat", SMALL_FILE_CAP, 0, &p->sb);
+	if (r < 0)
+		return errno_gone(r) == -ESRCH ? 0 : r;
+	r = vms_stat_parse(p->sb.buf, p->sb.len, &st);
+	if (r < 0)
+		return r;
+	if (st.start_time != p->start_time)
+		return 0;
+	if ((st.state == 'Z' || st.state == 'X') && p->first_state != st.state)
+		return 0;
+	return 1;
+}
+
+void vms_collect_host(int root_fd, struct vms_host *host)
+{
+	struct strbuf sb = { 0 };
+	struct utsname u;
+	long ps;
+	int fd;
+
+	(void)root_fd;
+	memset(host, 0, sizeof(*host));
+	if (uname(&u) == 0) {
+		(void)snprintf(host->kernel, sizeof(host->kernel), "%s", u.release);
+		(void)snprintf(host->machine, sizeof(host->machine), "%s", u.machine);
+		(void)snprintf(host->hostname, sizeof(host->hostname), "%s", u.nodename);
+	}
+	ps = sysconf(_SC_PAGESIZE);
+	host->page_size = ps > 0 ? (uint32_t)ps : 4096;
+
+	strbuf_init(&sb);
+	fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (procfile_read_fd(fd, 4096, 0, &sb) > 0) {
+			/* "always [madvise] never": the bracketed word is in force */
+			char *open_b = strchr(sb.buf, '['), *close_b;
+
+			close_b = open_b ? strchr(open_b, ']') : NULL;
+			if (close_b && (size_t)(close_b - open_b - 1) < sizeof(host->thp_enabled))
+				memcpy(host->thp_enabled, open_b + 1, (size_t)(close_b - open_b - 1));
+		}
+		close(fd);
+	}
+	strbuf_release(&sb);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int vms_find_by_name(int root_fd, const char *pattern, bool full, pid_t **ret_pids)
+{
+	struct strbuf sb;
+	pid_t *pids = NULL, self = getpid();
+	size_t n = 0, alloc = 0;
+	struct dirent *de;
+	regex_t re;
+	DIR *d;
+	int fd;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return -EINVAL;
+	fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		int r = -errno;
+		if (fd >= 0)
+			close(fd);
+		regfree(&re);
+		return r;
+	}
+	strbuf_init(&sb);
+	while ((de = readdir(d))) {
+		char *endp, path[64];
+		long pid = strtol(de->d_name, &endp, 10);
+		int r;
+
+		if (*endp || pid <= 0 || pid > INT32_MAX || pid == self)
+			continue;
+		(void)snprintf(path, sizeof(path), "%ld/%s", pid, full ? "cmdline" : "comm");
+		r = procfile_read_at(dirfd(d), path, CMDLINE_CAP, PROCFILE_ALLOW_NUL, &sb);
+		if (r < 0 && r != -EFBIG)
+			continue; /* gone, or not readable: not a match */
+		while (sb.len > 0 && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == '\0'))
+			strbuf_setlen(&sb, sb.len - 1);
+		for (size_t i = 0; i < sb.len; i++)
+			if (sb.buf[i] == '\0')
+				sb.buf[i] = ' ';
+		if (sb.len == 0 || regexec(&re, sb.buf, 0, NULL, 0) != 0)
+			continue;
+		ARRAY_GROW(pids, n + 1, alloc);
+		pids[n++] = (pid_t)pid;
+	}
+	closedir(d);
+	strbuf_release(&sb);
+	regfree(&re);
+	qsort(pids, n, sizeof(*pids), cmp_pid);
+	*ret_pids = pids;
+	return (int)n;
+}

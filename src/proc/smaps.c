@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * maps, smaps and smaps_rollup. The parser only parses: what a region is
+ * gets decided in model/classify.c.
+ */
+#include "config.h"
+
+#include "vmscope/collect.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/parse.h"
+#include "base/procfile.h"
+#include "base/xalloc.h"
+#include "proc/proc-internal.h"
+
+#define DELETED_SUFFIX " (deleted)"
+
+int split_key(const char *line, size_t len, const char **ret_key, size_t *ret_klen,
+	      const char **ret_val)
+{
+	const char *colon = memchr(line, ':', len);
+
+	if (!colon || colon == line)
+		return -EBADMSG;
+	*ret_key = line;
+	*ret_klen = (size_t)(colon - line);
+	*ret_val = colon + 1;
+	return 0;
+}
+
+static int find_mem_key(const char *key, size_t klen, unsigned *hint)
+{
+	unsigned h = *hint;
+
+	if (h < VMS_MEM__MAX && parse_eq(key, klen, vms_mem_fields[h].key)) {
+		*hint = h + 1;
+		return (int)h;
+	}
+	for (unsigned i = 0; i < VMS_MEM__MAX; i++) {
+		if (parse_eq(key, klen, vms_mem_fields[i].key)) {
+			*hint = i + 1;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+int smaps_parse_mem_line(const char *line, size_t len, struct vms_counters *c, unsigned *hint)
+{
+	const char *key, *p, *end = line + len;
+	size_t klen;
+	uint64_t v;
+	int idx, r;
+
+	r = split_key(line, len, &key, &klen, &p);
+	if (r < 0)
+		return r;
+	idx = find_mem_key(key, klen, hint);
+	if (idx < 0)
+		return 0;
+	parse_skip_blanks(&p, end);
+	r = parse_dec_u64(&p, end, &v);
+	if (r < 0)
+		return -EBADMSG;
+	/* Every counter is in kB; a value cut before its unit is a truncated file. */
+	parse_skip_blanks(&p, end);
+	if (!parse_eq(p, (size_t)(end - p), "kB") || v > UINT64_MAX / 1024)
+		return -EBADMSG;
+	v *= 1024;
+	c->v[idx] = v;
+	c->have |= UINT32_C(1) << idx;
+	return 1;
+}
+
+static int parse_perms(const char **p, const char *end, uint8_t *ret)
+{
+	static const char want[4][2] = { { 'r', '-' }, { 'w', '-' }, { 'x', '-' }, { 's', 'p' } };
+	static const uint8_t bit[4] = { VMS_PERM_READ, VMS_PERM_WRITE, VMS_PERM_EXEC,
+					VMS_PERM_SHARED };
+	const char *s = *p;
+	uint8_t perms = 0;
+
+	if (end - s < 4)
+		return -EBADMSG;
+	for (int i = 0; i < 4; i++) {
+		if (s[i] == want[i][0])
+			perms |= bit[i];
+		else if (s[i] != want[i][1])
+			return -EBADMSG;
+	}
+	*p = s + 4;
+	*ret = perms;
+	return 0;
+}
+
+int vms_maps_parse_line(const char *line, size_t len, struct arena *arena, struct vms_region *r)
+{
+	const char *p = line, *end = line + len;
+	uint64_t start, stop, offset, major, minor, inode;
+	uint8_t perms;
+	size_t nlen;
+
+	if (parse_hex_u64(&p, end, &start) < 0 || !parse_char(&p, end, '-') ||
+	    parse_hex_u64(&p, end, &stop) < 0 || stop < start)
+		return -EBADMSG;
+	if (!parse_char(&p, end, ' ') || parse_perms(&p, end, &perms) < 0)
+		return -EBADMSG;
+	if (!parse_char(&p, end, ' ') || parse_hex_u64(&p, end, &offset) < 0)
+		return -EBADMSG;
+	if (!parse_char(&p, end, ' ') || parse_hex_u64(&p, end, &major) < 0 ||
+	    !parse_char(&p, end, ':') || parse_hex_u64(&p, end, &minor) < 0 ||
+	    major > UINT32_MAX || minor > UINT32_MAX)
+		return -EBADMSG;
+	if (!parse_char(&p, end, ' ') || parse_dec_u64(&p, end, &inode) < 0)
+		return -EBADMSG;
+	/* The name is the rest of the line after the padding; it may hold spaces. */
+	if (p < end && *p != ' ')
+		return -EBADMSG;
+	parse_skip_blanks(&p, end);
+
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->end = stop;
+	r->offset = offset;
+	r->dev_major = (uint32_t)major;
+	r->dev_minor = (uint32_t)minor;
+	r->inode = inode;
+	r->perms = perms;
+	r->thp_eligible = -1;
+	r->protection_key = -1;
+	r->object = -1;
+
+	nlen = (size_t)(end - p);
+	if (nlen >= strlen(DELETED_SUFFIX) &&
+	    memcmp(end - strlen(DELETED_SUFFIX), DELETED_SUFFIX, strlen(DELETED_SUFFIX)) == 0 &&
+	    p[0] == '/') {
+		r->deleted = true;
+		nlen -= strlen(DELETED_SUFFIX);
+	}
+	r->name = nlen ? arena_strndup(arena, p, nlen) : "";
+	return 0;
+}
+
+static bool is_maps_line(const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+	uint64_t v;
+
+	return parse_hex_u64(&p, end, &v) == 0 && p < end && *p == '-';
+}
+
+static int parse_vmflags(const char *p, const char *end, uint64_t *ret)
+{
+	uint64_t flags = 0;
+
+	for (;;) {
+		const char *w;
+		size_t wlen;
+
+		parse_skip_blanks(&p, end);
+		if (p >= end)
+			break;
+		if (parse_word(&p, end, &w, &wlen) < 0)
+			return -EBADMSG;
+		for (unsigned i = 0; vms_vmflag_names[i]; i++) {
+			if (parse_eq(w, wlen, vms_vmflag_names[i])) {
+				flags |= UINT64_C(1) << i;
+				break;
+			}
+		}
+		/* unknown flags of newer kernels are ignored */
+	}
+	*ret = flags;
+	return 0;
+}
+
+static int parse_small_int(const char *p, const char *end, int64_t lo, int64_t hi, int64_t *ret)
+{
+	int64_t v;
+
+	parse_skip_blanks(&p, end);
+	if (parse_dec_i64(&p, end, &v) < 0)
+		return -EBADMSG;
+	parse_skip_blanks(&p, end);
+	if (p != end || v < lo || v > hi)
+		return -EBADMSG;
+	*ret = v;
+	return 0;
+}
+
+void vms_smaps_parser_init(struct vms_smaps_parser *ps, struct vms_snapshot *snap)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->snap = snap;
+	ps->cur = -1;
+}
+
+static int smaps_key_line(struct vms_smaps_parser *ps, const char *line, size_t len)
+{
+	struct vms_region *r = &ps->snap->regions[ps->cur];
+	const char *key, *val, *end = line + len;
+	size_t klen;
+	unsigned hint;
+	int64_t v;
+	int ret;
+
+	ret = split_key(line, len, &key, &klen, &val);
+	if (ret < 0)
+		return ret;
+	if (parse_eq(key, klen, "VmFlags"))
+		return parse_vmflags(val, end, &r->vmflags);
+	if (parse_eq(key, klen, "THPeligible")) {
+		ret = parse_small_int(val, end, 0, 1, &v);
+		if (ret == 0)
+			r->thp_eligible = (int8_t)v;
+		return ret;
+	}
+	if (parse_eq(key, klen, "ProtectionKey")) {
+		ret = parse_small_int(val, end, 0, INT16_MAX, &v);
+		if (ret == 0)
+			r->protection_key = (int16_t)v;
+		return ret;
+	}
+	/* The kernel prints the keys in a fixed order; start the lookup at the
+	 * key after the one last seen, which is right on every real line. */
+	hint = (unsigned)(ps->line_hint);
+	ret = smaps_parse_mem_line(line, len, &r->mem, &hint);
+	ps->line_hint = hint;
+	return ret < 0 ? ret : 0;
+}
+
+int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t len)
+{
+	struct vms_snapshot *snap = ps->snap;
+	struct vms_region r;
+	int ret;
+
+	ps->line++;
+	if (len == 0)
+		return 0;
+	if (is_maps_line(line, len)) {
+		ret = vms_maps_parse_line(line, len, snap->arena, &r);
+		if (ret < 0)
+			return ret;
+		/* maps is built a page at a time with the lock dropped between
+		 * pages: an entry that does not start at or after the previous end
+		 * was read twice (or the map changed under us). Keep the first. */
+		if (snap->n_regions > 0 && r.start < ps->prev_end) {
+			snap->dropped_regions++;
+			ps->skipping = true;
+			return 0;
+		}
+		ARRAY_GROW(snap->regions, snap->n_regions + 1, snap->alloc_regions);
+		snap->regions[snap->n_regions] = r;
+		ps->cur = (ptrdiff_t)snap->n_regions++;
+		ps->prev_end = r.end;
+		ps->skipping = false;
+		ps->line_hint = 0;
+		return 0;
+	}
+	if (ps->skipping)
+		return 0;
+	if (ps->cur < 0)
+		return -EBADMSG;
+	return smaps_key_line(ps, line, len);
+}
+
+int vms_smaps_parse(struct vms_snapshot *snap, const char *buf, size_t len)
+{
+	struct vms_smaps_parser ps;
+	const char *p = buf, *end = buf + len, *line;
+	size_t llen;
+
+	vms_smaps_parser_init(&ps, snap);
+	while (memlines_next(&p, end, &line, &llen) > 0) {
+		int r = vms_smaps_parse_line(&ps, line, llen);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int vms_rollup_parse(struct vms_snapshot *snap, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *line;
+	struct vms_counters c = { .have = 0 };
+	struct vms_region hdr;
+	struct arena scratch;
+	unsigned hint = 0;
+	size_t llen;
+	bool first = true;
+	int r = 0;
+
+	arena_init(&scratch);
+	while (memlines_next(&p, end, &line, &llen) > 0) {
+		if (first) {
+			first = false;
+			/* "start-end ---p 00000000 00:00 0   [rollup]": the range covered */
+			r = vms_maps_parse_line(line, llen, &scratch, &hdr);
+			if (r < 0)
+				goto out;
+			snap->totals.rollup_start = hdr.start;
+			snap->totals.rollup_end = hdr.end;
+			continue;
+		}
+		if (llen == 0)
+			continue;
+		r = smaps_parse_mem_line(line, llen, &c, &hint);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+	snap->totals.rollup = c;
+out:
+	arena_release(&scratch);
+	return r;
+}

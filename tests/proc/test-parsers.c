@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The /proc parsers on hostile and real-shaped input. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/procfile.h"
+#include "vmscope/collect.h"
+#include "vmscope/snapshot.h"
+
+struct maps_case {
+	const char *line;
+	int ret;
+	uint64_t start, end, offset, inode;
+	uint32_t major, minor;
+	uint8_t perms;
+	const char *name;
+	bool deleted;
+};
+
+static const struct maps_case maps_cases[] = {
+	{ "561e47ae7000-561e47ae9000 r--p 00000000 fe:00 247134                     /usr/bin/cat", 0,
+	  0x561e47ae7000, 0x561e47ae9000, 0, 247134, 0xfe, 0, VMS_PERM_READ, "/usr/bin/cat", false },
+	{ "7f91a0a93000-7f91a0ab5000 rw-p 00000000 00:00 0 ", 0, 0x7f91a0a93000, 0x7f91a0ab5000, 0, 0, 0,
+	  0, VMS_PERM_READ | VMS_PERM_WRITE, "", false },
+	/* no trailing space at all */
+	{ "7f91a0a93000-7f91a0ab5000 rw-p 00000000 00:00 0", 0, 0x7f91a0a93000, 0x7f91a0ab5000, 0, 0, 0,
+	  0, VMS_PERM_READ | VMS_PERM_WRITE, "", false },
+	{ "7f0000000000-7f0000001000 r-xs 0001a000 103:02 99 /tmp/my file with spaces.so", 0,
+	  0x7f0000000000, 0x7f0000001000, 0x1a000, 99, 0x103, 2,
+	  VMS_PERM_READ | VMS_PERM_EXEC | VMS_PERM_SHARED, "/tmp/my file with spaces.so", false },
+	{ "7f0000000000-7f0000001000 rw-s 00000000 00:01 1234 /memfd:pool (deleted)", 0,
+	  0x7f0000000000, 0x7f0000001000, 0, 1234, 0, 1,
+	  VMS_PERM_READ | VMS_PERM_WRITE | VMS_PERM_SHARED, "/memfd:pool", true },
+	{ "7f0000000000-7f0000001000 rw-p 00000000 00:00 0    [anon:thread pool]", 0, 0x7f0000000000,
+	  0x7f0000001000, 0, 0, 0, 0, VMS_PERM_READ | VMS_PERM_WRITE, "[anon:thread pool]", false },
+	/* the kernel escapes a newline in a path as \012; kept as printed */
+	{ "7f0000000000-7f0000001000 r--p 00000000 08:01 5 /tmp/a\\012b", 0, 0x7f0000000000,
+	  0x7f0000001000, 0, 5, 8, 1, VMS_PERM_READ, "/tmp/a\\012b", false },
+	/* 32-bit addresses */
+	{ "08048000-08049000 r-xp 00000000 08:01 77 /bin/prog32", 0, 0x08048000, 0x08049000, 0, 77, 8,
+	  1, VMS_PERM_READ | VMS_PERM_EXEC, "/bin/prog32", false },
+	{ "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]", 0,
+	  0xffffffffff600000, 0xffffffffff601000, 0, 0, 0, 0, VMS_PERM_EXEC, "[vsyscall]", false },
+	/* " (deleted)" on a pseudo name is not a deleted file */
+	{ "1000-2000 rw-p 00000000 00:00 0 [heap] (deleted)", 0, 0x1000, 0x2000, 0, 0, 0, 0,
+	  VMS_PERM_READ | VMS_PERM_WRITE, "[heap] (deleted)", false },
+	/* malformed */
+	{ "", -EBADMSG },
+	{ "1000-", -EBADMSG },
+	{ "2000-1000 rw-p 00000000 00:00 0", -EBADMSG },
+	{ "1000-2000 rwzp 00000000 00:00 0", -EBADMSG },
+	{ "1000-2000 rw-p 00000000 00:00", -EBADMSG },
+	{ "1000-2000 rw-p 00000000 0000 0", -EBADMSG },
+	{ "1000-2000 rw-p 0000000g 00:00 0", -EBADMSG },
+	{ "1000-2000 rw-p", -EBADMSG },
+	{ "10000000000000000-10000000000000001 rw-p 00000000 00:00 0", -EBADMSG },
+	{ "1000-2000 rw-p 00000000 00:00 99999999999999999999999", -EBADMSG },
+	{ "1000-2000 rw-p 00000000 00:00 12x /x", -EBADMSG },
+	{ "1000-2000 rw-p 00000000 100000000:00 0", -EBADMSG },
+};
+
+static void test_maps_lines(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(maps_cases) / sizeof(maps_cases[0]); i++) {
+		const struct maps_case *c = &maps_cases[i];
+		struct vms_region r;
+		struct arena a;
+		int ret;
+
+		arena_init(&a);
+		ret = vms_maps_parse_line(c->line, strlen(c->line), &a, &r);
+		if (ret != c->ret)
+			fail_msg("case %zu '%s': got %d, want %d", i, c->line, ret, c->ret);
+		if (ret == 0) {
+			assert_int_equal(r.start, c->start);
+			assert_int_equal(r.end, c->end);
+			assert_int_equal(r.offset, c->offset);
+			assert_int_equal(r.inode, c->inode);
+			assert_int_equal(r.dev_major, c->major);
+			assert_int_equal(r.dev_minor, c->minor);
+			assert_int_equal(r.perms, c->perms);
+			assert_string_equal(r.name, c->name);
+			assert_int_equal(r.deleted, c->deleted);
+			assert_int_equal(r.object, -1);
+			assert_int_equal(r.thp_eligible, -1);
+		}
+		arena_release(&a);
+	}
+}
+
+static const char smaps_two[] =
+	"561e47ae7000-561e47ae9000 r--p 00000000 fe:00 247134                     /usr/bin/cat\n"
+	"Size:                  8 kB\n"
+	"KernelPageSize:        4 kB\n"
+	"MMUPageSize:           4 kB\n"
+	"Rss:                   8 kB\n"
+	"Pss:                   5 kB\n"
+	"Pss_Dirty:             0 kB\n"
+	"Shared_Clean:          4 kB\n"
+	"Shared_Dirty:          0 kB\n"
+	"Private_Clean:         4 kB\n"
+	"Private_Dirty:         0 kB\n"
+	"Referenced:            8 kB\n"
+	"Anonymous:             0 kB\n"
+	"KSM:                   0 kB\n"
+	"LazyFree:              0 kB\n"
+	"AnonHugePages:         0 kB\n"
+	"ShmemPmdMapped:        0 kB\n"
+	"FilePmdMapped:         0 kB\n"
+	"Shared_Hugetlb:        0 kB\n"
+	"Private_Hugetlb:       0 kB\n"
+	"Swap:                  0 kB\n"
+	"SwapPss:               0 kB\n"
+	"Locked:                0 kB\n"
+	"THPeligible:           0\n"
+	"ProtectionKey:         3\n"
+	"FutureCounter:        17 kB\n"
+	"VmFlags: rd mr mw me zz \n"
+	"7ffe50ae1000-7ffe50b02000 rw-p 00000000 00:00 0                          [stack]\n"
+	"Size:                132 kB\n"
+	"Rss:                  24 kB\n"
+	"Pss:                  24 kB\n"
+	"Private_Dirty:        24 kB\n"
+	"Swap:               4096 kB\n"
+	"THPeligible:           1\n"
+	"VmFlags: rd wr mr mw me gd ac";
+
+static void test_smaps_two_regions(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const struct vms_region *r;
+
+	(void)state;
+	assert_int_equal(vms_smaps_parse(snap, smaps_two, strlen(smaps_two)), 0);
+	assert_int_equal(snap->n_regions, 2);
+	r = &snap->regions[0];
+	assert_int_equal(r->mem.v[VMS_MEM_SIZE], 8192);
+	assert_int_equal(r->mem.v[VMS_MEM_PSS], 5 * 1024);
+	assert_int_equal(r->mem.v[VMS_MEM_SHARED_CLEAN], 4096);
+	assert_int_equal(r->mem.v[VMS_MEM_PRIVATE_CLEAN], 4096);
+	assert_true(vms_counters_has(&r->mem, VMS_MEM_LOCKED));
+	assert_false(vms_counters_has(&r->mem, VMS_MEM_PSS_ANON));
+	assert_int_equal(r->thp_eligible, 0);
+	assert_int_equal(r->protection_key, 3);
+	/* rd mr mw me, the unknown "zz" ignored */
+	uint64_t want = 0;
+	for (unsigned i = 0; vms_vmflag_names[i]; i++)
+		if (!strcmp(vms_vmflag_names[i], "rd") || !strcmp(vms_vmflag_names[i], "mr") ||
+		    !strcmp(vms_vmflag_names[i], "mw") || !strcmp(vms_vmflag_names[i], "me"))
+			want |= UINT64_C(1) << i;
+	assert_int_equal(r->vmflags, want);
+
+	r = &snap->regions[1];
+	assert_string_equal(r->name, "[stack]");
+	assert_int_equal(r->mem.v[VMS_MEM_SWAP], 4096ULL * 1024);
+	assert_int_equal(r->mem.v[VMS_MEM_PRIVATE_DIRTY], 24 * 1024);
+	assert_false(vms_counters_has(&r->mem, VMS_MEM_SHARED_CLEAN));
+	assert_int_equal(r->thp_eligible, 1);
+	assert_int_equal(r->protection_key, -1);
+	assert_ptr_equal(vms_snapshot_find(snap, 0x7ffe50ae1000), r);
+	assert_ptr_equal(vms_snapshot_find(snap, 0x7ffe50b01fff), r);
+	assert_null(vms_snapshot_find(snap, 0x7ffe50b02000));
+	assert_null(vms_snapshot_find(snap, 0));
+	vms_snapshot_free(snap);
+}
+
+/* maps is built a page at a time with the lock dropped: a VMA can repeat. */
+static void test_smaps_duplicate_dropped(void **state)
+{
+	static const char buf[] = "1000-3000 rw-p 00000000 00:00 0\n"
+				  "Rss: 8 kB\n"
+				  "2000-3000 rw-p 00000000 00:00 0\n"
+				  "Rss: 4 kB\n"
+				  "1000-3000 rw-p 00000000 00:00 0\n"
+				  "Rss: 8 kB\n"
+				  "3000-4000 r--p 00000000 00:00 0\n"
+				  "Rss: 4 kB\n";
+	struct vms_snapshot *snap = vms_snapshot_new();
+
+	(void)state;
+	assert_int_equal(vms_smaps_parse(snap, buf, strlen(buf)), 0);
+	assert_int_equal(snap->n_regions, 2);
+	assert_int_equal(snap->dropped_regions, 2);
+	assert_int_equal(snap->regions[0].mem.v[VMS_MEM_RSS], 8192);
+	assert_int_equal(snap->regions[1].start, 0x3000);
+	assert_int_equal(snap->regions[1].mem.v[VMS_MEM_RSS], 4096);
+	vms_snapshot_free(snap);
+}
+
+static void test_smaps_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"Rss: 8 kB\n",                                     /* key before any region */
+		"1000-2000 rw-p 00000000 00:00 0\nRss: 8\n",       /* cut before the unit */
+		"1000-2000 rw-p 00000000 00:00 0\nRss: kB\n",      /* no number */
+		"1000-2000 rw-p 00000000 00:00 0\nRss 8 kB\n",     /* no colon */
+		"1000-2000 rw-p 00000000 00:00 0\nRss: 99999999999999999999 kB\n",
+		"1000-2000 rw-p 00000000 00:00 0\nRss: 18014398509481984 kB\n", /* bytes overflow */
+		"1000-2000 rw-p 00000000 00:00 0\nTHPeligible: 2\n",
+		"1000-2000 rw-p 00000000 00:00 0\nProtectionKey: -1\n",
+		"1000-2000 rw-p\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct vms_snapshot *snap = vms_snapshot_new();
+		int r = vms_smaps_parse(snap, bad[i], strlen(bad[i]));
+
+		if (r != -EBADMSG)
+			fail_msg("case %zu: got %d, want -EBADMSG", i, r);
+		vms_snapshot_free(snap);
+	}
+}
+
+/* Any prefix of a valid file parses or fails cleanly, and never reads past it. */
+static void test_smaps_every_truncation(void **state)
+{
+	size_t n = strlen(smaps_two);
+
+	(void)state;
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct vms_snapshot *snap = vms_snapshot_new();
+		char *copy = test_malloc(cut ? cut : 1);
+		int r;
+
+		memcpy(copy, smaps_two, cut);
+		r = vms_smaps_parse(snap, copy, cut);
+		assert_true(r == 0 || r == -EBADMSG);
+		if (r == 0)
+			assert_true(snap->n_regions <= 2);
+		test_free(copy);
+		vms_snapshot_free(snap);
+	}
+}
+
+static const char rollup[] = "556cc8441000-7fffc0eb0000 ---p 00000000 00:00 0                          [rollup]\n"
+			     "Rss:                1808 kB\n"
+			     "Pss:                 418 kB\n"
+			     "Pss_Dirty:           112 kB\n"
+			     "Pss_Anon:            112 kB\n"
+			     "Pss_File:            306 kB\n"
+			     "Pss_Shmem:             0 kB\n"
+			     "Shared_Clean:       1608 kB\n"
+			     "Shared_Dirty:          0 kB\n"
+			     "Private_Clean:        88 kB\n"
+			     "Private_Dirty:       112 kB\n"
+			     "Referenced:         1808 kB\n"
+			     "Anonymous:           112 kB\n"
+			     "Swap:                  0 kB\n"
+			     "SwapPss:               0 kB\n"
+			     "Locked:                0 kB\n";
+
+static void test_rollup(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const struct vms_counters *c = &snap->totals.rollup;
+
+	(void)state;
+	assert_int_equal(vms_rollup_parse(snap, rollup, strlen(rollup)), 0);
+	assert_int_equal(snap->totals.rollup_start, 0x556cc8441000);
+	assert_int_equal(snap->totals.rollup_end, 0x7fffc0eb0000);
+	assert_int_equal(c->v[VMS_MEM_RSS], 1808 * 1024);
+	assert_int_equal(c->v[VMS_MEM_PSS_FILE], 306 * 1024);
+	assert_int_equal(vms_counters_uss(c), (88 + 112) * 1024);
+	assert_true(vms_counters_has(c, VMS_MEM_PSS_SHMEM));
+	assert_false(vms_counters_has(c, VMS_MEM_KSM));
+	assert_int_equal(vms_rollup_parse(snap, "garbage\n", 8), -EBADMSG);
+	vms_snapshot_free(snap);
+}
+
+static const char status[] = "Name:\tcat\n"
+			     "Umask:\t0022\n"
+			     "State:\tR (running)\n"
+			     "Tgid:\t1919\n"
+			     "PPid:\t1914\n"
+			     "Uid:\t1000\t1001\t1002\t1003\n"
+			     "Kthread:\t0\n"
+			     "VmPeak:\t    3060 kB\n"
+			     "VmSize:\t    3060 kB\n"
+			     "VmLck:\t       0 kB\n"
+			     "VmHWM:\t    1636 kB\n"
+			     "VmRSS:\t    1636 kB\n"
+			     "RssAnon:\t     116 kB\n"
+			     "VmPTE:\t      52 kB\n"
+			     "VmSwap:\t       0 kB\n"
+			     "Threads:\t7\n"
+			     "SigQ:\t0/96365\n"
+			     "Cpus_allowed_list:\t0-1";
+
+static void test_status(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const struct vms_totals *t = &snap->totals;
+
+	(void)state;
+	assert_int_equal(vms_status_parse(snap, status, strlen(status)), 0);
+	assert_int_equal(snap->proc.uid, 1000);
+	assert_int_equal(snap->proc.ppid, 1914);
+	assert_int_equal(snap->proc.threads, 7);
+	assert_false(snap->proc.kernel_thread);
+	assert_int_equal(t->status[VMS_ST_VM_SIZE], 3060 * 1024);
+	assert_int_equal(t->status[VMS_ST_VM_PTE], 52 * 1024);
+	assert_true(t->status_have & (1u << VMS_ST_VM_SWAP));
+	assert_false(t->status_have & (1u << VMS_ST_RSS_FILE));
+	assert_int_equal(vms_status_parse(snap, "VmRSS:\t12\n", 10), -EBADMSG);
+	assert_int_equal(vms_status_parse(snap, "no colon here\n", 14), -EBADMSG);
+	vms_snapshot_free(snap);
+}
+
+static void test_stat(void **state)
+{
+	static const char normal[] =
+		"1920 (cat) R 1914 1914 1169 0 -1 4194304 98 5 3 1 0 0 0 0 20 0 1 0 35484 3133440 413 "
+		"18446744073709551615 94556685402112 0\n";
+	/* a comm with spaces and ')' in it: the comm ends at the last ')' */
+	static const char hostile[] =
+		"42 (a) b) (c) S 1 42 42 0 -1 2097152 1 2 3 4 0 0 0 0 20 0 3 0 99 0 0 0";
+	struct vms_stat st;
+
+	(void)state;
+	assert_int_equal(vms_stat_parse(normal, strlen(normal), &st), 0);
+	assert_int_equal(st.pid, 1920);
+	assert_string_equal(st.comm, "cat");
+	assert_int_equal(st.state, 'R');
+	assert_int_equal(st.ppid, 1914);
+	assert_int_equal(st.minflt, 98);
+	assert_int_equal(st.cminflt, 5);
+	assert_int_equal(st.majflt, 3);
+	assert_int_equal(st.cmajflt, 1);
+	assert_int_equal(st.num_threads, 1);
+	assert_int_equal(st.start_time, 35484);
+	assert_int_equal(st.vsize, 3133440);
+	assert_int_equal(st.rss_pages, 413);
+
+	assert_int_equal(vms_stat_parse(hostile, strlen(hostile), &st), 0);
+	assert_string_equal(st.comm, "a) b) (c");
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(st.flags & 0x00200000, 0x00200000);
+	assert_int_equal(st.num_threads, 3);
+
+	assert_int_equal(vms_stat_parse("1 (x", 4, &st), -EBADMSG);
+	assert_int_equal(vms_stat_parse("1 (x) R 0", 9, &st), -EBADMSG);
+	assert_int_equal(vms_stat_parse("", 0, &st), -EBADMSG);
+	assert_int_equal(vms_stat_parse("x (y) R 1 2 3", 13, &st), -EBADMSG);
+	/* every prefix that ends before field 24 (rss) fails cleanly */
+	for (size_t cut = 0; cut < (size_t)(strstr(normal, " 413 ") - normal) + 1; cut++)
+		assert_int_equal(vms_stat_parse(normal, cut, &st), -EBADMSG);
+}
+
+static void test_syscall(void **state)
+{
+	static const char blocked[] = "0 0x3 0x7fdd19f0d000 0x20000 0x7fdd19f9eb60 0xffffffff 0x0 "
+				      "0x7ffe29730ae8 0x7fdd1a0872ad\n";
+	uint64_t sp = 0;
+
+	(void)state;
+	assert_int_equal(vms_syscall_parse_sp(blocked, strlen(blocked), &sp), 0);
+	assert_int_equal(sp, 0x7ffe29730ae8);
+	assert_int_equal(vms_syscall_parse_sp("-1 0x7ffc0000 0x401000\n", 23, &sp), 0);
+	assert_int_equal(sp, 0x7ffc0000);
+	assert_int_equal(vms_syscall_parse_sp("running\n", 8, &sp), -EAGAIN);
+	assert_int_equal(vms_syscall_parse_sp("", 0, &sp), -EBADMSG);
+	assert_int_equal(vms_syscall_parse_sp("0 0x1 0x2\n", 10, &sp), -EBADMSG);
+	assert_int_equal(vms_syscall_parse_sp("-1 12345 0x1\n", 13, &sp), -EBADMSG);
+}
+
+/* The line reader across read() chunks, long lines, NUL bytes, no final newline. */
+static void test_procfile_lines(void **state)
+{
+	char path[] = "/tmp/vmscope-test-XXXXXX";
+	struct procfile pf;
+	const char *line;
+	size_t len, n = 0;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	for (int i = 0; i < 20000; i++)
+		fprintf(f, "line %d %0*d\n", i, i % 300, 0);
+	fputs("last", f);
+	fclose(f);
+
+	procfile_init(&pf);
+	assert_int_equal(procfile_open_at(&pf, AT_FDCWD, path, 1 << 30), 0);
+	int r;
+	while ((r = procfile_next_line(&pf, &line, &len)) > 0) {
+		char want[400];
+		int wl = n < 20000 ? snprintf(want, sizeof(want), "line %zu %0*d", n, (int)(n % 300), 0)
+				   : snprintf(want, sizeof(want), "last");
+		assert_int_equal(len, (size_t)wl);
+		assert_memory_equal(line, want, len);
+		n++;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(n, 20001);
+
+	/* over the cap */
+	assert_int_equal(procfile_open_at(&pf, AT_FDCWD, path, 1000), 0);
+	while ((r = procfile_next_line(&pf, &line, &len)) > 0)
+		;
+	assert_int_equal(r, -EFBIG);
+	procfile_release(&pf);
+
+	f = fopen(path, "w");
+	fputs("abc\n", f);
+	fputc('\0', f);
+	fputs("def\n", f);
+	fclose(f);
+	procfile_init(&pf);
+	assert_int_equal(procfile_open_at(&pf, AT_FDCWD, path, 1 << 20), 0);
+	assert_int_equal(procfile_next_line(&pf, &line, &len), -EBADMSG);
+	procfile_release(&pf);
+
+	struct strbuf sb;
+	strbuf_init(&sb);
+	assert_int_equal(procfile_read_at(AT_FDCWD, path, 1 << 20, 0, &sb), -EBADMSG);
+	assert_int_equal(procfile_read_at(AT_FDCWD, path, 1 << 20, PROCFILE_ALLOW_NUL, &sb), 9);
+	assert_int_equal(procfile_read_at(AT_FDCWD, path, 4, PROCFILE_ALLOW_NUL, &sb), -EFBIG);
+	assert_int_equal(procfile_read_at(AT_FDCWD, "/nonexistent/x", 10, 0, &sb), -ENOENT);
+	strbuf_release(&sb);
+	unlink(path);
+}
+
+/* The real files of this very process parse, and agree with each other. */
+static void test_self(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	struct vms_proc *p;
+	int root = open("/proc", O_RDONLY | O_DIRECTORY);
+
+	(void)state;
+	assert_int_equal(vms_proc_open(root, getpid(), true, &p), 0);
+	assert_int_equal(vms_collect(p, VMS_COLLECT_REGIONS | VMS_COLLECT_THREADS, snap), 0);
+	assert_int_equal(vms_proc_alive(p), 1);
+	assert_true(vms_snapshot_have(snap, VMS_SRC_SMAPS));
+	assert_true(vms_snapshot_have(snap, VMS_SRC_SMAPS_ROLLUP));
+	assert_true(vms_snapshot_have(snap, VMS_SRC_STATUS));
+	assert_true(snap->n_regions > 5);
+	assert_int_equal(snap->proc.pid, getpid());
+	assert_int_equal(snap->proc.uid, getuid());
+	assert_int_equal(snap->n_threads, 1);
+	assert_int_equal(snap->threads[0].tid, getpid());
+	for (size_t i = 1; i < snap->n_regions; i++)
+		assert_true(snap->regions[i].start >= snap->regions[i - 1].end);
+	assert_non_null(snap->proc.exe);
+	vms_proc_free(p);
+	vms_snapshot_free(snap);
+
+	assert_int_equal(vms_proc_open(root, 0, true, &p), -ESRCH);
+	assert_int_equal(vms_proc_open(root, 999999999, true, &p), -ESRCH);
+	close(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_maps_lines),
+		cmocka_unit_test(test_smaps_two_regions),
+		cmocka_unit_test(test_smaps_duplicate_dropped),
+		cmocka_unit_test(test_smaps_malformed),
+		cmocka_unit_test(test_smaps_every_truncation),
+		cmocka_unit_test(test_rollup),
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_stat),
+		cmocka_unit_test(test_syscall),
+		cmocka_unit_test(test_procfile_lines),
+		cmocka_unit_test(test_self),
+	};
+
+	return cmocka_run_group_tests_name("proc parsers", tests, NULL, NULL);
+}

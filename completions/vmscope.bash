@@ -1,0 +1,33 @@
+# bash completion for vmscope                              -*- shell-script -*-
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+_vmscope()
+{
+    local cur prev
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+
+    case $prev in
+        -f|--format)
+            COMPREPLY=($(compgen -W 'text json' -- "$cur")); return ;;
+        -s|--sort)
+            COMPREPLY=($(compgen -W 'rss pss uss size swap address' -- "$cur")); return ;;
+        --color)
+            COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
+        -n|--top|-w|--width)
+            return ;;
+        --proc-root)
+            COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W '--format --sort --all --top --bytes --color --width
+            --full --proc-root --help --version -f -s -a -n -b -w -h -V' -- "$cur"))
+        return
+    fi
+    # a PID or a process name
+    local procs
+    procs=$(ps -eo pid=,comm= 2>/dev/null | awk '{print $1; print $2}')
+    COMPREPLY=($(compgen -W "$procs" -- "$cur"))
+}
+complete -F _vmscope vmscope

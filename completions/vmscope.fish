@@ -1,0 +1,20 @@
+# fish completion for vmscope
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+function __vmscope_processes
+    ps -eo pid=,comm= 2>/dev/null | string trim | string replace -r '\s+' '\t'
+end
+
+complete -c vmscope -f
+complete -c vmscope -s f -l format -x -a 'text json' -d 'Output format'
+complete -c vmscope -s s -l sort -x -a 'rss pss uss size swap address' -d 'Order of the tables'
+complete -c vmscope -s a -l all -d 'List every region'
+complete -c vmscope -s n -l top -x -d 'How many regions and objects'
+complete -c vmscope -s b -l bytes -d 'Exact byte counts'
+complete -c vmscope -l color -x -a 'auto always never' -d 'Colors by region kind'
+complete -c vmscope -s w -l width -x -d 'Output width in columns'
+complete -c vmscope -l full -d 'Match NAME against the whole command line'
+complete -c vmscope -l proc-root -r -a '(__fish_complete_directories)' -d 'Read processes from DIR'
+complete -c vmscope -s h -l help -d 'Show help'
+complete -c vmscope -s V -l version -d 'Show the version'
+complete -c vmscope -n 'not string match -q -- "-*" (commandline -ct)' -a '(__vmscope_processes)'

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "report/canvas.h"
+
+#include <errno.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#define ELLIPSIS 0x2026
+
+static const struct canvas_cell blank = { .glyph = " ", .len = 1, .cls = CANVAS_PLAIN };
+
+void canvas_init(struct canvas *c, unsigned width)
+{
+	if (width < 1)
+		width = 1;
+	if (width > CANVAS_MAX_WIDTH)
+		width = CANVAS_MAX_WIDTH;
+	*c = (struct canvas){ .width = width };
+}
+
+void canvas_release(struct canvas *c)
+{
+	free(c->cells);
+	c->cells = NULL;
+	c->height = c->alloc = 0;
+}
+
+void canvas_clear(struct canvas *c)
+{
+	c->height = 0;
+}
+
+size_t canvas_add_row(struct canvas *c)
+{
+	size_t y = c->height;
+	size_t need;
+
+	/* rows are allocated as runs of cells: grow in whole rows */
+	if (y + 1 > c->alloc) {
+		size_t rows = c->alloc;
+
+		need = (y + 1) * c->width;
+		rows *= c->width;
+		ARRAY_GROW(c->cells, need, rows);
+		c->alloc = rows / c->width;
+	}
+	for (unsigned x = 0; x < c->width; x++)
+		c->cells[y * c->width + x] = blank;
+	c->height = y + 1;
+	return y;
+}
+
+/* Columns of a code point that escape_display let through; 0 for one that
+ * has no width of its own (combining, format) and -1 for a control. */
+static int cp_width(uint32_t cp)
+{
+	int w;
+
+	if (utf8_is_control(cp))
+		return -1;
+	if (cp < 0x7f)
+		return 1;
+	w = wcwidth((wchar_t)cp);
+	/* -1 here means "unknown to this locale" (the C locale knows no
+	 * non-ASCII): count one column, as escape_display_width does. */
+	if (w < 0)
+		return 1;
+	return w > 2 ? 2 : w;
+}
+
+/* Blanks the other half of a wide glyph that column x is part of. */
+static void unpair(struct canvas *c, unsigned x, size_t y)
+{
+	if (canvas_cell(c, x, y)->len == 0 && x > 0)
+		*canvas_cell(c, x - 1, y) = blank;
+	if (x + 1 < c->width && canvas_cell(c, x + 1, y)->len == 0)
+		*canvas_cell(c, x + 1, y) = blank;
+}
+
+static unsigned put_glyph(struct canvas *c, unsigned x, size_t y, const char *g, size_t len,
+			  unsigned w, enum canvas_class cls)
+{
+	struct canvas_cell *cell;
+
+	if (y >= c->height || x >= c->width || w > c->width - x || len > sizeof(cell->glyph))
+		return 0;
+	for (unsigned k = 0; k < w; k++)
+		unpair(c, x + k, y);
+	cell = canvas_cell(c, x, y);
+	memcpy(cell->glyph, g, len);
+	cell->len = (uint8_t)len;
+	cell->cls = (uint8_t)cls;
+	if (w == 2)
+		cell[1] = (struct canvas_cell){ .len = 0, .cls = (uint8_t)cls };
+	return w;
+}
+
+static size_t utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+unsigned canvas_put_cp(struct canvas *c, unsigned x, size_t y, uint32_t cp,
+		       enum canvas_class cls)
+{
+	char g[4];
+	int w = cp_width(cp);
+
+	if (w <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return put_glyph(c, x, y, g, utf8_encode(cp, g), (unsigned)w, cls);
+}
+
+void canvas_fill(struct canvas *c, unsigned x, size_t y, unsigned w, uint32_t cp,
+		 enum canvas_class cls)
+{
+	unsigned end;
+
+	if (x >= c->width)
+		return;
+	end = w > c->width - x ? c->width : x + w;
+	while (x < end) {
+		unsigned used = canvas_put_cp(c, x, y, cp, cls);
+
+		if (!used)
+			break;
+		x += used;
+	}
+}
+
+/*
+ * Text as display units: a glyph, or one character of an escape. A unit is
+ * what a cut may not split: "\x1b" is four units of one column, but they
+ * are kept together by `group` (the first unit of an escape carries its
+ * length, the rest 0).
+ */
+struct unit {
+	uint32_t off;   /* in the escaped text */
+	uint8_t len;    /* bytes */
+	uint8_t width;  /* columns */
+	uint8_t group;  /* units in the indivisible group starting here; 0 inside one */
+};
+
+struct units {
+	struct unit *u;
+	size_t n, alloc;
+	struct strbuf text;
+};
+
+static void add_unit(struct units *us, size_t off, size_t len, unsigned width, unsigned group)
+{
+	ARRAY_GROW(us->u, us->n + 1, us->alloc);
+	us->u[us->n++] = (struct unit){ (uint32_t)off, (uint8_t)len, (uint8_t)width,
+					(uint8_t)group };
+}
+
+/* Appends "\xNN" for each byte of s[0..n) to the text as one group. */
+static void add_byte_escapes(struct units *us, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		char e[4] = { '\\', 'x', hex[b >> 4], hex[b & 15] };
+		size_t off = us->text.len;
+
+		strbuf_add(&us->text, e, 4);
+		for (unsigned k = 0; k < 4; k++)
+			add_unit(us, off + k, 1, 1, k == 0 ? 4 : 0);
+	}
+}
+
+static void units_build(struct units *us, const char *s, size_t n)
+{
+	struct strbuf esc;
+	size_t i = 0;
+
+	strbuf_init(&esc);
+	escape_display(&esc, s, n);
+	while (i < esc.len) {
+		uint32_t cp;
+		size_t len = utf8_decode(esc.buf + i, esc.len - i, &cp);
+		int w;
+
+		if (len == 0) {
+			/* escape_display never leaves invalid bytes; be safe anyway */
+			add_byte_escapes(us, esc.buf + i, 1);
+			i++;
+			continue;
+		}
+		if (cp == '\\') {
+			/* an escape from escape_display: "\\\\" or "\\xNN" */
+			size_t elen = (i + 1 < esc.len && esc.buf[i + 1] == 'x') ? 4 : 2;
+			size_t off = us->text.len;
+
+			if (elen > esc.len - i)
+				elen = esc.len - i;
+			strbuf_add(&us->text, esc.buf + i, elen);
+			for (size_t k = 0; k < elen; k++)
+				add_unit(us, off + k, 1, 1, k == 0 ? (unsigned)elen : 0);
+			i += elen;
+			continue;
+		}
+		w = cp_width(cp);
+		if (w <= 0) {
+			/* zero-width (combining, bidi and other format characters):
+			 * shown escaped, so that a name cannot reorder or hide the
+			 * text around it */
+			add_byte_escapes(us, esc.buf + i, len);
+		} else {
+			size_t off = us->text.len;
+
+			strbuf_add(&us->text, esc.buf + i, len);
+			add_unit(us, off, len, (unsigned)w, 1);
+		}
+		i += len;
+	}
+	strbuf_release(&esc);
+}
+
+static void units_release(struct units *us)
+{
+	free(us->u);
+	strbuf_release(&us->text);
+}
+
+size_t canvas_text_width(const char *s, size_t n)
+{
+	struct units us = { 0 };
+	size_t w = 0;
+
+	strbuf_init(&us.text);
+	units_build(&us, s, n);
+	for (size_t i = 0; i < us.n; i++)
+		w += us.u[i].width;
+	units_release(&us);
+	return w;
+}
+
+/* Width of the group starting at unit i. */
+static unsigned group_width(const struct units *us, size_t i)
+{
+	unsigned w = 0;
+
+	for (size_t k = i; k < i + us->u[i].group && k < us->n; k++)
+		w += us->u[k].width;
+	return w;
+}
+
+unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, size_t n,
+			 unsigned maxw, unsigned flags, enum canvas_class cls)
+{
+	struct units us = { 0 };
+	size_t total = 0, from = 0, to, i;
+	unsigned used = 0, cx;
+	bool cut = false;
+
+	if (y >= c->height || x >= c->width)
+		return 0;
+	if (maxw > c->width - x)
+		maxw = c->width - x;
+	if (maxw == 0)
+		return 0;
+	strbuf_init(&us.text);
+	units_build(&us, s, n);
+	to = us.n;
+	for (i = 0; i < us.n; i++)
+		total += us.u[i].width;
+
+	if (total > maxw) {
+		unsigned room = maxw - 1; /* one column for the ellipsis */
+
+		cut = true;
+		total = 1;
+		if (flags & CANVAS_TRUNC_LEFT) {
+			/* the longest tail of whole groups that fits */
+			size_t start = us.n;
+
+			for (i = us.n; i-- > 0;) {
+				unsigned gw;
+
+				if (us.u[i].group == 0)
+					continue;
+				gw = group_width(&us, i);
+				if (total - 1 + gw > room)
+					break;
+				total += gw;
+				start = i;
+			}
+			from = start;
+		} else {
+			for (i = 0; i < us.n; i += us.u[i].group ? us.u[i].group : 1) {
+				unsigned gw = group_width(&us, i);
+
+				if (total - 1 + gw > room)
+					break;
+				total += gw;
+			}
+			to = i;
+		}
+	}
+
+	cx = x;
+	if (flags & CANVAS_ALIGN_RIGHT)
+		cx = x + maxw - (unsigned)total;
+	if (cut && (flags & CANVAS_TRUNC_LEFT))
+		cx += canvas_put_cp(c, cx, y, ELLIPSIS, cls);
+	for (i = from; i < to; i++) {
+		const struct unit *u = &us.u[i];
+
+		cx += put_glyph(c, cx, y, us.text.buf + u->off, u->len, u->width, cls);
+	}
+	if (cut && !(flags & CANVAS_TRUNC_LEFT))
+		cx += canvas_put_cp(c, cx, y, ELLIPSIS, cls);
+	used = (unsigned)total;
+	units_release(&us);
+	return used;
+}
+
+unsigned canvas_put_str(struct canvas *c, unsigned x, size_t y, const char *s, unsigned maxw,
+			unsigned flags, enum canvas_class cls)
+{
+	return canvas_put_text(c, x, y, s, strlen(s), maxw, flags, cls);
+}
+
+static const char *const sgr[CANVAS__MAX] = {
+	[CANVAS_PLAIN] = "0",
+	[CANVAS_BOLD] = "0;1",
+	[CANVAS_DIM] = "0;2",
+	[CANVAS_WARN] = "0;33",
+	[CANVAS_CODE] = "0;34",
+	[CANVAS_DATA] = "0;36",
+	[CANVAS_HEAP] = "0;32",
+	[CANVAS_STACK] = "0;35",
+	[CANVAS_ANON] = "0;33",
+	[CANVAS_FILE] = "0;37",
+	[CANVAS_SHM] = "0;95",
+	[CANVAS_SPECIAL] = "0;90",
+};
+
+int canvas_write(const struct canvas *c, FILE *out, bool color)
+{
+	for (size_t y = 0; y < c->height; y++) {
+		const struct canvas_cell *row = canvas_cell(c, 0, y);
+		unsigned last = c->width, cur = CANVAS_PLAIN;
+
+		while (last > 0 && row[last - 1].len == 1 && row[last - 1].glyph[0] == ' ')
+			last--;
+		for (unsigned x = 0; x < last; x++) {
+			const struct canvas_cell *cell = &row[x];
+			bool space = cell->len == 1 && cell->glyph[0] == ' ';
+
+			if (cell->len == 0)
+				continue;
+			/* a space looks the same in any class without a background */
+			if (color && !space && cell->cls != cur && cell->cls < CANVAS__MAX) {
+				fprintf(out, "\033[%sm", sgr[cell->cls]);
+				cur = cell->cls;
+			}
+			fwrite(cell->glyph, 1, cell->len, out);
+		}
+		if (color && cur != CANVAS_PLAIN)
+			fputs("\033[0m", out);
+		putc('\n', out);
+	}
+	if (ferror(out))
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A curses-free grid of cells: the text reporter draws the layout diagram
+ * and the tables into one and prints it; the live view copies the same
+ * cells to the screen. Each cell holds one printable glyph (UTF-8) and a
+ * color class, never a raw control byte: text enters through
+ * canvas_put_text, which escapes it for display.
+ *
+ * The canvas grows downwards by canvas_add_row; a long report is printed
+ * and cleared in chunks so that its memory stays bounded.
+ */
+#ifndef VMSCOPE_REPORT_CANVAS_H
+#define VMSCOPE_REPORT_CANVAS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* What a cell shows; the text writer maps a class to SGR, the live view to a color pair. */
+enum canvas_class {
+	CANVAS_PLAIN = 0,
+	CANVAS_BOLD,    /* headings, key values */
+	CANVAS_DIM,     /* unmapped gaps, n/a, hints */
+	CANVAS_WARN,    /* what could not be read */
+	CANVAS_CODE,    /* text */
+	CANVAS_DATA,    /* rodata, relro, data, bss */
+	CANVAS_HEAP,
+	CANVAS_STACK,   /* stacks and their guards */
+	CANVAS_ANON,
+	CANVAS_FILE,
+	CANVAS_SHM,
+	CANVAS_SPECIAL, /* vdso, vvar, vsyscall */
+	CANVAS__MAX
+};
+
+struct canvas_cell {
+	char glyph[4]; /* UTF-8 of one code point */
+	uint8_t len;   /* bytes in glyph; 0: the right half of a wide glyph */
+	uint8_t cls;   /* enum canvas_class */
+};
+
+struct canvas {
+	unsigned width;
+	size_t height, alloc; /* rows */
+	struct canvas_cell *cells; /* height * width, row-major */
+};
+
+enum {
+	CANVAS_ALIGN_RIGHT = 1 << 0, /* end the text at x + maxw */
+	CANVAS_TRUNC_LEFT = 1 << 1,  /* too long: keep the end ("…/lib/libc.so.6") */
+};
+
+/* width is clamped to [1, CANVAS_MAX_WIDTH]. */
+#define CANVAS_MAX_WIDTH 1024
+void canvas_init(struct canvas *c, unsigned width);
+void canvas_release(struct canvas *c);
+/* No rows; memory kept. */
+void canvas_clear(struct canvas *c);
+
+/* Appends a blank row; returns its index. */
+size_t canvas_add_row(struct canvas *c);
+
+static inline struct canvas_cell *canvas_cell(const struct canvas *c, unsigned x, size_t y)
+{
+	return &c->cells[y * c->width + x];
+}
+
+/*
+ * Puts the printable code point cp at (x, y). Returns the columns used: 1 or
+ * 2 (wide), 0 if it does not fit in the row. A code point that is not
+ * printable on its own (control, zero-width) is refused (0).
+ */
+unsigned canvas_put_cp(struct canvas *c, unsigned x, size_t y, uint32_t cp,
+		       enum canvas_class cls);
+
+/* Fills w columns from x with cp. */
+void canvas_fill(struct canvas *c, unsigned x, size_t y, unsigned w, uint32_t cp,
+		 enum canvas_class cls);
+
+/*
+ * Puts n bytes of s, escaped for display (control characters, invalid UTF-8
+ * and zero-width characters as \xNN, see escape_display), in at most maxw
+ * columns from x. Longer text is cut with "…" at the end (or, with
+ * CANVAS_TRUNC_LEFT, at the start); a cut never splits a character or an
+ * escape. Returns the columns used.
+ */
+unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, size_t n,
+			 unsigned maxw, unsigned flags, enum canvas_class cls);
+unsigned canvas_put_str(struct canvas *c, unsigned x, size_t y, const char *s, unsigned maxw,
+			unsigned flags, enum canvas_class cls);
+
+/* Columns canvas_put_text would need for s, uncut. */
+size_t canvas_text_width(const char *s, size_t n);
+
+/*
+ * Writes every row, trailing blanks trimmed, each ended by '\n'; with color,
+ * each class change as an SGR sequence (reset at the end of a row). Returns
+ * 0 or -EIO.
+ */
+int canvas_write(const struct canvas *c, FILE *out, bool color);
+
+#endif

@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON writer and the JSON snapshot (schema 1). Every field list comes
+ * from the name tables of snapshot.h, so adding a counter there adds it here.
+ */
+#include "config.h"
+
+#include "report/jsonw.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/escape.h"
+#include "vmscope/report.h"
+
+#define BIT(d) (UINT64_C(1) << ((d) - 1))
+
+void jsonw_init(struct jsonw *w, FILE *out)
+{
+	*w = (struct jsonw){ .out = out };
+}
+
+static void indent(struct jsonw *w, unsigned depth)
+{
+	putc('\n', w->out);
+	for (unsigned i = 0; i < depth; i++)
+		fputs("  ", w->out);
+}
+
+/* Separator and indentation before an item of the current container. */
+static void before_item(struct jsonw *w, bool is_key)
+{
+	unsigned d = w->depth;
+
+	if (w->after_key) {
+		w->after_key = false;
+		if (is_key)
+			w->error = -EINVAL;
+		return;
+	}
+	if (d == 0)
+		return;
+	if (!!(w->is_object & BIT(d)) != is_key)
+		w->error = -EINVAL;
+	if (w->has_items & BIT(d))
+		putc(',', w->out);
+	if (w->is_inline & BIT(d)) {
+		if (w->has_items & BIT(d))
+			putc(' ', w->out);
+	} else {
+		indent(w, d);
+	}
+	w->has_items |= BIT(d);
+}
+
+static void begin(struct jsonw *w, bool object, bool inl)
+{
+	unsigned d;
+
+	before_item(w, false);
+	if (w->depth >= JSONW_MAX_DEPTH) {
+		w->error = -EINVAL;
+		return;
+	}
+	putc(object ? '{' : '[', w->out);
+	d = ++w->depth;
+	if (d > 1 && (w->is_inline & BIT(d - 1)))
+		inl = true;
+	w->has_items &= ~BIT(d);
+	w->is_inline = (w->is_inline & ~BIT(d)) | (inl ? BIT(d) : 0);
+	w->is_object = (w->is_object & ~BIT(d)) | (object ? BIT(d) : 0);
+}
+
+static void end(struct jsonw *w, bool object)
+{
+	unsigned d = w->depth;
+
+	if (d == 0 || w->after_key || !!(w->is_object & BIT(d)) != object) {
+		w->error = -EINVAL;
+		return;
+	}
+	if ((w->has_items & BIT(d)) && !(w->is_inline & BIT(d)))
+		indent(w, d - 1);
+	putc(object ? '}' : ']', w->out);
+	w->depth--;
+}
+
+void jsonw_begin_object(struct jsonw *w)
+{
+	begin(w, true, false);
+}
+
+void jsonw_begin_array(struct jsonw *w)
+{
+	begin(w, false, false);
+}
+
+void jsonw_begin_inline_object(struct jsonw *w)
+{
+	begin(w, true, true);
+}
+
+void jsonw_begin_inline_array(struct jsonw *w)
+{
+	begin(w, false, true);
+}
+
+void jsonw_end_object(struct jsonw *w)
+{
+	end(w, true);
+}
+
+void jsonw_end_array(struct jsonw *w)
+{
+	end(w, false);
+}
+
+/* The body of a JSON string: valid UTF-8 whatever the input. */
+static void put_escaped(FILE *out, const char *s, size_t n)
+{
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+		const char *rep = NULL;
+		char ubuf[8];
+
+		if (len == 0) {
+			rep = "\xef\xbf\xbd";
+			len = 1;
+		} else if (cp == '"') {
+			rep = "\\\"";
+		} else if (cp == '\\') {
+			rep = "\\\\";
+		} else if (utf8_is_control(cp) || cp == 0x2028 || cp == 0x2029) {
+			/* C1 too: a raw U+009B is a CSI to some terminals; U+2028/9
+			 * end a line for JavaScript readers of the file. */
+			snprintf(ubuf, sizeof(ubuf), "\\u%04" PRIx32, cp);
+			rep = ubuf;
+		}
+		if (rep) {
+			fwrite(s + run, 1, i - run, out);
+			fputs(rep, out);
+			run = i + len;
+		}
+		i += len;
+	}
+	fwrite(s + run, 1, n - run, out);
+}
+
+void jsonw_key(struct jsonw *w, const char *key)
+{
+	before_item(w, true);
+	putc('"', w->out);
+	put_escaped(w->out, key, strlen(key));
+	fputs("\": ", w->out);
+	w->after_key = true;
+}
+
+void jsonw_string_n(struct jsonw *w, const char *s, size_t n)
+{
+	before_item(w, false);
+	putc('"', w->out);
+	put_escaped(w->out, s, n);
+	putc('"', w->out);
+}
+
+void jsonw_string(struct jsonw *w, const char *s)
+{
+	if (!s)
+		jsonw_null(w);
+	else
+		jsonw_string_n(w, s, strlen(s));
+}
+
+void jsonw_stringf(struct jsonw *w, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->error = -EINVAL;
+		n = 0;
+	}
+	/* Only short formatted values (addresses, devices) pass here. */
+	if ((size_t)n >= sizeof(buf)) {
+		w->error = -EINVAL;
+		n = sizeof(buf) - 1;
+	}
+	jsonw_string_n(w, buf, (size_t)n);
+}
+
+void jsonw_uint(struct jsonw *w, uint64_t v)
+{
+	before_item(w, false);
+	fprintf(w->out, "%" PRIu64, v);
+}
+
+void jsonw_int(struct jsonw *w, int64_t v)
+{
+	before_item(w, false);
+	fprintf(w->out, "%" PRId64, v);
+}
+
+void jsonw_bool(struct jsonw *w, bool v)
+{
+	before_item(w, false);
+	fputs(v ? "true" : "false", w->out);
+}
+
+void jsonw_null(struct jsonw *w)
+{
+	before_item(w, false);
+	fputs("null", w->out);
+}
+
+int jsonw_finish(struct jsonw *w)
+{
+	putc('\n', w->out);
+	if (fflush(w->out) != 0 || ferror(w->out))
+		return -EIO;
+	if (w->error)
+		return w->error;
+	if (w->depth != 0 || w->after_key)
+		return -EINVAL;
+	return 0;
+}
+
+/* The snapshot */
+
+/* Stable names for the errors collectors record; strerror is for humans. */
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EPERM, "EPERM" },   { ENOENT, "ENOENT" },   { ESRCH, "ESRCH" },
+	{ EINTR, "EINTR" },   { EIO, "EIO" },         { ENXIO, "ENXIO" },
+	{ ENOEXEC, "ENOEXEC" }, { EBADF, "EBADF" },   { EAGAIN, "EAGAIN" },
+	{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" },   { EFAULT, "EFAULT" },
+	{ EBUSY, "EBUSY" },   { ENODEV, "ENODEV" },   { ENOTDIR, "ENOTDIR" },
+	{ EISDIR, "EISDIR" }, { EINVAL, "EINVAL" },   { EMFILE, "EMFILE" },
+	{ ENFILE, "ENFILE" }, { EFBIG, "EFBIG" },     { ENOSPC, "ENOSPC" },
+	{ ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" },
+	{ ENOSYS, "ENOSYS" }, { ELOOP, "ELOOP" },     { ENODATA, "ENODATA" },
+	{ EBADMSG, "EBADMSG" }, { EOVERFLOW, "EOVERFLOW" },
+	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ETIMEDOUT, "ETIMEDOUT" },
+};
+
+static void put_errno_name(struct jsonw *w, int err)
+{
+	if (err < 0)
+		err = -err;
+	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++) {
+		if (errno_names[i].err == err) {
+			jsonw_string(w, errno_names[i].name);
+			return;
+		}
+	}
+	jsonw_stringf(w, "E%d", err);
+}
+
+static void put_error(struct jsonw *w, int err)
+{
+	if (err)
+		put_errno_name(w, err);
+	else
+		jsonw_null(w);
+}
+
+static void put_mem(struct jsonw *w, const struct vms_counters *c)
+{
+	jsonw_begin_object(w);
+	for (int m = 0; m < VMS_MEM__MAX; m++) {
+		if (!vms_counters_has(c, m))
+			continue;
+		jsonw_key(w, vms_mem_fields[m].name);
+		jsonw_uint(w, c->v[m]);
+	}
+	jsonw_end_object(w);
+}
+
+static void put_dev(struct jsonw *w, uint32_t major, uint32_t minor)
+{
+	jsonw_stringf(w, "%02" PRIx32 ":%02" PRIx32, major, minor);
+}
+
+static void put_addr(struct jsonw *w, uint64_t addr)
+{
+	jsonw_stringf(w, "0x%" PRIx64, addr);
+}
+
+static void put_index(struct jsonw *w, int32_t idx)
+{
+	if (idx < 0)
+		jsonw_null(w);
+	else
+		jsonw_uint(w, (uint64_t)idx);
+}
+
+static void put_time_host(struct jsonw *w, const struct vms_snapshot *snap)
+{
+	const struct vms_host *h = &snap->host;
+
+	jsonw_key(w, "time");
+	jsonw_begin_inline_object(w);
+	jsonw_key(w, "wall_ns");
+	jsonw_int(w, snap->wall_ns);
+	jsonw_key(w, "mono_ns");
+	jsonw_int(w, snap->mono_ns);
+	jsonw_end_object(w);
+
+	/* The host strings are fixed arrays that may be unterminated if a
+	 * collector filled them to the brim. */
+	jsonw_key(w, "host");
+	jsonw_begin_object(w);
+	jsonw_key(w, "kernel");
+	jsonw_string_n(w, h->kernel, strnlen(h->kernel, sizeof(h->kernel)));
+	jsonw_key(w, "machine");
+	jsonw_string_n(w, h->machine, strnlen(h->machine, sizeof(h->machine)));
+	jsonw_key(w, "hostname");
+	jsonw_string_n(w, h->hostname, strnlen(h->hostname, sizeof(h->hostname)));
+	jsonw_key(w, "page_size");
+	jsonw_uint(w, h->page_size);
+	jsonw_key(w, "thp_enabled");
+	if (h->thp_enabled[0])
+		jsonw_string_n(w, h->thp_enabled, strnlen(h->thp_enabled, sizeof(h->thp_enabled)));
+	else
+		jsonw_null(w);
+	jsonw_end_object(w);
+}
+
+static void put_process(struct jsonw *w, const struct vms_process *p)
+{
+	jsonw_key(w, "process");
+	jsonw_begin_object(w);
+	jsonw_key(w, "pid");
+	jsonw_int(w, p->pid);
+	jsonw_key(w, "ppid");
+	jsonw_int(w, p->ppid);
+	jsonw_key(w, "uid");
+	jsonw_uint(w, p->uid);
+	jsonw_key(w, "user");
+	jsonw_string(w, p->user);
+	jsonw_key(w, "comm");
+	jsonw_string(w, p->comm);
+	jsonw_key(w, "cmdline");
+	jsonw_string(w, p->cmdline);
+	jsonw_key(w, "exe");
+	jsonw_string(w, p->exe);
+	jsonw_key(w, "state");
+	if (p->state)
+		jsonw_string_n(w, &p->state, 1);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "kernel_thread");
+	jsonw_bool(w, p->kernel_thread);
+	jsonw_key(w, "threads");
+	jsonw_uint(w, p->threads);
+	jsonw_key(w, "start_time");
+	jsonw_uint(w, p->start_time);
+	jsonw_end_object(w);
+}
+
+static void put_sources(struct jsonw *w, const struct vms_snapshot *snap)
+{
+	jsonw_key(w, "sources");
+	jsonw_begin_object(w);
+	for (int s = 0; s < VMS_SRC__MAX; s++) {
+		const struct vms_source_status *st = &snap->src[s];
+		int err = st->tried ? st->error : 0;
+
+		jsonw_key(w, vms_source_to_string(s));
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "read");
+		jsonw_bool(w, vms_snapshot_have(snap, s));
+		jsonw_key(w, "error");
+		put_error(w, err);
+		jsonw_key(w, "message");
+		/* strerrordesc_np: not translated, so files compare across hosts. */
+		jsonw_string(w, err ? strerrordesc_np(err < 0 ? -err : err) : NULL);
+		jsonw_end_object(w);
+	}
+	jsonw_end_object(w);
+}
+
+static void put_totals(struct jsonw *w, const struct vms_snapshot *snap)
+{
+	const struct vms_totals *t = &snap->totals;
+	const struct vms_counters *ru = &t->rollup;
+	bool rollup = vms_snapshot_have(snap, VMS_SRC_SMAPS_ROLLUP);
+
+	jsonw_key(w, "totals");
+	jsonw_begin_object(w);
+	jsonw_key(w, "status");
+	jsonw_begin_object(w);
+	for (int f = 0; f < VMS_ST__MAX; f++) {
+		if (!(t->status_have & (UINT32_C(1) << f)))
+			continue;
+		jsonw_key(w, vms_status_fields[f].name);
+		jsonw_uint(w, t->status[f]);
+	}
+	jsonw_end_object(w);
+	jsonw_key(w, "rollup");
+	if (rollup)
+		put_mem(w, ru);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "uss");
+	if (rollup && vms_counters_has(ru, VMS_MEM_PRIVATE_CLEAN) &&
+	    vms_counters_has(ru, VMS_MEM_PRIVATE_DIRTY))
+		jsonw_uint(w, vms_counters_uss(ru));
+	else
+		jsonw_null(w);
+	jsonw_key(w, "faults");
+	if (t->have_faults) {
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "minflt");
+		jsonw_uint(w, t->minflt);
+		jsonw_key(w, "majflt");
+		jsonw_uint(w, t->majflt);
+		jsonw_key(w, "cminflt");
+		jsonw_uint(w, t->cminflt);
+		jsonw_key(w, "cmajflt");
+		jsonw_uint(w, t->cmajflt);
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_end_object(w);
+}
+
+static void put_perms(struct jsonw *w, uint8_t perms)
+{
+	char p[4] = {
+		perms & VMS_PERM_READ ? 'r' : '-',
+		perms & VMS_PERM_WRITE ? 'w' : '-',
+		perms & VMS_PERM_EXEC ? 'x' : '-',
+		perms & VMS_PERM_SHARED ? 's' : 'p',
+	};
+
+	jsonw_string_n(w, p, sizeof(p));
+}
+
+static void put_region(struct jsonw *w, const struct vms_region *r)
+{
+	jsonw_begin_object(w);
+	jsonw_key(w, "start");
+	put_addr(w, r->start);
+	jsonw_key(w, "end");
+	put_addr(w, r->end);
+	jsonw_key(w, "size");
+	jsonw_uint(w, vms_region_size(r));
+	jsonw_key(w, "perms");
+	put_perms(w, r->perms);
+	jsonw_key(w, "offset");
+	jsonw_uint(w, r->offset);
+	jsonw_key(w, "dev");
+	put_dev(w, r->dev_major, r->dev_minor);
+	jsonw_key(w, "inode");
+	jsonw_uint(w, r->inode);
+	jsonw_key(w, "name");
+	jsonw_string(w, r->name ? r->name : "");
+	jsonw_key(w, "deleted");
+	jsonw_bool(w, r->deleted);
+	jsonw_key(w, "kind");
+	jsonw_string(w, vms_kind_to_string(r->kind));
+	jsonw_key(w, "object");
+	put_index(w, r->object);
+	jsonw_key(w, "tid");
+	if (r->tid > 0)
+		jsonw_int(w, r->tid);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "thp_eligible");
+	if (r->thp_eligible < 0)
+		jsonw_null(w);
+	else
+		jsonw_bool(w, r->thp_eligible);
+	jsonw_key(w, "protection_key");
+	if (r->protection_key < 0)
+		jsonw_null(w);
+	else
+		jsonw_uint(w, (uint64_t)r->protection_key);
+	jsonw_key(w, "vmflags");
+	jsonw_begin_inline_array(w);
+	for (unsigned b = 0; b < 64 && vms_vmflag_names[b]; b++)
+		if (r->vmflags & (UINT64_C(1) << b))
+			jsonw_string(w, vms_vmflag_names[b]);
+	jsonw_end_array(w);
+	jsonw_key(w, "mem");
+	put_mem(w, &r->mem);
+	jsonw_end_object(w);
+}
+
+/* ELF constants, kept here so that only src/elf sees the ELF headers. */
+static const char *const elf_type_names[] = { "NONE", "REL", "EXEC", "DYN", "CORE" };
+enum { SEG_X = 1, SEG_W = 2, SEG_R = 4 };
+
+static void put_elf(struct jsonw *w, const struct vms_object *o)
+{
+	jsonw_begin_object(w);
+	jsonw_key(w, "class");
+	/* ELFCLASS32 is 1, ELFCLASS64 is 2 */
+	if (o->elf_class == 1 || o->elf_class == 2)
+		jsonw_uint(w, o->elf_class == 1 ? 32 : 64);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "type");
+	if (o->elf_type < sizeof(elf_type_names) / sizeof(elf_type_names[0]))
+		jsonw_string(w, elf_type_names[o->elf_type]);
+	else
+		jsonw_stringf(w, "0x%04x", (unsigned)o->elf_type);
+	jsonw_key(w, "segments");
+	jsonw_begin_array(w);
+	for (uint32_t i = 0; i < o->n_segments; i++) {
+		const struct vms_segment *sg = &o->segments[i];
+		char fl[3] = {
+			sg->flags & SEG_R ? 'r' : '-',
+			sg->flags & SEG_W ? 'w' : '-',
+			sg->flags & SEG_X ? 'x' : '-',
+		};
+
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "vaddr");
+		jsonw_uint(w, sg->vaddr);
+		jsonw_key(w, "memsz");
+		jsonw_uint(w, sg->memsz);
+		jsonw_key(w, "offset");
+		jsonw_uint(w, sg->offset);
+		jsonw_key(w, "filesz");
+		jsonw_uint(w, sg->filesz);
+		jsonw_key(w, "flags");
+		jsonw_string_n(w, fl, sizeof(fl));
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_key(w, "relro");
+	if (o->relro_memsz) {
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "vaddr");
+		jsonw_uint(w, o->relro_vaddr);
+		jsonw_key(w, "memsz");
+		jsonw_uint(w, o->relro_memsz);
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_end_object(w);
+}
+
+static void put_object(struct jsonw *w, const struct vms_object *o)
+{
+	jsonw_begin_object(w);
+	jsonw_key(w, "path");
+	jsonw_string(w, o->path ? o->path : "");
+	jsonw_key(w, "dev");
+	put_dev(w, o->dev_major, o->dev_minor);
+	jsonw_key(w, "inode");
+	jsonw_uint(w, o->inode);
+	jsonw_key(w, "deleted");
+	jsonw_bool(w, o->deleted);
+	jsonw_key(w, "main");
+	jsonw_bool(w, o->is_main);
+	jsonw_key(w, "regions");
+	jsonw_uint(w, o->n_regions);
+	jsonw_key(w, "size");
+	jsonw_uint(w, o->vsize);
+	jsonw_key(w, "elf");
+	if (o->is_elf && o->elf_error == 0)
+		put_elf(w, o);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "elf_error");
+	put_error(w, o->elf_error);
+	jsonw_key(w, "mem");
+	put_mem(w, &o->mem);
+	jsonw_end_object(w);
+}
+
+static void put_thread(struct jsonw *w, const struct vms_thread *t)
+{
+	jsonw_begin_inline_object(w);
+	jsonw_key(w, "tid");
+	jsonw_int(w, t->tid);
+	jsonw_key(w, "comm");
+	jsonw_string(w, t->comm);
+	jsonw_key(w, "sp");
+	if (t->sp)
+		put_addr(w, t->sp);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "region");
+	put_index(w, t->region);
+	jsonw_key(w, "minflt");
+	jsonw_uint(w, t->minflt);
+	jsonw_key(w, "majflt");
+	jsonw_uint(w, t->majflt);
+	jsonw_end_object(w);
+}
+
+int vms_report_json(FILE *out, const struct vms_snapshot *snap,
+		    const struct vms_report_options *opt)
+{
+	struct jsonw w;
+
+	(void)opt; /* a snapshot is the whole model: no options shape it */
+	jsonw_init(&w, out);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "schema");
+	jsonw_uint(&w, VMS_SCHEMA_VERSION);
+	jsonw_key(&w, "vmscope_version");
+	jsonw_string(&w, VMSCOPE_VERSION);
+	put_time_host(&w, snap);
+	put_process(&w, &snap->proc);
+	put_sources(&w, snap);
+	put_totals(&w, snap);
+	jsonw_key(&w, "dropped_regions");
+	jsonw_uint(&w, snap->dropped_regions);
+
+	jsonw_key(&w, "regions");
+	jsonw_begin_array(&w);
+	for (size_t i = 0; i < snap->n_regions; i++)
+		put_region(&w, &snap->regions[i]);
+	jsonw_end_array(&w);
+
+	jsonw_key(&w, "objects");
+	jsonw_begin_array(&w);
+	for (size_t i = 0; i < snap->n_objects; i++)
+		put_object(&w, &snap->objects[i]);
+	jsonw_end_array(&w);
+
+	jsonw_key(&w, "threads");
+	jsonw_begin_array(&w);
+	for (size_t i = 0; i < snap->n_threads; i++)
+		put_thread(&w, &snap->threads[i]);
+	jsonw_end_array(&w);
+
+	jsonw_end_object(&w);
+	return jsonw_finish(&w);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A streaming JSON writer: the only code that writes JSON, so escaping and
+ * layout are decided once. Output is pretty-printed with a 2-space indent;
+ * an "inline" container (and everything inside it) stays on one line, for
+ * short lists such as VmFlags.
+ *
+ * Strings are bytes from a process (hostile): control characters become
+ * \u00XX, '"' and '\\' are escaped, and a byte that is not part of valid
+ * UTF-8 becomes U+FFFD, so the output is always valid UTF-8 JSON.
+ *
+ * Misuse (a key outside an object, unbalanced ends, nesting past
+ * JSONW_MAX_DEPTH) is recorded and reported by jsonw_finish, never fatal.
+ */
+#ifndef VMSCOPE_REPORT_JSONW_H
+#define VMSCOPE_REPORT_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSONW_MAX_DEPTH 64
+
+struct jsonw {
+	FILE *out;      /* borrowed */
+	unsigned depth; /* open containers */
+	uint64_t has_items; /* bit d-1: the container at depth d has an item */
+	uint64_t is_inline; /* bit d-1: ... is written on one line */
+	uint64_t is_object; /* bit d-1: ... is an object (keys expected) */
+	bool after_key;     /* a key was written, its value is next */
+	int error;          /* first misuse, -EINVAL */
+};
+
+void jsonw_init(struct jsonw *w, FILE *out);
+
+void jsonw_begin_object(struct jsonw *w);
+void jsonw_begin_array(struct jsonw *w);
+void jsonw_begin_inline_object(struct jsonw *w);
+void jsonw_begin_inline_array(struct jsonw *w);
+void jsonw_end_object(struct jsonw *w);
+void jsonw_end_array(struct jsonw *w);
+
+/* The key of the next value; in an object only. */
+void jsonw_key(struct jsonw *w, const char *key);
+
+/* s == NULL writes null. */
+void jsonw_string(struct jsonw *w, const char *s);
+/* n bytes, which may include NUL (written as \u0000). */
+void jsonw_string_n(struct jsonw *w, const char *s, size_t n);
+__attribute__((format(printf, 2, 3))) void jsonw_stringf(struct jsonw *w, const char *fmt, ...);
+void jsonw_uint(struct jsonw *w, uint64_t v);
+void jsonw_int(struct jsonw *w, int64_t v);
+void jsonw_bool(struct jsonw *w, bool v);
+void jsonw_null(struct jsonw *w);
+
+/*
+ * Ends the document with a newline and flushes. Returns 0, -EINVAL if the
+ * writer was misused or containers are left open, or -EIO on a write error.
+ */
+int jsonw_finish(struct jsonw *w);
+
+#endif

@@ -91,6 +91,7 @@ enum vms_mem {
 
 struct vms_mem_field {
 	const char *key;  /* the kernel's smaps key, without the colon */
+	uint8_t key_len;  /* strlen(key): smaps has 750,000 key lines at 30,000 VMAs */
 	const char *name; /* the JSON name, snake_case */
 };
 extern const struct vms_mem_field vms_mem_fields[VMS_MEM__MAX];

@@ -77,26 +77,6 @@ int parse_dec_i64(const char **p, const char *end, int64_t *ret)
 	return 0;
 }
 
-size_t parse_skip_blanks(const char **p, const char *end)
-{
-	const char *s = *p;
-
-	while (s < end && (*s == ' ' || *s == '\t'))
-		s++;
-	size_t n = (size_t)(s - *p);
-	*p = s;
-	return n;
-}
-
-bool parse_char(const char **p, const char *end, char c)
-{
-	if (*p < end && **p == c) {
-		(*p)++;
-		return true;
-	}
-	return false;
-}
-
 int parse_word(const char **p, const char *end, const char **ret_word, size_t *ret_len)
 {
 	const char *s = *p;
@@ -111,16 +91,3 @@ int parse_word(const char **p, const char *end, const char **ret_word, size_t *r
 	return 0;
 }
 
-bool parse_eq(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return n == l && memcmp(s, lit, n) == 0;
-}
-
-bool parse_startswith(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return n >= l && memcmp(s, lit, l) == 0;
-}

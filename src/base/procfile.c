@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,6 +61,125 @@ int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags, st
 	return r;
 }
 
+#define READAHEAD_CHUNK (128 * 1024)
+#define READAHEAD_CHUNKS 8
+
+struct readahead_chunk {
+	char *data;
+	size_t len;
+};
+
+struct procfile_reader {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct readahead_chunk ring[READAHEAD_CHUNKS];
+	size_t produced, consumed; /* chunk counts; ring index is count % N */
+	int error;                 /* -errno from read(), or 0 */
+	bool done;                 /* the reader hit the end or an error */
+	bool stop;                 /* the consumer closed the file */
+	int fd;
+};
+
+static void *readahead_main(void *arg)
+{
+	struct procfile_reader *rd = arg;
+
+	for (;;) {
+		struct readahead_chunk *c;
+		size_t len = 0;
+		int error = 0;
+		bool eof = false;
+
+		pthread_mutex_lock(&rd->lock);
+		while (!rd->stop && rd->produced - rd->consumed >= READAHEAD_CHUNKS)
+			pthread_cond_wait(&rd->cond, &rd->lock);
+		if (rd->stop) {
+			pthread_mutex_unlock(&rd->lock);
+			return NULL;
+		}
+		c = &rd->ring[rd->produced % READAHEAD_CHUNKS];
+		pthread_mutex_unlock(&rd->lock);
+
+		/* /proc gives a page or so per read: gather many into one chunk
+		 * so that handing chunks over costs little. */
+		while (len < READAHEAD_CHUNK) {
+			ssize_t n = read_retry(rd->fd, c->data + len, READAHEAD_CHUNK - len);
+
+			if (n < 0) {
+				error = (int)n;
+				break;
+			}
+			if (n == 0) {
+				eof = true;
+				break;
+			}
+			len += (size_t)n;
+		}
+
+		pthread_mutex_lock(&rd->lock);
+		c->len = len;
+		if (len)
+			rd->produced++;
+		if (error || eof) {
+			rd->error = error;
+			rd->done = true;
+		}
+		pthread_cond_broadcast(&rd->cond);
+		pthread_mutex_unlock(&rd->lock);
+		if (error || eof)
+			return NULL;
+	}
+}
+
+/* Appends the next chunk to pf->buf; returns its length, 0 at the end, or -errno. */
+static ssize_t readahead_take(struct procfile *pf)
+{
+	struct procfile_reader *rd = pf->reader;
+	struct readahead_chunk *c;
+	ssize_t n;
+
+	pthread_mutex_lock(&rd->lock);
+	while (rd->produced == rd->consumed && !rd->done)
+		pthread_cond_wait(&rd->cond, &rd->lock);
+	if (rd->produced == rd->consumed) {
+		n = rd->error;
+		pthread_mutex_unlock(&rd->lock);
+		return n;
+	}
+	c = &rd->ring[rd->consumed % READAHEAD_CHUNKS];
+	pthread_mutex_unlock(&rd->lock);
+
+	ARRAY_GROW(pf->buf, pf->end + c->len, pf->alloc);
+	memcpy(pf->buf + pf->end, c->data, c->len);
+	n = (ssize_t)c->len;
+
+	pthread_mutex_lock(&rd->lock);
+	rd->consumed++;
+	pthread_cond_broadcast(&rd->cond);
+	pthread_mutex_unlock(&rd->lock);
+	return n;
+}
+
+static void readahead_stop(struct procfile *pf)
+{
+	struct procfile_reader *rd = pf->reader;
+
+	if (!rd)
+		return;
+	pthread_mutex_lock(&rd->lock);
+	rd->stop = true;
+	pthread_cond_broadcast(&rd->cond);
+	pthread_mutex_unlock(&rd->lock);
+	pthread_join(rd->thread, NULL);
+	for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
+		free(rd->ring[i].data);
+	pthread_cond_destroy(&rd->cond);
+	pthread_mutex_destroy(&rd->lock);
+	free(rd);
+	pf->reader = NULL;
+}
+
 void procfile_init(struct procfile *pf)
 {
 	memset(pf, 0, sizeof(*pf));
@@ -83,6 +203,32 @@ int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t ca
 		return -errno;
 	pf->owns_fd = true;
 	procfile_start(pf, cap);
+	return 0;
+}
+
+int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name, size_t cap)
+{
+	struct procfile_reader *rd;
+	int r = procfile_open_at(pf, dirfd, name, cap);
+
+	if (r < 0)
+		return r;
+	rd = xcalloc(1, sizeof(*rd));
+	rd->fd = pf->fd;
+	for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
+		rd->ring[i].data = xmalloc(READAHEAD_CHUNK);
+	pthread_mutex_init(&rd->lock, NULL);
+	pthread_cond_init(&rd->cond, NULL);
+	pf->reader = rd;
+	if (pthread_create(&rd->thread, NULL, readahead_main, rd) != 0) {
+		/* no thread: plain reads do the same work, only slower */
+		pf->reader = NULL;
+		for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
+			free(rd->ring[i].data);
+		pthread_cond_destroy(&rd->cond);
+		pthread_mutex_destroy(&rd->lock);
+		free(rd);
+	}
 	return 0;
 }
 
@@ -136,7 +282,8 @@ int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_l
 		}
 		if (pf->fd < 0)
 			return -EBADF;
-		ssize_t n = read_retry(pf->fd, pf->buf + pf->end, pf->alloc - pf->end);
+		ssize_t n = pf->reader ? readahead_take(pf)
+				       : read_retry(pf->fd, pf->buf + pf->end, pf->alloc - pf->end);
 		if (n < 0)
 			return (int)n;
 		if (n == 0) {
@@ -154,6 +301,7 @@ int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_l
 
 void procfile_close(struct procfile *pf)
 {
+	readahead_stop(pf);
 	if (pf->fd >= 0 && pf->owns_fd)
 		close(pf->fd);
 	pf->fd = -1;

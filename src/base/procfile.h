@@ -32,8 +32,11 @@ int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out);
  * tens of MB): a buffer of at most line_max bytes is reused across lines and
  * across files, so it belongs to a collector, not to one read.
  */
+struct procfile_reader;
+
 struct procfile {
 	int fd;
+	struct procfile_reader *reader; /* the read-ahead thread, if any */
 	char *buf;
 	size_t alloc;
 	size_t start, end; /* unread bytes are buf[start, end) */
@@ -47,6 +50,13 @@ struct procfile {
 void procfile_init(struct procfile *pf);
 /* Opens dirfd/name for reading (O_RDONLY|O_CLOEXEC). Returns 0 or -errno. */
 int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t cap);
+/*
+ * The same, with the reads done by a thread of their own while the caller
+ * parses: for smaps of many VMAs the kernel's cost of generating the text
+ * and the parse then overlap instead of adding up. Memory stays bounded (a
+ * few chunks ahead). Falls back to plain reads if no thread can be made.
+ */
+int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name, size_t cap);
 /* Reads fd from offset 0; the fd stays the caller's. */
 int procfile_open_fd(struct procfile *pf, int fd, size_t cap);
 /*

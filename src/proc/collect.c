@@ -225,14 +225,22 @@ static void collect_rollup(struct vms_proc *p, struct vms_snapshot *snap)
 		memset(&snap->totals.rollup, 0, sizeof(snap->totals.rollup));
 }
 
-static void collect_smaps(struct vms_proc *p, struct vms_snapshot *snap)
+/*
+ * smaps is read by a read-ahead thread started before the other files, so
+ * that the kernel's cost of generating it (the largest part of an
+ * inspection) overlaps with reading smaps_rollup and with the parse.
+ */
+static int start_smaps(struct vms_proc *p)
+{
+	return procfile_open_at_readahead(&p->pf, p->dirfd, "smaps", SMAPS_CAP);
+}
+
+static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r)
 {
 	struct vms_smaps_parser ps;
 	const char *line;
 	size_t len;
-	int r;
 
-	r = procfile_open_at(&p->pf, p->dirfd, "smaps", SMAPS_CAP);
 	if (r < 0)
 		goto out;
 	vms_smaps_parser_init(&ps, snap);
@@ -241,8 +249,8 @@ static void collect_smaps(struct vms_proc *p, struct vms_snapshot *snap)
 		if (r < 0)
 			break;
 	}
-	procfile_close(&p->pf);
 out:
+	procfile_close(&p->pf);
 	set_src(snap, VMS_SRC_SMAPS, r);
 	if (r < 0) {
 		/* never a half-read region list */
@@ -319,20 +327,22 @@ static void collect_threads(struct vms_proc *p, struct vms_snapshot *snap)
 
 int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 {
-	int r;
+	int r, smaps_r = 0;
 
 	snap->mono_ns = clock_ns(CLOCK_MONOTONIC);
 	snap->wall_ns = clock_ns(CLOCK_REALTIME);
 	r = collect_stat(p, snap);
 	if (r < 0)
 		return errno_gone(r);
+	if (flags & VMS_COLLECT_REGIONS)
+		smaps_r = start_smaps(p);
 	collect_status(p, snap);
 	collect_cmdline(p, snap);
 	collect_exe(p, snap);
 	collect_user(snap);
 	collect_rollup(p, snap);
 	if (flags & VMS_COLLECT_REGIONS)
-		collect_smaps(p, snap);
+		finish_smaps(p, snap, smaps_r);
 	if (flags & VMS_COLLECT_THREADS)
 		collect_threads(p, snap);
 	return 0;

@@ -31,16 +31,23 @@ int split_key(const char *line, size_t len, const char **ret_key, size_t *ret_kl
 	return 0;
 }
 
+static inline bool mem_key_is(const char *key, size_t klen, unsigned i)
+{
+	const struct vms_mem_field *f = &vms_mem_fields[i];
+
+	return klen == f->key_len && key[0] == f->key[0] && memcmp(key, f->key, klen) == 0;
+}
+
 static int find_mem_key(const char *key, size_t klen, unsigned *hint)
 {
 	unsigned h = *hint;
 
-	if (h < VMS_MEM__MAX && parse_eq(key, klen, vms_mem_fields[h].key)) {
+	if (h < VMS_MEM__MAX && mem_key_is(key, klen, h)) {
 		*hint = h + 1;
 		return (int)h;
 	}
 	for (unsigned i = 0; i < VMS_MEM__MAX; i++) {
-		if (parse_eq(key, klen, vms_mem_fields[i].key)) {
+		if (mem_key_is(key, klen, i)) {
 			*hint = i + 1;
 			return (int)i;
 		}
@@ -149,6 +156,9 @@ static bool is_maps_line(const char *line, size_t len)
 	const char *p = line, *end = line + len;
 	uint64_t v;
 
+	/* Keys start with a capital; the kernel prints addresses in lowercase. */
+	if (line[0] >= 'A' && line[0] <= 'Z')
+		return false;
 	return parse_hex_u64(&p, end, &v) == 0 && p < end && *p == '-';
 }
 
@@ -207,6 +217,14 @@ static int smaps_key_line(struct vms_smaps_parser *ps, const char *line, size_t 
 	int64_t v;
 	int ret;
 
+	/* The kernel prints the counters in a fixed order; the lookup starts at
+	 * the key after the one last seen, which is right on every real line. */
+	hint = ps->line_hint;
+	ret = smaps_parse_mem_line(line, len, &r->mem, &hint);
+	ps->line_hint = hint;
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
+
 	ret = split_key(line, len, &key, &klen, &val);
 	if (ret < 0)
 		return ret;
@@ -224,12 +242,7 @@ static int smaps_key_line(struct vms_smaps_parser *ps, const char *line, size_t 
 			r->protection_key = (int16_t)v;
 		return ret;
 	}
-	/* The kernel prints the keys in a fixed order; start the lookup at the
-	 * key after the one last seen, which is right on every real line. */
-	hint = (unsigned)(ps->line_hint);
-	ret = smaps_parse_mem_line(line, len, &r->mem, &hint);
-	ps->line_hint = hint;
-	return ret < 0 ? ret : 0;
+	return 0; /* a key of a newer kernel */
 }
 
 int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t len)

@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Program headers of mapped objects.
+ *
+ * The bytes come from files a process maps, which may be anything: a font, a
+ * locale archive, a half-written or hostile ELF. Only the ELF header and the
+ * program header table are read, into a bounded buffer; the section header
+ * fields are cleared in that copy before libelf sees it, so a forged section
+ * count can neither make libelf allocate nor walk anything. Every offset and
+ * size is checked against the file size.
+ */
+#include "config.h"
+
+#include "vmscope/elf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+/* The kernel refuses program header tables over 64 KiB; so do we. */
+#define ELF_PHDRS_MAX (64 * 1024)
+/* The headers must lie within the first MiB: real files have them at 64. */
+#define ELF_HEADERS_MAX (1024 * 1024)
+/* One read covers the headers of almost every file. */
+#define ELF_HEAD_READ 4096
+
+/* What one file says, owned by the cache or by a stack frame. */
+struct elf_facts {
+	int error; /* 0 or -EBADMSG/-EFBIG: what parsing said */
+	bool is_elf;
+	uint16_t type;
+	uint8_t class;
+	uint32_t n_segments;
+	struct vms_segment *segments; /* malloc'd */
+	uint64_t relro_vaddr, relro_memsz;
+};
+
+static void elf_facts_release(struct elf_facts *f)
+{
+	free(f->segments);
+	f->segments = NULL;
+	f->n_segments = 0;
+}
+
+/* Where the bytes come from: an open file or a buffer. */
+struct elf_source {
+	int fd;
+	const unsigned char *mem;
+	uint64_t size;
+};
+
+static int source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n)
+{
+	size_t done = 0;
+
+	if (off > src->size || n > src->size - off)
+		return -EBADMSG;
+	if (src->mem) {
+		memcpy(buf, src->mem + off, n);
+		return 0;
+	}
+	while (done < n) {
+		ssize_t k = pread(src->fd, (char *)buf + done, n - done, (off_t)(off + done));
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			return -EBADMSG; /* the file shrank under us */
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+static void libelf_init(void)
+{
+	/* Idempotent; libelf needs it before any other call. */
+	(void)elf_version(EV_CURRENT);
+}
+
+/*
+ * Clears e_shoff, e_shnum and e_shstrndx in a copy of the header: we need
+ * no sections, and zero is zero in either byte order.
+ */
+static void clear_section_fields(unsigned char *img, int class)
+{
+	if (class == ELFCLASS64) {
+		memset(img + offsetof(Elf64_Ehdr, e_shoff), 0, sizeof(Elf64_Off));
+		memset(img + offsetof(Elf64_Ehdr, e_shnum), 0, sizeof(Elf64_Half));
+		memset(img + offsetof(Elf64_Ehdr, e_shstrndx), 0, sizeof(Elf64_Half));
+	} else {
+		memset(img + offsetof(Elf32_Ehdr, e_shoff), 0, sizeof(Elf32_Off));
+		memset(img + offsetof(Elf32_Ehdr, e_shnum), 0, sizeof(Elf32_Half));
+		memset(img + offsetof(Elf32_Ehdr, e_shstrndx), 0, sizeof(Elf32_Half));
+	}
+}
+
+static bool add_overflows(uint64_t a, uint64_t b, uint64_t limit)
+{
+	return a > limit || b > limit - a;
+}
+
+static int read_phdrs(Elf *elf, int class, size_t phnum, uint64_t file_size, struct elf_facts *f)
+{
+	uint64_t addr_max = class == ELFCLASS32 ? UINT32_MAX : UINT64_MAX;
+	size_t n_load = 0;
+	bool have_relro = false;
+
+	f->segments = xcalloc(phnum ? phnum : 1, sizeof(*f->segments));
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			return -EBADMSG;
+		if (ph.p_type == PT_LOAD) {
+			struct vms_segment *s = &f->segments[n_load++];
+
+			/* What the kernel and the dynamic loader refuse, or what
+			 * would make the address arithmetic of the model wrap. */
+			if (ph.p_filesz > ph.p_memsz)
+				return -EBADMSG;
+			if (add_overflows(ph.p_offset, ph.p_filesz, file_size))
+				return -EBADMSG;
+			if (add_overflows(ph.p_vaddr, ph.p_memsz, addr_max))
+				return -EBADMSG;
+			s->vaddr = ph.p_vaddr;
+			s->memsz = ph.p_memsz;
+			s->offset = ph.p_offset;
+			s->filesz = ph.p_filesz;
+			s->align = ph.p_align;
+			s->flags = ph.p_flags & (PF_R | PF_W | PF_X);
+		} else if (ph.p_type == PT_GNU_RELRO && !have_relro) {
+			if (add_overflows(ph.p_vaddr, ph.p_memsz, addr_max))
+				return -EBADMSG;
+			f->relro_vaddr = ph.p_vaddr;
+			f->relro_memsz = ph.p_memsz;
+			have_relro = true;
+		}
+	}
+	f->n_segments = (uint32_t)n_load;
+	return 0;
+}
+
+/*
+ * Reads the facts of one file into f (which the caller releases, also on
+ * error). Returns 0 (f->is_elf false for something that is not ELF), or
+ * -EBADMSG (corrupt), -EFBIG (headers out of reach) or a read error.
+ */
+static int parse_source(const struct elf_source *src, struct elf_facts *f)
+{
+	_cleanup_free_ unsigned char *img = NULL;
+	size_t img_len, ehdr_size, phentsize, phnum;
+	uint64_t phdrs_end;
+	Elf *elf = NULL;
+	GElf_Ehdr eh;
+	int class, r;
+
+	memset(f, 0, sizeof(*f));
+	libelf_init();
+
+	img_len = src->size < ELF_HEAD_READ ? (size_t)src->size : ELF_HEAD_READ;
+	img = xmalloc(img_len ? img_len : 1);
+	r = source_read(src, 0, img, img_len);
+	if (r < 0)
+		return r;
+	if (img_len < SELFMAG || memcmp(img, ELFMAG, SELFMAG) != 0)
+		return 0; /* a font, a locale archive, a database: not ours to read */
+	f->is_elf = true;
+
+	class = img_len > EI_CLASS ? img[EI_CLASS] : ELFCLASSNONE;
+	if (class == ELFCLASS64) {
+		ehdr_size = sizeof(Elf64_Ehdr);
+		phentsize = sizeof(Elf64_Phdr);
+	} else if (class == ELFCLASS32) {
+		ehdr_size = sizeof(Elf32_Ehdr);
+		phentsize = sizeof(Elf32_Phdr);
+	} else {
+		return -EBADMSG;
+	}
+	if (img_len < ehdr_size)
+		return -EBADMSG;
+	clear_section_fields(img, class);
+
+	/* First the header alone, to learn where the program headers are. */
+	elf = elf_memory((char *)img, ehdr_size);
+	if (!elf)
+		return -EBADMSG;
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		r = -EBADMSG;
+		goto out;
+	}
+	phnum = eh.e_phnum;
+	if (phnum == PN_XNUM || phnum > ELF_PHDRS_MAX / phentsize) {
+		r = -EBADMSG;
+		goto out;
+	}
+	if (phnum > 0 && eh.e_phentsize != phentsize) {
+		r = -EBADMSG;
+		goto out;
+	}
+	if (add_overflows(eh.e_phoff, phnum * phentsize, src->size)) {
+		r = -EBADMSG;
+		goto out;
+	}
+	phdrs_end = phnum ? eh.e_phoff + phnum * phentsize : ehdr_size;
+	if (phdrs_end < ehdr_size)
+		phdrs_end = ehdr_size;
+	if (phdrs_end > ELF_HEADERS_MAX) {
+		r = -EFBIG;
+		goto out;
+	}
+	elf_end(elf);
+	elf = NULL;
+
+	if (phdrs_end > img_len) {
+		img = xrealloc(img, (size_t)phdrs_end);
+		r = source_read(src, img_len, img + img_len, (size_t)phdrs_end - img_len);
+		if (r < 0)
+			return r;
+	}
+	img_len = (size_t)phdrs_end;
+
+	/* Then the header with its program header table. */
+	elf = elf_memory((char *)img, img_len);
+	if (!elf)
+		return -EBADMSG;
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || gelf_getclass(elf) != class) {
+		r = -EBADMSG;
+		goto out;
+	}
+	{
+		size_t n;
+
+		if (elf_getphdrnum(elf, &n) != 0 || n != phnum) {
+			r = -EBADMSG;
+			goto out;
+		}
+	}
+	f->type = eh.e_type;
+	f->class = (uint8_t)class;
+	r = read_phdrs(elf, class, phnum, src->size, f);
+out:
+	elf_end(elf);
+	return r;
+}
+
+static void facts_to_object(const struct elf_facts *f, struct vms_object *obj, struct arena *arena)
+{
+	obj->elf_error = f->error;
+	if (f->error < 0)
+		return;
+	obj->is_elf = f->is_elf;
+	if (!f->is_elf)
+		return;
+	obj->elf_type = f->type;
+	obj->elf_class = f->class;
+	obj->n_segments = f->n_segments;
+	obj->segments = f->n_segments
+		? arena_memdup(arena, f->segments, f->n_segments * sizeof(*f->segments))
+		: NULL;
+	obj->relro_vaddr = f->relro_vaddr;
+	obj->relro_memsz = f->relro_memsz;
+}
+
+static void clear_object_elf(struct vms_object *obj)
+{
+	obj->is_elf = false;
+	obj->elf_error = 0;
+	obj->elf_type = 0;
+	obj->elf_class = 0;
+	obj->segments = NULL;
+	obj->n_segments = 0;
+	obj->relro_vaddr = 0;
+	obj->relro_memsz = 0;
+}
+
+int vms_elf_load_memory(const void *buf, size_t len, struct vms_object *obj, struct arena *arena)
+{
+	struct elf_source src = { .fd = -1, .mem = buf, .size = len };
+	struct elf_facts f;
+	int r;
+
+	clear_object_elf(obj);
+	r = parse_source(&src, &f);
+	f.error = r;
+	facts_to_object(&f, obj, arena);
+	elf_facts_release(&f);
+	return r;
+}
+
+/* The cache: open addressing on (dev, inode) of the maps line. */
+
+struct cache_entry {
+	bool used;
+	uint32_t dev_major, dev_minor;
+	uint64_t inode;
+	/*
+	 * What fstat said when the file was parsed. Inode numbers are reused
+	 * (a library upgraded while `top` runs): a hit whose file can be
+	 * opened and looks different is parsed again.
+	 */
+	dev_t st_dev;
+	ino_t st_ino;
+	off_t st_size;
+	struct timespec st_mtim, st_ctim;
+	struct elf_facts facts;
+};
+
+struct vms_elf_cache {
+	struct cache_entry *slots;
+	size_t n_slots; /* a power of two, or 0 */
+	size_t n_used;
+};
+
+struct vms_elf_cache *vms_elf_cache_new(void)
+{
+	libelf_init();
+	return xcalloc(1, sizeof(struct vms_elf_cache));
+}
+
+void vms_elf_cache_free(struct vms_elf_cache *cache)
+{
+	if (!cache)
+		return;
+	for (size_t i = 0; i < cache->n_slots; i++)
+		if (cache->slots[i].used)
+			elf_facts_release(&cache->slots[i].facts);
+	free(cache->slots);
+	free(cache);
+}
+
+static uint64_t key_hash(uint32_t major, uint32_t minor, uint64_t inode)
+{
+	uint64_t h = inode * UINT64_C(0x9e3779b97f4a7c15);
+
+	h ^= ((uint64_t)major << 32 | minor) + UINT64_C(0x632be59bd9b4e019) + (h << 6) + (h >> 2);
+	h ^= h >> 29;
+	return h;
+}
+
+static struct cache_entry *cache_slot(struct vms_elf_cache *cache, uint32_t major, uint32_t minor,
+				      uint64_t inode)
+{
+	size_t mask = cache->n_slots - 1;
+	size_t i = (size_t)key_hash(major, minor, inode) & mask;
+
+	for (;;) {
+		struct cache_entry *e = &cache->slots[i];
+
+		if (!e->used)
+			return e;
+		if (e->inode == inode && e->dev_major == major && e->dev_minor == minor)
+			return e;
+		i = (i + 1) & mask;
+	}
+}
+
+static struct cache_entry *cache_find(struct vms_elf_cache *cache, const struct vms_region *r)
+{
+	struct cache_entry *e;
+
+	if (!cache || cache->n_slots == 0)
+		return NULL;
+	e = cache_slot(cache, r->dev_major, r->dev_minor, r->inode);
+	return e->used ? e : NULL;
+}
+
+static void cache_grow(struct vms_elf_cache *cache)
+{
+	struct cache_entry *old = cache->slots;
+	size_t n_old = cache->n_slots;
+
+	cache->n_slots = n_old ? n_old * 2 : 64;
+	cache->slots = xcalloc(cache->n_slots, sizeof(*cache->slots));
+	for (size_t i = 0; i < n_old; i++)
+		if (old[i].used)
+			*cache_slot(cache, old[i].dev_major, old[i].dev_minor, old[i].inode) = old[i];
+	free(old);
+}
+
+/* Takes the facts (their segments now belong to the cache). */
+static void cache_put(struct vms_elf_cache *cache, const struct vms_region *r, const struct stat *st,
+		      struct elf_facts *f)
+{
+	struct cache_entry *e;
+
+	if ((cache->n_used + 1) * 2 > cache->n_slots)
+		cache_grow(cache);
+	e = cache_slot(cache, r->dev_major, r->dev_minor, r->inode);
+	if (e->used)
+		elf_facts_release(&e->facts);
+	else
+		cache->n_used++;
+	*e = (struct cache_entry){
+		.used = true,
+		.dev_major = r->dev_major,
+		.dev_minor = r->dev_minor,
+		.inode = r->inode,
+		.st_dev = st->st_dev,
+		.st_ino = st->st_ino,
+		.st_size = st->st_size,
+		.st_mtim = st->st_mtim,
+		.st_ctim = st->st_ctim,
+		.facts = *f,
+	};
+	f->segments = NULL;
+}
+
+static bool cache_entry_matches(const struct cache_entry *e, const struct stat *st)
+{
+	return e->st_dev == st->st_dev && e->st_ino == st->st_ino && e->st_size == st->st_size &&
+	       e->st_mtim.tv_sec == st->st_mtim.tv_sec && e->st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
+	       e->st_ctim.tv_sec == st->st_ctim.tv_sec && e->st_ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* open_regular_at's answer for a device, socket or anon inode (never an
+ * errno of fstatat or openat). */
+#define NOT_REGULAR ENOEXEC
+
+/*
+ * Opens dirfd/name when it is a regular file. The type is checked before
+ * open: opening a mapped device (a watchdog, a GPU node) can have effects.
+ * want_inode != 0: the file must have that inode (a path may now name
+ * another file than the one mapped). Returns an fd, -NOT_REGULAR or -errno.
+ */
+static int open_regular_at(int dirfd, const char *name, uint64_t want_inode, struct stat *ret_st)
+{
+	struct stat pre, st;
+	int fd;
+
+	if (fstatat(dirfd, name, &pre, 0) < 0)
+		return -errno;
+	if (!S_ISREG(pre.st_mode))
+		return -NOT_REGULAR;
+	if (want_inode && (uint64_t)pre.st_ino != want_inode)
+		return -ENOENT;
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_ino != pre.st_ino || st.st_dev != pre.st_dev) {
+		close(fd);
+		return -ENOENT; /* replaced between the two calls */
+	}
+	*ret_st = st;
+	return fd;
+}
+
+/* maps escapes a newline in a path as \012; undo that for open. */
+static void unescape_path(struct strbuf *out, const char *name)
+{
+	for (const char *p = name; *p; p++) {
+		if (p[0] == '\\' && p[1] == '0' && p[2] == '1' && p[3] == '2') {
+			strbuf_addch(out, '\n');
+			p += 3;
+		} else {
+			strbuf_addch(out, *p);
+		}
+	}
+}
+
+static int open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *ret_st)
+{
+	struct strbuf path;
+	char name[64];
+	int fd, first;
+
+	(void)snprintf(name, sizeof(name), "map_files/%" PRIx64 "-%" PRIx64, r->start, r->end);
+	fd = open_regular_at(pid_dirfd, name, 0, ret_st);
+	if (fd >= 0 || fd == -NOT_REGULAR)
+		return fd;
+	first = fd;
+	/* A deleted file has no path to it any more; a name that is not a
+	 * path (anon_inode:…) has none either. */
+	if (r->deleted || !r->name || r->name[0] != '/')
+		return first;
+
+	strbuf_init(&path);
+	strbuf_addstr(&path, "root");
+	unescape_path(&path, r->name);
+	fd = open_regular_at(pid_dirfd, path.buf, r->inode, ret_st);
+	if (fd < 0 && fd != -NOT_REGULAR && strstr(r->name, "\\012")) {
+		/* or the backslashes were in the name itself */
+		strbuf_setlen(&path, 4);
+		strbuf_addstr(&path, r->name);
+		fd = open_regular_at(pid_dirfd, path.buf, r->inode, ret_st);
+	}
+	strbuf_release(&path);
+	/* map_files said why better (EPERM without CAP_SYS_ADMIN, but the
+	 * path is then the usual way in; ENOENT from root/ is the answer). */
+	return fd;
+}
+
+int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+			struct vms_object *obj, struct arena *arena)
+{
+	struct cache_entry *e = cache_find(cache, r);
+	struct elf_facts f;
+	struct stat st;
+	int fd, ret;
+
+	clear_object_elf(obj);
+	if (pid_dirfd < 0) {
+		if (!e) {
+			obj->elf_error = -EBADF;
+			return -EBADF;
+		}
+		facts_to_object(&e->facts, obj, arena);
+		return e->facts.error;
+	}
+
+	fd = open_mapped(pid_dirfd, r, &st);
+	if (fd == -NOT_REGULAR)
+		return 0; /* not a file with contents: not ELF */
+	if (fd < 0) {
+		if (e) {
+			/* This process's files are out of reach, but this
+			 * (dev, inode) was read before through another. */
+			facts_to_object(&e->facts, obj, arena);
+			return e->facts.error;
+		}
+		obj->elf_error = fd;
+		return fd;
+	}
+	if (e && cache_entry_matches(e, &st)) {
+		close(fd);
+		facts_to_object(&e->facts, obj, arena);
+		return e->facts.error;
+	}
+
+	{
+		struct elf_source src = { .fd = fd, .size = st.st_size > 0 ? (uint64_t)st.st_size : 0 };
+
+		ret = parse_source(&src, &f);
+	}
+	close(fd);
+	f.error = ret;
+	facts_to_object(&f, obj, arena);
+	/* Parse verdicts are facts of the file; an I/O error is not. */
+	if (cache && (ret == 0 || ret == -EBADMSG || ret == -EFBIG))
+		cache_put(cache, r, &st, &f);
+	elf_facts_release(&f);
+	return ret;
+}

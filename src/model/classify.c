@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kind of every region, from its maps line, the program headers of the
+ * object it maps, the threads' stack pointers and its neighbours.
+ *
+ * A region of an ELF object is given a segment kind only when it is what the
+ * loader makes of a PT_LOAD header: private, inside the segment's image, and
+ * at the load bias the object's other regions agree on. Anything else of a
+ * file (the program's own mmap of it, an object whose headers could not be
+ * read) is `file`: never a guess.
+ */
+#include "config.h"
+
+#include "vmscope/model.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "model/model-internal.h"
+
+/* ELF values; the model does not include the ELF headers (only src/elf). */
+enum {
+	MODEL_ET_EXEC = 2,
+	MODEL_ET_DYN = 3,
+	MODEL_PF_X = 1,
+	MODEL_PF_W = 2,
+	MODEL_PF_R = 4,
+};
+
+/* The first regions of an object that vote for its load bias. */
+#define VOTE_REGIONS 64
+/* More PT_LOAD headers than any loader accepts: facts from a bad snapshot file. */
+#define SEGMENTS_MAX 4096
+
+#define PERM_RWX (VMS_PERM_READ | VMS_PERM_WRITE | VMS_PERM_EXEC)
+
+static uint64_t page_size_of(const struct vms_snapshot *snap)
+{
+	uint64_t ps = snap->host.page_size;
+
+	if (ps < 4096 || (ps & (ps - 1)))
+		return 4096;
+	return ps;
+}
+
+/* round_up(a + b, page), or false when that does not fit in 64 bits. */
+static bool end_round_up(uint64_t a, uint64_t b, uint64_t page, uint64_t *ret)
+{
+	uint64_t end;
+
+	if (b > UINT64_MAX - a)
+		return false;
+	end = a + b;
+	if (end > UINT64_MAX - (page - 1))
+		return false;
+	*ret = (end + page - 1) & ~(page - 1);
+	return true;
+}
+
+static bool object_loadable(const struct vms_object *o)
+{
+	return o->is_elf && o->elf_error == 0 && o->segments && o->n_segments > 0 &&
+	       o->n_segments <= SEGMENTS_MAX &&
+	       (o->elf_type == MODEL_ET_EXEC || o->elf_type == MODEL_ET_DYN);
+}
+
+/*
+ * Whether r can be the loader's mapping of segment s: the segment's
+ * page-aligned file range holds r's offset, and r lies within the segment's
+ * memory image. *ret_bias is then the load bias r implies.
+ */
+static bool segment_fits(const struct vms_region *r, const struct vms_segment *s, uint64_t page,
+			 uint64_t *ret_bias)
+{
+	uint64_t mask = page - 1;
+	uint64_t aoff = s->offset & ~mask, avaddr = s->vaddr & ~mask;
+	uint64_t file_len = (s->offset - aoff) + s->filesz;
+	uint64_t delta, image_end, image, size = r->end - r->start;
+
+	if (s->filesz == 0 || file_len < s->filesz || r->offset < aoff || r->end < r->start)
+		return false;
+	delta = r->offset - aoff;
+	if (delta >= file_len)
+		return false;
+	if (!end_round_up(s->vaddr, s->memsz, page, &image_end))
+		return false;
+	image = image_end - avaddr;
+	if (delta > image || size > image - delta)
+		return false;
+	*ret_bias = r->start - (avaddr + delta);
+	return true;
+}
+
+/* 2: the permissions are the segment's; 1: a subset (RELRO, a gap); 0: neither. */
+static int perm_score(uint8_t perms, uint32_t flags)
+{
+	uint32_t want = (perms & VMS_PERM_READ ? MODEL_PF_R : 0) |
+			(perms & VMS_PERM_WRITE ? MODEL_PF_W : 0) |
+			(perms & VMS_PERM_EXEC ? MODEL_PF_X : 0);
+
+	flags &= MODEL_PF_R | MODEL_PF_W | MODEL_PF_X;
+	if (want == flags)
+		return 2;
+	if ((want & ~flags) == 0)
+		return 1;
+	return 0;
+}
+
+struct vote {
+	uint64_t bias;
+	size_t region;
+	int score;
+};
+
+static int cmp_vote(const void *a, const void *b)
+{
+	const struct vote *x = a, *y = b;
+
+	if (x->bias != y->bias)
+		return x->bias < y->bias ? -1 : 1;
+	if (x->region != y->region)
+		return x->region < y->region ? -1 : 1;
+	return y->score - x->score;
+}
+
+/*
+ * The load bias of object o: the one that explains most of its first
+ * regions (then the best permission match, then the lowest). A non-PIE
+ * executable is loaded where its headers say. regs: o's regions, ascending.
+ */
+static bool object_bias(const struct vms_snapshot *snap, const struct vms_object *o,
+			const size_t *regs, size_t n_regs, uint64_t page, uint64_t *ret)
+{
+	size_t n = n_regs < VOTE_REGIONS ? n_regs : VOTE_REGIONS, n_votes = 0;
+	size_t best_count = 0;
+	long best_score = -1;
+	uint64_t best = 0;
+	struct vote *votes;
+
+	if (o->elf_type == MODEL_ET_EXEC) {
+		*ret = 0;
+		return true;
+	}
+	if (n == 0)
+		return false;
+	votes = xreallocarray(NULL, n * (size_t)o->n_segments, sizeof(*votes));
+	for (size_t k = 0; k < n; k++) {
+		const struct vms_region *r = &snap->regions[regs[k]];
+
+		if (r->perms & VMS_PERM_SHARED)
+			continue;
+		for (uint32_t s = 0; s < o->n_segments; s++) {
+			uint64_t bias;
+
+			if (segment_fits(r, &o->segments[s], page, &bias))
+				votes[n_votes++] = (struct vote){ bias, regs[k],
+								  perm_score(r->perms, o->segments[s].flags) };
+		}
+	}
+	qsort(votes, n_votes, sizeof(*votes), cmp_vote);
+	for (size_t i = 0; i < n_votes;) {
+		size_t j = i, count = 0;
+		long score = 0;
+
+		for (; j < n_votes && votes[j].bias == votes[i].bias; j++) {
+			/* the first vote of a region is its best */
+			if (j == i || votes[j].region != votes[j - 1].region) {
+				count++;
+				score += votes[j].score;
+			}
+		}
+		if (count > best_count || (count == best_count && score > best_score)) {
+			best_count = count;
+			best_score = score;
+			best = votes[i].bias;
+		}
+		i = j;
+	}
+	free(votes);
+	if (best_count == 0)
+		return false;
+	*ret = best;
+	return true;
+}
+
+/* The segment r maps at load bias `bias`, or -1. */
+static int32_t match_segment(const struct vms_region *r, const struct vms_object *o, uint64_t bias,
+			     uint64_t page)
+{
+	int32_t best = -1;
+	int best_score = -1;
+
+	if (r->perms & VMS_PERM_SHARED)
+		return -1;
+	for (uint32_t s = 0; s < o->n_segments; s++) {
+		uint64_t b;
+		int score;
+
+		if (!segment_fits(r, &o->segments[s], page, &b) || b != bias)
+			continue;
+		score = perm_score(r->perms, o->segments[s].flags);
+		if (score > best_score) {
+			best_score = score;
+			best = (int32_t)s;
+		}
+	}
+	return best;
+}
+
+static bool overlaps(const struct vms_region *r, uint64_t lo, uint64_t len)
+{
+	uint64_t hi = len > UINT64_MAX - lo ? UINT64_MAX : lo + len;
+
+	return len > 0 && r->start < hi && lo < r->end;
+}
+
+static enum vms_kind segment_kind(const struct vms_region *r, const struct vms_object *o,
+				  uint64_t bias)
+{
+	if (!(r->perms & PERM_RWX))
+		return VMS_KIND_GUARD; /* a hole the loader left between segments */
+	if (r->perms & VMS_PERM_WRITE)
+		return VMS_KIND_DATA;
+	if (r->perms & VMS_PERM_EXEC)
+		return VMS_KIND_TEXT;
+	/* RELRO is page-aligned by the loader, so a region overlapping its
+	 * exact byte range is the RELRO mapping. */
+	if (o->relro_memsz && overlaps(r, bias + o->relro_vaddr, o->relro_memsz))
+		return VMS_KIND_RELRO;
+	return VMS_KIND_RODATA;
+}
+
+static bool is_shm_name(const struct vms_region *r)
+{
+	const char *name = model_region_name(r);
+
+	if (model_startswith(name, "/SYSV") || model_startswith(name, "/memfd:") ||
+	    model_startswith(name, "/dev/shm/"))
+		return true;
+	/* shared anonymous memory shows as "/dev/zero (deleted)" */
+	if (strcmp(name, "/dev/zero") == 0)
+		return r->deleted || (r->perms & VMS_PERM_SHARED);
+	return strcmp(name, "/dev/zero (deleted)") == 0;
+}
+
+/* A [pseudo] name of the kernel. */
+static enum vms_kind pseudo_kind(struct vms_region *r)
+{
+	const char *name = model_region_name(r);
+
+	if (strcmp(name, "[heap]") == 0)
+		return VMS_KIND_HEAP;
+	if (strcmp(name, "[stack]") == 0)
+		return VMS_KIND_STACK;
+	if (strcmp(name, "[vdso]") == 0)
+		return VMS_KIND_VDSO;
+	if (strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0)
+		return VMS_KIND_VVAR;
+	if (strcmp(name, "[vsyscall]") == 0)
+		return VMS_KIND_VSYSCALL;
+	if (model_startswith(name, "[anon_shmem:"))
+		return VMS_KIND_SHM;
+	if (model_startswith(name, "[stack:")) {
+		/* kernels before 4.5 named thread stacks [stack:<tid>] */
+		long tid = 0;
+		const char *p = name + strlen("[stack:");
+
+		for (; *p >= '0' && *p <= '9' && tid < INT32_MAX / 10; p++)
+			tid = tid * 10 + (*p - '0');
+		if (*p == ']' && p[1] == '\0' && tid > 0) {
+			r->tid = (int32_t)tid;
+			return VMS_KIND_THREAD_STACK;
+		}
+	}
+	return VMS_KIND_OTHER;
+}
+
+/* "" or [anon:name]: anonymous memory, private or shared. */
+static bool is_anon_memory(const struct vms_region *r)
+{
+	const char *name = model_region_name(r);
+
+	return !model_region_is_file(r) && (name[0] == '\0' || model_startswith(name, "[anon:"));
+}
+
+struct classify_state {
+	struct vms_snapshot *snap;
+	uint64_t page;
+	uint64_t *bias;  /* per object */
+	bool *bias_ok;   /* per object */
+	int32_t *seg;    /* per region: the segment it maps, -1 */
+};
+
+static enum vms_kind base_kind(struct classify_state *cs, size_t i)
+{
+	struct vms_snapshot *snap = cs->snap;
+	struct vms_region *r = &snap->regions[i];
+
+	if (is_anon_memory(r)) {
+		if (r->perms & VMS_PERM_SHARED)
+			return VMS_KIND_SHM;
+		if (!(r->perms & PERM_RWX))
+			return VMS_KIND_GUARD; /* reserved, inaccessible */
+		return VMS_KIND_ANON;
+	}
+	if (!model_region_is_file(r))
+		return pseudo_kind(r);
+
+	if (r->object >= 0 && cs->bias_ok[r->object]) {
+		const struct vms_object *o = &snap->objects[r->object];
+		int32_t s = match_segment(r, o, cs->bias[r->object], cs->page);
+
+		if (s >= 0) {
+			cs->seg[i] = s;
+			return segment_kind(r, o, cs->bias[r->object]);
+		}
+	}
+	if (is_shm_name(r))
+		return VMS_KIND_SHM;
+	return VMS_KIND_FILE;
+}
+
+/* Each object's load bias, from the regions that map it. */
+static void compute_biases(struct classify_state *cs)
+{
+	struct vms_snapshot *snap = cs->snap;
+	size_t n_obj = snap->n_objects;
+	size_t *start = xcalloc(n_obj + 1, sizeof(*start));
+	size_t *order = xreallocarray(NULL, snap->n_regions ? snap->n_regions : 1, sizeof(*order));
+	size_t *fill;
+
+	/* regions grouped by object, ascending within each: a counting sort */
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (snap->regions[i].object >= 0)
+			start[snap->regions[i].object + 1]++;
+	for (size_t o = 0; o < n_obj; o++)
+		start[o + 1] += start[o];
+	fill = xreallocarray(NULL, n_obj ? n_obj : 1, sizeof(*fill));
+	memcpy(fill, start, n_obj * sizeof(*fill));
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (snap->regions[i].object >= 0)
+			order[fill[snap->regions[i].object]++] = i;
+	free(fill);
+
+	for (size_t o = 0; o < n_obj; o++) {
+		const struct vms_object *obj = &snap->objects[o];
+
+		cs->bias_ok[o] = object_loadable(obj) &&
+				 object_bias(snap, obj, order + start[o], start[o + 1] - start[o],
+					     cs->page, &cs->bias[o]);
+	}
+	free(order);
+	free(start);
+}
+
+/* The anonymous tail of a segment whose p_memsz exceeds its p_filesz. */
+static void find_bss(struct classify_state *cs)
+{
+	struct vms_snapshot *snap = cs->snap;
+
+	for (size_t i = 0; i + 1 < snap->n_regions; i++) {
+		struct vms_region *r = &snap->regions[i], *next = &snap->regions[i + 1];
+		const struct vms_object *o;
+		const struct vms_segment *s;
+		uint64_t seg_end;
+
+		if (cs->seg[i] < 0 || (r->kind != VMS_KIND_DATA && r->kind != VMS_KIND_RELRO))
+			continue;
+		o = &snap->objects[r->object];
+		s = &o->segments[cs->seg[i]];
+		if (s->memsz <= s->filesz || !(s->flags & MODEL_PF_W))
+			continue;
+		if (next->kind != VMS_KIND_ANON || model_region_name(next)[0] != '\0' ||
+		    next->start != r->end)
+			continue;
+		/* A region starting at the rounded end is past the segment: the
+		 * .bss then fit in the last file page and this is something else. */
+		if (!end_round_up(cs->bias[r->object] + s->vaddr, s->memsz, cs->page, &seg_end))
+			continue;
+		if (next->start < seg_end) {
+			next->kind = VMS_KIND_BSS;
+			next->object = r->object;
+		}
+	}
+}
+
+static void find_thread_stacks(struct vms_snapshot *snap)
+{
+	for (size_t t = 0; t < snap->n_threads; t++) {
+		struct vms_thread *th = &snap->threads[t];
+		const struct vms_region *hit;
+		struct vms_region *r;
+
+		if (!th->sp)
+			continue;
+		hit = vms_snapshot_find(snap, th->sp);
+		if (!hit)
+			continue;
+		r = &snap->regions[hit - snap->regions];
+		th->region = (int32_t)(hit - snap->regions);
+		if (r->kind == VMS_KIND_STACK) {
+			if (!r->tid)
+				r->tid = th->tid;
+		} else if (r->kind == VMS_KIND_ANON) {
+			/* the first thread found there names it (user-level
+			 * threads may share one) */
+			r->kind = VMS_KIND_THREAD_STACK;
+			r->tid = th->tid;
+		}
+	}
+}
+
+void vms_model_classify(struct vms_snapshot *snap)
+{
+	struct classify_state cs = {
+		.snap = snap,
+		.page = page_size_of(snap),
+	};
+	size_t n = snap->n_regions;
+
+	for (size_t i = 0; i < n; i++) {
+		struct vms_region *r = &snap->regions[i];
+
+		r->kind = VMS_KIND_OTHER;
+		r->tid = 0;
+		/* the .bss link is made again below; a bad index from a
+		 * snapshot file is dropped */
+		if (!model_region_is_file(r) || r->object < 0 || (size_t)r->object >= snap->n_objects)
+			r->object = -1;
+	}
+	for (size_t t = 0; t < snap->n_threads; t++)
+		snap->threads[t].region = -1;
+
+	cs.bias = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias));
+	cs.bias_ok = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias_ok));
+	cs.seg = xreallocarray(NULL, n ? n : 1, sizeof(*cs.seg));
+	for (size_t i = 0; i < n; i++)
+		cs.seg[i] = -1;
+
+	compute_biases(&cs);
+	for (size_t i = 0; i < n; i++)
+		snap->regions[i].kind = base_kind(&cs, i);
+	find_bss(&cs);
+	find_thread_stacks(snap);
+
+	free(cs.seg);
+	free(cs.bias_ok);
+	free(cs.bias);
+}

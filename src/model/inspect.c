@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One process, from open to a complete snapshot. */
+#include "config.h"
+
+#include "vmscope/model.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+#include "vmscope/collect.h"
+#include "vmscope/snapshot.h"
+
+int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_elf_cache *cache,
+		struct vms_snapshot **ret)
+{
+	struct vms_snapshot *snap = NULL;
+	struct vms_proc *p = NULL;
+	unsigned cflags = 0;
+	int r;
+
+	r = vms_proc_open(root_fd, pid, live, &p);
+	if (r < 0)
+		return r;
+	if (flags & VMS_INSPECT_REGIONS)
+		cflags |= VMS_COLLECT_REGIONS;
+	if (flags & VMS_INSPECT_THREADS)
+		cflags |= VMS_COLLECT_THREADS;
+
+	snap = vms_snapshot_new();
+	vms_collect_host(root_fd, &snap->host);
+	r = vms_collect(p, cflags, snap);
+	if (r < 0)
+		goto fail;
+	if (flags & VMS_INSPECT_ELF)
+		vms_model_build(snap, cache, vms_proc_dirfd(p));
+	else
+		vms_model_build(snap, NULL, -1);
+
+	/* Everything above may have read a process that exited half-way:
+	 * short reads look like empty files. Only a process still there
+	 * vouches for what was read. */
+	r = vms_proc_alive(p);
+	if (r == 0) {
+		r = -ESRCH;
+		goto fail;
+	}
+	/* r < 0: whether it lives cannot be told (a captured directory);
+	 * what was read stands. */
+	vms_proc_free(p);
+	*ret = snap;
+	return 0;
+
+fail:
+	vms_snapshot_free(snap);
+	vms_proc_free(p);
+	return r;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Objects (the mapped files), their ELF facts and the totals of their
+ * regions; vms_model_build runs the whole model.
+ *
+ * Sums: a counter is summed over the regions that have it, and the sum has
+ * it when any region did (OR of the haves). A region whose smaps lacked a key
+ * adds nothing for it rather than hiding the key for the whole object; the
+ * page-size keys are not sums of anything and are left out.
+ */
+#include "config.h"
+
+#include "vmscope/model.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "model/model-internal.h"
+#include "vmscope/elf.h"
+
+static uint64_t object_hash(uint32_t major, uint32_t minor, uint64_t inode, const char *name)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	h = (h ^ major) * UINT64_C(0x100000001b3);
+	h = (h ^ minor) * UINT64_C(0x100000001b3);
+	h = (h ^ inode) * UINT64_C(0x100000001b3);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * UINT64_C(0x100000001b3);
+	return h ^ (h >> 32);
+}
+
+/*
+ * Whether the object path (as maps escapes it: a newline is \012) names
+ * the exe link's target, whose " (deleted)" suffix is ignored.
+ */
+static bool path_is_exe(const char *path, const char *exe)
+{
+	static const char deleted[] = " (deleted)";
+	size_t n, dl = sizeof(deleted) - 1;
+	const char *p = path;
+
+	if (!exe || !path)
+		return false;
+	n = strlen(exe);
+	if (n >= dl && memcmp(exe + n - dl, deleted, dl) == 0)
+		n -= dl;
+	for (size_t i = 0; i < n; i++) {
+		if (exe[i] == '\n' && strncmp(p, "\\012", 4) == 0) {
+			p += 4;
+			continue;
+		}
+		if (*p != exe[i])
+			return false;
+		p++;
+	}
+	return *p == '\0' || strcmp(p, deleted) == 0;
+}
+
+/*
+ * Groups the file regions by (dev, inode, path) into snap->objects, in the
+ * order of their first region. Returns each object's first region (the
+ * caller frees it).
+ */
+static size_t *group_objects(struct vms_snapshot *snap)
+{
+	size_t n_slots = 16, *first = NULL, alloc_first = 0;
+	int32_t *slots;
+
+	while (n_slots < 2 * snap->n_regions)
+		n_slots *= 2;
+	slots = xreallocarray(NULL, n_slots, sizeof(*slots));
+	for (size_t i = 0; i < n_slots; i++)
+		slots[i] = -1;
+
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		struct vms_region *r = &snap->regions[i];
+		const char *name = model_region_name(r);
+		size_t k;
+
+		r->object = -1;
+		if (!model_region_is_file(r))
+			continue;
+		k = (size_t)object_hash(r->dev_major, r->dev_minor, r->inode, name) & (n_slots - 1);
+		for (;; k = (k + 1) & (n_slots - 1)) {
+			const struct vms_object *o;
+
+			if (slots[k] < 0)
+				break;
+			o = &snap->objects[slots[k]];
+			if (o->inode == r->inode && o->dev_major == r->dev_major &&
+			    o->dev_minor == r->dev_minor && strcmp(o->path, name) == 0)
+				break;
+		}
+		if (slots[k] < 0) {
+			struct vms_object *o;
+
+			if (snap->n_objects >= INT32_MAX)
+				continue;
+			ARRAY_GROW(snap->objects, snap->n_objects + 1, snap->alloc_objects);
+			ARRAY_GROW(first, snap->n_objects + 1, alloc_first);
+			o = &snap->objects[snap->n_objects];
+			*o = (struct vms_object){
+				.path = name,
+				.inode = r->inode,
+				.dev_major = r->dev_major,
+				.dev_minor = r->dev_minor,
+				.deleted = r->deleted,
+				.is_main = path_is_exe(name, snap->proc.exe),
+			};
+			first[snap->n_objects] = i;
+			slots[k] = (int32_t)snap->n_objects++;
+		}
+		r->object = slots[k];
+	}
+	free(slots);
+	return first;
+}
+
+/*
+ * Files whose contents are worth a look for program headers: a path, and
+ * not a device or a SysV segment (opening a device can have effects, and
+ * these are never ELF).
+ */
+static bool elf_candidate(const struct vms_region *r)
+{
+	const char *name = model_region_name(r);
+
+	return name[0] == '/' && !model_startswith(name, "/dev/") &&
+	       !model_startswith(name, "/SYSV");
+}
+
+static void load_elf(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
+		     const size_t *first)
+{
+	struct vms_source_status *st = &snap->src[VMS_SRC_ELF];
+	bool tried = false, any_ok = false;
+	int first_error = 0;
+
+	for (size_t o = 0; o < snap->n_objects; o++) {
+		const struct vms_region *r = &snap->regions[first[o]];
+		int ret;
+
+		if (!elf_candidate(r))
+			continue;
+		tried = true;
+		ret = vms_elf_load_object(cache, pid_dirfd, r, &snap->objects[o], snap->arena);
+		if (ret >= 0)
+			any_ok = true;
+		else if (!first_error)
+			first_error = ret;
+	}
+	if (tried) {
+		/* one object out of reach is said on the object; the source
+		 * failed when none could be read */
+		st->tried = true;
+		st->error = any_ok ? 0 : first_error;
+	}
+}
+
+static void counters_add(struct vms_counters *sum, const struct vms_counters *c)
+{
+	for (int m = 0; m < VMS_MEM__MAX; m++) {
+		if (m == VMS_MEM_KERNEL_PAGE_SIZE || m == VMS_MEM_MMU_PAGE_SIZE)
+			continue;
+		if (!vms_counters_has(c, m))
+			continue;
+		sum->v[m] += c->v[m];
+		sum->have |= UINT32_C(1) << m;
+	}
+}
+
+static void aggregate(struct vms_snapshot *snap)
+{
+	for (size_t o = 0; o < snap->n_objects; o++) {
+		struct vms_object *obj = &snap->objects[o];
+
+		obj->n_regions = 0;
+		obj->vsize = 0;
+		memset(&obj->mem, 0, sizeof(obj->mem));
+	}
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct vms_region *r = &snap->regions[i];
+		struct vms_object *obj;
+
+		if (r->object < 0 || (size_t)r->object >= snap->n_objects)
+			continue;
+		obj = &snap->objects[r->object];
+		obj->n_regions++;
+		obj->vsize += vms_region_size(r);
+		counters_add(&obj->mem, &r->mem);
+	}
+}
+
+void vms_model_sum_regions(const struct vms_snapshot *snap, struct vms_counters *ret)
+{
+	struct vms_counters sum = { 0 };
+
+	for (size_t i = 0; i < snap->n_regions; i++)
+		counters_add(&sum, &snap->regions[i].mem);
+	*ret = sum;
+}
+
+void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)
+{
+	/* A snapshot read back from JSON comes with its objects and their
+	 * ELF facts: only the derived fields are made again. */
+	if (snap->n_objects == 0) {
+		size_t *first = group_objects(snap);
+
+		if (pid_dirfd >= 0 && snap->n_objects > 0)
+			load_elf(snap, cache, pid_dirfd, first);
+		free(first);
+	}
+	vms_model_classify(snap);
+	aggregate(snap);
+}

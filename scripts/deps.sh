@@ -1,0 +1,38 @@
+#!/bin/bash
+# deps.sh: make sure the Debian packages vmscope needs to build and test are
+# installed. As root, installs what is missing; otherwise prints the exact
+# command to run and exits 1. Quiet when nothing is missing.
+set -eu
+
+pkgs=(
+	meson ninja-build pkg-config gcc
+	libproc2-dev libelf-dev libncurses-dev libcmocka-dev libjson-c-dev
+	clang libclang-rt-14-dev
+	tmux procps time
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "vmscope needs these Debian packages: ${missing[*]}" >&2
+	echo "install them with:" >&2
+	echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: installing ${missing[*]}" >&2
+# The package lists of a fresh machine are often empty: update only then, or
+# when the first try cannot find a package.
+if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$' -e '^partial$' -e '^auxfiles$')" ]; then
+	apt-get update -qq </dev/null >&2
+fi
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2; then
+	apt-get update -qq </dev/null >&2
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2
+fi

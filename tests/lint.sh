@@ -1,0 +1,130 @@
+#!/bin/bash
+# lint.sh SRCDIR VMSCOPE: the project's rules that a compiler does not check,
+# as TAP (one test per rule):
+#  - layering: curses only in src/tui, libelf only in src/elf,
+#    perf_event_open only in src/perf;
+#  - nothing below main/tui prints or exits (the out-of-memory die hook in
+#    src/base/xalloc.c excepted);
+#  - no banned string functions anywhere;
+#  - the man page and each completion file name every long option that
+#    `vmscope --help` prints.
+# Comments are stripped (by the C preprocessor, which knows C's rules) before
+# matching, so prose may name anything.
+set -u
+src=${1:?usage: lint.sh SRCDIR VMSCOPE}
+vmscope=${2:?usage: lint.sh SRCDIR VMSCOPE}
+cd "$src" || exit 1
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
+}
+
+# C files of the tree, as NUL-separated list on stdin of the caller.
+c_files() {
+	find "$@" -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | LC_ALL=C sort
+}
+
+# Prints "file: line" for each line of the C files (comments removed) that
+# matches the extended regex $1. Remaining arguments: the files.
+grep_code() {
+	local re=$1 f
+	shift
+	for f in "$@"; do
+		gcc -fpreprocessed -dD -E -P -x c "$f" 2>/dev/null |
+			grep -E -- "$re" | sed "s|^|$f: |"
+	done
+}
+
+# Files matching $1 outside the directory prefix $2.
+check_room() {
+	local what=$1 re=$2 room=$3 f hits=()
+	mapfile -t files < <(c_files src include tests bench)
+	for f in "${files[@]}"; do
+		case "$f" in "$room"/*) continue ;; esac
+		while IFS= read -r line; do hits+=("$line"); done < <(grep_code "$re" "$f")
+	done
+	if [ ${#hits[@]} -eq 0 ]; then
+		ok "$what only in $room"
+	else
+		not_ok "$what only in $room" "${hits[@]}"
+	fi
+}
+
+check_room "curses" '#[[:space:]]*include[[:space:]]*[<"](n?cursesw?|ncursesw/[a-z]+|panel|menu|form|term)\.h[>"]' src/tui
+check_room "libelf" '#[[:space:]]*include[[:space:]]*[<"](libelf|gelf|elfutils/[a-z_]+)\.h[>"]' src/elf
+check_room "perf_event_open" '(perf_event_open|__NR_perf_event_open|SYS_perf_event_open)' src/perf
+
+# Printing or exiting below main and the TUI.
+hits=()
+mapfile -t files < <(c_files src/base src/proc src/elf src/model src/perf)
+for f in "${files[@]}"; do
+	[ "$f" = src/base/xalloc.c ] && continue
+	while IFS= read -r line; do hits+=("$line"); done < <(grep_code \
+		'(^|[^A-Za-z0-9_])(printf|fprintf|vprintf|vfprintf|dprintf|vdprintf|puts|fputs|putchar|putc|fputc|perror|exit|_exit|_Exit|err|errx|verr|verrx|warn|warnx)[[:space:]]*\(' "$f")
+done
+if [ ${#hits[@]} -eq 0 ]; then
+	ok "no printing or exiting in src/base src/proc src/elf src/model src/perf"
+else
+	not_ok "no printing or exiting in src/base src/proc src/elf src/model src/perf" "${hits[@]}"
+fi
+# Banned functions, anywhere in C code (a banned.h may #define them away).
+hits=()
+mapfile -t files < <(c_files src include tests bench)
+for f in "${files[@]}"; do
+	while IFS= read -r line; do
+		case "$line" in *'#'*define*|*'#'*undef*) continue ;; esac
+		hits+=("$line")
+	done < <(grep_code '(^|[^A-Za-z0-9_])(strcpy|strcat|strncpy|sprintf|vsprintf|strtok|atoi|gets)[[:space:]]*\(' "$f")
+done
+if [ ${#hits[@]} -eq 0 ]; then
+	ok "no banned functions (strcpy strcat strncpy sprintf vsprintf strtok atoi gets)"
+else
+	not_ok "no banned functions (strcpy strcat strncpy sprintf vsprintf strtok atoi gets)" "${hits[@]}"
+fi
+
+# Every long option of --help in the man page and the completions.
+help=$("$vmscope" --help 2>&1)
+rc=$?
+mapfile -t opts < <(printf '%s\n' "$help" | grep -oE -- '(^|[[:space:],])--[a-z][a-z0-9-]*' |
+	sed 's/^[[:space:],]*--//' | LC_ALL=C sort -u)
+if [ $rc -eq 0 ] && [ ${#opts[@]} -ge 2 ]; then
+	ok "vmscope --help exits 0 and lists long options (${#opts[@]})"
+else
+	not_ok "vmscope --help exits 0 and lists long options" "exit $rc, ${#opts[@]} options" \
+		"$(printf '%s\n' "$help" | head -n 5)"
+fi
+
+# $1: description, $2: file, $3: how the file spells option X ('X' is replaced).
+check_names() {
+	local what=$1 file=$2 pattern=$3 text o re missing=()
+	if [ ! -f "$file" ]; then
+		not_ok "$what names every option" "$file is missing"
+		return
+	fi
+	# Man pages escape hyphens as \- ; font changes split words (\fB...\fR).
+	text=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\f(..//g' "$file")
+	for o in "${opts[@]}"; do
+		re=${pattern//X/$o}
+		printf '%s\n' "$text" | grep -qE -- "$re" || missing+=("--$o")
+	done
+	if [ ${#opts[@]} -gt 0 ] && [ ${#missing[@]} -eq 0 ]; then
+		ok "$what names every option"
+	else
+		not_ok "$what names every option" "missing in $file: ${missing[*]:-no options to check}"
+	fi
+}
+
+# An option name must not be followed by more name characters (--top vs --topology).
+check_names "man page" man/vmscope.1 '--X([^a-z0-9-]|$)'
+check_names "bash completion" completions/vmscope.bash '--X([^a-z0-9-]|$)'
+check_names "zsh completion" completions/_vmscope '--X([^a-z0-9-]|$)'
+check_names "fish completion" completions/vmscope.fish "(--X|(-l|--long-option|--long)[[:space:]]+['\"]?X['\"]?)([^a-z0-9-]|$)"
+
+echo "1..$n"
+[ $failed -eq 0 ]

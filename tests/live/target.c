@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A process with a known memory layout, for the live tests and the captured
+ * fixtures. Each option adds one feature; when everything is in place the
+ * target prints what it built, one "key value..." line each (addresses in
+ * hex, sizes in bytes), then "ready", and stops itself with SIGSTOP so the
+ * test reads a frozen address space. It dies with its parent.
+ *
+ *   --anon-pages N --anon-touch T   private anonymous region of N pages, T written
+ *   --shared-pages S --children C   S pages written, then C children forked that
+ *                                   keep them shared: PSS = RSS / (C + 1)
+ *   --file PATH --file-read R       PATH mapped read-only, its first R pages read
+ *   --deleted PATH                  PATH mapped read-write shared, then unlinked
+ *   --bss-touch B                   B pages of a 4 MiB .bss array written
+ *   --sbrk-pages H                  the break moved up by H pages, written
+ *   --thread                        a thread that writes 64 KiB of its stack
+ *   --maps M                        M extra one-page regions (alternating perms)
+ *   --comm NAME                     the process name
+ *   --no-stop                       wait for a signal instead of stopping
+ *
+ * Regions that must stay separate VMAs are fenced by PROT_NONE pages, and THP
+ * is off for the process, so sizes and RSS are exact page counts.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define BSS_BYTES (4u << 20)
+
+/* The only object of this program's .bss that the target writes. */
+static char bss_array[BSS_BYTES] __attribute__((aligned(4096)));
+
+static size_t page_size;
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "live-target: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static unsigned long parse_count(const char *s, const char *opt)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end) {
+		fprintf(stderr, "live-target: %s takes a number, not '%s'\n", opt, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* n pages fenced by a PROT_NONE page on each side, so no neighbour merges in. */
+static char *map_fenced(size_t n, int prot)
+{
+	char *base = mmap(NULL, (n + 2) * page_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (base == MAP_FAILED)
+		fail("mmap");
+	if (mprotect(base + page_size, n * page_size, prot) < 0)
+		fail("mprotect");
+	return base + page_size;
+}
+
+static void touch(char *p, size_t pages, int value)
+{
+	for (size_t i = 0; i < pages; i++)
+		((volatile char *)p)[i * page_size] = (char)value;
+}
+
+struct thread_info {
+	int fd; /* write end: the thread reports here, then blocks */
+};
+
+static void *thread_main(void *arg)
+{
+	struct thread_info *ti = arg;
+	char stack[64 * 1024];
+	char line[128];
+	int n;
+
+	memset(stack, 0x5a, sizeof(stack));
+	__asm__ volatile("" : : "r"(stack) : "memory");
+	n = snprintf(line, sizeof(line), "thread %ld 0x%lx\n", (long)syscall(SYS_gettid),
+		     (unsigned long)(uintptr_t)stack);
+	if (write(ti->fd, line, (size_t)n) != n)
+		fail("write");
+	close(ti->fd);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void start_children(unsigned long n, pid_t parent)
+{
+	int p[2];
+	char c;
+
+	if (pipe(p) < 0)
+		fail("pipe");
+	for (unsigned long i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			fail("fork");
+		if (pid == 0) {
+			(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(0);
+			close(p[0]);
+			if (write(p[1], "x", 1) != 1)
+				_exit(1);
+			close(p[1]);
+			for (;;)
+				pause();
+		}
+	}
+	close(p[1]);
+	/* Every child exists (and so shares the pages) before anything is measured. */
+	for (unsigned long i = 0; i < n; i++)
+		if (read(p[0], &c, 1) != 1)
+			fail("child did not start");
+	close(p[0]);
+}
+
+static char *map_file(const char *path, int prot, int flags, size_t *ret_size)
+{
+	struct stat st;
+	char *p;
+	int fd = open(path, prot & PROT_WRITE ? O_RDWR : O_RDONLY);
+
+	if (fd < 0)
+		fail(path);
+	if (fstat(fd, &st) < 0)
+		fail("fstat");
+	if (st.st_size <= 0) {
+		fprintf(stderr, "live-target: %s is empty\n", path);
+		exit(2);
+	}
+	p = mmap(NULL, (size_t)st.st_size, prot, flags, fd, 0);
+	if (p == MAP_FAILED)
+		fail("mmap file");
+	close(fd);
+	*ret_size = (size_t)st.st_size;
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "anon-pages", required_argument, NULL, 'a' },
+		{ "anon-touch", required_argument, NULL, 't' },
+		{ "shared-pages", required_argument, NULL, 's' },
+		{ "children", required_argument, NULL, 'c' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "file-read", required_argument, NULL, 'r' },
+		{ "deleted", required_argument, NULL, 'd' },
+		{ "bss-touch", required_argument, NULL, 'b' },
+		{ "sbrk-pages", required_argument, NULL, 'h' },
+		{ "thread", no_argument, NULL, 'T' },
+		{ "maps", required_argument, NULL, 'm' },
+		{ "comm", required_argument, NULL, 'n' },
+		{ "no-stop", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long anon_pages = 0, anon_touch = 0, shared_pages = 0, children = 0;
+	unsigned long file_read = 0, bss_touch = 0, sbrk_pages = 0, maps = 0;
+	const char *file = NULL, *deleted = NULL, *comm = NULL;
+	bool thread = false, stop = true;
+	char *shared = NULL;
+	pid_t self = getpid();
+	int c;
+
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': anon_pages = parse_count(optarg, "--anon-pages"); break;
+		case 't': anon_touch = parse_count(optarg, "--anon-touch"); break;
+		case 's': shared_pages = parse_count(optarg, "--shared-pages"); break;
+		case 'c': children = parse_count(optarg, "--children"); break;
+		case 'f': file = optarg; break;
+		case 'r': file_read = parse_count(optarg, "--file-read"); break;
+		case 'd': deleted = optarg; break;
+		case 'b': bss_touch = parse_count(optarg, "--bss-touch"); break;
+		case 'h': sbrk_pages = parse_count(optarg, "--sbrk-pages"); break;
+		case 'T': thread = true; break;
+		case 'm': maps = parse_count(optarg, "--maps"); break;
+		case 'n': comm = optarg; break;
+		case 'S': stop = false; break;
+		default: return 2;
+		}
+	}
+	if (anon_touch > anon_pages || bss_touch > BSS_BYTES / page_size) {
+		fprintf(stderr, "live-target: more pages touched than mapped\n");
+		return 2;
+	}
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Huge pages would make RSS a multiple of 2 MiB instead of the pages written. */
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
+		fail("PR_SET_THP_DISABLE");
+	if (comm && prctl(PR_SET_NAME, comm) < 0)
+		fail("PR_SET_NAME");
+
+	/* Forked first, so that only this region is shared with the children. */
+	if (shared_pages) {
+		shared = map_fenced(shared_pages, PROT_READ | PROT_WRITE);
+		touch(shared, shared_pages, 0x11);
+		start_children(children, self);
+	}
+
+	printf("pid %d\n", (int)self);
+	printf("page_size %zu\n", page_size);
+	printf("text 0x%lx\n", (unsigned long)(uintptr_t)&main);
+	printf("stack 0x%lx\n", (unsigned long)(uintptr_t)&c);
+	if (shared)
+		printf("shared 0x%lx %lu %lu\n", (unsigned long)(uintptr_t)shared,
+		       shared_pages * page_size, children + 1);
+
+	if (anon_pages) {
+		char *anon = map_fenced(anon_pages, PROT_READ | PROT_WRITE);
+
+		touch(anon, anon_touch, 0x22);
+		printf("anon 0x%lx %lu %lu\n", (unsigned long)(uintptr_t)anon,
+		       anon_pages * page_size, anon_touch * page_size);
+	}
+
+	if (file) {
+		size_t size;
+		char *p = map_file(file, PROT_READ, MAP_PRIVATE, &size);
+		size_t pages = (size + page_size - 1) / page_size;
+		unsigned sum = 0;
+
+		if (file_read > pages)
+			file_read = pages;
+		for (size_t i = 0; i < file_read; i++)
+			sum += (unsigned char)((volatile char *)p)[i * page_size];
+		printf("file 0x%lx %zu %lu %u\n", (unsigned long)(uintptr_t)p, size,
+		       file_read * page_size, sum);
+	}
+
+	if (deleted) {
+		size_t size;
+		char *p = map_file(deleted, PROT_READ | PROT_WRITE, MAP_SHARED, &size);
+
+		p[0] = 1;
+		if (unlink(deleted) < 0)
+			fail("unlink");
+		printf("deleted 0x%lx %zu\n", (unsigned long)(uintptr_t)p, size);
+	}
+
+	if (bss_touch) {
+		touch(bss_array, bss_touch, 0x33);
+		printf("bss 0x%lx %u %lu\n", (unsigned long)(uintptr_t)bss_array, BSS_BYTES,
+		       bss_touch * page_size);
+	}
+
+	if (sbrk_pages) {
+		char *p = sbrk((intptr_t)(sbrk_pages * page_size));
+
+		if (p == (void *)-1)
+			fail("sbrk");
+		touch(p, sbrk_pages, 0x44);
+		printf("heap 0x%lx %lu\n", (unsigned long)(uintptr_t)p, sbrk_pages * page_size);
+	}
+
+	if (maps) {
+		char *p = map_fenced(maps, PROT_READ);
+
+		/* Alternating permissions keep every page its own VMA. */
+		for (unsigned long i = 1; i < maps; i += 2)
+			if (mprotect(p + i * page_size, page_size, PROT_READ | PROT_WRITE) < 0)
+				fail("mprotect (is vm.max_map_count too low?)");
+		printf("maps 0x%lx %lu\n", (unsigned long)(uintptr_t)p, maps);
+	}
+
+	if (thread) {
+		struct thread_info ti;
+		pthread_t th;
+		char line[128];
+		ssize_t n;
+		int p[2];
+
+		if (pipe(p) < 0)
+			fail("pipe");
+		ti.fd = p[1];
+		errno = pthread_create(&th, NULL, thread_main, &ti);
+		if (errno)
+			fail("pthread_create");
+		n = read(p[0], line, sizeof(line) - 1);
+		if (n <= 0)
+			fail("thread did not start");
+		line[n] = '\0';
+		fputs(line, stdout);
+		close(p[0]);
+	}
+
+	printf("ready\n");
+	if (fflush(stdout) != 0)
+		fail("stdout");
+	if (stop)
+		raise(SIGSTOP);
+	for (;;)
+		pause();
+}

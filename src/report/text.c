@@ -407,36 +407,81 @@ static const char *source_hint(int err)
 	}
 }
 
-/* One line per source that could not be read, saying why and what would help. */
+/*
+ * Puts our own prose (no process bytes) from column 0, wrapping at spaces;
+ * continuation lines are indented by two.
+ */
+static void put_wrapped(struct text *t, const char *text, enum canvas_class cls)
+{
+	const char *p = text;
+	unsigned indent = 0;
+
+	while (*p) {
+		unsigned room = t->width - indent;
+		const char *end = p, *brk = NULL;
+		size_t y = canvas_add_row(&t->cv);
+
+		/* the longest run of words that fits */
+		while (*end) {
+			const char *next = strchr(end + 1, ' ');
+
+			if (!next)
+				next = end + strlen(end);
+			if (canvas_text_width(p, (size_t)(next - p)) > room)
+				break;
+			brk = next;
+			end = next;
+		}
+		if (!brk) /* a word wider than the line: cut it */
+			brk = p + strlen(p);
+		canvas_put_text(&t->cv, indent, y, p, (size_t)(brk - p), room, 0, cls);
+		p = brk;
+		while (*p == ' ')
+			p++;
+		indent = 2;
+	}
+}
+
+/*
+ * One line per reason a source could not be read, naming the sources it
+ * hit and what would help: "smaps, smaps_rollup: Permission denied (...)".
+ */
 static void header_sources(struct text *t)
 {
 	const struct vms_snapshot *snap = t->snap;
+	bool done[VMS_SRC__MAX] = { false };
 
 	for (int s = 0; s < VMS_SRC__MAX; s++) {
 		const struct vms_source_status *st = &snap->src[s];
 		int err = st->error < 0 ? -st->error : st->error;
 		const char *hint;
-		size_t y;
 
-		if (!st->tried || !err)
+		if (done[s] || !st->tried || !err)
 			continue;
-		hint = source_hint(err);
 		strbuf_reset(&t->sb);
-		strbuf_addf(&t->sb, "%s: %s", vms_source_to_string(s), strerror(err));
+		for (int o = s; o < VMS_SRC__MAX; o++) {
+			const struct vms_source_status *so = &snap->src[o];
+
+			if (!so->tried || (so->error < 0 ? -so->error : so->error) != err)
+				continue;
+			if (o != s)
+				strbuf_addstr(&t->sb, ", ");
+			strbuf_addstr(&t->sb, vms_source_to_string(o));
+			done[o] = true;
+		}
+		strbuf_addf(&t->sb, ": %s", strerror(err));
+		hint = source_hint(err);
 		if (hint)
 			strbuf_addf(&t->sb, " (%s)", hint);
-		y = canvas_add_row(&t->cv);
-		canvas_put_str(&t->cv, 0, y, t->sb.buf, t->cv.width, 0, CANVAS_WARN);
+		put_wrapped(t, t->sb.buf, CANVAS_WARN);
 	}
 	if (snap->dropped_regions) {
-		size_t y = canvas_add_row(&t->cv);
-
 		strbuf_reset(&t->sb);
 		strbuf_addf(&t->sb,
 			    "%" PRIu32 " maps entries dropped: the address space changed while it "
 			    "was read",
 			    snap->dropped_regions);
-		canvas_put_str(&t->cv, 0, y, t->sb.buf, t->cv.width, 0, CANVAS_WARN);
+		put_wrapped(t, t->sb.buf, CANVAS_WARN);
 	}
 }
 
@@ -576,7 +621,7 @@ struct dcols {
 static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 			    struct dcols *c)
 {
-	unsigned label_max = 6, fixed;
+	unsigned label_max = 6, fixed, avail;
 	char buf[32];
 
 	*c = (struct dcols){ .aw = 7, .sw = 5, .rw = 5, .pw = 5 };
@@ -603,11 +648,17 @@ static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 			c->pw = (unsigned)strlen(buf);
 	}
 	fixed = 1 + c->aw + 2 + 2 + c->sw + 2 + c->rw + 2 + c->pw + 2;
-	/* the bar takes what the labels leave, at least 10 columns when it can */
+	/*
+	 * Labels and the bar share what the numbers leave: a label gets what it
+	 * needs up to 3/5 of it (12 columns at least), the bar the rest.
+	 */
+	avail = t->width > fixed ? t->width - fixed : 0;
 	c->lw = label_max;
-	if (fixed + c->lw + 10 > t->width)
-		c->lw = t->width > fixed + 10 + 12 ? t->width - fixed - 10 : 12;
-	c->bw = t->width > fixed + c->lw ? t->width - fixed - c->lw : 0;
+	if (c->lw > avail * 3 / 5)
+		c->lw = avail * 3 / 5;
+	if (c->lw < 12)
+		c->lw = 12;
+	c->bw = avail > c->lw ? avail - c->lw : 0;
 	c->ax = 1;
 	c->lx = c->ax + c->aw + 2;
 	c->sx = c->lx + c->lw + 2;
@@ -909,6 +960,7 @@ static void regions_table(struct text *t)
 		};
 		unsigned vx = px + 4 + 2, x;
 		const char *path;
+		size_t kind_len;
 
 		y = canvas_add_row(&t->cv);
 		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
@@ -928,26 +980,35 @@ static void regions_table(struct text *t)
 			  size_or_na(t, buf, mem_has(m, VMS_MEM_SWAP), m->v[VMS_MEM_SWAP]),
 			  CANVAS_PLAIN);
 
-		/* what it is, then the full path (its end kept when cut) */
+		/*
+		 * What it is, then the full path; when both do not fit, the short
+		 * label ("libc.so.6 text") reads better than a path cut short,
+		 * and the objects table has the full path.
+		 */
 		strbuf_reset(&t->sb);
 		path = region_path(snap, r);
 		if (is_elf_part(r->kind) || r->kind == VMS_KIND_FILE ||
 		    (r->kind == VMS_KIND_SHM && path[0])) {
 			strbuf_addstr(&t->sb, kind_word(r->kind));
-		} else {
-			region_label(&t->sb, snap, r);
-			path = "";
-		}
-		x = wx + canvas_put_text(&t->cv, wx, y, t->sb.buf, t->sb.len, t->width - wx, 0,
-					 cls);
-		if (path[0] && x + 1 < t->width) {
-			strbuf_reset(&t->sb);
+			strbuf_addch(&t->sb, ' ');
+			kind_len = t->sb.len;
 			strbuf_addstr(&t->sb, path);
 			if (r->deleted)
 				strbuf_addstr(&t->sb, " (deleted)");
-			canvas_put_text(&t->cv, x + 1, y, t->sb.buf, t->sb.len, t->width - x - 1,
-					CANVAS_TRUNC_LEFT, CANVAS_PLAIN);
+			if (canvas_text_width(t->sb.buf, t->sb.len) > t->width - wx) {
+				strbuf_reset(&t->sb);
+				region_label(&t->sb, snap, r);
+				kind_len = t->sb.len;
+			}
+		} else {
+			region_label(&t->sb, snap, r);
+			kind_len = t->sb.len;
 		}
+		x = wx + canvas_put_text(&t->cv, wx, y, t->sb.buf, kind_len, t->width - wx, 0,
+					 cls);
+		if (kind_len < t->sb.len && x < t->width)
+			canvas_put_text(&t->cv, x, y, t->sb.buf + kind_len, t->sb.len - kind_len,
+					t->width - x, 0, CANVAS_PLAIN);
 		maybe_flush(t);
 	}
 	table_more(t, n, show, "regions");

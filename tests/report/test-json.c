@@ -1,0 +1,810 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON writer and the JSON snapshot, checked by reading the output back
+ * with json-c (strict, UTF-8 validating) and comparing with what was written.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "fixture.h"
+#include "report/jsonw.h"
+#include "vmscope/report.h"
+
+/* Output capture */
+
+struct capture {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static void capture_open(struct capture *c)
+{
+	c->buf = NULL;
+	c->len = 0;
+	c->f = open_memstream(&c->buf, &c->len);
+	assert_non_null(c->f);
+}
+
+static void capture_close(struct capture *c)
+{
+	assert_int_equal(fclose(c->f), 0);
+	c->f = NULL;
+}
+
+/* Parses the whole of text strictly; fails the test on any error. */
+static json_object *parse(const char *text, size_t len)
+{
+	json_tokener *tok = json_tokener_new_ex(JSONW_MAX_DEPTH + 1);
+	json_object *o;
+
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	if (!o)
+		fail_msg("JSON does not parse: %s at offset %zu",
+			 json_tokener_error_desc(json_tokener_get_error(tok)),
+			 json_tokener_get_parse_end(tok));
+	/* nothing but the final newline may follow the document */
+	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+		if (text[i] != '\n')
+			fail_msg("garbage after the document at offset %zu", i);
+	json_tokener_free(tok);
+	return o;
+}
+
+/* What the writer must make of hostile bytes: valid UTF-8 with each byte
+ * that is not part of a valid sequence replaced by U+FFFD. */
+static void sanitized(struct strbuf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	strbuf_reset(out);
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+
+		if (len == 0) {
+			strbuf_addstr(out, "\xef\xbf\xbd");
+			i++;
+		} else {
+			strbuf_add(out, s + i, len);
+			i += len;
+		}
+	}
+}
+
+/* Writer: escaping */
+
+struct esc_case {
+	const char *in;
+	size_t len;
+	const char *want; /* NULL: the input itself */
+	size_t want_len;
+	const char *raw;  /* must appear in the output text, or NULL */
+};
+
+#define S(x) x, sizeof(x) - 1
+
+static const struct esc_case esc_cases[] = {
+	{ S("plain"), NULL, 0, "\"plain\"" },
+	{ S("quote\" back\\slash / end"), NULL, 0, "\"quote\\\" back\\\\slash / end\"" },
+	{ S("\x1b[2Jclear"), NULL, 0, "\\u001b[2Jclear" },
+	{ S("\x1b]0;title\x07"), NULL, 0, "\\u001b]0;title\\u0007" },
+	{ S("line\nbreak\ttab\rcr\bbs\ffeed"), NULL, 0, "line\\u000abreak\\u0009tab" },
+	{ S("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"
+	    "\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"),
+	  NULL, 0, "\\u001f\\u007f" },
+	{ S("nul\0inside"), NULL, 0, "nul\\u0000inside" },
+	{ S("csi \xc2\x9b""31m"), NULL, 0, "csi \\u009b31m" },
+	{ S("ls \xe2\x80\xa8 ps \xe2\x80\xa9"), NULL, 0, "\\u2028" },
+	{ S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), NULL, 0,
+	  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+	{ S("bad\xff"), S("bad\xef\xbf\xbd"), NULL },
+	{ S("\xfe\xff"), S("\xef\xbf\xbd\xef\xbf\xbd"), NULL },
+	{ S("over\xc0\xaflong"), S("over\xef\xbf\xbd\xef\xbf\xbdlong"), NULL },
+	{ S("cut\xe2\x82"), S("cut\xef\xbf\xbd\xef\xbf\xbd"), NULL },
+	{ S("sur\xed\xa0\x80rogate"), S("sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdrogate"), NULL },
+	{ S("big\xf4\x90\x80\x80"), S("big\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
+	  NULL },
+	{ S("lone\x80\x80""cont"), S("lone\xef\xbf\xbd\xef\xbf\xbd""cont"), NULL },
+	{ S(""), NULL, 0, "\"\"" },
+};
+
+static void test_writer_escaping(void **state)
+{
+	struct capture c;
+	struct jsonw w;
+	json_object *root;
+	size_t n = sizeof(esc_cases) / sizeof(esc_cases[0]);
+
+	(void)state;
+	capture_open(&c);
+	jsonw_init(&w, c.f);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "strings");
+	jsonw_begin_array(&w);
+	for (size_t i = 0; i < n; i++)
+		jsonw_string_n(&w, esc_cases[i].in, esc_cases[i].len);
+	jsonw_end_array(&w);
+	/* keys are escaped the same way */
+	jsonw_key(&w, "k\x1b\xff\"");
+	jsonw_bool(&w, true);
+	jsonw_end_object(&w);
+	assert_int_equal(jsonw_finish(&w), 0);
+	capture_close(&c);
+
+	/* no raw control byte anywhere but the layout's newlines */
+	for (size_t i = 0; i < c.len; i++)
+		if ((unsigned char)c.buf[i] < 0x20 && c.buf[i] != '\n')
+			fail_msg("raw byte 0x%02x at offset %zu", (unsigned char)c.buf[i], i);
+	for (size_t i = 0; i < n; i++)
+		if (esc_cases[i].raw && !strstr(c.buf, esc_cases[i].raw))
+			fail_msg("case %zu: \"%s\" not in the output", i, esc_cases[i].raw);
+
+	root = parse(c.buf, c.len);
+	{
+		json_object *arr = json_object_object_get(root, "strings");
+
+		assert_int_equal(json_object_array_length(arr), n);
+		for (size_t i = 0; i < n; i++) {
+			json_object *s = json_object_array_get_idx(arr, i);
+			const char *want = esc_cases[i].want ? esc_cases[i].want : esc_cases[i].in;
+			size_t want_len = esc_cases[i].want ? esc_cases[i].want_len : esc_cases[i].len;
+
+			assert_true(json_object_is_type(s, json_type_string));
+			if ((size_t)json_object_get_string_len(s) != want_len ||
+			    memcmp(json_object_get_string(s), want, want_len) != 0)
+				fail_msg("case %zu does not read back as written", i);
+		}
+	}
+	assert_true(json_object_get_boolean(json_object_object_get(root, "k\x1b\xef\xbf\xbd\"")));
+	json_object_put(root);
+	free(c.buf);
+}
+
+/* Writer: layout */
+
+static void test_writer_layout(void **state)
+{
+	static const char want[] = "{\n"
+				   "  \"a\": 1,\n"
+				   "  \"b\": [],\n"
+				   "  \"c\": {},\n"
+				   "  \"d\": [\"x\", \"y\"],\n"
+				   "  \"e\": {\"k\": null, \"l\": [true, false], \"m\": {}},\n"
+				   "  \"f\": [\n"
+				   "    -9223372036854775808,\n"
+				   "    18446744073709551615,\n"
+				   "    {\n"
+				   "      \"addr\": \"0x7ffd1c3a0000\"\n"
+				   "    }\n"
+				   "  ]\n"
+				   "}\n";
+	struct capture c;
+	struct jsonw w;
+
+	(void)state;
+	capture_open(&c);
+	jsonw_init(&w, c.f);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "a");
+	jsonw_uint(&w, 1);
+	jsonw_key(&w, "b");
+	jsonw_begin_array(&w);
+	jsonw_end_array(&w);
+	jsonw_key(&w, "c");
+	jsonw_begin_object(&w);
+	jsonw_end_object(&w);
+	jsonw_key(&w, "d");
+	jsonw_begin_inline_array(&w);
+	jsonw_string(&w, "x");
+	jsonw_string(&w, "y");
+	jsonw_end_array(&w);
+	jsonw_key(&w, "e");
+	jsonw_begin_inline_object(&w);
+	jsonw_key(&w, "k");
+	jsonw_string(&w, NULL);
+	jsonw_key(&w, "l");
+	jsonw_begin_array(&w); /* inside an inline container: inline too */
+	jsonw_bool(&w, true);
+	jsonw_bool(&w, false);
+	jsonw_end_array(&w);
+	jsonw_key(&w, "m");
+	jsonw_begin_object(&w);
+	jsonw_end_object(&w);
+	jsonw_end_object(&w);
+	jsonw_key(&w, "f");
+	jsonw_begin_array(&w);
+	jsonw_int(&w, INT64_MIN);
+	jsonw_uint(&w, UINT64_MAX);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "addr");
+	jsonw_stringf(&w, "0x%" PRIx64, UINT64_C(0x7ffd1c3a0000));
+	jsonw_end_object(&w);
+	jsonw_end_array(&w);
+	jsonw_end_object(&w);
+	assert_int_equal(jsonw_finish(&w), 0);
+	capture_close(&c);
+	assert_string_equal(c.buf, want);
+	json_object_put(parse(c.buf, c.len));
+	free(c.buf);
+}
+
+/* Writer: misuse is reported, not fatal */
+
+static int misuse(int which)
+{
+	struct capture c;
+	struct jsonw w;
+	int r;
+
+	capture_open(&c);
+	jsonw_init(&w, c.f);
+	switch (which) {
+	case 0: /* a key in an array */
+		jsonw_begin_array(&w);
+		jsonw_key(&w, "k");
+		jsonw_uint(&w, 1);
+		jsonw_end_array(&w);
+		break;
+	case 1: /* a value without a key in an object */
+		jsonw_begin_object(&w);
+		jsonw_uint(&w, 1);
+		jsonw_end_object(&w);
+		break;
+	case 2: /* left open */
+		jsonw_begin_object(&w);
+		jsonw_key(&w, "k");
+		jsonw_begin_array(&w);
+		break;
+	case 3: /* wrong end */
+		jsonw_begin_object(&w);
+		jsonw_end_array(&w);
+		break;
+	case 4: /* a key without its value */
+		jsonw_begin_object(&w);
+		jsonw_key(&w, "k");
+		jsonw_end_object(&w);
+		break;
+	case 5: /* too deep */
+		for (int i = 0; i <= JSONW_MAX_DEPTH; i++)
+			jsonw_begin_array(&w);
+		for (int i = 0; i <= JSONW_MAX_DEPTH; i++)
+			jsonw_end_array(&w);
+		break;
+	case 6: /* as deep as allowed: fine */
+		for (int i = 0; i < JSONW_MAX_DEPTH; i++)
+			jsonw_begin_array(&w);
+		for (int i = 0; i < JSONW_MAX_DEPTH; i++)
+			jsonw_end_array(&w);
+		break;
+	case 7: /* two keys in a row */
+		jsonw_begin_object(&w);
+		jsonw_key(&w, "a");
+		jsonw_key(&w, "b");
+		jsonw_null(&w);
+		jsonw_end_object(&w);
+		break;
+	}
+	r = jsonw_finish(&w);
+	capture_close(&c);
+	if (which == 6)
+		json_object_put(parse(c.buf, c.len));
+	free(c.buf);
+	return r;
+}
+
+static void test_writer_misuse(void **state)
+{
+	(void)state;
+	for (int i = 0; i <= 7; i++)
+		if (i != 6)
+			assert_int_equal(misuse(i), -EINVAL);
+	assert_int_equal(misuse(6), 0);
+}
+
+static void test_write_error(void **state)
+{
+	struct vms_snapshot *snap = fixture_full();
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	if (!f)
+		skip();
+	assert_int_equal(vms_report_json(f, snap, NULL), -EIO);
+	fclose(f);
+	vms_snapshot_free(snap);
+}
+
+/* The snapshot, field by field */
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("key \"%s\" missing", key);
+	return v;
+}
+
+static void expect_null(json_object *o, const char *key)
+{
+	if (get(o, key) != NULL)
+		fail_msg("\"%s\" is %s, want null", key, json_object_to_json_string(get(o, key)));
+}
+
+static void expect_uint(json_object *o, const char *key, uint64_t want)
+{
+	json_object *v = get(o, key);
+
+	if (!json_object_is_type(v, json_type_int) || json_object_get_uint64(v) != want ||
+	    (want <= INT64_MAX && json_object_get_int64(v) < 0))
+		fail_msg("\"%s\" is %s, want %" PRIu64, key, json_object_to_json_string(v), want);
+}
+
+static void expect_int(json_object *o, const char *key, int64_t want)
+{
+	json_object *v = get(o, key);
+
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) != want)
+		fail_msg("\"%s\" is %s, want %" PRId64, key, json_object_to_json_string(v), want);
+}
+
+static void expect_bool(json_object *o, const char *key, bool want)
+{
+	json_object *v = get(o, key);
+
+	if (!json_object_is_type(v, json_type_boolean) || json_object_get_boolean(v) != want)
+		fail_msg("\"%s\" is %s, want %d", key, json_object_to_json_string(v), want);
+}
+
+/* The string as the writer must have made it of these bytes. */
+static void expect_str_n(json_object *o, const char *key, const char *raw, size_t n)
+{
+	json_object *v = get(o, key);
+	struct strbuf want;
+
+	strbuf_init(&want);
+	sanitized(&want, raw, n);
+	if (!json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) != want.len ||
+	    memcmp(json_object_get_string(v), want.buf, want.len) != 0)
+		fail_msg("\"%s\" is %s", key, json_object_to_json_string(v));
+	strbuf_release(&want);
+}
+
+static void expect_str(json_object *o, const char *key, const char *raw)
+{
+	if (!raw)
+		expect_null(o, key);
+	else
+		expect_str_n(o, key, raw, strlen(raw));
+}
+
+static void expect_strf(json_object *o, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void expect_strf(json_object *o, const char *key, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	expect_str(o, key, buf);
+}
+
+/* An object with exactly these keys (in any order). */
+static void expect_keys(json_object *o, const char *const *keys, size_t n)
+{
+	assert_true(json_object_is_type(o, json_type_object));
+	for (size_t i = 0; i < n; i++)
+		(void)get(o, keys[i]);
+	if ((size_t)json_object_object_length(o) != n)
+		fail_msg("%d keys, want %zu: %s", json_object_object_length(o), n,
+			 json_object_to_json_string(o));
+}
+
+static void expect_mem(json_object *o, const struct vms_counters *c)
+{
+	int n = 0;
+
+	assert_true(json_object_is_type(o, json_type_object));
+	for (int m = 0; m < VMS_MEM__MAX; m++) {
+		json_object *v;
+
+		if (vms_counters_has(c, m)) {
+			expect_uint(o, vms_mem_fields[m].name, c->v[m]);
+			n++;
+		} else if (json_object_object_get_ex(o, vms_mem_fields[m].name, &v)) {
+			fail_msg("\"%s\" present but not read", vms_mem_fields[m].name);
+		}
+	}
+	assert_int_equal(json_object_object_length(o), n);
+}
+
+static void perms_string(char out[5], uint8_t p)
+{
+	out[0] = p & VMS_PERM_READ ? 'r' : '-';
+	out[1] = p & VMS_PERM_WRITE ? 'w' : '-';
+	out[2] = p & VMS_PERM_EXEC ? 'x' : '-';
+	out[3] = p & VMS_PERM_SHARED ? 's' : 'p';
+	out[4] = '\0';
+}
+
+static void expect_index(json_object *o, const char *key, int32_t idx)
+{
+	if (idx < 0)
+		expect_null(o, key);
+	else
+		expect_uint(o, key, (uint64_t)idx);
+}
+
+static const char *errno_name_of(int err)
+{
+	switch (-err) {
+	case EACCES:
+		return "EACCES";
+	case EPERM:
+		return "EPERM";
+	case EBADMSG:
+		return "EBADMSG";
+	case ENOENT:
+		return "ENOENT";
+	case ESRCH:
+		return "ESRCH";
+	case EFBIG:
+		return "EFBIG";
+	default:
+		return NULL;
+	}
+}
+
+static void check_region(json_object *jr, const struct vms_region *r)
+{
+	static const char *const keys[] = {
+		"start", "end", "size", "perms", "offset", "dev", "inode", "name", "deleted",
+		"kind", "object", "tid", "thp_eligible", "protection_key", "vmflags", "mem",
+	};
+	json_object *flags;
+	char perms[5];
+	size_t nf = 0;
+
+	expect_keys(jr, keys, sizeof(keys) / sizeof(keys[0]));
+	expect_strf(jr, "start", "0x%" PRIx64, r->start);
+	expect_strf(jr, "end", "0x%" PRIx64, r->end);
+	expect_uint(jr, "size", r->end - r->start);
+	perms_string(perms, r->perms);
+	expect_str(jr, "perms", perms);
+	expect_uint(jr, "offset", r->offset);
+	expect_strf(jr, "dev", "%02" PRIx32 ":%02" PRIx32, r->dev_major, r->dev_minor);
+	expect_uint(jr, "inode", r->inode);
+	expect_str(jr, "name", r->name);
+	expect_bool(jr, "deleted", r->deleted);
+	expect_str(jr, "kind", vms_kind_to_string(r->kind));
+	assert_int_equal(vms_kind_from_string(json_object_get_string(get(jr, "kind"))), r->kind);
+	expect_index(jr, "object", r->object);
+	if (r->tid)
+		expect_int(jr, "tid", r->tid);
+	else
+		expect_null(jr, "tid");
+	if (r->thp_eligible < 0)
+		expect_null(jr, "thp_eligible");
+	else
+		expect_bool(jr, "thp_eligible", r->thp_eligible);
+	if (r->protection_key < 0)
+		expect_null(jr, "protection_key");
+	else
+		expect_uint(jr, "protection_key", (uint64_t)r->protection_key);
+	flags = get(jr, "vmflags");
+	assert_true(json_object_is_type(flags, json_type_array));
+	for (unsigned b = 0; vms_vmflag_names[b]; b++) {
+		if (!(r->vmflags & (UINT64_C(1) << b)))
+			continue;
+		assert_true(nf < json_object_array_length(flags));
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(flags, nf)),
+				    vms_vmflag_names[b]);
+		nf++;
+	}
+	assert_int_equal(json_object_array_length(flags), nf);
+	expect_mem(get(jr, "mem"), &r->mem);
+}
+
+static void check_object(json_object *jo, const struct vms_object *o)
+{
+	static const char *const keys[] = {
+		"path", "dev", "inode", "deleted", "main", "regions", "size", "elf", "elf_error", "mem",
+	};
+	json_object *elf;
+
+	expect_keys(jo, keys, sizeof(keys) / sizeof(keys[0]));
+	expect_str(jo, "path", o->path);
+	expect_strf(jo, "dev", "%02" PRIx32 ":%02" PRIx32, o->dev_major, o->dev_minor);
+	expect_uint(jo, "inode", o->inode);
+	expect_bool(jo, "deleted", o->deleted);
+	expect_bool(jo, "main", o->is_main);
+	expect_uint(jo, "regions", o->n_regions);
+	expect_uint(jo, "size", o->vsize);
+	expect_mem(get(jo, "mem"), &o->mem);
+	if (o->elf_error) {
+		assert_non_null(errno_name_of(o->elf_error));
+		expect_str(jo, "elf_error", errno_name_of(o->elf_error));
+	} else {
+		expect_null(jo, "elf_error");
+	}
+	if (!o->is_elf || o->elf_error) {
+		expect_null(jo, "elf");
+		return;
+	}
+	elf = get(jo, "elf");
+	expect_uint(elf, "class", o->elf_class == 2 ? 64 : 32);
+	expect_str(elf, "type", o->elf_type == 2 ? "EXEC" : o->elf_type == 3 ? "DYN" : "?");
+	assert_int_equal(json_object_array_length(get(elf, "segments")), o->n_segments);
+	for (uint32_t i = 0; i < o->n_segments; i++) {
+		json_object *js = json_object_array_get_idx(get(elf, "segments"), i);
+		const struct vms_segment *sg = &o->segments[i];
+		char fl[4] = { sg->flags & 4 ? 'r' : '-', sg->flags & 2 ? 'w' : '-',
+			       sg->flags & 1 ? 'x' : '-', '\0' };
+
+		expect_uint(js, "vaddr", sg->vaddr);
+		expect_uint(js, "memsz", sg->memsz);
+		expect_uint(js, "offset", sg->offset);
+		expect_uint(js, "filesz", sg->filesz);
+		expect_str(js, "flags", fl);
+	}
+	if (o->relro_memsz) {
+		expect_uint(get(elf, "relro"), "vaddr", o->relro_vaddr);
+		expect_uint(get(elf, "relro"), "memsz", o->relro_memsz);
+	} else {
+		expect_null(elf, "relro");
+	}
+}
+
+static void check_snapshot(json_object *root, const struct vms_snapshot *s)
+{
+	static const char *const top_keys[] = {
+		"schema", "vmscope_version", "time", "host", "process", "sources",
+		"totals", "dropped_regions", "regions", "objects", "threads",
+	};
+	static const char *const process_keys[] = {
+		"pid", "ppid", "uid", "user", "comm", "cmdline", "exe", "state",
+		"kernel_thread", "threads", "start_time",
+	};
+	const struct vms_totals *t = &s->totals;
+	json_object *o, *tot, *arr;
+	bool rollup = vms_snapshot_have(s, VMS_SRC_SMAPS_ROLLUP);
+	int n_status = 0;
+
+	expect_keys(root, top_keys, sizeof(top_keys) / sizeof(top_keys[0]));
+	expect_uint(root, "schema", VMS_SCHEMA_VERSION);
+	expect_str(root, "vmscope_version", VMSCOPE_VERSION);
+	expect_int(get(root, "time"), "wall_ns", s->wall_ns);
+	expect_int(get(root, "time"), "mono_ns", s->mono_ns);
+
+	o = get(root, "host");
+	expect_str(o, "kernel", s->host.kernel);
+	expect_str(o, "machine", s->host.machine);
+	expect_str(o, "hostname", s->host.hostname);
+	expect_uint(o, "page_size", s->host.page_size);
+	expect_str(o, "thp_enabled", s->host.thp_enabled[0] ? s->host.thp_enabled : NULL);
+
+	o = get(root, "process");
+	expect_keys(o, process_keys, sizeof(process_keys) / sizeof(process_keys[0]));
+	expect_int(o, "pid", s->proc.pid);
+	expect_int(o, "ppid", s->proc.ppid);
+	expect_uint(o, "uid", s->proc.uid);
+	expect_str(o, "user", s->proc.user);
+	expect_str(o, "comm", s->proc.comm);
+	expect_str(o, "cmdline", s->proc.cmdline);
+	expect_str(o, "exe", s->proc.exe);
+	expect_str_n(o, "state", &s->proc.state, 1);
+	expect_bool(o, "kernel_thread", s->proc.kernel_thread);
+	expect_uint(o, "threads", s->proc.threads);
+	expect_uint(o, "start_time", s->proc.start_time);
+
+	o = get(root, "sources");
+	assert_int_equal(json_object_object_length(o), VMS_SRC__MAX);
+	for (int i = 0; i < VMS_SRC__MAX; i++) {
+		json_object *src = get(o, vms_source_to_string(i));
+		int err = s->src[i].tried ? s->src[i].error : 0;
+
+		expect_bool(src, "read", s->src[i].tried && !s->src[i].error);
+		if (err) {
+			assert_non_null(errno_name_of(err));
+			expect_str(src, "error", errno_name_of(err));
+			expect_str(src, "message", strerrordesc_np(-err));
+		} else {
+			expect_null(src, "error");
+			expect_null(src, "message");
+		}
+	}
+
+	tot = get(root, "totals");
+	o = get(tot, "status");
+	for (int f = 0; f < VMS_ST__MAX; f++) {
+		json_object *v;
+
+		if (t->status_have & (UINT32_C(1) << f)) {
+			expect_uint(o, vms_status_fields[f].name, t->status[f]);
+			n_status++;
+		} else if (json_object_object_get_ex(o, vms_status_fields[f].name, &v)) {
+			fail_msg("status \"%s\" present but not read", vms_status_fields[f].name);
+		}
+	}
+	assert_int_equal(json_object_object_length(o), n_status);
+	if (rollup) {
+		expect_mem(get(tot, "rollup"), &t->rollup);
+		expect_uint(tot, "uss", t->rollup.v[VMS_MEM_PRIVATE_CLEAN] +
+					     t->rollup.v[VMS_MEM_PRIVATE_DIRTY]);
+	} else {
+		expect_null(tot, "rollup");
+		expect_null(tot, "uss");
+	}
+	if (t->have_faults) {
+		o = get(tot, "faults");
+		expect_uint(o, "minflt", t->minflt);
+		expect_uint(o, "majflt", t->majflt);
+		expect_uint(o, "cminflt", t->cminflt);
+		expect_uint(o, "cmajflt", t->cmajflt);
+	} else {
+		expect_null(tot, "faults");
+	}
+	expect_uint(root, "dropped_regions", s->dropped_regions);
+
+	arr = get(root, "regions");
+	assert_int_equal(json_object_array_length(arr), s->n_regions);
+	for (size_t i = 0; i < s->n_regions; i++)
+		check_region(json_object_array_get_idx(arr, i), &s->regions[i]);
+	arr = get(root, "objects");
+	assert_int_equal(json_object_array_length(arr), s->n_objects);
+	for (size_t i = 0; i < s->n_objects; i++)
+		check_object(json_object_array_get_idx(arr, i), &s->objects[i]);
+	arr = get(root, "threads");
+	assert_int_equal(json_object_array_length(arr), s->n_threads);
+	for (size_t i = 0; i < s->n_threads; i++) {
+		json_object *jt = json_object_array_get_idx(arr, i);
+		const struct vms_thread *th = &s->threads[i];
+
+		expect_int(jt, "tid", th->tid);
+		expect_str(jt, "comm", th->comm);
+		if (th->sp)
+			expect_strf(jt, "sp", "0x%" PRIx64, th->sp);
+		else
+			expect_null(jt, "sp");
+		expect_index(jt, "region", th->region);
+		expect_uint(jt, "minflt", th->minflt);
+		expect_uint(jt, "majflt", th->majflt);
+	}
+}
+
+static json_object *render(const struct vms_snapshot *s)
+{
+	struct capture c;
+	json_object *root;
+
+	capture_open(&c);
+	assert_int_equal(vms_report_json(c.f, s, NULL), 0);
+	capture_close(&c);
+	for (size_t i = 0; i < c.len; i++)
+		if ((unsigned char)c.buf[i] < 0x20 && c.buf[i] != '\n')
+			fail_msg("raw byte 0x%02x at offset %zu", (unsigned char)c.buf[i], i);
+	root = parse(c.buf, c.len);
+	free(c.buf);
+	return root;
+}
+
+static void test_snapshot_full(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	json_object *root;
+
+	(void)state;
+	/* the fixture covers what the checks distinguish */
+	assert_true(s->n_regions > 20 && s->n_objects >= 4 && s->n_threads >= 2);
+	root = render(s);
+	check_snapshot(root, s);
+	/* the hostile path did need its bytes replaced, and kept the kernel's escape */
+	{
+		json_object *jo = json_object_array_get_idx(get(root, "objects"), 2);
+		const char *p = json_object_get_string(get(jo, "path"));
+
+		assert_non_null(strstr(p, "\xef\xbf\xbd-in\\012"));
+		assert_null(strchr(p, '\xff'));
+	}
+	json_object_put(root);
+	vms_snapshot_free(s);
+}
+
+static void test_snapshot_missing(void **state)
+{
+	struct vms_snapshot *s = fixture_restricted();
+	json_object *root, *o;
+
+	(void)state;
+	root = render(s);
+	check_snapshot(root, s);
+	/* what the fixture left unread is null, never 0 */
+	o = get(root, "totals");
+	expect_null(o, "rollup");
+	expect_null(o, "uss");
+	expect_null(o, "faults");
+	o = get(root, "process");
+	expect_null(o, "user");
+	expect_null(o, "cmdline");
+	expect_null(o, "exe");
+	expect_null(get(root, "host"), "thp_enabled");
+	o = get(root, "sources");
+	expect_str(get(o, "smaps"), "error", "EACCES");
+	expect_str(get(o, "smaps"), "message", "Permission denied");
+	expect_str(get(o, "tasks"), "error", "EPERM");
+	expect_str(get(o, "cmdline"), "error", "EBADMSG");
+	expect_bool(get(o, "elf"), "read", false);
+	expect_null(get(o, "elf"), "error");
+	assert_int_equal(json_object_array_length(get(root, "regions")), 0);
+	json_object_put(root);
+	vms_snapshot_free(s);
+}
+
+static void test_snapshot_odd_values(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	json_object *root;
+
+	(void)state;
+	/* an errno outside the name table, an unterminated host string, an
+	 * unknown ELF type, extreme numbers */
+	s->src[VMS_SRC_ELF].error = -EL2HLT;
+	memset(s->host.hostname, 'h', sizeof(s->host.hostname));
+	s->objects[0].elf_type = 0xfe00;
+	s->regions[0].inode = UINT64_MAX;
+	s->regions[0].dev_major = 0x103;
+	s->wall_ns = INT64_MIN;
+	s->dropped_regions = 7;
+	root = render(s);
+	{
+		char want[16];
+		json_object *h = get(root, "host");
+
+		snprintf(want, sizeof(want), "E%d", EL2HLT);
+		expect_str(get(get(root, "sources"), "elf"), "error", want);
+		assert_int_equal(json_object_get_string_len(get(h, "hostname")),
+				 sizeof(s->host.hostname));
+	}
+	expect_str(get(json_object_array_get_idx(get(root, "objects"), 0), "elf"), "type",
+		   "0xfe00");
+	expect_uint(json_object_array_get_idx(get(root, "regions"), 0), "inode", UINT64_MAX);
+	expect_str(json_object_array_get_idx(get(root, "regions"), 0), "dev", "103:01");
+	expect_int(get(root, "time"), "wall_ns", INT64_MIN);
+	expect_uint(root, "dropped_regions", 7);
+	json_object_put(root);
+	vms_snapshot_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_writer_escaping),
+		cmocka_unit_test(test_writer_layout),
+		cmocka_unit_test(test_writer_misuse),
+		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_snapshot_full),
+		cmocka_unit_test(test_snapshot_missing),
+		cmocka_unit_test(test_snapshot_odd_values),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

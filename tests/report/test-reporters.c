@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Human sizes, sort names and the reporter table. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vmscope/report.h"
+
+#define KI UINT64_C(1024)
+#define MI (KI * KI)
+#define GI (MI * KI)
+#define TI (GI * KI)
+#define PI (TI * KI)
+#define EI (PI * KI)
+
+static const struct {
+	uint64_t bytes;
+	const char *want;
+} size_cases[] = {
+	{ 0, "0" },
+	{ 1, "1" },
+	{ 999, "999" },
+	{ 1023, "1023" },
+	{ 1024, "1.0K" },
+	{ 1075, "1.0K" },       /* 1.0498: rounds down */
+	{ 1076, "1.1K" },       /* 1.0508: rounds up */
+	{ 1536, "1.5K" },
+	{ 4096, "4.0K" },
+	{ 10188, "9.9K" },      /* 9.949 */
+	{ 10189, "10K" },       /* 9.9502 rounds to 10.0: no decimal at 10 */
+	{ 10240, "10K" },
+	{ 10751, "10K" },       /* 10.499 */
+	{ 10752, "11K" },       /* 10.5 */
+	{ 1023 * KI, "1023K" },
+	{ 1048063, "1023K" },   /* 1023.499K */
+	{ 1048064, "1.0M" },    /* 1023.5K rounds to 1024K: shown in the next unit */
+	{ 1048575, "1.0M" },    /* 1023.999K: never "1024K" */
+	{ MI, "1.0M" },
+	{ MI + MI / 2, "1.5M" },
+	{ 10 * MI, "10M" },
+	{ 212 * MI + MI / 2, "213M" },
+	{ 1023 * MI, "1023M" },
+	{ GI, "1.0G" },
+	{ 837 * GI, "837G" },
+	{ 41 * TI + 400 * GI, "41T" },
+	{ 128 * TI, "128T" },
+	{ PI, "1.0P" },
+	{ EI, "1.0E" },
+	{ 8 * EI, "8.0E" },
+	{ UINT64_MAX, "16E" },
+	{ UINT64_MAX / 2, "8.0E" },
+};
+
+static void test_format_size_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(size_cases) / sizeof(size_cases[0]); i++) {
+		char buf[16];
+
+		memset(buf, 'X', sizeof(buf));
+		vms_format_size(buf, sizeof(buf), size_cases[i].bytes);
+		if (strcmp(buf, size_cases[i].want) != 0)
+			fail_msg("%" PRIu64 ": got \"%s\", want \"%s\"", size_cases[i].bytes, buf,
+				 size_cases[i].want);
+	}
+}
+
+/*
+ * The invariants for every value of a sweep: at most 8 bytes, a number and
+ * a unit, one decimal exactly when the number is below 10, and within half
+ * a display step of the exact value.
+ */
+static void check_size(uint64_t v)
+{
+	static const char units[] = "KMGTPE";
+	char buf[16], unit;
+	const char *u;
+	double num, scale, err;
+	size_t len;
+
+	vms_format_size(buf, sizeof(buf), v);
+	len = strlen(buf);
+	assert_true(len > 0 && len <= 8);
+	if (v < 1024) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "%" PRIu64, v);
+		assert_string_equal(buf, want);
+		return;
+	}
+	unit = buf[len - 1];
+	u = strchr(units, unit);
+	if (!u || unit == '\0')
+		fail_msg("%" PRIu64 ": no unit in \"%s\"", v, buf);
+	num = strtod(buf, NULL);
+	scale = ldexp(1.0, 10 * (int)(u - units + 1));
+	if (strchr(buf, '.')) {
+		assert_true(num < 10.0);
+		err = 0.05;
+	} else {
+		assert_true(num >= 10.0 && num < 1024.0);
+		err = 0.5;
+	}
+	if (fabs((double)v / scale - num) > err + 1e-9)
+		fail_msg("%" PRIu64 " shown as \"%s\"", v, buf);
+}
+
+static void test_format_size_sweep(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15;
+
+	(void)state;
+	for (int shift = 0; shift < 64; shift++) {
+		uint64_t p = UINT64_C(1) << shift;
+
+		check_size(p);
+		check_size(p - 1);
+		check_size(p + 1);
+		check_size(p + p / 2);
+	}
+	for (int i = 0; i < 100000; i++) {
+		/* xorshift, so values spread over every magnitude */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		check_size(x >> (x & 63));
+	}
+}
+
+static void test_format_size_small_buffer(void **state)
+{
+	char buf[4];
+
+	(void)state;
+	memset(buf, 'X', sizeof(buf));
+	vms_format_size(buf, 3, 1536);
+	assert_int_equal(buf[2], '\0');
+	assert_int_equal(buf[3], 'X');
+	assert_string_equal(buf, "1.");
+	vms_format_size(buf, 0, 1536); /* writes nothing */
+	assert_int_equal(buf[3], 'X');
+}
+
+static void test_sort_names(void **state)
+{
+	(void)state;
+	for (int s = 0; s < VMS_SORT__MAX; s++) {
+		const char *name = vms_sort_to_string(s);
+
+		assert_non_null(name);
+		assert_int_equal(vms_sort_from_string(name), s);
+		for (int o = 0; o < s; o++)
+			assert_string_not_equal(name, vms_sort_to_string(o));
+	}
+	assert_string_equal(vms_sort_to_string(VMS_SORT_RSS), "rss");
+	assert_string_equal(vms_sort_to_string(VMS_SORT_ADDRESS), "address");
+	assert_int_equal(vms_sort_from_string("RSS"), -EINVAL);
+	assert_int_equal(vms_sort_from_string(""), -EINVAL);
+	assert_int_equal(vms_sort_from_string("rss "), -EINVAL);
+	assert_int_equal(vms_sort_from_string(NULL), -EINVAL);
+}
+
+static void test_reporter_table(void **state)
+{
+	size_t n = 0;
+
+	(void)state;
+	for (const struct vms_reporter *r = vms_reporters; r->name; r++) {
+		assert_non_null(r->render);
+		assert_ptr_equal(vms_reporter_find(r->name), r);
+		n++;
+	}
+	assert_true(n >= 2);
+	assert_ptr_equal(vms_reporter_find("text")->render, vms_report_text);
+	assert_ptr_equal(vms_reporter_find("json")->render, vms_report_json);
+	assert_null(vms_reporter_find("JSON"));
+	assert_null(vms_reporter_find("tex"));
+	assert_null(vms_reporter_find(""));
+	assert_null(vms_reporter_find(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_size_table),
+		cmocka_unit_test(test_format_size_sweep),
+		cmocka_unit_test(test_format_size_small_buffer),
+		cmocka_unit_test(test_sort_names),
+		cmocka_unit_test(test_reporter_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The text report: golden outputs (tests/report/golden, compared like
+ * diff -u, rewritten when VMSCOPE_REGEN_GOLDEN=1), and the properties every
+ * output must have whatever the options: no raw control byte, valid UTF-8,
+ * no line wider than asked, hostile names escaped, tables in sort order.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/xalloc.h"
+#include "fixture.h"
+#include "vmscope/report.h"
+
+extern char **environ;
+
+static bool have_utf8;
+
+struct out {
+	char *buf;
+	size_t len;
+};
+
+static struct out render(const struct vms_snapshot *s, const struct vms_report_options *opt)
+{
+	struct out o = { NULL, 0 };
+	FILE *f = open_memstream(&o.buf, &o.len);
+
+	assert_non_null(f);
+	assert_int_equal(vms_report_text(f, s, opt), 0);
+	assert_int_equal(fclose(f), 0);
+	return o;
+}
+
+/* Golden files */
+
+static void show_diff(const char *golden, const char *text, size_t len)
+{
+	char actual[] = "/tmp/vmscope-golden-XXXXXX";
+	int fd = mkstemp(actual);
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { "diff", "-u", (char *)golden, actual, NULL };
+	pid_t pid;
+	int st;
+
+	if (fd < 0)
+		return;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		unlink(actual);
+		return;
+	}
+	close(fd);
+	/* the diff goes to stderr: stdout is the TAP stream */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, 2, 1);
+	if (posix_spawnp(&pid, "diff", &fa, NULL, argv, environ) == 0)
+		waitpid(pid, &st, 0);
+	posix_spawn_file_actions_destroy(&fa);
+	unlink(actual);
+}
+
+static void golden(const char *name, const struct out *o)
+{
+	const char *dir = getenv("VMSCOPE_GOLDEN_DIR");
+	const char *regen = getenv("VMSCOPE_REGEN_GOLDEN");
+	char path[4096];
+	char *want = NULL;
+	size_t want_len = 0, n;
+	FILE *f;
+
+	if (!dir)
+		fail_msg("VMSCOPE_GOLDEN_DIR is not set");
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (regen && strcmp(regen, "1") == 0) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(o->buf, 1, o->len, f), o->len);
+		assert_int_equal(fclose(f), 0);
+		print_message("# regenerated %s\n", path);
+		return;
+	}
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s: %s (VMSCOPE_REGEN_GOLDEN=1 writes it)", path,
+			 strerror(errno));
+	want = xmalloc(1 << 20);
+	n = fread(want, 1, 1 << 20, f);
+	want_len = n;
+	fclose(f);
+	if (want_len != o->len || memcmp(want, o->buf, o->len) != 0) {
+		show_diff(path, o->buf, o->len);
+		free(want);
+		fail_msg("%s differs from the output (diff -u on stderr; VMSCOPE_REGEN_GOLDEN=1 "
+			 "rewrites it)", name);
+	}
+	free(want);
+}
+
+static void test_golden_full(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	struct out o;
+
+	(void)state;
+	o = render(s, &(struct vms_report_options){ 0 });
+	golden("full.txt", &o);
+	free(o.buf);
+	vms_snapshot_free(s);
+}
+
+static void test_golden_restricted(void **state)
+{
+	struct vms_snapshot *s = fixture_restricted();
+	struct out o;
+
+	(void)state;
+	o = render(s, NULL);
+	golden("restricted.txt", &o);
+	free(o.buf);
+	vms_snapshot_free(s);
+}
+
+static void test_golden_kthread(void **state)
+{
+	struct vms_snapshot *s = fixture_kthread();
+	struct out o;
+
+	(void)state;
+	o = render(s, NULL);
+	golden("kthread.txt", &o);
+	free(o.buf);
+	vms_snapshot_free(s);
+}
+
+static void test_golden_all_bytes(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	struct out o;
+
+	(void)state;
+	o = render(s, &(struct vms_report_options){ .all = true, .bytes = true,
+						    .sort = VMS_SORT_ADDRESS, .width = 120 });
+	golden("all-bytes-address-120.txt", &o);
+	free(o.buf);
+	vms_snapshot_free(s);
+}
+
+static void test_golden_pss_top(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	struct out o;
+
+	(void)state;
+	o = render(s, &(struct vms_report_options){ .sort = VMS_SORT_PSS, .top = 4,
+						    .width = 100 });
+	golden("pss-top4-100.txt", &o);
+	free(o.buf);
+	vms_snapshot_free(s);
+}
+
+/* Properties */
+
+/* Checks one output; returns its widest line. */
+static size_t check_output(const struct out *o, unsigned width)
+{
+	size_t widest = 0, i = 0;
+	mbstate_t mb;
+
+	assert_true(o->len > 0 && o->buf[o->len - 1] == '\n');
+	for (size_t k = 0; k < o->len; k++) {
+		unsigned char c = (unsigned char)o->buf[k];
+
+		if ((c < 0x20 && c != '\n') || c == 0x7f)
+			fail_msg("raw byte 0x%02x at offset %zu", c, k);
+	}
+	if (!have_utf8)
+		return 0;
+	memset(&mb, 0, sizeof(mb));
+	while (i < o->len) {
+		size_t line_w = 0;
+
+		while (i < o->len && o->buf[i] != '\n') {
+			wchar_t wc;
+			size_t n = mbrtowc(&wc, o->buf + i, o->len - i, &mb);
+			int w;
+
+			if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
+				fail_msg("invalid UTF-8 at offset %zu", i);
+			w = wcwidth(wc);
+			if (w < 0 || (wc >= 0x80 && wc < 0xa0))
+				fail_msg("unprintable U+%04x at offset %zu", (unsigned)wc, i);
+			line_w += (size_t)w;
+			i += n;
+		}
+		if (line_w > width)
+			fail_msg("a line of %zu columns (limit %u) ending at offset %zu", line_w,
+				 width, i);
+		if (line_w > widest)
+			widest = line_w;
+		i++;
+	}
+	return widest;
+}
+
+static void test_every_option(void **state)
+{
+	struct vms_snapshot *(*const fixtures[])(void) = { fixture_full, fixture_restricted,
+							   fixture_kthread };
+	static const unsigned widths[] = { 0, 1, 79, 80, 81, 100, 200 };
+
+	(void)state;
+	for (size_t fx = 0; fx < sizeof(fixtures) / sizeof(fixtures[0]); fx++) {
+		struct vms_snapshot *s = fixtures[fx]();
+
+		for (int sort = 0; sort < VMS_SORT__MAX; sort++)
+			for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+				for (int flags = 0; flags < 4; flags++) {
+					struct vms_report_options opt = {
+						.sort = sort,
+						.width = widths[wi],
+						.bytes = flags & 1,
+						.all = flags & 2,
+					};
+					unsigned limit = widths[wi] > 80 ? widths[wi] : 80;
+					struct out o = render(s, &opt);
+
+					check_output(&o, limit);
+					free(o.buf);
+				}
+		vms_snapshot_free(s);
+	}
+}
+
+static void test_hostile_names(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	struct vms_report_options opt = { .width = 200, .all = true };
+	struct out o;
+
+	(void)state;
+	o = render(s, &opt);
+	check_output(&o, 200);
+	/* comm: ESC[2J shown, not sent */
+	assert_non_null(strstr(o.buf, "evil\\x1b[2Jname"));
+	/* the command line: OSC title, BEL, newline and C1 CSI, all visible */
+	assert_non_null(strstr(o.buf, "--title \\x1b]0;pwned\\x07 --motd line1\\x0aline2 "
+				      "\\xc2\\x9b31m"));
+	/* a path with invalid UTF-8 and the kernel's \012 (its backslash doubled) */
+	assert_non_null(strstr(o.buf, "/tmp/plug\\xff\\xfe-in\\\\012\\xe2\\x82.so (deleted)"));
+	assert_null(strchr(o.buf, '\x1b'));
+	assert_null(strstr(o.buf, "\xc2\x9b"));
+	free(o.buf);
+	vms_snapshot_free(s);
+}
+
+/* Color: SGR sequences only, and removing them gives the plain output. */
+static void test_color(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	struct vms_report_options opt = { .all = true };
+	struct out plain, color;
+	char *stripped;
+	size_t n = 0, sgr = 0;
+
+	(void)state;
+	plain = render(s, &opt);
+	opt.color = true;
+	color = render(s, &opt);
+	stripped = xmalloc(color.len + 1);
+	for (size_t i = 0; i < color.len;) {
+		if (color.buf[i] == '\x1b') {
+			size_t k = i + 1;
+
+			if (k >= color.len || color.buf[k] != '[')
+				fail_msg("ESC not starting a CSI at offset %zu", i);
+			k++;
+			while (k < color.len &&
+			       ((color.buf[k] >= '0' && color.buf[k] <= '9') || color.buf[k] == ';'))
+				k++;
+			if (k >= color.len || color.buf[k] != 'm')
+				fail_msg("a sequence that is not SGR at offset %zu", i);
+			sgr++;
+			i = k + 1;
+			continue;
+		}
+		stripped[n++] = color.buf[i++];
+	}
+	assert_true(sgr > 20);
+	assert_int_equal(n, plain.len);
+	assert_memory_equal(stripped, plain.buf, n);
+	/* without color, no SGR at all */
+	assert_null(memchr(plain.buf, '\x1b', plain.len));
+	free(stripped);
+	free(plain.buf);
+	free(color.buf);
+	vms_snapshot_free(s);
+}
+
+/* The lines of a titled section ("regions: ..."), header skipped. */
+static char **section_rows(const char *text, const char *title, size_t *ret_n)
+{
+	const char *p = strstr(text, title);
+	char **rows = NULL;
+	size_t n = 0, alloc = 0;
+
+	assert_non_null(p);
+	p = strchr(p + 1, '\n') + 1; /* the title */
+	p = strchr(p, '\n') + 1; /* the column heads */
+	while (*p && *p != '\n') {
+		const char *e = strchr(p, '\n');
+
+		ARRAY_GROW(rows, n + 1, alloc);
+		rows[n++] = xstrndup(p, (size_t)(e - p));
+		p = e + 1;
+	}
+	*ret_n = n;
+	return rows;
+}
+
+static uint64_t region_key(const struct vms_region *r, enum vms_sort sort)
+{
+	switch (sort) {
+	case VMS_SORT_RSS:
+		return r->mem.v[VMS_MEM_RSS];
+	case VMS_SORT_PSS:
+		return r->mem.v[VMS_MEM_PSS];
+	case VMS_SORT_USS:
+		return r->mem.v[VMS_MEM_PRIVATE_CLEAN] + r->mem.v[VMS_MEM_PRIVATE_DIRTY];
+	case VMS_SORT_SIZE:
+		return r->end - r->start;
+	case VMS_SORT_SWAP:
+		return r->mem.v[VMS_MEM_SWAP];
+	default:
+		return r->start;
+	}
+}
+
+static void test_region_order(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+
+	(void)state;
+	for (int sort = 0; sort < VMS_SORT__MAX; sort++) {
+		struct vms_report_options opt = { .sort = sort, .all = true };
+		struct out o = render(s, &opt);
+		size_t n;
+		char **rows = section_rows(o.buf, "\nregions: ", &n);
+		const struct vms_region *prev = NULL;
+
+		assert_int_equal(n, s->n_regions);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t addr = strtoull(rows[i], NULL, 16);
+			const struct vms_region *r = vms_snapshot_find(s, addr);
+
+			if (!r || r->start != addr)
+				fail_msg("row \"%s\" names no region", rows[i]);
+			if (prev) {
+				uint64_t a = region_key(prev, sort), b = region_key(r, sort);
+				bool ok = sort == VMS_SORT_ADDRESS ? a < b
+								   : a > b || (a == b &&
+									       prev->start < r->start);
+
+				if (!ok)
+					fail_msg("by %s: \"%s\" after \"%s\"",
+						 vms_sort_to_string(sort), rows[i], rows[i - 1]);
+			}
+			prev = r;
+			free(rows[i]);
+		}
+		free(rows);
+		free(o.buf);
+	}
+	vms_snapshot_free(s);
+}
+
+static void test_top(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	struct vms_report_options opt = { .top = 3 };
+	struct out o;
+	char **rows, want[64];
+	size_t n;
+
+	(void)state;
+	o = render(s, &opt);
+	rows = section_rows(o.buf, "\nregions: top 3 of ", &n);
+	assert_int_equal(n, 4); /* three rows and the "more" line */
+	snprintf(want, sizeof(want), "%zu more regions not shown", s->n_regions - 3);
+	assert_non_null(strstr(rows[3], want));
+	for (size_t i = 0; i < n; i++)
+		free(rows[i]);
+	free(rows);
+	rows = section_rows(o.buf, "\nobjects: top 3 of ", &n);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++)
+		free(rows[i]);
+	free(rows);
+	free(o.buf);
+
+	/* the default is 15, and --all lists everything */
+	o = render(s, NULL);
+	rows = section_rows(o.buf, "\nregions: top 15 of ", &n);
+	assert_int_equal(n, 16);
+	for (size_t i = 0; i < n; i++)
+		free(rows[i]);
+	free(rows);
+	free(o.buf);
+	vms_snapshot_free(s);
+}
+
+/* A large address space: runs of anonymous regions fold, lines stay in width. */
+static void test_many_regions(void **state)
+{
+	struct vms_snapshot *s = vms_snapshot_new();
+	struct out o;
+	char want[64];
+	const size_t runs = 200, per_run = 100;
+
+	(void)state;
+	s->src[VMS_SRC_SMAPS].tried = true;
+	for (size_t k = 0; k < runs; k++) {
+		for (size_t i = 0; i < per_run; i++) {
+			struct vms_region *r;
+			uint64_t start = UINT64_C(0x7f0000000000) + (k * (per_run + 1) + i) * 0x10000;
+
+			ARRAY_GROW(s->regions, s->n_regions + 1, s->alloc_regions);
+			r = &s->regions[s->n_regions++];
+			memset(r, 0, sizeof(*r));
+			r->start = start;
+			r->end = start + 0x10000;
+			r->perms = VMS_PERM_READ | VMS_PERM_WRITE;
+			r->object = -1;
+			r->kind = VMS_KIND_ANON;
+			r->name = (k % 2) ? "[anon:pool]" : "";
+			r->thp_eligible = -1;
+			r->protection_key = -1;
+			r->mem.v[VMS_MEM_RSS] = (i % 3) * 4096;
+			r->mem.have = UINT32_C(1) << VMS_MEM_RSS;
+		}
+	}
+	o = render(s, &(struct vms_report_options){ .all = true });
+	check_output(&o, 80);
+	snprintf(want, sizeof(want), "anon mmap \u00d7%zu", per_run);
+	assert_non_null(strstr(o.buf, want));
+	snprintf(want, sizeof(want), "[anon:pool] \u00d7%zu", per_run);
+	assert_non_null(strstr(o.buf, want));
+	/* PSS was not read: n/a, never 0 */
+	assert_non_null(strstr(o.buf, "n/a"));
+	free(o.buf);
+	vms_snapshot_free(s);
+}
+
+static void test_write_error(void **state)
+{
+	struct vms_snapshot *s = fixture_full();
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	if (!f)
+		skip();
+	assert_int_equal(vms_report_text(f, s, NULL), -EIO);
+	fclose(f);
+	vms_snapshot_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_full),
+		cmocka_unit_test(test_golden_restricted),
+		cmocka_unit_test(test_golden_kthread),
+		cmocka_unit_test(test_golden_all_bytes),
+		cmocka_unit_test(test_golden_pss_top),
+		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_color),
+		cmocka_unit_test(test_region_order),
+		cmocka_unit_test(test_top),
+		cmocka_unit_test(test_many_regions),
+		cmocka_unit_test(test_write_error),
+	};
+
+	have_utf8 = setlocale(LC_CTYPE, "C.UTF-8") != NULL;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

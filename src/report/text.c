@@ -176,12 +176,17 @@ static const char *region_path(const struct vms_snapshot *snap, const struct vms
 	return r->name ? r->name : "";
 }
 
-/* A short label: "libc.so.6 text", "thread stack 4711", "anon mmap". */
-static void region_label(struct strbuf *sb, const struct vms_snapshot *snap,
-			 const struct vms_region *r)
+/*
+ * Appends a short label: "libc.so.6 text", "thread stack 4711", "anon
+ * mmap". Returns where in sb its tail starts (" text", " (deleted)"): the
+ * part a cut should keep.
+ */
+static size_t region_label(struct strbuf *sb, const struct vms_snapshot *snap,
+			   const struct vms_region *r)
 {
 	const char *name = r->name ? r->name : "";
 	const char *path = region_path(snap, r);
+	size_t tail;
 
 	switch (r->kind) {
 	case VMS_KIND_TEXT:
@@ -189,12 +194,16 @@ static void region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 	case VMS_KIND_RELRO:
 	case VMS_KIND_DATA:
 	case VMS_KIND_BSS:
+		tail = sb->len;
 		if (path[0]) {
 			strbuf_addstr(sb, base_name(path));
+			tail = sb->len;
 			strbuf_addch(sb, ' ');
 		}
 		strbuf_addstr(sb, kind_word(r->kind));
-		break;
+		if (r->deleted)
+			strbuf_addstr(sb, " (deleted)");
+		return tail;
 	case VMS_KIND_STACK:
 		strbuf_addstr(sb, "stack (main)");
 		break;
@@ -228,8 +237,27 @@ static void region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 		strbuf_addstr(sb, kind_word(r->kind));
 		break;
 	}
+	tail = sb->len;
 	if (r->deleted)
 		strbuf_addstr(sb, " (deleted)");
+	return tail;
+}
+
+/*
+ * Puts a label in maxw columns; when it is too long, its head is cut and
+ * its tail (from byte `tail`) kept whole: "ld-linux-x86-64.s… rodata".
+ */
+static unsigned put_label(struct canvas *cv, unsigned x, size_t y, const char *s, size_t len,
+			  size_t tail, unsigned maxw, enum canvas_class cls)
+{
+	size_t tail_w = canvas_text_width(s + tail, len - tail);
+	unsigned used;
+
+	if (canvas_text_width(s, len) <= maxw || tail_w + 4 > maxw)
+		return canvas_put_text(cv, x, y, s, len, maxw, 0, cls);
+	used = canvas_put_text(cv, x, y, s, tail, maxw - (unsigned)tail_w, 0, cls);
+	return used + canvas_put_text(cv, x + used, y, s + tail, len - tail, (unsigned)tail_w, 0,
+				      cls);
 }
 
 /* Column helpers */
@@ -560,9 +588,11 @@ static struct drow *diagram_rows(const struct vms_snapshot *snap, size_t *ret_n)
 		}
 		if (last && r->start > last->end &&
 		    large_gap(r->start - last->end, last->size, vms_region_size(r))) {
+			uint64_t gap_start = last->end; /* rows may move */
+
 			ARRAY_GROW(rows, n + 1, alloc);
-			rows[n] = (struct drow){ .start = last->end, .end = r->start,
-						 .size = r->start - last->end, .gap = true };
+			rows[n] = (struct drow){ .start = gap_start, .end = r->start,
+						 .size = r->start - gap_start, .gap = true };
 			n++;
 		}
 		ARRAY_GROW(rows, n + 1, alloc);
@@ -575,21 +605,24 @@ static struct drow *diagram_rows(const struct vms_snapshot *snap, size_t *ret_n)
 	return rows;
 }
 
-static void row_label(struct text *t, const struct drow *row)
+/* The row's label into t->sb; returns where its tail starts (see put_label). */
+static size_t row_label(struct text *t, const struct drow *row)
 {
 	const struct vms_snapshot *snap = t->snap;
 	const struct vms_region *r = &snap->regions[row->first];
 	char buf[32];
+	size_t tail;
 
 	strbuf_reset(&t->sb);
 	if (row->gap) {
 		fmt_size(t, buf, row->size);
 		strbuf_addf(&t->sb, "\u2504 %s unmapped \u2504", buf);
-		return;
+		return t->sb.len;
 	}
-	region_label(&t->sb, snap, r);
+	tail = region_label(&t->sb, snap, r);
 	if (row->count > 1 && r->object < 0)
 		strbuf_addf(&t->sb, " \u00d7%zu", row->count);
+	return tail;
 }
 
 /* The resident share as a bar of eighth blocks. */
@@ -650,12 +683,12 @@ static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 	fixed = 1 + c->aw + 2 + 2 + c->sw + 2 + c->rw + 2 + c->pw + 2;
 	/*
 	 * Labels and the bar share what the numbers leave: a label gets what it
-	 * needs up to 3/5 of it (12 columns at least), the bar the rest.
+	 * needs up to 2/3 of it (12 columns at least), the bar the rest.
 	 */
 	avail = t->width > fixed ? t->width - fixed : 0;
 	c->lw = label_max;
-	if (c->lw > avail * 3 / 5)
-		c->lw = avail * 3 / 5;
+	if (c->lw > avail * 2 / 3)
+		c->lw = avail * 2 / 3;
 	if (c->lw < 12)
 		c->lw = 12;
 	c->bw = avail > c->lw ? avail - c->lw : 0;
@@ -674,8 +707,8 @@ static void diagram_row(struct text *t, const struct dcols *c, const struct drow
 	const struct vms_region *r;
 	enum canvas_class cls;
 	char buf[32];
+	size_t tail = row_label(t, row);
 
-	row_label(t, row);
 	if (row->gap) {
 		canvas_put_text(&t->cv, c->lx, y, t->sb.buf, t->sb.len, t->width - c->lx, 0,
 				CANVAS_DIM);
@@ -685,7 +718,7 @@ static void diagram_row(struct text *t, const struct dcols *c, const struct drow
 	cls = kind_class(r->kind);
 	snprintf(buf, sizeof(buf), "%" PRIx64, row->start);
 	canvas_put_str(&t->cv, c->ax, y, buf, c->aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
-	canvas_put_text(&t->cv, c->lx, y, t->sb.buf, t->sb.len, c->lw, 0, cls);
+	put_label(&t->cv, c->lx, y, t->sb.buf, t->sb.len, tail, c->lw, cls);
 	put_value(t, c->sx, y, c->sw, size_or_na(t, buf, true, row->size), CANVAS_PLAIN);
 	put_value(t, c->rx, y, c->rw, size_or_na(t, buf, row->have_rss, row->rss), CANVAS_PLAIN);
 	put_value(t, c->px, y, c->pw, size_or_na(t, buf, row->have_pss, row->pss), CANVAS_PLAIN);
@@ -960,7 +993,7 @@ static void regions_table(struct text *t)
 		};
 		unsigned vx = px + 4 + 2, x;
 		const char *path;
-		size_t kind_len;
+		size_t kind_len = 0;
 
 		y = canvas_add_row(&t->cv);
 		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
@@ -995,20 +1028,19 @@ static void regions_table(struct text *t)
 			strbuf_addstr(&t->sb, path);
 			if (r->deleted)
 				strbuf_addstr(&t->sb, " (deleted)");
-			if (canvas_text_width(t->sb.buf, t->sb.len) > t->width - wx) {
-				strbuf_reset(&t->sb);
-				region_label(&t->sb, snap, r);
-				kind_len = t->sb.len;
-			}
-		} else {
-			region_label(&t->sb, snap, r);
-			kind_len = t->sb.len;
 		}
-		x = wx + canvas_put_text(&t->cv, wx, y, t->sb.buf, kind_len, t->width - wx, 0,
-					 cls);
-		if (kind_len < t->sb.len && x < t->width)
+		if (t->sb.len && canvas_text_width(t->sb.buf, t->sb.len) <= t->width - wx) {
+			x = wx + canvas_put_text(&t->cv, wx, y, t->sb.buf, kind_len, t->width - wx,
+						 0, cls);
 			canvas_put_text(&t->cv, x, y, t->sb.buf + kind_len, t->sb.len - kind_len,
 					t->width - x, 0, CANVAS_PLAIN);
+		} else {
+			size_t tail;
+
+			strbuf_reset(&t->sb);
+			tail = region_label(&t->sb, snap, r);
+			put_label(&t->cv, wx, y, t->sb.buf, t->sb.len, tail, t->width - wx, cls);
+		}
 		maybe_flush(t);
 	}
 	table_more(t, n, show, "regions");

@@ -365,10 +365,15 @@ static const char *const sgr[CANVAS__MAX] = {
 
 int canvas_write(const struct canvas *c, FILE *out, bool color)
 {
+	struct strbuf line;
+
+	/* one write per row: a call per cell costs more than the drawing */
+	strbuf_init(&line);
 	for (size_t y = 0; y < c->height; y++) {
 		const struct canvas_cell *row = canvas_cell(c, 0, y);
 		unsigned last = c->width, cur = CANVAS_PLAIN;
 
+		strbuf_reset(&line);
 		while (last > 0 && row[last - 1].len == 1 && row[last - 1].glyph[0] == ' ')
 			last--;
 		for (unsigned x = 0; x < last; x++) {
@@ -379,15 +384,17 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 				continue;
 			/* a space looks the same in any class without a background */
 			if (color && !space && cell->cls != cur && cell->cls < CANVAS__MAX) {
-				fprintf(out, "\033[%sm", sgr[cell->cls]);
+				strbuf_addf(&line, "\033[%sm", sgr[cell->cls]);
 				cur = cell->cls;
 			}
-			fwrite(cell->glyph, 1, cell->len, out);
+			strbuf_add(&line, cell->glyph, cell->len);
 		}
 		if (color && cur != CANVAS_PLAIN)
-			fputs("\033[0m", out);
-		putc('\n', out);
+			strbuf_addstr(&line, "\033[0m");
+		strbuf_addch(&line, '\n');
+		fwrite(line.buf, 1, line.len, out);
 	}
+	strbuf_release(&line);
 	if (ferror(out))
 		return -EIO;
 	return 0;

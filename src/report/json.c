@@ -18,6 +18,23 @@
 
 #define BIT(d) (UINT64_C(1) << ((d) - 1))
 
+/*
+ * A snapshot of 65,000 regions is millions of small writes: the unlocked
+ * stdio calls, and numbers without printf, make it several times faster.
+ * The FILE is the writer's alone while it writes.
+ */
+static void put_u64(FILE *out, uint64_t v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite_unlocked(buf + i, 1, sizeof(buf) - i, out);
+}
+
 void jsonw_init(struct jsonw *w, FILE *out)
 {
 	*w = (struct jsonw){ .out = out };
@@ -25,9 +42,16 @@ void jsonw_init(struct jsonw *w, FILE *out)
 
 static void indent(struct jsonw *w, unsigned depth)
 {
-	putc('\n', w->out);
-	for (unsigned i = 0; i < depth; i++)
-		fputs("  ", w->out);
+	static const char spaces[] = "                                ";
+	size_t n = 2 * (size_t)depth;
+
+	putc_unlocked('\n', w->out);
+	while (n > 0) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		fwrite_unlocked(spaces, 1, k, w->out);
+		n -= k;
+	}
 }
 
 /* Separator and indentation before an item of the current container. */
@@ -46,10 +70,10 @@ static void before_item(struct jsonw *w, bool is_key)
 	if (!!(w->is_object & BIT(d)) != is_key)
 		w->error = -EINVAL;
 	if (w->has_items & BIT(d))
-		putc(',', w->out);
+		putc_unlocked(',', w->out);
 	if (w->is_inline & BIT(d)) {
 		if (w->has_items & BIT(d))
-			putc(' ', w->out);
+			putc_unlocked(' ', w->out);
 	} else {
 		indent(w, d);
 	}
@@ -65,7 +89,7 @@ static void begin(struct jsonw *w, bool object, bool inl)
 		w->error = -EINVAL;
 		return;
 	}
-	putc(object ? '{' : '[', w->out);
+	putc_unlocked(object ? '{' : '[', w->out);
 	d = ++w->depth;
 	if (d > 1 && (w->is_inline & BIT(d - 1)))
 		inl = true;
@@ -84,7 +108,7 @@ static void end(struct jsonw *w, bool object)
 	}
 	if ((w->has_items & BIT(d)) && !(w->is_inline & BIT(d)))
 		indent(w, d - 1);
-	putc(object ? '}' : ']', w->out);
+	putc_unlocked(object ? '}' : ']', w->out);
 	w->depth--;
 }
 
@@ -143,30 +167,30 @@ static void put_escaped(FILE *out, const char *s, size_t n)
 			rep = ubuf;
 		}
 		if (rep) {
-			fwrite(s + run, 1, i - run, out);
-			fputs(rep, out);
+			fwrite_unlocked(s + run, 1, i - run, out);
+			fputs_unlocked(rep, out);
 			run = i + len;
 		}
 		i += len;
 	}
-	fwrite(s + run, 1, n - run, out);
+	fwrite_unlocked(s + run, 1, n - run, out);
 }
 
 void jsonw_key(struct jsonw *w, const char *key)
 {
 	before_item(w, true);
-	putc('"', w->out);
+	putc_unlocked('"', w->out);
 	put_escaped(w->out, key, strlen(key));
-	fputs("\": ", w->out);
+	fputs_unlocked("\": ", w->out);
 	w->after_key = true;
 }
 
 void jsonw_string_n(struct jsonw *w, const char *s, size_t n)
 {
 	before_item(w, false);
-	putc('"', w->out);
+	putc_unlocked('"', w->out);
 	put_escaped(w->out, s, n);
-	putc('"', w->out);
+	putc_unlocked('"', w->out);
 }
 
 void jsonw_string(struct jsonw *w, const char *s)
@@ -201,30 +225,35 @@ void jsonw_stringf(struct jsonw *w, const char *fmt, ...)
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
 	before_item(w, false);
-	fprintf(w->out, "%" PRIu64, v);
+	put_u64(w->out, v);
 }
 
 void jsonw_int(struct jsonw *w, int64_t v)
 {
 	before_item(w, false);
-	fprintf(w->out, "%" PRId64, v);
+	if (v < 0) {
+		putc_unlocked('-', w->out);
+		put_u64(w->out, -(uint64_t)v);
+	} else {
+		put_u64(w->out, (uint64_t)v);
+	}
 }
 
 void jsonw_bool(struct jsonw *w, bool v)
 {
 	before_item(w, false);
-	fputs(v ? "true" : "false", w->out);
+	fputs_unlocked(v ? "true" : "false", w->out);
 }
 
 void jsonw_null(struct jsonw *w)
 {
 	before_item(w, false);
-	fputs("null", w->out);
+	fputs_unlocked("null", w->out);
 }
 
 int jsonw_finish(struct jsonw *w)
 {
-	putc('\n', w->out);
+	putc_unlocked('\n', w->out);
 	if (fflush(w->out) != 0 || ferror(w->out))
 		return -EIO;
 	if (w->error)

@@ -232,6 +232,36 @@ static enum vms_kind segment_kind(const struct vms_region *r, const struct vms_o
 	return VMS_KIND_RODATA;
 }
 
+/*
+ * Whether r lies within the address span the loader reserved for o: from
+ * its lowest segment to the end of its highest. Segments are aligned more
+ * coarsely than pages (2 MiB on some builds); the loader maps the whole
+ * span from the first segment and makes the holes inaccessible, so a hole
+ * has a file offset that no segment holds.
+ */
+static bool within_load_span(const struct vms_region *r, const struct vms_object *o,
+			     uint64_t bias, uint64_t page)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, off;
+
+	for (uint32_t s = 0; s < o->n_segments; s++) {
+		const struct vms_segment *seg = &o->segments[s];
+		uint64_t end;
+
+		if (!end_round_up(seg->vaddr, seg->memsz, page, &end))
+			return false;
+		if ((seg->vaddr & ~(page - 1)) < lo)
+			lo = seg->vaddr & ~(page - 1);
+		if (end > hi)
+			hi = end;
+	}
+	if (lo >= hi || r->end < r->start)
+		return false;
+	/* modular: a prelinked object loaded below its vaddr has a "negative" bias */
+	off = r->start - (bias + lo);
+	return off <= hi - lo && r->end - r->start <= hi - lo - off;
+}
+
 static bool is_shm_name(const struct vms_region *r)
 {
 	const char *name = model_region_name(r);
@@ -316,6 +346,9 @@ static enum vms_kind base_kind(struct classify_state *cs, size_t i)
 			cs->seg[i] = s;
 			return segment_kind(r, o, cs->bias[r->object]);
 		}
+		if (!(r->perms & (PERM_RWX | VMS_PERM_SHARED)) &&
+		    within_load_span(r, o, cs->bias[r->object], cs->page))
+			return VMS_KIND_GUARD; /* the loader's PROT_NONE hole between segments */
 	}
 	if (is_shm_name(r))
 		return VMS_KIND_SHM;

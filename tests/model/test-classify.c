@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Region kinds on hand-built snapshots: each layout is what the kernel and
+ * the dynamic loader make of a real object (addresses and program headers
+ * in the shape `readelf -lW` and /proc/<pid>/maps show them).
+ */
+#include "config.h"
+
+#include "snapbuild.h"
+
+#include "vmscope/model.h"
+
+#define KT VMS_KIND_TEXT
+#define KR VMS_KIND_RODATA
+#define KRR VMS_KIND_RELRO
+#define KD VMS_KIND_DATA
+#define KB VMS_KIND_BSS
+#define KH VMS_KIND_HEAP
+#define KS VMS_KIND_STACK
+#define KTS VMS_KIND_THREAD_STACK
+#define KG VMS_KIND_GUARD
+#define KA VMS_KIND_ANON
+#define KF VMS_KIND_FILE
+#define KSHM VMS_KIND_SHM
+#define KO VMS_KIND_OTHER
+
+static const uint64_t B = UINT64_C(0x555555554000);
+static const uint64_t L = UINT64_C(0x7f0000000000);
+
+/* A PIE executable: four PT_LOADs, RELRO at the start of the rw segment,
+ * .bss past the last file page. */
+static const struct vms_segment pie_segs[] = {
+	SEG(0x0, 0x0, 0x760, 0x760, PF_R_),
+	SEG(0x1000, 0x1000, 0x3155, 0x3155, PF_R_ | PF_X_),
+	SEG(0x5000, 0x5000, 0x10d0, 0x10d0, PF_R_),
+	SEG(0x6db0, 0x7db0, 0x2268, 0x5270, PF_R_ | PF_W_),
+};
+
+static struct vms_snapshot *pie_snapshot(void)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+
+	snap->host.page_size = 4096;
+	snap->proc.exe = "/usr/bin/pie prog (deleted)";
+	sb_region(snap, B, B + 0x1000, "r--p", 0, 42, "/usr/bin/pie prog (deleted)");
+	sb_region(snap, B + 0x1000, B + 0x5000, "r-xp", 0x1000, 42, "/usr/bin/pie prog (deleted)");
+	sb_region(snap, B + 0x5000, B + 0x7000, "r--p", 0x5000, 42, "/usr/bin/pie prog (deleted)");
+	sb_region(snap, B + 0x7000, B + 0x8000, "r--p", 0x6000, 42, "/usr/bin/pie prog (deleted)");
+	sb_region(snap, B + 0x8000, B + 0xb000, "rw-p", 0x7000, 42, "/usr/bin/pie prog (deleted)");
+	sb_region(snap, B + 0xb000, B + 0xe000, "rw-p", 0, 0, "");
+	sb_region(snap, B + 0xe000, B + 0x10000, "rw-p", 0, 0, "");
+	sb_region(snap, 0x555556000000, 0x555556021000, "rw-p", 0, 0, "[heap]");
+	sb_region(snap, 0x7ffc00000000, 0x7ffc00021000, "rw-p", 0, 0, "[stack]");
+	sb_thread(snap, 4000, 0x7ffc0001f000);
+	return snap;
+}
+
+static void test_pie_relro_bss(void **state)
+{
+	struct vms_snapshot *snap = pie_snapshot();
+	int32_t main_obj;
+
+	(void)state;
+	vms_model_build(snap, NULL, -1);
+	assert_int_equal(snap->n_objects, 1);
+	assert_true(snap->objects[0].is_main);
+	assert_true(snap->objects[0].deleted);
+	main_obj = sb_object_index(snap, "/usr/bin/pie prog");
+
+	/* Without program headers nothing of the file is called text. */
+	EXPECT_KINDS(snap, KF, KF, KF, KF, KF, KA, KA, KH, KS);
+
+	sb_elf(snap, "/usr/bin/pie prog", ET_DYN_, pie_segs, 4, 0x7db0, 0x250);
+	vms_model_build(snap, NULL, -1);
+	EXPECT_KINDS(snap, KR, KT, KR, KRR, KD, KB, KA, KH, KS);
+	assert_int_equal(snap->regions[5].object, main_obj);
+	assert_int_equal(snap->regions[6].object, -1);
+	assert_int_equal(snap->regions[8].tid, 4000);
+	assert_int_equal(snap->threads[0].region, 8);
+	/* the .bss belongs to the object's totals */
+	assert_int_equal(snap->objects[main_obj].n_regions, 6);
+	assert_int_equal(snap->objects[main_obj].vsize, 0xe000);
+	vms_snapshot_free(snap);
+}
+
+/* The same layout, but the region after the data starts where the segment
+ * ends (its .bss fit in the last file page): an unrelated mapping. */
+static void test_bss_ends_in_last_page(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x0, 0x0, 0x530, 0x530, PF_R_),
+		SEG(0x1000, 0x1000, 0x135, 0x135, PF_R_ | PF_X_),
+		SEG(0x2000, 0x2000, 0x11c, 0x11c, PF_R_),
+		SEG(0x2e28, 0x3e28, 0x2d8, 0x2f8, PF_R_ | PF_W_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/usr/lib/x86_64-linux-gnu/libtiny.so.1";
+
+	(void)state;
+	sb_region(snap, L, L + 0x1000, "r--p", 0, 7, p);
+	sb_region(snap, L + 0x1000, L + 0x2000, "r-xp", 0x1000, 7, p);
+	sb_region(snap, L + 0x2000, L + 0x3000, "r--p", 0x2000, 7, p);
+	sb_region(snap, L + 0x3000, L + 0x4000, "r--p", 0x2000, 7, p);
+	sb_region(snap, L + 0x4000, L + 0x5000, "rw-p", 0x3000, 7, p);
+	sb_region(snap, L + 0x5000, L + 0x9000, "rw-p", 0, 0, "");
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_DYN_, segs, 4, 0x3e28, 0x1d8);
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KR, KT, KR, KRR, KD, KA);
+	assert_int_equal(snap->regions[5].object, -1);
+	assert_false(snap->objects[0].is_main);
+	vms_snapshot_free(snap);
+}
+
+/* A non-PIE executable is where its headers say, or it is not loaded. */
+static void test_non_pie(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x0, 0x400000, 0x5f8, 0x5f8, PF_R_),
+		SEG(0x1000, 0x401000, 0x2a15, 0x2a15, PF_R_ | PF_X_),
+		SEG(0x4000, 0x404000, 0x1d0, 0x1d0, PF_R_),
+		SEG(0x4e10, 0x405e10, 0x230, 0x1248, PF_R_ | PF_W_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/opt/app/bin/server";
+
+	(void)state;
+	snap->proc.exe = p;
+	sb_region(snap, 0x400000, 0x401000, "r--p", 0, 99, p);
+	sb_region(snap, 0x401000, 0x404000, "r-xp", 0x1000, 99, p);
+	sb_region(snap, 0x404000, 0x405000, "r--p", 0x4000, 99, p);
+	sb_region(snap, 0x405000, 0x406000, "r--p", 0x4000, 99, p);
+	sb_region(snap, 0x406000, 0x407000, "rw-p", 0x5000, 99, p);
+	sb_region(snap, 0x407000, 0x408000, "rw-p", 0, 0, "");
+	sb_region(snap, 0x1a2b000, 0x1a4c000, "rw-p", 0, 0, "[heap]");
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_EXEC_, segs, 4, 0x405e10, 0x1f0);
+	vms_model_build(snap, NULL, -1);
+	EXPECT_KINDS(snap, KR, KT, KR, KRR, KD, KB, KH);
+	assert_true(snap->objects[0].is_main);
+	vms_snapshot_free(snap);
+
+	/* The same headers for a mapping elsewhere: an ET_EXEC is never
+	 * relocated, so these regions are not its segments. */
+	snap = vms_snapshot_new();
+	sb_region(snap, 0x7f0000400000, 0x7f0000401000, "r--p", 0, 99, p);
+	sb_region(snap, 0x7f0000401000, 0x7f0000404000, "r-xp", 0x1000, 99, p);
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_EXEC_, segs, 4, 0x405e10, 0x1f0);
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KF, KF);
+	vms_snapshot_free(snap);
+}
+
+/* A library aligned to 2 MiB: the loader reserves the whole span and leaves
+ * an inaccessible file-backed hole between the segments. */
+static void test_shared_library_gap(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x0, 0x0, 0x1b8c4, 0x1b8c4, PF_R_ | PF_X_),
+		SEG(0x1bdf0, 0x21bdf0, 0x1230, 0x4540, PF_R_ | PF_W_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/usr/lib/libold.so.2";
+	int32_t o;
+
+	(void)state;
+	sb_region(snap, L, L + 0x1c000, "r-xp", 0, 5, p);
+	sb_region(snap, L + 0x1c000, L + 0x21b000, "---p", 0x1c000, 5, p);
+	sb_region(snap, L + 0x21b000, L + 0x21c000, "r--p", 0x1b000, 5, p);
+	sb_region(snap, L + 0x21c000, L + 0x21e000, "rw-p", 0x1c000, 5, p);
+	sb_region(snap, L + 0x21e000, L + 0x221000, "rw-p", 0, 0, "");
+	/* the program's own read of the whole file */
+	sb_region(snap, L + 0x400000, L + 0x41e000, "r--p", 0, 5, p);
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_DYN_, segs, 2, 0x21bdf0, 0x210);
+	vms_model_build(snap, NULL, -1);
+	EXPECT_KINDS(snap, KT, KG, KRR, KD, KB, KF);
+	o = sb_object_index(snap, p);
+	assert_int_equal(snap->regions[1].object, o);
+	assert_int_equal(snap->regions[4].object, o);
+	assert_int_equal(snap->regions[5].object, o);
+	assert_int_equal(snap->objects[o].n_regions, 6);
+	vms_snapshot_free(snap);
+}
+
+/* Text and data share a file page (no separate code): offset 0 is held by
+ * both segments; only one load bias explains all the regions. */
+static void test_shared_file_page(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x0, 0x0, 0x8c4, 0x8c4, PF_R_ | PF_X_),
+		SEG(0xdf0, 0x200df0, 0x230, 0x238, PF_R_ | PF_W_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/lib/libsmall.so";
+
+	(void)state;
+	sb_region(snap, L, L + 0x1000, "r-xp", 0, 3, p);
+	sb_region(snap, L + 0x1000, L + 0x200000, "---p", 0x1000, 3, p);
+	sb_region(snap, L + 0x200000, L + 0x201000, "r--p", 0, 3, p);
+	sb_region(snap, L + 0x201000, L + 0x202000, "rw-p", 0x1000, 3, p);
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_DYN_, segs, 2, 0x200df0, 0x210);
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KT, KG, KRR, KD);
+	vms_snapshot_free(snap);
+}
+
+/* One region whose offset two segments hold, each at its own bias and
+ * with as many votes: the segment its permissions match decides (here
+ * read-only data, not the RELRO of the rw segment). */
+static void test_bias_tie_permissions(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x1000, 0x1000, 0x800, 0x800, PF_R_),
+		SEG(0x1800, 0x201800, 0x1000, 0x1000, PF_R_ | PF_W_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/lib/libpartial.so";
+
+	(void)state;
+	sb_region(snap, L + 0x1000, L + 0x2000, "r--p", 0x1000, 4, p);
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_DYN_, segs, 2, 0x201800, 0x800);
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KR);
+	vms_snapshot_free(snap);
+}
+
+/* 64 KiB pages (arm64, ppc64): alignment follows the host's page size. */
+static void test_page_size_64k(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x0, 0x0, 0x1234, 0x1234, PF_R_ | PF_X_),
+		SEG(0xfd90, 0x1fd90, 0x10270, 0x10278, PF_R_ | PF_W_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/usr/lib/aarch64-linux-gnu/libx.so";
+
+	(void)state;
+	snap->host.page_size = 65536;
+	sb_region(snap, L, L + 0x10000, "r-xp", 0, 8, p);
+	sb_region(snap, L + 0x10000, L + 0x20000, "r--p", 0, 8, p);
+	sb_region(snap, L + 0x20000, L + 0x30000, "rw-p", 0x10000, 8, p);
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_DYN_, segs, 2, 0x1fd90, 0x270);
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KT, KRR, KD);
+
+	/* Assuming 4 KiB pages, the first two fit no segment (the data
+	 * region happens to fit at the same bias either way). */
+	snap->host.page_size = 4096;
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KF, KF, KD);
+	vms_snapshot_free(snap);
+}
+
+static void test_thread_stacks_and_guards(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	size_t t_main, t1, t2, t_unknown, t_unmapped, t_shared, t_heap;
+
+	(void)state;
+	sb_region(snap, 0x55d000000000, 0x55d000021000, "rw-p", 0, 0, "[heap]");
+	sb_region(snap, 0x7f0000000000, 0x7f0000001000, "---p", 0, 0, "");
+	sb_region(snap, 0x7f0000001000, 0x7f0000801000, "rw-p", 0, 0, "");
+	sb_region(snap, 0x7f0000801000, 0x7f0000802000, "---p", 0, 0, "");
+	sb_region(snap, 0x7f0000802000, 0x7f0001002000, "rw-p", 0, 0, "");
+	sb_region(snap, 0x7f0001002000, 0x7f0001023000, "rw-p", 0, 0, "");
+	sb_region(snap, 0x7f0002000000, 0x7f0006000000, "---p", 0, 0, "");
+	sb_region(snap, 0x7f0008000000, 0x7f0008100000, "rw-p", 0, 0, "[anon:coro]");
+	sb_region(snap, 0x7f0009000000, 0x7f0009100000, "rw-p", 0, 0, "[stack:4711]");
+	sb_region(snap, 0x7ffc00000000, 0x7ffc00021000, "rw-p", 0, 0, "[stack]");
+
+	t_main = sb_thread(snap, 100, 0x7ffc0001fa10);
+	t1 = sb_thread(snap, 101, 0x7f0000800a70);
+	t2 = sb_thread(snap, 102, 0x7f0001001a70);
+	t_unknown = sb_thread(snap, 103, 0);
+	t_unmapped = sb_thread(snap, 104, 0x7f0007000000);
+	t_shared = sb_thread(snap, 105, 0x7f0000900000);
+	t_heap = sb_thread(snap, 106, 0x55d000010000);
+	sb_thread(snap, 107, 0x7f0008000100);
+
+	vms_model_build(snap, NULL, -1);
+	EXPECT_KINDS(snap, KH, KG, KTS, KG, KTS, KA, KG, KTS, KTS, KS);
+	assert_int_equal(snap->regions[2].tid, 101);
+	assert_int_equal(snap->regions[4].tid, 102); /* the first thread found names it */
+	assert_int_equal(snap->regions[5].tid, 0);
+	assert_int_equal(snap->regions[7].tid, 107);
+	assert_int_equal(snap->regions[8].tid, 4711);
+	assert_int_equal(snap->regions[9].tid, 100);
+	assert_int_equal(snap->regions[0].tid, 0);
+	assert_int_equal(snap->threads[t_main].region, 9);
+	assert_int_equal(snap->threads[t1].region, 2);
+	assert_int_equal(snap->threads[t2].region, 4);
+	assert_int_equal(snap->threads[t_unknown].region, -1);
+	assert_int_equal(snap->threads[t_unmapped].region, -1);
+	assert_int_equal(snap->threads[t_shared].region, 4);
+	assert_int_equal(snap->threads[t_heap].region, 0);
+	for (size_t i = 0; i < snap->n_regions; i++)
+		assert_int_equal(snap->regions[i].object, -1);
+	vms_snapshot_free(snap);
+}
+
+static void test_shm_variants(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+
+	(void)state;
+	sb_region(snap, 0x7f0000000000, 0x7f0000100000, "rw-s", 0, 0, "");
+	sb_region(snap, 0x7f0000100000, 0x7f0000200000, "rw-s", 0, 1234, "/dev/zero (deleted)");
+	sb_region(snap, 0x7f0000200000, 0x7f0000300000, "rw-s", 0, 32770, "/SYSV0000162e (deleted)");
+	sb_region(snap, 0x7f0000300000, 0x7f0000400000, "r--s", 0, 1029, "/SYSV00000000");
+	sb_region(snap, 0x7f0000400000, 0x7f0000500000, "rw-s", 0, 1030, "/memfd:wayland-shm (deleted)");
+	sb_region(snap, 0x7f0000500000, 0x7f0000600000, "rw-s", 0, 1031, "/dev/shm/pulse-shm-1");
+	sb_region(snap, 0x7f0000600000, 0x7f0000700000, "rw-s", 0, 0, "[anon_shmem:ring]");
+	/* a file shared with other processes is a file mapping */
+	sb_region(snap, 0x7f0000700000, 0x7f0000800000, "rw-s", 0, 1032, "/var/lib/db/data.mdb");
+	/* private memfd (a JIT's code cache) is still memfd memory */
+	sb_region(snap, 0x7f0000800000, 0x7f0000900000, "r-xp", 0, 1033, "/memfd:jit (deleted)");
+	vms_model_build(snap, NULL, -1);
+	EXPECT_KINDS(snap, KSHM, KSHM, KSHM, KSHM, KSHM, KSHM, KSHM, KF, KSHM);
+	assert_true(snap->regions[1].deleted);
+	assert_int_equal(snap->regions[0].object, -1);
+	assert_int_equal(snap->regions[6].object, -1);
+	assert_int_equal(snap->n_objects, 7);
+	vms_snapshot_free(snap);
+}
+
+static void test_pseudo_regions(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+
+	(void)state;
+	sb_region(snap, 0x55d000000000, 0x55d000021000, "rw-p", 0, 0, "[heap]");
+	sb_region(snap, 0x7f0000000000, 0x7f0000004000, "r--p", 0, 0, "[vvar]");
+	sb_region(snap, 0x7f0000004000, 0x7f0000006000, "r--p", 0, 0, "[vvar_vclock]");
+	sb_region(snap, 0x7f0000006000, 0x7f0000008000, "r-xp", 0, 0, "[vdso]");
+	sb_region(snap, 0x7f0000008000, 0x7f0000009000, "r-xp", 0, 0, "[uprobes]");
+	sb_region(snap, 0x7f000000a000, 0x7f000000b000, "rw-p", 0, 0, "[anon:jemalloc]");
+	sb_region(snap, 0x7f000000b000, 0x7f000000c000, "rw-p", 0, 0, "[stack:oops]");
+	sb_region(snap, 0x7ffc00000000, 0x7ffc00021000, "rw-p", 0, 0, "[stack]");
+	sb_region(snap, 0xffffffffff600000, 0xffffffffff601000, "--xp", 0, 0, "[vsyscall]");
+	vms_model_build(snap, NULL, -1);
+	EXPECT_KINDS(snap, KH, VMS_KIND_VVAR, VMS_KIND_VVAR, VMS_KIND_VDSO, KO, KA, KO, KS,
+		     VMS_KIND_VSYSCALL);
+	assert_int_equal(snap->n_objects, 0);
+	assert_int_equal(snap->regions[7].tid, 0); /* no thread read */
+	vms_snapshot_free(snap);
+}
+
+/* A file that is not ELF, and an ELF whose headers could not be read. */
+static void test_non_elf_and_unreadable(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	struct vms_object *o;
+	const char *lib = "/usr/lib/libsecret.so.0";
+
+	(void)state;
+	sb_region(snap, 0x7f0000000000, 0x7f0000100000, "r--p", 0, 11, "/usr/lib/locale/locale-archive");
+	sb_region(snap, 0x7f0000100000, 0x7f0000120000, "r--s", 0, 12, "/usr/share/fonts/a b.ttf");
+	sb_region(snap, L, L + 0x1000, "r--p", 0, 13, lib);
+	sb_region(snap, L + 0x1000, L + 0x5000, "r-xp", 0x1000, 13, lib);
+	sb_region(snap, L + 0x5000, L + 0x6000, "r--p", 0x5000, 13, lib);
+	sb_region(snap, L + 0x6000, L + 0x7000, "rw-p", 0x6000, 13, lib);
+	sb_region(snap, L + 0x7000, L + 0x9000, "rw-p", 0, 0, "");
+	sb_region(snap, L + 0x9000, L + 0xa000, "---p", 0x9000, 13, lib);
+	vms_model_build(snap, NULL, -1);
+	sb_object(snap, "/usr/lib/locale/locale-archive")->is_elf = false;
+	/* facts that would fit, but the read failed: never used */
+	sb_elf(snap, lib, ET_DYN_, pie_segs, 4, 0, 0);
+	o = sb_object(snap, lib);
+	o->is_elf = false;
+	o->elf_error = -13;
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KF, KF, KF, KF, KF, KF, KA, KF);
+	assert_int_equal(snap->regions[6].object, -1);
+
+	/* A core file's PT_LOADs describe another process: not a load. */
+	o->elf_error = 0;
+	o->is_elf = true;
+	o->elf_type = ET_CORE_;
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KF, KF, KF, KF, KF, KF, KA, KF);
+	vms_snapshot_free(snap);
+}
+
+/* Headers of another build of the library (offsets moved): no region fits. */
+static void test_mismatched_headers(void **state)
+{
+	static const struct vms_segment other[] = {
+		SEG(0x0, 0x0, 0x900, 0x900, PF_R_),
+		SEG(0x3000, 0x3000, 0x155, 0x155, PF_R_ | PF_X_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *lib = "/usr/lib/libchanged.so";
+
+	(void)state;
+	sb_region(snap, L + 0x1000, L + 0x5000, "r-xp", 0x1000, 13, lib);
+	sb_region(snap, L + 0x5000, L + 0x6000, "r--p", 0x5000, 13, lib);
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, lib, ET_DYN_, other, 2, 0, 0);
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KF, KF);
+	vms_snapshot_free(snap);
+}
+
+/* Hostile facts from a snapshot file: huge values, no overflow, no crash. */
+static void test_hostile_facts(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(UINT64_MAX - 0x10, UINT64_MAX - 0x10, 0x100, UINT64_MAX, PF_R_ | PF_X_),
+		SEG(0x0, UINT64_MAX - 0xfff, 0x1000, 0x2000, PF_R_ | PF_W_),
+		SEG(0x0, 0x0, 0x0, 0x1000, PF_R_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *lib = "/x";
+
+	(void)state;
+	snap->host.page_size = 12345; /* not a power of two: 4096 is assumed */
+	sb_region(snap, L, L + 0x1000, "r-xp", 0, 1, lib);
+	sb_region(snap, L + 0x1000, L + 0x2000, "rw-p", 0, 0, "");
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, lib, ET_DYN_, segs, 3, UINT64_MAX - 1, UINT64_MAX);
+	vms_model_classify(snap);
+	/* every segment's image wraps or is empty: no fit */
+	assert_int_equal(snap->regions[0].kind, KF);
+	assert_int_equal(snap->regions[1].kind, KA);
+
+	/* object indices out of range (a bad snapshot file) are dropped */
+	snap->regions[0].object = 99;
+	vms_model_classify(snap);
+	assert_int_equal(snap->regions[0].object, -1);
+	assert_int_equal(snap->regions[0].kind, KF);
+	vms_snapshot_free(snap);
+}
+
+/* A snapshot read back from JSON: objects and facts given, no /proc. The
+ * model must give the same kinds, every time. */
+static void test_from_json_idempotent(void **state)
+{
+	struct vms_snapshot *a = pie_snapshot(), *b = pie_snapshot();
+
+	(void)state;
+	vms_model_build(a, NULL, -1);
+	sb_elf(a, "/usr/bin/pie prog", ET_DYN_, pie_segs, 4, 0x7db0, 0x250);
+	vms_model_build(a, NULL, -1);
+
+	/* b: what a JSON loader makes: objects copied, region links set,
+	 * kinds unknown, and a stale link on an anonymous region */
+	ARRAY_GROW(b->objects, a->n_objects, b->alloc_objects);
+	memcpy(b->objects, a->objects, a->n_objects * sizeof(*a->objects));
+	b->n_objects = a->n_objects;
+	for (size_t i = 0; i < b->n_regions; i++) {
+		b->regions[i].object = a->regions[i].object;
+		b->regions[i].kind = VMS_KIND_OTHER;
+	}
+	b->regions[6].object = 0;
+	b->objects[0].n_regions = 1234;
+	vms_model_build(b, NULL, -1);
+	vms_model_build(b, NULL, -1);
+	assert_int_equal(a->n_regions, b->n_regions);
+	for (size_t i = 0; i < a->n_regions; i++) {
+		assert_int_equal(a->regions[i].kind, b->regions[i].kind);
+		assert_int_equal(a->regions[i].object, b->regions[i].object);
+		assert_int_equal(a->regions[i].tid, b->regions[i].tid);
+	}
+	assert_int_equal(b->objects[0].n_regions, a->objects[0].n_regions);
+	assert_int_equal(b->objects[0].vsize, a->objects[0].vsize);
+	assert_int_equal(b->threads[0].region, a->threads[0].region);
+	vms_snapshot_free(a);
+	vms_snapshot_free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pie_relro_bss),
+		cmocka_unit_test(test_bss_ends_in_last_page),
+		cmocka_unit_test(test_non_pie),
+		cmocka_unit_test(test_shared_library_gap),
+		cmocka_unit_test(test_shared_file_page),
+		cmocka_unit_test(test_bias_tie_permissions),
+		cmocka_unit_test(test_page_size_64k),
+		cmocka_unit_test(test_thread_stacks_and_guards),
+		cmocka_unit_test(test_shm_variants),
+		cmocka_unit_test(test_pseudo_regions),
+		cmocka_unit_test(test_non_elf_and_unreadable),
+		cmocka_unit_test(test_mismatched_headers),
+		cmocka_unit_test(test_hostile_facts),
+		cmocka_unit_test(test_from_json_idempotent),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -44,7 +44,9 @@
 /* The only object of this program's .bss that the target writes. */
 static char bss_array[BSS_BYTES] __attribute__((aligned(4096)));
 
-static size_t page_size;
+/* Initialized, so it lives in .data and the only .bss pages written after
+ * startup are those of bss_array. */
+static size_t page_size = 4096;
 
 static void fail(const char *what)
 {

@@ -1,0 +1,56 @@
+#!/bin/bash
+# report-speed.sh [BUILDDIR] [MAPS]: how long the full text report of a
+# process with MAPS mappings (default 30000) takes, against reading its
+# smaps alone and against pmap -X, each the median of RUNS (default 7) runs
+# in this same run; and vmscope's peak RSS. BUILDDIR (default build) must
+# hold src/vmscope and tests/live/live-target.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+maps=${2:-30000}
+runs=${RUNS:-7}
+vmscope=$build/src/vmscope
+target=$build/tests/live/live-target
+for f in "$vmscope" "$target"; do
+	[ -x "$f" ] || { echo "report-speed: $f is not built (ninja -C $build)" >&2; exit 1; }
+done
+command -v pmap >/dev/null || { echo "report-speed: pmap missing (apt-get install procps)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "report-speed: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
+
+"$target" --maps "$maps" >/dev/null &
+pid=$!
+trap 'kill -KILL $pid 2>/dev/null || true' EXIT
+for i in $(seq 200); do
+	grep -q '^State:[[:space:]]*T' "/proc/$pid/status" && break
+	sleep 0.05
+done
+vmas=$(wc -l <"/proc/$pid/maps")
+
+# median_ms CMD...: the median wall time of RUNS runs, in milliseconds.
+median_ms() {
+	local i t0 t1 times=()
+	for i in $(seq "$runs"); do
+		t0=$(date +%s%N)
+		"$@" >/dev/null
+		t1=$(date +%s%N)
+		times+=($(( (t1 - t0) / 1000 )))
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p" |
+		awk '{ printf "%.1f", $1 / 1000 }'
+}
+
+smaps=$(median_ms cat "/proc/$pid/smaps")
+report=$(median_ms "$vmscope" --color never "$pid")
+json=$(median_ms "$vmscope" --format json "$pid")
+pmap_x=$(median_ms pmap -X "$pid")
+peak=$(/usr/bin/time -f %M "$vmscope" --color never "$pid" 2>&1 >/dev/null | tail -n 1)
+smaps_kb=$(( $(wc -c <"/proc/$pid/smaps") / 1024 ))
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB), median of $runs runs"
+printf '  %-36s %8s ms\n' "cat /proc/PID/smaps" "$smaps"
+printf '  %-36s %8s ms  %5sx smaps\n' "vmscope PID (text report)" "$report" "$(ratio "$report" "$smaps")"
+printf '  %-36s %8s ms  %5sx smaps\n' "vmscope --format json PID" "$json" "$(ratio "$json" "$smaps")"
+printf '  %-36s %8s ms  %5sx smaps\n' "pmap -X PID" "$pmap_x" "$(ratio "$pmap_x" "$smaps")"
+echo "  vmscope text report / pmap -X: $(ratio "$report" "$pmap_x")"
+echo "  vmscope peak RSS: ${peak} KiB ($(( peak * 1024 / (vmas > 0 ? vmas : 1) )) bytes per mapping)"

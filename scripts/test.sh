@@ -1,0 +1,193 @@
+#!/bin/bash
+# test.sh: install what is missing, then build vmscope three ways and run
+# every test, ending with the line "N passed, N failed, N skipped":
+#   1. gcc, warnings as errors: the meson suite (unit, live, golden, lint);
+#   2. gcc with AddressSanitizer and UBSan: the same suite again;
+#   3. clang with libFuzzer: each tests/fuzz/fuzz-<name>.c run for a bounded
+#      time (VMSCOPE_FUZZ_SECONDS, default 20) from tests/fuzz/corpus/<name>/.
+# Every TAP case counts as a test, and so does each fuzzer and each build
+# that fails. Build trees are kept in build-test/ so a second run is quick.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+scripts/deps.sh || exit 1
+
+start=$(date +%s)
+out=build-test
+mkdir -p "$out"
+passed=0
+failed=0
+skipped=0
+failures=()
+fuzz_seconds=${VMSCOPE_FUZZ_SECONDS:-20}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Sanitizer findings fail the test that made them.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+say() { printf '== %s\n' "$*"; }
+
+fail_one() {
+	failed=$((failed + 1))
+	failures+=("$1")
+}
+
+# setup_build NAME [meson options...]: configures and builds $out/NAME;
+# a failure counts as one failed test and prints the end of the log.
+setup_build() {
+	local name=$1 dir=$out/$1
+	shift
+	say "build $name"
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >"$dir.log" 2>&1
+	else
+		rm -rf "$dir"
+		meson setup "$dir" "$@" >"$dir.log" 2>&1
+	fi && ninja -C "$dir" >>"$dir.log" 2>&1
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		tail -n 40 "$dir.log"
+		fail_one "build $name"
+	fi
+	return $rc
+}
+
+# Counts the cases of a meson test run from meson-logs/testlog.json: the
+# TAP lines of each test's output, or the test itself when it prints no
+# TAP. A test that failed without a failing case (a crash, a wrong plan)
+# counts as one more failure. meson runs on python3, so it is here.
+count_meson() {
+	python3 - "$1/meson-logs/testlog.json" <<'EOF'
+import json, re, sys
+p = f = s = 0
+bad_names = []
+ok_re = re.compile(r'^(not )?ok\b(.*)$')
+for line in open(sys.argv[1], encoding='utf-8', errors='replace'):
+    t = json.loads(line)
+    res = t.get('result')
+    bad = res in ('FAIL', 'ERROR', 'TIMEOUT', 'UNEXPECTEDPASS', 'INTERRUPT')
+    tp = tf = ts = 0
+    tap = False
+    for l in (t.get('stdout') or '').splitlines():
+        m = ok_re.match(l)
+        if not m:
+            continue
+        tap = True
+        directive = m.group(2).split('#', 1)[1].strip().upper() if '#' in m.group(2) else ''
+        if directive.startswith('SKIP') or directive.startswith('TODO'):
+            ts += 1
+        elif m.group(1):
+            tf += 1
+        else:
+            tp += 1
+    if not tap:
+        if res in ('OK', 'EXPECTEDFAIL'):
+            tp = 1
+        elif res == 'SKIP':
+            ts = 1
+        else:
+            tf = 1
+    elif bad and tf == 0:
+        tf = 1
+    if tf:
+        bad_names.append(t['name'])
+        # The failing cases and what they said, which --print-errorlogs omits.
+        lines = (t.get('stdout') or '').splitlines()
+        for i, l in enumerate(lines):
+            if l.startswith('not ok'):
+                print('  %s: %s' % (t['name'], l), file=sys.stderr)
+                for d in lines[i + 1:i + 8]:
+                    if not d.startswith('#'):
+                        break
+                    print('    ' + d, file=sys.stderr)
+    p, f, s = p + tp, f + tf, s + ts
+print(p, f, s)
+for n in bad_names:
+    print(n)
+EOF
+}
+
+# run_suite NAME: meson test in $out/NAME, counted.
+run_suite() {
+	local name=$1 dir=$out/$1 counts p f s n
+	say "test $name"
+	rm -f "$dir"/meson-logs/testlog.*
+	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$jobs" 2>&1 |
+		grep -vE '^(ninja: |Ok: |Expected Fail: |Fail: |Unexpected Pass: |Skipped: |Timeout: |Full log written|$)'
+	if ! counts=$(count_meson "$dir"); then
+		fail_one "meson test $name (no test log)"
+		return
+	fi
+	read -r p f s <<<"${counts%%$'\n'*}"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	while IFS= read -r n; do
+		[ -n "$n" ] && failures+=("$name: $n")
+	done < <(printf '%s\n' "$counts" | tail -n +2)
+}
+
+if setup_build gcc -Dwerror=true -Dbuildtype=debugoptimized; then
+	run_suite gcc
+fi
+
+if setup_build asan -Dwerror=true -Dbuildtype=debug \
+	-Db_sanitize=address,undefined -Db_lundef=false; then
+	run_suite asan
+fi
+
+# The library is instrumented for coverage (fuzzer-no-link); the fuzz
+# targets link libFuzzer itself.
+if CC=clang setup_build fuzz -Dtests=false -Dfuzz=true -Dbuildtype=debugoptimized \
+	-Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link; then
+	say "fuzz, ${fuzz_seconds}s each"
+	fuzzdir=$out/fuzz-runs
+	rm -rf "$fuzzdir"
+	mkdir -p "$fuzzdir"
+	names=()
+	for src in tests/fuzz/fuzz-*.c; do
+		[ -e "$src" ] || continue
+		name=$(basename "$src" .c)
+		name=${name#fuzz-}
+		names+=("$name")
+		(
+			exe=$out/fuzz/tests/fuzz/fuzz-$name
+			corpus=$fuzzdir/$name.corpus
+			mkdir -p "$corpus" "$fuzzdir/$name.artifacts"
+			[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$corpus/"
+			if [ ! -x "$exe" ]; then
+				echo "fuzz-$name was not built" >"$fuzzdir/$name.log"
+				echo 1 >"$fuzzdir/$name.rc"
+				exit
+			fi
+			"$exe" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+				-print_final_stats=1 -artifact_prefix="$fuzzdir/$name.artifacts/" \
+				"$corpus" </dev/null >"$fuzzdir/$name.log" 2>&1
+			echo $? >"$fuzzdir/$name.rc"
+		) &
+		# At most one fuzzer per core.
+		while [ "$(jobs -pr | wc -l)" -ge "$jobs" ]; do wait -n; done
+	done
+	wait
+	for name in "${names[@]}"; do
+		rc=$(cat "$fuzzdir/$name.rc" 2>/dev/null || echo 1)
+		runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$fuzzdir/$name.log" | grep -oE '[0-9]+$')
+		if [ "$rc" = 0 ]; then
+			passed=$((passed + 1))
+			printf 'ok   fuzz-%s (%s runs)\n' "$name" "${runs:-?}"
+		else
+			printf 'FAIL fuzz-%s (exit %s); the end of its log:\n' "$name" "$rc"
+			tail -n 30 "$fuzzdir/$name.log"
+			ls "$fuzzdir/$name.artifacts"/* 2>/dev/null | sed 's/^/  input: /'
+			fail_one "fuzz-$name"
+		fi
+	done
+fi
+
+say "lint, builds and tests took $(( $(date +%s) - start ))s"
+for f in "${failures[@]}"; do
+	echo "failed: $f"
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -993,7 +993,6 @@ static void regions_table(struct text *t)
 		};
 		unsigned vx = px + 4 + 2, x;
 		const char *path;
-		size_t kind_len = 0;
 
 		y = canvas_add_row(&t->cv);
 		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
@@ -1014,32 +1013,25 @@ static void regions_table(struct text *t)
 			  CANVAS_PLAIN);
 
 		/*
-		 * What it is, then the full path; when both do not fit, the short
-		 * label ("libc.so.6 text") reads better than a path cut short,
-		 * and the objects table has the full path.
+		 * What it is ("libc.so.6 text", "thread stack 4711"), the same
+		 * label as in the layout, then the full path where it fits: a
+		 * path cut short says less than the label, and the objects
+		 * table has every path whole.
 		 */
 		strbuf_reset(&t->sb);
+		size_t tail = region_label(&t->sb, snap, r);
+		size_t lw = canvas_text_width(t->sb.buf, t->sb.len);
+		x = wx + put_label(&t->cv, wx, y, t->sb.buf, t->sb.len, tail, t->width - wx, cls);
 		path = region_path(snap, r);
-		if (is_elf_part(r->kind) || r->kind == VMS_KIND_FILE ||
-		    (r->kind == VMS_KIND_SHM && path[0])) {
-			strbuf_addstr(&t->sb, kind_word(r->kind));
-			strbuf_addch(&t->sb, ' ');
-			kind_len = t->sb.len;
+		if (path[0] && (is_elf_part(r->kind) || r->kind == VMS_KIND_FILE ||
+				r->kind == VMS_KIND_SHM)) {
+			strbuf_reset(&t->sb);
 			strbuf_addstr(&t->sb, path);
 			if (r->deleted)
 				strbuf_addstr(&t->sb, " (deleted)");
-		}
-		if (t->sb.len && canvas_text_width(t->sb.buf, t->sb.len) <= t->width - wx) {
-			x = wx + canvas_put_text(&t->cv, wx, y, t->sb.buf, kind_len, t->width - wx,
-						 0, cls);
-			canvas_put_text(&t->cv, x, y, t->sb.buf + kind_len, t->sb.len - kind_len,
-					t->width - x, 0, CANVAS_PLAIN);
-		} else {
-			size_t tail;
-
-			strbuf_reset(&t->sb);
-			tail = region_label(&t->sb, snap, r);
-			put_label(&t->cv, wx, y, t->sb.buf, t->sb.len, tail, t->width - wx, cls);
+			if (wx + lw + 2 + canvas_text_width(t->sb.buf, t->sb.len) <= t->width)
+				canvas_put_text(&t->cv, x + 2, y, t->sb.buf, t->sb.len,
+						t->width - x - 2, 0, CANVAS_DIM);
 		}
 		maybe_flush(t);
 	}

@@ -37,8 +37,8 @@ enum {
 /*
  * Everything for one process: open, collect, classify, confirm it is still
  * alive. Returns 0 and a complete snapshot (some sources may be missing, see
- * snap->src), or -ESRCH (no such process, or it exited during the read: no
- * snapshot), or another -errno.
+ * snap->src), -ENOENT (no such process), -ESRCH (it exited during the read:
+ * no snapshot), or another -errno.
  */
 int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_elf_cache *cache,
 		struct vms_snapshot **ret);

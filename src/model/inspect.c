@@ -20,7 +20,7 @@ int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_el
 
 	r = vms_proc_open(root_fd, pid, live, &p);
 	if (r < 0)
-		return r;
+		return r == -ESRCH ? -ENOENT : r;
 	if (flags & VMS_INSPECT_REGIONS)
 		cflags |= VMS_COLLECT_REGIONS;
 	if (flags & VMS_INSPECT_THREADS)

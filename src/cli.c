@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "vmscope/collect.h"
+#include "vmscope/snapshot.h"
+
+void cli_usage(FILE *out, const struct cli_command *cmd)
+{
+	fprintf(out, "Usage: %s\n\n%s\nOptions:\n", cmd->synopsis, cmd->summary);
+	for (size_t i = 0; i < cmd->n_options; i++) {
+		const struct cli_option *o = &cmd->options[i];
+		char lhs[64];
+		int n;
+
+		if (o->short_name)
+			n = snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", o->short_name, o->name,
+				     o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			n = snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name, o->arg ? " " : "",
+				     o->arg ? o->arg : "");
+		if (n < 0)
+			continue;
+		fprintf(out, "  %-22s %s\n", lhs, o->help);
+	}
+	if (cmd->epilog)
+		fprintf(out, "\n%s", cmd->epilog);
+}
+
+int cli_parse(int argc, char **argv, const struct cli_command *cmd,
+	      int (*handle)(int id, const char *arg, void *ctx), void *ctx, int *ret_optind)
+{
+	_cleanup_free_ struct option *longopts = xcalloc(cmd->n_options + 1, sizeof(*longopts));
+	_cleanup_free_ char *shortopts = xmalloc(2 * cmd->n_options + 3);
+	size_t ns = 0;
+	int c;
+
+	shortopts[ns++] = '+'; /* stop at the first operand */
+	shortopts[ns++] = ':'; /* a missing argument comes back as ':' */
+	for (size_t i = 0; i < cmd->n_options; i++) {
+		const struct cli_option *o = &cmd->options[i];
+
+		longopts[i] = (struct option){ o->name, o->has_arg, NULL, o->id };
+		if (o->short_name) {
+			shortopts[ns++] = (char)o->short_name;
+			if (o->has_arg == required_argument)
+				shortopts[ns++] = ':';
+		}
+	}
+	shortopts[ns] = '\0';
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == CLI_OPT_HELP) {
+			cli_usage(stdout, cmd);
+			return 1;
+		}
+		if (c == ':') {
+			fprintf(stderr, "vmscope: option '%s' needs an argument\n", argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (c == '?') {
+			if (optopt && optopt < 0x100)
+				fprintf(stderr, "vmscope: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "vmscope: unknown option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'vmscope%s%s --help' for more information.\n",
+				strcmp(cmd->name, "report") ? " " : "",
+				strcmp(cmd->name, "report") ? cmd->name : "");
+			return -EINVAL;
+		}
+		if (handle(c, optarg, ctx) < 0)
+			return -EINVAL;
+	}
+	*ret_optind = optind;
+	return 0;
+}
+
+int cli_parse_color(const char *arg, enum cli_color *ret)
+{
+	if (strcmp(arg, "auto") == 0)
+		*ret = CLI_COLOR_AUTO;
+	else if (strcmp(arg, "always") == 0)
+		*ret = CLI_COLOR_ALWAYS;
+	else if (strcmp(arg, "never") == 0)
+		*ret = CLI_COLOR_NEVER;
+	else {
+		fprintf(stderr, "vmscope: --color takes auto, always or never, not '%s'\n", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool cli_want_color(enum cli_color mode, int fd)
+{
+	const char *term = getenv("TERM"), *no_color = getenv("NO_COLOR");
+
+	if (mode != CLI_COLOR_AUTO)
+		return mode == CLI_COLOR_ALWAYS;
+	if (no_color && *no_color)
+		return false;
+	if (!term || strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fd);
+}
+
+unsigned cli_output_width(unsigned requested, int fd)
+{
+	struct winsize ws;
+	const char *cols;
+
+	if (requested)
+		return requested;
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+		return ws.ws_col;
+	cols = getenv("COLUMNS");
+	if (cols) {
+		long c = strtol(cols, NULL, 10);
+		if (c >= 40 && c <= 1000)
+			return (unsigned)c;
+	}
+	return 80;
+}
+
+int cli_parse_uint(const char *name, const char *arg, unsigned min, unsigned max, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "vmscope: --%s takes a number from %u to %u, not '%s'\n", name, min,
+			max, arg);
+		return -EINVAL;
+	}
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int cli_open_proc_root(const char *proc_root)
+{
+	const char *root = proc_root ? proc_root : VMSCOPE_PROC_ROOT;
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		int r = -errno;
+		fprintf(stderr, "vmscope: cannot open %s: %s\n", root, strerror(-r));
+		return r;
+	}
+	return fd;
+}
+
+bool cli_proc_root_is_live(const char *proc_root)
+{
+	struct stat a, b;
+
+	if (!proc_root)
+		return true;
+	return stat(proc_root, &a) == 0 && stat(VMSCOPE_PROC_ROOT, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static bool is_pid(const char *s, pid_t *ret)
+{
+	char *end;
+	long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX)
+		return false;
+	*ret = (pid_t)v;
+	return true;
+}
+
+/* Several processes matched NAME: list them so the user can pick one. */
+static void list_matches(int root_fd, const char *name, const pid_t *pids, int n)
+{
+	struct strbuf line;
+
+	strbuf_init(&line);
+	fprintf(stderr, "vmscope: %d processes match '%s'; name one by its PID:\n", n, name);
+	for (int i = 0; i < n; i++) {
+		struct vms_snapshot *snap = vms_snapshot_new();
+		struct vms_proc *p;
+		const char *what = "?";
+
+		if (vms_proc_open(root_fd, pids[i], false, &p) == 0) {
+			if (vms_collect(p, 0, snap) == 0)
+				what = snap->proc.cmdline ? snap->proc.cmdline
+				       : snap->proc.comm  ? snap->proc.comm
+							  : "?";
+			vms_proc_free(p);
+		}
+		strbuf_reset(&line);
+		escape_display(&line, what, strlen(what));
+		if (line.len > 70)
+			strbuf_setlen(&line, 70);
+		fprintf(stderr, "  %7d  %s\n", (int)pids[i], line.buf);
+		vms_snapshot_free(snap);
+	}
+	strbuf_release(&line);
+}
+
+int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pid)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	struct strbuf esc;
+	int n, status = 0;
+
+	if (is_pid(target, ret_pid))
+		return 0;
+	n = vms_find_by_name(root_fd, target, full, &pids);
+	strbuf_init(&esc);
+	escape_display(&esc, target, strlen(target));
+	if (n == -EINVAL) {
+		fprintf(stderr, "vmscope: '%s' is neither a PID nor a valid regular expression\n",
+			esc.buf);
+		status = EXIT_USAGE;
+	} else if (n < 0) {
+		fprintf(stderr, "vmscope: cannot list processes: %s\n", strerror(-n));
+		status = EXIT_GONE;
+	} else if (n == 0) {
+		fprintf(stderr, "vmscope: no process matches '%s'\n", esc.buf);
+		status = EXIT_GONE;
+	} else if (n > 1) {
+		list_matches(root_fd, esc.buf, pids, n);
+		status = EXIT_USAGE;
+	} else {
+		*ret_pid = pids[0];
+	}
+	strbuf_release(&esc);
+	return status;
+}
+
+void cli_say_gone(pid_t pid, int r)
+{
+	if (r == -ENOENT)
+		fprintf(stderr, "vmscope: no process with pid %d\n", (int)pid);
+	else
+		fprintf(stderr, "vmscope: process %d exited\n", (int)pid);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every command of the command line shares: an option table that
+ * drives both getopt_long and --help (a lint test checks that the man page
+ * and every completion name each long option), the choice of color and
+ * width, and turning PID|NAME into one pid. Only main.c, the cmd-*.c files
+ * and tui/ print or exit.
+ */
+#ifndef VMSCOPE_CLI_H
+#define VMSCOPE_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+enum {
+	EXIT_GONE = 1,  /* no such process, it exited, or a budget failed */
+	EXIT_USAGE = 2, /* bad usage, bad input, or several matches */
+};
+
+struct cli_option {
+	const char *name; /* long name, without -- */
+	int short_name;   /* 0 for none */
+	int has_arg;      /* no_argument or required_argument */
+	int id;           /* handed to the command's handler: short_name or a value >= 0x100 */
+	const char *arg;  /* the argument's name in --help */
+	const char *help;
+};
+
+struct cli_command {
+	const char *name;     /* "report", "top", ... */
+	const char *synopsis; /* "vmscope [OPTIONS] [PID|NAME]" */
+	const char *summary;  /* paragraphs for --help, each line ending in \n */
+	const struct cli_option *options;
+	size_t n_options;
+	const char *epilog;   /* after the options; may be NULL */
+};
+
+/* Option ids shared by the commands that take these options. */
+enum {
+	CLI_OPT_HELP = 'h',
+	CLI_OPT_COLOR = 0x100,
+	CLI_OPT_PROC_ROOT,
+	CLI_OPT_FIRST_FREE = 0x180, /* commands number their own from here */
+};
+
+#define CLI_OPTION_HELP { "help", 'h', no_argument, CLI_OPT_HELP, NULL, "show this help and exit" }
+#define CLI_OPTION_COLOR                                                                      \
+	{ "color", 0, required_argument, CLI_OPT_COLOR, "WHEN",                               \
+	  "colors: auto, always or never (default auto)" }
+#define CLI_OPTION_PROC_ROOT                                                                  \
+	{ "proc-root", 0, required_argument, CLI_OPT_PROC_ROOT, "DIR",                         \
+	  "read processes from DIR instead of /proc" }
+
+void cli_usage(FILE *out, const struct cli_command *cmd);
+
+/*
+ * Parses argv[1..] by cmd->options, calling handle(id, optarg, ctx) for
+ * each option; stops at the first non-option. --help prints the usage and
+ * returns 1. Returns 0 with *ret_optind at the first operand, 1 after
+ * --help, or -EINVAL after one line on stderr (a usage error).
+ */
+int cli_parse(int argc, char **argv, const struct cli_command *cmd,
+	      int (*handle)(int id, const char *arg, void *ctx), void *ctx, int *ret_optind);
+
+enum cli_color { CLI_COLOR_AUTO = 0, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+/* "auto" | "always" | "never" → 0, or -EINVAL after a message on stderr */
+int cli_parse_color(const char *arg, enum cli_color *ret);
+/* Whether to color output written to fd. */
+bool cli_want_color(enum cli_color mode, int fd);
+/* requested, else the terminal's width on fd, else COLUMNS, else 80. */
+unsigned cli_output_width(unsigned requested, int fd);
+/* A whole number in [min, max] for option name, or -EINVAL after a message. */
+int cli_parse_uint(const char *name, const char *arg, unsigned min, unsigned max, unsigned *ret);
+
+/* Opens the proc root (NULL: /proc); -errno after a message on stderr. */
+int cli_open_proc_root(const char *proc_root);
+/* Whether proc_root is this machine's live /proc. */
+bool cli_proc_root_is_live(const char *proc_root);
+
+/*
+ * target: a PID, or a NAME matched like pgrep (full: against the whole
+ * command line). Returns 0 and the pid, or an exit status after a message:
+ * EXIT_GONE (none matches), EXIT_USAGE (several match: they are listed,
+ * or a bad pattern).
+ */
+int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pid);
+
+/* For vms_inspect's -ENOENT "no process with pid N", else "process N exited". */
+void cli_say_gone(pid_t pid, int r);
+
+#endif

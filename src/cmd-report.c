@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vmscope [report] [OPTIONS] [PID|NAME]: the one-shot report of one process. */
+#include "config.h"
+
+#include "commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "cli.h"
+#include "vmscope/elf.h"
+#include "vmscope/model.h"
+#include "vmscope/report.h"
+#include "vmscope/snapshot.h"
+
+enum {
+	OPT_FULL = CLI_OPT_FIRST_FREE,
+};
+
+static const struct cli_option report_options[] = {
+	{ "format", 'f', required_argument, 'f', "FMT", "output format: text or json (default text)" },
+	{ "sort", 's', required_argument, 's', "KEY",
+	  "table order: rss, pss, uss, size, swap, address" },
+	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },
+	{ "top", 'n', required_argument, 'n', "N", "how many regions and objects to list (default 15)" },
+	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
+	CLI_OPTION_COLOR,
+	{ "width", 'w', required_argument, 'w', "N",
+	  "output width (default: the terminal's, else 80)" },
+	{ "full", 0, no_argument, OPT_FULL, NULL,
+	  "match NAME against the whole command line" },
+	CLI_OPTION_PROC_ROOT,
+	CLI_OPTION_HELP,
+	{ "version", 'V', no_argument, 'V', NULL, "show the version and exit" },
+};
+
+const struct cli_command report_command = {
+	.name = "report",
+	.synopsis = "vmscope [report] [OPTIONS] [PID|NAME]\n"
+		    "       vmscope COMMAND [OPTIONS] ...   (see COMMANDS)",
+	.summary = "Show where a process's memory is: totals, a layout diagram of its address\n"
+		   "space, and the regions and mapped objects that hold the most. Without PID or\n"
+		   "NAME, the calling shell is shown. NAME is an extended regular expression\n"
+		   "matched like pgrep; when several processes match, they are listed.\n",
+	.options = report_options,
+	.n_options = ARRAY_SIZE(report_options),
+	.epilog = NULL, /* main.c adds the list of commands */
+};
+
+struct report_args {
+	const char *format;
+	enum cli_color color;
+	struct vms_report_options ropt;
+	bool full, version;
+	const char *proc_root;
+};
+
+static int report_option(int id, const char *arg, void *ctx)
+{
+	struct report_args *a = ctx;
+	unsigned v;
+	int r;
+
+	switch (id) {
+	case 'f':
+		if (!vms_reporter_find(arg)) {
+			fprintf(stderr, "vmscope: unknown format '%s' (text or json)\n", arg);
+			return -EINVAL;
+		}
+		a->format = arg;
+		return 0;
+	case 's':
+		r = vms_sort_from_string(arg);
+		if (r < 0) {
+			fprintf(stderr,
+				"vmscope: unknown sort key '%s' (rss, pss, uss, size, swap or address)\n",
+				arg);
+			return -EINVAL;
+		}
+		a->ropt.sort = (enum vms_sort)r;
+		return 0;
+	case 'a':
+		a->ropt.all = true;
+		return 0;
+	case 'n':
+		r = cli_parse_uint("top", arg, 1, 1000000, &v);
+		a->ropt.top = v;
+		return r;
+	case 'b':
+		a->ropt.bytes = true;
+		return 0;
+	case CLI_OPT_COLOR:
+		return cli_parse_color(arg, &a->color);
+	case 'w':
+		r = cli_parse_uint("width", arg, 40, 1000, &v);
+		a->ropt.width = v;
+		return r;
+	case OPT_FULL:
+		a->full = true;
+		return 0;
+	case CLI_OPT_PROC_ROOT:
+		a->proc_root = arg;
+		return 0;
+	case 'V':
+		a->version = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* One line for a process with no user address space; false if it has one. */
+static bool say_no_address_space(const struct vms_snapshot *snap, FILE *out)
+{
+	const char *what;
+	struct strbuf comm;
+
+	if (snap->proc.kernel_thread)
+		what = "is a kernel thread: it has no user address space";
+	else if (snap->proc.state == 'Z')
+		what = "is a zombie: it has exited and holds no memory, waiting for its parent";
+	else
+		return false;
+	strbuf_init(&comm);
+	escape_display(&comm, snap->proc.comm ? snap->proc.comm : "?",
+		       snap->proc.comm ? strlen(snap->proc.comm) : 1);
+	fprintf(out, "pid %d (%s) %s\n", (int)snap->proc.pid, comm.buf, what);
+	strbuf_release(&comm);
+	return true;
+}
+
+/* Renders whole into memory first, so that nothing is half-printed. */
+int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+			const struct vms_report_options *ropt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r;
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		die_oom(0);
+	r = rep->render(mem, snap, ropt);
+	if (fclose(mem) != 0 && r >= 0)
+		r = -errno;
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot render the report: %s\n", strerror(-r));
+		free(buf);
+		return EXIT_USAGE;
+	}
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+		if (errno != EPIPE)
+			fprintf(stderr, "vmscope: cannot write the report: %s\n", strerror(errno));
+		free(buf);
+		return EXIT_GONE;
+	}
+	free(buf);
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_args a = { .format = "text" };
+	const struct vms_reporter *rep;
+	struct vms_elf_cache *cache = NULL;
+	struct vms_snapshot *snap = NULL;
+	int root_fd, r, status, first;
+	pid_t pid;
+
+	r = cli_parse(argc, argv, &report_command, report_option, &a, &first);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (a.version) {
+		printf("vmscope %s\n", VMSCOPE_VERSION);
+		return 0;
+	}
+	if (argc - first > 1) {
+		fprintf(stderr, "vmscope: one PID or NAME at a time ('%s' is one too many)\n",
+			argv[first + 1]);
+		return EXIT_USAGE;
+	}
+	if (first == argc && a.proc_root) {
+		fputs("vmscope: with --proc-root, name a PID\n", stderr);
+		return EXIT_USAGE;
+	}
+	rep = vms_reporter_find(a.format);
+	a.ropt.color = cli_want_color(a.color, STDOUT_FILENO);
+	a.ropt.width = cli_output_width(a.ropt.width, STDOUT_FILENO);
+
+	root_fd = cli_open_proc_root(a.proc_root);
+	if (root_fd < 0)
+		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
+	if (first == argc) {
+		pid = getppid(); /* the calling shell */
+		status = 0;
+	} else {
+		status = cli_resolve_target(root_fd, argv[first], a.full, &pid);
+	}
+	if (status)
+		goto out;
+
+	cache = vms_elf_cache_new();
+	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(a.proc_root),
+			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF, cache, &snap);
+	if (r == -ESRCH || r == -ENOENT) {
+		/* The model never hands back a half-read snapshot. */
+		cli_say_gone(pid, r);
+		status = EXIT_GONE;
+		goto out;
+	}
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot read process %d: %s\n", (int)pid, strerror(-r));
+		status = EXIT_GONE;
+		goto out;
+	}
+	if (strcmp(rep->name, "text") == 0 && say_no_address_space(snap, stdout)) {
+		status = 0;
+		goto out;
+	}
+	status = cmd_render_snapshot(rep, snap, &a.ropt);
+out:
+	vms_snapshot_free(snap);
+	vms_elf_cache_free(cache);
+	close(root_fd);
+	return status;
+}

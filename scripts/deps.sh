@@ -27,12 +27,16 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 echo "deps: installing ${missing[*]}" >&2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # The package lists of a fresh machine are often empty: update only then, or
 # when the first try cannot find a package.
 if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$' -e '^partial$' -e '^auxfiles$')" ]; then
-	apt-get update -qq </dev/null >&2
+	apt-get update -q </dev/null >>"$log" 2>&1 || { cat "$log" >&2; exit 1; }
 fi
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2; then
-	apt-get update -qq </dev/null >&2
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null >>"$log" 2>&1; then
+	apt-get update -q </dev/null >>"$log" 2>&1 &&
+		apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; exit 1; }
 fi
+echo "deps: installed" >&2

@@ -23,7 +23,7 @@ fuzz_seconds=${VMSCOPE_FUZZ_SECONDS:-20}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # Sanitizer findings fail the test that made them.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 say() { printf '== %s\n' "$*"; }

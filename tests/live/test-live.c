@@ -233,6 +233,15 @@ static int exit_code(const struct run *r)
 	return WEXITSTATUS(r->status);
 }
 
+/* The exit status, and what vmscope said when it is not the one expected. */
+static void expect_exit(const struct run *r, int code)
+{
+	int got = exit_code(r);
+
+	if (got != code)
+		fail_msg("vmscope exited %d, not %d; stderr:\n%s", got, code, r->err);
+}
+
 static unsigned count_lines(const char *s)
 {
 	unsigned n = 0;
@@ -909,7 +918,7 @@ static void test_layout_text_report(void **state)
 
 	snprintf(pid, sizeof(pid), "%d", (int)l->t.pid);
 	run_vmscope(&r, "--color", "never", "--width", "80", pid);
-	assert_int_equal(exit_code(&r), 0);
+	expect_exit(&r, 0);
 	assert_true(r.out_len > 200);
 	assert_null(memchr(r.out, '\033', r.out_len));
 	assert_non_null(strstr(r.out, pid));
@@ -928,7 +937,7 @@ static void test_layout_text_report(void **state)
 	run_release(&r);
 
 	run_vmscope(&r, "--color", "always", "--all", "--bytes", pid);
-	assert_int_equal(exit_code(&r), 0);
+	expect_exit(&r, 0);
 	assert_non_null(memchr(r.out, '\033', r.out_len));
 	run_release(&r);
 }
@@ -987,9 +996,10 @@ static void test_no_such_process(void **state)
 
 	(void)state;
 	run_vmscope(&r, "999999999");
-	assert_int_equal(exit_code(&r), 1);
+	expect_exit(&r, 1);
 	assert_int_equal(r.out_len, 0);
-	assert_int_equal(count_lines(r.err), 1);
+	if (count_lines(r.err) != 1)
+		fail_msg("not one line on stderr:\n%s", r.err);
 	run_release(&r);
 }
 
@@ -1034,7 +1044,7 @@ static void test_no_argument_is_caller(void **state)
 
 	(void)state;
 	run_vmscope(&r, "--format", "json");
-	assert_int_equal(exit_code(&r), 0);
+	expect_exit(&r, 0);
 	snap = json_tokener_parse(r.out);
 	assert_non_null(snap);
 	assert_int_equal(jint(jreq(snap, "process"), "pid"), getpid());
@@ -1064,15 +1074,16 @@ static void test_name_one_match(void **state)
 
 		snprintf(pattern, sizeof(pattern), "^%sx$", comm);
 		run_vmscope(&r, pattern);
-		assert_int_equal(exit_code(&r), 1);
-		assert_int_equal(count_lines(r.err), 1);
+		expect_exit(&r, 1);
+		if (count_lines(r.err) != 1)
+			fail_msg("not one line on stderr:\n%s", r.err);
 		run_release(&r);
 
 		/* --full matches the command line, where the name is not. */
 		snprintf(pid, sizeof(pid), "%d", (int)t.pid);
 		snprintf(pattern, sizeof(pattern), "target --comm %s$", comm);
 		run_vmscope(&r, "--full", "--format", "json", "--", pattern);
-		assert_int_equal(exit_code(&r), 0);
+		expect_exit(&r, 0);
 		assert_non_null(strstr(r.out, pid));
 		run_release(&r);
 	}
@@ -1091,7 +1102,7 @@ static void test_name_several_matches(void **state)
 	start_stopped(argv, &t[0], true);
 	start_stopped(argv, &t[1], true);
 	run_vmscope(&r, comm);
-	assert_int_equal(exit_code(&r), 2);
+	expect_exit(&r, 2);
 	for (int i = 0; i < 2; i++) {
 		snprintf(pid[i], sizeof(pid[i]), "%d", (int)t[i].pid);
 		if (!strstr(r.out, pid[i]) && !strstr(r.err, pid[i]))
@@ -1127,11 +1138,11 @@ static void test_usage_errors(void **state)
 		run_release(&r);
 	}
 	run_vmscope(&r, "--version");
-	assert_int_equal(exit_code(&r), 0);
+	expect_exit(&r, 0);
 	assert_non_null(strstr(r.out, VMSCOPE_VERSION));
 	run_release(&r);
 	run_vmscope(&r, "--help");
-	assert_int_equal(exit_code(&r), 0);
+	expect_exit(&r, 0);
 	assert_non_null(strstr(r.out, "--format"));
 	run_release(&r);
 }

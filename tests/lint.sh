@@ -44,7 +44,7 @@ grep_code() {
 # Files matching $1 outside the directory prefix $2.
 check_room() {
 	local what=$1 re=$2 room=$3 f hits=()
-	mapfile -t files < <(c_files src include tests bench)
+	mapfile -t files < <(c_files src include)
 	for f in "${files[@]}"; do
 		case "$f" in "$room"/*) continue ;; esac
 		while IFS= read -r line; do hits+=("$line"); done < <(grep_code "$re" "$f")
@@ -88,13 +88,19 @@ else
 	not_ok "no banned functions (strcpy strcat strncpy sprintf vsprintf strtok atoi gets)" "${hits[@]}"
 fi
 
-# Every long option of --help in the man page and the completions.
+# Every long option of --help (and of each command's --help) in the man page
+# and the completions.
 help=$("$vmscope" --help 2>&1)
 rc=$?
+mapfile -t commands < <(printf '%s\n' "$help" |
+	sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\)[[:space:]].*/\1/p')
+for c in "${commands[@]}"; do
+	help+=$'\n'$("$vmscope" "$c" --help 2>&1) || rc=$?
+done
 mapfile -t opts < <(printf '%s\n' "$help" | grep -oE -- '(^|[[:space:],])--[a-z][a-z0-9-]*' |
 	sed 's/^[[:space:],]*--//' | LC_ALL=C sort -u)
 if [ $rc -eq 0 ] && [ ${#opts[@]} -ge 2 ]; then
-	ok "vmscope --help exits 0 and lists long options (${#opts[@]})"
+	ok "vmscope --help exits 0 and lists long options (${#opts[@]}, ${#commands[@]} commands)"
 else
 	not_ok "vmscope --help exits 0 and lists long options" "exit $rc, ${#opts[@]} options" \
 		"$(printf '%s\n' "$help" | head -n 5)"

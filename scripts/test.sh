@@ -185,7 +185,7 @@ if CC=clang setup_build fuzz -Dtests=false -Dfuzz=true -Dbuildtype=debugoptimize
 	done
 fi
 
-say "lint, builds and tests took $(( $(date +%s) - start ))s"
+say "builds and tests took $(( $(date +%s) - start ))s"
 for f in "${failures[@]}"; do
 	echo "failed: $f"
 done

@@ -18,4 +18,7 @@ int cmd_report(int argc, char **argv);
 int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
 			const struct vms_report_options *ropt);
 
+extern const struct cli_command list_command;
+int cmd_list(int argc, char **argv);
+
 #endif

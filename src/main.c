@@ -24,6 +24,7 @@ struct command_entry {
 /* A new command adds one line here, its cmd-NAME.c, and its man page entry. */
 static const struct command_entry commands[] = {
 	{ "report", cmd_report, &report_command, "the one-shot report of one process (the default)" },
+	{ "list", cmd_list, &list_command, "every process with its memory, or grouped" },
 };
 
 static void usage_with_commands(FILE *out)

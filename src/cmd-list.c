@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vmscope list: every process of the machine, one line each, or grouped. */
+#include "config.h"
+
+#include "commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "cli.h"
+#include "report/canvas.h"
+#include "report/jsonw.h"
+#include "tui/ptable.h"
+#include "tui/viewmodel.h"
+#include "vmscope/list.h"
+
+enum {
+	OPT_FULL = CLI_OPT_FIRST_FREE,
+	OPT_BY,
+	OPT_NAME,
+};
+
+static const struct cli_option list_options[] = {
+	{ "sort", 's', required_argument, 's', "COLUMN",
+	  "order by pid, user, command, vsz, rss, pss, uss, swap, swap_pss, minflt, majflt, "
+	  "processes or cgroup_memory (default pss)" },
+	{ "reverse", 'r', no_argument, 'r', NULL, "reverse the order" },
+	{ "by", 0, required_argument, OPT_BY, "WHAT", "one line per program, user or cgroup" },
+	{ "user", 'u', required_argument, 'u', "USER", "only processes of USER (a name or a uid)" },
+	{ "name", 0, required_argument, OPT_NAME, "NAME", "only processes named exactly NAME" },
+	{ "match", 'm', required_argument, 'm', "REGEX",
+	  "only processes whose name matches REGEX (extended, case-insensitive)" },
+	{ "full", 0, no_argument, OPT_FULL, NULL, "match REGEX against the whole command line" },
+	{ "kernel", 'k', no_argument, 'k', NULL, "include kernel threads" },
+	{ "top", 'n', required_argument, 'n', "N", "only the first N lines" },
+	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json or csv" },
+	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
+	{ "width", 'w', required_argument, 'w', "N",
+	  "output width (default: the terminal's; unlimited into a pipe)" },
+	CLI_OPTION_COLOR,
+	CLI_OPTION_PROC_ROOT,
+	CLI_OPTION_HELP,
+};
+
+const struct cli_command list_command = {
+	.name = "list",
+	.synopsis = "vmscope list [OPTIONS]",
+	.summary = "List every process with its memory: VSZ, RSS, PSS, USS, swap, SwapPss and page\n"
+		   "faults, biggest PSS first, and a total. A process vmscope may not read shows\n"
+		   "n/a (run as its owner or as root); a sum over such processes is marked '+'.\n"
+		   "Kernel threads are left out unless --kernel is given.\n",
+	.options = list_options,
+	.n_options = ARRAY_SIZE(list_options),
+	.epilog = "Exit status: 0 success, 1 the processes could not be listed, 2 usage error.\n",
+};
+
+struct list_args {
+	const char *format;
+	enum vms_group by;
+	int sort;
+	bool reverse, full, kernel, bytes;
+	const char *user, *name, *match;
+	unsigned top, width;
+	enum cli_color color;
+	const char *proc_root;
+};
+
+/* What a format writer gets. */
+struct list_out {
+	const struct list_args *a;
+	const struct vms_view *v;
+	const struct vms_plist *pl;
+	bool color;
+};
+
+struct list_format {
+	const char *name;
+	int (*write)(FILE *out, const struct list_out *o);
+};
+
+static size_t rows_shown(const struct list_out *o)
+{
+	return o->a->top && o->a->top < o->v->n_vis ? o->a->top : o->v->n_vis;
+}
+
+static int write_text(FILE *out, const struct list_out *o)
+{
+	const struct vms_view *v = o->v;
+	unsigned flags = o->a->bytes ? PTABLE_BYTES : 0;
+	struct ptable t;
+	struct canvas cv;
+	size_t shown = rows_shown(o);
+	int r = 0;
+
+	ptable_layout(&t, v, o->a->width, flags);
+	canvas_init(&cv, t.width);
+	ptable_draw_header(&t, v, &cv, canvas_add_row(&cv));
+	for (size_t i = 0; i < shown; i++) {
+		ptable_draw_row(&t, v, vms_view_row(v, i), &cv, canvas_add_row(&cv));
+		/* bounded memory for thousands of processes */
+		if (cv.height >= 256) {
+			r = canvas_write(&cv, out, o->color);
+			canvas_clear(&cv);
+			if (r < 0)
+				break;
+		}
+	}
+	if (r == 0) {
+		ptable_draw_total(&t, v, &cv, canvas_add_row(&cv));
+		r = canvas_write(&cv, out, o->color);
+	}
+	canvas_release(&cv);
+	return r;
+}
+
+/* The numeric columns written to CSV and JSON, by mode. */
+static const enum vms_col proc_cols[] = {
+	VMS_COL_VSZ, VMS_COL_RSS, VMS_COL_PSS, VMS_COL_USS, VMS_COL_SWAP, VMS_COL_SWAP_PSS,
+	VMS_COL_MINFLT, VMS_COL_MAJFLT,
+};
+
+static void csv_field(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static int write_csv(FILE *out, const struct list_out *o)
+{
+	const struct vms_view *v = o->v;
+	bool grouped = v->by != VMS_GROUP_NONE;
+	size_t shown = rows_shown(o);
+
+	if (grouped)
+		fprintf(out, "%s,processes,unreadable", vms_group_to_string(v->by));
+	else
+		fputs("pid,user,uid,command,cmdline,readable", out);
+	for (size_t c = 0; c < ARRAY_SIZE(proc_cols); c++)
+		fprintf(out, ",%s", vms_cols[proc_cols[c]].name);
+	if (v->by == VMS_GROUP_CGROUP)
+		fprintf(out, ",%s", vms_cols[VMS_COL_CGROUP_MEM].name);
+	fputc('\n', out);
+	for (size_t i = 0; i < shown; i++) {
+		const struct vms_row *r = vms_view_row(v, i);
+
+		if (grouped) {
+			csv_field(out, r->name);
+			fprintf(out, ",%" PRIu32 ",%" PRIu32, r->count, r->unreadable);
+		} else {
+			fprintf(out, "%d,", (int)r->pid);
+			csv_field(out, r->user);
+			fprintf(out, ",%u,", (unsigned)r->uid);
+			csv_field(out, r->name);
+			fputc(',', out);
+			csv_field(out, r->cmdline);
+			fprintf(out, ",%s", r->unreadable ? "false" : "true");
+		}
+		for (size_t c = 0; c < ARRAY_SIZE(proc_cols); c++) {
+			if (vms_row_has(r, proc_cols[c]))
+				fprintf(out, ",%" PRIu64, r->v[proc_cols[c]]);
+			else
+				fputc(',', out); /* empty: not known, never a false 0 */
+		}
+		if (v->by == VMS_GROUP_CGROUP) {
+			if (vms_row_has(r, VMS_COL_CGROUP_MEM))
+				fprintf(out, ",%" PRIu64, r->v[VMS_COL_CGROUP_MEM]);
+			else
+				fputc(',', out);
+		}
+		fputc('\n', out);
+	}
+	return fflush(out) != 0 || ferror(out) ? -EIO : 0;
+}
+
+static void json_values(struct jsonw *w, const struct vms_row *r, bool cgroup)
+{
+	for (size_t c = 0; c < ARRAY_SIZE(proc_cols); c++) {
+		jsonw_key(w, vms_cols[proc_cols[c]].name);
+		if (vms_row_has(r, proc_cols[c]))
+			jsonw_uint(w, r->v[proc_cols[c]]);
+		else
+			jsonw_null(w);
+	}
+	if (cgroup) {
+		jsonw_key(w, vms_cols[VMS_COL_CGROUP_MEM].name);
+		if (vms_row_has(r, VMS_COL_CGROUP_MEM))
+			jsonw_uint(w, r->v[VMS_COL_CGROUP_MEM]);
+		else
+			jsonw_null(w);
+	}
+}
+
+static int write_json(FILE *out, const struct list_out *o)
+{
+	const struct vms_view *v = o->v;
+	bool grouped = v->by != VMS_GROUP_NONE, cg = v->by == VMS_GROUP_CGROUP;
+	size_t shown = rows_shown(o);
+	struct jsonw w;
+
+	jsonw_init(&w, out);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "schema");
+	jsonw_uint(&w, VMS_SCHEMA_VERSION);
+	jsonw_key(&w, "vmscope_version");
+	jsonw_string(&w, VMSCOPE_VERSION);
+	jsonw_key(&w, "by");
+	jsonw_string(&w, vms_group_to_string(v->by));
+	jsonw_key(&w, "sort");
+	jsonw_string(&w, vms_cols[v->sort].name);
+	jsonw_key(&w, "vanished");
+	jsonw_uint(&w, o->pl->vanished);
+	jsonw_key(&w, grouped ? "groups" : "processes");
+	jsonw_begin_array(&w);
+	for (size_t i = 0; i < shown; i++) {
+		const struct vms_row *r = vms_view_row(v, i);
+
+		jsonw_begin_object(&w);
+		if (grouped) {
+			jsonw_key(&w, vms_group_to_string(v->by));
+			jsonw_string(&w, r->name);
+			jsonw_key(&w, "processes");
+			jsonw_uint(&w, r->count);
+			jsonw_key(&w, "unreadable");
+			jsonw_uint(&w, r->unreadable);
+		} else {
+			jsonw_key(&w, "pid");
+			jsonw_uint(&w, (uint64_t)r->pid);
+			jsonw_key(&w, "uid");
+			jsonw_uint(&w, r->uid);
+			jsonw_key(&w, "user");
+			jsonw_string(&w, r->user);
+			jsonw_key(&w, "comm");
+			jsonw_string(&w, r->name);
+			jsonw_key(&w, "cmdline");
+			jsonw_string(&w, r->cmdline);
+			jsonw_key(&w, "readable");
+			jsonw_bool(&w, !r->unreadable);
+		}
+		json_values(&w, r, cg);
+		jsonw_end_object(&w);
+	}
+	jsonw_end_array(&w);
+	jsonw_key(&w, "total");
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "processes");
+	jsonw_uint(&w, v->total.count);
+	jsonw_key(&w, "unreadable");
+	jsonw_uint(&w, v->total.unreadable);
+	json_values(&w, &v->total, false);
+	jsonw_end_object(&w);
+	jsonw_end_object(&w);
+	return jsonw_finish(&w);
+}
+
+/* The output formats: a new one is one line here. */
+static const struct list_format list_formats[] = {
+	{ "text", write_text },
+	{ "json", write_json },
+	{ "csv", write_csv },
+};
+
+static const struct list_format *find_format(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(list_formats); i++)
+		if (strcmp(name, list_formats[i].name) == 0)
+			return &list_formats[i];
+	return NULL;
+}
+
+static void format_names(struct strbuf *sb)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(list_formats); i++)
+		strbuf_addf(sb, "%s%s", i ? (i + 1 == ARRAY_SIZE(list_formats) ? " or " : ", ") : "",
+			    list_formats[i].name);
+}
+
+static int list_option(int id, const char *arg, void *ctx)
+{
+	struct list_args *a = ctx;
+	struct strbuf sb;
+	int r;
+
+	switch (id) {
+	case 's':
+		r = vms_col_from_string(arg);
+		if (r < 0 || r == VMS_COL_MINFLT_RATE || r == VMS_COL_MAJFLT_RATE ||
+		    r == VMS_COL_RSS_DELTA) {
+			fprintf(stderr, "vmscope: unknown column '%s' (see vmscope list --help)\n",
+				arg);
+			return -EINVAL;
+		}
+		a->sort = r;
+		return 0;
+	case 'r':
+		a->reverse = true;
+		return 0;
+	case OPT_BY:
+		r = vms_group_from_string(arg);
+		if (r <= 0) {
+			fprintf(stderr, "vmscope: --by takes program, user or cgroup, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		a->by = (enum vms_group)r;
+		return 0;
+	case 'u':
+		a->user = arg;
+		return 0;
+	case OPT_NAME:
+		a->name = arg;
+		return 0;
+	case 'm':
+		a->match = arg;
+		return 0;
+	case OPT_FULL:
+		a->full = true;
+		return 0;
+	case 'k':
+		a->kernel = true;
+		return 0;
+	case 'n':
+		return cli_parse_uint("top", arg, 1, 100000000, &a->top);
+	case 'f':
+		if (!find_format(arg)) {
+			strbuf_init(&sb);
+			format_names(&sb);
+			fprintf(stderr, "vmscope: unknown format '%s' (%s)\n", arg, sb.buf);
+			strbuf_release(&sb);
+			return -EINVAL;
+		}
+		a->format = arg;
+		return 0;
+	case 'b':
+		a->bytes = true;
+		return 0;
+	case 'w':
+		return cli_parse_uint("width", arg, 40, CANVAS_MAX_WIDTH, &a->width);
+	case CLI_OPT_COLOR:
+		return cli_parse_color(arg, &a->color);
+	case CLI_OPT_PROC_ROOT:
+		a->proc_root = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The memory each cgroup row's cgroup is charged with (its own memory.current). */
+static void fill_cgroup_memory(struct vms_view *v)
+{
+	int fd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < v->n_rows; i++) {
+		uint64_t bytes;
+
+		if (vms_cgroup_memory(fd, v->rows[i].name, v->rows[i].cgroup_v1, &bytes) == 0)
+			vms_view_set_cgroup_mem(v, i, bytes);
+	}
+	close(fd);
+	vms_view_sort(v, v->sort, v->desc);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct list_args a = { .format = "text", .sort = -1 };
+	struct vms_lister *lister = NULL;
+	struct vms_plist pl;
+	struct vms_view v;
+	bool live;
+	int root_fd, r, first, status = 0;
+
+	r = cli_parse(argc, argv, &list_command, list_option, &a, &first);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (first < argc) {
+		fprintf(stderr, "vmscope: list takes no operands ('%s'); see --user, --name, --match\n",
+			argv[first]);
+		return EXIT_USAGE;
+	}
+	if (!a.width)
+		a.width = isatty(STDOUT_FILENO) ? cli_output_width(0, STDOUT_FILENO)
+						: CANVAS_MAX_WIDTH;
+	root_fd = cli_open_proc_root(a.proc_root);
+	if (root_fd < 0)
+		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
+	live = cli_proc_root_is_live(a.proc_root);
+
+	vms_view_init(&v, a.by);
+	vms_plist_init(&pl);
+	vms_view_filter_user(&v, a.user);
+	vms_view_filter_name(&v, a.name);
+	if (vms_view_filter_pattern(&v, a.match, a.full) < 0) {
+		fprintf(stderr, "vmscope: '%s' is not a valid regular expression\n", a.match);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (a.sort < 0)
+		a.sort = VMS_COL_PSS;
+	r = vms_lister_new(root_fd, live,
+			   (a.kernel ? VMS_LIST_KERNEL : 0) | (a.by == VMS_GROUP_CGROUP ? VMS_LIST_CGROUP : 0),
+			   &lister);
+	if (r >= 0)
+		r = vms_lister_collect(lister, &pl);
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot list processes: %s\n", strerror(-r));
+		status = EXIT_GONE;
+		goto out;
+	}
+	vms_view_update(&v, &pl, NULL);
+	vms_view_sort(&v, (enum vms_col)a.sort, -1);
+	if (a.reverse)
+		vms_view_sort(&v, v.sort, !v.desc);
+	if (a.by == VMS_GROUP_CGROUP && live)
+		fill_cgroup_memory(&v);
+
+	struct list_out o = { .a = &a, .v = &v, .pl = &pl,
+			      .color = cli_want_color(a.color, STDOUT_FILENO) };
+	r = find_format(a.format)->write(stdout, &o);
+	if (r == 0 && fflush(stdout) != 0)
+		r = -EIO;
+	if (r < 0 && errno != EPIPE) {
+		fprintf(stderr, "vmscope: cannot write the list: %s\n", strerror(-r));
+		status = EXIT_GONE;
+	}
+out:
+	vms_lister_free(lister);
+	vms_plist_release(&pl);
+	vms_view_release(&v);
+	close(root_fd);
+	return status;
+}

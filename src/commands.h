@@ -21,4 +21,31 @@ int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapsho
 extern const struct cli_command list_command;
 int cmd_list(int argc, char **argv);
 
+extern const struct cli_command snapshot_command;
+int cmd_snapshot(int argc, char **argv);
+extern const struct cli_command show_command;
+int cmd_show(int argc, char **argv);
+
+/*
+ * cli_parse for commands whose options may follow their operands
+ * ("snapshot PID -o FILE"): *ret_operands (the caller frees the array) gets
+ * the operands in order, everything after "--" included. Returns as cli_parse.
+ */
+int cmd_parse_anywhere(int argc, char **argv, const struct cli_command *cmd,
+		       int (*handle)(int id, const char *arg, void *ctx), void *ctx,
+		       char ***ret_operands, int *ret_n);
+
+struct vms_snapshot;
+/* Loads a snapshot file ("-": standard input); 0, or EXIT_USAGE after a
+ * message with the file, line and column. */
+int cmd_load_snapshot(const char *path, struct vms_snapshot **ret);
+/* Resolves PID|NAME and inspects it whole; 0 or an exit status after a message. */
+int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, bool full,
+		       struct vms_snapshot **ret);
+/* A snapshot file (a path, '-', or an existing file) or else a live PID|NAME. */
+int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
+			 struct vms_snapshot **ret);
+/* Writes buf to path through a temporary file and a rename: whole or not at all. */
+int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
+
 #endif

@@ -149,6 +149,8 @@ enum vms_source {
 	VMS_SRC_SMAPS_ROLLUP,/* /proc/<pid>/smaps_rollup: the totals */
 	VMS_SRC_TASKS,       /* /proc/<pid>/task/<tid>/{stat,syscall} */
 	VMS_SRC_ELF,         /* program headers of mapped files */
+	VMS_SRC_PAGEMAP,     /* /proc/<pid>/pagemap: page-level counters (opt-in) */
+	VMS_SRC_KPAGEFLAGS,  /* /proc/kpageflags and kpagecount (root, opt-in) */
 	VMS_SRC__MAX
 };
 
@@ -159,6 +161,50 @@ struct vms_source_status {
 	bool tried; /* false: not asked for */
 	int error;  /* 0 read, else a negative errno */
 };
+
+/*
+ * Page-level counters of a region, from pagemap (and, as root, kpageflags
+ * and kpagecount). Each is a number of bytes; those the readers could not
+ * tell (pagemap without PAGEMAP_SCAN cannot see the zero page, kpageflags
+ * needs root) are clear in `have`.
+ */
+enum vms_page_count {
+	VMS_PG_PRESENT = 0, /* in RAM (the zero page included) */
+	VMS_PG_SWAPPED,     /* in swap (guard markers excluded) */
+	VMS_PG_FILE,        /* file-backed or shared anonymous (page cache) */
+	VMS_PG_EXCLUSIVE,   /* present and mapped by this process alone */
+	VMS_PG_ZERO,        /* the shared zero page: read, never written */
+	VMS_PG_THP,         /* part of a transparent huge page */
+	VMS_PG_GUARD,       /* MADV_GUARD_INSTALL markers */
+	VMS_PG_ANON,        /* kpageflags from here on */
+	VMS_PG_DIRTY,
+	VMS_PG_ACTIVE,
+	VMS_PG_REFERENCED,
+	VMS_PG_LRU,
+	VMS_PG_MLOCKED,
+	VMS_PG_KSM,
+	VMS_PG_MAPPED_ONCE, /* kpagecount 1: the exact USS */
+	VMS_PG__MAX
+};
+/* JSON names of enum vms_page_count */
+extern const char *const vms_page_count_names[VMS_PG__MAX];
+
+#define VMS_PAGE_HIST 64 /* residency buckets along a region */
+
+struct vms_region_pages {
+	uint64_t v[VMS_PG__MAX]; /* bytes */
+	uint32_t have;           /* 1u << enum vms_page_count */
+	uint64_t pss;            /* bytes, from kpagecount; with VMS_PG_MAPPED_ONCE */
+	/* Resident (present) share of each of n_hist equal stretches of the
+	 * region, 0 none .. 255 all; never 0 when a page there is present. */
+	uint8_t n_hist;          /* min(VMS_PAGE_HIST, pages in the region) */
+	uint8_t hist[VMS_PAGE_HIST];
+};
+
+static inline bool vms_region_pages_has(const struct vms_region_pages *p, enum vms_page_count c)
+{
+	return p->have & (UINT32_C(1) << c);
+}
 
 /* One VMA, as /proc/<pid>/smaps describes it. */
 struct vms_region {
@@ -176,6 +222,7 @@ struct vms_region {
 	uint64_t vmflags; /* VmFlags bits, 1 << index in vms_vmflag_names */
 	const char *name; /* path or [pseudo]; kernel-escaped bytes; "" for anonymous; arena */
 	struct vms_counters mem;
+	struct vms_region_pages *pages; /* page-level counters; NULL when not read; arena */
 };
 
 /* Two-letter VmFlags codes, in bit order; NULL-terminated. */
@@ -272,6 +319,14 @@ struct vms_snapshot {
 	size_t n_threads, alloc_threads;
 	struct vms_source_status src[VMS_SRC__MAX];
 	uint32_t dropped_regions; /* maps entries dropped: not after the previous end */
+	/* How page data was read, when VMS_SRC_PAGEMAP was tried. */
+	struct {
+		bool scan;      /* PAGEMAP_SCAN ranges */
+		bool entries;   /* pagemap entries read one by one (pread) */
+		/* --reset-refs: referenced bits were cleared this long before
+		 * smaps was read, so Referenced is the working set; 0 none */
+		uint64_t refs_interval_ms;
+	} pages;
 };
 
 /* An empty snapshot with its arena. Never NULL: out of memory dies. */

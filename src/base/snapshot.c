@@ -106,6 +106,26 @@ static const char *const source_names[VMS_SRC__MAX] = {
 	[VMS_SRC_SMAPS_ROLLUP] = "smaps_rollup",
 	[VMS_SRC_TASKS] = "tasks",
 	[VMS_SRC_ELF] = "elf",
+	[VMS_SRC_PAGEMAP] = "pagemap",
+	[VMS_SRC_KPAGEFLAGS] = "kpageflags",
+};
+
+const char *const vms_page_count_names[VMS_PG__MAX] = {
+	[VMS_PG_PRESENT] = "present",
+	[VMS_PG_SWAPPED] = "swapped",
+	[VMS_PG_FILE] = "file",
+	[VMS_PG_EXCLUSIVE] = "exclusive",
+	[VMS_PG_ZERO] = "zero_page",
+	[VMS_PG_THP] = "thp",
+	[VMS_PG_GUARD] = "guard",
+	[VMS_PG_ANON] = "anon",
+	[VMS_PG_DIRTY] = "dirty",
+	[VMS_PG_ACTIVE] = "active",
+	[VMS_PG_REFERENCED] = "referenced",
+	[VMS_PG_LRU] = "lru",
+	[VMS_PG_MLOCKED] = "mlocked",
+	[VMS_PG_KSM] = "ksm",
+	[VMS_PG_MAPPED_ONCE] = "mapped_once",
 };
 
 const char *vms_source_to_string(enum vms_source src)

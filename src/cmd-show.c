@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmscope show FILE: any report of a snapshot file, with no /proc access,
+ * so a process captured on one machine is read on another.
+ */
+#include "config.h"
+
+#include "commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+#include "cli.h"
+#include "vmscope/report.h"
+#include "vmscope/snapshot.h"
+
+static const struct cli_option show_options[] = {
+	{ "format", 'f', required_argument, 'f', "FMT",
+	  "output format: text, json or openmetrics (default text)" },
+	{ "sort", 's', required_argument, 's', "KEY",
+	  "table order: rss, pss, uss, size, swap, address" },
+	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },
+	{ "top", 'n', required_argument, 'n', "N", "how many regions and objects to list (default 15)" },
+	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
+	CLI_OPTION_COLOR,
+	{ "width", 'w', required_argument, 'w', "N",
+	  "output width (default: the terminal's, else 80)" },
+	CLI_OPTION_HELP,
+};
+
+const struct cli_command show_command = {
+	.name = "show",
+	.synopsis = "vmscope show [OPTIONS] FILE",
+	.summary = "Render a snapshot written by 'vmscope snapshot' (or '--format json') as any\n"
+		   "report, exactly as the live process was shown when it was taken. Nothing\n"
+		   "under /proc is read. FILE '-' is standard input.\n",
+	.options = show_options,
+	.n_options = ARRAY_SIZE(show_options),
+	.epilog = NULL,
+};
+
+struct show_args {
+	const char *format;
+	enum cli_color color;
+	struct vms_report_options ropt;
+};
+
+static int show_option(int id, const char *arg, void *ctx)
+{
+	struct show_args *a = ctx;
+	unsigned v;
+	int r;
+
+	switch (id) {
+	case 'f':
+		if (!vms_reporter_find(arg)) {
+			fprintf(stderr, "vmscope: unknown format '%s' (text, json or openmetrics)\n",
+				arg);
+			return -EINVAL;
+		}
+		a->format = arg;
+		return 0;
+	case 's':
+		r = vms_sort_from_string(arg);
+		if (r < 0) {
+			fprintf(stderr,
+				"vmscope: unknown sort key '%s' (rss, pss, uss, size, swap or address)\n",
+				arg);
+			return -EINVAL;
+		}
+		a->ropt.sort = (enum vms_sort)r;
+		return 0;
+	case 'a':
+		a->ropt.all = true;
+		return 0;
+	case 'n':
+		r = cli_parse_uint("top", arg, 1, 1000000, &v);
+		a->ropt.top = v;
+		return r;
+	case 'b':
+		a->ropt.bytes = true;
+		return 0;
+	case CLI_OPT_COLOR:
+		return cli_parse_color(arg, &a->color);
+	case 'w':
+		r = cli_parse_uint("width", arg, 40, 1000, &v);
+		a->ropt.width = v;
+		return r;
+	}
+	return -EINVAL;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct show_args a = { .format = "text" };
+	struct vms_snapshot *snap = NULL;
+	_cleanup_free_ char **ops = NULL;
+	int r, status, n;
+
+	r = cmd_parse_anywhere(argc, argv, &show_command, show_option, &a, &ops, &n);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (n != 1) {
+		fputs("vmscope: show takes one snapshot FILE\n", stderr);
+		return EXIT_USAGE;
+	}
+	a.ropt.color = cli_want_color(a.color, STDOUT_FILENO);
+	a.ropt.width = cli_output_width(a.ropt.width, STDOUT_FILENO);
+	status = cmd_load_snapshot(ops[0], &snap);
+	if (status)
+		return status;
+	status = cmd_render_snapshot(vms_reporter_find(a.format), snap, &a.ropt);
+	vms_snapshot_free(snap);
+	return status;
+}

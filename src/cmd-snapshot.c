@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmscope snapshot PID|NAME -o FILE: one process's model as a JSON snapshot
+ * (schema 1), and what the other snapshot commands share: loading a file
+ * with a message that says where it is wrong, and taking "a file or a live
+ * process" as an operand.
+ */
+#include "config.h"
+
+#include "commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "cli.h"
+#include "vmscope/elf.h"
+#include "vmscope/load.h"
+#include "vmscope/model.h"
+#include "vmscope/report.h"
+#include "vmscope/snapshot.h"
+
+enum {
+	OPT_FULL = CLI_OPT_FIRST_FREE,
+};
+
+static const struct cli_option snapshot_options[] = {
+	{ "output", 'o', required_argument, 'o', "FILE",
+	  "write the snapshot to FILE (default: standard output)" },
+	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	CLI_OPTION_PROC_ROOT,
+	CLI_OPTION_HELP,
+};
+
+const struct cli_command snapshot_command = {
+	.name = "snapshot",
+	.synopsis = "vmscope snapshot [OPTIONS] PID|NAME",
+	.summary = "Write one process's memory model as a JSON snapshot (schema 1, see\n"
+		   "vmscope-snapshot(5)): totals, every region with its counters and kind, the\n"
+		   "mapped objects with their ELF facts, the threads, and which sources could be\n"
+		   "read. 'vmscope show', 'diff' and 'check' read it back anywhere. The file is\n"
+		   "written whole or not at all.\n",
+	.options = snapshot_options,
+	.n_options = ARRAY_SIZE(snapshot_options),
+	.epilog = NULL,
+};
+
+struct snapshot_args {
+	const char *output;
+	const char *proc_root;
+	bool full;
+};
+
+static int snapshot_option(int id, const char *arg, void *ctx)
+{
+	struct snapshot_args *a = ctx;
+
+	switch (id) {
+	case 'o':
+		a->output = arg;
+		return 0;
+	case OPT_FULL:
+		a->full = true;
+		return 0;
+	case CLI_OPT_PROC_ROOT:
+		a->proc_root = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int cmd_parse_anywhere(int argc, char **argv, const struct cli_command *cmd,
+		       int (*handle)(int id, const char *arg, void *ctx), void *ctx,
+		       char ***ret_operands, int *ret_n)
+{
+	char **ops = xcalloc((size_t)argc + 1, sizeof(*ops));
+	int n = 0, first, r;
+
+	/* each operand stands as argv[0] of the parse of what follows it */
+	for (int at = 0; at < argc;) {
+		r = cli_parse(argc - at, argv + at, cmd, handle, ctx, &first);
+		if (r != 0) {
+			free(ops);
+			return r;
+		}
+		at += first;
+		if (at < argc && strcmp(argv[at], "--") == 0) {
+			while (++at < argc)
+				ops[n++] = argv[at];
+			break;
+		}
+		if (at < argc)
+			ops[n++] = argv[at];
+	}
+	*ret_operands = ops;
+	*ret_n = n;
+	return 0;
+}
+
+int cmd_load_snapshot(const char *path, struct vms_snapshot **ret)
+{
+	const char *file = strcmp(path, "-") == 0 ? "/dev/stdin" : path;
+	struct vms_load_error err;
+	struct strbuf esc;
+	int r;
+
+	r = vms_snapshot_load_file(AT_FDCWD, file, ret, &err);
+	if (r >= 0)
+		return 0;
+	strbuf_init(&esc);
+	escape_display(&esc, path, strlen(path));
+	if (err.line)
+		fprintf(stderr, "vmscope: %s:%u:%u: %s%s%s\n", esc.buf, err.line, err.column,
+			err.path, err.path[0] ? ": " : "", err.message);
+	else
+		fprintf(stderr, "vmscope: cannot load '%s': %s\n", esc.buf, err.message);
+	strbuf_release(&esc);
+	return EXIT_USAGE;
+}
+
+int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, bool full,
+		       struct vms_snapshot **ret)
+{
+	struct vms_elf_cache *cache;
+	pid_t pid;
+	int r, status;
+
+	status = cli_resolve_target(root_fd, target, full, &pid);
+	if (status)
+		return status;
+	cache = vms_elf_cache_new();
+	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(proc_root),
+			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF, cache, ret);
+	vms_elf_cache_free(cache);
+	if (r == -ESRCH || r == -ENOENT) {
+		cli_say_gone(pid, r);
+		return EXIT_GONE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot read process %d: %s\n", (int)pid, strerror(-r));
+		return EXIT_GONE;
+	}
+	return 0;
+}
+
+/* A snapshot file is named by a path; a bare number or name is a process. */
+static bool looks_like_file(const char *arg)
+{
+	struct stat st;
+
+	if (strcmp(arg, "-") == 0 || strchr(arg, '/'))
+		return true;
+	return stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
+			 struct vms_snapshot **ret)
+{
+	int root_fd, status;
+
+	if (looks_like_file(arg))
+		return cmd_load_snapshot(arg, ret);
+	root_fd = cli_open_proc_root(proc_root);
+	if (root_fd < 0)
+		return proc_root ? EXIT_USAGE : EXIT_GONE;
+	status = cmd_inspect_target(root_fd, proc_root, arg, full, ret);
+	close(root_fd);
+	return status;
+}
+
+/* The JSON in memory, so that a failed render leaves no file behind. */
+static int render_json(const struct vms_snapshot *snap, char **ret_buf, size_t *ret_len)
+{
+	struct vms_report_options ropt = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r;
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		die_oom(0);
+	r = vms_report_json(mem, snap, &ropt);
+	if (fclose(mem) != 0 && r >= 0)
+		r = -errno;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int cmd_write_file_atomic(const char *path, const char *buf, size_t len)
+{
+	_cleanup_free_ char *tmp = NULL;
+	struct strbuf sb;
+	mode_t mask;
+	int fd, r;
+
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "%s.XXXXXX", path);
+	tmp = strbuf_detach(&sb, NULL);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, buf, len);
+	mask = umask(0);
+	umask(mask);
+	/* mkostemp makes it 0600; the file gets the mode any new file would */
+	if (r == 0 && fchmod(fd, 0666 & ~mask) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	return r;
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+	struct snapshot_args a = { 0 };
+	struct vms_snapshot *snap = NULL;
+	_cleanup_free_ char **ops = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int r, status, n, root_fd;
+
+	r = cmd_parse_anywhere(argc, argv, &snapshot_command, snapshot_option, &a, &ops, &n);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (n != 1) {
+		fputs("vmscope: snapshot takes one PID or NAME\n", stderr);
+		return EXIT_USAGE;
+	}
+	root_fd = cli_open_proc_root(a.proc_root);
+	if (root_fd < 0)
+		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
+	status = cmd_inspect_target(root_fd, a.proc_root, ops[0], a.full, &snap);
+	close(root_fd);
+	if (status)
+		return status;
+
+	r = render_json(snap, &buf, &len);
+	vms_snapshot_free(snap);
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot write the snapshot: %s\n", strerror(-r));
+		return EXIT_USAGE;
+	}
+	if (!a.output || strcmp(a.output, "-") == 0)
+		r = write_all(STDOUT_FILENO, buf, len);
+	else
+		r = cmd_write_file_atomic(a.output, buf, len);
+	free(buf);
+	if (r < 0 && r != -EPIPE) {
+		fprintf(stderr, "vmscope: cannot write '%s': %s\n", a.output ? a.output : "-",
+			strerror(-r));
+		return EXIT_GONE;
+	}
+	return 0;
+}

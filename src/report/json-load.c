@@ -1,0 +1,1189 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON snapshot reader: the inverse of vms_report_json. json-c parses
+ * the text; this file checks every value against schema 1 and rebuilds the
+ * model. json-c keeps no positions, so an error records the path to the
+ * value (a key or an index per level) and the position is found afterwards
+ * by walking the text along that path, which json-c has already validated.
+ */
+#include "config.h"
+
+#include "vmscope/load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/procfile.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+/* Deeper than any snapshot (5 levels): a hostile file cannot recurse far. */
+#define LOAD_MAX_DEPTH 16
+/* More than the kernel's vm.max_map_count allows by default. */
+#define LOAD_MAX_ITEMS (1u << 22)
+
+struct path_part {
+	const char *key; /* NULL: an array index */
+	size_t index;
+};
+
+struct load {
+	const char *buf;
+	size_t len;
+	struct vms_snapshot *snap;
+	struct vms_load_error *err;
+	struct path_part path[LOAD_MAX_DEPTH];
+	unsigned depth;
+	bool failed;
+};
+
+static void enter_key(struct load *ld, const char *key)
+{
+	if (ld->depth < LOAD_MAX_DEPTH)
+		ld->path[ld->depth] = (struct path_part){ .key = key };
+	ld->depth++;
+}
+
+static void enter_index(struct load *ld, size_t index)
+{
+	if (ld->depth < LOAD_MAX_DEPTH)
+		ld->path[ld->depth] = (struct path_part){ .index = index };
+	ld->depth++;
+}
+
+static void leave(struct load *ld)
+{
+	ld->depth--;
+}
+
+/* Position finding: the text is valid JSON by now. */
+
+static size_t skip_ws(const char *b, size_t len, size_t i)
+{
+	while (i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Past the string starting at the quote at i. */
+static size_t skip_string(const char *b, size_t len, size_t i)
+{
+	for (i++; i < len && b[i] != '"'; i++)
+		if (b[i] == '\\')
+			i++;
+	return i < len ? i + 1 : len;
+}
+
+/* Past the value starting at i. */
+static size_t skip_value(const char *b, size_t len, size_t i)
+{
+	unsigned depth = 0;
+
+	do {
+		if (i >= len)
+			return len;
+		if (b[i] == '"') {
+			i = skip_string(b, len, i);
+			continue;
+		}
+		if (b[i] == '{' || b[i] == '[')
+			depth++;
+		else if (b[i] == '}' || b[i] == ']')
+			depth--;
+		else if (depth == 0) {
+			/* a scalar: up to the next delimiter */
+			while (i < len && !strchr(",}] \t\r\n", b[i]))
+				i++;
+			return i;
+		}
+		i++;
+	} while (depth > 0);
+	return i;
+}
+
+/* The offset of the member `key` of the object at i (the last one, as json-c keeps). */
+static bool find_member(const char *b, size_t len, size_t i, const char *key, size_t *ret)
+{
+	size_t klen = strlen(key);
+	bool found = false;
+
+	if (i >= len || b[i] != '{')
+		return false;
+	i = skip_ws(b, len, i + 1);
+	while (i < len && b[i] == '"') {
+		size_t k = i + 1, end = skip_string(b, len, i);
+
+		i = skip_ws(b, len, end);
+		if (i >= len || b[i] != ':')
+			break;
+		i = skip_ws(b, len, i + 1);
+		if (end - k == klen + 1 && memcmp(b + k, key, klen) == 0) {
+			*ret = i;
+			found = true;
+		}
+		i = skip_ws(b, len, skip_value(b, len, i));
+		if (i >= len || b[i] != ',')
+			break;
+		i = skip_ws(b, len, i + 1);
+	}
+	return found;
+}
+
+static bool find_element(const char *b, size_t len, size_t i, size_t index, size_t *ret)
+{
+	if (i >= len || b[i] != '[')
+		return false;
+	i = skip_ws(b, len, i + 1);
+	for (size_t n = 0; i < len && b[i] != ']'; n++) {
+		if (n == index) {
+			*ret = i;
+			return true;
+		}
+		i = skip_ws(b, len, skip_value(b, len, i));
+		if (i >= len || b[i] != ',')
+			return false;
+		i = skip_ws(b, len, i + 1);
+	}
+	return false;
+}
+
+/* The offset of the value at the current path, or of its deepest ancestor found. */
+static size_t locate(const struct load *ld)
+{
+	unsigned depth = ld->depth < LOAD_MAX_DEPTH ? ld->depth : LOAD_MAX_DEPTH;
+	size_t at = skip_ws(ld->buf, ld->len, 0);
+
+	for (unsigned d = 0; d < depth; d++) {
+		const struct path_part *p = &ld->path[d];
+		size_t next;
+		bool ok = p->key ? find_member(ld->buf, ld->len, at, p->key, &next)
+				 : find_element(ld->buf, ld->len, at, p->index, &next);
+
+		if (!ok)
+			break;
+		at = next;
+	}
+	return at;
+}
+
+static void set_position(struct vms_load_error *err, const char *buf, size_t len, size_t off)
+{
+	unsigned line = 1, col = 1;
+
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (col < UINT_MAX) {
+			col++;
+		}
+	}
+	err->line = line;
+	err->column = col;
+}
+
+static void format_path(const struct load *ld, char *out, size_t n)
+{
+	unsigned depth = ld->depth < LOAD_MAX_DEPTH ? ld->depth : LOAD_MAX_DEPTH;
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	for (unsigned d = 0; d < depth; d++) {
+		if (ld->path[d].key)
+			strbuf_addf(&sb, "%s%s", d ? "." : "", ld->path[d].key);
+		else
+			strbuf_addf(&sb, "[%zu]", ld->path[d].index);
+	}
+	snprintf(out, n, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+/* Records the first error, at the current path; returns false for `return fail(...)`. */
+__attribute__((format(printf, 2, 3))) static bool fail(struct load *ld, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ld->failed)
+		return false;
+	ld->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(ld->err->message, sizeof(ld->err->message), fmt, ap);
+	va_end(ap);
+	format_path(ld, ld->err->path, sizeof(ld->err->path));
+	set_position(ld->err, ld->buf, ld->len, locate(ld));
+	return false;
+}
+
+/* Typed getters. Each enters the member's path while checking it. */
+
+static const char *json_type_word(const struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "a boolean";
+	case json_type_double: return "a fractional number";
+	case json_type_int: return "an integer";
+	case json_type_object: return "an object";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
+	}
+	return "something else";
+}
+
+/* The member key of obj (NULL is JSON null); false (an error) when missing. */
+static bool member(struct load *ld, struct json_object *obj, const char *key,
+		   struct json_object **ret)
+{
+	if (!json_object_object_get_ex(obj, key, ret))
+		return fail(ld, "missing member \"%s\"", key);
+	return true;
+}
+
+static bool want_type(struct load *ld, struct json_object *v, enum json_type t, const char *what)
+{
+	if (json_object_is_type(v, t))
+		return true;
+	return fail(ld, "expected %s, found %s", what, json_type_word(v));
+}
+
+/* A member of the given type, or NULL when the file says null and may. */
+static bool get_member(struct load *ld, struct json_object *obj, const char *key, enum json_type t,
+		       const char *what, bool nullable, struct json_object **ret)
+{
+	struct json_object *v;
+	bool ok;
+
+	if (!member(ld, obj, key, &v))
+		return false;
+	enter_key(ld, key);
+	if (nullable && json_object_is_type(v, json_type_null)) {
+		leave(ld);
+		*ret = NULL;
+		return true;
+	}
+	ok = want_type(ld, v, t, what);
+	leave(ld);
+	*ret = v;
+	return ok;
+}
+
+static bool uint_value(struct load *ld, struct json_object *v, uint64_t max, uint64_t *ret)
+{
+	uint64_t u;
+
+	if (!want_type(ld, v, json_type_int, "a whole number"))
+		return false;
+	if (json_object_get_int64(v) < 0)
+		return fail(ld, "expected a number of 0 or more");
+	u = json_object_get_uint64(v);
+	/* json-c saturates what does not fit in 64 bits */
+	if (u == UINT64_MAX || u > max)
+		return fail(ld, "%" PRIu64 " is out of range (at most %" PRIu64 ")", u, max);
+	*ret = u;
+	return true;
+}
+
+/* A whole number member; *ret_null (when given) says null, else null is an error. */
+static bool get_uint(struct load *ld, struct json_object *obj, const char *key, uint64_t max,
+		     uint64_t *ret, bool *ret_null)
+{
+	struct json_object *v;
+	bool ok;
+
+	if (!member(ld, obj, key, &v))
+		return false;
+	enter_key(ld, key);
+	if (ret_null)
+		*ret_null = json_object_is_type(v, json_type_null);
+	if (ret_null && *ret_null) {
+		*ret = 0;
+		ok = true;
+	} else {
+		ok = uint_value(ld, v, max, ret);
+	}
+	leave(ld);
+	return ok;
+}
+
+static bool get_int64(struct load *ld, struct json_object *obj, const char *key, int64_t *ret)
+{
+	struct json_object *v;
+	bool ok;
+
+	if (!member(ld, obj, key, &v))
+		return false;
+	enter_key(ld, key);
+	ok = want_type(ld, v, json_type_int, "a whole number");
+	if (ok) {
+		int64_t x = json_object_get_int64(v);
+
+		if (x == INT64_MAX || x == INT64_MIN)
+			ok = fail(ld, "out of range");
+		*ret = x;
+	}
+	leave(ld);
+	return ok;
+}
+
+static bool get_bool(struct load *ld, struct json_object *obj, const char *key, bool *ret)
+{
+	struct json_object *v;
+
+	if (!get_member(ld, obj, key, json_type_boolean, "true or false", false, &v))
+		return false;
+	*ret = json_object_get_boolean(v);
+	return true;
+}
+
+/*
+ * A string member: NUL-free, at most max bytes. *ret is json-c's (valid
+ * while the document lives); NULL for null when nullable.
+ */
+static bool get_string(struct load *ld, struct json_object *obj, const char *key, size_t max,
+		       bool nullable, const char **ret, size_t *ret_len)
+{
+	struct json_object *v;
+	const char *s;
+	size_t n;
+
+	if (!get_member(ld, obj, key, json_type_string, "a string", nullable, &v))
+		return false;
+	if (!v) {
+		*ret = NULL;
+		if (ret_len)
+			*ret_len = 0;
+		return true;
+	}
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	enter_key(ld, key);
+	if (memchr(s, '\0', n))
+		fail(ld, "a NUL character in a string");
+	else if (n > max)
+		fail(ld, "a string of %zu bytes, longer than %zu", n, max);
+	leave(ld);
+	if (ld->failed)
+		return false;
+	*ret = s;
+	if (ret_len)
+		*ret_len = n;
+	return true;
+}
+
+/* The same, copied into the snapshot's arena. */
+static bool get_arena_string(struct load *ld, struct json_object *obj, const char *key,
+			     bool nullable, const char **ret)
+{
+	const char *s;
+	size_t n;
+
+	if (!get_string(ld, obj, key, SIZE_MAX, nullable, &s, &n))
+		return false;
+	*ret = s ? arena_strndup(ld->snap->arena, s, n) : NULL;
+	return true;
+}
+
+/* Into a fixed char array (host facts). */
+static bool get_fixed_string(struct load *ld, struct json_object *obj, const char *key,
+			     bool nullable, char *out, size_t size)
+{
+	const char *s;
+	size_t n;
+
+	if (!get_string(ld, obj, key, size - 1, nullable, &s, &n))
+		return false;
+	memcpy(out, s ? s : "", n);
+	out[n] = '\0';
+	return true;
+}
+
+static bool parse_hex(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	if (s[0] != '0' || s[1] != 'x' || !s[2])
+		return false;
+	for (s += 2; *s; s++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (*s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else
+			return false;
+		if (v > (UINT64_MAX >> 4))
+			return false;
+		v = v << 4 | d;
+	}
+	*ret = v;
+	return true;
+}
+
+/* "0x..." lowercase hex; null gives 0 when nullable. */
+static bool get_addr(struct load *ld, struct json_object *obj, const char *key, bool nullable,
+		     uint64_t *ret)
+{
+	const char *s;
+
+	if (!get_string(ld, obj, key, 18, nullable, &s, NULL))
+		return false;
+	if (!s) {
+		*ret = 0;
+		return true;
+	}
+	if (!parse_hex(s, ret)) {
+		enter_key(ld, key);
+		fail(ld, "expected an address as \"0x\" and lowercase hex digits");
+		leave(ld);
+		return false;
+	}
+	return true;
+}
+
+/* "fe:01": major and minor in hex. */
+static bool get_dev(struct load *ld, struct json_object *obj, uint32_t *ret_major,
+		    uint32_t *ret_minor)
+{
+	uint64_t v[2] = { 0, 0 };
+	unsigned part = 0;
+	size_t digits = 0;
+	const char *s;
+
+	if (!get_string(ld, obj, "dev", 32, false, &s, NULL))
+		return false;
+	for (const char *p = s;; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+
+		if (d >= 0 && v[part] <= UINT32_MAX >> 4) {
+			v[part] = v[part] << 4 | (unsigned)d;
+			digits++;
+			continue;
+		}
+		if (*p == ':' && part == 0 && digits) {
+			part = 1;
+			digits = 0;
+			continue;
+		}
+		if (*p == '\0' && part == 1 && digits)
+			break;
+		enter_key(ld, "dev");
+		fail(ld, "expected a device as \"major:minor\" in hex");
+		leave(ld);
+		return false;
+	}
+	*ret_major = (uint32_t)v[0];
+	*ret_minor = (uint32_t)v[1];
+	return true;
+}
+
+/* An errno name as the writer spells it ("EACCES" or "E123"), as a negative errno. */
+static bool errno_from_name(const char *s, int *ret)
+{
+	for (int e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+
+		if (name && strcmp(name, s) == 0) {
+			*ret = -e;
+			return true;
+		}
+	}
+	if (s[0] == 'E' && s[1] >= '1' && s[1] <= '9') {
+		long e = 0;
+
+		for (s++; *s >= '0' && *s <= '9' && e < 100000; s++)
+			e = e * 10 + (*s - '0');
+		if (*s == '\0' && e < 100000) {
+			*ret = -(int)e;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool get_error(struct load *ld, struct json_object *obj, const char *key, int *ret)
+{
+	const char *s;
+
+	if (!get_string(ld, obj, key, 32, true, &s, NULL))
+		return false;
+	*ret = 0;
+	if (s && !errno_from_name(s, ret)) {
+		enter_key(ld, key);
+		fail(ld, "unknown error name \"%s\"", s);
+		leave(ld);
+		return false;
+	}
+	return true;
+}
+
+/* Sections */
+
+static bool load_mem(struct load *ld, struct json_object *obj, const char *key,
+		     struct vms_counters *ret)
+{
+	struct json_object *m;
+	bool ok = true;
+
+	if (!get_member(ld, obj, key, json_type_object, "an object", false, &m))
+		return false;
+	enter_key(ld, key);
+	memset(ret, 0, sizeof(*ret));
+	for (int f = 0; f < VMS_MEM__MAX && ok; f++) {
+		struct json_object *v;
+
+		if (!json_object_object_get_ex(m, vms_mem_fields[f].name, &v))
+			continue;
+		enter_key(ld, vms_mem_fields[f].name);
+		ok = uint_value(ld, v, UINT64_MAX - 1, &ret->v[f]);
+		leave(ld);
+		ret->have |= UINT32_C(1) << f;
+	}
+	leave(ld);
+	return ok;
+}
+
+static bool load_time_host(struct load *ld, struct json_object *root)
+{
+	struct vms_snapshot *snap = ld->snap;
+	struct vms_host *h = &snap->host;
+	struct json_object *t, *o;
+	uint64_t ps = 0;
+	bool ok;
+
+	if (!get_member(ld, root, "time", json_type_object, "an object", false, &t))
+		return false;
+	enter_key(ld, "time");
+	ok = get_int64(ld, t, "wall_ns", &snap->wall_ns) && get_int64(ld, t, "mono_ns", &snap->mono_ns);
+	leave(ld);
+	if (!ok || !get_member(ld, root, "host", json_type_object, "an object", false, &o))
+		return false;
+	enter_key(ld, "host");
+	ok = get_fixed_string(ld, o, "kernel", false, h->kernel, sizeof(h->kernel)) &&
+	     get_fixed_string(ld, o, "machine", false, h->machine, sizeof(h->machine)) &&
+	     get_fixed_string(ld, o, "hostname", false, h->hostname, sizeof(h->hostname)) &&
+	     get_uint(ld, o, "page_size", UINT32_MAX, &ps, NULL) &&
+	     get_fixed_string(ld, o, "thp_enabled", true, h->thp_enabled, sizeof(h->thp_enabled));
+	h->page_size = (uint32_t)ps;
+	leave(ld);
+	return ok;
+}
+
+static bool load_process(struct load *ld, struct json_object *root)
+{
+	struct vms_process *p = &ld->snap->proc;
+	struct json_object *o;
+	uint64_t pid, ppid, uid, threads;
+	const char *state;
+	size_t state_len;
+	bool ok;
+
+	if (!get_member(ld, root, "process", json_type_object, "an object", false, &o))
+		return false;
+	enter_key(ld, "process");
+	ok = get_uint(ld, o, "pid", INT32_MAX, &pid, NULL) &&
+	     get_uint(ld, o, "ppid", INT32_MAX, &ppid, NULL) &&
+	     get_uint(ld, o, "uid", UINT32_MAX, &uid, NULL) &&
+	     get_arena_string(ld, o, "user", true, &p->user) &&
+	     get_arena_string(ld, o, "comm", true, &p->comm) &&
+	     get_arena_string(ld, o, "cmdline", true, &p->cmdline) &&
+	     get_arena_string(ld, o, "exe", true, &p->exe) &&
+	     get_string(ld, o, "state", 1, true, &state, &state_len) &&
+	     get_bool(ld, o, "kernel_thread", &p->kernel_thread) &&
+	     get_uint(ld, o, "threads", UINT32_MAX, &threads, NULL) &&
+	     get_uint(ld, o, "start_time", UINT64_MAX - 1, &p->start_time, NULL);
+	if (ok) {
+		p->pid = (pid_t)pid;
+		p->ppid = (pid_t)ppid;
+		p->uid = (uid_t)uid;
+		p->state = state && state_len ? state[0] : '\0';
+		p->threads = (uint32_t)threads;
+	}
+	leave(ld);
+	return ok;
+}
+
+static bool load_sources(struct load *ld, struct json_object *root)
+{
+	struct json_object *o;
+	bool ok = true;
+
+	if (!get_member(ld, root, "sources", json_type_object, "an object", false, &o))
+		return false;
+	enter_key(ld, "sources");
+	for (int s = 0; s < VMS_SRC__MAX && ok; s++) {
+		struct vms_source_status *st = &ld->snap->src[s];
+		const char *name = vms_source_to_string(s);
+		struct json_object *so;
+		bool read = false;
+		int error = 0;
+
+		/* a source this file's vmscope did not know was not tried */
+		if (!json_object_object_get_ex(o, name, &so))
+			continue;
+		ok = get_member(ld, o, name, json_type_object, "an object", false, &so);
+		if (!ok)
+			break;
+		enter_key(ld, name);
+		ok = get_bool(ld, so, "read", &read) && get_error(ld, so, "error", &error);
+		if (ok && read && error)
+			ok = fail(ld, "a source both read and failed");
+		leave(ld);
+		st->tried = read || error;
+		st->error = error;
+	}
+	leave(ld);
+	return ok;
+}
+
+static bool load_totals(struct load *ld, struct json_object *root)
+{
+	struct vms_totals *t = &ld->snap->totals;
+	struct json_object *o, *st, *rollup, *faults;
+	bool ok;
+
+	if (!get_member(ld, root, "totals", json_type_object, "an object", false, &o))
+		return false;
+	enter_key(ld, "totals");
+	ok = get_member(ld, o, "status", json_type_object, "an object", false, &st);
+	if (ok) {
+		enter_key(ld, "status");
+		for (int f = 0; f < VMS_ST__MAX && ok; f++) {
+			struct json_object *v;
+
+			if (!json_object_object_get_ex(st, vms_status_fields[f].name, &v))
+				continue;
+			enter_key(ld, vms_status_fields[f].name);
+			ok = uint_value(ld, v, UINT64_MAX - 1, &t->status[f]);
+			leave(ld);
+			t->status_have |= UINT32_C(1) << f;
+		}
+		leave(ld);
+	}
+	ok = ok && get_member(ld, o, "rollup", json_type_object, "an object", true, &rollup);
+	if (ok && rollup) {
+		ok = load_mem(ld, o, "rollup", &t->rollup);
+		if (ok && !vms_snapshot_have(ld->snap, VMS_SRC_SMAPS_ROLLUP)) {
+			enter_key(ld, "rollup");
+			ok = fail(ld, "totals from smaps_rollup, which sources say was not read");
+			leave(ld);
+		}
+	}
+	ok = ok && get_member(ld, o, "faults", json_type_object, "an object", true, &faults);
+	if (ok && faults) {
+		enter_key(ld, "faults");
+		ok = get_uint(ld, faults, "minflt", UINT64_MAX - 1, &t->minflt, NULL) &&
+		     get_uint(ld, faults, "majflt", UINT64_MAX - 1, &t->majflt, NULL) &&
+		     get_uint(ld, faults, "cminflt", UINT64_MAX - 1, &t->cminflt, NULL) &&
+		     get_uint(ld, faults, "cmajflt", UINT64_MAX - 1, &t->cmajflt, NULL);
+		t->have_faults = true;
+		leave(ld);
+	}
+	leave(ld);
+	return ok;
+}
+
+static bool parse_perms(const char *s, uint8_t *ret)
+{
+	static const char want[] = "rwx";
+	uint8_t perms = 0;
+
+	if (strlen(s) != 4)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		if (s[i] == want[i])
+			perms |= (uint8_t)(1u << i);
+		else if (s[i] != '-')
+			return false;
+	}
+	if (s[3] == 's')
+		perms |= VMS_PERM_SHARED;
+	else if (s[3] != 'p')
+		return false;
+	*ret = perms;
+	return true;
+}
+
+/* An index into an array of n items, or -1 for null. */
+static bool get_index(struct load *ld, struct json_object *obj, const char *key, size_t n,
+		      int32_t *ret)
+{
+	uint64_t v;
+	bool is_null;
+
+	if (!get_uint(ld, obj, key, INT32_MAX, &v, &is_null))
+		return false;
+	if (!is_null && v >= n) {
+		enter_key(ld, key);
+		fail(ld, "index %" PRIu64 " past the %zu items", v, n);
+		leave(ld);
+		return false;
+	}
+	*ret = is_null ? -1 : (int32_t)v;
+	return true;
+}
+
+static bool load_vmflags(struct load *ld, struct json_object *o, uint64_t *ret)
+{
+	struct json_object *a;
+	size_t n;
+	uint64_t flags = 0;
+
+	if (!get_member(ld, o, "vmflags", json_type_array, "an array", false, &a))
+		return false;
+	enter_key(ld, "vmflags");
+	n = json_object_array_length(a);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(a, i);
+		unsigned b;
+
+		enter_index(ld, i);
+		if (!want_type(ld, v, json_type_string, "a string")) {
+			leave(ld);
+			break;
+		}
+		for (b = 0; b < 64 && vms_vmflag_names[b]; b++)
+			if (strcmp(vms_vmflag_names[b], json_object_get_string(v)) == 0)
+				break;
+		if (b == 64 || !vms_vmflag_names[b]) {
+			fail(ld, "unknown VmFlags code");
+			leave(ld);
+			break;
+		}
+		flags |= UINT64_C(1) << b;
+		leave(ld);
+	}
+	leave(ld);
+	*ret = flags;
+	return !ld->failed;
+}
+
+static bool load_region(struct load *ld, struct json_object *o, size_t n_objects,
+			struct vms_region *r)
+{
+	const char *perms, *kind;
+	uint64_t size, tid, pkey;
+	bool tid_null, pkey_null;
+	struct json_object *thp;
+	int k;
+
+	*r = (struct vms_region){ .thp_eligible = -1, .protection_key = -1, .object = -1 };
+	if (!(get_addr(ld, o, "start", false, &r->start) && get_addr(ld, o, "end", false, &r->end) &&
+	      get_uint(ld, o, "size", UINT64_MAX - 1, &size, NULL)))
+		return false;
+	if (r->end <= r->start || r->end - r->start != size) {
+		enter_key(ld, "size");
+		fail(ld, "the size is not end - start, or end is not above start");
+		leave(ld);
+		return false;
+	}
+	if (!(get_string(ld, o, "perms", 4, false, &perms, NULL) &&
+	      get_uint(ld, o, "offset", UINT64_MAX - 1, &r->offset, NULL) &&
+	      get_dev(ld, o, &r->dev_major, &r->dev_minor) &&
+	      get_uint(ld, o, "inode", UINT64_MAX - 1, &r->inode, NULL) &&
+	      get_arena_string(ld, o, "name", false, &r->name) &&
+	      get_bool(ld, o, "deleted", &r->deleted) &&
+	      get_string(ld, o, "kind", 32, false, &kind, NULL) &&
+	      get_index(ld, o, "object", n_objects, &r->object) &&
+	      get_uint(ld, o, "tid", INT32_MAX, &tid, &tid_null) &&
+	      get_member(ld, o, "thp_eligible", json_type_boolean, "true, false or null", true, &thp) &&
+	      get_uint(ld, o, "protection_key", INT16_MAX, &pkey, &pkey_null) &&
+	      load_vmflags(ld, o, &r->vmflags) && load_mem(ld, o, "mem", &r->mem)))
+		return false;
+	if (!parse_perms(perms, &r->perms)) {
+		enter_key(ld, "perms");
+		fail(ld, "expected permissions like \"r-xp\"");
+		leave(ld);
+		return false;
+	}
+	k = vms_kind_from_string(kind);
+	if (k < 0) {
+		enter_key(ld, "kind");
+		fail(ld, "unknown kind \"%s\"", kind);
+		leave(ld);
+		return false;
+	}
+	r->kind = (enum vms_kind)k;
+	r->tid = tid_null ? 0 : (int32_t)tid;
+	r->thp_eligible = thp ? (int8_t)json_object_get_boolean(thp) : -1;
+	r->protection_key = pkey_null ? -1 : (int16_t)pkey;
+	return true;
+}
+
+/* Iterates the array member key: each item must be an object. */
+static bool load_array(struct load *ld, struct json_object *root, const char *key,
+		       struct json_object **ret, size_t *ret_n)
+{
+	struct json_object *a;
+
+	if (!get_member(ld, root, key, json_type_array, "an array", false, &a))
+		return false;
+	*ret_n = json_object_array_length(a);
+	*ret = a;
+	if (*ret_n > LOAD_MAX_ITEMS) {
+		enter_key(ld, key);
+		fail(ld, "%zu items, more than %u", *ret_n, LOAD_MAX_ITEMS);
+		leave(ld);
+		return false;
+	}
+	return true;
+}
+
+static struct json_object *array_object(struct load *ld, struct json_object *a, size_t i)
+{
+	struct json_object *v = json_object_array_get_idx(a, i);
+
+	return want_type(ld, v, json_type_object, "an object") ? v : NULL;
+}
+
+static bool load_regions(struct load *ld, struct json_object *a, size_t n)
+{
+	struct vms_snapshot *snap = ld->snap;
+
+	enter_key(ld, "regions");
+	ARRAY_GROW(snap->regions, n, snap->alloc_regions);
+	for (size_t i = 0; i < n; i++) {
+		struct vms_region *r = &snap->regions[i];
+		struct json_object *o;
+		bool ok;
+
+		enter_index(ld, i);
+		o = array_object(ld, a, i);
+		ok = o && load_region(ld, o, snap->n_objects, r);
+		if (ok && i > 0 && r->start < snap->regions[i - 1].end)
+			ok = fail(ld, "regions out of order or overlapping");
+		leave(ld);
+		if (!ok)
+			break;
+		snap->n_regions = i + 1;
+	}
+	leave(ld);
+	return !ld->failed;
+}
+
+static const char *const elf_type_names[] = { "NONE", "REL", "EXEC", "DYN", "CORE" };
+
+static bool parse_elf_type(const char *s, uint16_t *ret)
+{
+	uint64_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(elf_type_names); i++) {
+		if (strcmp(s, elf_type_names[i]) == 0) {
+			*ret = (uint16_t)i;
+			return true;
+		}
+	}
+	if (strlen(s) != 6 || !parse_hex(s, &v) || v > UINT16_MAX)
+		return false;
+	*ret = (uint16_t)v;
+	return true;
+}
+
+/* "r-x": PF_R 4, PF_W 2, PF_X 1. */
+static bool parse_seg_flags(const char *s, uint32_t *ret)
+{
+	static const char want[] = "rwx";
+	static const uint32_t bit[] = { 4, 2, 1 };
+	uint32_t flags = 0;
+
+	if (strlen(s) != 3)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		if (s[i] == want[i])
+			flags |= bit[i];
+		else if (s[i] != '-')
+			return false;
+	}
+	*ret = flags;
+	return true;
+}
+
+static bool load_segments(struct load *ld, struct json_object *elf, struct vms_object *obj)
+{
+	struct json_object *a;
+	size_t n;
+
+	if (!load_array(ld, elf, "segments", &a, &n))
+		return false;
+	enter_key(ld, "segments");
+	if (n > 4096) {
+		fail(ld, "%zu segments, more than any loader takes", n);
+		leave(ld);
+		return false;
+	}
+	obj->segments = n ? arena_zalloc(ld->snap->arena, n * sizeof(*obj->segments)) : NULL;
+	obj->n_segments = (uint32_t)n;
+	for (size_t i = 0; i < n; i++) {
+		struct vms_segment *sg = &obj->segments[i];
+		struct json_object *o;
+		const char *flags;
+		bool ok;
+
+		enter_index(ld, i);
+		o = array_object(ld, a, i);
+		ok = o && get_uint(ld, o, "vaddr", UINT64_MAX - 1, &sg->vaddr, NULL) &&
+		     get_uint(ld, o, "memsz", UINT64_MAX - 1, &sg->memsz, NULL) &&
+		     get_uint(ld, o, "offset", UINT64_MAX - 1, &sg->offset, NULL) &&
+		     get_uint(ld, o, "filesz", UINT64_MAX - 1, &sg->filesz, NULL) &&
+		     get_string(ld, o, "flags", 3, false, &flags, NULL);
+		if (ok && !parse_seg_flags(flags, &sg->flags)) {
+			enter_key(ld, "flags");
+			ok = fail(ld, "expected segment flags like \"r-x\"");
+			leave(ld);
+		}
+		leave(ld);
+		if (!ok)
+			break;
+	}
+	leave(ld);
+	return !ld->failed;
+}
+
+static bool load_elf(struct load *ld, struct json_object *o, struct vms_object *obj)
+{
+	struct json_object *elf, *relro;
+	uint64_t cls;
+	bool cls_null, ok;
+	const char *type;
+
+	if (!get_member(ld, o, "elf", json_type_object, "an object", true, &elf))
+		return false;
+	if (!elf)
+		return true;
+	enter_key(ld, "elf");
+	obj->is_elf = true;
+	ok = get_uint(ld, elf, "class", 64, &cls, &cls_null) &&
+	     get_string(ld, elf, "type", 16, false, &type, NULL);
+	if (ok && !cls_null && cls != 32 && cls != 64) {
+		enter_key(ld, "class");
+		ok = fail(ld, "expected 32, 64 or null");
+		leave(ld);
+	}
+	if (ok && !parse_elf_type(type, &obj->elf_type)) {
+		enter_key(ld, "type");
+		ok = fail(ld, "unknown ELF type \"%s\"", type);
+		leave(ld);
+	}
+	obj->elf_class = cls_null ? 0 : cls == 32 ? 1 : 2;
+	ok = ok && load_segments(ld, elf, obj) &&
+	     get_member(ld, elf, "relro", json_type_object, "an object", true, &relro);
+	if (ok && relro) {
+		enter_key(ld, "relro");
+		ok = get_uint(ld, relro, "vaddr", UINT64_MAX - 1, &obj->relro_vaddr, NULL) &&
+		     get_uint(ld, relro, "memsz", UINT64_MAX - 1, &obj->relro_memsz, NULL);
+		leave(ld);
+	}
+	leave(ld);
+	return ok;
+}
+
+static bool load_object(struct load *ld, struct json_object *o, struct vms_object *obj)
+{
+	uint64_t n_regions;
+
+	*obj = (struct vms_object){ 0 };
+	if (!(get_arena_string(ld, o, "path", false, &obj->path) &&
+	      get_dev(ld, o, &obj->dev_major, &obj->dev_minor) &&
+	      get_uint(ld, o, "inode", UINT64_MAX - 1, &obj->inode, NULL) &&
+	      get_bool(ld, o, "deleted", &obj->deleted) && get_bool(ld, o, "main", &obj->is_main) &&
+	      get_uint(ld, o, "regions", UINT32_MAX, &n_regions, NULL) &&
+	      get_uint(ld, o, "size", UINT64_MAX - 1, &obj->vsize, NULL) && load_elf(ld, o, obj) &&
+	      get_error(ld, o, "elf_error", &obj->elf_error) && load_mem(ld, o, "mem", &obj->mem)))
+		return false;
+	obj->n_regions = (uint32_t)n_regions;
+	return true;
+}
+
+static bool load_objects(struct load *ld, struct json_object *a, size_t n)
+{
+	struct vms_snapshot *snap = ld->snap;
+
+	enter_key(ld, "objects");
+	ARRAY_GROW(snap->objects, n, snap->alloc_objects);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o;
+		bool ok;
+
+		enter_index(ld, i);
+		o = array_object(ld, a, i);
+		ok = o && load_object(ld, o, &snap->objects[i]);
+		leave(ld);
+		if (!ok)
+			break;
+		snap->n_objects = i + 1;
+	}
+	leave(ld);
+	return !ld->failed;
+}
+
+static bool load_threads(struct load *ld, struct json_object *a, size_t n)
+{
+	struct vms_snapshot *snap = ld->snap;
+
+	enter_key(ld, "threads");
+	ARRAY_GROW(snap->threads, n, snap->alloc_threads);
+	for (size_t i = 0; i < n; i++) {
+		struct vms_thread *t = &snap->threads[i];
+		struct json_object *o;
+		uint64_t tid = 0;
+		bool ok;
+
+		*t = (struct vms_thread){ .region = -1 };
+		enter_index(ld, i);
+		o = array_object(ld, a, i);
+		ok = o && get_uint(ld, o, "tid", INT32_MAX, &tid, NULL) &&
+		     get_arena_string(ld, o, "comm", true, &t->comm) &&
+		     get_addr(ld, o, "sp", true, &t->sp) &&
+		     get_index(ld, o, "region", snap->n_regions, &t->region) &&
+		     get_uint(ld, o, "minflt", UINT64_MAX - 1, &t->minflt, NULL) &&
+		     get_uint(ld, o, "majflt", UINT64_MAX - 1, &t->majflt, NULL);
+		t->tid = (pid_t)tid;
+		leave(ld);
+		if (!ok)
+			break;
+		snap->n_threads = i + 1;
+	}
+	leave(ld);
+	return !ld->failed;
+}
+
+static int load_root(struct load *ld, struct json_object *root)
+{
+	struct json_object *regions, *objects, *threads;
+	size_t n_regions, n_objects, n_threads;
+	uint64_t schema, dropped;
+
+	if (!want_type(ld, root, json_type_object, "a snapshot object"))
+		return -EBADMSG;
+	if (!get_uint(ld, root, "schema", UINT32_MAX, &schema, NULL))
+		return -EBADMSG;
+	if (schema != VMS_SCHEMA_VERSION) {
+		enter_key(ld, "schema");
+		fail(ld, "schema version %" PRIu64 ", but this vmscope reads version %d", schema,
+		     VMS_SCHEMA_VERSION);
+		leave(ld);
+		return -EPROTONOSUPPORT;
+	}
+	/* objects first: regions refer to them, threads to regions */
+	if (!(load_time_host(ld, root) && load_process(ld, root) && load_sources(ld, root) &&
+	      load_totals(ld, root) && get_uint(ld, root, "dropped_regions", UINT32_MAX, &dropped, NULL) &&
+	      load_array(ld, root, "regions", &regions, &n_regions) &&
+	      load_array(ld, root, "objects", &objects, &n_objects) &&
+	      load_array(ld, root, "threads", &threads, &n_threads) &&
+	      load_objects(ld, objects, n_objects) && load_regions(ld, regions, n_regions) &&
+	      load_threads(ld, threads, n_threads)))
+		return -EBADMSG;
+	ld->snap->dropped_regions = (uint32_t)dropped;
+	return 0;
+}
+
+int vms_snapshot_load(const char *buf, size_t len, struct vms_snapshot **ret,
+		      struct vms_load_error *err)
+{
+	struct load ld = { .buf = buf, .len = len, .err = err };
+	struct json_tokener *tok;
+	struct json_object *root;
+	const char *nul;
+	int r;
+
+	*err = (struct vms_load_error){ 0 };
+	if (len > VMS_LOAD_MAX_BYTES) {
+		snprintf(err->message, sizeof(err->message), "larger than %u MiB",
+			 VMS_LOAD_MAX_BYTES >> 20);
+		return -EFBIG;
+	}
+	if (len == 0) {
+		err->line = err->column = 1;
+		snprintf(err->message, sizeof(err->message), "empty file: not a snapshot");
+		return -EBADMSG;
+	}
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		set_position(err, buf, len, (size_t)(nul - buf));
+		snprintf(err->message, sizeof(err->message), "a NUL byte: not JSON text");
+		return -EBADMSG;
+	}
+	tok = json_tokener_new_ex(LOAD_MAX_DEPTH);
+	if (!tok)
+		die_oom(sizeof(*tok));
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		enum json_tokener_error e = json_tokener_get_error(tok);
+		size_t at = json_tokener_get_parse_end(tok);
+
+		/* continue: the text ended inside a value */
+		snprintf(err->message, sizeof(err->message), "%s",
+			 e == json_tokener_continue ? "unexpected end of file"
+						    : json_tokener_error_desc(e));
+		/* json-c stops at the offending character */
+		set_position(err, buf, len, at);
+		json_object_put(root);
+		json_tokener_free(tok);
+		return -EBADMSG;
+	}
+	if (skip_ws(buf, len, json_tokener_get_parse_end(tok)) != len) {
+		set_position(err, buf, len, skip_ws(buf, len, json_tokener_get_parse_end(tok)));
+		snprintf(err->message, sizeof(err->message), "text after the snapshot");
+		json_object_put(root);
+		json_tokener_free(tok);
+		return -EBADMSG;
+	}
+	json_tokener_free(tok);
+
+	ld.snap = vms_snapshot_new();
+	r = load_root(&ld, root);
+	json_object_put(root);
+	if (r < 0) {
+		vms_snapshot_free(ld.snap);
+		return r;
+	}
+	*ret = ld.snap;
+	return 0;
+}
+
+int vms_snapshot_load_file(int dirfd, const char *path, struct vms_snapshot **ret,
+			   struct vms_load_error *err)
+{
+	struct strbuf sb;
+	struct stat st;
+	int fd, r;
+
+	*err = (struct vms_load_error){ 0 };
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err->message, sizeof(err->message), "%s", strerror(-r));
+		return r;
+	}
+	/* a regular file says its size: refuse a huge one before reading it */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > VMS_LOAD_MAX_BYTES)
+		r = -EFBIG;
+	else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	else
+		r = 0;
+	strbuf_init(&sb);
+	if (r == 0)
+		r = procfile_read_fd(fd, VMS_LOAD_MAX_BYTES, PROCFILE_ALLOW_NUL, &sb);
+	close(fd);
+	if (r == -EFBIG)
+		snprintf(err->message, sizeof(err->message), "larger than %u MiB",
+			 VMS_LOAD_MAX_BYTES >> 20);
+	else if (r < 0)
+		snprintf(err->message, sizeof(err->message), "%s", strerror(-r));
+	else
+		r = vms_snapshot_load(sb.buf, sb.len, ret, err);
+	strbuf_release(&sb);
+	return r;
+}

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The snapshot loader: what the JSON writer writes reads back into the same
+ * model (the writer then writes the same bytes, the classifier gives the
+ * same kinds), and every damaged file is refused with the right place.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../report/fixture.h"
+#include "vmscope/load.h"
+#include "vmscope/model.h"
+#include "vmscope/report.h"
+#include "vmscope/snapshot.h"
+
+static char *render_json(const struct vms_snapshot *snap, size_t *ret_len)
+{
+	struct vms_report_options opt = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(vms_report_json(f, snap, &opt), 0);
+	assert_int_equal(fclose(f), 0);
+	*ret_len = len;
+	return buf;
+}
+
+static struct vms_snapshot *load_ok(const char *buf, size_t len)
+{
+	struct vms_snapshot *snap = NULL;
+	struct vms_load_error err;
+	int r = vms_snapshot_load(buf, len, &snap, &err);
+
+	if (r != 0)
+		fail_msg("load failed (%d) at %u:%u %s: %s", r, err.line, err.column, err.path,
+			 err.message);
+	return snap;
+}
+
+/* writer → loader → writer gives the same bytes */
+static void check_round_trip(struct vms_snapshot *orig)
+{
+	size_t len1, len2;
+	char *a = render_json(orig, &len1);
+	struct vms_snapshot *back = load_ok(a, len1);
+	char *b = render_json(back, &len2);
+
+	assert_int_equal(len1, len2);
+	assert_memory_equal(a, b, len1);
+	assert_int_equal(back->n_regions, orig->n_regions);
+	assert_int_equal(back->n_objects, orig->n_objects);
+	assert_int_equal(back->n_threads, orig->n_threads);
+	for (int s = 0; s < VMS_SRC__MAX; s++) {
+		assert_int_equal(vms_snapshot_have(back, s), vms_snapshot_have(orig, s));
+		assert_int_equal(back->src[s].tried ? back->src[s].error : 0,
+				 orig->src[s].tried ? orig->src[s].error : 0);
+	}
+	vms_snapshot_free(back);
+	vms_snapshot_free(orig);
+	free(a);
+	free(b);
+}
+
+static void test_round_trip_full(void **state)
+{
+	(void)state;
+	check_round_trip(fixture_full());
+}
+
+static void test_round_trip_restricted(void **state)
+{
+	(void)state;
+	check_round_trip(fixture_restricted());
+}
+
+static void test_round_trip_kthread(void **state)
+{
+	(void)state;
+	check_round_trip(fixture_kthread());
+}
+
+static char *read_file(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	buf[n] = '\0';
+	*ret_len = (size_t)n;
+	return buf;
+}
+
+/*
+ * The captured fixtures' JSON (real processes): the loaded ELF facts make
+ * the classifier give every region the kind, thread and object the file says.
+ */
+static void check_classify_same(const char *fixture)
+{
+	const char *dir = getenv("VMSCOPE_FIXTURES_DIR");
+	char path[4096];
+	struct vms_snapshot *snap;
+	enum vms_kind *kinds;
+	int32_t *objects, *tids;
+	size_t len, n_file = 0;
+	char *buf;
+
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/%s/expected.json", dir, fixture);
+	buf = read_file(path, &len);
+	snap = load_ok(buf, len);
+	assert_true(snap->n_regions > 10);
+	kinds = calloc(snap->n_regions, sizeof(*kinds));
+	objects = calloc(snap->n_regions, sizeof(*objects));
+	tids = calloc(snap->n_regions, sizeof(*tids));
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		kinds[i] = snap->regions[i].kind;
+		objects[i] = snap->regions[i].object;
+		tids[i] = snap->regions[i].tid;
+		n_file += kinds[i] == VMS_KIND_TEXT || kinds[i] == VMS_KIND_BSS;
+		/* forget what the classifier decides */
+		snap->regions[i].kind = VMS_KIND_OTHER;
+		snap->regions[i].tid = 0;
+	}
+	assert_true(n_file >= 2); /* the program's and libc's text at least */
+	vms_model_classify(snap);
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		if (snap->regions[i].kind != kinds[i])
+			fail_msg("%s region %zu (%s): kind %s, the file says %s", fixture, i,
+				 snap->regions[i].name, vms_kind_to_string(snap->regions[i].kind),
+				 vms_kind_to_string(kinds[i]));
+		assert_int_equal(snap->regions[i].object, objects[i]);
+		assert_int_equal(snap->regions[i].tid, tids[i]);
+	}
+	free(kinds);
+	free(objects);
+	free(tids);
+	vms_snapshot_free(snap);
+	free(buf);
+}
+
+static void test_classify_shell(void **state)
+{
+	(void)state;
+	check_classify_same("shell");
+}
+
+static void test_classify_deleted(void **state)
+{
+	(void)state;
+	check_classify_same("deleted");
+}
+
+/* Every prefix of a snapshot is refused, at a place inside the text. */
+static void test_truncated(void **state)
+{
+	struct vms_snapshot *snap = fixture_full();
+	size_t len, step;
+	char *json = render_json(snap, &len);
+
+	(void)state;
+	/* the trailing newline is whitespace: one byte less is still whole */
+	step = getenv("VMSCOPE_SLOW_TESTS") ? 1 : 3;
+	for (size_t n = 0; n + 1 < len; n += step) {
+		struct vms_snapshot *out = NULL;
+		struct vms_load_error err;
+		char *copy = malloc(n ? n : 1);
+		unsigned lines = 1;
+		int r;
+
+		memcpy(copy, json, n);
+		r = vms_snapshot_load(copy, n, &out, &err);
+		if (r != -EBADMSG)
+			fail_msg("a prefix of %zu bytes gave %d", n, r);
+		assert_null(out);
+		for (size_t i = 0; i < n; i++)
+			lines += copy[i] == '\n';
+		assert_true(err.line >= 1 && err.line <= lines);
+		assert_true(err.message[0] != '\0');
+		free(copy);
+	}
+	vms_snapshot_free(snap);
+	free(json);
+}
+
+/* 1-based line and column of byte off */
+static void position_of(const char *s, size_t off, unsigned *line, unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+struct mutation {
+	const char *find;    /* the first occurrence is replaced */
+	const char *replace;
+	int error;
+	const char *path;    /* expected error path */
+	const char *message; /* a part of the expected message */
+	const char *at;      /* the error is at the first occurrence of this in the mutated text */
+};
+
+static const struct mutation mutations[] = {
+	{ "\"schema\": 1", "\"schema\": 2", -EPROTONOSUPPORT, "schema", "version 2", "2," },
+	{ "\"schema\": 1", "\"schema\": \"1\"", -EBADMSG, "schema", "expected a whole number",
+	  "\"1\"" },
+	{ "\"schema\": 1,", "", -EBADMSG, "", "missing member \"schema\"", "{" },
+	{ "\"start\": \"0x", "\"start\": \"0X", -EBADMSG, "regions[0].start", "address", "\"0X" },
+	{ "\"start\": \"0x", "\"start\": \"0xg", -EBADMSG, "regions[0].start", "address",
+	  "\"0xg" },
+	{ "\"perms\": \"r-xp\"", "\"perms\": \"rxxp\"", -EBADMSG, "regions[1].perms",
+	  "permissions", "\"rxxp\"" },
+	{ "\"kind\": \"text\"", "\"kind\": \"texture\"", -EBADMSG, "regions[1].kind",
+	  "unknown kind", "\"texture\"" },
+	{ "\"object\": 0,", "\"object\": 99,", -EBADMSG, "regions[0].object", "index 99",
+	  "99," },
+	{ "\"object\": 0,", "\"object\": -1,", -EBADMSG, "regions[0].object", "0 or more",
+	  "-1," },
+	{ "\"object\": 0,", "\"object\": 0.5,", -EBADMSG, "regions[0].object", "fractional",
+	  "0.5," },
+	{ "\"inode\": ", "\"inode\": 99999999999999999999999, \"x\": ", -EBADMSG,
+	  "regions[0].inode", "out of range", "99999999999999999999999" },
+	{ "\"dev\": \"", "\"dev\": \"zz", -EBADMSG, "regions[0].dev", "device", "\"zz" },
+	{ "\"vmflags\": [\"rd\"", "\"vmflags\": [\"qq\"", -EBADMSG, "regions[0].vmflags[0]",
+	  "VmFlags", "\"qq\"" },
+	{ "\"rss\": ", "\"rss\": true, \"x\": ", -EBADMSG, "totals.rollup.rss", "whole number",
+	  "true" },
+	{ "\"comm\": \"", "\"comm\": \"\\u0000", -EBADMSG, "process.comm", "NUL",
+	  "\"\\u0000" },
+	{ "\"kernel\": \"", "\"kernel\": \"0123456789012345678901234567890123456789012345678901234567890123456789",
+	  -EBADMSG, "host.kernel", "longer than 64", "\"0123" },
+	{ "\"error\": \"EACCES\"", "\"error\": \"EWHAT\"", -EBADMSG, "sources.tasks.error",
+	  "unknown error name", "\"EWHAT\"" },
+	{ "\"threads\": [", "\"threads\": [1, ", -EBADMSG, "threads[0]", "expected an object",
+	  "1, " },
+	{ "\"regions\": [", "\"regions\": {\"a\": [", -EBADMSG, "", "", NULL },
+	{ "\"type\": \"DYN\"", "\"type\": \"DYNAMITE\"", -EBADMSG, NULL, "unknown ELF type",
+	  "\"DYNAMITE\"" },
+	{ "\"flags\": \"r-x\"", "\"flags\": \"x-r\"", -EBADMSG, NULL, "segment flags",
+	  "\"x-r\"" },
+	{ "{", "{\"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], ",
+	  -EBADMSG, "", "", NULL },
+	{ "\"schema\": 1", "\"schema\": 1, \"schema\": 1 ]", -EBADMSG, "", "", "]" },
+	{ "\"name\": \"", "\"name\": \"\xff", -EBADMSG, "", "", NULL },
+};
+
+static void test_mutations(void **state)
+{
+	struct vms_snapshot *snap = fixture_full();
+	size_t len;
+	char *json = render_json(snap, &len);
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(mutations) / sizeof(mutations[0]); m++) {
+		const struct mutation *mu = &mutations[m];
+		const char *hit = strstr(json, mu->find);
+		size_t flen = strlen(mu->find), rlen = strlen(mu->replace);
+		struct vms_snapshot *out = NULL;
+		struct vms_load_error err;
+		char *text;
+		size_t n;
+		int r;
+
+		if (!hit)
+			fail_msg("mutation %zu: '%s' not in the fixture's JSON", m, mu->find);
+		n = len - flen + rlen;
+		text = malloc(n + 1);
+		memcpy(text, json, (size_t)(hit - json));
+		memcpy(text + (hit - json), mu->replace, rlen);
+		memcpy(text + (hit - json) + rlen, hit + flen, len - (size_t)(hit - json) - flen);
+		text[n] = '\0';
+		r = vms_snapshot_load(text, n, &out, &err);
+		if (r != mu->error)
+			fail_msg("mutation %zu (%s): %d, not %d (%s)", m, mu->replace, r, mu->error,
+				 err.message);
+		assert_null(out);
+		if (mu->path && strcmp(err.path, mu->path) != 0)
+			fail_msg("mutation %zu: path '%s', not '%s'", m, err.path, mu->path);
+		if (!strstr(err.message, mu->message))
+			fail_msg("mutation %zu: message '%s' lacks '%s'", m, err.message,
+				 mu->message);
+		if (mu->at) {
+			/* the place named is the value at fault, searched from the mutation */
+			const char *at = strstr(text + (hit - json), mu->at);
+			unsigned line, col;
+
+			if (mu->at[0] == '{')
+				at = text;
+			assert_non_null(at);
+			position_of(text, (size_t)(at - text), &line, &col);
+			if (err.line != line || err.column != col)
+				fail_msg("mutation %zu: at %u:%u, not %u:%u (%s)", m, err.line,
+					 err.column, line, col, err.message);
+		}
+		free(text);
+	}
+	vms_snapshot_free(snap);
+	free(json);
+}
+
+static void test_not_snapshots(void **state)
+{
+	static const char *const docs[] = {
+		"", " ", "[]", "null", "1", "{}", "{\"schema\": 1}", "{\"schema\": 1} {}",
+		"{\"schema\": 1}\n\n  x",
+	};
+	struct vms_snapshot *out = NULL;
+	struct vms_load_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_int_equal(vms_snapshot_load(docs[i], strlen(docs[i]), &out, &err), -EBADMSG);
+		assert_null(out);
+		assert_true(err.line >= 1);
+	}
+	/* text after the document is pointed at */
+	assert_int_equal(vms_snapshot_load(docs[8], strlen(docs[8]), &out, &err), -EBADMSG);
+	assert_int_equal(err.line, 3);
+	assert_int_equal(err.column, 3);
+	/* a NUL byte is pointed at */
+	assert_int_equal(vms_snapshot_load("{\n \0}", 5, &out, &err), -EBADMSG);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.column, 2);
+}
+
+/* Over the cap: refused from the file's size, before a byte is read. */
+static void test_size_cap(void **state)
+{
+	char path[] = "/tmp/vmscope-test-load-XXXXXX";
+	struct vms_snapshot *out = NULL;
+	struct vms_load_error err;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)VMS_LOAD_MAX_BYTES + 1), 0);
+	close(fd);
+	assert_int_equal(vms_snapshot_load_file(AT_FDCWD, path, &out, &err), -EFBIG);
+	assert_null(out);
+	assert_non_null(strstr(err.message, "MiB"));
+	/* at the cap exactly it is read (and is not JSON: NUL bytes) */
+	fd = open(path, O_WRONLY);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	close(fd);
+	assert_int_equal(vms_snapshot_load_file(AT_FDCWD, path, &out, &err), -EBADMSG);
+	assert_int_equal(err.line, 1);
+	assert_int_equal(err.column, 1);
+	unlink(path);
+	assert_int_equal(vms_snapshot_load_file(AT_FDCWD, path, &out, &err), -ENOENT);
+	assert_int_equal(vms_snapshot_load_file(AT_FDCWD, "/", &out, &err), -EISDIR);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_full),
+		cmocka_unit_test(test_round_trip_restricted),
+		cmocka_unit_test(test_round_trip_kthread),
+		cmocka_unit_test(test_classify_shell),
+		cmocka_unit_test(test_classify_deleted),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_not_snapshots),
+		cmocka_unit_test(test_size_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

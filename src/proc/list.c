@@ -140,20 +140,24 @@ static bool gone(int r)
 }
 
 /*
- * smaps_rollup into e. Returns 0, or -ESRCH when the process exited: an
- * empty file from a process that has an address space means it was torn
- * down during the read.
+ * smaps_rollup into e. Returns 0, or -ESRCH when the process exited: the
+ * file of a process whose address space is gone (it became a zombie since
+ * libproc2 read its stat) is refused with ESRCH or comes back empty.
  */
 static int read_rollup(struct vms_lister *l, struct vms_pentry *e)
 {
 	struct vms_snapshot *s = l->scratch;
-	int r = read_pid_file(l, e->pid, "smaps_rollup", SMALL_FILE_CAP, 0);
+	int r;
 
-	if (gone(r))
+	/* No address space: the kernel refuses the file (ESRCH), the answer is 0. */
+	if (e->kernel_thread || e->state == 'Z') {
+		e->rollup_error = 0;
+		return 0;
+	}
+	r = read_pid_file(l, e->pid, "smaps_rollup", SMALL_FILE_CAP, 0);
+	if (gone(r) || r == 0)
 		return -ESRCH;
 	memset(&s->totals.rollup, 0, sizeof(s->totals.rollup));
-	if (r == 0 && !e->kernel_thread && e->state != 'Z')
-		return -ESRCH;
 	if (r > 0)
 		r = vms_rollup_parse(s, l->sb.buf, l->sb.len);
 	e->rollup_error = r < 0 ? r : 0;

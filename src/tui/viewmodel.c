@@ -416,7 +416,8 @@ void vms_view_sort(struct vms_view *v, enum vms_col col, int desc)
 		return;
 	remember_selection(v);
 	v->sort = col;
-	v->desc = desc < 0 ? !(vms_cols[col].flags & VMS_COLF_TEXT) : desc > 0;
+	/* text and pids read best ascending, amounts biggest first */
+	v->desc = desc < 0 ? !(vms_cols[col].flags & VMS_COLF_TEXT) && col != VMS_COL_PID : desc > 0;
 	refresh_visible(v);
 }
 

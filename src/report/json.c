@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "report/pages.h"
 #include "vmscope/report.h"
 
 #define BIT(d) (UINT64_C(1) << ((d) - 1))
@@ -406,6 +407,9 @@ static void put_sources(struct jsonw *w, const struct vms_snapshot *snap)
 		const struct vms_source_status *st = &snap->src[s];
 		int err = st->tried ? st->error : 0;
 
+		/* page-level sources are opt-in: only named when asked for */
+		if ((s == VMS_SRC_PAGEMAP || s == VMS_SRC_KPAGEFLAGS) && !st->tried)
+			continue;
 		jsonw_key(w, vms_source_to_string(s));
 		jsonw_begin_inline_object(w);
 		jsonw_key(w, "read");
@@ -478,7 +482,7 @@ static void put_perms(struct jsonw *w, uint8_t perms)
 	jsonw_string_n(w, p, sizeof(p));
 }
 
-static void put_region(struct jsonw *w, const struct vms_region *r)
+static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
 {
 	jsonw_begin_object(w);
 	jsonw_key(w, "start");
@@ -526,6 +530,10 @@ static void put_region(struct jsonw *w, const struct vms_region *r)
 	jsonw_end_array(w);
 	jsonw_key(w, "mem");
 	put_mem(w, &r->mem);
+	if (pages) {
+		jsonw_key(w, "pages");
+		json_put_region_pages(w, r->pages);
+	}
 	jsonw_end_object(w);
 }
 
@@ -653,11 +661,15 @@ int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 	put_totals(&w, snap);
 	jsonw_key(&w, "dropped_regions");
 	jsonw_uint(&w, snap->dropped_regions);
+	if (json_want_pages(snap)) {
+		jsonw_key(&w, "pages");
+		json_put_pages_info(&w, snap);
+	}
 
 	jsonw_key(&w, "regions");
 	jsonw_begin_array(&w);
 	for (size_t i = 0; i < snap->n_regions; i++)
-		put_region(&w, &snap->regions[i]);
+		put_region(&w, &snap->regions[i], json_want_pages(snap));
 	jsonw_end_array(&w);
 
 	jsonw_key(&w, "objects");

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Page-level data in the reports: JSON, the residency strip, run listings. */
+#include "config.h"
+
+#include "report/pages.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "vmscope/report.h"
+
+bool json_want_pages(const struct vms_snapshot *snap)
+{
+	/* only after a page collector ran: snapshots without page data keep
+	 * the shape they always had */
+	return snap->pages.scan || snap->pages.entries;
+}
+
+void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
+{
+	static const char hex[] = "0123456789abcdef";
+	char strip[2 * VMS_PAGE_HIST];
+
+	if (!p) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_begin_inline_object(w);
+	for (int c = 0; c < VMS_PG__MAX; c++) {
+		jsonw_key(w, vms_page_count_names[c]);
+		if (vms_region_pages_has(p, c))
+			jsonw_uint(w, p->v[c]);
+		else
+			jsonw_null(w);
+	}
+	jsonw_key(w, "pss");
+	if (vms_region_pages_has(p, VMS_PG_MAPPED_ONCE))
+		jsonw_uint(w, p->pss);
+	else
+		jsonw_null(w);
+	/* two hex digits a stretch: 00 nothing present .. ff all */
+	for (unsigned b = 0; b < p->n_hist; b++) {
+		strip[2 * b] = hex[p->hist[b] >> 4];
+		strip[2 * b + 1] = hex[p->hist[b] & 15];
+	}
+	jsonw_key(w, "residency");
+	jsonw_string_n(w, strip, 2 * (size_t)p->n_hist);
+	jsonw_end_object(w);
+}
+
+void json_put_pages_info(struct jsonw *w, const struct vms_snapshot *snap)
+{
+	jsonw_begin_inline_object(w);
+	jsonw_key(w, "scan");
+	jsonw_bool(w, snap->pages.scan);
+	jsonw_key(w, "entries");
+	jsonw_bool(w, snap->pages.entries);
+	jsonw_key(w, "refs_interval_ms");
+	if (snap->pages.refs_interval_ms)
+		jsonw_uint(w, snap->pages.refs_interval_ms);
+	else
+		jsonw_null(w);
+	jsonw_end_object(w);
+}
+
+/* ---- the residency strip ------------------------------------------------ */
+
+bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, unsigned w,
+		 uint8_t *levels)
+{
+	uint64_t ps = snap->host.page_size ? snap->host.page_size : 4096;
+	double total = 0, pos = 0, *sum;
+	bool *any;
+
+	if (!w)
+		return true;
+	for (size_t i = first; i < first + count; i++) {
+		if (!snap->regions[i].pages)
+			return false;
+		total += (double)vms_region_size(&snap->regions[i]);
+	}
+	sum = calloc(w, sizeof(*sum));
+	any = calloc(w, sizeof(*any));
+	if (!sum || !any) {
+		free(sum);
+		free(any);
+		return false;
+	}
+	for (size_t i = first; i < first + count; i++) {
+		const struct vms_region *r = &snap->regions[i];
+		const struct vms_region_pages *p = r->pages;
+		uint64_t pages = vms_region_size(r) / ps;
+
+		for (unsigned b = 0; b < p->n_hist; b++) {
+			double lo = pos + (double)((b * pages + p->n_hist - 1) / p->n_hist * ps);
+			double hi = pos + (double)(((b + 1) * pages + p->n_hist - 1) / p->n_hist * ps);
+			double density = p->hist[b] / 255.0;
+			unsigned c0 = (unsigned)(lo / total * w), c1 = (unsigned)(hi / total * w);
+
+			if (!p->hist[b])
+				continue;
+			for (unsigned c = c0; c <= c1 && c < w; c++) {
+				double clo = total * c / w, chi = total * (c + 1) / w;
+				double o = (hi < chi ? hi : chi) - (lo > clo ? lo : clo);
+
+				if (o <= 0)
+					continue;
+				sum[c] += o * density;
+				any[c] = true;
+			}
+		}
+		pos += (double)vms_region_size(r);
+	}
+	for (unsigned c = 0; c < w; c++) {
+		double share = sum[c] / (total / w);
+		unsigned v = (unsigned)(share * 8 + 0.5);
+
+		if (v > 8)
+			v = 8;
+		if (v == 0 && any[c])
+			v = 1;
+		levels[c] = (uint8_t)v;
+	}
+	free(sum);
+	free(any);
+	return true;
+}
+
+/* ---- `vmscope pages` ---------------------------------------------------- */
+
+void pages_listing_release(struct pages_listing *l)
+{
+	free(l->regions);
+	free(l->runs);
+	l->regions = NULL;
+	l->runs = NULL;
+	l->n_regions = l->n_runs = 0;
+}
+
+void pages_state_words(uint32_t state, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < VMS_PG__MAX && len < n; c++) {
+		int k;
+
+		if (!(state & VMS_PAGE_BIT(c)))
+			continue;
+		k = snprintf(buf + len, n - len, "%s%s", len ? " " : "", vms_page_count_names[c]);
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
+}
+
+static void size_text(char buf[32], uint64_t v, bool bytes)
+{
+	if (bytes)
+		snprintf(buf, 32, "%" PRIu64, v);
+	else
+		vms_format_size(buf, 32, v);
+}
+
+static void text_counts(FILE *out, const struct vms_region_pages *p, uint32_t known, bool bytes)
+{
+	bool first = true;
+	char buf[32];
+
+	fputs("   ", out);
+	for (int c = 0; c < VMS_PG__MAX; c++) {
+		if (!(known & VMS_PAGE_BIT(c)))
+			continue;
+		if (!p->v[c] && c != VMS_PG_PRESENT)
+			continue;
+		size_text(buf, p->v[c], bytes);
+		fprintf(out, "%s%s %s", first ? "" : ", ", vms_page_count_names[c], buf);
+		first = false;
+	}
+	if (known & VMS_PAGE_BIT(VMS_PG_MAPPED_ONCE)) {
+		size_text(buf, p->pss, bytes);
+		fprintf(out, ", pss %s", buf);
+	}
+	fputc('\n', out);
+}
+
+int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool color)
+{
+	const struct vms_snapshot *snap = l->snap;
+	uint64_t ps = snap->host.page_size ? snap->host.page_size : 4096;
+	struct strbuf name;
+	char words[256], buf[32];
+
+	(void)color;
+	strbuf_init(&name);
+	pages_state_words(l->known, words, sizeof(words));
+	fprintf(out, "pid %d: %zu region%s, pages of %" PRIu64 " bytes, read with %s\n",
+		(int)snap->proc.pid, l->n_regions, l->n_regions == 1 ? "" : "s", ps,
+		snap->pages.scan ? (snap->pages.entries ? "PAGEMAP_SCAN and pagemap entries"
+							: "PAGEMAP_SCAN")
+				 : "pagemap entries");
+	fprintf(out, "states known: %s\n", words);
+	for (size_t i = 0; i < l->n_regions; i++) {
+		const struct pages_region *pr = &l->regions[i];
+		const struct vms_region *r = &snap->regions[pr->region];
+
+		strbuf_reset(&name);
+		escape_display(&name, r->name ? r->name : "", r->name ? strlen(r->name) : 0);
+		size_text(buf, pr->end - pr->start, bytes);
+		fprintf(out, "\nregion %zu  %" PRIx64 "-%" PRIx64 "  %s  %s%s%s\n", pr->region,
+			pr->start, pr->end, buf, vms_kind_to_string(r->kind), name.len ? "  " : "",
+			name.buf);
+		text_counts(out, &pr->counts, l->known, bytes);
+		if (pr->n_runs == 0)
+			fputs("   no page populated\n", out);
+		for (size_t k = pr->first_run; k < pr->first_run + pr->n_runs; k++) {
+			const struct vms_page_run *run = &l->runs[k];
+
+			pages_state_words(run->state, words, sizeof(words));
+			fprintf(out, "   %12" PRIx64 "-%-12" PRIx64 " %8" PRIu64 "  %s", run->start,
+				run->end, (run->end - run->start) / ps, words);
+			if (run->mapcount > 1)
+				fprintf(out, "  mapped %" PRIu32 "x", run->mapcount);
+			fputc('\n', out);
+		}
+	}
+	strbuf_release(&name);
+	return ferror(out) ? -EIO : 0;
+}
+
+static void json_state(struct jsonw *w, uint32_t state)
+{
+	jsonw_begin_inline_array(w);
+	for (int c = 0; c < VMS_PG__MAX; c++)
+		if (state & VMS_PAGE_BIT(c))
+			jsonw_string(w, vms_page_count_names[c]);
+	jsonw_end_array(w);
+}
+
+int pages_render_json(FILE *out, const struct pages_listing *l)
+{
+	const struct vms_snapshot *snap = l->snap;
+	uint64_t ps = snap->host.page_size ? snap->host.page_size : 4096;
+	struct jsonw w;
+
+	jsonw_init(&w, out);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "schema");
+	jsonw_uint(&w, VMS_SCHEMA_VERSION);
+	jsonw_key(&w, "pid");
+	jsonw_int(&w, snap->proc.pid);
+	jsonw_key(&w, "page_size");
+	jsonw_uint(&w, ps);
+	jsonw_key(&w, "read");
+	json_put_pages_info(&w, snap);
+	jsonw_key(&w, "known");
+	json_state(&w, l->known);
+	jsonw_key(&w, "regions");
+	jsonw_begin_array(&w);
+	for (size_t i = 0; i < l->n_regions; i++) {
+		const struct pages_region *pr = &l->regions[i];
+		const struct vms_region *r = &snap->regions[pr->region];
+
+		jsonw_begin_object(&w);
+		jsonw_key(&w, "region");
+		jsonw_uint(&w, pr->region);
+		jsonw_key(&w, "start");
+		jsonw_stringf(&w, "0x%" PRIx64, pr->start);
+		jsonw_key(&w, "end");
+		jsonw_stringf(&w, "0x%" PRIx64, pr->end);
+		jsonw_key(&w, "name");
+		jsonw_string(&w, r->name ? r->name : "");
+		jsonw_key(&w, "kind");
+		jsonw_string(&w, vms_kind_to_string(r->kind));
+		jsonw_key(&w, "pages");
+		json_put_region_pages(&w, &pr->counts);
+		jsonw_key(&w, "runs");
+		jsonw_begin_array(&w);
+		for (size_t k = pr->first_run; k < pr->first_run + pr->n_runs; k++) {
+			const struct vms_page_run *run = &l->runs[k];
+
+			jsonw_begin_inline_object(&w);
+			jsonw_key(&w, "start");
+			jsonw_stringf(&w, "0x%" PRIx64, run->start);
+			jsonw_key(&w, "pages");
+			jsonw_uint(&w, (run->end - run->start) / ps);
+			jsonw_key(&w, "state");
+			json_state(&w, run->state);
+			jsonw_key(&w, "mapcount");
+			if (run->mapcount)
+				jsonw_uint(&w, run->mapcount);
+			else
+				jsonw_null(&w);
+			jsonw_end_object(&w);
+		}
+		jsonw_end_array(&w);
+		jsonw_end_object(&w);
+	}
+	jsonw_end_array(&w);
+	jsonw_end_object(&w);
+	return jsonw_finish(&w);
+}

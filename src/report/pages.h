@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Page-level data in the reports: the JSON of a region's page counters,
+ * the residency strip of the layout diagram, and the run listing of
+ * `vmscope pages`.
+ */
+#ifndef VMSCOPE_REPORT_PAGES_H
+#define VMSCOPE_REPORT_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report/jsonw.h"
+#include "vmscope/pages.h"
+#include "vmscope/snapshot.h"
+
+/* "pages": {...} of a region, null when not read. */
+void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p);
+/* The top-level "pages" object: how page data was read. */
+void json_put_pages_info(struct jsonw *w, const struct vms_snapshot *snap);
+/* Whether the snapshot has page fields to write (page data was read). */
+bool json_want_pages(const struct vms_snapshot *snap);
+
+/*
+ * The residency strip of regions[first .. first + count) drawn as one row
+ * of w cells: levels[i] in 0..8 eighths of the cell's pages present (0:
+ * none, never 0 when one is). Regions are laid end to end by size.
+ * Returns false when a region of the row has no page data.
+ */
+bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, unsigned w,
+		 uint8_t *levels);
+
+/* A region's pages as `vmscope pages` lists them. */
+struct pages_region {
+	size_t region;          /* index in snap->regions */
+	uint64_t start, end;    /* the part listed */
+	struct vms_region_pages counts;
+	size_t first_run, n_runs; /* in the listing's runs */
+};
+
+struct pages_listing {
+	const struct vms_snapshot *snap;
+	uint32_t known;            /* VMS_PAGE_BIT()s the readers could tell */
+	struct pages_region *regions;
+	size_t n_regions, alloc_regions;
+	struct vms_page_run *runs;
+	size_t n_runs, alloc_runs;
+};
+
+void pages_listing_release(struct pages_listing *l);
+
+/* Words of a state, "present exclusive thp", into buf (at least 160 bytes). */
+void pages_state_words(uint32_t state, char *buf, size_t n);
+
+int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool color);
+int pages_render_json(FILE *out, const struct pages_listing *l);
+
+#endif

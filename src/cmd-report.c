@@ -21,6 +21,8 @@
 
 enum {
 	OPT_FULL = CLI_OPT_FIRST_FREE,
+	OPT_SECTIONS,
+	OPT_BY,
 };
 
 static const struct cli_option report_options[] = {
@@ -30,6 +32,10 @@ static const struct cli_option report_options[] = {
 	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },
 	{ "top", 'n', required_argument, 'n', "N", "how many regions and objects to list (default 15)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
+	{ "sections", 0, no_argument, OPT_SECTIONS, NULL,
+	  "list the ELF sections of each object listed, by region" },
+	{ "by", 0, required_argument, OPT_BY, "KEY",
+	  "group the tables by region (default) or by object" },
 	CLI_OPTION_COLOR,
 	{ "width", 'w', required_argument, 'w', "N",
 	  "output width (default: the terminal's, else 80)" },
@@ -103,6 +109,16 @@ static int report_option(int id, const char *arg, void *ctx)
 		return r;
 	case OPT_FULL:
 		a->full = true;
+		return 0;
+	case OPT_SECTIONS:
+		a->ropt.sections = true;
+		return 0;
+	case OPT_BY:
+		if (strcmp(arg, "object") != 0 && strcmp(arg, "region") != 0) {
+			fprintf(stderr, "vmscope: unknown grouping '%s' (region or object)\n", arg);
+			return -EINVAL;
+		}
+		a->ropt.by_object = strcmp(arg, "object") == 0;
 		return 0;
 	case CLI_OPT_PROC_ROOT:
 		a->proc_root = arg;

@@ -14,6 +14,7 @@
 #include "vmscope/snapshot.h"
 
 struct arena;
+struct strbuf;
 struct vms_elf_cache;
 
 struct vms_elf_cache *vms_elf_cache_new(void);
@@ -31,5 +32,26 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 
 /* The same from bytes in memory (tests, fuzzers). */
 int vms_elf_load_memory(const void *buf, size_t len, struct vms_object *obj, struct arena *arena);
+
+/*
+ * Names the code or data at addr of the process snap describes, appending
+ * "function+0xoff (object)" to out (raw bytes of the symbol and file names:
+ * escape them for display). Needs the model's load bias of the object. The
+ * object's symbols (.symtab, else .dynsym) are read on the first call, through
+ * pid_dirfd as vms_elf_load_object opens files, and kept in the cache.
+ * Returns 0; 1 when no symbol holds addr ("object+0xvaddr" is appended);
+ * -ENOENT when addr is not in a mapped ELF object; -ESTALE when the file
+ * changed after the process started; -EBADF without pid_dirfd or cache entry.
+ */
+int vms_elf_symbolize(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_snapshot *snap,
+		      uint64_t addr, struct strbuf *out);
+
+/*
+ * The symbol of an ELF image in memory holding vaddr (tests, fuzzers):
+ * appends "function+0xoff" and returns the number of symbols read, or
+ * -ENOENT (none holds vaddr), -ENODATA (no symbols), or why the file could
+ * not be read.
+ */
+int vms_elf_symbolize_memory(const void *buf, size_t len, uint64_t vaddr, struct strbuf *out);
 
 #endif

@@ -30,6 +30,8 @@ struct vms_report_options {
 	enum vms_sort sort;
 	unsigned width;  /* columns available; 0 means 80 */
 	unsigned top;    /* regions and objects listed; 0 means a default */
+	bool sections;   /* list the sections of each object listed */
+	bool by_object;  /* memory by object instead of the objects and regions tables */
 };
 
 struct vms_reporter {

@@ -222,6 +222,9 @@ struct vms_region {
 	uint64_t vmflags; /* VmFlags bits, 1 << index in vms_vmflag_names */
 	const char *name; /* path or [pseudo]; kernel-escaped bytes; "" for anonymous; arena */
 	struct vms_counters mem;
+	/* the sections of objects[object] it holds: sections[first_section ...
+	 * + n_sections); n_sections 0 when unknown or none (model/sections.c) */
+	uint32_t first_section, n_sections;
 	struct vms_region_pages *pages; /* page-level counters; NULL when not read; arena */
 };
 
@@ -241,6 +244,19 @@ struct vms_segment {
 	uint32_t flags; /* PF_R | PF_W | PF_X */
 };
 
+/*
+ * An allocated section (SHF_ALLOC) of a mapped ELF object: where the loader
+ * puts it, relative to the load bias. TLS templates of no size in the image
+ * (.tbss) are left out, so the sections of an object never overlap.
+ */
+struct vms_section {
+	const char *name; /* from .shstrtab, raw bytes; arena */
+	uint64_t addr, size;
+	uint64_t offset;  /* in the file; meaningless for SHT_NOBITS */
+	uint64_t flags;   /* SHF_* */
+	uint32_t type;    /* SHT_* */
+};
+
 /* One mapped file with its regions and their totals. */
 struct vms_object {
 	const char *path; /* as in maps (kernel-escaped); arena */
@@ -256,6 +272,19 @@ struct vms_object {
 	struct vms_segment *segments; /* PT_LOAD headers; arena */
 	uint32_t n_segments;
 	uint64_t relro_vaddr, relro_memsz; /* PT_GNU_RELRO, memsz 0 if none */
+	/* sections by address, without overlaps; arena. None when the file has
+	 * no section headers (stripped to segments) or they were unreadable. */
+	struct vms_section *sections;
+	uint32_t n_sections;
+	int sections_error;    /* 0, -ENODATA no section headers, -EBADMSG corrupt, -EFBIG */
+	const char *build_id;  /* NT_GNU_BUILD_ID as lowercase hex; arena; NULL if none */
+	int64_t mtime_ns;      /* the file's mtime when read (ns since the epoch), 0 unknown */
+	/* model facts: the load bias the regions agree on (model/classify.c), and
+	 * whether the file was modified after the process started, so that its
+	 * sections may no longer be what is mapped (model/sections.c) */
+	uint64_t load_bias;
+	bool have_bias;
+	bool changed;
 	/* aggregates of the regions that map it */
 	uint32_t n_regions;
 	uint64_t vsize;
@@ -319,6 +348,9 @@ struct vms_snapshot {
 	size_t n_threads, alloc_threads;
 	struct vms_source_status src[VMS_SRC__MAX];
 	uint32_t dropped_regions; /* maps entries dropped: not after the previous end */
+	/* read from this machine's running /proc (not a captured tree or a
+	 * file): its clocks and the mapped files' times can be compared */
+	bool live;
 	/* How page data was read, when VMS_SRC_PAGEMAP was tried. */
 	struct {
 		bool scan;      /* PAGEMAP_SCAN ranges */

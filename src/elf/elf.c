@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Program headers of mapped objects.
+ * Program headers of mapped objects, the cache, and the symbolizer.
  *
  * The bytes come from files a process maps, which may be anything: a font, a
  * locale archive, a half-written or hostile ELF. Only the ELF header and the
  * program header table are read, into a bounded buffer; the section header
  * fields are cleared in that copy before libelf sees it, so a forged section
- * count can neither make libelf allocate nor walk anything. Every offset and
- * size is checked against the file size.
+ * count can neither make libelf allocate nor walk anything. Section headers,
+ * notes and symbols are decoded by hand (elf-sections.c, elf-symbols.c).
+ * Every offset and size is checked against the file size.
  */
 #include "config.h"
 
@@ -28,6 +29,7 @@
 #include "base/arena.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "elf/elf-internal.h"
 
 /* The kernel refuses program header tables over 64 KiB; so do we. */
 #define ELF_PHDRS_MAX (64 * 1024)
@@ -36,32 +38,21 @@
 /* One read covers the headers of almost every file. */
 #define ELF_HEAD_READ 4096
 
-/* What one file says, owned by the cache or by a stack frame. */
-struct elf_facts {
-	int error; /* 0 or -EBADMSG/-EFBIG: what parsing said */
-	bool is_elf;
-	uint16_t type;
-	uint8_t class;
-	uint32_t n_segments;
-	struct vms_segment *segments; /* malloc'd */
-	uint64_t relro_vaddr, relro_memsz;
-};
-
-static void elf_facts_release(struct elf_facts *f)
+void elf_facts_release(struct elf_facts *f)
 {
 	free(f->segments);
 	f->segments = NULL;
 	f->n_segments = 0;
+	free(f->sections);
+	f->sections = NULL;
+	f->n_sections = 0;
+	free(f->shstrtab);
+	f->shstrtab = NULL;
+	elf_symbols_free(f->symbols);
+	f->symbols = NULL;
 }
 
-/* Where the bytes come from: an open file or a buffer. */
-struct elf_source {
-	int fd;
-	const unsigned char *mem;
-	uint64_t size;
-};
-
-static int source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n)
+int source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n)
 {
 	size_t done = 0;
 
@@ -109,11 +100,6 @@ static void clear_section_fields(unsigned char *img, int class)
 	}
 }
 
-static bool add_overflows(uint64_t a, uint64_t b, uint64_t limit)
-{
-	return a > limit || b > limit - a;
-}
-
 static int read_phdrs(Elf *elf, int class, size_t phnum, uint64_t file_size, struct elf_facts *f)
 {
 	uint64_t addr_max = class == ELFCLASS32 ? UINT32_MAX : UINT64_MAX;
@@ -133,9 +119,9 @@ static int read_phdrs(Elf *elf, int class, size_t phnum, uint64_t file_size, str
 			 * would make the address arithmetic of the model wrap. */
 			if (ph.p_filesz > ph.p_memsz)
 				return -EBADMSG;
-			if (add_overflows(ph.p_offset, ph.p_filesz, file_size))
+			if (elf_add_overflows(ph.p_offset, ph.p_filesz, file_size))
 				return -EBADMSG;
-			if (add_overflows(ph.p_vaddr, ph.p_memsz, addr_max))
+			if (elf_add_overflows(ph.p_vaddr, ph.p_memsz, addr_max))
 				return -EBADMSG;
 			s->vaddr = ph.p_vaddr;
 			s->memsz = ph.p_memsz;
@@ -143,8 +129,14 @@ static int read_phdrs(Elf *elf, int class, size_t phnum, uint64_t file_size, str
 			s->filesz = ph.p_filesz;
 			s->align = ph.p_align;
 			s->flags = ph.p_flags & (PF_R | PF_W | PF_X);
+		} else if (ph.p_type == PT_NOTE && f->layout.n_notes < ARRAY_SIZE(f->layout.notes)) {
+			/* checked against the file when read */
+			f->layout.notes[f->layout.n_notes].offset = ph.p_offset;
+			f->layout.notes[f->layout.n_notes].size = ph.p_filesz;
+			f->layout.notes[f->layout.n_notes].align = ph.p_align;
+			f->layout.n_notes++;
 		} else if (ph.p_type == PT_GNU_RELRO && !have_relro) {
-			if (add_overflows(ph.p_vaddr, ph.p_memsz, addr_max))
+			if (elf_add_overflows(ph.p_vaddr, ph.p_memsz, addr_max))
 				return -EBADMSG;
 			f->relro_vaddr = ph.p_vaddr;
 			f->relro_memsz = ph.p_memsz;
@@ -153,6 +145,29 @@ static int read_phdrs(Elf *elf, int class, size_t phnum, uint64_t file_size, str
 	}
 	f->n_segments = (uint32_t)n_load;
 	return 0;
+}
+
+/*
+ * Where the section headers are, from the raw header: the copy libelf sees
+ * has them cleared.
+ */
+static void read_layout(const unsigned char *img, int class, struct elf_layout *lay)
+{
+	bool m = img[EI_DATA] == ELFDATA2MSB;
+
+	lay->class = class;
+	lay->msb = m;
+	if (class == ELFCLASS64) {
+		lay->shoff = ELF_FIELD(img, Elf64_Ehdr, e_shoff, m);
+		lay->shnum = (uint32_t)ELF_FIELD(img, Elf64_Ehdr, e_shnum, m);
+		lay->shstrndx = (uint32_t)ELF_FIELD(img, Elf64_Ehdr, e_shstrndx, m);
+		lay->shentsize = (uint32_t)ELF_FIELD(img, Elf64_Ehdr, e_shentsize, m);
+	} else {
+		lay->shoff = ELF_FIELD(img, Elf32_Ehdr, e_shoff, m);
+		lay->shnum = (uint32_t)ELF_FIELD(img, Elf32_Ehdr, e_shnum, m);
+		lay->shstrndx = (uint32_t)ELF_FIELD(img, Elf32_Ehdr, e_shstrndx, m);
+		lay->shentsize = (uint32_t)ELF_FIELD(img, Elf32_Ehdr, e_shentsize, m);
+	}
 }
 
 /*
@@ -193,6 +208,7 @@ static int parse_source(const struct elf_source *src, struct elf_facts *f)
 	}
 	if (img_len < ehdr_size)
 		return -EBADMSG;
+	read_layout(img, class, &f->layout);
 	clear_section_fields(img, class);
 
 	/* First the header alone, to learn where the program headers are. */
@@ -212,7 +228,7 @@ static int parse_source(const struct elf_source *src, struct elf_facts *f)
 		r = -EBADMSG;
 		goto out;
 	}
-	if (add_overflows(eh.e_phoff, phnum * phentsize, src->size)) {
+	if (elf_add_overflows(eh.e_phoff, phnum * phentsize, src->size)) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -254,6 +270,8 @@ static int parse_source(const struct elf_source *src, struct elf_facts *f)
 	f->type = eh.e_type;
 	f->class = (uint8_t)class;
 	r = read_phdrs(elf, class, phnum, src->size, f);
+	if (r == 0)
+		elf_read_sections(src, f);
 out:
 	elf_end(elf);
 	return r;
@@ -275,6 +293,17 @@ static void facts_to_object(const struct elf_facts *f, struct vms_object *obj, s
 		: NULL;
 	obj->relro_vaddr = f->relro_vaddr;
 	obj->relro_memsz = f->relro_memsz;
+	obj->sections_error = f->sections_error;
+	obj->build_id = f->build_id[0] ? arena_strdup(arena, f->build_id) : NULL;
+	obj->mtime_ns = f->mtime_ns;
+	obj->n_sections = f->n_sections;
+	obj->sections = NULL;
+	if (f->n_sections) {
+		obj->sections = arena_memdup(arena, f->sections,
+					     f->n_sections * sizeof(*f->sections));
+		for (uint32_t i = 0; i < f->n_sections; i++)
+			obj->sections[i].name = arena_strdup(arena, f->sections[i].name);
+	}
 }
 
 static void clear_object_elf(struct vms_object *obj)
@@ -287,6 +316,11 @@ static void clear_object_elf(struct vms_object *obj)
 	obj->n_segments = 0;
 	obj->relro_vaddr = 0;
 	obj->relro_memsz = 0;
+	obj->sections = NULL;
+	obj->n_sections = 0;
+	obj->sections_error = 0;
+	obj->build_id = NULL;
+	obj->mtime_ns = 0;
 }
 
 int vms_elf_load_memory(const void *buf, size_t len, struct vms_object *obj, struct arena *arena)
@@ -418,7 +452,7 @@ static void cache_put(struct vms_elf_cache *cache, const struct vms_region *r, c
 		.st_ctim = st->st_ctim,
 		.facts = *f,
 	};
-	f->segments = NULL;
+	memset(f, 0, sizeof(*f)); /* its arrays now belong to the cache */
 }
 
 static bool cache_entry_matches(const struct cache_entry *e, const struct stat *st)
@@ -555,10 +589,132 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 	}
 	close(fd);
 	f.error = ret;
+	f.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	facts_to_object(&f, obj, arena);
 	/* Parse verdicts are facts of the file; an I/O error is not. */
 	if (cache && (ret == 0 || ret == -EBADMSG || ret == -EFBIG))
 		cache_put(cache, r, &st, &f);
 	elf_facts_release(&f);
 	return ret;
+}
+
+/* Whether region r maps object o's file itself (not its .bss tail). */
+static bool maps_file_of(const struct vms_region *r, const struct vms_object *o)
+{
+	return r->inode == o->inode && r->dev_major == o->dev_major &&
+	       r->dev_minor == o->dev_minor && r->name && o->path && strcmp(r->name, o->path) == 0;
+}
+
+/*
+ * The cache entry of the file region r maps, with its symbols read. The
+ * file is opened again only when they were never read.
+ */
+static int cache_symbols(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+			 const struct elf_symbols **ret)
+{
+	struct cache_entry *e = cache_find(cache, r);
+	struct elf_source src;
+	struct elf_facts f;
+	struct stat st;
+	int fd, ret_parse;
+
+	if (!e || !e->facts.symbols_tried) {
+		if (pid_dirfd < 0)
+			return -EBADF;
+		fd = open_mapped(pid_dirfd, r, &st);
+		if (fd == -NOT_REGULAR)
+			return -ENOEXEC;
+		if (fd < 0)
+			return fd;
+		src = (struct elf_source){ .fd = fd, .size = st.st_size > 0 ? (uint64_t)st.st_size : 0 };
+		if (!e || !cache_entry_matches(e, &st)) {
+			ret_parse = parse_source(&src, &f);
+			f.error = ret_parse;
+			f.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+			if (ret_parse == 0 || ret_parse == -EBADMSG || ret_parse == -EFBIG)
+				cache_put(cache, r, &st, &f);
+			elf_facts_release(&f);
+			e = cache_find(cache, r);
+		}
+		if (e && e->facts.error == 0 && e->facts.is_elf)
+			elf_read_symbols(&src, &e->facts);
+		close(fd);
+		if (!e)
+			return -EIO;
+	}
+	if (e->facts.error < 0)
+		return e->facts.error;
+	if (!e->facts.is_elf)
+		return -ENOEXEC;
+	if (!e->facts.symbols)
+		return e->facts.symbols_error < 0 ? e->facts.symbols_error : -ENODATA;
+	*ret = e->facts.symbols;
+	return 0;
+}
+
+int vms_elf_symbolize(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_snapshot *snap,
+		      uint64_t addr, struct strbuf *out)
+{
+	const struct vms_region *r = vms_snapshot_find(snap, addr), *fr = NULL;
+	const struct elf_symbols *syms = NULL;
+	const struct elf_symbol *sym = NULL;
+	const struct vms_object *o;
+	const char *base;
+	uint64_t vaddr;
+	size_t i;
+
+	if (!cache || !r || r->object < 0 || (size_t)r->object >= snap->n_objects)
+		return -ENOENT;
+	o = &snap->objects[r->object];
+	if (!o->is_elf || o->elf_error || !o->have_bias)
+		return -ENOENT;
+	if (o->changed)
+		return -ESTALE; /* its symbols may name other code now */
+	/* the .bss tail maps no file: any region of the object leads to it */
+	for (i = (size_t)(r - snap->regions) + 1; i-- > 0 && !fr;)
+		if (snap->regions[i].object == r->object && maps_file_of(&snap->regions[i], o))
+			fr = &snap->regions[i];
+	if (!fr)
+		return -ENOENT;
+	vaddr = addr - o->load_bias;
+	if (cache_symbols(cache, pid_dirfd, fr, &syms) == 0)
+		sym = elf_symbols_find(syms, vaddr);
+
+	base = strrchr(o->path, '/');
+	base = base && base[1] ? base + 1 : o->path;
+	if (!sym) {
+		strbuf_addf(out, "%s+0x%" PRIx64, base, vaddr);
+		return 1;
+	}
+	strbuf_addf(out, "%s+0x%" PRIx64 " (%s)", syms->names + sym->name, vaddr - sym->value,
+		    base);
+	return 0;
+}
+
+int vms_elf_symbolize_memory(const void *buf, size_t len, uint64_t vaddr, struct strbuf *out)
+{
+	struct elf_source src = { .fd = -1, .mem = buf, .size = len };
+	const struct elf_symbol *sym;
+	struct elf_facts f;
+	int r;
+
+	r = parse_source(&src, &f);
+	if (r == 0 && !f.is_elf)
+		r = -ENOEXEC;
+	if (r == 0) {
+		elf_read_symbols(&src, &f);
+		r = f.symbols_error;
+	}
+	if (r == 0) {
+		sym = elf_symbols_find(f.symbols, vaddr);
+		if (sym) {
+			strbuf_addf(out, "%s+0x%" PRIx64, f.symbols->names + sym->name,
+				    vaddr - sym->value);
+			r = (int)(f.symbols->n > INT32_MAX ? INT32_MAX : f.symbols->n);
+		} else {
+			r = -ENOENT;
+		}
+	}
+	elf_facts_release(&f);
+	return r;
 }

@@ -378,11 +378,14 @@ static void compute_biases(struct classify_state *cs)
 	free(fill);
 
 	for (size_t o = 0; o < n_obj; o++) {
-		const struct vms_object *obj = &snap->objects[o];
+		struct vms_object *obj = &snap->objects[o];
 
 		cs->bias_ok[o] = object_loadable(obj) &&
 				 object_bias(snap, obj, order + start[o], start[o + 1] - start[o],
 					     cs->page, &cs->bias[o]);
+		/* kept for placing sections and naming addresses */
+		obj->have_bias = cs->bias_ok[o];
+		obj->load_bias = cs->bias_ok[o] ? cs->bias[o] : 0;
 	}
 	free(order);
 	free(start);

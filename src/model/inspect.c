@@ -31,6 +31,7 @@ int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_el
 	r = vms_collect(p, cflags, snap);
 	if (r < 0)
 		goto fail;
+	snap->live = live;
 	if (flags & VMS_INSPECT_ELF)
 		vms_model_build(snap, cache, vms_proc_dirfd(p));
 	else

@@ -22,6 +22,9 @@ static inline bool model_region_is_file(const struct vms_region *r)
 	return r->inode != 0 || model_region_name(r)[0] == '/';
 }
 
+/* Gives each segment region the sections it holds (sections.c); after classify. */
+void model_place_sections(struct vms_snapshot *snap);
+
 static inline bool model_startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -216,5 +216,6 @@ void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int
 		free(first);
 	}
 	vms_model_classify(snap);
+	model_place_sections(snap);
 	aggregate(snap);
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "base/escape.h"
-#include "report/pages.h"
+#include "base/xalloc.h"
 #include "vmscope/report.h"
 
 #define BIT(d) (UINT64_C(1) << ((d) - 1))
@@ -407,9 +407,6 @@ static void put_sources(struct jsonw *w, const struct vms_snapshot *snap)
 		const struct vms_source_status *st = &snap->src[s];
 		int err = st->tried ? st->error : 0;
 
-		/* page-level sources are opt-in: only named when asked for */
-		if ((s == VMS_SRC_PAGEMAP || s == VMS_SRC_KPAGEFLAGS) && !st->tried)
-			continue;
 		jsonw_key(w, vms_source_to_string(s));
 		jsonw_begin_inline_object(w);
 		jsonw_key(w, "read");
@@ -482,7 +479,7 @@ static void put_perms(struct jsonw *w, uint8_t perms)
 	jsonw_string_n(w, p, sizeof(p));
 }
 
-static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
+static void put_region(struct jsonw *w, const struct vms_region *r)
 {
 	jsonw_begin_object(w);
 	jsonw_key(w, "start");
@@ -530,9 +527,16 @@ static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
 	jsonw_end_array(w);
 	jsonw_key(w, "mem");
 	put_mem(w, &r->mem);
-	if (pages) {
-		jsonw_key(w, "pages");
-		json_put_region_pages(w, r->pages);
+	jsonw_key(w, "sections");
+	if (r->n_sections) {
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "first");
+		jsonw_uint(w, r->first_section);
+		jsonw_key(w, "count");
+		jsonw_uint(w, r->n_sections);
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
 	}
 	jsonw_end_object(w);
 }
@@ -540,6 +544,46 @@ static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
 /* ELF constants, kept here so that only src/elf sees the ELF headers. */
 static const char *const elf_type_names[] = { "NONE", "REL", "EXEC", "DYN", "CORE" };
 enum { SEG_X = 1, SEG_W = 2, SEG_R = 4 };
+static const char *const section_type_names[] = {
+	"NULL", "PROGBITS", "SYMTAB", "STRTAB", "RELA", "HASH", "DYNAMIC", "NOTE",
+	"NOBITS", "REL", "SHLIB", "DYNSYM", NULL, NULL, "INIT_ARRAY", "FINI_ARRAY",
+	"PREINIT_ARRAY", "GROUP", "SYMTAB_SHNDX",
+};
+/* SHF_* bits as readelf -S letters them; bit n is letter n */
+static const char section_flag_letters[] = "WAX?MSILOGTC";
+
+static void put_sections(struct jsonw *w, const struct vms_object *o)
+{
+	jsonw_begin_array(w);
+	for (uint32_t i = 0; i < o->n_sections; i++) {
+		const struct vms_section *sc = &o->sections[i];
+		char fl[sizeof(section_flag_letters)];
+		size_t n = 0;
+
+		for (size_t b = 0; b < sizeof(section_flag_letters) - 1; b++)
+			if (sc->flags & (UINT64_C(1) << b) && section_flag_letters[b] != '?')
+				fl[n++] = section_flag_letters[b];
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "name");
+		jsonw_string(w, sc->name ? sc->name : "");
+		jsonw_key(w, "addr");
+		jsonw_uint(w, sc->addr);
+		jsonw_key(w, "size");
+		jsonw_uint(w, sc->size);
+		jsonw_key(w, "offset");
+		jsonw_uint(w, sc->offset);
+		jsonw_key(w, "type");
+		if (sc->type < ARRAY_SIZE(section_type_names) && section_type_names[sc->type])
+			jsonw_string(w, section_type_names[sc->type]);
+		else
+			jsonw_stringf(w, "0x%08" PRIx32, sc->type);
+		jsonw_key(w, "flags");
+		jsonw_string_n(w, fl, n);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+}
+
 
 static void put_elf(struct jsonw *w, const struct vms_object *o)
 {
@@ -590,6 +634,10 @@ static void put_elf(struct jsonw *w, const struct vms_object *o)
 	} else {
 		jsonw_null(w);
 	}
+	jsonw_key(w, "sections");
+	put_sections(w, o);
+	jsonw_key(w, "sections_error");
+	put_error(w, o->sections_error);
 	jsonw_end_object(w);
 }
 
@@ -617,6 +665,18 @@ static void put_object(struct jsonw *w, const struct vms_object *o)
 		jsonw_null(w);
 	jsonw_key(w, "elf_error");
 	put_error(w, o->elf_error);
+	jsonw_key(w, "build_id");
+	if (o->build_id)
+		jsonw_string(w, o->build_id);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "load_bias");
+	if (o->have_bias)
+		put_addr(w, o->load_bias);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "changed");
+	jsonw_bool(w, o->changed);
 	jsonw_key(w, "mem");
 	put_mem(w, &o->mem);
 	jsonw_end_object(w);
@@ -661,15 +721,11 @@ int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 	put_totals(&w, snap);
 	jsonw_key(&w, "dropped_regions");
 	jsonw_uint(&w, snap->dropped_regions);
-	if (json_want_pages(snap)) {
-		jsonw_key(&w, "pages");
-		json_put_pages_info(&w, snap);
-	}
 
 	jsonw_key(&w, "regions");
 	jsonw_begin_array(&w);
 	for (size_t i = 0; i < snap->n_regions; i++)
-		put_region(&w, &snap->regions[i], json_want_pages(snap));
+		put_region(&w, &snap->regions[i]);
 	jsonw_end_array(&w);
 
 	jsonw_key(&w, "objects");

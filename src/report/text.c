@@ -17,6 +17,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "report/canvas.h"
+#include "report/tables.h"
 
 #define MIN_WIDTH 80
 #define DEFAULT_TOP 15
@@ -200,7 +201,8 @@ static size_t region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			tail = sb->len;
 			strbuf_addch(sb, ' ');
 		}
-		strbuf_addstr(sb, kind_word(r->kind));
+		if (!report_section_label(sb, snap, r))
+			strbuf_addstr(sb, kind_word(r->kind));
 		if (r->deleted)
 			strbuf_addstr(sb, " (deleted)");
 		return tail;
@@ -1039,6 +1041,21 @@ static void regions_table(struct text *t)
 	free(idx);
 }
 
+static void sink_flush(void *ctx)
+{
+	maybe_flush(ctx);
+}
+
+/* --sections, for the objects the objects table lists. */
+static void sections_list(struct text *t)
+{
+	struct report_sink sink = { &t->cv, t->width, &t->opt, sink_flush, t };
+	size_t n = t->snap->n_objects, *idx = sorted_indices(t, n, cmp_object);
+
+	report_sections(&sink, t->snap, idx, shown(t, n));
+	free(idx);
+}
+
 int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt)
 {
@@ -1059,8 +1076,16 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 	header_totals(&t);
 	header_sources(&t);
 	diagram(&t);
-	objects_table(&t);
-	regions_table(&t);
+	if (t.opt.by_object) {
+		struct report_sink sink = { &t.cv, t.width, &t.opt, sink_flush, &t };
+
+		report_by_object(&sink, snap);
+	} else {
+		objects_table(&t);
+		regions_table(&t);
+	}
+	if (t.opt.sections)
+		sections_list(&t);
 	flush(&t);
 
 	canvas_release(&t.cv);

@@ -479,6 +479,7 @@ static void check_region(json_object *jr, const struct vms_region *r)
 	static const char *const keys[] = {
 		"start", "end", "size", "perms", "offset", "dev", "inode", "name", "deleted",
 		"kind", "object", "tid", "thp_eligible", "protection_key", "vmflags", "mem",
+		"sections",
 	};
 	json_object *flags;
 	char perms[5];
@@ -522,12 +523,19 @@ static void check_region(json_object *jr, const struct vms_region *r)
 	}
 	assert_int_equal(json_object_array_length(flags), nf);
 	expect_mem(get(jr, "mem"), &r->mem);
+	if (r->n_sections) {
+		expect_uint(get(jr, "sections"), "first", r->first_section);
+		expect_uint(get(jr, "sections"), "count", r->n_sections);
+	} else {
+		expect_null(jr, "sections");
+	}
 }
 
 static void check_object(json_object *jo, const struct vms_object *o)
 {
 	static const char *const keys[] = {
 		"path", "dev", "inode", "deleted", "main", "regions", "size", "elf", "elf_error", "mem",
+		"build_id", "load_bias", "changed",
 	};
 	json_object *elf;
 
@@ -540,6 +548,15 @@ static void check_object(json_object *jo, const struct vms_object *o)
 	expect_uint(jo, "regions", o->n_regions);
 	expect_uint(jo, "size", o->vsize);
 	expect_mem(get(jo, "mem"), &o->mem);
+	if (o->build_id)
+		expect_str(jo, "build_id", o->build_id);
+	else
+		expect_null(jo, "build_id");
+	if (o->have_bias)
+		expect_strf(jo, "load_bias", "0x%" PRIx64, o->load_bias);
+	else
+		expect_null(jo, "load_bias");
+	expect_bool(jo, "changed", o->changed);
 	if (o->elf_error) {
 		assert_non_null(errno_name_of(o->elf_error));
 		expect_str(jo, "elf_error", errno_name_of(o->elf_error));

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Parts of the text report kept out of text.c: section labels and the
+ * --sections listing (sections.c), the --by object table (by-object.c).
+ * They draw into the text report's canvas; maybe_flush(ctx) lets the
+ * report print and clear it between rows, so memory stays bounded.
+ */
+#ifndef VMSCOPE_REPORT_TABLES_H
+#define VMSCOPE_REPORT_TABLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report/canvas.h"
+#include "vmscope/report.h"
+#include "vmscope/snapshot.h"
+
+struct strbuf;
+
+struct report_sink {
+	struct canvas *cv;
+	unsigned width;
+	const struct vms_report_options *opt;
+	void (*maybe_flush)(void *ctx);
+	void *ctx;
+};
+
+/* A size as the report prints it (exact bytes with --bytes), or "n/a". */
+const char *report_size(char buf[32], const struct vms_report_options *opt, bool have,
+			uint64_t v);
+
+/*
+ * Appends the names of the sections region r holds, the largest one or two
+ * in address order (".data .bss"); false, with nothing appended, when its
+ * sections are not known.
+ */
+bool report_section_label(struct strbuf *sb, const struct vms_snapshot *snap,
+			  const struct vms_region *r);
+
+/* --sections: for objects[idx[0 .. n)], each region and the sections it holds. */
+void report_sections(const struct report_sink *out, const struct vms_snapshot *snap,
+		     const size_t *idx, size_t n);
+
+/* --by object: memory of each object and of each kind of anonymous memory. */
+void report_by_object(const struct report_sink *out, const struct vms_snapshot *snap);
+
+#endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "report/pages.h"
 #include "base/xalloc.h"
 #include "vmscope/report.h"
 
@@ -407,6 +408,9 @@ static void put_sources(struct jsonw *w, const struct vms_snapshot *snap)
 		const struct vms_source_status *st = &snap->src[s];
 		int err = st->tried ? st->error : 0;
 
+		/* page-level sources are opt-in: only named when asked for */
+		if ((s == VMS_SRC_PAGEMAP || s == VMS_SRC_KPAGEFLAGS) && !st->tried)
+			continue;
 		jsonw_key(w, vms_source_to_string(s));
 		jsonw_begin_inline_object(w);
 		jsonw_key(w, "read");
@@ -479,7 +483,7 @@ static void put_perms(struct jsonw *w, uint8_t perms)
 	jsonw_string_n(w, p, sizeof(p));
 }
 
-static void put_region(struct jsonw *w, const struct vms_region *r)
+static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
 {
 	jsonw_begin_object(w);
 	jsonw_key(w, "start");
@@ -538,6 +542,10 @@ static void put_region(struct jsonw *w, const struct vms_region *r)
 	} else {
 		jsonw_null(w);
 	}
+	if (pages) {
+		jsonw_key(w, "pages");
+		json_put_region_pages(w, r->pages);
+	}
 	jsonw_end_object(w);
 }
 
@@ -583,7 +591,6 @@ static void put_sections(struct jsonw *w, const struct vms_object *o)
 	}
 	jsonw_end_array(w);
 }
-
 
 static void put_elf(struct jsonw *w, const struct vms_object *o)
 {
@@ -721,11 +728,15 @@ int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 	put_totals(&w, snap);
 	jsonw_key(&w, "dropped_regions");
 	jsonw_uint(&w, snap->dropped_regions);
+	if (json_want_pages(snap)) {
+		jsonw_key(&w, "pages");
+		json_put_pages_info(&w, snap);
+	}
 
 	jsonw_key(&w, "regions");
 	jsonw_begin_array(&w);
 	for (size_t i = 0; i < snap->n_regions; i++)
-		put_region(&w, &snap->regions[i]);
+		put_region(&w, &snap->regions[i], json_want_pages(snap));
 	jsonw_end_array(&w);
 
 	jsonw_key(&w, "objects");

@@ -97,7 +97,7 @@ for line in open(sys.argv[1], encoding='utf-8', errors='replace'):
         for i, l in enumerate(lines):
             if l.startswith('not ok'):
                 print('  %s: %s' % (t['name'], l), file=sys.stderr)
-                for d in lines[i + 1:i + 8]:
+                for d in lines[i + 1:i + 40]:
                     if not d.startswith('#'):
                         break
                     print('    ' + d, file=sys.stderr)

@@ -21,6 +21,10 @@
 
 enum {
 	OPT_FULL = CLI_OPT_FIRST_FREE,
+	OPT_PAGES = CLI_OPT_FIRST_FREE + 0x20,
+	OPT_NO_PAGES,
+	OPT_PAGEMAP,
+	OPT_RESET_REFS,
 	OPT_SECTIONS,
 	OPT_BY,
 };
@@ -36,6 +40,15 @@ static const struct cli_option report_options[] = {
 	  "list the ELF sections of each object listed, by region" },
 	{ "by", 0, required_argument, OPT_BY, "KEY",
 	  "group the tables by region (default) or by object" },
+	{ "pages", 0, no_argument, OPT_PAGES, NULL,
+	  "read every page's state (pagemap; kpageflags as root), whatever it costs" },
+	{ "no-pages", 0, no_argument, OPT_NO_PAGES, NULL,
+	  "skip page data: the layout shows each region's RSS share instead" },
+	{ "pagemap", 0, required_argument, OPT_PAGEMAP, "HOW",
+	  "read pagemap by scan (PAGEMAP_SCAN, the default where the kernel has it) or pread" },
+	{ "reset-refs", 0, required_argument, OPT_RESET_REFS, "SECONDS",
+	  "clear the process's referenced bits, wait, and report the pages touched since "
+	  "(changes the process's kernel state)" },
 	CLI_OPTION_COLOR,
 	{ "width", 'w', required_argument, 'w', "N",
 	  "output width (default: the terminal's, else 80)" },
@@ -65,6 +78,9 @@ struct report_args {
 	struct vms_report_options ropt;
 	bool full, version;
 	const char *proc_root;
+	int pages;        /* -1 --no-pages, 0 cheap, 1 --pages */
+	bool pread;       /* --pagemap pread */
+	unsigned reset_refs; /* seconds, 0 none */
 };
 
 static int report_option(int id, const char *arg, void *ctx)
@@ -110,6 +126,19 @@ static int report_option(int id, const char *arg, void *ctx)
 	case OPT_FULL:
 		a->full = true;
 		return 0;
+	case OPT_PAGES:
+	case OPT_NO_PAGES:
+		a->pages = id == OPT_PAGES ? 1 : -1;
+		return 0;
+	case OPT_PAGEMAP:
+		if (strcmp(arg, "scan") != 0 && strcmp(arg, "pread") != 0) {
+			fprintf(stderr, "vmscope: unknown pagemap reader '%s' (scan or pread)\n", arg);
+			return -EINVAL;
+		}
+		a->pread = strcmp(arg, "pread") == 0;
+		return 0;
+	case OPT_RESET_REFS:
+		return cli_parse_uint("reset-refs", arg, 1, 3600, &a->reset_refs);
 	case OPT_SECTIONS:
 		a->ropt.sections = true;
 		return 0;
@@ -221,9 +250,18 @@ int cmd_report(int argc, char **argv)
 	if (status)
 		goto out;
 
+	if (a.reset_refs) {
+		status = cmd_reset_refs(root_fd, pid, a.reset_refs);
+		if (status)
+			goto out;
+	}
 	cache = vms_elf_cache_new();
 	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(a.proc_root),
-			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF, cache, &snap);
+			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF |
+				cmd_pages_flags(a.pages, a.pread, cli_proc_root_is_live(a.proc_root)),
+			cache, &snap);
+	if (snap && a.reset_refs)
+		snap->pages.refs_interval_ms = (uint64_t)a.reset_refs * 1000;
 	if (r == -ESRCH || r == -ENOENT) {
 		/* The model never hands back a half-read snapshot. */
 		cli_say_gone(pid, r);

@@ -48,4 +48,11 @@ int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
 /* Writes buf to path through a temporary file and a rename: whole or not at all. */
 int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
 
+extern const struct cli_command pages_command;
+int cmd_pages(int argc, char **argv);
+/* VMS_INSPECT_PAGES* for --pages (1), the default (0) or --no-pages (-1). */
+unsigned cmd_pages_flags(int pages, bool pread, bool live);
+/* --reset-refs: clears the referenced bits of pid, says so, waits; 0 or an exit status. */
+int cmd_reset_refs(int root_fd, pid_t pid, unsigned seconds);
+
 #endif

@@ -27,6 +27,7 @@ static const struct command_entry commands[] = {
 	{ "list", cmd_list, &list_command, "every process with its memory, or grouped" },
 	{ "snapshot", cmd_snapshot, &snapshot_command, "write a process's model as a JSON snapshot" },
 	{ "show", cmd_show, &show_command, "render any report from a snapshot file" },
+	{ "pages", cmd_pages, &pages_command, "runs of pages in one state, from pagemap" },
 };
 
 static void usage_with_commands(FILE *out)

@@ -32,6 +32,11 @@ enum {
 	VMS_INSPECT_REGIONS = 1 << 0,
 	VMS_INSPECT_THREADS = 1 << 1,
 	VMS_INSPECT_ELF = 1 << 2,
+	/* page counters and residency from pagemap, within a budget (pages.h) */
+	VMS_INSPECT_PAGES = 1 << 3,
+	VMS_INSPECT_PAGES_DETAIL = 1 << 4, /* exclusive pages; kpageflags as root */
+	VMS_INSPECT_PAGES_PREAD = 1 << 5,  /* pread of entries, not PAGEMAP_SCAN */
+	VMS_INSPECT_PAGES_ALL = 1 << 6,    /* no budget */
 };
 
 /*

@@ -161,6 +161,9 @@ int vms_pagemap_kpage_error(const struct vms_pagemap *pm);
 int vms_pagemap_walk(struct vms_pagemap *pm, uint64_t start, uint64_t end, vms_page_run_fn fn,
 		     void *ctx);
 
+/* pread entries a report reads by default: 4 GiB of address space, ~10 ms */
+#define VMS_PAGES_PREAD_BUDGET (UINT64_C(1) << 20)
+
 struct vms_pages_options {
 	enum vms_pagemap_method method;
 	unsigned flags; /* VMS_PAGEMAP_DETAIL */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "vmscope/collect.h"
+#include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
 
 int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_elf_cache *cache,
@@ -36,6 +37,17 @@ int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_el
 		vms_model_build(snap, cache, vms_proc_dirfd(p));
 	else
 		vms_model_build(snap, NULL, -1);
+	if (flags & VMS_INSPECT_PAGES) {
+		struct vms_pages_options po = {
+			.method = flags & VMS_INSPECT_PAGES_PREAD ? VMS_PAGEMAP_PREAD : VMS_PAGEMAP_AUTO,
+			.flags = flags & VMS_INSPECT_PAGES_DETAIL ? VMS_PAGEMAP_DETAIL : 0,
+			.pread_budget = flags & VMS_INSPECT_PAGES_ALL ? 0 : VMS_PAGES_PREAD_BUDGET,
+		};
+
+		r = vms_collect_pages(vms_proc_dirfd(p), root_fd, &po, snap);
+		if (r < 0)
+			goto fail;
+	}
 
 	/* Everything above may have read a process that exited half-way:
 	 * short reads look like empty files. Only a process still there

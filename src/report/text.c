@@ -17,6 +17,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "report/canvas.h"
+#include "report/pages.h"
 #include "report/tables.h"
 
 #define MIN_WIDTH 80
@@ -648,6 +649,25 @@ static void put_bar(struct text *t, unsigned x, size_t y, unsigned w, uint64_t p
 		canvas_put_cp(&t->cv, x + (unsigned)(fill / 8), y, eighths[fill % 8], cls);
 }
 
+/*
+ * Where along the row its pages are resident (pagemap), as eighth-height
+ * blocks; false without page data, and the bar is drawn instead.
+ */
+static bool put_strip(struct text *t, unsigned x, size_t y, unsigned w, const struct drow *row,
+		      enum canvas_class cls)
+{
+	static const uint32_t heights[9] = { ' ', 0x2581, 0x2582, 0x2583, 0x2584,
+					     0x2585, 0x2586, 0x2587, 0x2588 };
+	uint8_t levels[CANVAS_MAX_WIDTH];
+
+	if (w > CANVAS_MAX_WIDTH || !pages_strip(t->snap, row->first, row->count, w, levels))
+		return false;
+	for (unsigned i = 0; i < w; i++)
+		if (levels[i])
+			canvas_put_cp(&t->cv, x + i, y, heights[levels[i]], cls);
+	return true;
+}
+
 struct dcols {
 	unsigned aw, lw, sw, rw, pw, bw;
 	unsigned ax, lx, sx, rx, px, bx;
@@ -724,7 +744,7 @@ static void diagram_row(struct text *t, const struct dcols *c, const struct drow
 	put_value(t, c->sx, y, c->sw, size_or_na(t, buf, true, row->size), CANVAS_PLAIN);
 	put_value(t, c->rx, y, c->rw, size_or_na(t, buf, row->have_rss, row->rss), CANVAS_PLAIN);
 	put_value(t, c->px, y, c->pw, size_or_na(t, buf, row->have_pss, row->pss), CANVAS_PLAIN);
-	if (row->have_rss)
+	if (!put_strip(t, c->bx, y, c->bw, row, cls) && row->have_rss)
 		put_bar(t, c->bx, y, c->bw, row->rss, row->size, cls);
 }
 

@@ -355,23 +355,6 @@ static int list_option(int id, const char *arg, void *ctx)
 	return -EINVAL;
 }
 
-/* The memory each cgroup row's cgroup is charged with (its own memory.current). */
-static void fill_cgroup_memory(struct vms_view *v)
-{
-	int fd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	for (size_t i = 0; i < v->n_rows; i++) {
-		uint64_t bytes;
-
-		if (vms_cgroup_memory(fd, v->rows[i].name, v->rows[i].cgroup_v1, &bytes) == 0)
-			vms_view_set_cgroup_mem(v, i, bytes);
-	}
-	close(fd);
-	vms_view_sort(v, v->sort, v->desc);
-}
-
 int cmd_list(int argc, char **argv)
 {
 	struct list_args a = { .format = "text", .sort = -1 };
@@ -422,8 +405,13 @@ int cmd_list(int argc, char **argv)
 	vms_view_sort(&v, (enum vms_col)a.sort, -1);
 	if (a.reverse)
 		vms_view_sort(&v, v.sort, !v.desc);
-	if (a.by == VMS_GROUP_CGROUP && live)
-		fill_cgroup_memory(&v);
+	if (a.by == VMS_GROUP_CGROUP && live) {
+		int cg_fd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		vms_view_fill_cgroup_mem(&v, cg_fd);
+		if (cg_fd >= 0)
+			close(cg_fd);
+	}
 
 	struct list_out o = { .a = &a, .v = &v, .pl = &pl,
 			      .color = cli_want_color(a.color, STDOUT_FILENO) };

@@ -20,6 +20,10 @@ int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapsho
 
 extern const struct cli_command list_command;
 int cmd_list(int argc, char **argv);
+extern const struct cli_command top_command;
+int cmd_top(int argc, char **argv);
+extern const struct cli_command watch_command;
+int cmd_watch(int argc, char **argv);
 
 extern const struct cli_command snapshot_command;
 int cmd_snapshot(int argc, char **argv);

@@ -25,6 +25,8 @@ struct command_entry {
 static const struct command_entry commands[] = {
 	{ "report", cmd_report, &report_command, "the one-shot report of one process (the default)" },
 	{ "list", cmd_list, &list_command, "every process with its memory, or grouped" },
+	{ "top", cmd_top, &top_command, "every process's memory, live; Enter opens one" },
+	{ "watch", cmd_watch, &watch_command, "the layout of one process, live" },
 	{ "snapshot", cmd_snapshot, &snapshot_command, "write a process's model as a JSON snapshot" },
 	{ "show", cmd_show, &show_command, "render any report from a snapshot file" },
 	{ "pages", cmd_pages, &pages_command, "runs of pages in one state, from pagemap" },

@@ -212,9 +212,13 @@ static void finish_entry(struct vms_lister *l, struct vms_plist *pl, struct vms_
 
 static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
 {
-	struct pids_stack *st;
+	/* reap, not get: get does not start over once it has run to the end */
+	struct pids_fetch *f = procps_pids_reap(l->info, PIDS_FETCH_TASKS_ONLY);
 
-	while ((st = procps_pids_get(l->info, PIDS_FETCH_TASKS_ONLY))) {
+	if (!f)
+		return errno ? -errno : -EIO;
+	for (int i = 0; i < f->counts->total; i++) {
+		struct pids_stack *st = f->stacks[i];
 		struct vms_pentry e = { .rollup_error = 0 };
 		const char *user = PIDS_VAL(I_EUSER, str, st, l->info);
 		const char *cmd = PIDS_VAL(I_CMD, str, st, l->info);

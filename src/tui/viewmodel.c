@@ -518,3 +518,16 @@ void vms_view_set_cgroup_mem(struct vms_view *v, size_t row, uint64_t bytes)
 	v->rows[row].have |= BIT(VMS_COL_CGROUP_MEM);
 	/* the total of cgroup memory would count nested cgroups twice: none */
 }
+
+void vms_view_fill_cgroup_mem(struct vms_view *v, int cg_root_fd)
+{
+	if (v->by != VMS_GROUP_CGROUP || cg_root_fd < 0)
+		return;
+	for (size_t i = 0; i < v->n_rows; i++) {
+		uint64_t bytes;
+
+		if (vms_cgroup_memory(cg_root_fd, v->rows[i].name, v->rows[i].cgroup_v1, &bytes) == 0)
+			vms_view_set_cgroup_mem(v, i, bytes);
+	}
+	vms_view_sort(v, v->sort, v->desc);
+}

@@ -153,7 +153,12 @@ static inline const struct vms_row *vms_view_row(const struct vms_view *v, size_
 	return &v->rows[v->vis[i]];
 }
 
-/* Sets the cgroup memory of a group row found by key. */
+/* Sets the cgroup memory of a group row (an index in rows). */
 void vms_view_set_cgroup_mem(struct vms_view *v, size_t row, uint64_t bytes);
+/*
+ * With --by cgroup: each row's cgroup's own memory, read under the cgroup
+ * file system root cg_root_fd (/sys/fs/cgroup; < 0: none); sorts again.
+ */
+void vms_view_fill_cgroup_mem(struct vms_view *v, int cg_root_fd);
 
 #endif

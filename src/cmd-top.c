@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vmscope top: the live process table; vmscope watch PID: the live layout of one process. */
+#include "config.h"
+
+#include "commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+#include "cli.h"
+#include "tui/top.h"
+#include "tui/viewmodel.h"
+#include "vmscope/collect.h"
+
+enum {
+	OPT_FULL = CLI_OPT_FIRST_FREE,
+	OPT_BY,
+	OPT_NAME,
+	OPT_ONCE,
+};
+
+#define OPTION_INTERVAL                                                                       \
+	{ "interval", 'd', required_argument, 'd', "SECONDS",                                 \
+	  "time between refreshes, from 0.1 to 3600 (default 2)" }
+
+static const struct cli_option top_options[] = {
+	OPTION_INTERVAL,
+	{ "sort", 's', required_argument, 's', "COLUMN",
+	  "order by a column as vmscope list names them (default pss)" },
+	{ "reverse", 'r', no_argument, 'r', NULL, "reverse the order" },
+	{ "by", 0, required_argument, OPT_BY, "WHAT", "one line per program, user or cgroup" },
+	{ "user", 'u', required_argument, 'u', "USER", "only processes of USER (a name or a uid)" },
+	{ "name", 0, required_argument, OPT_NAME, "NAME", "only processes named exactly NAME" },
+	{ "match", 'm', required_argument, 'm', "REGEX",
+	  "only processes whose name matches REGEX (extended, case-insensitive)" },
+	{ "full", 0, no_argument, OPT_FULL, NULL, "match REGEX against the whole command line" },
+	{ "kernel", 'k', no_argument, 'k', NULL, "include kernel threads" },
+	{ "bytes", 'b', no_argument, 'b', NULL, "show exact byte counts instead of human sizes" },
+	{ "once", 0, no_argument, OPT_ONCE, NULL,
+	  "print one refresh as plain text (two listings an interval apart) and exit" },
+	CLI_OPTION_COLOR,
+	CLI_OPTION_PROC_ROOT,
+	CLI_OPTION_HELP,
+};
+
+const struct cli_command top_command = {
+	.name = "top",
+	.synopsis = "vmscope top [OPTIONS]",
+	.summary = "Watch every process's memory live: the machine's memory in a header, and the\n"
+		   "processes with RSS, its change since the last refresh, PSS, USS, swap and\n"
+		   "page fault rates. Enter opens the live layout of the selected process, Esc\n"
+		   "goes back; ? lists the keys. Needs a terminal; --once prints one refresh.\n",
+	.options = top_options,
+	.n_options = ARRAY_SIZE(top_options),
+	.epilog = "Exit status: 0 success, 1 the processes could not be read, 2 usage error.\n",
+};
+
+static const struct cli_option watch_options[] = {
+	OPTION_INTERVAL,
+	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	CLI_OPTION_COLOR,
+	CLI_OPTION_PROC_ROOT,
+	CLI_OPTION_HELP,
+};
+
+const struct cli_command watch_command = {
+	.name = "watch",
+	.synopsis = "vmscope watch [OPTIONS] PID|NAME",
+	.summary = "Watch the layout of one process's address space live: the report of\n"
+		   "'vmscope PID', refreshed. Needs a terminal.\n",
+	.options = watch_options,
+	.n_options = ARRAY_SIZE(watch_options),
+	.epilog = "Exit status: 0 success, 1 the process does not exist or exited, 2 usage error.\n",
+};
+
+struct top_args {
+	struct tui_top_options o;
+	enum cli_color color;
+	const char *proc_root;
+	bool once;
+};
+
+/* "2", "0.5", "1.25" seconds → milliseconds */
+static int parse_interval(const char *arg, unsigned *ret)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(s >= 0.1 && s <= 3600)) {
+		fprintf(stderr, "vmscope: --interval takes seconds from 0.1 to 3600, not '%s'\n", arg);
+		return -EINVAL;
+	}
+	*ret = (unsigned)(s * 1000 + 0.5);
+	return 0;
+}
+
+static int top_option(int id, const char *arg, void *ctx)
+{
+	struct top_args *a = ctx;
+	int r;
+
+	switch (id) {
+	case 'd':
+		return parse_interval(arg, &a->o.interval_ms);
+	case 's':
+		r = vms_col_from_string(arg);
+		if (r < 0) {
+			fprintf(stderr, "vmscope: unknown column '%s' (see vmscope list --help)\n", arg);
+			return -EINVAL;
+		}
+		a->o.sort = r;
+		return 0;
+	case 'r':
+		a->o.reverse = true;
+		return 0;
+	case OPT_BY:
+		r = vms_group_from_string(arg);
+		if (r <= 0) {
+			fprintf(stderr, "vmscope: --by takes program, user or cgroup, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		a->o.by = (enum vms_group)r;
+		return 0;
+	case 'u':
+		a->o.user = arg;
+		return 0;
+	case OPT_NAME:
+		a->o.name = arg;
+		return 0;
+	case 'm':
+		a->o.match = arg;
+		return 0;
+	case OPT_FULL:
+		a->o.full = true;
+		return 0;
+	case 'k':
+		a->o.kernel = true;
+		return 0;
+	case 'b':
+		a->o.bytes = true;
+		return 0;
+	case OPT_ONCE:
+		a->once = true;
+		return 0;
+	case CLI_OPT_COLOR:
+		return cli_parse_color(arg, &a->color);
+	case CLI_OPT_PROC_ROOT:
+		a->proc_root = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int run(struct top_args *a)
+{
+	int r;
+
+	a->o.live = cli_proc_root_is_live(a->proc_root);
+	if (a->once) {
+		a->o.color = cli_want_color(a->color, STDOUT_FILENO);
+		r = tui_top_once(&a->o, stdout,
+				 isatty(STDOUT_FILENO) ? cli_output_width(0, STDOUT_FILENO) : 200);
+		if (r == 0 && fflush(stdout) != 0)
+			r = -EIO;
+	} else {
+		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+			fprintf(stderr, "vmscope: %s needs a terminal; for one plain refresh use "
+					"'vmscope top --once'\n",
+				a->o.watch_pid ? "watch" : "top");
+			return EXIT_USAGE;
+		}
+		a->o.color = a->color != CLI_COLOR_NEVER && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+		r = tui_top_run(&a->o);
+		if (r > 0)
+			return r;
+	}
+	if (r == -EINVAL) {
+		fprintf(stderr, "vmscope: '%s' is not a valid regular expression\n", a->o.match);
+		return EXIT_USAGE;
+	}
+	if (r == -ESRCH || r == -ENOENT) {
+		cli_say_gone(a->o.watch_pid, r);
+		return EXIT_GONE;
+	}
+	if (r < 0 && r != -EPIPE) {
+		fprintf(stderr, "vmscope: %s\n", strerror(-r));
+		return EXIT_GONE;
+	}
+	return 0;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	struct top_args a = { .o = { .sort = -1 } };
+	int r, first, status;
+
+	r = cli_parse(argc, argv, &top_command, top_option, &a, &first);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (first < argc) {
+		fprintf(stderr, "vmscope: top takes no operands ('%s'); to watch one process: "
+				"vmscope watch PID\n",
+			argv[first]);
+		return EXIT_USAGE;
+	}
+	a.o.root_fd = cli_open_proc_root(a.proc_root);
+	if (a.o.root_fd < 0)
+		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
+	status = run(&a);
+	close(a.o.root_fd);
+	return status;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct top_args a = { .o = { .sort = -1 } };
+	int r, first, status;
+
+	r = cli_parse(argc, argv, &watch_command, top_option, &a, &first);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (argc - first != 1) {
+		fputs("vmscope: watch takes one PID or NAME\n", stderr);
+		return EXIT_USAGE;
+	}
+	a.o.root_fd = cli_open_proc_root(a.proc_root);
+	if (a.o.root_fd < 0)
+		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
+	status = cli_resolve_target(a.o.root_fd, argv[first], a.o.full, &a.o.watch_pid);
+	if (!status) {
+		struct vms_proc *p;
+
+		/* a PID that does not exist is said before asking for a terminal */
+		r = vms_proc_open(a.o.root_fd, a.o.watch_pid, false, &p);
+		if (r < 0) {
+			cli_say_gone(a.o.watch_pid, -ENOENT);
+			status = EXIT_GONE;
+		} else {
+			vms_proc_free(p);
+			status = run(&a);
+		}
+	}
+	close(a.o.root_fd);
+	return status;
+}

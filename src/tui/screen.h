@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The terminal: set up, restored (also when vmscope dies), and canvases drawn on it. */
+#ifndef VMSCOPE_TUI_SCREEN_H
+#define VMSCOPE_TUI_SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report/canvas.h"
+
+/* Takes the terminal (curses, keypad, mouse, colors). Returns 0 or -ENOTTY. */
+int screen_open(bool color);
+/* Gives the terminal back as it was; safe to call twice. */
+void screen_close(void);
+
+/*
+ * Copies rows [first, first + rows) of cv to screen lines from y, columns
+ * from xoff of the canvas; highlight: the row (index in cv) drawn reversed,
+ * or (size_t)-1.
+ */
+void screen_put_canvas(const struct canvas *cv, size_t first, int y, int rows, unsigned xoff,
+		       size_t highlight);
+
+#endif

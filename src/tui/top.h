@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vmscope top and vmscope watch: the live views. */
+#ifndef VMSCOPE_TUI_TOP_H
+#define VMSCOPE_TUI_TOP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "tui/viewmodel.h"
+
+struct tui_top_options {
+	int root_fd;          /* the proc root; borrowed */
+	bool live;            /* it is this machine's /proc */
+	enum vms_group by;
+	int sort;             /* enum vms_col, or -1 for PSS */
+	bool reverse;
+	const char *user, *name, *match;
+	bool full, kernel, bytes, color;
+	unsigned interval_ms;
+	pid_t watch_pid;      /* > 0: the live layout of this process only (vmscope watch) */
+};
+
+/* The live view until q; returns an exit status (1: the watched process exited). */
+int tui_top_run(const struct tui_top_options *o);
+
+/* One plain refresh of the process table to out, width columns wide. */
+int tui_top_once(const struct tui_top_options *o, FILE *out, unsigned width);
+
+#endif

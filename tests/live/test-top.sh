@@ -1,0 +1,160 @@
+#!/bin/bash
+# test-top.sh VMSCOPE TARGET: tmux drives `vmscope top` with a known target
+# running (static, 64 MiB written: the biggest PSS of a test machine); TAP.
+set -u
+vmscope=${1:?usage: test-top.sh VMSCOPE TARGET}
+target=${2:?usage: test-top.sh VMSCOPE TARGET}
+if ! command -v tmux >/dev/null; then
+	echo "1..0 # SKIP tmux is not installed"
+	exit 0
+fi
+tmp=$(mktemp -d) || exit 1
+sock=vmscope-test-$$
+T() { tmux -L "$sock" "$@"; }
+tpid=
+n=0
+failed=0
+
+cleanup() {
+	T kill-server 2>/dev/null
+	[ -n "$tpid" ] && kill -KILL "$tpid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
+}
+screen() { T capture-pane -p -t t; }
+# Waits until the screen matches the extended regex $1 (up to 5 s).
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+expect() { # description, regex
+	if wait_for "$2"; then ok "$1"; else not_ok "$1" "no /$2/ on the screen:" "$(screen)"; fi
+}
+
+name=vt-$$
+"$target" --comm "$name" --anon-pages 16384 --anon-touch 16384 --no-stop >"$tmp/facts" </dev/null &
+tpid=$!
+for i in $(seq 100); do grep -q '^ready$' "$tmp/facts" && break; sleep 0.05; done
+anon=$(awk '$1 == "anon" { sub(/^0x/, "", $2); print $2 }' "$tmp/facts")
+
+# A shell in a 100x30 terminal, so that what top leaves behind can be seen.
+T -u -f /dev/null new-session -d -s t -x 100 -y 30 "env -i PATH=$PATH TERM=xterm-256color LC_ALL=C.UTF-8 PS1='prompt> ' bash --norc -i"
+T set-option -t t status off >/dev/null
+wait_for '^prompt>' || { echo "Bail out! no shell in tmux"; exit 1; }
+T send-keys -t t "stty -g > $tmp/stty.before" Enter
+sleep 0.3
+T send-keys -t t "clear; $vmscope top -d 0.5" Enter
+expect "top starts with the machine's memory and the table" '^Mem .* total.*available'
+
+# Sorting by PSS puts the biggest first, as smaps_rollup says.
+T send-keys -t t s s # sort by something else's direction and back: PSS, descending
+wait_for '▼PSS' >/dev/null
+first=$(screen | awk '/▼PSS/ { getline; print $1; exit }')
+biggest=$(for f in /proc/[0-9]*/smaps_rollup; do
+	awk -v p="${f//[^0-9]/}" '$1 == "Pss:" { print $2, p }' "$f" 2>/dev/null
+done | sort -rn | head -1 | cut -d' ' -f2)
+if [ "$first" = "$biggest" ] && [ "$first" = "$tpid" ]; then
+	ok "sorted by PSS, the first row is the biggest PSS ($first)"
+else
+	not_ok "sorted by PSS, the first row is the biggest PSS" "first row $first," \
+		"biggest by smaps_rollup $biggest, target $tpid" "$(screen | head -8)"
+fi
+
+# The target's row found by the filter.
+T send-keys -t t / "^$name\$"
+expect "the filter shows its pattern" "filter: /\\^$name"
+T send-keys -t t Enter
+expect "the filter leaves the target's row" "^ +$tpid +[a-z0-9]+ "
+expect "and only it" "1 of [0-9]+ processes"
+
+# Enter: the live layout of the target, with its known regions.
+T send-keys -t t Enter
+expect "Enter opens the layout of the target" "vmscope watch $tpid \\($name\\)"
+expect "the layout shows the target's anonymous region at its address" "^ *$anon +anon"
+expect "the layout shows its main stack" "stack \\(main\\)"
+T send-keys -t t Escape
+expect "Esc goes back to the list" "1 of [0-9]+ processes"
+
+# Resized to 80x24, the screen stays whole.
+T resize-window -t t -x 80 -y 24
+sleep 0.8
+s=$(screen)
+wide=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)
+if [ "$(printf '%s\n' "$s" | wc -l)" -eq 24 ] && [ "$wide" -le 80 ] &&
+	printf '%s\n' "$s" | head -1 | grep -q '^vmscope top' &&
+	printf '%s\n' "$s" | grep -q '▼PSS' &&
+	printf '%s\n' "$s" | tail -1 | grep -q '^q quit'; then
+	ok "resized to 80x24: title, table header and key line, nothing wider"
+else
+	not_ok "resized to 80x24: title, table header and key line, nothing wider" "$s"
+fi
+
+# The help, and back.
+T send-keys -t t '?'
+expect "? shows the keys" "vmscope top: keys"
+T send-keys -t t x
+expect "any key goes back" "^Mem "
+
+# The selected process exits while its layout is shown: said, and back to the list.
+T send-keys -t t Enter
+expect "Enter again opens it" "vmscope watch $tpid"
+kill -KILL "$tpid"
+wait "$tpid" 2>/dev/null
+expect "its exit is said on the screen" "process $tpid \\($name\\) exited"
+expect "and the list is back" "^ *PID USER"
+
+# q quits and gives the terminal back.
+T send-keys -t t q
+expect "q returns to the shell" '^prompt>$'
+T send-keys -t t "stty -g > $tmp/stty.after" Enter
+sleep 0.3
+if [ -s "$tmp/stty.before" ] && cmp -s "$tmp/stty.before" "$tmp/stty.after"; then
+	ok "the terminal modes are as before"
+else
+	not_ok "the terminal modes are as before" "$(cat "$tmp/stty.before")" "$(cat "$tmp/stty.after" 2>/dev/null)"
+fi
+T send-keys -t t "$vmscope top" Enter
+sleep 0.5
+T send-keys -t t C-c
+expect "Ctrl-C quits too" '^prompt>$'
+T send-keys -t t "stty -g > $tmp/stty.after2" Enter
+sleep 0.3
+if cmp -s "$tmp/stty.before" "$tmp/stty.after2"; then
+	ok "the terminal modes are as before after Ctrl-C"
+else
+	not_ok "the terminal modes are as before after Ctrl-C"
+fi
+
+# Not a terminal: a clear message, or one plain refresh with --once.
+err=$("$vmscope" top </dev/null 2>&1 >/dev/null)
+rc=$?
+if [ $rc -eq 2 ] && [[ $err == *"needs a terminal"*"--once"* ]]; then
+	ok "top without a terminal says so (exit 2)"
+else
+	not_ok "top without a terminal says so (exit 2)" "exit $rc: $err"
+fi
+out=$("$vmscope" top --once -d 0.2 </dev/null)
+if [ $? -eq 0 ] && printf '%s\n' "$out" | grep -q '^Mem ' &&
+	printf '%s\n' "$out" | grep -qE '^ +PID USER' && ! printf '%s' "$out" | grep -q $'\033'; then
+	ok "top --once prints one plain refresh"
+else
+	not_ok "top --once prints one plain refresh" "$out"
+fi
+"$vmscope" watch 999999999 </dev/null >/dev/null 2>&1
+[ $? -eq 1 ] && ok "watch of no such process exits 1" || not_ok "watch of no such process exits 1"
+
+echo "1..$n"
+[ $failed -eq 0 ]

@@ -29,6 +29,10 @@ extern const struct cli_command snapshot_command;
 int cmd_snapshot(int argc, char **argv);
 extern const struct cli_command show_command;
 int cmd_show(int argc, char **argv);
+extern const struct cli_command diff_command;
+int cmd_diff(int argc, char **argv);
+extern const struct cli_command check_command;
+int cmd_check(int argc, char **argv);
 
 /*
  * cli_parse for commands whose options may follow their operands
@@ -49,6 +53,11 @@ int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, b
 /* A snapshot file (a path, '-', or an existing file) or else a live PID|NAME. */
 int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
 			 struct vms_snapshot **ret);
+struct strbuf;
+struct vms_region;
+/* "libc.so.6 text", "heap", "thread_stack 42": a region for one line of text. */
+void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
+		      const struct vms_region *r);
 /* Writes buf to path through a temporary file and a rename: whole or not at all. */
 int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
 

@@ -29,6 +29,8 @@ static const struct command_entry commands[] = {
 	{ "watch", cmd_watch, &watch_command, "the layout of one process, live" },
 	{ "snapshot", cmd_snapshot, &snapshot_command, "write a process's model as a JSON snapshot" },
 	{ "show", cmd_show, &show_command, "render any report from a snapshot file" },
+	{ "diff", cmd_diff, &diff_command, "what changed between two snapshots or processes" },
+	{ "check", cmd_check, &check_command, "memory budgets for CI: exit 1 when one is exceeded" },
 	{ "pages", cmd_pages, &pages_command, "runs of pages in one state, from pagemap" },
 };
 

@@ -48,6 +48,10 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt);
 int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt);
+int vms_report_openmetrics(FILE *out, const struct vms_snapshot *snap,
+			   const struct vms_report_options *opt);
+/* Prometheus text metrics of n processes, each family once (openmetrics.c). */
+int vms_openmetrics_write(FILE *out, const struct vms_snapshot *const *snaps, size_t n);
 
 /*
  * Human size: 1023 → "1023", 4096 → "4.0K", 1.5 MiB → "1.5M" (binary units,

@@ -277,6 +277,12 @@ static bool get_member(struct load *ld, struct json_object *obj, const char *key
 	return ok;
 }
 
+/* Whether obj has the member key: for members later writers added to schema 1. */
+static bool has_member(struct json_object *obj, const char *key)
+{
+	return json_object_object_get_ex(obj, key, NULL);
+}
+
 static bool uint_value(struct load *ld, struct json_object *v, uint64_t max, uint64_t *ret)
 {
 	uint64_t u;
@@ -768,6 +774,92 @@ static bool load_vmflags(struct load *ld, struct json_object *o, uint64_t *ret)
 	return !ld->failed;
 }
 
+/* {"first", "count"} into the sections of the region's object, or null. */
+static bool load_region_sections(struct load *ld, struct json_object *o, struct vms_region *r)
+{
+	const struct vms_object *obj;
+	struct json_object *sec;
+	uint64_t first, count;
+	bool ok;
+
+	if (!get_member(ld, o, "sections", json_type_object, "an object", true, &sec))
+		return false;
+	if (!sec)
+		return true;
+	enter_key(ld, "sections");
+	ok = get_uint(ld, sec, "first", UINT32_MAX, &first, NULL) &&
+	     get_uint(ld, sec, "count", UINT32_MAX, &count, NULL);
+	obj = r->object >= 0 ? &ld->snap->objects[r->object] : NULL;
+	if (ok && (!obj || first > obj->n_sections || count > obj->n_sections - first))
+		ok = fail(ld, "sections past those of the region's object");
+	leave(ld);
+	r->first_section = (uint32_t)first;
+	r->n_sections = (uint32_t)count;
+	return ok;
+}
+
+/* "pages": the page counters of a region (pagemap), or null. */
+static bool load_region_pages(struct load *ld, struct json_object *o, struct vms_region *r)
+{
+	struct vms_region_pages *p;
+	struct json_object *pg;
+	const char *strip;
+	size_t n;
+	bool ok = true;
+
+	if (!get_member(ld, o, "pages", json_type_object, "an object", true, &pg))
+		return false;
+	if (!pg)
+		return true;
+	p = arena_zalloc(ld->snap->arena, sizeof(*p));
+	enter_key(ld, "pages");
+	for (int c = 0; c < VMS_PG__MAX && ok; c++) {
+		bool is_null;
+
+		ok = get_uint(ld, pg, vms_page_count_names[c], UINT64_MAX - 1, &p->v[c], &is_null);
+		if (!is_null)
+			p->have |= UINT32_C(1) << c;
+	}
+	if (ok) {
+		bool is_null;
+
+		ok = get_uint(ld, pg, "pss", UINT64_MAX - 1, &p->pss, &is_null) &&
+		     get_string(ld, pg, "residency", 2 * VMS_PAGE_HIST, false, &strip, &n);
+	}
+	for (size_t b = 0; ok && b < n; b++) {
+		const char *hex = "0123456789abcdef", *at = strchr(hex, strip[b]);
+
+		if (!at || !strip[b] || n % 2) {
+			enter_key(ld, "residency");
+			ok = fail(ld, "expected two lowercase hex digits per stretch");
+			leave(ld);
+			break;
+		}
+		p->hist[b / 2] = (uint8_t)(p->hist[b / 2] << 4 | (at - hex));
+	}
+	p->n_hist = (uint8_t)(n / 2);
+	leave(ld);
+	r->pages = p;
+	return ok;
+}
+
+/* The top-level "pages": how page data was read. */
+static bool load_pages_info(struct load *ld, struct json_object *root)
+{
+	struct json_object *o;
+	bool ok, is_null;
+
+	if (!get_member(ld, root, "pages", json_type_object, "an object", false, &o))
+		return false;
+	enter_key(ld, "pages");
+	ok = get_bool(ld, o, "scan", &ld->snap->pages.scan) &&
+	     get_bool(ld, o, "entries", &ld->snap->pages.entries) &&
+	     get_uint(ld, o, "refs_interval_ms", UINT64_MAX - 1, &ld->snap->pages.refs_interval_ms,
+		      &is_null);
+	leave(ld);
+	return ok;
+}
+
 static bool load_region(struct load *ld, struct json_object *o, size_t n_objects,
 			struct vms_region *r)
 {
@@ -813,6 +905,10 @@ static bool load_region(struct load *ld, struct json_object *o, size_t n_objects
 		leave(ld);
 		return false;
 	}
+	if (has_member(o, "sections") && !load_region_sections(ld, o, r))
+		return false;
+	if (has_member(o, "pages") && !load_region_pages(ld, o, r))
+		return false;
 	r->kind = (enum vms_kind)k;
 	r->tid = tid_null ? 0 : (int32_t)tid;
 	r->thp_eligible = thp ? (int8_t)json_object_get_boolean(thp) : -1;
@@ -949,6 +1045,73 @@ static bool load_segments(struct load *ld, struct json_object *elf, struct vms_o
 	return !ld->failed;
 }
 
+/* Section types and flags as the writer names them (SHT_* by index, SHF_* bit letters). */
+static const char *const section_type_names[] = {
+	"NULL", "PROGBITS", "SYMTAB", "STRTAB", "RELA", "HASH", "DYNAMIC", "NOTE",
+	"NOBITS", "REL", "SHLIB", "DYNSYM", NULL, NULL, "INIT_ARRAY", "FINI_ARRAY",
+	"PREINIT_ARRAY", "GROUP", "SYMTAB_SHNDX",
+};
+static const char section_flag_letters[] = "WAX?MSILOGTC";
+
+static bool parse_section(const char *type, const char *flags, struct vms_section *sc)
+{
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(section_type_names); i++)
+		if (section_type_names[i] && strcmp(type, section_type_names[i]) == 0)
+			break;
+	if (i < ARRAY_SIZE(section_type_names))
+		sc->type = (uint32_t)i;
+	else if (strlen(type) == 10 && parse_hex(type, &v))
+		sc->type = (uint32_t)v;
+	else
+		return false;
+	sc->flags = 0;
+	for (; *flags; flags++) {
+		const char *at = *flags != '?' ? strchr(section_flag_letters, *flags) : NULL;
+
+		if (!at)
+			return false;
+		sc->flags |= UINT64_C(1) << (at - section_flag_letters);
+	}
+	return true;
+}
+
+static bool load_sections(struct load *ld, struct json_object *elf, struct vms_object *obj)
+{
+	struct json_object *a;
+	size_t n;
+
+	if (!load_array(ld, elf, "sections", &a, &n))
+		return false;
+	enter_key(ld, "sections");
+	obj->sections = n ? arena_zalloc(ld->snap->arena, n * sizeof(*obj->sections)) : NULL;
+	obj->n_sections = (uint32_t)n;
+	for (size_t i = 0; i < n; i++) {
+		struct vms_section *sc = &obj->sections[i];
+		const char *type, *flags;
+		struct json_object *o;
+		bool ok;
+
+		enter_index(ld, i);
+		o = array_object(ld, a, i);
+		ok = o && get_arena_string(ld, o, "name", false, &sc->name) &&
+		     get_uint(ld, o, "addr", UINT64_MAX - 1, &sc->addr, NULL) &&
+		     get_uint(ld, o, "size", UINT64_MAX - 1, &sc->size, NULL) &&
+		     get_uint(ld, o, "offset", UINT64_MAX - 1, &sc->offset, NULL) &&
+		     get_string(ld, o, "type", 16, false, &type, NULL) &&
+		     get_string(ld, o, "flags", 16, false, &flags, NULL);
+		if (ok && !parse_section(type, flags, sc))
+			ok = fail(ld, "unknown section type or flags");
+		leave(ld);
+		if (!ok)
+			break;
+	}
+	leave(ld);
+	return !ld->failed;
+}
+
 static bool load_elf(struct load *ld, struct json_object *o, struct vms_object *obj)
 {
 	struct json_object *elf, *relro;
@@ -983,6 +1146,10 @@ static bool load_elf(struct load *ld, struct json_object *o, struct vms_object *
 		     get_uint(ld, relro, "memsz", UINT64_MAX - 1, &obj->relro_memsz, NULL);
 		leave(ld);
 	}
+	if (ok && has_member(elf, "sections"))
+		ok = load_sections(ld, elf, obj);
+	if (ok && has_member(elf, "sections_error"))
+		ok = get_error(ld, elf, "sections_error", &obj->sections_error);
 	leave(ld);
 	return ok;
 }
@@ -1001,7 +1168,16 @@ static bool load_object(struct load *ld, struct json_object *o, struct vms_objec
 	      get_error(ld, o, "elf_error", &obj->elf_error) && load_mem(ld, o, "mem", &obj->mem)))
 		return false;
 	obj->n_regions = (uint32_t)n_regions;
-	return true;
+	if (has_member(o, "build_id") &&
+	    !get_arena_string(ld, o, "build_id", true, &obj->build_id))
+		return false;
+	if (has_member(o, "load_bias")) {
+		if (!get_addr(ld, o, "load_bias", true, &obj->load_bias))
+			return false;
+		obj->have_bias = !json_object_is_type(json_object_object_get(o, "load_bias"),
+						      json_type_null);
+	}
+	return !has_member(o, "changed") || get_bool(ld, o, "changed", &obj->changed);
 }
 
 static bool load_objects(struct load *ld, struct json_object *a, size_t n)
@@ -1084,6 +1260,8 @@ static int load_root(struct load *ld, struct json_object *root)
 	      load_threads(ld, threads, n_threads)))
 		return -EBADMSG;
 	ld->snap->dropped_regions = (uint32_t)dropped;
+	if (has_member(root, "pages") && !load_pages_info(ld, root))
+		return -EBADMSG;
 	return 0;
 }
 

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vmscope diff A B: what changed between two snapshots (files or live processes). */
+#include "config.h"
+
+#include "commands.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "cli.h"
+#include "report/jsonw.h"
+#include "vmscope/diff.h"
+#include "vmscope/report.h"
+#include "vmscope/snapshot.h"
+
+enum {
+	OPT_FULL = CLI_OPT_FIRST_FREE,
+};
+
+static const struct cli_option diff_options[] = {
+	{ "format", 'f', required_argument, 'f', "FMT", "output format: text or json (default text)" },
+	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
+	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	CLI_OPTION_PROC_ROOT,
+	CLI_OPTION_HELP,
+};
+
+const struct cli_command diff_command = {
+	.name = "diff",
+	.synopsis = "vmscope diff [OPTIONS] A B",
+	.summary = "Show what changed from A to B, region by region: what grew, shrank,\n"
+		   "appeared and vanished, with size, RSS, PSS, USS and swap deltas, and the\n"
+		   "process totals. A and B are snapshot files or live processes (PID|NAME).\n"
+		   "Regions of mapped files match by file, kind and offset, so a library loaded\n"
+		   "at another address is the same region; anonymous ones by address and\n"
+		   "neighbours.\n",
+	.options = diff_options,
+	.n_options = ARRAY_SIZE(diff_options),
+	.epilog = NULL,
+};
+
+struct diff_args {
+	bool json, bytes, full;
+	const char *proc_root;
+};
+
+static int diff_option(int id, const char *arg, void *ctx)
+{
+	struct diff_args *a = ctx;
+
+	switch (id) {
+	case 'f':
+		if (strcmp(arg, "text") && strcmp(arg, "json")) {
+			fprintf(stderr, "vmscope: diff writes text or json, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		a->json = strcmp(arg, "json") == 0;
+		return 0;
+	case 'b':
+		a->bytes = true;
+		return 0;
+	case OPT_FULL:
+		a->full = true;
+		return 0;
+	case CLI_OPT_PROC_ROOT:
+		a->proc_root = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
+		      const struct vms_region *r)
+{
+	const char *path = r->object >= 0 && (size_t)r->object < snap->n_objects
+				   ? snap->objects[r->object].path
+				   : NULL;
+
+	if (path) {
+		const char *base = strrchr(path, '/');
+
+		base = base ? base + 1 : path;
+		escape_display(out, base, strlen(base));
+		strbuf_addf(out, " %s", vms_kind_to_string(r->kind));
+	} else if (r->kind == VMS_KIND_THREAD_STACK && r->tid > 0) {
+		strbuf_addf(out, "thread_stack %d", (int)r->tid);
+	} else if (r->name && r->name[0] == '[' && r->kind == VMS_KIND_OTHER) {
+		escape_display(out, r->name, strlen(r->name));
+	} else {
+		strbuf_addstr(out, vms_kind_to_string(r->kind));
+	}
+}
+
+static void fmt_size(char *buf, size_t n, uint64_t v, bool bytes)
+{
+	if (bytes)
+		snprintf(buf, n, "%" PRIu64, v);
+	else
+		vms_format_size(buf, n, v);
+}
+
+static void fmt_delta(char *buf, size_t n, int64_t d, bool bytes)
+{
+	char mag[24];
+
+	if (d == 0) {
+		snprintf(buf, n, "0");
+		return;
+	}
+	fmt_size(mag, sizeof(mag), d < 0 ? -(uint64_t)d : (uint64_t)d, bytes);
+	snprintf(buf, n, "%c%s", d < 0 ? '-' : '+', mag);
+}
+
+static void describe(struct strbuf *sb, const char *arg, const struct vms_snapshot *s)
+{
+	strbuf_reset(sb);
+	escape_display(sb, arg, strlen(arg));
+	strbuf_addf(sb, ": pid %d (", (int)s->proc.pid);
+	escape_display(sb, s->proc.comm ? s->proc.comm : "?",
+		       s->proc.comm ? strlen(s->proc.comm) : 1);
+	strbuf_addstr(sb, ")");
+}
+
+static void print_text(FILE *out, const struct diff_args *args, const char *name_a,
+		       const char *name_b, const struct vms_snapshot *a,
+		       const struct vms_snapshot *b, const struct vms_diff *d)
+{
+	static const char *const total_names[VMS_MEASURE__MAX] = { "VSZ", "RSS", "PSS", "USS",
+								  "swap" };
+	struct strbuf sb;
+	char x[32], y[32], z[32];
+
+	strbuf_init(&sb);
+	describe(&sb, name_a, a);
+	fprintf(out, "before  %s\n", sb.buf);
+	describe(&sb, name_b, b);
+	fprintf(out, "after   %s\n\n", sb.buf);
+	fprintf(out, "%-6s %10s %10s %10s\n", "total", "before", "after", "change");
+	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+		if (!(d->total_have & (UINT32_C(1) << m))) {
+			fprintf(out, "%-6s %10s %10s %10s\n", total_names[m], "n/a", "n/a", "n/a");
+			continue;
+		}
+		fmt_size(x, sizeof(x), d->total_a[m], args->bytes);
+		fmt_size(y, sizeof(y), d->total_b[m], args->bytes);
+		fmt_delta(z, sizeof(z), d->total_delta[m], args->bytes);
+		fprintf(out, "%-6s %10s %10s %10s\n", total_names[m], x, y, z);
+	}
+	fprintf(out, "\nregions: %zu grew, %zu shrank, %zu appeared, %zu vanished, %zu unchanged\n",
+		d->count[VMS_CHANGE_GREW], d->count[VMS_CHANGE_SHRANK],
+		d->count[VMS_CHANGE_APPEARED], d->count[VMS_CHANGE_VANISHED], d->n_same);
+	if (d->n == 0) {
+		strbuf_release(&sb);
+		return;
+	}
+	fprintf(out, "%-9s %16s  %-28s %9s %9s %9s %9s\n", "change", "address", "region", "size",
+		"Δsize", "RSS", "ΔRSS");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct vms_diff_entry *e = &d->entries[i];
+		const struct vms_snapshot *s = e->b >= 0 ? b : a;
+		const struct vms_region *r = &s->regions[e->b >= 0 ? e->b : e->a];
+		uint64_t rss;
+		char w[32];
+
+		strbuf_reset(&sb);
+		cmd_region_label(&sb, s, r);
+		fmt_size(x, sizeof(x), vms_region_size(r), args->bytes);
+		fmt_delta(y, sizeof(y), e->delta[VMS_MEASURE_SIZE], args->bytes);
+		if (vms_region_measure(r, VMS_MEASURE_RSS, &rss))
+			fmt_size(z, sizeof(z), rss, args->bytes);
+		else
+			snprintf(z, sizeof(z), "n/a");
+		if (e->have & (UINT32_C(1) << VMS_MEASURE_RSS))
+			fmt_delta(w, sizeof(w), e->delta[VMS_MEASURE_RSS], args->bytes);
+		else
+			snprintf(w, sizeof(w), "n/a");
+		fprintf(out, "%-9s %16" PRIx64 "  %-28s %9s %9s %9s %9s\n",
+			vms_change_to_string(e->change), r->start, sb.buf, x, y, z, w);
+	}
+	strbuf_release(&sb);
+}
+
+static void json_side(struct jsonw *w, const char *arg, const struct vms_snapshot *s)
+{
+	jsonw_begin_inline_object(w);
+	jsonw_key(w, "source");
+	jsonw_string(w, arg);
+	jsonw_key(w, "pid");
+	jsonw_int(w, s->proc.pid);
+	jsonw_key(w, "comm");
+	jsonw_string(w, s->proc.comm);
+	jsonw_key(w, "wall_ns");
+	jsonw_int(w, s->wall_ns);
+	jsonw_end_object(w);
+}
+
+static void json_region(struct jsonw *w, const struct vms_snapshot *s, int32_t idx)
+{
+	const struct vms_region *r;
+
+	if (idx < 0) {
+		jsonw_null(w);
+		return;
+	}
+	r = &s->regions[idx];
+	jsonw_begin_inline_object(w);
+	jsonw_key(w, "index");
+	jsonw_uint(w, (uint64_t)idx);
+	jsonw_key(w, "start");
+	jsonw_stringf(w, "0x%" PRIx64, r->start);
+	jsonw_key(w, "end");
+	jsonw_stringf(w, "0x%" PRIx64, r->end);
+	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+		uint64_t v;
+
+		jsonw_key(w, vms_measure_to_string(m));
+		if (vms_region_measure(r, m, &v))
+			jsonw_uint(w, v);
+		else
+			jsonw_null(w);
+	}
+	jsonw_end_object(w);
+}
+
+static int print_json(FILE *out, const char *name_a, const char *name_b,
+		      const struct vms_snapshot *a, const struct vms_snapshot *b,
+		      const struct vms_diff *d)
+{
+	struct jsonw w;
+
+	jsonw_init(&w, out);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "schema");
+	jsonw_uint(&w, VMS_SCHEMA_VERSION);
+	jsonw_key(&w, "before");
+	json_side(&w, name_a, a);
+	jsonw_key(&w, "after");
+	json_side(&w, name_b, b);
+	jsonw_key(&w, "totals");
+	jsonw_begin_object(&w);
+	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+		jsonw_key(&w, vms_measure_to_string(m));
+		if (!(d->total_have & (UINT32_C(1) << m))) {
+			jsonw_null(&w);
+			continue;
+		}
+		jsonw_begin_inline_object(&w);
+		jsonw_key(&w, "before");
+		jsonw_uint(&w, d->total_a[m]);
+		jsonw_key(&w, "after");
+		jsonw_uint(&w, d->total_b[m]);
+		jsonw_key(&w, "delta");
+		jsonw_int(&w, d->total_delta[m]);
+		jsonw_end_object(&w);
+	}
+	jsonw_end_object(&w);
+	jsonw_key(&w, "counts");
+	jsonw_begin_inline_object(&w);
+	for (int c = 0; c < VMS_CHANGE__MAX; c++) {
+		jsonw_key(&w, vms_change_to_string(c));
+		jsonw_uint(&w, d->count[c]);
+	}
+	jsonw_end_object(&w);
+	jsonw_key(&w, "regions");
+	jsonw_begin_array(&w);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct vms_diff_entry *e = &d->entries[i];
+		const struct vms_snapshot *s = e->b >= 0 ? b : a;
+		const struct vms_region *r = &s->regions[e->b >= 0 ? e->b : e->a];
+
+		jsonw_begin_object(&w);
+		jsonw_key(&w, "change");
+		jsonw_string(&w, vms_change_to_string(e->change));
+		jsonw_key(&w, "kind");
+		jsonw_string(&w, vms_kind_to_string(r->kind));
+		jsonw_key(&w, "name");
+		jsonw_string(&w, r->name ? r->name : "");
+		jsonw_key(&w, "object");
+		if (r->object >= 0 && (size_t)r->object < s->n_objects)
+			jsonw_string(&w, s->objects[r->object].path);
+		else
+			jsonw_null(&w);
+		jsonw_key(&w, "before");
+		json_region(&w, a, e->a);
+		jsonw_key(&w, "after");
+		json_region(&w, b, e->b);
+		jsonw_key(&w, "delta");
+		jsonw_begin_inline_object(&w);
+		for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+			jsonw_key(&w, vms_measure_to_string(m));
+			if (e->have & (UINT32_C(1) << m))
+				jsonw_int(&w, e->delta[m]);
+			else
+				jsonw_null(&w);
+		}
+		jsonw_end_object(&w);
+		jsonw_end_object(&w);
+	}
+	jsonw_end_array(&w);
+	jsonw_end_object(&w);
+	return jsonw_finish(&w);
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct diff_args args = { 0 };
+	struct vms_snapshot *a = NULL, *b = NULL;
+	_cleanup_free_ char **ops = NULL;
+	struct vms_diff d;
+	int r, n, status;
+
+	r = cmd_parse_anywhere(argc, argv, &diff_command, diff_option, &args, &ops, &n);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (n != 2) {
+		fputs("vmscope: diff takes two operands: A and B (snapshot files or PIDs)\n", stderr);
+		return EXIT_USAGE;
+	}
+	status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, &a);
+	if (status)
+		return status;
+	status = cmd_snapshot_operand(ops[1], args.proc_root, args.full, &b);
+	if (status) {
+		vms_snapshot_free(a);
+		return status;
+	}
+	vms_diff_build(a, b, &d);
+	if (args.json) {
+		r = print_json(stdout, ops[0], ops[1], a, b, &d);
+	} else {
+		print_text(stdout, &args, ops[0], ops[1], a, b, &d);
+		r = fflush(stdout) == 0 ? 0 : -EIO;
+	}
+	vms_diff_release(&d);
+	vms_snapshot_free(a);
+	vms_snapshot_free(b);
+	if (r < 0 && errno != EPIPE) {
+		fprintf(stderr, "vmscope: cannot write the diff: %s\n", strerror(-r));
+		return EXIT_GONE;
+	}
+	return 0;
+}

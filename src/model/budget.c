@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Memory budgets: a value per rule, whether it fits, and who weighs most in it. */
+#include "config.h"
+
+#include "vmscope/budget.h"
+
+#include <string.h>
+
+#include "model/model-internal.h"
+
+static bool kind_matches(int want, enum vms_kind k)
+{
+	if (want == VMS_BUDGET_KIND_STACKS)
+		return k == VMS_KIND_STACK || k == VMS_KIND_THREAD_STACK;
+	return (int)k == want;
+}
+
+/* The object by path, or by file name when the rule has no slash. */
+static bool object_matches(const struct vms_snapshot *snap, const struct vms_region *r,
+			   const char *want)
+{
+	const char *path, *base;
+
+	if (r->object < 0 || (size_t)r->object >= snap->n_objects || !want)
+		return false;
+	path = snap->objects[r->object].path;
+	if (!path)
+		return false;
+	if (strchr(want, '/'))
+		return strcmp(path, want) == 0;
+	base = strrchr(path, '/');
+	return strcmp(base ? base + 1 : path, want) == 0;
+}
+
+static bool region_selected(const struct vms_snapshot *snap, const struct vms_region *r,
+			    const struct vms_budget_rule *rule)
+{
+	switch (rule->scope) {
+	case VMS_BUDGET_KIND:
+		return kind_matches(rule->kind, r->kind);
+	case VMS_BUDGET_OBJECT:
+		return object_matches(snap, r, rule->object);
+	default:
+		return true;
+	}
+}
+
+/* The region of snap weighing most by measure m among those rule selects. */
+static void heaviest(const struct vms_snapshot *snap, const struct vms_budget_rule *rule,
+		     struct vms_budget_result *res, uint64_t *ret_sum, bool *ret_have)
+{
+	uint64_t sum = 0;
+	bool have = true;
+
+	res->region = -1;
+	res->region_value = 0;
+	res->matched = 0;
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct vms_region *r = &snap->regions[i];
+		uint64_t v;
+
+		if (!region_selected(snap, r, rule))
+			continue;
+		res->matched++;
+		if (!vms_region_measure(r, rule->measure, &v)) {
+			have = false;
+			continue;
+		}
+		sum += v;
+		if (res->region < 0 || v > res->region_value) {
+			res->region = (int32_t)i;
+			res->region_value = v;
+		}
+	}
+	*ret_sum = sum;
+	*ret_have = have;
+}
+
+static void growth(const struct vms_snapshot *snap, const struct vms_snapshot *base,
+		   const struct vms_budget_rule *rule, struct vms_budget_result *res)
+{
+	uint64_t now, then;
+	struct vms_diff d;
+
+	if (!base || !vms_snapshot_measure(snap, rule->measure, &now) ||
+	    !vms_snapshot_measure(base, rule->measure, &then))
+		return;
+	res->have = true;
+	res->value = now > then ? now - then : 0;
+	res->limit = rule->percent ? then / 1000 * rule->limit + then % 1000 * rule->limit / 1000
+				   : rule->limit;
+	/* the region that grew most names the growth */
+	vms_diff_build(base, snap, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		const struct vms_diff_entry *e = &d.entries[i];
+
+		if (e->b >= 0 && (e->have & (UINT32_C(1) << rule->measure)) &&
+		    e->delta[rule->measure] > 0 &&
+		    (uint64_t)e->delta[rule->measure] > res->region_value) {
+			res->region = e->b;
+			res->region_value = (uint64_t)e->delta[rule->measure];
+		}
+	}
+	vms_diff_release(&d);
+}
+
+bool vms_budget_eval(const struct vms_snapshot *snap, const struct vms_snapshot *baseline,
+		     const struct vms_budget_rule *rule, struct vms_budget_result *ret)
+{
+	struct vms_budget_result res = { .region = -1, .limit = rule->limit };
+	uint64_t sum;
+	bool have;
+
+	switch (rule->scope) {
+	case VMS_BUDGET_TOTAL:
+		res.have = vms_snapshot_measure(snap, rule->measure, &res.value);
+		heaviest(snap, rule, &res, &sum, &have);
+		res.matched = 0;
+		break;
+	case VMS_BUDGET_KIND:
+	case VMS_BUDGET_OBJECT:
+		heaviest(snap, rule, &res, &sum, &have);
+		/* a file the process does not map is more likely a typo than 0 */
+		res.have = have && (rule->scope == VMS_BUDGET_KIND || res.matched > 0);
+		res.value = sum;
+		break;
+	case VMS_BUDGET_GROWTH:
+		growth(snap, baseline, rule, &res);
+		break;
+	}
+	res.ok = res.have && res.value <= res.limit;
+	*ret = res;
+	return res.ok;
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Metrics for Prometheus: the text exposition format (0.0.4) that the
+ * textfile collector of node_exporter reads, promtool checks and a scrape
+ * accepts. Names and units follow Prometheus conventions (bytes, counters
+ * ending in _total); each family is written once with the samples of every
+ * process, as the format requires. Processes are labelled by pid, comm and
+ * user; label values are escaped and always valid UTF-8.
+ */
+#include "config.h"
+
+#include "vmscope/report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "vmscope/diff.h"
+
+static void label_value(struct strbuf *sb, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+
+		if (len == 0) {
+			strbuf_addstr(sb, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		if (cp == '\\')
+			strbuf_addstr(sb, "\\\\");
+		else if (cp == '"')
+			strbuf_addstr(sb, "\\\"");
+		else if (cp == '\n')
+			strbuf_addstr(sb, "\\n");
+		else
+			strbuf_add(sb, s + i, len);
+		i += len;
+	}
+}
+
+static void process_labels(struct strbuf *sb, const struct vms_snapshot *snap)
+{
+	char uid[16];
+
+	strbuf_addf(sb, "pid=\"%d\",comm=\"", (int)snap->proc.pid);
+	label_value(sb, snap->proc.comm);
+	strbuf_addstr(sb, "\",user=\"");
+	snprintf(uid, sizeof(uid), "%u", (unsigned)snap->proc.uid);
+	label_value(sb, snap->proc.user ? snap->proc.user : uid);
+	strbuf_addch(sb, '"');
+}
+
+static void sample(FILE *out, const char *name, const char *labels, const char *extra,
+		   uint64_t v)
+{
+	fprintf(out, "%s{%s%s%s} %" PRIu64 "\n", name, labels, extra && *extra ? "," : "",
+		extra ? extra : "", v);
+}
+
+static void memory_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			   const char *labels)
+{
+	static const struct {
+		const char *measure;
+		enum vms_status_field f;
+	} status[] = {
+		{ "rss_anon", VMS_ST_RSS_ANON },
+		{ "rss_file", VMS_ST_RSS_FILE },
+		{ "rss_shmem", VMS_ST_RSS_SHMEM },
+		{ "page_tables", VMS_ST_VM_PTE },
+		{ "peak_rss", VMS_ST_VM_HWM },
+	};
+	char extra[64];
+
+	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+		uint64_t v;
+
+		if (!vms_snapshot_measure(snap, m, &v))
+			continue;
+		snprintf(extra, sizeof(extra), "measure=\"%s\"",
+			 m == VMS_MEASURE_SIZE ? "vsz" : vms_measure_to_string(m));
+		sample(out, name, labels, extra, v);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(status); i++) {
+		if (!(snap->totals.status_have & (UINT32_C(1) << status[i].f)))
+			continue;
+		snprintf(extra, sizeof(extra), "measure=\"%s\"", status[i].measure);
+		sample(out, name, labels, extra, snap->totals.status[status[i].f]);
+	}
+}
+
+/* The per-kind breakdown: each measure summed over the regions of a kind. */
+static void kind_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			 const char *labels)
+{
+	uint64_t sum[VMS_KIND__MAX][VMS_MEASURE__MAX] = { { 0 } };
+	bool have[VMS_KIND__MAX][VMS_MEASURE__MAX] = { { false } };
+	bool any[VMS_KIND__MAX] = { false };
+	char extra[96];
+
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct vms_region *r = &snap->regions[i];
+		unsigned k = (unsigned)r->kind < VMS_KIND__MAX ? (unsigned)r->kind : 0;
+
+		any[k] = true;
+		for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+			uint64_t v;
+
+			if (vms_region_measure(r, m, &v)) {
+				sum[k][m] += v;
+				have[k][m] = true;
+			}
+		}
+	}
+	for (int k = 0; k < VMS_KIND__MAX; k++) {
+		if (!any[k])
+			continue;
+		for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+			if (!have[k][m])
+				continue;
+			snprintf(extra, sizeof(extra), "kind=\"%s\",measure=\"%s\"",
+				 vms_kind_to_string(k), vms_measure_to_string(m));
+			sample(out, name, labels, extra, sum[k][m]);
+		}
+	}
+}
+
+static void region_count_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+				 const char *labels)
+{
+	if (vms_snapshot_have(snap, VMS_SRC_SMAPS))
+		sample(out, name, labels, NULL, snap->n_regions);
+}
+
+static void thread_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			   const char *labels)
+{
+	if (snap->proc.threads)
+		sample(out, name, labels, NULL, snap->proc.threads);
+}
+
+static void fault_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			  const char *labels)
+{
+	if (!snap->totals.have_faults)
+		return;
+	sample(out, name, labels, "type=\"minor\"", snap->totals.minflt);
+	sample(out, name, labels, "type=\"major\"", snap->totals.majflt);
+}
+
+static void source_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			   const char *labels)
+{
+	char extra[64];
+
+	for (int s = 0; s < VMS_SRC__MAX; s++) {
+		if (!snap->src[s].tried)
+			continue;
+		snprintf(extra, sizeof(extra), "source=\"%s\"", vms_source_to_string(s));
+		sample(out, name, labels, extra, vms_snapshot_have(snap, s));
+	}
+}
+
+struct family {
+	const char *name, *type, *help;
+	void (*samples)(FILE *out, const char *name, const struct vms_snapshot *snap,
+			const char *labels);
+};
+
+static const struct family families[] = {
+	{ "vmscope_process_memory_bytes", "gauge",
+	  "Memory of a process by measure: vsz, rss, pss, uss, swap (smaps_rollup and status).",
+	  memory_samples },
+	{ "vmscope_process_kind_memory_bytes", "gauge",
+	  "Memory of a process's regions of one kind (heap, anon, text, stack...) by measure.",
+	  kind_samples },
+	{ "vmscope_process_regions", "gauge", "Mappings (VMAs) of a process.",
+	  region_count_samples },
+	{ "vmscope_process_threads", "gauge", "Threads of a process.", thread_samples },
+	{ "vmscope_process_page_faults_total", "counter",
+	  "Page faults of a process since it started, minor and major.", fault_samples },
+	{ "vmscope_process_source_readable", "gauge",
+	  "Whether vmscope could read a source of a process (1) or was refused (0).",
+	  source_samples },
+};
+
+int vms_openmetrics_write(FILE *out, const struct vms_snapshot *const *snaps, size_t n)
+{
+	struct strbuf *labels = xcalloc(n ? n : 1, sizeof(*labels));
+	struct strbuf host;
+
+	for (size_t i = 0; i < n; i++) {
+		strbuf_init(&labels[i]);
+		process_labels(&labels[i], snaps[i]);
+	}
+	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", families[f].name, families[f].help,
+			families[f].name, families[f].type);
+		for (size_t i = 0; i < n; i++)
+			families[f].samples(out, families[f].name, snaps[i], labels[i].buf);
+	}
+	if (n > 0) {
+		const struct vms_host *h = &snaps[0]->host;
+
+		strbuf_init(&host);
+		strbuf_addstr(&host, "hostname=\"");
+		label_value(&host, h->hostname);
+		strbuf_addstr(&host, "\",kernel=\"");
+		label_value(&host, h->kernel);
+		strbuf_addstr(&host, "\",machine=\"");
+		label_value(&host, h->machine);
+		strbuf_addstr(&host, "\",thp_enabled=\"");
+		label_value(&host, h->thp_enabled);
+		strbuf_addch(&host, '"');
+		fputs("# HELP vmscope_host_info The host the processes were read on.\n"
+		      "# TYPE vmscope_host_info gauge\n", out);
+		sample(out, "vmscope_host_info", host.buf, NULL, 1);
+		fputs("# HELP vmscope_host_page_size_bytes The page size of the host.\n"
+		      "# TYPE vmscope_host_page_size_bytes gauge\n", out);
+		fprintf(out, "vmscope_host_page_size_bytes %" PRIu32 "\n", h->page_size);
+		strbuf_release(&host);
+	}
+	for (size_t i = 0; i < n; i++)
+		strbuf_release(&labels[i]);
+	free(labels);
+	return ferror(out) ? -EIO : 0;
+}
+
+int vms_report_openmetrics(FILE *out, const struct vms_snapshot *snap,
+			   const struct vms_report_options *opt)
+{
+	(void)opt;
+	return vms_openmetrics_write(out, &snap, 1);
+}

@@ -1,0 +1,251 @@
+#!/bin/bash
+# The snapshot commands run as a user runs them, printing TAP.
+# usage: test-commands.sh VMSCOPE DIFF_TARGET DIFFLIB STATIC_TARGET SOURCE_ROOT
+set -u
+vmscope=$1 target=$2 lib=$3 static_target=$4 src=$5
+tmp=$(mktemp -d /tmp/vmscope-snapshot-test.XXXXXX)
+n=0 failed=0 pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | head -n 40 | sed 's/^/# /'; done
+}
+check() { # description command...
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "$out"; fi
+}
+
+# state of pid (third field of stat, after the last ')')
+state() { sed -n 's/.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null; }
+wait_stopped() {
+	for _ in $(seq 1 500); do
+		[ "$(state "$1")" = T ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# ---- round trip on a captured process: no /proc involved on the way back
+fixture=$src/tests/fixtures/shell/proc
+fpid=$(ls "$fixture")
+"$vmscope" snapshot --proc-root "$fixture" "$fpid" -o "$tmp/fixture.json"
+check "show of a fixture's snapshot is its report (text, every region)" \
+	diff -u <("$vmscope" --proc-root "$fixture" -a -w 120 -b "$fpid") \
+	<("$vmscope" show -a -w 120 -b "$tmp/fixture.json")
+check "show of a fixture's snapshot is its report (default text)" \
+	diff -u <("$vmscope" --proc-root "$fixture" -w 100 "$fpid") \
+	<("$vmscope" show -w 100 "$tmp/fixture.json")
+check "show --format json writes the snapshot back byte for byte" \
+	cmp "$tmp/fixture.json" <("$vmscope" show -f json "$tmp/fixture.json")
+check "show reads standard input" \
+	cmp <("$vmscope" show -w 100 "$tmp/fixture.json") \
+	<("$vmscope" show -w 100 - <"$tmp/fixture.json")
+
+# ---- the live target, frozen at its first stop
+"$target" "$lib" "$tmp/grown" &
+tpid=$!
+pids+=("$tpid")
+if ! wait_stopped "$tpid"; then
+	not_ok "the diff target stops itself" "state $(state "$tpid")"
+	echo "1..$n"
+	exit 1
+fi
+
+# Round trip on a live process, "at that instant": a static target shares
+# no page with anything, so its PSS does not move while vmscope runs.
+"$static_target" &
+spid=$!
+pids+=("$spid")
+if wait_stopped "$spid"; then
+	"$vmscope" snapshot "$spid" -o "$tmp/static.json"
+	check "snapshot then show is the live report of a frozen process" \
+		diff -u <("$vmscope" -a -w 120 "$spid") <("$vmscope" show -a -w 120 "$tmp/static.json")
+	check "snapshot then show is the live report (JSON, but for the time)" \
+		diff -u <("$vmscope" -f json "$spid" | grep -v _ns) \
+		<("$vmscope" show -f json "$tmp/static.json" | grep -v _ns)
+else
+	not_ok "the static target stops itself"
+fi
+"$vmscope" snapshot "$tpid" -o "$tmp/before.json"
+
+
+# ---- diff: the target grows its heap and loads a library
+kill -CONT "$tpid"
+for _ in $(seq 1 500); do [ -e "$tmp/grown" ] && break; sleep 0.01; done
+wait_stopped "$tpid" && [ -e "$tmp/grown" ] || not_ok "the diff target grows and stops again"
+"$vmscope" snapshot "$tpid" -o "$tmp/after.json"
+"$vmscope" diff -f json "$tmp/before.json" "$tmp/after.json" >"$tmp/diff.json"
+libname=$(basename "$lib")
+# what changed in size or existence: exactly the heap and the library's regions
+got=$(python3 - "$tmp/diff.json" "$libname" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+lib = sys.argv[2]
+out = []
+for r in d["regions"]:
+    structural = r["change"] in ("appeared", "vanished") or r["delta"]["size"] != 0
+    if not structural:
+        continue
+    who = "heap" if r["kind"] == "heap" else (
+        "lib" if (r["object"] or "").endswith("/" + lib) else r["kind"] + ":" + r["name"])
+    out.append(r["change"] + " " + who)
+print("\n".join(sorted(set(out))))
+c = d["counts"]
+print("appeared-lib-regions", sum(1 for r in d["regions"] if r["change"] == "appeared"
+      and (r["object"] or "").endswith("/" + lib)))
+PY
+)
+want="appeared lib
+grew heap"
+if [ "$(printf '%s\n' "$got" | head -n 2)" = "$want" ] &&
+	[ "$(printf '%s\n' "$got" | sed -n 's/^appeared-lib-regions //p')" -ge 3 ]; then
+	ok "diff names exactly the grown heap and the loaded library ($(printf '%s' "$got" | tail -n 1))"
+else
+	not_ok "diff names exactly the grown heap and the loaded library" "$got" "$(cat "$tmp/diff.json")"
+fi
+heap_delta=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([r["delta"]["size"] for r in d["regions"] if r["kind"]=="heap"][0])' "$tmp/diff.json")
+if [ "$heap_delta" -ge $((64 * 4096)) ]; then
+	ok "the heap grew by at least the 64 pages the target asked for ($heap_delta bytes)"
+else
+	not_ok "the heap grew by at least 64 pages" "delta $heap_delta"
+fi
+text=$("$vmscope" diff "$tmp/before.json" "$tpid")
+if printf '%s\n' "$text" | grep -qE "^grew +[0-9a-f]+  heap " &&
+	printf '%s\n' "$text" | grep -qE "^appeared +[0-9a-f]+  ${libname//./\\.} text "; then
+	ok "diff against the live process says it in text"
+else
+	not_ok "diff against the live process says it in text" "$text"
+fi
+check "a snapshot does not differ from itself" \
+	bash -c "'$vmscope' diff -f json '$tmp/after.json' '$tmp/after.json' | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(1 if d[\"regions\"] or d[\"counts\"][\"same\"] == 0 else 0)'"
+
+
+# ---- check: budgets pass and fail at the right thresholds
+pss=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["rollup"]["pss"])' "$tmp/after.json")
+heap=$(python3 -c 'import json,sys; print(sum(r["mem"]["rss"] for r in json.load(open(sys.argv[1]))["regions"] if r["kind"]=="heap"))' "$tmp/after.json")
+budget_case() { # description expected-status args...
+	local what=$1 want=$2 out rc
+	shift 2
+	out=$("$vmscope" check "$tmp/after.json" "$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$want" ]; then ok "$what"; else not_ok "$what" "exit $rc, not $want" "$out"; fi
+}
+budget_case "total PSS exactly at the budget passes" 0 --max-pss "$pss"
+budget_case "total PSS one byte over the budget fails" 1 --max-pss $((pss - 1))
+budget_case "heap RSS at the budget passes" 0 --max "heap:rss=$heap"
+budget_case "heap RSS one byte over fails" 1 --max "heap:rss=$((heap - 1))"
+budget_case "a library's budget, by file name" 0 --max "$libname=1G"
+budget_case "a file the process does not map cannot be checked: fails" 1 --max "no-such.so=1G"
+budget_case "growth against the baseline within 100% passes" 0 --baseline "$tmp/before.json" --max-growth 'rss=100%'
+budget_case "growth against the baseline over 1K fails" 1 --baseline "$tmp/before.json" --max-growth rss=1K
+budget_case "growth without a baseline cannot be checked: fails" 1 --max-growth 10%
+budget_case "no budget at all is a usage error" 2
+budget_case "a bad size is a usage error" 2 --max-pss 12Q
+out=$("$vmscope" check "$tmp/after.json" --max "heap:rss=$((heap - 1))")
+if printf '%s\n' "$out" | grep -qE "^FAIL  heap RSS: .* > .* \\($heap > $((heap - 1)) bytes\\); most in heap at [0-9a-f]+ "; then
+	ok "a failure names the region and the numbers"
+else
+	not_ok "a failure names the region and the numbers" "$out"
+fi
+printf '{"max_pss": %s, "max": {"heap:rss": "%s", "stacks": "1G"}, "max_growth": "1K", "baseline": "%s"}\n' \
+	"$pss" "$heap" "$tmp/before.json" >"$tmp/budget.json"
+"$vmscope" check "$tmp/after.json" --budget "$tmp/budget.json" --junit "$tmp/junit.xml" >"$tmp/check.out"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -c '^ok' "$tmp/check.out")" -eq 3 ] &&
+	grep -q '^FAIL  PSS growth' "$tmp/check.out"; then
+	ok "a budget file: three budgets pass, the growth fails"
+else
+	not_ok "a budget file: three budgets pass, the growth fails" "exit $rc" "$(cat "$tmp/check.out")"
+fi
+if command -v xmllint >/dev/null; then
+	check "the JUnit report is well-formed XML" xmllint --noout "$tmp/junit.xml"
+	if [ "$(xmllint --xpath 'count(//testcase)' "$tmp/junit.xml")" = 4 ] &&
+		[ "$(xmllint --xpath 'count(//testcase/failure)' "$tmp/junit.xml")" = 1 ] &&
+		[ "$(xmllint --xpath 'string(//testsuite/@failures)' "$tmp/junit.xml")" = 1 ]; then
+		ok "the JUnit report has four cases, one failed"
+	else
+		not_ok "the JUnit report has four cases, one failed" "$(cat "$tmp/junit.xml")"
+	fi
+else
+	echo "ok $((n += 1)) # SKIP xmllint (libxml2-utils) is not installed"
+fi
+
+
+# ---- OpenMetrics: promtool accepts every output
+if command -v promtool >/dev/null; then
+	check "promtool accepts the metrics of a captured process" \
+		bash -c "'$vmscope' show -f openmetrics '$tmp/fixture.json' | promtool check metrics"
+	check "promtool accepts the metrics of a live process" \
+		bash -c "'$vmscope' -f openmetrics '$tpid' | promtool check metrics"
+	# a hostile name: quote, backslash and newline in comm
+	hostile="$tmp/a\"b\\c"$'\n'"d"
+	cp "$static_target" "$hostile"
+	"$hostile" &
+	hpid=$!
+	pids+=("$hpid")
+	if wait_stopped "$hpid"; then
+		out=$("$vmscope" -f openmetrics "$hpid")
+		if printf '%s\n' "$out" | promtool check metrics &&
+			printf '%s\n' "$out" | grep -qF 'comm="a\"b\\c\nd"'; then
+			ok "promtool accepts a hostile process name, escaped"
+		else
+			not_ok "promtool accepts a hostile process name, escaped" "$out"
+		fi
+	else
+		not_ok "the hostile-named target stops itself"
+	fi
+	pss_metric=$("$vmscope" show -f openmetrics "$tmp/after.json" |
+		sed -n 's/^vmscope_process_memory_bytes{.*measure="pss"} //p')
+	if [ "$pss_metric" = "$pss" ]; then
+		ok "the PSS metric is the snapshot's PSS ($pss)"
+	else
+		not_ok "the PSS metric is the snapshot's PSS" "metric '$pss_metric', snapshot $pss"
+	fi
+else
+	echo "ok $((n += 1)) # SKIP promtool (Debian package prometheus) is not installed"
+fi
+
+# ---- bad files: one line with file, line and column, exit status 2
+printf '{"schema": 1,\n  "time": [}\n' >"$tmp/bad.json"
+out=$("$vmscope" show "$tmp/bad.json" 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && [ "$out" = "vmscope: $tmp/bad.json:2:12: unexpected character" ]; then
+	ok "a malformed file: exit 2 and file:line:column"
+else
+	not_ok "a malformed file: exit 2 and file:line:column" "exit $rc" "$out"
+fi
+sed 's/"schema": 1/"schema": 7/' "$tmp/after.json" >"$tmp/v7.json"
+out=$("$vmscope" diff "$tmp/v7.json" "$tmp/after.json" 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && printf '%s' "$out" | grep -q "v7.json:2:13: schema: schema version 7"; then
+	ok "another schema version: exit 2 and where"
+else
+	not_ok "another schema version: exit 2 and where" "exit $rc" "$out"
+fi
+head -c 5000 "$tmp/after.json" >"$tmp/cut.json"
+"$vmscope" show "$tmp/cut.json" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "cut.json:[0-9]*:[0-9]*: unexpected end of file" "$tmp/err"; then
+	ok "a truncated file: exit 2 and where it ends"
+else
+	not_ok "a truncated file: exit 2 and where it ends" "exit $rc" "$(cat "$tmp/err")"
+fi
+"$vmscope" snapshot 999999999 -o "$tmp/none.json" 2>/dev/null
+rc=$?
+if [ $rc -eq 1 ] && [ ! -e "$tmp/none.json" ]; then
+	ok "snapshot of no process: exit 1 and no file"
+else
+	not_ok "snapshot of no process: exit 1 and no file" "exit $rc"
+fi
+
+echo "1..$n"
+[ $failed -eq 0 ]

@@ -7,9 +7,18 @@ _vmscope()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
 
+    if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
+        COMPREPLY=($(compgen -W 'list top watch' -- "$cur"))
+    fi
     case $prev in
+        --by)
+            COMPREPLY=($(compgen -W 'program user cgroup' -- "$cur")); return ;;
+        -u|--user)
+            COMPREPLY=($(compgen -u -- "$cur")); return ;;
+        -d|--interval|--name|-m|--match)
+            return ;;
         -f|--format)
-            COMPREPLY=($(compgen -W 'text json' -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W 'text json csv' -- "$cur")); return ;;
         -s|--sort)
             COMPREPLY=($(compgen -W 'rss pss uss size swap address' -- "$cur")); return ;;
         --color)
@@ -22,12 +31,14 @@ _vmscope()
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--format --sort --all --top --bytes --color --width
-            --full --proc-root --help --version -f -s -a -n -b -w -h -V' -- "$cur"))
+            --full --proc-root --help --version -f -s -a -n -b -w -h -V
+            --by --user --name --match --reverse --kernel --interval --once
+            -u -m -r -k -d' -- "$cur"))
         return
     fi
     # a PID or a process name
     local procs
     procs=$(ps -eo pid=,comm= 2>/dev/null | awk '{print $1; print $2}')
-    COMPREPLY=($(compgen -W "$procs" -- "$cur"))
+    COMPREPLY+=($(compgen -W "$procs" -- "$cur"))
 }
 complete -F _vmscope vmscope

@@ -315,7 +315,7 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a)
 	if (r < 0)
 		goto out;
 	/* runs read from a process that exited half-way are not to be shown */
-	if (vms_proc_alive(p) == 0) {
+	if (vms_pagemap_check_mm(pm) < 0 || vms_proc_alive(p) == 0) {
 		r = -ESRCH;
 		goto out;
 	}

@@ -161,6 +161,13 @@ int vms_pagemap_kpage_error(const struct vms_pagemap *pm);
 int vms_pagemap_walk(struct vms_pagemap *pm, uint64_t start, uint64_t end, vms_page_run_fn fn,
 		     void *ctx);
 
+/*
+ * 0 while the process's address space lives, -ESRCH once it is gone. An
+ * exiting process drops it before a pidfd tells that it exited, and reads
+ * of it are then empty rather than failed: call this after reading.
+ */
+int vms_pagemap_check_mm(struct vms_pagemap *pm);
+
 /* pread entries a report reads by default: 4 GiB of address space, ~10 ms */
 #define VMS_PAGES_PREAD_BUDGET (UINT64_C(1) << 20)
 

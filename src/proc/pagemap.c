@@ -598,6 +598,15 @@ static int walk_scan(struct vms_pagemap *pm, uint64_t start, uint64_t end,
 	return r;
 }
 
+int vms_pagemap_check_mm(struct vms_pagemap *pm)
+{
+	uint64_t e;
+
+	/* pagemap answers for any user address while the address space
+	 * lives, and nothing once the exiting process has dropped it */
+	return pread_u64s(pm->fd, &e, 1, 0) == -ENODATA ? -ESRCH : 0;
+}
+
 int vms_pagemap_walk(struct vms_pagemap *pm, uint64_t start, uint64_t end, vms_page_run_fn fn,
 		     void *ctx)
 {
@@ -614,6 +623,8 @@ int vms_pagemap_walk(struct vms_pagemap *pm, uint64_t start, uint64_t end, vms_p
 		r = walk_entries(pm, start, end, &b);
 	if (r == 0)
 		r = vms_run_builder_flush(&b);
+	if (r == -ENODATA && vms_pagemap_check_mm(pm) < 0)
+		r = -ESRCH;
 	return r;
 }
 
@@ -677,6 +688,13 @@ int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options
 		}
 		vms_pages_acc_finish(&acc);
 		reg->pages = rp;
+	}
+	/* The process may be exiting: its address space goes before a pidfd
+	 * says so, and scans of it then come back empty, not failed. An
+	 * address space alive now was alive for every read above. */
+	if (vms_pagemap_check_mm(pm) < 0) {
+		vms_pagemap_free(pm);
+		return -ESRCH;
 	}
 	set_src(snap, VMS_SRC_PAGEMAP, error);
 	if (o->flags & VMS_PAGEMAP_DETAIL)

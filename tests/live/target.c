@@ -17,6 +17,14 @@
  *   --maps M                        M extra one-page regions (alternating perms)
  *   --comm NAME                     the process name
  *   --no-stop                       wait for a signal instead of stopping
+ *   --sparse-mib M --sparse-every K M MiB of anonymous memory, every K-th page written
+ *   --zero-pages Z                  Z anonymous pages read, never written (zero page)
+ *   --thp-mib T                     T MiB (2 MiB aligned) with MADV_HUGEPAGE, written;
+ *                                   THP is then left on for the process
+ *   --guard-pages G                 G written pages, then the middle G/2 made guards
+ *                                   (MADV_GUARD_INSTALL; "guard 0 0 0" without it)
+ *   --refs-pages N --refs-touch K   N pages written; each time the target is
+ *                                   continued it reads the first K and stops again
  *
  * Regions that must stay separate VMAs are fenced by PROT_NONE pages, and THP
  * is off for the process, so sizes and RSS are exact page counts.
@@ -40,6 +48,12 @@
 #include <unistd.h>
 
 #define BSS_BYTES (4u << 20)
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* Linux 6.13 */
+#endif
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#endif
 
 /* The only object of this program's .bss that the target writes. */
 static char bss_array[BSS_BYTES] __attribute__((aligned(4096)));
@@ -179,6 +193,13 @@ int main(int argc, char **argv)
 		{ "maps", required_argument, NULL, 'm' },
 		{ "comm", required_argument, NULL, 'n' },
 		{ "no-stop", no_argument, NULL, 'S' },
+		{ "sparse-mib", required_argument, NULL, 'M' },
+		{ "sparse-every", required_argument, NULL, 'K' },
+		{ "zero-pages", required_argument, NULL, 'Z' },
+		{ "thp-mib", required_argument, NULL, 'H' },
+		{ "guard-pages", required_argument, NULL, 'G' },
+		{ "refs-pages", required_argument, NULL, 'W' },
+		{ "refs-touch", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long anon_pages = 0, anon_touch = 0, shared_pages = 0, children = 0;
@@ -186,6 +207,9 @@ int main(int argc, char **argv)
 	const char *file = NULL, *deleted = NULL, *comm = NULL;
 	bool thread = false, stop = true;
 	char *shared = NULL;
+	unsigned long sparse_mib = 0, sparse_every = 1, zero_pages = 0, thp_mib = 0;
+	unsigned long guard_pages = 0, refs_pages = 0, refs_touch = 0;
+	char *refs = NULL;
 	pid_t self = getpid();
 	int c;
 
@@ -205,6 +229,13 @@ int main(int argc, char **argv)
 		case 'm': maps = parse_count(optarg, "--maps"); break;
 		case 'n': comm = optarg; break;
 		case 'S': stop = false; break;
+		case 'M': sparse_mib = parse_count(optarg, "--sparse-mib"); break;
+		case 'K': sparse_every = parse_count(optarg, "--sparse-every"); break;
+		case 'Z': zero_pages = parse_count(optarg, "--zero-pages"); break;
+		case 'H': thp_mib = parse_count(optarg, "--thp-mib"); break;
+		case 'G': guard_pages = parse_count(optarg, "--guard-pages"); break;
+		case 'W': refs_pages = parse_count(optarg, "--refs-pages"); break;
+		case 'k': refs_touch = parse_count(optarg, "--refs-touch"); break;
 		default: return 2;
 		}
 	}
@@ -215,7 +246,7 @@ int main(int argc, char **argv)
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Huge pages would make RSS a multiple of 2 MiB instead of the pages written. */
-	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
+	if (!thp_mib && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
 		fail("PR_SET_THP_DISABLE");
 	if (comm && prctl(PR_SET_NAME, comm) < 0)
 		fail("PR_SET_NAME");
@@ -313,11 +344,81 @@ int main(int argc, char **argv)
 		close(p[0]);
 	}
 
+	if (sparse_mib) {
+		size_t pages = sparse_mib * ((1u << 20) / page_size), n = 0;
+		char *p = map_fenced(pages, PROT_READ | PROT_WRITE);
+
+		if (sparse_every == 0)
+			sparse_every = 1;
+		for (size_t i = 0; i < pages; i += sparse_every, n++)
+			p[i * page_size] = 0x55;
+		printf("sparse 0x%lx %zu %zu\n", (unsigned long)(uintptr_t)p, pages * page_size,
+		       n * page_size);
+	}
+
+	if (zero_pages) {
+		char *p = map_fenced(zero_pages, PROT_READ | PROT_WRITE);
+		unsigned sum = 0;
+
+		for (size_t i = 0; i < zero_pages; i++)
+			sum += (unsigned char)((volatile char *)p)[i * page_size];
+		printf("zero 0x%lx %lu %u\n", (unsigned long)(uintptr_t)p, zero_pages * page_size, sum);
+	}
+
+	if (thp_mib) {
+		size_t huge = 2u << 20, len = thp_mib << 20;
+		char *base = mmap(NULL, len + 2 * huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p;
+
+		if (base == MAP_FAILED)
+			fail("mmap");
+		p = (char *)(((uintptr_t)base + huge) & ~(uintptr_t)(huge - 1));
+		if (mprotect(p, len, PROT_READ | PROT_WRITE) < 0)
+			fail("mprotect");
+		if (madvise(p, len, MADV_HUGEPAGE) < 0)
+			fail("madvise(MADV_HUGEPAGE)");
+		for (size_t i = 0; i < len; i += page_size)
+			p[i] = 0x66;
+		printf("thp 0x%lx %zu\n", (unsigned long)(uintptr_t)p, len);
+	}
+
+	if (guard_pages) {
+		size_t g = guard_pages / 2 ? guard_pages / 2 : 1;
+		char *p = map_fenced(guard_pages, PROT_READ | PROT_WRITE);
+
+		touch(p, guard_pages, 0x77);
+		if (madvise(p + (guard_pages - g) / 2 * page_size, g * page_size,
+			    MADV_GUARD_INSTALL) < 0)
+			printf("guard 0 0 0\n");
+		else
+			printf("guard 0x%lx %lu %zu\n", (unsigned long)(uintptr_t)p,
+			       guard_pages * page_size, g * page_size);
+	}
+
+	if (refs_pages) {
+		refs = map_fenced(refs_pages, PROT_READ | PROT_WRITE);
+		touch(refs, refs_pages, 0x12);
+		if (refs_touch > refs_pages)
+			refs_touch = refs_pages;
+		printf("refs 0x%lx %lu %lu\n", (unsigned long)(uintptr_t)refs, refs_pages * page_size,
+		       refs_touch * page_size);
+	}
+
 	printf("ready\n");
 	if (fflush(stdout) != 0)
 		fail("stdout");
 	if (stop)
 		raise(SIGSTOP);
+	while (refs) {
+		unsigned sum = 0;
+
+		for (size_t i = 0; i < refs_touch; i++)
+			sum += (unsigned char)((volatile char *)refs)[i * page_size];
+		printf("touched %u\n", sum);
+		if (fflush(stdout) != 0)
+			fail("stdout");
+		raise(SIGSTOP);
+	}
 	for (;;)
 		pause();
 }

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Live tests of page-level data: targets with a known page pattern (sparse
+ * writes, pages shared by fork, zero pages, huge pages, guard pages, a
+ * working set), read by vmscope through PAGEMAP_SCAN and through pread,
+ * compared with what the target did and with smaps for the same region.
+ *
+ * usage: test-pages VMSCOPE TARGET
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+static const char *vmscope_bin;
+static const char *target_bin;
+static char tmpdir[256];
+static uint64_t page_size;
+
+/* ---- the target --------------------------------------------------------- */
+
+struct target {
+	pid_t pid;
+	FILE *out; /* kept open: the target writes more when continued */
+	char facts[2048];
+};
+
+/* Starts the target with args and waits for it to stop itself. */
+static void target_start(struct target *t, const char *const *args)
+{
+	const char *argv[32] = { target_bin };
+	char line[256];
+	size_t n = 1, len = 0;
+	int p[2], st;
+
+	for (; *args && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	t->pid = fork();
+	assert_true(t->pid >= 0);
+	if (t->pid == 0) {
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(p[1], 1);
+		execv(target_bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	t->out = fdopen(p[0], "r");
+	assert_non_null(t->out);
+	while (fgets(line, sizeof(line), t->out) && strcmp(line, "ready\n") != 0) {
+		size_t l = strlen(line);
+
+		if (len + l < sizeof(t->facts)) {
+			memcpy(t->facts + len, line, l + 1);
+			len += l;
+		}
+	}
+	assert_int_equal(waitpid(t->pid, &st, WUNTRACED), t->pid);
+	if (!WIFSTOPPED(st))
+		fail_msg("the target did not stop (status 0x%x)", st);
+}
+
+static void target_stop(struct target *t)
+{
+	if (t->pid > 0) {
+		kill(-t->pid, SIGKILL);
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, NULL, 0);
+		while (waitpid(-t->pid, NULL, 0) > 0)
+			;
+	}
+	if (t->out)
+		fclose(t->out);
+	t->pid = 0;
+	t->out = NULL;
+}
+
+/* The numbers of the target's "key v0 v1 v2" line; false without one. */
+static bool fact(const struct target *t, const char *key, uint64_t v[3])
+{
+	size_t kl = strlen(key);
+
+	for (const char *l = t->facts; *l; l = strchr(l, '\n') + 1) {
+		if (strncmp(l, key, kl) == 0 && l[kl] == ' ') {
+			char *end;
+			const char *p = l + kl;
+
+			for (int i = 0; i < 3; i++) {
+				v[i] = strtoull(p, &end, 0);
+				p = end;
+			}
+			return true;
+		}
+		if (!strchr(l, '\n'))
+			break;
+	}
+	return false;
+}
+
+/* ---- vmscope ------------------------------------------------------------ */
+
+struct run {
+	int status; /* exit status, or -1 */
+	char *out, *err;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, alloc = 0, n;
+
+	assert_non_null(f);
+	do {
+		if (alloc - len < 65536) {
+			alloc = alloc * 2 + 65536;
+			buf = realloc(buf, alloc + 1);
+			assert_non_null(buf);
+		}
+		n = fread(buf + len, 1, alloc - len, f);
+		len += n;
+	} while (n > 0);
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Starts vmscope with args, stdout and stderr into files; returns the pid. */
+static pid_t vmscope_start(const char *const *args)
+{
+	const char *argv[32] = { vmscope_bin };
+	char path[512];
+	size_t n = 1;
+	pid_t pid;
+
+	for (; *args && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		snprintf(path, sizeof(path), "%s/out", tmpdir);
+		if (!freopen(path, "w", stdout))
+			_exit(126);
+		snprintf(path, sizeof(path), "%s/err", tmpdir);
+		if (!freopen(path, "w", stderr))
+			_exit(126);
+		execv(vmscope_bin, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static struct run vmscope_wait(pid_t pid)
+{
+	struct run r = { .status = -1 };
+	char path[512];
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFEXITED(st))
+		r.status = WEXITSTATUS(st);
+	snprintf(path, sizeof(path), "%s/out", tmpdir);
+	r.out = slurp(path);
+	snprintf(path, sizeof(path), "%s/err", tmpdir);
+	r.err = slurp(path);
+	return r;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* vmscope args... must succeed with JSON on stdout. */
+static json_object *vmscope_json(const char *const *args)
+{
+	struct run r = vmscope_wait(vmscope_start(args));
+	json_object *o;
+
+	if (r.status != 0)
+		fail_msg("vmscope exited %d: %s", r.status, r.err);
+	o = json_tokener_parse(r.out);
+	if (!o)
+		fail_msg("vmscope printed no JSON: %.200s", r.out);
+	run_free(&r);
+	return o;
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no '%s' in %.300s", key, json_object_to_json_string(o));
+	return v;
+}
+
+/* A page counter in pages; -1 for null (not known). */
+static int64_t pages_of(json_object *pages, const char *key)
+{
+	json_object *v = get(pages, key);
+
+	if (json_object_is_type(v, json_type_null))
+		return -1;
+	return (int64_t)((uint64_t)json_object_get_int64(v) / page_size);
+}
+
+/* The region of a report that starts at addr. */
+static json_object *region_at(json_object *report, uint64_t addr)
+{
+	json_object *regions = get(report, "regions");
+	char want[32];
+
+	snprintf(want, sizeof(want), "0x%" PRIx64, addr);
+	for (size_t i = 0; i < json_object_array_length(regions); i++) {
+		json_object *r = json_object_array_get_idx(regions, i);
+
+		if (strcmp(json_object_get_string(get(r, "start")), want) == 0)
+			return r;
+	}
+	fail_msg("no region starts at %s", want);
+	return NULL;
+}
+
+/* `vmscope ARGS... --format json PID` → the page counters of the region at addr. */
+static json_object *report_pages(json_object **keep, const struct target *t, uint64_t addr,
+				 const char *a1, const char *a2, const char *a3)
+{
+	char pid[16];
+	const char *args[8] = { "--format", "json" };
+	size_t n = 2;
+
+	snprintf(pid, sizeof(pid), "%d", (int)t->pid);
+	if (a1)
+		args[n++] = a1;
+	if (a2)
+		args[n++] = a2;
+	if (a3)
+		args[n++] = a3;
+	args[n++] = pid;
+	args[n] = NULL;
+	*keep = vmscope_json(args);
+	return get(region_at(*keep, addr), "pages");
+}
+
+static bool is_root(void)
+{
+	return geteuid() == 0;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+/* Every 7th page of 64 MiB written: exactly those present, on both paths. */
+static void test_sparse(void **state)
+{
+	static const char *const args[] = { "--sparse-mib", "64", "--sparse-every", "7", NULL };
+	static const char *const readers[][2] = {
+		{ NULL, NULL }, { "--pagemap", "pread" }, { "--pagemap", "scan" },
+	};
+	struct target t;
+	uint64_t f[3];
+
+	(void)state;
+	target_start(&t, args);
+	assert_true(fact(&t, "sparse", f));
+	for (size_t i = 0; i < 3; i++) {
+		for (int detail = 0; detail < 2; detail++) {
+			json_object *rep, *p;
+
+			p = report_pages(&rep, &t, f[0], readers[i][0], readers[i][1],
+					 detail ? "--pages" : NULL);
+			assert_int_equal(pages_of(p, "present"), f[2] / page_size);
+			assert_int_equal(pages_of(p, "swapped"), 0);
+			assert_int_equal(pages_of(p, "file"), 0);
+			if (detail || i == 1)
+				assert_int_equal(pages_of(p, "exclusive"), f[2] / page_size);
+			else
+				assert_int_equal(pages_of(p, "exclusive"), -1); /* a scan cannot tell */
+			/* every bucket of the strip holds a written page */
+			assert_int_equal(strspn(json_object_get_string(get(p, "residency")),
+						"0123456789abcdef"),
+					 2 * 64);
+			assert_null(strstr(json_object_get_string(get(p, "residency")), "00"));
+			json_object_put(rep);
+		}
+	}
+	/* the run listing: one run a written page, on both paths */
+	for (size_t i = 0; i < 2; i++) {
+		char range[64], pid[16];
+		const char *largs[] = { "pages", "--format", "json", "--range", range,
+					"--pagemap", i ? "pread" : "scan", pid, NULL };
+		json_object *o, *regions, *runs;
+		uint64_t sum = 0;
+
+		snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64, f[0], f[0] + f[1]);
+		snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+		o = vmscope_json(largs);
+		regions = get(o, "regions");
+		assert_int_equal(json_object_array_length(regions), 1);
+		runs = get(json_object_array_get_idx(regions, 0), "runs");
+		assert_int_equal(json_object_array_length(runs), f[2] / page_size);
+		for (size_t k = 0; k < json_object_array_length(runs); k++) {
+			json_object *run = json_object_array_get_idx(runs, k);
+			uint64_t start = strtoull(json_object_get_string(get(run, "start")), NULL, 16);
+
+			assert_int_equal((start - f[0]) / page_size % 7, 0);
+			sum += (uint64_t)json_object_get_int64(get(run, "pages"));
+		}
+		assert_int_equal(sum, f[2] / page_size);
+		json_object_put(o);
+	}
+	target_stop(&t);
+}
+
+/* Pages written before fork are shared; after it, exclusive. As root, kpagecount agrees. */
+static void test_fork_shared(void **state)
+{
+	static const char *const args[] = { "--shared-pages", "16", "--children", "2",
+					    "--anon-pages", "32", "--anon-touch", "10", NULL };
+	struct target t;
+	uint64_t sh[3], an[3];
+
+	(void)state;
+	target_start(&t, args);
+	assert_true(fact(&t, "shared", sh));
+	assert_true(fact(&t, "anon", an));
+	for (int pread = 0; pread < 2; pread++) {
+		json_object *rep, *rep2, *p, *q;
+
+		p = report_pages(&rep, &t, sh[0], "--pages", pread ? "--pagemap" : NULL,
+				 pread ? "pread" : NULL);
+		q = report_pages(&rep2, &t, an[0], "--pages", pread ? "--pagemap" : NULL,
+				 pread ? "pread" : NULL);
+		assert_int_equal(pages_of(p, "present"), 16);
+		assert_int_equal(pages_of(p, "exclusive"), 0);
+		assert_int_equal(pages_of(q, "present"), 10);
+		assert_int_equal(pages_of(q, "exclusive"), 10);
+		if (is_root()) {
+			/* kpagecount: 3 mappings of each shared page, 1 of each private one */
+			assert_int_equal(pages_of(p, "mapped_once"), 0);
+			assert_int_equal(pages_of(q, "mapped_once"), 10);
+			assert_int_equal(pages_of(p, "anon"), 16);
+			assert_int_equal(json_object_get_int64(get(p, "pss")), 16 * page_size / 3);
+			assert_int_equal(json_object_get_int64(get(q, "pss")), 10 * page_size);
+			/* and smaps says the same of the same region */
+			assert_int_equal(json_object_get_int64(get(get(region_at(rep, sh[0]), "mem"),
+								   "pss")) /
+						 (int64_t)page_size,
+					 16 / 3);
+		} else {
+			assert_int_equal(pages_of(p, "mapped_once"), -1);
+		}
+		json_object_put(rep);
+		json_object_put(rep2);
+	}
+	target_stop(&t);
+}
+
+/* Read-only touches map the zero page; MADV_HUGEPAGE gives THP; guards are not swap. */
+static void test_zero_thp_guard(void **state)
+{
+	static const char *const args[] = { "--zero-pages", "30", "--thp-mib", "4",
+					    "--guard-pages", "10", NULL };
+	struct target t;
+	uint64_t z[3], h[3], g[3];
+
+	(void)state;
+	target_start(&t, args);
+	assert_true(fact(&t, "zero", z));
+	assert_true(fact(&t, "thp", h));
+	assert_true(fact(&t, "guard", g));
+	for (int pread = 0; pread < 2; pread++) {
+		const char *how = pread ? "pread" : "scan";
+		json_object *rep, *p;
+		int64_t smaps_thp;
+
+		/* the zero page and THP: seen by PAGEMAP_SCAN, or by kpageflags as root */
+		if (!pread || is_root()) {
+			p = report_pages(&rep, &t, z[0], "--pages", "--pagemap", how);
+			assert_int_equal(pages_of(p, "present"), 30);
+			assert_int_equal(pages_of(p, "zero_page"), 30);
+			assert_int_equal(pages_of(p, "exclusive"), 0);
+			json_object_put(rep);
+
+			p = report_pages(&rep, &t, h[0], "--pages", "--pagemap", how);
+			smaps_thp = json_object_get_int64(
+				get(get(region_at(rep, h[0]), "mem"), "anon_huge_pages"));
+			assert_int_equal(pages_of(p, "present"), h[1] / page_size);
+			assert_int_equal(pages_of(p, "thp"), smaps_thp / (int64_t)page_size);
+			if (smaps_thp == 0)
+				print_message("# no huge page could be allocated: THP count 0 checked\n");
+			json_object_put(rep);
+		}
+		if (g[0] == 0) {
+			print_message("# MADV_GUARD_INSTALL not supported: guard pages not checked\n");
+			continue;
+		}
+		p = report_pages(&rep, &t, g[0], "--pagemap", how, NULL);
+		assert_int_equal(pages_of(p, "guard"), g[2] / page_size);
+		assert_int_equal(pages_of(p, "swapped"), 0);
+		assert_int_equal(pages_of(p, "present"), (g[1] - g[2]) / page_size);
+		json_object_put(rep);
+	}
+	target_stop(&t);
+}
+
+/*
+ * The target is killed while vmscope reads its pages: vmscope either
+ * prints a whole listing (killed too late) or says it exited and prints
+ * nothing; at least one kill must land during the read.
+ */
+static void test_exit_during_scan(void **state)
+{
+	static const char *const args[] = { "--sparse-mib", "8192", "--sparse-every", "16", NULL };
+	unsigned exited = 0, whole = 0;
+	int64_t full_ns = 0;
+
+	(void)state;
+	for (int i = 0; i < 12 && exited < 2; i++) {
+		struct timespec t0, t1, d;
+		struct target t;
+		char pid[16];
+		const char *vargs[] = { i % 2 ? "pages" : "--pages", "--format", "json",
+					"--pagemap", "pread", pid, NULL };
+		struct run r;
+		pid_t v;
+
+		target_start(&t, args);
+		snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		v = vmscope_start(vargs);
+		if (i >= 2) {
+			/* the kill lands somewhere in the read of the first two runs */
+			int64_t delay = full_ns / 10 + (full_ns * 7 / 10) * (i - 2) / 9;
+
+			d = (struct timespec){ .tv_sec = delay / 1000000000,
+					       .tv_nsec = delay % 1000000000 };
+			nanosleep(&d, NULL);
+			kill(t.pid, SIGKILL);
+		}
+		r = vmscope_wait(v);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (getenv("DEBUG_PAGES"))
+			print_message("# try %d: status %d, %zu bytes out, %s", i, r.status, strlen(r.out), r.err);
+		if (i < 2) {
+			int64_t ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+
+			full_ns = ns > full_ns ? ns : full_ns;
+		}
+		if (r.status == 0) {
+			json_object *o = json_tokener_parse(r.out);
+
+			if (!o)
+				fail_msg("exit 0 without a whole JSON document: %.200s", r.out);
+			json_object_put(o);
+			whole++;
+		} else if (r.status == 1) {
+			if (r.out[0])
+				fail_msg("the target exited, yet vmscope printed: %.200s", r.out);
+			if (!strstr(r.err, "exited") && !strstr(r.err, "no process"))
+				fail_msg("no clear message: %s", r.err);
+			if (strstr(r.err, "exited"))
+				exited++;
+		} else {
+			fail_msg("vmscope exited %d: %s", r.status, r.err);
+		}
+		run_free(&r);
+		target_stop(&t);
+	}
+	print_message("# %u whole, %u 'exited' (a read takes %" PRId64 " ms)\n", whole, exited,
+		      full_ns / 1000000);
+	assert_true(whole >= 2);
+	assert_true(exited >= 1);
+}
+
+/* clear_refs, then the target reads 5 of its 20 pages: exactly those are referenced. */
+static void test_working_set(void **state)
+{
+	static const char *const args[] = { "--refs-pages", "20", "--refs-touch", "5", NULL };
+	char pid[16], path[512], line[256] = "";
+	const char *vargs[] = { "--reset-refs", "1", "--format", "json", pid, NULL };
+	struct target t;
+	uint64_t f[3];
+	struct run r;
+	json_object *o, *reg;
+	pid_t v;
+	int st;
+
+	(void)state;
+	target_start(&t, args);
+	assert_true(fact(&t, "refs", f));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	v = vmscope_start(vargs);
+	/* wait for "referenced bits ... cleared", then let the target touch */
+	snprintf(path, sizeof(path), "%s/err", tmpdir);
+	for (int i = 0; i < 200 && !strstr(line, "cleared"); i++) {
+		FILE *e = fopen(path, "r");
+
+		if (e) {
+			if (!fgets(line, sizeof(line), e))
+				line[0] = '\0';
+			fclose(e);
+		}
+		if (!strstr(line, "cleared"))
+			usleep(10000);
+	}
+	assert_non_null(strstr(line, "cleared"));
+	kill(t.pid, SIGCONT);
+	assert_int_equal(waitpid(t.pid, &st, WUNTRACED), t.pid);
+	assert_true(WIFSTOPPED(st));
+	r = vmscope_wait(v);
+	if (r.status != 0)
+		fail_msg("vmscope exited %d: %s", r.status, r.err);
+	o = json_tokener_parse(r.out);
+	assert_non_null(o);
+	reg = region_at(o, f[0]);
+	assert_int_equal(json_object_get_int64(get(get(reg, "mem"), "referenced")), f[2]);
+	assert_int_equal(json_object_get_int64(get(get(reg, "mem"), "rss")), f[1]);
+	assert_int_equal(json_object_get_int64(get(get(o, "pages"), "refs_interval_ms")), 1000);
+	json_object_put(o);
+	run_free(&r);
+	target_stop(&t);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sparse),
+		cmocka_unit_test(test_fork_shared),
+		cmocka_unit_test(test_zero_thp_guard),
+		cmocka_unit_test(test_exit_during_scan),
+		cmocka_unit_test(test_working_set),
+	};
+	int r;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s VMSCOPE TARGET\n", argv[0]);
+		return 2;
+	}
+	vmscope_bin = argv[1];
+	target_bin = argv[2];
+	page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vmscope-pages-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	/* targets whose parent we are not (forked children) come back to us */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/out", tmpdir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/err", tmpdir);
+		unlink(path);
+		rmdir(tmpdir);
+	}
+	return r;
+}

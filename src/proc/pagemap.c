@@ -669,8 +669,8 @@ int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options
 		struct vms_region_pages *rp;
 		struct vms_pages_acc acc;
 
-		/* not in the process's page tables */
-		if (reg->kind == VMS_KIND_VSYSCALL)
+		/* not in the process's page tables (vsyscall, in the kernel's half) */
+		if (reg->kind == VMS_KIND_VSYSCALL || (reg->start >> 63))
 			continue;
 		rp = arena_alloc(snap->arena, sizeof(*rp));
 		vms_pages_acc_init(&acc, rp, reg->start, reg->end, pm->page_size, known);

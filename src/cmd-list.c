@@ -15,30 +15,16 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cli.h"
+#include "cmd-procs.h"
 #include "report/canvas.h"
 #include "report/jsonw.h"
 #include "tui/ptable.h"
 #include "tui/viewmodel.h"
 #include "vmscope/list.h"
 
-enum {
-	OPT_FULL = CLI_OPT_FIRST_FREE,
-	OPT_BY,
-	OPT_NAME,
-};
-
 static const struct cli_option list_options[] = {
-	{ "sort", 's', required_argument, 's', "COLUMN",
-	  "order by pid, user, command, vsz, rss, pss, uss, swap, swap_pss, minflt, majflt, "
-	  "processes or cgroup_memory (default pss)" },
-	{ "reverse", 'r', no_argument, 'r', NULL, "reverse the order" },
-	{ "by", 0, required_argument, OPT_BY, "WHAT", "one line per program, user or cgroup" },
-	{ "user", 'u', required_argument, 'u', "USER", "only processes of USER (a name or a uid)" },
-	{ "name", 0, required_argument, OPT_NAME, "NAME", "only processes named exactly NAME" },
-	{ "match", 'm', required_argument, 'm', "REGEX",
-	  "only processes whose name matches REGEX (extended, case-insensitive)" },
-	{ "full", 0, no_argument, OPT_FULL, NULL, "match REGEX against the whole command line" },
-	{ "kernel", 'k', no_argument, 'k', NULL, "include kernel threads" },
+	CMD_PROCS_OPTIONS("order by pid, user, command, vsz, rss, pss, uss, swap, swap_pss, minflt, "
+			  "majflt, processes or cgroup_memory (default pss)"),
 	{ "top", 'n', required_argument, 'n', "N", "only the first N lines" },
 	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json or csv" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
@@ -63,10 +49,8 @@ const struct cli_command list_command = {
 
 struct list_args {
 	const char *format;
-	enum vms_group by;
-	int sort;
-	bool reverse, full, kernel, bytes;
-	const char *user, *name, *match;
+	struct cmd_procs p;
+	bool bytes;
 	unsigned top, width;
 	enum cli_color color;
 	const char *proc_root;
@@ -286,49 +270,61 @@ static void format_names(struct strbuf *sb)
 			    list_formats[i].name);
 }
 
+int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
+{
+	int r;
+
+	switch (id) {
+	case 's':
+		r = vms_col_from_string(arg);
+		if (r < 0 || (!live && (r == VMS_COL_MINFLT_RATE || r == VMS_COL_MAJFLT_RATE ||
+					r == VMS_COL_RSS_DELTA))) {
+			fprintf(stderr, "vmscope: unknown column '%s' (see vmscope list --help)\n",
+				arg);
+			return -EINVAL;
+		}
+		p->sort = r;
+		return 0;
+	case 'r':
+		p->reverse = true;
+		return 0;
+	case OPT_PROCS_BY:
+		r = vms_group_from_string(arg);
+		if (r <= 0) {
+			fprintf(stderr, "vmscope: --by takes program, user or cgroup, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		p->by = (enum vms_group)r;
+		return 0;
+	case 'u':
+		p->user = arg;
+		return 0;
+	case OPT_PROCS_NAME:
+		p->name = arg;
+		return 0;
+	case 'm':
+		p->match = arg;
+		return 0;
+	case OPT_PROCS_FULL:
+		p->full = true;
+		return 0;
+	case 'k':
+		p->kernel = true;
+		return 0;
+	}
+	return 1;
+}
+
 static int list_option(int id, const char *arg, void *ctx)
 {
 	struct list_args *a = ctx;
 	struct strbuf sb;
 	int r;
 
+	r = cmd_procs_option(&a->p, id, arg, false);
+	if (r <= 0)
+		return r;
 	switch (id) {
-	case 's':
-		r = vms_col_from_string(arg);
-		if (r < 0 || r == VMS_COL_MINFLT_RATE || r == VMS_COL_MAJFLT_RATE ||
-		    r == VMS_COL_RSS_DELTA) {
-			fprintf(stderr, "vmscope: unknown column '%s' (see vmscope list --help)\n",
-				arg);
-			return -EINVAL;
-		}
-		a->sort = r;
-		return 0;
-	case 'r':
-		a->reverse = true;
-		return 0;
-	case OPT_BY:
-		r = vms_group_from_string(arg);
-		if (r <= 0) {
-			fprintf(stderr, "vmscope: --by takes program, user or cgroup, not '%s'\n", arg);
-			return -EINVAL;
-		}
-		a->by = (enum vms_group)r;
-		return 0;
-	case 'u':
-		a->user = arg;
-		return 0;
-	case OPT_NAME:
-		a->name = arg;
-		return 0;
-	case 'm':
-		a->match = arg;
-		return 0;
-	case OPT_FULL:
-		a->full = true;
-		return 0;
-	case 'k':
-		a->kernel = true;
-		return 0;
 	case 'n':
 		return cli_parse_uint("top", arg, 1, 100000000, &a->top);
 	case 'f':
@@ -357,7 +353,7 @@ static int list_option(int id, const char *arg, void *ctx)
 
 int cmd_list(int argc, char **argv)
 {
-	struct list_args a = { .format = "text", .sort = -1 };
+	struct list_args a = { .format = "text", .p = { .sort = -1 } };
 	struct vms_lister *lister = NULL;
 	struct vms_plist pl;
 	struct vms_view v;
@@ -380,19 +376,19 @@ int cmd_list(int argc, char **argv)
 		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
 	live = cli_proc_root_is_live(a.proc_root);
 
-	vms_view_init(&v, a.by);
+	vms_view_init(&v, a.p.by);
 	vms_plist_init(&pl);
-	vms_view_filter_user(&v, a.user);
-	vms_view_filter_name(&v, a.name);
-	if (vms_view_filter_pattern(&v, a.match, a.full) < 0) {
-		fprintf(stderr, "vmscope: '%s' is not a valid regular expression\n", a.match);
+	vms_view_filter_user(&v, a.p.user);
+	vms_view_filter_name(&v, a.p.name);
+	if (vms_view_filter_pattern(&v, a.p.match, a.p.full) < 0) {
+		fprintf(stderr, "vmscope: '%s' is not a valid regular expression\n", a.p.match);
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (a.sort < 0)
-		a.sort = VMS_COL_PSS;
+	if (a.p.sort < 0)
+		a.p.sort = VMS_COL_PSS;
 	r = vms_lister_new(root_fd, live,
-			   (a.kernel ? VMS_LIST_KERNEL : 0) | (a.by == VMS_GROUP_CGROUP ? VMS_LIST_CGROUP : 0),
+			   (a.p.kernel ? VMS_LIST_KERNEL : 0) | (a.p.by == VMS_GROUP_CGROUP ? VMS_LIST_CGROUP : 0),
 			   &lister);
 	if (r >= 0)
 		r = vms_lister_collect(lister, &pl);
@@ -402,10 +398,10 @@ int cmd_list(int argc, char **argv)
 		goto out;
 	}
 	vms_view_update(&v, &pl, NULL);
-	vms_view_sort(&v, (enum vms_col)a.sort, -1);
-	if (a.reverse)
+	vms_view_sort(&v, (enum vms_col)a.p.sort, -1);
+	if (a.p.reverse)
 		vms_view_sort(&v, v.sort, !v.desc);
-	if (a.by == VMS_GROUP_CGROUP && live) {
+	if (a.p.by == VMS_GROUP_CGROUP && live) {
 		int cg_fd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		vms_view_fill_cgroup_mem(&v, cg_fd);

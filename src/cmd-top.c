@@ -12,15 +12,13 @@
 
 #include "base/xalloc.h"
 #include "cli.h"
+#include "cmd-procs.h"
 #include "tui/top.h"
 #include "tui/viewmodel.h"
 #include "vmscope/collect.h"
 
 enum {
-	OPT_FULL = CLI_OPT_FIRST_FREE,
-	OPT_BY,
-	OPT_NAME,
-	OPT_ONCE,
+	OPT_ONCE = CLI_OPT_FIRST_FREE,
 };
 
 #define OPTION_INTERVAL                                                                       \
@@ -29,16 +27,8 @@ enum {
 
 static const struct cli_option top_options[] = {
 	OPTION_INTERVAL,
-	{ "sort", 's', required_argument, 's', "COLUMN",
-	  "order by a column as vmscope list names them (default pss)" },
-	{ "reverse", 'r', no_argument, 'r', NULL, "reverse the order" },
-	{ "by", 0, required_argument, OPT_BY, "WHAT", "one line per program, user or cgroup" },
-	{ "user", 'u', required_argument, 'u', "USER", "only processes of USER (a name or a uid)" },
-	{ "name", 0, required_argument, OPT_NAME, "NAME", "only processes named exactly NAME" },
-	{ "match", 'm', required_argument, 'm', "REGEX",
-	  "only processes whose name matches REGEX (extended, case-insensitive)" },
-	{ "full", 0, no_argument, OPT_FULL, NULL, "match REGEX against the whole command line" },
-	{ "kernel", 'k', no_argument, 'k', NULL, "include kernel threads" },
+	CMD_PROCS_OPTIONS("order by a column as vmscope list names them, or rss_change, "
+			  "minflt_rate, majflt_rate (default pss)"),
 	{ "bytes", 'b', no_argument, 'b', NULL, "show exact byte counts instead of human sizes" },
 	{ "once", 0, no_argument, OPT_ONCE, NULL,
 	  "print one refresh as plain text (two listings an interval apart) and exit" },
@@ -61,7 +51,7 @@ const struct cli_command top_command = {
 
 static const struct cli_option watch_options[] = {
 	OPTION_INTERVAL,
-	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	{ "full", 0, no_argument, OPT_PROCS_FULL, NULL, "match NAME against the whole command line" },
 	CLI_OPTION_COLOR,
 	CLI_OPTION_PROC_ROOT,
 	CLI_OPTION_HELP,
@@ -79,6 +69,7 @@ const struct cli_command watch_command = {
 
 struct top_args {
 	struct tui_top_options o;
+	struct cmd_procs p;
 	enum cli_color color;
 	const char *proc_root;
 	bool once;
@@ -105,43 +96,12 @@ static int top_option(int id, const char *arg, void *ctx)
 	struct top_args *a = ctx;
 	int r;
 
+	r = cmd_procs_option(&a->p, id, arg, true);
+	if (r <= 0)
+		return r;
 	switch (id) {
 	case 'd':
 		return parse_interval(arg, &a->o.interval_ms);
-	case 's':
-		r = vms_col_from_string(arg);
-		if (r < 0) {
-			fprintf(stderr, "vmscope: unknown column '%s' (see vmscope list --help)\n", arg);
-			return -EINVAL;
-		}
-		a->o.sort = r;
-		return 0;
-	case 'r':
-		a->o.reverse = true;
-		return 0;
-	case OPT_BY:
-		r = vms_group_from_string(arg);
-		if (r <= 0) {
-			fprintf(stderr, "vmscope: --by takes program, user or cgroup, not '%s'\n", arg);
-			return -EINVAL;
-		}
-		a->o.by = (enum vms_group)r;
-		return 0;
-	case 'u':
-		a->o.user = arg;
-		return 0;
-	case OPT_NAME:
-		a->o.name = arg;
-		return 0;
-	case 'm':
-		a->o.match = arg;
-		return 0;
-	case OPT_FULL:
-		a->o.full = true;
-		return 0;
-	case 'k':
-		a->o.kernel = true;
-		return 0;
 	case 'b':
 		a->o.bytes = true;
 		return 0;
@@ -161,6 +121,14 @@ static int run(struct top_args *a)
 {
 	int r;
 
+	a->o.by = a->p.by;
+	a->o.sort = a->p.sort;
+	a->o.reverse = a->p.reverse;
+	a->o.user = a->p.user;
+	a->o.name = a->p.name;
+	a->o.match = a->p.match;
+	a->o.full = a->p.full;
+	a->o.kernel = a->p.kernel;
 	a->o.live = cli_proc_root_is_live(a->proc_root);
 	if (a->once) {
 		a->o.color = cli_want_color(a->color, STDOUT_FILENO);
@@ -197,7 +165,7 @@ static int run(struct top_args *a)
 
 int cmd_top(int argc, char **argv)
 {
-	struct top_args a = { .o = { .sort = -1 } };
+	struct top_args a = { .p = { .sort = -1 } };
 	int r, first, status;
 
 	r = cli_parse(argc, argv, &top_command, top_option, &a, &first);
@@ -219,7 +187,7 @@ int cmd_top(int argc, char **argv)
 
 int cmd_watch(int argc, char **argv)
 {
-	struct top_args a = { .o = { .sort = -1 } };
+	struct top_args a = { .p = { .sort = -1 } };
 	int r, first, status;
 
 	r = cli_parse(argc, argv, &watch_command, top_option, &a, &first);

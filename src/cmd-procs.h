@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The options that choose, group and order processes: vmscope list and top share them. */
+#ifndef VMSCOPE_CMD_PROCS_H
+#define VMSCOPE_CMD_PROCS_H
+
+#include <stdbool.h>
+
+#include "cli.h"
+#include "tui/viewmodel.h"
+
+enum {
+	OPT_PROCS_FULL = CLI_OPT_FIRST_FREE + 0x40,
+	OPT_PROCS_BY,
+	OPT_PROCS_NAME,
+};
+
+#define CMD_PROCS_OPTIONS(sort_help)                                                             \
+	{ "sort", 's', required_argument, 's', "COLUMN", sort_help },                             \
+	{ "reverse", 'r', no_argument, 'r', NULL, "reverse the order" },                          \
+	{ "by", 0, required_argument, OPT_PROCS_BY, "WHAT", "one line per program, user or cgroup" }, \
+	{ "user", 'u', required_argument, 'u', "USER", "only processes of USER (a name or a uid)" }, \
+	{ "name", 0, required_argument, OPT_PROCS_NAME, "NAME", "only processes named exactly NAME" }, \
+	{ "match", 'm', required_argument, 'm', "REGEX",                                          \
+	  "only processes whose name matches REGEX (extended, case-insensitive)" },              \
+	{ "full", 0, no_argument, OPT_PROCS_FULL, NULL, "match REGEX against the whole command line" }, \
+	{ "kernel", 'k', no_argument, 'k', NULL, "include kernel threads" }
+
+struct cmd_procs {
+	enum vms_group by;
+	int sort; /* enum vms_col, -1 for the default */
+	bool reverse, full, kernel;
+	const char *user, *name, *match;
+};
+
+/*
+ * One of CMD_PROCS_OPTIONS into p. live: the rate columns may be sorted by.
+ * Returns 0, -EINVAL after a message, or 1 when id is not one of them.
+ */
+int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live);
+
+#endif

@@ -106,7 +106,7 @@ static uint64_t pread_pages(int fd, const struct vms_snapshot *snap, size_t per_
 
 int main(int argc, char **argv)
 {
-	int runs = argc > 2 ? atoi(argv[2]) : 7;
+	int runs = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 7;
 	struct vms_snapshot *snap = vms_snapshot_new();
 	struct vms_pages_options cheap = { .method = VMS_PAGEMAP_AUTO };
 	struct vms_pages_options detail = { .method = VMS_PAGEMAP_AUTO, .flags = VMS_PAGEMAP_DETAIL };
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	root = open("/proc", O_RDONLY | O_DIRECTORY);
-	if (vms_proc_open(root, atoi(argv[1]), true, &p) < 0 ||
+	if (vms_proc_open(root, (pid_t)strtol(argv[1], NULL, 10), true, &p) < 0 ||
 	    vms_collect(p, VMS_COLLECT_REGIONS, snap) < 0) {
 		fprintf(stderr, "pages-speed: cannot read pid %s\n", argv[1]);
 		return 1;

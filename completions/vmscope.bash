@@ -8,7 +8,7 @@ _vmscope()
     prev=${COMP_WORDS[COMP_CWORD-1]}
 
     if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'list top watch' -- "$cur"))
+        COMPREPLY=($(compgen -W 'list top watch pages' -- "$cur"))
     fi
     case $prev in
         --by)
@@ -27,11 +27,16 @@ _vmscope()
             return ;;
         --proc-root)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --pagemap)
+            COMPREPLY=($(compgen -W 'scan pread' -- "$cur")); return ;;
+        --reset-refs|--range|--region)
+            return ;;
     esac
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--format --sort --all --top --bytes --color --width
             --full --proc-root --help --version -f -s -a -n -b -w -h -V
+            --pages --no-pages --pagemap --reset-refs --range --region
             --by --user --name --match --reverse --kernel --interval --once
             -u -m -r -k -d' -- "$cur"))
         return

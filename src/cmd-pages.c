@@ -33,9 +33,9 @@ enum {
 };
 
 static const struct cli_option pages_options[] = {
-	{ "range", 'r', required_argument, OPT_RANGE, "A-B",
+	{ "range", 0, required_argument, OPT_RANGE, "A-B",
 	  "only the pages in [A, B) (hexadecimal addresses)" },
-	{ "region", 'R', required_argument, OPT_REGION, "N",
+	{ "region", 0, required_argument, OPT_REGION, "N",
 	  "only region N (its index in the JSON report)" },
 	{ "format", 'f', required_argument, 'f', "FMT", "output format: text or json (default text)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },

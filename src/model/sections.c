@@ -24,6 +24,12 @@
 #include "model/model-internal.h"
 
 #define NSEC_PER_SEC INT64_C(1000000000)
+/*
+ * The start time is known to a clock tick, and boot in wall time shifts
+ * when the clock is stepped: a file written just before the process was
+ * started (a build, then a run) must not look modified after it.
+ */
+#define CHANGED_SLACK_NS (2 * NSEC_PER_SEC)
 
 static bool holds_sections(enum vms_kind k)
 {
@@ -91,7 +97,7 @@ void model_place_sections(struct vms_snapshot *snap)
 	for (size_t i = 0; snap->live && i < snap->n_objects; i++) {
 		struct vms_object *o = &snap->objects[i];
 
-		o->changed = start > 0 && o->mtime_ns > start;
+		o->changed = start > 0 && o->mtime_ns > start + CHANGED_SLACK_NS;
 	}
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		struct vms_region *r = &snap->regions[i];

@@ -153,9 +153,12 @@ static void print_text(FILE *out, const struct diff_args *args, const char *name
 		fmt_delta(z, sizeof(z), d->total_delta[m], args->bytes);
 		fprintf(out, "%-6s %10s %10s %10s\n", total_names[m], x, y, z);
 	}
-	fprintf(out, "\nregions: %zu grew, %zu shrank, %zu appeared, %zu vanished, %zu unchanged\n",
+	fprintf(out, "\nregions: %zu grew, %zu shrank, %zu appeared, %zu vanished, %zu unchanged",
 		d->count[VMS_CHANGE_GREW], d->count[VMS_CHANGE_SHRANK],
 		d->count[VMS_CHANGE_APPEARED], d->count[VMS_CHANGE_VANISHED], d->n_same);
+	if (d->n_merged)
+		fprintf(out, ", %zu merged into a new mapping", d->n_merged);
+	fputc('\n', out);
 	if (d->n == 0) {
 		strbuf_release(&sb);
 		return;
@@ -267,6 +270,8 @@ static int print_json(FILE *out, const char *name_a, const char *name_b,
 		jsonw_key(&w, vms_change_to_string(c));
 		jsonw_uint(&w, d->count[c]);
 	}
+	jsonw_key(&w, "merged");
+	jsonw_uint(&w, d->n_merged);
 	jsonw_end_object(&w);
 	jsonw_key(&w, "regions");
 	jsonw_begin_array(&w);

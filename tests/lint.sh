@@ -132,5 +132,14 @@ check_names "bash completion" completions/vmscope.bash '--X([^a-z0-9-]|$)'
 check_names "zsh completion" completions/_vmscope '--X([^a-z0-9-]|$)'
 check_names "fish completion" completions/vmscope.fish "(--X|(-l|--long-option|--long)[[:space:]]+['\"]?X['\"]?)([^a-z0-9-]|$)"
 
+# Each command's own man page names each of its options (the report's is vmscope(1)).
+for c in "${commands[@]}"; do
+	page=man/vmscope-$c.1
+	[ "$c" = report ] && page=man/vmscope.1
+	mapfile -t opts < <("$vmscope" "$c" --help 2>&1 | grep -oE -- '(^|[[:space:],])--[a-z][a-z0-9-]*' |
+		sed 's/^[[:space:],]*--//' | LC_ALL=C sort -u)
+	check_names "man page of $c" "$page" '--X([^a-z0-9-]|$)'
+done
+
 echo "1..$n"
 [ $failed -eq 0 ]

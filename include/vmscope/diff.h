@@ -54,6 +54,8 @@ struct vms_diff {
 	struct vms_diff_entry *entries; /* changed regions only, by address in b (else a) */
 	size_t n, alloc;
 	size_t n_same;                  /* matched regions with no change */
+	size_t n_merged;                /* regions of a now inside a region that appeared in b
+					 * (the kernel merged a new mapping with its neighbour) */
 	size_t count[VMS_CHANGE__MAX];
 	int64_t total_delta[VMS_MEASURE__MAX];
 	uint64_t total_a[VMS_MEASURE__MAX], total_b[VMS_MEASURE__MAX];

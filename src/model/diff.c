@@ -288,6 +288,21 @@ static void add_entry(struct vms_diff *d, const struct vms_snapshot *a,
 	d->entries[d->n++] = e;
 }
 
+/*
+ * Whether anonymous region i of a now lies inside a region of b that
+ * appeared: the kernel merges a new anonymous mapping (a library's .bss)
+ * with an adjacent one of the same flags, so the old one did not vanish.
+ */
+static bool merged_into_new(const struct vms_snapshot *a, const struct vms_snapshot *b,
+			    const int32_t *b_to_a, size_t i)
+{
+	const struct vms_region *ra = &a->regions[i];
+	const struct vms_region *rb = vms_snapshot_find(b, ra->start);
+
+	return rb && model_region_name(ra)[0] == '\0' && model_region_name(rb)[0] == '\0' &&
+	       rb->inode == 0 && ra->end <= rb->end && b_to_a[rb - b->regions] < 0;
+}
+
 void vms_diff_build(const struct vms_snapshot *a, const struct vms_snapshot *b,
 		    struct vms_diff *ret)
 {
@@ -307,9 +322,14 @@ void vms_diff_build(const struct vms_snapshot *a, const struct vms_snapshot *b,
 	for (size_t j = 0; j <= b->n_regions; j++) {
 		uint64_t limit = j < b->n_regions ? b->regions[j].start : UINT64_MAX;
 
-		for (; i < a->n_regions && (a->regions[i].start < limit || j == b->n_regions); i++)
-			if (a_to_b[i] < 0)
+		for (; i < a->n_regions && (a->regions[i].start < limit || j == b->n_regions); i++) {
+			if (a_to_b[i] >= 0)
+				continue;
+			if (merged_into_new(a, b, b_to_a, i))
+				d.n_merged++;
+			else
 				add_entry(&d, a, b, (int32_t)i, -1);
+		}
 		if (j < b->n_regions)
 			add_entry(&d, a, b, b_to_a[j], (int32_t)j);
 	}

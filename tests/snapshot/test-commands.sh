@@ -214,6 +214,30 @@ else
 	echo "ok $((n += 1)) # SKIP promtool (Debian package prometheus) is not installed"
 fi
 
+
+# ---- the JSON Schema in doc/ against real output
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	validate() {
+		python3 - "$src/doc/snapshot.schema.json" "$@" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+for f in sys.argv[2:]:
+    jsonschema.validate(json.load(open(f)), schema, cls=jsonschema.Draft202012Validator)
+PY
+	}
+	check "doc/snapshot.schema.json accepts real snapshots (captured, live, static)" \
+		validate "$tmp/fixture.json" "$tmp/after.json" "$tmp/static.json"
+	sed 's/"kind": "heap"/"kind": "hype"/' "$tmp/after.json" >"$tmp/hype.json"
+	if ! validate "$tmp/hype.json" 2>/dev/null; then
+		ok "doc/snapshot.schema.json refuses an unknown kind"
+	else
+		not_ok "doc/snapshot.schema.json refuses an unknown kind"
+	fi
+else
+	echo "ok $((n += 1)) # SKIP python3-jsonschema is not installed"
+fi
+
 # ---- bad files: one line with file, line and column, exit status 2
 printf '{"schema": 1,\n  "time": [}\n' >"$tmp/bad.json"
 out=$("$vmscope" show "$tmp/bad.json" 2>&1)

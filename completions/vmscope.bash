@@ -8,26 +8,22 @@ _vmscope()
     prev=${COMP_WORDS[COMP_CWORD-1]}
 
     if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'list top watch snapshot show diff check pages' -- "$cur"))
+        COMPREPLY=($(compgen -W 'list top watch pages' -- "$cur"))
     fi
     case $prev in
         --by)
-            COMPREPLY=($(compgen -W 'program user cgroup' -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W 'program user cgroup region object' -- "$cur")); return ;;
         -u|--user)
             COMPREPLY=($(compgen -u -- "$cur")); return ;;
         -d|--interval|--name|-m|--match)
             return ;;
         -f|--format)
-            COMPREPLY=($(compgen -W 'text json csv openmetrics' -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W 'text json csv' -- "$cur")); return ;;
         -s|--sort)
             COMPREPLY=($(compgen -W 'rss pss uss size swap address' -- "$cur")); return ;;
         --color)
             COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
         -n|--top|-w|--width)
-            return ;;
-        -o|--output|--baseline|--budget|--junit)
-            COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --max-pss|--max-rss|--max-uss|--max-swap|--max|--max-growth)
             return ;;
         --proc-root)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -39,12 +35,10 @@ _vmscope()
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--format --sort --all --top --bytes --color --width
-            --full --proc-root --help --version -f -s -a -n -b -w -h -V
+            --full --proc-root --help --version --sections -f -s -a -n -b -w -h -V
             --pages --no-pages --pagemap --reset-refs --range --region
             --by --user --name --match --reverse --kernel --interval --once
-            -u -m -r -k -d
-            --output -o --max-pss --max-rss --max-uss --max-swap --max --max-growth
-            --baseline --budget --junit' -- "$cur"))
+            -u -m -r -k -d' -- "$cur"))
         return
     fi
     # a PID or a process name

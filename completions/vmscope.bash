@@ -8,7 +8,7 @@ _vmscope()
     prev=${COMP_WORDS[COMP_CWORD-1]}
 
     if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'list top watch pages' -- "$cur"))
+        COMPREPLY=($(compgen -W 'list top watch snapshot show diff check pages' -- "$cur"))
     fi
     case $prev in
         --by)
@@ -18,12 +18,16 @@ _vmscope()
         -d|--interval|--name|-m|--match)
             return ;;
         -f|--format)
-            COMPREPLY=($(compgen -W 'text json csv' -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W 'text json csv openmetrics' -- "$cur")); return ;;
         -s|--sort)
             COMPREPLY=($(compgen -W 'rss pss uss size swap address' -- "$cur")); return ;;
         --color)
             COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
         -n|--top|-w|--width)
+            return ;;
+        -o|--output|--baseline|--budget|--junit)
+            COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --max-pss|--max-rss|--max-uss|--max-swap|--max|--max-growth)
             return ;;
         --proc-root)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -38,7 +42,9 @@ _vmscope()
             --full --proc-root --help --version --sections -f -s -a -n -b -w -h -V
             --pages --no-pages --pagemap --reset-refs --range --region
             --by --user --name --match --reverse --kernel --interval --once
-            -u -m -r -k -d' -- "$cur"))
+            -u -m -r -k -d
+            --output -o --max-pss --max-rss --max-uss --max-swap --max --max-growth
+            --baseline --budget --junit' -- "$cur"))
         return
     fi
     # a PID or a process name

@@ -128,12 +128,7 @@ static int pages_option(int id, const char *arg, void *ctx)
 		a->bytes = true;
 		return 0;
 	case OPT_PAGEMAP:
-		if (strcmp(arg, "scan") != 0 && strcmp(arg, "pread") != 0) {
-			fprintf(stderr, "vmscope: unknown pagemap reader '%s' (scan or pread)\n", arg);
-			return -EINVAL;
-		}
-		a->pread = strcmp(arg, "pread") == 0;
-		return 0;
+		return cmd_parse_pagemap(arg, &a->pread);
 	case OPT_FULL:
 		a->full = true;
 		return 0;
@@ -142,6 +137,16 @@ static int pages_option(int id, const char *arg, void *ctx)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int cmd_parse_pagemap(const char *arg, bool *ret_pread)
+{
+	if (strcmp(arg, "scan") != 0 && strcmp(arg, "pread") != 0) {
+		fprintf(stderr, "vmscope: unknown pagemap reader '%s' (scan or pread)\n", arg);
+		return -EINVAL;
+	}
+	*ret_pread = strcmp(arg, "pread") == 0;
+	return 0;
 }
 
 unsigned cmd_pages_flags(int pages, bool pread, bool live)

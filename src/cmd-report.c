@@ -131,12 +131,7 @@ static int report_option(int id, const char *arg, void *ctx)
 		a->pages = id == OPT_PAGES ? 1 : -1;
 		return 0;
 	case OPT_PAGEMAP:
-		if (strcmp(arg, "scan") != 0 && strcmp(arg, "pread") != 0) {
-			fprintf(stderr, "vmscope: unknown pagemap reader '%s' (scan or pread)\n", arg);
-			return -EINVAL;
-		}
-		a->pread = strcmp(arg, "pread") == 0;
-		return 0;
+		return cmd_parse_pagemap(arg, &a->pread);
 	case OPT_RESET_REFS:
 		return cli_parse_uint("reset-refs", arg, 1, 3600, &a->reset_refs);
 	case OPT_SECTIONS:

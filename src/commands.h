@@ -63,6 +63,8 @@ int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
 
 extern const struct cli_command pages_command;
 int cmd_pages(int argc, char **argv);
+/* --pagemap scan|pread; -EINVAL after a message */
+int cmd_parse_pagemap(const char *arg, bool *ret_pread);
 /* VMS_INSPECT_PAGES* for --pages (1), the default (0) or --no-pages (-1). */
 unsigned cmd_pages_flags(int pages, bool pread, bool live);
 /* --reset-refs: clears the referenced bits of pid, says so, waits; 0 or an exit status. */

@@ -3,7 +3,7 @@
 # Without ARGS vmscope shows the shell that called it.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/deps.sh"
+bash "$root/scripts/deps.sh"
 
 # Build quietly; show the log only when something fails.
 quiet() {

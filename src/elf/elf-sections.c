@@ -43,29 +43,25 @@ struct shdr {
 	uint64_t flags, addr, offset, size, entsize;
 };
 
+/* The fields of a section header of type T (Elf32_Shdr or Elf64_Shdr). */
+#define DECODE_SHDR(T, p, m, s)                                                              \
+	do {                                                                                 \
+		(s)->name = (uint32_t)ELF_FIELD(p, T, sh_name, m);                           \
+		(s)->type = (uint32_t)ELF_FIELD(p, T, sh_type, m);                           \
+		(s)->flags = ELF_FIELD(p, T, sh_flags, m);                                   \
+		(s)->addr = ELF_FIELD(p, T, sh_addr, m);                                     \
+		(s)->offset = ELF_FIELD(p, T, sh_offset, m);                                 \
+		(s)->size = ELF_FIELD(p, T, sh_size, m);                                     \
+		(s)->link = (uint32_t)ELF_FIELD(p, T, sh_link, m);                           \
+		(s)->entsize = ELF_FIELD(p, T, sh_entsize, m);                               \
+	} while (0)
+
 static void decode_shdr(const unsigned char *p, const struct elf_layout *lay, struct shdr *s)
 {
-	bool m = lay->msb;
-
-	if (lay->class == ELFCLASS64) {
-		s->name = (uint32_t)ELF_FIELD(p, Elf64_Shdr, sh_name, m);
-		s->type = (uint32_t)ELF_FIELD(p, Elf64_Shdr, sh_type, m);
-		s->flags = ELF_FIELD(p, Elf64_Shdr, sh_flags, m);
-		s->addr = ELF_FIELD(p, Elf64_Shdr, sh_addr, m);
-		s->offset = ELF_FIELD(p, Elf64_Shdr, sh_offset, m);
-		s->size = ELF_FIELD(p, Elf64_Shdr, sh_size, m);
-		s->link = (uint32_t)ELF_FIELD(p, Elf64_Shdr, sh_link, m);
-		s->entsize = ELF_FIELD(p, Elf64_Shdr, sh_entsize, m);
-	} else {
-		s->name = (uint32_t)ELF_FIELD(p, Elf32_Shdr, sh_name, m);
-		s->type = (uint32_t)ELF_FIELD(p, Elf32_Shdr, sh_type, m);
-		s->flags = ELF_FIELD(p, Elf32_Shdr, sh_flags, m);
-		s->addr = ELF_FIELD(p, Elf32_Shdr, sh_addr, m);
-		s->offset = ELF_FIELD(p, Elf32_Shdr, sh_offset, m);
-		s->size = ELF_FIELD(p, Elf32_Shdr, sh_size, m);
-		s->link = (uint32_t)ELF_FIELD(p, Elf32_Shdr, sh_link, m);
-		s->entsize = ELF_FIELD(p, Elf32_Shdr, sh_entsize, m);
-	}
+	if (lay->class == ELFCLASS64)
+		DECODE_SHDR(Elf64_Shdr, p, lay->msb, s);
+	else
+		DECODE_SHDR(Elf32_Shdr, p, lay->msb, s);
 }
 
 /* Whether a section's bytes lie in the file (SHT_NOBITS has none). */

@@ -38,23 +38,22 @@ struct sym {
 	uint64_t value, size;
 };
 
+/* The fields of a symbol of type T (Elf32_Sym or Elf64_Sym). */
+#define DECODE_SYM(T, p, m, s)                                                               \
+	do {                                                                                 \
+		(s)->name = (uint32_t)ELF_FIELD(p, T, st_name, m);                           \
+		(s)->info = (uint8_t)ELF_FIELD(p, T, st_info, m);                            \
+		(s)->shndx = (uint16_t)ELF_FIELD(p, T, st_shndx, m);                         \
+		(s)->value = ELF_FIELD(p, T, st_value, m);                                   \
+		(s)->size = ELF_FIELD(p, T, st_size, m);                                     \
+	} while (0)
+
 static void decode_sym(const unsigned char *p, const struct elf_layout *lay, struct sym *s)
 {
-	bool m = lay->msb;
-
-	if (lay->class == ELFCLASS64) {
-		s->name = (uint32_t)ELF_FIELD(p, Elf64_Sym, st_name, m);
-		s->info = (uint8_t)ELF_FIELD(p, Elf64_Sym, st_info, m);
-		s->shndx = (uint16_t)ELF_FIELD(p, Elf64_Sym, st_shndx, m);
-		s->value = ELF_FIELD(p, Elf64_Sym, st_value, m);
-		s->size = ELF_FIELD(p, Elf64_Sym, st_size, m);
-	} else {
-		s->name = (uint32_t)ELF_FIELD(p, Elf32_Sym, st_name, m);
-		s->info = (uint8_t)ELF_FIELD(p, Elf32_Sym, st_info, m);
-		s->shndx = (uint16_t)ELF_FIELD(p, Elf32_Sym, st_shndx, m);
-		s->value = ELF_FIELD(p, Elf32_Sym, st_value, m);
-		s->size = ELF_FIELD(p, Elf32_Sym, st_size, m);
-	}
+	if (lay->class == ELFCLASS64)
+		DECODE_SYM(Elf64_Sym, p, lay->msb, s);
+	else
+		DECODE_SYM(Elf32_Sym, p, lay->msb, s);
 }
 
 /* Functions before data, globals before weak before local. */

@@ -40,6 +40,7 @@ struct vms_proc {
 	bool live;
 	char first_state;    /* state at the first stat read, 0 before */
 	uint64_t start_time; /* identifies the process across pid reuse */
+	uint64_t first_vsize;/* 0: no address space (kernel thread, zombie) */
 	struct procfile pf;  /* smaps line reader; its buffer is reused */
 	struct strbuf sb;    /* small files */
 };
@@ -141,6 +142,7 @@ static int collect_stat(struct vms_proc *p, struct vms_snapshot *snap)
 	if (!p->first_state) {
 		p->first_state = st.state;
 		p->start_time = st.start_time;
+		p->first_vsize = st.vsize;
 	}
 	return 0;
 }
@@ -361,10 +363,16 @@ int vms_proc_alive(struct vms_proc *p)
 		r = poll(&pfd, 1, 0);
 		if (r < 0)
 			return -errno;
-		return r == 0;
+		if (r > 0)
+			return 0;
 	}
-	/* No pidfd (old kernel, or a tid rather than a process): the same
-	 * process is still there if its start time is unchanged. */
+	/*
+	 * The pidfd turns readable only once the exit is complete, but an
+	 * exiting process drops its address space before that: smaps then
+	 * reads as empty while the pidfd still says alive. stat tells: the
+	 * same start time, not dead, and still an address space (vsize is 0
+	 * once the mm is gone) if it had one at the first read.
+	 */
 	r = procfile_read_at(p->dirfd, "stat", SMALL_FILE_CAP, 0, &p->sb);
 	if (r < 0)
 		return errno_gone(r) == -ESRCH ? 0 : r;
@@ -374,6 +382,8 @@ int vms_proc_alive(struct vms_proc *p)
 	if (st.start_time != p->start_time)
 		return 0;
 	if ((st.state == 'Z' || st.state == 'X') && p->first_state != st.state)
+		return 0;
+	if (p->first_vsize && !st.vsize)
 		return 0;
 	return 1;
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -467,6 +469,37 @@ static void test_self(void **state)
 	close(root);
 }
 
+/* A process read whole, then killed: the read must not vouch for it. */
+static void test_alive_after_exit(void **state)
+{
+	int root = open("/proc", O_RDONLY | O_DIRECTORY);
+	struct vms_snapshot *snap = vms_snapshot_new();
+	struct vms_proc *p;
+	siginfo_t si;
+	pid_t child;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	assert_int_equal(vms_proc_open(root, child, true, &p), 0);
+	assert_int_equal(vms_collect(p, VMS_COLLECT_REGIONS, snap), 0);
+	assert_int_equal(vms_proc_alive(p), 1);
+	assert_true(snap->n_regions > 0);
+	kill(child, SIGKILL);
+	/* a zombie now, not yet reaped */
+	assert_int_equal(waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT), 0);
+	assert_int_equal(vms_proc_alive(p), 0);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	assert_int_equal(vms_proc_alive(p), 0);
+	vms_proc_free(p);
+	vms_snapshot_free(snap);
+	close(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_syscall),
 		cmocka_unit_test(test_procfile_lines),
 		cmocka_unit_test(test_self),
+		cmocka_unit_test(test_alive_after_exit),
 	};
 
 	return cmocka_run_group_tests_name("proc parsers", tests, NULL, NULL);

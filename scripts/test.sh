@@ -177,8 +177,10 @@ if CC=clang setup_build fuzz -Dtests=false -Dfuzz=true -Dbuildtype=debugoptimize
 			passed=$((passed + 1))
 			printf 'ok   fuzz-%s (%s runs)\n' "$name" "${runs:-?}"
 		else
-			printf 'FAIL fuzz-%s (exit %s); the end of its log:\n' "$name" "$rc"
-			tail -n 30 "$fuzzdir/$name.log"
+			printf 'FAIL fuzz-%s (exit %s); from its log:\n' "$name" "$rc"
+			# The finding and the top of its stack, not the statistics after it.
+			grep -m1 -A30 -E '==[0-9]+==(ERROR|WARNING)|runtime error|deadly signal|ERROR: libFuzzer|was not built' \
+				"$fuzzdir/$name.log" || tail -n 30 "$fuzzdir/$name.log"
 			ls "$fuzzdir/$name.artifacts"/* 2>/dev/null | sed 's/^/  input: /'
 			fail_one "fuzz-$name"
 		fi

@@ -74,11 +74,17 @@ struct elf_facts {
 
 void elf_facts_release(struct elf_facts *f);
 
-/* Where the bytes come from: an open file or a buffer. */
+/*
+ * Where the bytes come from: an open file or a buffer. head: the file's
+ * first head_len bytes, already read (notes usually lie there), from which
+ * reads past the ELF header are served without a system call.
+ */
 struct elf_source {
 	int fd;
 	const unsigned char *mem;
 	uint64_t size;
+	const unsigned char *head;
+	size_t head_len, head_skip;
 };
 
 /* Reads n bytes at off; -EBADMSG when they are not all in the file. */

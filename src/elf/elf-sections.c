@@ -22,6 +22,8 @@
 #define SHSTRTAB_MAX (1024u * 1024)
 #define NOTE_MAX (64u * 1024)
 #define BUILD_ID_MAX 64
+/* Bytes read ahead of the section table for the names (libc's are 800). */
+#define NAMES_AHEAD 2048u
 
 uint64_t elf_get(const unsigned char *p, size_t n, bool msb)
 {
@@ -131,8 +133,10 @@ static int read_table(const struct elf_source *src, struct elf_facts *f, uint64_
 	const struct elf_layout *lay = &f->layout;
 	uint64_t addr_max = lay->class == ELFCLASS32 ? UINT32_MAX : UINT64_MAX;
 	size_t shdr_size = lay->class == ELFCLASS64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
-	_cleanup_free_ unsigned char *table = NULL;
+	_cleanup_free_ unsigned char *area = NULL;
+	const unsigned char *table;
 	uint64_t shnum = lay->shnum, shstrndx = lay->shstrndx;
+	size_t before;
 	struct shdr s, strs;
 	uint32_t n_symtabs = 0;
 	int r;
@@ -162,10 +166,16 @@ static int read_table(const struct elf_source *src, struct elf_facts *f, uint64_
 		return -EBADMSG;
 	if (shstrndx == SHN_UNDEF || shstrndx >= shnum)
 		return -EBADMSG;
-	table = xmalloc((size_t)shnum * shdr_size);
-	r = source_read(src, lay->shoff, table, (size_t)shnum * shdr_size);
+	/*
+	 * Linkers put the section names right before the table, at the end
+	 * of the file: one read of both, when they are there.
+	 */
+	before = lay->shoff < NAMES_AHEAD ? (size_t)lay->shoff : NAMES_AHEAD;
+	area = xmalloc(before + (size_t)shnum * shdr_size);
+	r = source_read(src, lay->shoff - before, area, before + (size_t)shnum * shdr_size);
 	if (r < 0)
 		return r;
+	table = area + before;
 
 	decode_shdr(table + shstrndx * shdr_size, lay, &strs);
 	if (strs.type != SHT_STRTAB || strs.size == 0 || !in_file(&strs, src->size))
@@ -173,9 +183,14 @@ static int read_table(const struct elf_source *src, struct elf_facts *f, uint64_
 	if (strs.size > SHSTRTAB_MAX)
 		return -EFBIG;
 	f->shstrtab = xmalloc((size_t)strs.size + 1);
-	r = source_read(src, strs.offset, f->shstrtab, (size_t)strs.size);
-	if (r < 0)
-		return r;
+	if (strs.offset >= lay->shoff - before && strs.offset <= lay->shoff &&
+	    strs.size <= lay->shoff - strs.offset) {
+		memcpy(f->shstrtab, area + (strs.offset - (lay->shoff - before)), (size_t)strs.size);
+	} else {
+		r = source_read(src, strs.offset, f->shstrtab, (size_t)strs.size);
+		if (r < 0)
+			return r;
+	}
 	f->shstrtab[strs.size] = '\0'; /* a name running off the end stops here */
 
 	f->sections = xreallocarray(NULL, (size_t)shnum, sizeof(*f->sections));

@@ -62,6 +62,11 @@ int source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n)
 		memcpy(buf, src->mem + off, n);
 		return 0;
 	}
+	if (src->head && off >= src->head_skip && off <= src->head_len &&
+	    n <= src->head_len - off) {
+		memcpy(buf, src->head + off, n);
+		return 0;
+	}
 	while (done < n) {
 		ssize_t k = pread(src->fd, (char *)buf + done, n - done, (off_t)(off + done));
 
@@ -178,7 +183,7 @@ static void read_layout(const unsigned char *img, int class, struct elf_layout *
 static int parse_source(const struct elf_source *src, struct elf_facts *f)
 {
 	_cleanup_free_ unsigned char *img = NULL;
-	size_t img_len, ehdr_size, phentsize, phnum;
+	size_t img_len, head_len, ehdr_size, phentsize, phnum;
 	uint64_t phdrs_end;
 	Elf *elf = NULL;
 	GElf_Ehdr eh;
@@ -242,6 +247,7 @@ static int parse_source(const struct elf_source *src, struct elf_facts *f)
 	elf_end(elf);
 	elf = NULL;
 
+	head_len = img_len > phdrs_end ? img_len : (size_t)phdrs_end; /* bytes read */
 	if (phdrs_end > img_len) {
 		img = xrealloc(img, (size_t)phdrs_end);
 		r = source_read(src, img_len, img + img_len, (size_t)phdrs_end - img_len);
@@ -270,8 +276,15 @@ static int parse_source(const struct elf_source *src, struct elf_facts *f)
 	f->type = eh.e_type;
 	f->class = (uint8_t)class;
 	r = read_phdrs(elf, class, phnum, src->size, f);
-	if (r == 0)
-		elf_read_sections(src, f);
+	if (r == 0) {
+		/* (the copy's header has its section fields cleared: not served) */
+		struct elf_source with_head = *src;
+
+		with_head.head = img;
+		with_head.head_len = head_len;
+		with_head.head_skip = ehdr_size;
+		elf_read_sections(&with_head, f);
+	}
 out:
 	elf_end(elf);
 	return r;

@@ -73,9 +73,7 @@ const struct cli_command report_command = {
 };
 
 struct report_args {
-	const char *format;
-	enum cli_color color;
-	struct vms_report_options ropt;
+	struct cmd_render_args r;
 	bool full, version;
 	const char *proc_root;
 	int pages;        /* -1 --no-pages, 0 cheap, 1 --pages */
@@ -83,19 +81,26 @@ struct report_args {
 	unsigned reset_refs; /* seconds, 0 none */
 };
 
-static int report_option(int id, const char *arg, void *ctx)
+int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
 {
-	struct report_args *a = ctx;
+	struct strbuf names;
 	unsigned v;
 	int r;
 
 	switch (id) {
 	case 'f':
 		if (!vms_reporter_find(arg)) {
-			fprintf(stderr, "vmscope: unknown format '%s' (text or json)\n", arg);
+			strbuf_init(&names);
+			for (const struct vms_reporter *rep = vms_reporters; rep->name; rep++) {
+				if (rep != vms_reporters)
+					strbuf_addstr(&names, rep[1].name ? ", " : " or ");
+				strbuf_addstr(&names, rep->name);
+			}
+			fprintf(stderr, "vmscope: unknown format '%s' (%s)\n", arg, names.buf);
+			strbuf_release(&names);
 			return -EINVAL;
 		}
-		a->format = arg;
+		ra->format = arg;
 		return 0;
 	case 's':
 		r = vms_sort_from_string(arg);
@@ -105,24 +110,37 @@ static int report_option(int id, const char *arg, void *ctx)
 				arg);
 			return -EINVAL;
 		}
-		a->ropt.sort = (enum vms_sort)r;
+		ra->ropt.sort = (enum vms_sort)r;
 		return 0;
 	case 'a':
-		a->ropt.all = true;
+		ra->ropt.all = true;
 		return 0;
 	case 'n':
 		r = cli_parse_uint("top", arg, 1, 1000000, &v);
-		a->ropt.top = v;
+		ra->ropt.top = v;
 		return r;
 	case 'b':
-		a->ropt.bytes = true;
+		ra->ropt.bytes = true;
 		return 0;
 	case CLI_OPT_COLOR:
-		return cli_parse_color(arg, &a->color);
+		return cli_parse_color(arg, &ra->color);
 	case 'w':
 		r = cli_parse_uint("width", arg, 40, 1000, &v);
-		a->ropt.width = v;
+		ra->ropt.width = v;
 		return r;
+	}
+	return 1;
+}
+
+static int report_option(int id, const char *arg, void *ctx)
+{
+	struct report_args *a = ctx;
+	int r;
+
+	r = cmd_render_option(&a->r, id, arg);
+	if (r <= 0)
+		return r;
+	switch (id) {
 	case OPT_FULL:
 		a->full = true;
 		return 0;
@@ -135,14 +153,14 @@ static int report_option(int id, const char *arg, void *ctx)
 	case OPT_RESET_REFS:
 		return cli_parse_uint("reset-refs", arg, 1, 3600, &a->reset_refs);
 	case OPT_SECTIONS:
-		a->ropt.sections = true;
+		a->r.ropt.sections = true;
 		return 0;
 	case OPT_BY:
 		if (strcmp(arg, "object") != 0 && strcmp(arg, "region") != 0) {
 			fprintf(stderr, "vmscope: unknown grouping '%s' (region or object)\n", arg);
 			return -EINVAL;
 		}
-		a->ropt.by_object = strcmp(arg, "object") == 0;
+		a->r.ropt.by_object = strcmp(arg, "object") == 0;
 		return 0;
 	case CLI_OPT_PROC_ROOT:
 		a->proc_root = arg;
@@ -174,9 +192,8 @@ static bool say_no_address_space(const struct vms_snapshot *snap, FILE *out)
 	return true;
 }
 
-/* Renders whole into memory first, so that nothing is half-printed. */
-int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
-			const struct vms_report_options *ropt)
+int cmd_render_memory(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+		      const struct vms_report_options *ropt, char **ret_buf, size_t *ret_len)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -190,8 +207,25 @@ int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapsho
 	if (fclose(mem) != 0 && r >= 0)
 		r = -errno;
 	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot render the report: %s\n", strerror(-r));
 		free(buf);
+		return r;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* Renders whole into memory first, so that nothing is half-printed. */
+int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+			const struct vms_report_options *ropt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	r = cmd_render_memory(rep, snap, ropt, &buf, &len);
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot render the report: %s\n", strerror(-r));
 		return EXIT_USAGE;
 	}
 	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
@@ -206,7 +240,7 @@ int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapsho
 
 int cmd_report(int argc, char **argv)
 {
-	struct report_args a = { .format = "text" };
+	struct report_args a = { .r.format = "text" };
 	const struct vms_reporter *rep;
 	struct vms_elf_cache *cache = NULL;
 	struct vms_snapshot *snap = NULL;
@@ -229,9 +263,9 @@ int cmd_report(int argc, char **argv)
 		fputs("vmscope: with --proc-root, name a PID\n", stderr);
 		return EXIT_USAGE;
 	}
-	rep = vms_reporter_find(a.format);
-	a.ropt.color = cli_want_color(a.color, STDOUT_FILENO);
-	a.ropt.width = cli_output_width(a.ropt.width, STDOUT_FILENO);
+	rep = vms_reporter_find(a.r.format);
+	a.r.ropt.color = cli_want_color(a.r.color, STDOUT_FILENO);
+	a.r.ropt.width = cli_output_width(a.r.ropt.width, STDOUT_FILENO);
 
 	root_fd = cli_open_proc_root(a.proc_root);
 	if (root_fd < 0)
@@ -272,7 +306,7 @@ int cmd_report(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	status = cmd_render_snapshot(rep, snap, &a.ropt);
+	status = cmd_render_snapshot(rep, snap, &a.r.ropt);
 out:
 	vms_snapshot_free(snap);
 	vms_elf_cache_free(cache);

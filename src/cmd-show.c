@@ -42,60 +42,16 @@ const struct cli_command show_command = {
 	.epilog = NULL,
 };
 
-struct show_args {
-	const char *format;
-	enum cli_color color;
-	struct vms_report_options ropt;
-};
-
 static int show_option(int id, const char *arg, void *ctx)
 {
-	struct show_args *a = ctx;
-	unsigned v;
-	int r;
+	int r = cmd_render_option(ctx, id, arg);
 
-	switch (id) {
-	case 'f':
-		if (!vms_reporter_find(arg)) {
-			fprintf(stderr, "vmscope: unknown format '%s' (text, json or openmetrics)\n",
-				arg);
-			return -EINVAL;
-		}
-		a->format = arg;
-		return 0;
-	case 's':
-		r = vms_sort_from_string(arg);
-		if (r < 0) {
-			fprintf(stderr,
-				"vmscope: unknown sort key '%s' (rss, pss, uss, size, swap or address)\n",
-				arg);
-			return -EINVAL;
-		}
-		a->ropt.sort = (enum vms_sort)r;
-		return 0;
-	case 'a':
-		a->ropt.all = true;
-		return 0;
-	case 'n':
-		r = cli_parse_uint("top", arg, 1, 1000000, &v);
-		a->ropt.top = v;
-		return r;
-	case 'b':
-		a->ropt.bytes = true;
-		return 0;
-	case CLI_OPT_COLOR:
-		return cli_parse_color(arg, &a->color);
-	case 'w':
-		r = cli_parse_uint("width", arg, 40, 1000, &v);
-		a->ropt.width = v;
-		return r;
-	}
-	return -EINVAL;
+	return r > 0 ? -EINVAL : r;
 }
 
 int cmd_show(int argc, char **argv)
 {
-	struct show_args a = { .format = "text" };
+	struct cmd_render_args a = { .format = "text" };
 	struct vms_snapshot *snap = NULL;
 	_cleanup_free_ char **ops = NULL;
 	int r, status, n;

@@ -178,30 +178,6 @@ int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
 	return status;
 }
 
-/* The JSON in memory, so that a failed render leaves no file behind. */
-static int render_json(const struct vms_snapshot *snap, char **ret_buf, size_t *ret_len)
-{
-	struct vms_report_options ropt = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int r;
-
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		die_oom(0);
-	r = vms_report_json(mem, snap, &ropt);
-	if (fclose(mem) != 0 && r >= 0)
-		r = -errno;
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
 static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
@@ -269,7 +245,9 @@ int cmd_snapshot(int argc, char **argv)
 	if (status)
 		return status;
 
-	r = render_json(snap, &buf, &len);
+	/* in memory first, so that a failed render leaves no file behind */
+	r = cmd_render_memory(vms_reporter_find("json"), snap, &(struct vms_report_options){ 0 },
+			      &buf, &len);
 	vms_snapshot_free(snap);
 	if (r < 0) {
 		fprintf(stderr, "vmscope: cannot write the snapshot: %s\n", strerror(-r));

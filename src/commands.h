@@ -17,6 +17,22 @@ int cmd_report(int argc, char **argv);
 /* Writes a snapshot rendered whole through rep to stdout; an exit status. */
 int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
 			const struct vms_report_options *ropt);
+/* Renders whole into *ret_buf (the caller frees it); 0 or -errno. */
+int cmd_render_memory(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+		      const struct vms_report_options *ropt, char **ret_buf, size_t *ret_len);
+
+/* How a report is rendered: what the report and show commands both take. */
+struct cmd_render_args {
+	const char *format;
+	enum cli_color color;
+	struct vms_report_options ropt;
+};
+/*
+ * --format, --sort, --all, --top, --bytes, --color, --width (ids 'f', 's',
+ * 'a', 'n', 'b', CLI_OPT_COLOR, 'w') into ra. Returns 0, -EINVAL after a
+ * message, or 1 when id is not one of them.
+ */
+int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg);
 
 extern const struct cli_command list_command;
 int cmd_list(int argc, char **argv);

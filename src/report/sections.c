@@ -175,20 +175,28 @@ static void region_line(const struct report_sink *out, const struct scols *c,
 		canvas_put_str(out->cv, c->x_what, y, what, out->width - c->x_what, 0, CANVAS_DIM);
 }
 
+/* A section's line; one that began in the region above is only named again. */
 static void section_line(const struct report_sink *out, const struct scols *c,
-			 const struct vms_object *o, const struct vms_section *s)
+			 const struct vms_object *o, const struct vms_section *s, bool continued)
 {
 	size_t y = canvas_add_row(out->cv);
 	char buf[32];
+	unsigned used;
 
-	snprintf(buf, sizeof(buf), "%" PRIx64, s->addr + o->load_bias);
-	canvas_put_str(out->cv, 1, y, buf, c->aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
-	canvas_put_str(out->cv, c->x_size, y, report_size(buf, out->opt, true, s->size), c->sw,
-		       CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
-	if (c->x_what + 2 < out->width)
-		canvas_put_text(out->cv, c->x_what + 2, y, s->name, strlen(s->name),
-				out->width - c->x_what - 2, 0,
-				(s->flags & 4) ? CANVAS_CODE : CANVAS_DATA); /* SHF_EXECINSTR */
+	if (!continued) {
+		snprintf(buf, sizeof(buf), "%" PRIx64, s->addr + o->load_bias);
+		canvas_put_str(out->cv, 1, y, buf, c->aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
+		canvas_put_str(out->cv, c->x_size, y, report_size(buf, out->opt, true, s->size),
+			       c->sw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
+	}
+	if (c->x_what + 2 >= out->width)
+		return;
+	used = canvas_put_text(out->cv, c->x_what + 2, y, s->name, strlen(s->name),
+			       out->width - c->x_what - 2, 0,
+			       (s->flags & 4) ? CANVAS_CODE : CANVAS_DATA); /* SHF_EXECINSTR */
+	if (continued && c->x_what + 2 + used + 1 < out->width)
+		canvas_put_str(out->cv, c->x_what + 2 + used + 1, y, "(continued)",
+			       out->width - c->x_what - 3 - used, 0, CANVAS_DIM);
 }
 
 /* One object: each region that holds sections, then those sections. */
@@ -197,7 +205,7 @@ static void object_sections(const struct report_sink *out, const struct vms_snap
 {
 	const struct vms_object *o = &snap->objects[oi];
 	const char *why = no_sections_reason(o);
-	/* a section straddling two regions (.bss) is listed under the first */
+	/* a section straddling two regions (.bss) is listed whole under the first */
 	uint32_t next = 0;
 
 	canvas_add_row(out->cv);
@@ -215,10 +223,9 @@ static void object_sections(const struct report_sink *out, const struct vms_snap
 			continue;
 		region_line(out, c, r);
 		for (uint32_t k = r->first_section; k < r->first_section + r->n_sections; k++) {
-			if (k < next)
-				continue;
-			section_line(out, c, o, &o->sections[k]);
-			next = k + 1;
+			section_line(out, c, o, &o->sections[k], k < next);
+			if (k >= next)
+				next = k + 1;
 		}
 		out->maybe_flush(out->ctx);
 	}

@@ -136,6 +136,9 @@ check_names "fish completion" completions/vmscope.fish "(--X|(-l|--long-option|-
 for c in "${commands[@]}"; do
 	page=man/vmscope-$c.1
 	[ "$c" = report ] && page=man/vmscope.1
+	# A page that is only ".so man1/other.1" is documented by that page.
+	so=$(sed -n '1s/^\.so man1\///p' "$page" 2>/dev/null)
+	[ -n "$so" ] && page=man/$so
 	mapfile -t opts < <("$vmscope" "$c" --help 2>&1 | grep -oE -- '(^|[[:space:],])--[a-z][a-z0-9-]*' |
 		sed 's/^[[:space:],]*--//' | LC_ALL=C sort -u)
 	check_names "man page of $c" "$page" '--X([^a-z0-9-]|$)'

@@ -473,7 +473,8 @@ int vms_find_by_name(int root_fd, const char *pattern, bool full, pid_t **ret_pi
 	closedir(d);
 	strbuf_release(&sb);
 	regfree(&re);
-	qsort(pids, n, sizeof(*pids), cmp_pid);
+	if (n > 1)
+		qsort(pids, n, sizeof(*pids), cmp_pid);
 	*ret_pids = pids;
 	return (int)n;
 }

@@ -556,6 +556,9 @@ static void key_filter(struct top *t, int ch)
 		if (t->filter.len > 0)
 			strbuf_setlen(&t->filter, t->filter.len - 1);
 		break;
+	case CTRL('u'): /* the whole line, as in a shell */
+		strbuf_reset(&t->filter);
+		break;
 	default:
 		if (ch < 0x20 || ch > 0x7e)
 			return;

@@ -9,6 +9,7 @@
 #define VMSCOPE_COMMANDS_H
 
 #include "cli.h"
+#include "vmscope/faults.h"
 #include "vmscope/report.h"
 
 extern const struct cli_command report_command;
@@ -85,5 +86,40 @@ int cmd_parse_pagemap(const char *arg, bool *ret_pread);
 unsigned cmd_pages_flags(int pages, bool pread, bool live);
 /* --reset-refs: clears the referenced bits of pid, says so, waits; 0 or an exit status. */
 int cmd_reset_refs(int root_fd, pid_t pid, unsigned seconds);
+
+extern const struct cli_command faults_command;
+int cmd_faults(int argc, char **argv);
+/* "5", "5s", "500ms", "2m" for option name → nanoseconds; -EINVAL after a message */
+int cmd_parse_duration(const char *name, const char *arg, uint64_t *ret_ns);
+
+/* One watch of a process's faults (cmd-faults.c), shared with report --faults. */
+struct cmd_faults_run {
+	pid_t pid;               /* in */
+	uint64_t duration_ns;    /* in */
+	bool major;              /* in: sample major faults only */
+	bool announce;           /* in: say on stderr when watching begins */
+	struct vms_snapshot *first, *later; /* at the start; at the end (NULL if it exited) */
+	uint64_t start_ns, end_ns;
+	bool sampled;            /* perf samples, else counters only (why says why) */
+	bool user_only;          /* samples without faults taken in system calls */
+	int perf_error;
+	char why[256];
+	bool exited, interrupted;
+	struct vms_sampler_stats stats;
+	struct vms_fault_result res;
+	struct vms_fault_count proc0, proc1;      /* the process's counters, start and end */
+	struct vms_fault_count *t0, *t1;          /* each thread's, start and end */
+	size_t n0, n1;
+	struct vms_fault_tally total;             /* proc1 - proc0 */
+	struct vms_fault_tally *timeline;         /* per second */
+	size_t n_timeline;
+	struct site_name *names;                  /* of res.sites[0 .. n_names) */
+	size_t n_names;
+};
+/* Watches run->pid; 0, or an exit status after a message. root_fd: /proc. */
+int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top);
+void cmd_faults_run_release(struct cmd_faults_run *run);
+void cmd_faults_text(FILE *out, const struct cmd_faults_run *run, size_t top, bool threads);
+int cmd_faults_json(FILE *out, const struct cmd_faults_run *run);
 
 #endif

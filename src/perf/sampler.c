@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Every page fault of one process, from perf_event_open. Inherited events
+ * miss threads that already exist and cannot be mmapped with cpu -1, so each
+ * thread gets its own pair of events (minor and major), and task/ is scanned
+ * again at every poll for threads started since. The major event writes into
+ * the minor event's ring (PERF_EVENT_IOC_SET_OUTPUT): one ring per thread.
+ */
+#include "config.h"
+
+#include "vmscope/faults.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+
+/* 32 data pages: 128 KiB holds ~2,700 samples between two drains, and the
+ * kernel wakes the poll when half of it is full. */
+#define RING_PAGES 32
+
+struct thread_events {
+	pid_t tid;
+	int fd_min, fd_maj; /* -1 when not opened; fd_ring is one of them */
+	int fd_ring;
+	uint64_t id_maj;    /* PERF_EVENT_IOC_ID of fd_maj */
+	void *ring;         /* metadata page + RING_PAGES data pages */
+	bool hup;           /* the thread exited */
+};
+
+struct vms_fault_sampler {
+	int pid_dirfd;
+	unsigned flags;
+	size_t page_size, ring_bytes;
+	struct thread_events *t;
+	size_t n_t, alloc_t;
+	struct pollfd *pfd;
+	size_t alloc_pfd;
+	struct vms_sampler_stats stats;
+	bool disabled;       /* no new threads either */
+	unsigned char *wrap; /* a record that straddles the end of the ring, copied whole */
+	size_t wrap_alloc;
+};
+
+static int sys_perf_event_open(struct perf_event_attr *attr, pid_t tid, int cpu, int group_fd,
+			       unsigned long flags)
+{
+	long r = syscall(SYS_perf_event_open, attr, tid, cpu, group_fd, flags);
+
+	return r < 0 ? -errno : (int)r;
+}
+
+static int open_event(const struct vms_fault_sampler *s, pid_t tid, uint64_t config, bool ring)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = config;
+	attr.sample_period = 1;
+	attr.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+			   PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR;
+	attr.exclude_kernel = (s->flags & VMS_SAMPLE_USER_ONLY) != 0;
+	attr.exclude_hv = 1;
+	attr.use_clockid = 1;
+	attr.clockid = CLOCK_MONOTONIC;
+	if (ring) {
+		attr.watermark = 1;
+		attr.wakeup_watermark = (uint32_t)(s->ring_bytes / 2);
+	}
+	return sys_perf_event_open(&attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static void thread_close(const struct vms_fault_sampler *s, struct thread_events *te)
+{
+	if (te->ring)
+		munmap(te->ring, s->page_size + s->ring_bytes);
+	if (te->fd_maj >= 0)
+		close(te->fd_maj);
+	if (te->fd_min >= 0)
+		close(te->fd_min);
+	te->ring = NULL;
+	te->fd_min = te->fd_maj = te->fd_ring = -1;
+}
+
+/* Opens the events of one thread; -errno of the first that fails. */
+static int thread_open(struct vms_fault_sampler *s, struct thread_events *te)
+{
+	bool minor = !(s->flags & VMS_SAMPLE_MAJOR_ONLY);
+	int r;
+
+	te->fd_min = te->fd_maj = te->fd_ring = -1;
+	te->ring = NULL;
+	te->hup = false;
+	if (minor) {
+		r = open_event(s, te->tid, PERF_COUNT_SW_PAGE_FAULTS_MIN, true);
+		if (r < 0)
+			return r;
+		te->fd_min = r;
+	}
+	r = open_event(s, te->tid, PERF_COUNT_SW_PAGE_FAULTS_MAJ, !minor);
+	if (r < 0)
+		goto fail;
+	te->fd_maj = r;
+	if (ioctl(te->fd_maj, PERF_EVENT_IOC_ID, &te->id_maj) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	te->fd_ring = minor ? te->fd_min : te->fd_maj;
+	te->ring = mmap(NULL, s->page_size + s->ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+			te->fd_ring, 0);
+	if (te->ring == MAP_FAILED) {
+		te->ring = NULL;
+		r = -errno;
+		goto fail;
+	}
+	if (minor && ioctl(te->fd_maj, PERF_EVENT_IOC_SET_OUTPUT, te->fd_ring) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	thread_close(s, te);
+	return r;
+}
+
+static bool have_thread(const struct vms_fault_sampler *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->n_t; i++)
+		if (s->t[i].tid == tid)
+			return true;
+	return false;
+}
+
+/*
+ * Opens events for the threads of task/ not yet known. Returns how many
+ * threads were listed, or -errno: that of perf_event_open when no thread of
+ * the scan could be opened and none was before (refused), -ESRCH when task/
+ * is gone.
+ */
+static int scan_threads(struct vms_fault_sampler *s)
+{
+	struct dirent *de;
+	int fd, listed = 0, first_err = 0;
+	DIR *d;
+
+	fd = openat(s->pid_dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		char *end;
+		long tid;
+		int r;
+
+		errno = 0;
+		tid = strtol(de->d_name, &end, 10);
+		if (errno || end == de->d_name || *end || tid <= 0)
+			continue;
+		listed++;
+		if (have_thread(s, (pid_t)tid))
+			continue;
+		ARRAY_GROW(s->t, s->n_t + 1, s->alloc_t);
+		s->t[s->n_t].tid = (pid_t)tid;
+		r = thread_open(s, &s->t[s->n_t]);
+		if (r == -ESRCH) {
+			s->stats.threads_gone++;
+			continue;
+		}
+		if (r < 0) {
+			if (!first_err)
+				first_err = r;
+			continue;
+		}
+		s->n_t++;
+		s->stats.threads++;
+	}
+	closedir(d);
+	if (s->n_t == 0)
+		return first_err ? first_err : -ESRCH;
+	return listed;
+}
+
+int vms_sampler_open(int pid_dirfd, unsigned flags, struct vms_fault_sampler **ret)
+{
+	struct vms_fault_sampler *s = xcalloc(1, sizeof(*s));
+	int r;
+
+	s->pid_dirfd = pid_dirfd;
+	s->flags = flags;
+	s->page_size = (size_t)sysconf(_SC_PAGESIZE);
+	s->ring_bytes = RING_PAGES * s->page_size;
+	r = scan_threads(s);
+	if (r < 0) {
+		vms_sampler_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+void vms_sampler_free(struct vms_fault_sampler *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_t; i++)
+		thread_close(s, &s->t[i]);
+	free(s->t);
+	free(s->pfd);
+	free(s->wrap);
+	free(s);
+}
+
+void vms_sampler_disable(struct vms_fault_sampler *s)
+{
+	for (size_t i = 0; i < s->n_t; i++) {
+		if (s->t[i].fd_min >= 0)
+			(void)ioctl(s->t[i].fd_min, PERF_EVENT_IOC_DISABLE, 0);
+		if (s->t[i].fd_maj >= 0)
+			(void)ioctl(s->t[i].fd_maj, PERF_EVENT_IOC_DISABLE, 0);
+	}
+	s->disabled = true;
+}
+
+void vms_sampler_stats(const struct vms_fault_sampler *s, struct vms_sampler_stats *ret)
+{
+	*ret = s->stats;
+}
+
+struct sample_record {
+	struct perf_event_header header;
+	uint64_t id;
+	uint64_t ip;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint64_t addr;
+};
+
+struct lost_record {
+	struct perf_event_header header;
+	uint64_t id;
+	uint64_t lost;
+};
+
+/* Hands on every record in the ring; returns the number of samples. */
+static int drain(struct vms_fault_sampler *s, struct thread_events *te,
+		 void (*fn)(const struct vms_fault_sample *sample, void *ctx), void *ctx)
+{
+	struct perf_event_mmap_page *meta = te->ring;
+	const unsigned char *data = (const unsigned char *)te->ring + s->page_size;
+	uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	uint64_t tail = meta->data_tail;
+	uint64_t mask = s->ring_bytes - 1;
+	int n = 0;
+
+	while (tail < head) {
+		struct perf_event_header h;
+		const unsigned char *rec;
+		size_t off = (size_t)(tail & mask);
+
+		if (head - tail < sizeof(h))
+			break;
+		if (off + sizeof(h) <= s->ring_bytes) {
+			memcpy(&h, data + off, sizeof(h));
+		} else {
+			size_t first = s->ring_bytes - off;
+
+			memcpy(&h, data + off, first);
+			memcpy((unsigned char *)&h + first, data, sizeof(h) - first);
+		}
+		if (h.size < sizeof(h) || h.size > head - tail)
+			break; /* never written by this kernel: stop rather than misread */
+		if (off + h.size <= s->ring_bytes) {
+			rec = data + off;
+		} else {
+			size_t first = s->ring_bytes - off;
+
+			ARRAY_GROW(s->wrap, h.size, s->wrap_alloc);
+			memcpy(s->wrap, data + off, first);
+			memcpy(s->wrap + first, data, h.size - first);
+			rec = s->wrap;
+		}
+		if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof(struct sample_record)) {
+			struct sample_record sr;
+			struct vms_fault_sample fs;
+
+			memcpy(&sr, rec, sizeof(sr));
+			fs.time_ns = sr.time;
+			fs.addr = sr.addr;
+			fs.ip = sr.ip;
+			fs.tid = (pid_t)sr.tid;
+			fs.major = sr.id == te->id_maj;
+			fn(&fs, ctx);
+			n++;
+		} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(struct lost_record)) {
+			struct lost_record lr;
+
+			memcpy(&lr, rec, sizeof(lr));
+			s->stats.lost += lr.lost;
+		} else if (h.type == PERF_RECORD_THROTTLE) {
+			s->stats.throttled++;
+		}
+		tail += h.size;
+	}
+	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	return n;
+}
+
+int vms_sampler_poll(struct vms_fault_sampler *s, int timeout_ms,
+		     void (*fn)(const struct vms_fault_sample *sample, void *ctx), void *ctx)
+{
+	size_t n_open = 0;
+	int total = 0, r;
+
+	ARRAY_GROW(s->pfd, s->n_t, s->alloc_pfd);
+	for (size_t i = 0; i < s->n_t; i++) {
+		if (s->t[i].fd_ring < 0)
+			continue;
+		s->pfd[n_open].fd = s->t[i].fd_ring;
+		s->pfd[n_open].events = POLLIN;
+		s->pfd[n_open].revents = 0;
+		n_open++;
+	}
+	if (n_open == 0)
+		return -ESRCH;
+	r = poll(s->pfd, n_open, timeout_ms);
+	if (r < 0 && errno != EINTR)
+		return -errno;
+
+	n_open = 0;
+	for (size_t i = 0; i < s->n_t; i++) {
+		struct thread_events *te = &s->t[i];
+
+		if (te->fd_ring < 0)
+			continue;
+		if (r > 0 && (s->pfd[n_open].revents & (POLLHUP | POLLERR)))
+			te->hup = true;
+		n_open++;
+		total += drain(s, te, fn, ctx);
+		/* Its last samples are in hand: an exited thread's fds are let go,
+		 * so a process that starts many short threads does not run out. */
+		if (te->hup)
+			thread_close(s, te);
+	}
+	if (s->disabled)
+		return total;
+	r = scan_threads(s);
+	if (r == -ESRCH) {
+		for (size_t i = 0; i < s->n_t; i++)
+			if (s->t[i].fd_ring >= 0)
+				return total;
+		return total > 0 ? total : -ESRCH;
+	}
+	return total;
+}

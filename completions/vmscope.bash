@@ -27,7 +27,7 @@ _vmscope()
             return ;;
         -o|--output|--baseline|--budget|--junit)
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --max-pss|--max-rss|--max-uss|--max-swap|--max|--max-growth)
+        --max-pss|--max-rss|--max-uss|--max-swap|--max|--max-growth|--min-stack-headroom|--min-cgroup-headroom|--max-pte|--max-regions)
             return ;;
         --proc-root)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -44,7 +44,8 @@ _vmscope()
             --by --user --name --match --reverse --kernel --interval --once
             -u -m -r -k -d
             --output -o --max-pss --max-rss --max-uss --max-swap --max --max-growth
-            --baseline --budget --junit' -- "$cur"))
+            --baseline --budget --junit --min-stack-headroom --min-cgroup-headroom
+            --max-pte --max-regions' -- "$cur"))
         return
     fi
     # a PID or a process name

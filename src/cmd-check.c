@@ -39,6 +39,10 @@ enum {
 	OPT_BUDGET,
 	OPT_JUNIT,
 	OPT_FULL,
+	OPT_MIN_STACK_HEADROOM,
+	OPT_MIN_CGROUP_HEADROOM,
+	OPT_MAX_PTE,
+	OPT_MAX_REGIONS,
 };
 
 static const struct cli_option check_options[] = {
@@ -50,6 +54,12 @@ static const struct cli_option check_options[] = {
 	  "fail when the regions of a kind (heap, anon, stacks...) or of a file hold more than SIZE of measure M (pss, rss, uss, swap, size; default pss)" },
 	{ "max-growth", 0, required_argument, OPT_MAX_GROWTH, "[M=]SIZE|N%",
 	  "fail when the total (default pss) grew more than this since --baseline" },
+	{ "min-stack-headroom", 0, required_argument, OPT_MIN_STACK_HEADROOM, "SIZE",
+	  "fail when a stack has less room left (the main stack to RLIMIT_STACK, a thread's to its size)" },
+	{ "min-cgroup-headroom", 0, required_argument, OPT_MIN_CGROUP_HEADROOM, "SIZE",
+	  "fail when the memory cgroup has less room left below memory.max" },
+	{ "max-pte", 0, required_argument, OPT_MAX_PTE, "SIZE", "fail above this much page tables (VmPTE)" },
+	{ "max-regions", 0, required_argument, OPT_MAX_REGIONS, "N", "fail above this many mappings" },
 	{ "baseline", 0, required_argument, OPT_BASELINE, "FILE", "the snapshot growth is measured from" },
 	{ "budget", 0, required_argument, OPT_BUDGET, "FILE", "read budgets from a JSON file" },
 	{ "junit", 0, required_argument, OPT_JUNIT, "FILE", "also write the results as JUnit XML" },
@@ -69,7 +79,9 @@ const struct cli_command check_command = {
 	.n_options = ARRAY_SIZE(check_options),
 	.epilog = "Budget file (--budget): {\"max_pss\": \"64M\", \"max_rss\": ..., \"max_uss\": ...,\n"
 		  "\"max_swap\": ..., \"max\": {\"heap\": \"32M\", \"libc.so.6:rss\": 4194304},\n"
-		  "\"max_growth\": \"10%\", \"baseline\": \"base.json\"}; sizes as numbers or strings.\n",
+		  "\"max_growth\": \"10%\", \"baseline\": \"base.json\", \"min_stack_headroom\": \"1M\",\n"
+		  "\"min_cgroup_headroom\": \"256M\", \"max_pte\": \"4M\", \"max_regions\": 20000}; sizes as\n"
+		  "numbers or strings.\n",
 };
 
 struct check_args {
@@ -154,6 +166,45 @@ static int add_total(struct check_args *a, enum vms_measure m, const char *what,
 		return -EINVAL;
 	}
 	r = add_rule(a, VMS_BUDGET_TOTAL, m);
+	r->limit = v;
+	return 0;
+}
+
+static const struct {
+	const char *option, *key; /* --option and the budget file's key */
+	enum vms_budget_fact fact;
+} fact_budgets[] = {
+	{ "--min-stack-headroom", "min_stack_headroom", VMS_FACT_STACK_HEADROOM },
+	{ "--min-cgroup-headroom", "min_cgroup_headroom", VMS_FACT_CGROUP_HEADROOM },
+	{ "--max-pte", "max_pte", VMS_FACT_PAGE_TABLES },
+	{ "--max-regions", "max_regions", VMS_FACT_REGIONS },
+};
+
+/* A budget on a fact of insights.h: a size, or a plain count for regions. */
+static int add_fact(struct check_args *a, enum vms_budget_fact f, const char *arg)
+{
+	struct vms_budget_rule *r;
+	uint64_t v;
+	int err;
+
+	if (f == VMS_FACT_REGIONS) {
+		const char *p = arg;
+
+		for (v = 0, err = *p ? 0 : -EINVAL; *p && !err; p++)
+			if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+				err = -EINVAL;
+			else
+				v = v * 10 + (uint64_t)(*p - '0');
+	} else {
+		err = parse_size(arg, &v);
+	}
+	if (err < 0) {
+		fprintf(stderr, "vmscope: %s takes %s, not '%s'\n", fact_budgets[f].option,
+			f == VMS_FACT_REGIONS ? "a number" : "a size like 64M", arg);
+		return -EINVAL;
+	}
+	r = add_rule(a, VMS_BUDGET_FACT, VMS_MEASURE_SIZE);
+	r->fact = f;
 	r->limit = v;
 	return 0;
 }
@@ -291,6 +342,9 @@ static int load_budget_file(struct check_args *a, const char *path)
 		bool known = strcmp(key, "max") == 0 || strcmp(key, "max_growth") == 0 ||
 			     strcmp(key, "baseline") == 0;
 
+		for (size_t i = 0; i < ARRAY_SIZE(fact_budgets); i++)
+			known |= strcmp(key, fact_budgets[i].key) == 0;
+
 		for (size_t i = 0; i < ARRAY_SIZE(totals); i++)
 			known |= strcmp(key, totals[i].key) == 0;
 		(void)val;
@@ -306,6 +360,14 @@ static int load_budget_file(struct check_args *a, const char *path)
 			r = -EINVAL;
 		else
 			r = add_total(a, totals[i].m, totals[i].key, buf);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fact_budgets) && r == 0; i++) {
+		if (!json_object_object_get_ex(root, fact_budgets[i].key, &v))
+			continue;
+		if (json_size_text(v, buf, sizeof(buf)) < 0)
+			r = -EINVAL;
+		else
+			r = add_fact(a, fact_budgets[i].fact, buf);
 	}
 	if (r == 0 && json_object_object_get_ex(root, "max", &v))
 		r = load_budget_max(a, v);
@@ -346,6 +408,14 @@ static int check_option(int id, const char *arg, void *ctx)
 		return add_max(a, arg, NULL);
 	case OPT_MAX_GROWTH:
 		return add_growth(a, arg);
+	case OPT_MIN_STACK_HEADROOM:
+		return add_fact(a, VMS_FACT_STACK_HEADROOM, arg);
+	case OPT_MIN_CGROUP_HEADROOM:
+		return add_fact(a, VMS_FACT_CGROUP_HEADROOM, arg);
+	case OPT_MAX_PTE:
+		return add_fact(a, VMS_FACT_PAGE_TABLES, arg);
+	case OPT_MAX_REGIONS:
+		return add_fact(a, VMS_FACT_REGIONS, arg);
 	case OPT_BASELINE:
 		a->baseline = arg;
 		return 0;
@@ -390,7 +460,41 @@ static void rule_name(struct strbuf *sb, const struct vms_budget_rule *r)
 	case VMS_BUDGET_GROWTH:
 		strbuf_addf(sb, "%s growth", measure_label(r->measure));
 		break;
+	case VMS_BUDGET_FACT: {
+		static const char *const names[VMS_FACT__MAX] = {
+			[VMS_FACT_STACK_HEADROOM] = "stack headroom",
+			[VMS_FACT_CGROUP_HEADROOM] = "cgroup headroom",
+			[VMS_FACT_PAGE_TABLES] = "page tables",
+			[VMS_FACT_REGIONS] = "regions",
+		};
+
+		strbuf_addstr(sb, (unsigned)r->fact < VMS_FACT__MAX ? names[r->fact] : "?");
+		break;
 	}
+	}
+}
+
+/* "1.0M >= 512K (1048576 >= 524288 bytes)", "unlimited >= 1.0M", "312 <= 20000". */
+static void fact_detail(struct strbuf *sb, const struct vms_budget_rule *rule,
+			const struct vms_budget_result *res)
+{
+	bool min = vms_budget_fact_is_minimum(rule->fact);
+	const char *op = res->ok ? (min ? ">=" : "<=") : (min ? "<" : ">");
+	char v[32], l[32];
+
+	if (rule->fact == VMS_FACT_REGIONS) {
+		strbuf_addf(sb, "%" PRIu64 " %s %" PRIu64, res->value, op, res->limit);
+		return;
+	}
+	if (res->value == VMS_UNLIMITED) {
+		vms_format_size(l, sizeof(l), res->limit);
+		strbuf_addf(sb, "unlimited %s %s", op, l);
+		return;
+	}
+	vms_format_size(v, sizeof(v), res->value);
+	vms_format_size(l, sizeof(l), res->limit);
+	strbuf_addf(sb, "%s %s %s (%" PRIu64 " %s %" PRIu64 " bytes)", v, op, l, res->value, op,
+		    res->limit);
 }
 
 /* The line's details: "12.0M > 8.0M; most in heap at 55d2e0000000 (11.9M)". */
@@ -400,7 +504,13 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 	char v[32], l[32];
 
 	if (!res->have) {
-		if (rule->scope == VMS_BUDGET_GROWTH)
+		if (rule->scope == VMS_BUDGET_FACT && rule->fact == VMS_FACT_CGROUP_HEADROOM)
+			strbuf_addf(sb, "cannot be checked: %s",
+				    snap->cgroup.error ? "no memory cgroup could be read"
+						       : "no memory.max, or not read");
+		else if (rule->scope == VMS_BUDGET_FACT && rule->fact == VMS_FACT_STACK_HEADROOM)
+			strbuf_addstr(sb, "cannot be checked: no stack with a known limit");
+		else if (rule->scope == VMS_BUDGET_GROWTH)
 			strbuf_addstr(sb, "cannot be checked: no baseline with this measure");
 		else if (rule->scope != VMS_BUDGET_TOTAL && res->matched == 0)
 			strbuf_addstr(sb, "cannot be checked: no such region in the process");
@@ -408,10 +518,14 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 			strbuf_addstr(sb, "cannot be checked: the snapshot could not read it");
 		return;
 	}
-	vms_format_size(v, sizeof(v), res->value);
-	vms_format_size(l, sizeof(l), res->limit);
-	strbuf_addf(sb, "%s %s %s (%" PRIu64 " %s %" PRIu64 " bytes)", v, res->ok ? "<=" : ">", l,
-		    res->value, res->ok ? "<=" : ">", res->limit);
+	if (rule->scope == VMS_BUDGET_FACT) {
+		fact_detail(sb, rule, res);
+	} else {
+		vms_format_size(v, sizeof(v), res->value);
+		vms_format_size(l, sizeof(l), res->limit);
+		strbuf_addf(sb, "%s %s %s (%" PRIu64 " %s %" PRIu64 " bytes)", v,
+			    res->ok ? "<=" : ">", l, res->value, res->ok ? "<=" : ">", res->limit);
+	}
 	if (rule->scope == VMS_BUDGET_GROWTH && rule->percent)
 		strbuf_addf(sb, ", %" PRIu64 ".%" PRIu64 "%% of the baseline", rule->limit / 10,
 			    rule->limit % 10);
@@ -419,7 +533,9 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 		const struct vms_region *r = &snap->regions[res->region];
 
 		vms_format_size(v, sizeof(v), res->region_value);
-		strbuf_addstr(sb, rule->scope == VMS_BUDGET_GROWTH ? "; grew most: " : "; most in ");
+		strbuf_addstr(sb, rule->scope == VMS_BUDGET_GROWTH  ? "; grew most: "
+				  : rule->scope == VMS_BUDGET_FACT ? "; tightest: "
+								   : "; most in ");
 		cmd_region_label(sb, snap, r);
 		strbuf_addf(sb, " at %" PRIx64 " (%s)", r->start, v);
 	}

@@ -56,6 +56,26 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap);
  */
 int vms_proc_alive(struct vms_proc *p);
 
+/*
+ * Limits and pressure (src/proc/insights.c): RLIMIT_STACK and RLIMIT_MEMLOCK
+ * from limits, oom_score and oom_score_adj, the memory cgroup (only when
+ * live: a captured process's cgroup is not this machine's) and the
+ * machine's commitment from <root>/meminfo. What cannot be read is recorded
+ * with its errno in the snapshot's groups; never fails.
+ */
+void vms_collect_insights(struct vms_proc *p, int root_fd, bool live, struct vms_snapshot *snap);
+
+/* /proc/<pid>/limits → the soft stack and locked-memory limits. 0 or -EBADMSG. */
+int vms_limits_parse(const char *buf, size_t len, struct vms_limits *ret);
+
+/*
+ * The memory cgroup at path (from /proc/<pid>/cgroup; v1 when the memory
+ * controller is in a v1 hierarchy) under the cgroup file system root
+ * cg_root_fd (/sys/fs/cgroup). Fills ret (path not set); -ENOENT when
+ * there is no memory controller for it, or another -errno.
+ */
+int vms_cgroup_read(int cg_root_fd, const char *path, bool v1, struct vms_cgroup *ret);
+
 /* Host facts (kernel release, page size, THP mode). root_fd: the proc root. */
 void vms_collect_host(int root_fd, struct vms_host *host);
 

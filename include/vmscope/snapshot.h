@@ -331,6 +331,71 @@ struct vms_host {
 	char thp_enabled[16];/* [always]/[madvise]/[never] selected word, "" unknown */
 };
 
+/* A limit that is not one: RLIM_INFINITY, a cgroup's "max". */
+#define VMS_UNLIMITED UINT64_MAX
+
+/*
+ * Facts about the process's limits and the pressure on it (src/proc/insights.c).
+ * Each group says whether it was tried and, if it could not be read, why
+ * (a negative errno); a value is only meant where its have bit is set.
+ */
+struct vms_limits {
+	bool tried;
+	int error;        /* /proc/<pid>/limits: 0, or -errno */
+	uint64_t stack;   /* RLIMIT_STACK soft limit, bytes, or VMS_UNLIMITED */
+	uint64_t memlock; /* RLIMIT_MEMLOCK soft limit, bytes, or VMS_UNLIMITED */
+	bool have_stack, have_memlock;
+};
+
+struct vms_oom {
+	bool tried;
+	int score_error, adj_error; /* 0, or -errno why oom_score / oom_score_adj were not read */
+	int32_t score;              /* 0 .. 2000 */
+	int32_t score_adj;          /* -1000 .. 1000 */
+};
+
+/* Values of the memory cgroup, in bytes; the JSON names are vms_cg_names. */
+enum vms_cg_value {
+	VMS_CG_CURRENT = 0, /* v2 memory.current (v1 memory.usage_in_bytes) */
+	VMS_CG_MAX,         /* v2 memory.max (v1 memory.limit_in_bytes); VMS_UNLIMITED */
+	VMS_CG_HIGH,        /* v2 memory.high; VMS_UNLIMITED; v1 has none */
+	VMS_CG_SWAP_CURRENT,/* v2 memory.swap.current (v1 memsw.usage - usage) */
+	VMS_CG__MAX
+};
+extern const char *const vms_cg_names[VMS_CG__MAX];
+
+struct vms_cgroup {
+	bool tried;
+	/* 0 read; -ENOENT: the process has no memory cgroup that vmscope can
+	 * see (no v2 memory controller and no v1 memory hierarchy); -errno */
+	int error;
+	uint8_t version;   /* 2, or 1 when the memory controller is in a v1 hierarchy */
+	const char *path;  /* in its hierarchy, from /proc/<pid>/cgroup; arena */
+	uint64_t v[VMS_CG__MAX];
+	uint32_t have;     /* 1u << enum vms_cg_value */
+};
+
+static inline bool vms_cgroup_has(const struct vms_cgroup *cg, enum vms_cg_value f)
+{
+	return cg->have & (UINT32_C(1) << f);
+}
+
+/* The machine's memory commitment from /proc/meminfo, when it was read. */
+enum vms_host_mem {
+	VMS_HM_AVAILABLE = 0, /* MemAvailable */
+	VMS_HM_COMMITTED_AS,  /* Committed_AS */
+	VMS_HM_COMMIT_LIMIT,  /* CommitLimit */
+	VMS_HM__MAX
+};
+extern const char *const vms_host_mem_names[VMS_HM__MAX];
+
+struct vms_host_memory {
+	bool tried;
+	int error;
+	uint64_t v[VMS_HM__MAX]; /* bytes */
+	uint32_t have;           /* 1u << enum vms_host_mem */
+};
+
 struct arena;
 
 struct vms_snapshot {
@@ -359,6 +424,11 @@ struct vms_snapshot {
 		 * smaps was read, so Referenced is the working set; 0 none */
 		uint64_t refs_interval_ms;
 	} pages;
+	/* limits and pressure (VMS_INSPECT_INSIGHTS); tried false when not asked */
+	struct vms_limits limits;
+	struct vms_oom oom;
+	struct vms_cgroup cgroup;
+	struct vms_host_memory host_mem;
 };
 
 /* An empty snapshot with its arena. Never NULL: out of memory dies. */

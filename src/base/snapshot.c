@@ -128,6 +128,19 @@ const char *const vms_page_count_names[VMS_PG__MAX] = {
 	[VMS_PG_MAPPED_ONCE] = "mapped_once",
 };
 
+const char *const vms_cg_names[VMS_CG__MAX] = {
+	[VMS_CG_CURRENT] = "current",
+	[VMS_CG_MAX] = "max",
+	[VMS_CG_HIGH] = "high",
+	[VMS_CG_SWAP_CURRENT] = "swap_current",
+};
+
+const char *const vms_host_mem_names[VMS_HM__MAX] = {
+	[VMS_HM_AVAILABLE] = "mem_available",
+	[VMS_HM_COMMITTED_AS] = "committed_as",
+	[VMS_HM_COMMIT_LIMIT] = "commit_limit",
+};
+
 const char *vms_source_to_string(enum vms_source src)
 {
 	if ((unsigned)src >= VMS_SRC__MAX)

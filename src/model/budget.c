@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/model-internal.h"
+#include "vmscope/insights.h"
 
 static bool kind_matches(int want, enum vms_kind k)
 {
@@ -104,6 +105,42 @@ static void growth(const struct vms_snapshot *snap, const struct vms_snapshot *b
 	vms_diff_release(&d);
 }
 
+static void fact(const struct vms_snapshot *snap, const struct vms_budget_rule *rule,
+		 struct vms_budget_result *res)
+{
+	struct vms_insights in;
+
+	vms_insights_build(snap, &in);
+	switch (rule->fact) {
+	case VMS_FACT_STACK_HEADROOM:
+		res->have = in.tightest >= 0;
+		if (res->have) {
+			const struct vms_stack_use *st = &in.stacks[in.tightest];
+
+			res->value = st->headroom;
+			res->region = st->region;
+			res->region_value = st->used;
+		}
+		res->matched = in.n_stacks;
+		break;
+	case VMS_FACT_CGROUP_HEADROOM:
+		res->have = in.have_cg_headroom;
+		res->value = in.cg_headroom;
+		break;
+	case VMS_FACT_PAGE_TABLES:
+		res->have = in.have_pte;
+		res->value = in.pte;
+		break;
+	case VMS_FACT_REGIONS:
+		res->have = in.have_regions;
+		res->value = in.n_regions;
+		break;
+	default:
+		break;
+	}
+	vms_insights_release(&in);
+}
+
 bool vms_budget_eval(const struct vms_snapshot *snap, const struct vms_snapshot *baseline,
 		     const struct vms_budget_rule *rule, struct vms_budget_result *ret)
 {
@@ -127,8 +164,14 @@ bool vms_budget_eval(const struct vms_snapshot *snap, const struct vms_snapshot 
 	case VMS_BUDGET_GROWTH:
 		growth(snap, baseline, rule, &res);
 		break;
+	case VMS_BUDGET_FACT:
+		fact(snap, rule, &res);
+		break;
 	}
-	res.ok = res.have && res.value <= res.limit;
+	if (rule->scope == VMS_BUDGET_FACT && vms_budget_fact_is_minimum(rule->fact))
+		res.ok = res.have && res.value >= res.limit;
+	else
+		res.ok = res.have && res.value <= res.limit;
 	*ret = res;
 	return res.ok;
 }

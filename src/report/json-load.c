@@ -804,7 +804,7 @@ static bool load_region_pages(struct load *ld, struct json_object *o, struct vms
 	struct vms_region_pages *p;
 	struct json_object *pg;
 	const char *strip;
-	size_t n;
+	size_t n = 0;
 	bool ok = true;
 
 	if (!get_member(ld, o, "pages", json_type_object, "an object", true, &pg))
@@ -858,6 +858,171 @@ static bool load_pages_info(struct load *ld, struct json_object *root)
 		      &is_null);
 	leave(ld);
 	return ok;
+}
+
+/* Limits and pressure */
+
+/* A size, "unlimited" or null (*ret_have false). */
+static bool get_limit(struct load *ld, struct json_object *obj, const char *key, bool *ret_have,
+		      uint64_t *ret)
+{
+	struct json_object *v;
+	bool ok = true;
+
+	if (!member(ld, obj, key, &v))
+		return false;
+	enter_key(ld, key);
+	*ret_have = !json_object_is_type(v, json_type_null);
+	*ret = 0;
+	if (json_object_is_type(v, json_type_string)) {
+		if (strcmp(json_object_get_string(v), "unlimited") == 0)
+			*ret = VMS_UNLIMITED;
+		else
+			ok = fail(ld, "expected a number of bytes or \"unlimited\"");
+	} else if (*ret_have) {
+		ok = uint_value(ld, v, UINT64_MAX - 1, ret);
+	}
+	leave(ld);
+	return ok;
+}
+
+/* An integer in [min, max] or null; null needs the error beside it, so never reads as 0. */
+static bool get_int_or_error(struct load *ld, struct json_object *obj, const char *key,
+			     const char *err_key, int64_t min, int64_t max, int32_t *ret, int *ret_err)
+{
+	struct json_object *v;
+	bool ok;
+
+	if (!get_error(ld, obj, err_key, ret_err) || !member(ld, obj, key, &v))
+		return false;
+	enter_key(ld, key);
+	*ret = 0;
+	if (json_object_is_type(v, json_type_null)) {
+		ok = *ret_err ? true : fail(ld, "null without \"%s\" saying why", err_key);
+	} else if (*ret_err) {
+		ok = fail(ld, "a value beside the error \"%s\"", err_key);
+	} else if ((ok = want_type(ld, v, json_type_int, "a whole number"))) {
+		int64_t x = json_object_get_int64(v);
+
+		if (x < min || x > max)
+			ok = fail(ld, "%" PRId64 " is out of range (%" PRId64 " to %" PRId64 ")", x,
+				  min, max);
+		*ret = (int32_t)x;
+	}
+	leave(ld);
+	return ok;
+}
+
+/* The member key as an object when there is one; *ret NULL when the file has none. */
+static bool optional_object(struct load *ld, struct json_object *root, const char *key,
+			    struct json_object **ret)
+{
+	*ret = NULL;
+	if (!has_member(root, key))
+		return true;
+	return get_member(ld, root, key, json_type_object, "an object", false, ret);
+}
+
+static bool load_limits_oom(struct load *ld, struct json_object *root)
+{
+	struct vms_limits *l = &ld->snap->limits;
+	struct vms_oom *oo = &ld->snap->oom;
+	struct json_object *o;
+	bool ok;
+
+	if (!optional_object(ld, root, "limits", &o))
+		return false;
+	if (o) {
+		enter_key(ld, "limits");
+		ok = get_limit(ld, o, "stack", &l->have_stack, &l->stack) &&
+		     get_limit(ld, o, "memlock", &l->have_memlock, &l->memlock) &&
+		     get_error(ld, o, "error", &l->error);
+		if (ok && l->error && (l->have_stack || l->have_memlock))
+			ok = fail(ld, "limits both read and failed");
+		l->tried = true;
+		leave(ld);
+		if (!ok)
+			return false;
+	}
+	if (!optional_object(ld, root, "oom", &o))
+		return false;
+	if (!o)
+		return true;
+	enter_key(ld, "oom");
+	ok = get_int_or_error(ld, o, "score", "score_error", 0, 2000, &oo->score, &oo->score_error) &&
+	     get_int_or_error(ld, o, "score_adj", "adj_error", -1000, 1000, &oo->score_adj,
+			      &oo->adj_error);
+	oo->tried = true;
+	leave(ld);
+	return ok;
+}
+
+static bool load_cgroup(struct load *ld, struct json_object *root)
+{
+	struct vms_cgroup *cg = &ld->snap->cgroup;
+	struct json_object *o;
+	uint64_t version;
+	bool ok, vnull;
+
+	if (!optional_object(ld, root, "cgroup", &o))
+		return false;
+	if (!o)
+		return true;
+	enter_key(ld, "cgroup");
+	ok = get_uint(ld, o, "version", 2, &version, &vnull) &&
+	     get_arena_string(ld, o, "path", true, &cg->path) && get_error(ld, o, "error", &cg->error);
+	for (int f = 0; f < VMS_CG__MAX && ok; f++) {
+		bool have;
+
+		ok = get_limit(ld, o, vms_cg_names[f], &have, &cg->v[f]);
+		if (have)
+			cg->have |= UINT32_C(1) << f;
+	}
+	if (ok && cg->error && cg->have)
+		ok = fail(ld, "cgroup values beside an error");
+	cg->version = (uint8_t)version;
+	cg->tried = true;
+	leave(ld);
+	return ok;
+}
+
+static bool load_host_memory(struct load *ld, struct json_object *root)
+{
+	struct vms_host_memory *hm = &ld->snap->host_mem;
+	struct json_object *o;
+	bool ok;
+
+	if (!optional_object(ld, root, "host_memory", &o))
+		return false;
+	if (!o)
+		return true;
+	enter_key(ld, "host_memory");
+	ok = get_error(ld, o, "error", &hm->error);
+	for (int f = 0; f < VMS_HM__MAX && ok; f++) {
+		bool is_null;
+
+		ok = get_uint(ld, o, vms_host_mem_names[f], UINT64_MAX - 1, &hm->v[f], &is_null);
+		if (!is_null)
+			hm->have |= UINT32_C(1) << f;
+	}
+	if (ok && hm->error && hm->have)
+		ok = fail(ld, "machine memory values beside an error");
+	hm->tried = true;
+	leave(ld);
+	return ok;
+}
+
+/*
+ * Limits, OOM score, cgroup and machine memory, when the file has them;
+ * "insights" is derived from the rest and recomputed, so only its type is
+ * checked.
+ */
+static bool load_facts(struct load *ld, struct json_object *root)
+{
+	struct json_object *o;
+
+	return load_limits_oom(ld, root) && load_cgroup(ld, root) && load_host_memory(ld, root) &&
+	       optional_object(ld, root, "insights", &o);
 }
 
 static bool load_region(struct load *ld, struct json_object *o, size_t n_objects,
@@ -1261,6 +1426,8 @@ static int load_root(struct load *ld, struct json_object *root)
 		return -EBADMSG;
 	ld->snap->dropped_regions = (uint32_t)dropped;
 	if (has_member(root, "pages") && !load_pages_info(ld, root))
+		return -EBADMSG;
+	if (!load_facts(ld, root))
 		return -EBADMSG;
 	return 0;
 }

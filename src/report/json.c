@@ -16,6 +16,7 @@
 #include "base/escape.h"
 #include "report/pages.h"
 #include "base/xalloc.h"
+#include "vmscope/insights.h"
 #include "vmscope/report.h"
 
 #define BIT(d) (UINT64_C(1) << ((d) - 1))
@@ -710,6 +711,185 @@ static void put_thread(struct jsonw *w, const struct vms_thread *t)
 	jsonw_end_object(w);
 }
 
+/* Limits and pressure */
+
+/* A size that may be "unlimited"; null when not read. */
+static void put_limit(struct jsonw *w, bool have, uint64_t v)
+{
+	if (!have)
+		jsonw_null(w);
+	else if (v == VMS_UNLIMITED)
+		jsonw_string(w, "unlimited");
+	else
+		jsonw_uint(w, v);
+}
+
+static void put_int_or_null(struct jsonw *w, bool have, int64_t v)
+{
+	if (have)
+		jsonw_int(w, v);
+	else
+		jsonw_null(w);
+}
+
+static void put_facts(struct jsonw *w, const struct vms_snapshot *snap)
+{
+	const struct vms_limits *l = &snap->limits;
+	const struct vms_oom *o = &snap->oom;
+	const struct vms_cgroup *cg = &snap->cgroup;
+	const struct vms_host_memory *hm = &snap->host_mem;
+
+	if (l->tried) {
+		jsonw_key(w, "limits");
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "stack");
+		put_limit(w, !l->error && l->have_stack, l->stack);
+		jsonw_key(w, "memlock");
+		put_limit(w, !l->error && l->have_memlock, l->memlock);
+		jsonw_key(w, "error");
+		put_error(w, l->error);
+		jsonw_end_object(w);
+	}
+	if (o->tried) {
+		jsonw_key(w, "oom");
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "score");
+		put_int_or_null(w, !o->score_error, o->score);
+		jsonw_key(w, "score_adj");
+		put_int_or_null(w, !o->adj_error, o->score_adj);
+		jsonw_key(w, "score_error");
+		put_error(w, o->score_error);
+		jsonw_key(w, "adj_error");
+		put_error(w, o->adj_error);
+		jsonw_end_object(w);
+	}
+	if (cg->tried) {
+		jsonw_key(w, "cgroup");
+		jsonw_begin_object(w);
+		jsonw_key(w, "version");
+		put_int_or_null(w, cg->version != 0, cg->version);
+		jsonw_key(w, "path");
+		jsonw_string(w, cg->path);
+		for (int f = 0; f < VMS_CG__MAX; f++) {
+			jsonw_key(w, vms_cg_names[f]);
+			put_limit(w, vms_cgroup_has(cg, f), cg->v[f]);
+		}
+		jsonw_key(w, "error");
+		put_error(w, cg->error);
+		jsonw_end_object(w);
+	}
+	if (hm->tried) {
+		jsonw_key(w, "host_memory");
+		jsonw_begin_inline_object(w);
+		for (int f = 0; f < VMS_HM__MAX; f++) {
+			jsonw_key(w, vms_host_mem_names[f]);
+			if (hm->have & (UINT32_C(1) << f))
+				jsonw_uint(w, hm->v[f]);
+			else
+				jsonw_null(w);
+		}
+		jsonw_key(w, "error");
+		put_error(w, hm->error);
+		jsonw_end_object(w);
+	}
+}
+
+static void put_stack_use(struct jsonw *w, const struct vms_stack_use *s)
+{
+	jsonw_begin_inline_object(w);
+	jsonw_key(w, "tid");
+	put_int_or_null(w, s->tid > 0, s->tid);
+	jsonw_key(w, "region");
+	jsonw_uint(w, (uint64_t)s->region);
+	jsonw_key(w, "size");
+	jsonw_uint(w, s->size);
+	jsonw_key(w, "rss");
+	put_limit(w, s->have_rss, s->rss);
+	jsonw_key(w, "used");
+	put_limit(w, s->have_used, s->used);
+	jsonw_key(w, "limit");
+	put_limit(w, s->have_limit, s->limit);
+	jsonw_key(w, "headroom");
+	put_limit(w, s->have_used && s->have_limit, s->headroom);
+	jsonw_key(w, "guard");
+	jsonw_uint(w, s->guard);
+	jsonw_key(w, "near_limit");
+	jsonw_bool(w, s->near_limit);
+	jsonw_end_object(w);
+}
+
+/* What the model derives from the rest of the file: a loader recomputes it. */
+static void put_insights(struct jsonw *w, const struct vms_snapshot *snap)
+{
+	struct vms_insights in;
+
+	vms_insights_build(snap, &in);
+	jsonw_key(w, "insights");
+	jsonw_begin_object(w);
+	jsonw_key(w, "regions");
+	put_limit(w, in.have_regions, in.n_regions);
+	jsonw_key(w, "gaps");
+	put_limit(w, in.have_regions, in.n_gaps);
+	jsonw_key(w, "unmapped");
+	put_limit(w, in.have_regions, in.unmapped);
+	jsonw_key(w, "largest_gap");
+	put_limit(w, in.have_regions, in.largest_gap);
+	jsonw_key(w, "largest_gap_start");
+	if (in.have_regions && in.n_gaps)
+		put_addr(w, in.largest_gap_start);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "heap");
+	if (in.have_heap) {
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "size");
+		jsonw_uint(w, in.heap_size);
+		jsonw_key(w, "rss");
+		put_limit(w, in.have_heap_rss, in.heap_rss);
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_key(w, "stacks");
+	jsonw_begin_array(w);
+	for (size_t i = 0; i < in.n_stacks; i++)
+		put_stack_use(w, &in.stacks[i]);
+	jsonw_end_array(w);
+	jsonw_key(w, "stacks_near_limit");
+	jsonw_uint(w, in.n_near_limit);
+	jsonw_key(w, "page_tables");
+	put_limit(w, in.have_pte, in.pte);
+	jsonw_key(w, "page_tables_permille_of_rss");
+	put_limit(w, in.have_pte_share, in.pte_permille);
+	jsonw_key(w, "thp");
+	if (in.have_thp) {
+		jsonw_begin_inline_object(w);
+		jsonw_key(w, "anon");
+		jsonw_uint(w, in.anon);
+		jsonw_key(w, "anon_huge");
+		jsonw_uint(w, in.anon_huge);
+		jsonw_key(w, "permille");
+		jsonw_uint(w, in.thp_permille);
+		jsonw_key(w, "regions");
+		jsonw_uint(w, in.thp_regions);
+		jsonw_key(w, "eligible_regions");
+		jsonw_uint(w, in.thp_eligible);
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_key(w, "locked");
+	put_limit(w, in.have_locked, in.locked);
+	jsonw_key(w, "memlock_limit");
+	put_limit(w, in.have_memlock, in.memlock);
+	jsonw_key(w, "cgroup_headroom");
+	put_limit(w, in.have_cg_headroom, in.cg_headroom);
+	jsonw_key(w, "cgroup_high_headroom");
+	put_limit(w, in.have_cg_high_headroom, in.cg_high_headroom);
+	jsonw_end_object(w);
+	vms_insights_release(&in);
+}
+
 int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt)
 {
@@ -732,6 +912,8 @@ int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 		jsonw_key(&w, "pages");
 		json_put_pages_info(&w, snap);
 	}
+	put_facts(&w, snap);
+	put_insights(&w, snap);
 
 	jsonw_key(&w, "regions");
 	jsonw_begin_array(&w);

@@ -20,6 +20,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "vmscope/diff.h"
+#include "vmscope/insights.h"
 
 static void label_value(struct strbuf *sb, const char *s)
 {
@@ -169,6 +170,112 @@ static void source_samples(FILE *out, const char *name, const struct vms_snapsho
 	}
 }
 
+/* Stacks: how much room each has left, and its limit (unlimited ones are left out). */
+static void stack_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			  const char *labels, bool limit)
+{
+	struct vms_insights in;
+	char extra[64];
+
+	vms_insights_build(snap, &in);
+	for (size_t i = 0; i < in.n_stacks; i++) {
+		const struct vms_stack_use *st = &in.stacks[i];
+
+		if (!st->have_used || !st->have_limit || st->limit == VMS_UNLIMITED)
+			continue;
+		if (st->tid)
+			snprintf(extra, sizeof(extra), "stack=\"thread\",tid=\"%d\"", (int)st->tid);
+		else
+			snprintf(extra, sizeof(extra), "stack=\"main\",tid=\"%d\"",
+				 (int)snap->proc.pid);
+		sample(out, name, labels, extra, limit ? st->limit : st->headroom);
+	}
+	vms_insights_release(&in);
+}
+
+static void stack_headroom_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+				   const char *labels)
+{
+	stack_samples(out, name, snap, labels, false);
+}
+
+static void stack_limit_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+				const char *labels)
+{
+	stack_samples(out, name, snap, labels, true);
+}
+
+/* A signed value: sample() prints unsigned ones. */
+static void oom_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			const char *labels)
+{
+	const struct vms_oom *o = &snap->oom;
+
+	if (o->tried && !o->score_error)
+		fprintf(out, "%s{%s,kind=\"score\"} %" PRId32 "\n", name, labels, o->score);
+	if (o->tried && !o->adj_error)
+		fprintf(out, "%s{%s,kind=\"adj\"} %" PRId32 "\n", name, labels, o->score_adj);
+}
+
+static void cgroup_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			   const char *labels)
+{
+	const struct vms_cgroup *cg = &snap->cgroup;
+	struct vms_insights in;
+	char extra[64];
+
+	if (!cg->tried || cg->error)
+		return;
+	for (int f = 0; f < VMS_CG__MAX; f++) {
+		if (!vms_cgroup_has(cg, f) || cg->v[f] == VMS_UNLIMITED)
+			continue;
+		snprintf(extra, sizeof(extra), "measure=\"%s\"", vms_cg_names[f]);
+		sample(out, name, labels, extra, cg->v[f]);
+	}
+	vms_insights_build(snap, &in);
+	if (in.have_cg_headroom && in.cg_headroom != VMS_UNLIMITED)
+		sample(out, name, labels, "measure=\"headroom\"", in.cg_headroom);
+	vms_insights_release(&in);
+}
+
+/* Fragmentation, huge pages and locked memory: what the mapping costs. */
+static void mapping_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			    const char *labels)
+{
+	const struct vms_limits *l = &snap->limits;
+	struct vms_insights in;
+
+	vms_insights_build(snap, &in);
+	if (in.have_regions) {
+		sample(out, name, labels, "measure=\"unmapped\"", in.unmapped);
+		sample(out, name, labels, "measure=\"largest_gap\"", in.largest_gap);
+	}
+	if (in.have_heap)
+		sample(out, name, labels, "measure=\"heap_size\"", in.heap_size);
+	if (in.have_heap_rss)
+		sample(out, name, labels, "measure=\"heap_rss\"", in.heap_rss);
+	if (in.have_thp) {
+		sample(out, name, labels, "measure=\"anon\"", in.anon);
+		sample(out, name, labels, "measure=\"anon_huge\"", in.anon_huge);
+	}
+	if (in.have_locked)
+		sample(out, name, labels, "measure=\"locked\"", in.locked);
+	if (l->tried && !l->error && l->have_memlock && l->memlock != VMS_UNLIMITED)
+		sample(out, name, labels, "measure=\"memlock_limit\"", l->memlock);
+	vms_insights_release(&in);
+}
+
+static void gap_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
+			const char *labels)
+{
+	struct vms_insights in;
+
+	vms_insights_build(snap, &in);
+	if (in.have_regions)
+		sample(out, name, labels, NULL, in.n_gaps);
+	vms_insights_release(&in);
+}
+
 struct family {
 	const char *name, *type, *help;
 	void (*samples)(FILE *out, const char *name, const struct vms_snapshot *snap,
@@ -187,10 +294,38 @@ static const struct family families[] = {
 	{ "vmscope_process_threads", "gauge", "Threads of a process.", thread_samples },
 	{ "vmscope_process_page_faults_total", "counter",
 	  "Page faults of a process since it started, minor and major.", fault_samples },
+	{ "vmscope_process_stack_headroom_bytes", "gauge",
+	  "Room left on a stack: the main stack's RLIMIT_STACK less its size, a thread stack's size less what it touched.",
+	  stack_headroom_samples },
+	{ "vmscope_process_stack_limit_bytes", "gauge",
+	  "The limit of a stack: RLIMIT_STACK for the main stack, the mapped size for a thread's.",
+	  stack_limit_samples },
+	{ "vmscope_process_oom", "gauge", "The OOM killer's score of a process and its adjustment.",
+	  oom_samples },
+	{ "vmscope_process_cgroup_memory_bytes", "gauge",
+	  "The memory cgroup of a process: current, max, high, swap_current and the headroom to max.",
+	  cgroup_samples },
+	{ "vmscope_process_mapping_bytes", "gauge",
+	  "Costs of the address space: unmapped and largest gap, heap size and RSS, anon and huge anon memory, locked memory and its limit.",
+	  mapping_samples },
+	{ "vmscope_process_gaps", "gauge", "Unmapped gaps between the mappings of a process.",
+	  gap_samples },
 	{ "vmscope_process_source_readable", "gauge",
 	  "Whether vmscope could read a source of a process (1) or was refused (0).",
 	  source_samples },
 };
+
+static void host_memory_samples(FILE *out, const struct vms_host_memory *hm)
+{
+	if (!hm->tried || hm->error)
+		return;
+	fputs("# HELP vmscope_host_memory_bytes The machine's memory commitment: mem_available, "
+	      "committed_as, commit_limit.\n# TYPE vmscope_host_memory_bytes gauge\n", out);
+	for (int f = 0; f < VMS_HM__MAX; f++)
+		if (hm->have & (UINT32_C(1) << f))
+			fprintf(out, "vmscope_host_memory_bytes{measure=\"%s\"} %" PRIu64 "\n",
+				vms_host_mem_names[f], hm->v[f]);
+}
 
 int vms_openmetrics_write(FILE *out, const struct vms_snapshot *const *snaps, size_t n)
 {
@@ -226,6 +361,7 @@ int vms_openmetrics_write(FILE *out, const struct vms_snapshot *const *snaps, si
 		fputs("# HELP vmscope_host_page_size_bytes The page size of the host.\n"
 		      "# TYPE vmscope_host_page_size_bytes gauge\n", out);
 		fprintf(out, "vmscope_host_page_size_bytes %" PRIu32 "\n", h->page_size);
+		host_memory_samples(out, &snaps[0]->host_mem);
 		strbuf_release(&host);
 	}
 	for (size_t i = 0; i < n; i++)

@@ -44,4 +44,11 @@ void report_sections(const struct report_sink *out, const struct vms_snapshot *s
 /* --by object: memory of each object and of each kind of anonymous memory. */
 void report_by_object(const struct report_sink *out, const struct vms_snapshot *snap);
 
+/*
+ * Limits, pressure and costs (insights.c): stacks against their limits,
+ * locked memory, OOM score, the memory cgroup, page tables and huge pages,
+ * the machine's commitment, then the layout's regions, gaps and heap.
+ */
+void report_insights(const struct report_sink *out, const struct vms_snapshot *snap);
+
 #endif

@@ -1095,6 +1095,11 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 	header_process(&t);
 	header_totals(&t);
 	header_sources(&t);
+	{
+		struct report_sink sink = { &t.cv, t.width, &t.opt, sink_flush, &t };
+
+		report_insights(&sink, snap);
+	}
 	diagram(&t);
 	if (t.opt.by_object) {
 		struct report_sink sink = { &t.cv, t.width, &t.opt, sink_flush, &t };

@@ -595,7 +595,7 @@ static void check_snapshot(json_object *root, const struct vms_snapshot *s)
 {
 	static const char *const top_keys[] = {
 		"schema", "vmscope_version", "time", "host", "process", "sources",
-		"totals", "dropped_regions", "regions", "objects", "threads",
+		"totals", "dropped_regions", "insights", "regions", "objects", "threads",
 	};
 	static const char *const process_keys[] = {
 		"pid", "ppid", "uid", "user", "comm", "cmdline", "exe", "state",

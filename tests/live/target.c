@@ -25,6 +25,16 @@
  *                                   (MADV_GUARD_INSTALL; "guard 0 0 0" without it)
  *   --refs-pages N --refs-touch K   N pages written; each time the target is
  *                                   continued it reads the first K and stops again
+ *   --fault-anon N                  N anonymous pages mapped, untouched, and each
+ *                                   SIGUSR1 writes them ("fanon ADDR BYTES")
+ *   --fault-file PATH --fault-file-read M
+ *                                   PATH mapped (MADV_RANDOM); each SIGUSR1 drops it
+ *                                   from the page cache (posix_fadvise) and reads its
+ *                                   first M pages: major faults ("ffile ADDR BYTES READ")
+ *   --fault-thread K                a thread with K pages of its own, written on each
+ *                                   SIGUSR1 ("fthread TID ADDR BYTES")
+ *   --fault-exit                    exit after the faults of the first SIGUSR1
+ *   With any --fault-*, each SIGUSR1 ends with a "done" line on stdout.
  *
  * Regions that must stay separate VMAs are fenced by PROT_NONE pages, and THP
  * is off for the process, so sizes and RSS are exact page counts.
@@ -155,6 +165,58 @@ static void start_children(unsigned long n, pid_t parent)
 	close(p[0]);
 }
 
+/* The fault workload: what each SIGUSR1 does. */
+struct faulter {
+	char *anon;
+	unsigned long anon_pages;
+	char *file;
+	int file_fd;
+	unsigned long file_pages;
+	char *thread_pages;
+	unsigned long thread_n;
+	int go[2], done[2]; /* main → fault thread, fault thread → main */
+	bool exit_after;
+};
+
+static void *fault_thread_main(void *arg)
+{
+	struct faulter *f = arg;
+	char c;
+
+	f->thread_pages = map_fenced(f->thread_n, PROT_READ | PROT_WRITE);
+	printf("fthread %ld 0x%lx %lu\n", (long)syscall(SYS_gettid),
+	       (unsigned long)(uintptr_t)f->thread_pages, f->thread_n * page_size);
+	if (write(f->done[1], "r", 1) != 1)
+		fail("write");
+	while (read(f->go[0], &c, 1) == 1) {
+		touch(f->thread_pages, f->thread_n, c);
+		if (write(f->done[1], "d", 1) != 1)
+			fail("write");
+	}
+	return NULL;
+}
+
+static void faulter_run(struct faulter *f, int round)
+{
+	unsigned sum = 0;
+	char c = (char)round;
+
+	touch(f->anon, f->anon_pages, round);
+	if (f->file) {
+		/* Only this test's own file leaves the page cache. */
+		(void)posix_fadvise(f->file_fd, 0, 0, POSIX_FADV_DONTNEED);
+		for (size_t i = 0; i < f->file_pages; i++)
+			sum += (unsigned char)((volatile char *)f->file)[i * page_size];
+	}
+	if (f->thread_n) {
+		if (write(f->go[1], &c, 1) != 1 || read(f->done[0], &c, 1) != 1)
+			fail("fault thread");
+	}
+	printf("done %d %u\n", round, sum);
+	if (fflush(stdout) != 0)
+		fail("stdout");
+}
+
 static char *map_file(const char *path, int prot, int flags, size_t *ret_size)
 {
 	struct stat st;
@@ -200,6 +262,11 @@ int main(int argc, char **argv)
 		{ "guard-pages", required_argument, NULL, 'G' },
 		{ "refs-pages", required_argument, NULL, 'W' },
 		{ "refs-touch", required_argument, NULL, 'k' },
+		{ "fault-anon", required_argument, NULL, 0x100 },
+		{ "fault-file", required_argument, NULL, 0x101 },
+		{ "fault-file-read", required_argument, NULL, 0x102 },
+		{ "fault-thread", required_argument, NULL, 0x103 },
+		{ "fault-exit", no_argument, NULL, 0x104 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long anon_pages = 0, anon_touch = 0, shared_pages = 0, children = 0;
@@ -210,6 +277,9 @@ int main(int argc, char **argv)
 	unsigned long sparse_mib = 0, sparse_every = 1, zero_pages = 0, thp_mib = 0;
 	unsigned long guard_pages = 0, refs_pages = 0, refs_touch = 0;
 	char *refs = NULL;
+	struct faulter fl = { .file_fd = -1 };
+	const char *fault_file = NULL;
+	bool faults = false;
 	pid_t self = getpid();
 	int c;
 
@@ -236,6 +306,11 @@ int main(int argc, char **argv)
 		case 'G': guard_pages = parse_count(optarg, "--guard-pages"); break;
 		case 'W': refs_pages = parse_count(optarg, "--refs-pages"); break;
 		case 'k': refs_touch = parse_count(optarg, "--refs-touch"); break;
+		case 0x100: fl.anon_pages = parse_count(optarg, "--fault-anon"); faults = true; break;
+		case 0x101: fault_file = optarg; faults = true; break;
+		case 0x102: fl.file_pages = parse_count(optarg, "--fault-file-read"); break;
+		case 0x103: fl.thread_n = parse_count(optarg, "--fault-thread"); faults = true; break;
+		case 0x104: fl.exit_after = true; break;
 		default: return 2;
 		}
 	}
@@ -245,6 +320,15 @@ int main(int argc, char **argv)
 	}
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (faults) {
+		sigset_t usr1;
+
+		/* Blocked in every thread, taken by sigwait in main. */
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		if (sigprocmask(SIG_BLOCK, &usr1, NULL) < 0)
+			fail("sigprocmask");
+	}
 	/* Huge pages would make RSS a multiple of 2 MiB instead of the pages written. */
 	if (!thp_mib && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
 		fail("PR_SET_THP_DISABLE");
@@ -404,9 +488,56 @@ int main(int argc, char **argv)
 		       refs_touch * page_size);
 	}
 
+	if (fl.anon_pages) {
+		fl.anon = map_fenced(fl.anon_pages, PROT_READ | PROT_WRITE);
+		printf("fanon 0x%lx %lu\n", (unsigned long)(uintptr_t)fl.anon,
+		       fl.anon_pages * page_size);
+	}
+	if (fault_file) {
+		struct stat st;
+
+		fl.file_fd = open(fault_file, O_RDONLY | O_CLOEXEC);
+		if (fl.file_fd < 0 || fstat(fl.file_fd, &st) < 0)
+			fail(fault_file);
+		if (fl.file_pages > (size_t)st.st_size / page_size)
+			fl.file_pages = (size_t)st.st_size / page_size;
+		fl.file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fl.file_fd, 0);
+		if (fl.file == MAP_FAILED)
+			fail("mmap fault file");
+		/* One page per fault: no readahead to turn the next ones minor. */
+		if (madvise(fl.file, (size_t)st.st_size, MADV_RANDOM) < 0)
+			fail("madvise(MADV_RANDOM)");
+		printf("ffile 0x%lx %lu %lu\n", (unsigned long)(uintptr_t)fl.file,
+		       (unsigned long)st.st_size, fl.file_pages * page_size);
+	}
+	if (fl.thread_n) {
+		pthread_t th;
+		char ch;
+
+		if (pipe(fl.go) < 0 || pipe(fl.done) < 0)
+			fail("pipe");
+		errno = pthread_create(&th, NULL, fault_thread_main, &fl);
+		if (errno)
+			fail("pthread_create");
+		if (read(fl.done[0], &ch, 1) != 1)
+			fail("fault thread did not start");
+	}
+
 	printf("ready\n");
 	if (fflush(stdout) != 0)
 		fail("stdout");
+	for (int round = 1; faults; round++) {
+		sigset_t usr1;
+		int sig;
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		if (sigwait(&usr1, &sig) != 0)
+			fail("sigwait");
+		faulter_run(&fl, round);
+		if (fl.exit_after)
+			_exit(0);
+	}
 	if (stop)
 		raise(SIGSTOP);
 	while (refs) {

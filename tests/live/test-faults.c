@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Live tests of 'vmscope faults': a target that, on SIGUSR1, writes N new
+ * pages of an anonymous mapping, reads M pages of a file mapping dropped
+ * from the page cache (major faults), and has a second thread write K pages
+ * of its own mapping. vmscope must place the faults in those regions and
+ * threads, and its totals must equal the deltas of /proc/<pid>/stat. Also:
+ * the target exiting during a run, and an unprivileged user (sampling its
+ * own process without kernel samples; another user's process by counters).
+ *
+ * usage: test-faults VMSCOPE TARGET
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#define N_ANON 1000
+#define K_THREAD 500
+#define M_FILE 64
+#define FILE_PAGES 256
+#define NOBODY "65534"
+
+static const char *vmscope_bin;
+static const char *target_bin;
+static char tmpdir[256];
+static char file_path[512];
+
+static const char *const setpriv_nobody[] = { "setpriv", "--reuid=" NOBODY, "--regid=" NOBODY,
+					      "--clear-groups", NULL };
+
+/* argv of prefix (may be NULL), bin, then args; at most 31 entries. */
+static void build_argv(const char **argv, const char *const *prefix, const char *bin,
+		       const char *const *args)
+{
+	size_t n = 0;
+
+	for (; prefix && *prefix && n < 30; prefix++)
+		argv[n++] = *prefix;
+	argv[n++] = bin;
+	for (; *args && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+}
+
+static void exec_argv(const char **argv)
+{
+	if (strcmp(argv[0], "setpriv") == 0)
+		execvp(argv[0], (char *const *)argv);
+	else
+		execv(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+/* ---- the target --------------------------------------------------------- */
+
+struct target {
+	pid_t pid;
+	FILE *out;
+	uint64_t anon, thread_pages, file;
+	long thread_tid;
+};
+
+static void target_start(struct target *t, const char *const *prefix, const char *const *args)
+{
+	const char *argv[32];
+	char line[256];
+	int p[2];
+
+	build_argv(argv, prefix, target_bin, args);
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	t->pid = fork();
+	assert_true(t->pid >= 0);
+	if (t->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(p[1], 1);
+		exec_argv(argv);
+	}
+	close(p[1]);
+	t->out = fdopen(p[0], "r");
+	assert_non_null(t->out);
+	while (fgets(line, sizeof(line), t->out) && strcmp(line, "ready\n") != 0) {
+		unsigned long long a;
+		long tid;
+
+		if (sscanf(line, "fanon %llx", &a) == 1)
+			t->anon = a;
+		else if (sscanf(line, "ffile %llx", &a) == 1)
+			t->file = a;
+		else if (sscanf(line, "fthread %ld %llx", &tid, &a) == 2) {
+			t->thread_tid = tid;
+			t->thread_pages = a;
+		}
+	}
+	if (!t->anon)
+		fail_msg("the target did not start");
+}
+
+/* SIGUSR1, then its "done" line. */
+static void target_fault(struct target *t)
+{
+	char line[256];
+
+	assert_int_equal(kill(t->pid, SIGUSR1), 0);
+	while (fgets(line, sizeof(line), t->out))
+		if (strncmp(line, "done ", 5) == 0)
+			return;
+	fail_msg("the target did not finish its faults");
+}
+
+static void target_stop(struct target *t)
+{
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, NULL, 0);
+	}
+	if (t->out)
+		fclose(t->out);
+	memset(t, 0, sizeof(*t));
+}
+
+/* minflt and majflt of /proc/<pid>/stat (fields 10 and 12, after the last ')'). */
+static void proc_faults(pid_t pid, uint64_t *minflt, uint64_t *majflt)
+{
+	char path[64], buf[1024];
+	unsigned long long v[10];
+	const char *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt */
+	assert_int_equal(sscanf(p + 2, "%*c %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+				&v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]),
+			 9);
+	*minflt = v[6];
+	*majflt = v[8];
+}
+
+/* ---- vmscope ------------------------------------------------------------ */
+
+/* The whole file; NULL when it does not exist (yet). */
+static char *slurp_maybe(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, alloc = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (alloc - len < 65536) {
+			alloc = alloc * 2 + 65536;
+			buf = realloc(buf, alloc + 1);
+			assert_non_null(buf);
+		}
+		n = fread(buf + len, 1, alloc - len, f);
+		len += n;
+	} while (n > 0);
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static char *slurp(const char *path)
+{
+	char *buf = slurp_maybe(path);
+
+	if (!buf)
+		fail_msg("cannot read %s: %s", path, strerror(errno));
+	return buf;
+}
+
+static void tmp_path(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+/* vmscope faults --format json ... PID in the background. */
+static pid_t vmscope_start(const char *const *prefix, pid_t target, const char *duration)
+{
+	char pid[16], path[512];
+	const char *args[] = { "faults", "--format", "json", "--threads", "--duration", duration,
+			       pid, NULL };
+	const char *argv[32];
+	pid_t child;
+
+	snprintf(pid, sizeof(pid), "%d", (int)target);
+	build_argv(argv, prefix, vmscope_bin, args);
+	/* what the last run said must not pass for this one's */
+	tmp_path(path, sizeof(path), "out");
+	unlink(path);
+	tmp_path(path, sizeof(path), "err");
+	unlink(path);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		tmp_path(path, sizeof(path), "out");
+		if (!freopen(path, "w", stdout))
+			_exit(126);
+		tmp_path(path, sizeof(path), "err");
+		if (!freopen(path, "w", stderr))
+			_exit(126);
+		exec_argv(argv);
+	}
+	return child;
+}
+
+/* Waits until vmscope says it is watching (its events are open). */
+static void vmscope_wait_watching(pid_t vm)
+{
+	char path[512];
+
+	tmp_path(path, sizeof(path), "err");
+	for (int i = 0; i < 500; i++) {
+		char *err = slurp_maybe(path);
+		bool ready = err && strstr(err, "watching") != NULL;
+
+		free(err);
+		if (ready)
+			return;
+		if (waitpid(vm, NULL, WNOHANG) == vm)
+			fail_msg("vmscope exited before watching");
+		usleep(10000);
+	}
+	fail_msg("vmscope did not start watching");
+}
+
+static json_object *vmscope_finish(pid_t vm)
+{
+	char path[512];
+	char *out, *err;
+	json_object *o;
+	int st;
+
+	assert_int_equal(waitpid(vm, &st, 0), vm);
+	tmp_path(path, sizeof(path), "out");
+	out = slurp(path);
+	tmp_path(path, sizeof(path), "err");
+	err = slurp(path);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("vmscope faults failed (0x%x): %s", st, err);
+	o = json_tokener_parse(out);
+	if (!o)
+		fail_msg("no JSON from vmscope faults: %.300s / %.300s", out, err);
+	free(out);
+	free(err);
+	return o;
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no '%s' in %.300s", key, json_object_to_json_string(o));
+	return v;
+}
+
+static uint64_t get_u(json_object *o, const char *key)
+{
+	return (uint64_t)json_object_get_int64(get(o, key));
+}
+
+/* minflt + majflt (or one of them) of the region row starting at addr; 0 without one. */
+static uint64_t region_faults(json_object *rep, uint64_t addr, const char *which)
+{
+	json_object *regions = get(rep, "regions");
+	char want[32];
+
+	snprintf(want, sizeof(want), "0x%" PRIx64, addr);
+	for (size_t i = 0; i < json_object_array_length(regions); i++) {
+		json_object *r = json_object_array_get_idx(regions, i);
+
+		if (strcmp(json_object_get_string(get(r, "start")), want) != 0)
+			continue;
+		if (which)
+			return get_u(r, which);
+		return get_u(r, "minflt") + get_u(r, "majflt");
+	}
+	return 0;
+}
+
+/* The thread row of tid: its counter delta, or the sampled counts. */
+static uint64_t thread_faults(json_object *rep, long tid, bool sampled)
+{
+	json_object *threads = get(rep, "threads");
+
+	for (size_t i = 0; i < json_object_array_length(threads); i++) {
+		json_object *t = json_object_array_get_idx(threads, i), *s;
+
+		if (json_object_get_int64(get(t, "tid")) != tid)
+			continue;
+		s = sampled ? get(t, "sampled") : t;
+		return get_u(s, "minflt") + get_u(s, "majflt");
+	}
+	fail_msg("no thread %ld in the report", tid);
+	return 0;
+}
+
+/* A target faulting once while vmscope watches; the deltas of its stat around it. */
+static json_object *watch_faults(struct target *t, const char *const *prefix, uint64_t *dmin,
+				 uint64_t *dmaj)
+{
+	uint64_t min0, maj0, min1, maj1;
+	pid_t vm = vmscope_start(prefix, t->pid, "2s");
+
+	vmscope_wait_watching(vm);
+	proc_faults(t->pid, &min0, &maj0);
+	target_fault(t);
+	proc_faults(t->pid, &min1, &maj1);
+	*dmin = min1 - min0;
+	*dmaj = maj1 - maj0;
+	return vmscope_finish(vm);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void make_file(void)
+{
+	char buf[4096];
+	int fd = open(file_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	for (int i = 0; i < FILE_PAGES; i++) {
+		memset(buf, i, sizeof(buf));
+		assert_int_equal(write(fd, buf, sizeof(buf)), (int)sizeof(buf));
+	}
+	/* Clean pages are the ones posix_fadvise can drop. */
+	assert_int_equal(fsync(fd), 0);
+	close(fd);
+}
+
+static void test_attribution(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-thread",
+					    "500", "--fault-file", file_path, "--fault-file-read",
+					    "64", NULL };
+	struct target t;
+	uint64_t dmin, dmaj, anon, thr, file, file_maj, placed, total;
+	json_object *rep;
+
+	(void)state;
+	make_file();
+	target_start(&t, NULL, args);
+	rep = watch_faults(&t, NULL, &dmin, &dmaj);
+
+	assert_string_equal(json_object_get_string(get(rep, "method")), "perf");
+	assert_false(json_object_get_boolean(get(rep, "exited")));
+	/* the kernel's counters, as vmscope read them, and every sample */
+	assert_int_equal(get_u(get(rep, "totals"), "minflt"), dmin);
+	assert_int_equal(get_u(get(rep, "totals"), "majflt"), dmaj);
+	assert_int_equal(get_u(get(rep, "sampled"), "minflt"), dmin);
+	assert_int_equal(get_u(get(rep, "sampled"), "majflt"), dmaj);
+	assert_int_equal(get_u(get(rep, "sampled"), "lost"), 0);
+
+	anon = region_faults(rep, t.anon, NULL);
+	thr = region_faults(rep, t.thread_pages, NULL);
+	file = region_faults(rep, t.file, NULL);
+	file_maj = region_faults(rep, t.file, "majflt");
+	placed = anon + thr + file;
+	total = dmin + dmaj;
+	if (anon < N_ANON || thr < K_THREAD || placed * 100 < total * 99)
+		fail_msg("anon %" PRIu64 "/%d, thread %" PRIu64 "/%d, file %" PRIu64
+			 ": %" PRIu64 " of %" PRIu64 " faults in their regions",
+			 anon, N_ANON, thr, K_THREAD, file, placed, total);
+	/* Each page read after the drop is a major fault, unless the file
+	 * system keeps no page cache to drop (then there is nothing to check). */
+	if (dmaj) {
+		assert_true(file_maj >= 1);
+		assert_true(file_maj * 100 >= dmaj * 99);
+		assert_true(file <= M_FILE + M_FILE / 100 + 1);
+	}
+	/* the threads: the helper took its K pages, the main thread the rest */
+	assert_true(thread_faults(rep, t.thread_tid, true) >= K_THREAD);
+	assert_true(thread_faults(rep, t.thread_tid, true) * 100 <= (uint64_t)K_THREAD * 101);
+	assert_true(thread_faults(rep, t.pid, true) >= N_ANON + file);
+	assert_int_equal(thread_faults(rep, t.thread_tid, false) + thread_faults(rep, t.pid, false),
+			 total);
+	json_object_put(rep);
+	target_stop(&t);
+}
+
+static void test_target_exits(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-exit",
+					    NULL };
+	struct timespec a, b;
+	struct target t;
+	json_object *rep;
+	pid_t vm;
+	int st;
+
+	(void)state;
+	target_start(&t, NULL, args);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	vm = vmscope_start(NULL, t.pid, "20s");
+	vmscope_wait_watching(vm);
+	assert_int_equal(kill(t.pid, SIGUSR1), 0);
+	assert_int_equal(waitpid(t.pid, &st, 0), t.pid);
+	t.pid = 0;
+	rep = vmscope_finish(vm);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	/* it noticed, and did not wait for the 20 s */
+	assert_true(b.tv_sec - a.tv_sec < 10);
+	assert_true(json_object_get_boolean(get(rep, "exited")));
+	if (region_faults(rep, t.anon, NULL) < N_ANON)
+		fail_msg("%" PRIu64 " faults in the anonymous region, expected %d",
+			 region_faults(rep, t.anon, NULL), N_ANON);
+	json_object_put(rep);
+	target_stop(&t);
+}
+
+static bool can_setpriv(void)
+{
+	return geteuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0;
+}
+
+static int paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int v = 2;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 2;
+		fclose(f);
+	}
+	return v;
+}
+
+/* nobody watches nobody's process: user-space samples where the kernel allows them. */
+static void test_not_root_own(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-thread",
+					    "500", NULL };
+	struct target t;
+	uint64_t dmin, dmaj;
+	json_object *rep;
+
+	(void)state;
+	if (!can_setpriv())
+		skip();
+	target_start(&t, setpriv_nobody, args);
+	rep = watch_faults(&t, setpriv_nobody, &dmin, &dmaj);
+	assert_int_equal(get_u(get(rep, "totals"), "minflt"), dmin);
+	if (paranoid() <= 2) {
+		assert_string_equal(json_object_get_string(get(rep, "method")), "perf");
+		assert_false(json_object_get_boolean(get(get(rep, "sampled"), "kernel")));
+		assert_true(region_faults(rep, t.anon, NULL) >= N_ANON);
+		assert_true(region_faults(rep, t.thread_pages, NULL) >= K_THREAD);
+	} else {
+		assert_string_equal(json_object_get_string(get(rep, "method")), "counters");
+	}
+	json_object_put(rep);
+	target_stop(&t);
+}
+
+/* nobody watches root's process: refused, so counter deltas and one line why. */
+static void test_not_root_fallback(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-thread",
+					    "500", NULL };
+	struct target t;
+	uint64_t dmin, dmaj;
+	json_object *rep;
+	const char *why;
+
+	(void)state;
+	if (!can_setpriv())
+		skip();
+	target_start(&t, NULL, args);
+	rep = watch_faults(&t, setpriv_nobody, &dmin, &dmaj);
+	assert_string_equal(json_object_get_string(get(rep, "method")), "counters");
+	why = json_object_get_string(get(rep, "why"));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "Permission denied"));
+	assert_true(json_object_is_type(get(rep, "sampled"), json_type_null));
+	assert_int_equal(get_u(get(rep, "totals"), "minflt"), dmin);
+	assert_int_equal(get_u(get(rep, "totals"), "majflt"), dmaj);
+	/* per thread, from task/<tid>/stat */
+	assert_true(thread_faults(rep, t.thread_tid, false) >= K_THREAD);
+	assert_true(thread_faults(rep, t.pid, false) >= N_ANON);
+	assert_int_equal(thread_faults(rep, t.thread_tid, false) + thread_faults(rep, t.pid, false),
+			 dmin + dmaj);
+	json_object_put(rep);
+	target_stop(&t);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_attribution),
+		cmocka_unit_test(test_target_exits),
+		cmocka_unit_test(test_not_root_own),
+		cmocka_unit_test(test_not_root_fallback),
+	};
+	char path[512];
+	int r;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s VMSCOPE TARGET\n", argv[0]);
+		return 2;
+	}
+	vmscope_bin = argv[1];
+	target_bin = argv[2];
+	/* In the build directory, not /tmp: a tmpfs has no page cache to drop. */
+	snprintf(tmpdir, sizeof(tmpdir), "vmscope-faults-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	/* nobody writes its output through fds opened here, but setpriv'd
+	 * processes must be able to reach the directory */
+	(void)chmod(tmpdir, 0755);
+	snprintf(file_path, sizeof(file_path), "%s/file", tmpdir);
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const names[] = { "out", "err", "file" };
+
+		tmp_path(path, sizeof(path), names[i]);
+		unlink(path);
+	}
+	rmdir(tmpdir);
+	return r;
+}

@@ -22,11 +22,11 @@
 #define BIT(d) (UINT64_C(1) << ((d) - 1))
 
 /*
- * A snapshot of 65,000 regions is millions of small writes: the unlocked
- * stdio calls, and numbers without printf, make it several times faster.
- * The FILE is the writer's alone while it writes.
+ * A snapshot of 65,000 regions is millions of small writes: they go into a
+ * buffer of the writer's own, handed to the FILE 64 KiB at a time (stdio,
+ * even unlocked, costs a call per piece), and numbers skip printf.
  */
-static void put_u64(FILE *out, uint64_t v)
+static void put_u64(struct strbuf *out, uint64_t v)
 {
 	char buf[20];
 	size_t i = sizeof(buf);
@@ -35,12 +35,21 @@ static void put_u64(FILE *out, uint64_t v)
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	fwrite_unlocked(buf + i, 1, sizeof(buf) - i, out);
+	strbuf_add(out, buf + i, sizeof(buf) - i);
 }
 
 void jsonw_init(struct jsonw *w, FILE *out)
 {
 	*w = (struct jsonw){ .out = out };
+	strbuf_init(&w->sb);
+}
+
+/* Hands what is buffered to the FILE, in one piece. */
+static void flush_some(struct jsonw *w)
+{
+	if (w->sb.len && fwrite(w->sb.buf, 1, w->sb.len, w->out) != w->sb.len)
+		w->write_error = true;
+	strbuf_reset(&w->sb);
 }
 
 static void indent(struct jsonw *w, unsigned depth)
@@ -48,11 +57,11 @@ static void indent(struct jsonw *w, unsigned depth)
 	static const char spaces[] = "                                ";
 	size_t n = 2 * (size_t)depth;
 
-	putc_unlocked('\n', w->out);
+	strbuf_addch(&w->sb, '\n');
 	while (n > 0) {
 		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
 
-		fwrite_unlocked(spaces, 1, k, w->out);
+		strbuf_add(&w->sb, spaces, k);
 		n -= k;
 	}
 }
@@ -61,6 +70,9 @@ static void indent(struct jsonw *w, unsigned depth)
 static void before_item(struct jsonw *w, bool is_key)
 {
 	unsigned d = w->depth;
+
+	if (w->sb.len >= 64 * 1024)
+		flush_some(w);
 
 	if (w->after_key) {
 		w->after_key = false;
@@ -73,10 +85,10 @@ static void before_item(struct jsonw *w, bool is_key)
 	if (!!(w->is_object & BIT(d)) != is_key)
 		w->error = -EINVAL;
 	if (w->has_items & BIT(d))
-		putc_unlocked(',', w->out);
+		strbuf_addch(&w->sb, ',');
 	if (w->is_inline & BIT(d)) {
 		if (w->has_items & BIT(d))
-			putc_unlocked(' ', w->out);
+			strbuf_addch(&w->sb, ' ');
 	} else {
 		indent(w, d);
 	}
@@ -92,7 +104,7 @@ static void begin(struct jsonw *w, bool object, bool inl)
 		w->error = -EINVAL;
 		return;
 	}
-	putc_unlocked(object ? '{' : '[', w->out);
+	strbuf_addch(&w->sb, object ? '{' : '[');
 	d = ++w->depth;
 	if (d > 1 && (w->is_inline & BIT(d - 1)))
 		inl = true;
@@ -111,7 +123,7 @@ static void end(struct jsonw *w, bool object)
 	}
 	if ((w->has_items & BIT(d)) && !(w->is_inline & BIT(d)))
 		indent(w, d - 1);
-	putc_unlocked(object ? '}' : ']', w->out);
+	strbuf_addch(&w->sb, object ? '}' : ']');
 	w->depth--;
 }
 
@@ -146,7 +158,7 @@ void jsonw_end_array(struct jsonw *w)
 }
 
 /* The body of a JSON string: valid UTF-8 whatever the input. */
-static void put_escaped(FILE *out, const char *s, size_t n)
+static void put_escaped(struct strbuf *out, const char *s, size_t n)
 {
 	size_t i = 0, run = 0;
 
@@ -170,30 +182,30 @@ static void put_escaped(FILE *out, const char *s, size_t n)
 			rep = ubuf;
 		}
 		if (rep) {
-			fwrite_unlocked(s + run, 1, i - run, out);
-			fputs_unlocked(rep, out);
+			strbuf_add(out, s + run, i - run);
+			strbuf_addstr(out, rep);
 			run = i + len;
 		}
 		i += len;
 	}
-	fwrite_unlocked(s + run, 1, n - run, out);
+	strbuf_add(out, s + run, n - run);
 }
 
 void jsonw_key(struct jsonw *w, const char *key)
 {
 	before_item(w, true);
-	putc_unlocked('"', w->out);
-	put_escaped(w->out, key, strlen(key));
-	fputs_unlocked("\": ", w->out);
+	strbuf_addch(&w->sb, '"');
+	put_escaped(&w->sb, key, strlen(key));
+	strbuf_addstr(&w->sb, "\": ");
 	w->after_key = true;
 }
 
 void jsonw_string_n(struct jsonw *w, const char *s, size_t n)
 {
 	before_item(w, false);
-	putc_unlocked('"', w->out);
-	put_escaped(w->out, s, n);
-	putc_unlocked('"', w->out);
+	strbuf_addch(&w->sb, '"');
+	put_escaped(&w->sb, s, n);
+	strbuf_addch(&w->sb, '"');
 }
 
 void jsonw_string(struct jsonw *w, const char *s)
@@ -228,36 +240,38 @@ void jsonw_stringf(struct jsonw *w, const char *fmt, ...)
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
 	before_item(w, false);
-	put_u64(w->out, v);
+	put_u64(&w->sb, v);
 }
 
 void jsonw_int(struct jsonw *w, int64_t v)
 {
 	before_item(w, false);
 	if (v < 0) {
-		putc_unlocked('-', w->out);
-		put_u64(w->out, -(uint64_t)v);
+		strbuf_addch(&w->sb, '-');
+		put_u64(&w->sb, -(uint64_t)v);
 	} else {
-		put_u64(w->out, (uint64_t)v);
+		put_u64(&w->sb, (uint64_t)v);
 	}
 }
 
 void jsonw_bool(struct jsonw *w, bool v)
 {
 	before_item(w, false);
-	fputs_unlocked(v ? "true" : "false", w->out);
+	strbuf_addstr(&w->sb, v ? "true" : "false");
 }
 
 void jsonw_null(struct jsonw *w)
 {
 	before_item(w, false);
-	fputs_unlocked("null", w->out);
+	strbuf_addstr(&w->sb, "null");
 }
 
 int jsonw_finish(struct jsonw *w)
 {
-	putc_unlocked('\n', w->out);
-	if (fflush(w->out) != 0 || ferror(w->out))
+	strbuf_addch(&w->sb, '\n');
+	flush_some(w);
+	strbuf_release(&w->sb);
+	if (w->write_error || fflush(w->out) != 0 || ferror(w->out))
 		return -EIO;
 	if (w->error)
 		return w->error;

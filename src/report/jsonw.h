@@ -20,10 +20,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/strbuf.h"
+
 #define JSONW_MAX_DEPTH 64
 
 struct jsonw {
 	FILE *out;      /* borrowed */
+	struct strbuf sb; /* written to out in large pieces */
+	bool write_error;
 	unsigned depth; /* open containers */
 	uint64_t has_items; /* bit d-1: the container at depth d has an item */
 	uint64_t is_inline; /* bit d-1: ... is written on one line */
@@ -55,7 +59,8 @@ void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
 
 /*
- * Ends the document with a newline and flushes. Returns 0, -EINVAL if the
+ * Ends the document with a newline, writes it out and frees the buffer (a
+ * writer must be finished once it was initialized). Returns 0, -EINVAL if the
  * writer was misused or containers are left open, or -EIO on a write error.
  */
 int jsonw_finish(struct jsonw *w);

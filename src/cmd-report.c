@@ -27,6 +27,7 @@ enum {
 	OPT_RESET_REFS,
 	OPT_SECTIONS,
 	OPT_BY,
+	OPT_FAULTS,
 };
 
 static const struct cli_option report_options[] = {
@@ -49,6 +50,8 @@ static const struct cli_option report_options[] = {
 	{ "reset-refs", 0, required_argument, OPT_RESET_REFS, "SECONDS",
 	  "clear the process's referenced bits, wait, and report the pages touched since "
 	  "(changes the process's kernel state)" },
+	{ "faults", 0, required_argument, OPT_FAULTS, "D",
+	  "watch page faults for D (5s, 500ms) first and add which regions and code took them" },
 	CLI_OPTION_COLOR,
 	{ "width", 'w', required_argument, 'w', "N",
 	  "output width (default: the terminal's, else 80)" },
@@ -79,6 +82,7 @@ struct report_args {
 	int pages;        /* -1 --no-pages, 0 cheap, 1 --pages */
 	bool pread;       /* --pagemap pread */
 	unsigned reset_refs; /* seconds, 0 none */
+	uint64_t faults_ns;  /* --faults, 0 none */
 };
 
 int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
@@ -155,6 +159,8 @@ static int report_option(int id, const char *arg, void *ctx)
 	case OPT_SECTIONS:
 		a->r.ropt.sections = true;
 		return 0;
+	case OPT_FAULTS:
+		return cmd_parse_duration("faults", arg, &a->faults_ns);
 	case OPT_BY:
 		if (strcmp(arg, "object") != 0 && strcmp(arg, "region") != 0) {
 			fprintf(stderr, "vmscope: unknown grouping '%s' (region or object)\n", arg);
@@ -244,6 +250,7 @@ int cmd_report(int argc, char **argv)
 	const struct vms_reporter *rep;
 	struct vms_elf_cache *cache = NULL;
 	struct vms_snapshot *snap = NULL;
+	struct cmd_faults_run faults = { 0 };
 	int root_fd, r, status, first;
 	pid_t pid;
 
@@ -264,6 +271,15 @@ int cmd_report(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rep = vms_reporter_find(a.r.format);
+	if (a.faults_ns && strcmp(rep->name, "text") != 0) {
+		fputs("vmscope: --faults goes with the text report; "
+		      "'vmscope faults --format json' gives the attribution as JSON\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (a.faults_ns && a.proc_root) {
+		fputs("vmscope: --faults watches a live process, not --proc-root\n", stderr);
+		return EXIT_USAGE;
+	}
 	a.r.ropt.color = cli_want_color(a.r.color, STDOUT_FILENO);
 	a.r.ropt.width = cli_output_width(a.r.ropt.width, STDOUT_FILENO);
 
@@ -283,6 +299,20 @@ int cmd_report(int argc, char **argv)
 		status = cmd_reset_refs(root_fd, pid, a.reset_refs);
 		if (status)
 			goto out;
+	}
+	if (a.faults_ns) {
+		faults.pid = pid;
+		faults.duration_ns = a.faults_ns;
+		faults.announce = true;
+		status = cmd_faults_run(root_fd, &faults, a.r.ropt.top ? a.r.ropt.top : 10);
+		if (status)
+			goto out;
+		if (faults.exited) {
+			/* No report of a process that is gone; what it did is still news. */
+			cmd_faults_text(stdout, &faults, a.r.ropt.top ? a.r.ropt.top : 10, true);
+			status = EXIT_GONE;
+			goto out;
+		}
 	}
 	cache = vms_elf_cache_new();
 	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(a.proc_root),
@@ -307,7 +337,12 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	status = cmd_render_snapshot(rep, snap, &a.r.ropt);
+	if (status == 0 && a.faults_ns) {
+		fputs("\nPage faults\n", stdout);
+		cmd_faults_text(stdout, &faults, a.r.ropt.top ? a.r.ropt.top : 10, true);
+	}
 out:
+	cmd_faults_run_release(&faults);
 	vms_snapshot_free(snap);
 	vms_elf_cache_free(cache);
 	close(root_fd);

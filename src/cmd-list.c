@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cli.h"
@@ -110,15 +111,22 @@ static const enum vms_col proc_cols[] = {
 	VMS_COL_MINFLT, VMS_COL_MAJFLT,
 };
 
+/* Names come from the processes: escaped as for a terminal, then quoted. */
 static void csv_field(FILE *out, const char *s)
 {
+	struct strbuf esc;
+
+	strbuf_init(&esc);
+	if (s)
+		escape_display(&esc, s, strlen(s));
 	fputc('"', out);
-	for (; s && *s; s++) {
-		if (*s == '"')
+	for (size_t i = 0; i < esc.len; i++) {
+		if (esc.buf[i] == '"')
 			fputc('"', out);
-		fputc(*s, out);
+		fputc(esc.buf[i], out);
 	}
 	fputc('"', out);
+	strbuf_release(&esc);
 }
 
 static int write_csv(FILE *out, const struct list_out *o)

@@ -41,6 +41,11 @@ static void label_value(struct strbuf *sb, const char *s)
 			strbuf_addstr(sb, "\\\"");
 		else if (cp == '\n')
 			strbuf_addstr(sb, "\\n");
+		else if (utf8_is_control(cp))
+			/* the format has no escape for these: the value holds the
+			 * text report's \xNN for them, its backslash escaped */
+			for (size_t k = 0; k < len; k++)
+				strbuf_addf(sb, "\\\\x%02x", (unsigned char)s[i + k]);
 		else
 			strbuf_add(sb, s + i, len);
 		i += len;

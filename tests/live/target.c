@@ -25,6 +25,10 @@
  *                                   (MADV_GUARD_INSTALL; "guard 0 0 0" without it)
  *   --refs-pages N --refs-touch K   N pages written; each time the target is
  *                                   continued it reads the first K and stops again
+ *   --recurse-kib K                 a thread ("recurse TID TOP") that, once the target
+ *                                   is continued after "ready", recurses through 4 KiB
+ *                                   frames until K KiB of its stack are written, says
+ *                                   "recursed TID TOP DEEPEST" and stops the target again
  *   --fault-anon N                  N anonymous pages mapped, untouched, and each
  *                                   SIGUSR1 writes them ("fanon ADDR BYTES")
  *   --fault-file PATH --fault-file-read M
@@ -217,6 +221,64 @@ static void faulter_run(struct faulter *f, int round)
 		fail("stdout");
 }
 
+/* --recurse-kib: a thread that writes a known depth of its stack when told. */
+struct recurser {
+	int go[2], done[2]; /* main → thread, thread → main (one line each) */
+	unsigned long kib;
+	uintptr_t deepest;
+};
+
+__attribute__((noinline)) static void recurse(struct recurser *r, unsigned long n)
+{
+	volatile char frame[4096];
+
+	for (size_t i = 0; i < sizeof(frame); i++)
+		frame[i] = (char)n;
+	if (n > 1)
+		recurse(r, n - 1);
+	else
+		r->deepest = (uintptr_t)frame;
+	/* a read after the call: no tail call folds the frames away */
+	(void)frame[0];
+}
+
+static void *recurse_main(void *arg)
+{
+	struct recurser *r = arg;
+	char line[128], c = 0;
+	uintptr_t top = (uintptr_t)&c;
+	int n;
+
+	n = snprintf(line, sizeof(line), "recurse %ld 0x%lx\n", (long)syscall(SYS_gettid),
+		     (unsigned long)top);
+	if (write(r->done[1], line, (size_t)n) != n)
+		fail("write");
+	if (read(r->go[0], &c, 1) != 1)
+		fail("read");
+	recurse(r, (r->kib + 3) / 4);
+	n = snprintf(line, sizeof(line), "recursed %ld 0x%lx 0x%lx\n", (long)syscall(SYS_gettid),
+		     (unsigned long)top, (unsigned long)r->deepest);
+	if (write(r->done[1], line, (size_t)n) != n)
+		fail("write");
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Relays the thread's next line to stdout. */
+static void recurser_relay(struct recurser *r)
+{
+	char line[128];
+	ssize_t n = read(r->done[0], line, sizeof(line) - 1);
+
+	if (n <= 0)
+		fail("recursing thread");
+	line[n] = '\0';
+	fputs(line, stdout);
+	if (fflush(stdout) != 0)
+		fail("stdout");
+}
+
 static char *map_file(const char *path, int prot, int flags, size_t *ret_size)
 {
 	struct stat st;
@@ -262,6 +324,7 @@ int main(int argc, char **argv)
 		{ "guard-pages", required_argument, NULL, 'G' },
 		{ "refs-pages", required_argument, NULL, 'W' },
 		{ "refs-touch", required_argument, NULL, 'k' },
+		{ "recurse-kib", required_argument, NULL, 'R' },
 		{ "fault-anon", required_argument, NULL, 0x100 },
 		{ "fault-file", required_argument, NULL, 0x101 },
 		{ "fault-file-read", required_argument, NULL, 0x102 },
@@ -276,6 +339,7 @@ int main(int argc, char **argv)
 	char *shared = NULL;
 	unsigned long sparse_mib = 0, sparse_every = 1, zero_pages = 0, thp_mib = 0;
 	unsigned long guard_pages = 0, refs_pages = 0, refs_touch = 0;
+	struct recurser rec = { .kib = 0 };
 	char *refs = NULL;
 	struct faulter fl = { .file_fd = -1 };
 	const char *fault_file = NULL;
@@ -306,6 +370,7 @@ int main(int argc, char **argv)
 		case 'G': guard_pages = parse_count(optarg, "--guard-pages"); break;
 		case 'W': refs_pages = parse_count(optarg, "--refs-pages"); break;
 		case 'k': refs_touch = parse_count(optarg, "--refs-touch"); break;
+		case 'R': rec.kib = parse_count(optarg, "--recurse-kib"); break;
 		case 0x100: fl.anon_pages = parse_count(optarg, "--fault-anon"); faults = true; break;
 		case 0x101: fault_file = optarg; faults = true; break;
 		case 0x102: fl.file_pages = parse_count(optarg, "--fault-file-read"); break;
@@ -523,6 +588,18 @@ int main(int argc, char **argv)
 			fail("fault thread did not start");
 	}
 
+	if (rec.kib) {
+		pthread_t th;
+
+		if (pipe(rec.go) < 0 || pipe(rec.done) < 0)
+			fail("pipe");
+		/* the default attributes: a stack of RLIMIT_STACK, as a program gets */
+		errno = pthread_create(&th, NULL, recurse_main, &rec);
+		if (errno)
+			fail("pthread_create");
+		recurser_relay(&rec);
+	}
+
 	printf("ready\n");
 	if (fflush(stdout) != 0)
 		fail("stdout");
@@ -540,6 +617,12 @@ int main(int argc, char **argv)
 	}
 	if (stop)
 		raise(SIGSTOP);
+	if (rec.kib) {
+		if (write(rec.go[1], "g", 1) != 1)
+			fail("write");
+		recurser_relay(&rec);
+		raise(SIGSTOP);
+	}
 	while (refs) {
 		unsigned sum = 0;
 

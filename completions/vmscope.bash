@@ -8,7 +8,7 @@ _vmscope()
     prev=${COMP_WORDS[COMP_CWORD-1]}
 
     if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'list top watch snapshot show diff check pages' -- "$cur"))
+        COMPREPLY=($(compgen -W 'list top watch snapshot show diff check pages faults' -- "$cur"))
     fi
     case $prev in
         --by)
@@ -33,7 +33,7 @@ _vmscope()
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --pagemap)
             COMPREPLY=($(compgen -W 'scan pread' -- "$cur")); return ;;
-        --reset-refs|--range|--region)
+        --reset-refs|--range|--region|--duration|--faults)
             return ;;
     esac
 
@@ -41,6 +41,7 @@ _vmscope()
         COMPREPLY=($(compgen -W '--format --sort --all --top --bytes --color --width
             --full --proc-root --help --version --sections -f -s -a -n -b -w -h -V
             --pages --no-pages --pagemap --reset-refs --range --region
+            --duration --major --threads --faults
             --by --user --name --match --reverse --kernel --interval --once
             -u -m -r -k -d
             --output -o --max-pss --max-rss --max-uss --max-swap --max --max-growth

@@ -54,7 +54,7 @@ const struct cli_command faults_command = {
 	.summary = "Watch a process's page faults for a while and attribute each to the region\n"
 		   "it hit (heap, a library's data, a thread's stack, a file mapping) and to the\n"
 		   "code that took it (function+0xoff (object)), with a per-second timeline.\n"
-		   "Faults are sampled with perf_event_open, one event per thread; threads\n"
+		   "Faults are sampled with perf events, one per thread; threads\n"
 		   "started during the run are picked up. Without permission for that, the\n"
 		   "kernel's per-thread counters are compared before and after instead, and one\n"
 		   "line says why.\n",
@@ -376,6 +376,15 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	run->n1 = n_t;
 	run->proc1 = last;
 	run->total = count_delta(&run->proc0, &run->proc1);
+	if (run->exited && agg) {
+		/* The counters die with the process; its events counted to the end. */
+		struct vms_fault_tally seen = vms_fault_agg_total(agg);
+
+		if (seen.majflt > run->total.majflt)
+			run->total.majflt = seen.majflt;
+		if (!run->major && seen.minflt > run->total.minflt)
+			run->total.minflt = seen.minflt;
+	}
 	if (!run->exited && vms_inspect(root_fd, run->pid, true,
 					VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF,
 					cache, &run->later) < 0)

@@ -117,6 +117,8 @@ struct vms_fault_agg *vms_fault_agg_new(const struct vms_snapshot *first, uint64
 					size_t max_pending);
 void vms_fault_agg_free(struct vms_fault_agg *agg);
 void vms_fault_agg_add(struct vms_fault_agg *agg, const struct vms_fault_sample *sample);
+/* The samples added so far. */
+struct vms_fault_tally vms_fault_agg_total(const struct vms_fault_agg *agg);
 
 struct vms_fault_result {
 	struct vms_fault_tally total;      /* every sample */

@@ -157,6 +157,11 @@ void vms_fault_agg_add(struct vms_fault_agg *agg, const struct vms_fault_sample 
 	}
 }
 
+struct vms_fault_tally vms_fault_agg_total(const struct vms_fault_agg *agg)
+{
+	return agg->total;
+}
+
 static int cmp_region_row(const void *a, const void *b)
 {
 	const struct vms_fault_region_row *x = a, *y = b;

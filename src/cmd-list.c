@@ -25,7 +25,7 @@
 
 static const struct cli_option list_options[] = {
 	CMD_PROCS_OPTIONS("order by pid, user, command, vsz, rss, pss, uss, swap, swap_pss, minflt, "
-			  "majflt, processes or cgroup_memory (default pss)"),
+			  "majflt, processes, cgroup_memory or oom_score (default pss)"),
 	{ "top", 'n', required_argument, 'n', "N", "only the first N lines" },
 	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json or csv" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
@@ -108,7 +108,7 @@ static int write_text(FILE *out, const struct list_out *o)
 /* The numeric columns written to CSV and JSON, by mode. */
 static const enum vms_col proc_cols[] = {
 	VMS_COL_VSZ, VMS_COL_RSS, VMS_COL_PSS, VMS_COL_USS, VMS_COL_SWAP, VMS_COL_SWAP_PSS,
-	VMS_COL_MINFLT, VMS_COL_MAJFLT,
+	VMS_COL_MINFLT, VMS_COL_MAJFLT, VMS_COL_OOM_SCORE,
 };
 
 /* Names come from the processes: escaped as for a terminal, then quoted. */

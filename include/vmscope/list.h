@@ -35,6 +35,8 @@ struct vms_pentry {
 	uint64_t minflt, majflt;
 	struct vms_counters rollup; /* smaps_rollup; have == 0 when not read */
 	int rollup_error;     /* 0 read (or no address space), else -errno (-EACCES) */
+	int32_t oom_score;    /* /proc/<pid>/oom_score, when have_oom_score */
+	bool have_oom_score;
 };
 
 static inline bool vms_pentry_readable(const struct vms_pentry *e)

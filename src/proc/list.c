@@ -197,6 +197,22 @@ static const char *join_cmdline(struct arena *a, const char *buf, size_t len)
 	return s;
 }
 
+/* The OOM killer's score; left unknown when refused or malformed. */
+static void read_oom_score(struct vms_lister *l, struct vms_pentry *e)
+{
+	const char *p = l->sb.buf, *end;
+	uint64_t v;
+
+	if (read_pid_file(l, e->pid, "oom_score", SMALL_FILE_CAP, 0) <= 0)
+		return;
+	p = l->sb.buf;
+	end = l->sb.buf + l->sb.len;
+	if (parse_dec_u64(&p, end, &v) < 0 || v > 2000 || (p != end && *p != '\n'))
+		return;
+	e->oom_score = (int32_t)v;
+	e->have_oom_score = true;
+}
+
 /* Reads what libproc2 does not into e and appends it; a vanished process is counted. */
 static void finish_entry(struct vms_lister *l, struct vms_plist *pl, struct vms_pentry *e)
 {
@@ -204,6 +220,7 @@ static void finish_entry(struct vms_lister *l, struct vms_plist *pl, struct vms_
 		pl->vanished++;
 		return;
 	}
+	read_oom_score(l, e);
 	if (l->flags & VMS_LIST_CGROUP)
 		read_cgroup(l, pl, e);
 	ARRAY_GROW(pl->items, pl->n + 1, pl->alloc);

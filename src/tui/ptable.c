@@ -29,7 +29,7 @@ static const struct col_pick list_cols[] = {
 	{ VMS_COL_PID, 9 },    { VMS_COL_USER, 6 },  { VMS_COL_COUNT, 9 },   { VMS_COL_VSZ, 3 },
 	{ VMS_COL_RSS, 8 },    { VMS_COL_PSS, 9 },   { VMS_COL_USS, 7 },     { VMS_COL_SWAP, 5 },
 	{ VMS_COL_SWAP_PSS, 2 }, { VMS_COL_MINFLT, 4 }, { VMS_COL_MAJFLT, 4 },
-	{ VMS_COL_CGROUP_MEM, 9 },
+	{ VMS_COL_OOM_SCORE, 3 }, { VMS_COL_CGROUP_MEM, 9 },
 };
 
 static const struct col_pick live_cols[] = {
@@ -37,7 +37,7 @@ static const struct col_pick live_cols[] = {
 	{ VMS_COL_VSZ, 1 },       { VMS_COL_RSS, 8 },         { VMS_COL_RSS_DELTA, 7 },
 	{ VMS_COL_PSS, 9 },       { VMS_COL_USS, 7 },         { VMS_COL_SWAP, 5 },
 	{ VMS_COL_SWAP_PSS, 1 },  { VMS_COL_MINFLT_RATE, 6 }, { VMS_COL_MAJFLT_RATE, 6 },
-	{ VMS_COL_CGROUP_MEM, 9 },
+	{ VMS_COL_OOM_SCORE, 3 }, { VMS_COL_CGROUP_MEM, 9 },
 };
 
 #define MIN_COMMAND 12
@@ -68,6 +68,7 @@ static unsigned col_width(enum vms_col c, unsigned flags)
 	case VMS_COL_USER:
 		return 8;
 	case VMS_COL_COUNT:
+	case VMS_COL_OOM_SCORE:
 		return 5;
 	case VMS_COL_MINFLT:
 	case VMS_COL_MAJFLT:
@@ -252,7 +253,8 @@ void ptable_draw_total(const struct ptable *t, const struct vms_view *v, struct 
 	for (size_t i = 0; i < t->n; i++) {
 		enum vms_col c = t->cols[i];
 
-		if (c == VMS_COL_PID || c == VMS_COL_USER || c == VMS_COL_CGROUP_MEM)
+		if (c == VMS_COL_PID || c == VMS_COL_USER || c == VMS_COL_CGROUP_MEM ||
+		    c == VMS_COL_OOM_SCORE)
 			continue;
 		if (c == VMS_COL_COMMAND) {
 			strbuf_addf(&sb, "total: %" PRIu32 " process%s", r->count,

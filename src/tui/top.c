@@ -345,6 +345,7 @@ static const char *const help_text[] = {
 	"  v r d       sort by VSZ, RSS, RSS change",
 	"  s U w W     sort by PSS, USS, swap, SwapPss",
 	"  f F n       sort by minor, major fault rate, processes in a group",
+	"  o           sort by OOM score (a group's highest)",
 	"              the same key again reverses; a click on a column header sorts too",
 	"  /           filter: an extended regular expression on the name (Enter keeps, Esc drops)",
 	"  + -         refresh more or less often",
@@ -412,7 +413,7 @@ static const struct {
 	{ 'v', VMS_COL_VSZ },        { 'r', VMS_COL_RSS },        { 'd', VMS_COL_RSS_DELTA },
 	{ 's', VMS_COL_PSS },        { 'U', VMS_COL_USS },        { 'w', VMS_COL_SWAP },
 	{ 'W', VMS_COL_SWAP_PSS },   { 'f', VMS_COL_MINFLT_RATE }, { 'F', VMS_COL_MAJFLT_RATE },
-	{ 'n', VMS_COL_COUNT },
+	{ 'n', VMS_COL_COUNT },      { 'o', VMS_COL_OOM_SCORE },
 };
 
 static void change_interval(struct top *t, int dir)

@@ -34,6 +34,7 @@ const struct vms_col_desc vms_cols[VMS_COL__MAX] = {
 	[VMS_COL_MINFLT_RATE] = { "minflt_rate", "MINFLT/s", 0 },
 	[VMS_COL_MAJFLT_RATE] = { "majflt_rate", "MAJFLT/s", 0 },
 	[VMS_COL_CGROUP_MEM] = { "cgroup_memory", "CG-MEM", VMS_COLF_SIZE },
+	[VMS_COL_OOM_SCORE] = { "oom_score", "OOM", 0 },
 };
 
 int vms_col_from_string(const char *name)
@@ -110,6 +111,10 @@ static void row_from_entry(struct vms_row *r, const struct vms_pentry *e)
 	r->v[VMS_COL_MAJFLT] = e->majflt;
 	r->have = BIT(VMS_COL_PID) | BIT(VMS_COL_USER) | BIT(VMS_COL_COMMAND) | BIT(VMS_COL_COUNT) |
 		  BIT(VMS_COL_VSZ) | BIT(VMS_COL_RSS) | BIT(VMS_COL_MINFLT) | BIT(VMS_COL_MAJFLT);
+	if (e->have_oom_score) {
+		r->v[VMS_COL_OOM_SCORE] = (uint64_t)e->oom_score;
+		r->have |= BIT(VMS_COL_OOM_SCORE);
+	}
 	if (!vms_pentry_readable(e)) {
 		r->unreadable = 1;
 		return;
@@ -161,6 +166,13 @@ static void row_add(struct vms_row *sum, const struct vms_row *r)
 	for (int c = VMS_COL_COUNT; c < VMS_COL__MAX; c++) {
 		if (c == VMS_COL_CGROUP_MEM || !vms_row_has(r, c))
 			continue;
+		/* a score does not add up: the group is as likely killed as its likeliest */
+		if (c == VMS_COL_OOM_SCORE) {
+			if (!vms_row_has(sum, c) || r->v[c] > sum->v[c])
+				sum->v[c] = r->v[c];
+			sum->have |= BIT(c);
+			continue;
+		}
 		sum->v[c] += r->v[c];
 		sum->have |= BIT(c);
 	}

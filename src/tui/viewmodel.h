@@ -33,6 +33,7 @@ enum vms_col {
 	VMS_COL_MINFLT_RATE, /* per second since the previous refresh */
 	VMS_COL_MAJFLT_RATE,
 	VMS_COL_CGROUP_MEM,  /* the cgroup's own memory.current (--by cgroup) */
+	VMS_COL_OOM_SCORE,   /* oom_score; a group's highest */
 	VMS_COL__MAX
 };
 

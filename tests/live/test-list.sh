@@ -123,9 +123,9 @@ fi
 
 # A process whose smaps_rollup is refused shows no value, never 0.
 if ! cat /proc/1/smaps_rollup >/dev/null 2>&1 && [ -r /proc/1/stat ]; then
-	# ...,readable,vsz,rss,pss,uss,swap,swap_pss,minflt,majflt
+	# ...,readable,vsz,rss,pss,uss,swap,swap_pss,minflt,majflt,oom_score
 	check "unreadable pid 1: readable false, pss/uss/swap empty" 1 \
-		"$("$vmscope" list --format csv | grep -cE '^1,.*,false,[0-9]+,[0-9]+,,,,,[0-9]+,[0-9]+$')"
+		"$("$vmscope" list --format csv | grep -cE '^1,.*,false,[0-9]+,[0-9]+,,,,,[0-9]+,[0-9]+,[0-9]*$')"
 	check "unreadable pid 1: n/a in the text table" 1 \
 		"$("$vmscope" list --sort pid -n 1 | grep -c 'n/a')"
 else

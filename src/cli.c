@@ -175,7 +175,7 @@ bool cli_proc_root_is_live(const char *proc_root)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static bool is_pid(const char *s, pid_t *ret)
+bool cli_is_pid(const char *s, pid_t *ret)
 {
 	char *end;
 	long v;
@@ -225,7 +225,7 @@ int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pi
 	struct strbuf esc;
 	int n, status = 0;
 
-	if (is_pid(target, ret_pid))
+	if (cli_is_pid(target, ret_pid))
 		return 0;
 	n = vms_find_by_name(root_fd, target, full, &pids);
 	strbuf_init(&esc);

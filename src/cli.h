@@ -79,6 +79,9 @@ int cli_open_proc_root(const char *proc_root);
 /* Whether proc_root is this machine's live /proc. */
 bool cli_proc_root_is_live(const char *proc_root);
 
+/* Whether s is a PID (a positive decimal number), and which. */
+bool cli_is_pid(const char *s, pid_t *ret);
+
 /*
  * target: a PID, or a NAME matched like pgrep (full: against the whole
  * command line). Returns 0 and the pid, or an exit status after a message:

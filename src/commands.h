@@ -78,6 +78,16 @@ void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 /* Writes buf to path through a temporary file and a rename: whole or not at all. */
 int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
 
+extern const struct cli_command serve_command;
+int cmd_serve(int argc, char **argv);
+struct vms_pentry;
+/* The totals of one listed process as a snapshot for the metrics writer;
+ * it borrows e's strings, so free it before the listing. */
+struct vms_snapshot *cmd_pentry_snapshot(const struct vms_pentry *e, const struct vms_host *host);
+/* Prometheus text metrics of n listed processes; 0 or -errno. */
+int cmd_pentries_openmetrics(FILE *out, const struct vms_pentry *const *entries, size_t n,
+			     const struct vms_host *host);
+
 extern const struct cli_command pages_command;
 int cmd_pages(int argc, char **argv);
 /* --pagemap scan|pread; -EINVAL after a message */

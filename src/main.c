@@ -33,6 +33,7 @@ static const struct command_entry commands[] = {
 	{ "check", cmd_check, &check_command, "memory budgets for CI: exit 1 when one is exceeded" },
 	{ "pages", cmd_pages, &pages_command, "runs of pages in one state, from pagemap" },
 	{ "faults", cmd_faults, &faults_command, "which regions and code take page faults" },
+	{ "serve", cmd_serve, &serve_command, "answer Prometheus scrapes over HTTP" },
 };
 
 static void usage_with_commands(FILE *out)

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmscope serve: answers Prometheus scrapes over HTTP/1.1. GET /metrics
+ * gives the text exposition of the whole machine (every process's totals,
+ * as `vmscope list` reads them) or of the processes named (whole, with the
+ * per-kind breakdown), read afresh for each scrape. One connection at a
+ * time, each closed after its answer: a scrape every few seconds needs no
+ * more, and a slow client can hold the server only for the request timeout.
+ */
+#include "config.h"
+
+#include "commands.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "cli.h"
+#include "vmscope/collect.h"
+#include "vmscope/elf.h"
+#include "vmscope/list.h"
+#include "vmscope/model.h"
+#include "vmscope/report.h"
+#include "vmscope/snapshot.h"
+
+#define SERVE_DEFAULT_PORT "9847"
+#define SERVE_MAX_REQUEST 8192 /* bytes of request line and headers */
+#define SERVE_TIMEOUT_S 5      /* to receive a request, and to send an answer */
+
+enum {
+	OPT_FULL = CLI_OPT_FIRST_FREE,
+};
+
+static const struct cli_option serve_options[] = {
+	{ "listen", 'l', required_argument, 'l', "ADDR:PORT",
+	  "listen there (default 127.0.0.1:" SERVE_DEFAULT_PORT "; PORT alone: on 127.0.0.1)" },
+	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	{ "kernel", 'k', no_argument, 'k', NULL,
+	  "include kernel threads (without PID|NAME)" },
+	CLI_OPTION_PROC_ROOT,
+	CLI_OPTION_HELP,
+};
+
+const struct cli_command serve_command = {
+	.name = "serve",
+	.synopsis = "vmscope serve [OPTIONS] [PID|NAME ...]",
+	.summary = "Answer Prometheus scrapes over HTTP: GET /metrics gives every process's memory\n"
+		   "totals (as 'vmscope list' reads them) or, for the processes named, their\n"
+		   "totals and the per-kind breakdown, read afresh at each scrape. A NAME stands\n"
+		   "for every process it matches at that scrape. It listens on 127.0.0.1 only,\n"
+		   "unless another address is given. SIGINT or SIGTERM stops it.\n",
+	.options = serve_options,
+	.n_options = ARRAY_SIZE(serve_options),
+	.epilog = "Exit status: 0 stopped by a signal, 1 cannot listen, 2 usage error.\n",
+};
+
+struct serve_args {
+	const char *listen;
+	const char *proc_root;
+	bool full, kernel;
+};
+
+static int serve_option(int id, const char *arg, void *ctx)
+{
+	struct serve_args *a = ctx;
+
+	switch (id) {
+	case 'l':
+		a->listen = arg;
+		return 0;
+	case OPT_FULL:
+		a->full = true;
+		return 0;
+	case 'k':
+		a->kernel = true;
+		return 0;
+	case CLI_OPT_PROC_ROOT:
+		a->proc_root = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+struct vms_snapshot *cmd_pentry_snapshot(const struct vms_pentry *e, const struct vms_host *host)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	struct vms_totals *t = &snap->totals;
+
+	/* the strings stay the listing's: the snapshot is freed first */
+	snap->host = *host;
+	snap->proc.pid = e->pid;
+	snap->proc.ppid = e->ppid;
+	snap->proc.uid = e->uid;
+	snap->proc.user = e->user;
+	snap->proc.comm = e->comm;
+	snap->proc.cmdline = e->cmdline;
+	snap->proc.state = e->state;
+	snap->proc.kernel_thread = e->kernel_thread;
+	snap->proc.start_time = e->start_time;
+	snap->src[VMS_SRC_STAT].tried = true;
+	snap->src[VMS_SRC_SMAPS_ROLLUP].tried = true;
+	snap->src[VMS_SRC_SMAPS_ROLLUP].error = e->rollup_error;
+	t->rollup = e->rollup;
+	if (!e->kernel_thread) {
+		t->status[VMS_ST_VM_SIZE] = e->vsz;
+		t->status[VMS_ST_VM_RSS] = e->rss;
+		t->status_have |= UINT32_C(1) << VMS_ST_VM_SIZE | UINT32_C(1) << VMS_ST_VM_RSS;
+		/* the listing reads no status: swap is smaps_rollup's, as list shows it */
+		if (vms_counters_has(&e->rollup, VMS_MEM_SWAP)) {
+			t->status[VMS_ST_VM_SWAP] = e->rollup.v[VMS_MEM_SWAP];
+			t->status_have |= UINT32_C(1) << VMS_ST_VM_SWAP;
+		}
+	}
+	t->minflt = e->minflt;
+	t->majflt = e->majflt;
+	t->have_faults = true;
+	return snap;
+}
+
+int cmd_pentries_openmetrics(FILE *out, const struct vms_pentry *const *entries, size_t n,
+			     const struct vms_host *host)
+{
+	struct vms_snapshot **snaps = xcalloc(n ? n : 1, sizeof(*snaps));
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		snaps[i] = cmd_pentry_snapshot(entries[i], host);
+	r = vms_openmetrics_write(out, (const struct vms_snapshot *const *)snaps, n);
+	for (size_t i = 0; i < n; i++)
+		vms_snapshot_free(snaps[i]);
+	free(snaps);
+	return r;
+}
+
+struct server {
+	struct serve_args a;
+	char **targets;
+	int n_targets;
+	int root_fd;
+	bool live;
+	struct vms_lister *lister; /* without targets */
+	struct vms_plist pl;
+	struct vms_elf_cache *cache; /* with targets: kept across scrapes */
+};
+
+static int machine_metrics(struct server *s, FILE *out)
+{
+	const struct vms_pentry **entries;
+	struct vms_host host;
+	int r;
+
+	r = vms_lister_collect(s->lister, &s->pl);
+	if (r < 0)
+		return r;
+	vms_collect_host(s->root_fd, &host);
+	entries = xcalloc(s->pl.n ? s->pl.n : 1, sizeof(*entries));
+	for (size_t i = 0; i < s->pl.n; i++)
+		entries[i] = &s->pl.items[i];
+	r = cmd_pentries_openmetrics(out, entries, s->pl.n, &host);
+	free(entries);
+	return r;
+}
+
+/* The pids of the targets at this instant, ascending, each once. */
+static size_t target_pids(struct server *s, pid_t **ret)
+{
+	pid_t *pids = NULL, *found, pid;
+	size_t n = 0, alloc = 0, k = 0;
+	int m;
+
+	for (int i = 0; i < s->n_targets; i++) {
+		if (cli_is_pid(s->targets[i], &pid)) {
+			ARRAY_GROW(pids, n + 1, alloc);
+			pids[n++] = pid;
+			continue;
+		}
+		m = vms_find_by_name(s->root_fd, s->targets[i], s->a.full, &found);
+		for (int j = 0; j < m; j++) {
+			ARRAY_GROW(pids, n + 1, alloc);
+			pids[n++] = found[j];
+		}
+		if (m >= 0)
+			free(found);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+
+		/* insertion sort: a handful of targets */
+		pid = pids[i];
+		for (; j > 0 && pids[j - 1] > pid; j--)
+			pids[j] = pids[j - 1];
+		pids[j] = pid;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || pids[k - 1] != pids[i])
+			pids[k++] = pids[i];
+	*ret = pids;
+	return k;
+}
+
+static int targets_metrics(struct server *s, FILE *out)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	struct vms_snapshot **snaps;
+	size_t n = target_pids(s, &pids), got = 0;
+	int r;
+
+	snaps = xcalloc(n ? n : 1, sizeof(*snaps));
+	for (size_t i = 0; i < n; i++) {
+		/* a process that is gone or exits meanwhile is simply not there */
+		if (vms_inspect(s->root_fd, pids[i], s->live,
+				VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF, s->cache,
+				&snaps[got]) >= 0)
+			got++;
+	}
+	r = vms_openmetrics_write(out, (const struct vms_snapshot *const *)snaps, got);
+	for (size_t i = 0; i < got; i++)
+		vms_snapshot_free(snaps[i]);
+	free(snaps);
+	return r;
+}
+
+static int send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void respond(int fd, const char *status, const char *type, const char *extra,
+		    const char *body, size_t len, bool head)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	strbuf_addf(&sb,
+		    "HTTP/1.1 %s\r\n"
+		    "Content-Type: %s\r\n"
+		    "Content-Length: %zu\r\n"
+		    "Connection: close\r\n"
+		    "Cache-Control: no-store\r\n"
+		    "%s"
+		    "\r\n",
+		    status, type, len, extra ? extra : "");
+	if (!head)
+		strbuf_add(&sb, body, len);
+	/* the client may be gone: nothing to tell anyone */
+	(void)send_all(fd, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+static void respond_text(int fd, const char *status, const char *extra, const char *text,
+			 bool head)
+{
+	respond(fd, status, "text/plain; charset=utf-8", extra, text, strlen(text), head);
+}
+
+static const char index_page[] =
+	"<!DOCTYPE html>\n"
+	"<html><head><meta charset=\"utf-8\"><title>vmscope</title></head>\n"
+	"<body><h1>vmscope</h1>\n"
+	"<p>Process memory for Prometheus: <a href=\"/metrics\">/metrics</a>.</p>\n"
+	"</body></html>\n";
+
+/*
+ * Reads the request line and headers into buf (NUL-terminated): its length,
+ * 0 when the client closed or timed out, -EFBIG when they do not fit.
+ */
+static ssize_t read_request(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	while (len + 1 < size) {
+		ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
+			return (ssize_t)len;
+	}
+	return -EFBIG;
+}
+
+static void handle(struct server *s, int fd)
+{
+	char req[SERVE_MAX_REQUEST + 1];
+	char *sp1, *sp2, *eol, *q;
+	bool head;
+	ssize_t len;
+
+	len = read_request(fd, req, sizeof(req));
+	if (len == -EFBIG) {
+		respond_text(fd, "431 Request Header Fields Too Large", NULL,
+			     "request too large\n", false);
+		return;
+	}
+	if (len <= 0)
+		return;
+	eol = strpbrk(req, "\r\n");
+	*eol = '\0';
+	sp1 = strchr(req, ' ');
+	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	if (!sp1 || !sp2 || strchr(sp2 + 1, ' ') || sp1[1] != '/' ||
+	    strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
+		respond_text(fd, "400 Bad Request", NULL, "bad request\n", false);
+		return;
+	}
+	*sp1 = *sp2 = '\0';
+	head = strcmp(req, "HEAD") == 0;
+	if (!head && strcmp(req, "GET") != 0) {
+		respond_text(fd, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
+			     "only GET and HEAD\n", false);
+		return;
+	}
+	q = strchr(sp1 + 1, '?');
+	if (q)
+		*q = '\0';
+	if (strcmp(sp1 + 1, "/") == 0) {
+		respond(fd, "200 OK", "text/html; charset=utf-8", NULL, index_page,
+			strlen(index_page), head);
+	} else if (strcmp(sp1 + 1, "/metrics") == 0) {
+		char *body = NULL;
+		size_t blen = 0;
+		FILE *mem = open_memstream(&body, &blen);
+		int r;
+
+		if (!mem)
+			die_oom(0);
+		r = s->n_targets ? targets_metrics(s, mem) : machine_metrics(s, mem);
+		if (fclose(mem) != 0 && r >= 0)
+			r = -errno;
+		if (r < 0) {
+			struct strbuf msg;
+
+			strbuf_init(&msg);
+			strbuf_addf(&msg, "cannot read the processes: %s\n", strerror(-r));
+			respond_text(fd, "500 Internal Server Error", NULL, msg.buf, head);
+			strbuf_release(&msg);
+		} else {
+			respond(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", NULL, body,
+				blen, head);
+		}
+		free(body);
+	} else {
+		respond_text(fd, "404 Not Found", NULL, "not found: try /metrics\n", head);
+	}
+}
+
+/*
+ * ADDR:PORT, [V6ADDR]:PORT, :PORT or PORT into a bound, listening socket;
+ * without an address, the loopback. -errno after a message.
+ */
+static int listen_on(const char *spec)
+{
+	_cleanup_free_ char *copy = xstrdup(spec ? spec : "");
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV | AI_PASSIVE };
+	struct addrinfo *ai = NULL;
+	const char *host = "127.0.0.1", *port = SERVE_DEFAULT_PORT;
+	char *colon = strrchr(copy, ':');
+	char shown[NI_MAXHOST], shown_port[NI_MAXSERV];
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	int fd, r, one = 1;
+
+	if (colon) {
+		*colon = '\0';
+		port = colon + 1;
+		if (copy[0] == '[' && colon > copy + 1 && colon[-1] == ']') {
+			colon[-1] = '\0';
+			host = copy + 1;
+		} else if (copy[0]) {
+			host = copy;
+		}
+	} else if (copy[0]) {
+		port = copy;
+	}
+	if (!*port || strspn(port, "0123456789") != strlen(port) ||
+	    (host == copy && strchr(host, ':'))) {
+		fprintf(stderr, "vmscope: --listen takes ADDR:PORT, [ADDR]:PORT or PORT, not '%s'\n",
+			spec);
+		return -EINVAL;
+	}
+	r = getaddrinfo(host, port, &hints, &ai);
+	if (r != 0) {
+		fprintf(stderr, "vmscope: cannot listen on '%s': %s\n", spec, gai_strerror(r));
+		return -EINVAL;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0 ||
+		    getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0) {
+			r = -errno;
+			close(fd);
+			fd = r;
+		}
+	} else {
+		fd = -errno;
+	}
+	freeaddrinfo(ai);
+	if (fd < 0) {
+		fprintf(stderr, "vmscope: cannot listen on %s:%s: %s\n", host, port, strerror(-fd));
+		return fd;
+	}
+	if (getnameinfo((struct sockaddr *)&ss, sslen, shown, sizeof(shown), shown_port,
+			sizeof(shown_port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(shown, sizeof(shown), "?");
+	/* the port may have been 0: say which one it is (tests read this line) */
+	fprintf(stderr, "vmscope: serving http://%s%s%s:%s/metrics\n",
+		ss.ss_family == AF_INET6 ? "[" : "", shown, ss.ss_family == AF_INET6 ? "]" : "",
+		shown_port);
+	return fd;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void set_timeouts(int fd)
+{
+	struct timeval tv = { .tv_sec = SERVE_TIMEOUT_S };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* Until SIGINT or SIGTERM; the signals are taken only while waiting. */
+static int serve_loop(struct server *s, int lfd)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigset_t block, waitmask;
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	while (!stop_signal) {
+		int cfd;
+
+		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "vmscope: cannot wait for connections: %s\n", strerror(errno));
+			return EXIT_GONE;
+		}
+		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd < 0)
+			continue; /* gone before we took it, or out of fds for now */
+		set_timeouts(cfd);
+		handle(s, cfd);
+		close(cfd);
+	}
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct server s = { .root_fd = -1 };
+	int r, status, lfd;
+
+	r = cmd_parse_anywhere(argc, argv, &serve_command, serve_option, &s.a, &s.targets,
+			       &s.n_targets);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	s.root_fd = cli_open_proc_root(s.a.proc_root);
+	if (s.root_fd < 0) {
+		free(s.targets);
+		return s.a.proc_root ? EXIT_USAGE : EXIT_GONE;
+	}
+	s.live = cli_proc_root_is_live(s.a.proc_root);
+	vms_plist_init(&s.pl);
+	status = 0;
+	for (int i = 0; i < s.n_targets; i++) {
+		pid_t pid, *found;
+
+		if (cli_is_pid(s.targets[i], &pid))
+			continue;
+		r = vms_find_by_name(s.root_fd, s.targets[i], s.a.full, &found);
+		if (r >= 0) {
+			free(found);
+			continue;
+		}
+		fprintf(stderr, "vmscope: '%s' is neither a PID nor a valid regular expression\n",
+			s.targets[i]);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (s.n_targets) {
+		s.cache = vms_elf_cache_new();
+	} else {
+		r = vms_lister_new(s.root_fd, s.live, s.a.kernel ? VMS_LIST_KERNEL : 0, &s.lister);
+		if (r < 0) {
+			fprintf(stderr, "vmscope: cannot list processes: %s\n", strerror(-r));
+			status = EXIT_GONE;
+			goto out;
+		}
+	}
+	lfd = listen_on(s.a.listen);
+	if (lfd < 0) {
+		status = lfd == -EINVAL ? EXIT_USAGE : EXIT_GONE;
+		goto out;
+	}
+	status = serve_loop(&s, lfd);
+	close(lfd);
+	if (stop_signal)
+		fprintf(stderr, "vmscope: stopped by signal %d\n", (int)stop_signal);
+out:
+	vms_elf_cache_free(s.cache);
+	vms_lister_free(s.lister);
+	vms_plist_release(&s.pl);
+	close(s.root_fd);
+	free(s.targets);
+	return status;
+}

@@ -1,0 +1,35 @@
+# Shared by the hardening tests (sourced): TAP helpers and a checker for
+# bytes that must never reach a terminal.
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 30 | sed 's/^/#   /'
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}
+
+# raw_controls FILE [sgr]: prints where FILE holds a C0 control other than
+# \n, DEL, a C1 control (as UTF-8) or invalid UTF-8, and fails if it does.
+# With "sgr", ESC is allowed as the start of an SGR color sequence.
+raw_controls() {
+	python3 - "$@" <<'PY'
+import re, sys
+data = open(sys.argv[1], 'rb').read()
+if len(sys.argv) > 2 and sys.argv[2] == 'sgr':
+    data = re.sub(rb'\x1b\[[0-9;]*m', b'', data)
+bad = [(i, b) for i, b in enumerate(data) if (b < 0x20 and b != 0x0a) or b == 0x7f]
+text = data.decode('utf-8', errors='surrogateescape')
+bad += [(i, ord(c)) for i, c in enumerate(text) if 0x80 <= ord(c) < 0xa0 or 0xdc80 <= ord(c) <= 0xdcff]
+for i, b in bad[:3]:
+    print('byte 0x%02x at %d: %r' % (b & 0xff, i, data[max(0, i - 40):i + 8]))
+sys.exit(1 if bad else 0)
+PY
+}

@@ -22,6 +22,7 @@
 #include "tui/ptable.h"
 #include "tui/viewmodel.h"
 #include "vmscope/collect.h"
+#include "vmscope/libraries.h"
 #include "vmscope/list.h"
 
 static const struct cli_option list_options[] = {
@@ -114,6 +115,13 @@ static const enum vms_col proc_cols[] = {
 };
 
 /* Names come from the processes: escaped as for a terminal, then quoted. */
+/* Fault counts and OOM scores are the processes', not a library's. */
+static bool col_shown(const struct vms_view *v, enum vms_col c)
+{
+	return v->by != VMS_GROUP_LIBRARY ||
+	       (c != VMS_COL_MINFLT && c != VMS_COL_MAJFLT && c != VMS_COL_OOM_SCORE);
+}
+
 static void csv_field(FILE *out, const char *s)
 {
 	struct strbuf esc;
@@ -142,7 +150,8 @@ static int write_csv(FILE *out, const struct list_out *o)
 	else
 		fputs("pid,user,uid,command,cmdline,readable", out);
 	for (size_t c = 0; c < ARRAY_SIZE(proc_cols); c++)
-		fprintf(out, ",%s", vms_cols[proc_cols[c]].name);
+		if (col_shown(v, proc_cols[c]))
+			fprintf(out, ",%s", vms_cols[proc_cols[c]].name);
 	if (v->by == VMS_GROUP_CGROUP)
 		fprintf(out, ",%s", vms_cols[VMS_COL_CGROUP_MEM].name);
 	fputc('\n', out);
@@ -162,6 +171,8 @@ static int write_csv(FILE *out, const struct list_out *o)
 			fprintf(out, ",%s", r->unreadable ? "false" : "true");
 		}
 		for (size_t c = 0; c < ARRAY_SIZE(proc_cols); c++) {
+			if (!col_shown(v, proc_cols[c]))
+				continue;
 			if (vms_row_has(r, proc_cols[c]))
 				fprintf(out, ",%" PRIu64, r->v[proc_cols[c]]);
 			else
@@ -178,9 +189,12 @@ static int write_csv(FILE *out, const struct list_out *o)
 	return fflush(out) != 0 || ferror(out) ? -EIO : 0;
 }
 
-static void json_values(struct jsonw *w, const struct vms_row *r, bool cgroup)
+static void json_values(struct jsonw *w, const struct vms_view *v, const struct vms_row *r,
+			bool cgroup)
 {
 	for (size_t c = 0; c < ARRAY_SIZE(proc_cols); c++) {
+		if (!col_shown(v, proc_cols[c]))
+			continue;
 		jsonw_key(w, vms_cols[proc_cols[c]].name);
 		if (vms_row_has(r, proc_cols[c]))
 			jsonw_uint(w, r->v[proc_cols[c]]);
@@ -242,17 +256,19 @@ static int write_json(FILE *out, const struct list_out *o)
 			jsonw_key(&w, "readable");
 			jsonw_bool(&w, !r->unreadable);
 		}
-		json_values(&w, r, cg);
+		json_values(&w, v, r, cg);
 		jsonw_end_object(&w);
 	}
 	jsonw_end_array(&w);
 	jsonw_key(&w, "total");
 	jsonw_begin_object(&w);
 	jsonw_key(&w, "processes");
-	jsonw_uint(&w, v->total.count);
+	/* libraries share processes: the total counts the processes read */
+	jsonw_uint(&w, v->by == VMS_GROUP_LIBRARY ? v->lib_processes + v->lib_unreadable
+						  : v->total.count);
 	jsonw_key(&w, "unreadable");
-	jsonw_uint(&w, v->total.unreadable);
-	json_values(&w, &v->total, false);
+	jsonw_uint(&w, v->by == VMS_GROUP_LIBRARY ? v->lib_unreadable : v->total.unreadable);
+	json_values(&w, v, &v->total, false);
 	jsonw_end_object(&w);
 	jsonw_end_object(&w);
 	return jsonw_finish(&w);
@@ -330,8 +346,11 @@ int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
 		return 0;
 	case OPT_PROCS_BY:
 		r = vms_group_from_string(arg);
-		if (r <= 0) {
-			fprintf(stderr, "vmscope: --by takes program, user or cgroup, not '%s'\n", arg);
+		/* libraries need every process's smaps: a one-shot listing only */
+		if (r <= 0 || (live && r == VMS_GROUP_LIBRARY)) {
+			fprintf(stderr, "vmscope: --by takes %s, not '%s'\n",
+				live ? "program, user or cgroup" : "program, user, cgroup or library",
+				arg);
 			return -EINVAL;
 		}
 		p->by = (enum vms_group)r;
@@ -391,11 +410,42 @@ static int list_option(int id, const char *arg, void *ctx)
 	return -EINVAL;
 }
 
+/*
+ * --by library: the processes that pass the user and name filters are read
+ * whole (smaps) and their libraries summed into v; --match then applies to
+ * the library's path.
+ */
+static void list_libraries(struct vms_view *v, const struct vms_plist *pl, struct vms_liblist *ll,
+			   int root_fd, bool live)
+{
+	struct vms_view procs;
+	pid_t *pids;
+
+	vms_view_init(&procs, VMS_GROUP_NONE);
+	vms_view_filter_user(&procs, v->filter.user);
+	vms_view_filter_name(&procs, v->filter.name);
+	vms_view_update(&procs, pl, NULL);
+	pids = xcalloc(procs.n_vis ? procs.n_vis : 1, sizeof(*pids));
+	for (size_t i = 0; i < procs.n_vis; i++)
+		pids[i] = vms_view_row(&procs, i)->pid;
+	vms_liblist_collect(ll, root_fd, live, pids, procs.n_vis, NULL);
+	free(pids);
+	vms_view_release(&procs);
+	vms_view_set_libraries(v, ll);
+	if (ll->unreadable)
+		fprintf(stderr,
+			"vmscope: the maps of %" PRIu32 " process%s could not be read (%s): "
+			"their libraries are not counted; run as root to see all\n",
+			ll->unreadable, ll->unreadable == 1 ? "" : "es",
+			strerror(-ll->unreadable_error));
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct list_args a = { .format = "text", .p = { .sort = -1 } };
 	struct vms_lister *lister = NULL;
 	struct vms_plist pl;
+	struct vms_liblist ll;
 	struct vms_view v;
 	bool live;
 	int root_fd, r, first, status = 0;
@@ -423,6 +473,7 @@ int cmd_list(int argc, char **argv)
 
 	vms_view_init(&v, a.p.by);
 	vms_plist_init(&pl);
+	vms_liblist_init(&ll);
 	vms_view_filter_user(&v, a.p.user);
 	vms_view_filter_name(&v, a.p.name);
 	if (vms_view_filter_pattern(&v, a.p.match, a.p.full) < 0) {
@@ -442,7 +493,11 @@ int cmd_list(int argc, char **argv)
 		status = EXIT_GONE;
 		goto out;
 	}
-	vms_view_update(&v, &pl, NULL);
+	if (a.p.by == VMS_GROUP_LIBRARY) {
+		list_libraries(&v, &pl, &ll, root_fd, live);
+		pl.vanished += ll.vanished;
+	} else
+		vms_view_update(&v, &pl, NULL);
 	vms_view_sort(&v, (enum vms_col)a.p.sort, -1);
 	if (a.p.reverse)
 		vms_view_sort(&v, v.sort, !v.desc);
@@ -466,6 +521,7 @@ int cmd_list(int argc, char **argv)
 out:
 	vms_lister_free(lister);
 	vms_plist_release(&pl);
+	vms_liblist_release(&ll);
 	vms_view_release(&v);
 	close(root_fd);
 	return status;

@@ -53,6 +53,10 @@ static bool col_applies(enum vms_col c, enum vms_group by)
 		return by != VMS_GROUP_NONE;
 	case VMS_COL_CGROUP_MEM:
 		return by == VMS_GROUP_CGROUP;
+	case VMS_COL_MINFLT:
+	case VMS_COL_MAJFLT:
+	case VMS_COL_OOM_SCORE:
+		return by != VMS_GROUP_LIBRARY;
 	default:
 		return true;
 	}
@@ -175,6 +179,8 @@ static const char *command_header(const struct vms_view *v)
 		return "USER";
 	case VMS_GROUP_CGROUP:
 		return "CGROUP";
+	case VMS_GROUP_LIBRARY:
+		return "LIBRARY";
 	default:
 		return "COMMAND";
 	}
@@ -217,7 +223,9 @@ static void put_command(const struct ptable *t, const struct vms_view *v, const 
 			return;
 		}
 		canvas_put_str(cv, t->x[i], y, s, t->w[i],
-			       v->by == VMS_GROUP_CGROUP ? CANVAS_TRUNC_LEFT : 0, CANVAS_PLAIN);
+			       v->by == VMS_GROUP_CGROUP || v->by == VMS_GROUP_LIBRARY ?
+				       CANVAS_TRUNC_LEFT : 0,
+			       CANVAS_PLAIN);
 		return;
 	}
 	canvas_put_str(cv, t->x[i], y, r->cmdline, t->w[i], 0, CANVAS_PLAIN);
@@ -245,10 +253,17 @@ void ptable_draw_row(const struct ptable *t, const struct vms_view *v, const str
 void ptable_draw_total(const struct ptable *t, const struct vms_view *v, struct canvas *cv,
 		       size_t y)
 {
+	struct vms_row lib_total = v->total;
 	const struct vms_row *r = &v->total;
 	struct strbuf sb;
 	char buf[64];
 
+	/* libraries share processes: the total counts the processes read */
+	if (v->by == VMS_GROUP_LIBRARY) {
+		lib_total.count = v->lib_processes + v->lib_unreadable;
+		lib_total.unreadable = v->lib_unreadable;
+		r = &lib_total;
+	}
 	strbuf_init(&sb);
 	for (size_t i = 0; i < t->n; i++) {
 		enum vms_col c = t->cols[i];
@@ -259,7 +274,10 @@ void ptable_draw_total(const struct ptable *t, const struct vms_view *v, struct 
 		if (c == VMS_COL_COMMAND) {
 			strbuf_addf(&sb, "total: %" PRIu32 " process%s", r->count,
 				    r->count == 1 ? "" : "es");
-			if (v->by != VMS_GROUP_NONE)
+			if (v->by == VMS_GROUP_LIBRARY)
+				strbuf_addf(&sb, ", %zu librar%s", v->n_vis,
+					    v->n_vis == 1 ? "y" : "ies");
+			else if (v->by != VMS_GROUP_NONE)
 				strbuf_addf(&sb, " in %zu %s%s", v->n_vis, vms_group_to_string(v->by),
 					    v->n_vis == 1 ? "" : "s");
 			if (r->unreadable)

@@ -50,6 +50,7 @@ static const char *const group_names[VMS_GROUP__MAX] = {
 	[VMS_GROUP_PROGRAM] = "program",
 	[VMS_GROUP_USER] = "user",
 	[VMS_GROUP_CGROUP] = "cgroup",
+	[VMS_GROUP_LIBRARY] = "library",
 };
 
 const char *vms_group_to_string(enum vms_group g)
@@ -419,6 +420,32 @@ void vms_view_update(struct vms_view *v, const struct vms_plist *cur, const stru
 	if (v->by != VMS_GROUP_NONE)
 		group_rows(v, kept);
 	free(kept);
+	refresh_visible(v);
+}
+
+void vms_view_set_libraries(struct vms_view *v, const struct vms_liblist *ll)
+{
+	ARRAY_GROW(v->rows, ll->n ? ll->n : 1, v->alloc_rows);
+	for (size_t i = 0; i < ll->n; i++) {
+		const struct vms_library *l = &ll->items[i];
+		struct vms_row *r = &v->rows[i];
+
+		*r = (struct vms_row){ .name = l->path, .count = l->processes };
+		r->v[VMS_COL_COUNT] = l->processes;
+		r->v[VMS_COL_VSZ] = l->vsize;
+		r->v[VMS_COL_RSS] = l->rss;
+		r->v[VMS_COL_PSS] = l->pss;
+		r->v[VMS_COL_USS] = l->uss;
+		r->v[VMS_COL_SWAP] = l->swap;
+		r->v[VMS_COL_SWAP_PSS] = l->swap_pss;
+		r->have = BIT(VMS_COL_COMMAND) | BIT(VMS_COL_COUNT) | BIT(VMS_COL_VSZ) |
+			  BIT(VMS_COL_RSS) | BIT(VMS_COL_PSS) | BIT(VMS_COL_USS) | BIT(VMS_COL_SWAP);
+		if (l->have_swap_pss)
+			r->have |= BIT(VMS_COL_SWAP_PSS);
+	}
+	v->n_rows = ll->n;
+	v->lib_processes = ll->processes;
+	v->lib_unreadable = ll->unreadable;
 	refresh_visible(v);
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "vmscope/libraries.h"
 #include "vmscope/list.h"
 
 enum vms_col {
@@ -57,6 +58,7 @@ enum vms_group {
 	VMS_GROUP_PROGRAM, /* by comm */
 	VMS_GROUP_USER,
 	VMS_GROUP_CGROUP,
+	VMS_GROUP_LIBRARY, /* shared objects across processes: rows from vms_view_set_libraries */
 	VMS_GROUP__MAX
 };
 const char *vms_group_to_string(enum vms_group g);
@@ -112,6 +114,8 @@ struct vms_view {
 	size_t height;         /* rows that fit on the screen; 0: unknown */
 	pid_t sel_pid;         /* what the selection is, kept across refreshes */
 	char *sel_name;
+	/* by library: the processes read, and those that could not be */
+	uint32_t lib_processes, lib_unreadable;
 };
 
 void vms_view_init(struct vms_view *v, enum vms_group by);
@@ -153,6 +157,12 @@ static inline const struct vms_row *vms_view_row(const struct vms_view *v, size_
 {
 	return &v->rows[v->vis[i]];
 }
+
+/*
+ * By library: one row per library of ll (the view borrows the paths; keep
+ * ll), in place of vms_view_update. The pattern filter applies to the path.
+ */
+void vms_view_set_libraries(struct vms_view *v, const struct vms_liblist *ll);
 
 /* Sets the cgroup memory of a group row (an index in rows). */
 void vms_view_set_cgroup_mem(struct vms_view *v, size_t row, uint64_t bytes);

@@ -162,6 +162,19 @@ struct vms_fault_tally vms_fault_agg_total(const struct vms_fault_agg *agg)
 	return agg->total;
 }
 
+/* Every (key, tally) of m, in no order; never NULL. */
+static struct vms_fault_site_row *tally_rows(const struct tally_map *m, size_t *ret_n)
+{
+	struct vms_fault_site_row *rows = xcalloc(m->n ? m->n : 1, sizeof(*rows));
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->used[i])
+			rows[n++] = (struct vms_fault_site_row){ m->keys[i], m->vals[i] };
+	*ret_n = n;
+	return rows;
+}
+
 static int cmp_region_row(const void *a, const void *b)
 {
 	const struct vms_fault_region_row *x = a, *y = b;
@@ -245,6 +258,7 @@ void vms_fault_agg_finish(struct vms_fault_agg *agg, const struct vms_snapshot *
 			  struct vms_fault_result *ret)
 {
 	struct vms_fault_result res;
+	struct vms_fault_site_row *rows;
 	size_t alloc = 0;
 
 	memset(&res, 0, sizeof(res));
@@ -257,25 +271,15 @@ void vms_fault_agg_finish(struct vms_fault_agg *agg, const struct vms_snapshot *
 	if (res.n_regions)
 		qsort(res.regions, res.n_regions, sizeof(*res.regions), cmp_region_row);
 
-	res.sites = xcalloc(agg->sites.n ? agg->sites.n : 1, sizeof(*res.sites));
-	for (size_t i = 0; i < agg->sites.cap; i++) {
-		if (!agg->sites.used[i])
-			continue;
-		res.sites[res.n_sites].ip = agg->sites.keys[i];
-		res.sites[res.n_sites].n = agg->sites.vals[i];
-		res.n_sites++;
-	}
+	res.sites = tally_rows(&agg->sites, &res.n_sites);
 	if (res.n_sites)
 		qsort(res.sites, res.n_sites, sizeof(*res.sites), cmp_site_row);
 
-	res.threads = xcalloc(agg->threads.n ? agg->threads.n : 1, sizeof(*res.threads));
-	for (size_t i = 0; i < agg->threads.cap; i++) {
-		if (!agg->threads.used[i])
-			continue;
-		res.threads[res.n_threads].tid = (pid_t)agg->threads.keys[i];
-		res.threads[res.n_threads].n = agg->threads.vals[i];
-		res.n_threads++;
-	}
+	rows = tally_rows(&agg->threads, &res.n_threads);
+	res.threads = xcalloc(res.n_threads ? res.n_threads : 1, sizeof(*res.threads));
+	for (size_t i = 0; i < res.n_threads; i++)
+		res.threads[i] = (struct vms_fault_thread_row){ (pid_t)rows[i].ip, rows[i].n };
+	free(rows);
 	if (res.n_threads)
 		qsort(res.threads, res.n_threads, sizeof(*res.threads), cmp_thread_row);
 

@@ -12,7 +12,7 @@ _vmscope()
     fi
     case $prev in
         --by)
-            COMPREPLY=($(compgen -W 'program user cgroup region object' -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W 'program user cgroup library region object' -- "$cur")); return ;;
         -u|--user)
             COMPREPLY=($(compgen -u -- "$cur")); return ;;
         -d|--interval|--name|-m|--match)

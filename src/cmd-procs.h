@@ -17,7 +17,7 @@ enum {
 #define CMD_PROCS_OPTIONS(sort_help)                                                             \
 	{ "sort", 's', required_argument, 's', "COLUMN", sort_help },                             \
 	{ "reverse", 'r', no_argument, 'r', NULL, "reverse the order" },                          \
-	{ "by", 0, required_argument, OPT_PROCS_BY, "WHAT", "one line per program, user or cgroup" }, \
+	{ "by", 0, required_argument, OPT_PROCS_BY, "WHAT", "one line per program, user, cgroup or (list) library" }, \
 	{ "user", 'u', required_argument, 'u', "USER", "only processes of USER (a name or a uid)" }, \
 	{ "name", 0, required_argument, OPT_PROCS_NAME, "NAME", "only processes named exactly NAME" }, \
 	{ "match", 'm', required_argument, 'm', "REGEX",                                          \

@@ -78,21 +78,33 @@ int vms_limits_parse(const char *buf, size_t len, struct vms_limits *ret)
 	return 0;
 }
 
+/* A one-line file into sb; [*ret_p, *ret_end) is its text without the newline. */
+static int read_line_at(int dirfd, const char *name, struct strbuf *sb, const char **ret_p,
+			const char **ret_end)
+{
+	const char *end;
+	int r = procfile_read_at(dirfd, name, 4096, 0, sb);
+
+	if (r < 0)
+		return r;
+	end = sb->buf + sb->len;
+	while (end > sb->buf && end[-1] == '\n')
+		end--;
+	*ret_p = sb->buf;
+	*ret_end = end;
+	return 0;
+}
+
 /* One decimal number, possibly negative, alone on its line. */
 static int read_int_at(int dirfd, const char *name, struct strbuf *sb, int64_t min, int64_t max,
 		       int64_t *ret)
 {
 	const char *p, *end;
 	int64_t v;
-	int r;
+	int r = read_line_at(dirfd, name, sb, &p, &end);
 
-	r = procfile_read_at(dirfd, name, 4096, 0, sb);
 	if (r < 0)
 		return r;
-	p = sb->buf;
-	end = sb->buf + sb->len;
-	while (end > p && end[-1] == '\n')
-		end--;
 	if (parse_dec_i64(&p, end, &v) < 0 || p != end || v < min || v > max)
 		return -EBADMSG;
 	*ret = v;
@@ -104,15 +116,10 @@ static int read_cg_value(int dirfd, const char *name, struct strbuf *sb, uint64_
 {
 	const char *p, *end;
 	uint64_t v;
-	int r;
+	int r = read_line_at(dirfd, name, sb, &p, &end);
 
-	r = procfile_read_at(dirfd, name, 4096, 0, sb);
 	if (r < 0)
 		return r;
-	p = sb->buf;
-	end = sb->buf + sb->len;
-	while (end > p && end[-1] == '\n')
-		end--;
 	if (parse_eq(p, (size_t)(end - p), "max")) {
 		*ret = VMS_UNLIMITED;
 		return 0;
@@ -269,6 +276,7 @@ static void collect_host_memory(int root_fd, struct vms_snapshot *snap)
 	};
 	struct vms_host_memory *hm = &snap->host_mem;
 	struct vms_meminfo mi;
+	const uint64_t *value[VMS_HM__MAX] = { &mi.available, &mi.committed_as, &mi.commit_limit };
 	int r = vms_meminfo_read(root_fd, &mi);
 
 	hm->tried = true;
@@ -278,9 +286,7 @@ static void collect_host_memory(int root_fd, struct vms_snapshot *snap)
 	for (unsigned i = 0; i < VMS_HM__MAX; i++) {
 		if (!(mi.have & (1u << from[i])))
 			continue;
-		hm->v[i] = i == VMS_HM_AVAILABLE     ? mi.available
-			   : i == VMS_HM_COMMITTED_AS ? mi.committed_as
-						      : mi.commit_limit;
+		hm->v[i] = *value[i];
 		hm->have |= UINT32_C(1) << i;
 	}
 }

@@ -587,18 +587,6 @@ static void test_many_mappings(void **state)
 
 /* ---- n/a with a reason -------------------------------------------------------- */
 
-static void copy_file(const char *from, const char *to)
-{
-	char *s = read_text(from);
-	int fd;
-
-	assert_non_null(s);
-	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
-	close(fd);
-}
-
 static void write_text(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -606,6 +594,14 @@ static void write_text(const char *path, const char *s)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
 	close(fd);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char *s = read_text(from);
+
+	assert_non_null(s);
+	write_text(to, s);
 }
 
 /*

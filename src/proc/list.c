@@ -140,6 +140,27 @@ static bool gone(int r)
 }
 
 /*
+ * VSZ and the fault counters again, after smaps_rollup: the stat read before
+ * it may describe another image of the process (it called execve in between,
+ * or grew fast), and a row shows one process at one time, not RSS above VSZ.
+ */
+static int reread_stat(struct vms_lister *l, struct vms_pentry *e)
+{
+	struct vms_stat st;
+	int r;
+
+	r = read_pid_file(l, e->pid, "stat", SMALL_FILE_CAP, 0);
+	if (gone(r) || r == 0)
+		return -ESRCH;
+	if (r < 0 || vms_stat_parse(l->sb.buf, l->sb.len, &st) < 0 || st.state == 'Z')
+		return -ESRCH;
+	e->vsz = st.vsize;
+	e->minflt = st.minflt;
+	e->majflt = st.majflt;
+	return 0;
+}
+
+/*
  * smaps_rollup into e. Returns 0, or -ESRCH when the process exited: the
  * file of a process whose address space is gone (it became a zombie since
  * libproc2 read its stat) is refused with ESRCH or comes back empty.
@@ -165,6 +186,8 @@ static int read_rollup(struct vms_lister *l, struct vms_pentry *e)
 		e->rollup = s->totals.rollup;
 		if (vms_counters_has(&e->rollup, VMS_MEM_RSS))
 			e->rss = e->rollup.v[VMS_MEM_RSS];
+		if (e->rss > e->vsz)
+			return reread_stat(l, e);
 	}
 	return 0;
 }

@@ -78,6 +78,9 @@ void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 /* Writes buf to path through a temporary file and a rename: whole or not at all. */
 int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
 
+extern const struct cli_command capture_command;
+int cmd_capture(int argc, char **argv);
+
 extern const struct cli_command serve_command;
 int cmd_serve(int argc, char **argv);
 struct vms_pentry;

@@ -34,6 +34,7 @@ static const struct command_entry commands[] = {
 	{ "pages", cmd_pages, &pages_command, "runs of pages in one state, from pagemap" },
 	{ "faults", cmd_faults, &faults_command, "which regions and code take page faults" },
 	{ "serve", cmd_serve, &serve_command, "answer Prometheus scrapes over HTTP" },
+	{ "capture", cmd_capture, &capture_command, "copy a process's /proc files for --proc-root" },
 };
 
 static void usage_with_commands(FILE *out)

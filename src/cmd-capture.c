@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmscope capture PID|NAME -o DIR: copies the /proc files vmscope reads of
+ * one process into DIR/proc/PID/, and the files it maps into DIR/objects/
+ * (linked from DIR/proc/PID/map_files/ as the kernel links the real ones),
+ * so that `vmscope --proc-root DIR/proc PID` shows the same report later,
+ * anywhere: a bug report can carry the process.
+ *
+ * Every /proc file is read before anything is written, so a process that
+ * exits half-way leaves no half capture; the mapped files are held open from
+ * then on, so a file replaced meanwhile is still the one that was mapped.
+ */
+#include "config.h"
+
+#include "commands.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/escape.h"
+#include "base/procfile.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "cli.h"
+
+#define CAPTURE_FILE_CAP (512u << 20)     /* smaps of 65,530 VMAs is ~50 MB */
+#define CAPTURE_OBJECT_CAP (256ull << 20) /* bytes of one mapped file copied */
+#define CAPTURE_HEAD (64u << 10)          /* what is kept of a larger one */
+
+enum {
+	OPT_FULL = CLI_OPT_FIRST_FREE,
+};
+
+static const struct cli_option capture_options[] = {
+	{ "output", 'o', required_argument, 'o', "DIR",
+	  "the directory to write (created; it must not hold this pid already)" },
+	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	CLI_OPTION_PROC_ROOT,
+	CLI_OPTION_HELP,
+};
+
+const struct cli_command capture_command = {
+	.name = "capture",
+	.synopsis = "vmscope capture [OPTIONS] PID|NAME -o DIR",
+	.summary = "Copy the /proc files vmscope reads of a process into DIR/proc/PID/ and the\n"
+		   "files it maps into DIR/objects/, with a README saying the kernel, the date\n"
+		   "and the command, so that 'vmscope --proc-root DIR/proc PID' shows the same\n"
+		   "report on any machine. Stop the process first (kill -STOP PID) so that its\n"
+		   "files agree with each other.\n",
+	.options = capture_options,
+	.n_options = ARRAY_SIZE(capture_options),
+	.epilog = "Exit status: 0 captured, 1 the process is gone or DIR cannot be written,\n"
+		  "2 usage error.\n",
+};
+
+struct capture_args {
+	const char *output;
+	const char *proc_root;
+	bool full;
+};
+
+static int capture_option(int id, const char *arg, void *ctx)
+{
+	struct capture_args *a = ctx;
+
+	switch (id) {
+	case 'o':
+		a->output = arg;
+		return 0;
+	case OPT_FULL:
+		a->full = true;
+		return 0;
+	case CLI_OPT_PROC_ROOT:
+		a->proc_root = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* One file to write: its path under DIR/proc/PID and its bytes. */
+struct cap_file {
+	char *rel;
+	struct strbuf data;
+};
+
+/* One mapped file, held open until it is copied. */
+struct cap_object {
+	dev_t dev;
+	ino_t ino;
+	int fd;
+	off_t size;
+	struct timespec mtime;
+	char *name; /* under DIR/objects */
+};
+
+struct cap_link {
+	char *range; /* "start-end", the name in map_files */
+	size_t object;
+};
+
+struct capture {
+	struct cap_file *files;
+	size_t n_files, alloc_files;
+	struct cap_object *objects;
+	size_t n_objects, alloc_objects;
+	struct cap_link *links;
+	size_t n_links, alloc_links;
+	struct strbuf missing; /* "smaps (Permission denied), ..." */
+};
+
+static void capture_release(struct capture *c)
+{
+	for (size_t i = 0; i < c->n_files; i++) {
+		free(c->files[i].rel);
+		strbuf_release(&c->files[i].data);
+	}
+	for (size_t i = 0; i < c->n_objects; i++) {
+		close(c->objects[i].fd);
+		free(c->objects[i].name);
+	}
+	for (size_t i = 0; i < c->n_links; i++)
+		free(c->links[i].range);
+	free(c->files);
+	free(c->objects);
+	free(c->links);
+	strbuf_release(&c->missing);
+}
+
+static struct cap_file *add_file(struct capture *c, const char *rel)
+{
+	struct cap_file *f;
+
+	ARRAY_GROW(c->files, c->n_files + 1, c->alloc_files);
+	f = &c->files[c->n_files++];
+	f->rel = xstrdup(rel);
+	strbuf_init(&f->data);
+	return f;
+}
+
+static void say_missing(struct capture *c, const char *rel, int r)
+{
+	strbuf_addf(&c->missing, "%s%s (%s)", c->missing.len ? ", " : "", rel, strerror(-r));
+}
+
+/*
+ * Reads dirfd/name into the file rel. Returns 0, 1 when it could not be read
+ * (noted in c->missing, or dropped when quiet), or -ESRCH when the process
+ * is gone.
+ */
+static int read_one(struct capture *c, int dirfd, const char *name, const char *rel, bool quiet)
+{
+	struct cap_file *f = add_file(c, rel);
+	int r = procfile_read_at(dirfd, name, CAPTURE_FILE_CAP, PROCFILE_ALLOW_NUL, &f->data);
+
+	if (r >= 0)
+		return 0;
+	c->n_files--;
+	free(f->rel);
+	strbuf_release(&f->data);
+	if (r == -ESRCH)
+		return r;
+	if (!quiet)
+		say_missing(c, rel, r);
+	return 1;
+}
+
+static void read_exe(struct capture *c, int pid_fd)
+{
+	char buf[4096];
+	ssize_t n = readlinkat(pid_fd, "exe", buf, sizeof(buf));
+	struct cap_file *f;
+
+	if (n < 0 && errno == EINVAL) {
+		/* a captured process: its exe is the text already */
+		(void)read_one(c, pid_fd, "exe", "exe", false);
+		return;
+	}
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		say_missing(c, "exe", n < 0 ? -errno : -ENAMETOOLONG);
+		return;
+	}
+	f = add_file(c, "exe");
+	strbuf_add(&f->data, buf, (size_t)n);
+	strbuf_addch(&f->data, '\n');
+}
+
+static int read_tasks(struct capture *c, int pid_fd)
+{
+	static const char *const names[] = { "stat", "syscall", "comm" };
+	struct strbuf rel;
+	struct dirent *de;
+	DIR *d;
+	int fd = openat(pid_fd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		say_missing(c, "task", -errno);
+		return 0;
+	}
+	strbuf_init(&rel);
+	while ((de = readdir(d))) {
+		pid_t tid;
+
+		if (!cli_is_pid(de->d_name, &tid))
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			strbuf_reset(&rel);
+			strbuf_addf(&rel, "task/%s/%s", de->d_name, names[i]);
+			/* a thread that ended meanwhile, or a refused syscall: left out */
+			(void)read_one(c, pid_fd, rel.buf, rel.buf, true);
+		}
+	}
+	strbuf_release(&rel);
+	closedir(d);
+	return 0;
+}
+
+/* The mapped file of a maps line, opened as the ELF reader opens it. */
+static void hold_object(struct capture *c, int pid_fd, uint64_t start, uint64_t end,
+			const char *path)
+{
+	char range[40];
+	struct cap_link *l;
+	struct strbuf sb;
+	struct stat st;
+	size_t k;
+	int fd;
+
+	/* the kernel names them without the leading zeros of maps */
+	snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64, start, end);
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "map_files/%s", range);
+	fd = openat(pid_fd, sb.buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && strstr(path, " (deleted)") == NULL) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "root%s", path);
+		fd = openat(pid_fd, sb.buf, O_RDONLY | O_CLOEXEC);
+	}
+	strbuf_release(&sb);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	for (k = 0; k < c->n_objects; k++)
+		if (c->objects[k].dev == st.st_dev && c->objects[k].ino == st.st_ino)
+			break;
+	if (k < c->n_objects) {
+		close(fd);
+	} else {
+		const char *base = strrchr(path, '/') + 1;
+		struct cap_object *o;
+
+		ARRAY_GROW(c->objects, c->n_objects + 1, c->alloc_objects);
+		o = &c->objects[c->n_objects++];
+		*o = (struct cap_object){ .dev = st.st_dev, .ino = st.st_ino, .fd = fd,
+					  .size = st.st_size, .mtime = st.st_mtim };
+		strbuf_init(&sb);
+		strbuf_addf(&sb, "%" PRIu64 "-", (uint64_t)st.st_ino);
+		/* a name safe anywhere: the path itself is in maps */
+		for (const char *p = base; *p && p < base + 64; p++)
+			strbuf_addch(&sb, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+						  (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'
+					      ? *p : '_');
+		o->name = strbuf_detach(&sb, NULL);
+	}
+	ARRAY_GROW(c->links, c->n_links + 1, c->alloc_links);
+	l = &c->links[c->n_links++];
+	l->range = xstrdup(range);
+	l->object = k;
+}
+
+static void hold_objects(struct capture *c, int pid_fd, const struct strbuf *maps)
+{
+	const char *p = maps->buf, *end = maps->buf + maps->len, *line;
+	size_t len;
+
+	while (memlines_next(&p, end, &line, &len) > 0) {
+		/* start-end perms offset dev inode path */
+		_cleanup_free_ char *copy = xstrndup(line, len);
+		char *field[6] = { NULL }, *s = copy, *dash, *e1, *e2;
+		uint64_t start, stop;
+		int nf = 0;
+
+		while (nf < 5 && s) {
+			field[nf++] = s;
+			s = strchr(s, ' ');
+			if (s)
+				*s++ = '\0';
+		}
+		if (nf < 5 || !s || strcmp(field[4], "0") == 0)
+			continue;
+		s += strspn(s, " ");
+		dash = strchr(field[0], '-');
+		if (s[0] != '/' || !dash)
+			continue;
+		errno = 0;
+		start = strtoull(field[0], &e1, 16);
+		stop = strtoull(dash + 1, &e2, 16);
+		if (errno || e1 != dash || *e2)
+			continue;
+		hold_object(c, pid_fd, start, stop, s);
+	}
+}
+
+static int write_all_fd(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_file_at(int dirfd, const char *rel, const char *buf, size_t len)
+{
+	int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_all_fd(fd, buf, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* mkdir -p of rel under dirfd */
+static int make_dirs_at(int dirfd, const char *rel)
+{
+	_cleanup_free_ char *p = xstrdup(rel);
+
+	for (char *s = p;; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (p[0] && mkdirat(dirfd, p, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			if (!c)
+				return 0;
+			*s = c;
+		}
+	}
+}
+
+/*
+ * The whole file when it is not too large; else its first CAPTURE_HEAD
+ * bytes (the ELF and program headers) at its size, the rest a hole.
+ */
+static int copy_object(int dirfd, const struct cap_object *o, bool *ret_cut)
+{
+	uint64_t want = (uint64_t)o->size <= CAPTURE_OBJECT_CAP ? (uint64_t)o->size : CAPTURE_HEAD;
+	_cleanup_free_ char *buf = xmalloc(1 << 20);
+	uint64_t done = 0;
+	struct timespec times[2];
+	int fd, r = 0;
+
+	fd = openat(dirfd, o->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (r == 0 && done < want) {
+		size_t chunk = want - done < (1 << 20) ? (size_t)(want - done) : (1 << 20);
+		ssize_t n = pread(o->fd, buf, chunk, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) /* shrank since: what is there is what is copied */
+			break;
+		r = write_all_fd(fd, buf, (size_t)n);
+		done += (uint64_t)n;
+	}
+	if (r == 0 && ftruncate(fd, o->size) < 0)
+		r = -errno;
+	/* the file's own time, not the capture's */
+	times[0] = o->mtime;
+	times[1] = o->mtime;
+	if (r == 0)
+		(void)futimens(fd, times);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	*ret_cut = want < (uint64_t)o->size;
+	return r;
+}
+
+static void readme(struct strbuf *sb, const struct capture *c, pid_t pid, const char *dir,
+		   size_t n_cut)
+{
+	const struct cap_file *comm = NULL, *cmdline = NULL;
+	struct utsname u;
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	for (size_t i = 0; i < c->n_files; i++) {
+		if (strcmp(c->files[i].rel, "comm") == 0)
+			comm = &c->files[i];
+		else if (strcmp(c->files[i].rel, "cmdline") == 0)
+			cmdline = &c->files[i];
+	}
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+	if (!gmtime_r(&now, &tm) || !strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		date[0] = '\0';
+	strbuf_addf(sb, "A process captured by 'vmscope capture' (vmscope %s). Read it back with:\n"
+			"  vmscope --proc-root %s/proc %d\n\n",
+		    VMSCOPE_VERSION, dir, (int)pid);
+	strbuf_addf(sb, "process: %d (", (int)pid);
+	if (comm)
+		escape_display(sb, comm->data.buf, comm->data.len && comm->data.buf[comm->data.len - 1] == '\n'
+						       ? comm->data.len - 1 : comm->data.len);
+	strbuf_addstr(sb, ")\ncommand: ");
+	if (cmdline) {
+		struct strbuf args;
+
+		strbuf_init(&args);
+		for (size_t i = 0; i < cmdline->data.len; i++)
+			strbuf_addch(&args, cmdline->data.buf[i] ? cmdline->data.buf[i] : ' ');
+		while (args.len && args.buf[args.len - 1] == ' ')
+			strbuf_setlen(&args, args.len - 1);
+		escape_display(sb, args.buf, args.len);
+		strbuf_release(&args);
+	}
+	strbuf_addf(sb, "\nkernel:  %s %s %s\ndate:    %s\n\n", u.sysname, u.release, u.machine,
+		    date);
+	strbuf_addf(sb,
+		    "proc/%d/ holds copies of its /proc files; exe is a text file holding the\n"
+		    "link's target. objects/ holds the files it maps, each once, with their\n"
+		    "modification times; proc/%d/map_files/ links to them as the kernel links\n"
+		    "the real ones.\n",
+		    (int)pid, (int)pid);
+	if (n_cut)
+		strbuf_addf(sb, "%zu mapped files over %llu MiB are kept as their first %u KiB (the\n"
+				"ELF headers) at their real size, the rest zeros.\n",
+			    n_cut, CAPTURE_OBJECT_CAP >> 20, CAPTURE_HEAD >> 10);
+	if (c->missing.len)
+		strbuf_addf(sb, "Not captured (not readable): %s.\n", c->missing.buf);
+}
+
+static int write_capture(const struct capture *c, pid_t pid, const char *dir)
+{
+	struct strbuf sb, rel;
+	size_t n_cut = 0;
+	int dfd = -1, r;
+
+	strbuf_init(&sb);
+	strbuf_init(&rel);
+	r = make_dirs_at(AT_FDCWD, dir);
+	if (r == 0) {
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		r = dfd < 0 ? -errno : 0;
+	}
+	strbuf_addf(&rel, "proc/%d", (int)pid);
+	if (r == 0 && faccessat(dfd, rel.buf, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		r = -EEXIST;
+	for (size_t i = 0; r == 0 && i < c->n_files; i++) {
+		char *slash;
+
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, "proc/%d/%s", (int)pid, c->files[i].rel);
+		slash = strrchr(rel.buf, '/');
+		*slash = '\0';
+		r = make_dirs_at(dfd, rel.buf);
+		*slash = '/';
+		if (r == 0)
+			r = write_file_at(dfd, rel.buf, c->files[i].data.buf, c->files[i].data.len);
+	}
+	if (r == 0 && c->n_objects)
+		r = make_dirs_at(dfd, "objects");
+	for (size_t i = 0; r == 0 && i < c->n_objects; i++) {
+		int ofd = openat(dfd, "objects", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		bool cut = false;
+
+		r = ofd < 0 ? -errno : copy_object(ofd, &c->objects[i], &cut);
+		if (ofd >= 0)
+			close(ofd);
+		n_cut += cut;
+	}
+	strbuf_reset(&rel);
+	strbuf_addf(&rel, "proc/%d/map_files", (int)pid);
+	if (r == 0 && c->n_links)
+		r = make_dirs_at(dfd, rel.buf);
+	for (size_t i = 0; r == 0 && i < c->n_links; i++) {
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, "proc/%d/map_files/%s", (int)pid, c->links[i].range);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "../../../objects/%s", c->objects[c->links[i].object].name);
+		if (symlinkat(sb.buf, dfd, rel.buf) < 0)
+			r = -errno;
+	}
+	if (r == 0) {
+		strbuf_reset(&sb);
+		readme(&sb, c, pid, dir, n_cut);
+		(void)unlinkat(dfd, "README", 0); /* the latest capture's */
+		r = write_file_at(dfd, "README", sb.buf, sb.len);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	strbuf_release(&sb);
+	strbuf_release(&rel);
+	return r;
+}
+
+static int read_capture(struct capture *c, int root_fd, int pid_fd)
+{
+	static const char *const names[] = {
+		"stat", "status", "cmdline", "comm", "smaps", "smaps_rollup", "maps", "limits",
+		"oom_score", "oom_score_adj", "cgroup",
+	};
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		r = read_one(c, pid_fd, names[i], names[i], false);
+		/* without stat there is no process to show */
+		if (r < 0 || (r > 0 && i == 0))
+			return -ESRCH;
+	}
+	read_exe(c, pid_fd);
+	/* the machine's memory, which the report shows beside the process's */
+	(void)read_one(c, root_fd, "meminfo", "../meminfo", false);
+	r = read_tasks(c, pid_fd);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_files; i++)
+		if (strcmp(c->files[i].rel, "maps") == 0)
+			hold_objects(c, pid_fd, &c->files[i].data);
+	/* gone meanwhile: the files may be short, and nothing says so */
+	if (faccessat(pid_fd, "stat", R_OK, 0) < 0)
+		return -ESRCH;
+	return 0;
+}
+
+static bool is_stopped(const struct capture *c)
+{
+	const char *stat = c->n_files ? c->files[0].data.buf : NULL;
+	const char *paren = stat ? strrchr(stat, ')') : NULL;
+
+	return paren && paren[1] == ' ' && (paren[2] == 'T' || paren[2] == 't');
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	struct capture_args a = { 0 };
+	struct capture c = { 0 };
+	_cleanup_free_ char **ops = NULL;
+	char name[16];
+	int r, n, root_fd, pid_fd, status;
+	pid_t pid;
+
+	r = cmd_parse_anywhere(argc, argv, &capture_command, capture_option, &a, &ops, &n);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (n != 1 || !a.output) {
+		fputs("vmscope: capture takes one PID or NAME and -o DIR\n", stderr);
+		return EXIT_USAGE;
+	}
+	root_fd = cli_open_proc_root(a.proc_root);
+	if (root_fd < 0)
+		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
+	status = cli_resolve_target(root_fd, ops[0], a.full, &pid);
+	if (status) {
+		close(root_fd);
+		return status;
+	}
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	pid_fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pid_fd < 0) {
+		close(root_fd);
+		cli_say_gone(pid, -ENOENT);
+		return EXIT_GONE;
+	}
+	strbuf_init(&c.missing);
+	r = read_capture(&c, root_fd, pid_fd);
+	close(pid_fd);
+	close(root_fd);
+	if (r < 0) {
+		cli_say_gone(pid, -ESRCH);
+		status = EXIT_GONE;
+		goto out;
+	}
+	if (!is_stopped(&c))
+		fprintf(stderr, "vmscope: note: process %d was running, so its files may disagree "
+				"a little (kill -STOP it first)\n", (int)pid);
+	r = write_capture(&c, pid, a.output);
+	if (r == -EEXIST) {
+		fprintf(stderr, "vmscope: '%s' already holds a capture of pid %d\n", a.output,
+			(int)pid);
+		status = EXIT_GONE;
+	} else if (r < 0) {
+		fprintf(stderr, "vmscope: cannot write the capture into '%s': %s\n", a.output,
+			strerror(-r));
+		status = EXIT_GONE;
+	} else {
+		if (c.missing.len)
+			fprintf(stderr, "vmscope: not captured (not readable): %s\n", c.missing.buf);
+		fprintf(stderr, "vmscope: captured pid %d into %s (%zu files, %zu mapped files)\n",
+			(int)pid, a.output, c.n_files, c.n_objects);
+	}
+out:
+	capture_release(&c);
+	return status;
+}

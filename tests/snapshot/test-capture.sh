@@ -1,0 +1,125 @@
+#!/bin/bash
+# vmscope capture, printing TAP: a frozen process captured into a directory
+# reads back through --proc-root as the same report as the live one.
+# usage: test-capture.sh VMSCOPE STATIC_TARGET DIFF_TARGET DIFFLIB
+set -u
+vmscope=$1 static_target=$2 target=$3 lib=$4
+tmp=$(mktemp -d /tmp/vmscope-capture-test.XXXXXX)
+n=0 failed=0 pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | head -n 40 | sed 's/^/# /'; done
+}
+check() { # description command...
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "$out"; fi
+}
+state() { sed -n 's/.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null; }
+wait_stopped() {
+	for _ in $(seq 1 500); do
+		[ "$(state "$1")" = T ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# The report, but for the two lines that are not the process's: the
+# cgroup's usage is read from /sys/fs/cgroup on a live machine only, and
+# the machine's commit and available memory move on their own.
+report() { "$vmscope" --no-pages -a -w 120 -b "$@" | grep -vE '^(cgroup|machine)  '; }
+# The JSON, but for the times and those machine-wide values.
+json() {
+	"$vmscope" -f json --no-pages "$@" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for k in ("time", "cgroup", "host_memory"):
+    d.pop(k, None)
+d.get("insights", {}).pop("cgroup_headroom", None)
+json.dump(d, sys.stdout, indent=1, sort_keys=True)'
+}
+
+"$static_target" &
+spid=$!
+pids+=("$spid")
+wait_stopped "$spid" || { not_ok "the static target stops itself"; echo "1..$n"; exit 1; }
+
+if "$vmscope" capture "$spid" -o "$tmp/cap" 2>"$tmp/err"; then
+	ok "capture of a frozen process ($(tail -n 1 "$tmp/err"))"
+else
+	not_ok "capture of a frozen process" "$(cat "$tmp/err")"
+fi
+check "the report from the capture is the live report (text, every region)" \
+	diff -u <(report "$spid") <(report --proc-root "$tmp/cap/proc" "$spid")
+check "the report from the capture is the live report (JSON, but for the time)" \
+	diff -u <(json "$spid") <(json --proc-root "$tmp/cap/proc" "$spid")
+if grep -q "kind\": \"text\"" <("$vmscope" -f json --proc-root "$tmp/cap/proc" "$spid"); then
+	ok "the mapped program came along: its text is text, read from the capture"
+else
+	not_ok "the mapped program came along"
+fi
+if grep -qx "  vmscope --proc-root $tmp/cap/proc $spid" "$tmp/cap/README" &&
+	grep -q "^kernel:  $(uname -s) $(uname -r) $(uname -m)\$" "$tmp/cap/README" &&
+	grep -q '^date:    [0-9]\{4\}-[0-9][0-9]-[0-9][0-9] ' "$tmp/cap/README" &&
+	grep -q "^command: $static_target\$" "$tmp/cap/README"; then
+	ok "the README says how to read it back, the kernel, the date and the command"
+else
+	not_ok "the README says the kernel, the date and the command" "$(cat "$tmp/cap/README")"
+fi
+for f in stat status cmdline comm smaps smaps_rollup maps limits exe task/$spid/stat task/$spid/syscall task/$spid/comm; do
+	[ -f "$tmp/cap/proc/$spid/$f" ] || missing="${missing:-} $f"
+done
+[ -z "${missing:-}" ] && ok "every file is there" || not_ok "every file is there" "missing:$missing"
+[ "$(cat "$tmp/cap/proc/$spid/exe")" = "$(readlink "/proc/$spid/exe")" ] &&
+	ok "exe holds the link's target" || not_ok "exe holds the link's target"
+
+# a capture of the capture is the same again: --proc-root on both sides
+if "$vmscope" capture --proc-root "$tmp/cap/proc" "$spid" -o "$tmp/cap2" 2>"$tmp/err"; then
+	check "a capture of a capture reads back the same" \
+		diff -u <(report --proc-root "$tmp/cap/proc" "$spid") <(report --proc-root "$tmp/cap2/proc" "$spid")
+else
+	not_ok "a capture of a capture" "$(cat "$tmp/err")"
+fi
+
+"$vmscope" capture "$spid" -o "$tmp/cap" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "already holds a capture of pid $spid" "$tmp/err" &&
+	ok "a second capture of the same pid into the same DIR is refused" ||
+	not_ok "a second capture into the same DIR is refused" "exit $rc" "$(cat "$tmp/err")"
+"$vmscope" capture 999999999 -o "$tmp/none" 2>/dev/null
+rc=$?
+[ $rc -eq 1 ] && [ ! -e "$tmp/none" ] && ok "no process: exit 1 and no directory" ||
+	not_ok "no process: exit 1 and no directory" "exit $rc"
+"$vmscope" capture "$spid" >/dev/null 2>&1
+[ $? -eq 2 ] && ok "no -o DIR is a usage error" || not_ok "no -o DIR is a usage error"
+
+# A dynamic process: its libraries come along, so every region has the
+# same kind and label. (Its PSS moves with the processes that share libc.)
+"$target" "$lib" "$tmp/grown" &
+tpid=$!
+pids+=("$tpid")
+if wait_stopped "$tpid"; then
+	"$vmscope" capture "$tpid" -o "$tmp/dyn" 2>/dev/null
+	kinds() { "$vmscope" -f json --no-pages "$@" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for r in d["regions"]:
+    o = d["objects"][r["object"]]["path"] if r["object"] is not None else ""
+    print(r["start"], r["kind"], r["name"], o, r["sections"])'; }
+	check "a dynamic process from its capture: the same regions, kinds, objects and sections" \
+		diff -u <(kinds "$tpid") <(kinds --proc-root "$tmp/dyn/proc" "$tpid")
+else
+	not_ok "the diff target stops itself"
+fi
+
+echo "1..$n"
+[ $failed -eq 0 ]

@@ -512,7 +512,8 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 			strbuf_addstr(sb, "cannot be checked: no stack with a known limit");
 		else if (rule->scope == VMS_BUDGET_GROWTH)
 			strbuf_addstr(sb, "cannot be checked: no baseline with this measure");
-		else if (rule->scope != VMS_BUDGET_TOTAL && res->matched == 0)
+		else if (rule->scope != VMS_BUDGET_TOTAL && res->matched == 0 &&
+			 !snap->src[VMS_SRC_SMAPS].error)
 			strbuf_addstr(sb, "cannot be checked: no such region in the process");
 		else
 			strbuf_addstr(sb, "cannot be checked: the snapshot could not read it");

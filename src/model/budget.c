@@ -157,8 +157,10 @@ bool vms_budget_eval(const struct vms_snapshot *snap, const struct vms_snapshot 
 	case VMS_BUDGET_KIND:
 	case VMS_BUDGET_OBJECT:
 		heaviest(snap, rule, &res, &sum, &have);
-		/* a file the process does not map is more likely a typo than 0 */
-		res.have = have && (rule->scope == VMS_BUDGET_KIND || res.matched > 0);
+		/* a file the process does not map is more likely a typo than 0;
+		 * no region read (smaps refused) is no region known, not 0 */
+		res.have = have && (rule->scope == VMS_BUDGET_KIND || res.matched > 0) &&
+			   !snap->src[VMS_SRC_SMAPS].error;
 		res.value = sum;
 		break;
 	case VMS_BUDGET_GROWTH:

@@ -618,6 +618,12 @@ static size_t row_label(struct text *t, const struct drow *row)
 
 	strbuf_reset(&t->sb);
 	if (row->gap) {
+		/* Up to [vsyscall], in the kernel's half: not user space that
+		 * could be mapped, so its size (16E) says nothing. */
+		if (row->end >> 63) {
+			strbuf_addstr(&t->sb, "\u2504 end of user space \u2504");
+			return t->sb.len;
+		}
 		fmt_size(t, buf, row->size);
 		strbuf_addf(&t->sb, "\u2504 %s unmapped \u2504", buf);
 		return t->sb.len;

@@ -153,6 +153,14 @@ static void print_text(FILE *out, const struct diff_args *args, const char *name
 		fmt_delta(z, sizeof(z), d->total_delta[m], args->bytes);
 		fprintf(out, "%-6s %10s %10s %10s\n", total_names[m], x, y, z);
 	}
+	if (d->regions_unknown) {
+		const struct vms_snapshot *s = a->src[VMS_SRC_SMAPS].error ? a : b;
+
+		fprintf(out, "\nregions: n/a, those of %s could not be read: %s\n",
+			s == a ? "before" : "after", strerror(-s->src[VMS_SRC_SMAPS].error));
+		strbuf_release(&sb);
+		return;
+	}
 	fprintf(out, "\nregions: %zu grew, %zu shrank, %zu appeared, %zu vanished, %zu unchanged",
 		d->count[VMS_CHANGE_GREW], d->count[VMS_CHANGE_SHRANK],
 		d->count[VMS_CHANGE_APPEARED], d->count[VMS_CHANGE_VANISHED], d->n_same);
@@ -265,6 +273,14 @@ static int print_json(FILE *out, const char *name_a, const char *name_b,
 	}
 	jsonw_end_object(&w);
 	jsonw_key(&w, "counts");
+	if (d->regions_unknown) {
+		/* the regions of a side could not be read: nothing to count */
+		jsonw_null(&w);
+		jsonw_key(&w, "regions");
+		jsonw_null(&w);
+		jsonw_end_object(&w);
+		return jsonw_finish(&w);
+	}
 	jsonw_begin_inline_object(&w);
 	for (int c = 0; c < VMS_CHANGE__MAX; c++) {
 		jsonw_key(&w, vms_change_to_string(c));

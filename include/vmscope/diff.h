@@ -60,6 +60,7 @@ struct vms_diff {
 	int64_t total_delta[VMS_MEASURE__MAX];
 	uint64_t total_a[VMS_MEASURE__MAX], total_b[VMS_MEASURE__MAX];
 	uint32_t total_have; /* 1 << measure: both snapshots have it */
+	bool regions_unknown; /* a side's regions could not be read: none compared */
 };
 
 /* Compares a (before) with b (after). Pure; never fails (dies on OOM). */

@@ -333,6 +333,12 @@ void vms_diff_build(const struct vms_snapshot *a, const struct vms_snapshot *b,
 		if (j < b->n_regions)
 			add_entry(&d, a, b, b_to_a[j], (int32_t)j);
 	}
+	/* Regions refused on one side are unknown, not absent: no "appeared". */
+	if (a->src[VMS_SRC_SMAPS].error || b->src[VMS_SRC_SMAPS].error) {
+		d.regions_unknown = true;
+		d.n = d.n_same = d.n_merged = 0;
+		memset(d.count, 0, sizeof(d.count));
+	}
 	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
 		if (vms_snapshot_measure(a, m, &d.total_a[m]) &&
 		    vms_snapshot_measure(b, m, &d.total_b[m])) {

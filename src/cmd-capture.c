@@ -36,14 +36,10 @@
 #define CAPTURE_OBJECT_CAP (256ull << 20) /* bytes of one mapped file copied */
 #define CAPTURE_HEAD (64u << 10)          /* what is kept of a larger one */
 
-enum {
-	OPT_FULL = CLI_OPT_FIRST_FREE,
-};
-
 static const struct cli_option capture_options[] = {
 	{ "output", 'o', required_argument, 'o', "DIR",
 	  "the directory to write (created; it must not hold this pid already)" },
-	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	{ "full", 0, no_argument, CMD_OPT_FULL, NULL, "match NAME against the whole command line" },
 	CLI_OPTION_PROC_ROOT,
 	CLI_OPTION_HELP,
 };
@@ -62,28 +58,9 @@ const struct cli_command capture_command = {
 		  "2 usage error.\n",
 };
 
-struct capture_args {
-	const char *output;
-	const char *proc_root;
-	bool full;
-};
-
 static int capture_option(int id, const char *arg, void *ctx)
 {
-	struct capture_args *a = ctx;
-
-	switch (id) {
-	case 'o':
-		a->output = arg;
-		return 0;
-	case OPT_FULL:
-		a->full = true;
-		return 0;
-	case CLI_OPT_PROC_ROOT:
-		a->proc_root = arg;
-		return 0;
-	}
-	return -EINVAL;
+	return cmd_target_option(ctx, id, arg) ? -EINVAL : 0;
 }
 
 /* One file to write: its path under DIR/proc/PID and its bytes. */
@@ -314,21 +291,6 @@ static void hold_objects(struct capture *c, int pid_fd, const struct strbuf *map
 	}
 }
 
-static int write_all_fd(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int write_file_at(int dirfd, const char *rel, const char *buf, size_t len)
 {
 	int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -336,7 +298,7 @@ static int write_file_at(int dirfd, const char *rel, const char *buf, size_t len
 
 	if (fd < 0)
 		return -errno;
-	r = write_all_fd(fd, buf, len);
+	r = cmd_write_all(fd, buf, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;
@@ -384,7 +346,7 @@ static int copy_object(int dirfd, const struct cap_object *o, bool *ret_cut)
 			continue;
 		if (n <= 0) /* shrank since: what is there is what is copied */
 			break;
-		r = write_all_fd(fd, buf, (size_t)n);
+		r = cmd_write_all(fd, buf, (size_t)n);
 		done += (uint64_t)n;
 	}
 	if (r == 0 && ftruncate(fd, o->size) < 0)
@@ -557,7 +519,7 @@ static bool is_stopped(const struct capture *c)
 
 int cmd_capture(int argc, char **argv)
 {
-	struct capture_args a = { 0 };
+	struct cmd_target_args a = { 0 };
 	struct capture c = { 0 };
 	_cleanup_free_ char **ops = NULL;
 	char name[16];

@@ -37,14 +37,10 @@
 #define SERVE_MAX_REQUEST 8192 /* bytes of request line and headers */
 #define SERVE_TIMEOUT_S 5      /* to receive a request, and to send an answer */
 
-enum {
-	OPT_FULL = CLI_OPT_FIRST_FREE,
-};
-
 static const struct cli_option serve_options[] = {
 	{ "listen", 'l', required_argument, 'l', "ADDR:PORT",
 	  "listen there (default 127.0.0.1:" SERVE_DEFAULT_PORT "; PORT alone: on 127.0.0.1)" },
-	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	{ "full", 0, no_argument, CMD_OPT_FULL, NULL, "match NAME against the whole command line" },
 	{ "kernel", 'k', no_argument, 'k', NULL,
 	  "include kernel threads (without PID|NAME)" },
 	CLI_OPTION_PROC_ROOT,
@@ -65,9 +61,9 @@ const struct cli_command serve_command = {
 };
 
 struct serve_args {
+	struct cmd_target_args t; /* no -o: serve writes to its clients */
 	const char *listen;
-	const char *proc_root;
-	bool full, kernel;
+	bool kernel;
 };
 
 static int serve_option(int id, const char *arg, void *ctx)
@@ -78,17 +74,11 @@ static int serve_option(int id, const char *arg, void *ctx)
 	case 'l':
 		a->listen = arg;
 		return 0;
-	case OPT_FULL:
-		a->full = true;
-		return 0;
 	case 'k':
 		a->kernel = true;
 		return 0;
-	case CLI_OPT_PROC_ROOT:
-		a->proc_root = arg;
-		return 0;
 	}
-	return -EINVAL;
+	return cmd_target_option(&a->t, id, arg) ? -EINVAL : 0;
 }
 
 struct vms_snapshot *cmd_pentry_snapshot(const struct vms_pentry *e, const struct vms_host *host)
@@ -184,7 +174,7 @@ static size_t target_pids(struct server *s, pid_t **ret)
 			pids[n++] = pid;
 			continue;
 		}
-		m = vms_find_by_name(s->root_fd, s->targets[i], s->a.full, &found);
+		m = vms_find_by_name(s->root_fd, s->targets[i], s->a.t.full, &found);
 		for (int j = 0; j < m; j++) {
 			ARRAY_GROW(pids, n + 1, alloc);
 			pids[n++] = found[j];
@@ -230,21 +220,6 @@ static int targets_metrics(struct server *s, FILE *out)
 	return r;
 }
 
-static int send_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void respond(int fd, const char *status, const char *type, const char *extra,
 		    const char *body, size_t len, bool head)
 {
@@ -263,7 +238,7 @@ static void respond(int fd, const char *status, const char *type, const char *ex
 	if (!head)
 		strbuf_add(&sb, body, len);
 	/* the client may be gone: nothing to tell anyone */
-	(void)send_all(fd, sb.buf, sb.len);
+	(void)cmd_write_all(fd, sb.buf, sb.len);
 	strbuf_release(&sb);
 }
 
@@ -465,6 +440,8 @@ static int serve_loop(struct server *s, int lfd)
 	sigdelset(&waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a client that hangs up early is its own business */
+	signal(SIGPIPE, SIG_IGN);
 
 	while (!stop_signal) {
 		int cfd;
@@ -494,12 +471,12 @@ int cmd_serve(int argc, char **argv)
 			       &s.n_targets);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
-	s.root_fd = cli_open_proc_root(s.a.proc_root);
+	s.root_fd = cli_open_proc_root(s.a.t.proc_root);
 	if (s.root_fd < 0) {
 		free(s.targets);
-		return s.a.proc_root ? EXIT_USAGE : EXIT_GONE;
+		return s.a.t.proc_root ? EXIT_USAGE : EXIT_GONE;
 	}
-	s.live = cli_proc_root_is_live(s.a.proc_root);
+	s.live = cli_proc_root_is_live(s.a.t.proc_root);
 	vms_plist_init(&s.pl);
 	status = 0;
 	for (int i = 0; i < s.n_targets; i++) {
@@ -507,7 +484,7 @@ int cmd_serve(int argc, char **argv)
 
 		if (cli_is_pid(s.targets[i], &pid))
 			continue;
-		r = vms_find_by_name(s.root_fd, s.targets[i], s.a.full, &found);
+		r = vms_find_by_name(s.root_fd, s.targets[i], s.a.t.full, &found);
 		if (r >= 0) {
 			free(found);
 			continue;

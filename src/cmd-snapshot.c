@@ -28,14 +28,10 @@
 #include "vmscope/report.h"
 #include "vmscope/snapshot.h"
 
-enum {
-	OPT_FULL = CLI_OPT_FIRST_FREE,
-};
-
 static const struct cli_option snapshot_options[] = {
 	{ "output", 'o', required_argument, 'o', "FILE",
 	  "write the snapshot to FILE (default: standard output)" },
-	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	{ "full", 0, no_argument, CMD_OPT_FULL, NULL, "match NAME against the whole command line" },
 	CLI_OPTION_PROC_ROOT,
 	CLI_OPTION_HELP,
 };
@@ -53,28 +49,25 @@ const struct cli_command snapshot_command = {
 	.epilog = NULL,
 };
 
-struct snapshot_args {
-	const char *output;
-	const char *proc_root;
-	bool full;
-};
-
-static int snapshot_option(int id, const char *arg, void *ctx)
+int cmd_target_option(struct cmd_target_args *a, int id, const char *arg)
 {
-	struct snapshot_args *a = ctx;
-
 	switch (id) {
 	case 'o':
 		a->output = arg;
 		return 0;
-	case OPT_FULL:
+	case CMD_OPT_FULL:
 		a->full = true;
 		return 0;
 	case CLI_OPT_PROC_ROOT:
 		a->proc_root = arg;
 		return 0;
 	}
-	return -EINVAL;
+	return 1;
+}
+
+static int snapshot_option(int id, const char *arg, void *ctx)
+{
+	return cmd_target_option(ctx, id, arg) ? -EINVAL : 0;
 }
 
 int cmd_parse_anywhere(int argc, char **argv, const struct cli_command *cmd,
@@ -178,7 +171,7 @@ int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
 	return status;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+int cmd_write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
@@ -206,7 +199,7 @@ int cmd_write_file_atomic(const char *path, const char *buf, size_t len)
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, buf, len);
+	r = cmd_write_all(fd, buf, len);
 	mask = umask(0);
 	umask(mask);
 	/* mkostemp makes it 0600; the file gets the mode any new file would */
@@ -223,7 +216,7 @@ int cmd_write_file_atomic(const char *path, const char *buf, size_t len)
 
 int cmd_snapshot(int argc, char **argv)
 {
-	struct snapshot_args a = { 0 };
+	struct cmd_target_args a = { 0 };
 	struct vms_snapshot *snap = NULL;
 	_cleanup_free_ char **ops = NULL;
 	char *buf = NULL;
@@ -254,7 +247,7 @@ int cmd_snapshot(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!a.output || strcmp(a.output, "-") == 0)
-		r = write_all(STDOUT_FILENO, buf, len);
+		r = cmd_write_all(STDOUT_FILENO, buf, len);
 	else
 		r = cmd_write_file_atomic(a.output, buf, len);
 	free(buf);

@@ -78,6 +78,18 @@ void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 /* Writes buf to path through a temporary file and a rename: whole or not at all. */
 int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
 
+/* What the commands that take one process and write somewhere share. */
+struct cmd_target_args {
+	const char *output;    /* -o */
+	const char *proc_root; /* --proc-root */
+	bool full;             /* --full, id CMD_OPT_FULL */
+};
+enum { CMD_OPT_FULL = CLI_OPT_FIRST_FREE };
+/* -o, --full, --proc-root into a: 0, or 1 when id is not one of them. */
+int cmd_target_option(struct cmd_target_args *a, int id, const char *arg);
+/* Writes all of buf to fd, retrying on EINTR; 0 or -errno. */
+int cmd_write_all(int fd, const char *buf, size_t len);
+
 extern const struct cli_command capture_command;
 int cmd_capture(int argc, char **argv);
 

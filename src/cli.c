@@ -18,6 +18,41 @@
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
 
+/*
+ * "  -x, --long ARG         help" with the help wrapped at word breaks to fit
+ * 80 columns, its lines aligned; an option too long for its column puts
+ * the help on the lines below.
+ */
+static void print_option_help(FILE *out, const char *lhs, const char *help)
+{
+	enum { HELP_COL = 25, WIDTH = 79 };
+	const char *p = help;
+	int col;
+
+	col = fprintf(out, "  %-22s", lhs);
+	if (col > HELP_COL - 1) {
+		fputc('\n', out);
+		col = 0;
+	}
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (col >= HELP_COL && col + 1 + (int)word > WIDTH) {
+			fputc('\n', out);
+			col = 0;
+		}
+		if (col < HELP_COL)
+			col += fprintf(out, "%*s", HELP_COL - col, "");
+		else
+			col += fprintf(out, " ");
+		col += fprintf(out, "%.*s", (int)word, p);
+		p += word;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
 void cli_usage(FILE *out, const struct cli_command *cmd)
 {
 	fprintf(out, "Usage: %s\n\n%s\nOptions:\n", cmd->synopsis, cmd->summary);
@@ -34,7 +69,7 @@ void cli_usage(FILE *out, const struct cli_command *cmd)
 				     o->arg ? o->arg : "");
 		if (n < 0)
 			continue;
-		fprintf(out, "  %-22s %s\n", lhs, o->help);
+		print_option_help(out, lhs, o->help);
 	}
 	if (cmd->epilog)
 		fprintf(out, "\n%s", cmd->epilog);

@@ -31,7 +31,7 @@ enum {
 };
 
 static const struct cli_option report_options[] = {
-	{ "format", 'f', required_argument, 'f', "FMT", "output format: text or json (default text)" },
+	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json or openmetrics (default text)" },
 	{ "sort", 's', required_argument, 's', "KEY",
 	  "table order: rss, pss, uss, size, swap, address" },
 	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },

@@ -383,8 +383,9 @@ int vms_pagemap_open(int pid_dirfd, int root_fd, enum vms_pagemap_method method,
 		return -EOPNOTSUPP;
 	}
 	pm->entries = !pm->scan || pm->detail;
+	/* zeroed: memory checkers do not know that the ioctl fills it */
 	if (pm->scan)
-		pm->vec = xreallocarray(NULL, SCAN_VEC, sizeof(*pm->vec));
+		pm->vec = xcalloc(SCAN_VEC, sizeof(*pm->vec));
 	if (pm->entries)
 		pm->buf = xreallocarray(NULL, CHUNK, sizeof(*pm->buf));
 	if (pm->detail) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A process whose names are hostile, for tests/live/test-hostile.sh:
+ * A process whose names are hostile, for tests/hardening/test-hostile.sh:
  *
  *   hostile-target DIR [ARG...]
  *

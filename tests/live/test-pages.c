@@ -495,6 +495,25 @@ static void test_exit_during_scan(void **state)
 	assert_true(exited >= 1);
 }
 
+/* Whether a DAMON monitor runs on this machine (it clears accessed bits). */
+static bool damon_running(void)
+{
+	char path[128], state[16];
+	bool on = false;
+
+	for (int k = 0; k < 16 && !on; k++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/mm/damon/admin/kdamonds/%d/state", k);
+		f = fopen(path, "r");
+		if (!f)
+			break;
+		on = fgets(state, sizeof(state), f) && strncmp(state, "on", 2) == 0;
+		fclose(f);
+	}
+	return on;
+}
+
 /* clear_refs, then the target reads 5 of its 20 pages: exactly those are referenced. */
 static void test_working_set(void **state)
 {
@@ -507,6 +526,7 @@ static void test_working_set(void **state)
 	uint64_t f[3];
 	struct run r;
 	json_object *o, *reg;
+	uint64_t referenced;
 	pid_t v;
 	int st;
 
@@ -538,12 +558,22 @@ static void test_working_set(void **state)
 	o = json_tokener_parse(r.out);
 	assert_non_null(o);
 	reg = region_at(o, f[0]);
-	assert_int_equal(json_object_get_int64(get(get(reg, "mem"), "referenced")), f[2]);
 	assert_int_equal(json_object_get_int64(get(get(reg, "mem"), "rss")), f[1]);
 	assert_int_equal(json_object_get_int64(get(get(o, "pages"), "refs_interval_ms")), 3000);
+	referenced = (uint64_t)json_object_get_int64(get(get(reg, "mem"), "referenced"));
 	json_object_put(o);
 	run_free(&r);
 	target_stop(&t);
+	/* Never more than was touched. Exactly that, unless DAMON watches this
+	 * machine: its physical-address monitoring clears the accessed bits
+	 * that Referenced counts, so pages touched can read as untouched. */
+	assert_true(referenced <= f[2]);
+	if (damon_running() && referenced != f[2]) {
+		fprintf(stderr, "# %" PRIu64 " of %" PRIu64 " bytes read as referenced: DAMON "
+			"is clearing accessed bits here\n", referenced, f[2]);
+		skip();
+	}
+	assert_int_equal(referenced, f[2]);
 }
 
 int main(int argc, char **argv)

@@ -306,6 +306,9 @@ static bool get_uint(struct load *ld, struct json_object *obj, const char *key, 
 	struct json_object *v;
 	bool ok;
 
+	/* set on every path: callers test it after a failure too */
+	if (ret_null)
+		*ret_null = false;
 	if (!member(ld, obj, key, &v))
 		return false;
 	enter_key(ld, key);

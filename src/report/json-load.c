@@ -872,6 +872,7 @@ static bool get_limit(struct load *ld, struct json_object *obj, const char *key,
 	struct json_object *v;
 	bool ok = true;
 
+	*ret_have = false; /* on every path, as get_uint's null flag */
 	if (!member(ld, obj, key, &v))
 		return false;
 	enter_key(ld, key);

@@ -15,6 +15,12 @@
  *   --sbrk-pages H                  the break moved up by H pages, written
  *   --thread                        a thread that writes 64 KiB of its stack
  *   --maps M                        M extra one-page regions (alternating perms)
+ *   --maps-max                      last of all, one-page anonymous mappings of
+ *                                   alternating perms until mmap fails with ENOMEM:
+ *                                   the process is at vm.max_map_count ("mapsmax N")
+ *   --reserve-gib G                 G GiB reserved PROT_NONE, MAP_NORESERVE
+ *                                   ("reserve ADDR BYTES")
+ *   --threads N                     N threads that block ("threads N")
  *   --comm NAME                     the process name
  *   --no-stop                       wait for a signal instead of stopping
  *   --sparse-mib M --sparse-every K M MiB of anonymous memory, every K-th page written
@@ -279,6 +285,14 @@ static void recurser_relay(struct recurser *r)
 		fail("stdout");
 }
 
+static void *block_main(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
 static char *map_file(const char *path, int prot, int flags, size_t *ret_size)
 {
 	struct stat st;
@@ -330,6 +344,9 @@ int main(int argc, char **argv)
 		{ "fault-file-read", required_argument, NULL, 0x102 },
 		{ "fault-thread", required_argument, NULL, 0x103 },
 		{ "fault-exit", no_argument, NULL, 0x104 },
+		{ "maps-max", no_argument, NULL, 0x105 },
+		{ "reserve-gib", required_argument, NULL, 0x106 },
+		{ "threads", required_argument, NULL, 0x107 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long anon_pages = 0, anon_touch = 0, shared_pages = 0, children = 0;
@@ -343,7 +360,8 @@ int main(int argc, char **argv)
 	char *refs = NULL;
 	struct faulter fl = { .file_fd = -1 };
 	const char *fault_file = NULL;
-	bool faults = false;
+	bool faults = false, maps_max = false;
+	unsigned long reserve_gib = 0, threads = 0;
 	pid_t self = getpid();
 	int c;
 
@@ -376,6 +394,9 @@ int main(int argc, char **argv)
 		case 0x102: fl.file_pages = parse_count(optarg, "--fault-file-read"); break;
 		case 0x103: fl.thread_n = parse_count(optarg, "--fault-thread"); faults = true; break;
 		case 0x104: fl.exit_after = true; break;
+		case 0x105: maps_max = true; break;
+		case 0x106: reserve_gib = parse_count(optarg, "--reserve-gib"); break;
+		case 0x107: threads = parse_count(optarg, "--threads"); break;
 		default: return 2;
 		}
 	}
@@ -598,6 +619,45 @@ int main(int argc, char **argv)
 		if (errno)
 			fail("pthread_create");
 		recurser_relay(&rec);
+	}
+
+	if (reserve_gib) {
+		size_t len = (size_t)reserve_gib << 30;
+		char *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			       -1, 0);
+
+		if (p == MAP_FAILED)
+			fail("mmap reserve");
+		printf("reserve 0x%lx %zu\n", (unsigned long)(uintptr_t)p, len);
+	}
+
+	if (threads) {
+		for (unsigned long i = 0; i < threads; i++) {
+			pthread_t th;
+
+			errno = pthread_create(&th, NULL, block_main, NULL);
+			if (errno)
+				fail("pthread_create");
+		}
+		printf("threads %lu\n", threads);
+	}
+
+	/* Last: nothing after this may need a new mapping. */
+	if (maps_max) {
+		unsigned long n = 0;
+
+		for (;; n++) {
+			/* Each page unlike its neighbour, so none merges. */
+			int prot = n % 2 ? PROT_READ | PROT_WRITE : PROT_READ;
+
+			if (mmap(NULL, page_size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+			    MAP_FAILED) {
+				if (errno != ENOMEM)
+					fail("mmap");
+				break;
+			}
+		}
+		printf("mapsmax %lu\n", n);
 	}
 
 	printf("ready\n");

@@ -1,0 +1,83 @@
+#!/bin/bash
+# size-growth.sh [BUILDDIR]: how the time and peak RSS of `vmscope PID`
+# (text), `vmscope --format json PID` and `vmscope list` grow with the
+# number of VMAs of the process looked at: 1,000, 10,000 and 65,000
+# (SIZES to change them; the last must fit under vm.max_map_count). Each
+# figure is the median of RUNS (default 5) runs, measured by wait4
+# (tests/hardening/rusage-run); the cost per VMA, and the cost of each VMA
+# added since the previous size, show whether the growth is linear.
+# BUILDDIR (default build) must hold src/vmscope, tests/live/live-target
+# and tests/hardening/rusage-run.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+runs=${RUNS:-5}
+read -r -a sizes <<<"${SIZES:-1000 10000 65000}"
+vmscope=$build/src/vmscope
+target=$build/tests/live/live-target
+rusage_run=$build/tests/hardening/rusage-run
+for f in "$vmscope" "$target" "$rusage_run"; do
+	[ -x "$f" ] || { echo "size-growth: $f is not built (ninja -C $build)" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# measure NAME CMD...: runs CMD RUNS times; prints "wall_ms cpu_ms peak_kib",
+# the medians of wall and CPU time and the largest peak.
+measure() {
+	local name=$1
+	shift
+	: >"$tmp/$name.all"
+	for _ in $(seq "$runs"); do
+		"$rusage_run" "$tmp/$name.stats" "$@" >/dev/null </dev/null ||
+			{ echo "size-growth: $* failed" >&2; exit 1; }
+		cat "$tmp/$name.stats" >>"$tmp/$name.all"
+	done
+	python3 - "$tmp/$name.all" <<'PY'
+import statistics, sys
+rows = [dict(zip(l.split()[::2], map(int, l.split()[1::2]))) for l in open(sys.argv[1])]
+print(int(statistics.median(r['wall_ms'] for r in rows)),
+      int(statistics.median(r['cpu_ms'] for r in rows)),
+      max(r['maxrss_kib'] for r in rows))
+PY
+}
+
+echo "vmscope cost against the VMAs of the process looked at; median of $runs runs"
+echo "(per VMA: the figure over the VMAs; added: the growth since the previous size over the VMAs added)"
+printf '%-22s %7s %8s %7s %9s %8s %8s %9s %9s\n' command VMAs "wall ms" "cpu ms" "peak KiB" \
+	"us/VMA" "B/VMA" "added us" "added B"
+declare -A prev_vmas prev_wall prev_peak
+for size in "${sizes[@]}"; do
+	"$target" --maps "$size" >"$tmp/facts" </dev/null &
+	pid=$!
+	for _ in $(seq 400); do
+		grep -q '^State:[[:space:]]*T' "/proc/$pid/status" && break
+		sleep 0.05
+	done
+	grep -q '^State:[[:space:]]*T' "/proc/$pid/status" ||
+		{ echo "size-growth: the target of $size maps did not stop" >&2; exit 1; }
+	vmas=$(wc -l <"/proc/$pid/maps")
+	for what in text json list; do
+		case $what in
+		text) set -- "$vmscope" --color never "$pid"; label="vmscope PID" ;;
+		json) set -- "$vmscope" --format json "$pid"; label="vmscope --format json" ;;
+		list) set -- "$vmscope" list --color never; label="vmscope list" ;;
+		esac
+		read -r wall cpu peak < <(measure "$what" "$@")
+		added_us=- added_b=-
+		if [ -n "${prev_vmas[$what]:-}" ]; then
+			d=$((vmas - prev_vmas[$what]))
+			added_us=$(awk -v a="$wall" -v b="${prev_wall[$what]}" -v d="$d" \
+				'BEGIN { printf "%.2f", (a - b) * 1000 / d }')
+			added_b=$(( (peak - prev_peak[$what]) * 1024 / d ))
+		fi
+		printf '%-22s %7s %8s %7s %9s %8s %8s %9s %9s\n' "$label" "$vmas" "$wall" "$cpu" \
+			"$peak" "$(awk -v a="$wall" -v v="$vmas" 'BEGIN { printf "%.2f", a * 1000 / v }')" \
+			"$((peak * 1024 / vmas))" "$added_us" "$added_b"
+		prev_vmas[$what]=$vmas prev_wall[$what]=$wall prev_peak[$what]=$peak
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	pid=
+done

@@ -33,3 +33,14 @@ for i, b in bad[:3]:
 sys.exit(1 if bad else 0)
 PY
 }
+
+# wait_stopped PID [SECONDS]: waits (10 s by default) until PID is stopped,
+# as a target is once it has built its address space; fails if it is not.
+wait_stopped() {
+	local i
+	for i in $(seq $((${2:-10} * 20))); do
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.05
+	done
+	return 1
+}

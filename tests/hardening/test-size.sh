@@ -49,17 +49,12 @@ fi
 # start NAME ARGS...: starts a target that stops itself once built; its
 # pid goes in the variable NAME_pid and its lines in $tmp/NAME.facts.
 start() {
-	local name=$1 pid _
+	local name=$1 pid
 	shift
 	"$target" "$@" >"$tmp/$name.facts" </dev/null &
 	pid=$!
 	tpids+=("$pid")
-	for _ in $(seq 400); do
-		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] && break
-		sleep 0.05
-	done
-	[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] ||
-		{ echo "Bail out! the $name target did not stop itself"; exit 1; }
+	wait_stopped "$pid" 20 || { echo "Bail out! the $name target did not stop itself"; exit 1; }
 	printf -v "${name}_pid" %s "$pid"
 }
 
@@ -118,15 +113,22 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-# pages_regions NAME: the regions "vmscope pages" says it read, and the
-# "region N" blocks it printed (the same when every region has page data).
-pages_regions() {
-	sed -n 's/^pid [0-9]*: \([0-9]*\) regions\{0,1\},.*/\1/p' "$tmp/$1.out"
-	grep -c '^region [0-9]' "$tmp/$1.out"
-}
-
 # user_lines PID: the maps lines in user space, those pagemap can describe.
 user_lines() { grep -vc ' \[vsyscall\]$' "/proc/$1/maps"; }
+
+# check_pages NAME PID: "vmscope pages" said it read every region of user
+# space and printed a "region N" block for each.
+check_pages() {
+	local said listed want
+	said=$(sed -n 's/^pid [0-9]*: \([0-9]*\) regions\{0,1\},.*/\1/p' "$tmp/$1.out")
+	listed=$(grep -c '^region [0-9]' "$tmp/$1.out")
+	want=$(user_lines "$2")
+	if [ "$said" = "$want" ] && [ "$listed" = "$want" ]; then
+		ok "pages: $want regions, each listed"
+	else
+		not_ok "pages: $said regions said, $listed listed; maps has $want in user space"
+	fi
+}
 
 # --- the map count limit
 pid=$maxmaps_pid
@@ -166,9 +168,7 @@ json_cpu=$cpu
 
 run max-pages pages "$pid"
 check_exit "pages of $n_maps regions" max-pages
-got=$(pages_regions max-pages | tr '\n' ' ')
-[ "$got" = "$n_user $n_user " ] && ok "pages: $n_user regions, each listed" ||
-	not_ok "pages: regions said and listed: $got; maps has $n_user in user space"
+check_pages max-pages "$pid"
 check_peak "pages of $n_maps regions" "$limit_kib"
 
 [ "$(lines "$pid")" = "$n_maps" ] && ok "the target stayed frozen: $n_maps regions throughout" ||
@@ -214,10 +214,7 @@ why=$(json_check tb-json "len(d['regions']) == $n_maps and d['dropped_regions'] 
 	not_ok "json: the regions or the reservation are not those of maps" "$why"
 run tb-pages pages "$pid"
 check_exit "pages of a process with 4 TiB reserved" tb-pages
-got=$(pages_regions tb-pages | tr '\n' ' ')
-n_user=$(user_lines "$pid")
-[ "$got" = "$n_user $n_user " ] && ok "pages: $n_user regions, each listed" ||
-	not_ok "pages: regions said and listed: $got; maps has $n_user in user space"
+check_pages tb-pages "$pid"
 check_peak "pages of a process with 4 TiB reserved" "$limit_kib"
 
 # --- 64 threads
@@ -241,10 +238,7 @@ why=$(json_check th-json "len(d['regions']) == $n_maps and d['process']['threads
 	not_ok "json: not $n_maps regions with $n_tasks threads on $((n_tasks - 1)) thread stacks" "$why"
 run th-pages pages "$pid"
 check_exit "pages of a 64-thread process" th-pages
-got=$(pages_regions th-pages | tr '\n' ' ')
-n_user=$(user_lines "$pid")
-[ "$got" = "$n_user $n_user " ] && ok "pages: $n_user regions, each listed" ||
-	not_ok "pages: regions said and listed: $got; maps has $n_user in user space"
+check_pages th-pages "$pid"
 
 # --- list, with all of them alive
 run list list --color never -w 200

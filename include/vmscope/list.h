@@ -73,6 +73,15 @@ int vms_lister_new(int root_fd, bool live, unsigned flags, struct vms_lister **r
 void vms_lister_free(struct vms_lister *l);
 
 /*
+ * For a live view, which lists the same processes again and again: keep up
+ * to max_fds of their /proc files open between listings (four a process,
+ * closed when it goes) and ask libproc2 for a process's names only when what
+ * they follow from changed. The rows are those of a full listing. No effect
+ * on a captured proc root. Returns 0 or -errno.
+ */
+int vms_lister_keep(struct vms_lister *l, size_t max_fds);
+
+/*
  * Lists every process into pl (cleared first), by ascending pid. A process
  * that exits while it is read is left out and counted in pl->vanished;
  * one whose smaps_rollup is refused keeps rollup_error. Returns 0 or -errno

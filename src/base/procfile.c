@@ -25,16 +25,36 @@ static ssize_t read_retry(int fd, void *buf, size_t n)
 	return r < 0 ? -errno : r;
 }
 
+static ssize_t pread_retry(int fd, void *buf, size_t n, off_t off)
+{
+	ssize_t r;
+
+	do
+		r = pread(fd, buf, n, off);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
 int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out)
 {
+	/* pread, not lseek and read: one call less for each of the files a live view re-reads */
+	bool seekable = true;
+
 	strbuf_reset(out);
-	if (lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE)
-		return -errno;
 	for (;;) {
 		ssize_t n;
 
 		strbuf_grow(out, 4096);
-		n = read_retry(fd, out->buf + out->len, out->alloc - out->len - 1);
+		if (seekable) {
+			n = pread_retry(fd, out->buf + out->len, out->alloc - out->len - 1,
+					(off_t)out->len);
+			if (n == -ESPIPE && out->len == 0) {
+				seekable = false; /* a pipe: read what comes */
+				continue;
+			}
+		} else {
+			n = read_retry(fd, out->buf + out->len, out->alloc - out->len - 1);
+		}
 		if (n < 0)
 			return (int)n;
 		if (n == 0)

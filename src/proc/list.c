@@ -5,6 +5,10 @@
  * libproc2 turns a refused read into 0, and a refused PSS must show as
  * unreadable, never as a false 0. A captured proc root (--proc-root) is
  * scanned directly with the same parsers the one-process collector uses.
+ * A live view lists the same processes every second or so: it scans /proc
+ * itself, keeps each process's files open, and asks libproc2 only for the
+ * names of processes whose raw names changed, so that its rows are still
+ * those of a full libproc2 listing.
  */
 #include "config.h"
 
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +50,51 @@ enum {
 	I_FLT_MAJ,
 };
 
+/* What a live view asks libproc2 when a process's names may have changed. */
+static enum pids_item names_items[] = { PIDS_ID_PID, PIDS_ID_EUSER, PIDS_CMD, PIDS_CMDLINE };
+enum { N_PID, N_EUSER, N_CMD, N_CMDLINE };
+/* procps_pids_select takes fewer than 256 pids at a time */
+#define NAMES_BATCH 128
+
+/*
+ * The files a live view keeps open for each process and reads again from
+ * offset 0 at every refresh: opening and closing them cost a path walk and
+ * a file setup each, per process and refresh, more than the reads of the
+ * small ones.
+ */
+enum kept_file { KF_STAT, KF_CMDLINE, KF_ROLLUP, KF_OOM, KF__MAX };
+
+static const char *const kept_names[KF__MAX] = {
+	[KF_STAT] = "stat",
+	[KF_CMDLINE] = "cmdline",
+	[KF_ROLLUP] = "smaps_rollup",
+	[KF_OOM] = "oom_score",
+};
+
+/* What libproc2's names of a process follow from; they are asked again when it changes. */
+struct names_key {
+	uint64_t start_time;
+	uint64_t cmdline_hash; /* of the raw bytes read */
+	int cmdline_error;
+	uid_t uid;
+	bool zombie;
+	char comm[sizeof(((struct vms_stat *)0)->comm)]; /* raw, from stat */
+};
+
+/* One process as a live view keeps it between refreshes. */
+struct kept {
+	pid_t pid;
+	int fd[KF__MAX];   /* -1: not open */
+	uid_t rollup_uid;  /* owner of smaps_rollup when it was opened */
+	/*
+	 * libproc2's user, comm and arguments (escaped its way) for key: the
+	 * same strings a full fetch gives, fetched only when the key changes.
+	 */
+	bool named;
+	struct names_key key;
+	char *user, *comm, *cmdline;
+};
+
 struct vms_lister {
 	int root_fd;              /* borrowed */
 	bool live;
@@ -57,6 +107,19 @@ struct vms_lister {
 	uid_t last_uid;
 	char *last_user;
 	bool have_last_user;
+	/* live views (vms_lister_keep) */
+	bool keep;
+	size_t max_fds, open_fds;
+	DIR *proc_dir;
+	struct pids_info *names_info;
+	struct kept *kept, *kept_next; /* by ascending pid */
+	size_t n_kept, alloc_kept, alloc_next;
+	pid_t *pids;
+	size_t n_pids, alloc_pids;
+	unsigned *stale;               /* pids whose names are asked */
+	size_t n_stale, alloc_stale;
+	size_t *item_kept;             /* pl->items[i] is kept[item_kept[i]] */
+	size_t alloc_item_kept;
 };
 
 void vms_plist_init(struct vms_plist *pl)
@@ -104,10 +167,23 @@ int vms_lister_new(int root_fd, bool live, unsigned flags, struct vms_lister **r
 	return 0;
 }
 
+static void kept_release(struct vms_lister *l, struct kept *k);
+
 void vms_lister_free(struct vms_lister *l)
 {
 	if (!l)
 		return;
+	for (size_t i = 0; i < l->n_kept; i++)
+		kept_release(l, &l->kept[i]);
+	free(l->kept);
+	free(l->kept_next);
+	free(l->pids);
+	free(l->stale);
+	free(l->item_kept);
+	if (l->proc_dir)
+		closedir(l->proc_dir);
+	if (l->names_info)
+		procps_pids_unref(&l->names_info);
 	if (l->info)
 		procps_pids_unref(&l->info);
 	vms_snapshot_free(l->scratch);
@@ -139,17 +215,59 @@ static bool gone(int r)
 	return r == -ENOENT || r == -ESRCH;
 }
 
+static void kept_close(struct vms_lister *l, struct kept *k, enum kept_file f)
+{
+	if (k->fd[f] < 0)
+		return;
+	close(k->fd[f]);
+	k->fd[f] = -1;
+	l->open_fds--;
+}
+
+static void kept_release(struct vms_lister *l, struct kept *k)
+{
+	for (int f = 0; f < KF__MAX; f++)
+		kept_close(l, k, (enum kept_file)f);
+	free(k->user);
+	free(k->comm);
+	free(k->cmdline);
+}
+
+/*
+ * One of a process's files into l->sb, as read_pid_file. With k (a live
+ * view), from the file kept open, or opened and kept while the budget of
+ * fds allows.
+ */
+static int read_file(struct vms_lister *l, pid_t pid, struct kept *k, enum kept_file f,
+		     size_t cap, unsigned flags)
+{
+	char path[64];
+	int fd;
+
+	if (k && k->fd[f] >= 0)
+		return procfile_read_fd(k->fd[f], cap, flags, &l->sb);
+	if (!k || l->open_fds >= l->max_fds)
+		return read_pid_file(l, pid, kept_names[f], cap, flags);
+	(void)snprintf(path, sizeof(path), "%d/%s", (int)pid, kept_names[f]);
+	fd = openat(l->root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	k->fd[f] = fd;
+	l->open_fds++;
+	return procfile_read_fd(fd, cap, flags, &l->sb);
+}
+
 /*
  * VSZ and the fault counters again, after smaps_rollup: the stat read before
  * it may describe another image of the process (it called execve in between,
  * or grew fast), and a row shows one process at one time, not RSS above VSZ.
  */
-static int reread_stat(struct vms_lister *l, struct vms_pentry *e)
+static int reread_stat(struct vms_lister *l, struct vms_pentry *e, struct kept *k)
 {
 	struct vms_stat st;
 	int r;
 
-	r = read_pid_file(l, e->pid, "stat", SMALL_FILE_CAP, 0);
+	r = read_file(l, e->pid, k, KF_STAT, SMALL_FILE_CAP, 0);
 	if (gone(r) || r == 0)
 		return -ESRCH;
 	if (r < 0 || vms_stat_parse(l->sb.buf, l->sb.len, &st) < 0 || st.state == 'Z')
@@ -161,21 +279,59 @@ static int reread_stat(struct vms_lister *l, struct vms_pentry *e)
 }
 
 /*
+ * smaps_rollup of a live view's process. The kernel checks access when the
+ * file is opened and ties it to the address space of that moment: a kept
+ * one is opened again when the file's owner changed (new credentials, or no
+ * longer dumpable: the file then belongs to root, and a fresh open may be
+ * refused) and when it reads as gone while the process is not (execve).
+ */
+static int read_kept_rollup(struct vms_lister *l, struct vms_pentry *e, struct kept *k)
+{
+	struct stat fs;
+	char path[64];
+	bool was_open;
+	int r;
+
+	/* a lookup revalidates the owner; fstat on the kept fd would not */
+	(void)snprintf(path, sizeof(path), "%d/%s", (int)e->pid, kept_names[KF_ROLLUP]);
+	if (fstatat(l->root_fd, path, &fs, 0) < 0) {
+		r = -errno;
+		kept_close(l, k, KF_ROLLUP);
+		return r;
+	}
+	if (k->fd[KF_ROLLUP] >= 0 && k->rollup_uid != fs.st_uid)
+		kept_close(l, k, KF_ROLLUP);
+	was_open = k->fd[KF_ROLLUP] >= 0;
+	r = read_file(l, e->pid, k, KF_ROLLUP, SMALL_FILE_CAP, 0);
+	if (was_open && (gone(r) || r == 0)) {
+		kept_close(l, k, KF_ROLLUP);
+		r = read_file(l, e->pid, k, KF_ROLLUP, SMALL_FILE_CAP, 0);
+	}
+	k->rollup_uid = fs.st_uid;
+	return r;
+}
+
+/*
  * smaps_rollup into e. Returns 0, or -ESRCH when the process exited: the
  * file of a process whose address space is gone (it became a zombie since
  * libproc2 read its stat) is refused with ESRCH or comes back empty.
  */
-static int read_rollup(struct vms_lister *l, struct vms_pentry *e)
+static int read_rollup(struct vms_lister *l, struct vms_pentry *e, struct kept *k)
 {
 	struct vms_snapshot *s = l->scratch;
 	int r;
 
 	/* No address space: the kernel refuses the file (ESRCH), the answer is 0. */
 	if (e->kernel_thread || e->state == 'Z') {
+		if (k)
+			kept_close(l, k, KF_ROLLUP); /* it holds the exited address space */
 		e->rollup_error = 0;
 		return 0;
 	}
-	r = read_pid_file(l, e->pid, "smaps_rollup", SMALL_FILE_CAP, 0);
+	if (k)
+		r = read_kept_rollup(l, e, k);
+	else
+		r = read_file(l, e->pid, NULL, KF_ROLLUP, SMALL_FILE_CAP, 0);
 	if (gone(r) || r == 0)
 		return -ESRCH;
 	memset(&s->totals.rollup, 0, sizeof(s->totals.rollup));
@@ -187,7 +343,7 @@ static int read_rollup(struct vms_lister *l, struct vms_pentry *e)
 		if (vms_counters_has(&e->rollup, VMS_MEM_RSS))
 			e->rss = e->rollup.v[VMS_MEM_RSS];
 		if (e->rss > e->vsz)
-			return reread_stat(l, e);
+			return reread_stat(l, e, k);
 	}
 	return 0;
 }
@@ -221,12 +377,12 @@ static const char *join_cmdline(struct arena *a, const char *buf, size_t len)
 }
 
 /* The OOM killer's score; left unknown when refused or malformed. */
-static void read_oom_score(struct vms_lister *l, struct vms_pentry *e)
+static void read_oom_score(struct vms_lister *l, struct vms_pentry *e, struct kept *k)
 {
-	const char *p = l->sb.buf, *end;
+	const char *p, *end;
 	uint64_t v;
 
-	if (read_pid_file(l, e->pid, "oom_score", SMALL_FILE_CAP, 0) <= 0)
+	if (read_file(l, e->pid, k, KF_OOM, SMALL_FILE_CAP, 0) <= 0)
 		return;
 	p = l->sb.buf;
 	end = l->sb.buf + l->sb.len;
@@ -236,18 +392,41 @@ static void read_oom_score(struct vms_lister *l, struct vms_pentry *e)
 	e->have_oom_score = true;
 }
 
-/* Reads what libproc2 does not into e and appends it; a vanished process is counted. */
-static void finish_entry(struct vms_lister *l, struct vms_plist *pl, struct vms_pentry *e)
+/*
+ * Reads what libproc2 does not into e and appends it; a vanished process is
+ * counted. Returns whether e was appended.
+ */
+static bool finish_entry(struct vms_lister *l, struct vms_plist *pl, struct vms_pentry *e,
+			 struct kept *k)
 {
-	if (read_rollup(l, e) < 0) {
+	if (read_rollup(l, e, k) < 0) {
 		pl->vanished++;
-		return;
+		return false;
 	}
-	read_oom_score(l, e);
+	read_oom_score(l, e, k);
 	if (l->flags & VMS_LIST_CGROUP)
 		read_cgroup(l, pl, e);
 	ARRAY_GROW(pl->items, pl->n + 1, pl->alloc);
 	pl->items[pl->n++] = *e;
+	return true;
+}
+
+/*
+ * libproc2's names into e. A user name made of digits is libproc2 saying it
+ * has none; a process without arguments it shows as "[comm]" or "-".
+ */
+static void set_names(struct arena *a, struct vms_pentry *e, const char *user, const char *cmd,
+		      const char *cmdline)
+{
+	e->user = NULL;
+	e->cmdline = NULL;
+	if (user && *user && strspn(user, "0123456789") != strlen(user))
+		e->user = arena_strdup(a, user);
+	e->comm = arena_strdup(a, cmd ? cmd : "");
+	if (cmdline && *cmdline && strcmp(cmdline, "-") != 0 &&
+	    !(cmdline[0] == '[' && strncmp(cmdline + 1, e->comm, strlen(e->comm)) == 0 &&
+	      strcmp(cmdline + 1 + strlen(e->comm), "]") == 0))
+		e->cmdline = arena_strdup(a, cmdline);
 }
 
 static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
@@ -260,9 +439,6 @@ static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
 	for (int i = 0; i < f->counts->total; i++) {
 		struct pids_stack *st = f->stacks[i];
 		struct vms_pentry e = { .rollup_error = 0 };
-		const char *user = PIDS_VAL(I_EUSER, str, st, l->info);
-		const char *cmd = PIDS_VAL(I_CMD, str, st, l->info);
-		const char *cmdline = PIDS_VAL(I_CMDLINE, str, st, l->info);
 
 		e.kernel_thread = (PIDS_VAL(I_FLAGS, ul_int, st, l->info) & PF_KTHREAD) != 0;
 		if (e.kernel_thread && !(l->flags & VMS_LIST_KERNEL))
@@ -276,17 +452,277 @@ static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
 		e.rss = (uint64_t)PIDS_VAL(I_RSS, ul_int, st, l->info) * (uint64_t)l->page_size;
 		e.minflt = PIDS_VAL(I_FLT_MIN, ul_int, st, l->info);
 		e.majflt = PIDS_VAL(I_FLT_MAJ, ul_int, st, l->info);
-		/* A name made of digits is libproc2 saying it has none. */
-		if (user && *user && strspn(user, "0123456789") != strlen(user))
-			e.user = arena_strdup(&pl->arena, user);
-		e.comm = arena_strdup(&pl->arena, cmd ? cmd : "");
-		/* libproc2 shows a process without arguments as "[comm]" or "-". */
-		if (cmdline && *cmdline && strcmp(cmdline, "-") != 0 &&
-		    !(cmdline[0] == '[' && strncmp(cmdline + 1, e.comm, strlen(e.comm)) == 0 &&
-		      strcmp(cmdline + 1 + strlen(e.comm), "]") == 0))
-			e.cmdline = arena_strdup(&pl->arena, cmdline);
-		finish_entry(l, pl, &e);
+		set_names(&pl->arena, &e, PIDS_VAL(I_EUSER, str, st, l->info),
+			  PIDS_VAL(I_CMD, str, st, l->info), PIDS_VAL(I_CMDLINE, str, st, l->info));
+		(void)finish_entry(l, pl, &e, NULL);
 	}
+	return 0;
+}
+
+/* Live views */
+
+int vms_lister_keep(struct vms_lister *l, size_t max_fds)
+{
+	if (!l->live)
+		return 0; /* a captured proc root is scanned as before */
+	if (!l->names_info) {
+		int r = procps_pids_new(&l->names_info, names_items, (int)ARRAY_SIZE(names_items));
+
+		if (r < 0)
+			return r;
+	}
+	l->keep = true;
+	l->max_fds = max_fds;
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The pids of the proc root into l->pids, ascending, from a directory kept open. */
+static int scan_pids(struct vms_lister *l)
+{
+	struct dirent *de;
+	bool sorted = true;
+
+	if (!l->proc_dir) {
+		int fd = openat(l->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		l->proc_dir = fdopendir(fd);
+		if (!l->proc_dir) {
+			int r = -errno;
+
+			close(fd);
+			return r;
+		}
+	} else {
+		rewinddir(l->proc_dir);
+	}
+	l->n_pids = 0;
+	while ((de = readdir(l->proc_dir))) {
+		const char *p = de->d_name, *end = p + strlen(p);
+		uint64_t pid;
+
+		if (parse_dec_u64(&p, end, &pid) < 0 || p != end || pid == 0 || pid > INT32_MAX)
+			continue;
+		ARRAY_GROW(l->pids, l->n_pids + 1, l->alloc_pids);
+		if (l->n_pids && l->pids[l->n_pids - 1] >= (pid_t)pid)
+			sorted = false;
+		l->pids[l->n_pids++] = (pid_t)pid;
+	}
+	if (!sorted) {
+		size_t n = 0;
+
+		qsort(l->pids, l->n_pids, sizeof(*l->pids), cmp_pid);
+		for (size_t i = 0; i < l->n_pids; i++)
+			if (n == 0 || l->pids[n - 1] != l->pids[i])
+				l->pids[n++] = l->pids[i];
+		l->n_pids = n;
+	}
+	return 0;
+}
+
+/* l->kept becomes one entry per pid of l->pids; those of processes gone are released. */
+static void merge_kept(struct vms_lister *l)
+{
+	struct kept *tmp;
+	size_t i = 0, n = 0, alloc;
+
+	ARRAY_GROW(l->kept_next, l->n_pids ? l->n_pids : 1, l->alloc_next);
+	for (size_t j = 0; j < l->n_pids; j++) {
+		pid_t pid = l->pids[j];
+
+		while (i < l->n_kept && l->kept[i].pid < pid)
+			kept_release(l, &l->kept[i++]);
+		if (i < l->n_kept && l->kept[i].pid == pid) {
+			l->kept_next[n++] = l->kept[i++];
+			continue;
+		}
+		l->kept_next[n] = (struct kept){ .pid = pid };
+		for (int f = 0; f < KF__MAX; f++)
+			l->kept_next[n].fd[f] = -1;
+		n++;
+	}
+	while (i < l->n_kept)
+		kept_release(l, &l->kept[i++]);
+	tmp = l->kept;
+	l->kept = l->kept_next;
+	l->kept_next = tmp;
+	alloc = l->alloc_kept;
+	l->alloc_kept = l->alloc_next;
+	l->alloc_next = alloc;
+	l->n_kept = n;
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+static bool names_key_eq(const struct names_key *a, const struct names_key *b)
+{
+	return a->start_time == b->start_time && a->cmdline_hash == b->cmdline_hash &&
+	       a->cmdline_error == b->cmdline_error && a->uid == b->uid &&
+	       a->zombie == b->zombie && strcmp(a->comm, b->comm) == 0;
+}
+
+/*
+ * stat of a kept process. A kept file of a process that is gone reads as
+ * gone even when its pid is in use again: then everything kept is closed
+ * and the new process's files are opened.
+ */
+static int kept_stat(struct vms_lister *l, struct kept *k, struct vms_stat *ret)
+{
+	bool was_open = k->fd[KF_STAT] >= 0;
+	int r;
+
+	r = read_file(l, k->pid, k, KF_STAT, SMALL_FILE_CAP, 0);
+	if (was_open && (gone(r) || r == 0)) {
+		for (int f = 0; f < KF__MAX; f++)
+			kept_close(l, k, (enum kept_file)f);
+		k->named = false;
+		r = read_file(l, k->pid, k, KF_STAT, SMALL_FILE_CAP, 0);
+	}
+	if (r <= 0)
+		return r < 0 ? r : -ESRCH;
+	return vms_stat_parse(l->sb.buf, l->sb.len, ret);
+}
+
+/*
+ * What libproc2 would read of a kept process into e, but its names; those
+ * are asked (l->stale) when what they follow from changed. Returns false
+ * when the process is gone or left out, as libproc2 leaves it out.
+ */
+static bool kept_entry(struct vms_lister *l, struct kept *k, struct vms_pentry *e)
+{
+	struct names_key key;
+	struct vms_stat st;
+	struct stat ds;
+	char name[16];
+	int r;
+
+	if (kept_stat(l, k, &st) < 0)
+		return false;
+	e->kernel_thread = (st.flags & PF_KTHREAD) != 0;
+	if (e->kernel_thread && !(l->flags & VMS_LIST_KERNEL))
+		return false;
+	/* the owner of /proc/<pid>, as libproc2's uid; a lookup revalidates it */
+	(void)snprintf(name, sizeof(name), "%d", (int)k->pid);
+	if (fstatat(l->root_fd, name, &ds, 0) < 0)
+		return false;
+	e->pid = k->pid;
+	e->ppid = st.ppid;
+	e->uid = ds.st_uid;
+	e->state = st.state;
+	e->start_time = st.start_time;
+	e->vsz = st.vsize;
+	e->rss = st.rss_pages * (uint64_t)l->page_size;
+	e->minflt = st.minflt;
+	e->majflt = st.majflt;
+
+	memset(&key, 0, sizeof(key));
+	key.start_time = st.start_time;
+	key.uid = ds.st_uid;
+	key.zombie = st.state == 'Z';
+	memcpy(key.comm, st.comm, sizeof(key.comm));
+	r = read_file(l, k->pid, k, KF_CMDLINE, CMDLINE_CAP, PROCFILE_ALLOW_NUL);
+	key.cmdline_error = r < 0 && r != -EFBIG ? r : 0;
+	key.cmdline_hash = key.cmdline_error ? 0 : hash_bytes(l->sb.buf, l->sb.len);
+	if (!k->named || !names_key_eq(&k->key, &key)) {
+		k->named = false;
+		k->key = key;
+		ARRAY_GROW(l->stale, l->n_stale + 1, l->alloc_stale);
+		l->stale[l->n_stale++] = (unsigned)k->pid;
+	}
+	return true;
+}
+
+static int cmp_kept_pid(const void *key, const void *elem)
+{
+	pid_t pid = *(const pid_t *)key;
+	const struct kept *k = elem;
+
+	return (pid > k->pid) - (pid < k->pid);
+}
+
+static void set_str(char **slot, const char *s)
+{
+	free(*slot);
+	*slot = s ? xstrdup(s) : NULL;
+}
+
+/* libproc2's names of the processes in l->stale. */
+static void ask_names(struct vms_lister *l)
+{
+	struct pids_info *info = l->names_info;
+
+	for (size_t off = 0; off < l->n_stale; off += NAMES_BATCH) {
+		size_t n = l->n_stale - off < NAMES_BATCH ? l->n_stale - off : NAMES_BATCH;
+		struct pids_fetch *f = procps_pids_select(info, l->stale + off, (int)n, PIDS_SELECT_PID);
+
+		if (!f)
+			continue; /* those rows are left out as gone */
+		for (int i = 0; i < f->counts->total; i++) {
+			struct pids_stack *st = f->stacks[i];
+			pid_t pid = PIDS_VAL(N_PID, s_int, st, info);
+			struct kept *k = bsearch(&pid, l->kept, l->n_kept, sizeof(*l->kept), cmp_kept_pid);
+
+			if (!k || k->named)
+				continue;
+			set_str(&k->user, PIDS_VAL(N_EUSER, str, st, info));
+			set_str(&k->comm, PIDS_VAL(N_CMD, str, st, info));
+			set_str(&k->cmdline, PIDS_VAL(N_CMDLINE, str, st, info));
+			k->named = true;
+		}
+	}
+	l->n_stale = 0;
+}
+
+/*
+ * The live view's listing: the same rows as collect_libproc2, from files
+ * kept open, with libproc2 asked only for names that may have changed.
+ */
+static int collect_kept(struct vms_lister *l, struct vms_plist *pl)
+{
+	size_t n = 0;
+	int r;
+
+	r = scan_pids(l);
+	if (r < 0)
+		return r;
+	merge_kept(l);
+	l->n_stale = 0;
+	ARRAY_GROW(l->item_kept, l->n_kept ? l->n_kept : 1, l->alloc_item_kept);
+	for (size_t i = 0; i < l->n_kept; i++) {
+		struct vms_pentry e = { .rollup_error = 0 };
+
+		if (kept_entry(l, &l->kept[i], &e) && finish_entry(l, pl, &e, &l->kept[i]))
+			l->item_kept[pl->n - 1] = i;
+	}
+	ask_names(l);
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct kept *k = &l->kept[l->item_kept[i]];
+
+		if (!k->named) {
+			pl->vanished++; /* gone before its names were read */
+			continue;
+		}
+		set_names(&pl->arena, &pl->items[i], k->user, k->comm, k->cmdline);
+		pl->items[n++] = pl->items[i];
+	}
+	pl->n = n;
 	return 0;
 }
 
@@ -364,7 +800,7 @@ static int collect_scan(struct vms_lister *l, struct vms_plist *pl)
 		if (parse_dec_u64(&p, end, &pid) < 0 || p != end || pid == 0 || pid > INT32_MAX)
 			continue;
 		if (scan_one(l, pl, (pid_t)pid, &e))
-			finish_entry(l, pl, &e);
+			(void)finish_entry(l, pl, &e, NULL);
 	}
 	closedir(d);
 	return 0;
@@ -383,7 +819,10 @@ int vms_lister_collect(struct vms_lister *l, struct vms_plist *pl)
 
 	vms_plist_clear(pl);
 	pl->mono_ns = mono_ns();
-	r = l->info ? collect_libproc2(l, pl) : collect_scan(l, pl);
+	if (l->keep)
+		r = collect_kept(l, pl);
+	else
+		r = l->info ? collect_libproc2(l, pl) : collect_scan(l, pl);
 	if (r < 0)
 		return r;
 	qsort(pl->items, pl->n, sizeof(*pl->items), cmp_entry_pid);

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vms_pagemap_decode_entries(w, n, BASE, PS, NULL, NULL, &b);
 	else if (mode == 1)
 		vms_pagemap_decode_entries(w, pages, BASE, PS, w + pages, w + 2 * pages, &b);
-	else
+	else if (n >= 1) /* w[0] chose the page count: (n - 1) / 3 regions follow */
 		vms_pagemap_decode_scan((const struct vms_scan_region *)(w + 1), (n - 1) / 3, BASE,
 					BASE + pages * PS, PS, &b);
 	vms_run_builder_flush(&b);

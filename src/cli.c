@@ -171,6 +171,16 @@ unsigned cli_output_width(unsigned requested, int fd)
 	return 80;
 }
 
+int cli_parse_text_or_json(const char *arg, bool *ret_json)
+{
+	if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0) {
+		fprintf(stderr, "vmscope: unknown format '%s' (text or json)\n", arg);
+		return -EINVAL;
+	}
+	*ret_json = strcmp(arg, "json") == 0;
+	return 0;
+}
+
 int cli_parse_uint(const char *name, const char *arg, unsigned min, unsigned max, unsigned *ret)
 {
 	char *end;

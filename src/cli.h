@@ -71,6 +71,8 @@ int cli_parse_color(const char *arg, enum cli_color *ret);
 bool cli_want_color(enum cli_color mode, int fd);
 /* requested, else the terminal's width on fd, else COLUMNS, else 80. */
 unsigned cli_output_width(unsigned requested, int fd);
+/* "text" or "json" for --format of a command with those two; -EINVAL after a message. */
+int cli_parse_text_or_json(const char *arg, bool *ret_json);
 /* A whole number in [min, max] for option name, or -EINVAL after a message. */
 int cli_parse_uint(const char *name, const char *arg, unsigned min, unsigned max, unsigned *ret);
 

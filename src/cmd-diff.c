@@ -57,12 +57,7 @@ static int diff_option(int id, const char *arg, void *ctx)
 
 	switch (id) {
 	case 'f':
-		if (strcmp(arg, "text") && strcmp(arg, "json")) {
-			fprintf(stderr, "vmscope: diff writes text or json, not '%s'\n", arg);
-			return -EINVAL;
-		}
-		a->json = strcmp(arg, "json") == 0;
-		return 0;
+		return cli_parse_text_or_json(arg, &a->json);
 	case 'b':
 		a->bytes = true;
 		return 0;

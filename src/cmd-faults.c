@@ -888,12 +888,7 @@ static int faults_option(int id, const char *arg, void *ctx)
 	case 'n':
 		return cli_parse_uint("top", arg, 1, 100000, &a->top);
 	case 'f':
-		if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0) {
-			fprintf(stderr, "vmscope: unknown format '%s' (text or json)\n", arg);
-			return -EINVAL;
-		}
-		a->json = strcmp(arg, "json") == 0;
-		return 0;
+		return cli_parse_text_or_json(arg, &a->json);
 	}
 	return -EINVAL;
 }

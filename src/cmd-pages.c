@@ -118,12 +118,7 @@ static int pages_option(int id, const char *arg, void *ctx)
 		a->region = v;
 		return r;
 	case 'f':
-		if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0) {
-			fprintf(stderr, "vmscope: unknown format '%s' (text or json)\n", arg);
-			return -EINVAL;
-		}
-		a->json = strcmp(arg, "json") == 0;
-		return 0;
+		return cli_parse_text_or_json(arg, &a->json);
 	case 'b':
 		a->bytes = true;
 		return 0;

@@ -272,6 +272,11 @@ int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pi
 
 	if (cli_is_pid(target, ret_pid))
 		return 0;
+	/* All digits but no valid pid (0, or past pid_max): a number, not a name. */
+	if (target[0] && strspn(target, "0123456789") == strlen(target)) {
+		fprintf(stderr, "vmscope: no process with pid %s\n", target);
+		return EXIT_GONE;
+	}
 	n = vms_find_by_name(root_fd, target, full, &pids);
 	strbuf_init(&esc);
 	escape_display(&esc, target, strlen(target));

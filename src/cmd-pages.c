@@ -249,22 +249,15 @@ static int list_pages(struct vms_pagemap *pm, const struct pages_args *a,
 	return 0;
 }
 
-/* The listing rendered whole in memory, then written: nothing half-printed. */
+/* The listing is whole before it is rendered, so it is streamed. */
 static int print_listing(const struct pages_listing *l, const struct pages_args *a)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
 	int r;
 
-	if (!mem)
-		die_oom(0);
-	r = a->json ? pages_render_json(mem, l) : pages_render_text(mem, l, a->bytes, false);
-	if (fclose(mem) != 0 && r >= 0)
-		r = -errno;
-	if (r >= 0 && (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0))
-		r = -errno;
-	free(buf);
+	errno = 0;
+	r = a->json ? pages_render_json(stdout, l) : pages_render_text(stdout, l, a->bytes, false);
+	if ((fflush(stdout) != 0 || ferror(stdout)) && r >= 0)
+		r = -(errno ? errno : EIO);
 	if (r < 0 && r != -EPIPE) {
 		fprintf(stderr, "vmscope: cannot write the listing: %s\n", strerror(-r));
 		return EXIT_GONE;

@@ -198,49 +198,34 @@ static bool say_no_address_space(const struct vms_snapshot *snap, FILE *out)
 	return true;
 }
 
-int cmd_render_memory(const struct vms_reporter *rep, const struct vms_snapshot *snap,
-		      const struct vms_report_options *ropt, char **ret_buf, size_t *ret_len)
+int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+		      const struct vms_report_options *ropt, FILE *out)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int r;
+	int r = rep->render(out, snap, ropt);
 
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		die_oom(0);
-	r = rep->render(mem, snap, ropt);
-	if (fclose(mem) != 0 && r >= 0)
-		r = -errno;
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
+	if (fflush(out) != 0 || ferror(out))
+		return -(errno ? errno : EIO);
+	return r;
 }
 
-/* Renders whole into memory first, so that nothing is half-printed. */
+/*
+ * The snapshot is whole before the first byte is written and rendering it
+ * can fail only in writing, so it is streamed: held whole in memory, the
+ * JSON of 65,000 regions would take three times its own size again.
+ */
 int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
 			const struct vms_report_options *ropt)
 {
-	char *buf = NULL;
-	size_t len = 0;
 	int r;
 
-	r = cmd_render_memory(rep, snap, ropt, &buf, &len);
+	errno = 0;
+	r = cmd_render_stream(rep, snap, ropt, stdout);
+	if (r == -EPIPE)
+		return EXIT_GONE;
 	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot render the report: %s\n", strerror(-r));
-		return EXIT_USAGE;
-	}
-	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		if (errno != EPIPE)
-			fprintf(stderr, "vmscope: cannot write the report: %s\n", strerror(errno));
-		free(buf);
+		fprintf(stderr, "vmscope: cannot write the report: %s\n", strerror(-r));
 		return EXIT_GONE;
 	}
-	free(buf);
 	return 0;
 }
 

@@ -186,32 +186,100 @@ int cmd_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int cmd_write_file_atomic(const char *path, const char *buf, size_t len)
+/*
+ * A device, a FIFO or a socket (-o /dev/stdout, a pipe made by the shell)
+ * is written to as it is: renaming a file over it would replace it. A
+ * symbolic link is followed, so that the file it names is replaced and the
+ * link stays.
+ */
+int cmd_atomic_open(struct cmd_atomic_file *f, const char *path)
 {
-	_cleanup_free_ char *tmp = NULL;
 	struct strbuf sb;
+	struct stat st;
 	mode_t mask;
-	int fd, r;
 
-	strbuf_init(&sb);
-	strbuf_addf(&sb, "%s.XXXXXX", path);
-	tmp = strbuf_detach(&sb, NULL);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
+	*f = (struct cmd_atomic_file){ .fd = -1 };
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		f->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		return f->fd < 0 ? -errno : 0;
+	}
+	f->path = realpath(path, NULL);
+	if (!f->path && errno != ENOENT)
 		return -errno;
-	r = cmd_write_all(fd, buf, len);
+	if (!f->path)
+		f->path = xstrdup(path);
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "%s.XXXXXX", f->path);
+	f->tmp = strbuf_detach(&sb, NULL);
+	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	if (f->fd < 0) {
+		int r = -errno;
+
+		free(f->tmp);
+		f->tmp = NULL; /* there is no file to remove */
+		return cmd_atomic_close(f, r);
+	}
 	mask = umask(0);
 	umask(mask);
 	/* mkostemp makes it 0600; the file gets the mode any new file would */
-	if (r == 0 && fchmod(fd, 0666 & ~mask) < 0)
+	if (fchmod(f->fd, 0666 & ~mask) < 0)
+		return cmd_atomic_close(f, -errno);
+	return 0;
+}
+
+int cmd_atomic_close(struct cmd_atomic_file *f, int r)
+{
+	if (f->fd >= 0 && close(f->fd) < 0 && r == 0)
 		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp);
+	f->fd = -1;
+	if (f->tmp) {
+		if (r == 0 && rename(f->tmp, f->path) < 0)
+			r = -errno;
+		if (r < 0)
+			(void)unlink(f->tmp);
+	}
+	free(f->tmp);
+	free(f->path);
+	*f = (struct cmd_atomic_file){ .fd = -1 };
 	return r;
+}
+
+int cmd_write_file_atomic(const char *path, const char *buf, size_t len)
+{
+	struct cmd_atomic_file f;
+	int r = cmd_atomic_open(&f, path);
+
+	if (r < 0)
+		return r;
+	return cmd_atomic_close(&f, cmd_write_all(f.fd, buf, len));
+}
+
+/* Streams the JSON of snap to path, whole or not at all ("-" or NULL: stdout). */
+static int write_snapshot(const struct vms_snapshot *snap, const char *path)
+{
+	const struct vms_reporter *rep = vms_reporter_find("json");
+	const struct vms_report_options ropt = { 0 };
+	struct cmd_atomic_file f;
+	FILE *out;
+	int r;
+
+	if (!path || strcmp(path, "-") == 0) {
+		errno = 0;
+		return cmd_render_stream(rep, snap, &ropt, stdout);
+	}
+	r = cmd_atomic_open(&f, path);
+	if (r < 0)
+		return r;
+	out = fdopen(f.fd, "w");
+	if (!out)
+		return cmd_atomic_close(&f, -errno);
+	errno = 0;
+	r = cmd_render_stream(rep, snap, &ropt, out);
+	/* fclose closes the file; its data reached the kernel in the flush above */
+	if (fclose(out) != 0 && r == 0)
+		r = -errno;
+	f.fd = -1;
+	return cmd_atomic_close(&f, r);
 }
 
 int cmd_snapshot(int argc, char **argv)
@@ -219,8 +287,6 @@ int cmd_snapshot(int argc, char **argv)
 	struct cmd_target_args a = { 0 };
 	struct vms_snapshot *snap = NULL;
 	_cleanup_free_ char **ops = NULL;
-	char *buf = NULL;
-	size_t len = 0;
 	int r, status, n, root_fd;
 
 	r = cmd_parse_anywhere(argc, argv, &snapshot_command, snapshot_option, &a, &ops, &n);
@@ -238,19 +304,8 @@ int cmd_snapshot(int argc, char **argv)
 	if (status)
 		return status;
 
-	/* in memory first, so that a failed render leaves no file behind */
-	r = cmd_render_memory(vms_reporter_find("json"), snap, &(struct vms_report_options){ 0 },
-			      &buf, &len);
+	r = write_snapshot(snap, a.output);
 	vms_snapshot_free(snap);
-	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot write the snapshot: %s\n", strerror(-r));
-		return EXIT_USAGE;
-	}
-	if (!a.output || strcmp(a.output, "-") == 0)
-		r = cmd_write_all(STDOUT_FILENO, buf, len);
-	else
-		r = cmd_write_file_atomic(a.output, buf, len);
-	free(buf);
 	if (r < 0 && r != -EPIPE) {
 		fprintf(stderr, "vmscope: cannot write '%s': %s\n", a.output ? a.output : "-",
 			strerror(-r));

@@ -15,12 +15,12 @@
 extern const struct cli_command report_command;
 int cmd_report(int argc, char **argv);
 
-/* Writes a snapshot rendered whole through rep to stdout; an exit status. */
+/* Writes a snapshot through rep to stdout; an exit status. */
 int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
 			const struct vms_report_options *ropt);
-/* Renders whole into *ret_buf (the caller frees it); 0 or -errno. */
-int cmd_render_memory(const struct vms_reporter *rep, const struct vms_snapshot *snap,
-		      const struct vms_report_options *ropt, char **ret_buf, size_t *ret_len);
+/* Renders through rep to out and flushes it; 0 or -errno (set errno to 0 first). */
+int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+		      const struct vms_report_options *ropt, FILE *out);
 
 /* How a report is rendered: what the report and show commands both take. */
 struct cmd_render_args {
@@ -77,6 +77,16 @@ void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 		      const struct vms_region *r);
 /* Writes buf to path through a temporary file and a rename: whole or not at all. */
 int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
+/* The same for a file written piece by piece: open, write to fd, then close
+ * with the result so far (0 renames the temporary over path, -errno drops it;
+ * either way the result is returned). fd may be closed already (set it -1). */
+struct cmd_atomic_file {
+	char *path; /* the file replaced, symbolic links resolved */
+	char *tmp;  /* NULL when path is no regular file and fd writes to it */
+	int fd;
+};
+int cmd_atomic_open(struct cmd_atomic_file *f, const char *path);
+int cmd_atomic_close(struct cmd_atomic_file *f, int r);
 
 /* What the commands that take one process and write somewhere share. */
 struct cmd_target_args {

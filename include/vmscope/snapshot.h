@@ -230,6 +230,8 @@ struct vms_region {
 
 /* Two-letter VmFlags codes, in bit order; NULL-terminated. */
 extern const char *const vms_vmflag_names[];
+/* The vmflags bit of a two-letter code ("pf"), 0 for an unknown one. */
+uint64_t vms_vmflag_bit(const char *name);
 
 static inline uint64_t vms_region_size(const struct vms_region *r)
 {

@@ -155,6 +155,14 @@ const char *const vms_vmflag_names[] = {
 	"nh", "mg", "um", "uw", "ss", "sl", "lf", "mt", "bt", "pk", NULL,
 };
 
+uint64_t vms_vmflag_bit(const char *name)
+{
+	for (unsigned i = 0; i < 64 && vms_vmflag_names[i]; i++)
+		if (strcmp(vms_vmflag_names[i], name) == 0)
+			return UINT64_C(1) << i;
+	return 0;
+}
+
 struct vms_snapshot *vms_snapshot_new(void)
 {
 	struct vms_snapshot *snap = xcalloc(1, sizeof(*snap));

@@ -285,6 +285,7 @@ struct vms_pagemap {
 	int fd, kflags_fd, kcount_fd;
 	int kpage_error;
 	bool scan, scan_guard, entries, detail;
+	bool probed; /* PAGEMAP_SCAN was tried (not a forced pread) */
 	uint32_t page_size;
 	struct vms_scan_region *vec;
 	uint64_t *buf, *kflags, *kcount; /* CHUNK each */
@@ -331,7 +332,12 @@ static void scan_masks(const struct vms_pagemap *pm, struct vms_pm_scan_arg *arg
 static void probe_scan(struct vms_pagemap *pm)
 {
 	struct vms_pm_scan_arg arg = { 0 };
+	const char *no_scan = getenv("VMSCOPE_TEST_NO_PAGEMAP_SCAN");
 	int r;
+
+	/* the tests' way to the path of kernels before 6.7 */
+	if (no_scan && *no_scan && strcmp(no_scan, "0") != 0)
+		return;
 
 	pm->scan_guard = true;
 	scan_masks(pm, &arg);
@@ -376,7 +382,8 @@ int vms_pagemap_open(int pid_dirfd, int root_fd, enum vms_pagemap_method method,
 	pm->kflags_fd = pm->kcount_fd = -1;
 	pm->page_size = ps > 0 ? (uint32_t)ps : 4096;
 	pm->detail = flags & VMS_PAGEMAP_DETAIL;
-	if (method != VMS_PAGEMAP_PREAD)
+	pm->probed = method != VMS_PAGEMAP_PREAD;
+	if (pm->probed)
 		probe_scan(pm);
 	if (method == VMS_PAGEMAP_SCAN && !pm->scan) {
 		vms_pagemap_free(pm);
@@ -726,22 +733,49 @@ static int sweep_regions(struct vms_pagemap *pm, struct vms_snapshot *snap, uint
 	return 0;
 }
 
+/*
+ * Whether pread can skip a region: PAGEMAP_SCAN skips empty page tables by
+ * itself, pread reads an entry for every page. A kernel without
+ * PAGEMAP_SCAN (before 6.7) has no guard markers (6.13) either, so the
+ * entries of a region that smaps found neither resident nor in swap, in
+ * hugetlb pages neither, are all empty. A VM_PFNMAP or VM_IO region is
+ * read all the same: smaps does not count its pages, pagemap shows them.
+ * A forced pread (--pages-method pread) reads everything.
+ */
+static bool pread_skips(const struct vms_pagemap *pm, const struct vms_snapshot *snap,
+			const struct vms_region *reg, uint64_t special)
+{
+	const uint64_t *m = reg->mem.v;
+
+	return !pm->scan && pm->probed && vms_snapshot_have(snap, VMS_SRC_SMAPS) &&
+	       !(reg->vmflags & special) && m[VMS_MEM_RSS] == 0 && m[VMS_MEM_SWAP] == 0 &&
+	       m[VMS_MEM_SHARED_HUGETLB] == 0 && m[VMS_MEM_PRIVATE_HUGETLB] == 0;
+}
+
+static uint64_t pread_special_flags(void)
+{
+	return vms_vmflag_bit("pf") | vms_vmflag_bit("io");
+}
+
 /* A walk per region: for pread, and for the per-page details of --pages. */
 static int walk_each_region(struct vms_pagemap *pm, struct vms_snapshot *snap, uint32_t known,
 			    int *error)
 {
+	uint64_t special = pread_special_flags();
+
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		struct vms_region *reg = &snap->regions[i];
 		struct vms_region_pages *rp;
 		struct vms_pages_acc acc;
-		int r;
+		int r = 0;
 
 		/* not in the process's page tables (vsyscall, in the kernel's half) */
 		if (reg->kind == VMS_KIND_VSYSCALL || (reg->start >> 63))
 			continue;
 		rp = arena_alloc(snap->arena, sizeof(*rp));
 		vms_pages_acc_init(&acc, rp, reg->start, reg->end, pm->page_size, known);
-		r = vms_pagemap_walk(pm, reg->start, reg->end, acc_run, &acc);
+		if (!pread_skips(pm, snap, reg, special))
+			r = vms_pagemap_walk(pm, reg->start, reg->end, acc_run, &acc);
 		if (r == -ESRCH)
 			return r;
 		if (r < 0) {
@@ -761,7 +795,7 @@ int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options
 		      struct vms_snapshot *snap)
 {
 	struct vms_pagemap *pm;
-	uint64_t pages = 0;
+	uint64_t pages = 0, special = pread_special_flags();
 	uint32_t known;
 	int r, error = 0;
 
@@ -773,7 +807,8 @@ int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options
 		return 0;
 	}
 	for (size_t i = 0; i < snap->n_regions; i++)
-		pages += vms_region_size(&snap->regions[i]) / pm->page_size;
+		if (!pread_skips(pm, snap, &snap->regions[i], special))
+			pages += vms_region_size(&snap->regions[i]) / pm->page_size;
 	if (!pm->scan && o->pread_budget && pages > o->pread_budget) {
 		vms_pagemap_free(pm);
 		return 0;

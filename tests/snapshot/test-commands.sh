@@ -21,6 +21,46 @@ check "show reads standard input" \
 	cmp <("$vmscope" show -w 100 "$tmp/fixture.json") \
 	<("$vmscope" show -w 100 - <"$tmp/fixture.json")
 
+# ---- where -o writes: a file replaced whole, a link followed, a device as it is
+fix=(--proc-root "$fixture" "$fpid")
+# the same document but for the time it was taken
+same_doc() { diff <(grep -v '"time": ' "$1") <(grep -v '"time": ' "$2"); }
+"$vmscope" snapshot "${fix[@]}" >"$tmp/stdout.json"
+check "snapshot to standard output is the -o file" same_doc "$tmp/fixture.json" "$tmp/stdout.json"
+echo old >"$tmp/target.json"
+ln -s target.json "$tmp/link.json"
+"$vmscope" snapshot "${fix[@]}" -o "$tmp/link.json"
+if [ -L "$tmp/link.json" ] && same_doc "$tmp/fixture.json" "$tmp/target.json" >/dev/null; then
+	ok "-o through a symbolic link replaces the file it names, and the link stays"
+else
+	not_ok "-o through a symbolic link replaces the file it names" "$(ls -l "$tmp")"
+fi
+check "-o /dev/stdout writes to the pipe" \
+	same_doc "$tmp/fixture.json" <("$vmscope" snapshot "${fix[@]}" -o /dev/stdout)
+if [ -c /dev/full ]; then
+	"$vmscope" snapshot "${fix[@]}" -o /dev/full 2>"$tmp/err"
+	rc=$?
+	if [ $rc -eq 1 ] && [ -c /dev/full ] && grep -q "No space left" "$tmp/err"; then
+		ok "-o /dev/full: exit 1 with the write error, and /dev/full is still a device"
+	else
+		not_ok "-o /dev/full: exit 1 with the write error, the device kept" "exit $rc" \
+			"$(cat "$tmp/err"; ls -l /dev/full)"
+	fi
+	"$vmscope" show -f json "$tmp/fixture.json" >/dev/full 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "cannot write" "$tmp/err" && ok "show to a full device: exit 1" ||
+		not_ok "show to a full device: exit 1" "exit $rc" "$(cat "$tmp/err")"
+fi
+umask_was=$(umask)
+umask 027
+"$vmscope" snapshot "${fix[@]}" -o "$tmp/mode.json"
+umask "$umask_was"
+mode=$(stat -c %a "$tmp/mode.json")
+[ "$mode" = 640 ] && ok "-o makes the file with the mode the umask gives (640)" ||
+	not_ok "-o makes the file with the mode the umask gives" "mode $mode, umask 027"
+leftover=$(find "$tmp" -name '*.json.??????' | head -n 3)
+[ -z "$leftover" ] && ok "no temporary file is left behind" || not_ok "temporary files left" "$leftover"
+
 # ---- the live target, frozen at its first stop
 "$target" "$lib" "$tmp/grown" &
 tpid=$!

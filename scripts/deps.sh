@@ -9,7 +9,7 @@ pkgs=(
 	libproc2-dev libelf-dev libncurses-dev libcmocka-dev libjson-c-dev
 	clang libclang-rt-14-dev
 	tmux procps time
-	libxml2-utils prometheus python3-jsonschema
+	libxml2-utils prometheus python3-jsonschema valgrind
 )
 
 missing=()

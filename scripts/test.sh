@@ -108,12 +108,17 @@ for n in bad_names:
 EOF
 }
 
-# run_suite NAME: meson test in $out/NAME, counted.
+# run_suite NAME [LABEL MESON_TEST_ARGS...]: meson test in $out/NAME, counted.
 run_suite() {
 	local name=$1 dir=$out/$1 counts p f s n
+	shift
+	if [ $# -gt 0 ]; then
+		name="$name $1"
+		shift
+	fi
 	say "test $name"
 	rm -f "$dir"/meson-logs/testlog.*
-	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$jobs" 2>&1 |
+	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$jobs" "$@" 2>&1 |
 		grep -vE '^(ninja: |Ok: |Expected Fail: |Fail: |Unexpected Pass: |Skipped: |Timeout: |Full log written|$)'
 	if ! counts=$(count_meson "$dir"); then
 		fail_one "meson test $name (no test log)"
@@ -130,6 +135,16 @@ run_suite() {
 
 if setup_build gcc -Dwerror=true -Dbuildtype=debugoptimized; then
 	run_suite gcc
+	# The unit tests again under valgrind's memcheck: an invalid access,
+	# uninitialized memory or a definite or indirect leak fails the test.
+	# (The valgrind suite runs every command under it already.)
+	if command -v valgrind >/dev/null; then
+		VMSCOPE_TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full
+			--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
+			run_suite gcc "under valgrind" --suite unit --timeout-multiplier 10
+	else
+		fail_one "valgrind is not installed"
+	fi
 fi
 
 if setup_build asan -Dwerror=true -Dbuildtype=debug \

@@ -10,6 +10,7 @@
 #include "commands.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,310 +86,55 @@ const struct cli_command check_command = {
 };
 
 struct check_args {
-	struct vms_budget_rule *rules;
-	size_t n_rules, alloc_rules;
-	char **strings; /* owned copies the rules point into */
-	size_t n_strings, alloc_strings;
+	struct vms_budget_set set;
 	const char *baseline, *junit, *proc_root;
 	bool full;
 };
 
-/* "64M", "1.5G", "4096" → bytes (binary units). */
-static int parse_size(const char *s, uint64_t *ret)
+static int bad_size(const char *option, const char *arg)
 {
-	static const char units[] = "KMGTPE";
-	char *end;
-	double v;
-	const char *u;
-	int shift = 0;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !(v >= 0) || s[0] == '-')
-		return -EINVAL;
-	if (*end) {
-		u = strchr(units, *end >= 'a' ? *end - 32 : *end);
-		if (!u || !*u)
-			return -EINVAL;
-		shift = 10 * (int)(u - units + 1);
-		end++;
-		if (*end == 'i' && end[1] == 'B')
-			end += 2;
-		else if (*end == 'B')
-			end++;
-		if (*end)
-			return -EINVAL;
-	}
-	v *= (double)(UINT64_C(1) << shift);
-	if (v >= 18446744073709549568.0)
-		return -ERANGE;
-	*ret = (uint64_t)(v + 0.5);
-	return 0;
-}
-
-static int parse_measure(const char *s, size_t n, enum vms_measure *ret)
-{
-	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
-		const char *name = vms_measure_to_string(m);
-
-		if (strlen(name) == n && strncmp(name, s, n) == 0) {
-			*ret = (enum vms_measure)m;
-			return 0;
-		}
-	}
+	fprintf(stderr, "vmscope: %s takes a size like 64M, not '%s'\n", option, arg);
 	return -EINVAL;
 }
 
-static struct vms_budget_rule *add_rule(struct check_args *a, enum vms_budget_scope scope,
-					enum vms_measure m)
+static int add_total(struct check_args *a, enum vms_measure m, const char *option, const char *arg)
 {
-	struct vms_budget_rule *r;
-
-	ARRAY_GROW(a->rules, a->n_rules + 1, a->alloc_rules);
-	r = &a->rules[a->n_rules++];
-	*r = (struct vms_budget_rule){ .scope = scope, .measure = m };
-	return r;
+	return vms_budget_add_total(&a->set, m, arg) < 0 ? bad_size(option, arg) : 0;
 }
 
-static const char *keep(struct check_args *a, const char *s, size_t n)
+static int add_fact(struct check_args *a, enum vms_budget_fact f, const char *option,
+		    const char *arg)
 {
-	ARRAY_GROW(a->strings, a->n_strings + 1, a->alloc_strings);
-	return a->strings[a->n_strings++] = xstrndup(s, n);
-}
-
-static int add_total(struct check_args *a, enum vms_measure m, const char *what, const char *size)
-{
-	struct vms_budget_rule *r;
-	uint64_t v;
-
-	if (parse_size(size, &v) < 0) {
-		fprintf(stderr, "vmscope: %s takes a size like 64M, not '%s'\n", what, size);
-		return -EINVAL;
-	}
-	r = add_rule(a, VMS_BUDGET_TOTAL, m);
-	r->limit = v;
-	return 0;
-}
-
-static const struct {
-	const char *option, *key; /* --option and the budget file's key */
-	enum vms_budget_fact fact;
-} fact_budgets[] = {
-	{ "--min-stack-headroom", "min_stack_headroom", VMS_FACT_STACK_HEADROOM },
-	{ "--min-cgroup-headroom", "min_cgroup_headroom", VMS_FACT_CGROUP_HEADROOM },
-	{ "--max-pte", "max_pte", VMS_FACT_PAGE_TABLES },
-	{ "--max-regions", "max_regions", VMS_FACT_REGIONS },
-};
-
-/* A budget on a fact of insights.h: a size, or a plain count for regions. */
-static int add_fact(struct check_args *a, enum vms_budget_fact f, const char *arg)
-{
-	struct vms_budget_rule *r;
-	uint64_t v;
-	int err;
-
-	if (f == VMS_FACT_REGIONS) {
-		const char *p = arg;
-
-		for (v = 0, err = *p ? 0 : -EINVAL; *p && !err; p++)
-			if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
-				err = -EINVAL;
-			else
-				v = v * 10 + (uint64_t)(*p - '0');
-	} else {
-		err = parse_size(arg, &v);
-	}
-	if (err < 0) {
-		fprintf(stderr, "vmscope: %s takes %s, not '%s'\n", fact_budgets[f].option,
-			f == VMS_FACT_REGIONS ? "a number" : "a size like 64M", arg);
-		return -EINVAL;
-	}
-	r = add_rule(a, VMS_BUDGET_FACT, VMS_MEASURE_SIZE);
-	r->fact = f;
-	r->limit = v;
-	return 0;
-}
-
-/* WHAT[:MEASURE]=SIZE */
-static int add_max(struct check_args *a, const char *spec, const char *size_override)
-{
-	const char *eq = size_override ? spec + strlen(spec) : strrchr(spec, '=');
-	const char *colon, *size = size_override;
-	enum vms_measure m = VMS_MEASURE_PSS;
-	struct vms_budget_rule *r;
-	size_t wlen;
-	uint64_t v;
-	int k;
-
-	if (!eq || eq == spec)
-		goto bad;
-	if (!size)
-		size = eq + 1;
-	colon = memchr(spec, ':', (size_t)(eq - spec));
-	wlen = colon ? (size_t)(colon - spec) : (size_t)(eq - spec);
-	if (colon && parse_measure(colon + 1, (size_t)(eq - colon - 1), &m) < 0)
-		goto bad;
-	if (wlen == 0 || parse_size(size, &v) < 0)
-		goto bad;
-	r = add_rule(a, VMS_BUDGET_KIND, m);
-	r->limit = v;
-	if (wlen == 6 && strncmp(spec, "stacks", 6) == 0) {
-		r->kind = VMS_BUDGET_KIND_STACKS;
+	if (vms_budget_add_fact(&a->set, f, arg) == 0)
 		return 0;
-	}
-	k = vms_kind_from_string(keep(a, spec, wlen));
-	if (k >= 0) {
-		r->kind = k;
-	} else {
-		r->scope = VMS_BUDGET_OBJECT;
-		r->object = a->strings[a->n_strings - 1];
-	}
-	return 0;
-bad:
-	fprintf(stderr,
-		"vmscope: --max takes KIND=SIZE or FILE=SIZE, with :pss :rss :uss :swap or :size "
-		"after the name, not '%s%s%s'\n",
-		spec, size_override ? "=" : "", size_override ? size_override : "");
+	if (f != VMS_FACT_REGIONS)
+		return bad_size(option, arg);
+	fprintf(stderr, "vmscope: %s takes a number, not '%s'\n", option, arg);
 	return -EINVAL;
-}
-
-/* [MEASURE=]SIZE or [MEASURE=]N% */
-static int add_growth(struct check_args *a, const char *spec)
-{
-	const char *eq = strchr(spec, '='), *val = eq ? eq + 1 : spec;
-	enum vms_measure m = VMS_MEASURE_PSS;
-	struct vms_budget_rule *r;
-	size_t n = strlen(val);
-	uint64_t v;
-
-	if (eq && parse_measure(spec, (size_t)(eq - spec), &m) < 0)
-		goto bad;
-	r = add_rule(a, VMS_BUDGET_GROWTH, m);
-	if (n > 1 && val[n - 1] == '%') {
-		char *end;
-		double p;
-
-		errno = 0;
-		p = strtod(val, &end);
-		if (errno || end != val + n - 1 || !(p >= 0) || p > 1e9)
-			goto bad;
-		r->percent = true;
-		r->limit = (uint64_t)(p * 10 + 0.5); /* per mille */
-		return 0;
-	}
-	if (parse_size(val, &v) < 0)
-		goto bad;
-	r->limit = v;
-	return 0;
-bad:
-	fprintf(stderr, "vmscope: --max-growth takes [MEASURE=]SIZE or N%%, not '%s'\n", spec);
-	return -EINVAL;
-}
-
-/* A size member of the budget file: a number of bytes or a string like "64M". */
-static int json_size_text(struct json_object *v, char *buf, size_t n)
-{
-	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
-		snprintf(buf, n, "%" PRId64, json_object_get_int64(v));
-		return 0;
-	}
-	if (json_object_is_type(v, json_type_string)) {
-		snprintf(buf, n, "%s", json_object_get_string(v));
-		return 0;
-	}
-	return -EINVAL;
-}
-
-/* "max": {"heap": "32M", "libc.so.6:rss": 4194304} */
-static int load_budget_max(struct check_args *a, struct json_object *max)
-{
-	char buf[128];
-	int r = 0;
-
-	if (!json_object_is_type(max, json_type_object))
-		return -EINVAL;
-	json_object_object_foreach(max, key, val) {
-		if (json_size_text(val, buf, sizeof(buf)) < 0)
-			return -EINVAL;
-		r = add_max(a, keep(a, key, strlen(key)), buf);
-		if (r < 0)
-			return r;
-	}
-	return 0;
 }
 
 static int load_budget_file(struct check_args *a, const char *path)
 {
-	static const struct {
-		const char *key;
-		enum vms_measure m;
-	} totals[] = {
-		{ "max_pss", VMS_MEASURE_PSS },
-		{ "max_rss", VMS_MEASURE_RSS },
-		{ "max_uss", VMS_MEASURE_USS },
-		{ "max_swap", VMS_MEASURE_SWAP },
-	};
-	struct json_object *root = json_object_from_file(path), *v;
-	char buf[128];
-	int r = 0;
+	struct vms_load_error err;
+	struct strbuf esc;
+	int r;
 
-	if (!root || !json_object_is_type(root, json_type_object)) {
-		fprintf(stderr, "vmscope: cannot read budgets from '%s': %s\n", path,
-			root ? "not a JSON object" : json_util_get_last_err());
-		json_object_put(root);
-		return -EINVAL;
-	}
-	json_object_object_foreach(root, key, val) {
-		bool known = strcmp(key, "max") == 0 || strcmp(key, "max_growth") == 0 ||
-			     strcmp(key, "baseline") == 0;
-
-		for (size_t i = 0; i < ARRAY_SIZE(fact_budgets); i++)
-			known |= strcmp(key, fact_budgets[i].key) == 0;
-
-		for (size_t i = 0; i < ARRAY_SIZE(totals); i++)
-			known |= strcmp(key, totals[i].key) == 0;
-		(void)val;
-		if (!known) {
-			fprintf(stderr, "vmscope: %s: unknown budget \"%s\"\n", path, key);
-			r = -EINVAL;
-		}
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(totals) && r == 0; i++) {
-		if (!json_object_object_get_ex(root, totals[i].key, &v))
-			continue;
-		if (json_size_text(v, buf, sizeof(buf)) < 0)
-			r = -EINVAL;
-		else
-			r = add_total(a, totals[i].m, totals[i].key, buf);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(fact_budgets) && r == 0; i++) {
-		if (!json_object_object_get_ex(root, fact_budgets[i].key, &v))
-			continue;
-		if (json_size_text(v, buf, sizeof(buf)) < 0)
-			r = -EINVAL;
-		else
-			r = add_fact(a, fact_budgets[i].fact, buf);
-	}
-	if (r == 0 && json_object_object_get_ex(root, "max", &v))
-		r = load_budget_max(a, v);
-	if (r == 0 && json_object_object_get_ex(root, "max_growth", &v)) {
-		if (json_size_text(v, buf, sizeof(buf)) < 0)
-			r = -EINVAL;
-		else
-			r = add_growth(a, keep(a, buf, strlen(buf)));
-	}
-	if (r == 0 && json_object_object_get_ex(root, "baseline", &v) && !a->baseline) {
-		if (json_object_is_type(v, json_type_string))
-			a->baseline = keep(a, json_object_get_string(v),
-					   (size_t)json_object_get_string_len(v));
-		else
-			r = -EINVAL;
-	}
-	if (r < 0)
-		fprintf(stderr, "vmscope: %s: budgets are sizes (numbers or strings like \"64M\")\n",
-			path);
-	json_object_put(root);
-	return r;
+	r = vms_budget_load_file(&a->set, AT_FDCWD, strcmp(path, "-") == 0 ? "/dev/stdin" : path,
+				 &err);
+	if (r == 0)
+		return 0;
+	strbuf_init(&esc);
+	escape_display(&esc, path, strlen(path));
+	if (err.line)
+		fprintf(stderr, "vmscope: %s:%u:%u: %s\n", esc.buf, err.line, err.column,
+			err.message);
+	else if (r == -EBADMSG)
+		fprintf(stderr, "vmscope: %s: %s%s%s\n", esc.buf, err.path, err.path[0] ? ": " : "",
+			err.message);
+	else
+		fprintf(stderr, "vmscope: cannot read budgets from '%s': %s\n", esc.buf, err.message);
+	strbuf_release(&esc);
+	return -EINVAL;
 }
 
 static int check_option(int id, const char *arg, void *ctx)
@@ -405,17 +151,26 @@ static int check_option(int id, const char *arg, void *ctx)
 	case OPT_MAX_SWAP:
 		return add_total(a, VMS_MEASURE_SWAP, "--max-swap", arg);
 	case OPT_MAX:
-		return add_max(a, arg, NULL);
+		if (vms_budget_add_max(&a->set, arg, NULL) == 0)
+			return 0;
+		fprintf(stderr,
+			"vmscope: --max takes KIND=SIZE or FILE=SIZE, with :pss :rss :uss :swap or "
+			":size after the name, not '%s'\n",
+			arg);
+		return -EINVAL;
 	case OPT_MAX_GROWTH:
-		return add_growth(a, arg);
+		if (vms_budget_add_growth(&a->set, arg) == 0)
+			return 0;
+		fprintf(stderr, "vmscope: --max-growth takes [MEASURE=]SIZE or N%%, not '%s'\n", arg);
+		return -EINVAL;
 	case OPT_MIN_STACK_HEADROOM:
-		return add_fact(a, VMS_FACT_STACK_HEADROOM, arg);
+		return add_fact(a, VMS_FACT_STACK_HEADROOM, "--min-stack-headroom", arg);
 	case OPT_MIN_CGROUP_HEADROOM:
-		return add_fact(a, VMS_FACT_CGROUP_HEADROOM, arg);
+		return add_fact(a, VMS_FACT_CGROUP_HEADROOM, "--min-cgroup-headroom", arg);
 	case OPT_MAX_PTE:
-		return add_fact(a, VMS_FACT_PAGE_TABLES, arg);
+		return add_fact(a, VMS_FACT_PAGE_TABLES, "--max-pte", arg);
 	case OPT_MAX_REGIONS:
-		return add_fact(a, VMS_FACT_REGIONS, arg);
+		return add_fact(a, VMS_FACT_REGIONS, "--max-regions", arg);
 	case OPT_BASELINE:
 		a->baseline = arg;
 		return 0;
@@ -609,14 +364,6 @@ static int write_junit(const char *path, const char *target, const struct vms_sn
 	return r;
 }
 
-static void check_args_release(struct check_args *a)
-{
-	for (size_t i = 0; i < a->n_strings; i++)
-		free(a->strings[i]);
-	free(a->strings);
-	free(a->rules);
-}
-
 int cmd_check(int argc, char **argv)
 {
 	struct check_args a = { 0 };
@@ -629,7 +376,7 @@ int cmd_check(int argc, char **argv)
 
 	r = cmd_parse_anywhere(argc, argv, &check_command, check_option, &a, &ops, &n);
 	if (r != 0) {
-		check_args_release(&a);
+		vms_budget_set_release(&a.set);
 		return r > 0 ? 0 : EXIT_USAGE;
 	}
 	status = EXIT_USAGE;
@@ -637,7 +384,7 @@ int cmd_check(int argc, char **argv)
 		fputs("vmscope: check takes one PID, NAME or snapshot FILE\n", stderr);
 		goto out;
 	}
-	if (a.n_rules == 0) {
+	if (a.set.n_rules == 0) {
 		fputs("vmscope: no budgets: give --max-pss, --max or --budget FILE (see --help)\n",
 		      stderr);
 		goto out;
@@ -645,25 +392,28 @@ int cmd_check(int argc, char **argv)
 	status = cmd_snapshot_operand(ops[0], a.proc_root, a.full, &snap);
 	if (status)
 		goto out;
+	/* --baseline wins over the budget file's */
+	if (!a.baseline)
+		a.baseline = a.set.baseline;
 	if (a.baseline && (status = cmd_load_snapshot(a.baseline, &base)))
 		goto out;
 
-	res = xcalloc(a.n_rules, sizeof(*res));
+	res = xcalloc(a.set.n_rules, sizeof(*res));
 	strbuf_init(&sb);
-	for (size_t i = 0; i < a.n_rules; i++) {
-		if (!vms_budget_eval(snap, base, &a.rules[i], &res[i]))
+	for (size_t i = 0; i < a.set.n_rules; i++) {
+		if (!vms_budget_eval(snap, base, &a.set.rules[i], &res[i]))
 			failures++;
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, res[i].ok ? "ok    " : "FAIL  ");
-		rule_name(&sb, &a.rules[i]);
+		rule_name(&sb, &a.set.rules[i]);
 		strbuf_addstr(&sb, ": ");
-		result_detail(&sb, snap, &a.rules[i], &res[i]);
+		result_detail(&sb, snap, &a.set.rules[i], &res[i]);
 		printf("%s\n", sb.buf);
 	}
 	strbuf_release(&sb);
 	status = failures ? EXIT_GONE : 0;
 	if (a.junit) {
-		r = write_junit(a.junit, ops[0], snap, a.rules, res, a.n_rules, failures);
+		r = write_junit(a.junit, ops[0], snap, a.set.rules, res, a.set.n_rules, failures);
 		if (r < 0) {
 			fprintf(stderr, "vmscope: cannot write '%s': %s\n", a.junit, strerror(-r));
 			status = EXIT_USAGE;
@@ -675,6 +425,6 @@ out:
 	free(res);
 	vms_snapshot_free(snap);
 	vms_snapshot_free(base);
-	check_args_release(&a);
+	vms_budget_set_release(&a.set);
 	return status;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "vmscope/diff.h"
+#include "vmscope/load.h"
 #include "vmscope/snapshot.h"
 
 enum vms_budget_scope {
@@ -60,6 +61,52 @@ struct vms_budget_result {
 	uint64_t region_value;
 	size_t matched; /* regions of the kind or object */
 };
+
+/*
+ * Budgets as the user gives them (src/report/budget-load.c): from options
+ * and from a budget file, into one set of rules.
+ */
+struct vms_budget_set {
+	struct vms_budget_rule *rules;
+	size_t n_rules, alloc_rules;
+	char **strings; /* owned copies the rules point into */
+	size_t n_strings, alloc_strings;
+	const char *baseline; /* the budget file's "baseline", NULL when none */
+};
+void vms_budget_set_release(struct vms_budget_set *s);
+
+/* "64M", "1.5G", "4096", "2GiB" into bytes (binary units); 0 or -EINVAL/-ERANGE. */
+int vms_parse_size(const char *s, uint64_t *ret);
+
+/*
+ * Each adds one rule and returns 0, or -EINVAL when its text is not of the
+ * form it takes, adding nothing:
+ *   total   SIZE                          the process's total of measure m
+ *   fact    SIZE (a plain count for VMS_FACT_REGIONS)
+ *   max     WHAT[:MEASURE]=SIZE, WHAT a kind, "stacks", or a file's path
+ *           or name; with size given, spec is WHAT[:MEASURE] alone
+ *   growth  [MEASURE=]SIZE or [MEASURE=]N%
+ */
+int vms_budget_add_total(struct vms_budget_set *s, enum vms_measure m, const char *size);
+int vms_budget_add_fact(struct vms_budget_set *s, enum vms_budget_fact f, const char *arg);
+int vms_budget_add_max(struct vms_budget_set *s, const char *spec, const char *size);
+int vms_budget_add_growth(struct vms_budget_set *s, const char *spec);
+
+/* The budget file's key of each fact ("max_pte"). */
+const char *vms_budget_fact_key(enum vms_budget_fact f);
+
+/*
+ * A budget file: a JSON object of max_pss, max_rss, max_uss, max_swap, the
+ * fact keys, "max" (an object of WHAT[:MEASURE] to a size), max_growth and
+ * baseline; sizes as numbers of bytes or strings like "64M". Adds its rules
+ * to s; returns 0, or -EBADMSG (-EFBIG, -errno for the file) with err
+ * filled: err->path is the offending key ("max.heap"), and line and column
+ * are set for text that is no JSON. On an error s keeps what it had.
+ */
+int vms_budget_load(struct vms_budget_set *s, const char *buf, size_t len,
+		    struct vms_load_error *err);
+int vms_budget_load_file(struct vms_budget_set *s, int dirfd, const char *path,
+			 struct vms_load_error *err);
 
 /*
  * Evaluates rule against snap (and baseline for VMS_BUDGET_GROWTH; a growth

@@ -26,6 +26,7 @@
 #include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "report/json-parse.h"
 
 /* Deeper than any snapshot (5 levels): a hostile file cannot recurse far. */
 #define LOAD_MAX_DEPTH 16
@@ -1436,16 +1437,15 @@ static int load_root(struct load *ld, struct json_object *root)
 	return 0;
 }
 
-int vms_snapshot_load(const char *buf, size_t len, struct vms_snapshot **ret,
-		      struct vms_load_error *err)
+int vms_json_parse_text(const char *buf, size_t len, const char *what, struct json_object **ret,
+			struct vms_load_error *err)
 {
-	struct load ld = { .buf = buf, .len = len, .err = err };
 	struct json_tokener *tok;
 	struct json_object *root;
 	const char *nul;
-	int r;
 
 	*err = (struct vms_load_error){ 0 };
+	*ret = NULL;
 	if (len > VMS_LOAD_MAX_BYTES) {
 		snprintf(err->message, sizeof(err->message), "larger than %u MiB",
 			 VMS_LOAD_MAX_BYTES >> 20);
@@ -1453,7 +1453,7 @@ int vms_snapshot_load(const char *buf, size_t len, struct vms_snapshot **ret,
 	}
 	if (len == 0) {
 		err->line = err->column = 1;
-		snprintf(err->message, sizeof(err->message), "empty file: not a snapshot");
+		snprintf(err->message, sizeof(err->message), "empty file: not a %s", what);
 		return -EBADMSG;
 	}
 	nul = memchr(buf, '\0', len);
@@ -1483,13 +1483,26 @@ int vms_snapshot_load(const char *buf, size_t len, struct vms_snapshot **ret,
 	}
 	if (skip_ws(buf, len, json_tokener_get_parse_end(tok)) != len) {
 		set_position(err, buf, len, skip_ws(buf, len, json_tokener_get_parse_end(tok)));
-		snprintf(err->message, sizeof(err->message), "text after the snapshot");
+		snprintf(err->message, sizeof(err->message), "text after the %s", what);
 		json_object_put(root);
 		json_tokener_free(tok);
 		return -EBADMSG;
 	}
 	json_tokener_free(tok);
+	*ret = root;
+	return 0;
+}
 
+int vms_snapshot_load(const char *buf, size_t len, struct vms_snapshot **ret,
+		      struct vms_load_error *err)
+{
+	struct load ld = { .buf = buf, .len = len, .err = err };
+	struct json_object *root;
+	int r;
+
+	r = vms_json_parse_text(buf, len, "snapshot", &root, err);
+	if (r < 0)
+		return r;
 	ld.snap = vms_snapshot_new();
 	r = load_root(&ld, root);
 	json_object_put(root);
@@ -1501,10 +1514,9 @@ int vms_snapshot_load(const char *buf, size_t len, struct vms_snapshot **ret,
 	return 0;
 }
 
-int vms_snapshot_load_file(int dirfd, const char *path, struct vms_snapshot **ret,
-			   struct vms_load_error *err)
+int vms_load_read_file(int dirfd, const char *path, struct strbuf *out,
+		       struct vms_load_error *err)
 {
-	struct strbuf sb;
 	struct stat st;
 	int fd, r;
 
@@ -1522,16 +1534,26 @@ int vms_snapshot_load_file(int dirfd, const char *path, struct vms_snapshot **re
 		r = -EISDIR;
 	else
 		r = 0;
-	strbuf_init(&sb);
 	if (r == 0)
-		r = procfile_read_fd(fd, VMS_LOAD_MAX_BYTES, PROCFILE_ALLOW_NUL, &sb);
+		r = procfile_read_fd(fd, VMS_LOAD_MAX_BYTES, PROCFILE_ALLOW_NUL, out);
 	close(fd);
 	if (r == -EFBIG)
 		snprintf(err->message, sizeof(err->message), "larger than %u MiB",
 			 VMS_LOAD_MAX_BYTES >> 20);
 	else if (r < 0)
 		snprintf(err->message, sizeof(err->message), "%s", strerror(-r));
-	else
+	return r < 0 ? r : 0;
+}
+
+int vms_snapshot_load_file(int dirfd, const char *path, struct vms_snapshot **ret,
+			   struct vms_load_error *err)
+{
+	struct strbuf sb;
+	int r;
+
+	strbuf_init(&sb);
+	r = vms_load_read_file(dirfd, path, &sb, err);
+	if (r == 0)
 		r = vms_snapshot_load(sb.buf, sb.len, ret, err);
 	strbuf_release(&sb);
 	return r;

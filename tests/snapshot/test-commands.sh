@@ -181,6 +181,30 @@ if [ $rc -eq 1 ] && [ "$(grep -c '^ok' "$tmp/check.out")" -eq 3 ] &&
 else
 	not_ok "a budget file: three budgets pass, the growth fails" "exit $rc" "$(cat "$tmp/check.out")"
 fi
+# A budget file that is wrong says where: the key, or the line and column.
+budget_error() { # description file-content expected-message-regex
+	local what=$1 out rc
+	printf '%s\n' "$2" >"$tmp/bad-budget.json"
+	out=$("$vmscope" check "$tmp/after.json" --budget "$tmp/bad-budget.json" 2>&1)
+	rc=$?
+	if [ $rc -eq 2 ] && printf '%s\n' "$out" | grep -qE -- "$3"; then
+		ok "$what"
+	else
+		not_ok "$what" "exit $rc" "$out"
+	fi
+}
+budget_error "a budget file's bad size names its key" '{"max": {"heap": "12Q"}}' \
+	'bad-budget.json: max\.heap: .*"12Q"'
+budget_error "a budget file's unknown key is named" '{"max_pssx": 1}' 'unknown budget "max_pssx"'
+budget_error "a budget file that is no JSON: line and column" $'{\n  "max_pss": 1,\n}' \
+	'bad-budget.json:3:1: '
+budget_error "a budget file that is no object" '[1]' 'not a JSON object'
+budget_error "max_regions takes a plain number" '{"max_regions": "1K"}' 'max_regions: a number'
+out=$("$vmscope" check "$tmp/after.json" --budget "$tmp/budget.json" --baseline "$tmp/after.json" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q '^ok    PSS growth: 0 ' &&
+	ok "--baseline wins over the budget file's baseline" ||
+	not_ok "--baseline wins over the budget file's baseline" "exit $rc" "$out"
 if command -v xmllint >/dev/null; then
 	check "the JUnit report is well-formed XML" xmllint --noout "$tmp/junit.xml"
 	if [ "$(xmllint --xpath 'count(//testcase)' "$tmp/junit.xml")" = 4 ] &&

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Budgets as the user writes them: the text of check's options and the
+ * budget file (JSON, read with json-c), into struct vms_budget_rule. Both
+ * go through the same parsers, so a budget means the same in either place.
+ * The file comes from anywhere (a CI repository): it is fuzzed.
+ */
+#include "config.h"
+
+#include "vmscope/budget.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "report/json-parse.h"
+
+void vms_budget_set_release(struct vms_budget_set *s)
+{
+	for (size_t i = 0; i < s->n_strings; i++)
+		free(s->strings[i]);
+	free(s->strings);
+	free(s->rules);
+	*s = (struct vms_budget_set){ 0 };
+}
+
+int vms_parse_size(const char *s, uint64_t *ret)
+{
+	static const char units[] = "KMGTPE";
+	char *end;
+	double v;
+	const char *u;
+	int shift = 0;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0) || s[0] == '-')
+		return -EINVAL;
+	if (*end) {
+		u = strchr(units, *end >= 'a' ? *end - 32 : *end);
+		if (!u || !*u)
+			return -EINVAL;
+		shift = 10 * (int)(u - units + 1);
+		end++;
+		if (*end == 'i' && end[1] == 'B')
+			end += 2;
+		else if (*end == 'B')
+			end++;
+		if (*end)
+			return -EINVAL;
+	}
+	v *= (double)(UINT64_C(1) << shift);
+	if (v >= 18446744073709549568.0)
+		return -ERANGE;
+	*ret = (uint64_t)(v + 0.5);
+	return 0;
+}
+
+static int parse_measure(const char *s, size_t n, enum vms_measure *ret)
+{
+	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+		const char *name = vms_measure_to_string(m);
+
+		if (strlen(name) == n && strncmp(name, s, n) == 0) {
+			*ret = (enum vms_measure)m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static struct vms_budget_rule *add_rule(struct vms_budget_set *s, enum vms_budget_scope scope,
+					enum vms_measure m)
+{
+	struct vms_budget_rule *r;
+
+	ARRAY_GROW(s->rules, s->n_rules + 1, s->alloc_rules);
+	r = &s->rules[s->n_rules++];
+	*r = (struct vms_budget_rule){ .scope = scope, .measure = m };
+	return r;
+}
+
+static const char *keep(struct vms_budget_set *s, const char *str, size_t n)
+{
+	ARRAY_GROW(s->strings, s->n_strings + 1, s->alloc_strings);
+	return s->strings[s->n_strings++] = xstrndup(str, n);
+}
+
+int vms_budget_add_total(struct vms_budget_set *s, enum vms_measure m, const char *size)
+{
+	uint64_t v;
+
+	if (vms_parse_size(size, &v) < 0)
+		return -EINVAL;
+	add_rule(s, VMS_BUDGET_TOTAL, m)->limit = v;
+	return 0;
+}
+
+int vms_budget_add_fact(struct vms_budget_set *s, enum vms_budget_fact f, const char *arg)
+{
+	struct vms_budget_rule *r;
+	uint64_t v;
+	int err;
+
+	if ((unsigned)f >= VMS_FACT__MAX)
+		return -EINVAL;
+	if (f == VMS_FACT_REGIONS) {
+		const char *p = arg;
+
+		for (v = 0, err = *p ? 0 : -EINVAL; *p && !err; p++)
+			if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+				err = -EINVAL;
+			else
+				v = v * 10 + (uint64_t)(*p - '0');
+	} else {
+		err = vms_parse_size(arg, &v);
+	}
+	if (err < 0)
+		return -EINVAL;
+	r = add_rule(s, VMS_BUDGET_FACT, VMS_MEASURE_SIZE);
+	r->fact = f;
+	r->limit = v;
+	return 0;
+}
+
+int vms_budget_add_max(struct vms_budget_set *s, const char *spec, const char *size)
+{
+	const char *eq = size ? spec + strlen(spec) : strrchr(spec, '=');
+	const char *colon;
+	enum vms_measure m = VMS_MEASURE_PSS;
+	struct vms_budget_rule *r;
+	size_t wlen;
+	uint64_t v;
+	int k;
+
+	if (!eq || eq == spec)
+		return -EINVAL;
+	if (!size)
+		size = eq + 1;
+	colon = memchr(spec, ':', (size_t)(eq - spec));
+	wlen = colon ? (size_t)(colon - spec) : (size_t)(eq - spec);
+	if (colon && parse_measure(colon + 1, (size_t)(eq - colon - 1), &m) < 0)
+		return -EINVAL;
+	if (wlen == 0 || vms_parse_size(size, &v) < 0)
+		return -EINVAL;
+	r = add_rule(s, VMS_BUDGET_KIND, m);
+	r->limit = v;
+	if (wlen == 6 && strncmp(spec, "stacks", 6) == 0) {
+		r->kind = VMS_BUDGET_KIND_STACKS;
+		return 0;
+	}
+	k = vms_kind_from_string(keep(s, spec, wlen));
+	if (k >= 0) {
+		r->kind = k;
+	} else {
+		r->scope = VMS_BUDGET_OBJECT;
+		r->object = s->strings[s->n_strings - 1];
+	}
+	return 0;
+}
+
+int vms_budget_add_growth(struct vms_budget_set *s, const char *spec)
+{
+	const char *eq = strchr(spec, '='), *val = eq ? eq + 1 : spec;
+	enum vms_measure m = VMS_MEASURE_PSS;
+	struct vms_budget_rule *r;
+	size_t n = strlen(val);
+	bool percent = false;
+	uint64_t v;
+
+	if (eq && parse_measure(spec, (size_t)(eq - spec), &m) < 0)
+		return -EINVAL;
+	if (n > 1 && val[n - 1] == '%') {
+		char *end;
+		double p;
+
+		errno = 0;
+		p = strtod(val, &end);
+		if (errno || end != val + n - 1 || !(p >= 0) || p > 1e9)
+			return -EINVAL;
+		percent = true;
+		v = (uint64_t)(p * 10 + 0.5); /* per mille */
+	} else if (vms_parse_size(val, &v) < 0) {
+		return -EINVAL;
+	}
+	r = add_rule(s, VMS_BUDGET_GROWTH, m);
+	r->percent = percent;
+	r->limit = v;
+	return 0;
+}
+
+/* The budget file */
+
+static const char *const fact_keys[VMS_FACT__MAX] = {
+	[VMS_FACT_STACK_HEADROOM] = "min_stack_headroom",
+	[VMS_FACT_CGROUP_HEADROOM] = "min_cgroup_headroom",
+	[VMS_FACT_PAGE_TABLES] = "max_pte",
+	[VMS_FACT_REGIONS] = "max_regions",
+};
+
+const char *vms_budget_fact_key(enum vms_budget_fact f)
+{
+	return (unsigned)f < VMS_FACT__MAX ? fact_keys[f] : "?";
+}
+
+static const struct {
+	const char *key;
+	enum vms_measure m;
+} total_keys[] = {
+	{ "max_pss", VMS_MEASURE_PSS },
+	{ "max_rss", VMS_MEASURE_RSS },
+	{ "max_uss", VMS_MEASURE_USS },
+	{ "max_swap", VMS_MEASURE_SWAP },
+};
+
+static int fail(struct vms_load_error *err, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct vms_load_error *err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(err->path, sizeof(err->path), "%s", path);
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+/*
+ * A size member: a number of bytes or a string like "64M", as text for the
+ * option parsers. NULL when it is neither (or holds a NUL byte).
+ */
+static const char *size_text(struct json_object *v, char *buf, size_t n)
+{
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
+		snprintf(buf, n, "%" PRId64, json_object_get_int64(v));
+		return buf;
+	}
+	if (json_object_is_type(v, json_type_string) &&
+	    strlen(json_object_get_string(v)) == (size_t)json_object_get_string_len(v))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+/* What a failed size says: the value as the file has it, shortened. */
+static const char *shown(struct json_object *v)
+{
+	const char *t = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+
+	return t ? t : "?";
+}
+
+static int load_max(struct vms_budget_set *s, struct json_object *max, struct vms_load_error *err)
+{
+	char buf[32], path[128];
+
+	if (!json_object_is_type(max, json_type_object))
+		return fail(err, "max", "an object of KIND or FILE to a size, not %.60s", shown(max));
+	json_object_object_foreach(max, key, val) {
+		const char *size = size_text(val, buf, sizeof(buf));
+
+		snprintf(path, sizeof(path), "max.%.100s", key);
+		if (!size)
+			return fail(err, path, "a size (a number of bytes or a string like \"64M\"), not %.60s",
+				    shown(val));
+		if (vms_budget_add_max(s, key, size) < 0)
+			return fail(err, path,
+				    "KIND or FILE, with :pss :rss :uss :swap or :size after it, and a size like 64M; not %.40s",
+				    shown(val));
+	}
+	return 0;
+}
+
+static bool known_key(const char *key)
+{
+	if (strcmp(key, "max") == 0 || strcmp(key, "max_growth") == 0 || strcmp(key, "baseline") == 0)
+		return true;
+	for (size_t i = 0; i < VMS_FACT__MAX; i++)
+		if (strcmp(key, fact_keys[i]) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(total_keys) / sizeof(total_keys[0]); i++)
+		if (strcmp(key, total_keys[i].key) == 0)
+			return true;
+	return false;
+}
+
+static int load_root(struct vms_budget_set *s, struct json_object *root, struct vms_load_error *err)
+{
+	struct json_object *v;
+	const char *size;
+	char buf[32];
+
+	if (!json_object_is_type(root, json_type_object))
+		return fail(err, "", "not a JSON object of budgets");
+	json_object_object_foreach(root, key, val) {
+		(void)val;
+		if (!known_key(key))
+			return fail(err, "", "unknown budget \"%.100s\"", key);
+	}
+	for (size_t i = 0; i < sizeof(total_keys) / sizeof(total_keys[0]); i++) {
+		if (!json_object_object_get_ex(root, total_keys[i].key, &v))
+			continue;
+		size = size_text(v, buf, sizeof(buf));
+		if (!size || vms_budget_add_total(s, total_keys[i].m, size) < 0)
+			return fail(err, total_keys[i].key,
+				    "a size (a number of bytes or a string like \"64M\"), not %.60s",
+				    shown(v));
+	}
+	for (int f = 0; f < VMS_FACT__MAX; f++) {
+		if (!json_object_object_get_ex(root, fact_keys[f], &v))
+			continue;
+		size = size_text(v, buf, sizeof(buf));
+		if (!size || vms_budget_add_fact(s, (enum vms_budget_fact)f, size) < 0)
+			return fail(err, fact_keys[f], "%s, not %.60s",
+				    f == VMS_FACT_REGIONS ? "a number"
+							  : "a size (a number of bytes or a string like \"64M\")",
+				    shown(v));
+	}
+	if (json_object_object_get_ex(root, "max", &v) && load_max(s, v, err) < 0)
+		return -EBADMSG;
+	if (json_object_object_get_ex(root, "max_growth", &v)) {
+		size = size_text(v, buf, sizeof(buf));
+		if (!size || vms_budget_add_growth(s, size) < 0)
+			return fail(err, "max_growth", "[MEASURE=]SIZE or N%%, not %.60s", shown(v));
+	}
+	if (json_object_object_get_ex(root, "baseline", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v) ||
+		    json_object_get_string_len(v) == 0)
+			return fail(err, "baseline", "the path of a snapshot file, not %.60s", shown(v));
+		s->baseline = keep(s, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	}
+	return 0;
+}
+
+int vms_budget_load(struct vms_budget_set *s, const char *buf, size_t len,
+		    struct vms_load_error *err)
+{
+	size_t n_rules = s->n_rules, n_strings = s->n_strings;
+	const char *baseline = s->baseline;
+	struct json_object *root;
+	int r;
+
+	r = vms_json_parse_text(buf, len, "budget file", &root, err);
+	if (r < 0)
+		return r;
+	r = load_root(s, root, err);
+	json_object_put(root);
+	if (r < 0) {
+		/* what the file added goes: the set is as it was */
+		while (s->n_strings > n_strings)
+			free(s->strings[--s->n_strings]);
+		s->n_rules = n_rules;
+		s->baseline = baseline;
+	}
+	return r;
+}
+
+int vms_budget_load_file(struct vms_budget_set *s, int dirfd, const char *path,
+			 struct vms_load_error *err)
+{
+	struct strbuf sb;
+	int r;
+
+	strbuf_init(&sb);
+	r = vms_load_read_file(dirfd, path, &sb, err);
+	if (r == 0)
+		r = vms_budget_load(s, sb.buf, sb.len, err);
+	strbuf_release(&sb);
+	return r;
+}

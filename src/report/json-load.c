@@ -308,6 +308,7 @@ static bool get_uint(struct load *ld, struct json_object *obj, const char *key, 
 	bool ok;
 
 	/* set on every path: callers test it after a failure too */
+	*ret = 0;
 	if (ret_null)
 		*ret_null = false;
 	if (!member(ld, obj, key, &v))
@@ -330,6 +331,7 @@ static bool get_int64(struct load *ld, struct json_object *obj, const char *key,
 	struct json_object *v;
 	bool ok;
 
+	*ret = 0;
 	if (!member(ld, obj, key, &v))
 		return false;
 	enter_key(ld, key);
@@ -349,6 +351,7 @@ static bool get_bool(struct load *ld, struct json_object *obj, const char *key, 
 {
 	struct json_object *v;
 
+	*ret = false;
 	if (!get_member(ld, obj, key, json_type_boolean, "true or false", false, &v))
 		return false;
 	*ret = json_object_get_boolean(v);
@@ -366,6 +369,9 @@ static bool get_string(struct load *ld, struct json_object *obj, const char *key
 	const char *s;
 	size_t n;
 
+	*ret = NULL;
+	if (ret_len)
+		*ret_len = 0;
 	if (!get_member(ld, obj, key, json_type_string, "a string", nullable, &v))
 		return false;
 	if (!v) {
@@ -446,6 +452,7 @@ static bool get_addr(struct load *ld, struct json_object *obj, const char *key, 
 {
 	const char *s;
 
+	*ret = 0;
 	if (!get_string(ld, obj, key, 18, nullable, &s, NULL))
 		return false;
 	if (!s) {
@@ -470,6 +477,7 @@ static bool get_dev(struct load *ld, struct json_object *obj, uint32_t *ret_majo
 	size_t digits = 0;
 	const char *s;
 
+	*ret_major = *ret_minor = 0;
 	if (!get_string(ld, obj, "dev", 32, false, &s, NULL))
 		return false;
 	for (const char *p = s;; p++) {
@@ -525,6 +533,7 @@ static bool get_error(struct load *ld, struct json_object *obj, const char *key,
 {
 	const char *s;
 
+	*ret = 0;
 	if (!get_string(ld, obj, key, 32, true, &s, NULL))
 		return false;
 	*ret = 0;
@@ -731,6 +740,7 @@ static bool get_index(struct load *ld, struct json_object *obj, const char *key,
 	uint64_t v;
 	bool is_null;
 
+	*ret = -1;
 	if (!get_uint(ld, obj, key, INT32_MAX, &v, &is_null))
 		return false;
 	if (!is_null && v >= n) {
@@ -898,6 +908,7 @@ static bool get_int_or_error(struct load *ld, struct json_object *obj, const cha
 	struct json_object *v;
 	bool ok;
 
+	*ret = 0;
 	if (!get_error(ld, obj, err_key, ret_err) || !member(ld, obj, key, &v))
 		return false;
 	enter_key(ld, key);

@@ -154,7 +154,7 @@ fi
 
 # The library is instrumented for coverage (fuzzer-no-link); the fuzz
 # targets link libFuzzer itself.
-if CC=clang setup_build fuzz -Dtests=false -Dfuzz=true -Dbuildtype=debugoptimized \
+if CC=clang setup_build fuzz -Dwerror=true -Dtests=false -Dfuzz=true -Dbuildtype=debugoptimized \
 	-Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link; then
 	say "fuzz, ${fuzz_seconds}s each"
 	fuzzdir=$out/fuzz-runs

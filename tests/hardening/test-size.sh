@@ -160,6 +160,15 @@ check_exit "snapshot of $n_maps regions" max-snap
 why=$(json_check max-snapfile "len(d['regions']) == $n_maps and d['dropped_regions'] == 0") &&
 	ok "snapshot file: $n_maps regions" || not_ok "snapshot file: not the $n_maps regions of maps" "$why"
 check_peak "snapshot of $n_maps regions to a file" "$limit_kib"
+# Loading it holds the file whole, but its regions are parsed one at a time:
+# the model and the file, not a JSON tree (that took 700 MiB).
+run max-show show --color never -w 100 "$tmp/max-snapfile.out"
+check_exit "show of the snapshot of $n_maps regions" max-show
+[ "$(text_regions max-show)" = "$n_maps" ] && ok "show of the snapshot: layout $n_maps regions" ||
+	not_ok "show of the snapshot: layout of $(text_regions max-show) regions, maps has $n_maps" \
+		"$(grep -m1 '^layout' "$tmp/max-show.out")"
+check_peak "show of the snapshot of $n_maps regions (${doc_kib} KiB, held whole)" \
+	$((limit_kib + doc_kib))
 
 run max-pages pages "$pid"
 check_exit "pages of $n_maps regions" max-pages

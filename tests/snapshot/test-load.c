@@ -271,7 +271,16 @@ static const struct mutation mutations[] = {
 	{ "{", "{\"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], ",
 	  -EBADMSG, "", "", NULL },
 	{ "\"schema\": 1", "\"schema\": 1, \"schema\": 1 ]", -EBADMSG, "", "", "]" },
-	{ "\"name\": \"", "\"name\": \"\xff", -EBADMSG, "", "", NULL },
+	/* the outline of the document and of its big arrays */
+	{ "\"regions\": [", "\"regions\": [,", -EBADMSG, "", "expected a value", "," },
+	{ "\"schema\": 1,", "\"schema\": 1", -EBADMSG, "", "expected ',' or '}'",
+	  "\"vmscope_version\"" },
+	/* json-c's own message and place, in the element it was reading */
+	{ "\"kind\": \"text\"", "\"kind\": \"text\" x", -EBADMSG, "regions[1]", "separator",
+	  NULL },
+	{ "\"objects\": [", "\"objects\": [{} 7, ", -EBADMSG, "", "expected ',' or ']'", "7" },
+	/* found while regions[0] is read: its elements are parsed one at a time */
+	{ "\"name\": \"", "\"name\": \"\xff", -EBADMSG, "regions[0]", "", NULL },
 };
 
 static void test_mutations(void **state)

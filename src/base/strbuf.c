@@ -69,7 +69,7 @@ void strbuf_setlen(struct strbuf *sb, size_t len)
 	sb->buf[len] = '\0';
 }
 
-void strbuf_add(struct strbuf *sb, const void *p, size_t n)
+void strbuf_add_slow(struct strbuf *sb, const void *p, size_t n)
 {
 	if (!n)
 		return;
@@ -82,13 +82,6 @@ void strbuf_add(struct strbuf *sb, const void *p, size_t n)
 void strbuf_addstr(struct strbuf *sb, const char *s)
 {
 	strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addch(struct strbuf *sb, char c)
-{
-	strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
 }
 
 void strbuf_addchars(struct strbuf *sb, char c, size_t n)

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct strbuf {
 	char *buf; /* never NULL after strbuf_init */
@@ -18,9 +19,31 @@ void strbuf_reset(struct strbuf *sb);
 /* Returns the buffer and leaves sb initialized and empty: the caller frees it. */
 char *strbuf_detach(struct strbuf *sb, size_t *ret_len);
 void strbuf_grow(struct strbuf *sb, size_t extra);
-void strbuf_add(struct strbuf *sb, const void *p, size_t n);
+void strbuf_add_slow(struct strbuf *sb, const void *p, size_t n);
 void strbuf_addstr(struct strbuf *sb, const char *s);
-void strbuf_addch(struct strbuf *sb, char c);
+
+/*
+ * Inline, for the writers that append millions of small pieces (the JSON
+ * of 65,000 regions): a call to strbuf_grow for each cost a tenth of it.
+ */
+static inline void strbuf_add(struct strbuf *sb, const void *p, size_t n)
+{
+	if (n < sb->alloc - sb->len) { /* alloc 0: never, len < alloc otherwise */
+		memcpy(sb->buf + sb->len, p, n);
+		sb->len += n;
+		sb->buf[sb->len] = '\0';
+		return;
+	}
+	strbuf_add_slow(sb, p, n);
+}
+
+static inline void strbuf_addch(struct strbuf *sb, char c)
+{
+	if (sb->alloc - sb->len < 2)
+		strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
 void strbuf_addchars(struct strbuf *sb, char c, size_t n);
 __attribute__((format(printf, 2, 3))) void strbuf_addf(struct strbuf *sb, const char *fmt, ...);
 __attribute__((format(printf, 2, 0))) void strbuf_vaddf(struct strbuf *sb, const char *fmt,

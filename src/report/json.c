@@ -163,11 +163,18 @@ static void put_escaped(struct strbuf *out, const char *s, size_t n)
 	size_t i = 0, run = 0;
 
 	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
 		uint32_t cp;
-		size_t len = utf8_decode(s + i, n - i, &cp);
+		size_t len;
 		const char *rep = NULL;
 		char ubuf[8];
 
+		/* printable ASCII, nearly every byte of a snapshot: as is */
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		len = utf8_decode(s + i, n - i, &cp);
 		if (len == 0) {
 			rep = "\xef\xbf\xbd";
 			len = 1;

@@ -21,6 +21,10 @@ d.get("insights", {}).pop("cgroup_headroom", None)
 json.dump(d, sys.stdout, indent=1, sort_keys=True)'
 }
 
+# A binary linked a moment ago has dirty pages in the page cache, and
+# writeback cleans them while the test reads: Private_Dirty turns into
+# Private_Clean between two reads of a frozen process. Written back first.
+sync -- "$static_target"
 "$static_target" &
 spid=$!
 pids+=("$spid")

@@ -498,6 +498,9 @@ int cmd_serve(int argc, char **argv)
 		s.cache = vms_elf_cache_new();
 	} else {
 		r = vms_lister_new(s.root_fd, s.live, s.a.kernel ? VMS_LIST_KERNEL : 0, &s.lister);
+		/* scraped again and again: keep the files open, as top does */
+		if (r == 0)
+			r = vms_lister_keep(s.lister, vms_lister_fd_budget());
 		if (r < 0) {
 			fprintf(stderr, "vmscope: cannot list processes: %s\n", strerror(-r));
 			status = EXIT_GONE;

@@ -82,6 +82,15 @@ void vms_lister_free(struct vms_lister *l);
 int vms_lister_keep(struct vms_lister *l, size_t max_fds);
 
 /*
+ * What a live view may give vms_lister_keep: the soft RLIMIT_NOFILE, raised
+ * to the hard one, less 256 for everything else (curses, ELF files, sockets),
+ * at most 4,096 (kept files cost the kernel about 14 KiB a process: a page of
+ * seq_file buffer for stat, oom_score and smaps_rollup). 0 when there is no
+ * room. Raises the soft limit of this process.
+ */
+size_t vms_lister_fd_budget(void);
+
+/*
  * Lists every process into pl (cleared first), by ascending pid. A process
  * that exits while it is read is left out and counted in pl->vanished;
  * one whose smaps_rollup is refused keeps rollup_error. Returns 0 or -errno

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -474,6 +475,27 @@ int vms_lister_keep(struct vms_lister *l, size_t max_fds)
 	l->keep = true;
 	l->max_fds = max_fds;
 	return 0;
+}
+
+#define FD_RESERVE 256
+#define FD_KEEP_MAX 4096
+
+size_t vms_lister_fd_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return 0;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= FD_RESERVE)
+		return 0;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur - FD_RESERVE > FD_KEEP_MAX)
+		return FD_KEEP_MAX;
+	return (size_t)(rl.rlim_cur - FD_RESERVE);
 }
 
 static int cmp_pid(const void *a, const void *b)

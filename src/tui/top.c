@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,14 +34,6 @@
 #include "vmscope/report.h"
 
 #define HEADER_LINES 3
-/* fds left for everything but the kept /proc files (curses, the layout view's ELF files) */
-#define FD_RESERVE 256
-/*
- * Kept /proc files cost kernel memory, about 14 KiB a process (a page of
- * seq_file buffer for stat, oom_score and smaps_rollup): at most this many,
- * for the first thousand processes.
- */
-#define FD_KEEP_MAX 4096
 #define CTRL(c) ((c) & 0x1f)
 #define KEY_ESCAPE 27
 
@@ -639,29 +630,6 @@ static void handle_key(struct top *t, int ch)
 		key_process(t, ch);
 }
 
-/*
- * How many /proc files the lister may keep open: the soft limit raised to
- * the hard one, less a reserve. Processes beyond that are read by opening
- * their files each time.
- */
-static size_t fd_budget(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return 0;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) < 0)
-			return 0;
-	}
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= FD_RESERVE)
-		return 0;
-	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur - FD_RESERVE > FD_KEEP_MAX)
-		return FD_KEEP_MAX;
-	return (size_t)(rl.rlim_cur - FD_RESERVE);
-}
-
 static int top_init(struct top *t, const struct tui_top_options *o)
 {
 	int r;
@@ -690,7 +658,7 @@ static int top_init(struct top *t, const struct tui_top_options *o)
 			   &t->lister);
 	if (r < 0)
 		return r;
-	return vms_lister_keep(t->lister, fd_budget());
+	return vms_lister_keep(t->lister, vms_lister_fd_budget());
 }
 
 static void top_release(struct top *t)

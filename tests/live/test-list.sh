@@ -45,16 +45,45 @@ start_target() { # name, target options...
 	exit 1
 }
 
-# Sum of one smaps_rollup key (in bytes) over the given pids.
+# The smaps_rollup of each of the pids, kept in $tmp/rollup.PID; prints
+# them all, so that two reads can be compared.
+read_rollups() { # pids...
+	local p
+	for p in "$@"; do
+		cat "/proc/$p/smaps_rollup" >"$tmp/rollup.$p"
+		cat "$tmp/rollup.$p"
+	done
+}
+
+# Runs CMD... > FILE (its exit status) at an instant when the pids' smaps_rollup did not move:
+# read before and after, again when they differ. Even frozen, a process's
+# memory is not the kernel's to keep still: reclaim, DAMON (it runs on the
+# test machine) and the page cache move pages, and the PSS of each group of
+# targets was once 1 KiB off between the test's read and vmscope's, on a
+# busy machine. The sums below are those of the rollups read after it.
+at_rest() { # file cmd...
+	local out=$1 before i rc
+	shift
+	for i in $(seq 20); do
+		before=$(read_rollups "${all[@]}")
+		"$@" >"$out" 2>"$tmp/err"
+		rc=$?
+		[ "$before" = "$(read_rollups "${all[@]}")" ] && return $rc
+	done
+	echo "# the targets' smaps_rollup moved during each of 20 runs" >&2
+	return $rc
+}
+
+# Sum of one smaps_rollup key (in bytes) over the given pids, as read last.
 rollup_sum() { # key pids...
 	local key=$1 p
 	shift
-	for p in "$@"; do cat "/proc/$p/smaps_rollup"; done |
+	for p in "$@"; do cat "$tmp/rollup.$p"; done |
 		awk -v k="$key:" '$1 == k { s += $2 * 1024 } END { printf "%d\n", s }'
 }
 uss_sum() {
 	local p
-	for p in "$@"; do cat "/proc/$p/smaps_rollup"; done |
+	for p in "$@"; do cat "$tmp/rollup.$p"; done |
 		awk '$1 == "Private_Clean:" || $1 == "Private_Dirty:" { s += $2 * 1024 } END { printf "%d\n", s }'
 }
 
@@ -73,7 +102,7 @@ check "the targets run (4 + 1 processes)" "4 1" "${#a_pids[@]} ${#b_pids[@]}"
 all=("${a_pids[@]}" "${b_pids[@]}")
 
 # Totals of the listed processes equal smaps_rollup summed over the same processes.
-"$vmscope" list --match "^vl-(a|b)-$$\$" --format json >"$tmp/list.json" 2>"$tmp/err"
+at_rest "$tmp/list.json" "$vmscope" list --match "^vl-(a|b)-$$\$" --format json
 check "list --format json exits 0" "0 " "$? $(head -c 300 "$tmp/err")"
 check "total counts the target processes" "${#all[@]}" "$(json_total "$tmp/list.json" processes)"
 for k in Rss:rss Pss:pss Swap:swap SwapPss:swap_pss; do
@@ -84,7 +113,7 @@ check "total uss = sum of smaps_rollup Private_Clean + Private_Dirty" "$(uss_sum
 	"$(json_total "$tmp/list.json" uss)"
 
 # The same in CSV: one row per process, every pid there.
-"$vmscope" list --match "^vl-(a|b)-$$\$" --format csv --sort pid >"$tmp/list.csv"
+at_rest "$tmp/list.csv" "$vmscope" list --match "^vl-(a|b)-$$\$" --format csv --sort pid
 check "csv lists exactly the target pids" "$(printf '%s\n' "${all[@]}" | sort -n | tr '\n' ' ')" \
 	"$(tail -n +2 "$tmp/list.csv" | cut -d, -f1 | sort -n | tr '\n' ' ')"
 col=$(head -1 "$tmp/list.csv" | tr ',' '\n' | grep -nx pss | cut -d: -f1)
@@ -92,7 +121,7 @@ check "csv pss column sums to smaps_rollup Pss" "$(rollup_sum Pss "${all[@]}")" 
 	"$(tail -n +2 "$tmp/list.csv" | awk -F, -v c="$col" '{ s += $c } END { printf "%d\n", s }')"
 
 # --by program: one row per program, summing exactly its processes.
-"$vmscope" list --by program --match "^vl-(a|b)-$$\$" --format csv >"$tmp/prog.csv"
+at_rest "$tmp/prog.csv" "$vmscope" list --by program --match "^vl-(a|b)-$$\$" --format csv
 for prog in "$a" "$b"; do
 	if [ "$prog" = "$a" ]; then set -- "${a_pids[@]}"; else set -- "${b_pids[@]}"; fi
 	row=$(grep "^\"$prog\"," "$tmp/prog.csv")

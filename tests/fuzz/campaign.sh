@@ -13,6 +13,8 @@
 # libFuzzer stops at its first crash; the campaign then starts it again on
 # the grown corpus for the rest of the target's time, so one finding does
 # not end the search (at most MAX_RESTARTS, default 20, restarts a target).
+# FUZZ_TARGETS (names, space-separated: "budget maps") limits the campaign to
+# those targets.
 # Exit status: 0 when no target crashed, 1 when one did, 2 on a setup error.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,7 +37,7 @@ mkdir -p "$scratch" || exit 2
 # The same options as scripts/test.sh, so both fuzz the same code.
 if [ ! -f "$build/build.ninja" ]; then
 	echo "campaign: setting up $build" >&2
-	CC=clang meson setup "$build" -Dtests=false -Dfuzz=true -Dbuildtype=debugoptimized \
+	CC=clang meson setup "$build" -Dwerror=true -Dtests=false -Dfuzz=true -Dbuildtype=debugoptimized \
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fsanitize=fuzzer-no-link >"$scratch/setup.log" 2>&1 ||
 		{ tail -n 30 "$scratch/setup.log" >&2; exit 2; }
@@ -76,13 +78,16 @@ for src in tests/fuzz/fuzz-*.c; do
 	[ -e "$src" ] || continue
 	name=$(basename "$src" .c)
 	name=${name#fuzz-}
+	if [ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" $name "* ]]; then
+		continue
+	fi
 	if [ ! -x "$build/tests/fuzz/fuzz-$name" ]; then
 		echo "campaign: $build/tests/fuzz/fuzz-$name is not built (reconfigure $build)" >&2
 		exit 2
 	fi
 	names+=("$name")
 done
-[ ${#names[@]} -gt 0 ] || { echo "campaign: no tests/fuzz/fuzz-*.c" >&2; exit 2; }
+[ ${#names[@]} -gt 0 ] || { echo "campaign: no tests/fuzz/fuzz-*.c${FUZZ_TARGETS:+ named in FUZZ_TARGETS}" >&2; exit 2; }
 
 echo "fuzz campaign: ${#names[@]} targets, ${minutes} min each, $jobs at a time, in $scratch"
 for name in "${names[@]}"; do

@@ -30,7 +30,7 @@
 
 /* Deeper than any snapshot (5 levels): a hostile file cannot recurse far. */
 #define LOAD_MAX_DEPTH 16
-/* More than the kernel's vm.max_map_count allows by default. */
+/* More than the kernel's vm.max_map_count allows by default (4,194,304). */
 #define LOAD_MAX_ITEMS (1u << 22)
 
 struct path_part {
@@ -1548,6 +1548,9 @@ static bool outline_array(struct load *ld, size_t i, struct lazy_array *a, size_
 		if (end <= i)
 			return fail_at(ld, i, i >= ld->len ? "unexpected end of file"
 							   : "expected a value");
+		/* a file of "[1,1,1,..." must not make gigabytes of spans */
+		if (a->n == LOAD_MAX_ITEMS)
+			return fail_at(ld, i, "more items than the loader takes (4,194,304)");
 		ARRAY_GROW(a->start, a->n + 1, a->alloc_start);
 		ARRAY_GROW(a->end, a->n + 1, a->alloc_end);
 		a->start[a->n] = i;

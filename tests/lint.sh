@@ -13,17 +13,8 @@
 set -u
 src=${1:?usage: lint.sh SRCDIR VMSCOPE}
 vmscope=${2:?usage: lint.sh SRCDIR VMSCOPE}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 cd "$src" || exit 1
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-}
 
 # C files of the tree, as NUL-separated list on stdin of the caller.
 c_files() {

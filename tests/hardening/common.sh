@@ -1,20 +1,6 @@
-# Shared by the hardening tests (sourced): TAP helpers and a checker for
+# Shared by the hardening tests (sourced): TAP (tests/tap.sh) and a checker for
 # bytes that must never reach a terminal.
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 30 | sed 's/^/#   /'
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-finish() {
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 # raw_controls FILE [sgr]: prints where FILE holds a C0 control other than
 # \n, DEL, a C1 control (as UTF-8) or invalid UTF-8, and fails if it does.

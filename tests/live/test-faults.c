@@ -33,6 +33,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "livetest.h"
+
 #define N_ANON 1000
 #define K_THREAD 500
 #define M_FILE 64
@@ -129,12 +131,7 @@ static void target_fault(struct target *t)
 
 static void target_stop(struct target *t)
 {
-	if (t->pid > 0) {
-		kill(t->pid, SIGKILL);
-		waitpid(t->pid, NULL, 0);
-	}
-	if (t->out)
-		fclose(t->out);
+	lt_kill_target(&t->pid, &t->out);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -164,38 +161,6 @@ static void proc_faults(pid_t pid, uint64_t *minflt, uint64_t *majflt)
 }
 
 /* ---- vmscope ------------------------------------------------------------ */
-
-/* The whole file; NULL when it does not exist (yet). */
-static char *slurp_maybe(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, alloc = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (alloc - len < 65536) {
-			alloc = alloc * 2 + 65536;
-			buf = realloc(buf, alloc + 1);
-			assert_non_null(buf);
-		}
-		n = fread(buf + len, 1, alloc - len, f);
-		len += n;
-	} while (n > 0);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static char *slurp(const char *path)
-{
-	char *buf = slurp_maybe(path);
-
-	if (!buf)
-		fail_msg("cannot read %s: %s", path, strerror(errno));
-	return buf;
-}
 
 static void tmp_path(char *buf, size_t n, const char *name)
 {
@@ -239,7 +204,7 @@ static void vmscope_wait_watching(pid_t vm)
 
 	tmp_path(path, sizeof(path), "err");
 	for (int i = 0; i < 500; i++) {
-		char *err = slurp_maybe(path);
+		char *err = lt_slurp_maybe(path);
 		bool ready = err && strstr(err, "watching") != NULL;
 
 		free(err);
@@ -261,9 +226,9 @@ static json_object *vmscope_finish(pid_t vm)
 
 	assert_int_equal(waitpid(vm, &st, 0), vm);
 	tmp_path(path, sizeof(path), "out");
-	out = slurp(path);
+	out = lt_slurp(path);
 	tmp_path(path, sizeof(path), "err");
-	err = slurp(path);
+	err = lt_slurp(path);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fail_msg("vmscope faults failed (0x%x): %s", st, err);
 	o = json_tokener_parse(out);
@@ -274,31 +239,22 @@ static json_object *vmscope_finish(pid_t vm)
 	return o;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("no '%s' in %.300s", key, json_object_to_json_string(o));
-	return v;
-}
-
 static uint64_t get_u(json_object *o, const char *key)
 {
-	return (uint64_t)json_object_get_int64(get(o, key));
+	return (uint64_t)json_object_get_int64(lt_get(o, key));
 }
 
 /* minflt + majflt (or one of them) of the region row starting at addr; 0 without one. */
 static uint64_t region_faults(json_object *rep, uint64_t addr, const char *which)
 {
-	json_object *regions = get(rep, "regions");
+	json_object *regions = lt_get(rep, "regions");
 	char want[32];
 
 	snprintf(want, sizeof(want), "0x%" PRIx64, addr);
 	for (size_t i = 0; i < json_object_array_length(regions); i++) {
 		json_object *r = json_object_array_get_idx(regions, i);
 
-		if (strcmp(json_object_get_string(get(r, "start")), want) != 0)
+		if (strcmp(json_object_get_string(lt_get(r, "start")), want) != 0)
 			continue;
 		if (which)
 			return get_u(r, which);
@@ -310,14 +266,14 @@ static uint64_t region_faults(json_object *rep, uint64_t addr, const char *which
 /* The thread row of tid: its counter delta, or the sampled counts. */
 static uint64_t thread_faults(json_object *rep, long tid, bool sampled)
 {
-	json_object *threads = get(rep, "threads");
+	json_object *threads = lt_get(rep, "threads");
 
 	for (size_t i = 0; i < json_object_array_length(threads); i++) {
 		json_object *t = json_object_array_get_idx(threads, i), *s;
 
-		if (json_object_get_int64(get(t, "tid")) != tid)
+		if (json_object_get_int64(lt_get(t, "tid")) != tid)
 			continue;
-		s = sampled ? get(t, "sampled") : t;
+		s = sampled ? lt_get(t, "sampled") : t;
 		return get_u(s, "minflt") + get_u(s, "majflt");
 	}
 	fail_msg("no thread %ld in the report", tid);
@@ -371,14 +327,14 @@ static void test_attribution(void **state)
 	target_start(&t, NULL, args);
 	rep = watch_faults(&t, NULL, &dmin, &dmaj);
 
-	assert_string_equal(json_object_get_string(get(rep, "method")), "perf");
-	assert_false(json_object_get_boolean(get(rep, "exited")));
+	assert_string_equal(json_object_get_string(lt_get(rep, "method")), "perf");
+	assert_false(json_object_get_boolean(lt_get(rep, "exited")));
 	/* the kernel's counters, as vmscope read them, and every sample */
-	assert_int_equal(get_u(get(rep, "totals"), "minflt"), dmin);
-	assert_int_equal(get_u(get(rep, "totals"), "majflt"), dmaj);
-	assert_int_equal(get_u(get(rep, "sampled"), "minflt"), dmin);
-	assert_int_equal(get_u(get(rep, "sampled"), "majflt"), dmaj);
-	assert_int_equal(get_u(get(rep, "sampled"), "lost"), 0);
+	assert_int_equal(get_u(lt_get(rep, "totals"), "minflt"), dmin);
+	assert_int_equal(get_u(lt_get(rep, "totals"), "majflt"), dmaj);
+	assert_int_equal(get_u(lt_get(rep, "sampled"), "minflt"), dmin);
+	assert_int_equal(get_u(lt_get(rep, "sampled"), "majflt"), dmaj);
+	assert_int_equal(get_u(lt_get(rep, "sampled"), "lost"), 0);
 
 	anon = region_faults(rep, t.anon, NULL);
 	thr = region_faults(rep, t.thread_pages, NULL);
@@ -429,7 +385,7 @@ static void test_target_exits(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	/* it noticed, and did not wait for the 20 s */
 	assert_true(b.tv_sec - a.tv_sec < 10);
-	assert_true(json_object_get_boolean(get(rep, "exited")));
+	assert_true(json_object_get_boolean(lt_get(rep, "exited")));
 	if (region_faults(rep, t.anon, NULL) < N_ANON)
 		fail_msg("%" PRIu64 " faults in the anonymous region, expected %d",
 			 region_faults(rep, t.anon, NULL), N_ANON);
@@ -469,14 +425,14 @@ static void test_not_root_own(void **state)
 		skip();
 	target_start(&t, setpriv_nobody, args);
 	rep = watch_faults(&t, setpriv_nobody, &dmin, &dmaj);
-	assert_int_equal(get_u(get(rep, "totals"), "minflt"), dmin);
+	assert_int_equal(get_u(lt_get(rep, "totals"), "minflt"), dmin);
 	if (paranoid() <= 2) {
-		assert_string_equal(json_object_get_string(get(rep, "method")), "perf");
-		assert_false(json_object_get_boolean(get(get(rep, "sampled"), "kernel")));
+		assert_string_equal(json_object_get_string(lt_get(rep, "method")), "perf");
+		assert_false(json_object_get_boolean(lt_get(lt_get(rep, "sampled"), "kernel")));
 		assert_true(region_faults(rep, t.anon, NULL) >= N_ANON);
 		assert_true(region_faults(rep, t.thread_pages, NULL) >= K_THREAD);
 	} else {
-		assert_string_equal(json_object_get_string(get(rep, "method")), "counters");
+		assert_string_equal(json_object_get_string(lt_get(rep, "method")), "counters");
 	}
 	json_object_put(rep);
 	target_stop(&t);
@@ -497,13 +453,13 @@ static void test_not_root_fallback(void **state)
 		skip();
 	target_start(&t, NULL, args);
 	rep = watch_faults(&t, setpriv_nobody, &dmin, &dmaj);
-	assert_string_equal(json_object_get_string(get(rep, "method")), "counters");
-	why = json_object_get_string(get(rep, "why"));
+	assert_string_equal(json_object_get_string(lt_get(rep, "method")), "counters");
+	why = json_object_get_string(lt_get(rep, "why"));
 	assert_non_null(why);
 	assert_non_null(strstr(why, "Permission denied"));
-	assert_true(json_object_is_type(get(rep, "sampled"), json_type_null));
-	assert_int_equal(get_u(get(rep, "totals"), "minflt"), dmin);
-	assert_int_equal(get_u(get(rep, "totals"), "majflt"), dmaj);
+	assert_true(json_object_is_type(lt_get(rep, "sampled"), json_type_null));
+	assert_int_equal(get_u(lt_get(rep, "totals"), "minflt"), dmin);
+	assert_int_equal(get_u(lt_get(rep, "totals"), "majflt"), dmaj);
 	/* per thread, from task/<tid>/stat */
 	assert_true(thread_faults(rep, t.thread_tid, false) >= K_THREAD);
 	assert_true(thread_faults(rep, t.pid, false) >= N_ANON);

@@ -31,6 +31,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "livetest.h"
+
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
 
@@ -128,12 +130,7 @@ static void target_start(struct target *t, rlim_t stack_limit, const char *procs
 
 static void target_stop(struct target *t)
 {
-	if (t->pid > 0) {
-		kill(t->pid, SIGKILL);
-		waitpid(t->pid, NULL, 0);
-	}
-	if (t->out)
-		fclose(t->out);
+	lt_kill_target(&t->pid, &t->out);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -202,18 +199,9 @@ static json_object *snapshot_of(pid_t pid, const char *proc_root)
 	return j;
 }
 
-static json_object *jget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("no \"%s\" in %s", key, json_object_to_json_string(o));
-	return v;
-}
-
 static uint64_t jnum(json_object *o, const char *key)
 {
-	json_object *v = jget(o, key);
+	json_object *v = lt_get(o, key);
 
 	if (!json_object_is_type(v, json_type_int))
 		fail_msg("\"%s\" is not a number: %s", key, json_object_to_json_string(o));
@@ -222,13 +210,13 @@ static uint64_t jnum(json_object *o, const char *key)
 
 static bool jnull(json_object *o, const char *key)
 {
-	return json_object_is_type(jget(o, key), json_type_null);
+	return json_object_is_type(lt_get(o, key), json_type_null);
 }
 
 /* The insights' stack of thread tid (0: the main stack). */
 static json_object *stack_of(json_object *snap, pid_t tid)
 {
-	json_object *stacks = jget(jget(snap, "insights"), "stacks");
+	json_object *stacks = lt_get(lt_get(snap, "insights"), "stacks");
 
 	for (size_t i = 0; i < json_object_array_length(stacks); i++) {
 		json_object *s = json_object_array_get_idx(stacks, i);
@@ -355,7 +343,7 @@ static void test_stack_headroom(void **state)
 	sb = stack_of(b, (pid_t)tid);
 
 	/* the limit is the one set before exec */
-	assert_int_equal(jnum(jget(b, "limits"), "stack"), STACK_LIMIT);
+	assert_int_equal(jnum(lt_get(b, "limits"), "stack"), STACK_LIMIT);
 
 	/* grew by what the recursion wrote, to the page */
 	touched = (top & ~(uint64_t)(page_size - 1)) - (deep & ~(uint64_t)(page_size - 1));
@@ -370,8 +358,8 @@ static void test_stack_headroom(void **state)
 	assert_int_equal(jnum(sb, "limit"), end - start);
 	assert_int_equal(jnum(sb, "rss"), rss);
 	assert_int_equal(jnum(sb, "headroom"), end - start - rss - swap);
-	assert_true(json_object_get_boolean(jget(sb, "near_limit")));
-	assert_false(json_object_get_boolean(jget(sa, "near_limit")));
+	assert_true(json_object_get_boolean(lt_get(sb, "near_limit")));
+	assert_false(json_object_get_boolean(lt_get(sa, "near_limit")));
 	assert_true(jnum(sb, "guard") >= (uint64_t)page_size);
 
 	/* the main stack against the lowered limit */
@@ -487,21 +475,21 @@ static void test_cgroup_and_oom(void **state)
 	before = read_u64(path);
 	s = snapshot_of(t.pid, NULL);
 	after = read_u64(path);
-	c = jget(s, "cgroup");
+	c = lt_get(s, "cgroup");
 	assert_true(jnull(c, "error"));
 	assert_int_equal(jnum(c, "version"), cg.version);
 	rel = strstr(cg.dir, "/vmscope-test-");
-	assert_string_equal(json_object_get_string(jget(c, "path")), rel);
+	assert_string_equal(json_object_get_string(lt_get(c, "path")), rel);
 	assert_int_equal(jnum(c, "max"), max);
 	cur = jnum(c, "current");
 	if (cur < (before < after ? before : after) || cur > (before > after ? before : after))
 		fail_msg("current %" PRIu64 " is not between %" PRIu64 " and %" PRIu64, cur, before,
 			 after);
 	assert_true(cur >= 256 * (uint64_t)page_size);
-	assert_int_equal(jnum(jget(s, "insights"), "cgroup_headroom"), max - cur);
+	assert_int_equal(jnum(lt_get(s, "insights"), "cgroup_headroom"), max - cur);
 
-	o = jget(s, "oom");
-	assert_int_equal(json_object_get_int(jget(o, "score_adj")), 345);
+	o = lt_get(s, "oom");
+	assert_int_equal(json_object_get_int(lt_get(o, "score_adj")), 345);
 	snprintf(path, sizeof(path), "/proc/%d/oom_score", (int)t.pid);
 	assert_int_equal(jnum(o, "score"), read_u64(path));
 
@@ -529,7 +517,7 @@ static void test_thp_coverage(void **state)
 	assert_int_equal(sscanf(target_line(&t, "thp"), "%llx", &addr), 1);
 	s = snapshot_of(t.pid, NULL);
 	huge = proc_kb(t.pid, "smaps_rollup", "AnonHugePages");
-	thp = jget(jget(s, "insights"), "thp");
+	thp = lt_get(lt_get(s, "insights"), "thp");
 	assert_int_equal(jnum(thp, "anon_huge"), huge);
 	assert_int_equal(jnum(thp, "anon"), proc_kb(t.pid, "smaps_rollup", "Anonymous"));
 	if (huge == 0) {
@@ -563,7 +551,7 @@ static void test_many_mappings(void **state)
 		lines += ch == '\n';
 	fclose(f);
 	pte = proc_kb(t.pid, "status", "VmPTE");
-	in = jget(s, "insights");
+	in = lt_get(s, "insights");
 	assert_true(lines > MANY_MAPS);
 	assert_int_equal(jnum(in, "regions"), lines);
 	assert_int_equal(jnum(in, "page_tables"), pte);
@@ -632,16 +620,16 @@ static void test_unreadable_na(void **state)
 	target_stop(&t);
 
 	s = snapshot_of(pid, root);
-	l = jget(s, "limits");
+	l = lt_get(s, "limits");
 	assert_true(jnull(l, "stack"));
-	assert_string_equal(json_object_get_string(jget(l, "error")), "ENOENT");
-	o = jget(s, "oom");
+	assert_string_equal(json_object_get_string(lt_get(l, "error")), "ENOENT");
+	o = lt_get(s, "oom");
 	assert_true(jnull(o, "score"));
 	assert_true(jnull(o, "score_adj"));
-	assert_string_equal(json_object_get_string(jget(o, "score_error")), "ENOENT");
+	assert_string_equal(json_object_get_string(lt_get(o, "score_error")), "ENOENT");
 	/* a captured process has no cgroup of this machine */
 	assert_false(json_object_object_get_ex(s, "cgroup", NULL));
-	assert_true(jnull(jget(s, "insights"), "memlock_limit"));
+	assert_true(jnull(lt_get(s, "insights"), "memlock_limit"));
 	assert_true(jnull(stack_of(s, 0), "headroom"));
 	json_object_put(s);
 
@@ -660,8 +648,8 @@ static void test_unreadable_na(void **state)
 	snprintf(to, sizeof(to), "%s/limits", dir);
 	write_text(to, "Max stack size   lots   of   room\n");
 	s = snapshot_of(pid, root);
-	assert_string_equal(json_object_get_string(jget(jget(s, "limits"), "error")), "EBADMSG");
-	assert_true(jnull(jget(s, "limits"), "stack"));
+	assert_string_equal(json_object_get_string(lt_get(lt_get(s, "limits"), "error")), "EBADMSG");
+	assert_true(jnull(lt_get(s, "limits"), "stack"));
 	json_object_put(s);
 
 	snprintf(to, sizeof(to), "rm -rf '%s'", root);

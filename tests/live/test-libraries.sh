@@ -8,8 +8,7 @@ target=${2:?usage: test-libraries.sh VMSCOPE LIB-TARGET}
 K=3
 tmp=$(mktemp -d) || exit 1
 pids=()
-n=0
-failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 cleanup() {
 	local p
@@ -21,13 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-}
 check() { # description, expected, actual
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi
 }

@@ -6,8 +6,7 @@ vmscope=${1:?usage: test-list.sh VMSCOPE TARGET}
 target=${2:?usage: test-list.sh VMSCOPE TARGET}
 tmp=$(mktemp -d) || exit 1
 pids=()
-n=0
-failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 cleanup() {
 	local p
@@ -19,13 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-}
 check() { # description, expected, actual
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi
 }

@@ -29,6 +29,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "livetest.h"
+
 #include "vmscope/snapshot.h"
 
 #define MAX_FACTS 32
@@ -346,18 +348,9 @@ static json_object *jget(json_object *o, const char *key)
 	return v;
 }
 
-static json_object *jreq(json_object *o, const char *key)
-{
-	json_object *v = jget(o, key);
-
-	if (!v)
-		fail_msg("JSON has no '%s'", key);
-	return v;
-}
-
 static uint64_t jint(json_object *o, const char *key)
 {
-	json_object *v = jreq(o, key);
+	json_object *v = lt_get(o, key);
 
 	if (!json_object_is_type(v, json_type_int))
 		fail_msg("JSON '%s' is not an integer: %s", key, json_object_to_json_string(v));
@@ -366,7 +359,7 @@ static uint64_t jint(json_object *o, const char *key)
 
 static const char *jstr(json_object *o, const char *key)
 {
-	json_object *v = jreq(o, key);
+	json_object *v = lt_get(o, key);
 
 	if (!json_object_is_type(v, json_type_string))
 		fail_msg("JSON '%s' is not a string: %s", key, json_object_to_json_string(v));
@@ -394,7 +387,7 @@ static uint64_t jaddr(json_object *o, const char *key)
 /* A region's counter, 0 when the key is absent (checked elsewhere). */
 static uint64_t rmem(json_object *region, const char *key)
 {
-	json_object *v = jget(jreq(region, "mem"), key);
+	json_object *v = jget(lt_get(region, "mem"), key);
 
 	return v ? json_object_get_uint64(v) : 0;
 }
@@ -425,7 +418,7 @@ static json_object *snapshot_pid(pid_t pid)
 
 static json_object *regions_of(json_object *snap)
 {
-	json_object *a = jreq(snap, "regions");
+	json_object *a = lt_get(snap, "regions");
 
 	assert_true(json_object_is_type(a, json_type_array));
 	return a;
@@ -494,7 +487,7 @@ static void check_regions_are_maps(json_object *snap, pid_t pid)
 static void check_stable_totals(json_object *snap, pid_t pid)
 {
 	static const char *const keys[] = { "rss", "swap", "anonymous", "locked" };
-	json_object *a = regions_of(snap), *rollup = jreq(jreq(snap, "totals"), "rollup");
+	json_object *a = regions_of(snap), *rollup = lt_get(lt_get(snap, "totals"), "rollup");
 	struct kv kv[64];
 	unsigned nkv = read_kv(pid, "smaps_rollup", kv, 64);
 	size_t n = json_object_array_length(a);
@@ -529,8 +522,8 @@ static char *sharing_totals_mismatch(json_object *snap)
 {
 	static const char *const keys[] = { "private_clean", "private_dirty", "shared_clean",
 					    "shared_dirty" };
-	json_object *a = regions_of(snap), *totals = jreq(snap, "totals");
-	json_object *rollup = jreq(totals, "rollup");
+	json_object *a = regions_of(snap), *totals = lt_get(snap, "totals");
+	json_object *rollup = lt_get(totals, "rollup");
 	size_t n = json_object_array_length(a);
 	uint64_t pss = 0, rollup_pss = jint(rollup, "pss");
 	char *msg = NULL;
@@ -564,7 +557,7 @@ static char *sharing_totals_mismatch(json_object *snap)
 /* Status fields are per-process counters: equal to the kernel's, exactly. */
 static void check_status(json_object *snap, pid_t pid)
 {
-	json_object *status = jreq(jreq(snap, "totals"), "status");
+	json_object *status = lt_get(lt_get(snap, "totals"), "status");
 	struct kv kv[96];
 	unsigned nkv = read_kv(pid, "status", kv, 96);
 	unsigned checked = 0;
@@ -580,8 +573,8 @@ static void check_status(json_object *snap, pid_t pid)
 		checked++;
 	}
 	assert_true(checked >= 10);
-	assert_int_equal(jint(jreq(snap, "process"), "threads"), kv_find(kv, nkv, "Threads")->bytes);
-	assert_int_equal(json_object_array_length(jreq(snap, "threads")), kv_find(kv, nkv, "Threads")->bytes);
+	assert_int_equal(jint(lt_get(snap, "process"), "threads"), kv_find(kv, nkv, "Threads")->bytes);
+	assert_int_equal(json_object_array_length(lt_get(snap, "threads")), kv_find(kv, nkv, "Threads")->bytes);
 }
 
 /* Pseudo-paths name their kind; the program's text is the main object's. */
@@ -591,7 +584,7 @@ static void check_kinds(json_object *snap, pid_t pid)
 		{ "[stack]", "stack" }, { "[heap]", "heap" }, { "[vdso]", "vdso" },
 		{ "[vvar]", "vvar" }, { "[vsyscall]", "vsyscall" },
 	};
-	json_object *a = regions_of(snap), *objects = jreq(snap, "objects");
+	json_object *a = regions_of(snap), *objects = lt_get(snap, "objects");
 	size_t n = json_object_array_length(a);
 	char link[64], exe[PATH_MAX];
 	bool seen_stack = false, seen_vdso = false, seen_text = false;
@@ -601,7 +594,7 @@ static void check_kinds(json_object *snap, pid_t pid)
 	len = readlink(link, exe, sizeof(exe) - 1);
 	assert_true(len > 0);
 	exe[len] = '\0';
-	assert_string_equal(jstr(jreq(snap, "process"), "exe"), exe);
+	assert_string_equal(jstr(lt_get(snap, "process"), "exe"), exe);
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *r = json_object_array_get_idx(a, i), *obj;
@@ -614,11 +607,11 @@ static void check_kinds(json_object *snap, pid_t pid)
 		seen_vdso |= strcmp(name, "[vdso]") == 0;
 		if (strcmp(name, exe) == 0 && strcmp(jstr(r, "perms"), "r-xp") == 0) {
 			assert_kind(r, "text");
-			obj = jreq(r, "object");
+			obj = lt_get(r, "object");
 			assert_true(json_object_is_type(obj, json_type_int));
 			obj = json_object_array_get_idx(objects, (size_t)json_object_get_int(obj));
 			assert_non_null(obj);
-			assert_true(json_object_get_boolean(jreq(obj, "main")));
+			assert_true(json_object_get_boolean(lt_get(obj, "main")));
 			assert_string_equal(jstr(obj, "path"), exe);
 			seen_text = true;
 		}
@@ -647,7 +640,7 @@ static void check_any_process(pid_t pid)
 	if (why)
 		fail_msg("%s", why);
 	assert_int_equal(jint(snap, "schema"), 1);
-	assert_int_equal(jint(jreq(snap, "process"), "pid"), pid);
+	assert_int_equal(jint(lt_get(snap, "process"), "pid"), pid);
 	check_regions_are_maps(snap, pid);
 	check_stable_totals(snap, pid);
 	check_status(snap, pid);
@@ -740,16 +733,16 @@ static void test_layout_consistent(void **state)
 static void test_layout_process(void **state)
 {
 	struct layout *l = *state;
-	json_object *p = jreq(l->snap, "process");
+	json_object *p = lt_get(l->snap, "process");
 
 	assert_int_equal(jint(p, "pid"), l->t.pid);
 	assert_int_equal(jint(p, "ppid"), getpid());
 	assert_int_equal(jint(p, "uid"), getuid());
 	assert_int_equal(jint(p, "threads"), 2);
 	assert_string_equal(jstr(p, "state"), "T");
-	assert_false(json_object_get_boolean(jreq(p, "kernel_thread")));
+	assert_false(json_object_get_boolean(lt_get(p, "kernel_thread")));
 	assert_non_null(strstr(jstr(p, "cmdline"), "--anon-pages 64"));
-	assert_int_equal(jint(jreq(l->snap, "host"), "page_size"), page_size);
+	assert_int_equal(jint(lt_get(l->snap, "host"), "page_size"), page_size);
 }
 
 static void test_layout_anon(void **state)
@@ -790,16 +783,16 @@ static void test_layout_file(void **state)
 
 	assert_kind(r, "file");
 	assert_string_equal(jstr(r, "name"), l->file);
-	assert_false(json_object_get_boolean(jreq(r, "deleted")));
+	assert_false(json_object_get_boolean(lt_get(r, "deleted")));
 	assert_int_equal(jint(r, "size"), FILE_PAGES * page_size);
 	/* Fault-around may map more of the cached file than was read. */
 	assert_true(rss >= FILE_READ * (uint64_t)page_size && rss <= FILE_PAGES * (uint64_t)page_size);
-	obj = jreq(r, "object");
+	obj = lt_get(r, "object");
 	assert_true(json_object_is_type(obj, json_type_int));
-	obj = json_object_array_get_idx(jreq(l->snap, "objects"), (size_t)json_object_get_int(obj));
+	obj = json_object_array_get_idx(lt_get(l->snap, "objects"), (size_t)json_object_get_int(obj));
 	assert_non_null(obj);
 	assert_string_equal(jstr(obj, "path"), l->file);
-	assert_false(json_object_get_boolean(jreq(obj, "main")));
+	assert_false(json_object_get_boolean(lt_get(obj, "main")));
 }
 
 static void test_layout_deleted(void **state)
@@ -808,7 +801,7 @@ static void test_layout_deleted(void **state)
 	const struct fact *f = fact_get(&l->t, "deleted");
 	json_object *r = region(l->snap, region_at(l->snap, f->v[0]));
 
-	assert_true(json_object_get_boolean(jreq(r, "deleted")));
+	assert_true(json_object_get_boolean(lt_get(r, "deleted")));
 	assert_string_equal(jstr(r, "name"), l->deleted);
 	assert_string_equal(jstr(r, "perms"), "rw-s");
 	assert_int_equal(jint(r, "size"), 3 * page_size);
@@ -820,7 +813,7 @@ static void test_layout_thread_stack(void **state)
 	struct layout *l = *state;
 	const struct fact *f = fact_get(&l->t, "thread");
 	size_t i = region_at(l->snap, f->v[1]);
-	json_object *r = region(l->snap, i), *threads = jreq(l->snap, "threads");
+	json_object *r = region(l->snap, i), *threads = lt_get(l->snap, "threads");
 	bool found = false;
 
 	assert_kind(r, "thread_stack");
@@ -1022,10 +1015,10 @@ static void test_pid1(void **state)
 		json_object *snap = json_tokener_parse(r.out), *smaps;
 
 		assert_non_null(snap);
-		smaps = jreq(jreq(snap, "sources"), "smaps");
+		smaps = lt_get(lt_get(snap, "sources"), "smaps");
 		run_release(&r);
-		if (!json_object_get_boolean(jreq(smaps, "read"))) {
-			assert_true(json_object_is_type(jreq(smaps, "error"), json_type_string));
+		if (!json_object_get_boolean(lt_get(smaps, "read"))) {
+			assert_true(json_object_is_type(lt_get(smaps, "error"), json_type_string));
 			run_vmscope(&r, "--color", "never", "1");
 			code = exit_code(&r);
 			assert_true(code == 0 || code == 1);
@@ -1047,7 +1040,7 @@ static void test_no_argument_is_caller(void **state)
 	expect_exit(&r, 0);
 	snap = json_tokener_parse(r.out);
 	assert_non_null(snap);
-	assert_int_equal(jint(jreq(snap, "process"), "pid"), getpid());
+	assert_int_equal(jint(lt_get(snap, "process"), "pid"), getpid());
 	json_object_put(snap);
 	run_release(&r);
 }
@@ -1063,8 +1056,8 @@ static void test_name_one_match(void **state)
 	snprintf(comm, sizeof(comm), "vmsl%d", (int)getpid());
 	start_stopped(argv, &t, true);
 	snap = snapshot_of(comm);
-	assert_int_equal(jint(jreq(snap, "process"), "pid"), t.pid);
-	assert_string_equal(jstr(jreq(snap, "process"), "comm"), comm);
+	assert_int_equal(jint(lt_get(snap, "process"), "pid"), t.pid);
+	assert_string_equal(jstr(lt_get(snap, "process"), "comm"), comm);
 	json_object_put(snap);
 
 	/* An anchored pattern that matches nothing is "no such process". */

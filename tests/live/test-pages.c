@@ -29,6 +29,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "livetest.h"
+
 static const char *vmscope_bin;
 static const char *target_bin;
 static char tmpdir[256];
@@ -124,27 +126,6 @@ struct run {
 	char *out, *err;
 };
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, alloc = 0, n;
-
-	assert_non_null(f);
-	do {
-		if (alloc - len < 65536) {
-			alloc = alloc * 2 + 65536;
-			buf = realloc(buf, alloc + 1);
-			assert_non_null(buf);
-		}
-		n = fread(buf + len, 1, alloc - len, f);
-		len += n;
-	} while (n > 0);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* Starts vmscope with args, stdout and stderr into files; returns the pid. */
 static pid_t vmscope_start(const char *const *args)
 {
@@ -181,9 +162,9 @@ static struct run vmscope_wait(pid_t pid)
 	if (WIFEXITED(st))
 		r.status = WEXITSTATUS(st);
 	snprintf(path, sizeof(path), "%s/out", tmpdir);
-	r.out = slurp(path);
+	r.out = lt_slurp(path);
 	snprintf(path, sizeof(path), "%s/err", tmpdir);
-	r.err = slurp(path);
+	r.err = lt_slurp(path);
 	return r;
 }
 
@@ -208,40 +189,14 @@ static json_object *vmscope_json(const char *const *args)
 	return o;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("no '%s' in %.300s", key, json_object_to_json_string(o));
-	return v;
-}
-
 /* A page counter in pages; -1 for null (not known). */
 static int64_t pages_of(json_object *pages, const char *key)
 {
-	json_object *v = get(pages, key);
+	json_object *v = lt_get(pages, key);
 
 	if (json_object_is_type(v, json_type_null))
 		return -1;
 	return (int64_t)((uint64_t)json_object_get_int64(v) / page_size);
-}
-
-/* The region of a report that starts at addr. */
-static json_object *region_at(json_object *report, uint64_t addr)
-{
-	json_object *regions = get(report, "regions");
-	char want[32];
-
-	snprintf(want, sizeof(want), "0x%" PRIx64, addr);
-	for (size_t i = 0; i < json_object_array_length(regions); i++) {
-		json_object *r = json_object_array_get_idx(regions, i);
-
-		if (strcmp(json_object_get_string(get(r, "start")), want) == 0)
-			return r;
-	}
-	fail_msg("no region starts at %s", want);
-	return NULL;
 }
 
 /* `vmscope ARGS... --format json PID` → the page counters of the region at addr. */
@@ -262,7 +217,7 @@ static json_object *report_pages(json_object **keep, const struct target *t, uin
 	args[n++] = pid;
 	args[n] = NULL;
 	*keep = vmscope_json(args);
-	return get(region_at(*keep, addr), "pages");
+	return lt_get(lt_region_at(*keep, addr), "pages");
 }
 
 static bool is_root(void)
@@ -299,10 +254,10 @@ static void test_sparse(void **state)
 			else
 				assert_int_equal(pages_of(p, "exclusive"), -1); /* a scan cannot tell */
 			/* every bucket of the strip holds a written page */
-			assert_int_equal(strspn(json_object_get_string(get(p, "residency")),
+			assert_int_equal(strspn(json_object_get_string(lt_get(p, "residency")),
 						"0123456789abcdef"),
 					 2 * 64);
-			assert_null(strstr(json_object_get_string(get(p, "residency")), "00"));
+			assert_null(strstr(json_object_get_string(lt_get(p, "residency")), "00"));
 			json_object_put(rep);
 		}
 	}
@@ -317,16 +272,16 @@ static void test_sparse(void **state)
 		snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64, f[0], f[0] + f[1]);
 		snprintf(pid, sizeof(pid), "%d", (int)t.pid);
 		o = vmscope_json(largs);
-		regions = get(o, "regions");
+		regions = lt_get(o, "regions");
 		assert_int_equal(json_object_array_length(regions), 1);
-		runs = get(json_object_array_get_idx(regions, 0), "runs");
+		runs = lt_get(json_object_array_get_idx(regions, 0), "runs");
 		assert_int_equal(json_object_array_length(runs), f[2] / page_size);
 		for (size_t k = 0; k < json_object_array_length(runs); k++) {
 			json_object *run = json_object_array_get_idx(runs, k);
-			uint64_t start = strtoull(json_object_get_string(get(run, "start")), NULL, 16);
+			uint64_t start = strtoull(json_object_get_string(lt_get(run, "start")), NULL, 16);
 
 			assert_int_equal((start - f[0]) / page_size % 7, 0);
-			sum += (uint64_t)json_object_get_int64(get(run, "pages"));
+			sum += (uint64_t)json_object_get_int64(lt_get(run, "pages"));
 		}
 		assert_int_equal(sum, f[2] / page_size);
 		json_object_put(o);
@@ -362,10 +317,10 @@ static void test_fork_shared(void **state)
 			assert_int_equal(pages_of(p, "mapped_once"), 0);
 			assert_int_equal(pages_of(q, "mapped_once"), 10);
 			assert_int_equal(pages_of(p, "anon"), 16);
-			assert_int_equal(json_object_get_int64(get(p, "pss")), 16 * page_size / 3);
-			assert_int_equal(json_object_get_int64(get(q, "pss")), 10 * page_size);
+			assert_int_equal(json_object_get_int64(lt_get(p, "pss")), 16 * page_size / 3);
+			assert_int_equal(json_object_get_int64(lt_get(q, "pss")), 10 * page_size);
 			/* and smaps says the same of the same region */
-			assert_int_equal(json_object_get_int64(get(get(region_at(rep, sh[0]), "mem"),
+			assert_int_equal(json_object_get_int64(lt_get(lt_get(lt_region_at(rep, sh[0]), "mem"),
 								   "pss")) /
 						 (int64_t)page_size,
 					 16 / 3);
@@ -406,7 +361,7 @@ static void test_zero_thp_guard(void **state)
 
 			p = report_pages(&rep, &t, h[0], "--pages", "--pagemap", how);
 			smaps_thp = json_object_get_int64(
-				get(get(region_at(rep, h[0]), "mem"), "anon_huge_pages"));
+				lt_get(lt_get(lt_region_at(rep, h[0]), "mem"), "anon_huge_pages"));
 			assert_int_equal(pages_of(p, "present"), h[1] / page_size);
 			assert_int_equal(pages_of(p, "thp"), smaps_thp / (int64_t)page_size);
 			if (smaps_thp == 0)
@@ -557,10 +512,10 @@ static void test_working_set(void **state)
 		fail_msg("vmscope exited %d: %s", r.status, r.err);
 	o = json_tokener_parse(r.out);
 	assert_non_null(o);
-	reg = region_at(o, f[0]);
-	assert_int_equal(json_object_get_int64(get(get(reg, "mem"), "rss")), f[1]);
-	assert_int_equal(json_object_get_int64(get(get(o, "pages"), "refs_interval_ms")), 3000);
-	referenced = (uint64_t)json_object_get_int64(get(get(reg, "mem"), "referenced"));
+	reg = lt_region_at(o, f[0]);
+	assert_int_equal(json_object_get_int64(lt_get(lt_get(reg, "mem"), "rss")), f[1]);
+	assert_int_equal(json_object_get_int64(lt_get(lt_get(o, "pages"), "refs_interval_ms")), 3000);
+	referenced = (uint64_t)json_object_get_int64(lt_get(lt_get(reg, "mem"), "referenced"));
 	json_object_put(o);
 	run_free(&r);
 	target_stop(&t);

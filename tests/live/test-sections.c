@@ -31,6 +31,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "livetest.h"
+
 #include "../elf/readelf.h"
 #include "base/strbuf.h"
 #include "vmscope/elf.h"
@@ -117,23 +119,14 @@ static json_object *run_json(pid_t pid)
 	return o;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("no key %s", key);
-	return v;
-}
-
 static json_object *main_object(json_object *root, size_t *ret_index)
 {
-	json_object *objs = get(root, "objects");
+	json_object *objs = lt_get(root, "objects");
 
 	for (size_t i = 0; i < json_object_array_length(objs); i++) {
 		json_object *o = json_object_array_get_idx(objs, i);
 
-		if (json_object_get_boolean(get(o, "main"))) {
+		if (json_object_get_boolean(lt_get(o, "main"))) {
 			*ret_index = i;
 			return o;
 		}
@@ -147,7 +140,7 @@ static json_object *section_named(json_object *secs, const char *name)
 	for (size_t i = 0; i < json_object_array_length(secs); i++) {
 		json_object *s = json_object_array_get_idx(secs, i);
 
-		if (strcmp(json_object_get_string(get(s, "name")), name) == 0)
+		if (strcmp(json_object_get_string(lt_get(s, "name")), name) == 0)
 			return s;
 	}
 	return NULL;
@@ -156,34 +149,34 @@ static json_object *section_named(json_object *secs, const char *name)
 /* The names of the sections a region holds, space-separated. */
 static void region_sections(json_object *region, json_object *secs, struct strbuf *out)
 {
-	json_object *r = get(region, "sections");
+	json_object *r = lt_get(region, "sections");
 	int64_t first, count;
 
 	strbuf_reset(out);
 	if (json_object_is_type(r, json_type_null))
 		return;
-	first = json_object_get_int64(get(r, "first"));
-	count = json_object_get_int64(get(r, "count"));
+	first = json_object_get_int64(lt_get(r, "first"));
+	count = json_object_get_int64(lt_get(r, "count"));
 	for (int64_t k = first; k < first + count; k++) {
 		json_object *s = json_object_array_get_idx(secs, (size_t)k);
 
 		assert_non_null(s);
-		strbuf_addf(out, "%s%s", out->len ? " " : "", json_object_get_string(get(s, "name")));
+		strbuf_addf(out, "%s%s", out->len ? " " : "", json_object_get_string(lt_get(s, "name")));
 	}
 }
 
 /* The region of the main object of this kind, or NULL. */
 static json_object *region_of_kind(json_object *root, size_t obj, const char *kind)
 {
-	json_object *regs = get(root, "regions");
+	json_object *regs = lt_get(root, "regions");
 
 	for (size_t i = 0; i < json_object_array_length(regs); i++) {
 		json_object *r = json_object_array_get_idx(regs, i);
-		json_object *o = get(r, "object");
+		json_object *o = lt_get(r, "object");
 
 		if (!json_object_is_type(o, json_type_null) &&
 		    (size_t)json_object_get_int64(o) == obj &&
-		    strcmp(json_object_get_string(get(r, "kind")), kind) == 0)
+		    strcmp(json_object_get_string(lt_get(r, "kind")), kind) == 0)
 			return r;
 	}
 	return NULL;
@@ -211,8 +204,8 @@ static void check_target(const char *path)
 	if (nw == 0)
 		skip();
 	obj = main_object(root, &oi);
-	assert_true(json_object_is_type(get(get(obj, "elf"), "sections_error"), json_type_null));
-	secs = get(get(obj, "elf"), "sections");
+	assert_true(json_object_is_type(lt_get(lt_get(obj, "elf"), "sections_error"), json_type_null));
+	secs = lt_get(lt_get(obj, "elf"), "sections");
 	if (json_object_array_length(secs) != nw)
 		fail_msg("%s: %zu sections, readelf %zu", path, json_object_array_length(secs), nw);
 	for (size_t k = 0; k < nw; k++) {
@@ -220,14 +213,14 @@ static void check_target(const char *path)
 
 		if (!s)
 			fail_msg("%s: no %s", path, want[k].name);
-		if ((uint64_t)json_object_get_int64(get(s, "size")) != want[k].size ||
-		    (uint64_t)json_object_get_int64(get(s, "addr")) != want[k].addr)
+		if ((uint64_t)json_object_get_int64(lt_get(s, "size")) != want[k].size ||
+		    (uint64_t)json_object_get_int64(lt_get(s, "addr")) != want[k].addr)
 			fail_msg("%s %s: differs from readelf", path, want[k].name);
 	}
 	/* the arrays are where they should be, at least their size */
-	assert_true(json_object_get_int64(get(section_named(secs, ".rodata"), "size")) >= BIG);
-	assert_true(json_object_get_int64(get(section_named(secs, ".data"), "size")) >= 2 * BIG);
-	assert_true(json_object_get_int64(get(section_named(secs, ".bss"), "size")) >= 4 * BIG);
+	assert_true(json_object_get_int64(lt_get(section_named(secs, ".rodata"), "size")) >= BIG);
+	assert_true(json_object_get_int64(lt_get(section_named(secs, ".data"), "size")) >= 2 * BIG);
+	assert_true(json_object_get_int64(lt_get(section_named(secs, ".bss"), "size")) >= 4 * BIG);
 
 	/* the anonymous tail holds .bss alone; the rw mapping holds .data */
 	bss = region_of_kind(root, oi, "bss");
@@ -262,15 +255,15 @@ static void check_target(const char *path)
 
 	/* the file that is not ELF is a plain file mapping, with no sections */
 	{
-		json_object *objs = get(root, "objects");
+		json_object *objs = lt_get(root, "objects");
 		bool seen = false;
 
 		for (size_t i = 0; i < json_object_array_length(objs); i++) {
 			json_object *o = json_object_array_get_idx(objs, i);
 
-			if (strcmp(json_object_get_string(get(o, "path")), plain_file) != 0)
+			if (strcmp(json_object_get_string(lt_get(o, "path")), plain_file) != 0)
 				continue;
-			assert_true(json_object_is_type(get(o, "elf"), json_type_null));
+			assert_true(json_object_is_type(lt_get(o, "elf"), json_type_null));
 			assert_non_null(region_of_kind(root, i, "file"));
 			seen = true;
 		}
@@ -335,13 +328,13 @@ static void test_stripped(void **state)
 	pid = spawn(path);
 	root = run_json(pid);
 	obj = main_object(root, &oi);
-	assert_string_equal(json_object_get_string(get(get(obj, "elf"), "sections_error")),
+	assert_string_equal(json_object_get_string(lt_get(lt_get(obj, "elf"), "sections_error")),
 			    "ENODATA");
-	assert_int_equal(json_object_array_length(get(get(obj, "elf"), "sections")), 0);
+	assert_int_equal(json_object_array_length(lt_get(lt_get(obj, "elf"), "sections")), 0);
 	/* segments only: the kinds stand, no region claims a section */
 	assert_non_null(region_of_kind(root, oi, "text"));
 	assert_non_null(region_of_kind(root, oi, "bss"));
-	assert_true(json_object_is_type(get(region_of_kind(root, oi, "bss"), "sections"),
+	assert_true(json_object_is_type(lt_get(region_of_kind(root, oi, "bss"), "sections"),
 					json_type_null));
 	text = run("--color never --sections -n 50", pid);
 	assert_non_null(strstr(text, "no section headers (stripped): segments only"));
@@ -365,8 +358,8 @@ static void test_deleted(void **state)
 	assert_int_equal(unlink(path), 0);
 	root = run_json(pid);
 	obj = main_object(root, &oi);
-	assert_true(json_object_get_boolean(get(obj, "deleted")));
-	secs = get(get(obj, "elf"), "sections");
+	assert_true(json_object_get_boolean(lt_get(obj, "deleted")));
+	secs = lt_get(lt_get(obj, "elf"), "sections");
 	assert_true(json_object_array_length(secs) > 10);
 	strbuf_init(&sb);
 	region_sections(region_of_kind(root, oi, "bss"), secs, &sb);
@@ -394,13 +387,13 @@ static void test_changed(void **state)
 	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
 	root = run_json(pid);
 	obj = main_object(root, &oi);
-	assert_true(json_object_get_boolean(get(obj, "changed")));
-	regs = get(root, "regions");
+	assert_true(json_object_get_boolean(lt_get(obj, "changed")));
+	regs = lt_get(root, "regions");
 	for (size_t i = 0; i < json_object_array_length(regs); i++) {
-		json_object *r = json_object_array_get_idx(regs, i), *o = get(r, "object");
+		json_object *r = json_object_array_get_idx(regs, i), *o = lt_get(r, "object");
 
 		if (!json_object_is_type(o, json_type_null) && (size_t)json_object_get_int64(o) == oi)
-			assert_true(json_object_is_type(get(r, "sections"), json_type_null));
+			assert_true(json_object_is_type(lt_get(r, "sections"), json_type_null));
 	}
 	text = run("--color never --sections -n 50", pid);
 	assert_non_null(strstr(text, "modified after the process started"));

@@ -12,8 +12,7 @@ tmp=$(mktemp -d) || exit 1
 sock=vmscope-test-$$
 T() { tmux -L "$sock" "$@"; }
 tpid=
-n=0
-failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 cleanup() {
 	T kill-server 2>/dev/null
@@ -23,13 +22,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-}
 screen() { T capture-pane -p -t t; }
 # Waits until the screen matches the extended regex $1 (up to 5 s).
 wait_for() {

@@ -1,7 +1,7 @@
 # TAP helpers of the snapshot command tests (sourced). Sets tmp (removed on
 # exit, with every pid in pids killed), n and failed.
 tmp=$(mktemp -d /tmp/vmscope-test.XXXXXX)
-n=0 failed=0 pids=()
+pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
@@ -9,13 +9,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	shift
-	for l in "$@"; do printf '%s\n' "$l" | head -n 40 | sed 's/^/# /'; done
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 check() { # description command...
 	local what=$1 out
 	shift

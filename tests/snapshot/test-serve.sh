@@ -119,7 +119,7 @@ if command -v promtool >/dev/null; then
 	check "promtool accepts list --format openmetrics" \
 		bash -c "'$vmscope' list --format openmetrics | promtool check metrics"
 else
-	skip "promtool (Debian package prometheus) is not installed"
+	skip "OpenMetrics checked by promtool" "promtool (Debian package prometheus) is not installed"
 fi
 list_pss=$("$vmscope" list --format openmetrics --name static-target |
 	sed -n "s/^vmscope_process_memory_bytes{pid=\"$spid\",.*measure=\"pss\"} //p")
@@ -163,7 +163,7 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	kill -TERM "$prom_pid"
 	wait "$prom_pid" 2>/dev/null
 else
-	skip "prometheus (Debian package prometheus) is not installed: no real scrape"
+	skip "a real Prometheus scrape" "prometheus (Debian package prometheus) is not installed"
 fi
 stop_serve machine
 

@@ -1,0 +1,22 @@
+# TAP for the test scripts (sourced): ok, not_ok with diagnostics, skip and
+# finish, counting in n and failed. Sourced by tests/hardening/common.sh,
+# tests/snapshot/tap.sh, tests/lint.sh and the live scripts.
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# not_ok DESCRIPTION [DIAGNOSTIC...]: each diagnostic as "#" lines, 40 at most.
+not_ok() {
+	local l
+	n=$((n + 1)); failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | head -n 40 | sed 's/^/#   /'; done
+}
+# skip DESCRIPTION [REASON]
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP${2:+ $2}"; }
+# The plan, and the exit status: 0 when nothing failed.
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}

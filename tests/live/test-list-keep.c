@@ -64,6 +64,33 @@ static int teardown(void **state)
 }
 
 /* Waits until /proc/<pid>/cmdline holds want (len bytes), up to 5 s. */
+/*
+ * Waits until pid sleeps (state S, in its read of the next command): a row
+ * compared with a later listing must not catch it still running.
+ */
+static void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[512];
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 500; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		const char *p;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return;
+		}
+		usleep(10000);
+	}
+	fail_msg("pid %d never went to sleep", (int)pid);
+}
+
 static void wait_cmdline(pid_t pid, const char *want, size_t len)
 {
 	char path[64], buf[4096];
@@ -113,6 +140,7 @@ static struct kid *spawn_shell(char *const argv[])
 		len += l;
 	}
 	wait_cmdline(k->pid, want, len);
+	wait_sleeping(k->pid);
 	return k;
 }
 
@@ -174,6 +202,7 @@ static void kid_do(struct kid *k, char c)
 	assert_int_equal(write(k->in, &c, 1), 1);
 	assert_int_equal(read(k->out, &a, 1), 1);
 	assert_int_equal(a, c);
+	wait_sleeping(k->pid);
 }
 
 static const struct vms_pentry *find(const struct vms_plist *pl, pid_t pid)
@@ -311,6 +340,7 @@ static void names_follow_changes(void **state)
 	kid_do(f, 'n');
 	assert_int_equal(write(s->in, "\n", 1), 1);
 	wait_cmdline(s->pid, second, sizeof(second));
+	wait_sleeping(s->pid);
 	assert_int_equal(vms_lister_collect(l, &pl), 0);
 	assert_rows_equal(&pl, f->pid);
 	assert_rows_equal(&pl, s->pid);

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,69 +48,31 @@ static char file_path[512];
 static const char *const setpriv_nobody[] = { "setpriv", "--reuid=" NOBODY, "--regid=" NOBODY,
 					      "--clear-groups", NULL };
 
-/* argv of prefix (may be NULL), bin, then args; at most 31 entries. */
-static void build_argv(const char **argv, const char *const *prefix, const char *bin,
-		       const char *const *args)
-{
-	size_t n = 0;
-
-	for (; prefix && *prefix && n < 30; prefix++)
-		argv[n++] = *prefix;
-	argv[n++] = bin;
-	for (; *args && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-}
-
-static void exec_argv(const char **argv)
-{
-	if (strcmp(argv[0], "setpriv") == 0)
-		execvp(argv[0], (char *const *)argv);
-	else
-		execv(argv[0], (char *const *)argv);
-	_exit(127);
-}
-
 /* ---- the target --------------------------------------------------------- */
 
 struct target {
-	pid_t pid;
-	FILE *out;
+	struct lt_target lt;
 	uint64_t anon, thread_pages, file;
 	long thread_tid;
 };
 
+/* The target run through prefix (may be NULL) with args, up to its "ready". */
 static void target_start(struct target *t, const char *const *prefix, const char *const *args)
 {
-	const char *argv[32];
-	char line[256];
-	int p[2];
+	const char *argv[LT_ARGV_MAX];
+	uint64_t v[2];
 
-	build_argv(argv, prefix, target_bin, args);
+	lt_argv(argv, prefix, target_bin, args);
 	memset(t, 0, sizeof(*t));
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	t->pid = fork();
-	assert_true(t->pid >= 0);
-	if (t->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(p[1], 1);
-		exec_argv(argv);
-	}
-	close(p[1]);
-	t->out = fdopen(p[0], "r");
-	assert_non_null(t->out);
-	while (fgets(line, sizeof(line), t->out) && strcmp(line, "ready\n") != 0) {
-		unsigned long long a;
-		long tid;
-
-		if (sscanf(line, "fanon %llx", &a) == 1)
-			t->anon = a;
-		else if (sscanf(line, "ffile %llx", &a) == 1)
-			t->file = a;
-		else if (sscanf(line, "fthread %ld %llx", &tid, &a) == 2) {
-			t->thread_tid = tid;
-			t->thread_pages = a;
-		}
+	lt_target_start(&t->lt, argv, 0, NULL, NULL);
+	(void)lt_target_read_until(&t->lt, "ready");
+	if (lt_target_fact(&t->lt, "fanon", v, 1))
+		t->anon = v[0];
+	if (lt_target_fact(&t->lt, "ffile", v, 1))
+		t->file = v[0];
+	if (lt_target_fact(&t->lt, "fthread", v, 2)) {
+		t->thread_tid = (long)v[0];
+		t->thread_pages = v[1];
 	}
 	if (!t->anon)
 		fail_msg("the target did not start");
@@ -120,18 +81,14 @@ static void target_start(struct target *t, const char *const *prefix, const char
 /* SIGUSR1, then its "done" line. */
 static void target_fault(struct target *t)
 {
-	char line[256];
-
-	assert_int_equal(kill(t->pid, SIGUSR1), 0);
-	while (fgets(line, sizeof(line), t->out))
-		if (strncmp(line, "done ", 5) == 0)
-			return;
-	fail_msg("the target did not finish its faults");
+	assert_int_equal(kill(t->lt.pid, SIGUSR1), 0);
+	if (!lt_target_read_until(&t->lt, "done "))
+		fail_msg("the target did not finish its faults");
 }
 
 static void target_stop(struct target *t)
 {
-	lt_kill_target(&t->pid, &t->out);
+	lt_target_stop(&t->lt);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -162,80 +119,44 @@ static void proc_faults(pid_t pid, uint64_t *minflt, uint64_t *majflt)
 
 /* ---- vmscope ------------------------------------------------------------ */
 
-static void tmp_path(char *buf, size_t n, const char *name)
-{
-	snprintf(buf, n, "%s/%s", tmpdir, name);
-}
-
 /* vmscope faults --format json ... PID in the background. */
-static pid_t vmscope_start(const char *const *prefix, pid_t target, const char *duration)
+static void vmscope_start(struct lt_run *r, const char *const *prefix, pid_t target,
+			  const char *duration)
 {
-	char pid[16], path[512];
+	char pid[16];
 	const char *args[] = { "faults", "--format", "json", "--threads", "--duration", duration,
 			       pid, NULL };
-	const char *argv[32];
-	pid_t child;
+	const char *argv[LT_ARGV_MAX];
 
 	snprintf(pid, sizeof(pid), "%d", (int)target);
-	build_argv(argv, prefix, vmscope_bin, args);
-	/* what the last run said must not pass for this one's */
-	tmp_path(path, sizeof(path), "out");
-	unlink(path);
-	tmp_path(path, sizeof(path), "err");
-	unlink(path);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		tmp_path(path, sizeof(path), "out");
-		if (!freopen(path, "w", stdout))
-			_exit(126);
-		tmp_path(path, sizeof(path), "err");
-		if (!freopen(path, "w", stderr))
-			_exit(126);
-		exec_argv(argv);
-	}
-	return child;
+	lt_argv(argv, prefix, vmscope_bin, args);
+	lt_run_start(r, argv, 0);
 }
 
 /* Waits until vmscope says it is watching (its events are open). */
-static void vmscope_wait_watching(pid_t vm)
+static void vmscope_wait_watching(struct lt_run *r)
 {
-	char path[512];
-
-	tmp_path(path, sizeof(path), "err");
 	for (int i = 0; i < 500; i++) {
-		char *err = lt_slurp_maybe(path);
-		bool ready = err && strstr(err, "watching") != NULL;
+		char *err = lt_run_peek_err(r);
+		bool ready = strstr(err, "watching") != NULL;
 
 		free(err);
 		if (ready)
 			return;
-		if (waitpid(vm, NULL, WNOHANG) == vm)
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid)
 			fail_msg("vmscope exited before watching");
 		usleep(10000);
 	}
 	fail_msg("vmscope did not start watching");
 }
 
-static json_object *vmscope_finish(pid_t vm)
+static json_object *vmscope_finish(struct lt_run *r)
 {
-	char path[512];
-	char *out, *err;
 	json_object *o;
-	int st;
 
-	assert_int_equal(waitpid(vm, &st, 0), vm);
-	tmp_path(path, sizeof(path), "out");
-	out = lt_slurp(path);
-	tmp_path(path, sizeof(path), "err");
-	err = lt_slurp(path);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fail_msg("vmscope faults failed (0x%x): %s", st, err);
-	o = json_tokener_parse(out);
-	if (!o)
-		fail_msg("no JSON from vmscope faults: %.300s / %.300s", out, err);
-	free(out);
-	free(err);
+	lt_run_wait(r);
+	o = lt_run_json(r);
+	lt_run_release(r);
 	return o;
 }
 
@@ -247,20 +168,13 @@ static uint64_t get_u(json_object *o, const char *key)
 /* minflt + majflt (or one of them) of the region row starting at addr; 0 without one. */
 static uint64_t region_faults(json_object *rep, uint64_t addr, const char *which)
 {
-	json_object *regions = lt_get(rep, "regions");
-	char want[32];
+	json_object *r = lt_region_find(rep, addr);
 
-	snprintf(want, sizeof(want), "0x%" PRIx64, addr);
-	for (size_t i = 0; i < json_object_array_length(regions); i++) {
-		json_object *r = json_object_array_get_idx(regions, i);
-
-		if (strcmp(json_object_get_string(lt_get(r, "start")), want) != 0)
-			continue;
-		if (which)
-			return get_u(r, which);
-		return get_u(r, "minflt") + get_u(r, "majflt");
-	}
-	return 0;
+	if (!r)
+		return 0;
+	if (which)
+		return get_u(r, which);
+	return get_u(r, "minflt") + get_u(r, "majflt");
 }
 
 /* The thread row of tid: its counter delta, or the sampled counts. */
@@ -285,15 +199,16 @@ static json_object *watch_faults(struct target *t, const char *const *prefix, ui
 				 uint64_t *dmaj)
 {
 	uint64_t min0, maj0, min1, maj1;
-	pid_t vm = vmscope_start(prefix, t->pid, "2s");
+	struct lt_run vm;
 
-	vmscope_wait_watching(vm);
-	proc_faults(t->pid, &min0, &maj0);
+	vmscope_start(&vm, prefix, t->lt.pid, "2s");
+	vmscope_wait_watching(&vm);
+	proc_faults(t->lt.pid, &min0, &maj0);
 	target_fault(t);
-	proc_faults(t->pid, &min1, &maj1);
+	proc_faults(t->lt.pid, &min1, &maj1);
 	*dmin = min1 - min0;
 	*dmaj = maj1 - maj0;
-	return vmscope_finish(vm);
+	return vmscope_finish(&vm);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -356,8 +271,8 @@ static void test_attribution(void **state)
 	/* the threads: the helper took its K pages, the main thread the rest */
 	assert_true(thread_faults(rep, t.thread_tid, true) >= K_THREAD);
 	assert_true(thread_faults(rep, t.thread_tid, true) * 100 <= (uint64_t)K_THREAD * 101);
-	assert_true(thread_faults(rep, t.pid, true) >= N_ANON + file);
-	assert_int_equal(thread_faults(rep, t.thread_tid, false) + thread_faults(rep, t.pid, false),
+	assert_true(thread_faults(rep, t.lt.pid, true) >= N_ANON + file);
+	assert_int_equal(thread_faults(rep, t.thread_tid, false) + thread_faults(rep, t.lt.pid, false),
 			 total);
 	json_object_put(rep);
 	target_stop(&t);
@@ -370,18 +285,18 @@ static void test_target_exits(void **state)
 	struct timespec a, b;
 	struct target t;
 	json_object *rep;
-	pid_t vm;
+	struct lt_run vm;
 	int st;
 
 	(void)state;
 	target_start(&t, NULL, args);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	vm = vmscope_start(NULL, t.pid, "20s");
-	vmscope_wait_watching(vm);
-	assert_int_equal(kill(t.pid, SIGUSR1), 0);
-	assert_int_equal(waitpid(t.pid, &st, 0), t.pid);
-	t.pid = 0;
-	rep = vmscope_finish(vm);
+	vmscope_start(&vm, NULL, t.lt.pid, "20s");
+	vmscope_wait_watching(&vm);
+	assert_int_equal(kill(t.lt.pid, SIGUSR1), 0);
+	assert_int_equal(waitpid(t.lt.pid, &st, 0), t.lt.pid);
+	t.lt.pid = 0;
+	rep = vmscope_finish(&vm);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	/* it noticed, and did not wait for the 20 s */
 	assert_true(b.tv_sec - a.tv_sec < 10);
@@ -462,8 +377,8 @@ static void test_not_root_fallback(void **state)
 	assert_int_equal(get_u(lt_get(rep, "totals"), "majflt"), dmaj);
 	/* per thread, from task/<tid>/stat */
 	assert_true(thread_faults(rep, t.thread_tid, false) >= K_THREAD);
-	assert_true(thread_faults(rep, t.pid, false) >= N_ANON);
-	assert_int_equal(thread_faults(rep, t.thread_tid, false) + thread_faults(rep, t.pid, false),
+	assert_true(thread_faults(rep, t.lt.pid, false) >= N_ANON);
+	assert_int_equal(thread_faults(rep, t.thread_tid, false) + thread_faults(rep, t.lt.pid, false),
 			 dmin + dmaj);
 	json_object_put(rep);
 	target_stop(&t);
@@ -477,7 +392,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_not_root_own),
 		cmocka_unit_test(test_not_root_fallback),
 	};
-	char path[512];
 	int r;
 
 	if (argc != 3) {
@@ -497,12 +411,7 @@ int main(int argc, char **argv)
 	(void)chmod(tmpdir, 0755);
 	snprintf(file_path, sizeof(file_path), "%s/file", tmpdir);
 	r = cmocka_run_group_tests(tests, NULL, NULL);
-	for (size_t i = 0; i < 3; i++) {
-		static const char *const names[] = { "out", "err", "file" };
-
-		tmp_path(path, sizeof(path), names[i]);
-		unlink(path);
-	}
+	unlink(file_path);
 	rmdir(tmpdir);
 	return r;
 }

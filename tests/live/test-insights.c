@@ -46,92 +46,48 @@ static long page_size;
 
 /* ---- the target ------------------------------------------------------- */
 
-struct target {
-	pid_t pid;
-	FILE *out;  /* its stdout, for the lines after "ready" */
-	char lines[16][128];
-	unsigned n_lines;
+/* What the target's child sets before exec. */
+struct target_limits {
+	rlim_t stack_limit;
+	const char *procs;
 };
 
-/* The words of the first line starting with key, or NULL. */
-static const char *target_line(const struct target *t, const char *key)
+static void target_setup(const void *data)
 {
-	size_t n = strlen(key);
+	const struct target_limits *lim = data;
 
-	for (unsigned i = 0; i < t->n_lines; i++)
-		if (strncmp(t->lines[i], key, n) == 0 && t->lines[i][n] == ' ')
-			return t->lines[i] + n + 1;
-	return NULL;
-}
+	if (lim->stack_limit) {
+		struct rlimit rl;
 
-/* Reads lines up to one starting with until, then waits for the target to stop. */
-static void target_wait(struct target *t, const char *until)
-{
-	char line[128];
-	int st;
-
-	while (fgets(line, sizeof(line), t->out)) {
-		if (t->n_lines < 16)
-			snprintf(t->lines[t->n_lines++], sizeof(t->lines[0]), "%s", line);
-		if (strncmp(line, until, strlen(until)) == 0) {
-			assert_int_equal(waitpid(t->pid, &st, WUNTRACED), t->pid);
-			if (!WIFSTOPPED(st))
-				fail_msg("the target did not stop (status 0x%x)", st);
-			return;
-		}
+		getrlimit(RLIMIT_STACK, &rl);
+		rl.rlim_cur = lim->stack_limit;
+		if (setrlimit(RLIMIT_STACK, &rl) < 0)
+			_exit(126);
 	}
-	fail_msg("the target ended before \"%s\"", until);
+	if (lim->procs) {
+		int fd = open(lim->procs, O_WRONLY);
+
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			_exit(125);
+		close(fd);
+	}
 }
 
 /*
  * Starts the target with argv (after the program name), with RLIMIT_STACK
  * stack_limit (0: as it is) and in the cgroup whose cgroup.procs is procs
- * (NULL: this one), both set in the child before exec.
+ * (NULL: this one), both set in the child before exec; waits for it to stop
+ * after "ready". Its stdout stays open, for the lines after "ready".
  */
-static void target_start(struct target *t, rlim_t stack_limit, const char *procs,
+static void target_start(struct lt_target *t, rlim_t stack_limit, const char *procs,
 			 const char *const *args)
 {
-	const char *argv[16] = { target_bin };
-	int p[2];
-	unsigned n = 1;
+	const struct target_limits lim = { stack_limit, procs };
+	const char *argv[LT_ARGV_MAX];
 
-	memset(t, 0, sizeof(*t));
-	for (; *args && n < 15; args++)
-		argv[n++] = *args;
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	t->pid = fork();
-	assert_true(t->pid >= 0);
-	if (t->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (stack_limit) {
-			struct rlimit rl;
-
-			getrlimit(RLIMIT_STACK, &rl);
-			rl.rlim_cur = stack_limit;
-			if (setrlimit(RLIMIT_STACK, &rl) < 0)
-				_exit(126);
-		}
-		if (procs) {
-			int fd = open(procs, O_WRONLY);
-
-			if (fd < 0 || write(fd, "0", 1) != 1)
-				_exit(125);
-			close(fd);
-		}
-		dup2(p[1], 1);
-		execv(target_bin, (char **)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	t->out = fdopen(p[0], "r");
-	assert_non_null(t->out);
-	target_wait(t, "ready");
-}
-
-static void target_stop(struct target *t)
-{
-	lt_kill_target(&t->pid, &t->out);
-	memset(t, 0, sizeof(*t));
+	lt_argv(argv, NULL, target_bin, args);
+	lt_target_start(t, argv, 0, target_setup, &lim);
+	lt_target_wait_stopped(t, "ready");
 }
 
 /* ---- vmscope ------------------------------------------------------------ */
@@ -139,43 +95,19 @@ static void target_stop(struct target *t)
 /* Runs vmscope with args; returns its exit status and its stdout (caller frees). */
 static int run(char **ret_out, const char *const *args)
 {
-	const char *argv[24] = { vmscope_bin };
-	size_t len = 0, alloc = 1 << 16;
-	char *buf = malloc(alloc + 1);
-	unsigned n = 1;
-	ssize_t k;
-	int p[2], st;
-	pid_t pid;
+	const char *argv[LT_ARGV_MAX];
+	struct lt_run r;
+	int code;
 
-	assert_non_null(buf);
-	for (; *args && n < 23; args++)
-		argv[n++] = *args;
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(p[1], 1);
-		execv(vmscope_bin, (char **)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	while ((k = read(p[0], buf + len, alloc - len)) != 0) {
-		if (k < 0 && errno == EINTR)
-			continue;
-		assert_true(k > 0);
-		len += (size_t)k;
-		if (len == alloc) {
-			alloc *= 2;
-			buf = realloc(buf, alloc + 1);
-			assert_non_null(buf);
-		}
-	}
-	close(p[0]);
-	buf[len] = '\0';
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	*ret_out = buf;
-	return WEXITSTATUS(st);
+	lt_argv(argv, NULL, vmscope_bin, args);
+	lt_run(&r, argv, 0);
+	/* what it said goes to the test's log, as if it wrote there itself */
+	fputs(r.err, stderr);
+	code = lt_exit_code(&r);
+	*ret_out = r.out;
+	r.out = NULL;
+	lt_run_release(&r);
+	return code;
 }
 
 #define RUN(out, ...) run((out), (const char *const[]){ __VA_ARGS__, NULL })
@@ -199,15 +131,6 @@ static json_object *snapshot_of(pid_t pid, const char *proc_root)
 	return j;
 }
 
-static uint64_t jnum(json_object *o, const char *key)
-{
-	json_object *v = lt_get(o, key);
-
-	if (!json_object_is_type(v, json_type_int))
-		fail_msg("\"%s\" is not a number: %s", key, json_object_to_json_string(o));
-	return (uint64_t)json_object_get_int64(v);
-}
-
 static bool jnull(json_object *o, const char *key)
 {
 	return json_object_is_type(lt_get(o, key), json_type_null);
@@ -222,7 +145,7 @@ static json_object *stack_of(json_object *snap, pid_t tid)
 		json_object *s = json_object_array_get_idx(stacks, i);
 		bool main_stack = jnull(s, "tid");
 
-		if ((tid == 0 && main_stack) || (!main_stack && (pid_t)jnum(s, "tid") == tid))
+		if ((tid == 0 && main_stack) || (!main_stack && (pid_t)lt_num(s, "tid") == tid))
 			return s;
 	}
 	fail_msg("no stack of tid %d", (int)tid);
@@ -321,7 +244,7 @@ static void smaps_region(pid_t pid, uint64_t addr, uint64_t *ret_start, uint64_t
  */
 static void test_stack_headroom(void **state)
 {
-	struct target t;
+	struct lt_target t;
 	json_object *a, *b, *sa, *sb, *m;
 	unsigned long long top, deep;
 	long tid;
@@ -332,40 +255,40 @@ static void test_stack_headroom(void **state)
 	(void)state;
 	target_start(&t, STACK_LIMIT, NULL,
 		     (const char *const[]){ "--recurse-kib", "1900", NULL });
-	assert_int_equal(sscanf(target_line(&t, "recurse"), "%ld %llx", &tid, &top), 2);
+	assert_int_equal(sscanf(lt_target_line(&t, "recurse"), "%ld %llx", &tid, &top), 2);
 	a = snapshot_of(t.pid, NULL);
 	sa = stack_of(a, (pid_t)tid);
 
 	kill(t.pid, SIGCONT);
-	target_wait(&t, "recursed");
-	assert_int_equal(sscanf(target_line(&t, "recursed"), "%ld %llx %llx", &tid, &top, &deep), 3);
+	lt_target_wait_stopped(&t, "recursed");
+	assert_int_equal(sscanf(lt_target_line(&t, "recursed"), "%ld %llx %llx", &tid, &top, &deep), 3);
 	b = snapshot_of(t.pid, NULL);
 	sb = stack_of(b, (pid_t)tid);
 
 	/* the limit is the one set before exec */
-	assert_int_equal(jnum(lt_get(b, "limits"), "stack"), STACK_LIMIT);
+	assert_int_equal(lt_num(lt_get(b, "limits"), "stack"), STACK_LIMIT);
 
 	/* grew by what the recursion wrote, to the page */
 	touched = (top & ~(uint64_t)(page_size - 1)) - (deep & ~(uint64_t)(page_size - 1));
-	grew = jnum(sb, "rss") - jnum(sa, "rss");
+	grew = lt_num(sb, "rss") - lt_num(sa, "rss");
 	if (grew + 2 * (uint64_t)page_size < touched || grew > touched + 2 * (uint64_t)page_size)
 		fail_msg("the thread stack grew by %" PRIu64 " bytes, the recursion wrote %" PRIu64,
 			 grew, touched);
 
 	/* headroom: the mapped size less Rss and Swap, as smaps says */
 	smaps_region(t.pid, top, &start, &end, &rss, &swap);
-	assert_int_equal(jnum(sb, "size"), end - start);
-	assert_int_equal(jnum(sb, "limit"), end - start);
-	assert_int_equal(jnum(sb, "rss"), rss);
-	assert_int_equal(jnum(sb, "headroom"), end - start - rss - swap);
+	assert_int_equal(lt_num(sb, "size"), end - start);
+	assert_int_equal(lt_num(sb, "limit"), end - start);
+	assert_int_equal(lt_num(sb, "rss"), rss);
+	assert_int_equal(lt_num(sb, "headroom"), end - start - rss - swap);
 	assert_true(json_object_get_boolean(lt_get(sb, "near_limit")));
 	assert_false(json_object_get_boolean(lt_get(sa, "near_limit")));
-	assert_true(jnum(sb, "guard") >= (uint64_t)page_size);
+	assert_true(lt_num(sb, "guard") >= (uint64_t)page_size);
 
 	/* the main stack against the lowered limit */
 	m = stack_of(b, 0);
-	assert_int_equal(jnum(m, "limit"), STACK_LIMIT);
-	assert_int_equal(jnum(m, "headroom"), STACK_LIMIT - jnum(m, "size"));
+	assert_int_equal(lt_num(m, "limit"), STACK_LIMIT);
+	assert_int_equal(lt_num(m, "headroom"), STACK_LIMIT - lt_num(m, "size"));
 
 	/* the text report warns; check enforces a floor */
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)t.pid);
@@ -379,10 +302,10 @@ static void test_stack_headroom(void **state)
 			fail_msg("no \"%s\" in:\n%s", want, out);
 	}
 	free(out);
-	snprintf(limbuf, sizeof(limbuf), "%" PRIu64, jnum(sb, "headroom"));
+	snprintf(limbuf, sizeof(limbuf), "%" PRIu64, lt_num(sb, "headroom"));
 	assert_int_equal(RUN(&out, "check", "--min-stack-headroom", limbuf, pidbuf), 0);
 	free(out);
-	snprintf(limbuf, sizeof(limbuf), "%" PRIu64, jnum(sb, "headroom") + 1);
+	snprintf(limbuf, sizeof(limbuf), "%" PRIu64, lt_num(sb, "headroom") + 1);
 	assert_int_equal(RUN(&out, "check", "--min-stack-headroom", limbuf, pidbuf), 1);
 	if (!strstr(out, "FAIL  stack headroom"))
 		fail_msg("check said:\n%s", out);
@@ -390,7 +313,7 @@ static void test_stack_headroom(void **state)
 
 	json_object_put(a);
 	json_object_put(b);
-	target_stop(&t);
+	lt_target_stop(&t);
 }
 
 /* ---- cgroup ------------------------------------------------------------------ */
@@ -450,7 +373,7 @@ static bool cg_make(struct cg *cg, uint64_t max)
 static void test_cgroup_and_oom(void **state)
 {
 	struct cg cg;
-	struct target t;
+	struct lt_target t;
 	json_object *s, *c, *o;
 	char procs[PATH_MAX + 16], path[PATH_MAX + 32], adj_path[64];
 	uint64_t before, after, cur, max = 256u << 20;
@@ -477,24 +400,24 @@ static void test_cgroup_and_oom(void **state)
 	after = read_u64(path);
 	c = lt_get(s, "cgroup");
 	assert_true(jnull(c, "error"));
-	assert_int_equal(jnum(c, "version"), cg.version);
+	assert_int_equal(lt_num(c, "version"), cg.version);
 	rel = strstr(cg.dir, "/vmscope-test-");
 	assert_string_equal(json_object_get_string(lt_get(c, "path")), rel);
-	assert_int_equal(jnum(c, "max"), max);
-	cur = jnum(c, "current");
+	assert_int_equal(lt_num(c, "max"), max);
+	cur = lt_num(c, "current");
 	if (cur < (before < after ? before : after) || cur > (before > after ? before : after))
 		fail_msg("current %" PRIu64 " is not between %" PRIu64 " and %" PRIu64, cur, before,
 			 after);
 	assert_true(cur >= 256 * (uint64_t)page_size);
-	assert_int_equal(jnum(lt_get(s, "insights"), "cgroup_headroom"), max - cur);
+	assert_int_equal(lt_num(lt_get(s, "insights"), "cgroup_headroom"), max - cur);
 
 	o = lt_get(s, "oom");
 	assert_int_equal(json_object_get_int(lt_get(o, "score_adj")), 345);
 	snprintf(path, sizeof(path), "/proc/%d/oom_score", (int)t.pid);
-	assert_int_equal(jnum(o, "score"), read_u64(path));
+	assert_int_equal(lt_num(o, "score"), read_u64(path));
 
 	json_object_put(s);
-	target_stop(&t);
+	lt_target_stop(&t);
 	/* the cgroup goes once it is empty: the kernel may take a moment */
 	for (int i = 0; i < 100 && rmdir(cg.dir) < 0 && errno == EBUSY; i++)
 		usleep(10000);
@@ -504,7 +427,7 @@ static void test_cgroup_and_oom(void **state)
 
 static void test_thp_coverage(void **state)
 {
-	struct target t;
+	struct lt_target t;
 	json_object *s, *thp;
 	char *mode = read_text("/sys/kernel/mm/transparent_hugepage/enabled");
 	unsigned long long addr;
@@ -514,27 +437,27 @@ static void test_thp_coverage(void **state)
 	if (!mode || strstr(mode, "[never]"))
 		skip();
 	target_start(&t, 0, NULL, (const char *const[]){ "--thp-mib", "8", NULL });
-	assert_int_equal(sscanf(target_line(&t, "thp"), "%llx", &addr), 1);
+	assert_int_equal(sscanf(lt_target_line(&t, "thp"), "%llx", &addr), 1);
 	s = snapshot_of(t.pid, NULL);
 	huge = proc_kb(t.pid, "smaps_rollup", "AnonHugePages");
 	thp = lt_get(lt_get(s, "insights"), "thp");
-	assert_int_equal(jnum(thp, "anon_huge"), huge);
-	assert_int_equal(jnum(thp, "anon"), proc_kb(t.pid, "smaps_rollup", "Anonymous"));
+	assert_int_equal(lt_num(thp, "anon_huge"), huge);
+	assert_int_equal(lt_num(thp, "anon"), proc_kb(t.pid, "smaps_rollup", "Anonymous"));
 	if (huge == 0) {
 		json_object_put(s);
-		target_stop(&t);
+		lt_target_stop(&t);
 		skip(); /* no huge page could be had (fragmented memory) */
 	}
-	assert_true(jnum(thp, "regions") >= 1);
-	assert_int_equal(jnum(thp, "permille"),
-			 (uint64_t)((double)huge * 1000.0 / (double)jnum(thp, "anon") + 0.5));
+	assert_true(lt_num(thp, "regions") >= 1);
+	assert_int_equal(lt_num(thp, "permille"),
+			 (uint64_t)((double)huge * 1000.0 / (double)lt_num(thp, "anon") + 0.5));
 	json_object_put(s);
-	target_stop(&t);
+	lt_target_stop(&t);
 }
 
 static void test_many_mappings(void **state)
 {
-	struct target t;
+	struct lt_target t;
 	json_object *s, *in;
 	char path[64], pidbuf[16], lim[32], *out;
 	uint64_t lines = 0, pte;
@@ -553,9 +476,9 @@ static void test_many_mappings(void **state)
 	pte = proc_kb(t.pid, "status", "VmPTE");
 	in = lt_get(s, "insights");
 	assert_true(lines > MANY_MAPS);
-	assert_int_equal(jnum(in, "regions"), lines);
-	assert_int_equal(jnum(in, "page_tables"), pte);
-	assert_int_equal(jnum(in, "page_tables_permille_of_rss"),
+	assert_int_equal(lt_num(in, "regions"), lines);
+	assert_int_equal(lt_num(in, "page_tables"), pte);
+	assert_int_equal(lt_num(in, "page_tables_permille_of_rss"),
 			 (uint64_t)((double)pte * 1000.0 / (double)proc_kb(t.pid, "status", "VmRSS") +
 				    0.5));
 
@@ -570,7 +493,7 @@ static void test_many_mappings(void **state)
 	assert_int_equal(RUN(&out, "check", "--max-pte", lim, pidbuf), 1);
 	free(out);
 	json_object_put(s);
-	target_stop(&t);
+	lt_target_stop(&t);
 }
 
 /* ---- n/a with a reason -------------------------------------------------------- */
@@ -601,7 +524,7 @@ static void test_unreadable_na(void **state)
 	static const char *const files[] = { "stat", "status", "maps", "smaps", "smaps_rollup",
 					     "comm" };
 	char root[] = "/tmp/vmscope-insights-XXXXXX", dir[128], from[64], to[160], pidbuf[16];
-	struct target t;
+	struct lt_target t;
 	json_object *s, *l, *o;
 	char *out;
 	pid_t pid;
@@ -617,7 +540,7 @@ static void test_unreadable_na(void **state)
 		copy_file(from, to);
 	}
 	pid = t.pid;
-	target_stop(&t);
+	lt_target_stop(&t);
 
 	s = snapshot_of(pid, root);
 	l = lt_get(s, "limits");

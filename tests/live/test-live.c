@@ -44,42 +44,17 @@ static long page_size;
 /* ---- processes ---------------------------------------------------------- */
 
 struct fact {
-	char key[32];
 	uint64_t v[4];
-	unsigned n;
 };
 
-struct target {
-	pid_t pid;
-	struct fact facts[MAX_FACTS];
-	unsigned n_facts;
-};
-
-static const struct fact *fact_get(const struct target *t, const char *key)
+/* The numbers of the target's "key v0..." line; fails without one. */
+static struct fact fact_get(const struct lt_target *t, const char *key)
 {
-	for (unsigned i = 0; i < t->n_facts; i++)
-		if (strcmp(t->facts[i].key, key) == 0)
-			return &t->facts[i];
-	fail_msg("the target did not report '%s'", key);
-	return NULL;
-}
+	struct fact f;
 
-static void parse_fact(struct target *t, char *line)
-{
-	struct fact *f;
-	char *save = NULL, *tok;
-
-	if (t->n_facts >= MAX_FACTS)
-		return;
-	f = &t->facts[t->n_facts];
-	tok = strtok_r(line, " \n", &save);
-	if (!tok)
-		return;
-	snprintf(f->key, sizeof(f->key), "%s", tok);
-	f->n = 0;
-	while ((tok = strtok_r(NULL, " \n", &save)) && f->n < 4)
-		f->v[f->n++] = strtoull(tok, NULL, 0);
-	t->n_facts++;
+	if (!lt_target_fact(t, key, f.v, 4))
+		fail_msg("the target did not report '%s'", key);
+	return f;
 }
 
 /*
@@ -87,158 +62,30 @@ static void parse_fact(struct target *t, char *line)
  * it to stop itself (SIGSTOP). With facts, reads the target's "key value"
  * lines up to "ready" first.
  */
-static void start_stopped(char *const argv[], struct target *t, bool facts)
+static void start_stopped(char *const argv[], struct lt_target *t, bool facts)
 {
-	int p[2];
-	int st;
-	pid_t pid;
-
-	memset(t, 0, sizeof(*t));
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(null, 0);
-		dup2(p[1], 1);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	if (facts) {
-		FILE *f = fdopen(p[0], "r");
-		char line[512];
-		bool ready = false;
-
-		assert_non_null(f);
-		while (fgets(line, sizeof(line), f)) {
-			if (strcmp(line, "ready\n") == 0) {
-				ready = true;
-				break;
-			}
-			parse_fact(t, line);
-		}
-		fclose(f);
-		if (!ready) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			fail_msg("%s did not get ready", argv[0]);
-		}
-	} else {
-		close(p[0]);
-	}
-	assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
-	if (!WIFSTOPPED(st))
-		fail_msg("%s did not stop (status 0x%x)", argv[0], st);
-	t->pid = pid;
-}
-
-/* Kills the target, its threads and the children it forked, and reaps them. */
-static void stop_target(struct target *t)
-{
-	if (t->pid <= 0)
-		return;
-	kill(-t->pid, SIGKILL);
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, NULL, 0);
-	/* Its children were handed to us (we are a subreaper). */
-	while (waitpid(-t->pid, NULL, 0) > 0)
-		;
-	t->pid = 0;
-}
-
-struct run {
-	int status;
-	char *out, *err;
-	size_t out_len, err_len;
-};
-
-static void run_release(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	memset(r, 0, sizeof(*r));
-}
-
-static char *slurp_fd(int fd, size_t *ret_len)
-{
-	size_t len = 0, alloc = 65536;
-	char *buf = malloc(alloc + 1);
-	ssize_t n;
-
-	assert_non_null(buf);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	while ((n = read(fd, buf + len, alloc - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		assert_true(n > 0);
-		len += (size_t)n;
-		if (len == alloc) {
-			alloc *= 2;
-			buf = realloc(buf, alloc + 1);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = '\0';
-	*ret_len = len;
-	return buf;
+	lt_target_start(t, (const char *const *)argv, LT_NULL_STDIN | LT_OWN_GROUP, NULL, NULL);
+	if (!facts)
+		lt_target_close_out(t);
+	lt_target_wait_stopped(t, facts ? "ready" : NULL);
+	lt_target_close_out(t);
 }
 
 /* Runs vmscope with args (NULL-terminated), stdout and stderr captured. */
-static void run_vmscope_v(struct run *r, const char *const *args)
+static void run_vmscope_v(struct lt_run *r, const char *const *args)
 {
-	const char *argv[32];
-	char path[PATH_MAX + 32];
-	int out, err;
-	unsigned n = 0;
-	pid_t pid;
+	const char *argv[LT_ARGV_MAX];
 
-	argv[n++] = vmscope_bin;
-	for (; *args && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-
-	snprintf(path, sizeof(path), "%s/out", tmpdir);
-	out = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	snprintf(path, sizeof(path), "%s/err", tmpdir);
-	err = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	assert_true(out >= 0 && err >= 0);
-
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		dup2(out, 1);
-		dup2(err, 2);
-		execv(vmscope_bin, (char **)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &r->status, 0), pid);
-	r->out = slurp_fd(out, &r->out_len);
-	r->err = slurp_fd(err, &r->err_len);
-	close(out);
-	close(err);
+	lt_argv(argv, NULL, vmscope_bin, args);
+	lt_run(r, argv, LT_NULL_STDIN);
 }
 
 #define run_vmscope(r, ...) run_vmscope_v((r), (const char *const[]){ __VA_ARGS__, NULL })
 
-static int exit_code(const struct run *r)
-{
-	if (WIFSIGNALED(r->status))
-		fail_msg("vmscope was killed by signal %d; stderr:\n%s", WTERMSIG(r->status), r->err);
-	assert_true(WIFEXITED(r->status));
-	return WEXITSTATUS(r->status);
-}
-
 /* The exit status, and what vmscope said when it is not the one expected. */
-static void expect_exit(const struct run *r, int code)
+static void expect_exit(const struct lt_run *r, int code)
 {
-	int got = exit_code(r);
+	int got = lt_exit_code(r);
 
 	if (got != code)
 		fail_msg("vmscope exited %d, not %d; stderr:\n%s", got, code, r->err);
@@ -348,15 +195,6 @@ static json_object *jget(json_object *o, const char *key)
 	return v;
 }
 
-static uint64_t jint(json_object *o, const char *key)
-{
-	json_object *v = lt_get(o, key);
-
-	if (!json_object_is_type(v, json_type_int))
-		fail_msg("JSON '%s' is not an integer: %s", key, json_object_to_json_string(v));
-	return json_object_get_uint64(v);
-}
-
 static const char *jstr(json_object *o, const char *key)
 {
 	json_object *v = lt_get(o, key);
@@ -394,17 +232,12 @@ static uint64_t rmem(json_object *region, const char *key)
 
 static json_object *snapshot_of(const char *target_arg)
 {
-	struct run r = { 0 };
+	struct lt_run r;
 	json_object *snap;
-	enum json_tokener_error jerr;
 
 	run_vmscope(&r, "--format", "json", target_arg);
-	if (exit_code(&r) != 0)
-		fail_msg("vmscope --format json %s exited %d: %s", target_arg, exit_code(&r), r.err);
-	snap = json_tokener_parse_verbose(r.out, &jerr);
-	if (!snap)
-		fail_msg("vmscope's JSON does not parse: %s", json_tokener_error_desc(jerr));
-	run_release(&r);
+	snap = lt_run_json(&r);
+	lt_run_release(&r);
 	return snap;
 }
 
@@ -463,7 +296,7 @@ static void check_regions_are_maps(json_object *snap, pid_t pid)
 	size_t n_maps, n = json_object_array_length(a);
 	struct maps_line *m = read_maps(pid, &n_maps);
 
-	assert_int_equal(jint(snap, "dropped_regions"), 0);
+	assert_int_equal(lt_num(snap, "dropped_regions"), 0);
 	if (n != n_maps)
 		fail_msg("%zu regions, but /proc/%d/maps has %zu lines", n, (int)pid, n_maps);
 	for (size_t i = 0; i < n; i++) {
@@ -473,7 +306,7 @@ static void check_regions_are_maps(json_object *snap, pid_t pid)
 		if (start != m[i].start || end != m[i].end || strcmp(jstr(r, "perms"), m[i].perms) != 0)
 			fail_msg("region %zu is %" PRIx64 "-%" PRIx64 " %s, maps says %" PRIx64 "-%" PRIx64 " %s",
 				 i, start, end, jstr(r, "perms"), m[i].start, m[i].end, m[i].perms);
-		assert_int_equal(jint(r, "size"), end - start);
+		assert_int_equal(lt_num(r, "size"), end - start);
 		if (vms_kind_from_string(jstr(r, "kind")) < 0)
 			fail_msg("unknown kind '%s'", jstr(r, "kind"));
 	}
@@ -502,14 +335,14 @@ static void check_stable_totals(json_object *snap, pid_t pid)
 		assert_non_null(key);
 		for (size_t i = 0; i < n; i++)
 			sum += rmem(json_object_array_get_idx(a, i), keys[k]);
-		if (sum != jint(rollup, keys[k]))
+		if (sum != lt_num(rollup, keys[k]))
 			fail_msg("regions' %s sum to %" PRIu64 ", the rollup says %" PRIu64, keys[k], sum,
-				 jint(rollup, keys[k]));
+				 lt_num(rollup, keys[k]));
 		if (!kv_find(kv, nkv, key))
 			fail_msg("smaps_rollup has no %s", key);
-		if (jint(rollup, keys[k]) != kv_find(kv, nkv, key)->bytes)
+		if (lt_num(rollup, keys[k]) != kv_find(kv, nkv, key)->bytes)
 			fail_msg("rollup %s is %" PRIu64 ", smaps_rollup says %" PRIu64, keys[k],
-				 jint(rollup, keys[k]), kv_find(kv, nkv, key)->bytes);
+				 lt_num(rollup, keys[k]), kv_find(kv, nkv, key)->bytes);
 	}
 }
 
@@ -525,7 +358,7 @@ static char *sharing_totals_mismatch(json_object *snap)
 	json_object *a = regions_of(snap), *totals = lt_get(snap, "totals");
 	json_object *rollup = lt_get(totals, "rollup");
 	size_t n = json_object_array_length(a);
-	uint64_t pss = 0, rollup_pss = jint(rollup, "pss");
+	uint64_t pss = 0, rollup_pss = lt_num(rollup, "pss");
 	char *msg = NULL;
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
@@ -533,14 +366,14 @@ static char *sharing_totals_mismatch(json_object *snap)
 
 		for (size_t i = 0; i < n; i++)
 			sum += rmem(json_object_array_get_idx(a, i), keys[k]);
-		if (sum != jint(rollup, keys[k])) {
+		if (sum != lt_num(rollup, keys[k])) {
 			if (asprintf(&msg, "regions' %s sum to %" PRIu64 ", the rollup says %" PRIu64, keys[k],
-				     sum, jint(rollup, keys[k])) < 0)
+				     sum, lt_num(rollup, keys[k])) < 0)
 				msg = NULL;
 			return msg ? msg : strdup("mismatch");
 		}
 	}
-	if (jint(totals, "uss") != jint(rollup, "private_clean") + jint(rollup, "private_dirty"))
+	if (lt_num(totals, "uss") != lt_num(rollup, "private_clean") + lt_num(rollup, "private_dirty"))
 		return strdup("uss is not private_clean + private_dirty");
 	/* Each region's PSS is truncated to a kB on its own, the rollup's once. */
 	for (size_t i = 0; i < n; i++)
@@ -567,13 +400,13 @@ static void check_status(json_object *snap, pid_t pid)
 
 		if (!k)
 			continue;
-		if (jint(status, vms_status_fields[i].name) != k->bytes)
+		if (lt_num(status, vms_status_fields[i].name) != k->bytes)
 			fail_msg("status %s is %" PRIu64 ", the kernel says %" PRIu64, vms_status_fields[i].name,
-				 jint(status, vms_status_fields[i].name), k->bytes);
+				 lt_num(status, vms_status_fields[i].name), k->bytes);
 		checked++;
 	}
 	assert_true(checked >= 10);
-	assert_int_equal(jint(lt_get(snap, "process"), "threads"), kv_find(kv, nkv, "Threads")->bytes);
+	assert_int_equal(lt_num(lt_get(snap, "process"), "threads"), kv_find(kv, nkv, "Threads")->bytes);
 	assert_int_equal(json_object_array_length(lt_get(snap, "threads")), kv_find(kv, nkv, "Threads")->bytes);
 }
 
@@ -639,8 +472,8 @@ static void check_any_process(pid_t pid)
 	}
 	if (why)
 		fail_msg("%s", why);
-	assert_int_equal(jint(snap, "schema"), 1);
-	assert_int_equal(jint(lt_get(snap, "process"), "pid"), pid);
+	assert_int_equal(lt_num(snap, "schema"), 1);
+	assert_int_equal(lt_num(lt_get(snap, "process"), "pid"), pid);
 	check_regions_are_maps(snap, pid);
 	check_stable_totals(snap, pid);
 	check_status(snap, pid);
@@ -660,7 +493,7 @@ static void check_any_process(pid_t pid)
 #define SBRK_PAGES 8
 
 struct layout {
-	struct target t;
+	struct lt_target t;
 	json_object *snap;
 	char file[PATH_MAX];
 	char deleted[PATH_MAX];
@@ -718,7 +551,7 @@ static int layout_teardown(void **state)
 	struct layout *l = *state;
 
 	json_object_put(l->snap);
-	stop_target(&l->t);
+	lt_target_stop(&l->t);
 	unlink(l->file);
 	return 0;
 }
@@ -735,25 +568,25 @@ static void test_layout_process(void **state)
 	struct layout *l = *state;
 	json_object *p = lt_get(l->snap, "process");
 
-	assert_int_equal(jint(p, "pid"), l->t.pid);
-	assert_int_equal(jint(p, "ppid"), getpid());
-	assert_int_equal(jint(p, "uid"), getuid());
-	assert_int_equal(jint(p, "threads"), 2);
+	assert_int_equal(lt_num(p, "pid"), l->t.pid);
+	assert_int_equal(lt_num(p, "ppid"), getpid());
+	assert_int_equal(lt_num(p, "uid"), getuid());
+	assert_int_equal(lt_num(p, "threads"), 2);
 	assert_string_equal(jstr(p, "state"), "T");
 	assert_false(json_object_get_boolean(lt_get(p, "kernel_thread")));
 	assert_non_null(strstr(jstr(p, "cmdline"), "--anon-pages 64"));
-	assert_int_equal(jint(lt_get(l->snap, "host"), "page_size"), page_size);
+	assert_int_equal(lt_num(lt_get(l->snap, "host"), "page_size"), page_size);
 }
 
 static void test_layout_anon(void **state)
 {
 	struct layout *l = *state;
-	const struct fact *f = fact_get(&l->t, "anon");
-	json_object *r = region(l->snap, region_at(l->snap, f->v[0]));
+	const struct fact f = fact_get(&l->t, "anon");
+	json_object *r = region(l->snap, region_at(l->snap, f.v[0]));
 
 	assert_kind(r, "anon");
-	assert_int_equal(jaddr(r, "start"), f->v[0]);
-	assert_int_equal(jint(r, "size"), ANON_PAGES * page_size);
+	assert_int_equal(jaddr(r, "start"), f.v[0]);
+	assert_int_equal(lt_num(r, "size"), ANON_PAGES * page_size);
 	assert_int_equal(rmem(r, "rss"), ANON_TOUCH * page_size);
 	assert_int_equal(rmem(r, "private_dirty"), ANON_TOUCH * page_size);
 	assert_int_equal(rmem(r, "pss"), ANON_TOUCH * page_size);
@@ -763,10 +596,10 @@ static void test_layout_anon(void **state)
 static void test_layout_shared_after_fork(void **state)
 {
 	struct layout *l = *state;
-	const struct fact *f = fact_get(&l->t, "shared");
-	json_object *r = region(l->snap, region_at(l->snap, f->v[0]));
+	const struct fact f = fact_get(&l->t, "shared");
+	json_object *r = region(l->snap, region_at(l->snap, f.v[0]));
 
-	assert_int_equal(jint(r, "size"), SHARED_PAGES * page_size);
+	assert_int_equal(lt_num(r, "size"), SHARED_PAGES * page_size);
 	assert_int_equal(rmem(r, "rss"), SHARED_PAGES * page_size);
 	assert_int_equal(rmem(r, "pss"), rmem(r, "rss") / (CHILDREN + 1));
 	assert_int_equal(rmem(r, "pss") * (CHILDREN + 1), rmem(r, "rss"));
@@ -777,14 +610,14 @@ static void test_layout_shared_after_fork(void **state)
 static void test_layout_file(void **state)
 {
 	struct layout *l = *state;
-	const struct fact *f = fact_get(&l->t, "file");
-	json_object *r = region(l->snap, region_at(l->snap, f->v[0])), *obj;
+	const struct fact f = fact_get(&l->t, "file");
+	json_object *r = region(l->snap, region_at(l->snap, f.v[0])), *obj;
 	uint64_t rss = rmem(r, "rss");
 
 	assert_kind(r, "file");
 	assert_string_equal(jstr(r, "name"), l->file);
 	assert_false(json_object_get_boolean(lt_get(r, "deleted")));
-	assert_int_equal(jint(r, "size"), FILE_PAGES * page_size);
+	assert_int_equal(lt_num(r, "size"), FILE_PAGES * page_size);
 	/* Fault-around may map more of the cached file than was read. */
 	assert_true(rss >= FILE_READ * (uint64_t)page_size && rss <= FILE_PAGES * (uint64_t)page_size);
 	obj = lt_get(r, "object");
@@ -798,34 +631,34 @@ static void test_layout_file(void **state)
 static void test_layout_deleted(void **state)
 {
 	struct layout *l = *state;
-	const struct fact *f = fact_get(&l->t, "deleted");
-	json_object *r = region(l->snap, region_at(l->snap, f->v[0]));
+	const struct fact f = fact_get(&l->t, "deleted");
+	json_object *r = region(l->snap, region_at(l->snap, f.v[0]));
 
 	assert_true(json_object_get_boolean(lt_get(r, "deleted")));
 	assert_string_equal(jstr(r, "name"), l->deleted);
 	assert_string_equal(jstr(r, "perms"), "rw-s");
-	assert_int_equal(jint(r, "size"), 3 * page_size);
+	assert_int_equal(lt_num(r, "size"), 3 * page_size);
 	assert_int_equal(rmem(r, "rss"), page_size);
 }
 
 static void test_layout_thread_stack(void **state)
 {
 	struct layout *l = *state;
-	const struct fact *f = fact_get(&l->t, "thread");
-	size_t i = region_at(l->snap, f->v[1]);
+	const struct fact f = fact_get(&l->t, "thread");
+	size_t i = region_at(l->snap, f.v[1]);
 	json_object *r = region(l->snap, i), *threads = lt_get(l->snap, "threads");
 	bool found = false;
 
 	assert_kind(r, "thread_stack");
-	assert_int_equal(jint(r, "tid"), f->v[0]);
+	assert_int_equal(lt_num(r, "tid"), f.v[0]);
 	assert_true(rmem(r, "rss") >= 64 * 1024);
 	for (size_t k = 0; k < json_object_array_length(threads); k++) {
 		json_object *t = json_object_array_get_idx(threads, k);
 
-		if (jint(t, "tid") != f->v[0])
+		if (lt_num(t, "tid") != f.v[0])
 			continue;
 		found = true;
-		assert_int_equal(jint(t, "region"), i);
+		assert_int_equal(lt_num(t, "region"), i);
 		assert_true(jaddr(t, "sp") >= jaddr(r, "start") && jaddr(t, "sp") < jaddr(r, "end"));
 	}
 	assert_true(found);
@@ -863,13 +696,13 @@ static uint64_t kernel_region_rss(pid_t pid, uint64_t start)
 static void test_layout_bss(void **state)
 {
 	struct layout *l = *state;
-	const struct fact *f = fact_get(&l->t, "bss");
-	json_object *r = region(l->snap, region_at(l->snap, f->v[0]));
-	uint64_t rss = rmem(r, "rss"), before = f->v[0] - jaddr(r, "start");
+	const struct fact f = fact_get(&l->t, "bss");
+	json_object *r = region(l->snap, region_at(l->snap, f.v[0]));
+	uint64_t rss = rmem(r, "rss"), before = f.v[0] - jaddr(r, "start");
 
 	assert_kind(r, "bss");
 	/* The whole array lies in the one region. */
-	assert_true(jaddr(r, "end") >= f->v[0] + f->v[1]);
+	assert_true(jaddr(r, "end") >= f.v[0] + f.v[1]);
 	assert_int_equal(rss, kernel_region_rss(l->t.pid, jaddr(r, "start")));
 	/* The pages written, and maybe those of the libc variables the
 	 * program holds copies of (copy relocations) before the array. */
@@ -880,20 +713,20 @@ static void test_layout_bss(void **state)
 static void test_layout_heap(void **state)
 {
 	struct layout *l = *state;
-	const struct fact *f = fact_get(&l->t, "heap");
-	json_object *r = region(l->snap, region_at(l->snap, f->v[0]));
+	const struct fact f = fact_get(&l->t, "heap");
+	json_object *r = region(l->snap, region_at(l->snap, f.v[0]));
 
 	assert_kind(r, "heap");
 	assert_string_equal(jstr(r, "name"), "[heap]");
-	assert_true(jaddr(r, "end") >= f->v[0] + f->v[1]);
+	assert_true(jaddr(r, "end") >= f.v[0] + f.v[1]);
 	assert_true(rmem(r, "rss") >= SBRK_PAGES * (uint64_t)page_size);
 }
 
 static void test_layout_stack_and_text(void **state)
 {
 	struct layout *l = *state;
-	json_object *stack = region(l->snap, region_at(l->snap, fact_get(&l->t, "stack")->v[0]));
-	json_object *text = region(l->snap, region_at(l->snap, fact_get(&l->t, "text")->v[0]));
+	json_object *stack = region(l->snap, region_at(l->snap, fact_get(&l->t, "stack").v[0]));
+	json_object *text = region(l->snap, region_at(l->snap, fact_get(&l->t, "text").v[0]));
 
 	assert_kind(stack, "stack");
 	assert_string_equal(jstr(stack, "name"), "[stack]");
@@ -905,7 +738,7 @@ static void test_layout_stack_and_text(void **state)
 static void test_layout_text_report(void **state)
 {
 	struct layout *l = *state;
-	struct run r = { 0 };
+	struct lt_run r;
 	char pid[16];
 	unsigned col = 0, widest = 0;
 
@@ -927,12 +760,12 @@ static void test_layout_text_report(void **state)
 	}
 	if (widest > 80)
 		fail_msg("a line of the report is %u columns wide:\n%s", widest, r.out);
-	run_release(&r);
+	lt_run_release(&r);
 
 	run_vmscope(&r, "--color", "always", "--all", "--bytes", pid);
 	expect_exit(&r, 0);
 	assert_non_null(memchr(r.out, '\033', r.out_len));
-	run_release(&r);
+	lt_run_release(&r);
 }
 
 /* ---- other processes ------------------------------------------------------ */
@@ -940,18 +773,18 @@ static void test_layout_text_report(void **state)
 static void test_shell(void **state)
 {
 	char *argv[] = { "sh", "-c", "kill -STOP $$; exit 0", NULL };
-	struct target t;
+	struct lt_target t;
 
 	(void)state;
 	start_stopped(argv, &t, false);
 	check_any_process(t.pid);
-	stop_target(&t);
+	lt_target_stop(&t);
 }
 
 static void test_python(void **state)
 {
 	char *argv[] = { "python3", "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSTOP)", NULL };
-	struct target t;
+	struct lt_target t;
 
 	(void)state;
 	if (access("/usr/bin/python3", X_OK) != 0) {
@@ -960,13 +793,13 @@ static void test_python(void **state)
 	}
 	start_stopped(argv, &t, false);
 	check_any_process(t.pid);
-	stop_target(&t);
+	lt_target_stop(&t);
 }
 
 static void test_many_maps(void **state)
 {
 	char *argv[] = { (char *)target_bin, "--maps", "30000", NULL };
-	struct target t;
+	struct lt_target t;
 	json_object *snap;
 	size_t i0;
 
@@ -976,16 +809,16 @@ static void test_many_maps(void **state)
 	assert_true(json_object_array_length(regions_of(snap)) >= MANY_MAPS);
 	check_regions_are_maps(snap, t.pid);
 	check_stable_totals(snap, t.pid);
-	i0 = region_at(snap, fact_get(&t, "maps")->v[0]);
+	i0 = region_at(snap, fact_get(&t, "maps").v[0]);
 	for (size_t i = 0; i < MANY_MAPS; i++)
-		assert_int_equal(jint(region(snap, i0 + i), "size"), page_size);
+		assert_int_equal(lt_num(region(snap, i0 + i), "size"), page_size);
 	json_object_put(snap);
-	stop_target(&t);
+	lt_target_stop(&t);
 }
 
 static void test_no_such_process(void **state)
 {
-	struct run r = { 0 };
+	struct lt_run r;
 
 	(void)state;
 	run_vmscope(&r, "999999999");
@@ -993,22 +826,22 @@ static void test_no_such_process(void **state)
 	assert_int_equal(r.out_len, 0);
 	if (count_lines(r.err) != 1)
 		fail_msg("not one line on stderr:\n%s", r.err);
-	run_release(&r);
+	lt_run_release(&r);
 }
 
 /* PID 1 may be unreadable even as root: what cannot be read says n/a. */
 static void test_pid1(void **state)
 {
-	struct run r = { 0 };
+	struct lt_run r;
 	int code;
 
 	(void)state;
 	run_vmscope(&r, "--format", "json", "1");
-	code = exit_code(&r);
+	code = lt_exit_code(&r);
 	assert_true(code == 0 || code == 1);
 	if (code == 1) {
 		assert_true(count_lines(r.err) >= 1);
-		run_release(&r);
+		lt_run_release(&r);
 		return;
 	}
 	{
@@ -1016,15 +849,15 @@ static void test_pid1(void **state)
 
 		assert_non_null(snap);
 		smaps = lt_get(lt_get(snap, "sources"), "smaps");
-		run_release(&r);
+		lt_run_release(&r);
 		if (!json_object_get_boolean(lt_get(smaps, "read"))) {
 			assert_true(json_object_is_type(lt_get(smaps, "error"), json_type_string));
 			run_vmscope(&r, "--color", "never", "1");
-			code = exit_code(&r);
+			code = lt_exit_code(&r);
 			assert_true(code == 0 || code == 1);
 			if (code == 0)
 				assert_non_null(strstr(r.out, "n/a"));
-			run_release(&r);
+			lt_run_release(&r);
 		}
 		json_object_put(snap);
 	}
@@ -1032,7 +865,7 @@ static void test_pid1(void **state)
 
 static void test_no_argument_is_caller(void **state)
 {
-	struct run r = { 0 };
+	struct lt_run r;
 	json_object *snap;
 
 	(void)state;
@@ -1040,29 +873,29 @@ static void test_no_argument_is_caller(void **state)
 	expect_exit(&r, 0);
 	snap = json_tokener_parse(r.out);
 	assert_non_null(snap);
-	assert_int_equal(jint(lt_get(snap, "process"), "pid"), getpid());
+	assert_int_equal(lt_num(lt_get(snap, "process"), "pid"), getpid());
 	json_object_put(snap);
-	run_release(&r);
+	lt_run_release(&r);
 }
 
 static void test_name_one_match(void **state)
 {
 	char comm[16], pid[16];
 	char *argv[] = { (char *)target_bin, "--comm", comm, NULL };
-	struct target t;
+	struct lt_target t;
 	json_object *snap;
 
 	(void)state;
 	snprintf(comm, sizeof(comm), "vmsl%d", (int)getpid());
 	start_stopped(argv, &t, true);
 	snap = snapshot_of(comm);
-	assert_int_equal(jint(lt_get(snap, "process"), "pid"), t.pid);
+	assert_int_equal(lt_num(lt_get(snap, "process"), "pid"), t.pid);
 	assert_string_equal(jstr(lt_get(snap, "process"), "comm"), comm);
 	json_object_put(snap);
 
 	/* An anchored pattern that matches nothing is "no such process". */
 	{
-		struct run r = { 0 };
+		struct lt_run r;
 		char pattern[32];
 
 		snprintf(pattern, sizeof(pattern), "^%sx$", comm);
@@ -1070,7 +903,7 @@ static void test_name_one_match(void **state)
 		expect_exit(&r, 1);
 		if (count_lines(r.err) != 1)
 			fail_msg("not one line on stderr:\n%s", r.err);
-		run_release(&r);
+		lt_run_release(&r);
 
 		/* --full matches the command line, where the name is not. */
 		snprintf(pid, sizeof(pid), "%d", (int)t.pid);
@@ -1078,17 +911,17 @@ static void test_name_one_match(void **state)
 		run_vmscope(&r, "--full", "--format", "json", "--", pattern);
 		expect_exit(&r, 0);
 		assert_non_null(strstr(r.out, pid));
-		run_release(&r);
+		lt_run_release(&r);
 	}
-	stop_target(&t);
+	lt_target_stop(&t);
 }
 
 static void test_name_several_matches(void **state)
 {
 	char comm[16], pid[2][16];
 	char *argv[] = { (char *)target_bin, "--comm", comm, NULL };
-	struct target t[2];
-	struct run r = { 0 };
+	struct lt_target t[2];
+	struct lt_run r;
 
 	(void)state;
 	snprintf(comm, sizeof(comm), "vmsm%d", (int)getpid());
@@ -1101,9 +934,9 @@ static void test_name_several_matches(void **state)
 		if (!strstr(r.out, pid[i]) && !strstr(r.err, pid[i]))
 			fail_msg("the list of matches does not name pid %s:\n%s%s", pid[i], r.out, r.err);
 	}
-	run_release(&r);
-	stop_target(&t[0]);
-	stop_target(&t[1]);
+	lt_run_release(&r);
+	lt_target_stop(&t[0]);
+	lt_target_stop(&t[1]);
 }
 
 static void test_usage_errors(void **state)
@@ -1118,26 +951,26 @@ static void test_usage_errors(void **state)
 		{ "1", "2", NULL },
 		{ "--format", NULL },
 	};
-	struct run r = { 0 };
+	struct lt_run r;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		run_vmscope_v(&r, bad[i]);
-		if (exit_code(&r) != 2)
+		if (lt_exit_code(&r) != 2)
 			fail_msg("vmscope %s %s exited %d, not 2", bad[i][0], bad[i][1] ? bad[i][1] : "",
-				 exit_code(&r));
+				 lt_exit_code(&r));
 		assert_int_equal(r.out_len, 0);
 		assert_true(count_lines(r.err) >= 1);
-		run_release(&r);
+		lt_run_release(&r);
 	}
 	run_vmscope(&r, "--version");
 	expect_exit(&r, 0);
 	assert_non_null(strstr(r.out, VMSCOPE_VERSION));
-	run_release(&r);
+	lt_run_release(&r);
 	run_vmscope(&r, "--help");
 	expect_exit(&r, 0);
 	assert_non_null(strstr(r.out, "--format"));
-	run_release(&r);
+	lt_run_release(&r);
 }
 
 /* A failed assertion leaves this process's buffers behind: not a leak of vmscope. */
@@ -1194,10 +1027,6 @@ int main(int argc, char **argv)
 	{
 		char path[PATH_MAX + 16];
 
-		snprintf(path, sizeof(path), "%s/out", tmpdir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/err", tmpdir);
-		unlink(path);
 		snprintf(path, sizeof(path), "%s/gone soon", tmpdir);
 		unlink(path);
 		rmdir(tmpdir);

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -33,160 +32,41 @@
 
 static const char *vmscope_bin;
 static const char *target_bin;
-static char tmpdir[256];
 static uint64_t page_size;
 
 /* ---- the target --------------------------------------------------------- */
 
-struct target {
-	pid_t pid;
-	FILE *out; /* kept open: the target writes more when continued */
-	char facts[2048];
-};
-
-/* Starts the target with args and waits for it to stop itself. */
-static void target_start(struct target *t, const char *const *args)
+/*
+ * Starts the target with args and waits for it to stop itself. Its stdout
+ * is kept open: the target writes more when continued.
+ */
+static void target_start(struct lt_target *t, const char *const *args)
 {
-	const char *argv[32] = { target_bin };
-	char line[256];
-	size_t n = 1, len = 0;
-	int p[2], st;
+	const char *argv[LT_ARGV_MAX];
 
-	for (; *args && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	memset(t, 0, sizeof(*t));
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	t->pid = fork();
-	assert_true(t->pid >= 0);
-	if (t->pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(p[1], 1);
-		execv(target_bin, (char *const *)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	t->out = fdopen(p[0], "r");
-	assert_non_null(t->out);
-	while (fgets(line, sizeof(line), t->out) && strcmp(line, "ready\n") != 0) {
-		size_t l = strlen(line);
-
-		if (len + l < sizeof(t->facts)) {
-			memcpy(t->facts + len, line, l + 1);
-			len += l;
-		}
-	}
-	assert_int_equal(waitpid(t->pid, &st, WUNTRACED), t->pid);
-	if (!WIFSTOPPED(st))
-		fail_msg("the target did not stop (status 0x%x)", st);
-}
-
-static void target_stop(struct target *t)
-{
-	if (t->pid > 0) {
-		kill(-t->pid, SIGKILL);
-		kill(t->pid, SIGKILL);
-		waitpid(t->pid, NULL, 0);
-		while (waitpid(-t->pid, NULL, 0) > 0)
-			;
-	}
-	if (t->out)
-		fclose(t->out);
-	t->pid = 0;
-	t->out = NULL;
-}
-
-/* The numbers of the target's "key v0 v1 v2" line; false without one. */
-static bool fact(const struct target *t, const char *key, uint64_t v[3])
-{
-	size_t kl = strlen(key);
-
-	for (const char *l = t->facts; *l; l = strchr(l, '\n') + 1) {
-		if (strncmp(l, key, kl) == 0 && l[kl] == ' ') {
-			char *end;
-			const char *p = l + kl;
-
-			for (int i = 0; i < 3; i++) {
-				v[i] = strtoull(p, &end, 0);
-				p = end;
-			}
-			return true;
-		}
-		if (!strchr(l, '\n'))
-			break;
-	}
-	return false;
+	lt_argv(argv, NULL, target_bin, args);
+	lt_target_start(t, argv, LT_OWN_GROUP, NULL, NULL);
+	lt_target_wait_stopped(t, "ready");
 }
 
 /* ---- vmscope ------------------------------------------------------------ */
 
-struct run {
-	int status; /* exit status, or -1 */
-	char *out, *err;
-};
-
-/* Starts vmscope with args, stdout and stderr into files; returns the pid. */
-static pid_t vmscope_start(const char *const *args)
+/* Starts vmscope with args, stdout and stderr captured. */
+static void vmscope_start(struct lt_run *r, const char *const *args)
 {
-	const char *argv[32] = { vmscope_bin };
-	char path[512];
-	size_t n = 1;
-	pid_t pid;
+	const char *argv[LT_ARGV_MAX];
 
-	for (; *args && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		snprintf(path, sizeof(path), "%s/out", tmpdir);
-		if (!freopen(path, "w", stdout))
-			_exit(126);
-		snprintf(path, sizeof(path), "%s/err", tmpdir);
-		if (!freopen(path, "w", stderr))
-			_exit(126);
-		execv(vmscope_bin, (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static struct run vmscope_wait(pid_t pid)
-{
-	struct run r = { .status = -1 };
-	char path[512];
-	int st;
-
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	if (WIFEXITED(st))
-		r.status = WEXITSTATUS(st);
-	snprintf(path, sizeof(path), "%s/out", tmpdir);
-	r.out = lt_slurp(path);
-	snprintf(path, sizeof(path), "%s/err", tmpdir);
-	r.err = lt_slurp(path);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	lt_argv(argv, NULL, vmscope_bin, args);
+	lt_run_start(r, argv, 0);
 }
 
 /* vmscope args... must succeed with JSON on stdout. */
 static json_object *vmscope_json(const char *const *args)
 {
-	struct run r = vmscope_wait(vmscope_start(args));
-	json_object *o;
+	const char *argv[LT_ARGV_MAX];
 
-	if (r.status != 0)
-		fail_msg("vmscope exited %d: %s", r.status, r.err);
-	o = json_tokener_parse(r.out);
-	if (!o)
-		fail_msg("vmscope printed no JSON: %.200s", r.out);
-	run_free(&r);
-	return o;
+	lt_argv(argv, NULL, vmscope_bin, args);
+	return lt_run_json_of(argv, 0);
 }
 
 /* A page counter in pages; -1 for null (not known). */
@@ -200,7 +80,7 @@ static int64_t pages_of(json_object *pages, const char *key)
 }
 
 /* `vmscope ARGS... --format json PID` → the page counters of the region at addr. */
-static json_object *report_pages(json_object **keep, const struct target *t, uint64_t addr,
+static json_object *report_pages(json_object **keep, const struct lt_target *t, uint64_t addr,
 				 const char *a1, const char *a2, const char *a3)
 {
 	char pid[16];
@@ -234,12 +114,12 @@ static void test_sparse(void **state)
 	static const char *const readers[][2] = {
 		{ NULL, NULL }, { "--pagemap", "pread" }, { "--pagemap", "scan" },
 	};
-	struct target t;
+	struct lt_target t;
 	uint64_t f[3];
 
 	(void)state;
 	target_start(&t, args);
-	assert_true(fact(&t, "sparse", f));
+	assert_true(lt_target_fact(&t, "sparse", f, 3));
 	for (size_t i = 0; i < 3; i++) {
 		for (int detail = 0; detail < 2; detail++) {
 			json_object *rep, *p;
@@ -286,7 +166,7 @@ static void test_sparse(void **state)
 		assert_int_equal(sum, f[2] / page_size);
 		json_object_put(o);
 	}
-	target_stop(&t);
+	lt_target_stop(&t);
 }
 
 /* Pages written before fork are shared; after it, exclusive. As root, kpagecount agrees. */
@@ -294,13 +174,13 @@ static void test_fork_shared(void **state)
 {
 	static const char *const args[] = { "--shared-pages", "16", "--children", "2",
 					    "--anon-pages", "32", "--anon-touch", "10", NULL };
-	struct target t;
+	struct lt_target t;
 	uint64_t sh[3], an[3];
 
 	(void)state;
 	target_start(&t, args);
-	assert_true(fact(&t, "shared", sh));
-	assert_true(fact(&t, "anon", an));
+	assert_true(lt_target_fact(&t, "shared", sh, 3));
+	assert_true(lt_target_fact(&t, "anon", an, 3));
 	for (int pread = 0; pread < 2; pread++) {
 		json_object *rep, *rep2, *p, *q;
 
@@ -330,7 +210,7 @@ static void test_fork_shared(void **state)
 		json_object_put(rep);
 		json_object_put(rep2);
 	}
-	target_stop(&t);
+	lt_target_stop(&t);
 }
 
 /* Read-only touches map the zero page; MADV_HUGEPAGE gives THP; guards are not swap. */
@@ -338,14 +218,14 @@ static void test_zero_thp_guard(void **state)
 {
 	static const char *const args[] = { "--zero-pages", "30", "--thp-mib", "4",
 					    "--guard-pages", "10", NULL };
-	struct target t;
+	struct lt_target t;
 	uint64_t z[3], h[3], g[3];
 
 	(void)state;
 	target_start(&t, args);
-	assert_true(fact(&t, "zero", z));
-	assert_true(fact(&t, "thp", h));
-	assert_true(fact(&t, "guard", g));
+	assert_true(lt_target_fact(&t, "zero", z, 3));
+	assert_true(lt_target_fact(&t, "thp", h, 3));
+	assert_true(lt_target_fact(&t, "guard", g, 3));
 	for (int pread = 0; pread < 2; pread++) {
 		const char *how = pread ? "pread" : "scan";
 		json_object *rep, *p;
@@ -378,7 +258,7 @@ static void test_zero_thp_guard(void **state)
 		assert_int_equal(pages_of(p, "present"), (g[1] - g[2]) / page_size);
 		json_object_put(rep);
 	}
-	target_stop(&t);
+	lt_target_stop(&t);
 }
 
 /*
@@ -395,17 +275,16 @@ static void test_exit_during_scan(void **state)
 	(void)state;
 	for (int i = 0; i < 12 && exited < 2; i++) {
 		struct timespec t0, t1, d;
-		struct target t;
+		struct lt_target t;
 		char pid[16];
 		const char *vargs[] = { i % 2 ? "pages" : "--pages", "--format", "json",
 					"--pagemap", "pread", pid, NULL };
-		struct run r;
-		pid_t v;
+		struct lt_run r;
 
 		target_start(&t, args);
 		snprintf(pid, sizeof(pid), "%d", (int)t.pid);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		v = vmscope_start(vargs);
+		vmscope_start(&r, vargs);
 		if (i >= 2) {
 			/* the kill lands somewhere in the read of the first two runs */
 			int64_t delay = full_ns / 10 + (full_ns * 7 / 10) * (i - 2) / 9;
@@ -415,23 +294,23 @@ static void test_exit_during_scan(void **state)
 			nanosleep(&d, NULL);
 			kill(t.pid, SIGKILL);
 		}
-		r = vmscope_wait(v);
+		lt_run_wait(&r);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (getenv("DEBUG_PAGES"))
-			print_message("# try %d: status %d, %zu bytes out, %s", i, r.status, strlen(r.out), r.err);
+			print_message("# try %d: status %d, %zu bytes out, %s", i, r.code, strlen(r.out), r.err);
 		if (i < 2) {
 			int64_t ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
 
 			full_ns = ns > full_ns ? ns : full_ns;
 		}
-		if (r.status == 0) {
+		if (r.code == 0) {
 			json_object *o = json_tokener_parse(r.out);
 
 			if (!o)
 				fail_msg("exit 0 without a whole JSON document: %.200s", r.out);
 			json_object_put(o);
 			whole++;
-		} else if (r.status == 1) {
+		} else if (r.code == 1) {
 			if (r.out[0])
 				fail_msg("the target exited, yet vmscope printed: %.200s", r.out);
 			if (!strstr(r.err, "exited") && !strstr(r.err, "no process"))
@@ -439,10 +318,10 @@ static void test_exit_during_scan(void **state)
 			if (strstr(r.err, "exited"))
 				exited++;
 		} else {
-			fail_msg("vmscope exited %d: %s", r.status, r.err);
+			fail_msg("vmscope exited %d: %s", r.code, r.err);
 		}
-		run_free(&r);
-		target_stop(&t);
+		lt_run_release(&r);
+		lt_target_stop(&t);
 	}
 	print_message("# %u whole, %u 'exited' (a read takes %" PRId64 " ms)\n", whole, exited,
 		      full_ns / 1000000);
@@ -473,33 +352,28 @@ static bool damon_running(void)
 static void test_working_set(void **state)
 {
 	static const char *const args[] = { "--refs-pages", "20", "--refs-touch", "5", NULL };
-	char pid[16], path[512], line[256] = "";
+	char pid[16], line[256] = "";
 	/* 3 s: the target's touches must land inside the interval even when the
 	 * machine is busy (1 s was missed under a parallel test run) */
 	const char *vargs[] = { "--reset-refs", "3", "--format", "json", pid, NULL };
-	struct target t;
+	struct lt_target t;
 	uint64_t f[3];
-	struct run r;
+	struct lt_run r;
 	json_object *o, *reg;
 	uint64_t referenced;
-	pid_t v;
 	int st;
 
 	(void)state;
 	target_start(&t, args);
-	assert_true(fact(&t, "refs", f));
+	assert_true(lt_target_fact(&t, "refs", f, 3));
 	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
-	v = vmscope_start(vargs);
-	/* wait for "referenced bits ... cleared", then let the target touch */
-	snprintf(path, sizeof(path), "%s/err", tmpdir);
+	vmscope_start(&r, vargs);
+	/* wait for "referenced bits ... cleared" (its first line), then let the target touch */
 	for (int i = 0; i < 200 && !strstr(line, "cleared"); i++) {
-		FILE *e = fopen(path, "r");
+		char *err = lt_run_peek_err(&r);
 
-		if (e) {
-			if (!fgets(line, sizeof(line), e))
-				line[0] = '\0';
-			fclose(e);
-		}
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(err, "\n"), err);
+		free(err);
 		if (!strstr(line, "cleared"))
 			usleep(10000);
 	}
@@ -507,18 +381,15 @@ static void test_working_set(void **state)
 	kill(t.pid, SIGCONT);
 	assert_int_equal(waitpid(t.pid, &st, WUNTRACED), t.pid);
 	assert_true(WIFSTOPPED(st));
-	r = vmscope_wait(v);
-	if (r.status != 0)
-		fail_msg("vmscope exited %d: %s", r.status, r.err);
-	o = json_tokener_parse(r.out);
-	assert_non_null(o);
+	lt_run_wait(&r);
+	o = lt_run_json(&r);
 	reg = lt_region_at(o, f[0]);
 	assert_int_equal(json_object_get_int64(lt_get(lt_get(reg, "mem"), "rss")), f[1]);
 	assert_int_equal(json_object_get_int64(lt_get(lt_get(o, "pages"), "refs_interval_ms")), 3000);
 	referenced = (uint64_t)json_object_get_int64(lt_get(lt_get(reg, "mem"), "referenced"));
 	json_object_put(o);
-	run_free(&r);
-	target_stop(&t);
+	lt_run_release(&r);
+	lt_target_stop(&t);
 	/* Never more than was touched. Exactly that, unless DAMON watches this
 	 * machine: its physical-address monitoring clears the accessed bits
 	 * that Referenced counts, so pages touched can read as untouched. */
@@ -540,7 +411,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_exit_during_scan),
 		cmocka_unit_test(test_working_set),
 	};
-	int r;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s VMSCOPE TARGET\n", argv[0]);
@@ -549,22 +419,7 @@ int main(int argc, char **argv)
 	vmscope_bin = argv[1];
 	target_bin = argv[2];
 	page_size = (uint64_t)sysconf(_SC_PAGESIZE);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vmscope-pages-XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 2;
-	}
 	/* targets whose parent we are not (forked children) come back to us */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	r = cmocka_run_group_tests(tests, NULL, NULL);
-	{
-		char path[512];
-
-		snprintf(path, sizeof(path), "%s/out", tmpdir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/err", tmpdir);
-		unlink(path);
-		rmdir(tmpdir);
-	}
-	return r;
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

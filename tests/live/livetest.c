@@ -121,6 +121,40 @@ char *lt_slurp(const char *path)
 	return buf;
 }
 
+/* ---- what the kernel says ------------------------------------------------ */
+
+bool lt_smaps_entry(pid_t pid, uint64_t addr, struct lt_smaps_entry *ret)
+{
+	char path[64], line[4352];
+	bool in = false, rss = false;
+	FILE *f;
+
+	memset(ret, 0, sizeof(*ret));
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+		uint64_t s = strtoull(line, &p, 16), e;
+
+		if (*p == '-') {
+			e = strtoull(p + 1, &p, 16);
+			in = *p == ' ' && addr >= s && addr < e;
+			if (in) {
+				ret->start = s;
+				ret->end = e;
+			}
+		} else if (in && strncmp(line, "Rss:", 4) == 0) {
+			ret->rss = strtoull(line + 4, NULL, 10) * 1024;
+			rss = true;
+		} else if (in && strncmp(line, "Swap:", 5) == 0) {
+			ret->swap = strtoull(line + 5, NULL, 10) * 1024;
+		}
+	}
+	fclose(f);
+	return rss;
+}
+
 /* ---- processes ----------------------------------------------------------- */
 
 void lt_argv(const char **argv, const char *const *prefix, const char *bin,

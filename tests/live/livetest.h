@@ -36,6 +36,20 @@ char *lt_slurp_maybe(const char *path);
 /* The same; fails the test when the file cannot be opened. */
 char *lt_slurp(const char *path);
 
+/* ---- what the kernel says ------------------------------------------------ */
+
+struct lt_smaps_entry {
+	uint64_t start, end;
+	uint64_t rss, swap; /* bytes; 0 when its smaps entry has no such line */
+};
+
+/*
+ * The /proc/<pid>/smaps entry holding addr (fails when smaps cannot be
+ * opened); false, with *ret zero or partly filled, unless there is one and
+ * it has an Rss line.
+ */
+bool lt_smaps_entry(pid_t pid, uint64_t addr, struct lt_smaps_entry *ret);
+
 /* ---- processes ----------------------------------------------------------- */
 
 /* How lt_target_start and lt_run_start run a program. */

@@ -203,36 +203,6 @@ static uint64_t proc_kb(pid_t pid, const char *file, const char *key)
 	return 0;
 }
 
-/* Rss + Swap of the smaps entry starting at start, and its end. */
-static void smaps_region(pid_t pid, uint64_t addr, uint64_t *ret_start, uint64_t *ret_end,
-			 uint64_t *ret_rss, uint64_t *ret_swap)
-{
-	char path[64], line[512];
-	bool in = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	f = fopen(path, "re");
-	assert_non_null(f);
-	*ret_rss = *ret_swap = *ret_start = *ret_end = 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e, v;
-
-		if (sscanf(line, "%llx-%llx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-			in = addr >= s && addr < e;
-			if (in) {
-				*ret_start = s;
-				*ret_end = e;
-			}
-		} else if (in && sscanf(line, "Rss: %llu kB", &v) == 1) {
-			*ret_rss = v * 1024;
-		} else if (in && sscanf(line, "Swap: %llu kB", &v) == 1) {
-			*ret_swap = v * 1024;
-		}
-	}
-	fclose(f);
-}
-
 /* ---- stacks ---------------------------------------------------------------- */
 
 /*
@@ -248,7 +218,8 @@ static void test_stack_headroom(void **state)
 	json_object *a, *b, *sa, *sb, *m;
 	unsigned long long top, deep;
 	long tid;
-	uint64_t start, end, rss, swap, touched, grew;
+	struct lt_smaps_entry e;
+	uint64_t touched, grew;
 	char pidbuf[16], limbuf[32], *out;
 	int rc;
 
@@ -276,11 +247,11 @@ static void test_stack_headroom(void **state)
 			 grew, touched);
 
 	/* headroom: the mapped size less Rss and Swap, as smaps says */
-	smaps_region(t.pid, top, &start, &end, &rss, &swap);
-	assert_int_equal(lt_num(sb, "size"), end - start);
-	assert_int_equal(lt_num(sb, "limit"), end - start);
-	assert_int_equal(lt_num(sb, "rss"), rss);
-	assert_int_equal(lt_num(sb, "headroom"), end - start - rss - swap);
+	(void)lt_smaps_entry(t.pid, top, &e);
+	assert_int_equal(lt_num(sb, "size"), e.end - e.start);
+	assert_int_equal(lt_num(sb, "limit"), e.end - e.start);
+	assert_int_equal(lt_num(sb, "rss"), e.rss);
+	assert_int_equal(lt_num(sb, "headroom"), e.end - e.start - e.rss - e.swap);
 	assert_true(json_object_get_boolean(lt_get(sb, "near_limit")));
 	assert_false(json_object_get_boolean(lt_get(sa, "near_limit")));
 	assert_true(lt_num(sb, "guard") >= (uint64_t)page_size);

@@ -667,30 +667,10 @@ static void test_layout_thread_stack(void **state)
 /* Rss of the VMA starting at start, as /proc/<pid>/smaps says. */
 static uint64_t kernel_region_rss(pid_t pid, uint64_t start)
 {
-	char path[64], line[4352];
-	bool in = false;
-	uint64_t rss = UINT64_MAX;
-	FILE *f;
+	struct lt_smaps_entry e;
 
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	f = fopen(path, "re");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		char *p;
-		uint64_t v = strtoull(line, &p, 16);
-
-		if (*p == '-') {
-			in = v == start;
-			continue;
-		}
-		if (in && strncmp(line, "Rss:", 4) == 0) {
-			rss = strtoull(line + 4, NULL, 10) * 1024;
-			break;
-		}
-	}
-	fclose(f);
-	assert_true(rss != UINT64_MAX);
-	return rss;
+	assert_true(lt_smaps_entry(pid, start, &e) && e.start == start);
+	return e.rss;
 }
 
 static void test_layout_bss(void **state)

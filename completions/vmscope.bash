@@ -25,7 +25,10 @@ _vmscope()
             COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
         -n|--top|-w|--width)
             return ;;
-        -o|--output|--baseline|--budget|--junit)
+        --budget)
+            # a file, or - for standard input
+            COMPREPLY=($(compgen -f -- "$cur") $(compgen -W '-' -- "$cur")); return ;;
+        -o|--output|--baseline|--junit)
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --max-pss|--max-rss|--max-uss|--max-swap|--max|--max-growth|--min-stack-headroom|--min-cgroup-headroom|--max-pte|--max-regions)
             return ;;

@@ -43,7 +43,7 @@ complete -c vmscope -l min-cgroup-headroom -x -d 'Fail when the memory cgroup ha
 complete -c vmscope -l max-pte -x -d 'Fail above this much page tables (VmPTE)'
 complete -c vmscope -l max-regions -x -d 'Fail above this many mappings'
 complete -c vmscope -l baseline -r -F -d 'The snapshot growth is measured from'
-complete -c vmscope -l budget -r -F -d 'Read budgets from a JSON file'
+complete -c vmscope -l budget -r -F -d 'Read budgets from a JSON file (- for stdin)'
 complete -c vmscope -l junit -r -F -d 'Also write JUnit XML'
 complete -c vmscope -l duration -x -d 'How long to watch page faults (faults)'
 complete -c vmscope -l major -d 'Sample major faults only (faults)'

@@ -62,7 +62,7 @@ static const struct cli_option check_options[] = {
 	{ "max-pte", 0, required_argument, OPT_MAX_PTE, "SIZE", "fail above this much page tables (VmPTE)" },
 	{ "max-regions", 0, required_argument, OPT_MAX_REGIONS, "N", "fail above this many mappings" },
 	{ "baseline", 0, required_argument, OPT_BASELINE, "FILE", "the snapshot growth is measured from" },
-	{ "budget", 0, required_argument, OPT_BUDGET, "FILE", "read budgets from a JSON file" },
+	{ "budget", 0, required_argument, OPT_BUDGET, "FILE", "read budgets from a JSON file (- for standard input)" },
 	{ "junit", 0, required_argument, OPT_JUNIT, "FILE", "also write the results as JUnit XML" },
 	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
 	CLI_OPTION_PROC_ROOT,

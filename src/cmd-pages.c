@@ -256,8 +256,7 @@ static int print_listing(const struct pages_listing *l, const struct pages_args 
 
 	errno = 0;
 	r = a->json ? pages_render_json(stdout, l) : pages_render_text(stdout, l, a->bytes, false);
-	if ((fflush(stdout) != 0 || ferror(stdout)) && r >= 0)
-		r = -(errno ? errno : EIO);
+	r = cmd_stream_done(stdout, r);
 	if (r < 0 && r != -EPIPE) {
 		fprintf(stderr, "vmscope: cannot write the listing: %s\n", strerror(-r));
 		return EXIT_GONE;

@@ -198,14 +198,18 @@ static bool say_no_address_space(const struct vms_snapshot *snap, FILE *out)
 	return true;
 }
 
-int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
-		      const struct vms_report_options *ropt, FILE *out)
+int cmd_stream_done(FILE *out, int r)
 {
-	int r = rep->render(out, snap, ropt);
-
 	if (fflush(out) != 0 || ferror(out))
 		return -(errno ? errno : EIO);
 	return r;
+}
+
+int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+		      const struct vms_report_options *ropt, FILE *out)
+{
+	errno = 0; /* a write error of the render's is the last errno set */
+	return cmd_stream_done(out, rep->render(out, snap, ropt));
 }
 
 /*
@@ -218,7 +222,6 @@ int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapsho
 {
 	int r;
 
-	errno = 0;
 	r = cmd_render_stream(rep, snap, ropt, stdout);
 	if (r == -EPIPE)
 		return EXIT_GONE;

@@ -263,17 +263,14 @@ static int write_snapshot(const struct vms_snapshot *snap, const char *path)
 	FILE *out;
 	int r;
 
-	if (!path || strcmp(path, "-") == 0) {
-		errno = 0;
+	if (!path || strcmp(path, "-") == 0)
 		return cmd_render_stream(rep, snap, &ropt, stdout);
-	}
 	r = cmd_atomic_open(&f, path);
 	if (r < 0)
 		return r;
 	out = fdopen(f.fd, "w");
 	if (!out)
 		return cmd_atomic_close(&f, -errno);
-	errno = 0;
 	r = cmd_render_stream(rep, snap, &ropt, out);
 	/* fclose closes the file; its data reached the kernel in the flush above */
 	if (fclose(out) != 0 && r == 0)

@@ -18,9 +18,13 @@ int cmd_report(int argc, char **argv);
 /* Writes a snapshot through rep to stdout; an exit status. */
 int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
 			const struct vms_report_options *ropt);
-/* Renders through rep to out and flushes it; 0 or -errno (set errno to 0 first). */
+/* Renders through rep to out and flushes it; 0 or -errno. */
 int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
 		      const struct vms_report_options *ropt, FILE *out);
+/* r (a renderer's result) unless out has a write error: flushes out. Set
+ * errno to 0 before rendering, so that an earlier errno is not taken for
+ * the write's. */
+int cmd_stream_done(FILE *out, int r);
 
 /* How a report is rendered: what the report and show commands both take. */
 struct cmd_render_args {

@@ -75,12 +75,10 @@ struct vms_budget_set {
 };
 void vms_budget_set_release(struct vms_budget_set *s);
 
-/* "64M", "1.5G", "4096", "2GiB" into bytes (binary units); 0 or -EINVAL/-ERANGE. */
-int vms_parse_size(const char *s, uint64_t *ret);
-
 /*
  * Each adds one rule and returns 0, or -EINVAL when its text is not of the
- * form it takes, adding nothing:
+ * form it takes, adding nothing. A SIZE is bytes with K, M, G, T, P or E
+ * (powers of 1024, "1.5G", "2GiB" too):
  *   total   SIZE                          the process's total of measure m
  *   fact    SIZE (a plain count for VMS_FACT_REGIONS)
  *   max     WHAT[:MEASURE]=SIZE, WHAT a kind, "stacks", or a file's path
@@ -91,9 +89,6 @@ int vms_budget_add_total(struct vms_budget_set *s, enum vms_measure m, const cha
 int vms_budget_add_fact(struct vms_budget_set *s, enum vms_budget_fact f, const char *arg);
 int vms_budget_add_max(struct vms_budget_set *s, const char *spec, const char *size);
 int vms_budget_add_growth(struct vms_budget_set *s, const char *spec);
-
-/* The budget file's key of each fact ("max_pte"). */
-const char *vms_budget_fact_key(enum vms_budget_fact f);
 
 /*
  * A budget file: a JSON object of max_pss, max_rss, max_uss, max_swap, the

@@ -29,7 +29,8 @@ void vms_budget_set_release(struct vms_budget_set *s)
 	*s = (struct vms_budget_set){ 0 };
 }
 
-int vms_parse_size(const char *s, uint64_t *ret)
+/* "64M", "1.5G", "4096", "2GiB" into bytes (binary units); 0 or -EINVAL/-ERANGE. */
+static int parse_size(const char *s, uint64_t *ret)
 {
 	static const char units[] = "KMGTPE";
 	char *end;
@@ -95,7 +96,7 @@ int vms_budget_add_total(struct vms_budget_set *s, enum vms_measure m, const cha
 {
 	uint64_t v;
 
-	if (vms_parse_size(size, &v) < 0)
+	if (parse_size(size, &v) < 0)
 		return -EINVAL;
 	add_rule(s, VMS_BUDGET_TOTAL, m)->limit = v;
 	return 0;
@@ -118,7 +119,7 @@ int vms_budget_add_fact(struct vms_budget_set *s, enum vms_budget_fact f, const 
 			else
 				v = v * 10 + (uint64_t)(*p - '0');
 	} else {
-		err = vms_parse_size(arg, &v);
+		err = parse_size(arg, &v);
 	}
 	if (err < 0)
 		return -EINVAL;
@@ -146,7 +147,7 @@ int vms_budget_add_max(struct vms_budget_set *s, const char *spec, const char *s
 	wlen = colon ? (size_t)(colon - spec) : (size_t)(eq - spec);
 	if (colon && parse_measure(colon + 1, (size_t)(eq - colon - 1), &m) < 0)
 		return -EINVAL;
-	if (wlen == 0 || vms_parse_size(size, &v) < 0)
+	if (wlen == 0 || parse_size(size, &v) < 0)
 		return -EINVAL;
 	r = add_rule(s, VMS_BUDGET_KIND, m);
 	r->limit = v;
@@ -185,7 +186,7 @@ int vms_budget_add_growth(struct vms_budget_set *s, const char *spec)
 			return -EINVAL;
 		percent = true;
 		v = (uint64_t)(p * 10 + 0.5); /* per mille */
-	} else if (vms_parse_size(val, &v) < 0) {
+	} else if (parse_size(val, &v) < 0) {
 		return -EINVAL;
 	}
 	r = add_rule(s, VMS_BUDGET_GROWTH, m);
@@ -202,11 +203,6 @@ static const char *const fact_keys[VMS_FACT__MAX] = {
 	[VMS_FACT_PAGE_TABLES] = "max_pte",
 	[VMS_FACT_REGIONS] = "max_regions",
 };
-
-const char *vms_budget_fact_key(enum vms_budget_fact f)
-{
-	return (unsigned)f < VMS_FACT__MAX ? fact_keys[f] : "?";
-}
 
 static const struct {
 	const char *key;
@@ -362,16 +358,13 @@ int vms_budget_load(struct vms_budget_set *s, const char *buf, size_t len,
 	return r;
 }
 
+static int parse_budget(const char *buf, size_t len, void *s, struct vms_load_error *err)
+{
+	return vms_budget_load(s, buf, len, err);
+}
+
 int vms_budget_load_file(struct vms_budget_set *s, int dirfd, const char *path,
 			 struct vms_load_error *err)
 {
-	struct strbuf sb;
-	int r;
-
-	strbuf_init(&sb);
-	r = vms_load_read_file(dirfd, path, &sb, err);
-	if (r == 0)
-		r = vms_budget_load(s, sb.buf, sb.len, err);
-	strbuf_release(&sb);
-	return r;
+	return vms_load_file(dirfd, path, parse_budget, s, err);
 }

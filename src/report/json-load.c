@@ -1779,7 +1779,8 @@ int vms_snapshot_load(const char *buf, size_t len, struct vms_snapshot **ret,
 	return 0;
 }
 
-int vms_load_read_file(int dirfd, const char *path, struct strbuf *out,
+/* The file at path into out, capped; 0, or -errno with err->message set. */
+static int read_capped(int dirfd, const char *path, struct strbuf *out,
 		       struct vms_load_error *err)
 {
 	struct stat st;
@@ -1810,16 +1811,27 @@ int vms_load_read_file(int dirfd, const char *path, struct strbuf *out,
 	return r < 0 ? r : 0;
 }
 
-int vms_snapshot_load_file(int dirfd, const char *path, struct vms_snapshot **ret,
-			   struct vms_load_error *err)
+int vms_load_file(int dirfd, const char *path, vms_load_parse_fn parse, void *ctx,
+		  struct vms_load_error *err)
 {
 	struct strbuf sb;
 	int r;
 
 	strbuf_init(&sb);
-	r = vms_load_read_file(dirfd, path, &sb, err);
+	r = read_capped(dirfd, path, &sb, err);
 	if (r == 0)
-		r = vms_snapshot_load(sb.buf, sb.len, ret, err);
+		r = parse(sb.buf, sb.len, ctx, err);
 	strbuf_release(&sb);
 	return r;
+}
+
+static int parse_snapshot(const char *buf, size_t len, void *ret, struct vms_load_error *err)
+{
+	return vms_snapshot_load(buf, len, ret, err);
+}
+
+int vms_snapshot_load_file(int dirfd, const char *path, struct vms_snapshot **ret,
+			   struct vms_load_error *err)
+{
+	return vms_load_file(dirfd, path, parse_snapshot, ret, err);
 }

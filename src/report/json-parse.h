@@ -22,9 +22,14 @@
 int vms_json_parse_text(const char *buf, size_t len, const char *what, struct json_object **ret,
 			struct vms_load_error *err);
 
-/* Reads the file at path (relative to dirfd) into out, capped at
- * VMS_LOAD_MAX_BYTES. Returns 0, or -errno with err->message set. */
-int vms_load_read_file(int dirfd, const char *path, struct strbuf *out,
-		       struct vms_load_error *err);
+/*
+ * Reads the file at path (relative to dirfd), capped at VMS_LOAD_MAX_BYTES,
+ * and hands its text to parse. Returns what parse returns, or -errno from
+ * reading with err->message set.
+ */
+typedef int (*vms_load_parse_fn)(const char *buf, size_t len, void *ctx,
+				 struct vms_load_error *err);
+int vms_load_file(int dirfd, const char *path, vms_load_parse_fn parse, void *ctx,
+		  struct vms_load_error *err);
 
 #endif

@@ -10,7 +10,7 @@
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
-bash scripts/deps.sh || exit 1
+bash scripts/deps.sh test || exit 1
 
 start=$(date +%s)
 out=build-test

@@ -20,6 +20,7 @@ enum vms_sort {
 	VMS_SORT_ADDRESS,
 	VMS_SORT__MAX
 };
+/* The names of the sort keys, "rss" ... "address" (src/report/format.c). */
 const char *vms_sort_to_string(enum vms_sort s);
 int vms_sort_from_string(const char *s); /* -EINVAL when unknown */
 
@@ -40,7 +41,7 @@ struct vms_reporter {
 		      const struct vms_report_options *opt);
 };
 
-/* The reporters, ending with a { NULL, NULL } entry. */
+/* The reporters, ending with a { NULL, NULL } entry (src/report/reporters.c). */
 extern const struct vms_reporter vms_reporters[];
 const struct vms_reporter *vms_reporter_find(const char *name);
 
@@ -55,7 +56,8 @@ int vms_openmetrics_write(FILE *out, const struct vms_snapshot *const *snaps, si
 
 /*
  * Human size: 1023 → "1023", 4096 → "4.0K", 1.5 MiB → "1.5M" (binary units,
- * one decimal under 10, none above). Writes at most 8 bytes + NUL to buf.
+ * one decimal under 10, none above). Writes at most 8 bytes + NUL to buf
+ * (src/report/format.c).
  */
 void vms_format_size(char *buf, size_t n, uint64_t bytes);
 

@@ -15,6 +15,7 @@
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "report/format.h"
 
 struct group {
 	int32_t object;    /* or -1 */
@@ -71,28 +72,13 @@ static int cmp_region_key(const void *pa, const void *pb, void *arg)
 	return a < b ? -1 : a > b;
 }
 
-static uint64_t group_key(const struct group *g, enum vms_sort sort)
-{
-	switch (sort) {
-	case VMS_SORT_PSS:
-		return g->mem.v[VMS_MEM_PSS];
-	case VMS_SORT_USS:
-		return vms_counters_uss(&g->mem);
-	case VMS_SORT_SIZE:
-		return g->size;
-	case VMS_SORT_SWAP:
-		return g->mem.v[VMS_MEM_SWAP];
-	default:
-		return g->mem.v[VMS_MEM_RSS];
-	}
-}
-
 static int cmp_group(const void *pa, const void *pb, void *arg)
 {
 	const struct key_ctx *k = arg;
 	const struct group *a = &k->groups[*(const size_t *)pa];
 	const struct group *b = &k->groups[*(const size_t *)pb];
-	uint64_t ka = group_key(a, k->sort), kb = group_key(b, k->sort);
+	uint64_t ka = report_sort_key(&a->mem, a->size, k->sort);
+	uint64_t kb = report_sort_key(&b->mem, b->size, k->sort);
 
 	if (k->sort != VMS_SORT_ADDRESS && ka != kb)
 		return ka < kb ? 1 : -1;
@@ -181,13 +167,11 @@ static void group_row(const struct report_sink *out, const struct vms_snapshot *
 		      const struct group *g, unsigned vw, const char *total)
 {
 	const struct vms_counters *m = &g->mem;
-	bool uss = vms_counters_has(m, VMS_MEM_PRIVATE_CLEAN) &&
-		   vms_counters_has(m, VMS_MEM_PRIVATE_DIRTY);
 	const struct vms_object *o = g->object >= 0 ? &snap->objects[g->object] : NULL;
 	uint64_t v[BC__MAX] = { m->v[VMS_MEM_RSS], m->v[VMS_MEM_PSS], vms_counters_uss(m),
 				m->v[VMS_MEM_SWAP], g->size };
 	bool have[BC__MAX] = { vms_counters_has(m, VMS_MEM_RSS), vms_counters_has(m, VMS_MEM_PSS),
-			       uss, vms_counters_has(m, VMS_MEM_SWAP), true };
+			       report_have_uss(m), vms_counters_has(m, VMS_MEM_SWAP), true };
 	size_t y = canvas_add_row(out->cv);
 	unsigned x = 1;
 	struct strbuf sb;
@@ -241,7 +225,7 @@ void report_by_object(const struct report_sink *out, const struct vms_snapshot *
 		add_mem(&total.mem, &g[i].mem);
 	}
 	qsort_r(idx, n, sizeof(*idx), cmp_group, &k);
-	show = out->opt->all || n < out->opt->top ? n : out->opt->top;
+	show = report_shown(out->opt, n);
 	if (out->opt->bytes) {
 		size_t w = strlen(report_size(buf, out->opt, true,
 					      total.size > total.mem.v[VMS_MEM_RSS]
@@ -256,12 +240,7 @@ void report_by_object(const struct report_sink *out, const struct vms_snapshot *
 		struct strbuf sb;
 
 		strbuf_init(&sb);
-		if (show < n)
-			strbuf_addf(&sb, "by object: top %zu of %zu by %s", show, n,
-				    vms_sort_to_string(out->opt->sort));
-		else
-			strbuf_addf(&sb, "by object: %zu by %s", n,
-				    vms_sort_to_string(out->opt->sort));
+		report_table_title(&sb, "by object", n, show, out->opt->sort);
 		canvas_put_str(out->cv, 0, y, sb.buf, out->width, 0, CANVAS_BOLD);
 		strbuf_release(&sb);
 	}

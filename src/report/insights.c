@@ -16,6 +16,7 @@
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "report/format.h"
 #include "vmscope/insights.h"
 
 struct ins {
@@ -306,7 +307,7 @@ static void stacks_table(struct ins *s)
 	static const char *const heads[] = { "tid", "size", "RSS", "left", "guard" };
 	const struct vms_insights *in = s->in;
 	struct canvas *cv = s->out->cv;
-	unsigned top = s->out->opt->top ? s->out->opt->top : 15, vw = 7;
+	unsigned top = s->out->opt->top ? s->out->opt->top : REPORT_DEFAULT_TOP, vw = 7;
 	size_t *idx, n = in->n_stacks, show;
 
 	if (n == 0 || (n == 1 && in->stacks[0].tid == 0))
@@ -330,7 +331,7 @@ static void stacks_table(struct ins *s)
 
 		snprintf(v[0], 32, "%d", st->tid ? (int)st->tid : (int)s->snap->proc.pid);
 		report_size(v[1], s->out->opt, true, st->size);
-		report_size(v[2], s->out->opt, st->have_rss, st->rss);
+		snprintf(v[2], 32, "%s", report_size(v[4], s->out->opt, st->have_rss, st->rss));
 		dim[2] = !st->have_rss;
 		if (st->have_used && st->have_limit)
 			snprintf(v[3], 32, "%s", size_str(s, v[4], st->headroom));

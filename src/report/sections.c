@@ -18,21 +18,10 @@
 #include <string.h>
 
 #include "base/strbuf.h"
+#include "report/format.h"
 
 /* A second name is worth a label when it holds an eighth of the first's bytes. */
 #define SECOND_SHARE 8
-
-const char *report_size(char buf[32], const struct vms_report_options *opt, bool have,
-			uint64_t v)
-{
-	if (!have)
-		return "n/a";
-	if (opt->bytes)
-		snprintf(buf, 32, "%" PRIu64, v);
-	else
-		vms_format_size(buf, 32, v);
-	return buf;
-}
 
 static const struct vms_object *object_of(const struct vms_snapshot *snap,
 					  const struct vms_region *r)

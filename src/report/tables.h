@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Parts of the text report kept out of text.c: section labels and the
- * --sections listing (sections.c), the --by object table (by-object.c).
- * They draw into the text report's canvas; maybe_flush(ctx) lets the
- * report print and clear it between rows, so memory stays bounded.
+ * Parts of the text report that draw through a report_sink rather than the
+ * text report's own state (text-internal.h): section labels and the
+ * --sections listing (sections.c), the --by object table (by-object.c),
+ * limits and pressure (insights.c). They draw into the text report's
+ * canvas; maybe_flush(ctx) lets the report print and clear it between
+ * rows, so memory stays bounded. They call none of the text report's files.
  */
 #ifndef VMSCOPE_REPORT_TABLES_H
 #define VMSCOPE_REPORT_TABLES_H
@@ -24,10 +26,6 @@ struct report_sink {
 	void (*maybe_flush)(void *ctx);
 	void *ctx;
 };
-
-/* A size as the report prints it (exact bytes with --bytes), or "n/a". */
-const char *report_size(char buf[32], const struct vms_report_options *opt, bool have,
-			uint64_t v);
 
 /*
  * Appends the names of the sections region r holds, the largest one or two

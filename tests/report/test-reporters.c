@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Human sizes, sort names and the reporter table. */
+/* Human sizes, sort names and keys, what the reporters share (format.c), the reporter table. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "base/strbuf.h"
+#include "report/format.h"
 #include "vmscope/report.h"
 
 #define KI UINT64_C(1024)
@@ -171,6 +173,68 @@ static void test_sort_names(void **state)
 	assert_int_equal(vms_sort_from_string(NULL), -EINVAL);
 }
 
+static void test_report_size(void **state)
+{
+	struct vms_report_options human = { 0 }, bytes = { .bytes = true };
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(report_size(buf, &human, true, 1536), "1.5K");
+	assert_string_equal(report_size(buf, &bytes, true, 1536), "1536");
+	assert_string_equal(report_size(buf, &bytes, true, UINT64_MAX), "18446744073709551615");
+	/* not read: the one "n/a" that callers tell apart by pointer */
+	assert_ptr_equal(report_size(buf, &human, false, 1536), report_na);
+	assert_ptr_equal(report_size(buf, &bytes, false, 0), report_na);
+	assert_string_equal(report_na, "n/a");
+}
+
+static void test_sort_keys(void **state)
+{
+	struct vms_counters c = { .have = UINT32_MAX };
+
+	(void)state;
+	c.v[VMS_MEM_RSS] = 10;
+	c.v[VMS_MEM_PSS] = 20;
+	c.v[VMS_MEM_PRIVATE_CLEAN] = 3;
+	c.v[VMS_MEM_PRIVATE_DIRTY] = 4;
+	c.v[VMS_MEM_SWAP] = 50;
+	assert_int_equal(report_sort_key(&c, 99, VMS_SORT_RSS), 10);
+	assert_int_equal(report_sort_key(&c, 99, VMS_SORT_PSS), 20);
+	assert_int_equal(report_sort_key(&c, 99, VMS_SORT_USS), 7);
+	assert_int_equal(report_sort_key(&c, 99, VMS_SORT_SIZE), 99);
+	assert_int_equal(report_sort_key(&c, 99, VMS_SORT_SWAP), 50);
+	/* address order ties every key: the callers order by address then */
+	assert_int_equal(report_sort_key(&c, 99, VMS_SORT_ADDRESS), 10);
+
+	assert_true(report_have_uss(&c));
+	c.have = UINT32_C(1) << VMS_MEM_PRIVATE_CLEAN;
+	assert_false(report_have_uss(&c));
+	c.have = UINT32_C(1) << VMS_MEM_PRIVATE_DIRTY;
+	assert_false(report_have_uss(&c));
+}
+
+static void test_tables_shown_and_titled(void **state)
+{
+	struct vms_report_options o = { .top = REPORT_DEFAULT_TOP };
+	struct strbuf sb;
+
+	(void)state;
+	assert_int_equal(report_shown(&o, 0), 0);
+	assert_int_equal(report_shown(&o, 14), 14);
+	assert_int_equal(report_shown(&o, 15), 15);
+	assert_int_equal(report_shown(&o, 40), 15);
+	o.all = true;
+	assert_int_equal(report_shown(&o, 40), 40);
+
+	strbuf_init(&sb);
+	report_table_title(&sb, "regions", 40, 15, VMS_SORT_PSS);
+	assert_string_equal(sb.buf, "regions: top 15 of 40 by pss");
+	strbuf_reset(&sb);
+	report_table_title(&sb, "by object", 3, 3, VMS_SORT_ADDRESS);
+	assert_string_equal(sb.buf, "by object: 3 by address");
+	strbuf_release(&sb);
+}
+
 static void test_reporter_table(void **state)
 {
 	size_t n = 0;
@@ -197,6 +261,9 @@ int main(void)
 		cmocka_unit_test(test_format_size_sweep),
 		cmocka_unit_test(test_format_size_small_buffer),
 		cmocka_unit_test(test_sort_names),
+		cmocka_unit_test(test_report_size),
+		cmocka_unit_test(test_sort_keys),
+		cmocka_unit_test(test_tables_shown_and_titled),
 		cmocka_unit_test(test_reporter_table),
 	};
 

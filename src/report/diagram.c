@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The layout diagram of the text report: the address space from high to
+ * low, one row per region or run of like regions, large unmapped gaps as
+ * rows of their own, each with its size, RSS, PSS and where its pages are
+ * resident (the pagemap strip, or a bar of the RSS share without it).
+ */
+#include "config.h"
+
+#include "report/text-internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "report/format.h"
+#include "report/pages.h"
+
+#define GIB (UINT64_C(1) << 30)
+
+struct drow {
+	uint64_t start, end; /* lowest start, highest end */
+	uint64_t size;       /* sum of the regions' sizes; the gap's for a gap row */
+	uint64_t rss, pss;
+	size_t first, count; /* regions[first ...] folded into this row */
+	bool gap, have_rss, have_pss;
+};
+
+/*
+ * An unmapped gap worth a row of its own: one that would dwarf the rows
+ * around it in a proportional drawing. A few pages between small mappings
+ * (alignment, guards of other kinds) are not worth one.
+ */
+static bool large_gap(uint64_t gap, uint64_t below, uint64_t above)
+{
+	uint64_t big = below > above ? below : above;
+
+	if (gap >= GIB)
+		return true;
+	if (gap < 64 * 1024)
+		return false;
+	return big < gap / 16;
+}
+
+static bool can_fold(const struct vms_snapshot *snap, const struct drow *row,
+		     const struct vms_region *r)
+{
+	const struct vms_region *f = &snap->regions[row->first];
+
+	if (r->kind != f->kind || r->object != f->object || r->tid != f->tid)
+		return false;
+	if (r->deleted != f->deleted)
+		return false;
+	/* a region without an object is told apart by its name ([anon:x]) */
+	if (r->object < 0 && strcmp(r->name ? r->name : "", f->name ? f->name : "") != 0)
+		return false;
+	/* the main stack and the heap are one region each: never "×2" */
+	if (r->kind == VMS_KIND_STACK || r->kind == VMS_KIND_HEAP)
+		return r->start == row->end;
+	return !large_gap(r->start - row->end, row->size, vms_region_size(r));
+}
+
+static void row_add(struct drow *row, const struct vms_region *r)
+{
+	row->end = r->end;
+	row->size += vms_region_size(r);
+	row->count++;
+	if (vms_counters_has(&r->mem, VMS_MEM_RSS))
+		row->rss += r->mem.v[VMS_MEM_RSS];
+	else
+		row->have_rss = false;
+	if (vms_counters_has(&r->mem, VMS_MEM_PSS))
+		row->pss += r->mem.v[VMS_MEM_PSS];
+	else
+		row->have_pss = false;
+}
+
+/* Rows in address order, gaps included. Caller frees. */
+static struct drow *diagram_rows(const struct vms_snapshot *snap, size_t *ret_n)
+{
+	struct drow *rows = NULL;
+	size_t n = 0, alloc = 0;
+
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct vms_region *r = &snap->regions[i];
+		struct drow *last = n ? &rows[n - 1] : NULL;
+
+		if (last && !last->gap && r->start >= last->end && can_fold(snap, last, r)) {
+			row_add(last, r);
+			continue;
+		}
+		if (last && r->start > last->end &&
+		    large_gap(r->start - last->end, last->size, vms_region_size(r))) {
+			uint64_t gap_start = last->end; /* rows may move */
+
+			ARRAY_GROW(rows, n + 1, alloc);
+			rows[n] = (struct drow){ .start = gap_start, .end = r->start,
+						 .size = r->start - gap_start, .gap = true };
+			n++;
+		}
+		ARRAY_GROW(rows, n + 1, alloc);
+		rows[n] = (struct drow){ .start = r->start, .end = r->start, .first = i,
+					 .have_rss = true, .have_pss = true };
+		row_add(&rows[n], r);
+		n++;
+	}
+	*ret_n = n;
+	return rows;
+}
+
+/* The row's label into t->sb; returns where its tail starts (see put_label). */
+static size_t row_label(struct text *t, const struct drow *row)
+{
+	const struct vms_snapshot *snap = t->snap;
+	const struct vms_region *r = &snap->regions[row->first];
+	char buf[32];
+	size_t tail;
+
+	strbuf_reset(&t->sb);
+	if (row->gap) {
+		/* Up to [vsyscall], in the kernel's half: not user space that
+		 * could be mapped, so its size (16E) says nothing. */
+		if (row->end >> 63) {
+			strbuf_addstr(&t->sb, "\u2504 end of user space \u2504");
+			return t->sb.len;
+		}
+		report_size(buf, &t->opt, true, row->size);
+		strbuf_addf(&t->sb, "\u2504 %s unmapped \u2504", buf);
+		return t->sb.len;
+	}
+	tail = text_region_label(&t->sb, snap, r);
+	if (row->count > 1 && r->object < 0)
+		strbuf_addf(&t->sb, " \u00d7%zu", row->count);
+	return tail;
+}
+
+/* The resident share as a bar of eighth blocks. */
+static void put_bar(struct text *t, unsigned x, size_t y, unsigned w, uint64_t part,
+		    uint64_t whole, enum canvas_class cls)
+{
+	static const uint32_t eighths[8] = { 0, 0x258f, 0x258e, 0x258d,
+					     0x258c, 0x258b, 0x258a, 0x2589 };
+	uint64_t total = (uint64_t)w * 8, fill;
+
+	if (!w || !whole || !part)
+		return;
+	if (part >= whole)
+		fill = total;
+	else
+		fill = (uint64_t)((double)part / (double)whole * (double)total + 0.5);
+	if (fill == 0)
+		fill = 1; /* something resident: never draw it as nothing */
+	canvas_fill(&t->cv, x, y, (unsigned)(fill / 8), 0x2588, cls);
+	if (fill % 8)
+		canvas_put_cp(&t->cv, x + (unsigned)(fill / 8), y, eighths[fill % 8], cls);
+}
+
+/*
+ * Where along the row its pages are resident (pagemap), as eighth-height
+ * blocks; false without page data, and the bar is drawn instead.
+ */
+static bool put_strip(struct text *t, unsigned x, size_t y, unsigned w, const struct drow *row,
+		      enum canvas_class cls)
+{
+	static const uint32_t heights[9] = { ' ', 0x2581, 0x2582, 0x2583, 0x2584,
+					     0x2585, 0x2586, 0x2587, 0x2588 };
+	uint8_t levels[CANVAS_MAX_WIDTH];
+
+	if (w > CANVAS_MAX_WIDTH || !pages_strip(t->snap, row->first, row->count, w, levels))
+		return false;
+	for (unsigned i = 0; i < w; i++)
+		if (levels[i])
+			canvas_put_cp(&t->cv, x + i, y, heights[levels[i]], cls);
+	return true;
+}
+
+struct dcols {
+	unsigned aw, lw, sw, rw, pw, bw;
+	unsigned ax, lx, sx, rx, px, bx;
+};
+
+static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
+			    struct dcols *c)
+{
+	unsigned label_max = 6, fixed, avail;
+	char buf[32];
+
+	*c = (struct dcols){ .aw = 7, .sw = 5, .rw = 5, .pw = 5 };
+	for (size_t i = 0; i < n; i++) {
+		const struct drow *row = &rows[i];
+		size_t w;
+
+		if (row->gap)
+			continue;
+		if (text_hex_digits(row->start) > c->aw)
+			c->aw = text_hex_digits(row->start);
+		row_label(t, row);
+		w = canvas_text_width(t->sb.buf, t->sb.len);
+		if (w > label_max)
+			label_max = w > 64 ? 64 : (unsigned)w;
+		report_size(buf, &t->opt, true, row->size);
+		if (strlen(buf) > c->sw)
+			c->sw = (unsigned)strlen(buf);
+		report_size(buf, &t->opt, true, row->rss);
+		if (strlen(buf) > c->rw)
+			c->rw = (unsigned)strlen(buf);
+		report_size(buf, &t->opt, true, row->pss);
+		if (strlen(buf) > c->pw)
+			c->pw = (unsigned)strlen(buf);
+	}
+	fixed = 1 + c->aw + 2 + 2 + c->sw + 2 + c->rw + 2 + c->pw + 2;
+	/*
+	 * Labels and the bar share what the numbers leave: a label gets what it
+	 * needs up to 2/3 of it (12 columns at least), the bar the rest.
+	 */
+	avail = t->width > fixed ? t->width - fixed : 0;
+	c->lw = label_max;
+	if (c->lw > avail * 2 / 3)
+		c->lw = avail * 2 / 3;
+	if (c->lw < 12)
+		c->lw = 12;
+	c->bw = avail > c->lw ? avail - c->lw : 0;
+	c->ax = 1;
+	c->lx = c->ax + c->aw + 2;
+	c->sx = c->lx + c->lw + 2;
+	c->rx = c->sx + c->sw + 2;
+	c->px = c->rx + c->rw + 2;
+	c->bx = c->px + c->pw + 2;
+}
+
+static void diagram_row(struct text *t, const struct dcols *c, const struct drow *row)
+{
+	const struct vms_snapshot *snap = t->snap;
+	size_t y = canvas_add_row(&t->cv);
+	const struct vms_region *r;
+	enum canvas_class cls;
+	char buf[32];
+	size_t tail = row_label(t, row);
+
+	if (row->gap) {
+		canvas_put_text(&t->cv, c->lx, y, t->sb.buf, t->sb.len, t->width - c->lx, 0,
+				CANVAS_DIM);
+		return;
+	}
+	r = &snap->regions[row->first];
+	cls = text_kind_class(r->kind);
+	snprintf(buf, sizeof(buf), "%" PRIx64, row->start);
+	canvas_put_str(&t->cv, c->ax, y, buf, c->aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
+	text_put_label(&t->cv, c->lx, y, t->sb.buf, t->sb.len, tail, c->lw, cls);
+	text_put_value(t, c->sx, y, c->sw, report_size(buf, &t->opt, true, row->size),
+		       CANVAS_PLAIN);
+	text_put_value(t, c->rx, y, c->rw, report_size(buf, &t->opt, row->have_rss, row->rss),
+		       CANVAS_PLAIN);
+	text_put_value(t, c->px, y, c->pw, report_size(buf, &t->opt, row->have_pss, row->pss),
+		       CANVAS_PLAIN);
+	if (!put_strip(t, c->bx, y, c->bw, row, cls) && row->have_rss)
+		put_bar(t, c->bx, y, c->bw, row->rss, row->size, cls);
+}
+
+void text_diagram(struct text *t)
+{
+	const struct vms_snapshot *snap = t->snap;
+	struct drow *rows;
+	struct dcols c;
+	size_t n, y;
+
+	if (snap->n_regions == 0) {
+		const char *why = NULL;
+
+		if (vms_snapshot_have(snap, VMS_SRC_SMAPS))
+			why = "no memory regions: a kernel thread or a zombie has no address "
+			      "space";
+		else if (snap->src[VMS_SRC_SMAPS].tried)
+			why = "no layout: the regions could not be read";
+		if (why) {
+			text_blank_line(t);
+			y = canvas_add_row(&t->cv);
+			canvas_put_str(&t->cv, 0, y, why, t->width, 0, CANVAS_DIM);
+		}
+		return;
+	}
+
+	rows = diagram_rows(snap, &n);
+	diagram_columns(t, rows, n, &c);
+	text_blank_line(t);
+	y = canvas_add_row(&t->cv);
+	canvas_put_str(&t->cv, c.ax, y, "address", c.aw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	canvas_put_str(&t->cv, c.lx, y, "region", c.lw, 0, CANVAS_BOLD);
+	canvas_put_str(&t->cv, c.sx, y, "size", c.sw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	canvas_put_str(&t->cv, c.rx, y, "RSS", c.rw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	canvas_put_str(&t->cv, c.px, y, "PSS", c.pw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	canvas_put_str(&t->cv, c.bx, y, "resident", c.bw, 0, CANVAS_BOLD);
+	for (size_t i = n; i-- > 0;) {
+		diagram_row(t, &c, &rows[i]);
+		text_maybe_flush(t);
+	}
+	free(rows);
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The vocabulary the reporters share: sizes as printed, sort keys and their
+ * names, how many rows a table lists and its title. It calls no reporter,
+ * so every reporter and the reporter table (reporters.c) can use it.
+ */
+#include "config.h"
+
+#include "report/format.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+
+const char report_na[] = "n/a";
+
+static const char *const sort_names[VMS_SORT__MAX] = {
+	[VMS_SORT_RSS] = "rss",
+	[VMS_SORT_PSS] = "pss",
+	[VMS_SORT_USS] = "uss",
+	[VMS_SORT_SIZE] = "size",
+	[VMS_SORT_SWAP] = "swap",
+	[VMS_SORT_ADDRESS] = "address",
+};
+
+const char *vms_sort_to_string(enum vms_sort s)
+{
+	if ((unsigned)s >= VMS_SORT__MAX)
+		return "rss";
+	return sort_names[s];
+}
+
+int vms_sort_from_string(const char *s)
+{
+	if (!s)
+		return -EINVAL;
+	for (int i = 0; i < VMS_SORT__MAX; i++)
+		if (strcmp(sort_names[i], s) == 0)
+			return i;
+	return -EINVAL;
+}
+
+uint64_t report_sort_key(const struct vms_counters *c, uint64_t size, enum vms_sort sort)
+{
+	switch (sort) {
+	case VMS_SORT_PSS:
+		return c->v[VMS_MEM_PSS];
+	case VMS_SORT_USS:
+		return vms_counters_uss(c);
+	case VMS_SORT_SIZE:
+		return size;
+	case VMS_SORT_SWAP:
+		return c->v[VMS_MEM_SWAP];
+	default:
+		return c->v[VMS_MEM_RSS];
+	}
+}
+
+void vms_format_size(char *buf, size_t n, uint64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	unsigned shift;
+	uint64_t q, rem, half, tenths, whole;
+
+	if (n == 0)
+		return;
+	if (bytes < 1024) {
+		snprintf(buf, n, "%" PRIu64, bytes);
+		return;
+	}
+	/*
+	 * Integer arithmetic so that every uint64_t rounds correctly: rem * 10
+	 * + half stays below 2^64 even for exbibytes (rem < 2^60). A value
+	 * that rounds up to 1024 of one unit is shown as 1.0 of the next.
+	 */
+	for (unsigned u = 0; u < sizeof(units) - 1; u++) {
+		shift = 10 * (u + 1);
+		q = bytes >> shift;
+		rem = bytes & ((UINT64_C(1) << shift) - 1);
+		half = UINT64_C(1) << (shift - 1);
+		tenths = q * 10 + ((rem * 10 + half) >> shift);
+		if (tenths < 100) {
+			snprintf(buf, n, "%" PRIu64 ".%" PRIu64 "%c", tenths / 10, tenths % 10,
+				 units[u]);
+			return;
+		}
+		whole = q + (rem >= half);
+		if (whole < 1024 || u == sizeof(units) - 2) {
+			snprintf(buf, n, "%" PRIu64 "%c", whole, units[u]);
+			return;
+		}
+	}
+}
+
+const char *report_size(char buf[32], const struct vms_report_options *opt, bool have,
+			uint64_t v)
+{
+	if (!have)
+		return report_na;
+	if (opt->bytes)
+		snprintf(buf, 32, "%" PRIu64, v);
+	else
+		vms_format_size(buf, 32, v);
+	return buf;
+}
+
+bool report_have_uss(const struct vms_counters *c)
+{
+	return vms_counters_has(c, VMS_MEM_PRIVATE_CLEAN) &&
+	       vms_counters_has(c, VMS_MEM_PRIVATE_DIRTY);
+}
+
+size_t report_shown(const struct vms_report_options *opt, size_t n)
+{
+	if (opt->all || n < opt->top)
+		return n;
+	return opt->top;
+}
+
+void report_table_title(struct strbuf *sb, const char *what, size_t n, size_t show,
+			enum vms_sort sort)
+{
+	if (show < n)
+		strbuf_addf(sb, "%s: top %zu of %zu by %s", what, show, n,
+			    vms_sort_to_string(sort));
+	else
+		strbuf_addf(sb, "%s: %zu by %s", what, n, vms_sort_to_string(sort));
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the reporters share (format.c), below all of them and the reporter
+ * table: sizes and counts as printed, the sort keys of rows, the defaults
+ * of the report options and the title of a table. format.c also defines
+ * the public part of this vocabulary declared in vmscope/report.h:
+ * vms_format_size and the names of the sort keys.
+ */
+#ifndef VMSCOPE_REPORT_FORMAT_H
+#define VMSCOPE_REPORT_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmscope/report.h"
+#include "vmscope/snapshot.h"
+
+struct strbuf;
+
+/* Rows and objects a table lists when --top is not given. */
+#define REPORT_DEFAULT_TOP 15
+
+/* What a report prints for a value it could not read; compare by pointer. */
+extern const char report_na[];
+
+/*
+ * A size as the report prints it: human ("4.0K"), or exact bytes with
+ * --bytes; report_na when !have.
+ */
+const char *report_size(char buf[32], const struct vms_report_options *opt, bool have,
+			uint64_t v);
+
+/* Whether USS is known: both private counters were read. */
+bool report_have_uss(const struct vms_counters *c);
+
+/* The value rows are ordered by (largest first) for sort; size for VMS_SORT_SIZE. */
+uint64_t report_sort_key(const struct vms_counters *c, uint64_t size, enum vms_sort sort);
+
+/* How many of n rows a table lists: all with --all, else at most opt->top. */
+size_t report_shown(const struct vms_report_options *opt, size_t n);
+
+/* Appends a table's title: "regions: top 15 of 40 by rss", "objects: 3 by pss". */
+void report_table_title(struct strbuf *sb, const char *what, size_t n, size_t show,
+			enum vms_sort sort);
+
+#endif

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the parts of the text report draw with (text-internal.h): printing
+ * and reusing the canvas, a kind's colour, a region's label and path, and
+ * columns of values. It calls none of the parts.
+ */
+#include "config.h"
+
+#include "report/text-internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "report/format.h"
+#include "report/tables.h"
+
+/* rows drawn before the canvas is printed and reused: bounded memory */
+#define FLUSH_ROWS 256
+
+void text_flush(struct text *t)
+{
+	int r = canvas_write(&t->cv, t->out, t->opt.color);
+
+	if (r < 0 && !t->err)
+		t->err = r;
+	canvas_clear(&t->cv);
+}
+
+void text_maybe_flush(struct text *t)
+{
+	if (t->cv.height >= FLUSH_ROWS)
+		text_flush(t);
+}
+
+size_t text_blank_line(struct text *t)
+{
+	return canvas_add_row(&t->cv);
+}
+
+static void sink_flush(void *ctx)
+{
+	text_maybe_flush(ctx);
+}
+
+struct report_sink text_sink(struct text *t)
+{
+	return (struct report_sink){ &t->cv, t->width, &t->opt, sink_flush, t };
+}
+
+/* Kinds: a label and a color class per family */
+
+enum canvas_class text_kind_class(enum vms_kind k)
+{
+	switch (k) {
+	case VMS_KIND_TEXT:
+		return CANVAS_CODE;
+	case VMS_KIND_RODATA:
+	case VMS_KIND_RELRO:
+	case VMS_KIND_DATA:
+	case VMS_KIND_BSS:
+		return CANVAS_DATA;
+	case VMS_KIND_HEAP:
+		return CANVAS_HEAP;
+	case VMS_KIND_STACK:
+	case VMS_KIND_THREAD_STACK:
+	case VMS_KIND_GUARD:
+		return CANVAS_STACK;
+	case VMS_KIND_ANON:
+		return CANVAS_ANON;
+	case VMS_KIND_FILE:
+		return CANVAS_FILE;
+	case VMS_KIND_SHM:
+		return CANVAS_SHM;
+	case VMS_KIND_VDSO:
+	case VMS_KIND_VVAR:
+	case VMS_KIND_VSYSCALL:
+		return CANVAS_SPECIAL;
+	default:
+		return CANVAS_PLAIN;
+	}
+}
+
+/* What a kind is called in a table; vms_kind_to_string is the JSON name. */
+static const char *const kind_words[VMS_KIND__MAX] = {
+	[VMS_KIND_OTHER] = "other",
+	[VMS_KIND_TEXT] = "text",
+	[VMS_KIND_RODATA] = "rodata",
+	[VMS_KIND_RELRO] = "relro",
+	[VMS_KIND_DATA] = "data",
+	[VMS_KIND_BSS] = "bss",
+	[VMS_KIND_HEAP] = "heap",
+	[VMS_KIND_STACK] = "stack",
+	[VMS_KIND_THREAD_STACK] = "thread stack",
+	[VMS_KIND_GUARD] = "guard",
+	[VMS_KIND_ANON] = "anon",
+	[VMS_KIND_FILE] = "file",
+	[VMS_KIND_SHM] = "shm",
+	[VMS_KIND_VDSO] = "vdso",
+	[VMS_KIND_VVAR] = "vvar",
+	[VMS_KIND_VSYSCALL] = "vsyscall",
+};
+
+static const char *kind_word(enum vms_kind k)
+{
+	return (unsigned)k < VMS_KIND__MAX ? kind_words[k] : "other";
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || !slash[1])
+		return path;
+	return slash + 1;
+}
+
+static const struct vms_object *region_object(const struct vms_snapshot *snap,
+					      const struct vms_region *r)
+{
+	if (r->object < 0 || (size_t)r->object >= snap->n_objects)
+		return NULL;
+	return &snap->objects[r->object];
+}
+
+const char *text_region_path(const struct vms_snapshot *snap, const struct vms_region *r)
+{
+	const struct vms_object *o = region_object(snap, r);
+
+	if (o && o->path && o->path[0])
+		return o->path;
+	return r->name ? r->name : "";
+}
+
+size_t text_region_label(struct strbuf *sb, const struct vms_snapshot *snap,
+			 const struct vms_region *r)
+{
+	const char *name = r->name ? r->name : "";
+	const char *path = text_region_path(snap, r);
+	size_t tail;
+
+	switch (r->kind) {
+	case VMS_KIND_TEXT:
+	case VMS_KIND_RODATA:
+	case VMS_KIND_RELRO:
+	case VMS_KIND_DATA:
+	case VMS_KIND_BSS:
+		tail = sb->len;
+		if (path[0]) {
+			strbuf_addstr(sb, base_name(path));
+			tail = sb->len;
+			strbuf_addch(sb, ' ');
+		}
+		if (!report_section_label(sb, snap, r))
+			strbuf_addstr(sb, kind_word(r->kind));
+		if (r->deleted)
+			strbuf_addstr(sb, " (deleted)");
+		return tail;
+	case VMS_KIND_STACK:
+		strbuf_addstr(sb, "stack (main)");
+		break;
+	case VMS_KIND_THREAD_STACK:
+		if (r->tid > 0)
+			strbuf_addf(sb, "thread stack %" PRId32, r->tid);
+		else
+			strbuf_addstr(sb, "thread stack");
+		break;
+	case VMS_KIND_ANON:
+		strbuf_addstr(sb, name[0] ? name : "anon mmap");
+		break;
+	case VMS_KIND_SHM:
+		if (!path[0])
+			strbuf_addstr(sb, "shared anon");
+		else if (path[0] == '[')
+			strbuf_addstr(sb, path);
+		else
+			strbuf_addstr(sb, base_name(path));
+		break;
+	case VMS_KIND_FILE:
+	case VMS_KIND_OTHER:
+		if (path[0] == '[' || (path[0] && r->kind == VMS_KIND_OTHER && path[0] != '/'))
+			strbuf_addstr(sb, path);
+		else if (path[0])
+			strbuf_addstr(sb, base_name(path));
+		else
+			strbuf_addstr(sb, kind_word(r->kind));
+		break;
+	default:
+		strbuf_addstr(sb, kind_word(r->kind));
+		break;
+	}
+	tail = sb->len;
+	if (r->deleted)
+		strbuf_addstr(sb, " (deleted)");
+	return tail;
+}
+
+unsigned text_put_label(struct canvas *cv, unsigned x, size_t y, const char *s, size_t len,
+			size_t tail, unsigned maxw, enum canvas_class cls)
+{
+	size_t tail_w = canvas_text_width(s + tail, len - tail);
+	unsigned used;
+
+	if (canvas_text_width(s, len) <= maxw || tail_w + 4 > maxw)
+		return canvas_put_text(cv, x, y, s, len, maxw, 0, cls);
+	used = canvas_put_text(cv, x, y, s, tail, maxw - (unsigned)tail_w, 0, cls);
+	return used + canvas_put_text(cv, x + used, y, s + tail, len - tail, (unsigned)tail_w, 0,
+				      cls);
+}
+
+/* Column helpers */
+
+void text_put_value(struct text *t, unsigned x, size_t y, unsigned w, const char *v,
+		    enum canvas_class cls)
+{
+	canvas_put_str(&t->cv, x, y, v, w, CANVAS_ALIGN_RIGHT, v == report_na ? CANVAS_DIM : cls);
+}
+
+unsigned text_hex_digits(uint64_t v)
+{
+	unsigned n = 1;
+
+	while (v >>= 4)
+		n++;
+	return n;
+}

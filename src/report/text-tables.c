@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The tables of the text report: the objects and the regions that matter,
+ * biggest first by the sort key asked for, and the --sections listing of
+ * the objects listed.
+ */
+#include "config.h"
+
+#include "report/text-internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "report/format.h"
+#include "report/tables.h"
+
+static bool is_elf_part(enum vms_kind k)
+{
+	return k == VMS_KIND_TEXT || k == VMS_KIND_RODATA || k == VMS_KIND_RELRO ||
+	       k == VMS_KIND_DATA || k == VMS_KIND_BSS;
+}
+
+
+struct sort_ctx {
+	const struct vms_snapshot *snap;
+	enum vms_sort sort;
+};
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int cmp_region(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *ctx = arg;
+	const struct vms_region *a = &ctx->snap->regions[*(const size_t *)pa];
+	const struct vms_region *b = &ctx->snap->regions[*(const size_t *)pb];
+	int r = 0;
+
+	if (ctx->sort != VMS_SORT_ADDRESS)
+		r = cmp_u64_desc(report_sort_key(&a->mem, vms_region_size(a), ctx->sort),
+				 report_sort_key(&b->mem, vms_region_size(b), ctx->sort));
+	if (r == 0)
+		r = a->start < b->start ? -1 : a->start > b->start;
+	return r;
+}
+
+static int cmp_object(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *ctx = arg;
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct vms_object *a = &ctx->snap->objects[ia];
+	const struct vms_object *b = &ctx->snap->objects[ib];
+	int r = 0;
+
+	/* objects are made in address order: their index is their address order */
+	if (ctx->sort != VMS_SORT_ADDRESS)
+		r = cmp_u64_desc(report_sort_key(&a->mem, a->vsize, ctx->sort),
+				 report_sort_key(&b->mem, b->vsize, ctx->sort));
+	if (r == 0)
+		r = ia < ib ? -1 : ia > ib;
+	return r;
+}
+
+/* Indices 0..n-1 sorted by cmp; caller frees. */
+static size_t *sorted_indices(struct text *t, size_t n,
+			      int (*cmp)(const void *, const void *, void *))
+{
+	struct sort_ctx ctx = { t->snap, t->opt.sort };
+	size_t *idx = xreallocarray(NULL, n ? n : 1, sizeof(*idx));
+
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp, &ctx);
+	return idx;
+}
+
+static void table_title(struct text *t, const char *what, size_t n, size_t show)
+{
+	size_t y;
+
+	text_blank_line(t);
+	strbuf_reset(&t->sb);
+	report_table_title(&t->sb, what, n, show, t->opt.sort);
+	y = canvas_add_row(&t->cv);
+	canvas_put_str(&t->cv, 0, y, t->sb.buf, t->width, 0, CANVAS_BOLD);
+}
+
+static void table_more(struct text *t, size_t n, size_t show, const char *what)
+{
+	size_t y;
+
+	if (show >= n)
+		return;
+	strbuf_reset(&t->sb);
+	strbuf_addf(&t->sb, "\u2026 %zu more %s not shown", n - show, what);
+	y = canvas_add_row(&t->cv);
+	canvas_put_str(&t->cv, 1, y, t->sb.buf, t->width - 1, 0, CANVAS_DIM);
+}
+
+/* Width of a column of sizes: at least the header's and 5 ("1023K"). */
+static unsigned value_width(const struct text *t, uint64_t max)
+{
+	char buf[32];
+
+	if (!t->opt.bytes)
+		return 5;
+	report_size(buf, &t->opt, true, max);
+	return strlen(buf) > 5 ? (unsigned)strlen(buf) : 5;
+}
+
+/* A counter of m in a column of w: its size, or n/a when it was not read. */
+static void put_mem(struct text *t, unsigned x, size_t y, unsigned w, const struct vms_counters *m,
+		    enum vms_mem k)
+{
+	char buf[32];
+
+	text_put_value(t, x, y, w, report_size(buf, &t->opt, vms_counters_has(m, k), m->v[k]),
+		       CANVAS_PLAIN);
+}
+
+enum { OC_RSS, OC_PSS, OC_USS, OC_SIZE, OC__MAX };
+
+void text_objects_table(struct text *t)
+{
+	const struct vms_snapshot *snap = t->snap;
+	static const char *const heads[OC__MAX] = { "RSS", "PSS", "USS", "size" };
+	size_t n = snap->n_objects, show = report_shown(&t->opt, n), *idx;
+	unsigned vw = 5, x, px;
+	size_t y;
+
+	if (n == 0)
+		return;
+	idx = sorted_indices(t, n, cmp_object);
+	for (size_t i = 0; i < show; i++) {
+		const struct vms_object *o = &snap->objects[idx[i]];
+		unsigned w = value_width(t, o->vsize > o->mem.v[VMS_MEM_RSS]
+						    ? o->vsize : o->mem.v[VMS_MEM_RSS]);
+
+		if (w > vw)
+			vw = w;
+	}
+	table_title(t, "objects", n, show);
+	y = canvas_add_row(&t->cv);
+	for (int k = 0; k < OC__MAX; k++)
+		canvas_put_str(&t->cv, 1 + (unsigned)k * (vw + 2), y, heads[k], vw,
+			       CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	x = 1 + OC__MAX * (vw + 2);
+	canvas_put_str(&t->cv, x, y, "regions", 7, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	px = x + 7 + 2;
+	canvas_put_str(&t->cv, px, y, "path", t->width - px, 0, CANVAS_BOLD);
+
+	for (size_t i = 0; i < show; i++) {
+		const struct vms_object *o = &snap->objects[idx[i]];
+		const struct vms_counters *m = &o->mem;
+		char buf[32];
+		unsigned used;
+
+		y = canvas_add_row(&t->cv);
+		put_mem(t, 1, y, vw, m, VMS_MEM_RSS);
+		put_mem(t, 1 + (vw + 2), y, vw, m, VMS_MEM_PSS);
+		text_put_value(t, 1 + 2 * (vw + 2), y, vw,
+			       report_size(buf, &t->opt, report_have_uss(m), vms_counters_uss(m)),
+			       CANVAS_PLAIN);
+		text_put_value(t, 1 + 3 * (vw + 2), y, vw,
+			       report_size(buf, &t->opt, true, o->vsize), CANVAS_PLAIN);
+		snprintf(buf, sizeof(buf), "%" PRIu32, o->n_regions);
+		text_put_value(t, x, y, 7, buf, CANVAS_PLAIN);
+		strbuf_reset(&t->sb);
+		strbuf_addstr(&t->sb, o->path ? o->path : "");
+		if (o->deleted)
+			strbuf_addstr(&t->sb, " (deleted)");
+		used = canvas_put_text(&t->cv, px, y, t->sb.buf, t->sb.len, t->width - px,
+				       CANVAS_TRUNC_LEFT, o->is_main ? CANVAS_BOLD : CANVAS_FILE);
+		(void)used;
+		text_maybe_flush(t);
+	}
+	table_more(t, n, show, "objects");
+	free(idx);
+}
+
+enum { RC_SIZE, RC_RSS, RC_PSS, RC_USS, RC_SWAP, RC__MAX };
+
+void text_regions_table(struct text *t)
+{
+	const struct vms_snapshot *snap = t->snap;
+	static const char *const heads[RC__MAX] = { "size", "RSS", "PSS", "USS", "swap" };
+	size_t n = snap->n_regions, show = report_shown(&t->opt, n), *idx;
+	unsigned aw = 7, vw = 5, px, wx;
+	size_t y;
+
+	if (n == 0)
+		return;
+	idx = sorted_indices(t, n, cmp_region);
+	for (size_t i = 0; i < show; i++) {
+		const struct vms_region *r = &snap->regions[idx[i]];
+		unsigned w = value_width(t, vms_region_size(r));
+
+		if (w > vw)
+			vw = w;
+		if (text_hex_digits(r->start) > aw)
+			aw = text_hex_digits(r->start);
+	}
+	table_title(t, "regions", n, show);
+	px = 1 + aw + 1;
+	wx = px + 4 + RC__MAX * (vw + 2) + 2;
+	y = canvas_add_row(&t->cv);
+	canvas_put_str(&t->cv, 1, y, "address", aw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	canvas_put_str(&t->cv, px, y, "perm", 4, 0, CANVAS_BOLD);
+	for (int k = 0; k < RC__MAX; k++)
+		canvas_put_str(&t->cv, px + 4 + 2 + (unsigned)k * (vw + 2), y, heads[k], vw,
+			       CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	canvas_put_str(&t->cv, wx, y, "what", t->width - wx, 0, CANVAS_BOLD);
+
+	for (size_t i = 0; i < show; i++) {
+		const struct vms_region *r = &snap->regions[idx[i]];
+		const struct vms_counters *m = &r->mem;
+		enum canvas_class cls = text_kind_class(r->kind);
+		char buf[32];
+		char perms[5] = {
+			r->perms & VMS_PERM_READ ? 'r' : '-',
+			r->perms & VMS_PERM_WRITE ? 'w' : '-',
+			r->perms & VMS_PERM_EXEC ? 'x' : '-',
+			r->perms & VMS_PERM_SHARED ? 's' : 'p',
+			'\0',
+		};
+		unsigned vx = px + 4 + 2, x;
+		const char *path;
+
+		y = canvas_add_row(&t->cv);
+		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
+		canvas_put_str(&t->cv, 1, y, buf, aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
+		canvas_put_str(&t->cv, px, y, perms, 4, 0, CANVAS_PLAIN);
+		text_put_value(t, vx, y, vw, report_size(buf, &t->opt, true, vms_region_size(r)),
+			       CANVAS_PLAIN);
+		put_mem(t, vx + (vw + 2), y, vw, m, VMS_MEM_RSS);
+		put_mem(t, vx + 2 * (vw + 2), y, vw, m, VMS_MEM_PSS);
+		text_put_value(t, vx + 3 * (vw + 2), y, vw,
+			       report_size(buf, &t->opt, report_have_uss(m), vms_counters_uss(m)),
+			       CANVAS_PLAIN);
+		put_mem(t, vx + 4 * (vw + 2), y, vw, m, VMS_MEM_SWAP);
+
+		/*
+		 * What it is ("libc.so.6 text", "thread stack 4711"), the same
+		 * label as in the layout, then the full path where it fits: a
+		 * path cut short says less than the label, and the objects
+		 * table has every path whole.
+		 */
+		strbuf_reset(&t->sb);
+		size_t tail = text_region_label(&t->sb, snap, r);
+		size_t lw = canvas_text_width(t->sb.buf, t->sb.len);
+		x = wx +
+		    text_put_label(&t->cv, wx, y, t->sb.buf, t->sb.len, tail, t->width - wx, cls);
+		path = text_region_path(snap, r);
+		if (path[0] &&
+		    (is_elf_part(r->kind) || r->kind == VMS_KIND_FILE || r->kind == VMS_KIND_SHM)) {
+			strbuf_reset(&t->sb);
+			strbuf_addstr(&t->sb, path);
+			if (r->deleted)
+				strbuf_addstr(&t->sb, " (deleted)");
+			if (wx + lw + 2 + canvas_text_width(t->sb.buf, t->sb.len) <= t->width)
+				canvas_put_text(&t->cv, x + 2, y, t->sb.buf, t->sb.len,
+						t->width - x - 2, 0, CANVAS_DIM);
+		}
+		text_maybe_flush(t);
+	}
+	table_more(t, n, show, "regions");
+	free(idx);
+}
+
+/* --sections, for the objects the objects table lists. */
+void text_sections_list(struct text *t)
+{
+	struct report_sink sink = text_sink(t);
+	size_t n = t->snap->n_objects, *idx = sorted_indices(t, n, cmp_object);
+
+	report_sections(&sink, t->snap, idx, report_shown(&t->opt, n));
+	free(idx);
+}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * vmscope: where a process's memory is. main.c dispatches the commands;
- * it, the cmd-*.c files and the live view are the only code that prints,
- * exits or looks at the terminal.
+ * vmscope: where a process's memory is. main.c dispatches the commands
+ * (src/cmd/); it, the commands and the live view are the only code that
+ * prints, exits or looks at the terminal.
  */
 #include "config.h"
 
@@ -11,8 +11,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
-#include "cli.h"
-#include "commands.h"
+#include "cmd/commands.h"
 
 struct command_entry {
 	const char *name;
@@ -21,7 +20,7 @@ struct command_entry {
 	const char *what;
 };
 
-/* A new command adds one line here, its cmd-NAME.c, and its man page entry. */
+/* A new command adds one line here, its src/cmd/NAME.c, and its man page entry. */
 static const struct command_entry commands[] = {
 	{ "report", cmd_report, &report_command, "the one-shot report of one process (the default)" },
 	{ "list", cmd_list, &list_command, "every process with its memory, or grouped" },

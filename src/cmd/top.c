@@ -2,7 +2,7 @@
 /* vmscope top: the live process table; vmscope watch PID: the live layout of one process. */
 #include "config.h"
 
-#include "commands.h"
+#include "cmd/commands.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
-#include "cli.h"
-#include "cmd-procs.h"
+#include "cmd/common/cli.h"
+#include "cmd/common/procs.h"
 #include "tui/top.h"
 #include "tui/viewmodel.h"
 #include "vmscope/collect.h"

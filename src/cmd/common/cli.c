@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include "cli.h"
+#include "cmd/common/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -306,4 +306,32 @@ void cli_say_gone(pid_t pid, int r)
 		fprintf(stderr, "vmscope: no process with pid %d\n", (int)pid);
 	else
 		fprintf(stderr, "vmscope: process %d exited\n", (int)pid);
+}
+
+int cmd_parse_anywhere(int argc, char **argv, const struct cli_command *cmd,
+		       int (*handle)(int id, const char *arg, void *ctx), void *ctx,
+		       char ***ret_operands, int *ret_n)
+{
+	char **ops = xcalloc((size_t)argc + 1, sizeof(*ops));
+	int n = 0, first, r;
+
+	/* each operand stands as argv[0] of the parse of what follows it */
+	for (int at = 0; at < argc;) {
+		r = cli_parse(argc - at, argv + at, cmd, handle, ctx, &first);
+		if (r != 0) {
+			free(ops);
+			return r;
+		}
+		at += first;
+		if (at < argc && strcmp(argv[at], "--") == 0) {
+			while (++at < argc)
+				ops[n++] = argv[at];
+			break;
+		}
+		if (at < argc)
+			ops[n++] = argv[at];
+	}
+	*ret_operands = ops;
+	*ret_n = n;
+	return 0;
 }

@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmscope pages PID [--range A-B | --region N]: runs of pages with one
- * state, from pagemap (and kpageflags as root); and what the report needs
- * for --pages and --reset-refs.
+ * state, from pagemap (and kpageflags as root).
  */
 #include "config.h"
 
-#include "commands.h"
+#include "cmd/commands.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
-#include "cli.h"
+#include "cmd/common/cli.h"
+#include "cmd/common/options.h"
+#include "cmd/common/render.h"
 #include "report/pages.h"
 #include "vmscope/collect.h"
 #include "vmscope/elf.h"
@@ -134,53 +134,7 @@ static int pages_option(int id, const char *arg, void *ctx)
 	return -EINVAL;
 }
 
-int cmd_parse_pagemap(const char *arg, bool *ret_pread)
-{
-	if (strcmp(arg, "scan") != 0 && strcmp(arg, "pread") != 0) {
-		fprintf(stderr, "vmscope: unknown pagemap reader '%s' (scan or pread)\n", arg);
-		return -EINVAL;
-	}
-	*ret_pread = strcmp(arg, "pread") == 0;
-	return 0;
-}
 
-unsigned cmd_pages_flags(int pages, bool pread, bool live)
-{
-	unsigned f = pread ? VMS_INSPECT_PAGES_PREAD : 0;
-
-	if (pages < 0 || (pages == 0 && !live))
-		return 0;
-	if (pages > 0)
-		return f | VMS_INSPECT_PAGES | VMS_INSPECT_PAGES_DETAIL | VMS_INSPECT_PAGES_ALL;
-	return f | VMS_INSPECT_PAGES;
-}
-
-int cmd_reset_refs(int root_fd, pid_t pid, unsigned seconds)
-{
-	struct timespec ts = { .tv_sec = seconds };
-	struct vms_proc *p;
-	int r;
-
-	r = vms_proc_open(root_fd, pid, true, &p);
-	if (r == 0) {
-		r = vms_proc_clear_refs(vms_proc_dirfd(p));
-		vms_proc_free(p);
-	}
-	if (r == -ESRCH || r == -ENOENT) {
-		cli_say_gone(pid, -ENOENT);
-		return EXIT_GONE;
-	}
-	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot clear the referenced bits of pid %d: %s\n", (int)pid,
-			strerror(-r));
-		return EXIT_GONE;
-	}
-	fprintf(stderr, "vmscope: referenced bits of pid %d cleared, counting for %u s\n", (int)pid,
-		seconds);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-	return 0;
-}
 
 /* ---- the listing -------------------------------------------------------- */
 

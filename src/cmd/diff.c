@@ -2,7 +2,7 @@
 /* vmscope diff A B: what changed between two snapshots (files or live processes). */
 #include "config.h"
 
-#include "commands.h"
+#include "cmd/commands.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,7 +14,9 @@
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "cli.h"
+#include "cmd/common/cli.h"
+#include "cmd/common/render.h"
+#include "cmd/common/target.h"
 #include "report/jsonw.h"
 #include "vmscope/diff.h"
 #include "vmscope/report.h"
@@ -71,27 +73,6 @@ static int diff_option(int id, const char *arg, void *ctx)
 	return -EINVAL;
 }
 
-void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
-		      const struct vms_region *r)
-{
-	const char *path = r->object >= 0 && (size_t)r->object < snap->n_objects
-				   ? snap->objects[r->object].path
-				   : NULL;
-
-	if (path) {
-		const char *base = strrchr(path, '/');
-
-		base = base ? base + 1 : path;
-		escape_display(out, base, strlen(base));
-		strbuf_addf(out, " %s", vms_kind_to_string(r->kind));
-	} else if (r->kind == VMS_KIND_THREAD_STACK && r->tid > 0) {
-		strbuf_addf(out, "thread_stack %d", (int)r->tid);
-	} else if (r->name && r->name[0] == '[' && r->kind == VMS_KIND_OTHER) {
-		escape_display(out, r->name, strlen(r->name));
-	} else {
-		strbuf_addstr(out, vms_kind_to_string(r->kind));
-	}
-}
 
 static void fmt_size(char *buf, size_t n, uint64_t v, bool bytes)
 {

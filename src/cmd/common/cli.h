@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What every command of the command line shares: an option table that
- * drives both getopt_long and --help (a lint test checks that the man page
- * and every completion name each long option), the choice of color and
- * width, and turning PID|NAME into one pid. Only main.c, the cmd-*.c files
- * and tui/ print or exit.
+ * What every command of the command line shares (src/cmd/common/cli.c): an
+ * option table that drives both getopt_long and --help (a lint test checks
+ * that the man page and every completion name each long option), options
+ * that may follow the operands, the choice of color and width, and turning
+ * PID|NAME into one pid. Only main.c, src/cmd/ and src/tui/ print or exit.
  */
-#ifndef VMSCOPE_CLI_H
-#define VMSCOPE_CLI_H
+#ifndef VMSCOPE_CMD_COMMON_CLI_H
+#define VMSCOPE_CMD_COMMON_CLI_H
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -63,6 +63,14 @@ void cli_usage(FILE *out, const struct cli_command *cmd);
  */
 int cli_parse(int argc, char **argv, const struct cli_command *cmd,
 	      int (*handle)(int id, const char *arg, void *ctx), void *ctx, int *ret_optind);
+/*
+ * cli_parse for commands whose options may follow their operands
+ * ("snapshot PID -o FILE"): *ret_operands (the caller frees the array) gets
+ * the operands in order, everything after "--" included. Returns as cli_parse.
+ */
+int cmd_parse_anywhere(int argc, char **argv, const struct cli_command *cmd,
+		       int (*handle)(int id, const char *arg, void *ctx), void *ctx,
+		       char ***ret_operands, int *ret_n);
 
 enum cli_color { CLI_COLOR_AUTO = 0, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
 /* "auto" | "always" | "never" → 0, or -EINVAL after a message on stderr */

@@ -2,7 +2,7 @@
 /* vmscope [report] [OPTIONS] [PID|NAME]: the one-shot report of one process. */
 #include "config.h"
 
-#include "commands.h"
+#include "cmd/commands.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,11 @@
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "cli.h"
+#include "cmd/common/cli.h"
+#include "cmd/common/faults.h"
+#include "cmd/common/options.h"
+#include "cmd/common/render.h"
+#include "cmd/common/target.h"
 #include "vmscope/elf.h"
 #include "vmscope/model.h"
 #include "vmscope/report.h"
@@ -85,56 +89,6 @@ struct report_args {
 	uint64_t faults_ns;  /* --faults, 0 none */
 };
 
-int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
-{
-	struct strbuf names;
-	unsigned v;
-	int r;
-
-	switch (id) {
-	case 'f':
-		if (!vms_reporter_find(arg)) {
-			strbuf_init(&names);
-			for (const struct vms_reporter *rep = vms_reporters; rep->name; rep++) {
-				if (rep != vms_reporters)
-					strbuf_addstr(&names, rep[1].name ? ", " : " or ");
-				strbuf_addstr(&names, rep->name);
-			}
-			fprintf(stderr, "vmscope: unknown format '%s' (%s)\n", arg, names.buf);
-			strbuf_release(&names);
-			return -EINVAL;
-		}
-		ra->format = arg;
-		return 0;
-	case 's':
-		r = vms_sort_from_string(arg);
-		if (r < 0) {
-			fprintf(stderr,
-				"vmscope: unknown sort key '%s' (rss, pss, uss, size, swap or address)\n",
-				arg);
-			return -EINVAL;
-		}
-		ra->ropt.sort = (enum vms_sort)r;
-		return 0;
-	case 'a':
-		ra->ropt.all = true;
-		return 0;
-	case 'n':
-		r = cli_parse_uint("top", arg, 1, 1000000, &v);
-		ra->ropt.top = v;
-		return r;
-	case 'b':
-		ra->ropt.bytes = true;
-		return 0;
-	case CLI_OPT_COLOR:
-		return cli_parse_color(arg, &ra->color);
-	case 'w':
-		r = cli_parse_uint("width", arg, 40, 1000, &v);
-		ra->ropt.width = v;
-		return r;
-	}
-	return 1;
-}
 
 static int report_option(int id, const char *arg, void *ctx)
 {
@@ -198,39 +152,6 @@ static bool say_no_address_space(const struct vms_snapshot *snap, FILE *out)
 	return true;
 }
 
-int cmd_stream_done(FILE *out, int r)
-{
-	if (fflush(out) != 0 || ferror(out))
-		return -(errno ? errno : EIO);
-	return r;
-}
-
-int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
-		      const struct vms_report_options *ropt, FILE *out)
-{
-	errno = 0; /* a write error of the render's is the last errno set */
-	return cmd_stream_done(out, rep->render(out, snap, ropt));
-}
-
-/*
- * The snapshot is whole before the first byte is written and rendering it
- * can fail only in writing, so it is streamed: held whole in memory, the
- * JSON of 65,000 regions would take three times its own size again.
- */
-int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
-			const struct vms_report_options *ropt)
-{
-	int r;
-
-	r = cmd_render_stream(rep, snap, ropt, stdout);
-	if (r == -EPIPE)
-		return EXIT_GONE;
-	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot write the report: %s\n", strerror(-r));
-		return EXIT_GONE;
-	}
-	return 0;
-}
 
 int cmd_report(int argc, char **argv)
 {

@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include "commands.h"
+#include "cmd/commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +22,10 @@
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "cli.h"
+#include "cmd/common/cli.h"
+#include "cmd/common/files.h"
+#include "cmd/common/render.h"
+#include "cmd/common/target.h"
 #include "vmscope/budget.h"
 #include "vmscope/diff.h"
 #include "vmscope/load.h"

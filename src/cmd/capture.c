@@ -12,7 +12,7 @@
  */
 #include "config.h"
 
-#include "commands.h"
+#include "cmd/commands.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,7 +30,9 @@
 #include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "cli.h"
+#include "cmd/common/cli.h"
+#include "cmd/common/files.h"
+#include "cmd/common/options.h"
 
 #define CAPTURE_FILE_CAP (512u << 20)     /* smaps of 65,530 VMAs is ~50 MB */
 #define CAPTURE_OBJECT_CAP (256ull << 20) /* bytes of one mapped file copied */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The options that choose, group and order processes: vmscope list and top share them. */
-#ifndef VMSCOPE_CMD_PROCS_H
-#define VMSCOPE_CMD_PROCS_H
+/*
+ * The options that choose, group and order processes (src/cmd/common/procs.c):
+ * vmscope list and top share them.
+ */
+#ifndef VMSCOPE_CMD_COMMON_PROCS_H
+#define VMSCOPE_CMD_COMMON_PROCS_H
 
 #include <stdbool.h>
 
-#include "cli.h"
+#include "cmd/common/cli.h"
 #include "tui/viewmodel.h"
 
 enum {

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "commands.h"
+#include "cmd/commands.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
-#include "cli.h"
+#include "cmd/common/cli.h"
+#include "cmd/common/render.h"
+#include "cmd/common/target.h"
 #include "vmscope/report.h"
 #include "vmscope/snapshot.h"
 

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The options that choose, group and order processes: see procs.h. */
+#include "config.h"
+
+#include "cmd/common/procs.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
+{
+	int r;
+
+	switch (id) {
+	case 's':
+		r = vms_col_from_string(arg);
+		if (r < 0 || (!live && (r == VMS_COL_MINFLT_RATE || r == VMS_COL_MAJFLT_RATE ||
+					r == VMS_COL_RSS_DELTA))) {
+			fprintf(stderr, "vmscope: unknown column '%s' (see vmscope list --help)\n",
+				arg);
+			return -EINVAL;
+		}
+		p->sort = r;
+		return 0;
+	case 'r':
+		p->reverse = true;
+		return 0;
+	case OPT_PROCS_BY:
+		r = vms_group_from_string(arg);
+		/* libraries need every process's smaps: a one-shot listing only */
+		if (r <= 0 || (live && r == VMS_GROUP_LIBRARY)) {
+			fprintf(stderr, "vmscope: --by takes %s, not '%s'\n",
+				live ? "program, user or cgroup" : "program, user, cgroup or library",
+				arg);
+			return -EINVAL;
+		}
+		p->by = (enum vms_group)r;
+		return 0;
+	case 'u':
+		p->user = arg;
+		return 0;
+	case OPT_PROCS_NAME:
+		p->name = arg;
+		return 0;
+	case 'm':
+		p->match = arg;
+		return 0;
+	case OPT_PROCS_FULL:
+		p->full = true;
+		return 0;
+	case 'k':
+		p->kernel = true;
+		return 0;
+	}
+	return 1;
+}

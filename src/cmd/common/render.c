@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Rendering for the commands: see render.h. */
+#include "config.h"
+
+#include "cmd/common/render.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "vmscope/model.h"
+#include "vmscope/snapshot.h"
+
+int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
+{
+	struct strbuf names;
+	unsigned v;
+	int r;
+
+	switch (id) {
+	case 'f':
+		if (!vms_reporter_find(arg)) {
+			strbuf_init(&names);
+			for (const struct vms_reporter *rep = vms_reporters; rep->name; rep++) {
+				if (rep != vms_reporters)
+					strbuf_addstr(&names, rep[1].name ? ", " : " or ");
+				strbuf_addstr(&names, rep->name);
+			}
+			fprintf(stderr, "vmscope: unknown format '%s' (%s)\n", arg, names.buf);
+			strbuf_release(&names);
+			return -EINVAL;
+		}
+		ra->format = arg;
+		return 0;
+	case 's':
+		r = vms_sort_from_string(arg);
+		if (r < 0) {
+			fprintf(stderr,
+				"vmscope: unknown sort key '%s' (rss, pss, uss, size, swap or address)\n",
+				arg);
+			return -EINVAL;
+		}
+		ra->ropt.sort = (enum vms_sort)r;
+		return 0;
+	case 'a':
+		ra->ropt.all = true;
+		return 0;
+	case 'n':
+		r = cli_parse_uint("top", arg, 1, 1000000, &v);
+		ra->ropt.top = v;
+		return r;
+	case 'b':
+		ra->ropt.bytes = true;
+		return 0;
+	case CLI_OPT_COLOR:
+		return cli_parse_color(arg, &ra->color);
+	case 'w':
+		r = cli_parse_uint("width", arg, 40, 1000, &v);
+		ra->ropt.width = v;
+		return r;
+	}
+	return 1;
+}
+
+int cmd_stream_done(FILE *out, int r)
+{
+	if (fflush(out) != 0 || ferror(out))
+		return -(errno ? errno : EIO);
+	return r;
+}
+
+int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+		      const struct vms_report_options *ropt, FILE *out)
+{
+	errno = 0; /* a write error of the render's is the last errno set */
+	return cmd_stream_done(out, rep->render(out, snap, ropt));
+}
+
+/*
+ * The snapshot is whole before the first byte is written and rendering it
+ * can fail only in writing, so it is streamed: held whole in memory, the
+ * JSON of 65,000 regions would take three times its own size again.
+ */
+int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+			const struct vms_report_options *ropt)
+{
+	int r;
+
+	r = cmd_render_stream(rep, snap, ropt, stdout);
+	if (r == -EPIPE)
+		return EXIT_GONE;
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot write the report: %s\n", strerror(-r));
+		return EXIT_GONE;
+	}
+	return 0;
+}
+
+void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
+		      const struct vms_region *r)
+{
+	const char *path = r->object >= 0 && (size_t)r->object < snap->n_objects
+				   ? snap->objects[r->object].path
+				   : NULL;
+
+	if (path) {
+		const char *base = strrchr(path, '/');
+
+		base = base ? base + 1 : path;
+		escape_display(out, base, strlen(base));
+		strbuf_addf(out, " %s", vms_kind_to_string(r->kind));
+	} else if (r->kind == VMS_KIND_THREAD_STACK && r->tid > 0) {
+		strbuf_addf(out, "thread_stack %d", (int)r->tid);
+	} else if (r->name && r->name[0] == '[' && r->kind == VMS_KIND_OTHER) {
+		escape_display(out, r->name, strlen(r->name));
+	} else {
+		strbuf_addstr(out, vms_kind_to_string(r->kind));
+	}
+}

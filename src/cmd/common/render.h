@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Rendering for the commands (src/cmd/common/render.c): the render options
+ * that report and show both take, writing a snapshot through a reporter to
+ * a stream, and a region's label for one line of text.
+ */
+#ifndef VMSCOPE_CMD_COMMON_RENDER_H
+#define VMSCOPE_CMD_COMMON_RENDER_H
+
+#include <stdio.h>
+
+#include "cmd/common/cli.h"
+#include "vmscope/report.h"
+
+struct strbuf;
+struct vms_region;
+struct vms_snapshot;
+
+/* Writes a snapshot through rep to stdout; an exit status. */
+int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+			const struct vms_report_options *ropt);
+/* Renders through rep to out and flushes it; 0 or -errno. */
+int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
+		      const struct vms_report_options *ropt, FILE *out);
+/* r (a renderer's result) unless out has a write error: flushes out. Set
+ * errno to 0 before rendering, so that an earlier errno is not taken for
+ * the write's. */
+int cmd_stream_done(FILE *out, int r);
+
+/* How a report is rendered: what the report and show commands both take. */
+struct cmd_render_args {
+	const char *format;
+	enum cli_color color;
+	struct vms_report_options ropt;
+};
+/*
+ * --format, --sort, --all, --top, --bytes, --color, --width (ids 'f', 's',
+ * 'a', 'n', 'b', CLI_OPT_COLOR, 'w') into ra. Returns 0, -EINVAL after a
+ * message, or 1 when id is not one of them.
+ */
+int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg);
+
+/* "libc.so.6 text", "heap", "thread_stack 42": a region for one line of text. */
+void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
+		      const struct vms_region *r);
+
+#endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A live process or a snapshot file as what a command works on: see target.h. */
+#include "config.h"
+
+#include "cmd/common/target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/escape.h"
+#include "base/strbuf.h"
+#include "cmd/common/cli.h"
+#include "cmd/common/options.h"
+#include "vmscope/collect.h"
+#include "vmscope/elf.h"
+#include "vmscope/load.h"
+#include "vmscope/model.h"
+#include "vmscope/pages.h"
+#include "vmscope/snapshot.h"
+
+int cmd_load_snapshot(const char *path, struct vms_snapshot **ret)
+{
+	const char *file = strcmp(path, "-") == 0 ? "/dev/stdin" : path;
+	struct vms_load_error err;
+	struct strbuf esc;
+	int r;
+
+	r = vms_snapshot_load_file(AT_FDCWD, file, ret, &err);
+	if (r >= 0)
+		return 0;
+	strbuf_init(&esc);
+	escape_display(&esc, path, strlen(path));
+	if (err.line)
+		fprintf(stderr, "vmscope: %s:%u:%u: %s%s%s\n", esc.buf, err.line, err.column,
+			err.path, err.path[0] ? ": " : "", err.message);
+	else
+		fprintf(stderr, "vmscope: cannot load '%s': %s\n", esc.buf, err.message);
+	strbuf_release(&esc);
+	return EXIT_USAGE;
+}
+
+int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, bool full,
+		       struct vms_snapshot **ret)
+{
+	struct vms_elf_cache *cache;
+	pid_t pid;
+	int r, status;
+
+	status = cli_resolve_target(root_fd, target, full, &pid);
+	if (status)
+		return status;
+	cache = vms_elf_cache_new();
+	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(proc_root),
+			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF |
+				cmd_pages_flags(0, false, cli_proc_root_is_live(proc_root)),
+			cache, ret);
+	vms_elf_cache_free(cache);
+	if (r == -ESRCH || r == -ENOENT) {
+		cli_say_gone(pid, r);
+		return EXIT_GONE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot read process %d: %s\n", (int)pid, strerror(-r));
+		return EXIT_GONE;
+	}
+	return 0;
+}
+
+/* A snapshot file is named by a path; a bare number or name is a process. */
+static bool looks_like_file(const char *arg)
+{
+	struct stat st;
+
+	if (strcmp(arg, "-") == 0 || strchr(arg, '/'))
+		return true;
+	return stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
+			 struct vms_snapshot **ret)
+{
+	int root_fd, status;
+
+	if (looks_like_file(arg))
+		return cmd_load_snapshot(arg, ret);
+	root_fd = cli_open_proc_root(proc_root);
+	if (root_fd < 0)
+		return proc_root ? EXIT_USAGE : EXIT_GONE;
+	status = cmd_inspect_target(root_fd, proc_root, arg, full, ret);
+	close(root_fd);
+	return status;
+}
+
+int cmd_reset_refs(int root_fd, pid_t pid, unsigned seconds)
+{
+	struct timespec ts = { .tv_sec = seconds };
+	struct vms_proc *p;
+	int r;
+
+	r = vms_proc_open(root_fd, pid, true, &p);
+	if (r == 0) {
+		r = vms_proc_clear_refs(vms_proc_dirfd(p));
+		vms_proc_free(p);
+	}
+	if (r == -ESRCH || r == -ENOENT) {
+		cli_say_gone(pid, -ENOENT);
+		return EXIT_GONE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot clear the referenced bits of pid %d: %s\n", (int)pid,
+			strerror(-r));
+		return EXIT_GONE;
+	}
+	fprintf(stderr, "vmscope: referenced bits of pid %d cleared, counting for %u s\n", (int)pid,
+		seconds);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a command works on (src/cmd/common/target.c): a live process named
+ * by PID|NAME, or a snapshot file, each turned into a snapshot with a
+ * message when it cannot be; and --reset-refs on a live process.
+ */
+#ifndef VMSCOPE_CMD_COMMON_TARGET_H
+#define VMSCOPE_CMD_COMMON_TARGET_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct vms_snapshot;
+
+/* Loads a snapshot file ("-": standard input); 0, or EXIT_USAGE after a
+ * message with the file, line and column. */
+int cmd_load_snapshot(const char *path, struct vms_snapshot **ret);
+/* Resolves PID|NAME and inspects it whole; 0 or an exit status after a message. */
+int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, bool full,
+		       struct vms_snapshot **ret);
+/* A snapshot file (a path, '-', or an existing file) or else a live PID|NAME. */
+int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
+			 struct vms_snapshot **ret);
+/* --reset-refs: clears the referenced bits of pid, says so, waits; 0 or an exit status. */
+int cmd_reset_refs(int root_fd, pid_t pid, unsigned seconds);
+
+#endif

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What the files of src/elf share: the facts read from one file, where its
- * bytes come from, and bounded readers of raw ELF fields in either byte
- * order. Section headers, notes and symbols are decoded here by hand from
- * bounded reads rather than handed to libelf whole: a forged count or
- * offset then costs one refused read, never an allocation or a walk.
+ * What the files of src/elf share. elf-facts.c holds it: the facts read
+ * from one file, where its bytes come from, bounded readers of raw ELF fields
+ * in either byte order, and the cache of facts by (dev, inode); it calls none
+ * of the others. elf.c reads the program headers (through libelf) and answers
+ * the public calls of vmscope/elf.h; elf-sections.c and elf-symbols.c decode
+ * section headers, notes and symbols by hand from bounded reads rather than
+ * handing them to libelf whole: a forged count or offset then costs one
+ * refused read, never an allocation or a walk. Calls go elf.c -> elf-sections.c,
+ * elf-symbols.c -> elf-facts.c, never back.
  */
 #ifndef VMSCOPE_ELF_INTERNAL_H
 #define VMSCOPE_ELF_INTERNAL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "vmscope/snapshot.h"
 
@@ -72,6 +78,7 @@ struct elf_facts {
 	bool symbols_tried;
 };
 
+/* Frees f's arrays and symbols (elf-facts.c). */
 void elf_facts_release(struct elf_facts *f);
 
 /*
@@ -88,7 +95,7 @@ struct elf_source {
 };
 
 /* Reads n bytes at off; -EBADMSG when they are not all in the file. */
-int source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n);
+int elf_source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n);
 
 /* An unsigned field of width n (1, 2, 4 or 8) at p. */
 uint64_t elf_get(const unsigned char *p, size_t n, bool msb);
@@ -96,7 +103,50 @@ uint64_t elf_get(const unsigned char *p, size_t n, bool msb);
 	elf_get((const unsigned char *)(buf) + offsetof(type, member),                       \
 		sizeof(((type *)0)->member), (msb))
 
+/* Whether [a, a + b) does not fit below limit. */
 bool elf_add_overflows(uint64_t a, uint64_t b, uint64_t limit);
+
+/* elf_open_mapped's answer for a device, socket or anon inode (never an
+ * errno of fstatat or openat). */
+#define ELF_NOT_REGULAR ENOEXEC
+
+/*
+ * Opens the file region r of the process at pid_dirfd maps, through
+ * map_files/ or else root/<path> (the inode must match), when it is a regular
+ * file: opening a mapped device can have effects. Returns an fd and fills
+ * ret_st, or -ELF_NOT_REGULAR or -errno.
+ */
+int elf_open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *ret_st);
+
+/* One file's facts in the cache (struct vms_elf_cache, elf-facts.c). */
+struct elf_cache_entry {
+	bool used;
+	uint32_t dev_major, dev_minor;
+	uint64_t inode;
+	/*
+	 * What fstat said when the file was parsed. Inode numbers are reused
+	 * (a library upgraded while `top` runs): a hit whose file can be
+	 * opened and looks different is parsed again.
+	 */
+	dev_t st_dev;
+	ino_t st_ino;
+	off_t st_size;
+	struct timespec st_mtim, st_ctim;
+	struct elf_facts facts;
+};
+
+struct vms_elf_cache;
+
+/* The entry of the file region r maps, or NULL (also for a NULL cache). */
+struct elf_cache_entry *elf_cache_find(struct vms_elf_cache *cache, const struct vms_region *r);
+
+/* Whether the file e was read from still looks as fstat said then. */
+bool elf_cache_entry_matches(const struct elf_cache_entry *e, const struct stat *st);
+
+/* Keeps f for r's (dev, inode), replacing what was there; takes f's arrays
+ * and clears f. */
+void elf_cache_put(struct vms_elf_cache *cache, const struct vms_region *r, const struct stat *st,
+		   struct elf_facts *f);
 
 /*
  * Reads the section headers, the build-id and where the symbol tables are.
@@ -107,6 +157,7 @@ void elf_read_sections(const struct elf_source *src, struct elf_facts *f);
 
 /* Reads f's symbol tables into f->symbols (or sets f->symbols_error). */
 void elf_read_symbols(const struct elf_source *src, struct elf_facts *f);
+/* (elf-facts.c, as the facts own their symbols) */
 void elf_symbols_free(struct elf_symbols *s);
 
 /* The symbol holding vaddr, or NULL. */

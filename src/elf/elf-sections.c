@@ -25,20 +25,6 @@
 /* Bytes read ahead of the section table for the names (libc's are 800). */
 #define NAMES_AHEAD 2048u
 
-uint64_t elf_get(const unsigned char *p, size_t n, bool msb)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)p[msb ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
-bool elf_add_overflows(uint64_t a, uint64_t b, uint64_t limit)
-{
-	return a > limit || b > limit - a;
-}
-
 /* One section header, whichever the class. */
 struct shdr {
 	uint32_t name, type, link;
@@ -86,7 +72,7 @@ static bool scan_notes(const struct elf_source *src, bool msb, uint64_t off, uin
 		return false;
 	n = size > NOTE_MAX ? NOTE_MAX : (size_t)size;
 	buf = xmalloc(n);
-	if (source_read(src, off, buf, n) < 0)
+	if (elf_source_read(src, off, buf, n) < 0)
 		return false;
 	/* Notes are padded to 4 bytes, or to 8 in a segment aligned to 8. */
 	align = align == 8 ? 8 : 4;
@@ -149,7 +135,7 @@ static int read_table(const struct elf_source *src, struct elf_facts *f, uint64_
 		/* more than 0xff00 of them: the real values are in section 0 */
 		unsigned char first[sizeof(Elf64_Shdr)];
 
-		r = source_read(src, lay->shoff, first, shdr_size);
+		r = elf_source_read(src, lay->shoff, first, shdr_size);
 		if (r < 0)
 			return r;
 		decode_shdr(first, lay, &s);
@@ -172,7 +158,7 @@ static int read_table(const struct elf_source *src, struct elf_facts *f, uint64_
 	 */
 	before = lay->shoff < NAMES_AHEAD ? (size_t)lay->shoff : NAMES_AHEAD;
 	area = xmalloc(before + (size_t)shnum * shdr_size);
-	r = source_read(src, lay->shoff - before, area, before + (size_t)shnum * shdr_size);
+	r = elf_source_read(src, lay->shoff - before, area, before + (size_t)shnum * shdr_size);
 	if (r < 0)
 		return r;
 	table = area + before;
@@ -187,7 +173,7 @@ static int read_table(const struct elf_source *src, struct elf_facts *f, uint64_
 	    strs.size <= lay->shoff - strs.offset) {
 		memcpy(f->shstrtab, area + (strs.offset - (lay->shoff - before)), (size_t)strs.size);
 	} else {
-		r = source_read(src, strs.offset, f->shstrtab, (size_t)strs.size);
+		r = elf_source_read(src, strs.offset, f->shstrtab, (size_t)strs.size);
 		if (r < 0)
 			return r;
 	}

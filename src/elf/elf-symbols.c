@@ -22,15 +22,6 @@
 /* Symbols that may hold an address are looked for this far back. */
 #define LOOKBACK 64
 
-void elf_symbols_free(struct elf_symbols *s)
-{
-	if (!s)
-		return;
-	free(s->syms);
-	free(s->names);
-	free(s);
-}
-
 struct sym {
 	uint32_t name;
 	uint8_t info;
@@ -85,10 +76,10 @@ static int read_table(const struct elf_source *src, const struct elf_layout *lay
 	count = t->size / esize;
 	tab = xmalloc((size_t)t->size ? (size_t)t->size : 1);
 	str = xmalloc((size_t)t->str_size + 1);
-	r = source_read(src, t->offset, tab, (size_t)t->size);
+	r = elf_source_read(src, t->offset, tab, (size_t)t->size);
 	if (r < 0)
 		return r;
-	r = source_read(src, t->str_offset, str, (size_t)t->str_size);
+	r = elf_source_read(src, t->str_offset, str, (size_t)t->str_size);
 	if (r < 0)
 		return r;
 	str[t->str_size] = '\0';

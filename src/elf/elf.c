@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Program headers of mapped objects, the cache, and the symbolizer.
+ * Program headers of mapped objects, and the public calls of vmscope/elf.h:
+ * loading an object's facts through the cache, and the symbolizer. The
+ * cache, the file reader and the facts themselves are in elf-facts.c.
  *
  * The bytes come from files a process maps, which may be anything: a font, a
  * locale archive, a half-written or hostile ELF. Only the ELF header and the
@@ -15,12 +17,10 @@
 #include "vmscope/elf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,50 +37,6 @@
 #define ELF_HEADERS_MAX (1024 * 1024)
 /* One read covers the headers of almost every file. */
 #define ELF_HEAD_READ 4096
-
-void elf_facts_release(struct elf_facts *f)
-{
-	free(f->segments);
-	f->segments = NULL;
-	f->n_segments = 0;
-	free(f->sections);
-	f->sections = NULL;
-	f->n_sections = 0;
-	free(f->shstrtab);
-	f->shstrtab = NULL;
-	elf_symbols_free(f->symbols);
-	f->symbols = NULL;
-}
-
-int source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n)
-{
-	size_t done = 0;
-
-	if (off > src->size || n > src->size - off)
-		return -EBADMSG;
-	if (src->mem) {
-		memcpy(buf, src->mem + off, n);
-		return 0;
-	}
-	if (src->head && off >= src->head_skip && off <= src->head_len &&
-	    n <= src->head_len - off) {
-		memcpy(buf, src->head + off, n);
-		return 0;
-	}
-	while (done < n) {
-		ssize_t k = pread(src->fd, (char *)buf + done, n - done, (off_t)(off + done));
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			return -EBADMSG; /* the file shrank under us */
-		done += (size_t)k;
-	}
-	return 0;
-}
 
 static void libelf_init(void)
 {
@@ -194,7 +150,7 @@ static int parse_source(const struct elf_source *src, struct elf_facts *f)
 
 	img_len = src->size < ELF_HEAD_READ ? (size_t)src->size : ELF_HEAD_READ;
 	img = xmalloc(img_len ? img_len : 1);
-	r = source_read(src, 0, img, img_len);
+	r = elf_source_read(src, 0, img, img_len);
 	if (r < 0)
 		return r;
 	if (img_len < SELFMAG || memcmp(img, ELFMAG, SELFMAG) != 0)
@@ -250,7 +206,7 @@ static int parse_source(const struct elf_source *src, struct elf_facts *f)
 	head_len = img_len > phdrs_end ? img_len : (size_t)phdrs_end; /* bytes read */
 	if (phdrs_end > img_len) {
 		img = xrealloc(img, (size_t)phdrs_end);
-		r = source_read(src, img_len, img + img_len, (size_t)phdrs_end - img_len);
+		r = elf_source_read(src, img_len, img + img_len, (size_t)phdrs_end - img_len);
 		if (r < 0)
 			return r;
 	}
@@ -350,218 +306,11 @@ int vms_elf_load_memory(const void *buf, size_t len, struct vms_object *obj, str
 	return r;
 }
 
-/* The cache: open addressing on (dev, inode) of the maps line. */
-
-struct cache_entry {
-	bool used;
-	uint32_t dev_major, dev_minor;
-	uint64_t inode;
-	/*
-	 * What fstat said when the file was parsed. Inode numbers are reused
-	 * (a library upgraded while `top` runs): a hit whose file can be
-	 * opened and looks different is parsed again.
-	 */
-	dev_t st_dev;
-	ino_t st_ino;
-	off_t st_size;
-	struct timespec st_mtim, st_ctim;
-	struct elf_facts facts;
-};
-
-struct vms_elf_cache {
-	struct cache_entry *slots;
-	size_t n_slots; /* a power of two, or 0 */
-	size_t n_used;
-};
-
-struct vms_elf_cache *vms_elf_cache_new(void)
-{
-	libelf_init();
-	return xcalloc(1, sizeof(struct vms_elf_cache));
-}
-
-void vms_elf_cache_free(struct vms_elf_cache *cache)
-{
-	if (!cache)
-		return;
-	for (size_t i = 0; i < cache->n_slots; i++)
-		if (cache->slots[i].used)
-			elf_facts_release(&cache->slots[i].facts);
-	free(cache->slots);
-	free(cache);
-}
-
-static uint64_t key_hash(uint32_t major, uint32_t minor, uint64_t inode)
-{
-	uint64_t h = inode * UINT64_C(0x9e3779b97f4a7c15);
-
-	h ^= ((uint64_t)major << 32 | minor) + UINT64_C(0x632be59bd9b4e019) + (h << 6) + (h >> 2);
-	h ^= h >> 29;
-	return h;
-}
-
-static struct cache_entry *cache_slot(struct vms_elf_cache *cache, uint32_t major, uint32_t minor,
-				      uint64_t inode)
-{
-	size_t mask = cache->n_slots - 1;
-	size_t i = (size_t)key_hash(major, minor, inode) & mask;
-
-	for (;;) {
-		struct cache_entry *e = &cache->slots[i];
-
-		if (!e->used)
-			return e;
-		if (e->inode == inode && e->dev_major == major && e->dev_minor == minor)
-			return e;
-		i = (i + 1) & mask;
-	}
-}
-
-static struct cache_entry *cache_find(struct vms_elf_cache *cache, const struct vms_region *r)
-{
-	struct cache_entry *e;
-
-	if (!cache || cache->n_slots == 0)
-		return NULL;
-	e = cache_slot(cache, r->dev_major, r->dev_minor, r->inode);
-	return e->used ? e : NULL;
-}
-
-static void cache_grow(struct vms_elf_cache *cache)
-{
-	struct cache_entry *old = cache->slots;
-	size_t n_old = cache->n_slots;
-
-	cache->n_slots = n_old ? n_old * 2 : 64;
-	cache->slots = xcalloc(cache->n_slots, sizeof(*cache->slots));
-	for (size_t i = 0; i < n_old; i++)
-		if (old[i].used)
-			*cache_slot(cache, old[i].dev_major, old[i].dev_minor, old[i].inode) = old[i];
-	free(old);
-}
-
-/* Takes the facts (their segments now belong to the cache). */
-static void cache_put(struct vms_elf_cache *cache, const struct vms_region *r, const struct stat *st,
-		      struct elf_facts *f)
-{
-	struct cache_entry *e;
-
-	if ((cache->n_used + 1) * 2 > cache->n_slots)
-		cache_grow(cache);
-	e = cache_slot(cache, r->dev_major, r->dev_minor, r->inode);
-	if (e->used)
-		elf_facts_release(&e->facts);
-	else
-		cache->n_used++;
-	*e = (struct cache_entry){
-		.used = true,
-		.dev_major = r->dev_major,
-		.dev_minor = r->dev_minor,
-		.inode = r->inode,
-		.st_dev = st->st_dev,
-		.st_ino = st->st_ino,
-		.st_size = st->st_size,
-		.st_mtim = st->st_mtim,
-		.st_ctim = st->st_ctim,
-		.facts = *f,
-	};
-	memset(f, 0, sizeof(*f)); /* its arrays now belong to the cache */
-}
-
-static bool cache_entry_matches(const struct cache_entry *e, const struct stat *st)
-{
-	return e->st_dev == st->st_dev && e->st_ino == st->st_ino && e->st_size == st->st_size &&
-	       e->st_mtim.tv_sec == st->st_mtim.tv_sec && e->st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
-	       e->st_ctim.tv_sec == st->st_ctim.tv_sec && e->st_ctim.tv_nsec == st->st_ctim.tv_nsec;
-}
-
-/* open_regular_at's answer for a device, socket or anon inode (never an
- * errno of fstatat or openat). */
-#define NOT_REGULAR ENOEXEC
-
-/*
- * Opens dirfd/name when it is a regular file. The type is checked before
- * open: opening a mapped device (a watchdog, a GPU node) can have effects.
- * want_inode != 0: the file must have that inode (a path may now name
- * another file than the one mapped). Returns an fd, -NOT_REGULAR or -errno.
- */
-static int open_regular_at(int dirfd, const char *name, uint64_t want_inode, struct stat *ret_st)
-{
-	struct stat pre, st;
-	int fd;
-
-	if (fstatat(dirfd, name, &pre, 0) < 0)
-		return -errno;
-	if (!S_ISREG(pre.st_mode))
-		return -NOT_REGULAR;
-	if (want_inode && (uint64_t)pre.st_ino != want_inode)
-		return -ENOENT;
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_ino != pre.st_ino || st.st_dev != pre.st_dev) {
-		close(fd);
-		return -ENOENT; /* replaced between the two calls */
-	}
-	*ret_st = st;
-	return fd;
-}
-
-/* maps escapes a newline in a path as \012; undo that for open. */
-static void unescape_path(struct strbuf *out, const char *name)
-{
-	for (const char *p = name; *p; p++) {
-		if (p[0] == '\\' && p[1] == '0' && p[2] == '1' && p[3] == '2') {
-			strbuf_addch(out, '\n');
-			p += 3;
-		} else {
-			strbuf_addch(out, *p);
-		}
-	}
-}
-
-static int open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *ret_st)
-{
-	struct strbuf path;
-	char name[64];
-	int fd, first;
-
-	(void)snprintf(name, sizeof(name), "map_files/%" PRIx64 "-%" PRIx64, r->start, r->end);
-	fd = open_regular_at(pid_dirfd, name, 0, ret_st);
-	if (fd >= 0 || fd == -NOT_REGULAR)
-		return fd;
-	first = fd;
-	/* A deleted file has no path to it any more; a name that is not a
-	 * path (anon_inode:…) has none either. */
-	if (r->deleted || !r->name || r->name[0] != '/')
-		return first;
-
-	strbuf_init(&path);
-	strbuf_addstr(&path, "root");
-	unescape_path(&path, r->name);
-	fd = open_regular_at(pid_dirfd, path.buf, r->inode, ret_st);
-	if (fd < 0 && fd != -NOT_REGULAR && strstr(r->name, "\\012")) {
-		/* or the backslashes were in the name itself */
-		strbuf_setlen(&path, 4);
-		strbuf_addstr(&path, r->name);
-		fd = open_regular_at(pid_dirfd, path.buf, r->inode, ret_st);
-	}
-	strbuf_release(&path);
-	/* map_files said why better (EPERM without CAP_SYS_ADMIN, but the
-	 * path is then the usual way in; ENOENT from root/ is the answer). */
-	return fd;
-}
 
 int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
 			struct vms_object *obj, struct arena *arena)
 {
-	struct cache_entry *e = cache_find(cache, r);
+	struct elf_cache_entry *e = elf_cache_find(cache, r);
 	struct elf_facts f;
 	struct stat st;
 	int fd, ret;
@@ -576,8 +325,8 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 		return e->facts.error;
 	}
 
-	fd = open_mapped(pid_dirfd, r, &st);
-	if (fd == -NOT_REGULAR)
+	fd = elf_open_mapped(pid_dirfd, r, &st);
+	if (fd == -ELF_NOT_REGULAR)
 		return 0; /* not a file with contents: not ELF */
 	if (fd < 0) {
 		if (e) {
@@ -589,7 +338,7 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 		obj->elf_error = fd;
 		return fd;
 	}
-	if (e && cache_entry_matches(e, &st)) {
+	if (e && elf_cache_entry_matches(e, &st)) {
 		close(fd);
 		facts_to_object(&e->facts, obj, arena);
 		return e->facts.error;
@@ -606,7 +355,7 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 	facts_to_object(&f, obj, arena);
 	/* Parse verdicts are facts of the file; an I/O error is not. */
 	if (cache && (ret == 0 || ret == -EBADMSG || ret == -EFBIG))
-		cache_put(cache, r, &st, &f);
+		elf_cache_put(cache, r, &st, &f);
 	elf_facts_release(&f);
 	return ret;
 }
@@ -625,7 +374,7 @@ static bool maps_file_of(const struct vms_region *r, const struct vms_object *o)
 static int cache_symbols(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
 			 const struct elf_symbols **ret)
 {
-	struct cache_entry *e = cache_find(cache, r);
+	struct elf_cache_entry *e = elf_cache_find(cache, r);
 	struct elf_source src;
 	struct elf_facts f;
 	struct stat st;
@@ -634,20 +383,20 @@ static int cache_symbols(struct vms_elf_cache *cache, int pid_dirfd, const struc
 	if (!e || !e->facts.symbols_tried) {
 		if (pid_dirfd < 0)
 			return -EBADF;
-		fd = open_mapped(pid_dirfd, r, &st);
-		if (fd == -NOT_REGULAR)
+		fd = elf_open_mapped(pid_dirfd, r, &st);
+		if (fd == -ELF_NOT_REGULAR)
 			return -ENOEXEC;
 		if (fd < 0)
 			return fd;
 		src = (struct elf_source){ .fd = fd, .size = st.st_size > 0 ? (uint64_t)st.st_size : 0 };
-		if (!e || !cache_entry_matches(e, &st)) {
+		if (!e || !elf_cache_entry_matches(e, &st)) {
 			ret_parse = parse_source(&src, &f);
 			f.error = ret_parse;
 			f.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 			if (ret_parse == 0 || ret_parse == -EBADMSG || ret_parse == -EFBIG)
-				cache_put(cache, r, &st, &f);
+				elf_cache_put(cache, r, &st, &f);
 			elf_facts_release(&f);
-			e = cache_find(cache, r);
+			e = elf_cache_find(cache, r);
 		}
 		if (e && e->facts.error == 0 && e->facts.is_elf)
 			elf_read_symbols(&src, &e->facts);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The whole machine (src/proc/list.c): every process with its totals, for
- * `vmscope list` and `vmscope top`. Enumeration, stat and status come from
- * libproc2 on the live /proc (or from a plain directory scan of a captured
- * proc root); PSS, USS and swap come from each process's smaps_rollup, read
- * here, so that a process vmscope may not read is marked unreadable instead
- * of showing a false 0.
+ * The whole machine (src/proc/list.c; a live view's lister in list-keep.c,
+ * each process's own files in list-read.c, meminfo and cgroups in
+ * machine.c): every process with its totals, for `vmscope list` and
+ * `vmscope top`. Enumeration, stat and status come from libproc2 on the
+ * live /proc (or from a plain directory scan of a captured proc root); PSS,
+ * USS and swap come from each process's smaps_rollup, read here, so that a
+ * process vmscope may not read is marked unreadable instead of showing a
+ * false 0.
  */
 #ifndef VMSCOPE_LIST_H
 #define VMSCOPE_LIST_H

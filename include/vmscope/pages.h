@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Page-level truth (src/proc/pagemap.c): which pages of a region are
- * resident, swapped, shared, zero, huge, guards; as root, their kpageflags
- * and map counts.
+ * Page-level truth: which pages of a region are resident, swapped, shared,
+ * zero, huge, guards; as root, their kpageflags and map counts. The decoders
+ * and per-region sums are in src/proc/pagemap-decode.c, the reader
+ * (vms_pagemap_*) in pagemap.c, the snapshot's pages (vms_collect_pages,
+ * vms_proc_clear_refs) in pagemap-collect.c.
  *
  * Two readers give the same runs: the PAGEMAP_SCAN ioctl (Linux 6.7+),
  * which returns ranges of pages with one state and skips what is not

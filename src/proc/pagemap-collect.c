@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A snapshot's page-level counters (vmscope pages, --pages): each region's
+ * runs from an open pagemap (pagemap.c) summed into its counters and
+ * residency histogram, by one sweep over the address space with
+ * PAGEMAP_SCAN or a walk per region; and clear_refs, asked by an option.
+ */
+#include "config.h"
+
+#include "vmscope/pages.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "proc/pagemap-internal.h"
+
+static void set_src(struct vms_snapshot *snap, enum vms_source src, int error)
+{
+	snap->src[src].tried = true;
+	snap->src[src].error = error < 0 ? error : 0;
+}
+
+static int acc_run(const struct vms_page_run *run, void *ctx)
+{
+	vms_pages_acc_add(ctx, run);
+	return 0;
+}
+
+/*
+ * With PAGEMAP_SCAN, one walk over the whole address space answers for
+ * every region: a call per region costs a syscall each, which for 30,000
+ * regions was half again the time of reading smaps. Runs come in address
+ * order, so one accumulator at a time is open and memory stays flat.
+ */
+struct sweep {
+	struct vms_snapshot *snap;
+	size_t i, n; /* the region being filled; the regions swept */
+	bool open;
+	struct vms_pages_acc acc;
+	uint32_t page_size, known;
+};
+
+static void sweep_open(struct sweep *s)
+{
+	const struct vms_region *reg = &s->snap->regions[s->i];
+	struct vms_region_pages *rp = arena_alloc(s->snap->arena, sizeof(*rp));
+
+	vms_pages_acc_init(&s->acc, rp, reg->start, reg->end, s->page_size, s->known);
+	s->open = true;
+}
+
+static void sweep_close(struct sweep *s)
+{
+	if (!s->open)
+		sweep_open(s);
+	vms_pages_acc_finish(&s->acc);
+	s->snap->regions[s->i].pages = s->acc.out;
+	s->open = false;
+	s->i++;
+}
+
+static int sweep_run(const struct vms_page_run *run, void *ctx)
+{
+	struct sweep *s = ctx;
+
+	while (s->i < s->n) {
+		const struct vms_region *reg = &s->snap->regions[s->i];
+
+		if (reg->end <= run->start) {
+			sweep_close(s); /* nothing more of it will come */
+			continue;
+		}
+		if (reg->start >= run->end)
+			return 0; /* a run in no region */
+		if (!s->open)
+			sweep_open(s);
+		vms_pages_acc_add(&s->acc, run); /* clipped to the region */
+		if (reg->end >= run->end)
+			return 0;
+		sweep_close(s); /* the run goes on into the next region */
+	}
+	return 0;
+}
+
+static int sweep_regions(struct vms_pagemap *pm, struct vms_snapshot *snap, uint32_t known,
+			 int *error)
+{
+	struct sweep s = { .snap = snap, .page_size = pm->page_size, .known = known };
+	int r;
+
+	/* the regions in the process's page tables: not the kernel's half */
+	while (s.n < snap->n_regions && !(snap->regions[s.n].start >> 63) &&
+	       snap->regions[s.n].kind != VMS_KIND_VSYSCALL)
+		s.n++;
+	if (s.n == 0)
+		return 0;
+	r = vms_pagemap_walk(pm, snap->regions[0].start, snap->regions[s.n - 1].end, sweep_run,
+			     &s);
+	if (r == -ESRCH)
+		return r;
+	if (r < 0) {
+		/* the regions finished before the failure stand */
+		if (r != -ENODATA)
+			*error = r;
+		return 0;
+	}
+	while (s.i < s.n)
+		sweep_close(&s);
+	return 0;
+}
+
+/*
+ * Whether pread can skip a region: PAGEMAP_SCAN skips empty page tables by
+ * itself, pread reads an entry for every page. A kernel without
+ * PAGEMAP_SCAN (before 6.7) has no guard markers (6.13) either, so the
+ * entries of a region that smaps found neither resident nor in swap, in
+ * hugetlb pages neither, are all empty. A VM_PFNMAP or VM_IO region is
+ * read all the same: smaps does not count its pages, pagemap shows them.
+ * A forced pread (--pages-method pread) reads everything.
+ */
+static bool pread_skips(const struct vms_pagemap *pm, const struct vms_snapshot *snap,
+			const struct vms_region *reg, uint64_t special)
+{
+	const uint64_t *m = reg->mem.v;
+
+	return !pm->scan && pm->probed && vms_snapshot_have(snap, VMS_SRC_SMAPS) &&
+	       !(reg->vmflags & special) && m[VMS_MEM_RSS] == 0 && m[VMS_MEM_SWAP] == 0 &&
+	       m[VMS_MEM_SHARED_HUGETLB] == 0 && m[VMS_MEM_PRIVATE_HUGETLB] == 0;
+}
+
+static uint64_t pread_special_flags(void)
+{
+	return vms_vmflag_bit("pf") | vms_vmflag_bit("io");
+}
+
+/* A walk per region: for pread, and for the per-page details of --pages. */
+static int walk_each_region(struct vms_pagemap *pm, struct vms_snapshot *snap, uint32_t known,
+			    int *error)
+{
+	uint64_t special = pread_special_flags();
+
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		struct vms_region *reg = &snap->regions[i];
+		struct vms_region_pages *rp;
+		struct vms_pages_acc acc;
+		int r = 0;
+
+		/* not in the process's page tables (vsyscall, in the kernel's half) */
+		if (reg->kind == VMS_KIND_VSYSCALL || (reg->start >> 63))
+			continue;
+		rp = arena_alloc(snap->arena, sizeof(*rp));
+		vms_pages_acc_init(&acc, rp, reg->start, reg->end, pm->page_size, known);
+		if (!pread_skips(pm, snap, reg, special))
+			r = vms_pagemap_walk(pm, reg->start, reg->end, acc_run, &acc);
+		if (r == -ESRCH)
+			return r;
+		if (r < 0) {
+			/* the region went away, or the process did: the liveness
+			 * check after reading tells which */
+			if (!*error && r != -ENODATA)
+				*error = r;
+			continue;
+		}
+		vms_pages_acc_finish(&acc);
+		reg->pages = rp;
+	}
+	return 0;
+}
+
+int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options *o,
+		      struct vms_snapshot *snap)
+{
+	struct vms_pagemap *pm;
+	uint64_t pages = 0, special = pread_special_flags();
+	uint32_t known;
+	int r, error = 0;
+
+	r = vms_pagemap_open(pid_dirfd, root_fd, o->method, o->flags, &pm);
+	if (r == -ESRCH)
+		return r;
+	if (r < 0) {
+		set_src(snap, VMS_SRC_PAGEMAP, r);
+		return 0;
+	}
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (!pread_skips(pm, snap, &snap->regions[i], special))
+			pages += vms_region_size(&snap->regions[i]) / pm->page_size;
+	if (!pm->scan && o->pread_budget && pages > o->pread_budget) {
+		vms_pagemap_free(pm);
+		return 0;
+	}
+	known = vms_pagemap_known(pm);
+	if (pm->scan && !pm->detail)
+		r = sweep_regions(pm, snap, known, &error);
+	else
+		r = walk_each_region(pm, snap, known, &error);
+	if (r == -ESRCH) {
+		vms_pagemap_free(pm);
+		return r;
+	}
+	/* The process may be exiting: its address space goes before a pidfd
+	 * says so, and scans of it then come back empty, not failed. An
+	 * address space alive now was alive for every read above. */
+	if (vms_pagemap_check_mm(pm) < 0) {
+		vms_pagemap_free(pm);
+		return -ESRCH;
+	}
+	set_src(snap, VMS_SRC_PAGEMAP, error);
+	if (o->flags & VMS_PAGEMAP_DETAIL)
+		set_src(snap, VMS_SRC_KPAGEFLAGS, pm->kpage_error);
+	snap->pages.scan = pm->scan;
+	snap->pages.entries = pm->entries;
+	vms_pagemap_free(pm);
+	return 0;
+}
+
+int vms_proc_clear_refs(int pid_dirfd)
+{
+	int fd = openat(pid_dirfd, "clear_refs", O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int r = 0;
+
+	if (fd < 0)
+		return pagemap_errno_gone(-errno);
+	n = write(fd, "1", 1);
+	if (n < 0)
+		r = pagemap_errno_gone(-errno);
+	else if (n != 1)
+		r = -EIO;
+	close(fd);
+	return r;
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Page-level truth, decoded: pagemap entries, PAGEMAP_SCAN answers and
+ * kpageflags into runs of pages with one state, and runs summed per region.
+ * Pure functions of bytes, for the reader (pagemap.c), tests and fuzzers.
+ */
+#include "config.h"
+
+#include "vmscope/pages.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "proc/pagemap-internal.h"
+
+/* ---- decoding ----------------------------------------------------------- */
+
+void vms_run_builder_init(struct vms_run_builder *b, vms_page_run_fn fn, void *ctx)
+{
+	*b = (struct vms_run_builder){ .fn = fn, .ctx = ctx };
+}
+
+int vms_run_builder_flush(struct vms_run_builder *b)
+{
+	if (b->cur.end > b->cur.start && !b->error)
+		b->error = b->fn(&b->cur, b->ctx);
+	b->cur.start = b->cur.end;
+	return b->error;
+}
+
+void vms_run_builder_add(struct vms_run_builder *b, uint64_t start, uint64_t end, uint32_t state,
+			 uint32_t mapcount)
+{
+	struct vms_page_run *c = &b->cur;
+
+	if (end <= start)
+		return;
+	if (c->end > c->start && c->end == start && c->state == state && c->mapcount == mapcount) {
+		c->end = end;
+		return;
+	}
+	vms_run_builder_flush(b);
+	if (!state) {
+		c->start = c->end = end;
+		return;
+	}
+	*c = (struct vms_page_run){ .start = start, .end = end, .state = state,
+				    .mapcount = mapcount };
+}
+
+uint32_t vms_pagemap_entry_state(uint64_t e)
+{
+	uint32_t s = 0;
+
+	if (e & VMS_PM_PRESENT) {
+		s |= PB(VMS_PG_PRESENT);
+		if (e & VMS_PM_EXCLUSIVE)
+			s |= PB(VMS_PG_EXCLUSIVE);
+	} else if (e & VMS_PM_GUARD) {
+		/* a guard marker is a swap-type entry too: not in swap */
+		return PB(VMS_PG_GUARD);
+	} else if (e & VMS_PM_SWAPPED) {
+		s |= PB(VMS_PG_SWAPPED);
+	}
+	if (s && (e & VMS_PM_FILE))
+		s |= PB(VMS_PG_FILE);
+	return s;
+}
+
+uint32_t vms_pagemap_scan_state(uint64_t cat)
+{
+	uint32_t s = 0;
+
+	if (cat & VMS_SCAN_PRESENT) {
+		s |= PB(VMS_PG_PRESENT);
+		if (cat & VMS_SCAN_PFNZERO)
+			s |= PB(VMS_PG_ZERO);
+		if (cat & VMS_SCAN_HUGE)
+			s |= PB(VMS_PG_THP);
+	} else if (cat & VMS_SCAN_GUARD) {
+		return PB(VMS_PG_GUARD);
+	} else if (cat & VMS_SCAN_SWAPPED) {
+		s |= PB(VMS_PG_SWAPPED);
+	}
+	if (s && (cat & VMS_SCAN_FILE))
+		s |= PB(VMS_PG_FILE);
+	return s;
+}
+
+uint32_t vms_kpageflags_state(uint64_t f)
+{
+	static const struct {
+		uint8_t kpf;
+		uint8_t pg;
+	} map[] = {
+		{ KPF_ANON, VMS_PG_ANON },     { KPF_DIRTY, VMS_PG_DIRTY },
+		{ KPF_ACTIVE, VMS_PG_ACTIVE }, { KPF_REFERENCED, VMS_PG_REFERENCED },
+		{ KPF_LRU, VMS_PG_LRU },       { KPF_MLOCKED, VMS_PG_MLOCKED },
+		{ KPF_KSM, VMS_PG_KSM },       { KPF_THP, VMS_PG_THP },
+		{ KPF_ZERO_PAGE, VMS_PG_ZERO },
+	};
+	uint32_t s = 0;
+
+	if (f & KFLAGS_NONE)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (f & (UINT64_C(1) << map[i].kpf))
+			s |= PB(map[i].pg);
+	return s;
+}
+
+int vms_pagemap_decode_entries(const uint64_t *entries, size_t n, uint64_t addr,
+			       uint32_t page_size, const uint64_t *kflags, const uint64_t *kcount,
+			       struct vms_run_builder *b)
+{
+	for (size_t i = 0; i < n; i++, addr += page_size) {
+		uint64_t e = entries[i];
+		uint32_t s = vms_pagemap_entry_state(e), count = 0;
+
+		if (kflags && (e & VMS_PM_PRESENT) && !(kflags[i] & KFLAGS_NONE)) {
+			s |= vms_kpageflags_state(kflags[i]);
+			if (kcount) {
+				count = kcount[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)kcount[i];
+				if (count == 1)
+					s |= PB(VMS_PG_MAPPED_ONCE);
+			}
+		}
+		vms_run_builder_add(b, addr, addr + page_size, s, count);
+		if (b->error)
+			break;
+	}
+	return b->error;
+}
+
+int64_t vms_pagemap_decode_scan(const struct vms_scan_region *v, size_t n, uint64_t start,
+				uint64_t end, uint32_t page_size, struct vms_run_builder *b)
+{
+	uint64_t mask = (uint64_t)page_size - 1, last = start;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t s = v[i].start, e = v[i].end;
+
+		if ((s & mask) || (e & mask) || e < s)
+			return -EBADMSG;
+		if (s < last)
+			s = last; /* already handed over */
+		if (e > end)
+			e = end;
+		if (e <= s)
+			continue;
+		vms_run_builder_add(b, s, e, vms_pagemap_scan_state(v[i].categories), 0);
+		if (b->error)
+			return b->error;
+		last = e;
+	}
+	return (int64_t)last;
+}
+
+/* ---- per-region sums ---------------------------------------------------- */
+
+void vms_pages_acc_init(struct vms_pages_acc *a, struct vms_region_pages *out, uint64_t start,
+			uint64_t end, uint32_t page_size, uint32_t known)
+{
+	uint64_t pages = (end - start) / page_size;
+
+	*a = (struct vms_pages_acc){ .out = out, .start = start, .pages = pages,
+				     .page_size = page_size };
+	memset(out, 0, sizeof(*out));
+	out->have = known;
+	out->n_hist = (uint8_t)(pages < VMS_PAGE_HIST ? pages : VMS_PAGE_HIST);
+}
+
+/* The first page of bucket b (buckets split the pages as evenly as can be). */
+static uint64_t bucket_first(const struct vms_pages_acc *a, uint64_t b)
+{
+	return (b * a->pages + a->out->n_hist - 1) / a->out->n_hist;
+}
+
+void vms_pages_acc_add(struct vms_pages_acc *a, const struct vms_page_run *run)
+{
+	struct vms_region_pages *o = a->out;
+	uint64_t end = a->start + a->pages * a->page_size;
+	uint64_t s = run->start < a->start ? a->start : run->start;
+	uint64_t e = run->end > end ? end : run->end;
+	uint64_t p0, p1, n;
+	uint32_t state = run->state & o->have;
+
+	if (e <= s || a->pages == 0)
+		return;
+	p0 = (s - a->start) / a->page_size;
+	p1 = (e - a->start) / a->page_size;
+	n = p1 - p0;
+	for (int c = 0; c < VMS_PG__MAX; c++)
+		if (state & PB(c))
+			o->v[c] += n * a->page_size;
+	if (!(state & PB(VMS_PG_PRESENT)))
+		return;
+	if (run->mapcount)
+		a->pss_frac += (n << 16) / run->mapcount;
+	for (uint64_t b = p0 * o->n_hist / a->pages; b < o->n_hist; b++) {
+		uint64_t lo = bucket_first(a, b), hi = bucket_first(a, b + 1);
+
+		if (lo >= p1)
+			break;
+		a->bucket_present[b] += (p1 < hi ? p1 : hi) - (p0 > lo ? p0 : lo);
+	}
+}
+
+void vms_pages_acc_finish(struct vms_pages_acc *a)
+{
+	struct vms_region_pages *o = a->out;
+
+	for (unsigned b = 0; b < o->n_hist; b++) {
+		uint64_t size = bucket_first(a, b + 1) - bucket_first(a, b);
+		uint64_t v = (a->bucket_present[b] * 255 + size / 2) / size;
+
+		if (v == 0 && a->bucket_present[b])
+			v = 1; /* something is there: never draw it as nothing */
+		o->hist[b] = (uint8_t)(v > 255 ? 255 : v);
+	}
+	if (vms_region_pages_has(o, VMS_PG_MAPPED_ONCE))
+		o->pss = (a->pss_frac * a->page_size) >> 16;
+}

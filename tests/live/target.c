@@ -663,7 +663,8 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	if (fflush(stdout) != 0)
 		fail("stdout");
-	for (int round = 1; faults; round++) {
+	/* a round per SIGUSR1 until killed */
+	for (int round = 1; faults && round > 0; round++) {
 		sigset_t usr1;
 		int sig;
 

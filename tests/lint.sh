@@ -2,7 +2,8 @@
 # lint.sh SRCDIR VMSCOPE: the project's rules that a compiler does not check,
 # as TAP (one test per rule):
 #  - layering: curses only in src/tui, libelf only in src/elf,
-#    perf_event_open only in src/perf;
+#    perf_event_open only in src/perf; each layer includes only the layers
+#    below it;
 #  - nothing below main/tui prints or exits (the out-of-memory die hook in
 #    src/base/xalloc.c excepted);
 #  - no banned string functions anywhere;
@@ -51,18 +52,55 @@ check_room "curses" '#[[:space:]]*include[[:space:]]*[<"](n?cursesw?|ncursesw/[a
 check_room "libelf" '#[[:space:]]*include[[:space:]]*[<"](libelf|gelf|elfutils/[a-z_]+)\.h[>"]' src/elf
 check_room "perf_event_open" '(perf_event_open|__NR_perf_event_open|SYS_perf_event_open)' src/perf
 
+# Layers include only downward: base <- proc, elf, perf <- model <- json (the
+# snapshot file, read and written) <- report <- tui <- the commands. A layer's
+# own headers and include/vmscope/ (the contracts) are open to all; a folder
+# not named here counts as above them all.
+layer_rank() {
+	case "$1" in
+	base) echo 0 ;;
+	proc | elf | perf) echo 1 ;;
+	model) echo 2 ;;
+	json) echo 3 ;;
+	report) echo 4 ;;
+	tui) echo 5 ;;
+	*) echo 99 ;;
+	esac
+}
+hits=()
+mapfile -t files < <(c_files src)
+for f in "${files[@]}"; do
+	layer=${f#src/}
+	case "$layer" in */*) layer=${layer%%/*} ;; *) continue ;; esac
+	rank=$(layer_rank "$layer")
+	[ "$rank" -eq 99 ] && continue
+	while IFS= read -r line; do
+		inc=$(printf '%s\n' "$line" | sed -n 's/.*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p')
+		case "$inc" in
+		vmscope/* | config.h | "$layer"/*) continue ;;
+		*/*) [ "$(layer_rank "${inc%%/*}")" -lt "$rank" ] && continue ;;
+		esac
+		hits+=("$line")
+	done < <(grep_code '#[[:space:]]*include[[:space:]]*"' "$f")
+done
+if [ ${#hits[@]} -eq 0 ]; then
+	ok "layers include only downward (base proc/elf/perf model json report tui)"
+else
+	not_ok "layers include only downward (base proc/elf/perf model json report tui)" "${hits[@]}"
+fi
+
 # Printing or exiting below main and the TUI.
 hits=()
-mapfile -t files < <(c_files src/base src/proc src/elf src/model src/perf)
+mapfile -t files < <(c_files src/base src/proc src/elf src/model src/perf src/json)
 for f in "${files[@]}"; do
 	[ "$f" = src/base/xalloc.c ] && continue
 	while IFS= read -r line; do hits+=("$line"); done < <(grep_code \
 		'(^|[^A-Za-z0-9_])(printf|fprintf|vprintf|vfprintf|dprintf|vdprintf|puts|fputs|putchar|putc|fputc|perror|exit|_exit|_Exit|err|errx|verr|verrx|warn|warnx)[[:space:]]*\(' "$f")
 done
 if [ ${#hits[@]} -eq 0 ]; then
-	ok "no printing or exiting in src/base src/proc src/elf src/model src/perf"
+	ok "no printing or exiting in src/base src/proc src/elf src/model src/perf src/json"
 else
-	not_ok "no printing or exiting in src/base src/proc src/elf src/model src/perf" "${hits[@]}"
+	not_ok "no printing or exiting in src/base src/proc src/elf src/model src/perf src/json" "${hits[@]}"
 fi
 # Banned functions, anywhere in C code (a banned.h may #define them away).
 hits=()

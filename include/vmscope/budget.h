@@ -63,7 +63,7 @@ struct vms_budget_result {
 };
 
 /*
- * Budgets as the user gives them (src/report/budget-load.c): from options
+ * Budgets as the user gives them (src/json/budget-load.c): from options
  * and from a budget file, into one set of rules.
  */
 struct vms_budget_set {

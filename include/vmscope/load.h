@@ -2,7 +2,8 @@
 /*
  * Reading a JSON snapshot (schema VMS_SCHEMA_VERSION, as vms_report_json
  * writes it) back into a struct vms_snapshot, so that every reporter, diff
- * and budget runs on captured data exactly as on a live process.
+ * and budget runs on captured data exactly as on a live process. Writer and
+ * reader of the format live in src/json.
  *
  * The loader trusts nothing in the file: every field is checked for its
  * type and range, regions must be sorted and disjoint, indices must point

@@ -17,7 +17,7 @@
 #include "cmd/common/cli.h"
 #include "cmd/common/render.h"
 #include "cmd/common/target.h"
-#include "report/jsonw.h"
+#include "json/jsonw.h"
 #include "vmscope/diff.h"
 #include "vmscope/report.h"
 #include "vmscope/snapshot.h"

@@ -19,7 +19,7 @@
 #include "cmd/common/metrics.h"
 #include "cmd/common/procs.h"
 #include "report/canvas.h"
-#include "report/jsonw.h"
+#include "json/jsonw.h"
 #include "tui/ptable.h"
 #include "tui/viewmodel.h"
 #include "vmscope/collect.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Page-level data in the reports: JSON, the residency strip, run listings. */
+/* Page-level data in the reports: the residency strip, run listings. */
 #include "config.h"
 
 #include "report/pages.h"
@@ -11,61 +11,9 @@
 
 #include "base/escape.h"
 #include "base/strbuf.h"
+#include "json/jsonw.h"
+#include "json/write.h"
 #include "vmscope/report.h"
-
-bool json_want_pages(const struct vms_snapshot *snap)
-{
-	/* only after a page collector ran: snapshots without page data keep
-	 * the shape they always had */
-	return snap->pages.scan || snap->pages.entries;
-}
-
-void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
-{
-	static const char hex[] = "0123456789abcdef";
-	char strip[2 * VMS_PAGE_HIST];
-
-	if (!p) {
-		jsonw_null(w);
-		return;
-	}
-	jsonw_begin_inline_object(w);
-	for (int c = 0; c < VMS_PG__MAX; c++) {
-		jsonw_key(w, vms_page_count_names[c]);
-		if (vms_region_pages_has(p, c))
-			jsonw_uint(w, p->v[c]);
-		else
-			jsonw_null(w);
-	}
-	jsonw_key(w, "pss");
-	if (vms_region_pages_has(p, VMS_PG_MAPPED_ONCE))
-		jsonw_uint(w, p->pss);
-	else
-		jsonw_null(w);
-	/* two hex digits a stretch: 00 nothing present .. ff all */
-	for (unsigned b = 0; b < p->n_hist; b++) {
-		strip[2 * b] = hex[p->hist[b] >> 4];
-		strip[2 * b + 1] = hex[p->hist[b] & 15];
-	}
-	jsonw_key(w, "residency");
-	jsonw_string_n(w, strip, 2 * (size_t)p->n_hist);
-	jsonw_end_object(w);
-}
-
-void json_put_pages_info(struct jsonw *w, const struct vms_snapshot *snap)
-{
-	jsonw_begin_inline_object(w);
-	jsonw_key(w, "scan");
-	jsonw_bool(w, snap->pages.scan);
-	jsonw_key(w, "entries");
-	jsonw_bool(w, snap->pages.entries);
-	jsonw_key(w, "refs_interval_ms");
-	if (snap->pages.refs_interval_ms)
-		jsonw_uint(w, snap->pages.refs_interval_ms);
-	else
-		jsonw_null(w);
-	jsonw_end_object(w);
-}
 
 /* ---- the residency strip ------------------------------------------------ */
 

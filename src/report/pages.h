@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Page-level data in the reports: the JSON of a region's page counters,
- * the residency strip of the layout diagram, and the run listing of
- * `vmscope pages`.
+ * Page-level data in the reports: the residency strip of the layout
+ * diagram, and the run listing of `vmscope pages`. The JSON of a region's
+ * page counters is written by src/json (json/write.h).
  */
 #ifndef VMSCOPE_REPORT_PAGES_H
 #define VMSCOPE_REPORT_PAGES_H
@@ -12,16 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "report/jsonw.h"
 #include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
-
-/* "pages": {...} of a region, null when not read. */
-void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p);
-/* The top-level "pages" object: how page data was read. */
-void json_put_pages_info(struct jsonw *w, const struct vms_snapshot *snap);
-/* Whether the snapshot has page fields to write (page data was read). */
-bool json_want_pages(const struct vms_snapshot *snap);
 
 /*
  * The residency strip of regions[first .. first + count) drawn as one row

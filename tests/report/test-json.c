@@ -21,7 +21,7 @@
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "fixture.h"
-#include "report/jsonw.h"
+#include "json/jsonw.h"
 #include "vmscope/report.h"
 
 /* Output capture */

@@ -14,7 +14,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cmd/common/render.h"
-#include "report/jsonw.h"
+#include "json/jsonw.h"
 #include "vmscope/model.h"
 #include "vmscope/report.h"
 #include "vmscope/snapshot.h"

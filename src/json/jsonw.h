@@ -12,8 +12,8 @@
  * Misuse (a key outside an object, unbalanced ends, nesting past
  * JSONW_MAX_DEPTH) is recorded and reported by jsonw_finish, never fatal.
  */
-#ifndef VMSCOPE_REPORT_JSONW_H
-#define VMSCOPE_REPORT_JSONW_H
+#ifndef VMSCOPE_JSON_JSONW_H
+#define VMSCOPE_JSON_JSONW_H
 
 #include <stdbool.h>
 #include <stddef.h>

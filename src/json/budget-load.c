@@ -18,7 +18,7 @@
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "report/json-parse.h"
+#include "json/parse.h"
 
 void vms_budget_set_release(struct vms_budget_set *s)
 {

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The streaming JSON writer (jsonw.h): escaping, layout and buffering,
+ * decided once for every JSON document vmscope writes.
+ */
+#include "config.h"
+
+#include "json/jsonw.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/escape.h"
+
+#define BIT(d) (UINT64_C(1) << ((d) - 1))
+
+/*
+ * A snapshot of 65,000 regions is millions of small writes: they go into a
+ * buffer of the writer's own, handed to the FILE 64 KiB at a time (stdio,
+ * even unlocked, costs a call per piece), and numbers skip printf.
+ */
+static void put_u64(struct strbuf *out, uint64_t v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(out, buf + i, sizeof(buf) - i);
+}
+
+void jsonw_init(struct jsonw *w, FILE *out)
+{
+	*w = (struct jsonw){ .out = out };
+	strbuf_init(&w->sb);
+}
+
+/* Hands what is buffered to the FILE, in one piece. */
+static void flush_some(struct jsonw *w)
+{
+	if (w->sb.len && fwrite(w->sb.buf, 1, w->sb.len, w->out) != w->sb.len)
+		w->write_error = true;
+	strbuf_reset(&w->sb);
+}
+
+static void indent(struct jsonw *w, unsigned depth)
+{
+	static const char spaces[] = "                                ";
+	size_t n = 2 * (size_t)depth;
+
+	strbuf_addch(&w->sb, '\n');
+	while (n > 0) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		strbuf_add(&w->sb, spaces, k);
+		n -= k;
+	}
+}
+
+/* Separator and indentation before an item of the current container. */
+static void before_item(struct jsonw *w, bool is_key)
+{
+	unsigned d = w->depth;
+
+	if (w->sb.len >= 64 * 1024)
+		flush_some(w);
+
+	if (w->after_key) {
+		w->after_key = false;
+		if (is_key)
+			w->error = -EINVAL;
+		return;
+	}
+	if (d == 0)
+		return;
+	if (!!(w->is_object & BIT(d)) != is_key)
+		w->error = -EINVAL;
+	if (w->has_items & BIT(d))
+		strbuf_addch(&w->sb, ',');
+	if (w->is_inline & BIT(d)) {
+		if (w->has_items & BIT(d))
+			strbuf_addch(&w->sb, ' ');
+	} else {
+		indent(w, d);
+	}
+	w->has_items |= BIT(d);
+}
+
+static void begin(struct jsonw *w, bool object, bool inl)
+{
+	unsigned d;
+
+	before_item(w, false);
+	if (w->depth >= JSONW_MAX_DEPTH) {
+		w->error = -EINVAL;
+		return;
+	}
+	strbuf_addch(&w->sb, object ? '{' : '[');
+	d = ++w->depth;
+	if (d > 1 && (w->is_inline & BIT(d - 1)))
+		inl = true;
+	w->has_items &= ~BIT(d);
+	w->is_inline = (w->is_inline & ~BIT(d)) | (inl ? BIT(d) : 0);
+	w->is_object = (w->is_object & ~BIT(d)) | (object ? BIT(d) : 0);
+}
+
+static void end(struct jsonw *w, bool object)
+{
+	unsigned d = w->depth;
+
+	if (d == 0 || w->after_key || !!(w->is_object & BIT(d)) != object) {
+		w->error = -EINVAL;
+		return;
+	}
+	if ((w->has_items & BIT(d)) && !(w->is_inline & BIT(d)))
+		indent(w, d - 1);
+	strbuf_addch(&w->sb, object ? '}' : ']');
+	w->depth--;
+}
+
+void jsonw_begin_object(struct jsonw *w)
+{
+	begin(w, true, false);
+}
+
+void jsonw_begin_array(struct jsonw *w)
+{
+	begin(w, false, false);
+}
+
+void jsonw_begin_inline_object(struct jsonw *w)
+{
+	begin(w, true, true);
+}
+
+void jsonw_begin_inline_array(struct jsonw *w)
+{
+	begin(w, false, true);
+}
+
+void jsonw_end_object(struct jsonw *w)
+{
+	end(w, true);
+}
+
+void jsonw_end_array(struct jsonw *w)
+{
+	end(w, false);
+}
+
+/* The body of a JSON string: valid UTF-8 whatever the input. */
+static void put_escaped(struct strbuf *out, const char *s, size_t n)
+{
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t len;
+		const char *rep = NULL;
+		char ubuf[8];
+
+		/* printable ASCII, nearly every byte of a snapshot: as is */
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			rep = "\xef\xbf\xbd";
+			len = 1;
+		} else if (cp == '"') {
+			rep = "\\\"";
+		} else if (cp == '\\') {
+			rep = "\\\\";
+		} else if (utf8_is_control(cp) || cp == 0x2028 || cp == 0x2029) {
+			/* C1 too: a raw U+009B is a CSI to some terminals; U+2028/9
+			 * end a line for JavaScript readers of the file. */
+			snprintf(ubuf, sizeof(ubuf), "\\u%04" PRIx32, cp);
+			rep = ubuf;
+		}
+		if (rep) {
+			strbuf_add(out, s + run, i - run);
+			strbuf_addstr(out, rep);
+			run = i + len;
+		}
+		i += len;
+	}
+	strbuf_add(out, s + run, n - run);
+}
+
+void jsonw_key(struct jsonw *w, const char *key)
+{
+	before_item(w, true);
+	strbuf_addch(&w->sb, '"');
+	put_escaped(&w->sb, key, strlen(key));
+	strbuf_addstr(&w->sb, "\": ");
+	w->after_key = true;
+}
+
+void jsonw_string_n(struct jsonw *w, const char *s, size_t n)
+{
+	before_item(w, false);
+	strbuf_addch(&w->sb, '"');
+	put_escaped(&w->sb, s, n);
+	strbuf_addch(&w->sb, '"');
+}
+
+void jsonw_string(struct jsonw *w, const char *s)
+{
+	if (!s)
+		jsonw_null(w);
+	else
+		jsonw_string_n(w, s, strlen(s));
+}
+
+void jsonw_stringf(struct jsonw *w, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->error = -EINVAL;
+		n = 0;
+	}
+	/* Only short formatted values (addresses, devices) pass here. */
+	if ((size_t)n >= sizeof(buf)) {
+		w->error = -EINVAL;
+		n = sizeof(buf) - 1;
+	}
+	jsonw_string_n(w, buf, (size_t)n);
+}
+
+void jsonw_uint(struct jsonw *w, uint64_t v)
+{
+	before_item(w, false);
+	put_u64(&w->sb, v);
+}
+
+void jsonw_int(struct jsonw *w, int64_t v)
+{
+	before_item(w, false);
+	if (v < 0) {
+		strbuf_addch(&w->sb, '-');
+		put_u64(&w->sb, -(uint64_t)v);
+	} else {
+		put_u64(&w->sb, (uint64_t)v);
+	}
+}
+
+void jsonw_bool(struct jsonw *w, bool v)
+{
+	before_item(w, false);
+	strbuf_addstr(&w->sb, v ? "true" : "false");
+}
+
+void jsonw_null(struct jsonw *w)
+{
+	before_item(w, false);
+	strbuf_addstr(&w->sb, "null");
+}
+
+int jsonw_finish(struct jsonw *w)
+{
+	strbuf_addch(&w->sb, '\n');
+	flush_some(w);
+	strbuf_release(&w->sb);
+	if (w->write_error || fflush(w->out) != 0 || ferror(w->out))
+		return -EIO;
+	if (w->error)
+		return w->error;
+	if (w->depth != 0 || w->after_key)
+		return -EINVAL;
+	return 0;
+}

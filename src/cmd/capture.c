@@ -523,14 +523,16 @@ int cmd_capture(int argc, char **argv)
 {
 	struct cmd_target_args a = { 0 };
 	struct capture c = { 0 };
-	_cleanup_free_ char **ops = NULL;
+	char **ops;
 	char name[16];
-	int r, n, root_fd, pid_fd, status;
+	int r, n, first, root_fd, pid_fd, status;
 	pid_t pid;
 
-	r = cmd_parse_anywhere(argc, argv, &capture_command, capture_option, &a, &ops, &n);
+	r = cli_parse(argc, argv, &capture_command, capture_option, &a, &first);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
+	ops = argv + first;
+	n = argc - first;
 	if (n != 1 || !a.output) {
 		fputs("vmscope: capture takes one PID or NAME and -o DIR\n", stderr);
 		return EXIT_USAGE;

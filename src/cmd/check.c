@@ -372,16 +372,18 @@ int cmd_check(int argc, char **argv)
 	struct check_args a = { 0 };
 	struct vms_snapshot *snap = NULL, *base = NULL;
 	struct vms_budget_result *res = NULL;
-	_cleanup_free_ char **ops = NULL;
+	char **ops;
 	size_t failures = 0;
 	struct strbuf sb;
-	int r, n, status;
+	int r, n, first, status;
 
-	r = cmd_parse_anywhere(argc, argv, &check_command, check_option, &a, &ops, &n);
+	r = cli_parse(argc, argv, &check_command, check_option, &a, &first);
 	if (r != 0) {
 		vms_budget_set_release(&a.set);
 		return r > 0 ? 0 : EXIT_USAGE;
 	}
+	ops = argv + first;
+	n = argc - first;
 	status = EXIT_USAGE;
 	if (n != 1) {
 		fputs("vmscope: check takes one PID, NAME or snapshot FILE\n", stderr);

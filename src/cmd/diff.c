@@ -309,13 +309,15 @@ int cmd_diff(int argc, char **argv)
 {
 	struct diff_args args = { 0 };
 	struct vms_snapshot *a = NULL, *b = NULL;
-	_cleanup_free_ char **ops = NULL;
+	char **ops;
 	struct vms_diff d;
-	int r, n, status;
+	int r, n, first, status;
 
-	r = cmd_parse_anywhere(argc, argv, &diff_command, diff_option, &args, &ops, &n);
+	r = cli_parse(argc, argv, &diff_command, diff_option, &args, &first);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
+	ops = argv + first;
+	n = argc - first;
 	if (n != 2) {
 		fputs("vmscope: diff takes two operands: A and B (snapshot files or PIDs)\n", stderr);
 		return EXIT_USAGE;

@@ -91,33 +91,27 @@ int cmd_faults(int argc, char **argv)
 {
 	struct faults_args a = { .duration_ns = 5000000000u, .top = DEFAULT_TOP };
 	struct cmd_faults_run run;
-	char **operands = NULL;
 	char *buf = NULL;
 	size_t len = 0;
-	int n = 0, r, status, root_fd;
+	int n, first, r, status, root_fd;
 	FILE *mem;
 
-	r = cmd_parse_anywhere(argc, argv, &faults_command, faults_option, &a, &operands, &n);
-	if (r != 0) {
-		free(operands);
+	r = cli_parse(argc, argv, &faults_command, faults_option, &a, &first);
+	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
-	}
+	n = argc - first;
 	if (n != 1) {
 		fputs(n ? "vmscope: one PID or NAME at a time\n" : "vmscope faults: name a PID or NAME\n",
 		      stderr);
-		free(operands);
 		return EXIT_USAGE;
 	}
 	root_fd = cli_open_proc_root(NULL);
-	if (root_fd < 0) {
-		free(operands);
+	if (root_fd < 0)
 		return EXIT_GONE;
-	}
 	memset(&run, 0, sizeof(run));
 	run.duration_ns = a.duration_ns;
 	run.major = a.major;
-	status = cli_resolve_target(root_fd, operands[0], a.full, &run.pid);
-	free(operands);
+	status = cli_resolve_target(root_fd, argv[first], a.full, &run.pid);
 	if (status)
 		goto out;
 	run.announce = true;

@@ -418,17 +418,16 @@ static int serve_loop(struct server *s, int lfd)
 int cmd_serve(int argc, char **argv)
 {
 	struct server s = { .root_fd = -1 };
-	int r, status, lfd;
+	int r, first, status, lfd;
 
-	r = cmd_parse_anywhere(argc, argv, &serve_command, serve_option, &s.a, &s.targets,
-			       &s.n_targets);
+	r = cli_parse(argc, argv, &serve_command, serve_option, &s.a, &first);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
+	s.targets = argv + first;
+	s.n_targets = argc - first;
 	s.root_fd = cli_open_proc_root(s.a.t.proc_root);
-	if (s.root_fd < 0) {
-		free(s.targets);
+	if (s.root_fd < 0)
 		return s.a.t.proc_root ? EXIT_USAGE : EXIT_GONE;
-	}
 	s.live = cli_proc_root_is_live(s.a.t.proc_root);
 	vms_plist_init(&s.pl);
 	status = 0;
@@ -474,6 +473,5 @@ out:
 	vms_lister_free(s.lister);
 	vms_plist_release(&s.pl);
 	close(s.root_fd);
-	free(s.targets);
 	return status;
 }

@@ -55,19 +55,18 @@ int cmd_show(int argc, char **argv)
 {
 	struct cmd_render_args a = { .format = "text" };
 	struct vms_snapshot *snap = NULL;
-	_cleanup_free_ char **ops = NULL;
-	int r, status, n;
+	int r, status, first;
 
-	r = cmd_parse_anywhere(argc, argv, &show_command, show_option, &a, &ops, &n);
+	r = cli_parse(argc, argv, &show_command, show_option, &a, &first);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
-	if (n != 1) {
+	if (argc - first != 1) {
 		fputs("vmscope: show takes one snapshot FILE\n", stderr);
 		return EXIT_USAGE;
 	}
 	a.ropt.color = cli_want_color(a.color, STDOUT_FILENO);
 	a.ropt.width = cli_output_width(a.ropt.width, STDOUT_FILENO);
-	status = cmd_load_snapshot(ops[0], &snap);
+	status = cmd_load_snapshot(argv[first], &snap);
 	if (status)
 		return status;
 	status = cmd_render_snapshot(vms_reporter_find(a.format), snap, &a.ropt);

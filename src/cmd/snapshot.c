@@ -82,20 +82,19 @@ int cmd_snapshot(int argc, char **argv)
 {
 	struct cmd_target_args a = { 0 };
 	struct vms_snapshot *snap = NULL;
-	_cleanup_free_ char **ops = NULL;
-	int r, status, n, root_fd;
+	int r, status, first, root_fd;
 
-	r = cmd_parse_anywhere(argc, argv, &snapshot_command, snapshot_option, &a, &ops, &n);
+	r = cli_parse(argc, argv, &snapshot_command, snapshot_option, &a, &first);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
-	if (n != 1) {
+	if (argc - first != 1) {
 		fputs("vmscope: snapshot takes one PID or NAME\n", stderr);
 		return EXIT_USAGE;
 	}
 	root_fd = cli_open_proc_root(a.proc_root);
 	if (root_fd < 0)
 		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
-	status = cmd_inspect_target(root_fd, a.proc_root, ops[0], a.full, &snap);
+	status = cmd_inspect_target(root_fd, a.proc_root, argv[first], a.full, &snap);
 	close(root_fd);
 	if (status)
 		return status;

@@ -80,10 +80,16 @@ int cli_parse(int argc, char **argv, const struct cli_command *cmd,
 {
 	_cleanup_free_ struct option *longopts = xcalloc(cmd->n_options + 1, sizeof(*longopts));
 	_cleanup_free_ char *shortopts = xmalloc(2 * cmd->n_options + 3);
+	_cleanup_free_ char **words = xcalloc((size_t)argc + 1, sizeof(*words));
+	_cleanup_free_ bool *operand = xcalloc((size_t)argc + 1, sizeof(*operand));
 	size_t ns = 0;
-	int c;
+	int c, n = 0;
 
-	shortopts[ns++] = '+'; /* stop at the first operand */
+	/*
+	 * '-': every operand comes back as option 1, in order, so options may
+	 * stand anywhere whatever POSIXLY_CORRECT says; "--" still ends them.
+	 */
+	shortopts[ns++] = '-';
 	shortopts[ns++] = ':'; /* a missing argument comes back as ':' */
 	for (size_t i = 0; i < cmd->n_options; i++) {
 		const struct cli_option *o = &cmd->options[i];
@@ -98,8 +104,12 @@ int cli_parse(int argc, char **argv, const struct cli_command *cmd,
 	shortopts[ns] = '\0';
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* glibc: start afresh, reading the mode of shortopts again */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == 1) {
+			operand[optind - 1] = true;
+			continue;
+		}
 		if (c == CLI_OPT_HELP) {
 			cli_usage(stdout, cmd);
 			return 1;
@@ -121,7 +131,17 @@ int cli_parse(int argc, char **argv, const struct cli_command *cmd,
 		if (handle(c, optarg, ctx) < 0)
 			return -EINVAL;
 	}
-	*ret_optind = optind;
+	for (int i = optind; i < argc; i++)
+		operand[i] = true;
+	/* Permuted as GNU getopt does: the option words, then the operands in order. */
+	for (int i = 1; i < argc; i++)
+		if (!operand[i])
+			words[n++] = argv[i];
+	*ret_optind = n + 1;
+	for (int i = 1; i < argc; i++)
+		if (operand[i])
+			words[n++] = argv[i];
+	memcpy(argv + 1, words, (size_t)n * sizeof(*argv));
 	return 0;
 }
 
@@ -306,32 +326,4 @@ void cli_say_gone(pid_t pid, int r)
 		fprintf(stderr, "vmscope: no process with pid %d\n", (int)pid);
 	else
 		fprintf(stderr, "vmscope: process %d exited\n", (int)pid);
-}
-
-int cmd_parse_anywhere(int argc, char **argv, const struct cli_command *cmd,
-		       int (*handle)(int id, const char *arg, void *ctx), void *ctx,
-		       char ***ret_operands, int *ret_n)
-{
-	char **ops = xcalloc((size_t)argc + 1, sizeof(*ops));
-	int n = 0, first, r;
-
-	/* each operand stands as argv[0] of the parse of what follows it */
-	for (int at = 0; at < argc;) {
-		r = cli_parse(argc - at, argv + at, cmd, handle, ctx, &first);
-		if (r != 0) {
-			free(ops);
-			return r;
-		}
-		at += first;
-		if (at < argc && strcmp(argv[at], "--") == 0) {
-			while (++at < argc)
-				ops[n++] = argv[at];
-			break;
-		}
-		if (at < argc)
-			ops[n++] = argv[at];
-	}
-	*ret_operands = ops;
-	*ret_n = n;
-	return 0;
 }

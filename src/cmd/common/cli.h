@@ -57,20 +57,14 @@ void cli_usage(FILE *out, const struct cli_command *cmd);
 
 /*
  * Parses argv[1..] by cmd->options, calling handle(id, optarg, ctx) for
- * each option; stops at the first non-option. --help prints the usage and
- * returns 1. Returns 0 with *ret_optind at the first operand, 1 after
- * --help, or -EINVAL after one line on stderr (a usage error).
+ * each option. Options may stand before, between and after the operands;
+ * "--" ends them (GNU permutation: argv is reordered so that the operands,
+ * in their order, are argv[*ret_optind ... argc)). --help prints the usage
+ * and returns 1. Returns 0, 1 after --help, or -EINVAL after one line on
+ * stderr (a usage error). Every command parses through this one function.
  */
 int cli_parse(int argc, char **argv, const struct cli_command *cmd,
 	      int (*handle)(int id, const char *arg, void *ctx), void *ctx, int *ret_optind);
-/*
- * cli_parse for commands whose options may follow their operands
- * ("snapshot PID -o FILE"): *ret_operands (the caller frees the array) gets
- * the operands in order, everything after "--" included. Returns as cli_parse.
- */
-int cmd_parse_anywhere(int argc, char **argv, const struct cli_command *cmd,
-		       int (*handle)(int id, const char *arg, void *ctx), void *ctx,
-		       char ***ret_operands, int *ret_n);
 
 enum cli_color { CLI_COLOR_AUTO = 0, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
 /* "auto" | "always" | "never" → 0, or -EINVAL after a message on stderr */

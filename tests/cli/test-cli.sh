@@ -1,0 +1,77 @@
+#!/bin/bash
+# test-cli.sh VMSCOPE TARGET SOURCE_ROOT: the command line and the output as
+# users of pmap, ps, htop and git expect them (issue 15), on a captured
+# process (tests/fixtures) and on live targets (TARGET, tests/live/target.c);
+# TAP, one test per behaviour.
+set -u
+vmscope=${1:?usage: test-cli.sh VMSCOPE TARGET SOURCE_ROOT}
+target=${2:?usage: test-cli.sh VMSCOPE TARGET SOURCE_ROOT}
+src=${3:?usage: test-cli.sh VMSCOPE TARGET SOURCE_ROOT}
+# tmp, pids killed on exit, TAP, state and wait_stopped
+. "$(dirname "${BASH_SOURCE[0]}")/../snapshot/tap.sh"
+
+fixture=$src/tests/fixtures/target/proc
+fpid=$(ls "$fixture")
+fix=(--proc-root "$fixture" --color never)
+
+# run CMD...: runs it with stdin from /dev/null; its stdout in $tmp/out,
+# stderr in $tmp/err, exit status in rc.
+run() {
+	"$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+# expect DESCRIPTION RC [REGEX]: the last run exited RC and its stderr
+# matches the extended regex (when given).
+expect() {
+	local what=$1 want=$2 re=${3:-}
+	if [ "$rc" -eq "$want" ] && { [ -z "$re" ] || grep -qE -- "$re" "$tmp/err"; }; then
+		ok "$what"
+	else
+		not_ok "$what" "exit $rc (want $want)${re:+, stderr should match /$re/}:" \
+			"$(cat "$tmp/err")"
+	fi
+}
+# same DESCRIPTION FILE_A FILE_B
+same() {
+	if diff -u "$2" "$3" >"$tmp/diff"; then ok "$1"; else not_ok "$1" "$(cat "$tmp/diff")"; fi
+}
+
+# start NAME ARGS...: a live target named NAME, stopped once ready; its pid in tpid.
+start() {
+	local name=$1
+	shift
+	"$target" --comm "$name" "$@" >"$tmp/$name.facts" </dev/null &
+	tpid=$!
+	pids+=("$tpid")
+	wait_stopped "$tpid" && return 0
+	echo "Bail out! the target $name did not stop"
+	exit 1
+}
+
+# ---- options before and after the operands, one parser for all
+run "$vmscope" "${fix[@]}" -w 100 -a "$fpid"
+cp "$tmp/out" "$tmp/before"
+run "$vmscope" "$fpid" "${fix[@]}" -w 100 -a
+expect "report: options after the PID are options ('vmscope PID -a')" 0
+same "report: 'PID -a' is 'report -a PID'" "$tmp/before" "$tmp/out"
+run "$vmscope" report "$fpid" -a "${fix[@]}" -w 100
+same "report: options between and after the operands" "$tmp/before" "$tmp/out"
+run "$vmscope" "${fix[@]}" -w 100 -a -- "$fpid"
+same "report: '--' ends the options" "$tmp/before" "$tmp/out"
+run "$vmscope" "${fix[@]}" -- -a
+expect "report: after '--', '-a' is a NAME" 1 "no process matches '-a'"
+
+start cli-pages --anon-pages 16 --anon-touch 8
+# the target's own anonymous region: its pages are shared with no one
+read -r _ a len _ < <(grep '^anon ' "$tmp/cli-pages.facts")
+anon=$(printf '%x-%x' "$((a))" "$((a + len))")
+run "$vmscope" pages --format json --range "$anon" "$tpid"
+cp "$tmp/out" "$tmp/before"
+run "$vmscope" pages "$tpid" --format json --range "$anon"
+expect "pages: options after the PID ('pages PID --format json')" 0
+same "pages: 'PID --format json' is '--format json PID'" "$tmp/before" "$tmp/out"
+run "$vmscope" watch "$tpid" -d 1
+expect "watch: options after the PID ('watch PID -d 1'): only the terminal is missing" 2 \
+	"needs a terminal"
+
+finish

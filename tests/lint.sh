@@ -1,5 +1,5 @@
 #!/bin/bash
-# lint.sh SRCDIR VMSCOPE: the project's rules that a compiler does not check,
+# lint.sh SRCDIR VMSCOPE [BUILDDIR]: the project's rules that a compiler does not check,
 # as TAP (one test per rule):
 #  - layering: curses only in src/tui, libelf only in src/elf,
 #    perf_event_open only in src/perf; each layer includes only the layers
@@ -8,12 +8,16 @@
 #    src/base/xalloc.c excepted);
 #  - no banned string functions anywhere;
 #  - the man page and each completion file name every long option that
-#    `vmscope --help` prints.
+#    `vmscope --help` prints;
+#  - the house: no source file over 800 lines; with BUILDDIR, no circle of
+#    calls between the files of src/ and no command file called by any file
+#    but src/main.c (tests/callgraph.py reads the built objects).
 # Comments are stripped (by the C preprocessor, which knows C's rules) before
 # matching, so prose may name anything.
 set -u
 src=${1:?usage: lint.sh SRCDIR VMSCOPE}
 vmscope=${2:?usage: lint.sh SRCDIR VMSCOPE}
+builddir=${3:-}
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 cd "$src" || exit 1
 
@@ -172,6 +176,43 @@ for c in "${commands[@]}"; do
 		sed 's/^[[:space:],]*--//' | LC_ALL=C sort -u)
 	check_names "man page of $c" "$page" '--X([^a-z0-9-]|$)'
 done
+
+# The house: a file over 800 lines usually has two jobs (STYLE.md).
+big=()
+mapfile -t files < <(c_files src include)
+for f in "${files[@]}"; do
+	lines=$(wc -l <"$f")
+	[ "$lines" -gt 800 ] && big+=("$f: $lines lines")
+done
+if [ ${#big[@]} -eq 0 ]; then
+	ok "no source file of src/ or include/ over 800 lines"
+else
+	not_ok "no source file of src/ or include/ over 800 lines" "${big[@]}"
+fi
+
+# Who calls whom, from the objects of the build: no circle between files,
+# and the commands (one file each in src/cmd) called by main.c alone.
+if [ -n "$builddir" ]; then
+	out=$(python3 tests/callgraph.py "$builddir" . --check --commands src/cmd 2>&1)
+	rc=$?
+	desc=
+	diag=()
+	seen=0
+	flush() { if [ -n "$desc" ]; then not_ok "$desc" "${diag[@]}"; fi; desc=; diag=(); }
+	while IFS= read -r line; do
+		case "$line" in
+		'ok: '*) flush; ok "${line#ok: }"; seen=$((seen + 1)) ;;
+		'not ok: '*) flush; desc=${line#not ok: }; seen=$((seen + 1)) ;;
+		*) diag+=("${line#  }") ;;
+		esac
+	done <<<"$out"
+	flush
+	if [ $seen -eq 0 ] || { [ $rc -ne 0 ] && [ $failed -eq 0 ]; }; then
+		not_ok "tests/callgraph.py checks the call graph" "exit $rc" "$out"
+	fi
+else
+	skip "no circle of calls between files" "lint.sh was given no build directory"
+fi
 
 echo "1..$n"
 [ $failed -eq 0 ]

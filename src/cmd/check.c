@@ -321,7 +321,7 @@ static void xml_escaped(FILE *out, const char *s)
 
 static int write_junit(const char *path, const char *target, const struct vms_snapshot *snap,
 		       const struct vms_budget_rule *rules, const struct vms_budget_result *res,
-		       size_t n, size_t failures)
+		       size_t n, size_t failures, struct strbuf *why)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -362,7 +362,7 @@ static int write_junit(const char *path, const char *target, const struct vms_sn
 	strbuf_release(&suite);
 	if (fclose(out) != 0)
 		die_oom(0);
-	r = cmd_write_file_atomic(path, buf, len);
+	r = cmd_write_file_atomic(path, buf, len, why);
 	free(buf);
 	return r;
 }
@@ -418,11 +418,14 @@ int cmd_check(int argc, char **argv)
 	strbuf_release(&sb);
 	status = failures ? EXIT_GONE : 0;
 	if (a.junit) {
-		r = write_junit(a.junit, ops[0], snap, a.set.rules, res, a.set.n_rules, failures);
+		strbuf_init(&sb);
+		r = write_junit(a.junit, ops[0], snap, a.set.rules, res, a.set.n_rules, failures,
+				&sb);
 		if (r < 0) {
-			fprintf(stderr, "vmscope: cannot write '%s': %s\n", a.junit, strerror(-r));
+			cmd_say_cannot_write(a.junit, r, &sb);
 			status = EXIT_USAGE;
 		}
+		strbuf_release(&sb);
 	}
 	if (fflush(stdout) != 0 && errno != EPIPE && !status)
 		status = EXIT_GONE;

@@ -185,6 +185,11 @@ int cmd_report(int argc, char **argv)
 		      "'vmscope faults --format json' gives the attribution as JSON\n", stderr);
 		return EXIT_USAGE;
 	}
+	if (a.reset_refs && a.proc_root) {
+		/* a captured tree's clear_refs may be a link to any file */
+		fputs("vmscope: --reset-refs writes to a live process, not to --proc-root\n", stderr);
+		return EXIT_USAGE;
+	}
 	if (a.faults_ns && a.proc_root) {
 		fputs("vmscope: --faults watches a live process, not --proc-root\n", stderr);
 		return EXIT_USAGE;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/files.h"
@@ -54,7 +55,7 @@ static int snapshot_option(int id, const char *arg, void *ctx)
 
 
 /* Streams the JSON of snap to path, whole or not at all ("-" or NULL: stdout). */
-static int write_snapshot(const struct vms_snapshot *snap, const char *path)
+static int write_snapshot(const struct vms_snapshot *snap, const char *path, struct strbuf *why)
 {
 	const struct vms_reporter *rep = vms_reporter_find("json");
 	const struct vms_report_options ropt = { 0 };
@@ -64,7 +65,7 @@ static int write_snapshot(const struct vms_snapshot *snap, const char *path)
 
 	if (!path || strcmp(path, "-") == 0)
 		return cmd_render_stream(rep, snap, &ropt, stdout);
-	r = cmd_atomic_open(&f, path);
+	r = cmd_atomic_open(&f, path, why);
 	if (r < 0)
 		return r;
 	out = fdopen(f.fd, "w");
@@ -82,6 +83,7 @@ int cmd_snapshot(int argc, char **argv)
 {
 	struct cmd_target_args a = { 0 };
 	struct vms_snapshot *snap = NULL;
+	struct strbuf why;
 	int r, status, first, root_fd;
 
 	r = cli_parse(argc, argv, &snapshot_command, snapshot_option, &a, &first);
@@ -99,12 +101,13 @@ int cmd_snapshot(int argc, char **argv)
 	if (status)
 		return status;
 
-	r = write_snapshot(snap, a.output);
+	strbuf_init(&why);
+	r = write_snapshot(snap, a.output, &why);
 	vms_snapshot_free(snap);
 	if (r < 0 && r != -EPIPE) {
-		fprintf(stderr, "vmscope: cannot write '%s': %s\n", a.output ? a.output : "-",
-			strerror(-r));
-		return EXIT_GONE;
+		cmd_say_cannot_write(a.output ? a.output : "-", r, &why);
+		status = EXIT_GONE;
 	}
-	return 0;
+	strbuf_release(&why);
+	return status;
 }

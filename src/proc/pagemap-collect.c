@@ -218,7 +218,8 @@ int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options
 
 int vms_proc_clear_refs(int pid_dirfd)
 {
-	int fd = openat(pid_dirfd, "clear_refs", O_WRONLY | O_CLOEXEC);
+	/* the kernel's own file, never through a link nor into a FIFO */
+	int fd = openat(pid_dirfd, "clear_refs", O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	ssize_t n;
 	int r = 0;
 

@@ -30,3 +30,14 @@ wait_stopped() {
 	done
 	return 1
 }
+
+# need_nobody WHAT: skips the whole test (as its plan) unless it runs as root
+# with setpriv; sets nobody=(...), which runs a command as uid and gid 65534
+# without groups.
+need_nobody() {
+	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
+		echo "1..0 # SKIP needs root and setpriv $1"
+		exit 0
+	fi
+	nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+}

@@ -6,11 +6,7 @@
 set -u
 vmscope=${1:?usage: test-perms.sh VMSCOPE}
 . "$(dirname "$0")/common.sh"
-if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
-	echo "1..0 # SKIP needs root and setpriv to run as another user"
-	exit 0
-fi
-nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+need_nobody "to run as another user"
 if ! "${nobody[@]}" "$vmscope" --version >/dev/null 2>&1; then
 	echo "1..0 # SKIP uid 65534 cannot run $vmscope (a directory on its path is closed)"
 	exit 0

@@ -1,23 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Writing the commands' output files whole or not at all (src/cmd/common/files.c). */
+/*
+ * Every file vmscope writes (snapshot -o, check --junit, the files of a
+ * capture) goes through here: written whole or not at all, and never through
+ * a link another user planted (src/cmd/common/files.c).
+ *
+ * A path is resolved one component at a time from directory fds. A symbolic
+ * link in a sticky, world-writable directory (/tmp) that belongs neither to
+ * us nor to the directory's owner is not followed, whatever the sysctl
+ * fs.protected_symlinks says: as the last component it is replaced by the
+ * new file (the link goes, what it names stays as it was); on the way to the
+ * last component it is refused. Any other entry of another user in such a
+ * directory (a FIFO, a file) is replaced as well, never opened.
+ *
+ * A new file gets mode 0644 (less the umask); a replaced regular file keeps
+ * its mode and, where we may, its owner. The data goes to a temporary file
+ * beside it (O_EXCL), is fsync'ed, and is renamed over the name last.
+ */
 #ifndef VMSCOPE_CMD_COMMON_FILES_H
 #define VMSCOPE_CMD_COMMON_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
-/* Writes buf to path through a temporary file and a rename: whole or not at all. */
-int cmd_write_file_atomic(const char *path, const char *buf, size_t len);
+struct strbuf;
+
+/*
+ * Resolves path to the directory it is in (ret_dirfd, an O_PATH fd the
+ * caller closes) and its last component (ret_name, freed by the caller),
+ * following the links that may be followed. *ret_exists says whether an
+ * entry of that name is there, *ret_st is its lstat, *ret_untrusted whether
+ * it is another user's entry in a sticky world-writable directory (so it is
+ * replaced, never opened or followed). 0, or -errno; -EPERM with why set
+ * (when why is not NULL) for a link that must not be followed.
+ */
+int cmd_path_resolve(const char *path, int *ret_dirfd, char **ret_name, struct stat *ret_st,
+		     bool *ret_exists, bool *ret_untrusted, struct strbuf *why);
+
+/* Writes buf to path whole or not at all; why as for cmd_path_resolve. */
+int cmd_write_file_atomic(const char *path, const char *buf, size_t len, struct strbuf *why);
 /* The same for a file written piece by piece: open, write to fd, then close
- * with the result so far (0 renames the temporary over path, -errno drops it;
- * either way the result is returned). fd may be closed already (set it -1). */
+ * with the result so far (0 fsyncs and renames the temporary over the name,
+ * -errno drops it; either way the result is returned). fd may be closed
+ * already (set it -1). */
 struct cmd_atomic_file {
-	char *path; /* the file replaced, symbolic links resolved */
-	char *tmp;  /* NULL when path is no regular file and fd writes to it */
+	int dirfd;  /* the directory the file is in, -1 when fd writes to a device or FIFO */
+	char *name; /* the name replaced there */
+	char *tmp;  /* the temporary written, its name there */
 	int fd;
 };
-int cmd_atomic_open(struct cmd_atomic_file *f, const char *path);
+int cmd_atomic_open(struct cmd_atomic_file *f, const char *path, struct strbuf *why);
+/* In dirfd (kept by the caller) under name, a single component; an entry of
+ * that name that is no regular file is replaced. */
+int cmd_atomic_open_at(struct cmd_atomic_file *f, int dirfd, const char *name);
 int cmd_atomic_close(struct cmd_atomic_file *f, int r);
 /* Writes all of buf to fd, retrying on EINTR; 0 or -errno. */
 int cmd_write_all(int fd, const char *buf, size_t len);
+/* "vmscope: cannot write 'PATH': " and why, or the error's text. */
+void cmd_say_cannot_write(const char *path, int r, const struct strbuf *why);
 
 #endif

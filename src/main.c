@@ -43,23 +43,89 @@ static void usage_with_commands(FILE *out)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
 	fputs("\n"
-	      "'vmscope COMMAND --help' shows a command's options.\n"
+	      "'vmscope help COMMAND' or 'vmscope COMMAND --help' shows a command's options.\n"
+	      "A process named like a command: 'vmscope report NAME' or 'vmscope -- NAME'.\n"
 	      "Exit status: 0 success, 1 the process does not exist or exited, 2 usage error\n"
 	      "or several processes matched. See vmscope(1).\n",
 	      out);
 }
 
+static const struct command_entry *find_command(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(word, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* The command word within two edits of word (git's habit), or NULL. */
+static const char *near_command(const char *word)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	if (cli_edit_distance(word, "help") < best_d) {
+		best = "help";
+		best_d = cli_edit_distance(word, "help");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		unsigned d = cli_edit_distance(word, commands[i].name);
+
+		/* a word of one or two letters is two edits from too much */
+		if (d < best_d && d < strlen(word)) {
+			best = commands[i].name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* vmscope help [COMMAND]: the help of vmscope or of one command. */
+static int help(int argc, char **argv)
+{
+	const struct command_entry *c;
+	const char *near;
+
+	if (argc == 1 || strcmp(argv[1], "report") == 0) {
+		usage_with_commands(stdout);
+		return 0;
+	}
+	if (argc > 2) {
+		fputs("vmscope: help takes one COMMAND\n", stderr);
+		return EXIT_USAGE;
+	}
+	c = find_command(argv[1]);
+	if (c) {
+		cli_usage(stdout, c->doc);
+		return 0;
+	}
+	near = near_command(argv[1]);
+	if (near && strcmp(near, "help") != 0)
+		fprintf(stderr, "vmscope: unknown command '%s'; did you mean '%s'?\n", argv[1], near);
+	else
+		fprintf(stderr, "vmscope: unknown command '%s' (see 'vmscope help')\n", argv[1]);
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
+	const struct command_entry *c;
+	const char *near;
+
 	setlocale(LC_ALL, "");
 	if (argc >= 2) {
-		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-			if (strcmp(argv[1], commands[i].name) == 0)
-				return commands[i].run(argc - 1, argv + 1);
+		c = find_command(argv[1]);
+		if (c)
+			return c->run(argc - 1, argv + 1);
+		if (strcmp(argv[1], "help") == 0)
+			return help(argc - 1, argv + 1);
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 			usage_with_commands(stdout);
 			return 0;
 		}
+		near = argv[1][0] != '-' ? near_command(argv[1]) : NULL;
+		if (near)
+			return cmd_report_near_command(argc, argv, near);
 	}
 	/* No command: the report, with argv[0] standing as its name. */
 	return cmd_report(argc, argv);

@@ -13,6 +13,12 @@
 
 extern const struct cli_command report_command;
 int cmd_report(int argc, char **argv);
+/*
+ * The report when argv[1] is no command word but within two edits of the
+ * command `near`: if the word names no process, it is taken for a mistyped
+ * command ("did you mean 'near'?", exit 2) rather than a NAME.
+ */
+int cmd_report_near_command(int argc, char **argv, const char *near);
 extern const struct cli_command list_command;
 int cmd_list(int argc, char **argv);
 extern const struct cli_command top_command;

@@ -153,7 +153,30 @@ static bool say_no_address_space(const struct vms_snapshot *snap, FILE *out)
 }
 
 
-int cmd_report(int argc, char **argv)
+/* The word of argv[1] when it may be a mistyped command, and that command. */
+struct typo {
+	const char *word, *near;
+};
+
+/* A typo when the word is the target and names no process: said, exit 2. */
+static int check_typo(const struct typo *typo, int root_fd, const char *target, bool full)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	int n, status;
+
+	if (!typo || target != typo->word)
+		return 0;
+	status = cli_find_targets(root_fd, target, full, &pids, &n);
+	if (status || n > 0)
+		return status;
+	fprintf(stderr, "vmscope: unknown command '%s'; did you mean '%s'?\n", typo->word,
+		typo->near);
+	fputs("('vmscope report NAME' or 'vmscope -- NAME' reports a process of that name)\n",
+	      stderr);
+	return EXIT_USAGE;
+}
+
+static int report_main(int argc, char **argv, const struct typo *typo)
 {
 	struct report_args a = { .r.format = "text" };
 	const struct vms_reporter *rep;
@@ -204,7 +227,9 @@ int cmd_report(int argc, char **argv)
 		pid = getppid(); /* the calling shell */
 		status = 0;
 	} else {
-		status = cli_resolve_target(root_fd, argv[first], a.full, &pid);
+		status = check_typo(typo, root_fd, argv[first], a.full);
+		if (!status)
+			status = cli_resolve_target(root_fd, argv[first], a.full, &pid);
 	}
 	if (status)
 		goto out;
@@ -261,4 +286,16 @@ out:
 	vms_elf_cache_free(cache);
 	close(root_fd);
 	return status;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	return report_main(argc, argv, NULL);
+}
+
+int cmd_report_near_command(int argc, char **argv, const char *near)
+{
+	struct typo typo = { .word = argv[1], .near = near };
+
+	return report_main(argc, argv, &typo);
 }

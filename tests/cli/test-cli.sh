@@ -74,4 +74,42 @@ run "$vmscope" watch "$tpid" -d 1
 expect "watch: options after the PID ('watch PID -d 1'): only the terminal is missing" 2 \
 	"needs a terminal"
 
+# ---- command words: help, a mistyped command, a process named like a command
+run "$vmscope" help
+expect "'vmscope help' shows the help" 0
+grep -q '^Commands:' "$tmp/out" && ok "'vmscope help' lists the commands" ||
+	not_ok "'vmscope help' lists the commands" "$(head -5 "$tmp/out")"
+"$vmscope" list --help >"$tmp/before"
+run "$vmscope" help list
+same "'vmscope help list' is 'vmscope list --help'" "$tmp/before" "$tmp/out"
+run "$vmscope" lsit
+expect "a mistyped command that names no process: did you mean, exit 2" 2 \
+	"unknown command 'lsit'; did you mean 'list'\\?"
+run "$vmscope" help lsit
+expect "'help lsit': did you mean 'list', exit 2" 2 "did you mean 'list'"
+start help
+run "$vmscope" help
+if [ $rc -eq 0 ] && head -1 "$tmp/out" | grep -q '^Usage:'; then
+	ok "'vmscope help' is the help, even with a process named help"
+else
+	not_ok "'vmscope help' is the help, even with a process named help" "exit $rc" \
+		"$(head -3 "$tmp/out")"
+fi
+# Processes named like command words, in a copy of the captured process
+# (its mapped files are links to ../../../../objects).
+mkdir "$tmp/fx"
+cp -r "$src/tests/fixtures/target" "$src/tests/fixtures/objects" "$tmp/fx/"
+named() { echo "$1" >"$tmp/fx/target/proc/$fpid/comm"; }
+named list
+"$vmscope" "${fix[@]}" -w 100 "$fpid" | sed 1d >"$tmp/before"
+run "$vmscope" report --proc-root "$tmp/fx/target/proc" --color never -w 100 list
+sed -i 1d "$tmp/out"
+same "'vmscope report list' reports the process named list" "$tmp/before" "$tmp/out"
+run "$vmscope" --proc-root "$tmp/fx/target/proc" --color never -w 100 -- list
+sed -i 1d "$tmp/out"
+same "'vmscope -- list' reports the process named list" "$tmp/before" "$tmp/out"
+named lsit
+run "$vmscope" --proc-root "$tmp/fx/target/proc" lsit
+expect "a word near a command that names a process is that process" 0
+
 finish

@@ -284,20 +284,26 @@ static void list_matches(int root_fd, const char *name, const pid_t *pids, int n
 	strbuf_release(&line);
 }
 
-int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pid)
+int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pids, int *ret_n)
 {
-	_cleanup_free_ pid_t *pids = NULL;
+	pid_t pid;
 	struct strbuf esc;
 	int n, status = 0;
 
-	if (cli_is_pid(target, ret_pid))
+	*ret_pids = NULL;
+	*ret_n = 0;
+	if (cli_is_pid(target, &pid)) {
+		*ret_pids = xmalloc(sizeof(pid));
+		**ret_pids = pid;
+		*ret_n = 1;
 		return 0;
+	}
 	/* All digits but no valid pid (0, or past pid_max): a number, not a name. */
 	if (target[0] && strspn(target, "0123456789") == strlen(target)) {
 		fprintf(stderr, "vmscope: no process with pid %s\n", target);
 		return EXIT_GONE;
 	}
-	n = vms_find_by_name(root_fd, target, full, &pids);
+	n = vms_find_by_name(root_fd, target, full, ret_pids);
 	strbuf_init(&esc);
 	escape_display(&esc, target, strlen(target));
 	if (n == -EINVAL) {
@@ -307,17 +313,77 @@ int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pi
 	} else if (n < 0) {
 		fprintf(stderr, "vmscope: cannot list processes: %s\n", strerror(-n));
 		status = EXIT_GONE;
-	} else if (n == 0) {
-		fprintf(stderr, "vmscope: no process matches '%s'\n", esc.buf);
-		status = EXIT_GONE;
-	} else if (n > 1) {
-		list_matches(root_fd, esc.buf, pids, n);
-		status = EXIT_USAGE;
 	} else {
-		*ret_pid = pids[0];
+		*ret_n = n;
 	}
 	strbuf_release(&esc);
 	return status;
+}
+
+void cli_say_no_match(const char *target)
+{
+	struct strbuf esc;
+
+	strbuf_init(&esc);
+	escape_display(&esc, target, strlen(target));
+	fprintf(stderr, "vmscope: no process matches '%s'\n", esc.buf);
+	strbuf_release(&esc);
+}
+
+int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pid)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	struct strbuf esc;
+	int n, status;
+
+	status = cli_find_targets(root_fd, target, full, &pids, &n);
+	if (status)
+		return status;
+	if (n == 0) {
+		cli_say_no_match(target);
+		return EXIT_GONE;
+	}
+	if (n > 1) {
+		strbuf_init(&esc);
+		escape_display(&esc, target, strlen(target));
+		list_matches(root_fd, esc.buf, pids, n);
+		strbuf_release(&esc);
+		return EXIT_USAGE;
+	}
+	*ret_pid = pids[0];
+	return 0;
+}
+
+/* Optimal string alignment distance: a swap of two neighbours is one edit. */
+unsigned cli_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	_cleanup_free_ unsigned *d = NULL;
+
+	if (la > 64 || lb > 64)
+		return UINT_MAX;
+	d = xcalloc((la + 1) * (lb + 1), sizeof(*d));
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+	for (size_t i = 0; i <= la; i++)
+		D(i, 0) = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		D(0, j) = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cost = a[i - 1] != b[j - 1], v = D(i - 1, j - 1) + cost;
+
+			if (D(i - 1, j) + 1 < v)
+				v = D(i - 1, j) + 1;
+			if (D(i, j - 1) + 1 < v)
+				v = D(i, j - 1) + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    D(i - 2, j - 2) + 1 < v)
+				v = D(i - 2, j - 2) + 1;
+			D(i, j) = v;
+		}
+	}
+	return D(la, lb);
+#undef D
 }
 
 void cli_say_gone(pid_t pid, int r)

@@ -88,11 +88,27 @@ bool cli_is_pid(const char *s, pid_t *ret);
 
 /*
  * target: a PID, or a NAME matched like pgrep (full: against the whole
+ * command line). *ret_pids (the caller frees) gets every process it names,
+ * ascending, and *ret_n their count, 0 when none matches (nothing said).
+ * Returns 0, or an exit status after a message: EXIT_USAGE for a bad
+ * pattern, EXIT_GONE for a number that is no pid or processes unreadable.
+ */
+int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pids, int *ret_n);
+/* "no process matches 'target'" on stderr */
+void cli_say_no_match(const char *target);
+
+/*
+ * One process for a single-process command: cli_find_targets, where none
+ * and several are errors.
+ * target: a PID, or a NAME matched like pgrep (full: against the whole
  * command line). Returns 0 and the pid, or an exit status after a message:
  * EXIT_GONE (none matches), EXIT_USAGE (several match: they are listed,
  * or a bad pattern).
  */
 int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pid);
+
+/* Edits (insert, delete, change, swap two neighbours) from a to b; UINT_MAX past 64 bytes. */
+unsigned cli_edit_distance(const char *a, const char *b);
 
 /* For vms_inspect's -ENOENT "no process with pid N", else "process N exited". */
 void cli_say_gone(pid_t pid, int r);

@@ -112,4 +112,14 @@ named lsit
 run "$vmscope" --proc-root "$tmp/fx/target/proc" lsit
 expect "a word near a command that names a process is that process" 0
 
+# ---- an unknown user is a usage error
+run "$vmscope" list -u vmscope-no-such-user
+expect "list -u with an unknown user: exit 2 with a message" 2 "no user 'vmscope-no-such-user'"
+[ -s "$tmp/out" ] && not_ok "list -u with an unknown user prints no table" "$(cat "$tmp/out")" ||
+	ok "list -u with an unknown user prints no table"
+run "$vmscope" top --once -u vmscope-no-such-user
+expect "top -u with an unknown user: exit 2" 2 "no user"
+run "$vmscope" list -u 0 -f csv
+expect "list -u with a uid is taken as it is" 0
+
 finish

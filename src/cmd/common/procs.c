@@ -5,7 +5,9 @@
 #include "cmd/common/procs.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <string.h>
 
 int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
 {
@@ -37,6 +39,11 @@ int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
 		p->by = (enum vms_group)r;
 		return 0;
 	case 'u':
+		/* a uid may own no name; a name must be a user's (ps -u, pgrep -u) */
+		if (!arg[0] || (strspn(arg, "0123456789") != strlen(arg) && !getpwnam(arg))) {
+			fprintf(stderr, "vmscope: --user: no user '%s'\n", arg);
+			return -EINVAL;
+		}
 		p->user = arg;
 		return 0;
 	case OPT_PROCS_NAME:

@@ -3,11 +3,12 @@
  * The whole machine (src/proc/list.c; a live view's lister in list-keep.c,
  * each process's own files in list-read.c, meminfo and cgroups in
  * machine.c): every process with its totals, for `vmscope list` and
- * `vmscope top`. Enumeration, stat and status come from libproc2 on the
+ * `vmscope top`. Enumeration, stat and names come from libproc2 on the
  * live /proc (or from a plain directory scan of a captured proc root); PSS,
- * USS and swap come from each process's smaps_rollup, read here, so that a
- * process vmscope may not read is marked unreadable instead of showing a
- * false 0.
+ * USS and SwapPss come from each process's smaps_rollup, read here, so that
+ * a process vmscope may not read is marked unreadable instead of showing a
+ * false 0; VSZ, RSS, its split and swap from its status, which anyone may
+ * read.
  */
 #ifndef VMSCOPE_LIST_H
 #define VMSCOPE_LIST_H
@@ -32,14 +33,29 @@ struct vms_pentry {
 	const char *cmdline;  /* arguments joined by spaces, NULL when empty; arena */
 	const char *cgroup;   /* with VMS_LIST_CGROUP: the memory cgroup's path; arena */
 	bool cgroup_v1;       /* that path is in the v1 memory hierarchy */
-	uint64_t vsz;         /* bytes */
-	uint64_t rss;         /* bytes: smaps_rollup's Rss when read, else stat's */
+	/*
+	 * Bytes, from status (world-readable, exact): VmSize, VmRSS, VmSwap,
+	 * RssAnon, RssFile, RssShmem, read for every process after its
+	 * smaps_rollup. have_status false (status unreadable): vsz and rss are
+	 * stat's, whose RSS the kernel only approximates, and the rest unknown.
+	 */
+	uint64_t vsz, rss, swap;
+	uint64_t rss_anon, rss_file, rss_shmem;
+	bool have_status;
 	uint64_t minflt, majflt;
 	struct vms_counters rollup; /* smaps_rollup; have == 0 when not read */
 	int rollup_error;     /* 0 read (or no address space), else -errno (-EACCES) */
 	int32_t oom_score;    /* /proc/<pid>/oom_score, when have_oom_score */
 	bool have_oom_score;
 };
+
+/* The values of a row that come from status: which field, where in the row. */
+struct vms_pentry_status_field {
+	enum vms_status_field field;
+	size_t offset; /* of a uint64_t in struct vms_pentry */
+};
+#define VMS_PENTRY_STATUS_FIELDS 6
+extern const struct vms_pentry_status_field vms_pentry_status_fields[VMS_PENTRY_STATUS_FIELDS];
 
 static inline bool vms_pentry_readable(const struct vms_pentry *e)
 {
@@ -76,7 +92,7 @@ void vms_lister_free(struct vms_lister *l);
 
 /*
  * For a live view, which lists the same processes again and again: keep up
- * to max_fds of their /proc files open between listings (four a process,
+ * to max_fds of their /proc files open between listings (five a process,
  * closed when it goes) and ask libproc2 for a process's names only when what
  * they follow from changed. The rows are those of a full listing. No effect
  * on a captured proc root. Returns 0 or -errno.
@@ -86,8 +102,8 @@ int vms_lister_keep(struct vms_lister *l, size_t max_fds);
 /*
  * What a live view may give vms_lister_keep: the soft RLIMIT_NOFILE, raised
  * to the hard one, less 256 for everything else (curses, ELF files, sockets),
- * at most 4,096 (kept files cost the kernel about 14 KiB a process: a page of
- * seq_file buffer for stat, oom_score and smaps_rollup). 0 when there is no
+ * at most 4,096 (kept files cost the kernel about 18 KiB a process: a page of
+ * seq_file buffer for stat, status, oom_score and smaps_rollup). 0 when there is no
  * room. Raises the soft limit of this process.
  */
 size_t vms_lister_fd_budget(void);

@@ -27,8 +27,9 @@
 #include "vmscope/list.h"
 
 static const struct cli_option list_options[] = {
-	CMD_PROCS_OPTIONS("order by pid, user, command, vsz, rss, pss, uss, swap, swap_pss, minflt, "
-			  "majflt, processes, cgroup_memory or oom_score (default pss)"),
+	CMD_PROCS_OPTIONS("order by pid, user, command, vsz, rss, rss_anon, rss_file, rss_shmem, "
+			  "pss, uss, swap, swap_pss, minflt, majflt, processes, cgroup_memory or "
+			  "oom_score (default pss)"),
 	{ "top", 'n', required_argument, 'n', "N", "only the first N lines" },
 	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json, csv or openmetrics" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
@@ -111,16 +112,17 @@ static int write_text(FILE *out, const struct list_out *o)
 
 /* The numeric columns written to CSV and JSON, by mode. */
 static const enum vms_col proc_cols[] = {
-	VMS_COL_VSZ, VMS_COL_RSS, VMS_COL_PSS, VMS_COL_USS, VMS_COL_SWAP, VMS_COL_SWAP_PSS,
-	VMS_COL_MINFLT, VMS_COL_MAJFLT, VMS_COL_OOM_SCORE,
+	VMS_COL_VSZ, VMS_COL_RSS, VMS_COL_RSS_ANON, VMS_COL_RSS_FILE, VMS_COL_RSS_SHMEM,
+	VMS_COL_PSS, VMS_COL_USS, VMS_COL_SWAP, VMS_COL_SWAP_PSS, VMS_COL_MINFLT, VMS_COL_MAJFLT, VMS_COL_OOM_SCORE,
 };
 
 /* Names come from the processes: escaped as for a terminal, then quoted. */
-/* Fault counts and OOM scores are the processes', not a library's. */
+/* Fault counts, OOM scores and the RSS split are the processes', not a library's. */
 static bool col_shown(const struct vms_view *v, enum vms_col c)
 {
 	return v->by != VMS_GROUP_LIBRARY ||
-	       (c != VMS_COL_MINFLT && c != VMS_COL_MAJFLT && c != VMS_COL_OOM_SCORE);
+	       (c != VMS_COL_MINFLT && c != VMS_COL_MAJFLT && c != VMS_COL_OOM_SCORE &&
+		c != VMS_COL_RSS_ANON && c != VMS_COL_RSS_FILE && c != VMS_COL_RSS_SHMEM);
 }
 
 static void csv_field(FILE *out, const char *s)

@@ -34,7 +34,7 @@
  * a file setup each, per process and refresh, more than the reads of the
  * small ones.
  */
-enum lister_file { KF_STAT, KF_CMDLINE, KF_ROLLUP, KF_OOM, KF__MAX };
+enum lister_file { KF_STAT, KF_CMDLINE, KF_ROLLUP, KF_STATUS, KF_OOM, KF__MAX };
 
 /* What libproc2's names of a process follow from; they are asked again when it changes. */
 struct lister_names_key {

@@ -3,13 +3,15 @@
  * One process's own files into its row of a listing, for both listers
  * (list.c, list-keep.c): smaps_rollup, read here because libproc2 turns a
  * refused read into 0, and a refused PSS must show as unreadable, never as a
- * false 0; oom_score; the cgroup; and the files a live view keeps open.
+ * false 0; status, whose VmRSS is exact where stat's RSS is not; oom_score;
+ * the cgroup; and the files a live view keeps open.
  */
 #include "config.h"
 
 #include "proc/list-internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,7 @@ static const char *const lister_file_names[KF__MAX] = {
 	[KF_STAT] = "stat",
 	[KF_CMDLINE] = "cmdline",
 	[KF_ROLLUP] = "smaps_rollup",
+	[KF_STATUS] = "status",
 	[KF_OOM] = "oom_score",
 };
 
@@ -75,24 +78,41 @@ int lister_read_file(struct vms_lister *l, pid_t pid, struct lister_kept *k, enu
 	return procfile_read_fd(fd, cap, flags, &l->sb);
 }
 
+const struct vms_pentry_status_field vms_pentry_status_fields[VMS_PENTRY_STATUS_FIELDS] = {
+	{ VMS_ST_VM_SIZE, offsetof(struct vms_pentry, vsz) },
+	{ VMS_ST_VM_RSS, offsetof(struct vms_pentry, rss) },
+	{ VMS_ST_VM_SWAP, offsetof(struct vms_pentry, swap) },
+	{ VMS_ST_RSS_ANON, offsetof(struct vms_pentry, rss_anon) },
+	{ VMS_ST_RSS_FILE, offsetof(struct vms_pentry, rss_file) },
+	{ VMS_ST_RSS_SHMEM, offsetof(struct vms_pentry, rss_shmem) },
+};
+
 /*
- * VSZ and the fault counters again, after smaps_rollup: the stat read before
- * it may describe another image of the process (it called execve in between,
- * or grew fast), and a row shows one process at one time, not RSS above VSZ.
+ * VSZ, RSS, its split and swap from status, read after smaps_rollup so that
+ * a row does not show RSS above VSZ when the process grew (or called execve)
+ * between its stat and its smaps_rollup. The kernel sums these counters
+ * exactly here; stat's RSS it only approximates (per-CPU counters not
+ * folded). A status that cannot be read leaves stat's values, unmarked.
  */
-static int reread_stat(struct vms_lister *l, struct vms_pentry *e, struct lister_kept *k)
+static int read_status(struct vms_lister *l, struct vms_pentry *e, struct lister_kept *k)
 {
-	struct vms_stat st;
+	struct vms_snapshot *s = l->scratch;
 	int r;
 
-	r = lister_read_file(l, e->pid, k, KF_STAT, SMALL_FILE_CAP, 0);
+	r = lister_read_file(l, e->pid, k, KF_STATUS, SMALL_FILE_CAP, 0);
 	if (lister_gone(r) || r == 0)
 		return -ESRCH;
-	if (r < 0 || vms_stat_parse(l->sb.buf, l->sb.len, &st) < 0 || st.state == 'Z')
-		return -ESRCH;
-	e->vsz = st.vsize;
-	e->minflt = st.minflt;
-	e->majflt = st.majflt;
+	s->totals.status_have = 0;
+	if (r < 0 || vms_status_parse(s, l->sb.buf, l->sb.len) < 0)
+		return 0;
+	/* a process without an address space (kernel thread, zombie) has none of them: 0 */
+	for (size_t i = 0; i < VMS_PENTRY_STATUS_FIELDS; i++) {
+		enum vms_status_field f = vms_pentry_status_fields[i].field;
+
+		*(uint64_t *)((char *)e + vms_pentry_status_fields[i].offset) =
+			s->totals.status_have & (UINT32_C(1) << f) ? s->totals.status[f] : 0;
+	}
+	e->have_status = true;
 	return 0;
 }
 
@@ -156,13 +176,8 @@ static int read_rollup(struct vms_lister *l, struct vms_pentry *e, struct lister
 	if (r > 0)
 		r = vms_rollup_parse(s, l->sb.buf, l->sb.len);
 	e->rollup_error = r < 0 ? r : 0;
-	if (r >= 0) {
+	if (r >= 0)
 		e->rollup = s->totals.rollup;
-		if (vms_counters_has(&e->rollup, VMS_MEM_RSS))
-			e->rss = e->rollup.v[VMS_MEM_RSS];
-		if (e->rss > e->vsz)
-			return reread_stat(l, e, k);
-	}
 	return 0;
 }
 
@@ -197,7 +212,7 @@ static void read_oom_score(struct vms_lister *l, struct vms_pentry *e, struct li
 bool lister_finish_entry(struct vms_lister *l, struct vms_plist *pl, struct vms_pentry *e,
 			 struct lister_kept *k)
 {
-	if (read_rollup(l, e, k) < 0) {
+	if (read_rollup(l, e, k) < 0 || read_status(l, e, k) < 0) {
 		pl->vanished++;
 		return false;
 	}

@@ -25,6 +25,9 @@ const struct vms_col_desc vms_cols[VMS_COL__MAX] = {
 	[VMS_COL_VSZ] = { "vsz", "VSZ", VMS_COLF_SIZE },
 	[VMS_COL_RSS] = { "rss", "RSS", VMS_COLF_SIZE },
 	[VMS_COL_RSS_DELTA] = { "rss_change", "ΔRSS", VMS_COLF_SIZE | VMS_COLF_SIGNED },
+	[VMS_COL_RSS_ANON] = { "rss_anon", "RSSANON", VMS_COLF_SIZE },
+	[VMS_COL_RSS_FILE] = { "rss_file", "RSSFILE", VMS_COLF_SIZE },
+	[VMS_COL_RSS_SHMEM] = { "rss_shmem", "RSSSHMEM", VMS_COLF_SIZE },
 	[VMS_COL_PSS] = { "pss", "PSS", VMS_COLF_SIZE },
 	[VMS_COL_USS] = { "uss", "USS", VMS_COLF_SIZE },
 	[VMS_COL_SWAP] = { "swap", "SWAP", VMS_COLF_SIZE },
@@ -90,7 +93,6 @@ void vms_view_release(struct vms_view *v)
 }
 
 #define BIT(c) (UINT32_C(1) << (c))
-#define ROLLUP_COLS (BIT(VMS_COL_PSS) | BIT(VMS_COL_USS) | BIT(VMS_COL_SWAP) | BIT(VMS_COL_SWAP_PSS))
 
 static void row_from_entry(struct vms_row *r, const struct vms_pentry *e)
 {
@@ -116,6 +118,15 @@ static void row_from_entry(struct vms_row *r, const struct vms_pentry *e)
 		r->v[VMS_COL_OOM_SCORE] = (uint64_t)e->oom_score;
 		r->have |= BIT(VMS_COL_OOM_SCORE);
 	}
+	/* status, which anyone may read: known for unreadable processes too */
+	if (e->have_status) {
+		r->v[VMS_COL_SWAP] = e->swap;
+		r->v[VMS_COL_RSS_ANON] = e->rss_anon;
+		r->v[VMS_COL_RSS_FILE] = e->rss_file;
+		r->v[VMS_COL_RSS_SHMEM] = e->rss_shmem;
+		r->have |= BIT(VMS_COL_SWAP) | BIT(VMS_COL_RSS_ANON) | BIT(VMS_COL_RSS_FILE) |
+			   BIT(VMS_COL_RSS_SHMEM);
+	}
 	if (!vms_pentry_readable(e)) {
 		r->unreadable = 1;
 		return;
@@ -124,9 +135,8 @@ static void row_from_entry(struct vms_row *r, const struct vms_pentry *e)
 	 * rollup with no keys: its memory is a true 0. */
 	r->v[VMS_COL_PSS] = c->v[VMS_MEM_PSS];
 	r->v[VMS_COL_USS] = vms_counters_uss(c);
-	r->v[VMS_COL_SWAP] = c->v[VMS_MEM_SWAP];
 	r->v[VMS_COL_SWAP_PSS] = c->v[VMS_MEM_SWAP_PSS];
-	r->have |= BIT(VMS_COL_PSS) | BIT(VMS_COL_USS) | BIT(VMS_COL_SWAP);
+	r->have |= BIT(VMS_COL_PSS) | BIT(VMS_COL_USS);
 	/* SwapPss is missing on old kernels: not a 0 then. */
 	if (!c->have || vms_counters_has(c, VMS_MEM_SWAP_PSS))
 		r->have |= BIT(VMS_COL_SWAP_PSS);

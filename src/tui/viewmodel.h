@@ -25,6 +25,9 @@ enum vms_col {
 	VMS_COL_VSZ,
 	VMS_COL_RSS,
 	VMS_COL_RSS_DELTA,/* RSS change since the previous refresh */
+	VMS_COL_RSS_ANON, /* the split of RSS, from status */
+	VMS_COL_RSS_FILE,
+	VMS_COL_RSS_SHMEM,
 	VMS_COL_PSS,
 	VMS_COL_USS,
 	VMS_COL_SWAP,

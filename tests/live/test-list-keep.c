@@ -393,7 +393,7 @@ static void fds_closed_and_budget(void **state)
 	vms_plist_init(&pl);
 	l = keep_lister(4096);
 	assert_int_equal(vms_lister_collect(l, &pl), 0);
-	assert_int_equal(fds_on(s->pid), 4); /* stat, cmdline, smaps_rollup, oom_score */
+	assert_int_equal(fds_on(s->pid), 5); /* stat, cmdline, smaps_rollup, status, oom_score */
 	kill(s->pid, SIGKILL);
 	waitpid(s->pid, NULL, 0);
 	assert_int_equal(vms_lister_collect(l, &pl), 0);

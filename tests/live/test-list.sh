@@ -1,6 +1,7 @@
 #!/bin/bash
 # test-list.sh VMSCOPE TARGET: `vmscope list` on real, frozen processes,
-# compared with the smaps_rollup of the same processes read here; TAP.
+# compared with the smaps_rollup and status of the same processes read here;
+# TAP.
 set -u
 vmscope=${1:?usage: test-list.sh VMSCOPE TARGET}
 target=${2:?usage: test-list.sh VMSCOPE TARGET}
@@ -37,13 +38,15 @@ start_target() { # name, target options...
 	exit 1
 }
 
-# The smaps_rollup of each of the pids, kept in $tmp/rollup.PID; prints
-# them all, so that two reads can be compared.
+# The smaps_rollup and status of each of the pids, kept in $tmp/rollup.PID
+# and $tmp/status.PID; prints them all, so that two reads can be compared.
 read_rollups() { # pids...
 	local p
 	for p in "$@"; do
 		cat "/proc/$p/smaps_rollup" >"$tmp/rollup.$p"
-		cat "$tmp/rollup.$p"
+		grep -E '^(VmSize|VmRSS|VmSwap|RssAnon|RssFile|RssShmem):' "/proc/$p/status" \
+			>"$tmp/status.$p"
+		cat "$tmp/rollup.$p" "$tmp/status.$p"
 	done
 }
 
@@ -95,6 +98,12 @@ rollup_sum() { # key pids...
 	for p in "$@"; do cat "$tmp/rollup.$p"; done |
 		awk -v k="$key:" '$1 == k { s += $2 * 1024 } END { printf "%d\n", s }'
 }
+status_sum() { # key pids...
+	local key=$1 p
+	shift
+	for p in "$@"; do cat "$tmp/status.$p"; done |
+		awk -v k="$key:" '$1 == k { s += $2 * 1024 } END { printf "%d\n", s }'
+}
 uss_sum() {
 	local p
 	for p in "$@"; do cat "$tmp/rollup.$p"; done |
@@ -115,11 +124,18 @@ mapfile -t b_pids < <(pgrep -x "$b" | sort -n)
 check "the targets run (4 + 1 processes)" "4 1" "${#a_pids[@]} ${#b_pids[@]}"
 all=("${a_pids[@]}" "${b_pids[@]}")
 
+# What list takes from status (exact, world-readable), by key:JSON name.
+status_keys="VmSize:vsz VmRSS:rss VmSwap:swap RssAnon:rss_anon RssFile:rss_file RssShmem:rss_shmem"
+
 # The comparisons of the checks below, quietly, for at_rest.
 verify_json() {
 	local k
-	for k in Rss:rss Pss:pss Swap:swap SwapPss:swap_pss; do
+	for k in Pss:pss SwapPss:swap_pss; do
 		[ "$(rollup_sum "${k%:*}" "${all[@]}")" = "$(json_total "$tmp/list.json" "${k#*:}")" ] ||
+			return 1
+	done
+	for k in $status_keys; do
+		[ "$(status_sum "${k%:*}" "${all[@]}")" = "$(json_total "$tmp/list.json" "${k#*:}")" ] ||
 			return 1
 	done
 	[ "$(uss_sum "${all[@]}")" = "$(json_total "$tmp/list.json" uss)" ]
@@ -146,12 +162,44 @@ verify_prog() {
 at_rest "$tmp/list.json" verify_json "$vmscope" list --match "^vl-(a|b)-$$\$" --format json
 check "list --format json exits 0" "0 " "$? $(head -c 300 "$tmp/err")"
 check "total counts the target processes" "${#all[@]}" "$(json_total "$tmp/list.json" processes)"
-for k in Rss:rss Pss:pss Swap:swap SwapPss:swap_pss; do
+for k in Pss:pss SwapPss:swap_pss; do
 	check "total ${k#*:} = sum of smaps_rollup ${k%:*}" "$(rollup_sum "${k%:*}" "${all[@]}")" \
+		"$(json_total "$tmp/list.json" "${k#*:}")"
+done
+for k in $status_keys; do
+	check "total ${k#*:} = sum of status ${k%:*}" "$(status_sum "${k%:*}" "${all[@]}")" \
 		"$(json_total "$tmp/list.json" "${k#*:}")"
 done
 check "total uss = sum of smaps_rollup Private_Clean + Private_Dirty" "$(uss_sum "${all[@]}")" \
 	"$(json_total "$tmp/list.json" uss)"
+
+# As uid 65534, which may read the root targets' status but not their
+# smaps_rollup: RSS, its split, VSZ and swap are status' exact values (not
+# stat's approximation, not n/a), and PSS is unknown.
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	"${nobody[@]}" "$vmscope" --version >/dev/null 2>&1; then
+	verify_nobody() {
+		local k
+		for k in $status_keys; do
+			[ "$(status_sum "${k%:*}" "${b_pids[@]}")" = \
+				"$(json_total "$tmp/nobody.json" "${k#*:}")" ] || return 1
+		done
+	}
+	at_rest "$tmp/nobody.json" verify_nobody "${nobody[@]}" "$vmscope" list --match "^$b\$" \
+		--format json
+	check "as uid 65534: list exits 0" "0 " "$? $(head -c 300 "$tmp/err")"
+	check "as uid 65534: the root target is unreadable" 1 \
+		"$(grep -c '"readable": false' "$tmp/nobody.json")"
+	for k in $status_keys; do
+		check "as uid 65534: ${k#*:} of a root process = its status ${k%:*}" \
+			"$(status_sum "${k%:*}" "${b_pids[@]}")" "$(json_total "$tmp/nobody.json" "${k#*:}")"
+	done
+	check "as uid 65534: its pss and the total's are null" 2 \
+		"$(grep -c '"pss": null' "$tmp/nobody.json")"
+else
+	for k in x x $status_keys x; do ok "# SKIP not root, or uid 65534 cannot run $vmscope"; done
+fi
 
 # The same in CSV: one row per process, every pid there.
 at_rest "$tmp/list.csv" verify_csv "$vmscope" list --match "^vl-(a|b)-$$\$" --format csv --sort pid
@@ -192,9 +240,10 @@ fi
 
 # A process whose smaps_rollup is refused shows no value, never 0.
 if ! cat /proc/1/smaps_rollup >/dev/null 2>&1 && [ -r /proc/1/stat ]; then
-	# ...,readable,vsz,rss,pss,uss,swap,swap_pss,minflt,majflt,oom_score
-	check "unreadable pid 1: readable false, pss/uss/swap empty" 1 \
-		"$("$vmscope" list --format csv | grep -cE '^1,.*,false,[0-9]+,[0-9]+,,,,,[0-9]+,[0-9]+,[0-9]*$')"
+	# ...,readable,vsz,rss,rss_anon,rss_file,rss_shmem,pss,uss,swap,swap_pss,minflt,majflt,oom_score
+	check "unreadable pid 1: readable false, pss/uss/swap_pss empty, swap known" 1 \
+		"$("$vmscope" list --format csv |
+			grep -cE '^1,.*,false,[0-9]+,[0-9]+,[0-9]+,[0-9]+,[0-9]+,,,[0-9]+,,[0-9]+,[0-9]+,[0-9]*$')"
 	check "unreadable pid 1: n/a in the text table" 1 \
 		"$("$vmscope" list --sort pid -n 1 | grep -c 'n/a')"
 else

@@ -36,11 +36,14 @@ struct vms_snapshot *cmd_pentry_snapshot(const struct vms_pentry *e, const struc
 		t->status[VMS_ST_VM_SIZE] = e->vsz;
 		t->status[VMS_ST_VM_RSS] = e->rss;
 		t->status_have |= UINT32_C(1) << VMS_ST_VM_SIZE | UINT32_C(1) << VMS_ST_VM_RSS;
-		/* the listing reads no status: swap is smaps_rollup's, as list shows it */
-		if (vms_counters_has(&e->rollup, VMS_MEM_SWAP)) {
-			t->status[VMS_ST_VM_SWAP] = e->rollup.v[VMS_MEM_SWAP];
-			t->status_have |= UINT32_C(1) << VMS_ST_VM_SWAP;
+		for (size_t i = 0; e->have_status && i < VMS_PENTRY_STATUS_FIELDS; i++) {
+			enum vms_status_field f = vms_pentry_status_fields[i].field;
+
+			t->status[f] = *(const uint64_t *)((const char *)e +
+							    vms_pentry_status_fields[i].offset);
+			t->status_have |= UINT32_C(1) << f;
 		}
+		snap->src[VMS_SRC_STATUS].tried = e->have_status;
 	}
 	t->minflt = e->minflt;
 	t->majflt = e->majflt;

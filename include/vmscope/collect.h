@@ -117,6 +117,9 @@ int vms_rollup_parse(struct vms_snapshot *snap, const char *buf, size_t len);
 /* status into snap->totals.status and the process fields it has (uid, threads, ppid, comm). */
 int vms_status_parse(struct vms_snapshot *snap, const char *buf, size_t len);
 
+/* In vms_stat's flags: the task is a kernel thread. */
+#define VMS_PF_KTHREAD 0x00200000UL
+
 struct vms_stat {
 	pid_t pid, ppid;
 	char state;

@@ -438,6 +438,13 @@ struct vms_snapshot *vms_snapshot_new(void);
 void vms_snapshot_free(struct vms_snapshot *snap);
 
 /* Whether a source was read. */
+/* A kernel thread or a zombie: the task has no user address space, so its
+ * maps are empty and its pagemap refuses to open (ESRCH) while it lives. */
+static inline bool vms_snapshot_no_address_space(const struct vms_snapshot *snap)
+{
+	return snap->proc.kernel_thread || snap->proc.state == 'Z';
+}
+
 static inline bool vms_snapshot_have(const struct vms_snapshot *snap, enum vms_source src)
 {
 	return snap->src[src].tried && snap->src[src].error == 0;

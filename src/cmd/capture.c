@@ -33,6 +33,7 @@
 #include "cmd/common/cli.h"
 #include "cmd/common/files.h"
 #include "cmd/common/options.h"
+#include "vmscope/collect.h"
 
 #define CAPTURE_FILE_CAP (512u << 20)     /* smaps of 65,530 VMAs is ~50 MB */
 #define CAPTURE_OBJECT_CAP (256ull << 20) /* bytes of one mapped file copied */
@@ -482,6 +483,15 @@ static int write_capture(const struct capture *c, pid_t pid, const char *dir)
 	return r;
 }
 
+/* Whether the captured stat (the first file) is a kernel thread's or a zombie's. */
+static bool no_address_space(const struct capture *c)
+{
+	struct vms_stat st;
+
+	return c->n_files && vms_stat_parse(c->files[0].data.buf, c->files[0].data.len, &st) == 0 &&
+	       (st.state == 'Z' || (st.flags & VMS_PF_KTHREAD));
+}
+
 static int read_capture(struct capture *c, int root_fd, int pid_fd)
 {
 	static const char *const names[] = {
@@ -491,9 +501,11 @@ static int read_capture(struct capture *c, int root_fd, int pid_fd)
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		r = read_one(c, pid_fd, names[i], names[i], false);
+		/* A kernel thread or a zombie has no address space: its
+		 * smaps_rollup answers ESRCH, and it is not captured. */
+		r = read_one(c, pid_fd, names[i], names[i], i > 0 && no_address_space(c));
 		/* without stat there is no process to show */
-		if (r < 0 || (r > 0 && i == 0))
+		if ((r < 0 && !no_address_space(c)) || (r > 0 && i == 0))
 			return -ESRCH;
 	}
 	read_exe(c, pid_fd);

@@ -373,7 +373,7 @@ int cmd_check(int argc, char **argv)
 	struct vms_snapshot *snap = NULL, *base = NULL;
 	struct vms_budget_result *res = NULL;
 	char **ops;
-	size_t failures = 0;
+	size_t failures = 0, n_rules;
 	struct strbuf sb;
 	int r, n, first, status;
 
@@ -397,6 +397,10 @@ int cmd_check(int argc, char **argv)
 	status = cmd_snapshot_operand(ops[0], a.proc_root, a.full, &snap);
 	if (status)
 		goto out;
+	n_rules = a.set.n_rules;
+	/* No memory to hold to a budget: one line, and no rule is checked. */
+	if (cmd_say_no_address_space(snap, stdout))
+		n_rules = 0;
 	/* --baseline wins over the budget file's */
 	if (!a.baseline)
 		a.baseline = a.set.baseline;
@@ -405,7 +409,7 @@ int cmd_check(int argc, char **argv)
 
 	res = xcalloc(a.set.n_rules, sizeof(*res));
 	strbuf_init(&sb);
-	for (size_t i = 0; i < a.set.n_rules; i++) {
+	for (size_t i = 0; i < n_rules; i++) {
 		if (!vms_budget_eval(snap, base, &a.set.rules[i], &res[i]))
 			failures++;
 		strbuf_reset(&sb);
@@ -419,7 +423,7 @@ int cmd_check(int argc, char **argv)
 	status = failures ? EXIT_GONE : 0;
 	if (a.junit) {
 		strbuf_init(&sb);
-		r = write_junit(a.junit, ops[0], snap, a.set.rules, res, a.set.n_rules, failures,
+		r = write_junit(a.junit, ops[0], snap, a.set.rules, res, n_rules, failures,
 				&sb);
 		if (r < 0) {
 			cmd_say_cannot_write(a.junit, r, &sb);

@@ -118,7 +118,13 @@ int cmd_faults(int argc, char **argv)
 	status = cmd_faults_run(root_fd, &run, a.top);
 	if (status)
 		goto out;
-	if (!run.sampled)
+	if (run.no_address_space && !a.json) {
+		printf("%s\n", run.why);
+		if (fflush(stdout) != 0)
+			status = EXIT_GONE;
+		goto out;
+	}
+	if (!run.sampled && !run.no_address_space)
 		fprintf(stderr, "vmscope: %s\n", run.why);
 	mem = open_memstream(&buf, &len);
 	if (!mem)

@@ -209,7 +209,12 @@ static int print_listing(const struct pages_listing *l, const struct pages_args 
 	int r;
 
 	errno = 0;
-	r = a->json ? pages_render_json(stdout, l) : pages_render_text(stdout, l, a->bytes, false);
+	if (a->json)
+		r = pages_render_json(stdout, l);
+	else if (cmd_say_no_address_space(l->snap, stdout))
+		r = 0;
+	else
+		r = pages_render_text(stdout, l, a->bytes, false);
 	r = cmd_stream_done(stdout, r);
 	if (r < 0 && r != -EPIPE) {
 		fprintf(stderr, "vmscope: cannot write the listing: %s\n", strerror(-r));
@@ -241,6 +246,12 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a)
 	}
 	if (r < 0)
 		goto out;
+	if (vms_snapshot_no_address_space(snap)) {
+		/* no pagemap to open, no page to list: one line, or JSON without regions */
+		l.snap = snap;
+		status = print_listing(&l, a);
+		goto done;
+	}
 	cache = vms_elf_cache_new();
 	vms_model_build(snap, cache, vms_proc_dirfd(p)); /* kinds: text, data, ... */
 	if (a->region >= 0 && (size_t)a->region >= snap->n_regions) {

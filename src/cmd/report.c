@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/escape.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/faults.h"
@@ -132,27 +130,6 @@ static int report_option(int id, const char *arg, void *ctx)
 	return -EINVAL;
 }
 
-/* One line for a process with no user address space; false if it has one. */
-static bool say_no_address_space(const struct vms_snapshot *snap, FILE *out)
-{
-	const char *what;
-	struct strbuf comm;
-
-	if (snap->proc.kernel_thread)
-		what = "is a kernel thread: it has no user address space";
-	else if (snap->proc.state == 'Z')
-		what = "is a zombie: it has exited and holds no memory, waiting for its parent";
-	else
-		return false;
-	strbuf_init(&comm);
-	escape_display(&comm, snap->proc.comm ? snap->proc.comm : "?",
-		       snap->proc.comm ? strlen(snap->proc.comm) : 1);
-	fprintf(out, "pid %d (%s) %s\n", (int)snap->proc.pid, comm.buf, what);
-	strbuf_release(&comm);
-	return true;
-}
-
-
 /* The word of argv[1] when it may be a mistyped command, and that command. */
 struct typo {
 	const char *word, *near;
@@ -246,6 +223,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		status = cmd_faults_run(root_fd, &faults, a.r.ropt.top ? a.r.ropt.top : 10);
 		if (status)
 			goto out;
+		a.faults_ns = faults.no_address_space ? 0 : a.faults_ns;
 		if (faults.exited) {
 			/* No report of a process that is gone; what it did is still news. */
 			cmd_faults_text(stdout, &faults, a.r.ropt.top ? a.r.ropt.top : 10, true);
@@ -271,7 +249,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		status = EXIT_GONE;
 		goto out;
 	}
-	if (strcmp(rep->name, "text") == 0 && say_no_address_space(snap, stdout)) {
+	if (strcmp(rep->name, "text") == 0 && cmd_say_no_address_space(snap, stdout)) {
 		status = 0;
 		goto out;
 	}

@@ -38,7 +38,9 @@ int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_el
 		vms_model_build(snap, cache, vms_proc_dirfd(p));
 	else
 		vms_model_build(snap, NULL, -1);
-	if (flags & VMS_INSPECT_PAGES) {
+	/* No address space (a kernel thread, a zombie) is an answer, not an
+	 * exit: its pagemap cannot be opened, and it holds no pages. */
+	if ((flags & VMS_INSPECT_PAGES) && !vms_snapshot_no_address_space(snap)) {
 		struct vms_pages_options po = {
 			.method = flags & VMS_INSPECT_PAGES_PREAD ? VMS_PAGEMAP_PREAD : VMS_PAGEMAP_AUTO,
 			.flags = flags & VMS_INSPECT_PAGES_DETAIL ? VMS_PAGEMAP_DETAIL : 0,

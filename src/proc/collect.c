@@ -31,7 +31,6 @@
 #define CMDLINE_CAP (256 * 1024)
 /* 65,530 VMAs with long paths stay far below this */
 #define SMAPS_CAP ((size_t)1 << 30)
-#define PF_KTHREAD 0x00200000UL
 
 struct vms_proc {
 	int dirfd;
@@ -131,7 +130,7 @@ static int collect_stat(struct vms_proc *p, struct vms_snapshot *snap)
 	snap->proc.ppid = st.ppid;
 	snap->proc.state = st.state;
 	snap->proc.comm = arena_strdup(snap->arena, st.comm);
-	snap->proc.kernel_thread = (st.flags & PF_KTHREAD) != 0;
+	snap->proc.kernel_thread = (st.flags & VMS_PF_KTHREAD) != 0;
 	snap->proc.threads = (uint32_t)st.num_threads;
 	snap->proc.start_time = st.start_time;
 	snap->totals.minflt = st.minflt;

@@ -164,7 +164,9 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	size_t n_t = 0;
 	unsigned flags = run->major ? VMS_SAMPLE_MAJOR_ONLY : 0;
 	int r, status = 0, dirfd;
+	struct strbuf why;
 
+	strbuf_init(&why);
 	r = vms_proc_open(root_fd, run->pid, true, &proc);
 	if (r == 0)
 		r = vms_inspect(root_fd, run->pid, true,
@@ -177,6 +179,13 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 			fprintf(stderr, "vmscope: cannot read process %d: %s\n", (int)run->pid,
 				strerror(-r));
 		status = EXIT_GONE;
+		goto out;
+	}
+	if (cmd_no_address_space(run->first, &why)) {
+		/* No user memory to fault in: nothing to watch. */
+		run->no_address_space = true;
+		snprintf(run->why, sizeof(run->why), "%s", why.buf);
+		run->start_ns = run->end_ns = now_ns();
 		goto out;
 	}
 	dirfd = vms_proc_dirfd(proc);
@@ -310,6 +319,7 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	}
 	name_sites(run, cache, run->exited ? -1 : dirfd, top);
 out:
+	strbuf_release(&why);
 	vms_fault_agg_free(agg);
 	vms_sampler_free(sampler);
 	vms_elf_cache_free(cache);

@@ -34,6 +34,7 @@ struct cmd_faults_run {
 	int perf_error;
 	char why[256];
 	bool exited, interrupted;
+	bool no_address_space;   /* a kernel thread or a zombie: not watched, why says so */
 	struct vms_sampler_stats stats;
 	struct vms_fault_result res;
 	struct vms_fault_count proc0, proc1;      /* the process's counters, start and end */

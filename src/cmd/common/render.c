@@ -119,3 +119,32 @@ void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 		strbuf_addstr(out, vms_kind_to_string(r->kind));
 	}
 }
+
+bool cmd_no_address_space(const struct vms_snapshot *snap, struct strbuf *out)
+{
+	const char *what, *comm = snap->proc.comm ? snap->proc.comm : "?";
+
+	if (snap->proc.kernel_thread)
+		what = "is a kernel thread: it has no user address space";
+	else if (snap->proc.state == 'Z')
+		what = "is a zombie: it has exited and holds no memory, waiting for its parent";
+	else
+		return false;
+	strbuf_addf(out, "pid %d (", (int)snap->proc.pid);
+	escape_display(out, comm, strlen(comm));
+	strbuf_addf(out, ") %s", what);
+	return true;
+}
+
+bool cmd_say_no_address_space(const struct vms_snapshot *snap, FILE *out)
+{
+	struct strbuf line;
+	bool r;
+
+	strbuf_init(&line);
+	r = cmd_no_address_space(snap, &line);
+	if (r)
+		fprintf(out, "%s\n", line.buf);
+	strbuf_release(&line);
+	return r;
+}

@@ -7,6 +7,7 @@
 #ifndef VMSCOPE_CMD_COMMON_RENDER_H
 #define VMSCOPE_CMD_COMMON_RENDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "cmd/common/cli.h"
@@ -39,6 +40,15 @@ struct cmd_render_args {
  * message, or 1 when id is not one of them.
  */
 int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg);
+
+/*
+ * The one line for a process without a user address space (a kernel thread,
+ * a zombie): "pid 2 (kthreadd) is a kernel thread: ...", without a newline,
+ * appended to out. false (nothing appended) when snap has an address space.
+ */
+bool cmd_no_address_space(const struct vms_snapshot *snap, struct strbuf *out);
+/* That line on out with its newline; false when snap has an address space. */
+bool cmd_say_no_address_space(const struct vms_snapshot *snap, FILE *out);
 
 /* "libc.so.6 text", "heap", "thread_stack 42": a region for one line of text. */
 void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,

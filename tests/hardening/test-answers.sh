@@ -1,0 +1,74 @@
+#!/bin/bash
+# test-answers.sh VMSCOPE: right answers and exit statuses where they were
+# wrong: kernel threads and zombies, ports out of range, numbers under a
+# locale with a decimal comma, budgets past 8 EiB, snapshots with null
+# members, CSV cells a spreadsheet would run, arguments echoed raw, write
+# errors, a pid past pid_max and a thread id; TAP.
+set -u
+vmscope=${1:?usage: test-answers.sh VMSCOPE}
+. "$(dirname "$0")/common.sh"
+tmp=$(mktemp -d) || exit 1
+kids=()
+cleanup() {
+	local p
+	for p in "${kids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# expect NAME WANT_RC [OUT_PATTERN] -- ARGS...: vmscope ARGS exits WANT_RC and
+# its stdout matches the extended regular expression OUT_PATTERN (if given).
+expect() {
+	local name=$1 want=$2 pat=$3 rc
+	shift 4
+	"$vmscope" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		not_ok "$name" "exit $rc, not $want" "$(head -c 600 "$tmp/err")"
+	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
+		not_ok "$name" "stdout does not match /$pat/:" "$(head -c 600 "$tmp/out")"
+	else
+		ok "$name"
+	fi
+}
+
+# ---- kernel threads and zombies: one line, exit 0, in every command
+# A zombie: the child of a shell that execs into sleep, which never reaps it.
+sh -c 'sleep 0 & exec sleep 60' &
+kids+=($!)
+zombie=
+for _ in $(seq 100); do
+	zombie=$(ps -o pid=,stat= --ppid "$!" | awk '$2 ~ /^Z/ { print $1 }')
+	[ -n "$zombie" ] && break
+	sleep 0.05
+done
+# A kernel thread: PF_KTHREAD (0x200000) in stat's flags (the 9th field).
+kthread=$(for f in /proc/[0-9]*/stat; do
+	awk '{ sub(/.*\) /, ""); if (int($7 / 2097152) % 2) { print FILENAME; exit } }' "$f" 2>/dev/null
+done | head -n1 | cut -d/ -f3)
+for what in "zombie:$zombie" "kernel thread:$kthread"; do
+	kind=${what%%:*} pid=${what#*:}
+	if [ -z "$pid" ]; then
+		skip "a $kind: one line and exit 0 in every command" "no $kind here"
+		continue
+	fi
+	line="^pid $pid \(.*\) is a $kind: "
+	expect "$kind: report says so in one line, exit 0" 0 "$line" -- "$pid"
+	[ "$(wc -l <"$tmp/out")" = 1 ] && ok "$kind: report is that one line" ||
+		not_ok "$kind: report is that one line" "$(cat "$tmp/out")"
+	expect "$kind: report --format json, exit 0" 0 '"state"' -- --format json "$pid"
+	expect "$kind: pages says so, exit 0" 0 "$line" -- pages "$pid"
+	expect "$kind: pages --format json, exit 0" 0 '"regions": \[' -- pages -f json "$pid"
+	expect "$kind: faults says so, exit 0" 0 "$line" -- faults -d 0.2 "$pid"
+	expect "$kind: faults --format json, exit 0" 0 '"why": "pid' -- faults -d 0.2 -f json "$pid"
+	expect "$kind: report --faults says so, exit 0" 0 "$line" -- --faults 0.2 "$pid"
+	expect "$kind: snapshot, exit 0" 0 '"regions": \[' -- snapshot "$pid"
+	expect "$kind: check says so, exit 0" 0 "$line" -- check --max-pss 1K "$pid"
+	expect "$kind: diff with itself, exit 0" 0 "" -- diff "$pid" "$pid"
+	rm -rf "$tmp/cap"
+	expect "$kind: capture, exit 0" 0 "" -- capture -o "$tmp/cap" "$pid"
+	expect "$kind: its capture says so, exit 0" 0 "$line" -- --proc-root "$tmp/cap/proc" "$pid"
+done
+
+finish

@@ -361,7 +361,7 @@ enum vms_cg_value {
 	VMS_CG_CURRENT = 0, /* v2 memory.current (v1 memory.usage_in_bytes) */
 	VMS_CG_MAX,         /* v2 memory.max (v1 memory.limit_in_bytes); VMS_UNLIMITED */
 	VMS_CG_HIGH,        /* v2 memory.high; VMS_UNLIMITED; v1 has none */
-	VMS_CG_SWAP_CURRENT,/* v2 memory.swap.current (v1 memsw.usage - usage) */
+	VMS_CG_SWAP_CURRENT,/* v2 memory.swap.current (v1 memory.stat total_swap) */
 	VMS_CG__MAX
 };
 extern const char *const vms_cg_names[VMS_CG__MAX];

@@ -161,6 +161,35 @@ static int cgroup_v2(int dirfd, struct strbuf *sb, struct vms_cgroup *cg)
 	return 0;
 }
 
+/*
+ * The value of one "key N" line of a v1 memory.stat. Returns 0, -ENODATA
+ * when the key is not there, -EBADMSG, or the read's -errno.
+ */
+static int read_cg_stat(int dirfd, const char *key, struct strbuf *sb, uint64_t *ret)
+{
+	size_t klen = strlen(key);
+	const char *p, *end, *line;
+	int r = procfile_read_at(dirfd, "memory.stat", SMALL_FILE_CAP, 0, sb);
+
+	if (r < 0)
+		return r;
+	end = sb->buf + sb->len;
+	for (line = sb->buf; line < end; line = p + 1) {
+		const char *lend = memchr(line, '\n', (size_t)(end - line));
+
+		if (!lend)
+			lend = end;
+		p = lend;
+		if ((size_t)(lend - line) <= klen || memcmp(line, key, klen) != 0 || line[klen] != ' ')
+			continue;
+		p = line + klen + 1;
+		if (parse_dec_u64(&p, lend, ret) < 0 || p != lend)
+			return -EBADMSG;
+		return 0;
+	}
+	return -ENODATA;
+}
+
 static int cgroup_v1(int dirfd, struct strbuf *sb, struct vms_cgroup *cg)
 {
 	uint64_t usage, v;
@@ -172,9 +201,15 @@ static int cgroup_v1(int dirfd, struct strbuf *sb, struct vms_cgroup *cg)
 	cg_set(cg, VMS_CG_CURRENT, usage);
 	if (read_cg_value(dirfd, "memory.limit_in_bytes", sb, &v) == 0)
 		cg_set(cg, VMS_CG_MAX, v >= V1_UNLIMITED ? VMS_UNLIMITED : v);
-	/* memory+swap, with swap accounting on */
-	if (read_cg_value(dirfd, "memory.memsw.usage_in_bytes", sb, &v) == 0 && v >= usage)
-		cg_set(cg, VMS_CG_SWAP_CURRENT, v - usage);
+	/*
+	 * Swap, with swap accounting on (the kernel prints the line only then):
+	 * total_swap counts the cgroup and its descendants, as usage_in_bytes
+	 * and v2's memory.swap.current do ("swap" is the cgroup's own pages).
+	 * One counter read once: memsw.usage minus usage, two files read at two
+	 * moments, is off by whatever was charged in between.
+	 */
+	if (read_cg_stat(dirfd, "total_swap", sb, &v) == 0)
+		cg_set(cg, VMS_CG_SWAP_CURRENT, v);
 	cg->version = 1;
 	return 0;
 }

@@ -341,6 +341,27 @@ static bool cg_make(struct cg *cg, uint64_t max)
 	return true;
 }
 
+/* The cgroup's swap as the kernel counts it; false without swap accounting. */
+static bool cg_swap(const struct cg *cg, uint64_t *ret)
+{
+	char path[PATH_MAX + 32], *s, *at;
+
+	if (cg->version == 2) {
+		snprintf(path, sizeof(path), "%s/memory.swap.current", cg->dir);
+		if (access(path, F_OK) < 0)
+			return false;
+		*ret = read_u64(path);
+		return true;
+	}
+	snprintf(path, sizeof(path), "%s/memory.stat", cg->dir);
+	s = read_text(path);
+	assert_non_null(s);
+	at = strstr(s, "\ntotal_swap ");
+	if (at)
+		*ret = strtoull(at + 12, NULL, 10);
+	return at != NULL;
+}
+
 static void test_cgroup_and_oom(void **state)
 {
 	struct cg cg;
@@ -381,6 +402,12 @@ static void test_cgroup_and_oom(void **state)
 			 after);
 	assert_true(cur >= 256 * (uint64_t)page_size);
 	assert_int_equal(lt_num(lt_get(s, "insights"), "cgroup_headroom"), max - cur);
+	/* swap: one counter, the kernel's own (v1: memory.stat's total_swap) */
+	if (cg_swap(&cg, &before)) {
+		assert_int_equal(lt_num(c, "swap_current"), before);
+	} else {
+		assert_true(jnull(c, "swap_current"));
+	}
 
 	o = lt_get(s, "oom");
 	assert_int_equal(json_object_get_int(lt_get(o, "score_adj")), 345);
@@ -597,6 +624,22 @@ static void test_cgroup_reader(void **state)
 	assert_int_equal(cg.version, 1);
 	assert_true(cg.v[VMS_CG_MAX] == VMS_UNLIMITED);
 	assert_false(vms_cgroup_has(&cg, VMS_CG_HIGH));
+	/* no swap accounting: no swap line, and memsw files are not read */
+	assert_false(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
+	snprintf(p, sizeof(p), "%s/memory/memory.memsw.usage_in_bytes", root);
+	write_text(p, "1000000\n");
+	snprintf(p, sizeof(p), "%s/memory/memory.stat", root);
+	write_text(p, "cache 4096\nrss 4096\n");
+	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
+	assert_false(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
+	/* the hierarchical total_swap, not the cgroup's own swap line */
+	write_text(p, "cache 4096\nrss 4096\nswap 4096\nswapcached 0\ntotal_swap 12288\n");
+	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
+	assert_true(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
+	assert_int_equal(cg.v[VMS_CG_SWAP_CURRENT], 12288);
+	write_text(p, "total_swap 12x\n");
+	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
+	assert_false(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
 	close(fd);
 	snprintf(p, sizeof(p), "rm -rf '%s'", root);
 	assert_int_equal(system(p), 0);

@@ -347,7 +347,7 @@ static const char *const help_text[] = {
 	"  f F n       sort by minor, major fault rate, processes in a group",
 	"  o           sort by OOM score (a group's highest)",
 	"              the same key again reverses; a click on a column header sorts too",
-	"  /           filter: an extended regular expression on the name (Enter keeps, Esc drops)",
+	"  /           filter: a regular expression on the name (Enter keeps; Esc restores the last)",
 	"  + -         refresh more or less often",
 	"  space       pause",
 	"  q, Ctrl-C   quit",

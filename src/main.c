@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,9 +87,10 @@ static int help(int argc, char **argv)
 	const struct command_entry *c;
 	const char *near;
 
+	errno = 0;
 	if (argc == 1 || strcmp(argv[1], "report") == 0) {
 		usage_with_commands(stdout);
-		return 0;
+		return cli_help_written() < 0 ? EXIT_USAGE : 0;
 	}
 	if (argc > 2) {
 		fputs("vmscope: help takes one COMMAND\n", stderr);
@@ -97,13 +99,13 @@ static int help(int argc, char **argv)
 	c = find_command(argv[1]);
 	if (c) {
 		cli_usage(stdout, c->doc);
-		return 0;
+		return cli_help_written() < 0 ? EXIT_USAGE : 0;
 	}
 	near = near_command(argv[1]);
 	if (near && strcmp(near, "help") != 0)
-		fprintf(stderr, "vmscope: unknown command '%s'; did you mean '%s'?\n", argv[1], near);
+		cli_error("unknown command '%s'; did you mean '%s'?", argv[1], near);
 	else
-		fprintf(stderr, "vmscope: unknown command '%s' (see 'vmscope help')\n", argv[1]);
+		cli_error("unknown command '%s' (see 'vmscope help')", argv[1]);
 	return EXIT_USAGE;
 }
 
@@ -120,8 +122,9 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], "help") == 0)
 			return help(argc - 1, argv + 1);
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+			errno = 0;
 			usage_with_commands(stdout);
-			return 0;
+			return cli_help_written() < 0 ? EXIT_USAGE : 0;
 		}
 		near = argv[1][0] != '-' ? near_command(argv[1]) : NULL;
 		if (near)

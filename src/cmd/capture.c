@@ -578,17 +578,17 @@ int cmd_capture(int argc, char **argv)
 				"a little (kill -STOP it first)\n", (int)pid);
 	r = write_capture(&c, pid, a.output);
 	if (r == -EEXIST) {
-		fprintf(stderr, "vmscope: '%s' already holds a capture of pid %d\n", a.output,
+		cli_error("'%s' already holds a capture of pid %d", a.output,
 			(int)pid);
 		status = EXIT_GONE;
 	} else if (r < 0) {
-		fprintf(stderr, "vmscope: cannot write the capture into '%s': %s\n", a.output,
+		cli_error("cannot write the capture into '%s': %s", a.output,
 			strerror(-r));
 		status = EXIT_GONE;
 	} else {
 		if (c.missing.len)
-			fprintf(stderr, "vmscope: not captured (not readable): %s\n", c.missing.buf);
-		fprintf(stderr, "vmscope: captured pid %d into %s (%zu files, %zu mapped files)\n",
+			cli_error("not captured (not readable): %s", c.missing.buf);
+		cli_error("captured pid %d into %s (%zu files, %zu mapped files)",
 			(int)pid, a.output, c.n_files, c.n_objects);
 	}
 out:

@@ -96,7 +96,7 @@ struct check_args {
 
 static int bad_size(const char *option, const char *arg)
 {
-	fprintf(stderr, "vmscope: %s takes a size like 64M, not '%s'\n", option, arg);
+	cli_error("%s takes a size like 64M, not '%s'", option, arg);
 	return -EINVAL;
 }
 
@@ -112,31 +112,25 @@ static int add_fact(struct check_args *a, enum vms_budget_fact f, const char *op
 		return 0;
 	if (f != VMS_FACT_REGIONS)
 		return bad_size(option, arg);
-	fprintf(stderr, "vmscope: %s takes a number, not '%s'\n", option, arg);
+	cli_error("%s takes a number, not '%s'", option, arg);
 	return -EINVAL;
 }
 
 static int load_budget_file(struct check_args *a, const char *path)
 {
 	struct vms_load_error err;
-	struct strbuf esc;
 	int r;
 
 	r = vms_budget_load_file(&a->set, AT_FDCWD, strcmp(path, "-") == 0 ? "/dev/stdin" : path,
 				 &err);
 	if (r == 0)
 		return 0;
-	strbuf_init(&esc);
-	escape_display(&esc, path, strlen(path));
 	if (err.line)
-		fprintf(stderr, "vmscope: %s:%u:%u: %s\n", esc.buf, err.line, err.column,
-			err.message);
+		cli_error("%s:%u:%u: %s", path, err.line, err.column, err.message);
 	else if (r == -EBADMSG)
-		fprintf(stderr, "vmscope: %s: %s%s%s\n", esc.buf, err.path, err.path[0] ? ": " : "",
-			err.message);
+		cli_error("%s: %s%s%s", path, err.path, err.path[0] ? ": " : "", err.message);
 	else
-		fprintf(stderr, "vmscope: cannot read budgets from '%s': %s\n", esc.buf, err.message);
-	strbuf_release(&esc);
+		cli_error("cannot read budgets from '%s': %s", path, err.message);
 	return -EINVAL;
 }
 
@@ -164,7 +158,7 @@ static int check_option(int id, const char *arg, void *ctx)
 	case OPT_MAX_GROWTH:
 		if (vms_budget_add_growth(&a->set, arg) == 0)
 			return 0;
-		fprintf(stderr, "vmscope: --max-growth takes [MEASURE=]SIZE or N%%, not '%s'\n", arg);
+		cli_error("--max-growth takes [MEASURE=]SIZE or N%%, not '%s'", arg);
 		return -EINVAL;
 	case OPT_MIN_STACK_HEADROOM:
 		return add_fact(a, VMS_FACT_STACK_HEADROOM, "--min-stack-headroom", arg);

@@ -341,7 +341,7 @@ int cmd_diff(int argc, char **argv)
 	vms_snapshot_free(a);
 	vms_snapshot_free(b);
 	if (r < 0 && errno != EPIPE) {
-		fprintf(stderr, "vmscope: cannot write the diff: %s\n", strerror(-r));
+		cli_error("cannot write the diff: %s", strerror(-r));
 		return EXIT_GONE;
 	}
 	return 0;

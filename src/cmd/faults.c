@@ -125,7 +125,7 @@ int cmd_faults(int argc, char **argv)
 		goto out;
 	}
 	if (!run.sampled && !run.no_address_space)
-		fprintf(stderr, "vmscope: %s\n", run.why);
+		cli_error("%s", run.why);
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		die_oom(0);

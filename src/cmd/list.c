@@ -346,7 +346,7 @@ static int list_option(int id, const char *arg, void *ctx)
 		if (!find_format(arg)) {
 			strbuf_init(&sb);
 			format_names(&sb);
-			fprintf(stderr, "vmscope: unknown format '%s' (%s)\n", arg, sb.buf);
+			cli_error("unknown format '%s' (%s)", arg, sb.buf);
 			strbuf_release(&sb);
 			return -EINVAL;
 		}
@@ -410,7 +410,7 @@ int cmd_list(int argc, char **argv)
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
 	if (first < argc) {
-		fprintf(stderr, "vmscope: list takes no operands ('%s'); see --user, --name, --match\n",
+		cli_error("list takes no operands ('%s'); see --user, --name, --match",
 			argv[first]);
 		return EXIT_USAGE;
 	}
@@ -433,7 +433,7 @@ int cmd_list(int argc, char **argv)
 	vms_view_filter_user(&v, a.p.user);
 	vms_view_filter_name(&v, a.p.name);
 	if (vms_view_filter_pattern(&v, a.p.match, a.p.full) < 0) {
-		fprintf(stderr, "vmscope: '%s' is not a valid regular expression\n", a.p.match);
+		cli_error("'%s' is not a valid regular expression", a.p.match);
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -445,7 +445,7 @@ int cmd_list(int argc, char **argv)
 	if (r >= 0)
 		r = vms_lister_collect(lister, &pl);
 	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot list processes: %s\n", strerror(-r));
+		cli_error("cannot list processes: %s", strerror(-r));
 		status = EXIT_GONE;
 		goto out;
 	}
@@ -471,7 +471,7 @@ int cmd_list(int argc, char **argv)
 	if (r == 0 && fflush(stdout) != 0)
 		r = -EIO;
 	if (r < 0 && errno != EPIPE) {
-		fprintf(stderr, "vmscope: cannot write the list: %s\n", strerror(-r));
+		cli_error("cannot write the list: %s", strerror(-r));
 		status = EXIT_GONE;
 	}
 out:

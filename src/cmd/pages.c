@@ -217,7 +217,7 @@ static int print_listing(const struct pages_listing *l, const struct pages_args 
 		r = pages_render_text(stdout, l, a->bytes, false);
 	r = cmd_stream_done(stdout, r);
 	if (r < 0 && r != -EPIPE) {
-		fprintf(stderr, "vmscope: cannot write the listing: %s\n", strerror(-r));
+		cli_error("cannot write the listing: %s", strerror(-r));
 		return EXIT_GONE;
 	}
 	return 0;
@@ -277,7 +277,7 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a)
 		goto out;
 	}
 	if (vms_pagemap_kpage_error(pm) && !a->json)
-		fprintf(stderr, "vmscope: without page flags and map counts: kpageflags: %s%s\n",
+		cli_error("without page flags and map counts: kpageflags: %s%s",
 			strerror(-vms_pagemap_kpage_error(pm)),
 			vms_pagemap_kpage_error(pm) == -EACCES ||
 					vms_pagemap_kpage_error(pm) == -EPERM
@@ -289,7 +289,7 @@ out:
 	if (r == -ESRCH || r == -ENOENT)
 		cli_say_gone(pid, r);
 	else
-		fprintf(stderr, "vmscope: cannot read %s of pid %d: %s\n", what, (int)pid,
+		cli_error("cannot read %s of pid %d: %s", what, (int)pid,
 			strerror(-r));
 done:
 	pages_listing_release(&l);

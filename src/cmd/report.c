@@ -115,7 +115,7 @@ static int report_option(int id, const char *arg, void *ctx)
 		return cmd_parse_duration("faults", arg, &a->faults_ns);
 	case OPT_BY:
 		if (strcmp(arg, "object") != 0 && strcmp(arg, "region") != 0) {
-			fprintf(stderr, "vmscope: unknown grouping '%s' (region or object)\n", arg);
+			cli_error("unknown grouping '%s' (region or object)", arg);
 			return -EINVAL;
 		}
 		a->r.ropt.by_object = strcmp(arg, "object") == 0;
@@ -146,7 +146,7 @@ static int check_typo(const struct typo *typo, int root_fd, const char *target, 
 	status = cli_find_targets(root_fd, target, full, &pids, &n);
 	if (status || n > 0)
 		return status;
-	fprintf(stderr, "vmscope: unknown command '%s'; did you mean '%s'?\n", typo->word,
+	cli_error("unknown command '%s'; did you mean '%s'?", typo->word,
 		typo->near);
 	fputs("('vmscope report NAME' or 'vmscope -- NAME' reports a process of that name)\n",
 	      stderr);
@@ -171,7 +171,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		return 0;
 	}
 	if (argc - first > 1) {
-		fprintf(stderr, "vmscope: one PID or NAME at a time ('%s' is one too many)\n",
+		cli_error("one PID or NAME at a time ('%s' is one too many)",
 			argv[first + 1]);
 		return EXIT_USAGE;
 	}
@@ -245,7 +245,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		goto out;
 	}
 	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot read process %d: %s\n", (int)pid, strerror(-r));
+		cli_error("cannot read process %d: %s", (int)pid, strerror(-r));
 		status = EXIT_GONE;
 		goto out;
 	}

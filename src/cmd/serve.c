@@ -327,13 +327,13 @@ static int listen_on(const char *spec)
 	}
 	if (!*port || strspn(port, "0123456789") != strlen(port) ||
 	    (host == copy && strchr(host, ':'))) {
-		fprintf(stderr, "vmscope: --listen takes ADDR:PORT, [ADDR]:PORT or PORT, not '%s'\n",
+		cli_error("--listen takes ADDR:PORT, [ADDR]:PORT or PORT, not '%s'",
 			spec);
 		return -EINVAL;
 	}
 	r = getaddrinfo(host, port, &hints, &ai);
 	if (r != 0) {
-		fprintf(stderr, "vmscope: cannot listen on '%s': %s\n", spec, gai_strerror(r));
+		cli_error("cannot listen on '%s': %s", spec, gai_strerror(r));
 		return -EINVAL;
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -350,14 +350,14 @@ static int listen_on(const char *spec)
 	}
 	freeaddrinfo(ai);
 	if (fd < 0) {
-		fprintf(stderr, "vmscope: cannot listen on %s:%s: %s\n", host, port, strerror(-fd));
+		cli_error("cannot listen on %s:%s: %s", host, port, strerror(-fd));
 		return fd;
 	}
 	if (getnameinfo((struct sockaddr *)&ss, sslen, shown, sizeof(shown), shown_port,
 			sizeof(shown_port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		snprintf(shown, sizeof(shown), "?");
 	/* the port may have been 0: say which one it is (tests read this line) */
-	fprintf(stderr, "vmscope: serving http://%s%s%s:%s/metrics\n",
+	cli_error("serving http://%s%s%s:%s/metrics",
 		ss.ss_family == AF_INET6 ? "[" : "", shown, ss.ss_family == AF_INET6 ? "]" : "",
 		shown_port);
 	return fd;
@@ -402,7 +402,7 @@ static int serve_loop(struct server *s, int lfd)
 		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "vmscope: cannot wait for connections: %s\n", strerror(errno));
+			cli_error("cannot wait for connections: %s", strerror(errno));
 			return EXIT_GONE;
 		}
 		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -441,7 +441,7 @@ int cmd_serve(int argc, char **argv)
 			free(found);
 			continue;
 		}
-		fprintf(stderr, "vmscope: '%s' is neither a PID nor a valid regular expression\n",
+		cli_error("'%s' is neither a PID nor a valid regular expression",
 			s.targets[i]);
 		status = EXIT_USAGE;
 		goto out;
@@ -454,7 +454,7 @@ int cmd_serve(int argc, char **argv)
 		if (r == 0)
 			r = vms_lister_keep(s.lister, vms_lister_fd_budget());
 		if (r < 0) {
-			fprintf(stderr, "vmscope: cannot list processes: %s\n", strerror(-r));
+			cli_error("cannot list processes: %s", strerror(-r));
 			status = EXIT_GONE;
 			goto out;
 		}

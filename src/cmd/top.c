@@ -84,7 +84,7 @@ static int parse_interval(const char *arg, unsigned *ret)
 	errno = 0;
 	s = strtod(arg, &end);
 	if (errno || end == arg || *end || !(s >= 0.1 && s <= 3600)) {
-		fprintf(stderr, "vmscope: --interval takes seconds from 0.1 to 3600, not '%s'\n", arg);
+		cli_error("--interval takes seconds from 0.1 to 3600, not '%s'", arg);
 		return -EINVAL;
 	}
 	*ret = (unsigned)(s * 1000 + 0.5);
@@ -149,7 +149,7 @@ static int run(struct top_args *a)
 			return r;
 	}
 	if (r == -EINVAL) {
-		fprintf(stderr, "vmscope: '%s' is not a valid regular expression\n", a->o.match);
+		cli_error("'%s' is not a valid regular expression", a->o.match);
 		return EXIT_USAGE;
 	}
 	if (r == -ESRCH || r == -ENOENT) {
@@ -157,7 +157,7 @@ static int run(struct top_args *a)
 		return EXIT_GONE;
 	}
 	if (r < 0 && r != -EPIPE) {
-		fprintf(stderr, "vmscope: %s\n", strerror(-r));
+		cli_error("%s", strerror(-r));
 		return EXIT_GONE;
 	}
 	return 0;
@@ -172,9 +172,8 @@ int cmd_top(int argc, char **argv)
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
 	if (first < argc) {
-		fprintf(stderr, "vmscope: top takes no operands ('%s'); to watch one process: "
-				"vmscope watch PID\n",
-			argv[first]);
+		cli_error("top takes no operands ('%s'); to watch one process: vmscope watch PID",
+			  argv[first]);
 		return EXIT_USAGE;
 	}
 	a.o.root_fd = cli_open_proc_root(a.proc_root);

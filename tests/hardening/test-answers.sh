@@ -71,4 +71,44 @@ for what in "zombie:$zombie" "kernel thread:$kthread"; do
 	expect "$kind: its capture says so, exit 0" 0 "$line" -- --proc-root "$tmp/cap/proc" "$pid"
 done
 
+# ---- arguments echoed on stderr: escaped like every other message
+# raw_stderr NAME WANT_RC ARGS...: vmscope ARGS exits WANT_RC, its stderr holds
+# no raw control byte and shows the escape as \x1b.
+raw_stderr() {
+	local name=$1 want=$2 rc why=
+	shift 2
+	"$vmscope" "$@" >/dev/null 2>"$tmp/err" </dev/null
+	rc=$?
+	[ "$rc" = "$want" ] || why="exit $rc, not $want"
+	[ -z "$why" ] && ! why=$(raw_controls "$tmp/err") && why="stderr: $why"
+	[ -z "$why" ] && ! grep -qF '\x1b' "$tmp/err" && why="no \\x1b in: $(cat "$tmp/err")"
+	if [ -z "$why" ]; then ok "$name: echoed escaped"; else not_ok "$name: echoed escaped" "$why"; fi
+}
+esc=$'\e]0;pwned\a\e[2J'
+raw_stderr "an unknown long option" 2 "--no-such$esc" 1
+raw_stderr "an unknown short option" 2 "-"$'\e'
+raw_stderr "an unknown option of a command" 2 list "--x$esc"
+raw_stderr "an option without its argument" 2 check --max-pss 1G "--budget"$'\e' 1
+raw_stderr "serve NAME" 2 serve "($esc"
+raw_stderr "serve --listen" 2 serve --listen "$esc"
+raw_stderr "list -s" 2 list -s "$esc"
+raw_stderr "list -f" 2 list -f "$esc"
+raw_stderr "report -f" 2 -f "$esc" 1
+raw_stderr "snapshot -o" 1 snapshot -o "$tmp/no/dir/$esc" "$$"
+raw_stderr "a NAME that matches nothing" 1 "nothing-"$'\e'"x-$$"
+
+# ---- --help whose output cannot be written fails
+if [ -c /dev/full ]; then
+	for args in "--help" "-h" "help" "help list" "list --help" "check --help" "serve -h"; do
+		# shellcheck disable=SC2086
+		"$vmscope" $args >/dev/full 2>"$tmp/err"
+		rc=$?
+		[ $rc = 2 ] && grep -q "cannot write the help" "$tmp/err" &&
+			ok "vmscope $args >/dev/full: exit 2 and says why" ||
+			not_ok "vmscope $args >/dev/full: exit 2 and says why" "exit $rc" "$(cat "$tmp/err")"
+	done
+else
+	skip "--help to a full device fails" "no /dev/full"
+fi
+
 finish

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -51,6 +52,108 @@ static void print_option_help(FILE *out, const char *lhs, const char *help)
 			p++;
 	}
 	fputc('\n', out);
+}
+
+/*
+ * One conversion of cli_error's format at *fmt (just after its '%'), with
+ * its argument from ap, onto out: a string escaped, anything else as printf
+ * writes it. Flags, a width, a precision (also '*') and h, l, ll, z are known.
+ */
+static const char *error_conversion(struct strbuf *out, const char *fmt, va_list *ap)
+{
+	char spec[32] = "%", buf[128];
+	size_t n = 1;
+	int prec = -1, longs = 0;
+	bool size = false, dot = false;
+
+	for (; *fmt && strchr("-+ #0123456789.*hlz", *fmt) && n < sizeof(spec) - 14; fmt++) {
+		if (*fmt == '*') {
+			int v = va_arg(*ap, int);
+
+			n += (size_t)snprintf(spec + n, sizeof(spec) - n, "%d", v);
+			if (dot)
+				prec = v;
+			continue;
+		}
+		if (*fmt == '.') {
+			dot = true;
+			prec = (int)strtol(fmt + 1, NULL, 10);
+		}
+		longs += *fmt == 'l';
+		size = size || *fmt == 'z';
+		spec[n++] = *fmt;
+	}
+	spec[n++] = *fmt;
+	spec[n] = '\0';
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	switch (*fmt) {
+	case 's': {
+		const char *s = va_arg(*ap, const char *);
+
+		s = s ? s : "(null)";
+		escape_display(out, s, prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s));
+		return fmt + 1;
+	}
+	case 'd': case 'i': case 'c':
+		if (size)
+			snprintf(buf, sizeof(buf), spec, va_arg(*ap, ssize_t));
+		else if (longs)
+			snprintf(buf, sizeof(buf), spec, va_arg(*ap, long long));
+		else
+			snprintf(buf, sizeof(buf), spec, va_arg(*ap, int));
+		break;
+	case 'u': case 'x': case 'X': case 'o':
+		if (size)
+			snprintf(buf, sizeof(buf), spec, va_arg(*ap, size_t));
+		else if (longs)
+			snprintf(buf, sizeof(buf), spec, va_arg(*ap, unsigned long long));
+		else
+			snprintf(buf, sizeof(buf), spec, va_arg(*ap, unsigned));
+		break;
+	case '%':
+		snprintf(buf, sizeof(buf), "%%");
+		break;
+	default: /* not used by the messages: shown as written */
+		snprintf(buf, sizeof(buf), "%s", spec);
+		break;
+	}
+#pragma GCC diagnostic pop
+	strbuf_addstr(out, buf);
+	return *fmt ? fmt + 1 : fmt;
+}
+
+void cli_error(const char *fmt, ...)
+{
+	struct strbuf line;
+	va_list ap;
+
+	strbuf_init(&line);
+	strbuf_addstr(&line, "vmscope: ");
+	va_start(ap, fmt);
+	while (*fmt) {
+		const char *pct = strchr(fmt, '%');
+
+		if (!pct) {
+			strbuf_addstr(&line, fmt);
+			break;
+		}
+		strbuf_add(&line, fmt, (size_t)(pct - fmt));
+		fmt = error_conversion(&line, pct + 1, &ap);
+	}
+	va_end(ap);
+	strbuf_addch(&line, '\n');
+	fputs(line.buf, stderr);
+	strbuf_release(&line);
+}
+
+int cli_help_written(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "vmscope: cannot write the help: %s\n", strerror(errno ? errno : EIO));
+		return -EIO;
+	}
+	return 0;
 }
 
 void cli_usage(FILE *out, const struct cli_command *cmd)
@@ -111,18 +214,21 @@ int cli_parse(int argc, char **argv, const struct cli_command *cmd,
 			continue;
 		}
 		if (c == CLI_OPT_HELP) {
+			errno = 0;
 			cli_usage(stdout, cmd);
-			return 1;
+			return cli_help_written() < 0 ? -EIO : 1;
 		}
 		if (c == ':') {
-			fprintf(stderr, "vmscope: option '%s' needs an argument\n", argv[optind - 1]);
+			cli_error("option '%s' needs an argument", argv[optind - 1]);
 			return -EINVAL;
 		}
 		if (c == '?') {
+			char opt[2] = { (char)optopt, '\0' };
+
 			if (optopt && optopt < 0x100)
-				fprintf(stderr, "vmscope: unknown option '-%c'\n", optopt);
+				cli_error("unknown option '-%s'", opt);
 			else
-				fprintf(stderr, "vmscope: unknown option '%s'\n", argv[optind - 1]);
+				cli_error("unknown option '%s'", argv[optind - 1]);
 			fprintf(stderr, "Try 'vmscope%s%s --help' for more information.\n",
 				strcmp(cmd->name, "report") ? " " : "",
 				strcmp(cmd->name, "report") ? cmd->name : "");
@@ -154,7 +260,7 @@ int cli_parse_color(const char *arg, enum cli_color *ret)
 	else if (strcmp(arg, "never") == 0)
 		*ret = CLI_COLOR_NEVER;
 	else {
-		fprintf(stderr, "vmscope: --color takes auto, always or never, not '%s'\n", arg);
+		cli_error("--color takes auto, always or never, not '%s'", arg);
 		return -EINVAL;
 	}
 	return 0;
@@ -194,7 +300,7 @@ unsigned cli_output_width(unsigned requested, int fd)
 int cli_parse_text_or_json(const char *arg, bool *ret_json)
 {
 	if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0) {
-		fprintf(stderr, "vmscope: unknown format '%s' (text or json)\n", arg);
+		cli_error("unknown format '%s' (text or json)", arg);
 		return -EINVAL;
 	}
 	*ret_json = strcmp(arg, "json") == 0;
@@ -209,7 +315,7 @@ int cli_parse_uint(const char *name, const char *arg, unsigned min, unsigned max
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "vmscope: --%s takes a number from %u to %u, not '%s'\n", name, min,
+		cli_error("--%s takes a number from %u to %u, not '%s'", name, min,
 			max, arg);
 		return -EINVAL;
 	}
@@ -224,7 +330,7 @@ int cli_open_proc_root(const char *proc_root)
 
 	if (fd < 0) {
 		int r = -errno;
-		fprintf(stderr, "vmscope: cannot open %s: %s\n", root, strerror(-r));
+		cli_error("cannot open %s: %s", root, strerror(-r));
 		return r;
 	}
 	return fd;
@@ -261,7 +367,7 @@ static void list_matches(int root_fd, const char *name, const pid_t *pids, int n
 	struct strbuf line;
 
 	strbuf_init(&line);
-	fprintf(stderr, "vmscope: %d processes match '%s'; name one by its PID:\n", n, name);
+	cli_error("%d processes match '%s'; name one by its PID:", n, name);
 	for (int i = 0; i < n; i++) {
 		struct vms_snapshot *snap = vms_snapshot_new();
 		struct vms_proc *p;
@@ -287,7 +393,6 @@ static void list_matches(int root_fd, const char *name, const pid_t *pids, int n
 int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pids, int *ret_n)
 {
 	pid_t pid;
-	struct strbuf esc;
 	int n, status = 0;
 
 	*ret_pids = NULL;
@@ -300,40 +405,30 @@ int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pid
 	}
 	/* All digits but no valid pid (0, or past pid_max): a number, not a name. */
 	if (target[0] && strspn(target, "0123456789") == strlen(target)) {
-		fprintf(stderr, "vmscope: no process with pid %s\n", target);
+		cli_error("no process with pid %s", target);
 		return EXIT_GONE;
 	}
 	n = vms_find_by_name(root_fd, target, full, ret_pids);
-	strbuf_init(&esc);
-	escape_display(&esc, target, strlen(target));
 	if (n == -EINVAL) {
-		fprintf(stderr, "vmscope: '%s' is neither a PID nor a valid regular expression\n",
-			esc.buf);
+		cli_error("'%s' is neither a PID nor a valid regular expression", target);
 		status = EXIT_USAGE;
 	} else if (n < 0) {
-		fprintf(stderr, "vmscope: cannot list processes: %s\n", strerror(-n));
+		cli_error("cannot list processes: %s", strerror(-n));
 		status = EXIT_GONE;
 	} else {
 		*ret_n = n;
 	}
-	strbuf_release(&esc);
 	return status;
 }
 
 void cli_say_no_match(const char *target)
 {
-	struct strbuf esc;
-
-	strbuf_init(&esc);
-	escape_display(&esc, target, strlen(target));
-	fprintf(stderr, "vmscope: no process matches '%s'\n", esc.buf);
-	strbuf_release(&esc);
+	cli_error("no process matches '%s'", target);
 }
 
 int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pid)
 {
 	_cleanup_free_ pid_t *pids = NULL;
-	struct strbuf esc;
 	int n, status;
 
 	status = cli_find_targets(root_fd, target, full, &pids, &n);
@@ -344,10 +439,7 @@ int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pi
 		return EXIT_GONE;
 	}
 	if (n > 1) {
-		strbuf_init(&esc);
-		escape_display(&esc, target, strlen(target));
-		list_matches(root_fd, esc.buf, pids, n);
-		strbuf_release(&esc);
+		list_matches(root_fd, target, pids, n);
 		return EXIT_USAGE;
 	}
 	*ret_pid = pids[0];

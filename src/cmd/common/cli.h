@@ -54,14 +54,25 @@ enum {
 	  "read processes from DIR instead of /proc" }
 
 void cli_usage(FILE *out, const struct cli_command *cmd);
+/* After help on stdout: 0, or -EIO after a message when it could not be
+ * written (set errno to 0 before writing it). */
+int cli_help_written(void);
+
+/*
+ * "vmscope: " and the message on stderr, a line. Every string argument (%s)
+ * is something the user typed or a name from a process: it is shown escaped
+ * (control bytes and invalid UTF-8 as \xNN), so that no argument reaches the
+ * terminal raw. Every message that echoes an argument goes through here.
+ */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Parses argv[1..] by cmd->options, calling handle(id, optarg, ctx) for
  * each option. Options may stand before, between and after the operands;
  * "--" ends them (GNU permutation: argv is reordered so that the operands,
  * in their order, are argv[*ret_optind ... argc)). --help prints the usage
- * and returns 1. Returns 0, 1 after --help, or -EINVAL after one line on
- * stderr (a usage error). Every command parses through this one function.
+ * and returns 1. Returns 0, 1 after --help, or -EINVAL (-EIO: the help
+ * could not be written) after one line on stderr (a usage error). Every command parses through this one function.
  */
 int cli_parse(int argc, char **argv, const struct cli_command *cmd,
 	      int (*handle)(int id, const char *arg, void *ctx), void *ctx, int *ret_optind);

@@ -176,7 +176,7 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 		if (r == -ENOENT || r == -ESRCH)
 			cli_say_gone(run->pid, r);
 		else
-			fprintf(stderr, "vmscope: cannot read process %d: %s\n", (int)run->pid,
+			cli_error("cannot read process %d: %s", (int)run->pid,
 				strerror(-r));
 		status = EXIT_GONE;
 		goto out;

@@ -19,6 +19,7 @@
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "cmd/common/cli.h"
 
 #define FILES_LINKS_MAX 40 /* as the kernel's MAXSYMLINKS */
 
@@ -340,11 +341,6 @@ int cmd_write_file_atomic(const char *path, const char *buf, size_t len, struct 
 
 void cmd_say_cannot_write(const char *path, int r, const struct strbuf *why)
 {
-	struct strbuf sb;
-
-	strbuf_init(&sb);
-	escape_display(&sb, path, strlen(path));
-	fprintf(stderr, "vmscope: cannot write '%s': %s\n", sb.buf,
-		why && why->len && r == -EPERM ? why->buf : strerror(-r));
-	strbuf_release(&sb);
+	cli_error("cannot write '%s': %s", path,
+		  why && why->len && r == -EPERM ? why->buf : strerror(-r));
 }

@@ -34,7 +34,7 @@ int cmd_parse_duration(const char *name, const char *arg, uint64_t *ret_ns)
 	*ret_ns = (uint64_t)v;
 	return 0;
 bad:
-	fprintf(stderr, "vmscope: --%s takes a duration from 1ms to 24h such as 5s or 500ms, not '%s'\n",
+	cli_error("--%s takes a duration from 1ms to 24h such as 5s or 500ms, not '%s'",
 		name, arg);
 	return -EINVAL;
 }
@@ -42,7 +42,7 @@ bad:
 int cmd_parse_pagemap(const char *arg, bool *ret_pread)
 {
 	if (strcmp(arg, "scan") != 0 && strcmp(arg, "pread") != 0) {
-		fprintf(stderr, "vmscope: unknown pagemap reader '%s' (scan or pread)\n", arg);
+		cli_error("unknown pagemap reader '%s' (scan or pread)", arg);
 		return -EINVAL;
 	}
 	*ret_pread = strcmp(arg, "pread") == 0;

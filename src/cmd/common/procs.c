@@ -18,7 +18,7 @@ int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
 		r = vms_col_from_string(arg);
 		if (r < 0 || (!live && (r == VMS_COL_MINFLT_RATE || r == VMS_COL_MAJFLT_RATE ||
 					r == VMS_COL_RSS_DELTA))) {
-			fprintf(stderr, "vmscope: unknown column '%s' (see vmscope list --help)\n",
+			cli_error("unknown column '%s' (see vmscope list --help)",
 				arg);
 			return -EINVAL;
 		}
@@ -31,7 +31,7 @@ int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
 		r = vms_group_from_string(arg);
 		/* libraries need every process's smaps: a one-shot listing only */
 		if (r <= 0 || (live && r == VMS_GROUP_LIBRARY)) {
-			fprintf(stderr, "vmscope: --by takes %s, not '%s'\n",
+			cli_error("--by takes %s, not '%s'",
 				live ? "program, user or cgroup" : "program, user, cgroup or library",
 				arg);
 			return -EINVAL;
@@ -41,7 +41,7 @@ int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
 	case 'u':
 		/* a uid may own no name; a name must be a user's (ps -u, pgrep -u) */
 		if (!arg[0] || (strspn(arg, "0123456789") != strlen(arg) && !getpwnam(arg))) {
-			fprintf(stderr, "vmscope: --user: no user '%s'\n", arg);
+			cli_error("--user: no user '%s'", arg);
 			return -EINVAL;
 		}
 		p->user = arg;

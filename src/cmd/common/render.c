@@ -28,7 +28,7 @@ int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
 					strbuf_addstr(&names, rep[1].name ? ", " : " or ");
 				strbuf_addstr(&names, rep->name);
 			}
-			fprintf(stderr, "vmscope: unknown format '%s' (%s)\n", arg, names.buf);
+			cli_error("unknown format '%s' (%s)", arg, names.buf);
 			strbuf_release(&names);
 			return -EINVAL;
 		}
@@ -37,8 +37,8 @@ int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
 	case 's':
 		r = vms_sort_from_string(arg);
 		if (r < 0) {
-			fprintf(stderr,
-				"vmscope: unknown sort key '%s' (rss, pss, uss, size, swap or address)\n",
+			cli_error(
+				"unknown sort key '%s' (rss, pss, uss, size, swap or address)",
 				arg);
 			return -EINVAL;
 		}
@@ -92,7 +92,7 @@ int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapsho
 	if (r == -EPIPE)
 		return EXIT_GONE;
 	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot write the report: %s\n", strerror(-r));
+		cli_error("cannot write the report: %s", strerror(-r));
 		return EXIT_GONE;
 	}
 	return 0;

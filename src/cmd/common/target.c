@@ -12,8 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/escape.h"
-#include "base/strbuf.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/options.h"
 #include "vmscope/collect.h"
@@ -27,20 +25,16 @@ int cmd_load_snapshot(const char *path, struct vms_snapshot **ret)
 {
 	const char *file = strcmp(path, "-") == 0 ? "/dev/stdin" : path;
 	struct vms_load_error err;
-	struct strbuf esc;
 	int r;
 
 	r = vms_snapshot_load_file(AT_FDCWD, file, ret, &err);
 	if (r >= 0)
 		return 0;
-	strbuf_init(&esc);
-	escape_display(&esc, path, strlen(path));
 	if (err.line)
-		fprintf(stderr, "vmscope: %s:%u:%u: %s%s%s\n", esc.buf, err.line, err.column,
-			err.path, err.path[0] ? ": " : "", err.message);
+		cli_error("%s:%u:%u: %s%s%s", path, err.line, err.column, err.path,
+			  err.path[0] ? ": " : "", err.message);
 	else
-		fprintf(stderr, "vmscope: cannot load '%s': %s\n", esc.buf, err.message);
-	strbuf_release(&esc);
+		cli_error("cannot load '%s': %s", path, err.message);
 	return EXIT_USAGE;
 }
 
@@ -65,7 +59,7 @@ int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, b
 		return EXIT_GONE;
 	}
 	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot read process %d: %s\n", (int)pid, strerror(-r));
+		cli_error("cannot read process %d: %s", (int)pid, strerror(-r));
 		return EXIT_GONE;
 	}
 	return 0;
@@ -112,7 +106,7 @@ int cmd_reset_refs(int root_fd, pid_t pid, unsigned seconds)
 		return EXIT_GONE;
 	}
 	if (r < 0) {
-		fprintf(stderr, "vmscope: cannot clear the referenced bits of pid %d: %s\n", (int)pid,
+		cli_error("cannot clear the referenced bits of pid %d: %s", (int)pid,
 			strerror(-r));
 		return EXIT_GONE;
 	}

@@ -8,14 +8,14 @@ _vmscope()
     prev=${COMP_WORDS[COMP_CWORD-1]}
 
     if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'list top watch snapshot show diff check pages faults serve capture' -- "$cur"))
+        COMPREPLY=($(compgen -W 'list top watch snapshot record show diff check pages faults serve capture' -- "$cur"))
     fi
     case $prev in
         --by)
             COMPREPLY=($(compgen -W 'program user cgroup library region object' -- "$cur")); return ;;
         -u|--user)
             COMPREPLY=($(compgen -u -- "$cur")); return ;;
-        -d|--interval|--name|-m|--match|-l|--listen)
+        -d|--interval|--name|-m|--match|-l|--listen|--cpu)
             return ;;
         -f|--format)
             COMPREPLY=($(compgen -W 'text json csv openmetrics' -- "$cur")); return ;;
@@ -49,7 +49,7 @@ _vmscope()
             -u -m -r -k -d
             --output -o --max-pss --max-rss --max-uss --max-swap --max --max-growth
             --baseline --budget --junit --min-stack-headroom --min-cgroup-headroom
-            --max-pte --max-regions --listen -l' -- "$cur"))
+            --max-pte --max-regions --listen -l --cpu --quiet -q' -- "$cur"))
         return
     fi
     # a PID or a process name

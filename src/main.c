@@ -28,6 +28,7 @@ static const struct command_entry commands[] = {
 	{ "top", cmd_top, &top_command, "every process's memory, live; Enter opens one" },
 	{ "watch", cmd_watch, &watch_command, "the layout of one process, live" },
 	{ "snapshot", cmd_snapshot, &snapshot_command, "write a process's model as a JSON snapshot" },
+	{ "record", cmd_record, &record_command, "record a process's memory over time, region by region" },
 	{ "show", cmd_show, &show_command, "render any report from a snapshot file" },
 	{ "diff", cmd_diff, &diff_command, "what changed between two snapshots or processes" },
 	{ "check", cmd_check, &check_command, "memory budgets for CI: exit 1 when one is exceeded" },

@@ -25,6 +25,12 @@ void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int
 /* Only the kinds (objects and their ELF facts must be in place). */
 void vms_model_classify(struct vms_snapshot *snap);
 
+/*
+ * Groups file regions into objects and sums them, keeping every region's
+ * kind: for regions whose kinds were decided already (a recording).
+ */
+void vms_model_group_objects(struct vms_snapshot *snap);
+
 /* Sum of the counters of every region (for reconciliation with smaps_rollup). */
 void vms_model_sum_regions(const struct vms_snapshot *snap, struct vms_counters *ret);
 

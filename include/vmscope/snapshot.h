@@ -55,6 +55,9 @@ enum {
 	VMS_PERM_SHARED = 1 << 3, /* 's' instead of 'p' */
 };
 
+/* "rw-p": perms as the maps line spells them, into out (5 bytes with the NUL). */
+void vms_perms_format(uint8_t perms, char out[5]);
+
 /*
  * Memory counters of smaps and smaps_rollup, one slot per kernel key. The
  * same enum serves a region (smaps) and the process (smaps_rollup); keys the

@@ -203,3 +203,12 @@ const struct vms_region *vms_snapshot_find(const struct vms_snapshot *snap, uint
 	}
 	return NULL;
 }
+
+void vms_perms_format(uint8_t perms, char out[5])
+{
+	out[0] = perms & VMS_PERM_READ ? 'r' : '-';
+	out[1] = perms & VMS_PERM_WRITE ? 'w' : '-';
+	out[2] = perms & VMS_PERM_EXEC ? 'x' : '-';
+	out[3] = perms & VMS_PERM_SHARED ? 's' : 'p';
+	out[4] = '\0';
+}

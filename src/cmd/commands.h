@@ -27,6 +27,8 @@ extern const struct cli_command watch_command;
 int cmd_watch(int argc, char **argv);
 extern const struct cli_command snapshot_command;
 int cmd_snapshot(int argc, char **argv);
+extern const struct cli_command record_command;
+int cmd_record(int argc, char **argv);
 extern const struct cli_command show_command;
 int cmd_show(int argc, char **argv);
 extern const struct cli_command diff_command;

@@ -204,6 +204,13 @@ void vms_model_sum_regions(const struct vms_snapshot *snap, struct vms_counters 
 	*ret = sum;
 }
 
+void vms_model_group_objects(struct vms_snapshot *snap)
+{
+	if (snap->n_objects == 0)
+		free(group_objects(snap));
+	aggregate(snap);
+}
+
 void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)
 {
 	/* A snapshot read back from JSON comes with its objects and their

@@ -221,16 +221,11 @@ void text_regions_table(struct text *t)
 		const struct vms_counters *m = &r->mem;
 		enum canvas_class cls = text_kind_class(r->kind);
 		char buf[32];
-		char perms[5] = {
-			r->perms & VMS_PERM_READ ? 'r' : '-',
-			r->perms & VMS_PERM_WRITE ? 'w' : '-',
-			r->perms & VMS_PERM_EXEC ? 'x' : '-',
-			r->perms & VMS_PERM_SHARED ? 's' : 'p',
-			'\0',
-		};
+		char perms[5];
 		unsigned vx = px + 4 + 2, x;
 		const char *path;
 
+		vms_perms_format(r->perms, perms);
 		y = canvas_add_row(&t->cv);
 		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
 		canvas_put_str(&t->cv, 1, y, buf, aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);

@@ -1,0 +1,161 @@
+#!/bin/bash
+# vmscope record (and show, diff, check of a recording) on a live target
+# that grows one region by a known amount on a signal while another stays
+# flat, compared with the kernel's smaps; a recorder killed mid-run; a target
+# that exits during the recording. Prints TAP.
+# usage: test-record.sh VMSCOPE RECORD_TARGET SOURCE_ROOT
+set -u
+vmscope=$1 target=$2 src=$3
+. "$(dirname "$0")/../snapshot/tap.sh"
+if ! python3 -c 'import json' 2>/dev/null; then
+	skip "recording tests" "python3 is not installed"
+	finish
+	exit
+fi
+
+# start_target NAME: runs the target with its output in $tmp/NAME.out, sets tpid
+start_target() {
+	"$target" >"$tmp/$1.out" &
+	tpid=$!
+	pids+=("$tpid")
+	for _ in $(seq 1 500); do
+		grep -q '^ready' "$tmp/$1.out" && return 0
+		sleep 0.01
+	done
+	return 1
+}
+# wait_line FILE LINE
+wait_line() {
+	for _ in $(seq 1 500); do
+		grep -qx "$2" "$1" && return 0
+		sleep 0.01
+	done
+	return 1
+}
+# kernel_rss PID ADDR: the Rss in bytes of the smaps entry starting at ADDR (hex)
+kernel_rss() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+pid, addr = sys.argv[1], int(sys.argv[2], 16)
+cur = None
+for line in open(f"/proc/{pid}/smaps"):
+    f = line.split()
+    if '-' in f[0] and len(f) >= 5 and ':' not in f[0]:
+        cur = int(f[0].split('-')[0], 16)
+    elif f[0] == 'Rss:' and cur == addr:
+        print(int(f[1]) * 1024)
+        break
+PY
+}
+
+# ---- a region grows by a known amount, another stays flat
+start_target grow || { not_ok "the target starts"; finish; exit; }
+flat=$(sed -n 's/^flat 0x\([0-9a-f]*\) .*/\1/p' "$tmp/grow.out")
+grow=$(sed -n 's/^grow 0x\([0-9a-f]*\) .*/\1/p' "$tmp/grow.out")
+flat0=$(kernel_rss "$tpid" "$flat")
+grow0=$(kernel_rss "$tpid" "$grow")
+"$vmscope" record "$tpid" -o "$tmp/grow.rec" --interval 200ms 2>"$tmp/grow.err" &
+rpid=$!
+pids+=("$rpid")
+sleep 0.5
+kill -USR1 "$tpid"
+wait_line "$tmp/grow.out" "grew 1"
+sleep 0.5
+kill -USR1 "$tpid"
+wait_line "$tmp/grow.out" "grew 2"
+sleep 0.5
+flat1=$(kernel_rss "$tpid" "$flat")
+grow1=$(kernel_rss "$tpid" "$grow")
+kill -INT "$rpid"
+wait "$rpid"
+rc=$?
+[ $rc -eq 0 ] && ok "record ends with exit 0 on SIGINT" ||
+	not_ok "record ends with exit 0 on SIGINT" "exit $rc" "$(cat "$tmp/grow.err")"
+[ "$((grow1 - grow0))" -eq $((2 << 20)) ] && ok "the target grew by 2 MiB (kernel: $grow0 -> $grow1)" ||
+	not_ok "the target grew by 2 MiB" "kernel: $grow0 -> $grow1"
+
+# The file itself: every line valid, the region's Rss at the first and last
+# samples as the kernel said, the samples on their schedule.
+out=$(python3 - "$tmp/grow.rec" "$src/doc/recording.schema.json" "$flat" "$grow" \
+	"$flat0" "$flat1" "$grow0" "$grow1" <<'PY'
+import json, sys
+path, schema_path, flat, grow = sys.argv[1:5]
+flat0, flat1, grow0, grow1 = map(int, sys.argv[5:9])
+lines = [json.loads(l) for l in open(path)]
+try:
+    import jsonschema
+    schema = json.load(open(schema_path))
+    for l in lines:
+        jsonschema.validate(l, schema, cls=jsonschema.Draft202012Validator)
+    print("schema ok")
+except ImportError:
+    print("schema skipped")
+head, samples, end = lines[0], lines[1:-1], lines[-1]
+assert head["format"] == "vmscope-recording" and head["version"] == 1, head
+assert end["end"] == "interrupted" and end["samples"] == len(samples), end
+rss = head["region_values"].index("rss")
+state = {}
+def apply(s):
+    for r in s.get("regions", []):
+        state[r[0]] = (r[1], r[3 + rss])
+    for g in s.get("gone", []):
+        del state[g]
+def rss_at(addr):
+    hits = [v for (a, v) in state.values() if a == "0x" + addr]
+    assert len(hits) == 1, (addr, hits)
+    return hits[0]
+assert "regions" in samples[0] and "regions" in samples[-1]
+apply(samples[0])
+assert rss_at(grow) == grow0, ("first", rss_at(grow), grow0)
+assert rss_at(flat) == flat0, ("first flat", rss_at(flat), flat0)
+for s in samples[1:]:
+    apply(s)
+assert rss_at(grow) == grow1, ("last", rss_at(grow), grow1)
+assert rss_at(flat) == flat1, ("last flat", rss_at(flat), flat1)
+iv = head["interval_ns"]
+for k, s in enumerate(samples[:-1]):
+    slot = round(s["t_ns"] / iv)
+    assert abs(s["t_ns"] - slot * iv) < iv, (k, s["t_ns"])
+    if k:
+        assert 0 < s["t_ns"] - samples[k - 1]["t_ns"] < 2 * iv, (k, s["t_ns"])
+print(len(samples), "samples")
+PY
+) && ok "the file: whole lines, kernel Rss at the first and last samples, samples on schedule ($out)" ||
+	not_ok "the file: kernel Rss at the first and last samples, samples on schedule" "$out"
+
+# ---- a recorder killed mid-run
+start_target killed || { not_ok "the target starts"; finish; exit; }
+"$vmscope" record "$tpid" -o "$tmp/killed.rec" --interval 50ms 2>/dev/null &
+rpid=$!
+pids+=("$rpid")
+sleep 0.7
+kill -9 "$rpid"
+wait "$rpid" 2>/dev/null
+lines=$(wc -l <"$tmp/killed.rec")
+if [ "$lines" -ge 3 ] && ! tail -n 1 "$tmp/killed.rec" | grep -q '"end"'; then
+	ok "a killed recorder leaves $lines lines and no end line"
+else
+	not_ok "a killed recorder leaves lines and no end line" "$lines lines" "$(tail -c 300 "$tmp/killed.rec")"
+fi
+# cut the last line in the middle, as a kill during a write would
+head -c -7 "$tmp/killed.rec" >"$tmp/cut.rec"
+kill -9 "$tpid"
+
+# ---- the target exits during the recording
+start_target exits || { not_ok "the target starts"; finish; exit; }
+"$vmscope" record "$tpid" -o "$tmp/exits.rec" --interval 100ms 2>"$tmp/exits.err" &
+rpid=$!
+pids+=("$rpid")
+sleep 0.5
+kill -TERM "$tpid"
+wait "$rpid"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "process $tpid exited" "$tmp/exits.err" &&
+	tail -n 1 "$tmp/exits.rec" | grep -q '"end": "exited"'; then
+	ok "a target that exits ends the recording: exit 0, a line, and the end line"
+else
+	not_ok "a target that exits ends the recording: exit 0 and a line" "exit $rc" \
+		"$(cat "$tmp/exits.err")" "$(tail -n 1 "$tmp/exits.rec" | cut -c 1-200)"
+fi
+
+finish

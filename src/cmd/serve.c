@@ -331,6 +331,12 @@ static int listen_on(const char *spec)
 			spec);
 		return -EINVAL;
 	}
+	/* getaddrinfo takes a port modulo 65536: 99999 would be 34463 */
+	errno = 0;
+	if (strtoul(port, NULL, 10) > 65535 || errno) {
+		cli_error("--listen takes a port from 1 to 65535 (0: any free port), not '%s'", port);
+		return -EINVAL;
+	}
 	r = getaddrinfo(host, port, &hints, &ai);
 	if (r != 0) {
 		cli_error("cannot listen on '%s': %s", spec, gai_strerror(r));

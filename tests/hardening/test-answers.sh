@@ -71,6 +71,15 @@ for what in "zombie:$zombie" "kernel thread:$kthread"; do
 	expect "$kind: its capture says so, exit 0" 0 "$line" -- --proc-root "$tmp/cap/proc" "$pid"
 done
 
+# ---- serve: a port past 65535 is a usage error, not another port
+for spec in 127.0.0.1:99999 127.0.0.1:65536 65536 :0000065536 '[::1]:70000'; do
+	timeout 5 "$vmscope" serve --listen "$spec" >/dev/null 2>"$tmp/err" </dev/null
+	rc=$?
+	[ $rc = 2 ] && grep -q "port from 1 to 65535" "$tmp/err" &&
+		ok "serve --listen $spec: exit 2" ||
+		not_ok "serve --listen $spec: exit 2" "exit $rc" "$(cat "$tmp/err")"
+done
+
 # ---- arguments echoed on stderr: escaped like every other message
 # raw_stderr NAME WANT_RC ARGS...: vmscope ARGS exits WANT_RC, its stderr holds
 # no raw control byte and shows the escape as \x1b.

@@ -125,6 +125,12 @@ static bool col_shown(const struct vms_view *v, enum vms_col c)
 		c != VMS_COL_RSS_ANON && c != VMS_COL_RSS_FILE && c != VMS_COL_RSS_SHMEM);
 }
 
+/*
+ * A text cell: quoted, its quotes doubled, and, as OWASP recommends against
+ * CSV injection, a cell that begins with = + - @ (or a tab or CR, which
+ * escape_display has already written as \x09 and \x0d) gets a ' before it,
+ * so that no spreadsheet takes a process's name for a formula.
+ */
 static void csv_field(FILE *out, const char *s)
 {
 	struct strbuf esc;
@@ -133,6 +139,8 @@ static void csv_field(FILE *out, const char *s)
 	if (s)
 		escape_display(&esc, s, strlen(s));
 	fputc('"', out);
+	if (esc.len && strchr("=+-@\t\r", esc.buf[0]))
+		fputc('\'', out);
 	for (size_t i = 0; i < esc.len; i++) {
 		if (esc.buf[i] == '"')
 			fputc('"', out);

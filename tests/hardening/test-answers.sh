@@ -80,6 +80,33 @@ for spec in 127.0.0.1:99999 127.0.0.1:65536 65536 :0000065536 '[::1]:70000'; do
 		not_ok "serve --listen $spec: exit 2" "exit $rc" "$(cat "$tmp/err")"
 done
 
+# ---- list -f csv: no cell a spreadsheet would take for a formula (OWASP)
+mkdir -p "$tmp/bin"
+cp "$(command -v sleep)" "$tmp/bin/=HYPERLINK(1)"
+for lead in '=1+2' '+SUM(1)' '-2+3' '@SUM(1)' $'\tx' '"=quoted'; do
+	(exec -a "$lead" "$tmp/bin/=HYPERLINK(1)" 60) &
+	kids+=($!)
+done
+sleep 0.3
+"$vmscope" list -f csv >"$tmp/list.csv" 2>"$tmp/err"
+for p in "${kids[@]:1}"; do
+	row=$(grep "^$p," "$tmp/list.csv")
+	bad=$(python3 - "$row" <<'PY'
+import csv, sys
+cells = next(csv.reader([sys.argv[1]])) if sys.argv[1] else []
+if len(cells) < 5:
+    print("no row: %r" % sys.argv[1]); sys.exit()
+for c in cells[3:5]:  # command, cmdline
+    if c[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        print("cell %r begins with %r" % (c, c[:1]))
+    elif not c.startswith("'") and c.lstrip("'")[:1] in ("=", "+", "-", "@"):
+        print("cell %r is not prefixed" % c)
+PY
+)
+	[ -z "$bad" ] && ok "list -f csv: pid $p's cells are quoted and prefixed" ||
+		not_ok "list -f csv: pid $p's cells are quoted and prefixed" "$bad" "$row"
+done
+
 # ---- arguments echoed on stderr: escaped like every other message
 # raw_stderr NAME WANT_RC ARGS...: vmscope ARGS exits WANT_RC, its stderr holds
 # no raw control byte and shows the escape as \x1b.

@@ -83,7 +83,7 @@ struct vms_scan_region {
 uint32_t vms_pagemap_entry_state(uint64_t entry);
 /* PAGEMAP_SCAN categories → state. */
 uint32_t vms_pagemap_scan_state(uint64_t categories);
-/* kpageflags bits → state (anon, dirty, ..., THP, zero page). */
+/* kpageflags bits → state (anon, dirty, ..., large folio, zero page). */
 uint32_t vms_kpageflags_state(uint64_t flags);
 
 /*
@@ -108,7 +108,8 @@ struct vms_pages_acc {
 	struct vms_region_pages *out;
 	uint64_t start, pages;  /* the region */
 	uint32_t page_size;
-	uint64_t bucket_present[VMS_PAGE_HIST];
+	uint64_t bucket_present[VMS_PAGE_HIST]; /* pages in Rss */
+	uint64_t bucket_zero[VMS_PAGE_HIST];    /* zero-page mappings */
 	uint64_t pss_frac; /* PSS in pages << 16 */
 };
 

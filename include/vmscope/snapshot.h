@@ -176,8 +176,8 @@ enum vms_page_count {
 	VMS_PG_SWAPPED,     /* in swap (guard markers excluded) */
 	VMS_PG_FILE,        /* file-backed or shared anonymous (page cache) */
 	VMS_PG_EXCLUSIVE,   /* present and mapped by this process alone */
-	VMS_PG_ZERO,        /* the shared zero page: read, never written */
-	VMS_PG_THP,         /* part of a transparent huge page */
+	VMS_PG_ZERO,        /* the shared zero page: read, never written; not in Rss */
+	VMS_PG_THP,         /* in a PMD-mapped huge page (PAGEMAP_SCAN's PAGE_IS_HUGE) */
 	VMS_PG_GUARD,       /* MADV_GUARD_INSTALL markers */
 	VMS_PG_ANON,        /* kpageflags from here on */
 	VMS_PG_DIRTY,
@@ -186,6 +186,9 @@ enum vms_page_count {
 	VMS_PG_LRU,
 	VMS_PG_MLOCKED,
 	VMS_PG_KSM,
+	/* kpageflags' THP bit: in a folio of more than one page, however mapped
+	 * (a huge page, a PTE-mapped one, an mTHP, a large page cache folio) */
+	VMS_PG_LARGE_FOLIO,
 	VMS_PG_MAPPED_ONCE, /* kpagecount 1: the exact USS */
 	VMS_PG__MAX
 };
@@ -198,10 +201,14 @@ struct vms_region_pages {
 	uint64_t v[VMS_PG__MAX]; /* bytes */
 	uint32_t have;           /* 1u << enum vms_page_count */
 	uint64_t pss;            /* bytes, from kpagecount; with VMS_PG_MAPPED_ONCE */
-	/* Resident (present) share of each of n_hist equal stretches of the
-	 * region, 0 none .. 255 all; never 0 when a page there is present. */
+	/* Resident share of each of n_hist equal stretches of the region, 0
+	 * none .. 255 all, counting the pages that are in Rss: present pages
+	 * but those that map the zero page (where VMS_PG_ZERO is known); never
+	 * 0 when such a page is there. zero_hist: the same for the zero-page
+	 * mappings, all 0 when VMS_PG_ZERO is not known. */
 	uint8_t n_hist;          /* min(VMS_PAGE_HIST, pages in the region) */
 	uint8_t hist[VMS_PAGE_HIST];
+	uint8_t zero_hist[VMS_PAGE_HIST];
 };
 
 static inline bool vms_region_pages_has(const struct vms_region_pages *p, enum vms_page_count c)

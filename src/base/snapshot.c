@@ -125,6 +125,7 @@ const char *const vms_page_count_names[VMS_PG__MAX] = {
 	[VMS_PG_LRU] = "lru",
 	[VMS_PG_MLOCKED] = "mlocked",
 	[VMS_PG_KSM] = "ksm",
+	[VMS_PG_LARGE_FOLIO] = "large_folio",
 	[VMS_PG_MAPPED_ONCE] = "mapped_once",
 };
 

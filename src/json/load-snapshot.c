@@ -244,13 +244,39 @@ static bool load_region_sections(struct load *ld, struct json_object *o, struct 
 	return ok;
 }
 
+/* A residency strip: two lowercase hex digits a stretch, into hist. */
+static bool load_strip(struct load *ld, struct json_object *pg, const char *key, uint8_t *hist,
+		       size_t *ret_n)
+{
+	const char *strip;
+	size_t n = 0;
+
+	*ret_n = 0;
+	if (!load_get_string(ld, pg, key, 2 * VMS_PAGE_HIST, false, &strip, &n))
+		return false;
+	for (size_t b = 0; b < n; b++) {
+		const char *hex = "0123456789abcdef", *at = strchr(hex, strip[b]);
+
+		if (!at || !strip[b] || n % 2) {
+			bool ok;
+
+			load_enter_key(ld, key);
+			ok = load_fail(ld, "expected two lowercase hex digits per stretch");
+			load_leave(ld);
+			return ok;
+		}
+		hist[b / 2] = (uint8_t)(hist[b / 2] << 4 | (at - hex));
+	}
+	*ret_n = n / 2;
+	return true;
+}
+
 /* "pages": the page counters of a region (pagemap), or null. */
 static bool load_region_pages(struct load *ld, struct json_object *o, struct vms_region *r)
 {
 	struct vms_region_pages *p;
 	struct json_object *pg;
-	const char *strip;
-	size_t n = 0;
+	size_t n = 0, nz = 0;
 	bool ok = true;
 
 	if (!load_get_member(ld, o, "pages", json_type_object, "an object", true, &pg))
@@ -262,6 +288,9 @@ static bool load_region_pages(struct load *ld, struct json_object *o, struct vms
 	for (int c = 0; c < VMS_PG__MAX && ok; c++) {
 		bool is_null = false;
 
+		/* large_folio came later in schema 1: absent is unknown */
+		if (c == VMS_PG_LARGE_FOLIO && !load_has_member(pg, vms_page_count_names[c]))
+			continue;
 		ok = load_get_uint(ld, pg, vms_page_count_names[c], UINT64_MAX - 1, &p->v[c],
 				   &is_null);
 		if (ok && !is_null)
@@ -271,20 +300,17 @@ static bool load_region_pages(struct load *ld, struct json_object *o, struct vms
 		bool is_null = false;
 
 		ok = load_get_uint(ld, pg, "pss", UINT64_MAX - 1, &p->pss, &is_null) &&
-		     load_get_string(ld, pg, "residency", 2 * VMS_PAGE_HIST, false, &strip, &n);
+		     load_strip(ld, pg, "residency", p->hist, &n);
 	}
-	for (size_t b = 0; ok && b < n; b++) {
-		const char *hex = "0123456789abcdef", *at = strchr(hex, strip[b]);
-
-		if (!at || !strip[b] || n % 2) {
-			load_enter_key(ld, "residency");
-			ok = load_fail(ld, "expected two lowercase hex digits per stretch");
+	if (ok && load_has_member(pg, "zero_residency")) {
+		ok = load_strip(ld, pg, "zero_residency", p->zero_hist, &nz);
+		if (ok && nz != n) {
+			load_enter_key(ld, "zero_residency");
+			ok = load_fail(ld, "expected as many stretches as residency");
 			load_leave(ld);
-			break;
 		}
-		p->hist[b / 2] = (uint8_t)(p->hist[b / 2] << 4 | (at - hex));
 	}
-	p->n_hist = (uint8_t)(n / 2);
+	p->n_hist = (uint8_t)n;
 	load_leave(ld);
 	r->pages = p;
 	return ok;

@@ -16,10 +16,22 @@ bool json_want_pages(const struct vms_snapshot *snap)
 	return snap->pages.scan || snap->pages.entries;
 }
 
-void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
+/* two hex digits a stretch: 00 nothing .. ff all */
+static void put_strip(struct jsonw *w, const char *key, const uint8_t *hist, unsigned n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char strip[2 * VMS_PAGE_HIST];
+
+	for (unsigned b = 0; b < n; b++) {
+		strip[2 * b] = hex[hist[b] >> 4];
+		strip[2 * b + 1] = hex[hist[b] & 15];
+	}
+	jsonw_key(w, key);
+	jsonw_string_n(w, strip, 2 * (size_t)n);
+}
+
+void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
+{
 
 	if (!p) {
 		jsonw_null(w);
@@ -38,13 +50,10 @@ void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
 		jsonw_uint(w, p->pss);
 	else
 		jsonw_null(w);
-	/* two hex digits a stretch: 00 nothing present .. ff all */
-	for (unsigned b = 0; b < p->n_hist; b++) {
-		strip[2 * b] = hex[p->hist[b] >> 4];
-		strip[2 * b + 1] = hex[p->hist[b] & 15];
-	}
-	jsonw_key(w, "residency");
-	jsonw_string_n(w, strip, 2 * (size_t)p->n_hist);
+	/* the pages in Rss, and apart the zero-page mappings, which are not */
+	put_strip(w, "residency", p->hist, p->n_hist);
+	if (vms_region_pages_has(p, VMS_PG_ZERO))
+		put_strip(w, "zero_residency", p->zero_hist, p->n_hist);
 	jsonw_end_object(w);
 }
 

@@ -97,7 +97,7 @@ uint32_t vms_kpageflags_state(uint64_t f)
 		{ KPF_ANON, VMS_PG_ANON },     { KPF_DIRTY, VMS_PG_DIRTY },
 		{ KPF_ACTIVE, VMS_PG_ACTIVE }, { KPF_REFERENCED, VMS_PG_REFERENCED },
 		{ KPF_LRU, VMS_PG_LRU },       { KPF_MLOCKED, VMS_PG_MLOCKED },
-		{ KPF_KSM, VMS_PG_KSM },       { KPF_THP, VMS_PG_THP },
+		{ KPF_KSM, VMS_PG_KSM },       { KPF_THP, VMS_PG_LARGE_FOLIO },
 		{ KPF_ZERO_PAGE, VMS_PG_ZERO },
 	};
 	uint32_t s = 0;
@@ -183,7 +183,7 @@ void vms_pages_acc_add(struct vms_pages_acc *a, const struct vms_page_run *run)
 	uint64_t end = a->start + a->pages * a->page_size;
 	uint64_t s = run->start < a->start ? a->start : run->start;
 	uint64_t e = run->end > end ? end : run->end;
-	uint64_t p0, p1, n;
+	uint64_t p0, p1, n, *bucket;
 	uint32_t state = run->state & o->have;
 
 	if (e <= s || a->pages == 0)
@@ -198,13 +198,25 @@ void vms_pages_acc_add(struct vms_pages_acc *a, const struct vms_page_run *run)
 		return;
 	if (run->mapcount)
 		a->pss_frac += (n << 16) / run->mapcount;
+	/* the zero page is present but not in Rss: drawn apart */
+	bucket = state & PB(VMS_PG_ZERO) ? a->bucket_zero : a->bucket_present;
 	for (uint64_t b = p0 * o->n_hist / a->pages; b < o->n_hist; b++) {
 		uint64_t lo = bucket_first(a, b), hi = bucket_first(a, b + 1);
 
 		if (lo >= p1)
 			break;
-		a->bucket_present[b] += (p1 < hi ? p1 : hi) - (p0 > lo ? p0 : lo);
+		bucket[b] += (p1 < hi ? p1 : hi) - (p0 > lo ? p0 : lo);
 	}
+}
+
+/* pages of a bucket of size pages → 0 .. 255, never 0 when some are there */
+static uint8_t share_255(uint64_t pages, uint64_t size)
+{
+	uint64_t v = (pages * 255 + size / 2) / size;
+
+	if (v == 0 && pages)
+		v = 1;
+	return (uint8_t)(v > 255 ? 255 : v);
 }
 
 void vms_pages_acc_finish(struct vms_pages_acc *a)
@@ -213,11 +225,9 @@ void vms_pages_acc_finish(struct vms_pages_acc *a)
 
 	for (unsigned b = 0; b < o->n_hist; b++) {
 		uint64_t size = bucket_first(a, b + 1) - bucket_first(a, b);
-		uint64_t v = (a->bucket_present[b] * 255 + size / 2) / size;
 
-		if (v == 0 && a->bucket_present[b])
-			v = 1; /* something is there: never draw it as nothing */
-		o->hist[b] = (uint8_t)(v > 255 ? 255 : v);
+		o->hist[b] = share_255(a->bucket_present[b], size);
+		o->zero_hist[b] = share_255(a->bucket_zero[b], size);
 	}
 	if (vms_region_pages_has(o, VMS_PG_MAPPED_ONCE))
 		o->pss = (a->pss_frac * a->page_size) >> 16;

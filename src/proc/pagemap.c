@@ -52,7 +52,8 @@ _Static_assert(sizeof(struct vms_scan_region) == 24, "struct page_region is 24 b
 	(PB(VMS_PG_PRESENT) | PB(VMS_PG_SWAPPED) | PB(VMS_PG_FILE) | PB(VMS_PG_ZERO) | PB(VMS_PG_THP))
 #define KPAGE_KNOWN \
 	(PB(VMS_PG_ANON) | PB(VMS_PG_DIRTY) | PB(VMS_PG_ACTIVE) | PB(VMS_PG_REFERENCED) | \
-	 PB(VMS_PG_LRU) | PB(VMS_PG_MLOCKED) | PB(VMS_PG_KSM) | PB(VMS_PG_THP) | PB(VMS_PG_ZERO) | \
+	 PB(VMS_PG_LRU) | PB(VMS_PG_MLOCKED) | PB(VMS_PG_KSM) | PB(VMS_PG_LARGE_FOLIO) | \
+	 PB(VMS_PG_ZERO) | \
 	 PB(VMS_PG_MAPPED_ONCE))
 /* What pagemap entries add to a scan's answer */
 #define ENTRY_EXTRA (PB(VMS_PG_EXCLUSIVE) | KPAGE_KNOWN)

@@ -19,6 +19,8 @@
 #include "report/pages.h"
 
 #define GIB (UINT64_C(1) << 30)
+/* a stretch that only maps the zero page: light shade */
+#define ZERO_GLYPH 0x2591
 
 struct drow {
 	uint64_t start, end; /* lowest start, highest end */
@@ -77,19 +79,37 @@ static void row_add(struct drow *row, const struct vms_region *r)
 		row->have_pss = false;
 }
 
+/* Unmapped gaps not drawn as rows of their own: the layout's note counts them. */
+struct hidden_gaps {
+	size_t n;
+	uint64_t bytes;
+};
+
 /* Rows in address order, gaps included. Caller frees. */
-static struct drow *diagram_rows(const struct vms_snapshot *snap, size_t *ret_n)
+static struct drow *diagram_rows(const struct vms_snapshot *snap, size_t *ret_n,
+				 struct hidden_gaps *hidden)
 {
 	struct drow *rows = NULL;
 	size_t n = 0, alloc = 0;
 
+	*hidden = (struct hidden_gaps){ 0 };
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		const struct vms_region *r = &snap->regions[i];
 		struct drow *last = n ? &rows[n - 1] : NULL;
+		uint64_t prev_end = i ? snap->regions[i - 1].end : r->start;
 
 		if (last && !last->gap && r->start >= last->end && can_fold(snap, last, r)) {
+			if (r->start > prev_end) {
+				hidden->n++;
+				hidden->bytes += r->start - prev_end;
+			}
 			row_add(last, r);
 			continue;
+		}
+		if (last && r->start > last->end &&
+		    !large_gap(r->start - last->end, last->size, vms_region_size(r))) {
+			hidden->n++;
+			hidden->bytes += r->start - last->end;
 		}
 		if (last && r->start > last->end &&
 		    large_gap(r->start - last->end, last->size, vms_region_size(r))) {
@@ -167,12 +187,18 @@ static bool put_strip(struct text *t, unsigned x, size_t y, unsigned w, const st
 	static const uint32_t heights[9] = { ' ', 0x2581, 0x2582, 0x2583, 0x2584,
 					     0x2585, 0x2586, 0x2587, 0x2588 };
 	uint8_t levels[CANVAS_MAX_WIDTH];
+	bool zero[CANVAS_MAX_WIDTH];
 
-	if (w > CANVAS_MAX_WIDTH || !pages_strip(t->snap, row->first, row->count, w, levels))
+	if (w > CANVAS_MAX_WIDTH || !pages_strip(t->snap, row->first, row->count, w, levels, zero))
 		return false;
-	for (unsigned i = 0; i < w; i++)
-		if (levels[i])
+	for (unsigned i = 0; i < w; i++) {
+		if (levels[i]) {
 			canvas_put_cp(&t->cv, x + i, y, heights[levels[i]], cls);
+		} else if (zero[i]) {
+			canvas_put_cp(&t->cv, x + i, y, ZERO_GLYPH, CANVAS_DIM);
+			t->drew_zero = true;
+		}
+	}
 	return true;
 }
 
@@ -259,9 +285,33 @@ static void diagram_row(struct text *t, const struct dcols *c, const struct drow
 		put_bar(t, c->bx, y, c->bw, row->rss, row->size, cls);
 }
 
+/* What the drawing leaves out or draws apart, said under it. */
+static void diagram_notes(struct text *t, const struct dcols *c, const struct hidden_gaps *hidden)
+{
+	char buf[32];
+	size_t y;
+
+	if (t->drew_zero) {
+		y = canvas_add_row(&t->cv);
+		canvas_put_str(&t->cv, c->lx, y,
+			       "\u2591 zero page only (read, never written): present, not in RSS",
+			       t->width - c->lx, 0, CANVAS_DIM);
+	}
+	if (hidden->n) {
+		y = canvas_add_row(&t->cv);
+		report_size(buf, &t->opt, true, hidden->bytes);
+		strbuf_reset(&t->sb);
+		strbuf_addf(&t->sb, "%zu smaller unmapped gap%s (%s in all) not drawn as rows",
+			    hidden->n, hidden->n == 1 ? "" : "s", buf);
+		canvas_put_text(&t->cv, c->lx, y, t->sb.buf, t->sb.len, t->width - c->lx, 0,
+				CANVAS_DIM);
+	}
+}
+
 void text_diagram(struct text *t)
 {
 	const struct vms_snapshot *snap = t->snap;
+	struct hidden_gaps hidden;
 	struct drow *rows;
 	struct dcols c;
 	size_t n, y;
@@ -282,7 +332,8 @@ void text_diagram(struct text *t)
 		return;
 	}
 
-	rows = diagram_rows(snap, &n);
+	rows = diagram_rows(snap, &n, &hidden);
+	t->drew_zero = false;
 	diagram_columns(t, rows, n, &c);
 	text_blank_line(t);
 	y = canvas_add_row(&t->cv);
@@ -297,4 +348,5 @@ void text_diagram(struct text *t)
 		text_maybe_flush(t);
 	}
 	free(rows);
+	diagram_notes(t, &c, &hidden);
 }

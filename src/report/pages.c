@@ -18,7 +18,7 @@
 /* ---- the residency strip ------------------------------------------------ */
 
 bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, unsigned w,
-		 uint8_t *levels)
+		 uint8_t *levels, bool *zero)
 {
 	uint64_t ps = snap->host.page_size ? snap->host.page_size : 4096;
 	double total = 0, pos = 0, *sum;
@@ -26,6 +26,8 @@ bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, un
 
 	if (!w)
 		return true;
+	memset(zero, 0, w * sizeof(*zero));
+
 	for (size_t i = first; i < first + count; i++) {
 		if (!snap->regions[i].pages)
 			return false;
@@ -49,7 +51,7 @@ bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, un
 			double density = p->hist[b] / 255.0;
 			unsigned c0 = (unsigned)(lo / total * w), c1 = (unsigned)(hi / total * w);
 
-			if (!p->hist[b])
+			if (!p->hist[b] && !p->zero_hist[b])
 				continue;
 			for (unsigned c = c0; c <= c1 && c < w; c++) {
 				double clo = total * c / w, chi = total * (c + 1) / w;
@@ -58,7 +60,8 @@ bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, un
 				if (o <= 0)
 					continue;
 				sum[c] += o * density;
-				any[c] = true;
+				any[c] |= p->hist[b] != 0;
+				zero[c] |= p->zero_hist[b] != 0;
 			}
 		}
 		pos += (double)vms_region_size(r);
@@ -72,6 +75,8 @@ bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, un
 		if (v == 0 && any[c])
 			v = 1;
 		levels[c] = (uint8_t)v;
+		if (v)
+			zero[c] = false;
 	}
 	free(sum);
 	free(any);

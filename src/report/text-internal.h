@@ -29,6 +29,7 @@ struct text {
 	struct canvas cv;
 	struct strbuf sb; /* scratch */
 	int err;          /* the first write error */
+	bool drew_zero;   /* the layout drew zero-page stretches: its note says what they are */
 };
 
 /* Prints the canvas and clears it; a write error is kept in t->err. */

@@ -149,6 +149,10 @@ bool lt_smaps_entry(pid_t pid, uint64_t addr, struct lt_smaps_entry *ret)
 			rss = true;
 		} else if (in && strncmp(line, "Swap:", 5) == 0) {
 			ret->swap = strtoull(line + 5, NULL, 10) * 1024;
+		} else if (in && strncmp(line, "AnonHugePages:", 14) == 0) {
+			ret->anon_huge = strtoull(line + 14, NULL, 10) * 1024;
+		} else if (in && strncmp(line, "Referenced:", 11) == 0) {
+			ret->referenced = strtoull(line + 11, NULL, 10) * 1024;
 		}
 	}
 	fclose(f);

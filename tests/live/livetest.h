@@ -40,7 +40,8 @@ char *lt_slurp(const char *path);
 
 struct lt_smaps_entry {
 	uint64_t start, end;
-	uint64_t rss, swap; /* bytes; 0 when its smaps entry has no such line */
+	/* bytes; 0 when its smaps entry has no such line */
+	uint64_t rss, swap, anon_huge, referenced;
 };
 
 /*

@@ -24,9 +24,12 @@
  *   --comm NAME                     the process name
  *   --no-stop                       wait for a signal instead of stopping
  *   --sparse-mib M --sparse-every K M MiB of anonymous memory, every K-th page written
- *   --zero-pages Z                  Z anonymous pages read, never written (zero page)
+ *   --zero-pages Z                  Z read-only anonymous pages, read (the zero page)
  *   --thp-mib T                     T MiB (2 MiB aligned) with MADV_HUGEPAGE, written;
  *                                   THP is then left on for the process
+ *   --thp-split                     then the page after the first 2 MiB of them made
+ *                                   read-only: its huge page is mapped by PTEs, still
+ *                                   one large folio ("thpsplit ADDR")
  *   --guard-pages G                 G written pages, then the middle G/2 made guards
  *                                   (MADV_GUARD_INSTALL; "guard 0 0 0" without it)
  *   --refs-pages N --refs-touch K   N pages written; each time the target is
@@ -347,6 +350,7 @@ int main(int argc, char **argv)
 		{ "maps-max", no_argument, NULL, 0x105 },
 		{ "reserve-gib", required_argument, NULL, 0x106 },
 		{ "threads", required_argument, NULL, 0x107 },
+		{ "thp-split", no_argument, NULL, 0x140 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long anon_pages = 0, anon_touch = 0, shared_pages = 0, children = 0;
@@ -360,7 +364,7 @@ int main(int argc, char **argv)
 	char *refs = NULL;
 	struct faulter fl = { .file_fd = -1 };
 	const char *fault_file = NULL;
-	bool faults = false, maps_max = false;
+	bool faults = false, maps_max = false, thp_split = false;
 	unsigned long reserve_gib = 0, threads = 0;
 	pid_t self = getpid();
 	int c;
@@ -397,6 +401,7 @@ int main(int argc, char **argv)
 		case 0x105: maps_max = true; break;
 		case 0x106: reserve_gib = parse_count(optarg, "--reserve-gib"); break;
 		case 0x107: threads = parse_count(optarg, "--threads"); break;
+		case 0x140: thp_split = true; break;
 		default: return 2;
 		}
 	}
@@ -527,7 +532,7 @@ int main(int argc, char **argv)
 	}
 
 	if (zero_pages) {
-		char *p = map_fenced(zero_pages, PROT_READ | PROT_WRITE);
+		char *p = map_fenced(zero_pages, PROT_READ);
 		unsigned sum = 0;
 
 		for (size_t i = 0; i < zero_pages; i++)
@@ -550,6 +555,11 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < len; i += page_size)
 			p[i] = 0x66;
 		printf("thp 0x%lx %zu\n", (unsigned long)(uintptr_t)p, len);
+		if (thp_split && len > huge) {
+			if (mprotect(p + huge + page_size, page_size, PROT_READ) < 0)
+				fail("mprotect");
+			printf("thpsplit 0x%lx\n", (unsigned long)(uintptr_t)(p + huge + page_size));
+		}
 	}
 
 	if (guard_pages) {

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -213,12 +214,51 @@ static void test_fork_shared(void **state)
 	lt_target_stop(&t);
 }
 
-/* Read-only touches map the zero page; MADV_HUGEPAGE gives THP; guards are not swap. */
+/* Bytes of [start, end) of pid whose kpageflags have the THP bit (root only). */
+static uint64_t kpf_thp_bytes(pid_t pid, uint64_t start, uint64_t end)
+{
+	char path[64];
+	uint64_t bytes = 0;
+	int pm, kf;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	pm = open(path, O_RDONLY | O_CLOEXEC);
+	kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	assert_true(pm >= 0 && kf >= 0);
+	for (uint64_t a = start; a < end; a += page_size) {
+		uint64_t e, f;
+
+		assert_int_equal(pread(pm, &e, 8, (off_t)(a / page_size * 8)), 8);
+		if (!(e & (UINT64_C(1) << 63)))
+			continue;
+		assert_int_equal(pread(kf, &f, 8, (off_t)((e & ((UINT64_C(1) << 55) - 1)) * 8)), 8);
+		if (f & (UINT64_C(1) << 22)) /* KPF_THP */
+			bytes += page_size;
+	}
+	close(pm);
+	close(kf);
+	return bytes;
+}
+
+/* Whether s is made of n/2 pairs of hex digits all equal to c c. */
+static bool strip_all(const char *s, char c)
+{
+	for (; *s; s++)
+		if (*s != c)
+			return false;
+	return true;
+}
+
+/*
+ * Read-only touches map the zero page; MADV_HUGEPAGE gives THP, PMD-mapped
+ * (thp, with PAGEMAP_SCAN) in large folios (kpageflags); guards are not swap.
+ */
 static void test_zero_thp_guard(void **state)
 {
 	static const char *const args[] = { "--zero-pages", "30", "--thp-mib", "4",
 					    "--guard-pages", "10", NULL };
 	struct lt_target t;
+	struct lt_smaps_entry e;
 	uint64_t z[3], h[3], g[3];
 
 	(void)state;
@@ -240,10 +280,15 @@ static void test_zero_thp_guard(void **state)
 			json_object_put(rep);
 
 			p = report_pages(&rep, &t, h[0], "--pages", "--pagemap", how);
-			smaps_thp = json_object_get_int64(
-				lt_get(lt_get(lt_region_at(rep, h[0]), "mem"), "anon_huge_pages"));
+			assert_true(lt_smaps_entry(t.pid, h[0], &e));
+			smaps_thp = (int64_t)e.anon_huge;
 			assert_int_equal(pages_of(p, "present"), h[1] / page_size);
-			assert_int_equal(pages_of(p, "thp"), smaps_thp / (int64_t)page_size);
+			/* PMD-mapped: PAGEMAP_SCAN tells, pagemap entries do not */
+			assert_int_equal(pages_of(p, "thp"),
+					 pread ? -1 : smaps_thp / (int64_t)page_size);
+			if (is_root())
+				assert_int_equal(pages_of(p, "large_folio"),
+						 kpf_thp_bytes(t.pid, e.start, e.end) / page_size);
 			if (smaps_thp == 0)
 				print_message("# no huge page could be allocated: THP count 0 checked\n");
 			json_object_put(rep);
@@ -258,6 +303,85 @@ static void test_zero_thp_guard(void **state)
 		assert_int_equal(pages_of(p, "present"), (g[1] - g[2]) / page_size);
 		json_object_put(rep);
 	}
+	lt_target_stop(&t);
+}
+
+/*
+ * A read-only region of zero pages: present to pagemap, not in Rss, so the
+ * strip draws none of it as resident, draws it apart and says so. Huge
+ * pages: thp counts the PMD-mapped ones, as smaps' AnonHugePages does, and
+ * large_folio the pages of large folios however mapped, as kpageflags says;
+ * a huge page mapped by PTEs (mprotect of one of its pages) is in the
+ * second and not in the first.
+ */
+static void test_zero_strip_and_folios(void **state)
+{
+	static const char *const args[] = { "--zero-pages", "64", "--thp-mib", "4",
+					    "--thp-split", NULL };
+	struct lt_target t;
+	struct lt_smaps_entry e;
+	uint64_t z[3], h[3], sp[1], thp = 0, folio = 0;
+	json_object *rep, *p;
+	char pid[16], addr[32], *line;
+	const char *text_args[] = { "--pages", "--width", "160", "--color", "never", pid, NULL };
+	const char *argv[LT_ARGV_MAX];
+	struct lt_run r;
+
+	(void)state;
+	target_start(&t, args);
+	assert_true(lt_target_fact(&t, "zero", z, 3));
+	assert_true(lt_target_fact(&t, "thp", h, 3));
+	assert_true(lt_target_fact(&t, "thpsplit", sp, 1));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+
+	p = report_pages(&rep, &t, z[0], "--pages", NULL, NULL);
+	assert_true(lt_smaps_entry(t.pid, z[0], &e));
+	assert_int_equal(e.rss, 0);
+	assert_int_equal(pages_of(p, "present"), 64);
+	assert_int_equal(pages_of(p, "zero_page"), 64);
+	assert_true(strip_all(json_object_get_string(lt_get(p, "residency")), '0'));
+	assert_int_equal(strlen(json_object_get_string(lt_get(p, "zero_residency"))), 128);
+	assert_true(strip_all(json_object_get_string(lt_get(p, "zero_residency")), 'f'));
+	json_object_put(rep);
+
+	lt_argv(argv, NULL, vmscope_bin, text_args);
+	lt_run(&r, argv, 0);
+	assert_int_equal(r.code, 0);
+	snprintf(addr, sizeof(addr), " %" PRIx64 "  ", z[0]);
+	line = strstr(r.out, addr);
+	assert_non_null(line);
+	line[strcspn(line, "\n")] = '\0';
+	assert_non_null(strstr(line, "\u2591"));
+	for (uint32_t cp = 0x2581; cp <= 0x2588; cp++) {
+		char glyph[4] = { (char)0xe2, (char)0x96, (char)(0x80 | (cp & 0x3f)), 0 };
+
+		if (strstr(line, glyph))
+			fail_msg("a zero-page region drawn resident: %s", line);
+	}
+	assert_non_null(strstr(line + strlen(line) + 1, "zero page only"));
+	lt_run_release(&r);
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t at = i == 0 ? h[0] : sp[0] + (uint64_t)(i - 1) * page_size;
+
+		p = report_pages(&rep, &t, at, "--pages", NULL, NULL);
+		assert_true(lt_smaps_entry(t.pid, at, &e));
+		assert_int_equal(pages_of(p, "thp"), e.anon_huge / page_size);
+		thp += e.anon_huge;
+		if (is_root()) {
+			uint64_t want = kpf_thp_bytes(t.pid, e.start, e.end);
+
+			assert_int_equal(pages_of(p, "large_folio"), want / page_size);
+			folio += want;
+		} else {
+			assert_int_equal(pages_of(p, "large_folio"), -1);
+		}
+		json_object_put(rep);
+	}
+	if (thp == 0)
+		print_message("# no huge page could be allocated: THP count 0 checked\n");
+	else if (is_root())
+		assert_true(folio > thp); /* the PTE-mapped huge page */
 	lt_target_stop(&t);
 }
 
@@ -408,6 +532,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_fork_shared),
 		cmocka_unit_test(test_zero_thp_guard),
+		cmocka_unit_test(test_zero_strip_and_folios),
 		cmocka_unit_test(test_exit_during_scan),
 		cmocka_unit_test(test_working_set),
 	};

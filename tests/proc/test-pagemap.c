@@ -123,9 +123,9 @@ static void test_kpageflags_state(void **state)
 	assert_int_equal(vms_kpageflags_state((UINT64_C(1) << 12) | (UINT64_C(1) << 4) |
 					      (UINT64_C(1) << 5) | (UINT64_C(1) << 6)),
 			 PB(VMS_PG_ANON) | PB(VMS_PG_DIRTY) | PB(VMS_PG_LRU) | PB(VMS_PG_ACTIVE));
-	/* the huge zero page: both */
+	/* the huge zero page: both; KPF_THP is any large folio, not a PMD mapping */
 	assert_int_equal(vms_kpageflags_state((UINT64_C(1) << 22) | (UINT64_C(1) << 24)),
-			 PB(VMS_PG_THP) | PB(VMS_PG_ZERO));
+			 PB(VMS_PG_LARGE_FOLIO) | PB(VMS_PG_ZERO));
 	assert_int_equal(vms_kpageflags_state((UINT64_C(1) << 33) | (UINT64_C(1) << 21) |
 					      (UINT64_C(1) << 2)),
 			 PB(VMS_PG_MLOCKED) | PB(VMS_PG_KSM) | PB(VMS_PG_REFERENCED));

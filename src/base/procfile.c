@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
@@ -35,6 +37,29 @@ static ssize_t pread_retry(int fd, void *buf, size_t n, off_t off)
 	return r < 0 ? -errno : r;
 }
 
+const char *procfile_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	return err == PROCFILE_ENOTREG ? "not a regular file" : strerror(err);
+}
+
+int procfile_open(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == ELOOP ? -PROCFILE_ENOTREG : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int r = S_ISREG(st.st_mode) ? -errno : -PROCFILE_ENOTREG;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out)
 {
 	/* pread, not lseek and read: one call less for each of the files a live view re-reads */
@@ -42,18 +67,22 @@ int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out)
 
 	strbuf_reset(out);
 	for (;;) {
+		/* never more than one byte past the cap, whatever the file gives */
+		size_t room, want = cap - out->len < SIZE_MAX ? cap - out->len + 1 : SIZE_MAX;
 		ssize_t n;
 
-		strbuf_grow(out, 4096);
+		strbuf_grow(out, want < 4096 ? want : 4096);
+		room = out->alloc - out->len - 1;
+		if (room > want)
+			room = want;
 		if (seekable) {
-			n = pread_retry(fd, out->buf + out->len, out->alloc - out->len - 1,
-					(off_t)out->len);
+			n = pread_retry(fd, out->buf + out->len, room, (off_t)out->len);
 			if (n == -ESPIPE && out->len == 0) {
 				seekable = false; /* a pipe: read what comes */
 				continue;
 			}
 		} else {
-			n = read_retry(fd, out->buf + out->len, out->alloc - out->len - 1);
+			n = read_retry(fd, out->buf + out->len, room);
 		}
 		if (n < 0)
 			return (int)n;
@@ -73,9 +102,9 @@ int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags, st
 {
 	int fd, r;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = procfile_open(dirfd, name);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = procfile_read_fd(fd, cap, flags, out);
 	close(fd);
 	return r;
@@ -217,10 +246,13 @@ static void procfile_start(struct procfile *pf, size_t cap)
 
 int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t cap)
 {
+	int fd;
+
 	procfile_close(pf);
-	pf->fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (pf->fd < 0)
-		return -errno;
+	fd = procfile_open(dirfd, name);
+	if (fd < 0)
+		return fd;
+	pf->fd = fd;
 	pf->owns_fd = true;
 	procfile_start(pf, cap);
 	return 0;

@@ -8,6 +8,7 @@
 #ifndef VMSCOPE_BASE_PROCFILE_H
 #define VMSCOPE_BASE_PROCFILE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -18,13 +19,33 @@ enum {
 };
 
 /*
- * Reads all of dirfd/name into out (replacing its contents). Returns the
+ * What opening a file that is not a regular file gives (a FIFO, a device, a
+ * socket, or a symbolic link in a captured tree): never opened for reading,
+ * so a FIFO cannot block. procfile_strerror says "not a regular file".
+ */
+#define PROCFILE_ENOTREG EMEDIUMTYPE
+
+/* strerror, but "not a regular file" for PROCFILE_ENOTREG (err > 0 or < 0). */
+const char *procfile_strerror(int err);
+
+/*
+ * Opens dirfd/name for reading as a file of a proc tree: O_NONBLOCK (no
+ * FIFO can block the open), O_NOFOLLOW (a captured tree's link is no /proc
+ * file), and only a regular file, as /proc's own files are. An fd, or -errno;
+ * -PROCFILE_ENOTREG for anything but a regular file.
+ */
+int procfile_open(int dirfd, const char *name);
+
+/*
+ * Reads all of dirfd/name (opened by procfile_open) into out (replacing its contents). Returns the
  * length, or -errno: -ENOENT/-ESRCH gone, -EACCES refused, -EFBIG over cap,
  * -EBADMSG a NUL byte where none may be.
  */
 int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags,
 		     struct strbuf *out);
-/* The same on an open fd, from offset 0 (live views re-read kept fds). */
+/* The same on an open fd, from offset 0 (live views re-read kept fds); it
+ * reads at most cap + 1 bytes, so a file without end (/dev/zero) costs no
+ * more than the cap. */
 int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out);
 
 /*
@@ -48,7 +69,7 @@ struct procfile {
 };
 
 void procfile_init(struct procfile *pf);
-/* Opens dirfd/name for reading (O_RDONLY|O_CLOEXEC). Returns 0 or -errno. */
+/* Opens dirfd/name for reading (procfile_open). Returns 0 or -errno. */
 int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t cap);
 /*
  * The same, with the reads done by a thread of their own while the caller

@@ -128,7 +128,7 @@ static struct cap_file *add_file(struct capture *c, const char *rel)
 
 static void say_missing(struct capture *c, const char *rel, int r)
 {
-	strbuf_addf(&c->missing, "%s%s (%s)", c->missing.len ? ", " : "", rel, strerror(-r));
+	strbuf_addf(&c->missing, "%s%s (%s)", c->missing.len ? ", " : "", rel, procfile_strerror(r));
 }
 
 /*
@@ -220,11 +220,12 @@ static void hold_object(struct capture *c, int pid_fd, uint64_t start, uint64_t 
 	snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64, start, end);
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "map_files/%s", range);
-	fd = openat(pid_fd, sb.buf, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO of a captured tree cannot block; only a regular file is kept */
+	fd = openat(pid_fd, sb.buf, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && strstr(path, " (deleted)") == NULL) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "root%s", path);
-		fd = openat(pid_fd, sb.buf, O_RDONLY | O_CLOEXEC);
+		fd = openat(pid_fd, sb.buf, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	}
 	strbuf_release(&sb);
 	if (fd < 0)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/procfile.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/options.h"
@@ -290,7 +291,7 @@ out:
 		cli_say_gone(pid, r);
 	else
 		cli_error("cannot read %s of pid %d: %s", what, (int)pid,
-			strerror(-r));
+			procfile_strerror(r));
 done:
 	pages_listing_release(&l);
 	vms_pagemap_free(pm);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/procfile.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/faults.h"
@@ -245,7 +246,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		goto out;
 	}
 	if (r < 0) {
-		cli_error("cannot read process %d: %s", (int)pid, strerror(-r));
+		cli_error("cannot read process %d: %s", (int)pid, procfile_strerror(r));
 		status = EXIT_GONE;
 		goto out;
 	}

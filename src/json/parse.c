@@ -153,17 +153,25 @@ static int read_capped(int dirfd, const char *path, struct strbuf *out,
 	int fd, r;
 
 	*err = (struct vms_load_error){ 0 };
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO without a writer cannot block the open */
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		snprintf(err->message, sizeof(err->message), "%s", strerror(-r));
 		return r;
 	}
-	/* a regular file says its size: refuse a huge one before reading it */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > VMS_LOAD_MAX_BYTES)
+	/* a regular file says its size: refuse a huge one before reading it; a
+	 * pipe (--budget -) is read up to the cap; a device (/dev/zero) never */
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > VMS_LOAD_MAX_BYTES)
 		r = -EFBIG;
-	else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+	else if (S_ISDIR(st.st_mode))
 		r = -EISDIR;
+	else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+		r = -PROCFILE_ENOTREG;
+	else if (fcntl(fd, F_SETFL, 0) < 0) /* a pipe's writer is waited for */
+		r = -errno;
 	else
 		r = 0;
 	if (r == 0)
@@ -173,7 +181,7 @@ static int read_capped(int dirfd, const char *path, struct strbuf *out,
 		snprintf(err->message, sizeof(err->message), "larger than %u MiB",
 			 VMS_LOAD_MAX_BYTES >> 20);
 	else if (r < 0)
-		snprintf(err->message, sizeof(err->message), "%s", strerror(-r));
+		snprintf(err->message, sizeof(err->message), "%s", procfile_strerror(r));
 	return r < 0 ? r : 0;
 }
 

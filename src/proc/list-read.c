@@ -70,9 +70,9 @@ int lister_read_file(struct vms_lister *l, pid_t pid, struct lister_kept *k, enu
 	if (!k || l->open_fds >= l->max_fds)
 		return lister_read_pid_file(l, pid, lister_file_names[f], cap, flags);
 	(void)snprintf(path, sizeof(path), "%d/%s", (int)pid, lister_file_names[f]);
-	fd = openat(l->root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = procfile_open(l->root_fd, path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	k->fd[f] = fd;
 	l->open_fds++;
 	return procfile_read_fd(fd, cap, flags, &l->sb);

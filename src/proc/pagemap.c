@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/procfile.h"
 #include "base/xalloc.h"
 #include "proc/pagemap-internal.h"
 
@@ -117,12 +118,12 @@ static void probe_scan(struct vms_pagemap *pm)
 
 static int open_kpage(struct vms_pagemap *pm, int root_fd)
 {
-	pm->kflags_fd = openat(root_fd, "kpageflags", O_RDONLY | O_CLOEXEC);
+	pm->kflags_fd = procfile_open(root_fd, "kpageflags");
 	if (pm->kflags_fd < 0)
-		return -errno;
-	pm->kcount_fd = openat(root_fd, "kpagecount", O_RDONLY | O_CLOEXEC);
+		return pm->kflags_fd;
+	pm->kcount_fd = procfile_open(root_fd, "kpagecount");
 	if (pm->kcount_fd < 0)
-		return -errno;
+		return pm->kcount_fd;
 	/* frame numbers, the key to both, are zeroed for the rest of us */
 	if (!have_cap_sys_admin())
 		return -EPERM;
@@ -136,9 +137,9 @@ int vms_pagemap_open(int pid_dirfd, int root_fd, enum vms_pagemap_method method,
 	long ps = sysconf(_SC_PAGESIZE);
 	int fd;
 
-	fd = openat(pid_dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
+	fd = procfile_open(pid_dirfd, "pagemap");
 	if (fd < 0)
-		return pagemap_errno_gone(-errno);
+		return pagemap_errno_gone(fd);
 	pm = xcalloc(1, sizeof(*pm));
 	pm->fd = fd;
 	pm->kflags_fd = pm->kcount_fd = -1;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "report/format.h"
@@ -84,7 +85,7 @@ static void add_na(struct ins *s, int err)
 {
 	strbuf_addstr(&s->sb, "n/a");
 	if (err)
-		strbuf_addf(&s->sb, " (%s)", strerror(err < 0 ? -err : err));
+		strbuf_addf(&s->sb, " (%s)", procfile_strerror(err));
 }
 
 /* "USED of LIMIT (LEFT left)" */

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "base/procfile.h"
 #include "base/strbuf.h"
 #include "report/canvas.h"
 #include "report/format.h"
@@ -242,7 +243,7 @@ static void header_sources(struct text *t)
 			strbuf_addstr(&t->sb, vms_source_to_string(o));
 			done[o] = true;
 		}
-		strbuf_addf(&t->sb, ": %s", strerror(err));
+		strbuf_addf(&t->sb, ": %s", procfile_strerror(err));
 		hint = source_hint(err);
 		if (hint)
 			strbuf_addf(&t->sb, " (%s)", hint);

@@ -41,3 +41,11 @@ need_nobody() {
 	fi
 	nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 }
+
+# with_tmp: makes $tmp, a directory removed when the script exits, and kills
+# the processes whose pids are in $pids (add them) then.
+with_tmp() {
+	tmp=$(mktemp -d) || exit 1
+	pids=
+	trap 'kill -KILL $pids 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+}

@@ -10,20 +10,13 @@ vmscope=${1:?usage: test-races.sh VMSCOPE SPAWNER [SECONDS]}
 spawner=${2:?usage: test-races.sh VMSCOPE SPAWNER [SECONDS]}
 seconds=${3:-12}
 . "$(dirname "$0")/common.sh"
-tmp=$(mktemp -d) || exit 1
-spid=
-
-cleanup() {
-	[ -n "$spid" ] && kill -KILL "$spid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+with_tmp
 
 name=race$$
 name=${name:0:11}
 "$spawner" "$seconds" "$name" >"$tmp/spawner.out" </dev/null &
 spid=$!
+pids=$spid
 for i in $(seq 100); do grep -q '^ready$' "$tmp/spawner.out" && break; sleep 0.05; done
 deadline=$(($(date +%s) + seconds))
 
@@ -178,6 +171,7 @@ done
 wait "${wpids[@]}"
 wait "$spid"
 spid=
+pids=
 read -r _ procs _ threads <<<"$(tail -1 "$tmp/spawner.out")"
 if [ "${procs:-0}" -ge 1000 ] && [ "${threads:-0}" -ge 1000 ]; then
 	ok "the spawner started and reaped $procs processes and $threads threads in ${seconds}s"

@@ -9,15 +9,8 @@ set -u
 vmscope=${1:?usage: test-writes.sh VMSCOPE}
 . "$(dirname "$0")/common.sh"
 need_nobody "to plant links as another user"
-tmp=$(mktemp -d) || exit 1
+with_tmp
 chmod 755 "$tmp"
-spid=
-cleanup() {
-	[ -n "$spid" ] && kill -KILL "$spid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 umask 022
 
 sticky=$tmp/sticky
@@ -49,6 +42,7 @@ expect_rc() {
 
 sleep 300 &
 spid=$!
+pids=$spid
 
 # snapshot -o through another user's link: the link is replaced, not followed.
 as_nobody ln -s "$victim" "$sticky/snap.json"

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/procfile.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/options.h"
 #include "vmscope/collect.h"
@@ -59,7 +60,7 @@ int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, b
 		return EXIT_GONE;
 	}
 	if (r < 0) {
-		cli_error("cannot read process %d: %s", (int)pid, strerror(-r));
+		cli_error("cannot read process %d: %s", (int)pid, procfile_strerror(r));
 		return EXIT_GONE;
 	}
 	return 0;

@@ -76,6 +76,16 @@ int vms_limits_parse(const char *buf, size_t len, struct vms_limits *ret);
  */
 int vms_cgroup_read(int cg_root_fd, const char *path, bool v1, struct vms_cgroup *ret);
 
+/*
+ * The SysV segments the regions of snap map, from <root>/sysvipc/shm, into
+ * snap->sysv (VMS_SRC_SYSV; not tried when it maps none). live: the table is
+ * only read when the process is in the reader's IPC namespace (-EXDEV when
+ * it is not).
+ */
+void vms_collect_sysv(int root_fd, int pid_dirfd, bool live, struct vms_snapshot *snap);
+/* /proc/sysvipc/shm: the rows of the segments snap's regions map. 0 or -EBADMSG. */
+int vms_sysv_parse(struct vms_snapshot *snap, const char *buf, size_t len);
+
 /* Host facts (kernel release, page size, THP mode). root_fd: the proc root. */
 void vms_collect_host(int root_fd, struct vms_host *host);
 

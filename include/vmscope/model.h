@@ -31,6 +31,14 @@ void vms_model_classify(struct vms_snapshot *snap);
  */
 void vms_model_group_objects(struct vms_snapshot *snap);
 
+/*
+ * What a snapshot of schema 1 could not say, from what it holds: PROT_NONE
+ * regions it called guards are guards only below a stack, else reserved;
+ * malloc arenas; the kernel's shared memory is no deleted file (a SysV
+ * segment's removal mark was not kept: it reads as not marked).
+ */
+void vms_model_upgrade_v1(struct vms_snapshot *snap);
+
 /* Sum of the counters of every region (for reconciliation with smaps_rollup). */
 void vms_model_sum_regions(const struct vms_snapshot *snap, struct vms_counters *ret);
 

@@ -20,7 +20,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define VMS_SCHEMA_VERSION 1
+#define VMS_SCHEMA_VERSION 2
+/* The oldest schema the loader still reads (1: no reserved, malloc_arena, sysv). */
+#define VMS_SCHEMA_OLDEST 1
 
 /* What a region is. Decided in model/classify.c, never by a parser. */
 enum vms_kind {
@@ -33,13 +35,15 @@ enum vms_kind {
 	VMS_KIND_HEAP,         /* [heap]: the brk area */
 	VMS_KIND_STACK,        /* [stack]: the main thread's stack */
 	VMS_KIND_THREAD_STACK, /* an anonymous mapping that holds a thread's stack pointer */
-	VMS_KIND_GUARD,        /* ---p mapping below a stack or between mappings */
+	VMS_KIND_GUARD,        /* PROT_NONE right below a stack, no larger than the stack */
 	VMS_KIND_ANON,         /* private anonymous mmap */
 	VMS_KIND_FILE,         /* mapping of a file that is not an ELF load segment */
 	VMS_KIND_SHM,          /* SysV, memfd, /dev/shm, shared anonymous */
 	VMS_KIND_VDSO,
 	VMS_KIND_VVAR,
 	VMS_KIND_VSYSCALL,
+	VMS_KIND_RESERVED,     /* any other PROT_NONE: address space reserved, not a guard */
+	VMS_KIND_ARENA,        /* the rw part of a glibc malloc heap of a thread arena */
 	VMS_KIND__MAX
 };
 
@@ -154,6 +158,7 @@ enum vms_source {
 	VMS_SRC_ELF,         /* program headers of mapped files */
 	VMS_SRC_PAGEMAP,     /* /proc/<pid>/pagemap: page-level counters (opt-in) */
 	VMS_SRC_KPAGEFLAGS,  /* /proc/kpageflags and kpagecount (root, opt-in) */
+	VMS_SRC_SYSV,        /* /proc/sysvipc/shm, when the process maps a SysV segment */
 	VMS_SRC__MAX
 };
 
@@ -303,6 +308,23 @@ struct vms_object {
 	struct vms_counters mem;
 };
 
+/*
+ * A SysV shared memory segment the process maps, from /proc/sysvipc/shm. Its
+ * regions are those named /SYSVkkkkkkkk whose inode is the id.
+ */
+struct vms_sysv {
+	int32_t id;       /* shmid */
+	uint32_t key;     /* as the kernel says it now: IPC_PRIVATE (0) once removed */
+	uint64_t size;    /* bytes */
+	uint64_t nattch;  /* attaches, of every process */
+	uint32_t mode;    /* shm_perm.mode: permission bits and SHM_DEST, SHM_LOCKED */
+	pid_t cpid, lpid; /* creator, last shmat/shmdt */
+	uid_t uid;        /* owner */
+};
+
+/* SHM_DEST of struct vms_sysv.mode: marked for removal, gone at the last detach. */
+#define VMS_SYSV_DEST 01000
+
 /* One thread of the process. */
 struct vms_thread {
 	pid_t tid;
@@ -423,6 +445,9 @@ struct vms_snapshot {
 	size_t n_objects, alloc_objects;
 	struct vms_thread *threads;
 	size_t n_threads, alloc_threads;
+	/* the SysV segments its regions map (VMS_SRC_SYSV), by id */
+	struct vms_sysv *sysv;
+	size_t n_sysv, alloc_sysv;
 	struct vms_source_status src[VMS_SRC__MAX];
 	uint32_t dropped_regions; /* maps entries dropped: not after the previous end */
 	/* read from this machine's running /proc (not a captured tree or a
@@ -459,6 +484,28 @@ static inline bool vms_snapshot_have(const struct vms_snapshot *snap, enum vms_s
 {
 	return snap->src[src].tried && snap->src[src].error == 0;
 }
+
+/* What a region of shared memory is, by the name the kernel gives it. */
+enum vms_shm_type {
+	VMS_SHM_NONE = 0,  /* no shared memory of the kernel's own making */
+	VMS_SHM_ANON,      /* MAP_SHARED|MAP_ANONYMOUS: "/dev/zero", shared */
+	VMS_SHM_SYSV,      /* "/SYSVkkkkkkkk": key in hex, inode the shmid */
+	VMS_SHM_MEMFD,     /* "/memfd:NAME" */
+	VMS_SHM_NAMED,     /* "[anon_shmem:NAME]" */
+};
+enum vms_shm_type vms_region_shm_type(const struct vms_region *r);
+
+/* The SysV segment a region maps (VMS_SHM_SYSV), or NULL when unknown. */
+const struct vms_sysv *vms_snapshot_sysv(const struct vms_snapshot *snap,
+					 const struct vms_region *r);
+
+struct strbuf;
+/*
+ * What a region of shared memory is called: "shared anon", "SysV shm key
+ * 0x00063ac4 id 5", "memfd NAME", or its name; nothing for VMS_SHM_NONE.
+ * Deletion is not said here.
+ */
+void vms_region_shm_label(struct strbuf *sb, const struct vms_region *r);
 
 /* The region holding addr, or NULL. Binary search. */
 const struct vms_region *vms_snapshot_find(const struct vms_snapshot *snap, uint64_t addr);

@@ -8,10 +8,12 @@
 #include "vmscope/snapshot.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 static const char *const kind_names[VMS_KIND__MAX] = {
@@ -31,6 +33,8 @@ static const char *const kind_names[VMS_KIND__MAX] = {
 	[VMS_KIND_VDSO] = "vdso",
 	[VMS_KIND_VVAR] = "vvar",
 	[VMS_KIND_VSYSCALL] = "vsyscall",
+	[VMS_KIND_RESERVED] = "reserved",
+	[VMS_KIND_ARENA] = "malloc_arena",
 };
 
 const char *vms_kind_to_string(enum vms_kind kind)
@@ -108,6 +112,7 @@ static const char *const source_names[VMS_SRC__MAX] = {
 	[VMS_SRC_ELF] = "elf",
 	[VMS_SRC_PAGEMAP] = "pagemap",
 	[VMS_SRC_KPAGEFLAGS] = "kpageflags",
+	[VMS_SRC_SYSV] = "sysv_shm",
 };
 
 const char *const vms_page_count_names[VMS_PG__MAX] = {
@@ -184,6 +189,7 @@ void vms_snapshot_free(struct vms_snapshot *snap)
 	free(snap->regions);
 	free(snap->objects);
 	free(snap->threads);
+	free(snap->sysv);
 	free(snap);
 }
 
@@ -212,4 +218,70 @@ void vms_perms_format(uint8_t perms, char out[5])
 	out[2] = perms & VMS_PERM_EXEC ? 'x' : '-';
 	out[3] = perms & VMS_PERM_SHARED ? 's' : 'p';
 	out[4] = '\0';
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* "/SYSV" and eight hex digits: the kernel's "SYSV%08x" of the key. */
+static bool is_sysv_name(const char *name)
+{
+	if (!starts_with(name, "/SYSV"))
+		return false;
+	for (int i = 5; i < 13; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return name[13] == '\0';
+}
+
+enum vms_shm_type vms_region_shm_type(const struct vms_region *r)
+{
+	const char *name = r->name ? r->name : "";
+
+	if (starts_with(name, "[anon_shmem:"))
+		return VMS_SHM_NAMED;
+	if (r->inode == 0 && !(r->perms & VMS_PERM_SHARED) && name[0] != '/')
+		return VMS_SHM_NONE;
+	if (strcmp(name, "/dev/zero") == 0)
+		return r->perms & VMS_PERM_SHARED ? VMS_SHM_ANON : VMS_SHM_NONE;
+	if (is_sysv_name(name))
+		return VMS_SHM_SYSV;
+	if (starts_with(name, "/memfd:"))
+		return VMS_SHM_MEMFD;
+	return VMS_SHM_NONE;
+}
+
+const struct vms_sysv *vms_snapshot_sysv(const struct vms_snapshot *snap,
+					 const struct vms_region *r)
+{
+	if (vms_region_shm_type(r) != VMS_SHM_SYSV)
+		return NULL;
+	for (size_t i = 0; i < snap->n_sysv; i++)
+		if ((uint64_t)snap->sysv[i].id == r->inode)
+			return &snap->sysv[i];
+	return NULL;
+}
+
+void vms_region_shm_label(struct strbuf *sb, const struct vms_region *r)
+{
+	const char *name = r->name ? r->name : "";
+
+	switch (vms_region_shm_type(r)) {
+	case VMS_SHM_ANON:
+		strbuf_addstr(sb, "shared anon");
+		break;
+	case VMS_SHM_SYSV:
+		strbuf_addf(sb, "SysV shm key 0x%.8s id %" PRIu64, name + 5, r->inode);
+		break;
+	case VMS_SHM_MEMFD:
+		strbuf_addf(sb, "memfd %s", name + strlen("/memfd:"));
+		break;
+	case VMS_SHM_NAMED:
+		strbuf_addstr(sb, name);
+		break;
+	case VMS_SHM_NONE:
+		break;
+	}
 }

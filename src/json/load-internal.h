@@ -55,6 +55,7 @@ struct load {
 	const char *buf;
 	size_t len;
 	struct vms_snapshot *snap;
+	unsigned schema; /* the file's VMS_SCHEMA_VERSION */
 	struct vms_load_error *err;
 	struct path_part path[VMS_JSON_MAX_DEPTH];
 	unsigned depth;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmscope/model.h"
 #include "base/arena.h"
 #include "base/xalloc.h"
 #include "json/load-internal.h"
@@ -481,6 +482,9 @@ static bool load_region(struct load *ld, struct json_object *o, size_t n_objects
 		return false;
 	}
 	k = vms_kind_from_string(kind);
+	/* the kinds schema 2 added */
+	if (k >= VMS_KIND_RESERVED && ld->schema < 2)
+		k = -EINVAL;
 	if (k < 0) {
 		load_enter_key(ld, "kind");
 		load_fail(ld, "unknown kind \"%s\"", kind);
@@ -556,6 +560,57 @@ static bool load_threads(struct load *ld, size_t n)
 	return !ld->failed;
 }
 
+/* The SysV segments (schema 2); "marked_for_removal" is SHM_DEST of mode. */
+static bool load_sysv(struct load *ld, struct json_object *root)
+{
+	struct vms_snapshot *snap = ld->snap;
+	struct json_object *a;
+	size_t n;
+	bool ok;
+
+	if (!load_array(ld, root, "sysv", &a, &n))
+		return false;
+	load_enter_key(ld, "sysv");
+	ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		struct json_object *o;
+		uint64_t id, key, size, nattch, mode, uid;
+		int64_t cpid, lpid;
+		bool marked;
+
+		load_enter_index(ld, i);
+		o = load_array_object(ld, a, i);
+		ok = o && load_get_uint(ld, o, "id", INT32_MAX, &id, NULL) &&
+		     load_get_uint(ld, o, "key", UINT32_MAX, &key, NULL) &&
+		     load_get_uint(ld, o, "size", UINT64_MAX, &size, NULL) &&
+		     load_get_uint(ld, o, "nattch", UINT64_MAX, &nattch, NULL) &&
+		     load_get_uint(ld, o, "mode", UINT32_MAX, &mode, NULL) &&
+		     load_get_bool(ld, o, "marked_for_removal", &marked) &&
+		     load_get_int64(ld, o, "cpid", &cpid) && load_get_int64(ld, o, "lpid", &lpid) &&
+		     load_get_uint(ld, o, "uid", UINT32_MAX, &uid, NULL);
+		if (ok && marked != !!(mode & VMS_SYSV_DEST))
+			ok = load_fail(ld, "marked_for_removal is not what mode says");
+		if (ok && (cpid < 0 || cpid > INT32_MAX || lpid < 0 || lpid > INT32_MAX))
+			ok = load_fail(ld, "a pid out of range");
+		if (ok) {
+			ARRAY_GROW(snap->sysv, snap->n_sysv + 1, snap->alloc_sysv);
+			snap->sysv[snap->n_sysv++] = (struct vms_sysv){
+				.id = (int32_t)id,
+				.key = (uint32_t)key,
+				.size = size,
+				.nattch = nattch,
+				.mode = (uint32_t)mode,
+				.cpid = (pid_t)cpid,
+				.lpid = (pid_t)lpid,
+				.uid = (uid_t)uid,
+			};
+		}
+		load_leave(ld);
+	}
+	load_leave(ld);
+	return ok;
+}
+
 static int load_root(struct load *ld, struct json_object *root)
 {
 	size_t n_regions, n_objects, n_threads;
@@ -565,13 +620,14 @@ static int load_root(struct load *ld, struct json_object *root)
 		return -EBADMSG;
 	if (!load_get_uint(ld, root, "schema", UINT32_MAX, &schema, NULL))
 		return -EBADMSG;
-	if (schema != VMS_SCHEMA_VERSION) {
+	if (schema < VMS_SCHEMA_OLDEST || schema > VMS_SCHEMA_VERSION) {
 		load_enter_key(ld, "schema");
-		load_fail(ld, "schema version %" PRIu64 ", but this vmscope reads version %d",
-			  schema, VMS_SCHEMA_VERSION);
+		load_fail(ld, "schema version %" PRIu64 ", but this vmscope reads versions %d to %d",
+			  schema, VMS_SCHEMA_OLDEST, VMS_SCHEMA_VERSION);
 		load_leave(ld);
 		return -EPROTONOSUPPORT;
 	}
+	ld->schema = (unsigned)schema;
 	/* objects first: regions refer to them, threads to regions */
 	if (!(load_time_host(ld, root) && load_process(ld, root) && load_sources(ld, root) &&
 	      load_totals(ld, root) &&
@@ -582,6 +638,12 @@ static int load_root(struct load *ld, struct json_object *root)
 	      load_regions(ld, n_regions) && load_threads(ld, n_threads)))
 		return -EBADMSG;
 	ld->snap->dropped_regions = (uint32_t)dropped;
+	if (schema >= 2 && !load_sysv(ld, root))
+		return -EBADMSG;
+	/* what schema 1 could not say: reserved address space apart from
+	 * guards, malloc arenas, shared memory that is no deleted file */
+	if (schema == 1)
+		vms_model_upgrade_v1(ld->snap);
 	if (load_has_member(root, "pages") && !load_pages_info(ld, root))
 		return -EBADMSG;
 	if (!load_facts(ld, root))

@@ -481,6 +481,30 @@ static void put_int_or_null(struct jsonw *w, bool have, int64_t v)
 		jsonw_null(w);
 }
 
+static void put_sysv(struct jsonw *w, const struct vms_sysv *seg)
+{
+	jsonw_begin_inline_object(w);
+	jsonw_key(w, "id");
+	jsonw_int(w, seg->id);
+	jsonw_key(w, "key");
+	jsonw_uint(w, seg->key);
+	jsonw_key(w, "size");
+	jsonw_uint(w, seg->size);
+	jsonw_key(w, "nattch");
+	jsonw_uint(w, seg->nattch);
+	jsonw_key(w, "mode");
+	jsonw_uint(w, seg->mode);
+	jsonw_key(w, "marked_for_removal");
+	jsonw_bool(w, seg->mode & VMS_SYSV_DEST);
+	jsonw_key(w, "cpid");
+	jsonw_int(w, seg->cpid);
+	jsonw_key(w, "lpid");
+	jsonw_int(w, seg->lpid);
+	jsonw_key(w, "uid");
+	jsonw_uint(w, seg->uid);
+	jsonw_end_object(w);
+}
+
 static void put_facts(struct jsonw *w, const struct vms_snapshot *snap)
 {
 	const struct vms_limits *l = &snap->limits;
@@ -678,6 +702,12 @@ int vms_json_write_snapshot(FILE *out, const struct vms_snapshot *snap)
 	jsonw_begin_array(&w);
 	for (size_t i = 0; i < snap->n_threads; i++)
 		put_thread(&w, &snap->threads[i]);
+	jsonw_end_array(&w);
+
+	jsonw_key(&w, "sysv");
+	jsonw_begin_array(&w);
+	for (size_t i = 0; i < snap->n_sysv; i++)
+		put_sysv(&w, &snap->sysv[i]);
 	jsonw_end_array(&w);
 
 	jsonw_end_object(&w);

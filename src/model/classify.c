@@ -8,6 +8,17 @@
  * at the load bias the object's other regions agree on. Anything else of a
  * file (the program's own mmap of it, an object whose headers could not be
  * read) is `file`: never a guess.
+ *
+ * PROT_NONE is a guard only right below a stack and no larger than it (the
+ * guard glibc or a JVM puts under a thread's stack); any other is reserved
+ * address space: a JVM's class space and code cache, V8's cage, the rest of
+ * a malloc heap, the loader's holes between segments.
+ *
+ * A malloc arena is found by glibc's layout alone: a thread arena's heap is
+ * HEAP_MAX_SIZE (64 MiB on 64-bit) at an address aligned to it, mapped
+ * PROT_NONE, and grown by making its start read-write. So an anonymous rw-p
+ * region at a 64 MiB boundary, followed by a PROT_NONE one that ends 64 MiB
+ * after that boundary, is such a heap (vmscope(1) says so).
  */
 #include "config.h"
 
@@ -27,7 +38,13 @@ enum {
 	MODEL_PF_X = 1,
 	MODEL_PF_W = 2,
 	MODEL_PF_R = 4,
+	MODEL_ELFCLASS64 = 2,
 };
+
+/* glibc's HEAP_MAX_SIZE on 64-bit: 2 * DEFAULT_MMAP_THRESHOLD_MAX */
+#define ARENA_HEAP_SIZE (UINT64_C(64) << 20)
+/* the name glibc 2.39+ gives a heap with glibc.mem.decorate_maps */
+#define ARENA_NAME "[anon: glibc: malloc arena]"
 
 /* The first regions of an object that vote for its load bias. */
 #define VOTE_REGIONS 64
@@ -220,7 +237,7 @@ static enum vms_kind segment_kind(const struct vms_region *r, const struct vms_o
 				  uint64_t bias)
 {
 	if (!(r->perms & PERM_RWX))
-		return VMS_KIND_GUARD; /* a hole the loader left between segments */
+		return VMS_KIND_RESERVED; /* a hole the loader left between segments */
 	if (r->perms & VMS_PERM_WRITE)
 		return VMS_KIND_DATA;
 	if (r->perms & VMS_PERM_EXEC)
@@ -266,13 +283,9 @@ static bool is_shm_name(const struct vms_region *r)
 {
 	const char *name = model_region_name(r);
 
-	if (model_startswith(name, "/SYSV") || model_startswith(name, "/memfd:") ||
-	    model_startswith(name, "/dev/shm/"))
+	if (vms_region_shm_type(r) != VMS_SHM_NONE)
 		return true;
-	/* shared anonymous memory shows as "/dev/zero (deleted)" */
-	if (strcmp(name, "/dev/zero") == 0)
-		return r->deleted || (r->perms & VMS_PERM_SHARED);
-	return strcmp(name, "/dev/zero (deleted)") == 0;
+	return model_startswith(name, "/SYSV") || model_startswith(name, "/dev/shm/");
 }
 
 /* A [pseudo] name of the kernel. */
@@ -332,7 +345,7 @@ static enum vms_kind base_kind(struct classify_state *cs, size_t i)
 		if (r->perms & VMS_PERM_SHARED)
 			return VMS_KIND_SHM;
 		if (!(r->perms & PERM_RWX))
-			return VMS_KIND_GUARD; /* reserved, inaccessible */
+			return VMS_KIND_RESERVED; /* a guard only below a stack: find_guards */
 		return VMS_KIND_ANON;
 	}
 	if (!model_region_is_file(r))
@@ -348,7 +361,7 @@ static enum vms_kind base_kind(struct classify_state *cs, size_t i)
 		}
 		if (!(r->perms & (PERM_RWX | VMS_PERM_SHARED)) &&
 		    within_load_span(r, o, cs->bias[r->object], cs->page))
-			return VMS_KIND_GUARD; /* the loader's PROT_NONE hole between segments */
+			return VMS_KIND_RESERVED; /* the loader's PROT_NONE hole between segments */
 	}
 	if (is_shm_name(r))
 		return VMS_KIND_SHM;
@@ -448,6 +461,96 @@ static void find_thread_stacks(struct vms_snapshot *snap)
 	}
 }
 
+/*
+ * Whether the program is 64-bit: its own object says so, or (without its
+ * ELF facts) a mapping lies above 4 GiB, which a 32-bit one cannot have
+ * ([vsyscall] aside).
+ */
+static bool program_is_64bit(const struct vms_snapshot *snap)
+{
+	for (size_t o = 0; o < snap->n_objects; o++) {
+		const struct vms_object *obj = &snap->objects[o];
+
+		if (obj->is_main && obj->is_elf && obj->elf_error == 0)
+			return obj->elf_class == MODEL_ELFCLASS64;
+	}
+	for (size_t i = snap->n_regions; i-- > 0;) {
+		const struct vms_region *r = &snap->regions[i];
+
+		if (r->kind != VMS_KIND_VSYSCALL)
+			return r->end > (UINT64_C(1) << 32);
+	}
+	return false;
+}
+
+/* The rw-p start of a glibc heap with its PROT_NONE rest after it. */
+static void find_arenas(struct vms_snapshot *snap)
+{
+	if (!program_is_64bit(snap))
+		return;
+	for (size_t i = 0; i + 1 < snap->n_regions; i++) {
+		struct vms_region *r = &snap->regions[i];
+		const struct vms_region *rest = &snap->regions[i + 1];
+		const char *name = model_region_name(r);
+
+		if (r->kind != VMS_KIND_ANON || (name[0] && strcmp(name, ARENA_NAME) != 0) ||
+		    r->perms != (VMS_PERM_READ | VMS_PERM_WRITE) || r->start % ARENA_HEAP_SIZE ||
+		    vms_region_size(r) >= ARENA_HEAP_SIZE)
+			continue;
+		if (rest->kind != VMS_KIND_RESERVED || rest->start != r->end ||
+		    model_region_is_file(rest) || rest->end - r->start != ARENA_HEAP_SIZE)
+			continue;
+		name = model_region_name(rest);
+		if (!name[0] || strcmp(name, ARENA_NAME) == 0)
+			r->kind = VMS_KIND_ARENA;
+	}
+}
+
+/* Anonymous PROT_NONE right below a stack and no larger than it: its guard. */
+static void find_guards(struct vms_snapshot *snap)
+{
+	for (size_t i = 0; i + 1 < snap->n_regions; i++) {
+		struct vms_region *r = &snap->regions[i];
+		const struct vms_region *stack = &snap->regions[i + 1];
+
+		if (r->kind == VMS_KIND_RESERVED && !model_region_is_file(r) &&
+		    stack->start == r->end &&
+		    (stack->kind == VMS_KIND_STACK || stack->kind == VMS_KIND_THREAD_STACK) &&
+		    vms_region_size(r) <= vms_region_size(stack))
+			r->kind = VMS_KIND_GUARD;
+	}
+}
+
+/*
+ * The kernel names every shared memory object it made itself a deleted
+ * file: shared anonymous memory "/dev/zero (deleted)", a memfd
+ * "/memfd:NAME (deleted)", a SysV segment "/SYSVkkkkkkkk (deleted)" whether
+ * or not it is marked for removal. None is a deleted file: a SysV segment is
+ * deleted when it is marked for removal, the others never.
+ */
+static void settle_deleted(struct vms_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		struct vms_region *r = &snap->regions[i];
+		const struct vms_sysv *seg;
+
+		switch (vms_region_shm_type(r)) {
+		case VMS_SHM_ANON:
+		case VMS_SHM_MEMFD:
+			r->deleted = false;
+			break;
+		case VMS_SHM_SYSV:
+			seg = vms_snapshot_sysv(snap, r);
+			r->deleted = seg && (seg->mode & VMS_SYSV_DEST);
+			break;
+		default:
+			continue;
+		}
+		if (r->object >= 0)
+			snap->objects[r->object].deleted = r->deleted;
+	}
+}
+
 void vms_model_classify(struct vms_snapshot *snap)
 {
 	struct classify_state cs = {
@@ -480,8 +583,21 @@ void vms_model_classify(struct vms_snapshot *snap)
 		snap->regions[i].kind = base_kind(&cs, i);
 	find_bss(&cs);
 	find_thread_stacks(snap);
+	find_arenas(snap);
+	find_guards(snap);
+	settle_deleted(snap);
 
 	free(cs.seg);
 	free(cs.bias_ok);
 	free(cs.bias);
+}
+
+void vms_model_upgrade_v1(struct vms_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (snap->regions[i].kind == VMS_KIND_GUARD)
+			snap->regions[i].kind = VMS_KIND_RESERVED;
+	find_arenas(snap);
+	find_guards(snap);
+	settle_deleted(snap);
 }

@@ -34,6 +34,7 @@ int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_el
 		goto fail;
 	snap->live = live;
 	vms_collect_insights(p, root_fd, live, snap);
+	vms_collect_sysv(root_fd, vms_proc_dirfd(p), live, snap);
 	if (flags & VMS_INSPECT_ELF)
 		vms_model_build(snap, cache, vms_proc_dirfd(p));
 	else

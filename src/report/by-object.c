@@ -39,6 +39,10 @@ static const char *anon_label(const struct vms_region *r)
 		return "[thread stacks]";
 	case VMS_KIND_GUARD:
 		return "[guard pages]";
+	case VMS_KIND_RESERVED:
+		return name[0] == '[' ? name : "[reserved]";
+	case VMS_KIND_ARENA:
+		return "[malloc arenas]";
 	case VMS_KIND_ANON:
 		return name[0] == '[' ? name : "[anon]";
 	case VMS_KIND_SHM:
@@ -192,11 +196,9 @@ static void group_row(const struct report_sink *out, const struct vms_snapshot *
 	if (total)
 		strbuf_addstr(&sb, total);
 	else if (o)
-		strbuf_addstr(&sb, o->path ? o->path : "");
+		report_object_name(&sb, snap, (size_t)(o - snap->objects));
 	else
 		strbuf_addstr(&sb, g->label);
-	if (o && o->deleted)
-		strbuf_addstr(&sb, " (deleted)");
 	canvas_put_text(out->cv, x, y, sb.buf, sb.len, out->width - x, CANVAS_TRUNC_LEFT,
 			total ? CANVAS_BOLD : o ? (o->is_main ? CANVAS_BOLD : CANVAS_FILE) : CANVAS_ANON);
 	strbuf_release(&sb);

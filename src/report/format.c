@@ -129,3 +129,33 @@ void report_table_title(struct strbuf *sb, const char *what, size_t n, size_t sh
 	else
 		strbuf_addf(sb, "%s: %zu by %s", what, n, vms_sort_to_string(sort));
 }
+
+void report_object_name(struct strbuf *sb, const struct vms_snapshot *snap, size_t o)
+{
+	const struct vms_object *obj = &snap->objects[o];
+	const char *path = obj->path ? obj->path : "";
+
+	/* only these few are looked for among the regions */
+	if (strcmp(path, "/dev/zero") != 0 && strncmp(path, "/SYSV", 5) != 0 &&
+	    strncmp(path, "/memfd:", 7) != 0)
+		goto plain;
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct vms_region *r = &snap->regions[i];
+
+		if (r->object != (int32_t)o)
+			continue;
+		if (vms_region_shm_type(r) != VMS_SHM_NONE) {
+			vms_region_shm_label(sb, r);
+			if (obj->deleted)
+				strbuf_addstr(sb, vms_region_shm_type(r) == VMS_SHM_SYSV
+							  ? " (marked for removal)"
+							  : " (deleted)");
+			return;
+		}
+		break;
+	}
+plain:
+	strbuf_addstr(sb, path);
+	if (obj->deleted)
+		strbuf_addstr(sb, " (deleted)");
+}

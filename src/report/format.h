@@ -44,4 +44,11 @@ size_t report_shown(const struct vms_report_options *opt, size_t n);
 void report_table_title(struct strbuf *sb, const char *what, size_t n, size_t show,
 			enum vms_sort sort);
 
+/*
+ * An object's path with " (deleted)" when it is, or for the shared memory
+ * the kernel names as a file ("/dev/zero", "/memfd:x", "/SYSV...") what its
+ * regions are (vms_region_shm_label).
+ */
+void report_object_name(struct strbuf *sb, const struct vms_snapshot *snap, size_t o);
+
 #endif

@@ -66,6 +66,8 @@ enum canvas_class text_kind_class(enum vms_kind k)
 	case VMS_KIND_THREAD_STACK:
 	case VMS_KIND_GUARD:
 		return CANVAS_STACK;
+	case VMS_KIND_ARENA:
+		return CANVAS_HEAP;
 	case VMS_KIND_ANON:
 		return CANVAS_ANON;
 	case VMS_KIND_FILE:
@@ -76,6 +78,8 @@ enum canvas_class text_kind_class(enum vms_kind k)
 	case VMS_KIND_VVAR:
 	case VMS_KIND_VSYSCALL:
 		return CANVAS_SPECIAL;
+	case VMS_KIND_RESERVED:
+		return CANVAS_DIM;
 	default:
 		return CANVAS_PLAIN;
 	}
@@ -99,6 +103,8 @@ static const char *const kind_words[VMS_KIND__MAX] = {
 	[VMS_KIND_VDSO] = "vdso",
 	[VMS_KIND_VVAR] = "vvar",
 	[VMS_KIND_VSYSCALL] = "vsyscall",
+	[VMS_KIND_RESERVED] = "reserved",
+	[VMS_KIND_ARENA] = "malloc arena",
 };
 
 static const char *kind_word(enum vms_kind k)
@@ -169,12 +175,35 @@ size_t text_region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 		strbuf_addstr(sb, name[0] ? name : "anon mmap");
 		break;
 	case VMS_KIND_SHM:
-		if (!path[0])
+		if (vms_region_shm_type(r) != VMS_SHM_NONE)
+			vms_region_shm_label(sb, r);
+		else if (!path[0])
 			strbuf_addstr(sb, "shared anon");
 		else if (path[0] == '[')
 			strbuf_addstr(sb, path);
 		else
 			strbuf_addstr(sb, base_name(path));
+		if (vms_region_shm_type(r) == VMS_SHM_SYSV && r->deleted) {
+			tail = sb->len;
+			strbuf_addstr(sb, " (marked for removal)");
+			return tail;
+		}
+		break;
+	case VMS_KIND_RESERVED:
+	case VMS_KIND_GUARD:
+		/* the loader's holes say whose they are; a named region its name */
+		if (r->object >= 0 && path[0] == '/') {
+			strbuf_addstr(sb, base_name(path));
+			strbuf_addch(sb, ' ');
+		} else if (name[0] == '[') {
+			strbuf_addstr(sb, name);
+			strbuf_addch(sb, ' ');
+		}
+		strbuf_addstr(sb, kind_word(r->kind));
+		break;
+	case VMS_KIND_VVAR:
+		/* kernel 6.x maps the clock pages apart: [vvar_vclock] */
+		strbuf_addstr(sb, strcmp(name, "[vvar_vclock]") == 0 ? "vvar_vclock" : "vvar");
 		break;
 	case VMS_KIND_FILE:
 	case VMS_KIND_OTHER:

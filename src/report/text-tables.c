@@ -125,6 +125,7 @@ static void put_mem(struct text *t, unsigned x, size_t y, unsigned w, const stru
 
 enum { OC_RSS, OC_PSS, OC_USS, OC_SIZE, OC__MAX };
 
+
 void text_objects_table(struct text *t)
 {
 	const struct vms_snapshot *snap = t->snap;
@@ -171,9 +172,7 @@ void text_objects_table(struct text *t)
 		snprintf(buf, sizeof(buf), "%" PRIu32, o->n_regions);
 		text_put_value(t, x, y, 7, buf, CANVAS_PLAIN);
 		strbuf_reset(&t->sb);
-		strbuf_addstr(&t->sb, o->path ? o->path : "");
-		if (o->deleted)
-			strbuf_addstr(&t->sb, " (deleted)");
+		report_object_name(&t->sb, snap, idx[i]);
 		used = canvas_put_text(&t->cv, px, y, t->sb.buf, t->sb.len, t->width - px,
 				       CANVAS_TRUNC_LEFT, o->is_main ? CANVAS_BOLD : CANVAS_FILE);
 		(void)used;
@@ -251,7 +250,9 @@ void text_regions_table(struct text *t)
 		x = wx +
 		    text_put_label(&t->cv, wx, y, t->sb.buf, t->sb.len, tail, t->width - wx, cls);
 		path = text_region_path(snap, r);
-		if (path[0] &&
+		/* not the names the kernel makes up for its shared memory:
+		 * the label says what they are */
+		if (path[0] && vms_region_shm_type(r) == VMS_SHM_NONE &&
 		    (is_elf_part(r->kind) || r->kind == VMS_KIND_FILE || r->kind == VMS_KIND_SHM)) {
 			strbuf_reset(&t->sb);
 			strbuf_addstr(&t->sb, path);

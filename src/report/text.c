@@ -176,6 +176,8 @@ static const char *source_hint(int err)
 		return "larger than vmscope reads";
 	case EBADMSG:
 		return "not in the format vmscope knows";
+	case EXDEV:
+		return "the process is in another IPC namespace";
 	default:
 		return NULL;
 	}

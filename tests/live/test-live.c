@@ -472,7 +472,7 @@ static void check_any_process(pid_t pid)
 	}
 	if (why)
 		fail_msg("%s", why);
-	assert_int_equal(lt_num(snap, "schema"), 1);
+	assert_int_equal(lt_num(snap, "schema"), 2);
 	assert_int_equal(lt_num(lt_get(snap, "process"), "pid"), pid);
 	check_regions_are_maps(snap, pid);
 	check_stable_totals(snap, pid);

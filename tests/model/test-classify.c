@@ -8,6 +8,8 @@
 
 #include "snapbuild.h"
 
+#include <stdlib.h>
+
 #include "vmscope/model.h"
 
 #define KT VMS_KIND_TEXT
@@ -19,6 +21,8 @@
 #define KS VMS_KIND_STACK
 #define KTS VMS_KIND_THREAD_STACK
 #define KG VMS_KIND_GUARD
+#define KRES VMS_KIND_RESERVED
+#define KMA VMS_KIND_ARENA
 #define KA VMS_KIND_ANON
 #define KF VMS_KIND_FILE
 #define KSHM VMS_KIND_SHM
@@ -175,7 +179,8 @@ static void test_shared_library_gap(void **state)
 	vms_model_build(snap, NULL, -1);
 	sb_elf(snap, p, ET_DYN_, segs, 2, 0x21bdf0, 0x210);
 	vms_model_build(snap, NULL, -1);
-	EXPECT_KINDS(snap, KT, KG, KRR, KD, KB, KF);
+	/* the hole is reserved address space, not a guard */
+	EXPECT_KINDS(snap, KT, KRES, KRR, KD, KB, KF);
 	o = sb_object_index(snap, p);
 	assert_int_equal(snap->regions[1].object, o);
 	assert_int_equal(snap->regions[4].object, o);
@@ -203,7 +208,7 @@ static void test_shared_file_page(void **state)
 	vms_model_build(snap, NULL, -1);
 	sb_elf(snap, p, ET_DYN_, segs, 2, 0x200df0, 0x210);
 	vms_model_classify(snap);
-	EXPECT_KINDS(snap, KT, KG, KRR, KD);
+	EXPECT_KINDS(snap, KT, KRES, KRR, KD);
 	vms_snapshot_free(snap);
 }
 
@@ -283,7 +288,8 @@ static void test_thread_stacks_and_guards(void **state)
 	sb_thread(snap, 107, 0x7f0008000100);
 
 	vms_model_build(snap, NULL, -1);
-	EXPECT_KINDS(snap, KH, KG, KTS, KG, KTS, KA, KG, KTS, KTS, KS);
+	/* 64 MiB of PROT_NONE below nothing that is a stack is reserved */
+	EXPECT_KINDS(snap, KH, KG, KTS, KG, KTS, KA, KRES, KTS, KTS, KS);
 	assert_int_equal(snap->regions[2].tid, 101);
 	assert_int_equal(snap->regions[4].tid, 102); /* the first thread found names it */
 	assert_int_equal(snap->regions[5].tid, 0);
@@ -321,10 +327,89 @@ static void test_shm_variants(void **state)
 	sb_region(snap, 0x7f0000800000, 0x7f0000900000, "r-xp", 0, 1033, "/memfd:jit (deleted)");
 	vms_model_build(snap, NULL, -1);
 	EXPECT_KINDS(snap, KSHM, KSHM, KSHM, KSHM, KSHM, KSHM, KSHM, KF, KSHM);
-	assert_true(snap->regions[1].deleted);
+	/* the kernel calls them deleted; none is a deleted file */
+	assert_false(snap->regions[1].deleted);
+	assert_false(snap->regions[4].deleted);
+	assert_false(snap->regions[8].deleted);
+	assert_int_equal(vms_region_shm_type(&snap->regions[1]), VMS_SHM_ANON);
+	assert_int_equal(vms_region_shm_type(&snap->regions[2]), VMS_SHM_SYSV);
+	assert_int_equal(vms_region_shm_type(&snap->regions[3]), VMS_SHM_SYSV);
+	assert_int_equal(vms_region_shm_type(&snap->regions[4]), VMS_SHM_MEMFD);
+	assert_int_equal(vms_region_shm_type(&snap->regions[5]), VMS_SHM_NONE);
+	assert_int_equal(vms_region_shm_type(&snap->regions[6]), VMS_SHM_NAMED);
+	/* without /proc/sysvipc/shm a segment is not said to be removed */
+	assert_false(snap->regions[2].deleted);
+	assert_false(snap->regions[3].deleted);
 	assert_int_equal(snap->regions[0].object, -1);
 	assert_int_equal(snap->regions[6].object, -1);
 	assert_int_equal(snap->n_objects, 7);
+	vms_snapshot_free(snap);
+}
+
+/* A SysV segment is deleted when /proc/sysvipc/shm says SHM_DEST. */
+static void test_sysv_marked(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+
+	(void)state;
+	sb_region(snap, 0x7f0000200000, 0x7f0000300000, "rw-s", 0, 32770, "/SYSV0000162e (deleted)");
+	sb_region(snap, 0x7f0000300000, 0x7f0000400000, "rw-s", 0, 1029, "/SYSV76061361 (deleted)");
+	snap->sysv = calloc(2, sizeof(*snap->sysv));
+	snap->sysv[0] = (struct vms_sysv){ .id = 32770, .key = 0x162e, .mode = 0600 };
+	/* once removed the table says key 0; the name keeps the key */
+	snap->sysv[1] = (struct vms_sysv){ .id = 1029, .key = 0, .mode = 01600 };
+	snap->n_sysv = snap->alloc_sysv = 2;
+	vms_model_build(snap, NULL, -1);
+	EXPECT_KINDS(snap, KSHM, KSHM);
+	assert_false(snap->regions[0].deleted);
+	assert_true(snap->regions[1].deleted);
+	assert_ptr_equal(vms_snapshot_sysv(snap, &snap->regions[1]), &snap->sysv[1]);
+	assert_false(snap->objects[snap->regions[0].object].deleted);
+	assert_true(snap->objects[snap->regions[1].object].deleted);
+	vms_snapshot_free(snap);
+}
+
+/*
+ * glibc's thread heaps: 64 MiB at a 64 MiB boundary, rw at the start and
+ * PROT_NONE after. Anything else PROT_NONE is reserved unless it lies right
+ * below a stack and is no larger than it.
+ */
+static void test_arenas_and_reserved(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const uint64_t H = UINT64_C(64) << 20;
+	const uint64_t A = UINT64_C(0x7f0000000000);
+
+	(void)state;
+	/* an arena heap */
+	sb_region(snap, A, A + 0x21000, "rw-p", 0, 0, "");
+	sb_region(snap, A + 0x21000, A + H, "---p", 0, 0, "");
+	/* the same shape off the boundary: not glibc's */
+	sb_region(snap, A + 2 * H + 0x1000, A + 2 * H + 0x22000, "rw-p", 0, 0, "");
+	sb_region(snap, A + 2 * H + 0x22000, A + 3 * H + 0x1000, "---p", 0, 0, "");
+	/* at the boundary, but its rest ends early */
+	sb_region(snap, A + 4 * H, A + 4 * H + 0x21000, "rw-p", 0, 0, "");
+	sb_region(snap, A + 4 * H + 0x21000, A + 4 * H + 0x100000, "---p", 0, 0, "");
+	/* a thread stack with its guard; a stack with a reservation below
+	 * it larger than itself */
+	sb_region(snap, A + 6 * H, A + 6 * H + 0x1000, "---p", 0, 0, "");
+	sb_region(snap, A + 6 * H + 0x1000, A + 6 * H + 0x801000, "rw-p", 0, 0, "");
+	sb_region(snap, A + 7 * H, A + 8 * H, "---p", 0, 0, "");
+	sb_region(snap, A + 8 * H, A + 8 * H + 0x100000, "rw-p", 0, 0, "");
+	/* a named reservation */
+	sb_region(snap, A + 9 * H, A + 10 * H, "---p", 0, 0, "[anon:cage]");
+	sb_thread(snap, 201, A + 6 * H + 0x800000);
+	sb_thread(snap, 202, A + 8 * H + 0x80000);
+	vms_model_build(snap, NULL, -1);
+	EXPECT_KINDS(snap, KMA, KRES, KA, KRES, KA, KRES, KG, KTS, KRES, KTS, KRES);
+
+	/* a schema-1 snapshot called all of them guards */
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (snap->regions[i].kind == KRES || snap->regions[i].kind == KG)
+			snap->regions[i].kind = KG;
+	snap->regions[0].kind = KA;
+	vms_model_upgrade_v1(snap);
+	EXPECT_KINDS(snap, KMA, KRES, KA, KRES, KA, KRES, KG, KTS, KRES, KTS, KRES);
 	vms_snapshot_free(snap);
 }
 
@@ -484,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_bias_tie_permissions),
 		cmocka_unit_test(test_page_size_64k),
 		cmocka_unit_test(test_thread_stacks_and_guards),
+		cmocka_unit_test(test_sysv_marked),
+		cmocka_unit_test(test_arenas_and_reserved),
 		cmocka_unit_test(test_shm_variants),
 		cmocka_unit_test(test_pseudo_regions),
 		cmocka_unit_test(test_non_elf_and_unreadable),

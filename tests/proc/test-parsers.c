@@ -381,6 +381,48 @@ static void test_syscall(void **state)
 }
 
 /* The line reader across read() chunks, long lines, NUL bytes, no final newline. */
+/* /proc/sysvipc/shm as the kernel prints it: the rows of mapped segments are kept. */
+static void test_sysv(void **state)
+{
+	static const char shm[] =
+		"       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n"
+		"1980109664          0   600                 65536 24886 24886      1     0     0     0     0 1796296347          0 1796296347                 65536                     0\n"
+		"         0          1  1600                 65536 24886 24886      1     0     0     0     0 1796296347          0 1796296347                 65536                     0\n"
+		"-559038737          7   644                  4096    10    11      2  1000  1000  1000  1000          0          0 1796296347                  4096                     0\n"
+		"       123          9   600                  4096    10    11      0     0     0     0     0          0          0 1796296347                     0                     0\n";
+	static const char *const maps[] = {
+		"7f0000000000-7f0000010000 rw-s 00000000 00:01 0                          /SYSV76061360 (deleted)",
+		"7f0000010000-7f0000020000 rw-s 00000000 00:01 1                          /SYSV76061361 (deleted)",
+		"7f0000020000-7f0000021000 r--s 00000000 00:01 7                          /SYSVdeadbeef (deleted)",
+		"7f0000030000-7f0000031000 rw-s 00000000 00:01 9                          /dev/shm/x",
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		assert_int_equal(vms_smaps_parse(snap, maps[i], strlen(maps[i])), 0);
+	assert_int_equal(vms_sysv_parse(snap, shm, sizeof(shm) - 1), 0);
+	/* id 9 is no SysV segment's region here */
+	assert_int_equal(snap->n_sysv, 3);
+	assert_int_equal(snap->sysv[0].id, 0);
+	assert_int_equal(snap->sysv[0].key, 0x76061360);
+	assert_int_equal(snap->sysv[0].mode, 0600);
+	assert_int_equal(snap->sysv[0].size, 65536);
+	assert_int_equal(snap->sysv[0].nattch, 1);
+	assert_int_equal(snap->sysv[0].cpid, 24886);
+	assert_int_equal(snap->sysv[1].mode & VMS_SYSV_DEST, VMS_SYSV_DEST);
+	assert_int_equal(snap->sysv[1].key, 0);
+	/* a key above INT_MAX is printed negative */
+	assert_int_equal(snap->sysv[2].key, 0xdeadbeef);
+	assert_int_equal(snap->sysv[2].uid, 1000);
+	assert_int_equal(snap->sysv[2].lpid, 11);
+	/* malformed: nothing kept */
+	assert_int_equal(vms_sysv_parse(snap, "key\n1 x 600 1 1 1 1 0\n", 22), -EBADMSG);
+	assert_int_equal(snap->n_sysv, 0);
+	assert_int_equal(vms_sysv_parse(snap, "key\n12 0 600 65536 1 1\n", 23), -EBADMSG);
+	vms_snapshot_free(snap);
+}
+
 static void test_procfile_lines(void **state)
 {
 	char path[] = "/tmp/vmscope-test-XXXXXX";
@@ -512,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_syscall),
+		cmocka_unit_test(test_sysv),
 		cmocka_unit_test(test_procfile_lines),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),

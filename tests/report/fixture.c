@@ -246,8 +246,9 @@ struct vms_snapshot *fixture_full(void)
 		{ 0x7f3a2b619000, K(8), "rw-p", "/usr/lib/x86_64-linux-gnu/libc.so.6",
 		  VMS_KIND_DATA, 1, 0, K(8), K(8), K(8), 0 },
 		{ 0x7f3a2b61b000, K(52), "rw-p", "", VMS_KIND_BSS, 1, 0, K(20), K(20), K(20), 0 },
+		/* a memfd is no deleted file, although maps says "(deleted)" */
 		{ 0x7f3a2b700000, M(1), "rw-s", "/memfd:pool", VMS_KIND_SHM, -1, 0, K(256),
-		  K(128), 0, 0, true },
+		  K(128), 0, 0 },
 		{ 0x7ffd1c380000, K(132), "rw-p", "[stack]", VMS_KIND_STACK, -1, 0, K(24), K(24),
 		  K(24), 0 },
 		{ 0x7ffd1c3fc000, K(16), "r--p", "[vvar]", VMS_KIND_VVAR, -1, 0, 0, 0, 0, 0 },
@@ -315,6 +316,12 @@ struct vms_snapshot *fixture_full(void)
 
 	add_thread(s, 4242, "server", 0x7ffd1c39f000, 1000, 3);
 	add_thread(s, 4243, "work\x1b[31mer", 0x7f3a10d00000, 532, 0);
+	/* what /proc/sysvipc/shm said of two segments (no region maps them:
+	 * the writer and the loader carry them as they are) */
+	s->sysv = calloc(2, sizeof(*s->sysv));
+	s->sysv[0] = (struct vms_sysv){ 5, 0x63ac4, 1 << 20, 3, 0600, 4242, 4243, 999 };
+	s->sysv[1] = (struct vms_sysv){ 6, 0, 4096, 1, 01644, 4242, 4242, 0 };
+	s->n_sysv = s->alloc_sysv = 2;
 	return s;
 }
 

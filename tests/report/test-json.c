@@ -595,7 +595,7 @@ static void check_snapshot(json_object *root, const struct vms_snapshot *s)
 {
 	static const char *const top_keys[] = {
 		"schema", "vmscope_version", "time", "host", "process", "sources",
-		"totals", "dropped_regions", "insights", "regions", "objects", "threads",
+		"totals", "dropped_regions", "insights", "regions", "objects", "threads", "sysv",
 	};
 	static const char *const process_keys[] = {
 		"pid", "ppid", "uid", "user", "comm", "cmdline", "exe", "state",
@@ -706,6 +706,25 @@ static void check_snapshot(json_object *root, const struct vms_snapshot *s)
 		expect_uint(jt, "minflt", th->minflt);
 		expect_uint(jt, "majflt", th->majflt);
 	}
+	arr = get(root, "sysv");
+	assert_int_equal(json_object_array_length(arr), s->n_sysv);
+	for (size_t i = 0; i < s->n_sysv; i++) {
+		static const char *const keys[] = { "id",   "key",  "size", "nattch", "mode",
+						    "marked_for_removal", "cpid", "lpid", "uid" };
+		json_object *js = json_object_array_get_idx(arr, i);
+		const struct vms_sysv *seg = &s->sysv[i];
+
+		expect_keys(js, keys, sizeof(keys) / sizeof(keys[0]));
+		expect_int(js, "id", seg->id);
+		expect_uint(js, "key", seg->key);
+		expect_uint(js, "size", seg->size);
+		expect_uint(js, "nattch", seg->nattch);
+		expect_uint(js, "mode", seg->mode);
+		expect_bool(js, "marked_for_removal", seg->mode & VMS_SYSV_DEST);
+		expect_int(js, "cpid", seg->cpid);
+		expect_int(js, "lpid", seg->lpid);
+		expect_uint(js, "uid", seg->uid);
+	}
 }
 
 static json_object *render(const struct vms_snapshot *s)
@@ -732,6 +751,7 @@ static void test_snapshot_full(void **state)
 	(void)state;
 	/* the fixture covers what the checks distinguish */
 	assert_true(s->n_regions > 20 && s->n_objects >= 4 && s->n_threads >= 2);
+	assert_int_equal(s->n_sysv, 2);
 	root = render(s);
 	check_snapshot(root, s);
 	/* the hostile path did need its bytes replaced, and kept the kernel's escape */

@@ -292,7 +292,7 @@ if [ $rc -eq 2 ] && [ "$out" = "vmscope: $tmp/bad.json:2:12: unexpected characte
 else
 	not_ok "a malformed file: exit 2 and file:line:column" "exit $rc" "$out"
 fi
-sed 's/"schema": 1/"schema": 7/' "$tmp/after.json" >"$tmp/v7.json"
+sed 's/"schema": 2/"schema": 7/' "$tmp/after.json" >"$tmp/v7.json"
 out=$("$vmscope" diff "$tmp/v7.json" "$tmp/after.json" 2>&1)
 rc=$?
 if [ $rc -eq 2 ] && printf '%s' "$out" | grep -q "v7.json:2:13: schema: schema version 7"; then

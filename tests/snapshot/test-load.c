@@ -162,6 +162,56 @@ static void check_classify_same(const char *fixture)
 	free(buf);
 }
 
+/*
+ * A file of schema 1 (the target fixture as vmscope wrote it then) loads
+ * with the kinds schema 2 gives the same process: its fence pages are
+ * reserved, the page below the thread's stack stays its guard.
+ */
+static void test_schema1(void **state)
+{
+	const char *dir = getenv("VMSCOPE_FIXTURES_DIR");
+	char path[4096];
+	struct vms_snapshot *old, *now;
+	size_t len, n_reserved = 0;
+	char *buf;
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/../snapshot/target-schema1.json", dir);
+	buf = read_file(path, &len);
+	assert_non_null(strstr(buf, "\"schema\": 1,"));
+	old = load_ok(buf, len);
+	free(buf);
+	snprintf(path, sizeof(path), "%s/target/expected.json", dir);
+	buf = read_file(path, &len);
+	now = load_ok(buf, len);
+	/* a kind schema 2 added is none of schema 1 */
+	{
+		struct vms_snapshot *out = NULL;
+		struct vms_load_error err;
+		char *v = strstr(buf, "\"schema\": 2,");
+
+		assert_non_null(v);
+		v[strlen("\"schema\": ")] = '1';
+		assert_int_equal(vms_snapshot_load(buf, len, &out, &err), -EBADMSG);
+		assert_null(out);
+		assert_non_null(strstr(err.message, "unknown kind \"reserved\""));
+	}
+	free(buf);
+	assert_int_equal(old->n_regions, now->n_regions);
+	for (size_t i = 0; i < old->n_regions; i++) {
+		if (old->regions[i].kind != now->regions[i].kind)
+			fail_msg("region %zu: kind %s, schema 2 says %s", i,
+				 vms_kind_to_string(old->regions[i].kind),
+				 vms_kind_to_string(now->regions[i].kind));
+		assert_int_equal(old->regions[i].deleted, now->regions[i].deleted);
+		n_reserved += old->regions[i].kind == VMS_KIND_RESERVED;
+	}
+	assert_int_equal(n_reserved, 3);
+	vms_snapshot_free(old);
+	vms_snapshot_free(now);
+}
+
 static void test_classify_shell(void **state)
 {
 	(void)state;
@@ -231,10 +281,14 @@ struct mutation {
 };
 
 static const struct mutation mutations[] = {
-	{ "\"schema\": 1", "\"schema\": 2", -EPROTONOSUPPORT, "schema", "version 2", "2," },
-	{ "\"schema\": 1", "\"schema\": \"1\"", -EBADMSG, "schema", "expected a whole number",
-	  "\"1\"" },
-	{ "\"schema\": 1,", "", -EBADMSG, "", "missing member \"schema\"", "{" },
+	{ "\"schema\": 2", "\"schema\": 3", -EPROTONOSUPPORT, "schema", "version 3", "3," },
+	{ "\"schema\": 2", "\"schema\": 0", -EPROTONOSUPPORT, "schema", "version 0", "0," },
+	{ "\"schema\": 2", "\"schema\": \"2\"", -EBADMSG, "schema", "expected a whole number",
+	  "\"2\"" },
+	{ "\"schema\": 2,", "", -EBADMSG, "", "missing member \"schema\"", "{" },
+	{ "\"marked_for_removal\": false", "\"marked_for_removal\": true", -EBADMSG, "sysv[0]",
+	  "not what mode says", NULL },
+	{ "\"sysv\": [", "\"sysv\": [7, ", -EBADMSG, "sysv[0]", "expected an object", "7, " },
 	{ "\"start\": \"0x", "\"start\": \"0X", -EBADMSG, "regions[0].start", "address", "\"0X" },
 	{ "\"start\": \"0x", "\"start\": \"0xg", -EBADMSG, "regions[0].start", "address",
 	  "\"0xg" },
@@ -270,10 +324,10 @@ static const struct mutation mutations[] = {
 	  "\"x-r\"" },
 	{ "{", "{\"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], ",
 	  -EBADMSG, "", "", NULL },
-	{ "\"schema\": 1", "\"schema\": 1, \"schema\": 1 ]", -EBADMSG, "", "", "]" },
+	{ "\"schema\": 2", "\"schema\": 2, \"schema\": 2 ]", -EBADMSG, "", "", "]" },
 	/* the outline of the document and of its big arrays */
 	{ "\"regions\": [", "\"regions\": [,", -EBADMSG, "", "expected a value", "," },
-	{ "\"schema\": 1,", "\"schema\": 1", -EBADMSG, "", "expected ',' or '}'",
+	{ "\"schema\": 2,", "\"schema\": 2", -EBADMSG, "", "expected ',' or '}'",
 	  "\"vmscope_version\"" },
 	/* json-c's own message and place, in the element it was reading */
 	{ "\"kind\": \"text\"", "\"kind\": \"text\" x", -EBADMSG, "regions[1]", "separator",
@@ -396,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_restricted),
 		cmocka_unit_test(test_round_trip_kthread),
 		cmocka_unit_test(test_classify_shell),
+		cmocka_unit_test(test_schema1),
 		cmocka_unit_test(test_classify_deleted),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_mutations),

@@ -105,7 +105,14 @@ void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 				   ? snap->objects[r->object].path
 				   : NULL;
 
-	if (path) {
+	if (vms_region_shm_type(r) != VMS_SHM_NONE) {
+		struct strbuf label;
+
+		strbuf_init(&label);
+		vms_region_shm_label(&label, r);
+		escape_display(out, label.buf, label.len);
+		strbuf_release(&label);
+	} else if (path) {
 		const char *base = strrchr(path, '/');
 
 		base = base ? base + 1 : path;

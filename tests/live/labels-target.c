@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A process that maps what real servers map and vmscope must name: each
+ * region is made the way the programs make it, then the target prints one
+ * "key value..." line each (addresses in hex, sizes in bytes), then "ready",
+ * and stops itself with SIGSTOP. It dies with its parent.
+ *
+ *   reserve ADDR BYTES        1 GiB PROT_NONE, MAP_NORESERVE (a JVM's class space)
+ *   shanon ADDR BYTES         MAP_SHARED|MAP_ANONYMOUS, written (PostgreSQL's buffers)
+ *   sysv ADDR BYTES ID KEY    a SysV segment attached, not marked for removal
+ *   sysvrm ADDR BYTES ID KEY  a SysV segment attached and marked for removal
+ *   memfd ADDR ADDR ADDR BYTES  one memfd "vmscope-labels" mapped three times
+ *   thread TID SP             a thread blocked on its glibc stack (with its guard)
+ *   arena TID ADDR            that thread's malloc arena: the 64 MiB-aligned heap
+ *                             glibc made for it (ADDR: the heap's start)
+ *   anonname ADDR BYTES       an anonymous region named "vmscope-name" (prctl
+ *                             PR_SET_VMA_ANON_NAME); "anonname 0 0 ERRNO" when the
+ *                             kernel refuses it
+ *
+ * The SysV segment that is not marked for removal outlives the target: the
+ * test removes it by its id. Segments have private keys made of the pid.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+
+#define HEAP_MAX (64ul << 20) /* glibc's HEAP_MAX_SIZE on 64-bit */
+
+static size_t page_size;
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "labels-target: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void touch(char *p, size_t bytes)
+{
+	for (size_t i = 0; i < bytes; i += page_size)
+		((volatile char *)p)[i] = 1;
+}
+
+static void sysv(const char *tag, key_t key, size_t bytes, int remove)
+{
+	int id = shmget(key, bytes, IPC_CREAT | IPC_EXCL | 0600);
+	char *p;
+
+	if (id < 0)
+		fail("shmget");
+	p = shmat(id, NULL, 0);
+	if (p == (void *)-1) {
+		(void)shmctl(id, IPC_RMID, NULL);
+		fail("shmat");
+	}
+	touch(p, bytes);
+	if (remove && shmctl(id, IPC_RMID, NULL) < 0)
+		fail("shmctl");
+	printf("%s 0x%lx %zu %d 0x%08x\n", tag, (unsigned long)(uintptr_t)p, bytes, id,
+	       (unsigned)key);
+}
+
+static void memfd_thrice(size_t bytes)
+{
+	int fd = memfd_create("vmscope-labels", 0);
+	char *p[3];
+
+	if (fd < 0)
+		fail("memfd_create");
+	if (ftruncate(fd, (off_t)bytes) < 0)
+		fail("ftruncate");
+	for (int i = 0; i < 3; i++) {
+		p[i] = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p[i] == MAP_FAILED)
+			fail("mmap memfd");
+	}
+	touch(p[0], bytes);
+	printf("memfd 0x%lx 0x%lx 0x%lx %zu\n", (unsigned long)(uintptr_t)p[0],
+	       (unsigned long)(uintptr_t)p[1], (unsigned long)(uintptr_t)p[2], bytes);
+}
+
+static void anon_name(size_t bytes)
+{
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		fail("mmap");
+	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p, bytes,
+		  (unsigned long)"vmscope-name") < 0) {
+		printf("anonname 0 0 %d\n", errno);
+		return;
+	}
+	touch(p, bytes);
+	printf("anonname 0x%lx %zu\n", (unsigned long)(uintptr_t)p, bytes);
+}
+
+static int report_fd[2];
+
+/* A thread that allocates from an arena of its own and reports it. */
+static void *thread_main(void *arg)
+{
+	char line[128];
+	char stack[16 * 1024];
+	void *block;
+	int n;
+
+	(void)arg;
+	memset(stack, 1, sizeof(stack));
+	__asm__ volatile("" : : "r"(stack) : "memory");
+	/* Below the mmap threshold: from this thread's arena, which glibc
+	 * makes on first use since the main arena is the main thread's. */
+	block = malloc(64 * 1024);
+	if (!block)
+		fail("malloc");
+	memset(block, 1, 64 * 1024);
+	n = snprintf(line, sizeof(line), "thread %ld 0x%lx\narena %ld 0x%lx\n",
+		     (long)syscall(SYS_gettid), (unsigned long)(uintptr_t)stack,
+		     (long)syscall(SYS_gettid), (unsigned long)((uintptr_t)block & ~(HEAP_MAX - 1)));
+	if (write(report_fd[1], line, (size_t)n) != n)
+		fail("write");
+	for (;;)
+		pause();
+	return NULL;
+}
+
+int main(void)
+{
+	size_t big = 1ul << 30, small;
+	pthread_t th;
+	char buf[256];
+	ssize_t n;
+	char *p;
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		return 2;
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	small = 16 * page_size;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* The main thread's allocations stay in the main arena (brk). */
+	(void)mallopt(M_ARENA_MAX, 8);
+
+	p = mmap(NULL, big, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		fail("mmap reserve");
+	printf("reserve 0x%lx %zu\n", (unsigned long)(uintptr_t)p, big);
+
+	p = mmap(NULL, small, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		fail("mmap shared");
+	touch(p, small);
+	printf("shanon 0x%lx %zu\n", (unsigned long)(uintptr_t)p, small);
+
+	sysv("sysv", (key_t)(0x76000000u | ((unsigned)getpid() & 0xfffff) << 4), small, 0);
+	sysv("sysvrm", (key_t)(0x76000000u | ((unsigned)getpid() & 0xfffff) << 4 | 1), small, 1);
+	memfd_thrice(small);
+	anon_name(small);
+
+	if (pipe(report_fd) < 0)
+		fail("pipe");
+	if (pthread_create(&th, NULL, thread_main, NULL) != 0)
+		fail("pthread_create");
+	n = read(report_fd[0], buf, sizeof(buf) - 1);
+	if (n <= 0)
+		fail("read");
+	buf[n] = '\0';
+	fputs(buf, stdout);
+	printf("ready\n");
+	fflush(stdout);
+	raise(SIGSTOP);
+	for (;;)
+		pause();
+}

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Labels on a live process that maps what real servers map (labels-target):
+ * a 1 GiB PROT_NONE reservation, shared anonymous memory, two SysV segments
+ * (one marked for removal), a memfd mapped three times, a thread's stack and
+ * guard, its malloc arena, and a named anonymous region where the kernel
+ * allows it. The target is frozen; each region's kind, deleted flag and
+ * label are checked against what the kernel's maps and /proc/sysvipc/shm say.
+ *
+ * usage: test-labels VMSCOPE TARGET
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "livetest.h"
+
+#define HEAP_MAX (UINT64_C(64) << 20)
+
+static const char *vmscope_bin;
+static const char *target_bin;
+
+struct fixture {
+	struct lt_target t;
+	json_object *snap;
+	char *text;   /* vmscope --all --width 200 */
+	char *maps;   /* /proc/PID/maps, read while the target was frozen */
+	char *shm;    /* /proc/sysvipc/shm */
+	int sysv_ids[2];
+};
+
+static struct fixture fx;
+
+/* The maps line of the region that starts at addr (in fx.maps), or fails. */
+static void maps_line(uint64_t addr, char *ret, size_t n)
+{
+	char want[32];
+	const char *p = fx.maps;
+	int len = snprintf(want, sizeof(want), "%" PRIx64 "-", addr);
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (strncmp(p, want, (size_t)len) == 0) {
+			if (l >= n)
+				l = n - 1;
+			memcpy(ret, p, l);
+			ret[l] = '\0';
+			return;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	fail_msg("no maps line starts at %" PRIx64, addr);
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	return json_object_get_string(lt_get(o, key));
+}
+
+static bool jbool(json_object *o, const char *key)
+{
+	json_object *v = lt_get(o, key);
+
+	assert_true(json_object_is_type(v, json_type_boolean));
+	return json_object_get_boolean(v);
+}
+
+static uint64_t jaddr(json_object *o, const char *key)
+{
+	return strtoull(jstr(o, key), NULL, 16);
+}
+
+static void assert_kind(json_object *r, const char *kind)
+{
+	if (strcmp(jstr(r, "kind"), kind) != 0)
+		fail_msg("region %s (%s): kind %s, expected %s", jstr(r, "start"), jstr(r, "name"),
+			 jstr(r, "kind"), kind);
+}
+
+/* The text report's line for the region at addr (the layout's or the table's). */
+static bool text_has(uint64_t addr, const char *label)
+{
+	char want[32];
+	const char *p = fx.text;
+
+	snprintf(want, sizeof(want), " %" PRIx64 " ", addr);
+	while ((p = strstr(p, want)) != NULL) {
+		const char *nl = strchr(p, '\n');
+		const char *hit = strstr(p, label);
+
+		if (hit && (!nl || hit < nl))
+			return true;
+		p += strlen(want);
+	}
+	return false;
+}
+
+static void assert_label(uint64_t addr, const char *label)
+{
+	if (!text_has(addr, label))
+		fail_msg("no line for %" PRIx64 " says '%s':\n%s", addr, label, fx.text);
+}
+
+/* The /proc/sysvipc/shm row of shmid id: perms (octal), size, nattch. */
+static bool shm_row(int id, unsigned *ret_mode, uint64_t *ret_size, uint64_t *ret_nattch)
+{
+	const char *p = strchr(fx.shm, '\n');
+
+	while (p && *++p) {
+		long long key, sid;
+		unsigned mode;
+		unsigned long long size, cpid, lpid, nattch;
+
+		if (sscanf(p, "%lld %lld %o %llu %llu %llu %llu", &key, &sid, &mode, &size, &cpid,
+			   &lpid, &nattch) == 7 &&
+		    sid == id) {
+			*ret_mode = mode;
+			*ret_size = size;
+			*ret_nattch = nattch;
+			return true;
+		}
+		p = strchr(p, '\n');
+	}
+	return false;
+}
+
+static int group_setup(void **state)
+{
+	const char *argv[LT_ARGV_MAX];
+	char pid[16], path[64];
+	uint64_t v[4];
+	struct lt_run r;
+
+	(void)state;
+	lt_argv(argv, NULL, target_bin, (const char *const[]){ NULL });
+	lt_target_start(&fx.t, argv, 0, NULL, NULL);
+	lt_target_wait_stopped(&fx.t, "ready");
+	fx.sysv_ids[0] = fx.sysv_ids[1] = -1;
+	if (lt_target_fact(&fx.t, "sysv", v, 4))
+		fx.sysv_ids[0] = (int)v[2];
+	if (lt_target_fact(&fx.t, "sysvrm", v, 4))
+		fx.sysv_ids[1] = (int)v[2];
+
+	snprintf(pid, sizeof(pid), "%d", (int)fx.t.pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)fx.t.pid);
+	fx.maps = lt_slurp(path);
+	fx.shm = lt_slurp("/proc/sysvipc/shm");
+	lt_argv(argv, NULL, vmscope_bin, (const char *const[]){ "--format", "json", pid, NULL });
+	fx.snap = lt_run_json_of(argv, 0);
+	lt_argv(argv, NULL, vmscope_bin,
+		(const char *const[]){ "--all", "--width", "200", "--color", "never", pid, NULL });
+	lt_run(&r, argv, 0);
+	assert_int_equal(lt_exit_code(&r), 0);
+	fx.text = r.out;
+	r.out = NULL;
+	lt_run_release(&r);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	lt_target_stop(&fx.t);
+	/* the segment not marked for removal outlives its process */
+	if (fx.sysv_ids[0] >= 0)
+		(void)shmctl(fx.sysv_ids[0], IPC_RMID, NULL);
+	json_object_put(fx.snap);
+	free(fx.text);
+	free(fx.maps);
+	free(fx.shm);
+	return 0;
+}
+
+/* 1 GiB of PROT_NONE is reserved address space, not a guard. */
+static void test_reserved(void **state)
+{
+	uint64_t v[2];
+	json_object *r;
+	char line[512];
+
+	(void)state;
+	assert_true(lt_target_fact(&fx.t, "reserve", v, 2));
+	r = lt_region_at(fx.snap, v[0]);
+	maps_line(v[0], line, sizeof(line));
+	assert_non_null(strstr(line, " ---p "));
+	assert_int_equal(lt_num(r, "size"), v[1]);
+	assert_int_equal(jaddr(r, "end") - v[0], v[1]);
+	assert_kind(r, "reserved");
+	assert_label(v[0], "reserved");
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS: the kernel says /dev/zero (deleted). */
+static void test_shared_anon(void **state)
+{
+	uint64_t v[2];
+	json_object *r;
+	char line[512];
+
+	(void)state;
+	assert_true(lt_target_fact(&fx.t, "shanon", v, 2));
+	maps_line(v[0], line, sizeof(line));
+	assert_non_null(strstr(line, " rw-s "));
+	assert_non_null(strstr(line, "/dev/zero (deleted)"));
+	r = lt_region_at(fx.snap, v[0]);
+	assert_kind(r, "shm");
+	assert_string_equal(jstr(r, "name"), "/dev/zero");
+	assert_false(jbool(r, "deleted"));
+	assert_label(v[0], "shared anon");
+	assert_false(text_has(v[0], "deleted"));
+	assert_false(text_has(v[0], "zero"));
+}
+
+/* Both segments read "(deleted)" in maps; only the marked one is. */
+static void check_sysv(const char *tag, bool marked)
+{
+	uint64_t v[4], size = 0, nattch = 0;
+	json_object *r, *segs, *seg = NULL;
+	char line[512], label[64];
+	unsigned mode = 0;
+
+	assert_true(lt_target_fact(&fx.t, tag, v, 4));
+	maps_line(v[0], line, sizeof(line));
+	assert_non_null(strstr(line, " (deleted)"));
+	/* the kernel: the inode is the shmid, the table has SHM_DEST iff marked */
+	assert_true(shm_row((int)v[2], &mode, &size, &nattch));
+	assert_int_equal(!!(mode & 01000), marked);
+	assert_int_equal(size, v[1]);
+
+	r = lt_region_at(fx.snap, v[0]);
+	assert_kind(r, "shm");
+	assert_int_equal(lt_num(r, "inode"), v[2]);
+	assert_int_equal(jbool(r, "deleted"), marked);
+	segs = lt_get(fx.snap, "sysv");
+	for (size_t i = 0; i < json_object_array_length(segs); i++)
+		if (lt_num(json_object_array_get_idx(segs, i), "id") == v[2])
+			seg = json_object_array_get_idx(segs, i);
+	assert_non_null(seg);
+	assert_int_equal(lt_num(seg, "size"), size);
+	assert_int_equal(lt_num(seg, "nattch"), nattch);
+	assert_int_equal(lt_num(seg, "mode"), mode);
+	assert_int_equal(jbool(seg, "marked_for_removal"), marked);
+	/* once removed the table's key is 0; the name keeps it */
+	assert_int_equal(lt_num(seg, "key"), marked ? 0 : v[3]);
+
+	snprintf(label, sizeof(label), "SysV shm key 0x%08" PRIx64 " id %" PRIu64, v[3], v[2]);
+	assert_label(v[0], label);
+	assert_int_equal(text_has(v[0], "(marked for removal)"), marked);
+	assert_false(text_has(v[0], "(deleted)"));
+}
+
+static void test_sysv(void **state)
+{
+	(void)state;
+	check_sysv("sysv", false);
+}
+
+static void test_sysv_marked(void **state)
+{
+	(void)state;
+	check_sysv("sysvrm", true);
+}
+
+/* One memfd mapped three times: three regions, one object, no deletion. */
+static void test_memfd(void **state)
+{
+	uint64_t v[4];
+	json_object *objects = lt_get(fx.snap, "objects");
+	int64_t object = -1;
+
+	(void)state;
+	assert_true(lt_target_fact(&fx.t, "memfd", v, 4));
+	for (int i = 0; i < 3; i++) {
+		json_object *r = lt_region_at(fx.snap, v[i]);
+		char line[512];
+
+		maps_line(v[i], line, sizeof(line));
+		assert_non_null(strstr(line, "/memfd:vmscope-labels (deleted)"));
+		assert_kind(r, "shm");
+		assert_false(jbool(r, "deleted"));
+		assert_int_equal(lt_num(r, "size"), v[3]);
+		if (i == 0)
+			object = (int64_t)lt_num(r, "object");
+		assert_int_equal(lt_num(r, "object"), object);
+		assert_label(v[i], "memfd vmscope-labels");
+		assert_false(text_has(v[i], "(deleted)"));
+	}
+	assert_false(jbool(json_object_array_get_idx(objects, (size_t)object), "deleted"));
+}
+
+/* A thread's stack, and glibc's guard page right below it. */
+static void test_thread_guard(void **state)
+{
+	uint64_t v[2], start;
+	json_object *stack, *guard;
+	char line[512];
+
+	(void)state;
+	assert_true(lt_target_fact(&fx.t, "thread", v, 2));
+	stack = NULL;
+	for (size_t i = 0; i < json_object_array_length(lt_get(fx.snap, "regions")); i++) {
+		json_object *r = json_object_array_get_idx(lt_get(fx.snap, "regions"), i);
+
+		if (jaddr(r, "start") <= v[1] && v[1] < jaddr(r, "end"))
+			stack = r;
+	}
+	assert_non_null(stack);
+	assert_kind(stack, "thread_stack");
+	assert_int_equal(lt_num(stack, "tid"), v[0]);
+	start = jaddr(stack, "start");
+	guard = NULL;
+	for (size_t i = 0; i < json_object_array_length(lt_get(fx.snap, "regions")); i++) {
+		json_object *r = json_object_array_get_idx(lt_get(fx.snap, "regions"), i);
+
+		if (jaddr(r, "end") == start)
+			guard = r;
+	}
+	assert_non_null(guard);
+	maps_line(jaddr(guard, "start"), line, sizeof(line));
+	assert_non_null(strstr(line, " ---p "));
+	assert_kind(guard, "guard");
+	assert_true(lt_num(guard, "size") <= lt_num(stack, "size"));
+	assert_label(jaddr(guard, "start"), "guard");
+}
+
+/* The thread's arena: a heap at a 64 MiB boundary, rw then PROT_NONE. */
+static void test_arena(void **state)
+{
+	uint64_t v[2];
+	json_object *heap, *rest;
+	char line[512];
+
+	(void)state;
+	assert_true(lt_target_fact(&fx.t, "arena", v, 2));
+	assert_int_equal(v[1] % HEAP_MAX, 0);
+	heap = lt_region_at(fx.snap, v[1]);
+	maps_line(v[1], line, sizeof(line));
+	assert_non_null(strstr(line, " rw-p "));
+	assert_kind(heap, "malloc_arena");
+	rest = lt_region_at(fx.snap, jaddr(heap, "end"));
+	maps_line(jaddr(heap, "end"), line, sizeof(line));
+	assert_non_null(strstr(line, " ---p "));
+	assert_kind(rest, "reserved");
+	assert_int_equal(jaddr(rest, "end"), v[1] + HEAP_MAX);
+	assert_label(v[1], "malloc arena");
+	assert_label(jaddr(heap, "end"), "reserved");
+}
+
+/* [anon:NAME] keeps its name, where the kernel can name anonymous memory. */
+static void test_anon_name(void **state)
+{
+	uint64_t v[3];
+	json_object *r;
+
+	(void)state;
+	assert_true(lt_target_fact(&fx.t, "anonname", v, 3));
+	if (v[0] == 0) {
+		fprintf(stderr, "# prctl(PR_SET_VMA_ANON_NAME) failed with errno %" PRIu64
+				" (CONFIG_ANON_VMA_NAME is off): the fixture anon-name tests the label\n",
+			v[2]);
+		skip();
+	}
+	r = lt_region_at(fx.snap, v[0]);
+	assert_kind(r, "anon");
+	assert_string_equal(jstr(r, "name"), "[anon:vmscope-name]");
+	assert_label(v[0], "[anon:vmscope-name]");
+}
+
+/* Kernel 6.x maps the clock pages apart: [vvar_vclock]. */
+static void test_vvar_vclock(void **state)
+{
+	const char *p = strstr(fx.maps, "[vvar_vclock]");
+	uint64_t start;
+
+	(void)state;
+	if (!p) {
+		fprintf(stderr, "# this kernel has no [vvar_vclock]\n");
+		skip();
+	}
+	while (p > fx.maps && p[-1] != '\n')
+		p--;
+	start = strtoull(p, NULL, 16);
+	assert_kind(lt_region_at(fx.snap, start), "vvar");
+	assert_label(start, "vvar_vclock");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reserved),    cmocka_unit_test(test_shared_anon),
+		cmocka_unit_test(test_sysv),        cmocka_unit_test(test_sysv_marked),
+		cmocka_unit_test(test_memfd),       cmocka_unit_test(test_thread_guard),
+		cmocka_unit_test(test_arena),       cmocka_unit_test(test_anon_name),
+		cmocka_unit_test(test_vvar_vclock),
+	};
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s VMSCOPE TARGET\n", argv[0]);
+		return 2;
+	}
+	vmscope_bin = argv[1];
+	target_bin = argv[2];
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -41,6 +41,9 @@ const char *vms_measure_to_string(enum vms_measure m);
 bool vms_region_measure(const struct vms_region *r, enum vms_measure m, uint64_t *ret);
 /* A measure of the process's totals (status and smaps_rollup); false when unread. */
 bool vms_snapshot_measure(const struct vms_snapshot *snap, enum vms_measure m, uint64_t *ret);
+/* The same of totals alone: VSZ, RSS and swap from status, PSS and USS from
+ * smaps_rollup (whose counters are all missing when it was not read). */
+bool vms_totals_measure(const struct vms_totals *t, enum vms_measure m, uint64_t *ret);
 
 struct vms_diff_entry {
 	int32_t a, b; /* region indices in a and b; -1 on the side it is missing from */

@@ -132,6 +132,9 @@ struct vms_recording {
 struct vms_recording *vms_recording_new(void);
 void vms_recording_free(struct vms_recording *rec);
 
+/* The region a track's point describes; its name is the track's (borrowed). */
+void vms_rec_track_region(const struct vms_rec_track *t, const struct vms_rec_point *p,
+			  struct vms_region *ret);
 /* A track's point in effect at sample s, or NULL (not alive then). */
 const struct vms_rec_point *vms_rec_track_at(const struct vms_rec_track *t, size_t s);
 

@@ -33,6 +33,7 @@ struct vms_report_options {
 	unsigned top;    /* regions and objects listed; 0 means a default */
 	bool sections;   /* list the sections of each object listed */
 	bool by_object;  /* memory by object instead of the objects and regions tables */
+	bool ascii;      /* ASCII glyphs only (the locale's charset is not UTF-8) */
 };
 
 struct vms_reporter {
@@ -53,6 +54,21 @@ int vms_report_openmetrics(FILE *out, const struct vms_snapshot *snap,
 			   const struct vms_report_options *opt);
 /* Prometheus text metrics of n processes, each family once (openmetrics.c). */
 int vms_openmetrics_write(FILE *out, const struct vms_snapshot *const *snaps, size_t n);
+
+/* Reporters of a recording (vmscope/recording.h): its timeline and its
+ * regions ranked by growth (src/report/recording-*.c). */
+struct vms_recording;
+struct vms_recording_reporter {
+	const char *name;
+	int (*render)(FILE *out, const struct vms_recording *rec,
+		      const struct vms_report_options *opt);
+};
+extern const struct vms_recording_reporter vms_recording_reporters[];
+const struct vms_recording_reporter *vms_recording_reporter_find(const char *name);
+int vms_report_recording_text(FILE *out, const struct vms_recording *rec,
+			      const struct vms_report_options *opt);
+int vms_report_recording_json(FILE *out, const struct vms_recording *rec,
+			      const struct vms_report_options *opt);
 
 /*
  * Human size: 1023 → "1023", 4096 → "4.0K", 1.5 MiB → "1.5M" (binary units,

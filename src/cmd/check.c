@@ -388,7 +388,7 @@ int cmd_check(int argc, char **argv)
 		      stderr);
 		goto out;
 	}
-	status = cmd_snapshot_operand(ops[0], a.proc_root, a.full, &snap);
+	status = cmd_snapshot_operand(ops[0], a.proc_root, a.full, CMD_AT_LAST, &snap);
 	if (status)
 		goto out;
 	n_rules = a.set.n_rules;

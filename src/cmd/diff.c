@@ -322,10 +322,10 @@ int cmd_diff(int argc, char **argv)
 		fputs("vmscope: diff takes two operands: A and B (snapshot files or PIDs)\n", stderr);
 		return EXIT_USAGE;
 	}
-	status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, &a);
+	status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, CMD_AT_LAST, &a);
 	if (status)
 		return status;
-	status = cmd_snapshot_operand(ops[1], args.proc_root, args.full, &b);
+	status = cmd_snapshot_operand(ops[1], args.proc_root, args.full, CMD_AT_LAST, &b);
 	if (status) {
 		vms_snapshot_free(a);
 		return status;

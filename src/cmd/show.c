@@ -16,6 +16,7 @@
 #include "cmd/common/cli.h"
 #include "cmd/common/render.h"
 #include "cmd/common/target.h"
+#include "vmscope/recording.h"
 #include "vmscope/report.h"
 #include "vmscope/snapshot.h"
 
@@ -38,7 +39,12 @@ const struct cli_command show_command = {
 	.synopsis = "vmscope show [OPTIONS] FILE",
 	.summary = "Render a snapshot written by 'vmscope snapshot' (or '--format json') as any\n"
 		   "report, exactly as the live process was shown when it was taken. Nothing\n"
-		   "under /proc is read. FILE '-' is standard input.\n",
+		   "under /proc is read. FILE '-' is standard input.\n"
+		   "\n"
+		   "A recording written by 'vmscope record' is shown as its timeline: RSS as a\n"
+		   "chart, PSS, swap and each group of kinds as strips on the same time axis,\n"
+		   "then its regions ranked by growth (--format text or json; --top, --all,\n"
+		   "--bytes and --width apply).\n",
 	.options = show_options,
 	.n_options = ARRAY_SIZE(show_options),
 	.epilog = NULL,
@@ -55,20 +61,27 @@ int cmd_show(int argc, char **argv)
 {
 	struct cmd_render_args a = { .format = "text" };
 	struct vms_snapshot *snap = NULL;
+	struct vms_recording *rec = NULL;
 	int r, status, first;
 
 	r = cli_parse(argc, argv, &show_command, show_option, &a, &first);
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
 	if (argc - first != 1) {
-		fputs("vmscope: show takes one snapshot FILE\n", stderr);
+		fputs("vmscope: show takes one snapshot or recording FILE\n", stderr);
 		return EXIT_USAGE;
 	}
 	a.ropt.color = cli_want_color(a.color, STDOUT_FILENO);
 	a.ropt.width = cli_output_width(a.ropt.width, STDOUT_FILENO);
-	status = cmd_load_snapshot(argv[first], &snap);
+	a.ropt.ascii = !cli_locale_utf8();
+	status = cmd_load_document(argv[first], &snap, &rec);
 	if (status)
 		return status;
+	if (rec) {
+		status = cmd_render_recording(a.format, rec, &a.ropt);
+		vms_recording_free(rec);
+		return status;
+	}
 	status = cmd_render_snapshot(vms_reporter_find(a.format), snap, &a.ropt);
 	vms_snapshot_free(snap);
 	return status;

@@ -73,9 +73,8 @@ bool vms_region_measure(const struct vms_region *r, enum vms_measure m, uint64_t
 	return counters_measure(&r->mem, m, ret);
 }
 
-bool vms_snapshot_measure(const struct vms_snapshot *snap, enum vms_measure m, uint64_t *ret)
+bool vms_totals_measure(const struct vms_totals *t, enum vms_measure m, uint64_t *ret)
 {
-	const struct vms_totals *t = &snap->totals;
 	enum vms_status_field f;
 
 	switch (m) {
@@ -90,8 +89,7 @@ bool vms_snapshot_measure(const struct vms_snapshot *snap, enum vms_measure m, u
 		break;
 	case VMS_MEASURE_PSS:
 	case VMS_MEASURE_USS:
-		return vms_snapshot_have(snap, VMS_SRC_SMAPS_ROLLUP) &&
-		       counters_measure(&t->rollup, m, ret);
+		return counters_measure(&t->rollup, m, ret);
 	default:
 		return false;
 	}
@@ -99,6 +97,14 @@ bool vms_snapshot_measure(const struct vms_snapshot *snap, enum vms_measure m, u
 		return false;
 	*ret = t->status[f];
 	return true;
+}
+
+bool vms_snapshot_measure(const struct vms_snapshot *snap, enum vms_measure m, uint64_t *ret)
+{
+	if ((m == VMS_MEASURE_PSS || m == VMS_MEASURE_USS) &&
+	    !vms_snapshot_have(snap, VMS_SRC_SMAPS_ROLLUP))
+		return false;
+	return vms_totals_measure(&snap->totals, m, ret);
 }
 
 /* How a region is recognised across snapshots. */

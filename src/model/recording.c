@@ -190,6 +190,35 @@ static const char *dup_or_null(struct arena *a, const char *s)
 	return s ? arena_strdup(a, s) : NULL;
 }
 
+void vms_rec_track_region(const struct vms_rec_track *t, const struct vms_rec_point *p,
+			  struct vms_region *r)
+{
+	*r = (struct vms_region){
+		.start = p->start,
+		.end = p->end,
+		.offset = t->offset,
+		.inode = t->inode,
+		.dev_major = t->dev_major,
+		.dev_minor = t->dev_minor,
+		.perms = t->perms,
+		.deleted = t->deleted,
+		.thp_eligible = -1,
+		.protection_key = -1,
+		.kind = t->kind,
+		.object = -1,
+		.tid = t->tid,
+		.name = t->name ? t->name : "",
+	};
+	for (int v = 0; v < VMS_RV__MAX; v++) {
+		if (!(p->have & (1u << v)))
+			continue;
+		r->mem.v[vms_rec_value_mem[v]] = p->v[v];
+		r->mem.have |= UINT32_C(1) << vms_rec_value_mem[v];
+	}
+	r->mem.v[VMS_MEM_SIZE] = p->end - p->start;
+	r->mem.have |= UINT32_C(1) << VMS_MEM_SIZE;
+}
+
 static int cmp_region_start(const void *pa, const void *pb)
 {
 	const struct vms_region *a = pa, *b = pb;
@@ -236,30 +265,8 @@ int vms_recording_snapshot(const struct vms_recording *rec, size_t s, struct vms
 			continue;
 		ARRAY_GROW(snap->regions, snap->n_regions + 1, snap->alloc_regions);
 		r = &snap->regions[snap->n_regions++];
-		*r = (struct vms_region){
-			.start = p->start,
-			.end = p->end,
-			.offset = t->offset,
-			.inode = t->inode,
-			.dev_major = t->dev_major,
-			.dev_minor = t->dev_minor,
-			.perms = t->perms,
-			.deleted = t->deleted,
-			.thp_eligible = -1,
-			.protection_key = -1,
-			.kind = t->kind,
-			.object = -1,
-			.tid = t->tid,
-			.name = arena_strdup(snap->arena, t->name ? t->name : ""),
-		};
-		for (int v = 0; v < VMS_RV__MAX; v++) {
-			if (!(p->have & (1u << v)))
-				continue;
-			r->mem.v[vms_rec_value_mem[v]] = p->v[v];
-			r->mem.have |= UINT32_C(1) << vms_rec_value_mem[v];
-		}
-		r->mem.v[VMS_MEM_SIZE] = p->end - p->start;
-		r->mem.have |= UINT32_C(1) << VMS_MEM_SIZE;
+		vms_rec_track_region(t, p, r);
+		r->name = arena_strdup(snap->arena, r->name);
 	}
 	qsort(snap->regions, snap->n_regions, sizeof(*snap->regions), cmp_region_start);
 	/* a snapshot's regions never overlap, whatever a file said */

@@ -26,3 +26,19 @@ const struct vms_reporter *vms_reporter_find(const char *name)
 			return r;
 	return NULL;
 }
+
+const struct vms_recording_reporter vms_recording_reporters[] = {
+	{ "text", vms_report_recording_text },
+	{ "json", vms_report_recording_json },
+	{ NULL, NULL },
+};
+
+const struct vms_recording_reporter *vms_recording_reporter_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (const struct vms_recording_reporter *r = vms_recording_reporters; r->name; r++)
+		if (strcmp(r->name, name) == 0)
+			return r;
+	return NULL;
+}

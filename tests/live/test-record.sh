@@ -123,6 +123,44 @@ PY
 ) && ok "the file: whole lines, kernel Rss at the first and last samples, samples on schedule ($out)" ||
 	not_ok "the file: kernel Rss at the first and last samples, samples on schedule" "$out"
 
+# show: the growing region first, its growth the kernel's difference to the
+# byte, the flat one 0, the same numbers in text and JSON.
+"$vmscope" show -f json "$tmp/grow.rec" >"$tmp/grow.json" 2>"$tmp/err"
+out=$(python3 - "$tmp/grow.json" "$flat" "$grow" "$((grow1 - grow0))" "$((flat1 - flat0))" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+flat, grow, dgrow, dflat = "0x" + sys.argv[2], "0x" + sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+regions = doc["regions"]
+assert regions[0]["start"] == grow, ("first ranked", regions[0])
+assert regions[0]["growth"] == dgrow, (regions[0]["growth"], dgrow)
+f = [r for r in regions if r["start"] == flat]
+assert len(f) == 1 and f[0]["growth"] == dflat == 0, f
+assert regions[0]["rose_from_ns"] is not None and regions[0]["rose_from_ns"] > 0, regions[0]
+assert doc["end"] == "interrupted" and not doc["truncated"]
+print("growth", regions[0]["growth"], "per min", regions[0]["growth_per_min"])
+PY
+) && ok "show ranks the growing region first with the kernel's growth, the flat one 0 ($out)" ||
+	not_ok "show ranks the growing region first with the kernel's growth, the flat one 0" "$out" "$(cat "$tmp/err")"
+"$vmscope" show -w 100 "$tmp/grow.rec" >"$tmp/grow.txt"
+row=$(grep -E "^ *${grow#0} " "$tmp/grow.txt" | head -n 1)
+if [ "$(grep -E '^ *[0-9a-f]{6,} ' "$tmp/grow.txt" | head -n 1)" = "$row" ] && [ -n "$row" ] &&
+	printf '%s\n' "$row" | grep -q "+2.0M" && grep -q "anon mmap" <<<"$row"; then
+	ok "show as text: the growing region first, +2.0M"
+else
+	not_ok "show as text: the growing region first, +2.0M" "$(cat "$tmp/grow.txt")"
+fi
+long=$(python3 -c '
+import sys
+print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$tmp/grow.txt")
+[ "$long" -le 100 ] && ok "show -w 100: no line wider than 100 columns ($long)" ||
+	not_ok "show -w 100: no line wider than 100 columns" "widest $long"
+LC_ALL=C "$vmscope" show -w 90 "$tmp/grow.rec" >"$tmp/ascii.txt"
+if ! LC_ALL=C grep -q $'[\x80-\xff]' "$tmp/ascii.txt" && grep -q '#' "$tmp/ascii.txt"; then
+	ok "show in the C locale: ASCII only"
+else
+	not_ok "show in the C locale: ASCII only" "$(head -n 20 "$tmp/ascii.txt")"
+fi
+
 # ---- a recorder killed mid-run
 start_target killed || { not_ok "the target starts"; finish; exit; }
 "$vmscope" record "$tpid" -o "$tmp/killed.rec" --interval 50ms 2>/dev/null &
@@ -140,6 +178,19 @@ fi
 # cut the last line in the middle, as a kill during a write would
 head -c -7 "$tmp/killed.rec" >"$tmp/cut.rec"
 kill -9 "$tpid"
+for f in killed cut; do
+	"$vmscope" show -f json "$tmp/$f.rec" >"$tmp/$f.json" 2>"$tmp/err"
+	rc=$?
+	whole=$(grep -c '' "$tmp/$f.rec")
+	[ "$f" = cut ] && whole=$((whole - 1))
+	got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["samples"]), d["end"], d["truncated"])' \
+		"$tmp/$f.json" 2>&1)
+	want="$((whole - 1)) none $([ "$f" = cut ] && echo True || echo False)"
+	[ $rc -eq 0 ] && [ "$got" = "$want" ] &&
+		ok "show reads the $f file up to its last whole sample ($got)" ||
+		not_ok "show reads the $f file up to its last whole sample" "exit $rc, got '$got', want '$want'" \
+			"$(cat "$tmp/err")"
+done
 
 # ---- the target exits during the recording
 start_target exits || { not_ok "the target starts"; finish; exit; }

@@ -4,6 +4,7 @@
 #include "cmd/common/cli.h"
 
 #include <errno.h>
+#include <langinfo.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -277,6 +278,13 @@ bool cli_want_color(enum cli_color mode, int fd)
 	if (!term || strcmp(term, "dumb") == 0)
 		return false;
 	return isatty(fd);
+}
+
+bool cli_locale_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && strcmp(cs, "UTF-8") == 0;
 }
 
 unsigned cli_output_width(unsigned requested, int fd)

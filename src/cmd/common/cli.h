@@ -82,6 +82,8 @@ enum cli_color { CLI_COLOR_AUTO = 0, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
 int cli_parse_color(const char *arg, enum cli_color *ret);
 /* Whether to color output written to fd. */
 bool cli_want_color(enum cli_color mode, int fd);
+/* Whether the locale's character set is UTF-8 (else output keeps to ASCII). */
+bool cli_locale_utf8(void);
 /* requested, else the terminal's width on fd, else COLUMNS, else 80. */
 unsigned cli_output_width(unsigned requested, int fd);
 /* "text" or "json" for --format of a command with those two; -EINVAL after a message. */

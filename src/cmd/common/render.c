@@ -78,6 +78,18 @@ int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot 
 	return cmd_stream_done(out, rep->render(out, snap, ropt));
 }
 
+/* The exit status of a report written to stdout with result r. */
+static int report_written(int r)
+{
+	if (r == -EPIPE)
+		return EXIT_GONE;
+	if (r < 0) {
+		cli_error("cannot write the report: %s", strerror(-r));
+		return EXIT_GONE;
+	}
+	return 0;
+}
+
 /*
  * The snapshot is whole before the first byte is written and rendering it
  * can fail only in writing, so it is streamed: held whole in memory, the
@@ -89,13 +101,22 @@ int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapsho
 	int r;
 
 	r = cmd_render_stream(rep, snap, ropt, stdout);
-	if (r == -EPIPE)
-		return EXIT_GONE;
-	if (r < 0) {
-		cli_error("cannot write the report: %s", strerror(-r));
-		return EXIT_GONE;
+	return report_written(r);
+}
+
+int cmd_render_recording(const char *format, const struct vms_recording *rec,
+			 const struct vms_report_options *ropt)
+{
+	const struct vms_recording_reporter *rep = vms_recording_reporter_find(format);
+	int r;
+
+	if (!rep) {
+		cli_error("a recording is shown as text or json, not '%s'", format);
+		return EXIT_USAGE;
 	}
-	return 0;
+	errno = 0;
+	r = cmd_stream_done(stdout, rep->render(stdout, rec, ropt));
+	return report_written(r);
 }
 
 void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,

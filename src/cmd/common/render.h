@@ -20,6 +20,11 @@ struct vms_snapshot;
 /* Writes a snapshot through rep to stdout; an exit status. */
 int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapshot *snap,
 			const struct vms_report_options *ropt);
+/* Writes a recording through the recording reporter named format to
+ * stdout; an exit status (EXIT_USAGE after a message for an unknown one). */
+struct vms_recording;
+int cmd_render_recording(const char *format, const struct vms_recording *rec,
+			 const struct vms_report_options *ropt);
 /* Renders through rep to out and flushes it; 0 or -errno. */
 int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot *snap,
 		      const struct vms_report_options *ropt, FILE *out);

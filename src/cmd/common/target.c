@@ -20,15 +20,17 @@
 #include "vmscope/load.h"
 #include "vmscope/model.h"
 #include "vmscope/pages.h"
+#include "vmscope/recording.h"
 #include "vmscope/snapshot.h"
 
-int cmd_load_snapshot(const char *path, struct vms_snapshot **ret)
+int cmd_load_document(const char *path, struct vms_snapshot **ret_snap,
+		      struct vms_recording **ret_rec)
 {
 	const char *file = strcmp(path, "-") == 0 ? "/dev/stdin" : path;
 	struct vms_load_error err;
 	int r;
 
-	r = vms_snapshot_load_file(AT_FDCWD, file, ret, &err);
+	r = vms_document_load_file(AT_FDCWD, file, ret_snap, ret_rec, &err);
 	if (r >= 0)
 		return 0;
 	if (err.line)
@@ -37,6 +39,40 @@ int cmd_load_snapshot(const char *path, struct vms_snapshot **ret)
 	else
 		cli_error("cannot load '%s': %s", path, err.message);
 	return EXIT_USAGE;
+}
+
+int cmd_recording_sample(const struct vms_recording *rec, const char *path, int64_t at_ns,
+			 struct vms_snapshot **ret)
+{
+	size_t first, last, s;
+
+	if (vms_recording_region_span(rec, &first, &last) < 0) {
+		cli_error("'%s': no sample of the recording has its regions", path);
+		return EXIT_USAGE;
+	}
+	if (at_ns == CMD_AT_LAST)
+		s = last;
+	else if (at_ns < 0)
+		s = first;
+	else
+		(void)vms_recording_sample_at(rec, at_ns, &s);
+	if (vms_recording_snapshot(rec, s, ret) < 0) {
+		cli_error("'%s': cannot rebuild sample %zu", path, s);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_load_snapshot(const char *path, struct vms_snapshot **ret)
+{
+	struct vms_recording *rec = NULL;
+	int status = cmd_load_document(path, ret, &rec);
+
+	if (status || !rec)
+		return status;
+	status = cmd_recording_sample(rec, path, CMD_AT_LAST, ret);
+	vms_recording_free(rec);
+	return status;
 }
 
 int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, bool full,
@@ -76,13 +112,21 @@ static bool looks_like_file(const char *arg)
 	return stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full,
+int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full, int64_t at_ns,
 			 struct vms_snapshot **ret)
 {
 	int root_fd, status;
 
-	if (looks_like_file(arg))
-		return cmd_load_snapshot(arg, ret);
+	if (looks_like_file(arg)) {
+		struct vms_recording *rec = NULL;
+
+		status = cmd_load_document(arg, ret, &rec);
+		if (status || !rec)
+			return status;
+		status = cmd_recording_sample(rec, arg, at_ns, ret);
+		vms_recording_free(rec);
+		return status;
+	}
 	root_fd = cli_open_proc_root(proc_root);
 	if (root_fd < 0)
 		return proc_root ? EXIT_USAGE : EXIT_GONE;

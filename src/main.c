@@ -116,6 +116,9 @@ int main(int argc, char **argv)
 	const char *near;
 
 	setlocale(LC_ALL, "");
+	/* The locale's characters and words, never its numbers: what vmscope
+	 * prints (JSON, CSV, OpenMetrics, text) reads the same everywhere. */
+	setlocale(LC_NUMERIC, "C");
 	if (argc >= 2) {
 		c = find_command(argv[1]);
 		if (c)

@@ -40,6 +40,25 @@ static inline bool parse_char(const char **p, const char *end, char c)
 /* A run of non-blank bytes: *ret_word points into the input. -EBADMSG if empty. */
 int parse_word(const char **p, const char *end, const char **ret_word, size_t *ret_len);
 
+/*
+ * The numbers people type (options, budget files): decimal, in the C
+ * locale's syntax whatever the locale says (a '.' before the fraction, no
+ * group separators), no sign and no exponent. parse_decimal reads "12",
+ * "1.5" or ".5" times unit, rounded to the nearest whole, exactly (no
+ * floating point); -ERANGE past max.
+ */
+int parse_decimal(const char **p, const char *end, uint64_t unit, uint64_t max, uint64_t *ret);
+/* The largest size a user may give: sizes are compared and written as signed 64 bits. */
+#define PARSE_SIZE_MAX ((uint64_t)INT64_MAX)
+/*
+ * The whole of s as a size: "4096", "64M", "1.5G", "2GiB", "8kB" (K M G T P
+ * E, either case, binary, then an optional "B" or "iB") in bytes, at most
+ * PARSE_SIZE_MAX. 0, -EINVAL or -ERANGE.
+ */
+int parse_size_str(const char *s, uint64_t *ret);
+/* The whole of s as a duration: "500ms", "1.5s", "2m", "1h" or "5" (seconds) in ns. */
+int parse_duration_str(const char *s, uint64_t *ret_ns);
+
 /* Whether [s, s+n) equals the NUL-terminated lit (inline: strlen of a literal folds). */
 static inline bool parse_eq(const char *s, size_t n, const char *lit)
 {

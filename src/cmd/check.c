@@ -96,7 +96,7 @@ struct check_args {
 
 static int bad_size(const char *option, const char *arg)
 {
-	cli_error("%s takes a size like 64M, not '%s'", option, arg);
+	cli_error("%s takes %s, not '%s'", option, VMS_BUDGET_SIZE_WHAT, arg);
 	return -EINVAL;
 }
 

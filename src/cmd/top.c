@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/parse.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/procs.h"
@@ -78,16 +79,14 @@ struct top_args {
 /* "2", "0.5", "1.25" seconds → milliseconds */
 static int parse_interval(const char *arg, unsigned *ret)
 {
-	char *end;
-	double s;
+	const char *p = arg, *end = arg + strlen(arg);
+	uint64_t ms;
 
-	errno = 0;
-	s = strtod(arg, &end);
-	if (errno || end == arg || *end || !(s >= 0.1 && s <= 3600)) {
+	if (parse_decimal(&p, end, 1000, 3600000, &ms) < 0 || p != end || ms < 100) {
 		cli_error("--interval takes seconds from 0.1 to 3600, not '%s'", arg);
 		return -EINVAL;
 	}
-	*ret = (unsigned)(s * 1000 + 0.5);
+	*ret = (unsigned)ms;
 	return 0;
 }
 

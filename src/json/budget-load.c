@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/parse.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "json/parse.h"
@@ -27,39 +28,6 @@ void vms_budget_set_release(struct vms_budget_set *s)
 	free(s->strings);
 	free(s->rules);
 	*s = (struct vms_budget_set){ 0 };
-}
-
-/* "64M", "1.5G", "4096", "2GiB" into bytes (binary units); 0 or -EINVAL/-ERANGE. */
-static int parse_size(const char *s, uint64_t *ret)
-{
-	static const char units[] = "KMGTPE";
-	char *end;
-	double v;
-	const char *u;
-	int shift = 0;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !(v >= 0) || s[0] == '-')
-		return -EINVAL;
-	if (*end) {
-		u = strchr(units, *end >= 'a' ? *end - 32 : *end);
-		if (!u || !*u)
-			return -EINVAL;
-		shift = 10 * (int)(u - units + 1);
-		end++;
-		if (*end == 'i' && end[1] == 'B')
-			end += 2;
-		else if (*end == 'B')
-			end++;
-		if (*end)
-			return -EINVAL;
-	}
-	v *= (double)(UINT64_C(1) << shift);
-	if (v >= 18446744073709549568.0)
-		return -ERANGE;
-	*ret = (uint64_t)(v + 0.5);
-	return 0;
 }
 
 static int parse_measure(const char *s, size_t n, enum vms_measure *ret)
@@ -96,7 +64,7 @@ int vms_budget_add_total(struct vms_budget_set *s, enum vms_measure m, const cha
 {
 	uint64_t v;
 
-	if (parse_size(size, &v) < 0)
+	if (parse_size_str(size, &v) < 0)
 		return -EINVAL;
 	add_rule(s, VMS_BUDGET_TOTAL, m)->limit = v;
 	return 0;
@@ -119,7 +87,7 @@ int vms_budget_add_fact(struct vms_budget_set *s, enum vms_budget_fact f, const 
 			else
 				v = v * 10 + (uint64_t)(*p - '0');
 	} else {
-		err = parse_size(arg, &v);
+		err = parse_size_str(arg, &v);
 	}
 	if (err < 0)
 		return -EINVAL;
@@ -147,7 +115,7 @@ int vms_budget_add_max(struct vms_budget_set *s, const char *spec, const char *s
 	wlen = colon ? (size_t)(colon - spec) : (size_t)(eq - spec);
 	if (colon && parse_measure(colon + 1, (size_t)(eq - colon - 1), &m) < 0)
 		return -EINVAL;
-	if (wlen == 0 || parse_size(size, &v) < 0)
+	if (wlen == 0 || parse_size_str(size, &v) < 0)
 		return -EINVAL;
 	r = add_rule(s, VMS_BUDGET_KIND, m);
 	r->limit = v;
@@ -177,16 +145,14 @@ int vms_budget_add_growth(struct vms_budget_set *s, const char *spec)
 	if (eq && parse_measure(spec, (size_t)(eq - spec), &m) < 0)
 		return -EINVAL;
 	if (n > 1 && val[n - 1] == '%') {
-		char *end;
-		double p;
+		const char *p = val;
 
-		errno = 0;
-		p = strtod(val, &end);
-		if (errno || end != val + n - 1 || !(p >= 0) || p > 1e9)
+		/* per mille, up to 1e9 % */
+		if (parse_decimal(&p, val + n - 1, 10, UINT64_C(10000000000), &v) < 0 ||
+		    p != val + n - 1)
 			return -EINVAL;
 		percent = true;
-		v = (uint64_t)(p * 10 + 0.5); /* per mille */
-	} else if (parse_size(val, &v) < 0) {
+	} else if (parse_size_str(val, &v) < 0) {
 		return -EINVAL;
 	}
 	r = add_rule(s, VMS_BUDGET_GROWTH, m);
@@ -234,8 +200,11 @@ static int fail(struct vms_load_error *err, const char *path, const char *fmt, .
  */
 static const char *size_text(struct json_object *v, char *buf, size_t n)
 {
+	/* json-c holds a number past INT64_MAX as a uint64 (clamped to
+	 * UINT64_MAX past that): as text, the size parser refuses it as it
+	 * refuses the same number in an option, instead of taking 8E. */
 	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
-		snprintf(buf, n, "%" PRId64, json_object_get_int64(v));
+		snprintf(buf, n, "%" PRIu64, json_object_get_uint64(v));
 		return buf;
 	}
 	if (json_object_is_type(v, json_type_string) &&
@@ -263,7 +232,7 @@ static int load_max(struct vms_budget_set *s, struct json_object *max, struct vm
 
 		snprintf(path, sizeof(path), "max.%.100s", key);
 		if (!size)
-			return fail(err, path, "a size (a number of bytes or a string like \"64M\"), not %.60s",
+			return fail(err, path, "%s, not %.60s", VMS_BUDGET_SIZE_WHAT,
 				    shown(val));
 		if (vms_budget_add_max(s, key, size) < 0)
 			return fail(err, path,
@@ -305,7 +274,7 @@ static int load_root(struct vms_budget_set *s, struct json_object *root, struct 
 		size = size_text(v, buf, sizeof(buf));
 		if (!size || vms_budget_add_total(s, total_keys[i].m, size) < 0)
 			return fail(err, total_keys[i].key,
-				    "a size (a number of bytes or a string like \"64M\"), not %.60s",
+				    "%s, not %.60s", VMS_BUDGET_SIZE_WHAT,
 				    shown(v));
 	}
 	for (int f = 0; f < VMS_FACT__MAX; f++) {
@@ -315,7 +284,7 @@ static int load_root(struct vms_budget_set *s, struct json_object *root, struct 
 		if (!size || vms_budget_add_fact(s, (enum vms_budget_fact)f, size) < 0)
 			return fail(err, fact_keys[f], "%s, not %.60s",
 				    f == VMS_FACT_REGIONS ? "a number"
-							  : "a size (a number of bytes or a string like \"64M\")",
+							  : VMS_BUDGET_SIZE_WHAT,
 				    shown(v));
 	}
 	if (json_object_object_get_ex(root, "max", &v) && load_max(s, v, err) < 0)

@@ -107,6 +107,67 @@ PY
 		not_ok "list -f csv: pid $p's cells are quoted and prefixed" "$bad" "$row"
 done
 
+# ---- numbers: read and written in the C locale's syntax whatever the locale
+# de_DE.UTF-8 writes 0,5 for one half. Built into $tmp with localedef (the
+# locales package has its source), so nothing on the machine changes.
+fixture=$(cd "$(dirname "$0")/../fixtures/shell/proc" && pwd)
+fpid=$(ls "$fixture")
+loc=
+mkdir -p "$tmp/locale"
+if command -v localedef >/dev/null && [ -d /usr/share/i18n/locales ] &&
+	localedef -i de_DE -f UTF-8 "$tmp/locale/de_DE.UTF-8" >/dev/null 2>&1 ||
+	[ -d "$tmp/locale/de_DE.UTF-8" ]; then
+	loc=de_DE.UTF-8
+fi
+[ -n "$loc" ] && [ "$(LOCPATH=$tmp/locale LC_ALL=$loc /usr/bin/printf '%.1f' 0.5 2>/dev/null)" = "0,5" ] || loc=
+if [ -z "$loc" ]; then
+	skip "numbers under de_DE.UTF-8" "cannot build the de_DE.UTF-8 locale (localedef, package locales)"
+else
+	de() { LOCPATH=$tmp/locale LC_ALL=$loc "$@"; }
+	printf '{"max_pss": "1.5G", "max": {"heap": "0.5M"}, "max_growth": "12.5%%"}\n' >"$tmp/budget.json"
+	"$vmscope" snapshot --proc-root "$fixture" "$fpid" -o "$tmp/snap.json"
+	for args in "top --once -d 0.5" "top --once --interval 1.25" "check --max-pss 1.5G $$" \
+		"check --budget $tmp/budget.json $$" "check --max-growth 2.5% --baseline $tmp/snap.json $tmp/snap.json" \
+		"faults -d 0.2 $$" "--faults 0.2 $$"; do
+		# shellcheck disable=SC2086
+		de "$vmscope" $args >/dev/null 2>"$tmp/err" </dev/null
+		rc=$?
+		[ $rc -lt 2 ] && ok "under $loc: vmscope $args (exit $rc)" ||
+			not_ok "under $loc: vmscope $args" "exit $rc" "$(cat "$tmp/err")"
+	done
+	# shellcheck disable=SC2086
+	de "$vmscope" top --once -d 0,5 >/dev/null 2>&1
+	[ $? = 2 ] && ok "under $loc: -d 0,5 is a usage error, as in every locale" ||
+		not_ok "under $loc: -d 0,5 is a usage error"
+	out=$(de "$vmscope" faults -d 0.2 "$$" 2>/dev/null | head -n1)
+	grep -q " 0\.2 s:" <<<"$out" && ok "under $loc: faults writes 0.2 s" ||
+		not_ok "under $loc: faults writes 0.2 s" "$out"
+	for f in json openmetrics; do
+		cmp -s <(de "$vmscope" show -f $f -a -b "$tmp/snap.json") \
+			<(LC_ALL=C "$vmscope" show -f $f -a -b "$tmp/snap.json") &&
+			ok "under $loc: show -f $f writes what it writes in the C locale" ||
+			not_ok "under $loc: show -f $f writes what it writes in the C locale"
+	done
+	cmp -s <(de "$vmscope" list --proc-root "$fixture" -f csv 2>/dev/null) \
+		<(LC_ALL=C "$vmscope" list --proc-root "$fixture" -f csv 2>/dev/null) &&
+		ok "under $loc: list -f csv writes what it writes in the C locale" ||
+		not_ok "under $loc: list -f csv writes what it writes in the C locale"
+fi
+
+# ---- budgets: one size parser for the options and the file, one limit
+for v in 9223372036854775808 18446744073709551615 99999999999999999999999 '"8E"' '"9223372036854775808"'; do
+	printf '{"max_pss": %s}\n' "$v" >"$tmp/big.json"
+	"$vmscope" check --budget "$tmp/big.json" "$$" >/dev/null 2>"$tmp/err"
+	rc=$?
+	cli=${v//\"/}
+	"$vmscope" check --max-pss "$cli" "$$" >/dev/null 2>"$tmp/err2"
+	rc2=$?
+	[ $rc = 2 ] && [ $rc2 = 2 ] && grep -q "up to 8E-1" "$tmp/err" && grep -q "up to 8E-1" "$tmp/err2" &&
+		ok "a budget of $v: exit 2 from the file and the option alike" ||
+		not_ok "a budget of $v: exit 2 from the file and the option alike" \
+			"file: exit $rc: $(cat "$tmp/err")" "option: exit $rc2: $(cat "$tmp/err2")"
+done
+
 # ---- arguments echoed on stderr: escaped like every other message
 # raw_stderr NAME WANT_RC ARGS...: vmscope ARGS exits WANT_RC, its stderr holds
 # no raw control byte and shows the escape as \x1b.

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "base/arena.h"
+#include "base/parse.h"
 #include "base/procfile.h"
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
@@ -542,6 +543,75 @@ static void test_alive_after_exit(void **state)
 	close(root);
 }
 
+/* The numbers people type: exact, C syntax whatever the locale, bounded. */
+static void test_numbers(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		int r;
+		uint64_t v;
+	} sizes[] = {
+		{ "0", 0, 0 },
+		{ "4096", 0, 4096 },
+		{ "64M", 0, 64ull << 20 },
+		{ "1.5G", 0, 3ull << 29 },
+		{ ".5K", 0, 512 },
+		{ "2GiB", 0, 2ull << 30 },
+		{ "8kB", 0, 8192 },
+		{ "1.0000000000000000000001K", 0, 1024 },
+		{ "9223372036854775807", 0, INT64_MAX },
+		{ "7.99E", 0, 9211842821808707338ull },
+		{ "9223372036854775808", -ERANGE, 0 },
+		{ "8E", -ERANGE, 0 },
+		{ "99999999999999999999999999", -ERANGE, 0 },
+		{ "1,5G", -EINVAL, 0 },
+		{ "1e3", -EINVAL, 0 },
+		{ "-1", -EINVAL, 0 },
+		{ "+1", -EINVAL, 0 },
+		{ " 1", -EINVAL, 0 },
+		{ "1 ", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ ".", -EINVAL, 0 },
+		{ "1..5", -EINVAL, 0 },
+		{ "5X", -EINVAL, 0 },
+		{ "5MBs", -EINVAL, 0 },
+		{ "0x10", -EINVAL, 0 },
+		{ "inf", -EINVAL, 0 },
+	};
+	static const struct {
+		const char *s;
+		int r;
+		uint64_t ns;
+	} durations[] = {
+		{ "5", 0, 5000000000ull },
+		{ "0.5", 0, 500000000ull },
+		{ "1.5s", 0, 1500000000ull },
+		{ "500ms", 0, 500000000ull },
+		{ "2m", 0, 120000000000ull },
+		{ "1h", 0, 3600000000000ull },
+		{ "0,5", -EINVAL, 0 },
+		{ "5 s", -EINVAL, 0 },
+		{ "5x", -EINVAL, 0 },
+		{ "ms", -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t v = 12345;
+
+		print_message("size '%s'\n", sizes[i].s);
+		assert_int_equal(parse_size_str(sizes[i].s, &v), sizes[i].r);
+		assert_true(v == (sizes[i].r ? 12345 : sizes[i].v));
+	}
+	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+		uint64_t v = 12345;
+
+		print_message("duration '%s'\n", durations[i].s);
+		assert_int_equal(parse_duration_str(durations[i].s, &v), durations[i].r);
+		assert_true(v == (durations[i].r ? 12345 : durations[i].ns));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_procfile_lines),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),
+		cmocka_unit_test(test_numbers),
 	};
 
 	return cmocka_run_group_tests_name("proc parsers", tests, NULL, NULL);

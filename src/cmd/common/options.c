@@ -9,34 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/parse.h"
 #include "vmscope/model.h"
 
 int cmd_parse_duration(const char *name, const char *arg, uint64_t *ret_ns)
 {
-	char *end;
-	double v, scale = 1e9;
+	uint64_t v;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || !(v > 0))
-		goto bad;
-	if (strcmp(end, "ms") == 0)
-		scale = 1e6;
-	else if (strcmp(end, "m") == 0)
-		scale = 60e9;
-	else if (strcmp(end, "h") == 0)
-		scale = 3600e9;
-	else if (*end && strcmp(end, "s") != 0)
-		goto bad;
-	v *= scale;
-	if (v < 1e6 || v > 24 * 3600e9)
-		goto bad;
-	*ret_ns = (uint64_t)v;
+	if (parse_duration_str(arg, &v) < 0 || v < 1000000 || v > UINT64_C(24) * 3600000000000) {
+		cli_error("--%s takes a duration from 1ms to 24h such as 5s, 1.5s or 500ms, not '%s'",
+			  name, arg);
+		return -EINVAL;
+	}
+	*ret_ns = v;
 	return 0;
-bad:
-	cli_error("--%s takes a duration from 1ms to 24h such as 5s or 500ms, not '%s'",
-		name, arg);
-	return -EINVAL;
 }
 
 int cmd_parse_pagemap(const char *arg, bool *ret_pread)

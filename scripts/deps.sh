@@ -20,7 +20,7 @@ run_pkgs=(
 test_pkgs=(
 	libcmocka-dev
 	clang libclang-rt-14-dev valgrind
-	tmux procps time locales
+	tmux procps time locales zsh fish
 	libxml2-utils python3-jsonschema prometheus
 	systemd
 	build-essential fakeroot debhelper lintian debootstrap

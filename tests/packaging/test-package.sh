@@ -205,7 +205,7 @@ for page in "$src"/man/*.[1-8]; do
 	p=${page##*/}
 	pages+=("${p%.*}")
 	got=$(in_root man -w "${p##*.}" "${p%.*}" 2>&1)
-	# a page that is a link (vmscope-watch.1 to vmscope-top.1) is found as its target
+	# a page that is a link is found as its target
 	want=$(readlink -f "$root/usr/share/man/man${p##*.}/$p.gz")
 	[ "$got" = "${want#"$root"}" ] || bad+=("${p%.*}: $got")
 done

@@ -1,0 +1,205 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test-completions.sh SRCDIR VMSCOPE: drive the completions of bash (COMP_WORDS
+# and COMPREPLY), zsh (in a pseudo-terminal, zsh-complete.zsh) and fish
+# (complete -C) for every command, and check what each offers against what
+# vmscope itself says: the command words, each command's options (those of its
+# --help, no other), the values of each option (every value offered is
+# accepted; a value list in an error message is offered whole), files, and
+# process names without kernel threads. As TAP.
+set -u
+src=$(cd "${1:?usage: test-completions.sh SRCDIR VMSCOPE}" && pwd)
+vmscope=$(realpath "${2:?usage: test-completions.sh SRCDIR VMSCOPE}")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../tap.sh"
+
+tmp=$(mktemp -d)
+target=
+cleanup() {
+	[ -n "$target" ] && kill "$target" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+mkdir "$tmp/cwd"
+cd "$tmp/cwd" || exit 1
+export VMS_ZCOMPDUMP=$tmp/zcompdump
+touch a.json b.json
+mkdir sub
+# A process with a name no other has: a copy of sleep.
+cp "$(command -v sleep)" zqvmtgt
+./zqvmtgt 600 &
+target=$!
+
+# offers SHELL LINE: what SHELL completes at the end of LINE, one a line,
+# sorted, a directory's final / dropped and an --opt= prefix removed.
+offers() {
+	local shell=$1 line=$2
+	case $shell in
+	bash)
+		bash --norc --noprofile -c '
+			source "$1"
+			read -ra words <<<"$2"
+			COMP_WORDS=()
+			for w in "${words[@]}"; do
+				# bash splits a word at = (COMP_WORDBREAKS)
+				if [[ $w == --*=* ]]; then
+					COMP_WORDS+=("${w%%=*}" = "${w#*=}")
+					[ -z "${w#*=}" ] && unset "COMP_WORDS[-1]"
+				else
+					COMP_WORDS+=("$w")
+				fi
+			done
+			[[ $2 == *" " ]] && COMP_WORDS+=("")
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			COMP_LINE=$2 COMP_POINT=${#2}
+			_vmscope 2>/dev/null
+			printf "%s\n" "${COMPREPLY[@]}"' _ "$src/completions/vmscope.bash" "$line"
+		;;
+	zsh)
+		timeout 30 zsh -f "$here/zsh-complete.zsh" "$src/completions" "$line"
+		;;
+	fish)
+		VMS_LINE=$line VMS_FILE=$src/completions/vmscope.fish timeout 30 \
+			fish --no-config -c 'source $VMS_FILE; complete -C $VMS_LINE' | cut -f1
+		;;
+	esac | sed -e 's|/$||' -e 's/^--[a-z-]*=//' | grep -v '^$' | LC_ALL=C sort -u
+}
+
+# expect SHELL LINE WHAT OFFERED EXPECTED: the two sets equal.
+expect() {
+	local shell=$1 line=$2 what=$3 got=$4 want=$5
+	if [ "$got" = "$want" ]; then
+		ok "$shell: '$line' offers $what"
+	else
+		not_ok "$shell: '$line' offers $what" "$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | grep '^[<>]')"
+	fi
+}
+# expect_has SHELL LINE WHAT OFFERED WORD... / expect_not: each word is offered (is not).
+expect_has() {
+	local shell=$1 line=$2 what=$3 got=$4 w missing=()
+	shift 4
+	for w in "$@"; do grep -qxF -- "$w" <<<"$got" || missing+=("$w"); done
+	if [ ${#missing[@]} -eq 0 ]; then
+		ok "$shell: '$line' offers $what"
+	else
+		not_ok "$shell: '$line' offers $what" "missing: ${missing[*]}" "offered: $(tr '\n' ' ' <<<"$got")"
+	fi
+}
+expect_not() {
+	local shell=$1 line=$2 what=$3 got=$4 w extra=()
+	shift 4
+	for w in "$@"; do grep -qxF -- "$w" <<<"$got" && extra+=("$w"); done
+	if [ ${#extra[@]} -eq 0 ]; then
+		ok "$shell: '$line' offers no $what"
+	else
+		not_ok "$shell: '$line' offers no $what" "offered: ${extra[*]}"
+	fi
+}
+sorted() { printf '%s\n' "$@" | grep -v '^$' | LC_ALL=C sort -u; }
+
+# What vmscope says: its commands, each command's options and their arguments.
+mapfile -t commands < <("$vmscope" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p')
+mapfile -t commands < <(printf '%s\n' report "${commands[@]}" | awk '!seen[$0]++')
+[ ${#commands[@]} -ge 10 ] || { not_ok "vmscope --help lists the commands" "${commands[*]}"; finish; exit; }
+# options_of C: -x and --long of C's --help; args_of C: --long of those with an argument.
+options_of() {
+	"$vmscope" "$1" --help | sed -n '/^Options:/,/^$/p' |
+		grep -oE -- '^  (-[A-Za-z0-9], |    )--[a-z][a-z0-9-]*' | grep -oE -- '--?[A-Za-z0-9][a-z0-9-]*'
+}
+args_of() {
+	"$vmscope" "$1" --help | sed -n '/^Options:/,/^$/p' |
+		sed -n 's/^  \(-[A-Za-z0-9], \|    \)\(--[a-z][a-z0-9-]*\) [^a-z ].*/\2/p'
+}
+kthread=$(ps -o comm= -p 2 2>/dev/null)
+
+shells=(bash)
+for s in zsh fish; do
+	if command -v "$s" >/dev/null; then
+		shells+=("$s")
+	else
+		not_ok "$s is installed" "scripts/deps.sh test installs it"
+	fi
+done
+
+for sh in "${shells[@]}"; do
+	# The command words, first and alone.
+	expect "$sh" "vmscope " "the command words" "$(offers "$sh" "vmscope ")" "$(sorted "${commands[@]}" help)"
+	expect "$sh" "vmscope li" "list alone" "$(offers "$sh" "vmscope li")" "list"
+	expect "$sh" "vmscope help " "the commands" "$(offers "$sh" "vmscope help ")" "$(sorted "${commands[@]}")"
+	# A process name where no command begins so, never a kernel thread.
+	expect "$sh" "vmscope zqvmt" "the process" "$(offers "$sh" "vmscope zqvmt")" "zqvmtgt"
+	if [ -n "$kthread" ]; then
+		got=$(offers "$sh" "vmscope ${kthread:0:4}")
+		expect_not "$sh" "vmscope ${kthread:0:4}" "kernel thread" "$got" "$kthread"
+	fi
+
+	# Each command's options, no other.
+	expect "$sh" "vmscope -" "the report's options" "$(offers "$sh" "vmscope -")" "$(options_of report | LC_ALL=C sort -u)"
+	for c in "${commands[@]}"; do
+		expect "$sh" "vmscope $c -" "the options of $c" "$(offers "$sh" "vmscope $c -")" \
+			"$(options_of "$c" | LC_ALL=C sort -u)"
+	done
+
+	# The values of each option: every value offered is accepted, and a
+	# value list that vmscope's error message gives is offered whole.
+	for c in "${commands[@]}"; do
+		bad=()
+		while IFS= read -r o; do
+			got=$(offers "$sh" "vmscope $c $o ")
+			k=0
+			while IFS= read -r v; do
+				# a file is read at once (--budget): only words are tried
+				[ -z "$v" ] || [ -e "$v" ] || [ "$v" = - ] && continue
+				k=$((k + 1))
+				[ $k -gt 12 ] && break
+				"$vmscope" "$c" "$o" "$v" --help >/dev/null 2>&1 || bad+=("$o $v: refused")
+			done <<<"$got"
+			msg=$("$vmscope" "$c" "$o" zzbogus --help 2>&1 >/dev/null)
+			list=$(sed -nE -e 's/.*\(([a-z_]+(, [a-z_]+)* or [a-z_]+)\)$/\1/p' \
+				-e "s/.* takes ([a-z_]+(, [a-z_]+)* or [a-z_]+), not .*/\1/p" <<<"$msg")
+			if [ -n "$list" ]; then
+				want=$(sed -e 's/ or /, /' <<<"$list" | tr -d ' ' | tr ',' '\n' | LC_ALL=C sort -u)
+				[ "$got" = "$want" ] || bad+=("$o: offers $(tr '\n' ' ' <<<"$got")but vmscope takes $list")
+			fi
+		done < <(args_of "$c")
+		if [ ${#bad[@]} -eq 0 ]; then
+			ok "$sh: the values offered for the options of $c are those vmscope takes"
+		else
+			not_ok "$sh: the values offered for the options of $c are those vmscope takes" "${bad[@]}"
+		fi
+	done
+	expect_has "$sh" "vmscope top -s " "top's own sort keys" "$(offers "$sh" "vmscope top -s ")" rss_change oom_score
+	expect_not "$sh" "vmscope list -s " "report sort key" "$(offers "$sh" "vmscope list -s ")" address
+	expect "$sh" "vmscope list --sort=p" "the keys after =" "$(offers "$sh" "vmscope list --sort=p")" \
+		"$(sorted pid processes pss)"
+
+	# Operands: files, processes, both, or nothing.
+	files=$(sorted a.json b.json sub zqvmtgt)
+	expect "$sh" "vmscope show " "the files" "$(offers "$sh" "vmscope show ")" "$files"
+	got=$(offers "$sh" "vmscope diff a.json ")
+	expect_has "$sh" "vmscope diff a.json " "files and processes" "$got" b.json sub zqvmtgt bash
+	got=$(offers "$sh" "vmscope diff a.json b.json ")
+	expect_not "$sh" "vmscope diff a.json b.json " "third file or process" "$got" a.json zqvmtgt
+	got=$(offers "$sh" "vmscope check ")
+	expect_has "$sh" "vmscope check " "files and processes" "$got" a.json sub bash
+	got=$(offers "$sh" "vmscope check --baseline a.json ")
+	expect_has "$sh" "vmscope check --baseline a.json " "files and processes" "$got" b.json bash
+	for c in watch pages faults snapshot capture; do
+		got=$(offers "$sh" "vmscope $c ")
+		expect_has "$sh" "vmscope $c " "processes" "$got" zqvmtgt bash
+		expect_not "$sh" "vmscope $c " "file or kernel thread" "$got" a.json sub "$kthread"
+	done
+	got=$(offers "$sh" "vmscope watch zqvmtgt ")
+	expect_not "$sh" "vmscope watch zqvmtgt " "second process" "$got" zqvmtgt bash
+	expect "$sh" "vmscope report -- zqvm" "the process" "$(offers "$sh" "vmscope report -- zqvm")" "zqvmtgt"
+	expect "$sh" "vmscope serve bash zqvm" "a second process" "$(offers "$sh" "vmscope serve bash zqvm")" "zqvmtgt"
+	got=$(offers "$sh" "vmscope watch ${target:0:1}")
+	expect_has "$sh" "vmscope watch ${target:0:1}" "the pid of a process" "$got" "$target"
+	expect_not "$sh" "vmscope watch 2" "kernel thread's pid" "$(offers "$sh" "vmscope watch 2")" 2
+	expect_not "$sh" "vmscope list " "file or process" "$(offers "$sh" "vmscope list ")" a.json zqvmtgt bash
+	expect "$sh" "vmscope snapshot -o " "the files" "$(offers "$sh" "vmscope snapshot -o ")" "$files"
+	expect "$sh" "vmscope capture -o " "the directories" "$(offers "$sh" "vmscope capture -o ")" "sub"
+	expect "$sh" "vmscope list -u roo" "the user" "$(offers "$sh" "vmscope list -u roo")" "root"
+done
+
+finish

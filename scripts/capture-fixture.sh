@@ -4,8 +4,9 @@
 # anywhere. Stop the process first (kill -STOP PID) so the files agree.
 #
 # Copied: stat status cmdline comm smaps smaps_rollup maps limits, and for
-# each thread task/TID/{stat,syscall,comm}. exe becomes a text file holding
-# the link's target. Each mapped file is kept as DIR/objects/INODE-NAME: its
+# each thread task/TID/{stat,syscall,comm}; when it maps SysV segments,
+# their rows of /proc/sysvipc/shm into DIR/proc/sysvipc/shm. exe becomes a
+# text file holding the link's target. Each mapped file is kept as DIR/objects/INODE-NAME: its
 # first 4 KiB (the ELF header and program headers, all vmscope reads of it)
 # at its real size, the rest zeros; map_files/START-END links to it as the
 # kernel's map_files links to the real file (VMSCOPE_FIXTURE_OBJECTS=OBJDIR
@@ -38,6 +39,15 @@ for t in "$src"/task/*; do
 		cat "$t/$f" >"$dst/task/$tid/$f" 2>/dev/null || true
 	done
 done
+
+# SysV segments: the header and the rows of the shmids (the inodes of the
+# /SYSV regions) it maps.
+ids=$(awk '$6 ~ /^\/SYSV[0-9a-f]+$/ { print $5 }' "$src/maps" | sort -u)
+if [ -n "$ids" ]; then
+	mkdir -p "$dir/proc/sysvipc"
+	awk -v ids="$ids" 'BEGIN { n = split(ids, a, "\n"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+		NR == 1 || ($2 in want)' /proc/sysvipc/shm >"$dir/proc/sysvipc/shm"
+fi
 
 # Mapped files: one header copy per (dev, inode), one link per mapping.
 declare -A copied=()

@@ -22,6 +22,8 @@
 
 /* A second name is worth a label when it holds an eighth of the first's bytes. */
 #define SECOND_SHARE 8
+/* SHT_NOBITS: a section with no bytes in the file (.bss) */
+#define SHT_NOBITS_ 8
 
 static const struct vms_object *object_of(const struct vms_snapshot *snap,
 					  const struct vms_region *r)
@@ -51,17 +53,34 @@ static uint64_t bytes_in(const struct vms_object *o, const struct vms_section *s
 	return hi > lo ? hi - lo : 0;
 }
 
-bool report_section_label(struct strbuf *sb, const struct vms_snapshot *snap,
-			  const struct vms_region *r)
+/* Bytes of section s inside the file range r maps (none for SHT_NOBITS). */
+static uint64_t file_bytes_in(const struct vms_object *o, const struct vms_section *s,
+			      const struct vms_region *r)
 {
-	const struct vms_object *o = object_of(snap, r);
+	uint64_t lo = s->offset, hi = s->offset + s->size;
+	uint64_t rlo = r->offset, rhi = r->offset + vms_region_size(r);
+
+	(void)o;
+	if (s->type == SHT_NOBITS_ || hi < lo || rhi < rlo)
+		return 0;
+	if (lo < rlo)
+		lo = rlo;
+	if (hi > rhi)
+		hi = rhi;
+	return hi > lo ? hi - lo : 0;
+}
+
+/* The one or two sections of o[first, end) that hold most of r, by bytes_of. */
+static bool put_best(struct strbuf *sb, const struct vms_object *o, uint32_t first, uint32_t end,
+		     const struct vms_region *r,
+		     uint64_t (*bytes_of)(const struct vms_object *, const struct vms_section *,
+					  const struct vms_region *))
+{
 	uint32_t best = UINT32_MAX, second = UINT32_MAX;
 	uint64_t best_n = 0, second_n = 0;
 
-	if (!sections_valid(o, r))
-		return false;
-	for (uint32_t i = r->first_section; i < r->first_section + r->n_sections; i++) {
-		uint64_t n = bytes_in(o, &o->sections[i], r);
+	for (uint32_t i = first; i < end; i++) {
+		uint64_t n = bytes_of(o, &o->sections[i], r);
 
 		if (n > best_n) {
 			second = best;
@@ -82,6 +101,30 @@ bool report_section_label(struct strbuf *sb, const struct vms_snapshot *snap,
 	} else {
 		strbuf_addstr(sb, o->sections[best].name);
 	}
+	return true;
+}
+
+bool report_section_label(struct strbuf *sb, const struct vms_snapshot *snap,
+			  const struct vms_region *r)
+{
+	const struct vms_object *o = object_of(snap, r);
+
+	if (!sections_valid(o, r))
+		return false;
+	return put_best(sb, o, r->first_section, r->first_section + r->n_sections, r, bytes_in);
+}
+
+bool report_remapped_label(struct strbuf *sb, const struct vms_snapshot *snap,
+			   const struct vms_region *r)
+{
+	const struct vms_object *o = object_of(snap, r);
+
+	if (r->kind != VMS_KIND_FILE || !o || !o->sections || o->changed ||
+	    (r->perms & (VMS_PERM_EXEC | VMS_PERM_SHARED)) != VMS_PERM_EXEC)
+		return false;
+	if (!put_best(sb, o, 0, o->n_sections, r, file_bytes_in))
+		return false;
+	strbuf_addstr(sb, " (remapped)");
 	return true;
 }
 

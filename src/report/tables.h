@@ -34,6 +34,14 @@ struct report_sink {
  */
 bool report_section_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			  const struct vms_region *r);
+/*
+ * For an executable private mapping of an ELF object that the loader did not
+ * make (kind file: node maps part of its .text again into V8's code range),
+ * the sections it holds by file offset and " (remapped)"; false when it is
+ * none such or they are not known.
+ */
+bool report_remapped_label(struct strbuf *sb, const struct vms_snapshot *snap,
+			   const struct vms_region *r);
 
 /* --sections: for objects[idx[0 .. n)], each region and the sections it holds. */
 void report_sections(const struct report_sink *out, const struct vms_snapshot *snap,

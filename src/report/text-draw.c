@@ -121,6 +121,32 @@ static const char *base_name(const char *path)
 	return slash + 1;
 }
 
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/*
+ * A file's base name; with its directory when the name is only digits,
+ * which alone reads as a number: a JVM's perf data file is
+ * /tmp/hsperfdata_USER/PID, shown "hsperfdata_USER/PID".
+ */
+static void file_name(struct strbuf *sb, const char *path)
+{
+	const char *base = base_name(path), *dir = base;
+
+	if (base != path && all_digits(base)) {
+		for (dir = base - 1; dir > path && dir[-1] != '/'; dir--)
+			;
+	}
+	strbuf_addstr(sb, dir);
+}
+
 static const struct vms_object *region_object(const struct vms_snapshot *snap,
 					      const struct vms_region *r)
 {
@@ -207,12 +233,18 @@ size_t text_region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 		break;
 	case VMS_KIND_FILE:
 	case VMS_KIND_OTHER:
-		if (path[0] == '[' || (path[0] && r->kind == VMS_KIND_OTHER && path[0] != '/'))
+		if (path[0] == '[' || (path[0] && r->kind == VMS_KIND_OTHER && path[0] != '/')) {
 			strbuf_addstr(sb, path);
-		else if (path[0])
-			strbuf_addstr(sb, base_name(path));
-		else
+		} else if (path[0]) {
+			file_name(sb, path);
+			tail = sb->len;
+			strbuf_addch(sb, ' ');
+			if (report_remapped_label(sb, snap, r))
+				break;
+			strbuf_setlen(sb, tail);
+		} else {
 			strbuf_addstr(sb, kind_word(r->kind));
+		}
 		break;
 	default:
 		strbuf_addstr(sb, kind_word(r->kind));

@@ -13,9 +13,11 @@
  *   thread TID SP             a thread blocked on its glibc stack (with its guard)
  *   arena TID ADDR            that thread's malloc arena: the 64 MiB-aligned heap
  *                             glibc made for it (ADDR: the heap's start)
- *   anonname ADDR BYTES       an anonymous region named "vmscope-name" (prctl
- *                             PR_SET_VMA_ANON_NAME); "anonname 0 0 ERRNO" when the
- *                             kernel refuses it
+ *   anonname ADDR BYTES ERR   an anonymous region named "vmscope-name" (prctl
+ *                             PR_SET_VMA_ANON_NAME); ERR the errno when the kernel
+ *                             refuses it (CONFIG_ANON_VMA_NAME off), else 0
+ *   shmname ADDR BYTES ERR    shared anonymous memory named "vmscope-shared" the
+ *                             same way ([anon_shmem:vmscope-shared])
  *
  * The SysV segment that is not marked for removal outlives the target: the
  * test removes it by its id. Segments have private keys made of the pid.
@@ -95,19 +97,17 @@ static void memfd_thrice(size_t bytes)
 	       (unsigned long)(uintptr_t)p[1], (unsigned long)(uintptr_t)p[2], bytes);
 }
 
-static void anon_name(size_t bytes)
+static void named(const char *tag, const char *name, int flags, size_t bytes)
 {
-	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+	int err = 0;
 
 	if (p == MAP_FAILED)
 		fail("mmap");
-	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p, bytes,
-		  (unsigned long)"vmscope-name") < 0) {
-		printf("anonname 0 0 %d\n", errno);
-		return;
-	}
+	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p, bytes, (unsigned long)name) < 0)
+		err = errno;
 	touch(p, bytes);
-	printf("anonname 0x%lx %zu\n", (unsigned long)(uintptr_t)p, bytes);
+	printf("%s 0x%lx %zu %d\n", tag, (unsigned long)(uintptr_t)p, bytes, err);
 }
 
 static int report_fd[2];
@@ -170,7 +170,8 @@ int main(void)
 	sysv("sysv", (key_t)(0x76000000u | ((unsigned)getpid() & 0xfffff) << 4), small, 0);
 	sysv("sysvrm", (key_t)(0x76000000u | ((unsigned)getpid() & 0xfffff) << 4 | 1), small, 1);
 	memfd_thrice(small);
-	anon_name(small);
+	named("anonname", "vmscope-name", MAP_PRIVATE, small);
+	named("shmname", "vmscope-shared", MAP_SHARED, small);
 
 	if (pipe(report_fd) < 0)
 		fail("pipe");

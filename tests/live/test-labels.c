@@ -361,24 +361,39 @@ static void test_arena(void **state)
 	assert_label(jaddr(heap, "end"), "reserved");
 }
 
-/* [anon:NAME] keeps its name, where the kernel can name anonymous memory. */
-static void test_anon_name(void **state)
+/* [anon:NAME] and [anon_shmem:NAME] keep their names, where the kernel names them. */
+static void check_named(const char *tag, const char *kind, const char *name)
 {
 	uint64_t v[3];
 	json_object *r;
+	char line[512];
 
-	(void)state;
-	assert_true(lt_target_fact(&fx.t, "anonname", v, 3));
-	if (v[0] == 0) {
+	assert_true(lt_target_fact(&fx.t, tag, v, 3));
+	if (v[2] != 0) {
 		fprintf(stderr, "# prctl(PR_SET_VMA_ANON_NAME) failed with errno %" PRIu64
-				" (CONFIG_ANON_VMA_NAME is off): the fixture anon-name tests the label\n",
-			v[2]);
+				" (CONFIG_ANON_VMA_NAME is off): the fixture \"labels\" tests %s\n",
+			v[2], name);
 		skip();
 	}
+	maps_line(v[0], line, sizeof(line));
+	assert_non_null(strstr(line, name));
 	r = lt_region_at(fx.snap, v[0]);
-	assert_kind(r, "anon");
-	assert_string_equal(jstr(r, "name"), "[anon:vmscope-name]");
-	assert_label(v[0], "[anon:vmscope-name]");
+	assert_kind(r, kind);
+	assert_string_equal(jstr(r, "name"), name);
+	assert_false(jbool(r, "deleted"));
+	assert_label(v[0], name);
+}
+
+static void test_anon_name(void **state)
+{
+	(void)state;
+	check_named("anonname", "anon", "[anon:vmscope-name]");
+}
+
+static void test_anon_shmem_name(void **state)
+{
+	(void)state;
+	check_named("shmname", "shm", "[anon_shmem:vmscope-shared]");
 }
 
 /* Kernel 6.x maps the clock pages apart: [vvar_vclock]. */
@@ -406,7 +421,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sysv),        cmocka_unit_test(test_sysv_marked),
 		cmocka_unit_test(test_memfd),       cmocka_unit_test(test_thread_guard),
 		cmocka_unit_test(test_arena),       cmocka_unit_test(test_anon_name),
-		cmocka_unit_test(test_vvar_vclock),
+		cmocka_unit_test(test_anon_shmem_name), cmocka_unit_test(test_vvar_vclock),
 	};
 
 	if (argc != 3) {

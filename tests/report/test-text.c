@@ -392,6 +392,90 @@ static void test_region_order(void **state)
 	vms_snapshot_free(s);
 }
 
+/* One region with its counters, of the given kind and object. */
+static struct vms_region *add_region(struct vms_snapshot *s, uint64_t start, uint64_t end,
+				     uint8_t perms, const char *name, enum vms_kind kind,
+				     int32_t object)
+{
+	struct vms_region *r;
+
+	s->regions = xreallocarray(s->regions, s->n_regions + 1, sizeof(*s->regions));
+	r = &s->regions[s->n_regions++];
+	*r = (struct vms_region){
+		.start = start,
+		.end = end,
+		.perms = perms,
+		.inode = object >= 0 ? 77 : 0,
+		.kind = kind,
+		.object = object,
+		.name = arena_strdup(s->arena, name),
+		.thp_eligible = -1,
+		.protection_key = -1,
+	};
+	r->mem.v[VMS_MEM_SIZE] = end - start;
+	r->mem.have = UINT32_C(1) << VMS_MEM_SIZE;
+	return r;
+}
+
+/*
+ * Labels of what the loader did not map: part of a program's .text mapped
+ * again elsewhere (node's builtins in V8's code range), a file named by
+ * digits alone (a JVM's hsperfdata), reserved address space of an object.
+ */
+static void test_labels_remapped(void **state)
+{
+	static const struct vms_section secs[] = {
+		{ ".rodata", 0x1000, 0x3000, 0x1000, 2, 1 },
+		{ ".text", 0x5000, 0x20000, 0x5000, 6, 1 },
+		{ ".bss", 0x40000, 0x1000, 0x25000, 3, 8 },
+	};
+	struct vms_snapshot *s = vms_snapshot_new();
+	struct vms_report_options opt = { .width = 160, .all = true };
+	struct vms_object *o;
+	struct vms_region *r;
+	struct out out;
+
+	(void)state;
+	s->host.page_size = 4096;
+	s->objects = xcalloc(2, sizeof(*s->objects));
+	s->n_objects = 2;
+	o = &s->objects[0];
+	o->path = "/usr/bin/node";
+	o->inode = 77;
+	o->is_elf = true;
+	o->sections = arena_memdup(s->arena, secs, sizeof(secs));
+	o->n_sections = 3;
+	o->have_bias = true;
+	o->load_bias = 0x400000;
+	s->objects[1].path = "/tmp/hsperfdata_app/4242";
+	s->objects[1].inode = 78;
+	/* .text again, at offset 0x8000, far from where the loader put it */
+	r = add_region(s, 0x7f0000000000, 0x7f0000010000, VMS_PERM_READ | VMS_PERM_EXEC,
+		       "/usr/bin/node", VMS_KIND_FILE, 0);
+	r->offset = 0x8000;
+	/* the same file read whole, not executable: only its name */
+	add_region(s, 0x7f0000100000, 0x7f0000126000, VMS_PERM_READ, "/usr/bin/node",
+		   VMS_KIND_FILE, 0);
+	add_region(s, 0x7f0000200000, 0x7f0000208000, VMS_PERM_READ | VMS_PERM_WRITE | VMS_PERM_SHARED,
+		   "/tmp/hsperfdata_app/4242", VMS_KIND_FILE, 1)->inode = 78;
+	add_region(s, 0x7f0000300000, 0x7f0000400000, 0, "/usr/bin/node", VMS_KIND_RESERVED, 0);
+	add_region(s, 0x7f0000400000, 0x7f0000500000, 0, "[anon:cage]", VMS_KIND_RESERVED, -1);
+	add_region(s, 0x7f0000500000, 0x7f0000600000, VMS_PERM_READ, "[vvar_vclock]", VMS_KIND_VVAR,
+		   -1);
+	s->src[VMS_SRC_SMAPS].tried = true;
+
+	out = render(s, &opt);
+	/* the regions table: a row each */
+	assert_non_null(strstr(out.buf, "n/a  node .text (remapped)  /usr/bin/node\n"));
+	assert_non_null(strstr(out.buf, "n/a  node  /usr/bin/node\n"));
+	assert_non_null(strstr(out.buf, "n/a  hsperfdata_app/4242  /tmp/hsperfdata_app/4242\n"));
+	assert_non_null(strstr(out.buf, "n/a  node reserved\n"));
+	assert_non_null(strstr(out.buf, "n/a  [anon:cage] reserved\n"));
+	assert_non_null(strstr(out.buf, "n/a  vvar_vclock\n"));
+	free(out.buf);
+	vms_snapshot_free(s);
+}
+
 static void test_top(void **state)
 {
 	struct vms_snapshot *s = fixture_full();
@@ -494,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_color),
 		cmocka_unit_test(test_region_order),
+		cmocka_unit_test(test_labels_remapped),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
 		cmocka_unit_test(test_write_error),

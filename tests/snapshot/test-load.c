@@ -125,6 +125,7 @@ static void check_classify_same(const char *fixture)
 	struct vms_snapshot *snap;
 	enum vms_kind *kinds;
 	int32_t *objects, *tids;
+	bool *deleted;
 	size_t len, n_file = 0;
 	char *buf;
 
@@ -136,8 +137,10 @@ static void check_classify_same(const char *fixture)
 	kinds = calloc(snap->n_regions, sizeof(*kinds));
 	objects = calloc(snap->n_regions, sizeof(*objects));
 	tids = calloc(snap->n_regions, sizeof(*tids));
+	deleted = calloc(snap->n_regions, sizeof(*deleted));
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		kinds[i] = snap->regions[i].kind;
+		deleted[i] = snap->regions[i].deleted;
 		objects[i] = snap->regions[i].object;
 		tids[i] = snap->regions[i].tid;
 		n_file += kinds[i] == VMS_KIND_TEXT || kinds[i] == VMS_KIND_BSS;
@@ -154,7 +157,9 @@ static void check_classify_same(const char *fixture)
 				 vms_kind_to_string(kinds[i]));
 		assert_int_equal(snap->regions[i].object, objects[i]);
 		assert_int_equal(snap->regions[i].tid, tids[i]);
+		assert_int_equal(snap->regions[i].deleted, deleted[i]);
 	}
+	free(deleted);
 	free(kinds);
 	free(objects);
 	free(tids);
@@ -222,6 +227,13 @@ static void test_classify_deleted(void **state)
 {
 	(void)state;
 	check_classify_same("deleted");
+}
+
+/* Reserved, malloc arena, guard, the kernel's shared memory, named regions. */
+static void test_classify_labels(void **state)
+{
+	(void)state;
+	check_classify_same("labels");
 }
 
 /* Every prefix of a snapshot is refused, at a place inside the text. */
@@ -452,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_classify_shell),
 		cmocka_unit_test(test_schema1),
 		cmocka_unit_test(test_classify_deleted),
+		cmocka_unit_test(test_classify_labels),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_not_snapshots),

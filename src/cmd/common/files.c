@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
@@ -61,7 +60,7 @@ static void say_refused(struct strbuf *why, const struct strbuf *shown, const st
 		return;
 	strbuf_reset(why);
 	strbuf_addstr(why, "'");
-	escape_display(why, shown->buf, shown->len);
+	strbuf_add(why, shown->buf, shown->len); /* escaped where it is shown */
 	strbuf_addf(why, "' is a symbolic link of uid %u in a sticky directory anyone may write "
 			 "to: not followed",
 		    (unsigned)st->st_uid);

@@ -3,9 +3,10 @@
  * vmscope serve: answers Prometheus scrapes over HTTP/1.1. GET /metrics
  * gives the text exposition of the whole machine (every process's totals,
  * as `vmscope list` reads them) or of the processes named (whole, with the
- * per-kind breakdown), read afresh for each scrape. One connection at a
- * time, each closed after its answer: a scrape every few seconds needs no
- * more, and a slow client can hold the server only for the request timeout.
+ * per-kind breakdown), read afresh for each scrape. The connections are
+ * served together by one poll loop (src/cmd/common/http.c), each closed
+ * after its answer: a slow client holds no one up, and is dropped when its
+ * request is not whole 5 s after it connected.
  */
 #include "config.h"
 
@@ -14,19 +15,17 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
-#include "cmd/common/files.h"
+#include "cmd/common/http.h"
 #include "cmd/common/metrics.h"
 #include "cmd/common/options.h"
 #include "vmscope/collect.h"
@@ -38,7 +37,8 @@
 
 #define SERVE_DEFAULT_PORT "9847"
 #define SERVE_MAX_REQUEST 8192 /* bytes of request line and headers */
-#define SERVE_TIMEOUT_S 5      /* to receive a request, and to send an answer */
+#define SERVE_TIMEOUT_S 5      /* to receive a request whole, and to send an answer */
+#define SERVE_MAX_CONNS 128    /* open at once: more are answered 503 */
 
 static const struct cli_option serve_options[] = {
 	{ "listen", 'l', required_argument, 'l', "ADDR:PORT",
@@ -173,32 +173,10 @@ static int targets_metrics(struct server *s, FILE *out)
 	return r;
 }
 
-static void respond(int fd, const char *status, const char *type, const char *extra,
-		    const char *body, size_t len, bool head)
+static void respond_text(struct strbuf *out, const char *status, const char *extra,
+			 const char *text, bool head)
 {
-	struct strbuf sb;
-
-	strbuf_init(&sb);
-	strbuf_addf(&sb,
-		    "HTTP/1.1 %s\r\n"
-		    "Content-Type: %s\r\n"
-		    "Content-Length: %zu\r\n"
-		    "Connection: close\r\n"
-		    "Cache-Control: no-store\r\n"
-		    "%s"
-		    "\r\n",
-		    status, type, len, extra ? extra : "");
-	if (!head)
-		strbuf_add(&sb, body, len);
-	/* the client may be gone: nothing to tell anyone */
-	(void)cmd_write_all(fd, sb.buf, sb.len);
-	strbuf_release(&sb);
-}
-
-static void respond_text(int fd, const char *status, const char *extra, const char *text,
-			 bool head)
-{
-	respond(fd, status, "text/plain; charset=utf-8", extra, text, strlen(text), head);
+	http_response(out, status, "text/plain; charset=utf-8", extra, text, strlen(text), head);
 }
 
 static const char index_page[] =
@@ -208,67 +186,22 @@ static const char index_page[] =
 	"<p>Process memory for Prometheus: <a href=\"/metrics\">/metrics</a>.</p>\n"
 	"</body></html>\n";
 
-/*
- * Reads the request line and headers into buf (NUL-terminated): its length,
- * 0 when the client closed or timed out, -EFBIG when they do not fit.
- */
-static ssize_t read_request(int fd, char *buf, size_t size)
+/* The answer to one request (http_serve has read and checked its request line). */
+static void handle(void *ctx, const struct http_request *req, struct strbuf *out)
 {
-	size_t len = 0;
+	struct server *s = ctx;
+	bool head = strcmp(req->method, "HEAD") == 0;
+	size_t path_len = strcspn(req->target, "?");
 
-	while (len + 1 < size) {
-		ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
-			return (ssize_t)len;
-	}
-	return -EFBIG;
-}
-
-static void handle(struct server *s, int fd)
-{
-	char req[SERVE_MAX_REQUEST + 1];
-	char *sp1, *sp2, *eol, *q;
-	bool head;
-	ssize_t len;
-
-	len = read_request(fd, req, sizeof(req));
-	if (len == -EFBIG) {
-		respond_text(fd, "431 Request Header Fields Too Large", NULL,
-			     "request too large\n", false);
-		return;
-	}
-	if (len <= 0)
-		return;
-	eol = strpbrk(req, "\r\n");
-	*eol = '\0';
-	sp1 = strchr(req, ' ');
-	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-	if (!sp1 || !sp2 || strchr(sp2 + 1, ' ') || sp1[1] != '/' ||
-	    strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-		respond_text(fd, "400 Bad Request", NULL, "bad request\n", false);
-		return;
-	}
-	*sp1 = *sp2 = '\0';
-	head = strcmp(req, "HEAD") == 0;
-	if (!head && strcmp(req, "GET") != 0) {
-		respond_text(fd, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
+	if (!head && strcmp(req->method, "GET") != 0) {
+		respond_text(out, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
 			     "only GET and HEAD\n", false);
 		return;
 	}
-	q = strchr(sp1 + 1, '?');
-	if (q)
-		*q = '\0';
-	if (strcmp(sp1 + 1, "/") == 0) {
-		respond(fd, "200 OK", "text/html; charset=utf-8", NULL, index_page,
-			strlen(index_page), head);
-	} else if (strcmp(sp1 + 1, "/metrics") == 0) {
+	if (path_len == 1) {
+		http_response(out, "200 OK", "text/html; charset=utf-8", NULL, index_page,
+			      strlen(index_page), head);
+	} else if (path_len == 8 && strncmp(req->target, "/metrics", 8) == 0) {
 		char *body = NULL;
 		size_t blen = 0;
 		FILE *mem = open_memstream(&body, &blen);
@@ -284,15 +217,15 @@ static void handle(struct server *s, int fd)
 
 			strbuf_init(&msg);
 			strbuf_addf(&msg, "cannot read the processes: %s\n", strerror(-r));
-			respond_text(fd, "500 Internal Server Error", NULL, msg.buf, head);
+			respond_text(out, "500 Internal Server Error", NULL, msg.buf, head);
 			strbuf_release(&msg);
 		} else {
-			respond(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", NULL, body,
-				blen, head);
+			http_response(out, "200 OK", "text/plain; version=0.0.4; charset=utf-8", NULL,
+				      body, blen, head);
 		}
 		free(body);
 	} else {
-		respond_text(fd, "404 Not Found", NULL, "not found: try /metrics\n", head);
+		respond_text(out, "404 Not Found", NULL, "not found: try /metrics\n", head);
 	}
 }
 
@@ -376,20 +309,18 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
-static void set_timeouts(int fd)
-{
-	struct timeval tv = { .tv_sec = SERVE_TIMEOUT_S };
-
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 /* Until SIGINT or SIGTERM; the signals are taken only while waiting. */
 static int serve_loop(struct server *s, int lfd)
 {
+	static const struct http_limits limits = {
+		.max_conns = SERVE_MAX_CONNS,
+		.request_ms = SERVE_TIMEOUT_S * 1000,
+		.send_ms = SERVE_TIMEOUT_S * 1000,
+		.max_request = SERVE_MAX_REQUEST,
+	};
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigset_t block, waitmask;
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	int r;
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -402,21 +333,10 @@ static int serve_loop(struct server *s, int lfd)
 	/* a client that hangs up early is its own business */
 	signal(SIGPIPE, SIG_IGN);
 
-	while (!stop_signal) {
-		int cfd;
-
-		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
-			if (errno == EINTR)
-				continue;
-			cli_error("cannot wait for connections: %s", strerror(errno));
-			return EXIT_GONE;
-		}
-		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (cfd < 0)
-			continue; /* gone before we took it, or out of fds for now */
-		set_timeouts(cfd);
-		handle(s, cfd);
-		close(cfd);
+	r = http_serve(lfd, &limits, handle, s, &waitmask, &stop_signal);
+	if (r < 0) {
+		fprintf(stderr, "vmscope: cannot wait for connections: %s\n", strerror(-r));
+		return EXIT_GONE;
 	}
 	return 0;
 }

@@ -70,6 +70,7 @@ _vmscope_value()
         show:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         show:--width|show:-w) : ;;
         diff:--format|diff:-f) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
+        diff:--at) COMPREPLY=($(compgen -W 'first last' -- "$3")) ;;
         diff:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
         check:--max-pss) : ;;
         check:--max-rss) : ;;
@@ -77,11 +78,13 @@ _vmscope_value()
         check:--max-swap) : ;;
         check:--max) : ;;
         check:--max-growth) : ;;
+        check:--max-growth-rate) : ;;
         check:--min-stack-headroom) : ;;
         check:--min-cgroup-headroom) : ;;
         check:--max-pte) : ;;
         check:--max-regions) : ;;
         check:--baseline) _vmscope_files "$3" ;;
+        check:--at) COMPREPLY=($(compgen -W 'first last' -- "$3")) ;;
         check:--budget) _vmscope_files "$3"; [[ - == "$3"* ]] && COMPREPLY+=(-) ;;
         check:--junit) _vmscope_files "$3" ;;
         check:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
@@ -122,8 +125,8 @@ _vmscope()
         snapshot) opts='--output -o --full --proc-root --help -h'; args='--output --proc-root -o'; kinds=('process'); many=0 ;;
         record) opts='--output -o --interval --duration --cpu --quiet -q --full --proc-root --help -h'; args='--output --interval --duration --cpu --proc-root -o'; kinds=('process'); many=0 ;;
         show) opts='--format -f --sort -s --all -a --top -n --bytes -b --color --width -w --help -h'; args='--format --sort --top --color --width -f -s -n -w'; kinds=('file'); many=0 ;;
-        diff) opts='--format -f --bytes -b --full --proc-root --help -h'; args='--format --proc-root -f'; kinds=('file process' 'file process'); many=0 ;;
-        check) opts='--max-pss --max-rss --max-uss --max-swap --max --max-growth --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --budget --junit --full --proc-root --help -h'; args='--max-pss --max-rss --max-uss --max-swap --max --max-growth --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --budget --junit --proc-root'; kinds=('file process'); many=0 ;;
+        diff) opts='--format -f --bytes -b --full --at --proc-root --help -h'; args='--format --at --proc-root -f'; kinds=('file process' 'file process'); many=0 ;;
+        check) opts='--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --full --proc-root --help -h'; args='--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root'; kinds=('file process'); many=0 ;;
         pages) opts='--range --region --format -f --bytes -b --pagemap --full --proc-root --help -h'; args='--range --region --format --pagemap --proc-root -f'; kinds=('process'); many=0 ;;
         faults) opts='--duration -d --major --threads --format -f --top -n --full --help -h'; args='--duration --format --top -d -f -n'; kinds=('process'); many=0 ;;
         serve) opts='--listen -l --full --kernel -k --proc-root --help -h'; args='--listen --proc-root -l'; kinds=('process'); many=1 ;;

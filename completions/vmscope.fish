@@ -67,7 +67,7 @@ function __vmscope_processes
 end
 
 complete -c vmscope -f
-set -g __vmscope_args '--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w' '--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w' '--interval --sort --by --user --name --match --color --proc-root -d -s -u -m' '--interval --color --proc-root -d' '--output --proc-root -o' '--output --interval --duration --cpu --proc-root -o' '--format --sort --top --color --width -f -s -n -w' '--format --proc-root -f' '--max-pss --max-rss --max-uss --max-swap --max --max-growth --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --budget --junit --proc-root' '--range --region --format --pagemap --proc-root -f' '--duration --format --top -d -f -n' '--listen --proc-root -l' '--output --proc-root -o' ''
+set -g __vmscope_args '--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w' '--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w' '--interval --sort --by --user --name --match --color --proc-root -d -s -u -m' '--interval --color --proc-root -d' '--output --proc-root -o' '--output --interval --duration --cpu --proc-root -o' '--format --sort --top --color --width -f -s -n -w' '--format --at --proc-root -f' '--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root' '--range --region --format --pagemap --proc-root -f' '--duration --format --top -d -f -n' '--listen --proc-root -l' '--output --proc-root -o' ''
 
 complete -c vmscope -n '__vmscope_at_command' -a report -d 'the one-shot report of one process (the default)'
 complete -c vmscope -n '__vmscope_at_command' -a list -d 'every process with its memory, or grouped'
@@ -181,6 +181,7 @@ complete -c vmscope -n '__vmscope_using show; and __vmscope_operand 1 1' -F
 complete -c vmscope -n '__vmscope_using diff' -s f -l format -x -a 'text json' -d 'Output format: text or json'
 complete -c vmscope -n '__vmscope_using diff' -s b -l bytes -d 'Print exact byte counts instead of human sizes'
 complete -c vmscope -n '__vmscope_using diff' -l full -d 'Match NAME against the whole command line'
+complete -c vmscope -n '__vmscope_using diff' -l at -x -a 'first last' -d 'A recording stands for its sample at T after its start'
 complete -c vmscope -n '__vmscope_using diff' -l proc-root -x -a '(__fish_complete_directories)' -d 'Read processes from DIR instead of /proc'
 complete -c vmscope -n '__vmscope_using diff' -s h -l help -d 'Show this help and exit'
 complete -c vmscope -n '__vmscope_using diff; and __vmscope_operand 1 1' -F
@@ -195,11 +196,13 @@ complete -c vmscope -n '__vmscope_using check' -l max-uss -x -d 'Fail above this
 complete -c vmscope -n '__vmscope_using check' -l max-swap -x -d 'Fail above this much swap'
 complete -c vmscope -n '__vmscope_using check' -l max -x -d 'Fail when the regions of a kind'
 complete -c vmscope -n '__vmscope_using check' -l max-growth -x -d 'Fail when the total'
+complete -c vmscope -n '__vmscope_using check' -l max-growth-rate -x -d 'Fail when the total'
 complete -c vmscope -n '__vmscope_using check' -l min-stack-headroom -x -d 'Fail when a stack has less room left'
 complete -c vmscope -n '__vmscope_using check' -l min-cgroup-headroom -x -d 'Fail when the memory cgroup has less room left below...'
 complete -c vmscope -n '__vmscope_using check' -l max-pte -x -d 'Fail above this much page tables'
 complete -c vmscope -n '__vmscope_using check' -l max-regions -x -d 'Fail above this many mappings'
 complete -c vmscope -n '__vmscope_using check' -l baseline -r -F -d 'The snapshot growth is measured from'
+complete -c vmscope -n '__vmscope_using check' -l at -x -a 'first last' -d 'Check a recording\'s sample at T after its start'
 complete -c vmscope -n '__vmscope_using check' -l budget -r -F -d 'Read budgets from a JSON file'
 complete -c vmscope -n '__vmscope_using check' -l junit -r -F -d 'Also write the results as JUnit XML'
 complete -c vmscope -n '__vmscope_using check' -l full -d 'Match NAME against the whole command line'

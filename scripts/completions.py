@@ -38,6 +38,7 @@ VALUES = {
     "top:by": ["program", "user", "cgroup"],
     "color": ["auto", "always", "never"],
     "pagemap": ["scan", "pread"],
+    "at": ["first", "last"],
     "user": "user",
     "name": "process",
     "proc-root": "dir",
@@ -49,7 +50,7 @@ VALUES = {
     "junit": "file",
     "top": "", "width": "", "interval": "", "match": "", "reset-refs": "", "faults": "",
     "range": "", "region": "", "duration": "", "listen": "", "cpu": "",
-    "max-pss": "", "max-rss": "", "max-uss": "", "max-swap": "", "max": "", "max-growth": "",
+    "max-pss": "", "max-rss": "", "max-uss": "", "max-swap": "", "max": "", "max-growth": "", "max-growth-rate": "",
     "min-stack-headroom": "", "min-cgroup-headroom": "", "max-pte": "", "max-regions": "",
 }
 

@@ -26,6 +26,9 @@ enum vms_budget_scope {
 	VMS_BUDGET_OBJECT,    /* the regions of one mapped file (path or file name) */
 	VMS_BUDGET_GROWTH,    /* the total's growth since the baseline */
 	VMS_BUDGET_FACT,      /* a limit or cost of insights.h (enum vms_budget_fact) */
+	/* the total's growth since the baseline per minute between them (wall
+	 * clock): (now - then) * 60 s / (time now - time then), 0 when it shrank */
+	VMS_BUDGET_GROWTH_RATE,
 };
 
 /* What a VMS_BUDGET_FACT rule limits. */
@@ -50,7 +53,8 @@ struct vms_budget_rule {
 	enum vms_measure measure;
 	int kind;           /* VMS_BUDGET_KIND: enum vms_kind or VMS_BUDGET_KIND_STACKS */
 	const char *object; /* VMS_BUDGET_OBJECT: borrowed */
-	uint64_t limit;     /* bytes; for growth with percent, per mille of the baseline */
+	uint64_t limit;     /* bytes (a growth rate: per minute); for growth with percent,
+			     * per mille of the baseline */
 	bool percent;       /* VMS_BUDGET_GROWTH: limit is limit_permille of the baseline */
 	enum vms_budget_fact fact; /* VMS_BUDGET_FACT */
 };
@@ -88,11 +92,14 @@ void vms_budget_set_release(struct vms_budget_set *s);
  *   max     WHAT[:MEASURE]=SIZE, WHAT a kind, "stacks", or a file's path
  *           or name; with size given, spec is WHAT[:MEASURE] alone
  *   growth  [MEASURE=]SIZE or [MEASURE=]N%
+ *   growth rate  below
  */
 int vms_budget_add_total(struct vms_budget_set *s, enum vms_measure m, const char *size);
 int vms_budget_add_fact(struct vms_budget_set *s, enum vms_budget_fact f, const char *arg);
 int vms_budget_add_max(struct vms_budget_set *s, const char *spec, const char *size);
 int vms_budget_add_growth(struct vms_budget_set *s, const char *spec);
+/*   growth rate  [MEASURE=]SIZE/min (also /s, /h; kept per minute) */
+int vms_budget_add_growth_rate(struct vms_budget_set *s, const char *spec);
 
 /*
  * A budget file: a JSON object of max_pss, max_rss, max_uss, max_swap, the

@@ -47,6 +47,8 @@ enum {
 	OPT_MIN_CGROUP_HEADROOM,
 	OPT_MAX_PTE,
 	OPT_MAX_REGIONS,
+	OPT_MAX_GROWTH_RATE,
+	OPT_AT,
 };
 
 static const struct cli_option check_options[] = {
@@ -58,13 +60,18 @@ static const struct cli_option check_options[] = {
 	  "fail when the regions of a kind (heap, anon, stacks...) or of a file hold more than SIZE of measure M (pss, rss, uss, swap, size; default pss)" },
 	{ "max-growth", 0, required_argument, OPT_MAX_GROWTH, "[M=]SIZE|N%",
 	  "fail when the total (default pss) grew more than this since --baseline" },
+	{ "max-growth-rate", 0, required_argument, OPT_MAX_GROWTH_RATE, "[M=]RATE",
+	  "fail when the total (default pss) grew faster than RATE, such as 1M/min, from the baseline (a recording's first sample) to the sample checked" },
 	{ "min-stack-headroom", 0, required_argument, OPT_MIN_STACK_HEADROOM, "SIZE",
 	  "fail when a stack has less room left (the main stack to RLIMIT_STACK, a thread's to its size)" },
 	{ "min-cgroup-headroom", 0, required_argument, OPT_MIN_CGROUP_HEADROOM, "SIZE",
 	  "fail when the memory cgroup has less room left below memory.max" },
 	{ "max-pte", 0, required_argument, OPT_MAX_PTE, "SIZE", "fail above this much page tables (VmPTE)" },
 	{ "max-regions", 0, required_argument, OPT_MAX_REGIONS, "N", "fail above this many mappings" },
-	{ "baseline", 0, required_argument, OPT_BASELINE, "FILE", "the snapshot growth is measured from" },
+	{ "baseline", 0, required_argument, OPT_BASELINE, "FILE",
+	  "the snapshot growth is measured from (default for a recording: its first sample)" },
+	{ "at", 0, required_argument, OPT_AT, "T",
+	  "check a recording's sample at T after its start (first, last, 90s; default last)" },
 	{ "budget", 0, required_argument, OPT_BUDGET, "FILE", "read budgets from a JSON file (- for standard input)" },
 	{ "junit", 0, required_argument, OPT_JUNIT, "FILE", "also write the results as JUnit XML" },
 	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
@@ -78,13 +85,15 @@ const struct cli_command check_command = {
 	.summary = "Check a process (or a snapshot file) against memory budgets, for CI: one line\n"
 		   "per budget, ok or FAIL with the numbers and the region weighing most. Exit\n"
 		   "status 1 when a budget is exceeded or cannot be checked. SIZE takes K, M, G\n"
-		   "and T suffixes (powers of 1024).\n",
+		   "and T suffixes (powers of 1024). A recording ('vmscope record') is checked at\n"
+		   "its last sample with regions (or --at), growth measured from its first.\n",
 	.options = check_options,
 	.n_options = ARRAY_SIZE(check_options),
 	.epilog = "Budget file (--budget): {\"max_pss\": \"64M\", \"max_rss\": ..., \"max_uss\": ...,\n"
 		  "\"max_swap\": ..., \"max\": {\"heap\": \"32M\", \"libc.so.6:rss\": 4194304},\n"
 		  "\"max_growth\": \"10%\", \"baseline\": \"base.json\", \"min_stack_headroom\": \"1M\",\n"
-		  "\"min_cgroup_headroom\": \"256M\", \"max_pte\": \"4M\", \"max_regions\": 20000}; sizes as\n"
+		  "\"min_cgroup_headroom\": \"256M\", \"max_pte\": \"4M\", \"max_regions\": 20000,\n"
+		  "\"max_growth_rate\": \"rss=1M/min\"}; sizes as\n"
 		  "numbers or strings.\n",
 };
 
@@ -92,6 +101,7 @@ struct check_args {
 	struct vms_budget_set set;
 	const char *baseline, *junit, *proc_root;
 	bool full;
+	int64_t at_ns;
 };
 
 static int bad_size(const char *option, const char *arg)
@@ -160,6 +170,13 @@ static int check_option(int id, const char *arg, void *ctx)
 			return 0;
 		cli_error("--max-growth takes [MEASURE=]SIZE or N%%, not '%s'", arg);
 		return -EINVAL;
+	case OPT_MAX_GROWTH_RATE:
+		if (vms_budget_add_growth_rate(&a->set, arg) == 0)
+			return 0;
+		cli_error("--max-growth-rate takes [MEASURE=]SIZE/min (or /s, /h), not '%s'", arg);
+		return -EINVAL;
+	case OPT_AT:
+		return cmd_parse_at(arg, &a->at_ns);
 	case OPT_MIN_STACK_HEADROOM:
 		return add_fact(a, VMS_FACT_STACK_HEADROOM, "--min-stack-headroom", arg);
 	case OPT_MIN_CGROUP_HEADROOM:
@@ -211,6 +228,9 @@ static void rule_name(struct strbuf *sb, const struct vms_budget_rule *r)
 		break;
 	case VMS_BUDGET_GROWTH:
 		strbuf_addf(sb, "%s growth", measure_label(r->measure));
+		break;
+	case VMS_BUDGET_GROWTH_RATE:
+		strbuf_addf(sb, "%s growth rate", measure_label(r->measure));
 		break;
 	case VMS_BUDGET_FACT: {
 		static const char *const names[VMS_FACT__MAX] = {
@@ -264,6 +284,9 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 			strbuf_addstr(sb, "cannot be checked: no stack with a known limit");
 		else if (rule->scope == VMS_BUDGET_GROWTH)
 			strbuf_addstr(sb, "cannot be checked: no baseline with this measure");
+		else if (rule->scope == VMS_BUDGET_GROWTH_RATE)
+			strbuf_addstr(sb, "cannot be checked: needs a recording, or a baseline "
+					  "taken earlier with this measure");
 		else if (rule->scope != VMS_BUDGET_TOTAL && res->matched == 0 &&
 			 !snap->src[VMS_SRC_SMAPS].error)
 			strbuf_addstr(sb, "cannot be checked: no such region in the process");
@@ -273,6 +296,11 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 	}
 	if (rule->scope == VMS_BUDGET_FACT) {
 		fact_detail(sb, rule, res);
+	} else if (rule->scope == VMS_BUDGET_GROWTH_RATE) {
+		vms_format_size(v, sizeof(v), res->value);
+		vms_format_size(l, sizeof(l), res->limit);
+		strbuf_addf(sb, "%s/min %s %s/min (%" PRIu64 " %s %" PRIu64 " bytes per minute)", v,
+			    res->ok ? "<=" : ">", l, res->value, res->ok ? "<=" : ">", res->limit);
 	} else {
 		vms_format_size(v, sizeof(v), res->value);
 		vms_format_size(l, sizeof(l), res->limit);
@@ -286,11 +314,14 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 		const struct vms_region *r = &snap->regions[res->region];
 
 		vms_format_size(v, sizeof(v), res->region_value);
-		strbuf_addstr(sb, rule->scope == VMS_BUDGET_GROWTH  ? "; grew most: "
+		strbuf_addstr(sb, rule->scope == VMS_BUDGET_GROWTH ||
+					  rule->scope == VMS_BUDGET_GROWTH_RATE
+				  ? "; grew most: "
 				  : rule->scope == VMS_BUDGET_FACT ? "; tightest: "
 								   : "; most in ");
 		cmd_region_label(sb, snap, r);
-		strbuf_addf(sb, " at %" PRIx64 " (%s)", r->start, v);
+		strbuf_addf(sb, " at %" PRIx64 " (%s%s)", r->start, v,
+			    rule->scope == VMS_BUDGET_GROWTH_RATE ? "/min" : "");
 	}
 }
 
@@ -363,8 +394,8 @@ static int write_junit(const char *path, const char *target, const struct vms_sn
 
 int cmd_check(int argc, char **argv)
 {
-	struct check_args a = { 0 };
-	struct vms_snapshot *snap = NULL, *base = NULL;
+	struct check_args a = { .at_ns = CMD_AT_LAST };
+	struct vms_snapshot *snap = NULL, *base = NULL, *first_sample = NULL;
 	struct vms_budget_result *res = NULL;
 	char **ops;
 	size_t failures = 0, n_rules;
@@ -380,7 +411,7 @@ int cmd_check(int argc, char **argv)
 	n = argc - first;
 	status = EXIT_USAGE;
 	if (n != 1) {
-		fputs("vmscope: check takes one PID, NAME or snapshot FILE\n", stderr);
+		fputs("vmscope: check takes one PID, NAME, snapshot FILE or recording\n", stderr);
 		goto out;
 	}
 	if (a.set.n_rules == 0) {
@@ -388,7 +419,7 @@ int cmd_check(int argc, char **argv)
 		      stderr);
 		goto out;
 	}
-	status = cmd_snapshot_operand(ops[0], a.proc_root, a.full, CMD_AT_LAST, &snap);
+	status = cmd_snapshot_operand(ops[0], a.proc_root, a.full, a.at_ns, &snap, &first_sample);
 	if (status)
 		goto out;
 	n_rules = a.set.n_rules;
@@ -400,6 +431,9 @@ int cmd_check(int argc, char **argv)
 		a.baseline = a.set.baseline;
 	if (a.baseline && (status = cmd_load_snapshot(a.baseline, &base)))
 		goto out;
+	/* a recording's growth is measured from its first sample */
+	if (!base)
+		base = TAKE_PTR(first_sample);
 
 	res = xcalloc(a.set.n_rules, sizeof(*res));
 	strbuf_init(&sb);
@@ -431,6 +465,7 @@ out:
 	free(res);
 	vms_snapshot_free(snap);
 	vms_snapshot_free(base);
+	vms_snapshot_free(first_sample);
 	vms_budget_set_release(&a.set);
 	return status;
 }

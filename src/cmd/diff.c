@@ -24,22 +24,27 @@
 
 enum {
 	OPT_FULL = CLI_OPT_FIRST_FREE,
+	OPT_AT,
 };
 
 static const struct cli_option diff_options[] = {
 	{ "format", 'f', required_argument, 'f', "FMT", "output format: text or json (default text)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
 	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
+	{ "at", 0, required_argument, OPT_AT, "T",
+	  "a recording stands for its sample at T after its start (first, last, 90s; default last)" },
 	CLI_OPTION_PROC_ROOT,
 	CLI_OPTION_HELP,
 };
 
 const struct cli_command diff_command = {
 	.name = "diff",
-	.synopsis = "vmscope diff [OPTIONS] A B",
+	.synopsis = "vmscope diff [OPTIONS] A [B]",
 	.summary = "Show what changed from A to B, region by region: what grew, shrank,\n"
 		   "appeared and vanished, with size, RSS, PSS, USS and swap deltas, and the\n"
-		   "process totals. A and B are snapshot files or live processes (PID|NAME).\n"
+		   "process totals. A and B are snapshot files, recordings or live processes\n"
+		   "(PID|NAME); a recording alone is diffed from its first sample to its last\n"
+		   "(or --at).\n"
 		   "Regions of mapped files match by file, kind and offset, so a library loaded\n"
 		   "at another address is the same region; anonymous ones by address and\n"
 		   "neighbours.\n",
@@ -49,6 +54,7 @@ const struct cli_command diff_command = {
 };
 
 struct diff_args {
+	int64_t at_ns;
 	bool json, bytes, full;
 	const char *proc_root;
 };
@@ -66,6 +72,8 @@ static int diff_option(int id, const char *arg, void *ctx)
 	case OPT_FULL:
 		a->full = true;
 		return 0;
+	case OPT_AT:
+		return cmd_parse_at(arg, &a->at_ns);
 	case CLI_OPT_PROC_ROOT:
 		a->proc_root = arg;
 		return 0;
@@ -305,10 +313,23 @@ static int print_json(FILE *out, const char *name_a, const char *name_b,
 	return jsonw_finish(&w);
 }
 
+/* "FILE at 1m30s": a recording's sample, named by its time since the first. */
+static char *sample_name(const char *file, const struct vms_snapshot *s,
+			 const struct vms_snapshot *first)
+{
+	struct strbuf sb;
+	double t = (double)(s->mono_ns - first->mono_ns) / 1e9;
+
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "%s at %.1fs", file, t);
+	return strbuf_detach(&sb, NULL);
+}
+
 int cmd_diff(int argc, char **argv)
 {
-	struct diff_args args = { 0 };
-	struct vms_snapshot *a = NULL, *b = NULL;
+	struct diff_args args = { .at_ns = CMD_AT_LAST };
+	struct vms_snapshot *a = NULL, *b = NULL, *first_sample = NULL;
+	_cleanup_free_ char *name_a = NULL, *name_b = NULL;
 	char **ops;
 	struct vms_diff d;
 	int r, n, first, status;
@@ -318,23 +339,47 @@ int cmd_diff(int argc, char **argv)
 		return r > 0 ? 0 : EXIT_USAGE;
 	ops = argv + first;
 	n = argc - first;
-	if (n != 2) {
-		fputs("vmscope: diff takes two operands: A and B (snapshot files or PIDs)\n", stderr);
+	if (n != 2 && n != 1) {
+		fputs("vmscope: diff takes two operands: A and B (snapshot files, recordings or "
+		      "PIDs), or one recording\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
-	status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, CMD_AT_LAST, &a);
-	if (status)
-		return status;
-	status = cmd_snapshot_operand(ops[1], args.proc_root, args.full, CMD_AT_LAST, &b);
-	if (status) {
-		vms_snapshot_free(a);
-		return status;
+	if (n == 1) {
+		/* one recording: from its first sample */
+		status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, args.at_ns, &b,
+					      &first_sample);
+		if (status)
+			return status;
+		if (!first_sample) {
+			vms_snapshot_free(b);
+			fputs("vmscope: diff of one operand takes a recording; a snapshot or a PID "
+			      "needs a B\n",
+			      stderr);
+			return EXIT_USAGE;
+		}
+		a = first_sample;
+		name_a = sample_name(ops[0], a, first_sample);
+		name_b = sample_name(ops[0], b, first_sample);
+	} else {
+		status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, args.at_ns, &a,
+					      NULL);
+		if (status)
+			return status;
+		status = cmd_snapshot_operand(ops[1], args.proc_root, args.full, args.at_ns, &b,
+					      NULL);
+		if (status) {
+			vms_snapshot_free(a);
+			return status;
+		}
+		name_a = xstrdup(ops[0]);
+		name_b = xstrdup(ops[1]);
 	}
 	vms_diff_build(a, b, &d);
 	if (args.json) {
-		r = print_json(stdout, ops[0], ops[1], a, b, &d);
+		r = print_json(stdout, name_a, name_b, a, b, &d);
 	} else {
-		print_text(stdout, &args, ops[0], ops[1], a, b, &d);
+		print_text(stdout, &args, name_a, name_b, a, b, &d);
 		r = fflush(stdout) == 0 ? 0 : -EIO;
 	}
 	vms_diff_release(&d);

@@ -161,6 +161,35 @@ int vms_budget_add_growth(struct vms_budget_set *s, const char *spec)
 	return 0;
 }
 
+int vms_budget_add_growth_rate(struct vms_budget_set *s, const char *spec)
+{
+	static const struct {
+		const char *unit;
+		double per_min;
+	} units[] = { { "/min", 1 }, { "/m", 1 }, { "/s", 60 }, { "/h", 1.0 / 60 } };
+	const char *eq = strchr(spec, '='), *val = eq ? eq + 1 : spec, *slash = strrchr(val, '/');
+	enum vms_measure m = VMS_MEASURE_PSS;
+	struct vms_budget_rule *r;
+	char size[64];
+	uint64_t v;
+	double scale = 0;
+
+	if (eq && parse_measure(spec, (size_t)(eq - spec), &m) < 0)
+		return -EINVAL;
+	if (!slash || (size_t)(slash - val) >= sizeof(size))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(slash, units[i].unit) == 0)
+			scale = units[i].per_min;
+	memcpy(size, val, (size_t)(slash - val));
+	size[slash - val] = '\0';
+	if (!scale || parse_size_str(size, &v) < 0 || (double)v * scale >= 9.2e18)
+		return -EINVAL;
+	r = add_rule(s, VMS_BUDGET_GROWTH_RATE, m);
+	r->limit = (uint64_t)((double)v * scale + 0.5);
+	return 0;
+}
+
 /* The budget file */
 
 static const char *const fact_keys[VMS_FACT__MAX] = {
@@ -293,6 +322,11 @@ static int load_root(struct vms_budget_set *s, struct json_object *root, struct 
 		size = size_text(v, buf, sizeof(buf));
 		if (!size || vms_budget_add_growth(s, size) < 0)
 			return fail(err, "max_growth", "[MEASURE=]SIZE or N%%, not %.60s", shown(v));
+	}
+	if (json_object_object_get_ex(root, "max_growth_rate", &v)) {
+		size = size_text(v, buf, sizeof(buf));
+		if (!size || vms_budget_add_growth_rate(s, size) < 0)
+			return fail(err, "max_growth_rate", "[MEASURE=]SIZE/min, not %.60s", shown(v));
 	}
 	if (json_object_object_get_ex(root, "baseline", &v)) {
 		if (!json_object_is_type(v, json_type_string) ||

@@ -105,6 +105,23 @@ static void growth(const struct vms_snapshot *snap, const struct vms_snapshot *b
 	vms_diff_release(&d);
 }
 
+/* The growth per minute between the baseline's time and the snapshot's. */
+static void growth_rate(const struct vms_snapshot *snap, const struct vms_snapshot *base,
+			const struct vms_budget_rule *rule, struct vms_budget_result *res)
+{
+	struct vms_budget_rule g = *rule;
+	double per_min;
+
+	if (!base || snap->wall_ns <= base->wall_ns)
+		return;
+	g.percent = false;
+	growth(snap, base, &g, res);
+	per_min = 60e9 / (double)(snap->wall_ns - base->wall_ns);
+	res->value = (uint64_t)((double)res->value * per_min + 0.5);
+	res->region_value = (uint64_t)((double)res->region_value * per_min + 0.5);
+	res->limit = rule->limit;
+}
+
 static void fact(const struct vms_snapshot *snap, const struct vms_budget_rule *rule,
 		 struct vms_budget_result *res)
 {
@@ -168,6 +185,9 @@ bool vms_budget_eval(const struct vms_snapshot *snap, const struct vms_snapshot 
 		break;
 	case VMS_BUDGET_FACT:
 		fact(snap, rule, &res);
+		break;
+	case VMS_BUDGET_GROWTH_RATE:
+		growth_rate(snap, baseline, rule, &res);
 		break;
 	}
 	if (rule->scope == VMS_BUDGET_FACT && vms_budget_fact_is_minimum(rule->fact))

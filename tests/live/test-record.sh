@@ -161,6 +161,44 @@ else
 	not_ok "show in the C locale: ASCII only" "$(head -n 20 "$tmp/ascii.txt")"
 fi
 
+# diff of a recording: its first sample to its last, the grown region by the
+# kernel's difference; check --max-growth-rate from the same numbers.
+"$vmscope" diff -f json "$tmp/grow.rec" >"$tmp/diff.json" 2>"$tmp/err"
+out=$(python3 - "$tmp/diff.json" "$grow" "$((grow1 - grow0))" "$flat" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+grow, dgrow, flat = int(sys.argv[2], 16), int(sys.argv[3]), int(sys.argv[4], 16)
+g = [r for r in d["regions"] if r["after"] and int(r["after"]["start"], 16) == grow]
+assert len(g) == 1 and g[0]["change"] == "grew" and g[0]["delta"]["rss"] == dgrow, g
+assert not [r for r in d["regions"] if r["after"] and int(r["after"]["start"], 16) == flat], "flat changed"
+print("rss", d["totals"]["rss"]["delta"])
+PY
+) && ok "diff of a recording: first to last sample, the region grew by the kernel's difference ($out)" ||
+	not_ok "diff of a recording: first to last sample" "$out" "$(cat "$tmp/err")"
+rate=$(python3 - "$tmp/grow.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = [x for x in d["samples"] if x["regions"]]
+first, last = s[0], s[-1]
+growth = max(last["rss"] - first["rss"], 0)
+print(int(growth * (60e9 / (last["t_ns"] - first["t_ns"])) + 0.5))
+PY
+)
+"$vmscope" check "$tmp/grow.rec" --max-growth-rate "rss=$((rate + 1))/min" >"$tmp/check.out" 2>&1
+rc1=$?
+"$vmscope" check "$tmp/grow.rec" --max-growth-rate "rss=$((rate - 1))/min" >"$tmp/check2.out" 2>&1
+rc2=$?
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 1 ] && grep -q "^ok .*($rate <= $((rate + 1)) bytes per minute)" "$tmp/check.out" &&
+	grep -q "^FAIL .*($rate > $((rate - 1)) bytes per minute); grew most: anon" "$tmp/check2.out"; then
+	ok "check --max-growth-rate: $rate bytes/min, ok just above, FAIL just below"
+else
+	not_ok "check --max-growth-rate: ok just above the rate, FAIL just below" "rate $rate, exits $rc1 $rc2" \
+		"$(cat "$tmp/check.out" "$tmp/check2.out")"
+fi
+"$vmscope" check "$tmp/grow.rec" --at first --max-growth rss=0 >"$tmp/check3.out" 2>&1 &&
+	ok "check --at first: no growth from the first sample to itself" ||
+	not_ok "check --at first: no growth" "$(cat "$tmp/check3.out")"
+
 # ---- a recorder killed mid-run
 start_target killed || { not_ok "the target starts"; finish; exit; }
 "$vmscope" record "$tpid" -o "$tmp/killed.rec" --interval 50ms 2>/dev/null &

@@ -112,11 +112,31 @@ static bool looks_like_file(const char *arg)
 	return stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+int cmd_parse_at(const char *arg, int64_t *ret_ns)
+{
+	uint64_t ns;
+
+	if (strcmp(arg, "first") == 0) {
+		*ret_ns = -1;
+		return 0;
+	}
+	if (strcmp(arg, "last") == 0) {
+		*ret_ns = CMD_AT_LAST;
+		return 0;
+	}
+	if (cmd_parse_duration("at", arg, &ns) < 0)
+		return -EINVAL;
+	*ret_ns = (int64_t)ns;
+	return 0;
+}
+
 int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full, int64_t at_ns,
-			 struct vms_snapshot **ret)
+			 struct vms_snapshot **ret, struct vms_snapshot **ret_first)
 {
 	int root_fd, status;
 
+	if (ret_first)
+		*ret_first = NULL;
 	if (looks_like_file(arg)) {
 		struct vms_recording *rec = NULL;
 
@@ -124,6 +144,11 @@ int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full, int6
 		if (status || !rec)
 			return status;
 		status = cmd_recording_sample(rec, arg, at_ns, ret);
+		if (status == 0 && ret_first &&
+		    (status = cmd_recording_sample(rec, arg, -1, ret_first)) != 0) {
+			vms_snapshot_free(*ret);
+			*ret = NULL;
+		}
 		vms_recording_free(rec);
 		return status;
 	}

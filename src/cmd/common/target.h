@@ -36,10 +36,16 @@ int cmd_recording_sample(const struct vms_recording *rec, const char *path, int6
 /* Resolves PID|NAME and inspects it whole; 0 or an exit status after a message. */
 int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, bool full,
 		       struct vms_snapshot **ret);
-/* A snapshot file (a path, '-', or an existing file) or else a live PID|NAME;
- * a recording stands for its sample at at_ns (as cmd_recording_sample). */
+/*
+ * A snapshot file (a path, '-', or an existing file) or else a live
+ * PID|NAME; a recording stands for its sample at at_ns (as
+ * cmd_recording_sample), and then, with ret_first, *ret_first is its first
+ * sample with regions (else NULL).
+ */
 int cmd_snapshot_operand(const char *arg, const char *proc_root, bool full, int64_t at_ns,
-			 struct vms_snapshot **ret);
+			 struct vms_snapshot **ret, struct vms_snapshot **ret_first);
+/* --at T: "first", "last", or a time since the start such as 90s; -EINVAL after a message. */
+int cmd_parse_at(const char *arg, int64_t *ret_ns);
 /* --reset-refs: clears the referenced bits of pid, says so, waits; 0 or an exit status. */
 int cmd_reset_refs(int root_fd, pid_t pid, unsigned seconds);
 

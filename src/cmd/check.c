@@ -459,8 +459,14 @@ int cmd_check(int argc, char **argv)
 		}
 		strbuf_release(&sb);
 	}
-	if (fflush(stdout) != 0 && errno != EPIPE && !status)
-		status = EXIT_GONE;
+	/* Exit 1 is the verdict "a budget is exceeded": a results line that
+	 * could not be written is no verdict, whatever the budgets say. */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			cli_error("cannot write the results: %s", strerror(errno ? errno : EIO));
+		status = EXIT_USAGE;
+	}
 out:
 	free(res);
 	vms_snapshot_free(snap);

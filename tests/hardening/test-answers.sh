@@ -168,6 +168,46 @@ for v in 9223372036854775808 18446744073709551615 99999999999999999999999 '"8E"'
 			"file: exit $rc: $(cat "$tmp/err")" "option: exit $rc2: $(cat "$tmp/err2")"
 done
 
+# ---- a pid past pid_max is no process, in every command
+for args in "" "pages" "faults -d 0.1" "snapshot" "check --max-pss 1G"; do
+	# shellcheck disable=SC2086
+	"$vmscope" $args 999999999 >/dev/null 2>"$tmp/err" </dev/null
+	rc=$?
+	[ $rc = 1 ] && grep -q "no process with pid 999999999" "$tmp/err" &&
+		ok "vmscope $args 999999999: no process, exit 1" ||
+		not_ok "vmscope $args 999999999: no process, exit 1" "exit $rc" "$(cat "$tmp/err")"
+done
+
+# ---- a thread id: the process it belongs to, under its own pid
+python3 -c 'import threading, time; threading.Thread(target=time.sleep, args=(60,)).start(); time.sleep(60)' &
+tp=$!
+kids+=($tp)
+tid=
+for _ in $(seq 100); do
+	tid=$(ls "/proc/$tp/task" 2>/dev/null | grep -vx "$tp" | head -n1)
+	[ -n "$tid" ] && break
+	sleep 0.05
+done
+if [ -z "$tid" ]; then
+	not_ok "a thread id names its process" "the threaded target did not start"
+else
+	got=$("$vmscope" snapshot "$tid" 2>"$tmp/err" | python3 -c 'import json, sys; print(json.load(sys.stdin)["process"]["pid"])' 2>&1)
+	[ "$got" = "$tp" ] && grep -q "thread of process $tp" "$tmp/err" &&
+		ok "a thread id names its process: pid $tp, and says so" ||
+		not_ok "a thread id names its process" "pid in the snapshot: $got, not $tp" "$(cat "$tmp/err")"
+fi
+
+# ---- check: a results line that cannot be written is no verdict (not exit 1)
+if [ -c /dev/full ]; then
+	for lim in 1K 1E; do
+		"$vmscope" check --max-pss $lim "$$" >/dev/full 2>"$tmp/err"
+		rc=$?
+		[ $rc = 2 ] && grep -q "cannot write the results" "$tmp/err" &&
+			ok "check --max-pss $lim >/dev/full: exit 2" ||
+			not_ok "check --max-pss $lim >/dev/full: exit 2" "exit $rc" "$(cat "$tmp/err")"
+	done
+fi
+
 # ---- arguments echoed on stderr: escaped like every other message
 # raw_stderr NAME WANT_RC ARGS...: vmscope ARGS exits WANT_RC, its stderr holds
 # no raw control byte and shows the escape as \x1b.

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "base/escape.h"
+#include "base/parse.h"
+#include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "vmscope/collect.h"
@@ -398,6 +400,29 @@ static void list_matches(int root_fd, const char *name, const pid_t *pids, int n
 	strbuf_release(&line);
 }
 
+/*
+ * The process a thread id belongs to: /proc lists only processes, but
+ * /proc/TID opens for any thread, and its files are the thread's process's
+ * memory under another number. Returns the Tgid of pid's status, or pid.
+ */
+static pid_t thread_group_of(int root_fd, pid_t pid)
+{
+	struct strbuf sb;
+	char name[32];
+	const char *t;
+	uint64_t v;
+	pid_t tgid = pid;
+
+	strbuf_init(&sb);
+	snprintf(name, sizeof(name), "%d/status", (int)pid);
+	if (procfile_read_at(root_fd, name, 64 * 1024, 0, &sb) >= 0 &&
+	    (t = strstr(sb.buf, "\nTgid:\t")) && (t += 7, parse_dec_u64(&t, sb.buf + sb.len, &v) == 0) &&
+	    v > 0 && v <= INT_MAX)
+		tgid = (pid_t)v;
+	strbuf_release(&sb);
+	return tgid;
+}
+
 int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pids, int *ret_n)
 {
 	pid_t pid;
@@ -406,6 +431,13 @@ int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pid
 	*ret_pids = NULL;
 	*ret_n = 0;
 	if (cli_is_pid(target, &pid)) {
+		pid_t tgid = thread_group_of(root_fd, pid);
+
+		if (tgid != pid) {
+			fprintf(stderr, "vmscope: %d is a thread of process %d, which this shows\n",
+				(int)pid, (int)tgid);
+			pid = tgid;
+		}
 		*ret_pids = xmalloc(sizeof(pid));
 		**ret_pids = pid;
 		*ret_n = 1;

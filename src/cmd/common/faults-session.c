@@ -168,6 +168,8 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 
 	strbuf_init(&why);
 	r = vms_proc_open(root_fd, run->pid, true, &proc);
+	if (r == -ESRCH)
+		r = -ENOENT; /* no /proc/PID to open: there is no such process */
 	if (r == 0)
 		r = vms_inspect(root_fd, run->pid, true,
 				VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF, cache,

@@ -39,6 +39,17 @@ void vms_model_group_objects(struct vms_snapshot *snap);
  */
 void vms_model_upgrade_v1(struct vms_snapshot *snap);
 
+/* Each object's distinct_size and max_maps, from its regions (objects.c). */
+void vms_model_object_extents(struct vms_snapshot *snap);
+
+/*
+ * The part of USS in shared memory: Private_Clean + Private_Dirty of the
+ * regions of kind shm (SysV, memfd, /dev/shm, shared anonymous). Only this
+ * process maps those pages, but they stay when it exits: the segment or file
+ * holds them. False when the regions were not read.
+ */
+bool vms_model_uss_shmem(const struct vms_snapshot *snap, uint64_t *ret);
+
 /* Sum of the counters of every region (for reconciliation with smaps_rollup). */
 void vms_model_sum_regions(const struct vms_snapshot *snap, struct vms_counters *ret);
 

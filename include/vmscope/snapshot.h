@@ -304,8 +304,15 @@ struct vms_object {
 	bool changed;
 	/* aggregates of the regions that map it */
 	uint32_t n_regions;
-	uint64_t vsize;
-	struct vms_counters mem;
+	uint64_t vsize;         /* their sizes summed */
+	/* the file bytes they map, each file page once (an object mapped three
+	 * times over the same range counts it once), with the anonymous regions
+	 * tied to it (.bss) added whole; and the most regions that map one file
+	 * page, > 1 when the object is mapped several times over (ELF segments
+	 * that share the page at their boundary do not count: 1) */
+	uint64_t distinct_size;
+	uint32_t max_maps;
+	struct vms_counters mem; /* summed: a page mapped n times is in Rss n times */
 };
 
 /*

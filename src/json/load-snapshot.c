@@ -644,6 +644,8 @@ static int load_root(struct load *ld, struct json_object *root)
 	 * guards, malloc arenas, shared memory that is no deleted file */
 	if (schema == 1)
 		vms_model_upgrade_v1(ld->snap);
+	/* derived from the regions, never read: older documents lack them */
+	vms_model_object_extents(ld->snap);
 	if (load_has_member(root, "pages") && !load_pages_info(ld, root))
 		return -EBADMSG;
 	if (!load_facts(ld, root))

@@ -16,6 +16,7 @@
 #include "base/xalloc.h"
 #include "json/jsonw.h"
 #include "vmscope/insights.h"
+#include "vmscope/model.h"
 
 /* Stable names for the errors collectors record; strerror is for humans. */
 static const struct {
@@ -180,6 +181,7 @@ static void put_totals(struct jsonw *w, const struct vms_snapshot *snap)
 	const struct vms_totals *t = &snap->totals;
 	const struct vms_counters *ru = &t->rollup;
 	bool rollup = vms_snapshot_have(snap, VMS_SRC_SMAPS_ROLLUP);
+	uint64_t shm;
 
 	jsonw_key(w, "totals");
 	jsonw_begin_object(w);
@@ -203,6 +205,11 @@ static void put_totals(struct jsonw *w, const struct vms_snapshot *snap)
 		jsonw_uint(w, vms_counters_uss(ru));
 	else
 		jsonw_null(w);
+	/* derived: the part of uss in regions of kind shm, which exiting does not free */
+	if (vms_model_uss_shmem(snap, &shm)) {
+		jsonw_key(w, "uss_shmem");
+		jsonw_uint(w, shm);
+	}
 	jsonw_key(w, "faults");
 	if (t->have_faults) {
 		jsonw_begin_inline_object(w);
@@ -415,6 +422,11 @@ static void put_object(struct jsonw *w, const struct vms_object *o)
 	jsonw_uint(w, o->n_regions);
 	jsonw_key(w, "size");
 	jsonw_uint(w, o->vsize);
+	/* derived: each file page once, and how many times the most mapped one is */
+	jsonw_key(w, "distinct_size");
+	jsonw_uint(w, o->distinct_size);
+	jsonw_key(w, "max_maps");
+	jsonw_uint(w, o->max_maps);
 	jsonw_key(w, "elf");
 	if (o->is_elf && o->elf_error == 0)
 		put_elf(w, o);

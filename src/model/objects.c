@@ -173,6 +173,82 @@ static void counters_add(struct vms_counters *sum, const struct vms_counters *c)
 	}
 }
 
+/* A file range of one object's region, for the distinct sizes. */
+struct frange {
+	int32_t object;
+	uint64_t start, end; /* file offsets */
+};
+
+static int cmp_frange(const void *a, const void *b)
+{
+	const struct frange *x = a, *y = b;
+
+	if (x->object != y->object)
+		return (x->object > y->object) - (x->object < y->object);
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/*
+ * Each object's distinct_size and max_maps: a sweep over its regions' file
+ * ranges by offset. Anonymous regions tied to an object (.bss) map no file
+ * range and add their size. The loader maps an ELF file's segments so that
+ * neighbours share the file page at their boundary: overlaps of no more
+ * than a page per region do not make an object mapped several times.
+ */
+void vms_model_object_extents(struct vms_snapshot *snap)
+{
+	struct frange *fr = xreallocarray(NULL, snap->n_regions ? snap->n_regions : 1, sizeof(*fr));
+	uint64_t *ends = NULL, page = snap->host.page_size ? snap->host.page_size : 4096;
+	size_t n = 0, alloc_ends = 0;
+
+	for (size_t o = 0; o < snap->n_objects; o++) {
+		snap->objects[o].distinct_size = 0;
+		snap->objects[o].max_maps = 1;
+	}
+
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct vms_region *r = &snap->regions[i];
+
+		if (r->object < 0 || (size_t)r->object >= snap->n_objects)
+			continue;
+		if (r->inode == 0) {
+			snap->objects[r->object].distinct_size += vms_region_size(r);
+			continue;
+		}
+		fr[n++] = (struct frange){ r->object, r->offset, r->offset + vms_region_size(r) };
+	}
+	qsort(fr, n, sizeof(*fr), cmp_frange);
+	for (size_t i = 0, j; i < n; i = j) {
+		struct vms_object *obj = &snap->objects[fr[i].object];
+		uint64_t cover_end = 0, mapped = 0, distinct = 0;
+		uint32_t most = 1;
+		size_t n_ends = 0;
+
+		for (j = i; j < n && fr[j].object == fr[i].object; j++) {
+			size_t k = 0;
+
+			/* the ranges still open at this start: how many map its first page */
+			for (size_t e = 0; e < n_ends; e++)
+				if (ends[e] > fr[j].start)
+					ends[k++] = ends[e];
+			n_ends = k;
+			ARRAY_GROW(ends, n_ends + 1, alloc_ends);
+			ends[n_ends++] = fr[j].end;
+			if (n_ends > most)
+				most = (uint32_t)n_ends;
+			mapped += fr[j].end - fr[j].start;
+			if (fr[j].end > cover_end) {
+				distinct += fr[j].end - (fr[j].start > cover_end ? fr[j].start : cover_end);
+				cover_end = fr[j].end;
+			}
+		}
+		obj->distinct_size += distinct;
+		obj->max_maps = mapped - distinct > (uint64_t)(j - i - 1) * page ? most : 1;
+	}
+	free(ends);
+	free(fr);
+}
+
 static void aggregate(struct vms_snapshot *snap)
 {
 	for (size_t o = 0; o < snap->n_objects; o++) {
@@ -193,6 +269,20 @@ static void aggregate(struct vms_snapshot *snap)
 		obj->vsize += vms_region_size(r);
 		counters_add(&obj->mem, &r->mem);
 	}
+	vms_model_object_extents(snap);
+}
+
+bool vms_model_uss_shmem(const struct vms_snapshot *snap, uint64_t *ret)
+{
+	uint64_t sum = 0;
+
+	if (!vms_snapshot_have(snap, VMS_SRC_SMAPS))
+		return false;
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (snap->regions[i].kind == VMS_KIND_SHM)
+			sum += vms_counters_uss(&snap->regions[i].mem);
+	*ret = sum;
+	return true;
 }
 
 void vms_model_sum_regions(const struct vms_snapshot *snap, struct vms_counters *ret)

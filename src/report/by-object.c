@@ -2,8 +2,12 @@
 /*
  * --by object: the process's memory by what holds it, librank-style. Each
  * mapped object is one row (its .bss tail included); memory of no object is
- * grouped by what it is ([heap], [stack], [thread stacks], [anon:name] ...),
- * so the rows add up to the sum of the regions, shown last.
+ * grouped by what it is ([heap], [stack], [thread stacks], [anon:name] ...).
+ * An object's size counts each of its file pages once (an object mapped
+ * three times over the same pages is not three times its size); [vsyscall],
+ * in the kernel's half and in no total of the process, is left out. The
+ * total is the process's own (smaps_rollup, VmSize), not a sum of the rows,
+ * which the kernel rounds region by region.
  */
 #include "config.h"
 
@@ -130,8 +134,10 @@ static struct group *make_groups(const struct vms_snapshot *snap, size_t *ret_n)
 	qsort_r(order, n_reg, sizeof(*order), cmp_region_key, &k);
 	for (size_t j = 0; j < n_reg; j++) {
 		const struct vms_region *r = &snap->regions[order[j]];
-
 		const struct vms_region *p = j ? &snap->regions[order[j - 1]] : NULL;
+
+		if (r->kind == VMS_KIND_VSYSCALL)
+			continue;
 
 		/* sorted by group, then address: a group starts at its lowest region */
 		if (!p || p->object != r->object ||
@@ -142,7 +148,10 @@ static struct group *make_groups(const struct vms_snapshot *snap, size_t *ret_n)
 			n++;
 		}
 		g[n - 1].n_regions++;
-		g[n - 1].size += r->end - r->start;
+		if (r->object >= 0 && (size_t)r->object < snap->n_objects)
+			g[n - 1].size = snap->objects[r->object].distinct_size;
+		else
+			g[n - 1].size += r->end - r->start;
 		add_mem(&g[n - 1].mem, &r->mem);
 	}
 	/* into address order: the base of the sort by size */
@@ -199,9 +208,31 @@ static void group_row(const struct report_sink *out, const struct vms_snapshot *
 		report_object_name(&sb, snap, (size_t)(o - snap->objects));
 	else
 		strbuf_addstr(&sb, g->label);
+	if (o && o->max_maps > 1)
+		strbuf_addf(&sb, " \u00d7%" PRIu32, o->max_maps);
 	canvas_put_text(out->cv, x, y, sb.buf, sb.len, out->width - x, CANVAS_TRUNC_LEFT,
 			total ? CANVAS_BOLD : o ? (o->is_main ? CANVAS_BOLD : CANVAS_FILE) : CANVAS_ANON);
 	strbuf_release(&sb);
+}
+
+/* What the table sums, said under it. */
+static void by_object_note(const struct report_sink *out, const struct vms_snapshot *snap,
+			   const struct group *g, size_t n)
+{
+	const char *s = "total: smaps_rollup and VmSize; rows: their regions' sums, rounded per KiB";
+	size_t y = canvas_add_row(out->cv);
+
+	canvas_put_str(out->cv, 1, y, s, out->width - 1, 0, CANVAS_DIM);
+	for (size_t i = 0; i < n; i++) {
+		if (g[i].object < 0 || snap->objects[g[i].object].max_maps < 2)
+			continue;
+		y = canvas_add_row(out->cv);
+		canvas_put_str(out->cv, 1, y,
+			       "\u00d7N: its file pages mapped N times: size and PSS count them once, "
+			       "RSS N times",
+			       out->width - 1, 0, CANVAS_DIM);
+		break;
+	}
 }
 
 void report_by_object(const struct report_sink *out, const struct vms_snapshot *snap)
@@ -268,7 +299,13 @@ void report_by_object(const struct report_sink *out, const struct vms_snapshot *
 		snprintf(label, sizeof(label), "\u2026 %zu more", n - show);
 		group_row(out, snap, &rest, vw, label);
 	}
+	/* the process's totals: the rows are the kernel's per-region roundings */
+	if (vms_snapshot_have(snap, VMS_SRC_SMAPS_ROLLUP))
+		total.mem = snap->totals.rollup;
+	if (snap->totals.status_have & (UINT32_C(1) << VMS_ST_VM_SIZE))
+		total.size = snap->totals.status[VMS_ST_VM_SIZE];
 	group_row(out, snap, &total, vw, "total");
+	by_object_note(out, snap, g, n);
 	free(idx);
 	free(g);
 }

@@ -59,8 +59,8 @@ static int cmp_object(const void *pa, const void *pb, void *arg)
 
 	/* objects are made in address order: their index is their address order */
 	if (ctx->sort != VMS_SORT_ADDRESS)
-		r = cmp_u64_desc(report_sort_key(&a->mem, a->vsize, ctx->sort),
-				 report_sort_key(&b->mem, b->vsize, ctx->sort));
+		r = cmp_u64_desc(report_sort_key(&a->mem, a->distinct_size, ctx->sort),
+				 report_sort_key(&b->mem, b->distinct_size, ctx->sort));
 	if (r == 0)
 		r = ia < ib ? -1 : ia > ib;
 	return r;
@@ -132,6 +132,7 @@ void text_objects_table(struct text *t)
 	static const char *const heads[OC__MAX] = { "RSS", "PSS", "USS", "size" };
 	size_t n = snap->n_objects, show = report_shown(&t->opt, n), *idx;
 	unsigned vw = 5, x, px;
+	bool several = false;
 	size_t y;
 
 	if (n == 0)
@@ -139,8 +140,8 @@ void text_objects_table(struct text *t)
 	idx = sorted_indices(t, n, cmp_object);
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_object *o = &snap->objects[idx[i]];
-		unsigned w = value_width(t, o->vsize > o->mem.v[VMS_MEM_RSS]
-						    ? o->vsize : o->mem.v[VMS_MEM_RSS]);
+		unsigned w = value_width(t, o->distinct_size > o->mem.v[VMS_MEM_RSS]
+						    ? o->distinct_size : o->mem.v[VMS_MEM_RSS]);
 
 		if (w > vw)
 			vw = w;
@@ -168,17 +169,28 @@ void text_objects_table(struct text *t)
 			       report_size(buf, &t->opt, report_have_uss(m), vms_counters_uss(m)),
 			       CANVAS_PLAIN);
 		text_put_value(t, 1 + 3 * (vw + 2), y, vw,
-			       report_size(buf, &t->opt, true, o->vsize), CANVAS_PLAIN);
+			       report_size(buf, &t->opt, true, o->distinct_size), CANVAS_PLAIN);
 		snprintf(buf, sizeof(buf), "%" PRIu32, o->n_regions);
 		text_put_value(t, x, y, 7, buf, CANVAS_PLAIN);
 		strbuf_reset(&t->sb);
 		report_object_name(&t->sb, snap, idx[i]);
+		if (o->max_maps > 1) {
+			strbuf_addf(&t->sb, " \u00d7%" PRIu32, o->max_maps);
+			several = true;
+		}
 		used = canvas_put_text(&t->cv, px, y, t->sb.buf, t->sb.len, t->width - px,
 				       CANVAS_TRUNC_LEFT, o->is_main ? CANVAS_BOLD : CANVAS_FILE);
 		(void)used;
 		text_maybe_flush(t);
 	}
 	table_more(t, n, show, "objects");
+	if (several) {
+		y = canvas_add_row(&t->cv);
+		canvas_put_str(&t->cv, 1, y,
+			       "\u00d7N: its file pages mapped N times: size and PSS count them once, "
+			       "RSS N times",
+			       t->width - 1, 0, CANVAS_DIM);
+	}
 	free(idx);
 }
 

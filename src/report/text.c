@@ -22,6 +22,7 @@
 #include "report/format.h"
 #include "report/tables.h"
 #include "report/text-internal.h"
+#include "vmscope/model.h"
 
 #define MIN_WIDTH 80
 
@@ -139,13 +140,25 @@ static void header_totals(struct text *t)
 	bool rollup = vms_snapshot_have(snap, VMS_SRC_SMAPS_ROLLUP);
 	struct items it;
 	char a[32], b[32];
+	uint64_t shm;
 
 	items_start(t, &it);
 	items_size(&it, "VSZ", status_has(tot, VMS_ST_VM_SIZE), tot->status[VMS_ST_VM_SIZE]);
 	items_size(&it, "RSS", status_has(tot, VMS_ST_VM_RSS), tot->status[VMS_ST_VM_RSS]);
 	items_size(&it, "PSS", rollup && vms_counters_has(ru, VMS_MEM_PSS), ru->v[VMS_MEM_PSS]);
-	items_size(&it, "USS", rollup && report_have_uss(ru), vms_counters_uss(ru));
+	if (rollup && report_have_uss(ru) && vms_model_uss_shmem(snap, &shm) && shm) {
+		/* the shared memory in USS stays when the process exits: said apart */
+		report_size(a, &t->opt, true, vms_counters_uss(ru));
+		report_size(b, &t->opt, true, shm);
+		strbuf_reset(&t->sb);
+		strbuf_addf(&t->sb, "%s (%s shm)", a, b);
+		items_add(&it, "USS", t->sb.buf, CANVAS_BOLD);
+	} else {
+		items_size(&it, "USS", rollup && report_have_uss(ru), vms_counters_uss(ru));
+	}
 	items_size(&it, "swap", status_has(tot, VMS_ST_VM_SWAP), tot->status[VMS_ST_VM_SWAP]);
+	items_size(&it, "SwapPss", rollup && vms_counters_has(ru, VMS_MEM_SWAP_PSS),
+		   ru->v[VMS_MEM_SWAP_PSS]);
 	if (tot->have_faults) {
 		strbuf_reset(&t->sb);
 		fmt_count(t, a, tot->minflt);

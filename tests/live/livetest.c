@@ -123,10 +123,13 @@ char *lt_slurp(const char *path)
 
 /* ---- what the kernel says ------------------------------------------------ */
 
-bool lt_smaps_entry(pid_t pid, uint64_t addr, struct lt_smaps_entry *ret)
+bool lt_smaps_sum(pid_t pid, uint64_t addr, uint64_t inode, const char *const keys[4],
+		  struct lt_smaps_sum *ret)
 {
 	char path[64], line[4352];
-	bool in = false, rss = false;
+	bool in = false;
+	uint64_t ranges[64][2];
+	size_t n_ranges = 0;
 	FILE *f;
 
 	memset(ret, 0, sizeof(*ret));
@@ -135,28 +138,66 @@ bool lt_smaps_entry(pid_t pid, uint64_t addr, struct lt_smaps_entry *ret)
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		char *p;
-		uint64_t s = strtoull(line, &p, 16), e;
+		uint64_t s = strtoull(line, &p, 16), e, off, ino;
+		char perms[8];
 
 		if (*p == '-') {
 			e = strtoull(p + 1, &p, 16);
-			in = *p == ' ' && addr >= s && addr < e;
+			if (sscanf(p, " %7s %" SCNx64 " %*s %" SCNu64, perms, &off, &ino) != 3)
+				fail_msg("bad smaps line: %s", line);
+			in = addr ? addr >= s && addr < e : ino == inode;
 			if (in) {
-				ret->start = s;
-				ret->end = e;
+				if (!ret->entries++) {
+					ret->start = s;
+					ret->end = e;
+				}
+				if (inode && n_ranges < 64) {
+					ranges[n_ranges][0] = off;
+					ranges[n_ranges++][1] = off + (e - s);
+				}
+				if (inode && off == 0)
+					ret->first_page_maps++;
 			}
-		} else if (in && strncmp(line, "Rss:", 4) == 0) {
-			ret->rss = strtoull(line + 4, NULL, 10) * 1024;
-			rss = true;
-		} else if (in && strncmp(line, "Swap:", 5) == 0) {
-			ret->swap = strtoull(line + 5, NULL, 10) * 1024;
-		} else if (in && strncmp(line, "AnonHugePages:", 14) == 0) {
-			ret->anon_huge = strtoull(line + 14, NULL, 10) * 1024;
-		} else if (in && strncmp(line, "Referenced:", 11) == 0) {
-			ret->referenced = strtoull(line + 11, NULL, 10) * 1024;
+			continue;
+		}
+		for (int k = 0; in && k < 4 && keys[k]; k++) {
+			size_t kl = strlen(keys[k]);
+
+			if (strncmp(line, keys[k], kl) == 0 && line[kl] == ':')
+				ret->v[k] += strtoull(line + kl + 1, NULL, 10) * 1024;
 		}
 	}
 	fclose(f);
-	return rss;
+	/* the union of the file ranges (few: a sort by insertion) */
+	for (size_t i = 1; i < n_ranges; i++)
+		for (size_t j = i; j > 0 && ranges[j - 1][0] > ranges[j][0]; j--) {
+			uint64_t t0 = ranges[j][0], t1 = ranges[j][1];
+
+			ranges[j][0] = ranges[j - 1][0];
+			ranges[j][1] = ranges[j - 1][1];
+			ranges[j - 1][0] = t0;
+			ranges[j - 1][1] = t1;
+		}
+	for (size_t i = 0, end = 0; i < n_ranges; i++) {
+		if (ranges[i][1] <= end)
+			continue;
+		ret->distinct += ranges[i][1] - (ranges[i][0] > end ? ranges[i][0] : end);
+		end = ranges[i][1];
+	}
+	return ret->entries > 0;
+}
+
+
+bool lt_smaps_entry(pid_t pid, uint64_t addr, struct lt_smaps_entry *ret)
+{
+	static const char *const keys[4] = { "Rss", "Swap", "AnonHugePages", "Referenced" };
+	struct lt_smaps_sum sm;
+	bool found = lt_smaps_sum(pid, addr, 0, keys, &sm);
+
+	*ret = (struct lt_smaps_entry){ .start = sm.start, .end = sm.end, .rss = sm.v[0],
+					.swap = sm.v[1], .anon_huge = sm.v[2],
+					.referenced = sm.v[3] };
+	return found;
 }
 
 /* ---- processes ----------------------------------------------------------- */

@@ -46,10 +46,27 @@ struct lt_smaps_entry {
 
 /*
  * The /proc/<pid>/smaps entry holding addr (fails when smaps cannot be
- * opened); false, with *ret zero or partly filled, unless there is one and
- * it has an Rss line.
+ * opened); false, with *ret zero, unless there is one.
  */
 bool lt_smaps_entry(pid_t pid, uint64_t addr, struct lt_smaps_entry *ret);
+
+/*
+ * The kernel's smaps, summed over the entries that hold addr (addr != 0) or
+ * map inode (inode != 0): the value of each key in keys (kB lines, in bytes).
+ * Also the entries' count, the range of the first, and for the inode the
+ * bytes of the file they map (the union of their offset ranges) and how many
+ * map its first page. Fails when smaps cannot be opened; returns whether an
+ * entry matched.
+ */
+struct lt_smaps_sum {
+	uint64_t v[4];
+	unsigned entries, first_page_maps;
+	uint64_t start, end; /* of the first entry that matched */
+	uint64_t distinct;
+};
+
+bool lt_smaps_sum(pid_t pid, uint64_t addr, uint64_t inode, const char *const keys[4],
+		  struct lt_smaps_sum *ret);
 
 /* ---- processes ----------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 
 #include "base/arena.h"
 #include "base/xalloc.h"
+#include "vmscope/model.h"
 
 #define K(x) ((uint64_t)(x) * 1024)
 #define M(x) ((uint64_t)(x) * 1024 * 1024)
@@ -159,6 +160,7 @@ static void sum_objects(struct vms_snapshot *s)
 		if (!o->n_regions)
 			o->mem.have = 0;
 	}
+	vms_model_object_extents(s);
 }
 
 static void set_status(struct vms_snapshot *s, enum vms_status_field f, uint64_t v)

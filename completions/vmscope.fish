@@ -67,7 +67,7 @@ function __vmscope_processes
 end
 
 complete -c vmscope -f
-set -g __vmscope_args '--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w' '--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w' '--interval --sort --by --user --name --match --color --proc-root -d -s -u -m' '--interval --color --proc-root -d' '--output --proc-root -o' '--output --interval --duration --cpu --proc-root -o' '--format --sort --top --color --width -f -s -n -w' '--format --at --proc-root -f' '--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root' '--range --region --format --pagemap --proc-root -f' '--duration --format --top -d -f -n' '--listen --proc-root -l' '--output --proc-root -o' ''
+set -g __vmscope_args '--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w' '--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w' '--interval --sort --by --user --name --match --color --proc-root -d -s -u -m' '--interval --record --color --proc-root -d' '--output --proc-root -o' '--output --interval --duration --cpu --proc-root -o' '--format --sort --top --color --width -f -s -n -w' '--format --at --proc-root -f' '--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root' '--range --region --format --pagemap --proc-root -f' '--duration --format --top -d -f -n' '--listen --proc-root -l' '--output --proc-root -o' ''
 
 complete -c vmscope -n '__vmscope_at_command' -a report -d 'the one-shot report of one process (the default)'
 complete -c vmscope -n '__vmscope_at_command' -a list -d 'every process with its memory, or grouped'
@@ -143,6 +143,7 @@ complete -c vmscope -n '__vmscope_using top' -s h -l help -d 'Show this help and
 # watch
 complete -c vmscope -n '__vmscope_using watch' -s d -l interval -x -d 'Time between refreshes, from 0.1 to 3600'
 complete -c vmscope -n '__vmscope_using watch' -l full -d 'Match NAME against the whole command line'
+complete -c vmscope -n '__vmscope_using watch' -l record -r -F -d 'Also write each refresh to FILE as a recording'
 complete -c vmscope -n '__vmscope_using watch' -l color -x -a 'auto always never' -d 'Colors: auto, always or never'
 complete -c vmscope -n '__vmscope_using watch' -l proc-root -x -a '(__fish_complete_directories)' -d 'Read processes from DIR instead of /proc'
 complete -c vmscope -n '__vmscope_using watch' -s h -l help -d 'Show this help and exit'

@@ -45,6 +45,7 @@ VALUES = {
     "capture:output": "dir",
     "snapshot:output": "file",
     "record:output": "file-",
+    "watch:record": "file",
     "baseline": "file",
     "budget": "file-",
     "junit": "file",

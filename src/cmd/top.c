@@ -14,12 +14,14 @@
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/procs.h"
+#include "cmd/common/recorder.h"
 #include "tui/top.h"
 #include "tui/viewmodel.h"
 #include "vmscope/collect.h"
 
 enum {
 	OPT_ONCE = CLI_OPT_FIRST_FREE,
+	OPT_RECORD,
 };
 
 #define OPTION_INTERVAL                                                                       \
@@ -53,6 +55,8 @@ const struct cli_command top_command = {
 static const struct cli_option watch_options[] = {
 	OPTION_INTERVAL,
 	{ "full", 0, no_argument, OPT_PROCS_FULL, NULL, "match NAME against the whole command line" },
+	{ "record", 0, required_argument, OPT_RECORD, "FILE",
+	  "also write each refresh to FILE as a recording (see vmscope record)" },
 	CLI_OPTION_COLOR,
 	CLI_OPTION_PROC_ROOT,
 	CLI_OPTION_HELP,
@@ -74,6 +78,7 @@ struct top_args {
 	enum cli_color color;
 	const char *proc_root;
 	bool once;
+	const char *record; /* watch --record FILE */
 };
 
 /* "2", "0.5", "1.25" seconds → milliseconds */
@@ -106,6 +111,9 @@ static int top_option(int id, const char *arg, void *ctx)
 		return 0;
 	case OPT_ONCE:
 		a->once = true;
+		return 0;
+	case OPT_RECORD:
+		a->record = arg;
 		return 0;
 	case CLI_OPT_COLOR:
 		return cli_parse_color(arg, &a->color);
@@ -183,6 +191,39 @@ int cmd_top(int argc, char **argv)
 	return status;
 }
 
+static void record_snapshot(void *ctx, const struct vms_snapshot *snap)
+{
+	/* a write error is kept by the recorder and said when watch ends */
+	(void)cmd_recorder_add(ctx, snap, true);
+}
+
+/* watch with --record: the recording around the live view. */
+static int run_recording(struct top_args *a)
+{
+	struct cmd_recorder rec;
+	int status, r;
+
+	r = cmd_recorder_open(&rec, a->record,
+			      (int64_t)(a->o.interval_ms ? a->o.interval_ms : 2000) * 1000000, 1000);
+	if (r < 0) {
+		cli_error("cannot write '%s': %s", a->record, strerror(-r));
+		return EXIT_GONE;
+	}
+	a->o.on_snapshot = record_snapshot;
+	a->o.on_snapshot_ctx = &rec;
+	status = run(a);
+	r = cmd_recorder_close(&rec, status == EXIT_GONE ? VMS_REC_END_EXITED
+							 : VMS_REC_END_INTERRUPTED,
+			       cmd_mono_ns());
+	if (r < 0) {
+		cli_error("cannot write '%s': %s", a->record, strerror(-r));
+		return EXIT_GONE;
+	}
+	if (rec.samples)
+		fprintf(stderr, "vmscope: %zu samples recorded to '%s'\n", rec.samples, a->record);
+	return status;
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	struct top_args a = { .p = { .sort = -1 } };
@@ -209,7 +250,7 @@ int cmd_watch(int argc, char **argv)
 			status = EXIT_GONE;
 		} else {
 			vms_proc_free(p);
-			status = run(&a);
+			status = a.record ? run_recording(&a) : run(&a);
 		}
 	}
 	close(a.o.root_fd);

@@ -124,6 +124,8 @@ static int refresh_process(struct top *t)
 		return r;
 	vms_snapshot_free(t->snap);
 	t->snap = snap;
+	if (t->o->on_snapshot && t->o->watch_pid > 0)
+		t->o->on_snapshot(t->o->on_snapshot_ctx, snap);
 	if (snap->proc.comm)
 		(void)snprintf(t->comm, sizeof(t->comm), "%s", snap->proc.comm);
 	return 0;

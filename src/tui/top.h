@@ -9,6 +9,8 @@
 
 #include "tui/viewmodel.h"
 
+struct vms_snapshot;
+
 struct tui_top_options {
 	int root_fd;          /* the proc root; borrowed */
 	bool live;            /* it is this machine's /proc */
@@ -19,6 +21,10 @@ struct tui_top_options {
 	bool full, kernel, bytes, color;
 	unsigned interval_ms;
 	pid_t watch_pid;      /* > 0: the live layout of this process only (vmscope watch) */
+	/* watch: called with each snapshot of the process as it is read
+	 * (watch --record); may be NULL */
+	void (*on_snapshot)(void *ctx, const struct vms_snapshot *snap);
+	void *on_snapshot_ctx;
 };
 
 /* The live view until q; returns an exit status (1: the watched process exited). */

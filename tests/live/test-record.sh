@@ -247,4 +247,52 @@ else
 		"$(cat "$tmp/exits.err")" "$(tail -n 1 "$tmp/exits.rec" | cut -c 1-200)"
 fi
 
+# ---- watch --record: what the live view reads, written as a recording
+if ! command -v tmux >/dev/null; then
+	skip "watch --record" "tmux is not installed"
+	finish
+	exit
+fi
+sock=vmscope-rec-$$
+T() { tmux -L "$sock" "$@"; }
+start_target watch || { not_ok "the target starts"; finish; exit; }
+grow=$(sed -n 's/^grow 0x\([0-9a-f]*\) .*/\1/p' "$tmp/watch.out")
+if ! T -f /dev/null new-session -d -s w -x 120 -y 40 \
+	"env TERM=xterm-256color LC_ALL=C.UTF-8 $vmscope watch --interval 0.2 --record $tmp/watch.rec $tpid 2>$tmp/watch.err; echo \$? >$tmp/watch.rc; sleep 30" \
+	2>"$tmp/tmux.err"; then
+	skip "watch --record" "tmux cannot open a terminal: $(head -n 1 "$tmp/tmux.err")"
+	finish
+	exit
+fi
+sleep 0.7
+kill -USR1 "$tpid"
+wait_line "$tmp/watch.out" "grew 1"
+sleep 0.7
+grow1=$(kernel_rss "$tpid" "$grow")
+T send-keys -t w q
+for _ in $(seq 1 100); do [ -s "$tmp/watch.rc" ] && break; sleep 0.05; done
+T kill-server 2>/dev/null
+out=$(python3 - "$tmp/watch.rec" "$grow" "$grow1" "$(cat "$tmp/watch.rc" 2>/dev/null)" <<'PY'
+import json, sys
+path, grow, grow1, rc = sys.argv[1], "0x" + sys.argv[2], int(sys.argv[3]), sys.argv[4]
+assert rc == "0", ("exit", rc)
+lines = [json.loads(l) for l in open(path)]
+head, samples, end = lines[0], lines[1:-1], lines[-1]
+assert head["format"] == "vmscope-recording" and end["end"] == "interrupted", end
+assert len(samples) >= 4 and all("regions" in s for s in samples), len(samples)
+rss = head["region_values"].index("rss")
+state = {}
+for s in samples:
+    for r in s["regions"]:
+        state[r[0]] = (r[1], r[3 + rss])
+    for g in s["gone"]:
+        del state[g]
+last = [v for (a, v) in state.values() if a == grow]
+assert last == [grow1], (last, grow1)
+print(len(samples), "samples")
+PY
+)
+[ $? -eq 0 ] && ok "watch --record: every refresh a sample with regions, the last Rss the kernel's ($out)" ||
+	not_ok "watch --record: every refresh a sample, the last Rss the kernel's" "$out" "$(cat "$tmp/watch.err")"
+
 finish

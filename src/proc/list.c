@@ -338,6 +338,9 @@ int vms_lister_collect(struct vms_lister *l, struct vms_plist *pl)
 		r = l->info ? collect_libproc2(l, pl) : collect_scan(l, pl);
 	if (r < 0)
 		return r;
-	qsort(pl->items, pl->n, sizeof(*pl->items), cmp_entry_pid);
+	/* no process at all (an empty --proc-root): items is NULL, which
+	 * qsort must not be given even for 0 items */
+	if (pl->n > 1)
+		qsort(pl->items, pl->n, sizeof(*pl->items), cmp_entry_pid);
 	return 0;
 }

@@ -156,7 +156,7 @@ static void row_deltas(struct vms_row *r, const struct vms_pentry *e, const stru
 {
 	const struct vms_pentry *p;
 
-	if (!prev || dt_ns <= 0)
+	if (!prev || !prev->n || dt_ns <= 0)
 		return;
 	p = bsearch(&e->pid, prev->items, prev->n, sizeof(*prev->items), cmp_pid_key);
 	if (!p || p->start_time != e->start_time)

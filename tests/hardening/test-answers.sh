@@ -208,6 +208,18 @@ if [ -c /dev/full ]; then
 	done
 fi
 
+# ---- no process at all (an empty --proc-root): no undefined behaviour
+# (qsort and bsearch of a NULL array; the sanitizer build reports it)
+mkdir -p "$tmp/noproc"
+for args in "list" "list -f json" "top --once"; do
+	# shellcheck disable=SC2086
+	"$vmscope" $args --proc-root "$tmp/noproc" >/dev/null 2>"$tmp/err" </dev/null
+	rc=$?
+	[ $rc = 0 ] && ! grep -q "runtime error" "$tmp/err" &&
+		ok "$args of no process: exit 0, no runtime error" ||
+		not_ok "$args of no process: exit 0, no runtime error" "exit $rc" "$(cat "$tmp/err")"
+done
+
 # ---- arguments echoed on stderr: escaped like every other message
 # raw_stderr NAME WANT_RC ARGS...: vmscope ARGS exits WANT_RC, its stderr holds
 # no raw control byte and shows the escape as \x1b.

@@ -10,11 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "base/parse.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/procs.h"
 #include "cmd/common/recorder.h"
+#include "tui/screen.h"
 #include "tui/top.h"
 #include "tui/viewmodel.h"
 #include "vmscope/collect.h"
@@ -124,6 +127,35 @@ static int top_option(int id, const char *arg, void *ctx)
 	return -EINVAL;
 }
 
+/* Why the live view cannot run here, and what prints the same without a terminal. */
+static void say_no_terminal(const struct top_args *a, int r)
+{
+	const char *term = getenv("TERM");
+	const char *what = a->o.watch_pid ? "watch" : "top";
+	struct strbuf why, esc;
+
+	strbuf_init(&why);
+	strbuf_init(&esc);
+	if (term)
+		escape_display(&esc, term, strlen(term));
+	if (r == -ENOENT)
+		strbuf_addstr(&why, " (TERM is not set)");
+	else if (r == -EINVAL)
+		strbuf_addf(&why, " (terminfo does not know TERM '%s')", esc.buf);
+	else if (r == -EOPNOTSUPP)
+		strbuf_addf(&why, " (TERM '%s' cannot move the cursor)", esc.buf);
+	if (a->o.watch_pid)
+		fprintf(stderr, "vmscope: %s needs a terminal%s; try 'vmscope %d'\n", what, why.buf,
+			(int)a->o.watch_pid);
+	else
+		fprintf(stderr,
+			"vmscope: %s needs a terminal%s; try 'vmscope list', or 'vmscope top --once' "
+			"for one refresh\n",
+			what, why.buf);
+	strbuf_release(&why);
+	strbuf_release(&esc);
+}
+
 static int run(struct top_args *a)
 {
 	int r;
@@ -144,10 +176,9 @@ static int run(struct top_args *a)
 		if (r == 0 && fflush(stdout) != 0)
 			r = -EIO;
 	} else {
-		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
-			fprintf(stderr, "vmscope: %s needs a terminal; for one plain refresh use "
-					"'vmscope top --once'\n",
-				a->o.watch_pid ? "watch" : "top");
+		r = screen_usable();
+		if (r < 0) {
+			say_no_terminal(a, r);
 			return EXIT_USAGE;
 		}
 		a->o.color = a->color != CLI_COLOR_NEVER && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));

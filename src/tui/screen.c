@@ -11,6 +11,8 @@
 #include <curses.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <term.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
@@ -35,6 +37,30 @@ static const struct {
 	[CANVAS_ANON] = { COLOR_YELLOW, A_NORMAL }, [CANVAS_FILE] = { COLOR_WHITE, A_NORMAL },
 	[CANVAS_SHM] = { COLOR_MAGENTA, A_BOLD },   [CANVAS_SPECIAL] = { -1, A_DIM },
 };
+
+int screen_usable(void)
+{
+	const char *term = getenv("TERM");
+	TERMINAL *saved = cur_term, *probe;
+	const char *cup;
+	bool moves;
+	int err = 0;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return -ENOTTY;
+	if (!term || !*term)
+		return -ENOENT;
+	/* curses's own answer: setupterm on a throwaway, never the screen's */
+	if (setupterm(term, STDOUT_FILENO, &err) != OK) {
+		set_curterm(saved);
+		return -EINVAL;
+	}
+	cup = tigetstr("cup");
+	moves = cup && cup != (const char *)-1;
+	probe = set_curterm(saved);
+	del_curterm(probe);
+	return moves ? 0 : -EOPNOTSUPP;
+}
 
 int screen_open(bool color)
 {

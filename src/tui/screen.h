@@ -8,6 +8,13 @@
 
 #include "report/canvas.h"
 
+/*
+ * Whether the live view can take the terminal: 0, -ENOTTY (standard input or
+ * output is no terminal), -ENOENT (TERM is unset or empty), -EINVAL (terminfo
+ * does not know TERM) or -EOPNOTSUPP (the terminal cannot move its cursor,
+ * as "dumb"). Nothing is printed, and the terminal is not touched.
+ */
+int screen_usable(void);
 /* Takes the terminal (curses, keypad, mouse, colors). Returns 0 or -ENOTTY. */
 int screen_open(bool color);
 /* Gives the terminal back as it was; safe to call twice. */

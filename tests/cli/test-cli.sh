@@ -122,4 +122,32 @@ expect "top -u with an unknown user: exit 2" 2 "no user"
 run "$vmscope" list -u 0 -f csv
 expect "list -u with a uid is taken as it is" 0
 
+# ---- top and watch without a terminal they can draw on
+# pty CMD...: runs CMD in a pseudo-terminal (script); what it printed in
+# $tmp/out, its exit status in rc.
+pty() {
+	script -qec "timeout -s KILL 10 $(printf '%q ' "$@")" /dev/null </dev/null >"$tmp/out" 2>&1
+	rc=$?
+	tr -d '\r' <"$tmp/out" >"$tmp/err"
+}
+if script -qec true /dev/null </dev/null >/dev/null 2>&1; then
+	pty env -u TERM "$vmscope" top
+	expect "top with TERM unset: says so, exit 2" 2 "top needs a terminal \(TERM is not set\); try 'vmscope list'"
+	pty env TERM= "$vmscope" top
+	expect "top with TERM empty: says so, exit 2" 2 "TERM is not set"
+	pty env TERM=vmscope-no-such-term "$vmscope" top
+	expect "top with an unknown TERM: says so, exit 2" 2 "terminfo does not know TERM 'vmscope-no-such-term'"
+	pty env TERM=dumb "$vmscope" watch "$tpid"
+	expect "watch on a dumb terminal: says so, exit 2" 2 "TERM 'dumb' cannot move the cursor"
+	pty env -u TERM "$vmscope" watch "$tpid"
+	expect "watch with TERM unset: suggests the report of that PID" 2 "try 'vmscope $tpid'"
+else
+	skip "top and watch with TERM unset or unknown" "script cannot open a pseudo-terminal"
+fi
+run "$vmscope" top
+expect "top without a terminal: suggests vmscope list, exit 2" 2 "top needs a terminal; try 'vmscope list'"
+run "$vmscope" watch "$tpid"
+expect "watch without a terminal: suggests the report of that PID, exit 2" 2 \
+	"watch needs a terminal; try 'vmscope $tpid'"
+
 finish

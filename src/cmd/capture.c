@@ -41,7 +41,7 @@
 
 static const struct cli_option capture_options[] = {
 	{ "output", 'o', required_argument, 'o', "DIR",
-	  "the directory to write (created; it must not hold this pid already)" },
+	  "the directory to write (created, or empty)" },
 	{ "full", 0, no_argument, CMD_OPT_FULL, NULL, "match NAME against the whole command line" },
 	CLI_OPTION_PROC_ROOT,
 	CLI_OPTION_HELP,
@@ -295,38 +295,6 @@ static void hold_objects(struct capture *c, int pid_fd, const struct strbuf *map
 	}
 }
 
-static int write_file_at(int dirfd, const char *rel, const char *buf, size_t len)
-{
-	int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = cmd_write_all(fd, buf, len);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
-/* mkdir -p of rel under dirfd */
-static int make_dirs_at(int dirfd, const char *rel)
-{
-	_cleanup_free_ char *p = xstrdup(rel);
-
-	for (char *s = p;; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (p[0] && mkdirat(dirfd, p, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			if (!c)
-				return 0;
-			*s = c;
-		}
-	}
-}
-
 /*
  * The whole file when it is not too large; else its first CAPTURE_HEAD
  * bytes (the ELF and program headers) at its size, the rest a hole.
@@ -337,11 +305,13 @@ static int copy_object(int dirfd, const struct cap_object *o, bool *ret_cut)
 	_cleanup_free_ char *buf = xmalloc(1 << 20);
 	uint64_t done = 0;
 	struct timespec times[2];
-	int fd, r = 0;
+	struct cmd_atomic_file f;
+	int r;
 
-	fd = openat(dirfd, o->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
+	r = cmd_atomic_open_at(&f, dirfd, o->name);
+	if (r < 0)
+		return r;
+	f.no_sync = true; /* write_capture syncs the whole */
 	while (r == 0 && done < want) {
 		size_t chunk = want - done < (1 << 20) ? (size_t)(want - done) : (1 << 20);
 		ssize_t n = pread(o->fd, buf, chunk, (off_t)done);
@@ -350,20 +320,18 @@ static int copy_object(int dirfd, const struct cap_object *o, bool *ret_cut)
 			continue;
 		if (n <= 0) /* shrank since: what is there is what is copied */
 			break;
-		r = cmd_write_all(fd, buf, (size_t)n);
+		r = cmd_write_all(f.fd, buf, (size_t)n);
 		done += (uint64_t)n;
 	}
-	if (r == 0 && ftruncate(fd, o->size) < 0)
+	if (r == 0 && ftruncate(f.fd, o->size) < 0)
 		r = -errno;
 	/* the file's own time, not the capture's */
 	times[0] = o->mtime;
 	times[1] = o->mtime;
 	if (r == 0)
-		(void)futimens(fd, times);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+		(void)futimens(f.fd, times);
 	*ret_cut = want < (uint64_t)o->size;
-	return r;
+	return cmd_atomic_close(&f, r);
 }
 
 static void readme(struct strbuf *sb, const struct capture *c, pid_t pid, const char *dir,
@@ -420,67 +388,244 @@ static void readme(struct strbuf *sb, const struct capture *c, pid_t pid, const 
 		strbuf_addf(sb, "Not captured (not readable): %s.\n", c->missing.buf);
 }
 
-static int write_capture(const struct capture *c, pid_t pid, const char *dir)
+/* rel (a path under dirfd, its directories made as needed) with buf in it */
+static int write_rel(int dirfd, const char *rel, const char *buf, size_t len)
+{
+	_cleanup_free_ char *dir = xstrdup(rel);
+	char *slash = strrchr(dir, '/');
+	int fd, r;
+
+	if (!slash)
+		return cmd_write_file_at(dirfd, rel, buf, len);
+	*slash = '\0';
+	fd = cmd_mkdirs_at(dirfd, dir);
+	if (fd < 0)
+		return fd;
+	r = cmd_write_file_at(fd, slash + 1, buf, len);
+	close(fd);
+	return r;
+}
+
+/* The whole capture under dirfd (a directory of its own, made for it), the README last. */
+static int write_parts(const struct capture *c, pid_t pid, const char *dir, int dirfd)
 {
 	struct strbuf sb, rel;
 	size_t n_cut = 0;
-	int dfd = -1, r;
+	int fd, r = 0;
 
 	strbuf_init(&sb);
 	strbuf_init(&rel);
-	r = make_dirs_at(AT_FDCWD, dir);
-	if (r == 0) {
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		r = dfd < 0 ? -errno : 0;
-	}
-	strbuf_addf(&rel, "proc/%d", (int)pid);
-	if (r == 0 && faccessat(dfd, rel.buf, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		r = -EEXIST;
 	for (size_t i = 0; r == 0 && i < c->n_files; i++) {
-		char *slash;
-
 		strbuf_reset(&rel);
 		strbuf_addf(&rel, "proc/%d/%s", (int)pid, c->files[i].rel);
-		slash = strrchr(rel.buf, '/');
-		*slash = '\0';
-		r = make_dirs_at(dfd, rel.buf);
-		*slash = '/';
-		if (r == 0)
-			r = write_file_at(dfd, rel.buf, c->files[i].data.buf, c->files[i].data.len);
+		r = write_rel(dirfd, rel.buf, c->files[i].data.buf, c->files[i].data.len);
 	}
-	if (r == 0 && c->n_objects)
-		r = make_dirs_at(dfd, "objects");
-	for (size_t i = 0; r == 0 && i < c->n_objects; i++) {
-		int ofd = openat(dfd, "objects", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		bool cut = false;
+	if (r == 0 && c->n_objects) {
+		fd = cmd_mkdirs_at(dirfd, "objects");
+		r = fd < 0 ? fd : 0;
+		for (size_t i = 0; r == 0 && i < c->n_objects; i++) {
+			bool cut = false;
 
-		r = ofd < 0 ? -errno : copy_object(ofd, &c->objects[i], &cut);
-		if (ofd >= 0)
-			close(ofd);
-		n_cut += cut;
+			r = copy_object(fd, &c->objects[i], &cut);
+			n_cut += cut;
+		}
+		if (fd >= 0)
+			close(fd);
 	}
-	strbuf_reset(&rel);
-	strbuf_addf(&rel, "proc/%d/map_files", (int)pid);
-	if (r == 0 && c->n_links)
-		r = make_dirs_at(dfd, rel.buf);
-	for (size_t i = 0; r == 0 && i < c->n_links; i++) {
+	if (r == 0 && c->n_links) {
 		strbuf_reset(&rel);
-		strbuf_addf(&rel, "proc/%d/map_files/%s", (int)pid, c->links[i].range);
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "../../../objects/%s", c->objects[c->links[i].object].name);
-		if (symlinkat(sb.buf, dfd, rel.buf) < 0)
-			r = -errno;
+		strbuf_addf(&rel, "proc/%d/map_files", (int)pid);
+		fd = cmd_mkdirs_at(dirfd, rel.buf);
+		r = fd < 0 ? fd : 0;
+		for (size_t i = 0; r == 0 && i < c->n_links; i++) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "../../../objects/%s", c->objects[c->links[i].object].name);
+			if (symlinkat(sb.buf, fd, c->links[i].range) < 0)
+				r = -errno;
+		}
+		if (fd >= 0)
+			close(fd);
 	}
 	if (r == 0) {
 		strbuf_reset(&sb);
 		readme(&sb, c, pid, dir, n_cut);
-		(void)unlinkat(dfd, "README", 0); /* the latest capture's */
-		r = write_file_at(dfd, "README", sb.buf, sb.len);
+		r = cmd_write_file_at(dirfd, "README", sb.buf, sb.len);
 	}
-	if (dfd >= 0)
-		close(dfd);
 	strbuf_release(&sb);
 	strbuf_release(&rel);
+	return r;
+}
+
+/* What a directory holds, by the names a capture uses. */
+enum cap_dir_state {
+	CAP_DIR_EMPTY,
+	CAP_DIR_UNFINISHED, /* .partial-* and what a capture moved out of it, no README */
+	CAP_DIR_OTHER,
+};
+
+static int dir_state(int dirfd, enum cap_dir_state *ret)
+{
+	bool partial = false, parts = false, other = false;
+	struct dirent *de;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		int r = -errno;
+
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strncmp(de->d_name, ".partial-", 9) == 0)
+			partial = true;
+		else if (strcmp(de->d_name, "proc") == 0 || strcmp(de->d_name, "objects") == 0)
+			parts = true;
+		else
+			other = true;
+	}
+	closedir(d);
+	*ret = other || (parts && !partial) ? CAP_DIR_OTHER
+	       : partial		    ? CAP_DIR_UNFINISHED
+					    : CAP_DIR_EMPTY;
+	return 0;
+}
+
+/* Clears what an unfinished capture left in dirfd. */
+static int clear_unfinished(int dirfd)
+{
+	struct dirent *de;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	while (r == 0 && (de = readdir(d)))
+		if (strncmp(de->d_name, ".partial-", 9) == 0)
+			r = cmd_remove_tree_at(dirfd, de->d_name);
+	closedir(d);
+	/* the .partial-* went last: now nothing says these are a capture's */
+	if (r == 0)
+		r = cmd_remove_tree_at(dirfd, "objects");
+	if (r == 0)
+		r = cmd_remove_tree_at(dirfd, "proc");
+	return r;
+}
+
+/*
+ * DIR, reached without following a link another user planted (files.h):
+ * made when it is not there; taken when it is empty or holds only what a
+ * capture that did not finish left (then cleared); else -EEXIST when it
+ * holds a capture of pid, -ENOTEMPTY. Its fd, with its parent's and its name
+ * there when it was made (so that a failure takes it away again).
+ */
+struct cap_dir {
+	int fd, parent_fd;
+	char *name;
+	bool made;
+};
+
+static int open_capture_dir(struct cap_dir *cd, const char *dir, pid_t pid, struct strbuf *why)
+{
+	_cleanup_free_ char *path = xstrdup(dir);
+	enum cap_dir_state state = CAP_DIR_OTHER;
+	bool exists, untrusted;
+	struct stat st;
+	char rel[32];
+	size_t len = strlen(path);
+	int r;
+
+	*cd = (struct cap_dir){ .fd = -1, .parent_fd = -1 };
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	if (strcmp(path, "/") == 0 || strcmp(path, ".") == 0 || strcmp(path, "..") == 0)
+		return -ENOTEMPTY;
+	r = cmd_path_resolve(path, &cd->parent_fd, &cd->name, &st, &exists, &untrusted, why);
+	if (r < 0)
+		return r;
+	if (exists && untrusted) {
+		if (why) {
+			strbuf_reset(why);
+			strbuf_addf(why, "it belongs to uid %u in a sticky directory anyone may write to",
+				    (unsigned)st.st_uid);
+		}
+		return -EPERM;
+	}
+	if (exists && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (!exists && mkdirat(cd->parent_fd, cd->name, 0755) == 0)
+		cd->made = true;
+	else if (!exists && errno != EEXIST)
+		return -errno;
+	cd->fd = openat(cd->parent_fd, cd->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cd->fd < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	r = dir_state(cd->fd, &state);
+	if (r < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
+	if (state == CAP_DIR_OTHER)
+		return faccessat(cd->fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : -ENOTEMPTY;
+	return state == CAP_DIR_UNFINISHED ? clear_unfinished(cd->fd) : 0;
+}
+
+static void close_capture_dir(struct cap_dir *cd, bool failed)
+{
+	if (cd->fd >= 0)
+		close(cd->fd);
+	if (failed && cd->made)
+		(void)unlinkat(cd->parent_fd, cd->name, AT_REMOVEDIR);
+	if (cd->parent_fd >= 0)
+		close(cd->parent_fd);
+	free(cd->name);
+}
+
+/*
+ * Into DIR/.partial-PID first (vmscope's pid), then moved into DIR: objects,
+ * proc, and the README last, so that a capture that fails half-way (no
+ * space left) has no README and a .partial-* beside it, is read as no
+ * capture, and a retry into the same DIR clears it.
+ */
+static int write_capture(const struct capture *c, pid_t pid, const char *dir, struct strbuf *why)
+{
+	static const char *const parts[] = { "objects", "proc", "README" };
+	struct cap_dir cd;
+	char partial[32], from[64];
+	int r, pfd;
+
+	r = open_capture_dir(&cd, dir, pid, why);
+	if (r < 0) {
+		close_capture_dir(&cd, true);
+		return r;
+	}
+	/* from here on, DIR holds nothing but what this capture puts there */
+	snprintf(partial, sizeof(partial), ".partial-%d", (int)getpid());
+	pfd = cmd_mkdirs_at(cd.fd, partial);
+	r = pfd < 0 ? pfd : write_parts(c, pid, dir, pfd);
+	/* on disk, all of it, before anything says it is whole */
+	if (r == 0 && syncfs(pfd) < 0)
+		r = -errno;
+	if (pfd >= 0)
+		close(pfd);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(parts); i++) {
+		snprintf(from, sizeof(from), "%s/%s", partial, parts[i]);
+		if (renameat(cd.fd, from, cd.fd, parts[i]) < 0 && (errno != ENOENT || i == 2))
+			r = -errno;
+	}
+	if (r == 0 && unlinkat(cd.fd, partial, AT_REMOVEDIR) < 0)
+		r = -errno;
+	if (r == 0)
+		(void)fsync(cd.fd); /* the renames */
+	if (r < 0)
+		(void)clear_unfinished(cd.fd);
+	close_capture_dir(&cd, r < 0);
 	return r;
 }
 
@@ -538,6 +683,7 @@ int cmd_capture(int argc, char **argv)
 	struct capture c = { 0 };
 	char **ops;
 	char name[16];
+	struct strbuf why;
 	int r, n, first, root_fd, pid_fd, status;
 	pid_t pid;
 
@@ -577,14 +723,19 @@ int cmd_capture(int argc, char **argv)
 	if (!is_stopped(&c))
 		fprintf(stderr, "vmscope: note: process %d was running, so its files may disagree "
 				"a little (kill -STOP it first)\n", (int)pid);
-	r = write_capture(&c, pid, a.output);
+	strbuf_init(&why);
+	r = write_capture(&c, pid, a.output, &why);
 	if (r == -EEXIST) {
 		cli_error("'%s' already holds a capture of pid %d", a.output,
 			(int)pid);
 		status = EXIT_GONE;
+	} else if (r == -ENOTEMPTY) {
+		cli_error("'%s' is not empty, and no unfinished capture: capture into a new "
+			  "directory", a.output);
+		status = EXIT_GONE;
 	} else if (r < 0) {
 		cli_error("cannot write the capture into '%s': %s", a.output,
-			strerror(-r));
+			  r == -EPERM && why.len ? why.buf : strerror(-r));
 		status = EXIT_GONE;
 	} else {
 		if (c.missing.len)
@@ -592,6 +743,7 @@ int cmd_capture(int argc, char **argv)
 		cli_error("captured pid %d into %s (%zu files, %zu mapped files)",
 			(int)pid, a.output, c.n_files, c.n_objects);
 	}
+	strbuf_release(&why);
 out:
 	capture_release(&c);
 	return status;

@@ -4,7 +4,9 @@
 # write to (as /tmp): a root-owned 0600 file they point to stays byte for
 # byte and mode for mode as it was, whatever fs.protected_symlinks says;
 # output files are new 0644 or keep the mode of the file they replace; no
-# write to a process through a captured tree; TAP. Needs root.
+# write to a process through a captured tree; a capture into a directory
+# dressed with links, or failing half-way, writes nowhere else and leaves no
+# capture that reads as whole; TAP. Needs root.
 set -u
 vmscope=${1:?usage: test-writes.sh VMSCOPE}
 . "$(dirname "$0")/common.sh"
@@ -40,6 +42,19 @@ expect_rc() {
 	if [ "$got" = "$want" ]; then ok "$d"; else not_ok "$d" "exit status $got, not $want" "$@"; fi
 }
 
+# says DESCRIPTION STATUS PATTERN ARGS...: vmscope ARGS exits STATUS, saying PATTERN.
+says() {
+	local d=$1 want=$2 pat=$3 rc
+	shift 3
+	timeout 30 "$vmscope" "$@" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc = "$want" ] && grep -q -- "$pat" "$tmp/err"; then
+		ok "$d"
+	else
+		not_ok "$d" "exit status $rc" "$(cat "$tmp/err")"
+	fi
+}
+
 sleep 300 &
 spid=$!
 pids=$spid
@@ -71,14 +86,8 @@ fi
 
 # A planted link on the way to the file: refused, nothing written where it points.
 as_nobody ln -s "$tmp/vdir" "$sticky/dir"
-timeout 30 "$vmscope" snapshot "$spid" -o "$sticky/dir/victim" 2>"$tmp/err"
-rc=$?
-if [ $rc = 1 ] && grep -q "not followed" "$tmp/err"; then
-	ok "snapshot -o through a planted directory link is refused with a message"
-else
-	not_ok "snapshot -o through a planted directory link is refused with a message" \
-		"exit status $rc" "$(cat "$tmp/err")"
-fi
+says "snapshot -o through a planted directory link is refused with a message" 1 "not followed" \
+	snapshot "$spid" -o "$sticky/dir/victim"
 victim_same "snapshot -o through a planted directory link: the victim is unchanged"
 if [ "$(ls -A "$tmp/vdir")" = victim ]; then
 	ok "snapshot -o through a planted directory link: no temporary left"
@@ -126,6 +135,93 @@ if timeout 30 "$vmscope" capture "$spid" -o "$tmp/cap" 2>"$tmp/err"; then
 	victim_same "--reset-refs with --proc-root: a clear_refs link's file is unchanged"
 else
 	not_ok "capture for the --reset-refs case" "$(cat "$tmp/err")"
+fi
+
+# capture -o DIR: another user's DIR, or links they planted in a DIR anyone
+# may write to, never take a write elsewhere.
+mkdir -m 755 "$tmp/vdir/cron.d"
+printf 'root job\n' >"$tmp/vdir/cron.d/job"
+cron_sum=$(ls -la --time-style=+ "$tmp/vdir/cron.d" | sha256sum; cat "$tmp/vdir/cron.d/job" | sha256sum)
+cron_same() {
+	if [ "$(ls -la --time-style=+ "$tmp/vdir/cron.d" | sha256sum; cat "$tmp/vdir/cron.d/job" | sha256sum)" = "$cron_sum" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "$(ls -laR "$tmp/vdir/cron.d")"
+	fi
+}
+as_nobody mkdir "$sticky/cap"
+as_nobody ln -s "$tmp/vdir/cron.d" "$sticky/cap/objects"
+as_nobody ln -s "$tmp/vdir/cron.d" "$sticky/cap/proc"
+timeout 30 "$vmscope" capture "$spid" -o "$sticky/cap" 2>"$tmp/err"
+expect_rc "capture -o into another user's directory in a sticky one is refused" 1 $? "$(cat "$tmp/err")"
+cron_same "capture -o into another user's directory: nothing written where its links point"
+as_nobody ln -s "$tmp/vdir/cron.d" "$sticky/cap-link"
+timeout 30 "$vmscope" capture "$spid" -o "$sticky/cap-link" 2>"$tmp/err"
+expect_rc "capture -o onto another user's link in a sticky directory is refused" 1 $? "$(cat "$tmp/err")"
+cron_same "capture -o onto a planted link: nothing written where it points"
+# root's own DIR, writable by all: planted links make it no empty DIR.
+mkdir -m 777 "$tmp/open"
+as_nobody ln -s "$tmp/vdir/cron.d" "$tmp/open/objects"
+says "capture -o into a DIR holding a planted objects link is refused: not empty" 1 \
+	"is not empty" capture "$spid" -o "$tmp/open"
+cron_same "capture -o into a DIR holding a planted objects link: nothing written through it"
+# ... and planted as if a capture had not finished: cleared, not followed.
+as_nobody mkdir "$tmp/open/.partial-1"
+as_nobody ln -s "$tmp/vdir/cron.d" "$tmp/open/proc"
+timeout 30 "$vmscope" capture "$spid" -o "$tmp/open" 2>"$tmp/err"
+rc=$?
+if [ $rc = 0 ] && [ -d "$tmp/open/objects" ] && [ ! -L "$tmp/open/objects" ] &&
+	[ -f "$tmp/open/proc/$spid/smaps" ] && [ -f "$tmp/open/README" ]; then
+	ok "capture -o into a DIR dressed as an unfinished capture clears the links and captures"
+else
+	not_ok "capture -o into a DIR dressed as an unfinished capture clears the links and captures" \
+		"exit status $rc" "$(cat "$tmp/err")" "$(ls -la "$tmp/open")"
+fi
+cron_same "capture -o into a DIR dressed as an unfinished capture: nothing written through its links"
+
+# A capture that fails half-way leaves no capture, and a retry works.
+mkdir "$tmp/half"
+mkdir "$tmp/half/README"
+timeout 30 "$vmscope" capture "$spid" -o "$tmp/half" 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && [ "$(ls -A "$tmp/half")" = README ]; then
+	ok "capture -o into a DIR holding a directory named README is refused, nothing written"
+else
+	not_ok "capture -o into a DIR holding a directory named README is refused, nothing written" \
+		"exit status $rc" "$(cat "$tmp/err")" "$(ls -la "$tmp/half")"
+fi
+rmdir "$tmp/half/README"
+# out of room (RLIMIT_FSIZE: write fails with EFBIG) once some files are written
+(trap '' XFSZ; ulimit -f 4; exec timeout 30 "$vmscope" capture "$spid" -o "$tmp/half") 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && [ -z "$(ls -A "$tmp/half")" ]; then
+	ok "a capture that runs out of room half-way exits 1 and leaves DIR empty"
+else
+	not_ok "a capture that runs out of room half-way exits 1 and leaves DIR empty" \
+		"exit status $rc" "$(cat "$tmp/err")" "$(ls -laR "$tmp/half" | head -20)"
+fi
+# killed half-way (SIGXFSZ): what is left is no capture
+(ulimit -f 4; exec timeout 30 "$vmscope" capture "$spid" -o "$tmp/half") 2>"$tmp/err"
+rc=$?
+if [ $rc -gt 128 ] && [ ! -e "$tmp/half/README" ] && ! "$vmscope" --proc-root "$tmp/half/proc" "$spid" >/dev/null 2>&1; then
+	ok "a capture killed half-way (exit status $rc) leaves no README and nothing --proc-root reads"
+else
+	not_ok "a capture killed half-way leaves no README and nothing --proc-root reads" \
+		"exit status $rc" "$(ls -la "$tmp/half")"
+fi
+timeout 30 "$vmscope" capture "$spid" -o "$tmp/half" 2>"$tmp/err"
+rc=$?
+if [ $rc = 0 ] && [ -f "$tmp/half/README" ] && [ -z "$(ls -A "$tmp/half" | grep partial)" ] &&
+	"$vmscope" --proc-root "$tmp/half/proc" "$spid" >/dev/null 2>&1; then
+	ok "a retry into the same DIR captures, and leaves no partial directory"
+else
+	not_ok "a retry into the same DIR captures, and leaves no partial directory" \
+		"exit status $rc" "$(cat "$tmp/err")" "$(ls -la "$tmp/half")"
+fi
+if [ "$(stat -c %a "$tmp/half/README")" = 644 ] && [ "$(stat -c %a "$tmp/half/proc/$spid/smaps")" = 644 ]; then
+	ok "the capture's files are 0644"
+else
+	not_ok "the capture's files are 0644" "$(ls -la "$tmp/half" "$tmp/half/proc/$spid")"
 fi
 
 finish

@@ -4,6 +4,7 @@
 
 #include "cmd/common/files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -306,7 +307,7 @@ static void sync_dir(int dirfd)
 
 int cmd_atomic_close(struct cmd_atomic_file *f, int r)
 {
-	if (f->fd >= 0 && f->tmp && r == 0 && fsync(f->fd) < 0)
+	if (f->fd >= 0 && f->tmp && r == 0 && !f->no_sync && fsync(f->fd) < 0)
 		r = -errno;
 	if (f->fd >= 0 && close(f->fd) < 0 && r == 0)
 		r = -errno;
@@ -317,7 +318,7 @@ int cmd_atomic_close(struct cmd_atomic_file *f, int r)
 			r = -errno;
 		if (r < 0)
 			(void)unlinkat(f->dirfd, f->tmp, 0);
-		else
+		else if (!f->no_sync)
 			sync_dir(f->dirfd);
 	}
 	if (f->dirfd >= 0)
@@ -336,6 +337,85 @@ int cmd_write_file_atomic(const char *path, const char *buf, size_t len, struct 
 	if (r < 0)
 		return r;
 	return cmd_atomic_close(&f, cmd_write_all(f.fd, buf, len));
+}
+
+int cmd_write_file_at(int dirfd, const char *name, const char *buf, size_t len)
+{
+	struct cmd_atomic_file f;
+	int r = cmd_atomic_open_at(&f, dirfd, name);
+
+	if (r < 0)
+		return r;
+	f.no_sync = true;
+	return cmd_atomic_close(&f, cmd_write_all(f.fd, buf, len));
+}
+
+int cmd_mkdirs_at(int dirfd, const char *rel)
+{
+	_cleanup_free_ char *p = xstrdup(rel);
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	char *s = p;
+
+	if (fd < 0)
+		return -errno;
+	while (*s) {
+		char *end = s + strcspn(s, "/");
+		bool more = *end == '/';
+		int next;
+
+		*end = '\0';
+		if (*s && mkdirat(fd, s, 0755) < 0 && errno != EEXIST) {
+			next = -errno;
+		} else if (*s) {
+			next = openat(fd, s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (next < 0)
+				next = errno == ELOOP ? -ENOTDIR : -errno;
+		} else {
+			next = fd; /* "a//b" */
+		}
+		if (next != fd)
+			close(fd);
+		if (next < 0)
+			return next;
+		fd = next;
+		s = more ? end + 1 : end;
+	}
+	return fd;
+}
+
+static int remove_tree(int at, const char *name, int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, r = 0;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(at, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (depth > 32)
+		return -ELOOP;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while (r == 0 && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			r = remove_tree(fd, de->d_name, depth + 1);
+	closedir(d);
+	if (r == 0 && unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
+}
+
+int cmd_remove_tree_at(int dirfd, const char *name)
+{
+	return remove_tree(dirfd, name, 0);
 }
 
 void cmd_say_cannot_write(const char *path, int r, const struct strbuf *why)

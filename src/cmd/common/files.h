@@ -48,6 +48,7 @@ struct cmd_atomic_file {
 	char *name; /* the name replaced there */
 	char *tmp;  /* the temporary written, its name there */
 	int fd;
+	bool no_sync; /* the caller syncs (set it after the open) */
 };
 int cmd_atomic_open(struct cmd_atomic_file *f, const char *path, struct strbuf *why);
 /* In dirfd (kept by the caller) under name, a single component; an entry of
@@ -56,6 +57,19 @@ int cmd_atomic_open_at(struct cmd_atomic_file *f, int dirfd, const char *name);
 int cmd_atomic_close(struct cmd_atomic_file *f, int r);
 /* Writes all of buf to fd, retrying on EINTR; 0 or -errno. */
 int cmd_write_all(int fd, const char *buf, size_t len);
+/* Writes buf to dirfd/name (a single component) the same way, but without
+ * the fsync: for many files that the caller syncs at once (syncfs). */
+int cmd_write_file_at(int dirfd, const char *name, const char *buf, size_t len);
+
+/*
+ * mkdir -p of rel under dirfd, walked with openat(O_NOFOLLOW | O_DIRECTORY)
+ * from dirfd: no link on the way is followed. The last directory's fd
+ * (O_RDONLY, the caller closes it), or -errno (-ENOTDIR for a link).
+ */
+int cmd_mkdirs_at(int dirfd, const char *rel);
+/* rm -r of dirfd/name, never following a link; 0 or -errno. */
+int cmd_remove_tree_at(int dirfd, const char *name);
+
 /* "vmscope: cannot write 'PATH': " and why, or the error's text. */
 void cmd_say_cannot_write(const char *path, int r, const struct strbuf *why);
 

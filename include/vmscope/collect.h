@@ -144,6 +144,15 @@ struct vms_stat {
 int vms_stat_parse(const char *buf, size_t len, struct vms_stat *ret);
 
 /*
+ * Sends sig to process pid if it is still the one that started at
+ * start_time (stat field 22, read under root_fd): through a pidfd, so that
+ * neither an exit nor a reused pid between the check and the send can
+ * redirect it. Returns 0, -ESRCH (gone, or another process now), or -errno
+ * of the send (-EPERM).
+ */
+int vms_proc_signal(int root_fd, pid_t pid, uint64_t start_time, int sig);
+
+/*
  * task/<tid>/syscall: "nr arg1..arg6 sp pc" → sp. "running" → -EAGAIN;
  * "-1 sp pc" (blocked outside a syscall) → sp.
  */

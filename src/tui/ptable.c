@@ -35,16 +35,20 @@ static const struct col_pick list_cols[] = {
 static const struct col_pick live_cols[] = {
 	{ VMS_COL_PID, 9 },       { VMS_COL_USER, 6 },        { VMS_COL_COUNT, 9 },
 	{ VMS_COL_VSZ, 1 },       { VMS_COL_RSS, 8 },         { VMS_COL_RSS_DELTA, 7 },
-	{ VMS_COL_PSS, 9 },       { VMS_COL_USS, 7 },         { VMS_COL_SWAP, 5 },
-	{ VMS_COL_SWAP_PSS, 1 },  { VMS_COL_MINFLT_RATE, 6 }, { VMS_COL_MAJFLT_RATE, 6 },
+	{ VMS_COL_PSS, 9 },       { VMS_COL_TREE_PSS, 8 },    { VMS_COL_USS, 7 },
+	{ VMS_COL_SWAP, 5 },      { VMS_COL_SWAP_PSS, 1 },    { VMS_COL_MINFLT_RATE, 6 }, { VMS_COL_MAJFLT_RATE, 6 },
 	{ VMS_COL_OOM_SCORE, 3 }, { VMS_COL_CGROUP_MEM, 9 },
 };
 
 #define MIN_COMMAND 12
 
-static bool col_applies(enum vms_col c, enum vms_group by)
+static bool col_applies(enum vms_col c, const struct vms_view *v)
 {
+	enum vms_group by = v->by;
+
 	switch (c) {
+	case VMS_COL_TREE_PSS:
+		return v->tree && by == VMS_GROUP_NONE;
 	case VMS_COL_PID:
 		return by == VMS_GROUP_NONE;
 	case VMS_COL_USER:
@@ -83,6 +87,7 @@ static unsigned col_width(enum vms_col c, unsigned flags)
 	case VMS_COL_RSS_DELTA:
 		return bytes ? 14 : 7;
 	case VMS_COL_SWAP_PSS:
+	case VMS_COL_TREE_PSS:
 		return bytes ? 13 : 7;
 	default:
 		return bytes ? 13 : 6;
@@ -99,7 +104,7 @@ void ptable_layout(struct ptable *t, const struct vms_view *v, unsigned width, u
 	if (width > CANVAS_MAX_WIDTH)
 		width = CANVAS_MAX_WIDTH;
 	for (size_t i = 0; i < n_pick; i++) {
-		on[i] = col_applies(pick[i].col, v->by);
+		on[i] = col_applies(pick[i].col, v);
 		if (on[i])
 			used += col_width(pick[i].col, flags) + 1;
 	}
@@ -207,28 +212,60 @@ void ptable_draw_header(const struct ptable *t, const struct vms_view *v, struct
 	}
 }
 
+/* The tree's lines before a process at its place in the tree view. */
+static void tree_prefix(const struct vms_view *v, const struct vms_row *r, struct strbuf *sb)
+{
+	size_t row = (size_t)(r - v->rows), pos;
+	const struct vms_tree_pos *tp;
+
+	if (!v->tree || v->by != VMS_GROUP_NONE || row >= v->n_rows)
+		return;
+	for (pos = 0; pos < v->n_vis && v->vis[pos] != row; pos++)
+		;
+	if (pos == v->n_vis)
+		return;
+	tp = &v->tpos[pos];
+	for (uint32_t k = 0; k + 1 < tp->depth; k++)
+		strbuf_addstr(sb, k < 64 && (tp->more >> k & 1) ? "│ " : "  ");
+	if (tp->depth)
+		strbuf_addstr(sb, tp->last ? "└─" : "├─");
+}
+
+/* Skips n characters of s (horizontal scrolling). */
+static const char *skip_chars(const char *s, size_t n)
+{
+	while (n-- && *s) {
+		s++;
+		while ((*s & 0xc0) == 0x80)
+			s++;
+	}
+	return s;
+}
+
 static void put_command(const struct ptable *t, const struct vms_view *v, const struct vms_row *r,
 			struct canvas *cv, size_t i, size_t y)
 {
-	const char *s = r->name ? r->name : "?";
+	const char *s = r->name ? r->name : "?", *shown;
 	struct strbuf sb;
 
-	if (v->by != VMS_GROUP_NONE || !r->cmdline) {
-		/* a process without arguments is shown the way ps does: [comm] */
-		if (v->by == VMS_GROUP_NONE) {
-			strbuf_init(&sb);
-			strbuf_addf(&sb, "[%s]", s);
-			canvas_put_text(cv, t->x[i], y, sb.buf, sb.len, t->w[i], 0, CANVAS_PLAIN);
-			strbuf_release(&sb);
-			return;
-		}
-		canvas_put_str(cv, t->x[i], y, s, t->w[i],
+	if (v->by != VMS_GROUP_NONE) {
+		canvas_put_str(cv, t->x[i], y, skip_chars(s, v->hscroll), t->w[i],
 			       v->by == VMS_GROUP_CGROUP || v->by == VMS_GROUP_LIBRARY ?
 				       CANVAS_TRUNC_LEFT : 0,
 			       CANVAS_PLAIN);
 		return;
 	}
-	canvas_put_str(cv, t->x[i], y, r->cmdline, t->w[i], 0, CANVAS_PLAIN);
+	strbuf_init(&sb);
+	tree_prefix(v, r, &sb);
+	/* a process without arguments is shown the way ps does: [comm] */
+	if (r->cmdline)
+		strbuf_addstr(&sb, r->cmdline);
+	else
+		strbuf_addf(&sb, "[%s]", s);
+	shown = skip_chars(sb.buf, v->hscroll);
+	canvas_put_text(cv, t->x[i], y, shown, sb.len - (size_t)(shown - sb.buf), t->w[i], 0,
+			CANVAS_PLAIN);
+	strbuf_release(&sb);
 }
 
 void ptable_draw_row(const struct ptable *t, const struct vms_view *v, const struct vms_row *r,
@@ -269,7 +306,7 @@ void ptable_draw_total(const struct ptable *t, const struct vms_view *v, struct 
 		enum vms_col c = t->cols[i];
 
 		if (c == VMS_COL_PID || c == VMS_COL_USER || c == VMS_COL_CGROUP_MEM ||
-		    c == VMS_COL_OOM_SCORE)
+		    c == VMS_COL_OOM_SCORE || c == VMS_COL_TREE_PSS)
 			continue;
 		if (c == VMS_COL_COMMAND) {
 			strbuf_addf(&sb, "total: %" PRIu32 " process%s", r->count,

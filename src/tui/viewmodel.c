@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/xalloc.h"
+#include "tui/viewtree.h"
 
 const struct vms_col_desc vms_cols[VMS_COL__MAX] = {
 	[VMS_COL_PID] = { "pid", "PID", 0 },
@@ -38,12 +39,13 @@ const struct vms_col_desc vms_cols[VMS_COL__MAX] = {
 	[VMS_COL_MAJFLT_RATE] = { "majflt_rate", "MAJFLT/s", 0 },
 	[VMS_COL_CGROUP_MEM] = { "cgroup_memory", "CG-MEM", VMS_COLF_SIZE },
 	[VMS_COL_OOM_SCORE] = { "oom_score", "OOM", 0 },
+	[VMS_COL_TREE_PSS] = { "subtree_pss", "TREEPSS", VMS_COLF_SIZE },
 };
 
 int vms_col_from_string(const char *name)
 {
 	for (int i = 0; i < VMS_COL__MAX; i++)
-		if (strcmp(name, vms_cols[i].name) == 0)
+		if (i != VMS_COL_TREE_PSS && strcmp(name, vms_cols[i].name) == 0)
 			return i;
 	return -EINVAL;
 }
@@ -82,6 +84,7 @@ void vms_view_release(struct vms_view *v)
 {
 	free(v->rows);
 	free(v->vis);
+	free(v->tpos);
 	free(v->filter.user);
 	free(v->filter.name);
 	free(v->filter.pattern);
@@ -100,6 +103,7 @@ static void row_from_entry(struct vms_row *r, const struct vms_pentry *e)
 
 	memset(r, 0, sizeof(*r));
 	r->pid = e->pid;
+	r->ppid = e->ppid;
 	r->start_time = e->start_time;
 	r->uid = e->uid;
 	r->user = e->user;
@@ -175,7 +179,7 @@ static void row_deltas(struct vms_row *r, const struct vms_pentry *e, const stru
 static void row_add(struct vms_row *sum, const struct vms_row *r)
 {
 	for (int c = VMS_COL_COUNT; c < VMS_COL__MAX; c++) {
-		if (c == VMS_COL_CGROUP_MEM || !vms_row_has(r, c))
+		if (c == VMS_COL_CGROUP_MEM || c == VMS_COL_TREE_PSS || !vms_row_has(r, c))
 			continue;
 		/* a score does not add up: the group is as likely killed as its likeliest */
 		if (c == VMS_COL_OOM_SCORE) {
@@ -394,7 +398,11 @@ static void refresh_visible(struct vms_view *v)
 		v->vis[v->n_vis++] = i;
 		row_add(&v->total, &v->rows[i]);
 	}
+	if (v->tree && v->by == VMS_GROUP_NONE)
+		viewtree_sum(v);
 	qsort_r(v->vis, v->n_vis, sizeof(*v->vis), cmp_rows, v);
+	if (v->tree && v->by == VMS_GROUP_NONE)
+		viewtree_order(v);
 	if (had_sel) {
 		size_t i;
 
@@ -475,6 +483,89 @@ void vms_view_sort_toggle(struct vms_view *v, enum vms_col col)
 	vms_view_sort(v, col, col == v->sort ? !v->desc : -1);
 }
 
+void vms_view_sort_step(struct vms_view *v, const enum vms_col *cols, size_t n, int dir)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n && cols[i] != v->sort; i++)
+		;
+	if (i == n) /* the sort column is not shown: start from an end */
+		i = dir > 0 ? n - 1 : 0;
+	i = dir > 0 ? (i + 1) % n : (i + n - 1) % n;
+	vms_view_sort(v, cols[i], -1);
+}
+
+void vms_view_set_tree(struct vms_view *v, bool on)
+{
+	if (v->tree == on)
+		return;
+	remember_selection(v);
+	v->tree = on;
+	if (!on) /* the sums are no column outside the tree */
+		for (size_t i = 0; i < v->n_rows; i++)
+			v->rows[i].have &= ~BIT(VMS_COL_TREE_PSS);
+	if (!on && v->sort == VMS_COL_TREE_PSS)
+		v->sort = VMS_COL_PSS;
+	refresh_visible(v);
+}
+
+static bool holds(const char *hay, const char *needle)
+{
+	return hay && strcasestr(hay, needle);
+}
+
+bool vms_view_search(struct vms_view *v, const char *text, bool next)
+{
+	if (!text || !*text || v->n_vis == 0)
+		return false;
+	/* every row once, the selected one first (next: last) */
+	for (size_t k = 0; k < v->n_vis; k++) {
+		size_t i = (v->sel + k + (next ? 1 : 0)) % v->n_vis;
+		const struct vms_row *r = vms_view_row(v, i);
+
+		if (holds(r->name, text) || holds(r->cmdline, text)) {
+			v->sel = i;
+			clamp(v);
+			remember_selection(v);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t vms_plist_users(const struct vms_plist *l, char ***ret)
+{
+	char **names = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*names));
+	size_t n = 0, m = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		char buf[32];
+		const char *u = l->items[i].user;
+
+		if (!u) {
+			(void)snprintf(buf, sizeof(buf), "%u", (unsigned)l->items[i].uid);
+			u = buf;
+		}
+		names[n++] = xstrdup(u);
+	}
+	qsort(names, n, sizeof(*names), cmp_str_ptr);
+	for (size_t i = 0; i < n; i++) {
+		if (m && strcmp(names[m - 1], names[i]) == 0)
+			free(names[i]);
+		else
+			names[m++] = names[i];
+	}
+	*ret = names;
+	return m;
+}
+
 static void set_str(char **slot, const char *s)
 {
 	free(*slot);
@@ -530,6 +621,18 @@ void vms_view_move(struct vms_view *v, long delta)
 		v->sel = (size_t)((long)v->sel + delta);
 	clamp(v);
 	remember_selection(v);
+}
+
+void vms_view_hscroll(struct vms_view *v, long delta)
+{
+	enum { MAX_HSCROLL = 4096 };
+
+	if (delta < 0 && (size_t)-delta > v->hscroll)
+		v->hscroll = 0;
+	else
+		v->hscroll = (size_t)((long)v->hscroll + delta);
+	if (v->hscroll > MAX_HSCROLL)
+		v->hscroll = MAX_HSCROLL;
 }
 
 void vms_view_home(struct vms_view *v)

@@ -38,6 +38,7 @@ enum vms_col {
 	VMS_COL_MAJFLT_RATE,
 	VMS_COL_CGROUP_MEM,  /* the cgroup's own memory.current (--by cgroup) */
 	VMS_COL_OOM_SCORE,   /* oom_score; a group's highest */
+	VMS_COL_TREE_PSS,    /* tree view: PSS of a process and of those shown under it */
 	VMS_COL__MAX
 };
 
@@ -53,7 +54,7 @@ struct vms_col_desc {
 	unsigned flags;
 };
 extern const struct vms_col_desc vms_cols[VMS_COL__MAX];
-/* Returns the column, or -EINVAL. */
+/* Returns the column, or -EINVAL (the tree's sums are no column to ask for). */
 int vms_col_from_string(const char *name);
 
 enum vms_group {
@@ -70,6 +71,7 @@ int vms_group_from_string(const char *s);
 /* One row: a process, or a group of processes. */
 struct vms_row {
 	pid_t pid;            /* 0 for a group */
+	pid_t ppid;
 	uint64_t start_time;
 	uid_t uid;
 	const char *user;     /* NULL: show the uid; borrowed from the listing */
@@ -101,8 +103,18 @@ struct vms_filter {
 	bool have_re;
 };
 
+/* Where a visible row stands in the tree view. */
+struct vms_tree_pos {
+	uint32_t depth;       /* 0: shown at the left, its parent not shown */
+	bool last;            /* the last child of its parent */
+	uint64_t more;        /* bit k: the ancestor at depth k + 1 has children after it */
+};
+
 struct vms_view {
 	enum vms_group by;
+	bool tree;             /* processes under their parents (by == VMS_GROUP_NONE) */
+	struct vms_tree_pos *tpos; /* with tree: one per position of vis */
+	size_t alloc_tpos;
 	struct vms_row *rows;  /* every row of the listing, unfiltered */
 	size_t n_rows, alloc_rows;
 	size_t *vis;           /* rows passing the filter, in sort order */
@@ -115,6 +127,7 @@ struct vms_view {
 	/* selection and scrolling, in positions of vis */
 	size_t sel, top;
 	size_t height;         /* rows that fit on the screen; 0: unknown */
+	size_t hscroll;        /* characters of the command column scrolled off to the left */
 	pid_t sel_pid;         /* what the selection is, kept across refreshes */
 	char *sel_name;
 	/* by library: the processes read, and those that could not be */
@@ -134,6 +147,35 @@ void vms_view_release(struct vms_view *v);
 void vms_view_update(struct vms_view *v, const struct vms_plist *cur,
 		     const struct vms_plist *prev);
 
+/*
+ * The tree view (processes only): each process under its parent, siblings in
+ * the sort order, with the PSS of each subtree (VMS_COL_TREE_PSS) summed over
+ * the process and those shown under it. Filters apply first: a process whose
+ * parent is filtered out is shown at the left.
+ */
+void vms_view_set_tree(struct vms_view *v, bool on);
+
+/*
+ * Search (F3, /): selects the next visible row, from the selection (next:
+ * from the row after it) around to it, whose name or command line holds
+ * text, case-insensitively. Returns false (the selection unchanged) when
+ * none does.
+ */
+bool vms_view_search(struct vms_view *v, const char *text, bool next);
+
+/*
+ * The next (dir > 0) or previous sort column among cols, the columns shown,
+ * in their natural direction.
+ */
+void vms_view_sort_step(struct vms_view *v, const enum vms_col *cols, size_t n, int dir);
+
+/*
+ * The users of the processes of l, by name (a uid without a name as its
+ * number), sorted, each once: *ret (the caller frees the array and each
+ * string) and the count.
+ */
+size_t vms_plist_users(const struct vms_plist *l, char ***ret);
+
 /* Column and direction; desc < 0 picks the column's natural direction. */
 void vms_view_sort(struct vms_view *v, enum vms_col col, int desc);
 /* The same column again reverses it; another takes its natural direction. */
@@ -146,6 +188,9 @@ void vms_view_sort_toggle(struct vms_view *v, enum vms_col col);
 int vms_view_filter_pattern(struct vms_view *v, const char *pattern, bool full);
 void vms_view_filter_user(struct vms_view *v, const char *user);
 void vms_view_filter_name(struct vms_view *v, const char *name);
+
+/* Scrolls the command column right (delta > 0) or left, as far as its start. */
+void vms_view_hscroll(struct vms_view *v, long delta);
 
 /* Selection and scrolling: the selection always stays within the screen. */
 void vms_view_set_height(struct vms_view *v, size_t height);

@@ -504,12 +504,196 @@ static void test_cgroup(void **state)
 	assert_int_equal(vms_cgroup_memory(0, "relative", true, &(uint64_t){ 0 }), -ENOENT);
 }
 
+/* The text of the command cell of visible row i, drawn by ptable at width w. */
+static void command_cell(const struct vms_view *v, size_t i, unsigned w, char *buf, size_t n)
+{
+	struct ptable t;
+	struct canvas cv;
+	size_t len = 0;
+
+	ptable_layout(&t, v, w, PTABLE_LIVE);
+	canvas_init(&cv, w);
+	ptable_draw_row(&t, v, vms_view_row(v, i), &cv, canvas_add_row(&cv));
+	for (unsigned x = t.x[t.n - 1]; x < w; x++) {
+		const struct canvas_cell *c = canvas_cell(&cv, x, 0);
+
+		for (unsigned k = 0; k < c->len && len + 1 < n; k++)
+			buf[len++] = c->glyph[k];
+	}
+	while (len && buf[len - 1] == ' ')
+		len--;
+	buf[len] = '\0';
+	canvas_release(&cv);
+}
+
+static void set_ppids(struct vms_plist *pl, const pid_t (*pairs)[2], size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < pl->n; i++)
+			if (pl->items[i].pid == pairs[k][0])
+				pl->items[i].ppid = pairs[k][1];
+}
+
+static void test_tree(void **state)
+{
+	static const pid_t ppids[][2] = { { 1, 0 }, { 10, 1 }, { 11, 10 }, { 12, 10 },
+					  { 13, 12 }, { 14, 999 }, { 15, 11 } };
+	static const pid_t order[] = { 14, 1, 10, 12, 13, 11, 15 };
+	static const uint32_t depth[] = { 0, 0, 1, 2, 3, 2, 3 };
+	static const bool last[] = { false, false, true, false, true, true, true };
+	static const uint64_t more[] = { 0, 0, 0, 0, 2, 0, 0 };
+	struct vms_plist pl;
+	struct vms_view v;
+	char buf[256];
+
+	(void)state;
+	make_machine(&pl);
+	set_ppids(&pl, ppids, ARRAY_SIZE(ppids));
+	vms_view_init(&v, VMS_GROUP_NONE);
+	vms_view_update(&v, &pl, NULL);
+	vms_view_move(&v, 1);
+	assert_int_equal(vms_view_selected(&v)->pid, 10);
+	vms_view_set_tree(&v, true);
+	check_invariants(&v);
+	/* the selection stays on its process */
+	assert_int_equal(vms_view_selected(&v)->pid, 10);
+	assert_int_equal(v.n_vis, ARRAY_SIZE(order));
+	for (size_t i = 0; i < v.n_vis; i++) {
+		assert_int_equal(vms_view_row(&v, i)->pid, order[i]);
+		assert_int_equal(v.tpos[i].depth, depth[i]);
+		assert_int_equal(v.tpos[i].last, last[i]);
+		assert_int_equal(v.tpos[i].more, more[i]);
+	}
+	/* subtree sums: an unreadable process adds nothing, its parent's sum is still known */
+	assert_int_equal(vms_view_row(&v, 4)->v[VMS_COL_TREE_PSS], 50 * KIB);
+	assert_int_equal(vms_view_row(&v, 3)->v[VMS_COL_TREE_PSS], 250050 * KIB);
+	assert_int_equal(vms_view_row(&v, 5)->v[VMS_COL_TREE_PSS], 1200 * KIB);
+	assert_int_equal(vms_view_row(&v, 2)->v[VMS_COL_TREE_PSS], (1500 + 1200 + 250050) * KIB);
+	assert_true(vms_row_has(vms_view_row(&v, 1), VMS_COL_TREE_PSS));
+	assert_int_equal(vms_view_row(&v, 1)->v[VMS_COL_TREE_PSS], (1500 + 1200 + 250050) * KIB);
+	assert_false(vms_row_has(vms_view_row(&v, 6), VMS_COL_TREE_PSS));
+	/* the total does not count a subtree twice */
+	assert_false(vms_row_has(&v.total, VMS_COL_TREE_PSS));
+	/* drawn: the lines of the tree before the command */
+	command_cell(&v, 3, 200, buf, sizeof(buf));
+	assert_string_equal(buf, "  ├─firefox --new");
+	command_cell(&v, 2, 200, buf, sizeof(buf));
+	assert_string_equal(buf, "└─bash -l");
+	command_cell(&v, 0, 200, buf, sizeof(buf));
+	assert_string_equal(buf, "bash -c 'sleep 1'");
+	/* siblings follow the sort: ascending PSS puts 11 before 12 */
+	vms_view_sort(&v, VMS_COL_PSS, 0);
+	assert_int_equal(vms_view_row(&v, 3)->pid, 11);
+	assert_int_equal(vms_view_row(&v, 4)->pid, 15);
+	assert_int_equal(vms_view_row(&v, 5)->pid, 12);
+	/* by subtree: the biggest branch first */
+	vms_view_sort(&v, VMS_COL_TREE_PSS, 1);
+	assert_int_equal(vms_view_row(&v, 0)->pid, 1);
+	/* a filter leaves a process whose parent is hidden at the left */
+	assert_int_equal(vms_view_filter_pattern(&v, "^(firefox|.*evil.*)$", false), 0);
+	assert_int_equal(v.n_vis, 2);
+	assert_int_equal(v.tpos[0].depth, 0);
+	assert_int_equal(v.tpos[1].depth, 1);
+	assert_int_equal(vms_view_filter_pattern(&v, NULL, false), 0);
+	/* off: the flat order again, no subtree column */
+	vms_view_set_tree(&v, false);
+	check_invariants(&v);
+	assert_int_equal(v.sort, VMS_COL_PSS);
+	assert_int_equal(vms_view_row(&v, 0)->pid, 12);
+	assert_int_equal(vms_col_from_string("subtree_pss"), -EINVAL);
+	vms_view_release(&v);
+	vms_plist_release(&pl);
+}
+
+static void test_tree_cycle(void **state)
+{
+	/* a reused pid can make a cycle of parents: every row is still shown once */
+	static const pid_t ppids[][2] = { { 1, 15 }, { 10, 1 }, { 11, 10 }, { 12, 11 },
+					  { 13, 12 }, { 14, 13 }, { 15, 14 } };
+	struct vms_plist pl;
+	struct vms_view v;
+
+	(void)state;
+	make_machine(&pl);
+	set_ppids(&pl, ppids, ARRAY_SIZE(ppids));
+	vms_view_init(&v, VMS_GROUP_NONE);
+	vms_view_set_tree(&v, true);
+	vms_view_update(&v, &pl, NULL);
+	check_invariants(&v);
+	assert_int_equal(v.n_vis, pl.n);
+	assert_int_equal(v.tpos[0].depth, 0);
+	vms_view_release(&v);
+	vms_plist_release(&pl);
+}
+
+static void test_search_sort_step_users(void **state)
+{
+	static const enum vms_col cols[] = { VMS_COL_PID, VMS_COL_RSS, VMS_COL_PSS };
+	struct vms_plist pl;
+	struct vms_view v;
+	char **users, buf[256];
+	size_t n, first;
+
+	(void)state;
+	make_machine(&pl);
+	vms_view_init(&v, VMS_GROUP_NONE);
+	vms_view_update(&v, &pl, NULL);
+	/* search: the selection moves to a match, by name or command line, any case */
+	assert_true(vms_view_search(&v, "FIRE", false));
+	assert_int_equal(vms_view_selected(&v)->pid, 12);
+	assert_true(vms_view_search(&v, "firefox", false)); /* the selection itself matches */
+	assert_int_equal(vms_view_selected(&v)->pid, 12);
+	assert_true(vms_view_search(&v, "sleep", false));
+	assert_int_equal(vms_view_selected(&v)->pid, 14);
+	assert_true(vms_view_search(&v, "bash", false));
+	first = v.sel;
+	assert_true(vms_view_search(&v, "bash", true));
+	assert_true(v.sel != first);
+	for (int i = 0; i < 8; i++) /* next goes round */
+		assert_true(vms_view_search(&v, "bash", true));
+	assert_false(vms_view_search(&v, "nosuchthing", false));
+	assert_false(vms_view_search(&v, "", false));
+	check_invariants(&v);
+	/* < and >: the columns shown, around */
+	vms_view_sort_step(&v, cols, ARRAY_SIZE(cols), 1);
+	assert_int_equal(v.sort, VMS_COL_PID);
+	assert_false(v.desc);
+	vms_view_sort_step(&v, cols, ARRAY_SIZE(cols), -1);
+	assert_int_equal(v.sort, VMS_COL_PSS);
+	assert_true(v.desc);
+	vms_view_sort_step(&v, cols, ARRAY_SIZE(cols), -1);
+	assert_int_equal(v.sort, VMS_COL_RSS);
+	/* users: each once, sorted, a uid without a name as its number */
+	n = vms_plist_users(&pl, &users);
+	assert_int_equal(n, 3);
+	assert_string_equal(users[0], "4242");
+	assert_string_equal(users[1], "alice");
+	assert_string_equal(users[2], "root");
+	for (size_t i = 0; i < n; i++)
+		free(users[i]);
+	free(users);
+	/* horizontal scroll: the command column from its n-th character, never before its start */
+	vms_view_search(&v, "sleep", false);
+	vms_view_hscroll(&v, -4);
+	assert_int_equal(v.hscroll, 0);
+	vms_view_hscroll(&v, 8);
+	command_cell(&v, v.sel, 200, buf, sizeof(buf));
+	assert_string_equal(buf, "'sleep 1'");
+	vms_view_hscroll(&v, -3);
+	command_cell(&v, v.sel, 200, buf, sizeof(buf));
+	assert_string_equal(buf, "-c 'sleep 1'");
+	vms_view_release(&v);
+	vms_plist_release(&pl);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
 	for (int c = 0; c < VMS_COL__MAX; c++) {
 		assert_non_null(vms_cols[c].name);
-		assert_int_equal(vms_col_from_string(vms_cols[c].name), c);
+		/* the tree's sums are no column to sort a listing by */
+		assert_int_equal(vms_col_from_string(vms_cols[c].name),
+				 c == VMS_COL_TREE_PSS ? -EINVAL : c);
 	}
 	assert_int_equal(vms_col_from_string("PSS"), -EINVAL);
 	for (int g = 0; g < VMS_GROUP__MAX; g++)
@@ -531,6 +715,9 @@ int main(void)
 		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_cgroup),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_tree),
+		cmocka_unit_test(test_tree_cycle),
+		cmocka_unit_test(test_search_sort_step_users),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

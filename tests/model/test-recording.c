@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Recordings: the recorder's deltas and track ids, written and loaded back
+ * (a sample's snapshot, the ranking), and the loader on hostile files.
+ */
+#include "config.h"
+
+#include "snapbuild.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "json/write.h"
+#include "vmscope/model.h"
+#include "vmscope/recording.h"
+
+static void set_rss(struct vms_snapshot *snap, size_t i, uint64_t rss)
+{
+	struct vms_region *r = &snap->regions[i];
+
+	r->mem.v[VMS_MEM_RSS] = rss;
+	r->mem.v[VMS_MEM_PSS] = rss;
+	r->mem.v[VMS_MEM_PRIVATE_DIRTY] = rss;
+	r->mem.v[VMS_MEM_PRIVATE_CLEAN] = 0;
+	r->mem.v[VMS_MEM_SWAP] = 0;
+	r->mem.have |= UINT32_C(1) << VMS_MEM_RSS | UINT32_C(1) << VMS_MEM_PSS |
+		       UINT32_C(1) << VMS_MEM_PRIVATE_DIRTY | UINT32_C(1) << VMS_MEM_PRIVATE_CLEAN |
+		       UINT32_C(1) << VMS_MEM_SWAP;
+}
+
+/* A snapshot at t seconds: heap, an anonymous region, libc, the stack. */
+static struct vms_snapshot *sample(int t)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	size_t i;
+
+	snap->proc.pid = 42;
+	snap->proc.comm = "app";
+	snap->mono_ns = 1000000000LL * (100 + t);
+	snap->wall_ns = 1000000000LL * (1700000000 + t);
+	snap->src[VMS_SRC_STATUS].tried = true;
+	snap->totals.status[VMS_ST_VM_RSS] = 1000 * (uint64_t)(t + 1);
+	snap->totals.status_have = UINT32_C(1) << VMS_ST_VM_RSS;
+	i = sb_region(snap, 0x10000, t ? 0x13000 : 0x12000, "rw-p", 0, 0, "[heap]");
+	set_rss(snap, i, t ? 0x3000 : 0x1000);
+	if (t < 2) { /* vanishes at t = 2 */
+		i = sb_region(snap, 0x20000, 0x30000, "rw-p", 0, 0, "");
+		set_rss(snap, i, 0x4000);
+	}
+	i = sb_region(snap, 0x40000, 0x41000, "r-xp", 0x1000, 7, "/lib/libc.so.6");
+	set_rss(snap, i, 0x1000);
+	if (t >= 1) { /* appears at t = 1 */
+		i = sb_region(snap, 0x50000, 0x60000, "rw-p", 0, 0, "");
+		set_rss(snap, i, t == 1 ? 0x2000 : 0x8000);
+	}
+	/* the stack grows down at t = 2: same region, new start */
+	i = sb_region(snap, t == 2 ? 0x7e000 : 0x7f000, 0x80000, "rw-p", 0, 0, "[stack]");
+	set_rss(snap, i, t == 2 ? 0x2000 : 0x1000);
+	vms_model_build(snap, NULL, -1);
+	return snap;
+}
+
+/* Records three samples into a memory buffer. */
+static char *record_three(size_t *ret_len, struct vms_rec_delta *deltas)
+{
+	struct vms_recorder rec;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	vms_recorder_init(&rec);
+	for (int t = 0; t < 3; t++) {
+		struct vms_snapshot *snap = sample(t);
+
+		if (t == 0)
+			assert_int_equal(vms_recording_write_header(out, snap, 1000000000, 50), 0);
+		vms_recorder_step(&rec, snap, &deltas[t]);
+		assert_int_equal(vms_recording_write_sample(out, snap, snap->mono_ns - 100000000000LL,
+							    &deltas[t]),
+				 0);
+		/* a sample without regions between */
+		assert_int_equal(vms_recording_write_sample(out, snap,
+							    snap->mono_ns - 100000000000LL + 500000000,
+							    NULL),
+				 0);
+		vms_snapshot_free(snap);
+	}
+	assert_int_equal(vms_recording_write_end(out, VMS_REC_END_DURATION, 3000000000LL, 6), 0);
+	vms_recorder_release(&rec);
+	assert_int_equal(fclose(out), 0);
+	*ret_len = len;
+	return buf;
+}
+
+static void test_deltas(void **state)
+{
+	struct vms_rec_delta d[3] = { 0 };
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = record_three(&len, d);
+	/* first: every region, whole */
+	assert_int_equal(d[0].n, 4);
+	for (size_t i = 0; i < d[0].n; i++) {
+		assert_true(d[0].changes[i].full);
+		assert_int_equal(d[0].changes[i].id, i);
+	}
+	assert_int_equal(d[0].n_gone, 0);
+	/* t = 1: the heap grew (short), the new region (whole, id 4); anon,
+	 * libc and the stack did not change: not written */
+	assert_int_equal(d[1].n, 2);
+	assert_int_equal(d[1].changes[0].id, 0);
+	assert_false(d[1].changes[0].full);
+	assert_int_equal(d[1].changes[1].id, 4);
+	assert_true(d[1].changes[1].full);
+	/* t = 2: anon (id 1) gone, the region of t = 1 grew, the stack moved
+	 * down and keeps its id (3) */
+	assert_int_equal(d[2].n_gone, 1);
+	assert_int_equal(d[2].gone[0], 1);
+	assert_int_equal(d[2].n, 2);
+	assert_int_equal(d[2].changes[0].id, 4);
+	assert_int_equal(d[2].changes[1].id, 3);
+	assert_false(d[2].changes[1].full);
+	for (int t = 0; t < 3; t++)
+		vms_rec_delta_release(&d[t]);
+	free(buf);
+}
+
+static void test_round_trip(void **state)
+{
+	struct vms_rec_delta d[3] = { 0 };
+	struct vms_recording *rec = NULL;
+	struct vms_snapshot *snap = NULL, *want;
+	struct vms_load_error err;
+	struct vms_rec_growth *g;
+	size_t len, n, first, last;
+	char *buf;
+
+	(void)state;
+	buf = record_three(&len, d);
+	assert_int_equal(vms_recording_load(buf, len, &rec, &err), 0);
+	assert_int_equal(rec->n_samples, 6);
+	assert_int_equal(rec->end, VMS_REC_END_DURATION);
+	assert_false(rec->truncated);
+	assert_int_equal(rec->proc.pid, 42);
+	assert_string_equal(rec->proc.comm, "app");
+	assert_int_equal(rec->n_tracks, 5);
+	assert_int_equal(vms_recording_region_span(rec, &first, &last), 0);
+	assert_int_equal(first, 0);
+	assert_int_equal(last, 4);
+	assert_true(rec->samples[2].regions);
+	assert_false(rec->samples[3].regions);
+	/* the totals of every sample */
+	assert_int_equal(rec->samples[5].totals.status[VMS_ST_VM_RSS], 3000);
+	/* the groups: heap, anon (anon mmap), stacks, file */
+	assert_int_equal(rec->samples[0].group_rss[VMS_RG_HEAP], 0x1000);
+	assert_int_equal(rec->samples[2].group_rss[VMS_RG_ANON], 0x4000 + 0x2000);
+	assert_int_equal(rec->samples[4].group_rss[VMS_RG_ANON], 0x8000);
+	assert_int_equal(rec->samples[4].group_rss[VMS_RG_STACK], 0x2000);
+	assert_int_equal(rec->samples[4].group_rss[VMS_RG_FILE], 0x1000);
+
+	/* sample 2 (t = 1) rebuilt is the snapshot of t = 1 */
+	want = sample(1);
+	assert_int_equal(vms_recording_snapshot(rec, 2, &snap), 0);
+	assert_int_equal(snap->n_regions, want->n_regions);
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		assert_int_equal(snap->regions[i].start, want->regions[i].start);
+		assert_int_equal(snap->regions[i].end, want->regions[i].end);
+		assert_int_equal(snap->regions[i].kind, want->regions[i].kind);
+		assert_int_equal(snap->regions[i].mem.v[VMS_MEM_RSS],
+				 want->regions[i].mem.v[VMS_MEM_RSS]);
+		assert_string_equal(snap->regions[i].name, want->regions[i].name);
+	}
+	assert_int_equal(snap->n_objects, 1);
+	assert_string_equal(snap->objects[0].path, "/lib/libc.so.6");
+	assert_int_equal(snap->wall_ns, want->wall_ns);
+	vms_snapshot_free(want);
+	vms_snapshot_free(snap);
+	/* a sample without regions has no snapshot */
+	assert_int_equal(vms_recording_snapshot(rec, 3, &snap), -EINVAL);
+
+	/* ranked by growth from sample 0 to 4 (2 s): the region that appeared
+	 * (+32K), the heap (+8K), the stack (+4K), libc (0), anon gone (-16K) */
+	n = vms_recording_rank(rec, &g);
+	assert_int_equal(n, 5);
+	assert_int_equal(g[0].track, 4);
+	assert_true(g[0].appeared);
+	assert_int_equal(g[0].growth, 0x8000);
+	assert_int_equal(g[1].track, 0);
+	assert_int_equal(g[1].growth, 0x2000);
+	assert_int_equal(g[1].size_a, 0x2000);
+	assert_int_equal(g[1].size_b, 0x3000);
+	assert_int_equal((int64_t)g[1].per_min, 0x2000 * 30);
+	assert_int_equal(g[1].rose_from_ns, 1000000000);
+	assert_int_equal(g[1].rose_until_ns, 1000000000);
+	assert_int_equal(g[2].track, 3);
+	assert_int_equal(g[2].start, 0x7e000);
+	assert_int_equal(g[2].growth, 0x1000);
+	assert_int_equal(g[3].growth, 0);
+	assert_int_equal(g[3].rose_from_ns, -1);
+	assert_int_equal(g[4].track, 1);
+	assert_true(g[4].vanished);
+	assert_int_equal(g[4].growth, -0x4000);
+	free(g);
+
+	/* cut in the middle of its last line, as a killed recorder leaves it */
+	vms_recording_free(rec);
+	assert_int_equal(vms_recording_load(buf, len - 10, &rec, &err), 0);
+	assert_true(rec->truncated);
+	assert_int_equal(rec->end, VMS_REC_END_NONE);
+	assert_int_equal(rec->n_samples, 6);
+	vms_recording_free(rec);
+	for (int t = 0; t < 3; t++)
+		vms_rec_delta_release(&d[t]);
+	free(buf);
+}
+
+#define HEAD                                                                                   \
+	"{\"format\":\"vmscope-recording\",\"version\":1,\"snapshot_schema\":2,\"wall_ns\":0,"     \
+	"\"mono_ns\":0,\"interval_ns\":1000000000,\"cpu_permille\":50,\"host\":{},"               \
+	"\"process\":{\"pid\":42},\"status_fields\":[\"vm_rss\"],\"rollup_fields\":[\"rss\"],"    \
+	"\"region_values\":[\"rss\",\"pss\",\"private_clean\",\"private_dirty\",\"swap\"]}\n"
+#define HEAP "[0,\"0x1000\",\"0x2000\",4096,4096,0,4096,0,\"rw-p\",\"0x0\",\"00:00\",0,\"heap\",0,false,\"[heap]\"]"
+#define S(t, rest) "{\"t_ns\":" #t ",\"status\":[1],\"rollup\":[2],\"faults\":null" rest "}\n"
+
+static void test_hostile(void **state)
+{
+	static const struct {
+		const char *text;
+		int r;
+		unsigned line;
+		const char *path;
+	} cases[] = {
+		{ "", -EBADMSG, 0, "" },
+		{ HEAD, 0, 0, "" },
+		{ "{\"format\":\"vmscope-snapshot\"}\n", -EBADMSG, 1, "format" },
+		{ "{\"format\":\"vmscope-recording\",\"version\":2}\n", -EPROTONOSUPPORT, 1, "version" },
+		{ HEAD S(0, ",\"regions\":[" HEAP "],\"gone\":[]"), 0, 0, "" },
+		/* a short record of a track never defined */
+		{ HEAD S(0, ",\"regions\":[[0,\"0x1000\",\"0x2000\",1,1,0,1,0]]"), -EBADMSG, 2,
+		  "regions[0]" },
+		/* ids out of order */
+		{ HEAD S(0, ",\"regions\":[[5,\"0x1000\",\"0x2000\",4096,4096,0,4096,0,\"rw-p\",\"0x0\","
+			    "\"00:00\",0,\"heap\",0,false,\"[heap]\"]]"),
+		  -EBADMSG, 2, "regions[0]" },
+		/* start not below end */
+		{ HEAD S(0, ",\"regions\":[[0,\"0x2000\",\"0x2000\",4096,4096,0,4096,0,\"rw-p\",\"0x0\","
+			    "\"00:00\",0,\"heap\",0,false,\"[heap]\"]]"),
+		  -EBADMSG, 2, "regions[0]" },
+		/* an unknown kind */
+		{ HEAD S(0, ",\"regions\":[[0,\"0x1000\",\"0x2000\",4096,4096,0,4096,0,\"rw-p\",\"0x0\","
+			    "\"00:00\",0,\"hep\",0,false,\"[heap]\"]]"),
+		  -EBADMSG, 2, "regions[0]" },
+		/* an address without 0x */
+		{ HEAD S(0, ",\"regions\":[[0,\"1000\",\"0x2000\",4096,4096,0,4096,0,\"rw-p\",\"0x0\","
+			    "\"00:00\",0,\"heap\",0,false,\"[heap]\"]]"),
+		  -EBADMSG, 2, "regions[0]" },
+		/* time going back */
+		{ HEAD S(5, "") S(4, ""), -EBADMSG, 3, "t_ns" },
+		/* a negative size */
+		{ HEAD "{\"t_ns\":0,\"status\":[-1],\"rollup\":[2],\"faults\":null}\n", -EBADMSG, 2,
+		  "status" },
+		/* the wrong number of status values */
+		{ HEAD "{\"t_ns\":0,\"status\":[1,2],\"rollup\":[2],\"faults\":null}\n", -EBADMSG, 2,
+		  "status" },
+		/* gone: a track that is not alive */
+		{ HEAD S(0, ",\"regions\":[],\"gone\":[0]"), -EBADMSG, 2, "gone" },
+		{ HEAD S(0, ",\"regions\":[" HEAP "],\"gone\":[]") S(1, ",\"regions\":[],\"gone\":[0]")
+			  S(2, ",\"regions\":[],\"gone\":[0]"),
+		  -EBADMSG, 4, "gone" },
+		/* the same track twice in one sample */
+		{ HEAD S(0, ",\"regions\":[" HEAP "," HEAP "]"), -EBADMSG, 2, "regions[1]" },
+		/* a line after the end */
+		{ HEAD "{\"end\":\"duration\",\"t_ns\":0,\"samples\":0}\n" S(0, ""), -EBADMSG, 3, "" },
+		{ HEAD "{\"end\":\"finished\",\"t_ns\":0,\"samples\":0}\n", -EBADMSG, 2, "end" },
+		/* no JSON in the middle: line and column */
+		{ HEAD S(0, "") "{\"t_ns\":1,,}\n" S(2, ""), -EBADMSG, 3, "" },
+		/* the last line without its newline is dropped, whatever it holds */
+		{ HEAD S(0, "") "{\"t_ns\":1,\"sta", 0, 0, "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vms_recording *rec = NULL;
+		struct vms_load_error err;
+		int r = vms_recording_load(cases[i].text, strlen(cases[i].text), &rec, &err);
+
+		if (r != cases[i].r)
+			fail_msg("case %zu: %d, not %d (%u:%u %s: %s)", i, r, cases[i].r, err.line,
+				 err.column, err.path, err.message);
+		if (r == 0) {
+			assert_non_null(rec);
+			vms_recording_free(rec);
+			continue;
+		}
+		if (cases[i].line && err.line != cases[i].line)
+			fail_msg("case %zu: line %u, not %u (%s)", i, err.line, cases[i].line,
+				 err.message);
+		if (cases[i].path[0] && strcmp(err.path, cases[i].path) != 0)
+			fail_msg("case %zu: path '%s', not '%s' (%s)", i, err.path, cases[i].path,
+				 err.message);
+		assert_true(err.message[0]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deltas),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_hostile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

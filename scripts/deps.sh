@@ -7,8 +7,9 @@
 # --list SET prints the set, one package a line.
 #
 # While it installs, a policy-rc.d refuses every service start, so that a
-# package of the test set that ships a service (prometheus) does not start a
-# server: the tests start the servers they need on loopback themselves. It is
+# package of the test set that ships a service (prometheus, postgresql,
+# nginx) does not start a server: the tests start the servers they need on
+# loopback themselves. It is
 # removed afterwards, whatever happened; a policy-rc.d the machine already has
 # is left as it is.
 set -eu
@@ -24,6 +25,7 @@ test_pkgs=(
 	libxml2-utils python3-jsonschema prometheus
 	systemd
 	build-essential fakeroot debhelper lintian debootstrap
+	postgresql nginx default-jre-headless
 )
 
 list=

@@ -1,0 +1,213 @@
+#!/bin/bash
+# test-servers.sh VMSCOPE SRCDIR: vmscope's labels on real programs, started
+# here on loopback and stopped after: PostgreSQL (as postgres, in a temporary
+# cluster), nginx (a master as root and workers as www-data, with a
+# limit_conn zone), a JVM (a source file run by java) and node, each as the
+# Debian packages of scripts/deps.sh's test set install them. Each process
+# is frozen while vmscope and this script read it; server-labels.py compares
+# the labels with the kernel's maps, /proc/sysvipc/shm, the threads' stack
+# pointers and what the program is known to map. A program that is not
+# installed, or that needs root when this is not, is skipped with the reason.
+set -u
+vmscope=${1:?usage: test-servers.sh VMSCOPE SRCDIR}
+src=${2:?usage: test-servers.sh VMSCOPE SRCDIR}
+here=$(dirname "${BASH_SOURCE[0]}")
+. "$here/../tap.sh"
+tmp=$(mktemp -d) || exit 1
+chmod 755 "$tmp"
+pids=()
+
+# What a failed run left: asked to end first (PostgreSQL removes its SysV
+# segment only when it shuts down), then killed.
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -CONT "$p"
+		kill -TERM "$p"
+	done 2>/dev/null
+	sleep 0.2
+	[ ${#pids[@]} -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# A port on loopback that nothing listens on now.
+free_port() {
+	local p
+	for p in $(shuf -i 20000-60000 -n 20); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+	echo 0
+}
+
+# until_ok TRIES CMD...: runs CMD every 0.1 s until it succeeds.
+until_ok() {
+	local i tries=$1
+	shift
+	for i in $(seq "$tries"); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+stopped() {
+	[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]
+}
+
+# inspect NAME PID: freezes PID, reads it and runs vmscope on it, thaws it,
+# then checks what server-labels.py says for NAME.
+inspect() {
+	local name=$1 pid=$2 dir=$tmp/$1 t line
+	mkdir -p "$dir"
+	kill -STOP "$pid"
+	if ! until_ok 50 stopped "$pid"; then
+		not_ok "$name: pid $pid did not stop"
+		return
+	fi
+	cat "/proc/$pid/maps" >"$dir/maps"
+	cat /proc/sysvipc/shm >"$dir/shm"
+	: >"$dir/task"
+	for t in /proc/"$pid"/task/*; do
+		read -r -a line <"$t/syscall" || continue
+		echo "${t##*/} ${line[-2]}" >>"$dir/task"
+	done
+	"$vmscope" --format json "$pid" >"$dir/snap.json" 2>"$dir/err" &&
+		"$vmscope" --all --width 250 --color never "$pid" >"$dir/report.txt" 2>>"$dir/err"
+	local rc=$?
+	kill -CONT "$pid"
+	if [ $rc -ne 0 ]; then
+		not_ok "$name: vmscope exited $rc" "$(cat "$dir/err")"
+		return
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "${line#ok }" ;;
+		"not ok "*) not_ok "${line#not ok }" ;;
+		"# "*) printf '#   %s\n' "${line#\# }" ;;
+		esac
+	done < <(python3 "$here/server-labels.py" "$name" "$dir" 2>&1 || echo "not ok $name: server-labels.py failed")
+}
+
+# inspect_when NAME PID LOG SIGNAL TRIES CMD...: once CMD succeeds (tried
+# every 0.1 s, TRIES times), inspects PID as NAME; then ends it with SIGNAL.
+inspect_when() {
+	local name=$1 pid=$2 log=$3 sig=$4 tries=$5
+	shift 5
+	pids+=("$pid")
+	if until_ok "$tries" "$@"; then
+		inspect "$name" "$pid"
+	else
+		not_ok "$name: did not get ready" "$(tail -n 20 "$log" 2>/dev/null)"
+	fi
+	kill "-$sig" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+has_child() {
+	pgrep -P "$1" >/dev/null
+}
+
+root=
+[ "$(id -u)" -eq 0 ] && root=1
+
+# ---- PostgreSQL ----------------------------------------------------------
+postgres=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$postgres" ]; then
+	skip "postgres" "PostgreSQL is not installed (Debian package postgresql)"
+elif [ -z "$root" ] || ! id postgres >/dev/null 2>&1; then
+	skip "postgres" "starting it as the user postgres needs root"
+else
+	bin=$(dirname "$postgres")
+	port=$(free_port)
+	mkdir "$tmp/pg"
+	chown postgres: "$tmp/pg"
+	as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+	if "${as_pg[@]}" "$bin/initdb" -D "$tmp/pg/data" -A trust -U postgres -N \
+		>"$tmp/pg/initdb.log" 2>&1; then
+		"${as_pg[@]}" "$postgres" -D "$tmp/pg/data" -k "$tmp/pg" -p "$port" \
+			-c listen_addresses=127.0.0.1 -c shared_buffers=16MB \
+			>"$tmp/pg/log" 2>&1 &
+		# the postmaster writes "ready" on its pid file's status line
+		inspect_when postgres $! "$tmp/pg/log" INT 300 \
+			grep -q '^ready' "$tmp/pg/data/postmaster.pid"
+	else
+		not_ok "postgres: initdb failed" "$(tail -n 20 "$tmp/pg/initdb.log")"
+	fi
+fi
+
+# ---- nginx ---------------------------------------------------------------
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+	skip "nginx" "nginx is not installed (Debian package nginx)"
+elif [ -z "$root" ]; then
+	skip "nginx" "its workers run as www-data: that needs root"
+else
+	port=$(free_port)
+	mkdir -p "$tmp/nginx/logs"
+	cat >"$tmp/nginx/nginx.conf" <<EOF
+daemon off;
+user www-data;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/logs/error.log;
+worker_processes 2;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginx/body;
+	proxy_temp_path $tmp/nginx/proxy;
+	fastcgi_temp_path $tmp/nginx/fastcgi;
+	uwsgi_temp_path $tmp/nginx/uwsgi;
+	scgi_temp_path $tmp/nginx/scgi;
+	limit_conn_zone \$binary_remote_addr zone=addr:1m;
+	server {
+		listen 127.0.0.1:$port;
+		location / { limit_conn addr 10; return 200 "ok\n"; }
+	}
+}
+EOF
+	PATH=$PATH:/usr/sbin nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" \
+		>"$tmp/nginx/out" 2>&1 &
+	ngx=$!
+	pids+=("$ngx")
+	if until_ok 100 has_child "$ngx"; then
+		inspect nginx "$ngx"
+		inspect nginx-worker "$(pgrep -P "$ngx" | head -n 1)"
+	else
+		not_ok "nginx: no worker started" "$(cat "$tmp/nginx/out" "$tmp/nginx/logs/error.log" 2>/dev/null)"
+	fi
+	kill -QUIT "$ngx" 2>/dev/null
+	wait "$ngx" 2>/dev/null
+fi
+
+# ---- a JVM ---------------------------------------------------------------
+if ! command -v java >/dev/null; then
+	skip "java" "no JVM is installed (Debian package default-jre-headless)"
+else
+	mkdir -p "$tmp/java"
+	cat >"$tmp/java/Idle.java" <<'EOF'
+public class Idle {
+    public static void main(String[] args) throws Exception {
+        byte[][] keep = new byte[64][];
+        for (int i = 0; i < keep.length; i++)
+            keep[i] = new byte[64 * 1024];
+        System.out.println("ready " + keep.length);
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
+EOF
+	(cd "$tmp/java" && exec java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 Idle.java \
+		>"$tmp/java/out" 2>&1) &
+	inspect_when java $! "$tmp/java/out" TERM 600 grep -q '^ready' "$tmp/java/out"
+fi
+
+# ---- node ----------------------------------------------------------------
+if ! command -v node >/dev/null; then
+	skip "node" "node is not installed"
+else
+	node -e 'console.log("ready"); setInterval(() => {}, 1e9)' >"$tmp/node.out" 2>&1 &
+	inspect_when node $! "$tmp/node.out" TERM 200 grep -q '^ready' "$tmp/node.out"
+fi
+
+finish

@@ -26,7 +26,7 @@ _vmscope_files()
 _vmscope_value()
 {
     case $1:$2 in
-        report:--format|report:-f) COMPREPLY=($(compgen -W 'text json openmetrics' -- "$3")) ;;
+        report:--format|report:-f) COMPREPLY=($(compgen -W 'text json openmetrics prometheus' -- "$3")) ;;
         report:--sort|report:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address' -- "$3")) ;;
         report:--top|report:-n) : ;;
         report:--by) COMPREPLY=($(compgen -W 'region object' -- "$3")) ;;
@@ -42,7 +42,7 @@ _vmscope_value()
         list:--name) _vmscope_processes "$3" ;;
         list:--match|list:-m) : ;;
         list:--top|list:-n) : ;;
-        list:--format|list:-f) COMPREPLY=($(compgen -W 'text json csv openmetrics' -- "$3")) ;;
+        list:--format|list:-f) COMPREPLY=($(compgen -W 'text json csv openmetrics prometheus' -- "$3")) ;;
         list:--width|list:-w) : ;;
         list:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         list:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
@@ -65,7 +65,7 @@ _vmscope_value()
         record:--duration) : ;;
         record:--cpu) : ;;
         record:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
-        show:--format|show:-f) COMPREPLY=($(compgen -W 'text json openmetrics' -- "$3")) ;;
+        show:--format|show:-f) COMPREPLY=($(compgen -W 'text json openmetrics prometheus' -- "$3")) ;;
         show:--sort|show:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address' -- "$3")) ;;
         show:--top|show:-n) : ;;
         show:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
@@ -98,6 +98,7 @@ _vmscope_value()
         faults:--format|faults:-f) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
         faults:--top|faults:-n) : ;;
         serve:--listen|serve:-l) : ;;
+        serve:--by) COMPREPLY=($(compgen -W 'program user cgroup' -- "$3")) ;;
         serve:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
         capture:--output|capture:-o) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
         capture:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
@@ -130,7 +131,7 @@ _vmscope()
         check) opts='--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --full --proc-root --help -h'; args='--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root'; kinds=('file process'); many=0 ;;
         pages) opts='--range --region --format -f --bytes -b --pagemap --full --proc-root --help -h'; args='--range --region --format --pagemap --proc-root -f'; kinds=('process'); many=0 ;;
         faults) opts='--duration -d --major --threads --format -f --top -n --full --help -h'; args='--duration --format --top -d -f -n'; kinds=('process'); many=0 ;;
-        serve) opts='--listen -l --full --kernel -k --proc-root --help -h'; args='--listen --proc-root -l'; kinds=('process'); many=1 ;;
+        serve) opts='--listen -l --full --kernel -k --by --proc-root --help -h'; args='--listen --by --proc-root -l'; kinds=('process'); many=1 ;;
         capture) opts='--output -o --full --proc-root --help -h'; args='--output --proc-root -o'; kinds=('process'); many=0 ;;
         help)
             ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "${commands% help}" -- "$cur"))

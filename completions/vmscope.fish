@@ -67,7 +67,7 @@ function __vmscope_processes
 end
 
 complete -c vmscope -f
-set -g __vmscope_args '--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w' '--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w' '--interval --sort --by --user --name --match --color --proc-root -d -s -u -m' '--interval --record --color --proc-root -d' '--output --proc-root -o' '--output --interval --duration --cpu --proc-root -o' '--format --sort --top --color --width -f -s -n -w' '--format --at --proc-root -f' '--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root' '--range --region --format --pagemap --proc-root -f' '--duration --format --top -d -f -n' '--listen --proc-root -l' '--output --proc-root -o' ''
+set -g __vmscope_args '--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w' '--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w' '--interval --sort --by --user --name --match --color --proc-root -d -s -u -m' '--interval --record --color --proc-root -d' '--output --proc-root -o' '--output --interval --duration --cpu --proc-root -o' '--format --sort --top --color --width -f -s -n -w' '--format --at --proc-root -f' '--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root' '--range --region --format --pagemap --proc-root -f' '--duration --format --top -d -f -n' '--listen --by --proc-root -l' '--output --proc-root -o' ''
 
 complete -c vmscope -n '__vmscope_at_command' -a report -d 'the one-shot report of one process (the default)'
 complete -c vmscope -n '__vmscope_at_command' -a list -d 'every process with its memory, or grouped'
@@ -87,7 +87,7 @@ complete -c vmscope -n '__vmscope_at_command; and __vmscope_no_command_matches' 
 complete -c vmscope -n '__vmscope_using help; and test (count (commandline -opc)) -eq 2' -a 'report list top watch snapshot record show diff check pages faults serve capture'
 
 # report
-complete -c vmscope -n '__vmscope_using report' -s f -l format -x -a 'text json openmetrics' -d 'Output format: text, json or openmetrics'
+complete -c vmscope -n '__vmscope_using report' -s f -l format -x -a 'text json openmetrics prometheus' -d 'Output format: text, json, openmetrics'
 complete -c vmscope -n '__vmscope_using report' -s s -l sort -x -a 'rss pss uss size swap address' -d 'Table order: rss, pss, uss, size, swap, address'
 complete -c vmscope -n '__vmscope_using report' -s a -l all -d 'List every region'
 complete -c vmscope -n '__vmscope_using report' -s n -l top -x -d 'How many regions and objects to list'
@@ -117,7 +117,7 @@ complete -c vmscope -n '__vmscope_using list' -s m -l match -x -d 'Only processe
 complete -c vmscope -n '__vmscope_using list' -l full -d 'Match REGEX against the whole command line'
 complete -c vmscope -n '__vmscope_using list' -s k -l kernel -d 'Include kernel threads'
 complete -c vmscope -n '__vmscope_using list' -s n -l top -x -d 'Only the first N lines'
-complete -c vmscope -n '__vmscope_using list' -s f -l format -x -a 'text json csv openmetrics' -d 'Output format: text, json, csv or openmetrics'
+complete -c vmscope -n '__vmscope_using list' -s f -l format -x -a 'text json csv openmetrics prometheus' -d 'Output format: text, json, csv, openmetrics'
 complete -c vmscope -n '__vmscope_using list' -s b -l bytes -d 'Print exact byte counts instead of human sizes'
 complete -c vmscope -n '__vmscope_using list' -s w -l width -x -d 'Output width'
 complete -c vmscope -n '__vmscope_using list' -l color -x -a 'auto always never' -d 'Colors: auto, always or never'
@@ -168,7 +168,7 @@ complete -c vmscope -n '__vmscope_using record' -s h -l help -d 'Show this help 
 complete -c vmscope -n '__vmscope_using record; and __vmscope_operand 1 1' -a '(__vmscope_processes)'
 
 # show
-complete -c vmscope -n '__vmscope_using show' -s f -l format -x -a 'text json openmetrics' -d 'Output format: text, json or openmetrics'
+complete -c vmscope -n '__vmscope_using show' -s f -l format -x -a 'text json openmetrics prometheus' -d 'Output format: text, json, openmetrics'
 complete -c vmscope -n '__vmscope_using show' -s s -l sort -x -a 'rss pss uss size swap address' -d 'Table order: rss, pss, uss, size, swap, address'
 complete -c vmscope -n '__vmscope_using show' -s a -l all -d 'List every region'
 complete -c vmscope -n '__vmscope_using show' -s n -l top -x -d 'How many regions and objects to list'
@@ -237,6 +237,7 @@ complete -c vmscope -n '__vmscope_using faults; and __vmscope_operand 1 1' -a '(
 complete -c vmscope -n '__vmscope_using serve' -s l -l listen -x -d 'Listen there'
 complete -c vmscope -n '__vmscope_using serve' -l full -d 'Match NAME against the whole command line'
 complete -c vmscope -n '__vmscope_using serve' -s k -l kernel -d 'Include kernel threads'
+complete -c vmscope -n '__vmscope_using serve' -l by -x -a 'program user cgroup' -d 'Sum the processes by program, user or cgroup, with a count'
 complete -c vmscope -n '__vmscope_using serve' -l proc-root -x -a '(__fish_complete_directories)' -d 'Read processes from DIR instead of /proc'
 complete -c vmscope -n '__vmscope_using serve' -s h -l help -d 'Show this help and exit'
 complete -c vmscope -n '__vmscope_using serve; and __vmscope_operand 1 many' -a '(__vmscope_processes)'

@@ -20,9 +20,9 @@ import sys
 # A list: those words; "file", "file-": a file (or - for standard input);
 # "dir"; "user"; "process": a process name; "": anything (nothing offered).
 VALUES = {
-    "report:format": ["text", "json", "openmetrics"],
-    "show:format": ["text", "json", "openmetrics"],
-    "list:format": ["text", "json", "csv", "openmetrics"],
+    "report:format": ["text", "json", "openmetrics", "prometheus"],
+    "show:format": ["text", "json", "openmetrics", "prometheus"],
+    "list:format": ["text", "json", "csv", "openmetrics", "prometheus"],
     "diff:format": ["text", "json"],
     "pages:format": ["text", "json"],
     "faults:format": ["text", "json"],
@@ -36,6 +36,7 @@ VALUES = {
     "report:by": ["region", "object"],
     "list:by": ["program", "user", "cgroup", "library"],
     "top:by": ["program", "user", "cgroup"],
+    "serve:by": ["program", "user", "cgroup"],
     "color": ["auto", "always", "never"],
     "pagemap": ["scan", "pread"],
     "at": ["first", "last"],

@@ -22,7 +22,7 @@ test_pkgs=(
 	libcmocka-dev
 	clang libclang-rt-14-dev valgrind
 	tmux procps time locales zsh fish
-	libxml2-utils python3-jsonschema prometheus
+	libxml2-utils python3-jsonschema prometheus python3-prometheus-client
 	systemd
 	build-essential fakeroot debhelper lintian debootstrap
 	postgresql nginx default-jre-headless

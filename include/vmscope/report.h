@@ -50,10 +50,41 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt);
 int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt);
+/* OpenMetrics 1.0 (openmetrics) and the Prometheus text format 0.0.4 (prometheus). */
 int vms_report_openmetrics(FILE *out, const struct vms_snapshot *snap,
 			   const struct vms_report_options *opt);
-/* Prometheus text metrics of n processes, each family once (openmetrics.c). */
-int vms_openmetrics_write(FILE *out, const struct vms_snapshot *const *snaps, size_t n);
+int vms_report_prometheus(FILE *out, const struct vms_snapshot *snap,
+			  const struct vms_report_options *opt);
+
+/*
+ * The two text formats of metrics: Prometheus's text exposition 0.0.4, and
+ * OpenMetrics 1.0, which adds `# UNIT`, names a counter's family without its
+ * _total, has an info type and ends with `# EOF`.
+ */
+enum vms_metrics_format {
+	VMS_METRICS_PROMETHEUS,
+	VMS_METRICS_OPENMETRICS,
+};
+/* The HTTP Content-Type of a format. */
+const char *vms_metrics_content_type(enum vms_metrics_format fmt);
+/*
+ * The # HELP, # TYPE (and # UNIT) lines of a family whose samples are named
+ * `name`: a counter's name ends in _total, an info's in _info (a gauge in
+ * the Prometheus format); a name ending in _bytes has the unit bytes.
+ */
+void vms_metrics_family(FILE *out, enum vms_metrics_format fmt, const char *name,
+			const char *type, const char *help);
+/* What ends the exposition: # EOF in OpenMetrics, nothing otherwise. */
+void vms_metrics_end(FILE *out, enum vms_metrics_format fmt);
+/* A label value, escaped for both formats and valid UTF-8, appended to sb. */
+struct strbuf;
+void vms_metrics_label_value(struct strbuf *sb, const char *s);
+/* The host's: vmscope_host_info, its page size and (hm may be NULL) memory. */
+void vms_metrics_host(FILE *out, enum vms_metrics_format fmt, const struct vms_host *h,
+		      const struct vms_host_memory *hm);
+/* The metrics of n processes, each family once, ended (openmetrics.c). */
+int vms_openmetrics_write(FILE *out, enum vms_metrics_format fmt,
+			  const struct vms_snapshot *const *snaps, size_t n);
 
 /* Reporters of a recording (vmscope/recording.h): its timeline and its
  * regions ranked by growth (src/report/recording-*.c). */

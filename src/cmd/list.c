@@ -31,7 +31,7 @@ static const struct cli_option list_options[] = {
 			  "pss, uss, swap, swap_pss, minflt, majflt, processes, cgroup_memory or "
 			  "oom_score (default pss)"),
 	{ "top", 'n', required_argument, 'n', "N", "only the first N lines" },
-	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json, csv or openmetrics" },
+	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json, csv, openmetrics (OpenMetrics 1.0) or prometheus (text format 0.0.4)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
 	{ "width", 'w', required_argument, 'w', "N",
 	  "output width (default: the terminal's; unlimited into a pipe)" },
@@ -292,14 +292,18 @@ static int cmp_pentry_pid(const void *key, const void *elem)
 	return (pid > other) - (pid < other);
 }
 
-/* Prometheus metrics of the processes shown, in their order. */
-static int write_openmetrics(FILE *out, const struct list_out *o)
+/* Metrics of the processes shown, in their order, or of the groups shown. */
+static int write_metrics(FILE *out, const struct list_out *o, enum vms_metrics_format fmt)
 {
 	size_t shown = rows_shown(o), n = 0;
-	const struct vms_pentry **entries = xcalloc(shown ? shown : 1, sizeof(*entries));
+	const struct vms_pentry **entries;
 	struct vms_host host;
 	int r;
 
+	vms_collect_host(o->root_fd, &host);
+	if (o->v->by != VMS_GROUP_NONE)
+		return cmd_view_metrics(out, fmt, o->v, shown, &host);
+	entries = xcalloc(shown ? shown : 1, sizeof(*entries));
 	for (size_t i = 0; i < shown; i++) {
 		pid_t pid = vms_view_row(o->v, i)->pid;
 		const struct vms_pentry *e = bsearch(&pid, o->pl->items, o->pl->n,
@@ -308,10 +312,19 @@ static int write_openmetrics(FILE *out, const struct list_out *o)
 		if (e)
 			entries[n++] = e;
 	}
-	vms_collect_host(o->root_fd, &host);
-	r = cmd_pentries_openmetrics(out, entries, n, &host);
+	r = cmd_pentries_openmetrics(out, fmt, entries, n, &host);
 	free(entries);
 	return r;
+}
+
+static int write_openmetrics(FILE *out, const struct list_out *o)
+{
+	return write_metrics(out, o, VMS_METRICS_OPENMETRICS);
+}
+
+static int write_prometheus(FILE *out, const struct list_out *o)
+{
+	return write_metrics(out, o, VMS_METRICS_PROMETHEUS);
 }
 
 /* The output formats: a new one is one line here. */
@@ -320,6 +333,7 @@ static const struct list_format list_formats[] = {
 	{ "json", write_json },
 	{ "csv", write_csv },
 	{ "openmetrics", write_openmetrics },
+	{ "prometheus", write_prometheus },
 };
 
 static const struct list_format *find_format(const char *name)
@@ -422,9 +436,10 @@ int cmd_list(int argc, char **argv)
 			argv[first]);
 		return EXIT_USAGE;
 	}
-	if (strcmp(a.format, "openmetrics") == 0 && a.p.by != VMS_GROUP_NONE) {
-		fputs("vmscope: --format openmetrics gives one process each; it takes no --by\n",
-		      stderr);
+	if ((strcmp(a.format, "openmetrics") == 0 || strcmp(a.format, "prometheus") == 0) &&
+	    a.p.by == VMS_GROUP_LIBRARY) {
+		fprintf(stderr, "vmscope: --format %s sums processes by program, user or cgroup, not by library\n",
+			a.format);
 		return EXIT_USAGE;
 	}
 	if (!a.width)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmscope serve: answers Prometheus scrapes over HTTP/1.1. GET /metrics
- * gives the text exposition of the whole machine (every process's totals,
- * as `vmscope list` reads them) or of the processes named (whole, with the
- * per-kind breakdown), read afresh for each scrape. The connections are
+ * gives the metrics of the whole machine (every process's totals, as
+ * `vmscope list` reads them, or their sums by program, user or cgroup) or
+ * of the processes named (whole, with the per-kind breakdown), read afresh
+ * for each scrape: OpenMetrics 1.0 when the scraper's Accept header asks
+ * for it, the Prometheus text format 0.0.4 otherwise. The connections are
  * served together by one poll loop (src/cmd/common/http.c), each closed
  * after its answer: a slow client holds no one up, and is dropped when its
  * request is not whole 5 s after it connected.
@@ -13,12 +15,14 @@
 #include "cmd/commands.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,12 +32,14 @@
 #include "cmd/common/http.h"
 #include "cmd/common/metrics.h"
 #include "cmd/common/options.h"
+#include "cmd/common/procs.h"
 #include "vmscope/collect.h"
 #include "vmscope/elf.h"
 #include "vmscope/list.h"
 #include "vmscope/model.h"
 #include "vmscope/report.h"
 #include "vmscope/snapshot.h"
+#include "tui/viewmodel.h"
 
 #define SERVE_DEFAULT_PORT "9847"
 #define SERVE_MAX_REQUEST 8192 /* bytes of request line and headers */
@@ -46,6 +52,8 @@ static const struct cli_option serve_options[] = {
 	{ "full", 0, no_argument, CMD_OPT_FULL, NULL, "match NAME against the whole command line" },
 	{ "kernel", 'k', no_argument, 'k', NULL,
 	  "include kernel threads (without PID|NAME)" },
+	{ "by", 0, required_argument, OPT_PROCS_BY, "WHAT",
+	  "sum the processes by program, user or cgroup, with a count (without PID|NAME)" },
 	CLI_OPTION_PROC_ROOT,
 	CLI_OPTION_HELP,
 };
@@ -54,9 +62,11 @@ const struct cli_command serve_command = {
 	.name = "serve",
 	.synopsis = "vmscope serve [OPTIONS] [PID|NAME ...]",
 	.summary = "Answer Prometheus scrapes over HTTP: GET /metrics gives every process's memory\n"
-		   "totals (as 'vmscope list' reads them) or, for the processes named, their\n"
-		   "totals and the per-kind breakdown, read afresh at each scrape. A NAME stands\n"
-		   "for every process it matches at that scrape. It listens on 127.0.0.1 only,\n"
+		   "totals (as 'vmscope list' reads them), or their sums by program, user or\n"
+		   "cgroup (--by), or, for the processes named, their totals and the per-kind\n"
+		   "breakdown, read afresh at each scrape. A NAME stands for every process it\n"
+		   "matches at that scrape. OpenMetrics 1.0 when the scraper asks for it (Accept),\n"
+		   "the Prometheus text format 0.0.4 otherwise. It listens on 127.0.0.1 only,\n"
 		   "unless another address is given. SIGINT or SIGTERM stops it.\n",
 	.options = serve_options,
 	.n_options = ARRAY_SIZE(serve_options),
@@ -67,6 +77,7 @@ struct serve_args {
 	struct cmd_target_args t; /* no -o: serve writes to its clients */
 	const char *listen;
 	bool kernel;
+	struct cmd_procs p; /* --by */
 };
 
 static int serve_option(int id, const char *arg, void *ctx)
@@ -80,6 +91,8 @@ static int serve_option(int id, const char *arg, void *ctx)
 	case 'k':
 		a->kernel = true;
 		return 0;
+	case OPT_PROCS_BY:
+		return cmd_procs_option(&a->p, id, arg, true);
 	}
 	return cmd_target_option(&a->t, id, arg) ? -EINVAL : 0;
 }
@@ -93,10 +106,11 @@ struct server {
 	bool live;
 	struct vms_lister *lister; /* without targets */
 	struct vms_plist pl;
+	struct vms_view view;      /* --by: the groups of pl */
 	struct vms_elf_cache *cache; /* with targets: kept across scrapes */
 };
 
-static int machine_metrics(struct server *s, FILE *out)
+static int machine_metrics(struct server *s, FILE *out, enum vms_metrics_format fmt)
 {
 	const struct vms_pentry **entries;
 	struct vms_host host;
@@ -106,10 +120,21 @@ static int machine_metrics(struct server *s, FILE *out)
 	if (r < 0)
 		return r;
 	vms_collect_host(s->root_fd, &host);
+	if (s->a.p.by != VMS_GROUP_NONE) {
+		vms_view_update(&s->view, &s->pl, NULL);
+		if (s->a.p.by == VMS_GROUP_CGROUP && s->live) {
+			int cg_fd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			vms_view_fill_cgroup_mem(&s->view, cg_fd);
+			if (cg_fd >= 0)
+				close(cg_fd);
+		}
+		return cmd_view_metrics(out, fmt, &s->view, s->view.n_vis, &host);
+	}
 	entries = xcalloc(s->pl.n ? s->pl.n : 1, sizeof(*entries));
 	for (size_t i = 0; i < s->pl.n; i++)
 		entries[i] = &s->pl.items[i];
-	r = cmd_pentries_openmetrics(out, entries, s->pl.n, &host);
+	r = cmd_pentries_openmetrics(out, fmt, entries, s->pl.n, &host);
 	free(entries);
 	return r;
 }
@@ -151,7 +176,7 @@ static size_t target_pids(struct server *s, pid_t **ret)
 	return k;
 }
 
-static int targets_metrics(struct server *s, FILE *out)
+static int targets_metrics(struct server *s, FILE *out, enum vms_metrics_format fmt)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	struct vms_snapshot **snaps;
@@ -166,7 +191,7 @@ static int targets_metrics(struct server *s, FILE *out)
 				&snaps[got]) >= 0)
 			got++;
 	}
-	r = vms_openmetrics_write(out, (const struct vms_snapshot *const *)snaps, got);
+	r = vms_openmetrics_write(out, fmt, (const struct vms_snapshot *const *)snaps, got);
 	for (size_t i = 0; i < got; i++)
 		vms_snapshot_free(snaps[i]);
 	free(snaps);
@@ -185,6 +210,95 @@ static const char index_page[] =
 	"<body><h1>vmscope</h1>\n"
 	"<p>Process memory for Prometheus: <a href=\"/metrics\">/metrics</a>.</p>\n"
 	"</body></html>\n";
+
+/*
+ * The q of a media range's parameters (";version=1.0.0;q=0.5"), 1 without
+ * one; -1 when it names a version that is not one of versions (NULL: any).
+ */
+static double accept_q(const char *params, size_t len, const char *const *versions)
+{
+	double q = 1;
+	bool version_ok = true;
+
+	while (len > 0) {
+		const char *p = params, *end = memchr(params, ';', len);
+		size_t n = end ? (size_t)(end - params) : len;
+
+		while (n > 0 && (*p == ' ' || *p == '\t' || *p == ';')) {
+			p++;
+			n--;
+		}
+		if (n > 2 && strncasecmp(p, "q=", 2) == 0) {
+			char num[16];
+
+			snprintf(num, sizeof(num), "%.*s", (int)(n - 2 < 15 ? n - 2 : 15), p + 2);
+			q = strtod(num, NULL);
+		} else if (versions && n > 8 && strncasecmp(p, "version=", 8) == 0) {
+			version_ok = false;
+			for (const char *const *v = versions; *v; v++)
+				if (n - 8 >= strlen(*v) && strncmp(p + 8, *v, strlen(*v)) == 0 &&
+				    strspn(p + 8 + strlen(*v), " \t") == n - 8 - strlen(*v))
+					version_ok = true;
+		}
+		if (!end)
+			break;
+		len -= (size_t)(end - params) + 1;
+		params = end + 1;
+	}
+	return version_ok ? q : -1;
+}
+
+/*
+ * OpenMetrics when an Accept header asks for it at least as much as for
+ * the text format (text/plain, or any text or any type); the text format
+ * otherwise, and without an Accept header. headers: the lines after the
+ * request line.
+ */
+static enum vms_metrics_format pick_format(const char *headers)
+{
+	static const char *const om_versions[] = { "1.0.0", "0.0.1", NULL };
+	static const char *const text_versions[] = { "0.0.4", NULL };
+	double om = 0, text = 0;
+
+	for (const char *line = headers, *next; line && *line; line = next) {
+		const char *v, *eol;
+
+		next = strchr(line, '\n');
+		if (next)
+			next++;
+		if (strncasecmp(line, "Accept:", 7) != 0)
+			continue;
+		eol = line + strcspn(line, "\r\n");
+		for (v = line + 7; v < eol;) {
+			const char *comma = memchr(v, ',', (size_t)(eol - v)), *end = comma ? comma : eol;
+			const char *semi, *type;
+			size_t tlen;
+			double q;
+
+			while (v < end && (*v == ' ' || *v == '\t'))
+				v++;
+			type = v;
+			semi = memchr(v, ';', (size_t)(end - v));
+			tlen = (size_t)((semi ? semi : end) - type);
+			while (tlen > 0 && (type[tlen - 1] == ' ' || type[tlen - 1] == '\t'))
+				tlen--;
+#define IS(t) (tlen == strlen(t) && strncasecmp(type, t, tlen) == 0)
+			if (IS("application/openmetrics-text")) {
+				q = accept_q(semi ? semi : end, (size_t)(end - (semi ? semi : end)), om_versions);
+				if (q > om)
+					om = q;
+			} else if (IS("text/plain") || IS("text/*") || IS("*/*")) {
+				q = accept_q(semi ? semi : end, (size_t)(end - (semi ? semi : end)),
+					     IS("text/plain") ? text_versions : NULL);
+				if (q > text)
+					text = q;
+			}
+#undef IS
+			v = comma ? comma + 1 : eol;
+		}
+	}
+	return om > 0 && om >= text ? VMS_METRICS_OPENMETRICS : VMS_METRICS_PROMETHEUS;
+}
 
 /* The answer to one request (http_serve has read and checked its request line). */
 static void handle(void *ctx, const struct http_request *req, struct strbuf *out)
@@ -205,11 +319,12 @@ static void handle(void *ctx, const struct http_request *req, struct strbuf *out
 		char *body = NULL;
 		size_t blen = 0;
 		FILE *mem = open_memstream(&body, &blen);
+		enum vms_metrics_format fmt = pick_format(req->headers);
 		int r;
 
 		if (!mem)
 			die_oom(0);
-		r = s->n_targets ? targets_metrics(s, mem) : machine_metrics(s, mem);
+		r = s->n_targets ? targets_metrics(s, mem, fmt) : machine_metrics(s, mem, fmt);
 		if (fclose(mem) != 0 && r >= 0)
 			r = -errno;
 		if (r < 0) {
@@ -220,7 +335,8 @@ static void handle(void *ctx, const struct http_request *req, struct strbuf *out
 			respond_text(out, "500 Internal Server Error", NULL, msg.buf, head);
 			strbuf_release(&msg);
 		} else {
-			http_response(out, "200 OK", "text/plain; version=0.0.4; charset=utf-8", NULL,
+			/* the answer depends on the Accept header */
+			http_response(out, "200 OK", vms_metrics_content_type(fmt), "Vary: Accept\r\n",
 				      body, blen, head);
 		}
 		free(body);
@@ -356,7 +472,13 @@ int cmd_serve(int argc, char **argv)
 		return s.a.t.proc_root ? EXIT_USAGE : EXIT_GONE;
 	s.live = cli_proc_root_is_live(s.a.t.proc_root);
 	vms_plist_init(&s.pl);
+	vms_view_init(&s.view, s.a.p.by);
 	status = 0;
+	if (s.n_targets && s.a.p.by != VMS_GROUP_NONE) {
+		cli_error("--by sums every process; it takes no PID or NAME");
+		status = EXIT_USAGE;
+		goto out;
+	}
 	for (int i = 0; i < s.n_targets; i++) {
 		pid_t pid, *found;
 
@@ -375,7 +497,10 @@ int cmd_serve(int argc, char **argv)
 	if (s.n_targets) {
 		s.cache = vms_elf_cache_new();
 	} else {
-		r = vms_lister_new(s.root_fd, s.live, s.a.kernel ? VMS_LIST_KERNEL : 0, &s.lister);
+		r = vms_lister_new(s.root_fd, s.live,
+				   (s.a.kernel ? VMS_LIST_KERNEL : 0) |
+					   (s.a.p.by == VMS_GROUP_CGROUP ? VMS_LIST_CGROUP : 0),
+				   &s.lister);
 		/* scraped again and again: keep the files open, as top does */
 		if (r == 0)
 			r = vms_lister_keep(s.lister, vms_lister_fd_budget());
@@ -398,6 +523,7 @@ out:
 	vms_elf_cache_free(s.cache);
 	vms_lister_free(s.lister);
 	vms_plist_release(&s.pl);
+	vms_view_release(&s.view);
 	close(s.root_fd);
 	return status;
 }

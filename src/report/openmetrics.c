@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Metrics for Prometheus: the text exposition format (0.0.4) that the
- * textfile collector of node_exporter reads, promtool checks and a scrape
- * accepts. Names and units follow Prometheus conventions (bytes, counters
- * ending in _total); each family is written once with the samples of every
- * process, as the format requires. Processes are labelled by pid, comm and
- * user; label values are escaped and always valid UTF-8.
+ * Metrics for Prometheus, in both of its text formats: the exposition format
+ * 0.0.4 that node_exporter's textfile collector reads and promtool checks,
+ * and OpenMetrics 1.0 (`# UNIT`, counters' families without _total, an info
+ * type, `# EOF`), which a Prometheus scrape asks for first. Names and units
+ * follow Prometheus conventions (bytes, counters ending in _total); each
+ * family is written once with the samples of every process, as both formats
+ * require. Processes are labelled by pid, comm and user; label values are
+ * escaped and always valid UTF-8.
  */
 #include "config.h"
 
@@ -22,7 +24,46 @@
 #include "vmscope/diff.h"
 #include "vmscope/insights.h"
 
-static void label_value(struct strbuf *sb, const char *s)
+const char *vms_metrics_content_type(enum vms_metrics_format fmt)
+{
+	return fmt == VMS_METRICS_OPENMETRICS
+		       ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+		       : "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+void vms_metrics_family(FILE *out, enum vms_metrics_format fmt, const char *name,
+			const char *type, const char *help)
+{
+	size_t len = strlen(name);
+	bool info = strcmp(type, "info") == 0;
+
+	if (fmt == VMS_METRICS_PROMETHEUS) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, info ? "gauge" : type);
+		return;
+	}
+	/* the family of x_total (a counter) and of x_info (an info) is x */
+	if ((strcmp(type, "counter") == 0 && has_suffix(name, "_total")) ||
+	    (info && has_suffix(name, "_info")))
+		len = (size_t)(strrchr(name, '_') - name);
+	fprintf(out, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)len, name, help, (int)len, name, type);
+	if (has_suffix(name, "_bytes") && len == strlen(name))
+		fprintf(out, "# UNIT %s bytes\n", name);
+}
+
+void vms_metrics_end(FILE *out, enum vms_metrics_format fmt)
+{
+	if (fmt == VMS_METRICS_OPENMETRICS)
+		fputs("# EOF\n", out);
+}
+
+void vms_metrics_label_value(struct strbuf *sb, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
@@ -57,10 +98,10 @@ static void process_labels(struct strbuf *sb, const struct vms_snapshot *snap)
 	char uid[16];
 
 	strbuf_addf(sb, "pid=\"%d\",comm=\"", (int)snap->proc.pid);
-	label_value(sb, snap->proc.comm);
+	vms_metrics_label_value(sb, snap->proc.comm);
 	strbuf_addstr(sb, "\",user=\"");
 	snprintf(uid, sizeof(uid), "%u", (unsigned)snap->proc.uid);
-	label_value(sb, snap->proc.user ? snap->proc.user : uid);
+	vms_metrics_label_value(sb, snap->proc.user ? snap->proc.user : uid);
 	strbuf_addch(sb, '"');
 }
 
@@ -320,55 +361,60 @@ static const struct family families[] = {
 	  source_samples },
 };
 
-static void host_memory_samples(FILE *out, const struct vms_host_memory *hm)
+static void host_memory_samples(FILE *out, enum vms_metrics_format fmt,
+				const struct vms_host_memory *hm)
 {
-	if (!hm->tried || hm->error)
+	if (!hm || !hm->tried || hm->error)
 		return;
-	fputs("# HELP vmscope_host_memory_bytes The machine's memory commitment: mem_available, "
-	      "committed_as, commit_limit.\n# TYPE vmscope_host_memory_bytes gauge\n", out);
+	vms_metrics_family(out, fmt, "vmscope_host_memory_bytes", "gauge",
+			   "The machine's memory commitment: mem_available, committed_as, commit_limit.");
 	for (int f = 0; f < VMS_HM__MAX; f++)
 		if (hm->have & (UINT32_C(1) << f))
 			fprintf(out, "vmscope_host_memory_bytes{measure=\"%s\"} %" PRIu64 "\n",
 				vms_host_mem_names[f], hm->v[f]);
 }
 
-int vms_openmetrics_write(FILE *out, const struct vms_snapshot *const *snaps, size_t n)
+void vms_metrics_host(FILE *out, enum vms_metrics_format fmt, const struct vms_host *h,
+		      const struct vms_host_memory *hm)
+{
+	struct strbuf host;
+
+	strbuf_init(&host);
+	strbuf_addstr(&host, "hostname=\"");
+	vms_metrics_label_value(&host, h->hostname);
+	strbuf_addstr(&host, "\",kernel=\"");
+	vms_metrics_label_value(&host, h->kernel);
+	strbuf_addstr(&host, "\",machine=\"");
+	vms_metrics_label_value(&host, h->machine);
+	strbuf_addstr(&host, "\",thp_enabled=\"");
+	vms_metrics_label_value(&host, h->thp_enabled);
+	strbuf_addch(&host, '"');
+	vms_metrics_family(out, fmt, "vmscope_host_info", "info", "The host the processes were read on.");
+	sample(out, "vmscope_host_info", host.buf, NULL, 1);
+	vms_metrics_family(out, fmt, "vmscope_host_page_size_bytes", "gauge",
+			   "The page size of the host.");
+	fprintf(out, "vmscope_host_page_size_bytes %" PRIu32 "\n", h->page_size);
+	host_memory_samples(out, fmt, hm);
+	strbuf_release(&host);
+}
+
+int vms_openmetrics_write(FILE *out, enum vms_metrics_format fmt,
+			  const struct vms_snapshot *const *snaps, size_t n)
 {
 	struct strbuf *labels = xcalloc(n ? n : 1, sizeof(*labels));
-	struct strbuf host;
 
 	for (size_t i = 0; i < n; i++) {
 		strbuf_init(&labels[i]);
 		process_labels(&labels[i], snaps[i]);
 	}
 	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
-		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", families[f].name, families[f].help,
-			families[f].name, families[f].type);
+		vms_metrics_family(out, fmt, families[f].name, families[f].type, families[f].help);
 		for (size_t i = 0; i < n; i++)
 			families[f].samples(out, families[f].name, snaps[i], labels[i].buf);
 	}
-	if (n > 0) {
-		const struct vms_host *h = &snaps[0]->host;
-
-		strbuf_init(&host);
-		strbuf_addstr(&host, "hostname=\"");
-		label_value(&host, h->hostname);
-		strbuf_addstr(&host, "\",kernel=\"");
-		label_value(&host, h->kernel);
-		strbuf_addstr(&host, "\",machine=\"");
-		label_value(&host, h->machine);
-		strbuf_addstr(&host, "\",thp_enabled=\"");
-		label_value(&host, h->thp_enabled);
-		strbuf_addch(&host, '"');
-		fputs("# HELP vmscope_host_info The host the processes were read on.\n"
-		      "# TYPE vmscope_host_info gauge\n", out);
-		sample(out, "vmscope_host_info", host.buf, NULL, 1);
-		fputs("# HELP vmscope_host_page_size_bytes The page size of the host.\n"
-		      "# TYPE vmscope_host_page_size_bytes gauge\n", out);
-		fprintf(out, "vmscope_host_page_size_bytes %" PRIu32 "\n", h->page_size);
-		host_memory_samples(out, &snaps[0]->host_mem);
-		strbuf_release(&host);
-	}
+	if (n > 0)
+		vms_metrics_host(out, fmt, &snaps[0]->host, &snaps[0]->host_mem);
+	vms_metrics_end(out, fmt);
 	for (size_t i = 0; i < n; i++)
 		strbuf_release(&labels[i]);
 	free(labels);
@@ -379,5 +425,12 @@ int vms_report_openmetrics(FILE *out, const struct vms_snapshot *snap,
 			   const struct vms_report_options *opt)
 {
 	(void)opt;
-	return vms_openmetrics_write(out, &snap, 1);
+	return vms_openmetrics_write(out, VMS_METRICS_OPENMETRICS, &snap, 1);
+}
+
+int vms_report_prometheus(FILE *out, const struct vms_snapshot *snap,
+			  const struct vms_report_options *opt)
+{
+	(void)opt;
+	return vms_openmetrics_write(out, VMS_METRICS_PROMETHEUS, &snap, 1);
 }

@@ -14,6 +14,7 @@ const struct vms_reporter vms_reporters[] = {
 	{ "text", vms_report_text },
 	{ "json", vms_report_json },
 	{ "openmetrics", vms_report_openmetrics },
+	{ "prometheus", vms_report_prometheus },
 	{ NULL, NULL },
 };
 

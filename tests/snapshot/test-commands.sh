@@ -225,28 +225,38 @@ else
 fi
 
 
-# ---- OpenMetrics: promtool accepts every output
+# ---- metrics: promtool accepts every Prometheus text output, and
+# prometheus_client's parser every OpenMetrics one
+# a hostile name: quote, backslash and newline in comm
+hostile="$tmp/a\"b\\c"$'\n'"d"
+cp "$static_target" "$hostile"
+"$hostile" &
+hpid=$!
+pids+=("$hpid")
+wait_stopped "$hpid" || not_ok "the hostile-named target stops itself"
+if [ -n "$om_python" ]; then
+	om_ok "OpenMetrics of a captured process parse" "$vmscope" show -f openmetrics "$tmp/fixture.json"
+	om_ok "OpenMetrics of a live process parse" "$vmscope" -f openmetrics "$tpid"
+	out=$("$vmscope" -f openmetrics "$hpid")
+	if printf '%s\n' "$out" | om_check >/dev/null && printf '%s\n' "$out" | grep -qF 'comm="a\"b\\c\nd"'; then
+		ok "OpenMetrics of a hostile process name parse, escaped"
+	else
+		not_ok "OpenMetrics of a hostile process name parse, escaped" "$out"
+	fi
+else
+	skip "OpenMetrics parsed" "prometheus_client (Debian package python3-prometheus-client) is not installed"
+fi
 if command -v promtool >/dev/null; then
 	check "promtool accepts the metrics of a captured process" \
-		bash -c "'$vmscope' show -f openmetrics '$tmp/fixture.json' | promtool check metrics"
+		bash -c "'$vmscope' show -f prometheus '$tmp/fixture.json' | promtool check metrics"
 	check "promtool accepts the metrics of a live process" \
-		bash -c "'$vmscope' -f openmetrics '$tpid' | promtool check metrics"
-	# a hostile name: quote, backslash and newline in comm
-	hostile="$tmp/a\"b\\c"$'\n'"d"
-	cp "$static_target" "$hostile"
-	"$hostile" &
-	hpid=$!
-	pids+=("$hpid")
-	if wait_stopped "$hpid"; then
-		out=$("$vmscope" -f openmetrics "$hpid")
-		if printf '%s\n' "$out" | promtool check metrics &&
-			printf '%s\n' "$out" | grep -qF 'comm="a\"b\\c\nd"'; then
-			ok "promtool accepts a hostile process name, escaped"
-		else
-			not_ok "promtool accepts a hostile process name, escaped" "$out"
-		fi
+		bash -c "'$vmscope' -f prometheus '$tpid' | promtool check metrics"
+	out=$("$vmscope" -f prometheus "$hpid")
+	if printf '%s\n' "$out" | promtool check metrics &&
+		printf '%s\n' "$out" | grep -qF 'comm="a\"b\\c\nd"'; then
+		ok "promtool accepts a hostile process name, escaped"
 	else
-		not_ok "the hostile-named target stops itself"
+		not_ok "promtool accepts a hostile process name, escaped" "$out"
 	fi
 	pss_metric=$("$vmscope" show -f openmetrics "$tmp/after.json" |
 		sed -n 's/^vmscope_process_memory_bytes{.*measure="pss"} //p')

@@ -48,7 +48,7 @@ says() {
 	shift 3
 	timeout 30 "$vmscope" "$@" >/dev/null 2>"$tmp/err"
 	rc=$?
-	if [ $rc = "$want" ] && grep -q -- "$pat" "$tmp/err"; then
+	if [ $rc = "$want" ] && { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/err"; }; then
 		ok "$d"
 	else
 		not_ok "$d" "exit status $rc" "$(cat "$tmp/err")"
@@ -103,6 +103,17 @@ if [ $rc = 0 ] && [ -f "$sticky/fifo.json" ]; then
 	ok "snapshot -o onto a planted FIFO replaces it"
 else
 	not_ok "snapshot -o onto a planted FIFO replaces it" "exit status $rc" "$(cat "$tmp/err")"
+fi
+
+# record -o, written as it goes: the same.
+as_nobody ln -s "$victim" "$sticky/rec.jsonl"
+says "record -o onto a planted link exits 0" 0 "" record --duration 1 --interval 200ms -q "$spid" -o "$sticky/rec.jsonl"
+victim_same "record -o: the file a planted link names is unchanged"
+if [ ! -L "$sticky/rec.jsonl" ] && [ "$(stat -c '%a %u' "$sticky/rec.jsonl")" = "644 0" ] &&
+	[ "$(wc -l <"$sticky/rec.jsonl")" -ge 3 ]; then
+	ok "record -o: the link is replaced by the recording, root's, 0644"
+else
+	not_ok "record -o: the link is replaced by the recording, root's, 0644" "$(ls -la "$sticky")"
 fi
 
 # Root's own link is followed: the file it names is replaced and keeps its mode.

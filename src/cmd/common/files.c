@@ -339,6 +339,23 @@ int cmd_write_file_atomic(const char *path, const char *buf, size_t len, struct 
 	return cmd_atomic_close(&f, cmd_write_all(f.fd, buf, len));
 }
 
+int cmd_stream_open(const char *path, struct strbuf *why)
+{
+	struct cmd_atomic_file f;
+	int fd, r = cmd_atomic_open(&f, path, why);
+
+	if (r < 0)
+		return r;
+	if (f.tmp && renameat(f.dirfd, f.tmp, f.dirfd, f.name) < 0)
+		return cmd_atomic_close(&f, -errno);
+	fd = f.fd;
+	f.fd = -1;
+	free(f.tmp);
+	f.tmp = NULL; /* renamed already: nothing for close to do */
+	(void)cmd_atomic_close(&f, 0);
+	return fd;
+}
+
 int cmd_write_file_at(int dirfd, const char *name, const char *buf, size_t len)
 {
 	struct cmd_atomic_file f;

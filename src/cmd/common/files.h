@@ -57,6 +57,14 @@ int cmd_atomic_open_at(struct cmd_atomic_file *f, int dirfd, const char *name);
 int cmd_atomic_close(struct cmd_atomic_file *f, int r);
 /* Writes all of buf to fd, retrying on EINTR; 0 or -errno. */
 int cmd_write_all(int fd, const char *buf, size_t len);
+/*
+ * For a file written as it goes (a recording, readable while it grows and
+ * after a kill): path resolved as for cmd_atomic_open, and a new file (a
+ * replaced one's mode and owner) put under the name at once, so that no
+ * link or file another user planted is written through. An fd, or -errno.
+ */
+int cmd_stream_open(const char *path, struct strbuf *why);
+
 /* Writes buf to dirfd/name (a single component) the same way, but without
  * the fsync: for many files that the caller syncs at once (syncfs). */
 int cmd_write_file_at(int dirfd, const char *name, const char *buf, size_t len);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "cmd/common/files.h"
 #include "json/write.h"
 
 /* Budget saved up while regions are not read: ten intervals' worth. */
@@ -41,10 +42,11 @@ int cmd_recorder_open(struct cmd_recorder *r, const char *path, int64_t interval
 	if (strcmp(path, "-") == 0) {
 		r->out = stdout;
 	} else {
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+		/* never through a link another user planted (files.h) */
+		int fd = cmd_stream_open(path, NULL);
 
 		if (fd < 0)
-			return -errno;
+			return fd;
 		r->out = fdopen(fd, "w");
 		if (!r->out) {
 			int e = errno;

@@ -547,7 +547,9 @@ static int open_capture_dir(struct cap_dir *cd, const char *dir, pid_t pid, stru
 		path[--len] = '\0';
 	if (strcmp(path, "/") == 0 || strcmp(path, ".") == 0 || strcmp(path, "..") == 0)
 		return -ENOTEMPTY;
-	r = cmd_path_resolve(path, &cd->parent_fd, &cd->name, &st, &exists, &untrusted, why);
+	r = cmd_make_parents(path, why);
+	if (r == 0)
+		r = cmd_path_resolve(path, &cd->parent_fd, &cd->name, &st, &exists, &untrusted, why);
 	if (r < 0)
 		return r;
 	if (exists && untrusted) {

@@ -170,6 +170,10 @@ as_nobody ln -s "$tmp/vdir/cron.d" "$sticky/cap-link"
 timeout 30 "$vmscope" capture "$spid" -o "$sticky/cap-link" 2>"$tmp/err"
 expect_rc "capture -o onto another user's link in a sticky directory is refused" 1 $? "$(cat "$tmp/err")"
 cron_same "capture -o onto a planted link: nothing written where it points"
+says "capture -o through a planted directory link is refused" 1 "not followed" \
+	capture "$spid" -o "$sticky/dir/cron.d/cap"
+cron_same "capture -o through a planted directory link: nothing written where it points"
+says "capture -o makes the missing directories of DIR" 0 "captured" capture "$spid" -o "$tmp/new/a/b"
 # root's own DIR, writable by all: planted links make it no empty DIR.
 mkdir -m 777 "$tmp/open"
 as_nobody ln -s "$tmp/vdir/cron.d" "$tmp/open/objects"

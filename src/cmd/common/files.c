@@ -367,6 +367,35 @@ int cmd_write_file_at(int dirfd, const char *name, const char *buf, size_t len)
 	return cmd_atomic_close(&f, cmd_write_all(f.fd, buf, len));
 }
 
+int cmd_make_parents(const char *path, struct strbuf *why)
+{
+	_cleanup_free_ char *copy = xstrdup(path);
+
+	for (char *p = copy + 1; *p; p++) {
+		struct stat st;
+		bool exists, untrusted;
+		char *name;
+		int fd, r;
+
+		if (*p != '/' || p[-1] == '/')
+			continue;
+		*p = '\0';
+		r = cmd_path_resolve(copy, &fd, &name, &st, &exists, &untrusted, why);
+		*p = '/';
+		if (r == -EISDIR)
+			continue; /* "." or ".." */
+		if (r < 0)
+			return r;
+		if (!exists && mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
+			r = -errno;
+		close(fd);
+		free(name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int cmd_mkdirs_at(int dirfd, const char *rel)
 {
 	_cleanup_free_ char *p = xstrdup(rel);

@@ -69,6 +69,10 @@ int cmd_stream_open(const char *path, struct strbuf *why);
  * the fsync: for many files that the caller syncs at once (syncfs). */
 int cmd_write_file_at(int dirfd, const char *name, const char *buf, size_t len);
 
+/* The missing directories on the way to path's last component, each made
+ * where cmd_path_resolve finds it missing (mode 0755); 0 or -errno. */
+int cmd_make_parents(const char *path, struct strbuf *why);
+
 /*
  * mkdir -p of rel under dirfd, walked with openat(O_NOFOLLOW | O_DIRECTORY)
  * from dirfd: no link on the way is followed. The last directory's fd

@@ -183,6 +183,7 @@ complete -c vmscope -n '__vmscope_using diff' -s f -l format -x -a 'text json' -
 complete -c vmscope -n '__vmscope_using diff' -s b -l bytes -d 'Print exact byte counts instead of human sizes'
 complete -c vmscope -n '__vmscope_using diff' -l full -d 'Match NAME against the whole command line'
 complete -c vmscope -n '__vmscope_using diff' -l at -x -a 'first last' -d 'A recording stands for its sample at T after its start'
+complete -c vmscope -n '__vmscope_using diff' -l exit-code -d 'Exit 1 when anything changed'
 complete -c vmscope -n '__vmscope_using diff' -l proc-root -x -a '(__fish_complete_directories)' -d 'Read processes from DIR instead of /proc'
 complete -c vmscope -n '__vmscope_using diff' -s h -l help -d 'Show this help and exit'
 complete -c vmscope -n '__vmscope_using diff; and __vmscope_operand 1 1' -F

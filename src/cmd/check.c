@@ -2,8 +2,8 @@
 /*
  * vmscope check PID|FILE: memory budgets for CI. Each budget is one line,
  * ok or FAIL with the numbers and the region weighing most; any failure
- * (or a budget that could not be checked) exits 1. --junit writes the same
- * as a JUnit XML report.
+ * (or a budget that could not be checked) exits 1, and only that: a process
+ * that is gone exits 3. --junit writes the same as a JUnit XML report.
  */
 #include "config.h"
 
@@ -94,7 +94,10 @@ const struct cli_command check_command = {
 		  "\"max_growth\": \"10%\", \"baseline\": \"base.json\", \"min_stack_headroom\": \"1M\",\n"
 		  "\"min_cgroup_headroom\": \"256M\", \"max_pte\": \"4M\", \"max_regions\": 20000,\n"
 		  "\"max_growth_rate\": \"rss=1M/min\"}; sizes as\n"
-		  "numbers or strings.\n",
+		  "numbers or strings.\n"
+		  "Exit status: 0 every budget holds, 1 a budget is exceeded or cannot be checked,\n"
+		  "2 usage error, an unreadable file or results that cannot be written, 3 the\n"
+		  "process does not exist or exited: nothing was checked.\n",
 };
 
 struct check_args {
@@ -420,6 +423,9 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	status = cmd_snapshot_operand(ops[0], a.proc_root, a.full, a.at_ns, &snap, &first_sample);
+	/* 1 is "a budget is exceeded": a process that is gone is no verdict */
+	if (status == EXIT_GONE)
+		status = EXIT_NO_VERDICT;
 	if (status)
 		goto out;
 	n_rules = a.set.n_rules;

@@ -25,6 +25,7 @@
 enum {
 	OPT_FULL = CLI_OPT_FIRST_FREE,
 	OPT_AT,
+	OPT_EXIT_CODE,
 };
 
 static const struct cli_option diff_options[] = {
@@ -33,6 +34,9 @@ static const struct cli_option diff_options[] = {
 	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
 	{ "at", 0, required_argument, OPT_AT, "T",
 	  "a recording stands for its sample at T after its start (first, last, 90s; default last)" },
+	{ "exit-code", 0, no_argument, OPT_EXIT_CODE, NULL,
+	  "exit 1 when anything changed (a region or a total), 0 when nothing did, as git diff; "
+	  "3 when a process is gone" },
 	CLI_OPTION_PROC_ROOT,
 	CLI_OPTION_HELP,
 };
@@ -50,12 +54,14 @@ const struct cli_command diff_command = {
 		   "neighbours.\n",
 	.options = diff_options,
 	.n_options = ARRAY_SIZE(diff_options),
-	.epilog = NULL,
+	.epilog = "Exit status: 0 compared, 1 a process operand does not exist or exited, 2 usage\n"
+		  "error or a bad file. With --exit-code: 0 nothing changed, 1 something changed,\n"
+		  "2 usage error, a bad file or a write error, 3 a process operand is gone.\n",
 };
 
 struct diff_args {
 	int64_t at_ns;
-	bool json, bytes, full;
+	bool json, bytes, full, exit_code;
 	const char *proc_root;
 };
 
@@ -74,6 +80,9 @@ static int diff_option(int id, const char *arg, void *ctx)
 		return 0;
 	case OPT_AT:
 		return cmd_parse_at(arg, &a->at_ns);
+	case OPT_EXIT_CODE:
+		a->exit_code = true;
+		return 0;
 	case CLI_OPT_PROC_ROOT:
 		a->proc_root = arg;
 		return 0;
@@ -325,6 +334,23 @@ static char *sample_name(const char *file, const struct vms_snapshot *s,
 	return strbuf_detach(&sb, NULL);
 }
 
+/* Whether a region or a total differs: what --exit-code answers. */
+static bool diff_changed(const struct vms_diff *d)
+{
+	if (d->n > 0)
+		return true;
+	for (int m = 0; m < VMS_MEASURE__MAX; m++)
+		if ((d->total_have & (UINT32_C(1) << m)) && d->total_delta[m] != 0)
+			return true;
+	return false;
+}
+
+/* With --exit-code, 1 says "changed": a process that is gone says 3. */
+static int no_verdict(const struct diff_args *a, int status)
+{
+	return a->exit_code && status == EXIT_GONE ? EXIT_NO_VERDICT : status;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct diff_args args = { .at_ns = CMD_AT_LAST };
@@ -333,6 +359,7 @@ int cmd_diff(int argc, char **argv)
 	char **ops;
 	struct vms_diff d;
 	int r, n, first, status;
+	bool changed;
 
 	r = cli_parse(argc, argv, &diff_command, diff_option, &args, &first);
 	if (r != 0)
@@ -350,7 +377,7 @@ int cmd_diff(int argc, char **argv)
 		status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, args.at_ns, &b,
 					      &first_sample);
 		if (status)
-			return status;
+			return no_verdict(&args, status);
 		if (!first_sample) {
 			vms_snapshot_free(b);
 			fputs("vmscope: diff of one operand takes a recording; a snapshot or a PID "
@@ -365,17 +392,18 @@ int cmd_diff(int argc, char **argv)
 		status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, args.at_ns, &a,
 					      NULL);
 		if (status)
-			return status;
+			return no_verdict(&args, status);
 		status = cmd_snapshot_operand(ops[1], args.proc_root, args.full, args.at_ns, &b,
 					      NULL);
 		if (status) {
 			vms_snapshot_free(a);
-			return status;
+			return no_verdict(&args, status);
 		}
 		name_a = xstrdup(ops[0]);
 		name_b = xstrdup(ops[1]);
 	}
 	vms_diff_build(a, b, &d);
+	changed = diff_changed(&d);
 	if (args.json) {
 		r = print_json(stdout, name_a, name_b, a, b, &d);
 	} else {
@@ -387,7 +415,7 @@ int cmd_diff(int argc, char **argv)
 	vms_snapshot_free(b);
 	if (r < 0 && errno != EPIPE) {
 		cli_error("cannot write the diff: %s", strerror(-r));
-		return EXIT_GONE;
+		return args.exit_code ? EXIT_USAGE : EXIT_GONE;
 	}
-	return 0;
+	return args.exit_code && changed ? 1 : 0;
 }

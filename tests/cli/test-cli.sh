@@ -150,4 +150,30 @@ run "$vmscope" watch "$tpid"
 expect "watch without a terminal: suggests the report of that PID, exit 2" 2 \
 	"watch needs a terminal; try 'vmscope $tpid'"
 
+# ---- diff --exit-code; check's 1 is "a budget is exceeded", and only that
+"$vmscope" snapshot --proc-root "$fixture" "$fpid" -o "$tmp/a.json"
+run "$vmscope" diff --exit-code "$tmp/a.json" "$tmp/a.json"
+expect "diff --exit-code of a snapshot with itself: 0" 0
+start cli-diff --anon-pages 64 --anon-touch 8
+"$vmscope" snapshot "$tpid" -o "$tmp/live.json"
+run "$vmscope" diff --exit-code "$tmp/a.json" "$tmp/live.json"
+if [ $rc -eq 1 ] && [ -s "$tmp/out" ]; then
+	ok "diff --exit-code of two processes: 1, and the diff printed"
+else
+	not_ok "diff --exit-code of two processes: 1, and the diff printed" "exit $rc" "$(cat "$tmp/err")"
+fi
+run "$vmscope" diff "$tmp/a.json" "$tmp/live.json"
+expect "diff without --exit-code: 0 whatever changed" 0
+run "$vmscope" diff --exit-code "$tmp/a.json" 999999999
+expect "diff --exit-code with a process that does not exist: 3, not 1" 3 "no process"
+run "$vmscope" check --max-pss 1 "$tmp/a.json"
+expect "check: a budget exceeded is 1" 1
+run "$vmscope" check --max-pss 1 999999999
+expect "check of a process that does not exist: 3, not 1" 3 "no process"
+run "$vmscope" check --max-pss 1 vmscope-no-such-process-name
+expect "check of a NAME that matches nothing: 3" 3 "no process matches"
+printf '{"schema": 1,' >"$tmp/bad.json"
+run "$vmscope" check --max-pss 1 "$tmp/bad.json"
+expect "check of an unreadable snapshot: 2, not 1" 2
+
 finish

@@ -17,6 +17,9 @@
 enum {
 	EXIT_GONE = 1,  /* no such process, it exited, or a budget failed */
 	EXIT_USAGE = 2, /* bad usage, bad input, or several matches */
+	/* check and diff --exit-code, whose 1 is their verdict: the process to
+	 * compare does not exist or exited, so there is no verdict */
+	EXIT_NO_VERDICT = 3,
 };
 
 struct cli_option {

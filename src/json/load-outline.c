@@ -169,11 +169,14 @@ bool load_parse_span(struct load *ld, size_t start, size_t end, unsigned depth,
 	e = json_tokener_get_error(tok);
 	used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	if (v && e == json_tokener_success && used == end - start) {
+	/* a JSON null is a NULL object: a value all the same */
+	if (e == json_tokener_success && used == end - start) {
 		*ret = v;
 		return true;
 	}
 	json_object_put(v);
+	if (e == json_tokener_error_depth)
+		return load_fail_at(ld, start + used, "nesting too deep");
 	if (start + used >= ld->len || (e != json_tokener_success && end >= ld->len))
 		return load_fail_at(ld, ld->len, "unexpected end of file");
 	return load_fail_at(ld, start + used,

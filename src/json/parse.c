@@ -118,7 +118,9 @@ int vms_json_parse_text(const char *buf, size_t len, const char *what, struct js
 		die_oom(sizeof(*tok));
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+	/* root is NULL for the text "null" too: a value, which the caller
+	 * finds of the wrong type */
+	if (json_tokener_get_error(tok) != json_tokener_success) {
 		enum json_tokener_error e = json_tokener_get_error(tok);
 		size_t at = json_tokener_get_parse_end(tok);
 

@@ -112,6 +112,7 @@ done
 # locales package has its source), so nothing on the machine changes.
 fixture=$(cd "$(dirname "$0")/../fixtures/shell/proc" && pwd)
 fpid=$(ls "$fixture")
+"$vmscope" snapshot --proc-root "$fixture" "$fpid" -o "$tmp/snap.json"
 loc=
 mkdir -p "$tmp/locale"
 if command -v localedef >/dev/null && [ -d /usr/share/i18n/locales ] &&
@@ -125,7 +126,6 @@ if [ -z "$loc" ]; then
 else
 	de() { LOCPATH=$tmp/locale LC_ALL=$loc "$@"; }
 	printf '{"max_pss": "1.5G", "max": {"heap": "0.5M"}, "max_growth": "12.5%%"}\n' >"$tmp/budget.json"
-	"$vmscope" snapshot --proc-root "$fixture" "$fpid" -o "$tmp/snap.json"
 	for args in "top --once -d 0.5" "top --once --interval 1.25" "check --max-pss 1.5G $$" \
 		"check --budget $tmp/budget.json $$" "check --max-growth 2.5% --baseline $tmp/snap.json $tmp/snap.json" \
 		"faults -d 0.2 $$" "--faults 0.2 $$"; do
@@ -153,6 +153,39 @@ else
 		ok "under $loc: list -f csv writes what it writes in the C locale" ||
 		not_ok "under $loc: list -f csv writes what it writes in the C locale"
 fi
+
+# ---- snapshots with null values and too deep nesting: said as they are
+python3 - "$tmp/snap.json" "$tmp" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def put(name, doc):
+    open("%s/%s.json" % (sys.argv[2], name), "w").write(doc if isinstance(doc, str) else json.dumps(doc))
+put("null-unknown", dict(d, some_future_member=None))
+put("null-known", dict(d, host=None))
+put("null-region", dict(d, regions=[None] + d["regions"][1:]))
+put("null", "null")
+put("deep", "[" * 100000 + "]" * 100000)
+put("deep-member", json.dumps(dict(d, extra=0))[:-1] + ', "more": ' + "[" * 1000 + "]" * 1000 + "}")
+PY
+loads() { # NAME WANT_RC MESSAGE_PATTERN
+	"$vmscope" show "$tmp/$1.json" >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc = "$2" ] && { [ -z "$3" ] || grep -Eq -- "$3" "$tmp/err"; } &&
+		ok "a snapshot with $1: exit $2${3:+, says /$3/}" ||
+		not_ok "a snapshot with $1: exit $2${3:+, says /$3/}" "exit $rc" "$(cat "$tmp/err")"
+}
+loads null-unknown 0 ""
+loads null-known 2 "host: expected an object, found null"
+loads null-region 2 "regions\[0\]: expected an object, found null"
+loads null 2 "expected a snapshot object, found null"
+loads deep 2 ":1:[0-9]+: nesting too deep"
+loads deep-member 2 "nesting too deep"
+echo null >"$tmp/null-budget.json"
+"$vmscope" check --budget "$tmp/null-budget.json" "$$" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc = 2 ] && grep -q "not a JSON object of budgets" "$tmp/err" &&
+	ok "a budget file holding null: exit 2, says it is no object of budgets" ||
+	not_ok "a budget file holding null: exit 2, says it is no object of budgets" "exit $rc" "$(cat "$tmp/err")"
 
 # ---- budgets: one size parser for the options and the file, one limit
 for v in 9223372036854775808 18446744073709551615 99999999999999999999999 '"8E"' '"9223372036854775808"'; do

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The live views: the process table (vmscope top) and the layout of one
- * process (Enter, or vmscope watch). What is shown is drawn into canvases
- * by curses-free code (the table, the report); this file only reads keys,
- * keeps time and copies canvases to the screen.
+ * process (Enter, or vmscope watch). This file reads keys (htop's, where
+ * htop has the key), keeps time and fetches the data; src/tui/topdraw.c
+ * draws, from canvases that curses-free code fills (the table, the report).
  */
 #include "config.h"
 
@@ -25,49 +25,17 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "report/canvas.h"
+#include "tui/prompt.h"
 #include "tui/ptable.h"
-#include "tui/reportcanvas.h"
 #include "tui/screen.h"
+#include "tui/top-internal.h"
+#include "vmscope/collect.h"
 #include "vmscope/elf.h"
 #include "vmscope/list.h"
 #include "vmscope/model.h"
 #include "vmscope/report.h"
 
-#define HEADER_LINES 3
-#define CTRL(c) ((c) & 0x1f)
-#define KEY_ESCAPE 27
-
 static const unsigned intervals_ms[] = { 250, 500, 1000, 2000, 3000, 5000, 10000 };
-
-enum mode { MODE_LIST, MODE_PROCESS, MODE_HELP, MODE_FILTER };
-
-struct top {
-	const struct tui_top_options *o;
-	struct vms_lister *lister;
-	struct vms_plist lists[2];
-	struct vms_plist *cur, *prev;
-	struct vms_view view;
-	struct vms_meminfo mi;
-	int cg_fd;
-	unsigned interval_ms;
-	bool paused, quit;
-	enum mode mode, back; /* back: the mode help and filter return to */
-	struct strbuf filter;  /* being typed */
-	char *filter_before;   /* restored by Esc */
-	bool filter_bad;
-	char msg[256];
-	int status;
-	/* the process view */
-	pid_t pid;
-	char comm[64];
-	struct vms_snapshot *snap;
-	struct vms_elf_cache *cache;
-	struct canvas pcv;
-	size_t pscroll;
-	/* the table as last drawn, for mouse clicks */
-	struct ptable table;
-	int table_y;
-};
 
 static volatile sig_atomic_t got_signal;
 
@@ -187,236 +155,21 @@ static void top_refresh(struct top *t)
 		say(t, "cannot list processes: %s", strerror(-r));
 }
 
-/* Drawing */
-
-static void header_memory(struct top *t, struct canvas *cv)
-{
-	const struct vms_meminfo *mi = &t->mi;
-	char a[32], b[32], c[32], d[32];
-	struct strbuf sb;
-	size_t y = canvas_add_row(cv);
-
-	strbuf_init(&sb);
-	if (mi->have & (1u << VMS_MI_TOTAL) && mi->have & (1u << VMS_MI_AVAILABLE)) {
-		vms_format_size(a, sizeof(a), mi->total);
-		vms_format_size(b, sizeof(b), mi->total - (mi->available < mi->total ? mi->available : mi->total));
-		vms_format_size(c, sizeof(c), mi->available);
-		strbuf_addf(&sb, "Mem %s total, %s used, %s available", a, b, c);
-	} else {
-		strbuf_addstr(&sb, "Mem n/a");
-	}
-	if (mi->have & (1u << VMS_MI_SWAP_TOTAL) && mi->have & (1u << VMS_MI_SWAP_FREE)) {
-		vms_format_size(a, sizeof(a), mi->swap_total - (mi->swap_free < mi->swap_total ? mi->swap_free : mi->swap_total));
-		vms_format_size(b, sizeof(b), mi->swap_total);
-		strbuf_addf(&sb, "   Swap %s of %s", a, b);
-	}
-	if (mi->have & (1u << VMS_MI_COMMITTED_AS) && mi->have & (1u << VMS_MI_COMMIT_LIMIT)) {
-		vms_format_size(c, sizeof(c), mi->committed_as);
-		vms_format_size(d, sizeof(d), mi->commit_limit);
-		strbuf_addf(&sb, "   Committed %s of %s", c, d);
-	}
-	canvas_put_text(cv, 0, y, sb.buf, sb.len, cv->width, 0, CANVAS_BOLD);
-	strbuf_release(&sb);
-}
-
-static void header_table(struct top *t, struct canvas *cv, bool live_view)
-{
-	const struct vms_row *tot = &t->view.total;
-	struct strbuf sb;
-	char pss[32];
-	size_t y = canvas_add_row(cv);
-
-	strbuf_init(&sb);
-	vms_format_size(pss, sizeof(pss), tot->v[VMS_COL_PSS]);
-	strbuf_addf(&sb, "PSS sum %s%s over %" PRIu32 " process%s", pss,
-		    tot->unreadable ? "+" : "", tot->count, tot->count == 1 ? "" : "es");
-	if (tot->unreadable)
-		strbuf_addf(&sb, " (%" PRIu32 " unreadable)", tot->unreadable);
-	if (t->view.by != VMS_GROUP_NONE)
-		strbuf_addf(&sb, " in %zu %s%s", t->view.n_vis, vms_group_to_string(t->view.by),
-			    t->view.n_vis == 1 ? "" : "s");
-	if (live_view)
-		strbuf_addf(&sb, "   every %.2gs%s", t->interval_ms / 1000.0,
-			    t->paused ? "   PAUSED" : "");
-	if (t->view.filter.pattern)
-		strbuf_addf(&sb, "   filter /%s/", t->view.filter.pattern);
-	canvas_put_text(cv, 0, y, sb.buf, sb.len, cv->width, 0, CANVAS_PLAIN);
-	strbuf_release(&sb);
-}
-
-static unsigned table_flags(const struct top *t)
-{
-	return PTABLE_LIVE | (t->o->bytes ? PTABLE_BYTES : 0);
-}
-
-static void draw_status(struct top *t, const char *hint)
-{
-	move(LINES - 1, 0);
-	clrtoeol();
-	if (t->msg[0]) {
-		struct strbuf sb;
-
-		strbuf_init(&sb);
-		escape_display(&sb, t->msg, strlen(t->msg));
-		attrset(A_BOLD);
-		addnstr(sb.buf, (int)sb.len);
-		strbuf_release(&sb);
-	} else {
-		attrset(A_DIM);
-		addnstr(hint, COLS > 1 ? COLS - 1 : 1);
-	}
-	attrset(A_NORMAL);
-}
-
-static void draw_list(struct top *t)
-{
-	struct canvas cv;
-	int rows = LINES - HEADER_LINES - 2;
-	unsigned width = COLS > 0 ? (unsigned)COLS : 80;
-
-	if (rows < 1)
-		rows = 1;
-	vms_view_set_height(&t->view, (size_t)rows);
-	ptable_layout(&t->table, &t->view, width, table_flags(t));
-	canvas_init(&cv, width);
-	{
-		size_t y = canvas_add_row(&cv);
-		char title[128];
-
-		(void)snprintf(title, sizeof(title), "vmscope top   %zu of %zu %s%s", t->view.n_vis,
-			       t->view.n_rows, vms_group_to_string(t->view.by),
-			       t->view.by == VMS_GROUP_NONE ? "es" : "s");
-		canvas_put_str(&cv, 0, y, title, width, 0, CANVAS_BOLD);
-	}
-	header_memory(t, &cv);
-	header_table(t, &cv, true);
-	t->table_y = HEADER_LINES;
-	ptable_draw_header(&t->table, &t->view, &cv, canvas_add_row(&cv));
-	for (int i = 0; i < rows; i++) {
-		size_t y = canvas_add_row(&cv);
-
-		if (t->view.top + (size_t)i < t->view.n_vis)
-			ptable_draw_row(&t->table, &t->view, vms_view_row(&t->view, t->view.top + (size_t)i),
-					&cv, y);
-	}
-	screen_put_canvas(&cv, 0, 0, (int)cv.height, 0,
-			  t->view.n_vis ? HEADER_LINES + 1 + (t->view.sel - t->view.top) : (size_t)-1);
-	canvas_release(&cv);
-	draw_status(t, t->view.by == VMS_GROUP_NONE
-			       ? "q quit  ? help  / filter  Enter layout  s/r/u/p/c sort  +/- interval  space pause"
-			       : "q quit  ? help  / filter  s/r/u/n/c sort  +/- interval  space pause");
-}
-
-static void draw_process(struct top *t)
-{
-	struct vms_report_options ro = { .width = COLS > 80 ? (unsigned)COLS : 80 };
-	int rows = LINES - 2;
-	char title[160];
-	struct strbuf comm;
-
-	if (t->snap)
-		(void)report_canvas_draw(&t->pcv, t->snap, &ro);
-	if (rows < 1)
-		rows = 1;
-	if (t->pcv.height > (size_t)rows && t->pscroll > t->pcv.height - (size_t)rows)
-		t->pscroll = t->pcv.height - (size_t)rows;
-	if (t->pcv.height <= (size_t)rows)
-		t->pscroll = 0;
-	strbuf_init(&comm);
-	escape_display(&comm, t->comm, strlen(t->comm));
-	(void)snprintf(title, sizeof(title), "vmscope watch %d (%s)   every %.2gs%s", (int)t->pid,
-		       comm.buf, t->interval_ms / 1000.0, t->paused ? "   PAUSED" : "");
-	strbuf_release(&comm);
-	move(0, 0);
-	clrtoeol();
-	attrset(A_BOLD);
-	addnstr(title, COLS > 0 ? COLS : 1);
-	attrset(A_NORMAL);
-	screen_put_canvas(&t->pcv, t->pscroll, 1, rows, 0, (size_t)-1);
-	draw_status(t, t->o->watch_pid > 0
-			       ? "q quit  ? help  up/down/PgUp/PgDn scroll  +/- interval  space pause"
-			       : "Esc back  q quit  ? help  up/down/PgUp/PgDn scroll  +/- interval  space pause");
-}
-
-static const char *const help_text[] = {
-	"vmscope top: keys",
-	"",
-	"  up/down, PgUp/PgDn, Home/End   select a process (also a mouse click)",
-	"  Enter       the live layout of the selected process; Esc goes back",
-	"  p u c       sort by pid, user, command",
-	"  v r d       sort by VSZ, RSS, RSS change",
-	"  s U w W     sort by PSS, USS, swap, SwapPss",
-	"  f F n       sort by minor, major fault rate, processes in a group",
-	"  o           sort by OOM score (a group's highest)",
-	"              the same key again reverses; a click on a column header sorts too",
-	"  /           filter: a regular expression on the name (Enter keeps; Esc restores the last)",
-	"  + -         refresh more or less often",
-	"  space       pause",
-	"  q, Ctrl-C   quit",
-	"",
-	"PSS: the process's share of the memory it maps; USS: what only it maps;",
-	"n/a: not readable by this user (run as the owner or as root); '+': at least.",
-	"",
-	"Press any key to go back.",
-};
-
-static void draw_help(void)
-{
-	erase();
-	for (size_t i = 0; i < ARRAY_SIZE(help_text) && (int)i < LINES; i++) {
-		attrset(i == 0 ? A_BOLD : A_NORMAL);
-		mvaddnstr((int)i, 0, help_text[i], COLS > 0 ? COLS : 1);
-	}
-	attrset(A_NORMAL);
-}
-
-static void draw_filter(struct top *t)
-{
-	draw_list(t);
-	move(LINES - 1, 0);
-	clrtoeol();
-	attrset(A_BOLD);
-	addstr("filter: /");
-	attrset(A_NORMAL);
-	addnstr(t->filter.buf, (int)t->filter.len);
-	if (t->filter_bad) {
-		attrset(A_DIM);
-		addstr("   (not a valid regular expression yet)");
-		attrset(A_NORMAL);
-	}
-}
-
-static void draw(struct top *t)
-{
-	switch (t->mode) {
-	case MODE_LIST:
-		draw_list(t);
-		break;
-	case MODE_PROCESS:
-		draw_process(t);
-		break;
-	case MODE_HELP:
-		draw_help();
-		break;
-	case MODE_FILTER:
-		draw_filter(t);
-		break;
-	}
-	refresh();
-}
-
 /* Keys */
 
 static const struct {
 	int key;
 	enum vms_col col;
 } sort_keys[] = {
-	{ 'p', VMS_COL_PID },        { 'u', VMS_COL_USER },       { 'c', VMS_COL_COMMAND },
-	{ 'v', VMS_COL_VSZ },        { 'r', VMS_COL_RSS },        { 'd', VMS_COL_RSS_DELTA },
-	{ 's', VMS_COL_PSS },        { 'U', VMS_COL_USS },        { 'w', VMS_COL_SWAP },
-	{ 'W', VMS_COL_SWAP_PSS },   { 'f', VMS_COL_MINFLT_RATE }, { 'F', VMS_COL_MAJFLT_RATE },
-	{ 'n', VMS_COL_COUNT },      { 'o', VMS_COL_OOM_SCORE },
+	{ 'p', VMS_COL_PID },      { 'c', VMS_COL_COMMAND },     { 'v', VMS_COL_VSZ },
+	{ 'r', VMS_COL_RSS },      { 'd', VMS_COL_RSS_DELTA },   { 's', VMS_COL_PSS },
+	{ 'U', VMS_COL_USS },      { 'w', VMS_COL_SWAP },        { 'W', VMS_COL_SWAP_PSS },
+	{ 'f', VMS_COL_MINFLT_RATE }, { 'F', VMS_COL_MAJFLT_RATE }, { 'n', VMS_COL_COUNT },
+	{ 'o', VMS_COL_OOM_SCORE },
 };
+
+static const int menu_signals[] = { SIGTERM, SIGKILL, SIGINT,  SIGHUP, SIGQUIT,
+				    SIGSTOP, SIGCONT, SIGUSR1, SIGUSR2 };
 
 static void change_interval(struct top *t, int dir)
 {
@@ -438,7 +191,8 @@ static bool common_key(struct top *t, int ch)
 	switch (ch) {
 	case 'q':
 	case 'Q':
-	case CTRL('c'):
+	case KEY_F(10):
+	case TUI_CTRL('c'):
 		t->quit = true;
 		return true;
 	case '+':
@@ -448,10 +202,14 @@ static bool common_key(struct top *t, int ch)
 	case '-':
 		change_interval(t, 1);
 		return true;
-	case ' ':
+	case 'Z': /* htop's pause */
 		t->paused = !t->paused;
-		say(t, t->paused ? "paused (space resumes)" : "resumed");
+		say(t, t->paused ? "paused (Z resumes)" : "resumed");
 		return true;
+	case ' ':
+		say(t, "Z pauses; space does nothing here");
+		return true;
+	case KEY_F(1):
 	case '?':
 	case 'h':
 		t->back = t->mode;
@@ -483,17 +241,254 @@ static void mouse_list(struct top *t)
 	}
 }
 
+static void open_menu(struct top *t, enum top_menu kind, const char *title)
+{
+	tui_menu_clear(&t->menu);
+	t->menu.title = title;
+	t->menu_kind = kind;
+	t->back = t->mode;
+	t->mode = MODE_MENU;
+}
+
+/* F6: the columns shown, the current one selected. */
+static void menu_sort(struct top *t)
+{
+	open_menu(t, MENU_SORT, "Sort by");
+	for (size_t i = 0; i < t->table.n && i < ARRAY_SIZE(t->menu_values); i++) {
+		enum vms_col c = t->table.cols[i];
+
+		t->menu_values[t->menu.n] = (int)c;
+		if (c == t->view.sort)
+			t->menu.sel = t->menu.n;
+		tui_menu_add(&t->menu, c == VMS_COL_COMMAND ? "COMMAND" : vms_cols[c].header);
+	}
+}
+
+/* u: every user with a process listed, or all. */
+static void menu_user(struct top *t)
+{
+	char **users;
+	size_t n = t->cur ? vms_plist_users(t->cur, &users) : 0;
+
+	open_menu(t, MENU_USER, "Show processes of");
+	tui_menu_add(&t->menu, "All users");
+	for (size_t i = 0; i < n; i++) {
+		if (t->view.filter.user && strcmp(users[i], t->view.filter.user) == 0)
+			t->menu.sel = t->menu.n;
+		tui_menu_add(&t->menu, users[i]);
+		free(users[i]);
+	}
+	if (n)
+		free(users);
+}
+
+/* F9, k: the signals, SIGTERM selected; only for a process of this machine. */
+static void menu_signal(struct top *t)
+{
+	const struct vms_row *r = vms_view_selected(&t->view);
+	char item[32];
+
+	if (!r)
+		return;
+	if (r->pid <= 0) {
+		say(t, "a group is no process to signal: list by process to send one");
+		return;
+	}
+	if (!t->o->live) {
+		say(t, "these processes are read from --proc-root: no signal is sent to them");
+		return;
+	}
+	t->signal_pid = r->pid;
+	t->signal_start = r->start_time;
+	open_menu(t, MENU_SIGNAL, "Send signal");
+	for (size_t i = 0; i < ARRAY_SIZE(menu_signals); i++) {
+		(void)snprintf(item, sizeof(item), "%2d %s", menu_signals[i],
+			       top_signal_name(menu_signals[i]));
+		t->menu_values[i] = menu_signals[i];
+		tui_menu_add(&t->menu, item);
+	}
+}
+
+static void key_menu(struct top *t, int ch)
+{
+	enum tui_menu_result res = tui_menu_key(&t->menu, ch);
+	size_t sel = t->menu.sel;
+
+	if (res != TUI_MENU_PICK && res != TUI_MENU_CANCEL)
+		return;
+	t->mode = t->back;
+	if (res == TUI_MENU_PICK) {
+		switch (t->menu_kind) {
+		case MENU_SORT:
+			vms_view_sort(&t->view, (enum vms_col)t->menu_values[sel], -1);
+			break;
+		case MENU_USER:
+			/* the user filter applies as the listing is read: read it again */
+			vms_view_filter_user(&t->view, sel ? t->menu.items[sel] : NULL);
+			(void)refresh_list(t);
+			break;
+		case MENU_SIGNAL:
+			t->signal = t->menu_values[sel];
+			t->mode = MODE_CONFIRM;
+			break;
+		}
+	}
+	tui_menu_clear(&t->menu);
+}
+
+/* y: the signal goes, to that process only; anything else: nothing is sent. */
+static void key_confirm(struct top *t, int ch)
+{
+	int r;
+
+	t->mode = MODE_LIST;
+	if (ch != 'y' && ch != 'Y') {
+		say(t, "nothing sent");
+		return;
+	}
+	r = vms_proc_signal(t->o->root_fd, t->signal_pid, t->signal_start, t->signal);
+	if (r == -ESRCH || r == -ENOENT)
+		say(t, "process %d is gone: nothing sent", (int)t->signal_pid);
+	else if (r < 0)
+		say(t, "cannot send %s to process %d: %s", top_signal_name(t->signal),
+		    (int)t->signal_pid, strerror(-r));
+	else
+		say(t, "sent %s to process %d", top_signal_name(t->signal), (int)t->signal_pid);
+	(void)refresh_list(t);
+}
+
+static void start_filter(struct top *t)
+{
+	strbuf_reset(&t->filter);
+	if (t->view.filter.pattern)
+		strbuf_addstr(&t->filter, t->view.filter.pattern);
+	free(t->filter_before);
+	t->filter_before = t->view.filter.pattern ? xstrdup(t->view.filter.pattern) : NULL;
+	t->filter_bad = false;
+	t->mode = MODE_FILTER;
+}
+
+static void key_filter(struct top *t, int ch)
+{
+	switch (tui_line_key(&t->filter, ch)) {
+	case TUI_LINE_CANCEL:
+		(void)vms_view_filter_pattern(&t->view, t->filter_before, false);
+		t->mode = MODE_LIST;
+		return;
+	case TUI_LINE_DONE:
+		if (t->filter_bad)
+			say(t, "not a valid regular expression: the filter is what it was");
+		t->mode = MODE_LIST;
+		return;
+	case TUI_LINE_EDITED:
+		/* applied while typed, the way a search narrows as one types */
+		t->filter_bad = vms_view_filter_pattern(&t->view, t->filter.buf, false) < 0;
+		return;
+	case TUI_LINE_IGNORED:
+		return;
+	}
+}
+
+/* F3 in the search: the next match; typing: the first match from the selection. */
+static void key_search(struct top *t, int ch)
+{
+	if (ch == KEY_F(3)) {
+		t->search_missed = !vms_view_search(&t->view, t->search.buf, true);
+		return;
+	}
+	switch (tui_line_key(&t->search, ch)) {
+	case TUI_LINE_CANCEL:
+	case TUI_LINE_DONE:
+		t->mode = MODE_LIST;
+		return;
+	case TUI_LINE_EDITED:
+		t->search_missed = t->search.len && !vms_view_search(&t->view, t->search.buf, false);
+		return;
+	case TUI_LINE_IGNORED:
+		return;
+	}
+}
+
+static void toggle_tree(struct top *t)
+{
+	if (t->view.by != VMS_GROUP_NONE) {
+		say(t, "the tree is one of processes: it shows without --by");
+		return;
+	}
+	vms_view_set_tree(&t->view, !t->view.tree);
+	say(t, t->view.tree ? "tree: each process under its parent; TREEPSS sums each subtree"
+			    : "tree off");
+}
+
+static void open_selected(struct top *t)
+{
+	const struct vms_row *r = vms_view_selected(&t->view);
+
+	if (r && r->pid > 0)
+		open_process(t, r->pid);
+	else if (r)
+		say(t, "a group has no single layout: list by process to open one");
+}
+
+/* The keys of the table that are not a sort letter; true if handled. */
+static bool list_command_key(struct top *t, int ch)
+{
+	switch (ch) {
+	case KEY_F(3):
+	case '/':
+		strbuf_reset(&t->search);
+		t->search_missed = false;
+		t->mode = MODE_SEARCH;
+		return true;
+	case KEY_F(4):
+	case '\\':
+		start_filter(t);
+		return true;
+	case KEY_F(5):
+	case 't':
+		toggle_tree(t);
+		return true;
+	case KEY_F(6):
+		menu_sort(t);
+		return true;
+	case '<':
+	case '>':
+		vms_view_sort_step(&t->view, t->table.cols, t->table.n, ch == '>' ? 1 : -1);
+		return true;
+	case 'I':
+		vms_view_sort(&t->view, t->view.sort, !t->view.desc);
+		return true;
+	case 'M': /* htop: memory */
+		vms_view_sort(&t->view, VMS_COL_PSS, 1);
+		return true;
+	case 'u':
+		menu_user(t);
+		return true;
+	case KEY_F(9):
+	case 'k':
+		menu_signal(t);
+		return true;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		open_selected(t);
+		return true;
+	case KEY_MOUSE:
+		mouse_list(t);
+		return true;
+	}
+	return false;
+}
+
 static void key_list(struct top *t, int ch)
 {
-	int page = LINES - HEADER_LINES - 2 > 1 ? LINES - HEADER_LINES - 2 : 1;
+	int page = LINES - TOP_HEADER_LINES - 2 > 1 ? LINES - TOP_HEADER_LINES - 2 : 1;
 
 	switch (ch) {
 	case KEY_UP:
-	case 'k':
 		vms_view_move(&t->view, -1);
 		return;
 	case KEY_DOWN:
-	case 'j':
 		vms_view_move(&t->view, 1);
 		return;
 	case KEY_PPAGE:
@@ -508,30 +503,13 @@ static void key_list(struct top *t, int ch)
 	case KEY_END:
 		vms_view_end(&t->view);
 		return;
-	case '/':
-		strbuf_reset(&t->filter);
-		if (t->view.filter.pattern)
-			strbuf_addstr(&t->filter, t->view.filter.pattern);
-		free(t->filter_before);
-		t->filter_before = t->view.filter.pattern ? xstrdup(t->view.filter.pattern) : NULL;
-		t->filter_bad = false;
-		t->mode = MODE_FILTER;
-		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER: {
-		const struct vms_row *r = vms_view_selected(&t->view);
-
-		if (r && r->pid > 0)
-			open_process(t, r->pid);
-		else if (r)
-			say(t, "a group has no single layout: list by process to open one");
+	case KEY_LEFT:
+	case KEY_RIGHT:
+		vms_view_hscroll(&t->view, ch == KEY_RIGHT ? 8 : -8);
 		return;
 	}
-	case KEY_MOUSE:
-		mouse_list(t);
+	if (list_command_key(t, ch))
 		return;
-	}
 	for (size_t i = 0; i < ARRAY_SIZE(sort_keys); i++)
 		if (sort_keys[i].key == ch) {
 			vms_view_sort_toggle(&t->view, sort_keys[i].col);
@@ -539,46 +517,12 @@ static void key_list(struct top *t, int ch)
 		}
 }
 
-static void key_filter(struct top *t, int ch)
-{
-	switch (ch) {
-	case KEY_ESCAPE:
-		(void)vms_view_filter_pattern(&t->view, t->filter_before, false);
-		t->mode = MODE_LIST;
-		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		if (t->filter_bad)
-			say(t, "not a valid regular expression: the filter is what it was");
-		t->mode = MODE_LIST;
-		return;
-	case KEY_BACKSPACE:
-	case 127:
-	case CTRL('h'):
-		if (t->filter.len > 0)
-			strbuf_setlen(&t->filter, t->filter.len - 1);
-		break;
-	case CTRL('u'): /* the whole line, as in a shell */
-		strbuf_reset(&t->filter);
-		break;
-	default:
-		if (ch < 0x20 || ch > 0x7e)
-			return;
-		if (t->filter.len < 200)
-			strbuf_addch(&t->filter, (char)ch);
-		break;
-	}
-	/* applied while typed, the way a search narrows as one types */
-	t->filter_bad = vms_view_filter_pattern(&t->view, t->filter.buf, false) < 0;
-}
-
 static void key_process(struct top *t, int ch)
 {
 	int page = LINES - 2 > 1 ? LINES - 2 : 1;
 
 	switch (ch) {
-	case KEY_ESCAPE:
+	case TUI_KEY_ESCAPE:
 	case KEY_LEFT:
 	case KEY_BACKSPACE:
 		if (t->o->watch_pid > 0)
@@ -614,14 +558,28 @@ static void key_process(struct top *t, int ch)
 
 static void handle_key(struct top *t, int ch)
 {
-	if (t->mode == MODE_FILTER) {
+	switch (t->mode) {
+	case MODE_FILTER:
 		key_filter(t, ch);
 		return;
-	}
-	if (t->mode == MODE_HELP) {
+	case MODE_SEARCH:
+		key_search(t, ch);
+		return;
+	case MODE_MENU:
+		if (ch != KEY_RESIZE && ch != KEY_MOUSE)
+			key_menu(t, ch);
+		return;
+	case MODE_CONFIRM:
+		if (ch != KEY_RESIZE && ch != KEY_MOUSE)
+			key_confirm(t, ch);
+		return;
+	case MODE_HELP:
 		if (ch != KEY_RESIZE && ch != KEY_MOUSE)
 			t->mode = t->back;
 		return;
+	case MODE_LIST:
+	case MODE_PROCESS:
+		break;
 	}
 	t->msg[0] = '\0';
 	if (common_key(t, ch))
@@ -651,6 +609,7 @@ static int top_init(struct top *t, const struct tui_top_options *o)
 	if (o->reverse)
 		vms_view_sort(&t->view, t->view.sort, !t->view.desc);
 	strbuf_init(&t->filter);
+	strbuf_init(&t->search);
 	canvas_init(&t->pcv, 80);
 	t->cache = vms_elf_cache_new();
 	if (o->by == VMS_GROUP_CGROUP && o->live)
@@ -670,6 +629,8 @@ static void top_release(struct top *t)
 	vms_plist_release(&t->lists[1]);
 	vms_view_release(&t->view);
 	strbuf_release(&t->filter);
+	strbuf_release(&t->search);
+	tui_menu_clear(&t->menu);
 	free(t->filter_before);
 	vms_snapshot_free(t->snap);
 	vms_elf_cache_free(t->cache);
@@ -698,10 +659,10 @@ int tui_top_once(const struct tui_top_options *o, FILE *out, unsigned width)
 		r = refresh_list(&t);
 	}
 	if (r >= 0) {
-		ptable_layout(&t.table, &t.view, width, table_flags(&t));
+		ptable_layout(&t.table, &t.view, width, top_table_flags(&t));
 		canvas_init(&cv, width);
-		header_memory(&t, &cv);
-		header_table(&t, &cv, false);
+		top_header_memory(&t, &cv);
+		top_header_table(&t, &cv, false);
 		ptable_draw_header(&t.table, &t.view, &cv, canvas_add_row(&cv));
 		for (size_t i = 0; i < t.view.n_vis; i++)
 			ptable_draw_row(&t.table, &t.view, vms_view_row(&t.view, i), &cv,
@@ -752,7 +713,7 @@ int tui_top_run(const struct tui_top_options *o)
 	sigaction(SIGHUP, &sa, NULL);
 
 	next = now_ms() + t.interval_ms;
-	draw(&t);
+	top_draw(&t);
 	while (!t.quit && !got_signal) {
 		int64_t wait = next - now_ms();
 		int ch;
@@ -775,7 +736,7 @@ int tui_top_run(const struct tui_top_options *o)
 				next = now_ms() + t.interval_ms;
 		}
 		if (!t.quit)
-			draw(&t);
+			top_draw(&t);
 	}
 	screen_close();
 	if (t.status && t.msg[0])

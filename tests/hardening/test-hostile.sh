@@ -9,8 +9,8 @@ vmscope=${1:?usage: test-hostile.sh VMSCOPE HOSTILE_TARGET}
 target=${2:?usage: test-hostile.sh VMSCOPE HOSTILE_TARGET}
 . "$(dirname "$0")/common.sh"
 tmp=$(mktemp -d) || exit 1
-sock=vmscope-names-$$
-T() { tmux -L "$sock" "$@"; }
+# T, screen, wait_for: tmux on a server of this test's own
+. "$(dirname "$0")/../live/lib-tmux.sh"
 tpid=
 
 cleanup() {
@@ -146,15 +146,6 @@ if ! T -u -f /dev/null new-session -d -s t -x 120 -y 30 \
 fi
 T set-option -t t status off >/dev/null
 T set-option -g set-clipboard on >/dev/null
-screen() { T capture-pane -p -t t; }
-wait_for() {
-	local i
-	for i in $(seq 50); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # intact TITLE: first line TITLE, the key line last, 30 lines of at most
 # 120 columns, no clipboard written (OSC 52) and the pane title untouched.
 intact() {

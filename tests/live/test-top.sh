@@ -9,10 +9,9 @@ if ! command -v tmux >/dev/null; then
 	exit 0
 fi
 tmp=$(mktemp -d) || exit 1
-sock=vmscope-test-$$
-T() { tmux -L "$sock" "$@"; }
 tpid=
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-tmux.sh"
 
 cleanup() {
 	T kill-server 2>/dev/null
@@ -21,20 +20,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-screen() { T capture-pane -p -t t; }
-# Waits until the screen matches the extended regex $1 (up to 5 s).
-wait_for() {
-	local i
-	for i in $(seq 50); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-expect() { # description, regex
-	if wait_for "$2"; then ok "$1"; else not_ok "$1" "no /$2/ on the screen:" "$(screen)"; fi
-}
 
 name=vt-$$
 "$target" --comm "$name" --anon-pages 16384 --anon-touch 16384 --no-stop >"$tmp/facts" </dev/null &
@@ -51,13 +36,7 @@ done
 anon=$(awk '$1 == "anon" { sub(/^0x/, "", $2); print $2 }' "$tmp/facts")
 
 # A shell in a 100x30 terminal, so that what top leaves behind can be seen.
-if ! T -u -f /dev/null new-session -d -s t -x 100 -y 30 "env -i PATH=$PATH TERM=xterm-256color LC_ALL=C.UTF-8 PS1='prompt> ' bash --norc -i" 2>"$tmp/tmux.err"; then
-	# No pseudo-terminal here (a chroot without /dev/pts): nothing to drive.
-	echo "1..0 # SKIP tmux cannot open a terminal: $(head -1 "$tmp/tmux.err")"
-	exit 0
-fi
-T set-option -t t status off >/dev/null
-wait_for '^prompt>' || { echo "Bail out! no shell in tmux"; exit 1; }
+tmux_start 100 30 "$tmp"
 T send-keys -t t "stty -g > $tmp/stty.before" Enter
 sleep 0.3
 T send-keys -t t "clear; $vmscope top -d 0.5" Enter
@@ -67,7 +46,7 @@ expect "top starts with the machine's memory and the table" '^Mem .* total.*avai
 # three targets, filtered, since other processes come and go.
 T send-keys -t t s s # sort by something else's direction and back: PSS, descending
 wait_for '▼PSS' >/dev/null
-T send-keys -t t / "^$name" Enter
+T send-keys -t t '\' "^$name" Enter
 wait_for "3 of [0-9]+ processes" >/dev/null
 shown=$(screen | awk '/▼PSS/ { for (i = 0; i < 3; i++) { getline; printf "%s ", $1 } exit }')
 want=$(for p in $tpid $bpid $apid; do
@@ -80,9 +59,9 @@ else
 		"by smaps_rollup $want (64, 32, 16 MiB: $tpid $bpid $apid)" "$(screen | head -12)"
 fi
 
-# The target's row found by the filter (Ctrl-U clears the old one).
-T send-keys -t t / C-u "^$name\$"
-expect "the filter shows its pattern" "filter: /\\^$name"
+# The target's row found by the filter (F4, as \; Ctrl-U clears the old one).
+T send-keys -t t F4 C-u "^$name\$"
+expect "the filter shows its pattern" "filter: \\^$name"
 T send-keys -t t Enter
 expect "the filter leaves the target's row" "^ +$tpid +[a-z0-9]+ "
 expect "and only it" "1 of [0-9]+ processes"
@@ -103,7 +82,7 @@ wide=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)
 if [ "$(printf '%s\n' "$s" | wc -l)" -eq 24 ] && [ "$wide" -le 80 ] &&
 	printf '%s\n' "$s" | head -1 | grep -q '^vmscope top' &&
 	printf '%s\n' "$s" | grep -q '▼PSS' &&
-	printf '%s\n' "$s" | tail -1 | grep -q '^q quit'; then
+	printf '%s\n' "$s" | tail -1 | grep -q '^F1 help'; then
 	ok "resized to 80x24: title, table header and key line, nothing wider"
 else
 	not_ok "resized to 80x24: title, table header and key line, nothing wider" "$s"

@@ -27,7 +27,7 @@ _vmscope_value()
 {
     case $1:$2 in
         report:--format|report:-f) COMPREPLY=($(compgen -W 'text json openmetrics prometheus' -- "$3")) ;;
-        report:--sort|report:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address' -- "$3")) ;;
+        report:--sort|report:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address referenced' -- "$3")) ;;
         report:--top|report:-n) : ;;
         report:--by) COMPREPLY=($(compgen -W 'region object' -- "$3")) ;;
         report:--pagemap) COMPREPLY=($(compgen -W 'scan pread' -- "$3")) ;;
@@ -36,7 +36,7 @@ _vmscope_value()
         report:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         report:--width|report:-w) : ;;
         report:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
-        list:--sort|list:-s) COMPREPLY=($(compgen -W 'pid user command vsz rss pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score' -- "$3")) ;;
+        list:--sort|list:-s) COMPREPLY=($(compgen -W 'pid user command vsz rss rss_anon rss_file rss_shmem pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score' -- "$3")) ;;
         list:--by) COMPREPLY=($(compgen -W 'program user cgroup library' -- "$3")) ;;
         list:--user|list:-u) COMPREPLY=($(compgen -u -- "$3")) ;;
         list:--name) _vmscope_processes "$3" ;;
@@ -47,7 +47,7 @@ _vmscope_value()
         list:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         list:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
         top:--interval|top:-d) : ;;
-        top:--sort|top:-s) COMPREPLY=($(compgen -W 'pid user command vsz rss pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score rss_change minflt_rate majflt_rate' -- "$3")) ;;
+        top:--sort|top:-s) COMPREPLY=($(compgen -W 'pid user command vsz rss rss_anon rss_file rss_shmem pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score rss_change minflt_rate majflt_rate' -- "$3")) ;;
         top:--by) COMPREPLY=($(compgen -W 'program user cgroup' -- "$3")) ;;
         top:--user|top:-u) COMPREPLY=($(compgen -u -- "$3")) ;;
         top:--name) _vmscope_processes "$3" ;;
@@ -66,7 +66,7 @@ _vmscope_value()
         record:--cpu) : ;;
         record:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
         show:--format|show:-f) COMPREPLY=($(compgen -W 'text json openmetrics prometheus' -- "$3")) ;;
-        show:--sort|show:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address' -- "$3")) ;;
+        show:--sort|show:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address referenced' -- "$3")) ;;
         show:--top|show:-n) : ;;
         show:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         show:--width|show:-w) : ;;

@@ -88,7 +88,7 @@ complete -c vmscope -n '__vmscope_using help; and test (count (commandline -opc)
 
 # report
 complete -c vmscope -n '__vmscope_using report' -s f -l format -x -a 'text json openmetrics prometheus' -d 'Output format: text, json, openmetrics'
-complete -c vmscope -n '__vmscope_using report' -s s -l sort -x -a 'rss pss uss size swap address' -d 'Table order: rss, pss, uss, size, swap, address'
+complete -c vmscope -n '__vmscope_using report' -s s -l sort -x -a 'rss pss uss size swap address referenced' -d 'Table order: rss, pss, uss, size, swap, address, referenced'
 complete -c vmscope -n '__vmscope_using report' -s a -l all -d 'List every region'
 complete -c vmscope -n '__vmscope_using report' -s n -l top -x -d 'How many regions and objects to list'
 complete -c vmscope -n '__vmscope_using report' -s b -l bytes -d 'Print exact byte counts instead of human sizes'
@@ -108,7 +108,7 @@ complete -c vmscope -n '__vmscope_using report' -s V -l version -d 'Show the ver
 complete -c vmscope -n '__vmscope_using report; and __vmscope_operand 1 1' -a '(__vmscope_processes)'
 
 # list
-complete -c vmscope -n '__vmscope_using list' -s s -l sort -x -a 'pid user command vsz rss pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score' -d 'Order by pid, user, command, vsz, rss, rss_anon,...'
+complete -c vmscope -n '__vmscope_using list' -s s -l sort -x -a 'pid user command vsz rss rss_anon rss_file rss_shmem pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score' -d 'Order by pid, user, command, vsz, rss, rss_anon,...'
 complete -c vmscope -n '__vmscope_using list' -s r -l reverse -d 'Reverse the order'
 complete -c vmscope -n '__vmscope_using list' -l by -x -a 'program user cgroup library' -d 'One line per program, user, cgroup or'
 complete -c vmscope -n '__vmscope_using list' -s u -l user -x -a '(__fish_complete_users)' -d 'Only processes of USER'
@@ -126,7 +126,7 @@ complete -c vmscope -n '__vmscope_using list' -s h -l help -d 'Show this help an
 
 # top
 complete -c vmscope -n '__vmscope_using top' -s d -l interval -x -d 'Time between refreshes, from 0.1 to 3600'
-complete -c vmscope -n '__vmscope_using top' -s s -l sort -x -a 'pid user command vsz rss pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score rss_change minflt_rate majflt_rate' -d 'Order by a column as vmscope list names them, or...'
+complete -c vmscope -n '__vmscope_using top' -s s -l sort -x -a 'pid user command vsz rss rss_anon rss_file rss_shmem pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score rss_change minflt_rate majflt_rate' -d 'Order by a column as vmscope list names them, or...'
 complete -c vmscope -n '__vmscope_using top' -s r -l reverse -d 'Reverse the order'
 complete -c vmscope -n '__vmscope_using top' -l by -x -a 'program user cgroup' -d 'One line per program, user, cgroup or'
 complete -c vmscope -n '__vmscope_using top' -s u -l user -x -a '(__fish_complete_users)' -d 'Only processes of USER'
@@ -169,7 +169,7 @@ complete -c vmscope -n '__vmscope_using record; and __vmscope_operand 1 1' -a '(
 
 # show
 complete -c vmscope -n '__vmscope_using show' -s f -l format -x -a 'text json openmetrics prometheus' -d 'Output format: text, json, openmetrics'
-complete -c vmscope -n '__vmscope_using show' -s s -l sort -x -a 'rss pss uss size swap address' -d 'Table order: rss, pss, uss, size, swap, address'
+complete -c vmscope -n '__vmscope_using show' -s s -l sort -x -a 'rss pss uss size swap address referenced' -d 'Table order: rss, pss, uss, size, swap, address, referenced'
 complete -c vmscope -n '__vmscope_using show' -s a -l all -d 'List every region'
 complete -c vmscope -n '__vmscope_using show' -s n -l top -x -d 'How many regions and objects to list'
 complete -c vmscope -n '__vmscope_using show' -s b -l bytes -d 'Print exact byte counts instead of human sizes'

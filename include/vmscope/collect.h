@@ -36,6 +36,9 @@ int vms_proc_dirfd(const struct vms_proc *p);
 enum {
 	VMS_COLLECT_REGIONS = 1 << 0, /* smaps: every region with its counters */
 	VMS_COLLECT_THREADS = 1 << 1, /* task/<tid>: comm, faults, stack pointer */
+	/* not cmdline, which the kernel reads from the process's memory (and so
+	 * marks a page of it referenced); VMS_SRC_CMDLINE is left untried */
+	VMS_COLLECT_NO_CMDLINE = 1 << 2,
 };
 
 /*

@@ -62,6 +62,7 @@ enum {
 	VMS_INSPECT_PAGES_DETAIL = 1 << 4, /* exclusive pages; kpageflags as root */
 	VMS_INSPECT_PAGES_PREAD = 1 << 5,  /* pread of entries, not PAGEMAP_SCAN */
 	VMS_INSPECT_PAGES_ALL = 1 << 6,    /* no budget */
+	VMS_INSPECT_NO_CMDLINE = 1 << 7,   /* VMS_COLLECT_NO_CMDLINE */
 };
 
 /*

@@ -18,6 +18,7 @@ enum vms_sort {
 	VMS_SORT_SIZE,
 	VMS_SORT_SWAP,
 	VMS_SORT_ADDRESS,
+	VMS_SORT_REFERENCED, /* smaps Referenced: the working set after --reset-refs */
 	VMS_SORT__MAX
 };
 /* The names of the sort keys, "rss" ... "address" (src/report/format.c). */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/arena.h"
 #include "base/procfile.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
@@ -36,7 +37,7 @@ enum {
 static const struct cli_option report_options[] = {
 	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json, openmetrics (OpenMetrics 1.0) or prometheus (text format 0.0.4); default text" },
 	{ "sort", 's', required_argument, 's', "KEY",
-	  "table order: rss, pss, uss, size, swap, address" },
+	  "table order: rss, pss, uss, size, swap, address, referenced" },
 	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },
 	{ "top", 'n', required_argument, 'n', "N", "how many regions and objects to list (default 15)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
@@ -159,7 +160,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 	struct report_args a = { .r.format = "text" };
 	const struct vms_reporter *rep;
 	struct vms_elf_cache *cache = NULL;
-	struct vms_snapshot *snap = NULL;
+	struct vms_snapshot *snap = NULL, *before_refs = NULL;
 	struct cmd_faults_run faults = { 0 };
 	int root_fd, r, status, first;
 	pid_t pid;
@@ -212,7 +213,19 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 	if (status)
 		goto out;
 
+	cache = vms_elf_cache_new();
 	if (a.reset_refs) {
+		/*
+		 * Reading a file marks its pages referenced, in every process
+		 * that maps them, and reading the command line a page of the
+		 * process: both are read before the bits are cleared (the ELF
+		 * headers into the cache), and after it nothing that touches
+		 * the process's pages, so that vmscope's own reads are not in
+		 * the working set.
+		 */
+		if (vms_inspect(root_fd, pid, true, VMS_INSPECT_REGIONS | VMS_INSPECT_ELF, cache,
+				&before_refs) < 0)
+			before_refs = NULL;
 		status = cmd_reset_refs(root_fd, pid, a.reset_refs);
 		if (status)
 			goto out;
@@ -232,13 +245,20 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 			goto out;
 		}
 	}
-	cache = vms_elf_cache_new();
 	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(a.proc_root),
 			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF |
-				cmd_pages_flags(a.pages, a.pread, cli_proc_root_is_live(a.proc_root)),
+				cmd_pages_flags(a.pages, a.pread, cli_proc_root_is_live(a.proc_root)) |
+				(a.reset_refs ? VMS_INSPECT_NO_CMDLINE : 0),
 			cache, &snap);
-	if (snap && a.reset_refs)
+	if (snap && a.reset_refs) {
 		snap->pages.refs_interval_ms = (uint64_t)a.reset_refs * 1000;
+		if (before_refs) {
+			snap->src[VMS_SRC_CMDLINE] = before_refs->src[VMS_SRC_CMDLINE];
+			if (before_refs->proc.cmdline)
+				snap->proc.cmdline =
+					arena_strdup(snap->arena, before_refs->proc.cmdline);
+		}
+	}
 	if (r == -ESRCH || r == -ENOENT) {
 		/* The model never hands back a half-read snapshot. */
 		cli_say_gone(pid, r);
@@ -261,6 +281,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 	}
 out:
 	cmd_faults_run_release(&faults);
+	vms_snapshot_free(before_refs);
 	vms_snapshot_free(snap);
 	vms_elf_cache_free(cache);
 	close(root_fd);

@@ -24,7 +24,7 @@ static const struct cli_option show_options[] = {
 	{ "format", 'f', required_argument, 'f', "FMT",
 	  "output format: text, json, openmetrics (OpenMetrics 1.0) or prometheus (text format 0.0.4); default text" },
 	{ "sort", 's', required_argument, 's', "KEY",
-	  "table order: rss, pss, uss, size, swap, address" },
+	  "table order: rss, pss, uss, size, swap, address, referenced" },
 	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },
 	{ "top", 'n', required_argument, 'n', "N", "how many regions and objects to list (default 15)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },

@@ -26,6 +26,8 @@ int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_el
 		cflags |= VMS_COLLECT_REGIONS;
 	if (flags & VMS_INSPECT_THREADS)
 		cflags |= VMS_COLLECT_THREADS;
+	if (flags & VMS_INSPECT_NO_CMDLINE)
+		cflags |= VMS_COLLECT_NO_CMDLINE;
 
 	snap = vms_snapshot_new();
 	vms_collect_host(root_fd, &snap->host);

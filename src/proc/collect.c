@@ -335,10 +335,17 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 	r = collect_stat(p, snap);
 	if (r < 0)
 		return errno_gone(r);
+	/*
+	 * The command line is read from the process's memory, which marks the
+	 * page that holds it referenced: first, so that smaps and smaps_rollup
+	 * both count that page rather than only one of them, depending on the
+	 * timing.
+	 */
+	if (!(flags & VMS_COLLECT_NO_CMDLINE))
+		collect_cmdline(p, snap);
 	if (flags & VMS_COLLECT_REGIONS)
 		smaps_r = start_smaps(p);
 	collect_status(p, snap);
-	collect_cmdline(p, snap);
 	collect_exe(p, snap);
 	collect_user(snap);
 	collect_rollup(p, snap);

@@ -24,6 +24,7 @@ static const char *const sort_names[VMS_SORT__MAX] = {
 	[VMS_SORT_SIZE] = "size",
 	[VMS_SORT_SWAP] = "swap",
 	[VMS_SORT_ADDRESS] = "address",
+	[VMS_SORT_REFERENCED] = "referenced",
 };
 
 const char *vms_sort_to_string(enum vms_sort s)
@@ -54,6 +55,8 @@ uint64_t report_sort_key(const struct vms_counters *c, uint64_t size, enum vms_s
 		return size;
 	case VMS_SORT_SWAP:
 		return c->v[VMS_MEM_SWAP];
+	case VMS_SORT_REFERENCED:
+		return c->v[VMS_MEM_REFERENCED];
 	default:
 		return c->v[VMS_MEM_RSS];
 	}

@@ -123,13 +123,45 @@ static void put_mem(struct text *t, unsigned x, size_t y, unsigned w, const stru
 		       CANVAS_PLAIN);
 }
 
-enum { OC_RSS, OC_PSS, OC_USS, OC_SIZE, OC__MAX };
+/* The value columns of the tables. */
+enum vcol { VC_SIZE, VC_RSS, VC_PSS, VC_USS, VC_SWAP, VC_REFD, VC__MAX };
 
+static const char *const vcol_heads[VC__MAX] = { "size", "RSS", "PSS", "USS", "swap", "refd" };
+
+/* One value column of a row: a counter of m, USS, or size. */
+static void put_vcol(struct text *t, unsigned x, size_t y, unsigned w, enum vcol c,
+		     const struct vms_counters *m, uint64_t size)
+{
+	static const enum vms_mem keys[VC__MAX] = { [VC_RSS] = VMS_MEM_RSS,
+						   [VC_PSS] = VMS_MEM_PSS,
+						   [VC_SWAP] = VMS_MEM_SWAP,
+						   [VC_REFD] = VMS_MEM_REFERENCED };
+	char buf[32];
+
+	if (c == VC_SIZE)
+		text_put_value(t, x, y, w, report_size(buf, &t->opt, true, size), CANVAS_PLAIN);
+	else if (c == VC_USS)
+		text_put_value(t, x, y, w,
+			       report_size(buf, &t->opt, report_have_uss(m), vms_counters_uss(m)),
+			       CANVAS_PLAIN);
+	else
+		put_mem(t, x, y, w, m, keys[c]);
+}
+
+/*
+ * Referenced (refd) is a working set only after --reset-refs cleared the
+ * bits: shown then, or when the table is sorted by it.
+ */
+static bool show_refd(const struct text *t)
+{
+	return t->snap->pages.refs_interval_ms || t->opt.sort == VMS_SORT_REFERENCED;
+}
 
 void text_objects_table(struct text *t)
 {
 	const struct vms_snapshot *snap = t->snap;
-	static const char *const heads[OC__MAX] = { "RSS", "PSS", "USS", "size" };
+	enum vcol cols[] = { VC_RSS, VC_PSS, VC_USS, VC_SWAP, VC_SIZE, VC_REFD };
+	unsigned nc = show_refd(t) ? 6 : 5;
 	size_t n = snap->n_objects, show = report_shown(&t->opt, n), *idx;
 	unsigned vw = 5, x, px;
 	bool several = false;
@@ -148,28 +180,22 @@ void text_objects_table(struct text *t)
 	}
 	table_title(t, "objects", n, show);
 	y = canvas_add_row(&t->cv);
-	for (int k = 0; k < OC__MAX; k++)
-		canvas_put_str(&t->cv, 1 + (unsigned)k * (vw + 2), y, heads[k], vw,
+	for (unsigned k = 0; k < nc; k++)
+		canvas_put_str(&t->cv, 1 + k * (vw + 2), y, vcol_heads[cols[k]], vw,
 			       CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
-	x = 1 + OC__MAX * (vw + 2);
+	x = 1 + nc * (vw + 2);
 	canvas_put_str(&t->cv, x, y, "regions", 7, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
 	px = x + 7 + 2;
 	canvas_put_str(&t->cv, px, y, "path", t->width - px, 0, CANVAS_BOLD);
 
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_object *o = &snap->objects[idx[i]];
-		const struct vms_counters *m = &o->mem;
 		char buf[32];
 		unsigned used;
 
 		y = canvas_add_row(&t->cv);
-		put_mem(t, 1, y, vw, m, VMS_MEM_RSS);
-		put_mem(t, 1 + (vw + 2), y, vw, m, VMS_MEM_PSS);
-		text_put_value(t, 1 + 2 * (vw + 2), y, vw,
-			       report_size(buf, &t->opt, report_have_uss(m), vms_counters_uss(m)),
-			       CANVAS_PLAIN);
-		text_put_value(t, 1 + 3 * (vw + 2), y, vw,
-			       report_size(buf, &t->opt, true, o->distinct_size), CANVAS_PLAIN);
+		for (unsigned k = 0; k < nc; k++)
+			put_vcol(t, 1 + k * (vw + 2), y, vw, cols[k], &o->mem, o->distinct_size);
 		snprintf(buf, sizeof(buf), "%" PRIu32, o->n_regions);
 		text_put_value(t, x, y, 7, buf, CANVAS_PLAIN);
 		strbuf_reset(&t->sb);
@@ -194,12 +220,10 @@ void text_objects_table(struct text *t)
 	free(idx);
 }
 
-enum { RC_SIZE, RC_RSS, RC_PSS, RC_USS, RC_SWAP, RC__MAX };
-
 void text_regions_table(struct text *t)
 {
 	const struct vms_snapshot *snap = t->snap;
-	static const char *const heads[RC__MAX] = { "size", "RSS", "PSS", "USS", "swap" };
+	unsigned nc = show_refd(t) ? 6 : 5; /* VC_SIZE .. VC_SWAP, VC_REFD */
 	size_t n = snap->n_regions, show = report_shown(&t->opt, n), *idx;
 	unsigned aw = 7, vw = 5, px, wx;
 	size_t y;
@@ -218,12 +242,12 @@ void text_regions_table(struct text *t)
 	}
 	table_title(t, "regions", n, show);
 	px = 1 + aw + 1;
-	wx = px + 4 + RC__MAX * (vw + 2) + 2;
+	wx = px + 4 + nc * (vw + 2) + 2;
 	y = canvas_add_row(&t->cv);
 	canvas_put_str(&t->cv, 1, y, "address", aw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
 	canvas_put_str(&t->cv, px, y, "perm", 4, 0, CANVAS_BOLD);
-	for (int k = 0; k < RC__MAX; k++)
-		canvas_put_str(&t->cv, px + 4 + 2 + (unsigned)k * (vw + 2), y, heads[k], vw,
+	for (unsigned k = 0; k < nc; k++)
+		canvas_put_str(&t->cv, px + 4 + 2 + k * (vw + 2), y, vcol_heads[k], vw,
 			       CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
 	canvas_put_str(&t->cv, wx, y, "what", t->width - wx, 0, CANVAS_BOLD);
 
@@ -241,14 +265,8 @@ void text_regions_table(struct text *t)
 		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
 		canvas_put_str(&t->cv, 1, y, buf, aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
 		canvas_put_str(&t->cv, px, y, perms, 4, 0, CANVAS_PLAIN);
-		text_put_value(t, vx, y, vw, report_size(buf, &t->opt, true, vms_region_size(r)),
-			       CANVAS_PLAIN);
-		put_mem(t, vx + (vw + 2), y, vw, m, VMS_MEM_RSS);
-		put_mem(t, vx + 2 * (vw + 2), y, vw, m, VMS_MEM_PSS);
-		text_put_value(t, vx + 3 * (vw + 2), y, vw,
-			       report_size(buf, &t->opt, report_have_uss(m), vms_counters_uss(m)),
-			       CANVAS_PLAIN);
-		put_mem(t, vx + 4 * (vw + 2), y, vw, m, VMS_MEM_SWAP);
+		for (unsigned k = 0; k < nc; k++)
+			put_vcol(t, vx + k * (vw + 2), y, vw, (enum vcol)k, m, vms_region_size(r));
 
 		/*
 		 * What it is ("libc.so.6 text", "thread stack 4711"), the same

@@ -159,6 +159,14 @@ static void header_totals(struct text *t)
 	items_size(&it, "swap", status_has(tot, VMS_ST_VM_SWAP), tot->status[VMS_ST_VM_SWAP]);
 	items_size(&it, "SwapPss", rollup && vms_counters_has(ru, VMS_MEM_SWAP_PSS),
 		   ru->v[VMS_MEM_SWAP_PSS]);
+	/* --reset-refs: what the process touched since the bits were cleared */
+	if (snap->pages.refs_interval_ms) {
+		report_size(a, &t->opt, rollup && vms_counters_has(ru, VMS_MEM_REFERENCED),
+			    ru->v[VMS_MEM_REFERENCED]);
+		strbuf_reset(&t->sb);
+		strbuf_addf(&t->sb, "%s in %" PRIu64 " s", a, snap->pages.refs_interval_ms / 1000);
+		items_add(&it, "working set", t->sb.buf, CANVAS_BOLD);
+	}
 	if (tot->have_faults) {
 		strbuf_reset(&t->sb);
 		fmt_count(t, a, tot->minflt);

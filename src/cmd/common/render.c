@@ -38,7 +38,7 @@ int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
 		r = vms_sort_from_string(arg);
 		if (r < 0) {
 			cli_error(
-				"unknown sort key '%s' (rss, pss, uss, size, swap or address)",
+				"unknown sort key '%s' (rss, pss, uss, size, swap, address or referenced)",
 				arg);
 			return -EINVAL;
 		}

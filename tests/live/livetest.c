@@ -366,6 +366,22 @@ char *lt_run_peek_err(const struct lt_run *r)
 	return slurp_fd(r->err_fd, NULL);
 }
 
+void lt_run_await_err(const struct lt_run *r, const char *word)
+{
+	char line[256] = "";
+
+	for (int i = 0; i < 300 && !strstr(line, word); i++) {
+		char *err = lt_run_peek_err(r);
+
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(err, "\n"), err);
+		free(err);
+		if (!strstr(line, word))
+			usleep(10000);
+	}
+	if (!strstr(line, word))
+		fail_msg("no '%s' on standard error: %s", word, line);
+}
+
 void lt_run_wait(struct lt_run *r)
 {
 	assert_int_equal(waitpid(r->pid, &r->wstatus, 0), r->pid);

@@ -147,6 +147,12 @@ void lt_run_start(struct lt_run *r, const char *const *argv, unsigned flags);
 /* What it has written to stderr so far (free it). */
 char *lt_run_peek_err(const struct lt_run *r);
 
+/*
+ * Waits (up to 3 s) until the first line of the running program's standard
+ * error holds word; fails when it does not.
+ */
+void lt_run_await_err(const struct lt_run *r, const char *word);
+
 /* Waits for it to end and reads what it wrote. */
 void lt_run_wait(struct lt_run *r);
 

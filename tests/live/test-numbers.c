@@ -212,7 +212,7 @@ static void test_memfd_three_maps(void **state)
 static bool reset_refs_try(void)
 {
 	static const char *const args[] = { "--refs-pages", "20", "--refs-touch", "5", NULL };
-	char pid[16], line[256] = "", addr[32], *hdr, *row;
+	char pid[16], addr[32], *hdr, *row;
 	const char *vargs[] = { "--reset-refs", "2", "--bytes", "-a", "--sort", "referenced",
 				"--color", "never", "--width", "200", pid, NULL };
 	const char *argv[LT_ARGV_MAX];
@@ -228,15 +228,7 @@ static bool reset_refs_try(void)
 	lt_argv(argv, NULL, vmscope_bin, vargs);
 	lt_run_start(&r, argv, 0);
 	/* once the bits are cleared, the target reads its pages and stops again */
-	for (int i = 0; i < 300 && !strstr(line, "cleared"); i++) {
-		char *err = lt_run_peek_err(&r);
-
-		snprintf(line, sizeof(line), "%.*s", (int)strcspn(err, "\n"), err);
-		free(err);
-		if (!strstr(line, "cleared"))
-			usleep(10000);
-	}
-	assert_non_null(strstr(line, "cleared"));
+	lt_run_await_err(&r, "cleared");
 	kill(t.pid, SIGCONT);
 	assert_int_equal(waitpid(t.pid, &st, WUNTRACED), t.pid);
 	assert_true(WIFSTOPPED(st));

@@ -160,7 +160,7 @@ complete -c vmscope -n '__vmscope_using snapshot; and __vmscope_operand 1 1' -a 
 complete -c vmscope -n '__vmscope_using record' -s o -l output -r -F -d 'Write the recording to FILE'
 complete -c vmscope -n '__vmscope_using record' -l interval -x -d 'Time between samples, such as 1s or 250ms'
 complete -c vmscope -n '__vmscope_using record' -l duration -x -d 'Stop after D'
-complete -c vmscope -n '__vmscope_using record' -l cpu -x -d 'Read the regions while that takes at most PCT% of one core'
+complete -c vmscope -n '__vmscope_using record' -l cpu -x -d 'Read the regions while recording takes at most PCT% of...'
 complete -c vmscope -n '__vmscope_using record' -s q -l quiet -d 'No progress line on the terminal'
 complete -c vmscope -n '__vmscope_using record' -l full -d 'Match NAME against the whole command line'
 complete -c vmscope -n '__vmscope_using record' -l proc-root -x -a '(__fish_complete_directories)' -d 'Read processes from DIR instead of /proc'

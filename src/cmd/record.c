@@ -44,7 +44,7 @@ static const struct cli_option record_options[] = {
 	{ "duration", 0, required_argument, OPT_DURATION, "D",
 	  "stop after D (default: when the process exits, or on Ctrl-C)" },
 	{ "cpu", 0, required_argument, OPT_CPU, "PCT",
-	  "read the regions while that takes at most PCT% of one core (default 5)" },
+	  "read the regions while recording takes at most PCT% of one core (default 5)" },
 	{ "quiet", 'q', no_argument, OPT_QUIET, NULL, "no progress line on the terminal" },
 	{ "full", 0, no_argument, CMD_OPT_FULL, NULL, "match NAME against the whole command line" },
 	CLI_OPTION_PROC_ROOT,
@@ -55,7 +55,7 @@ const struct cli_command record_command = {
 	.name = "record",
 	.synopsis = "vmscope record [OPTIONS] PID|NAME -o FILE",
 	.summary = "Record one process's memory over time: every interval its totals (from\n"
-		   "status and smaps_rollup), and its regions (smaps) whenever reading them\n"
+		   "status and smaps_rollup), and its regions (smaps) whenever recording\n"
 		   "stays within --cpu of one core; regions are written only when they\n"
 		   "changed. The file (JSON Lines, see vmscope-record(1)) grows as samples are\n"
 		   "taken, so it is readable at any time; 'vmscope show FILE' draws it, and\n"
@@ -114,6 +114,7 @@ struct sampler {
 	struct vms_proc *proc;
 	struct vms_elf_cache *cache;
 	int root_fd;
+	int smaps_error; /* smaps was refused: totals only from then on */
 };
 
 /*
@@ -133,8 +134,15 @@ static int take_sample(struct sampler *s, bool regions, bool first, struct vms_s
 		vms_model_build(snap, s->cache, vms_proc_dirfd(s->proc));
 	if (r == 0 && vms_proc_alive(s->proc) == 0)
 		r = -ESRCH;
-	if (r == 0 && regions && !vms_snapshot_have(snap, VMS_SRC_SMAPS))
-		r = snap->src[VMS_SRC_SMAPS].error ? snap->src[VMS_SRC_SMAPS].error : -EIO;
+	if (r == 0 && regions && !vms_snapshot_have(snap, VMS_SRC_SMAPS)) {
+		int e = snap->src[VMS_SRC_SMAPS].error ? snap->src[VMS_SRC_SMAPS].error : -EIO;
+
+		/* not permitted: the totals that status gives are still worth it */
+		if (e == -EACCES || e == -EPERM)
+			s->smaps_error = e;
+		else
+			r = e;
+	}
 	if (r < 0) {
 		vms_snapshot_free(snap);
 		return r;
@@ -176,20 +184,26 @@ static enum vms_rec_end record_loop(struct sampler *s, struct cmd_recorder *rec,
 		struct vms_snapshot *snap = NULL;
 		int64_t now = cmd_mono_ns(), cpu0;
 		bool last = stop_signal || now >= deadline;
-		bool regions = last || cmd_recorder_want_regions(rec, now);
+		bool regions = !s->smaps_error && (last || cmd_recorder_want_regions(rec, now));
 		int r;
 
 		cpu0 = cmd_cpu_ns();
 		r = take_sample(s, regions, rec->samples == 0, &snap);
+		if (r == 0 && regions && s->smaps_error) {
+			regions = false;
+			fprintf(stderr, "%svmscope: cannot read the regions of pid %d: %s; recording "
+					"the totals only\n",
+				show && rec->samples ? "\n" : "", (int)vms_proc_pid(s->proc),
+				strerror(-s->smaps_error));
+		}
 		if (r == -ESRCH || r == -ENOENT)
 			return VMS_REC_END_EXITED;
 		if (r < 0) {
 			*ret_err = r;
 			return VMS_REC_END_ERROR;
 		}
-		if (regions)
-			cmd_recorder_charge(rec, cmd_cpu_ns() - cpu0);
 		r = cmd_recorder_add(rec, snap, regions);
+		cmd_recorder_charge(rec, cmd_cpu_ns() - cpu0, regions);
 		if (show && r == 0)
 			progress(rec, snap, comm);
 		vms_snapshot_free(snap);

@@ -71,15 +71,17 @@ static void fmt_delta(char buf[32], const struct vms_report_options *opt, int64_
 	snprintf(buf, 32, "%c%.30s", d < 0 ? '-' : '+', mag);
 }
 
-/* A time since the start: "0s", "45s", "1m30s", "2h05m", "850ms". */
+/* A time since the start: "850ms", "2.5s", "45s", "1m30s", "2h05m" (rounded). */
 static void fmt_time(char buf[32], int64_t ns)
 {
-	int64_t s = ns / 1000000000;
+	int64_t s = (ns + 500000000) / 1000000000;
 
 	if (ns < 0)
 		snprintf(buf, 32, "-");
 	else if (ns < 1000000000 && ns % 1000000000)
-		snprintf(buf, 32, "%" PRId64 "ms", ns / 1000000);
+		snprintf(buf, 32, "%" PRId64 "ms", (ns + 500000) / 1000000);
+	else if (ns < 9950000000LL && ns % 1000000000)
+		snprintf(buf, 32, "%.1fs", (double)ns / 1e9);
 	else if (s < 60)
 		snprintf(buf, 32, "%" PRId64 "s", s);
 	else if (s < 3600)

@@ -76,9 +76,10 @@ bool cmd_recorder_want_regions(struct cmd_recorder *r, int64_t now_mono)
 	return r->budget_ns >= r->cost_ns;
 }
 
-void cmd_recorder_charge(struct cmd_recorder *r, int64_t cpu_ns)
+void cmd_recorder_charge(struct cmd_recorder *r, int64_t cpu_ns, bool regions)
 {
-	r->cost_ns = cpu_ns;
+	if (regions)
+		r->cost_ns = cpu_ns;
 	r->budget_ns -= cpu_ns;
 }
 

@@ -86,6 +86,12 @@ int vms_cgroup_read(int cg_root_fd, const char *path, bool v1, struct vms_cgroup
  * it is not).
  */
 void vms_collect_sysv(int root_fd, int pid_dirfd, bool live, struct vms_snapshot *snap);
+/*
+ * After classification: which threads allocate from each malloc arena, read
+ * from <pid>/mem (src/proc/arena.c; VMS_SRC_MEM, tried only when a region is
+ * a malloc arena) into each thread's arena.
+ */
+void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap);
 /* /proc/sysvipc/shm: the rows of the segments snap's regions map. 0 or -EBADMSG. */
 int vms_sysv_parse(struct vms_snapshot *snap, const char *buf, size_t len);
 

@@ -159,6 +159,7 @@ enum vms_source {
 	VMS_SRC_PAGEMAP,     /* /proc/<pid>/pagemap: page-level counters (opt-in) */
 	VMS_SRC_KPAGEFLAGS,  /* /proc/kpageflags and kpagecount (root, opt-in) */
 	VMS_SRC_SYSV,        /* /proc/sysvipc/shm, when the process maps a SysV segment */
+	VMS_SRC_MEM,         /* /proc/<pid>/mem, read for malloc arenas' threads (arena.c) */
 	VMS_SRC__MAX
 };
 
@@ -289,6 +290,9 @@ struct vms_object {
 	struct vms_segment *segments; /* PT_LOAD headers; arena */
 	uint32_t n_segments;
 	uint64_t relro_vaddr, relro_memsz; /* PT_GNU_RELRO, memsz 0 if none */
+	/* PT_TLS, memsz 0 if none: only to bound the static TLS where a
+	 * thread's malloc arena is looked for (src/proc/arena.c); not in JSON */
+	uint64_t tls_memsz, tls_align;
 	/* sections by address, without overlaps; arena. None when the file has
 	 * no section headers (stripped to segments) or they were unreadable. */
 	struct vms_section *sections;
@@ -340,7 +344,15 @@ struct vms_thread {
 	int sp_error;     /* 0, or -errno why sp is unknown (-EAGAIN: the thread was running) */
 	int32_t region;   /* index of the region holding sp, -1 if none */
 	uint64_t minflt, majflt;
+	/* the malloc arena (glibc's struct malloc_state) it allocates from, read
+	 * from its thread-local thread_arena; 0 when not known, or the main
+	 * arena (src/proc/arena.c) */
+	uint64_t arena;
 };
+
+/* On 64-bit glibc a thread arena's malloc_state follows the heap_info at the
+ * start of its first heap: struct heap_info is 48 bytes. */
+#define VMS_GLIBC_HEAP_INFO_SIZE 48
 
 struct vms_process {
 	pid_t pid, ppid;

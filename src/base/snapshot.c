@@ -113,6 +113,7 @@ static const char *const source_names[VMS_SRC__MAX] = {
 	[VMS_SRC_PAGEMAP] = "pagemap",
 	[VMS_SRC_KPAGEFLAGS] = "kpageflags",
 	[VMS_SRC_SYSV] = "sysv_shm",
+	[VMS_SRC_MEM] = "mem",
 };
 
 const char *const vms_page_count_names[VMS_PG__MAX] = {

@@ -63,6 +63,7 @@ struct elf_facts {
 	uint32_t n_segments;
 	struct vms_segment *segments; /* malloc'd */
 	uint64_t relro_vaddr, relro_memsz;
+	uint64_t tls_memsz, tls_align; /* PT_TLS, memsz 0 if none */
 	/* sections (elf-sections.c) */
 	int sections_error;
 	uint32_t n_sections;

@@ -102,6 +102,9 @@ static int read_phdrs(Elf *elf, int class, size_t phnum, uint64_t file_size, str
 			f->relro_vaddr = ph.p_vaddr;
 			f->relro_memsz = ph.p_memsz;
 			have_relro = true;
+		} else if (ph.p_type == PT_TLS && f->tls_memsz == 0) {
+			f->tls_memsz = ph.p_memsz;
+			f->tls_align = ph.p_align;
 		}
 	}
 	f->n_segments = (uint32_t)n_load;
@@ -262,6 +265,8 @@ static void facts_to_object(const struct elf_facts *f, struct vms_object *obj, s
 		: NULL;
 	obj->relro_vaddr = f->relro_vaddr;
 	obj->relro_memsz = f->relro_memsz;
+	obj->tls_memsz = f->tls_memsz;
+	obj->tls_align = f->tls_align;
 	obj->sections_error = f->sections_error;
 	obj->build_id = f->build_id[0] ? arena_strdup(arena, f->build_id) : NULL;
 	obj->mtime_ns = f->mtime_ns;
@@ -285,6 +290,8 @@ static void clear_object_elf(struct vms_object *obj)
 	obj->n_segments = 0;
 	obj->relro_vaddr = 0;
 	obj->relro_memsz = 0;
+	obj->tls_memsz = 0;
+	obj->tls_align = 0;
 	obj->sections = NULL;
 	obj->n_sections = 0;
 	obj->sections_error = 0;

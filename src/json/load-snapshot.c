@@ -548,7 +548,9 @@ static bool load_threads(struct load *ld, size_t n)
 		     load_get_addr(ld, o, "sp", true, &t->sp) &&
 		     load_get_index(ld, o, "region", snap->n_regions, &t->region) &&
 		     load_get_uint(ld, o, "minflt", UINT64_MAX - 1, &t->minflt, NULL) &&
-		     load_get_uint(ld, o, "majflt", UINT64_MAX - 1, &t->majflt, NULL);
+		     load_get_uint(ld, o, "majflt", UINT64_MAX - 1, &t->majflt, NULL) &&
+		     /* added within schema 2 */
+		     (!load_has_member(o, "arena") || load_get_addr(ld, o, "arena", true, &t->arena));
 		t->tid = (pid_t)tid;
 		json_object_put(o);
 		load_leave(ld);

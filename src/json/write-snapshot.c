@@ -469,6 +469,11 @@ static void put_thread(struct jsonw *w, const struct vms_thread *t)
 	jsonw_uint(w, t->minflt);
 	jsonw_key(w, "majflt");
 	jsonw_uint(w, t->majflt);
+	jsonw_key(w, "arena");
+	if (t->arena)
+		put_addr(w, t->arena);
+	else
+		jsonw_null(w);
 	jsonw_end_object(w);
 }
 

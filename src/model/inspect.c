@@ -41,6 +41,9 @@ int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_el
 		vms_model_build(snap, cache, vms_proc_dirfd(p));
 	else
 		vms_model_build(snap, NULL, -1);
+	/* the threads of malloc arenas: from the memory of a live process */
+	if (live && (flags & VMS_INSPECT_THREADS))
+		vms_collect_arenas(vms_proc_dirfd(p), snap);
 	/* No address space (a kernel thread, a zombie) is an answer, not an
 	 * exit: its pagemap cannot be opened, and it holds no pages. */
 	if ((flags & VMS_INSPECT_PAGES) && !vms_snapshot_no_address_space(snap)) {

@@ -147,6 +147,27 @@ static void file_name(struct strbuf *sb, const char *path)
 	strbuf_addstr(sb, dir);
 }
 
+/* At most this many threads are named after an arena; the rest counted. */
+#define ARENA_TIDS 3
+
+/* "malloc arena", and the threads whose thread_arena is its malloc_state. */
+static void arena_label(struct strbuf *sb, const struct vms_snapshot *snap,
+			const struct vms_region *r)
+{
+	size_t n = 0;
+
+	strbuf_addstr(sb, "malloc arena");
+	for (size_t t = 0; t < snap->n_threads; t++) {
+		if (snap->threads[t].arena != r->start + VMS_GLIBC_HEAP_INFO_SIZE)
+			continue;
+		if (n < ARENA_TIDS)
+			strbuf_addf(sb, "%s%d", n ? " " : " of ", (int)snap->threads[t].tid);
+		n++;
+	}
+	if (n > ARENA_TIDS)
+		strbuf_addf(sb, " +%zu", n - ARENA_TIDS);
+}
+
 static const struct vms_object *region_object(const struct vms_snapshot *snap,
 					      const struct vms_region *r)
 {
@@ -226,6 +247,9 @@ size_t text_region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			strbuf_addch(sb, ' ');
 		}
 		strbuf_addstr(sb, kind_word(r->kind));
+		break;
+	case VMS_KIND_ARENA:
+		arena_label(sb, snap, r);
 		break;
 	case VMS_KIND_VVAR:
 		/* kernel 6.x maps the clock pages apart: [vvar_vclock] */

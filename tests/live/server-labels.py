@@ -144,14 +144,24 @@ def thread_stacks():
 
 def arenas():
     bad = []
+    heaps = {}
     for i, r in enumerate(regions):
         if r["kind"] != "malloc_arena":
             continue
         rest = regions[i + 1]
+        # the threads whose thread_arena is the malloc_state after its heap_info
+        tids = [str(t["tid"]) for t in snap["threads"]
+                if t.get("arena") and int(t["arena"], 16) == r["lo"] + 48]
+        want = "malloc arena" + (" of " + " ".join(tids[:3]) if tids else "")
+        want += " +%d" % (len(tids) - 3) if len(tids) > 3 else ""
+        heaps[r["lo"] + 48] = r
         if (r["lo"] % HEAP_MAX or r["perms"] != "rw-p" or rest["lo"] != r["hi"]
                 or rest["kind"] != "reserved" or rest["hi"] != r["lo"] + HEAP_MAX
-                or label_of(r) != "malloc arena"):
-            bad.append(where(r))
+                or label_of(r) != want):
+            bad.append("%s (want %r)" % (where(r), want))
+    for t in snap["threads"]:
+        if t.get("arena") and int(t["arena"], 16) not in heaps:
+            bad.append("thread %d: arena %s is no malloc arena's" % (t["tid"], t["arena"]))
     return bad
 
 
@@ -211,7 +221,11 @@ elif program == "java":
     need("its perf data file is hsperfdata_USER/PID",
          find(lambda r: re.search(r"/hsperfdata_[^/]+/[0-9]+$", r["name"])),
          lambda r: None if label_of(r) == "/".join(r["name"].split("/")[-2:]) else "wrong")
-    need("malloc arenas of its threads", find(lambda r: r["kind"] == "malloc_arena"))
+    need("malloc arenas of its threads, named after them",
+         find(lambda r: r["kind"] == "malloc_arena"),
+         lambda r: None if label_of(r).startswith("malloc arena") else "wrong")
+    check("its threads' arenas are known (read from their thread_arena)",
+          [] if any(t.get("arena") for t in snap["threads"]) else ["no thread's arena"])
 elif program == "node":
     exe = snap["process"]["exe"]
     need("V8's pointer cage (over 128 MiB of PROT_NONE) is reserved",

@@ -357,8 +357,20 @@ static void test_arena(void **state)
 	assert_non_null(strstr(line, " ---p "));
 	assert_kind(rest, "reserved");
 	assert_int_equal(jaddr(rest, "end"), v[1] + HEAP_MAX);
-	assert_label(v[1], "malloc arena");
 	assert_label(jaddr(heap, "end"), "reserved");
+	/* whose it is, from the thread's thread_arena, as the thread itself
+	 * found it: its block lies in this heap */
+	snprintf(line, sizeof(line), "malloc arena of %" PRIu64, v[0]);
+	assert_label(v[1], line);
+	for (size_t i = 0; i < json_object_array_length(lt_get(fx.snap, "threads")); i++) {
+		json_object *t = json_object_array_get_idx(lt_get(fx.snap, "threads"), i);
+		json_object *a = lt_get(t, "arena");
+
+		if (lt_num(t, "tid") == v[0])
+			assert_int_equal(strtoull(json_object_get_string(a), NULL, 16), v[1] + 48);
+		else
+			assert_true(json_object_is_type(a, json_type_null));
+	}
 }
 
 /* [anon:NAME] and [anon_shmem:NAME] keep their names, where the kernel names them. */

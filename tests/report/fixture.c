@@ -318,6 +318,9 @@ struct vms_snapshot *fixture_full(void)
 
 	add_thread(s, 4242, "server", 0x7ffd1c39f000, 1000, 3);
 	add_thread(s, 4243, "work\x1b[31mer", 0x7f3a10d00000, 532, 0);
+	/* the worker allocates from a thread arena (no region of the fixture
+	 * is its heap: the writer and the loader carry the address as it is) */
+	s->threads[s->n_threads - 1].arena = 0x7f3a18000030;
 	/* what /proc/sysvipc/shm said of two segments (no region maps them:
 	 * the writer and the loader carry them as they are) */
 	s->sysv = calloc(2, sizeof(*s->sysv));

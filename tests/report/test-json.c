@@ -707,6 +707,10 @@ static void check_snapshot(json_object *root, const struct vms_snapshot *s)
 		expect_index(jt, "region", th->region);
 		expect_uint(jt, "minflt", th->minflt);
 		expect_uint(jt, "majflt", th->majflt);
+		if (th->arena)
+			expect_strf(jt, "arena", "0x%" PRIx64, th->arena);
+		else
+			expect_null(jt, "arena");
 	}
 	arr = get(root, "sysv");
 	assert_int_equal(json_object_array_length(arr), s->n_sysv);

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Which threads allocate from each malloc arena, read from the process's
+ * memory through /proc/<pid>/mem (which needs ptrace attach permission,
+ * and changes nothing in the process).
+ *
+ * glibc keeps a thread's arena in its thread-local variable thread_arena,
+ * a word of libc's block in the static TLS, which lies right below the
+ * thread's TCB on x86-64 (the TCB is at the thread pointer). A thread
+ * whose stack glibc allocated has its TCB (struct pthread) at the top of
+ * that stack's mapping, known by its first and third words (tcb and self)
+ * both pointing at it. A thread arena's malloc_state follows the heap_info
+ * at the start of its first heap, whose first word (ar_ptr) points at it.
+ *
+ * thread_arena is then the word of the static TLS (bounded by the PT_TLS
+ * sizes of the mapped objects) that holds a known arena's address: it must
+ * be at one offset from the TCB in every thread where such a word is found,
+ * and no other offset may be; otherwise nothing is said. A thread of the
+ * main arena (the brk heap), and the main thread, whose TCB is not on its
+ * stack, are not told.
+ */
+#include "config.h"
+
+#include "vmscope/collect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+
+/* The top of a thread's stack mapping searched for its TCB. */
+#define TCB_SCAN (16u << 10)
+/* Static TLS larger than this is not searched. */
+#define TLS_MAX (1u << 20)
+
+struct candidate {
+	size_t thread;
+	uint64_t offset; /* below the TCB */
+	uint64_t arena;
+};
+
+static int read_at(int fd, uint64_t addr, void *buf, size_t n)
+{
+	ssize_t got;
+
+	if (addr > (uint64_t)INT64_MAX - n)
+		return -EFAULT;
+	got = pread(fd, buf, n, (off_t)addr);
+	if (got < 0)
+		return -errno;
+	return (size_t)got == n ? 0 : -EIO;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_offset(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->thread < y->thread ? -1 : x->thread > y->thread;
+}
+
+/* The bytes of static TLS the objects' PT_TLS blocks can take, at most. */
+static uint64_t static_tls_bound(const struct vms_snapshot *snap)
+{
+	uint64_t sum = 0;
+
+	for (size_t o = 0; o < snap->n_objects; o++) {
+		const struct vms_object *obj = &snap->objects[o];
+		uint64_t align = obj->tls_align ? obj->tls_align : 1;
+
+		if (!obj->tls_memsz)
+			continue;
+		if (obj->tls_memsz > TLS_MAX || align > TLS_MAX)
+			return 0;
+		sum += obj->tls_memsz + 2 * align;
+		if (sum > TLS_MAX)
+			return 0;
+	}
+	return sum & ~UINT64_C(7);
+}
+
+/* The address of the TCB at the top of [lo, hi), or 0. */
+static uint64_t find_tcb(int fd, uint64_t lo, uint64_t hi, uint64_t *buf)
+{
+	uint64_t len = hi - lo < TCB_SCAN ? hi - lo : TCB_SCAN, base = hi - len;
+	size_t n = len / 8;
+
+	if (n < 3 || read_at(fd, base, buf, len) < 0)
+		return 0;
+	for (size_t i = n - 3 + 1; i-- > 0;) {
+		uint64_t x = base + i * 8;
+
+		if (buf[i] == x && buf[i + 2] == x)
+			return x;
+	}
+	return 0;
+}
+
+/* Arena addresses found in the static TLS below the thread's TCB. */
+static void thread_candidates(int fd, const struct vms_snapshot *snap, size_t t, uint64_t tls,
+			      const uint64_t *arenas, size_t n_arenas, uint64_t *buf,
+			      struct candidate **cands, size_t *n, size_t *alloc)
+{
+	const struct vms_region *r = &snap->regions[snap->threads[t].region];
+	uint64_t tcb = find_tcb(fd, r->start, r->end, buf), lo;
+
+	if (!tcb)
+		return;
+	lo = tcb - r->start < tls ? r->start : tcb - tls;
+	if (read_at(fd, lo, buf, tcb - lo) < 0)
+		return;
+	for (size_t i = 0; i < (tcb - lo) / 8; i++) {
+		if (!bsearch(&buf[i], arenas, n_arenas, sizeof(*arenas), cmp_u64))
+			continue;
+		ARRAY_GROW(*cands, *n + 1, *alloc);
+		(*cands)[(*n)++] = (struct candidate){ t, tcb - (lo + i * 8), buf[i] };
+	}
+}
+
+/* The offset every thread with a candidate has one at, when only one is. */
+static bool pick_offset(struct candidate *c, size_t n, size_t n_threads, uint64_t *ret)
+{
+	size_t threads = 0, found = 0;
+	bool *seen = xcalloc(n_threads ? n_threads : 1, sizeof(*seen));
+
+	for (size_t i = 0; i < n; i++)
+		if (!seen[c[i].thread]) {
+			seen[c[i].thread] = true;
+			threads++;
+		}
+	free(seen);
+	qsort(c, n, sizeof(*c), cmp_offset);
+	for (size_t i = 0; i < n;) {
+		size_t j = i, count = 0;
+
+		for (; j < n && c[j].offset == c[i].offset; j++)
+			count += j == i || c[j].thread != c[j - 1].thread;
+		if (count == threads) {
+			found++;
+			*ret = c[i].offset;
+		}
+		i = j;
+	}
+	return threads > 0 && found == 1;
+}
+
+void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
+{
+	uint64_t *arenas = NULL, *buf = NULL, tls, offset = 0;
+	size_t n_arenas = 0, alloc_arenas = 0, n = 0, alloc = 0;
+	struct candidate *cands = NULL;
+	int fd;
+
+	for (size_t t = 0; t < snap->n_threads; t++)
+		snap->threads[t].arena = 0;
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (snap->regions[i].kind == VMS_KIND_ARENA)
+			n_arenas++;
+	if (n_arenas == 0)
+		return;
+	snap->src[VMS_SRC_MEM].tried = true;
+	fd = openat(pid_dirfd, "mem", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snap->src[VMS_SRC_MEM].error = -errno;
+		return;
+	}
+	n_arenas = 0;
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct vms_region *r = &snap->regions[i];
+		uint64_t ar_ptr;
+
+		if (r->kind != VMS_KIND_ARENA ||
+		    read_at(fd, r->start, &ar_ptr, sizeof(ar_ptr)) < 0 ||
+		    ar_ptr != r->start + VMS_GLIBC_HEAP_INFO_SIZE)
+			continue;
+		ARRAY_GROW(arenas, n_arenas + 1, alloc_arenas);
+		arenas[n_arenas++] = ar_ptr;
+	}
+	tls = static_tls_bound(snap);
+	if (n_arenas == 0 || tls == 0)
+		goto out;
+	qsort(arenas, n_arenas, sizeof(*arenas), cmp_u64);
+	buf = xmalloc(TCB_SCAN > tls ? TCB_SCAN : tls);
+	for (size_t t = 0; t < snap->n_threads; t++) {
+		const struct vms_thread *th = &snap->threads[t];
+
+		if (th->region >= 0 && (size_t)th->region < snap->n_regions &&
+		    snap->regions[th->region].kind == VMS_KIND_THREAD_STACK)
+			thread_candidates(fd, snap, t, tls, arenas, n_arenas, buf, &cands, &n, &alloc);
+	}
+	if (pick_offset(cands, n, snap->n_threads, &offset))
+		for (size_t i = 0; i < n; i++)
+			if (cands[i].offset == offset)
+				snap->threads[cands[i].thread].arena = cands[i].arena;
+out:
+	free(cands);
+	free(buf);
+	free(arenas);
+	close(fd);
+}

@@ -68,6 +68,7 @@ struct vms_budget_result {
 	int32_t region; /* the region weighing most (grew most, for growth), -1 none */
 	uint64_t region_value;
 	size_t matched; /* regions of the kind or object */
+	uint64_t baseline; /* growth: the measure in the baseline */
 };
 
 /*

@@ -272,6 +272,35 @@ static void fact_detail(struct strbuf *sb, const struct vms_budget_rule *rule,
 		    res->limit);
 }
 
+/* n of base in tenths of a percent, rounded: "118.3%" */
+static void add_percent(struct strbuf *sb, uint64_t n, uint64_t base)
+{
+	uint64_t permille = (uint64_t)((double)n * 1000.0 / (double)base + 0.5);
+
+	strbuf_addf(sb, "%" PRIu64 ".%" PRIu64 "%%", permille / 10, permille % 10);
+}
+
+/*
+ * What a growth and its limit are, each as what it is: "growth 118.3% of
+ * the baseline's 103M, limit 10.0%".
+ */
+static void growth_detail(struct strbuf *sb, const struct vms_budget_rule *rule,
+			  const struct vms_budget_result *res)
+{
+	char b[32];
+
+	vms_format_size(b, sizeof(b), res->baseline);
+	strbuf_addstr(sb, "; growth ");
+	if (res->baseline)
+		add_percent(sb, res->value, res->baseline);
+	else
+		strbuf_addstr(sb, "from nothing");
+	strbuf_addf(sb, " of the baseline's %s", b);
+	if (rule->percent)
+		strbuf_addf(sb, ", limit %" PRIu64 ".%" PRIu64 "%% of it", rule->limit / 10,
+			    rule->limit % 10);
+}
+
 /* The line's details: "12.0M > 8.0M; most in heap at 55d2e0000000 (11.9M)". */
 static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 			  const struct vms_budget_rule *rule, const struct vms_budget_result *res)
@@ -310,9 +339,12 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 		strbuf_addf(sb, "%s %s %s (%" PRIu64 " %s %" PRIu64 " bytes)", v,
 			    res->ok ? "<=" : ">", l, res->value, res->ok ? "<=" : ">", res->limit);
 	}
-	if (rule->scope == VMS_BUDGET_GROWTH && rule->percent)
-		strbuf_addf(sb, ", %" PRIu64 ".%" PRIu64 "%% of the baseline", rule->limit / 10,
-			    rule->limit % 10);
+	if (rule->scope == VMS_BUDGET_GROWTH)
+		growth_detail(sb, rule, res);
+	if (rule->scope == VMS_BUDGET_KIND && res->matched == 0)
+		strbuf_addf(sb, "; found no %s region in the process",
+			    rule->kind == VMS_BUDGET_KIND_STACKS ? "stack"
+								 : vms_kind_to_string(rule->kind));
 	if (res->region >= 0 && (size_t)res->region < snap->n_regions) {
 		const struct vms_region *r = &snap->regions[res->region];
 

@@ -87,6 +87,7 @@ static void growth(const struct vms_snapshot *snap, const struct vms_snapshot *b
 	    !vms_snapshot_measure(base, rule->measure, &then))
 		return;
 	res->have = true;
+	res->baseline = then;
 	res->value = now > then ? now - then : 0;
 	res->limit = rule->percent ? then / 1000 * rule->limit + then % 1000 * rule->limit / 1000
 				   : rule->limit;

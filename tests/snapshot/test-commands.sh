@@ -177,6 +177,32 @@ if printf '%s\n' "$out" | grep -qE "^FAIL  heap RSS: .* > .* \\($heap > $((heap 
 else
 	not_ok "a failure names the region and the numbers" "$out"
 fi
+# A growth limit in percent: the growth and the limit each said as what they are.
+want_growth=$(python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["totals"]["rollup"]["pss"]
+b = json.load(open(sys.argv[2]))["totals"]["rollup"]["pss"]
+g = max(b - a, 0)
+pm = int(g * 1000 / a + 0.5)
+print("growth %d.%d%% of the baseline" % (pm // 10, pm % 10))' "$tmp/before.json" "$tmp/after.json")
+out=$("$vmscope" check "$tmp/after.json" --baseline "$tmp/before.json" --max-growth 1%)
+if printf '%s\n' "$out" | grep -qF "$want_growth" && printf '%s\n' "$out" | grep -qF ", limit 1.0% of it"; then
+	ok "a growth in percent says the growth ($want_growth) and the limit (1.0%)"
+else
+	not_ok "a growth in percent says the growth and the limit" "want: $want_growth" "$out"
+fi
+# A budget on a kind the process has no region of passes, and says it found none.
+absent=$(python3 -c '
+import json, sys
+have = {r["kind"] for r in json.load(open(sys.argv[1]))["regions"]}
+print([k for k in ("thread_stack", "shm", "reserved", "file", "guard") if k not in have][0])' "$tmp/after.json")
+out=$("$vmscope" check "$tmp/after.json" --max "$absent=1M")
+rc=$?
+if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -qF "found no $absent region in the process"; then
+	ok "a budget on a kind it has none of ($absent) says it found none"
+else
+	not_ok "a budget on a kind it has none of says it found none" "exit $rc" "$out"
+fi
 printf '{"max_pss": %s, "max": {"heap:rss": "%s", "stacks": "1G"}, "max_growth": "1K", "baseline": "%s"}\n' \
 	"$pss" "$heap" "$tmp/before.json" >"$tmp/budget.json"
 "$vmscope" check "$tmp/after.json" --budget "$tmp/budget.json" --junit "$tmp/junit.xml" >"$tmp/check.out"

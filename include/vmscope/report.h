@@ -35,6 +35,9 @@ struct vms_report_options {
 	bool sections;   /* list the sections of each object listed */
 	bool by_object;  /* memory by object instead of the objects and regions tables */
 	bool ascii;      /* ASCII glyphs only (the locale's charset is not UTF-8) */
+	/* Text: no line is cut, whatever its length (output to no terminal and no
+	 * width asked, as ps and git do); bars are drawn as at 80 columns. */
+	bool full_lines;
 };
 
 struct vms_reporter {

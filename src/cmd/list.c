@@ -443,8 +443,9 @@ int cmd_list(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!a.width)
-		a.width = isatty(STDOUT_FILENO) ? cli_output_width(0, STDOUT_FILENO)
-						: CANVAS_MAX_WIDTH;
+		a.width = cli_output_width(0, STDOUT_FILENO);
+	if (!a.width) /* no terminal, no COLUMNS: full lines */
+		a.width = CANVAS_MAX_WIDTH;
 	root_fd = cli_open_proc_root(a.proc_root);
 	if (root_fd < 0)
 		return a.proc_root ? EXIT_USAGE : EXIT_GONE;

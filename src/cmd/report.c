@@ -196,8 +196,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		fputs("vmscope: --faults watches a live process, not --proc-root\n", stderr);
 		return EXIT_USAGE;
 	}
-	a.r.ropt.color = cli_want_color(a.r.color, STDOUT_FILENO);
-	a.r.ropt.width = cli_output_width(a.r.ropt.width, STDOUT_FILENO);
+	cmd_render_fit(&a.r, STDOUT_FILENO);
 
 	root_fd = cli_open_proc_root(a.proc_root);
 	if (root_fd < 0)

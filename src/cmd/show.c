@@ -71,9 +71,7 @@ int cmd_show(int argc, char **argv)
 		fputs("vmscope: show takes one snapshot or recording FILE\n", stderr);
 		return EXIT_USAGE;
 	}
-	a.ropt.color = cli_want_color(a.color, STDOUT_FILENO);
-	a.ropt.width = cli_output_width(a.ropt.width, STDOUT_FILENO);
-	a.ropt.ascii = !cli_locale_utf8();
+	cmd_render_fit(&a, STDOUT_FILENO);
 	status = cmd_load_document(argv[first], &snap, &rec);
 	if (status)
 		return status;

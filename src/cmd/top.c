@@ -170,9 +170,10 @@ static int run(struct top_args *a)
 	a->o.kernel = a->p.kernel;
 	a->o.live = cli_proc_root_is_live(a->proc_root);
 	if (a->once) {
+		unsigned width = cli_output_width(0, STDOUT_FILENO);
+
 		a->o.color = cli_want_color(a->color, STDOUT_FILENO);
-		r = tui_top_once(&a->o, stdout,
-				 isatty(STDOUT_FILENO) ? cli_output_width(0, STDOUT_FILENO) : 200);
+		r = tui_top_once(&a->o, stdout, width ? width : 200);
 		if (r == 0 && fflush(stdout) != 0)
 			r = -EIO;
 	} else {

@@ -210,7 +210,7 @@ struct dcols {
 static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 			    struct dcols *c)
 {
-	unsigned label_max = 6, fixed, avail;
+	unsigned label_max = 6, label_full = 6, fixed, avail;
 	char buf[32];
 
 	*c = (struct dcols){ .aw = 7, .sw = 5, .rw = 5, .pw = 5 };
@@ -224,6 +224,8 @@ static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 			c->aw = text_hex_digits(row->start);
 		row_label(t, row);
 		w = canvas_text_width(t->sb.buf, t->sb.len);
+		if (w > label_full)
+			label_full = w > CANVAS_MAX_WIDTH / 2 ? CANVAS_MAX_WIDTH / 2 : (unsigned)w;
 		if (w > label_max)
 			label_max = w > 64 ? 64 : (unsigned)w;
 		report_size(buf, &t->opt, true, row->size);
@@ -241,13 +243,16 @@ static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 	 * Labels and the bar share what the numbers leave: a label gets what it
 	 * needs up to 2/3 of it (12 columns at least), the bar the rest.
 	 */
-	avail = t->width > fixed ? t->width - fixed : 0;
+	avail = t->fit > fixed ? t->fit - fixed : 0;
 	c->lw = label_max;
 	if (c->lw > avail * 2 / 3)
 		c->lw = avail * 2 / 3;
 	if (c->lw < 12)
 		c->lw = 12;
 	c->bw = avail > c->lw ? avail - c->lw : 0;
+	/* full lines: the bar as at the width, the labels whole */
+	if (t->opt.full_lines && label_full > c->lw)
+		c->lw = label_full;
 	c->ax = 1;
 	c->lx = c->ax + c->aw + 2;
 	c->sx = c->lx + c->lw + 2;

@@ -25,7 +25,8 @@ struct text {
 	FILE *out;
 	const struct vms_snapshot *snap;
 	struct vms_report_options opt; /* defaults filled in */
-	unsigned width;
+	unsigned width;   /* of the canvas: text is cut there */
+	unsigned fit;     /* the width bars and columns are laid out for */
 	struct canvas cv;
 	struct strbuf sb; /* scratch */
 	int err;          /* the first write error */

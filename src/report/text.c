@@ -296,6 +296,12 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 	t.width = t.opt.width > MIN_WIDTH ? t.opt.width : MIN_WIDTH;
 	if (t.width > CANVAS_MAX_WIDTH)
 		t.width = CANVAS_MAX_WIDTH;
+	t.fit = t.width;
+	if (t.opt.full_lines) {
+		/* cut nothing: the canvas is as wide as it goes, its rows trimmed */
+		t.fit = MIN_WIDTH;
+		t.width = CANVAS_MAX_WIDTH;
+	}
 	canvas_init(&t.cv, t.width);
 	strbuf_init(&t.sb);
 

@@ -176,4 +176,36 @@ printf '{"schema": 1,' >"$tmp/bad.json"
 run "$vmscope" check --max-pss 1 "$tmp/bad.json"
 expect "check of an unreadable snapshot: 2, not 1" 2
 
+# ---- piped: full lines unless -w or COLUMNS says a width (ps, git)
+export LC_ALL=C.UTF-8
+# widest WIDTH DESCRIPTION: the last run's stdout has no line wider than WIDTH.
+widest() {
+	local w
+	w=$(wc -L <"$tmp/out")
+	if [ "$rc" -eq 0 ] && [ "$w" -le "$1" ] && [ "$w" -ge $(($1 * 3 / 4)) ]; then
+		ok "$2"
+	else
+		not_ok "$2" "exit $rc, widest line $w columns, want at most $1 and near it"
+	fi
+}
+cmdline=$(tr '\0' ' ' <"$fixture/$fpid/cmdline" | sed 's/ $//')
+run env -u COLUMNS "$vmscope" "${fix[@]}" "$fpid"
+if [ "$(sed -n 2p "$tmp/out")" = "$cmdline" ]; then
+	ok "report into a pipe: the command line whole (${#cmdline} columns), not cut at 80"
+else
+	not_ok "report into a pipe: the command line whole" "$(sed -n 2p "$tmp/out")"
+fi
+grep -v 'more regions not shown' "$tmp/out" | grep -q '…' && not_ok "report into a pipe: nothing cut with an ellipsis" \
+	"$(grep '…' "$tmp/out")" || ok "report into a pipe: nothing cut with an ellipsis"
+run env COLUMNS=100 "$vmscope" "${fix[@]}" "$fpid"
+widest 100 "report into a pipe with COLUMNS=100: 100 columns"
+run env -u COLUMNS "$vmscope" "${fix[@]}" -w 100 "$fpid"
+widest 100 "report into a pipe with -w 100: 100 columns"
+run env COLUMNS=100 "$vmscope" list --color never
+widest 100 "list into a pipe with COLUMNS=100: 100 columns"
+run env -u COLUMNS "$vmscope" list --color never --name cli-pages
+grep -qF -- "$target --comm cli-pages --anon-pages 16 --anon-touch 8" "$tmp/out" &&
+	ok "list into a pipe: the command line whole" ||
+	not_ok "list into a pipe: the command line whole" "$(cat "$tmp/out")"
+
 finish

@@ -296,15 +296,15 @@ unsigned cli_output_width(unsigned requested, int fd)
 
 	if (requested)
 		return requested;
-	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-		return ws.ws_col;
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col >= 40 ? ws.ws_col : 40;
 	cols = getenv("COLUMNS");
 	if (cols) {
 		long c = strtol(cols, NULL, 10);
 		if (c >= 40 && c <= 1000)
 			return (unsigned)c;
 	}
-	return 80;
+	return 0;
 }
 
 int cli_parse_text_or_json(const char *arg, bool *ret_json)

@@ -87,7 +87,11 @@ int cli_parse_color(const char *arg, enum cli_color *ret);
 bool cli_want_color(enum cli_color mode, int fd);
 /* Whether the locale's character set is UTF-8 (else output keeps to ASCII). */
 bool cli_locale_utf8(void);
-/* requested, else the terminal's width on fd, else COLUMNS, else 80. */
+/*
+ * requested, else the terminal's width on fd (40 at least), else COLUMNS
+ * (40 to 1000), else 0: no width, and text is printed in full lines (as ps
+ * and git do when their output is not a terminal).
+ */
 unsigned cli_output_width(unsigned requested, int fd);
 /* "text" or "json" for --format of a command with those two; -EINVAL after a message. */
 int cli_parse_text_or_json(const char *arg, bool *ret_json);

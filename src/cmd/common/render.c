@@ -64,6 +64,14 @@ int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
 	return 1;
 }
 
+void cmd_render_fit(struct cmd_render_args *ra, int fd)
+{
+	ra->ropt.color = cli_want_color(ra->color, fd);
+	ra->ropt.width = cli_output_width(ra->ropt.width, fd);
+	ra->ropt.full_lines = ra->ropt.width == 0;
+	ra->ropt.ascii = !cli_locale_utf8();
+}
+
 int cmd_stream_done(FILE *out, int r)
 {
 	if (fflush(out) != 0 || ferror(out))

@@ -40,6 +40,11 @@ struct cmd_render_args {
 	struct vms_report_options ropt;
 };
 /*
+ * What the output is like: colors, width (full lines when none is given
+ * and it is no terminal), the charset's glyphs. For output on fd.
+ */
+void cmd_render_fit(struct cmd_render_args *ra, int fd);
+/*
  * --format, --sort, --all, --top, --bytes, --color, --width (ids 'f', 's',
  * 'a', 'n', 'b', CLI_OPT_COLOR, 'w') into ra. Returns 0, -EINVAL after a
  * message, or 1 when id is not one of them.

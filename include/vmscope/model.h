@@ -69,7 +69,8 @@ enum {
  * Everything for one process: open, collect, classify, confirm it is still
  * alive. Returns 0 and a complete snapshot (some sources may be missing, see
  * snap->src), -ENOENT (no such process), -ESRCH (it exited during the read:
- * no snapshot), or another -errno.
+ * no snapshot), -EAGAIN (it exec'd during each of 3 reads: it runs, but no
+ * read saw one program whole), or another -errno.
  */
 int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_elf_cache *cache,
 		struct vms_snapshot **ret);

@@ -224,7 +224,8 @@ static int print_listing(const struct pages_listing *l, const struct pages_args 
 	return 0;
 }
 
-static int run_pages(int root_fd, pid_t pid, const struct pages_args *a)
+/* *exec'd: the process replaced its program while read (read it again). */
+static int run_pages(int root_fd, pid_t pid, const struct pages_args *a, bool *exec_d)
 {
 	struct pages_listing l = { 0 };
 	struct vms_snapshot *snap = vms_snapshot_new();
@@ -287,6 +288,11 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a)
 	status = print_listing(&l, a);
 	goto done;
 out:
+	/* gone from under the same running process: an exec, not an exit */
+	if (r == -ESRCH && p && vms_proc_alive(p) == 1) {
+		*exec_d = true;
+		goto done;
+	}
 	if (r == -ESRCH || r == -ENOENT)
 		cli_say_gone(pid, r);
 	else
@@ -324,8 +330,17 @@ int cmd_pages(int argc, char **argv)
 	if (root_fd < 0)
 		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
 	status = cli_resolve_target(root_fd, argv[first], a.full, &pid);
-	if (!status)
-		status = run_pages(root_fd, pid, &a);
+	/* a process that execs while read is read again, up to 3 times */
+	for (int i = 0; !status && i < 3; i++) {
+		bool exec_d = false;
+
+		status = run_pages(root_fd, pid, &a, &exec_d);
+		if (!exec_d)
+			break;
+		status = i < 2 ? 0 : EXIT_GONE;
+		if (status)
+			cli_say_gone(pid, -EAGAIN);
+	}
 	close(root_fd);
 	return status;
 }

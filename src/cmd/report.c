@@ -258,7 +258,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 					arena_strdup(snap->arena, before_refs->proc.cmdline);
 		}
 	}
-	if (r == -ESRCH || r == -ENOENT) {
+	if (r == -ESRCH || r == -ENOENT || r == -EAGAIN) {
 		/* The model never hands back a half-read snapshot. */
 		cli_say_gone(pid, r);
 		status = EXIT_GONE;

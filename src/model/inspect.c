@@ -11,8 +11,9 @@
 #include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
 
-int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_elf_cache *cache,
-		struct vms_snapshot **ret)
+/* A read of a process: 0, -ENOENT, -ESRCH, -EAGAIN (it exec'd), -errno. */
+static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
+			struct vms_elf_cache *cache, struct vms_snapshot **ret)
 {
 	struct vms_snapshot *snap = NULL;
 	struct vms_proc *p = NULL;
@@ -73,7 +74,26 @@ int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_el
 	return 0;
 
 fail:
+	/* An address space gone from a process that still runs, under the
+	 * same start time, was replaced by an exec: the process is there. */
+	if (r == -ESRCH && vms_proc_alive(p) == 1)
+		r = -EAGAIN;
 	vms_snapshot_free(snap);
 	vms_proc_free(p);
+	return r;
+}
+
+int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_elf_cache *cache,
+		struct vms_snapshot **ret)
+{
+	int r;
+
+	/* A process that execs while it is read is read again, its new
+	 * program whole; one that keeps exec'ing is -EAGAIN after 3 tries. */
+	for (int i = 0; i < 3; i++) {
+		r = inspect_once(root_fd, pid, live, flags, cache, ret);
+		if (r != -EAGAIN)
+			break;
+	}
 	return r;
 }

@@ -214,6 +214,33 @@ for args in "" "pages" "faults -d 0.1" "snapshot" "check --max-pss 1G"; do
 		not_ok "vmscope $args 999999999: no process, exit $want" "exit $rc" "$(cat "$tmp/err")"
 done
 
+# ---- a process that execs while it is read is read again, not "exited"
+# It touches 256 MiB and execs itself every few hundred milliseconds; a read
+# of its pages spans an exec now and then (1 in 15 or so).
+cat >"$tmp/reexec.py" <<'PY'
+import os, sys, time
+b = bytearray(256 << 20)
+for i in range(0, len(b), 4096):
+    b[i] = 1
+time.sleep(0.01)
+os.execv(sys.executable, [sys.executable, sys.argv[0]])
+PY
+python3 "$tmp/reexec.py" &
+kids+=($!)
+rp=$!
+sleep 1
+for args in "pages" "--pages"; do
+	bad=0
+	for _ in $(seq 40); do
+		# shellcheck disable=SC2086
+		"$vmscope" $args "$rp" >/dev/null 2>>"$tmp/exec.err" </dev/null || bad=$((bad + 1))
+	done
+	[ $bad = 0 ] && ok "$args of a process that keeps exec'ing: 40 reads, each exit 0" ||
+		not_ok "$args of a process that keeps exec'ing: 40 reads, each exit 0" \
+			"$bad failed" "$(sort "$tmp/exec.err" | uniq -c)"
+done
+kill -KILL "$rp" 2>/dev/null
+
 # ---- a thread id: the process it belongs to, under its own pid
 python3 -c 'import threading, time; threading.Thread(target=time.sleep, args=(60,)).start(); time.sleep(60)' &
 tp=$!

@@ -522,6 +522,9 @@ void cli_say_gone(pid_t pid, int r)
 {
 	if (r == -ENOENT)
 		fprintf(stderr, "vmscope: no process with pid %d\n", (int)pid);
+	else if (r == -EAGAIN)
+		fprintf(stderr, "vmscope: process %d replaced its program (exec) during each of "
+				"3 reads\n", (int)pid);
 	else
 		fprintf(stderr, "vmscope: process %d exited\n", (int)pid);
 }

@@ -130,7 +130,8 @@ int cli_resolve_target(int root_fd, const char *target, bool full, pid_t *ret_pi
 /* Edits (insert, delete, change, swap two neighbours) from a to b; UINT_MAX past 64 bytes. */
 unsigned cli_edit_distance(const char *a, const char *b);
 
-/* For vms_inspect's -ENOENT "no process with pid N", else "process N exited". */
+/* For vms_inspect's -ENOENT "no process with pid N", -EAGAIN that it kept
+ * exec'ing, else "process N exited". */
 void cli_say_gone(pid_t pid, int r);
 
 #endif

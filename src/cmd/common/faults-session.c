@@ -175,7 +175,7 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 				VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF, cache,
 				&run->first);
 	if (r < 0) {
-		if (r == -ENOENT || r == -ESRCH)
+		if (r == -ENOENT || r == -ESRCH || r == -EAGAIN)
 			cli_say_gone(run->pid, r);
 		else
 			cli_error("cannot read process %d: %s", (int)run->pid,

@@ -91,7 +91,7 @@ int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, b
 				cmd_pages_flags(0, false, cli_proc_root_is_live(proc_root)),
 			cache, ret);
 	vms_elf_cache_free(cache);
-	if (r == -ESRCH || r == -ENOENT) {
+	if (r == -ESRCH || r == -ENOENT || r == -EAGAIN) {
 		cli_say_gone(pid, r);
 		return EXIT_GONE;
 	}

@@ -149,6 +149,29 @@ if [ "$(grep -E '^ *[0-9a-f]{6,} ' "$tmp/grow.txt" | head -n 1)" = "$row" ] && [
 else
 	not_ok "show as text: the growing region first, +2.0M" "$(cat "$tmp/grow.txt")"
 fi
+# the text says what the JSON says: each region's growth and per minute, in bytes
+"$vmscope" show -b --all -w 200 "$tmp/grow.rec" >"$tmp/grow-bytes.txt"
+out=$(python3 - "$tmp/grow.json" "$tmp/grow-bytes.txt" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rows = {}
+for line in open(sys.argv[2], encoding="utf-8"):
+    f = line.split()
+    if len(f) > 6 and all(c in "0123456789abcdef" for c in f[0]) and len(f[0]) >= 6:
+        rows[int(f[0], 16)] = f
+def signed(v):
+    return "0" if v == 0 else ("+%d" % v if v > 0 else "-%d" % -v)
+n = 0
+for r in doc["regions"]:
+    f = rows[int(r["start"], 16)]
+    want = [signed(r["growth"]), signed(r["growth_per_min"])]
+    assert want[0] in f and want[1] in f, (r, f)
+    n += 1
+assert n == len(rows), (n, len(rows))
+print(n, "regions")
+PY
+) && ok "show as text and as JSON: the same growth and per minute for every region ($out)" ||
+	not_ok "show as text and as JSON: the same numbers" "$out"
 long=$(python3 -c '
 import sys
 print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$tmp/grow.txt")

@@ -74,7 +74,8 @@ dpkg-deb -c "$deb" | awk '{ print substr($1, 1, 1), $6 }' | sed 's| \./| /|; s|/
 awk '{ print $2 }' "$tmp/entries" >"$tmp/files"
 want=(/usr/bin/vmscope /usr/share/bash-completion/completions/vmscope
 	/usr/share/zsh/vendor-completions/_vmscope /usr/share/fish/vendor_completions.d/vmscope.fish
-	/usr/share/vmscope/snapshot.schema.json /usr/share/vmscope/prometheus/vmscope-rules.yml
+	/usr/share/vmscope/snapshot.schema.json /usr/share/vmscope/recording.schema.json
+	/usr/share/vmscope/prometheus/vmscope-rules.yml
 	/lib/systemd/system/vmscope-serve.service /etc/default/vmscope-serve
 	/usr/share/doc/vmscope/copyright)
 for page in "$src"/man/*.[1-8]; do

@@ -394,7 +394,7 @@ static int listen_on(const char *spec)
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd >= 0) {
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0 ||
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SERVE_MAX_CONNS) < 0 ||
 		    getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0) {
 			r = -errno;
 			close(fd);

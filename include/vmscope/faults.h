@@ -39,6 +39,9 @@ struct vms_sampler_stats {
 	uint64_t throttled;   /* times the kernel throttled an event (perf_event_max_sample_rate) */
 	uint32_t threads;     /* threads sampled, over the whole run */
 	uint32_t threads_gone;/* threads that exited before their event could be opened */
+	/* threads started during the run are followed by inheritance from the
+	 * first fault (else by scans of task/, which miss the short-lived) */
+	bool inherited;
 };
 
 /*

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Every page fault of one process, from perf_event_open. Inherited events
- * miss threads that already exist and cannot be mmapped with cpu -1, so each
- * thread gets its own pair of events (minor and major), and task/ is scanned
- * again at every poll for threads started since. The major event writes into
- * the minor event's ring (PERF_EVENT_IOC_SET_OUTPUT): one ring per thread.
+ * Every page fault of one process, from perf_event_open. An event follows
+ * one thread; with inherit, also the threads it starts, whose samples go to
+ * its ring. The kernel refuses to mmap an inherited event of cpu -1, so each
+ * thread there at the start gets, on each CPU, an inherited pair of events
+ * (minor and major): threads started during the run, however short-lived,
+ * are followed from their first fault. When that takes too many events
+ * (threads x CPUs), each thread gets one pair of cpu -1 without inherit, and
+ * task/ is scanned again at every poll for threads started since: a thread
+ * that starts and exits between two polls is not seen. The major event
+ * writes into the minor event's ring (PERF_EVENT_IOC_SET_OUTPUT).
  */
 #include "config.h"
 
@@ -28,9 +33,13 @@
 /* 32 data pages: 128 KiB holds ~2,700 samples between two drains, and the
  * kernel wakes the poll when half of it is full. */
 #define RING_PAGES 32
+/* Events (two a thread and CPU) beyond which threads are not followed by
+ * inheritance but by scans of task/: each ring costs 132 KiB. */
+#define INHERIT_MAX_EVENTS 256
 
 struct thread_events {
 	pid_t tid;
+	int cpu;            /* -1: wherever the thread runs (no inherit) */
 	int fd_min, fd_maj; /* -1 when not opened; fd_ring is one of them */
 	int fd_ring;
 	uint64_t id_maj;    /* PERF_EVENT_IOC_ID of fd_maj */
@@ -48,6 +57,10 @@ struct vms_fault_sampler {
 	size_t alloc_pfd;
 	struct vms_sampler_stats stats;
 	bool disabled;       /* no new threads either */
+	bool inherit;        /* per-CPU inherited events: task/ is only counted */
+	int n_cpus;
+	pid_t *seen;         /* with inherit: the tids seen in task/ */
+	size_t n_seen, alloc_seen;
 	unsigned char *wrap; /* a record that straddles the end of the ring, copied whole */
 	size_t wrap_alloc;
 };
@@ -60,7 +73,8 @@ static int sys_perf_event_open(struct perf_event_attr *attr, pid_t tid, int cpu,
 	return r < 0 ? -errno : (int)r;
 }
 
-static int open_event(const struct vms_fault_sampler *s, pid_t tid, uint64_t config, bool ring)
+static int open_event(const struct vms_fault_sampler *s, pid_t tid, int cpu, uint64_t config,
+		      bool ring)
 {
 	struct perf_event_attr attr;
 
@@ -79,7 +93,8 @@ static int open_event(const struct vms_fault_sampler *s, pid_t tid, uint64_t con
 		attr.watermark = 1;
 		attr.wakeup_watermark = (uint32_t)(s->ring_bytes / 2);
 	}
-	return sys_perf_event_open(&attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	attr.inherit = s->inherit;
+	return sys_perf_event_open(&attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 static void thread_close(const struct vms_fault_sampler *s, struct thread_events *te)
@@ -104,12 +119,12 @@ static int thread_open(struct vms_fault_sampler *s, struct thread_events *te)
 	te->ring = NULL;
 	te->hup = false;
 	if (minor) {
-		r = open_event(s, te->tid, PERF_COUNT_SW_PAGE_FAULTS_MIN, true);
+		r = open_event(s, te->tid, te->cpu, PERF_COUNT_SW_PAGE_FAULTS_MIN, true);
 		if (r < 0)
 			return r;
 		te->fd_min = r;
 	}
-	r = open_event(s, te->tid, PERF_COUNT_SW_PAGE_FAULTS_MAJ, !minor);
+	r = open_event(s, te->tid, te->cpu, PERF_COUNT_SW_PAGE_FAULTS_MAJ, !minor);
 	if (r < 0)
 		goto fail;
 	te->fd_maj = r;
@@ -143,13 +158,52 @@ static bool have_thread(const struct vms_fault_sampler *s, pid_t tid)
 	return false;
 }
 
+/* With inherit: whether tid was listed before; records it. */
+static bool seen_before(struct vms_fault_sampler *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->n_seen; i++)
+		if (s->seen[i] == tid)
+			return true;
+	ARRAY_GROW(s->seen, s->n_seen + 1, s->alloc_seen);
+	s->seen[s->n_seen++] = tid;
+	return false;
+}
+
 /*
- * Opens events for the threads of task/ not yet known. Returns how many
- * threads were listed, or -errno: that of perf_event_open when no thread of
- * the scan could be opened and none was before (refused), -ESRCH when task/
- * is gone.
+ * The events of one thread: a pair on each CPU with inherit (an offline CPU
+ * is skipped), else one pair. On an error, none of them stays open.
  */
-static int scan_threads(struct vms_fault_sampler *s)
+static int thread_open_all(struct vms_fault_sampler *s, pid_t tid)
+{
+	size_t first = s->n_t;
+	int n = s->inherit ? s->n_cpus : 1, r = 0;
+
+	for (int c = 0; c < n; c++) {
+		ARRAY_GROW(s->t, s->n_t + 1, s->alloc_t);
+		s->t[s->n_t] = (struct thread_events){ .tid = tid, .cpu = s->inherit ? c : -1 };
+		r = thread_open(s, &s->t[s->n_t]);
+		if (r == -ENODEV && s->inherit)
+			continue;
+		if (r < 0)
+			break;
+		s->n_t++;
+	}
+	if (r < 0 && !(r == -ENODEV && s->inherit)) {
+		while (s->n_t > first)
+			thread_close(s, &s->t[--s->n_t]);
+		return r;
+	}
+	return s->n_t > first ? 0 : -ENODEV;
+}
+
+/*
+ * Opens events for the threads of task/ not yet known; with inherit, once
+ * the first scan is done, only counts them (they inherited their creator's
+ * events). Returns how many threads were listed, or -errno: that of
+ * perf_event_open when no thread of the scan could be opened and none was
+ * before (refused), -ESRCH when task/ is gone or empty.
+ */
+static int scan_threads(struct vms_fault_sampler *s, bool first_scan)
 {
 	struct dirent *de;
 	int fd, listed = 0, first_err = 0;
@@ -173,11 +227,14 @@ static int scan_threads(struct vms_fault_sampler *s)
 		if (errno || end == de->d_name || *end || tid <= 0)
 			continue;
 		listed++;
+		if (s->inherit && !first_scan) {
+			if (!seen_before(s, (pid_t)tid))
+				s->stats.threads++;
+			continue;
+		}
 		if (have_thread(s, (pid_t)tid))
 			continue;
-		ARRAY_GROW(s->t, s->n_t + 1, s->alloc_t);
-		s->t[s->n_t].tid = (pid_t)tid;
-		r = thread_open(s, &s->t[s->n_t]);
+		r = thread_open_all(s, (pid_t)tid);
 		if (r == -ESRCH) {
 			s->stats.threads_gone++;
 			continue;
@@ -187,29 +244,57 @@ static int scan_threads(struct vms_fault_sampler *s)
 				first_err = r;
 			continue;
 		}
-		s->n_t++;
+		if (s->inherit)
+			(void)seen_before(s, (pid_t)tid);
 		s->stats.threads++;
 	}
 	closedir(d);
 	if (s->n_t == 0)
 		return first_err ? first_err : -ESRCH;
-	return listed;
+	return s->inherit && listed == 0 ? -ESRCH : listed;
+}
+
+/* Threads in task/, for the choice between inherited events and scans. */
+static int count_threads(int pid_dirfd)
+{
+	struct dirent *de;
+	int fd = openat(pid_dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
+	DIR *d;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 int vms_sampler_open(int pid_dirfd, unsigned flags, struct vms_fault_sampler **ret)
 {
 	struct vms_fault_sampler *s = xcalloc(1, sizeof(*s));
-	int r;
+	const char *no_inherit = getenv("VMSCOPE_TEST_NO_INHERIT");
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+	int r, threads = count_threads(pid_dirfd);
 
 	s->pid_dirfd = pid_dirfd;
 	s->flags = flags;
 	s->page_size = (size_t)sysconf(_SC_PAGESIZE);
 	s->ring_bytes = RING_PAGES * s->page_size;
-	r = scan_threads(s);
+	s->n_cpus = cpus > 0 && cpus < 4096 ? (int)cpus : 1;
+	/* the tests' way to the scans of task/ */
+	s->inherit = threads > 0 && (long)threads * s->n_cpus * 2 <= INHERIT_MAX_EVENTS &&
+		     !(no_inherit && *no_inherit && strcmp(no_inherit, "0") != 0);
+	r = scan_threads(s, true);
 	if (r < 0) {
 		vms_sampler_free(s);
 		return r;
 	}
+	s->stats.inherited = s->inherit;
 	*ret = s;
 	return 0;
 }
@@ -221,6 +306,7 @@ void vms_sampler_free(struct vms_fault_sampler *s)
 	for (size_t i = 0; i < s->n_t; i++)
 		thread_close(s, &s->t[i]);
 	free(s->t);
+	free(s->seen);
 	free(s->pfd);
 	free(s->wrap);
 	free(s);
@@ -329,18 +415,26 @@ int vms_sampler_poll(struct vms_fault_sampler *s, int timeout_ms,
 
 	ARRAY_GROW(s->pfd, s->n_t, s->alloc_pfd);
 	for (size_t i = 0; i < s->n_t; i++) {
-		if (s->t[i].fd_ring < 0)
+		/* an inherited event whose thread exited still takes the samples
+		 * of the threads it started: drained, not polled (it would wake
+		 * every poll with POLLHUP) */
+		if (s->t[i].fd_ring < 0 || s->t[i].hup)
 			continue;
 		s->pfd[n_open].fd = s->t[i].fd_ring;
 		s->pfd[n_open].events = POLLIN;
 		s->pfd[n_open].revents = 0;
 		n_open++;
 	}
-	if (n_open == 0)
+	if (n_open == 0 && !s->inherit)
 		return -ESRCH;
-	r = poll(s->pfd, n_open, timeout_ms);
+	r = n_open ? poll(s->pfd, n_open, timeout_ms) : 0;
 	if (r < 0 && errno != EINTR)
 		return -errno;
+	if (n_open == 0 && timeout_ms > 0) {
+		struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
 
 	n_open = 0;
 	for (size_t i = 0; i < s->n_t; i++) {
@@ -348,20 +442,23 @@ int vms_sampler_poll(struct vms_fault_sampler *s, int timeout_ms,
 
 		if (te->fd_ring < 0)
 			continue;
-		if (r > 0 && (s->pfd[n_open].revents & (POLLHUP | POLLERR)))
-			te->hup = true;
-		n_open++;
+		if (!te->hup) {
+			if (r > 0 && (s->pfd[n_open].revents & (POLLHUP | POLLERR)))
+				te->hup = true;
+			n_open++;
+		}
 		total += drain(s, te, fn, ctx);
 		/* Its last samples are in hand: an exited thread's fds are let go,
-		 * so a process that starts many short threads does not run out. */
-		if (te->hup)
+		 * so a process that starts many short threads does not run out.
+		 * Inherited events stay until the end: others write there. */
+		if (te->hup && !s->inherit)
 			thread_close(s, te);
 	}
 	if (s->disabled)
 		return total;
-	r = scan_threads(s);
+	r = scan_threads(s, false);
 	if (r == -ESRCH) {
-		for (size_t i = 0; i < s->n_t; i++)
+		for (size_t i = 0; i < s->n_t && !s->inherit; i++)
 			if (s->t[i].fd_ring >= 0)
 				return total;
 		return total > 0 ? total : -ESRCH;

@@ -283,12 +283,115 @@ static void test_reset_refs_text(void **state)
 	fail_msg("vmscope's working set differed from the kernel's in 5 quiet tries");
 }
 
+/* ---- faults of threads that start and exit during the run --------------------- */
+
+/* Fields 10 and 12 of /proc/<pid>/stat: the process's minor and major faults. */
+static void stat_faults(pid_t pid, uint64_t *minflt, uint64_t *majflt)
+{
+	char path[64], *s, *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	s = lt_slurp(path);
+	p = strrchr(s, ')');
+	assert_non_null(p);
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %" SCNu64 " %*u %" SCNu64, minflt,
+		   majflt) != 2)
+		fail_msg("bad stat: %s", s);
+	free(s);
+}
+
+/*
+ * vmscope faults while the target starts 20 threads one after the other,
+ * each faulting 8 pages of its own and exiting. The kernel's counters (stat,
+ * read while the target is stopped before and after) give the faults of the
+ * run; with inheritance every one of them is sampled, and the timeline has
+ * every second of the run. Without it (scans of task/, as for a process of
+ * too many threads), the report says how many were missed.
+ */
+static void faults_burst(bool inherit, json_object **ret, char **ret_text, uint64_t *ret_delta)
+{
+	static const char *const args[] = { "--burst", "20", "--burst-pages", "8", NULL };
+	const char *vargs[] = { "faults", "--duration", "3s", "--format", inherit ? "json" : "text",
+				NULL, NULL };
+	const char *argv[LT_ARGV_MAX];
+	uint64_t min0, maj0, min1, maj1;
+	struct lt_target t;
+	struct lt_run r;
+	char pid[16];
+	int st;
+
+	target_start(&t, target_bin, args);
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	vargs[5] = pid;
+	if (!inherit)
+		setenv("VMSCOPE_TEST_NO_INHERIT", "1", 1);
+	stat_faults(t.pid, &min0, &maj0);
+	lt_argv(argv, NULL, vmscope_bin, vargs);
+	lt_run_start(&r, argv, 0);
+	unsetenv("VMSCOPE_TEST_NO_INHERIT");
+	lt_run_await_err(&r, "watching");
+	usleep(300000);
+	kill(t.pid, SIGCONT);
+	assert_int_equal(waitpid(t.pid, &st, WUNTRACED), t.pid);
+	assert_true(WIFSTOPPED(st));
+	lt_run_wait(&r);
+	assert_int_equal(r.code, 0);
+	stat_faults(t.pid, &min1, &maj1);
+	*ret_delta = min1 - min0 + maj1 - maj0;
+	*ret = inherit ? lt_run_json(&r) : NULL;
+	*ret_text = inherit ? NULL : strdup(r.out);
+	lt_run_release(&r);
+	lt_target_stop(&t);
+}
+
+static void test_faults_short_threads(void **state)
+{
+	json_object *o, *tl;
+	uint64_t delta, seconds_with = 0;
+	char *text, *line, want[64];
+
+	(void)state;
+	faults_burst(true, &o, &text, &delta);
+	assert_true(delta >= 20 * 8);
+	assert_int_equal(lt_num(lt_get(o, "totals"), "minflt") + lt_num(lt_get(o, "totals"), "majflt"),
+			 delta);
+	assert_true(json_object_get_boolean(lt_get(lt_get(o, "sampled"), "inherited")));
+	assert_int_equal(lt_num(lt_get(o, "sampled"), "minflt") +
+				 lt_num(lt_get(o, "sampled"), "majflt"),
+			 delta);
+	tl = lt_get(o, "timeline");
+	assert_int_equal(json_object_array_length(tl), 3);
+	for (size_t i = 0; i < 3; i++)
+		seconds_with += lt_num(json_object_array_get_idx(tl, i), "minflt") > 0;
+	assert_true(seconds_with < 3); /* the burst takes well under a second */
+	json_object_put(o);
+
+	faults_burst(false, &o, &text, &delta);
+	line = line_with(text, "sampled ");
+	assert_non_null(line);
+	line = line_with(line + strlen(line) + 1, "missed ");
+	assert_non_null(line);
+	/* the threads exit faster than task/ is scanned: most faults are missed */
+	{
+		uint64_t sampled = 0, missed = 0;
+		char *at = strstr(text, "sampled ");
+
+		assert_int_equal(sscanf(at, "sampled %" SCNu64, &sampled), 1);
+		assert_int_equal(sscanf(line, "missed %" SCNu64, &missed), 1);
+		assert_int_equal(sampled + missed, delta);
+		snprintf(want, sizeof(want), "between two scans of task/");
+		assert_non_null(strstr(line, want));
+	}
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uss_shmem),
 		cmocka_unit_test(test_memfd_three_maps),
 		cmocka_unit_test(test_reset_refs_text),
+		cmocka_unit_test(test_faults_short_threads),
 	};
 
 	if (argc != 4) {

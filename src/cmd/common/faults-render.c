@@ -115,6 +115,29 @@ static size_t thread_lines(const struct cmd_faults_run *run, struct thread_line 
 	return n;
 }
 
+/* Faults the kernel counted and the samples miss, and why. */
+static void text_missed(FILE *out, const struct cmd_faults_run *run, uint64_t missed)
+{
+	char a[32], b[32];
+
+	fmt_count(a, sizeof(a), missed);
+	fprintf(out, "missed %s:", a);
+	if (run->stats.lost) {
+		fmt_count(b, sizeof(b), run->stats.lost);
+		fprintf(out, " %s lost when a ring was full;", b);
+	}
+	if (run->user_only)
+		fputs(" faults inside system calls are not sampled;", out);
+	if (run->stats.inherited)
+		fputs(" threads started while the events were being opened, and faults "
+		      "between the counters' reads and the events' start and end\n",
+		      out);
+	else
+		fputs(" threads that started and exited between two scans of task/ (too "
+		      "many threads to follow them by inheritance)\n",
+		      out);
+}
+
 static void text_header(FILE *out, const struct cmd_faults_run *run)
 {
 	const struct vms_snapshot *snap = run->first;
@@ -140,6 +163,7 @@ static void text_header(FILE *out, const struct cmd_faults_run *run)
 	} else {
 		uint64_t sampled = run->res.total.minflt + run->res.total.majflt;
 		uint64_t total = run->total.minflt + run->total.majflt;
+		uint32_t threads;
 
 		if (run->major)
 			total = run->total.majflt;
@@ -147,14 +171,17 @@ static void text_header(FILE *out, const struct cmd_faults_run *run)
 		fprintf(out, "sampled %s faults", a);
 		if (total)
 			fprintf(out, " (%.1f%% of the kernel's count)", 100.0 * (double)sampled / (double)total);
-		fprintf(out, " in %" PRIu32 " thread%s", run->stats.threads,
-			run->stats.threads == 1 ? "" : "s");
-		if (run->stats.lost)
-			fprintf(out, "; %" PRIu64 " lost (ring full)", run->stats.lost);
+		/* with inheritance, threads that came and went between two
+		 * scans of task/ are only known by their samples */
+		threads = run->stats.threads > run->res.n_threads ? run->stats.threads
+								  : (uint32_t)run->res.n_threads;
+		fprintf(out, " in %" PRIu32 " thread%s", threads, threads == 1 ? "" : "s");
 		if (run->stats.throttled)
 			fprintf(out, "; throttled %" PRIu64 " times (kernel.perf_event_max_sample_rate)",
 				run->stats.throttled);
 		fputc('\n', out);
+		if (total > sampled)
+			text_missed(out, run, total - sampled);
 		if (run->user_only)
 			fputs("not privileged for kernel samples: faults taken inside system calls "
 			      "are counted but not sampled\n",
@@ -430,6 +457,8 @@ int cmd_faults_json(FILE *out, const struct cmd_faults_run *run)
 		jsonw_bool(&w, run->major);
 		jsonw_key(&w, "lost");
 		jsonw_uint(&w, run->stats.lost);
+		jsonw_key(&w, "inherited");
+		jsonw_bool(&w, run->stats.inherited);
 		jsonw_key(&w, "throttled");
 		jsonw_uint(&w, run->stats.throttled);
 		jsonw_key(&w, "threads");

@@ -319,6 +319,14 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 		if (run->n_timeline)
 			memcpy(run->timeline, run->res.seconds, run->n_timeline * sizeof(*run->timeline));
 	}
+	/* every second of the run, those without a fault too (a last tenth of a
+	 * second without one is the run's end, not a second) */
+	{
+		size_t secs = (size_t)((run->end_ns - run->start_ns + 900000000u) / 1000000000u);
+
+		if (secs > run->n_timeline)
+			timeline_add(run, secs - 1, (struct vms_fault_tally){ 0, 0 });
+	}
 	name_sites(run, cache, run->exited ? -1 : dirfd, top);
 out:
 	strbuf_release(&why);

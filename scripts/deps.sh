@@ -23,7 +23,7 @@ test_pkgs=(
 	clang libclang-rt-14-dev valgrind
 	tmux procps time locales zsh fish
 	libxml2-utils python3-jsonschema prometheus python3-prometheus-client
-	systemd
+	systemd systemd-container
 	build-essential fakeroot debhelper lintian debootstrap
 	postgresql nginx default-jre-headless
 )

@@ -3,7 +3,9 @@
 # of the source tree; it holds what the README says; lintian finds nothing
 # unexplained; installed in a fresh Debian 12 root (a chroot) with apt-get,
 # vmscope runs, man finds every page, bash, zsh and fish complete it, the
-# unit is there and not enabled; purged, nothing of it is left.
+# unit is there and not enabled; purged, nothing of it is left. Then the
+# root boots systemd in a container (systemd-nspawn), where the unit starts
+# and serves every process of the container with CAP_SYS_PTRACE alone.
 # usage: test-package.sh SRCDIR
 #
 # The Debian 12 root is made once by debootstrap (minbase, with the
@@ -139,10 +141,11 @@ base=$cache/debian12-root
 mkdir -p "$cache"
 # The package's dependencies, and what the test runs in the root.
 deps=$(dpkg-deb -f "$deb" Depends | sed 's/([^)]*)//g; s/|[^,]*//g; s/[[:space:]]//g')
-include="$deps,apt,man-db,bash-completion,zsh,fish"
+include="$deps,apt,man-db,bash-completion,zsh,fish,systemd,dbus,curl"
 exec 9>"$cache/debian12-root.lock"
 flock 9
-if [ ! -f "$base/.made" ]; then
+# A root made with another list is made again.
+if [ "$(cat "$base/.made" 2>/dev/null)" != "$include" ]; then
 	mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
 	mirror=${mirror:-http://deb.debian.org/debian}
 	rm -rf "$base.new"
@@ -266,4 +269,97 @@ if in_root apt-get purge -y -q vmscope >"$tmp/purge.log" 2>&1; then
 else
 	not_ok "apt-get purge vmscope" "$(tail -n 20 "$tmp/purge.log")"
 fi
+
+# ---- the unit under a real systemd: the root, with the package, booted in
+# a container (the host's network, so the unit listens on a free port)
+if ! command -v systemd-nspawn >/dev/null; then
+	skip "vmscope-serve.service under systemd" "systemd-nspawn (Debian package systemd-container) is not installed"
+	finish
+	exit
+fi
+for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null; done
+mounts=()
+boot=$tmp/boot
+mkdir -p "$boot" "$tmp/upper2" "$tmp/work2"
+if ! mount -t overlay overlay -o "lowerdir=$base,upperdir=$tmp/upper2,workdir=$tmp/work2" "$boot" 2>/dev/null; then
+	skip "vmscope-serve.service under systemd" "cannot mount an overlay here"
+	finish
+	exit
+fi
+mounts+=("$boot")
+cp "$deb" "$boot/tmp/"
+serve_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+if ! chroot "$boot" dpkg -i "/tmp/${deb##*/}" >"$tmp/install2.log" 2>&1; then
+	not_ok "dpkg -i in the root to boot" "$(tail -n 20 "$tmp/install2.log")"
+	finish
+	exit
+fi
+sed -i "s/^VMSCOPE_SERVE_LISTEN=.*/VMSCOPE_SERVE_LISTEN=127.0.0.1:$serve_port/" "$boot/etc/default/vmscope-serve"
+systemd-nspawn -q -D "$boot" -b --register=no --keep-unit --console=pipe >"$tmp/boot.log" 2>&1 </dev/null &
+nspawn=$!
+# The container's init: the child of systemd-nspawn.
+init=
+for _ in $(seq 1 100); do
+	init=$(pgrep -P "$nspawn" | head -n 1)
+	[ -n "$init" ] && break
+	sleep 0.1
+done
+in_boot() { nsenter -t "$init" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+state=
+start=$SECONDS
+while [ -n "$init" ] && [ $((SECONDS - start)) -lt 60 ]; do
+	state=$(in_boot systemctl is-system-running 2>/dev/null)
+	case "$state" in running | degraded) break ;; esac
+	sleep 0.3
+done
+case "$state" in
+running | degraded) ;;
+*)
+	skip "vmscope-serve.service under systemd" "systemd did not boot in the container ($state): $(tail -n 3 "$tmp/boot.log")"
+	kill "$nspawn" 2>/dev/null
+	wait "$nspawn" 2>/dev/null
+	finish
+	exit
+	;;
+esac
+booted=$((SECONDS - start))
+in_boot systemctl start vmscope-serve >"$tmp/start.log" 2>&1
+main=$(in_boot systemctl show -p MainPID --value vmscope-serve)
+for _ in $(seq 1 100); do
+	in_boot curl -s -o /dev/null "http://127.0.0.1:$serve_port/metrics" && break
+	sleep 0.1
+done
+out=$(in_boot curl -s "http://127.0.0.1:$serve_port/metrics")
+status=$(in_boot cat "/proc/$main/status" 2>/dev/null)
+field() { sed -n "s/^$1:[[:space:]]*//p" <<<"$status"; }
+# CAP_SYS_PTRACE is capability 19: the mask 0x80000, alone.
+if [ -n "$main" ] && [ "$main" != 0 ] && [ "$(field Uid | cut -f1)" != 0 ] &&
+	[ "$(field CapEff)" = 0000000000080000 ] && [ "$(field CapBnd)" = 0000000000080000 ] &&
+	[ "$(field NoNewPrivs)" = 1 ] && [ "$(field Seccomp)" = 2 ]; then
+	ok "systemd booted the root ($booted s) and started vmscope-serve: uid $(field Uid | cut -f1), CAP_SYS_PTRACE alone, no new privileges, seccomp filter"
+else
+	not_ok "vmscope-serve runs as a dynamic user with CAP_SYS_PTRACE alone" "MainPID '$main'" "$status" \
+		"$(cat "$tmp/start.log")" "$(in_boot journalctl -u vmscope-serve --no-pager 2>&1 | tail -n 10)"
+fi
+# By default it sums by program: systemd (pid 1, root) is read, and no
+# process of the container is unreadable.
+unreadable=$(grep '^vmscope_processes_unreadable{' <<<"$out" | awk '{ s += $2 } END { print s + 0 }')
+if grep -q '^vmscope_processes{program="systemd"} [1-9]' <<<"$out" &&
+	grep -q '^vmscope_memory_bytes{program="systemd",measure="pss"} [1-9]' <<<"$out" &&
+	[ "$unreadable" = 0 ]; then
+	ok "it serves every process of the container by program, root's PID 1 among them, none unreadable"
+else
+	not_ok "it serves every process of the container, none unreadable" "unreadable: $unreadable" "$out"
+fi
+ctype=$(in_boot curl -s -o /dev/null -w '%{content_type}' -H 'Accept: application/openmetrics-text' \
+	"http://127.0.0.1:$serve_port/metrics")
+[ "$ctype" = "application/openmetrics-text; version=1.0.0; charset=utf-8" ] &&
+	ok "and answers OpenMetrics when asked" || not_ok "and answers OpenMetrics when asked" "got '$ctype'"
+in_boot systemctl poweroff >/dev/null 2>&1
+for _ in $(seq 1 100); do
+	kill -0 "$nspawn" 2>/dev/null || break
+	sleep 0.2
+done
+kill "$nspawn" 2>/dev/null
+wait "$nspawn" 2>/dev/null
 finish

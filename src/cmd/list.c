@@ -91,6 +91,7 @@ static int write_text(FILE *out, const struct list_out *o)
 
 	ptable_layout(&t, v, o->a->width, flags);
 	canvas_init(&cv, t.width);
+	cv.ascii = !cli_locale_utf8();
 	ptable_draw_header(&t, v, &cv, canvas_add_row(&cv));
 	for (size_t i = 0; i < shown; i++) {
 		ptable_draw_row(&t, v, vms_view_row(v, i), &cv, canvas_add_row(&cv));

@@ -169,6 +169,7 @@ static int run(struct top_args *a)
 	a->o.full = a->p.full;
 	a->o.kernel = a->p.kernel;
 	a->o.live = cli_proc_root_is_live(a->proc_root);
+	a->o.ascii = !cli_locale_utf8();
 	if (a->once) {
 		unsigned width = cli_output_width(0, STDOUT_FILENO);
 

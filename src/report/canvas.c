@@ -13,6 +13,58 @@
 
 #define ELLIPSIS 0x2026
 
+/*
+ * The ASCII stand-in for one of our glyphs, or NULL to keep cp as it is.
+ * Heights and widths of blocks keep their order: '.' under half, '+' from
+ * half, '#' full.
+ */
+static const char *ascii_glyph(uint32_t cp)
+{
+	if (cp < 0x80)
+		return NULL;
+	if (cp == ELLIPSIS)
+		return "...";
+	if (cp == 0x00d7) /* × */
+		return "x";
+	if (cp == 0x0394) /* Δ, of a change */
+		return "d";
+	if (cp == 0x2013 || cp == 0x2014) /* – — */
+		return "-";
+	if (cp >= 0x2190 && cp <= 0x21ff) /* arrows */
+		return cp == 0x2190 ? "<" : ">";
+	if (cp == 0x25b2) /* ▲ */
+		return "^";
+	if (cp == 0x25bc) /* ▼ */
+		return "v";
+	if (cp >= 0x2500 && cp <= 0x257f) { /* box drawing */
+		static const uint32_t across[] = { 0x2500, 0x2501, 0x2504, 0x2505, 0x2508,
+						   0x2509, 0x254c, 0x254d, 0x2574, 0x2576 };
+		static const uint32_t down[] = { 0x2502, 0x2503, 0x2506, 0x2507, 0x250a,
+						 0x250b, 0x254e, 0x254f, 0x2575, 0x2577 };
+
+		for (size_t i = 0; i < sizeof(across) / sizeof(across[0]); i++) {
+			if (cp == across[i])
+				return "-";
+			if (cp == down[i])
+				return "|";
+		}
+		return "+";
+	}
+	if (cp >= 0x2581 && cp <= 0x2583) /* ▁▂▃ */
+		return ".";
+	if (cp >= 0x2584 && cp <= 0x2587) /* ▄▅▆▇ */
+		return "+";
+	if (cp == 0x2588 || cp == 0x2580) /* █ ▀ */
+		return "#";
+	if (cp >= 0x2589 && cp <= 0x258c) /* ▉▊▋▌: half a cell or more */
+		return "+";
+	if (cp >= 0x258d && cp <= 0x258f) /* ▍▎▏ */
+		return ".";
+	if (cp >= 0x2591 && cp <= 0x2593) /* ░▒▓ */
+		return ":";
+	return NULL;
+}
+
 static const struct canvas_cell blank = { .glyph = " ", .len = 1, .cls = CANVAS_PLAIN };
 
 void canvas_init(struct canvas *c, unsigned width)
@@ -128,8 +180,19 @@ static size_t utf8_encode(uint32_t cp, char out[4])
 unsigned canvas_put_cp(struct canvas *c, unsigned x, size_t y, uint32_t cp,
 		       enum canvas_class cls)
 {
+	const char *a = c->ascii ? ascii_glyph(cp) : NULL;
 	char g[4];
 	int w = cp_width(cp);
+
+	if (a) {
+		size_t n = strlen(a);
+
+		if (n > c->width || x > c->width - n)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			put_glyph(c, x + (unsigned)i, y, a + i, 1, 1, cls);
+		return (unsigned)n;
+	}
 
 	if (w <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
@@ -195,7 +258,8 @@ static void add_byte_escapes(struct units *us, const char *s, size_t n)
 	}
 }
 
-static void units_build(struct units *us, const char *s, size_t n)
+/* ascii: our glyphs as their ASCII stand-ins (see ascii_glyph), each kept whole. */
+static void units_build(struct units *us, const char *s, size_t n, bool ascii)
 {
 	struct strbuf esc;
 	size_t i = 0;
@@ -224,6 +288,16 @@ static void units_build(struct units *us, const char *s, size_t n)
 			for (size_t k = 0; k < elen; k++)
 				add_unit(us, off + k, 1, 1, k == 0 ? (unsigned)elen : 0);
 			i += elen;
+			continue;
+		}
+		if (ascii && ascii_glyph(cp)) {
+			const char *a = ascii_glyph(cp);
+			size_t alen = strlen(a), off = us->text.len;
+
+			strbuf_add(&us->text, a, alen);
+			for (size_t k = 0; k < alen; k++)
+				add_unit(us, off + k, 1, 1, k == 0 ? (unsigned)alen : 0);
+			i += len;
 			continue;
 		}
 		w = cp_width(cp);
@@ -255,7 +329,7 @@ size_t canvas_text_width(const char *s, size_t n)
 	size_t w = 0;
 
 	strbuf_init(&us.text);
-	units_build(&us, s, n);
+	units_build(&us, s, n, false);
 	for (size_t i = 0; i < us.n; i++)
 		w += us.u[i].width;
 	units_release(&us);
@@ -277,7 +351,7 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 {
 	struct units us = { 0 };
 	size_t total = 0, from = 0, to, i;
-	unsigned used = 0, cx;
+	unsigned used = 0, cx, ell = c->ascii ? 3 : 1; /* the ellipsis's columns */
 	bool cut = false;
 
 	if (y >= c->height || x >= c->width)
@@ -287,16 +361,24 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 	if (maxw == 0)
 		return 0;
 	strbuf_init(&us.text);
-	units_build(&us, s, n);
+	units_build(&us, s, n, c->ascii);
 	to = us.n;
 	for (i = 0; i < us.n; i++)
 		total += us.u[i].width;
 
-	if (total > maxw) {
-		unsigned room = maxw - 1; /* one column for the ellipsis */
+	if (total > maxw && maxw < ell) {
+		/* no room for text and an ellipsis: as much text as fits */
+		for (i = 0, total = 0; i < us.n; i += us.u[i].group ? us.u[i].group : 1) {
+			if (total + group_width(&us, i) > maxw)
+				break;
+			total += group_width(&us, i);
+		}
+		to = i;
+	} else if (total > maxw) {
+		unsigned room = maxw - ell; /* columns for the ellipsis */
 
 		cut = true;
-		total = 1;
+		total = ell;
 		if (flags & CANVAS_TRUNC_LEFT) {
 			/* the longest tail of whole groups that fits */
 			size_t start = us.n;
@@ -307,7 +389,7 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 				if (us.u[i].group == 0)
 					continue;
 				gw = group_width(&us, i);
-				if (total - 1 + gw > room)
+				if (total - ell + gw > room)
 					break;
 				total += gw;
 				start = i;
@@ -317,7 +399,7 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 			for (i = 0; i < us.n; i += us.u[i].group ? us.u[i].group : 1) {
 				unsigned gw = group_width(&us, i);
 
-				if (total - 1 + gw > room)
+				if (total - ell + gw > room)
 					break;
 				total += gw;
 			}

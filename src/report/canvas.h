@@ -42,6 +42,15 @@ struct canvas_cell {
 
 struct canvas {
 	unsigned width;
+	/*
+	 * The locale's charset is not UTF-8: vmscope's own glyphs (blocks, the
+	 * ellipsis, box drawing, arrows, ×) are drawn in ASCII instead, here and
+	 * nowhere else: full and upper blocks '#', lower ones '+' and '.', the
+	 * light shade ':', "..." for the ellipsis, '-' '|' '+' for lines, 'x' for
+ * ×, 'd' for Δ, 'v' '^' for the sort arrows.
+	 * canvas_init clears it; set it before drawing.
+	 */
+	bool ascii;
 	size_t height, alloc; /* rows */
 	struct canvas_cell *cells; /* height * width, row-major */
 };

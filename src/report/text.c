@@ -303,6 +303,7 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 		t.width = CANVAS_MAX_WIDTH;
 	}
 	canvas_init(&t.cv, t.width);
+	t.cv.ascii = t.opt.ascii;
 	strbuf_init(&t.sb);
 
 	header_process(&t);

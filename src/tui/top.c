@@ -661,6 +661,7 @@ int tui_top_once(const struct tui_top_options *o, FILE *out, unsigned width)
 	if (r >= 0) {
 		ptable_layout(&t.table, &t.view, width, top_table_flags(&t));
 		canvas_init(&cv, width);
+		cv.ascii = o->ascii;
 		top_header_memory(&t, &cv);
 		top_header_table(&t, &cv, false);
 		ptable_draw_header(&t.table, &t.view, &cv, canvas_add_row(&cv));

@@ -19,6 +19,7 @@ struct tui_top_options {
 	bool reverse;
 	const char *user, *name, *match;
 	bool full, kernel, bytes, color;
+	bool ascii;           /* the locale's charset is not UTF-8: ASCII glyphs (canvas.h) */
 	unsigned interval_ms;
 	pid_t watch_pid;      /* > 0: the live layout of this process only (vmscope watch) */
 	/* watch: called with each snapshot of the process as it is read

@@ -112,6 +112,7 @@ static void draw_list(struct top *t)
 	vms_view_set_height(&t->view, (size_t)rows);
 	ptable_layout(&t->table, &t->view, width, top_table_flags(t));
 	canvas_init(&cv, width);
+	cv.ascii = t->o->ascii;
 	{
 		size_t y = canvas_add_row(&cv);
 		char title[128];
@@ -142,7 +143,8 @@ static void draw_list(struct top *t)
 
 static void draw_process(struct top *t)
 {
-	struct vms_report_options ro = { .width = COLS > 80 ? (unsigned)COLS : 80 };
+	struct vms_report_options ro = { .width = COLS > 80 ? (unsigned)COLS : 80,
+					 .ascii = t->o->ascii };
 	int rows = LINES - 2;
 	char title[160];
 	struct strbuf comm;

@@ -208,4 +208,27 @@ grep -qF -- "$target --comm cli-pages --anon-pages 16 --anon-touch 8" "$tmp/out"
 	ok "list into a pipe: the command line whole" ||
 	not_ok "list into a pipe: the command line whole" "$(cat "$tmp/out")"
 
+# ---- a charset that is not UTF-8: ASCII glyphs (#, ..., -) as htop does
+# ascii_only DESCRIPTION: the last run printed only ASCII (and exited 0).
+ascii_only() {
+	if [ "$rc" -eq 0 ] && ! LC_ALL=C grep -q '[^[:print:][:space:]]' "$tmp/out" &&
+		[ -s "$tmp/out" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "exit $rc" "$(LC_ALL=C grep -n '[^[:print:][:space:]]' "$tmp/out" | head -5)"
+	fi
+}
+run env LC_ALL=C "$vmscope" "${fix[@]}" -w 80 "$fpid"
+ascii_only "report in the C locale: ASCII only"
+grep -qE '^ +- end of user space -$' "$tmp/out" && grep -qE ' #+$' "$tmp/out" &&
+	grep -qF '...' "$tmp/out" && ok "report in the C locale: '-' rules, '#' bars, '...' cuts" ||
+	not_ok "report in the C locale: '-' rules, '#' bars, '...' cuts" "$(sed -n 14,24p "$tmp/out")"
+run env LC_ALL=C "$vmscope" list --name cli-pages
+ascii_only "list in the C locale: ASCII only (the sorted column's arrow too)"
+run env LC_ALL=C "$vmscope" top --once -d 0.1 --name cli-pages
+ascii_only "top --once in the C locale: ASCII only"
+run env LC_ALL=C.UTF-8 "$vmscope" list --name cli-pages
+grep -q '▼PSS' "$tmp/out" && ok "list in a UTF-8 locale keeps its glyphs" ||
+	not_ok "list in a UTF-8 locale keeps its glyphs" "$(head -2 "$tmp/out")"
+
 finish

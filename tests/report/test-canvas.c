@@ -244,6 +244,57 @@ static void test_many_rows(void **state)
 	canvas_release(&c);
 }
 
+/* ascii: our glyphs drawn in ASCII, the ellipsis as "..." taking three columns. */
+static void test_ascii(void **state)
+{
+	static const struct {
+		const char *in;
+		unsigned maxw, flags;
+		const char *want;
+		unsigned used;
+	} cases[] = {
+		{ "abcdefgh", 20, 0, "abcdefgh", 8 },
+		{ "abcdefgh", 7, 0, "abcd...", 7 },
+		{ "abcdefgh", 3, 0, "...", 3 },
+		{ "abcdefgh", 2, 0, "ab", 2 },
+		{ "/usr/lib/libc.so.6", 10, CANVAS_TRUNC_LEFT, "...bc.so.6", 10 },
+		{ "\u2504 42T unmapped \u2504", 40, 0, "- 42T unmapped -", 16 },
+		{ "\u2026 3 more", 40, 0, "... 3 more", 10 },
+		{ "anon \u00d73 \u25bcPSS \u0394RSS", 40, 0, "anon x3 vPSS dRSS", 17 },
+		{ "caf\u00e9", 40, 0, "caf\u00e9", 4 }, /* a name's letters are the name's */
+	};
+	static const uint32_t blocks[] = { 0x2588, 0x2585, 0x2581, 0x258c, 0x258f, 0x2591 };
+	struct canvas c;
+	char *out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned used;
+
+		canvas_init(&c, 40);
+		c.ascii = true;
+		canvas_add_row(&c);
+		used = canvas_put_str(&c, 0, 0, cases[i].in, cases[i].maxw, cases[i].flags,
+				      CANVAS_PLAIN);
+		out = dump(&c, false);
+		out[strlen(out) - 1] = '\0';
+		if (strcmp(out, cases[i].want) != 0 || used != cases[i].used)
+			fail_msg("case %zu: got \"%s\" (%u columns), want \"%s\" (%u)", i, out,
+				 used, cases[i].want, cases[i].used);
+		free(out);
+		canvas_release(&c);
+	}
+	canvas_init(&c, 40);
+	c.ascii = true;
+	canvas_add_row(&c);
+	for (unsigned x = 0; x < sizeof(blocks) / sizeof(blocks[0]); x++)
+		assert_int_equal(canvas_put_cp(&c, x, 0, blocks[x], CANVAS_PLAIN), 1);
+	out = dump(&c, false);
+	assert_string_equal(out, "#+.+.:\n");
+	free(out);
+	canvas_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_wide_overwrite),
 		cmocka_unit_test(test_write_color),
 		cmocka_unit_test(test_many_rows),
+		cmocka_unit_test(test_ascii),
 	};
 
 	have_utf8 = setlocale(LC_CTYPE, "C.UTF-8") != NULL;

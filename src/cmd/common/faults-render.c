@@ -258,6 +258,7 @@ static void text_timeline(FILE *out, const struct cmd_faults_run *run)
 {
 	uint64_t max = 1;
 	char a[32], b[32];
+	bool utf8 = cli_locale_utf8();
 
 	if (!run->n_timeline)
 		return;
@@ -273,7 +274,7 @@ static void text_timeline(FILE *out, const struct cmd_faults_run *run)
 		fmt_count(b, sizeof(b), run->timeline[i].majflt);
 		fprintf(out, "%6zu %10s %8s  ", i, a, b);
 		for (int k = 0; k < bar; k++)
-			fputs("\u2588", out);
+			fputs(utf8 ? "\u2588" : "#", out);
 		fputc('\n', out);
 	}
 }

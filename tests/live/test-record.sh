@@ -253,6 +253,30 @@ for f in killed cut; do
 			"$(cat "$tmp/err")"
 done
 
+# ---- the progress line: on a terminal only; a write error
+start_target progress || { not_ok "the target starts"; finish; exit; }
+if command -v script >/dev/null; then
+	script -qec "$vmscope record $tpid -o $tmp/tty.rec --duration 1s --interval 200ms" /dev/null \
+		>"$tmp/tty.out" 2>&1 </dev/null
+	grep -q "recording pid $tpid (record-target): [0-9]* samples" "$tmp/tty.out" &&
+		ok "a progress line on a terminal" || not_ok "a progress line on a terminal" "$(cat "$tmp/tty.out")"
+else
+	skip "a progress line on a terminal" "script (util-linux) is not installed"
+fi
+if [ ! -s "$tmp/grow.err" ]; then
+	ok "no progress line when standard error is no terminal"
+else
+	not_ok "no progress line when standard error is no terminal" "$(cat "$tmp/grow.err")"
+fi
+if [ -c /dev/full ]; then
+	"$vmscope" record "$tpid" -o /dev/full --duration 1s --interval 200ms 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "cannot write '/dev/full': No space left" "$tmp/err" &&
+		ok "-o /dev/full: exit 1 with the write error" ||
+		not_ok "-o /dev/full: exit 1 with the write error" "exit $rc" "$(cat "$tmp/err")"
+fi
+kill -9 "$tpid"
+
 # ---- the target exits during the recording
 start_target exits || { not_ok "the target starts"; finish; exit; }
 "$vmscope" record "$tpid" -o "$tmp/exits.rec" --interval 100ms 2>"$tmp/exits.err" &

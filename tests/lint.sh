@@ -175,6 +175,24 @@ else
 	not_ok "completions/ is what scripts/completions.py writes from each command's --help" "$out"
 fi
 
+# Every README example is a real run that scripts/readme-examples.sh refreshes:
+# a block that begins with a vmscope command line follows an example marker
+# the script knows.
+bad=()
+while IFS= read -r line; do bad+=("$line"); done < <(awk '
+	/^<!-- example [a-z_]+ -->$/ { marked = $3; next }
+	/^```/ { if (!inblock) { inblock = 1; first = 1; name = marked } else inblock = 0; marked = ""; next }
+	inblock && first { first = 0; if ($0 ~ /^\$ (vmscope|build\/)/ && name == "") print "README.md:" NR ": an example without a marker: " $0 }
+	{ marked = "" }' README.md)
+for name in $(sed -n 's/^<!-- example \([a-z_]*\) -->$/\1/p' README.md); do
+	grep -q "^example_$name()" scripts/readme-examples.sh || bad+=("README.md: example $name is not in scripts/readme-examples.sh")
+done
+if [ ${#bad[@]} -eq 0 ]; then
+	ok "every README example is refreshed by scripts/readme-examples.sh"
+else
+	not_ok "every README example is refreshed by scripts/readme-examples.sh" "${bad[@]}"
+fi
+
 # Each command's own man page names each of its options (the report's is vmscope(1)).
 for c in "${commands[@]}"; do
 	page=man/vmscope-$c.1

@@ -19,6 +19,8 @@
 
 #include <libproc2/pids.h>
 
+#include "proc/proc2.h"
+
 #include "base/strbuf.h"
 #include "vmscope/collect.h"
 #include "vmscope/list.h"
@@ -65,6 +67,7 @@ struct vms_lister {
 	bool live;
 	unsigned flags;
 	long page_size;
+	const struct proc2 *proc2;/* live only: libproc2, loaded */
 	struct pids_info *info;   /* live only */
 	struct vms_snapshot *scratch; /* the parsers' target for one file */
 	struct strbuf sb;

@@ -36,7 +36,7 @@ int vms_lister_keep(struct vms_lister *l, size_t max_fds)
 	if (!l->live)
 		return 0; /* a captured proc root is scanned as before */
 	if (!l->names_info) {
-		int r = procps_pids_new(&l->names_info, names_items, (int)ARRAY_SIZE(names_items));
+		int r = l->proc2->pids_new(&l->names_info, names_items, (int)ARRAY_SIZE(names_items));
 
 		if (r < 0)
 			return r;
@@ -262,7 +262,8 @@ static void ask_names(struct vms_lister *l)
 
 	for (size_t off = 0; off < l->n_stale; off += NAMES_BATCH) {
 		size_t n = l->n_stale - off < NAMES_BATCH ? l->n_stale - off : NAMES_BATCH;
-		struct pids_fetch *f = procps_pids_select(info, l->stale + off, (int)n, PIDS_SELECT_PID);
+		struct pids_fetch *f =
+			l->proc2->pids_select(info, l->stale + off, (int)n, PIDS_SELECT_PID);
 
 		if (!f)
 			continue; /* those rows are left out as gone */

@@ -75,8 +75,10 @@ int vms_lister_new(int root_fd, bool live, unsigned flags, struct vms_lister **r
 	if (l->page_size <= 0)
 		l->page_size = 4096;
 	if (live) {
-		int r = procps_pids_new(&l->info, list_items, (int)ARRAY_SIZE(list_items));
+		int r = proc2_get(&l->proc2, NULL);
 
+		if (r == 0)
+			r = l->proc2->pids_new(&l->info, list_items, (int)ARRAY_SIZE(list_items));
 		if (r < 0) {
 			free(l);
 			return r;
@@ -102,9 +104,9 @@ void vms_lister_free(struct vms_lister *l)
 	if (l->proc_dir)
 		closedir(l->proc_dir);
 	if (l->names_info)
-		procps_pids_unref(&l->names_info);
+		l->proc2->pids_unref(&l->names_info);
 	if (l->info)
-		procps_pids_unref(&l->info);
+		l->proc2->pids_unref(&l->info);
 	vms_snapshot_free(l->scratch);
 	strbuf_release(&l->sb);
 	free(l->last_user);
@@ -207,7 +209,7 @@ static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vm
 static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
 {
 	/* reap, not get: get does not start over once it has run to the end */
-	struct pids_fetch *f = procps_pids_reap(l->info, PIDS_FETCH_TASKS_ONLY);
+	struct pids_fetch *f = l->proc2->pids_reap(l->info, PIDS_FETCH_TASKS_ONLY);
 	_cleanup_free_ struct vms_pentry *es = NULL;
 	size_t n = 0;
 

@@ -385,6 +385,43 @@ static void test_faults_short_threads(void **state)
 	free(text);
 }
 
+/* ---- the observer -------------------------------------------------------------- */
+
+/*
+ * A one-process command maps no libproc2, nor the libraries it brings
+ * (libsystemd, libgcrypt ...): while it runs, the PSS of every process that
+ * maps them is not lowered by it. Its own maps say so while it watches.
+ */
+static void test_observer_maps(void **state)
+{
+	const char *vargs[] = { "faults", "--duration", "1s", NULL, NULL };
+	static const char *const libs[] = { "libproc2", "libsystemd", "libgcrypt",
+					    "libgpg-error", "liblz4", "libzstd" };
+	const char *argv[LT_ARGV_MAX];
+	struct lt_target t;
+	struct lt_run r;
+	char pid[16], path[64], *maps;
+
+	(void)state;
+	target_start(&t, target_bin, (const char *const[]){ "--shm-pages", "1", NULL });
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	vargs[3] = pid;
+	lt_argv(argv, NULL, vmscope_bin, vargs);
+	lt_run_start(&r, argv, 0);
+	lt_run_await_err(&r, "watching");
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)r.pid);
+	maps = lt_slurp(path);
+	assert_non_null(strstr(maps, "libelf")); /* the maps of vmscope, read in time */
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (strstr(maps, libs[i]))
+			fail_msg("vmscope faults maps %s", libs[i]);
+	free(maps);
+	lt_run_wait(&r);
+	assert_int_equal(r.code, 0);
+	lt_run_release(&r);
+	lt_target_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +429,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_memfd_three_maps),
 		cmocka_unit_test(test_reset_refs_text),
 		cmocka_unit_test(test_faults_short_threads),
+		cmocka_unit_test(test_observer_maps),
 	};
 
 	if (argc != 4) {

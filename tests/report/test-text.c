@@ -349,6 +349,8 @@ static uint64_t region_key(const struct vms_region *r, enum vms_sort sort)
 		return r->end - r->start;
 	case VMS_SORT_SWAP:
 		return r->mem.v[VMS_MEM_SWAP];
+	case VMS_SORT_REFERENCED:
+		return r->mem.v[VMS_MEM_REFERENCED];
 	default:
 		return r->start;
 	}

@@ -61,7 +61,15 @@ elif kind == 'report':
     st = d['totals']['status']
     ro = d['totals']['rollup']
     if not d['regions']:
-        sys.exit('a report without regions')
+        # Only a task without an address space, read as such (a zombie
+        # between its exit and its reaping), has no regions; it has no
+        # memory totals either.
+        pr = d['process']
+        if pr.get('state') != 'Z' and not pr.get('kernel_thread'):
+            sys.exit('a report without regions of a live process: %r' % pr)
+        if st or ro is not None:
+            sys.exit('no address space but totals: %r %r' % (st, ro))
+        sys.exit(0)
     if ro is not None and (ro.get('rss', 0) <= 0 or ro.get('pss', 0) <= 0):
         sys.exit('rollup of a half-read process: %r' % ro)
     if st.get('vm_size', 1) <= 0:

@@ -73,6 +73,10 @@ void top_header_table(const struct top *t, struct canvas *cv, bool live_view)
 			    t->paused ? "   PAUSED" : "");
 	if (t->view.filter.pattern)
 		strbuf_addf(&sb, "   filter /%s/", t->view.filter.pattern);
+	if (t->view.filter.user)
+		strbuf_addf(&sb, "   user %s", t->view.filter.user);
+	if (t->view.tree)
+		strbuf_addstr(&sb, "   tree");
 	canvas_put_text(cv, 0, y, sb.buf, sb.len, cv->width, 0, CANVAS_PLAIN);
 	strbuf_release(&sb);
 }

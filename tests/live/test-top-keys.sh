@@ -79,6 +79,7 @@ T send-keys -t t '\' C-u "^vt[pc]-$me" Enter
 expect "the filter leaves the parent and its children" "3 of [0-9]+ processes"
 T send-keys -t t F5
 expect "F5 shows the tree" "TREEPSS"
+expect "the header says so" "filter /.*/   tree"
 s=$(screen)
 parent_line=$(grep -nE "^ *${pids[0]} " <<<"$s" | cut -d: -f1)
 k1=$(grep -nE "^ *${kids[0]} .*(├─|└─)" <<<"$s" | cut -d: -f1)
@@ -187,6 +188,7 @@ if [ -n "$npid" ]; then
 	done
 	T send-keys -t t "${keys[@]}" Enter
 	expect "the parent (root's) is listed" "^ *${pids[0]} +root"
+	expect "the header says whose processes are shown" "   user root"
 	if screen | grep -qE "^ *$npid +nobody"; then
 		not_ok "picking root hides nobody's process" "$(screen)"
 	else

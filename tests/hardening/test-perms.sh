@@ -137,14 +137,25 @@ expect "pages of its own process" '[ $rc = 0 ] && [ -s "$tmp/ownpages" ]' "exit 
 
 # The listings: root's rows n/a, its own rows whole.
 as_nobody list.json list --format json
-expect "list --format json: root's process unreadable with PSS, USS, swap null; its own whole" \
+expect "list --format json: root's process: PSS, USS, SwapPss null; RSS, its split and swap its status' own; its own whole" \
 	'[ $rc = 0 ] && why=$(python3 - "$tmp/list.json" "$rpid" "$upid" 2>&1 <<"PY"
 import json, sys
 d = json.load(open(sys.argv[1]))
 rows = {p["pid"]: p for p in d["processes"]}
 r, u = rows[int(sys.argv[2])], rows[int(sys.argv[3])]
 assert r["readable"] is False and r["vsz"] > 0 and r["rss"] > 0, r
-assert all(r[k] is None for k in ("pss", "uss", "swap", "swap_pss")), r
+assert all(r[k] is None for k in ("pss", "uss", "swap_pss")), r
+# status is world-readable and exact: the root process sleeps, so its
+# values now are those vmscope read
+st = {}
+for line in open("/proc/%d/status" % r["pid"]):
+    k, _, v = line.partition(":")
+    if v.strip().endswith("kB"):
+        st[k] = int(v.split()[0]) * 1024
+want = {"vsz": "VmSize", "rss": "VmRSS", "rss_anon": "RssAnon", "rss_file": "RssFile",
+        "rss_shmem": "RssShmem", "swap": "VmSwap"}
+for k, key in want.items():
+    assert r[k] == st[key], (k, r[k], key, st[key])
 assert u["readable"] is True and all(u[k] is not None for k in ("pss", "uss", "swap")), u
 assert u["pss"] > 0 and u["uss"] > 0, u
 for p in d["processes"]:
@@ -157,8 +168,8 @@ expect "list: root's process n/a, the total marked as partial" \
 	'[ $rc = 0 ] && grep -qE "^ *$rpid +root .* n/a +n/a" "$tmp/list" && grep -qE "[0-9]\\+ .*total" "$tmp/list"' \
 	"exit $rc" "$(grep -E "^ *($rpid|$upid) |total" "$tmp/list")"
 as_nobody list.csv list --format csv
-expect "list --format csv: root's PSS, USS and swap empty, not 0" \
-	'[ $rc = 0 ] && grep -qE "^$rpid,\"root\",0,\"sleep\",\"sleep 300\",false,[0-9]+,[0-9]+,,,,," "$tmp/list.csv"' \
+expect "list --format csv: root's PSS, USS and SwapPss empty, not 0; RSS, its split and swap numbers" \
+	'[ $rc = 0 ] && grep -qE "^$rpid,\"root\",0,\"sleep\",\"sleep 300\",false,[0-9]+,[0-9]+,[0-9]+,[0-9]+,[0-9]+,,,[0-9]+,," "$tmp/list.csv"' \
 	"$(grep -E "^(pid|$rpid|$upid)," "$tmp/list.csv")"
 if "$vmscope" list --help | grep -q openmetrics; then
 	as_nobody list.om list --format openmetrics

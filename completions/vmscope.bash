@@ -120,7 +120,7 @@ _vmscope()
         return
     fi
     case $cmd in
-        report) opts='--format -f --sort -s --all -a --top -n --bytes -b --sections --by --pages --no-pages --pagemap --reset-refs --faults --color --width -w --full --proc-root --help -h --version -V'; args='--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w'; kinds=('process'); many=0 ;;
+        report) opts='--format -f --sort -s --all -a --top -n --bytes -b --sections --by --pages --no-pages --pagemap --reset-refs --faults --color --width -w --full --proc-root --help -h --version -V'; args='--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w'; kinds=('process'); many=1 ;;
         list) opts='--sort -s --reverse -r --by --user -u --name --match -m --full --kernel -k --top -n --format -f --bytes -b --width -w --color --proc-root --help -h'; args='--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w'; kinds=(); many=0 ;;
         top) opts='--interval -d --sort -s --reverse -r --by --user -u --name --match -m --full --kernel -k --bytes -b --once --color --proc-root --help -h'; args='--interval --sort --by --user --name --match --color --proc-root -d -s -u -m'; kinds=(); many=0 ;;
         watch) opts='--interval -d --full --record --color --proc-root --help -h'; args='--interval --record --color --proc-root -d'; kinds=('process'); many=0 ;;

@@ -105,7 +105,7 @@ complete -c vmscope -n '__vmscope_using report' -l full -d 'Match NAME against t
 complete -c vmscope -n '__vmscope_using report' -l proc-root -x -a '(__fish_complete_directories)' -d 'Read processes from DIR instead of /proc'
 complete -c vmscope -n '__vmscope_using report' -s h -l help -d 'Show this help and exit'
 complete -c vmscope -n '__vmscope_using report' -s V -l version -d 'Show the version and exit'
-complete -c vmscope -n '__vmscope_using report; and __vmscope_operand 1 1' -a '(__vmscope_processes)'
+complete -c vmscope -n '__vmscope_using report; and __vmscope_operand 1 many' -a '(__vmscope_processes)'
 
 # list
 complete -c vmscope -n '__vmscope_using list' -s s -l sort -x -a 'pid user command vsz rss rss_anon rss_file rss_shmem pss uss swap swap_pss minflt majflt processes cgroup_memory oom_score' -d 'Order by pid, user, command, vsz, rss, rss_anon,...'

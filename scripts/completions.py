@@ -112,7 +112,7 @@ def parse_command(vmscope, name, what):
         if w in ("...", "...]"):
             cmd.many = True
             continue
-        key = w.strip("[]")
+        key = w.strip("[]").removesuffix("...")  # [PID|NAME...]: many of one kind
         if key not in OPERANDS:
             sys.exit(f"completions.py: what is '{w}' in the synopsis of {name}? Add it to OPERANDS")
         cmd.operands.append(OPERANDS[key])

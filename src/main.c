@@ -47,8 +47,8 @@ static void usage_with_commands(FILE *out)
 	fputs("\n"
 	      "'vmscope help COMMAND' or 'vmscope COMMAND --help' shows a command's options.\n"
 	      "A process named like a command: 'vmscope report NAME' or 'vmscope -- NAME'.\n"
-	      "Exit status: 0 success, 1 the process does not exist or exited, 2 usage error\n"
-	      "or several processes matched. See vmscope(1).\n",
+	      "Exit status: 0 success, 1 a process does not exist or exited, 2 usage error\n"
+	      "(or, for a command of one process, several processes matched). See vmscope(1).\n",
 	      out);
 }
 

@@ -5,6 +5,7 @@
 #include "cmd/commands.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "cmd/common/options.h"
 #include "cmd/common/render.h"
 #include "cmd/common/target.h"
+#include "vmscope/diff.h"
 #include "vmscope/elf.h"
 #include "vmscope/model.h"
 #include "vmscope/report.h"
@@ -68,12 +70,14 @@ static const struct cli_option report_options[] = {
 
 const struct cli_command report_command = {
 	.name = "report",
-	.synopsis = "vmscope [report] [OPTIONS] [PID|NAME]\n"
+	.synopsis = "vmscope [report] [OPTIONS] [PID|NAME...]\n"
 		    "       vmscope COMMAND [OPTIONS] ...   (see COMMANDS)",
 	.summary = "Show where a process's memory is: totals, a layout diagram of its address\n"
 		   "space, and the regions and mapped objects that hold the most. Without PID or\n"
 		   "NAME, the calling shell is shown. NAME is an extended regular expression\n"
-		   "matched like pgrep; when several processes match, they are listed.\n",
+		   "matched like pgrep. Several processes (several PIDs or NAMEs, or a NAME that\n"
+		   "matches several) are reported one after the other, each headed, then a line\n"
+		   "of their totals summed.\n",
 	.options = report_options,
 	.n_options = ARRAY_SIZE(report_options),
 	.epilog = NULL, /* main.c adds the list of commands */
@@ -155,65 +159,30 @@ static int check_typo(const struct typo *typo, int root_fd, const char *target, 
 	return EXIT_USAGE;
 }
 
-static int report_main(int argc, char **argv, const struct typo *typo)
-{
-	struct report_args a = { .r.format = "text" };
+/* What the report of each process needs. */
+struct run {
+	struct report_args *a;
 	const struct vms_reporter *rep;
-	struct vms_elf_cache *cache = NULL;
+	int root_fd;
+	struct vms_elf_cache *cache;
+};
+
+/* The sums of the processes reported, for the totals line. */
+struct sums {
+	uint64_t v[VMS_MEASURE__MAX];
+	unsigned have[VMS_MEASURE__MAX]; /* processes that had the value */
+	unsigned n;                      /* processes reported */
+};
+
+/* The report of one process; its totals added to sums (may be NULL). */
+static int report_one(struct run *run, pid_t pid, struct sums *sums)
+{
+	struct report_args *a = run->a;
 	struct vms_snapshot *snap = NULL, *before_refs = NULL;
 	struct cmd_faults_run faults = { 0 };
-	int root_fd, r, status, first;
-	pid_t pid;
+	int r, status = 0;
 
-	r = cli_parse(argc, argv, &report_command, report_option, &a, &first);
-	if (r != 0)
-		return r > 0 ? 0 : EXIT_USAGE;
-	if (a.version) {
-		printf("vmscope %s\n", VMSCOPE_VERSION);
-		return 0;
-	}
-	if (argc - first > 1) {
-		cli_error("one PID or NAME at a time ('%s' is one too many)",
-			argv[first + 1]);
-		return EXIT_USAGE;
-	}
-	if (first == argc && a.proc_root) {
-		fputs("vmscope: with --proc-root, name a PID\n", stderr);
-		return EXIT_USAGE;
-	}
-	rep = vms_reporter_find(a.r.format);
-	if (a.faults_ns && strcmp(rep->name, "text") != 0) {
-		fputs("vmscope: --faults goes with the text report; "
-		      "'vmscope faults --format json' gives the attribution as JSON\n", stderr);
-		return EXIT_USAGE;
-	}
-	if (a.reset_refs && a.proc_root) {
-		/* a captured tree's clear_refs may be a link to any file */
-		fputs("vmscope: --reset-refs writes to a live process, not to --proc-root\n", stderr);
-		return EXIT_USAGE;
-	}
-	if (a.faults_ns && a.proc_root) {
-		fputs("vmscope: --faults watches a live process, not --proc-root\n", stderr);
-		return EXIT_USAGE;
-	}
-	cmd_render_fit(&a.r, STDOUT_FILENO);
-
-	root_fd = cli_open_proc_root(a.proc_root);
-	if (root_fd < 0)
-		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
-	if (first == argc) {
-		pid = getppid(); /* the calling shell */
-		status = 0;
-	} else {
-		status = check_typo(typo, root_fd, argv[first], a.full);
-		if (!status)
-			status = cli_resolve_target(root_fd, argv[first], a.full, &pid);
-	}
-	if (status)
-		goto out;
-
-	cache = vms_elf_cache_new();
-	if (a.reset_refs) {
+	if (a->reset_refs) {
 		/*
 		 * Reading a file marks its pages referenced, in every process
 		 * that maps them, and reading the command line a page of the
@@ -222,35 +191,35 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		 * the process's pages, so that vmscope's own reads are not in
 		 * the working set.
 		 */
-		if (vms_inspect(root_fd, pid, true, VMS_INSPECT_REGIONS | VMS_INSPECT_ELF, cache,
-				&before_refs) < 0)
+		if (vms_inspect(run->root_fd, pid, true, VMS_INSPECT_REGIONS | VMS_INSPECT_ELF,
+				run->cache, &before_refs) < 0)
 			before_refs = NULL;
-		status = cmd_reset_refs(root_fd, pid, a.reset_refs);
+		status = cmd_reset_refs(run->root_fd, pid, a->reset_refs);
 		if (status)
 			goto out;
 	}
-	if (a.faults_ns) {
+	if (a->faults_ns) {
 		faults.pid = pid;
-		faults.duration_ns = a.faults_ns;
+		faults.duration_ns = a->faults_ns;
 		faults.announce = true;
-		status = cmd_faults_run(root_fd, &faults, a.r.ropt.top ? a.r.ropt.top : 10);
+		status = cmd_faults_run(run->root_fd, &faults, a->r.ropt.top ? a->r.ropt.top : 10);
 		if (status)
 			goto out;
-		a.faults_ns = faults.no_address_space ? 0 : a.faults_ns;
+		a->faults_ns = faults.no_address_space ? 0 : a->faults_ns;
 		if (faults.exited) {
 			/* No report of a process that is gone; what it did is still news. */
-			cmd_faults_text(stdout, &faults, a.r.ropt.top ? a.r.ropt.top : 10, true);
+			cmd_faults_text(stdout, &faults, a->r.ropt.top ? a->r.ropt.top : 10, true);
 			status = EXIT_GONE;
 			goto out;
 		}
 	}
-	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(a.proc_root),
+	r = vms_inspect(run->root_fd, pid, cli_proc_root_is_live(a->proc_root),
 			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF |
-				cmd_pages_flags(a.pages, a.pread, cli_proc_root_is_live(a.proc_root)) |
-				(a.reset_refs ? VMS_INSPECT_NO_CMDLINE : 0),
-			cache, &snap);
-	if (snap && a.reset_refs) {
-		snap->pages.refs_interval_ms = (uint64_t)a.reset_refs * 1000;
+				cmd_pages_flags(a->pages, a->pread, cli_proc_root_is_live(a->proc_root)) |
+				(a->reset_refs ? VMS_INSPECT_NO_CMDLINE : 0),
+			run->cache, &snap);
+	if (snap && a->reset_refs) {
+		snap->pages.refs_interval_ms = (uint64_t)a->reset_refs * 1000;
 		if (before_refs) {
 			snap->src[VMS_SRC_CMDLINE] = before_refs->src[VMS_SRC_CMDLINE];
 			if (before_refs->proc.cmdline)
@@ -269,21 +238,192 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		status = EXIT_GONE;
 		goto out;
 	}
-	if (strcmp(rep->name, "text") == 0 && cmd_say_no_address_space(snap, stdout)) {
-		status = 0;
-		goto out;
+	if (sums) {
+		sums->n++;
+		for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+			uint64_t v;
+
+			if (vms_snapshot_measure(snap, (enum vms_measure)m, &v)) {
+				sums->v[m] += v;
+				sums->have[m]++;
+			}
+		}
 	}
-	status = cmd_render_snapshot(rep, snap, &a.r.ropt);
-	if (status == 0 && a.faults_ns) {
+	if (strcmp(run->rep->name, "text") == 0 && cmd_say_no_address_space(snap, stdout))
+		goto out;
+	status = cmd_render_snapshot(run->rep, snap, &a->r.ropt);
+	if (status == 0 && a->faults_ns) {
 		fputs("\nPage faults\n", stdout);
-		cmd_faults_text(stdout, &faults, a.r.ropt.top ? a.r.ropt.top : 10, true);
+		cmd_faults_text(stdout, &faults, a->r.ropt.top ? a->r.ropt.top : 10, true);
 	}
 out:
 	cmd_faults_run_release(&faults);
 	vms_snapshot_free(before_refs);
 	vms_snapshot_free(snap);
-	vms_elf_cache_free(cache);
-	close(root_fd);
+	return status;
+}
+
+/*
+ * "total of 3 processes  RSS 12M  PSS 6.1M  USS 3.9M  swap 0": the sums of
+ * each process's totals. A "+" marks a sum some process could not add to.
+ */
+static void say_sums(const struct sums *sums, const struct vms_report_options *ropt)
+{
+	static const struct {
+		enum vms_measure m;
+		const char *name;
+	} shown[] = {
+		{ VMS_MEASURE_RSS, "RSS" },
+		{ VMS_MEASURE_PSS, "PSS" },
+		{ VMS_MEASURE_USS, "USS" },
+		{ VMS_MEASURE_SWAP, "swap" },
+	};
+	bool partial = false;
+	char buf[32];
+
+	printf("\ntotal of %u processes", sums->n);
+	for (size_t i = 0; i < ARRAY_SIZE(shown); i++) {
+		enum vms_measure m = shown[i].m;
+
+		if (!sums->have[m]) {
+			printf("  %s n/a", shown[i].name);
+			continue;
+		}
+		if (ropt->bytes)
+			snprintf(buf, sizeof(buf), "%" PRIu64, sums->v[m]);
+		else
+			vms_format_size(buf, sizeof(buf), sums->v[m]);
+		printf("  %s %s%s", shown[i].name, buf, sums->have[m] < sums->n ? "+" : "");
+		partial |= sums->have[m] < sums->n;
+	}
+	fputs(partial ? "  (+: at least; some could not be read)\n" : "\n", stdout);
+}
+
+/* pids gets the processes of a NAME or PID operand, each once; 0 or an exit status. */
+static int add_targets(struct run *run, const char *target, const struct typo *typo,
+		       pid_t **pids, size_t *n, size_t *alloc)
+{
+	_cleanup_free_ pid_t *found = NULL;
+	int status, n_found;
+
+	status = check_typo(typo, run->root_fd, target, run->a->full);
+	if (status)
+		return status;
+	status = cli_find_targets(run->root_fd, target, run->a->full, &found, &n_found);
+	if (status)
+		return status;
+	if (n_found == 0) {
+		cli_say_no_match(target);
+		return EXIT_GONE;
+	}
+	for (int i = 0; i < n_found; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < *n && !seen; k++)
+			seen = (*pids)[k] == found[i];
+		if (seen)
+			continue;
+		ARRAY_GROW(*pids, *n + 1, *alloc);
+		(*pids)[(*n)++] = found[i];
+	}
+	return 0;
+}
+
+/* Several processes: each report headed, then the line of totals. */
+static int report_several(struct run *run, const pid_t *pids, size_t n, int status)
+{
+	struct sums sums = { 0 };
+
+	if (strcmp(run->rep->name, "text") != 0) {
+		cli_error("--format %s takes one process, and %zu match; 'vmscope snapshot' writes "
+			  "one each, 'vmscope list --format %s' lists them all",
+			  run->rep->name, n, run->rep->name);
+		return EXIT_USAGE;
+	}
+	if (run->a->faults_ns || run->a->reset_refs) {
+		cli_error("--faults and --reset-refs take one process, and %zu match", n);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int s;
+
+		printf("%s==> pid %d, %zu of %zu <==\n", i ? "\n" : "", (int)pids[i], i + 1, n);
+		fflush(stdout);
+		s = report_one(run, pids[i], &sums);
+		if (s && !status)
+			status = s;
+		if (s == EXIT_GONE && ferror(stdout))
+			return s; /* a write error: the others would fail alike */
+	}
+	say_sums(&sums, &run->a->r.ropt);
+	if (fflush(stdout) != 0 && !status)
+		status = EXIT_GONE;
+	return status;
+}
+
+static int report_main(int argc, char **argv, const struct typo *typo)
+{
+	struct report_args a = { .r.format = "text" };
+	struct run run = { .a = &a };
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0, alloc = 0;
+	int r, status = 0, first;
+
+	r = cli_parse(argc, argv, &report_command, report_option, &a, &first);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (a.version) {
+		printf("vmscope %s\n", VMSCOPE_VERSION);
+		return 0;
+	}
+	if (first == argc && a.proc_root) {
+		fputs("vmscope: with --proc-root, name a PID\n", stderr);
+		return EXIT_USAGE;
+	}
+	run.rep = vms_reporter_find(a.r.format);
+	if (a.faults_ns && strcmp(run.rep->name, "text") != 0) {
+		fputs("vmscope: --faults goes with the text report; "
+		      "'vmscope faults --format json' gives the attribution as JSON\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (a.reset_refs && a.proc_root) {
+		/* a captured tree's clear_refs may be a link to any file */
+		fputs("vmscope: --reset-refs writes to a live process, not to --proc-root\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (a.faults_ns && a.proc_root) {
+		fputs("vmscope: --faults watches a live process, not --proc-root\n", stderr);
+		return EXIT_USAGE;
+	}
+	cmd_render_fit(&a.r, STDOUT_FILENO);
+
+	run.root_fd = cli_open_proc_root(a.proc_root);
+	if (run.root_fd < 0)
+		return a.proc_root ? EXIT_USAGE : EXIT_GONE;
+	if (first == argc) {
+		ARRAY_GROW(pids, 1, alloc);
+		pids[n++] = getppid(); /* the calling shell */
+	}
+	for (int i = first; i < argc; i++) {
+		int s = add_targets(&run, argv[i], typo, &pids, &n, &alloc);
+
+		/* a usage error stops all; a NAME that matches nothing, only itself */
+		if (s == EXIT_USAGE) {
+			close(run.root_fd);
+			return s;
+		}
+		if (s && !status)
+			status = s;
+	}
+	run.cache = vms_elf_cache_new();
+	if (n == 1) {
+		r = report_one(&run, pids[0], NULL);
+		status = r ? r : status;
+	} else if (n > 1) {
+		status = report_several(&run, pids, n, status);
+	}
+	vms_elf_cache_free(run.cache);
+	close(run.root_fd);
 	return status;
 }
 

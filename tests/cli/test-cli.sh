@@ -231,4 +231,56 @@ run env LC_ALL=C.UTF-8 "$vmscope" list --name cli-pages
 grep -q '▼PSS' "$tmp/out" && ok "list in a UTF-8 locale keeps its glyphs" ||
 	not_ok "list in a UTF-8 locale keeps its glyphs" "$(head -2 "$tmp/out")"
 
+# ---- several processes in the report: each headed, then a line of totals
+start cli-many --anon-pages 16 --anon-touch 16
+m1=$tpid
+start cli-many --anon-pages 32 --anon-touch 24
+m2=$tpid
+# kb FIELD FILE: a "Field: N kB" line's N times 1024
+kb() { awk -v f="$1:" '$1 == f { print $2 * 1024 }' "$2"; }
+sums_ok=
+for try in 1 2 3; do
+	run "$vmscope" -b --color never cli-many
+	rss=0 pss=0 uss=0
+	for p in $m1 $m2; do
+		rss=$((rss + $(kb VmRSS /proc/$p/status)))
+		cat /proc/$p/smaps_rollup >"$tmp/rollup"
+		pss=$((pss + $(kb Pss "$tmp/rollup")))
+		uss=$((uss + $(kb Private_Clean "$tmp/rollup") + $(kb Private_Dirty "$tmp/rollup")))
+	done
+	want="total of 2 processes  RSS $rss  PSS $pss  USS $uss  swap 0"
+	# PSS moves when any process maps or unmaps the vdso they share: again
+	if [ "$(tail -1 "$tmp/out")" = "$want" ]; then sums_ok=1; break; fi
+done
+[ -n "$sums_ok" ] && ok "report of a NAME that matches two: the totals are the sums of the kernel's" ||
+	not_ok "report of a NAME that matches two: the totals are the sums of the kernel's" \
+		"got:  $(tail -1 "$tmp/out")" "want: $want"
+expect "report of a NAME that matches two: exit 0" 0
+[ "$(grep -c '^==> pid' "$tmp/out")" = 2 ] && grep -q "^==> pid $m1, 1 of 2 <==" "$tmp/out" &&
+	grep -q "^==> pid $m2, 2 of 2 <==" "$tmp/out" &&
+	[ "$(grep -c '^cli-many  pid' "$tmp/out")" = 2 ] &&
+	ok "report of a NAME that matches two: each report headed" ||
+	not_ok "report of a NAME that matches two: each report headed" "$(grep -E '^(==>|cli-many)' "$tmp/out")"
+# the second report, up to the totals' blank line; the machine's and the
+# cgroup's figures move between two runs
+"$vmscope" -b --color never "$m2" | grep -vE '^(cgroup|machine) ' >"$tmp/one"
+sed -n "/^==> pid $m2, /,/^total of/p" "$tmp/out" | sed '1d;$d' | sed '$d' |
+	grep -vE '^(cgroup|machine) ' >"$tmp/two"
+same "the report of one of several is its report alone" "$tmp/one" "$tmp/two"
+run "$vmscope" --color never "$m1" "$m2"
+expect "report of two PIDs: exit 0" 0
+[ "$(grep -c '^==> pid' "$tmp/out")" = 2 ] && grep -q '^total of 2 processes' "$tmp/out" &&
+	ok "report of two PIDs: two reports and the totals" ||
+	not_ok "report of two PIDs: two reports and the totals" "$(grep -E '^(==>|total)' "$tmp/out")"
+run "$vmscope" --color never "$m1" vmscope-no-such-process-name
+expect "report of a PID and a NAME that matches nothing: the one, and exit 1" 1 "no process matches"
+grep -q "^cli-many  pid $m1" "$tmp/out" && ok "report of a PID and a NAME that matches nothing: the PID's report" ||
+	not_ok "report of a PID and a NAME that matches nothing: the PID's report" "$(head -3 "$tmp/out")"
+run "$vmscope" -f json cli-many
+expect "report --format json of two processes: a usage error" 2 "takes one process"
+run "$vmscope" pages cli-many
+expect "pages of a NAME that matches two: they are listed, exit 2" 2 "2 processes match 'cli-many'"
+run "$vmscope" snapshot cli-many
+expect "snapshot of a NAME that matches two: exit 2" 2 "2 processes match"
+
 finish

@@ -907,7 +907,19 @@ static void test_name_several_matches(void **state)
 	snprintf(comm, sizeof(comm), "vmsm%d", (int)getpid());
 	start_stopped(argv, &t[0], true);
 	start_stopped(argv, &t[1], true);
+	/* the report: each process's, headed */
 	run_vmscope(&r, comm);
+	expect_exit(&r, 0);
+	for (int i = 0; i < 2; i++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "==> pid %d, %d of 2 <==", (int)t[i].pid, i + 1);
+		if (!strstr(r.out, head))
+			fail_msg("no \"%s\" in the report:\n%s%s", head, r.out, r.err);
+	}
+	lt_run_release(&r);
+	/* a command of one process: the matches listed, exit 2 */
+	run_vmscope(&r, "pages", comm);
 	expect_exit(&r, 2);
 	for (int i = 0; i < 2; i++) {
 		snprintf(pid[i], sizeof(pid[i]), "%d", (int)t[i].pid);
@@ -928,7 +940,7 @@ static void test_usage_errors(void **state)
 		{ "--width", "wide", "1", NULL },
 		{ "--color", "sometimes", "1", NULL },
 		{ "--no-such-option", NULL },
-		{ "1", "2", NULL },
+		{ "pages", "1", "2", NULL },
 		{ "--format", NULL },
 	};
 	struct lt_run r;

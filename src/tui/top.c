@@ -461,6 +461,13 @@ static bool list_command_key(struct top *t, int ch)
 	case 'M': /* htop: memory */
 		vms_view_sort(&t->view, VMS_COL_PSS, 1);
 		return true;
+	case 'N': /* htop: pid */
+		vms_view_sort(&t->view, VMS_COL_PID, 0);
+		return true;
+	case 'P': /* htop: CPU, and T: time */
+	case 'T':
+		say(t, "vmscope shows memory, not CPU or time: M sorts by PSS, F6 picks a column");
+		return true;
 	case 'u':
 		menu_user(t);
 		return true;

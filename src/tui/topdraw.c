@@ -189,7 +189,7 @@ static const char *const help_text[] = {
 	"                Esc restores the one before)",
 	"  F5 t          tree: processes under their parents, TREEPSS the PSS of each subtree",
 	"  F6            sort by a column picked from a list;  < >  the column before, after",
-	"  I             invert the order;  M  sort by memory (PSS)",
+	"  I             invert the order;  M  sort by memory (PSS);  N  by pid",
 	"  p c v r d     sort by pid, command, VSZ, RSS, RSS change",
 	"  s U w W       sort by PSS, USS, swap, SwapPss",
 	"  f F n o       sort by minor, major fault rate, processes in a group, OOM score;",

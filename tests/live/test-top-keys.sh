@@ -129,6 +129,12 @@ T send-keys -t t '<'
 expect "< sorts by the one before" "▼PSS"
 T send-keys -t t I
 expect "I inverts the order" "▲PSS"
+T send-keys -t t N
+expect "N sorts by pid" "▲PID"
+T send-keys -t t P
+expect "P says there is no CPU column" "not CPU or time"
+T send-keys -t t M I
+expect "I inverts the order" "▲PSS"
 T send-keys -t t F6
 expect "F6 lists the columns to sort by" "Sort by"
 T send-keys -t t Down Enter

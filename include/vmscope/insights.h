@@ -26,7 +26,8 @@
  */
 struct vms_stack_use {
 	int32_t region;  /* index in snap->regions */
-	pid_t tid;       /* 0 for the main stack */
+	pid_t tid;       /* the thread's; for the main stack the main thread's (the pid) */
+	bool main;       /* the main stack ([stack]) */
 	uint64_t size;   /* mapped */
 	uint64_t rss;    /* resident, when have_rss */
 	uint64_t used;   /* what counts against the limit, when have_used */

@@ -589,6 +589,8 @@ static void put_stack_use(struct jsonw *w, const struct vms_stack_use *s)
 	jsonw_begin_inline_object(w);
 	jsonw_key(w, "tid");
 	put_int_or_null(w, s->tid > 0, s->tid);
+	jsonw_key(w, "main");
+	jsonw_bool(w, s->main);
 	jsonw_key(w, "region");
 	jsonw_uint(w, (uint64_t)s->region);
 	jsonw_key(w, "size");

@@ -459,6 +459,12 @@ static void find_thread_stacks(struct vms_snapshot *snap)
 			r->tid = th->tid;
 		}
 	}
+	/* [stack] is the main thread's, whose tid is the pid, also when its
+	 * stack pointer could not be read (it was running) */
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (snap->regions[i].kind == VMS_KIND_STACK && !snap->regions[i].tid &&
+		    snap->proc.pid > 0)
+			snap->regions[i].tid = snap->proc.pid;
 }
 
 /*

@@ -61,7 +61,8 @@ static void add_stack(const struct vms_snapshot *snap, struct vms_insights *in, 
 	s.have_rss = vms_counters_has(m, VMS_MEM_RSS);
 	s.rss = m->v[VMS_MEM_RSS];
 	if (r->kind == VMS_KIND_STACK) {
-		s.tid = 0;
+		s.main = true;
+		s.tid = r->tid > 0 ? r->tid : snap->proc.pid;
 		s.used = s.size;
 		s.have_used = true;
 		s.have_limit = snap->limits.have_stack;

@@ -112,7 +112,7 @@ static void rlimit_items(struct ins *s)
 	const struct vms_insights *in = s->in;
 	int lerr = snap->limits.error;
 
-	if (in->n_stacks && in->stacks[0].tid == 0) {
+	if (in->n_stacks && in->stacks[0].main) {
 		const struct vms_stack_use *m = &in->stacks[0];
 
 		strbuf_addstr(&s->sb, "stack ");
@@ -277,7 +277,7 @@ static void stack_warnings(struct ins *s)
 		if (!st->near_limit)
 			continue;
 		strbuf_reset(&s->sb);
-		if (st->tid)
+		if (!st->main)
 			strbuf_addf(&s->sb, "warning: the stack of thread %d", (int)st->tid);
 		else
 			strbuf_addstr(&s->sb, "warning: the main stack");
@@ -311,7 +311,7 @@ static void stacks_table(struct ins *s)
 	unsigned top = s->out->opt->top ? s->out->opt->top : REPORT_DEFAULT_TOP, vw = 7;
 	size_t *idx, n = in->n_stacks, show;
 
-	if (n == 0 || (n == 1 && in->stacks[0].tid == 0))
+	if (n == 0 || (n == 1 && in->stacks[0].main))
 		return; /* the limits line said all there is about a lone main stack */
 	idx = xreallocarray(NULL, n, sizeof(*idx));
 	for (size_t i = 0; i < n; i++)
@@ -330,7 +330,7 @@ static void stacks_table(struct ins *s)
 		char v[ARRAY_SIZE(heads)][32];
 		bool dim[ARRAY_SIZE(heads)] = { false };
 
-		snprintf(v[0], 32, "%d", st->tid ? (int)st->tid : (int)s->snap->proc.pid);
+		snprintf(v[0], 32, "%d", (int)st->tid);
 		report_size(v[1], s->out->opt, true, st->size);
 		snprintf(v[2], 32, "%s", report_size(v[4], s->out->opt, st->have_rss, st->rss));
 		dim[2] = !st->have_rss;
@@ -345,7 +345,7 @@ static void stacks_table(struct ins *s)
 			snprintf(v[4], 32, "none");
 		dim[4] = !st->guard;
 		s->y = canvas_add_row(cv);
-		canvas_put_str(cv, 1, s->y, st->tid ? "thread" : "main", 12, 0,
+		canvas_put_str(cv, 1, s->y, st->main ? "main" : "thread", 12, 0,
 			       st->near_limit ? CANVAS_WARN : CANVAS_STACK);
 		for (unsigned k = 0; k < ARRAY_SIZE(heads); k++)
 			canvas_put_str(cv, 14 + k * (vw + 2), s->y, v[k], vw, CANVAS_ALIGN_RIGHT,

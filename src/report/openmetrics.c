@@ -229,7 +229,7 @@ static void stack_samples(FILE *out, const char *name, const struct vms_snapshot
 
 		if (!st->have_used || !st->have_limit || st->limit == VMS_UNLIMITED)
 			continue;
-		if (st->tid)
+		if (!st->main)
 			snprintf(extra, sizeof(extra), "stack=\"thread\",tid=\"%d\"", (int)st->tid);
 		else
 			snprintf(extra, sizeof(extra), "stack=\"main\",tid=\"%d\"",

@@ -143,8 +143,11 @@ static json_object *stack_of(json_object *snap, pid_t tid)
 
 	for (size_t i = 0; i < json_object_array_length(stacks); i++) {
 		json_object *s = json_object_array_get_idx(stacks, i);
-		bool main_stack = jnull(s, "tid");
+		bool main_stack = json_object_get_boolean(lt_get(s, "main"));
 
+		/* the main stack's tid is the process's: its main thread's */
+		if (main_stack)
+			assert_int_equal(lt_num(s, "tid"), lt_num(lt_get(snap, "process"), "pid"));
 		if ((tid == 0 && main_stack) || (!main_stack && (pid_t)lt_num(s, "tid") == tid))
 			return s;
 	}

@@ -255,7 +255,9 @@ static void commit_line(struct ins *s)
 		add_na(s, 0);
 	if (have_c && have_l && l) {
 		strbuf_addstr(&s->sb, " (");
-		add_permille(s, (uint32_t)(c / (l / 1000 ? l / 1000 : 1)));
+		double pm = (double)c * 1000.0 / (double)l + 0.5; /* rounded, as the others */
+
+		add_permille(s, pm < (double)UINT32_MAX ? (uint32_t)pm : UINT32_MAX);
 		strbuf_addch(&s->sb, ')');
 	}
 	item_put(s, have_c && have_l && c > l ? CANVAS_WARN : CANVAS_PLAIN);

@@ -555,6 +555,40 @@ static void test_many_regions(void **state)
 	vms_snapshot_free(s);
 }
 
+/* The machine's commitment, rounded to a tenth of a percent as every share is. */
+static void test_committed_rounds(void **state)
+{
+	static const struct {
+		uint64_t committed, limit;
+		const char *want;
+	} cases[] = {
+		{ 49999, 1000000, "(5.0%)" },   /* 4.9999%: not cut to 4.9% */
+		{ 49949, 1000000, "(5.0%)" },
+		{ 49400, 1000000, "(4.9%)" },
+		{ 1049999, 1000000, "(105%)" },
+		{ 3, 1000, "(0.3%)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vms_snapshot *s = fixture_full();
+		struct vms_report_options opt = { .sort = VMS_SORT_RSS };
+		struct out o;
+
+		s->host_mem = (struct vms_host_memory){ .tried = true };
+		s->host_mem.v[VMS_HM_COMMITTED_AS] = cases[i].committed << 10;
+		s->host_mem.v[VMS_HM_COMMIT_LIMIT] = cases[i].limit << 10;
+		s->host_mem.have = (UINT32_C(1) << VMS_HM_COMMITTED_AS) |
+				   (UINT32_C(1) << VMS_HM_COMMIT_LIMIT);
+		o = render(s, &opt);
+		if (!strstr(o.buf, cases[i].want))
+			fail_msg("committed %" PRIu64 " of %" PRIu64 ": no %s in\n%s", cases[i].committed,
+				 cases[i].limit, cases[i].want, o.buf);
+		free(o.buf);
+		vms_snapshot_free(s);
+	}
+}
+
 static void test_write_error(void **state)
 {
 	struct vms_snapshot *s = fixture_full();
@@ -583,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_labels_remapped),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
+		cmocka_unit_test(test_committed_rounds),
 		cmocka_unit_test(test_write_error),
 	};
 

@@ -411,12 +411,14 @@ static void list_libraries(struct vms_view *v, const struct vms_plist *pl, struc
 	free(pids);
 	vms_view_release(&procs);
 	vms_view_set_libraries(v, ll);
+	/* root may be refused too (a process of a user namespace above it) */
 	if (ll->unreadable)
 		fprintf(stderr,
 			"vmscope: the maps of %" PRIu32 " process%s could not be read (%s): "
-			"their libraries are not counted; run as root to see all\n",
+			"their libraries are not counted%s\n",
 			ll->unreadable, ll->unreadable == 1 ? "" : "es",
-			strerror(-ll->unreadable_error));
+			strerror(-ll->unreadable_error),
+			geteuid() == 0 ? " (refused to root too)" : "; run as root to see all");
 }
 
 int cmd_list(int argc, char **argv)

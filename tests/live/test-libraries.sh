@@ -122,6 +122,16 @@ else
 	for _ in 1 2 3 4; do ok "# SKIP needs root and setpriv"; done
 fi
 
+# As root, a process whose maps are refused (pid 1 here) is said so, and
+# the hint is not to run as root.
+if [ "$(id -u)" = 0 ] && ! cat /proc/1/smaps >/dev/null 2>&1; then
+	"$vmscope" list --by library --format json >/dev/null 2>"$tmp/root.err"
+	check "as root, refused maps are said: not 'run as root'" "1 0" \
+		"$(grep -c 'could not be read' "$tmp/root.err") $(grep -c 'run as root' "$tmp/root.err")"
+else
+	ok "# SKIP not root, or pid 1's maps are readable here"
+fi
+
 # top has no --by library: it would read every smaps every second.
 "$vmscope" top --by library --once >/dev/null 2>&1
 check "top --by library is a usage error" 2 $?

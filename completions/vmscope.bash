@@ -68,6 +68,7 @@ _vmscope_value()
         show:--format|show:-f) COMPREPLY=($(compgen -W 'text json openmetrics prometheus' -- "$3")) ;;
         show:--sort|show:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address referenced' -- "$3")) ;;
         show:--top|show:-n) : ;;
+        show:--by) COMPREPLY=($(compgen -W 'region object' -- "$3")) ;;
         show:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         show:--width|show:-w) : ;;
         diff:--format|diff:-f) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
@@ -126,7 +127,7 @@ _vmscope()
         watch) opts='--interval -d --full --record --color --proc-root --help -h'; args='--interval --record --color --proc-root -d'; kinds=('process'); many=0 ;;
         snapshot) opts='--output -o --full --proc-root --help -h'; args='--output --proc-root -o'; kinds=('process'); many=0 ;;
         record) opts='--output -o --interval --duration --cpu --quiet -q --full --proc-root --help -h'; args='--output --interval --duration --cpu --proc-root -o'; kinds=('process'); many=0 ;;
-        show) opts='--format -f --sort -s --all -a --top -n --bytes -b --color --width -w --help -h'; args='--format --sort --top --color --width -f -s -n -w'; kinds=('file'); many=0 ;;
+        show) opts='--format -f --sort -s --all -a --top -n --bytes -b --sections --by --color --width -w --help -h'; args='--format --sort --top --by --color --width -f -s -n -w'; kinds=('file'); many=0 ;;
         diff) opts='--format -f --bytes -b --full --at --exit-code --proc-root --help -h'; args='--format --at --proc-root -f'; kinds=('file process' 'file process'); many=0 ;;
         check) opts='--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --full --proc-root --help -h'; args='--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root'; kinds=('file process'); many=0 ;;
         pages) opts='--range --region --format -f --bytes -b --pagemap --full --proc-root --help -h'; args='--range --region --format --pagemap --proc-root -f'; kinds=('process'); many=0 ;;

@@ -67,7 +67,7 @@ function __vmscope_processes
 end
 
 complete -c vmscope -f
-set -g __vmscope_args '--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w' '--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w' '--interval --sort --by --user --name --match --color --proc-root -d -s -u -m' '--interval --record --color --proc-root -d' '--output --proc-root -o' '--output --interval --duration --cpu --proc-root -o' '--format --sort --top --color --width -f -s -n -w' '--format --at --proc-root -f' '--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root' '--range --region --format --pagemap --proc-root -f' '--duration --format --top -d -f -n' '--listen --by --proc-root -l' '--output --proc-root -o' ''
+set -g __vmscope_args '--format --sort --top --by --pagemap --reset-refs --faults --color --width --proc-root -f -s -n -w' '--sort --by --user --name --match --top --format --width --color --proc-root -s -u -m -n -f -w' '--interval --sort --by --user --name --match --color --proc-root -d -s -u -m' '--interval --record --color --proc-root -d' '--output --proc-root -o' '--output --interval --duration --cpu --proc-root -o' '--format --sort --top --by --color --width -f -s -n -w' '--format --at --proc-root -f' '--max-pss --max-rss --max-uss --max-swap --max --max-growth --max-growth-rate --min-stack-headroom --min-cgroup-headroom --max-pte --max-regions --baseline --at --budget --junit --proc-root' '--range --region --format --pagemap --proc-root -f' '--duration --format --top -d -f -n' '--listen --by --proc-root -l' '--output --proc-root -o' ''
 
 complete -c vmscope -n '__vmscope_at_command' -a report -d 'the one-shot report of one process (the default)'
 complete -c vmscope -n '__vmscope_at_command' -a list -d 'every process with its memory, or grouped'
@@ -173,6 +173,8 @@ complete -c vmscope -n '__vmscope_using show' -s s -l sort -x -a 'rss pss uss si
 complete -c vmscope -n '__vmscope_using show' -s a -l all -d 'List every region'
 complete -c vmscope -n '__vmscope_using show' -s n -l top -x -d 'How many regions and objects to list'
 complete -c vmscope -n '__vmscope_using show' -s b -l bytes -d 'Print exact byte counts instead of human sizes'
+complete -c vmscope -n '__vmscope_using show' -l sections -d 'List the ELF sections of each object listed, by region'
+complete -c vmscope -n '__vmscope_using show' -l by -x -a 'region object' -d 'Group the tables by region'
 complete -c vmscope -n '__vmscope_using show' -l color -x -a 'auto always never' -d 'Colors: auto, always or never'
 complete -c vmscope -n '__vmscope_using show' -s w -l width -x -d 'Output width'
 complete -c vmscope -n '__vmscope_using show' -s h -l help -d 'Show this help and exit'

@@ -36,6 +36,7 @@ VALUES = {
                  "minflt", "majflt", "processes", "cgroup_memory", "oom_score",
                  "rss_change", "minflt_rate", "majflt_rate"],
     "report:by": ["region", "object"],
+    "show:by": ["region", "object"],
     "list:by": ["program", "user", "cgroup", "library"],
     "top:by": ["program", "user", "cgroup"],
     "serve:by": ["program", "user", "cgroup"],

@@ -31,8 +31,6 @@ enum {
 	OPT_NO_PAGES,
 	OPT_PAGEMAP,
 	OPT_RESET_REFS,
-	OPT_SECTIONS,
-	OPT_BY,
 	OPT_FAULTS,
 };
 
@@ -43,10 +41,7 @@ static const struct cli_option report_options[] = {
 	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },
 	{ "top", 'n', required_argument, 'n', "N", "how many regions and objects to list (default 15)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
-	{ "sections", 0, no_argument, OPT_SECTIONS, NULL,
-	  "list the ELF sections of each object listed, by region" },
-	{ "by", 0, required_argument, OPT_BY, "KEY",
-	  "group the tables by region (default) or by object" },
+	CMD_RENDER_OPTIONS_SECTIONS_BY,
 	{ "pages", 0, no_argument, OPT_PAGES, NULL,
 	  "read every page's state (pagemap; kpageflags as root), whatever it costs" },
 	{ "no-pages", 0, no_argument, OPT_NO_PAGES, NULL,
@@ -114,18 +109,8 @@ static int report_option(int id, const char *arg, void *ctx)
 		return cmd_parse_pagemap(arg, &a->pread);
 	case OPT_RESET_REFS:
 		return cli_parse_uint("reset-refs", arg, 1, 3600, &a->reset_refs);
-	case OPT_SECTIONS:
-		a->r.ropt.sections = true;
-		return 0;
 	case OPT_FAULTS:
 		return cmd_parse_duration("faults", arg, &a->faults_ns);
-	case OPT_BY:
-		if (strcmp(arg, "object") != 0 && strcmp(arg, "region") != 0) {
-			cli_error("unknown grouping '%s' (region or object)", arg);
-			return -EINVAL;
-		}
-		a->r.ropt.by_object = strcmp(arg, "object") == 0;
-		return 0;
 	case CLI_OPT_PROC_ROOT:
 		a->proc_root = arg;
 		return 0;

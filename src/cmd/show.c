@@ -28,6 +28,7 @@ static const struct cli_option show_options[] = {
 	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },
 	{ "top", 'n', required_argument, 'n', "N", "how many regions and objects to list (default 15)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
+	CMD_RENDER_OPTIONS_SECTIONS_BY,
 	CLI_OPTION_COLOR,
 	{ "width", 'w', required_argument, 'w', "N",
 	  "output width (default: the terminal's, else 80)" },

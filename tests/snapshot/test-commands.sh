@@ -12,6 +12,12 @@ fpid=$(ls "$fixture")
 check "show of a fixture's snapshot is its report (text, every region)" \
 	diff -u <("$vmscope" --proc-root "$fixture" -a -w 120 -b "$fpid") \
 	<("$vmscope" show -a -w 120 -b "$tmp/fixture.json")
+check "show --sections of a fixture's snapshot is its report --sections" \
+	diff -u <("$vmscope" --proc-root "$fixture" --sections -w 120 -b "$fpid") \
+	<("$vmscope" show --sections -w 120 -b "$tmp/fixture.json")
+check "show --by object of a fixture's snapshot is its report --by object" \
+	diff -u <("$vmscope" --proc-root "$fixture" --by object -w 120 -b "$fpid") \
+	<("$vmscope" show --by object -w 120 -b "$tmp/fixture.json")
 check "show of a fixture's snapshot is its report (default text)" \
 	diff -u <("$vmscope" --proc-root "$fixture" -w 100 "$fpid") \
 	<("$vmscope" show -w 100 "$tmp/fixture.json")
@@ -90,6 +96,13 @@ if wait_stopped "$spid"; then
 	check "snapshot then show is the live report of a frozen process" \
 		diff -u <("$vmscope" -a -w 120 "$spid" | stable_text) \
 		<("$vmscope" show -a -w 120 "$tmp/static.json" | stable_text)
+	check "snapshot then show --sections is the live report --sections (and has sections)" \
+		bash -c "diff -u <('$vmscope' --sections -w 120 '$spid' | sed -n '/^sections/,\$p') \
+			<('$vmscope' show --sections -w 120 '$tmp/static.json' | sed -n '/^sections/,\$p') &&
+			'$vmscope' show --sections -w 120 '$tmp/static.json' | grep -q '^ *[0-9a-f]* .*\.text'"
+	check "snapshot then show --by object is the live report --by object" \
+		diff -u <("$vmscope" --by object -w 120 "$spid" | sed -n '/^by object/,$p') \
+		<("$vmscope" show --by object -w 120 "$tmp/static.json" | sed -n '/^by object/,$p')
 	check "snapshot then show is the live report (JSON, but for the time)" \
 		diff -u <("$vmscope" -f json "$spid" | grep -v "${volatile[@]}") \
 		<("$vmscope" show -f json "$tmp/static.json" | grep -v "${volatile[@]}")

@@ -47,6 +47,16 @@ int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
 	case 'a':
 		ra->ropt.all = true;
 		return 0;
+	case CMD_RENDER_OPT_SECTIONS:
+		ra->ropt.sections = true;
+		return 0;
+	case CMD_RENDER_OPT_BY:
+		if (strcmp(arg, "object") != 0 && strcmp(arg, "region") != 0) {
+			cli_error("unknown grouping '%s' (region or object)", arg);
+			return -EINVAL;
+		}
+		ra->ropt.by_object = strcmp(arg, "object") == 0;
+		return 0;
 	case 'n':
 		r = cli_parse_uint("top", arg, 1, 1000000, &v);
 		ra->ropt.top = v;

@@ -44,10 +44,22 @@ struct cmd_render_args {
  * and it is no terminal), the charset's glyphs. For output on fd.
  */
 void cmd_render_fit(struct cmd_render_args *ra, int fd);
+/* The ids of the render options without a short one, and their table entries. */
+enum {
+	CMD_RENDER_OPT_SECTIONS = CLI_OPT_FIRST_FREE + 0x40,
+	CMD_RENDER_OPT_BY,
+};
+#define CMD_RENDER_OPTIONS_SECTIONS_BY                                                      \
+	{ "sections", 0, no_argument, CMD_RENDER_OPT_SECTIONS, NULL,                        \
+	  "list the ELF sections of each object listed, by region" },                      \
+	{ "by", 0, required_argument, CMD_RENDER_OPT_BY, "KEY",                             \
+	  "group the tables by region (default) or by object" }
+
 /*
- * --format, --sort, --all, --top, --bytes, --color, --width (ids 'f', 's',
- * 'a', 'n', 'b', CLI_OPT_COLOR, 'w') into ra. Returns 0, -EINVAL after a
- * message, or 1 when id is not one of them.
+ * --format, --sort, --all, --top, --bytes, --color, --width, --sections,
+ * --by (ids 'f', 's', 'a', 'n', 'b', CLI_OPT_COLOR, 'w',
+ * CMD_RENDER_OPT_SECTIONS, CMD_RENDER_OPT_BY) into ra. Returns 0, -EINVAL
+ * after a message, or 1 when id is not one of them.
  */
 int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg);
 

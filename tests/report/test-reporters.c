@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Human sizes, sort names and keys, what the reporters share (format.c), the reporter table. */
+/* Human sizes, sort names and keys, what the reporters share (format.c), the reporter table,
+ * the descriptors of the two metrics formats. */
 #include "config.h"
 
 #include <errno.h>
@@ -254,6 +255,62 @@ static void test_reporter_table(void **state)
 	assert_null(vms_reporter_find(NULL));
 }
 
+/* What vms_metrics_family and vms_metrics_end write, into a string. */
+static char *metrics_text(enum vms_metrics_format fmt, const char *name, const char *type)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	vms_metrics_family(f, fmt, name, type, "Help.");
+	vms_metrics_end(f, fmt);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_metrics_formats(void **state)
+{
+	static const struct {
+		enum vms_metrics_format fmt;
+		const char *name, *type, *want;
+	} cases[] = {
+		/* 0.0.4: the sample name everywhere, no unit, no end, info a gauge */
+		{ VMS_METRICS_PROMETHEUS, "x_bytes", "gauge",
+		  "# HELP x_bytes Help.\n# TYPE x_bytes gauge\n" },
+		{ VMS_METRICS_PROMETHEUS, "x_faults_total", "counter",
+		  "# HELP x_faults_total Help.\n# TYPE x_faults_total counter\n" },
+		{ VMS_METRICS_PROMETHEUS, "x_host_info", "info",
+		  "# HELP x_host_info Help.\n# TYPE x_host_info gauge\n" },
+		/* OpenMetrics: a unit for _bytes, families without _total or _info, # EOF */
+		{ VMS_METRICS_OPENMETRICS, "x_bytes", "gauge",
+		  "# HELP x_bytes Help.\n# TYPE x_bytes gauge\n# UNIT x_bytes bytes\n# EOF\n" },
+		{ VMS_METRICS_OPENMETRICS, "x_faults_total", "counter",
+		  "# HELP x_faults Help.\n# TYPE x_faults counter\n# EOF\n" },
+		{ VMS_METRICS_OPENMETRICS, "x_host_info", "info",
+		  "# HELP x_host Help.\n# TYPE x_host info\n# EOF\n" },
+		{ VMS_METRICS_OPENMETRICS, "x_processes", "gauge",
+		  "# HELP x_processes Help.\n# TYPE x_processes gauge\n# EOF\n" },
+		/* a gauge that merely ends in _total keeps its name */
+		{ VMS_METRICS_OPENMETRICS, "x_total", "gauge",
+		  "# HELP x_total Help.\n# TYPE x_total gauge\n# EOF\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = metrics_text(cases[i].fmt, cases[i].name, cases[i].type);
+
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+	assert_string_equal(vms_metrics_content_type(VMS_METRICS_PROMETHEUS),
+			    "text/plain; version=0.0.4; charset=utf-8");
+	assert_string_equal(vms_metrics_content_type(VMS_METRICS_OPENMETRICS),
+			    "application/openmetrics-text; version=1.0.0; charset=utf-8");
+	assert_ptr_equal(vms_reporter_find("openmetrics")->render, vms_report_openmetrics);
+	assert_ptr_equal(vms_reporter_find("prometheus")->render, vms_report_prometheus);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_sort_keys),
 		cmocka_unit_test(test_tables_shown_and_titled),
 		cmocka_unit_test(test_reporter_table),
+		cmocka_unit_test(test_metrics_formats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

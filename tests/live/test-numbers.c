@@ -195,6 +195,27 @@ static void test_memfd_three_maps(void **state)
 	if (!strstr(line, size))
 		fail_msg("the object's size is not %s: %s", size, line);
 	free(text);
+
+	/* --by object: the total is the process's own, as smaps_rollup and status say */
+	text = vmscope_out(t.pid, (const char *const[]){ "--by", "object", "--bytes", "--color",
+							  "never", "-n", "100", NULL });
+	line = line_with(text, "  total");
+	assert_non_null(line);
+	{
+		uint64_t rss, pss, uss, swap, vsz;
+
+		/* RSS PSS USS swap size regions total */
+		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &rss,
+			   &pss, &uss, &swap, &vsz) != 5)
+			fail_msg("no total row: %s", line);
+		assert_int_equal(rss, proc_kb(t.pid, "smaps_rollup", "Rss"));
+		assert_int_equal(pss, proc_kb(t.pid, "smaps_rollup", "Pss"));
+		assert_int_equal(uss, proc_kb(t.pid, "smaps_rollup", "Private_Clean") +
+					      proc_kb(t.pid, "smaps_rollup", "Private_Dirty"));
+		assert_int_equal(swap, proc_kb(t.pid, "smaps_rollup", "Swap"));
+		assert_int_equal(vsz, proc_kb(t.pid, "status", "VmSize"));
+	}
+	free(text);
 	lt_target_stop(&t);
 }
 

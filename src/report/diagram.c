@@ -238,10 +238,23 @@ static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 		if (strlen(buf) > c->pw)
 			c->pw = (unsigned)strlen(buf);
 	}
+	/*
+	 * Narrower than the columns and a label of 12: the address goes, then
+	 * PSS (vmscope(1) says this order); the bar narrows before either.
+	 */
 	fixed = 1 + c->aw + 2 + 2 + c->sw + 2 + c->rw + 2 + c->pw + 2;
+	if (fixed + 12 > t->fit) {
+		fixed -= c->aw + 2;
+		c->aw = 0;
+	}
+	if (fixed + 12 > t->fit) {
+		fixed -= c->pw + 2;
+		c->pw = 0;
+	}
 	/*
 	 * Labels and the bar share what the numbers leave: a label gets what it
-	 * needs up to 2/3 of it (12 columns at least), the bar the rest.
+	 * needs up to 2/3 of it (12 columns at least), the bar the rest, when
+	 * that is 4 columns or more.
 	 */
 	avail = t->fit > fixed ? t->fit - fixed : 0;
 	c->lw = label_max;
@@ -250,14 +263,18 @@ static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 	if (c->lw < 12)
 		c->lw = 12;
 	c->bw = avail > c->lw ? avail - c->lw : 0;
+	if (c->bw < 4) {
+		c->lw += c->bw;
+		c->bw = 0;
+	}
 	/* full lines: the bar as at the width, the labels whole */
 	if (t->opt.full_lines && label_full > c->lw)
 		c->lw = label_full;
 	c->ax = 1;
-	c->lx = c->ax + c->aw + 2;
+	c->lx = c->aw ? c->ax + c->aw + 2 : 1;
 	c->sx = c->lx + c->lw + 2;
 	c->rx = c->sx + c->sw + 2;
-	c->px = c->rx + c->rw + 2;
+	c->px = c->pw ? c->rx + c->rw + 2 : c->rx + c->rw;
 	c->bx = c->px + c->pw + 2;
 }
 

@@ -311,6 +311,7 @@ static void stacks_table(struct ins *s)
 	const struct vms_insights *in = s->in;
 	struct canvas *cv = s->out->cv;
 	unsigned top = s->out->opt->top ? s->out->opt->top : REPORT_DEFAULT_TOP, vw = 7;
+	unsigned nk = ARRAY_SIZE(heads);
 	size_t *idx, n = in->n_stacks, show;
 
 	if (n == 0 || (n == 1 && in->stacks[0].main))
@@ -320,11 +321,14 @@ static void stacks_table(struct ins *s)
 		idx[i] = i;
 	qsort_r(idx, n, sizeof(*idx), cmp_headroom, in->stacks);
 	show = n > top ? top : n;
+	/* narrow: the columns that fit whole; guard goes first, then left, RSS */
+	while (nk > 1 && 14 + (nk - 1) * (vw + 2) + vw > s->out->width)
+		nk--;
 
 	canvas_add_row(cv);
 	s->y = canvas_add_row(cv);
 	canvas_put_str(cv, 1, s->y, "stack", 12, 0, CANVAS_BOLD);
-	for (unsigned k = 0; k < ARRAY_SIZE(heads); k++)
+	for (unsigned k = 0; k < nk; k++)
 		canvas_put_str(cv, 14 + k * (vw + 2), s->y, heads[k], vw, CANVAS_ALIGN_RIGHT,
 			       CANVAS_BOLD);
 	for (size_t j = 0; j < show; j++) {
@@ -349,7 +353,7 @@ static void stacks_table(struct ins *s)
 		s->y = canvas_add_row(cv);
 		canvas_put_str(cv, 1, s->y, st->main ? "main" : "thread", 12, 0,
 			       st->near_limit ? CANVAS_WARN : CANVAS_STACK);
-		for (unsigned k = 0; k < ARRAY_SIZE(heads); k++)
+		for (unsigned k = 0; k < nk; k++)
 			canvas_put_str(cv, 14 + k * (vw + 2), s->y, v[k], vw, CANVAS_ALIGN_RIGHT,
 				       dim[k] ? CANVAS_DIM : CANVAS_PLAIN);
 		s->out->maybe_flush(s->out->ctx);

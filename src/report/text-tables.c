@@ -157,11 +157,35 @@ static bool show_refd(const struct text *t)
 	return t->snap->pages.refs_interval_ms || t->opt.sort == VMS_SORT_REFERENCED;
 }
 
+/*
+ * The text column a table ends with gets at least this much of a narrow
+ * width: value columns are dropped, in the order each table states, until
+ * it does.
+ */
+#define TEXT_COL_MIN 20
+
+/* Drops cols[] entries named in order[] until fixed(cols) + TEXT_COL_MIN fits. */
+static unsigned drop_columns(const struct text *t, enum vcol *cols, unsigned nc,
+			     const enum vcol *order, size_t n_order, unsigned vw, unsigned other)
+{
+	for (size_t o = 0; o < n_order && other + nc * (vw + 2) + TEXT_COL_MIN > t->fit; o++) {
+		for (unsigned k = 0; k < nc; k++) {
+			if (cols[k] != order[o])
+				continue;
+			memmove(&cols[k], &cols[k + 1], (nc - k - 1) * sizeof(*cols));
+			nc--;
+			break;
+		}
+	}
+	return nc;
+}
+
 void text_objects_table(struct text *t)
 {
+	static const enum vcol drop[] = { VC_SIZE, VC_SWAP, VC_USS, VC_REFD };
 	const struct vms_snapshot *snap = t->snap;
 	enum vcol cols[] = { VC_RSS, VC_PSS, VC_USS, VC_SWAP, VC_SIZE, VC_REFD };
-	unsigned nc = show_refd(t) ? 6 : 5;
+	unsigned nc = show_refd(t) ? 6 : 5, rw = 7;
 	size_t n = snap->n_objects, show = report_shown(&t->opt, n), *idx;
 	unsigned vw = 5, x, px;
 	bool several = false;
@@ -178,14 +202,18 @@ void text_objects_table(struct text *t)
 		if (w > vw)
 			vw = w;
 	}
+	/* narrow: first the regions count, then size, swap, USS (vmscope(1)) */
+	if (1 + nc * (vw + 2) + rw + 2 + TEXT_COL_MIN > t->fit)
+		rw = 0;
+	nc = drop_columns(t, cols, nc, drop, ARRAY_SIZE(drop), vw, 1);
 	table_title(t, "objects", n, show);
 	y = canvas_add_row(&t->cv);
 	for (unsigned k = 0; k < nc; k++)
 		canvas_put_str(&t->cv, 1 + k * (vw + 2), y, vcol_heads[cols[k]], vw,
 			       CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
 	x = 1 + nc * (vw + 2);
-	canvas_put_str(&t->cv, x, y, "regions", 7, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
-	px = x + 7 + 2;
+	canvas_put_str(&t->cv, x, y, "regions", rw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	px = rw ? x + rw + 2 : x;
 	canvas_put_str(&t->cv, px, y, "path", t->width - px, 0, CANVAS_BOLD);
 
 	for (size_t i = 0; i < show; i++) {
@@ -197,7 +225,8 @@ void text_objects_table(struct text *t)
 		for (unsigned k = 0; k < nc; k++)
 			put_vcol(t, 1 + k * (vw + 2), y, vw, cols[k], &o->mem, o->distinct_size);
 		snprintf(buf, sizeof(buf), "%" PRIu32, o->n_regions);
-		text_put_value(t, x, y, 7, buf, CANVAS_PLAIN);
+		if (rw)
+			text_put_value(t, x, y, rw, buf, CANVAS_PLAIN);
 		strbuf_reset(&t->sb);
 		report_object_name(&t->sb, snap, idx[i]);
 		if (o->max_maps > 1) {
@@ -223,9 +252,10 @@ void text_objects_table(struct text *t)
 void text_regions_table(struct text *t)
 {
 	const struct vms_snapshot *snap = t->snap;
+	enum vcol cols[] = { VC_SIZE, VC_RSS, VC_PSS, VC_USS, VC_SWAP, VC_REFD };
 	unsigned nc = show_refd(t) ? 6 : 5; /* VC_SIZE .. VC_SWAP, VC_REFD */
 	size_t n = snap->n_regions, show = report_shown(&t->opt, n), *idx;
-	unsigned aw = 7, vw = 5, px, wx;
+	unsigned aw = 7, vw = 5, pw = 4, px, wx, vx;
 	size_t y;
 
 	if (n == 0)
@@ -240,14 +270,26 @@ void text_regions_table(struct text *t)
 		if (text_hex_digits(r->start) > aw)
 			aw = text_hex_digits(r->start);
 	}
+	/* narrow: first swap, then perm, USS, size, the address (vmscope(1)) */
+	{
+		static const enum vcol first[] = { VC_SWAP }, then[] = { VC_USS, VC_SIZE };
+
+		nc = drop_columns(t, cols, nc, first, 1, vw, 1 + aw + 1 + pw);
+		if (1 + aw + 1 + pw + nc * (vw + 2) + TEXT_COL_MIN > t->fit)
+			pw = 0;
+		nc = drop_columns(t, cols, nc, then, 2, vw, 1 + aw + 1 + pw);
+		if (1 + aw + 1 + pw + nc * (vw + 2) + TEXT_COL_MIN > t->fit)
+			aw = 0;
+	}
 	table_title(t, "regions", n, show);
-	px = 1 + aw + 1;
-	wx = px + 4 + nc * (vw + 2) + 2;
+	px = aw ? 1 + aw + 1 : 1;
+	vx = pw ? px + pw + 2 : px + 1;
+	wx = vx + nc * (vw + 2);
 	y = canvas_add_row(&t->cv);
 	canvas_put_str(&t->cv, 1, y, "address", aw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
-	canvas_put_str(&t->cv, px, y, "perm", 4, 0, CANVAS_BOLD);
+	canvas_put_str(&t->cv, px, y, "perm", pw, 0, CANVAS_BOLD);
 	for (unsigned k = 0; k < nc; k++)
-		canvas_put_str(&t->cv, px + 4 + 2 + k * (vw + 2), y, vcol_heads[k], vw,
+		canvas_put_str(&t->cv, vx + k * (vw + 2), y, vcol_heads[cols[k]], vw,
 			       CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
 	canvas_put_str(&t->cv, wx, y, "what", t->width - wx, 0, CANVAS_BOLD);
 
@@ -257,16 +299,16 @@ void text_regions_table(struct text *t)
 		enum canvas_class cls = text_kind_class(r->kind);
 		char buf[32];
 		char perms[5];
-		unsigned vx = px + 4 + 2, x;
+		unsigned x;
 		const char *path;
 
 		vms_perms_format(r->perms, perms);
 		y = canvas_add_row(&t->cv);
 		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
 		canvas_put_str(&t->cv, 1, y, buf, aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
-		canvas_put_str(&t->cv, px, y, perms, 4, 0, CANVAS_PLAIN);
+		canvas_put_str(&t->cv, px, y, perms, pw, 0, CANVAS_PLAIN);
 		for (unsigned k = 0; k < nc; k++)
-			put_vcol(t, vx + k * (vw + 2), y, vw, (enum vcol)k, m, vms_region_size(r));
+			put_vcol(t, vx + k * (vw + 2), y, vw, cols[k], m, vms_region_size(r));
 
 		/*
 		 * What it is ("libc.so.6 text", "thread stack 4711"), the same

@@ -24,7 +24,8 @@
 #include "report/text-internal.h"
 #include "vmscope/model.h"
 
-#define MIN_WIDTH 80
+#define MIN_WIDTH 40  /* narrower is refused by the commands */
+#define FULL_LINES_FIT 80 /* with full lines, bars are laid out as at this width */
 
 /* A count with thousands separators ("1,532"), plain digits with --bytes. */
 static void fmt_count(const struct text *t, char buf[32], uint64_t v)
@@ -299,7 +300,7 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 	t.fit = t.width;
 	if (t.opt.full_lines) {
 		/* cut nothing: the canvas is as wide as it goes, its rows trimmed */
-		t.fit = MIN_WIDTH;
+		t.fit = FULL_LINES_FIT;
 		t.width = CANVAS_MAX_WIDTH;
 	}
 	canvas_init(&t.cv, t.width);

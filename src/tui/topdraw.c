@@ -147,7 +147,7 @@ static void draw_list(struct top *t)
 
 static void draw_process(struct top *t)
 {
-	struct vms_report_options ro = { .width = COLS > 80 ? (unsigned)COLS : 80,
+	struct vms_report_options ro = { .width = COLS > 40 ? (unsigned)COLS : 40,
 					 .ascii = t->o->ascii };
 	int rows = LINES - 2;
 	char title[160];

@@ -283,4 +283,29 @@ expect "pages of a NAME that matches two: they are listed, exit 2" 2 "2 processe
 run "$vmscope" snapshot cli-many
 expect "snapshot of a NAME that matches two: exit 2" 2 "2 processes match"
 
+# ---- widths from 40 to 79: used, not rounded up to 80; refused below 40
+for w in 79 70 60 50 40; do
+	run "$vmscope" "${fix[@]}" -w $w "$fpid"
+	wide=$(wc -L <"$tmp/out")
+	if [ $rc -eq 0 ] && [ "$wide" -le $w ] && [ "$wide" -ge $((w - 2)) ]; then
+		ok "report -w $w: lines of $w columns at most, and the width used"
+	else
+		not_ok "report -w $w: lines of $w columns at most" "exit $rc, widest $wide"
+	fi
+done
+grep -q '^ region  *size  *RSS  *PSS  *res' "$tmp/out" &&
+	ok "report -w 40: the layout drops its address column, keeps size, RSS and PSS" ||
+	not_ok "report -w 40: the layout drops its address column" "$(grep -m1 'region' "$tmp/out")"
+grep -qE '^ +RSS +PSS +path$' "$tmp/out" &&
+	ok "report -w 40: the objects table keeps RSS, PSS and the path" ||
+	not_ok "report -w 40: the objects table keeps RSS, PSS and the path" "$(grep -m1 'path' "$tmp/out")"
+run env COLUMNS=60 "$vmscope" "${fix[@]}" "$fpid"
+widest 60 "report into a pipe with COLUMNS=60: 60 columns"
+run "$vmscope" "${fix[@]}" -w 39 "$fpid"
+expect "report -w 39: refused, exit 2" 2 "from 40"
+run env COLUMNS=50 "$vmscope" top --once -d 0.1
+widest 50 "top --once into a pipe with COLUMNS=50: 50 columns"
+run "$vmscope" list -w 40
+widest 40 "list -w 40: 40 columns"
+
 finish

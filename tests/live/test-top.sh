@@ -9,13 +9,13 @@ if ! command -v tmux >/dev/null; then
 	exit 0
 fi
 tmp=$(mktemp -d) || exit 1
-tpid=
+tpid= wpid=
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib-tmux.sh"
 
 cleanup() {
 	T kill-server 2>/dev/null
-	[ -n "$tpid" ] && kill -KILL "$tpid" $bpid $apid 2>/dev/null
+	[ -n "$tpid" ] && kill -KILL "$tpid" $bpid $apid $wpid 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -123,6 +123,30 @@ if cmp -s "$tmp/stty.before" "$tmp/stty.after2"; then
 else
 	not_ok "the terminal modes are as before after Ctrl-C"
 fi
+
+# A 60-column terminal: watch lays the layout out for 60 (its resident
+# column cut to the room it has) rather than clipping an 80-column report.
+"$target" --comm "$name-w" --anon-pages 64 --anon-touch 64 --no-stop >"$tmp/facts-w" </dev/null &
+wpid=$!
+for i in $(seq 100); do grep -q '^ready$' "$tmp/facts-w" && break; sleep 0.05; done
+T resize-window -t t -x 60 -y 40
+T send-keys -t t "clear; $vmscope watch $wpid" Enter
+expect "watch at 60 columns: the layout laid out for 60" ' region +size +RSS +PSS +resid'
+wide=$(screen | sed 's/ *$//' | LC_ALL=C.UTF-8 wc -L)
+[ "$wide" -le 60 ] && ok "watch at 60 columns: no line past the edge" ||
+	not_ok "watch at 60 columns: no line past the edge" "widest $wide"
+T send-keys -t t q
+wait_for '^prompt>' >/dev/null
+# The C locale: ASCII bars and rules, no block or box glyph.
+T send-keys -t t "clear; LC_ALL=C $vmscope watch $wpid" Enter
+expect "watch in the C locale: '#' bars" ' #+ *$'
+if screen | LC_ALL=C.UTF-8 grep -q '[█▏▎▍▌▋▊▉┄…]'; then
+	not_ok "watch in the C locale: no UTF-8 glyph" "$(screen | head -20)"
+else
+	ok "watch in the C locale: no UTF-8 glyph"
+fi
+T send-keys -t t q
+wait_for '^prompt>' >/dev/null
 
 # Not a terminal: a clear message, or one plain refresh with --once.
 err=$("$vmscope" top </dev/null 2>&1 >/dev/null)

@@ -28,8 +28,10 @@ for kind in fifo zero; do
 	cp -a "$tmp/cap" "$tmp/$kind"
 	dir=$tmp/$kind/proc/$spid
 	tid=$(ls "$dir/task" | head -n 1)
-	for f in "$dir"/{status,cmdline,comm,smaps,smaps_rollup,maps,limits,cgroup} \
-		"$dir/task/$tid/stat" "$tmp/$kind/proc/meminfo"; do
+	mf=$(ls "$dir/map_files" | head -n 1)
+	for f in "$dir"/{status,cmdline,comm,smaps,smaps_rollup,maps,limits,cgroup,exe,pagemap} \
+		"$dir"/task/"$tid"/{stat,syscall,comm} "$dir/map_files/$mf" \
+		"$tmp/$kind"/proc/{meminfo,kpageflags,kpagecount}; do
 		rm -f "$f"
 		if [ $kind = fifo ]; then mkfifo "$f"; else ln -s /dev/zero "$f"; fi
 	done

@@ -121,6 +121,14 @@ void vms_pages_acc_add(struct vms_pages_acc *a, const struct vms_page_run *run);
 /* Fills the histogram and PSS. */
 void vms_pages_acc_finish(struct vms_pages_acc *a);
 
+/*
+ * The PMD-mapped huge pages of a whole region, when its reader could not
+ * tell them (pagemap entries, without PAGEMAP_SCAN): smaps' AnonHugePages +
+ * ShmemPmdMapped + FilePmdMapped of r, the same pages. Nothing when r's
+ * smaps has none of those keys.
+ */
+void vms_region_pages_thp_from_smaps(struct vms_region_pages *p, const struct vms_region *r);
+
 /* An open pagemap of one process, with kpageflags/kpagecount as root. */
 struct vms_pagemap;
 

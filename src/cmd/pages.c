@@ -170,6 +170,8 @@ static int list_region(struct vms_pagemap *pm, struct pages_listing *l, size_t i
 	r = vms_pagemap_walk(pm, start, end, add_run, &c);
 	pr->n_runs = l->n_runs - pr->first_run;
 	vms_pages_acc_finish(&c.acc);
+	if (start == l->snap->regions[idx].start && end == l->snap->regions[idx].end)
+		vms_region_pages_thp_from_smaps(&pr->counts, &l->snap->regions[idx]);
 	return r;
 }
 

@@ -56,6 +56,7 @@ static void sweep_close(struct sweep *s)
 	if (!s->open)
 		sweep_open(s);
 	vms_pages_acc_finish(&s->acc);
+	vms_region_pages_thp_from_smaps(s->acc.out, &s->snap->regions[s->i]);
 	s->snap->regions[s->i].pages = s->acc.out;
 	s->open = false;
 	s->i++;
@@ -164,6 +165,7 @@ static int walk_each_region(struct vms_pagemap *pm, struct vms_snapshot *snap, u
 			continue;
 		}
 		vms_pages_acc_finish(&acc);
+		vms_region_pages_thp_from_smaps(rp, reg);
 		reg->pages = rp;
 	}
 	return 0;

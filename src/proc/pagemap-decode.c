@@ -219,6 +219,27 @@ static uint8_t share_255(uint64_t pages, uint64_t size)
 	return (uint8_t)(v > 255 ? 255 : v);
 }
 
+void vms_region_pages_thp_from_smaps(struct vms_region_pages *p, const struct vms_region *r)
+{
+	static const enum vms_mem pmd[] = { VMS_MEM_ANON_HUGE_PAGES, VMS_MEM_SHMEM_PMD_MAPPED,
+					    VMS_MEM_FILE_PMD_MAPPED };
+	uint64_t sum = 0;
+	bool any = false;
+
+	if (vms_region_pages_has(p, VMS_PG_THP))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(pmd); i++) {
+		if (vms_counters_has(&r->mem, pmd[i])) {
+			sum += r->mem.v[pmd[i]];
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	p->v[VMS_PG_THP] = sum;
+	p->have |= PB(VMS_PG_THP);
+}
+
 void vms_pages_acc_finish(struct vms_pages_acc *a)
 {
 	struct vms_region_pages *o = a->out;

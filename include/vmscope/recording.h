@@ -58,11 +58,10 @@ int vms_rec_end_from_string(const char *s); /* -EINVAL when unknown */
 
 /*
  * Groups of kinds a recording's timeline sums (model/recording.c):
- * heap, anonymous memory (anon mmap, bss, other), stacks (main, threads,
- * guards), file-backed (text, data, files), shared memory, and
- * malloc arenas: private anonymous read-write regions that start at a
- * multiple of 64 MiB and are at most 64 MiB long (glibc's per-thread
- * heaps; a heuristic). Counted by RSS.
+ * heap, anonymous memory (anon mmap, bss, reserved, other), malloc arenas
+ * (the malloc_arena kind: glibc's heaps of thread arenas), stacks (main,
+ * threads, guards), file-backed (text, data, files, vdso), shared memory.
+ * Counted by RSS.
  */
 enum vms_rec_group {
 	VMS_RG_HEAP = 0,

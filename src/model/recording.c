@@ -122,13 +122,13 @@ int vms_recording_sample_at(const struct vms_recording *rec, int64_t t_ns, size_
 }
 
 /* The group a region's memory is counted in on the timeline. */
-static enum vms_rec_group group_of(const struct vms_rec_track *t, const struct vms_rec_point *p)
+static enum vms_rec_group group_of(const struct vms_rec_track *t)
 {
-	const uint64_t arena = UINT64_C(64) << 20;
-
 	switch (t->kind) {
 	case VMS_KIND_HEAP:
 		return VMS_RG_HEAP;
+	case VMS_KIND_ARENA:
+		return VMS_RG_ARENA;
 	case VMS_KIND_STACK:
 	case VMS_KIND_THREAD_STACK:
 	case VMS_KIND_GUARD:
@@ -144,13 +144,7 @@ static enum vms_rec_group group_of(const struct vms_rec_track *t, const struct v
 		return VMS_RG_FILE;
 	case VMS_KIND_SHM:
 		return VMS_RG_SHM;
-	case VMS_KIND_ANON:
-		if (p->start % arena == 0 && p->end - p->start <= arena &&
-		    (t->perms & (VMS_PERM_READ | VMS_PERM_WRITE | VMS_PERM_SHARED)) ==
-			    (VMS_PERM_READ | VMS_PERM_WRITE))
-			return VMS_RG_ARENA;
-		return VMS_RG_ANON;
-	default:
+	default: /* anon, bss, reserved, other */
 		return VMS_RG_ANON;
 	}
 }
@@ -179,7 +173,7 @@ void vms_recording_sum_groups(struct vms_recording *rec)
 				continue;
 			smp->n_regions++;
 			if (p->have & (1u << VMS_RV_RSS))
-				smp->group_rss[group_of(t, p)] += p->v[VMS_RV_RSS];
+				smp->group_rss[group_of(t)] += p->v[VMS_RV_RSS];
 		}
 	}
 	free(cursor);

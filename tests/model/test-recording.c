@@ -217,6 +217,51 @@ static void test_round_trip(void **state)
 	free(buf);
 }
 
+/* The groups of the timeline: a malloc arena (the model's kind), shm, anon. */
+static void test_groups(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	struct vms_recorder rec;
+	struct vms_rec_delta d = { 0 };
+	struct vms_recording *r = NULL;
+	struct vms_load_error err;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *out = open_memstream(&buf, &len);
+
+	(void)state;
+	/* an arena's heap: at 64 MiB, 132 KiB read-write, the rest reserved */
+	i = sb_region(snap, 0x7f0004000000, 0x7f0004021000, "rw-p", 0, 0, "");
+	set_rss(snap, i, 0x10000);
+	sb_region(snap, 0x7f0004021000, 0x7f0008000000, "---p", 0, 0, "");
+	/* anonymous memory at 64 MiB with no reservation after it */
+	i = sb_region(snap, 0x7f0008000000, 0x7f000d000000, "rw-p", 0, 0, "");
+	set_rss(snap, i, 0x2000);
+	/* read-write anonymous memory elsewhere */
+	i = sb_region(snap, 0x7f000d001000, 0x7f000d002000, "rw-p", 0, 0, "");
+	set_rss(snap, i, 0x1000);
+	/* shared memory */
+	i = sb_region(snap, 0x7f000e000000, 0x7f000e001000, "rw-s", 0, 9, "/dev/shm/x");
+	set_rss(snap, i, 0x1000);
+	vms_model_build(snap, NULL, -1);
+	vms_recorder_init(&rec);
+	vms_recorder_step(&rec, snap, &d);
+	assert_int_equal(vms_recording_write_header(out, snap, 1000000000, 50), 0);
+	assert_int_equal(vms_recording_write_sample(out, snap, 0, &d), 0);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(vms_recording_load(buf, len, &r, &err), 0);
+	assert_int_equal(r->samples[0].n_regions, 5);
+	assert_int_equal(r->samples[0].group_rss[VMS_RG_ARENA], 0x10000);
+	assert_int_equal(r->samples[0].group_rss[VMS_RG_ANON], 0x2000 + 0x1000);
+	assert_int_equal(r->samples[0].group_rss[VMS_RG_SHM], 0x1000);
+	assert_int_equal(r->samples[0].group_rss[VMS_RG_HEAP], 0);
+	vms_recording_free(r);
+	vms_rec_delta_release(&d);
+	vms_recorder_release(&rec);
+	vms_snapshot_free(snap);
+	free(buf);
+}
+
 #define HEAD                                                                                   \
 	"{\"format\":\"vmscope-recording\",\"version\":1,\"snapshot_schema\":2,\"wall_ns\":0,"     \
 	"\"mono_ns\":0,\"interval_ns\":1000000000,\"cpu_permille\":50,\"host\":{},"               \
@@ -310,6 +355,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deltas),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_hostile),
 	};
 

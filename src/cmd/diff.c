@@ -11,13 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/render.h"
 #include "cmd/common/target.h"
 #include "json/jsonw.h"
+#include "report/canvas.h"
 #include "vmscope/diff.h"
 #include "vmscope/report.h"
 #include "vmscope/snapshot.h"
@@ -62,6 +62,7 @@ const struct cli_command diff_command = {
 struct diff_args {
 	int64_t at_ns;
 	bool json, bytes, full, exit_code;
+	unsigned width; /* the terminal's or COLUMNS; 0: whole lines */
 	const char *proc_root;
 };
 
@@ -111,14 +112,164 @@ static void fmt_delta(char *buf, size_t n, int64_t d, bool bytes)
 	snprintf(buf, n, "%c%s", d < 0 ? '-' : '+', mag);
 }
 
+/* "a.json: pid 42 (name)", raw: put_cut escapes it. */
 static void describe(struct strbuf *sb, const char *arg, const struct vms_snapshot *s)
 {
 	strbuf_reset(sb);
-	escape_display(sb, arg, strlen(arg));
-	strbuf_addf(sb, ": pid %d (", (int)s->proc.pid);
-	escape_display(sb, s->proc.comm ? s->proc.comm : "?",
-		       s->proc.comm ? strlen(s->proc.comm) : 1);
-	strbuf_addstr(sb, ")");
+	strbuf_addf(sb, "%s: pid %d (%s)", arg, (int)s->proc.pid,
+		    s->proc.comm ? s->proc.comm : "?");
+}
+
+/* Our own words, wrapped after a ", " at width (0: never), continued indented. */
+static void put_wrapped(FILE *out, const char *s, unsigned width)
+{
+	size_t col = 0;
+
+	while (*s) {
+		const char *next = strstr(s, ", ");
+		size_t len = next ? (size_t)(next - s) + 1 : strlen(s);
+
+		if (width && col > 2 && col + 1 + len > width) {
+			fputs("\n  ", out);
+			col = 2;
+		} else if (col) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(s, 1, len, out);
+		col += len;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	fputc('\n', out);
+}
+
+/* head then text (escaped for display here), cut with an ellipsis at width (0: whole). */
+static void put_cut(FILE *out, const char *head, const char *text, unsigned width)
+{
+	struct canvas cv;
+	size_t y;
+	unsigned x;
+
+	canvas_init(&cv, width ? width : CANVAS_MAX_WIDTH);
+	cv.ascii = !cli_locale_utf8();
+	y = canvas_add_row(&cv);
+	x = canvas_put_str(&cv, 0, y, head, cv.width, 0, CANVAS_PLAIN);
+	canvas_put_str(&cv, x, y, text, cv.width - x, CANVAS_TRUNC_LEFT, CANVAS_PLAIN);
+	(void)canvas_write(&cv, out, false);
+	canvas_release(&cv);
+}
+
+/* The columns of the region table: address and label widths, values kept. */
+struct dcols {
+	unsigned aw, lw, vw; /* aw 0: no address column */
+	bool keep[4];        /* size, Δsize, RSS, ΔRSS */
+};
+
+/* One row of the region table, the header's included. */
+static void put_row(struct canvas *cv, const struct dcols *c, const char *change,
+		    const char *addr, const char *label, size_t label_len, const char *const v[4])
+{
+	size_t y = canvas_add_row(cv);
+	unsigned x = 10;
+
+	canvas_put_str(cv, 0, y, change, 9, 0, CANVAS_PLAIN);
+	if (c->aw) {
+		canvas_put_str(cv, x, y, addr, c->aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
+		x += c->aw + 2;
+	}
+	canvas_put_text(cv, x, y, label, label_len, c->lw, 0, CANVAS_PLAIN);
+	x += c->lw + 1;
+	for (unsigned k = 0; k < 4; k++) {
+		if (!c->keep[k])
+			continue;
+		canvas_put_str(cv, x, y, v[k], c->vw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
+		x += c->vw + 1;
+	}
+}
+
+/*
+ * The changed regions as a table, drawn on a canvas so that it fits the
+ * width: change, address, region, then size, Δsize, RSS and ΔRSS. Narrow,
+ * the address goes first, then RSS, then size, and the values narrow to 7
+ * columns; the region's label is cut with an ellipsis, 12 columns at least.
+ * Without a width (into a pipe), the labels are whole.
+ */
+static void print_regions(FILE *out, const struct diff_args *args, const struct vms_snapshot *a,
+			  const struct vms_snapshot *b, const struct vms_diff *d)
+{
+	static const char *const heads[4] = { "size", "\u0394size", "RSS", "\u0394RSS" };
+	bool keep[4] = { true, true, true, true };
+	unsigned width = args->width ? args->width : CANVAS_MAX_WIDTH, fit = args->width;
+	unsigned aw = 16, lw = 28, vw = 9, nv = 4;
+	struct dcols c;
+	struct canvas cv;
+	struct strbuf sb;
+	char v[4][32];
+
+	strbuf_init(&sb);
+	if (!fit) { /* whole lines: the widest label sets the column */
+		for (size_t i = 0; i < d->n; i++) {
+			const struct vms_diff_entry *e = &d->entries[i];
+			const struct vms_snapshot *s = e->b >= 0 ? b : a;
+			size_t w;
+
+			strbuf_reset(&sb);
+			cmd_region_label_raw(&sb, s, &s->regions[e->b >= 0 ? e->b : e->a]);
+			w = canvas_text_width(sb.buf, sb.len);
+			if (w > lw)
+				lw = w > CANVAS_MAX_WIDTH / 2 ? CANVAS_MAX_WIDTH / 2 : (unsigned)w;
+		}
+	} else {
+#define NEED (10 + (aw ? aw + 2 : 0) + 12 + nv * (vw + 1))
+		if (NEED > fit)
+			aw = 0;
+		if (NEED > fit)
+			keep[2] = false, nv--;
+		if (NEED > fit)
+			keep[0] = false, nv--;
+		if (NEED > fit)
+			vw = 7;
+		lw = fit > NEED - 12 ? fit - (NEED - 12) : 12;
+		if (lw > 28)
+			lw = 28;
+#undef NEED
+	}
+	canvas_init(&cv, width);
+	cv.ascii = !cli_locale_utf8();
+	c = (struct dcols){ aw, lw, vw, { keep[0], keep[1], keep[2], keep[3] } };
+	put_row(&cv, &c, "change", "address", "region", 6, heads);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct vms_diff_entry *e = &d->entries[i];
+		const struct vms_snapshot *s = e->b >= 0 ? b : a;
+		const struct vms_region *r = &s->regions[e->b >= 0 ? e->b : e->a];
+		const char *vp[4] = { v[0], v[1], v[2], v[3] };
+		uint64_t rss;
+		char addr[24];
+
+		fmt_size(v[0], sizeof(v[0]), vms_region_size(r), args->bytes);
+		fmt_delta(v[1], sizeof(v[1]), e->delta[VMS_MEASURE_SIZE], args->bytes);
+		if (vms_region_measure(r, VMS_MEASURE_RSS, &rss))
+			fmt_size(v[2], sizeof(v[2]), rss, args->bytes);
+		else
+			snprintf(v[2], sizeof(v[2]), "n/a");
+		if (e->have & (UINT32_C(1) << VMS_MEASURE_RSS))
+			fmt_delta(v[3], sizeof(v[3]), e->delta[VMS_MEASURE_RSS], args->bytes);
+		else
+			snprintf(v[3], sizeof(v[3]), "n/a");
+		snprintf(addr, sizeof(addr), "%" PRIx64, r->start);
+		strbuf_reset(&sb);
+		cmd_region_label_raw(&sb, s, r);
+		put_row(&cv, &c, vms_change_to_string(e->change), addr, sb.buf, sb.len, vp);
+		if (cv.height >= 256) { /* bounded memory for many regions */
+			(void)canvas_write(&cv, out, false);
+			canvas_clear(&cv);
+		}
+	}
+	(void)canvas_write(&cv, out, false);
+	canvas_release(&cv);
+	strbuf_release(&sb);
 }
 
 static void print_text(FILE *out, const struct diff_args *args, const char *name_a,
@@ -132,9 +283,10 @@ static void print_text(FILE *out, const struct diff_args *args, const char *name
 
 	strbuf_init(&sb);
 	describe(&sb, name_a, a);
-	fprintf(out, "before  %s\n", sb.buf);
+	put_cut(out, "before  ", sb.buf, args->width);
 	describe(&sb, name_b, b);
-	fprintf(out, "after   %s\n\n", sb.buf);
+	put_cut(out, "after   ", sb.buf, args->width);
+	fputc('\n', out);
 	fprintf(out, "%-6s %10s %10s %10s\n", "total", "before", "after", "change");
 	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
 		if (!(d->total_have & (UINT32_C(1) << m))) {
@@ -154,40 +306,19 @@ static void print_text(FILE *out, const struct diff_args *args, const char *name
 		strbuf_release(&sb);
 		return;
 	}
-	fprintf(out, "\nregions: %zu grew, %zu shrank, %zu appeared, %zu vanished, %zu unchanged",
-		d->count[VMS_CHANGE_GREW], d->count[VMS_CHANGE_SHRANK],
-		d->count[VMS_CHANGE_APPEARED], d->count[VMS_CHANGE_VANISHED], d->n_same);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "regions: %zu grew, %zu shrank, %zu appeared, %zu vanished, %zu unchanged",
+		    d->count[VMS_CHANGE_GREW], d->count[VMS_CHANGE_SHRANK],
+		    d->count[VMS_CHANGE_APPEARED], d->count[VMS_CHANGE_VANISHED], d->n_same);
 	if (d->n_merged)
-		fprintf(out, ", %zu merged into a new mapping", d->n_merged);
+		strbuf_addf(&sb, ", %zu merged into a new mapping", d->n_merged);
 	fputc('\n', out);
+	put_wrapped(out, sb.buf, args->width);
 	if (d->n == 0) {
 		strbuf_release(&sb);
 		return;
 	}
-	fprintf(out, "%-9s %16s  %-28s %9s %9s %9s %9s\n", "change", "address", "region", "size",
-		"Δsize", "RSS", "ΔRSS");
-	for (size_t i = 0; i < d->n; i++) {
-		const struct vms_diff_entry *e = &d->entries[i];
-		const struct vms_snapshot *s = e->b >= 0 ? b : a;
-		const struct vms_region *r = &s->regions[e->b >= 0 ? e->b : e->a];
-		uint64_t rss;
-		char w[32];
-
-		strbuf_reset(&sb);
-		cmd_region_label(&sb, s, r);
-		fmt_size(x, sizeof(x), vms_region_size(r), args->bytes);
-		fmt_delta(y, sizeof(y), e->delta[VMS_MEASURE_SIZE], args->bytes);
-		if (vms_region_measure(r, VMS_MEASURE_RSS, &rss))
-			fmt_size(z, sizeof(z), rss, args->bytes);
-		else
-			snprintf(z, sizeof(z), "n/a");
-		if (e->have & (UINT32_C(1) << VMS_MEASURE_RSS))
-			fmt_delta(w, sizeof(w), e->delta[VMS_MEASURE_RSS], args->bytes);
-		else
-			snprintf(w, sizeof(w), "n/a");
-		fprintf(out, "%-9s %16" PRIx64 "  %-28s %9s %9s %9s %9s\n",
-			vms_change_to_string(e->change), r->start, sb.buf, x, y, z, w);
-	}
+	print_regions(out, args, a, b, d);
 	strbuf_release(&sb);
 }
 
@@ -407,6 +538,7 @@ int cmd_diff(int argc, char **argv)
 	if (args.json) {
 		r = print_json(stdout, name_a, name_b, a, b, &d);
 	} else {
+		args.width = cli_output_width(0, STDOUT_FILENO);
 		print_text(stdout, &args, name_a, name_b, a, b, &d);
 		r = fflush(stdout) == 0 ? 0 : -EIO;
 	}

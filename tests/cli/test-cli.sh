@@ -308,4 +308,13 @@ widest 50 "top --once into a pipe with COLUMNS=50: 50 columns"
 run "$vmscope" list -w 40
 widest 40 "list -w 40: 40 columns"
 
+# diff fits the terminal's width or COLUMNS too, down to 40
+for w in 60 40; do
+	run env COLUMNS=$w "$vmscope" diff "$tmp/a.json" "$tmp/live.json"
+	widest $w "diff into a pipe with COLUMNS=$w: $w columns"
+done
+run env -u COLUMNS "$vmscope" diff "$tmp/a.json" "$tmp/live.json"
+grep -q '^change  *address  *region  *size  *Δsize  *RSS  *ΔRSS$' "$tmp/out" &&
+	ok "diff into a pipe: every column" || not_ok "diff into a pipe: every column" "$(grep -m1 '^change' "$tmp/out")"
+
 finish

@@ -137,7 +137,7 @@ int cmd_render_recording(const char *format, const struct vms_recording *rec,
 	return report_written(r);
 }
 
-void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
+void cmd_region_label_raw(struct strbuf *out, const struct vms_snapshot *snap,
 		      const struct vms_region *r)
 {
 	const char *path = r->object >= 0 && (size_t)r->object < snap->n_objects
@@ -145,25 +145,31 @@ void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 				   : NULL;
 
 	if (vms_region_shm_type(r) != VMS_SHM_NONE) {
-		struct strbuf label;
-
-		strbuf_init(&label);
-		vms_region_shm_label(&label, r);
-		escape_display(out, label.buf, label.len);
-		strbuf_release(&label);
+		vms_region_shm_label(out, r);
 	} else if (path) {
 		const char *base = strrchr(path, '/');
 
 		base = base ? base + 1 : path;
-		escape_display(out, base, strlen(base));
+		strbuf_addstr(out, base);
 		strbuf_addf(out, " %s", vms_kind_to_string(r->kind));
 	} else if (r->kind == VMS_KIND_THREAD_STACK && r->tid > 0) {
 		strbuf_addf(out, "thread_stack %d", (int)r->tid);
 	} else if (r->name && r->name[0] == '[' && r->kind == VMS_KIND_OTHER) {
-		escape_display(out, r->name, strlen(r->name));
+		strbuf_addstr(out, r->name);
 	} else {
 		strbuf_addstr(out, vms_kind_to_string(r->kind));
 	}
+}
+
+void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
+		      const struct vms_region *r)
+{
+	struct strbuf raw;
+
+	strbuf_init(&raw);
+	cmd_region_label_raw(&raw, snap, r);
+	escape_display(out, raw.buf, raw.len);
+	strbuf_release(&raw);
 }
 
 bool cmd_no_address_space(const struct vms_snapshot *snap, struct strbuf *out)

@@ -75,5 +75,8 @@ bool cmd_say_no_address_space(const struct vms_snapshot *snap, FILE *out);
 /* "libc.so.6 text", "heap", "thread_stack 42": a region for one line of text. */
 void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 		      const struct vms_region *r);
+/* The same unescaped, for a canvas (which escapes what it is given). */
+void cmd_region_label_raw(struct strbuf *out, const struct vms_snapshot *snap,
+			  const struct vms_region *r);
 
 #endif

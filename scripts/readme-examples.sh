@@ -223,6 +223,25 @@ example_capture() {
 	show "vmscope --proc-root cap-demo/proc --no-pages -w 90 $t | head -3"
 }
 
+# a recording of the recording test's target, which grows one region by
+# 1 MiB on each SIGUSR1: show, and check of its growth rate.
+example_record() {
+	local t r
+	printf '$ build/tests/live/record-target &   # grows a region by 1 MiB on each SIGUSR1\n'
+	start t build/tests/live/record-target >"$tmp/facts-record"
+	wait_line "$tmp/facts-record" ready
+	printf '$ vmscope record %s --duration 10s -q -o app.rec &   # three SIGUSR1 on the way, 2.5 s apart\n' "$t"
+	vmscope record "$t" --duration 10s -q -o app.rec &
+	r=$!
+	for _ in 1 2 3; do
+		sleep 2.5
+		kill -USR1 "$t"
+	done
+	wait "$r"
+	show "vmscope show -w 100 app.rec | head -30"
+	show "vmscope check app.rec --max-growth-rate rss=10M/min"
+}
+
 mapfile -t all < <(sed -n 's/^<!-- example \([a-z_]*\) -->$/\1/p' "$src/README.md")
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${all[@]}")

@@ -60,7 +60,11 @@ stop_serve() {
 	fi
 }
 
-"$static_target" &
+# The target under a name of this run's own: other test runs on the machine
+# start static targets too, and NAME would match them.
+tname=stgt$$
+cp "$static_target" "$tmp/$tname"
+"$tmp/$tname" &
 spid=$!
 pids+=("$spid")
 if ! wait_stopped "$spid"; then
@@ -168,7 +172,7 @@ if command -v promtool >/dev/null; then
 else
 	skip "metrics checked by promtool" "promtool (Debian package prometheus) is not installed"
 fi
-list_pss=$("$vmscope" list --format openmetrics --name static-target |
+list_pss=$("$vmscope" list --format openmetrics --name "$tname" |
 	sed -n "s/^vmscope_process_memory_bytes{pid=\"$spid\",.*measure=\"pss\"} //p")
 [ "$list_pss" = "$want_pss" ] && ok "list --format openmetrics gives the target's PSS" ||
 	not_ok "list --format openmetrics gives the target's PSS ($want_pss)" "got '$list_pss'"
@@ -218,8 +222,8 @@ PY
 	prom_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	cat >"$tmp/prometheus.yml" <<EOF
 global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: 2s
+  scrape_timeout: 2s
 scrape_configs:
   - job_name: vmscope-om
     static_configs:
@@ -236,7 +240,8 @@ EOF
 		query="vmscope_process_memory_bytes{job=\"vmscope-$job\",pid=\"$spid\",measure=\"pss\"}"
 		url="http://127.0.0.1:$prom_port/api/v1/query?query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$query")"
 		got= start=$SECONDS
-		while [ $((SECONDS - start)) -lt 20 ]; do
+		# a scrape of the whole machine takes seconds on a loaded machine
+		while [ $((SECONDS - start)) -lt 45 ]; do
 			got=$(get "$url" 2>/dev/null | tail -n +2 | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -254,7 +259,11 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 			ok "Prometheus scraped serve's ${want_type%%;*} (Accept: ${note%%|*}): its query for the target's PSS is smaps_rollup's ($got bytes, $((SECONDS - start)) s)"
 		else
 			not_ok "Prometheus answers the target's PSS as smaps_rollup's ($want_pss) from ${want_type%%;*}" \
-				"got '$got'; the proxy saw: $note" "$(tail -n 20 "$tmp/prometheus.log")"
+				"got '$got'; the proxy saw: $note" "$(tail -n 20 "$tmp/prometheus.log")" \
+				"targets: $(get "http://127.0.0.1:$prom_port/api/v1/targets" | tail -n +2 | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["data"]["activeTargets"]:
+    print(t["labels"]["job"], t["health"], t["lastError"], t["lastScrapeDuration"])' 2>&1)"
 		fi
 	done
 	kill -TERM "$prom_pid"
@@ -348,7 +357,7 @@ done
 [ $? -eq 2 ] && ok "serve --by library is a usage error" || not_ok "serve --by library is a usage error"
 
 # ---- named processes: whole snapshots, with the per-kind breakdown
-if start_serve named -l 0 "$spid" 'static-targ'; then
+if start_serve named -l 0 "$spid" "${tname%?}"; then
 	get "http://127.0.0.1:$port/metrics" >"$tmp/named.out"
 	out=$(cat "$tmp/named.out")
 	pids_seen=$(grep -o 'pid="[0-9]*"' <<<"$out" | sort -u)

@@ -119,44 +119,119 @@ static void size_text(char buf[32], uint64_t v, bool bytes)
 		vms_format_size(buf, 32, v);
 }
 
-static void text_counts(FILE *out, const struct vms_region_pages *p, uint32_t known, bool bytes)
-{
-	bool first = true;
-	char buf[32];
+/*
+ * Words written one after the other, a line broken before a word that would
+ * pass the width (0: never), the next line indented. Our own words: ASCII.
+ */
+struct wrap {
+	FILE *out;
+	unsigned width, col, indent;
+};
 
-	fputs("   ", out);
+static void wrap_start(struct wrap *w, const char *head, unsigned indent)
+{
+	fputs(head, w->out);
+	w->col = (unsigned)strlen(head);
+	w->indent = indent;
+}
+
+/* sep (", " or " ") before the word unless it starts a line. */
+static void wrap_word(struct wrap *w, const char *sep, const char *word)
+{
+	size_t n = strlen(word), s = strlen(sep);
+
+	/* with commas, room for the one that may end the line */
+	if (w->width && w->col > w->indent && w->col + s + n + (sep[0] == ',') > w->width) {
+		/* a comma stays at the end of the line, a space does not */
+		fprintf(w->out, "%s\n%*s", sep[0] == ',' ? "," : "", (int)w->indent, "");
+		w->col = w->indent;
+	} else if (w->col > w->indent) {
+		fputs(sep, w->out);
+		w->col += (unsigned)s;
+	}
+	fputs(word, w->out);
+	w->col += (unsigned)n;
+}
+
+/* Each word of text (split at spaces) as a wrap word. */
+static void wrap_text(struct wrap *w, const char *sep, const char *text)
+{
+	char word[128];
+
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		snprintf(word, sizeof(word), "%.*s", (int)n, text);
+		wrap_word(w, sep, word);
+		sep = " ";
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static void wrap_end(struct wrap *w)
+{
+	fputc('\n', w->out);
+	w->col = 0;
+}
+
+/* The words of a state, each as a wrap word, the first after sep. */
+static void wrap_state(struct wrap *w, const char *sep, uint32_t state)
+{
+	for (int c = 0; c < VMS_PG__MAX; c++) {
+		if (state & VMS_PAGE_BIT(c)) {
+			wrap_word(w, sep, vms_page_count_names[c]);
+			sep = " ";
+		}
+	}
+}
+
+static void text_counts(struct wrap *w, const struct vms_region_pages *p, uint32_t known,
+			bool bytes)
+{
+	char buf[32], item[64];
+
+	wrap_start(w, "   ", 3);
 	for (int c = 0; c < VMS_PG__MAX; c++) {
 		if (!(known & VMS_PAGE_BIT(c)))
 			continue;
 		if (!p->v[c] && c != VMS_PG_PRESENT)
 			continue;
 		size_text(buf, p->v[c], bytes);
-		fprintf(out, "%s%s %s", first ? "" : ", ", vms_page_count_names[c], buf);
-		first = false;
+		snprintf(item, sizeof(item), "%s %s", vms_page_count_names[c], buf);
+		wrap_word(w, ", ", item);
 	}
 	if (known & VMS_PAGE_BIT(VMS_PG_MAPPED_ONCE)) {
 		size_text(buf, p->pss, bytes);
-		fprintf(out, ", pss %s", buf);
+		snprintf(item, sizeof(item), "pss %s", buf);
+		wrap_word(w, ", ", item);
 	}
-	fputc('\n', out);
+	wrap_end(w);
 }
 
-int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool color)
+int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool color,
+		      unsigned width)
 {
 	const struct vms_snapshot *snap = l->snap;
 	uint64_t ps = snap->host.page_size ? snap->host.page_size : 4096;
+	struct wrap w = { .out = out, .width = width };
 	struct strbuf name;
-	char words[256], buf[32];
+	char buf[32], head[96];
 
 	(void)color;
 	strbuf_init(&name);
-	pages_state_words(l->known, words, sizeof(words));
-	fprintf(out, "pid %d: %zu region%s, pages of %" PRIu64 " bytes, read with %s\n",
-		(int)snap->proc.pid, l->n_regions, l->n_regions == 1 ? "" : "s", ps,
-		snap->pages.scan ? (snap->pages.entries ? "PAGEMAP_SCAN and pagemap entries"
-							: "PAGEMAP_SCAN")
-				 : "pagemap entries");
-	fprintf(out, "states known: %s\n", words);
+	snprintf(head, sizeof(head), "pid %d: %zu region%s, pages of %" PRIu64 " bytes, read with %s",
+		 (int)snap->proc.pid, l->n_regions, l->n_regions == 1 ? "" : "s", ps,
+		 snap->pages.scan ? (snap->pages.entries ? "PAGEMAP_SCAN and pagemap entries"
+							 : "PAGEMAP_SCAN")
+				  : "pagemap entries");
+	wrap_start(&w, "", 2);
+	wrap_text(&w, " ", head);
+	wrap_end(&w);
+	wrap_start(&w, "states known:", 2);
+	wrap_state(&w, " ", l->known);
+	wrap_end(&w);
 	for (size_t i = 0; i < l->n_regions; i++) {
 		const struct pages_region *pr = &l->regions[i];
 		const struct vms_region *r = &snap->regions[pr->region];
@@ -164,21 +239,33 @@ int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool
 		strbuf_reset(&name);
 		escape_display(&name, r->name ? r->name : "", r->name ? strlen(r->name) : 0);
 		size_text(buf, pr->end - pr->start, bytes);
-		fprintf(out, "\nregion %zu  %" PRIx64 "-%" PRIx64 "  %s  %s%s%s\n", pr->region,
-			pr->start, pr->end, buf, vms_kind_to_string(r->kind), name.len ? "  " : "",
-			name.buf);
-		text_counts(out, &pr->counts, l->known, bytes);
+		fputc('\n', out);
+		wrap_start(&w, "", 2);
+		snprintf(head, sizeof(head), "region %zu", pr->region);
+		wrap_word(&w, "  ", head);
+		snprintf(head, sizeof(head), "%" PRIx64 "-%" PRIx64, pr->start, pr->end);
+		wrap_word(&w, "  ", head);
+		wrap_word(&w, "  ", buf);
+		wrap_word(&w, "  ", vms_kind_to_string(r->kind));
+		/* a name is never cut: on a line of its own when it does not fit */
+		if (name.len)
+			wrap_word(&w, "  ", name.buf);
+		wrap_end(&w);
+		text_counts(&w, &pr->counts, l->known, bytes);
 		if (pr->n_runs == 0)
 			fputs("   no page populated\n", out);
 		for (size_t k = pr->first_run; k < pr->first_run + pr->n_runs; k++) {
 			const struct vms_page_run *run = &l->runs[k];
 
-			pages_state_words(run->state, words, sizeof(words));
-			fprintf(out, "   %12" PRIx64 "-%-12" PRIx64 " %8" PRIu64 "  %s", run->start,
-				run->end, (run->end - run->start) / ps, words);
-			if (run->mapcount > 1)
-				fprintf(out, "  mapped %" PRIu32 "x", run->mapcount);
-			fputc('\n', out);
+			snprintf(head, sizeof(head), "   %12" PRIx64 "-%-12" PRIx64 " %8" PRIu64,
+				 run->start, run->end, (run->end - run->start) / ps);
+			wrap_start(&w, head, 8);
+			wrap_state(&w, "  ", run->state);
+			if (run->mapcount > 1) {
+				snprintf(buf, sizeof(buf), "mapped %" PRIu32 "x", run->mapcount);
+				wrap_word(&w, "  ", buf);
+			}
+			wrap_end(&w);
 		}
 	}
 	strbuf_release(&name);

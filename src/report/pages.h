@@ -48,7 +48,9 @@ void pages_listing_release(struct pages_listing *l);
 /* Words of a state, "present exclusive thp", into buf (at least 160 bytes). */
 void pages_state_words(uint32_t state, char *buf, size_t n);
 
-int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool color);
+/* width: lines are wrapped there (0: never). */
+int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool color,
+		      unsigned width);
 int pages_render_json(FILE *out, const struct pages_listing *l);
 
 #endif

@@ -317,4 +317,15 @@ run env -u COLUMNS "$vmscope" diff "$tmp/a.json" "$tmp/live.json"
 grep -q '^change  *address  *region  *size  *Δsize  *RSS  *ΔRSS$' "$tmp/out" &&
 	ok "diff into a pipe: every column" || not_ok "diff into a pipe: every column" "$(grep -m1 '^change' "$tmp/out")"
 
+# pages wraps its lists at the width; a file name is never cut
+run env COLUMNS=40 "$vmscope" pages "$m1"
+grep -v '^  /' "$tmp/out" >"$tmp/out.nopath"
+wide=$(wc -L <"$tmp/out.nopath")
+[ $rc -eq 0 ] && [ "$wide" -le 40 ] && ok "pages into a pipe with COLUMNS=40: 40 columns but for file names" ||
+	not_ok "pages into a pipe with COLUMNS=40: 40 columns but for file names" "exit $rc, widest $wide" \
+		"$(awk 'length($0) > 40' "$tmp/out.nopath" | head -5)"
+run env -u COLUMNS "$vmscope" pages "$m1"
+grep -q '^states known: present swapped file exclusive' "$tmp/out" &&
+	ok "pages into a pipe: whole lines" || not_ok "pages into a pipe: whole lines" "$(head -3 "$tmp/out")"
+
 finish

@@ -193,6 +193,18 @@ else
 	not_ok "every README example is refreshed by scripts/readme-examples.sh" "${bad[@]}"
 fi
 
+# Each page reads with man -l from the source tree: none is only a .so link,
+# which man resolves from the current directory.
+links=()
+for page in man/*.[0-9]; do
+	grep -q '^\.so ' "$page" && links+=("$page: $(grep -m1 '^\.so ' "$page")")
+done
+if [ ${#links[@]} -eq 0 ]; then
+	ok "every man page is a page of its own (man -l reads it in the source tree)"
+else
+	not_ok "every man page is a page of its own (man -l reads it in the source tree)" "${links[@]}"
+fi
+
 # Each command's own man page names each of its options (the report's is vmscope(1)).
 for c in "${commands[@]}"; do
 	page=man/vmscope-$c.1

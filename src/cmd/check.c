@@ -434,6 +434,7 @@ int cmd_check(int argc, char **argv)
 	struct vms_budget_result *res = NULL;
 	char **ops;
 	size_t failures = 0, n_rules;
+	unsigned width;
 	struct strbuf sb;
 	int r, n, first, status;
 
@@ -474,6 +475,7 @@ int cmd_check(int argc, char **argv)
 		base = TAKE_PTR(first_sample);
 
 	res = xcalloc(a.set.n_rules, sizeof(*res));
+	width = cli_output_width(0, STDOUT_FILENO);
 	strbuf_init(&sb);
 	for (size_t i = 0; i < n_rules; i++) {
 		if (!vms_budget_eval(snap, base, &a.set.rules[i], &res[i]))
@@ -483,7 +485,7 @@ int cmd_check(int argc, char **argv)
 		rule_name(&sb, &a.set.rules[i]);
 		strbuf_addstr(&sb, ": ");
 		result_detail(&sb, snap, &a.set.rules[i], &res[i]);
-		printf("%s\n", sb.buf);
+		cmd_put_wrapped(stdout, sb.buf, width, 6);
 	}
 	strbuf_release(&sb);
 	status = failures ? EXIT_GONE : 0;

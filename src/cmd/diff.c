@@ -120,31 +120,6 @@ static void describe(struct strbuf *sb, const char *arg, const struct vms_snapsh
 		    s->proc.comm ? s->proc.comm : "?");
 }
 
-/* Our own words, wrapped after a ", " at width (0: never), continued indented. */
-static void put_wrapped(FILE *out, const char *s, unsigned width)
-{
-	size_t col = 0;
-
-	while (*s) {
-		const char *next = strstr(s, ", ");
-		size_t len = next ? (size_t)(next - s) + 1 : strlen(s);
-
-		if (width && col > 2 && col + 1 + len > width) {
-			fputs("\n  ", out);
-			col = 2;
-		} else if (col) {
-			fputc(' ', out);
-			col++;
-		}
-		fwrite(s, 1, len, out);
-		col += len;
-		s += len;
-		while (*s == ' ')
-			s++;
-	}
-	fputc('\n', out);
-}
-
 /* head then text (escaped for display here), cut with an ellipsis at width (0: whole). */
 static void put_cut(FILE *out, const char *head, const char *text, unsigned width)
 {
@@ -313,7 +288,7 @@ static void print_text(FILE *out, const struct diff_args *args, const char *name
 	if (d->n_merged)
 		strbuf_addf(&sb, ", %zu merged into a new mapping", d->n_merged);
 	fputc('\n', out);
-	put_wrapped(out, sb.buf, args->width);
+	cmd_put_wrapped(out, sb.buf, args->width, 2);
 	if (d->n == 0) {
 		strbuf_release(&sb);
 		return;

@@ -328,4 +328,12 @@ run env -u COLUMNS "$vmscope" pages "$m1"
 grep -q '^states known: present swapped file exclusive' "$tmp/out" &&
 	ok "pages into a pipe: whole lines" || not_ok "pages into a pipe: whole lines" "$(head -3 "$tmp/out")"
 
+# check's results wrap at the width, one line each into a pipe
+run env COLUMNS=40 "$vmscope" check --max-pss 1 --max-rss 1G "$tmp/a.json"
+rc=$((rc == 1 ? 0 : rc)) # the PSS budget fails, as it should
+widest 40 "check into a pipe with COLUMNS=40: 40 columns"
+run env -u COLUMNS "$vmscope" check --max-pss 1 --max-rss 1G "$tmp/a.json"
+[ "$(wc -l <"$tmp/out")" = 2 ] && ok "check into a pipe: one line per budget" ||
+	not_ok "check into a pipe: one line per budget" "$(cat "$tmp/out")"
+
 finish

@@ -82,6 +82,36 @@ void cmd_render_fit(struct cmd_render_args *ra, int fd)
 	ra->ropt.ascii = !cli_locale_utf8();
 }
 
+void cmd_put_wrapped(FILE *out, const char *text, unsigned width, unsigned indent)
+{
+	size_t col = 0;
+
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		if (width && col > indent && col + 1 + n > width) {
+			fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(text, 1, n, out);
+		col += n;
+		text += n;
+		/* the spaces that start a line (ok's "ok    ") are the line's */
+		if (col == n) {
+			size_t sp = strspn(text, " ");
+
+			fwrite(text, 1, sp > 0 ? sp - 1 : 0, out);
+			col += sp > 0 ? sp - 1 : 0;
+		}
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', out);
+}
+
 int cmd_stream_done(FILE *out, int r)
 {
 	if (fflush(out) != 0 || ferror(out))

@@ -72,6 +72,13 @@ bool cmd_no_address_space(const struct vms_snapshot *snap, struct strbuf *out);
 /* That line on out with its newline; false when snap has an address space. */
 bool cmd_say_no_address_space(const struct vms_snapshot *snap, FILE *out);
 
+/*
+ * Prints text (escaped already) and a newline, broken at spaces before a
+ * word that would pass width (0: never), each next line indented by
+ * indent. A word wider than a line stays whole.
+ */
+void cmd_put_wrapped(FILE *out, const char *text, unsigned width, unsigned indent);
+
 /* "libc.so.6 text", "heap", "thread_stack 42": a region for one line of text. */
 void cmd_region_label(struct strbuf *out, const struct vms_snapshot *snap,
 		      const struct vms_region *r);

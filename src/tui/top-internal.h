@@ -58,6 +58,7 @@ struct top {
 	int signal;
 	pid_t signal_pid;
 	uint64_t signal_start;
+	char signal_comm[64];  /* its name when it was picked, for the question */
 	char msg[256];
 	int status;
 	/* the process view */

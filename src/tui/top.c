@@ -300,6 +300,7 @@ static void menu_signal(struct top *t)
 	}
 	t->signal_pid = r->pid;
 	t->signal_start = r->start_time;
+	(void)snprintf(t->signal_comm, sizeof(t->signal_comm), "%s", r->name ? r->name : "?");
 	open_menu(t, MENU_SIGNAL, "Send signal");
 	for (size_t i = 0; i < ARRAY_SIZE(menu_signals); i++) {
 		(void)snprintf(item, sizeof(item), "%2d %s", menu_signals[i],

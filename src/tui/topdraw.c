@@ -233,16 +233,15 @@ const char *top_signal_name(int sig)
 	return "?";
 }
 
+/* The question names the process as it was when picked: the selection may move since. */
 static void draw_confirm(struct top *t)
 {
-	const struct vms_row *r = vms_view_selected(&t->view);
 	struct strbuf sb, name;
 
 	draw_list(t);
 	strbuf_init(&sb);
 	strbuf_init(&name);
-	if (r && r->name)
-		escape_display(&name, r->name, strlen(r->name));
+	escape_display(&name, t->signal_comm, strlen(t->signal_comm));
 	strbuf_addf(&sb, "send %s (%d) to process %d (%s)? y/n ", top_signal_name(t->signal),
 		    t->signal, (int)t->signal_pid, name.buf);
 	move(LINES - 1, 0);

@@ -25,7 +25,7 @@
 #include "vmscope/model.h"
 
 #define MIN_WIDTH 40  /* narrower is refused by the commands */
-#define FULL_LINES_FIT 80 /* with full lines, bars are laid out as at this width */
+#define FULL_LINES_FIT 80 /* with full lines, bars are laid out as at this width; width 0 */
 
 /* A count with thousands separators ("1,532"), plain digits with --bytes. */
 static void fmt_count(const struct text *t, char buf[32], uint64_t v)
@@ -294,7 +294,8 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 		t.opt.sort = VMS_SORT_RSS;
 	if (t.opt.top == 0)
 		t.opt.top = REPORT_DEFAULT_TOP;
-	t.width = t.opt.width > MIN_WIDTH ? t.opt.width : MIN_WIDTH;
+	t.width = !t.opt.width ? FULL_LINES_FIT /* 0 means 80 */
+		  : t.opt.width > MIN_WIDTH ? t.opt.width : MIN_WIDTH;
 	if (t.width > CANVAS_MAX_WIDTH)
 		t.width = CANVAS_MAX_WIDTH;
 	t.fit = t.width;

@@ -133,7 +133,7 @@ int cmd_faults(int argc, char **argv)
 	if (a.json)
 		r = cmd_faults_json(mem, &run);
 	else
-		cmd_faults_text(mem, &run, a.top, a.threads);
+		cmd_faults_text(mem, &run, a.top, a.threads, cli_output_width(0, STDOUT_FILENO));
 	if (fclose(mem) != 0 || r < 0) {
 		fputs("vmscope: cannot render the fault report\n", stderr);
 		status = EXIT_USAGE;

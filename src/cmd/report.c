@@ -193,7 +193,8 @@ static int report_one(struct run *run, pid_t pid, struct sums *sums)
 		a->faults_ns = faults.no_address_space ? 0 : a->faults_ns;
 		if (faults.exited) {
 			/* No report of a process that is gone; what it did is still news. */
-			cmd_faults_text(stdout, &faults, a->r.ropt.top ? a->r.ropt.top : 10, true);
+			cmd_faults_text(stdout, &faults, a->r.ropt.top ? a->r.ropt.top : 10, true,
+					a->r.ropt.width);
 			status = EXIT_GONE;
 			goto out;
 		}
@@ -239,7 +240,8 @@ static int report_one(struct run *run, pid_t pid, struct sums *sums)
 	status = cmd_render_snapshot(run->rep, snap, &a->r.ropt);
 	if (status == 0 && a->faults_ns) {
 		fputs("\nPage faults\n", stdout);
-		cmd_faults_text(stdout, &faults, a->r.ropt.top ? a->r.ropt.top : 10, true);
+		cmd_faults_text(stdout, &faults, a->r.ropt.top ? a->r.ropt.top : 10, true,
+				a->r.ropt.width);
 	}
 out:
 	cmd_faults_run_release(&faults);

@@ -336,4 +336,15 @@ run env -u COLUMNS "$vmscope" check --max-pss 1 --max-rss 1G "$tmp/a.json"
 [ "$(wc -l <"$tmp/out")" = 2 ] && ok "check into a pipe: one line per budget" ||
 	not_ok "check into a pipe: one line per budget" "$(cat "$tmp/out")"
 
+# faults: its tables narrow, its prose wraps, at the width
+"$target" --comm cli-faults --fault-anon 256 --no-stop >"$tmp/faults.facts" </dev/null &
+fpid2=$!
+pids+=("$fpid2")
+for _ in $(seq 100); do grep -q '^ready$' "$tmp/faults.facts" && break; sleep 0.05; done
+(sleep 0.3; kill -USR1 "$fpid2") &
+run env COLUMNS=40 "$vmscope" faults -d 1 --threads "$fpid2"
+widest 40 "faults into a pipe with COLUMNS=40: 40 columns"
+grep -qE '^anon +256 +0$' "$tmp/out" && ok "faults at 40 columns: the region table keeps its counts" ||
+	not_ok "faults at 40 columns: the region table keeps its counts" "$(cat "$tmp/out")"
+
 finish

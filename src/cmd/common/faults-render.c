@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,11 +193,13 @@ static void text_header(FILE *out, const struct cmd_faults_run *run)
 	strbuf_release(&sb);
 }
 
-static void text_regions(FILE *out, const struct cmd_faults_run *run, size_t top)
+static void text_regions(FILE *out, const struct cmd_faults_run *run, size_t top, unsigned width)
 {
 	double secs = run_seconds(run);
 	struct strbuf sb;
 	char a[32], b[32], c[32];
+	int aw, lw;
+	bool rate;
 
 	if (!run->sampled)
 		return;
@@ -204,8 +207,17 @@ static void text_regions(FILE *out, const struct cmd_faults_run *run, size_t top
 		fputs("\nno fault was sampled\n", out);
 		return;
 	}
+	/* narrow: the address goes, then per s; the label narrows to 12 at least */
+	aw = width && width < 79 ? 0 : 15;
+	rate = !(width && width < 64);
+	lw = width && width < 79 ? (int)width - (rate ? 30 : 20) : 34;
+	if (lw < 12)
+		lw = 12;
+	if (lw > 34)
+		lw = 34;
 	strbuf_init(&sb);
-	fprintf(out, "\n%-14s %-34s %10s %8s %9s\n", "address", "region", "minor", "major", "per s");
+	fprintf(out, "\n%-*s%-*s %10s %8s", aw, aw ? "address" : "", lw, "region", "minor", "major");
+	fputs(rate ? "      per s\n" : "\n", out);
 	for (size_t i = 0; i < run->res.n_regions && i < top; i++) {
 		const struct vms_fault_region_row *row = &run->res.regions[i];
 		const struct vms_region *r = &row->snap->regions[row->region];
@@ -216,23 +228,32 @@ static void text_regions(FILE *out, const struct cmd_faults_run *run, size_t top
 		fmt_count(b, sizeof(b), row->n.majflt);
 		fmt_count(c, sizeof(c),
 			  per_second(row->n.minflt + row->n.majflt, secs));
-		fprintf(out, "%-14" PRIx64 " %-34.34s %10s %8s %9s\n", r->start, sb.buf, a, b, c);
+		if (aw)
+			fprintf(out, "%-14" PRIx64 " ", r->start);
+		fprintf(out, "%-*.*s %10s %8s", lw, lw, sb.buf, a, b);
+		if (rate)
+			fprintf(out, " %9s", c);
+		fputc('\n', out);
 	}
 	if (run->res.n_regions > top)
-		fprintf(out, "%-14s (%zu more regions)\n", "", run->res.n_regions - top);
+		fprintf(out, "%*s(%zu more regions)\n", aw, "", run->res.n_regions - top);
 	if (run->res.unmapped.minflt + run->res.unmapped.majflt) {
 		fmt_count(a, sizeof(a), run->res.unmapped.minflt);
 		fmt_count(b, sizeof(b), run->res.unmapped.majflt);
-		fprintf(out, "%-14s %-34s %10s %8s\n", "", "(mapped and unmapped in the run)", a, b);
+		fprintf(out, "%*s%-*.*s %10s %8s\n", aw, "", lw, lw, "(mapped and unmapped in the run)",
+			a, b);
 	}
 	if (run->res.dropped)
-		fprintf(out, "%-14s (%" PRIu64 " faults in new mappings past the cap, not placed)\n", "",
-			run->res.dropped);
+		fprintf(out, "%*s(%" PRIu64 " faults in new mappings past the cap, not placed)\n", aw,
+			"", run->res.dropped);
 	strbuf_release(&sb);
 }
 
-static void text_sites(FILE *out, const struct cmd_faults_run *run)
+static void text_sites(FILE *out, const struct cmd_faults_run *run, unsigned width)
 {
+	/* a code site's name is cut at the width: its object+offset is at its end */
+	int room = width ? (int)width - 21 : INT_MAX;
+
 	char a[32], b[32];
 	bool unsymbolized = false;
 
@@ -244,7 +265,7 @@ static void text_sites(FILE *out, const struct cmd_faults_run *run)
 
 		fmt_count(a, sizeof(a), s->n.minflt);
 		fmt_count(b, sizeof(b), s->n.majflt);
-		fprintf(out, "%10s %8s  %s\n", a, b, run->names[i].text);
+		fprintf(out, "%10s %8s  %.*s\n", a, b, room, run->names[i].text);
 		unsymbolized |= !run->names[i].symbol && !cmd_faults_kernel_ip(s->ip);
 	}
 	if (run->res.n_sites > run->n_names)
@@ -254,9 +275,10 @@ static void text_sites(FILE *out, const struct cmd_faults_run *run)
 		      out);
 }
 
-static void text_timeline(FILE *out, const struct cmd_faults_run *run)
+static void text_timeline(FILE *out, const struct cmd_faults_run *run, unsigned width)
 {
-	uint64_t max = 1;
+	/* the bar: 30 columns, or what the width leaves */
+	uint64_t cols = width && width < 58 ? width - 28 : 30, max = 1;
 	char a[32], b[32];
 	bool utf8 = cli_locale_utf8();
 
@@ -268,7 +290,7 @@ static void text_timeline(FILE *out, const struct cmd_faults_run *run)
 	fprintf(out, "\n%6s %10s %8s\n", "second", "minor", "major");
 	for (size_t i = 0; i < run->n_timeline; i++) {
 		uint64_t v = run->timeline[i].minflt + run->timeline[i].majflt;
-		int bar = (int)((v * 30 + max - 1) / max);
+		int bar = (int)((v * cols + max - 1) / max);
 
 		fmt_count(a, sizeof(a), run->timeline[i].minflt);
 		fmt_count(b, sizeof(b), run->timeline[i].majflt);
@@ -279,15 +301,21 @@ static void text_timeline(FILE *out, const struct cmd_faults_run *run)
 	}
 }
 
-static void text_threads(FILE *out, const struct cmd_faults_run *run)
+static void text_threads(FILE *out, const struct cmd_faults_run *run, unsigned width)
 {
 	struct thread_line *l = NULL;
 	size_t n = thread_lines(run, &l);
 	struct strbuf sb;
 	char a[32], b[32], c[32];
+	/* narrow: sampled goes, then the name narrows to 8 */
+	bool sampled = !(width && width < 56);
+	int nw = sampled || !width || width >= 45 ? 16 : (int)width - 29;
 
+	if (nw < 8)
+		nw = 8;
 	strbuf_init(&sb);
-	fprintf(out, "\n%8s %-16s %10s %8s %10s\n", "tid", "thread", "minor", "major", "sampled");
+	fprintf(out, "\n%8s %-*s %10s %8s", "tid", nw, "thread", "minor", "major");
+	fputs(sampled ? "    sampled\n" : "\n", out);
 	for (size_t i = 0; i < n; i++) {
 		const struct vms_fault_tally *s = find_sampled(run, l[i].tid);
 
@@ -304,21 +332,40 @@ static void text_threads(FILE *out, const struct cmd_faults_run *run)
 			fmt_count(c, sizeof(c), s ? s->minflt + s->majflt : 0);
 		else
 			snprintf(c, sizeof(c), "n/a");
-		fprintf(out, "%8d %-16s %10s %8s %10s%s%s\n", (int)l[i].tid, sb.buf, a, b, c,
-			l[i].note ? "  " : "", l[i].note ? l[i].note : "");
+		fprintf(out, "%8d %-*.*s %10s %8s", (int)l[i].tid, nw, nw, sb.buf, a, b);
+		if (sampled)
+			fprintf(out, " %10s", c);
+		fprintf(out, "%s%s\n", l[i].note ? "  " : "", l[i].note ? l[i].note : "");
 	}
 	strbuf_release(&sb);
 	free(l);
 }
 
-void cmd_faults_text(FILE *out, const struct cmd_faults_run *run, size_t top, bool threads)
+void cmd_faults_text(FILE *out, const struct cmd_faults_run *run, size_t top, bool threads,
+		     unsigned width)
 {
-	text_header(out, run);
-	text_regions(out, run, top);
-	text_sites(out, run);
-	text_timeline(out, run);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	/* the header's prose, each line wrapped at the width */
+	if (!m)
+		die_oom(0);
+	text_header(m, run);
+	if (fclose(m) != 0)
+		die_oom(0);
+	for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		cmd_put_wrapped(out, line, width, 2);
+	}
+	free(buf);
+	text_regions(out, run, top, width);
+	text_sites(out, run, width);
+	text_timeline(out, run, width);
 	if (threads || !run->sampled)
-		text_threads(out, run);
+		text_threads(out, run, width);
 }
 
 static void json_tally(struct jsonw *w, const struct vms_fault_tally *t)

@@ -68,7 +68,9 @@ static inline bool cmd_faults_kernel_ip(uint64_t ip)
 /* Watches run->pid; 0, or an exit status after a message. root_fd: /proc. */
 int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top);
 void cmd_faults_run_release(struct cmd_faults_run *run);
-void cmd_faults_text(FILE *out, const struct cmd_faults_run *run, size_t top, bool threads);
+/* The text; width: of the terminal (40 at least), 0 for whole lines. */
+void cmd_faults_text(FILE *out, const struct cmd_faults_run *run, size_t top, bool threads,
+		     unsigned width);
 int cmd_faults_json(FILE *out, const struct cmd_faults_run *run);
 
 #endif

@@ -84,30 +84,24 @@ void cmd_render_fit(struct cmd_render_args *ra, int fd)
 
 void cmd_put_wrapped(FILE *out, const char *text, unsigned width, unsigned indent)
 {
-	size_t col = 0;
+	size_t col = 0, gap = 0;
 
 	while (*text) {
 		size_t n = strcspn(text, " ");
 
-		if (width && col > indent && col + 1 + n > width) {
+		if (width && col > indent && col + gap + n > width) {
 			fprintf(out, "\n%*s", (int)indent, "");
 			col = indent;
-		} else if (col) {
-			fputc(' ', out);
-			col++;
+		} else {
+			/* the spaces between two words, as many as there were */
+			fprintf(out, "%*s", (int)gap, "");
+			col += gap;
 		}
 		fwrite(text, 1, n, out);
 		col += n;
 		text += n;
-		/* the spaces that start a line (ok's "ok    ") are the line's */
-		if (col == n) {
-			size_t sp = strspn(text, " ");
-
-			fwrite(text, 1, sp > 0 ? sp - 1 : 0, out);
-			col += sp > 0 ? sp - 1 : 0;
-		}
-		while (*text == ' ')
-			text++;
+		gap = strspn(text, " ");
+		text += gap;
 	}
 	fputc('\n', out);
 }

@@ -141,7 +141,7 @@ base=$cache/debian12-root
 mkdir -p "$cache"
 # The package's dependencies, and what the test runs in the root.
 deps=$(dpkg-deb -f "$deb" Depends | sed 's/([^)]*)//g; s/|[^,]*//g; s/[[:space:]]//g')
-include="$deps,apt,man-db,bash-completion,zsh,fish,systemd,dbus,curl"
+include=$(tr , '\n' <<<"$deps,apt,man-db,bash-completion,zsh,fish,systemd,dbus,curl" | sort -u | paste -sd,)
 exec 9>"$cache/debian12-root.lock"
 flock 9
 # A root made with another list is made again.
@@ -202,6 +202,15 @@ if [ $rc -eq 0 ] && grep -qE '^sh +pid [0-9]+' <<<"$out" && grep -q 'PSS' <<<"$o
 	ok "vmscope runs there and shows the shell that started it"
 else
 	not_ok "vmscope runs there" "exit $rc" "$out"
+fi
+# list reads every process through libproc2, which vmscope loads at run
+# time: the package must depend on it, as no linker sees it.
+out=$(in_root vmscope list -n 3 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'total:' <<<"$out"; then
+	ok "vmscope list runs there (libproc2, loaded at run time, is a dependency)"
+else
+	not_ok "vmscope list runs there" "exit $rc" "$out"
 fi
 pages=()
 bad=()

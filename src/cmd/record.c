@@ -213,6 +213,13 @@ static enum vms_rec_end record_loop(struct sampler *s, struct cmd_recorder *rec,
 		}
 		if (last)
 			return stop_signal ? VMS_REC_END_INTERRUPTED : VMS_REC_END_DURATION;
+		/* the schedule runs from the first sample's own time, the one
+		 * every sample's time is counted from */
+		if (rec->samples == 1) {
+			if (deadline != INT64_MAX)
+				deadline += rec->start_mono - start;
+			next = start = rec->start_mono;
+		}
 		/* the next slot of the schedule that is still ahead */
 		now = cmd_mono_ns();
 		do

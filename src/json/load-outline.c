@@ -165,7 +165,7 @@ bool load_parse_span(struct load *ld, size_t start, size_t end, unsigned depth,
 		die_oom(sizeof(*tok));
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	/* with its NUL: json-c needs to see a number end */
-	v = json_tokener_parse_ex(tok, ld->scratch.buf, (int)(end - start + 1));
+	v = vms_json_tokener_parse(tok, ld->scratch.buf, (int)(end - start + 1));
 	e = json_tokener_get_error(tok);
 	used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);

@@ -560,7 +560,7 @@ bool vms_recording_sniff(const char *buf, size_t len)
 	tok = json_tokener_new();
 	if (!tok)
 		return false;
-	root = json_tokener_parse_ex(tok, buf, (int)n);
+	root = vms_json_tokener_parse(tok, buf, (int)n);
 	if (root && json_object_is_type(root, json_type_object) &&
 	    json_object_object_get_ex(root, "format", &f) && json_object_is_type(f, json_type_string))
 		yes = strcmp(json_object_get_string(f), VMS_RECORDING_FORMAT) == 0;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,7 +118,7 @@ int vms_json_parse_text(const char *buf, size_t len, const char *what, struct js
 	if (!tok)
 		die_oom(sizeof(*tok));
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
+	root = vms_json_tokener_parse(tok, buf, (int)len);
 	/* root is NULL for the text "null" too: a value, which the caller
 	 * finds of the wrong type */
 	if (json_tokener_get_error(tok) != json_tokener_success) {
@@ -145,6 +146,20 @@ int vms_json_parse_text(const char *buf, size_t len, const char *what, struct js
 	json_tokener_free(tok);
 	*ret = root;
 	return 0;
+}
+
+struct json_object *vms_json_tokener_parse(struct json_tokener *tok, const char *buf, int len)
+{
+	/* glibc: the C locale object itself, neither allocated nor freed */
+	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	locale_t old = c ? uselocale(c) : (locale_t)0;
+	struct json_object *v = json_tokener_parse_ex(tok, buf, len);
+
+	if (c) {
+		uselocale(old);
+		freelocale(c);
+	}
+	return v;
 }
 
 /* The file at path into out, capped; 0, or -errno with err->message set. */

@@ -27,6 +27,16 @@ int vms_json_parse_text(const char *buf, size_t len, const char *what, struct js
 			struct vms_load_error *err);
 
 /*
+ * json_tokener_parse_ex, run in the C locale. json-c reads numbers in a
+ * copy of the thread's locale with LC_NUMERIC set to "C", made and freed
+ * for each call; under another locale (de_DE.UTF-8) that copy is a mixed
+ * locale whose name glibc leaks, some 40 bytes a call (LeakSanitizer sees
+ * it), a snapshot's worth for each element. From the C locale there is
+ * nothing to mix. Every parse of the JSON readers goes through here.
+ */
+struct json_object *vms_json_tokener_parse(struct json_tokener *tok, const char *buf, int len);
+
+/*
  * Reads the file at path (relative to dirfd), capped at VMS_LOAD_MAX_BYTES,
  * and hands its text to parse. Returns what parse returns, or -errno from
  * reading with err->message set.

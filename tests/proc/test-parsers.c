@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -596,19 +597,26 @@ static void test_numbers(void **state)
 		{ "ms", -EINVAL, 0 },
 	};
 
+	/* "INPUT -> RESULT VALUE", so that a failure names its case */
+	char got[96], want[96];
+
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t v = 12345;
+		int r = parse_size_str(sizes[i].s, &v);
 
-		print_message("size '%s'\n", sizes[i].s);
-		assert_int_equal(parse_size_str(sizes[i].s, &v), sizes[i].r);
-		assert_true(v == (sizes[i].r ? 12345 : sizes[i].v));
+		snprintf(got, sizeof(got), "size '%s' -> %d %" PRIu64, sizes[i].s, r, v);
+		snprintf(want, sizeof(want), "size '%s' -> %d %" PRIu64, sizes[i].s, sizes[i].r,
+			 sizes[i].r ? UINT64_C(12345) : sizes[i].v);
+		assert_string_equal(got, want);
 	}
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
 		uint64_t v = 12345;
+		int r = parse_duration_str(durations[i].s, &v);
 
-		print_message("duration '%s'\n", durations[i].s);
-		assert_int_equal(parse_duration_str(durations[i].s, &v), durations[i].r);
-		assert_true(v == (durations[i].r ? 12345 : durations[i].ns));
+		snprintf(got, sizeof(got), "duration '%s' -> %d %" PRIu64, durations[i].s, r, v);
+		snprintf(want, sizeof(want), "duration '%s' -> %d %" PRIu64, durations[i].s,
+			 durations[i].r, durations[i].r ? UINT64_C(12345) : durations[i].ns);
+		assert_string_equal(got, want);
 	}
 }
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/strbuf.h"
+#include "base/parse.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/http.h"
@@ -229,10 +230,12 @@ static double accept_q(const char *params, size_t len, const char *const *versio
 			n--;
 		}
 		if (n > 2 && strncasecmp(p, "q=", 2) == 0) {
-			char num[16];
+			const char *num = p + 2;
+			uint64_t milli;
 
-			snprintf(num, sizeof(num), "%.*s", (int)(n - 2 < 15 ? n - 2 : 15), p + 2);
-			q = strtod(num, NULL);
+			/* a weight of 0 to 1 with up to 3 decimals (RFC 9110) */
+			q = parse_decimal(&num, p + n, 1000, 1000, &milli) == 0 ? (double)milli / 1000
+										: 0;
 		} else if (versions && n > 8 && strncasecmp(p, "version=", 8) == 0) {
 			version_ok = false;
 			for (const char *const *v = versions; *v; v++)

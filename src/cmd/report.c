@@ -360,7 +360,12 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
 	if (a.version) {
+		errno = 0;
 		printf("vmscope %s\n", VMSCOPE_VERSION);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			cli_error("cannot write the version: %s", strerror(errno ? errno : EIO));
+			return EXIT_USAGE;
+		}
 		return 0;
 	}
 	if (first == argc && a.proc_root) {

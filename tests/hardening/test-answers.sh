@@ -326,6 +326,11 @@ if [ -c /dev/full ]; then
 			ok "vmscope $args >/dev/full: exit 2 and says why" ||
 			not_ok "vmscope $args >/dev/full: exit 2 and says why" "exit $rc" "$(cat "$tmp/err")"
 	done
+	"$vmscope" --version >/dev/full 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "cannot write the version" "$tmp/err" &&
+		ok "vmscope --version >/dev/full: exit 2 and says why" ||
+		not_ok "vmscope --version >/dev/full: exit 2 and says why" "exit $rc" "$(cat "$tmp/err")"
 else
 	skip "--help to a full device fails" "no /dev/full"
 fi

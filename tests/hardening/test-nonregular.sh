@@ -81,9 +81,10 @@ EOF
 	if grep -q "not a regular file" "$tmp/${kind}1.out" "$tmp/${kind}1.err"; then
 		ok "$kind tree: the report says 'not a regular file'"
 	else
-		not_ok "$kind tree: the report says 'not a regular file'" "$(head -20 "$tmp/${kind}1.out")"
+		not_ok "$kind tree: the report says 'not a regular file'" "$(head -20 "$tmp/${kind}1.out")" \
+			"$(cat "$tmp/${kind}1.ru" "$tmp/${kind}1.err" 2>&1 | head -20)"
 	fi
-	if python3 - "$tmp/${kind}2.out" <<'PY'; then
+	if python3 - "$tmp/${kind}2.out" 2>/dev/null <<'PY'; then
 import json, sys
 d = json.load(open(sys.argv[1]))
 bad = [k for k in ('smaps', 'smaps_rollup', 'status') if not d['sources'][k]['error']]
@@ -92,7 +93,7 @@ PY
 		ok "$kind tree: JSON marks smaps, smaps_rollup and status unread"
 	else
 		not_ok "$kind tree: JSON marks smaps, smaps_rollup and status unread" \
-			"$(head -c 600 "$tmp/${kind}2.out")"
+			"$(head -c 600 "$tmp/${kind}2.out")" "$(cat "$tmp/${kind}2.ru" "$tmp/${kind}2.err" 2>&1 | head -20)"
 	fi
 done
 

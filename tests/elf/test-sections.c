@@ -234,6 +234,20 @@ static void test_symbols_libc(void **state)
 			assert_non_null(plus);
 			assert_string_equal(plus, "+0x1");
 		}
+		/* the byte just past it is not its own */
+		strbuf_init(&sb);
+		r = vms_elf_symbolize_memory(buf, len, value + size, &sb);
+		if (r > 0) {
+			char past[32];
+
+			snprintf(past, sizeof(past), "+0x%" PRIx64, size);
+			if (strlen(sb.buf) >= strlen(past) &&
+			    strcmp(sb.buf + strlen(sb.buf) - strlen(past), past) == 0)
+				fail_msg("%s at %" PRIx64 " + its size %" PRIu64 ": named %s", name,
+					 value, size, sb.buf);
+		} else if (r != -ENOENT) {
+			fail_msg("%s past its end: %d", name, r);
+		}
 		strbuf_release(&sb);
 		checked++;
 	}
@@ -629,6 +643,13 @@ static void test_placement(void **state)
 	assert_int_equal(snap->regions[3].n_sections, 1);
 	/* an anonymous mapping past the segment is no part of it */
 	assert_int_equal(snap->regions[4].n_sections, 0);
+	/* .dynsym grown to end exactly where the r-xp region starts: none of it */
+	snap->objects[0].sections[0].size = 0x1000 - 0x200;
+	vms_model_build(snap, NULL, -1);
+	assert_int_equal(snap->regions[0].first_section, 0);
+	assert_int_equal(snap->regions[0].n_sections, 1);
+	assert_int_equal(snap->regions[1].first_section, 1);
+	assert_int_equal(snap->regions[1].n_sections, 1);
 	/* a file changed since the process started: nothing placed */
 	snap->live = true;
 	snap->wall_ns = INT64_C(1700000000) * 1000000000;

@@ -233,6 +233,32 @@ static void test_bias_tie_permissions(void **state)
 	vms_snapshot_free(snap);
 }
 
+/*
+ * One region that two read-only segments explain equally (same file page,
+ * same permissions): a tie in votes and in score, won by the lower bias.
+ */
+static void test_bias_tie_lowest(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x1000, 0x1000, 0x1000, 0x1000, PF_R_),
+		SEG(0x1000, 0x5000, 0x1000, 0x1000, PF_R_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/lib/libtwice.so";
+
+	(void)state;
+	sb_region(snap, L + 0x6000, L + 0x7000, "r--p", 0x1000, 4, p);
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_DYN_, segs, 2, 0, 0);
+	vms_model_classify(snap);
+	assert_int_equal(snap->n_objects, 1);
+	assert_true(snap->objects[0].have_bias);
+	/* segment 1 at L + 0x1000 + 0x5000, not segment 0 at L + 0x5000 + 0x1000 */
+	assert_int_equal(snap->objects[0].load_bias, L + 0x1000);
+	EXPECT_KINDS(snap, KR);
+	vms_snapshot_free(snap);
+}
+
 /* 64 KiB pages (arm64, ppc64): alignment follows the host's page size. */
 static void test_page_size_64k(void **state)
 {
@@ -567,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_shared_library_gap),
 		cmocka_unit_test(test_shared_file_page),
 		cmocka_unit_test(test_bias_tie_permissions),
+		cmocka_unit_test(test_bias_tie_lowest),
 		cmocka_unit_test(test_page_size_64k),
 		cmocka_unit_test(test_thread_stacks_and_guards),
 		cmocka_unit_test(test_sysv_marked),

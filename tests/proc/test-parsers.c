@@ -21,6 +21,7 @@
 #include "base/arena.h"
 #include "base/parse.h"
 #include "base/procfile.h"
+#include "base/strbuf.h"
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
 
@@ -284,6 +285,45 @@ static void test_rollup(void **state)
 	assert_false(vms_counters_has(c, VMS_MEM_KSM));
 	assert_int_equal(vms_rollup_parse(snap, "garbage\n", 8), -EBADMSG);
 	vms_snapshot_free(snap);
+}
+
+/*
+ * Every counter key with a value of its own, none 0: a key stored under
+ * another's index, or left in kB (SwapPss is 0 on a machine without swap),
+ * shows. Both files, each key in the kernel's order.
+ */
+static void test_every_key_distinct(void **state)
+{
+	struct strbuf sb;
+
+	(void)state;
+	for (int is_rollup = 0; is_rollup < 2; is_rollup++) {
+		struct vms_snapshot *snap = vms_snapshot_new();
+		const struct vms_counters *c;
+
+		strbuf_init(&sb);
+		strbuf_addf(&sb, "1000-%x rw-p 00000000 00:00 0 %s\n", is_rollup ? 0x9000 : 0x2000,
+			    is_rollup ? "[rollup]" : "");
+		for (unsigned i = 0; i < VMS_MEM__MAX; i++)
+			strbuf_addf(&sb, "%s: %8u kB\n", vms_mem_fields[i].key, 1000 * (i + 1) + 7 * i + 3);
+		if (is_rollup) {
+			assert_int_equal(vms_rollup_parse(snap, sb.buf, sb.len), 0);
+			c = &snap->totals.rollup;
+		} else {
+			assert_int_equal(vms_smaps_parse(snap, sb.buf, sb.len), 0);
+			assert_int_equal(snap->n_regions, 1);
+			c = &snap->regions[0].mem;
+		}
+		for (unsigned i = 0; i < VMS_MEM__MAX; i++) {
+			if (!vms_counters_has(c, i))
+				fail_msg("%s: %s not had", is_rollup ? "rollup" : "smaps", vms_mem_fields[i].key);
+			if (c->v[i] != (uint64_t)(1000 * (i + 1) + 7 * i + 3) * 1024)
+				fail_msg("%s: %s = %" PRIu64 ", want %u kB", is_rollup ? "rollup" : "smaps",
+					 vms_mem_fields[i].key, c->v[i], 1000 * (i + 1) + 7 * i + 3);
+		}
+		strbuf_release(&sb);
+		vms_snapshot_free(snap);
+	}
 }
 
 static const char status[] = "Name:\tcat\n"
@@ -629,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_smaps_malformed),
 		cmocka_unit_test(test_smaps_every_truncation),
 		cmocka_unit_test(test_rollup),
+		cmocka_unit_test(test_every_key_distinct),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_syscall),

@@ -204,6 +204,23 @@ if printf '%s\n' "$out" | grep -qF "$want_growth" && printf '%s\n' "$out" | grep
 else
 	not_ok "a growth in percent says the growth and the limit" "want: $want_growth" "$out"
 fi
+# A growth limit in percent just under the real growth fails, just over it
+# passes (in tenths of a percent, as the option takes them).
+read -r under over < <(python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["totals"]["rollup"]["pss"]
+b = json.load(open(sys.argv[2]))["totals"]["rollup"]["pss"]
+pm = max(b - a, 0) * 1000 // a
+f = lambda t: "%d.%d%%" % (t // 10, t % 10)
+print(f(pm - 1) if pm >= 1 else "-", f(pm + 1))' "$tmp/before.json" "$tmp/after.json")
+if [ "$under" = - ]; then
+	not_ok "the target grew by at least 0.1% of its PSS between the snapshots" "$want_growth"
+else
+	budget_case "growth in percent just under the real growth ($under, $want_growth) fails" 1 \
+		--baseline "$tmp/before.json" --max-growth "$under"
+fi
+budget_case "growth in percent just over the real growth ($over, $want_growth) passes" 0 \
+	--baseline "$tmp/before.json" --max-growth "$over"
 # A budget on a kind the process has no region of passes, and says it found none.
 absent=$(python3 -c '
 import json, sys

@@ -290,6 +290,15 @@ int vms_sampler_open(int pid_dirfd, unsigned flags, struct vms_fault_sampler **r
 	s->inherit = threads > 0 && (long)threads * s->n_cpus * 2 <= INHERIT_MAX_EVENTS &&
 		     !(no_inherit && *no_inherit && strcmp(no_inherit, "0") != 0);
 	r = scan_threads(s, true);
+	if (r < 0 && r != -ESRCH && s->inherit) {
+		/* per-CPU events refused (a CPU's limit, an old kernel): one pair a thread */
+		for (size_t i = 0; i < s->n_t; i++)
+			thread_close(s, &s->t[i]);
+		s->n_t = s->n_seen = 0;
+		s->stats = (struct vms_sampler_stats){ 0 };
+		s->inherit = false;
+		r = scan_threads(s, true);
+	}
 	if (r < 0) {
 		vms_sampler_free(s);
 		return r;

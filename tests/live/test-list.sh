@@ -173,6 +173,30 @@ done
 check "total uss = sum of smaps_rollup Private_Clean + Private_Dirty" "$(uss_sum "${all[@]}")" \
 	"$(json_total "$tmp/list.json" uss)"
 
+# The same on two threads: VMSCOPE_TEST_LIST_THREAD_MIN lowers the 64
+# processes from which list reads the second half of its processes (in pid
+# order, kernel threads with --kernel) on a thread of its own. The targets
+# started last, so their pids are in that second half, checked first.
+newest=$(printf '%s\n' "${all[@]}" | sort -n | tail -1)
+above=0 total=0
+for d in /proc/[0-9]*; do
+	total=$((total + 1))
+	[ "${d#/proc/}" -gt "$newest" ] && above=$((above + 1))
+done
+if [ $((above * 2 + 10)) -lt "$total" ]; then
+	at_rest "$tmp/list.json" verify_json env VMSCOPE_TEST_LIST_THREAD_MIN=2 \
+		"$vmscope" list --kernel --match "^vl-(a|b)-$$\$" --format json
+	check "on two threads: list --format json exits 0" "0 " "$? $(head -c 300 "$tmp/err")"
+	check "on two threads: total counts the target processes" "${#all[@]}" \
+		"$(json_total "$tmp/list.json" processes)"
+	check "on two threads: total pss = sum of smaps_rollup Pss" "$(rollup_sum Pss "${all[@]}")" \
+		"$(json_total "$tmp/list.json" pss)"
+	check "on two threads: total rss = sum of status VmRSS" "$(status_sum VmRSS "${all[@]}")" \
+		"$(json_total "$tmp/list.json" rss)"
+else
+	for k in x x x x; do ok "# SKIP $above of $total processes have pids above the targets'"; done
+fi
+
 # As uid 65534, which may read the root targets' status but not their
 # smaps_rollup: RSS, its split, VSZ and swap are status' exact values (not
 # stat's approximation, not n/a), and PSS is unknown.

@@ -26,6 +26,7 @@ test_pkgs=(
 	systemd systemd-container
 	build-essential fakeroot debhelper lintian debootstrap
 	postgresql nginx default-jre-headless
+	gcovr
 )
 
 list=

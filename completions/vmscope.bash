@@ -26,7 +26,7 @@ _vmscope_files()
 _vmscope_value()
 {
     case $1:$2 in
-        report:--format|report:-f) COMPREPLY=($(compgen -W 'text json openmetrics prometheus' -- "$3")) ;;
+        report:--format|report:-f) COMPREPLY=($(compgen -W 'text json html openmetrics prometheus' -- "$3")) ;;
         report:--sort|report:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address referenced' -- "$3")) ;;
         report:--top|report:-n) : ;;
         report:--by) COMPREPLY=($(compgen -W 'region object' -- "$3")) ;;
@@ -65,7 +65,7 @@ _vmscope_value()
         record:--duration) : ;;
         record:--cpu) : ;;
         record:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
-        show:--format|show:-f) COMPREPLY=($(compgen -W 'text json openmetrics prometheus' -- "$3")) ;;
+        show:--format|show:-f) COMPREPLY=($(compgen -W 'text json html openmetrics prometheus' -- "$3")) ;;
         show:--sort|show:-s) COMPREPLY=($(compgen -W 'rss pss uss size swap address referenced' -- "$3")) ;;
         show:--top|show:-n) : ;;
         show:--by) COMPREPLY=($(compgen -W 'region object' -- "$3")) ;;

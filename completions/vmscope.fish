@@ -87,7 +87,7 @@ complete -c vmscope -n '__vmscope_at_command; and __vmscope_no_command_matches' 
 complete -c vmscope -n '__vmscope_using help; and test (count (commandline -opc)) -eq 2' -a 'report list top watch snapshot record show diff check pages faults serve capture'
 
 # report
-complete -c vmscope -n '__vmscope_using report' -s f -l format -x -a 'text json openmetrics prometheus' -d 'Output format: text, json, openmetrics'
+complete -c vmscope -n '__vmscope_using report' -s f -l format -x -a 'text json html openmetrics prometheus' -d 'Output format: text, json, html'
 complete -c vmscope -n '__vmscope_using report' -s s -l sort -x -a 'rss pss uss size swap address referenced' -d 'Table order: rss, pss, uss, size, swap, address, referenced'
 complete -c vmscope -n '__vmscope_using report' -s a -l all -d 'List every region'
 complete -c vmscope -n '__vmscope_using report' -s n -l top -x -d 'How many regions and objects to list'
@@ -168,7 +168,7 @@ complete -c vmscope -n '__vmscope_using record' -s h -l help -d 'Show this help 
 complete -c vmscope -n '__vmscope_using record; and __vmscope_operand 1 1' -a '(__vmscope_processes)'
 
 # show
-complete -c vmscope -n '__vmscope_using show' -s f -l format -x -a 'text json openmetrics prometheus' -d 'Output format: text, json, openmetrics'
+complete -c vmscope -n '__vmscope_using show' -s f -l format -x -a 'text json html openmetrics prometheus' -d 'Output format: text, json, html'
 complete -c vmscope -n '__vmscope_using show' -s s -l sort -x -a 'rss pss uss size swap address referenced' -d 'Table order: rss, pss, uss, size, swap, address, referenced'
 complete -c vmscope -n '__vmscope_using show' -s a -l all -d 'List every region'
 complete -c vmscope -n '__vmscope_using show' -s n -l top -x -d 'How many regions and objects to list'

@@ -20,8 +20,8 @@ import sys
 # A list: those words; "file", "file-": a file (or - for standard input);
 # "dir"; "user"; "process": a process name; "": anything (nothing offered).
 VALUES = {
-    "report:format": ["text", "json", "openmetrics", "prometheus"],
-    "show:format": ["text", "json", "openmetrics", "prometheus"],
+    "report:format": ["text", "json", "html", "openmetrics", "prometheus"],
+    "show:format": ["text", "json", "html", "openmetrics", "prometheus"],
     "list:format": ["text", "json", "csv", "openmetrics", "prometheus"],
     "diff:format": ["text", "json"],
     "pages:format": ["text", "json"],

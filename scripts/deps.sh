@@ -27,6 +27,7 @@ test_pkgs=(
 	build-essential fakeroot debhelper lintian debootstrap
 	postgresql nginx default-jre-headless
 	gcovr
+	chromium imagemagick
 )
 
 list=

@@ -54,6 +54,9 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt);
 int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt);
+/* One self-contained HTML page: header, map, treemaps, tables (src/report/html*.c). */
+int vms_report_html(FILE *out, const struct vms_snapshot *snap,
+		    const struct vms_report_options *opt);
 /* OpenMetrics 1.0 (openmetrics) and the Prometheus text format 0.0.4 (prometheus). */
 int vms_report_openmetrics(FILE *out, const struct vms_snapshot *snap,
 			   const struct vms_report_options *opt);

@@ -3,6 +3,7 @@
 
 #include "base/escape.h"
 
+#include <stdbool.h>
 #include <wchar.h>
 
 size_t utf8_decode(const char *s, size_t n, uint32_t *ret_cp)
@@ -54,15 +55,31 @@ static void add_hex_byte(struct strbuf *out, unsigned char c)
 	strbuf_add(out, b, 4);
 }
 
-void escape_display(struct strbuf *out, const char *s, size_t n)
+/* What escape_display and escape_html share; html adds the character
+ * references. */
+static void escape_to(struct strbuf *out, const char *s, size_t n, bool html)
 {
 	size_t i = 0;
 
 	while (i < n) {
 		uint32_t cp;
 		size_t len = utf8_decode(s + i, n - i, &cp);
+		const char *ent = NULL;
 
-		if (len == 0) {
+		if (len == 1 && html) {
+			switch (cp) {
+			case '&': ent = "&amp;"; break;
+			case '<': ent = "&lt;"; break;
+			case '>': ent = "&gt;"; break;
+			case '"': ent = "&quot;"; break;
+			case '\'': ent = "&#39;"; break;
+			default: break;
+			}
+		}
+		if (ent) {
+			strbuf_addstr(out, ent);
+			i++;
+		} else if (len == 0) {
 			add_hex_byte(out, (unsigned char)s[i]);
 			i++;
 		} else if (utf8_is_control(cp)) {
@@ -77,6 +94,16 @@ void escape_display(struct strbuf *out, const char *s, size_t n)
 			i += len;
 		}
 	}
+}
+
+void escape_display(struct strbuf *out, const char *s, size_t n)
+{
+	escape_to(out, s, n, false);
+}
+
+void escape_html(struct strbuf *out, const char *s, size_t n)
+{
+	escape_to(out, s, n, true);
 }
 
 size_t escape_display_width(const char *s, size_t n)

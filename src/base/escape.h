@@ -3,7 +3,7 @@
  * Names from a process (comm, cmdline, paths) are hostile: they may hold
  * terminal escape sequences and invalid UTF-8. Nothing from them reaches an
  * output raw: text goes through escape_display, JSON through the writer's
- * escaping, both built on utf8_decode.
+ * escaping, HTML through escape_html, all built on utf8_decode.
  */
 #ifndef VMSCOPE_BASE_ESCAPE_H
 #define VMSCOPE_BASE_ESCAPE_H
@@ -32,6 +32,13 @@ static inline int utf8_is_control(uint32_t cp)
  * result reads back unambiguously).
  */
 void escape_display(struct strbuf *out, const char *s, size_t n);
+
+/*
+ * Appends s for HTML text or a quoted attribute value: as escape_display,
+ * and & < > " ' as character references, so that no tag, entity or
+ * attribute boundary comes from s.
+ */
+void escape_html(struct strbuf *out, const char *s, size_t n);
 
 /* Display columns of the result of escape_display (wide characters count 2). */
 size_t escape_display_width(const char *s, size_t n);

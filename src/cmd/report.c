@@ -35,7 +35,7 @@ enum {
 };
 
 static const struct cli_option report_options[] = {
-	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json, openmetrics (OpenMetrics 1.0) or prometheus (text format 0.0.4); default text" },
+	{ "format", 'f', required_argument, 'f', "FMT", "output format: text, json, html (one self-contained page), openmetrics (OpenMetrics 1.0) or prometheus (text format 0.0.4); default text" },
 	{ "sort", 's', required_argument, 's', "KEY",
 	  "table order: rss, pss, uss, size, swap, address, referenced" },
 	{ "all", 'a', no_argument, 'a', NULL, "list every region (VMA), not only the largest" },

@@ -16,122 +16,14 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "report/format.h"
+#include "report/layout.h"
 #include "report/pages.h"
 
-#define GIB (UINT64_C(1) << 30)
 /* a stretch that only maps the zero page: light shade */
 #define ZERO_GLYPH 0x2591
 
-struct drow {
-	uint64_t start, end; /* lowest start, highest end */
-	uint64_t size;       /* sum of the regions' sizes; the gap's for a gap row */
-	uint64_t rss, pss;
-	size_t first, count; /* regions[first ...] folded into this row */
-	bool gap, have_rss, have_pss;
-};
-
-/*
- * An unmapped gap worth a row of its own: one that would dwarf the rows
- * around it in a proportional drawing. A few pages between small mappings
- * (alignment, guards of other kinds) are not worth one.
- */
-static bool large_gap(uint64_t gap, uint64_t below, uint64_t above)
-{
-	uint64_t big = below > above ? below : above;
-
-	if (gap >= GIB)
-		return true;
-	if (gap < 64 * 1024)
-		return false;
-	return big < gap / 16;
-}
-
-static bool can_fold(const struct vms_snapshot *snap, const struct drow *row,
-		     const struct vms_region *r)
-{
-	const struct vms_region *f = &snap->regions[row->first];
-
-	if (r->kind != f->kind || r->object != f->object || r->tid != f->tid)
-		return false;
-	if (r->deleted != f->deleted)
-		return false;
-	/* a region without an object is told apart by its name ([anon:x]) */
-	if (r->object < 0 && strcmp(r->name ? r->name : "", f->name ? f->name : "") != 0)
-		return false;
-	/* the main stack and the heap are one region each: never "×2" */
-	if (r->kind == VMS_KIND_STACK || r->kind == VMS_KIND_HEAP)
-		return r->start == row->end;
-	return !large_gap(r->start - row->end, row->size, vms_region_size(r));
-}
-
-static void row_add(struct drow *row, const struct vms_region *r)
-{
-	row->end = r->end;
-	row->size += vms_region_size(r);
-	row->count++;
-	if (vms_counters_has(&r->mem, VMS_MEM_RSS))
-		row->rss += r->mem.v[VMS_MEM_RSS];
-	else
-		row->have_rss = false;
-	if (vms_counters_has(&r->mem, VMS_MEM_PSS))
-		row->pss += r->mem.v[VMS_MEM_PSS];
-	else
-		row->have_pss = false;
-}
-
-/* Unmapped gaps not drawn as rows of their own: the layout's note counts them. */
-struct hidden_gaps {
-	size_t n;
-	uint64_t bytes;
-};
-
-/* Rows in address order, gaps included. Caller frees. */
-static struct drow *diagram_rows(const struct vms_snapshot *snap, size_t *ret_n,
-				 struct hidden_gaps *hidden)
-{
-	struct drow *rows = NULL;
-	size_t n = 0, alloc = 0;
-
-	*hidden = (struct hidden_gaps){ 0 };
-	for (size_t i = 0; i < snap->n_regions; i++) {
-		const struct vms_region *r = &snap->regions[i];
-		struct drow *last = n ? &rows[n - 1] : NULL;
-		uint64_t prev_end = i ? snap->regions[i - 1].end : r->start;
-
-		if (last && !last->gap && r->start >= last->end && can_fold(snap, last, r)) {
-			if (r->start > prev_end) {
-				hidden->n++;
-				hidden->bytes += r->start - prev_end;
-			}
-			row_add(last, r);
-			continue;
-		}
-		if (last && r->start > last->end &&
-		    !large_gap(r->start - last->end, last->size, vms_region_size(r))) {
-			hidden->n++;
-			hidden->bytes += r->start - last->end;
-		}
-		if (last && r->start > last->end &&
-		    large_gap(r->start - last->end, last->size, vms_region_size(r))) {
-			uint64_t gap_start = last->end; /* rows may move */
-
-			ARRAY_GROW(rows, n + 1, alloc);
-			rows[n] = (struct drow){ .start = gap_start, .end = r->start,
-						 .size = r->start - gap_start, .gap = true };
-			n++;
-		}
-		ARRAY_GROW(rows, n + 1, alloc);
-		rows[n] = (struct drow){ .start = r->start, .end = r->start, .first = i,
-					 .have_rss = true, .have_pss = true };
-		row_add(&rows[n], r);
-		n++;
-	}
-	*ret_n = n;
-	return rows;
-}
-
 /* The row's label into t->sb; returns where its tail starts (see put_label). */
-static size_t row_label(struct text *t, const struct drow *row)
+static size_t row_label(struct text *t, const struct layout_row *row)
 {
 	const struct vms_snapshot *snap = t->snap;
 	const struct vms_region *r = &snap->regions[row->first];
@@ -181,7 +73,7 @@ static void put_bar(struct text *t, unsigned x, size_t y, unsigned w, uint64_t p
  * Where along the row its pages are resident (pagemap), as eighth-height
  * blocks; false without page data, and the bar is drawn instead.
  */
-static bool put_strip(struct text *t, unsigned x, size_t y, unsigned w, const struct drow *row,
+static bool put_strip(struct text *t, unsigned x, size_t y, unsigned w, const struct layout_row *row,
 		      enum canvas_class cls)
 {
 	static const uint32_t heights[9] = { ' ', 0x2581, 0x2582, 0x2583, 0x2584,
@@ -207,7 +99,7 @@ struct dcols {
 	unsigned ax, lx, sx, rx, px, bx;
 };
 
-static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
+static void diagram_columns(struct text *t, const struct layout_row *rows, size_t n,
 			    struct dcols *c)
 {
 	unsigned label_max = 6, label_full = 6, fixed, avail;
@@ -215,7 +107,7 @@ static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 
 	*c = (struct dcols){ .aw = 7, .sw = 5, .rw = 5, .pw = 5 };
 	for (size_t i = 0; i < n; i++) {
-		const struct drow *row = &rows[i];
+		const struct layout_row *row = &rows[i];
 		size_t w;
 
 		if (row->gap)
@@ -278,7 +170,7 @@ static void diagram_columns(struct text *t, const struct drow *rows, size_t n,
 	c->bx = c->px + c->pw + 2;
 }
 
-static void diagram_row(struct text *t, const struct dcols *c, const struct drow *row)
+static void diagram_row(struct text *t, const struct dcols *c, const struct layout_row *row)
 {
 	const struct vms_snapshot *snap = t->snap;
 	size_t y = canvas_add_row(&t->cv);
@@ -308,7 +200,7 @@ static void diagram_row(struct text *t, const struct dcols *c, const struct drow
 }
 
 /* What the drawing leaves out or draws apart, said under it. */
-static void diagram_notes(struct text *t, const struct dcols *c, const struct hidden_gaps *hidden)
+static void diagram_notes(struct text *t, const struct dcols *c, const struct layout_hidden *hidden)
 {
 	char buf[32];
 	size_t y;
@@ -333,8 +225,8 @@ static void diagram_notes(struct text *t, const struct dcols *c, const struct hi
 void text_diagram(struct text *t)
 {
 	const struct vms_snapshot *snap = t->snap;
-	struct hidden_gaps hidden;
-	struct drow *rows;
+	struct layout_hidden hidden;
+	struct layout_row *rows;
 	struct dcols c;
 	size_t n, y;
 
@@ -354,7 +246,7 @@ void text_diagram(struct text *t)
 		return;
 	}
 
-	rows = diagram_rows(snap, &n, &hidden);
+	rows = layout_rows(snap, &n, &hidden);
 	t->drew_zero = false;
 	diagram_columns(t, rows, n, &c);
 	text_blank_line(t);

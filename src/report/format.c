@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/strbuf.h"
+#include "base/xalloc.h"
 
 const char report_na[] = "n/a";
 
@@ -60,6 +62,70 @@ uint64_t report_sort_key(const struct vms_counters *c, uint64_t size, enum vms_s
 	default:
 		return c->v[VMS_MEM_RSS];
 	}
+}
+
+struct sort_ctx {
+	const struct vms_snapshot *snap;
+	enum vms_sort sort;
+};
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int cmp_region(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *ctx = arg;
+	const struct vms_region *a = &ctx->snap->regions[*(const size_t *)pa];
+	const struct vms_region *b = &ctx->snap->regions[*(const size_t *)pb];
+	int r = 0;
+
+	if (ctx->sort != VMS_SORT_ADDRESS)
+		r = cmp_u64_desc(report_sort_key(&a->mem, vms_region_size(a), ctx->sort),
+				 report_sort_key(&b->mem, vms_region_size(b), ctx->sort));
+	if (r == 0)
+		r = a->start < b->start ? -1 : a->start > b->start;
+	return r;
+}
+
+static int cmp_object(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *ctx = arg;
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct vms_object *a = &ctx->snap->objects[ia];
+	const struct vms_object *b = &ctx->snap->objects[ib];
+	int r = 0;
+
+	/* objects are made in address order: their index is their address order */
+	if (ctx->sort != VMS_SORT_ADDRESS)
+		r = cmp_u64_desc(report_sort_key(&a->mem, a->distinct_size, ctx->sort),
+				 report_sort_key(&b->mem, b->distinct_size, ctx->sort));
+	if (r == 0)
+		r = ia < ib ? -1 : ia > ib;
+	return r;
+}
+
+static size_t *sorted_indices(const struct vms_snapshot *snap, enum vms_sort sort, size_t n,
+			      int (*cmp)(const void *, const void *, void *))
+{
+	struct sort_ctx ctx = { snap, sort };
+	size_t *idx = xreallocarray(NULL, n ? n : 1, sizeof(*idx));
+
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp, &ctx);
+	return idx;
+}
+
+size_t *report_sorted_regions(const struct vms_snapshot *snap, enum vms_sort sort)
+{
+	return sorted_indices(snap, sort, snap->n_regions, cmp_region);
+}
+
+size_t *report_sorted_objects(const struct vms_snapshot *snap, enum vms_sort sort)
+{
+	return sorted_indices(snap, sort, snap->n_objects, cmp_object);
 }
 
 void vms_format_size(char *buf, size_t n, uint64_t bytes)

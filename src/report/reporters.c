@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The table of reporters: the top of src/report. It calls the renderers
- * (text.c, json.c, openmetrics.c) and nothing calls back into it; what the
+ * (text.c, json.c, openmetrics.c, html.c) and nothing calls back into it; what the
  * renderers share is in format.c, below them.
  */
 #include "config.h"
@@ -14,6 +14,7 @@ const struct vms_reporter vms_reporters[] = {
 	{ "text", vms_report_text },
 	{ "json", vms_report_json },
 	{ "openmetrics", vms_report_openmetrics },
+	{ "html", vms_report_html },
 	{ "prometheus", vms_report_prometheus },
 	{ NULL, NULL },
 };

@@ -107,7 +107,7 @@ static const char *const kind_words[VMS_KIND__MAX] = {
 	[VMS_KIND_ARENA] = "malloc arena",
 };
 
-static const char *kind_word(enum vms_kind k)
+const char *text_kind_word(enum vms_kind k)
 {
 	return (unsigned)k < VMS_KIND__MAX ? kind_words[k] : "other";
 }
@@ -205,7 +205,7 @@ size_t text_region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			strbuf_addch(sb, ' ');
 		}
 		if (!report_section_label(sb, snap, r))
-			strbuf_addstr(sb, kind_word(r->kind));
+			strbuf_addstr(sb, text_kind_word(r->kind));
 		if (r->deleted)
 			strbuf_addstr(sb, " (deleted)");
 		return tail;
@@ -246,7 +246,7 @@ size_t text_region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			strbuf_addstr(sb, name);
 			strbuf_addch(sb, ' ');
 		}
-		strbuf_addstr(sb, kind_word(r->kind));
+		strbuf_addstr(sb, text_kind_word(r->kind));
 		break;
 	case VMS_KIND_ARENA:
 		arena_label(sb, snap, r);
@@ -267,11 +267,11 @@ size_t text_region_label(struct strbuf *sb, const struct vms_snapshot *snap,
 				break;
 			strbuf_setlen(sb, tail);
 		} else {
-			strbuf_addstr(sb, kind_word(r->kind));
+			strbuf_addstr(sb, text_kind_word(r->kind));
 		}
 		break;
 	default:
-		strbuf_addstr(sb, kind_word(r->kind));
+		strbuf_addstr(sb, text_kind_word(r->kind));
 		break;
 	}
 	tail = sb->len;

@@ -43,6 +43,8 @@ struct report_sink text_sink(struct text *t);
 
 /* The colour class of a kind's family. */
 enum canvas_class text_kind_class(enum vms_kind k);
+/* What a kind is called in a table ("thread stack"); vms_kind_to_string is the JSON name. */
+const char *text_kind_word(enum vms_kind k);
 /* The full path of what a region maps, or "" (raw bytes, escaped on output). */
 const char *text_region_path(const struct vms_snapshot *snap, const struct vms_region *r);
 /*

@@ -24,61 +24,6 @@ static bool is_elf_part(enum vms_kind k)
 }
 
 
-struct sort_ctx {
-	const struct vms_snapshot *snap;
-	enum vms_sort sort;
-};
-
-static int cmp_u64_desc(uint64_t a, uint64_t b)
-{
-	return a < b ? 1 : a > b ? -1 : 0;
-}
-
-static int cmp_region(const void *pa, const void *pb, void *arg)
-{
-	const struct sort_ctx *ctx = arg;
-	const struct vms_region *a = &ctx->snap->regions[*(const size_t *)pa];
-	const struct vms_region *b = &ctx->snap->regions[*(const size_t *)pb];
-	int r = 0;
-
-	if (ctx->sort != VMS_SORT_ADDRESS)
-		r = cmp_u64_desc(report_sort_key(&a->mem, vms_region_size(a), ctx->sort),
-				 report_sort_key(&b->mem, vms_region_size(b), ctx->sort));
-	if (r == 0)
-		r = a->start < b->start ? -1 : a->start > b->start;
-	return r;
-}
-
-static int cmp_object(const void *pa, const void *pb, void *arg)
-{
-	const struct sort_ctx *ctx = arg;
-	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
-	const struct vms_object *a = &ctx->snap->objects[ia];
-	const struct vms_object *b = &ctx->snap->objects[ib];
-	int r = 0;
-
-	/* objects are made in address order: their index is their address order */
-	if (ctx->sort != VMS_SORT_ADDRESS)
-		r = cmp_u64_desc(report_sort_key(&a->mem, a->distinct_size, ctx->sort),
-				 report_sort_key(&b->mem, b->distinct_size, ctx->sort));
-	if (r == 0)
-		r = ia < ib ? -1 : ia > ib;
-	return r;
-}
-
-/* Indices 0..n-1 sorted by cmp; caller frees. */
-static size_t *sorted_indices(struct text *t, size_t n,
-			      int (*cmp)(const void *, const void *, void *))
-{
-	struct sort_ctx ctx = { t->snap, t->opt.sort };
-	size_t *idx = xreallocarray(NULL, n ? n : 1, sizeof(*idx));
-
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	qsort_r(idx, n, sizeof(*idx), cmp, &ctx);
-	return idx;
-}
-
 static void table_title(struct text *t, const char *what, size_t n, size_t show)
 {
 	size_t y;
@@ -193,7 +138,7 @@ void text_objects_table(struct text *t)
 
 	if (n == 0)
 		return;
-	idx = sorted_indices(t, n, cmp_object);
+	idx = report_sorted_objects(t->snap, t->opt.sort);
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_object *o = &snap->objects[idx[i]];
 		unsigned w = value_width(t, o->distinct_size > o->mem.v[VMS_MEM_RSS]
@@ -260,7 +205,7 @@ void text_regions_table(struct text *t)
 
 	if (n == 0)
 		return;
-	idx = sorted_indices(t, n, cmp_region);
+	idx = report_sorted_regions(t->snap, t->opt.sort);
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_region *r = &snap->regions[idx[i]];
 		unsigned w = value_width(t, vms_region_size(r));
@@ -344,7 +289,7 @@ void text_regions_table(struct text *t)
 void text_sections_list(struct text *t)
 {
 	struct report_sink sink = text_sink(t);
-	size_t n = t->snap->n_objects, *idx = sorted_indices(t, n, cmp_object);
+	size_t n = t->snap->n_objects, *idx = report_sorted_objects(t->snap, t->opt.sort);
 
 	report_sections(&sink, t->snap, idx, report_shown(&t->opt, n));
 	free(idx);

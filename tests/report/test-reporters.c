@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "base/escape.h"
 #include "base/strbuf.h"
 #include "report/format.h"
 #include "vmscope/report.h"
@@ -249,10 +250,45 @@ static void test_reporter_table(void **state)
 	assert_true(n >= 2);
 	assert_ptr_equal(vms_reporter_find("text")->render, vms_report_text);
 	assert_ptr_equal(vms_reporter_find("json")->render, vms_report_json);
+	assert_ptr_equal(vms_reporter_find("html")->render, vms_report_html);
 	assert_null(vms_reporter_find("JSON"));
 	assert_null(vms_reporter_find("tex"));
 	assert_null(vms_reporter_find(""));
 	assert_null(vms_reporter_find(NULL));
+}
+
+/* escape_html: no tag, entity or attribute boundary from a name, nothing
+ * unprintable, valid UTF-8 kept. */
+static void test_escape_html(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *want;
+	} cases[] = {
+		{ "libc.so.6", 9, "libc.so.6" },
+		{ "<script>alert('x')</script>", 27,
+		  "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" },
+		{ "a\"b&c", 5, "a&quot;b&amp;c" },
+		{ "&lt;", 4, "&amp;lt;" },
+		{ "tab\there", 8, "tab\\x09here" },
+		{ "\x1b[31m", 5, "\\x1b[31m" },
+		{ "back\\slash", 10, "back\\\\slash" },
+		{ "\xff\xfe", 2, "\\xff\\xfe" },
+		{ "caf\xc3\xa9 \xe2\x80\x94", 9, "caf\xc3\xa9 \xe2\x80\x94" },
+		{ "nul\0x", 5, "nul\\x00x" },
+	};
+	struct strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf_reset(&sb);
+		escape_html(&sb, cases[i].in, cases[i].n);
+		assert_string_equal(sb.buf, cases[i].want);
+		assert_null(strpbrk(sb.buf, "<>\"'"));
+	}
+	strbuf_release(&sb);
 }
 
 /* What vms_metrics_family and vms_metrics_end write, into a string. */
@@ -322,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_sort_keys),
 		cmocka_unit_test(test_tables_shown_and_titled),
 		cmocka_unit_test(test_reporter_table),
+		cmocka_unit_test(test_escape_html),
 		cmocka_unit_test(test_metrics_formats),
 	};
 

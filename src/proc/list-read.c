@@ -105,6 +105,12 @@ static int read_status(struct vms_lister *l, struct vms_pentry *e, struct lister
 	s->totals.status_have = 0;
 	if (r < 0 || vms_status_parse(s, l->sb.buf, l->sb.len) < 0)
 		return 0;
+	/* An address space in smaps_rollup and none in status: the process
+	 * exited between the two reads (a zombie has no VmSize). Its row
+	 * would pair the memory it had with the zeros it has now. */
+	if (!(s->totals.status_have & (UINT32_C(1) << VMS_ST_VM_SIZE)) && e->rollup.have &&
+	    e->rollup.v[VMS_MEM_RSS] > 0)
+		return -ESRCH;
 	/* a process without an address space (kernel thread, zombie) has none of them: 0 */
 	for (size_t i = 0; i < VMS_PENTRY_STATUS_FIELDS; i++) {
 		enum vms_status_field f = vms_pentry_status_fields[i].field;

@@ -71,7 +71,7 @@ _vmscope_value()
         show:--by) COMPREPLY=($(compgen -W 'region object' -- "$3")) ;;
         show:--color) COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
         show:--width|show:-w) : ;;
-        diff:--format|diff:-f) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
+        diff:--format|diff:-f) COMPREPLY=($(compgen -W 'text json html' -- "$3")) ;;
         diff:--at) COMPREPLY=($(compgen -W 'first last' -- "$3")) ;;
         diff:--proc-root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$3")) ;;
         check:--max-pss) : ;;

@@ -181,7 +181,7 @@ complete -c vmscope -n '__vmscope_using show' -s h -l help -d 'Show this help an
 complete -c vmscope -n '__vmscope_using show; and __vmscope_operand 1 1' -F
 
 # diff
-complete -c vmscope -n '__vmscope_using diff' -s f -l format -x -a 'text json' -d 'Output format: text or json'
+complete -c vmscope -n '__vmscope_using diff' -s f -l format -x -a 'text json html' -d 'Output format: text, json or html'
 complete -c vmscope -n '__vmscope_using diff' -s b -l bytes -d 'Print exact byte counts instead of human sizes'
 complete -c vmscope -n '__vmscope_using diff' -l full -d 'Match NAME against the whole command line'
 complete -c vmscope -n '__vmscope_using diff' -l at -x -a 'first last' -d 'A recording stands for its sample at T after its start'

@@ -23,7 +23,7 @@ VALUES = {
     "report:format": ["text", "json", "html", "openmetrics", "prometheus"],
     "show:format": ["text", "json", "html", "openmetrics", "prometheus"],
     "list:format": ["text", "json", "csv", "openmetrics", "prometheus"],
-    "diff:format": ["text", "json"],
+    "diff:format": ["text", "json", "html"],
     "pages:format": ["text", "json"],
     "faults:format": ["text", "json"],
     "report:sort": ["rss", "pss", "uss", "size", "swap", "address", "referenced"],

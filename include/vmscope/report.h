@@ -57,6 +57,11 @@ int vms_report_json(FILE *out, const struct vms_snapshot *snap,
 /* One self-contained HTML page: header, map, treemaps, tables (src/report/html*.c). */
 int vms_report_html(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt);
+/* The HTML page of a diff of a (named name_a) and b (src/report/html-diff.c). */
+struct vms_diff;
+int vms_report_diff_html(FILE *out, const char *name_a, const char *name_b,
+			 const struct vms_snapshot *a, const struct vms_snapshot *b,
+			 const struct vms_diff *d, const struct vms_report_options *opt);
 /* OpenMetrics 1.0 (openmetrics) and the Prometheus text format 0.0.4 (prometheus). */
 int vms_report_openmetrics(FILE *out, const struct vms_snapshot *snap,
 			   const struct vms_report_options *opt);

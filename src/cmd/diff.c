@@ -29,7 +29,8 @@ enum {
 };
 
 static const struct cli_option diff_options[] = {
-	{ "format", 'f', required_argument, 'f', "FMT", "output format: text or json (default text)" },
+	{ "format", 'f', required_argument, 'f', "FMT",
+	  "output format: text, json or html (one self-contained page; default text)" },
 	{ "bytes", 'b', no_argument, 'b', NULL, "print exact byte counts instead of human sizes" },
 	{ "full", 0, no_argument, OPT_FULL, NULL, "match NAME against the whole command line" },
 	{ "at", 0, required_argument, OPT_AT, "T",
@@ -61,7 +62,7 @@ const struct cli_command diff_command = {
 
 struct diff_args {
 	int64_t at_ns;
-	bool json, bytes, full, exit_code;
+	bool json, html, bytes, full, exit_code;
 	unsigned width; /* the terminal's or COLUMNS; 0: whole lines */
 	const char *proc_root;
 };
@@ -72,7 +73,14 @@ static int diff_option(int id, const char *arg, void *ctx)
 
 	switch (id) {
 	case 'f':
-		return cli_parse_text_or_json(arg, &a->json);
+		if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 &&
+		    strcmp(arg, "html") != 0) {
+			cli_error("unknown format '%s' (text, json or html)", arg);
+			return -EINVAL;
+		}
+		a->json = strcmp(arg, "json") == 0;
+		a->html = strcmp(arg, "html") == 0;
+		return 0;
 	case 'b':
 		a->bytes = true;
 		return 0;
@@ -512,6 +520,12 @@ int cmd_diff(int argc, char **argv)
 	changed = diff_changed(&d);
 	if (args.json) {
 		r = print_json(stdout, name_a, name_b, a, b, &d);
+	} else if (args.html) {
+		struct vms_report_options ropt = { .bytes = args.bytes };
+
+		errno = 0;
+		r = cmd_stream_done(stdout, vms_report_diff_html(stdout, name_a, name_b, a, b, &d,
+								  &ropt));
 	} else {
 		args.width = cli_output_width(0, STDOUT_FILENO);
 		print_text(stdout, &args, name_a, name_b, a, b, &d);

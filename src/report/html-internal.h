@@ -3,7 +3,9 @@
  * The HTML report's parts. html.c writes the page (its style, header,
  * legend and script) and calls the others, none of which calls it back:
  * html-map.c draws the address-space map and the treemap, html-tables.c the
- * objects and regions tables, html-write.c holds what they all write with.
+ * objects and regions tables, html-write.c holds what they all write with
+ * (the page's frame, style and script too). html-diff.c writes the page of
+ * a diff with html-write.c alone.
  * Every name from the process goes through html_text (escape_html).
  */
 #ifndef VMSCOPE_REPORT_HTML_INTERNAL_H
@@ -29,6 +31,13 @@ struct html {
 	struct strbuf esc; /* scratch for escaping */
 };
 
+/* Fills h for a page of snap (may be NULL) with opt's defaults filled in. */
+void html_init(struct html *h, FILE *out, const struct vms_snapshot *snap,
+	       const struct vms_report_options *opt);
+/* The page's head (title escaped, the style) and <body>. */
+void html_page_begin(struct html *h, const char *title);
+/* The script, the end of the page; releases h. 0 or -EIO. */
+int html_page_end(struct html *h);
 /* Writes n bytes of s escaped for HTML text or a quoted attribute. */
 void html_textn(struct html *h, const char *s, size_t n);
 void html_text(struct html *h, const char *s);

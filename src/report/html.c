@@ -21,62 +21,6 @@
 #include "report/html-internal.h"
 #include "vmscope/model.h"
 
-static const char style[] =
-	"<style>\n"
-	":root{--fg:#1d2329;--dim:#6b7480;--bg:#fff;--line:#d8dde3;"
-	"--code:#4e79a7;--data:#9c755f;--heap:#e15759;--stack:#f28e2b;--anon:#b07aa1;"
-	"--file:#59a14f;--shm:#76b7b2;--special:#edc948;--reserved:#bab0ac;--other:#8c8c8c}\n"
-	"*{box-sizing:border-box}\n"
-	"body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);"
-	"background:var(--bg);margin:0 auto;padding:12px;max-width:1200px}\n"
-	"h1{font-size:20px;margin:4px 0}h2{font-size:16px;margin:24px 0 6px}\n"
-	".cmd{font-family:ui-monospace,monospace;color:var(--dim);overflow-wrap:anywhere;margin:2px 0 8px}\n"
-	".totals{display:flex;flex-wrap:wrap;gap:6px 18px;margin:8px 0}\n"
-	".totals div{display:flex;flex-direction:column}.totals dt{color:var(--dim);font-size:12px}"
-	".totals dd{margin:0;font-weight:600;font-size:16px}\n"
-	".warn{color:#a33;margin:2px 0}.note{color:var(--dim);font-size:12px}\n"
-	".legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:6px 0;font-size:12px}\n"
-	".legend span::before{content:'';display:inline-block;width:12px;height:12px;"
-	"margin-right:4px;vertical-align:-2px;border-radius:2px;background:var(--c)}\n"
-	".f-code{--c:var(--code)}.f-data{--c:var(--data)}.f-heap{--c:var(--heap)}"
-	".f-stack{--c:var(--stack)}.f-anon{--c:var(--anon)}.f-file{--c:var(--file)}"
-	".f-shm{--c:var(--shm)}.f-special{--c:var(--special)}.f-reserved{--c:var(--reserved)}"
-	".f-other{--c:var(--other)}\n"
-	"svg.map{display:block;width:100%;font:12px ui-monospace,monospace}\n"
-	".map .bg{fill:var(--c);fill-opacity:.22;stroke:var(--c);stroke-opacity:.6}"
-	".map .res{fill:var(--c);fill-opacity:.55}"
-	".map .gap rect{fill:none;stroke:var(--line);stroke-dasharray:4 3}"
-	".map text{fill:var(--fg);paint-order:stroke;stroke:#fff;stroke-width:3px;"
-	"stroke-opacity:.75;stroke-linejoin:round}.map .sub{fill:#39424c;font-size:11px}.map g:hover .bg{fill-opacity:.4}\n"
-	".tmsw{font-size:13px;margin:4px 0}.tm{display:flex;height:360px;border:1px solid var(--line);"
-	"overflow:hidden}\n"
-	".tm div{display:flex;min-width:0;min-height:0;overflow:hidden;flex-basis:0}"
-	".tm .k{flex-direction:column;border:1px solid #fff}.tm .o{flex-direction:row}"
-	".tm .l{background:var(--c);color:#fff;font-size:11px;padding:1px 3px;border:1px solid #fff;"
-	"white-space:nowrap;text-overflow:ellipsis;align-items:flex-start}\n"
-	"#tm-pss:checked~.tm-rss,#tm-rss:checked~.tm-pss{display:none}\n"
-	".tw{overflow-x:auto}table{border-collapse:collapse;font-size:13px;width:100%}\n"
-	"th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}"
-	"th{cursor:pointer;background:#f4f6f8;position:sticky;top:0}"
-	"td.t,th.t{text-align:left;white-space:normal;overflow-wrap:anywhere}"
-	"td.a{font-family:ui-monospace,monospace}.na{color:var(--dim)}\n"
-	"td .sw{display:inline-block;width:10px;height:10px;border-radius:2px;background:var(--c);"
-	"margin-right:5px}\n"
-	"</style>\n";
-
-/* Sorts a table by the column clicked: by data-v where the cells have one. */
-static const char script[] =
-	"<script>\n"
-	"document.querySelectorAll('table.sortable').forEach(function(t){\n"
-	" t.querySelectorAll('th').forEach(function(th,i){th.addEventListener('click',function(){\n"
-	"  var b=t.tBodies[0],rows=Array.prototype.slice.call(b.rows),d=th.dataset.d==='1'?-1:1;\n"
-	"  th.dataset.d=d===1?'1':'0';\n"
-	"  rows.sort(function(x,y){var a=x.cells[i],c=y.cells[i];\n"
-	"   if(a.dataset.v!==undefined)return d*(Number(c.dataset.v)-Number(a.dataset.v));\n"
-	"   return d*a.textContent.localeCompare(c.textContent);});\n"
-	"  rows.forEach(function(r){b.appendChild(r);});});});});\n"
-	"</script>\n";
-
 static bool status_has(const struct vms_totals *tot, enum vms_status_field f)
 {
 	return tot->status_have & (UINT32_C(1) << f);
@@ -117,13 +61,10 @@ static void header(struct html *h)
 		{ "peak RSS", "status.vm_hwm", VMS_ST_VM_HWM },
 	};
 
-	html_raw(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-		    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
-		    "<title>vmscope: ");
-	html_text(h, comm);
-	html_printf(h, " (pid %" PRId64 ")</title>\n", (int64_t)p->pid);
-	html_raw(h, style);
-	html_raw(h, "</head><body>\n<header><h1 id=\"comm\">");
+	strbuf_reset(&h->sb);
+	strbuf_addf(&h->sb, "vmscope: %s (pid %" PRId64 ")", comm, (int64_t)p->pid);
+	html_page_begin(h, h->sb.buf);
+	html_raw(h, "<header><h1 id=\"comm\">");
 	html_text(h, comm);
 	html_printf(h, " <small>pid %" PRId64, (int64_t)p->pid);
 	if (p->user) {
@@ -198,16 +139,9 @@ static void legend(struct html *h)
 int vms_report_html(FILE *out, const struct vms_snapshot *snap,
 		    const struct vms_report_options *opt)
 {
-	static const struct vms_report_options defaults = { 0 };
-	struct html h = { .out = out, .snap = snap, .opt = opt ? *opt : defaults };
+	struct html h;
 
-	if ((unsigned)h.opt.sort >= VMS_SORT__MAX)
-		h.opt.sort = VMS_SORT_RSS;
-	if (h.opt.top == 0)
-		h.opt.top = HTML_DEFAULT_TOP;
-	strbuf_init(&h.sb);
-	strbuf_init(&h.esc);
-
+	html_init(&h, out, snap, opt);
 	header(&h);
 	html_raw(&h, "<main>\n");
 	legend(&h);
@@ -215,12 +149,5 @@ int vms_report_html(FILE *out, const struct vms_snapshot *snap,
 	html_treemaps(&h);
 	html_tables(&h);
 	html_raw(&h, "</main>\n");
-	html_raw(&h, script);
-	html_raw(&h, "</body></html>\n");
-
-	strbuf_release(&h.sb);
-	strbuf_release(&h.esc);
-	if (fflush(out) != 0 || ferror(out))
-		return -EIO;
-	return 0;
+	return html_page_end(&h);
 }

@@ -4,7 +4,8 @@
 # the DOM holds the target's region labels and its heap, a screenshot is not
 # blank, at 480 px the map does not overflow, a file named with <script> and
 # quotes brings no tag into the page, and the page's numbers are the JSON
-# report's for the same snapshot. TAP; skips with the reason when chromium
+# report's for the same snapshot; the page of a diff holds the change and
+# diff --format json's numbers. TAP; skips with the reason when chromium
 # cannot be installed.
 set -u
 vmscope=${1:?usage: test-html.sh VMSCOPE LIVE-TARGET SRCDIR}
@@ -201,6 +202,75 @@ PY
 	ok "the page's numbers are the JSON report's ($out)"
 else
 	not_ok "the page's numbers are the JSON report's" "$out"
+fi
+
+
+# diff --format html of two snapshots of a target whose anonymous region
+# grows by 256 pages between them: the change is on the page, coloured, and
+# its numbers are diff --format json's.
+"$target" --fault-anon 256 >"$tmp/grow.out" </dev/null &
+grow=$!
+pids="$pids $grow"
+for _ in $(seq 100); do grep -q '^ready$' "$tmp/grow.out" && break; sleep 0.05; done
+"$vmscope" snapshot "$grow" -o "$tmp/a.json" >/dev/null
+kill -USR1 "$grow"
+for _ in $(seq 100); do grep -q '^done$' "$tmp/grow.out" && break; sleep 0.05; done
+"$vmscope" snapshot "$grow" -o "$tmp/b.json" >/dev/null
+"$vmscope" diff --format html "$tmp/a.json" "$tmp/b.json" >"$tmp/diff.html"
+check "diff --format html exits 0" 0 $?
+"$vmscope" diff --format json "$tmp/a.json" "$tmp/b.json" >"$tmp/diff.json"
+: >"$tmp/browser.log"
+browser --dump-dom "file://$tmp/diff.html" >"$tmp/diff-dom.html"
+if grep -q 'data-change="grew"' "$tmp/diff-dom.html" && ! grep -q CONSOLE "$tmp/browser.log"; then
+	ok "the diff page loads with no console message and shows what grew"
+else
+	not_ok "the diff page loads with no console message and shows what grew" \
+		"$(grep CONSOLE "$tmp/browser.log")"
+fi
+if out=$(python3 - "$tmp/diff.html" "$tmp/diff.json" <<'PY'
+import html.parser, json, sys
+d = json.load(open(sys.argv[2]))
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cur = {}, None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'tr' and ('data-start' in a or 'data-measure' in a):
+            self.cur = self.rows.setdefault(a.get('data-start') or a['data-measure'], [])
+        if tag == 'td' and self.cur is not None and 'data-v' in a:
+            self.cur.append(int(a['data-v']))
+    def handle_endtag(self, tag):
+        if tag == 'tr':
+            self.cur = None
+p = P()
+p.feed(open(sys.argv[1], encoding='utf-8').read())
+errs = []
+for m, t in d['totals'].items():
+    if p.rows.get(m) != [t['before'], t['after'], t['delta']]:
+        errs.append('total %s: page %s, json %s' % (m, p.rows.get(m), t))
+grew = 0
+for r in d['regions']:
+    side = r['after'] or r['before']
+    start = side['start']
+    b, a, dl = r['before'], r['after'], r['delta']
+    want = [int(start, 16), b['size'] if b else -1, a['size'] if a else -1, dl['size'],
+            b['rss'] if b else -1, a['rss'] if a else -1, dl['rss'], dl['pss']]
+    if p.rows.get(start) != want:
+        errs.append('region %s: page %s, json %s' % (start, p.rows.get(start), want))
+    if r['change'] == 'grew' and dl['rss'] == 256 * 4096:
+        grew += 1
+if grew != 1:
+    errs.append('%d regions grew by 256 pages' % grew)
+print('%d totals, %d regions' % (len(d['totals']), len(d['regions'])))
+if errs:
+    print('\n'.join(errs[:20]))
+    sys.exit(1)
+PY
+); then
+	ok "the diff page's numbers are diff --format json's ($out)"
+else
+	not_ok "the diff page's numbers are diff --format json's" "$out"
 fi
 
 finish

@@ -112,6 +112,9 @@ int vms_report_recording_text(FILE *out, const struct vms_recording *rec,
 			      const struct vms_report_options *opt);
 int vms_report_recording_json(FILE *out, const struct vms_recording *rec,
 			      const struct vms_report_options *opt);
+/* The timeline as SVG line charts and the ranked regions with sparklines. */
+int vms_report_recording_html(FILE *out, const struct vms_recording *rec,
+			      const struct vms_report_options *opt);
 
 /*
  * Human size: 1023 → "1023", 4096 → "4.0K", 1.5 MiB → "1.5M" (binary units,

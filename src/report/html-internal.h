@@ -5,7 +5,7 @@
  * html-map.c draws the address-space map and the treemap, html-tables.c the
  * objects and regions tables, html-write.c holds what they all write with
  * (the page's frame, style and script too). html-diff.c writes the page of
- * a diff with html-write.c alone.
+ * a diff with html-write.c alone, html-recording.c the page of a recording.
  * Every name from the process goes through html_text (escape_html).
  */
 #ifndef VMSCOPE_REPORT_HTML_INTERNAL_H
@@ -20,12 +20,14 @@
 #include "vmscope/report.h"
 #include "vmscope/snapshot.h"
 
+struct vms_recording;
 /* Regions the HTML tables list when --top is not given (the page stays small). */
 #define HTML_DEFAULT_TOP 500
 
 struct html {
 	FILE *out;
-	const struct vms_snapshot *snap;
+	const struct vms_snapshot *snap;    /* NULL for a recording's page */
+	const struct vms_recording *rec;   /* a recording's page (html-recording.c) */
 	struct vms_report_options opt; /* defaults filled in */
 	struct strbuf sb;  /* scratch for labels */
 	struct strbuf esc; /* scratch for escaping */

@@ -108,6 +108,12 @@ static const char style[] =
 	".ch-shrank,.ch-vanished{background:#239b56}.ch-vanished,.ch-appeared{opacity:.75}\n"
 	"td.bar{width:22%;min-width:60px}td.bar span{display:block;height:10px;border-radius:2px}"
 	"td.bar .up{background:#e6735f}td.bar .down{background:#52be80}\n"
+	"figure.chart{margin:8px 0 16px}figcaption{font-weight:600;font-size:13px}"
+	"svg.tl{display:block;width:100%;height:auto;font:11px ui-monospace,monospace}"
+	".tl polyline{fill:none;stroke-width:2;vector-effect:non-scaling-stroke}"
+	".tl .ax{fill:none;stroke:#6b7480}.tl .grid{stroke:var(--line);stroke-dasharray:3 3}"
+	".tl text{fill:#6b7480}td.sp svg polyline{fill:none;stroke:#c0392b;stroke-width:1.5}"
+	"td.flat svg polyline{stroke:#9aa3ad}\n"
 	"td .sw{display:inline-block;width:10px;height:10px;border-radius:2px;background:var(--c);"
 	"margin-right:5px}\n"
 	"</style>\n";

@@ -32,6 +32,7 @@ const struct vms_reporter *vms_reporter_find(const char *name)
 const struct vms_recording_reporter vms_recording_reporters[] = {
 	{ "text", vms_report_recording_text },
 	{ "json", vms_report_recording_json },
+	{ "html", vms_report_recording_html },
 	{ NULL, NULL },
 };
 

@@ -1,16 +1,18 @@
 #!/bin/bash
-# test-html.sh VMSCOPE LIVE-TARGET SRCDIR: the HTML report of a frozen target
+# test-html.sh VMSCOPE LIVE-TARGET SRCDIR RECORD-TARGET: the HTML report of a frozen target
 # rendered by a real browser (Debian's chromium, headless): no console error,
 # the DOM holds the target's region labels and its heap, a screenshot is not
 # blank, at 480 px the map does not overflow, a file named with <script> and
 # quotes brings no tag into the page, and the page's numbers are the JSON
 # report's for the same snapshot; the page of a diff holds the change and
-# diff --format json's numbers. TAP; skips with the reason when chromium
+# diff --format json's numbers, and the page of a recording its charts and
+# show --format json's ranking. TAP; skips with the reason when chromium
 # cannot be installed.
 set -u
-vmscope=${1:?usage: test-html.sh VMSCOPE LIVE-TARGET SRCDIR}
-target=${2:?usage: test-html.sh VMSCOPE LIVE-TARGET SRCDIR}
-src=${3:?usage: test-html.sh VMSCOPE LIVE-TARGET SRCDIR}
+vmscope=${1:?usage: test-html.sh VMSCOPE LIVE-TARGET SRCDIR RECORD-TARGET}
+target=${2:?usage: test-html.sh VMSCOPE LIVE-TARGET SRCDIR RECORD-TARGET}
+src=${3:?usage: test-html.sh VMSCOPE LIVE-TARGET SRCDIR RECORD-TARGET}
+record_target=${4:?usage: test-html.sh VMSCOPE LIVE-TARGET SRCDIR RECORD-TARGET}
 . "$(dirname "${BASH_SOURCE[0]}")/../hardening/common.sh"
 
 if ! command -v chromium >/dev/null; then
@@ -31,6 +33,44 @@ browser() {
 	timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--user-data-dir="$profile" --enable-logging=stderr --v=0 "$@" 2>>"$tmp/browser.log"
+}
+
+# rows PAGE ATTR...: as JSON, for each element of PAGE with one of the
+# attributes ATTR (its value the key), the data-v of its <td> cells (null
+# for a cell without) or, for a header total, its own data-v.
+rows() {
+	python3 - "$@" <<'PY'
+import html.parser, json, sys
+attrs = sys.argv[2:]
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cur = {}, None
+    def handle_starttag(self, tag, a):
+        a = dict(a)
+        key = next((a[k] for k in attrs if k in a), None)
+        if key is not None and tag != 'tr':
+            if 'data-v' in a:
+                self.rows[key] = int(a['data-v'])
+        elif key is not None:
+            self.cur = self.rows.setdefault(key, [])
+        elif tag == 'td' and self.cur is not None:
+            self.cur.append(int(float(a['data-v'])) if 'data-v' in a else None)
+    def handle_endtag(self, tag):
+        if tag == 'tr':
+            self.cur = None
+p = P()
+p.feed(open(sys.argv[1], encoding='utf-8').read())
+json.dump(p.rows, sys.stdout)
+PY
+}
+
+# py_check DESCRIPTION ARGS...: runs the Python program on stdin with ARGS;
+# ok, with what it printed, when it exits 0, else not_ok with that.
+py_check() {
+	local desc=$1 out
+	shift
+	if out=$(python3 - "$@"); then ok "$desc ($out)"; else not_ok "$desc" "$out"; fi
 }
 
 check() { # description, expected, actual
@@ -58,7 +98,7 @@ check "show --format html of a snapshot exits 0" 0 $?
 # No tag of the page comes from the process: every tag is one vmscope writes,
 # and the one script is its own.
 for page in report show; do
-	if out=$(python3 - "$tmp/$page.html" <<'PY'
+	py_check "$page: every tag is vmscope's, one script" "$tmp/$page.html" <<'PY'
 import html.parser, sys
 ours = {'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'small', 'p',
         'dl', 'div', 'dt', 'dd', 'main', 'section', 'svg', 'g', 'rect', 'text', 'input',
@@ -74,12 +114,8 @@ scripts = p.tags.count('script')
 if bad or scripts != 1:
     print('tags not of vmscope: %s; %d scripts' % (bad, scripts))
     sys.exit(1)
+print('%d tags' % len(p.tags))
 PY
-	); then
-		ok "$page: every tag is vmscope's, one script"
-	else
-		not_ok "$page: every tag is vmscope's, one script" "$out"
-	fi
 done
 raw=$(grep -c 'alert("x")\|<i>"q' "$tmp/report.html")
 check "the hostile names reach the page only escaped" 0 "$raw"
@@ -143,66 +179,43 @@ done
 
 # The page's numbers are the JSON report's for the same snapshot: each
 # header total (data-json names its field), each region row, each object.
-if out=$(python3 - "$tmp/show.html" "$tmp/show.json" <<'PY'
-import html.parser, json, sys
+rows "$tmp/show.html" data-json data-start data-object >"$tmp/show-rows.json"
+py_check "the page's numbers are the JSON report's" "$tmp/show-rows.json" "$tmp/show.json" <<'PY'
+import json, sys
+page = json.load(open(sys.argv[1]))
 snap = json.load(open(sys.argv[2]))
-class P(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.totals, self.rows, self.objs, self.cur, self.td = {}, {}, {}, None, None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if 'data-json' in a and 'data-v' in a:
-            self.totals[a['data-json']] = int(a['data-v'])
-        if tag == 'tr' and 'data-start' in a:
-            self.cur = self.rows.setdefault(int(a['data-start'], 16), [])
-        if tag == 'tr' and 'data-object' in a:
-            self.cur = self.objs.setdefault(int(a['data-object']), [])
-        if tag == 'td' and self.cur is not None:
-            self.cur.append(int(a['data-v']) if 'data-v' in a else None)
-    def handle_endtag(self, tag):
-        if tag == 'tr':
-            self.cur = None
-p = P()
-p.feed(open(sys.argv[1], encoding='utf-8').read())
 errs, t = [], snap['totals']
-def field(path):
-    v = t
-    for k in path.split('.'):
-        v = v[k if k in v else k]
-    return v
-for k, v in p.totals.items():
-    want = field(k)
+totals = {k: v for k, v in page.items() if not isinstance(v, list) and not k.startswith('0x')}
+rows = {int(k, 16): v for k, v in page.items() if k.startswith('0x')}
+objs = {int(k): v for k, v in page.items() if k.isdigit()}
+for k, v in totals.items():
+    want = t
+    for part in k.split('.'):
+        want = want[part]
     if want != v:
         errs.append('total %s: page %d, json %s' % (k, v, want))
-if len(p.totals) < 10:
-    errs.append('only %d totals on the page' % len(p.totals))
+if len(totals) < 10:
+    errs.append('only %d totals on the page' % len(totals))
 def uss(m):
     return m['private_clean'] + m['private_dirty']
 regions = {int(r['start'], 16): r for r in snap['regions']}
-for start, cells in p.rows.items():
+for start, cells in rows.items():
     r = regions[start]; m = r['mem']
     want = [start, None, None, None, r['size'], m['rss'], m['pss'], uss(m), m['swap']]
     if cells != want:
         errs.append('region %x: page %s, json %s' % (start, cells, want))
-for o, cells in p.objs.items():
+for o, cells in objs.items():
     ob = snap['objects'][o]; m = ob['mem']
-    want = [None, len(ob['regions']) if isinstance(ob['regions'], list) else ob['regions'],
-            ob['distinct_size'], m['rss'], m['pss'], uss(m), m['swap']]
-    if cells[1:] != want[1:]:
+    want = [None, ob['regions'], ob['distinct_size'], m['rss'], m['pss'], uss(m), m['swap']]
+    if cells != want:
         errs.append('object %d: page %s, json %s' % (o, cells, want))
-if len(p.rows) != min(len(regions), 500) or not p.objs:
-    errs.append('%d region rows of %d, %d objects' % (len(p.rows), len(regions), len(p.objs)))
-print('%d totals, %d regions, %d objects' % (len(p.totals), len(p.rows), len(p.objs)))
+if len(rows) != min(len(regions), 500) or not objs:
+    errs.append('%d region rows of %d, %d objects' % (len(rows), len(regions), len(objs)))
+print('%d totals, %d regions, %d objects' % (len(totals), len(rows), len(objs)))
 if errs:
     print('\n'.join(errs[:20]))
     sys.exit(1)
 PY
-); then
-	ok "the page's numbers are the JSON report's ($out)"
-else
-	not_ok "the page's numbers are the JSON report's" "$out"
-fi
 
 
 # diff --format html of two snapshots of a target whose anonymous region
@@ -227,28 +240,15 @@ else
 	not_ok "the diff page loads with no console message and shows what grew" \
 		"$(grep CONSOLE "$tmp/browser.log")"
 fi
-if out=$(python3 - "$tmp/diff.html" "$tmp/diff.json" <<'PY'
-import html.parser, json, sys
+rows "$tmp/diff.html" data-measure data-start >"$tmp/diff-rows.json"
+py_check "the diff page's numbers are diff --format json's" "$tmp/diff-rows.json" "$tmp/diff.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
 d = json.load(open(sys.argv[2]))
-class P(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.rows, self.cur = {}, None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == 'tr' and ('data-start' in a or 'data-measure' in a):
-            self.cur = self.rows.setdefault(a.get('data-start') or a['data-measure'], [])
-        if tag == 'td' and self.cur is not None and 'data-v' in a:
-            self.cur.append(int(a['data-v']))
-    def handle_endtag(self, tag):
-        if tag == 'tr':
-            self.cur = None
-p = P()
-p.feed(open(sys.argv[1], encoding='utf-8').read())
 errs = []
 for m, t in d['totals'].items():
-    if p.rows.get(m) != [t['before'], t['after'], t['delta']]:
-        errs.append('total %s: page %s, json %s' % (m, p.rows.get(m), t))
+    if [c for c in rows.get(m, []) if c is not None] != [t['before'], t['after'], t['delta']]:
+        errs.append('total %s: page %s, json %s' % (m, rows.get(m), t))
 grew = 0
 for r in d['regions']:
     side = r['after'] or r['before']
@@ -256,8 +256,8 @@ for r in d['regions']:
     b, a, dl = r['before'], r['after'], r['delta']
     want = [int(start, 16), b['size'] if b else -1, a['size'] if a else -1, dl['size'],
             b['rss'] if b else -1, a['rss'] if a else -1, dl['rss'], dl['pss']]
-    if p.rows.get(start) != want:
-        errs.append('region %s: page %s, json %s' % (start, p.rows.get(start), want))
+    if [c for c in rows.get(start, []) if c is not None] != want:
+        errs.append('region %s: page %s, json %s' % (start, rows.get(start), want))
     if r['change'] == 'grew' and dl['rss'] == 256 * 4096:
         grew += 1
 if grew != 1:
@@ -267,10 +267,60 @@ if errs:
     print('\n'.join(errs[:20]))
     sys.exit(1)
 PY
-); then
-	ok "the diff page's numbers are diff --format json's ($out)"
+
+
+# show --format html of a recording of a target whose "grow" region grows
+# by 1 MiB three times: the charts' series, the grown region ranked first,
+# and the ranking's numbers are show --format json's.
+"$record_target" >"$tmp/rec.out" </dev/null &
+rt=$!
+pids="$pids $rt"
+for _ in $(seq 100); do grep -q '^ready$' "$tmp/rec.out" && break; sleep 0.05; done
+"$vmscope" record "$rt" -o "$tmp/r.rec" --interval 100ms --duration 1500ms 2>/dev/null &
+rp=$!
+for i in 1 2 3; do
+	sleep 0.3
+	kill -USR1 "$rt"
+done
+wait "$rp"
+"$vmscope" show --format html "$tmp/r.rec" >"$tmp/rec.html"
+check "show --format html of a recording exits 0" 0 $?
+"$vmscope" show --format json "$tmp/r.rec" >"$tmp/rec.json"
+: >"$tmp/browser.log"
+browser --dump-dom "file://$tmp/rec.html" >"$tmp/rec-dom.html"
+series=$(grep -o 'data-series="[a-z]*"' "$tmp/rec-dom.html" | tr '\n' ' ')
+if [ "$(grep -o 'data-series=' "$tmp/rec-dom.html" | wc -l)" = 9 ] &&
+	! grep -q CONSOLE "$tmp/browser.log"; then
+	ok "the recording's page loads with no console message and draws 9 series"
 else
-	not_ok "the diff page's numbers are diff --format json's" "$out"
+	not_ok "the recording's page loads with no console message and draws 9 series" \
+		"series: $series" "$(grep CONSOLE "$tmp/browser.log")"
 fi
+grow=$(sed -n 's/^grow 0x\([0-9a-f]*\) .*/\1/p' "$tmp/rec.out")
+rows "$tmp/rec.html" data-track >"$tmp/rec-rows.json"
+py_check "the recording's page ranks as show --format json does" "$tmp/rec-rows.json" "$tmp/rec.json" "$grow" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
+errs = []
+ranked = d['regions']
+for r in ranked:
+    cells = rows.get(str(r['track']))
+    want = [int(r['start'], 16), r['size_first'], r['size_last'], r['rss_first'], r['rss_last'],
+            r['growth']]
+    got = [c for c in cells if c is not None] if cells else []
+    # the rate is a derived double: its data-v is rounded to a byte
+    if got[:-1] != want or abs(got[-1] - r['growth_per_min']) > 1:
+        errs.append('track %d: page %s, json %s' % (r['track'], cells, r))
+first = list(rows)[0] if rows else None
+if not ranked or str(ranked[0]['track']) != first or int(ranked[0]['start'], 16) != int(sys.argv[3], 16):
+    errs.append('the first row is track %s, json ranks %s first' % (first, ranked[0] if ranked else None))
+if ranked and ranked[0]['growth'] <= 0:
+    errs.append('the grown region did not grow: %s' % ranked[0])
+print('%d regions, first grew %s' % (len(rows), ranked[0]['growth'] if ranked else None))
+if errs:
+    print('\n'.join(errs[:20]))
+    sys.exit(1)
+PY
 
 finish

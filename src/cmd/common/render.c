@@ -153,7 +153,7 @@ int cmd_render_recording(const char *format, const struct vms_recording *rec,
 	int r;
 
 	if (!rep) {
-		cli_error("a recording is shown as text or json, not '%s'", format);
+		cli_error("a recording is shown as text, json or html, not '%s'", format);
 		return EXIT_USAGE;
 	}
 	errno = 0;

@@ -2,7 +2,8 @@
 # report-speed.sh [BUILDDIR] [MAPS]: how long the full text report of a
 # process with MAPS mappings (default 30000) takes, against reading its
 # smaps alone and against pmap -X, each the median of RUNS (default 7) runs
-# in this same run; and vmscope's peak RSS. BUILDDIR (default build) must
+# in this same run; the HTML report's time and size too; and vmscope's peak
+# RSS. BUILDDIR (default build) must
 # hold src/vmscope and tests/live/live-target.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,6 +43,9 @@ median_ms() {
 smaps=$(median_ms cat "/proc/$pid/smaps")
 report=$(median_ms "$vmscope" --color never "$pid")
 json=$(median_ms "$vmscope" --format json "$pid")
+html=$(median_ms "$vmscope" --format html "$pid")
+html_kb=$(( $("$vmscope" --format html "$pid" | wc -c) / 1024 ))
+html_all_kb=$(( $("$vmscope" --format html --all "$pid" | wc -c) / 1024 ))
 pmap_x=$(median_ms pmap -X "$pid")
 peak=$(/usr/bin/time -f %M "$vmscope" --color never "$pid" 2>&1 >/dev/null | tail -n 1)
 smaps_kb=$(( $(wc -c <"/proc/$pid/smaps") / 1024 ))
@@ -51,6 +55,8 @@ echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB), median of $runs
 printf '  %-36s %8s ms\n' "cat /proc/PID/smaps" "$smaps"
 printf '  %-36s %8s ms  %5sx smaps\n' "vmscope PID (text report)" "$report" "$(ratio "$report" "$smaps")"
 printf '  %-36s %8s ms  %5sx smaps\n' "vmscope --format json PID" "$json" "$(ratio "$json" "$smaps")"
+printf '  %-36s %8s ms  %5sx smaps  (%s KiB; --all %s KiB)\n' "vmscope --format html PID" "$html" \
+	"$(ratio "$html" "$smaps")" "$html_kb" "$html_all_kb"
 printf '  %-36s %8s ms  %5sx smaps\n' "pmap -X PID" "$pmap_x" "$(ratio "$pmap_x" "$smaps")"
 echo "  vmscope text report / pmap -X: $(ratio "$report" "$pmap_x")"
 echo "  vmscope peak RSS: ${peak} KiB ($(( peak * 1024 / (vmas > 0 ? vmas : 1) )) bytes per mapping)"

@@ -108,7 +108,7 @@ static void region_row(struct html *h, const struct vms_snapshot *a,
 
 	html_printf(h, "<tr data-start=\"0x%" PRIx64 "\" data-change=\"%s\"><td class=\"t\">"
 		       "<span class=\"ch ch-%s\">%s</span></td><td class=\"t a\" data-v=\"%" PRIu64
-		       "\">%" PRIx64 "</td><td class=\"t %s\"><span class=\"sw\"></span>",
+		       "\">%" PRIx64 "</td><td class=\"t l %s\"><span class=\"sw\"></span>",
 		    r->start, vms_change_to_string(e->change), vms_change_to_string(e->change),
 		    vms_change_to_string(e->change), r->start, r->start, html_family(r->kind));
 	strbuf_reset(&h->sb);

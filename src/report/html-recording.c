@@ -165,7 +165,7 @@ static void ranked(struct html *h, const struct rec_view *v)
 		uint64_t mag = g->growth < 0 ? -(uint64_t)g->growth : (uint64_t)g->growth;
 
 		html_printf(h, "<tr data-track=\"%" PRIu32 "\"><td class=\"t a\" data-v=\"%" PRIu64
-			       "\">%" PRIx64 "</td><td class=\"t\">",
+			       "\">%" PRIx64 "</td><td class=\"t l\">",
 			    g->track, g->start, g->start);
 		strbuf_reset(&h->sb);
 		(void)rec_view_label(v, i, &h->sb);

@@ -28,7 +28,7 @@ static void object_row(struct html *h, size_t o_idx)
 
 	strbuf_reset(&h->sb);
 	report_object_name(&h->sb, h->snap, o_idx);
-	html_printf(h, "<tr data-object=\"%zu\"><td class=\"t\">", o_idx);
+	html_printf(h, "<tr data-object=\"%zu\"><td class=\"t l\">", o_idx);
 	html_textn(h, h->sb.buf, h->sb.len);
 	html_printf(h, "</td><td data-v=\"%" PRIu32 "\">%" PRIu32 "</td>", o->n_regions,
 		    o->n_regions);
@@ -46,7 +46,7 @@ static void region_row(struct html *h, size_t r_idx)
 	(void)text_region_label(&h->sb, h->snap, r);
 	html_printf(h, "<tr data-start=\"0x%" PRIx64 "\"><td class=\"t a\" data-v=\"%" PRIu64
 		       "\">%" PRIx64 "</td><td class=\"t %s\"><span class=\"sw\"></span>%s</td>"
-		       "<td class=\"t\">",
+		       "<td class=\"t l\">",
 		    r->start, r->start, r->start, html_family(r->kind), text_kind_word(r->kind));
 	html_textn(h, h->sb.buf, h->sb.len);
 	vms_perms_format(r->perms, perms);

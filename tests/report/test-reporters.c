@@ -19,6 +19,7 @@
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "report/format.h"
+#include "fixture.h"
 #include "vmscope/report.h"
 
 #define KI UINT64_C(1024)
@@ -291,6 +292,43 @@ static void test_escape_html(void **state)
 	strbuf_release(&sb);
 }
 
+/* The HTML page of each fixture: whole, one script (vmscope's), no control
+ * byte, valid UTF-8 though the fixture's names hold escapes, control
+ * characters and invalid bytes. */
+static void test_html_pages(void **state)
+{
+	struct vms_snapshot *(*const make[])(void) = { fixture_full, fixture_restricted,
+						      fixture_kthread };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(make) / sizeof(make[0]); k++) {
+		struct vms_snapshot *snap = make[k]();
+		char *buf = NULL;
+		size_t len = 0, n_script = 0;
+		FILE *f = open_memstream(&buf, &len);
+		static const char tail[] = "</body></html>\n";
+
+		assert_non_null(f);
+		assert_int_equal(vms_report_html(f, snap, NULL), 0);
+		assert_int_equal(fclose(f), 0);
+		assert_true(strncmp(buf, "<!DOCTYPE html>", 15) == 0);
+		assert_true(len > sizeof(tail) && strcmp(buf + len - (sizeof(tail) - 1), tail) == 0);
+		for (const char *p = buf; (p = strstr(p, "<script")); p++)
+			n_script++;
+		assert_int_equal(n_script, 1);
+		for (size_t i = 0; i < len;) {
+			uint32_t cp;
+			size_t l = utf8_decode(buf + i, len - i, &cp);
+
+			assert_true(l > 0);
+			assert_true(cp == '\n' || !utf8_is_control(cp));
+			i += l;
+		}
+		free(buf);
+		vms_snapshot_free(snap);
+	}
+}
+
 /* What vms_metrics_family and vms_metrics_end write, into a string. */
 static char *metrics_text(enum vms_metrics_format fmt, const char *name, const char *type)
 {
@@ -359,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_tables_shown_and_titled),
 		cmocka_unit_test(test_reporter_table),
 		cmocka_unit_test(test_escape_html),
+		cmocka_unit_test(test_html_pages),
 		cmocka_unit_test(test_metrics_formats),
 	};
 

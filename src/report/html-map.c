@@ -16,6 +16,7 @@
 #include "base/xalloc.h"
 #include "report/format.h"
 #include "report/layout.h"
+#include "report/pages.h"
 #include "report/text-internal.h"
 
 /* A row's height: MAP_ROW_MIN px for one page, MAP_ROW_STEP px more per
@@ -61,6 +62,37 @@ static void map_gap(struct html *h, const struct layout_row *row, unsigned y)
 	html_raw(h, "</text></g>\n");
 }
 
+/* Cells of the residency strip along a row (pagemap). */
+#define STRIP_CELLS 64
+
+/*
+ * Where the row's pages are resident, from pagemap: runs of like cells
+ * along the row, darker the more of a cell is in Rss, hatched where only
+ * the zero page is mapped. False, drawing nothing, without page data.
+ */
+static bool map_strip(struct html *h, const struct layout_row *row, unsigned y, unsigned rh)
+{
+	uint8_t levels[STRIP_CELLS];
+	bool zero[STRIP_CELLS];
+
+	if (!pages_strip(h->snap, row->first, row->count, STRIP_CELLS, levels, zero))
+		return false;
+	for (unsigned i = 0, j; i < STRIP_CELLS; i = j) {
+		for (j = i + 1; j < STRIP_CELLS && levels[j] == levels[i] && zero[j] == zero[i]; j++)
+			;
+		if (!levels[i] && !zero[i])
+			continue;
+		html_printf(h, "<rect class=\"%s\" x=\"%.2f%%\" y=\"%u\" width=\"%.2f%%\" "
+			       "height=\"%u\"",
+			    levels[i] ? "res" : "zero", 0.1 + 99.0 * i / STRIP_CELLS, y + 1,
+			    99.0 * (j - i) / STRIP_CELLS, rh - 2);
+		if (levels[i])
+			html_printf(h, " fill-opacity=\"%.2f\"", 0.15 + 0.6 * levels[i] / 8.0);
+		html_raw(h, "/>");
+	}
+	return true;
+}
+
 static void map_row(struct html *h, const struct layout_row *row, unsigned y, unsigned rh)
 {
 	const struct vms_region *r = &h->snap->regions[row->first];
@@ -78,7 +110,7 @@ static void map_row(struct html *h, const struct layout_row *row, unsigned y, un
 		    row->end, text_kind_word(r->kind), size, rss, pss);
 	html_printf(h, "<rect class=\"bg\" x=\"1\" y=\"%u\" width=\"99%%\" height=\"%u\" rx=\"3\"/>",
 		    y + 1, rh - 2);
-	if (share > 0)
+	if (!map_strip(h, row, y, rh) && share > 0)
 		html_printf(h, "<rect class=\"res\" x=\"1\" y=\"%u\" width=\"%.2f%%\" height=\"%u\" "
 			       "rx=\"3\"/>",
 			    y + 1, share > 1 ? 99.0 : share * 99.0, rh - 2);
@@ -101,14 +133,21 @@ void html_map(struct html *h)
 		height += rows[i].gap ? MAP_GAP_H : row_height(rows[i].size);
 	html_raw(h, "<section id=\"map\"><h2>Address space</h2>\n<p class=\"note\">High addresses "
 		    "first. A row's height grows with the log of its size (32 px for one page, 3 px "
-		    "more each time the size doubles); its dark part is the resident share (RSS of "
-		    "the size). Large unmapped gaps are dashed rows");
+		    "more each time the size doubles). Its dark part says where its pages are "
+		    "resident, from pagemap, lower addresses on the left, darker the more of a "
+		    "stretch is in RSS (hatched: only the zero page), or without page data its "
+		    "resident share (RSS of the size) from the left. Large unmapped gaps are "
+		    "dashed rows");
 	if (hidden.n)
 		html_printf(h, "; %zu smaller gaps (%s) are not drawn", hidden.n,
 			    report_size(buf, &h->opt, true, hidden.bytes));
 	html_raw(h, ".</p>\n");
 	html_printf(h, "<svg class=\"map\" xmlns=\"http://www.w3.org/2000/svg\" width=\"100%%\" "
-		       "height=\"%u\" role=\"img\" aria-label=\"address-space map\">\n",
+		       "height=\"%u\" role=\"img\" aria-label=\"address-space map\">\n"
+		       "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" "
+		       "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect "
+		       "width=\"2\" height=\"6\" fill=\"#8c8c8c\" fill-opacity=\".5\"/></pattern>"
+		       "</defs>\n",
 		    height);
 	for (size_t i = n; i-- > 0;) {
 		unsigned rh = rows[i].gap ? MAP_GAP_H : row_height(rows[i].size);

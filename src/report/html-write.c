@@ -87,7 +87,7 @@ static const char style[] =
 	".f-other{--c:var(--other)}\n"
 	"svg.map{display:block;width:100%;font:12px ui-monospace,monospace}\n"
 	".map .bg{fill:var(--c);fill-opacity:.22;stroke:var(--c);stroke-opacity:.6}"
-	".map .res{fill:var(--c);fill-opacity:.55}"
+	".map .res{fill:var(--c);fill-opacity:.55}.map .zero{fill:url(#hatch)}"
 	".map .gap rect{fill:none;stroke:var(--line);stroke-dasharray:4 3}"
 	".map text{fill:var(--fg);paint-order:stroke;stroke:#fff;stroke-width:3px;"
 	"stroke-opacity:.75;stroke-linejoin:round}.map .sub{fill:#39424c;font-size:11px}.map g:hover .bg{fill-opacity:.4}\n"

@@ -102,7 +102,8 @@ for page in report show; do
 import html.parser, sys
 ours = {'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'small', 'p',
         'dl', 'div', 'dt', 'dd', 'main', 'section', 'svg', 'g', 'rect', 'text', 'input',
-        'label', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'script'}
+        'label', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'script', 'defs',
+        'pattern'}
 class P(html.parser.HTMLParser):
     tags = []
     def handle_starttag(self, tag, attrs):

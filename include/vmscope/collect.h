@@ -138,6 +138,8 @@ int vms_status_parse(struct vms_snapshot *snap, const char *buf, size_t len);
 
 /* In vms_stat's flags: the task is a kernel thread. */
 #define VMS_PF_KTHREAD 0x00200000UL
+/* stat's flags: the task has begun to exit (its address space is going) */
+#define VMS_PF_EXITING 0x00000004UL
 
 struct vms_stat {
 	pid_t pid, ppid;

@@ -389,6 +389,11 @@ int vms_proc_alive(struct vms_proc *p)
 		return 0;
 	if ((st.state == 'Z' || st.state == 'X') && p->first_state != st.state)
 		return 0;
+	/* Exiting, though not yet a zombie: its address space goes first,
+	 * which must not pass for an exec (a new address space). A task
+	 * that was a zombie at the first read is the answer, not an exit. */
+	if ((st.flags & VMS_PF_EXITING) && p->first_state != 'Z' && p->first_state != 'X')
+		return 0;
 	if (p->first_vsize && !st.vsize)
 		return 0;
 	return 1;

@@ -58,6 +58,15 @@ static void test_signal(void **state)
 
 	(void)state;
 	assert_true(root_fd >= 0);
+	/* pidfds need Linux 5.3, and valgrind's memcheck does not know the
+	 * calls (ENOSYS): vms_proc_signal then refuses, there is nothing
+	 * else to test */
+	if (vms_proc_signal(root_fd, getpid(), 0, 0) == -ENOSYS) {
+		kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		close(root_fd);
+		skip();
+	}
 	start = start_time_of(root_fd, pid);
 	/* another start time: another process, whatever its pid */
 	assert_int_equal(vms_proc_signal(root_fd, pid, start + 1, SIGTERM), -ESRCH);

@@ -66,6 +66,7 @@ ninja -C build >../build.log 2>&1 || {
 
 total=0 killed=0 survived=0
 survivors=()
+unbuilt=()
 for i in "${want[@]}"; do
 	IFS=$'\t' read -r file pat rep tests what <<<"${mutants[$((i - 1))]}"
 	total=$((total + 1))
@@ -75,12 +76,10 @@ for i in "${want[@]}"; do
 		exit 1
 	fi
 	# shellcheck disable=SC2086 # the test names, one word each
-	if ! ninja -C build >../build.log 2>&1; then
-		result="does not build"
-		cp ../build.log "../mutant-$i.log"
-		echo "mutants: #$i does not build; fix the list" >&2
-		cp ../orig "$file"
-		exit 1
+	if ! ninja -C build >"../mutant-$i.log" 2>&1; then
+		# not a bug the tests could see: the list is to be fixed
+		result="NOT BUILT"
+		unbuilt+=("#$i $file: $what")
 	elif meson test -C build $tests >"../mutant-$i.log" 2>&1; then
 		result=SURVIVED
 		survived=$((survived + 1))
@@ -95,4 +94,6 @@ done
 # the clean tree again, for a next run
 ninja -C build >/dev/null 2>&1
 for s in "${survivors[@]}"; do echo "survived: $s"; done
+for s in "${unbuilt[@]}"; do echo "not built (fix the list): $s"; done
 echo "$total mutants, $killed killed, $survived survived"
+[ ${#unbuilt[@]} -eq 0 ]

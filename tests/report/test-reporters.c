@@ -343,6 +343,39 @@ static char *metrics_text(enum vms_metrics_format fmt, const char *name, const c
 	return buf;
 }
 
+/*
+ * A label value as the exposition formats define it: backslash, quote and
+ * newline escaped; other controls as the text report's \xNN, its
+ * backslash escaped; bytes that are not UTF-8 replaced.
+ */
+static void test_metrics_label_value(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "plain name", "plain name" },
+		{ "a\"q\"", "a\\\"q\\\"" },
+		{ "back\\slash", "back\\\\slash" },
+		{ "two\nlines", "two\\nlines" },
+		{ "tab\there", "tab\\\\x09here" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ "bad\xff" "byte", "bad\xef\xbf\xbd" "byte" },
+		{ "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf sb;
+
+		strbuf_init(&sb);
+		vms_metrics_label_value(&sb, cases[i].in);
+		if (strcmp(sb.len ? sb.buf : "", cases[i].want) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, sb.len ? sb.buf : "",
+				 cases[i].want);
+		strbuf_release(&sb);
+	}
+}
+
 static void test_metrics_formats(void **state)
 {
 	static const struct {
@@ -399,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_escape_html),
 		cmocka_unit_test(test_html_pages),
 		cmocka_unit_test(test_metrics_formats),
+		cmocka_unit_test(test_metrics_label_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

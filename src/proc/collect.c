@@ -322,7 +322,9 @@ static void collect_threads(struct vms_proc *p, struct vms_snapshot *snap)
 		collect_one_thread(p, snap, (pid_t)tid);
 	}
 	closedir(d);
-	qsort(snap->threads, snap->n_threads, sizeof(*snap->threads), cmp_thread);
+	/* none read (every task file refused or not regular): no array at all */
+	if (snap->n_threads > 1)
+		qsort(snap->threads, snap->n_threads, sizeof(*snap->threads), cmp_thread);
 	set_src(snap, VMS_SRC_TASKS, 0);
 }
 

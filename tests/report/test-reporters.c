@@ -360,6 +360,8 @@ static void test_metrics_label_value(void **state)
 		{ "tab\there", "tab\\\\x09here" },
 		{ "caf\xc3\xa9", "caf\xc3\xa9" },
 		{ "bad\xff" "byte", "bad\xef\xbf\xbd" "byte" },
+		/* a lead byte where a continuation belongs: both replaced */
+		{ "x\xc3\xc3", "x\xef\xbf\xbd\xef\xbf\xbd" },
 		{ "", "" },
 	};
 

@@ -122,6 +122,20 @@ else
 	not_ok "no banned functions (strcpy strcat strncpy sprintf vsprintf strtok atoi gets)" "${hits[@]}"
 fi
 
+# qsort only through ARRAY_SORT (base/xalloc.h): an array that never grew
+# is NULL, and qsort(NULL, 0) is undefined.
+hits=()
+mapfile -t files < <(c_files src)
+for f in "${files[@]}"; do
+	[ "$f" = src/base/xalloc.h ] && continue
+	while IFS= read -r line; do hits+=("$line"); done < <(grep_code '(^|[^A-Za-z0-9_])qsort[[:space:]]*\(' "$f")
+done
+if [ ${#hits[@]} -eq 0 ]; then
+	ok "src/ sorts arrays through ARRAY_SORT only"
+else
+	not_ok "src/ sorts arrays through ARRAY_SORT only" "${hits[@]}"
+fi
+
 # Every long option of --help (and of each command's --help) in the man page
 # and the completions.
 help=$("$vmscope" --help 2>&1)

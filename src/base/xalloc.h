@@ -25,6 +25,16 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 /*
+ * Sort the n items of an array. qsort's array must not be NULL even when n
+ * is 0, and an array that never grew is NULL: every sort goes through here.
+ */
+#define ARRAY_SORT(items, n, cmp)                                                              \
+	do {                                                                                   \
+		if ((size_t)(n) > 1)                                                           \
+			qsort((items), (n), sizeof(*(items)), (cmp));                          \
+	} while (0)
+
+/*
  * Grow (items, alloc) so that at least `need` items fit. Overflow-checked;
  * doubles, so appending n items is O(n). Items may move: keep indices.
  */

@@ -218,7 +218,7 @@ static int read_table(const struct elf_source *src, struct elf_facts *f, uint64_
 			.type = s.type,
 		};
 	}
-	qsort(f->sections, f->n_sections, sizeof(*f->sections), cmp_section);
+	ARRAY_SORT(f->sections, f->n_sections, cmp_section);
 	/* The model places sections by address: one address, one section. */
 	for (uint32_t i = 1; i < f->n_sections; i++)
 		if (f->sections[i].addr < f->sections[i - 1].addr + f->sections[i - 1].size)

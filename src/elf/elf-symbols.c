@@ -145,7 +145,7 @@ void elf_read_symbols(const struct elf_source *src, struct elf_facts *f)
 		f->symbols_error = r;
 		return;
 	}
-	qsort(s->syms, s->n, sizeof(*s->syms), cmp_symbol);
+	ARRAY_SORT(s->syms, s->n, cmp_symbol);
 	s->names = strbuf_detach(&names, &s->names_len);
 	f->symbols = s;
 	f->symbols_error = 0;

@@ -176,7 +176,7 @@ static bool object_bias(const struct vms_snapshot *snap, const struct vms_object
 								  perm_score(r->perms, o->segments[s].flags) };
 		}
 	}
-	qsort(votes, n_votes, sizeof(*votes), cmp_vote);
+	ARRAY_SORT(votes, n_votes, cmp_vote);
 	for (size_t i = 0; i < n_votes;) {
 		size_t j = i, count = 0;
 		long score = 0;

@@ -186,7 +186,7 @@ static void match_by_identity(const struct vms_snapshot *a, const struct vms_sna
 		keys[m++] = region_key(a, i, 0);
 	for (size_t i = 0; i < b->n_regions; i++)
 		keys[m++] = region_key(b, i, 1);
-	qsort(keys, m, sizeof(*keys), cmp_key);
+	ARRAY_SORT(keys, m, cmp_key);
 	for (size_t g = 0; g < m;) {
 		size_t e = g, mid;
 

@@ -217,7 +217,7 @@ void vms_model_object_extents(struct vms_snapshot *snap)
 		}
 		fr[n++] = (struct frange){ r->object, r->offset, r->offset + vms_region_size(r) };
 	}
-	qsort(fr, n, sizeof(*fr), cmp_frange);
+	ARRAY_SORT(fr, n, cmp_frange);
 	for (size_t i = 0, j; i < n; i = j) {
 		struct vms_object *obj = &snap->objects[fr[i].object];
 		uint64_t cover_end = 0, mapped = 0, distinct = 0;

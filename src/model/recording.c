@@ -262,7 +262,7 @@ int vms_recording_snapshot(const struct vms_recording *rec, size_t s, struct vms
 		vms_rec_track_region(t, p, r);
 		r->name = arena_strdup(snap->arena, r->name);
 	}
-	qsort(snap->regions, snap->n_regions, sizeof(*snap->regions), cmp_region_start);
+	ARRAY_SORT(snap->regions, snap->n_regions, cmp_region_start);
 	/* a snapshot's regions never overlap, whatever a file said */
 	size_t kept = 0;
 	for (size_t i = 0; i < snap->n_regions; i++) {
@@ -347,7 +347,7 @@ size_t vms_recording_rank(const struct vms_recording *rec, struct vms_rec_growth
 			have_prev = true;
 		}
 	}
-	qsort(out, n, sizeof(*out), cmp_growth);
+	ARRAY_SORT(out, n, cmp_growth);
 	*ret = out;
 	return n;
 }

@@ -269,11 +269,11 @@ void vms_fault_agg_finish(struct vms_fault_agg *agg, const struct vms_snapshot *
 		if (tally_sum(&agg->first_regions[i]))
 			add_region_row(&res, &alloc, agg->first, i, &agg->first_regions[i]);
 	if (res.n_regions)
-		qsort(res.regions, res.n_regions, sizeof(*res.regions), cmp_region_row);
+		ARRAY_SORT(res.regions, res.n_regions, cmp_region_row);
 
 	res.sites = tally_rows(&agg->sites, &res.n_sites);
 	if (res.n_sites)
-		qsort(res.sites, res.n_sites, sizeof(*res.sites), cmp_site_row);
+		ARRAY_SORT(res.sites, res.n_sites, cmp_site_row);
 
 	rows = tally_rows(&agg->threads, &res.n_threads);
 	res.threads = xcalloc(res.n_threads ? res.n_threads : 1, sizeof(*res.threads));
@@ -281,7 +281,7 @@ void vms_fault_agg_finish(struct vms_fault_agg *agg, const struct vms_snapshot *
 		res.threads[i] = (struct vms_fault_thread_row){ (pid_t)rows[i].ip, rows[i].n };
 	free(rows);
 	if (res.n_threads)
-		qsort(res.threads, res.n_threads, sizeof(*res.threads), cmp_thread_row);
+		ARRAY_SORT(res.threads, res.n_threads, cmp_thread_row);
 
 	res.n_seconds = agg->n_seconds;
 	res.seconds = xcalloc(agg->n_seconds ? agg->n_seconds : 1, sizeof(*res.seconds));

@@ -97,7 +97,7 @@ int vms_fault_counts_read(int pid_dirfd, struct vms_fault_count *ret_proc,
 	}
 	closedir(d);
 	if (n)
-		qsort(threads, n, sizeof(*threads), cmp_tid);
+		ARRAY_SORT(threads, n, cmp_tid);
 	*ret_proc = proc;
 	*ret_threads = threads;
 	threads = NULL;

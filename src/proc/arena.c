@@ -140,7 +140,7 @@ static bool pick_offset(struct candidate *c, size_t n, size_t n_threads, uint64_
 			threads++;
 		}
 	free(seen);
-	qsort(c, n, sizeof(*c), cmp_offset);
+	ARRAY_SORT(c, n, cmp_offset);
 	for (size_t i = 0; i < n;) {
 		size_t j = i, count = 0;
 
@@ -190,7 +190,7 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 	tls = static_tls_bound(snap);
 	if (n_arenas == 0 || tls == 0)
 		goto out;
-	qsort(arenas, n_arenas, sizeof(*arenas), cmp_u64);
+	ARRAY_SORT(arenas, n_arenas, cmp_u64);
 	buf = xmalloc(TCB_SCAN > tls ? TCB_SCAN : tls);
 	for (size_t t = 0; t < snap->n_threads; t++) {
 		const struct vms_thread *th = &snap->threads[t];

@@ -322,9 +322,7 @@ static void collect_threads(struct vms_proc *p, struct vms_snapshot *snap)
 		collect_one_thread(p, snap, (pid_t)tid);
 	}
 	closedir(d);
-	/* none read (every task file refused or not regular): no array at all */
-	if (snap->n_threads > 1)
-		qsort(snap->threads, snap->n_threads, sizeof(*snap->threads), cmp_thread);
+	ARRAY_SORT(snap->threads, snap->n_threads, cmp_thread);
 	set_src(snap, VMS_SRC_TASKS, 0);
 }
 
@@ -487,7 +485,7 @@ int vms_find_by_name(int root_fd, const char *pattern, bool full, pid_t **ret_pi
 	strbuf_release(&sb);
 	regfree(&re);
 	if (n > 1)
-		qsort(pids, n, sizeof(*pids), cmp_pid);
+		ARRAY_SORT(pids, n, cmp_pid);
 	*ret_pids = pids;
 	return (int)n;
 }

@@ -111,7 +111,7 @@ static int scan_pids(struct vms_lister *l)
 		size_t n = 0;
 
 		if (l->n_pids > 1)
-			qsort(l->pids, l->n_pids, sizeof(*l->pids), cmp_pid);
+			ARRAY_SORT(l->pids, l->n_pids, cmp_pid);
 		for (size_t i = 0; i < l->n_pids; i++)
 			if (n == 0 || l->pids[n - 1] != l->pids[i])
 				l->pids[n++] = l->pids[i];

@@ -363,6 +363,6 @@ int vms_lister_collect(struct vms_lister *l, struct vms_plist *pl)
 	/* no process at all (an empty --proc-root): items is NULL, which
 	 * qsort must not be given even for 0 items */
 	if (pl->n > 1)
-		qsort(pl->items, pl->n, sizeof(*pl->items), cmp_entry_pid);
+		ARRAY_SORT(pl->items, pl->n, cmp_entry_pid);
 	return 0;
 }

@@ -63,7 +63,7 @@ static uint64_t *mapped_ids(const struct vms_snapshot *snap, size_t *ret_n)
 		ids[n++] = snap->regions[i].inode;
 	}
 	if (n)
-		qsort(ids, n, sizeof(*ids), cmp_u64);
+		ARRAY_SORT(ids, n, cmp_u64);
 	*ret_n = n;
 	return ids;
 }

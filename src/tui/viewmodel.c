@@ -239,7 +239,7 @@ static void group_rows(struct vms_view *v, const struct vms_pentry *const *entri
 	for (size_t i = 0; i < v->n_rows; i++)
 		ki[i] = (struct key_index){ group_key(v, &v->rows[i], entries[i]),
 					    entries[i]->cgroup_v1, i };
-	qsort(ki, v->n_rows, sizeof(*ki), cmp_key_index);
+	ARRAY_SORT(ki, v->n_rows, cmp_key_index);
 	for (size_t i = 0; i < v->n_rows; i++) {
 		const struct vms_row *r = &v->rows[ki[i].row];
 
@@ -555,7 +555,7 @@ size_t vms_plist_users(const struct vms_plist *l, char ***ret)
 		}
 		names[n++] = xstrdup(u);
 	}
-	qsort(names, n, sizeof(*names), cmp_str_ptr);
+	ARRAY_SORT(names, n, cmp_str_ptr);
 	for (size_t i = 0; i < n; i++) {
 		if (m && strcmp(names[m - 1], names[i]) == 0)
 			free(names[i]);

@@ -35,7 +35,7 @@ static size_t *find_parents(const struct vms_view *v)
 
 	for (size_t i = 0; i < n; i++)
 		map[i] = (struct pid_pos){ vms_view_row(v, i)->pid, i };
-	qsort(map, n, sizeof(*map), cmp_pid_pos);
+	ARRAY_SORT(map, n, cmp_pid_pos);
 	for (size_t i = 0; i < n; i++) {
 		const struct vms_row *r = vms_view_row(v, i);
 		struct pid_pos key = { r->ppid, 0 }, *hit = NULL;
@@ -102,7 +102,7 @@ void viewtree_sum(struct vms_view *v)
 		order[i] = (struct by_depth){ depth[i], i };
 	}
 	/* children before their parents: each adds its whole subtree upward */
-	qsort(order, n, sizeof(*order), cmp_deepest_first);
+	ARRAY_SORT(order, n, cmp_deepest_first);
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k].pos;
 		const struct vms_row *r = &v->rows[v->vis[i]];

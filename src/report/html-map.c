@@ -239,7 +239,8 @@ static void treemap(struct html *h, enum vms_mem m, const char *name)
 		kind_total[snap->regions[i].kind] += v;
 		whole += v;
 	}
-	qsort_r(idx, n, sizeof(*idx), cmp_leaf, &c);
+	if (n) /* idx is NULL without leaves */
+		qsort_r(idx, n, sizeof(*idx), cmp_leaf, &c);
 	html_printf(h, "<div class=\"tm tm-%s\" data-metric=\"%s\">", name, name);
 	for (size_t i = 0; i < n; i++) {
 		const struct vms_region *r = &snap->regions[idx[i]];

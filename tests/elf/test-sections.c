@@ -235,6 +235,7 @@ static void test_symbols_libc(void **state)
 			assert_string_equal(plus, "+0x1");
 		}
 		/* the byte just past it is not its own */
+		strbuf_release(&sb);
 		strbuf_init(&sb);
 		r = vms_elf_symbolize_memory(buf, len, value + size, &sb);
 		if (r > 0) {

@@ -163,10 +163,9 @@ static int check_option(int id, const char *arg, void *ctx)
 	case OPT_MAX:
 		if (vms_budget_add_max(&a->set, arg, NULL) == 0)
 			return 0;
-		fprintf(stderr,
-			"vmscope: --max takes KIND=SIZE or FILE=SIZE, with :pss :rss :uss :swap or "
-			":size after the name, not '%s'\n",
-			arg);
+		cli_error("--max takes KIND=SIZE or FILE=SIZE, with :pss :rss :uss :swap or "
+			  ":size after the name, not '%s'",
+			  arg);
 		return -EINVAL;
 	case OPT_MAX_GROWTH:
 		if (vms_budget_add_growth(&a->set, arg) == 0)

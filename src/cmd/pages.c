@@ -108,8 +108,7 @@ static int pages_option(int id, const char *arg, void *ctx)
 		if (!dash || parse_hex(arg, dash, &a->range_start) < 0 ||
 		    parse_hex(dash + 1, dash + strlen(dash), &a->range_end) < 0 ||
 		    a->range_end <= a->range_start) {
-			fprintf(stderr, "vmscope: --range takes START-END in hexadecimal, START < END, "
-					"not '%s'\n", arg);
+			cli_error("--range takes START-END in hexadecimal, START < END, not '%s'", arg);
 			return -EINVAL;
 		}
 		a->have_range = true;

@@ -313,6 +313,8 @@ raw_stderr "serve --listen" 2 serve --listen "$esc"
 raw_stderr "list -s" 2 list -s "$esc"
 raw_stderr "list -f" 2 list -f "$esc"
 raw_stderr "report -f" 2 -f "$esc" 1
+raw_stderr "check --max" 2 check --max "$esc" 1
+raw_stderr "pages --range" 2 pages --range "$esc" 1
 raw_stderr "snapshot -o" 1 snapshot -o "$tmp/no/dir/$esc" "$$"
 raw_stderr "a NAME that matches nothing" 1 "nothing-"$'\e'"x-$$"
 

@@ -4,17 +4,18 @@
 n=0
 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# A description is one TAP line: the newlines of a captured output become "; ".
+ok() { n=$((n + 1)); echo "ok $n - ${1//$'\n'/; }"; }
 # not_ok DESCRIPTION [DIAGNOSTIC...]: each diagnostic as "#" lines, 40 at most.
 not_ok() {
 	local l
 	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
+	echo "not ok $n - ${1//$'\n'/; }"
 	shift
 	for l in "$@"; do printf '%s\n' "$l" | head -n 40 | sed 's/^/#   /'; done
 }
 # skip DESCRIPTION [REASON]
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP${2:+ $2}"; }
+skip() { local r=${2:+ $2}; n=$((n + 1)); echo "ok $n - ${1//$'\n'/; } # SKIP${r//$'\n'/; }"; }
 # The plan, and the exit status: 0 when nothing failed.
 finish() {
 	echo "1..$n"

@@ -7,8 +7,14 @@
  * test reads a frozen address space. It dies with its parent.
  *
  *   --anon-pages N --anon-touch T   private anonymous region of N pages, T written
+ *   --anon-pageout P                then the first P of them pushed to swap with
+ *                                   MADV_PAGEOUT ("anonout SWAPPED_BYTES", as pagemap
+ *                                   says: the kernel may keep a page in)
  *   --shared-pages S --children C   S pages written, then C children forked that
  *                                   keep them shared: PSS = RSS / (C + 1)
+ *   --shared-pageout                the S pages pushed to swap before the fork
+ *                                   ("sharedout SWAPPED_BYTES"): the children inherit
+ *                                   the swap entries, SwapPss = Swap / (C + 1)
  *   --file PATH --file-read R       PATH mapped read-only, its first R pages read
  *   --deleted PATH                  PATH mapped read-write shared, then unlinked
  *   --bss-touch B                   B pages of a 4 MiB .bss array written
@@ -77,6 +83,9 @@
 #ifndef MADV_HUGEPAGE
 #define MADV_HUGEPAGE 14
 #endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21 /* Linux 5.4 */
+#endif
 
 /* The only object of this program's .bss that the target writes. */
 static char bss_array[BSS_BYTES] __attribute__((aligned(4096)));
@@ -121,6 +130,38 @@ static void touch(char *p, size_t pages, int value)
 {
 	for (size_t i = 0; i < pages; i++)
 		((volatile char *)p)[i * page_size] = (char)value;
+}
+
+/* How many of the n pages at p this process's pagemap says are swapped. */
+static size_t swapped(const char *p, size_t n)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	size_t k = 0;
+
+	if (fd < 0)
+		fail("/proc/self/pagemap");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t e;
+
+		if (pread(fd, &e, sizeof(e), (off_t)((uintptr_t)p / page_size + i) * 8) != 8)
+			fail("pagemap");
+		k += (e >> 62 & 1) && !(e >> 58 & 1); /* a guard entry sets bit 62 too */
+	}
+	close(fd);
+	return k;
+}
+
+/*
+ * The n pages at p pushed to swap, a few times if the kernel kept some in;
+ * how many went, in bytes. A page mapped by another process stays: only
+ * pages of this process alone go (so a fork must come after).
+ */
+static size_t page_out(char *p, size_t n)
+{
+	for (int round = 0; round < 5 && swapped(p, n) < n; round++)
+		if (madvise(p, n * page_size, MADV_PAGEOUT) < 0)
+			fail("madvise(MADV_PAGEOUT)");
+	return swapped(p, n) * page_size;
 }
 
 struct thread_info {
@@ -351,6 +392,8 @@ int main(int argc, char **argv)
 		{ "reserve-gib", required_argument, NULL, 0x106 },
 		{ "threads", required_argument, NULL, 0x107 },
 		{ "thp-split", no_argument, NULL, 0x140 },
+		{ "anon-pageout", required_argument, NULL, 0x141 },
+		{ "shared-pageout", no_argument, NULL, 0x142 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long anon_pages = 0, anon_touch = 0, shared_pages = 0, children = 0;
@@ -365,7 +408,8 @@ int main(int argc, char **argv)
 	struct faulter fl = { .file_fd = -1 };
 	const char *fault_file = NULL;
 	bool faults = false, maps_max = false, thp_split = false;
-	unsigned long reserve_gib = 0, threads = 0;
+	unsigned long reserve_gib = 0, threads = 0, anon_pageout = 0;
+	bool shared_pageout = false;
 	pid_t self = getpid();
 	int c;
 
@@ -402,10 +446,12 @@ int main(int argc, char **argv)
 		case 0x106: reserve_gib = parse_count(optarg, "--reserve-gib"); break;
 		case 0x107: threads = parse_count(optarg, "--threads"); break;
 		case 0x140: thp_split = true; break;
+		case 0x141: anon_pageout = parse_count(optarg, "--anon-pageout"); break;
+		case 0x142: shared_pageout = true; break;
 		default: return 2;
 		}
 	}
-	if (anon_touch > anon_pages || bss_touch > BSS_BYTES / page_size) {
+	if (anon_touch > anon_pages || anon_pageout > anon_pages || bss_touch > BSS_BYTES / page_size) {
 		fprintf(stderr, "live-target: more pages touched than mapped\n");
 		return 2;
 	}
@@ -430,6 +476,8 @@ int main(int argc, char **argv)
 	if (shared_pages) {
 		shared = map_fenced(shared_pages, PROT_READ | PROT_WRITE);
 		touch(shared, shared_pages, 0x11);
+		if (shared_pageout)
+			(void)page_out(shared, shared_pages);
 		start_children(children, self);
 	}
 
@@ -440,6 +488,8 @@ int main(int argc, char **argv)
 	if (shared)
 		printf("shared 0x%lx %lu %lu\n", (unsigned long)(uintptr_t)shared,
 		       shared_pages * page_size, children + 1);
+	if (shared && shared_pageout)
+		printf("sharedout %zu\n", swapped(shared, shared_pages) * page_size);
 
 	if (anon_pages) {
 		char *anon = map_fenced(anon_pages, PROT_READ | PROT_WRITE);
@@ -447,6 +497,8 @@ int main(int argc, char **argv)
 		touch(anon, anon_touch, 0x22);
 		printf("anon 0x%lx %lu %lu\n", (unsigned long)(uintptr_t)anon,
 		       anon_pages * page_size, anon_touch * page_size);
+		if (anon_pageout)
+			printf("anonout %zu\n", page_out(anon, anon_pageout));
 	}
 
 	if (file) {

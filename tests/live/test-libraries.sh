@@ -9,6 +9,7 @@ K=3
 tmp=$(mktemp -d) || exit 1
 pids=()
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/ready.sh"
 
 cleanup() {
 	local p
@@ -31,13 +32,7 @@ for i in $(seq $K); do
 done
 for i in $(seq $K); do
 	p=${pids[$((i - 1))]}
-	for _ in $(seq 200); do
-		grep -q '^ready$' "$tmp/t$i.out" 2>/dev/null &&
-			[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = T ] && break
-		sleep 0.05
-	done
-	[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = T ] ||
-		{ echo "Bail out! target $i did not get ready"; exit 1; }
+	wait_ready "$p" "$tmp/t$i.out" || { echo "Bail out! target $i did not get ready"; exit 1; }
 done
 
 lib=$(awk '$6 ~ /libvmscope-test-lib\.so/ { print $6; exit }' "/proc/${pids[0]}/maps")

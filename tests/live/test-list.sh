@@ -8,6 +8,7 @@ target=${2:?usage: test-list.sh VMSCOPE TARGET}
 tmp=$(mktemp -d) || exit 1
 pids=()
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/ready.sh"
 
 cleanup() {
 	local p
@@ -25,15 +26,11 @@ check() { # description, expected, actual
 
 # Starts the target in its own process group, waits until it stopped itself.
 start_target() { # name, target options...
-	local name=$1 out=$tmp/$1.out i
+	local name=$1 out=$tmp/$1.out
 	shift
 	setsid "$target" --comm "$name" "$@" >"$out" </dev/null &
 	pids+=($!)
-	for i in $(seq 200); do
-		grep -q '^ready$' "$out" 2>/dev/null &&
-			[ "$(awk '{print $3}' "/proc/$!/stat" 2>/dev/null)" = T ] && return 0
-		sleep 0.05
-	done
+	wait_ready $! "$out" && return 0
 	echo "Bail out! $name did not get ready"
 	exit 1
 }

@@ -12,6 +12,7 @@ target=${2:?usage: test-totals.sh VMSCOPE TARGET}
 tmp=$(mktemp -d) || exit 1
 pid=
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/ready.sh"
 
 cleanup() {
 	[ -n "$pid" ] && kill -KILL -- "-$pid" "$pid" 2>/dev/null
@@ -24,12 +25,7 @@ trap cleanup EXIT
 setsid "$target" --comm "vt-$$" --anon-pages 300 --anon-touch 211 --shared-pages 37 \
 	--children 2 --file "$target" --file-read 5 >"$tmp/target.out" </dev/null &
 pid=$!
-for i in $(seq 200); do
-	grep -q '^ready$' "$tmp/target.out" 2>/dev/null &&
-		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] && break
-	sleep 0.05
-done
-[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] || {
+wait_ready "$pid" "$tmp/target.out" || {
 	echo "Bail out! the target did not get ready"
 	exit 1
 }

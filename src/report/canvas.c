@@ -430,6 +430,46 @@ unsigned canvas_put_str(struct canvas *c, unsigned x, size_t y, const char *s, u
 	return canvas_put_text(c, x, y, s, strlen(s), maxw, flags, cls);
 }
 
+void canvas_flow_start(struct canvas_flow *f, struct canvas *c, unsigned indent)
+{
+	*f = (struct canvas_flow){ .c = c, .y = canvas_add_row(c), .indent = indent, .empty = true };
+}
+
+void canvas_flow_add(struct canvas_flow *f, const char *sep, const char *s,
+		     enum canvas_class cls)
+{
+	struct canvas *c = f->c;
+	size_t sw = strlen(sep), w = canvas_text_width(s, strlen(s));
+
+	if (!f->empty && f->x + sw + w > c->width) {
+		f->y = canvas_add_row(c);
+		f->x = f->indent < c->width ? f->indent : 0;
+		f->empty = true;
+	}
+	if (!f->empty)
+		f->x += canvas_put_str(c, f->x, f->y, sep, c->width - f->x, 0, CANVAS_PLAIN);
+	if (f->x < c->width)
+		f->x += canvas_put_str(c, f->x, f->y, s, c->width - f->x, 0, cls);
+	f->empty = false;
+}
+
+void canvas_flow_words(struct canvas_flow *f, const char *text, enum canvas_class cls)
+{
+	struct strbuf word;
+
+	strbuf_init(&word);
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		strbuf_reset(&word);
+		strbuf_add(&word, text, n);
+		canvas_flow_add(f, " ", word.buf, cls);
+		text += n;
+		text += strspn(text, " ");
+	}
+	strbuf_release(&word);
+}
+
 static const char *const sgr[CANVAS__MAX] = {
 	[CANVAS_PLAIN] = "0",
 	[CANVAS_BOLD] = "0;1",

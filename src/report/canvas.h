@@ -99,6 +99,25 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 unsigned canvas_put_str(struct canvas *c, unsigned x, size_t y, const char *s, unsigned maxw,
 			unsigned flags, enum canvas_class cls);
 
+/*
+ * Text laid on rows one piece after the other, a row broken before a piece
+ * that would pass the canvas's width; the rows after the first begin at
+ * indent. A piece wider than a row is cut.
+ */
+struct canvas_flow {
+	struct canvas *c;
+	size_t y;
+	unsigned x, indent;
+	bool empty; /* nothing on the row yet */
+};
+/* Starts a row. */
+void canvas_flow_start(struct canvas_flow *f, struct canvas *c, unsigned indent);
+/* sep (our own text, spaces or ", ") then s, or s alone at the start of a row. */
+void canvas_flow_add(struct canvas_flow *f, const char *sep, const char *s,
+		     enum canvas_class cls);
+/* Each word of text (our own prose), one space apart. */
+void canvas_flow_words(struct canvas_flow *f, const char *text, enum canvas_class cls);
+
 /* Columns canvas_put_text would need for s, uncut. */
 size_t canvas_text_width(const char *s, size_t n);
 

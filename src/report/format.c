@@ -189,6 +189,22 @@ size_t report_shown(const struct vms_report_options *opt, size_t n)
 	return opt->top;
 }
 
+unsigned report_fit_columns(unsigned *w, size_t n, const unsigned *order, size_t n_order,
+			    unsigned lead, unsigned room, unsigned fit)
+{
+	unsigned used = lead;
+
+	for (size_t i = 0; i < n; i++)
+		used += w[i];
+	for (size_t o = 0; o < n_order && used + room > fit; o++) {
+		if (order[o] >= n)
+			continue;
+		used -= w[order[o]];
+		w[order[o]] = 0;
+	}
+	return used;
+}
+
 void report_table_title(struct strbuf *sb, const char *what, size_t n, size_t show,
 			enum vms_sort sort)
 {

@@ -48,6 +48,23 @@ size_t *report_sorted_objects(const struct vms_snapshot *snap, enum vms_sort sor
 /* How many of n rows a table lists: all with --all, else at most opt->top. */
 size_t report_shown(const struct vms_report_options *opt, size_t n);
 
+/*
+ * The text column a table ends with (a path, a label) gets at least this
+ * much of a narrow width: other columns are dropped, in the order each
+ * table states, until it does.
+ */
+#define REPORT_TEXT_COL_MIN 20
+
+/*
+ * Fits a table's columns in fit columns: w[i] is column i's width with the
+ * gap after it, 0 for a column not shown. The columns order[] names are
+ * dropped one after the other (their w[] set to 0) while lead, the sum of
+ * w[] and room (what the text column keeps at least) are wider than fit.
+ * Returns lead plus the sum of w[] then: where the text column begins.
+ */
+unsigned report_fit_columns(unsigned *w, size_t n, const unsigned *order, size_t n_order,
+			    unsigned lead, unsigned room, unsigned fit);
+
 /* Appends a table's title: "regions: top 15 of 40 by rss", "objects: 3 by pss". */
 void report_table_title(struct strbuf *sb, const char *what, size_t n, size_t show,
 			enum vms_sort sort);

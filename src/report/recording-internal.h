@@ -42,7 +42,7 @@ struct rec_view {
 void rec_view_init(struct rec_view *v, const struct vms_recording *rec);
 void rec_view_release(struct rec_view *v);
 /* Appends ranked entry i's label ("libc.so.6 data", "heap", "anon mmap"),
- * escaped for display; returns where its tail starts. */
+ * raw bytes (escaped on output); returns where its tail starts. */
 size_t rec_view_label(const struct rec_view *v, size_t i, struct strbuf *sb);
 /* A region's name (path or [pseudo]) as recorded, raw bytes. */
 const char *rec_view_name(const struct rec_view *v, size_t i);

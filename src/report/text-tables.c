@@ -102,37 +102,17 @@ static bool show_refd(const struct text *t)
 	return t->snap->pages.refs_interval_ms || t->opt.sort == VMS_SORT_REFERENCED;
 }
 
-/*
- * The text column a table ends with gets at least this much of a narrow
- * width: value columns are dropped, in the order each table states, until
- * it does.
- */
-#define TEXT_COL_MIN 20
-
-/* Drops cols[] entries named in order[] until fixed(cols) + TEXT_COL_MIN fits. */
-static unsigned drop_columns(const struct text *t, enum vcol *cols, unsigned nc,
-			     const enum vcol *order, size_t n_order, unsigned vw, unsigned other)
-{
-	for (size_t o = 0; o < n_order && other + nc * (vw + 2) + TEXT_COL_MIN > t->fit; o++) {
-		for (unsigned k = 0; k < nc; k++) {
-			if (cols[k] != order[o])
-				continue;
-			memmove(&cols[k], &cols[k + 1], (nc - k - 1) * sizeof(*cols));
-			nc--;
-			break;
-		}
-	}
-	return nc;
-}
-
 void text_objects_table(struct text *t)
 {
-	static const enum vcol drop[] = { VC_SIZE, VC_SWAP, VC_USS, VC_REFD };
+	/* the columns, and the order they go in when narrow: first the regions
+	 * count, then size, swap, USS (vmscope(1)) */
+	enum { OC_RSS, OC_PSS, OC_USS, OC_SWAP, OC_SIZE, OC_REFD, OC_REGIONS, OC__MAX };
+	static const enum vcol vcols[OC_REGIONS] = { VC_RSS, VC_PSS,  VC_USS,
+						    VC_SWAP, VC_SIZE, VC_REFD };
+	static const unsigned drop[] = { OC_REGIONS, OC_SIZE, OC_SWAP, OC_USS, OC_REFD };
 	const struct vms_snapshot *snap = t->snap;
-	enum vcol cols[] = { VC_RSS, VC_PSS, VC_USS, VC_SWAP, VC_SIZE, VC_REFD };
-	unsigned nc = show_refd(t) ? 6 : 5, rw = 7;
 	size_t n = snap->n_objects, show = report_shown(&t->opt, n), *idx;
-	unsigned vw = 5, x, px;
+	unsigned w[OC__MAX], rw = 7, vw = 5, x, px;
 	bool several = false;
 	size_t y;
 
@@ -141,36 +121,41 @@ void text_objects_table(struct text *t)
 	idx = report_sorted_objects(t->snap, t->opt.sort);
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_object *o = &snap->objects[idx[i]];
-		unsigned w = value_width(t, o->distinct_size > o->mem.v[VMS_MEM_RSS]
-						    ? o->distinct_size : o->mem.v[VMS_MEM_RSS]);
+		unsigned vwi = value_width(t, o->distinct_size > o->mem.v[VMS_MEM_RSS]
+						      ? o->distinct_size : o->mem.v[VMS_MEM_RSS]);
 
-		if (w > vw)
-			vw = w;
+		if (vwi > vw)
+			vw = vwi;
 	}
-	/* narrow: first the regions count, then size, swap, USS (vmscope(1)) */
-	if (1 + nc * (vw + 2) + rw + 2 + TEXT_COL_MIN > t->fit)
-		rw = 0;
-	nc = drop_columns(t, cols, nc, drop, ARRAY_SIZE(drop), vw, 1);
+	for (unsigned k = 0; k < OC_REGIONS; k++)
+		w[k] = vw + 2;
+	if (!show_refd(t))
+		w[OC_REFD] = 0;
+	w[OC_REGIONS] = rw + 2;
+	px = report_fit_columns(w, OC__MAX, drop, ARRAY_SIZE(drop), 1, REPORT_TEXT_COL_MIN,
+				t->fit);
 	table_title(t, "objects", n, show);
 	y = canvas_add_row(&t->cv);
-	for (unsigned k = 0; k < nc; k++)
-		canvas_put_str(&t->cv, 1 + k * (vw + 2), y, vcol_heads[cols[k]], vw,
-			       CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
-	x = 1 + nc * (vw + 2);
-	canvas_put_str(&t->cv, x, y, "regions", rw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
-	px = rw ? x + rw + 2 : x;
+	x = 1;
+	for (unsigned k = 0; k < OC_REGIONS; x += w[k++])
+		if (w[k])
+			canvas_put_str(&t->cv, x, y, vcol_heads[vcols[k]], vw, CANVAS_ALIGN_RIGHT,
+				       CANVAS_BOLD);
+	if (w[OC_REGIONS])
+		canvas_put_str(&t->cv, x, y, "regions", rw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
 	canvas_put_str(&t->cv, px, y, "path", t->width - px, 0, CANVAS_BOLD);
 
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_object *o = &snap->objects[idx[i]];
 		char buf[32];
-		unsigned used;
 
 		y = canvas_add_row(&t->cv);
-		for (unsigned k = 0; k < nc; k++)
-			put_vcol(t, 1 + k * (vw + 2), y, vw, cols[k], &o->mem, o->distinct_size);
+		x = 1;
+		for (unsigned k = 0; k < OC_REGIONS; x += w[k++])
+			if (w[k])
+				put_vcol(t, x, y, vw, vcols[k], &o->mem, o->distinct_size);
 		snprintf(buf, sizeof(buf), "%" PRIu32, o->n_regions);
-		if (rw)
+		if (w[OC_REGIONS])
 			text_put_value(t, x, y, rw, buf, CANVAS_PLAIN);
 		strbuf_reset(&t->sb);
 		report_object_name(&t->sb, snap, idx[i]);
@@ -178,9 +163,8 @@ void text_objects_table(struct text *t)
 			strbuf_addf(&t->sb, " \u00d7%" PRIu32, o->max_maps);
 			several = true;
 		}
-		used = canvas_put_text(&t->cv, px, y, t->sb.buf, t->sb.len, t->width - px,
-				       CANVAS_TRUNC_LEFT, o->is_main ? CANVAS_BOLD : CANVAS_FILE);
-		(void)used;
+		canvas_put_text(&t->cv, px, y, t->sb.buf, t->sb.len, t->width - px,
+				CANVAS_TRUNC_LEFT, o->is_main ? CANVAS_BOLD : CANVAS_FILE);
 		text_maybe_flush(t);
 	}
 	table_more(t, n, show, "objects");
@@ -196,11 +180,16 @@ void text_objects_table(struct text *t)
 
 void text_regions_table(struct text *t)
 {
+	/* the columns, and the order they go in when narrow: first swap, then
+	 * perm, USS, size, the address (vmscope(1)) */
+	enum { RC_ADDR, RC_PERM, RC_SIZE, RC_RSS, RC_PSS, RC_USS, RC_SWAP, RC_REFD, RC__MAX };
+	static const enum vcol vcols[RC__MAX] = { [RC_SIZE] = VC_SIZE, [RC_RSS] = VC_RSS,
+						 [RC_PSS] = VC_PSS,   [RC_USS] = VC_USS,
+						 [RC_SWAP] = VC_SWAP, [RC_REFD] = VC_REFD };
+	static const unsigned drop[] = { RC_SWAP, RC_PERM, RC_USS, RC_SIZE, RC_ADDR };
 	const struct vms_snapshot *snap = t->snap;
-	enum vcol cols[] = { VC_SIZE, VC_RSS, VC_PSS, VC_USS, VC_SWAP, VC_REFD };
-	unsigned nc = show_refd(t) ? 6 : 5; /* VC_SIZE .. VC_SWAP, VC_REFD */
 	size_t n = snap->n_regions, show = report_shown(&t->opt, n), *idx;
-	unsigned aw = 7, vw = 5, pw = 4, px, wx, vx;
+	unsigned w[RC__MAX], aw = 7, vw = 5, pw = 4, px, wx, vx;
 	size_t y;
 
 	if (n == 0)
@@ -208,34 +197,36 @@ void text_regions_table(struct text *t)
 	idx = report_sorted_regions(t->snap, t->opt.sort);
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_region *r = &snap->regions[idx[i]];
-		unsigned w = value_width(t, vms_region_size(r));
+		unsigned vwi = value_width(t, vms_region_size(r));
 
-		if (w > vw)
-			vw = w;
+		if (vwi > vw)
+			vw = vwi;
 		if (text_hex_digits(r->start) > aw)
 			aw = text_hex_digits(r->start);
 	}
-	/* narrow: first swap, then perm, USS, size, the address (vmscope(1)) */
-	{
-		static const enum vcol first[] = { VC_SWAP }, then[] = { VC_USS, VC_SIZE };
-
-		nc = drop_columns(t, cols, nc, first, 1, vw, 1 + aw + 1 + pw);
-		if (1 + aw + 1 + pw + nc * (vw + 2) + TEXT_COL_MIN > t->fit)
-			pw = 0;
-		nc = drop_columns(t, cols, nc, then, 2, vw, 1 + aw + 1 + pw);
-		if (1 + aw + 1 + pw + nc * (vw + 2) + TEXT_COL_MIN > t->fit)
-			aw = 0;
-	}
+	/* one column before the address, two before the values */
+	w[RC_ADDR] = aw + 1;
+	w[RC_PERM] = pw + 1;
+	for (unsigned k = RC_SIZE; k < RC__MAX; k++)
+		w[k] = vw + 2;
+	if (!show_refd(t))
+		w[RC_REFD] = 0;
+	wx = report_fit_columns(w, RC__MAX, drop, ARRAY_SIZE(drop), 2, REPORT_TEXT_COL_MIN,
+				t->fit);
 	table_title(t, "regions", n, show);
-	px = aw ? 1 + aw + 1 : 1;
-	vx = pw ? px + pw + 2 : px + 1;
-	wx = vx + nc * (vw + 2);
+	px = 1 + w[RC_ADDR];
+	vx = px + 1 + w[RC_PERM];
+	if (!w[RC_ADDR])
+		aw = 0;
+	if (!w[RC_PERM])
+		pw = 0;
 	y = canvas_add_row(&t->cv);
 	canvas_put_str(&t->cv, 1, y, "address", aw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
 	canvas_put_str(&t->cv, px, y, "perm", pw, 0, CANVAS_BOLD);
-	for (unsigned k = 0; k < nc; k++)
-		canvas_put_str(&t->cv, vx + k * (vw + 2), y, vcol_heads[cols[k]], vw,
-			       CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
+	for (unsigned k = RC_SIZE, x = vx; k < RC__MAX; x += w[k++])
+		if (w[k])
+			canvas_put_str(&t->cv, x, y, vcol_heads[vcols[k]], vw, CANVAS_ALIGN_RIGHT,
+				       CANVAS_BOLD);
 	canvas_put_str(&t->cv, wx, y, "what", t->width - wx, 0, CANVAS_BOLD);
 
 	for (size_t i = 0; i < show; i++) {
@@ -252,8 +243,10 @@ void text_regions_table(struct text *t)
 		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
 		canvas_put_str(&t->cv, 1, y, buf, aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
 		canvas_put_str(&t->cv, px, y, perms, pw, 0, CANVAS_PLAIN);
-		for (unsigned k = 0; k < nc; k++)
-			put_vcol(t, vx + k * (vw + 2), y, vw, cols[k], m, vms_region_size(r));
+		x = vx;
+		for (unsigned k = RC_SIZE; k < RC__MAX; x += w[k++])
+			if (w[k])
+				put_vcol(t, x, y, vw, vcols[k], m, vms_region_size(r));
 
 		/*
 		 * What it is ("libc.so.6 text", "thread stack 4711"), the same

@@ -308,6 +308,26 @@ widest 50 "top --once into a pipe with COLUMNS=50: 50 columns"
 run "$vmscope" list -w 40
 widest 40 "list -w 40: 40 columns"
 
+# show of a recording (vmscope record) fits, as it is, in bytes and every region
+for rec in "$src"/tests/fuzz/corpus/recording/*.rec; do
+	for w in 40 60 79; do
+		for o in "" -b --all; do
+			# shellcheck disable=SC2086
+			run "$vmscope" show $o -w $w "$rec"
+			# display columns, not bytes (LC_ALL is C.UTF-8 here)
+			wide=$(wc -L <"$tmp/out")
+			what="show ${o:+$o }-w $w of the recording $(basename "$rec"): lines of $w columns at most"
+			[ $rc -eq 0 ] && [ "$wide" -le $w ] && ok "$what" ||
+				not_ok "$what" "exit $rc, widest $wide" "$(awk -v w=$w 'length($0) > w' "$tmp/out" | head -3)"
+		done
+	done
+done
+run "$vmscope" show -w 40 "$src/tests/fuzz/corpus/recording/grow.rec"
+grep -qE '^ +RSS +growth +region$' "$tmp/out" &&
+	ok "show -w 40 of a recording: the ranked table keeps RSS, growth and the region" ||
+	not_ok "show -w 40 of a recording: the ranked table keeps RSS, growth and the region" \
+		"$(grep -m1 'region$' "$tmp/out")"
+
 # diff fits the terminal's width or COLUMNS too, down to 40
 for w in 60 40; do
 	run env COLUMNS=$w "$vmscope" diff "$tmp/a.json" "$tmp/live.json"

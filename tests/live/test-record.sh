@@ -178,6 +178,25 @@ import sys
 print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$tmp/grow.txt")
 [ "$long" -le 100 ] && ok "show -w 100: no line wider than 100 columns ($long)" ||
 	not_ok "show -w 100: no line wider than 100 columns" "widest $long"
+# fits NAME: show of $tmp/NAME.rec as text (as it is, in bytes, every
+# region) at -w 40, 60 and 79 prints no line wider, in display columns.
+fits() {
+	local w o wide bad=
+	for w in 40 60 79; do
+		for o in -w -bw --all; do
+			[ "$o" = --all ] && o="--all -w"
+			# shellcheck disable=SC2086
+			LC_ALL=C.UTF-8 "$vmscope" show $o $w "$tmp/$1.rec" >"$tmp/fits.txt" 2>"$tmp/err" ||
+				bad+=" exit $? with '$o $w';"
+			wide=$(LC_ALL=C.UTF-8 wc -L <"$tmp/fits.txt")
+			[ "$wide" -le $w ] || bad+=" $wide columns with '$o $w';"
+		done
+	done
+	[ -z "$bad" ] && ok "show of the $1 recording at -w 40, 60, 79: every line fits" ||
+		not_ok "show of the $1 recording at -w 40, 60, 79: every line fits" "$bad" \
+			"$(awk -v w="$w" 'length($0) > w' "$tmp/fits.txt" | head -n 5)"
+}
+fits grow
 LC_ALL=C "$vmscope" show -w 90 "$tmp/grow.rec" >"$tmp/ascii.txt"
 if ! LC_ALL=C grep -q $'[\x80-\xff]' "$tmp/ascii.txt" && grep -q '#' "$tmp/ascii.txt"; then
 	ok "show in the C locale: ASCII only"
@@ -254,6 +273,9 @@ for f in killed cut; do
 			"$(cat "$tmp/err")"
 done
 
+fits killed
+fits cut
+
 # ---- the progress line: on a terminal only; a write error
 start_target progress || { not_ok "the target starts"; finish; exit; }
 if command -v script >/dev/null; then
@@ -294,6 +316,7 @@ else
 	not_ok "a target that exits ends the recording: exit 0 and a line" "exit $rc" \
 		"$(cat "$tmp/exits.err")" "$(tail -n 1 "$tmp/exits.rec" | cut -c 1-200)"
 fi
+fits exits
 
 # ---- watch --record: what the live view reads, written as a recording
 if ! command -v tmux >/dev/null; then
@@ -342,5 +365,6 @@ PY
 )
 [ $? -eq 0 ] && ok "watch --record: every refresh a sample with regions, the last Rss the kernel's ($out)" ||
 	not_ok "watch --record: every refresh a sample, the last Rss the kernel's" "$out" "$(cat "$tmp/watch.err")"
+fits watch
 
 finish

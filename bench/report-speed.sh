@@ -1,15 +1,17 @@
 #!/bin/bash
-# report-speed.sh [BUILDDIR] [MAPS]: how long the full text report of a
-# process with MAPS mappings (default 30000) takes, against reading its
-# smaps alone and against pmap -X, each the median of RUNS (default 7) runs
-# in this same run; the HTML report's time and size too; and vmscope's peak
-# RSS. BUILDDIR (default build) must
-# hold src/vmscope and tests/live/live-target.
+# report-speed.sh [BUILDDIR] [MAPS]: how long the text and the JSON report
+# of a process with MAPS mappings (default 30000) take against reading its
+# smaps alone: RUNS (default 15) pairs each, `cat smaps` and vmscope taking
+# turns, the ratio the median of the pairs' ratios (bench/paired.sh). Then
+# the HTML report's time and size, pmap -X (medians of RUNS runs) and
+# vmscope's peak RSS. BUILDDIR (default build) must hold src/vmscope and
+# tests/live/live-target.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 maps=${2:-30000}
-runs=${RUNS:-7}
+runs=${RUNS:-15}
+. "$root/bench/paired.sh"
 vmscope=$build/src/vmscope
 target=$build/tests/live/live-target
 for f in "$vmscope" "$target"; do
@@ -40,9 +42,10 @@ median_ms() {
 		awk '{ printf "%.1f", $1 / 1000 }'
 }
 
-smaps=$(median_ms cat "/proc/$pid/smaps")
-report=$(median_ms "$vmscope" --color never "$pid")
-json=$(median_ms "$vmscope" --format json "$pid")
+paired "$runs" text cat "/proc/$pid/smaps" -- "$vmscope" --color never "$pid"
+paired "$runs" nopages cat "/proc/$pid/smaps" -- "$vmscope" --color never --no-pages "$pid"
+paired "$runs" json cat "/proc/$pid/smaps" -- "$vmscope" --format json "$pid"
+smaps=$text_ref report=$text_ms
 html=$(median_ms "$vmscope" --format html "$pid")
 html_kb=$(( $("$vmscope" --format html "$pid" | wc -c) / 1024 ))
 html_all_kb=$(( $("$vmscope" --format html --all "$pid" | wc -c) / 1024 ))
@@ -51,10 +54,11 @@ peak=$(/usr/bin/time -f %M "$vmscope" --color never "$pid" 2>&1 >/dev/null | tai
 smaps_kb=$(( $(wc -c <"/proc/$pid/smaps") / 1024 ))
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB), median of $runs runs"
+echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB), medians of $runs runs or pairs"
 printf '  %-36s %8s ms\n' "cat /proc/PID/smaps" "$smaps"
-printf '  %-36s %8s ms  %5sx smaps\n' "vmscope PID (text report)" "$report" "$(ratio "$report" "$smaps")"
-printf '  %-36s %8s ms  %5sx smaps\n' "vmscope --format json PID" "$json" "$(ratio "$json" "$smaps")"
+printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope PID (text report)" "$report" "$text_ratio"
+printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope --no-pages PID" "$nopages_ms" "$nopages_ratio"
+printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope --format json PID" "$json_ms" "$json_ratio"
 printf '  %-36s %8s ms  %5sx smaps  (%s KiB; --all %s KiB)\n' "vmscope --format html PID" "$html" \
 	"$(ratio "$html" "$smaps")" "$html_kb" "$html_all_kb"
 printf '  %-36s %8s ms  %5sx smaps\n' "pmap -X PID" "$pmap_x" "$(ratio "$pmap_x" "$smaps")"

@@ -1,0 +1,30 @@
+# paired.sh (sourced by the bench scripts): paired timings. A pair is one
+# run of the reference command and one of the measured command, taking
+# turns, so that whatever else the machine does falls on both alike; the
+# ratio reported is the median of the per-pair ratios.
+#
+# paired RUNS NAME REF_CMD... -- CMD...: sets NAME_ref and NAME_ms (median
+# wall times in ms, one decimal) and NAME_ratio (median of CMD/REF_CMD).
+paired() {
+	local runs=$1 name=$2 i t0 t1 t2 sep
+	shift 2
+	local ref=() cmd=() refs=() cmds=() ratios=()
+	while [ "$1" != -- ]; do ref+=("$1"); shift; done
+	shift
+	cmd=("$@")
+	for i in $(seq "$runs"); do
+		t0=${EPOCHREALTIME/./}
+		"${ref[@]}" >/dev/null
+		t1=${EPOCHREALTIME/./}
+		"${cmd[@]}" >/dev/null
+		t2=${EPOCHREALTIME/./}
+		refs+=($((t1 - t0)))
+		cmds+=($((t2 - t1)))
+		ratios+=("$(( (t2 - t1) * 10000 / (t1 - t0 > 0 ? t1 - t0 : 1) ))")
+	done
+	sep=$(( (runs + 1) / 2 ))
+	med() { printf '%s\n' "$@" | sort -n | sed -n "${sep}p"; }
+	printf -v "${name}_ref" '%s' "$(awk -v v="$(med "${refs[@]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
+	printf -v "${name}_ms" '%s' "$(awk -v v="$(med "${cmds[@]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
+	printf -v "${name}_ratio" '%s' "$(awk -v v="$(med "${ratios[@]}")" 'BEGIN { printf "%.2f", v / 10000 }')"
+}

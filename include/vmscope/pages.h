@@ -204,6 +204,33 @@ int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options
 		      struct vms_snapshot *snap);
 
 /*
+ * The sweep of vms_collect_pages (PAGEMAP_SCAN without VMS_PAGEMAP_DETAIL)
+ * started early, on a thread of its own, over the address space below
+ * VMS_PAGES_SWEEP_END: it needs no region, so it runs while smaps is read,
+ * two independent walks of the kernel's page tables at once. NULL when
+ * the sweep does not apply (pread, details, no PAGEMAP_SCAN, pagemap not
+ * readable, no thread): vms_collect_pages_swept then does all the work.
+ */
+struct vms_pages_sweep;
+/* below the lowest top of user space (x86-64: 2^47 less a page), 64 KiB aligned */
+#define VMS_PAGES_SWEEP_END ((UINT64_C(1) << 47) - (UINT64_C(1) << 16))
+struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
+					      const struct vms_pages_options *o);
+/* Waits for the sweep's thread and frees it; NULL is ignored. */
+void vms_pages_sweep_free(struct vms_pages_sweep *sw);
+/*
+ * Asks vms_collect(p) to start the sweep as soon as smaps is being read
+ * (after the command line, which reads the process's memory); the sweep
+ * is then vms_proc_take_sweep(p)'s, or freed with p.
+ */
+struct vms_proc;
+void vms_proc_sweep_early(struct vms_proc *p, int root_fd, const struct vms_pages_options *o);
+struct vms_pages_sweep *vms_proc_take_sweep(struct vms_proc *p);
+/* vms_collect_pages with the runs of sw (NULL: none), which it frees. */
+int vms_collect_pages_swept(struct vms_pages_sweep *sw, int pid_dirfd, int root_fd,
+			    const struct vms_pages_options *o, struct vms_snapshot *snap);
+
+/*
  * Clears the referenced bits of every page of the process (clear_refs 1):
  * smaps Referenced then counts the pages touched since. It changes the
  * kernel's state of the target (page reclaim sees it). Returns 0 or -errno.

@@ -18,6 +18,11 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 	struct vms_snapshot *snap = NULL;
 	struct vms_proc *p = NULL;
 	unsigned cflags = 0;
+	struct vms_pages_options po = {
+		.method = flags & VMS_INSPECT_PAGES_PREAD ? VMS_PAGEMAP_PREAD : VMS_PAGEMAP_AUTO,
+		.flags = flags & VMS_INSPECT_PAGES_DETAIL ? VMS_PAGEMAP_DETAIL : 0,
+		.pread_budget = flags & VMS_INSPECT_PAGES_ALL ? 0 : VMS_PAGES_PREAD_BUDGET,
+	};
 	int r;
 
 	r = vms_proc_open(root_fd, pid, live, &p);
@@ -29,6 +34,9 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 		cflags |= VMS_COLLECT_THREADS;
 	if (flags & VMS_INSPECT_NO_CMDLINE)
 		cflags |= VMS_COLLECT_NO_CMDLINE;
+	/* the page sweep overlaps the read of smaps */
+	if (flags & VMS_INSPECT_PAGES)
+		vms_proc_sweep_early(p, root_fd, &po);
 
 	snap = vms_snapshot_new();
 	vms_collect_host(root_fd, &snap->host);
@@ -48,13 +56,8 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 	/* No address space (a kernel thread, a zombie) is an answer, not an
 	 * exit: its pagemap cannot be opened, and it holds no pages. */
 	if ((flags & VMS_INSPECT_PAGES) && !vms_snapshot_no_address_space(snap)) {
-		struct vms_pages_options po = {
-			.method = flags & VMS_INSPECT_PAGES_PREAD ? VMS_PAGEMAP_PREAD : VMS_PAGEMAP_AUTO,
-			.flags = flags & VMS_INSPECT_PAGES_DETAIL ? VMS_PAGEMAP_DETAIL : 0,
-			.pread_budget = flags & VMS_INSPECT_PAGES_ALL ? 0 : VMS_PAGES_PREAD_BUDGET,
-		};
-
-		r = vms_collect_pages(vms_proc_dirfd(p), root_fd, &po, snap);
+		r = vms_collect_pages_swept(vms_proc_take_sweep(p), vms_proc_dirfd(p), root_fd,
+					    &po, snap);
 		if (r < 0)
 			goto fail;
 	}

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "vmscope/collect.h"
+#include "vmscope/pages.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,6 +43,11 @@ struct vms_proc {
 	uint64_t first_vsize;/* 0: no address space (kernel thread, zombie) */
 	struct procfile pf;  /* smaps line reader; its buffer is reused */
 	struct strbuf sb;    /* small files */
+	/* the page sweep to start during vms_collect, and once started */
+	bool sweep_wanted;
+	int sweep_root_fd;
+	struct vms_pages_options sweep_o;
+	struct vms_pages_sweep *sweep;
 };
 
 static int errno_gone(int r)
@@ -85,9 +91,25 @@ void vms_proc_free(struct vms_proc *p)
 		close(p->dirfd);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
+	vms_pages_sweep_free(p->sweep);
 	procfile_release(&p->pf);
 	strbuf_release(&p->sb);
 	free(p);
+}
+
+void vms_proc_sweep_early(struct vms_proc *p, int root_fd, const struct vms_pages_options *o)
+{
+	p->sweep_wanted = true;
+	p->sweep_root_fd = root_fd;
+	p->sweep_o = *o;
+}
+
+struct vms_pages_sweep *vms_proc_take_sweep(struct vms_proc *p)
+{
+	struct vms_pages_sweep *sw = p->sweep;
+
+	p->sweep = NULL;
+	return sw;
 }
 
 pid_t vms_proc_pid(const struct vms_proc *p)
@@ -345,6 +367,9 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 		collect_cmdline(p, snap);
 	if (flags & VMS_COLLECT_REGIONS)
 		smaps_r = start_smaps(p);
+	/* no address space (a kernel thread), no pages to sweep */
+	if (p->sweep_wanted && p->first_vsize && !p->sweep)
+		p->sweep = vms_pages_sweep_start(p->dirfd, p->sweep_root_fd, &p->sweep_o);
 	collect_status(p, snap);
 	collect_exe(p, snap);
 	collect_user(snap);

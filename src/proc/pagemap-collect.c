@@ -11,9 +11,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/xalloc.h"
 #include "proc/pagemap-internal.h"
 
 static void set_src(struct vms_snapshot *snap, enum vms_source src, int error)
@@ -85,10 +88,85 @@ static int sweep_run(const struct vms_page_run *run, void *ctx)
 	return 0;
 }
 
-static int sweep_regions(struct vms_pagemap *pm, struct vms_snapshot *snap, uint32_t known,
-			 int *error)
+/*
+ * The early sweep: the runs of [0, VMS_PAGES_SWEEP_END), kept in address
+ * order until the regions are known. A run is 24 bytes; a process has a
+ * few per region (its resident stretches), so they weigh little beside the
+ * regions themselves.
+ */
+struct vms_pages_sweep {
+	pthread_t thread;
+	struct vms_pagemap *pm;
+	struct vms_page_run *runs;
+	size_t n, alloc;
+	int r; /* of the walk */
+	bool joined;
+};
+
+static int keep_run(const struct vms_page_run *run, void *ctx)
+{
+	struct vms_pages_sweep *sw = ctx;
+
+	ARRAY_GROW(sw->runs, sw->n + 1, sw->alloc);
+	sw->runs[sw->n++] = *run;
+	return 0;
+}
+
+static void *sweep_main(void *arg)
+{
+	struct vms_pages_sweep *sw = arg;
+
+	sw->r = vms_pagemap_walk(sw->pm, 0, VMS_PAGES_SWEEP_END, keep_run, sw);
+	return NULL;
+}
+
+struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
+					      const struct vms_pages_options *o)
+{
+	struct vms_pages_sweep *sw;
+	struct vms_pagemap *pm;
+
+	if (sizeof(uintptr_t) < 8 || o->method == VMS_PAGEMAP_PREAD ||
+	    (o->flags & VMS_PAGEMAP_DETAIL))
+		return NULL;
+	if (vms_pagemap_open(pid_dirfd, root_fd, o->method, o->flags, &pm) < 0)
+		return NULL; /* vms_collect_pages_swept opens it again and says why */
+	if (!pm->scan) {
+		vms_pagemap_free(pm);
+		return NULL;
+	}
+	sw = xcalloc(1, sizeof(*sw));
+	sw->pm = pm;
+	if (pthread_create(&sw->thread, NULL, sweep_main, sw) != 0) {
+		vms_pagemap_free(pm);
+		free(sw);
+		return NULL;
+	}
+	return sw;
+}
+
+static void sweep_join(struct vms_pages_sweep *sw)
+{
+	if (!sw->joined)
+		pthread_join(sw->thread, NULL);
+	sw->joined = true;
+}
+
+void vms_pages_sweep_free(struct vms_pages_sweep *sw)
+{
+	if (!sw)
+		return;
+	sweep_join(sw);
+	vms_pagemap_free(sw->pm);
+	free(sw->runs);
+	free(sw);
+}
+
+static int sweep_regions(struct vms_pagemap *pm, struct vms_pages_sweep *early,
+			 struct vms_snapshot *snap, uint32_t known, int *error)
 {
 	struct sweep s = { .snap = snap, .page_size = pm->page_size, .known = known };
+	uint64_t lo, hi;
 	int r;
 
 	/* the regions in the process's page tables: not the kernel's half */
@@ -97,8 +175,20 @@ static int sweep_regions(struct vms_pagemap *pm, struct vms_snapshot *snap, uint
 		s.n++;
 	if (s.n == 0)
 		return 0;
-	r = vms_pagemap_walk(pm, snap->regions[0].start, snap->regions[s.n - 1].end, sweep_run,
-			     &s);
+	lo = snap->regions[0].start;
+	hi = snap->regions[s.n - 1].end;
+	if (early) {
+		for (size_t i = 0; i < early->n; i++)
+			(void)sweep_run(&early->runs[i], &s);
+		r = early->r;
+		/* above the early sweep's end: user space reaches higher on
+		 * machines with more address bits */
+		if (r == 0 && hi > VMS_PAGES_SWEEP_END)
+			r = vms_pagemap_walk(pm, lo > VMS_PAGES_SWEEP_END ? lo : VMS_PAGES_SWEEP_END,
+					     hi, sweep_run, &s);
+	} else {
+		r = vms_pagemap_walk(pm, lo, hi, sweep_run, &s);
+	}
 	if (r == -ESRCH)
 		return r;
 	if (r < 0) {
@@ -171,15 +261,37 @@ static int walk_each_region(struct vms_pagemap *pm, struct vms_snapshot *snap, u
 	return 0;
 }
 
+/* pm and the sweep that opened it, if one did */
+static void free_pagemap(struct vms_pages_sweep *sw, struct vms_pagemap *pm)
+{
+	if (sw)
+		vms_pages_sweep_free(sw);
+	else
+		vms_pagemap_free(pm);
+}
+
 int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options *o,
 		      struct vms_snapshot *snap)
+{
+	return vms_collect_pages_swept(NULL, pid_dirfd, root_fd, o, snap);
+}
+
+int vms_collect_pages_swept(struct vms_pages_sweep *sw, int pid_dirfd, int root_fd,
+			    const struct vms_pages_options *o, struct vms_snapshot *snap)
 {
 	struct vms_pagemap *pm;
 	uint64_t pages = 0, special = pread_special_flags();
 	uint32_t known;
 	int r, error = 0;
 
-	r = vms_pagemap_open(pid_dirfd, root_fd, o->method, o->flags, &pm);
+	if (sw) {
+		/* the early sweep's pagemap, opened with the same options */
+		sweep_join(sw);
+		pm = sw->pm;
+		r = 0;
+	} else {
+		r = vms_pagemap_open(pid_dirfd, root_fd, o->method, o->flags, &pm);
+	}
 	if (r == -ESRCH)
 		return r;
 	if (r < 0) {
@@ -190,31 +302,29 @@ int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options
 		if (!pread_skips(pm, snap, &snap->regions[i], special))
 			pages += vms_region_size(&snap->regions[i]) / pm->page_size;
 	if (!pm->scan && o->pread_budget && pages > o->pread_budget) {
-		vms_pagemap_free(pm);
+		free_pagemap(sw, pm);
 		return 0;
 	}
 	known = vms_pagemap_known(pm);
 	if (pm->scan && !pm->detail)
-		r = sweep_regions(pm, snap, known, &error);
+		r = sweep_regions(pm, sw, snap, known, &error);
 	else
 		r = walk_each_region(pm, snap, known, &error);
-	if (r == -ESRCH) {
-		vms_pagemap_free(pm);
-		return r;
-	}
 	/* The process may be exiting: its address space goes before a pidfd
 	 * says so, and scans of it then come back empty, not failed. An
 	 * address space alive now was alive for every read above. */
-	if (vms_pagemap_check_mm(pm) < 0) {
-		vms_pagemap_free(pm);
-		return -ESRCH;
+	if (r != -ESRCH && vms_pagemap_check_mm(pm) < 0)
+		r = -ESRCH;
+	if (r == -ESRCH) {
+		free_pagemap(sw, pm);
+		return r;
 	}
 	set_src(snap, VMS_SRC_PAGEMAP, error);
 	if (o->flags & VMS_PAGEMAP_DETAIL)
 		set_src(snap, VMS_SRC_KPAGEFLAGS, pm->kpage_error);
 	snap->pages.scan = pm->scan;
 	snap->pages.entries = pm->entries;
-	vms_pagemap_free(pm);
+	free_pagemap(sw, pm);
 	return 0;
 }
 

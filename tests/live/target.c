@@ -31,6 +31,9 @@
  *   --no-stop                       wait for a signal instead of stopping
  *   --sparse-mib M --sparse-every K M MiB of anonymous memory, every K-th page written
  *   --zero-pages Z                  Z read-only anonymous pages, read (the zero page)
+ *   --top-pages                     4 pages mapped across 64 KiB below 2^47 (the top of
+ *                                   x86-64 user space), the first and last written
+ *                                   ("top ADDR BYTES WRITTEN"; "top 0 0 0" when taken)
  *   --thp-mib T                     T MiB (2 MiB aligned) with MADV_HUGEPAGE, written;
  *                                   THP is then left on for the process
  *   --thp-split                     then the page after the first 2 MiB of them made
@@ -377,6 +380,7 @@ int main(int argc, char **argv)
 		{ "no-stop", no_argument, NULL, 'S' },
 		{ "sparse-mib", required_argument, NULL, 'M' },
 		{ "sparse-every", required_argument, NULL, 'K' },
+		{ "top-pages", no_argument, NULL, 'O' },
 		{ "zero-pages", required_argument, NULL, 'Z' },
 		{ "thp-mib", required_argument, NULL, 'H' },
 		{ "guard-pages", required_argument, NULL, 'G' },
@@ -402,6 +406,7 @@ int main(int argc, char **argv)
 	bool thread = false, stop = true;
 	char *shared = NULL;
 	unsigned long sparse_mib = 0, sparse_every = 1, zero_pages = 0, thp_mib = 0;
+	bool top_pages = false;
 	unsigned long guard_pages = 0, refs_pages = 0, refs_touch = 0;
 	struct recurser rec = { .kib = 0 };
 	char *refs = NULL;
@@ -431,6 +436,7 @@ int main(int argc, char **argv)
 		case 'S': stop = false; break;
 		case 'M': sparse_mib = parse_count(optarg, "--sparse-mib"); break;
 		case 'K': sparse_every = parse_count(optarg, "--sparse-every"); break;
+		case 'O': top_pages = true; break;
 		case 'Z': zero_pages = parse_count(optarg, "--zero-pages"); break;
 		case 'H': thp_mib = parse_count(optarg, "--thp-mib"); break;
 		case 'G': guard_pages = parse_count(optarg, "--guard-pages"); break;
@@ -581,6 +587,22 @@ int main(int argc, char **argv)
 			p[i * page_size] = 0x55;
 		printf("sparse 0x%lx %zu %zu\n", (unsigned long)(uintptr_t)p, pages * page_size,
 		       n * page_size);
+	}
+
+	if (top_pages) {
+		/* two pages on each side of 2^47 - 64 KiB: where a scan of the
+		 * low address space ends, and user space goes on above it */
+		uintptr_t at = ((uintptr_t)1 << 47) - (1u << 16) - 2 * page_size;
+		char *p = mmap((void *)at, 4 * page_size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+		if (p == MAP_FAILED || (uintptr_t)p != at) {
+			printf("top 0 0 0\n"); /* the stack or a library is there */
+		} else {
+			p[0] = 0x77;
+			p[3 * page_size] = 0x77;
+			printf("top 0x%lx %zu %zu\n", (unsigned long)at, 4 * page_size, 2 * page_size);
+		}
 	}
 
 	if (zero_pages) {

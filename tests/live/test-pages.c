@@ -306,6 +306,42 @@ static void test_zero_thp_guard(void **state)
 }
 
 /*
+ * A region across the end of the early sweep (2^47 - 64 KiB), written on
+ * both sides: the pages above it come from the second walk that picks up
+ * where the sweep stopped. Every reader agrees with smaps' Rss.
+ */
+static void test_top_of_user_space(void **state)
+{
+	static const char *const args[] = { "--top-pages", NULL };
+	static const char *const readers[][2] = {
+		{ NULL, NULL }, { "--pages", NULL }, { "--pagemap", "pread" },
+	};
+	struct lt_target t;
+	struct lt_smaps_entry e;
+	uint64_t f[3];
+
+	(void)state;
+	target_start(&t, args);
+	assert_true(lt_target_fact(&t, "top", f, 3));
+	if (f[0] == 0) {
+		lt_target_stop(&t);
+		skip(); /* the top of user space is taken (the stack's there) */
+	}
+	assert_true(lt_smaps_entry(t.pid, f[0], &e));
+	assert_int_equal(e.rss, f[2]);
+	for (size_t i = 0; i < 3; i++) {
+		json_object *rep, *p;
+
+		p = report_pages(&rep, &t, f[0], readers[i][0], readers[i][1], NULL);
+		assert_int_equal(pages_of(p, "present"), f[2] / page_size);
+		/* one bucket a page: the first and the last written */
+		assert_string_equal(json_object_get_string(lt_get(p, "residency")), "ff0000ff");
+		json_object_put(rep);
+	}
+	lt_target_stop(&t);
+}
+
+/*
  * A read-only region of zero pages: present to pagemap, not in Rss, so the
  * strip draws none of it as resident, draws it apart and says so. Huge
  * pages: thp counts the PMD-mapped ones, as smaps' AnonHugePages does, and
@@ -523,6 +559,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_fork_shared),
 		cmocka_unit_test(test_zero_thp_guard),
+		cmocka_unit_test(test_top_of_user_space),
 		cmocka_unit_test(test_zero_strip_and_folios),
 		cmocka_unit_test(test_exit_during_scan),
 		cmocka_unit_test(test_working_set),

@@ -216,7 +216,8 @@ static int print_listing(const struct pages_listing *l, const struct pages_args 
 	else if (cmd_say_no_address_space(l->snap, stdout))
 		r = 0;
 	else
-		r = pages_render_text(stdout, l, a->bytes, false, cli_output_width(0, STDOUT_FILENO));
+		r = pages_render_text(stdout, l, a->bytes, false, !cli_locale_utf8(),
+				      cli_output_width(0, STDOUT_FILENO));
 	r = cmd_stream_done(stdout, r);
 	if (r < 0 && r != -EPIPE) {
 		cli_error("cannot write the listing: %s", strerror(-r));

@@ -13,6 +13,8 @@
 #include "base/strbuf.h"
 #include "json/jsonw.h"
 #include "json/write.h"
+#include "report/canvas.h"
+#include "report/text-internal.h"
 #include "vmscope/report.h"
 
 /* ---- the residency strip ------------------------------------------------ */
@@ -210,8 +212,28 @@ static void text_counts(struct wrap *w, const struct vms_region_pages *p, uint32
 	wrap_end(w);
 }
 
+/*
+ * A path on a line of its own, indented by two, cut to the width as the
+ * report's regions table cuts a label: its head, with an ellipsis, and its
+ * base name kept whole where it fits.
+ */
+static void put_cut_name(FILE *out, const char *path, bool ascii, unsigned width)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = strlen(path), tail = slash && slash[1] ? (size_t)(slash + 1 - path) : len;
+	struct canvas cv;
+	size_t y;
+
+	canvas_init(&cv, width);
+	cv.ascii = ascii;
+	y = canvas_add_row(&cv);
+	text_put_label(&cv, 2, y, path, len, tail, width - 2, CANVAS_PLAIN);
+	(void)canvas_write(&cv, out, false);
+	canvas_release(&cv);
+}
+
 int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool color,
-		      unsigned width)
+		      bool ascii, unsigned width)
 {
 	const struct vms_snapshot *snap = l->snap;
 	uint64_t ps = snap->host.page_size ? snap->host.page_size : 4096;
@@ -247,10 +269,16 @@ int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool
 		wrap_word(&w, "  ", head);
 		wrap_word(&w, "  ", buf);
 		wrap_word(&w, "  ", vms_kind_to_string(r->kind));
-		/* a name is never cut: on a line of its own when it does not fit */
-		if (name.len)
-			wrap_word(&w, "  ", name.buf);
-		wrap_end(&w);
+		/* a name goes on a line of its own when it does not fit, and is
+		 * cut only when it does not fit there either */
+		if (name.len && width && 2 + escape_display_width(r->name, strlen(r->name)) > width) {
+			wrap_end(&w);
+			put_cut_name(out, r->name, ascii, width);
+		} else {
+			if (name.len)
+				wrap_word(&w, "  ", name.buf);
+			wrap_end(&w);
+		}
 		text_counts(&w, &pr->counts, l->known, bytes);
 		if (pr->n_runs == 0)
 			fputs("   no page populated\n", out);

@@ -337,13 +337,29 @@ run env -u COLUMNS "$vmscope" diff "$tmp/a.json" "$tmp/live.json"
 grep -q '^change  *address  *region  *size  *Δsize  *RSS  *ΔRSS$' "$tmp/out" &&
 	ok "diff into a pipe: every column" || not_ok "diff into a pipe: every column" "$(grep -m1 '^change' "$tmp/out")"
 
-# pages wraps its lists at the width; a file name is never cut
+# pages wraps its lists at the width; a file name too long for a line is
+# cut at its head, its base name kept, as the report's regions table does
 run env COLUMNS=40 "$vmscope" pages "$m1"
-grep -v '^  /' "$tmp/out" >"$tmp/out.nopath"
-wide=$(wc -L <"$tmp/out.nopath")
-[ $rc -eq 0 ] && [ "$wide" -le 40 ] && ok "pages into a pipe with COLUMNS=40: 40 columns but for file names" ||
-	not_ok "pages into a pipe with COLUMNS=40: 40 columns but for file names" "exit $rc, widest $wide" \
-		"$(awk 'length($0) > 40' "$tmp/out.nopath" | head -5)"
+widest 40 "pages into a pipe with COLUMNS=40: 40 columns"
+deep=$tmp/deep$(printf '/directory-%02d' $(seq 12))
+mkdir -p "$deep"
+head -c 16384 /dev/urandom >"$deep/mapped-file.bin"
+start cli-deep --file "$deep/mapped-file.bin" --file-read 2
+for w in 40 60 79; do
+	run env COLUMNS=$w "$vmscope" pages "$tpid"
+	widest $w "pages of a file under a path of ${#deep} columns, COLUMNS=$w: $w columns"
+	grep -qE "^  /.*…mapped-file\.bin\$" "$tmp/out" &&
+		ok "pages, COLUMNS=$w: the long path cut at its head, its file name whole" ||
+		not_ok "pages, COLUMNS=$w: the long path cut at its head, its file name whole" \
+			"$(grep -F 'mapped-file' "$tmp/out")"
+done
+run env COLUMNS=40 LC_ALL=C "$vmscope" pages "$tpid"
+grep -qE '^  /.*\.\.\.mapped-file\.bin$' "$tmp/out" &&
+	ok "pages in the C locale: the long path cut with '...'" ||
+	not_ok "pages in the C locale: the long path cut with '...'" "$(grep -F 'mapped-file' "$tmp/out")"
+run env -u COLUMNS "$vmscope" pages "$tpid"
+grep -qE " $deep/mapped-file\.bin\$" "$tmp/out" && ok "pages into a pipe: the long path whole" ||
+	not_ok "pages into a pipe: the long path whole" "$(grep -F 'mapped-file' "$tmp/out")"
 run env -u COLUMNS "$vmscope" pages "$m1"
 grep -q '^states known: present swapped file exclusive' "$tmp/out" &&
 	ok "pages into a pipe: whole lines" || not_ok "pages into a pipe: whole lines" "$(head -3 "$tmp/out")"

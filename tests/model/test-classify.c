@@ -259,6 +259,67 @@ static void test_bias_tie_lowest(void **state)
 	vms_snapshot_free(snap);
 }
 
+/*
+ * A library the program mapped itself, one page of it (its symbol table,
+ * say), at the file offset where its data segment's file range ends: no
+ * segment holds that offset, though the segment's .bss reaches that far in
+ * memory; so it is a file mapping, and the object has no load bias.
+ */
+static void test_offset_past_file_range(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x0, 0x0, 0x1000, 0x1000, PF_R_ | PF_X_),
+		SEG(0x1000, 0x2000, 0x1000, 0x3000, PF_R_ | PF_W_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/usr/lib/libread.so";
+
+	(void)state;
+	sb_region(snap, L + 0x5000, L + 0x6000, "r--p", 0x2000, 6, p);
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_DYN_, segs, 2, 0, 0);
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KF);
+	assert_false(snap->objects[0].have_bias);
+
+	/* one page lower, the data segment's last file page: its mapping */
+	snap->regions[0].offset = 0x1000;
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KR);
+	assert_true(snap->objects[0].have_bias);
+	assert_int_equal(snap->objects[0].load_bias, L + 0x3000);
+	vms_snapshot_free(snap);
+}
+
+/*
+ * An execute-only text segment (arm64 -z execute-only) that shares its last
+ * file page with the rw segment, at one load bias: the page, made read-only
+ * by RELRO, maps the rw segment, whose permissions hold its own (not the
+ * text's, which lack read), and the anonymous region after it is that
+ * segment's .bss.
+ */
+static void test_relro_page_shared_with_xonly_text(void **state)
+{
+	static const struct vms_segment segs[] = {
+		SEG(0x0, 0x0, 0x1800, 0x1800, PF_X_),
+		SEG(0x1800, 0x1800, 0x400, 0x3000, PF_R_ | PF_W_),
+	};
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const char *p = "/usr/lib/aarch64-linux-gnu/libxo.so";
+
+	(void)state;
+	sb_region(snap, L, L + 0x1000, "--xp", 0, 9, p);
+	sb_region(snap, L + 0x1000, L + 0x2000, "r--p", 0x1000, 9, p);
+	sb_region(snap, L + 0x2000, L + 0x5000, "rw-p", 0, 0, "");
+	vms_model_build(snap, NULL, -1);
+	sb_elf(snap, p, ET_DYN_, segs, 2, 0x1800, 0x800);
+	vms_model_classify(snap);
+	EXPECT_KINDS(snap, KT, KRR, KB);
+	assert_int_equal(snap->objects[0].load_bias, L);
+	assert_int_equal(snap->regions[2].object, 0);
+	vms_snapshot_free(snap);
+}
+
 /* 64 KiB pages (arm64, ppc64): alignment follows the host's page size. */
 static void test_page_size_64k(void **state)
 {
@@ -594,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_shared_file_page),
 		cmocka_unit_test(test_bias_tie_permissions),
 		cmocka_unit_test(test_bias_tie_lowest),
+		cmocka_unit_test(test_offset_past_file_range),
+		cmocka_unit_test(test_relro_page_shared_with_xonly_text),
 		cmocka_unit_test(test_page_size_64k),
 		cmocka_unit_test(test_thread_stacks_and_guards),
 		cmocka_unit_test(test_sysv_marked),

@@ -584,6 +584,55 @@ static void test_alive_after_exit(void **state)
 	close(root);
 }
 
+/*
+ * The cursor parsers under every number /proc writes: the largest 64-bit
+ * value is taken, the next ones (each last digit that overflows) are not,
+ * leading zeros are no digits of their own, and the cursor stops at the
+ * first byte that is not a digit.
+ */
+static void test_cursor_numbers(void **state)
+{
+	static const struct {
+		bool hex;
+		const char *s;
+		int r;
+		uint64_t v;
+		size_t used;
+	} cases[] = {
+		{ false, "18446744073709551615", 0, UINT64_MAX, 20 },
+		{ false, "18446744073709551614 kB", 0, UINT64_MAX - 1, 20 },
+		{ false, "18446744073709551616", -ERANGE, 0, 0 },
+		{ false, "18446744073709551619", -ERANGE, 0, 0 },
+		{ false, "18446744073709551620", -ERANGE, 0, 0 },
+		{ false, "99999999999999999999", -ERANGE, 0, 0 },
+		{ false, "0000000000000000000000000042", 0, 42, 28 },
+		{ false, "1844674407370955161", 0, UINT64_C(1844674407370955161), 19 },
+		{ false, "12 kB", 0, 12, 2 },
+		{ false, " 12", -EBADMSG, 0, 0 },
+		{ false, "", -EBADMSG, 0, 0 },
+		{ true, "ffffffffffffffff-", 0, UINT64_MAX, 16 },
+		{ true, "10000000000000000", -ERANGE, 0, 0 },
+		{ true, "000000000000000000007f", 0, 0x7f, 22 },
+		{ true, "fg", 0, 0xf, 1 },
+		{ true, "g", -EBADMSG, 0, 0 },
+	};
+	char got[96], want[96];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *p = cases[i].s, *end = p + strlen(p);
+		uint64_t v = 12345;
+		int r = cases[i].hex ? parse_hex_u64(&p, end, &v) : parse_dec_u64(&p, end, &v);
+
+		/* "INPUT -> RESULT VALUE BYTES-USED"; a failure leaves both alone */
+		snprintf(got, sizeof(got), "'%s' -> %d %" PRIu64 " %zu", cases[i].s, r, v,
+			 (size_t)(p - cases[i].s));
+		snprintf(want, sizeof(want), "'%s' -> %d %" PRIu64 " %zu", cases[i].s, cases[i].r,
+			 cases[i].r ? UINT64_C(12345) : cases[i].v, cases[i].used);
+		assert_string_equal(got, want);
+	}
+}
+
 /* The numbers people type: exact, C syntax whatever the locale, bounded. */
 static void test_numbers(void **state)
 {
@@ -677,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_procfile_lines),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),
+		cmocka_unit_test(test_cursor_numbers),
 		cmocka_unit_test(test_numbers),
 	};
 

@@ -350,10 +350,12 @@ static void test_scan_hostile(void **state)
 	assert_true(rs.r[0].start == BASE && rs.r[0].end == BASE + 3 * PS);
 	assert_true(rs.r[1].start == BASE + 5 * PS && rs.r[1].end == BASE + 10 * PS);
 
-	/* not page-aligned, or backwards */
+	/* not page-aligned at its start or at its end, or backwards */
 	v[0] = (struct vms_scan_region){ BASE + 1, BASE + PS, VMS_SCAN_PRESENT };
 	vms_run_builder_init(&b, collect, &rs);
 	assert_int_equal(vms_pagemap_decode_scan(v, 1, BASE, BASE + PS, PS, &b), -EBADMSG);
+	v[0] = (struct vms_scan_region){ BASE, BASE + PS + 1, VMS_SCAN_PRESENT };
+	assert_int_equal(vms_pagemap_decode_scan(v, 1, BASE, BASE + 4 * PS, PS, &b), -EBADMSG);
 	v[0] = (struct vms_scan_region){ BASE + 2 * PS, BASE + PS, VMS_SCAN_PRESENT };
 	assert_int_equal(vms_pagemap_decode_scan(v, 1, BASE, BASE + 4 * PS, PS, &b), -EBADMSG);
 	/* nothing: the end is where it started */

@@ -190,6 +190,36 @@ if printf '%s\n' "$out" | grep -qE "^FAIL  heap RSS: .* > .* \\($heap > $((heap 
 else
 	not_ok "a failure names the region and the numbers" "$out"
 fi
+# Of the regions a budget selects, the one named is the heaviest (the
+# first of the heaviest), not the first: here libc's text, not the program's.
+want_at=$(python3 -c '
+import json, sys
+text = [r for r in json.load(open(sys.argv[1]))["regions"] if r["kind"] == "text"]
+top = max(r["mem"]["rss"] for r in text)
+first = text[0]["mem"]["rss"]
+print(next(r["start"][2:] for r in text if r["mem"]["rss"] == top) if top > first else "-")
+' "$tmp/after.json")
+out=$("$vmscope" check "$tmp/after.json" --max "text:rss=1")
+if [ "$want_at" = - ]; then
+	not_ok "the target's first text region is not its heaviest" "$out"
+elif printf '%s\n' "$out" | grep -qE "^FAIL  text RSS: .*; most in .* text at $want_at "; then
+	ok "a failure names the heaviest region of those selected ($want_at), not the first"
+else
+	not_ok "a failure names the heaviest region of those selected" "want at $want_at" "$out"
+fi
+# --max-regions takes every digit: the count itself passes, one less fails.
+regions=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["insights"]["regions"])' \
+	"$tmp/after.json")
+budget_case "--max-regions at the count of regions ($regions) passes" 0 --max-regions "$regions"
+budget_case "--max-regions one under the count fails" 1 --max-regions $((regions - 1))
+out=$("$vmscope" check "$tmp/after.json" --max-regions 99999 --max-regions 9 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -qx "ok    regions: $regions <= 99999" &&
+	printf '%s\n' "$out" | grep -qx "FAIL  regions: $regions > 9"; then
+	ok "--max-regions 99999 passes, --max-regions 9 fails"
+else
+	not_ok "--max-regions 99999 passes, --max-regions 9 fails" "exit $rc" "$out"
+fi
 # A growth limit in percent: the growth and the limit each said as what they are.
 want_growth=$(python3 -c '
 import json, sys

@@ -317,6 +317,12 @@ static const struct mutation mutations[] = {
 	{ "\"inode\": ", "\"inode\": 99999999999999999999999, \"x\": ", -EBADMSG,
 	  "regions[0].inode", "out of range", "99999999999999999999999" },
 	{ "\"dev\": \"", "\"dev\": \"zz", -EBADMSG, "regions[0].dev", "device", "\"zz" },
+	{ "\"dev\": \"", "\"dev\": \"1:", -EBADMSG, "regions[0].dev", "device", "\"1:" },
+	/* what json-c saturates to UINT64_MAX is no number, even where any is allowed */
+	{ "\"nattch\": ", "\"nattch\": 18446744073709551616, \"x\": ", -EBADMSG, "sysv[0].nattch",
+	  "out of range", "18446744073709551616" },
+	{ "\"nattch\": ", "\"nattch\": 18446744073709551615, \"x\": ", -EBADMSG, "sysv[0].nattch",
+	  "out of range", "18446744073709551615" },
 	{ "\"vmflags\": [\"rd\"", "\"vmflags\": [\"qq\"", -EBADMSG, "regions[0].vmflags[0]",
 	  "VmFlags", "\"qq\"" },
 	{ "\"rss\": ", "\"rss\": true, \"x\": ", -EBADMSG, "totals.rollup.rss", "whole number",

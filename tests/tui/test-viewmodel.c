@@ -177,6 +177,48 @@ static void test_group_program(void **state)
 	vms_plist_release(&pl);
 }
 
+/*
+ * A group's OOM score is its likeliest member's (scores do not add up),
+ * whatever the order of the members; a member without one adds nothing;
+ * the total is the machine's likeliest.
+ */
+static void test_group_oom_score(void **state)
+{
+	/* bash is 10, 11, 14 and 15 (no score), in the machine's order */
+	static const struct {
+		pid_t pid;
+		int32_t score;
+	} scores[] = { { 10, 200 }, { 11, 700 }, { 14, 300 }, { 12, 650 }, { 13, 900 } };
+	struct vms_plist pl;
+	struct vms_view v;
+	const struct vms_row *r;
+
+	(void)state;
+	make_machine(&pl);
+	for (size_t i = 0; i < ARRAY_SIZE(scores); i++)
+		for (size_t k = 0; k < pl.n; k++)
+			if (pl.items[k].pid == scores[i].pid) {
+				pl.items[k].oom_score = scores[i].score;
+				pl.items[k].have_oom_score = true;
+			}
+	vms_view_init(&v, VMS_GROUP_PROGRAM);
+	vms_view_update(&v, &pl, NULL);
+	r = vms_view_row(&v, find_row(&v, "bash"));
+	assert_true(vms_row_has(r, VMS_COL_OOM_SCORE));
+	assert_int_equal(r->v[VMS_COL_OOM_SCORE], 700);
+	assert_false(vms_row_has(vms_view_row(&v, find_row(&v, "init")), VMS_COL_OOM_SCORE));
+	assert_int_equal(v.total.v[VMS_COL_OOM_SCORE], 900);
+	vms_view_release(&v);
+
+	vms_view_init(&v, VMS_GROUP_USER);
+	vms_view_update(&v, &pl, NULL);
+	/* alice: bash 700, firefox 650, the escape one 900, bash 15 none */
+	assert_int_equal(vms_view_row(&v, find_row(&v, "alice"))->v[VMS_COL_OOM_SCORE], 900);
+	assert_int_equal(vms_view_row(&v, find_row(&v, "root"))->v[VMS_COL_OOM_SCORE], 200);
+	vms_view_release(&v);
+	vms_plist_release(&pl);
+}
+
 static void test_group_user_and_cgroup(void **state)
 {
 	struct vms_plist pl;
@@ -706,6 +748,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_and_na),
 		cmocka_unit_test(test_group_program),
+		cmocka_unit_test(test_group_oom_score),
 		cmocka_unit_test(test_group_user_and_cgroup),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_sort_toggle),

@@ -51,16 +51,25 @@ for c in mkswap swapon swapoff; do
 done
 
 # try_swapfile DIR: a 32 MiB swapfile in a new directory under DIR, turned
-# on; else the reason in $tmp/why.
+# on; else the reason in $tmp/why. Allocated with fallocate, then (some
+# filesystems refuse an allocated file as swap) written out with dd.
 try_swapfile() {
-	local d
+	local d how
 	d=$(mktemp -d "$1/vmscope-swap.XXXXXX" 2>"$tmp/why") || return 1
 	swapdir=$d
 	swapfile=$d/swapfile
-	{ fallocate -l 32M "$swapfile" 2>/dev/null ||
-		dd if=/dev/zero of="$swapfile" bs=1M count=32 status=none; } 2>"$tmp/why" &&
-		chmod 600 "$swapfile" && mkswap "$swapfile" >/dev/null 2>"$tmp/why" &&
-		swapon "$swapfile" 2>"$tmp/why" && return 0
+	for how in fallocate dd; do
+		rm -f "$swapfile"
+		if [ $how = fallocate ]; then
+			fallocate -l 32M "$swapfile"
+		else
+			dd if=/dev/zero of="$swapfile" bs=1M count=32 status=none
+		fi 2>"$tmp/why" && chmod 600 "$swapfile" &&
+			mkswap "$swapfile" >/dev/null 2>"$tmp/why" &&
+			swapon "$swapfile" 2>"$tmp/why" && return 0
+		# refused for want of the capability: no other way will do
+		grep -q 'Operation not permitted' "$tmp/why" && break
+	done
 	rm -rf "$d"
 	swapdir=
 	swapfile=
@@ -70,6 +79,7 @@ why=
 for dir in /var/tmp "$builddir" "${TMPDIR:-/tmp}"; do
 	try_swapfile "$dir" && break
 	why="$why${why:+; }$dir: $(head -n 1 "$tmp/why")"
+	grep -q 'Operation not permitted' "$tmp/why" && break
 done
 [ -n "$swapfile" ] || skip_all "no swapfile could be turned on ($why)"
 echo "# swapfile $swapfile"

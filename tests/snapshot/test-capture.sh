@@ -6,10 +6,10 @@ set -u
 vmscope=$1 static_target=$2 target=$3 lib=$4
 source "$(dirname "$0")/tap.sh"
 
-# The report, but for the two lines that are not the process's: the
-# cgroup's usage is read from /sys/fs/cgroup on a live machine only, and
+# The report, but for the lines that are not the process's (stable_text):
+# the cgroup's usage is read from /sys/fs/cgroup on a live machine only, and
 # the machine's commit and available memory move on their own.
-report() { "$vmscope" --no-pages -a -w 120 -b "$@" | grep -vE '^(cgroup|machine)  '; }
+report() { "$vmscope" --no-pages -a -w 120 -b "$@" | stable_text; }
 # The JSON, but for the times and those machine-wide values.
 json() {
 	"$vmscope" -f json --no-pages "$@" | python3 -c '
@@ -30,15 +30,27 @@ spid=$!
 pids+=("$spid")
 wait_stopped "$spid" || { not_ok "the static target stops itself"; echo "1..$n"; exit 1; }
 
-if "$vmscope" capture "$spid" -o "$tmp/cap" 2>"$tmp/err"; then
+# The live reports and the capture, at one instant of the process
+# (at_one_instant): compared with each other and with the kernel's files.
+live_and_capture() {
+	report "$spid" >"$tmp/live.txt" && json "$spid" >"$tmp/live.json" &&
+		rm -rf "$tmp/cap" && "$vmscope" capture "$spid" -o "$tmp/cap" 2>"$tmp/err"
+}
+if at_one_instant "$spid" live_and_capture; then
 	ok "capture of a frozen process ($(tail -n 1 "$tmp/err"))"
 else
 	not_ok "capture of a frozen process" "$(cat "$tmp/err")"
 fi
+same_files() { # dir dir: the files of proc_files in both are the same
+	local f
+	for f in "${proc_files[@]}"; do cmp -- "$1/$f" <(own "$2/$f") || return 1; done
+}
+check "the capture holds the kernel's files of that instant (${proc_files[*]})" \
+	same_files "$tmp/kernel.$spid" "$tmp/cap/proc/$spid"
 check "the report from the capture is the live report (text, every region)" \
-	diff -u <(report "$spid") <(report --proc-root "$tmp/cap/proc" "$spid")
+	diff -u "$tmp/live.txt" <(report --proc-root "$tmp/cap/proc" "$spid")
 check "the report from the capture is the live report (JSON, but for the time)" \
-	diff -u <(json "$spid") <(json --proc-root "$tmp/cap/proc" "$spid")
+	diff -u "$tmp/live.json" <(json --proc-root "$tmp/cap/proc" "$spid")
 if grep -q "kind\": \"text\"" <("$vmscope" -f json --proc-root "$tmp/cap/proc" "$spid"); then
 	ok "the mapped program came along: its text is text, read from the capture"
 else

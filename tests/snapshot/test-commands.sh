@@ -86,26 +86,30 @@ sync -- "$static_target"
 spid=$!
 pids+=("$spid")
 if wait_stopped "$spid"; then
-	"$vmscope" snapshot "$spid" -o "$tmp/static.json"
 	# the cgroup and the machine hold other processes: their memory moves on
 	volatile=(-e _ns -e '"current"' -e '"swap_current"' -e '"host_memory"' -e cgroup_headroom
 		  -e cgroup_high_headroom)
-	# the cgroup and machine lines, and the lines they wrap onto (their
-	# numbers change their length)
-	stable_text() { awk '/^(cgroup|machine) / { skip = 1; next } skip && /^  / { next } { skip = 0; print }'; }
+	# the snapshot and the live reports, at one instant of the process
+	snapshot_and_live() {
+		"$vmscope" snapshot "$spid" -o "$tmp/static.json" &&
+			"$vmscope" -a -w 120 "$spid" | stable_text >"$tmp/live.txt" &&
+			"$vmscope" --sections -w 120 "$spid" | sed -n '/^sections/,$p' >"$tmp/live.sections" &&
+			"$vmscope" --by object -w 120 "$spid" | sed -n '/^by object/,$p' >"$tmp/live.objects" &&
+			"$vmscope" -f json "$spid" | grep -v "${volatile[@]}" >"$tmp/live.json"
+	}
+	at_one_instant "$spid" snapshot_and_live ||
+		not_ok "a snapshot and the live reports of a frozen process at one instant"
 	check "snapshot then show is the live report of a frozen process" \
-		diff -u <("$vmscope" -a -w 120 "$spid" | stable_text) \
-		<("$vmscope" show -a -w 120 "$tmp/static.json" | stable_text)
+		diff -u "$tmp/live.txt" <("$vmscope" show -a -w 120 "$tmp/static.json" | stable_text)
 	check "snapshot then show --sections is the live report --sections (and has sections)" \
-		bash -c "diff -u <('$vmscope' --sections -w 120 '$spid' | sed -n '/^sections/,\$p') \
+		bash -c "diff -u '$tmp/live.sections' \
 			<('$vmscope' show --sections -w 120 '$tmp/static.json' | sed -n '/^sections/,\$p') &&
 			'$vmscope' show --sections -w 120 '$tmp/static.json' | grep -q '^ *[0-9a-f]* .*\.text'"
 	check "snapshot then show --by object is the live report --by object" \
-		diff -u <("$vmscope" --by object -w 120 "$spid" | sed -n '/^by object/,$p') \
+		diff -u "$tmp/live.objects" \
 		<("$vmscope" show --by object -w 120 "$tmp/static.json" | sed -n '/^by object/,$p')
 	check "snapshot then show is the live report (JSON, but for the time)" \
-		diff -u <("$vmscope" -f json "$spid" | grep -v "${volatile[@]}") \
-		<("$vmscope" show -f json "$tmp/static.json" | grep -v "${volatile[@]}")
+		diff -u "$tmp/live.json" <("$vmscope" show -f json "$tmp/static.json" | grep -v "${volatile[@]}")
 else
 	not_ok "the static target stops itself"
 fi

@@ -186,8 +186,6 @@ size_t vms_recording_rank(const struct vms_recording *rec, struct vms_rec_growth
  */
 int vms_recording_load(const char *buf, size_t len, struct vms_recording **ret,
 		       struct vms_load_error *err);
-int vms_recording_load_file(int dirfd, const char *path, struct vms_recording **ret,
-			    struct vms_load_error *err);
 /* Whether buf begins with a recording's header line. */
 bool vms_recording_sniff(const char *buf, size_t len);
 /*

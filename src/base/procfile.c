@@ -253,7 +253,6 @@ int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t ca
 	if (fd < 0)
 		return fd;
 	pf->fd = fd;
-	pf->owns_fd = true;
 	procfile_start(pf, cap);
 	return 0;
 }
@@ -281,17 +280,6 @@ int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name,
 		pthread_mutex_destroy(&rd->lock);
 		free(rd);
 	}
-	return 0;
-}
-
-int procfile_open_fd(struct procfile *pf, int fd, size_t cap)
-{
-	procfile_close(pf);
-	if (lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE)
-		return -errno;
-	pf->fd = fd;
-	pf->owns_fd = false;
-	procfile_start(pf, cap);
 	return 0;
 }
 
@@ -354,10 +342,9 @@ int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_l
 void procfile_close(struct procfile *pf)
 {
 	readahead_stop(pf);
-	if (pf->fd >= 0 && pf->owns_fd)
+	if (pf->fd >= 0)
 		close(pf->fd);
 	pf->fd = -1;
-	pf->owns_fd = false;
 }
 
 void procfile_release(struct procfile *pf)

@@ -65,7 +65,6 @@ struct procfile {
 	size_t cap;        /* -EFBIG past this many bytes */
 	size_t line_max;   /* -EFBIG for a longer line */
 	bool eof;
-	bool owns_fd;
 };
 
 void procfile_init(struct procfile *pf);
@@ -78,8 +77,6 @@ int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t ca
  * few chunks ahead). Falls back to plain reads if no thread can be made.
  */
 int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name, size_t cap);
-/* Reads fd from offset 0; the fd stays the caller's. */
-int procfile_open_fd(struct procfile *pf, int fd, size_t cap);
 /*
  * Next line without its '\n'; a last line without one is returned too.
  * Returns 1 with a line, 0 at the end, -errno on error. The line is valid

@@ -569,21 +569,6 @@ bool vms_recording_sniff(const char *buf, size_t len)
 	return yes;
 }
 
-int vms_recording_load_file(int dirfd, const char *path, struct vms_recording **ret,
-			    struct vms_load_error *err)
-{
-	struct vms_snapshot *snap = NULL;
-	int r = vms_document_load_file(dirfd, path, &snap, ret, err);
-
-	if (r == 0 && snap) {
-		vms_snapshot_free(snap);
-		*err = (struct vms_load_error){ .line = 1, .column = 1 };
-		snprintf(err->message, sizeof(err->message), "a snapshot, not a recording");
-		return -EBADMSG;
-	}
-	return r;
-}
-
 struct any_ctx {
 	struct vms_snapshot **snap;
 	struct vms_recording **rec;

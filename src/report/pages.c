@@ -96,23 +96,6 @@ void pages_listing_release(struct pages_listing *l)
 	l->n_regions = l->n_runs = 0;
 }
 
-void pages_state_words(uint32_t state, char *buf, size_t n)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (int c = 0; c < VMS_PG__MAX && len < n; c++) {
-		int k;
-
-		if (!(state & VMS_PAGE_BIT(c)))
-			continue;
-		k = snprintf(buf + len, n - len, "%s%s", len ? " " : "", vms_page_count_names[c]);
-		if (k < 0)
-			break;
-		len += (size_t)k;
-	}
-}
-
 static void size_text(char buf[32], uint64_t v, bool bytes)
 {
 	if (bytes)

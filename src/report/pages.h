@@ -45,9 +45,6 @@ struct pages_listing {
 
 void pages_listing_release(struct pages_listing *l);
 
-/* Words of a state, "present exclusive thp", into buf (at least 160 bytes). */
-void pages_state_words(uint32_t state, char *buf, size_t n);
-
 /*
  * width: lines are wrapped there (0: never), a name too long for a line of
  * its own cut; ascii: the locale's charset is not UTF-8 ("..." for "…").

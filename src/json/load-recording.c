@@ -153,11 +153,29 @@ static void copy_fixed(char *dst, size_t cap, const char *s)
 	snprintf(dst, cap, "%s", s ? s : "");
 }
 
-static const char *dup_str(struct vms_recording *rec, json_object *o)
+/* An optional member of o named by its path ("host.kernel"): absent or null
+ * gives NULL; present, it must be a string. */
+static int opt_str(struct rec_load *ld, json_object *o, const char *path, const char **ret)
 {
-	const char *s = get_str(o);
+	json_object *v = json_object_object_get(o, strrchr(path, '.') + 1);
 
-	return s ? arena_strdup(rec->arena, s) : NULL;
+	if (v && !json_object_is_type(v, json_type_string))
+		return fail(ld, path, "expected a string or null");
+	*ret = v ? json_object_get_string(v) : NULL;
+	return 0;
+}
+
+/* The same for a whole number up to max: absent or null gives 0. */
+static int opt_u64(struct rec_load *ld, json_object *o, const char *path, uint64_t max,
+		   uint64_t *ret)
+{
+	json_object *v = json_object_object_get(o, strrchr(path, '.') + 1);
+
+	*ret = 0;
+	if (v && (!get_u64(v, ret) || *ret > max))
+		return fail(ld, path, "expected a whole number up to %llu or null",
+			    (unsigned long long)max);
+	return 0;
 }
 
 static int parse_header(struct rec_load *ld, json_object *root)
@@ -165,7 +183,8 @@ static int parse_header(struct rec_load *ld, json_object *root)
 	struct vms_recording *rec = ld->rec;
 	json_object *host, *proc;
 	const char *format = get_str(json_object_object_get(root, "format"));
-	uint64_t version, u;
+	const char *kernel, *machine, *hostname, *user, *comm, *cmdline, *exe;
+	uint64_t version, u, page_size, ppid, uid, start_time;
 	int r;
 
 	if (!format || strcmp(format, VMS_RECORDING_FORMAT) != 0)
@@ -191,31 +210,36 @@ static int parse_header(struct rec_load *ld, json_object *root)
 	host = json_object_object_get(root, "host");
 	if (!host || !json_object_is_type(host, json_type_object))
 		return fail(ld, "host", "expected an object");
-	copy_fixed(rec->host.kernel, sizeof(rec->host.kernel),
-		   get_str(json_object_object_get(host, "kernel")));
-	copy_fixed(rec->host.machine, sizeof(rec->host.machine),
-		   get_str(json_object_object_get(host, "machine")));
-	copy_fixed(rec->host.hostname, sizeof(rec->host.hostname),
-		   get_str(json_object_object_get(host, "hostname")));
-	if (get_u64(json_object_object_get(host, "page_size"), &u) && u <= UINT32_MAX)
-		rec->host.page_size = (uint32_t)u;
-
 	proc = json_object_object_get(root, "process");
 	if (!proc || !json_object_is_type(proc, json_type_object))
 		return fail(ld, "process", "expected an object");
 	if (!get_u64(json_object_object_get(proc, "pid"), &u) || u > INT32_MAX)
 		return fail(ld, "process.pid", "expected a process id");
 	rec->proc.pid = (pid_t)u;
-	if (get_u64(json_object_object_get(proc, "ppid"), &u) && u <= INT32_MAX)
-		rec->proc.ppid = (pid_t)u;
-	if (get_u64(json_object_object_get(proc, "uid"), &u) && u <= UINT32_MAX)
-		rec->proc.uid = (uid_t)u;
-	if (get_u64(json_object_object_get(proc, "start_time"), &u))
-		rec->proc.start_time = u;
-	rec->proc.user = dup_str(rec, json_object_object_get(proc, "user"));
-	rec->proc.comm = dup_str(rec, json_object_object_get(proc, "comm"));
-	rec->proc.cmdline = dup_str(rec, json_object_object_get(proc, "cmdline"));
-	rec->proc.exe = dup_str(rec, json_object_object_get(proc, "exe"));
+	/* the other facts may be missing or null, never of another type */
+	if ((r = opt_str(ld, host, "host.kernel", &kernel)) < 0 ||
+	    (r = opt_str(ld, host, "host.machine", &machine)) < 0 ||
+	    (r = opt_str(ld, host, "host.hostname", &hostname)) < 0 ||
+	    (r = opt_u64(ld, host, "host.page_size", UINT32_MAX, &page_size)) < 0 ||
+	    (r = opt_u64(ld, proc, "process.ppid", INT32_MAX, &ppid)) < 0 ||
+	    (r = opt_u64(ld, proc, "process.uid", UINT32_MAX, &uid)) < 0 ||
+	    (r = opt_u64(ld, proc, "process.start_time", UINT64_MAX, &start_time)) < 0 ||
+	    (r = opt_str(ld, proc, "process.user", &user)) < 0 ||
+	    (r = opt_str(ld, proc, "process.comm", &comm)) < 0 ||
+	    (r = opt_str(ld, proc, "process.cmdline", &cmdline)) < 0 ||
+	    (r = opt_str(ld, proc, "process.exe", &exe)) < 0)
+		return r;
+	copy_fixed(rec->host.kernel, sizeof(rec->host.kernel), kernel);
+	copy_fixed(rec->host.machine, sizeof(rec->host.machine), machine);
+	copy_fixed(rec->host.hostname, sizeof(rec->host.hostname), hostname);
+	rec->host.page_size = (uint32_t)page_size;
+	rec->proc.ppid = (pid_t)ppid;
+	rec->proc.uid = (uid_t)uid;
+	rec->proc.start_time = start_time;
+	rec->proc.user = user ? arena_strdup(rec->arena, user) : NULL;
+	rec->proc.comm = comm ? arena_strdup(rec->arena, comm) : NULL;
+	rec->proc.cmdline = cmdline ? arena_strdup(rec->arena, cmdline) : NULL;
+	rec->proc.exe = exe ? arena_strdup(rec->arena, exe) : NULL;
 
 	r = map_names(ld, json_object_object_get(root, "status_fields"), "status_fields",
 		      ld->status_slot, ARRAY_SIZE(ld->status_slot), &ld->n_status, find_status);
@@ -473,12 +497,17 @@ static int parse_end(struct rec_load *ld, json_object *root)
 {
 	const char *why = get_str(json_object_object_get(root, "end"));
 	int e = why ? vms_rec_end_from_string(why) : -EINVAL;
+	uint64_t n;
 
 	if (e <= 0)
 		return fail(ld, "end", "expected duration, exited, interrupted or error");
 	ld->rec->end = (enum vms_rec_end)e;
 	if (!get_i64(json_object_object_get(root, "t_ns"), &ld->rec->end_t_ns))
 		return fail(ld, "t_ns", "expected a whole number of nanoseconds");
+	/* a line lost in the middle of the file would not show otherwise */
+	if (!get_u64(json_object_object_get(root, "samples"), &n) || n != ld->rec->n_samples)
+		return fail(ld, "samples", "expected the number of samples before the end line, %zu",
+			    ld->rec->n_samples);
 	ld->ended = true;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "snapbuild.h"
+#include "../snapshot/damage.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -262,6 +263,42 @@ static void test_groups(void **state)
 	free(buf);
 }
 
+static int load_recording(const char *buf, size_t len, struct vms_load_error *err, void *ctx)
+{
+	struct vms_recording *rec = NULL;
+	int r = vms_recording_load(buf, len, &rec, err);
+
+	(void)ctx;
+	if (r == 0)
+		assert_non_null(rec);
+	vms_recording_free(rec);
+	return r;
+}
+
+/* Each line of a recording, member by member, given the wrong type and left
+ * out (damage.h): refused at that line. */
+static void test_damaged_members(void **state)
+{
+	/* the field names say what the arrays hold; their schema is a reminder */
+	static const char *const unread[] = { "snapshot_schema", NULL };
+	struct vms_rec_delta d[3] = { 0 };
+	struct damage_counts c = { 0 };
+	size_t len;
+	char *buf = record_three(&len, d);
+
+	(void)state;
+	for (size_t off = 0, end; off < len; off = end + 1) {
+		end = (size_t)((char *)memchr(buf + off, '\n', len - off) - buf);
+		damage_each_member(buf, off, end - off, DAMAGE_BY_LINE, load_recording, NULL, unread,
+				   &c);
+	}
+	print_message("# %u members: %u required, %u optional\n", c.members, c.required,
+		      c.optional);
+	for (int t = 0; t < 3; t++)
+		vms_rec_delta_release(&d[t]);
+	free(buf);
+}
+
 #define HEAD                                                                                   \
 	"{\"format\":\"vmscope-recording\",\"version\":1,\"snapshot_schema\":2,\"wall_ns\":0,"     \
 	"\"mono_ns\":0,\"interval_ns\":1000000000,\"cpu_permille\":50,\"host\":{},"               \
@@ -320,6 +357,9 @@ static void test_hostile(void **state)
 		/* a line after the end */
 		{ HEAD "{\"end\":\"duration\",\"t_ns\":0,\"samples\":0}\n" S(0, ""), -EBADMSG, 3, "" },
 		{ HEAD "{\"end\":\"finished\",\"t_ns\":0,\"samples\":0}\n", -EBADMSG, 2, "end" },
+		/* an end line that counts a sample the file lacks */
+		{ HEAD S(0, "") "{\"end\":\"duration\",\"t_ns\":0,\"samples\":2}\n", -EBADMSG, 3,
+		  "samples" },
 		/* no JSON in the middle: line and column */
 		{ HEAD S(0, "") "{\"t_ns\":1,,}\n" S(2, ""), -EBADMSG, 3, "" },
 		/* the last line without its newline is dropped, whatever it holds */
@@ -357,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_damaged_members),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -273,7 +273,8 @@ static int load_max(struct vms_budget_set *s, struct json_object *max, struct vm
 
 static bool known_key(const char *key)
 {
-	if (strcmp(key, "max") == 0 || strcmp(key, "max_growth") == 0 || strcmp(key, "baseline") == 0)
+	if (strcmp(key, "max") == 0 || strcmp(key, "max_growth") == 0 ||
+	    strcmp(key, "max_growth_rate") == 0 || strcmp(key, "baseline") == 0)
 		return true;
 	for (size_t i = 0; i < VMS_FACT__MAX; i++)
 		if (strcmp(key, fact_keys[i]) == 0)

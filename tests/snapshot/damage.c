@@ -190,6 +190,8 @@ static void wrong_type(const char *doc, const char *text, size_t off, size_t len
 	damage_position_of(s, (size_t)(at - s), &line, &col);
 	if (flags & DAMAGE_BY_LINE)
 		col = 1;
+	if (flags & DAMAGE_BY_PATH)
+		line = col = 0;
 	if (r != -EBADMSG || !path_ok(err.path, path, flags) || err.line != line ||
 	    err.column != col)
 		failed(&fails, "%s of the wrong type: %d at %u:%u '%s' (%s), not -EBADMSG at %u:%u",
@@ -225,7 +227,7 @@ static void left_out(const char *doc, const char *text, size_t off, size_t len,
 		 (int)(strlen(m->path) - strlen(key) - (m->depth > 1 ? 1 : 0)), m->path);
 	snprintf(missing, sizeof(missing), "missing member \"%s\"", key);
 	/* refused as missing, or for what its absence contradicts, at a place */
-	if (r != -EBADMSG || err.line == 0 || !err.message[0] ||
+	if (r != -EBADMSG || (err.line == 0) != !!(flags & DAMAGE_BY_PATH) || !err.message[0] ||
 	    (strstr(err.message, "missing member") &&
 	     (!path_ok(err.path, path, flags) || !strstr(err.message, missing))))
 		failed(&fails, "%s left out: %d at %u:%u '%s' (%s), not -EBADMSG '%s' (%s)",

@@ -32,6 +32,8 @@ struct damage_counts {
 /* The loader says the line only (column 1), and the path of the value or of
  * an element that holds it (a recording's lines). */
 #define DAMAGE_BY_LINE (1u << 0)
+/* The loader says the path only, no place (a budget file's values). */
+#define DAMAGE_BY_PATH (1u << 1)
 
 /*
  * The document is text[off, off + len) (a line of JSON Lines, or all of

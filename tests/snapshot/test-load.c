@@ -21,6 +21,7 @@
 
 #include "../report/fixture.h"
 #include "damage.h"
+#include "vmscope/budget.h"
 #include "vmscope/load.h"
 #include "vmscope/model.h"
 #include "vmscope/report.h"
@@ -432,6 +433,43 @@ static void test_damaged_members(void **state)
 	free(json);
 }
 
+static int load_budgets(const char *buf, size_t len, struct vms_load_error *err, void *ctx)
+{
+	struct vms_budget_set set = { 0 };
+	int r = vms_budget_load(&set, buf, len, err);
+
+	(void)ctx;
+	if (r < 0)
+		assert_int_equal(set.n_rules, 0);
+	vms_budget_set_release(&set);
+	return r;
+}
+
+/* A budget file with every budget (vmscope-check(1)'s example), each
+ * damaged in turn: refused with its key, every one optional. */
+static void test_budget_damaged_members(void **state)
+{
+	static const char doc[] =
+		"{\"max_pss\": \"64M\", \"max_rss\": 100000000, \"max_uss\": \"48M\", \"max_swap\": 0,\n"
+		" \"max\": {\"heap\": \"32M\", \"libc.so.6:rss\": \"4M\", \"stacks\": \"8M\"},\n"
+		" \"max_growth\": \"10%\", \"baseline\": \"base.json\",\n"
+		" \"min_stack_headroom\": \"1M\", \"min_cgroup_headroom\": \"256M\",\n"
+		" \"max_pte\": \"4M\", \"max_regions\": 20000, \"max_growth_rate\": \"rss=1M/min\"}\n";
+	struct vms_budget_set set = { 0 };
+	struct damage_counts c = { 0 };
+	struct vms_load_error err;
+
+	(void)state;
+	assert_int_equal(vms_budget_load(&set, doc, strlen(doc), &err), 0);
+	/* 4 totals, 3 of max, growth, 4 facts, growth rate */
+	assert_int_equal(set.n_rules, 13);
+	assert_string_equal(set.baseline, "base.json");
+	vms_budget_set_release(&set);
+	damage_each_member(doc, 0, strlen(doc), DAMAGE_BY_PATH, load_budgets, NULL, NULL, &c);
+	assert_int_equal(c.members, 15);
+	assert_int_equal(c.required, 0);
+}
+
 static void test_not_snapshots(void **state)
 {
 	static const char *const docs[] = {
@@ -497,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_damaged_members),
+		cmocka_unit_test(test_budget_damaged_members),
 		cmocka_unit_test(test_not_snapshots),
 		cmocka_unit_test(test_size_cap),
 	};

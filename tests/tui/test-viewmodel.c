@@ -223,6 +223,7 @@ static void test_group_user_and_cgroup(void **state)
 {
 	struct vms_plist pl;
 	struct vms_view v;
+	unsigned seen = 0;
 
 	(void)state;
 	make_machine(&pl);
@@ -243,6 +244,29 @@ static void test_group_user_and_cgroup(void **state)
 	vms_view_set_cgroup_mem(&v, v.vis[0], 12345);
 	assert_int_equal(vms_view_row(&v, 0)->v[VMS_COL_CGROUP_MEM], 12345);
 	vms_view_set_cgroup_mem(&v, 999, 1); /* out of range: ignored */
+	vms_view_release(&v);
+
+	/*
+	 * One path in the v1 memory hierarchy and in the unified one names two
+	 * cgroups (whose memory is read from two places): two groups, each
+	 * with its own processes, whatever order the processes come in.
+	 */
+	for (size_t k = 0; k < pl.n; k++)
+		pl.items[k].cgroup_v1 = pl.items[k].pid == 11;
+	vms_view_init(&v, VMS_GROUP_CGROUP);
+	vms_view_update(&v, &pl, NULL);
+	assert_int_equal(v.n_vis, 4);
+	for (size_t i = 0; i < v.n_vis; i++) {
+		const struct vms_row *r = vms_view_row(&v, i);
+
+		if (strcmp(r->name, "/user.slice") != 0)
+			continue;
+		/* v2: bash 10 and the unreadable 15; v1: bash 11 */
+		assert_int_equal(r->count, r->cgroup_v1 ? 1 : 2);
+		assert_int_equal(r->v[VMS_COL_PSS], (r->cgroup_v1 ? 1200 : 1500) * KIB);
+		seen |= r->cgroup_v1 ? 2 : 1;
+	}
+	assert_int_equal(seen, 3);
 	vms_view_release(&v);
 	vms_plist_release(&pl);
 }

@@ -377,8 +377,11 @@ static void key_filter(struct top *t, int ch)
 		t->mode = MODE_LIST;
 		return;
 	case TUI_LINE_DONE:
-		if (t->filter_bad)
+		/* not the last pattern that compiled while typed: the one before */
+		if (t->filter_bad) {
+			(void)vms_view_filter_pattern(&t->view, t->filter_before, false);
 			say(t, "not a valid regular expression: the filter is what it was");
+		}
 		t->mode = MODE_LIST;
 		return;
 	case TUI_LINE_EDITED:

@@ -206,11 +206,138 @@ else
 	skip "u: only the processes of one user" "no setpriv to start a process as nobody"
 fi
 
+# Up, Down, PgUp, PgDn, Home and End move the selection; Enter opens the
+# selected row's layout. tmux sends Home and End as ESC [1~ and ESC [4~,
+# which the pane's xterm terminfo does not know: sent as an xterm sends them.
+home() { T send-keys -t t -l $'\eOH'; }
+end() { T send-keys -t t -l $'\eOF'; }
+mapfile -t three < <(printf '%s\n' "${pids[0]}" "${kids[@]}" | sort -n)
+T send-keys -t t '\' C-u "^vt[pc]-$me" Enter
+expect "the filter leaves the parent and its children again" "3 of [0-9]+ processes"
+T send-keys -t t N
+expect "N sorts by pid, the lowest first" "▲PID"
+opens() { # description, pid: Enter opens the layout of pid, Esc goes back
+	T send-keys -t t Enter
+	expect "$1 (pid $2)" "^vmscope watch $2 "
+	T send-keys -t t Escape
+	wait_for "3 of [0-9]+ processes" >/dev/null
+}
+end
+opens "End selects the last row" "${three[2]}"
+home
+opens "Home selects the first row" "${three[0]}"
+home
+T send-keys -t t Down
+opens "Down selects the next row" "${three[1]}"
+end
+T send-keys -t t Up
+opens "Up selects the row before" "${three[1]}"
+T send-keys -t t NPage
+opens "PgDn goes a page down, to the last row" "${three[2]}"
+T send-keys -t t PPage
+opens "PgUp goes a page up, to the first row" "${three[0]}"
+
+# The mouse, as xterm reports it (SGR encoding, the terminfo's kmous:
+# ESC [ < button ; column ; line, M pressed, m released): the wheel moves the
+# selection 3 rows, a click selects a row, a click on a column's title sorts.
+mouse() { # button column line (from 0) M|m
+	T send-keys -t t -l "$(printf '\e[<%d;%d;%d%s' "$1" $(($2 + 1)) $(($3 + 1)) "$4")"
+}
+click() { mouse 0 "$1" "$2" M; mouse 0 "$1" "$2" m; }
+table_y=$(($(screen | grep -n 'PID USER' | cut -d: -f1) - 1))
+home
+mouse 65 5 $((table_y + 1)) M
+opens "the wheel down moves the selection 3 rows, to the last" "${three[2]}"
+mouse 64 5 $((table_y + 1)) M
+opens "the wheel up moves it back to the first" "${three[0]}"
+click 5 $((table_y + 2))
+opens "a click selects the row clicked" "${three[1]}"
+uss_x=$(screen | sed -n "$((table_y + 1))p" | python3 -c 'import sys; print(sys.stdin.read().index("USS"))')
+click "$uss_x" "$table_y"
+expect "a click on a column's title sorts by it" "[▼▲]USS"
+
 # Z pauses, space does not; F10 quits.
 T send-keys -t t Z
 expect "Z pauses" "PAUSED"
 T send-keys -t t Z ' '
 expect "space does not pause" "space does nothing here"
+T send-keys -t t F10
+expect "F10 quits" '^prompt>$'
+
+# watch PID: the arrows, PgUp, PgDn, Home and End scroll the layout; + and -
+# step the refresh interval through 0.25 0.5 1 2 3 5 10 s; Esc stays.
+T send-keys -t t "clear; $vmscope watch ${kids[0]} -d 0.5" Enter
+expect "watch starts at the top of the report" "^vtc-$me +pid ${kids[0]} "
+line2() { screen | sed -n 2p; }
+T send-keys -t t Down Down
+expect "Down scrolls a line at a time" "^VSZ "
+T send-keys -t t Up
+expect "Up scrolls back" "^$(printf '%s' "$target" | cut -c1-20).* --comm vtc-$me"
+# the line above the key line, once the report stops moving under it
+above_keys() { screen | tail -2 | head -1; }
+end
+sleep 0.6
+last=$(above_keys)
+if [ -n "$last" ] && ! line2 | grep -q "^vtc-$me"; then
+	ok "End: the top is off the screen, the report's last line above the keys"
+else
+	not_ok "End: the top is off the screen" "$(screen)"
+fi
+T send-keys -t t Down
+sleep 0.6
+[ "$(above_keys)" = "$last" ] && ok "Down at the end: no further" ||
+	not_ok "Down at the end: no further" "last: $last" "$(screen)"
+T send-keys -t t PPage
+for i in $(seq 20); do [ "$(above_keys)" = "$last" ] || break; sleep 0.1; done
+screen | grep -qxF -- "$last" && not_ok "PgUp from the end: a page up" "$(screen)" ||
+	ok "PgUp from the end: a page up"
+T send-keys -t t NPage
+for i in $(seq 20); do [ "$(above_keys)" = "$last" ] && break; sleep 0.1; done
+[ "$(above_keys)" = "$last" ] && ok "PgDn: the end again" ||
+	not_ok "PgDn: the end again" "last: $last" "$(screen)"
+home
+expect "Home: the top again" "^vtc-$me +pid ${kids[0]} "
+T send-keys -t t +
+expect "+ refreshes more often" "refresh every 0.25s"
+T send-keys -t t +
+expect "+ at the shortest interval stays there" "refresh every 0.25s"
+T send-keys -t t - - -
+expect "- refreshes less often" "refresh every 2s"
+T send-keys -t t - - - - - Escape
+expect "- at the longest interval stays there" "refresh every 10s"
+expect "Esc does not leave watch" "^vmscope watch ${kids[0]} .* every 10s"
+T send-keys -t t F10
+expect "F10 quits watch" '^prompt>$'
+
+# --by program: a group is no process to open, draw as a tree or signal.
+T send-keys -t t "clear; $vmscope top -b --by program -d 0.5" Enter
+expect "top --by program lists programs" " PROGRAM"
+T send-keys -t t F5
+expect "F5 on groups: the tree is one of processes" "the tree is one of processes: it shows without --by"
+T send-keys -t t Enter
+expect "Enter on a group: no single layout" "a group has no single layout"
+T send-keys -t t F9
+expect "F9 on a group: no process to signal" "a group is no process to signal"
+# The filter line applies as it is typed; Esc gives back the filter it had.
+T send-keys -t t F4 "^vtc-$me\$" Enter
+expect "the filter leaves the children's program" "1 of [0-9]+ programs"
+T send-keys -t t F4 C-u "^vt-none-$me"
+expect "the filter applies as it is typed" "0 of [0-9]+ programs"
+T send-keys -t t Escape
+expect "Esc on the filter line: the filter it had" "1 of [0-9]+ programs"
+T send-keys -t t F4 C-u "vtc[" Enter
+expect "a pattern that is no regular expression is refused" \
+	"not a valid regular expression: the filter is what it was"
+expect "and the filter is what it was" "filter /\\^vtc-$me\\$/"
+T send-keys -t t F10
+expect "F10 quits" '^prompt>$'
+
+# --proc-root: processes of a captured tree get no signal.
+T send-keys -t t "clear; $vmscope top -b --proc-root $(dirname "${BASH_SOURCE[0]}")/../fixtures/shell/proc" Enter
+expect "top --proc-root lists the captured process" "^ *5539 "
+T send-keys -t t F9
+expect "F9: no signal to a captured process" \
+	"these processes are read from --proc-root: no signal is sent to them"
 T send-keys -t t F10
 expect "F10 quits" '^prompt>$'
 finish

@@ -3,7 +3,7 @@
  * Page-level truth: which pages of a region are resident, swapped, shared,
  * zero, huge, guards; as root, their kpageflags and map counts. The decoders
  * and per-region sums are in src/proc/pagemap-decode.c, the reader
- * (vms_pagemap_*) in pagemap.c, the snapshot's pages (vms_collect_pages,
+ * (vms_pagemap_*) in pagemap.c, the snapshot's pages (vms_collect_pages_swept,
  * vms_proc_clear_refs) in pagemap-collect.c.
  *
  * Two readers give the same runs: the PAGEMAP_SCAN ioctl (Linux 6.7+),
@@ -194,17 +194,7 @@ struct vms_pages_options {
 };
 
 /*
- * Page counters and the residency histogram of every region of snap into
- * region->pages; records VMS_SRC_PAGEMAP (and VMS_SRC_KPAGEFLAGS with
- * DETAIL) in snap->src. A source that cannot be read is recorded and 0
- * returned; -ESRCH when the process went away during the scan (nothing
- * read is to be shown).
- */
-int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options *o,
-		      struct vms_snapshot *snap);
-
-/*
- * The sweep of vms_collect_pages (PAGEMAP_SCAN without VMS_PAGEMAP_DETAIL)
+ * The sweep of vms_collect_pages_swept (PAGEMAP_SCAN without VMS_PAGEMAP_DETAIL)
  * started early, on a thread of its own, over the address space below
  * VMS_PAGES_SWEEP_END: it needs no region, so it runs while smaps is read,
  * two independent walks of the kernel's page tables at once. NULL when
@@ -226,7 +216,13 @@ void vms_pages_sweep_free(struct vms_pages_sweep *sw);
 struct vms_proc;
 void vms_proc_sweep_early(struct vms_proc *p, int root_fd, const struct vms_pages_options *o);
 struct vms_pages_sweep *vms_proc_take_sweep(struct vms_proc *p);
-/* vms_collect_pages with the runs of sw (NULL: none), which it frees. */
+/*
+ * Page counters and the residency histogram of every region of snap into
+ * region->pages, with the runs of sw (NULL: none), which it frees; records
+ * VMS_SRC_PAGEMAP (and VMS_SRC_KPAGEFLAGS with DETAIL) in snap->src. A
+ * source that cannot be read is recorded and 0 returned; -ESRCH when the
+ * process went away during the scan (nothing read is to be shown).
+ */
 int vms_collect_pages_swept(struct vms_pages_sweep *sw, int pid_dirfd, int root_fd,
 			    const struct vms_pages_options *o, struct vms_snapshot *snap);
 

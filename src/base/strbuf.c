@@ -84,16 +84,6 @@ void strbuf_addstr(struct strbuf *sb, const char *s)
 	strbuf_add(sb, s, strlen(s));
 }
 
-void strbuf_addchars(struct strbuf *sb, char c, size_t n)
-{
-	if (!n)
-		return;
-	strbuf_grow(sb, n);
-	memset(sb->buf + sb->len, c, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -44,7 +44,6 @@ static inline void strbuf_addch(struct strbuf *sb, char c)
 	sb->buf[sb->len++] = c;
 	sb->buf[sb->len] = '\0';
 }
-void strbuf_addchars(struct strbuf *sb, char c, size_t n);
 __attribute__((format(printf, 2, 3))) void strbuf_addf(struct strbuf *sb, const char *fmt, ...);
 __attribute__((format(printf, 2, 0))) void strbuf_vaddf(struct strbuf *sb, const char *fmt,
 							 va_list ap);

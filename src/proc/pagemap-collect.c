@@ -270,12 +270,6 @@ static void free_pagemap(struct vms_pages_sweep *sw, struct vms_pagemap *pm)
 		vms_pagemap_free(pm);
 }
 
-int vms_collect_pages(int pid_dirfd, int root_fd, const struct vms_pages_options *o,
-		      struct vms_snapshot *snap)
-{
-	return vms_collect_pages_swept(NULL, pid_dirfd, root_fd, o, snap);
-}
-
 int vms_collect_pages_swept(struct vms_pages_sweep *sw, int pid_dirfd, int root_fd,
 			    const struct vms_pages_options *o, struct vms_snapshot *snap)
 {

@@ -60,6 +60,7 @@ pids+=("$rpid")
 sleep 0.5
 kill -USR1 "$tpid"
 wait_line "$tmp/grow.out" "grew 1"
+grow_mid=$(kernel_rss "$tpid" "$grow")
 sleep 0.5
 kill -USR1 "$tpid"
 wait_line "$tmp/grow.out" "grew 2"
@@ -238,6 +239,39 @@ else
 	not_ok "check --max-growth-rate: ok just above the rate, FAIL just below" "rate $rate, exits $rc1 $rc2" \
 		"$(cat "$tmp/check.out" "$tmp/check2.out")"
 fi
+# --at: the sample with regions at or before that time. A sample that holds
+# the region between the two growths (the kernel's Rss then), at the next
+# millisecond: diff from the first sample gives the first growth alone.
+at_ms=$(python3 - "$tmp/grow.rec" "$grow" "$grow_mid" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+head, grow, mid = lines[0], "0x" + sys.argv[2], int(sys.argv[3])
+rss, state = head["region_values"].index("rss"), {}
+for s in lines[1:-1]:
+    for r in s.get("regions", []):
+        state[r[0]] = (r[1], r[3 + rss])
+    for g in s.get("gone", []):
+        del state[g]
+    if "regions" in s and (grow, mid) in state.values():
+        print(s["t_ns"] // 1000000 + 1)
+        break
+PY
+)
+if [ -n "$at_ms" ]; then
+	"$vmscope" diff -f json --at "${at_ms}ms" "$tmp/grow.rec" >"$tmp/diff-at.json" 2>"$tmp/err"
+	out=$(python3 - "$tmp/diff-at.json" "$grow" "$((grow_mid - grow0))" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+grow, dgrow = int(sys.argv[2], 16), int(sys.argv[3])
+g = [r for r in d["regions"] if r["after"] and int(r["after"]["start"], 16) == grow]
+assert len(g) == 1 and g[0]["delta"]["rss"] == dgrow, g
+print("rss +%d" % dgrow)
+PY
+) && ok "diff --at ${at_ms}ms: the first sample to the one at that time ($out)" ||
+		not_ok "diff --at ${at_ms}ms: the first sample to the one at that time" "$out" "$(cat "$tmp/err")"
+else
+	not_ok "a sample between the two growths" "kernel Rss $grow0, $grow_mid, $grow1"
+fi
 "$vmscope" check "$tmp/grow.rec" --at first --max-growth rss=0 >"$tmp/check3.out" 2>&1 &&
 	ok "check --at first: no growth from the first sample to itself" ||
 	not_ok "check --at first: no growth" "$(cat "$tmp/check3.out")"
@@ -297,6 +331,31 @@ if [ -c /dev/full ]; then
 	[ $rc -eq 1 ] && grep -q "cannot write '/dev/full': No space left" "$tmp/err" &&
 		ok "-o /dev/full: exit 1 with the write error" ||
 		not_ok "-o /dev/full: exit 1 with the write error" "exit $rc" "$(cat "$tmp/err")"
+fi
+# As uid 65534, a root process's smaps is unreadable and its status is not:
+# said once, and every sample holds the totals without regions.
+if command -v setpriv >/dev/null; then
+	chmod 755 "$tmp"
+	mkdir -m 1777 "$tmp/nobody"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$vmscope" record "$tpid" \
+		-o "$tmp/nobody/totals.rec" --duration 500ms --interval 100ms 2>"$tmp/err"
+	rc=$?
+	out=$(python3 - "$tmp/nobody/totals.rec" 2>&1 <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+samples = lines[1:-1]
+assert lines[-1]["end"] == "duration" and len(samples) >= 2, lines[-1]
+assert all("regions" not in s and s["status"] for s in samples), samples[0]
+print(len(samples), "samples")
+PY
+)
+	[ $rc -eq 0 ] && [ "$(grep -c . "$tmp/err")" -eq 1 ] &&
+		grep -qx "vmscope: cannot read the regions of pid $tpid: Permission denied; recording the totals only" "$tmp/err" &&
+		[ -n "$out" ] && [[ $out == *samples ]] &&
+		ok "as uid 65534: one line says the regions are unreadable; totals only ($out)" ||
+		not_ok "as uid 65534: the totals only, said once" "exit $rc: $out" "$(cat "$tmp/err")"
+else
+	skip "as uid 65534: the totals only" "setpriv (util-linux) is not installed"
 fi
 kill -9 "$tpid"
 

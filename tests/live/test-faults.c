@@ -308,6 +308,35 @@ static void test_target_exits(void **state)
 	target_stop(&t);
 }
 
+/* SIGINT (Ctrl-C) ends the watch early: a whole report of the faults so far. */
+static void test_interrupted(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", NULL };
+	struct timespec a, b;
+	struct target t;
+	json_object *rep;
+	struct lt_run vm;
+
+	(void)state;
+	target_start(&t, NULL, args);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	vmscope_start(&vm, NULL, t.lt.pid, "20s");
+	vmscope_wait_watching(&vm);
+	target_fault(&t);
+	assert_int_equal(kill(vm.pid, SIGINT), 0);
+	rep = vmscope_finish(&vm);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_true(b.tv_sec - a.tv_sec < 10);
+	assert_true(json_object_get_boolean(lt_get(rep, "interrupted")));
+	assert_false(json_object_get_boolean(lt_get(rep, "exited")));
+	assert_true(get_u(rep, "duration_ns") < UINT64_C(10000000000));
+	if (region_faults(rep, t.anon, NULL) < N_ANON)
+		fail_msg("%" PRIu64 " faults in the anonymous region, expected %d",
+			 region_faults(rep, t.anon, NULL), N_ANON);
+	json_object_put(rep);
+	target_stop(&t);
+}
+
 static bool can_setpriv(void)
 {
 	return geteuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0;
@@ -389,6 +418,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attribution),
 		cmocka_unit_test(test_target_exits),
+		cmocka_unit_test(test_interrupted),
 		cmocka_unit_test(test_not_root_own),
 		cmocka_unit_test(test_not_root_fallback),
 	};

@@ -220,9 +220,10 @@ PY
 
 
 # diff --format html of two snapshots of a target whose anonymous region
-# grows by 256 pages between them: the change is on the page, coloured, and
-# its numbers are diff --format json's.
-"$target" --fault-anon 256 >"$tmp/grow.out" </dev/null &
+# grows by 256 pages between them, and a thread's pages by 64: the changes
+# are on the page, coloured, what grew most first, and its numbers are diff
+# --format json's.
+"$target" --fault-anon 256 --fault-thread 64 >"$tmp/grow.out" </dev/null &
 grow=$!
 pids="$pids $grow"
 for _ in $(seq 100); do grep -q '^ready$' "$tmp/grow.out" && break; sleep 0.05; done
@@ -267,6 +268,17 @@ print('%d totals, %d regions' % (len(d['totals']), len(d['regions'])))
 if errs:
     print('\n'.join(errs[:20]))
     sys.exit(1)
+PY
+py_check "the diff page lists what grew most first" "$tmp/diff.html" "$tmp/diff.json" <<'PY'
+import json, re, sys
+page = open(sys.argv[1]).read()
+d = json.load(open(sys.argv[2]))
+delta = {int((r['after'] or r['before'])['start'], 16): r['delta']['rss'] for r in d['regions']}
+order = re.findall(r'<tr data-start="(0x[0-9a-f]+)" data-change=', page)
+got = [delta[int(a, 16)] for a in order]
+grown = [x for x in got if x > 0]
+assert len(grown) >= 2 and got == sorted(got, reverse=True), (order, got)
+print('rss deltas in order:', ' '.join(map(str, got)))
 PY
 
 

@@ -20,6 +20,8 @@
 static bool screen_is_open;
 static bool screen_color;
 
+/* Run by die_oom only (an allocation failed while the screen is open), which
+ * no test forces: see base/xalloc.c. */
 static void screen_die_hook(void)
 {
 	screen_close();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pages-speed PID [RUNS]: the page scan of a whole process as the report
- * does it (vms_collect_pages), against a bare PAGEMAP_SCAN loop over the
+ * does it (vms_collect_pages_swept), against a bare PAGEMAP_SCAN loop over the
  * same regions, against pread of pagemap 8 bytes a page and in 64 KiB
  * reads; medians in milliseconds. Built by bench/pages-speed.sh.
  */
@@ -136,10 +136,10 @@ int main(int argc, char **argv)
 		memcpy(s->regions, snap->regions, snap->n_regions * sizeof(*s->regions));
 		s->n_regions = s->alloc_regions = snap->n_regions;
 		t0 = now_ms();
-		vms_collect_pages(vms_proc_dirfd(p), root, &cheap, s);
+		vms_collect_pages_swept(NULL, vms_proc_dirfd(p), root, &cheap, s);
 		t_col[i] = now_ms() - t0;
 		t0 = now_ms();
-		vms_collect_pages(vms_proc_dirfd(p), root, &detail, s);
+		vms_collect_pages_swept(NULL, vms_proc_dirfd(p), root, &detail, s);
 		t_det[i] = now_ms() - t0;
 		present = 0;
 		for (size_t k = 0; k < s->n_regions; k++)

@@ -117,7 +117,11 @@ struct vms_smaps_parser {
 	ptrdiff_t cur;          /* index of the region being filled, or -1 */
 	bool skipping;          /* the current entry was dropped */
 	uint64_t prev_end;
-	unsigned line_hint;     /* index of the smaps key expected next */
+	/* The counter keys come in one order per kernel: after the key of
+	 * index i (VMS_MEM__MAX: the header line) the next one was next[i],
+	 * learned from the entries read so far; prev is the last key read. */
+	uint8_t next[VMS_MEM__MAX + 1];
+	uint8_t prev;
 	size_t line;            /* 1-based line number, for errors */
 };
 
@@ -125,6 +129,13 @@ void vms_smaps_parser_init(struct vms_smaps_parser *ps, struct vms_snapshot *sna
 /* Feeds one line (without '\n'). A maps line starts a region; "Key: value"
  * lines fill it; unknown keys are ignored. */
 int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t len);
+/*
+ * Feeds the whole lines at the start of buf, the same as a line at a time:
+ * returns how many bytes they took (up to a '\n'), or -errno. With eof, a
+ * last line without its '\n' is fed too, and everything is taken.
+ */
+ptrdiff_t vms_smaps_parse_lines(struct vms_smaps_parser *ps, const char *buf, size_t len,
+				bool eof);
 /* The same on a whole buffer (smaps or plain maps text). */
 int vms_smaps_parse(struct vms_snapshot *snap, const char *buf, size_t len);
 

@@ -112,6 +112,14 @@ int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags, st
 
 #define READAHEAD_CHUNK (128 * 1024)
 #define READAHEAD_CHUNKS 8
+/*
+ * Room in front of each chunk for the partial line before it: the consumer
+ * copies that line there and takes the whole buffer in exchange for its
+ * own, so the chunk itself is never copied. A longer line is copied the
+ * slow way.
+ */
+#define READAHEAD_HEAD (8 * 1024)
+#define READAHEAD_BUF (READAHEAD_HEAD + READAHEAD_CHUNK)
 
 struct readahead_chunk {
 	char *data;
@@ -153,7 +161,8 @@ static void *readahead_main(void *arg)
 		/* /proc gives a page or so per read: gather many into one chunk
 		 * so that handing chunks over costs little. */
 		while (len < READAHEAD_CHUNK) {
-			ssize_t n = read_retry(rd->fd, c->data + len, READAHEAD_CHUNK - len);
+			ssize_t n = read_retry(rd->fd, c->data + READAHEAD_HEAD + len,
+					       READAHEAD_CHUNK - len);
 
 			if (n < 0) {
 				error = (int)n;
@@ -181,11 +190,15 @@ static void *readahead_main(void *arg)
 	}
 }
 
-/* Appends the next chunk to pf->buf; returns its length, 0 at the end, or -errno. */
+/*
+ * Puts the next chunk behind the unread bytes of pf->buf; returns its
+ * length, 0 at the end, or -errno.
+ */
 static ssize_t readahead_take(struct procfile *pf)
 {
 	struct procfile_reader *rd = pf->reader;
 	struct readahead_chunk *c;
+	size_t unread = pf->end - pf->start;
 	ssize_t n;
 
 	pthread_mutex_lock(&rd->lock);
@@ -199,9 +212,26 @@ static ssize_t readahead_take(struct procfile *pf)
 	c = &rd->ring[rd->consumed % READAHEAD_CHUNKS];
 	pthread_mutex_unlock(&rd->lock);
 
-	ARRAY_GROW(pf->buf, pf->end + c->len, pf->alloc);
-	memcpy(pf->buf + pf->end, c->data, c->len);
 	n = (ssize_t)c->len;
+	if (unread <= READAHEAD_HEAD && pf->alloc >= READAHEAD_BUF) {
+		/* the unread bytes go in front of the chunk; the buffers trade */
+		char *mine = pf->buf;
+
+		memcpy(c->data + READAHEAD_HEAD - unread, pf->buf + pf->start, unread);
+		pf->buf = c->data;
+		pf->alloc = READAHEAD_BUF;
+		pf->start = READAHEAD_HEAD - unread;
+		pf->end = READAHEAD_HEAD;
+		c->data = mine;
+	} else {
+		if (pf->start > 0) {
+			memmove(pf->buf, pf->buf + pf->start, unread);
+			pf->start = 0;
+			pf->end = unread;
+		}
+		ARRAY_GROW(pf->buf, pf->end + c->len, pf->alloc);
+		memcpy(pf->buf + pf->end, c->data + READAHEAD_HEAD, c->len);
+	}
 
 	pthread_mutex_lock(&rd->lock);
 	rd->consumed++;
@@ -242,6 +272,7 @@ static void procfile_start(struct procfile *pf, size_t cap)
 	pf->cap = cap;
 	pf->line_max = PROCFILE_LINE_MAX;
 	pf->eof = false;
+	pf->took = false;
 }
 
 int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t cap)
@@ -267,7 +298,7 @@ int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name,
 	rd = xcalloc(1, sizeof(*rd));
 	rd->fd = pf->fd;
 	for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
-		rd->ring[i].data = xmalloc(READAHEAD_CHUNK);
+		rd->ring[i].data = xmalloc(READAHEAD_BUF);
 	pthread_mutex_init(&rd->lock, NULL);
 	pthread_cond_init(&rd->cond, NULL);
 	pf->reader = rd;
@@ -283,6 +314,46 @@ int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name,
 	return 0;
 }
 
+/*
+ * Reads more behind the unread bytes, the partial line first moved to the
+ * front. Returns the bytes read, 0 at the end (pf->eof set), or -errno.
+ */
+static ssize_t procfile_more(struct procfile *pf)
+{
+	size_t unread = pf->end - pf->start;
+	ssize_t n;
+
+	if (pf->fd < 0)
+		return -EBADF;
+	if (pf->reader) {
+		n = readahead_take(pf);
+	} else {
+		if (pf->start > 0) {
+			memmove(pf->buf, pf->buf + pf->start, unread);
+			pf->end = unread;
+			pf->start = 0;
+		}
+		if (pf->alloc - pf->end < PROCFILE_CHUNK / 2) {
+			size_t want = pf->end + PROCFILE_CHUNK;
+			ARRAY_GROW(pf->buf, want, pf->alloc);
+		}
+		n = read_retry(pf->fd, pf->buf + pf->end, pf->alloc - pf->end);
+	}
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		pf->eof = true;
+		return 0;
+	}
+	if (memchr(pf->buf + pf->end, '\0', (size_t)n))
+		return -EBADMSG;
+	pf->end += (size_t)n;
+	pf->total += (size_t)n;
+	if (pf->total > pf->cap)
+		return -EFBIG;
+	return n;
+}
+
 int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_len)
 {
 	size_t scanned = 0;
@@ -292,6 +363,7 @@ int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_l
 		char *nl = pf->end > pf->start + scanned
 				   ? memchr(s, '\n', pf->end - pf->start - scanned)
 				   : NULL;
+		ssize_t n;
 
 		if (nl) {
 			*ret_line = pf->buf + pf->start;
@@ -310,33 +382,37 @@ int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_l
 		}
 		if (scanned >= pf->line_max)
 			return -EFBIG;
-		/* Move the partial line to the front and read more behind it. */
-		if (pf->start > 0) {
-			memmove(pf->buf, pf->buf + pf->start, scanned);
-			pf->end = scanned;
-			pf->start = 0;
-		}
-		if (pf->alloc - pf->end < PROCFILE_CHUNK / 2) {
-			size_t want = pf->end + PROCFILE_CHUNK;
-			ARRAY_GROW(pf->buf, want, pf->alloc);
-		}
-		if (pf->fd < 0)
-			return -EBADF;
-		ssize_t n = pf->reader ? readahead_take(pf)
-				       : read_retry(pf->fd, pf->buf + pf->end, pf->alloc - pf->end);
+		n = procfile_more(pf);
 		if (n < 0)
 			return (int)n;
-		if (n == 0) {
-			pf->eof = true;
-			continue;
-		}
-		if (memchr(pf->buf + pf->end, '\0', (size_t)n))
-			return -EBADMSG;
-		pf->end += (size_t)n;
-		pf->total += (size_t)n;
-		if (pf->total > pf->cap)
-			return -EFBIG;
 	}
+}
+
+int procfile_next_block(struct procfile *pf, const char **ret_buf, size_t *ret_len,
+			bool *ret_eof)
+{
+	if (!pf->eof && (!pf->took || pf->start == pf->end)) {
+		ssize_t n;
+
+		if (pf->end - pf->start >= pf->line_max)
+			return -EFBIG;
+		n = procfile_more(pf);
+		if (n < 0)
+			return (int)n;
+	}
+	pf->took = false;
+	if (pf->eof && pf->start == pf->end)
+		return 0;
+	*ret_buf = pf->buf + pf->start;
+	*ret_len = pf->end - pf->start;
+	*ret_eof = pf->eof;
+	return 1;
+}
+
+void procfile_take(struct procfile *pf, size_t n)
+{
+	pf->start += n;
+	pf->took |= n > 0;
 }
 
 void procfile_close(struct procfile *pf)

@@ -65,6 +65,7 @@ struct procfile {
 	size_t cap;        /* -EFBIG past this many bytes */
 	size_t line_max;   /* -EFBIG for a longer line */
 	bool eof;
+	bool took; /* procfile_take took bytes since the last block */
 };
 
 void procfile_init(struct procfile *pf);
@@ -83,6 +84,17 @@ int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name,
  * until the next call.
  */
 int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_len);
+/*
+ * For parsers that find their own line ends: hands out every byte not yet
+ * taken (valid until the next call), after reading more when the parser
+ * took none of the last block; procfile_take then says how many the parser
+ * used. Returns 1, 0 at the end (every byte taken), -errno; -EFBIG when
+ * line_max bytes were handed out and none taken. *ret_eof: nothing more
+ * will come (the last line may lack its '\n').
+ */
+int procfile_next_block(struct procfile *pf, const char **ret_buf, size_t *ret_len,
+			bool *ret_eof);
+void procfile_take(struct procfile *pf, size_t n);
 /* Closes the file; keeps the buffer for the next open. */
 void procfile_close(struct procfile *pf);
 /* Closes and frees the buffer. */

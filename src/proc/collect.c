@@ -261,16 +261,21 @@ static int start_smaps(struct vms_proc *p)
 static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r)
 {
 	struct vms_smaps_parser ps;
-	const char *line;
+	const char *buf;
 	size_t len;
+	bool eof;
 
 	if (r < 0)
 		goto out;
 	vms_smaps_parser_init(&ps, snap);
-	while ((r = procfile_next_line(&p->pf, &line, &len)) > 0) {
-		r = vms_smaps_parse_line(&ps, line, len);
-		if (r < 0)
+	while ((r = procfile_next_block(&p->pf, &buf, &len, &eof)) > 0) {
+		ptrdiff_t n = vms_smaps_parse_lines(&ps, buf, len, eof);
+
+		if (n < 0) {
+			r = (int)n;
 			break;
+		}
+		procfile_take(&p->pf, (size_t)n);
 	}
 out:
 	procfile_close(&p->pf);

@@ -162,6 +162,15 @@ static bool is_maps_line(const char *line, size_t len)
 	return parse_hex_u64(&p, end, &v) == 0 && p < end && *p == '-';
 }
 
+/* The bit of a two-letter VmFlags mnemonic, -1 for one this build does not know. */
+static int vmflag_index(char a, char b)
+{
+	for (int i = 0; vms_vmflag_names[i]; i++)
+		if (vms_vmflag_names[i][0] == a && vms_vmflag_names[i][1] == b)
+			return i;
+	return -1;
+}
+
 static int parse_vmflags(const char *p, const char *end, uint64_t *ret)
 {
 	uint64_t flags = 0;
@@ -175,13 +184,14 @@ static int parse_vmflags(const char *p, const char *end, uint64_t *ret)
 			break;
 		if (parse_word(&p, end, &w, &wlen) < 0)
 			return -EBADMSG;
-		for (unsigned i = 0; vms_vmflag_names[i]; i++) {
-			if (parse_eq(w, wlen, vms_vmflag_names[i])) {
+		/* every mnemonic is two letters; unknown flags of newer kernels
+		 * are ignored */
+		if (wlen == 2) {
+			int i = vmflag_index(w[0], w[1]);
+
+			if (i >= 0)
 				flags |= UINT64_C(1) << i;
-				break;
-			}
 		}
-		/* unknown flags of newer kernels are ignored */
 	}
 	*ret = flags;
 	return 0;
@@ -206,6 +216,18 @@ void vms_smaps_parser_init(struct vms_smaps_parser *ps, struct vms_snapshot *sna
 	memset(ps, 0, sizeof(*ps));
 	ps->snap = snap;
 	ps->cur = -1;
+	/* until entries say otherwise: the order of vms_mem_fields */
+	for (unsigned i = 0; i < VMS_MEM__MAX; i++)
+		ps->next[i] = (uint8_t)(i + 1);
+	ps->next[VMS_MEM__MAX] = 0;
+	ps->prev = VMS_MEM__MAX;
+}
+
+/* Key idx was read: the next entries expect it after the one before. */
+static inline void smaps_saw_key(struct vms_smaps_parser *ps, unsigned idx)
+{
+	ps->next[ps->prev] = (uint8_t)idx;
+	ps->prev = (uint8_t)idx;
 }
 
 static int smaps_key_line(struct vms_smaps_parser *ps, const char *line, size_t len)
@@ -217,14 +239,8 @@ static int smaps_key_line(struct vms_smaps_parser *ps, const char *line, size_t 
 	int64_t v;
 	int ret;
 
-	/* The kernel prints the counters in a fixed order; the lookup starts at
-	 * the key after the one last seen, which is right on every real line. */
-	hint = ps->line_hint;
-	ret = smaps_parse_mem_line(line, len, &r->mem, &hint);
-	ps->line_hint = hint;
-	if (ret != 0)
-		return ret < 0 ? ret : 0;
-
+	/* the keys that are no counter first: every counter the kernel prints
+	 * in its order was taken by smaps_fast_counter already */
 	ret = split_key(line, len, &key, &klen, &val);
 	if (ret < 0)
 		return ret;
@@ -242,7 +258,14 @@ static int smaps_key_line(struct vms_smaps_parser *ps, const char *line, size_t 
 			r->protection_key = (int16_t)v;
 		return ret;
 	}
-	return 0; /* a key of a newer kernel */
+
+	/* The kernel prints the counters in a fixed order; the lookup starts at
+	 * the key that followed the last one in the entries before. */
+	hint = ps->next[ps->prev];
+	ret = smaps_parse_mem_line(line, len, &r->mem, &hint);
+	if (ret > 0)
+		smaps_saw_key(ps, hint - 1);
+	return ret < 0 ? ret : 0; /* 0 too for a key of a newer kernel */
 }
 
 int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t len)
@@ -271,7 +294,7 @@ int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t l
 		ps->cur = (ptrdiff_t)snap->n_regions++;
 		ps->prev_end = r.end;
 		ps->skipping = false;
-		ps->line_hint = 0;
+		ps->prev = VMS_MEM__MAX;
 		return 0;
 	}
 	if (ps->skipping)
@@ -281,19 +304,75 @@ int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t l
 	return smaps_key_line(ps, line, len);
 }
 
+/*
+ * A counter line the way the kernel prints it, at the key expected next:
+ * "Key:", blanks, 1 to 19 digits, " kB\n". Takes it and returns true, or
+ * returns false having changed nothing: vms_smaps_parse_line then reads
+ * the line, and decides the same for every line this takes.
+ */
+static inline bool smaps_fast_counter(struct vms_smaps_parser *ps, const char **pp,
+				      const char *end)
+{
+	const char *p = *pp, *d;
+	unsigned idx = ps->next[ps->prev];
+	const struct vms_mem_field *f;
+	struct vms_region *r;
+	uint64_t v = 0;
+
+	if (ps->cur < 0 || ps->skipping || idx >= VMS_MEM__MAX)
+		return false;
+	f = &vms_mem_fields[idx];
+	/* the longest line taken: the key, ':', blanks, 19 digits, " kB\n" */
+	if ((size_t)(end - p) < (size_t)f->key_len + 6 || p[f->key_len] != ':' ||
+	    memcmp(p, f->key, f->key_len) != 0)
+		return false;
+	p += f->key_len + 1;
+	while (p < end && *p == ' ')
+		p++;
+	for (d = p; p < end && *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (unsigned)(*p - '0');
+	if (p == d || p - d > 19 || end - p < 4 || memcmp(p, " kB\n", 4) != 0 ||
+	    v > UINT64_MAX / 1024)
+		return false;
+	r = &ps->snap->regions[ps->cur];
+	r->mem.v[idx] = v * 1024;
+	r->mem.have |= UINT32_C(1) << idx;
+	smaps_saw_key(ps, idx);
+	ps->line++;
+	*pp = p + 4;
+	return true;
+}
+
+ptrdiff_t vms_smaps_parse_lines(struct vms_smaps_parser *ps, const char *buf, size_t len,
+				bool eof)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl;
+		int r;
+
+		if (smaps_fast_counter(ps, &p, end))
+			continue;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl && !eof)
+			break;
+		r = vms_smaps_parse_line(ps, p, (size_t)((nl ? nl : end) - p));
+		if (r < 0)
+			return r;
+		p = nl ? nl + 1 : end;
+	}
+	return p - buf;
+}
+
 int vms_smaps_parse(struct vms_snapshot *snap, const char *buf, size_t len)
 {
 	struct vms_smaps_parser ps;
-	const char *p = buf, *end = buf + len, *line;
-	size_t llen;
+	ptrdiff_t n;
 
 	vms_smaps_parser_init(&ps, snap);
-	while (memlines_next(&p, end, &line, &llen) > 0) {
-		int r = vms_smaps_parse_line(&ps, line, llen);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	n = vms_smaps_parse_lines(&ps, buf, len, true);
+	return n < 0 ? (int)n : 0;
 }
 
 int vms_rollup_parse(struct vms_snapshot *snap, const char *buf, size_t len)

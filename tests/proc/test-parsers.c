@@ -523,6 +523,91 @@ static void test_procfile_lines(void **state)
 	unlink(path);
 }
 
+/* Line i of the block test: short lines, and now and then one longer than
+ * the room kept in front of a read-ahead chunk (8 KiB). */
+static size_t block_line(char *buf, size_t i)
+{
+	size_t len = i % 97 == 0 ? 9000 + i % 5000 : 1 + i * 7 % 300;
+
+	for (size_t k = 0; k < len; k++)
+		buf[k] = (char)('a' + (i + k) % 26);
+	return len;
+}
+
+/*
+ * Blocks handed out, lines taken a few at a time, with plain reads and with
+ * the read-ahead thread (whose chunks trade places with the reader's
+ * buffer): every line comes back whole and in order; a last line without
+ * '\n' comes with eof; a line over line_max is -EFBIG.
+ */
+static void test_procfile_blocks(void **state)
+{
+	char path[] = "/tmp/vmscope-test-XXXXXX";
+	static char want[16384];
+	struct procfile pf;
+	size_t lines = 3000;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	for (size_t i = 0; i < lines; i++) {
+		size_t len = block_line(want, i);
+
+		fwrite(want, 1, len, f);
+		if (i + 1 < lines)
+			fputc('\n', f);
+	}
+	fclose(f);
+
+	for (int ahead = 0; ahead < 2; ahead++) {
+		const char *buf;
+		size_t len, n = 0;
+		bool eof = false;
+		int r;
+
+		procfile_init(&pf);
+		assert_int_equal(ahead ? procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30)
+				       : procfile_open_at(&pf, AT_FDCWD, path, 1 << 30), 0);
+		while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0) {
+			const char *p = buf, *end = buf + len;
+
+			/* at most three lines a call: blocks keep a remainder */
+			for (int k = 0; k < 3 && p < end; k++) {
+				const char *nl = memchr(p, '\n', (size_t)(end - p));
+				size_t wl;
+
+				if (!nl && !eof)
+					break;
+				if (!nl)
+					nl = end;
+				wl = block_line(want, n);
+				assert_int_equal((size_t)(nl - p), wl);
+				assert_memory_equal(p, want, wl);
+				n++;
+				p = nl < end ? nl + 1 : end;
+			}
+			procfile_take(&pf, (size_t)(p - buf));
+		}
+		assert_int_equal(r, 0);
+		assert_true(eof);
+		assert_int_equal(n, lines);
+		procfile_release(&pf);
+
+		/* a line longer than line_max */
+		procfile_init(&pf);
+		assert_int_equal(ahead ? procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30)
+				       : procfile_open_at(&pf, AT_FDCWD, path, 1 << 30), 0);
+		pf.line_max = 8192;
+		while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0)
+			; /* nothing taken */
+		assert_int_equal(r, -EFBIG);
+		procfile_release(&pf);
+	}
+	unlink(path);
+}
+
 /* The real files of this very process parse, and agree with each other. */
 static void test_self(void **state)
 {
@@ -724,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_syscall),
 		cmocka_unit_test(test_sysv),
 		cmocka_unit_test(test_procfile_lines),
+		cmocka_unit_test(test_procfile_blocks),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),
 		cmocka_unit_test(test_cursor_numbers),

@@ -293,4 +293,29 @@ sys.exit(1 if bad else 0)
 PY
 	ok "list --format json: each target's VSZ is its VmSize (4 TiB for one)" ||
 	not_ok "list --format json: VSZ differs from VmSize"
+
+# Out of memory: under a limit on its address space (ulimit -v) just above
+# what its libraries take to load, vmscope cannot allocate its buffers: one
+# line says so, exit 3, and not a byte of a half report. Where that window
+# lies moves with the libraries' sizes: it is searched for, from the limit
+# the program cannot even load under to the one it reports under.
+if [ -n "$sanitized" ]; then
+	skip "out of memory: one line, exit 3, nothing on stdout" "ASan reserves terabytes of shadow"
+else
+	oom=
+	for kib in $(seq 2000 250 64000); do
+		(ulimit -v "$kib" && exec "$vmscope" "$maxmaps_pid") >"$tmp/oom.out" 2>"$tmp/oom.err"
+		rc=$?
+		[ $rc -eq 127 ] && continue # the loader could not map a library
+		[ $rc -eq 3 ] && oom=$kib
+		break
+	done
+	if [ -n "$oom" ] && [ ! -s "$tmp/oom.out" ] && [ "$(grep -c . "$tmp/oom.err")" -eq 1 ] &&
+		grep -qE '^vmscope: out of memory \(allocating [0-9]+ bytes\)$' "$tmp/oom.err"; then
+		ok "out of memory (ulimit -v $oom): one line, exit 3, nothing on stdout"
+	else
+		not_ok "out of memory: one line, exit 3, nothing on stdout" \
+			"limit ${kib:-} KiB: exit $rc" "$(head -c 300 "$tmp/oom.err")" "$(head -c 300 "$tmp/oom.out")"
+	fi
+fi
 finish

@@ -50,14 +50,20 @@ static void flush_some(struct jsonw *w)
 
 static void indent(struct jsonw *w, unsigned depth)
 {
-	static const char spaces[] = "                                ";
+	/* a newline and the spaces of JSONW_MAX_DEPTH levels */
+	static const char nl_spaces[] = "\n                                "
+					"                                ";
 	size_t n = 2 * (size_t)depth;
 
+	if (n < sizeof(nl_spaces) - 1) {
+		strbuf_add(&w->sb, nl_spaces, n + 1);
+		return;
+	}
 	strbuf_addch(&w->sb, '\n');
 	while (n > 0) {
-		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		size_t k = n < sizeof(nl_spaces) - 2 ? n : sizeof(nl_spaces) - 2;
 
-		strbuf_add(&w->sb, spaces, k);
+		strbuf_add(&w->sb, nl_spaces + 1, k);
 		n -= k;
 	}
 }
@@ -153,11 +159,49 @@ void jsonw_end_array(struct jsonw *w)
 	end(w, false);
 }
 
+static inline bool plain_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 /* The body of a JSON string: valid UTF-8 whatever the input. */
 static void put_escaped(struct strbuf *out, const char *s, size_t n)
 {
-	size_t i = 0, run = 0;
+	size_t i = 0, run;
 
+	/* printable ASCII, nearly every byte of a snapshot: copied as it is
+	 * looked at, up to the first byte that needs more */
+	if (out->alloc - out->len <= n) /* alloc 0 too */
+		strbuf_grow(out, n);
+	{
+		char *d = out->buf + out->len;
+
+		/* eight bytes at a time while none is below 0x20, 0x7f or
+		 * above, '"' or '\\' (a flag may also fall on a plain byte
+		 * after one that is not: the byte loop then decides) */
+		while (n - i >= 8) {
+			const uint64_t ones = UINT64_C(0x0101010101010101);
+			const uint64_t high = ones * 0x80;
+			uint64_t x, q, b, del;
+
+			memcpy(&x, s + i, 8);
+			q = x ^ (ones * '"');
+			b = x ^ (ones * '\\');
+			del = x ^ (ones * 0x7f);
+			if (((x - ones * 0x20) | x | ((q - ones) & ~q) | ((b - ones) & ~b) |
+			     ((del - ones) & ~del)) & high)
+				break;
+			memcpy(d + i, &x, 8);
+			i += 8;
+		}
+		while (i < n && plain_byte((unsigned char)s[i])) {
+			d[i] = s[i];
+			i++;
+		}
+		out->len += i;
+		out->buf[out->len] = '\0';
+	}
+	run = i;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		uint32_t cp;
@@ -165,8 +209,7 @@ static void put_escaped(struct strbuf *out, const char *s, size_t n)
 		const char *rep = NULL;
 		char ubuf[8];
 
-		/* printable ASCII, nearly every byte of a snapshot: as is */
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+		if (plain_byte(c)) {
 			i++;
 			continue;
 		}
@@ -199,7 +242,7 @@ void jsonw_key(struct jsonw *w, const char *key)
 	before_item(w, true);
 	strbuf_addch(&w->sb, '"');
 	put_escaped(&w->sb, key, strlen(key));
-	strbuf_addstr(&w->sb, "\": ");
+	strbuf_add(&w->sb, "\": ", 3);
 	w->after_key = true;
 }
 

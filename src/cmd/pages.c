@@ -266,6 +266,12 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a, bool *e
 	}
 	r = vms_pagemap_open(vms_proc_dirfd(p), root_fd,
 			     a->pread ? VMS_PAGEMAP_PREAD : VMS_PAGEMAP_AUTO, VMS_PAGEMAP_DETAIL, &pm);
+	if (r < 0 && !cli_proc_root_is_live(a->proc_root) && vms_proc_alive(p) == 1) {
+		/* a captured tree: no pagemap was copied, and nothing exited or exec'd */
+		cli_error("cannot read the pagemap of pid %d: %s (a capture holds none)", (int)pid,
+			  procfile_strerror(r == -ESRCH ? -ENOENT : r));
+		goto done;
+	}
 	if (r < 0)
 		goto out;
 	l.snap = snap;

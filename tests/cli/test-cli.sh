@@ -232,15 +232,17 @@ grep -q '▼PSS' "$tmp/out" && ok "list in a UTF-8 locale keeps its glyphs" ||
 	not_ok "list in a UTF-8 locale keeps its glyphs" "$(head -2 "$tmp/out")"
 
 # ---- several processes in the report: each headed, then a line of totals
-start cli-many --anon-pages 16 --anon-touch 16
+# named for this run: another run of this test may have its own at the same time
+many=cli-m$$
+start "$many" --anon-pages 16 --anon-touch 16
 m1=$tpid
-start cli-many --anon-pages 32 --anon-touch 24
+start "$many" --anon-pages 32 --anon-touch 24
 m2=$tpid
 # kb FIELD FILE: a "Field: N kB" line's N times 1024
 kb() { awk -v f="$1:" '$1 == f { print $2 * 1024 }' "$2"; }
 sums_ok=
 for try in 1 2 3; do
-	run "$vmscope" -b --color never cli-many
+	run "$vmscope" -b --color never "$many"
 	rss=0 pss=0 uss=0
 	for p in $m1 $m2; do
 		rss=$((rss + $(kb VmRSS /proc/$p/status)))
@@ -258,9 +260,9 @@ done
 expect "report of a NAME that matches two: exit 0" 0
 [ "$(grep -c '^==> pid' "$tmp/out")" = 2 ] && grep -q "^==> pid $m1, 1 of 2 <==" "$tmp/out" &&
 	grep -q "^==> pid $m2, 2 of 2 <==" "$tmp/out" &&
-	[ "$(grep -c '^cli-many  pid' "$tmp/out")" = 2 ] &&
+	[ "$(grep -c "^$many  pid" "$tmp/out")" = 2 ] &&
 	ok "report of a NAME that matches two: each report headed" ||
-	not_ok "report of a NAME that matches two: each report headed" "$(grep -E '^(==>|cli-many)' "$tmp/out")"
+	not_ok "report of a NAME that matches two: each report headed" "$(grep -E "^(==>|$many)" "$tmp/out")"
 # the second report, up to the totals' blank line; the machine's and the
 # cgroup's figures move between two runs
 "$vmscope" -b --color never "$m2" | grep -vE '^(cgroup|machine) ' >"$tmp/one"
@@ -274,13 +276,13 @@ expect "report of two PIDs: exit 0" 0
 	not_ok "report of two PIDs: two reports and the totals" "$(grep -E '^(==>|total)' "$tmp/out")"
 run "$vmscope" --color never "$m1" vmscope-no-such-process-name
 expect "report of a PID and a NAME that matches nothing: the one, and exit 1" 1 "no process matches"
-grep -q "^cli-many  pid $m1" "$tmp/out" && ok "report of a PID and a NAME that matches nothing: the PID's report" ||
+grep -q "^$many  pid $m1" "$tmp/out" && ok "report of a PID and a NAME that matches nothing: the PID's report" ||
 	not_ok "report of a PID and a NAME that matches nothing: the PID's report" "$(head -3 "$tmp/out")"
-run "$vmscope" -f json cli-many
+run "$vmscope" -f json "$many"
 expect "report --format json of two processes: a usage error" 2 "takes one process"
-run "$vmscope" pages cli-many
-expect "pages of a NAME that matches two: they are listed, exit 2" 2 "2 processes match 'cli-many'"
-run "$vmscope" snapshot cli-many
+run "$vmscope" pages "$many"
+expect "pages of a NAME that matches two: they are listed, exit 2" 2 "2 processes match '$many'"
+run "$vmscope" snapshot "$many"
 expect "snapshot of a NAME that matches two: exit 2" 2 "2 processes match"
 
 # ---- widths from 40 to 79: used, not rounded up to 80; refused below 40
@@ -382,5 +384,38 @@ run env COLUMNS=40 "$vmscope" faults -d 1 --threads "$fpid2"
 widest 40 "faults into a pipe with COLUMNS=40: 40 columns"
 grep -qE '^anon +256 +0$' "$tmp/out" && ok "faults at 40 columns: the region table keeps its counts" ||
 	not_ok "faults at 40 columns: the region table keeps its counts" "$(cat "$tmp/out")"
+
+# ---- options that exclude each other, and operands that are no target:
+# exit 2 with what is wrong (exit 1 for what cannot be read), nothing printed
+usage() { # description, status, regex, vmscope arguments...
+	local what=$1 want=$2 re=$3
+	shift 3
+	run "$vmscope" "$@"
+	if [ -s "$tmp/out" ]; then
+		not_ok "$what" "stdout: $(head -c 200 "$tmp/out")"
+	else
+		expect "$what" "$want" "$re"
+	fi
+}
+usage "--proc-root without a PID" 2 "^vmscope: with --proc-root, name a PID$" "${fix[@]}"
+usage "--faults with --format json: faults --format json says it" 2 \
+	"^vmscope: --faults goes with the text report; 'vmscope faults --format json'" \
+	--faults 1 -f json "$m1"
+usage "--faults with --proc-root" 2 "^vmscope: --faults watches a live process, not --proc-root$" \
+	"${fix[@]}" --faults 1 "$fpid"
+usage "--reset-refs with --proc-root" 2 \
+	"^vmscope: --reset-refs writes to a live process, not to --proc-root$" \
+	"${fix[@]}" --reset-refs 1 "$fpid"
+usage "--faults of a NAME that matches two" 2 \
+	"^vmscope: --faults and --reset-refs take one process, and 2 match$" --faults 1 "$many"
+usage "a NAME that is no regular expression" 2 \
+	"^vmscope: '\[x' is neither a PID nor a valid regular expression$" '[x'
+usage "pages: --range and --region" 2 "^vmscope: --range and --region exclude each other$" \
+	pages --range 0-1000 --region 1 "$m1"
+usage "pages: a region past the last" 2 "^vmscope: pid $fpid has [0-9]+ regions: no region 9999$" \
+	pages --proc-root "$fixture" --region 9999 "$fpid"
+usage "pages of a capture: it holds no pagemap" 1 \
+	"^vmscope: cannot read the pagemap of pid $fpid: No such file or directory \(a capture holds none\)$" \
+	pages --proc-root "$fixture" -b "$fpid"
 
 finish

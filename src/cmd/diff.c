@@ -332,9 +332,9 @@ static void json_region(struct jsonw *w, const struct vms_snapshot *s, int32_t i
 	jsonw_key(w, "index");
 	jsonw_uint(w, (uint64_t)idx);
 	jsonw_key(w, "start");
-	jsonw_stringf(w, "0x%" PRIx64, r->start);
+	jsonw_hex(w, r->start);
 	jsonw_key(w, "end");
-	jsonw_stringf(w, "0x%" PRIx64, r->end);
+	jsonw_hex(w, r->end);
 	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
 		uint64_t v;
 

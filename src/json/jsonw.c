@@ -289,6 +289,37 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 	put_u64(&w->sb, v);
 }
 
+/* v in lowercase hex, at least min digits, ending at end; returns its start. */
+static char *hex_digits(char *end, uint64_t v, int min)
+{
+	char *p = end;
+
+	do {
+		*--p = "0123456789abcdef"[v & 15];
+		v >>= 4;
+		min--;
+	} while (v || min > 0);
+	return p;
+}
+
+void jsonw_hex(struct jsonw *w, uint64_t v)
+{
+	char buf[18], *end = buf + sizeof(buf), *p = hex_digits(end, v, 1);
+
+	*--p = 'x';
+	*--p = '0';
+	jsonw_string_n(w, p, (size_t)(end - p));
+}
+
+void jsonw_dev(struct jsonw *w, uint32_t major, uint32_t minor)
+{
+	char buf[17], *end = buf + sizeof(buf), *p = hex_digits(end, minor, 2);
+
+	*--p = ':';
+	p = hex_digits(p, major, 2);
+	jsonw_string_n(w, p, (size_t)(end - p));
+}
+
 void jsonw_int(struct jsonw *w, int64_t v)
 {
 	before_item(w, false);

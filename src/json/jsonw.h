@@ -54,6 +54,10 @@ void jsonw_string(struct jsonw *w, const char *s);
 void jsonw_string_n(struct jsonw *w, const char *s, size_t n);
 __attribute__((format(printf, 2, 3))) void jsonw_stringf(struct jsonw *w, const char *fmt, ...);
 void jsonw_uint(struct jsonw *w, uint64_t v);
+/* "0x" and v in lowercase hex: an address */
+void jsonw_hex(struct jsonw *w, uint64_t v);
+/* "MM:mm", each in hex of at least two digits: a device as maps prints it */
+void jsonw_dev(struct jsonw *w, uint32_t major, uint32_t minor);
 void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);

@@ -99,7 +99,7 @@ int vms_recording_write_header(FILE *out, const struct vms_snapshot *first, int6
 
 static void put_addr(struct jsonw *w, uint64_t a)
 {
-	jsonw_stringf(w, "0x%" PRIx64, a);
+	jsonw_hex(w, a);
 }
 
 static void put_region(struct jsonw *w, const struct vms_region *r, uint32_t id, bool full)
@@ -122,7 +122,7 @@ static void put_region(struct jsonw *w, const struct vms_region *r, uint32_t id,
 	if (full) {
 		jsonw_string(w, perms);
 		put_addr(w, r->offset);
-		jsonw_stringf(w, "%02" PRIx32 ":%02" PRIx32, r->dev_major, r->dev_minor);
+		jsonw_dev(w, r->dev_major, r->dev_minor);
 		jsonw_uint(w, r->inode);
 		jsonw_string(w, vms_kind_to_string(r->kind));
 		jsonw_int(w, r->tid);

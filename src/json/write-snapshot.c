@@ -71,12 +71,12 @@ static void put_mem(struct jsonw *w, const struct vms_counters *c)
 
 static void put_dev(struct jsonw *w, uint32_t major, uint32_t minor)
 {
-	jsonw_stringf(w, "%02" PRIx32 ":%02" PRIx32, major, minor);
+	jsonw_dev(w, major, minor);
 }
 
 static void put_addr(struct jsonw *w, uint64_t addr)
 {
-	jsonw_stringf(w, "0x%" PRIx64, addr);
+	jsonw_hex(w, addr);
 }
 
 static void put_index(struct jsonw *w, int32_t idx)

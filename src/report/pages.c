@@ -320,9 +320,9 @@ int pages_render_json(FILE *out, const struct pages_listing *l)
 		jsonw_key(&w, "region");
 		jsonw_uint(&w, pr->region);
 		jsonw_key(&w, "start");
-		jsonw_stringf(&w, "0x%" PRIx64, pr->start);
+		jsonw_hex(&w, pr->start);
 		jsonw_key(&w, "end");
-		jsonw_stringf(&w, "0x%" PRIx64, pr->end);
+		jsonw_hex(&w, pr->end);
 		jsonw_key(&w, "name");
 		jsonw_string(&w, r->name ? r->name : "");
 		jsonw_key(&w, "kind");
@@ -336,7 +336,7 @@ int pages_render_json(FILE *out, const struct pages_listing *l)
 
 			jsonw_begin_inline_object(&w);
 			jsonw_key(&w, "start");
-			jsonw_stringf(&w, "0x%" PRIx64, run->start);
+			jsonw_hex(&w, run->start);
 			jsonw_key(&w, "pages");
 			jsonw_uint(&w, (run->end - run->start) / ps);
 			jsonw_key(&w, "state");

@@ -63,7 +63,7 @@ static void put_regions(struct jsonw *w, const struct rec_view *v)
 		jsonw_key(w, "track");
 		jsonw_uint(w, e->track);
 		jsonw_key(w, "start");
-		jsonw_stringf(w, "0x%" PRIx64, e->start);
+		jsonw_hex(w, e->start);
 		jsonw_key(w, "label");
 		jsonw_string_n(w, sb.buf, sb.len);
 		jsonw_key(w, "kind");

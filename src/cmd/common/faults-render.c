@@ -379,7 +379,7 @@ static void json_tally(struct jsonw *w, const struct vms_fault_tally *t)
 static void json_addr(struct jsonw *w, const char *key, uint64_t v)
 {
 	jsonw_key(w, key);
-	jsonw_stringf(w, "0x%" PRIx64, v);
+	jsonw_hex(w, v);
 }
 
 static void json_regions(struct jsonw *w, const struct cmd_faults_run *run)

@@ -239,10 +239,31 @@ static void put_escaped(struct strbuf *out, const char *s, size_t n)
 
 void jsonw_key(struct jsonw *w, const char *key)
 {
+	struct strbuf *sb = &w->sb;
+	size_t i = 0;
+
 	before_item(w, true);
-	strbuf_addch(&w->sb, '"');
-	put_escaped(&w->sb, key, strlen(key));
-	strbuf_add(&w->sb, "\": ", 3);
+	/* Keys are short names from vmscope's tables: '"', the key and '": '
+	 * copied in one pass while it is plain; a longer or odd key goes the
+	 * way of every string. */
+	if (sb->alloc - sb->len <= 64)
+		strbuf_grow(sb, 64);
+	sb->buf[sb->len] = '"';
+	for (; i < 56; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (!c || !plain_byte(c))
+			break;
+		sb->buf[sb->len + 1 + i] = (char)c;
+	}
+	if (key[i] == '\0') {
+		memcpy(sb->buf + sb->len + 1 + i, "\": ", 4);
+		sb->len += i + 4;
+	} else {
+		strbuf_addch(sb, '"');
+		put_escaped(sb, key, strlen(key));
+		strbuf_add(sb, "\": ", 3);
+	}
 	w->after_key = true;
 }
 

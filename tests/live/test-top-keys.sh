@@ -21,7 +21,7 @@ cleanup() {
 	T kill-server 2>/dev/null
 	[ ${#pids[@]} -gt 0 ] && kill -KILL "${pids[@]}" 2>/dev/null
 	wait 2>/dev/null
-	rm -rf "$tmp"
+	rm -rf "$tmp" ${tree:+"$tree"}
 }
 trap cleanup EXIT
 
@@ -332,9 +332,19 @@ expect "and the filter is what it was" "filter /\\^vtc-$me\\$/"
 T send-keys -t t F10
 expect "F10 quits" '^prompt>$'
 
-# --proc-root: processes of a captured tree get no signal.
-T send-keys -t t "clear; $vmscope top -b --proc-root $(dirname "${BASH_SOURCE[0]}")/../fixtures/shell/proc" Enter
-expect "top --proc-root lists the captured process" "^ *5539 "
+# --proc-root: a captured tree of two processes (the shell fixture twice),
+# made on a tmpfs where there is one: it lists the newest directory first,
+# so the tree's pids come out of order (600 made first). Every refresh
+# lists both; they get no signal.
+tree=$(mktemp -d /dev/shm/vmscope-test.XXXXXX 2>/dev/null || mktemp -d "$tmp/tree.XXXXXX")
+fixture=$(dirname "${BASH_SOURCE[0]}")/../fixtures/shell/proc/5539
+cp -r "$fixture" "$tree/600" && cp -r "$fixture" "$tree/5539"
+T send-keys -t t "clear; $vmscope top -b -d 0.25 --proc-root $tree" Enter
+expect "top --proc-root lists both captured processes" "^ *600 .*"
+expect "the other one too" "^ *5539 "
+sleep 0.6
+[ "$(screen | grep -cE '^ *(600|5539) ')" -eq 2 ] && screen | grep -q "2 of 2 processes" &&
+	ok "refreshed, each of them once" || not_ok "refreshed, each of them once" "$(screen)"
 T send-keys -t t F9
 expect "F9: no signal to a captured process" \
 	"these processes are read from --proc-root: no signal is sent to them"

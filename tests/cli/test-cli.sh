@@ -414,6 +414,16 @@ usage "pages: --range and --region" 2 "^vmscope: --range and --region exclude ea
 	pages --range 0-1000 --region 1 "$m1"
 usage "pages: a region past the last" 2 "^vmscope: pid $fpid has [0-9]+ regions: no region 9999$" \
 	pages --proc-root "$fixture" --region 9999 "$fpid"
+usage "list takes no operands" 2 "^vmscope: list takes no operands \('foo'\); see --user, --name, --match$" \
+	list foo
+usage "list --by library has no OpenMetrics" 2 \
+	"^vmscope: --format openmetrics sums processes by program, user or cgroup, not by library$" \
+	list --by library --format openmetrics
+usage "diff of three operands" 2 "^vmscope: diff takes two operands: A and B" diff a b c
+usage "diff of one snapshot" 2 "^vmscope: diff of one operand takes a recording; a snapshot or a PID needs a B$" \
+	diff "$src/tests/snapshot/target-schema1.json"
+usage "check of two operands" 2 "^vmscope: check takes one PID, NAME, snapshot FILE or recording$" \
+	check "$src/tests/snapshot/target-schema1.json" "$src/tests/snapshot/target-schema1.json"
 usage "pages of a capture: it holds no pagemap" 1 \
 	"^vmscope: cannot read the pagemap of pid $fpid: No such file or directory \(a capture holds none\)$" \
 	pages --proc-root "$fixture" -b "$fpid"

@@ -255,6 +255,22 @@ opens "a click selects the row clicked" "${three[1]}"
 uss_x=$(screen | sed -n "$((table_y + 1))p" | python3 -c 'import sys; print(sys.stdin.read().index("USS"))')
 click "$uss_x" "$table_y"
 expect "a click on a column's title sorts by it" "[▼▲]USS"
+# F6's list of columns: Home, End, PgDn and Up pick in it too.
+T send-keys -t t F6
+home
+T send-keys -t t Enter
+expect "F6, Home: the first column" "[▼▲]PID "
+T send-keys -t t F6
+end
+T send-keys -t t Enter
+expect "F6, End: the last column" "[▼▲]COMMAND"
+T send-keys -t t F6 PPage NPage Enter
+expect "F6, PgUp then PgDn: the last column" "[▼▲]COMMAND"
+before_last=$(screen | sed -n "$((table_y + 1))p" | awk '{ print $(NF - 1) }')
+T send-keys -t t F6
+end
+T send-keys -t t Up Enter
+expect "F6, End then Up: the column before the last ($before_last)" "[▼▲]${before_last:0:4}"
 
 # Z pauses, space does not; F10 quits.
 T send-keys -t t Z
@@ -325,6 +341,8 @@ T send-keys -t t F4 C-u "^vt-none-$me"
 expect "the filter applies as it is typed" "0 of [0-9]+ programs"
 T send-keys -t t Escape
 expect "Esc on the filter line: the filter it had" "1 of [0-9]+ programs"
+T send-keys -t t F4 C-u "^vtc-$me\$é" BSpace Enter
+expect "Backspace takes a whole UTF-8 character off the filter line" "filter /\\^vtc-$me\\\$/( |$)"
 T send-keys -t t F4 C-u "vtc[" Enter
 expect "a pattern that is no regular expression is refused" \
 	"not a valid regular expression: the filter is what it was"

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,7 +74,7 @@ static void before_item(struct jsonw *w, bool is_key)
 {
 	unsigned d = w->depth;
 
-	if (w->sb.len >= 64 * 1024)
+	if (w->sb.len >= 64 * 1024 && w->out) /* a block of jsonw_items keeps all */
 		flush_some(w);
 
 	if (w->after_key) {
@@ -127,6 +128,113 @@ static void end(struct jsonw *w, bool object)
 		indent(w, d - 1);
 	strbuf_addch(&w->sb, object ? '}' : ']');
 	w->depth--;
+}
+
+/*
+ * jsonw_items: the other thread writes the odd blocks into part, one at a
+ * time; this one writes the even blocks straight into w, and hands each odd
+ * block to the FILE when it is ready.
+ */
+#define ITEMS_BLOCK 512
+#define ITEMS_PARALLEL (4 * ITEMS_BLOCK)
+#define NO_BLOCK SIZE_MAX
+
+struct items_job {
+	struct jsonw part;
+	struct jsonw start; /* w's state at the first item */
+	size_t n;
+	jsonw_item_fn put;
+	const void *ctx;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t ready; /* the block in part, NO_BLOCK while none is */
+};
+
+static size_t block_end(size_t b, size_t n)
+{
+	size_t e = (b + 1) * ITEMS_BLOCK;
+
+	return e < n ? e : n;
+}
+
+static void *items_main(void *arg)
+{
+	struct items_job *j = arg;
+
+	for (size_t b = 1; b * ITEMS_BLOCK < j->n; b += 2) {
+		pthread_mutex_lock(&j->lock);
+		while (j->ready != NO_BLOCK)
+			pthread_cond_wait(&j->cond, &j->lock);
+		pthread_mutex_unlock(&j->lock);
+		/* a container with items already, at the depth of w's */
+		strbuf_reset(&j->part.sb);
+		j->part.depth = j->start.depth;
+		j->part.is_inline = j->start.is_inline;
+		j->part.is_object = j->start.is_object;
+		j->part.has_items = j->start.has_items | BIT(j->start.depth);
+		j->part.after_key = false;
+		for (size_t i = b * ITEMS_BLOCK; i < block_end(b, j->n); i++)
+			j->put(&j->part, i, j->ctx);
+		pthread_mutex_lock(&j->lock);
+		j->ready = b;
+		pthread_cond_broadcast(&j->cond);
+		pthread_mutex_unlock(&j->lock);
+	}
+	return NULL;
+}
+
+/* Block b of the other thread, to the FILE after what w holds. */
+static void items_take(struct jsonw *w, struct items_job *j, size_t b)
+{
+	pthread_mutex_lock(&j->lock);
+	while (j->ready != b)
+		pthread_cond_wait(&j->cond, &j->lock);
+	pthread_mutex_unlock(&j->lock);
+	if (j->part.error || j->part.depth != w->depth)
+		w->error = -EINVAL;
+	flush_some(w);
+	if (j->part.sb.len &&
+	    fwrite(j->part.sb.buf, 1, j->part.sb.len, w->out) != j->part.sb.len)
+		w->write_error = true;
+	w->has_items |= BIT(w->depth);
+	pthread_mutex_lock(&j->lock);
+	j->ready = NO_BLOCK;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
+{
+	struct items_job j = { .start = *w, .n = n, .put = put, .ctx = ctx, .ready = NO_BLOCK };
+	pthread_t thread;
+
+	if (n < ITEMS_PARALLEL || !w->out || w->after_key || w->depth == 0) {
+		for (size_t i = 0; i < n; i++)
+			put(w, i, ctx);
+		return;
+	}
+	j.start.sb = (struct strbuf){ 0 };
+	strbuf_init(&j.part.sb);
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_cond_init(&j.cond, NULL);
+	if (pthread_create(&thread, NULL, items_main, &j) != 0) {
+		/* no thread: the same items, one after the other */
+		for (size_t i = 0; i < n; i++)
+			put(w, i, ctx);
+	} else {
+		for (size_t b = 0; b * ITEMS_BLOCK < n; b++) {
+			if (b % 2) {
+				items_take(w, &j, b);
+				continue;
+			}
+			for (size_t i = b * ITEMS_BLOCK; i < block_end(b, n); i++)
+				put(w, i, ctx);
+		}
+		pthread_join(thread, NULL);
+	}
+	pthread_cond_destroy(&j.cond);
+	pthread_mutex_destroy(&j.lock);
+	strbuf_release(&j.part.sb);
 }
 
 void jsonw_begin_object(struct jsonw *w)

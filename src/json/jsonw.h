@@ -38,6 +38,16 @@ struct jsonw {
 
 void jsonw_init(struct jsonw *w, FILE *out);
 
+/*
+ * Items 0..n-1 of the container open in w, each written by put(w, i, ctx),
+ * in order. Many items (the regions of a snapshot) are written in blocks,
+ * alternately by this thread and by one more, which writes each of its
+ * blocks into a buffer of its own, handed to the FILE in turn: put must
+ * only read what it shares with other calls. Memory grows by one block.
+ */
+typedef void (*jsonw_item_fn)(struct jsonw *w, size_t i, const void *ctx);
+void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx);
+
 void jsonw_begin_object(struct jsonw *w);
 void jsonw_begin_array(struct jsonw *w);
 void jsonw_begin_inline_object(struct jsonw *w);

@@ -306,6 +306,13 @@ static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
 	jsonw_end_object(w);
 }
 
+static void put_region_item(struct jsonw *w, size_t i, const void *ctx)
+{
+	const struct vms_snapshot *snap = ctx;
+
+	put_region(w, &snap->regions[i], json_want_pages(snap));
+}
+
 /* ELF constants, kept here so that only src/elf sees the ELF headers. */
 static const char *const elf_type_names[] = { "NONE", "REL", "EXEC", "DYN", "CORE" };
 enum { SEG_X = 1, SEG_W = 2, SEG_R = 4 };
@@ -707,8 +714,7 @@ int vms_json_write_snapshot(FILE *out, const struct vms_snapshot *snap)
 
 	jsonw_key(&w, "regions");
 	jsonw_begin_array(&w);
-	for (size_t i = 0; i < snap->n_regions; i++)
-		put_region(&w, &snap->regions[i], json_want_pages(snap));
+	jsonw_items(&w, snap->n_regions, put_region_item, snap);
 	jsonw_end_array(&w);
 
 	jsonw_key(&w, "objects");

@@ -308,6 +308,72 @@ static int misuse(int which)
 	return r;
 }
 
+/* Item i of test_writer_items: objects, arrays and strings of all sizes. */
+static void put_item(struct jsonw *w, size_t i, const void *ctx)
+{
+	const char *tag = ctx;
+
+	jsonw_begin_object(w);
+	jsonw_key(w, tag);
+	jsonw_uint(w, i);
+	jsonw_key(w, "name");
+	jsonw_string(w, i % 7 ? "/usr/lib/x86_64-linux-gnu/libc.so.6" : "odd\"name\x01");
+	jsonw_key(w, "flags");
+	jsonw_begin_inline_array(w);
+	for (size_t k = 0; k < i % 5; k++)
+		jsonw_hex(w, i << k);
+	jsonw_end_array(w);
+	if (i % 3 == 0) {
+		jsonw_key(w, "deep");
+		jsonw_begin_object(w);
+		jsonw_key(w, "dev");
+		jsonw_dev(w, (uint32_t)i, 3);
+		jsonw_end_object(w);
+	}
+	jsonw_end_object(w);
+}
+
+/*
+ * jsonw_items writes many items in blocks on two threads: the document is
+ * byte for byte the one written item by item, at the sizes around its
+ * blocks and below the size where it starts using a thread.
+ */
+static void test_writer_items(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 511, 2047, 2048, 2049, 2560, 5000 };
+
+	(void)state;
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		struct capture one, many;
+		struct jsonw w;
+
+		for (int by_items = 0; by_items < 2; by_items++) {
+			struct capture *c = by_items ? &many : &one;
+
+			capture_open(c);
+			jsonw_init(&w, c->f);
+			jsonw_begin_object(&w);
+			jsonw_key(&w, "items");
+			jsonw_begin_array(&w);
+			if (by_items)
+				jsonw_items(&w, sizes[s], put_item, "tag");
+			else
+				for (size_t i = 0; i < sizes[s]; i++)
+					put_item(&w, i, "tag");
+			jsonw_end_array(&w);
+			jsonw_key(&w, "after");
+			jsonw_bool(&w, true);
+			jsonw_end_object(&w);
+			assert_int_equal(jsonw_finish(&w), 0);
+			capture_close(c);
+		}
+		assert_int_equal(many.len, one.len);
+		assert_memory_equal(many.buf, one.buf, one.len);
+		free(one.buf);
+		free(many.buf);
+	}
+}
+
 static void test_writer_misuse(void **state)
 {
 	(void)state;
@@ -842,6 +908,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_writer_escaping),
 		cmocka_unit_test(test_writer_layout),
+		cmocka_unit_test(test_writer_items),
 		cmocka_unit_test(test_writer_misuse),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_snapshot_full),

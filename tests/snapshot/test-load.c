@@ -277,6 +277,7 @@ struct mutation {
 	const char *path;    /* expected error path */
 	const char *message; /* a part of the expected message */
 	const char *at;      /* the error is at the first occurrence of this in the mutated text */
+	const char *file;    /* the document, under the fixtures (NULL: the full fixture's) */
 };
 
 static const struct mutation mutations[] = {
@@ -340,18 +341,57 @@ static const struct mutation mutations[] = {
 	{ "\"objects\": [", "\"objects\": [{} 7, ", -EBADMSG, "", "expected ',' or ']'", "7" },
 	/* found while regions[0] is read: its elements are parsed one at a time */
 	{ "\"name\": \"", "\"name\": \"\xff", -EBADMSG, "regions[0]", "", NULL },
+	/* values that contradict each other */
+	{ "\"read\": false, \"error\": \"EACCES\"", "\"read\": true, \"error\": \"EACCES\"", -EBADMSG,
+	  "sources.tasks", "a source both read and failed", NULL },
+	{ "\"size\": 4096,\n      \"perms\": \"r--p\"", "\"size\": 8192,\n      \"perms\": \"r--p\"",
+	  -EBADMSG, "regions[0].size", "the size is not end - start", NULL },
+	{ "\"start\": \"0x55d2d0001000\",\n      \"end\": \"0x55d2d0201000\",\n      \"size\": 2097152",
+	  "\"start\": \"0x55d2d0000800\",\n      \"end\": \"0x55d2d0201000\",\n      \"size\": 2099200",
+	  -EBADMSG, "regions[1]", "regions out of order or overlapping", NULL },
+	{ "\"cpid\": 4242, \"lpid\": 4243", "\"cpid\": 2147483648, \"lpid\": 4243", -EBADMSG,
+	  "sysv[0]", "a pid out of range", NULL },
+	{ "\"limits\": {\"stack\": 8388608, \"memlock\": 8388608, \"error\": null}",
+	  "\"limits\": {\"stack\": 8388608, \"memlock\": 8388608, \"error\": \"EACCES\"}", -EBADMSG,
+	  "limits", "limits both read and failed", NULL, "target/expected.json" },
+	{ "\"stack\": 8388608,", "\"stack\": \"8M\",", -EBADMSG, "limits.stack",
+	  "expected a number of bytes or \"unlimited\"", "\"8M\"", "target/expected.json" },
+	{ "\"score\": null, \"score_adj\": null, \"score_error\": \"ENOENT\"",
+	  "\"score\": 5, \"score_adj\": null, \"score_error\": \"ENOENT\"", -EBADMSG, "oom.score",
+	  "a value beside the error \"score_error\"", "5,", "target/expected.json" },
+	{ "\"mem_available\": null,", "\"mem_available\": 5,", -EBADMSG, "host_memory",
+	  "machine memory values beside an error", NULL, "target/expected.json" },
+	{ "\"swap_current\": null,\n  \"error\": null", "\"swap_current\": null,\n  \"error\": \"EACCES\"",
+	  -EBADMSG, "cgroup", "cgroup values beside an error", NULL,
+	  "../fuzz/corpus/json-load/insights" },
+	{ "\"sections\":{\"first\":0,\"count\":11}", "\"sections\":{\"first\":0,\"count\":999}",
+	  -EBADMSG, "regions[0].sections", "sections past those of the region's object", NULL,
+	  "../fuzz/corpus/json-load/static-pages" },
+	{ "\"residency\":\"00", "\"residency\":\"0", -EBADMSG, "regions[0].pages.residency",
+	  "expected two lowercase hex digits per stretch", NULL,
+	  "../fuzz/corpus/json-load/static-pages" },
 };
 
 static void test_mutations(void **state)
 {
 	struct vms_snapshot *snap = fixture_full();
-	size_t len;
-	char *json = render_json(snap, &len);
+	size_t full_len;
+	char *full = render_json(snap, &full_len);
+	const char *dir = getenv("VMSCOPE_FIXTURES_DIR");
 
 	(void)state;
+	assert_non_null(dir);
 	for (size_t m = 0; m < sizeof(mutations) / sizeof(mutations[0]); m++) {
 		const struct mutation *mu = &mutations[m];
-		const char *hit = strstr(json, mu->find);
+		char path[4096], *json = full;
+		size_t len = full_len;
+		const char *hit;
+
+		if (mu->file) {
+			snprintf(path, sizeof(path), "%s/%s", dir, mu->file);
+			json = read_file(path, &len);
+		}
+		hit = strstr(json, mu->find);
 		size_t flen = strlen(mu->find), rlen = strlen(mu->replace);
 		struct vms_snapshot *out = NULL;
 		struct vms_load_error err;
@@ -391,9 +431,34 @@ static void test_mutations(void **state)
 					 err.column, line, col, err.message);
 		}
 		free(text);
+		if (json != full)
+			free(json);
 	}
 	vms_snapshot_free(snap);
+	free(full);
+}
+
+/* An errno the C library has no name for is written "E123" and read back. */
+static void test_errno_number(void **state)
+{
+	struct vms_snapshot *snap = fixture_full(), *back;
+	size_t len, len2;
+	char *json, *hit, *again;
+
+	(void)state;
+	snap->src[VMS_SRC_TASKS].error = -123;
+	json = render_json(snap, &len);
+	hit = strstr(json, "\"tasks\": {\"read\": false, \"error\": \"E123\"");
+	assert_non_null(hit);
+	back = load_ok(json, len);
+	assert_int_equal(back->src[VMS_SRC_TASKS].error, -123);
+	again = render_json(back, &len2);
+	assert_int_equal(len, len2);
+	assert_memory_equal(json, again, len);
+	vms_snapshot_free(back);
+	vms_snapshot_free(snap);
 	free(json);
+	free(again);
 }
 
 static int load_snapshot(const char *buf, size_t len, struct vms_load_error *err, void *ctx)
@@ -424,8 +489,30 @@ static void test_damaged_members(void **state)
 	size_t len;
 	char *json = render_json(snap, &len);
 
+	/* documents with what the full fixture lacks: limits, OOM score and
+	 * machine memory (a captured fixture), a cgroup, and sections and pages
+	 * (schema 1, as the fuzzer's corpus keeps them) */
+	static const char *const files[] = {
+		"target/expected.json",
+		"../fuzz/corpus/json-load/insights",
+		"../fuzz/corpus/json-load/static-pages",
+	};
+	const char *dir = getenv("VMSCOPE_FIXTURES_DIR");
+
 	(void)state;
 	damage_each_member(json, 0, len, 0, load_snapshot, NULL, unread, &c);
+	assert_non_null(dir);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[4096];
+		size_t n;
+		char *buf;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		buf = read_file(path, &n);
+		vms_snapshot_free(load_ok(buf, n));
+		damage_each_member(buf, 0, n, 0, load_snapshot, NULL, unread, &c);
+		free(buf);
+	}
 	print_message("# %u members: %u required, %u optional\n", c.members, c.required,
 		      c.optional);
 	assert_true(c.required > 0 && c.optional > 0);
@@ -535,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_damaged_members),
+		cmocka_unit_test(test_errno_number),
 		cmocka_unit_test(test_budget_damaged_members),
 		cmocka_unit_test(test_not_snapshots),
 		cmocka_unit_test(test_size_cap),

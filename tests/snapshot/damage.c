@@ -22,7 +22,8 @@
 #define WRONG "\"vmscope-wrong\""
 
 struct member {
-	const char *keys[DEPTH]; /* NULL: the first element of an array */
+	const char *keys[DEPTH]; /* NULL: an element of an array, idx[] */
+	size_t idx[DEPTH];
 	unsigned depth;
 	char path[128];
 };
@@ -58,12 +59,23 @@ static void collect(struct walk *w, json_object *o, struct member *at)
 			collect(w, v, &child);
 		}
 	} else if (json_object_is_type(o, json_type_array) && json_object_array_length(o) > 0) {
-		child = *at;
-		child.keys[child.depth++] = NULL;
-		assert_true(snprintf(child.path, sizeof(child.path), "%s[0]", at->path) <
-			    (int)sizeof(child.path));
-		add_member(w, &child);
-		collect(w, json_object_array_get_idx(o, 0), &child);
+		json_object *first = json_object_array_get_idx(o, 0);
+		/* each item of a record of values (a recording's region); of an
+		 * array of objects or arrays, the first */
+		size_t n = json_object_is_type(first, json_type_object) ||
+				   json_object_is_type(first, json_type_array)
+			? 1
+			: json_object_array_length(o);
+
+		for (size_t i = 0; i < n; i++) {
+			child = *at;
+			child.keys[child.depth] = NULL;
+			child.idx[child.depth++] = i;
+			assert_true(snprintf(child.path, sizeof(child.path), "%s[%zu]", at->path, i) <
+				    (int)sizeof(child.path));
+			add_member(w, &child);
+			collect(w, json_object_array_get_idx(o, i), &child);
+		}
 	}
 }
 
@@ -76,7 +88,7 @@ static json_object *parent_of(json_object *root, const struct member *m)
 		if (m->keys[i])
 			assert_true(json_object_object_get_ex(o, m->keys[i], &o));
 		else
-			o = json_object_array_get_idx(o, 0);
+			o = json_object_array_get_idx(o, m->idx[i]);
 		assert_non_null(o);
 	}
 	return o;
@@ -162,7 +174,7 @@ static void wrong_type(const char *doc, const char *text, size_t off, size_t len
 	assert_non_null(root);
 	parent = parent_of(root, m);
 	old = m->keys[m->depth - 1] ? json_object_object_get(parent, m->keys[m->depth - 1])
-				    : json_object_array_get_idx(parent, 0);
+				    : json_object_array_get_idx(parent, m->idx[m->depth - 1]);
 	array = json_object_is_type(old, json_type_array);
 	/* an array where anything else belongs, a string where an array does */
 	old = array ? json_object_new_string("vmscope-wrong") : json_object_new_array();
@@ -171,7 +183,7 @@ static void wrong_type(const char *doc, const char *text, size_t off, size_t len
 	if (m->keys[m->depth - 1])
 		json_object_object_add(parent, m->keys[m->depth - 1], old);
 	else
-		json_object_array_put_idx(parent, 0, old);
+		json_object_array_put_idx(parent, m->idx[m->depth - 1], old);
 	s = splice(text, off, len, root, &n);
 	json_object_put(root);
 	snprintf(path, sizeof(path), "%s", m->path);

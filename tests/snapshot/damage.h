@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Damages a JSON document one member at a time, for the loaders' tests: each
- * member (and the first element of each array) in turn gets a value of the
- * wrong type, and each member of an object is left out. After each damage
+ * member (and the first element of each array of objects or arrays, every
+ * element of an array of values) in turn gets a value of the wrong type, and
+ * each member of an object is left out. After each damage
  * the loader must
  *   - refuse a wrong type with -EBADMSG, naming the member's path and the
  *     line and column of the value put there, unless the member is one it

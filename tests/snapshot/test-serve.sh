@@ -98,6 +98,15 @@ out=$(get "http://127.0.0.1:$port/nothing")
 [ "$(head -n 1 <<<"$out")" = 404 ] && ok "another path is 404" || not_ok "another path is 404" "$out"
 out=$(get "http://127.0.0.1:$port/metrics" POST)
 [ "$(head -n 1 <<<"$out")" = 405 ] && ok "POST is 405" || not_ok "POST is 405" "$out"
+# where it cannot listen: the port taken (by the serve above), an address
+# that is not this machine's (TEST-NET-1: bound, never reached)
+for addr in "127.0.0.1:$port" 192.0.2.1:9847; do
+	"$vmscope" serve --listen "$addr" >/dev/null 2>"$tmp/listen.err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -qx "vmscope: cannot listen on $addr: .*" "$tmp/listen.err" &&
+		ok "cannot listen on $addr: exit 1 ($(cut -d: -f4- "$tmp/listen.err" | sed 's/^ //'))" ||
+		not_ok "cannot listen on $addr: exit 1" "exit $rc" "$(cat "$tmp/listen.err")"
+done
 out=$(get "http://127.0.0.1:$port/metrics" HEAD)
 [ "$out" = 200 ] && ok "HEAD answers without a body" || not_ok "HEAD answers without a body" "$out"
 # a request that never ends: one bounded answer, and serve still answers others
@@ -272,6 +281,20 @@ else
 	skip "a real Prometheus scrape" "prometheus (Debian package prometheus) is not installed"
 fi
 stop_serve machine
+
+# --kernel: kernel threads too (kthreadd, pid 2), which the plain listing leaves out
+if [ "$(cat /proc/2/comm 2>/dev/null)" != kthreadd ]; then
+	skip "serve --kernel lists kernel threads" "pid 2 is not kthreadd here (a pid namespace)"
+elif start_serve kernel --listen 127.0.0.1:0 --kernel; then
+	get "http://127.0.0.1:$port/metrics" >"$tmp/kernel.out"
+	grep -q '^vmscope_process_page_faults_total{pid="2",comm="kthreadd",' "$tmp/kernel.out" &&
+		! grep -q '{pid="2",' "$tmp/machine.out" &&
+		ok "serve --kernel lists kernel threads (kthreadd), serve alone does not" ||
+		not_ok "serve --kernel lists kernel threads" "$(grep 'pid="2",' "$tmp/kernel.out" "$tmp/machine.out")"
+	stop_serve kernel
+else
+	not_ok "serve --kernel starts" "$(cat "$tmp/kernel.err")"
+fi
 
 # ---- serve --by: sums as list --by, with a process count; each group of
 # frozen copies of the target is exactly the sum of their smaps_rollup

@@ -424,6 +424,12 @@ usage "diff of one snapshot" 2 "^vmscope: diff of one operand takes a recording;
 	diff "$src/tests/snapshot/target-schema1.json"
 usage "check of two operands" 2 "^vmscope: check takes one PID, NAME, snapshot FILE or recording$" \
 	check "$src/tests/snapshot/target-schema1.json" "$src/tests/snapshot/target-schema1.json"
+usage "record of two operands" 2 "^vmscope: record takes one PID or NAME$" record "$m1" "$m2" -o x
+usage "record without -o" 2 "^vmscope: record needs -o FILE \('-o -' for standard output\)$" \
+	record "$m1"
+usage "record into a directory that does not exist" 1 \
+	"^vmscope: cannot write '$tmp/none/x.rec': No such file or directory$" \
+	record "$m1" -o "$tmp/none/x.rec"
 usage "pages of a capture: it holds no pagemap" 1 \
 	"^vmscope: cannot read the pagemap of pid $fpid: No such file or directory \(a capture holds none\)$" \
 	pages --proc-root "$fixture" -b "$fpid"

@@ -163,12 +163,20 @@ void vms_pages_acc_init(struct vms_pages_acc *a, struct vms_region_pages *out, u
 			uint64_t end, uint32_t page_size, uint32_t known)
 {
 	uint64_t pages = (end - start) / page_size;
+	unsigned n_hist = (unsigned)(pages < VMS_PAGE_HIST ? pages : VMS_PAGE_HIST);
 
-	*a = (struct vms_pages_acc){ .out = out, .start = start, .pages = pages,
-				     .page_size = page_size };
+	/* only the buckets in use are zeroed: a sweep opens one accumulator
+	 * per region, and most regions are a few pages */
+	a->out = out;
+	a->start = start;
+	a->pages = pages;
+	a->page_size = page_size;
+	a->pss_frac = 0;
+	memset(a->bucket_present, 0, n_hist * sizeof(a->bucket_present[0]));
+	memset(a->bucket_zero, 0, n_hist * sizeof(a->bucket_zero[0]));
 	memset(out, 0, sizeof(*out));
 	out->have = known;
-	out->n_hist = (uint8_t)(pages < VMS_PAGE_HIST ? pages : VMS_PAGE_HIST);
+	out->n_hist = (uint8_t)n_hist;
 }
 
 /* The first page of bucket b (buckets split the pages as evenly as can be). */

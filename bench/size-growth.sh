@@ -5,13 +5,16 @@
 # (SIZES to change them; the last must fit under vm.max_map_count). Each
 # figure is the median of RUNS (default 5) runs, measured by wait4
 # (tests/hardening/rusage-run); the cost per VMA, and the cost of each VMA
-# added since the previous size, show whether the growth is linear.
+# added since the previous size, show whether the growth is linear. Then,
+# at each size, the text and JSON reports against `cat smaps`: the median
+# ratio of RUNS pairs taking turns (bench/paired.sh).
 # BUILDDIR (default build) must hold src/vmscope, tests/live/live-target
 # and tests/hardening/rusage-run.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 runs=${RUNS:-5}
+. "$root/bench/paired.sh"
 read -r -a sizes <<<"${SIZES:-1000 10000 65000}"
 vmscope=$build/src/vmscope
 target=$build/tests/live/live-target
@@ -48,6 +51,7 @@ echo "(per VMA: the figure over the VMAs; added: the growth since the previous s
 printf '%-22s %7s %8s %7s %9s %8s %8s %9s %9s\n' command VMAs "wall ms" "cpu ms" "peak KiB" \
 	"us/VMA" "B/VMA" "added us" "added B"
 declare -A prev_vmas prev_wall prev_peak
+ratios=()
 for size in "${sizes[@]}"; do
 	"$target" --maps "$size" >"$tmp/facts" </dev/null &
 	pid=$!
@@ -77,7 +81,13 @@ for size in "${sizes[@]}"; do
 			"$((peak * 1024 / vmas))" "$added_us" "$added_b"
 		prev_vmas[$what]=$vmas prev_wall[$what]=$wall prev_peak[$what]=$peak
 	done
+	paired "$runs" text cat "/proc/$pid/smaps" -- "$vmscope" --color never "$pid"
+	paired "$runs" json cat "/proc/$pid/smaps" -- "$vmscope" --format json "$pid"
+	ratios+=("$(printf '%7s VMAs: cat smaps %7s ms; text %7s ms, %5sx; JSON %7s ms, %5sx' \
+		"$vmas" "$text_ref" "$text_ms" "$text_ratio" "$json_ms" "$json_ratio")")
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || true
 	pid=
 done
+echo "against cat smaps, median of $runs pairs each:"
+printf '%s\n' "${ratios[@]}"

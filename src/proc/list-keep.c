@@ -107,6 +107,11 @@ static int scan_pids(struct vms_lister *l)
 			sorted = false;
 		l->pids[l->n_pids++] = (pid_t)pid;
 	}
+	/*
+	 * Never taken: only the live /proc is kept (vms_lister_keep), and it
+	 * lists pids in ascending order, the order the kernel walks its pid
+	 * table in. merge_kept needs that order, so it is not trusted blindly.
+	 */
 	if (!sorted) {
 		size_t n = 0;
 

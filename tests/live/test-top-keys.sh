@@ -352,8 +352,8 @@ expect "F10 quits" '^prompt>$'
 
 # --proc-root: a captured tree of two processes (the shell fixture twice),
 # made on a tmpfs where there is one: it lists the newest directory first,
-# so the tree's pids come out of order (600 made first). Every refresh
-# lists both; they get no signal.
+# so the tree's pids come out of order (600 made first), and the listing
+# puts them in order. Every refresh lists both; they get no signal.
 tree=$(mktemp -d /dev/shm/vmscope-test.XXXXXX 2>/dev/null || mktemp -d "$tmp/tree.XXXXXX")
 fixture=$(dirname "${BASH_SOURCE[0]}")/../fixtures/shell/proc/5539
 cp -r "$fixture" "$tree/600" && cp -r "$fixture" "$tree/5539"

@@ -462,6 +462,41 @@ static void test_sysv(void **state)
 	assert_int_equal(vms_sysv_parse(snap, "key\n1 x 600 1 1 1 1 0\n", 22), -EBADMSG);
 	assert_int_equal(snap->n_sysv, 0);
 	assert_int_equal(vms_sysv_parse(snap, "key\n12 0 600 65536 1 1\n", 23), -EBADMSG);
+	/* each of the 8 fields read (key shmid perms size cpid lpid nattch uid):
+	 * not a number there, or the row cut before it, is refused */
+	for (int k = 0; k < 8; k++) {
+		static const char *const field[] = { "12", "0", "600", "65536", "1", "2", "1", "0" };
+		char row[128] = "key\n", cut[128] = "key\n";
+
+		for (int i = 0; i < 8; i++) {
+			snprintf(row + strlen(row), sizeof(row) - strlen(row), "%s%s", i ? " " : "",
+				 i == k ? (k == 2 ? "8" : "x") : field[i]);
+			if (i < k)
+				snprintf(cut + strlen(cut), sizeof(cut) - strlen(cut), "%s%s",
+					 i ? " " : "", field[i]);
+		}
+		snprintf(row + strlen(row), sizeof(row) - strlen(row), " 0 0 0\n");
+		snprintf(cut + strlen(cut), sizeof(cut) - strlen(cut), "\n");
+		if (vms_sysv_parse(snap, row, strlen(row)) != -EBADMSG)
+			fail_msg("field %d wrong: '%s' read", k, row);
+		if (k > 0 && vms_sysv_parse(snap, cut, strlen(cut)) != -EBADMSG)
+			fail_msg("cut before field %d: '%s' read", k, cut);
+		assert_int_equal(snap->n_sysv, 0);
+	}
+	/* and out of the ranges the kernel prints: key is an int, shmid and the
+	 * pids are 0..INT_MAX, uid 32 bits, perms 32 bits of octal */
+	{
+		static const char *const rows[] = {
+			"key\n2147483648 0 600 1 1 1 1 0\n", "key\n-2147483649 0 600 1 1 1 1 0\n",
+			"key\n1 -1 600 1 1 1 1 0\n",        "key\n1 2147483648 600 1 1 1 1 0\n",
+			"key\n1 0 600 1 2147483648 1 1 0\n", "key\n1 0 600 1 1 2147483648 1 0\n",
+			"key\n1 0 600 1 1 1 1 4294967296\n", "key\n1 0 777777777777 1 1 1 1 0\n",
+		};
+
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+			if (vms_sysv_parse(snap, rows[i], strlen(rows[i])) != -EBADMSG)
+				fail_msg("out of range, read: %s", rows[i]);
+	}
 	vms_snapshot_free(snap);
 }
 

@@ -748,6 +748,27 @@ static void test_search_sort_step_users(void **state)
 	vms_view_hscroll(&v, -3);
 	command_cell(&v, v.sel, 200, buf, sizeof(buf));
 	assert_string_equal(buf, "-c 'sleep 1'");
+	/* no further than 4096 characters */
+	vms_view_hscroll(&v, 100000);
+	assert_int_equal(v.hscroll, 4096);
+	/* a sort column that is not shown: > takes the first shown, < the last */
+	vms_view_sort(&v, VMS_COL_USS, -1);
+	vms_view_sort_step(&v, cols, ARRAY_SIZE(cols), 1);
+	assert_int_equal(v.sort, VMS_COL_PID);
+	vms_view_sort(&v, VMS_COL_USS, -1);
+	vms_view_sort_step(&v, cols, ARRAY_SIZE(cols), -1);
+	assert_int_equal(v.sort, VMS_COL_PSS);
+	/* by user: by name, a user without one first (""), a tie by uid */
+	vms_view_sort(&v, VMS_COL_USER, 0);
+	assert_int_equal(vms_view_row(&v, 0)->pid, 14);
+	for (size_t i = 1; i < v.n_vis; i++) {
+		const struct vms_row *a = vms_view_row(&v, i - 1), *b = vms_view_row(&v, i);
+		int c = strcmp(a->user ? a->user : "", b->user ? b->user : "");
+
+		assert_true(c < 0 || (c == 0 && a->uid <= b->uid));
+	}
+	assert_string_equal(vms_view_row(&v, v.n_vis - 1)->user, "root");
+	check_invariants(&v);
 	vms_view_release(&v);
 	vms_plist_release(&pl);
 }

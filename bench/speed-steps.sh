@@ -1,0 +1,54 @@
+#!/bin/bash
+# speed-steps.sh [-m MAPS] COMMIT...: the text and JSON reports of each
+# commit, built in release, against `cat smaps` of one process of MAPS
+# mappings (default 30000), all in the same run: RUNS (default 11) pairs of
+# cat and vmscope taking turns for each (bench/paired.sh). What the README
+# says of each speed change, before and after, comes from here.
+# Builds in a worktree of its own under $TMPDIR (kept between runs as
+# ${TMPDIR:-/tmp}/vmscope-speed-steps, so that the next run rebuilds only
+# what changed); the target is tests/live/live-target of build/ (or
+# $BUILD).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+maps=30000
+if [ "${1:-}" = -m ]; then
+	maps=$2
+	shift 2
+fi
+[ $# -gt 0 ] || { echo "usage: speed-steps.sh [-m MAPS] COMMIT..." >&2; exit 2; }
+runs=${RUNS:-11}
+. "$root/bench/paired.sh"
+target=${BUILD:-$root/build}/tests/live/live-target
+[ -x "$target" ] || { echo "speed-steps: $target is not built" >&2; exit 1; }
+work=${TMPDIR:-/tmp}/vmscope-speed-steps
+if [ ! -d "$work/tree" ]; then
+	mkdir -p "$work"
+	git -C "$root" worktree add --detach "$work/tree" HEAD >/dev/null
+fi
+bins=()
+for c in "$@"; do
+	id=$(git -C "$root" rev-parse --short "$c")
+	git -C "$work/tree" checkout -q --detach "$id"
+	[ -d "$work/tree/build" ] ||
+		meson setup "$work/tree/build" "$work/tree" -Dbuildtype=release >/dev/null
+	ninja -C "$work/tree/build" src/vmscope >/dev/null ||
+		{ echo "speed-steps: $id does not build" >&2; exit 1; }
+	cp "$work/tree/build/src/vmscope" "$work/vmscope-$id"
+	bins+=("$id")
+done
+
+"$target" --maps "$maps" >/dev/null &
+pid=$!
+trap 'kill -KILL $pid 2>/dev/null || true' EXIT
+for _ in $(seq 400); do
+	grep -q '^State:[[:space:]]*T' "/proc/$pid/status" && break
+	sleep 0.05
+done
+echo "process of $(wc -l <"/proc/$pid/maps") mappings; medians of $runs pairs with cat smaps"
+printf '%-10s %-52s %9s %7s %9s %7s\n' commit "" "text ms" ratio "JSON ms" ratio
+for id in "${bins[@]}"; do
+	paired "$runs" text cat "/proc/$pid/smaps" -- "$work/vmscope-$id" --color never "$pid"
+	paired "$runs" json cat "/proc/$pid/smaps" -- "$work/vmscope-$id" --format json "$pid"
+	printf '%-10s %-52.52s %9s %6sx %9s %6sx\n' "$id" "$(git -C "$root" log -1 --format=%s "$id")" \
+		"$text_ms" "$text_ratio" "$json_ms" "$json_ratio"
+done

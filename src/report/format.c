@@ -64,65 +64,68 @@ uint64_t report_sort_key(const struct vms_counters *c, uint64_t size, enum vms_s
 	}
 }
 
-/*
- * A sort of regions or objects: each item's key computed once beside its
- * tie-breaker (a region's start, an object's index, which is its address
- * order), so that the comparisons of 30,000 regions read one array.
- */
-struct keyed {
-	uint64_t key; /* descending; 0 for every item by address */
-	uint64_t tie; /* ascending */
-	size_t i;
+struct sort_ctx {
+	const struct vms_snapshot *snap;
+	enum vms_sort sort;
 };
 
-static int cmp_keyed(const void *pa, const void *pb)
+static int cmp_u64_desc(uint64_t a, uint64_t b)
 {
-	const struct keyed *a = pa, *b = pb;
-
-	if (a->key != b->key)
-		return a->key < b->key ? 1 : -1;
-	return (a->tie > b->tie) - (a->tie < b->tie);
+	return a < b ? 1 : a > b ? -1 : 0;
 }
 
-static size_t *sorted_indices(struct keyed *k, size_t n)
+static int cmp_region(const void *pa, const void *pb, void *arg)
 {
+	const struct sort_ctx *ctx = arg;
+	const struct vms_region *a = &ctx->snap->regions[*(const size_t *)pa];
+	const struct vms_region *b = &ctx->snap->regions[*(const size_t *)pb];
+	int r = 0;
+
+	if (ctx->sort != VMS_SORT_ADDRESS)
+		r = cmp_u64_desc(report_sort_key(&a->mem, vms_region_size(a), ctx->sort),
+				 report_sort_key(&b->mem, vms_region_size(b), ctx->sort));
+	if (r == 0)
+		r = a->start < b->start ? -1 : a->start > b->start;
+	return r;
+}
+
+static int cmp_object(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *ctx = arg;
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct vms_object *a = &ctx->snap->objects[ia];
+	const struct vms_object *b = &ctx->snap->objects[ib];
+	int r = 0;
+
+	/* objects are made in address order: their index is their address order */
+	if (ctx->sort != VMS_SORT_ADDRESS)
+		r = cmp_u64_desc(report_sort_key(&a->mem, a->distinct_size, ctx->sort),
+				 report_sort_key(&b->mem, b->distinct_size, ctx->sort));
+	if (r == 0)
+		r = ia < ib ? -1 : ia > ib;
+	return r;
+}
+
+static size_t *sorted_indices(const struct vms_snapshot *snap, enum vms_sort sort, size_t n,
+			      int (*cmp)(const void *, const void *, void *))
+{
+	struct sort_ctx ctx = { snap, sort };
 	size_t *idx = xreallocarray(NULL, n ? n : 1, sizeof(*idx));
 
-	ARRAY_SORT(k, n, cmp_keyed);
 	for (size_t i = 0; i < n; i++)
-		idx[i] = k[i].i;
-	free(k);
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp, &ctx);
 	return idx;
 }
 
 size_t *report_sorted_regions(const struct vms_snapshot *snap, enum vms_sort sort)
 {
-	size_t n = snap->n_regions;
-	struct keyed *k = xreallocarray(NULL, n ? n : 1, sizeof(*k));
-
-	for (size_t i = 0; i < n; i++) {
-		const struct vms_region *r = &snap->regions[i];
-
-		k[i].key = sort == VMS_SORT_ADDRESS ? 0 : report_sort_key(&r->mem, vms_region_size(r), sort);
-		k[i].tie = r->start;
-		k[i].i = i;
-	}
-	return sorted_indices(k, n);
+	return sorted_indices(snap, sort, snap->n_regions, cmp_region);
 }
 
 size_t *report_sorted_objects(const struct vms_snapshot *snap, enum vms_sort sort)
 {
-	size_t n = snap->n_objects;
-	struct keyed *k = xreallocarray(NULL, n ? n : 1, sizeof(*k));
-
-	for (size_t i = 0; i < n; i++) {
-		const struct vms_object *o = &snap->objects[i];
-
-		k[i].key = sort == VMS_SORT_ADDRESS ? 0 : report_sort_key(&o->mem, o->distinct_size, sort);
-		k[i].tie = i;
-		k[i].i = i;
-	}
-	return sorted_indices(k, n);
+	return sorted_indices(snap, sort, snap->n_objects, cmp_object);
 }
 
 void vms_format_size(char *buf, size_t n, uint64_t bytes)

@@ -385,6 +385,31 @@ widest 40 "faults into a pipe with COLUMNS=40: 40 columns"
 grep -qE '^anon +256 +0$' "$tmp/out" && ok "faults at 40 columns: the region table keeps its counts" ||
 	not_ok "faults at 40 columns: the region table keeps its counts" "$(cat "$tmp/out")"
 
+# faults --top 1: the region that faulted most, and how many more did
+"$target" --comm cli-faults2 --fault-anon 256 --fault-thread 64 --no-stop \
+	>"$tmp/faults2.facts" </dev/null &
+fpid3=$!
+pids+=("$fpid3")
+for _ in $(seq 100); do grep -q '^ready$' "$tmp/faults2.facts" && break; sleep 0.05; done
+(sleep 0.3; kill -USR1 "$fpid3") &
+run env -u COLUMNS "$vmscope" faults -d 1 --top 1 "$fpid3"
+if [ $rc -eq 0 ] && [ "$(grep -cE '^[0-9a-f]+ +[a-z]' "$tmp/out")" -eq 1 ] &&
+	grep -qE '^[0-9a-f]+ +anon +256 +0 ' "$tmp/out" && grep -qE '^ +\(1 more regions\)$' "$tmp/out"; then
+	ok "faults --top 1: the anonymous region's 256 faults, then (1 more regions)"
+else
+	not_ok "faults --top 1: one region, then how many more" "exit $rc" "$(cat "$tmp/out")"
+fi
+# SIGINT ends a run early: the report of what was seen, and a line saying so
+"$vmscope" faults -d 20 "$fpid3" >"$tmp/out" 2>"$tmp/err" &
+vpid=$!
+for _ in $(seq 100); do grep -q '^watching' "$tmp/err" && break; sleep 0.05; done
+kill -INT "$vpid"
+wait "$vpid"
+rc=$?
+[ $rc -eq 0 ] && grep -qx 'interrupted: the run ended early' "$tmp/out" &&
+	ok "faults ended by SIGINT: exit 0 and 'interrupted: the run ended early'" ||
+	not_ok "faults ended by SIGINT: exit 0 and a line saying so" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
+
 # ---- options that exclude each other, and operands that are no target:
 # exit 2 with what is wrong (exit 1 for what cannot be read), nothing printed
 usage() { # description, status, regex, vmscope arguments...

@@ -135,7 +135,7 @@ static void end(struct jsonw *w, bool object)
  * time; this one writes the even blocks straight into w, and hands each odd
  * block to the FILE when it is ready.
  */
-#define ITEMS_BLOCK 512
+#define ITEMS_BLOCK 128
 #define ITEMS_PARALLEL (4 * ITEMS_BLOCK)
 #define NO_BLOCK SIZE_MAX
 

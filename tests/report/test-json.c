@@ -340,7 +340,7 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
  */
 static void test_writer_items(void **state)
 {
-	static const size_t sizes[] = { 0, 1, 511, 2047, 2048, 2049, 2560, 5000 };
+	static const size_t sizes[] = { 0, 1, 127, 511, 512, 513, 640, 2049, 5000 };
 
 	(void)state;
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {

@@ -106,26 +106,57 @@ static int cmp_object(const void *pa, const void *pb, void *arg)
 	return r;
 }
 
+/*
+ * The first k of n items in cmp's order. A table lists the first few of
+ * tens of thousands of regions: those are picked in one pass, each item
+ * compared with the last one kept, instead of sorting them all.
+ */
 static size_t *sorted_indices(const struct vms_snapshot *snap, enum vms_sort sort, size_t n,
-			      int (*cmp)(const void *, const void *, void *))
+			      size_t k, int (*cmp)(const void *, const void *, void *))
 {
 	struct sort_ctx ctx = { snap, sort };
-	size_t *idx = xreallocarray(NULL, n ? n : 1, sizeof(*idx));
+	size_t *idx, kept = 0;
 
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	qsort_r(idx, n, sizeof(*idx), cmp, &ctx);
+	if (k > n)
+		k = n;
+	if (k * 4 >= n) {
+		idx = xreallocarray(NULL, n ? n : 1, sizeof(*idx));
+		for (size_t i = 0; i < n; i++)
+			idx[i] = i;
+		qsort_r(idx, n, sizeof(*idx), cmp, &ctx);
+		return idx;
+	}
+	idx = xreallocarray(NULL, k ? k : 1, sizeof(*idx));
+	for (size_t i = 0; k && i < n; i++) {
+		size_t lo = 0, hi = kept;
+
+		if (kept == k && cmp(&i, &idx[k - 1], &ctx) >= 0)
+			continue;
+		/* its place among those kept, which stay in order */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (cmp(&i, &idx[mid], &ctx) < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		if (kept < k)
+			kept++;
+		memmove(idx + lo + 1, idx + lo, (kept - 1 - lo) * sizeof(*idx));
+		idx[lo] = i;
+	}
 	return idx;
 }
 
-size_t *report_sorted_regions(const struct vms_snapshot *snap, enum vms_sort sort)
+size_t *report_sorted_regions(const struct vms_snapshot *snap, enum vms_sort sort, size_t k)
 {
-	return sorted_indices(snap, sort, snap->n_regions, cmp_region);
+	return sorted_indices(snap, sort, snap->n_regions, k, cmp_region);
 }
 
-size_t *report_sorted_objects(const struct vms_snapshot *snap, enum vms_sort sort)
+size_t *report_sorted_objects(const struct vms_snapshot *snap, enum vms_sort sort, size_t k)
 {
-	return sorted_indices(snap, sort, snap->n_objects, cmp_object);
+	return sorted_indices(snap, sort, snap->n_objects, k, cmp_object);
 }
 
 void vms_format_size(char *buf, size_t n, uint64_t bytes)

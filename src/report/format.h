@@ -38,12 +38,12 @@ bool report_have_uss(const struct vms_counters *c);
 uint64_t report_sort_key(const struct vms_counters *c, uint64_t size, enum vms_sort sort);
 
 /*
- * The indices of the regions (objects) in the order the tables list them:
- * largest first by sort, then by address; by address for VMS_SORT_ADDRESS.
- * Caller frees.
+ * The indices of the first k regions (objects) in the order the tables list
+ * them: largest first by sort, then by address; by address for
+ * VMS_SORT_ADDRESS. k is at most their number. Caller frees.
  */
-size_t *report_sorted_regions(const struct vms_snapshot *snap, enum vms_sort sort);
-size_t *report_sorted_objects(const struct vms_snapshot *snap, enum vms_sort sort);
+size_t *report_sorted_regions(const struct vms_snapshot *snap, enum vms_sort sort, size_t k);
+size_t *report_sorted_objects(const struct vms_snapshot *snap, enum vms_sort sort, size_t k);
 
 /* How many of n rows a table lists: all with --all, else at most opt->top. */
 size_t report_shown(const struct vms_report_options *opt, size_t n);

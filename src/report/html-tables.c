@@ -61,14 +61,14 @@ static void region_row(struct html *h, size_t r_idx)
  * text report's, head its column headings (our own markup), row writing one.
  */
 static void table(struct html *h, const char *what, size_t n,
-		  size_t *(*sorted)(const struct vms_snapshot *, enum vms_sort), const char *head,
+		  size_t *(*sorted)(const struct vms_snapshot *, enum vms_sort, size_t), const char *head,
 		  void (*row)(struct html *, size_t))
 {
 	size_t show = report_shown(&h->opt, n), *idx;
 
 	if (n == 0)
 		return;
-	idx = sorted(h->snap, h->opt.sort);
+	idx = sorted(h->snap, h->opt.sort, show);
 	strbuf_reset(&h->sb);
 	report_table_title(&h->sb, what, n, show, h->opt.sort);
 	html_printf(h, "<section id=\"%s\"><h2>", what);

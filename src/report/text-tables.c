@@ -118,7 +118,7 @@ void text_objects_table(struct text *t)
 
 	if (n == 0)
 		return;
-	idx = report_sorted_objects(t->snap, t->opt.sort);
+	idx = report_sorted_objects(t->snap, t->opt.sort, show);
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_object *o = &snap->objects[idx[i]];
 		unsigned vwi = value_width(t, o->distinct_size > o->mem.v[VMS_MEM_RSS]
@@ -194,7 +194,7 @@ void text_regions_table(struct text *t)
 
 	if (n == 0)
 		return;
-	idx = report_sorted_regions(t->snap, t->opt.sort);
+	idx = report_sorted_regions(t->snap, t->opt.sort, show);
 	for (size_t i = 0; i < show; i++) {
 		const struct vms_region *r = &snap->regions[idx[i]];
 		unsigned vwi = value_width(t, vms_region_size(r));
@@ -282,8 +282,9 @@ void text_regions_table(struct text *t)
 void text_sections_list(struct text *t)
 {
 	struct report_sink sink = text_sink(t);
-	size_t n = t->snap->n_objects, *idx = report_sorted_objects(t->snap, t->opt.sort);
+	size_t n = t->snap->n_objects, show = report_shown(&t->opt, n);
+	size_t *idx = report_sorted_objects(t->snap, t->opt.sort, show);
 
-	report_sections(&sink, t->snap, idx, report_shown(&t->opt, n));
+	report_sections(&sink, t->snap, idx, show);
 	free(idx);
 }

@@ -216,6 +216,63 @@ static void test_sort_keys(void **state)
 	assert_false(report_have_uss(&c));
 }
 
+/*
+ * The first k regions of a table, picked without sorting them all when k
+ * is small, are the first k of the whole order, for every sort, with ties
+ * (broken by address) and at the sizes around where the pick starts.
+ */
+static void test_sorted_first_k(void **state)
+{
+	static const size_t ks[] = { 0, 1, 2, 7, 100, 249, 250, 251, 999, 1000 };
+	struct vms_snapshot *snap = vms_snapshot_new();
+	uint32_t seed = 7;
+
+	(void)state;
+	snap->n_regions = 1000;
+	snap->regions = calloc(snap->n_regions, sizeof(*snap->regions));
+	assert_non_null(snap->regions);
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		struct vms_region *r = &snap->regions[i];
+
+		seed = seed * 1103515245u + 12345u;
+		r->start = 0x10000 * (i + 1);
+		r->end = r->start + 4096 * (1 + (seed >> 28));
+		r->mem.have = UINT32_MAX;
+		/* few distinct values: many ties */
+		r->mem.v[VMS_MEM_RSS] = 4096 * ((seed >> 20) % 8);
+		r->mem.v[VMS_MEM_PSS] = 1024 * ((seed >> 12) % 5);
+		r->mem.v[VMS_MEM_PRIVATE_DIRTY] = 4096 * ((seed >> 8) % 3);
+		r->mem.v[VMS_MEM_SWAP] = 4096 * (seed % 2);
+		r->mem.v[VMS_MEM_REFERENCED] = (seed >> 4) % 1000;
+	}
+	for (int sort = 0; sort < VMS_SORT__MAX; sort++) {
+		size_t *all = report_sorted_regions(snap, (enum vms_sort)sort, snap->n_regions);
+
+		for (size_t i = 1; i < snap->n_regions; i++) {
+			const struct vms_region *a = &snap->regions[all[i - 1]], *b = &snap->regions[all[i]];
+			uint64_t ka = report_sort_key(&a->mem, vms_region_size(a), (enum vms_sort)sort);
+			uint64_t kb = report_sort_key(&b->mem, vms_region_size(b), (enum vms_sort)sort);
+
+			if (sort != VMS_SORT_ADDRESS)
+				assert_true(ka > kb || (ka == kb && a->start < b->start));
+			else
+				assert_true(a->start < b->start);
+		}
+		for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++) {
+			size_t *first = report_sorted_regions(snap, (enum vms_sort)sort, ks[j]);
+
+			if (ks[j])
+				assert_memory_equal(first, all, ks[j] * sizeof(*all));
+			free(first);
+		}
+		free(all);
+	}
+	free(snap->regions);
+	snap->regions = NULL;
+	snap->n_regions = 0;
+	vms_snapshot_free(snap);
+}
+
 static void test_tables_shown_and_titled(void **state)
 {
 	struct vms_report_options o = { .top = REPORT_DEFAULT_TOP };
@@ -429,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_sort_names),
 		cmocka_unit_test(test_report_size),
 		cmocka_unit_test(test_sort_keys),
+		cmocka_unit_test(test_sorted_first_k),
 		cmocka_unit_test(test_tables_shown_and_titled),
 		cmocka_unit_test(test_reporter_table),
 		cmocka_unit_test(test_escape_html),

@@ -110,5 +110,22 @@ else
 	not_ok "the diff target stops itself"
 fi
 
+# A captured tree without task/ and map_files/ (the shell fixture, cut):
+# captured again, what is missing is said on stderr and in the README, and
+# the capture reads back as the tree it came from.
+cp -r "$(dirname "$0")/../fixtures/shell/proc" "$tmp/cut"
+rm -rf "$tmp/cut/5539/task" "$tmp/cut/5539/map_files"
+"$vmscope" capture --proc-root "$tmp/cut" 5539 -o "$tmp/cap3" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^vmscope: not captured (not readable): .*task (No such file or directory)' "$tmp/err" &&
+	grep -q '^Not captured (not readable): .*task (No such file or directory)' "$tmp/cap3/README" &&
+	[ ! -e "$tmp/cap3/proc/5539/task" ]; then
+	ok "a tree without task/: captured, and what is missing said on stderr and in the README"
+else
+	not_ok "a tree without task/: what is missing said" "exit $rc" "$(cat "$tmp/err")"
+fi
+check "a tree without task/ and map_files/ reads back from its capture as itself" \
+	diff -u <(report --proc-root "$tmp/cut" 5539) <(report --proc-root "$tmp/cap3/proc" 5539)
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -455,6 +455,17 @@ usage "record without -o" 2 "^vmscope: record needs -o FILE \('-o -' for standar
 usage "record into a directory that does not exist" 1 \
 	"^vmscope: cannot write '$tmp/none/x.rec': No such file or directory$" \
 	record "$m1" -o "$tmp/none/x.rec"
+mkdir -p "$tmp/adir"
+usage "snapshot -o a directory" 1 "^vmscope: cannot write '$tmp/adir': Is a directory$" \
+	snapshot --proc-root "$fixture" "$fpid" -o "$tmp/adir"
+if command -v setpriv >/dev/null; then
+	chmod 755 "$tmp"
+	mkdir -m 555 "$tmp/ro"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$vmscope" snapshot \
+		--proc-root "$fixture" "$fpid" -o "$tmp/ro/x.json"
+	expect "snapshot -o into a directory it may not write (uid 65534)" 1 \
+		"^vmscope: cannot write '$tmp/ro/x.json': Permission denied$"
+fi
 usage "pages of a capture: it holds no pagemap" 1 \
 	"^vmscope: cannot read the pagemap of pid $fpid: No such file or directory \(a capture holds none\)$" \
 	pages --proc-root "$fixture" -b "$fpid"

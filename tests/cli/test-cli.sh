@@ -70,6 +70,16 @@ cp "$tmp/out" "$tmp/before"
 run "$vmscope" pages "$tpid" --format json --range "$anon"
 expect "pages: options after the PID ('pages PID --format json')" 0
 same "pages: 'PID --format json' is '--format json PID'" "$tmp/before" "$tmp/out"
+# the range in capitals with 0X, the sizes in bytes (-b): the region of 16
+# pages, 8 of them written, so present
+run "$vmscope" pages -b --range "$(printf '0X%X-0X%X' "$((a))" "$((a + len))")" "$tpid"
+ps=$(getconf PAGESIZE)
+if [ $rc -eq 0 ] && grep -qE "^region [0-9]+  ${anon%-*}-${anon#*-}  $((16 * ps))  anon$" "$tmp/out" &&
+	grep -qE "^   present $((8 * ps)), " "$tmp/out"; then
+	ok "pages -b --range 0XA-0XB: the region's size and present bytes, exact"
+else
+	not_ok "pages -b --range 0XA-0XB: sizes in bytes" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
+fi
 run "$vmscope" watch "$tpid" -d 1
 expect "watch: options after the PID ('watch PID -d 1'): only the terminal is missing" 2 \
 	"needs a terminal"

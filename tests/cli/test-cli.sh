@@ -279,6 +279,15 @@ expect "report of a NAME that matches two: exit 0" 0
 sed -n "/^==> pid $m2, /,/^total of/p" "$tmp/out" | sed '1d;$d' | sed '$d' |
 	grep -vE '^(cgroup|machine) ' >"$tmp/two"
 same "the report of one of several is its report alone" "$tmp/one" "$tmp/two"
+# as uid 65534 their smaps are refused, their status is not: the totals
+# have the RSS of status, PSS and USS n/a
+if command -v setpriv >/dev/null; then
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$vmscope" -b --color never "$many"
+	want="total of 2 processes  RSS $(($(kb VmRSS /proc/$m1/status) + $(kb VmRSS /proc/$m2/status)))  PSS n/a  USS n/a  swap 0"
+	[ $rc -eq 0 ] && [ "$(tail -1 "$tmp/out")" = "$want" ] &&
+		ok "as uid 65534, a NAME that matches two root processes: RSS summed, PSS and USS n/a" ||
+		not_ok "as uid 65534: RSS summed, PSS and USS n/a" "exit $rc" "got:  $(tail -1 "$tmp/out")" "want: $want"
+fi
 run "$vmscope" --color never "$m1" "$m2"
 expect "report of two PIDs: exit 0" 0
 [ "$(grep -c '^==> pid' "$tmp/out")" = 2 ] && grep -q '^total of 2 processes' "$tmp/out" &&

@@ -14,6 +14,7 @@
 #include "json/write.h"
 #include "vmscope/model.h"
 #include "vmscope/recording.h"
+#include "vmscope/report.h"
 
 static void set_rss(struct vms_snapshot *snap, size_t i, uint64_t rss)
 {
@@ -307,6 +308,45 @@ static void test_damaged_members(void **state)
 #define HEAP "[0,\"0x1000\",\"0x2000\",4096,4096,0,4096,0,\"rw-p\",\"0x0\",\"00:00\",0,\"heap\",0,false,\"[heap]\"]"
 #define S(t, rest) "{\"t_ns\":" #t ",\"status\":[1],\"rollup\":[2],\"faults\":null" rest "}\n"
 
+/* The text of show: the times past a minute and an hour, how it ended, a
+ * status that could not be read. */
+static void test_text(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want[3];
+	} cases[] = {
+		{ HEAD S(0, "") S(90000000000, "")
+		  "{\"end\":\"error\",\"t_ns\":90000000000,\"samples\":2}\n",
+		  { "recorded 1m30s", "ended: the process could no longer be read", "every 1s" } },
+		{ HEAD S(0, "") S(7500000000000, ""),
+		  { "recorded 2h05m", "no end: the recorder was killed, or still runs", NULL } },
+		{ HEAD "{\"t_ns\":0,\"status\":[null],\"rollup\":[2],\"faults\":null}\n",
+		  { "RSS: n/a (status could not be read)", "recorded 0s", NULL } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vms_report_options opt = { .width = 200 };
+		struct vms_recording *rec = NULL;
+		struct vms_load_error err;
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		if (vms_recording_load(cases[i].text, strlen(cases[i].text), &rec, &err) != 0)
+			fail_msg("case %zu: %u:%u %s: %s", i, err.line, err.column, err.path,
+				 err.message);
+		assert_int_equal(vms_report_recording_text(out, rec, &opt), 0);
+		assert_int_equal(fclose(out), 0);
+		for (size_t k = 0; k < 3 && cases[i].want[k]; k++)
+			if (!strstr(buf, cases[i].want[k]))
+				fail_msg("case %zu: no '%s' in:\n%s", i, cases[i].want[k], buf);
+		vms_recording_free(rec);
+		free(buf);
+	}
+}
+
 static void test_hostile(void **state)
 {
 	static const struct {
@@ -397,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_damaged_members),
 	};
 

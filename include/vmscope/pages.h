@@ -210,6 +210,12 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 /* Waits for the sweep's thread and frees it; NULL is ignored. */
 void vms_pages_sweep_free(struct vms_pages_sweep *sw);
 /*
+ * snap's regions are read (smaps; NULL: they will not be): the sweep's
+ * thread sums its runs into their pages while the caller goes on, touching
+ * no region's pages until vms_collect_pages_swept.
+ */
+void vms_pages_sweep_regions(struct vms_pages_sweep *sw, struct vms_snapshot *snap);
+/*
  * Asks vms_collect(p) to start the sweep as soon as smaps is being read
  * (after the command line, which reads the process's memory); the sweep
  * is then vms_proc_take_sweep(p)'s, or freed with p.

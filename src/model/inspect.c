@@ -81,8 +81,9 @@ fail:
 	 * same start time, was replaced by an exec: the process is there. */
 	if (r == -ESRCH && vms_proc_alive(p) == 1)
 		r = -EAGAIN;
-	vms_snapshot_free(snap);
+	/* p first: the page sweep's thread may still be writing into snap */
 	vms_proc_free(p);
+	vms_snapshot_free(snap);
 	return r;
 }
 

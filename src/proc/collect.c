@@ -379,8 +379,11 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 	collect_exe(p, snap);
 	collect_user(snap);
 	collect_rollup(p, snap);
-	if (flags & VMS_COLLECT_REGIONS)
+	if (flags & VMS_COLLECT_REGIONS) {
 		finish_smaps(p, snap, smaps_r);
+		vms_pages_sweep_regions(p->sweep,
+					vms_snapshot_have(snap, VMS_SRC_SMAPS) ? snap : NULL);
+	}
 	if (flags & VMS_COLLECT_THREADS)
 		collect_threads(p, snap);
 	return 0;

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -43,12 +44,14 @@ struct sweep {
 	bool open;
 	struct vms_pages_acc acc;
 	uint32_t page_size, known;
+	struct vms_region_pages *block; /* one for each region swept, or NULL: the arena's */
 };
 
 static void sweep_open(struct sweep *s)
 {
 	const struct vms_region *reg = &s->snap->regions[s->i];
-	struct vms_region_pages *rp = arena_alloc(s->snap->arena, sizeof(*rp));
+	struct vms_region_pages *rp = s->block ? &s->block[s->i]
+					       : arena_alloc(s->snap->arena, sizeof(*rp));
 
 	vms_pages_acc_init(&s->acc, rp, reg->start, reg->end, s->page_size, s->known);
 	s->open = true;
@@ -88,11 +91,24 @@ static int sweep_run(const struct vms_page_run *run, void *ctx)
 	return 0;
 }
 
+/* The regions in the process's page tables: not the kernel's half. */
+static size_t regions_swept(const struct vms_snapshot *snap)
+{
+	size_t n = 0;
+
+	while (n < snap->n_regions && !(snap->regions[n].start >> 63) &&
+	       strcmp(snap->regions[n].name, "[vsyscall]") != 0)
+		n++;
+	return n;
+}
+
 /*
  * The early sweep: the runs of [0, VMS_PAGES_SWEEP_END), kept in address
- * order until the regions are known. A run is 24 bytes; a process has a
- * few per region (its resident stretches), so they weigh little beside the
- * regions themselves.
+ * order until the regions are known (a run is 24 bytes; a process has a
+ * few per region). Once vms_pages_sweep_regions hands it the regions (the
+ * other thread goes on with the model, which touches other fields of
+ * them), the thread sums the runs into each region's pages, in a block of
+ * its own, and frees them.
  */
 struct vms_pages_sweep {
 	pthread_t thread;
@@ -101,6 +117,11 @@ struct vms_pages_sweep {
 	size_t n, alloc;
 	int r; /* of the walk */
 	bool joined;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool given;      /* vms_pages_sweep_regions was called */
+	bool replayed;   /* the runs are in s (the regions' pages) */
+	struct sweep s;
 };
 
 static int keep_run(const struct vms_page_run *run, void *ctx)
@@ -112,11 +133,34 @@ static int keep_run(const struct vms_page_run *run, void *ctx)
 	return 0;
 }
 
+/* The runs into the regions' pages; what runs may still come from above
+ * the sweep's end is left open. */
+static void sweep_replay(struct vms_pages_sweep *sw)
+{
+	struct sweep *s = &sw->s;
+
+	for (size_t i = 0; i < sw->n; i++)
+		(void)sweep_run(&sw->runs[i], s);
+	if (sw->r == 0)
+		while (s->i < s->n && s->snap->regions[s->i].end <= VMS_PAGES_SWEEP_END)
+			sweep_close(s);
+	free(sw->runs);
+	sw->runs = NULL;
+	sw->n = sw->alloc = 0;
+	sw->replayed = true;
+}
+
 static void *sweep_main(void *arg)
 {
 	struct vms_pages_sweep *sw = arg;
 
 	sw->r = vms_pagemap_walk(sw->pm, 0, VMS_PAGES_SWEEP_END, keep_run, sw);
+	pthread_mutex_lock(&sw->lock);
+	while (!sw->given)
+		pthread_cond_wait(&sw->cond, &sw->lock);
+	pthread_mutex_unlock(&sw->lock);
+	if (sw->s.snap && sw->s.n)
+		sweep_replay(sw);
 	return NULL;
 }
 
@@ -137,7 +181,11 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	}
 	sw = xcalloc(1, sizeof(*sw));
 	sw->pm = pm;
+	pthread_mutex_init(&sw->lock, NULL);
+	pthread_cond_init(&sw->cond, NULL);
 	if (pthread_create(&sw->thread, NULL, sweep_main, sw) != 0) {
+		pthread_cond_destroy(&sw->cond);
+		pthread_mutex_destroy(&sw->lock);
 		vms_pagemap_free(pm);
 		free(sw);
 		return NULL;
@@ -145,10 +193,32 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	return sw;
 }
 
+void vms_pages_sweep_regions(struct vms_pages_sweep *sw, struct vms_snapshot *snap)
+{
+	if (!sw)
+		return;
+	pthread_mutex_lock(&sw->lock);
+	if (!sw->given && snap) {
+		sw->s = (struct sweep){ .snap = snap, .page_size = sw->pm->page_size,
+					.known = vms_pagemap_known(sw->pm), .n = regions_swept(snap) };
+		if (sw->s.n) {
+			sw->s.block = xcalloc(sw->s.n, sizeof(*sw->s.block));
+			/* the snapshot owns it from now on */
+			free(snap->pages_block);
+			snap->pages_block = sw->s.block;
+		}
+	}
+	sw->given = true;
+	pthread_cond_broadcast(&sw->cond);
+	pthread_mutex_unlock(&sw->lock);
+}
+
 static void sweep_join(struct vms_pages_sweep *sw)
 {
-	if (!sw->joined)
+	if (!sw->joined) {
+		vms_pages_sweep_regions(sw, NULL); /* never given: no replay to wait for */
 		pthread_join(sw->thread, NULL);
+	}
 	sw->joined = true;
 }
 
@@ -157,6 +227,8 @@ void vms_pages_sweep_free(struct vms_pages_sweep *sw)
 	if (!sw)
 		return;
 	sweep_join(sw);
+	pthread_cond_destroy(&sw->cond);
+	pthread_mutex_destroy(&sw->lock);
 	vms_pagemap_free(sw->pm);
 	free(sw->runs);
 	free(sw);
@@ -165,29 +237,30 @@ void vms_pages_sweep_free(struct vms_pages_sweep *sw)
 static int sweep_regions(struct vms_pagemap *pm, struct vms_pages_sweep *early,
 			 struct vms_snapshot *snap, uint32_t known, int *error)
 {
-	struct sweep s = { .snap = snap, .page_size = pm->page_size, .known = known };
+	struct sweep local = { .snap = snap, .page_size = pm->page_size, .known = known,
+			       .n = regions_swept(snap) };
+	struct sweep *s = &local;
 	uint64_t lo, hi;
 	int r;
 
-	/* the regions in the process's page tables: not the kernel's half */
-	while (s.n < snap->n_regions && !(snap->regions[s.n].start >> 63) &&
-	       snap->regions[s.n].kind != VMS_KIND_VSYSCALL)
-		s.n++;
-	if (s.n == 0)
+	if (early && early->replayed && early->s.snap == snap)
+		s = &early->s; /* the thread summed the runs already */
+	if (s->n == 0)
 		return 0;
 	lo = snap->regions[0].start;
-	hi = snap->regions[s.n - 1].end;
+	hi = snap->regions[s->n - 1].end;
 	if (early) {
-		for (size_t i = 0; i < early->n; i++)
-			(void)sweep_run(&early->runs[i], &s);
+		if (s == &local)
+			for (size_t i = 0; i < early->n; i++)
+				(void)sweep_run(&early->runs[i], s);
 		r = early->r;
 		/* above the early sweep's end: user space reaches higher on
 		 * machines with more address bits */
 		if (r == 0 && hi > VMS_PAGES_SWEEP_END)
 			r = vms_pagemap_walk(pm, lo > VMS_PAGES_SWEEP_END ? lo : VMS_PAGES_SWEEP_END,
-					     hi, sweep_run, &s);
+					     hi, sweep_run, s);
 	} else {
-		r = vms_pagemap_walk(pm, lo, hi, sweep_run, &s);
+		r = vms_pagemap_walk(pm, lo, hi, sweep_run, s);
 	}
 	if (r == -ESRCH)
 		return r;
@@ -197,8 +270,8 @@ static int sweep_regions(struct vms_pagemap *pm, struct vms_pages_sweep *early,
 			*error = r;
 		return 0;
 	}
-	while (s.i < s.n)
-		sweep_close(&s);
+	while (s->i < s->n)
+		sweep_close(s);
 	return 0;
 }
 

@@ -272,6 +272,25 @@ static inline bool plain_byte(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+/*
+ * Whether none of the eight bytes at s is below 0x20, 0x7f or above, '"'
+ * or '\\', tested a word at a time (a flag may also fall on a plain byte
+ * after one that is not: false then, and the byte loop decides).
+ */
+static inline bool plain8(const char *s)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t high = ones * 0x80;
+	uint64_t x, q, b, del;
+
+	memcpy(&x, s, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	del = x ^ (ones * 0x7f);
+	return !(((x - ones * 0x20) | x | ((q - ones) & ~q) | ((b - ones) & ~b) |
+		  ((del - ones) & ~del)) & high);
+}
+
 /* The body of a JSON string: valid UTF-8 whatever the input. */
 static void put_escaped(struct strbuf *out, const char *s, size_t n)
 {
@@ -284,22 +303,9 @@ static void put_escaped(struct strbuf *out, const char *s, size_t n)
 	{
 		char *d = out->buf + out->len;
 
-		/* eight bytes at a time while none is below 0x20, 0x7f or
-		 * above, '"' or '\\' (a flag may also fall on a plain byte
-		 * after one that is not: the byte loop then decides) */
-		while (n - i >= 8) {
-			const uint64_t ones = UINT64_C(0x0101010101010101);
-			const uint64_t high = ones * 0x80;
-			uint64_t x, q, b, del;
-
-			memcpy(&x, s + i, 8);
-			q = x ^ (ones * '"');
-			b = x ^ (ones * '\\');
-			del = x ^ (ones * 0x7f);
-			if (((x - ones * 0x20) | x | ((q - ones) & ~q) | ((b - ones) & ~b) |
-			     ((del - ones) & ~del)) & high)
-				break;
-			memcpy(d + i, &x, 8);
+		/* eight bytes at a time while they are plain */
+		while (n - i >= 8 && plain8(s + i)) {
+			memcpy(d + i, s + i, 8);
 			i += 8;
 		}
 		while (i < n && plain_byte((unsigned char)s[i])) {
@@ -345,31 +351,32 @@ static void put_escaped(struct strbuf *out, const char *s, size_t n)
 	strbuf_add(out, s + run, n - run);
 }
 
-void jsonw_key(struct jsonw *w, const char *key)
+void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
 {
 	struct strbuf *sb = &w->sb;
+	char *d;
 	size_t i = 0;
 
 	before_item(w, true);
 	/* Keys are short names from vmscope's tables: '"', the key and '": '
-	 * copied in one pass while it is plain; a longer or odd key goes the
-	 * way of every string. */
-	if (sb->alloc - sb->len <= 64)
-		strbuf_grow(sb, 64);
-	sb->buf[sb->len] = '"';
-	for (; i < 56; i++) {
-		unsigned char c = (unsigned char)key[i];
-
-		if (!c || !plain_byte(c))
-			break;
-		sb->buf[sb->len + 1 + i] = (char)c;
+	 * copied in one pass while it is plain, eight bytes at a time; a
+	 * longer or odd key goes the way of every string. */
+	if (n <= 56) {
+		if (sb->alloc - sb->len <= 64)
+			strbuf_grow(sb, 64);
+		d = sb->buf + sb->len + 1;
+		for (; n - i >= 8 && plain8(key + i); i += 8)
+			memcpy(d + i, key + i, 8);
+		for (; i < n && plain_byte((unsigned char)key[i]); i++)
+			d[i] = key[i];
 	}
-	if (key[i] == '\0') {
-		memcpy(sb->buf + sb->len + 1 + i, "\": ", 4);
-		sb->len += i + 4;
+	if (n <= 56 && i == n) {
+		d[-1] = '"';
+		memcpy(d + n, "\": ", 4);
+		sb->len += n + 4;
 	} else {
 		strbuf_addch(sb, '"');
-		put_escaped(sb, key, strlen(key));
+		put_escaped(sb, key, n);
 		strbuf_add(sb, "\": ", 3);
 	}
 	w->after_key = true;

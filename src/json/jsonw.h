@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/strbuf.h"
 
@@ -55,8 +56,14 @@ void jsonw_begin_inline_array(struct jsonw *w);
 void jsonw_end_object(struct jsonw *w);
 void jsonw_end_array(struct jsonw *w);
 
-/* The key of the next value; in an object only. */
-void jsonw_key(struct jsonw *w, const char *key);
+/* The key of the next value; in an object only. n bytes of key. */
+void jsonw_key_n(struct jsonw *w, const char *key, size_t n);
+/* The same for a C string: inline, so that a literal's length is known
+ * where it is written. */
+static inline void jsonw_key(struct jsonw *w, const char *key)
+{
+	jsonw_key_n(w, key, strlen(key));
+}
 
 /* s == NULL writes null. */
 void jsonw_string(struct jsonw *w, const char *s);

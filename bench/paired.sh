@@ -1,4 +1,20 @@
-# paired.sh (sourced by the bench scripts): paired timings. A pair is one
+# paired.sh (sourced by the bench scripts): the target process, and paired
+# timings.
+#
+# maps_target TARGET MAPS: starts TARGET (tests/live/live-target) with MAPS
+# extra mappings and sets pid once it has stopped itself (it stops when its
+# layout is made); returns 1 if it does not stop within 20 s.
+maps_target() {
+	"$1" --maps "$2" >/dev/null </dev/null &
+	pid=$!
+	for _ in $(seq 400); do
+		grep -q '^State:[[:space:]]*T' "/proc/$pid/status" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Paired timings. A pair is one
 # run of the reference command and one of the measured command, taking
 # turns, so that whatever else the machine does falls on both alike; the
 # ratio reported is the median of the per-pair ratios.

@@ -20,13 +20,9 @@ done
 command -v pmap >/dev/null || { echo "report-speed: pmap missing (apt-get install procps)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "report-speed: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 
-"$target" --maps "$maps" >/dev/null &
-pid=$!
-trap 'kill -KILL $pid 2>/dev/null || true' EXIT
-for i in $(seq 200); do
-	grep -q '^State:[[:space:]]*T' "/proc/$pid/status" && break
-	sleep 0.05
-done
+pid=
+trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true' EXIT
+maps_target "$target" "$maps" || { echo "report-speed: the target did not stop" >&2; exit 1; }
 vmas=$(wc -l <"/proc/$pid/maps")
 
 # median_ms CMD...: the median wall time of RUNS runs, in milliseconds.

@@ -53,13 +53,7 @@ printf '%-22s %7s %8s %7s %9s %8s %8s %9s %9s\n' command VMAs "wall ms" "cpu ms"
 declare -A prev_vmas prev_wall prev_peak
 ratios=()
 for size in "${sizes[@]}"; do
-	"$target" --maps "$size" >"$tmp/facts" </dev/null &
-	pid=$!
-	for _ in $(seq 400); do
-		grep -q '^State:[[:space:]]*T' "/proc/$pid/status" && break
-		sleep 0.05
-	done
-	grep -q '^State:[[:space:]]*T' "/proc/$pid/status" ||
+	maps_target "$target" "$size" ||
 		{ echo "size-growth: the target of $size maps did not stop" >&2; exit 1; }
 	vmas=$(wc -l <"/proc/$pid/maps")
 	for what in text json list; do

@@ -37,13 +37,9 @@ for c in "$@"; do
 	bins+=("$id")
 done
 
-"$target" --maps "$maps" >/dev/null &
-pid=$!
-trap 'kill -KILL $pid 2>/dev/null || true' EXIT
-for _ in $(seq 400); do
-	grep -q '^State:[[:space:]]*T' "/proc/$pid/status" && break
-	sleep 0.05
-done
+pid=
+trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true' EXIT
+maps_target "$target" "$maps" || { echo "speed-steps: the target did not stop" >&2; exit 1; }
 echo "process of $(wc -l <"/proc/$pid/maps") mappings; medians of $runs pairs with cat smaps"
 printf '%-10s %-52s %9s %7s %9s %7s\n' commit "" "text ms" ratio "JSON ms" ratio
 for id in "${bins[@]}"; do

@@ -66,6 +66,13 @@ static const char *ascii_glyph(uint32_t cp)
 }
 
 static const struct canvas_cell blank = { .glyph = " ", .len = 1, .cls = CANVAS_PLAIN };
+/* A row of blanks: a new row is a copy of it, and a row's trailing blanks
+ * are found a block at a time against it (a piped report's rows are
+ * CANVAS_MAX_WIDTH cells, most of them blank). */
+static const struct canvas_cell blank_row[CANVAS_MAX_WIDTH] = {
+	[0 ... CANVAS_MAX_WIDTH - 1] = { .glyph = " ", .len = 1, .cls = CANVAS_PLAIN },
+};
+#define BLANK_BLOCK 64
 
 void canvas_init(struct canvas *c, unsigned width)
 {
@@ -102,8 +109,7 @@ size_t canvas_add_row(struct canvas *c)
 		ARRAY_GROW(c->cells, need, rows);
 		c->alloc = rows / c->width;
 	}
-	for (unsigned x = 0; x < c->width; x++)
-		c->cells[y * c->width + x] = blank;
+	memcpy(c->cells + y * c->width, blank_row, c->width * sizeof(*c->cells));
 	c->height = y + 1;
 	return y;
 }
@@ -496,6 +502,9 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 		unsigned last = c->width, cur = CANVAS_PLAIN;
 
 		strbuf_reset(&line);
+		while (last >= BLANK_BLOCK &&
+		       memcmp(row + last - BLANK_BLOCK, blank_row, sizeof(blank_row[0]) * BLANK_BLOCK) == 0)
+			last -= BLANK_BLOCK;
 		while (last > 0 && row[last - 1].len == 1 && row[last - 1].glyph[0] == ' ')
 			last--;
 		for (unsigned x = 0; x < last; x++) {

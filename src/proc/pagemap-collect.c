@@ -237,14 +237,15 @@ void vms_pages_sweep_free(struct vms_pages_sweep *sw)
 static int sweep_regions(struct vms_pagemap *pm, struct vms_pages_sweep *early,
 			 struct vms_snapshot *snap, uint32_t known, int *error)
 {
-	struct sweep local = { .snap = snap, .page_size = pm->page_size, .known = known,
-			       .n = regions_swept(snap) };
-	struct sweep *s = &local;
+	struct sweep local, *s = &local;
 	uint64_t lo, hi;
 	int r;
 
 	if (early && early->replayed && early->s.snap == snap)
 		s = &early->s; /* the thread summed the runs already */
+	else
+		local = (struct sweep){ .snap = snap, .page_size = pm->page_size, .known = known,
+					.n = regions_swept(snap) };
 	if (s->n == 0)
 		return 0;
 	lo = snap->regions[0].start;

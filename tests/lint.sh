@@ -20,6 +20,15 @@ src=${1:?usage: lint.sh SRCDIR VMSCOPE}
 vmscope=${2:?usage: lint.sh SRCDIR VMSCOPE}
 builddir=${3:-}
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+# ok_without_hits DESCRIPTION: ok when the rule found nothing (hits is
+# empty), else not_ok with each hit.
+ok_without_hits() {
+	if [ ${#hits[@]} -eq 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1" "${hits[@]}"
+	fi
+}
 cd "$src" || exit 1
 
 # C files of the tree, as NUL-separated list on stdin of the caller.
@@ -46,11 +55,7 @@ check_room() {
 		case "$f" in "$room"/*) continue ;; esac
 		while IFS= read -r line; do hits+=("$line"); done < <(grep_code "$re" "$f")
 	done
-	if [ ${#hits[@]} -eq 0 ]; then
-		ok "$what only in $room"
-	else
-		not_ok "$what only in $room" "${hits[@]}"
-	fi
+	ok_without_hits "$what only in $room"
 }
 
 check_room "curses" '#[[:space:]]*include[[:space:]]*[<"](n?cursesw?|ncursesw/[a-z]+|panel|menu|form|term)\.h[>"]' src/tui
@@ -88,11 +93,7 @@ for f in "${files[@]}"; do
 		hits+=("$line")
 	done < <(grep_code '#[[:space:]]*include[[:space:]]*"' "$f")
 done
-if [ ${#hits[@]} -eq 0 ]; then
-	ok "layers include only downward (base proc/elf/perf model json report tui)"
-else
-	not_ok "layers include only downward (base proc/elf/perf model json report tui)" "${hits[@]}"
-fi
+ok_without_hits "layers include only downward (base proc/elf/perf model json report tui)"
 
 # Printing or exiting below main and the TUI.
 hits=()
@@ -102,11 +103,7 @@ for f in "${files[@]}"; do
 	while IFS= read -r line; do hits+=("$line"); done < <(grep_code \
 		'(^|[^A-Za-z0-9_])(printf|fprintf|vprintf|vfprintf|dprintf|vdprintf|puts|fputs|putchar|putc|fputc|perror|exit|_exit|_Exit|err|errx|verr|verrx|warn|warnx)[[:space:]]*\(' "$f")
 done
-if [ ${#hits[@]} -eq 0 ]; then
-	ok "no printing or exiting in src/base src/proc src/elf src/model src/perf src/json"
-else
-	not_ok "no printing or exiting in src/base src/proc src/elf src/model src/perf src/json" "${hits[@]}"
-fi
+ok_without_hits "no printing or exiting in src/base src/proc src/elf src/model src/perf src/json"
 # Banned functions, anywhere in C code (a banned.h may #define them away).
 hits=()
 mapfile -t files < <(c_files src include tests bench)
@@ -116,11 +113,7 @@ for f in "${files[@]}"; do
 		hits+=("$line")
 	done < <(grep_code '(^|[^A-Za-z0-9_])(strcpy|strcat|strncpy|sprintf|vsprintf|strtok|atoi|gets)[[:space:]]*\(' "$f")
 done
-if [ ${#hits[@]} -eq 0 ]; then
-	ok "no banned functions (strcpy strcat strncpy sprintf vsprintf strtok atoi gets)"
-else
-	not_ok "no banned functions (strcpy strcat strncpy sprintf vsprintf strtok atoi gets)" "${hits[@]}"
-fi
+ok_without_hits "no banned functions (strcpy strcat strncpy sprintf vsprintf strtok atoi gets)"
 
 # qsort only through ARRAY_SORT (base/xalloc.h): an array that never grew
 # is NULL, and qsort(NULL, 0) is undefined.
@@ -130,11 +123,7 @@ for f in "${files[@]}"; do
 	[ "$f" = src/base/xalloc.h ] && continue
 	while IFS= read -r line; do hits+=("$line"); done < <(grep_code '(^|[^A-Za-z0-9_])qsort[[:space:]]*\(' "$f")
 done
-if [ ${#hits[@]} -eq 0 ]; then
-	ok "src/ sorts arrays through ARRAY_SORT only"
-else
-	not_ok "src/ sorts arrays through ARRAY_SORT only" "${hits[@]}"
-fi
+ok_without_hits "src/ sorts arrays through ARRAY_SORT only"
 
 # Every long option of --help (and of each command's --help) in the man page
 # and the completions.

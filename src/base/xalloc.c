@@ -67,6 +67,18 @@ void *xreallocarray(void *p, size_t n, size_t size)
 	return xrealloc(p, n * size);
 }
 
+size_t array_grow_count(size_t alloc, size_t need)
+{
+	size_t n = alloc < 8 ? 8 : alloc;
+
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			die_oom(SIZE_MAX);
+		n *= 2;
+	}
+	return n;
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);

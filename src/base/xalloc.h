@@ -35,18 +35,20 @@ char *xstrndup(const char *s, size_t n);
 	} while (0)
 
 /*
+ * The count ARRAY_GROW grows to: alloc (8 at least) doubled until need fits.
+ * Dies on overflow. Out of line: every ARRAY_GROW keeps one compare inline,
+ * and the growth and its overflow check are one piece of code.
+ */
+size_t array_grow_count(size_t alloc, size_t need);
+
+/*
  * Grow (items, alloc) so that at least `need` items fit. Overflow-checked;
  * doubles, so appending n items is O(n). Items may move: keep indices.
  */
 #define ARRAY_GROW(items, need, alloc)                                                         \
 	do {                                                                                   \
 		if ((size_t)(need) > (alloc)) {                                                \
-			size_t grow_n_ = (alloc) < 8 ? 8 : (alloc);                            \
-			while (grow_n_ < (size_t)(need)) {                                     \
-				if (grow_n_ > ((size_t)-1) / 2)                                \
-					die_oom((size_t)-1);                                   \
-				grow_n_ *= 2;                                                  \
-			}                                                                      \
+			size_t grow_n_ = array_grow_count((alloc), (size_t)(need));            \
 			(items) = xreallocarray((items), grow_n_, sizeof(*(items)));           \
 			(alloc) = grow_n_;                                                     \
 		}                                                                              \

@@ -365,6 +365,47 @@ static void test_status(void **state)
 	vms_snapshot_free(snap);
 }
 
+/*
+ * status lines the kernel never writes: a value past its type (uid_t, a pid,
+ * a thread count, kB that overflow bytes) or not a number is -EBADMSG, never
+ * a value cut to its type; unknown keys and blank lines are passed over.
+ */
+static void test_status_hostile(void **state)
+{
+	static const char *const bad[] = {
+		"Uid:\t4294967296\t0\t0\t0\n",
+		"Uid:\tx\n",
+		"PPid:\t2147483648\n",
+		"PPid:\t-1\n",
+		"Threads:\t4294967296\n",
+		"Threads:\t\n",
+		"Kthread:\tyes\n",
+		"VmSize:\t18014398509481984 kB\n",
+		"VmSize:\tkB\n",
+		"HugetlbPages:\t1 MB\n",
+	};
+	static const char good[] = "Name:\tx\n\n\nVmFoo:\t7 kB\nRssBar:\t1 kB\nHugeness:\tbig\n"
+				   "Kthread:\t1\nUid:\t4294967295\t0\t0\t0\nPPid:\t2147483647\n"
+				   "Threads:\t4294967295\nVmSize:\t18014398509481983 kB\n";
+	struct vms_snapshot *snap = vms_snapshot_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (vms_status_parse(snap, bad[i], strlen(bad[i])) != -EBADMSG)
+			fail_msg("read: %s", bad[i]);
+	vms_snapshot_free(snap);
+	snap = vms_snapshot_new();
+	assert_int_equal(vms_status_parse(snap, good, strlen(good)), 0);
+	assert_true(snap->proc.kernel_thread);
+	assert_int_equal(snap->proc.uid, UINT32_MAX);
+	assert_int_equal(snap->proc.ppid, INT32_MAX);
+	assert_int_equal(snap->proc.threads, UINT32_MAX);
+	assert_int_equal(snap->totals.status[VMS_ST_VM_SIZE], UINT64_C(18014398509481983) * 1024);
+	/* VmSize alone was had: VmFoo and RssBar are no fields of ours */
+	assert_int_equal(snap->totals.status_have, 1u << VMS_ST_VM_SIZE);
+	vms_snapshot_free(snap);
+}
+
 static void test_stat(void **state)
 {
 	static const char normal[] =
@@ -400,6 +441,28 @@ static void test_stat(void **state)
 	assert_int_equal(vms_stat_parse("1 (x) R 0", 9, &st), -EBADMSG);
 	assert_int_equal(vms_stat_parse("", 0, &st), -EBADMSG);
 	assert_int_equal(vms_stat_parse("x (y) R 1 2 3", 13, &st), -EBADMSG);
+	/* the ')' before the '(', a pid past pid_t, no blank after the pid,
+	 * a parent pid below 0 or past pid_t */
+	{
+		static const char tail[] = " 1 1 0 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 5 4096 1\n";
+		static const char *const heads[] = { "1 )x( R", "2147483648 (x) R", "1(x) R",
+						     "1 (x) R -1", "1 (x) R 2147483648" };
+		char line[160];
+
+		for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+			/* the tail without its first field when the head has the ppid */
+			snprintf(line, sizeof(line), "%s%s", heads[i], i >= 3 ? tail + 2 : tail);
+			if (vms_stat_parse(line, strlen(line), &st) != -EBADMSG)
+				fail_msg("read: %s", line);
+		}
+		/* a '(' only after the fields: the ')' before it ends no comm */
+		snprintf(line, sizeof(line), "1 ) R%.*s (x\n", (int)strlen(tail) - 1, tail);
+		assert_int_equal(vms_stat_parse(line, strlen(line), &st), -EBADMSG);
+		snprintf(line, sizeof(line), "1 (x) R%s", tail);
+		assert_int_equal(vms_stat_parse(line, strlen(line), &st), 0);
+		assert_int_equal(st.ppid, 1);
+		assert_int_equal(st.vsize, 4096);
+	}
 	/* every prefix that ends before field 24 (rss) fails cleanly */
 	for (size_t cut = 0; cut < (size_t)(strstr(normal, " 413 ") - normal) + 1; cut++)
 		assert_int_equal(vms_stat_parse(normal, cut, &st), -EBADMSG);
@@ -420,6 +483,12 @@ static void test_syscall(void **state)
 	assert_int_equal(vms_syscall_parse_sp("", 0, &sp), -EBADMSG);
 	assert_int_equal(vms_syscall_parse_sp("0 0x1 0x2\n", 10, &sp), -EBADMSG);
 	assert_int_equal(vms_syscall_parse_sp("-1 12345 0x1\n", 13, &sp), -EBADMSG);
+	/* the stack pointer not in hex, or more than hex; a line break inside */
+	assert_int_equal(vms_syscall_parse_sp("-1 0y10 0x1\n", 12, &sp), -EBADMSG);
+	assert_int_equal(vms_syscall_parse_sp("-1 0x 0x1\n", 10, &sp), -EBADMSG);
+	assert_int_equal(vms_syscall_parse_sp("-1 0x10z 0x1\n", 13, &sp), -EBADMSG);
+	assert_int_equal(vms_syscall_parse_sp("-1 0x10\n0x1\n", 13, &sp), -EBADMSG);
+	assert_int_equal(sp, 0x7ffc0000);
 }
 
 /* The line reader across read() chunks, long lines, NUL bytes, no final newline. */
@@ -496,7 +565,26 @@ static void test_sysv(void **state)
 		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 			if (vms_sysv_parse(snap, rows[i], strlen(rows[i])) != -EBADMSG)
 				fail_msg("out of range, read: %s", rows[i]);
+		/* perms below '0', or the row ending in the blank before them */
+		assert_int_equal(vms_sysv_parse(snap, "key\n1 0 -600 1 1 1 1 0\n", 24), -EBADMSG);
+		assert_int_equal(vms_sysv_parse(snap, "key\n1 0 ", 9), -EBADMSG);
 	}
+	/* blank lines and no final newline: the last row is kept all the same */
+	{
+		static const char rows[] = "key\n\n9 7 644 4096 10 11 2 1000\n\n1 0 600 8192 10 11 1 0";
+
+		assert_int_equal(vms_sysv_parse(snap, rows, sizeof(rows) - 1), 0);
+	}
+	assert_int_equal(snap->n_sysv, 2);
+	assert_int_equal(snap->sysv[0].id, 7);
+	assert_int_equal(snap->sysv[1].id, 0);
+	assert_int_equal(snap->sysv[1].size, 8192);
+	vms_snapshot_free(snap);
+	/* a process that maps no segment keeps none of the rows, read all the same */
+	snap = vms_snapshot_new();
+	assert_int_equal(vms_sysv_parse(snap, shm, sizeof(shm) - 1), 0);
+	assert_int_equal(snap->n_sysv, 0);
+	assert_int_equal(vms_sysv_parse(snap, "key\n1 x 600 1 1 1 1 0\n", 22), -EBADMSG);
 	vms_snapshot_free(snap);
 }
 
@@ -734,6 +822,8 @@ static void test_cursor_numbers(void **state)
 		{ true, "10000000000000000", -ERANGE, 0, 0 },
 		{ true, "000000000000000000007f", 0, 0x7f, 22 },
 		{ true, "fg", 0, 0xf, 1 },
+		{ true, "7fFE-", 0, 0x7ffe, 4 },
+		{ true, "FG", 0, 0xf, 1 },
 		{ true, "g", -EBADMSG, 0, 0 },
 	};
 	char got[96], want[96];
@@ -750,6 +840,47 @@ static void test_cursor_numbers(void **state)
 		snprintf(want, sizeof(want), "'%s' -> %d %" PRIu64 " %zu", cases[i].s, cases[i].r,
 			 cases[i].r ? UINT64_C(12345) : cases[i].v, cases[i].used);
 		assert_string_equal(got, want);
+	}
+	/* signed: the two ends of int64_t, one past each, a sign alone */
+	{
+		static const struct {
+			const char *s;
+			int r;
+			int64_t v;
+		} signed_cases[] = {
+			{ "-9223372036854775808", 0, INT64_MIN },
+			{ "9223372036854775807", 0, INT64_MAX },
+			{ "-9223372036854775809", -ERANGE, 0 },
+			{ "9223372036854775808", -ERANGE, 0 },
+			{ "-", -EBADMSG, 0 },
+			{ "-0", 0, 0 },
+		};
+
+		for (size_t i = 0; i < sizeof(signed_cases) / sizeof(signed_cases[0]); i++) {
+			const char *p = signed_cases[i].s, *end = p + strlen(p);
+			int64_t v = 12345;
+			int r = parse_dec_i64(&p, end, &v);
+
+			snprintf(got, sizeof(got), "'%s' -> %d %" PRId64, signed_cases[i].s, r, v);
+			snprintf(want, sizeof(want), "'%s' -> %d %" PRId64, signed_cases[i].s,
+				 signed_cases[i].r, signed_cases[i].r ? INT64_C(12345) : signed_cases[i].v);
+			assert_string_equal(got, want);
+		}
+	}
+	/* a word ends at a blank, a tab or a newline */
+	{
+		static const char *const words[] = { "ab cd", "ab\tcd", "ab\ncd", "ab" };
+		const char *w;
+		size_t wlen;
+
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			const char *p = words[i];
+
+			assert_int_equal(parse_word(&p, p + strlen(p), &w, &wlen), 0);
+			assert_int_equal(wlen, 2);
+			assert_ptr_equal(p, words[i] + 2);
+			assert_int_equal(parse_word(&p, p + strlen(p), &w, &wlen), -EBADMSG);
+		}
 	}
 }
 
@@ -804,6 +935,10 @@ static void test_numbers(void **state)
 		{ "5 s", -EINVAL, 0 },
 		{ "5x", -EINVAL, 0 },
 		{ "ms", -EINVAL, 0 },
+		{ "1.5.5s", -EINVAL, 0 },
+		{ "18446744073.709551616", -ERANGE, 0 },
+		{ "18446744073.709551615", 0, UINT64_MAX },
+		{ "5124096h", -ERANGE, 0 },
 	};
 
 	/* "INPUT -> RESULT VALUE", so that a failure names its case */
@@ -840,6 +975,7 @@ int main(void)
 		cmocka_unit_test(test_rollup),
 		cmocka_unit_test(test_every_key_distinct),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_status_hostile),
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_syscall),
 		cmocka_unit_test(test_sysv),

@@ -22,17 +22,68 @@
  * A snapshot of 65,000 regions is millions of small writes: they go into a
  * buffer of the writer's own, handed to the FILE 64 KiB at a time (stdio,
  * even unlocked, costs a call per piece), and numbers skip printf.
+ *
+ * Each item makes room once, in before_item: ITEM_ROOM bytes past its
+ * separator, so that a key, a number or a short string is then written with
+ * plain stores, without a check per piece, and committed with its end.
  */
-static void put_u64(struct strbuf *out, uint64_t v)
-{
-	char buf[20];
-	size_t i = sizeof(buf);
+#define ITEM_ROOM 256
+/* the longest key or string copied in that room (with its quotes, '": ',
+ * and the 8 bytes a word copy may write past it) */
+#define FAST_MAX 192
 
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	strbuf_add(out, buf + i, sizeof(buf) - i);
+/* Room for n more bytes and the NUL: where they go. */
+static inline char *room(struct strbuf *sb, size_t n)
+{
+	if (sb->alloc - sb->len <= n) /* alloc 0 too */
+		strbuf_grow(sb, n);
+	return sb->buf + sb->len;
+}
+
+/* What was written into the room ends at end. */
+static inline void commit(struct jsonw *w, char *end)
+{
+	w->sb.len = (size_t)(end - w->sb.buf);
+	*end = '\0';
+}
+
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+				  "25262728293031323334353637383940414243444546474849"
+				  "50515253545556575859606162636465666768697071727374"
+				  "75767778798081828384858687888990919293949596979899";
+
+/* v in decimal at p (20 bytes of room); returns its end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	static const uint64_t pow10[20] = {
+		UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000),
+		UINT64_C(100000), UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000),
+		UINT64_C(1000000000), UINT64_C(10000000000), UINT64_C(100000000000),
+		UINT64_C(1000000000000), UINT64_C(10000000000000), UINT64_C(100000000000000),
+		UINT64_C(1000000000000000), UINT64_C(10000000000000000),
+		UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+		UINT64_C(10000000000000000000),
+	};
+	unsigned n = 1;
+	char *e;
+
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	while (n < 20 && v >= pow10[n])
+		n++;
+	e = p + n;
+	while (v >= 100) {
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(e - 2, digit_pairs + 2 * v, 2);
+	else
+		e[-1] = (char)('0' + v);
+	return p + n;
 }
 
 void jsonw_init(struct jsonw *w, FILE *out)
@@ -49,65 +100,74 @@ static void flush_some(struct jsonw *w)
 	strbuf_reset(&w->sb);
 }
 
-static void indent(struct jsonw *w, unsigned depth)
+/* ',' (when comma), a newline and the spaces of depth levels */
+static const char comma_nl_spaces[] = ",\n                                "
+				      "                                "
+				      "                                "
+				      "                                ";
+
+/* The separator of an item of a block container at depth d, at p (room for
+ * 2 * d + 34 bytes); returns its end. Short ones are copied 32 bytes whole. */
+static inline char *put_newline(char *p, unsigned d, bool comma)
 {
-	/* a newline and the spaces of JSONW_MAX_DEPTH levels */
-	static const char nl_spaces[] = "\n                                "
-					"                                ";
-	size_t n = 2 * (size_t)depth;
+	const char *s = comma_nl_spaces + !comma;
+	size_t n = 2 * (size_t)d + 1 + comma;
 
-	if (n < sizeof(nl_spaces) - 1) {
-		strbuf_add(&w->sb, nl_spaces, n + 1);
-		return;
-	}
-	strbuf_addch(&w->sb, '\n');
-	while (n > 0) {
-		size_t k = n < sizeof(nl_spaces) - 2 ? n : sizeof(nl_spaces) - 2;
-
-		strbuf_add(&w->sb, nl_spaces + 1, k);
-		n -= k;
-	}
+	if (n <= 32)
+		memcpy(p, s, 32);
+	else
+		memcpy(p, s, n);
+	return p + n;
 }
 
-/* Separator and indentation before an item of the current container. */
-static void before_item(struct jsonw *w, bool is_key)
+/*
+ * Separator and indentation before an item of the current container; the
+ * room for the item: ITEM_ROOM bytes from the returned place, not committed.
+ */
+static inline __attribute__((always_inline)) char *before_item(struct jsonw *w, bool is_key)
 {
 	unsigned d = w->depth;
+	uint64_t bit = BIT(d);
+	char *p;
 
 	if (w->sb.len >= 64 * 1024 && w->out) /* a block of jsonw_items keeps all */
 		flush_some(w);
-
+	p = room(&w->sb, ITEM_ROOM + 2 * JSONW_MAX_DEPTH + 34);
 	if (w->after_key) {
 		w->after_key = false;
 		if (is_key)
 			w->error = -EINVAL;
-		return;
+		return p;
 	}
 	if (d == 0)
-		return;
-	if (!!(w->is_object & BIT(d)) != is_key)
+		return p;
+	if (!!(w->is_object & bit) != is_key)
 		w->error = -EINVAL;
-	if (w->has_items & BIT(d))
-		strbuf_addch(&w->sb, ',');
-	if (w->is_inline & BIT(d)) {
-		if (w->has_items & BIT(d))
-			strbuf_addch(&w->sb, ' ');
+	if (w->is_inline & bit) {
+		if (w->has_items & bit) {
+			memcpy(p, ", ", 2);
+			p += 2;
+		}
 	} else {
-		indent(w, d);
+		p = put_newline(p, d, w->has_items & bit);
 	}
-	w->has_items |= BIT(d);
+	w->has_items |= bit;
+	return p;
 }
 
 static void begin(struct jsonw *w, bool object, bool inl)
 {
 	unsigned d;
 
-	before_item(w, false);
+	char *p = before_item(w, false);
+
 	if (w->depth >= JSONW_MAX_DEPTH) {
+		commit(w, p);
 		w->error = -EINVAL;
 		return;
 	}
-	strbuf_addch(&w->sb, object ? '{' : '[');
+	*p++ = object ? '{' : '[';
+	commit(w, p);
 	d = ++w->depth;
 	if (d > 1 && (w->is_inline & BIT(d - 1)))
 		inl = true;
@@ -119,14 +179,17 @@ static void begin(struct jsonw *w, bool object, bool inl)
 static void end(struct jsonw *w, bool object)
 {
 	unsigned d = w->depth;
+	char *p;
 
 	if (d == 0 || w->after_key || !!(w->is_object & BIT(d)) != object) {
 		w->error = -EINVAL;
 		return;
 	}
+	p = room(&w->sb, 2 * (size_t)d + 34);
 	if ((w->has_items & BIT(d)) && !(w->is_inline & BIT(d)))
-		indent(w, d - 1);
-	strbuf_addch(&w->sb, object ? '}' : ']');
+		p = put_newline(p, d - 1, false);
+	*p++ = object ? '}' : ']';
+	commit(w, p);
 	w->depth--;
 }
 
@@ -272,23 +335,91 @@ static inline bool plain_byte(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-/*
- * Whether none of the eight bytes at s is below 0x20, 0x7f or above, '"'
- * or '\\', tested a word at a time (a flag may also fall on a plain byte
- * after one that is not: false then, and the byte loop decides).
- */
-static inline bool plain8(const char *s)
+static inline uint64_t load_word(const char *s)
 {
-	const uint64_t ones = UINT64_C(0x0101010101010101);
-	const uint64_t high = ones * 0x80;
-	uint64_t x, q, b, del;
+	uint64_t x;
 
 	memcpy(&x, s, 8);
-	q = x ^ (ones * '"');
-	b = x ^ (ones * '\\');
-	del = x ^ (ones * 0x7f);
-	return !(((x - ones * 0x20) | x | ((q - ones) & ~q) | ((b - ones) & ~b) |
-		  ((del - ones) & ~del)) & high);
+	return x;
+}
+
+/*
+ * Whether every byte of x is plain: 0x20 to 0x7e, neither '"' nor '\\'. A
+ * byte below 0x20 borrows in x - 0x20, one of 0x7f or above has the high bit
+ * in x + 1 or in x, and '"' or '\\' is 0 after the xor and borrows. A borrow
+ * or carry into the next byte comes only from a byte that is not plain, so
+ * the answer is exact.
+ */
+static inline bool plain_word(uint64_t x)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return !(((x - ones * 0x20) | (x + ones) | x | (q - ones) | (b - ones)) & (ones * 0x80));
+}
+
+static inline bool plain8(const char *s)
+{
+	return plain_word(load_word(s));
+}
+
+/*
+ * Copies the n bytes at s to d, and returns true, if every one is plain;
+ * false otherwise, with some of them copied. Whole words: a string shorter
+ * than a word is read in two loads that overlap, a longer one's last word
+ * overlaps the one before, so that nothing past s + n is read or past
+ * d + n written.
+ */
+static inline bool copy_plain(char *d, const char *s, size_t n)
+{
+	const uint64_t spaces = UINT64_C(0x2020202020202020);
+	size_t i;
+
+	if (n >= 8) {
+		uint64_t x;
+
+		for (i = 0; i + 8 <= n; i += 8) {
+			x = load_word(s + i);
+			if (!plain_word(x))
+				return false;
+			memcpy(d + i, &x, 8);
+		}
+		if (i < n) {
+			x = load_word(s + n - 8);
+			if (!plain_word(x))
+				return false;
+			memcpy(d + n - 8, &x, 8);
+		}
+		return true;
+	}
+	if (n >= 4) {
+		uint32_t lo, hi;
+
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		if (!plain_word(lo | (uint64_t)hi << 32))
+			return false;
+		memcpy(d, &lo, 4);
+		memcpy(d + n - 4, &hi, 4);
+		return true;
+	}
+	if (n >= 2) {
+		uint16_t lo, hi;
+
+		memcpy(&lo, s, 2);
+		memcpy(&hi, s + n - 2, 2);
+		if (!plain_word(lo | (uint64_t)hi << 16 | (spaces << 32)))
+			return false;
+		memcpy(d, &lo, 2);
+		memcpy(d + n - 2, &hi, 2);
+		return true;
+	}
+	if (n == 1) {
+		if (!plain_byte((unsigned char)s[0]))
+			return false;
+		d[0] = s[0];
+	}
+	return true;
 }
 
 /* The body of a JSON string: valid UTF-8 whatever the input. */
@@ -353,39 +484,43 @@ static void put_escaped(struct strbuf *out, const char *s, size_t n)
 
 void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
 {
-	struct strbuf *sb = &w->sb;
-	char *d;
-	size_t i = 0;
+	char *p = before_item(w, true);
 
-	before_item(w, true);
 	/* Keys are short names from vmscope's tables: '"', the key and '": '
-	 * copied in one pass while it is plain, eight bytes at a time; a
-	 * longer or odd key goes the way of every string. */
-	if (n <= 56) {
-		if (sb->alloc - sb->len <= 64)
-			strbuf_grow(sb, 64);
-		d = sb->buf + sb->len + 1;
-		for (; n - i >= 8 && plain8(key + i); i += 8)
-			memcpy(d + i, key + i, 8);
-		for (; i < n && plain_byte((unsigned char)key[i]); i++)
-			d[i] = key[i];
-	}
-	if (n <= 56 && i == n) {
-		d[-1] = '"';
-		memcpy(d + n, "\": ", 4);
-		sb->len += n + 4;
+	 * copied into the item's room while it is plain; a long or odd key
+	 * goes the way of every string. */
+	if (n <= FAST_MAX && copy_plain(p + 1, key, n)) {
+		p[0] = '"';
+		memcpy(p + 1 + n, "\": ", 3);
+		commit(w, p + n + 4);
 	} else {
-		strbuf_addch(sb, '"');
-		put_escaped(sb, key, n);
-		strbuf_add(sb, "\": ", 3);
+		*p++ = '"';
+		commit(w, p);
+		put_escaped(&w->sb, key, n);
+		strbuf_add(&w->sb, "\": ", 3);
 	}
 	w->after_key = true;
 }
 
+void jsonw_key_uint_n(struct jsonw *w, const char *key, size_t n, uint64_t v)
+{
+	jsonw_key_n(w, key, n);
+	/* the value right after its key, as jsonw_uint would write it there */
+	w->after_key = false;
+	commit(w, put_u64(room(&w->sb, 24), v));
+}
+
 void jsonw_string_n(struct jsonw *w, const char *s, size_t n)
 {
-	before_item(w, false);
-	strbuf_addch(&w->sb, '"');
+	char *p = before_item(w, false);
+
+	*p++ = '"';
+	if (n <= FAST_MAX && copy_plain(p, s, n)) {
+		p[n] = '"';
+		commit(w, p + n + 1);
+		return;
+	}
+	commit(w, p);
 	put_escaped(&w->sb, s, n);
 	strbuf_addch(&w->sb, '"');
 }
@@ -421,8 +556,7 @@ void jsonw_stringf(struct jsonw *w, const char *fmt, ...)
 
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
-	before_item(w, false);
-	put_u64(&w->sb, v);
+	commit(w, put_u64(before_item(w, false), v));
 }
 
 /* v in lowercase hex, at least min digits, ending at end; returns its start. */
@@ -458,25 +592,31 @@ void jsonw_dev(struct jsonw *w, uint32_t major, uint32_t minor)
 
 void jsonw_int(struct jsonw *w, int64_t v)
 {
-	before_item(w, false);
+	char *p = before_item(w, false);
+
 	if (v < 0) {
-		strbuf_addch(&w->sb, '-');
-		put_u64(&w->sb, -(uint64_t)v);
+		*p++ = '-';
+		p = put_u64(p, -(uint64_t)v);
 	} else {
-		put_u64(&w->sb, (uint64_t)v);
+		p = put_u64(p, (uint64_t)v);
 	}
+	commit(w, p);
 }
 
 void jsonw_bool(struct jsonw *w, bool v)
 {
-	before_item(w, false);
-	strbuf_addstr(&w->sb, v ? "true" : "false");
+	char *p = before_item(w, false);
+
+	memcpy(p, v ? "true" : "false", 5); /* "true" with its NUL */
+	commit(w, p + (v ? 4 : 5));
 }
 
 void jsonw_null(struct jsonw *w)
 {
-	before_item(w, false);
-	strbuf_addstr(&w->sb, "null");
+	char *p = before_item(w, false);
+
+	memcpy(p, "null", 4);
+	commit(w, p + 4);
 }
 
 int jsonw_finish(struct jsonw *w)

@@ -65,6 +65,14 @@ static inline void jsonw_key(struct jsonw *w, const char *key)
 	jsonw_key_n(w, key, strlen(key));
 }
 
+/* A key and its unsigned value: jsonw_key then jsonw_uint, in one call (the
+ * members of a region, written millions of times). */
+void jsonw_key_uint_n(struct jsonw *w, const char *key, size_t n, uint64_t v);
+static inline void jsonw_key_uint(struct jsonw *w, const char *key, uint64_t v)
+{
+	jsonw_key_uint_n(w, key, strlen(key), v);
+}
+
 /* s == NULL writes null. */
 void jsonw_string(struct jsonw *w, const char *s);
 /* n bytes, which may include NUL (written as \u0000). */

@@ -39,11 +39,12 @@ void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
 	}
 	jsonw_begin_inline_object(w);
 	for (int c = 0; c < VMS_PG__MAX; c++) {
-		jsonw_key(w, vms_page_count_names[c]);
-		if (vms_region_pages_has(p, c))
-			jsonw_uint(w, p->v[c]);
-		else
+		if (vms_region_pages_has(p, c)) {
+			jsonw_key_uint(w, vms_page_count_names[c], p->v[c]);
+		} else {
+			jsonw_key(w, vms_page_count_names[c]);
 			jsonw_null(w);
+		}
 	}
 	jsonw_key(w, "pss");
 	if (vms_region_pages_has(p, VMS_PG_MAPPED_ONCE))

@@ -63,8 +63,7 @@ static void put_mem(struct jsonw *w, const struct vms_counters *c)
 	for (int m = 0; m < VMS_MEM__MAX; m++) {
 		if (!vms_counters_has(c, m))
 			continue;
-		jsonw_key(w, vms_mem_fields[m].name);
-		jsonw_uint(w, c->v[m]);
+		jsonw_key_uint(w, vms_mem_fields[m].name, c->v[m]);
 	}
 	jsonw_end_object(w);
 }
@@ -247,16 +246,13 @@ static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
 	put_addr(w, r->start);
 	jsonw_key(w, "end");
 	put_addr(w, r->end);
-	jsonw_key(w, "size");
-	jsonw_uint(w, vms_region_size(r));
+	jsonw_key_uint(w, "size", vms_region_size(r));
 	jsonw_key(w, "perms");
 	put_perms(w, r->perms);
-	jsonw_key(w, "offset");
-	jsonw_uint(w, r->offset);
+	jsonw_key_uint(w, "offset", r->offset);
 	jsonw_key(w, "dev");
 	put_dev(w, r->dev_major, r->dev_minor);
-	jsonw_key(w, "inode");
-	jsonw_uint(w, r->inode);
+	jsonw_key_uint(w, "inode", r->inode);
 	jsonw_key(w, "name");
 	jsonw_string(w, r->name ? r->name : "");
 	jsonw_key(w, "deleted");

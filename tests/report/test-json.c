@@ -20,6 +20,7 @@
 
 #include "base/escape.h"
 #include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "fixture.h"
 #include "json/jsonw.h"
 #include "vmscope/report.h"
@@ -173,6 +174,127 @@ static void test_writer_escaping(void **state)
 	}
 	assert_true(json_object_get_boolean(json_object_object_get(root, "k\x1b\xef\xbf\xbd\"")));
 	json_object_put(root);
+	free(c.buf);
+}
+
+/*
+ * Writer: a string or key of any length, with one byte that needs escaping
+ * at any place (or none), reads back as written; the short ones and those
+ * around the writer's word and room sizes, every place of the byte.
+ */
+static void test_writer_every_length(void **state)
+{
+	static const struct {
+		char bad;
+		const char *want; /* what the byte reads back as */
+	} bads[] = { { '"', "\"" }, { '\\', "\\" }, { '\x01', "\x01" }, { '\x7f', "\x7f" },
+		     { '\xff', "\xef\xbf\xbd" } };
+	static const size_t lens[] = { 0,  1,  2,  3,  4,  5,  6,  7,  8,   9,   10,  11,  12,
+				       15, 16, 17, 23, 24, 25, 63, 64, 65, 191, 192, 193, 200 };
+	char in[256], want[512], key[32];
+
+	(void)state;
+	for (size_t l = 0; l < ARRAY_SIZE(lens); l++) {
+		size_t n = lens[l];
+		struct capture c;
+		struct jsonw w;
+		json_object *root;
+
+		capture_open(&c);
+		jsonw_init(&w, c.f);
+		jsonw_begin_object(&w);
+		/* place n: no byte to escape; as a key and as a value */
+		for (size_t pos = 0; pos <= n; pos++) {
+			for (size_t b = 0; b < ARRAY_SIZE(bads); b++) {
+				if (pos == n && b > 0)
+					break;
+				for (size_t i = 0; i < n; i++)
+					in[i] = (char)('a' + (i * 7 + n) % 26);
+				if (pos < n)
+					in[pos] = bads[b].bad;
+				snprintf(key, sizeof(key), "k%zu.%zu", pos, b);
+				jsonw_key(&w, key);
+				jsonw_string_n(&w, in, n);
+				jsonw_key_n(&w, in, n);
+				jsonw_uint(&w, pos * 10 + b);
+			}
+		}
+		jsonw_end_object(&w);
+		assert_int_equal(jsonw_finish(&w), 0);
+		capture_close(&c);
+		for (size_t i = 0; i < c.len; i++)
+			if ((unsigned char)c.buf[i] < 0x20 && c.buf[i] != '\n')
+				fail_msg("length %zu: raw byte 0x%02x at offset %zu", n,
+					 (unsigned char)c.buf[i], i);
+
+		root = parse(c.buf, c.len);
+		for (size_t pos = 0; pos <= n; pos++) {
+			for (size_t b = 0; b < ARRAY_SIZE(bads); b++) {
+				size_t wl = 0;
+
+				if (pos == n && b > 0)
+					break;
+				for (size_t i = 0; i < n; i++) {
+					if (i == pos) {
+						memcpy(want + wl, bads[b].want, strlen(bads[b].want));
+						wl += strlen(bads[b].want);
+					} else {
+						want[wl++] = (char)('a' + (i * 7 + n) % 26);
+					}
+				}
+				want[wl] = '\0';
+				snprintf(key, sizeof(key), "k%zu.%zu", pos, b);
+				json_object *v = json_object_object_get(root, key);
+				if (!v || (size_t)json_object_get_string_len(v) != wl ||
+				    memcmp(json_object_get_string(v), want, wl) != 0)
+					fail_msg("length %zu, byte %zu at %zu: value not read back", n, b,
+						 pos);
+				/* the same text as a key: a string with a NUL inside
+				 * (none here) would not look up */
+				json_object *k = json_object_object_get(root, want);
+				if (wl && (!k || json_object_get_int64(k) != (int64_t)(pos * 10 + b)))
+					fail_msg("length %zu, byte %zu at %zu: key not read back", n, b,
+						 pos);
+			}
+		}
+		json_object_put(root);
+		free(c.buf);
+	}
+}
+
+/* Writer: numbers at every count of digits, as printf writes them. */
+static void test_writer_numbers(void **state)
+{
+	struct capture c;
+	struct jsonw w;
+	struct strbuf want;
+	uint64_t p = 1;
+
+	(void)state;
+	strbuf_init(&want);
+	capture_open(&c);
+	jsonw_init(&w, c.f);
+	jsonw_begin_inline_array(&w);
+	strbuf_addch(&want, '[');
+	for (int k = 0; k < 20; k++, p *= 10) {
+		uint64_t vs[] = { p - 1, p, p + 1, p * 5 + 3 };
+
+		for (size_t i = 0; i < ARRAY_SIZE(vs); i++) {
+			if (k == 19 && i == 3)
+				break; /* past the range */
+			jsonw_uint(&w, vs[i]);
+			jsonw_int(&w, -(int64_t)(vs[i] & INT64_MAX));
+			strbuf_addf(&want, "%s%" PRIu64 ", %" PRId64, want.len > 1 ? ", " : "", vs[i],
+				    -(int64_t)(vs[i] & INT64_MAX));
+		}
+	}
+	jsonw_uint(&w, UINT64_MAX);
+	strbuf_addf(&want, ", %" PRIu64 "]\n", UINT64_MAX);
+	jsonw_end_array(&w);
+	assert_int_equal(jsonw_finish(&w), 0);
+	capture_close(&c);
+	assert_string_equal(c.buf, want.buf);
+	strbuf_release(&want);
 	free(c.buf);
 }
 
@@ -908,6 +1030,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_writer_escaping),
 		cmocka_unit_test(test_writer_layout),
+		cmocka_unit_test(test_writer_every_length),
+		cmocka_unit_test(test_writer_numbers),
 		cmocka_unit_test(test_writer_items),
 		cmocka_unit_test(test_writer_misuse),
 		cmocka_unit_test(test_write_error),

@@ -57,6 +57,11 @@ struct load {
 	struct vms_snapshot *snap;
 	unsigned schema; /* the file's VMS_SCHEMA_VERSION */
 	struct vms_load_error *err;
+	/*
+	 * The path is that of the schema walk, whose depth is the code's and
+	 * never the file's: at most 6 (objects[i].elf.sections[j].flags), so
+	 * entering a level checks no bound.
+	 */
 	struct path_part path[VMS_JSON_MAX_DEPTH];
 	unsigned depth;
 	bool failed;
@@ -66,16 +71,12 @@ struct load {
 
 static inline void load_enter_key(struct load *ld, const char *key)
 {
-	if (ld->depth < VMS_JSON_MAX_DEPTH)
-		ld->path[ld->depth] = (struct path_part){ .key = key };
-	ld->depth++;
+	ld->path[ld->depth++] = (struct path_part){ .key = key };
 }
 
 static inline void load_enter_index(struct load *ld, size_t index)
 {
-	if (ld->depth < VMS_JSON_MAX_DEPTH)
-		ld->path[ld->depth] = (struct path_part){ .index = index };
-	ld->depth++;
+	ld->path[ld->depth++] = (struct path_part){ .index = index };
 }
 
 static inline void load_leave(struct load *ld)

@@ -71,10 +71,9 @@ static bool find_element(const char *b, size_t len, size_t i, size_t index, size
 /* The offset of the value at the current path, or of its deepest ancestor found. */
 static size_t locate(const struct load *ld)
 {
-	unsigned depth = ld->depth < VMS_JSON_MAX_DEPTH ? ld->depth : VMS_JSON_MAX_DEPTH;
 	size_t at = vms_json_skip_ws(ld->buf, ld->len, 0);
 
-	for (unsigned d = 0; d < depth; d++) {
+	for (unsigned d = 0; d < ld->depth; d++) {
 		const struct path_part *p = &ld->path[d];
 		size_t next;
 		bool ok = p->key ? find_member(ld->buf, ld->len, at, p->key, &next)
@@ -89,11 +88,10 @@ static size_t locate(const struct load *ld)
 
 static void format_path(const struct load *ld, char *out, size_t n)
 {
-	unsigned depth = ld->depth < VMS_JSON_MAX_DEPTH ? ld->depth : VMS_JSON_MAX_DEPTH;
 	struct strbuf sb;
 
 	strbuf_init(&sb);
-	for (unsigned d = 0; d < depth; d++) {
+	for (unsigned d = 0; d < ld->depth; d++) {
 		if (ld->path[d].key)
 			strbuf_addf(&sb, "%s%s", d ? "." : "", ld->path[d].key);
 		else

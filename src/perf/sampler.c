@@ -63,6 +63,11 @@ struct vms_fault_sampler {
 	size_t n_seen, alloc_seen;
 	unsigned char *wrap; /* a record that straddles the end of the ring, copied whole */
 	size_t wrap_alloc;
+	/* Samples handed on, and the events' counts of the events closed so far:
+	 * the kernel writes the record of the samples it dropped only before the
+	 * next sample that fits, so a ring that filled up at the end of the run
+	 * never says it; counted less handed on does. */
+	uint64_t received, counted;
 };
 
 static int sys_perf_event_open(struct perf_event_attr *attr, pid_t tid, int cpu, int group_fd,
@@ -107,6 +112,21 @@ static void thread_close(const struct vms_fault_sampler *s, struct thread_events
 		close(te->fd_min);
 	te->ring = NULL;
 	te->fd_min = te->fd_maj = te->fd_ring = -1;
+}
+
+/* What the events of te counted (every fault, a sample each), 0 for one unread. */
+static uint64_t thread_count(const struct thread_events *te)
+{
+	uint64_t sum = 0;
+	int fds[2] = { te->fd_min, te->fd_maj };
+
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t v;
+
+		if (fds[i] >= 0 && read(fds[i], &v, sizeof(v)) == (ssize_t)sizeof(v))
+			sum += v;
+	}
+	return sum;
 }
 
 /* Opens the events of one thread; -errno of the first that fails. */
@@ -334,7 +354,13 @@ void vms_sampler_disable(struct vms_fault_sampler *s)
 
 void vms_sampler_stats(const struct vms_fault_sampler *s, struct vms_sampler_stats *ret)
 {
+	uint64_t counted = s->counted;
+
 	*ret = s->stats;
+	for (size_t i = 0; i < s->n_t; i++)
+		counted += thread_count(&s->t[i]);
+	if (counted > s->received && counted - s->received > ret->lost)
+		ret->lost = counted - s->received;
 }
 
 struct sample_record {
@@ -413,6 +439,7 @@ static int drain(struct vms_fault_sampler *s, struct thread_events *te,
 		tail += h.size;
 	}
 	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	s->received += (uint64_t)n;
 	return n;
 }
 
@@ -460,8 +487,10 @@ int vms_sampler_poll(struct vms_fault_sampler *s, int timeout_ms,
 		/* Its last samples are in hand: an exited thread's fds are let go,
 		 * so a process that starts many short threads does not run out.
 		 * Inherited events stay until the end: others write there. */
-		if (te->hup && !s->inherit)
+		if (te->hup && !s->inherit) {
+			s->counted += thread_count(te);
 			thread_close(s, te);
+		}
 	}
 	if (s->disabled)
 		return total;

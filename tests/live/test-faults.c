@@ -119,18 +119,31 @@ static void proc_faults(pid_t pid, uint64_t *minflt, uint64_t *majflt)
 
 /* ---- vmscope ------------------------------------------------------------ */
 
+/* vmscope faults OPTS... PID in the background. */
+static void vmscope_start_opts(struct lt_run *r, const char *const *prefix, pid_t target,
+			       const char *const *opts)
+{
+	char pid[16];
+	const char *args[LT_ARGV_MAX] = { "faults" };
+	const char *argv[LT_ARGV_MAX];
+	size_t n = 1;
+
+	snprintf(pid, sizeof(pid), "%d", (int)target);
+	while (*opts && n < LT_ARGV_MAX - 2)
+		args[n++] = *opts++;
+	args[n++] = pid;
+	args[n] = NULL;
+	lt_argv(argv, prefix, vmscope_bin, args);
+	lt_run_start(r, argv, 0);
+}
+
 /* vmscope faults --format json ... PID in the background. */
 static void vmscope_start(struct lt_run *r, const char *const *prefix, pid_t target,
 			  const char *duration)
 {
-	char pid[16];
-	const char *args[] = { "faults", "--format", "json", "--threads", "--duration", duration,
-			       pid, NULL };
-	const char *argv[LT_ARGV_MAX];
+	const char *opts[] = { "--format", "json", "--threads", "--duration", duration, NULL };
 
-	snprintf(pid, sizeof(pid), "%d", (int)target);
-	lt_argv(argv, prefix, vmscope_bin, args);
-	lt_run_start(r, argv, 0);
+	vmscope_start_opts(r, prefix, target, opts);
 }
 
 /* Waits until vmscope says it is watching (its events are open). */
@@ -209,6 +222,105 @@ static json_object *watch_faults(struct target *t, const char *const *prefix, ui
 	*dmin = min1 - min0;
 	*dmaj = maj1 - maj0;
 	return vmscope_finish(&vm);
+}
+
+/* A target faulting once while vmscope faults OPTS watches (in text); its stdout. */
+static char *watch_faults_text(struct target *t, const char *const *prefix, const char *const *opts,
+			       uint64_t *dmin, uint64_t *dmaj)
+{
+	uint64_t min0, maj0, min1, maj1;
+	struct lt_run vm;
+	char *out;
+
+	vmscope_start_opts(&vm, prefix, t->lt.pid, opts);
+	vmscope_wait_watching(&vm);
+	proc_faults(t->lt.pid, &min0, &maj0);
+	target_fault(t);
+	proc_faults(t->lt.pid, &min1, &maj1);
+	*dmin = min1 - min0;
+	*dmaj = maj1 - maj0;
+	lt_run_wait(&vm);
+	assert_int_equal(vm.code, 0);
+	out = strdup(vm.out);
+	lt_run_release(&vm);
+	return out;
+}
+
+/* v as the text writes counts: 1,234,567. */
+static const char *grouped(char *buf, size_t n, uint64_t v)
+{
+	char tmp[32];
+	size_t len = (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
+
+	for (size_t i = 0; i < len && o + 2 < n; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Fails unless text holds the printf-made line (or part of one). */
+__attribute__((format(printf, 2, 3))) static void assert_text_has(const char *text, const char *fmt,
+								   ...)
+{
+	char want[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (!strstr(text, want))
+		fail_msg("no '%s' in:\n%s", want, text);
+}
+
+/* The counts of the row that starts with prefix (a region's address, a tid). */
+static bool text_row(const char *text, const char *prefix, char *ret_row, size_t n)
+{
+	size_t plen = strlen(prefix);
+
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *p = line;
+		size_t len = strcspn(line, "\n");
+
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, prefix, plen) == 0 && p[plen] == ' ') {
+			snprintf(ret_row, n, "%.*s", (int)len, line);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The last words of a row, as numbers (commas dropped): v[0] the last. */
+static unsigned row_numbers(const char *row, uint64_t *v, unsigned n)
+{
+	const char *e = row + strlen(row);
+	unsigned k = 0;
+
+	while (k < n) {
+		const char *b;
+		uint64_t x = 0;
+
+		while (e > row && e[-1] == ' ')
+			e--;
+		for (b = e; b > row && b[-1] != ' '; b--)
+			;
+		if (b == e)
+			break;
+		for (const char *c = b; c < e; c++) {
+			if (*c == ',')
+				continue;
+			if (*c < '0' || *c > '9')
+				return k;
+			x = x * 10 + (uint64_t)(*c - '0');
+		}
+		v[k++] = x;
+		e = b;
+	}
+	return k;
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -413,6 +525,252 @@ static void test_not_root_fallback(void **state)
 	target_stop(&t);
 }
 
+/* The grouped number right after the first "word" in text (0 without one). */
+static uint64_t number_after(const char *text, const char *word)
+{
+	const char *p = strstr(text, word);
+	uint64_t v = 0;
+
+	if (!p)
+		fail_msg("no '%s' in:\n%s", word, text);
+	for (p += strlen(word); (*p >= '0' && *p <= '9') || *p == ','; p++)
+		if (*p != ',')
+			v = v * 10 + (uint64_t)(*p - '0');
+	return v;
+}
+
+/* The sums of the timeline's rows ("second minor major" then a row a second). */
+static void timeline_sums(const char *text, uint64_t *min, uint64_t *maj)
+{
+	const char *p = strstr(text, "second      minor    major\n");
+
+	if (!p)
+		fail_msg("no timeline in:\n%s", text);
+	*min = *maj = 0;
+	for (p = strchr(p, '\n') + 1; *p && *p != '\n'; p = strchr(p, '\n') + 1) {
+		char row[32];
+		uint64_t v[2];
+
+		/* "%6zu %10s %8s  " and the bar: the numbers are the first 26 columns */
+		snprintf(row, sizeof(row), "%.26s", p);
+		assert_int_equal(row_numbers(row, v, 2), 2);
+		*maj += v[0];
+		*min += v[1];
+	}
+}
+
+/* --major, in text: the file's major faults each sampled, minor ones counted only. */
+static void test_text_major(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "100", "--fault-file",
+					    file_path, "--fault-file-read", "64", NULL };
+	static const char *const opts[] = { "--major", "--threads", "--duration", "2s", NULL };
+	char a[32], b[32], key[32], row[512];
+	uint64_t dmin, dmaj, v[3];
+	struct target t;
+	char *out;
+
+	(void)state;
+	make_file();
+	target_start(&t, NULL, args);
+	out = watch_faults_text(&t, NULL, opts, &dmin, &dmaj);
+	assert_text_has(out, "  pid %d  ", (int)t.lt.pid);
+	assert_text_has(out, " s: %s minor, %s major faults (", grouped(a, sizeof(a), dmin),
+			grouped(b, sizeof(b), dmaj));
+	assert_text_has(out, "\n--major: minor faults are counted, not sampled\n");
+	/* the main thread, alone: its counters' delta is the process's; major ones sampled */
+	snprintf(key, sizeof(key), "%d", (int)t.lt.pid);
+	if (!text_row(out, key, row, sizeof(row)))
+		fail_msg("no thread %s in:\n%s", key, out);
+	assert_int_equal(row_numbers(row, v, 3), 3);
+	assert_int_equal(v[2], dmin);
+	assert_int_equal(v[1], dmaj);
+	assert_int_equal(v[0], dmaj);
+	if (dmaj) {
+		assert_text_has(out, "sampled %s faults (100.0%% of the kernel's count) in 1 thread\n",
+				grouped(b, sizeof(b), dmaj));
+		/* the file's row: every major fault, no minor one sampled */
+		snprintf(key, sizeof(key), "%" PRIx64, t.file);
+		if (!text_row(out, key, row, sizeof(row)))
+			fail_msg("no region %s in:\n%s", key, out);
+		assert_int_equal(row_numbers(row, v, 3), 3);
+		assert_int_equal(v[1], dmaj);
+		assert_int_equal(v[2], 0);
+	} else {
+		assert_text_has(out, "\nno fault was sampled\n");
+	}
+	free(out);
+	target_stop(&t);
+}
+
+/*
+ * The target exits during a watch that follows threads by scans of task/
+ * (too many threads for inheritance, as the environment variable makes it):
+ * the text says so and keeps what was sampled up to the exit.
+ */
+static void test_text_exits_scanning(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-thread",
+					    "500", "--fault-exit", NULL };
+	static const char *const no_inherit[] = { "env", "VMSCOPE_TEST_NO_INHERIT=1", NULL };
+	static const char *const opts[] = { "--duration", "20s", NULL };
+	char key[32], row[512];
+	struct timespec a, b;
+	struct target t;
+	struct lt_run vm;
+	uint64_t v[3];
+	pid_t pid;
+	int st;
+
+	(void)state;
+	target_start(&t, NULL, args);
+	pid = t.lt.pid;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	vmscope_start_opts(&vm, no_inherit, t.lt.pid, opts);
+	vmscope_wait_watching(&vm);
+	assert_int_equal(kill(t.lt.pid, SIGUSR1), 0);
+	assert_int_equal(waitpid(t.lt.pid, &st, 0), t.lt.pid);
+	t.lt.pid = 0;
+	lt_run_wait(&vm);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_true(b.tv_sec - a.tv_sec < 10);
+	assert_int_equal(vm.code, 0);
+	assert_text_has(vm.out, "process %d exited during the run: what it did until then is shown\n",
+			(int)pid);
+	/* the counters died with it: the totals are at least what was sampled */
+	assert_true(number_after(vm.out, " s: ") >= N_ANON + K_THREAD);
+	assert_true(number_after(vm.out, "sampled ") >= N_ANON + K_THREAD);
+	snprintf(key, sizeof(key), "%" PRIx64, t.anon);
+	if (!text_row(vm.out, key, row, sizeof(row)))
+		fail_msg("no region %s in:\n%s", key, vm.out);
+	assert_int_equal(row_numbers(row, v, 3), 3);
+	assert_true(v[2] >= N_ANON);
+	snprintf(key, sizeof(key), "%" PRIx64, t.thread_pages);
+	if (!text_row(vm.out, key, row, sizeof(row)))
+		fail_msg("no region %s in:\n%s", key, vm.out);
+	assert_int_equal(row_numbers(row, v, 3), 3);
+	assert_true(v[2] >= K_THREAD);
+	lt_run_release(&vm);
+	target_stop(&t);
+}
+
+/* nobody watches its own process, in text: the line that says kernel samples are not taken. */
+static void test_text_not_root_own(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-thread",
+					    "500", NULL };
+	static const char *const opts[] = { "--threads", "--duration", "2s", NULL };
+	char a[32], key[32], row[512];
+	uint64_t dmin, dmaj, v[3];
+	struct target t;
+	char *out;
+
+	(void)state;
+	if (!can_setpriv() || paranoid() > 2)
+		skip();
+	target_start(&t, setpriv_nobody, args);
+	out = watch_faults_text(&t, setpriv_nobody, opts, &dmin, &dmaj);
+	assert_text_has(out, " s: %s minor, ", grouped(a, sizeof(a), dmin));
+	assert_text_has(out, "\nnot privileged for kernel samples: faults taken inside system calls "
+			     "are counted but not sampled\n");
+	/* the helper thread's row: its counters' delta, and its samples */
+	snprintf(key, sizeof(key), "%ld", t.thread_tid);
+	if (!text_row(out, key, row, sizeof(row)))
+		fail_msg("no thread %s in:\n%s", key, out);
+	assert_int_equal(row_numbers(row, v, 3), 3);
+	assert_true(v[2] >= K_THREAD);
+	assert_true(v[0] >= K_THREAD);
+	free(out);
+	target_stop(&t);
+}
+
+/*
+ * nobody watches root's process, in text: why there are no samples, then
+ * the threads' counters (sampled n/a) and the timeline from the counters,
+ * both summing to the kernel's deltas.
+ */
+static void test_text_counters(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-thread",
+					    "500", NULL };
+	static const char *const opts[] = { "--duration", "2s", NULL };
+	char a[32], b[32], key[32], row[512];
+	uint64_t dmin, dmaj, v[2], tmin, tmaj;
+	struct target t;
+	size_t len;
+	char *out;
+
+	(void)state;
+	if (!can_setpriv())
+		skip();
+	target_start(&t, NULL, args);
+	out = watch_faults_text(&t, setpriv_nobody, opts, &dmin, &dmaj);
+	assert_text_has(out, " s: %s minor, %s major faults (", grouped(a, sizeof(a), dmin),
+			grouped(b, sizeof(b), dmaj));
+	assert_text_has(out, "\ncannot sample faults of pid %d: Permission denied (run as the "
+			     "process's owner, as root, or with CAP_PERFMON "
+			     "(kernel.perf_event_paranoid is above 2, or the process is another "
+			     "user's)); the kernel's counters are shown, without regions or code\n",
+			(int)t.lt.pid);
+	/* the threads without --threads, nothing sampled */
+	snprintf(key, sizeof(key), "%ld", t.thread_tid);
+	if (!text_row(out, key, row, sizeof(row)))
+		fail_msg("no thread %s in:\n%s", key, out);
+	len = strlen(row);
+	assert_true(len > 4 && strcmp(row + len - 4, " n/a") == 0);
+	row[len - 4] = '\0';
+	assert_int_equal(row_numbers(row, v, 2), 2);
+	assert_int_equal(v[1], K_THREAD);
+	timeline_sums(out, &tmin, &tmaj);
+	assert_int_equal(tmin, dmin);
+	assert_int_equal(tmaj, dmaj);
+	free(out);
+	target_stop(&t);
+}
+
+/*
+ * vmscope stopped while the target faults more than its rings hold: the
+ * kernel says how many samples it dropped, and the text says they were
+ * lost, the samples and the lost summing to the kernel's count.
+ */
+static void test_text_lost(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "20000", NULL };
+	static const char *const opts[] = { "--duration", "3s", NULL };
+	uint64_t min0, maj0, min1, maj1, sampled, lost;
+	const char *missed;
+	char a[32];
+	struct target t;
+	struct lt_run vm;
+
+	(void)state;
+	target_start(&t, NULL, args);
+	vmscope_start_opts(&vm, NULL, t.lt.pid, opts);
+	vmscope_wait_watching(&vm);
+	assert_int_equal(kill(vm.pid, SIGSTOP), 0);
+	proc_faults(t.lt.pid, &min0, &maj0);
+	target_fault(&t);
+	proc_faults(t.lt.pid, &min1, &maj1);
+	assert_int_equal(kill(vm.pid, SIGCONT), 0);
+	lt_run_wait(&vm);
+	assert_int_equal(vm.code, 0);
+	assert_text_has(vm.out, " s: %s minor, ", grouped(a, sizeof(a), min1 - min0));
+	sampled = number_after(vm.out, "\nsampled ");
+	missed = strstr(vm.out, "\nmissed ");
+	if (!missed)
+		fail_msg("no missed faults in:\n%s", vm.out);
+	/* "missed M: L lost when a ring was full; ..." */
+	lost = number_after(missed, ": ");
+	assert_text_has(vm.out, " lost when a ring was full; threads started while the events were "
+				"being opened, and faults between the counters' reads and the "
+				"events' start and end\n");
+	assert_true(lost > 0);
+	assert_int_equal(number_after(missed, "missed "), lost);
+	assert_int_equal(sampled + lost, (min1 - min0) + (maj1 - maj0));
+	lt_run_release(&vm);
+	target_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +779,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_interrupted),
 		cmocka_unit_test(test_not_root_own),
 		cmocka_unit_test(test_not_root_fallback),
+		cmocka_unit_test(test_text_major),
+		cmocka_unit_test(test_text_exits_scanning),
+		cmocka_unit_test(test_text_not_root_own),
+		cmocka_unit_test(test_text_counters),
+		cmocka_unit_test(test_text_lost),
 	};
 	int r;
 

@@ -181,4 +181,30 @@ fi
 as_nobody top top --once -d 0.1
 expect "top --once: root's process n/a" \
 	'[ $rc = 0 ] && grep -qE "^ *$rpid +root .* n/a +n/a" "$tmp/top"' "exit $rc" "$(grep -E "^ *($rpid|$upid) " "$tmp/top")"
+
+# A process whose uid names no user (a container's, a deleted account's):
+# its uid, and no name made up for it.
+nuid=4242
+while getent passwd $nuid >/dev/null; do nuid=$((nuid + 1)); done
+setpriv --reuid=$nuid --regid=$nuid --clear-groups sleep 300 &
+npid=$!
+for i in $(seq 50); do
+	grep -q "^Uid:.*$nuid" "/proc/$npid/status" 2>/dev/null &&
+		[ "$(readlink "/proc/$npid/exe")" = "$(readlink -f "$(command -v sleep)")" ] && break
+	sleep 0.05
+done
+"$vmscope" --color never $npid >"$tmp/nouser" 2>&1
+rc=$?
+expect "a uid without a name: the report says 'uid $nuid', no user" \
+	'[ $rc = 0 ] && head -1 "$tmp/nouser" | grep -qE "^sleep  pid $npid  uid $nuid  threads 1$"' \
+	"exit $rc" "$(head -3 "$tmp/nouser")"
+"$vmscope" snapshot $npid -o "$tmp/nouser.json" >/dev/null 2>&1
+expect "a uid without a name: the snapshot's user is null, its uid $nuid" \
+	'python3 -c "import json, sys; p = json.load(open(sys.argv[1]))[\"process\"]; assert p[\"user\"] is None and p[\"uid\"] == $nuid, p" "$tmp/nouser.json"' \
+	"$(head -c 600 "$tmp/nouser.json")"
+"$vmscope" list --format csv >"$tmp/nouser.csv" 2>&1
+expect "list --format csv: a uid without a name, its user empty" \
+	'grep -qE "^$npid,\"\",$nuid,\"sleep\",\"sleep 300\",true," "$tmp/nouser.csv"' \
+	"$(grep -E "^(pid|$npid)," "$tmp/nouser.csv")"
+kill -KILL $npid 2>/dev/null
 finish

@@ -53,15 +53,20 @@ __attribute__((format(printf, 3, 4))) static int fail(struct rec_load *ld, const
 	return -EBADMSG;
 }
 
+/*
+ * json-c keeps a number above INT64_MAX as unsigned, below 0 as signed, and
+ * saturates what does not fit: UINT64_MAX, INT64_MIN and (as a signed
+ * number) INT64_MAX may stand for a larger one, so none is a number here,
+ * as in the snapshot loader.
+ */
 static bool get_u64(json_object *o, uint64_t *ret)
 {
 	if (!o || !json_object_is_type(o, json_type_int))
 		return false;
-	/* json-c keeps a number above INT64_MAX as unsigned, below 0 as signed */
 	if (json_object_get_int64(o) < 0)
 		return false;
 	*ret = json_object_get_uint64(o);
-	return true;
+	return *ret != UINT64_MAX;
 }
 
 static bool get_i64(json_object *o, int64_t *ret)
@@ -69,7 +74,8 @@ static bool get_i64(json_object *o, int64_t *ret)
 	if (!o || !json_object_is_type(o, json_type_int))
 		return false;
 	*ret = json_object_get_int64(o);
-	return *ret != INT64_MAX || json_object_get_uint64(o) == (uint64_t)INT64_MAX;
+	return *ret != INT64_MIN &&
+	       (*ret != INT64_MAX || json_object_get_uint64(o) == (uint64_t)INT64_MAX);
 }
 
 static bool get_hex(json_object *o, uint64_t *ret)
@@ -265,7 +271,7 @@ static int parse_numbers(struct rec_load *ld, json_object *arr, const char *key,
 		ret[i] = UINT64_MAX;
 		if (!v)
 			continue;
-		if (!get_u64(v, &ret[i]) || ret[i] == UINT64_MAX)
+		if (!get_u64(v, &ret[i]))
 			return fail(ld, key, "item %zu: expected a whole number or null", i);
 	}
 	return 0;
@@ -411,7 +417,7 @@ static int parse_region(struct rec_load *ld, json_object *a, size_t idx, uint32_
 		json_object *o = json_object_array_get_idx(a, 3 + i);
 
 		v[i] = UINT64_MAX;
-		if (o && (!get_u64(o, &v[i]) || v[i] == UINT64_MAX))
+		if (o && !get_u64(o, &v[i]))
 			return fail(ld, path, "item %zu: expected a whole number or null", 3 + i);
 		if (ld->value_slot[i] >= 0 && v[i] != UINT64_MAX) {
 			pt.v[ld->value_slot[i]] = v[i];

@@ -293,8 +293,10 @@ static void test_damaged_members(void **state)
 		damage_each_member(buf, off, end - off, DAMAGE_BY_LINE, load_recording, NULL, unread,
 				   &c);
 	}
-	print_message("# %u members: %u required, %u optional\n", c.members, c.required,
-		      c.optional);
+	print_message("# %u members: %u required, %u optional; out of range: %u refused, %u "
+		      "loaded\n",
+		      c.members, c.required, c.optional, c.refused, c.accepted);
+	assert_true(c.refused > 0 && c.accepted > 0);
 	for (int t = 0; t < 3; t++)
 		vms_rec_delta_release(&d[t]);
 	free(buf);

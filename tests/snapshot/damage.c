@@ -26,6 +26,7 @@ struct member {
 	size_t idx[DEPTH];
 	unsigned depth;
 	char path[128];
+	json_object *value; /* in the tree collect walked */
 };
 
 struct walk {
@@ -53,6 +54,7 @@ static void collect(struct walk *w, json_object *o, struct member *at)
 		json_object_object_foreach(o, key, v) {
 			child = *at;
 			child.keys[child.depth++] = key;
+			child.value = v;
 			assert_true(snprintf(child.path, sizeof(child.path), "%s%s%s", at->path,
 					     at->path[0] ? "." : "", key) < (int)sizeof(child.path));
 			add_member(w, &child);
@@ -71,6 +73,7 @@ static void collect(struct walk *w, json_object *o, struct member *at)
 			child = *at;
 			child.keys[child.depth] = NULL;
 			child.idx[child.depth++] = i;
+			child.value = json_object_array_get_idx(o, i);
 			assert_true(snprintf(child.path, sizeof(child.path), "%s[%zu]", at->path, i) <
 				    (int)sizeof(child.path));
 			add_member(w, &child);
@@ -211,6 +214,132 @@ static void wrong_type(const char *doc, const char *text, size_t off, size_t len
 	free(s);
 }
 
+/* s with the n bytes at at replaced by value */
+static char *replace_at(const char *s, size_t len, size_t at, size_t n, const char *value,
+			size_t *ret_len)
+{
+	size_t vlen = strlen(value);
+	char *out = malloc(len - n + vlen + 1);
+
+	assert_non_null(out);
+	memcpy(out, s, at);
+	memcpy(out + at, value, vlen);
+	memcpy(out + at + vlen, s + at + n, len - at - n + 1);
+	*ret_len = len - n + vlen;
+	return out;
+}
+
+/*
+ * The member's value replaced by the JSON text value: refused at its place
+ * when strict; otherwise loaded, or refused with a message, at its place when
+ * the error names the member (a value may be refused for what it
+ * contradicts elsewhere).
+ */
+static void out_of_range(const char *doc, const char *text, size_t off, size_t len,
+			 unsigned flags, const struct member *m, const char *value, bool strict,
+			 damage_load_fn load, void *ctx, const char *const *unread,
+			 struct damage_counts *counts)
+{
+	json_object *root = json_tokener_parse(doc), *parent;
+	struct vms_load_error err = { 0 };
+	char *marked, *s;
+	const char *at;
+	size_t n, n2;
+	unsigned line, col;
+	bool named;
+	int r;
+
+	assert_non_null(root);
+	parent = parent_of(root, m);
+	if (m->keys[m->depth - 1])
+		json_object_object_add(parent, m->keys[m->depth - 1],
+				       json_object_new_string("vmscope-wrong"));
+	else
+		json_object_array_put_idx(parent, m->idx[m->depth - 1],
+					  json_object_new_string("vmscope-wrong"));
+	marked = splice(text, off, len, root, &n);
+	json_object_put(root);
+	at = strstr(marked + off, WRONG);
+	assert_non_null(at);
+	s = replace_at(marked, n, (size_t)(at - marked), strlen(WRONG), value, &n2);
+	damage_position_of(s, (size_t)(at - marked), &line, &col);
+	free(marked);
+	r = load(s, n2, &err, ctx);
+	free(s);
+	if (listed(unread, m->path)) {
+		if (r != 0)
+			failed(&fails, "%s = %s, which is not read: %d (%s: %s)", m->path, value, r,
+			       err.path, err.message);
+		return;
+	}
+	if (flags & DAMAGE_BY_LINE)
+		col = 1;
+	if (flags & DAMAGE_BY_PATH)
+		line = col = 0;
+	/* a recording's later line may name the same member, contradicted */
+	named = path_ok(err.path, m->path, flags) && (!(flags & DAMAGE_BY_LINE) || err.line == line);
+	if (r == 0 && !strict) {
+		counts->accepted++;
+		return;
+	}
+	/* a version past those known is refused as such */
+	if ((r == -EBADMSG || (r == -EPROTONOSUPPORT && named && !strict)) && err.message[0] &&
+	    (named || !strict) && (!named || (err.line == line && err.column == col))) {
+		counts->refused++;
+		return;
+	}
+	failed(&fails, "%s = %s: %d at %u:%u '%s' (%s), not %s-EBADMSG at %u:%u", m->path, value,
+	       r, err.line, err.column, err.path, err.message, strict ? "" : "0 or ", line, col);
+}
+
+/* The values put in place of a member's: the strict ones no member may hold. */
+static void out_of_range_each(const char *doc, const char *text, size_t off, size_t len,
+			      unsigned flags, const struct member *m, json_object *old,
+			      damage_load_fn load, void *ctx, const char *const *unread,
+			      struct damage_counts *counts)
+{
+	/* beyond 64 bits (json-c saturates it), the least int64, and what fits
+	 * only wider fields than some */
+	static const char *const ints_strict[] = { "18446744073709551616",
+						   "-9223372036854775808" };
+	static const char *const ints[] = { "-1", "4294967296", "9223372036854775807" };
+	static const char *const nulls[] = { "0", "\"\"" };
+	char cut[256];
+
+	switch (json_object_get_type(old)) {
+	case json_type_int:
+		for (size_t i = 0; i < sizeof(ints_strict) / sizeof(ints_strict[0]); i++)
+			out_of_range(doc, text, off, len, flags, m, ints_strict[i], true, load, ctx,
+				     unread, counts);
+		for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+			out_of_range(doc, text, off, len, flags, m, ints[i], false, load, ctx,
+				     unread, counts);
+		break;
+	case json_type_string: {
+		/* empty, and cut short by a character */
+		const char *v = json_object_get_string(old);
+		size_t n = strlen(v);
+
+		out_of_range(doc, text, off, len, flags, m, "\"\"", false, load, ctx, unread,
+			     counts);
+		if (n > 1 && n < sizeof(cut) - 2 && !strpbrk(v, "\"\\") &&
+		    (unsigned char)v[n - 1] < 0x80) {
+			snprintf(cut, sizeof(cut), "\"%.*s\"", (int)(n - 1), v);
+			out_of_range(doc, text, off, len, flags, m, cut, false, load, ctx, unread,
+				     counts);
+		}
+		break;
+	}
+	case json_type_null:
+		for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+			out_of_range(doc, text, off, len, flags, m, nulls[i], false, load, ctx,
+				     unread, counts);
+		break;
+	default:
+		break;
+	}
+}
+
 static void left_out(const char *doc, const char *text, size_t off, size_t len,
 		     unsigned flags, const struct member *m,
 		     damage_load_fn load, void *ctx, struct damage_counts *counts)
@@ -262,6 +391,8 @@ void damage_each_member(const char *text, size_t off, size_t len, unsigned flags
 	collect(&w, root, &top);
 	for (size_t i = 0; i < w.n; i++) {
 		wrong_type(doc, text, off, len, flags, &w.m[i], load, ctx, unread);
+		out_of_range_each(doc, text, off, len, flags, &w.m[i], w.m[i].value, load, ctx, unread,
+				  counts);
 		if (w.m[i].keys[w.m[i].depth - 1])
 			left_out(doc, text, off, len, flags, &w.m[i], load, ctx, counts);
 		counts->members++;

@@ -2,12 +2,18 @@
 /*
  * Damages a JSON document one member at a time, for the loaders' tests: each
  * member (and the first element of each array of objects or arrays, every
- * element of an array of values) in turn gets a value of the wrong type, and
- * each member of an object is left out. After each damage
- * the loader must
+ * element of an array of values) in turn gets a value of the wrong type,
+ * values out of range for its type, and each member of an object is left
+ * out. After each damage the loader must
  *   - refuse a wrong type with -EBADMSG, naming the member's path and the
  *     line and column of the value put there, unless the member is one it
  *     does not read (then it loads);
+ *   - refuse a number no member holds (past 64 bits, the least int64) in the
+ *     same way; load a number past 32 bits, -1, INT64_MAX, an empty string
+ *     or one cut short by a character, 0 or "" for a null, or refuse it
+ *     with -EBADMSG (-EPROTONOSUPPORT: a version) at its place when the
+ *     error names the member (a value may also be refused for what it
+ *     contradicts elsewhere);
  *   - load without a member, or refuse with -EBADMSG at a place: when the
  *     message says a member is missing, it is that one, and the path is
  *     that of the object that lacks it (otherwise the message says what its
@@ -28,6 +34,8 @@ struct damage_counts {
 	unsigned members;  /* members and first elements damaged */
 	unsigned required; /* members whose absence is refused */
 	unsigned optional; /* members whose absence loads */
+	unsigned accepted; /* values out of range that load */
+	unsigned refused;  /* and that are refused */
 };
 
 /* The loader says the line only (column 1), and the path of the value or of

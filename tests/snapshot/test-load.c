@@ -513,9 +513,10 @@ static void test_damaged_members(void **state)
 		damage_each_member(buf, 0, n, 0, load_snapshot, NULL, unread, &c);
 		free(buf);
 	}
-	print_message("# %u members: %u required, %u optional\n", c.members, c.required,
-		      c.optional);
-	assert_true(c.required > 0 && c.optional > 0);
+	print_message("# %u members: %u required, %u optional; out of range: %u refused, %u "
+		      "loaded\n",
+		      c.members, c.required, c.optional, c.refused, c.accepted);
+	assert_true(c.required > 0 && c.optional > 0 && c.refused > 0 && c.accepted > 0);
 	vms_snapshot_free(snap);
 	free(json);
 }

@@ -8,6 +8,7 @@
 #include "vmscope/collect.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -304,6 +305,48 @@ int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t l
 	return smaps_key_line(ps, line, len);
 }
 
+/* Whether the n bytes at a (n + 6 readable) are the key k of n bytes (the
+ * kernel's keys are 2 to 15 bytes): two loads that overlap, no call. */
+static inline bool same_key(const char *a, const char *k, size_t n)
+{
+	uint64_t x, y, u, v;
+	uint32_t i, j, m, o;
+
+	if (n >= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, k, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&v, k + n - 8, 8);
+		return x == y && u == v;
+	}
+	if (n >= 4) {
+		memcpy(&i, a, 4);
+		memcpy(&j, k, 4);
+		memcpy(&m, a + n - 4, 4);
+		memcpy(&o, k + n - 4, 4);
+		return i == j && m == o;
+	}
+	return memcmp(a, k, n) == 0;
+}
+
+/* Past the blanks the kernel pads a value with to its column: a word at a
+ * time while eight are blanks. */
+static inline const char *skip_blanks(const char *p, const char *end)
+{
+	const uint64_t blanks = UINT64_C(0x2020202020202020);
+	uint64_t x;
+
+	while (end - p >= 8) {
+		memcpy(&x, p, 8);
+		if (x != blanks)
+			break;
+		p += 8;
+	}
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
 /*
  * A counter line the way the kernel prints it, at the key expected next:
  * "Key:", blanks, 1 to 19 digits, " kB\n". Takes it and returns true, or
@@ -324,11 +367,10 @@ static inline bool smaps_fast_counter(struct vms_smaps_parser *ps, const char **
 	f = &vms_mem_fields[idx];
 	/* the longest line taken: the key, ':', blanks, 19 digits, " kB\n" */
 	if ((size_t)(end - p) < (size_t)f->key_len + 6 || p[f->key_len] != ':' ||
-	    memcmp(p, f->key, f->key_len) != 0)
+	    !same_key(p, f->key, f->key_len))
 		return false;
 	p += f->key_len + 1;
-	while (p < end && *p == ' ')
-		p++;
+	p = skip_blanks(p, end);
 	for (d = p; p < end && *p >= '0' && *p <= '9'; p++)
 		v = v * 10 + (unsigned)(*p - '0');
 	if (p == d || p - d > 19 || end - p < 4 || memcmp(p, " kB\n", 4) != 0 ||

@@ -308,6 +308,10 @@ static void test_damaged_members(void **state)
 	"\"process\":{\"pid\":42},\"status_fields\":[\"vm_rss\"],\"rollup_fields\":[\"rss\"],"    \
 	"\"region_values\":[\"rss\",\"pss\",\"private_clean\",\"private_dirty\",\"swap\"]}\n"
 #define HEAP "[0,\"0x1000\",\"0x2000\",4096,4096,0,4096,0,\"rw-p\",\"0x0\",\"00:00\",0,\"heap\",0,false,\"[heap]\"]"
+/* a whole record of track 0 at start, with its perms, dev and deleted */
+#define REG(start, perms, dev, del)                                                            \
+	"[0," start ",\"0x20000\",4096,4096,0,4096,0," perms ",\"0x0\"," dev ",0,\"heap\",0," del      \
+	",\"[heap]\"]"
 #define S(t, rest) "{\"t_ns\":" #t ",\"status\":[1],\"rollup\":[2],\"faults\":null" rest "}\n"
 
 /* The text of show: the times past a minute and an hour, how it ended, a
@@ -356,6 +360,7 @@ static void test_hostile(void **state)
 		int r;
 		unsigned line;
 		const char *path;
+		const char *message; /* a part of it, when given */
 	} cases[] = {
 		{ "", -EBADMSG, 0, "" },
 		{ HEAD, 0, 0, "" },
@@ -406,6 +411,52 @@ static void test_hostile(void **state)
 		{ HEAD S(0, "") "{\"t_ns\":1,,}\n" S(2, ""), -EBADMSG, 3, "" },
 		/* the last line without its newline is dropped, whatever it holds */
 		{ HEAD S(0, "") "{\"t_ns\":1,\"sta", 0, 0, "" },
+		/* but for the first: a header alone is read */
+		{ "{\"format\":\"vmscope-recording\",\"version\":2}", -EPROTONOSUPPORT, 1, "version",
+		  "this vmscope reads version 1" },
+		{ HEAD "[1]\n", -EBADMSG, 2, "", "expected an object" },
+		/* a region's fields, each of the wrong shape */
+		{ HEAD S(0, ",\"regions\":[" REG("\"0xA000\"", "\"rw-p\"", "\"00:00\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected hexadecimal start and end" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x00000000000000001000\"", "\"rw-p\"", "\"00:00\"",
+					      "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected hexadecimal start and end" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x\"", "\"rw-p\"", "\"00:00\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected hexadecimal start and end" },
+		{ HEAD S(0, ",\"regions\":[" REG("4096", "\"rw-p\"", "\"00:00\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected hexadecimal start and end" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"qw-p\"", "\"00:00\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected permissions" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rq-p\"", "\"00:00\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected permissions" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rwqp\"", "\"00:00\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected permissions" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rw-q\"", "\"00:00\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected permissions" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rw-\"", "\"00:00\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected permissions" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rw-p\"", "\"\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected a device" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rw-p\"", "\"100000000:0\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected a device" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rw-p\"", "\"0:100000000\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected a device" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rw-p\"", "\"0:1:2\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected a device" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rw-p\"", "\"0-1\"", "false") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected a device" },
+		{ HEAD S(0, ",\"regions\":[" REG("\"0x1000\"", "\"rw-p\"", "\"00:00\"", "0") "]"),
+		  -EBADMSG, 2, "regions[0]", "expected true or false (deleted)" },
+		/* the right shapes, uppercase and shared among them, load */
+		{ HEAD S(0, ",\"regions\":[" REG("\"0xa000\"", "\"-w-s\"", "\"FE:0a\"", "true") "]"),
+		  0, 0, "" },
+		/* neither a short record (8 items) nor a whole one (16) */
+		{ HEAD S(0, ",\"regions\":[[0,\"0x1000\",\"0x2000\",1,1,0,1,0,\"rw-p\"]]"), -EBADMSG, 2,
+		  "regions[0]", "expected 8 or 16 items" },
+		/* a whole record of a track that vanished */
+		{ HEAD S(0, ",\"regions\":[" HEAP "],\"gone\":[]") S(1, ",\"regions\":[],\"gone\":[0]")
+			  S(2, ",\"regions\":[" HEAP "]"),
+		  -EBADMSG, 4, "regions[0]", "vanished before" },
 	};
 
 	(void)state;
@@ -428,6 +479,8 @@ static void test_hostile(void **state)
 		if (cases[i].path[0] && strcmp(err.path, cases[i].path) != 0)
 			fail_msg("case %zu: path '%s', not '%s' (%s)", i, err.path, cases[i].path,
 				 err.message);
+		if (cases[i].message && !strstr(err.message, cases[i].message))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.message, cases[i].message);
 		assert_true(err.message[0]);
 	}
 }

@@ -370,6 +370,45 @@ static const struct mutation mutations[] = {
 	{ "\"residency\":\"00", "\"residency\":\"0", -EBADMSG, "regions[0].pages.residency",
 	  "expected two lowercase hex digits per stretch", NULL,
 	  "../fuzz/corpus/json-load/static-pages" },
+	{ "\"residency\":\"00", "\"residency\":\"0g", -EBADMSG, "regions[0].pages.residency",
+	  "expected two lowercase hex digits per stretch", "\"0g", "../fuzz/corpus/json-load/static-pages" },
+	{ "\"residency\":\"00", "\"zero_residency\":\"00\",\"residency\":\"00", -EBADMSG,
+	  "regions[0].pages.zero_residency", "expected as many stretches as residency", "\"00\",",
+	  "../fuzz/corpus/json-load/static-pages" },
+	/* values of the wrong shape, each where the file holds one of the right */
+	{ "\"perms\": \"r--p\"", "\"perms\": \"r--x\"", -EBADMSG, "regions[0].perms",
+	  "permissions", "\"r--x\"", "target/expected.json" },
+	{ "\"dev\": \"fe:00\"", "\"dev\": \"123456789:00\"", -EBADMSG, "regions[0].dev", "device",
+	  "\"1234", "target/expected.json" },
+	{ "\"start\": \"0x", "\"start\": \"0x\", \"x\": \"", -EBADMSG, "regions[0].start", "address",
+	  "\"0x\"" },
+	{ "\"score_error\": \"ENOENT\"", "\"score_error\": \"E0\"", -EBADMSG, "oom.score_error",
+	  "unknown error name \"E0\"", "\"E0\"", "target/expected.json" },
+	{ "\"score_error\": \"ENOENT\"", "\"score_error\": \"E12x\"", -EBADMSG, "oom.score_error",
+	  "unknown error name \"E12x\"", "\"E12x\"", "target/expected.json" },
+	{ "\"score_error\": \"ENOENT\"", "\"score_error\": \"E100000\"", -EBADMSG,
+	  "oom.score_error", "unknown error name \"E100000\"", "\"E100000\"",
+	  "target/expected.json" },
+	{ "\"score\": null, \"score_adj\": null, \"score_error\": \"ENOENT\"",
+	  "\"score\": null, \"score_adj\": null, \"score_error\": null", -EBADMSG, "oom.score",
+	  "null without \"score_error\" saying why", "null,", "target/expected.json" },
+	{ "\"limits\": {\"stack\": 8388608, \"memlock\": 8388608, \"error\": null}",
+	  "\"limits\": {\"stack\": null, \"memlock\": 8388608, \"error\": \"EACCES\"}", -EBADMSG,
+	  "limits", "limits both read and failed", NULL, "target/expected.json" },
+	{ "\"rss\": ", "\"rss\": {}, \"x\": ", -EBADMSG, "totals.rollup.rss",
+	  "expected a whole number, found an object", NULL },
+	{ "\"rss\": ", "\"rss\": null, \"x\": ", -EBADMSG, "totals.rollup.rss",
+	  "expected a whole number, found null", "null" },
+	{ "\"class\":64", "\"class\":48", -EBADMSG, "objects[0].elf.class",
+	  "expected 32, 64 or null", "48", "../fuzz/corpus/json-load/static-pages" },
+	{ "\"type\":\"DYN\"", "\"type\":\"0x1234567\"", -EBADMSG, "objects[0].elf.type",
+	  "unknown ELF type", "\"0x1234567\"", "../fuzz/corpus/json-load/static-pages" },
+	{ "\"type\":\"PROGBITS\",\"flags\":\"A\"", "\"type\":\"PROGBITS\",\"flags\":\"AZ\"",
+	  -EBADMSG, "objects[0].elf.sections[0]", "unknown section type or flags", NULL,
+	  "../fuzz/corpus/json-load/static-pages" },
+	{ "\"type\":\"PROGBITS\",\"flags\":\"A\"", "\"type\":\"0x123\",\"flags\":\"A\"",
+	  -EBADMSG, "objects[0].elf.sections[0]", "unknown section type or flags", NULL,
+	  "../fuzz/corpus/json-load/static-pages" },
 };
 
 static void test_mutations(void **state)
@@ -558,6 +597,69 @@ static void test_budget_damaged_members(void **state)
 	assert_int_equal(c.required, 0);
 }
 
+/* Budget values that are none, each refused with its key; the edges that are. */
+static void test_budget_values(void **state)
+{
+	static const struct {
+		const char *doc, *path, *message;
+	} bad[] = {
+		{ "{\"max\": {\"heap:vsz\": \"1M\"}}", "max.heap:vsz", "KIND or FILE" },
+		{ "{\"max\": {\":rss\": \"1M\"}}", "max.:rss", "KIND or FILE" },
+		{ "{\"max\": {\"heap\": \"1Q\"}}", "max.heap", "KIND or FILE" },
+		{ "{\"max\": {\"heap\": \"1\\u0000M\"}}", "max.heap", "a size like 64M" },
+		{ "{\"max_regions\": \"\"}", "max_regions", "a number, not \"\"" },
+		{ "{\"max_regions\": \"12x\"}", "max_regions", "a number, not \"12x\"" },
+		{ "{\"max_regions\": \"99999999999999999999\"}", "max_regions", "a number" },
+		{ "{\"max_growth\": \"vsz=10%\"}", "max_growth", "[MEASURE=]SIZE or N%" },
+		{ "{\"max_growth\": \"1x%\"}", "max_growth", "not \"1x%\"" },
+		{ "{\"max_growth\": \"10000000001%\"}", "max_growth", "not \"10000000001%\"" },
+		{ "{\"max_growth_rate\": \"vsz=1M/min\"}", "max_growth_rate", "[MEASURE=]SIZE/min" },
+		{ "{\"max_growth_rate\": \"1M\"}", "max_growth_rate", "not \"1M\"" },
+		{ "{\"max_growth_rate\": "
+		  "\"1111111111111111111111111111111111111111111111111111111111111111/min\"}",
+		  "max_growth_rate", "SIZE/min" },
+		{ "{\"max_growth_rate\": \"1M/day\"}", "max_growth_rate", "not \"1M\\/day\"" },
+		{ "{\"max_growth_rate\": \"1Q/min\"}", "max_growth_rate", "not \"1Q\\/min\"" },
+		{ "{\"max_growth_rate\": \"4E/s\"}", "max_growth_rate", "not \"4E\\/s\"" },
+		{ "{\"baseline\": \"a\\u0000b\"}", "baseline", "the path of a snapshot file" },
+		{ "{\"baseline\": \"\"}", "baseline", "the path of a snapshot file" },
+	};
+	static const char good[] = "{\"max_growth\": \"rss=12.5%\", \"max_growth_rate\": \"uss=1M/h\","
+				   " \"max\": {\"stacks:swap\": \"1M\"}, \"max_regions\": \"0\"}";
+	struct vms_budget_set set = { 0 };
+	struct vms_load_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = vms_budget_load(&set, bad[i].doc, strlen(bad[i].doc), &err);
+
+		if (r != -EBADMSG || strcmp(err.path, bad[i].path) != 0 ||
+		    !strstr(err.message, bad[i].message))
+			fail_msg("%s: %d '%s' (%s), not -EBADMSG '%s' (%s)", bad[i].doc, r, err.path,
+				 err.message, bad[i].path, bad[i].message);
+		assert_int_equal(set.n_rules, 0);
+		vms_budget_set_release(&set);
+	}
+	assert_int_equal(vms_budget_load(&set, good, strlen(good), &err), 0);
+	assert_int_equal(set.n_rules, 4);
+	/* facts, then max, growth, growth rate */
+	assert_int_equal(set.rules[0].scope, VMS_BUDGET_FACT);
+	assert_int_equal(set.rules[0].fact, VMS_FACT_REGIONS);
+	assert_int_equal(set.rules[0].limit, 0);
+	assert_int_equal(set.rules[1].scope, VMS_BUDGET_KIND);
+	assert_int_equal(set.rules[1].kind, VMS_BUDGET_KIND_STACKS);
+	assert_int_equal(set.rules[1].measure, VMS_MEASURE_SWAP);
+	assert_int_equal(set.rules[1].limit, 1048576);
+	assert_int_equal(set.rules[2].scope, VMS_BUDGET_GROWTH);
+	assert_int_equal(set.rules[2].measure, VMS_MEASURE_RSS);
+	assert_true(set.rules[2].percent);
+	assert_int_equal(set.rules[2].limit, 125); /* per mille */
+	assert_int_equal(set.rules[3].scope, VMS_BUDGET_GROWTH_RATE);
+	assert_int_equal(set.rules[3].measure, VMS_MEASURE_USS);
+	assert_int_equal(set.rules[3].limit, 17476); /* 1M an hour, per minute, rounded */
+	vms_budget_set_release(&set);
+}
+
 static void test_not_snapshots(void **state)
 {
 	static const char *const docs[] = {
@@ -625,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_members),
 		cmocka_unit_test(test_errno_number),
 		cmocka_unit_test(test_budget_damaged_members),
+		cmocka_unit_test(test_budget_values),
 		cmocka_unit_test(test_not_snapshots),
 		cmocka_unit_test(test_size_cap),
 	};

@@ -510,6 +510,50 @@ void jsonw_key_uint_n(struct jsonw *w, const char *key, size_t n, uint64_t v)
 	commit(w, put_u64(room(&w->sb, 24), v));
 }
 
+void jsonw_qkey_init(struct jsonw_qkey *q, const char *key)
+{
+	size_t n = strlen(key);
+
+	*q = (struct jsonw_qkey){ .key = key };
+	if (n + 4 > sizeof(q->s))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!plain_byte((unsigned char)key[i]))
+			return;
+	q->s[0] = '"';
+	memcpy(q->s + 1, key, n);
+	memcpy(q->s + 1 + n, "\": ", 3);
+	q->n = (uint8_t)(n + 4);
+}
+
+/* The quoted key, after its separator; the room left is the item's. */
+static inline char *put_qkey(struct jsonw *w, const struct jsonw_qkey *q)
+{
+	char *p = before_item(w, true);
+
+	memcpy(p, q->s, sizeof(q->s));
+	return p + q->n;
+}
+
+void jsonw_qkey(struct jsonw *w, const struct jsonw_qkey *q)
+{
+	if (!q->n) {
+		jsonw_key(w, q->key);
+		return;
+	}
+	commit(w, put_qkey(w, q));
+	w->after_key = true;
+}
+
+void jsonw_qkey_uint(struct jsonw *w, const struct jsonw_qkey *q, uint64_t v)
+{
+	if (!q->n) {
+		jsonw_key_uint(w, q->key, v);
+		return;
+	}
+	commit(w, put_u64(put_qkey(w, q), v));
+}
+
 void jsonw_string_n(struct jsonw *w, const char *s, size_t n)
 {
 	char *p = before_item(w, false);

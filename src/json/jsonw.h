@@ -73,6 +73,22 @@ static inline void jsonw_key_uint(struct jsonw *w, const char *key, uint64_t v)
 	jsonw_key_uint_n(w, key, strlen(key), v);
 }
 
+/*
+ * A key written millions of times (a counter of every region), quoted once:
+ * '"', the key and '": ', copied whole where it is written. A key that is
+ * long or not plain is kept as it is and written the usual way.
+ */
+#define JSONW_QKEY_MAX 32
+struct jsonw_qkey {
+	char s[JSONW_QKEY_MAX];
+	uint8_t n; /* bytes of s; 0: written by jsonw_key */
+	const char *key;
+};
+void jsonw_qkey_init(struct jsonw_qkey *q, const char *key);
+void jsonw_qkey(struct jsonw *w, const struct jsonw_qkey *q);
+/* jsonw_qkey then jsonw_uint, in one call */
+void jsonw_qkey_uint(struct jsonw *w, const struct jsonw_qkey *q, uint64_t v);
+
 /* s == NULL writes null. */
 void jsonw_string(struct jsonw *w, const char *s);
 /* n bytes, which may include NUL (written as \u0000). */

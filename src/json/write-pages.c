@@ -9,6 +9,8 @@
 
 #include "json/jsonw.h"
 
+#include <pthread.h>
+
 bool json_want_pages(const struct vms_snapshot *snap)
 {
 	/* only after a page collector ran: snapshots without page data keep
@@ -30,9 +32,19 @@ static void put_strip(struct jsonw *w, const char *key, const uint8_t *hist, uns
 	jsonw_string_n(w, strip, 2 * (size_t)n);
 }
 
+/* the counters' keys, quoted once */
+static struct jsonw_qkey count_keys[VMS_PG__MAX];
+static pthread_once_t count_keys_once = PTHREAD_ONCE_INIT;
+
+static void count_keys_init(void)
+{
+	for (int c = 0; c < VMS_PG__MAX; c++)
+		jsonw_qkey_init(&count_keys[c], vms_page_count_names[c]);
+}
+
 void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
 {
-
+	pthread_once(&count_keys_once, count_keys_init);
 	if (!p) {
 		jsonw_null(w);
 		return;
@@ -40,9 +52,9 @@ void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
 	jsonw_begin_inline_object(w);
 	for (int c = 0; c < VMS_PG__MAX; c++) {
 		if (vms_region_pages_has(p, c)) {
-			jsonw_key_uint(w, vms_page_count_names[c], p->v[c]);
+			jsonw_qkey_uint(w, &count_keys[c], p->v[c]);
 		} else {
-			jsonw_key(w, vms_page_count_names[c]);
+			jsonw_qkey(w, &count_keys[c]);
 			jsonw_null(w);
 		}
 	}

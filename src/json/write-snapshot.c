@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,13 +58,24 @@ static void put_error(struct jsonw *w, int err)
 		jsonw_null(w);
 }
 
+/* the counters' keys, quoted once */
+static struct jsonw_qkey mem_keys[VMS_MEM__MAX];
+static pthread_once_t mem_keys_once = PTHREAD_ONCE_INIT;
+
+static void mem_keys_init(void)
+{
+	for (int m = 0; m < VMS_MEM__MAX; m++)
+		jsonw_qkey_init(&mem_keys[m], vms_mem_fields[m].name);
+}
+
 static void put_mem(struct jsonw *w, const struct vms_counters *c)
 {
+	pthread_once(&mem_keys_once, mem_keys_init);
 	jsonw_begin_object(w);
 	for (int m = 0; m < VMS_MEM__MAX; m++) {
 		if (!vms_counters_has(c, m))
 			continue;
-		jsonw_key_uint(w, vms_mem_fields[m].name, c->v[m]);
+		jsonw_qkey_uint(w, &mem_keys[m], c->v[m]);
 	}
 	jsonw_end_object(w);
 }
@@ -239,52 +251,73 @@ static void put_perms(struct jsonw *w, uint8_t perms)
 	jsonw_string_n(w, p, sizeof(p));
 }
 
+/* a region's keys, quoted once */
+#define REGION_KEYS(X)                                                                             \
+	X(START, "start") X(END, "end") X(SIZE, "size") X(PERMS, "perms") X(OFFSET, "offset")      \
+	X(DEV, "dev") X(INODE, "inode") X(NAME, "name") X(DELETED, "deleted") X(KIND, "kind")      \
+	X(OBJECT, "object") X(TID, "tid") X(THP_ELIGIBLE, "thp_eligible")                          \
+	X(PROTECTION_KEY, "protection_key") X(VMFLAGS, "vmflags") X(MEM, "mem")                    \
+	X(SECTIONS, "sections") X(PAGES, "pages")
+#define REGION_KEY_ENUM(e, s) RK_##e,
+#define REGION_KEY_NAME(e, s) s,
+enum { REGION_KEYS(REGION_KEY_ENUM) RK__MAX };
+static const char *const region_key_names[RK__MAX] = { REGION_KEYS(REGION_KEY_NAME) };
+static struct jsonw_qkey region_keys[RK__MAX];
+static pthread_once_t region_keys_once = PTHREAD_ONCE_INIT;
+
+static void region_keys_init(void)
+{
+	for (int k = 0; k < RK__MAX; k++)
+		jsonw_qkey_init(&region_keys[k], region_key_names[k]);
+}
+
 static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
 {
+	pthread_once(&region_keys_once, region_keys_init);
 	jsonw_begin_object(w);
-	jsonw_key(w, "start");
+	jsonw_qkey(w, &region_keys[RK_START]);
 	put_addr(w, r->start);
-	jsonw_key(w, "end");
+	jsonw_qkey(w, &region_keys[RK_END]);
 	put_addr(w, r->end);
-	jsonw_key_uint(w, "size", vms_region_size(r));
-	jsonw_key(w, "perms");
+	jsonw_qkey_uint(w, &region_keys[RK_SIZE], vms_region_size(r));
+	jsonw_qkey(w, &region_keys[RK_PERMS]);
 	put_perms(w, r->perms);
-	jsonw_key_uint(w, "offset", r->offset);
-	jsonw_key(w, "dev");
+	jsonw_qkey_uint(w, &region_keys[RK_OFFSET], r->offset);
+	jsonw_qkey(w, &region_keys[RK_DEV]);
 	put_dev(w, r->dev_major, r->dev_minor);
-	jsonw_key_uint(w, "inode", r->inode);
-	jsonw_key(w, "name");
+	jsonw_qkey_uint(w, &region_keys[RK_INODE], r->inode);
+	jsonw_qkey(w, &region_keys[RK_NAME]);
 	jsonw_string(w, r->name ? r->name : "");
-	jsonw_key(w, "deleted");
+	jsonw_qkey(w, &region_keys[RK_DELETED]);
 	jsonw_bool(w, r->deleted);
-	jsonw_key(w, "kind");
+	jsonw_qkey(w, &region_keys[RK_KIND]);
 	jsonw_string(w, vms_kind_to_string(r->kind));
-	jsonw_key(w, "object");
+	jsonw_qkey(w, &region_keys[RK_OBJECT]);
 	put_index(w, r->object);
-	jsonw_key(w, "tid");
+	jsonw_qkey(w, &region_keys[RK_TID]);
 	if (r->tid > 0)
 		jsonw_int(w, r->tid);
 	else
 		jsonw_null(w);
-	jsonw_key(w, "thp_eligible");
+	jsonw_qkey(w, &region_keys[RK_THP_ELIGIBLE]);
 	if (r->thp_eligible < 0)
 		jsonw_null(w);
 	else
 		jsonw_bool(w, r->thp_eligible);
-	jsonw_key(w, "protection_key");
+	jsonw_qkey(w, &region_keys[RK_PROTECTION_KEY]);
 	if (r->protection_key < 0)
 		jsonw_null(w);
 	else
 		jsonw_uint(w, (uint64_t)r->protection_key);
-	jsonw_key(w, "vmflags");
+	jsonw_qkey(w, &region_keys[RK_VMFLAGS]);
 	jsonw_begin_inline_array(w);
 	for (unsigned b = 0; b < 64 && vms_vmflag_names[b]; b++)
 		if (r->vmflags & (UINT64_C(1) << b))
 			jsonw_string(w, vms_vmflag_names[b]);
 	jsonw_end_array(w);
-	jsonw_key(w, "mem");
+	jsonw_qkey(w, &region_keys[RK_MEM]);
 	put_mem(w, &r->mem);
-	jsonw_key(w, "sections");
+	jsonw_qkey(w, &region_keys[RK_SECTIONS]);
 	if (r->n_sections) {
 		jsonw_begin_inline_object(w);
 		jsonw_key(w, "first");
@@ -296,7 +329,7 @@ static void put_region(struct jsonw *w, const struct vms_region *r, bool pages)
 		jsonw_null(w);
 	}
 	if (pages) {
-		jsonw_key(w, "pages");
+		jsonw_qkey(w, &region_keys[RK_PAGES]);
 		json_put_region_pages(w, r->pages);
 	}
 	jsonw_end_object(w);

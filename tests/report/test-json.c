@@ -262,6 +262,63 @@ static void test_writer_every_length(void **state)
 	}
 }
 
+/*
+ * Writer: keys quoted once (jsonw_qkey) write the same bytes as jsonw_key,
+ * in block and inline objects, including the keys too long or not plain to
+ * be quoted ahead.
+ */
+static void test_writer_qkeys(void **state)
+{
+	static const char *const keys[] = {
+		"a", "rss", "anon_huge_pages", "key_of_twenty_seven_bytes__", "key_of_twenty_eight_bytes___",
+		"key_of_twenty_nine_bytes_____", "esc\x1b\"", "",
+	};
+	struct jsonw_qkey q[ARRAY_SIZE(keys)];
+	struct capture c[2];
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+		jsonw_qkey_init(&q[k], keys[k]);
+	assert_int_equal(q[4].n, 32); /* '"', 28 bytes, '": ' */
+	assert_int_equal(q[5].n, 0);
+	assert_int_equal(q[6].n, 0);
+	for (int quoted = 0; quoted < 2; quoted++) {
+		struct jsonw w;
+
+		capture_open(&c[quoted]);
+		jsonw_init(&w, c[quoted].f);
+		jsonw_begin_object(&w);
+		for (int inl = 0; inl < 2; inl++) {
+			jsonw_key(&w, inl ? "inline" : "block");
+			if (inl)
+				jsonw_begin_inline_object(&w);
+			else
+				jsonw_begin_object(&w);
+			for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+				if (quoted) {
+					jsonw_qkey_uint(&w, &q[k], 1000 * k + 7);
+					jsonw_qkey(&w, &q[k]);
+				} else {
+					jsonw_key(&w, keys[k]);
+					jsonw_uint(&w, 1000 * k + 7);
+					jsonw_key(&w, keys[k]);
+				}
+				jsonw_null(&w);
+			}
+			jsonw_end_object(&w);
+		}
+		jsonw_end_object(&w);
+		assert_int_equal(jsonw_finish(&w), 0);
+		capture_close(&c[quoted]);
+	}
+	assert_int_equal(c[0].len, c[1].len);
+	assert_memory_equal(c[0].buf, c[1].buf, c[0].len);
+	assert_non_null(strstr(c[1].buf, "\"key_of_twenty_eight_bytes___\": 4007"));
+	assert_non_null(strstr(c[1].buf, "\"esc\\u001b\\\"\": 6007"));
+	free(c[0].buf);
+	free(c[1].buf);
+}
+
 /* Writer: numbers at every count of digits, as printf writes them. */
 static void test_writer_numbers(void **state)
 {
@@ -1032,6 +1089,7 @@ int main(void)
 		cmocka_unit_test(test_writer_layout),
 		cmocka_unit_test(test_writer_every_length),
 		cmocka_unit_test(test_writer_numbers),
+		cmocka_unit_test(test_writer_qkeys),
 		cmocka_unit_test(test_writer_items),
 		cmocka_unit_test(test_writer_misuse),
 		cmocka_unit_test(test_write_error),

@@ -519,7 +519,8 @@ int cmd_diff(int argc, char **argv)
 	vms_diff_build(a, b, &d);
 	changed = diff_changed(&d);
 	if (args.json) {
-		r = print_json(stdout, name_a, name_b, a, b, &d);
+		errno = 0;
+		r = cmd_stream_done(stdout, print_json(stdout, name_a, name_b, a, b, &d));
 	} else if (args.html) {
 		struct vms_report_options ropt = { .bytes = args.bytes };
 
@@ -528,8 +529,9 @@ int cmd_diff(int argc, char **argv)
 								  &ropt));
 	} else {
 		args.width = cli_output_width(0, STDOUT_FILENO);
+		errno = 0;
 		print_text(stdout, &args, name_a, name_b, a, b, &d);
-		r = fflush(stdout) == 0 ? 0 : -EIO;
+		r = cmd_stream_done(stdout, 0);
 	}
 	vms_diff_release(&d);
 	vms_snapshot_free(a);

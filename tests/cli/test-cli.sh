@@ -489,4 +489,162 @@ usage "pages of a capture: it holds no pagemap" 1 \
 	"^vmscope: cannot read the pagemap of pid $fpid: No such file or directory \(a capture holds none\)$" \
 	pages --proc-root "$fixture" -b "$fpid"
 
+# ---- numbers that are none: the option, its range and the value said back
+for w in 5x -5 '' 99999999999999999999 39 1001; do
+	usage "-w '$w': exit 2 with the range" 2 \
+		"^vmscope: --width takes a number from 40 to 1000, not '$w'$" "${fix[@]}" -w "$w" "$fpid"
+done
+usage "pid 0: no such process" 1 "^vmscope: no process with pid 0$" 0
+usage "a pid past pid_max: no such process, not a name" 1 \
+	"^vmscope: no process with pid 99999999999$" 99999999999
+# each budget option whose value is none, said with what it takes
+usage "check --max with an unknown measure" 2 \
+	"^vmscope: --max takes KIND=SIZE or FILE=SIZE, with :pss :rss :uss :swap or :size after the name, not 'heap:vsz=1M'$" \
+	check --max heap:vsz=1M "$tmp/a.json"
+usage "check --max-growth with an unknown measure" 2 \
+	"^vmscope: --max-growth takes \[MEASURE=\]SIZE or N%, not 'vsz=1%'$" \
+	check --max-growth vsz=1% "$tmp/a.json"
+usage "check --max-growth-rate without a unit of time" 2 \
+	"^vmscope: --max-growth-rate takes \[MEASURE=\]SIZE/min \(or /s, /h\), not '1M'$" \
+	check --max-growth-rate 1M "$tmp/a.json"
+usage "check --min-stack-headroom of no size" 2 \
+	"^vmscope: --min-stack-headroom takes a size like 64M or 1.5G \(binary units; bytes up to 8E-1\), not '1Q'$" \
+	check --min-stack-headroom 1Q "$tmp/a.json"
+usage "check --max-regions of no number" 2 "^vmscope: --max-regions takes a number, not '12x'$" \
+	check --max-regions 12x "$tmp/a.json"
+usage "check --baseline that does not exist" 2 \
+	"^vmscope: cannot load '$tmp/none.json': No such file or directory$" \
+	check --max-pss 1M --baseline "$tmp/none.json" "$tmp/a.json"
+run "$vmscope" check --max-pss 1G --junit "$tmp/none/j.xml" "$tmp/a.json"
+expect "check --junit into a directory that does not exist: exit 2, the results printed" 2 \
+	"^vmscope: cannot write '$tmp/none/j.xml': No such file or directory$"
+echo '{"max_pss": "1"}' >"$tmp/budget.json"
+"$vmscope" check --budget - "$tmp/a.json" <"$tmp/budget.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc = 1 ] && grep -q '^FAIL  total PSS: .* > 1 (' "$tmp/out" &&
+	ok "check --budget -: the budgets from standard input" ||
+	not_ok "check --budget -: the budgets from standard input" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
+echo '{"max_pss": "1Q"}' | "$vmscope" check --budget - "$tmp/a.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "check --budget - of a bad budget: named as '-'" 2 "^vmscope: -: max_pss: a size like 64M"
+# The JUnit report of a snapshot file with XML's and the terminal's
+# specials in its name: escaped, a control character as '?'.
+odd=$tmp/$'a<b&c"d\'e\x01f.json'
+cp "$tmp/a.json" "$odd"
+run "$vmscope" check --max-pss 1 --junit "$tmp/odd.xml" "$odd"
+if [ $rc = 1 ] && grep -qF "<testsuite name=\"vmscope check $tmp/a&lt;b&amp;c&quot;d&apos;e?f.json\" tests=\"1\" failures=\"1\"" "$tmp/odd.xml" &&
+	{ ! command -v xmllint >/dev/null || xmllint --noout "$tmp/odd.xml"; }; then
+	ok "check --junit: a file name with < & \" ' and a control character escaped"
+else
+	not_ok "check --junit: a file name with < & \" ' and a control character escaped" "exit $rc" \
+		"$(cat "$tmp/odd.xml" "$tmp/err")"
+fi
+
+# ---- what cannot be written: /dev/full says why; a reader gone (SIGPIPE
+# ignored, as some runners do) says nothing
+if [ -c /dev/full ]; then
+	for f in text json html; do
+		"$vmscope" diff -f $f "$tmp/a.json" "$tmp/a.json" >/dev/full 2>"$tmp/err"
+		rc=$?
+		[ $rc = 1 ] && grep -qx "vmscope: cannot write the diff: No space left on device" "$tmp/err" &&
+			ok "diff -f $f >/dev/full: exit 1, and why" ||
+			not_ok "diff -f $f >/dev/full: exit 1, and why" "exit $rc" "$(cat "$tmp/err")"
+	done
+	"$vmscope" diff --exit-code "$tmp/a.json" "$tmp/a.json" >/dev/full 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "No space left on device" "$tmp/err" &&
+		ok "diff --exit-code >/dev/full: exit 2, no verdict" ||
+		not_ok "diff --exit-code >/dev/full: exit 2, no verdict" "exit $rc" "$(cat "$tmp/err")"
+fi
+# closed CMD...: runs it into a pipe whose reader has gone, SIGPIPE ignored
+closed() {
+	(trap '' PIPE; sleep 0.2; "$@" 2>"$tmp/err"; echo $? >"$tmp/rc") | true
+	rc=$(cat "$tmp/rc")
+}
+closed "$vmscope" check --max-pss 1G "$tmp/a.json"
+[ "$rc" = 2 ] && [ ! -s "$tmp/err" ] && ok "check into a closed pipe: exit 2, no verdict, silent" ||
+	not_ok "check into a closed pipe: exit 2, no verdict, silent" "exit $rc" "$(cat "$tmp/err")"
+closed "$vmscope" diff --exit-code "$tmp/a.json" "$tmp/live.json"
+[ "$rc" = 1 ] && [ ! -s "$tmp/err" ] && ok "diff --exit-code into a closed pipe: the verdict (1), silent" ||
+	not_ok "diff --exit-code into a closed pipe: the verdict (1), silent" "exit $rc" "$(cat "$tmp/err")"
+
+# ---- budgets a process's state leaves unchecked, or met without a limit
+# A target whose stack has no limit (ulimit -s unlimited): its headroom is
+# unlimited, and the region is /proc/PID/maps' [stack].
+(ulimit -s unlimited && exec "$target" --comm cli-unl >"$tmp/unl.facts" </dev/null) &
+upid=$!
+pids+=("$upid")
+if wait_stopped "$upid" && grep -q '^Max stack size *unlimited' "/proc/$upid/limits"; then
+	stack=$(awk '$6 == "[stack]" { sub(/-.*/, "", $1); print $1 }' "/proc/$upid/maps")
+	run "$vmscope" check --min-stack-headroom 1M "$upid"
+	[ $rc = 0 ] && grep -q "^ok    stack headroom: unlimited >= 1.0M; tightest: stack at $stack " "$tmp/out" &&
+		ok "check --min-stack-headroom of a stack without a limit: unlimited" ||
+		not_ok "check --min-stack-headroom of a stack without a limit: unlimited" "exit $rc" \
+			"$(cat "$tmp/out" "$tmp/err")"
+	if command -v setpriv >/dev/null; then
+		chmod 755 "$tmp"
+		run setpriv --reuid=65534 --regid=65534 --clear-groups "$vmscope" check --max heap=1M \
+			--max-pss 1G --min-stack-headroom 1M "$upid"
+		if [ $rc = 1 ] &&
+			grep -qx "FAIL  heap PSS: cannot be checked: the snapshot could not read it" "$tmp/out" &&
+			grep -qx "FAIL  total PSS: cannot be checked: the snapshot could not read it" "$tmp/out" &&
+			grep -qx "FAIL  stack headroom: cannot be checked: no stack with a known limit" "$tmp/out"; then
+			ok "check of a process whose smaps it may not read (uid 65534): each budget unchecked, and why"
+		else
+			not_ok "check of a process whose smaps it may not read (uid 65534)" "exit $rc" \
+				"$(cat "$tmp/out" "$tmp/err")"
+		fi
+	fi
+else
+	not_ok "a target under ulimit -s unlimited" "it did not stop, or its stack has a limit"
+fi
+run "$vmscope" check --max-growth-rate 1M/min "$tmp/a.json"
+expect "check --max-growth-rate of one snapshot: cannot be checked, exit 1" 1
+grep -qx "FAIL  PSS growth rate: cannot be checked: needs a recording, or a baseline taken earlier with this measure" "$tmp/out" &&
+	ok "check --max-growth-rate of one snapshot: says it needs a recording" ||
+	not_ok "check --max-growth-rate of one snapshot: says it needs a recording" "$(cat "$tmp/out")"
+
+# ---- colors: auto on a terminal, but for NO_COLOR (not empty) and TERM=dumb
+# or unset; the terminal's width (at least 40), else COLUMNS from 40 to 1000
+if script -qec true /dev/null </dev/null >/dev/null 2>&1; then
+	for e in "TERM=xterm:1" "TERM=xterm NO_COLOR=1:0" "TERM=xterm NO_COLOR=:1" "TERM=dumb:0" "-u TERM:0"; do
+		# shellcheck disable=SC2086
+		pty env ${e%:*} "$vmscope" --proc-root "$fixture" -w 100 "$fpid"
+		if [ "$rc" = 0 ] && [ "$(grep -c $'\e\[' "$tmp/out" | sed 's/^[1-9][0-9]*$/1/')" = "${e##*:}" ]; then
+			ok "on a terminal with ${e%:*}: colors ${e##*:}"
+		else
+			not_ok "on a terminal with ${e%:*}: colors ${e##*:}" "exit $rc" "$(head -3 "$tmp/out" | cat -v)"
+		fi
+	done
+	for c in 30:40 120:120; do
+		pty sh -c "stty cols ${c%:*}; exec env TERM=dumb COLUMNS=77 $(printf '%q ' "$vmscope") --proc-root $(printf %q "$fixture") $fpid"
+		[ "$rc" = 0 ] && [ "$(wc -L <"$tmp/err")" = "${c#*:}" ] &&
+			ok "on a terminal of ${c%:*} columns: ${c#*:}, whatever COLUMNS says" ||
+			not_ok "on a terminal of ${c%:*} columns: ${c#*:}" "exit $rc, $(wc -L <"$tmp/err") columns"
+	done
+fi
+for c in 30 2000; do
+	run env COLUMNS=$c "$vmscope" "${fix[@]}" "$fpid"
+	[ "$(sed -n 2p "$tmp/out")" = "$cmdline" ] && ok "COLUMNS=$c is out of range: whole lines" ||
+		not_ok "COLUMNS=$c is out of range: whole lines" "$(sed -n 2p "$tmp/out")"
+done
+
+# ---- a NAME that several kernel threads match: each listed by its comm
+# (they have no command line), a PID asked for
+kt=$(pgrep '^ksoftirqd/' | sort -n)
+if [ "$(echo "$kt" | wc -l)" -ge 2 ]; then
+	run "$vmscope" pages '^ksoftirqd/'
+	{
+		echo "vmscope: $(echo "$kt" | wc -l) processes match '^ksoftirqd/'; name one by its PID:"
+		for p in $kt; do printf '  %7d  %s\n' "$p" "$(cat "/proc/$p/comm")"; done
+	} >"$tmp/want"
+	if [ $rc = 2 ] && [ ! -s "$tmp/out" ]; then
+		same "pages of a NAME several kernel threads match: each by its comm" "$tmp/want" "$tmp/err"
+	else
+		not_ok "pages of a NAME several kernel threads match: exit 2" "exit $rc" "$(cat "$tmp/err")"
+	fi
+else
+	skip "a NAME several kernel threads match" "fewer than two ksoftirqd threads"
+fi
+
 finish

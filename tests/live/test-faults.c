@@ -629,9 +629,12 @@ static void test_text_exits_scanning(void **state)
 	vmscope_start_opts(&vm, no_inherit, t.lt.pid, opts);
 	vmscope_wait_watching(&vm);
 	assert_int_equal(kill(t.lt.pid, SIGUSR1), 0);
+	/* not reaped until vmscope is done: it sees a zombie, not a missing pid */
+	if (!lt_target_read_until(&t.lt, "done "))
+		fail_msg("the target did not finish its faults");
+	lt_run_wait(&vm);
 	assert_int_equal(waitpid(t.lt.pid, &st, 0), t.lt.pid);
 	t.lt.pid = 0;
-	lt_run_wait(&vm);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	assert_true(b.tv_sec - a.tv_sec < 10);
 	assert_int_equal(vm.code, 0);
@@ -651,6 +654,38 @@ static void test_text_exits_scanning(void **state)
 	assert_int_equal(row_numbers(row, v, 3), 3);
 	assert_true(v[2] >= K_THREAD);
 	lt_run_release(&vm);
+	target_stop(&t);
+}
+
+/*
+ * 20,000 faults of one thread followed by a scan of task/ (one ring): more
+ * samples than the ring holds go through it while vmscope drains it, so
+ * records straddle its end; what the kernel dropped, if anything, is lost,
+ * and the samples and the lost sum to the kernel's count, the samples in
+ * the anonymous region.
+ */
+static void test_ring_wraps(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "20000", NULL };
+	static const char *const no_inherit[] = { "env", "VMSCOPE_TEST_NO_INHERIT=1", NULL };
+	uint64_t dmin, dmaj, sampled, lost;
+	struct target t;
+	json_object *rep, *s;
+
+	(void)state;
+	target_start(&t, NULL, args);
+	rep = watch_faults(&t, no_inherit, &dmin, &dmaj);
+	s = lt_get(rep, "sampled");
+	assert_false(json_object_get_boolean(lt_get(s, "inherited")));
+	sampled = get_u(s, "minflt") + get_u(s, "majflt");
+	lost = get_u(s, "lost");
+	assert_int_equal(sampled + lost, dmin + dmaj);
+	assert_true(sampled >= 2731);
+	/* each of its 20,000 pages, a record straddling the ring's end too */
+	if (region_faults(rep, t.anon, NULL) + lost < 20000)
+		fail_msg("%" PRIu64 " samples in the anonymous region, %" PRIu64 " lost",
+			 region_faults(rep, t.anon, NULL), lost);
+	json_object_put(rep);
 	target_stop(&t);
 }
 
@@ -729,6 +764,46 @@ static void test_text_counters(void **state)
 }
 
 /*
+ * nobody watches root's process by its counters, and it exits (a zombie,
+ * not reaped until vmscope is done): the counters say it is gone, the
+ * watch ends early and the text says so.
+ */
+static void test_counters_exits(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-exit",
+					    NULL };
+	static const char *const opts[] = { "--duration", "20s", NULL };
+	struct timespec a, b;
+	struct target t;
+	struct lt_run vm;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	if (!can_setpriv())
+		skip();
+	target_start(&t, NULL, args);
+	pid = t.lt.pid;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	vmscope_start_opts(&vm, setpriv_nobody, pid, opts);
+	vmscope_wait_watching(&vm);
+	assert_int_equal(kill(pid, SIGUSR1), 0);
+	if (!lt_target_read_until(&t.lt, "done "))
+		fail_msg("the target did not finish its faults");
+	lt_run_wait(&vm);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	t.lt.pid = 0;
+	assert_true(b.tv_sec - a.tv_sec < 10);
+	assert_int_equal(vm.code, 0);
+	assert_text_has(vm.out, "process %d exited during the run: what it did until then is shown\n",
+			(int)pid);
+	assert_text_has(vm.out, "\ncannot sample faults of pid %d: Permission denied", (int)pid);
+	lt_run_release(&vm);
+	target_stop(&t);
+}
+
+/*
  * vmscope stopped while the target faults more than its rings hold: the
  * kernel says how many samples it dropped, and the text says they were
  * lost, the samples and the lost summing to the kernel's count.
@@ -783,7 +858,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_text_exits_scanning),
 		cmocka_unit_test(test_text_not_root_own),
 		cmocka_unit_test(test_text_counters),
+		cmocka_unit_test(test_counters_exits),
 		cmocka_unit_test(test_text_lost),
+		cmocka_unit_test(test_ring_wraps),
 	};
 	int r;
 

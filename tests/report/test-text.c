@@ -589,6 +589,106 @@ static void test_committed_rounds(void **state)
 	}
 }
 
+/* What the insight lines say of a cgroup, limits, the OOM score and the
+ * machine's commitment, each as the snapshot has it. */
+static void cg_none(struct vms_snapshot *s)
+{
+	s->cgroup = (struct vms_cgroup){ .tried = true, .error = -ENOENT };
+}
+
+static void cg_refused(struct vms_snapshot *s)
+{
+	s->cgroup = (struct vms_cgroup){ .tried = true, .error = -EACCES };
+}
+
+static void cg_v1(struct vms_snapshot *s)
+{
+	s->cgroup = (struct vms_cgroup){ .tried = true, .version = 1, .path = "/user.slice" };
+	s->cgroup.v[VMS_CG_CURRENT] = 10 << 20;
+	s->cgroup.v[VMS_CG_MAX] = VMS_UNLIMITED;
+	s->cgroup.have = UINT32_C(1) << VMS_CG_CURRENT | UINT32_C(1) << VMS_CG_MAX;
+}
+
+static void cg_v2(struct vms_snapshot *s)
+{
+	s->cgroup = (struct vms_cgroup){ .tried = true, .version = 2, .path = "/app.slice" };
+	s->cgroup.v[VMS_CG_CURRENT] = 10 << 20;
+	s->cgroup.v[VMS_CG_MAX] = 100 << 20;
+	s->cgroup.v[VMS_CG_HIGH] = 50 << 20;
+	s->cgroup.v[VMS_CG_SWAP_CURRENT] = 1 << 20;
+	s->cgroup.have = UINT32_C(1) << VMS_CG_CURRENT | UINT32_C(1) << VMS_CG_MAX |
+			 UINT32_C(1) << VMS_CG_HIGH | UINT32_C(1) << VMS_CG_SWAP_CURRENT;
+}
+
+static void cg_v2_high_unlimited(struct vms_snapshot *s)
+{
+	cg_v2(s);
+	s->cgroup.v[VMS_CG_HIGH] = VMS_UNLIMITED;
+	s->cgroup.have &= ~(UINT32_C(1) << VMS_CG_SWAP_CURRENT);
+}
+
+static void limits_only(struct vms_snapshot *s)
+{
+	s->limits = (struct vms_limits){ .tried = true, .stack = 8 << 20, .have_stack = true,
+					 .memlock = VMS_UNLIMITED, .have_memlock = true };
+}
+
+static void oom_refused(struct vms_snapshot *s)
+{
+	s->oom = (struct vms_oom){ .tried = true, .score_error = -EACCES, .score_adj = -500 };
+}
+
+static void committed_only(struct vms_snapshot *s)
+{
+	s->host_mem = (struct vms_host_memory){ .tried = true };
+	s->host_mem.v[VMS_HM_COMMITTED_AS] = 1 << 20;
+	s->host_mem.have = UINT32_C(1) << VMS_HM_COMMITTED_AS;
+}
+
+static void overcommitted(struct vms_snapshot *s)
+{
+	s->host_mem = (struct vms_host_memory){ .tried = true };
+	s->host_mem.v[VMS_HM_COMMITTED_AS] = 3 << 20;
+	s->host_mem.v[VMS_HM_COMMIT_LIMIT] = 1 << 20;
+	s->host_mem.have = UINT32_C(1) << VMS_HM_COMMITTED_AS | UINT32_C(1) << VMS_HM_COMMIT_LIMIT;
+}
+
+static void test_insight_lines(void **state)
+{
+	static const struct {
+		void (*set)(struct vms_snapshot *s);
+		const char *want[3];
+	} cases[] = {
+		{ cg_none, { "cgroup  n/a (no memory cgroup: no cgroup v2 memory controller and no v1 "
+			     "memory hierarchy for it)" } },
+		{ cg_refused, { "cgroup  n/a (Permission denied)\n" } },
+		{ cg_v1, { "cgroup  /user.slice (v1)  10M of unlimited  high n/a (none in v1)  "
+			   "swap n/a (no swap accounting)\n" } },
+		{ cg_v2, { "cgroup  /app.slice  10M of 100M (90M left)  high 50M (40M left)  "
+			   "swap 1.0M\n" } },
+		{ cg_v2_high_unlimited, { "  high unlimited  swap n/a (no swap accounting)\n" } },
+		{ limits_only, { "limits  stack ", "  locked ", NULL } },
+		{ oom_refused, { "limits  OOM score n/a (Permission denied), adj -500\n" } },
+		{ committed_only, { "machine  committed 1.0M of limit n/a  " } },
+		{ overcommitted, { "machine  committed 3.0M of limit 1.0M (300%)  " } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vms_snapshot *s = fixture_full();
+		struct vms_report_options opt = { .width = 200 };
+		struct out o;
+
+		cases[i].set(s);
+		o = render(s, &opt);
+		for (size_t k = 0; k < 3 && cases[i].want[k]; k++)
+			if (!strstr(o.buf, cases[i].want[k]))
+				fail_msg("case %zu: no '%s' in\n%s", i, cases[i].want[k], o.buf);
+		free(o.buf);
+		vms_snapshot_free(s);
+	}
+}
+
 static void test_write_error(void **state)
 {
 	struct vms_snapshot *s = fixture_full();
@@ -618,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
 		cmocka_unit_test(test_committed_rounds),
+		cmocka_unit_test(test_insight_lines),
 		cmocka_unit_test(test_write_error),
 	};
 

@@ -130,6 +130,50 @@ static void test_deltas(void **state)
 	free(buf);
 }
 
+/* A named region (a JIT's) and thread 43's stack, at t = 0 and 1: at 1
+ * the named one is made read-only in place, the stack is elsewhere. */
+static struct vms_snapshot *moving(int t)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	size_t i;
+
+	snap->proc.pid = 42;
+	sb_region(snap, 0x10000, 0x20000, t ? "r--p" : "rw-p", 0, 0, "[anon:jit]");
+	i = sb_region(snap, t ? 0x60000 : 0x30000, t ? 0x70000 : 0x40000, "rw-p", 0, 0, "");
+	vms_model_build(snap, NULL, -1);
+	snap->regions[i].kind = VMS_KIND_THREAD_STACK;
+	snap->regions[i].tid = 43;
+	return snap;
+}
+
+/* A region whose permissions changed in place keeps its id in a whole
+ * record (its identity changed); a thread's stack that moved keeps its id,
+ * found by its thread, in a short one. */
+static void test_moves(void **state)
+{
+	struct vms_recorder rec;
+	struct vms_rec_delta d[2] = { 0 };
+
+	(void)state;
+	vms_recorder_init(&rec);
+	for (int t = 0; t < 2; t++) {
+		struct vms_snapshot *snap = moving(t);
+
+		vms_recorder_step(&rec, snap, &d[t]);
+		vms_snapshot_free(snap);
+	}
+	assert_int_equal(d[0].n, 2);
+	assert_int_equal(d[1].n, 2);
+	assert_int_equal(d[1].n_gone, 0);
+	assert_int_equal(d[1].changes[0].id, 0);
+	assert_true(d[1].changes[0].full);
+	assert_int_equal(d[1].changes[1].id, 1);
+	assert_false(d[1].changes[1].full);
+	for (int t = 0; t < 2; t++)
+		vms_rec_delta_release(&d[t]);
+	vms_recorder_release(&rec);
+}
+
 static void test_round_trip(void **state)
 {
 	struct vms_rec_delta d[3] = { 0 };
@@ -489,6 +533,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deltas),
+		cmocka_unit_test(test_moves),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_hostile),

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "json/write.h"
+#include "report/canvas.h"
 #include "vmscope/model.h"
 #include "vmscope/recording.h"
 #include "vmscope/report.h"
@@ -397,6 +398,78 @@ static void test_text(void **state)
 	}
 }
 
+/* The widest line of text, in columns (UTF-8 characters). */
+static size_t widest(const char *text)
+{
+	size_t w = 0, col = 0;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '\n') {
+			col = 0;
+			continue;
+		}
+		col += (*p & 0xc0) != 0x80;
+		if (col > w)
+			w = col;
+	}
+	return w;
+}
+
+/* show's text of a recording at each width: no line wider (80 when none is
+ * given, the canvas's widest past it); --top's count said; ASCII glyphs
+ * only when asked; into a file that cannot be written, the error. */
+static void test_text_widths(void **state)
+{
+	static const struct {
+		struct vms_report_options opt;
+		size_t max;
+		const char *want;
+	} cases[] = {
+		{ { .width = 0 }, 80, "regions by RSS growth" },
+		{ { .width = 40 }, 40, "RSS" },
+		{ { .width = 100000 }, CANVAS_MAX_WIDTH, "regions by RSS growth" },
+		{ { .width = 120, .top = 1 }, 120, ", top 1 shown" },
+		{ { .width = 80, .ascii = true }, 80, "regions by RSS growth" },
+		{ { .full_lines = true }, 200, "regions by RSS growth" },
+	};
+	struct vms_rec_delta d[3] = { 0 };
+	struct vms_recording *rec = NULL;
+	struct vms_load_error err;
+	size_t len;
+	char *buf = record_three(&len, d);
+	FILE *full;
+
+	(void)state;
+	assert_int_equal(vms_recording_load(buf, len, &rec, &err), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = NULL;
+		size_t n = 0;
+		FILE *out = open_memstream(&text, &n);
+
+		assert_non_null(out);
+		assert_int_equal(vms_report_recording_text(out, rec, &cases[i].opt), 0);
+		assert_int_equal(fclose(out), 0);
+		if (widest(text) > cases[i].max || !strstr(text, cases[i].want))
+			fail_msg("case %zu: %zu columns (at most %zu), '%s' wanted in:\n%s", i,
+				 widest(text), cases[i].max, cases[i].want, text);
+		if (cases[i].opt.ascii)
+			for (const char *p = text; *p; p++)
+				if ((unsigned char)*p >= 0x80)
+					fail_msg("case %zu: not ASCII at %zu:\n%s", i, (size_t)(p - text),
+						 text);
+		free(text);
+	}
+	full = fopen("/dev/full", "w");
+	if (full) {
+		assert_int_equal(vms_report_recording_text(full, rec, &cases[0].opt), -ENOSPC);
+		fclose(full);
+	}
+	vms_recording_free(rec);
+	for (int t = 0; t < 3; t++)
+		vms_rec_delta_release(&d[t]);
+	free(buf);
+}
+
 static void test_hostile(void **state)
 {
 	static const struct {
@@ -538,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_widths),
 		cmocka_unit_test(test_damaged_members),
 	};
 

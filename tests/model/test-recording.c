@@ -470,6 +470,74 @@ static void test_text_widths(void **state)
 	free(buf);
 }
 
+static char *recording_html(const char *text, size_t len, unsigned top)
+{
+	struct vms_report_options opt = { .top = top };
+	struct vms_recording *rec = NULL;
+	struct vms_load_error err;
+	char *page = NULL;
+	size_t n = 0;
+	FILE *out = open_memstream(&page, &n);
+
+	assert_non_null(out);
+	if (vms_recording_load(text, len, &rec, &err) != 0)
+		fail_msg("%u:%u %s: %s", err.line, err.column, err.path, err.message);
+	assert_int_equal(vms_report_recording_html(out, rec, &opt), 0);
+	assert_int_equal(fclose(out), 0);
+	vms_recording_free(rec);
+	return page;
+}
+
+/* show --format html of a recording: what appeared, vanished and shrank
+ * (a minus, not a hyphen), --top's note, times in minutes and hours, a
+ * recording without regions or a name, and one whose last line was cut. */
+static void test_html(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want[3];
+	} cases[] = {
+		{ HEAD S(0, "") S(150000000000, ""),
+		  { "<h1>? <small>pid 42</small></h1>", "2 samples over 2.5 min, every 1 s",
+		    "no sample has the regions" } },
+		{ HEAD S(0, "") S(7500000000000, "") "{\"t_ns\":1,\"sta",
+		  { "2 samples over 2.1 h", "(its last line was cut short)", NULL } },
+	};
+	struct vms_rec_delta d[3] = { 0 };
+	size_t len;
+	char *buf = record_three(&len, d), *page;
+
+	(void)state;
+	page = recording_html(buf, len, 0);
+	for (size_t k = 0; k < 4; k++) {
+		static const char *const want[] = {
+			"<span class=\"ch ch-appeared\">appeared</span>",
+			"<span class=\"ch ch-vanished\">vanished</span>",
+			"<td class=\"down\" data-v=\"-16384\">\u221216K</td>",
+			"ended: duration",
+		};
+
+		if (!strstr(page, want[k]))
+			fail_msg("no '%s' in:\n%s", want[k], page);
+	}
+	assert_null(strstr(page, "<p class=\"note\">"));
+	free(page);
+	page = recording_html(buf, len, 1);
+	assert_non_null(strstr(page, "<p class=\"note\">the 1 that grew most of 5</p>"));
+	assert_int_equal(strstr(strstr(page, "<tbody>"), "data-track=") != NULL, 1);
+	free(page);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		page = recording_html(cases[i].text, strlen(cases[i].text), 0);
+		for (size_t k = 0; k < 3 && cases[i].want[k]; k++)
+			if (!strstr(page, cases[i].want[k]))
+				fail_msg("case %zu: no '%s' in:\n%s", i, cases[i].want[k], page);
+		free(page);
+	}
+	for (int t = 0; t < 3; t++)
+		vms_rec_delta_release(&d[t]);
+	free(buf);
+}
+
 static void test_hostile(void **state)
 {
 	static const struct {
@@ -612,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_widths),
+		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_damaged_members),
 	};
 

@@ -189,7 +189,10 @@ static int parse_header(struct rec_load *ld, json_object *root)
 	struct vms_recording *rec = ld->rec;
 	json_object *host, *proc;
 	const char *format = get_str(json_object_object_get(root, "format"));
-	const char *kernel, *machine, *hostname, *user, *comm, *cmdline, *exe;
+	/* set by opt_str on success; NULL for GCC, which cannot see that every
+	 * failure returns first */
+	const char *kernel = NULL, *machine = NULL, *hostname = NULL, *user = NULL, *comm = NULL,
+		   *cmdline = NULL, *exe = NULL;
 	uint64_t version, u, page_size, ppid, uid, start_time;
 	int r;
 

@@ -193,7 +193,7 @@ static const char *base_name(const char *path)
 static void check_target(const char *path)
 {
 	static struct rsec want[128];
-	size_t nw = readelf_sections(path, want, 128), oi;
+	size_t nw = readelf_sections(path, want, 128), oi = 0;
 	pid_t pid = spawn(path);
 	json_object *root = run_json(pid), *obj, *secs, *bss, *data;
 	char *text = run("--color never --width 120 --all", pid);
@@ -319,7 +319,7 @@ static void test_stripped(void **state)
 {
 	char path[PATH_MAX + 32];
 	json_object *root, *obj;
-	size_t oi;
+	size_t oi = 0;
 	char *text;
 	pid_t pid;
 
@@ -349,7 +349,7 @@ static void test_deleted(void **state)
 	char path[PATH_MAX + 32];
 	struct strbuf sb;
 	json_object *root, *obj, *secs;
-	size_t oi;
+	size_t oi = 0;
 	pid_t pid;
 
 	(void)state;
@@ -374,7 +374,7 @@ static void test_changed(void **state)
 	struct timespec times[2] = { { .tv_nsec = UTIME_OMIT }, { 0 } };
 	char path[PATH_MAX + 32];
 	json_object *root, *obj, *regs;
-	size_t oi;
+	size_t oi = 0;
 	char *text;
 	pid_t pid;
 

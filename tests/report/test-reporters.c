@@ -400,6 +400,87 @@ static char *metrics_text(enum vms_metrics_format fmt, const char *name, const c
 	return buf;
 }
 
+/* The OpenMetrics text of one snapshot. */
+static char *openmetrics_text(const struct vms_snapshot *snap)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(vms_report_openmetrics(f, snap, NULL), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/*
+ * What a snapshot does not know is left out of the metrics, never written as
+ * a 0: no user name (the uid instead), unlimited or unread limits, a cgroup
+ * or host memory that could not be read, no fault counts, a stack without a
+ * limit. A stream that cannot be written is -EIO.
+ */
+static void test_openmetrics_left_out(void **state)
+{
+	struct vms_snapshot *snap = fixture_full();
+	char *full, *less;
+	FILE *f;
+
+	(void)state;
+	snap->limits = (struct vms_limits){ .tried = true, .stack = 8 << 20, .memlock = 64 << 10,
+					    .have_stack = true, .have_memlock = true };
+	snap->cgroup.tried = true;
+	snap->cgroup.error = 0;
+	snap->cgroup.have = (1u << VMS_CG_CURRENT) | (1u << VMS_CG_MAX);
+	snap->cgroup.v[VMS_CG_CURRENT] = 1 << 20;
+	snap->cgroup.v[VMS_CG_MAX] = 4 << 20;
+	snap->host_mem = (struct vms_host_memory){ .tried = true, .have = 1, .v = { 1 << 30 } };
+	full = openmetrics_text(snap);
+	assert_non_null(strstr(full, "measure=\"memlock_limit\"} 65536\n"));
+	assert_non_null(strstr(full, "vmscope_process_cgroup_memory_bytes{"));
+	assert_non_null(strstr(full, "measure=\"max\"} 4194304\n"));
+	assert_non_null(strstr(full, "measure=\"headroom\"} 3145728\n"));
+	assert_non_null(strstr(full, "vmscope_host_memory_bytes{measure="));
+	assert_non_null(strstr(full, "vmscope_process_page_faults_total{"));
+	assert_non_null(strstr(full, "vmscope_process_stack_limit_bytes{"));
+
+	snap->proc.user = NULL;
+	snap->proc.uid = 4242;
+	snap->limits.memlock = VMS_UNLIMITED;
+	snap->limits.stack = VMS_UNLIMITED;
+	snap->cgroup.v[VMS_CG_MAX] = VMS_UNLIMITED;
+	snap->host_mem.error = -EACCES;
+	snap->totals.have_faults = false;
+	less = openmetrics_text(snap);
+	assert_non_null(strstr(less, ",user=\"4242\"}"));
+	assert_null(strstr(less, "memlock_limit"));
+	assert_null(strstr(less, "measure=\"max\""));
+	assert_null(strstr(less, "measure=\"headroom\""));
+	assert_non_null(strstr(less, "measure=\"current\"} 1048576\n"));
+	assert_null(strstr(less, "vmscope_host_memory_bytes{"));
+	assert_null(strstr(less, "vmscope_process_page_faults_total{"));
+	assert_null(strstr(less, "stack=\"main\""));
+	free(less);
+
+	snap->cgroup.error = -ENOENT;
+	snap->limits.error = -EACCES;
+	snap->limits.memlock = 64 << 10;
+	less = openmetrics_text(snap);
+	assert_null(strstr(less, "vmscope_process_cgroup_memory_bytes{"));
+	assert_null(strstr(less, "memlock_limit"));
+	/* the families are all there, each with its help and type */
+	assert_non_null(strstr(less, "# TYPE vmscope_process_cgroup_memory_bytes gauge\n"));
+	assert_int_equal(strcmp(less + strlen(less) - 6, "# EOF\n"), 0);
+	free(less);
+	free(full);
+
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	assert_int_equal(vms_report_openmetrics(f, snap, NULL), -EIO);
+	fclose(f);
+	vms_snapshot_free(snap);
+}
+
 /*
  * A label value as the exposition formats define it: backslash, quote and
  * newline escaped; other controls as the text report's \xNN, its
@@ -493,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_html_pages),
 		cmocka_unit_test(test_metrics_formats),
 		cmocka_unit_test(test_metrics_label_value),
+		cmocka_unit_test(test_openmetrics_left_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

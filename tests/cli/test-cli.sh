@@ -629,6 +629,22 @@ for c in 30 2000; do
 		not_ok "COLUMNS=$c is out of range: whole lines" "$(sed -n 2p "$tmp/out")"
 done
 
+# ---- record: a --proc-root that does not exist; on a terminal, its
+# progress on one line, rewritten, and a newline at the end
+usage "record --proc-root that does not exist" 2 "^vmscope: cannot open $tmp/none: No such file or directory$" \
+	record --proc-root "$tmp/none" 1 -o "$tmp/none.rec"
+if script -qec true /dev/null </dev/null >/dev/null 2>&1; then
+	start cli-rec
+	pty "$vmscope" record "$tpid" -o "$tmp/pty.rec" --duration 300ms --interval 100ms
+	ns=$("$vmscope" show -f json "$tmp/pty.rec" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["samples"]))' 2>&1)
+	if [ "$rc" = 0 ] && grep -qF $'\e[Krecording pid '"$tpid (cli-rec): $ns samples ($ns with regions), " "$tmp/out" &&
+		[ "$(tail -c 1 "$tmp/err" | od -An -c | tr -d ' ')" = '\n' ]; then
+		ok "record on a terminal: its progress rewritten in place, up to the $ns samples, then a newline"
+	else
+		not_ok "record on a terminal: its progress, then a newline" "exit $rc, $ns samples" "$(cat -v "$tmp/out")"
+	fi
+fi
+
 # ---- a NAME that several kernel threads match: each listed by its comm
 # (they have no command line), a PID asked for
 kt=$(pgrep '^ksoftirqd/' | sort -n)

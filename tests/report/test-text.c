@@ -478,6 +478,57 @@ static void test_labels_remapped(void **state)
 	vms_snapshot_free(s);
 }
 
+/*
+ * Labels of regions the fixtures lack: a malloc arena of five threads (three
+ * named, the rest counted), a thread's stack whose thread is unknown, shared
+ * memory without a name and with a bracketed one, a guard of a named region,
+ * a region of another kind named by no path.
+ */
+static void test_labels_more(void **state)
+{
+	struct vms_snapshot *s = vms_snapshot_new();
+	struct vms_report_options opt = { .width = 160, .all = true };
+	struct out out;
+
+	(void)state;
+	s->host.page_size = 4096;
+	s->threads = xcalloc(5, sizeof(*s->threads));
+	s->n_threads = 5;
+	for (int t = 0; t < 5; t++) {
+		s->threads[t].tid = 100 + t;
+		s->threads[t].region = -1;
+		s->threads[t].arena = 0x7f0000000000 + VMS_GLIBC_HEAP_INFO_SIZE;
+	}
+	add_region(s, 0x7f0000000000, 0x7f0000100000, VMS_PERM_READ | VMS_PERM_WRITE, "",
+		   VMS_KIND_ARENA, -1);
+	add_region(s, 0x7f0000200000, 0x7f0000300000, VMS_PERM_READ | VMS_PERM_WRITE, "",
+		   VMS_KIND_THREAD_STACK, -1);
+	add_region(s, 0x7f0000300000, 0x7f0000301000, VMS_PERM_READ | VMS_PERM_SHARED, "",
+		   VMS_KIND_SHM, -1);
+	add_region(s, 0x7f0000400000, 0x7f0000401000, VMS_PERM_READ | VMS_PERM_SHARED, "[shm:ring]",
+		   VMS_KIND_SHM, -1);
+	add_region(s, 0x7f0000500000, 0x7f0000501000, 0, "[anon:pool]", VMS_KIND_GUARD, -1);
+	add_region(s, 0x7f0000600000, 0x7f0000601000, VMS_PERM_READ, "anon_inode:dmabuf",
+		   VMS_KIND_OTHER, -1);
+	s->src[VMS_SRC_SMAPS].tried = true;
+
+	out = render(s, &opt);
+	for (size_t k = 0; k < 6; k++) {
+		/* in the layout, each label beside its address */
+		static const char *const want[] = {
+			"7f0000000000  malloc arena of 100 101 102 +2   1.0M",
+			"7f0000200000  thread stack   ", "7f0000300000  shared anon   ",
+			"7f0000400000  [shm:ring]   ", "7f0000500000  [anon:pool] guard   ",
+			"7f0000600000  anon_inode:dmabuf   ",
+		};
+
+		if (!strstr(out.buf, want[k]))
+			fail_msg("no '%s' in\n%s", want[k], out.buf);
+	}
+	free(out.buf);
+	vms_snapshot_free(s);
+}
+
 static void test_top(void **state)
 {
 	struct vms_snapshot *s = fixture_full();
@@ -715,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_color),
 		cmocka_unit_test(test_region_order),
 		cmocka_unit_test(test_labels_remapped),
+		cmocka_unit_test(test_labels_more),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
 		cmocka_unit_test(test_committed_rounds),

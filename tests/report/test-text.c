@@ -529,6 +529,66 @@ static void test_labels_more(void **state)
 	vms_snapshot_free(s);
 }
 
+/* --sections of objects whose sections cannot be listed: each says why. */
+static void test_sections_why_not(void **state)
+{
+	static const struct {
+		const char *path;
+		bool is_elf, changed, have_bias;
+		int elf_error, sections_error;
+		const char *why;
+	} objs[] = {
+		{ "/srv/plain.dat", false, false, false, 0, 0, "not an ELF file: a plain file mapping" },
+		{ "/srv/unread.so", false, false, false, -EACCES, 0, "could not be read" },
+		{ "/srv/badelf.so", true, false, false, -EBADMSG, 0, "could not be read" },
+		{ "/srv/changed.so", true, true, true, 0, 0,
+		  "modified after the process started: its sections may not be what is mapped, "
+		  "not shown" },
+		{ "/srv/big.so", true, false, true, 0, -EFBIG,
+		  "section headers larger than vmscope reads: segments only" },
+		{ "/srv/corrupt.so", true, false, true, 0, -EBADMSG,
+		  "section headers corrupt: segments only" },
+		{ "/srv/moved.so", true, false, false, 0, 0,
+		  "not mapped as the loader maps it: sections not placed" },
+	};
+	size_t n = sizeof(objs) / sizeof(objs[0]);
+	struct vms_snapshot *s = vms_snapshot_new();
+	struct vms_report_options opt = { .width = 160, .all = true, .sections = true };
+	struct out out;
+
+	(void)state;
+	s->host.page_size = 4096;
+	s->objects = xcalloc(n, sizeof(*s->objects));
+	s->n_objects = n;
+	for (size_t i = 0; i < n; i++) {
+		struct vms_object *o = &s->objects[i];
+		struct vms_region *r;
+
+		o->path = objs[i].path;
+		o->inode = 77 + i;
+		o->is_elf = objs[i].is_elf;
+		o->changed = objs[i].changed;
+		o->have_bias = objs[i].have_bias;
+		o->elf_error = objs[i].elf_error;
+		o->sections_error = objs[i].sections_error;
+		r = add_region(s, 0x7f0000000000 + 0x100000 * i, 0x7f0000010000 + 0x100000 * i,
+			       VMS_PERM_READ, objs[i].path, VMS_KIND_FILE, (int32_t)i);
+		r->inode = o->inode;
+	}
+	s->src[VMS_SRC_SMAPS].tried = true;
+	out = render(s, &opt);
+	for (size_t i = 0; i < n; i++) {
+		char want[256];
+
+		/* the object's name, then its reason on the next line */
+		snprintf(want, sizeof(want), "%s\n %s\n", strrchr(objs[i].path, '/') + 1, objs[i].why);
+		if (!strstr(out.buf, want))
+			fail_msg("no '%s' in\n%s", want, out.buf);
+	}
+	free(out.buf);
+	vms_snapshot_free(s);
+}
+
 static void test_top(void **state)
 {
 	struct vms_snapshot *s = fixture_full();
@@ -767,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_region_order),
 		cmocka_unit_test(test_labels_remapped),
 		cmocka_unit_test(test_labels_more),
+		cmocka_unit_test(test_sections_why_not),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
 		cmocka_unit_test(test_committed_rounds),

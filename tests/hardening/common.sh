@@ -49,3 +49,17 @@ with_tmp() {
 	pids=
 	trap 'kill -KILL $pids 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 }
+
+# says DESCRIPTION STATUS PATTERN ARGS...: $vmscope ARGS exits STATUS, its
+# stderr (in $tmp/err) matching PATTERN (grep), when there is one.
+says() {
+	local d=$1 want=$2 pat=$3 rc
+	shift 3
+	timeout 30 "$vmscope" "$@" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc = "$want" ] && { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/err"; }; then
+		ok "$d"
+	else
+		not_ok "$d" "exit status $rc" "$(cat "$tmp/err")"
+	fi
+}

@@ -42,19 +42,6 @@ expect_rc() {
 	if [ "$got" = "$want" ]; then ok "$d"; else not_ok "$d" "exit status $got, not $want" "$@"; fi
 }
 
-# says DESCRIPTION STATUS PATTERN ARGS...: vmscope ARGS exits STATUS, saying PATTERN.
-says() {
-	local d=$1 want=$2 pat=$3 rc
-	shift 3
-	timeout 30 "$vmscope" "$@" >/dev/null 2>"$tmp/err"
-	rc=$?
-	if [ $rc = "$want" ] && { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/err"; }; then
-		ok "$d"
-	else
-		not_ok "$d" "exit status $rc" "$(cat "$tmp/err")"
-	fi
-}
-
 sleep 300 &
 spid=$!
 pids=$spid

@@ -594,6 +594,12 @@ if wait_stopped "$upid" && grep -q '^Max stack size *unlimited' "/proc/$upid/lim
 			not_ok "check of a process whose smaps it may not read (uid 65534)" "exit $rc" \
 				"$(cat "$tmp/out" "$tmp/err")"
 		fi
+		# its snapshot (taken as uid 65534) diffed: the regions of that side unknown
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$vmscope" snapshot "$upid" >"$tmp/u.json"
+		run "$vmscope" diff "$tmp/a.json" "$tmp/u.json"
+		[ $rc = 0 ] && [ "$(tail -1 "$tmp/out")" = "regions: n/a, those of after could not be read: Permission denied" ] &&
+			ok "diff with a snapshot whose regions could not be read: says which side, and why" ||
+			not_ok "diff with a snapshot whose regions could not be read" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
 	fi
 else
 	not_ok "a target under ulimit -s unlimited" "it did not stop, or its stack has a limit"
@@ -627,6 +633,12 @@ for c in 30 2000; do
 	run env COLUMNS=$c "$vmscope" "${fix[@]}" "$fpid"
 	[ "$(sed -n 2p "$tmp/out")" = "$cmdline" ] && ok "COLUMNS=$c is out of range: whole lines" ||
 		not_ok "COLUMNS=$c is out of range: whole lines" "$(sed -n 2p "$tmp/out")"
+done
+
+# ---- diff into a pipe as wide as COLUMNS: the columns that fit are kept
+for c in 40 60 80; do
+	run env COLUMNS=$c "$vmscope" diff "$tmp/a.json" "$tmp/live.json"
+	widest $c "diff into a pipe with COLUMNS=$c: $c columns"
 done
 
 # ---- record: a --proc-root that does not exist; on a terminal, its

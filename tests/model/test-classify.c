@@ -512,13 +512,23 @@ static void test_pseudo_regions(void **state)
 	sb_region(snap, 0x7f0000008000, 0x7f0000009000, "r-xp", 0, 0, "[uprobes]");
 	sb_region(snap, 0x7f000000a000, 0x7f000000b000, "rw-p", 0, 0, "[anon:jemalloc]");
 	sb_region(snap, 0x7f000000b000, 0x7f000000c000, "rw-p", 0, 0, "[stack:oops]");
+	/* old kernels' [stack:TID], but no thread id: 0, past 32 bits, none, more after */
+	sb_region(snap, 0x7f000000c000, 0x7f000000d000, "rw-p", 0, 0, "[stack:0]");
+	sb_region(snap, 0x7f000000d000, 0x7f000000e000, "rw-p", 0, 0, "[stack:99999999999]");
+	sb_region(snap, 0x7f000000e000, 0x7f000000f000, "rw-p", 0, 0, "[stack:]");
+	sb_region(snap, 0x7f000000f000, 0x7f0000010000, "rw-p", 0, 0, "[stack:12]x");
+	/* and one that is, the largest pid_max allows */
+	sb_region(snap, 0x7f0000010000, 0x7f0000011000, "rw-p", 0, 0, "[stack:4194304]");
 	sb_region(snap, 0x7ffc00000000, 0x7ffc00021000, "rw-p", 0, 0, "[stack]");
 	sb_region(snap, 0xffffffffff600000, 0xffffffffff601000, "--xp", 0, 0, "[vsyscall]");
 	vms_model_build(snap, NULL, -1);
-	EXPECT_KINDS(snap, KH, VMS_KIND_VVAR, VMS_KIND_VVAR, VMS_KIND_VDSO, KO, KA, KO, KS,
-		     VMS_KIND_VSYSCALL);
+	EXPECT_KINDS(snap, KH, VMS_KIND_VVAR, VMS_KIND_VVAR, VMS_KIND_VDSO, KO, KA, KO, KO, KO, KO,
+		     KO, VMS_KIND_THREAD_STACK, KS, VMS_KIND_VSYSCALL);
 	assert_int_equal(snap->n_objects, 0);
-	assert_int_equal(snap->regions[7].tid, 0); /* no thread read */
+	assert_int_equal(snap->regions[11].tid, 4194304); /* pid_max at most */
+	for (size_t i = 7; i < 11; i++)
+		assert_int_equal(snap->regions[i].tid, 0);
+	assert_int_equal(snap->regions[12].tid, 0); /* no thread read */
 	vms_snapshot_free(snap);
 }
 

@@ -115,10 +115,13 @@ int main(int argc, char **argv)
 	const struct command_entry *c;
 	const char *near;
 
-	setlocale(LC_ALL, "");
-	/* The locale's characters and words, never its numbers: what vmscope
-	 * prints (JSON, CSV, OpenMetrics, text) reads the same everywhere. */
-	setlocale(LC_NUMERIC, "C");
+	/* The locale's characters (UTF-8 or not, the width of a character)
+	 * and the C library's words (strerror), nothing else: its numbers,
+	 * dates and collation stay C's, so that what vmscope prints (JSON,
+	 * CSV, OpenMetrics, text) reads the same everywhere; and the ten other
+	 * categories are not loaded at every start. */
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
 	if (argc >= 2) {
 		c = find_command(argv[1]);
 		if (c)

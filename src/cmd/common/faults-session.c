@@ -212,6 +212,15 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	}
 	run->n0 = (size_t)r;
 	last = run->proc0;
+	/* Ctrl-C is taken before the line that says it ends the run early is
+	 * printed (a Ctrl-C right after it, or a SIGINT sent on seeing it, would
+	 * otherwise kill the run, or be ignored where the shell ignores it) */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	stop_requested = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
 	if (run->announce)
 		fprintf(stderr, "watching the page faults of pid %d for %.1f s (Ctrl-C ends early)\n",
 			(int)run->pid, (double)run->duration_ns / 1e9);
@@ -219,13 +228,6 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	run->start_ns = start;
 	if (sampler)
 		agg = vms_fault_agg_new(run->first, start, MAX_PENDING);
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	stop_requested = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 
 	deadline = start + run->duration_ns;
 	next_tick = start + 1000000000u;

@@ -554,6 +554,50 @@ void jsonw_qkey_uint(struct jsonw *w, const struct jsonw_qkey *q, uint64_t v)
 	commit(w, put_u64(put_qkey(w, q), v));
 }
 
+void jsonw_qkey_uints(struct jsonw *w, const struct jsonw_qkey *keys, const uint64_t *values,
+		      size_t n, uint64_t have, bool nulls)
+{
+	unsigned d = w->depth;
+	bool inl = w->is_inline & BIT(d), first = true;
+
+	for (size_t i = 0; i < n && i < 64; i++) {
+		bool has = (have >> i) & 1;
+		char *p;
+
+		if (!has && !nulls)
+			continue;
+		if (first || !keys[i].n || w->after_key) {
+			/* as any item: its separator, the container's state, the checks */
+			jsonw_qkey(w, &keys[i]);
+			if (has)
+				jsonw_uint(w, values[i]);
+			else
+				jsonw_null(w);
+			first = false;
+			continue;
+		}
+		/* the same container, an item in it already */
+		if (w->sb.len >= 64 * 1024 && w->out)
+			flush_some(w);
+		p = room(&w->sb, ITEM_ROOM + 2 * JSONW_MAX_DEPTH + 34);
+		if (inl) {
+			memcpy(p, ", ", 2);
+			p += 2;
+		} else {
+			p = put_newline(p, d, true);
+		}
+		memcpy(p, keys[i].s, sizeof(keys[i].s));
+		p += keys[i].n;
+		if (has) {
+			p = put_u64(p, values[i]);
+		} else {
+			memcpy(p, "null", 4);
+			p += 4;
+		}
+		commit(w, p);
+	}
+}
+
 void jsonw_string_n(struct jsonw *w, const char *s, size_t n)
 {
 	char *p = before_item(w, false);

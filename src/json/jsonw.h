@@ -89,6 +89,15 @@ void jsonw_qkey(struct jsonw *w, const struct jsonw_qkey *q);
 /* jsonw_qkey then jsonw_uint, in one call */
 void jsonw_qkey_uint(struct jsonw *w, const struct jsonw_qkey *q, uint64_t v);
 
+/*
+ * The members keys[i]: values[i], i < n (at most 64), in order: those whose
+ * bit i is set in have, and the others as null when nulls is true, left out
+ * otherwise. One call for a region's counters: after the first member, the
+ * separator is the same for each.
+ */
+void jsonw_qkey_uints(struct jsonw *w, const struct jsonw_qkey *keys, const uint64_t *values,
+		      size_t n, uint64_t have, bool nulls);
+
 /* s == NULL writes null. */
 void jsonw_string(struct jsonw *w, const char *s);
 /* n bytes, which may include NUL (written as \u0000). */

@@ -50,14 +50,7 @@ void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
 		return;
 	}
 	jsonw_begin_inline_object(w);
-	for (int c = 0; c < VMS_PG__MAX; c++) {
-		if (vms_region_pages_has(p, c)) {
-			jsonw_qkey_uint(w, &count_keys[c], p->v[c]);
-		} else {
-			jsonw_qkey(w, &count_keys[c]);
-			jsonw_null(w);
-		}
-	}
+	jsonw_qkey_uints(w, count_keys, p->v, VMS_PG__MAX, p->have, true);
 	jsonw_key(w, "pss");
 	if (vms_region_pages_has(p, VMS_PG_MAPPED_ONCE))
 		jsonw_uint(w, p->pss);

@@ -72,11 +72,7 @@ static void put_mem(struct jsonw *w, const struct vms_counters *c)
 {
 	pthread_once(&mem_keys_once, mem_keys_init);
 	jsonw_begin_object(w);
-	for (int m = 0; m < VMS_MEM__MAX; m++) {
-		if (!vms_counters_has(c, m))
-			continue;
-		jsonw_qkey_uint(w, &mem_keys[m], c->v[m]);
-	}
+	jsonw_qkey_uints(w, mem_keys, c->v, VMS_MEM__MAX, c->have, false);
 	jsonw_end_object(w);
 }
 

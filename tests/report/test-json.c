@@ -264,8 +264,9 @@ static void test_writer_every_length(void **state)
 
 /*
  * Writer: keys quoted once (jsonw_qkey) write the same bytes as jsonw_key,
- * in block and inline objects, including the keys too long or not plain to
- * be quoted ahead.
+ * one by one or a row of them (jsonw_qkey_uints, members left out or null),
+ * in block and inline objects, including keys too long or not plain to be
+ * quoted ahead.
  */
 static void test_writer_qkeys(void **state)
 {
@@ -273,50 +274,71 @@ static void test_writer_qkeys(void **state)
 		"a", "rss", "anon_huge_pages", "key_of_twenty_seven_bytes__", "key_of_twenty_eight_bytes___",
 		"key_of_twenty_nine_bytes_____", "esc\x1b\"", "",
 	};
+	/* members had: all; none; every other; all but the first; the long ones */
+	static const uint64_t haves[] = { 0xff, 0, 0x55, 0xfe, 0x38 };
 	struct jsonw_qkey q[ARRAY_SIZE(keys)];
-	struct capture c[2];
+	uint64_t values[ARRAY_SIZE(keys)];
+	struct capture c[3];
 
 	(void)state;
-	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
 		jsonw_qkey_init(&q[k], keys[k]);
+		values[k] = 1000 * k + 7;
+	}
 	assert_int_equal(q[4].n, 32); /* '"', 28 bytes, '": ' */
 	assert_int_equal(q[5].n, 0);
 	assert_int_equal(q[6].n, 0);
-	for (int quoted = 0; quoted < 2; quoted++) {
+	/* 0: jsonw_key; 1: jsonw_qkey one by one; 2: jsonw_qkey_uints */
+	for (int how = 0; how < 3; how++) {
 		struct jsonw w;
 
-		capture_open(&c[quoted]);
-		jsonw_init(&w, c[quoted].f);
-		jsonw_begin_object(&w);
+		capture_open(&c[how]);
+		jsonw_init(&w, c[how].f);
+		jsonw_begin_array(&w);
 		for (int inl = 0; inl < 2; inl++) {
-			jsonw_key(&w, inl ? "inline" : "block");
-			if (inl)
-				jsonw_begin_inline_object(&w);
-			else
-				jsonw_begin_object(&w);
-			for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-				if (quoted) {
-					jsonw_qkey_uint(&w, &q[k], 1000 * k + 7);
-					jsonw_qkey(&w, &q[k]);
-				} else {
-					jsonw_key(&w, keys[k]);
-					jsonw_uint(&w, 1000 * k + 7);
-					jsonw_key(&w, keys[k]);
+			for (size_t h = 0; h < ARRAY_SIZE(haves); h++) {
+				for (int nulls = 0; nulls < 2; nulls++) {
+					if (inl)
+						jsonw_begin_inline_object(&w);
+					else
+						jsonw_begin_object(&w);
+					if (how == 2) {
+						jsonw_qkey_uints(&w, q, values, ARRAY_SIZE(keys), haves[h],
+								 nulls);
+					} else {
+						for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+							bool has = (haves[h] >> k) & 1;
+
+							if (!has && !nulls)
+								continue;
+							if (how)
+								jsonw_qkey(&w, &q[k]);
+							else
+								jsonw_key(&w, keys[k]);
+							if (has)
+								jsonw_uint(&w, values[k]);
+							else
+								jsonw_null(&w);
+						}
+					}
+					jsonw_end_object(&w);
 				}
-				jsonw_null(&w);
 			}
-			jsonw_end_object(&w);
 		}
-		jsonw_end_object(&w);
+		jsonw_end_array(&w);
 		assert_int_equal(jsonw_finish(&w), 0);
-		capture_close(&c[quoted]);
+		capture_close(&c[how]);
 	}
-	assert_int_equal(c[0].len, c[1].len);
-	assert_memory_equal(c[0].buf, c[1].buf, c[0].len);
-	assert_non_null(strstr(c[1].buf, "\"key_of_twenty_eight_bytes___\": 4007"));
-	assert_non_null(strstr(c[1].buf, "\"esc\\u001b\\\"\": 6007"));
-	free(c[0].buf);
-	free(c[1].buf);
+	for (int how = 1; how < 3; how++) {
+		assert_int_equal(c[0].len, c[how].len);
+		assert_memory_equal(c[0].buf, c[how].buf, c[0].len);
+	}
+	assert_non_null(strstr(c[0].buf, "\"key_of_twenty_eight_bytes___\": 4007"));
+	assert_non_null(strstr(c[0].buf, "{\"rss\": 1007, \"anon_huge_pages\": 2007"));
+	assert_non_null(strstr(c[0].buf, "\"esc\\u001b\\\"\": 6007"));
+	assert_non_null(strstr(c[0].buf, "{\"a\": null, \"rss\": 1007"));
+	for (int how = 0; how < 3; how++)
+		free(c[how].buf);
 }
 
 /* Writer: numbers at every count of digits, as printf writes them. */

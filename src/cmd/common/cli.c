@@ -92,10 +92,25 @@ static const char *error_conversion(struct strbuf *out, const char *fmt, va_list
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	switch (*fmt) {
 	case 's': {
-		const char *s = va_arg(*ap, const char *);
+		const char *s = va_arg(*ap, const char *), *w = spec + 1;
+		size_t at = out->len, len, width;
+		bool left = false;
 
 		s = s ? s : "(null)";
 		escape_display(out, s, prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s));
+		/* the width, as printf pads: the escaped bytes to at least it */
+		for (; *w && strchr("-+ #0", *w); w++)
+			left = left || *w == '-';
+		width = (size_t)strtoul(w, NULL, 10);
+		len = out->len - at;
+		if (len < width) {
+			strbuf_addf(out, "%*s", (int)(width - len), "");
+			if (!left) {
+				/* the blanks before the text */
+				memmove(out->buf + at + width - len, out->buf + at, len);
+				memset(out->buf + at, ' ', width - len);
+			}
+		}
 		return fmt + 1;
 	}
 	case 'd': case 'i': case 'c':

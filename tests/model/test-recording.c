@@ -538,6 +538,54 @@ static void test_html(void **state)
 	free(buf);
 }
 
+/*
+ * A sample rebuilt from a file whose regions overlap keeps the first and
+ * counts the other dropped; a sample without regions, or past the last,
+ * is none; the sample at a time is the last with regions not after it; a
+ * recording without regions has none; totals not read are no data.
+ */
+static void test_rebuild_hostile(void **state)
+{
+	static const char overlap[] =
+		HEAD S(0, ",\"regions\":[" HEAP ",[1,\"0x1800\",\"0x3000\",4096,4096,0,4096,0,\"rw-p\","
+			  "\"0x0\",\"00:00\",0,\"heap\",0,false,\"[heap]\"]]")
+		S(5, "") "{\"t_ns\":9,\"status\":[1],\"rollup\":[null],\"faults\":null,\"regions\":[]}\n";
+	static const char none[] = HEAD S(0, "");
+	struct vms_recording *rec = NULL;
+	struct vms_snapshot *snap = NULL;
+	struct vms_load_error err;
+	size_t at;
+
+	(void)state;
+	assert_int_equal(vms_recording_load(overlap, strlen(overlap), &rec, &err), 0);
+	assert_int_equal(vms_recording_snapshot(rec, 0, &snap), 0);
+	assert_int_equal(snap->n_regions, 1);
+	assert_int_equal(snap->regions[0].start, 0x1000);
+	assert_int_equal(snap->dropped_regions, 1);
+	vms_snapshot_free(snap);
+	snap = NULL;
+	assert_int_equal(vms_recording_snapshot(rec, 1, &snap), -EINVAL);
+	assert_int_equal(vms_recording_snapshot(rec, 3, &snap), -EINVAL);
+	assert_null(snap);
+	/* the last sample changed no region: both tracks are still there, the
+	 * overlap dropped again; its smaps_rollup was not read */
+	assert_int_equal(vms_recording_snapshot(rec, 2, &snap), 0);
+	assert_int_equal(snap->n_regions, 1);
+	assert_int_equal(snap->dropped_regions, 1);
+	assert_int_equal(snap->src[VMS_SRC_STATUS].error, 0);
+	assert_int_equal(snap->src[VMS_SRC_SMAPS_ROLLUP].error, -ENODATA);
+	vms_snapshot_free(snap);
+	assert_int_equal(vms_recording_sample_at(rec, 4, &at), 0);
+	assert_int_equal(at, 0);
+	assert_int_equal(vms_recording_sample_at(rec, 9, &at), 0);
+	assert_int_equal(at, 2);
+	vms_recording_free(rec);
+
+	assert_int_equal(vms_recording_load(none, strlen(none), &rec, &err), 0);
+	assert_int_equal(vms_recording_sample_at(rec, 0, &at), -ENOENT);
+	vms_recording_free(rec);
+}
+
 static void test_hostile(void **state)
 {
 	static const struct {
@@ -681,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_widths),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_rebuild_hostile),
 		cmocka_unit_test(test_damaged_members),
 	};
 

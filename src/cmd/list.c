@@ -18,6 +18,7 @@
 #include "cmd/common/cli.h"
 #include "cmd/common/metrics.h"
 #include "cmd/common/procs.h"
+#include "cmd/common/render.h"
 #include "report/canvas.h"
 #include "json/jsonw.h"
 #include "tui/ptable.h"
@@ -494,10 +495,9 @@ int cmd_list(int argc, char **argv)
 
 	struct list_out o = { .a = &a, .v = &v, .pl = &pl,
 			      .color = cli_want_color(a.color, STDOUT_FILENO), .root_fd = root_fd };
-	r = find_format(a.format)->write(stdout, &o);
-	if (r == 0 && fflush(stdout) != 0)
-		r = -EIO;
-	if (r < 0 && errno != EPIPE) {
+	errno = 0; /* a write error of the writer's is the last errno set */
+	r = cmd_stream_done(stdout, find_format(a.format)->write(stdout, &o));
+	if (r < 0 && r != -EPIPE) {
 		cli_error("cannot write the list: %s", strerror(-r));
 		status = EXIT_GONE;
 	}

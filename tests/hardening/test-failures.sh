@@ -25,6 +25,19 @@ tiny_fs() {
 	mounted=
 	mount -t tmpfs -o "$1" tmpfs "$mnt" && mounted=1
 }
+# said DESCRIPTION STATUS MESSAGE OUT CMD...: CMD, its stdout into OUT
+# (/dev/full, /dev/null, a file), exits STATUS saying MESSAGE, exactly.
+said() {
+	local d=$1 want=$2 msg=$3 out=$4 rc
+	shift 4
+	"$@" >"$out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc = "$want" ] && [ "$(cat "$tmp/err")" = "$msg" ]; then
+		ok "$d"
+	else
+		not_ok "$d" "exit status $rc" "$(cat "$tmp/err")"
+	fi
+}
 trap 'kill -KILL $pids 2>/dev/null; wait 2>/dev/null; [ -n "$mounted" ] && umount "$mnt"; rm -rf "$tmp"' EXIT
 
 "$static_target" &
@@ -157,5 +170,194 @@ for d in closed readonly unfinished; do
 done
 [ -f "$tmp/unfinished/.partial-1/proc/1/stat" ] && ok "root's unfinished capture stays as it was" ||
 	not_ok "root's unfinished capture stays as it was" "$(ls -laR "$tmp/unfinished")"
+
+# ---- no /proc to open (a tmpfs of mode 000 over it, in a mount namespace
+# of their own, as uid 65534): each command says so, exit 1
+if unshare -m true 2>/dev/null; then
+	for c in "list" "$spid" "pages $spid" "capture $spid -o $tmp/np" "serve $spid" "diff $spid $spid"; do
+		said "vmscope ${c/$spid/PID} where /proc cannot be opened: exit 1, said" 1 \
+			"vmscope: cannot open /proc: Permission denied" /dev/null \
+			unshare -m sh -c 'mount -t tmpfs -o mode=000 none /proc && exec "$@"' sh \
+			"${nobody[@]}" "$vmscope" $c
+	done
+else
+	skip "commands where /proc cannot be opened" "unshare -m is not permitted here"
+fi
+
+# ---- a captured tree of 301 processes (the static target, and 300 copies)
+timeout 30 "$vmscope" capture "$spid" -o "$tmp/cap" 2>"$tmp/err" ||
+	not_ok "capture of the static target" "$(cat "$tmp/err")"
+# (pids above any pid_max, 2^22: none is the target's)
+for i in $(seq 5000000 5000299); do cp -al "$tmp/cap/proc/$spid" "$tmp/cap/proc/$i"; done
+lst() { timeout 30 "$vmscope" list --proc-root "$tmp/cap/proc" "$@"; }
+out=$(lst -n 2 -w 200)
+if [ "$(wc -l <<<"$out")" = 4 ] && [ "$(sed -n '2,3s/^ *\([0-9]*\) .*/\1/p' <<<"$out" | tr '\n' ' ')" = "$spid 5000000 " ] &&
+	grep -q "total: 301 processes\$" <<<"$out"; then
+	ok "list -n 2: a header, 2 rows of the 301 processes and the total of all"
+else
+	not_ok "list -n 2: a header, 2 rows of the 301 processes and the total of all" "$out"
+fi
+out=$(lst -n 2 -f csv | cut -d, -f1 | tr '\n' ' ')
+[ "$out" = "pid $spid 5000000 " ] && ok "list -n 2 -f csv: 2 rows" || not_ok "list -n 2 -f csv: 2 rows" "$out"
+out=$(lst -n 2 -f json | python3 -c 'import json, sys; d = json.load(sys.stdin); print([p["pid"] for p in d["processes"]], d["total"]["processes"])')
+[ "$out" = "[$spid, 5000000] 301" ] && ok "list -n 2 -f json: 2 processes, the total of 301" ||
+	not_ok "list -n 2 -f json: 2 processes, the total of 301" "$out"
+first=$(lst -s pid -n 1 -f csv | sed -n 2p | cut -d, -f1)
+last=$(lst -s pid -r -n 1 -f csv | sed -n 2p | cut -d, -f1)
+want=$(ls "$tmp/cap/proc" | grep -x '[0-9]*' | sort -n | sed -n '1p;$p' | tr '\n' ' ')
+if [ "$first $last " = "$want" ] || [ "$last $first " = "$want" ]; then
+	ok "list -s pid and -s pid -r: the lowest and the highest pid first ($first, $last)"
+else
+	not_ok "list -s pid and -s pid -r: the lowest and the highest pid first" "$first $last, want $want"
+fi
+out=$(lst --by cgroup -f csv | sed -n 2p | cut -d, -f2,3,16)
+[ "$out" = "301,0," ] && ok "list --by cgroup -f csv of a captured tree: 301 processes, no cgroup memory (empty)" ||
+	not_ok "list --by cgroup -f csv of a captured tree: 301 processes, no cgroup memory" "$out"
+out=$(lst --by cgroup -f json | python3 -c 'import json, sys; g = json.load(sys.stdin)["groups"][0]; print(g["processes"], g["cgroup_memory"])')
+[ "$out" = "301 None" ] && ok "list --by cgroup -f json of a captured tree: cgroup memory null" ||
+	not_ok "list --by cgroup -f json of a captured tree: cgroup memory null" "$out"
+for f in text csv json openmetrics; do
+	said "list -f $f of 301 processes onto /dev/full: exit 1, the reason said" 1 \
+		"vmscope: cannot write the list: No space left on device" /dev/full lst -f "$f"
+done
+
+# ---- capture of damaged captured trees
+dmg=$tmp/dmg/proc
+cp -a "$tmp/cap" "$tmp/dmg"
+rm -r "$dmg"/5000???
+{
+	cat "$tmp/cap/proc/$spid/maps"
+	printf '7f0000000000-7f0000001000 r--p\n'                        # cut short
+	printf '7f0000001000-7f0000002000 r--p 00000000 08:01 1234 [odd]\n' # no path
+	printf '7f000000200g-7f0000003000 r--p 00000000 08:01 1234 /bin/sh\n'
+	printf '7f0000003000 r--p 00000000 08:01 1234 /bin/sh\n'         # no end
+} >"$dmg/$spid/maps"
+# a file for the line without a path, which is no file to copy
+ln -s /bin/sh "$dmg/$spid/map_files/7f0000001000-7f0000002000"
+printf 'no-newline' >"$dmg/$spid/comm"
+timeout 30 "$vmscope" capture --proc-root "$dmg" "$spid" -o "$tmp/dmg-cap" 2>"$tmp/err"
+rc=$?
+if [ $rc = 0 ] && cmp -s "$dmg/$spid/maps" "$tmp/dmg-cap/proc/$spid/maps" &&
+	grep -q "captured pid $spid into $tmp/dmg-cap (.*, 1 mapped files)\$" "$tmp/err" &&
+	grep -qx "process: $spid (no-newline)" "$tmp/dmg-cap/README"; then
+	ok "capture of a tree whose maps has broken lines: copied as it is, their files left out"
+else
+	not_ok "capture of a tree whose maps has broken lines: copied as it is, their files left out" \
+		"exit status $rc" "$(cat "$tmp/err")" "$(grep process: "$tmp/dmg-cap/README")"
+fi
+# its stat gone: no process to capture
+mv "$dmg/$spid/stat" "$dmg/$spid/stat.away"
+says "capture of a tree without stat: 'process exited', exit 1" 1 "^vmscope: process $spid exited\$" \
+	capture --proc-root "$dmg" "$spid" -o "$tmp/dmg-cap2"
+[ ! -e "$tmp/dmg-cap2" ] && ok "... and nothing written" || not_ok "... and nothing written" "$(ls -la "$tmp/dmg-cap2")"
+# stat without its ")": captured, said to have been running (not known stopped)
+sed 's/)/]/' "$dmg/$spid/stat.away" >"$dmg/$spid/stat"
+says "capture of a tree whose stat lost its ')': captured, 'was running'" 0 \
+	"^vmscope: note: process $spid was running" capture --proc-root "$dmg" "$spid" -o "$tmp/dmg-cap3"
+# a deleted file without map_files: not copied; map_files that is a device: not copied
+fx=$tmp/fx/proc
+mkdir -p "$tmp/fx"
+cp -a "$fixtures/deleted/proc" "$fx"
+fpid=$(ls "$fx" | grep -x '[0-9]*')
+for l in "$fx/$fpid"/map_files/*; do
+	case "$(grep "^0*${l##*/} " "$fx/$fpid/maps")" in
+	*" (deleted)") rm "$l" ;;
+	*) ln -sfn /dev/zero "$l" ;;
+	esac
+done
+timeout 30 "$vmscope" capture --proc-root "$fx" "$fpid" -o "$tmp/fx-cap" 2>"$tmp/err"
+rc=$?
+if [ $rc = 0 ] && grep -q "(.*, 0 mapped files)\$" "$tmp/err" && [ ! -e "$tmp/fx-cap/objects" ]; then
+	ok "capture of a tree whose map_files are devices or missing for deleted files: none copied"
+else
+	not_ok "capture of a tree whose map_files are devices or missing for deleted files: none copied" \
+		"exit status $rc" "$(cat "$tmp/err")"
+fi
+
+# ---- a mapped file over 256 MiB (sparse) with a name of 100 characters:
+# its first 64 KiB at its size, under a name cut to 64 characters
+long=$tmp/$(printf 'x%.0s' $(seq 100))
+truncate -s 300M "$long"
+printf 'ELF-ish head' | dd of="$long" conv=notrunc status=none
+python3 -c '
+import mmap, os, signal, sys
+f = open(sys.argv[1], "rb")
+m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+os.kill(os.getpid(), signal.SIGSTOP)' "$long" &
+bpid=$!
+pids="$pids $bpid"
+wait_stopped "$bpid" || not_ok "the process mapping a large file stops"
+timeout 60 "$vmscope" capture "$bpid" -o "$tmp/big" 2>"$tmp/err"
+rc=$?
+obj=$tmp/big/objects/$(stat -c %i "$long")-$(printf 'x%.0s' $(seq 64))
+if [ $rc = 0 ] && [ "$(stat -c %s "$obj" 2>&1)" = $((300 << 20)) ] &&
+	cmp -s <(head -c 65536 "$long") <(head -c 65536 "$obj") &&
+	[ -z "$(tail -c +65537 "$obj" | tr -d '\0' | head -c 1)" ] &&
+	grep -q "^1 mapped files over 256 MiB are kept as their first 64 KiB" "$tmp/big/README"; then
+	ok "capture of a process mapping a 300 MiB file: its first 64 KiB at its size, its name cut to 64, said in README"
+else
+	not_ok "capture of a process mapping a 300 MiB file: its first 64 KiB at its size" "exit status $rc" \
+		"$(cat "$tmp/err")" "$(ls -la "$tmp/big/objects" 2>&1)"
+fi
+# where a file may not be 300 MiB (RLIMIT_FSIZE): EFBIG, nothing left
+mkdir "$tmp/big2"
+(trap '' XFSZ; ulimit -f 65536; exec timeout 60 "$vmscope" capture "$bpid" -o "$tmp/big2") 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -qx "vmscope: cannot write the capture into '$tmp/big2': File too large" "$tmp/err" &&
+	[ -z "$(ls -A "$tmp/big2")" ]; then
+	ok "the same capture where no file may pass 64 MiB: File too large, exit 1, DIR left empty"
+else
+	not_ok "the same capture where no file may pass 64 MiB: File too large, exit 1, DIR left empty" \
+		"exit status $rc" "$(cat "$tmp/err")" "$(ls -A "$tmp/big2")"
+fi
+
+# ---- the report: stdout on a full device, a process named twice, sums
+# over processes partly readable, referenced bits not ours to clear
+said "vmscope -V onto /dev/full: exit 2, said" 2 \
+	"vmscope: cannot write the version: No space left on device" /dev/full "$vmscope" -V
+sleep 300 &
+rpid=$!
+pids="$pids $rpid"
+said "a report of two processes onto /dev/full: exit 1, said once" 1 \
+	"vmscope: cannot write the report: No space left on device" /dev/full \
+	timeout 30 "$vmscope" "$spid" "$rpid"
+out=$(timeout 30 "$vmscope" --no-pages -w 100 "$spid" "$spid" 2>&1)
+if [ "$(grep -c "^static-target  pid $spid " <<<"$out")" = 1 ] && ! grep -q '==> pid\|^total of' <<<"$out"; then
+	ok "a PID named twice is reported once"
+else
+	not_ok "a PID named twice is reported once" "$out"
+fi
+out=$("${nobody[@]}" "$vmscope" --no-pages "$upid" "$rpid" 2>&1 | tail -n 1)
+if [[ "$out" =~ ^total\ of\ 2\ processes\ \ RSS\ [0-9.]+[KMG]\ \ PSS\ [0-9.]+[KMG]\+\ \ USS\ [0-9.]+[KMG]\+\ .*\(\+:\ at\ least\;\ some\ could\ not\ be\ read\)$ ]]; then
+	ok "as uid 65534, the sums of its own process and root's: RSS whole, PSS and USS at least (+)"
+else
+	not_ok "as uid 65534, the sums of its own process and root's: PSS and USS at least (+)" "$out"
+fi
+said "as uid 65534, --reset-refs of root's process: exit 1, Permission denied" 1 \
+	"vmscope: cannot clear the referenced bits of pid $rpid: Permission denied" /dev/null \
+	"${nobody[@]}" timeout 30 "$vmscope" --reset-refs 1 "$rpid"
+
+# ---- pages: ranges that are no range, operands, page flags refused
+for r in 0x-10 -10 10- g-h 0-11111111111111111 10-5; do
+	says "pages --range $r: exit 2" 2 \
+		"^vmscope: --range takes START-END in hexadecimal, START < END, not '$r'\$" pages "$spid" --range "$r"
+done
+lo=$(awk '/\[stack\]$/ {print $1}' "/proc/$spid/maps")
+up=$(tr a-f A-F <<<"$lo")
+lower=$(timeout 30 "$vmscope" pages "$spid" -b --range "0x${lo%-*}-0x${lo#*-}" 2>&1)
+upper=$(timeout 30 "$vmscope" pages "$spid" -b --range "$up" 2>&1)
+[ "$lower" = "$upper" ] && grep -q "^region [0-9]*  $lo .* stack" <<<"$upper" && ok "pages --range in capitals without 0x ($up) is the same range" ||
+	not_ok "pages --range in capitals without 0x ($up) is the same range" "$lower" "$upper"
+says "pages without an operand: exit 2" 2 "^vmscope: pages needs a PID or NAME\$" pages
+says "pages with two operands: exit 2" 2 "^vmscope: pages takes one PID or NAME\$" pages "$spid" "$spid"
+"${nobody[@]}" timeout 30 "$vmscope" pages "$upid" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$tmp/err")" = "vmscope: without page flags and map counts: kpageflags: Permission denied (they need root)" ] &&
+	grep -q "^pid $upid: " "$tmp/out"; then
+	ok "as uid 65534, pages of its own process: listed, without page flags (they need root)"
+else
+	not_ok "as uid 65534, pages of its own process: listed, without page flags (they need root)" \
+		"exit status $rc" "$(cat "$tmp/err")" "$(head -3 "$tmp/out")"
+fi
 
 finish

@@ -329,11 +329,29 @@ static void units_release(struct units *us)
 	strbuf_release(&us->text);
 }
 
+/*
+ * Whether s[0..n) is printable ASCII without a backslash: text that
+ * escape_display leaves as it is, a column a byte, in either glyph set.
+ * Nearly all text is (names, numbers, labels): it skips the units.
+ */
+static bool plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+
+		if (b < 0x20 || b > 0x7e || b == '\\')
+			return false;
+	}
+	return true;
+}
+
 size_t canvas_text_width(const char *s, size_t n)
 {
 	struct units us = { 0 };
 	size_t w = 0;
 
+	if (plain_ascii(s, n))
+		return n;
 	strbuf_init(&us.text);
 	units_build(&us, s, n, false);
 	for (size_t i = 0; i < us.n; i++)
@@ -366,6 +384,13 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 		maxw = c->width - x;
 	if (maxw == 0)
 		return 0;
+	if (n <= maxw && plain_ascii(s, n)) {
+		/* it fits as it is: a cell a byte */
+		cx = (flags & CANVAS_ALIGN_RIGHT) ? x + maxw - (unsigned)n : x;
+		for (i = 0; i < n; i++)
+			cx += put_glyph(c, cx, y, s + i, 1, 1, cls);
+		return (unsigned)n;
+	}
 	strbuf_init(&us.text);
 	units_build(&us, s, n, c->ascii);
 	to = us.n;

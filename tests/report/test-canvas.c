@@ -70,6 +70,10 @@ static const struct cut_case cut_cases[] = {
 	{ "a\nb\tc", 20, 0, "a\\x0ab\\x09c", 11, false },
 	{ "bad\xff\xfe!", 20, 0, "bad\\xff\\xfe!", 12, false },
 	{ "back\\slash", 20, 0, "back\\\\slash", 11, false },
+	/* the last and first bytes printable ASCII passes as it is: DEL and
+	 * space, and the two next to them, at the edges of the text */
+	{ "\x7f~ x\x1f", 20, 0, "\\x7f~ x\\x1f", 11, false },
+	{ "del\x7f", 20, CANVAS_ALIGN_RIGHT, "             del\\x7f", 7, false },
 	{ "\xc2\x9b""31m", 20, 0, "\\xc2\\x9b31m", 11, false },
 	/* a cut never splits an escape */
 	{ "ab\x1b""cd", 5, 0, "ab\u2026", 3, false },

@@ -635,6 +635,37 @@ for c in 30 2000; do
 		not_ok "COLUMNS=$c is out of range: whole lines" "$(sed -n 2p "$tmp/out")"
 done
 
+# ---- check: growth from a baseline of nothing; a cgroup that could not be read
+run "$vmscope" check --baseline "$tmp/a.json" --max-growth swap=1K "$tmp/a.json"
+[ $rc = 0 ] && grep -qx "ok    swap growth: 0 <= 1.0K (0 <= 1024 bytes); growth from nothing of the baseline's 0" "$tmp/out" &&
+	ok "check --max-growth of a measure the baseline has none of: growth from nothing" ||
+	not_ok "check --max-growth of a measure the baseline has none of" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
+python3 - "$tmp/a.json" "$tmp/cg.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d['cgroup'] = dict.fromkeys(('version', 'path', 'current', 'max', 'high', 'swap_current'))
+d['cgroup']['error'] = 'EACCES'
+json.dump(d, open(sys.argv[2], 'w'))
+PY
+run "$vmscope" check --min-cgroup-headroom 1M "$tmp/cg.json"
+[ $rc = 1 ] && grep -qx "FAIL  cgroup headroom: cannot be checked: no memory cgroup could be read" "$tmp/out" &&
+	ok "check --min-cgroup-headroom of a snapshot whose cgroup was refused: unchecked, and why" ||
+	not_ok "check --min-cgroup-headroom of a snapshot whose cgroup was refused" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
+
+# ---- diff: exact bytes (-b) are the snapshots' own; an operand that is
+# gone is 1, 3 with --exit-code, whichever side it is
+run "$vmscope" diff -b "$tmp/a.json" "$tmp/live.json"
+want=$(python3 -c 'import json, sys; a, b = (json.load(open(f))["totals"]["status"]["vm_size"] for f in sys.argv[1:]); print("VSZ %d %d %+d" % (a, b, b - a))' "$tmp/a.json" "$tmp/live.json")
+[ $rc = 0 ] && [ "$(grep '^VSZ ' "$tmp/out" | tr -s ' ')" = "$want" ] &&
+	ok "diff -b: VSZ before, after and its change in bytes, the snapshots' own ($want)" ||
+	not_ok "diff -b: VSZ in bytes" "want '$want'" "$(grep '^VSZ ' "$tmp/out")"
+usage "diff of a first operand that does not exist: 1" 1 "^vmscope: no process with pid 999999999$" \
+	diff 999999999 "$tmp/a.json"
+usage "diff --exit-code of a first operand that does not exist: 3" 3 "^vmscope: no process with pid 999999999$" \
+	diff --exit-code 999999999 "$tmp/a.json"
+usage "diff --exit-code of one operand that does not exist: 3" 3 "^vmscope: no process matches 'vmscope-none-$$'$" \
+	diff --exit-code "vmscope-none-$$"
+
 # ---- diff into a pipe as wide as COLUMNS: the columns that fit are kept
 for c in 40 60 80; do
 	run env COLUMNS=$c "$vmscope" diff "$tmp/a.json" "$tmp/live.json"

@@ -589,6 +589,70 @@ static void test_sections_why_not(void **state)
 	vms_snapshot_free(s);
 }
 
+/* A stack region of tid (0: the main one), its RSS (-1: not read) and swap. */
+static void stack_region(struct vms_snapshot *s, uint64_t start, uint64_t size, int32_t tid,
+			 int64_t rss, uint64_t swap)
+{
+	struct vms_region *r = add_region(s, start, start + size, VMS_PERM_READ | VMS_PERM_WRITE,
+					  tid ? "" : "[stack]",
+					  tid ? VMS_KIND_THREAD_STACK : VMS_KIND_STACK, -1);
+
+	r->tid = tid;
+	if (rss < 0)
+		return;
+	r->mem.v[VMS_MEM_RSS] = (uint64_t)rss;
+	r->mem.v[VMS_MEM_SWAP] = swap;
+	r->mem.have |= UINT32_C(1) << VMS_MEM_RSS | UINT32_C(1) << VMS_MEM_SWAP;
+}
+
+/*
+ * The stacks, least room left first (swapped pages count as used; a stack
+ * whose RSS was not read last, n/a), --top of them and how many more, the
+ * guard page below one, a warning for the thread near its end; narrow, the
+ * columns that fit.
+ */
+static void test_stacks_table(void **state)
+{
+	struct vms_snapshot *s = vms_snapshot_new();
+	struct vms_report_options opt = { .width = 100, .top = 4 };
+	struct out out;
+	const char *at;
+
+	(void)state;
+	s->host.page_size = 4096;
+	s->proc.pid = 100;
+	s->limits = (struct vms_limits){ .tried = true, .stack = 8 << 20, .have_stack = true };
+	add_region(s, 0x7f0000000000, 0x7f0000001000, 0, "", VMS_KIND_GUARD, -1);
+	stack_region(s, 0x7f0000001000, 0x100000, 101, 0x10000, 0);      /* 960K left */
+	stack_region(s, 0x7f0000200000, 0x100000, 102, 0x80000, 0x40000); /* 256K left */
+	stack_region(s, 0x7f0000400000, 0x100000, 103, -1, 0);           /* n/a */
+	stack_region(s, 0x7f0000600000, 0x100000, 104, 0xff000, 0);      /* 4.0K left */
+	stack_region(s, 0x7f0000800000, 0x100000, 105, 0x20000, 0);      /* 896K left */
+	stack_region(s, 0x7ffc00000000, 0x21000, 0, 0x8000, 0);
+	s->src[VMS_SRC_SMAPS].tried = true;
+
+	out = render(s, &opt);
+	at = strstr(out.buf, " stack            tid     size      RSS     left    guard\n"
+			     " thread           104     1.0M    1020K     4.0K     none\n"
+			     " thread           102     1.0M     512K     256K     none\n"
+			     " thread           105     1.0M     128K     896K     none\n");
+	if (!at)
+		fail_msg("no stacks table, least room first, in\n%s", out.buf);
+	assert_non_null(strstr(at, " thread           101     1.0M      64K     960K     4.0K\n"));
+	assert_non_null(strstr(at, " 2 more stacks (--top)\n"));
+	assert_non_null(strstr(out.buf, "warning: the stack of thread 104 is within"));
+	free(out.buf);
+
+	opt.width = 40;
+	opt.top = 0;
+	out = render(s, &opt);
+	at = strstr(out.buf, " stack            tid     size      RSS\n");
+	if (!at || !strstr(at, " thread           103     1.0M      n/a\n"))
+		fail_msg("no three columns, the stack whose RSS was not read last, in\n%s", out.buf);
+	free(out.buf);
+	vms_snapshot_free(s);
+}
+
 static void test_top(void **state)
 {
 	struct vms_snapshot *s = fixture_full();
@@ -828,6 +892,7 @@ int main(void)
 		cmocka_unit_test(test_labels_remapped),
 		cmocka_unit_test(test_labels_more),
 		cmocka_unit_test(test_sections_why_not),
+		cmocka_unit_test(test_stacks_table),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
 		cmocka_unit_test(test_committed_rounds),

@@ -620,6 +620,45 @@ static void test_hostile_facts(void **state)
 
 /* A snapshot read back from JSON: objects and facts given, no /proc. The
  * model must give the same kinds, every time. */
+/*
+ * A segment that cannot be the loader's source of a mapping, one reason
+ * each (hostile facts of a snapshot file): its file range wraps past 64
+ * bits, it starts in the file after the mapping's offset, its memory image
+ * is smaller than the file bytes the mapping is at, or than the mapping.
+ * The mapping is then a plain file mapping; the same mapping of a segment
+ * that holds it is text.
+ */
+static void test_segment_does_not_fit(void **state)
+{
+	static const struct {
+		struct vms_segment seg;
+		uint64_t offset, size;
+		enum vms_kind want;
+	} cases[] = {
+		{ SEG(0x10, 0x0, UINT64_MAX, UINT64_MAX, PF_R_ | PF_X_), 0x0, 0x1000, KF },
+		{ SEG(0x2000, 0x2000, 0x1000, 0x1000, PF_R_ | PF_X_), 0x0, 0x1000, KF },
+		{ SEG(0x0, 0x0, 0x10000, 0x1000, PF_R_ | PF_X_), 0x3000, 0x1000, KF },
+		{ SEG(0x0, 0x0, 0x2000, 0x2000, PF_R_ | PF_X_), 0x1000, 0x2000, KF },
+		{ SEG(0x0, 0x0, 0x2000, 0x2000, PF_R_ | PF_X_), 0x0, 0x2000, KT },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vms_snapshot *snap = vms_snapshot_new();
+		const char *lib = "/usr/lib/libodd.so";
+
+		snap->host.page_size = 4096;
+		sb_region(snap, L, L + cases[i].size, "r-xp", cases[i].offset, 21, lib);
+		vms_model_build(snap, NULL, -1);
+		sb_elf(snap, lib, ET_DYN_, &cases[i].seg, 1, 0, 0);
+		vms_model_classify(snap);
+		if (snap->regions[0].kind != cases[i].want)
+			fail_msg("case %zu: %s, not %s", i, vms_kind_to_string(snap->regions[0].kind),
+				 vms_kind_to_string(cases[i].want));
+		vms_snapshot_free(snap);
+	}
+}
+
 static void test_from_json_idempotent(void **state)
 {
 	struct vms_snapshot *a = pie_snapshot(), *b = pie_snapshot();
@@ -676,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_non_elf_and_unreadable),
 		cmocka_unit_test(test_mismatched_headers),
 		cmocka_unit_test(test_hostile_facts),
+		cmocka_unit_test(test_segment_does_not_fit),
 		cmocka_unit_test(test_from_json_idempotent),
 	};
 

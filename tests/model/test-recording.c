@@ -131,8 +131,9 @@ static void test_deltas(void **state)
 	free(buf);
 }
 
-/* A named region (a JIT's) and thread 43's stack, at t = 0 and 1: at 1
- * the named one is made read-only in place, the stack is elsewhere. */
+/* A named region (a JIT's), thread 43's stack and a file, at t = 0 and 1:
+ * at 1 the named one is made read-only in place, the stack is elsewhere,
+ * and another file is mapped where the first was. */
 static struct vms_snapshot *moving(int t)
 {
 	struct vms_snapshot *snap = vms_snapshot_new();
@@ -141,6 +142,8 @@ static struct vms_snapshot *moving(int t)
 	snap->proc.pid = 42;
 	sb_region(snap, 0x10000, 0x20000, t ? "r--p" : "rw-p", 0, 0, "[anon:jit]");
 	i = sb_region(snap, t ? 0x60000 : 0x30000, t ? 0x70000 : 0x40000, "rw-p", 0, 0, "");
+	/* another file mapped over the first, in its place */
+	sb_region(snap, 0x80000, 0x90000, "r--p", 0, t ? 8 : 7, t ? "/data/b" : "/data/a");
 	vms_model_build(snap, NULL, -1);
 	snap->regions[i].kind = VMS_KIND_THREAD_STACK;
 	snap->regions[i].tid = 43;
@@ -149,7 +152,8 @@ static struct vms_snapshot *moving(int t)
 
 /* A region whose permissions changed in place keeps its id in a whole
  * record (its identity changed); a thread's stack that moved keeps its id,
- * found by its thread, in a short one. */
+ * found by its thread, in a short one; another file in the place of one is
+ * a new track, and the old one is gone. */
 static void test_moves(void **state)
 {
 	struct vms_recorder rec;
@@ -163,13 +167,16 @@ static void test_moves(void **state)
 		vms_recorder_step(&rec, snap, &d[t]);
 		vms_snapshot_free(snap);
 	}
-	assert_int_equal(d[0].n, 2);
-	assert_int_equal(d[1].n, 2);
-	assert_int_equal(d[1].n_gone, 0);
+	assert_int_equal(d[0].n, 3);
+	assert_int_equal(d[1].n, 3);
 	assert_int_equal(d[1].changes[0].id, 0);
 	assert_true(d[1].changes[0].full);
 	assert_int_equal(d[1].changes[1].id, 1);
 	assert_false(d[1].changes[1].full);
+	assert_int_equal(d[1].changes[2].id, 3);
+	assert_true(d[1].changes[2].full);
+	assert_int_equal(d[1].n_gone, 1);
+	assert_int_equal(d[1].gone[0], 2);
 	for (int t = 0; t < 2; t++)
 		vms_rec_delta_release(&d[t]);
 	vms_recorder_release(&rec);

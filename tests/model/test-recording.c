@@ -545,6 +545,52 @@ static void test_html(void **state)
 	free(buf);
 }
 
+/* The points of the first sparkline of a page. */
+static size_t spark_points(const char *page)
+{
+	const char *at = strstr(page, "<td class=\"sp");
+	size_t n = 1;
+
+	assert_non_null(at);
+	at = strstr(at, "points=\"");
+	assert_non_null(at);
+	for (at += 8; *at != '"'; at++)
+		n += *at == ' ';
+	return n;
+}
+
+/* A long recording's sparkline is thinned to 120 points, its last kept; a
+ * region that never changed has a flat one; one sample lasts 0 ms. */
+static void test_html_long(void **state)
+{
+	size_t cap = 64 * 1024, len;
+	char *text = malloc(cap), *page;
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, cap, "%s", HEAD S(0, ",\"regions\":[" HEAP "]"));
+	for (int i = 1; i <= 300; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"{\"t_ns\":%d000000,\"status\":[1],\"rollup\":[2],\"faults\":null,"
+					"\"regions\":[[0,\"0x1000\",\"0x2000\",%d,4096,0,4096,0]]}\n",
+					i, 4096 * (i % 7));
+	assert_true(len < cap);
+	page = recording_html(text, len, 0);
+	assert_non_null(strstr(page, "301 samples over 300 ms, every 1 s"));
+	/* 301 samples, every third kept, and the last: 101 */
+	assert_int_equal(spark_points(page), 101);
+	assert_null(strstr(page, "<td class=\"sp flat\">"));
+	free(page);
+
+	len = (size_t)snprintf(text, cap, "%s", HEAD S(0, ",\"regions\":[" HEAP "]"));
+	page = recording_html(text, len, 0);
+	assert_non_null(strstr(page, "1 samples over 0 ms"));
+	assert_non_null(strstr(page, "<td class=\"sp flat\">"));
+	assert_int_equal(spark_points(page), 1);
+	free(page);
+	free(text);
+}
+
 /*
  * A sample rebuilt from a file whose regions overlap keeps the first and
  * counts the other dropped; a sample without regions, or past the last,
@@ -736,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_widths),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_html_long),
 		cmocka_unit_test(test_rebuild_hostile),
 		cmocka_unit_test(test_damaged_members),
 	};

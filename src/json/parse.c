@@ -35,7 +35,7 @@ size_t vms_json_skip_string(const char *b, size_t len, size_t i)
 	return i < len ? i + 1 : len;
 }
 
-/* Past the value starting at i. */
+/* Past the value starting at i; i itself when a closing bracket is there. */
 size_t vms_json_skip_value(const char *b, size_t len, size_t i)
 {
 	unsigned depth = 0;
@@ -47,11 +47,14 @@ size_t vms_json_skip_value(const char *b, size_t len, size_t i)
 			i = vms_json_skip_string(b, len, i);
 			continue;
 		}
-		if (b[i] == '{' || b[i] == '[')
+		if (b[i] == '{' || b[i] == '[') {
 			depth++;
-		else if (b[i] == '}' || b[i] == ']')
+		} else if (b[i] == '}' || b[i] == ']') {
+			/* no value ("a": }): not a bracket that closes all the rest */
+			if (depth == 0)
+				return i;
 			depth--;
-		else if (depth == 0) {
+		} else if (depth == 0) {
 			/* a scalar: up to the next delimiter */
 			while (i < len && !strchr(",}] \t\r\n", b[i]))
 				i++;

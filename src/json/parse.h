@@ -56,7 +56,7 @@ size_t vms_json_skip_ws(const char *b, size_t len, size_t i);
 /* Past the string starting at the quote at i. */
 size_t vms_json_skip_string(const char *b, size_t len, size_t i);
 
-/* Past the value starting at i. */
+/* Past the value starting at i; i itself when a closing bracket is there. */
 size_t vms_json_skip_value(const char *b, size_t len, size_t i);
 
 /* err->line and err->column (1-based, the column in bytes) of byte off of buf. */

@@ -683,6 +683,32 @@ static void test_not_snapshots(void **state)
 	assert_int_equal(vms_snapshot_load("{\n \0}", 5, &out, &err), -EBADMSG);
 	assert_int_equal(err.line, 2);
 	assert_int_equal(err.column, 2);
+	/* the outline of the document: each fault at its place, said */
+	static const struct {
+		const char *doc;
+		unsigned column;
+		const char *message;
+	} outline[] = {
+		{ "{\"sch\\u0000ema\": 2}", 2, "a NUL character in a member name" },
+		{ "{\"schema\" 2}", 11, "expected ':'" },
+		{ "{2: 1}", 2, "expected a member name" },
+		{ "{\"schema\": 2 \"x\": 1}", 14, "expected ',' or '}' after a member" },
+		{ "{\"regions\": [1 2]}", 16, "expected ',' or ']' after an element" },
+		/* a closing bracket where a value belongs is no value, not the end */
+		{ "{\"schema\": }", 12, "expected a value" },
+		{ "{\"regions\": [1, ]}", 17, "expected a value" },
+		{ "{\"regions\": [}", 14, "expected a value" },
+		{ "]", 1, "expected a value" },
+	};
+	for (size_t i = 0; i < sizeof(outline) / sizeof(outline[0]); i++) {
+		int r = vms_snapshot_load(outline[i].doc, strlen(outline[i].doc), &out, &err);
+
+		if (r != -EBADMSG || err.line != 1 || err.column != outline[i].column ||
+		    strcmp(err.message, outline[i].message) != 0)
+			fail_msg("%s: %d at %u:%u '%s', not -EBADMSG at 1:%u '%s'", outline[i].doc, r,
+				 err.line, err.column, err.message, outline[i].column,
+				 outline[i].message);
+	}
 }
 
 /* Over the cap: refused from the file's size, before a byte is read. */

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -473,6 +474,66 @@ static void refused_when_not_dumpable(void **state)
 	assert_int_equal(got[1], -EACCES);
 }
 
+/*
+ * The budget of fds the live view keeps under a limit of open files (as
+ * "ulimit -n" sets it): the soft limit is raised to the hard one, 256 are
+ * left for the rest, at most 4,096 kept; none kept under a limit of 256 or
+ * less. Each limit is set in a child, which writes what it got.
+ */
+static void fd_budget_under_limits(void **state)
+{
+	static const struct {
+		rlim_t soft, hard;
+		size_t budget;
+	} cases[] = {
+		{ 200, 200, 0 },          /* ulimit -n 200: nothing kept */
+		{ 256, 256, 0 },
+		{ 257, 257, 1 },
+		{ 300, 300, 44 },
+		{ 100, 1000, 744 },       /* the soft limit raised to the hard one */
+		{ 1024, 8192, 4096 },     /* the cap */
+		{ 4352, 4352, 4096 },
+		{ 4351, 4351, 4095 },
+	};
+
+	struct rlimit now;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int fds[2];
+		size_t got = (size_t)-1;
+		pid_t pid;
+		int st;
+
+		/* a hard limit can only be lowered here */
+		if (now.rlim_max != RLIM_INFINITY && cases[i].hard > now.rlim_max)
+			continue;
+		assert_int_equal(pipe(fds), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct rlimit rl = { cases[i].soft, cases[i].hard };
+			size_t b;
+
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				_exit(1);
+			b = vms_lister_fd_budget();
+			_exit(write(fds[1], &b, sizeof(b)) == (ssize_t)sizeof(b) ? 0 : 1);
+		}
+		close(fds[1]);
+		if (read(fds[0], &got, sizeof(got)) != (ssize_t)sizeof(got))
+			fail_msg("limit %lu/%lu: no budget read", (unsigned long)cases[i].soft,
+				 (unsigned long)cases[i].hard);
+		close(fds[0]);
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		if (got != cases[i].budget)
+			fail_msg("limit %lu/%lu: a budget of %zu, not %zu", (unsigned long)cases[i].soft,
+				 (unsigned long)cases[i].hard, got, cases[i].budget);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +541,7 @@ int main(void)
 		cmocka_unit_test_teardown(names_follow_changes, teardown),
 		cmocka_unit_test_teardown(fds_closed_and_budget, teardown),
 		cmocka_unit_test_teardown(refused_when_not_dumpable, teardown),
+		cmocka_unit_test(fd_budget_under_limits),
 	};
 
 	proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -4,7 +4,12 @@
 # connect again when dropped) do not hold up a scrape (under 1 s), nor do
 # idle connections; a request not whole 5 s after its connect is dropped
 # (408); past the cap on open connections a new one gets 503 and the server
-# goes on; a NUL byte or a malformed request line gets 400.
+# goes on; a NUL byte or a malformed request line gets 400, a method that
+# is a token but not GET 405; Accept headers in their odd spellings pick the
+# format; SIGTERM stops it with a connection open; targets named twice are
+# answered once; --listen that is no address is exit 2, [::1]:0 serves over
+# IPv6; out of file descriptors it cannot listen (exit 1), or pauses its
+# accepts without spinning and answers once connections close.
 import os, re, signal, socket, subprocess, sys, threading, time
 
 vmscope = sys.argv[1]
@@ -200,12 +205,161 @@ for desc, raw in [('a NUL byte in the request line', b'GET /met\0rics HTTP/1.1\r
     t, body = request(raw)
     ok(body.startswith(b'HTTP/1.1 400'), '%s: 400 (%.3f s)' % (desc, t), body[:200])
 
+# Request lines a server must refuse, or take: a method is a token
+# (M-SEARCH is one, G(T is not), the target holds no control byte, the
+# version is HTTP/1.x; lines may end in a bare LF.
+for desc, raw, want in [('a method with a -, not GET', b'M-SEARCH / HTTP/1.1\r\n\r\n', b'405'),
+                        ('a ( in the method', b'G(T / HTTP/1.1\r\n\r\n', b'400'),
+                        ('a DEL in the target', b'GET /\x7f HTTP/1.1\r\n\r\n', b'400'),
+                        ('HTTP/1.x', b'GET / HTTP/1.x\r\n\r\n', b'400'),
+                        ('HTTP/1.10', b'GET / HTTP/1.10\r\n\r\n', b'400'),
+                        ('HTTP/2.0', b'GET / HTTP/2.0\r\n\r\n', b'400'),
+                        ('a word after the version', b'GET / HTTP/1.1 x\r\n\r\n', b'400'),
+                        ('lines ended by a bare LF', b'GET / HTTP/1.1\nHost: x\n\n', b'200')]:
+    t, body = request(raw)
+    ok(body.startswith(b'HTTP/1.1 ' + want), '%s: %s' % (desc, want.decode()), body[:200])
+
+
+def content_type(headers):
+    """The Content-Type of /metrics asked for with these header lines."""
+    t, body = request(b'GET /metrics HTTP/1.1\r\n' + headers + b'\r\n')
+    m = re.search(rb'\r\nContent-Type: ([^;\r]*)', body)
+    return m.group(1).decode() if body.startswith(b'HTTP/1.1 200') and m else body[:200]
+
+
+# Accept: OpenMetrics when asked for at least as much as the text format.
+om, text = 'application/openmetrics-text', 'text/plain'
+for accept, want in [(b'Accept: text/*', text),
+                     (b'Accept: */*;q=0.5, application/openmetrics-text;q=0.4', text),
+                     (b'Accept: application/openmetrics-text ; q=0.9 ,\ttext/plain;q=0.8', om),
+                     (b'Accept: application/openmetrics-text;;version=1.0.0 ;q=1', om),
+                     (b'Accept: application/openmetrics-text;version=1.0', text),
+                     (b'Accept: application/openmetrics-text;q=abc', text),
+                     (b'Accept: text/plain;version=0.0.4;q=0.3,application/openmetrics-text;q=0.2', text),
+                     (b'Accept: text/plain;version=1.0.0,application/openmetrics-text;q=0.1', om),
+                     (b'accept: application/openmetrics-text', om),
+                     (b'Accept: text/plain\r\nAccept: application/openmetrics-text', om),
+                     (b'', text)]:
+    got = content_type(accept + b'\r\n' if accept else b'')
+    ok(got == want, '%r: %s' % (accept.decode(), want), got)
+
+# SIGTERM with a connection open: it stops all the same, status 0.
+idle = connect()
+time.sleep(0.2)
 srv.send_signal(signal.SIGTERM)
 try:
     rc = srv.wait(10)
 except subprocess.TimeoutExpired:
     srv.kill()
     rc = 'killed'
-ok(rc == 0, 'serve stops on SIGTERM with status 0 (%s)' % rc)
+idle.close()
+ok(rc == 0, 'serve stops on SIGTERM with status 0, a connection open (%s)' % rc)
+
+
+def start(args, **kw):
+    """serve ARGS on a free port: (process, port), port None when it did not listen."""
+    p = subprocess.Popen([vmscope, 'serve'] + args, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    line = p.stderr.readline().decode(errors='replace')
+    m = re.search(r'^vmscope: serving http://(.*):(\d+)/metrics$', line)
+    return p, (m.group(1), int(m.group(2))) if m else line
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    try:
+        return p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return 'killed'
+
+
+def get(where, timeout=10):
+    s = socket.create_connection(where, timeout=timeout)
+    s.sendall(b'GET /metrics HTTP/1.1\r\n\r\n')
+    data = b''
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    s.close()
+    return data
+
+
+# Targets named twice, by pid and by a NAME that matches them: each once.
+sleeps = [subprocess.Popen(['sleep', '31415%d' % i]) for i in (1, 2)]
+p1, p2 = sorted(x.pid for x in sleeps)
+p, where = start(['-l', '127.0.0.1:0', '--full', str(p2), str(p1), str(p2), 'sleep 31415[12]'])
+if isinstance(where, tuple):
+    body = get(where).decode(errors='replace')
+    pss = re.findall(r'^vmscope_process_memory_bytes\{pid="(\d+)",[^}]*measure="pss"\}', body, re.M)
+    ok(sorted(pss) == sorted([str(p1), str(p2)]),
+       'serve P2 P1 P2 NAME (matching both): the PSS of each once', pss, body[:300])
+    stop(p)
+else:
+    ok(False, 'serve P2 P1 P2 NAME starts', where)
+for x in sleeps:
+    x.kill()
+    x.wait()
+
+# --listen: what is no address, and IPv6's loopback where there is one.
+for spec, msg in [('::1', "--listen takes ADDR:PORT, [ADDR]:PORT or PORT, not '::1'"),
+                  ('127.0.0.1:', "--listen takes ADDR:PORT, [ADDR]:PORT or PORT, not '127.0.0.1:'"),
+                  ('[::1]', "--listen takes ADDR:PORT, [ADDR]:PORT or PORT, not '[::1]'"),
+                  ('[]:0', "cannot listen on '[]:0': ")]:
+    r = subprocess.run([vmscope, 'serve', '-l', spec, '1'], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=10)
+    err = r.stderr.decode(errors='replace')
+    ok(r.returncode == 2 and err.startswith('vmscope: ' + msg), '--listen %s: exit 2, said' % spec,
+       r.returncode, err)
+if socket.has_ipv6 and subprocess.run(['python3', '-c', 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))'],
+                                      stderr=subprocess.DEVNULL).returncode == 0:
+    p, where = start(['-l', '[::1]:0', '1'])
+    ok(isinstance(where, tuple) and where[0] == '[::1]' and
+       get(('::1', where[1])).startswith(b'HTTP/1.1 200'),
+       'serve -l [::1]:0 says its address in brackets and answers there', where)
+    stop(p)
+else:
+    ok(True, 'serve -l [::1]:0 # SKIP no IPv6 loopback here')
+
+# Out of file descriptors. With 4 (0 to 2, and /proc) no socket: exit 1.
+import resource
+
+
+def fds(k):
+    return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (k, k))
+
+
+r = subprocess.run([vmscope, 'serve', '-l', '127.0.0.1:0', '1'], stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=fds(4), timeout=10)
+err = r.stderr.decode(errors='replace')
+ok(r.returncode == 1 and err == 'vmscope: cannot listen on 127.0.0.1:0: Too many open files\n',
+   'serve with no descriptor left for its socket: exit 1, said', r.returncode, err)
+# With 16, 30 idle connections take them all: the rest wait in the queue
+# (accept pauses), and once the idle ones close a scrape is answered.
+p, where = start(['-l', '127.0.0.1:0', '1'], preexec_fn=fds(16))
+if isinstance(where, tuple):
+    def cpu_ticks():
+        with open('/proc/%d/stat' % p.pid) as f:
+            return sum(int(x) for x in f.read().rsplit(')', 1)[1].split()[11:13])
+
+    idle = [socket.create_connection(('127.0.0.1', where[1]), timeout=10) for _ in range(30)]
+    time.sleep(0.2)
+    ticks = cpu_ticks()
+    time.sleep(1)
+    ticks = cpu_ticks() - ticks
+    ok(ticks < 20, 'serve out of descriptors, connections waiting: it pauses, not spins '
+       '(%d of 100 ticks of CPU in 1 s)' % ticks)
+    for c in idle:
+        c.close()
+    t0 = time.monotonic()
+    body = get(('127.0.0.1', where[1]))
+    ok(body.startswith(b'HTTP/1.1 200') and p.poll() is None,
+       'serve out of descriptors with 30 connections open answers once they close (%.2f s)'
+       % (time.monotonic() - t0), body[:200])
+    ok(stop(p) == 0, 'and stops on SIGTERM with status 0')
+else:
+    ok(False, 'serve with 16 descriptors starts', where)
 print('1..%d' % n)
 sys.exit(1 if failed else 0)

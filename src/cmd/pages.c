@@ -235,7 +235,7 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a, bool *e
 	struct vms_elf_cache *cache = NULL;
 	struct vms_proc *p = NULL;
 	int r, status = EXIT_GONE;
-	const char *what = "pagemap";
+	const char *what = "the directory"; /* what a failure is said to be of, step by step */
 
 	r = vms_proc_open(root_fd, pid, cli_proc_root_is_live(a->proc_root), &p);
 	if (r < 0) {
@@ -243,6 +243,7 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a, bool *e
 		goto out;
 	}
 	vms_collect_host(root_fd, &snap->host);
+	what = "stat";
 	r = vms_collect(p, VMS_COLLECT_REGIONS, snap);
 	if (r >= 0 && !vms_snapshot_have(snap, VMS_SRC_SMAPS)) {
 		r = snap->src[VMS_SRC_SMAPS].error;
@@ -264,6 +265,7 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a, bool *e
 		status = EXIT_USAGE;
 		goto done;
 	}
+	what = "pagemap";
 	r = vms_pagemap_open(vms_proc_dirfd(p), root_fd,
 			     a->pread ? VMS_PAGEMAP_PREAD : VMS_PAGEMAP_AUTO, VMS_PAGEMAP_DETAIL, &pm);
 	if (r < 0 && !cli_proc_root_is_live(a->proc_root) && vms_proc_alive(p) == 1) {

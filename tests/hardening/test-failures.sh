@@ -254,6 +254,22 @@ says "capture of a tree without stat: 'process exited', exit 1" 1 "^vmscope: pro
 sed 's/)/]/' "$dmg/$spid/stat.away" >"$dmg/$spid/stat"
 says "capture of a tree whose stat lost its ')': captured, 'was running'" 0 \
 	"^vmscope: note: process $spid was running" capture --proc-root "$dmg" "$spid" -o "$tmp/dmg-cap3"
+# ... which no command reads: each says what it could not read, exit 1
+said "the report of a tree whose stat lost its ')': exit 1, said" 1 \
+	"vmscope: cannot read process $spid: Bad message" /dev/null \
+	"$vmscope" --proc-root "$dmg" "$spid"
+said "snapshot of a tree whose stat lost its ')': exit 1, said" 1 \
+	"vmscope: cannot read process $spid: Bad message" /dev/null \
+	"$vmscope" snapshot --proc-root "$dmg" "$spid" -o "$tmp/dmg.json"
+said "pages of a tree whose stat lost its ')': exit 1, the stat said" 1 \
+	"vmscope: cannot read stat of pid $spid: Bad message" /dev/null \
+	"$vmscope" pages --proc-root "$dmg" "$spid"
+chmod 755 "$tmp/dmg"
+chmod 000 "$dmg/$spid"
+said "as uid 65534, pages of a tree whose process directory is closed: exit 1, said" 1 \
+	"vmscope: cannot read the directory of pid $spid: Permission denied" /dev/null \
+	"${nobody[@]}" "$vmscope" pages --proc-root "$dmg" "$spid"
+chmod 755 "$dmg/$spid"
 # a deleted file without map_files: not copied; map_files that is a device: not copied
 fx=$tmp/fx/proc
 mkdir -p "$tmp/fx"
@@ -359,5 +375,29 @@ else
 	not_ok "as uid 65534, pages of its own process: listed, without page flags (they need root)" \
 		"exit status $rc" "$(cat "$tmp/err")" "$(head -3 "$tmp/out")"
 fi
+
+# ---- a process that exits while --faults watches it: what it did, exit 1
+sh -c 'sleep 0.3' &
+fpid=$!
+timeout 30 "$vmscope" --faults 2s "$fpid" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -qx "process $fpid exited during the run: what it did until then is shown" "$tmp/out"; then
+	ok "--faults of a process that exits during the run: what it did, exit 1"
+else
+	not_ok "--faults of a process that exits during the run: what it did, exit 1" "exit status $rc" \
+		"$(cat "$tmp/err" "$tmp/out")"
+fi
+
+# ---- a bare word is a file when one of that name is here, else a NAME
+cd "$tmp" || exit 1
+timeout 30 "$vmscope" snapshot "$spid" -o snap.json 2>"$tmp/err"
+mkdir -p snapdir
+said "diff snap.json snap.json (files in the current directory): no change, exit 0" 0 "" "$tmp/out" \
+	timeout 30 "$vmscope" diff snap.json snap.json
+grep -q "^regions: 0 grew, 0 shrank, 0 appeared, 0 vanished" "$tmp/out" && ok "... every region unchanged" ||
+	not_ok "... every region unchanged" "$(cat "$tmp/out")"
+said "diff snapdir snap.json: a directory is no snapshot but a NAME, exit 1" 1 \
+	"vmscope: no process matches 'snapdir'" /dev/null timeout 30 "$vmscope" diff snapdir snap.json
+cd / || exit 1
 
 finish

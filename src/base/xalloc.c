@@ -16,10 +16,16 @@ void die_set_hook(die_hook_fn hook)
 	die_hook = hook;
 }
 
+#if VMSCOPE_COVERAGE
+/* libgcov's: writes the counts, as exit() would and _exit does not */
+void __gcov_dump(void);
+#endif
+
 /*
  * tests/hardening/test-size.sh runs this under a ulimit -v where malloc
- * fails; it ends in _exit, which writes no gcov counts, so coverage.sh
- * shows it unrun all the same.
+ * fails, tests/base/test-xalloc.c on an overflow. In a gcov build the
+ * counts are written before the _exit, so that coverage.sh counts the
+ * paths that end here.
  */
 _Noreturn void die_oom(size_t size)
 {
@@ -30,6 +36,9 @@ _Noreturn void die_oom(size_t size)
 		hook();
 	/* The one place below main that prints: there is no one to return to. */
 	fprintf(stderr, "vmscope: out of memory (allocating %zu bytes)\n", size);
+#if VMSCOPE_COVERAGE
+	__gcov_dump();
+#endif
 	_exit(3);
 }
 

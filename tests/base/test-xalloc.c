@@ -56,31 +56,76 @@ static void test_grow_keeps_items(void **state)
 	free(items);
 }
 
-/* A count past half the range cannot double: the out-of-memory exit. */
-static void test_grow_overflow_dies(void **state)
+static void say_hook(void)
+{
+	fputs("hook ran\n", stderr);
+}
+
+enum dying { GROW, REALLOCARRAY, HOOKED };
+
+/*
+ * How a child ends its one allocation that cannot be: its exit status and
+ * what it wrote to stderr (what the die hook writes first, then the line).
+ */
+static int child_dies(enum dying how, char *msg, size_t n)
 {
 	int pipefd[2];
-	char msg[128] = "";
 	int status;
+	size_t len = 0;
+	ssize_t got;
 
-	(void)state;
 	assert_int_equal(pipe(pipefd), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(pipefd[1], STDERR_FILENO);
-		array_grow_count(SIZE_MAX / 2 + 1, SIZE_MAX);
+		setvbuf(stderr, NULL, _IONBF, 0);
+		if (how == HOOKED)
+			die_set_hook(say_hook);
+		if (how == REALLOCARRAY)
+			(void)xreallocarray(NULL, SIZE_MAX / 8 + 1, 8);
+		else
+			array_grow_count(SIZE_MAX / 2 + 1, SIZE_MAX);
 		_exit(0);
 	}
 	close(pipefd[1]);
-	ssize_t got = read(pipefd[0], msg, sizeof(msg) - 1);
+	while (len + 1 < n && (got = read(pipefd[0], msg + len, n - 1 - len)) > 0)
+		len += (size_t)got;
+	msg[len] = '\0';
 	close(pipefd[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 3);
-	assert_true(got > 0);
-	msg[got] = '\0';
-	assert_non_null(strstr(msg, "vmscope: out of memory"));
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A count past half the range cannot double, n items of size bytes are past
+ * SIZE_MAX: the out-of-memory exit, before any allocation.
+ */
+static void test_overflow_dies(void **state)
+{
+	char msg[128];
+	char want[64];
+
+	(void)state;
+	snprintf(want, sizeof(want), "vmscope: out of memory (allocating %zu bytes)\n", SIZE_MAX);
+	assert_int_equal(child_dies(GROW, msg, sizeof(msg)), 3);
+	assert_string_equal(msg, want);
+	assert_int_equal(child_dies(REALLOCARRAY, msg, sizeof(msg)), 3);
+	assert_string_equal(msg, want);
+}
+
+/* The die hook (the live view's endwin) runs first, then the line. */
+static void test_die_hook_runs_first(void **state)
+{
+	char msg[128];
+	char want[80];
+
+	(void)state;
+	assert_int_equal(child_dies(HOOKED, msg, sizeof(msg)), 3);
+	snprintf(want, sizeof(want), "hook ran\nvmscope: out of memory (allocating %zu bytes)\n",
+		 SIZE_MAX);
+	assert_string_equal(msg, want);
 }
 
 int main(void)
@@ -88,7 +133,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grow_count),
 		cmocka_unit_test(test_grow_keeps_items),
-		cmocka_unit_test(test_grow_overflow_dies),
+		cmocka_unit_test(test_overflow_dies),
+		cmocka_unit_test(test_die_hook_runs_first),
 	};
 
 	return cmocka_run_group_tests_name("tests", tests, NULL, NULL);

@@ -56,6 +56,16 @@ struct target {
 	long thread_tid;
 };
 
+/* target_bin for the next target_start: another file (NULL: the one given). */
+static void target_bin_swap(const char *path)
+{
+	static const char *given;
+
+	if (!given)
+		given = target_bin;
+	target_bin = path ? path : given;
+}
+
 /* The target run through prefix (may be NULL) with args, up to its "ready". */
 static void target_start(struct target *t, const char *const *prefix, const char *const *args)
 {
@@ -689,6 +699,87 @@ static void test_ring_wraps(void **state)
 	target_stop(&t);
 }
 
+/* The first code site of a text report ("%10s %8s  SITE"), without its counts. */
+static void first_site(const char *text, char *ret, size_t n)
+{
+	const char *p = strstr(text, "\n     minor    major  code\n");
+
+	if (!p)
+		fail_msg("no code sites in:\n%s", text);
+	p = strchr(p + 1, '\n') + 1;
+	if (strlen(p) < 22)
+		fail_msg("no code site in:\n%s", text);
+	snprintf(ret, n, "%.*s", (int)strcspn(p + 21, "\n"), p + 21);
+}
+
+/* The address of sym in the symbol table of the ELF file path (nm), or 0. */
+static uint64_t nm_address(const char *path, const char *sym)
+{
+	char cmd[600], line[512];
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "nm --defined-only '%s'", path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char name[256], type;
+		unsigned long long a;
+
+		if (sscanf(line, "%llx %c %255s", &a, &type, name) == 3 && strcmp(name, sym) == 0)
+			v = a;
+	}
+	pclose(f);
+	return v;
+}
+
+/*
+ * The same target stripped of its symbol tables: its code sites are the
+ * file and the address in it (the same address as "function+offset" of
+ * the whole file), and the text says why no symbol names them.
+ */
+static void test_stripped_sites(void **state)
+{
+	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", NULL };
+	static const char *const opts[] = { "--duration", "1s", NULL };
+	char stripped[600], cmd[1400], whole[256], site[256], want[256], sym[128];
+	unsigned long long off;
+	uint64_t dmin, dmaj, addr;
+	struct target t;
+	char *out;
+
+	(void)state;
+	snprintf(stripped, sizeof(stripped), "%s/stripped-target", tmpdir);
+	snprintf(cmd, sizeof(cmd), "strip --strip-all -o '%s' '%s'", stripped, target_bin);
+	if (system(cmd) != 0)
+		skip();
+	/* the whole file: "function+0xoff (live-target)" */
+	target_start(&t, NULL, args);
+	out = watch_faults_text(&t, NULL, opts, &dmin, &dmaj);
+	first_site(out, whole, sizeof(whole));
+	free(out);
+	target_stop(&t);
+	if (sscanf(whole, "%127[^+]+0x%llx (", sym, &off) != 2)
+		fail_msg("not a symbol: %s", whole);
+	addr = nm_address(target_bin, sym);
+	assert_true(addr != 0);
+
+	target_bin_swap(stripped);
+	target_start(&t, NULL, args);
+	target_bin_swap(NULL);
+	out = watch_faults_text(&t, NULL, opts, &dmin, &dmaj);
+	first_site(out, site, sizeof(site));
+	snprintf(want, sizeof(want), "stripped-target+0x%" PRIx64, addr + (uint64_t)off);
+	if (strcmp(site, want) != 0)
+		fail_msg("the stripped file's site is '%s', not '%s' (%s in the whole file)", site,
+			 want, whole);
+	assert_text_has(out, "\n(object+0xoff: no symbol holds the address, or the object was "
+			     "unreadable)\n");
+	free(out);
+	target_stop(&t);
+	unlink(stripped);
+}
+
 /* nobody watches its own process, in text: the line that says kernel samples are not taken. */
 static void test_text_not_root_own(void **state)
 {
@@ -861,6 +952,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_counters_exits),
 		cmocka_unit_test(test_text_lost),
 		cmocka_unit_test(test_ring_wraps),
+		cmocka_unit_test(test_stripped_sites),
 	};
 	int r;
 

@@ -240,7 +240,8 @@ static void rss_chart(struct rtext *rt, const struct chart *c)
 		put(rt, c->lc - 1, y, c->g->corner);
 		for (unsigned x = 0; x < c->cols; x++) {
 			int64_t t0 = c->span ? (int64_t)((__int128)c->span * x / c->cols) : 0;
-			int64_t t1 = c->span ? (int64_t)((__int128)c->span * (x + 1) / c->cols) : 1;
+			/* no span (one sample): no column holds a multiple; the first is ticked */
+			int64_t t1 = c->span ? (int64_t)((__int128)c->span * (x + 1) / c->cols) : 0;
 			/* the first multiple of step in this column's slice */
 			int64_t m = (t0 + step - 1) / step * step;
 			bool tick = m < t1 || (x == 0);

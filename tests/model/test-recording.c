@@ -545,6 +545,50 @@ static void test_html(void **state)
 	free(buf);
 }
 
+/* The time axis of show's text: a tick every round step along the span,
+ * each labelled; a recording of one sample has one tick, at 0s. */
+static void test_text_axis(void **state)
+{
+	static const char one[] = HEAD S(0, ",\"regions\":[" HEAP "]");
+	size_t cap = 64 * 1024, len;
+	char *text = malloc(cap), *out = NULL;
+	struct vms_report_options opt = { .width = 80 };
+	struct vms_recording *rec = NULL;
+	struct vms_load_error err;
+	const char *axis;
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(text);
+	/* 300 s: ticks every 2 minutes */
+	len = (size_t)snprintf(text, cap, "%s", HEAD S(0, ",\"regions\":[" HEAP "]"));
+	for (int i = 1; i <= 300; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"{\"t_ns\":%d000000000,\"status\":[%d],\"rollup\":[2],"
+					"\"faults\":null}\n",
+					i, i);
+	assert_true(len < cap);
+	for (int k = 0; k < 2; k++) {
+		f = open_memstream(&out, &n);
+		assert_non_null(f);
+		if (vms_recording_load(k ? one : text, k ? strlen(one) : len, &rec, &err) != 0)
+			fail_msg("%u:%u %s", err.line, err.column, err.message);
+		assert_int_equal(vms_report_recording_text(f, rec, &opt), 0);
+		assert_int_equal(fclose(f), 0);
+		axis = strstr(out, "\u2514\u252c"); /* └┬ */
+		if (!axis)
+			fail_msg("no time axis in\n%s", out);
+		if (k == 0 && !strstr(axis, "\n         0s            2m            4m\n"))
+			fail_msg("no ticks every 2m in\n%s", out);
+		if (k == 1 && (strstr(axis, "\u252c\u252c") || !strstr(axis, "\n         0s\n")))
+			fail_msg("not one tick at 0s in\n%s", out);
+		vms_recording_free(rec);
+		free(out);
+	}
+	free(text);
+}
+
 /* The points of the first sparkline of a page. */
 static size_t spark_points(const char *page)
 {
@@ -781,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_widths),
+		cmocka_unit_test(test_text_axis),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_html_long),
 		cmocka_unit_test(test_rebuild_hostile),

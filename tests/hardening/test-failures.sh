@@ -400,4 +400,78 @@ said "diff snapdir snap.json: a directory is no snapshot but a NAME, exit 1" 1 \
 	"vmscope: no process matches 'snapdir'" /dev/null timeout 30 "$vmscope" diff snapdir snap.json
 cd / || exit 1
 
+# ---- pages through pread, on a captured tree given a pagemap, kpageflags
+# and kpagecount of known entries (bits as the kernel's pagemap.rst says)
+pm=$tmp/pm
+cp -a "$tmp/cap" "$pm"
+rm -r "$pm"/proc/5000???
+python3 - "$pm/proc" "$spid" <<'PY'
+import struct, sys
+root, pid = sys.argv[1], sys.argv[2]
+maps = [l.split()[0].split('-') for l in open('%s/%s/maps' % (root, pid)) if l.strip()]
+text = int(maps[1][0], 16)  # the second region, the static target's text
+P, SW, FILE, EXCL = 1 << 63, 1 << 62, 1 << 61, 1 << 56
+# present and exclusive at frame 5; at frame 1000 (no flags there); present
+# without a frame (as the kernel shows it to the rest of us); swapped;
+# present, file or shared, at frame 7; at frames 7 and 8, read together
+# past kpageflags' end (so neither has flags)
+entries = [P | EXCL | 5, P | 1000, P, SW | 3, P | FILE | 7, P | 7, P | 8]
+with open('%s/%s/pagemap' % (root, pid), 'wb') as f:
+    f.seek(text // 4096 * 8)
+    for e in entries:
+        f.write(struct.pack('<Q', e))
+    # the entries of the program's regions, and no further: the heap's
+    # and the stack's are not there (short reads)
+    f.truncate(int(maps[5][1], 16) // 4096 * 8)
+flags, count = [0] * 8, [0] * 8
+flags[5] = (1 << 2) | (1 << 5) | (1 << 6)  # KPF_REFERENCED, KPF_LRU, KPF_ACTIVE
+flags[7] = (1 << 4) | (1 << 12)           # KPF_DIRTY, KPF_ANON
+count[5], count[7] = 1, 3
+open('%s/kpageflags' % root, 'wb').write(struct.pack('<8Q', *flags))
+open('%s/kpagecount' % root, 'wb').write(struct.pack('<8Q', *count))
+PY
+timeout 30 "$vmscope" pages --proc-root "$pm/proc" "$spid" --region 1 -b >"$tmp/out" 2>"$tmp/err"
+rc=$?
+text_start=$(sed -n '2s/-.*//p' "$pm/proc/$spid/maps" | sed 's/^0*//')
+runs=$(grep '^ *[0-9a-f]*-[0-9a-f]* ' "$tmp/out" | tr -s ' ' | sed 's/^ //')
+want="$(printf '%x' $((0x$text_start)))-$(printf '%x' $((0x$text_start + 0x1000))) 1 present exclusive active referenced lru mapped_once
+$(printf '%x' $((0x$text_start + 0x1000)))-$(printf '%x' $((0x$text_start + 0x3000))) 2 present
+$(printf '%x' $((0x$text_start + 0x3000)))-$(printf '%x' $((0x$text_start + 0x4000))) 1 swapped
+$(printf '%x' $((0x$text_start + 0x4000)))-$(printf '%x' $((0x$text_start + 0x5000))) 1 present file anon dirty mapped 3x
+$(printf '%x' $((0x$text_start + 0x5000)))-$(printf '%x' $((0x$text_start + 0x7000))) 2 present"
+if [ $rc = 0 ] && [ "$runs" = "$want" ] && [ ! -s "$tmp/err" ] &&
+	grep -q "present 24576, swapped 4096, file 4096, exclusive 4096, anon 4096, dirty 4096, active 4096, referenced 4096, lru 4096, mapped_once 4096, pss 5461\$" "$tmp/out"; then
+	ok "pages of known entries: their runs, flags and map counts; a frame 0 or past kpageflags' end has none; PSS 4096 + 4096/3"
+else
+	not_ok "pages of known entries: their runs, flags and map counts" "exit status $rc" "$(cat "$tmp/err")" \
+		"$(cat "$tmp/out")" "want:" "$want"
+fi
+timeout 30 "$vmscope" --pages --proc-root "$pm/proc" "$spid" -f json >"$tmp/out" 2>"$tmp/err"
+rc=$?
+out=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["kind"]: x.get("pages") for x in d["regions"]}
+print(d["sources"]["pagemap"]["read"], r["text"]["present"], r["text"]["pss"], r["heap"], r["stack"])' "$tmp/out" 2>&1)
+[ $rc = 0 ] && [ "$out" = "True 24576 5461 None None" ] &&
+	ok "the report's --pages of those entries: the same counts; the heap and stack, past the entries' end, none" ||
+	not_ok "the report's --pages of those entries: the same counts" "exit status $rc" "$out" "$(cat "$tmp/err")"
+said "pages --region of the heap, past the entries' end: exit 1, said" 1 \
+	"vmscope: cannot read pagemap of pid $spid: No data available" /dev/null \
+	"$vmscope" pages --proc-root "$pm/proc" "$spid" --region 6
+chmod 755 "$pm"
+"${nobody[@]}" timeout 30 "$vmscope" pages --proc-root "$pm/proc" "$spid" --region 1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$tmp/err")" = "vmscope: without page flags and map counts: kpageflags: Operation not permitted (they need root)" ] &&
+	grep -q "^ *$(printf '%x' $((0x$text_start)))-[0-9a-f]* *1  present exclusive\$" "$tmp/out"; then
+	ok "as uid 65534, readable kpageflags are no use without CAP_SYS_ADMIN: said, pages without flags"
+else
+	not_ok "as uid 65534, readable kpageflags are no use without CAP_SYS_ADMIN" "exit status $rc" \
+		"$(cat "$tmp/err")" "$(cat "$tmp/out")"
+fi
+rm "$pm/proc/kpagecount"
+said "pages where kpagecount is missing: the listing, without flags, said without 'need root'" 0 \
+	"vmscope: without page flags and map counts: kpageflags: No such file or directory" /dev/null \
+	"$vmscope" pages --proc-root "$pm/proc" "$spid" --region 1
+
 finish

@@ -576,6 +576,40 @@ static void test_unreadable_na(void **state)
 	assert_true(jnull(lt_get(s, "limits"), "stack"));
 	json_object_put(s);
 
+	/* OOM files the kernel never writes: past its range, more than a number,
+	 * nothing; and the two ends of the ranges, without a newline */
+	{
+		static const struct {
+			const char *score, *adj, *score_error, *adj_error;
+			int64_t score_v, adj_v;
+		} oom[] = {
+			{ "2001\n", "-1001\n", "EBADMSG", "EBADMSG", 0, 0 },
+			{ "-1\n", "1001\n", "EBADMSG", "EBADMSG", 0, 0 },
+			{ "12x\n", "", "EBADMSG", "EBADMSG", 0, 0 },
+			{ "2000", "-1000", NULL, NULL, 2000, -1000 },
+		};
+
+		for (size_t i = 0; i < sizeof(oom) / sizeof(oom[0]); i++) {
+			snprintf(to, sizeof(to), "%s/oom_score", dir);
+			write_text(to, oom[i].score);
+			snprintf(to, sizeof(to), "%s/oom_score_adj", dir);
+			write_text(to, oom[i].adj);
+			s = snapshot_of(pid, root);
+			o = lt_get(s, "oom");
+			if (oom[i].score_error) {
+				assert_true(jnull(o, "score") && jnull(o, "score_adj"));
+				assert_string_equal(json_object_get_string(lt_get(o, "score_error")),
+						    oom[i].score_error);
+				assert_string_equal(json_object_get_string(lt_get(o, "adj_error")),
+						    oom[i].adj_error);
+			} else {
+				assert_int_equal(json_object_get_int64(lt_get(o, "score")), oom[i].score_v);
+				assert_int_equal(json_object_get_int64(lt_get(o, "score_adj")), oom[i].adj_v);
+			}
+			json_object_put(s);
+		}
+	}
+
 	snprintf(to, sizeof(to), "rm -rf '%s'", root);
 	assert_int_equal(system(to), 0);
 }
@@ -643,6 +677,33 @@ static void test_cgroup_reader(void **state)
 	write_text(p, "total_swap 12x\n");
 	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
 	assert_false(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
+	/* keys that only start like it, and the line without its newline, last */
+	write_text(p, "total_swap\ntotal_swapcached 4096\ntotal_swap_x 1\ntotal_swap 8192");
+	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
+	assert_int_equal(cg.v[VMS_CG_SWAP_CURRENT], 8192);
+	/* no limit file: the usage alone; no usage file: nothing */
+	snprintf(p, sizeof(p), "%s/memory/memory.limit_in_bytes", root);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
+	assert_int_equal(cg.v[VMS_CG_CURRENT], 8192);
+	assert_false(vms_cgroup_has(&cg, VMS_CG_MAX));
+	snprintf(p, sizeof(p), "%s/memory/memory.usage_in_bytes", root);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), -ENOENT);
+	/* v2 at the root of the mount (not under unified/), an empty value file */
+	snprintf(p, sizeof(p), "%s/svc", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/svc/memory.current", root);
+	write_text(p, "4096");
+	snprintf(p, sizeof(p), "%s/svc/memory.max", root);
+	write_text(p, "");
+	assert_int_equal(vms_cgroup_read(fd, "/svc", false, &cg), 0);
+	assert_int_equal(cg.v[VMS_CG_CURRENT], 4096);
+	assert_false(vms_cgroup_has(&cg, VMS_CG_MAX));
+	/* a path that climbs out at its end: not the parent's values */
+	snprintf(p, sizeof(p), "%s/memory.current", root);
+	write_text(p, "1\n");
+	assert_int_equal(vms_cgroup_read(fd, "/svc/..", false, &cg), -ENOENT);
 	close(fd);
 	snprintf(p, sizeof(p), "rm -rf '%s'", root);
 	assert_int_equal(system(p), 0);
@@ -668,6 +729,14 @@ static void test_limits_parser(void **state)
 		static const char big[] = "Limit x\nMax stack size 99999999999999999999999 x\n";
 
 		assert_int_equal(vms_limits_parse(big, sizeof(big) - 1, &l), -EBADMSG);
+	}
+	/* the locked memory's value malformed, or the largest value (unlimited's own) */
+	{
+		static const char lock[] = "Limit x\nMax locked memory  lots  lots  bytes\n";
+		static const char top[] = "Limit x\nMax stack size  18446744073709551615  x\n";
+
+		assert_int_equal(vms_limits_parse(lock, sizeof(lock) - 1, &l), -EBADMSG);
+		assert_int_equal(vms_limits_parse(top, sizeof(top) - 1, &l), -EBADMSG);
 	}
 	/* a file without these limits: read, but not had */
 	assert_int_equal(vms_limits_parse("Limit x\n", 8, &l), 0);

@@ -614,6 +614,15 @@ static void test_unreadable_na(void **state)
 	assert_int_equal(system(to), 0);
 }
 
+/* s into the file name under the directory root */
+static void write_under(const char *root, const char *name, const char *s)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	write_text(path, s);
+}
+
 /* The cgroup reader on a made-up cgroup file system: v2 without memory, v2, v1. */
 static void test_cgroup_reader(void **state)
 {
@@ -634,12 +643,9 @@ static void test_cgroup_reader(void **state)
 	assert_int_equal(vms_cgroup_read(fd, "/../etc", false, &cg), -ENOENT);
 	assert_int_equal(vms_cgroup_read(fd, "app", false, &cg), -ENOENT);
 
-	snprintf(p, sizeof(p), "%s/unified/app/memory.current", root);
-	write_text(p, "1048576\n");
-	snprintf(p, sizeof(p), "%s/unified/app/memory.max", root);
-	write_text(p, "max\n");
-	snprintf(p, sizeof(p), "%s/unified/app/memory.high", root);
-	write_text(p, "4194304\n");
+	write_under(root, "unified/app/memory.current", "1048576\n");
+	write_under(root, "unified/app/memory.max", "max\n");
+	write_under(root, "unified/app/memory.high", "4194304\n");
 	assert_int_equal(vms_cgroup_read(fd, "/app", false, &cg), 0);
 	assert_int_equal(cg.version, 2);
 	assert_int_equal(cg.v[VMS_CG_CURRENT], 1048576);
@@ -647,38 +653,33 @@ static void test_cgroup_reader(void **state)
 	assert_int_equal(cg.v[VMS_CG_HIGH], 4194304);
 	assert_false(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
 
-	snprintf(p, sizeof(p), "%s/unified/app/memory.current", root);
-	write_text(p, "12ab\n");
+	write_under(root, "unified/app/memory.current", "12ab\n");
 	assert_int_equal(vms_cgroup_read(fd, "/app", false, &cg), -EBADMSG);
 
 	snprintf(p, sizeof(p), "%s/memory", root);
 	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/memory/memory.usage_in_bytes", root);
-	write_text(p, "8192\n");
-	snprintf(p, sizeof(p), "%s/memory/memory.limit_in_bytes", root);
-	write_text(p, "9223372036854771712\n");
+	write_under(root, "memory/memory.usage_in_bytes", "8192\n");
+	write_under(root, "memory/memory.limit_in_bytes", "9223372036854771712\n");
 	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
 	assert_int_equal(cg.version, 1);
 	assert_true(cg.v[VMS_CG_MAX] == VMS_UNLIMITED);
 	assert_false(vms_cgroup_has(&cg, VMS_CG_HIGH));
 	/* no swap accounting: no swap line, and memsw files are not read */
 	assert_false(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
-	snprintf(p, sizeof(p), "%s/memory/memory.memsw.usage_in_bytes", root);
-	write_text(p, "1000000\n");
-	snprintf(p, sizeof(p), "%s/memory/memory.stat", root);
-	write_text(p, "cache 4096\nrss 4096\n");
+	write_under(root, "memory/memory.memsw.usage_in_bytes", "1000000\n");
+	write_under(root, "memory/memory.stat", "cache 4096\nrss 4096\n");
 	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
 	assert_false(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
 	/* the hierarchical total_swap, not the cgroup's own swap line */
-	write_text(p, "cache 4096\nrss 4096\nswap 4096\nswapcached 0\ntotal_swap 12288\n");
+	write_under(root, "memory/memory.stat", "cache 4096\nrss 4096\nswap 4096\nswapcached 0\ntotal_swap 12288\n");
 	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
 	assert_true(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
 	assert_int_equal(cg.v[VMS_CG_SWAP_CURRENT], 12288);
-	write_text(p, "total_swap 12x\n");
+	write_under(root, "memory/memory.stat", "total_swap 12x\n");
 	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
 	assert_false(vms_cgroup_has(&cg, VMS_CG_SWAP_CURRENT));
 	/* keys that only start like it, and the line without its newline, last */
-	write_text(p, "total_swap\ntotal_swapcached 4096\ntotal_swap_x 1\ntotal_swap 8192");
+	write_under(root, "memory/memory.stat", "total_swap\ntotal_swapcached 4096\ntotal_swap_x 1\ntotal_swap 8192");
 	assert_int_equal(vms_cgroup_read(fd, "/", true, &cg), 0);
 	assert_int_equal(cg.v[VMS_CG_SWAP_CURRENT], 8192);
 	/* no limit file: the usage alone; no usage file: nothing */
@@ -693,16 +694,13 @@ static void test_cgroup_reader(void **state)
 	/* v2 at the root of the mount (not under unified/), an empty value file */
 	snprintf(p, sizeof(p), "%s/svc", root);
 	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/svc/memory.current", root);
-	write_text(p, "4096");
-	snprintf(p, sizeof(p), "%s/svc/memory.max", root);
-	write_text(p, "");
+	write_under(root, "svc/memory.current", "4096");
+	write_under(root, "svc/memory.max", "");
 	assert_int_equal(vms_cgroup_read(fd, "/svc", false, &cg), 0);
 	assert_int_equal(cg.v[VMS_CG_CURRENT], 4096);
 	assert_false(vms_cgroup_has(&cg, VMS_CG_MAX));
 	/* a path that climbs out at its end: not the parent's values */
-	snprintf(p, sizeof(p), "%s/memory.current", root);
-	write_text(p, "1\n");
+	write_under(root, "memory.current", "1\n");
 	assert_int_equal(vms_cgroup_read(fd, "/svc/..", false, &cg), -ENOENT);
 	close(fd);
 	snprintf(p, sizeof(p), "rm -rf '%s'", root);

@@ -64,6 +64,51 @@ static void test_same_identity_in_address_order(void **state)
 	vms_snapshot_free(b);
 }
 
+/* Thread 43's stack (at stack) and an anonymous region (anon, anon_end). */
+static struct vms_snapshot *threaded(uint64_t stack, uint64_t anon, uint64_t anon_end)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	size_t i;
+
+	snap->host.page_size = 4096;
+	sb_region(snap, L - 0x100000, L - 0xf0000, "r--p", 0, 77, "/srv/data/table.bin");
+	/* in address order */
+	if (anon < stack)
+		sb_region(snap, anon, anon_end, "rw-p", 0, 0, "");
+	i = sb_region(snap, stack, stack + 0x10000, "rw-p", 0, 0, "");
+	if (anon > stack)
+		sb_region(snap, anon, anon_end, "rw-p", 0, 0, "");
+	vms_model_build(snap, NULL, -1);
+	snap->regions[i].kind = VMS_KIND_THREAD_STACK;
+	snap->regions[i].tid = 43;
+	return snap;
+}
+
+/*
+ * A thread's stack found elsewhere is the same region (by its thread), not
+ * one vanished and one appeared; an anonymous region that the kernel merged
+ * into a larger new one around it did not vanish: it merged.
+ */
+static void test_thread_moved_anon_merged(void **state)
+{
+	struct vms_snapshot *a = threaded(L, L + 0x50000, L + 0x51000);
+	struct vms_snapshot *b = threaded(L + 0x60000, L + 0x48000, L + 0x58000);
+	struct vms_diff d;
+
+	(void)state;
+	vms_diff_build(a, b, &d);
+	assert_int_equal(d.count[VMS_CHANGE_VANISHED], 0);
+	assert_int_equal(d.count[VMS_CHANGE_APPEARED], 1);
+	assert_int_equal(d.n_merged, 1);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(b->regions[d.entries[0].b].start, L + 0x48000);
+	/* the file and the stack: the same */
+	assert_int_equal(d.n_same, 2);
+	vms_diff_release(&d);
+	vms_snapshot_free(a);
+	vms_snapshot_free(b);
+}
+
 /* A file region with its RSS (all pages private and dirty), or none read (rss -1). */
 static void file_region(struct vms_snapshot *snap, uint64_t start, uint64_t end, uint64_t inode,
 			const char *path, int64_t rss)
@@ -169,6 +214,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_identity_in_address_order),
 		cmocka_unit_test(test_html_order),
+		cmocka_unit_test(test_thread_moved_anon_merged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ARRAY_GROW and its slow path array_grow_count: the counts it grows to, the
- * items kept across a move, and the overflow that ends in the out-of-memory
- * exit (status 3 and its message), in a child.
+ * items kept across a move, and the overflows that end in the out-of-memory
+ * exit (status 3 and its message), in a child; the same for the arena and
+ * the strbuf, and the arena's big blocks kept behind its current one.
  */
 #include "config.h"
 
 #include <setjmp.h>
+#include <stdalign.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "base/arena.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 static void test_grow_count(void **state)
@@ -61,7 +66,7 @@ static void say_hook(void)
 	fputs("hook ran\n", stderr);
 }
 
-enum dying { GROW, REALLOCARRAY, HOOKED };
+enum dying { GROW, REALLOCARRAY, HOOKED, ARENA, STRBUF };
 
 /*
  * How a child ends its one allocation that cannot be: its exit status and
@@ -82,10 +87,22 @@ static int child_dies(enum dying how, char *msg, size_t n)
 		setvbuf(stderr, NULL, _IONBF, 0);
 		if (how == HOOKED)
 			die_set_hook(say_hook);
-		if (how == REALLOCARRAY)
+		if (how == REALLOCARRAY) {
 			(void)xreallocarray(NULL, SIZE_MAX / 8 + 1, 8);
-		else
+		} else if (how == ARENA) {
+			struct arena a;
+
+			arena_init(&a);
+			(void)arena_alloc(&a, SIZE_MAX - 1);
+		} else if (how == STRBUF) {
+			struct strbuf sb;
+
+			strbuf_init(&sb);
+			strbuf_addstr(&sb, "0123456789");
+			strbuf_grow(&sb, SIZE_MAX - 5);
+		} else {
 			array_grow_count(SIZE_MAX / 2 + 1, SIZE_MAX);
+		}
 		_exit(0);
 	}
 	close(pipefd[1]);
@@ -113,6 +130,58 @@ static void test_overflow_dies(void **state)
 	assert_string_equal(msg, want);
 	assert_int_equal(child_dies(REALLOCARRAY, msg, sizeof(msg)), 3);
 	assert_string_equal(msg, want);
+	assert_int_equal(child_dies(STRBUF, msg, sizeof(msg)), 3);
+	assert_string_equal(msg, want);
+	/* an arena allocation whose rounding up would wrap: its own size said */
+	snprintf(want, sizeof(want), "vmscope: out of memory (allocating %zu bytes)\n", SIZE_MAX - 1);
+	assert_int_equal(child_dies(ARENA, msg, sizeof(msg)), 3);
+	assert_string_equal(msg, want);
+}
+
+/*
+ * A block bigger than the arena's blocks goes behind the current one, whose
+ * room is still used by the next small allocation; 0 bytes are a byte.
+ */
+static void test_arena_big_block(void **state)
+{
+	struct arena a;
+	char *small, *big, *next, *empty;
+
+	(void)state;
+	arena_init(&a);
+	small = arena_strdup(&a, "abc");
+	big = arena_alloc(&a, 256 * 1024);
+	memset(big, 'x', 256 * 1024);
+	next = arena_strndup(&a, "defgh", 3);
+	/* the next one right after the first, in the block that was current */
+	assert_ptr_equal(next, small + ((4 + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1)));
+	assert_string_equal(small, "abc");
+	assert_string_equal(next, "def");
+	empty = arena_memdup(&a, "z", 0);
+	assert_non_null(empty);
+	assert_true(empty != next);
+	assert_int_equal(a.used_total, 256 * 1024 + 3 * alignof(max_align_t));
+	arena_release(&a);
+}
+
+/* A strbuf never grown detaches as an allocated "" (freed as any). */
+static void test_strbuf_detach_empty(void **state)
+{
+	struct strbuf sb;
+	size_t len = 99;
+	char *s;
+
+	(void)state;
+	strbuf_init(&sb);
+	s = strbuf_detach(&sb, &len);
+	assert_string_equal(s, "");
+	assert_int_equal(len, 0);
+	free(s);
+	strbuf_addf(&sb, "%s-%d", "abc", 42);
+	s = strbuf_detach(&sb, NULL);
+	assert_string_equal(s, "abc-42");
+	assert_int_equal(sb.len, 0);
+	free(s);
 }
 
 /* The die hook (the live view's endwin) runs first, then the line. */
@@ -135,6 +204,8 @@ int main(void)
 		cmocka_unit_test(test_grow_keeps_items),
 		cmocka_unit_test(test_overflow_dies),
 		cmocka_unit_test(test_die_hook_runs_first),
+		cmocka_unit_test(test_arena_big_block),
+		cmocka_unit_test(test_strbuf_detach_empty),
 	};
 
 	return cmocka_run_group_tests_name("tests", tests, NULL, NULL);

@@ -424,7 +424,9 @@ static struct vms_region *add_region(struct vms_snapshot *s, uint64_t start, uin
  * again elsewhere (node's builtins in V8's code range), a file named by
  * digits alone (a JVM's hsperfdata), reserved address space of an object.
  */
-static void test_labels_remapped(void **state)
+/* node's text mapped again, its whole file read, a JVM's hsperfdata file,
+ * reserved space of node and of a named cage, the clock pages. */
+static struct vms_snapshot *remapped_snapshot(void)
 {
 	static const struct vms_section secs[] = {
 		{ ".rodata", 0x1000, 0x3000, 0x1000, 2, 1 },
@@ -432,12 +434,9 @@ static void test_labels_remapped(void **state)
 		{ ".bss", 0x40000, 0x1000, 0x25000, 3, 8 },
 	};
 	struct vms_snapshot *s = vms_snapshot_new();
-	struct vms_report_options opt = { .width = 160, .all = true };
 	struct vms_object *o;
 	struct vms_region *r;
-	struct out out;
 
-	(void)state;
 	s->host.page_size = 4096;
 	s->objects = xcalloc(2, sizeof(*s->objects));
 	s->n_objects = 2;
@@ -465,7 +464,16 @@ static void test_labels_remapped(void **state)
 	add_region(s, 0x7f0000500000, 0x7f0000600000, VMS_PERM_READ, "[vvar_vclock]", VMS_KIND_VVAR,
 		   -1);
 	s->src[VMS_SRC_SMAPS].tried = true;
+	return s;
+}
 
+static void test_labels_remapped(void **state)
+{
+	struct vms_snapshot *s = remapped_snapshot();
+	struct vms_report_options opt = { .width = 160, .all = true };
+	struct out out;
+
+	(void)state;
 	out = render(s, &opt);
 	/* the regions table: a row each */
 	assert_non_null(strstr(out.buf, "n/a  node .text (remapped)  /usr/bin/node\n"));
@@ -650,6 +658,38 @@ static void test_stacks_table(void **state)
 	if (!at || !strstr(at, " thread           103     1.0M      n/a\n"))
 		fail_msg("no three columns, the stack whose RSS was not read last, in\n%s", out.buf);
 	free(out.buf);
+	vms_snapshot_free(s);
+}
+
+/* --sections at each width from 40 (the least) to 100 columns: no line
+ * wider, the region and its sections listed (their names whole where they
+ * fit); the object's build-id beside its name where 12 columns are left. */
+static void test_sections_widths(void **state)
+{
+	static const char name[] = "libvery-long-name-of-a-library.so.1";
+	struct vms_snapshot *s = remapped_snapshot();
+
+	(void)state;
+	s->objects[0].path = "/usr/lib/libvery-long-name-of-a-library.so.1";
+	s->objects[0].build_id = "0123456789abcdef0123456789abcdef01234567";
+	/* the whole file's mapping holds .rodata and .text: listed under it */
+	s->regions[1].first_section = 0;
+	s->regions[1].n_sections = 2;
+	for (unsigned w = 40; w <= 100; w += 10) {
+		struct vms_report_options opt = { .width = w, .all = true, .sections = true };
+		struct out out = render(s, &opt);
+		const char *sec = strstr(out.buf, "\nsections\n");
+
+		check_output(&out, w);
+		if (!sec || !strstr(sec, name) || !strstr(sec, "\n 7f0000100000 ") ||
+		    (w >= 60 && !strstr(sec, " .text\n")))
+			fail_msg("width %u: no object, region or .text under sections in\n%s", w,
+				 out.buf);
+		if ((strstr(sec, "  build-id ") != NULL) != (sizeof(name) - 1 + 12 < w))
+			fail_msg("width %u: the build-id %s in\n%s", w,
+				 sizeof(name) - 1 + 12 < w ? "missing" : "shown", out.buf);
+		free(out.buf);
+	}
 	vms_snapshot_free(s);
 }
 
@@ -892,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_labels_remapped),
 		cmocka_unit_test(test_labels_more),
 		cmocka_unit_test(test_sections_why_not),
+		cmocka_unit_test(test_sections_widths),
 		cmocka_unit_test(test_stacks_table),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),

@@ -673,6 +673,20 @@ static void test_procfile_lines(void **state)
 	assert_int_equal(procfile_read_at(AT_FDCWD, path, 4, PROCFILE_ALLOW_NUL, &sb), -EFBIG);
 	assert_int_equal(procfile_read_at(AT_FDCWD, "/nonexistent/x", 10, 0, &sb), -ENOENT);
 	strbuf_release(&sb);
+
+	/* one line longer than any line /proc writes (256 KiB), under the file's cap */
+	f = fopen(path, "w");
+	fputs("short\n", f);
+	for (int i = 0; i < 300 * 1024; i++)
+		fputc('a', f);
+	fputs("\nafter\n", f);
+	fclose(f);
+	procfile_init(&pf);
+	assert_int_equal(procfile_open_at(&pf, AT_FDCWD, path, 1 << 20), 0);
+	assert_int_equal(procfile_next_line(&pf, &line, &len), 1);
+	assert_int_equal(len, 5);
+	assert_int_equal(procfile_next_line(&pf, &line, &len), -EFBIG);
+	procfile_release(&pf);
 	unlink(path);
 }
 

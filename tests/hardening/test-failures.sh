@@ -153,11 +153,18 @@ for i in $(seq 50); do
 done
 mkdir -m 000 "$tmp/closed"
 mkdir -m 555 "$tmp/readonly"
-mkdir -m 755 "$tmp/unfinished"
-mkdir -p "$tmp/unfinished/.partial-1/proc/1"
+# unfinished captures of root's, in a DIR of uid 65534's: a file in a
+# directory, a directory it may not open, an empty one, one it may not search
+for d in unfinished unfinished-closed unfinished-empty unfinished-unsearchable; do
+	mkdir -m 755 "$tmp/$d"
+	mkdir -p "$tmp/$d/.partial-1/proc/1"
+done
 : >"$tmp/unfinished/.partial-1/proc/1/stat"
-chown 65534:65534 "$tmp/closed" "$tmp/readonly" "$tmp/unfinished"
-for d in closed readonly unfinished; do
+chmod 700 "$tmp/unfinished-closed/.partial-1/proc/1"
+: >"$tmp/unfinished-unsearchable/.partial-1/proc/1/stat"
+chmod 644 "$tmp/unfinished-unsearchable/.partial-1/proc/1"
+chown 65534:65534 "$tmp"/closed "$tmp"/readonly "$tmp"/unfinished*
+for d in closed readonly unfinished unfinished-closed unfinished-empty unfinished-unsearchable; do
 	as_nobody timeout 30 "$vmscope" capture "$upid" -o "$tmp/$d" 2>"$tmp/err"
 	rc=$?
 	if [ $rc = 1 ] && grep -qx "vmscope: cannot write the capture into '$tmp/$d': Permission denied" "$tmp/err" &&
@@ -168,8 +175,47 @@ for d in closed readonly unfinished; do
 			"$(cat "$tmp/err")" "$(ls -laR "$tmp/$d" 2>&1 | head -20)"
 	fi
 done
-[ -f "$tmp/unfinished/.partial-1/proc/1/stat" ] && ok "root's unfinished capture stays as it was" ||
-	not_ok "root's unfinished capture stays as it was" "$(ls -laR "$tmp/unfinished")"
+[ -f "$tmp/unfinished/.partial-1/proc/1/stat" ] && [ -d "$tmp/unfinished-empty/.partial-1/proc/1" ] &&
+	[ -d "$tmp/unfinished-closed/.partial-1/proc/1" ] &&
+	ok "root's unfinished captures stay as they were" ||
+	not_ok "root's unfinished captures stay as they were" "$(ls -laR "$tmp"/unfinished*)"
+
+# Output files as uid 65534: into a directory it may write but not read
+# (the file is written; the directory is not synced), onto root's FIFO.
+mkdir -m 300 "$tmp/writeonly"
+chown 65534:65534 "$tmp/writeonly"
+said "as uid 65534, snapshot -o into a directory it may not read: written, exit 0" 0 "" /dev/null \
+	"${nobody[@]}" "$vmscope" snapshot "$upid" -o "$tmp/writeonly/s.json"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$tmp/writeonly/s.json" &&
+	ok "... and the snapshot is there, whole" || not_ok "... and the snapshot is there, whole" "$(ls -la "$tmp/writeonly")"
+mkfifo -m 600 "$tmp/rootfifo"
+said "as uid 65534, snapshot -o root's FIFO: Permission denied, exit 1" 1 \
+	"vmscope: cannot write '$tmp/rootfifo': Permission denied" /dev/null \
+	"${nobody[@]}" timeout 30 "$vmscope" snapshot "$upid" -o "$tmp/rootfifo"
+# A file that is a mount point (a bind mount, as containers get theirs) is
+# not renamed over: EBUSY, and no temporary left beside it.
+mkdir "$tmp/bind"
+: >"$tmp/bind/out.json"
+: >"$tmp/bind-src"
+if mount --bind "$tmp/bind-src" "$tmp/bind/out.json"; then
+	said "snapshot -o a file that is a mount point: exit 1, said" 1 \
+		"vmscope: cannot write '$tmp/bind/out.json': Device or resource busy" /dev/null \
+		timeout 30 "$vmscope" snapshot "$spid" -o "$tmp/bind/out.json"
+	said "record -o a file that is a mount point: exit 1, said" 1 \
+		"vmscope: cannot write '$tmp/bind/out.json': Device or resource busy" /dev/null \
+		timeout 30 "$vmscope" record -q --duration 1 "$spid" -o "$tmp/bind/out.json"
+	[ "$(ls -A "$tmp/bind")" = out.json ] && [ ! -s "$tmp/bind-src" ] &&
+		ok "... no temporary left, the mounted file untouched" ||
+		not_ok "... no temporary left, the mounted file untouched" "$(ls -la "$tmp/bind")"
+	umount "$tmp/bind/out.json"
+else
+	skip "output onto a mount point" "mount --bind failed"
+fi
+cd "$tmp" || exit 1
+says "capture -o ./rel/cap (through '.'): captured" 0 "captured pid $spid into ./rel/cap" \
+	capture "$spid" -o ./rel/cap
+[ -f "$tmp/rel/cap/README" ] && ok "... into rel/cap here" || not_ok "... into rel/cap here" "$(ls -laR "$tmp/rel")"
+cd / || exit 1
 
 # ---- no /proc to open (a tmpfs of mode 000 over it, in a mount namespace
 # of their own, as uid 65534): each command says so, exit 1
@@ -180,8 +226,14 @@ if unshare -m true 2>/dev/null; then
 			unshare -m sh -c 'mount -t tmpfs -o mode=000 none /proc && exec "$@"' sh \
 			"${nobody[@]}" "$vmscope" $c
 	done
+	# no cgroup filesystem (hidden the same way): list --by cgroup has no
+	# cgroup memory, never a false 0
+	out=$(unshare -m sh -c 'mount -t tmpfs -o mode=000 none /sys/fs/cgroup && exec "$@"' sh \
+		"${nobody[@]}" "$vmscope" list --by cgroup -f csv | tail -n +2 | cut -d, -f16 | sort -u)
+	[ -z "$out" ] && ok "list --by cgroup where /sys/fs/cgroup cannot be opened: every cgroup memory empty" ||
+		not_ok "list --by cgroup where /sys/fs/cgroup cannot be opened: every cgroup memory empty" "$out"
 else
-	skip "commands where /proc cannot be opened" "unshare -m is not permitted here"
+	skip "commands where /proc or /sys/fs/cgroup cannot be opened" "unshare -m is not permitted here"
 fi
 
 # ---- a captured tree of 301 processes (the static target, and 300 copies)
@@ -473,5 +525,35 @@ rm "$pm/proc/kpagecount"
 said "pages where kpagecount is missing: the listing, without flags, said without 'need root'" 0 \
 	"vmscope: without page flags and map counts: kpageflags: No such file or directory" /dev/null \
 	"$vmscope" pages --proc-root "$pm/proc" "$spid" --region 1
+
+# ---- recordings as snapshots: a baseline; one without regions is refused
+timeout 30 "$vmscope" record -q --duration 600ms --interval 200ms "$spid" -o "$tmp/rec.jsonl" 2>"$tmp/err" ||
+	not_ok "a recording of the static target" "$(cat "$tmp/err")"
+timeout 30 "$vmscope" check --baseline "$tmp/rec.jsonl" --max-growth 0% "$spid" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc = 0 ] && grep -q "^ok    PSS growth: 0 <= 0 " "$tmp/out" &&
+	ok "check --baseline a recording of the frozen target: its last sample, no growth" ||
+	not_ok "check --baseline a recording of the frozen target: its last sample, no growth" "exit status $rc" \
+		"$(cat "$tmp/out" "$tmp/err")"
+# as when recording never had the time to read the regions
+python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    d.pop("regions", None)
+    print(json.dumps(d))' "$tmp/rec.jsonl" >"$tmp/norec.jsonl"
+said "diff of a recording without regions: exit 2, said" 2 \
+	"vmscope: '$tmp/norec.jsonl': no sample of the recording has its regions" /dev/null \
+	"$vmscope" diff "$tmp/norec.jsonl"
+said "check --baseline a recording without regions: exit 2, said" 2 \
+	"vmscope: '$tmp/norec.jsonl': no sample of the recording has its regions" /dev/null \
+	"$vmscope" check --baseline "$tmp/norec.jsonl" --max-growth 0% "$spid"
+
+# ---- the rest onto a full device, and a NAME matched on the command line
+said "pages onto /dev/full: exit 1, said" 1 "vmscope: cannot write the listing: No space left on device" \
+	/dev/full "$vmscope" pages "$spid"
+out=$("$vmscope" --full --no-pages "$long" 2>&1 | head -n 1)
+[[ "$out" == "python3  pid $bpid "* ]] && ok "--full NAME: the process whose command line matches" ||
+	not_ok "--full NAME: the process whose command line matches" "$out"
 
 finish

@@ -127,7 +127,7 @@ static inline char *put_newline(char *p, unsigned d, bool comma)
 static inline __attribute__((always_inline)) char *before_item(struct jsonw *w, bool is_key)
 {
 	unsigned d = w->depth;
-	uint64_t bit = BIT(d);
+	uint64_t bit;
 	char *p;
 
 	if (w->sb.len >= 64 * 1024 && w->out) /* a block of jsonw_items keeps all */
@@ -141,6 +141,7 @@ static inline __attribute__((always_inline)) char *before_item(struct jsonw *w, 
 	}
 	if (d == 0)
 		return p;
+	bit = BIT(d);
 	if (!!(w->is_object & bit) != is_key)
 		w->error = -EINVAL;
 	if (w->is_inline & bit) {
@@ -558,7 +559,7 @@ void jsonw_qkey_uints(struct jsonw *w, const struct jsonw_qkey *keys, const uint
 		      size_t n, uint64_t have, bool nulls)
 {
 	unsigned d = w->depth;
-	bool inl = w->is_inline & BIT(d), first = true;
+	bool inl = d > 0 && (w->is_inline & BIT(d)), first = true;
 
 	for (size_t i = 0; i < n && i < 64; i++) {
 		bool has = (have >> i) & 1;

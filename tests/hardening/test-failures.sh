@@ -556,4 +556,20 @@ out=$("$vmscope" --full --no-pages "$long" 2>&1 | head -n 1)
 [[ "$out" == "python3  pid $bpid "* ]] && ok "--full NAME: the process whose command line matches" ||
 	not_ok "--full NAME: the process whose command line matches" "$out"
 
+# ---- no thread to spare (RLIMIT_NPROC, as uid 65534): the page sweep and
+# the other threads vmscope would start are done in line, the same pages
+"${nobody[@]}" "$static_target" &
+npid=$!
+pids="$pids $npid"
+wait_stopped "$npid" || not_ok "the static target stops itself as uid 65534"
+pages_of() { python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["sources"]["pagemap"], [(r["start"], r["end"], r.get("pages")) for r in d["regions"]])'; }
+a=$("${nobody[@]}" "$vmscope" -f json "$npid" 2>&1 | pages_of 2>&1)
+b=$("${nobody[@]}" bash -c 'ulimit -u 1 && exec "$@"' sh "$vmscope" -f json "$npid" 2>&1 | pages_of 2>&1)
+[ "$a" = "$b" ] && [[ "$a" == "{'read': True, 'error': None, 'message': None} "* ]] &&
+	ok "as uid 65534 with no process left to start (ulimit -u 1): the same pages of every region" ||
+	not_ok "as uid 65534 with no process left to start (ulimit -u 1): the same pages of every region" "$a" "$b"
+
 finish

@@ -181,9 +181,12 @@ static void collect_cmdline(struct vms_proc *p, struct vms_snapshot *snap)
 {
 	int r = procfile_read_at(p->dirfd, "cmdline", CMDLINE_CAP, PROCFILE_ALLOW_NUL, &p->sb);
 
-	/* An over-long command line is kept cut at the cap. */
-	if (r == -EFBIG)
+	/* An over-long command line is kept cut at the cap (the read holds
+	 * one byte more, to tell it was over). */
+	if (r == -EFBIG) {
+		strbuf_setlen(&p->sb, CMDLINE_CAP);
 		r = 0;
+	}
 	set_src(snap, VMS_SRC_CMDLINE, r);
 	if (r < 0)
 		return;
@@ -504,6 +507,8 @@ int vms_find_by_name(int root_fd, const char *pattern, bool full, pid_t **ret_pi
 		r = procfile_read_at(dirfd(d), path, CMDLINE_CAP, PROCFILE_ALLOW_NUL, &sb);
 		if (r < 0 && r != -EFBIG)
 			continue; /* gone, or not readable: not a match */
+		if (r == -EFBIG) /* matched as the report shows it: cut at the cap */
+			strbuf_setlen(&sb, CMDLINE_CAP);
 		while (sb.len > 0 && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == '\0'))
 			strbuf_setlen(&sb, sb.len - 1);
 		for (size_t i = 0; i < sb.len; i++)

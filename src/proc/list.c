@@ -307,8 +307,9 @@ static bool scan_one(struct vms_lister *l, struct vms_plist *pl, pid_t pid, stru
 	e->user = user_name(l, &pl->arena, e->uid);
 
 	r = lister_read_pid_file(l, pid, "cmdline", CMDLINE_CAP, PROCFILE_ALLOW_NUL);
-	if (r >= 0 || r == -EFBIG)
-		e->cmdline = join_cmdline(&pl->arena, l->sb.buf, l->sb.len);
+	if (r >= 0 || r == -EFBIG) /* cut at the cap: the read holds one byte more */
+		e->cmdline = join_cmdline(&pl->arena, l->sb.buf,
+					  l->sb.len < CMDLINE_CAP ? l->sb.len : CMDLINE_CAP);
 	return true;
 }
 

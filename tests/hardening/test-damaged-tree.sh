@@ -33,8 +33,24 @@ os.makedirs(root)
 shutil.copy(os.path.join(os.path.dirname(src), "meminfo"), root)
 
 def proc(pid):
+    """A copy of the captured process as pid (its stat, status and task/ say so)."""
     d = os.path.join(root, str(pid))
     shutil.copytree(src, d, symlinks=True)
+    old = os.path.basename(src)
+    if str(pid).isdigit():
+        for f in ("stat", os.path.join("task", old, "stat")):
+            p = os.path.join(d, f)
+            if os.path.exists(p):
+                data = open(p, "rb").read()
+                open(p, "wb").write(str(pid).encode() + data[data.index(b" "):])
+        for f in ("status", os.path.join("task", old, "status")):
+            p = os.path.join(d, f)
+            if os.path.exists(p):
+                data = open(p, "rb").read()
+                data = re.sub(rb"(?m)^(Tgid|Pid):\t\d+$", lambda m: m.group(1) + b":\t" + str(pid).encode(), data)
+                open(p, "wb").write(data)
+        if os.path.isdir(os.path.join(d, "task", old)):
+            os.rename(os.path.join(d, "task", old), os.path.join(d, "task", str(pid)))
     return d
 
 def put(d, name, data):
@@ -63,6 +79,12 @@ put(d, "status", re.sub(rb"(?m)^Uid:.*$", ("Uid:\t%s\t%s\t%s\t%s" % ((nuid,) * 4
                         get(d, "status")))
 d = proc(1011)                                              # a zombie's status, a live rollup
 put(d, "status", re.sub(rb"(?m)^(Vm|Rss)\w+:.*\n", b"", get(d, "status")))
+put(proc(1012), "cmdline", (b"x" * 999 + b"\0") * 300)     # 300 KiB of arguments
+d = proc(1013)                                              # a thread's stat damaged
+tid = [t for t in os.listdir(os.path.join(d, "task")) if t.isdigit()][0]
+shutil.copytree(os.path.join(d, "task", tid), os.path.join(d, "task", "99999"))
+put(os.path.join(d, "task", "99999"), "stat", b"99999 (sle")
+shutil.copytree(os.path.join(d, "task", tid), os.path.join(d, "task", "abc"))
 for name in ("abc", "0", "2147483648", "1012x"):            # names that are no pids
     proc(name)
 PY
@@ -79,8 +101,8 @@ row() { grep -E "^$1," "$tmp/$2"; }
 
 list_csv list
 listed=$(cut -d, -f1 "$tmp/list" | tail -n +2 | sort -n | paste -sd' ')
-[ $rc = 0 ] && [ "$listed" = "1000 1005 1006 1008 1009 1010" ] &&
-	ok "list: the processes that can be read, and no other (1000 1005 1006 1008 1009 1010)" ||
+[ $rc = 0 ] && [ "$listed" = "1000 1005 1006 1008 1009 1010 1012 1013" ] &&
+	ok "list: the processes that can be read, and no other (1000 1005 1006 1008 1009 1010 1012 1013)" ||
 	not_ok "list: the processes that can be read, and no other" "exit $rc: $listed" "$(cat "$tmp/list.err")"
 # The whole one, as the capture it was copied from lists it.
 "$vmscope" list --proc-root "$tmp/cap/proc" --format csv >"$tmp/orig" 2>&1
@@ -109,9 +131,37 @@ assert rows[1000]["cmdline"] == "sleep 300", rows[1000]
 assert rows[1005]["cmdline"] is None and rows[1006]["cmdline"] is None, (rows[1005], rows[1006])
 PY
 	not_ok "list --format json: no cmdline, or NULs only: a null cmdline" "$(head -c 800 "$tmp/list.json")"
+python3 - "$tmp/list.json" <<'PY' && ok "list --format json: 300 KiB of arguments cut at 64 KiB" ||
+import json, sys
+c = {p["pid"]: p for p in json.load(open(sys.argv[1]))["processes"]}[1012]["cmdline"]
+assert len(c) == 65536 and c == ("x" * 999 + " ") * 65 + "x" * 536, len(c)
+PY
+	not_ok "list --format json: 300 KiB of arguments cut at 64 KiB" "$(head -c 300 "$tmp/list.json")"
+
+# The report of a damaged copy: what it lacks is said, the rest read.
+# snapshot_of PID OUT: vmscope snapshot of PID of the tree into $tmp/OUT.
+snapshot_of() {
+	"$vmscope" snapshot --proc-root "$tmp/t/proc" "$1" -o "$tmp/$2" >"$tmp/$2.err" 2>&1
+	rc=$?
+}
+snapshot_of 1012 long.json
+[ $rc = 0 ] && python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["process"]["cmdline"]
+assert len(c) == 262144 and c == ("x" * 999 + " ") * 262 + "x" * 144, len(c)' "$tmp/long.json" &&
+	ok "snapshot: 300 KiB of arguments cut at 256 KiB" ||
+	not_ok "snapshot: 300 KiB of arguments cut at 256 KiB" "exit $rc" "$(cat "$tmp/long.json.err")"
+snapshot_of 1013 threads.json
+[ $rc = 0 ] && python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["threads"]
+assert [x["tid"] for x in t] == [int(sys.argv[2])], t' "$tmp/threads.json" "$(ls "$tmp/t/proc/1013/task" | grep -vx -e 99999 -e abc)" &&
+	ok "snapshot: a thread whose stat is damaged, and a name in task/ that is no tid, left out" ||
+	not_ok "snapshot: a thread whose stat is damaged, and a name in task/ that is no tid, left out" \
+		"exit $rc" "$(cat "$tmp/threads.json.err")" "$(head -c 600 "$tmp/threads.json")"
 list_csv kernel --kernel
 listed=$(cut -d, -f1 "$tmp/kernel" | tail -n +2 | sort -n | paste -sd' ')
-[ $rc = 0 ] && [ "$listed" = "1000 1003 1005 1006 1008 1009 1010" ] &&
+[ $rc = 0 ] && [ "$listed" = "1000 1003 1005 1006 1008 1009 1010 1012 1013" ] &&
 	ok "list --kernel: the kernel thread too" ||
 	not_ok "list --kernel: the kernel thread too" "exit $rc: $listed" "$(cat "$tmp/kernel.err")"
 finish

@@ -207,4 +207,33 @@ expect "list --format csv: a uid without a name, its user empty" \
 	'grep -qE "^$npid,\"\",$nuid,\"sleep\",\"sleep 300\",true," "$tmp/nouser.csv"' \
 	"$(grep -E "^(pid|$npid)," "$tmp/nouser.csv")"
 kill -KILL $npid 2>/dev/null
+
+# map_files/ is closed to nobody (it needs CAP_SYS_ADMIN): its own process's
+# objects are read through root/ and their paths, a newline in a name
+# unescaped from maps' \012, and a name that holds a backslash and 012
+# itself (maps prints both alike) read as it is.
+mkdir -m 755 "$tmp/elfnames"
+nl_so="$tmp/elfnames/lib
+name.so"
+bs_so="$tmp/elfnames/lib\\012x.so"
+cp "$(command -v sleep)" "$nl_so" && cp "$(command -v sleep)" "$bs_so" && chmod 644 "$nl_so" "$bs_so"
+"${nobody[@]}" /usr/bin/python3 -c '
+import mmap, sys, time
+files = [open(p, "rb") for p in sys.argv[1:]]
+maps = [mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ) for f in files]
+print("ready", flush=True)
+time.sleep(300)' "$nl_so" "$bs_so" >"$tmp/maps.out" &
+mpid=$!
+for i in $(seq 100); do grep -q ready "$tmp/maps.out" && break; sleep 0.05; done
+bid=$(readelf -n "$(command -v sleep)" | sed -n 's/.*Build ID: *//p')
+as_nobody own-objects -f json $mpid
+expect "as nobody, objects named with a newline and with a backslash: read through root/, build-id $bid" \
+	'[ $rc = 0 ] && [ -n "$bid" ] && python3 -c "
+import json, sys
+objs = {o[\"path\"].rsplit(\"/\", 1)[1]: o for o in json.load(open(sys.argv[1]))[\"objects\"]}
+for name in (\"lib\\\\012name.so\", \"lib\\\\012x.so\"):
+    o = objs[name]
+    assert o[\"elf_error\"] is None and o[\"build_id\"] == sys.argv[2], o
+" "$tmp/own-objects" "$bid"' "exit $rc" "$(grep -A3 -E 'elfnames' "$tmp/own-objects" | head -20)" "$(cat "$tmp/own-objects.err")"
+kill -KILL $mpid 2>/dev/null
 finish

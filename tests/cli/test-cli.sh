@@ -635,6 +635,17 @@ for c in 30 2000; do
 		not_ok "COLUMNS=$c is out of range: whole lines" "$(sed -n 2p "$tmp/out")"
 done
 
+# ---- operands: '+1' is no PID (a NAME, and no valid expression); a word
+# past 64 letters is no misspelt command; --proc-root /proc is the live one
+usage "'+1' is no PID: a NAME, and not a valid regular expression" 2 \
+	"^vmscope: '\+1' is neither a PID nor a valid regular expression$" +1
+long=$(printf 'l%.0s' $(seq 70))
+usage "a word of 70 letters is a NAME, no command misspelt" 1 "^vmscope: no process matches '$long'$" "$long"
+run "$vmscope" pages --proc-root /proc/ -b "$upid"
+[ $rc = 0 ] && [ -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
+	ok "pages --proc-root /proc/: the live /proc, whose pagemap is read" ||
+	not_ok "pages --proc-root /proc/: the live /proc" "exit $rc" "$(cat "$tmp/err")"
+
 # ---- check: growth from a baseline of nothing; a cgroup that could not be read
 run "$vmscope" check --baseline "$tmp/a.json" --max-growth swap=1K "$tmp/a.json"
 [ $rc = 0 ] && grep -qx "ok    swap growth: 0 <= 1.0K (0 <= 1024 bytes); growth from nothing of the baseline's 0" "$tmp/out" &&

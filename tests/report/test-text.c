@@ -868,6 +868,24 @@ static void overcommitted(struct vms_snapshot *s)
 	s->host_mem.have = UINT32_C(1) << VMS_HM_COMMITTED_AS | UINT32_C(1) << VMS_HM_COMMIT_LIMIT;
 }
 
+static void heap_unread(struct vms_snapshot *s)
+{
+	for (size_t i = 0; i < s->n_regions; i++)
+		if (s->regions[i].kind == VMS_KIND_HEAP)
+			s->regions[i].mem.have &= ~(UINT32_C(1) << VMS_MEM_RSS);
+}
+
+static void rss_unread(struct vms_snapshot *s)
+{
+	s->totals.status_have &= ~(UINT32_C(1) << VMS_ST_VM_RSS);
+}
+
+static void no_commit_limit(struct vms_snapshot *s)
+{
+	overcommitted(s);
+	s->host_mem.v[VMS_HM_COMMIT_LIMIT] = 0;
+}
+
 static void test_insight_lines(void **state)
 {
 	static const struct {
@@ -886,6 +904,9 @@ static void test_insight_lines(void **state)
 		{ oom_refused, { "limits  OOM score n/a (Permission denied), adj -500\n" } },
 		{ committed_only, { "machine  committed 1.0M of limit n/a  " } },
 		{ overcommitted, { "machine  committed 3.0M of limit 1.0M (300%)  " } },
+		{ no_commit_limit, { "machine  committed 3.0M of limit 0  available" } },
+		{ heap_unread, { "  heap 2.1M, n/a resident\n" } },
+		{ rss_unread, { "cost  page tables 120K  THP" } },
 	};
 
 	(void)state;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test-failures.sh VMSCOPE STATIC_TARGET FIXTURES: what the commands do when
+# test-failures.sh VMSCOPE STATIC_TARGET FIXTURES [sanitized]: what the commands do when
 # things fail under them, each made real: output paths that name no file
 # (empty, a directory, a link loop, a file on the way), a full device, a
 # full, read-only or out-of-inodes filesystem at every step of a capture, a
@@ -7,9 +7,11 @@
 # unfinished capture that cannot be cleared, damaged captured trees, stdout
 # on a full device; the exit status and the message of each, and nothing
 # left behind; TAP. Needs root (mounts, and uid 65534 for permissions).
+# "sanitized": the sanitizers' runtime needs /proc and a thread of its own
+# at exit, so the cases without either are skipped.
 set -u
-vmscope=${1:?usage: test-failures.sh VMSCOPE STATIC_TARGET FIXTURES}
-static_target=${2:?} fixtures=${3:?}
+vmscope=${1:?usage: test-failures.sh VMSCOPE STATIC_TARGET FIXTURES [sanitized]}
+static_target=${2:?} fixtures=${3:?} sanitized=${4:-}
 . "$(dirname "$0")/common.sh"
 need_nobody "to mount filesystems and to run as another user"
 with_tmp
@@ -221,7 +223,9 @@ cd / || exit 1
 # of their own, as uid 65534): each command says so, exit 1
 if unshare -m true 2>/dev/null; then
 	for c in "list" "$spid" "pages $spid" "capture $spid -o $tmp/np" "serve $spid" "diff $spid $spid"; do
-		said "vmscope ${c/$spid/PID} where /proc cannot be opened: exit 1, said" 1 \
+		d=${c//$spid/PID}
+		[ -n "$sanitized" ] && { skip "vmscope ${d%% *} where /proc cannot be opened" "sanitized"; continue; }
+		said "vmscope ${d/$tmp\/np/DIR} where /proc cannot be opened: exit 1, said" 1 \
 			"vmscope: cannot open /proc: Permission denied" /dev/null \
 			unshare -m sh -c 'mount -t tmpfs -o mode=000 none /proc && exec "$@"' sh \
 			"${nobody[@]}" "$vmscope" $c
@@ -568,8 +572,12 @@ d = json.load(sys.stdin)
 print(d["sources"]["pagemap"], [(r["start"], r["end"], r.get("pages")) for r in d["regions"]])'; }
 a=$("${nobody[@]}" "$vmscope" -f json "$npid" 2>&1 | pages_of 2>&1)
 b=$("${nobody[@]}" bash -c 'ulimit -u 1 && exec "$@"' sh "$vmscope" -f json "$npid" 2>&1 | pages_of 2>&1)
-[ "$a" = "$b" ] && [[ "$a" == "{'read': True, 'error': None, 'message': None} "* ]] &&
-	ok "as uid 65534 with no process left to start (ulimit -u 1): the same pages of every region" ||
+if [ -n "$sanitized" ]; then
+	skip "as uid 65534 with no process left to start: the same pages" "sanitized"
+elif [ "$a" = "$b" ] && [[ "$a" == "{'read': True, 'error': None, 'message': None} "* ]]; then
+	ok "as uid 65534 with no process left to start (ulimit -u 1): the same pages of every region"
+else
 	not_ok "as uid 65534 with no process left to start (ulimit -u 1): the same pages of every region" "$a" "$b"
+fi
 
 finish

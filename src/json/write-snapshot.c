@@ -35,6 +35,7 @@ static const struct {
 	{ ENOSYS, "ENOSYS" }, { ELOOP, "ELOOP" },     { ENODATA, "ENODATA" },
 	{ EBADMSG, "EBADMSG" }, { EOVERFLOW, "EOVERFLOW" },
 	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ETIMEDOUT, "ETIMEDOUT" },
+	{ EXDEV, "EXDEV" }, /* sysv_shm: the process is in another IPC namespace */
 };
 
 static void put_errno_name(struct jsonw *w, int err)

@@ -276,6 +276,47 @@ static void test_sysv_marked(void **state)
 	check_sysv("sysvrm", true);
 }
 
+/*
+ * The same target in an IPC namespace of its own (unshare --ipc): our
+ * /proc/sysvipc/shm is not its table, so its segments are not looked up
+ * there; the source says why, the region keeps the key its name holds.
+ */
+static void test_sysv_other_namespace(void **state)
+{
+	const char *argv[LT_ARGV_MAX];
+	char pid[16], label[64];
+	json_object *snap, *src;
+	struct lt_target t;
+	struct lt_run r;
+	uint64_t v[4];
+
+	(void)state;
+	if (system("unshare --ipc true 2>/dev/null") != 0)
+		skip();
+	lt_argv(argv, (const char *const[]){ "unshare", "--ipc", NULL }, target_bin,
+		(const char *const[]){ NULL });
+	lt_target_start(&t, argv, 0, NULL, NULL);
+	lt_target_wait_stopped(&t, "ready");
+	assert_true(lt_target_fact(&t, "sysv", v, 4));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	lt_argv(argv, NULL, vmscope_bin, (const char *const[]){ "--format", "json", pid, NULL });
+	snap = lt_run_json_of(argv, 0);
+	src = lt_get(lt_get(snap, "sources"), "sysv_shm");
+	assert_string_equal(json_object_get_string(lt_get(src, "error")), "EXDEV");
+	assert_int_equal(json_object_array_length(lt_get(snap, "sysv")), 0);
+	assert_kind(lt_region_at(snap, v[0]), "shm");
+	lt_argv(argv, NULL, vmscope_bin,
+		(const char *const[]){ "--all", "--width", "200", "--color", "never", pid, NULL });
+	lt_run(&r, argv, 0);
+	assert_int_equal(lt_exit_code(&r), 0);
+	snprintf(label, sizeof(label), "SysV shm key 0x%08" PRIx64 " id %" PRIu64, v[3], v[2]);
+	if (!strstr(r.out, label) || !strstr(r.out, "the process is in another IPC namespace"))
+		fail_msg("no '%s' or no reason in:\n%s", label, r.out);
+	lt_run_release(&r);
+	json_object_put(snap);
+	lt_target_stop(&t);
+}
+
 /* One memfd mapped three times: three regions, one object, no deletion. */
 static void test_memfd(void **state)
 {
@@ -431,6 +472,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reserved),    cmocka_unit_test(test_shared_anon),
 		cmocka_unit_test(test_sysv),        cmocka_unit_test(test_sysv_marked),
+		cmocka_unit_test(test_sysv_other_namespace),
 		cmocka_unit_test(test_memfd),       cmocka_unit_test(test_thread_guard),
 		cmocka_unit_test(test_arena),       cmocka_unit_test(test_anon_name),
 		cmocka_unit_test(test_anon_shmem_name), cmocka_unit_test(test_vvar_vclock),

@@ -9,7 +9,9 @@
 # format; SIGTERM stops it with a connection open; targets named twice are
 # answered once; --listen that is no address is exit 2, [::1]:0 serves over
 # IPv6; out of file descriptors it cannot listen (exit 1), or pauses its
-# accepts without spinning and answers once connections close.
+# accepts without spinning and answers once connections close; an answer
+# larger than the socket takes is sent as the client reads it, and one the
+# client resets half-way does not stop the server.
 import os, re, signal, socket, subprocess, sys, threading, time
 
 vmscope = sys.argv[1]
@@ -49,12 +51,12 @@ def connect():
     return socket.create_connection(('127.0.0.1', port), timeout=10)
 
 
-def request(raw, timeout=10):
+def request(raw, timeout=10, where=None):
     """Sends raw bytes, returns (seconds, the whole answer) once the server closes."""
     t0 = time.monotonic()
     data = b''
     try:
-        s = connect()
+        s = socket.create_connection(where, timeout=10) if where else connect()
     except OSError as e:
         return time.monotonic() - t0, b'<connect: ' + str(e).encode() + b'>'
     s.settimeout(timeout)
@@ -322,6 +324,59 @@ if socket.has_ipv6 and subprocess.run(['python3', '-c', 'import socket; socket.s
     stop(p)
 else:
     ok(True, 'serve -l [::1]:0 # SKIP no IPv6 loopback here')
+
+# An answer of megabytes (a captured tree of 501 processes, each named),
+# more than the socket takes at once: sent as the client reads it, whole; a
+# client that resets half-way through does not stop the server.
+import shutil, tempfile
+tree = tempfile.mkdtemp()
+target = subprocess.Popen(['sleep', '300'])
+cap = os.path.join(tree, 'cap')
+r = subprocess.run([vmscope, 'capture', str(target.pid), '-o', cap], stderr=subprocess.PIPE, timeout=30)
+target.kill()
+target.wait()
+for i in range(500):
+    subprocess.run(['cp', '-al', os.path.join(cap, 'proc', str(target.pid)),
+                    os.path.join(cap, 'proc', str(5000000 + i))], check=True)
+p, where = start(['-l', '127.0.0.1:0', '--proc-root', os.path.join(cap, 'proc'), 'sleep'])
+
+
+def big_get(reset_after=None):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.settimeout(20)
+    s.connect(('127.0.0.1', where[1]))
+    s.sendall(b'GET /metrics HTTP/1.1\r\n\r\n')
+    data = b''
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+        if reset_after and len(data) > reset_after:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\0\0\0\0\0\0\0')
+            break
+    s.close()
+    return data
+
+
+if r.returncode == 0 and isinstance(where, tuple):
+    data = big_get()
+    head, _, body = data.partition(b'\r\n\r\n')
+    m = re.search(rb'Content-Length: (\d+)', head)
+    # (the copies keep the stat, and so the pid, of the process copied)
+    pss = re.findall(rb'^vmscope_process_memory_bytes\{[^}]*measure="pss"\}', body, re.M)
+    ok(data.startswith(b'HTTP/1.1 200') and m and int(m.group(1)) == len(body) and len(pss) == 501,
+       'an answer of %d bytes, 501 processes, more than the socket takes at once: whole' % len(body),
+       head[:300], len(pss))
+    big_get(reset_after=100000)
+    t, data = request(b'GET / HTTP/1.1\r\n\r\n', where=('127.0.0.1', where[1]))
+    ok(data.startswith(b'HTTP/1.1 200'), 'after a client reset half-way through its answer, the next is answered',
+       data[:200])
+    stop(p)
+else:
+    ok(False, 'serve of a captured tree of 501 processes starts', r.stderr, where)
+shutil.rmtree(tree)
 
 # Out of file descriptors. With 4 (0 to 2, and /proc) no socket: exit 1.
 import resource

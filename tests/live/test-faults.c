@@ -826,13 +826,20 @@ static void test_text_counters(void **state)
 	size_t len;
 	char *out;
 
+	/* in the C locale: the timeline's bars in '#' */
+	static const char *const nobody_c[] = { "setpriv", "--reuid=" NOBODY, "--regid=" NOBODY,
+						"--clear-groups", "env", "LC_ALL=C", NULL };
+
 	(void)state;
 	if (!can_setpriv())
 		skip();
 	target_start(&t, NULL, args);
-	out = watch_faults_text(&t, setpriv_nobody, opts, &dmin, &dmaj);
+	out = watch_faults_text(&t, nobody_c, opts, &dmin, &dmaj);
 	assert_text_has(out, " s: %s minor, %s major faults (", grouped(a, sizeof(a), dmin),
 			grouped(b, sizeof(b), dmaj));
+	/* the busiest second's bar is the whole 30 columns */
+	assert_text_has(out, "  ##############################\n");
+	assert_null(strstr(out, "\u2588"));
 	assert_text_has(out, "\ncannot sample faults of pid %d: Permission denied (run as the "
 			     "process's owner, as root, or with CAP_PERFMON "
 			     "(kernel.perf_event_paranoid is above 2, or the process is another "

@@ -276,7 +276,9 @@ def stop(p):
         return 'killed'
 
 
-def get(where, timeout=10):
+def get(where, timeout=10, reset_after=None):
+    """The answer to GET /metrics at where; with reset_after, the
+    connection reset (SO_LINGER 0) once that many bytes are in."""
     s = socket.create_connection(where, timeout=timeout)
     s.sendall(b'GET /metrics HTTP/1.1\r\n\r\n')
     data = b''
@@ -285,6 +287,9 @@ def get(where, timeout=10):
         if not b:
             break
         data += b
+        if reset_after and len(data) > reset_after:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\0\0\0\0\0\0\0')
+            break
     s.close()
     return data
 
@@ -341,27 +346,8 @@ for i in range(500):
 p, where = start(['-l', '127.0.0.1:0', '--proc-root', os.path.join(cap, 'proc'), 'sleep'])
 
 
-def big_get(reset_after=None):
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
-    s.settimeout(20)
-    s.connect(('127.0.0.1', where[1]))
-    s.sendall(b'GET /metrics HTTP/1.1\r\n\r\n')
-    data = b''
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        data += b
-        if reset_after and len(data) > reset_after:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\0\0\0\0\0\0\0')
-            break
-    s.close()
-    return data
-
-
 if r.returncode == 0 and isinstance(where, tuple):
-    data = big_get()
+    data = get(('127.0.0.1', where[1]), timeout=20)
     head, _, body = data.partition(b'\r\n\r\n')
     m = re.search(rb'Content-Length: (\d+)', head)
     # (the copies keep the stat, and so the pid, of the process copied)
@@ -369,7 +355,7 @@ if r.returncode == 0 and isinstance(where, tuple):
     ok(data.startswith(b'HTTP/1.1 200') and m and int(m.group(1)) == len(body) and len(pss) == 501,
        'an answer of %d bytes, 501 processes, more than the socket takes at once: whole' % len(body),
        head[:300], len(pss))
-    big_get(reset_after=100000)
+    get(('127.0.0.1', where[1]), reset_after=100000)
     t, data = request(b'GET / HTTP/1.1\r\n\r\n', where=('127.0.0.1', where[1]))
     ok(data.startswith(b'HTTP/1.1 200'), 'after a client reset half-way through its answer, the next is answered',
        data[:200])

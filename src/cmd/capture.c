@@ -173,7 +173,7 @@ static void read_exe(struct capture *c, int pid_fd)
 	strbuf_addch(&f->data, '\n');
 }
 
-static int read_tasks(struct capture *c, int pid_fd)
+static void read_tasks(struct capture *c, int pid_fd)
 {
 	static const char *const names[] = { "stat", "syscall", "comm" };
 	struct strbuf rel;
@@ -185,7 +185,7 @@ static int read_tasks(struct capture *c, int pid_fd)
 		if (fd >= 0)
 			close(fd);
 		say_missing(c, "task", -errno);
-		return 0;
+		return;
 	}
 	strbuf_init(&rel);
 	while ((de = readdir(d))) {
@@ -202,7 +202,6 @@ static int read_tasks(struct capture *c, int pid_fd)
 	}
 	strbuf_release(&rel);
 	closedir(d);
-	return 0;
 }
 
 /* The mapped file of a maps line, opened as the ELF reader opens it. */
@@ -659,9 +658,7 @@ static int read_capture(struct capture *c, int root_fd, int pid_fd)
 	read_exe(c, pid_fd);
 	/* the machine's memory, which the report shows beside the process's */
 	(void)read_one(c, root_fd, "meminfo", "../meminfo", false);
-	r = read_tasks(c, pid_fd);
-	if (r < 0)
-		return r;
+	read_tasks(c, pid_fd);
 	for (size_t i = 0; i < c->n_files; i++)
 		if (strcmp(c->files[i].rel, "maps") == 0)
 			hold_objects(c, pid_fd, &c->files[i].data);

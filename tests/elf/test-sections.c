@@ -568,6 +568,140 @@ static void test_symbolize_memory(void **state)
 	strbuf_release(&sb);
 }
 
+enum { MK_SYMOFF = 0x600 };
+
+/*
+ * Section 2 of a made object becomes a symbol table at MK_SYMOFF (type
+ * SHT_SYMTAB, entries of entsize bytes, its names in section link) holding
+ * the symbols syms[0 .. n): { st_name, st_info, st_shndx, st_value, st_size }.
+ */
+static void mk_symtab(struct mk *m, uint64_t entsize, uint32_t link, const uint64_t (*syms)[5],
+		      size_t n)
+{
+	size_t es = m->class == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	size_t b = MK_SHOFF + 2 * (m->class == ELFCLASS64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr));
+
+	mk_shdr(m, 2, 7, SHT_SYMTAB, 0, 0, MK_SYMOFF, (n + 1) * es);
+	PUT(m, b, Elf64_Shdr, Elf32_Shdr, sh_entsize, entsize);
+	PUT(m, b, Elf64_Shdr, Elf32_Shdr, sh_link, link);
+	for (size_t i = 0; i < n; i++) {
+		size_t e = MK_SYMOFF + (i + 1) * es; /* entry 0 stays the null symbol */
+
+		PUT(m, e, Elf64_Sym, Elf32_Sym, st_name, syms[i][0]);
+		PUT(m, e, Elf64_Sym, Elf32_Sym, st_info, syms[i][1]);
+		PUT(m, e, Elf64_Sym, Elf32_Sym, st_shndx, syms[i][2]);
+		PUT(m, e, Elf64_Sym, Elf32_Sym, st_value, syms[i][3]);
+		PUT(m, e, Elf64_Sym, Elf32_Sym, st_size, syms[i][4]);
+	}
+}
+
+/*
+ * A symbol table in each class and byte order: a function with its size, an
+ * object of size 0 (it holds its own address only), and what is no symbol
+ * to name code by (undefined, absolute, at 0, nameless, a section symbol);
+ * then tables the lookup cannot use, each said by its error.
+ */
+static void test_symbols_made(void **state)
+{
+	static const uint64_t syms[][5] = {
+		{ 1, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), 1, 0x200, 0x40 },   /* ".text" */
+		{ 13, ELF64_ST_INFO(STB_LOCAL, STT_OBJECT), 3, 0x1000, 0 }, /* ".bss" */
+		{ 7, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), SHN_UNDEF, 0x300, 8 },
+		{ 7, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), SHN_ABS, 0x300, 8 },
+		{ 7, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), 1, 0, 8 },
+		{ 0, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), 1, 0x300, 8 },
+		{ 4000, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), 1, 0x300, 8 },
+		{ 7, ELF64_ST_INFO(STB_LOCAL, STT_SECTION), 1, 0x300, 8 },
+	};
+	static const struct {
+		uint64_t vaddr;
+		int r;
+		const char *name;
+	} lookups[] = {
+		{ 0x200, 2, ".text+0x0" }, { 0x23f, 2, ".text+0x3f" }, { 0x240, -ENOENT, "" },
+		{ 0x1000, 2, ".bss+0x0" }, { 0x1001, -ENOENT, "" },    { 0x300, -ENOENT, "" },
+	};
+	struct strbuf sb;
+	struct mk m;
+
+	(void)state;
+	strbuf_init(&sb);
+	for (int v = 0; v < 4; v++) {
+		int class = v & 1 ? ELFCLASS32 : ELFCLASS64;
+		size_t es = class == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+
+		mk_build(&m, class, v & 2);
+		mk_symtab(&m, es, 4, syms, ARRAY_SIZE(syms));
+		for (size_t i = 0; i < ARRAY_SIZE(lookups); i++) {
+			int r;
+
+			strbuf_reset(&sb);
+			r = vms_elf_symbolize_memory(m.buf, sizeof(m.buf), lookups[i].vaddr, &sb);
+			if (r != lookups[i].r || strcmp(sb.buf, lookups[i].name) != 0)
+				fail_msg("class %d msb %d, 0x%" PRIx64 ": %d '%s', want %d '%s'", class,
+					 v >> 1, lookups[i].vaddr, r, sb.buf, lookups[i].r, lookups[i].name);
+		}
+		/* tables that cannot be used: said, not guessed */
+		{
+			static const struct {
+				const char *what;
+				int r;
+			} bad[] = {
+				{ "entries of the other class's size", -EBADMSG },
+				{ "a size that is no whole number of entries", -EBADMSG },
+				{ "names in a section that is no string table", -ENODATA },
+				{ "a table past the end of the file: no section table", -ENODATA },
+				{ "no symbol to name code by", -ENODATA },
+				{ "no section of names at all", -ENODATA },
+				{ "names in an empty string table", -EBADMSG },
+			};
+
+			for (size_t c = 0; c < ARRAY_SIZE(bad); c++) {
+				size_t b = MK_SHOFF + 2 * (class == ELFCLASS64 ? sizeof(Elf64_Shdr)
+										: sizeof(Elf32_Shdr));
+				int r;
+
+				mk_build(&m, class, v & 2);
+				mk_symtab(&m, es, 4, syms, ARRAY_SIZE(syms));
+				switch (c) {
+				case 0:
+					mk_symtab(&m, class == ELFCLASS64 ? sizeof(Elf32_Sym)
+									  : sizeof(Elf64_Sym),
+						  4, syms, ARRAY_SIZE(syms));
+					break;
+				case 1:
+					PUT(&m, b, Elf64_Shdr, Elf32_Shdr, sh_size,
+					    (ARRAY_SIZE(syms) + 1) * es - 1);
+					break;
+				case 2:
+					mk_symtab(&m, es, 1, syms, ARRAY_SIZE(syms));
+					break;
+				case 3:
+					PUT(&m, b, Elf64_Shdr, Elf32_Shdr, sh_size, 1u << 20);
+					break;
+				case 4:
+					mk_symtab(&m, es, 4, syms + 2, ARRAY_SIZE(syms) - 2);
+					break;
+				case 5:
+					mk_symtab(&m, es, 0, syms, ARRAY_SIZE(syms));
+					break;
+				case 6:
+					mk_shdr(&m, 5, 28, SHT_STRTAB, 0, 0, MK_NOTEOFF, 0);
+					mk_symtab(&m, es, 5, syms, ARRAY_SIZE(syms));
+					break;
+				}
+				strbuf_reset(&sb);
+				r = vms_elf_symbolize_memory(m.buf, sizeof(m.buf), 0x200, &sb);
+				if (r != bad[c].r)
+					fail_msg("class %d msb %d, %s: %d, want %d", class, v >> 1,
+						 bad[c].what, r, bad[c].r);
+				assert_int_equal(sb.len, 0);
+			}
+		}
+	}
+	strbuf_release(&sb);
+}
+
 /* The model: sections onto the regions of a hand-built snapshot. */
 static void test_placement(void **state)
 {
@@ -684,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_forged),
 		cmocka_unit_test(test_truncated_and_flipped),
 		cmocka_unit_test(test_symbolize_memory),
+		cmocka_unit_test(test_symbols_made),
 		cmocka_unit_test(test_placement),
 	};
 

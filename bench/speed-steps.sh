@@ -5,8 +5,8 @@
 # cat and vmscope taking turns for each (bench/paired.sh). What the README
 # says of each speed change, before and after, comes from here.
 # Builds in a worktree of its own under $TMPDIR (kept between runs as
-# ${TMPDIR:-/tmp}/vmscope-speed-steps, so that the next run rebuilds only
-# what changed); the target is tests/live/live-target of build/ (or
+# ${TMPDIR:-/tmp}/vmscope-speed-steps, with the binary of each commit built,
+# so that the next run builds only the commits it has not seen); the target is tests/live/live-target of build/ (or
 # $BUILD).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,13 +28,15 @@ fi
 bins=()
 for c in "$@"; do
 	id=$(git -C "$root" rev-parse --short "$c")
+	bins+=("$id")
+	# a commit's tree does not change: one built before is not built again
+	[ -x "$work/vmscope-$id" ] && continue
 	git -C "$work/tree" checkout -q --detach "$id"
 	[ -d "$work/tree/build" ] ||
 		meson setup "$work/tree/build" "$work/tree" -Dbuildtype=release >/dev/null
 	ninja -C "$work/tree/build" src/vmscope >/dev/null ||
 		{ echo "speed-steps: $id does not build" >&2; exit 1; }
 	cp "$work/tree/build/src/vmscope" "$work/vmscope-$id"
-	bins+=("$id")
 done
 
 pid=

@@ -734,41 +734,58 @@ static uint64_t nm_address(const char *path, const char *sym)
 }
 
 /*
- * The same target stripped of its symbol tables: its code sites are the
- * file and the address in it (the same address as "function+offset" of
- * the whole file), and the text says why no symbol names them.
+ * The text of a watch of the file path (NULL: the target itself) faulting
+ * 1,000 pages, its first code site into site; cmd (NULL: none) is run on
+ * path once the target started. The caller frees the text.
  */
-static void test_stripped_sites(void **state)
+static char *sites_of(const char *path, const char *cmd, char *site, size_t n)
 {
 	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", NULL };
 	static const char *const opts[] = { "--duration", "1s", NULL };
-	char stripped[600], cmd[1400], whole[256], site[256], want[256], sym[128];
-	unsigned long long off;
-	uint64_t dmin, dmaj, addr;
+	uint64_t dmin, dmaj;
 	struct target t;
 	char *out;
 
+	target_bin_swap(path);
+	target_start(&t, NULL, args);
+	target_bin_swap(NULL);
+	if (cmd)
+		assert_int_equal(system(cmd), 0);
+	out = watch_faults_text(&t, NULL, opts, &dmin, &dmaj);
+	first_site(out, site, n);
+	target_stop(&t);
+	return out;
+}
+
+/*
+ * The same target stripped of its symbol tables: its code sites are the
+ * file and the address in it (the same address as "function+offset" of
+ * the whole file), and the text says why no symbol names them. Then a
+ * copy whose file changed on disk after it started (its mtime an hour
+ * ahead, as an upgrade in place leaves it): its symbols may name other
+ * code now, so the site is its region and the offset in the file (the
+ * text's file offsets are its addresses in this target).
+ */
+static void test_stripped_sites(void **state)
+{
+	char path[600], cmd[1400], whole[256], site[256], want[256], sym[128];
+	unsigned long long off;
+	uint64_t addr;
+	char *out;
+
 	(void)state;
-	snprintf(stripped, sizeof(stripped), "%s/stripped-target", tmpdir);
-	snprintf(cmd, sizeof(cmd), "strip --strip-all -o '%s' '%s'", stripped, target_bin);
+	snprintf(path, sizeof(path), "%s/stripped-target", tmpdir);
+	snprintf(cmd, sizeof(cmd), "strip --strip-all -o '%s' '%s'", path, target_bin);
 	if (system(cmd) != 0)
 		skip();
 	/* the whole file: "function+0xoff (live-target)" */
-	target_start(&t, NULL, args);
-	out = watch_faults_text(&t, NULL, opts, &dmin, &dmaj);
-	first_site(out, whole, sizeof(whole));
-	free(out);
-	target_stop(&t);
+	free(sites_of(NULL, NULL, whole, sizeof(whole)));
 	if (sscanf(whole, "%127[^+]+0x%llx (", sym, &off) != 2)
 		fail_msg("not a symbol: %s", whole);
 	addr = nm_address(target_bin, sym);
 	assert_true(addr != 0);
 
-	target_bin_swap(stripped);
-	target_start(&t, NULL, args);
-	target_bin_swap(NULL);
-	out = watch_faults_text(&t, NULL, opts, &dmin, &dmaj);
-	first_site(out, site, sizeof(site));
+	out = sites_of(path, NULL, site, sizeof(site));
 	snprintf(want, sizeof(want), "stripped-target+0x%" PRIx64, addr + (uint64_t)off);
 	if (strcmp(site, want) != 0)
 		fail_msg("the stripped file's site is '%s', not '%s' (%s in the whole file)", site,
@@ -776,8 +793,18 @@ static void test_stripped_sites(void **state)
 	assert_text_has(out, "\n(object+0xoff: no symbol holds the address, or the object was "
 			     "unreadable)\n");
 	free(out);
-	target_stop(&t);
-	unlink(stripped);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/changed-target", tmpdir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", target_bin, path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "touch -d @%lld '%s'", (long long)time(NULL) + 3600, path);
+	free(sites_of(path, cmd, site, sizeof(site)));
+	snprintf(want, sizeof(want), "changed-target text+0x%" PRIx64, addr + (uint64_t)off);
+	if (strcmp(site, want) != 0)
+		fail_msg("the changed file's site is '%s', not '%s' (%s in the whole file)", site,
+			 want, whole);
+	unlink(path);
 }
 
 /* nobody watches its own process, in text: the line that says kernel samples are not taken. */

@@ -134,6 +134,55 @@ static void test_later_snapshot(void **state)
 	vms_snapshot_free(later);
 }
 
+/*
+ * Regions with as many faults come by address; a region of the end that
+ * starts where one of the start did but is another kind of memory (the
+ * anonymous mapping replaced by a file) is a row of its own.
+ */
+static void test_ties_and_replaced(void **state)
+{
+	struct vms_snapshot *first = vms_snapshot_new(), *later = vms_snapshot_new();
+	struct vms_fault_result res;
+	struct vms_fault_agg *agg;
+	const struct vms_region *r0, *r1;
+
+	(void)state;
+	sb_region(first, 0x10000, 0x20000, "rw-p", 0, 0, "");
+	sb_region(first, 0x50000, 0x51000, "rw-p", 0, 0, "");
+	sb_region(first, 0x60000, 0x61000, "rw-p", 0, 0, "");
+	sb_region(later, 0x10000, 0x40000, "r--p", 0, 9, "/lib/y.so");
+	sb_region(later, 0x50000, 0x51000, "rw-p", 0, 0, "");
+	sb_region(later, 0x60000, 0x61000, "rw-p", 0, 0, "");
+	vms_model_classify(first);
+	vms_model_classify(later);
+	agg = vms_fault_agg_new(first, 0, 100);
+	/* one fault each, added highest address first */
+	vms_fault_agg_add(agg, &(struct vms_fault_sample){ 0, 0x60000, 1, 1, false });
+	vms_fault_agg_add(agg, &(struct vms_fault_sample){ 0, 0x50000, 1, 1, false });
+	vms_fault_agg_add(agg, &(struct vms_fault_sample){ 0, 0x30000, 1, 1, false });
+	vms_fault_agg_add(agg, &(struct vms_fault_sample){ 0, 0x10000, 1, 1, false });
+	vms_fault_agg_finish(agg, later, &res);
+
+	assert_int_equal(res.n_regions, 4);
+	r0 = &res.regions[0].snap->regions[res.regions[0].region];
+	r1 = &res.regions[1].snap->regions[res.regions[1].region];
+	assert_int_equal(r0->start, 0x10000);
+	assert_int_equal(r1->start, 0x10000);
+	/* the anonymous region of the start and the file of the end, apart */
+	assert_true(res.regions[0].snap != res.regions[1].snap);
+	assert_true(r0->kind != r1->kind);
+	assert_int_equal(res.regions[2].snap->regions[res.regions[2].region].start, 0x50000);
+	assert_int_equal(res.regions[3].snap->regions[res.regions[3].region].start, 0x60000);
+	for (size_t i = 0; i < res.n_regions; i++)
+		assert_int_equal(res.regions[i].n.minflt, 1);
+	assert_int_equal(res.unmapped.minflt, 0);
+	check_sums(&res);
+	vms_fault_result_release(&res);
+	vms_fault_agg_free(agg);
+	vms_snapshot_free(first);
+	vms_snapshot_free(later);
+}
+
 /* Past the cap, samples outside the first snapshot are counted, not kept. */
 static void test_pending_cap_and_clock(void **state)
 {
@@ -196,6 +245,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regions_threads_sites),
 		cmocka_unit_test(test_later_snapshot),
+		cmocka_unit_test(test_ties_and_replaced),
 		cmocka_unit_test(test_pending_cap_and_clock),
 		cmocka_unit_test(test_many_sites),
 	};

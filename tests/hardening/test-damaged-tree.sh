@@ -85,6 +85,9 @@ tid = [t for t in os.listdir(os.path.join(d, "task")) if t.isdigit()][0]
 shutil.copytree(os.path.join(d, "task", tid), os.path.join(d, "task", "99999"))
 put(os.path.join(d, "task", "99999"), "stat", b"99999 (sle")
 shutil.copytree(os.path.join(d, "task", tid), os.path.join(d, "task", "abc"))
+put(proc(1014), "oom_score", b"")                          # an empty OOM score
+put(proc(1015), "exe", b"")                                 # exe captured as nothing
+put(proc(1016), "exe", b"/" + b"d/" * 2500 + b"sleep\n")    # exe longer than a path
 for name in ("abc", "0", "2147483648", "1012x"):            # names that are no pids
     proc(name)
 PY
@@ -101,8 +104,9 @@ row() { grep -E "^$1," "$tmp/$2"; }
 
 list_csv list
 listed=$(cut -d, -f1 "$tmp/list" | tail -n +2 | sort -n | paste -sd' ')
-[ $rc = 0 ] && [ "$listed" = "1000 1005 1006 1008 1009 1010 1012 1013" ] &&
-	ok "list: the processes that can be read, and no other (1000 1005 1006 1008 1009 1010 1012 1013)" ||
+want_listed="1000 1005 1006 1008 1009 1010 1012 1013 1014 1015 1016"
+[ $rc = 0 ] && [ "$listed" = "$want_listed" ] &&
+	ok "list: the processes that can be read, and no other ($want_listed)" ||
 	not_ok "list: the processes that can be read, and no other" "exit $rc: $listed" "$(cat "$tmp/list.err")"
 # The whole one, as the capture it was copied from lists it.
 "$vmscope" list --proc-root "$tmp/cap/proc" --format csv >"$tmp/orig" 2>&1
@@ -122,6 +126,7 @@ expect_row 1006 "a cmdline of NULs only: an empty cmdline" 's/^(([^,]*,){3})"sle
 expect_row 1008 "a malformed smaps_rollup: not readable, its PSS, USS and SwapPss empty" \
 	's/^(([^,]*,){4})true,(([^,]*,){5})[^,]*,[^,]*,([^,]*),[^,]*,/\1false,\3,,\5,,/'
 expect_row 1009 "an OOM score past 2000: no OOM score" 's/,[0-9]+$/,/'
+expect_row 1014 "an empty OOM score: no OOM score" 's/,[0-9]+$/,/'
 expect_row 1010 "a uid without a name: no user, its uid" "s/^\"root\",0,/\"\",$nuid,/"
 "$vmscope" list --proc-root "$tmp/t/proc" --format json >"$tmp/list.json" 2>&1
 python3 - "$tmp/list.json" <<'PY' && ok "list --format json: no cmdline, or NULs only: a null cmdline" ||
@@ -151,6 +156,20 @@ c = json.load(open(sys.argv[1]))["process"]["cmdline"]
 assert len(c) == 262144 and c == ("x" * 999 + " ") * 262 + "x" * 144, len(c)' "$tmp/long.json" &&
 	ok "snapshot: 300 KiB of arguments cut at 256 KiB" ||
 	not_ok "snapshot: 300 KiB of arguments cut at 256 KiB" "exit $rc" "$(cat "$tmp/long.json.err")"
+snapshot_of 1015 noexe.json
+[ $rc = 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["process"]["exe"] is None and d["sources"]["exe"]["error"] is None, d["process"]' "$tmp/noexe.json" &&
+	ok "snapshot: an empty exe: no exe, and no error" ||
+	not_ok "snapshot: an empty exe: no exe, and no error" "exit $rc" "$(head -c 400 "$tmp/noexe.json")"
+snapshot_of 1016 longexe.json
+[ $rc = 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["process"]["exe"] is None and d["sources"]["exe"]["error"] == "EFBIG", d["sources"]["exe"]' "$tmp/longexe.json" &&
+	ok "snapshot: an exe longer than a path: EFBIG, no exe" ||
+	not_ok "snapshot: an exe longer than a path: EFBIG, no exe" "exit $rc" "$(head -c 400 "$tmp/longexe.json")"
 snapshot_of 1013 threads.json
 [ $rc = 0 ] && python3 -c '
 import json, sys
@@ -161,7 +180,7 @@ assert [x["tid"] for x in t] == [int(sys.argv[2])], t' "$tmp/threads.json" "$(ls
 		"exit $rc" "$(cat "$tmp/threads.json.err")" "$(head -c 600 "$tmp/threads.json")"
 list_csv kernel --kernel
 listed=$(cut -d, -f1 "$tmp/kernel" | tail -n +2 | sort -n | paste -sd' ')
-[ $rc = 0 ] && [ "$listed" = "1000 1003 1005 1006 1008 1009 1010 1012 1013" ] &&
+[ $rc = 0 ] && [ "$listed" = "1000 1003 1005 1006 1008 1009 1010 1012 1013 1014 1015 1016" ] &&
 	ok "list --kernel: the kernel thread too" ||
 	not_ok "list --kernel: the kernel thread too" "exit $rc: $listed" "$(cat "$tmp/kernel.err")"
 finish

@@ -349,6 +349,7 @@ static void test_damaged_members(void **state)
 		      "loaded\n",
 		      c.members, c.required, c.optional, c.refused, c.accepted);
 	assert_true(c.refused > 0 && c.accepted > 0);
+	damage_counts_release(&c);
 	for (int t = 0; t < 3; t++)
 		vms_rec_delta_release(&d[t]);
 	free(buf);

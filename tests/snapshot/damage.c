@@ -390,6 +390,29 @@ static size_t damage_stride(size_t members)
 	return members > 64 && n > 1 ? (size_t)n : 1;
 }
 
+/* Whether path was given values out of range before; it is now. */
+static bool ranged_before(struct damage_counts *counts, const char *path)
+{
+	for (size_t i = 0; i < counts->n_ranged; i++)
+		if (strcmp(counts->ranged[i], path) == 0)
+			return true;
+	counts->ranged = realloc(counts->ranged, (counts->n_ranged + 1) * sizeof(*counts->ranged));
+	assert_non_null(counts->ranged);
+	counts->ranged[counts->n_ranged] = strdup(path);
+	assert_non_null(counts->ranged[counts->n_ranged]);
+	counts->n_ranged++;
+	return false;
+}
+
+void damage_counts_release(struct damage_counts *counts)
+{
+	for (size_t i = 0; i < counts->n_ranged; i++)
+		free(counts->ranged[i]);
+	free(counts->ranged);
+	counts->ranged = NULL;
+	counts->n_ranged = 0;
+}
+
 void damage_each_member(const char *text, size_t off, size_t len, unsigned flags,
 			damage_load_fn load, void *ctx, const char *const *unread,
 			struct damage_counts *counts)
@@ -409,8 +432,9 @@ void damage_each_member(const char *text, size_t off, size_t len, unsigned flags
 		print_message("# every %zuth of %zu members (VMSCOPE_DAMAGE_STRIDE)\n", stride, w.n);
 	for (size_t i = 0; i < w.n; i += stride) {
 		wrong_type(doc, text, off, len, flags, &w.m[i], load, ctx, unread);
-		out_of_range_each(doc, text, off, len, flags, &w.m[i], w.m[i].value, load, ctx, unread,
-				  counts);
+		if (!ranged_before(counts, w.m[i].path))
+			out_of_range_each(doc, text, off, len, flags, &w.m[i], w.m[i].value, load,
+					  ctx, unread, counts);
 		if (w.m[i].keys[w.m[i].depth - 1])
 			left_out(doc, text, off, len, flags, &w.m[i], load, ctx, counts);
 		counts->members++;

@@ -9,7 +9,8 @@
  *     line and column of the value put there, unless the member is one it
  *     does not read (then it loads);
  *   - refuse a number no member holds (past 64 bits, the least int64) in the
- *     same way; load a number past 32 bits, -1, INT64_MAX, an empty string
+ *     same way (each member path once over the documents of one counts);
+ *     load a number past 32 bits, -1, INT64_MAX, an empty string
  *     or one cut short by a character, 0 or "" for a null, or refuse it
  *     with -EBADMSG (-EPROTONOSUPPORT: a version) at its place when the
  *     error names the member (a value may also be refused for what it
@@ -36,7 +37,14 @@ struct damage_counts {
 	unsigned optional; /* members whose absence loads */
 	unsigned accepted; /* values out of range that load */
 	unsigned refused;  /* and that are refused */
+	/* the paths already given values out of range: each is given them in
+	 * the first document that has it only (they cost a load each) */
+	char **ranged;
+	size_t n_ranged;
 };
+
+/* Frees what damage_each_member kept in counts. */
+void damage_counts_release(struct damage_counts *counts);
 
 /* The loader says the line only (column 1), and the path of the value or of
  * an element that holds it (a recording's lines). */

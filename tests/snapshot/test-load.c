@@ -556,6 +556,7 @@ static void test_damaged_members(void **state)
 		      "loaded\n",
 		      c.members, c.required, c.optional, c.refused, c.accepted);
 	assert_true(c.required > 0 && c.optional > 0 && c.refused > 0 && c.accepted > 0);
+	damage_counts_release(&c);
 	vms_snapshot_free(snap);
 	free(json);
 }
@@ -595,6 +596,7 @@ static void test_budget_damaged_members(void **state)
 	damage_each_member(doc, 0, strlen(doc), DAMAGE_BY_PATH, load_budgets, NULL, NULL, &c);
 	assert_int_equal(c.members, 15);
 	assert_int_equal(c.required, 0);
+	damage_counts_release(&c);
 }
 
 /* Budget values that are none, each refused with its key; the edges that are. */

@@ -503,14 +503,6 @@ void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
 	w->after_key = true;
 }
 
-void jsonw_key_uint_n(struct jsonw *w, const char *key, size_t n, uint64_t v)
-{
-	jsonw_key_n(w, key, n);
-	/* the value right after its key, as jsonw_uint would write it there */
-	w->after_key = false;
-	commit(w, put_u64(room(&w->sb, 24), v));
-}
-
 void jsonw_qkey_init(struct jsonw_qkey *q, const char *key)
 {
 	size_t n = strlen(key);
@@ -549,7 +541,8 @@ void jsonw_qkey(struct jsonw *w, const struct jsonw_qkey *q)
 void jsonw_qkey_uint(struct jsonw *w, const struct jsonw_qkey *q, uint64_t v)
 {
 	if (!q->n) {
-		jsonw_key_uint(w, q->key, v);
+		jsonw_key(w, q->key);
+		jsonw_uint(w, v);
 		return;
 	}
 	commit(w, put_u64(put_qkey(w, q), v));

@@ -65,14 +65,6 @@ static inline void jsonw_key(struct jsonw *w, const char *key)
 	jsonw_key_n(w, key, strlen(key));
 }
 
-/* A key and its unsigned value: jsonw_key then jsonw_uint, in one call (the
- * members of a region, written millions of times). */
-void jsonw_key_uint_n(struct jsonw *w, const char *key, size_t n, uint64_t v);
-static inline void jsonw_key_uint(struct jsonw *w, const char *key, uint64_t v)
-{
-	jsonw_key_uint_n(w, key, strlen(key), v);
-}
-
 /*
  * A key written millions of times (a counter of every region), quoted once:
  * '"', the key and '": ', copied whole where it is written. A key that is

@@ -288,7 +288,8 @@ static void test_writer_qkeys(void **state)
 	assert_int_equal(q[4].n, 32); /* '"', 28 bytes, '": ' */
 	assert_int_equal(q[5].n, 0);
 	assert_int_equal(q[6].n, 0);
-	/* 0: jsonw_key; 1: jsonw_qkey one by one; 2: jsonw_qkey_uints */
+	/* 0: jsonw_key; 1: jsonw_qkey_uint (jsonw_qkey for a null) one by
+	 * one; 2: jsonw_qkey_uints */
 	for (int how = 0; how < 3; how++) {
 		struct jsonw w;
 
@@ -311,6 +312,10 @@ static void test_writer_qkeys(void **state)
 
 							if (!has && !nulls)
 								continue;
+							if (how && has) {
+								jsonw_qkey_uint(&w, &q[k], values[k]);
+								continue;
+							}
 							if (how)
 								jsonw_qkey(&w, &q[k]);
 							else

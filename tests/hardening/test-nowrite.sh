@@ -49,6 +49,12 @@ with open('/proc/%s/maps' % pid, 'rb') as maps, open('/proc/%s/mem' % pid, 'rb',
 print(h.hexdigest())
 PY
 }
+# The target wrote a page of each of its shared file mappings: the kernel
+# writes those back when it will (30 s after, or sooner when much is dirty),
+# and each turns from dirty to clean in smaps under the test. Written back
+# now, before the first smaps, they stay clean: the frozen target writes
+# nothing more.
+sync
 # The sum is taken before the first smaps: reading memory marks it referenced.
 sum_before=$(memsum)
 cat "/proc/$tpid/smaps" >"$tmp/smaps.before"

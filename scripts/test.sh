@@ -2,7 +2,8 @@
 # test.sh: install what is missing, then build vmscope three ways and run
 # every test, ending with the line "N passed, N failed, N skipped":
 #   1. gcc, warnings as errors: the meson suite (unit, live, golden, lint);
-#   2. gcc with AddressSanitizer and UBSan: the same suite again;
+#   2. gcc with AddressSanitizer and UBSan: the suite again, but for the
+#      tests of files rather than code (packaging, lint, completions);
 #   3. clang with libFuzzer: each tests/fuzz/fuzz-<name>.c run for a bounded
 #      time (VMSCOPE_FUZZ_SECONDS, default 20) from tests/fuzz/corpus/<name>/.
 # Every TAP case counts as a test, and so does each fuzzer and each build
@@ -153,9 +154,10 @@ fi
 
 if setup_build asan -Dwerror=true -Dbuildtype=debug \
 	-Db_sanitize=address,undefined -Db_lundef=false; then
-	# The packaging tests check files and the package, not the code the
-	# sanitizers instrument: they run once, in the gcc build.
-	run_suite asan "" --no-suite packaging
+	# The packaging tests check files and the package, lint the sources and
+	# the docs, the completion tests the shells' scripts: not the code the
+	# sanitizers instrument. They run once, in the gcc build (85 s saved).
+	run_suite asan "" --no-suite packaging --no-suite lint --no-suite completions
 fi
 
 # The library is instrumented for coverage (fuzzer-no-link); the fuzz

@@ -574,7 +574,7 @@ static void test_text_major(void **state)
 {
 	static const char *const args[] = { "--no-stop", "--fault-anon", "100", "--fault-file",
 					    file_path, "--fault-file-read", "64", NULL };
-	static const char *const opts[] = { "--major", "--threads", "--duration", "2s", NULL };
+	static const char *const opts[] = { "--major", "--threads", "--duration", "1s", NULL };
 	char a[32], b[32], key[32], row[512];
 	uint64_t dmin, dmaj, v[3];
 	struct target t;
@@ -812,7 +812,7 @@ static void test_text_not_root_own(void **state)
 {
 	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-thread",
 					    "500", NULL };
-	static const char *const opts[] = { "--threads", "--duration", "2s", NULL };
+	static const char *const opts[] = { "--threads", "--duration", "1s", NULL };
 	char a[32], key[32], row[512];
 	uint64_t dmin, dmaj, v[3];
 	struct target t;
@@ -846,7 +846,7 @@ static void test_text_counters(void **state)
 {
 	static const char *const args[] = { "--no-stop", "--fault-anon", "1000", "--fault-thread",
 					    "500", NULL };
-	static const char *const opts[] = { "--duration", "2s", NULL };
+	static const char *const opts[] = { "--duration", "1s", NULL };
 	char a[32], b[32], key[32], row[512];
 	uint64_t dmin, dmaj, v[2], tmin, tmaj;
 	struct target t;
@@ -936,7 +936,7 @@ static void test_counters_exits(void **state)
 static void test_text_lost(void **state)
 {
 	static const char *const args[] = { "--no-stop", "--fault-anon", "20000", NULL };
-	static const char *const opts[] = { "--duration", "3s", NULL };
+	static const char *const opts[] = { "--duration", "1s", NULL };
 	uint64_t min0, maj0, min1, maj1, sampled, lost;
 	const char *missed;
 	char a[32];

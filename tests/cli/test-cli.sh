@@ -421,7 +421,9 @@ fi
 # SIGINT ends a run early: the report of what was seen, and a line saying so
 "$vmscope" faults -d 20 "$fpid3" >"$tmp/out" 2>"$tmp/err" &
 vpid=$!
-for _ in $(seq 100); do grep -q '^watching' "$tmp/err" && break; sleep 0.05; done
+# (up to 30 s: a sanitizer build on a loaded machine can take seconds to
+# start, and a SIGINT sent before the line is lost where the shell ignores it)
+for _ in $(seq 600); do grep -q '^watching' "$tmp/err" && break; sleep 0.05; done
 kill -INT "$vpid"
 wait "$vpid"
 rc=$?

@@ -482,8 +482,11 @@ usage "snapshot -o a directory" 1 "^vmscope: cannot write '$tmp/adir': Is a dire
 if command -v setpriv >/dev/null; then
 	chmod 755 "$tmp"
 	mkdir -m 555 "$tmp/ro"
+	# a copy of the fixture that uid 65534 may read wherever the checkout is
+	# (a clone under /root is not)
+	cp -r "$fixture" "$tmp/fixture-proc" && chmod -R a+rX "$tmp/fixture-proc"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$vmscope" snapshot \
-		--proc-root "$fixture" "$fpid" -o "$tmp/ro/x.json"
+		--proc-root "$tmp/fixture-proc" "$fpid" -o "$tmp/ro/x.json"
 	expect "snapshot -o into a directory it may not write (uid 65534)" 1 \
 		"^vmscope: cannot write '$tmp/ro/x.json': Permission denied$"
 fi

@@ -17,6 +17,16 @@ need_nobody "to mount filesystems and to run as another user"
 with_tmp
 chmod 755 "$tmp"
 umask 022
+# uid 65534 runs vmscope and the target too: where it may not reach the
+# build (a clone under /root), they run as copies in the test's directory,
+# for root as well
+mkdir "$tmp/bin"
+if ! "${nobody[@]}" test -x "$vmscope"; then
+	cp "$vmscope" "$tmp/bin/vmscope" && vmscope=$tmp/bin/vmscope
+fi
+if ! "${nobody[@]}" test -x "$static_target"; then
+	cp "$static_target" "$tmp/bin/static-target" && static_target=$tmp/bin/static-target
+fi
 as_nobody() { "${nobody[@]}" "$@"; }
 mnt=$tmp/mnt
 mkdir "$mnt"

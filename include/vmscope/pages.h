@@ -210,11 +210,13 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 /* Waits for the sweep's thread and frees it; NULL is ignored. */
 void vms_pages_sweep_free(struct vms_pages_sweep *sw);
 /*
- * snap's regions are read (smaps; NULL: they will not be): the sweep's
- * thread sums its runs into their pages while the caller goes on, touching
- * no region's pages until vms_collect_pages_swept.
+ * snap's first `complete` regions are read whole (smaps): once the walk is
+ * done, their pages are summed on the caller's thread, which parses smaps
+ * and would otherwise wait for the kernel. Never waits for the walk: what
+ * is left is summed by vms_collect_pages_swept. snap NULL: the regions
+ * given so far are void (smaps failed).
  */
-void vms_pages_sweep_regions(struct vms_pages_sweep *sw, struct vms_snapshot *snap);
+void vms_pages_sweep_feed(struct vms_pages_sweep *sw, struct vms_snapshot *snap, size_t complete);
 /*
  * Asks vms_collect(p) to start the sweep as soon as smaps is being read
  * (after the command line, which reads the process's memory); the sweep

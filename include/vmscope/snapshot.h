@@ -460,7 +460,6 @@ struct vms_snapshot {
 	struct vms_totals totals;
 	struct vms_region *regions; /* sorted by start, non-overlapping */
 	size_t n_regions, alloc_regions;
-	struct vms_region_pages *pages_block; /* the regions' pages, when one block holds them */
 	struct vms_object *objects;
 	size_t n_objects, alloc_objects;
 	struct vms_thread *threads;

@@ -188,7 +188,6 @@ void vms_snapshot_free(struct vms_snapshot *snap)
 		free(snap->arena);
 	}
 	free(snap->regions);
-	free(snap->pages_block);
 	free(snap->objects);
 	free(snap->threads);
 	free(snap->sysv);

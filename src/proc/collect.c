@@ -279,6 +279,9 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r)
 			break;
 		}
 		procfile_take(&p->pf, (size_t)n);
+		/* all but the last region are whole; with eof, all are */
+		vms_pages_sweep_feed(p->sweep, snap,
+				     eof ? snap->n_regions : snap->n_regions - !!snap->n_regions);
 	}
 out:
 	procfile_close(&p->pf);
@@ -287,6 +290,7 @@ out:
 		/* never a half-read region list */
 		snap->n_regions = 0;
 		snap->dropped_regions = 0;
+		vms_pages_sweep_feed(p->sweep, NULL, 0);
 	}
 }
 
@@ -382,11 +386,8 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 	collect_exe(p, snap);
 	collect_user(snap);
 	collect_rollup(p, snap);
-	if (flags & VMS_COLLECT_REGIONS) {
+	if (flags & VMS_COLLECT_REGIONS)
 		finish_smaps(p, snap, smaps_r);
-		vms_pages_sweep_regions(p->sweep,
-					vms_snapshot_have(snap, VMS_SRC_SMAPS) ? snap : NULL);
-	}
 	if (flags & VMS_COLLECT_THREADS)
 		collect_threads(p, snap);
 	return 0;

@@ -40,18 +40,17 @@ static int acc_run(const struct vms_page_run *run, void *ctx)
  */
 struct sweep {
 	struct vms_snapshot *snap;
-	size_t i, n; /* the region being filled; the regions swept */
+	size_t i, n; /* the region being filled; the regions swept (so far) */
 	bool open;
+	bool n_final; /* n counts every region swept */
 	struct vms_pages_acc acc;
 	uint32_t page_size, known;
-	struct vms_region_pages *block; /* one for each region swept, or NULL: the arena's */
 };
 
 static void sweep_open(struct sweep *s)
 {
 	const struct vms_region *reg = &s->snap->regions[s->i];
-	struct vms_region_pages *rp = s->block ? &s->block[s->i]
-					       : arena_alloc(s->snap->arena, sizeof(*rp));
+	struct vms_region_pages *rp = arena_alloc(s->snap->arena, sizeof(*rp));
 
 	vms_pages_acc_init(&s->acc, rp, reg->start, reg->end, s->page_size, s->known);
 	s->open = true;
@@ -91,63 +90,52 @@ static int sweep_run(const struct vms_page_run *run, void *ctx)
 	return 0;
 }
 
-/* The regions in the process's page tables: not the kernel's half. */
-static size_t regions_swept(const struct vms_snapshot *snap)
+static void sweep_init(struct sweep *s, struct vms_snapshot *snap, const struct vms_pagemap *pm,
+		       uint32_t known)
 {
-	size_t n = 0;
+	*s = (struct sweep){ .snap = snap, .page_size = pm->page_size, .known = known };
+}
 
-	while (n < snap->n_regions && !(snap->regions[n].start >> 63) &&
-	       strcmp(snap->regions[n].name, "[vsyscall]") != 0)
-		n++;
-	return n;
+/* Counts the regions of [0, upto) in the process's page tables (not the
+ * kernel's half): they come first. */
+static void sweep_count(struct sweep *s, size_t upto)
+{
+	const struct vms_region *regs = s->snap->regions;
+
+	while (!s->n_final && s->n < upto) {
+		if ((regs[s->n].start >> 63) || strcmp(regs[s->n].name, "[vsyscall]") == 0)
+			s->n_final = true;
+		else
+			s->n++;
+	}
 }
 
 /*
- * The early sweep: the runs of [0, VMS_PAGES_SWEEP_END), kept in address
- * order until the regions are known (a run is 24 bytes; a process has a
- * few per region). Once vms_pages_sweep_regions hands it the regions (the
- * other thread goes on with the model, which touches other fields of
- * them), the thread sums the runs into each region's pages, in a block of
- * its own, and frees them.
+ * The early sweep: a thread of its own walks [0, VMS_PAGES_SWEEP_END) while
+ * smaps is read and keeps the runs in address order (a run is 24 bytes; a
+ * process has a few per region). The thread that parses smaps sums them
+ * into each region as soon as both the walk and the region are done
+ * (vms_pages_sweep_feed): it mostly waits for the kernel's smaps meanwhile.
  */
 struct vms_pages_sweep {
 	pthread_t thread;
 	struct vms_pagemap *pm;
 	struct vms_page_run *runs;
-	size_t n, alloc;
-	int r; /* of the walk */
+	size_t n_runs, alloc;
+	size_t next; /* runs[next ...] are not summed yet */
+	int r;       /* of the walk */
+	bool walked; /* the walk is done: runs and r are final (atomic) */
 	bool joined;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool given;      /* vms_pages_sweep_regions was called */
-	bool replayed;   /* the runs are in s (the regions' pages) */
-	struct sweep s;
+	struct sweep s; /* s.snap NULL until the first region is given */
 };
 
 static int keep_run(const struct vms_page_run *run, void *ctx)
 {
 	struct vms_pages_sweep *sw = ctx;
 
-	ARRAY_GROW(sw->runs, sw->n + 1, sw->alloc);
-	sw->runs[sw->n++] = *run;
+	ARRAY_GROW(sw->runs, sw->n_runs + 1, sw->alloc);
+	sw->runs[sw->n_runs++] = *run;
 	return 0;
-}
-
-/* The runs into the regions' pages; what runs may still come from above
- * the sweep's end is left open. */
-static void sweep_replay(struct vms_pages_sweep *sw)
-{
-	struct sweep *s = &sw->s;
-
-	for (size_t i = 0; i < sw->n; i++)
-		(void)sweep_run(&sw->runs[i], s);
-	if (sw->r == 0)
-		while (s->i < s->n && s->snap->regions[s->i].end <= VMS_PAGES_SWEEP_END)
-			sweep_close(s);
-	free(sw->runs);
-	sw->runs = NULL;
-	sw->n = sw->alloc = 0;
-	sw->replayed = true;
 }
 
 static void *sweep_main(void *arg)
@@ -155,12 +143,7 @@ static void *sweep_main(void *arg)
 	struct vms_pages_sweep *sw = arg;
 
 	sw->r = vms_pagemap_walk(sw->pm, 0, VMS_PAGES_SWEEP_END, keep_run, sw);
-	pthread_mutex_lock(&sw->lock);
-	while (!sw->given)
-		pthread_cond_wait(&sw->cond, &sw->lock);
-	pthread_mutex_unlock(&sw->lock);
-	if (sw->s.snap && sw->s.n)
-		sweep_replay(sw);
+	__atomic_store_n(&sw->walked, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -181,11 +164,7 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	}
 	sw = xcalloc(1, sizeof(*sw));
 	sw->pm = pm;
-	pthread_mutex_init(&sw->lock, NULL);
-	pthread_cond_init(&sw->cond, NULL);
 	if (pthread_create(&sw->thread, NULL, sweep_main, sw) != 0) {
-		pthread_cond_destroy(&sw->cond);
-		pthread_mutex_destroy(&sw->lock);
 		vms_pagemap_free(pm);
 		free(sw);
 		return NULL;
@@ -193,32 +172,58 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	return sw;
 }
 
-void vms_pages_sweep_regions(struct vms_pages_sweep *sw, struct vms_snapshot *snap)
+/*
+ * The walk's runs into the regions s counts, up to the end of the last: a
+ * run that goes on past it is summed again at the next call, into the
+ * regions that follow (each region takes only its own part of a run). With
+ * close, every region counted is finished but one across the sweep's end
+ * (the walk above it adds to it); without (the walk failed), only those the
+ * runs went past, as in a walk of their own.
+ */
+static void sweep_feed(struct vms_pages_sweep *sw, bool close)
+{
+	struct sweep *s = &sw->s;
+	uint64_t limit;
+
+	if (s->n == 0)
+		return;
+	limit = s->snap->regions[s->n - 1].end;
+	for (; sw->next < sw->n_runs; sw->next++) {
+		const struct vms_page_run *run = &sw->runs[sw->next];
+
+		if (run->start >= limit)
+			break;
+		(void)sweep_run(run, s);
+		if (run->end > limit)
+			break;
+	}
+	while (close && s->i < s->n && s->snap->regions[s->i].end <= VMS_PAGES_SWEEP_END)
+		sweep_close(s);
+}
+
+void vms_pages_sweep_feed(struct vms_pages_sweep *sw, struct vms_snapshot *snap, size_t complete)
 {
 	if (!sw)
 		return;
-	pthread_mutex_lock(&sw->lock);
-	if (!sw->given && snap) {
-		sw->s = (struct sweep){ .snap = snap, .page_size = sw->pm->page_size,
-					.known = vms_pagemap_known(sw->pm), .n = regions_swept(snap) };
-		if (sw->s.n) {
-			sw->s.block = xcalloc(sw->s.n, sizeof(*sw->s.block));
-			/* the snapshot owns it from now on */
-			free(snap->pages_block);
-			snap->pages_block = sw->s.block;
-		}
+	if (!snap) {
+		sw->s.snap = NULL; /* the regions given so far are void */
+		sw->next = 0;
+		return;
 	}
-	sw->given = true;
-	pthread_cond_broadcast(&sw->cond);
-	pthread_mutex_unlock(&sw->lock);
+	if (!__atomic_load_n(&sw->walked, __ATOMIC_ACQUIRE) || sw->r != 0)
+		return; /* later: vms_collect_pages_swept waits for the walk */
+	if (sw->s.snap != snap) {
+		sweep_init(&sw->s, snap, sw->pm, vms_pagemap_known(sw->pm));
+		sw->next = 0;
+	}
+	sweep_count(&sw->s, complete);
+	sweep_feed(sw, true);
 }
 
 static void sweep_join(struct vms_pages_sweep *sw)
 {
-	if (!sw->joined) {
-		vms_pages_sweep_regions(sw, NULL); /* never given: no replay to wait for */
+	if (!sw->joined)
 		pthread_join(sw->thread, NULL);
-	}
 	sw->joined = true;
 }
 
@@ -227,8 +232,6 @@ void vms_pages_sweep_free(struct vms_pages_sweep *sw)
 	if (!sw)
 		return;
 	sweep_join(sw);
-	pthread_cond_destroy(&sw->cond);
-	pthread_mutex_destroy(&sw->lock);
 	vms_pagemap_free(sw->pm);
 	free(sw->runs);
 	free(sw);
@@ -241,20 +244,24 @@ static int sweep_regions(struct vms_pagemap *pm, struct vms_pages_sweep *early,
 	uint64_t lo, hi;
 	int r;
 
-	if (early && early->replayed && early->s.snap == snap)
-		s = &early->s; /* the thread summed the runs already */
-	else
-		local = (struct sweep){ .snap = snap, .page_size = pm->page_size, .known = known,
-					.n = regions_swept(snap) };
+	if (early) {
+		s = &early->s;
+		/* what vms_pages_sweep_feed summed stands if it was this snap's */
+		if (s->snap != snap || s->n > snap->n_regions) {
+			sweep_init(s, snap, pm, known);
+			early->next = 0;
+		}
+	} else {
+		sweep_init(s, snap, pm, known);
+	}
+	sweep_count(s, snap->n_regions);
 	if (s->n == 0)
 		return 0;
 	lo = snap->regions[0].start;
 	hi = snap->regions[s->n - 1].end;
 	if (early) {
-		if (s == &local)
-			for (size_t i = 0; i < early->n; i++)
-				(void)sweep_run(&early->runs[i], s);
 		r = early->r;
+		sweep_feed(early, r == 0);
 		/* above the early sweep's end: user space reaches higher on
 		 * machines with more address bits */
 		if (r == 0 && hi > VMS_PAGES_SWEEP_END)

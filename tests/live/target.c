@@ -21,6 +21,8 @@
  *   --sbrk-pages H                  the break moved up by H pages, written
  *   --thread                        a thread that writes 64 KiB of its stack
  *   --maps M                        M extra one-page regions (alternating perms)
+ *   --maps-touch                    every page of them written first: runs of
+ *                                   present pages go on across the regions
  *   --maps-max                      last of all, one-page anonymous mappings of
  *                                   alternating perms until mmap fails with ENOMEM:
  *                                   the process is at vm.max_map_count ("mapsmax N")
@@ -393,6 +395,7 @@ int main(int argc, char **argv)
 		{ "fault-thread", required_argument, NULL, 0x103 },
 		{ "fault-exit", no_argument, NULL, 0x104 },
 		{ "maps-max", no_argument, NULL, 0x105 },
+		{ "maps-touch", no_argument, NULL, 0x10f },
 		{ "reserve-gib", required_argument, NULL, 0x106 },
 		{ "threads", required_argument, NULL, 0x107 },
 		{ "thp-split", no_argument, NULL, 0x140 },
@@ -412,7 +415,7 @@ int main(int argc, char **argv)
 	char *refs = NULL;
 	struct faulter fl = { .file_fd = -1 };
 	const char *fault_file = NULL;
-	bool faults = false, maps_max = false, thp_split = false;
+	bool faults = false, maps_max = false, maps_touch = false, thp_split = false;
 	unsigned long reserve_gib = 0, threads = 0, anon_pageout = 0;
 	bool shared_pageout = false;
 	pid_t self = getpid();
@@ -449,6 +452,7 @@ int main(int argc, char **argv)
 		case 0x103: fl.thread_n = parse_count(optarg, "--fault-thread"); faults = true; break;
 		case 0x104: fl.exit_after = true; break;
 		case 0x105: maps_max = true; break;
+		case 0x10f: maps_touch = true; break;
 		case 0x106: reserve_gib = parse_count(optarg, "--reserve-gib"); break;
 		case 0x107: threads = parse_count(optarg, "--threads"); break;
 		case 0x140: thp_split = true; break;
@@ -547,11 +551,14 @@ int main(int argc, char **argv)
 	}
 
 	if (maps) {
-		char *p = map_fenced(maps, PROT_READ);
+		char *p = map_fenced(maps, maps_touch ? PROT_READ | PROT_WRITE : PROT_READ);
 
+		if (maps_touch)
+			touch(p, maps, 0x4d);
 		/* Alternating permissions keep every page its own VMA. */
-		for (unsigned long i = 1; i < maps; i += 2)
-			if (mprotect(p + i * page_size, page_size, PROT_READ | PROT_WRITE) < 0)
+		for (unsigned long i = !maps_touch; i < maps; i += 2)
+			if (mprotect(p + i * page_size, page_size,
+				     maps_touch ? PROT_READ : PROT_READ | PROT_WRITE) < 0)
 				fail("mprotect (is vm.max_map_count too low?)");
 		printf("maps 0x%lx %lu\n", (unsigned long)(uintptr_t)p, maps);
 	}

@@ -342,6 +342,73 @@ static void test_top_of_user_space(void **state)
 }
 
 /*
+ * 20,000 regions of a written page each, whose present pages make runs
+ * that go on across many regions, and huge pages: the sweep, summed into
+ * the regions while smaps is still being read, says of every region what a
+ * walk of each region (pread) says where both know a counter, and knows
+ * the same counters of each region.
+ */
+static void test_many_regions(void **state)
+{
+	static const char *const args[] = { "--maps", "20000", "--maps-touch", "--thp-mib", "4",
+					    NULL };
+	struct lt_target t;
+	json_object *rep[2], *regs[2];
+	uint64_t f[2];
+	size_t n, in_maps = 0;
+	int known = -1;
+	char pid[16];
+
+	(void)state;
+	target_start(&t, args);
+	assert_true(lt_target_fact(&t, "maps", f, 2));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	rep[0] = vmscope_json((const char *const[]){ "--format", "json", pid, NULL });
+	rep[1] = vmscope_json((const char *const[]){ "--format", "json", "--pagemap", "pread",
+						     pid, NULL });
+	for (int k = 0; k < 2; k++)
+		regs[k] = lt_get(rep[k], "regions");
+	n = json_object_array_length(regs[0]);
+	assert_int_equal(json_object_array_length(regs[1]), n);
+	for (size_t i = 0; i < n; i++) {
+		json_object *r = json_object_array_get_idx(regs[0], i);
+		json_object *p = lt_get(r, "pages");
+		json_object *q = lt_get(json_object_array_get_idx(regs[1], i), "pages");
+		uint64_t start = strtoull(json_object_get_string(lt_get(r, "start")), NULL, 16);
+		int nonnull = 0;
+
+		if (json_object_is_type(p, json_type_null)) {
+			assert_true(json_object_is_type(q, json_type_null));
+			continue;
+		}
+		json_object_object_foreach(p, key, v) {
+			json_object *w;
+
+			if (json_object_is_type(v, json_type_null))
+				continue;
+			nonnull++;
+			/* each reader knows counters the other does not */
+			if (json_object_object_get_ex(q, key, &w) &&
+			    !json_object_is_type(w, json_type_null) && !json_object_equal(v, w))
+				fail_msg("region %s: %s is %s by the sweep, %s by pread",
+					 json_object_get_string(lt_get(r, "start")), key,
+					 json_object_to_json_string(v), json_object_to_json_string(w));
+		}
+		if (known < 0)
+			known = nonnull;
+		assert_int_equal(nonnull, known);
+		if (start >= f[0] && start < f[0] + f[1] * page_size) {
+			assert_int_equal(pages_of(p, "present"), 1);
+			in_maps++;
+		}
+	}
+	assert_int_equal(in_maps, f[1]);
+	for (int k = 0; k < 2; k++)
+		json_object_put(rep[k]);
+	lt_target_stop(&t);
+}
+
+/*
  * A read-only region of zero pages: present to pagemap, not in Rss, so the
  * strip draws none of it as resident, draws it apart and says so. Huge
  * pages: thp counts the PMD-mapped ones, as smaps' AnonHugePages does, and
@@ -560,6 +627,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_fork_shared),
 		cmocka_unit_test(test_zero_thp_guard),
 		cmocka_unit_test(test_top_of_user_space),
+		cmocka_unit_test(test_many_regions),
 		cmocka_unit_test(test_zero_strip_and_folios),
 		cmocka_unit_test(test_exit_during_scan),
 		cmocka_unit_test(test_working_set),

@@ -9,9 +9,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/thread.h"
 #include "base/xalloc.h"
 
 #define PROCFILE_CHUNK (64 * 1024)
@@ -111,7 +113,15 @@ int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags, st
 }
 
 #define READAHEAD_CHUNK (128 * 1024)
-#define READAHEAD_CHUNKS 8
+/*
+ * How far the reader may get ahead of the consumer: 4 MB. The consumer is
+ * away for whole milliseconds (reading smaps_rollup walks the page tables:
+ * 8 ms at 30,000 VMAs) and shares its CPU with the page sweep; a reader
+ * that waits for room adds that wait to the whole read. Buffers are made
+ * only as the reader gets ahead and reused most recent first, so a reader
+ * that is never far ahead holds a few.
+ */
+#define READAHEAD_CHUNKS 32
 /*
  * Room in front of each chunk for the partial line before it: the consumer
  * copies that line there and takes the whole buffer in exchange for its
@@ -120,6 +130,10 @@ int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags, st
  */
 #define READAHEAD_HEAD (8 * 1024)
 #define READAHEAD_BUF (READAHEAD_HEAD + READAHEAD_CHUNK)
+/* Buffers kept for the reader once the consumer has caught up; the others
+ * go back to the system, so that what was needed to get ahead is not held
+ * while the consumer builds on what it read. */
+#define READAHEAD_SPARE 4
 
 struct readahead_chunk {
 	char *data;
@@ -132,11 +146,29 @@ struct procfile_reader {
 	pthread_cond_t cond;
 	struct readahead_chunk ring[READAHEAD_CHUNKS];
 	size_t produced, consumed; /* chunk counts; ring index is count % N */
+	/* buffers of READAHEAD_BUF bytes not in the ring */
+	char *spare[READAHEAD_SPARE];
+	unsigned n_spare;
 	int error;                 /* -errno from read(), or 0 */
 	bool done;                 /* the reader hit the end or an error */
 	bool stop;                 /* the consumer closed the file */
 	int fd;
 };
+
+/*
+ * A buffer no longer needed, its pages returned at once: free() alone keeps
+ * a buffer that came from the heap, and the heap's pages with it.
+ */
+static void release_buffer(char *buf)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)buf + page - 1) & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)buf + READAHEAD_BUF) & ~(page - 1);
+
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	free(buf);
+}
 
 static void *readahead_main(void *arg)
 {
@@ -156,7 +188,11 @@ static void *readahead_main(void *arg)
 			return NULL;
 		}
 		c = &rd->ring[rd->produced % READAHEAD_CHUNKS];
+		if (!c->data && rd->n_spare)
+			c->data = rd->spare[--rd->n_spare];
 		pthread_mutex_unlock(&rd->lock);
+		if (!c->data)
+			c->data = xmalloc(READAHEAD_BUF);
 
 		/* /proc gives a page or so per read: gather many into one chunk
 		 * so that handing chunks over costs little. */
@@ -199,6 +235,7 @@ static ssize_t readahead_take(struct procfile *pf)
 	struct procfile_reader *rd = pf->reader;
 	struct readahead_chunk *c;
 	size_t unread = pf->end - pf->start;
+	char *mine = NULL;
 	ssize_t n;
 
 	pthread_mutex_lock(&rd->lock);
@@ -215,14 +252,13 @@ static ssize_t readahead_take(struct procfile *pf)
 	n = (ssize_t)c->len;
 	if (unread <= READAHEAD_HEAD && pf->alloc >= READAHEAD_BUF) {
 		/* the unread bytes go in front of the chunk; the buffers trade */
-		char *mine = pf->buf;
-
+		mine = pf->buf;
 		memcpy(c->data + READAHEAD_HEAD - unread, pf->buf + pf->start, unread);
 		pf->buf = c->data;
 		pf->alloc = READAHEAD_BUF;
 		pf->start = READAHEAD_HEAD - unread;
 		pf->end = READAHEAD_HEAD;
-		c->data = mine;
+		c->data = NULL;
 	} else {
 		if (pf->start > 0) {
 			memmove(pf->buf, pf->buf + pf->start, unread);
@@ -235,9 +271,26 @@ static ssize_t readahead_take(struct procfile *pf)
 
 	pthread_mutex_lock(&rd->lock);
 	rd->consumed++;
+	if (mine && rd->n_spare < READAHEAD_SPARE) {
+		rd->spare[rd->n_spare++] = mine;
+		mine = NULL;
+	}
 	pthread_cond_broadcast(&rd->cond);
 	pthread_mutex_unlock(&rd->lock);
+	if (mine)
+		release_buffer(mine);
 	return n;
+}
+
+static void readahead_free(struct procfile_reader *rd)
+{
+	for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
+		free(rd->ring[i].data);
+	while (rd->n_spare)
+		free(rd->spare[--rd->n_spare]);
+	pthread_cond_destroy(&rd->cond);
+	pthread_mutex_destroy(&rd->lock);
+	free(rd);
 }
 
 static void readahead_stop(struct procfile *pf)
@@ -251,11 +304,7 @@ static void readahead_stop(struct procfile *pf)
 	pthread_cond_broadcast(&rd->cond);
 	pthread_mutex_unlock(&rd->lock);
 	pthread_join(rd->thread, NULL);
-	for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
-		free(rd->ring[i].data);
-	pthread_cond_destroy(&rd->cond);
-	pthread_mutex_destroy(&rd->lock);
-	free(rd);
+	readahead_free(rd);
 	pf->reader = NULL;
 }
 
@@ -297,19 +346,14 @@ int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name,
 		return r;
 	rd = xcalloc(1, sizeof(*rd));
 	rd->fd = pf->fd;
-	for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
-		rd->ring[i].data = xmalloc(READAHEAD_BUF);
 	pthread_mutex_init(&rd->lock, NULL);
 	pthread_cond_init(&rd->cond, NULL);
 	pf->reader = rd;
-	if (pthread_create(&rd->thread, NULL, readahead_main, rd) != 0) {
+	/* on another CPU: on the caller's, it would wait for the caller to block */
+	if (thread_create_apart(&rd->thread, readahead_main, rd) != 0) {
 		/* no thread: plain reads do the same work, only slower */
 		pf->reader = NULL;
-		for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
-			free(rd->ring[i].data);
-		pthread_cond_destroy(&rd->cond);
-		pthread_mutex_destroy(&rd->lock);
-		free(rd);
+		readahead_free(rd);
 	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "base/thread.h"
 
 #define BIT(d) (UINT64_C(1) << ((d) - 1))
 
@@ -281,7 +282,7 @@ void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 	strbuf_init(&j.part.sb);
 	pthread_mutex_init(&j.lock, NULL);
 	pthread_cond_init(&j.cond, NULL);
-	if (pthread_create(&thread, NULL, items_main, &j) != 0) {
+	if (thread_create_apart(&thread, items_main, &j) != 0) {
 		/* no thread: the same items, one after the other */
 		for (size_t i = 0; i < n; i++)
 			put(w, i, ctx);

@@ -27,6 +27,7 @@
 #include "base/parse.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
+#include "base/thread.h"
 #include "base/xalloc.h"
 #include "proc/list-internal.h"
 #include "vmscope/collect.h"
@@ -199,7 +200,7 @@ static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vm
 		vms_plist_init(&h.pl);
 		h.es = es + n / 2;
 		h.n = n - n / 2;
-		if (pthread_create(&th, NULL, read_half, &h) == 0)
+		if (thread_create_apart(&th, read_half, &h) == 0)
 			first = n / 2;
 	}
 	for (size_t i = 0; i < first; i++)

@@ -701,6 +701,61 @@ static size_t block_line(char *buf, size_t i)
 	return len;
 }
 
+/* A file of the block test's first `lines` lines, at path (mkstemp's). */
+static void write_block_file(char *path, size_t lines)
+{
+	static char line[16384];
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i < lines; i++) {
+		size_t len = block_line(line, i);
+
+		fwrite(line, 1, len, f);
+		if (i + 1 < lines)
+			fputc('\n', f);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Reads pf's blocks to the end, at most three lines a call (blocks keep a
+ * remainder): every line comes back whole and in order, the last one
+ * without its '\n' with eof. */
+static void read_blocks(struct procfile *pf, size_t lines)
+{
+	static char want[16384];
+	const char *buf;
+	size_t len, n = 0;
+	bool eof = false;
+	int r;
+
+	while ((r = procfile_next_block(pf, &buf, &len, &eof)) > 0) {
+		const char *p = buf, *end = buf + len;
+
+		for (int k = 0; k < 3 && p < end; k++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t wl;
+
+			if (!nl && !eof)
+				break;
+			if (!nl)
+				nl = end;
+			wl = block_line(want, n);
+			assert_int_equal((size_t)(nl - p), wl);
+			assert_memory_equal(p, want, wl);
+			n++;
+			p = nl < end ? nl + 1 : end;
+		}
+		procfile_take(pf, (size_t)(p - buf));
+	}
+	assert_int_equal(r, 0);
+	assert_true(eof);
+	assert_int_equal(n, lines);
+}
+
 /*
  * Blocks handed out, lines taken a few at a time, with plain reads and with
  * the read-ahead thread (whose chunks trade places with the reader's
@@ -710,56 +765,21 @@ static size_t block_line(char *buf, size_t i)
 static void test_procfile_blocks(void **state)
 {
 	char path[] = "/tmp/vmscope-test-XXXXXX";
-	static char want[16384];
 	struct procfile pf;
 	size_t lines = 3000;
-	int fd = mkstemp(path);
-	FILE *f;
 
 	(void)state;
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	for (size_t i = 0; i < lines; i++) {
-		size_t len = block_line(want, i);
-
-		fwrite(want, 1, len, f);
-		if (i + 1 < lines)
-			fputc('\n', f);
-	}
-	fclose(f);
-
+	write_block_file(path, lines);
 	for (int ahead = 0; ahead < 2; ahead++) {
 		const char *buf;
-		size_t len, n = 0;
-		bool eof = false;
+		size_t len;
+		bool eof;
 		int r;
 
 		procfile_init(&pf);
 		assert_int_equal(ahead ? procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30)
 				       : procfile_open_at(&pf, AT_FDCWD, path, 1 << 30), 0);
-		while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0) {
-			const char *p = buf, *end = buf + len;
-
-			/* at most three lines a call: blocks keep a remainder */
-			for (int k = 0; k < 3 && p < end; k++) {
-				const char *nl = memchr(p, '\n', (size_t)(end - p));
-				size_t wl;
-
-				if (!nl && !eof)
-					break;
-				if (!nl)
-					nl = end;
-				wl = block_line(want, n);
-				assert_int_equal((size_t)(nl - p), wl);
-				assert_memory_equal(p, want, wl);
-				n++;
-				p = nl < end ? nl + 1 : end;
-			}
-			procfile_take(&pf, (size_t)(p - buf));
-		}
-		assert_int_equal(r, 0);
-		assert_true(eof);
-		assert_int_equal(n, lines);
+		read_blocks(&pf, lines);
 		procfile_release(&pf);
 
 		/* a line longer than line_max */
@@ -772,6 +792,33 @@ static void test_procfile_blocks(void **state)
 		assert_int_equal(r, -EFBIG);
 		procfile_release(&pf);
 	}
+	unlink(path);
+}
+
+/*
+ * The read-ahead thread as far ahead as it may get: 8 MB of lines, the
+ * reader left alone until it has filled its 32 chunks and waits for room,
+ * then read to the end while it refills them; then the same file again
+ * with the same procfile (buffers made anew, the spare ones given back on
+ * the way). Every line whole and in order.
+ */
+static void test_procfile_far_ahead(void **state)
+{
+	char path[] = "/tmp/vmscope-test-XXXXXX";
+	struct procfile pf;
+	size_t lines = 30000;
+
+	(void)state;
+	write_block_file(path, lines);
+	procfile_init(&pf);
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30), 0);
+		if (pass == 0)
+			usleep(200 * 1000);
+		read_blocks(&pf, lines);
+		procfile_close(&pf);
+	}
+	procfile_release(&pf);
 	unlink(path);
 }
 
@@ -1026,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_sysv),
 		cmocka_unit_test(test_procfile_lines),
 		cmocka_unit_test(test_procfile_blocks),
+		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),
 		cmocka_unit_test(test_cursor_numbers),

@@ -114,7 +114,12 @@ struct vms_pages_acc {
 	uint64_t pss_frac; /* PSS in pages << 16 */
 };
 
-/* known: the VMS_PAGE_BIT()s the reader can tell; they become out->have. */
+/* The stretches of the histogram of [start, end): its pages, at most
+ * VMS_PAGE_HIST. */
+unsigned vms_pages_n_hist(uint64_t start, uint64_t end, uint32_t page_size);
+/* known: the VMS_PAGE_BIT()s the reader can tell; they become out->have.
+ * out holds vms_region_pages_size(vms_pages_n_hist(start, end, page_size))
+ * bytes at least. */
 void vms_pages_acc_init(struct vms_pages_acc *a, struct vms_region_pages *out, uint64_t start,
 			uint64_t end, uint32_t page_size, uint32_t known);
 /* A run inside the region (clipped to it). */

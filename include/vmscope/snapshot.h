@@ -207,15 +207,29 @@ struct vms_region_pages {
 	uint64_t v[VMS_PG__MAX]; /* bytes */
 	uint32_t have;           /* 1u << enum vms_page_count */
 	uint64_t pss;            /* bytes, from kpagecount; with VMS_PG_MAPPED_ONCE */
-	/* Resident share of each of n_hist equal stretches of the region, 0
-	 * none .. 255 all, counting the pages that are in Rss: present pages
-	 * but those that map the zero page (where VMS_PG_ZERO is known); never
-	 * 0 when such a page is there. zero_hist: the same for the zero-page
-	 * mappings, all 0 when VMS_PG_ZERO is not known. */
+	/* hist[0, n_hist): the resident share of each of n_hist equal
+	 * stretches of the region, 0 none .. 255 all, counting the pages that
+	 * are in Rss: present pages but those that map the zero page (where
+	 * VMS_PG_ZERO is known); never 0 when such a page is there.
+	 * hist[n_hist, 2 n_hist) (vms_region_pages_zero): the same for the
+	 * zero-page mappings, all 0 when VMS_PG_ZERO is not known.
+	 * A region's pages take only the room its n_hist needs
+	 * (vms_region_pages_size: a one-page region's are half the struct), so
+	 * they are never copied whole. */
 	uint8_t n_hist;          /* min(VMS_PAGE_HIST, pages in the region) */
-	uint8_t hist[VMS_PAGE_HIST];
-	uint8_t zero_hist[VMS_PAGE_HIST];
+	uint8_t hist[2 * VMS_PAGE_HIST];
 };
+
+/* The bytes that pages of n_hist stretches need. */
+static inline size_t vms_region_pages_size(unsigned n_hist)
+{
+	return offsetof(struct vms_region_pages, hist) + 2 * (size_t)n_hist;
+}
+
+static inline const uint8_t *vms_region_pages_zero(const struct vms_region_pages *p)
+{
+	return p->hist + p->n_hist;
+}
 
 static inline bool vms_region_pages_has(const struct vms_region_pages *p, enum vms_page_count c)
 {

@@ -304,7 +304,11 @@ static bool load_region_pages(struct load *ld, struct json_object *o, struct vms
 		     load_strip(ld, pg, "residency", p->hist, &n);
 	}
 	if (ok && load_has_member(pg, "zero_residency")) {
-		ok = load_strip(ld, pg, "zero_residency", p->zero_hist, &nz);
+		uint8_t zero[VMS_PAGE_HIST];
+
+		ok = load_strip(ld, pg, "zero_residency", zero, &nz);
+		if (ok && nz == n)
+			memcpy(p->hist + n, zero, nz);
 		if (ok && nz != n) {
 			load_enter_key(ld, "zero_residency");
 			ok = load_fail(ld, "expected as many stretches as residency");

@@ -59,7 +59,7 @@ void json_put_region_pages(struct jsonw *w, const struct vms_region_pages *p)
 	/* the pages in Rss, and apart the zero-page mappings, which are not */
 	put_strip(w, "residency", p->hist, p->n_hist);
 	if (vms_region_pages_has(p, VMS_PG_ZERO))
-		put_strip(w, "zero_residency", p->zero_hist, p->n_hist);
+		put_strip(w, "zero_residency", vms_region_pages_zero(p), p->n_hist);
 	jsonw_end_object(w);
 }
 

@@ -50,7 +50,9 @@ struct sweep {
 static void sweep_open(struct sweep *s)
 {
 	const struct vms_region *reg = &s->snap->regions[s->i];
-	struct vms_region_pages *rp = arena_alloc(s->snap->arena, sizeof(*rp));
+	struct vms_region_pages *rp = arena_alloc(
+		s->snap->arena,
+		vms_region_pages_size(vms_pages_n_hist(reg->start, reg->end, s->page_size)));
 
 	vms_pages_acc_init(&s->acc, rp, reg->start, reg->end, s->page_size, s->known);
 	s->open = true;
@@ -322,7 +324,8 @@ static int walk_each_region(struct vms_pagemap *pm, struct vms_snapshot *snap, u
 		/* not in the process's page tables (vsyscall, in the kernel's half) */
 		if (reg->kind == VMS_KIND_VSYSCALL || (reg->start >> 63))
 			continue;
-		rp = arena_alloc(snap->arena, sizeof(*rp));
+		rp = arena_alloc(snap->arena, vms_region_pages_size(vms_pages_n_hist(
+						      reg->start, reg->end, pm->page_size)));
 		vms_pages_acc_init(&acc, rp, reg->start, reg->end, pm->page_size, known);
 		if (!pread_skips(pm, snap, reg, special))
 			r = vms_pagemap_walk(pm, reg->start, reg->end, acc_run, &acc);

@@ -159,11 +159,18 @@ int64_t vms_pagemap_decode_scan(const struct vms_scan_region *v, size_t n, uint6
 
 /* ---- per-region sums ---------------------------------------------------- */
 
+unsigned vms_pages_n_hist(uint64_t start, uint64_t end, uint32_t page_size)
+{
+	uint64_t pages = (end - start) / page_size;
+
+	return (unsigned)(pages < VMS_PAGE_HIST ? pages : VMS_PAGE_HIST);
+}
+
 void vms_pages_acc_init(struct vms_pages_acc *a, struct vms_region_pages *out, uint64_t start,
 			uint64_t end, uint32_t page_size, uint32_t known)
 {
 	uint64_t pages = (end - start) / page_size;
-	unsigned n_hist = (unsigned)(pages < VMS_PAGE_HIST ? pages : VMS_PAGE_HIST);
+	unsigned n_hist = vms_pages_n_hist(start, end, page_size);
 
 	/* only the buckets in use are zeroed: a sweep opens one accumulator
 	 * per region, and most regions are a few pages */
@@ -174,7 +181,7 @@ void vms_pages_acc_init(struct vms_pages_acc *a, struct vms_region_pages *out, u
 	a->pss_frac = 0;
 	memset(a->bucket_present, 0, n_hist * sizeof(a->bucket_present[0]));
 	memset(a->bucket_zero, 0, n_hist * sizeof(a->bucket_zero[0]));
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, vms_region_pages_size(n_hist));
 	out->have = known;
 	out->n_hist = (uint8_t)n_hist;
 }
@@ -256,7 +263,7 @@ void vms_pages_acc_finish(struct vms_pages_acc *a)
 		uint64_t size = bucket_first(a, b + 1) - bucket_first(a, b);
 
 		o->hist[b] = share_255(a->bucket_present[b], size);
-		o->zero_hist[b] = share_255(a->bucket_zero[b], size);
+		o->hist[o->n_hist + b] = share_255(a->bucket_zero[b], size);
 	}
 	if (vms_region_pages_has(o, VMS_PG_MAPPED_ONCE))
 		o->pss = (a->pss_frac * a->page_size) >> 16;

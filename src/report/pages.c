@@ -53,7 +53,7 @@ bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, un
 			double density = p->hist[b] / 255.0;
 			unsigned c0 = (unsigned)(lo / total * w), c1 = (unsigned)(hi / total * w);
 
-			if (!p->hist[b] && !p->zero_hist[b])
+			if (!p->hist[b] && !vms_region_pages_zero(p)[b])
 				continue;
 			for (unsigned c = c0; c <= c1 && c < w; c++) {
 				double clo = total * c / w, chi = total * (c + 1) / w;
@@ -63,7 +63,7 @@ bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, un
 					continue;
 				sum[c] += o * density;
 				any[c] |= p->hist[b] != 0;
-				zero[c] |= p->zero_hist[b] != 0;
+				zero[c] |= vms_region_pages_zero(p)[b] != 0;
 			}
 		}
 		pos += (double)vms_region_size(r);

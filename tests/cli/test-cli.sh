@@ -697,7 +697,9 @@ usage "record --proc-root that does not exist" 2 "^vmscope: cannot open $tmp/non
 	record --proc-root "$tmp/none" 1 -o "$tmp/none.rec"
 if script -qec true /dev/null </dev/null >/dev/null 2>&1; then
 	start cli-rec
-	pty "$vmscope" record "$tpid" -o "$tmp/pty.rec" --duration 300ms --interval 100ms
+	# --cpu 100: every sample reads the regions, however slow the build
+	# (the sanitizers') or busy the machine; the budget is test-record's
+	pty "$vmscope" record "$tpid" -o "$tmp/pty.rec" --duration 300ms --interval 100ms --cpu 100
 	ns=$("$vmscope" show -f json "$tmp/pty.rec" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["samples"]))' 2>&1)
 	if [ "$rc" = 0 ] && grep -qF $'\e[Krecording pid '"$tpid (cli-rec): $ns samples ($ns with regions), " "$tmp/out" &&
 		[ "$(tail -c 1 "$tmp/err" | od -An -c | tr -d ' ')" = '\n' ]; then

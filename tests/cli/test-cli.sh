@@ -455,6 +455,12 @@ usage "--faults with --proc-root" 2 "^vmscope: --faults watches a live process, 
 usage "--reset-refs with --proc-root" 2 \
 	"^vmscope: --reset-refs writes to a live process, not to --proc-root$" \
 	"${fix[@]}" --reset-refs 1 "$fpid"
+# an empty NAME (an unset variable, say) would match every process
+for args in "" pages faults "record -o $tmp/empty.rec" "capture -o $tmp/empty.d" watch; do
+	read -r -a a <<<"$args"
+	usage "${a[0]:-report} of an empty NAME: a usage error, not every process" 2 \
+		"^vmscope: an empty NAME matches every process: give a PID or a NAME$" "${a[@]}" ''
+done
 usage "--faults of a NAME that matches two" 2 \
 	"^vmscope: --faults and --reset-refs take one process, and 2 match$" --faults 1 "$many"
 usage "a NAME that is no regular expression" 2 \

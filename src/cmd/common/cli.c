@@ -458,6 +458,12 @@ int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pid
 		*ret_n = 1;
 		return 0;
 	}
+	/* "" would match every process, as a pattern: never what was meant
+	 * (an unset shell variable, most likely) */
+	if (!target[0]) {
+		cli_error("an empty NAME matches every process: give a PID or a NAME");
+		return EXIT_USAGE;
+	}
 	/* All digits but no valid pid (0, or past pid_max): a number, not a name. */
 	if (target[0] && strspn(target, "0123456789") == strlen(target)) {
 		cli_error("no process with pid %s", target);

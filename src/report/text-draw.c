@@ -15,8 +15,14 @@
 #include "report/format.h"
 #include "report/tables.h"
 
-/* rows drawn before the canvas is printed and reused: bounded memory */
-#define FLUSH_ROWS 256
+/*
+ * Cells drawn before the canvas is printed and reused: 256 rows of 80
+ * columns. A bound in cells, not rows: into a pipe the canvas is 1,024
+ * columns wide (lines are not cut), and 256 such rows were 1.5 MB, each
+ * page of it faulted in and copied as the canvas grew (a fifth of the page
+ * faults of a report of 1,000 VMAs).
+ */
+#define FLUSH_CELLS (256 * 80)
 
 void text_flush(struct text *t)
 {
@@ -29,7 +35,7 @@ void text_flush(struct text *t)
 
 void text_maybe_flush(struct text *t)
 {
-	if (t->cv.height >= FLUSH_ROWS)
+	if (t->cv.height * t->cv.width >= FLUSH_CELLS)
 		text_flush(t);
 }
 

@@ -218,8 +218,8 @@ void vms_pages_sweep_free(struct vms_pages_sweep *sw);
  * snap's first `complete` regions are read whole (smaps): once the walk is
  * done, their pages are summed on the caller's thread, which parses smaps
  * and would otherwise wait for the kernel. Never waits for the walk: what
- * is left is summed by vms_collect_pages_swept. snap NULL: the regions
- * given so far are void (smaps failed).
+ * is left is summed by vms_collect_pages_swept, which drops what was
+ * summed if snap has fewer regions by then (smaps failed: none).
  */
 void vms_pages_sweep_feed(struct vms_pages_sweep *sw, struct vms_snapshot *snap, size_t complete);
 /*

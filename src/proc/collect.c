@@ -290,7 +290,6 @@ out:
 		/* never a half-read region list */
 		snap->n_regions = 0;
 		snap->dropped_regions = 0;
-		vms_pages_sweep_feed(p->sweep, NULL, 0);
 	}
 }
 

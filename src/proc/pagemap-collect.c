@@ -207,11 +207,6 @@ void vms_pages_sweep_feed(struct vms_pages_sweep *sw, struct vms_snapshot *snap,
 {
 	if (!sw)
 		return;
-	if (!snap) {
-		sw->s.snap = NULL; /* the regions given so far are void */
-		sw->next = 0;
-		return;
-	}
 	if (!__atomic_load_n(&sw->walked, __ATOMIC_ACQUIRE) || sw->r != 0)
 		return; /* later: vms_collect_pages_swept waits for the walk */
 	if (sw->s.snap != snap) {
@@ -248,7 +243,9 @@ static int sweep_regions(struct vms_pagemap *pm, struct vms_pages_sweep *early,
 
 	if (early) {
 		s = &early->s;
-		/* what vms_pages_sweep_feed summed stands if it was this snap's */
+		/* what vms_pages_sweep_feed summed stands if it was this snap's
+		 * and its regions are still there (a failed read of smaps
+		 * leaves none) */
 		if (s->snap != snap || s->n > snap->n_regions) {
 			sweep_init(s, snap, pm, known);
 			early->next = 0;

@@ -39,16 +39,24 @@ enum {
 	/* not cmdline, which the kernel reads from the process's memory (and so
 	 * marks a page of it referenced); VMS_SRC_CMDLINE is left untried */
 	VMS_COLLECT_NO_CMDLINE = 1 << 2,
+	/* limits and pressure (src/proc/insights.c): RLIMIT_STACK and
+	 * RLIMIT_MEMLOCK from limits, oom_score and oom_score_adj, the memory
+	 * cgroup (only when live: a captured process's cgroup is not this
+	 * machine's) and the machine's commitment from <root>/meminfo; what
+	 * cannot be read is recorded with its errno in the snapshot's groups */
+	VMS_COLLECT_INSIGHTS = 1 << 3,
 };
 
 /*
- * Reads stat, status, cmdline, exe, smaps_rollup and, by flags, smaps and
- * the threads into snap (which must be fresh from vms_snapshot_new). A source
+ * Reads stat, status, cmdline, exe, smaps_rollup and, by flags, smaps, the
+ * threads and the insights into snap (which must be fresh from vms_snapshot_new). A source
  * that cannot be read is recorded in snap->src with its error and the rest
  * goes on: the return is 0 then. Returns -ESRCH when the process is gone
  * (before or during the reads: nothing in snap is to be shown), -ENOMEM never
  * (dies). Regions come sorted by start; an entry that starts below the
- * previous end is dropped and counted in snap->dropped_regions.
+ * previous end is dropped and counted in snap->dropped_regions. The files
+ * that do not depend on smaps are read while a thread reads smaps, before
+ * its parse.
  */
 int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap);
 
@@ -58,15 +66,6 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap);
  * from a process that died half-way is never shown as whole.
  */
 int vms_proc_alive(struct vms_proc *p);
-
-/*
- * Limits and pressure (src/proc/insights.c): RLIMIT_STACK and RLIMIT_MEMLOCK
- * from limits, oom_score and oom_score_adj, the memory cgroup (only when
- * live: a captured process's cgroup is not this machine's) and the
- * machine's commitment from <root>/meminfo. What cannot be read is recorded
- * with its errno in the snapshot's groups; never fails.
- */
-void vms_collect_insights(struct vms_proc *p, int root_fd, bool live, struct vms_snapshot *snap);
 
 /* /proc/<pid>/limits → the soft stack and locked-memory limits. 0 or -EBADMSG. */
 int vms_limits_parse(const char *buf, size_t len, struct vms_limits *ret);

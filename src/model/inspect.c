@@ -34,6 +34,7 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 		cflags |= VMS_COLLECT_THREADS;
 	if (flags & VMS_INSPECT_NO_CMDLINE)
 		cflags |= VMS_COLLECT_NO_CMDLINE;
+	cflags |= VMS_COLLECT_INSIGHTS;
 	/* the page sweep overlaps the read of smaps */
 	if (flags & VMS_INSPECT_PAGES)
 		vms_proc_sweep_early(p, root_fd, &po);
@@ -44,7 +45,6 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 	if (r < 0)
 		goto fail;
 	snap->live = live;
-	vms_collect_insights(p, root_fd, live, snap);
 	vms_collect_sysv(root_fd, vms_proc_dirfd(p), live, snap);
 	if (flags & VMS_INSPECT_ELF)
 		vms_model_build(snap, cache, vms_proc_dirfd(p));

@@ -27,6 +27,7 @@
 #include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "proc/proc-internal.h"
 
 #define SMALL_FILE_CAP (64 * 1024)
 #define CMDLINE_CAP (256 * 1024)
@@ -34,6 +35,7 @@
 #define SMAPS_CAP ((size_t)1 << 30)
 
 struct vms_proc {
+	int root_fd; /* borrowed */
 	int dirfd;
 	int pidfd;
 	pid_t pid;
@@ -68,6 +70,7 @@ int vms_proc_open(int root_fd, pid_t pid, bool live, struct vms_proc **ret)
 	if (fd < 0)
 		return errno_gone(-errno);
 	p = xcalloc(1, sizeof(*p));
+	p->root_fd = root_fd;
 	p->dirfd = fd;
 	p->pid = pid;
 	p->live = live;
@@ -385,10 +388,14 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 	collect_exe(p, snap);
 	collect_user(snap);
 	collect_rollup(p, snap);
-	if (flags & VMS_COLLECT_REGIONS)
-		finish_smaps(p, snap, smaps_r);
+	/* The main thread mostly waits for the next block of smaps: what does
+	 * not depend on it is read before its parse, not after. */
 	if (flags & VMS_COLLECT_THREADS)
 		collect_threads(p, snap);
+	if (flags & VMS_COLLECT_INSIGHTS)
+		collect_insights(p->dirfd, p->root_fd, p->live, snap);
+	if (flags & VMS_COLLECT_REGIONS)
+		finish_smaps(p, snap, smaps_r);
 	return 0;
 }
 

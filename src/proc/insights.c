@@ -20,6 +20,7 @@
 #include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "proc/proc-internal.h"
 #include "vmscope/list.h"
 
 #define SMALL_FILE_CAP (64 * 1024)
@@ -326,9 +327,8 @@ static void collect_host_memory(int root_fd, struct vms_snapshot *snap)
 	}
 }
 
-void vms_collect_insights(struct vms_proc *p, int root_fd, bool live, struct vms_snapshot *snap)
+void collect_insights(int dirfd, int root_fd, bool live, struct vms_snapshot *snap)
 {
-	int dirfd = vms_proc_dirfd(p);
 	struct strbuf sb;
 
 	strbuf_init(&sb);

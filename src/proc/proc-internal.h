@@ -20,4 +20,7 @@ int smaps_parse_mem_line(const char *line, size_t len, struct vms_counters *c, u
 int split_key(const char *line, size_t len, const char **ret_key, size_t *ret_klen,
 	      const char **ret_val);
 
+/* VMS_COLLECT_INSIGHTS of vms_collect, from the process's directory; never fails */
+void collect_insights(int pid_dirfd, int root_fd, bool live, struct vms_snapshot *snap);
+
 #endif

@@ -112,6 +112,9 @@ static void sweep_count(struct sweep *s, size_t upto)
 	}
 }
 
+/* runs made room for before the walk; a process has a few per region */
+#define SWEEP_FIRST_RUNS 1024
+
 /*
  * The early sweep: a thread of its own walks [0, VMS_PAGES_SWEEP_END) while
  * smaps is read and keeps the runs in address order (a run is 24 bytes; a
@@ -166,8 +169,12 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	}
 	sw = xcalloc(1, sizeof(*sw));
 	sw->pm = pm;
+	/* made here: a thread's first malloc() makes it an arena of its own,
+	 * a few system calls and page faults on the sweep's way */
+	ARRAY_GROW(sw->runs, SWEEP_FIRST_RUNS, sw->alloc);
 	if (pthread_create(&sw->thread, NULL, sweep_main, sw) != 0) {
 		vms_pagemap_free(pm);
+		free(sw->runs);
 		free(sw);
 		return NULL;
 	}

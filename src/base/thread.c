@@ -6,35 +6,39 @@
  * CPU idle), longer than reading all of a small process's smaps takes. A
  * thread that must start now is started on another CPU allowed to the
  * caller; once running it takes back the caller's whole set, so the
- * scheduler stays free to move it.
+ * scheduler stays free to move it. A thread started beside such a one,
+ * which the scheduler would put on the idlest CPU (the other's, before it
+ * runs), is started on its creator's CPU instead.
  */
 #include "config.h"
 
 #include "base/thread.h"
 
 #include <sched.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "base/xalloc.h"
 
-struct apart {
+struct placed {
 	void *(*fn)(void *);
 	void *arg;
 	cpu_set_t allowed;
 };
 
-static void *apart_main(void *p)
+static void *placed_main(void *p)
 {
-	struct apart a = *(struct apart *)p;
+	struct placed a = *(struct placed *)p;
 
 	free(p);
 	(void)pthread_setaffinity_np(pthread_self(), sizeof(a.allowed), &a.allowed);
 	return a.fn(a.arg);
 }
 
-int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
+/* A thread started on the caller's CPU (here) or on the others allowed to it. */
+static int create_placed(pthread_t *thread, void *(*fn)(void *), void *arg, bool here)
 {
-	struct apart *a = xmalloc(sizeof(*a));
+	struct placed *a = xmalloc(sizeof(*a));
 	int cpu = sched_getcpu();
 
 	/* one CPU allowed (taskset), more than cpu_set_t holds, a system
@@ -42,16 +46,21 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 	if (cpu >= 0 && cpu < CPU_SETSIZE &&
 	    pthread_getaffinity_np(pthread_self(), sizeof(a->allowed), &a->allowed) == 0 &&
 	    CPU_ISSET(cpu, &a->allowed) && CPU_COUNT(&a->allowed) > 1) {
-		cpu_set_t others = a->allowed;
+		cpu_set_t start = a->allowed;
 		pthread_attr_t attr;
 		int r = -1;
 
-		CPU_CLR(cpu, &others);
+		if (here) {
+			CPU_ZERO(&start);
+			CPU_SET(cpu, &start);
+		} else {
+			CPU_CLR(cpu, &start);
+		}
 		a->fn = fn;
 		a->arg = arg;
 		if (pthread_attr_init(&attr) == 0) {
-			if (pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0)
-				r = pthread_create(thread, &attr, apart_main, a);
+			if (pthread_attr_setaffinity_np(&attr, sizeof(start), &start) == 0)
+				r = pthread_create(thread, &attr, placed_main, a);
 			pthread_attr_destroy(&attr);
 		}
 		if (r == 0)
@@ -59,4 +68,14 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 	}
 	free(a);
 	return pthread_create(thread, NULL, fn, arg);
+}
+
+int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	return create_placed(thread, fn, arg, false);
+}
+
+int thread_create_here(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	return create_placed(thread, fn, arg, true);
 }

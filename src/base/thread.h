@@ -11,4 +11,12 @@
  */
 int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg);
 
+/*
+ * pthread_create for a thread that should not take another's CPU: it is
+ * started on the caller's, and runs there while the caller waits; then it
+ * lets itself run anywhere. For work beside a thread started apart, which
+ * a new thread placed on the idlest CPU would share a CPU with.
+ */
+int thread_create_here(pthread_t *thread, void *(*fn)(void *), void *arg);
+
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/thread.h"
 #include "base/xalloc.h"
 #include "proc/pagemap-internal.h"
 
@@ -172,7 +173,8 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	/* made here: a thread's first malloc() makes it an arena of its own,
 	 * a few system calls and page faults on the sweep's way */
 	ARRAY_GROW(sw->runs, SWEEP_FIRST_RUNS, sw->alloc);
-	if (pthread_create(&sw->thread, NULL, sweep_main, sw) != 0) {
+	/* on this thread's CPU: the smaps reader, started apart, has the other */
+	if (thread_create_here(&sw->thread, sweep_main, sw) != 0) {
 		vms_pagemap_free(pm);
 		free(sw->runs);
 		free(sw);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/decimal.h"
 #include "base/escape.h"
 #include "base/thread.h"
 
@@ -46,45 +47,6 @@ static inline void commit(struct jsonw *w, char *end)
 {
 	w->sb.len = (size_t)(end - w->sb.buf);
 	*end = '\0';
-}
-
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-				  "25262728293031323334353637383940414243444546474849"
-				  "50515253545556575859606162636465666768697071727374"
-				  "75767778798081828384858687888990919293949596979899";
-
-/* v in decimal at p (20 bytes of room); returns its end. */
-static char *put_u64(char *p, uint64_t v)
-{
-	static const uint64_t pow10[20] = {
-		UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000),
-		UINT64_C(100000), UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000),
-		UINT64_C(1000000000), UINT64_C(10000000000), UINT64_C(100000000000),
-		UINT64_C(1000000000000), UINT64_C(10000000000000), UINT64_C(100000000000000),
-		UINT64_C(1000000000000000), UINT64_C(10000000000000000),
-		UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
-		UINT64_C(10000000000000000000),
-	};
-	unsigned n = 1;
-	char *e;
-
-	if (v < 10) {
-		*p = (char)('0' + v);
-		return p + 1;
-	}
-	while (n < 20 && v >= pow10[n])
-		n++;
-	e = p + n;
-	while (v >= 100) {
-		e -= 2;
-		memcpy(e, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10)
-		memcpy(e - 2, digit_pairs + 2 * v, 2);
-	else
-		e[-1] = (char)('0' + v);
-	return p + n;
 }
 
 void jsonw_init(struct jsonw *w, FILE *out)
@@ -546,7 +508,7 @@ void jsonw_qkey_uint(struct jsonw *w, const struct jsonw_qkey *q, uint64_t v)
 		jsonw_uint(w, v);
 		return;
 	}
-	commit(w, put_u64(put_qkey(w, q), v));
+	commit(w, put_dec_u64(put_qkey(w, q), v));
 }
 
 void jsonw_qkey_uints(struct jsonw *w, const struct jsonw_qkey *keys, const uint64_t *values,
@@ -584,7 +546,7 @@ void jsonw_qkey_uints(struct jsonw *w, const struct jsonw_qkey *keys, const uint
 		memcpy(p, keys[i].s, sizeof(keys[i].s));
 		p += keys[i].n;
 		if (has) {
-			p = put_u64(p, values[i]);
+			p = put_dec_u64(p, values[i]);
 		} else {
 			memcpy(p, "null", 4);
 			p += 4;
@@ -639,7 +601,7 @@ void jsonw_stringf(struct jsonw *w, const char *fmt, ...)
 
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
-	commit(w, put_u64(before_item(w, false), v));
+	commit(w, put_dec_u64(before_item(w, false), v));
 }
 
 /* v in lowercase hex, at least min digits, ending at end; returns its start. */
@@ -679,9 +641,9 @@ void jsonw_int(struct jsonw *w, int64_t v)
 
 	if (v < 0) {
 		*p++ = '-';
-		p = put_u64(p, -(uint64_t)v);
+		p = put_dec_u64(p, -(uint64_t)v);
 	} else {
-		p = put_u64(p, (uint64_t)v);
+		p = put_dec_u64(p, (uint64_t)v);
 	}
 	commit(w, p);
 }

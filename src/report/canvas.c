@@ -532,6 +532,8 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 			last -= BLANK_BLOCK;
 		while (last > 0 && row[last - 1].len == 1 && row[last - 1].glyph[0] == ' ')
 			last--;
+		/* room for every glyph: they are copied without a check each */
+		strbuf_grow(&line, (size_t)last * sizeof(row->glyph) + 1);
 		for (unsigned x = 0; x < last; x++) {
 			const struct canvas_cell *cell = &row[x];
 			bool space = cell->len == 1 && cell->glyph[0] == ' ';
@@ -541,10 +543,13 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 			/* a space looks the same in any class without a background */
 			if (color && !space && cell->cls != cur && cell->cls < CANVAS__MAX) {
 				strbuf_addf(&line, "\033[%sm", sgr[cell->cls]);
+				strbuf_grow(&line, (size_t)(last - x) * sizeof(row->glyph) + 1);
 				cur = cell->cls;
 			}
-			strbuf_add(&line, cell->glyph, cell->len);
+			memcpy(line.buf + line.len, cell->glyph, sizeof(cell->glyph));
+			line.len += cell->len;
 		}
+		line.buf[line.len] = '\0';
 		if (color && cur != CANVAS_PLAIN)
 			strbuf_addstr(&line, "\033[0m");
 		strbuf_addch(&line, '\n');

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/decimal.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
@@ -159,22 +160,33 @@ size_t *report_sorted_objects(const struct vms_snapshot *snap, enum vms_sort sor
 	return sorted_indices(snap, sort, snap->n_objects, k, cmp_object);
 }
 
+/* s[0, len) into buf of n bytes as snprintf would: cut to fit, NUL-ended. */
+static void put_cut(char *buf, size_t n, const char *s, size_t len)
+{
+	if (n == 0)
+		return;
+	if (len > n - 1)
+		len = n - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+}
+
 void vms_format_size(char *buf, size_t n, uint64_t bytes)
 {
 	static const char units[] = "KMGTPE";
 	unsigned shift;
 	uint64_t q, rem, half, tenths, whole;
+	char s[24], *e;
 
-	if (n == 0)
-		return;
 	if (bytes < 1024) {
-		snprintf(buf, n, "%" PRIu64, bytes);
+		put_cut(buf, n, s, (size_t)(put_dec_u64(s, bytes) - s));
 		return;
 	}
 	/*
 	 * Integer arithmetic so that every uint64_t rounds correctly: rem * 10
 	 * + half stays below 2^64 even for exbibytes (rem < 2^60). A value
 	 * that rounds up to 1024 of one unit is shown as 1.0 of the next.
+	 * Digits without snprintf: a report formats thousands of sizes.
 	 */
 	for (unsigned u = 0; u < sizeof(units) - 1; u++) {
 		shift = 10 * (u + 1);
@@ -183,13 +195,18 @@ void vms_format_size(char *buf, size_t n, uint64_t bytes)
 		half = UINT64_C(1) << (shift - 1);
 		tenths = q * 10 + ((rem * 10 + half) >> shift);
 		if (tenths < 100) {
-			snprintf(buf, n, "%" PRIu64 ".%" PRIu64 "%c", tenths / 10, tenths % 10,
-				 units[u]);
+			s[0] = (char)('0' + tenths / 10);
+			s[1] = '.';
+			s[2] = (char)('0' + tenths % 10);
+			s[3] = units[u];
+			put_cut(buf, n, s, 4);
 			return;
 		}
 		whole = q + (rem >= half);
 		if (whole < 1024 || u == sizeof(units) - 2) {
-			snprintf(buf, n, "%" PRIu64 "%c", whole, units[u]);
+			e = put_dec_u64(s, whole);
+			*e++ = units[u];
+			put_cut(buf, n, s, (size_t)(e - s));
 			return;
 		}
 	}
@@ -201,7 +218,7 @@ const char *report_size(char buf[32], const struct vms_report_options *opt, bool
 	if (!have)
 		return report_na;
 	if (opt->bytes)
-		snprintf(buf, 32, "%" PRIu64, v);
+		*put_dec_u64(buf, v) = '\0';
 	else
 		vms_format_size(buf, 32, v);
 	return buf;

@@ -371,45 +371,12 @@ int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t ca
 	return 0;
 }
 
-/*
- * The first chunk, read by the caller: the smaps of most processes fit in
- * it (~170 VMAs), and then no thread is made (its start alone takes longer
- * than their read). Returns 0 or -errno.
- */
-static int readahead_first(struct procfile *pf)
-{
-	size_t len = 0;
-
-	ARRAY_GROW(pf->buf, READAHEAD_BUF, pf->alloc);
-	while (len < READAHEAD_CHUNK) {
-		ssize_t n = read_retry(pf->fd, pf->buf + len, READAHEAD_CHUNK - len);
-
-		if (n < 0)
-			return (int)n;
-		if (n == 0) {
-			pf->eof = true;
-			break;
-		}
-		len += (size_t)n;
-	}
-	if (memchr(pf->buf, '\0', len))
-		return -EBADMSG;
-	pf->start = 0;
-	pf->end = pf->total = len;
-	/* procfile_next_block gives these bytes before reading more */
-	pf->took = true;
-	return pf->total > pf->cap ? -EFBIG : 0;
-}
-
 int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name, size_t cap)
 {
 	struct procfile_reader *rd;
 	int r = procfile_open_at(pf, dirfd, name, cap);
 
 	if (r < 0)
-		return r;
-	r = readahead_first(pf);
-	if (r < 0 || pf->eof)
 		return r;
 	rd = xcalloc(1, sizeof(*rd));
 	rd->fd = pf->fd;
@@ -522,11 +489,6 @@ int procfile_next_block(struct procfile *pf, const char **ret_buf, size_t *ret_l
 	*ret_len = pf->end - pf->start;
 	*ret_eof = pf->eof;
 	return 1;
-}
-
-bool procfile_all_read(const struct procfile *pf)
-{
-	return pf->fd >= 0 && pf->eof;
 }
 
 void procfile_take(struct procfile *pf, size_t n)

@@ -75,13 +75,9 @@ int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t ca
  * The same, with the reads done by a thread of their own while the caller
  * parses: for smaps of many VMAs the kernel's cost of generating the text
  * and the parse then overlap instead of adding up. Memory stays bounded (a
- * few chunks ahead). The first 128 KiB are read before it returns, by the
- * caller: a file that ends there needs no thread. Falls back to plain reads
- * if no thread can be made. Returns 0 or -errno (of the open or that read).
+ * few chunks ahead). Falls back to plain reads if no thread can be made.
  */
 int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name, size_t cap);
-/* Whether the open file was read to its end already (nothing more to wait for). */
-bool procfile_all_read(const struct procfile *pf);
 /*
  * Next line without its '\n'; a last line without one is returned too.
  * Returns 1 with a line, 0 at the end, -errno on error. The line is valid

@@ -381,11 +381,8 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 		collect_cmdline(p, snap);
 	if (flags & VMS_COLLECT_REGIONS)
 		smaps_r = start_smaps(p);
-	/* No address space (a kernel thread), no pages to sweep. smaps read
-	 * whole already (a small process): no thread either, the sweep after
-	 * the parse takes less than starting one. */
-	if (p->sweep_wanted && p->first_vsize && !p->sweep &&
-	    !((flags & VMS_COLLECT_REGIONS) && smaps_r >= 0 && procfile_all_read(&p->pf)))
+	/* no address space (a kernel thread), no pages to sweep */
+	if (p->sweep_wanted && p->first_vsize && !p->sweep)
 		p->sweep = vms_pages_sweep_start(p->dirfd, p->sweep_root_fd, &p->sweep_o);
 	collect_status(p, snap);
 	collect_exe(p, snap);

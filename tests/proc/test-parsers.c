@@ -779,9 +779,6 @@ static void test_procfile_blocks(void **state)
 		procfile_init(&pf);
 		assert_int_equal(ahead ? procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30)
 				       : procfile_open_at(&pf, AT_FDCWD, path, 1 << 30), 0);
-		/* ~800 KB: more than the first chunk read by the caller */
-		assert_int_equal(pf.reader != NULL, ahead);
-		assert_false(procfile_all_read(&pf));
 		read_blocks(&pf, lines);
 		procfile_release(&pf);
 
@@ -795,37 +792,6 @@ static void test_procfile_blocks(void **state)
 		assert_int_equal(r, -EFBIG);
 		procfile_release(&pf);
 	}
-	unlink(path);
-}
-
-/*
- * A file that ends within the first chunk, which the caller reads itself:
- * no thread is made, the file is read whole at the open, and its lines come
- * back as from plain reads. A NUL byte in that chunk fails the open.
- */
-static void test_procfile_small_no_thread(void **state)
-{
-	char path[] = "/tmp/vmscope-test-XXXXXX";
-	struct procfile pf;
-	size_t lines = 50;
-	int fd;
-
-	(void)state;
-	write_block_file(path, lines);
-	procfile_init(&pf);
-	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30), 0);
-	assert_null(pf.reader);
-	assert_true(procfile_all_read(&pf));
-	read_blocks(&pf, lines);
-	procfile_close(&pf);
-	assert_false(procfile_all_read(&pf));
-
-	fd = open(path, O_WRONLY | O_APPEND);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "\0\n", 2), 2);
-	close(fd);
-	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30), -EBADMSG);
-	procfile_release(&pf);
 	unlink(path);
 }
 
@@ -1110,7 +1076,6 @@ int main(void)
 		cmocka_unit_test(test_sysv),
 		cmocka_unit_test(test_procfile_lines),
 		cmocka_unit_test(test_procfile_blocks),
-		cmocka_unit_test(test_procfile_small_no_thread),
 		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),

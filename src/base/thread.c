@@ -6,16 +6,14 @@
  * CPU idle), longer than reading all of a small process's smaps takes. A
  * thread that must start now is started on another CPU allowed to the
  * caller; once running it takes back the caller's whole set, so the
- * scheduler stays free to move it. A thread started beside such a one,
- * which the scheduler would put on the idlest CPU (the other's, before it
- * runs), is started on its creator's CPU instead.
+ * scheduler stays free to move it. Work that may wait is done at
+ * SCHED_IDLE instead: it takes a CPU only while no other thread wants it.
  */
 #include "config.h"
 
 #include "base/thread.h"
 
 #include <sched.h>
-#include <stdbool.h>
 #include <stdlib.h>
 
 #include "base/xalloc.h"
@@ -35,8 +33,7 @@ static void *placed_main(void *p)
 	return a.fn(a.arg);
 }
 
-/* A thread started on the caller's CPU (here) or on the others allowed to it. */
-static int create_placed(pthread_t *thread, void *(*fn)(void *), void *arg, bool here)
+int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
 	struct placed *a = xmalloc(sizeof(*a));
 	int cpu = sched_getcpu();
@@ -46,20 +43,15 @@ static int create_placed(pthread_t *thread, void *(*fn)(void *), void *arg, bool
 	if (cpu >= 0 && cpu < CPU_SETSIZE &&
 	    pthread_getaffinity_np(pthread_self(), sizeof(a->allowed), &a->allowed) == 0 &&
 	    CPU_ISSET(cpu, &a->allowed) && CPU_COUNT(&a->allowed) > 1) {
-		cpu_set_t start = a->allowed;
+		cpu_set_t others = a->allowed;
 		pthread_attr_t attr;
 		int r = -1;
 
-		if (here) {
-			CPU_ZERO(&start);
-			CPU_SET(cpu, &start);
-		} else {
-			CPU_CLR(cpu, &start);
-		}
+		CPU_CLR(cpu, &others);
 		a->fn = fn;
 		a->arg = arg;
 		if (pthread_attr_init(&attr) == 0) {
-			if (pthread_attr_setaffinity_np(&attr, sizeof(start), &start) == 0)
+			if (pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0)
 				r = pthread_create(thread, &attr, placed_main, a);
 			pthread_attr_destroy(&attr);
 		}
@@ -70,12 +62,27 @@ static int create_placed(pthread_t *thread, void *(*fn)(void *), void *arg, bool
 	return pthread_create(thread, NULL, fn, arg);
 }
 
-int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
+static void *idle_main(void *p)
 {
-	return create_placed(thread, fn, arg, false);
+	struct placed a = *(struct placed *)p;
+	struct sched_param param = { .sched_priority = 0 };
+
+	free(p);
+	/* its first instructions: glibc's attributes know no SCHED_IDLE; a
+	 * system call filter may refuse it, and the thread runs as any other */
+	(void)sched_setscheduler(0, SCHED_IDLE, &param);
+	return a.fn(a.arg);
 }
 
-int thread_create_here(pthread_t *thread, void *(*fn)(void *), void *arg)
+int thread_create_idle(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
-	return create_placed(thread, fn, arg, true);
+	struct placed *a = xmalloc(sizeof(*a));
+	int r;
+
+	a->fn = fn;
+	a->arg = arg;
+	r = pthread_create(thread, NULL, idle_main, a);
+	if (r != 0)
+		free(a);
+	return r;
 }

@@ -12,11 +12,11 @@
 int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /*
- * pthread_create for a thread that should not take another's CPU: it is
- * started on the caller's, and runs there while the caller waits; then it
- * lets itself run anywhere. For work beside a thread started apart, which
- * a new thread placed on the idlest CPU would share a CPU with.
+ * pthread_create for work that must not delay the caller's other threads:
+ * the thread runs at SCHED_IDLE, on a CPU only when nothing else wants it
+ * (where a system call filter refuses, as any other thread). Returns what
+ * pthread_create returns.
  */
-int thread_create_here(pthread_t *thread, void *(*fn)(void *), void *arg);
+int thread_create_idle(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 #endif

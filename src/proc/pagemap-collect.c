@@ -173,8 +173,9 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	/* made here: a thread's first malloc() makes it an arena of its own,
 	 * a few system calls and page faults on the sweep's way */
 	ARRAY_GROW(sw->runs, SWEEP_FIRST_RUNS, sw->alloc);
-	/* on this thread's CPU: the smaps reader, started apart, has the other */
-	if (thread_create_here(&sw->thread, sweep_main, sw) != 0) {
+	/* idle: the smaps reader and this thread (smaps_rollup, the parse) come
+	 * first; the walk takes what CPU they leave */
+	if (thread_create_idle(&sw->thread, sweep_main, sw) != 0) {
 		vms_pagemap_free(pm);
 		free(sw->runs);
 		free(sw);

@@ -65,10 +65,9 @@ static const char *ascii_glyph(uint32_t cp)
 	return NULL;
 }
 
-static const struct canvas_cell blank = { .glyph = " ", .len = 1, .cls = CANVAS_PLAIN };
-/* A row of blanks: a new row is a copy of it, and a row's trailing blanks
- * are found a block at a time against it (a piped report's rows are
- * CANVAS_MAX_WIDTH cells, most of them blank). */
+const struct canvas_cell canvas_blank = { .glyph = " ", .len = 1, .cls = CANVAS_PLAIN };
+/* A row of blanks: a new row's set columns are a copy of it, and a row's
+ * trailing blanks are found a block at a time against it. */
 static const struct canvas_cell blank_row[CANVAS_MAX_WIDTH] = {
 	[0 ... CANVAS_MAX_WIDTH - 1] = { .glyph = " ", .len = 1, .cls = CANVAS_PLAIN },
 };
@@ -93,6 +92,29 @@ void canvas_release(struct canvas *c)
 void canvas_clear(struct canvas *c)
 {
 	c->height = 0;
+	c->init = 0;
+}
+
+/* The cell at (x, y) to write: x < init. */
+static inline struct canvas_cell *cell_at(struct canvas *c, unsigned x, size_t y)
+{
+	return &c->cells[y * c->width + x];
+}
+
+/* Columns [0, upto) set in every row: blanks where they were not. */
+static void set_columns(struct canvas *c, unsigned upto)
+{
+	unsigned to;
+
+	if (upto <= c->init)
+		return;
+	/* a block at a time: a line is written left to right */
+	to = (upto + BLANK_BLOCK - 1) / BLANK_BLOCK * BLANK_BLOCK;
+	if (to > c->width)
+		to = c->width;
+	for (size_t y = 0; y < c->height; y++)
+		memcpy(cell_at(c, c->init, y), blank_row, (to - c->init) * sizeof(*c->cells));
+	c->init = to;
 }
 
 size_t canvas_add_row(struct canvas *c)
@@ -109,7 +131,7 @@ size_t canvas_add_row(struct canvas *c)
 		ARRAY_GROW(c->cells, need, rows);
 		c->alloc = rows / c->width;
 	}
-	memcpy(c->cells + y * c->width, blank_row, c->width * sizeof(*c->cells));
+	memcpy(c->cells + y * c->width, blank_row, c->init * sizeof(*c->cells));
 	c->height = y + 1;
 	return y;
 }
@@ -135,10 +157,10 @@ static int cp_width(uint32_t cp)
 /* Blanks the other half of a wide glyph that column x is part of. */
 static void unpair(struct canvas *c, unsigned x, size_t y)
 {
-	if (canvas_cell(c, x, y)->len == 0 && x > 0)
-		*canvas_cell(c, x - 1, y) = blank;
-	if (x + 1 < c->width && canvas_cell(c, x + 1, y)->len == 0)
-		*canvas_cell(c, x + 1, y) = blank;
+	if (cell_at(c, x, y)->len == 0 && x > 0)
+		*cell_at(c, x - 1, y) = canvas_blank;
+	if (x + 1 < c->width && cell_at(c, x + 1, y)->len == 0)
+		*cell_at(c, x + 1, y) = canvas_blank;
 }
 
 static unsigned put_glyph(struct canvas *c, unsigned x, size_t y, const char *g, size_t len,
@@ -148,9 +170,11 @@ static unsigned put_glyph(struct canvas *c, unsigned x, size_t y, const char *g,
 
 	if (y >= c->height || x >= c->width || w > c->width - x || len > sizeof(cell->glyph))
 		return 0;
+	/* the glyph's columns and the one after, which unpair looks at */
+	set_columns(c, x + w + 1 < c->width ? x + w + 1 : c->width);
 	for (unsigned k = 0; k < w; k++)
 		unpair(c, x + k, y);
-	cell = canvas_cell(c, x, y);
+	cell = cell_at(c, x, y);
 	memcpy(cell->glyph, g, len);
 	cell->len = (uint8_t)len;
 	cell->cls = (uint8_t)cls;
@@ -523,8 +547,8 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 	/* one write per row: a call per cell costs more than the drawing */
 	strbuf_init(&line);
 	for (size_t y = 0; y < c->height; y++) {
-		const struct canvas_cell *row = canvas_cell(c, 0, y);
-		unsigned last = c->width, cur = CANVAS_PLAIN;
+		const struct canvas_cell *row = c->cells + y * c->width;
+		unsigned last = c->init, cur = CANVAS_PLAIN;
 
 		strbuf_reset(&line);
 		while (last >= BLANK_BLOCK &&

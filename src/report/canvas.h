@@ -53,6 +53,10 @@ struct canvas {
 	bool ascii;
 	size_t height, alloc; /* rows */
 	struct canvas_cell *cells; /* height * width, row-major */
+	/* Columns [0, init) of every row are set; those after are not, and
+	 * read as blanks: a piped report's rows are CANVAS_MAX_WIDTH cells
+	 * wide, of which its lines use a hundred or so. */
+	unsigned init;
 };
 
 enum {
@@ -70,9 +74,12 @@ void canvas_clear(struct canvas *c);
 /* Appends a blank row; returns its index. */
 size_t canvas_add_row(struct canvas *c);
 
-static inline struct canvas_cell *canvas_cell(const struct canvas *c, unsigned x, size_t y)
+extern const struct canvas_cell canvas_blank;
+
+/* The cell at (x, y) to read: x < width, y < height. */
+static inline const struct canvas_cell *canvas_cell(const struct canvas *c, unsigned x, size_t y)
 {
-	return &c->cells[y * c->width + x];
+	return x < c->init ? &c->cells[y * c->width + x] : &canvas_blank;
 }
 
 /*

@@ -186,6 +186,51 @@ static void test_wide_overwrite(void **state)
 	canvas_release(&c);
 }
 
+/*
+ * Columns are set as they are written: rows added before a write far to
+ * the right read as blanks there, as do rows added after; a wide glyph
+ * across the set columns' end unpairs as anywhere; a clear forgets them.
+ */
+static void test_columns_set_late(void **state)
+{
+	struct canvas c;
+	char *out, want[1024];
+
+	(void)state;
+	canvas_init(&c, CANVAS_MAX_WIDTH);
+	canvas_add_row(&c);
+	canvas_put_cp(&c, 2, 0, 'a', CANVAS_PLAIN);
+	canvas_add_row(&c);
+	canvas_put_cp(&c, 700, 1, 'b', CANVAS_PLAIN);
+	canvas_add_row(&c);
+	assert_int_equal(canvas_cell(&c, 700, 0)->glyph[0], ' ');
+	assert_int_equal(canvas_cell(&c, 700, 1)->glyph[0], 'b');
+	assert_int_equal(canvas_cell(&c, 700, 2)->glyph[0], ' ');
+	assert_int_equal(canvas_cell(&c, 1023, 2)->len, 1);
+	memset(want, ' ', sizeof(want));
+	memcpy(want, "  a\n", 4);
+	want[4 + 700] = 'b';
+	memcpy(want + 4 + 701, "\n\n", 3);
+	out = dump(&c, false);
+	assert_string_equal(out, want);
+	free(out);
+	/* a wide glyph whose right half is the first column not set yet */
+	if (have_utf8) {
+		unsigned x = c.init - 1;
+
+		assert_int_equal(canvas_put_cp(&c, x, 2, 0x65e5, CANVAS_PLAIN), 2);
+		assert_int_equal(canvas_cell(&c, x + 1, 2)->len, 0);
+		assert_int_equal(canvas_put_cp(&c, x + 1, 2, 'c', CANVAS_PLAIN), 1);
+		assert_int_equal(canvas_cell(&c, x, 2)->glyph[0], ' ');
+	}
+	canvas_clear(&c);
+	canvas_add_row(&c);
+	out = dump(&c, false);
+	assert_string_equal(out, "\n");
+	free(out);
+	canvas_release(&c);
+}
+
 static void test_write_color(void **state)
 {
 	struct canvas c;
@@ -306,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_clip_at_canvas_edge),
 		cmocka_unit_test(test_wide_overwrite),
+		cmocka_unit_test(test_columns_set_late),
 		cmocka_unit_test(test_write_color),
 		cmocka_unit_test(test_many_rows),
 		cmocka_unit_test(test_ascii),

@@ -5,7 +5,12 @@
 # extra mappings and sets pid once it has stopped itself (it stops when its
 # layout is made); returns 1 if it does not stop within 20 s.
 maps_target() {
-	"$1" --maps "$2" >/dev/null </dev/null &
+	layout_target "$1" --maps "$2"
+}
+
+# layout_target TARGET ARGS...: the same, with the target's own options.
+layout_target() {
+	"$@" >/dev/null </dev/null &
 	pid=$!
 	for _ in $(seq 400); do
 		grep -q '^State:[[:space:]]*T' "/proc/$pid/status" && return 0

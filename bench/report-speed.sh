@@ -1,11 +1,14 @@
 #!/bin/bash
-# report-speed.sh [BUILDDIR] [MAPS]: how long the text and the JSON report
-# of a process with MAPS mappings (default 30000) take against reading its
-# smaps alone: RUNS (default 15) pairs each, `cat smaps` and vmscope taking
-# turns, the ratio the median of the pairs' ratios (bench/paired.sh). Then
-# the HTML report's time and size, pmap -X (medians of RUNS runs) and
-# vmscope's peak RSS. BUILDDIR (default build) must hold src/vmscope and
-# tests/live/live-target.
+# report-speed.sh [BUILDDIR] [MAPS|rss]: how long the text and the JSON
+# report of a process with MAPS mappings (default 30000) take against
+# reading its smaps alone: RUNS (default 15) pairs each, `cat smaps` and
+# vmscope taking turns, the ratio the median of the pairs' ratios
+# (bench/paired.sh). Then the HTML report's time and size, pmap -X (medians
+# of RUNS runs) and vmscope's peak RSS. With `rss` instead of MAPS, a
+# process shaped like a JVM's: few mappings, 128 MiB written, 20 threads,
+# where smaps costs page walks rather than text (smaps_rollup and the page
+# sweep walk the same pages again). BUILDDIR (default build) must hold
+# src/vmscope and tests/live/live-target.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -22,7 +25,11 @@ command -v pmap >/dev/null || { echo "report-speed: pmap missing (apt-get instal
 
 pid=
 trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true' EXIT
-maps_target "$target" "$maps" || { echo "report-speed: the target did not stop" >&2; exit 1; }
+if [ "$maps" = rss ]; then
+	layout_target "$target" --anon-pages 32768 --anon-touch 32768 --threads 20
+else
+	maps_target "$target" "$maps"
+fi || { echo "report-speed: the target did not stop" >&2; exit 1; }
 vmas=$(wc -l <"/proc/$pid/maps")
 
 # median_ms CMD...: the median wall time of RUNS runs, in milliseconds.
@@ -50,7 +57,8 @@ peak=$(/usr/bin/time -f %M "$vmscope" --color never "$pid" 2>&1 >/dev/null | tai
 smaps_kb=$(( $(wc -c <"/proc/$pid/smaps") / 1024 ))
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB), medians of $runs runs or pairs"
+rss_mib=$(awk '/^Rss:/ { printf "%d", $2 / 1024 }' "/proc/$pid/smaps_rollup")
+echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB; RSS ${rss_mib} MiB), medians of $runs runs or pairs"
 printf '  %-36s %8s ms\n' "cat /proc/PID/smaps" "$smaps"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope PID (text report)" "$report" "$text_ratio"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope --no-pages PID" "$nopages_ms" "$nopages_ratio"

@@ -158,6 +158,7 @@ static void say_no_terminal(const struct top_args *a, int r)
 
 static int run(struct top_args *a)
 {
+	const char *why = NULL;
 	int r;
 
 	a->o.by = a->p.by;
@@ -178,7 +179,12 @@ static int run(struct top_args *a)
 		if (r == 0 && fflush(stdout) != 0)
 			r = -EIO;
 	} else {
-		r = screen_usable();
+		r = screen_usable(&why);
+		if (r == -ELIBACC) {
+			cli_error("%s needs the curses library, which cannot be loaded: %s",
+				  a->o.watch_pid ? "watch" : "top", why);
+			return EXIT_GONE;
+		}
 		if (r < 0) {
 			say_no_terminal(a, r);
 			return EXIT_USAGE;

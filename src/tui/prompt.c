@@ -7,12 +7,12 @@
 
 #include "tui/prompt.h"
 
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/escape.h"
 #include "base/xalloc.h"
+#include "tui/curses.h"
 
 enum { LINE_MAX_LEN = 200, MENU_WIDTH = 24 };
 

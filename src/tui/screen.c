@@ -8,14 +8,13 @@
 
 #include "tui/screen.h"
 
-#include <curses.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <term.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "tui/curses.h"
 
 static bool screen_is_open;
 static bool screen_color;
@@ -43,10 +42,10 @@ static const struct {
 	[CANVAS_SHM] = { COLOR_MAGENTA, A_BOLD },   [CANVAS_SPECIAL] = { -1, A_DIM },
 };
 
-int screen_usable(void)
+int screen_usable(const char **ret_why)
 {
 	const char *term = getenv("TERM");
-	TERMINAL *saved = cur_term, *probe;
+	TERMINAL *saved, *probe;
 	const char *cup;
 	bool moves;
 	int err = 0;
@@ -55,6 +54,10 @@ int screen_usable(void)
 		return -ENOTTY;
 	if (!term || !*term)
 		return -ENOENT;
+	err = curses_load(ret_why);
+	if (err < 0)
+		return err;
+	saved = cur_term;
 	/* curses's own answer: setupterm on a throwaway, never the screen's */
 	if (setupterm(term, STDOUT_FILENO, &err) != OK) {
 		set_curterm(saved);

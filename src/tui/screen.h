@@ -10,11 +10,13 @@
 
 /*
  * Whether the live view can take the terminal: 0, -ENOTTY (standard input or
- * output is no terminal), -ENOENT (TERM is unset or empty), -EINVAL (terminfo
+ * output is no terminal), -ENOENT (TERM is unset or empty), -ELIBACC (the
+ * curses library cannot be loaded: *ret_why says why), -EINVAL (terminfo
  * does not know TERM) or -EOPNOTSUPP (the terminal cannot move its cursor,
- * as "dumb"). Nothing is printed, and the terminal is not touched.
+ * as "dumb"). Nothing is printed, and the terminal is not touched. The
+ * other screen_ functions need it to have returned 0.
  */
-int screen_usable(void);
+int screen_usable(const char **ret_why);
 /* Takes the terminal (curses, keypad, mouse, colors). Returns 0 or -ENOTTY. */
 int screen_open(bool color);
 /* Gives the terminal back as it was; safe to call twice. */

@@ -9,7 +9,6 @@
 
 #include "tui/top.h"
 
-#include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -25,6 +24,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "report/canvas.h"
+#include "tui/curses.h"
 #include "tui/prompt.h"
 #include "tui/ptable.h"
 #include "tui/screen.h"

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <curses.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "tui/curses.h"
 #include "tui/reportcanvas.h"
 #include "tui/screen.h"
 #include "tui/top-internal.h"

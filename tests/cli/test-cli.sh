@@ -154,6 +154,16 @@ if script -qec true /dev/null </dev/null >/dev/null 2>&1; then
 	expect "watch on a dumb terminal: says so, exit 2" 2 "TERM 'dumb' cannot move the cursor"
 	pty env -u TERM "$vmscope" watch "$tpid"
 	expect "watch with TERM unset: suggests the report of that PID" 2 "try 'vmscope $tpid'"
+	# the curses library is loaded when the live view starts: hidden under
+	# /dev/null in a mount namespace of its own, top says so
+	lib=$(ldconfig -p | awk '$1 == "libncursesw.so.6" { print $NF; exit }')
+	if [ "$(id -u)" = 0 ] && [ -n "$lib" ] && unshare -m true 2>/dev/null; then
+		pty unshare -m sh -c 'mount --bind /dev/null "$1" && exec "$2" top' sh "$lib" "$vmscope"
+		expect "top without its curses library: says why, exit 1" 1 \
+			"top needs the curses library, which cannot be loaded: .*libncursesw"
+	else
+		skip "top without its curses library" "needs root, libncursesw.so.6 in ldconfig's cache and unshare -m"
+	fi
 else
 	skip "top and watch with TERM unset or unknown" "script cannot open a pseudo-terminal"
 fi

@@ -6,8 +6,7 @@
  * CPU idle), longer than reading all of a small process's smaps takes. A
  * thread that must start now is started on another CPU allowed to the
  * caller; once running it takes back the caller's whole set, so the
- * scheduler stays free to move it. Work that may wait is done at
- * SCHED_IDLE instead: it takes a CPU only while no other thread wants it.
+ * scheduler stays free to move it.
  */
 #include "config.h"
 
@@ -60,29 +59,4 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 	}
 	free(a);
 	return pthread_create(thread, NULL, fn, arg);
-}
-
-static void *idle_main(void *p)
-{
-	struct placed a = *(struct placed *)p;
-	struct sched_param param = { .sched_priority = 0 };
-
-	free(p);
-	/* its first instructions: glibc's attributes know no SCHED_IDLE; a
-	 * system call filter may refuse it, and the thread runs as any other */
-	(void)sched_setscheduler(0, SCHED_IDLE, &param);
-	return a.fn(a.arg);
-}
-
-int thread_create_idle(pthread_t *thread, void *(*fn)(void *), void *arg)
-{
-	struct placed *a = xmalloc(sizeof(*a));
-	int r;
-
-	a->fn = fn;
-	a->arg = arg;
-	r = pthread_create(thread, NULL, idle_main, a);
-	if (r != 0)
-		free(a);
-	return r;
 }

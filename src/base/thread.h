@@ -11,12 +11,4 @@
  */
 int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg);
 
-/*
- * pthread_create for work that must not delay the caller's other threads:
- * the thread runs at SCHED_IDLE, on a CPU only when nothing else wants it
- * (where a system call filter refuses, as any other thread). Returns what
- * pthread_create returns.
- */
-int thread_create_idle(pthread_t *thread, void *(*fn)(void *), void *arg);
-
 #endif

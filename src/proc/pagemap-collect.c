@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "base/arena.h"
-#include "base/thread.h"
 #include "base/xalloc.h"
 #include "proc/pagemap-internal.h"
 
@@ -173,9 +172,10 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	/* made here: a thread's first malloc() makes it an arena of its own,
 	 * a few system calls and page faults on the sweep's way */
 	ARRAY_GROW(sw->runs, SWEEP_FIRST_RUNS, sw->alloc);
-	/* idle: the smaps reader and this thread (smaps_rollup, the parse) come
-	 * first; the walk takes what CPU they leave */
-	if (thread_create_idle(&sw->thread, sweep_main, sw) != 0) {
+	/* Placed by the scheduler, at the priority of the others: at SCHED_IDLE
+	 * (b1a1bfb) a machine busy with other work starved it, and the report
+	 * waited for it for seconds. */
+	if (pthread_create(&sw->thread, NULL, sweep_main, sw) != 0) {
 		vms_pagemap_free(pm);
 		free(sw->runs);
 		free(sw);

@@ -4,9 +4,7 @@
  * returns its value; once running it may run on every CPU its creator may;
  * with one CPU allowed, and where a system call filter refuses to set an
  * affinity (as vmscope-serve's unit does), it is a thread as any other.
- * thread_create_idle: the same thread, at SCHED_IDLE from its start, or as
- * any other where a filter refuses the policy. Those with a filter or one
- * CPU in a child, whose CPUs and filter do not outlive it.
+ * The last two in a child, whose CPUs and filter do not outlive it.
  */
 #include "config.h"
 
@@ -32,7 +30,6 @@ struct seen {
 	int arg;
 	cpu_set_t allowed;
 	int allowed_r;
-	int policy;
 };
 
 static void *note(void *p)
@@ -41,49 +38,22 @@ static void *note(void *p)
 
 	s->arg++;
 	s->allowed_r = pthread_getaffinity_np(pthread_self(), sizeof(s->allowed), &s->allowed);
-	s->policy = sched_getscheduler(0);
 	return s;
 }
 
-typedef int create_fn(pthread_t *thread, void *(*fn)(void *), void *arg);
-
-/* Starts a thread by create and returns what it saw; it ran once. */
-static struct seen run(create_fn *create)
+/* Starts a thread apart and checks what it saw: it ran once, on `want`. */
+static void run_apart(const cpu_set_t *want)
 {
 	struct seen s = { .arg = 41 };
 	pthread_t t;
 	void *ret = NULL;
 
-	assert_int_equal(create(&t, note, &s), 0);
+	assert_int_equal(thread_create_apart(&t, note, &s), 0);
 	assert_int_equal(pthread_join(t, &ret), 0);
 	assert_ptr_equal(ret, &s);
 	assert_int_equal(s.arg, 42);
-	return s;
-}
-
-/* A thread apart ran on `want`, under the creator's policy. */
-static void run_apart(const cpu_set_t *want)
-{
-	struct seen s = run(thread_create_apart);
-
 	assert_int_equal(s.allowed_r, 0);
 	assert_true(CPU_EQUAL(&s.allowed, want));
-	assert_int_equal(s.policy, SCHED_OTHER);
-}
-
-/* A thread at idle ran under `policy`; the creator's own is untouched. */
-static void run_idle(int policy)
-{
-	struct seen s = run(thread_create_idle);
-
-	assert_int_equal(s.policy, policy);
-	assert_int_equal(sched_getscheduler(0), SCHED_OTHER);
-}
-
-static void test_idle(void **state)
-{
-	(void)state;
-	run_idle(SCHED_IDLE);
 }
 
 static void self_allowed(cpu_set_t *set)
@@ -134,28 +104,21 @@ static void test_one_cpu(void **state)
 	in_child(one_cpu);
 }
 
-/* A system call filter on this process: the call nr fails with EPERM. */
-static void refuse(unsigned nr)
+static void refused(void)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sched_setaffinity, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-		_exit(10);
-}
-
-static void refused(void)
-{
 	cpu_set_t all;
 
 	self_allowed(&all);
-	refuse(__NR_sched_setaffinity);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		_exit(10);
 	/* the filter is in force */
 	if (sched_setaffinity(0, sizeof(all), &all) == 0 || errno != EPERM)
 		_exit(11);
@@ -168,31 +131,12 @@ static void test_affinity_refused(void **state)
 	in_child(refused);
 }
 
-static void idle_refused(void)
-{
-	struct sched_param param = { .sched_priority = 0 };
-
-	refuse(__NR_sched_setscheduler);
-	/* the filter is in force */
-	if (sched_setscheduler(0, SCHED_OTHER, &param) == 0 || errno != EPERM)
-		_exit(11);
-	run_idle(SCHED_OTHER);
-}
-
-static void test_idle_refused(void **state)
-{
-	(void)state;
-	in_child(idle_refused);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runs_anywhere_after),
 		cmocka_unit_test(test_one_cpu),
 		cmocka_unit_test(test_affinity_refused),
-		cmocka_unit_test(test_idle),
-		cmocka_unit_test(test_idle_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,15 +17,15 @@
 
 #include "base/xalloc.h"
 
-struct placed {
+struct apart {
 	void *(*fn)(void *);
 	void *arg;
 	cpu_set_t allowed;
 };
 
-static void *placed_main(void *p)
+static void *apart_main(void *p)
 {
-	struct placed a = *(struct placed *)p;
+	struct apart a = *(struct apart *)p;
 
 	free(p);
 	(void)pthread_setaffinity_np(pthread_self(), sizeof(a.allowed), &a.allowed);
@@ -34,7 +34,7 @@ static void *placed_main(void *p)
 
 int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
-	struct placed *a = xmalloc(sizeof(*a));
+	struct apart *a = xmalloc(sizeof(*a));
 	int cpu = sched_getcpu();
 
 	/* one CPU allowed (taskset), more than cpu_set_t holds, a system
@@ -51,7 +51,7 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 		a->arg = arg;
 		if (pthread_attr_init(&attr) == 0) {
 			if (pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0)
-				r = pthread_create(thread, &attr, placed_main, a);
+				r = pthread_create(thread, &attr, apart_main, a);
 			pthread_attr_destroy(&attr);
 		}
 		if (r == 0)

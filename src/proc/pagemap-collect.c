@@ -172,9 +172,10 @@ struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
 	/* made here: a thread's first malloc() makes it an arena of its own,
 	 * a few system calls and page faults on the sweep's way */
 	ARRAY_GROW(sw->runs, SWEEP_FIRST_RUNS, sw->alloc);
-	/* Placed by the scheduler, at the priority of the others: at SCHED_IDLE
-	 * (b1a1bfb) a machine busy with other work starved it, and the report
-	 * waited for it for seconds. */
+	/* Placed by the scheduler, at the priority of the others: pinned to
+	 * this thread's CPU it delays this thread's own walk of smaps_rollup;
+	 * at SCHED_IDLE a machine busy with other work starves it, and the
+	 * report waits for it at the join for seconds. */
 	if (pthread_create(&sw->thread, NULL, sweep_main, sw) != 0) {
 		vms_pagemap_free(pm);
 		free(sw->runs);

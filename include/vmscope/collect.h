@@ -45,6 +45,9 @@ enum {
 	 * machine's) and the machine's commitment from <root>/meminfo; what
 	 * cannot be read is recorded with its errno in the snapshot's groups */
 	VMS_COLLECT_INSIGHTS = 1 << 3,
+	/* someone waits for this one read: the parse polls for smaps while it
+	 * is read rather than sleeping (procfile_open_at_readahead) */
+	VMS_COLLECT_POLL = 1 << 4,
 };
 
 /*

@@ -63,6 +63,9 @@ enum {
 	VMS_INSPECT_PAGES_PREAD = 1 << 5,  /* pread of entries, not PAGEMAP_SCAN */
 	VMS_INSPECT_PAGES_ALL = 1 << 6,    /* no budget */
 	VMS_INSPECT_NO_CMDLINE = 1 << 7,   /* VMS_COLLECT_NO_CMDLINE */
+	/* VMS_COLLECT_POLL: for a command that waits for this one snapshot,
+	 * not for those that read again and again (top, serve, record) */
+	VMS_INSPECT_POLL = 1 << 8,
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/strbuf.h"
 
@@ -55,6 +56,18 @@ int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out);
  */
 struct procfile_reader;
 
+/* How a wait for the read-ahead thread that polled ended. */
+enum procfile_poll_end {
+	PROCFILE_POLL_CAME,   /* a chunk or the end came */
+	PROCFILE_POLL_WANTED, /* a yield took long: the CPU is wanted; slept */
+	PROCFILE_POLL_LONG,   /* nothing within poll_ns; slept */
+	PROCFILE_POLL__MAX,
+};
+
+/* How long a poll for the read-ahead thread lasts at most: a few chunks of
+ * smaps, so that a reader slow for another reason is waited for asleep. */
+#define PROCFILE_POLL_NS 2000000
+
 struct procfile {
 	int fd;
 	struct procfile_reader *reader; /* the read-ahead thread, if any */
@@ -66,6 +79,7 @@ struct procfile {
 	size_t line_max;   /* -EFBIG for a longer line */
 	bool eof;
 	bool took; /* procfile_take took bytes since the last block */
+	unsigned poll_ends[PROCFILE_POLL__MAX]; /* since procfile_init */
 };
 
 void procfile_init(struct procfile *pf);
@@ -76,8 +90,11 @@ int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t ca
  * parses: for smaps of many VMAs the kernel's cost of generating the text
  * and the parse then overlap instead of adding up. Memory stays bounded (a
  * few chunks ahead). Falls back to plain reads if no thread can be made.
+ * With poll_ns > 0, a wait for the reader polls, up to poll_ns, before it
+ * sleeps (readahead_poll): less wall time, more CPU time.
  */
-int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name, size_t cap);
+int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name, size_t cap,
+			       int64_t poll_ns);
 /*
  * Next line without its '\n'; a last line without one is returned too.
  * Returns 1 with a line, 0 at the end, -errno on error. The line is valid

@@ -202,7 +202,7 @@ static int report_one(struct run *run, pid_t pid, struct sums *sums)
 	r = vms_inspect(run->root_fd, pid, cli_proc_root_is_live(a->proc_root),
 			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF |
 				cmd_pages_flags(a->pages, a->pread, cli_proc_root_is_live(a->proc_root)) |
-				(a->reset_refs ? VMS_INSPECT_NO_CMDLINE : 0),
+				(a->reset_refs ? VMS_INSPECT_NO_CMDLINE : 0) | VMS_INSPECT_POLL,
 			run->cache, &snap);
 	if (snap && a->reset_refs) {
 		snap->pages.refs_interval_ms = (uint64_t)a->reset_refs * 1000;

@@ -34,6 +34,8 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 		cflags |= VMS_COLLECT_THREADS;
 	if (flags & VMS_INSPECT_NO_CMDLINE)
 		cflags |= VMS_COLLECT_NO_CMDLINE;
+	if (flags & VMS_INSPECT_POLL)
+		cflags |= VMS_COLLECT_POLL;
 	cflags |= VMS_COLLECT_INSIGHTS;
 	/* the page sweep overlaps the read of smaps */
 	if (flags & VMS_INSPECT_PAGES)

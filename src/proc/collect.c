@@ -259,9 +259,10 @@ static void collect_rollup(struct vms_proc *p, struct vms_snapshot *snap)
  * that the kernel's cost of generating it (the largest part of an
  * inspection) overlaps with reading smaps_rollup and with the parse.
  */
-static int start_smaps(struct vms_proc *p)
+static int start_smaps(struct vms_proc *p, bool poll)
 {
-	return procfile_open_at_readahead(&p->pf, p->dirfd, "smaps", SMAPS_CAP);
+	return procfile_open_at_readahead(&p->pf, p->dirfd, "smaps", SMAPS_CAP,
+					  poll ? PROCFILE_POLL_NS : 0);
 }
 
 static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r)
@@ -380,7 +381,7 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 	if (!(flags & VMS_COLLECT_NO_CMDLINE))
 		collect_cmdline(p, snap);
 	if (flags & VMS_COLLECT_REGIONS)
-		smaps_r = start_smaps(p);
+		smaps_r = start_smaps(p, flags & VMS_COLLECT_POLL);
 	/* no address space (a kernel thread), no pages to sweep */
 	if (p->sweep_wanted && p->first_vsize && !p->sweep)
 		p->sweep = vms_pages_sweep_start(p->dirfd, p->sweep_root_fd, &p->sweep_o);

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -770,21 +772,24 @@ static void test_procfile_blocks(void **state)
 
 	(void)state;
 	write_block_file(path, lines);
-	for (int ahead = 0; ahead < 2; ahead++) {
+	/* plain reads, read ahead, read ahead with the consumer polling */
+	for (int ahead = 0; ahead < 3; ahead++) {
 		const char *buf;
 		size_t len;
 		bool eof;
 		int r;
 
 		procfile_init(&pf);
-		assert_int_equal(ahead ? procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30)
+		assert_int_equal(ahead ? procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30,
+								    ahead == 2 ? PROCFILE_POLL_NS : 0)
 				       : procfile_open_at(&pf, AT_FDCWD, path, 1 << 30), 0);
 		read_blocks(&pf, lines);
 		procfile_release(&pf);
 
 		/* a line longer than line_max */
 		procfile_init(&pf);
-		assert_int_equal(ahead ? procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30)
+		assert_int_equal(ahead ? procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30,
+								    ahead == 2 ? PROCFILE_POLL_NS : 0)
 				       : procfile_open_at(&pf, AT_FDCWD, path, 1 << 30), 0);
 		pf.line_max = 8192;
 		while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0)
@@ -812,7 +817,7 @@ static void test_procfile_far_ahead(void **state)
 	write_block_file(path, lines);
 	procfile_init(&pf);
 	for (int pass = 0; pass < 2; pass++) {
-		assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30), 0);
+		assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30, 0), 0);
 		if (pass == 0)
 			usleep(200 * 1000);
 		read_blocks(&pf, lines);
@@ -820,6 +825,91 @@ static void test_procfile_far_ahead(void **state)
 	}
 	procfile_release(&pf);
 	unlink(path);
+}
+
+/*
+ * Reads smaps of this process (made 2,000 VMAs larger) by the read-ahead
+ * thread, each line whole: a header or a "Key: value" line. Returns the
+ * headers seen; pf's poll_ends are left as the read made them.
+ */
+static size_t read_own_smaps(struct procfile *pf, int64_t poll_ns)
+{
+	const char *line;
+	size_t len, headers = 0;
+	int r;
+
+	procfile_init(pf);
+	assert_int_equal(procfile_open_at_readahead(pf, AT_FDCWD, "/proc/self/smaps", 1 << 30,
+						    poll_ns), 0);
+	while ((r = procfile_next_line(pf, &line, &len)) > 0) {
+		const char *colon = memchr(line, ':', len);
+
+		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len))
+			headers++;
+		else
+			assert_true(colon && colon > line && line[0] >= 'A' && line[0] <= 'Z');
+	}
+	assert_int_equal(r, 0);
+	procfile_close(pf);
+	return headers;
+}
+
+static unsigned poll_sum(const struct procfile *pf)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < PROCFILE_POLL__MAX; i++)
+		n += pf->poll_ends[i];
+	return n;
+}
+
+/*
+ * The consumer waiting for the read-ahead thread, on smaps of 2,000 more
+ * VMAs (the kernel's text comes slower than it is taken): without polling
+ * it never polls; polling, its waits end as chunks come (or as the CPU is
+ * wanted, on a busy machine); polling for 1 ns, some wait ends in sleep;
+ * with the reader on the consumer's one CPU, a yield hands that CPU to the
+ * reader for long, and the consumer sleeps instead of polling on.
+ */
+static void test_procfile_poll(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t n_maps = 2000;
+	char *map = mmap(NULL, 2 * n_maps * (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	cpu_set_t was, one;
+	struct procfile pf;
+	int cpu;
+
+	(void)state;
+	assert_true(map != MAP_FAILED);
+	/* every other page without access: no two neighbours merge */
+	for (size_t i = 0; i < n_maps; i++)
+		assert_int_equal(mprotect(map + (2 * i + 1) * (size_t)page, (size_t)page, PROT_NONE),
+				 0);
+
+	assert_true(read_own_smaps(&pf, 0) > n_maps);
+	assert_int_equal(poll_sum(&pf), 0);
+
+	assert_true(read_own_smaps(&pf, PROCFILE_POLL_NS) > n_maps);
+	assert_true(pf.poll_ends[PROCFILE_POLL_CAME] + pf.poll_ends[PROCFILE_POLL_WANTED] > 0);
+
+	assert_true(read_own_smaps(&pf, 1) > n_maps);
+	assert_true(pf.poll_ends[PROCFILE_POLL_LONG] + pf.poll_ends[PROCFILE_POLL_WANTED] > 0);
+
+	/* the reader inherits the one CPU */
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	cpu = sched_getcpu();
+	assert_true(cpu >= 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	assert_true(read_own_smaps(&pf, PROCFILE_POLL_NS) > n_maps);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+	assert_true(pf.poll_ends[PROCFILE_POLL_WANTED] > 0);
+
+	procfile_release(&pf);
+	munmap(map, 2 * n_maps * (size_t)page);
 }
 
 /* The real files of this very process parse, and agree with each other. */
@@ -1077,6 +1167,7 @@ int main(void)
 		cmocka_unit_test(test_procfile_lines),
 		cmocka_unit_test(test_procfile_blocks),
 		cmocka_unit_test(test_procfile_far_ahead),
+		cmocka_unit_test(test_procfile_poll),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),
 		cmocka_unit_test(test_cursor_numbers),

@@ -88,7 +88,8 @@ int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, b
 	cache = vms_elf_cache_new();
 	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(proc_root),
 			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF |
-				cmd_pages_flags(0, false, cli_proc_root_is_live(proc_root)),
+				cmd_pages_flags(0, false, cli_proc_root_is_live(proc_root)) |
+				VMS_INSPECT_POLL,
 			cache, ret);
 	vms_elf_cache_free(cache);
 	if (r == -ESRCH || r == -ENOENT || r == -EAGAIN) {

@@ -830,7 +830,7 @@ static void test_procfile_far_ahead(void **state)
 /*
  * Reads smaps of this process (made 2,000 VMAs larger) by the read-ahead
  * thread, each line whole: a header or a "Key: value" line. Returns the
- * headers seen; pf's poll_ends are left as the read made them.
+ * headers seen; pf is left closed with its poll_ends as the read made them.
  */
 static size_t read_own_smaps(struct procfile *pf, int64_t poll_ns)
 {
@@ -838,7 +838,7 @@ static size_t read_own_smaps(struct procfile *pf, int64_t poll_ns)
 	size_t len, headers = 0;
 	int r;
 
-	procfile_init(pf);
+	procfile_release(pf);
 	assert_int_equal(procfile_open_at_readahead(pf, AT_FDCWD, "/proc/self/smaps", 1 << 30,
 						    poll_ns), 0);
 	while ((r = procfile_next_line(pf, &line, &len)) > 0) {
@@ -882,6 +882,7 @@ static void test_procfile_poll(void **state)
 	int cpu;
 
 	(void)state;
+	procfile_init(&pf);
 	assert_true(map != MAP_FAILED);
 	/* every other page without access: no two neighbours merge */
 	for (size_t i = 0; i < n_maps; i++)

@@ -51,6 +51,16 @@ enum {
 };
 
 /*
+ * Asks vms_collect(p) to call fn after each block of smaps it parses, with
+ * the regions [from, to) of snap that were read whole since the last call:
+ * work that needs only the regions' own lines (the files they map) is done
+ * while the rest of smaps is still being read, not after it.
+ */
+typedef void vms_regions_hook(void *ctx, const struct vms_snapshot *snap, size_t from,
+			      size_t to);
+void vms_proc_on_regions(struct vms_proc *p, vms_regions_hook *fn, void *ctx);
+
+/*
  * Reads stat, status, cmdline, exe, smaps_rollup and, by flags, smaps, the
  * threads and the insights into snap (which must be fresh from vms_snapshot_new). A source
  * that cannot be read is recorded in snap->src with its error and the rest

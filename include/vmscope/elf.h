@@ -30,6 +30,23 @@ void vms_elf_cache_free(struct vms_elf_cache *cache);
 int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
 			struct vms_object *obj, struct arena *arena);
 
+/*
+ * A pass of the cache: one look at one process. An entry read or found
+ * unchanged in the pass is taken by vms_elf_load_object without opening its
+ * file again until the next pass begins. Without a pass begun, every load
+ * looks at the file.
+ */
+void vms_elf_cache_pass(struct vms_elf_cache *cache);
+
+/*
+ * Reads the facts of the file region r maps into the cache, as
+ * vms_elf_load_object would, for it to take later in the same pass: called
+ * while the rest of smaps is still read, so that the files are read during
+ * the kernel's work rather than after it. A file that cannot be opened is
+ * left to vms_elf_load_object, which says why. Nothing without a cache.
+ */
+void vms_elf_prefetch(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r);
+
 /* The same from bytes in memory (tests, fuzzers). */
 int vms_elf_load_memory(const void *buf, size_t len, struct vms_object *obj, struct arena *arena);
 

@@ -97,7 +97,24 @@ struct vms_elf_cache {
 	struct elf_cache_entry *slots;
 	size_t n_slots; /* a power of two, or 0 */
 	size_t n_used;
+	uint64_t pass;  /* 0: none begun (vms_elf_cache_pass) */
 };
+
+void vms_elf_cache_pass(struct vms_elf_cache *cache)
+{
+	if (cache)
+		cache->pass++;
+}
+
+bool elf_cache_entry_fresh(const struct vms_elf_cache *cache, const struct elf_cache_entry *e)
+{
+	return e && cache->pass && e->pass == cache->pass;
+}
+
+void elf_cache_entry_checked(const struct vms_elf_cache *cache, struct elf_cache_entry *e)
+{
+	e->pass = cache->pass;
+}
 
 struct vms_elf_cache *vms_elf_cache_new(void)
 {
@@ -180,6 +197,7 @@ void elf_cache_put(struct vms_elf_cache *cache, const struct vms_region *r, cons
 		cache->n_used++;
 	*e = (struct elf_cache_entry){
 		.used = true,
+		.pass = cache->pass,
 		.dev_major = r->dev_major,
 		.dev_minor = r->dev_minor,
 		.inode = r->inode,

@@ -122,6 +122,8 @@ int elf_open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *ret_
 /* One file's facts in the cache (struct vms_elf_cache, elf-facts.c). */
 struct elf_cache_entry {
 	bool used;
+	/* the cache's pass in which the file was read or found unchanged */
+	uint64_t pass;
 	uint32_t dev_major, dev_minor;
 	uint64_t inode;
 	/*
@@ -143,6 +145,12 @@ struct elf_cache_entry *elf_cache_find(struct vms_elf_cache *cache, const struct
 
 /* Whether the file e was read from still looks as fstat said then. */
 bool elf_cache_entry_matches(const struct elf_cache_entry *e, const struct stat *st);
+
+/* Whether e (or NULL) was read or found unchanged in the cache's pass: its
+ * file is not looked at again before the next pass. */
+bool elf_cache_entry_fresh(const struct vms_elf_cache *cache, const struct elf_cache_entry *e);
+/* e was found unchanged in this pass. */
+void elf_cache_entry_checked(const struct vms_elf_cache *cache, struct elf_cache_entry *e);
 
 /* Keeps f for r's (dev, inode), replacing what was there; takes f's arrays
  * and clears f. */

@@ -314,21 +314,41 @@ int vms_elf_load_memory(const void *buf, size_t len, struct vms_object *obj, str
 }
 
 
-int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
-			struct vms_object *obj, struct arena *arena)
+/* f into obj, unless there is no obj (a prefetch). */
+static void facts_to(const struct elf_facts *f, struct vms_object *obj, struct arena *arena)
+{
+	if (obj)
+		facts_to_object(f, obj, arena);
+}
+
+/*
+ * vms_elf_load_object, and with obj NULL vms_elf_prefetch: the facts of the
+ * file r maps, from the cache when its entry was read or checked in this
+ * pass, or when the file still looks as it did (or cannot be opened through
+ * this process but was read through another); else the file is read, and
+ * the parse's verdict kept in the cache.
+ */
+static int load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+		       struct vms_object *obj, struct arena *arena)
 {
 	struct elf_cache_entry *e = elf_cache_find(cache, r);
 	struct elf_facts f;
 	struct stat st;
 	int fd, ret;
 
-	clear_object_elf(obj);
+	if (obj)
+		clear_object_elf(obj);
+	if (elf_cache_entry_fresh(cache, e)) {
+		facts_to(&e->facts, obj, arena);
+		return e->facts.error;
+	}
 	if (pid_dirfd < 0) {
 		if (!e) {
-			obj->elf_error = -EBADF;
+			if (obj)
+				obj->elf_error = -EBADF;
 			return -EBADF;
 		}
-		facts_to_object(&e->facts, obj, arena);
+		facts_to(&e->facts, obj, arena);
 		return e->facts.error;
 	}
 
@@ -339,15 +359,17 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 		if (e) {
 			/* This process's files are out of reach, but this
 			 * (dev, inode) was read before through another. */
-			facts_to_object(&e->facts, obj, arena);
+			facts_to(&e->facts, obj, arena);
 			return e->facts.error;
 		}
-		obj->elf_error = fd;
+		if (obj)
+			obj->elf_error = fd;
 		return fd;
 	}
 	if (e && elf_cache_entry_matches(e, &st)) {
 		close(fd);
-		facts_to_object(&e->facts, obj, arena);
+		elf_cache_entry_checked(cache, e);
+		facts_to(&e->facts, obj, arena);
 		return e->facts.error;
 	}
 
@@ -359,12 +381,24 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 	close(fd);
 	f.error = ret;
 	f.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	facts_to_object(&f, obj, arena);
+	facts_to(&f, obj, arena);
 	/* Parse verdicts are facts of the file; an I/O error is not. */
 	if (cache && (ret == 0 || ret == -EBADMSG || ret == -EFBIG))
 		elf_cache_put(cache, r, &st, &f);
 	elf_facts_release(&f);
 	return ret;
+}
+
+int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+			struct vms_object *obj, struct arena *arena)
+{
+	return load_object(cache, pid_dirfd, r, obj, arena);
+}
+
+void vms_elf_prefetch(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r)
+{
+	if (cache && pid_dirfd >= 0)
+		(void)load_object(cache, pid_dirfd, r, NULL, NULL);
 }
 
 /* Whether region r maps object o's file itself (not its .bss tail). */

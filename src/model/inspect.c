@@ -8,8 +8,29 @@
 #include <stddef.h>
 
 #include "vmscope/collect.h"
+#include "vmscope/elf.h"
 #include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
+
+#include "model/model-internal.h"
+
+struct prefetch {
+	struct vms_elf_cache *cache;
+	int pid_dirfd;
+};
+
+/* The ELF files of regions just parsed, read while smaps is still read. */
+static void prefetch_elf(void *ctx, const struct vms_snapshot *snap, size_t from, size_t to)
+{
+	const struct prefetch *pf = ctx;
+
+	for (size_t i = from; i < to; i++) {
+		const struct vms_region *r = &snap->regions[i];
+
+		if (model_region_is_file(r) && model_elf_candidate(r))
+			vms_elf_prefetch(pf->cache, pf->pid_dirfd, r);
+	}
+}
 
 /* A read of a process: 0, -ENOENT, -ESRCH, -EAGAIN (it exec'd), -errno. */
 static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
@@ -17,6 +38,7 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 {
 	struct vms_snapshot *snap = NULL;
 	struct vms_proc *p = NULL;
+	struct prefetch pf;
 	unsigned cflags = 0;
 	struct vms_pages_options po = {
 		.method = flags & VMS_INSPECT_PAGES_PREAD ? VMS_PAGEMAP_PREAD : VMS_PAGEMAP_AUTO,
@@ -40,6 +62,12 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 	/* the page sweep overlaps the read of smaps */
 	if (flags & VMS_INSPECT_PAGES)
 		vms_proc_sweep_early(p, root_fd, &po);
+
+	pf = (struct prefetch){ .cache = cache, .pid_dirfd = vms_proc_dirfd(p) };
+	if ((flags & VMS_INSPECT_ELF) && cache) {
+		vms_elf_cache_pass(cache);
+		vms_proc_on_regions(p, prefetch_elf, &pf);
+	}
 
 	snap = vms_snapshot_new();
 	vms_collect_host(root_fd, &snap->host);

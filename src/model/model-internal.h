@@ -30,4 +30,17 @@ static inline bool model_startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/*
+ * Files whose contents are worth a look for program headers: a path, and
+ * not a device or a SysV segment (opening a device can have effects, and
+ * these are never ELF).
+ */
+static inline bool model_elf_candidate(const struct vms_region *r)
+{
+	const char *name = model_region_name(r);
+
+	return name[0] == '/' && !model_startswith(name, "/dev/") &&
+	       !model_startswith(name, "/SYSV");
+}
+
 #endif

@@ -120,19 +120,6 @@ static size_t *group_objects(struct vms_snapshot *snap)
 	return first;
 }
 
-/*
- * Files whose contents are worth a look for program headers: a path, and
- * not a device or a SysV segment (opening a device can have effects, and
- * these are never ELF).
- */
-static bool elf_candidate(const struct vms_region *r)
-{
-	const char *name = model_region_name(r);
-
-	return name[0] == '/' && !model_startswith(name, "/dev/") &&
-	       !model_startswith(name, "/SYSV");
-}
-
 static void load_elf(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
 		     const size_t *first)
 {
@@ -144,7 +131,7 @@ static void load_elf(struct vms_snapshot *snap, struct vms_elf_cache *cache, int
 		const struct vms_region *r = &snap->regions[first[o]];
 		int ret;
 
-		if (!elf_candidate(r))
+		if (!model_elf_candidate(r))
 			continue;
 		tried = true;
 		ret = vms_elf_load_object(cache, pid_dirfd, r, &snap->objects[o], snap->arena);

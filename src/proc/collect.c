@@ -50,6 +50,9 @@ struct vms_proc {
 	int sweep_root_fd;
 	struct vms_pages_options sweep_o;
 	struct vms_pages_sweep *sweep;
+	/* called as regions are parsed (vms_proc_on_regions) */
+	vms_regions_hook *regions_hook;
+	void *regions_ctx;
 };
 
 static int errno_gone(int r)
@@ -105,6 +108,12 @@ void vms_proc_sweep_early(struct vms_proc *p, int root_fd, const struct vms_page
 	p->sweep_wanted = true;
 	p->sweep_root_fd = root_fd;
 	p->sweep_o = *o;
+}
+
+void vms_proc_on_regions(struct vms_proc *p, vms_regions_hook *fn, void *ctx)
+{
+	p->regions_hook = fn;
+	p->regions_ctx = ctx;
 }
 
 struct vms_pages_sweep *vms_proc_take_sweep(struct vms_proc *p)
@@ -269,7 +278,7 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r)
 {
 	struct vms_smaps_parser ps;
 	const char *buf;
-	size_t len;
+	size_t len, hooked = 0;
 	bool eof;
 
 	if (r < 0)
@@ -277,6 +286,7 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r)
 	vms_smaps_parser_init(&ps, snap);
 	while ((r = procfile_next_block(&p->pf, &buf, &len, &eof)) > 0) {
 		ptrdiff_t n = vms_smaps_parse_lines(&ps, buf, len, eof);
+		size_t whole;
 
 		if (n < 0) {
 			r = (int)n;
@@ -284,9 +294,16 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r)
 		}
 		procfile_take(&p->pf, (size_t)n);
 		/* all but the last region are whole; with eof, all are */
-		vms_pages_sweep_feed(p->sweep, snap,
-				     eof ? snap->n_regions : snap->n_regions - !!snap->n_regions);
+		whole = eof ? snap->n_regions : snap->n_regions - !!snap->n_regions;
+		vms_pages_sweep_feed(p->sweep, snap, whole);
+		if (p->regions_hook && whole > hooked) {
+			p->regions_hook(p->regions_ctx, snap, hooked, whole);
+			hooked = whole;
+		}
 	}
+	/* the end can come after the last block, without a block of its own */
+	if (r == 0 && p->regions_hook && snap->n_regions > hooked)
+		p->regions_hook(p->regions_ctx, snap, hooked, snap->n_regions);
 out:
 	procfile_close(&p->pf);
 	set_src(snap, VMS_SRC_SMAPS, r);

@@ -722,85 +722,173 @@ struct tmp {
 	char path[128];
 };
 
-static void test_load_by_path_and_cache(void **state)
-{
-	struct vms_elf_cache *cache = vms_elf_cache_new();
-	struct vms_object want = { 0 }, obj = { 0 };
+/* A copy of this test's own program in a new directory, reached by its path
+ * through /proc/self, and its facts. */
+struct exe_copy {
 	struct tmp t;
-	struct stat st;
-	struct vms_region r;
-	struct arena a;
-	struct img im;
 	unsigned char *exe;
 	size_t len;
 	int dirfd;
+	struct vms_region r;
+	struct vms_object want;
+};
+
+static void exe_copy_make(struct exe_copy *c, struct arena *a)
+{
+	struct stat st;
+
+	memset(c, 0, sizeof(*c));
+	c->dirfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(c->dirfd >= 0);
+	(void)snprintf(c->t.dir, sizeof(c->t.dir), "/tmp/vms-elf-XXXXXX");
+	assert_non_null(mkdtemp(c->t.dir));
+	(void)snprintf(c->t.path, sizeof(c->t.path), "%s/prog", c->t.dir);
+	c->exe = read_all(self_exe(), &c->len);
+	write_all(c->t.path, c->exe, c->len);
+	assert_int_equal(vms_elf_load_memory(c->exe, c->len, &c->want, a), 0);
+	assert_int_equal(stat(c->t.path, &st), 0);
+	c->r = path_region(c->t.path, &st);
+}
+
+/* (the copy itself is unlinked by the test) */
+static void exe_copy_drop(struct exe_copy *c)
+{
+	free(c->exe);
+	assert_int_equal(rmdir(c->t.dir), 0);
+	close(c->dirfd);
+}
+
+static void test_load_by_path_and_cache(void **state)
+{
+	struct vms_elf_cache *cache = vms_elf_cache_new();
+	struct vms_object obj = { 0 };
+	struct exe_copy c;
+	struct stat st;
+	struct arena a;
+	struct img im;
 
 	(void)state;
 	arena_init(&a);
-	dirfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(dirfd >= 0);
-	(void)snprintf(t.dir, sizeof(t.dir), "/tmp/vms-elf-XXXXXX");
-	assert_non_null(mkdtemp(t.dir));
-	(void)snprintf(t.path, sizeof(t.path), "%s/prog", t.dir);
+	exe_copy_make(&c, &a);
 
-	exe = read_all(self_exe(), &len);
-	write_all(t.path, exe, len);
-	assert_int_equal(vms_elf_load_memory(exe, len, &want, &a), 0);
-	assert_int_equal(stat(t.path, &st), 0);
-	r = path_region(t.path, &st);
-
-	assert_int_equal(vms_elf_load_object(cache, dirfd, &r, &obj, &a), 0);
-	expect_same_facts(&obj, &want);
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), 0);
+	expect_same_facts(&obj, &c.want);
 	/* without /proc, only the cache can answer */
 	memset(&obj, 0, sizeof(obj));
-	assert_int_equal(vms_elf_load_object(cache, -1, &r, &obj, &a), 0);
-	expect_same_facts(&obj, &want);
+	assert_int_equal(vms_elf_load_object(cache, -1, &c.r, &obj, &a), 0);
+	expect_same_facts(&obj, &c.want);
 	/* no cache at all */
 	memset(&obj, 0, sizeof(obj));
-	assert_int_equal(vms_elf_load_object(NULL, dirfd, &r, &obj, &a), 0);
-	expect_same_facts(&obj, &want);
+	assert_int_equal(vms_elf_load_object(NULL, c.dirfd, &c.r, &obj, &a), 0);
+	expect_same_facts(&obj, &c.want);
 
 	/* The file changes in place (same inode): parsed again. */
 	im = make_img(ELFCLASS64, false, 0x2000);
-	write_all(t.path, im.buf, im.len);
+	write_all(c.t.path, im.buf, im.len);
 	memset(&obj, 0, sizeof(obj));
-	assert_int_equal(vms_elf_load_object(cache, dirfd, &r, &obj, &a), 0);
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), 0);
 	expect_base(&obj, ELFCLASS64);
 	free(im.buf);
 
 	/* Gone from the path: the cache still knows this (dev, inode). */
-	assert_int_equal(unlink(t.path), 0);
+	assert_int_equal(unlink(c.t.path), 0);
 	memset(&obj, 0, sizeof(obj));
-	assert_int_equal(vms_elf_load_object(cache, dirfd, &r, &obj, &a), 0);
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), 0);
 	expect_base(&obj, ELFCLASS64);
 	/* ...but with no cache the error is said */
 	memset(&obj, 0, sizeof(obj));
-	assert_int_equal(vms_elf_load_object(NULL, dirfd, &r, &obj, &a), -ENOENT);
+	assert_int_equal(vms_elf_load_object(NULL, c.dirfd, &c.r, &obj, &a), -ENOENT);
 	assert_int_equal(obj.elf_error, -ENOENT);
 	assert_false(obj.is_elf);
 
 	/* an inode never seen, without /proc */
-	r.inode++;
+	c.r.inode++;
 	memset(&obj, 0, sizeof(obj));
-	assert_int_equal(vms_elf_load_object(cache, -1, &r, &obj, &a), -EBADF);
+	assert_int_equal(vms_elf_load_object(cache, -1, &c.r, &obj, &a), -EBADF);
 	assert_int_equal(obj.elf_error, -EBADF);
 
 	/* A corrupt file: the verdict is cached too. */
-	write_all(t.path, exe, 100);
-	assert_int_equal(stat(t.path, &st), 0);
-	r = path_region(t.path, &st);
+	write_all(c.t.path, c.exe, 100);
+	assert_int_equal(stat(c.t.path, &st), 0);
+	c.r = path_region(c.t.path, &st);
 	memset(&obj, 0, sizeof(obj));
-	assert_int_equal(vms_elf_load_object(cache, dirfd, &r, &obj, &a), -EBADMSG);
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), -EBADMSG);
 	assert_int_equal(obj.elf_error, -EBADMSG);
 	memset(&obj, 0, sizeof(obj));
-	assert_int_equal(vms_elf_load_object(cache, -1, &r, &obj, &a), -EBADMSG);
+	assert_int_equal(vms_elf_load_object(cache, -1, &c.r, &obj, &a), -EBADMSG);
 	assert_int_equal(obj.elf_error, -EBADMSG);
-	assert_int_equal(unlink(t.path), 0);
+	assert_int_equal(unlink(c.t.path), 0);
 
-	free(exe);
+	exe_copy_drop(&c);
 	vms_elf_cache_free(cache);
-	assert_int_equal(rmdir(t.dir), 0);
-	close(dirfd);
+	arena_release(&a);
+}
+
+/*
+ * A pass of the cache: facts vms_elf_prefetch read are taken without a look
+ * at the file until the next pass; without a pass, every load looks.
+ */
+static void test_prefetch_pass(void **state)
+{
+	struct vms_elf_cache *cache = vms_elf_cache_new();
+	struct vms_object obj = { 0 };
+	struct exe_copy c;
+	struct vms_region never;
+	struct arena a;
+	struct img im = make_img(ELFCLASS32, false, 0x2000);
+
+	(void)state;
+	arena_init(&a);
+	exe_copy_make(&c, &a);
+	assert_int_equal(c.want.elf_class, ELFCLASS64);
+
+	/* No pass begun: the prefetch fills the cache, a load still looks
+	 * at the file, which changed in place. */
+	vms_elf_prefetch(cache, c.dirfd, &c.r);
+	write_all(c.t.path, im.buf, im.len);
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), 0);
+	expect_base(&obj, ELFCLASS32);
+
+	/* In a pass, the load takes what the prefetch read... */
+	write_all(c.t.path, c.exe, c.len);
+	vms_elf_cache_pass(cache);
+	vms_elf_prefetch(cache, c.dirfd, &c.r);
+	write_all(c.t.path, im.buf, im.len);
+	memset(&obj, 0, sizeof(obj));
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), 0);
+	expect_same_facts(&obj, &c.want);
+	/* ...and a second prefetch in the pass does not read it again */
+	vms_elf_prefetch(cache, c.dirfd, &c.r);
+	memset(&obj, 0, sizeof(obj));
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), 0);
+	expect_same_facts(&obj, &c.want);
+
+	/* The next pass looks at the file again, once. */
+	vms_elf_cache_pass(cache);
+	memset(&obj, 0, sizeof(obj));
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), 0);
+	expect_base(&obj, ELFCLASS32);
+	write_all(c.t.path, c.exe, c.len);
+	memset(&obj, 0, sizeof(obj));
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &c.r, &obj, &a), 0);
+	expect_base(&obj, ELFCLASS32);
+
+	/* A file the prefetch cannot open is left for the load to say why;
+	 * without a cache or a directory the prefetch does nothing. */
+	never = c.r;
+	never.inode++;
+	assert_int_equal(unlink(c.t.path), 0);
+	vms_elf_prefetch(cache, c.dirfd, &never);
+	vms_elf_prefetch(NULL, c.dirfd, &never);
+	vms_elf_prefetch(cache, -1, &never);
+	memset(&obj, 0, sizeof(obj));
+	assert_int_equal(vms_elf_load_object(cache, c.dirfd, &never, &obj, &a), -ENOENT);
+	assert_int_equal(obj.elf_error, -ENOENT);
+	assert_false(obj.is_elf);
+
+	free(im.buf);
+	exe_copy_drop(&c);
+	vms_elf_cache_free(cache);
 	arena_release(&a);
 }
 
@@ -947,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(test_forged_invalid),
 		cmocka_unit_test(test_forged_short),
 		cmocka_unit_test(test_load_by_path_and_cache),
+		cmocka_unit_test(test_prefetch_pass),
 		cmocka_unit_test(test_load_hostile_paths),
 		cmocka_unit_test(test_load_map_files),
 	};

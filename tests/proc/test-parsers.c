@@ -913,6 +913,61 @@ static void test_procfile_poll(void **state)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
+struct hooked {
+	size_t calls, next;
+	bool whole;
+};
+
+static void record_regions(void *ctx, const struct vms_snapshot *snap, size_t from, size_t to)
+{
+	struct hooked *h = ctx;
+
+	assert_int_equal(from, h->next);
+	assert_true(to > from);
+	assert_true(to <= snap->n_regions);
+	/* whole: the last line of each, VmFlags, was read */
+	for (size_t i = from; i < to; i++)
+		if (!snap->regions[i].vmflags)
+			h->whole = false;
+	h->next = to;
+	h->calls++;
+}
+
+/*
+ * vms_collect hands the regions to vms_proc_on_regions's hook as blocks of
+ * smaps are parsed: each once, whole, in order, in more than one call when
+ * smaps is long.
+ */
+static void test_regions_hook(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t n_maps = 2000;
+	char *map = mmap(NULL, 2 * n_maps * (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	struct vms_snapshot *snap = vms_snapshot_new();
+	struct hooked h = { .whole = true };
+	struct vms_proc *p;
+	int root = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(map != MAP_FAILED);
+	assert_true(root >= 0);
+	for (size_t i = 0; i < n_maps; i++)
+		assert_int_equal(mprotect(map + (2 * i + 1) * (size_t)page, (size_t)page, PROT_NONE),
+				 0);
+	assert_int_equal(vms_proc_open(root, getpid(), true, &p), 0);
+	vms_proc_on_regions(p, record_regions, &h);
+	assert_int_equal(vms_collect(p, VMS_COLLECT_REGIONS, snap), 0);
+	assert_true(snap->n_regions > n_maps);
+	assert_int_equal(h.next, snap->n_regions);
+	assert_true(h.calls > 1);
+	assert_true(h.whole);
+	vms_proc_free(p);
+	vms_snapshot_free(snap);
+	close(root);
+	munmap(map, 2 * n_maps * (size_t)page);
+}
+
 /* The real files of this very process parse, and agree with each other. */
 static void test_self(void **state)
 {
@@ -1169,6 +1224,7 @@ int main(void)
 		cmocka_unit_test(test_procfile_blocks),
 		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_procfile_poll),
+		cmocka_unit_test(test_regions_hook),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),
 		cmocka_unit_test(test_cursor_numbers),

@@ -183,6 +183,27 @@ static unsigned put_glyph(struct canvas *c, unsigned x, size_t y, const char *g,
 	return w;
 }
 
+/*
+ * Plain ASCII s[0..n) (plain_ascii), a cell a byte from x, all of which fit:
+ * put_glyph's work once for the span, not once a byte. Only a wide glyph
+ * across either end of the span loses its other half; those inside are
+ * overwritten whole.
+ */
+static void put_ascii(struct canvas *c, unsigned x, size_t y, const char *s, unsigned n,
+		      enum canvas_class cls)
+{
+	struct canvas_cell *cell;
+
+	if (n == 0 || y >= c->height || x >= c->width || n > c->width - x)
+		return;
+	set_columns(c, x + n + 1 < c->width ? x + n + 1 : c->width);
+	unpair(c, x, y);
+	unpair(c, x + n - 1, y);
+	cell = cell_at(c, x, y);
+	for (unsigned i = 0; i < n; i++)
+		cell[i] = (struct canvas_cell){ .glyph = { s[i] }, .len = 1, .cls = (uint8_t)cls };
+}
+
 static size_t utf8_encode(uint32_t cp, char out[4])
 {
 	if (cp < 0x80) {
@@ -411,8 +432,7 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 	if (n <= maxw && plain_ascii(s, n)) {
 		/* it fits as it is: a cell a byte */
 		cx = (flags & CANVAS_ALIGN_RIGHT) ? x + maxw - (unsigned)n : x;
-		for (i = 0; i < n; i++)
-			cx += put_glyph(c, cx, y, s + i, 1, 1, cls);
+		put_ascii(c, cx, y, s, (unsigned)n, cls);
 		return (unsigned)n;
 	}
 	strbuf_init(&us.text);

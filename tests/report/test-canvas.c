@@ -184,6 +184,18 @@ static void test_wide_overwrite(void **state)
 	assert_string_equal(out, " x\xe6\x9c\xac\xe6\x97\xa5\n");
 	free(out);
 	canvas_release(&c);
+
+	/* ASCII text across halves, written as a span: the glyphs it cuts
+	 * at either end lose their other half, those inside go whole */
+	canvas_init(&c, 8);
+	canvas_add_row(&c);
+	canvas_put_str(&c, 0, 0, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5", 8, 0,
+		       CANVAS_PLAIN);
+	assert_int_equal(canvas_put_str(&c, 1, 0, "abcd", 4, 0, CANVAS_PLAIN), 4);
+	out = dump(&c, false);
+	assert_string_equal(out, " abcd \xe6\x97\xa5\n");
+	free(out);
+	canvas_release(&c);
 }
 
 /*

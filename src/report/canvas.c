@@ -79,7 +79,7 @@ void canvas_init(struct canvas *c, unsigned width)
 		width = 1;
 	if (width > CANVAS_MAX_WIDTH)
 		width = CANVAS_MAX_WIDTH;
-	*c = (struct canvas){ .width = width };
+	*c = (struct canvas){ .width = width, .memo_cp = UINT32_MAX };
 }
 
 void canvas_release(struct canvas *c)
@@ -175,7 +175,9 @@ static unsigned put_glyph(struct canvas *c, unsigned x, size_t y, const char *g,
 	for (unsigned k = 0; k < w; k++)
 		unpair(c, x + k, y);
 	cell = cell_at(c, x, y);
-	memcpy(cell->glyph, g, len);
+	/* at most four bytes: no call */
+	for (size_t i = 0; i < len; i++)
+		cell->glyph[i] = g[i];
 	cell->len = (uint8_t)len;
 	cell->cls = (uint8_t)cls;
 	if (w == 2)
@@ -233,7 +235,14 @@ unsigned canvas_put_cp(struct canvas *c, unsigned x, size_t y, uint32_t cp,
 {
 	const char *a = c->ascii ? ascii_glyph(cp) : NULL;
 	char g[4];
-	int w = cp_width(cp);
+	int w;
+
+	/* a strip or a bar repeats its glyph: the locale is asked once */
+	if (cp != c->memo_cp) {
+		c->memo_cp = cp;
+		c->memo_w = cp_width(cp);
+	}
+	w = c->memo_w;
 
 	if (a) {
 		size_t n = strlen(a);
@@ -578,20 +587,33 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 			last--;
 		/* room for every glyph: they are copied without a check each */
 		strbuf_grow(&line, (size_t)last * sizeof(row->glyph) + 1);
-		for (unsigned x = 0; x < last; x++) {
-			const struct canvas_cell *cell = &row[x];
-			bool space = cell->len == 1 && cell->glyph[0] == ' ';
+		if (!color) {
+			/* a right half (len 0) adds nothing */
+			char *p = line.buf + line.len;
 
-			if (cell->len == 0)
-				continue;
-			/* a space looks the same in any class without a background */
-			if (color && !space && cell->cls != cur && cell->cls < CANVAS__MAX) {
-				strbuf_addf(&line, "\033[%sm", sgr[cell->cls]);
-				strbuf_grow(&line, (size_t)(last - x) * sizeof(row->glyph) + 1);
-				cur = cell->cls;
+			for (unsigned x = 0; x < last; x++) {
+				memcpy(p, row[x].glyph, sizeof(row->glyph));
+				p += row[x].len;
 			}
-			memcpy(line.buf + line.len, cell->glyph, sizeof(cell->glyph));
-			line.len += cell->len;
+			line.len = (size_t)(p - line.buf);
+		} else {
+			for (unsigned x = 0; x < last; x++) {
+				const struct canvas_cell *cell = &row[x];
+				bool space = cell->len == 1 && cell->glyph[0] == ' ';
+
+				if (cell->len == 0)
+					continue;
+				/* a space looks the same in any class without a
+				 * background */
+				if (!space && cell->cls != cur && cell->cls < CANVAS__MAX) {
+					strbuf_addf(&line, "\033[%sm", sgr[cell->cls]);
+					strbuf_grow(&line,
+						    (size_t)(last - x) * sizeof(row->glyph) + 1);
+					cur = cell->cls;
+				}
+				memcpy(line.buf + line.len, cell->glyph, sizeof(cell->glyph));
+				line.len += cell->len;
+			}
 		}
 		line.buf[line.len] = '\0';
 		if (color && cur != CANVAS_PLAIN)

@@ -57,6 +57,9 @@ struct canvas {
 	 * read as blanks: a piped report's rows are CANVAS_MAX_WIDTH cells
 	 * wide, of which its lines use a hundred or so. */
 	unsigned init;
+	/* the last code point canvas_put_cp drew, and its columns */
+	uint32_t memo_cp;
+	int memo_w;
 };
 
 enum {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/decimal.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "report/format.h"
@@ -99,8 +100,14 @@ struct dcols {
 	unsigned ax, lx, sx, rx, px, bx;
 };
 
+/* The rows' labels, made once for the columns' widths and the drawing. */
+struct dlabels {
+	struct strbuf text;    /* every row's label, one after another */
+	size_t *end, *tail;    /* row i's label ends at end[i]; its tail */
+};
+
 static void diagram_columns(struct text *t, const struct layout_row *rows, size_t n,
-			    struct dcols *c)
+			    struct dcols *c, struct dlabels *lab)
 {
 	unsigned label_max = 6, label_full = 6, fixed, avail;
 	char buf[32];
@@ -108,13 +115,16 @@ static void diagram_columns(struct text *t, const struct layout_row *rows, size_
 	*c = (struct dcols){ .aw = 7, .sw = 5, .rw = 5, .pw = 5 };
 	for (size_t i = 0; i < n; i++) {
 		const struct layout_row *row = &rows[i];
-		size_t w;
+		size_t w, start = lab->text.len;
 
+		lab->end[i] = lab->tail[i] = start;
 		if (row->gap)
 			continue;
 		if (text_hex_digits(row->start) > c->aw)
 			c->aw = text_hex_digits(row->start);
-		row_label(t, row);
+		lab->tail[i] = start + row_label(t, row);
+		strbuf_add(&lab->text, t->sb.buf, t->sb.len);
+		lab->end[i] = lab->text.len;
 		w = canvas_text_width(t->sb.buf, t->sb.len);
 		if (w > label_full)
 			label_full = w > CANVAS_MAX_WIDTH / 2 ? CANVAS_MAX_WIDTH / 2 : (unsigned)w;
@@ -170,25 +180,28 @@ static void diagram_columns(struct text *t, const struct layout_row *rows, size_
 	c->bx = c->px + c->pw + 2;
 }
 
-static void diagram_row(struct text *t, const struct dcols *c, const struct layout_row *row)
+static void diagram_row(struct text *t, const struct dcols *c, const struct layout_row *row,
+			const struct dlabels *lab, size_t i)
 {
 	const struct vms_snapshot *snap = t->snap;
 	size_t y = canvas_add_row(&t->cv);
+	size_t start = i ? lab->end[i - 1] : 0;
 	const struct vms_region *r;
 	enum canvas_class cls;
 	char buf[32];
-	size_t tail = row_label(t, row);
 
 	if (row->gap) {
+		row_label(t, row);
 		canvas_put_text(&t->cv, c->lx, y, t->sb.buf, t->sb.len, t->width - c->lx, 0,
 				CANVAS_DIM);
 		return;
 	}
 	r = &snap->regions[row->first];
 	cls = text_kind_class(r->kind);
-	snprintf(buf, sizeof(buf), "%" PRIx64, row->start);
-	canvas_put_str(&t->cv, c->ax, y, buf, c->aw, CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
-	text_put_label(&t->cv, c->lx, y, t->sb.buf, t->sb.len, tail, c->lw, cls);
+	canvas_put_text(&t->cv, c->ax, y, buf, (size_t)(put_hex_u64(buf, row->start) - buf), c->aw,
+			CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
+	text_put_label(&t->cv, c->lx, y, lab->text.buf + start, lab->end[i] - start,
+		       lab->tail[i] - start, c->lw, cls);
 	text_put_value(t, c->sx, y, c->sw, report_size(buf, &t->opt, true, row->size),
 		       CANVAS_PLAIN);
 	text_put_value(t, c->rx, y, c->rw, report_size(buf, &t->opt, row->have_rss, row->rss),
@@ -227,6 +240,7 @@ void text_diagram(struct text *t)
 	const struct vms_snapshot *snap = t->snap;
 	struct layout_hidden hidden;
 	struct layout_row *rows;
+	struct dlabels lab;
 	struct dcols c;
 	size_t n, y;
 
@@ -248,7 +262,10 @@ void text_diagram(struct text *t)
 
 	rows = layout_rows(snap, &n, &hidden);
 	t->drew_zero = false;
-	diagram_columns(t, rows, n, &c);
+	strbuf_init(&lab.text);
+	lab.end = xreallocarray(NULL, n ? n : 1, sizeof(*lab.end));
+	lab.tail = xreallocarray(NULL, n ? n : 1, sizeof(*lab.tail));
+	diagram_columns(t, rows, n, &c, &lab);
 	text_blank_line(t);
 	y = canvas_add_row(&t->cv);
 	canvas_put_str(&t->cv, c.ax, y, "address", c.aw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
@@ -258,9 +275,12 @@ void text_diagram(struct text *t)
 	canvas_put_str(&t->cv, c.px, y, "PSS", c.pw, CANVAS_ALIGN_RIGHT, CANVAS_BOLD);
 	canvas_put_str(&t->cv, c.bx, y, "resident", c.bw, 0, CANVAS_BOLD);
 	for (size_t i = n; i-- > 0;) {
-		diagram_row(t, &c, &rows[i]);
+		diagram_row(t, &c, &rows[i], &lab, i);
 		text_maybe_flush(t);
 	}
 	free(rows);
+	strbuf_release(&lab.text);
+	free(lab.end);
+	free(lab.tail);
 	diagram_notes(t, &c, &hidden);
 }

@@ -24,15 +24,6 @@
 #include "base/xalloc.h"
 #include "vmscope/elf.h"
 
-uint64_t elf_get(const unsigned char *p, size_t n, bool msb)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)p[msb ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
 bool elf_add_overflows(uint64_t a, uint64_t b, uint64_t limit)
 {
 	return a > limit || b > limit - a;

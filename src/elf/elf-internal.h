@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "vmscope/snapshot.h"
@@ -98,8 +99,25 @@ struct elf_source {
 /* Reads n bytes at off; -EBADMSG when they are not all in the file. */
 int elf_source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n);
 
-/* An unsigned field of width n (1, 2, 4 or 8) at p. */
-uint64_t elf_get(const unsigned char *p, size_t n, bool msb);
+/*
+ * An unsigned field of width n (1, 2, 4 or 8) at p. Inline: every caller
+ * knows n, so a field in this machine's byte order is one load (section
+ * headers are read by the dozen for every mapped file).
+ */
+static inline uint64_t elf_get(const unsigned char *p, size_t n, bool msb)
+{
+	uint64_t v = 0;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (!msb && n <= sizeof(v)) {
+		memcpy(&v, p, n);
+		return v;
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[msb ? n - 1 - i : i] << (8 * i);
+	return v;
+}
 #define ELF_FIELD(buf, type, member, msb)                                                    \
 	elf_get((const unsigned char *)(buf) + offsetof(type, member),                       \
 		sizeof(((type *)0)->member), (msb))

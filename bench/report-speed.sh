@@ -1,5 +1,5 @@
 #!/bin/bash
-# report-speed.sh [BUILDDIR] [MAPS|rss]: how long the text and the JSON
+# report-speed.sh [BUILDDIR] [MAPS|rss|libs]: how long the text and the JSON
 # report of a process with MAPS mappings (default 30000) take against
 # reading its smaps alone: RUNS (default 15) pairs each, `cat smaps` and
 # vmscope taking turns, the ratio the median of the pairs' ratios
@@ -7,8 +7,10 @@
 # of RUNS runs) and vmscope's peak RSS. With `rss` instead of MAPS, a
 # process shaped like a JVM's: few mappings, 128 MiB written, 20 threads,
 # where smaps costs page walks rather than text (smaps_rollup and the page
-# sweep walk the same pages again). BUILDDIR (default build) must hold
-# src/vmscope and tests/live/live-target.
+# sweep walk the same pages again). With `libs`, a python3 that has loaded
+# twenty of its standard modules written in C: some 40 shared objects, whose
+# ELF headers and sections the report reads and draws, as on most servers.
+# BUILDDIR (default build) must hold src/vmscope and tests/live/live-target.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -27,6 +29,21 @@ pid=
 trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true' EXIT
 if [ "$maps" = rss ]; then
 	layout_target "$target" --anon-pages 32768 --anon-touch 32768 --threads 20
+elif [ "$maps" = libs ]; then
+	command -v python3 >/dev/null ||
+		{ echo "report-speed: python3 missing (apt-get install python3)" >&2; exit 1; }
+	# (a module missing from this python3 is left out, not an error)
+	layout_target python3 -c '
+import importlib, os, signal
+for m in ("ssl", "sqlite3", "ctypes", "decimal", "lzma", "bz2", "zlib", "curses",
+          "readline", "hashlib", "uuid", "xml.parsers.expat", "csv", "socket", "select",
+          "array", "math", "json", "pickle", "struct", "mmap", "binascii", "unicodedata"):
+    try:
+        importlib.import_module(m)
+    except ImportError:
+        pass
+os.kill(os.getpid(), signal.SIGSTOP)
+signal.pause()'
 else
 	maps_target "$target" "$maps"
 fi || { echo "report-speed: the target did not stop" >&2; exit 1; }

@@ -5,7 +5,9 @@
 #include "vmscope/model.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "vmscope/collect.h"
 #include "vmscope/elf.h"
@@ -19,7 +21,21 @@ struct prefetch {
 	int pid_dirfd;
 };
 
-/* The ELF files of regions just parsed, read while smaps is still read. */
+/* Whether r maps the same file as the region before it (its next segment). */
+static bool same_file_as_previous(const struct vms_snapshot *snap, size_t i)
+{
+	const struct vms_region *r = &snap->regions[i], *q = r - 1;
+
+	return i > 0 && q->inode == r->inode && q->dev_major == r->dev_major &&
+	       q->dev_minor == r->dev_minor && strcmp(model_region_name(q), model_region_name(r)) == 0;
+}
+
+/*
+ * The ELF files of regions just parsed, read while smaps is still read:
+ * once for a run of regions of one file, so that a file that cannot be
+ * opened (deleted, out of reach) is tried once for the run, not once a
+ * segment.
+ */
 static void prefetch_elf(void *ctx, const struct vms_snapshot *snap, size_t from, size_t to)
 {
 	const struct prefetch *pf = ctx;
@@ -27,7 +43,8 @@ static void prefetch_elf(void *ctx, const struct vms_snapshot *snap, size_t from
 	for (size_t i = from; i < to; i++) {
 		const struct vms_region *r = &snap->regions[i];
 
-		if (model_region_is_file(r) && model_elf_candidate(r))
+		if (model_region_is_file(r) && model_elf_candidate(r) &&
+		    !same_file_as_previous(snap, i))
 			vms_elf_prefetch(pf->cache, pf->pid_dirfd, r);
 	}
 }

@@ -48,10 +48,13 @@ static inline char *put_dec_u64(char *p, uint64_t v)
 	return p + n;
 }
 
-/* v in lowercase hex at p (16 bytes of room, no NUL); returns its end. */
-static inline char *put_hex_u64(char *p, uint64_t v)
+/*
+ * v in lowercase hex at p, at least min digits (1 to 16), zeros before
+ * (16 bytes of room, no NUL); returns its end.
+ */
+static inline char *put_hex_u64(char *p, uint64_t v, unsigned min)
 {
-	unsigned n = 1;
+	unsigned n = min ? min : 1;
 	char *e;
 
 	while (n < 16 && v >> (4 * n))

@@ -604,35 +604,19 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 	commit(w, put_dec_u64(before_item(w, false), v));
 }
 
-/* v in lowercase hex, at least min digits, ending at end; returns its start. */
-static char *hex_digits(char *end, uint64_t v, int min)
-{
-	char *p = end;
-
-	do {
-		*--p = "0123456789abcdef"[v & 15];
-		v >>= 4;
-		min--;
-	} while (v || min > 0);
-	return p;
-}
-
 void jsonw_hex(struct jsonw *w, uint64_t v)
 {
-	char buf[18], *end = buf + sizeof(buf), *p = hex_digits(end, v, 1);
+	char buf[18] = "0x";
 
-	*--p = 'x';
-	*--p = '0';
-	jsonw_string_n(w, p, (size_t)(end - p));
+	jsonw_string_n(w, buf, (size_t)(put_hex_u64(buf + 2, v, 1) - buf));
 }
 
 void jsonw_dev(struct jsonw *w, uint32_t major, uint32_t minor)
 {
-	char buf[17], *end = buf + sizeof(buf), *p = hex_digits(end, minor, 2);
+	char buf[17], *p = put_hex_u64(buf, major, 2);
 
-	*--p = ':';
-	p = hex_digits(p, major, 2);
-	jsonw_string_n(w, p, (size_t)(end - p));
+	*p++ = ':';
+	jsonw_string_n(w, buf, (size_t)(put_hex_u64(p, minor, 2) - buf));
 }
 
 void jsonw_int(struct jsonw *w, int64_t v)

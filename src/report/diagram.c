@@ -198,7 +198,7 @@ static void diagram_row(struct text *t, const struct dcols *c, const struct layo
 	}
 	r = &snap->regions[row->first];
 	cls = text_kind_class(r->kind);
-	canvas_put_text(&t->cv, c->ax, y, buf, (size_t)(put_hex_u64(buf, row->start) - buf), c->aw,
+	canvas_put_text(&t->cv, c->ax, y, buf, (size_t)(put_hex_u64(buf, row->start, 1) - buf), c->aw,
 			CANVAS_ALIGN_RIGHT, CANVAS_PLAIN);
 	text_put_label(&t->cv, c->lx, y, lab->text.buf + start, lab->end[i] - start,
 		       lab->tail[i] - start, c->lw, cls);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * put_dec_u64 and put_hex_u64 write what printf writes for every number of
- * digits, at the edges (0, each power of the base and the one below it,
- * UINT64_MAX) and on numbers from a fixed sequence.
+ * put_dec_u64 and put_hex_u64 (at its minimum widths too) write what
+ * printf writes for every number of digits, at the edges (0, each power of
+ * the base and the one below it, UINT64_MAX) and on numbers from a fixed
+ * sequence.
  */
 #include "config.h"
 
@@ -29,12 +30,14 @@ static void expect_both(uint64_t v)
 	*end = '\0';
 	assert_string_equal(got, want);
 
-	(void)snprintf(want, sizeof(want), "%" PRIx64, v);
-	memset(got, 'x', sizeof(got));
-	end = put_hex_u64(got, v);
-	assert_int_equal(end - got, (ptrdiff_t)strlen(want));
-	*end = '\0';
-	assert_string_equal(got, want);
+	for (unsigned min = 0; min <= 16; min += 2) {
+		(void)snprintf(want, sizeof(want), "%0*" PRIx64, (int)min, v);
+		memset(got, 'x', sizeof(got));
+		end = put_hex_u64(got, v, min);
+		assert_int_equal(end - got, (ptrdiff_t)strlen(want));
+		*end = '\0';
+		assert_string_equal(got, want);
+	}
 }
 
 static void test_edges(void **state)

@@ -29,23 +29,36 @@ done
 [ "$(awk '{print $3}' "/proc/$tpid/stat" 2>/dev/null)" = T ] ||
 	{ echo "Bail out! the target did not stop itself"; exit 1; }
 
-# A digest of every readable byte of the target's memory (not vvar/vsyscall).
+# A digest of every readable byte of the target's memory that is in RAM
+# (not vvar/vsyscall), and of which pages are not. Pages that are not there
+# are not read: a read faults them in, and on a kernel without the zero page
+# that makes them resident (a thread's whole stack), which the commands
+# after would see.
 memsum() {
 	python3 - "$tpid" <<'PY'
-import hashlib, sys
+import hashlib, os, struct, sys
 pid = sys.argv[1]
+page = os.sysconf('SC_PAGE_SIZE')
 h = hashlib.sha256()
-with open('/proc/%s/maps' % pid, 'rb') as maps, open('/proc/%s/mem' % pid, 'rb', 0) as mem:
+with open('/proc/%s/maps' % pid, 'rb') as maps, open('/proc/%s/mem' % pid, 'rb', 0) as mem, \
+        open('/proc/%s/pagemap' % pid, 'rb', 0) as pm:
     for line in maps:
         f = line.split()
         if f[1][:1] != b'r' or line.rstrip().endswith((b'[vvar]', b'[vsyscall]', b'[vvar_vclock]')):
             continue
         a, b = (int(x, 16) for x in f[0].split(b'-'))
-        try:
-            mem.seek(a)
-            h.update(mem.read(b - a))
-        except OSError:
-            h.update(b'unreadable %x' % a)
+        pm.seek(a // page * 8)
+        entries = struct.unpack('<%dQ' % ((b - a) // page), pm.read((b - a) // page * 8))
+        for i, e in enumerate(entries):
+            at = a + i * page
+            if not e >> 63:
+                h.update(b'absent %x' % at)
+                continue
+            try:
+                mem.seek(at)
+                h.update(mem.read(page))
+            except OSError:
+                h.update(b'unreadable %x' % at)
 print(h.hexdigest())
 PY
 }

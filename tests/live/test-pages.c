@@ -240,6 +240,24 @@ static uint64_t kpf_thp_bytes(pid_t pid, uint64_t start, uint64_t end)
 	return bytes;
 }
 
+/*
+ * Whether the kernel maps the zero page where the target only read (its
+ * "zero" region): then those pages are present and not in Rss. A kernel
+ * can be built or booted without it (some hypervisors' guests), and each
+ * read then faults in a page of its own, in Rss and mapped once.
+ */
+static bool kernel_maps_zero_page(pid_t pid, uint64_t zero_start)
+{
+	struct lt_smaps_entry e;
+
+	assert_true(lt_smaps_entry(pid, zero_start, &e));
+	if (e.rss != 0)
+		print_message("# this kernel maps no zero page (the read-only region's Rss is "
+			      "%" PRIu64 " bytes): zero-page counts checked as none\n",
+			      (uint64_t)e.rss);
+	return e.rss == 0;
+}
+
 /* Whether s is made of n/2 pairs of hex digits all equal to c c. */
 static bool strip_all(const char *s, char c)
 {
@@ -260,12 +278,14 @@ static void test_zero_thp_guard(void **state)
 	struct lt_target t;
 	struct lt_smaps_entry e;
 	uint64_t z[3], h[3], g[3];
+	bool zero_page;
 
 	(void)state;
 	target_start(&t, args);
 	assert_true(lt_target_fact(&t, "zero", z, 3));
 	assert_true(lt_target_fact(&t, "thp", h, 3));
 	assert_true(lt_target_fact(&t, "guard", g, 3));
+	zero_page = kernel_maps_zero_page(t.pid, z[0]);
 	for (int pread = 0; pread < 2; pread++) {
 		const char *how = pread ? "pread" : "scan";
 		json_object *rep, *p;
@@ -275,8 +295,8 @@ static void test_zero_thp_guard(void **state)
 		if (!pread || is_root()) {
 			p = report_pages(&rep, &t, z[0], "--pages", "--pagemap", how);
 			assert_int_equal(pages_of(p, "present"), 30);
-			assert_int_equal(pages_of(p, "zero_page"), 30);
-			assert_int_equal(pages_of(p, "exclusive"), 0);
+			assert_int_equal(pages_of(p, "zero_page"), zero_page ? 30 : 0);
+			assert_int_equal(pages_of(p, "exclusive"), zero_page ? 0 : 30);
 			json_object_put(rep);
 
 			p = report_pages(&rep, &t, h[0], "--pages", "--pagemap", how);
@@ -436,32 +456,33 @@ static void test_zero_strip_and_folios(void **state)
 	assert_true(lt_target_fact(&t, "thpsplit", sp, 1));
 	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
 
-	p = report_pages(&rep, &t, z[0], "--pages", NULL, NULL);
-	assert_true(lt_smaps_entry(t.pid, z[0], &e));
-	assert_int_equal(e.rss, 0);
-	assert_int_equal(pages_of(p, "present"), 64);
-	assert_int_equal(pages_of(p, "zero_page"), 64);
-	assert_true(strip_all(json_object_get_string(lt_get(p, "residency")), '0'));
-	assert_int_equal(strlen(json_object_get_string(lt_get(p, "zero_residency"))), 128);
-	assert_true(strip_all(json_object_get_string(lt_get(p, "zero_residency")), 'f'));
-	json_object_put(rep);
+	/* without the zero page, the region is plain resident memory: no strip to tell apart */
+	if (kernel_maps_zero_page(t.pid, z[0])) {
+		p = report_pages(&rep, &t, z[0], "--pages", NULL, NULL);
+		assert_int_equal(pages_of(p, "present"), 64);
+		assert_int_equal(pages_of(p, "zero_page"), 64);
+		assert_true(strip_all(json_object_get_string(lt_get(p, "residency")), '0'));
+		assert_int_equal(strlen(json_object_get_string(lt_get(p, "zero_residency"))), 128);
+		assert_true(strip_all(json_object_get_string(lt_get(p, "zero_residency")), 'f'));
+		json_object_put(rep);
 
-	lt_argv(argv, NULL, vmscope_bin, text_args);
-	lt_run(&r, argv, 0);
-	assert_int_equal(r.code, 0);
-	snprintf(addr, sizeof(addr), " %" PRIx64 "  ", z[0]);
-	line = strstr(r.out, addr);
-	assert_non_null(line);
-	line[strcspn(line, "\n")] = '\0';
-	assert_non_null(strstr(line, "\u2591"));
-	for (uint32_t cp = 0x2581; cp <= 0x2588; cp++) {
-		char glyph[4] = { (char)0xe2, (char)0x96, (char)(0x80 | (cp & 0x3f)), 0 };
+		lt_argv(argv, NULL, vmscope_bin, text_args);
+		lt_run(&r, argv, 0);
+		assert_int_equal(r.code, 0);
+		snprintf(addr, sizeof(addr), " %" PRIx64 "  ", z[0]);
+		line = strstr(r.out, addr);
+		assert_non_null(line);
+		line[strcspn(line, "\n")] = '\0';
+		assert_non_null(strstr(line, "\u2591"));
+		for (uint32_t cp = 0x2581; cp <= 0x2588; cp++) {
+			char glyph[4] = { (char)0xe2, (char)0x96, (char)(0x80 | (cp & 0x3f)), 0 };
 
-		if (strstr(line, glyph))
-			fail_msg("a zero-page region drawn resident: %s", line);
+			if (strstr(line, glyph))
+				fail_msg("a zero-page region drawn resident: %s", line);
+		}
+		assert_non_null(strstr(line + strlen(line) + 1, "zero page only"));
+		lt_run_release(&r);
 	}
-	assert_non_null(strstr(line + strlen(line) + 1, "zero page only"));
-	lt_run_release(&r);
 
 	for (int i = 0; i < 3; i++) {
 		uint64_t at = i == 0 ? h[0] : sp[0] + (uint64_t)(i - 1) * page_size;

@@ -87,6 +87,7 @@ void canvas_release(struct canvas *c)
 	free(c->cells);
 	c->cells = NULL;
 	c->height = c->alloc = 0;
+	c->init = c->stride = 0;
 }
 
 void canvas_clear(struct canvas *c)
@@ -98,7 +99,23 @@ void canvas_clear(struct canvas *c)
 /* The cell at (x, y) to write: x < init. */
 static inline struct canvas_cell *cell_at(struct canvas *c, unsigned x, size_t y)
 {
-	return &c->cells[y * c->width + x];
+	return &c->cells[y * c->stride + x];
+}
+
+/*
+ * Rows of `stride` cells from now on, the set columns of each moved: the
+ * last row first, as the rows only move down. Happens once per block of
+ * columns a report reaches, a few times in all.
+ */
+static void restride(struct canvas *c, unsigned stride)
+{
+	if (c->alloc) {
+		c->cells = xreallocarray(c->cells, c->alloc, (size_t)stride * sizeof(*c->cells));
+		for (size_t y = c->height; y-- > 1;)
+			memmove(c->cells + y * stride, c->cells + y * c->stride,
+				c->init * sizeof(*c->cells));
+	}
+	c->stride = stride;
 }
 
 /* Columns [0, upto) set in every row: blanks where they were not. */
@@ -112,6 +129,8 @@ static void set_columns(struct canvas *c, unsigned upto)
 	to = (upto + BLANK_BLOCK - 1) / BLANK_BLOCK * BLANK_BLOCK;
 	if (to > c->width)
 		to = c->width;
+	if (to > c->stride)
+		restride(c, to);
 	for (size_t y = 0; y < c->height; y++)
 		memcpy(cell_at(c, c->init, y), blank_row, (to - c->init) * sizeof(*c->cells));
 	c->init = to;
@@ -126,12 +145,15 @@ size_t canvas_add_row(struct canvas *c)
 	if (y + 1 > c->alloc) {
 		size_t rows = c->alloc;
 
-		need = (y + 1) * c->width;
-		rows *= c->width;
+		/* a row's room at least, for a canvas of no set column yet */
+		size_t stride = c->stride ? c->stride : 1;
+
+		need = (y + 1) * stride;
+		rows *= stride;
 		ARRAY_GROW(c->cells, need, rows);
-		c->alloc = rows / c->width;
+		c->alloc = rows / stride;
 	}
-	memcpy(c->cells + y * c->width, blank_row, c->init * sizeof(*c->cells));
+	memcpy(c->cells + y * c->stride, blank_row, c->init * sizeof(*c->cells));
 	c->height = y + 1;
 	return y;
 }
@@ -576,7 +598,7 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 	/* one write per row: a call per cell costs more than the drawing */
 	strbuf_init(&line);
 	for (size_t y = 0; y < c->height; y++) {
-		const struct canvas_cell *row = c->cells + y * c->width;
+		const struct canvas_cell *row = c->cells + y * c->stride;
 		unsigned last = c->init, cur = CANVAS_PLAIN;
 
 		strbuf_reset(&line);

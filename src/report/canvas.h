@@ -52,11 +52,12 @@ struct canvas {
 	 */
 	bool ascii;
 	size_t height, alloc; /* rows */
-	struct canvas_cell *cells; /* height * width, row-major */
-	/* Columns [0, init) of every row are set; those after are not, and
-	 * read as blanks: a piped report's rows are CANVAS_MAX_WIDTH cells
-	 * wide, of which its lines use a hundred or so. */
-	unsigned init;
+	/* height rows of stride cells, row-major: columns [0, init) of every
+	 * row are set; those after are not, and read as blanks. A piped
+	 * report's rows are CANVAS_MAX_WIDTH columns wide, of which its lines
+	 * use a hundred or so: the rows take the room of what is set. */
+	struct canvas_cell *cells;
+	unsigned init, stride; /* init <= stride <= width */
 	/* the last code point canvas_put_cp drew, and its columns */
 	uint32_t memo_cp;
 	int memo_w;
@@ -82,7 +83,7 @@ extern const struct canvas_cell canvas_blank;
 /* The cell at (x, y) to read: x < width, y < height. */
 static inline const struct canvas_cell *canvas_cell(const struct canvas *c, unsigned x, size_t y)
 {
-	return x < c->init ? &c->cells[y * c->width + x] : &canvas_blank;
+	return x < c->init ? &c->cells[y * c->stride + x] : &canvas_blank;
 }
 
 /*

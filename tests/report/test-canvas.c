@@ -305,6 +305,50 @@ static void test_many_rows(void **state)
 	canvas_release(&c);
 }
 
+/*
+ * Rows take the room of the columns set, not the canvas's width: a column
+ * set far right moves every row's cells to wider rows, their text kept.
+ */
+static void test_rows_widen(void **state)
+{
+	struct canvas c;
+	char *out, *p;
+
+	(void)state;
+	canvas_init(&c, CANVAS_MAX_WIDTH);
+	for (unsigned i = 0; i < 100; i++) {
+		char buf[16];
+		size_t y = canvas_add_row(&c);
+
+		snprintf(buf, sizeof(buf), "r%u", i);
+		canvas_put_str(&c, i % 50, y, buf, 16, 0, CANVAS_BOLD);
+	}
+	assert_true(c.stride >= c.init);
+	assert_true(c.stride < 128);
+	canvas_put_cp(&c, 900, 99, 'z', CANVAS_PLAIN);
+	assert_true(c.stride > 900);
+	canvas_put_cp(&c, 901, 0, 'y', CANVAS_PLAIN);
+	out = dump(&c, false);
+	p = out;
+	for (unsigned i = 0; i < 100; i++) {
+		char want[1024];
+		int n = snprintf(want, sizeof(want), "%*sr%u", (int)(i % 50), "", i);
+
+		if (i == 0)
+			n += snprintf(want + n, sizeof(want) - (size_t)n, "%*sy", 901 - n, "");
+		if (i == 99)
+			n += snprintf(want + n, sizeof(want) - (size_t)n, "%*sz", 900 - n, "");
+		want[n++] = '\n';
+		assert_memory_equal(p, want, (size_t)n);
+		p += n;
+	}
+	assert_int_equal(*p, '\0');
+	free(out);
+	assert_int_equal(canvas_cell(&c, 3, 3)->glyph[0], 'r');
+	assert_int_equal(canvas_cell(&c, 3, 3)->cls, CANVAS_BOLD);
+	canvas_release(&c);
+}
+
 /* ascii: our glyphs drawn in ASCII, the ellipsis as "..." taking three columns. */
 static void test_ascii(void **state)
 {
@@ -366,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_columns_set_late),
 		cmocka_unit_test(test_write_color),
 		cmocka_unit_test(test_many_rows),
+		cmocka_unit_test(test_rows_widen),
 		cmocka_unit_test(test_ascii),
 	};
 

@@ -114,16 +114,24 @@ int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags, st
 	return r;
 }
 
-#define READAHEAD_CHUNK (128 * 1024)
+#define READAHEAD_CHUNK (16 * 1024)
 /*
- * How far the reader may get ahead of the consumer: 4 MB. The consumer is
- * away for whole milliseconds (reading smaps_rollup walks the page tables:
- * 8 ms at 30,000 VMAs) and shares its CPU with the page sweep; a reader
- * that waits for room adds that wait to the whole read. Buffers are made
- * only as the reader gets ahead and reused most recent first, so a reader
- * that is never far ahead holds a few.
+ * How far the reader may get ahead of the consumer while the consumer is
+ * away (procfile_away): 4 MB. The consumer is away for whole milliseconds
+ * (reading smaps_rollup walks the page tables: 8 ms at 30,000 VMAs) and
+ * shares its CPU with the page sweep; a reader that waits for room then
+ * adds that wait to the whole read.
  */
-#define READAHEAD_CHUNKS 32
+#define READAHEAD_CHUNKS 256
+/*
+ * How far it may get ahead while the consumer parses: a few chunks. Each
+ * buffer the reader reads into for the first time costs a page fault per
+ * page, and the consumer's first look at what the kernel wrote there costs
+ * again on some virtual machines (shadow page tables: 8 to 12 us a page,
+ * more than the kernel takes to write it). Kept near, the reader reads
+ * into the buffers the consumer gives back, whose pages are there.
+ */
+#define READAHEAD_NEAR 4
 /*
  * Room in front of each chunk for the partial line before it: the consumer
  * copies that line there and takes the whole buffer in exchange for its
@@ -150,6 +158,7 @@ struct procfile_reader {
 	/* chunk counts, ring index count % N; produced and done are stored
 	 * atomically too, for readahead_poll */
 	size_t produced, consumed;
+	unsigned lead;             /* chunks the reader may be ahead: NEAR or CHUNKS */
 	/* buffers of READAHEAD_BUF bytes not in the ring */
 	char *spare[READAHEAD_SPARE];
 	unsigned n_spare;
@@ -201,7 +210,7 @@ static void *readahead_main(void *arg)
 		bool eof = false;
 
 		pthread_mutex_lock(&rd->lock);
-		while (!rd->stop && rd->produced - rd->consumed >= READAHEAD_CHUNKS)
+		while (!rd->stop && rd->produced - rd->consumed >= rd->lead)
 			pthread_cond_wait(&rd->cond, &rd->lock);
 		if (rd->stop) {
 			pthread_mutex_unlock(&rd->lock);
@@ -337,6 +346,8 @@ static ssize_t readahead_take(struct procfile *pf)
 		return n;
 	}
 	c = &rd->ring[rd->consumed % READAHEAD_CHUNKS];
+	if (rd->produced - rd->consumed > pf->most_ahead)
+		pf->most_ahead = (unsigned)(rd->produced - rd->consumed);
 	pthread_mutex_unlock(&rd->lock);
 
 	n = (ssize_t)c->len;
@@ -445,6 +456,7 @@ int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name,
 	rd = xcalloc(1, sizeof(*rd));
 	rd->fd = pf->fd;
 	rd->poll_ns = poll_ns;
+	rd->lead = READAHEAD_NEAR;
 	/* the reader's first buffer made by this thread: a thread's first
 	 * malloc() makes it an arena of its own, system calls and page faults
 	 * on the reader's way */
@@ -554,6 +566,28 @@ int procfile_next_block(struct procfile *pf, const char **ret_buf, size_t *ret_l
 	*ret_len = pf->end - pf->start;
 	*ret_eof = pf->eof;
 	return 1;
+}
+
+void procfile_away(struct procfile *pf, bool away)
+{
+	struct procfile_reader *rd = pf->reader;
+
+	if (!rd)
+		return;
+	pthread_mutex_lock(&rd->lock);
+	rd->lead = away ? READAHEAD_CHUNKS : READAHEAD_NEAR;
+	pthread_cond_broadcast(&rd->cond);
+	pthread_mutex_unlock(&rd->lock);
+}
+
+bool procfile_block_ready(const struct procfile *pf)
+{
+	const struct procfile_reader *rd = pf->reader;
+
+	if (pf->eof || (pf->took && pf->start != pf->end) || !rd)
+		return true;
+	return __atomic_load_n(&rd->produced, __ATOMIC_ACQUIRE) != rd->consumed ||
+	       __atomic_load_n(&rd->done, __ATOMIC_ACQUIRE);
 }
 
 void procfile_take(struct procfile *pf, size_t n)

@@ -80,6 +80,7 @@ struct procfile {
 	bool eof;
 	bool took; /* procfile_take took bytes since the last block */
 	unsigned poll_ends[PROCFILE_POLL__MAX]; /* since procfile_init */
+	unsigned most_ahead; /* the most chunks a reader had ready at a take, since procfile_init */
 };
 
 void procfile_init(struct procfile *pf);
@@ -111,6 +112,20 @@ int procfile_next_line(struct procfile *pf, const char **ret_line, size_t *ret_l
  */
 int procfile_next_block(struct procfile *pf, const char **ret_buf, size_t *ret_len,
 			bool *ret_eof);
+/*
+ * Whether procfile_next_block would return at once: bytes are there to hand
+ * out, or the read-ahead thread has a chunk or is done. False only while a
+ * read-ahead thread is still reading what the next block needs; a caller
+ * does other work then, rather than wait.
+ */
+bool procfile_block_ready(const struct procfile *pf);
+/*
+ * The consumer of a read-ahead file says it goes away to other work (true)
+ * and comes back (false): while it is away the reader may get far ahead,
+ * into new buffers; while it parses, only a few chunks, into the buffers
+ * it gives back. Does nothing without a read-ahead thread.
+ */
+void procfile_away(struct procfile *pf, bool away);
 void procfile_take(struct procfile *pf, size_t n);
 /* Closes the file; keeps the buffer for the next open. */
 void procfile_close(struct procfile *pf);

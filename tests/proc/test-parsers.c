@@ -802,27 +802,49 @@ static void test_procfile_blocks(void **state)
 
 /*
  * The read-ahead thread as far ahead as it may get: 8 MB of lines, the
- * reader left alone until it has filled its 32 chunks and waits for room,
- * then read to the end while it refills them; then the same file again
- * with the same procfile (buffers made anew, the spare ones given back on
- * the way). Every line whole and in order.
+ * reader left alone (the consumer away) until it has filled its chunks
+ * and waits for room, then read to the end while it refills them; then
+ * the same file again with the same procfile (buffers made anew, the spare
+ * ones given back on the way), the consumer there: the reader stays a few
+ * chunks ahead however long it is left. Every line whole and in order.
  */
 static void test_procfile_far_ahead(void **state)
 {
 	char path[] = "/tmp/vmscope-test-XXXXXX";
 	struct procfile pf;
 	size_t lines = 30000;
+	const char *buf;
+	size_t len;
+	bool eof;
 
 	(void)state;
 	write_block_file(path, lines);
 	procfile_init(&pf);
-	for (int pass = 0; pass < 2; pass++) {
-		assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30, 0), 0);
-		if (pass == 0)
-			usleep(200 * 1000);
-		read_blocks(&pf, lines);
-		procfile_close(&pf);
-	}
+	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30, 0), 0);
+	procfile_away(&pf, true);
+	usleep(200 * 1000);
+	assert_true(procfile_block_ready(&pf));
+	procfile_away(&pf, false);
+	read_blocks(&pf, lines);
+	procfile_close(&pf);
+	/* 4 MB ahead, in chunks of 16 KiB */
+	assert_true(pf.most_ahead > 64);
+
+	pf.most_ahead = 0;
+	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30, 0), 0);
+	usleep(200 * 1000);
+	assert_true(procfile_block_ready(&pf));
+	read_blocks(&pf, lines);
+	procfile_close(&pf);
+	assert_true(pf.most_ahead >= 1 && pf.most_ahead <= 4);
+	procfile_release(&pf);
+
+	/* plain reads: a block is always ready, and away means nothing */
+	assert_int_equal(procfile_open_at(&pf, AT_FDCWD, path, 1 << 30), 0);
+	procfile_away(&pf, true);
+	assert_true(procfile_block_ready(&pf));
+	assert_int_equal(procfile_next_block(&pf, &buf, &len, &eof), 1);
+	assert_int_equal(pf.most_ahead, 0);
 	procfile_release(&pf);
 	unlink(path);
 }

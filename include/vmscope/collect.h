@@ -138,6 +138,8 @@ struct vms_smaps_parser {
 };
 
 void vms_smaps_parser_init(struct vms_smaps_parser *ps, struct vms_snapshot *snap);
+/* After the last line: the region array's room past the regions given back. */
+void vms_smaps_parser_done(struct vms_smaps_parser *ps);
 /* Feeds one line (without '\n'). A maps line starts a region; "Key: value"
  * lines fill it; unknown keys are ignored. */
 int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t len);

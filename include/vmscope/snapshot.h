@@ -474,6 +474,11 @@ struct vms_snapshot {
 	struct vms_totals totals;
 	struct vms_region *regions; /* sorted by start, non-overlapping */
 	size_t n_regions, alloc_regions;
+	/* regions is a mapping of its own (vms_snapshot_reserve_regions), not
+	 * from malloc: grow it with vms_snapshot_grow_regions only; its pages
+	 * are faulted in ahead for the first regions_faulted regions */
+	bool regions_mapped;
+	size_t regions_faulted;
 	struct vms_object *objects;
 	size_t n_objects, alloc_objects;
 	struct vms_thread *threads;
@@ -504,6 +509,17 @@ struct vms_snapshot {
 /* An empty snapshot with its arena. Never NULL: out of memory dies. */
 struct vms_snapshot *vms_snapshot_new(void);
 void vms_snapshot_free(struct vms_snapshot *snap);
+/*
+ * Room for n regions in a snapshot that has none yet, reserved and not
+ * touched: only the pages the regions are written to are faulted in, and
+ * the array never moves while they fit. For a parser that cannot know the
+ * count before the end; vms_snapshot_trim_regions gives back the rest.
+ */
+void vms_snapshot_reserve_regions(struct vms_snapshot *snap, size_t n);
+/* Room for need regions, however the array was made (ARRAY_GROW's doubling). */
+void vms_snapshot_grow_regions(struct vms_snapshot *snap, size_t need);
+/* Gives back the room past n_regions (a reservation's, to the page); the regions do not move. */
+void vms_snapshot_trim_regions(struct vms_snapshot *snap);
 
 /* Whether a source was read. */
 /* A kernel thread or a zombie: the task has no user address space, so its

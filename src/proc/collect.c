@@ -430,6 +430,7 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r,
 			hooked = whole;
 		}
 	}
+	vms_smaps_parser_done(&ps);
 	/* the end can come after the last block, without a block of its own */
 	if (r == 0 && p->regions_hook && snap->n_regions > hooked)
 		p->regions_hook(p->regions_ctx, snap, hooked, snap->n_regions);

@@ -51,8 +51,7 @@ void rec_view_init(struct rec_view *v, const struct vms_recording *rec)
 	snap->proc = rec->proc;
 	snap->proc.exe = rec->proc.exe ? arena_strdup(snap->arena, rec->proc.exe) : NULL;
 	snap->host = rec->host;
-	snap->regions = xreallocarray(NULL, v->n_ranked ? v->n_ranked : 1, sizeof(*snap->regions));
-	snap->alloc_regions = v->n_ranked ? v->n_ranked : 1;
+	vms_snapshot_grow_regions(snap, v->n_ranked ? v->n_ranked : 1);
 	for (size_t i = 0; i < v->n_ranked; i++) {
 		const struct vms_rec_track *t = &rec->tracks[v->ranked[i].track];
 		const struct vms_rec_point *p = vms_rec_track_at(t, v->last);

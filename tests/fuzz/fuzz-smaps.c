@@ -33,6 +33,7 @@ static int by_lines(struct vms_snapshot *snap, const char *buf, size_t len)
 		if (r < 0)
 			return r;
 	}
+	vms_smaps_parser_done(&ps);
 	return 0;
 }
 
@@ -68,6 +69,7 @@ static int by_blocks(struct vms_snapshot *snap, const char *buf, size_t len)
 		if (eof)
 			break;
 	}
+	vms_smaps_parser_done(&ps);
 	free(acc);
 	return r;
 }

@@ -27,6 +27,11 @@
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
 
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
 struct maps_case {
 	const char *line;
 	int ret;
@@ -154,6 +159,9 @@ static void test_smaps_two_regions(void **state)
 	(void)state;
 	assert_int_equal(vms_smaps_parse(snap, smaps_two, strlen(smaps_two)), 0);
 	assert_int_equal(snap->n_regions, 2);
+	/* the room past the regions given back, to the page */
+	assert_true(snap->alloc_regions >= 2);
+	assert_true((snap->alloc_regions - 2) * sizeof(*snap->regions) < page_size());
 	r = &snap->regions[0];
 	assert_int_equal(r->mem.v[VMS_MEM_SIZE], 8192);
 	assert_int_equal(r->mem.v[VMS_MEM_PSS], 5 * 1024);
@@ -182,6 +190,80 @@ static void test_smaps_two_regions(void **state)
 	assert_ptr_equal(vms_snapshot_find(snap, 0x7ffe50b01fff), r);
 	assert_null(vms_snapshot_find(snap, 0x7ffe50b02000));
 	assert_null(vms_snapshot_find(snap, 0));
+	vms_snapshot_free(snap);
+}
+
+/*
+ * The regions of a large process are written where they stay: the array
+ * does not move as it fills (each move costs a fault per page again on
+ * some machines), and its room past them goes back at the end.
+ */
+static void test_smaps_regions_stay(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	struct vms_smaps_parser ps;
+	const struct vms_region *first;
+	char line[128];
+
+	(void)state;
+	vms_smaps_parser_init(&ps, snap);
+	for (unsigned i = 0; i < 40000; i++) {
+		int n = snprintf(line, sizeof(line), "%x000-%x000 rw-p 00000000 00:00 0", i + 1, i + 2);
+
+		assert_int_equal(vms_smaps_parse_line(&ps, line, (size_t)n), 0);
+		assert_int_equal(vms_smaps_parse_line(&ps, "Rss:  4 kB", 10), 0);
+		if (i == 0)
+			first = snap->regions;
+	}
+	assert_ptr_equal(snap->regions, first);
+	vms_smaps_parser_done(&ps);
+	assert_int_equal(snap->n_regions, 40000);
+	assert_true(snap->alloc_regions >= 40000);
+	assert_true((snap->alloc_regions - 40000) * sizeof(*snap->regions) < page_size());
+	assert_int_equal(snap->regions[39999].start, 40000ULL * 4096);
+	assert_int_equal(snap->regions[39999].mem.v[VMS_MEM_RSS], 4096);
+	vms_snapshot_free(snap);
+}
+
+/* A reservation outgrown moves, its regions with it; one trimmed to none keeps a page. */
+static void test_regions_outgrow_reservation(void **state)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	size_t room;
+
+	(void)state;
+	vms_snapshot_reserve_regions(snap, 10);
+	assert_true(snap->regions_mapped);
+	room = snap->alloc_regions;
+	assert_true(room >= 10);
+	for (size_t i = 0; i < 3 * room + 5; i++) {
+		vms_snapshot_grow_regions(snap, i + 1);
+		snap->regions[i] = (struct vms_region){ .start = i, .end = i + 1 };
+		snap->n_regions = i + 1;
+	}
+	assert_true(snap->alloc_regions >= 3 * room + 5);
+	/* their pages faulted in ahead (or the kernel cannot, and said so) */
+	assert_true(snap->regions_faulted >= snap->n_regions);
+	for (size_t i = 0; i < snap->n_regions; i++)
+		assert_int_equal(snap->regions[i].start, i);
+	vms_snapshot_trim_regions(snap);
+	assert_true((snap->alloc_regions - snap->n_regions) * sizeof(*snap->regions) < page_size());
+	assert_int_equal(snap->regions[snap->n_regions - 1].end, snap->n_regions);
+	snap->n_regions = 0;
+	vms_snapshot_trim_regions(snap);
+	assert_true(snap->alloc_regions >= 1);
+	vms_snapshot_free(snap);
+
+	/* a snapshot with regions from malloc grows and trims the same */
+	snap = vms_snapshot_new();
+	vms_snapshot_grow_regions(snap, 100);
+	assert_false(snap->regions_mapped);
+	vms_snapshot_reserve_regions(snap, 1000);
+	assert_false(snap->regions_mapped);
+	assert_true(snap->alloc_regions >= 1000);
+	snap->n_regions = 7;
+	vms_snapshot_trim_regions(snap);
+	assert_int_equal(snap->alloc_regions, 7);
 	vms_snapshot_free(snap);
 }
 
@@ -1231,6 +1313,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_lines),
 		cmocka_unit_test(test_smaps_two_regions),
+		cmocka_unit_test(test_smaps_regions_stay),
+		cmocka_unit_test(test_regions_outgrow_reservation),
 		cmocka_unit_test(test_smaps_key_like_expected),
 		cmocka_unit_test(test_smaps_duplicate_dropped),
 		cmocka_unit_test(test_smaps_malformed),

@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/decimal.h"
 #include "base/escape.h"
@@ -177,6 +179,48 @@ struct items_job {
 	size_t ready; /* the block in part, NO_BLOCK while none is */
 };
 
+/*
+ * A wait of one thread for the other's next block: polled for up to
+ * ITEMS_POLL_NS before it sleeps. Each thread waits for the other once a
+ * block, and a sleeping thread's CPU idles: on a virtual machine an idle
+ * vCPU goes back to the host, and waking it again costs more than writing
+ * a block of items. A yield lets anything else that wants the CPU have it.
+ */
+#define ITEMS_POLL_NS 200000
+
+static int64_t items_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Returns once j->ready is v; called and returns without the lock. */
+static void items_wait(struct items_job *j, size_t v)
+{
+	int64_t t0 = items_now_ns();
+
+	do {
+		if (__atomic_load_n(&j->ready, __ATOMIC_ACQUIRE) == v)
+			return;
+		sched_yield();
+	} while (items_now_ns() - t0 < ITEMS_POLL_NS);
+	pthread_mutex_lock(&j->lock);
+	while (j->ready != v)
+		pthread_cond_wait(&j->cond, &j->lock);
+	pthread_mutex_unlock(&j->lock);
+}
+
+/* Sets j->ready and wakes the other thread if it sleeps. */
+static void items_set(struct items_job *j, size_t v)
+{
+	pthread_mutex_lock(&j->lock);
+	__atomic_store_n(&j->ready, v, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
 static size_t block_end(size_t b, size_t n)
 {
 	size_t e = (b + 1) * ITEMS_BLOCK;
@@ -189,10 +233,7 @@ static void *items_main(void *arg)
 	struct items_job *j = arg;
 
 	for (size_t b = 1; b * ITEMS_BLOCK < j->n; b += 2) {
-		pthread_mutex_lock(&j->lock);
-		while (j->ready != NO_BLOCK)
-			pthread_cond_wait(&j->cond, &j->lock);
-		pthread_mutex_unlock(&j->lock);
+		items_wait(j, NO_BLOCK);
 		/* a container with items already, at the depth of w's */
 		strbuf_reset(&j->part.sb);
 		j->part.depth = j->start.depth;
@@ -202,10 +243,7 @@ static void *items_main(void *arg)
 		j->part.after_key = false;
 		for (size_t i = b * ITEMS_BLOCK; i < block_end(b, j->n); i++)
 			j->put(&j->part, i, j->ctx);
-		pthread_mutex_lock(&j->lock);
-		j->ready = b;
-		pthread_cond_broadcast(&j->cond);
-		pthread_mutex_unlock(&j->lock);
+		items_set(j, b);
 	}
 	return NULL;
 }
@@ -213,10 +251,7 @@ static void *items_main(void *arg)
 /* Block b of the other thread, to the FILE after what w holds. */
 static void items_take(struct jsonw *w, struct items_job *j, size_t b)
 {
-	pthread_mutex_lock(&j->lock);
-	while (j->ready != b)
-		pthread_cond_wait(&j->cond, &j->lock);
-	pthread_mutex_unlock(&j->lock);
+	items_wait(j, b);
 	if (j->part.error || j->part.depth != w->depth)
 		w->error = -EINVAL;
 	flush_some(w);
@@ -224,10 +259,7 @@ static void items_take(struct jsonw *w, struct items_job *j, size_t b)
 	    fwrite(j->part.sb.buf, 1, j->part.sb.len, w->out) != j->part.sb.len)
 		w->write_error = true;
 	w->has_items |= BIT(w->depth);
-	pthread_mutex_lock(&j->lock);
-	j->ready = NO_BLOCK;
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->lock);
+	items_set(j, NO_BLOCK);
 }
 
 void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -519,6 +520,10 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 {
 	const char *tag = ctx;
 
+	/* "slow": each thread waits for the other longer than it polls, and sleeps */
+	if (strcmp(tag, "slow") == 0 && i % 128 == 0)
+		usleep(2000);
+
 	jsonw_begin_object(w);
 	jsonw_key(w, tag);
 	jsonw_uint(w, i);
@@ -542,14 +547,17 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 /*
  * jsonw_items writes many items in blocks on two threads: the document is
  * byte for byte the one written item by item, at the sizes around its
- * blocks and below the size where it starts using a thread.
+ * blocks and below the size where it starts using a thread; and with
+ * blocks slow to write, so that the threads' waits for each other outlast
+ * their polls and sleep.
  */
 static void test_writer_items(void **state)
 {
-	static const size_t sizes[] = { 0, 1, 127, 511, 512, 513, 640, 2049, 5000 };
+	static const size_t sizes[] = { 0, 1, 127, 511, 512, 513, 640, 2049, 5000, 1100 };
 
 	(void)state;
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		const char *tag = s + 1 < sizeof(sizes) / sizeof(sizes[0]) ? "tag" : "slow";
 		struct capture one, many;
 		struct jsonw w;
 
@@ -562,10 +570,10 @@ static void test_writer_items(void **state)
 			jsonw_key(&w, "items");
 			jsonw_begin_array(&w);
 			if (by_items)
-				jsonw_items(&w, sizes[s], put_item, "tag");
+				jsonw_items(&w, sizes[s], put_item, tag);
 			else
 				for (size_t i = 0; i < sizes[s]; i++)
-					put_item(&w, i, "tag");
+					put_item(&w, i, tag);
 			jsonw_end_array(&w);
 			jsonw_key(&w, "after");
 			jsonw_bool(&w, true);

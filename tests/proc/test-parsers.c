@@ -220,6 +220,14 @@ static void test_smaps_regions_stay(void **state)
 	assert_int_equal(snap->n_regions, 40000);
 	assert_true(snap->alloc_regions >= 40000);
 	assert_true((snap->alloc_regions - 40000) * sizeof(*snap->regions) < page_size());
+	/* the room past the last page given back to the system: unmapped */
+	{
+		uintptr_t end = ((uintptr_t)(snap->regions + snap->alloc_regions) + page_size() - 1) &
+				~(uintptr_t)(page_size() - 1);
+
+		assert_int_equal(msync((void *)end, page_size(), MS_ASYNC), -1);
+		assert_int_equal(errno, ENOMEM);
+	}
 	assert_int_equal(snap->regions[39999].start, 40000ULL * 4096);
 	assert_int_equal(snap->regions[39999].mem.v[VMS_MEM_RSS], 4096);
 	vms_snapshot_free(snap);

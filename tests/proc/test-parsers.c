@@ -922,8 +922,11 @@ static void test_procfile_far_ahead(void **state)
 	/* 4 MB ahead, in chunks of 16 KiB */
 	assert_true(pf.most_ahead > 64);
 
+	/* back from away before the reader is left alone: near again */
 	pf.most_ahead = 0;
 	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30, 0), 0);
+	procfile_away(&pf, true);
+	procfile_away(&pf, false);
 	usleep(200 * 1000);
 	assert_true(procfile_block_ready(&pf));
 	read_blocks(&pf, lines);

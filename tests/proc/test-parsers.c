@@ -32,6 +32,21 @@ static size_t page_size(void)
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
+/* Whether addr is in one of this process's mappings (its maps file). */
+static bool self_maps_holds(uintptr_t addr)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi;
+	char line[512];
+	bool in = false;
+
+	assert_non_null(f);
+	while (!in && fgets(line, sizeof(line), f))
+		in = sscanf(line, "%lx-%lx", &lo, &hi) == 2 && addr >= lo && addr < hi;
+	fclose(f);
+	return in;
+}
+
 struct maps_case {
 	const char *line;
 	int ret;
@@ -223,13 +238,9 @@ static void test_smaps_regions_stay(void **state)
 	assert_true(snap->alloc_regions >= 40000);
 	assert_true((snap->alloc_regions - 40000) * sizeof(*snap->regions) < page_size());
 	/* the room past the last page given back to the system: unmapped */
-	{
-		uintptr_t end = ((uintptr_t)(snap->regions + snap->alloc_regions) + page_size() - 1) &
-				~(uintptr_t)(page_size() - 1);
-
-		assert_int_equal(msync((void *)end, page_size(), MS_ASYNC), -1);
-		assert_int_equal(errno, ENOMEM);
-	}
+	assert_false(self_maps_holds(((uintptr_t)(snap->regions + snap->alloc_regions) +
+				      page_size() - 1) & ~(uintptr_t)(page_size() - 1)));
+	assert_true(self_maps_holds((uintptr_t)snap->regions));
 	assert_int_equal(snap->regions[39999].start, 40000ULL * 4096);
 	assert_int_equal(snap->regions[39999].mem.v[VMS_MEM_RSS], 4096);
 	vms_snapshot_free(snap);

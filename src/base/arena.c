@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/prefault.h"
 #include "base/xalloc.h"
 
 #define ARENA_BLOCK_MIN (64 * 1024)
@@ -16,6 +17,7 @@
 struct arena_block {
 	struct arena_block *next;
 	size_t size, used;
+	size_t faulted; /* data[0, faulted) faulted in ahead, or SIZE_MAX: not to be */
 	alignas(max_align_t) unsigned char data[];
 };
 
@@ -37,6 +39,24 @@ void arena_release(struct arena *a)
 	arena_init(a);
 }
 
+/*
+ * A block's pages are faulted in ahead of what is handed out, as much
+ * again as is in use (a small arena faults in a page or two), up to 16 KiB
+ * at a time: a snapshot's arena holds each region's page counters and
+ * name, 4.5 MB at 30,000 VMAs, its pages two thirds of a report's faults.
+ */
+#define ARENA_FAULT_AHEAD (16 * 1024)
+
+static void fault_ahead(struct arena_block *b)
+{
+	size_t ahead = b->used < ARENA_FAULT_AHEAD ? b->used : ARENA_FAULT_AHEAD;
+	size_t to = b->size - b->used > ahead ? b->used + ahead : b->size;
+	char *end = prefault_range(b->data + b->faulted, b->data + to);
+
+	/* to the end of the last page: what follows in it costs no call */
+	b->faulted = !end ? SIZE_MAX : (size_t)(end - (char *)b->data);
+}
+
 void *arena_alloc(struct arena *a, size_t size)
 {
 	struct arena_block *b = a->head;
@@ -51,6 +71,7 @@ void *arena_alloc(struct arena *a, size_t size)
 
 		nb->size = bsize;
 		nb->used = 0;
+		nb->faulted = 0;
 		/* A big allocation gets a block of its own behind the current one,
 		 * so the space left in the current block is not wasted. */
 		if (b && rounded > ARENA_BLOCK_MIN) {
@@ -65,6 +86,8 @@ void *arena_alloc(struct arena *a, size_t size)
 	void *p = b->data + b->used;
 	b->used += rounded;
 	a->used_total += rounded;
+	if (b->used > b->faulted)
+		fault_ahead(b);
 	return p;
 }
 

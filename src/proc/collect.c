@@ -343,7 +343,7 @@ static void collect_threads(struct vms_proc *p, struct vms_snapshot *snap)
 /*
  * What the main thread reads besides smaps, one file at a time: done while
  * smaps's reader has no block ready, and what is left after the parse.
- * Done in the waits, the reader stays a chunk or two ahead and reads into
+ * Done in the waits, the reader stays a few chunks ahead and reads into
  * the buffers the parse gives back; done first, it read the start of smaps
  * into new buffers, each page a fault (on a machine whose faults are dear,
  * that doubled the read of 1,000 VMAs).

@@ -191,7 +191,8 @@ static void test_arena_fault_ahead(void **state)
 	mallopt(M_PERTURB, 0);
 	arena_init(&a);
 	big = arena_alloc(&a, size);
-	mallopt(M_PERTURB, getenv("MALLOC_PERTURB_") ? atoi(getenv("MALLOC_PERTURB_")) : 0);
+	mallopt(M_PERTURB, getenv("MALLOC_PERTURB_") ? (int)strtol(getenv("MALLOC_PERTURB_"), NULL, 10)
+						    : 0);
 	lo = ((uintptr_t)big + page - 1) & ~(uintptr_t)(page - 1);
 	hi = ((uintptr_t)big + size) & ~(uintptr_t)(page - 1);
 	assert_true((hi - lo) / page <= sizeof(vec));

@@ -206,7 +206,7 @@ void vms_snapshot_reserve_regions(struct vms_snapshot *snap, size_t n)
 }
 
 /* The pages of a reservation are faulted in ahead of the regions written,
- * 64 KiB at a time (prefault_range). */
+ * 64 KiB at a time at most (prefault_range). */
 #define REGIONS_FAULT_AHEAD (64 * 1024)
 
 static void fault_in_regions(struct vms_snapshot *snap, size_t need)
@@ -214,8 +214,12 @@ static void fault_in_regions(struct vms_snapshot *snap, size_t need)
 	size_t from = regions_bytes(snap->regions_faulted), to = regions_bytes(need);
 	size_t end = regions_bytes(snap->alloc_regions);
 
-	/* from: the last call ended at a page's end, past regions_faulted's */
-	to = end - to > REGIONS_FAULT_AHEAD ? to + REGIONS_FAULT_AHEAD : end;
+	/* as much again as the regions take, REGIONS_FAULT_AHEAD at most: a
+	 * small process's few regions fault in a page or two. from: the last
+	 * call ended at a page's end, past regions_faulted's */
+	size_t ahead = to < REGIONS_FAULT_AHEAD ? to : REGIONS_FAULT_AHEAD;
+
+	to = end - to > ahead ? to + ahead : end;
 	if (to <= from)
 		return;
 	if (!prefault_range((char *)snap->regions + from, (char *)snap->regions + to)) {

@@ -27,7 +27,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-say() { printf '== %s\n' "$*"; }
+# Each stage says when it began, in seconds since the start.
+say() { printf '== %s (at %ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 
 fail_one() {
 	failed=$((failed + 1))

@@ -49,13 +49,21 @@ def graph(builddir, srcdir):
     for obj, src in objs.items():
         if not os.path.exists(obj):
             sys.exit('callgraph.py: %s is not built (%s)' % (obj, src))
-        nm = subprocess.run(['nm', obj], capture_output=True, text=True, check=True).stdout
-        for line in nm.splitlines():
-            p = line.split()
-            if len(p) == 3 and p[1] in 'TDBRCGSV':
-                defs.setdefault(p[2], src)
-            elif len(p) == 2 and p[0] == 'U':
-                uses[src].add(p[1])
+    # One nm for all objects (a process each took most of the time): each
+    # line begins with the object's name and a colon.
+    nm = subprocess.run(['nm', '-A'] + list(objs), capture_output=True, text=True, check=True).stdout
+    for line in nm.splitlines():
+        # (the first colon after which the name is an object's: a path may hold colons)
+        cut = [i for i, c in enumerate(line) if c == ':' and line[:i] in objs]
+        obj = line[:cut[0]] if cut else None
+        if obj is None:
+            sys.exit('callgraph.py: nm printed a line of no object: %s' % line)
+        src = objs[obj]
+        p = line[len(obj) + 1:].split()
+        if len(p) == 3 and p[1] in 'TDBRCGSV':
+            defs.setdefault(p[2], src)
+        elif len(p) == 2 and p[0] == 'U':
+            uses[src].add(p[1])
     edges = {src: set() for src in objs.values()}
     for src, names in uses.items():
         for name in names:

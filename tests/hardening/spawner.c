@@ -2,14 +2,16 @@
 /*
  * Churn for tests/hardening/test-races.sh:
  *
- *   spawner SECONDS NAME
+ *   spawner SECONDS NAME [LEAST]
  *
- * For SECONDS, keeps up to 16 short-lived children named NAME-kid alive,
+ * For SECONDS, and on until it has started LEAST processes and LEAST threads
+ * (where fork is slow or the machine busy; five times SECONDS at most),
+ * keeps up to 16 short-lived children named NAME-kid alive,
  * each mapping and writing a few pages, starting a thread and exiting after
  * 0-20 ms, and itself (named NAME) starts and joins threads that map and
  * unmap memory, so that every read of /proc races with processes, threads
  * and mappings coming and going. Prints "ready" once the churn runs and, at
- * the end, "processes P threads T".
+ * the end, "processes P threads T seconds S".
  */
 #include "config.h"
 
@@ -73,23 +75,27 @@ static void kid(unsigned seed, const char *name)
 
 int main(int argc, char **argv)
 {
-	unsigned long processes = 0, threads = 0;
+	unsigned long processes = 0, threads = 0, least = 0;
 	char kid_name[16];
-	double end;
+	double end, last;
 	int kids = 0;
 	unsigned seed = (unsigned)getpid();
 
-	if (argc != 3) {
-		fputs("usage: spawner SECONDS NAME\n", stderr);
+	if (argc != 3 && argc != 4) {
+		fputs("usage: spawner SECONDS NAME [LEAST]\n", stderr);
 		return 2;
 	}
+	if (argc == 4)
+		least = strtoul(argv[3], NULL, 10);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	(void)prctl(PR_SET_NAME, argv[2]);
 	snprintf(kid_name, sizeof(kid_name), "%.11s-kid", argv[2]);
 	end = now() + strtod(argv[1], NULL);
+	last = now() + 5 * strtod(argv[1], NULL);
 	puts("ready");
 	fflush(stdout);
-	while (now() < end) {
+	for (double at = now(); at < end || ((processes < least || threads < least) && at < last);
+	     at = now()) {
 		pthread_t t[4];
 		int started = 0;
 
@@ -131,6 +137,7 @@ int main(int argc, char **argv)
 	}
 	while (kids > 0 && wait(NULL) > 0)
 		kids--;
-	printf("processes %lu threads %lu\n", processes, threads);
+	printf("processes %lu threads %lu seconds %.0f\n", processes, threads,
+	       now() - (end - strtod(argv[1], NULL)));
 	return 0;
 }

@@ -41,21 +41,11 @@ void arena_release(struct arena *a)
 
 /*
  * A block's pages are faulted in ahead of what is handed out, as much
- * again as is in use (a small arena faults in a page or two), up to 16 KiB
- * at a time: a snapshot's arena holds each region's page counters and
- * name, 4.5 MB at 30,000 VMAs, its pages two thirds of a report's faults.
+ * again as is in use, 16 KiB at a time at most (prefault_ahead): a
+ * snapshot's arena holds each region's page counters and name, 4.5 MB at
+ * 30,000 VMAs, its pages two thirds of a report's faults.
  */
 #define ARENA_FAULT_AHEAD (16 * 1024)
-
-static void fault_ahead(struct arena_block *b)
-{
-	size_t ahead = b->used < ARENA_FAULT_AHEAD ? b->used : ARENA_FAULT_AHEAD;
-	size_t to = b->size - b->used > ahead ? b->used + ahead : b->size;
-	char *end = prefault_range(b->data + b->faulted, b->data + to);
-
-	/* to the end of the last page: what follows in it costs no call */
-	b->faulted = !end ? SIZE_MAX : (size_t)(end - (char *)b->data);
-}
 
 void *arena_alloc(struct arena *a, size_t size)
 {
@@ -87,7 +77,7 @@ void *arena_alloc(struct arena *a, size_t size)
 	b->used += rounded;
 	a->used_total += rounded;
 	if (b->used > b->faulted)
-		fault_ahead(b);
+		b->faulted = prefault_ahead(b->data, b->faulted, b->used, b->size, ARENA_FAULT_AHEAD);
 	return p;
 }
 

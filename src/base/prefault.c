@@ -28,3 +28,15 @@ char *prefault_range(void *from, void *to)
 	}
 	return (char *)hi;
 }
+
+size_t prefault_ahead(void *base, size_t faulted, size_t used, size_t size, size_t window)
+{
+	size_t ahead = used < window ? used : window;
+	size_t to = size - used > ahead ? used + ahead : size;
+	char *end;
+
+	if (to <= faulted)
+		return faulted;
+	end = prefault_range((char *)base + faulted, (char *)base + to);
+	return end ? (size_t)(end - (char *)base) : SIZE_MAX;
+}

@@ -2,6 +2,8 @@
 #ifndef VMSCOPE_BASE_PREFAULT_H
 #define VMSCOPE_BASE_PREFAULT_H
 
+#include <stddef.h>
+
 /*
  * Faults in the pages of [from, to) for writing, in one system call, ahead
  * of the writes that would each fault: a call for sixteen pages costs less
@@ -14,5 +16,17 @@
  * it, and later calls return NULL at once.
  */
 char *prefault_range(void *from, void *to);
+
+/*
+ * The rule of the buffers that grow into memory of their own (an arena's
+ * block, a snapshot's regions): in a buffer of `size` bytes at `base`, of
+ * which `used` are in use and `faulted` in memory, faults in as much again
+ * as is in use, `window` bytes at most, not past `size` (a small buffer
+ * faults in a page or two, a big one a window a call). Returns how many
+ * bytes from `base` are in memory now, to the end of a page (so at least
+ * `faulted`), or SIZE_MAX when the kernel cannot: then the caller, whose
+ * `used` never passes SIZE_MAX, calls no more.
+ */
+size_t prefault_ahead(void *base, size_t faulted, size_t used, size_t size, size_t window);
 
 #endif

@@ -205,28 +205,17 @@ void vms_snapshot_reserve_regions(struct vms_snapshot *snap, size_t n)
 	snap->regions_mapped = true;
 }
 
-/* The pages of a reservation are faulted in ahead of the regions written,
- * 64 KiB at a time at most (prefault_range). */
+/* The pages of a reservation are faulted in ahead of the regions written:
+ * as much again as they take, 64 KiB at a time at most (prefault_ahead). */
 #define REGIONS_FAULT_AHEAD (64 * 1024)
 
 static void fault_in_regions(struct vms_snapshot *snap, size_t need)
 {
-	size_t from = regions_bytes(snap->regions_faulted), to = regions_bytes(need);
-	size_t end = regions_bytes(snap->alloc_regions);
+	size_t faulted = prefault_ahead(snap->regions, regions_bytes(snap->regions_faulted),
+					regions_bytes(need), regions_bytes(snap->alloc_regions),
+					REGIONS_FAULT_AHEAD);
 
-	/* as much again as the regions take, REGIONS_FAULT_AHEAD at most: a
-	 * small process's few regions fault in a page or two. from: the last
-	 * call ended at a page's end, past regions_faulted's */
-	size_t ahead = to < REGIONS_FAULT_AHEAD ? to : REGIONS_FAULT_AHEAD;
-
-	to = end - to > ahead ? to + ahead : end;
-	if (to <= from)
-		return;
-	if (!prefault_range((char *)snap->regions + from, (char *)snap->regions + to)) {
-		snap->regions_faulted = SIZE_MAX; /* not again */
-		return;
-	}
-	snap->regions_faulted = to / sizeof(*snap->regions);
+	snap->regions_faulted = faulted == SIZE_MAX ? SIZE_MAX : faulted / sizeof(*snap->regions);
 }
 
 void vms_snapshot_grow_regions(struct vms_snapshot *snap, size_t need)

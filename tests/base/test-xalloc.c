@@ -202,6 +202,52 @@ static void test_arena_fault_ahead(void **state)
 	arena_release(&a);
 }
 
+/* Resident pages of [p, p + n pages): a bit each, from bit 0. */
+static uint64_t resident(char *p, size_t n, size_t page)
+{
+	unsigned char vec[64];
+	uint64_t bits = 0;
+
+	assert_true(n <= 64);
+	assert_int_equal(mincore(p, n * page, vec), 0);
+	for (size_t i = 0; i < n; i++)
+		bits |= (uint64_t)(vec[i] & 1) << i;
+	return bits;
+}
+
+/* prefault_ahead: as much again as is in use, a window at most, never past
+ * the buffer, from where the last call ended, to a page's end. */
+static void test_prefault_ahead(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), size = 64 * page;
+	char *p;
+
+	(void)state;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	assert_true(p != MAP_FAILED);
+	if (!prefault_range(p + size - 1, p + size)) {
+		munmap(p, size);
+		skip(); /* MADV_POPULATE_WRITE: Linux 5.14 */
+	}
+	/* one byte in use: two bytes asked, the first page in */
+	assert_int_equal(prefault_ahead(p, 0, 1, size, 8 * page), page);
+	assert_int_equal(resident(p, 64, page), 1 | UINT64_C(1) << 63);
+	/* three pages in use: six in; twenty: twenty-eight (the window of 8) */
+	assert_int_equal(prefault_ahead(p, page, 3 * page, size, 8 * page), 6 * page);
+	assert_int_equal(resident(p, 64, page), (UINT64_C(1) << 6) - 1 + (UINT64_C(1) << 63));
+	assert_int_equal(prefault_ahead(p, 6 * page, 20 * page, size, 8 * page), 28 * page);
+	assert_int_equal(resident(p, 64, page), (UINT64_C(1) << 28) - 1 + (UINT64_C(1) << 63));
+	/* nothing asked that is in already */
+	assert_int_equal(prefault_ahead(p, 28 * page, 10 * page, size, 8 * page), 28 * page);
+	assert_int_equal(resident(p, 64, page), (UINT64_C(1) << 28) - 1 + (UINT64_C(1) << 63));
+	/* near the end: to the end, not past it (page 62 stays out; 63, the
+	 * probe's, was in from the start) */
+	assert_int_equal(prefault_ahead(p, 28 * page, 60 * page, 62 * page, 8 * page), 62 * page);
+	assert_int_equal(resident(p, 64, page), (UINT64_C(1) << 62) - 1 + (UINT64_C(1) << 63));
+	munmap(p, size);
+}
+
 /* A strbuf never grown detaches as an allocated "" (freed as any). */
 static void test_strbuf_detach_empty(void **state)
 {
@@ -244,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_die_hook_runs_first),
 		cmocka_unit_test(test_arena_big_block),
 		cmocka_unit_test(test_arena_fault_ahead),
+		cmocka_unit_test(test_prefault_ahead),
 		cmocka_unit_test(test_strbuf_detach_empty),
 	};
 

@@ -211,7 +211,7 @@ if CC=clang setup_build fuzz -Dwerror=true -Dtests=false -Dfuzz=true -Dbuildtype
 	done
 fi
 
-say "builds and tests took $(( $(date +%s) - start ))s"
+printf '== builds and tests took %ss\n' "$(( $(date +%s) - start ))"
 for f in "${failures[@]}"; do
 	echo "failed: $f"
 done

@@ -15,8 +15,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 tmp=$(mktemp -d)
 target=
+zshpid=
 cleanup() {
 	[ -n "$target" ] && kill "$target" 2>/dev/null
+	[ -n "$zshpid" ] && kill "$zshpid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -56,7 +58,11 @@ offers() {
 			printf "%s\n" "${COMPREPLY[@]}"' _ "$src/completions/vmscope.bash" "$line"
 		;;
 	zsh)
-		timeout 30 zsh -f "$here/zsh-complete.zsh" "$src/completions" "$line"
+		# one zsh for the whole test (start_zsh), through two FIFOs
+		printf '%s\n' "$line" >&7
+		while IFS= read -r -t 30 -u 8 l && [ "$l" != '<END>' ]; do
+			printf '%s\n' "$l"
+		done
 		;;
 	fish)
 		VMS_LINE=$line VMS_FILE=$src/completions/vmscope.fish timeout 30 \
@@ -101,14 +107,33 @@ sorted() { printf '%s\n' "$@" | grep -v '^$' | LC_ALL=C sort -u; }
 mapfile -t commands < <("$vmscope" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p')
 mapfile -t commands < <(printf '%s\n' report "${commands[@]}" | awk '!seen[$0]++')
 [ ${#commands[@]} -ge 10 ] || { not_ok "vmscope --help lists the commands" "${commands[*]}"; finish; exit; }
-# options_of C: -x and --long of C's --help; args_of C: --long of those with an argument.
-options_of() {
-	"$vmscope" "$1" --help | sed -n '/^Options:/,/^$/p' |
-		grep -oE -- '^  (-[A-Za-z0-9], |    )--[a-z][a-z0-9-]*' | grep -oE -- '--?[A-Za-z0-9][a-z0-9-]*'
+# options_of C: -x and --long of C's --help, sorted; args_of C: --long of
+# those with an argument. Asked once per command, not once per shell.
+declare -A options args
+for c in "${commands[@]}"; do
+	help=$("$vmscope" "$c" --help | sed -n '/^Options:/,/^$/p')
+	options[$c]=$(grep -oE -- '^  (-[A-Za-z0-9], |    )--[a-z][a-z0-9-]*' <<<"$help" |
+		grep -oE -- '--?[A-Za-z0-9][a-z0-9-]*' | LC_ALL=C sort -u)
+	args[$c]=$(sed -n 's/^  \(-[A-Za-z0-9], \|    \)\(--[a-z][a-z0-9-]*\) [^a-z ].*/\2/p' <<<"$help")
+done
+options_of() { printf '%s\n' "${options[$1]}"; }
+args_of() { [ -n "${args[$1]}" ] && printf '%s\n' "${args[$1]}"; }
+# takes C OPT VALUE: whether vmscope C takes VALUE for OPT; refusal C OPT sets
+# msg to its words on a value it does not take. Each asked of vmscope once,
+# whichever shell offers it (so neither runs in a subshell).
+declare -A taken refused
+takes() {
+	local k="$1 $2 $3"
+	if [ -z "${taken[$k]+set}" ]; then
+		"$vmscope" "$1" "$2" "$3" --help >/dev/null 2>&1
+		taken[$k]=$?
+	fi
+	[ "${taken[$k]}" = 0 ]
 }
-args_of() {
-	"$vmscope" "$1" --help | sed -n '/^Options:/,/^$/p' |
-		sed -n 's/^  \(-[A-Za-z0-9], \|    \)\(--[a-z][a-z0-9-]*\) [^a-z ].*/\2/p'
+refusal() {
+	local k="$1 $2"
+	[ -n "${refused[$k]+set}" ] || refused[$k]=$("$vmscope" "$1" "$2" zzbogus --help 2>&1 >/dev/null)
+	msg=${refused[$k]}
 }
 kthread=$(ps -o comm= -p 2 2>/dev/null)
 
@@ -123,6 +148,14 @@ for s in zsh fish; do
 		shells+=("$s")
 	fi
 done
+# The zsh that completes each line in turn, its lines on fd 7, its matches
+# on fd 8.
+if [[ " ${shells[*]} " == *" zsh "* ]]; then
+	mkfifo "$tmp/zsh.in" "$tmp/zsh.out"
+	timeout 600 zsh -f "$here/zsh-complete.zsh" "$src/completions" <"$tmp/zsh.in" >"$tmp/zsh.out" &
+	zshpid=$!
+	exec 7>"$tmp/zsh.in" 8<"$tmp/zsh.out"
+fi
 
 for sh in "${shells[@]}"; do
 	# The command words, first and alone.
@@ -137,10 +170,10 @@ for sh in "${shells[@]}"; do
 	fi
 
 	# Each command's options, no other.
-	expect "$sh" "vmscope -" "the report's options" "$(offers "$sh" "vmscope -")" "$(options_of report | LC_ALL=C sort -u)"
+	expect "$sh" "vmscope -" "the report's options" "$(offers "$sh" "vmscope -")" "$(options_of report)"
 	for c in "${commands[@]}"; do
 		expect "$sh" "vmscope $c -" "the options of $c" "$(offers "$sh" "vmscope $c -")" \
-			"$(options_of "$c" | LC_ALL=C sort -u)"
+			"$(options_of "$c")"
 	done
 
 	# The values of each option: every value offered is accepted, and a
@@ -155,9 +188,9 @@ for sh in "${shells[@]}"; do
 				[ -z "$v" ] || [ -e "$v" ] || [ "$v" = - ] && continue
 				k=$((k + 1))
 				[ $k -gt 12 ] && break
-				"$vmscope" "$c" "$o" "$v" --help >/dev/null 2>&1 || bad+=("$o $v: refused")
+				takes "$c" "$o" "$v" || bad+=("$o $v: refused")
 			done <<<"$got"
-			msg=$("$vmscope" "$c" "$o" zzbogus --help 2>&1 >/dev/null)
+			refusal "$c" "$o"
 			list=$(sed -nE -e 's/.*\(([a-z_]+(, [a-z_]+)* or [a-z_]+)\)$/\1/p' \
 				-e "s/.* takes ([a-z_]+(, [a-z_]+)* or [a-z_]+), not .*/\1/p" <<<"$msg")
 			if [ -n "$list" ]; then

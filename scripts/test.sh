@@ -35,12 +35,13 @@ say() { printf '== %s (at %ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 # manager's shim (pyenv's is a shell script that looks the version up at
 # every start: a second each on a slow machine, against a tenth for the
 # interpreter), the interpreter it starts is put first in PATH instead.
+shim=$(command -v python3)
 if py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$py" ] &&
-	[ "$(readlink -f "$py")" != "$(readlink -f "$(command -v python3)")" ]; then
+	[ "$(readlink -f "$py")" != "$(readlink -f "$shim")" ]; then
 	mkdir -p "$out/bin"
 	ln -sfn "$py" "$out/bin/python3"
 	PATH=$root/$out/bin:$PATH
-	say "python3: $py (not the shim $(command -v python3))"
+	say "python3: $py, not the shim $shim"
 fi
 
 fail_one() {

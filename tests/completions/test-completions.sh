@@ -157,7 +157,11 @@ if [[ " ${shells[*]} " == *" zsh "* ]]; then
 	exec 7>"$tmp/zsh.in" 8<"$tmp/zsh.out"
 fi
 
-for sh in "${shells[@]}"; do
+# shell_tests SH: the tests of one shell, as TAP counted from 1.
+shell_tests() {
+	local sh=$1
+	n=0
+	failed=0
 	# The command words, first and alone.
 	expect "$sh" "vmscope " "the command words" "$(offers "$sh" "vmscope ")" "$(sorted "${commands[@]}" help)"
 	expect "$sh" "vmscope li" "list alone" "$(offers "$sh" "vmscope li")" "list"
@@ -236,6 +240,25 @@ for sh in "${shells[@]}"; do
 	expect "$sh" "vmscope snapshot -o " "the files" "$(offers "$sh" "vmscope snapshot -o ")" "$files"
 	expect "$sh" "vmscope capture -o " "the directories" "$(offers "$sh" "vmscope capture -o ")" "sub"
 	expect "$sh" "vmscope list -u roo" "the user" "$(offers "$sh" "vmscope list -u roo")" "root"
+}
+
+# The shells are asked at once, each in a subshell of its own (the answers
+# each keeps are its own then); their TAP is numbered on in shell order.
+asked=()
+for sh in "${shells[@]}"; do
+	shell_tests "$sh" >"$tmp/tap.$sh" &
+	asked+=($!)
+done
+wait "${asked[@]}"
+for sh in "${shells[@]}"; do
+	while IFS= read -r line; do
+		if [[ $line =~ ^(not\ )?ok\ [0-9]+\ (.*)$ ]]; then
+			n=$((n + 1))
+			[ -n "${BASH_REMATCH[1]}" ] && failed=$((failed + 1))
+			line="${BASH_REMATCH[1]}ok $n ${BASH_REMATCH[2]}"
+		fi
+		printf '%s\n' "$line"
+	done <"$tmp/tap.$sh"
 done
 
 finish

@@ -222,11 +222,12 @@ for args in "" "pages" "faults -d 0.1" "snapshot" "check --max-pss 1G"; do
 done
 
 # ---- a process that execs while it is read is read again, not "exited"
-# It touches 256 MiB and execs itself every few hundred milliseconds; a read
-# of its pages spans an exec now and then (1 in 15 or so).
+# It touches 64 MiB and execs itself every few hundred milliseconds (the
+# start of python3 and its faults); a read of its pages spans an exec now
+# and then (7 reads in 40 here, 4 with 256 MiB, which took four times as long).
 cat >"$tmp/reexec.py" <<'PY'
 import os, sys, time
-b = bytearray(256 << 20)
+b = bytearray(64 << 20)
 for i in range(0, len(b), 4096):
     b[i] = 1
 time.sleep(0.01)

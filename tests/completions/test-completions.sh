@@ -15,10 +15,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 tmp=$(mktemp -d)
 target=
-zshpid=
+servers=()
 cleanup() {
 	[ -n "$target" ] && kill "$target" 2>/dev/null
-	[ -n "$zshpid" ] && kill "$zshpid" 2>/dev/null
+	[ ${#servers[@]} -gt 0 ] && kill "${servers[@]}" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -33,42 +33,72 @@ cp "$(command -v sleep)" zqvmtgt
 target=$!
 
 # offers SHELL LINE: what SHELL completes at the end of LINE, one a line,
-# sorted, a directory's final / dropped and an --opt= prefix removed.
+# sorted, a directory's final / dropped and an --opt= prefix removed. Each
+# shell is one process for the whole test (start_shell), asked through two
+# FIFOs: a shell started for each of some ninety lines cost most of the
+# test's time.
 offers() {
-	local shell=$1 line=$2
-	case $shell in
+	local shell=$1 line=$2 l
+	printf '%s\n' "$line" >&"${to_shell[$shell]}"
+	while IFS= read -r -t 30 -u "${from_shell[$shell]}" l && [ "$l" != '<END>' ]; do
+		l=${l%%$'\t'*} # fish: the match, not its description
+		l=${l%/}
+		[[ $l =~ ^--[a-z-]*=(.*)$ ]] && l=${BASH_REMATCH[1]}
+		[ -n "$l" ] && printf '%s\n' "$l"
+	done | LC_ALL=C sort -u
+}
+
+# start_shell SHELL: SHELL completing each line of $tmp/SHELL.in in turn,
+# the matches of each ended by <END> on $tmp/SHELL.out; to_shell and
+# from_shell hold the test's ends.
+declare -A to_shell from_shell
+start_shell() {
+	local sh=$1 fd
+	mkfifo "$tmp/$sh.in" "$tmp/$sh.out"
+	case $sh in
 	bash)
-		bash --norc --noprofile -c '
+		# COMP_WORDS and COMP_CWORD as bash's completion sets them
+		timeout 600 bash --norc --noprofile -c '
 			source "$1"
-			read -ra words <<<"$2"
-			COMP_WORDS=()
-			for w in "${words[@]}"; do
-				# bash splits a word at = (COMP_WORDBREAKS)
-				if [[ $w == --*=* ]]; then
-					COMP_WORDS+=("${w%%=*}" = "${w#*=}")
-					[ -z "${w#*=}" ] && unset "COMP_WORDS[-1]"
-				else
-					COMP_WORDS+=("$w")
-				fi
-			done
-			[[ $2 == *" " ]] && COMP_WORDS+=("")
-			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-			COMP_LINE=$2 COMP_POINT=${#2}
-			_vmscope 2>/dev/null
-			printf "%s\n" "${COMPREPLY[@]}"' _ "$src/completions/vmscope.bash" "$line"
+			while IFS= read -r line; do
+				read -ra words <<<"$line"
+				COMP_WORDS=()
+				for w in "${words[@]}"; do
+					# bash splits a word at = (COMP_WORDBREAKS)
+					if [[ $w == --*=* ]]; then
+						COMP_WORDS+=("${w%%=*}" = "${w#*=}")
+						[ -z "${w#*=}" ] && unset "COMP_WORDS[-1]"
+					else
+						COMP_WORDS+=("$w")
+					fi
+				done
+				[[ $line == *" " ]] && COMP_WORDS+=("")
+				COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+				COMP_LINE=$line
+				COMP_POINT=${#line}
+				COMPREPLY=()
+				_vmscope 2>/dev/null
+				[ ${#COMPREPLY[@]} -gt 0 ] && printf "%s\n" "${COMPREPLY[@]}"
+				echo "<END>"
+			done' _ "$src/completions/vmscope.bash"
 		;;
 	zsh)
-		# one zsh for the whole test (start_zsh), through two FIFOs
-		printf '%s\n' "$line" >&7
-		while IFS= read -r -t 30 -u 8 l && [ "$l" != '<END>' ]; do
-			printf '%s\n' "$l"
-		done
+		timeout 600 zsh -f "$here/zsh-complete.zsh" "$src/completions"
 		;;
 	fish)
-		VMS_LINE=$line VMS_FILE=$src/completions/vmscope.fish timeout 30 \
-			fish --no-config -c 'source $VMS_FILE; complete -C $VMS_LINE' | cut -f1
+		VMS_FILE=$src/completions/vmscope.fish timeout 600 fish --no-config -c '
+			source $VMS_FILE
+			while read -l line
+				complete -C "$line"
+				echo "<END>"
+			end'
 		;;
-	esac | sed -e 's|/$||' -e 's/^--[a-z-]*=//' | grep -v '^$' | LC_ALL=C sort -u
+	esac <"$tmp/$sh.in" >"$tmp/$sh.out" &
+	servers+=($!)
+	exec {fd}>"$tmp/$sh.in"
+	to_shell[$sh]=$fd
+	exec {fd}<"$tmp/$sh.out"
+	from_shell[$sh]=$fd
 }
 
 # expect SHELL LINE WHAT OFFERED EXPECTED: the two sets equal.
@@ -148,14 +178,9 @@ for s in zsh fish; do
 		shells+=("$s")
 	fi
 done
-# The zsh that completes each line in turn, its lines on fd 7, its matches
-# on fd 8.
-if [[ " ${shells[*]} " == *" zsh "* ]]; then
-	mkfifo "$tmp/zsh.in" "$tmp/zsh.out"
-	timeout 600 zsh -f "$here/zsh-complete.zsh" "$src/completions" <"$tmp/zsh.in" >"$tmp/zsh.out" &
-	zshpid=$!
-	exec 7>"$tmp/zsh.in" 8<"$tmp/zsh.out"
-fi
+for sh in "${shells[@]}"; do
+	start_shell "$sh"
+done
 
 # shell_tests SH: the tests of one shell, as TAP counted from 1.
 shell_tests() {

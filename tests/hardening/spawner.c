@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 {
 	unsigned long processes = 0, threads = 0, least = 0;
 	char kid_name[16];
-	double end, last;
+	double seconds, start, end, last;
 	int kids = 0;
 	unsigned seed = (unsigned)getpid();
 
@@ -90,8 +90,10 @@ int main(int argc, char **argv)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	(void)prctl(PR_SET_NAME, argv[2]);
 	snprintf(kid_name, sizeof(kid_name), "%.11s-kid", argv[2]);
-	end = now() + strtod(argv[1], NULL);
-	last = now() + 5 * strtod(argv[1], NULL);
+	seconds = strtod(argv[1], NULL);
+	start = now();
+	end = start + seconds;
+	last = start + 5 * seconds;
 	puts("ready");
 	fflush(stdout);
 	for (double at = now(); at < end || ((processes < least || threads < least) && at < last);
@@ -137,7 +139,6 @@ int main(int argc, char **argv)
 	}
 	while (kids > 0 && wait(NULL) > 0)
 		kids--;
-	printf("processes %lu threads %lu seconds %.0f\n", processes, threads,
-	       now() - (end - strtod(argv[1], NULL)));
+	printf("processes %lu threads %lu seconds %.0f\n", processes, threads, now() - start);
 	return 0;
 }

@@ -1,9 +1,11 @@
 #!/bin/bash
 # test.sh: install what is missing, then build vmscope three ways and run
 # every test, ending with the line "N passed, N failed, N skipped":
-#   1. gcc, warnings as errors: the meson suite (unit, live, golden, lint);
+#   1. gcc, warnings as errors: the meson suite (unit, live, golden, lint),
+#      then the unit tests again under valgrind;
 #   2. gcc with AddressSanitizer and UBSan: the suite again, but for the
-#      tests of files rather than code (packaging, lint, completions);
+#      tests of files rather than code (packaging, lint, completions); it
+#      runs beside the first (see below) and its output follows the first's;
 #   3. clang with libFuzzer: each tests/fuzz/fuzz-<name>.c run for a bounded
 #      time (VMSCOPE_FUZZ_SECONDS, default 10) from tests/fuzz/corpus/<name>/.
 # Every TAP case counts as a test, and so does each fuzzer and each build
@@ -71,12 +73,12 @@ setup_build() {
 	return $rc
 }
 
-# Counts the cases of a meson test run from meson-logs/testlog.json: the
+# count_meson FILE: counts the cases of a meson test run from its JSON log: the
 # TAP lines of each test's output, or the test itself when it prints no
 # TAP. A test that failed without a failing case (a crash, a wrong plan)
 # counts as one more failure. meson runs on python3, so it is here.
 count_meson() {
-	python3 - "$1/meson-logs/testlog.json" <<'EOF'
+	python3 - "$1" <<'EOF'
 import json, re, sys
 p = f = s = 0
 bad_names = []
@@ -126,20 +128,22 @@ for n in bad_names:
 EOF
 }
 
-# run_suite NAME [LABEL MESON_TEST_ARGS...]: meson test in $out/NAME, counted
-# (an empty LABEL adds nothing to the name).
-run_suite() {
-	local name=$1 dir=$out/$1 counts p f s n
-	shift
-	if [ $# -gt 0 ]; then
-		name="$name${1:+ $1}"
-		shift
-	fi
-	say "test $name"
-	rm -f "$dir"/meson-logs/testlog.*
-	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$jobs" "$@" 2>&1 |
-		grep -vE '^(ninja: |Ok: |Expected Fail: |Fail: |Unexpected Pass: |Skipped: |Timeout: |Full log written|$)'
-	if ! counts=$(count_meson "$dir"); then
+# run_tests BUILD LOGBASE [MESON_TEST_ARGS...]: meson test in $out/BUILD,
+# its log in meson-logs/LOGBASE.json there.
+run_tests() {
+	local dir=$out/$1 logbase=$2
+	shift 2
+	rm -f "$dir/meson-logs/$logbase".*
+	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$jobs" \
+		--logbase "$logbase" "$@" 2>&1 |
+		grep --line-buffered -vE '^(ninja: |Ok: |Expected Fail: |Fail: |Unexpected Pass: |Skipped: |Timeout: |Full log written|$)'
+}
+
+# count_tests BUILD LOGBASE NAME: adds what run_tests BUILD LOGBASE counted,
+# its failures named NAME: TEST.
+count_tests() {
+	local counts p f s n name=$3
+	if ! counts=$(count_meson "$out/$1/meson-logs/$2.json"); then
 		fail_one "meson test $name (no test log)"
 		return
 	fi
@@ -152,37 +156,68 @@ run_suite() {
 	done < <(printf '%s\n' "$counts" | tail -n +2)
 }
 
-if setup_build gcc -Dwerror=true -Dbuildtype=debugoptimized; then
-	run_suite gcc
+gcc=false
+asan=false
+setup_build gcc -Dwerror=true -Dbuildtype=debugoptimized && gcc=true
+# The sanitizer runtimes linked in, not shared: at each exit LeakSanitizer
+# scans the writable memory of every shared object as roots, 6 MB of it
+# libubsan's untouched .bss, which a kernel without the zero page fills page
+# by page (half of a run's faults). A run of vmscope --help: 89 -> 70 ms,
+# and the suite starts vmscope thousands of times.
+setup_build asan -Dwerror=true -Dbuildtype=debug \
+	-Db_sanitize=address,undefined -Db_lundef=false \
+	-Dc_link_args='-static-libasan -static-libubsan' && asan=true
+
+# The two suites run at once. Most of their tests run one at a time, as
+# they read processes and wait on them: a suite alone left the two cores
+# idle 57% of the time of its live and hardening tests. Each test names its targets and ports for itself and
+# compares only what other processes cannot move, so one suite's tests do
+# not disturb the other's (as they must not on a busy machine).
+if $asan; then
+	# The packaging tests check files and the package, lint the sources and
+	# the docs, the completion tests the shells' scripts: not the code the
+	# sanitizers instrument. They run once, in the gcc build (85 s saved).
+	say "test asan, beside gcc (its output follows)"
+	run_tests asan suite --no-suite packaging --no-suite lint --no-suite completions \
+		>"$out/asan.out" 2>&1 &
+	asan_job=$!
+	# (Stopped with this script: meson cancels its tests on SIGTERM.)
+	trap 'pkill -TERM -P "$asan_job" 2>/dev/null' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+fi
+if $gcc; then
+	say "test gcc"
+	run_tests gcc suite
 	# The unit tests again under valgrind's memcheck: an invalid access,
 	# uninitialized memory or a definite or indirect leak fails the test.
 	# (The valgrind suite runs every command under it already.)
 	if command -v valgrind >/dev/null; then
+		say "test gcc under valgrind"
 		# (The loaders' damaged documents: every 16th member of a large one
 		# here, each a hundred times slower; the other builds do them all.
 		# With every 8th, snapshot-load took 58 s of this stage's 77.)
 		VMSCOPE_TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full
 			--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
 			VMSCOPE_DAMAGE_STRIDE=16 \
-			run_suite gcc "under valgrind" --suite unit --timeout-multiplier 10
+			run_tests gcc valgrind --suite unit --timeout-multiplier 10
+	fi
+fi
+if $asan; then
+	wait "$asan_job"
+	trap - EXIT INT TERM
+	say "test asan: done; its output"
+	cat "$out/asan.out"
+fi
+if $gcc; then
+	count_tests gcc suite gcc
+	if command -v valgrind >/dev/null; then
+		count_tests gcc valgrind "gcc under valgrind"
 	else
 		fail_one "valgrind is not installed"
 	fi
 fi
-
-# The sanitizer runtimes linked in, not shared: at each exit LeakSanitizer
-# scans the writable memory of every shared object as roots, 6 MB of it
-# libubsan's untouched .bss, which a kernel without the zero page fills page
-# by page (half of a run's faults). A run of vmscope --help: 89 -> 70 ms,
-# and the suite starts vmscope thousands of times.
-if setup_build asan -Dwerror=true -Dbuildtype=debug \
-	-Db_sanitize=address,undefined -Db_lundef=false \
-	-Dc_link_args='-static-libasan -static-libubsan'; then
-	# The packaging tests check files and the package, lint the sources and
-	# the docs, the completion tests the shells' scripts: not the code the
-	# sanitizers instrument. They run once, in the gcc build (85 s saved).
-	run_suite asan "" --no-suite packaging --no-suite lint --no-suite completions
-fi
+$asan && count_tests asan suite asan
 
 # The library is instrumented for coverage (fuzzer-no-link); the fuzz
 # targets link libFuzzer itself.

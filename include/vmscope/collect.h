@@ -104,6 +104,40 @@ void vms_collect_sysv(int root_fd, int pid_dirfd, bool live, struct vms_snapshot
  * a malloc arena) into each thread's arena.
  */
 void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap);
+
+/* Reads n bytes of a process's memory at addr: 0, or -errno (a short read too). */
+struct vms_mem_reader {
+	int (*read)(void *ctx, uint64_t addr, void *buf, size_t n);
+	void *ctx;
+};
+
+/* The reader of the /proc/<pid>/mem open at *(int *)ctx. */
+int vms_mem_read_fd(void *ctx, uint64_t addr, void *buf, size_t n);
+
+/* Where libjvm.so's exported gHotSpotVMStructs and its layout lie, in memory. */
+struct vms_jvm_symbols {
+	uint64_t structs;    /* gHotSpotVMStructs: the table's address */
+	uint64_t stride;     /* gHotSpotVMStructEntryArrayStride */
+	uint64_t type_name;  /* gHotSpotVMStructEntryTypeNameOffset */
+	uint64_t field_name; /* gHotSpotVMStructEntryFieldNameOffset */
+	uint64_t is_static;  /* gHotSpotVMStructEntryIsStaticOffset */
+	uint64_t offset;     /* gHotSpotVMStructEntryOffsetOffset */
+	uint64_t address;    /* gHotSpotVMStructEntryAddressOffset */
+};
+
+/* Their names, in the order of the fields above. */
+extern const char *const vms_jvm_symbol_names[7];
+
+/*
+ * The range a HotSpot JVM reserved for its Java heap, read from the table
+ * libjvm.so describes its own types with (src/proc/jvm.c). Returns 0 with
+ * [*ret_start, *ret_end), -ENOENT when the table has no such fields or the
+ * heap is not made yet, -EBADMSG when what was read makes no sense, or the
+ * reader's error.
+ */
+int vms_jvm_heap_range(const struct vms_mem_reader *m, const struct vms_jvm_symbols *sym,
+		       uint64_t *ret_start, uint64_t *ret_end);
+
 /* /proc/sysvipc/shm: the rows of the segments snap's regions map. 0 or -EBADMSG. */
 int vms_sysv_parse(struct vms_snapshot *snap, const char *buf, size_t len);
 

@@ -64,6 +64,17 @@ int vms_elf_symbolize(struct vms_elf_cache *cache, int pid_dirfd, const struct v
 		      uint64_t addr, struct strbuf *out);
 
 /*
+ * The addresses, in the process snap describes, of the n named symbols
+ * (functions and data objects) of snap->objects[object], into ret: read as
+ * vms_elf_symbolize reads them. Returns 0; -ENOENT when one is not there
+ * (or the object is not a loaded ELF object), -ESTALE when the file changed
+ * after the process started, or why its symbols could not be read.
+ */
+int vms_elf_symbol_addresses(struct vms_elf_cache *cache, int pid_dirfd,
+			     const struct vms_snapshot *snap, size_t object, const char *const *names,
+			     size_t n, uint64_t *ret);
+
+/*
  * The symbol of an ELF image in memory holding vaddr (tests, fuzzers):
  * appends "function+0xoff" and returns the number of symbols read, or
  * -ENOENT (none holds vaddr), -ENODATA (no symbols), or why the file could

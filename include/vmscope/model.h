@@ -22,6 +22,16 @@ struct vms_elf_cache;
  */
 void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd);
 
+/*
+ * After vms_model_build, for a live process that maps HotSpot's libjvm.so:
+ * the range of its Java heap, read from the JVM's memory through pid_dirfd's
+ * mem (src/model/jvm.c; VMS_SRC_MEM), and the anonymous accessible regions
+ * inside it made java_heap. Nothing when the range cannot be read.
+ */
+void vms_model_java_heap(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd);
+/* The same for a range known: the anonymous accessible regions inside it. */
+void vms_model_mark_java_heap(struct vms_snapshot *snap, uint64_t start, uint64_t end);
+
 /* Only the kinds (objects and their ELF facts must be in place). */
 void vms_model_classify(struct vms_snapshot *snap);
 

@@ -58,7 +58,7 @@ int vms_rec_end_from_string(const char *s); /* -EINVAL when unknown */
 
 /*
  * Groups of kinds a recording's timeline sums (model/recording.c):
- * heap, anonymous memory (anon mmap, bss, reserved, other), malloc arenas
+ * heap (and a JVM's Java heap), anonymous memory (anon mmap, bss, reserved, other), malloc arenas
  * (the malloc_arena kind: glibc's heaps of thread arenas), stacks (main,
  * threads, guards), file-backed (text, data, files, vdso), shared memory.
  * Counted by RSS.

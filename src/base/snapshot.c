@@ -38,6 +38,7 @@ static const char *const kind_names[VMS_KIND__MAX] = {
 	[VMS_KIND_VSYSCALL] = "vsyscall",
 	[VMS_KIND_RESERVED] = "reserved",
 	[VMS_KIND_ARENA] = "malloc_arena",
+	[VMS_KIND_JAVA_HEAP] = "java_heap",
 };
 
 const char *vms_kind_to_string(enum vms_kind kind)

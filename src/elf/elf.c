@@ -494,6 +494,45 @@ int vms_elf_symbolize(struct vms_elf_cache *cache, int pid_dirfd, const struct v
 	return 0;
 }
 
+int vms_elf_symbol_addresses(struct vms_elf_cache *cache, int pid_dirfd,
+			     const struct vms_snapshot *snap, size_t object, const char *const *names,
+			     size_t n, uint64_t *ret)
+{
+	const struct elf_symbols *syms = NULL;
+	const struct vms_region *fr = NULL;
+	const struct vms_object *o;
+	size_t found = 0;
+	int r;
+
+	if (!cache || object >= snap->n_objects)
+		return -ENOENT;
+	o = &snap->objects[object];
+	if (!o->is_elf || o->elf_error || !o->have_bias)
+		return -ENOENT;
+	if (o->changed)
+		return -ESTALE;
+	for (size_t i = 0; i < snap->n_regions && !fr; i++)
+		if (snap->regions[i].object == (int32_t)object && maps_file_of(&snap->regions[i], o))
+			fr = &snap->regions[i];
+	if (!fr)
+		return -ENOENT;
+	r = cache_symbols(cache, pid_dirfd, fr, &syms);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k < n; k++) {
+		ret[k] = 0;
+		for (size_t i = 0; i < syms->n; i++)
+			if (strcmp(syms->names + syms->syms[i].name, names[k]) == 0) {
+				if (syms->syms[i].value > UINT64_MAX - o->load_bias)
+					return -EBADMSG;
+				ret[k] = o->load_bias + syms->syms[i].value;
+				found++;
+				break;
+			}
+	}
+	return found == n ? 0 : -ENOENT;
+}
+
 int vms_elf_symbolize_memory(const void *buf, size_t len, uint64_t vaddr, struct strbuf *out)
 {
 	struct elf_source src = { .fd = -1, .mem = buf, .size = len };

@@ -44,14 +44,7 @@ struct candidate {
 
 static int read_at(int fd, uint64_t addr, void *buf, size_t n)
 {
-	ssize_t got;
-
-	if (addr > (uint64_t)INT64_MAX - n)
-		return -EFAULT;
-	got = pread(fd, buf, n, (off_t)addr);
-	if (got < 0)
-		return -errno;
-	return (size_t)got == n ? 0 : -EIO;
+	return vms_mem_read_fd(&fd, addr, buf, n);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -47,6 +47,8 @@ static const char *anon_label(const struct vms_region *r)
 		return name[0] == '[' ? name : "[reserved]";
 	case VMS_KIND_ARENA:
 		return "[malloc arenas]";
+	case VMS_KIND_JAVA_HEAP:
+		return "[Java heap]";
 	case VMS_KIND_ANON:
 		return name[0] == '[' ? name : "[anon]";
 	case VMS_KIND_SHM:

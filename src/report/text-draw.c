@@ -73,6 +73,7 @@ enum canvas_class text_kind_class(enum vms_kind k)
 	case VMS_KIND_GUARD:
 		return CANVAS_STACK;
 	case VMS_KIND_ARENA:
+	case VMS_KIND_JAVA_HEAP:
 		return CANVAS_HEAP;
 	case VMS_KIND_ANON:
 		return CANVAS_ANON;
@@ -111,6 +112,7 @@ static const char *const kind_words[VMS_KIND__MAX] = {
 	[VMS_KIND_VSYSCALL] = "vsyscall",
 	[VMS_KIND_RESERVED] = "reserved",
 	[VMS_KIND_ARENA] = "malloc arena",
+	[VMS_KIND_JAVA_HEAP] = "Java heap",
 };
 
 const char *text_kind_word(enum vms_kind k)

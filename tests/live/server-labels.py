@@ -228,6 +228,25 @@ elif program == "java":
     need("its perf data file is hsperfdata_USER/PID",
          find(lambda r: re.search(r"/hsperfdata_[^/]+/[0-9]+$", r["name"])),
          lambda r: None if label_of(r) == "/".join(r["name"].split("/")[-2:]) else "wrong")
+    # where the JVM said it put its heap (-Xlog:gc+heap+coops=debug)
+    try:
+        logged = re.search(r"Heap address: 0x([0-9a-f]+), size: ([0-9]+) MB", read("heap.log"))
+    except OSError:
+        logged = None
+    if not logged:
+        check("its Java heap is java_heap", ["the JVM logged no heap address"])
+    else:
+        lo = int(logged.group(1), 16)
+        hi = lo + int(logged.group(2)) * MIB
+        need("its Java heap (0x%x, %d MB, as it logged) is java_heap, 'Java heap'"
+             % (lo, int(logged.group(2))),
+             find(lambda r: r["lo"] >= lo and r["hi"] <= hi and maps[r["lo"]][3] == ""
+                  and maps[r["lo"]][1][:2] != "--"),
+             lambda r: None if r["kind"] == "java_heap" and label_of(r) == "Java heap"
+             else "%s, %s" % (r["kind"], label_of(r)))
+        check("nothing outside it is java_heap",
+              [where(r) for r in regions if r["kind"] == "java_heap"
+               and not (r["lo"] >= lo and r["hi"] <= hi)])
     need("malloc arenas of its threads, named after them",
          find(lambda r: r["kind"] == "malloc_arena"),
          lambda r: None if label_of(r).startswith("malloc arena") else "wrong")

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Java heap of a HotSpot JVM: its range read from the JVM's own table
+ * of its types (src/proc/jvm.c), through the symbols libjvm.so exports,
+ * and the regions inside it made java_heap.
+ */
+#include "config.h"
+
+#include "vmscope/model.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmscope/collect.h"
+#include "vmscope/elf.h"
+
+/* The object of HotSpot's library: libjvm.so, by its file name. */
+static bool is_libjvm(const struct vms_object *o)
+{
+	const char *slash = o->path ? strrchr(o->path, '/') : NULL;
+
+	return o->is_elf && slash && strcmp(slash + 1, "libjvm.so") == 0;
+}
+
+void vms_model_java_heap(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)
+{
+	uint64_t addr[7], start, end;
+	struct vms_jvm_symbols sym;
+	struct vms_mem_reader m;
+	size_t o;
+	int fd, r;
+
+	for (o = 0; o < snap->n_objects && !is_libjvm(&snap->objects[o]); o++)
+		;
+	if (o == snap->n_objects ||
+	    vms_elf_symbol_addresses(cache, pid_dirfd, snap, o, vms_jvm_symbol_names, 7, addr) < 0)
+		return;
+	sym = (struct vms_jvm_symbols){
+		.structs = addr[0], .stride = addr[1], .type_name = addr[2], .field_name = addr[3],
+		.is_static = addr[4], .offset = addr[5], .address = addr[6],
+	};
+	snap->src[VMS_SRC_MEM].tried = true;
+	fd = openat(pid_dirfd, "mem", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snap->src[VMS_SRC_MEM].error = -errno;
+		return;
+	}
+	m = (struct vms_mem_reader){ .read = vms_mem_read_fd, .ctx = &fd };
+	r = vms_jvm_heap_range(&m, &sym, &start, &end);
+	close(fd);
+	if (r < 0)
+		return;
+	vms_model_mark_java_heap(snap, start, end);
+}
+
+void vms_model_mark_java_heap(struct vms_snapshot *snap, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		struct vms_region *r = &snap->regions[i];
+
+		/* the heap's own memory: not a file the JVM maps into it (CDS
+		 * maps its archived objects there), nor what is only reserved
+		 * (PROT_NONE is reserved, never anon) */
+		if (r->start >= start && r->end <= end && r->kind == VMS_KIND_ANON)
+			r->kind = VMS_KIND_JAVA_HEAP;
+	}
+}

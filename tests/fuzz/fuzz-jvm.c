@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer target: the walk of a JVM's gHotSpotVMStructs (src/proc/jvm.c)
+ * over a memory image, the input, as tests/proc/jvm-image.h lays it out:
+ * the seven exported variables in its first 56 bytes, everything else where
+ * their values point. Reads outside the input fail, as reads of memory the
+ * process does not map do. Seeds: jvm_image_make(&im, 40, 0) and
+ * jvm_image_make(&im, 70, JVM_IMAGE_AT_END) written out.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vmscope/collect.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define BASE UINT64_C(0x7f3d00000000)
+
+struct image {
+	const uint8_t *data;
+	size_t size;
+};
+
+static int image_read(void *ctx, uint64_t addr, void *buf, size_t n)
+{
+	const struct image *im = ctx;
+
+	if (addr < BASE || addr - BASE > im->size || n > im->size - (addr - BASE))
+		return -EIO;
+	memcpy(buf, im->data + (addr - BASE), n);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct image im = { data, size };
+	struct vms_mem_reader m = { .read = image_read, .ctx = &im };
+	struct vms_jvm_symbols sym = {
+		.structs = BASE, .stride = BASE + 8, .type_name = BASE + 16,
+		.field_name = BASE + 24, .is_static = BASE + 32, .offset = BASE + 40,
+		.address = BASE + 48,
+	};
+	uint64_t start = 0, end = 0;
+
+	if (vms_jvm_heap_range(&m, &sym, &start, &end) == 0 && end <= start)
+		__builtin_trap(); /* a range it found is never empty nor wraps */
+	return 0;
+}

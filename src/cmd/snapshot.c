@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmscope snapshot PID|NAME -o FILE: one process's model as a JSON snapshot
- * (schema 1). Loading one back, and taking "a file or a live process" as an
+ * (schema 2). Loading one back, and taking "a file or a live process" as an
  * operand, are in src/cmd/common/target.c.
  */
 #include "config.h"
@@ -35,7 +35,7 @@ static const struct cli_option snapshot_options[] = {
 const struct cli_command snapshot_command = {
 	.name = "snapshot",
 	.synopsis = "vmscope snapshot [OPTIONS] PID|NAME",
-	.summary = "Write one process's memory model as a JSON snapshot (schema 1, see\n"
+	.summary = "Write one process's memory model as a JSON snapshot (schema 2, see\n"
 		   "vmscope-snapshot(5)): totals, every region with its counters and kind, the\n"
 		   "mapped objects with their ELF facts, the threads, and which sources could be\n"
 		   "read. 'vmscope show', 'diff' and 'check' read it back anywhere. The file is\n"

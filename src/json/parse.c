@@ -197,6 +197,14 @@ static int read_capped(int dirfd, const char *path, struct strbuf *out,
 	if (r == 0)
 		r = procfile_read_fd(fd, VMS_LOAD_MAX_BYTES, PROCFILE_ALLOW_NUL, out);
 	close(fd);
+	/* A FIFO whose writer has not opened it yet reads as empty at once
+	 * (the open does not wait: nothing blocks); "empty file" would send
+	 * the user looking at a file. */
+	if (r == 0 && out->len == 0 && S_ISFIFO(st.st_mode)) {
+		snprintf(err->message, sizeof(err->message),
+			 "nothing came through the pipe (its writer wrote nothing, or had not opened it)");
+		return -ENODATA;
+	}
 	if (r == -EFBIG)
 		snprintf(err->message, sizeof(err->message), "larger than %u MiB",
 			 VMS_LOAD_MAX_BYTES >> 20);

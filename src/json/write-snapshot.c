@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The JSON snapshot (schema 1): the whole model of one process as a
+ * The JSON snapshot (schema 2): the whole model of one process as a
  * document, which load-snapshot.c reads back. Every field list comes from
  * the name tables of snapshot.h, so adding a counter there adds it here.
  */

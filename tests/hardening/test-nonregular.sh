@@ -119,10 +119,27 @@ fi
 [ -n "$sanitized" ] || [ "${peak:-0}" -le $((300 * 1024)) ] &&
 	ok "show of a 300 MiB pipe stays under 300 MiB (${peak:-?} KiB)" ||
 	not_ok "show of a 300 MiB pipe stays under 300 MiB" "peak RSS ${peak:-?} KiB"
-# A FIFO named as a snapshot, without a writer, ends at once.
+# A FIFO named as a snapshot, without a writer, ends at once, saying so
+# (not "empty file"); so does an empty pipe on standard input.
 mkfifo "$tmp/fifo.snap"
 run show-fifo -- show "$tmp/fifo.snap"
-if [ $rc = 2 ]; then ok "show of a FIFO without a writer ends (exit status 2)"; else
-	not_ok "show of a FIFO without a writer ends (exit status 2)" "exit status $rc" "$(cat "$tmp/show-fifo.err")"; fi
+why="vmscope: cannot load '$tmp/fifo.snap': nothing came through the pipe (its writer wrote nothing, or had not opened it)"
+if [ $rc = 2 ] && [ "$(cat "$tmp/show-fifo.err")" = "$why" ]; then
+	ok "show of a FIFO without a writer ends (exit status 2), saying the pipe gave nothing"
+else
+	not_ok "show of a FIFO without a writer ends (exit status 2), saying the pipe gave nothing" \
+		"exit status $rc" "$(cat "$tmp/show-fifo.err")"
+fi
+timeout -s KILL 20 "$vmscope" show - </dev/null >/dev/null 2>"$tmp/devnull.err"
+rc=$?
+printf '' | timeout -s KILL 20 "$vmscope" show - >/dev/null 2>"$tmp/pipe.err"
+prc=$?
+if [ $prc = 2 ] && [ "$(cat "$tmp/pipe.err")" = "vmscope: cannot load '-': nothing came through the pipe (its writer wrote nothing, or had not opened it)" ] &&
+	[ $rc = 2 ] && grep -q "^vmscope: cannot load '-': not a regular file$" "$tmp/devnull.err"; then
+	ok "show - of an empty pipe says the pipe gave nothing; of /dev/null, not a regular file"
+else
+	not_ok "show - of an empty pipe says the pipe gave nothing; of /dev/null, not a regular file" \
+		"exit statuses $prc, $rc" "$(cat "$tmp/pipe.err" "$tmp/devnull.err")"
+fi
 
 finish

@@ -128,15 +128,22 @@ struct vms_jvm_symbols {
 /* Their names, in the order of the fields above. */
 extern const char *const vms_jvm_symbol_names[7];
 
+/* What a HotSpot JVM reserved: [start, end), 0 and 0 when not known. */
+struct vms_jvm_ranges {
+	uint64_t heap_start, heap_end; /* its Java heap */
+	uint64_t code_start, code_end; /* its code cache (the JIT's code) */
+};
+
 /*
- * The range a HotSpot JVM reserved for its Java heap, read from the table
- * libjvm.so describes its own types with (src/proc/jvm.c). Returns 0 with
- * [*ret_start, *ret_end), -ENOENT when the table has no such fields or the
- * heap is not made yet, -EBADMSG when what was read makes no sense, or the
+ * The ranges a HotSpot JVM reserved for its Java heap and its code cache,
+ * read from the table libjvm.so describes its own types with
+ * (src/proc/jvm.c). Returns 0 when one of them or both were found (the
+ * other 0 and 0); else -ENOENT when the table has no such fields or they
+ * are not made yet, -EBADMSG when what was read makes no sense, or the
  * reader's error.
  */
-int vms_jvm_heap_range(const struct vms_mem_reader *m, const struct vms_jvm_symbols *sym,
-		       uint64_t *ret_start, uint64_t *ret_end);
+int vms_jvm_ranges(const struct vms_mem_reader *m, const struct vms_jvm_symbols *sym,
+		   struct vms_jvm_ranges *ret);
 
 /* /proc/sysvipc/shm: the rows of the segments snap's regions map. 0 or -EBADMSG. */
 int vms_sysv_parse(struct vms_snapshot *snap, const char *buf, size_t len);

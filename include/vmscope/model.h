@@ -24,13 +24,15 @@ void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int
 
 /*
  * After vms_model_build, for a live process that maps HotSpot's libjvm.so:
- * the range of its Java heap, read from the JVM's memory through pid_dirfd's
- * mem (src/model/jvm.c; VMS_SRC_MEM), and the anonymous accessible regions
- * inside it made java_heap. Nothing when the range cannot be read.
+ * the ranges of its Java heap and its code cache, read from the JVM's
+ * memory through pid_dirfd's mem (src/model/jvm.c; VMS_SRC_MEM), and the
+ * anonymous accessible regions inside them made java_heap and code_cache.
+ * Nothing for a range that cannot be read.
  */
-void vms_model_java_heap(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd);
-/* The same for a range known: the anonymous accessible regions inside it. */
-void vms_model_mark_java_heap(struct vms_snapshot *snap, uint64_t start, uint64_t end);
+void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd);
+/* The anon regions wholly inside [start, end) made kind. */
+void vms_model_mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end,
+			 enum vms_kind kind);
 
 /* Only the kinds (objects and their ELF facts must be in place). */
 void vms_model_classify(struct vms_snapshot *snap);

@@ -45,6 +45,7 @@ enum vms_kind {
 	VMS_KIND_RESERVED,     /* any other PROT_NONE: address space reserved, not a guard */
 	VMS_KIND_ARENA,        /* the rw part of a glibc malloc heap of a thread arena */
 	VMS_KIND_JAVA_HEAP,    /* anonymous, accessible, in a HotSpot JVM's heap (src/proc/jvm.c) */
+	VMS_KIND_CODE_CACHE,   /* the same in a HotSpot JVM's code cache */
 	VMS_KIND__MAX
 };
 
@@ -160,7 +161,7 @@ enum vms_source {
 	VMS_SRC_PAGEMAP,     /* /proc/<pid>/pagemap: page-level counters (opt-in) */
 	VMS_SRC_KPAGEFLAGS,  /* /proc/kpageflags and kpagecount (root, opt-in) */
 	VMS_SRC_SYSV,        /* /proc/sysvipc/shm, when the process maps a SysV segment */
-	VMS_SRC_MEM,         /* /proc/<pid>/mem: malloc arenas' threads (arena.c), a JVM's heap */
+	VMS_SRC_MEM,         /* /proc/<pid>/mem: malloc arenas' threads (arena.c), a JVM's ranges */
 	VMS_SRC__MAX
 };
 

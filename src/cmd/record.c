@@ -132,7 +132,7 @@ static int take_sample(struct sampler *s, bool regions, bool first, struct vms_s
 	r = vms_collect(s->proc, flags, snap);
 	if (r == 0 && regions) {
 		vms_model_build(snap, s->cache, vms_proc_dirfd(s->proc));
-		vms_model_java_heap(snap, s->cache, vms_proc_dirfd(s->proc));
+		vms_model_jvm(snap, s->cache, vms_proc_dirfd(s->proc));
 	}
 	if (r == 0 && vms_proc_alive(s->proc) == 0)
 		r = -ESRCH;

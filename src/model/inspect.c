@@ -97,10 +97,10 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 		vms_model_build(snap, cache, vms_proc_dirfd(p));
 	else
 		vms_model_build(snap, NULL, -1);
-	/* a JVM's heap and the threads of malloc arenas: from the memory of
+	/* a JVM's heap and code cache, and the threads of malloc arenas: from the memory of
 	 * a live process */
 	if (live && (flags & VMS_INSPECT_ELF))
-		vms_model_java_heap(snap, cache, vms_proc_dirfd(p));
+		vms_model_jvm(snap, cache, vms_proc_dirfd(p));
 	if (live && (flags & VMS_INSPECT_THREADS))
 		vms_collect_arenas(vms_proc_dirfd(p), snap);
 	/* No address space (a kernel thread, a zombie) is an answer, not an

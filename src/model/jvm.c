@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The Java heap of a HotSpot JVM: its range read from the JVM's own table
- * of its types (src/proc/jvm.c), through the symbols libjvm.so exports,
- * and the regions inside it made java_heap.
+ * The Java heap and the code cache of a HotSpot JVM: their ranges read
+ * from the JVM's own table of its types (src/proc/jvm.c), through the
+ * symbols libjvm.so exports, and the regions inside them made java_heap
+ * and code_cache.
  */
 #include "config.h"
 
@@ -24,9 +25,10 @@ static bool is_libjvm(const struct vms_object *o)
 	return o->is_elf && slash && strcmp(slash + 1, "libjvm.so") == 0;
 }
 
-void vms_model_java_heap(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)
+void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)
 {
-	uint64_t addr[7], start, end;
+	uint64_t addr[7];
+	struct vms_jvm_ranges ranges;
 	struct vms_jvm_symbols sym;
 	struct vms_mem_reader m;
 	size_t o;
@@ -48,22 +50,24 @@ void vms_model_java_heap(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 		return;
 	}
 	m = (struct vms_mem_reader){ .read = vms_mem_read_fd, .ctx = &fd };
-	r = vms_jvm_heap_range(&m, &sym, &start, &end);
+	r = vms_jvm_ranges(&m, &sym, &ranges);
 	close(fd);
 	if (r < 0)
 		return;
-	vms_model_mark_java_heap(snap, start, end);
+	vms_model_mark_anon(snap, ranges.heap_start, ranges.heap_end, VMS_KIND_JAVA_HEAP);
+	vms_model_mark_anon(snap, ranges.code_start, ranges.code_end, VMS_KIND_CODE_CACHE);
 }
 
-void vms_model_mark_java_heap(struct vms_snapshot *snap, uint64_t start, uint64_t end)
+void vms_model_mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end,
+			 enum vms_kind kind)
 {
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		struct vms_region *r = &snap->regions[i];
 
-		/* the heap's own memory: not a file the JVM maps into it (CDS
-		 * maps its archived objects there), nor what is only reserved
-		 * (PROT_NONE is reserved, never anon) */
+		/* the range's own memory: not a file the JVM maps into it (CDS
+		 * maps its archived objects into the heap), nor what is only
+		 * reserved (PROT_NONE is reserved, never anon) */
 		if (r->start >= start && r->end <= end && r->kind == VMS_KIND_ANON)
-			r->kind = VMS_KIND_JAVA_HEAP;
+			r->kind = kind;
 	}
 }

@@ -10,7 +10,8 @@
  *
  * The heap is the MemRegion CollectedHeap::_reserved of the heap that the
  * static Universe::_collectedHeap points at: its _start and _word_size
- * (in HeapWords, 8 bytes on 64-bit). All of it is read through a reader
+ * (in HeapWords, 8 bytes on 64-bit). The code cache (the JIT's compiled
+ * code) is the statics CodeCache::_low_bound and _high_bound. All of it is read through a reader
  * (/proc/<pid>/mem for a live process; a buffer in the tests and the fuzzer),
  * and every value is checked, as the memory is the process's.
  */
@@ -31,7 +32,10 @@
 /* Longer than any of the names looked for, with the NUL. */
 #define NAME_MAX_READ 32
 
-enum want { W_HEAP_PTR, W_RESERVED, W_START, W_WORDS, W__MAX };
+enum want { W_HEAP_PTR, W_RESERVED, W_START, W_WORDS, W_CODE_LO, W_CODE_HI, W__MAX };
+
+#define HEAP_WANTS (1u << W_HEAP_PTR | 1u << W_RESERVED | 1u << W_START | 1u << W_WORDS)
+#define CODE_WANTS (1u << W_CODE_LO | 1u << W_CODE_HI)
 
 static const struct {
 	const char *type, *field;
@@ -41,6 +45,8 @@ static const struct {
 	[W_RESERVED] = { "CollectedHeap", "_reserved", false },
 	[W_START] = { "MemRegion", "_start", false },
 	[W_WORDS] = { "MemRegion", "_word_size", false },
+	[W_CODE_LO] = { "CodeCache", "_low_bound", true },
+	[W_CODE_HI] = { "CodeCache", "_high_bound", true },
 };
 
 static int read_u64(const struct vms_mem_reader *m, uint64_t addr, uint64_t *ret)
@@ -93,8 +99,53 @@ static uint64_t field_of(const unsigned char *entry, uint64_t off)
 	return v;
 }
 
-int vms_jvm_heap_range(const struct vms_mem_reader *m, const struct vms_jvm_symbols *sym,
-		       uint64_t *ret_start, uint64_t *ret_end)
+/* The heap's range, from the fields found (value: their offsets, addresses). */
+static int heap_range(const struct vms_mem_reader *m, const uint64_t *value, uint64_t *ret_start,
+		      uint64_t *ret_end)
+{
+	uint64_t heap, start, words;
+	int r;
+
+	/* the heap object, and its MemRegion */
+	if ((r = read_u64(m, value[W_HEAP_PTR], &heap)) < 0)
+		return r;
+	if (heap == 0)
+		return -ENOENT; /* not made yet: a JVM starting */
+	if (value[W_RESERVED] > UINT64_MAX - heap ||
+	    value[W_START] > UINT64_MAX - heap - value[W_RESERVED] ||
+	    value[W_WORDS] > UINT64_MAX - heap - value[W_RESERVED])
+		return -EBADMSG;
+	if ((r = read_u64(m, heap + value[W_RESERVED] + value[W_START], &start)) < 0 ||
+	    (r = read_u64(m, heap + value[W_RESERVED] + value[W_WORDS], &words)) < 0)
+		return r;
+	if (start == 0 || words == 0 || words > (UINT64_MAX - start) / 8)
+		return -EBADMSG;
+	*ret_start = start;
+	*ret_end = start + words * 8;
+	return 0;
+}
+
+/* The code cache's range: the two statics' values. */
+static int code_range(const struct vms_mem_reader *m, const uint64_t *value, uint64_t *ret_start,
+		      uint64_t *ret_end)
+{
+	uint64_t lo, hi;
+	int r;
+
+	if ((r = read_u64(m, value[W_CODE_LO], &lo)) < 0 ||
+	    (r = read_u64(m, value[W_CODE_HI], &hi)) < 0)
+		return r;
+	if (lo == 0 && hi == 0)
+		return -ENOENT; /* not made yet */
+	if (lo == 0 || hi <= lo)
+		return -EBADMSG;
+	*ret_start = lo;
+	*ret_end = hi;
+	return 0;
+}
+
+int vms_jvm_ranges(const struct vms_mem_reader *m, const struct vms_jvm_symbols *sym,
+		   struct vms_jvm_ranges *ret)
 {
 	uint64_t stride, off_type, off_field, off_static, off_offset, off_address, table;
 	uint64_t value[W__MAX];
@@ -102,9 +153,9 @@ int vms_jvm_heap_range(const struct vms_mem_reader *m, const struct vms_jvm_symb
 	uint64_t last_type = 0;
 	unsigned char entries[BATCH * STRIDE_MAX], *entry;
 	bool batch = false;
-	uint64_t heap, start, words;
-	int r;
+	int r, r_heap, r_code;
 
+	*ret = (struct vms_jvm_ranges){ 0 };
 	if ((r = read_u64(m, sym->stride, &stride)) < 0 ||
 	    (r = read_u64(m, sym->type_name, &off_type)) < 0 ||
 	    (r = read_u64(m, sym->field_name, &off_field)) < 0 ||
@@ -153,26 +204,16 @@ int vms_jvm_heap_range(const struct vms_mem_reader *m, const struct vms_jvm_symb
 			found |= 1u << w;
 		}
 	}
-	if (found != (1u << W__MAX) - 1)
-		return -ENOENT;
-
-	/* the heap object, and its MemRegion */
-	if ((r = read_u64(m, value[W_HEAP_PTR], &heap)) < 0)
-		return r;
-	if (heap == 0)
-		return -ENOENT; /* not made yet: a JVM starting */
-	if (value[W_RESERVED] > UINT64_MAX - heap ||
-	    value[W_START] > UINT64_MAX - heap - value[W_RESERVED] ||
-	    value[W_WORDS] > UINT64_MAX - heap - value[W_RESERVED])
-		return -EBADMSG;
-	if ((r = read_u64(m, heap + value[W_RESERVED] + value[W_START], &start)) < 0 ||
-	    (r = read_u64(m, heap + value[W_RESERVED] + value[W_WORDS], &words)) < 0)
-		return r;
-	if (start == 0 || words == 0 || words > (UINT64_MAX - start) / 8)
-		return -EBADMSG;
-	*ret_start = start;
-	*ret_end = start + words * 8;
-	return 0;
+	/* each range on its own: one may be there without the other */
+	r_heap = (found & HEAP_WANTS) == HEAP_WANTS
+			 ? heap_range(m, value, &ret->heap_start, &ret->heap_end)
+			 : -ENOENT;
+	r_code = (found & CODE_WANTS) == CODE_WANTS
+			 ? code_range(m, value, &ret->code_start, &ret->code_end)
+			 : -ENOENT;
+	if (r_heap == 0 || r_code == 0)
+		return 0;
+	return r_heap != -ENOENT ? r_heap : r_code;
 }
 
 const char *const vms_jvm_symbol_names[7] = {

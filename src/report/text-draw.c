@@ -60,6 +60,7 @@ enum canvas_class text_kind_class(enum vms_kind k)
 {
 	switch (k) {
 	case VMS_KIND_TEXT:
+	case VMS_KIND_CODE_CACHE:
 		return CANVAS_CODE;
 	case VMS_KIND_RODATA:
 	case VMS_KIND_RELRO:
@@ -113,6 +114,7 @@ static const char *const kind_words[VMS_KIND__MAX] = {
 	[VMS_KIND_RESERVED] = "reserved",
 	[VMS_KIND_ARENA] = "malloc arena",
 	[VMS_KIND_JAVA_HEAP] = "Java heap",
+	[VMS_KIND_CODE_CACHE] = "JVM code cache",
 };
 
 const char *text_kind_word(enum vms_kind k)

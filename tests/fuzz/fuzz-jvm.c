@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the walk of a JVM's gHotSpotVMStructs (src/proc/jvm.c)
+ * for its heap's and code cache's ranges
  * over a memory image, the input, as tests/proc/jvm-image.h lays it out:
  * the seven exported variables in its first 56 bytes, everything else where
  * their values point. Reads outside the input fail, as reads of memory the
@@ -44,9 +45,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.field_name = BASE + 24, .is_static = BASE + 32, .offset = BASE + 40,
 		.address = BASE + 48,
 	};
-	uint64_t start = 0, end = 0;
+	struct vms_jvm_ranges r;
 
-	if (vms_jvm_heap_range(&m, &sym, &start, &end) == 0 && end <= start)
-		__builtin_trap(); /* a range it found is never empty nor wraps */
+	/* a range found is never empty nor wraps; one not found is 0 and 0 */
+	if (vms_jvm_ranges(&m, &sym, &r) == 0 &&
+	    (r.heap_end < r.heap_start || (r.heap_end == r.heap_start && r.heap_start) ||
+	     r.code_end < r.code_start || (r.code_end == r.code_start && r.code_start) ||
+	     (!r.heap_end && !r.code_end)))
+		__builtin_trap();
 	return 0;
 }

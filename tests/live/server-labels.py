@@ -247,6 +247,16 @@ elif program == "java":
         check("nothing outside it is java_heap",
               [where(r) for r in regions if r["kind"] == "java_heap"
                and not (r["lo"] >= lo and r["hi"] <= hi)])
+    # its code cache: where the JIT's code is, anonymous and rwx, 32 MiB
+    # reserved (-XX:ReservedCodeCacheSize=32m)
+    need("its JIT's code (anonymous rwx) is code_cache, 'JVM code cache'",
+         find(lambda r: maps[r["lo"]][3] == "" and r["perms"] == "rwxp"),
+         lambda r: None if r["kind"] == "code_cache" and label_of(r) == "JVM code cache"
+         else "%s, %s" % (r["kind"], label_of(r)))
+    code = [r for r in regions if r["kind"] == "code_cache"]
+    check("the code_cache regions lie within the 32 MiB it reserved",
+          [] if code and max(r["hi"] for r in code) - min(r["lo"] for r in code) <= 32 * MIB
+          else ["%d regions: %s" % (len(code), ", ".join(where(r) for r in code[:5]))])
     need("malloc arenas of its threads, named after them",
          find(lambda r: r["kind"] == "malloc_arena"),
          lambda r: None if label_of(r).startswith("malloc arena") else "wrong")

@@ -197,9 +197,10 @@ public class Idle {
     }
 }
 EOF
-	# (the JVM logs where it put its heap: what vmscope must find)
+	# (the JVM logs where it put its heap, and its code cache is 32 MiB:
+	# what vmscope must find)
 	(cd "$tmp/java" && exec java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-		-Xlog:gc+heap+coops=debug:file=heap.log Idle.java \
+		-XX:ReservedCodeCacheSize=32m -Xlog:gc+heap+coops=debug:file=heap.log Idle.java \
 		>"$tmp/java/out" 2>&1) &
 	inspect_when java $! "$tmp/java/out" TERM 600 grep -q '^ready' "$tmp/java/out"
 fi

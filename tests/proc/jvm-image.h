@@ -4,9 +4,10 @@
  * it (src/proc/jvm.c): the variables libjvm.so exports (the table's address
  * and its entries' layout, as HotSpot's VMStructEntry: typeName, fieldName,
  * typeString, int32 isStatic, offset, address: 48 bytes), the table with
- * decoys among the four entries looked for and a NULL typeName at its end,
- * the names, the static Universe::_collectedHeap, and the heap object whose
- * MemRegion _reserved says where the heap is. For tests/proc/test-jvm.c.
+ * decoys among the six entries looked for and a NULL typeName at its end,
+ * the names, the static Universe::_collectedHeap, the heap object whose
+ * MemRegion _reserved says where the heap is, and the statics
+ * CodeCache::_low_bound and _high_bound. For tests/proc/test-jvm.c.
  */
 #ifndef VMSCOPE_TEST_JVM_IMAGE_H
 #define VMSCOPE_TEST_JVM_IMAGE_H
@@ -21,6 +22,8 @@
 #define JVM_IMAGE_HEAP UINT64_C(0xf0000000)
 #define JVM_IMAGE_WORDS (UINT64_C(256) << 17) /* 256 MiB in 8-byte words */
 #define JVM_IMAGE_SIZE (64u << 10)
+#define JVM_IMAGE_CODE UINT64_C(0x7f3d25400000)
+#define JVM_IMAGE_CODE_END UINT64_C(0x7f3d34400000)
 
 /* where the exported variables are, from the base */
 #define JVM_IMAGE_OFF_STRUCTS 0
@@ -35,11 +38,14 @@
 #define JVM_IMAGE_LONGER_TYPE (1u << 7)
 #define JVM_IMAGE_HUGE_WORDS (1u << 8)
 #define JVM_IMAGE_ZERO_WORDS (1u << 9)
+#define JVM_IMAGE_NO_CODE (1u << 10)      /* no CodeCache entries */
+#define JVM_IMAGE_CODE_BACKWARDS (1u << 11) /* _high_bound under _low_bound */
 
 #define JVM_ENTRY 48
 #define JVM_STATIC_VAR 0x400u /* Universe::_collectedHeap */
 #define JVM_HEAP_OBJ 0x500u   /* the heap object; _reserved at +0x20 */
 #define JVM_RESERVED 0x20u
+#define JVM_CODE_VARS 0x580u   /* CodeCache::_low_bound, then _high_bound */
 
 struct jvm_image {
 	unsigned char mem[JVM_IMAGE_SIZE];
@@ -93,8 +99,8 @@ static inline void jvm_entry(struct jvm_image *im, size_t *at, uint64_t type, ui
 static inline void jvm_image_make(struct jvm_image *im, unsigned decoys, unsigned flags)
 {
 	uint64_t universe, heap_type, memregion, other, f_heap, f_reserved, f_start, f_words;
-	uint64_t f_decoy, words = JVM_IMAGE_WORDS;
-	size_t table, at, entries = decoys + 4 + 1;
+	uint64_t f_decoy, code, f_lo, f_hi, words = JVM_IMAGE_WORDS;
+	size_t table, at, entries = decoys + 6 + 1;
 
 	memset(im, 0, sizeof(*im));
 	/* the variables */
@@ -118,6 +124,8 @@ static inline void jvm_image_make(struct jvm_image *im, unsigned decoys, unsigne
 	jvm_put64(im, JVM_STATIC_VAR, flags & JVM_IMAGE_NO_HEAP ? 0 : JVM_IMAGE_BASE + JVM_HEAP_OBJ);
 	jvm_put64(im, JVM_HEAP_OBJ + JVM_RESERVED, JVM_IMAGE_HEAP);
 	jvm_put64(im, JVM_HEAP_OBJ + JVM_RESERVED + 8, words);
+	jvm_put64(im, JVM_CODE_VARS, flags & JVM_IMAGE_CODE_BACKWARDS ? JVM_IMAGE_CODE_END : JVM_IMAGE_CODE);
+	jvm_put64(im, JVM_CODE_VARS + 8, flags & JVM_IMAGE_CODE_BACKWARDS ? JVM_IMAGE_CODE : JVM_IMAGE_CODE_END);
 
 	/* the names, then the table; at the end, the table and then the last
 	 * name, so that neither can be read past in one piece */
@@ -130,6 +138,9 @@ static inline void jvm_image_make(struct jvm_image *im, unsigned decoys, unsigne
 	f_start = jvm_name(im, "_start");
 	f_words = jvm_name(im, "_word_size");
 	f_decoy = jvm_name(im, "_decoy");
+	code = jvm_name(im, "CodeCache");
+	f_lo = jvm_name(im, "_low_bound");
+	f_hi = jvm_name(im, "_high_bound");
 	table = 0x1000;
 	if (flags & JVM_IMAGE_AT_END)
 		table = JVM_IMAGE_SIZE - entries * JVM_ENTRY - sizeof("Universe");
@@ -155,6 +166,10 @@ static inline void jvm_image_make(struct jvm_image *im, unsigned decoys, unsigne
 		jvm_entry(im, &at, memregion, f_start, 0, 0, 0);
 	if (!(flags & JVM_IMAGE_DROP(3)))
 		jvm_entry(im, &at, memregion, f_words, 0, 8, 0);
+	if (!(flags & JVM_IMAGE_NO_CODE)) {
+		jvm_entry(im, &at, code, f_lo, 1, 0, JVM_IMAGE_BASE + JVM_CODE_VARS);
+		jvm_entry(im, &at, code, f_hi, 1, 0, JVM_IMAGE_BASE + JVM_CODE_VARS + 8);
+	}
 	jvm_entry(im, &at, 0, 0, 0, 0, 0); /* the end */
 	im->len = flags & JVM_IMAGE_AT_END ? JVM_IMAGE_SIZE : at + 0x1000;
 }

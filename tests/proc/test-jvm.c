@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * vms_jvm_heap_range on memory images laid out as a HotSpot JVM lays out
- * gHotSpotVMStructs (tests/proc/jvm-image.h): the heap's range found among
- * decoys, wherever the table ends; and every way the memory can lie (a
- * stride or offset out of bounds, a field missing, a heap not made yet, a
- * size that overflows, a pointer outside the memory) refused.
+ * vms_jvm_ranges on memory images laid out as a HotSpot JVM lays out
+ * gHotSpotVMStructs (tests/proc/jvm-image.h): the heap's and the code
+ * cache's ranges found among decoys, wherever the table ends; each found
+ * without the other; and every way the memory can lie (a stride or offset
+ * out of bounds, a field missing, a heap not made yet, a size that
+ * overflows, bounds backwards, a pointer outside the memory) refused.
  */
 #include "config.h"
 
@@ -20,29 +21,47 @@
 #include "jvm-image.h"
 #include "vmscope/collect.h"
 
-static int range_of(struct jvm_image *im, uint64_t *start, uint64_t *end)
+static int ranges_of(struct jvm_image *im, struct vms_jvm_ranges *r)
 {
 	struct vms_mem_reader m = { .read = jvm_image_read, .ctx = im };
 
-	*start = *end = 0;
-	return vms_jvm_heap_range(&m, &im->sym, start, end);
+	memset(r, 0xa5, sizeof(*r));
+	return vms_jvm_ranges(&m, &im->sym, r);
+}
+
+static void assert_heap(const struct vms_jvm_ranges *r)
+{
+	assert_int_equal(r->heap_start, JVM_IMAGE_HEAP);
+	assert_int_equal(r->heap_end, JVM_IMAGE_HEAP + JVM_IMAGE_WORDS * 8);
+}
+
+static void assert_code(const struct vms_jvm_ranges *r)
+{
+	assert_int_equal(r->code_start, JVM_IMAGE_CODE);
+	assert_int_equal(r->code_end, JVM_IMAGE_CODE_END);
+}
+
+static void assert_no_heap(const struct vms_jvm_ranges *r)
+{
+	assert_int_equal(r->heap_start, 0);
+	assert_int_equal(r->heap_end, 0);
 }
 
 static void test_found(void **state)
 {
 	struct jvm_image im;
-	uint64_t start, end;
+	struct vms_jvm_ranges r;
 
 	(void)state;
 	jvm_image_make(&im, 300, 0);
-	assert_int_equal(range_of(&im, &start, &end), 0);
-	assert_int_equal(start, JVM_IMAGE_HEAP);
-	assert_int_equal(end, JVM_IMAGE_HEAP + JVM_IMAGE_WORDS * 8);
+	assert_int_equal(ranges_of(&im, &r), 0);
+	assert_heap(&r);
+	assert_code(&r);
 	/* the table read 64 entries at a time, a type's name once a run: 7
-	 * variables, 5 batches of entries, 7 runs of a type, 21 fields' names
-	 * (16 of decoys of the types looked for whose static flag fits, 5 of
-	 * the four entries), the heap's pointer, start and size */
-	assert_int_equal(im.reads, 7 + 5 + 7 + 21 + 3);
+	 * variables, 5 batches of entries, 8 runs of a type, 24 fields' names
+	 * (16 of decoys of the types looked for whose static flag fits, 8 of
+	 * the six entries), the heap's pointer, start and size, the bounds */
+	assert_int_equal(im.reads, 7 + 5 + 8 + 24 + 3 + 2);
 }
 
 /* A table that ends right at the end of the memory: the last batch cannot
@@ -50,68 +69,92 @@ static void test_found(void **state)
 static void test_table_at_the_end(void **state)
 {
 	struct jvm_image im;
-	uint64_t start, end;
+	struct vms_jvm_ranges r;
 
 	(void)state;
 	for (unsigned decoys = 0; decoys < 70; decoys += 7) {
 		jvm_image_make(&im, decoys, JVM_IMAGE_AT_END);
-		assert_int_equal(range_of(&im, &start, &end), 0);
-		assert_int_equal(start, JVM_IMAGE_HEAP);
-		assert_int_equal(end, JVM_IMAGE_HEAP + JVM_IMAGE_WORDS * 8);
+		assert_int_equal(ranges_of(&im, &r), 0);
+		assert_heap(&r);
+		assert_code(&r);
 	}
 }
 
 static void test_missing(void **state)
 {
+	static const unsigned heap_lies[] = {
+		JVM_IMAGE_DROP(0), JVM_IMAGE_DROP(1), JVM_IMAGE_DROP(2), JVM_IMAGE_DROP(3),
+		/* _collectedHeap is static: an instance field of that name is not it */
+		JVM_IMAGE_HEAP_NOT_STATIC,
+		/* a JVM starting: no heap yet */
+		JVM_IMAGE_NO_HEAP,
+		/* a type name that only begins like one looked for */
+		JVM_IMAGE_LONGER_TYPE,
+	};
 	struct jvm_image im;
-	uint64_t start, end;
+	struct vms_jvm_ranges r;
 
 	(void)state;
-	/* each of the four fields left out in turn */
-	for (unsigned w = 0; w < 4; w++) {
-		jvm_image_make(&im, 10, JVM_IMAGE_DROP(w));
-		assert_int_equal(range_of(&im, &start, &end), -ENOENT);
+	for (size_t i = 0; i < sizeof(heap_lies) / sizeof(heap_lies[0]); i++) {
+		/* no heap: the code cache alone */
+		jvm_image_make(&im, 10, heap_lies[i]);
+		assert_int_equal(ranges_of(&im, &r), 0);
+		assert_no_heap(&r);
+		assert_code(&r);
+		/* neither */
+		jvm_image_make(&im, 10, heap_lies[i] | JVM_IMAGE_NO_CODE);
+		assert_int_equal(ranges_of(&im, &r), -ENOENT);
+		assert_no_heap(&r);
 	}
-	/* _collectedHeap is static: an instance field of that name is not it */
-	jvm_image_make(&im, 10, JVM_IMAGE_HEAP_NOT_STATIC);
-	assert_int_equal(range_of(&im, &start, &end), -ENOENT);
-	/* a JVM starting: no heap yet */
-	jvm_image_make(&im, 10, JVM_IMAGE_NO_HEAP);
-	assert_int_equal(range_of(&im, &start, &end), -ENOENT);
-	/* a type name that only begins like one looked for */
-	jvm_image_make(&im, 10, JVM_IMAGE_LONGER_TYPE);
-	assert_int_equal(range_of(&im, &start, &end), -ENOENT);
+	/* the heap alone */
+	jvm_image_make(&im, 10, JVM_IMAGE_NO_CODE);
+	assert_int_equal(ranges_of(&im, &r), 0);
+	assert_heap(&r);
+	assert_int_equal(r.code_start, 0);
+	assert_int_equal(r.code_end, 0);
 }
 
 static void test_nonsense(void **state)
 {
 	struct jvm_image im;
-	uint64_t start, end;
+	struct vms_jvm_ranges r;
 
 	(void)state;
 	jvm_image_make(&im, 10, 0);
 	im.mem[JVM_IMAGE_OFF_STRIDE] = 4; /* a stride under a word */
-	assert_int_equal(range_of(&im, &start, &end), -EBADMSG);
+	assert_int_equal(ranges_of(&im, &r), -EBADMSG);
 	jvm_image_make(&im, 10, 0);
 	im.mem[JVM_IMAGE_OFF_STRIDE + 1] = 1; /* 256 + 48: over STRIDE_MAX */
-	assert_int_equal(range_of(&im, &start, &end), -EBADMSG);
+	assert_int_equal(ranges_of(&im, &r), -EBADMSG);
 	jvm_image_make(&im, 10, 0);
 	im.mem[JVM_IMAGE_OFF_ADDRESS] = 48; /* the address field past the entry */
-	assert_int_equal(range_of(&im, &start, &end), -EBADMSG);
-	jvm_image_make(&im, 10, JVM_IMAGE_HUGE_WORDS); /* start + size past 2^64 */
-	assert_int_equal(range_of(&im, &start, &end), -EBADMSG);
-	jvm_image_make(&im, 10, JVM_IMAGE_ZERO_WORDS);
-	assert_int_equal(range_of(&im, &start, &end), -EBADMSG);
+	assert_int_equal(ranges_of(&im, &r), -EBADMSG);
+	/* start + size past 2^64, no size: that range alone is refused */
+	jvm_image_make(&im, 10, JVM_IMAGE_HUGE_WORDS | JVM_IMAGE_NO_CODE);
+	assert_int_equal(ranges_of(&im, &r), -EBADMSG);
+	jvm_image_make(&im, 10, JVM_IMAGE_ZERO_WORDS | JVM_IMAGE_NO_CODE);
+	assert_int_equal(ranges_of(&im, &r), -EBADMSG);
+	jvm_image_make(&im, 10, JVM_IMAGE_HUGE_WORDS);
+	assert_int_equal(ranges_of(&im, &r), 0);
+	assert_no_heap(&r);
+	assert_code(&r);
+	/* the code cache's bounds backwards */
+	jvm_image_make(&im, 10, JVM_IMAGE_CODE_BACKWARDS | JVM_IMAGE_NO_HEAP);
+	assert_int_equal(ranges_of(&im, &r), -EBADMSG);
+	jvm_image_make(&im, 10, JVM_IMAGE_CODE_BACKWARDS);
+	assert_int_equal(ranges_of(&im, &r), 0);
+	assert_heap(&r);
+	assert_int_equal(r.code_start, 0);
+	assert_int_equal(r.code_end, 0);
 	/* the table's pointer out of the memory: the reader's error */
 	jvm_image_make(&im, 10, 0);
 	memset(im.mem + JVM_IMAGE_OFF_STRUCTS, 0x7f, 8);
-	assert_int_equal(range_of(&im, &start, &end), -EIO);
+	assert_int_equal(ranges_of(&im, &r), -EIO);
 	/* the table's pointer at the top of the address space */
 	jvm_image_make(&im, 10, 0);
 	memset(im.mem + JVM_IMAGE_OFF_STRUCTS, 0xff, 8);
-	assert_int_equal(range_of(&im, &start, &end), -EBADMSG);
-	assert_int_equal(start, 0);
-	assert_int_equal(end, 0);
+	assert_int_equal(ranges_of(&im, &r), -EBADMSG);
+	assert_no_heap(&r);
 }
 
 int main(void)

@@ -17,12 +17,16 @@
 #include "vmscope/collect.h"
 #include "vmscope/elf.h"
 
-/* The object of HotSpot's library: libjvm.so, by its file name. */
+/* ELFCLASS64: the walk reads 8-byte pointers and HeapWords */
+#define JVM_ELFCLASS64 2
+
+/* The object of HotSpot's library: libjvm.so, by its file name, 64-bit. */
 static bool is_libjvm(const struct vms_object *o)
 {
 	const char *slash = o->path ? strrchr(o->path, '/') : NULL;
 
-	return o->is_elf && slash && strcmp(slash + 1, "libjvm.so") == 0;
+	return o->is_elf && o->elf_class == JVM_ELFCLASS64 && slash &&
+	       strcmp(slash + 1, "libjvm.so") == 0;
 }
 
 void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Where a HotSpot JVM's Java heap lies, read from its own description of
- * itself: libjvm.so exports gHotSpotVMStructs, a table the JVM fills at
+ * Where a HotSpot JVM's Java heap and code cache lie, read from its own
+ * description of itself: libjvm.so exports gHotSpotVMStructs, a table the JVM fills at
  * start for debuggers (the serviceability agent reads it the same way),
  * one entry per field of its internal types: the type's and the field's
  * names, and the field's offset, or for a static field its address. The
@@ -11,9 +11,10 @@
  * The heap is the MemRegion CollectedHeap::_reserved of the heap that the
  * static Universe::_collectedHeap points at: its _start and _word_size
  * (in HeapWords, 8 bytes on 64-bit). The code cache (the JIT's compiled
- * code) is the statics CodeCache::_low_bound and _high_bound. All of it is read through a reader
- * (/proc/<pid>/mem for a live process; a buffer in the tests and the fuzzer),
- * and every value is checked, as the memory is the process's.
+ * code) is the statics CodeCache::_low_bound and _high_bound. All of it
+ * is read through a reader (/proc/<pid>/mem for a live process; a buffer
+ * in the tests and the fuzzer), and every value is checked, as the memory
+ * is the process's.
  */
 #include "config.h"
 

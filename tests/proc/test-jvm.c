@@ -157,6 +157,50 @@ static void test_nonsense(void **state)
 	assert_no_heap(&r);
 }
 
+/*
+ * A table without end: every entry past the first batch is another
+ * decoy, as far as the addresses go (a reader that makes them up). The
+ * walk stops at its bound, 16,384 entries, having read each batch once.
+ */
+struct endless {
+	struct jvm_image im;
+	uint64_t table;
+	unsigned batches;
+};
+
+static int endless_read(void *ctx, uint64_t addr, void *buf, size_t n)
+{
+	struct endless *e = ctx;
+	unsigned char *out = buf;
+
+	if (addr < e->table + 64 * JVM_ENTRY)
+		return jvm_image_read(&e->im, addr, buf, n);
+	e->batches++;
+	for (size_t i = 0; i < n; i++) {
+		/* the table's first entry again, made up */
+		size_t at = (size_t)((addr - e->table + i) % JVM_ENTRY);
+
+		out[i] = e->im.mem[e->table - JVM_IMAGE_BASE + at];
+	}
+	return 0;
+}
+
+static void test_endless(void **state)
+{
+	static struct endless e;
+	struct vms_mem_reader m = { .read = endless_read, .ctx = &e };
+	struct vms_jvm_ranges r;
+
+	(void)state;
+	/* 64 decoys fill the first batch; the made-up entries after it repeat
+	 * the first decoy (Universe::_decoy, not static): nothing looked for */
+	jvm_image_make(&e.im, 64, JVM_IMAGE_NO_CODE);
+	memcpy(&e.table, e.im.mem + JVM_IMAGE_OFF_STRUCTS, sizeof(e.table));
+	e.batches = 0;
+	assert_int_equal(vms_jvm_ranges(&m, &e.im.sym, &r), -ENOENT);
+	assert_int_equal(e.batches, 16384 / 64 - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_table_at_the_end),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_nonsense),
+		cmocka_unit_test(test_endless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include "vmscope/snapshot.h"
 
 struct vms_elf_cache;
+struct vms_jvm_ranges;
 
 /*
  * Groups file regions into objects (by dev, inode and path), loads their
@@ -30,9 +31,14 @@ void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int
  * Nothing for a range that cannot be read.
  */
 void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd);
-/* The anon regions wholly inside [start, end) made kind. */
-void vms_model_mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end,
-			 enum vms_kind kind);
+/*
+ * Its two steps, for a caller that looks at one JVM again and again (the
+ * ranges do not change while it runs): the ranges, 0 or -errno (-ENOENT: no
+ * 64-bit libjvm.so mapped, or nothing found); the regions marked.
+ */
+int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
+			 struct vms_jvm_ranges *ret);
+void vms_model_jvm_mark(struct vms_snapshot *snap, const struct vms_jvm_ranges *r);
 
 /* Only the kinds (objects and their ELF facts must be in place). */
 void vms_model_classify(struct vms_snapshot *snap);

@@ -115,6 +115,9 @@ struct sampler {
 	struct vms_elf_cache *cache;
 	int root_fd;
 	int smaps_error; /* smaps was refused: totals only from then on */
+	/* a JVM's heap and code cache, read once found (they do not move) */
+	struct vms_jvm_ranges jvm;
+	bool jvm_known;
 };
 
 /*
@@ -132,7 +135,11 @@ static int take_sample(struct sampler *s, bool regions, bool first, struct vms_s
 	r = vms_collect(s->proc, flags, snap);
 	if (r == 0 && regions) {
 		vms_model_build(snap, s->cache, vms_proc_dirfd(s->proc));
-		vms_model_jvm(snap, s->cache, vms_proc_dirfd(s->proc));
+		if (!s->jvm_known)
+			s->jvm_known = vms_model_jvm_ranges(snap, s->cache, vms_proc_dirfd(s->proc),
+							    &s->jvm) == 0;
+		if (s->jvm_known)
+			vms_model_jvm_mark(snap, &s->jvm);
 	}
 	if (r == 0 && vms_proc_alive(s->proc) == 0)
 		r = -ESRCH;

@@ -29,10 +29,10 @@ static bool is_libjvm(const struct vms_object *o)
 	       strcmp(slash + 1, "libjvm.so") == 0;
 }
 
-void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)
+int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
+			 struct vms_jvm_ranges *ret)
 {
 	uint64_t addr[7];
-	struct vms_jvm_ranges ranges;
 	struct vms_jvm_symbols sym;
 	struct vms_mem_reader m;
 	size_t o;
@@ -40,9 +40,11 @@ void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int p
 
 	for (o = 0; o < snap->n_objects && !is_libjvm(&snap->objects[o]); o++)
 		;
-	if (o == snap->n_objects ||
-	    vms_elf_symbol_addresses(cache, pid_dirfd, snap, o, vms_jvm_symbol_names, 7, addr) < 0)
-		return;
+	if (o == snap->n_objects)
+		return -ENOENT;
+	r = vms_elf_symbol_addresses(cache, pid_dirfd, snap, o, vms_jvm_symbol_names, 7, addr);
+	if (r < 0)
+		return r;
 	sym = (struct vms_jvm_symbols){
 		.structs = addr[0], .stride = addr[1], .type_name = addr[2], .field_name = addr[3],
 		.is_static = addr[4], .offset = addr[5], .address = addr[6],
@@ -51,19 +53,15 @@ void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int p
 	fd = openat(pid_dirfd, "mem", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snap->src[VMS_SRC_MEM].error = -errno;
-		return;
+		return -errno;
 	}
 	m = (struct vms_mem_reader){ .read = vms_mem_read_fd, .ctx = &fd };
-	r = vms_jvm_ranges(&m, &sym, &ranges);
+	r = vms_jvm_ranges(&m, &sym, ret);
 	close(fd);
-	if (r < 0)
-		return;
-	vms_model_mark_anon(snap, ranges.heap_start, ranges.heap_end, VMS_KIND_JAVA_HEAP);
-	vms_model_mark_anon(snap, ranges.code_start, ranges.code_end, VMS_KIND_CODE_CACHE);
+	return r;
 }
 
-void vms_model_mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end,
-			 enum vms_kind kind)
+static void mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end, enum vms_kind kind)
 {
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		struct vms_region *r = &snap->regions[i];
@@ -74,4 +72,18 @@ void vms_model_mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end
 		if (r->start >= start && r->end <= end && r->kind == VMS_KIND_ANON)
 			r->kind = kind;
 	}
+}
+
+void vms_model_jvm_mark(struct vms_snapshot *snap, const struct vms_jvm_ranges *r)
+{
+	mark_anon(snap, r->heap_start, r->heap_end, VMS_KIND_JAVA_HEAP);
+	mark_anon(snap, r->code_start, r->code_end, VMS_KIND_CODE_CACHE);
+}
+
+void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)
+{
+	struct vms_jvm_ranges r;
+
+	if (vms_model_jvm_ranges(snap, cache, pid_dirfd, &r) == 0)
+		vms_model_jvm_mark(snap, &r);
 }

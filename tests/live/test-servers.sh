@@ -202,7 +202,24 @@ EOF
 	(cd "$tmp/java" && exec java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
 		-XX:ReservedCodeCacheSize=32m -Xlog:gc+heap+coops=debug:file=heap.log Idle.java \
 		>"$tmp/java/out" 2>&1) &
-	inspect_when java $! "$tmp/java/out" TERM 600 grep -q '^ready' "$tmp/java/out"
+	jpid=$!
+	pids+=("$jpid")
+	if until_ok 600 grep -q '^ready' "$tmp/java/out"; then
+		inspect java "$jpid"
+		# a recording's regions carry the same kinds
+		desc="java: record's regions have java_heap and code_cache"
+		if "$vmscope" record --interval 200ms --duration 1s -q -o "$tmp/java/rec.jsonl" "$jpid" \
+			2>"$tmp/java/rec.err" && grep -q '"java_heap"' "$tmp/java/rec.jsonl" &&
+			grep -q '"code_cache"' "$tmp/java/rec.jsonl"; then
+			ok "$desc"
+		else
+			not_ok "$desc" "$(cat "$tmp/java/rec.err")" "$(grep -o '"[a-z_]*", [0-9]*, false' "$tmp/java/rec.jsonl" | sort | uniq -c)"
+		fi
+	else
+		not_ok "java: did not get ready" "$(tail -n 20 "$tmp/java/out")"
+	fi
+	kill -TERM "$jpid" 2>/dev/null
+	wait "$jpid" 2>/dev/null
 fi
 
 # ---- node ----------------------------------------------------------------

@@ -97,8 +97,8 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 		vms_model_build(snap, cache, vms_proc_dirfd(p));
 	else
 		vms_model_build(snap, NULL, -1);
-	/* a JVM's heap and code cache, and the threads of malloc arenas: from the memory of
-	 * a live process */
+	/* a JVM's heap and code cache, and the threads of malloc arenas:
+	 * from the memory of a live process */
 	if (live && (flags & VMS_INSPECT_ELF))
 		vms_model_jvm(snap, cache, vms_proc_dirfd(p));
 	if (live && (flags & VMS_INSPECT_THREADS))

@@ -259,6 +259,8 @@ static int run_pages(int root_fd, pid_t pid, const struct pages_args *a, bool *e
 	}
 	cache = vms_elf_cache_new();
 	vms_model_build(snap, cache, vms_proc_dirfd(p)); /* kinds: text, data, ... */
+	if (cli_proc_root_is_live(a->proc_root))
+		vms_model_jvm(snap, cache, vms_proc_dirfd(p)); /* and a JVM's, as the report's */
 	if (a->region >= 0 && (size_t)a->region >= snap->n_regions) {
 		fprintf(stderr, "vmscope: pid %d has %zu regions: no region %ld\n", (int)pid,
 			snap->n_regions, a->region);

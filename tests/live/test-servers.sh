@@ -215,6 +215,15 @@ EOF
 		else
 			not_ok "$desc" "$(cat "$tmp/java/rec.err")" "$(grep -o '"[a-z_]*", [0-9]*, false' "$tmp/java/rec.jsonl" | sort | uniq -c)"
 		fi
+		# and `vmscope pages` names them as the report does
+		desc="java: pages names the regions java_heap and code_cache"
+		if "$vmscope" pages --format json "$jpid" >"$tmp/java/pages.json" 2>"$tmp/java/pages.err" &&
+			grep -q '"kind": "java_heap"' "$tmp/java/pages.json" &&
+			grep -q '"kind": "code_cache"' "$tmp/java/pages.json"; then
+			ok "$desc"
+		else
+			not_ok "$desc" "$(cat "$tmp/java/pages.err")" "$(grep -o '"kind": "[a-z_]*"' "$tmp/java/pages.json" | sort | uniq -c)"
+		fi
 	else
 		not_ok "java: did not get ready" "$(tail -n 20 "$tmp/java/out")"
 	fi

@@ -114,7 +114,6 @@ int cmd_faults(int argc, char **argv)
 	status = cli_resolve_target(root_fd, argv[first], a.full, &run.pid);
 	if (status)
 		goto out;
-	run.announce = true;
 	status = cmd_faults_run(root_fd, &run, a.top);
 	if (status)
 		goto out;

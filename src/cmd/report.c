@@ -186,7 +186,6 @@ static int report_one(struct run *run, pid_t pid, struct sums *sums)
 	if (a->faults_ns) {
 		faults.pid = pid;
 		faults.duration_ns = a->faults_ns;
-		faults.announce = true;
 		status = cmd_faults_run(run->root_fd, &faults, a->r.ropt.top ? a->r.ropt.top : 10);
 		if (status)
 			goto out;

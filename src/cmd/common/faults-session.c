@@ -221,9 +221,8 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	stop_requested = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	if (run->announce)
-		fprintf(stderr, "watching the page faults of pid %d for %.1f s (Ctrl-C ends early)\n",
-			(int)run->pid, (double)run->duration_ns / 1e9);
+	fprintf(stderr, "watching the page faults of pid %d for %.1f s (Ctrl-C ends early)\n",
+		(int)run->pid, (double)run->duration_ns / 1e9);
 	start = now_ns();
 	run->start_ns = start;
 	if (sampler)

@@ -26,7 +26,6 @@ struct cmd_faults_run {
 	pid_t pid;               /* in */
 	uint64_t duration_ns;    /* in */
 	bool major;              /* in: sample major faults only */
-	bool announce;           /* in: say on stderr when watching begins */
 	struct vms_snapshot *first, *later; /* at the start; at the end (NULL if it exited) */
 	uint64_t start_ns, end_ns;
 	bool sampled;            /* perf samples, else counters only (why says why) */

@@ -91,13 +91,16 @@ inspect() {
 }
 
 # inspect_when NAME PID LOG SIGNAL TRIES CMD...: once CMD succeeds (tried
-# every 0.1 s, TRIES times), inspects PID as NAME; then ends it with SIGNAL.
+# every 0.1 s, TRIES times), inspects PID as NAME, and runs the function
+# $after with PID when it is set; then ends it with SIGNAL.
+after=
 inspect_when() {
 	local name=$1 pid=$2 log=$3 sig=$4 tries=$5
 	shift 5
 	pids+=("$pid")
 	if until_ok "$tries" "$@"; then
 		inspect "$name" "$pid"
+		[ -n "$after" ] && "$after" "$pid"
 	else
 		not_ok "$name: did not get ready" "$(tail -n 20 "$log" 2>/dev/null)"
 	fi
@@ -181,6 +184,28 @@ EOF
 fi
 
 # ---- a JVM ---------------------------------------------------------------
+# java_more PID: a recording of the JVM and its pages carry the kinds the
+# report gives its heap and code cache.
+java_more() {
+	local desc="java: record's regions have java_heap and code_cache"
+	if "$vmscope" record --interval 200ms --duration 1s -q -o "$tmp/java/rec.jsonl" "$1" \
+		2>"$tmp/java/rec.err" && grep -q '"java_heap"' "$tmp/java/rec.jsonl" &&
+		grep -q '"code_cache"' "$tmp/java/rec.jsonl"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "$(cat "$tmp/java/rec.err")" \
+			"$(grep -o '"[a-z_]*", [0-9]*, false' "$tmp/java/rec.jsonl" | sort | uniq -c)"
+	fi
+	desc="java: pages names the regions java_heap and code_cache"
+	if "$vmscope" pages --format json "$1" >"$tmp/java/pages.json" 2>"$tmp/java/pages.err" &&
+		grep -q '"kind": "java_heap"' "$tmp/java/pages.json" &&
+		grep -q '"kind": "code_cache"' "$tmp/java/pages.json"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "$(cat "$tmp/java/pages.err")" \
+			"$(grep -o '"kind": "[a-z_]*"' "$tmp/java/pages.json" | sort | uniq -c)"
+	fi
+}
 if ! command -v java >/dev/null; then
 	skip "java" "no JVM is installed (Debian package default-jre-headless)"
 else
@@ -202,33 +227,7 @@ EOF
 	(cd "$tmp/java" && exec java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
 		-XX:ReservedCodeCacheSize=32m -Xlog:gc+heap+coops=debug:file=heap.log Idle.java \
 		>"$tmp/java/out" 2>&1) &
-	jpid=$!
-	pids+=("$jpid")
-	if until_ok 600 grep -q '^ready' "$tmp/java/out"; then
-		inspect java "$jpid"
-		# a recording's regions carry the same kinds
-		desc="java: record's regions have java_heap and code_cache"
-		if "$vmscope" record --interval 200ms --duration 1s -q -o "$tmp/java/rec.jsonl" "$jpid" \
-			2>"$tmp/java/rec.err" && grep -q '"java_heap"' "$tmp/java/rec.jsonl" &&
-			grep -q '"code_cache"' "$tmp/java/rec.jsonl"; then
-			ok "$desc"
-		else
-			not_ok "$desc" "$(cat "$tmp/java/rec.err")" "$(grep -o '"[a-z_]*", [0-9]*, false' "$tmp/java/rec.jsonl" | sort | uniq -c)"
-		fi
-		# and `vmscope pages` names them as the report does
-		desc="java: pages names the regions java_heap and code_cache"
-		if "$vmscope" pages --format json "$jpid" >"$tmp/java/pages.json" 2>"$tmp/java/pages.err" &&
-			grep -q '"kind": "java_heap"' "$tmp/java/pages.json" &&
-			grep -q '"kind": "code_cache"' "$tmp/java/pages.json"; then
-			ok "$desc"
-		else
-			not_ok "$desc" "$(cat "$tmp/java/pages.err")" "$(grep -o '"kind": "[a-z_]*"' "$tmp/java/pages.json" | sort | uniq -c)"
-		fi
-	else
-		not_ok "java: did not get ready" "$(tail -n 20 "$tmp/java/out")"
-	fi
-	kill -TERM "$jpid" 2>/dev/null
-	wait "$jpid" 2>/dev/null
+	after=java_more inspect_when java $! "$tmp/java/out" TERM 600 grep -q '^ready' "$tmp/java/out"
 fi
 
 # ---- node ----------------------------------------------------------------

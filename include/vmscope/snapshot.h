@@ -257,7 +257,9 @@ struct vms_region {
 	/* the sections of objects[object] it holds: sections[first_section ...
 	 * + n_sections); n_sections 0 when unknown or none (model/sections.c) */
 	uint32_t first_section, n_sections;
-	struct vms_region_pages *pages; /* page-level counters; NULL when not read; arena */
+	/* page-level counters; NULL when not read; arena. Read-only: regions
+	 * with nothing in memory share one per n_hist (proc/pagemap-collect.c). */
+	struct vms_region_pages *pages;
 };
 
 /* Two-letter VmFlags codes, in bit order; NULL-terminated. */

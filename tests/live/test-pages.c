@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +31,8 @@
 #include <json-c/json.h>
 
 #include "livetest.h"
+#include "vmscope/model.h"
+#include "vmscope/snapshot.h"
 
 static const char *vmscope_bin;
 static const char *target_bin;
@@ -641,6 +644,79 @@ static void test_working_set(void **state)
 	assert_int_equal(referenced, f[2]);
 }
 
+/*
+ * Regions with nothing in memory share one copy of their page counts per
+ * size of histogram, on both paths; a region with a page has its own, and
+ * the shared copy still says nothing. Read in this process: mappings of 8
+ * and 4 pages, untouched but one, with a page of hole between them.
+ */
+static void test_empty_pages_shared(void **state)
+{
+	static const unsigned flags[] = { VMS_INSPECT_PAGES,
+					  VMS_INSPECT_PAGES | VMS_INSPECT_PAGES_PREAD };
+	const size_t pages[] = { 8, 8, 8, 8, 4, 4 };
+	const size_t n = sizeof(pages) / sizeof(pages[0]);
+	int root_fd = open("/proc", O_DIRECTORY | O_CLOEXEC);
+	const struct vms_region *r[6];
+	size_t total = 0, off = 0;
+	char *base;
+
+	(void)state;
+	assert_true(root_fd >= 0);
+	for (size_t i = 0; i < n; i++)
+		total += (pages[i] + 1) * page_size;
+	base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(base != MAP_FAILED);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(mprotect(base + off, pages[i] * page_size, PROT_READ | PROT_WRITE), 0);
+		off += (pages[i] + 1) * page_size;
+	}
+	/* the fourth region: one page written */
+	base[(3 * 9 + 2) * page_size] = 1;
+	for (size_t k = 0; k < 2; k++) {
+		struct vms_snapshot *snap = NULL;
+
+		assert_int_equal(vms_inspect(root_fd, getpid(), true,
+					     VMS_INSPECT_REGIONS | flags[k], NULL, &snap),
+				 0);
+		/* the sweep, then the walk per region */
+		assert_int_equal(snap->pages.scan, k == 0);
+		assert_int_equal(snap->pages.entries, k == 1);
+		off = 0;
+		for (size_t i = 0; i < n; i++) {
+			r[i] = vms_snapshot_find(snap, (uintptr_t)(base + off));
+			assert_non_null(r[i]);
+			assert_int_equal(r[i]->start, (uintptr_t)(base + off));
+			assert_int_equal(vms_region_size(r[i]), pages[i] * page_size);
+			assert_non_null(r[i]->pages);
+			assert_int_equal(r[i]->pages->n_hist, pages[i]);
+			off += (pages[i] + 1) * page_size;
+		}
+		assert_ptr_equal(r[0]->pages, r[1]->pages);
+		assert_ptr_equal(r[0]->pages, r[2]->pages);
+		assert_ptr_equal(r[4]->pages, r[5]->pages);
+		assert_ptr_not_equal(r[0]->pages, r[4]->pages);
+		assert_ptr_not_equal(r[0]->pages, r[3]->pages);
+		assert_true(vms_region_pages_has(r[3]->pages, VMS_PG_PRESENT));
+		assert_int_equal(r[3]->pages->v[VMS_PG_PRESENT], page_size);
+		assert_int_equal(r[3]->pages->hist[2], 255);
+		for (size_t i = 0; i < n; i++) {
+			const struct vms_region_pages *p = r[i]->pages;
+
+			if (i == 3)
+				continue;
+			assert_int_equal(p->have, r[3]->pages->have);
+			for (unsigned c = 0; c < VMS_PG__MAX; c++)
+				assert_int_equal(p->v[c], 0);
+			for (unsigned b = 0; b < 2u * p->n_hist; b++)
+				assert_int_equal(p->hist[b], 0);
+		}
+		vms_snapshot_free(snap);
+	}
+	munmap(base, total);
+	close(root_fd);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -652,6 +728,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_zero_strip_and_folios),
 		cmocka_unit_test(test_exit_during_scan),
 		cmocka_unit_test(test_working_set),
+		cmocka_unit_test(test_empty_pages_shared),
 	};
 
 	if (argc != 3) {

@@ -547,13 +547,15 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 /*
  * jsonw_items writes many items in blocks on two threads: the document is
  * byte for byte the one written item by item, at the sizes around its
- * blocks and below the size where it starts using a thread; and with
+ * blocks (of 32 items up to 1,023, a 32nd of them up to 4,095, 128 from
+ * there) and below the size where it starts using a thread; and with
  * blocks slow to write, so that the threads' waits for each other outlast
  * their polls and sleep.
  */
 static void test_writer_items(void **state)
 {
-	static const size_t sizes[] = { 0, 1, 127, 511, 512, 513, 640, 2049, 5000, 1100 };
+	static const size_t sizes[] = { 0,    1,    127,  511,  512,  513, 640,
+					2049, 3001, 4095, 4096, 5000, 1100 };
 
 	(void)state;
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {

@@ -166,7 +166,7 @@ static void cache_grow(struct vms_elf_cache *cache)
 	struct elf_cache_entry *old = cache->slots;
 	size_t n_old = cache->n_slots;
 
-	cache->n_slots = n_old ? n_old * 2 : 64;
+	cache->n_slots = n_old ? n_old * 2 : 16;
 	cache->slots = xcalloc(cache->n_slots, sizeof(*cache->slots));
 	for (size_t i = 0; i < n_old; i++)
 		if (old[i].used)

@@ -32,6 +32,7 @@
 
 #include "livetest.h"
 #include "vmscope/model.h"
+#include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
 
 static const char *vmscope_bin;
@@ -644,11 +645,27 @@ static void test_working_set(void **state)
 	assert_int_equal(referenced, f[2]);
 }
 
+/* Whether pread would read more pages than its budget: those of the
+ * regions with pages in memory or in swap, as it counts them. */
+static bool over_pread_budget(const struct vms_snapshot *snap)
+{
+	uint64_t pages = 0;
+
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct vms_region *r = &snap->regions[i];
+
+		if (r->mem.v[VMS_MEM_RSS] || r->mem.v[VMS_MEM_SWAP])
+			pages += vms_region_size(r) / page_size;
+	}
+	return pages > VMS_PAGES_PREAD_BUDGET;
+}
+
 /*
  * Regions with nothing in memory share one copy of their page counts per
  * size of histogram, on both paths; a region with a page has its own, and
  * the shared copy still says nothing. Read in this process: mappings of 8
- * and 4 pages, untouched but one, with a page of hole between them.
+ * and 4 pages, untouched but one, with a page of hole around each (without
+ * the first, the first mapping may merge with one of the allocator's).
  */
 static void test_empty_pages_shared(void **state)
 {
@@ -658,7 +675,7 @@ static void test_empty_pages_shared(void **state)
 	const size_t n = sizeof(pages) / sizeof(pages[0]);
 	int root_fd = open("/proc", O_DIRECTORY | O_CLOEXEC);
 	const struct vms_region *r[6];
-	size_t total = 0, off = 0;
+	size_t total = page_size, off = page_size;
 	char *base;
 
 	(void)state;
@@ -671,8 +688,8 @@ static void test_empty_pages_shared(void **state)
 		assert_int_equal(mprotect(base + off, pages[i] * page_size, PROT_READ | PROT_WRITE), 0);
 		off += (pages[i] + 1) * page_size;
 	}
-	/* the fourth region: one page written */
-	base[(3 * 9 + 2) * page_size] = 1;
+	/* the fourth region: its third page written */
+	base[(1 + 3 * 9 + 2) * page_size] = 1;
 	for (size_t k = 0; k < 2; k++) {
 		struct vms_snapshot *snap = NULL;
 
@@ -681,8 +698,16 @@ static void test_empty_pages_shared(void **state)
 				 0);
 		/* the sweep, then the walk per region */
 		assert_int_equal(snap->pages.scan, k == 0);
+		if (k == 1 && !snap->pages.entries && over_pread_budget(snap)) {
+			/* a sanitizer's shadow is resident: pread is refused whole */
+			print_message("# pread over its budget in this process: not read\n");
+			for (size_t i = 0; i < snap->n_regions; i++)
+				assert_null(snap->regions[i].pages);
+			vms_snapshot_free(snap);
+			continue;
+		}
 		assert_int_equal(snap->pages.entries, k == 1);
-		off = 0;
+		off = page_size;
 		for (size_t i = 0; i < n; i++) {
 			r[i] = vms_snapshot_find(snap, (uintptr_t)(base + off));
 			assert_non_null(r[i]);

@@ -33,12 +33,6 @@ static int acc_run(const struct vms_page_run *run, void *ctx)
 }
 
 /*
- * With PAGEMAP_SCAN, one walk over the whole address space answers for
- * every region: a call per region costs a syscall each, which for 30,000
- * regions was half again the time of reading smaps. Runs come in address
- * order, so one accumulator at a time is open and memory stays flat.
- */
-/*
  * The pages of a region as the snapshot keeps them. Most regions of a
  * process with many have nothing in memory (reservations, guard regions,
  * mappings not touched yet), and the counts of nothing are the same for
@@ -82,6 +76,12 @@ static struct vms_region_pages *keep_pages(struct arena *arena, struct pages_kep
 	return kept;
 }
 
+/*
+ * With PAGEMAP_SCAN, one walk over the whole address space answers for
+ * every region: a call per region costs a syscall each, which for 30,000
+ * regions was half again the time of reading smaps. Runs come in address
+ * order, so one accumulator at a time is open and memory stays flat.
+ */
 struct sweep {
 	struct vms_snapshot *snap;
 	size_t i, n; /* the region being filled; the regions swept (so far) */

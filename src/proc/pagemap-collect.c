@@ -88,16 +88,22 @@ struct sweep {
 	bool open;
 	bool n_final; /* n counts every region swept */
 	struct vms_pages_acc acc;
-	struct vms_region_pages out; /* acc's, until kept */
+	struct vms_region_pages out; /* acc's for a region no run came for */
 	struct pages_kept kept;
 	uint32_t page_size, known;
 };
 
-static void sweep_open(struct sweep *s)
+/* The counts of a region a run came for are made in the arena; those of
+ * one without (most likely nothing) in s->out, until kept. */
+static void sweep_open(struct sweep *s, bool run_came)
 {
 	const struct vms_region *reg = &s->snap->regions[s->i];
+	struct vms_region_pages *out = &s->out;
 
-	vms_pages_acc_init(&s->acc, &s->out, reg->start, reg->end, s->page_size, s->known);
+	if (run_came)
+		out = arena_alloc(s->snap->arena, vms_region_pages_size(vms_pages_n_hist(
+							  reg->start, reg->end, s->page_size)));
+	vms_pages_acc_init(&s->acc, out, reg->start, reg->end, s->page_size, s->known);
 	s->open = true;
 }
 
@@ -106,10 +112,11 @@ static void sweep_close(struct sweep *s)
 	struct vms_region *reg = &s->snap->regions[s->i];
 
 	if (!s->open)
-		sweep_open(s);
+		sweep_open(s, false);
 	vms_pages_acc_finish(&s->acc);
-	vms_region_pages_thp_from_smaps(&s->out, reg);
-	reg->pages = keep_pages(s->snap->arena, &s->kept, &s->out);
+	vms_region_pages_thp_from_smaps(s->acc.out, reg);
+	reg->pages = s->acc.out == &s->out ? keep_pages(s->snap->arena, &s->kept, &s->out)
+					   : s->acc.out;
 	s->open = false;
 	s->i++;
 }
@@ -128,7 +135,7 @@ static int sweep_run(const struct vms_page_run *run, void *ctx)
 		if (reg->start >= run->end)
 			return 0; /* a run in no region */
 		if (!s->open)
-			sweep_open(s);
+			sweep_open(s, true);
 		vms_pages_acc_add(&s->acc, run); /* clipped to the region */
 		if (reg->end >= run->end)
 			return 0;

@@ -116,20 +116,16 @@ int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags, st
 
 #define READAHEAD_CHUNK (16 * 1024)
 /*
- * How far the reader may get ahead of the consumer while the consumer is
- * away (procfile_away): 4 MB. The consumer is away for whole milliseconds
- * (reading smaps_rollup walks the page tables: 8 ms at 30,000 VMAs) and
- * shares its CPU with the page sweep; a reader that waits for room then
- * adds that wait to the whole read.
- */
-#define READAHEAD_CHUNKS 256
-/*
- * How far it may get ahead while the consumer parses: a few chunks. Each
- * buffer the reader reads into for the first time costs a page fault per
- * page, and the consumer's first look at what the kernel wrote there costs
- * again on some virtual machines (shadow page tables: 8 to 12 us a page,
- * more than the kernel takes to write it). Kept near, the reader reads
- * into the buffers the consumer gives back, whose pages are there.
+ * How far the reader may get ahead of the consumer: a few chunks, however
+ * long the consumer is away at other work. Each buffer the reader reads
+ * into for the first time costs a page fault per page, and the consumer's
+ * first look at what the kernel wrote there costs again on some virtual
+ * machines (shadow page tables: 5 to 15 us a page, more than the kernel
+ * takes to write it). Kept near, the reader reads into the buffers the
+ * consumer gives back, whose pages are there. (It was allowed 4 MB ahead
+ * while the consumer read its other files: on such a machine the text
+ * report of 30,027 VMAs took 1.37x to 1.40x cat's time that way and 1.22x
+ * to 1.25x kept near, the binaries taking turns.)
  */
 #define READAHEAD_NEAR 4
 /*
@@ -154,11 +150,10 @@ struct procfile_reader {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct readahead_chunk ring[READAHEAD_CHUNKS];
+	struct readahead_chunk ring[READAHEAD_NEAR];
 	/* chunk counts, ring index count % N; produced and done are stored
 	 * atomically too, for readahead_poll */
 	size_t produced, consumed;
-	unsigned lead;             /* chunks the reader may be ahead: NEAR or CHUNKS */
 	/* buffers of READAHEAD_BUF bytes not in the ring */
 	char *spare[READAHEAD_SPARE];
 	unsigned n_spare;
@@ -210,13 +205,13 @@ static void *readahead_main(void *arg)
 		bool eof = false;
 
 		pthread_mutex_lock(&rd->lock);
-		while (!rd->stop && rd->produced - rd->consumed >= rd->lead)
+		while (!rd->stop && rd->produced - rd->consumed >= READAHEAD_NEAR)
 			pthread_cond_wait(&rd->cond, &rd->lock);
 		if (rd->stop) {
 			pthread_mutex_unlock(&rd->lock);
 			return NULL;
 		}
-		c = &rd->ring[rd->produced % READAHEAD_CHUNKS];
+		c = &rd->ring[rd->produced % READAHEAD_NEAR];
 		if (!c->data && rd->n_spare)
 			c->data = rd->spare[--rd->n_spare];
 		pthread_mutex_unlock(&rd->lock);
@@ -345,7 +340,7 @@ static ssize_t readahead_take(struct procfile *pf)
 		pthread_mutex_unlock(&rd->lock);
 		return n;
 	}
-	c = &rd->ring[rd->consumed % READAHEAD_CHUNKS];
+	c = &rd->ring[rd->consumed % READAHEAD_NEAR];
 	if (rd->produced - rd->consumed > pf->most_ahead)
 		pf->most_ahead = (unsigned)(rd->produced - rd->consumed);
 	pthread_mutex_unlock(&rd->lock);
@@ -392,7 +387,7 @@ static ssize_t readahead_take(struct procfile *pf)
 
 static void readahead_free(struct procfile_reader *rd)
 {
-	for (unsigned i = 0; i < READAHEAD_CHUNKS; i++)
+	for (unsigned i = 0; i < READAHEAD_NEAR; i++)
 		free(rd->ring[i].data);
 	while (rd->n_spare)
 		free(rd->spare[--rd->n_spare]);
@@ -456,7 +451,6 @@ int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name,
 	rd = xcalloc(1, sizeof(*rd));
 	rd->fd = pf->fd;
 	rd->poll_ns = poll_ns;
-	rd->lead = READAHEAD_NEAR;
 	/* the reader's first buffer made by this thread: a thread's first
 	 * malloc() makes it an arena of its own, system calls and page faults
 	 * on the reader's way */
@@ -566,18 +560,6 @@ int procfile_next_block(struct procfile *pf, const char **ret_buf, size_t *ret_l
 	*ret_len = pf->end - pf->start;
 	*ret_eof = pf->eof;
 	return 1;
-}
-
-void procfile_away(struct procfile *pf, bool away)
-{
-	struct procfile_reader *rd = pf->reader;
-
-	if (!rd)
-		return;
-	pthread_mutex_lock(&rd->lock);
-	rd->lead = away ? READAHEAD_CHUNKS : READAHEAD_NEAR;
-	pthread_cond_broadcast(&rd->cond);
-	pthread_mutex_unlock(&rd->lock);
 }
 
 bool procfile_block_ready(const struct procfile *pf)

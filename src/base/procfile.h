@@ -119,13 +119,6 @@ int procfile_next_block(struct procfile *pf, const char **ret_buf, size_t *ret_l
  * does other work then, rather than wait.
  */
 bool procfile_block_ready(const struct procfile *pf);
-/*
- * The consumer of a read-ahead file says it goes away to other work (true)
- * and comes back (false): while it is away the reader may get far ahead,
- * into new buffers; while it parses, only a few chunks, into the buffers
- * it gives back. Does nothing without a read-ahead thread.
- */
-void procfile_away(struct procfile *pf, bool away);
 void procfile_take(struct procfile *pf, size_t n);
 /* Closes the file; keeps the buffer for the next open. */
 void procfile_close(struct procfile *pf);

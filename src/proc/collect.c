@@ -357,11 +357,6 @@ struct side_reads {
 
 #define SIDE_READS 6
 
-static bool side_left(const struct side_reads *s)
-{
-	return s->next < SIDE_READS;
-}
-
 /* Does the next read; false when none is left. */
 static bool side_read(struct side_reads *s)
 {
@@ -407,12 +402,8 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r,
 		ptrdiff_t n;
 		size_t whole;
 
-		if (!procfile_block_ready(&p->pf) && side_left(side)) {
-			procfile_away(&p->pf, true);
-			while (!procfile_block_ready(&p->pf) && side_read(side))
-				;
-			procfile_away(&p->pf, false);
-		}
+		while (!procfile_block_ready(&p->pf) && side_read(side))
+			;
 		r = procfile_next_block(&p->pf, &buf, &len, &eof);
 		if (r <= 0)
 			break;

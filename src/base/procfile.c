@@ -160,7 +160,8 @@ struct procfile_reader {
 	int error;                 /* -errno from read(), or 0 */
 	bool done;                 /* the reader hit the end or an error */
 	bool stop;                 /* the consumer closed the file */
-	int64_t poll_ns;           /* the consumer polls this long, then sleeps */
+	int64_t poll_ns;           /* either side polls this long, then sleeps */
+	unsigned poll_ends[PROCFILE_POLL__MAX]; /* the reader's, for a full ring */
 	int fd;
 };
 
@@ -194,6 +195,57 @@ static char *touched_buffer(void)
 	return buf;
 }
 
+/* A yield that took longer gave the CPU to another thread that wanted it. */
+#define POLL_GAP_NS 50000
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * A wait of one side for the other, polled: until *count moves or *flag is
+ * set, the lock given up meanwhile; called and returns with rd->lock held.
+ * Says how the polling ended; after any end but PROCFILE_POLL_CAME the
+ * caller sleeps on the condition instead.
+ *
+ * A sleeping consumer leaves its CPU idle, and on a virtual machine an idle
+ * vCPU is given back to the host, which makes the scheduler look elsewhere
+ * when the reader wakes the consumer: onto the reader's own CPU, where the
+ * consumer waits until the reader blocks, at the end of the file (measured
+ * at 1,000 VMAs: in about half the runs, the whole parse came after the
+ * whole read). Polling keeps the CPU busy; sched_yield() gives it to
+ * anything else that wants it, and such a wait (one yield that took long)
+ * ends the polling, as does a wait longer than poll_ns. The reader, its
+ * ring full, waits for the consumer the same way: woken from sleep it
+ * would wait for its vCPU to come back.
+ */
+static enum procfile_poll_end poll_for(struct procfile_reader *rd, const size_t *count,
+				       const bool *flag)
+{
+	size_t seen = *count;
+	enum procfile_poll_end end = PROCFILE_POLL_LONG;
+	int64_t t0, prev, now;
+
+	pthread_mutex_unlock(&rd->lock);
+	t0 = prev = monotonic_ns();
+	do {
+		sched_yield();
+		now = monotonic_ns();
+		if (now - prev > POLL_GAP_NS)
+			end = PROCFILE_POLL_WANTED;
+		else if (__atomic_load_n(count, __ATOMIC_ACQUIRE) != seen ||
+			 __atomic_load_n(flag, __ATOMIC_ACQUIRE))
+			end = PROCFILE_POLL_CAME;
+		prev = now;
+	} while (end == PROCFILE_POLL_LONG && now - t0 < rd->poll_ns);
+	pthread_mutex_lock(&rd->lock);
+	return end;
+}
+
 static void *readahead_main(void *arg)
 {
 	struct procfile_reader *rd = arg;
@@ -205,6 +257,9 @@ static void *readahead_main(void *arg)
 		bool eof = false;
 
 		pthread_mutex_lock(&rd->lock);
+		/* the ring full: polled first, as the consumer polls (poll_for) */
+		if (!rd->stop && rd->produced - rd->consumed >= READAHEAD_NEAR && rd->poll_ns > 0)
+			rd->poll_ends[poll_for(rd, &rd->consumed, &rd->stop)]++;
 		while (!rd->stop && rd->produced - rd->consumed >= READAHEAD_NEAR)
 			pthread_cond_wait(&rd->cond, &rd->lock);
 		if (rd->stop) {
@@ -250,57 +305,15 @@ static void *readahead_main(void *arg)
 	}
 }
 
-/* A yield that took longer gave the CPU to another thread that wanted it. */
-#define POLL_GAP_NS 50000
-
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/*
- * The consumer's wait for a chunk, polled; called and returns with the lock
- * held. True once a chunk or the end came; false when the wait should sleep
- * instead. How it ended is counted in pf->poll_ends.
- *
- * A sleeping consumer leaves its CPU idle, and on a virtual machine an idle
- * vCPU is given back to the host, which makes the scheduler look elsewhere
- * when the reader wakes the consumer: onto the reader's own CPU, where the
- * consumer waits until the reader blocks, at the end of the file (measured
- * at 1,000 VMAs: in about half the runs, the whole parse came after the
- * whole read). Polling keeps the CPU busy; sched_yield() gives it to
- * anything else that wants it, and such a wait (one yield that took long)
- * ends the polling, as does a reader that keeps the consumer waiting long.
- */
+/* The consumer's wait for a chunk or the end, counted in pf->poll_ends. */
 static bool readahead_poll(struct procfile *pf)
 {
 	struct procfile_reader *rd = pf->reader;
-	size_t seen = rd->produced;
-	enum procfile_poll_end end = PROCFILE_POLL_LONG;
-	int64_t t0, prev, now;
-	bool more;
+	enum procfile_poll_end end = poll_for(rd, &rd->produced, &rd->done);
 
-	pthread_mutex_unlock(&rd->lock);
-	t0 = prev = monotonic_ns();
-	do {
-		sched_yield();
-		now = monotonic_ns();
-		more = __atomic_load_n(&rd->produced, __ATOMIC_ACQUIRE) != seen ||
-		       __atomic_load_n(&rd->done, __ATOMIC_ACQUIRE);
-		if (now - prev > POLL_GAP_NS) {
-			end = PROCFILE_POLL_WANTED;
-			break;
-		}
-		prev = now;
-		if (more)
-			end = PROCFILE_POLL_CAME;
-	} while (!more && now - t0 < rd->poll_ns);
-	pthread_mutex_lock(&rd->lock);
 	pf->poll_ends[end]++;
-	return more;
+	return __atomic_load_n(&rd->produced, __ATOMIC_ACQUIRE) != rd->consumed ||
+	       __atomic_load_n(&rd->done, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -373,7 +386,7 @@ static ssize_t readahead_take(struct procfile *pf)
 	}
 
 	pthread_mutex_lock(&rd->lock);
-	rd->consumed++;
+	__atomic_store_n(&rd->consumed, rd->consumed + 1, __ATOMIC_RELEASE);
 	if (mine && rd->n_spare < READAHEAD_SPARE) {
 		rd->spare[rd->n_spare++] = mine;
 		mine = NULL;
@@ -403,10 +416,12 @@ static void readahead_stop(struct procfile *pf)
 	if (!rd)
 		return;
 	pthread_mutex_lock(&rd->lock);
-	rd->stop = true;
+	__atomic_store_n(&rd->stop, true, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&rd->cond);
 	pthread_mutex_unlock(&rd->lock);
 	pthread_join(rd->thread, NULL);
+	for (int i = 0; i < PROCFILE_POLL__MAX; i++)
+		pf->reader_poll_ends[i] += rd->poll_ends[i];
 	readahead_free(rd);
 	pf->reader = NULL;
 }

@@ -80,6 +80,8 @@ struct procfile {
 	bool eof;
 	bool took; /* procfile_take took bytes since the last block */
 	unsigned poll_ends[PROCFILE_POLL__MAX]; /* since procfile_init */
+	/* the reader's waits for room, polled, since procfile_init */
+	unsigned reader_poll_ends[PROCFILE_POLL__MAX];
 	unsigned most_ahead; /* the most chunks a reader had ready at a take, since procfile_init */
 };
 

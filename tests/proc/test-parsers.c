@@ -948,10 +948,10 @@ static void test_procfile_far_ahead(void **state)
  * thread, each line whole: a header or a "Key: value" line. Returns the
  * headers seen; pf is left closed with its poll_ends as the read made them.
  */
-static size_t read_own_smaps(struct procfile *pf, int64_t poll_ns)
+static size_t read_own_smaps_napping(struct procfile *pf, int64_t poll_ns, long nap_us)
 {
 	const char *line;
-	size_t len, headers = 0;
+	size_t len, headers = 0, lines = 0;
 	int r;
 
 	procfile_release(pf);
@@ -964,18 +964,38 @@ static size_t read_own_smaps(struct procfile *pf, int64_t poll_ns)
 			headers++;
 		else
 			assert_true(colon && colon > line && line[0] >= 'A' && line[0] <= 'Z');
+		/* ten naps, about a chunk's worth of lines apart */
+		if (nap_us && ++lines % 500 == 0 && lines <= 5000)
+			usleep((useconds_t)nap_us);
 	}
 	assert_int_equal(r, 0);
 	procfile_close(pf);
 	return headers;
 }
 
-static unsigned poll_sum(const struct procfile *pf)
+static size_t read_own_smaps(struct procfile *pf, int64_t poll_ns)
+{
+	return read_own_smaps_napping(pf, poll_ns, 0);
+}
+
+/* n_maps pages, every other page without access: no two neighbours merge */
+static char *map_apart(size_t n_maps)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, 2 * n_maps * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(map != MAP_FAILED);
+	for (size_t i = 0; i < n_maps; i++)
+		assert_int_equal(mprotect(map + (2 * i + 1) * page, page, PROT_NONE), 0);
+	return map;
+}
+
+static unsigned poll_sum(const unsigned *ends)
 {
 	unsigned n = 0;
 
 	for (int i = 0; i < PROCFILE_POLL__MAX; i++)
-		n += pf->poll_ends[i];
+		n += ends[i];
 	return n;
 }
 
@@ -991,22 +1011,16 @@ static void test_procfile_poll(void **state)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t n_maps = 2000;
-	char *map = mmap(NULL, 2 * n_maps * (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
+	char *map = map_apart(n_maps);
 	cpu_set_t was, one;
 	struct procfile pf;
 	int cpu;
 
 	(void)state;
 	procfile_init(&pf);
-	assert_true(map != MAP_FAILED);
-	/* every other page without access: no two neighbours merge */
-	for (size_t i = 0; i < n_maps; i++)
-		assert_int_equal(mprotect(map + (2 * i + 1) * (size_t)page, (size_t)page, PROT_NONE),
-				 0);
 
 	assert_true(read_own_smaps(&pf, 0) > n_maps);
-	assert_int_equal(poll_sum(&pf), 0);
+	assert_int_equal(poll_sum(pf.poll_ends), 0);
 
 	assert_true(read_own_smaps(&pf, PROCFILE_POLL_NS) > n_maps);
 	assert_true(pf.poll_ends[PROCFILE_POLL_CAME] + pf.poll_ends[PROCFILE_POLL_WANTED] > 0);
@@ -1024,6 +1038,38 @@ static void test_procfile_poll(void **state)
 	assert_true(read_own_smaps(&pf, PROCFILE_POLL_NS) > n_maps);
 	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
 	assert_true(pf.poll_ends[PROCFILE_POLL_WANTED] > 0);
+
+	procfile_release(&pf);
+	munmap(map, 2 * n_maps * (size_t)page);
+}
+
+/*
+ * The reader waiting for room, its ring full, on smaps of 2,000 more VMAs
+ * taken by a consumer that naps ten times, about a chunk apart: without
+ * polling it never polls; polling, its waits end as the consumer takes a
+ * chunk (naps of 0.2 ms), and in sleep after poll_ns (naps of 5 ms, longer
+ * than PROCFILE_POLL_NS) or as the CPU is wanted on a busy machine.
+ */
+static void test_procfile_reader_poll(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t n_maps = 2000;
+	char *map = map_apart(n_maps);
+	struct procfile pf;
+
+	(void)state;
+	procfile_init(&pf);
+
+	assert_true(read_own_smaps_napping(&pf, 0, 200) > n_maps);
+	assert_int_equal(poll_sum(pf.reader_poll_ends), 0);
+
+	assert_true(read_own_smaps_napping(&pf, PROCFILE_POLL_NS, 200) > n_maps);
+	assert_true(pf.reader_poll_ends[PROCFILE_POLL_CAME] > 0);
+
+	memset(pf.reader_poll_ends, 0, sizeof(pf.reader_poll_ends));
+	assert_true(read_own_smaps_napping(&pf, PROCFILE_POLL_NS, 5000) > n_maps);
+	assert_true(pf.reader_poll_ends[PROCFILE_POLL_LONG] +
+			    pf.reader_poll_ends[PROCFILE_POLL_WANTED] > 0);
 
 	procfile_release(&pf);
 	munmap(map, 2 * n_maps * (size_t)page);
@@ -1342,6 +1388,7 @@ int main(void)
 		cmocka_unit_test(test_procfile_blocks),
 		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_procfile_poll),
+		cmocka_unit_test(test_procfile_reader_poll),
 		cmocka_unit_test(test_regions_hook),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),

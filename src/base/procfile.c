@@ -162,6 +162,7 @@ struct procfile_reader {
 	bool stop;                 /* the consumer closed the file */
 	int64_t poll_ns;           /* either side polls this long, then sleeps */
 	unsigned poll_ends[PROCFILE_POLL__MAX]; /* the reader's, for a full ring */
+	struct procfile_after *after; /* the consumer's, once asked for */
 	int fd;
 };
 
@@ -246,6 +247,31 @@ static enum procfile_poll_end poll_for(struct procfile_reader *rd, const size_t 
 	return end;
 }
 
+/* The file asked to be read after this one, unless the consumer took it. */
+static void read_after(struct procfile_reader *rd)
+{
+	struct procfile_after *a;
+	int r;
+
+	pthread_mutex_lock(&rd->lock);
+	a = rd->after;
+	if (!a || a->state != PROCFILE_AFTER_WANTED || rd->stop) {
+		pthread_mutex_unlock(&rd->lock);
+		return;
+	}
+	a->state = PROCFILE_AFTER_READING;
+	pthread_mutex_unlock(&rd->lock);
+
+	r = procfile_read_at(a->dirfd, a->name, a->cap, 0, a->out);
+
+	pthread_mutex_lock(&rd->lock);
+	a->r = r;
+	a->state = PROCFILE_AFTER_DONE;
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&rd->cond);
+	pthread_mutex_unlock(&rd->lock);
+}
+
 static void *readahead_main(void *arg)
 {
 	struct procfile_reader *rd = arg;
@@ -300,8 +326,10 @@ static void *readahead_main(void *arg)
 		}
 		pthread_cond_broadcast(&rd->cond);
 		pthread_mutex_unlock(&rd->lock);
-		if (error || eof)
+		if (error || eof) {
+			read_after(rd);
 			return NULL;
+		}
 	}
 }
 
@@ -434,6 +462,7 @@ void procfile_init(struct procfile *pf)
 
 static void procfile_start(struct procfile *pf, size_t cap)
 {
+	pf->after.state = PROCFILE_AFTER_NONE;
 	pf->start = pf->end = 0;
 	pf->total = 0;
 	pf->cap = cap;
@@ -591,6 +620,64 @@ void procfile_take(struct procfile *pf, size_t n)
 {
 	pf->start += n;
 	pf->took |= n > 0;
+}
+
+void procfile_readahead_after(struct procfile *pf, int dirfd, const char *name, size_t cap,
+			      struct strbuf *out)
+{
+	struct procfile_reader *rd = pf->reader;
+	struct procfile_after *a = &pf->after;
+
+	/* room for a small file, made by this thread (the reader's first
+	 * malloc() would make it an arena of its own) */
+	strbuf_grow(out, 8192);
+	if (rd)
+		pthread_mutex_lock(&rd->lock);
+	*a = (struct procfile_after){
+		.dirfd = dirfd, .name = name, .cap = cap, .out = out,
+		.state = PROCFILE_AFTER_WANTED,
+	};
+	if (rd) {
+		rd->after = a;
+		pthread_mutex_unlock(&rd->lock);
+	}
+}
+
+int procfile_after_take(struct procfile *pf)
+{
+	struct procfile_after *a = &pf->after;
+	struct procfile_reader *rd = pf->reader;
+	int r;
+
+	if (rd) {
+		bool poll = rd->poll_ns > 0;
+
+		pthread_mutex_lock(&rd->lock);
+		while (a->state == PROCFILE_AFTER_READING) {
+			if (poll) {
+				poll = poll_for(rd, &a->done, &rd->stop) == PROCFILE_POLL_CAME;
+				continue;
+			}
+			pthread_cond_wait(&rd->cond, &rd->lock);
+		}
+		if (a->state == PROCFILE_AFTER_WANTED)
+			a->state = PROCFILE_AFTER_READING; /* this thread's now */
+		pthread_mutex_unlock(&rd->lock);
+	}
+	switch (a->state) {
+	case PROCFILE_AFTER_NONE:
+		return -EINVAL;
+	case PROCFILE_AFTER_DONE:
+		a->by_reader = true;
+		r = a->r;
+		break;
+	default:
+		a->by_reader = false;
+		r = procfile_read_at(a->dirfd, a->name, a->cap, 0, a->out);
+		break;
+	}
+	a->state = PROCFILE_AFTER_NONE;
+	return r;
 }
 
 void procfile_close(struct procfile *pf)

@@ -68,6 +68,30 @@ enum procfile_poll_end {
  * smaps, so that a reader slow for another reason is waited for asleep. */
 #define PROCFILE_POLL_NS 2000000
 
+/*
+ * A small file read whole after the read-ahead thread's file: by that
+ * thread once it reaches the end, or by the caller if it comes to it first
+ * (procfile_after_take). Another walk of the kernel's, then done by
+ * whichever thread is free: the one that waits for the other.
+ */
+enum procfile_after_state {
+	PROCFILE_AFTER_NONE,    /* none asked for, or taken */
+	PROCFILE_AFTER_WANTED,  /* asked for, not yet begun */
+	PROCFILE_AFTER_READING, /* the reader reads it */
+	PROCFILE_AFTER_DONE,    /* the reader read it: r says how */
+};
+
+struct procfile_after {
+	int dirfd;
+	const char *name;
+	size_t cap;
+	struct strbuf *out;
+	enum procfile_after_state state;
+	int r;              /* procfile_read_at's answer, once DONE */
+	size_t done;        /* 1 once DONE, for a poll */
+	bool by_reader;     /* the last one taken was read by the reader */
+};
+
 struct procfile {
 	int fd;
 	struct procfile_reader *reader; /* the read-ahead thread, if any */
@@ -83,6 +107,7 @@ struct procfile {
 	/* the reader's waits for room, polled, since procfile_init */
 	unsigned reader_poll_ends[PROCFILE_POLL__MAX];
 	unsigned most_ahead; /* the most chunks a reader had ready at a take, since procfile_init */
+	struct procfile_after after;
 };
 
 void procfile_init(struct procfile *pf);
@@ -98,6 +123,22 @@ int procfile_open_at(struct procfile *pf, int dirfd, const char *name, size_t ca
  */
 int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name, size_t cap,
 			       int64_t poll_ns);
+/*
+ * Asks for dirfd/name to be read whole into out (procfile_read_at) after
+ * the file opened with procfile_open_at_readahead: by its reader once it
+ * has read to the end, unless procfile_after_take comes first. out is the
+ * caller's, grown here so that the reader need not allocate; it is the
+ * reader's until the take, dirfd must stay open until then.
+ */
+void procfile_readahead_after(struct procfile *pf, int dirfd, const char *name, size_t cap,
+			      struct strbuf *out);
+/*
+ * The file asked for by procfile_readahead_after: waits for the reader's
+ * read, or reads it now if the reader has not begun it (or there is none).
+ * Returns what procfile_read_at returns, or -EINVAL if none was asked for.
+ * Valid after procfile_close too.
+ */
+int procfile_after_take(struct procfile *pf);
 /*
  * Next line without its '\n'; a last line without one is returned too.
  * Returns 1 with a line, 0 at the end, -errno on error. The line is valid

@@ -45,6 +45,7 @@ struct vms_proc {
 	uint64_t first_vsize;/* 0: no address space (kernel thread, zombie) */
 	struct procfile pf;  /* smaps line reader; its buffer is reused */
 	struct strbuf sb;    /* small files */
+	struct strbuf rollup;/* smaps_rollup, perhaps read by smaps's reader */
 	/* the page sweep to start during vms_collect, and once started */
 	bool sweep_wanted;
 	int sweep_root_fd;
@@ -85,6 +86,7 @@ int vms_proc_open(int root_fd, pid_t pid, bool live, struct vms_proc **ret)
 	}
 	procfile_init(&p->pf);
 	strbuf_init(&p->sb);
+	strbuf_init(&p->rollup);
 	*ret = p;
 	return 0;
 }
@@ -93,13 +95,15 @@ void vms_proc_free(struct vms_proc *p)
 {
 	if (!p)
 		return;
+	/* first: a reader still there may read in dirfd */
+	procfile_release(&p->pf);
 	if (p->dirfd >= 0)
 		close(p->dirfd);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
 	vms_pages_sweep_free(p->sweep);
-	procfile_release(&p->pf);
 	strbuf_release(&p->sb);
+	strbuf_release(&p->rollup);
 	free(p);
 }
 
@@ -252,12 +256,15 @@ static void collect_user(struct vms_snapshot *snap)
 		snap->proc.user = arena_strdup(snap->arena, res->pw_name);
 }
 
+/* smaps_rollup, from smaps's reader if it read it (procfile_readahead_after) */
 static void collect_rollup(struct vms_proc *p, struct vms_snapshot *snap)
 {
-	int r = procfile_read_at(p->dirfd, "smaps_rollup", SMALL_FILE_CAP, 0, &p->sb);
+	int r = procfile_after_take(&p->pf);
 
+	if (r == -EINVAL)
+		r = procfile_read_at(p->dirfd, "smaps_rollup", SMALL_FILE_CAP, 0, &p->rollup);
 	if (r >= 0)
-		r = vms_rollup_parse(snap, p->sb.buf, p->sb.len);
+		r = vms_rollup_parse(snap, p->rollup.buf, p->rollup.len);
 	set_src(snap, VMS_SRC_SMAPS_ROLLUP, r);
 	if (r < 0)
 		memset(&snap->totals.rollup, 0, sizeof(snap->totals.rollup));
@@ -270,8 +277,14 @@ static void collect_rollup(struct vms_proc *p, struct vms_snapshot *snap)
  */
 static int start_smaps(struct vms_proc *p, bool poll)
 {
-	return procfile_open_at_readahead(&p->pf, p->dirfd, "smaps", SMAPS_CAP,
-					  poll ? PROCFILE_POLL_NS : 0);
+	int r = procfile_open_at_readahead(&p->pf, p->dirfd, "smaps", SMAPS_CAP,
+					   poll ? PROCFILE_POLL_NS : 0);
+
+	/* another walk of the page tables, by whichever thread is free first */
+	if (r >= 0)
+		procfile_readahead_after(&p->pf, p->dirfd, "smaps_rollup", SMALL_FILE_CAP,
+					 &p->rollup);
+	return r;
 }
 
 static int cmp_thread(const void *a, const void *b)
@@ -371,15 +384,16 @@ static bool side_read(struct side_reads *s)
 		collect_user(s->snap);
 		return true;
 	case 3:
-		collect_rollup(s->p, s->snap);
-		return true;
-	case 4:
 		if (s->flags & VMS_COLLECT_THREADS)
 			collect_threads(s->p, s->snap);
 		return true;
-	case 5:
+	case 4:
 		if (s->flags & VMS_COLLECT_INSIGHTS)
 			collect_insights(s->p->dirfd, s->p->root_fd, s->p->live, s->snap);
+		return true;
+	case 5:
+		/* last: smaps's reader may read it meanwhile, once at the end */
+		collect_rollup(s->p, s->snap);
 		return true;
 	default:
 		s->next = SIDE_READS;
@@ -426,7 +440,8 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r,
 	if (r == 0 && p->regions_hook && snap->n_regions > hooked)
 		p->regions_hook(p->regions_ctx, snap, hooked, snap->n_regions);
 out:
-	procfile_close(&p->pf);
+	/* the file is closed by the caller: its reader may be reading
+	 * smaps_rollup (procfile_readahead_after) */
 	set_src(snap, VMS_SRC_SMAPS, r);
 	if (r < 0) {
 		/* never a half-read region list */
@@ -463,6 +478,7 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 		finish_smaps(p, snap, smaps_r, &side);
 	while (side_read(&side))
 		;
+	procfile_close(&p->pf);
 	return 0;
 }
 

@@ -1075,6 +1075,100 @@ static void test_procfile_reader_poll(void **state)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Opens the big file with a reader and asks for the small one after it. */
+static void open_with_after(struct procfile *pf, const char *big, const char *small,
+			    struct strbuf *out)
+{
+	assert_int_equal(procfile_open_at_readahead(pf, AT_FDCWD, big, 1 << 30, PROCFILE_POLL_NS),
+			 0);
+	procfile_readahead_after(pf, AT_FDCWD, small, 4096, out);
+}
+
+/*
+ * A small file read after the big one (procfile_readahead_after): by the
+ * reader once it has read the big one to the end, then taken as is, though
+ * the file changed since; by the caller if it comes first (the reader, kept
+ * a few chunks ahead of 30,000 lines, is far from the end), and then never
+ * again by the reader; by the caller after a close before the end (no
+ * reader left); a file that is not there is the read's error either way;
+ * none asked for is -EINVAL, as is a second take.
+ */
+static void test_procfile_after(void **state)
+{
+	char big[] = "/tmp/vmscope-test-XXXXXX";
+	char small[] = "/tmp/vmscope-test-XXXXXX";
+	struct procfile pf;
+	struct strbuf out;
+	size_t lines = 30000;
+	int fd;
+
+	(void)state;
+	write_block_file(big, lines);
+	fd = mkstemp(small);
+	assert_true(fd >= 0);
+	close(fd);
+	write_text(small, "first\n");
+	procfile_init(&pf);
+	strbuf_init(&out);
+
+	/* the reader's: the change after its read is not seen */
+	open_with_after(&pf, big, small, &out);
+	read_blocks(&pf, lines);
+	usleep(50 * 1000);
+	write_text(small, "second\n");
+	assert_int_equal(procfile_after_take(&pf), 6);
+	assert_true(pf.after.by_reader);
+	assert_string_equal(out.buf, "first\n");
+	assert_int_equal(procfile_after_take(&pf), -EINVAL);
+	procfile_close(&pf);
+
+	/* the caller's, first; the reader then leaves it alone */
+	open_with_after(&pf, big, small, &out);
+	assert_int_equal(procfile_after_take(&pf), 7);
+	assert_false(pf.after.by_reader);
+	assert_string_equal(out.buf, "second\n");
+	write_text(small, "third\n");
+	read_blocks(&pf, lines);
+	procfile_close(&pf);
+	assert_string_equal(out.buf, "second\n");
+	assert_int_equal(procfile_after_take(&pf), -EINVAL);
+
+	/* closed before the end: the caller reads it after the close */
+	open_with_after(&pf, big, small, &out);
+	procfile_close(&pf);
+	assert_int_equal(procfile_after_take(&pf), 6);
+	assert_false(pf.after.by_reader);
+	assert_string_equal(out.buf, "third\n");
+
+	/* not there: the reader's error, and the caller's */
+	unlink(small);
+	open_with_after(&pf, big, small, &out);
+	read_blocks(&pf, lines);
+	procfile_close(&pf);
+	assert_int_equal(procfile_after_take(&pf), -ENOENT);
+	assert_true(pf.after.by_reader);
+	open_with_after(&pf, big, small, &out);
+	assert_int_equal(procfile_after_take(&pf), -ENOENT);
+	assert_false(pf.after.by_reader);
+	procfile_close(&pf);
+
+	/* none asked for */
+	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, big, 1 << 30, 0), 0);
+	assert_int_equal(procfile_after_take(&pf), -EINVAL);
+	procfile_release(&pf);
+	strbuf_release(&out);
+	unlink(big);
+}
+
 struct hooked {
 	size_t calls, next;
 	bool whole;
@@ -1389,6 +1483,7 @@ int main(void)
 		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_procfile_poll),
 		cmocka_unit_test(test_procfile_reader_poll),
+		cmocka_unit_test(test_procfile_after),
 		cmocka_unit_test(test_regions_hook),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),

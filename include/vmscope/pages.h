@@ -201,27 +201,32 @@ struct vms_pages_options {
 
 /*
  * The sweep of vms_collect_pages_swept (PAGEMAP_SCAN without VMS_PAGEMAP_DETAIL)
- * started early, on a thread of its own, over the address space below
- * VMS_PAGES_SWEEP_END: it needs no region, so it runs while smaps is read,
- * two independent walks of the kernel's page tables at once. NULL when
- * the sweep does not apply (pread, details, no PAGEMAP_SCAN, pagemap not
- * readable, no thread): vms_collect_pages_swept then does all the work.
+ * started early, while smaps is read: in pieces by the thread that parses
+ * smaps (vms_pages_sweep_feed), or, for a large resident set (rss_pages,
+ * from stat; or regions parsed that hold as much), on a thread of its own
+ * over the address space below VMS_PAGES_SWEEP_END, two walks of the
+ * kernel's page tables at once. NULL when the sweep does not apply (pread,
+ * details, no PAGEMAP_SCAN, pagemap not readable): vms_collect_pages_swept
+ * then does all the work.
  */
 struct vms_pages_sweep;
 /* below the lowest top of user space (x86-64: 2^47 less a page), 64 KiB aligned */
 #define VMS_PAGES_SWEEP_END ((UINT64_C(1) << 47) - (UINT64_C(1) << 16))
 struct vms_pages_sweep *vms_pages_sweep_start(int pid_dirfd, int root_fd,
-					      const struct vms_pages_options *o);
+					      const struct vms_pages_options *o,
+					      uint64_t rss_pages);
 /* Waits for the sweep's thread and frees it; NULL is ignored. */
 void vms_pages_sweep_free(struct vms_pages_sweep *sw);
 /*
- * snap's first `complete` regions are read whole (smaps): once the walk is
- * done, their pages are summed on the caller's thread, which parses smaps
- * and would otherwise wait for the kernel. Never waits for the walk: what
- * is left is summed by vms_collect_pages_swept, which drops what was
- * summed if snap has fewer regions by then (smaps failed: none).
+ * snap's first `complete` regions are read whole (smaps), all of them with
+ * last: in pieces, every few hundred and the last, their pages are walked
+ * and summed on the caller's thread; on the sweep's thread, once its walk
+ * is done, they are summed here. Never waits for the walk: what is left is
+ * summed by vms_collect_pages_swept, which drops what was summed if snap
+ * has fewer regions by then (smaps failed: none).
  */
-void vms_pages_sweep_feed(struct vms_pages_sweep *sw, struct vms_snapshot *snap, size_t complete);
+void vms_pages_sweep_feed(struct vms_pages_sweep *sw, struct vms_snapshot *snap, size_t complete,
+			  bool last);
 /*
  * Asks vms_collect(p) to start the sweep as soon as smaps is being read
  * (after the command line, which reads the process's memory); the sweep

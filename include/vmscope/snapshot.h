@@ -469,6 +469,14 @@ struct vms_host_memory {
 
 struct arena;
 
+/* The ways of the page sweep begun while smaps is read (pages.sweep). */
+enum vms_sweep_way {
+	VMS_SWEEP_NONE,         /* none begun: all after smaps */
+	VMS_SWEEP_PIECES,       /* by the thread that parses smaps, in pieces */
+	VMS_SWEEP_THREAD,       /* on a thread of its own from the start */
+	VMS_SWEEP_PIECES_THREAD,/* in pieces, then the rest on a thread */
+};
+
 struct vms_snapshot {
 	struct arena *arena; /* owns every string and small array below */
 	int64_t mono_ns;     /* CLOCK_MONOTONIC when collection began */
@@ -499,6 +507,9 @@ struct vms_snapshot {
 	struct {
 		bool scan;      /* PAGEMAP_SCAN ranges */
 		bool entries;   /* pagemap entries read one by one (pread) */
+		/* how the sweep begun while smaps was read went: how, not
+		 * what (no JSON); enum vms_sweep_way */
+		uint8_t sweep;
 		/* --reset-refs: referenced bits were cleared this long before
 		 * smaps was read, so Referenced is the working set; 0 none */
 		uint64_t refs_interval_ms;

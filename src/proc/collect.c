@@ -43,6 +43,7 @@ struct vms_proc {
 	char first_state;    /* state at the first stat read, 0 before */
 	uint64_t start_time; /* identifies the process across pid reuse */
 	uint64_t first_vsize;/* 0: no address space (kernel thread, zombie) */
+	uint64_t rss_pages;  /* at the last read of stat */
 	struct procfile pf;  /* smaps line reader; its buffer is reused */
 	struct strbuf sb;    /* small files */
 	struct strbuf rollup;/* smaps_rollup, perhaps read by smaps's reader */
@@ -176,6 +177,7 @@ static int collect_stat(struct vms_proc *p, struct vms_snapshot *snap)
 	snap->totals.majflt = st.majflt;
 	snap->totals.cmajflt = st.cmajflt;
 	snap->totals.have_faults = true;
+	p->rss_pages = st.rss_pages;
 	if (!p->first_state) {
 		p->first_state = st.state;
 		p->start_time = st.start_time;
@@ -429,7 +431,7 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r,
 		procfile_take(&p->pf, (size_t)n);
 		/* all but the last region are whole; with eof, all are */
 		whole = eof ? snap->n_regions : snap->n_regions - !!snap->n_regions;
-		vms_pages_sweep_feed(p->sweep, snap, whole);
+		vms_pages_sweep_feed(p->sweep, snap, whole, eof);
 		if (p->regions_hook && whole > hooked) {
 			p->regions_hook(p->regions_ctx, snap, hooked, whole);
 			hooked = whole;
@@ -437,6 +439,8 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r,
 	}
 	vms_smaps_parser_done(&ps);
 	/* the end can come after the last block, without a block of its own */
+	if (r == 0)
+		vms_pages_sweep_feed(p->sweep, snap, snap->n_regions, true);
 	if (r == 0 && p->regions_hook && snap->n_regions > hooked)
 		p->regions_hook(p->regions_ctx, snap, hooked, snap->n_regions);
 out:
@@ -472,7 +476,8 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 		smaps_r = start_smaps(p, flags & VMS_COLLECT_POLL);
 	/* no address space (a kernel thread), no pages to sweep */
 	if (p->sweep_wanted && p->first_vsize && !p->sweep)
-		p->sweep = vms_pages_sweep_start(p->dirfd, p->sweep_root_fd, &p->sweep_o);
+		p->sweep = vms_pages_sweep_start(p->dirfd, p->sweep_root_fd, &p->sweep_o,
+						 p->rss_pages);
 	side = (struct side_reads){ .p = p, .snap = snap, .flags = flags };
 	if (flags & VMS_COLLECT_REGIONS)
 		finish_smaps(p, snap, smaps_r, &side);

@@ -742,6 +742,84 @@ static void test_empty_pages_shared(void **state)
 	close(root_fd);
 }
 
+/* A report of t with its pages, VMSCOPE_TEST_SWEEP_THREAD_PAGES set to env (NULL: unset). */
+static struct vms_snapshot *inspect_swept(int root_fd, const struct lt_target *t, const char *env)
+{
+	struct vms_snapshot *snap = NULL;
+
+	if (env)
+		assert_int_equal(setenv("VMSCOPE_TEST_SWEEP_THREAD_PAGES", env, 1), 0);
+	else
+		assert_int_equal(unsetenv("VMSCOPE_TEST_SWEEP_THREAD_PAGES"), 0);
+	assert_int_equal(vms_inspect(root_fd, t->pid, true,
+				     VMS_INSPECT_REGIONS | VMS_INSPECT_PAGES, NULL, &snap),
+			 0);
+	assert_int_equal(unsetenv("VMSCOPE_TEST_SWEEP_THREAD_PAGES"), 0);
+	assert_true(snap->pages.scan);
+	return snap;
+}
+
+/*
+ * The sweep's three ways, on 20,000 regions of a page written each and
+ * 4 MiB of huge pages (83 MiB in memory, over the 64 MiB from which a
+ * thread walks): a thread from the start, by default; in pieces of 512
+ * regions between the blocks of smaps, when no piece is too large; in
+ * pieces, then a thread from the first piece of 600 pages or more. Each
+ * way counts every region's pages alike, every counter and bin.
+ */
+static void test_sweep_ways(void **state)
+{
+	static const char *const args[] = { "--maps", "20000", "--maps-touch", "--thp-mib", "4",
+					    NULL };
+	static const char *const env[] = { NULL, "1000000000,1000000000", "1000000000,600" };
+	static const uint8_t way[] = { VMS_SWEEP_THREAD, VMS_SWEEP_PIECES,
+				       VMS_SWEEP_PIECES_THREAD };
+	int root_fd = open("/proc", O_DIRECTORY | O_CLOEXEC);
+	struct vms_snapshot *snap[3];
+	size_t with_pages = 0;
+	struct lt_target t;
+
+	(void)state;
+	assert_true(root_fd >= 0);
+	target_start(&t, args);
+	for (int k = 0; k < 3; k++) {
+		snap[k] = inspect_swept(root_fd, &t, env[k]);
+		assert_int_equal(snap[k]->pages.sweep, way[k]);
+		assert_int_equal(snap[k]->n_regions, snap[0]->n_regions);
+	}
+	assert_true(snap[0]->n_regions > 20000);
+	for (size_t i = 0; i < snap[0]->n_regions; i++) {
+		const struct vms_region_pages *p = snap[0]->regions[i].pages;
+
+		for (int k = 1; k < 3; k++) {
+			const struct vms_region_pages *q = snap[k]->regions[i].pages;
+
+			assert_int_equal(snap[k]->regions[i].start, snap[0]->regions[i].start);
+			if (!p) {
+				assert_null(q);
+				continue;
+			}
+			assert_non_null(q);
+			assert_int_equal(q->have, p->have);
+			assert_int_equal(q->n_hist, p->n_hist);
+			for (unsigned c = 0; c < VMS_PG__MAX; c++)
+				if (p->v[c] != q->v[c])
+					fail_msg("region %zu (%#" PRIx64 "), way %d: counter %u %" PRIu64
+						 " against %" PRIu64,
+						 i, snap[0]->regions[i].start, k, c, q->v[c], p->v[c]);
+			assert_memory_equal(q->hist, p->hist, 2u * p->n_hist);
+		}
+		with_pages += p && vms_region_pages_has(p, VMS_PG_PRESENT) &&
+			      p->v[VMS_PG_PRESENT] > 0;
+	}
+	/* every written page counted (the 20,000 and the program's) */
+	assert_true(with_pages >= 20000);
+	for (int k = 0; k < 3; k++)
+		vms_snapshot_free(snap[k]);
+	lt_target_stop(&t);
+	close(root_fd);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -754,6 +832,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_exit_during_scan),
 		cmocka_unit_test(test_working_set),
 		cmocka_unit_test(test_empty_pages_shared),
+		cmocka_unit_test(test_sweep_ways),
 	};
 
 	if (argc != 3) {

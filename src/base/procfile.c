@@ -151,8 +151,8 @@ struct procfile_reader {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct readahead_chunk ring[READAHEAD_NEAR];
-	/* chunk counts, ring index count % N; produced and done are stored
-	 * atomically too, for readahead_poll */
+	/* chunk counts, ring index count % N; produced, consumed, done and
+	 * stop are stored atomically too, for the other side's poll_for */
 	size_t produced, consumed;
 	/* buffers of READAHEAD_BUF bytes not in the ring */
 	char *spare[READAHEAD_SPARE];

@@ -17,8 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <json-c/json.h>
+#include "json/jsonc.h"
 
 #include "base/strbuf.h"
 #include "json/parse.h"

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
+#include "json/jsonc.h"
 
 #include "base/arena.h"
 #include "base/xalloc.h"
@@ -593,7 +593,7 @@ bool vms_recording_sniff(const char *buf, size_t len)
 	json_object *root, *f;
 	bool yes = false;
 
-	if (n == 0 || n > (1u << 20) || buf[0] != '{')
+	if (n == 0 || n > (1u << 20) || buf[0] != '{' || jsonc_load(NULL) < 0)
 		return false;
 	tok = json_tokener_new();
 	if (!tok)

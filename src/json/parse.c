@@ -81,12 +81,17 @@ void vms_json_set_position(struct vms_load_error *err, const char *buf, size_t l
 	err->column = col;
 }
 
-/* What any JSON text must be before json-c sees it: not too big, not empty, no NUL. */
+/* What any JSON text must be before json-c sees it: not too big, not empty,
+ * no NUL; and json-c loaded. */
 int vms_json_check_text(const char *buf, size_t len, const char *what, struct vms_load_error *err)
 {
-	const char *nul;
+	const char *nul, *why;
 
 	*err = (struct vms_load_error){ 0 };
+	if (jsonc_load(&why) < 0) {
+		snprintf(err->message, sizeof(err->message), "no JSON reader: %s", why);
+		return -ELIBACC;
+	}
 	if (len > VMS_LOAD_MAX_BYTES) {
 		snprintf(err->message, sizeof(err->message), "larger than %u MiB",
 			 VMS_LOAD_MAX_BYTES >> 20);

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include <json-c/json.h>
+#include "json/jsonc.h"
 
 #include "base/strbuf.h"
 #include "vmscope/load.h"
@@ -64,7 +64,8 @@ void vms_json_set_position(struct vms_load_error *err, const char *buf, size_t l
 
 /*
  * What any JSON text must be before json-c sees it: not too big, not empty,
- * no NUL. Returns 0, or -EFBIG or -EBADMSG with *err filled (and cleared
+ * no NUL; and json-c loaded (jsonc.h), which this is the first to ask for.
+ * Returns 0, or -EFBIG, -EBADMSG or -ELIBACC with *err filled (and cleared
  * first in every case).
  */
 int vms_json_check_text(const char *buf, size_t len, const char *what, struct vms_load_error *err);

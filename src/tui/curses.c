@@ -5,10 +5,10 @@
 #define CURSES_LOADER
 #include "tui/curses.h"
 
-#include <dlfcn.h>
-#include <errno.h>
 #include <pthread.h>
-#include <stddef.h>
+
+#include "base/dl.h"
+#include "base/xalloc.h"
 
 struct curses_api curses_api;
 
@@ -16,38 +16,22 @@ static pthread_once_t curses_once = PTHREAD_ONCE_INIT;
 static int curses_error;
 static const char *curses_why;
 
-/* One symbol of h into *slot; false when the library lacks it. */
-static bool find(void *h, const char *name, void **slot)
-{
-	*slot = dlsym(h, name);
-	return *slot != NULL;
-}
-
 static void curses_open(void)
 {
-	void *h = dlopen(CURSES_SONAME, RTLD_NOW | RTLD_LOCAL);
-	bool ok = true;
+	/* tinfo's names come through ncursesw's needs */
+	static const struct dl_symbol symbols[] = {
+#define CURSES_SYMBOL(name) { #name, (void **)&curses_api.name },
+		CURSES_FUNCTIONS(CURSES_SYMBOL)
+#undef CURSES_SYMBOL
+		{ "stdscr", (void **)&curses_api.stdscr_ },
+		{ "cur_term", (void **)&curses_api.cur_term_ },
+		{ "COLS", (void **)&curses_api.cols_ },
+		{ "LINES", (void **)&curses_api.lines_ },
+	};
 
-	curses_error = -ELIBACC;
-	if (!h) {
-		curses_why = dlerror();
-		return;
-	}
-	/* POSIX's dlsym returns an object pointer: stored through one, as its
-	 * rationale says to; tinfo's names come through ncursesw's needs */
-#define CURSES_FIND(name) ok = find(h, #name, (void **)&curses_api.name) && ok;
-	CURSES_FUNCTIONS(CURSES_FIND)
-#undef CURSES_FIND
-	ok = find(h, "stdscr", (void **)&curses_api.stdscr_) && ok;
-	ok = find(h, "cur_term", (void **)&curses_api.cur_term_) && ok;
-	ok = find(h, "COLS", (void **)&curses_api.cols_) && ok;
-	ok = find(h, "LINES", (void **)&curses_api.lines_) && ok;
-	if (!ok) {
-		curses_why = CURSES_SONAME " lacks a function or variable of curses";
-		dlclose(h);
-		return;
-	}
-	curses_error = 0;
+	curses_error = dl_open_symbols(CURSES_SONAME, symbols, ARRAY_SIZE(symbols),
+				       CURSES_SONAME " lacks a function or variable of curses",
+				       &curses_why);
 }
 
 int curses_load(const char **ret_why)

@@ -177,6 +177,29 @@ expect "watch without a terminal: suggests the report of that PID, exit 2" 2 \
 "$vmscope" snapshot --proc-root "$fixture" "$fpid" -o "$tmp/a.json"
 run "$vmscope" diff --exit-code "$tmp/a.json" "$tmp/a.json"
 expect "diff --exit-code of a snapshot with itself: 0" 0
+# json-c is loaded when JSON is first read: hidden as curses is above, the
+# report and the snapshot still work, and reading JSON says why it cannot
+lib=$(ldconfig -p | awk '$1 == "libjson-c.so.5" { print $NF; exit }')
+if [ "$(id -u)" = 0 ] && [ -n "$lib" ] && unshare -m true 2>/dev/null; then
+	hide_jsonc() {
+		unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$lib" "$@"
+	}
+	run hide_jsonc "$vmscope" --proc-root "$fixture" "$fpid"
+	expect "the report without json-c: 0" 0
+	run hide_jsonc "$vmscope" snapshot --proc-root "$fixture" "$fpid" -o "$tmp/nojsonc.json"
+	expect "a snapshot without json-c: 0" 0
+	run "$vmscope" diff --exit-code "$tmp/a.json" "$tmp/nojsonc.json"
+	expect "the snapshot written without json-c: no difference from the one written with it" 0
+	run hide_jsonc "$vmscope" diff "$tmp/a.json" "$tmp/a.json"
+	expect "diff without json-c: says why, exit 2" 2 \
+		"cannot load '$tmp/a.json': no JSON reader: .*libjson-c"
+	printf '{"max_pss": "1G"}' >"$tmp/budget.json"
+	run hide_jsonc "$vmscope" check --budget "$tmp/budget.json" "$tmp/a.json"
+	expect "check --budget without json-c: says why, exit 2" 2 \
+		"cannot read budgets from '$tmp/budget.json': no JSON reader: .*libjson-c"
+else
+	skip "vmscope without json-c" "needs root, libjson-c.so.5 in ldconfig's cache and unshare -m"
+fi
 start cli-diff --anon-pages 64 --anon-touch 8
 "$vmscope" snapshot "$tpid" -o "$tmp/live.json"
 run "$vmscope" diff --exit-code "$tmp/a.json" "$tmp/live.json"

@@ -106,7 +106,7 @@ int vms_budget_add_growth_rate(struct vms_budget_set *s, const char *spec);
  * A budget file: a JSON object of max_pss, max_rss, max_uss, max_swap, the
  * fact keys, "max" (an object of WHAT[:MEASURE] to a size), max_growth and
  * baseline; sizes as numbers of bytes or strings like "64M". Adds its rules
- * to s; returns 0, or -EBADMSG (-EFBIG, -errno for the file) with err
+ * to s; returns 0, or -EBADMSG (-EFBIG, -ELIBACC, -errno for the file) with err
  * filled: err->path is the offending key ("max.heap"), and line and column
  * are set for text that is no JSON. On an error s keeps what it had.
  */

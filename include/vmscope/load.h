@@ -29,8 +29,8 @@ struct vms_load_error {
 /*
  * Parses len bytes of JSON. Returns 0 and a new snapshot in *ret (the
  * caller frees it), or -EBADMSG (malformed or not a snapshot),
- * -EPROTONOSUPPORT (another schema version) or -EFBIG (over the size cap),
- * with *err filled.
+ * -EPROTONOSUPPORT (another schema version), -EFBIG (over the size cap) or
+ * -ELIBACC (json-c could not be loaded), with *err filled.
  */
 int vms_snapshot_load(const char *buf, size_t len, struct vms_snapshot **ret,
 		      struct vms_load_error *err);

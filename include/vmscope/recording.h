@@ -182,7 +182,7 @@ size_t vms_recording_rank(const struct vms_recording *rec, struct vms_rec_growth
  * Loading (src/json/load-recording.c): len bytes of JSON Lines. A last line
  * without its newline is a sample cut short by a killed recorder: dropped,
  * with rec->truncated set. Returns 0, -EBADMSG (with the line and column of
- * the error), -EPROTONOSUPPORT or -EFBIG, with *err filled.
+ * the error), -EPROTONOSUPPORT, -EFBIG or -ELIBACC, with *err filled.
  */
 int vms_recording_load(const char *buf, size_t len, struct vms_recording **ret,
 		       struct vms_load_error *err);

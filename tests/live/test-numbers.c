@@ -433,14 +433,15 @@ static void test_faults_short_threads(void **state)
 
 /*
  * A one-process command maps no libproc2, nor the libraries it brings
- * (libsystemd, libgcrypt ...): while it runs, the PSS of every process that
- * maps them is not lowered by it. Its own maps say so while it watches.
+ * (libsystemd, libgcrypt ...), nor json-c (it reads no JSON): while it
+ * runs, the PSS of every process that maps them is not lowered by it. Its
+ * own maps say so while it watches.
  */
 static void test_observer_maps(void **state)
 {
 	const char *vargs[] = { "faults", "--duration", "1s", NULL, NULL };
 	static const char *const libs[] = { "libproc2", "libsystemd", "libgcrypt",
-					    "libgpg-error", "liblz4", "libzstd" };
+					    "libgpg-error", "liblz4", "libzstd", "libjson-c" };
 	const char *argv[LT_ARGV_MAX];
 	struct lt_target t;
 	struct lt_run r;

@@ -21,6 +21,7 @@
 #include "cmd/common/cli.h"
 #include "cmd/common/options.h"
 #include "cmd/common/recorder.h"
+#include "cmd/common/render.h"
 #include "vmscope/collect.h"
 #include "vmscope/elf.h"
 #include "vmscope/model.h"
@@ -240,6 +241,31 @@ static enum vms_rec_end record_loop(struct sampler *s, struct cmd_recorder *rec,
 	}
 }
 
+/*
+ * The process's name for the progress line, as the kernel says it, into
+ * comm; false, with a line saying so, when it has no address space (a
+ * zombie, a kernel thread): nothing to record, and no file is written.
+ */
+static bool whom(struct sampler *s, struct strbuf *comm)
+{
+	struct vms_snapshot *who = vms_snapshot_new();
+	struct strbuf line;
+	bool any = true;
+
+	if (vms_collect(s->proc, 0, who) == 0) {
+		strbuf_init(&line);
+		if (cmd_no_address_space(who, &line)) {
+			fprintf(stderr, "vmscope: %s; there is nothing to record\n", line.buf);
+			any = false;
+		}
+		strbuf_release(&line);
+		if (who->proc.comm)
+			escape_display(comm, who->proc.comm, strlen(who->proc.comm));
+	}
+	vms_snapshot_free(who);
+	return any;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record_args a = { .interval_ns = 1000000000, .cpu_pct = DEFAULT_CPU_PERMILLE / 10 };
@@ -275,26 +301,25 @@ int cmd_record(int argc, char **argv)
 		close(s.root_fd);
 		return EXIT_GONE;
 	}
+	strbuf_init(&comm);
+	if (!whom(&s, &comm)) {
+		strbuf_release(&comm);
+		vms_proc_free(s.proc);
+		close(s.root_fd);
+		return EXIT_GONE;
+	}
 	strbuf_init(&out_name);
 	escape_display(&out_name, a.t.output, strlen(a.t.output));
 	r = cmd_recorder_open(&rec, a.t.output, (int64_t)a.interval_ns, a.cpu_pct * 10);
 	if (r < 0) {
 		fprintf(stderr, "vmscope: cannot write '%s': %s\n", out_name.buf, strerror(-r));
 		strbuf_release(&out_name);
+		strbuf_release(&comm);
 		vms_proc_free(s.proc);
 		close(s.root_fd);
 		return EXIT_GONE;
 	}
 	s.cache = vms_elf_cache_new();
-	strbuf_init(&comm);
-	{
-		/* the process's name for the progress line, as the kernel says it */
-		struct vms_snapshot *who = vms_snapshot_new();
-
-		if (vms_collect(s.proc, 0, who) == 0 && who->proc.comm)
-			escape_display(&comm, who->proc.comm, strlen(who->proc.comm));
-		vms_snapshot_free(who);
-	}
 	catch_stop_signals();
 	end = record_loop(&s, &rec, &a, comm.len ? comm.buf : "?", &err);
 	if (!a.quiet && isatty(STDERR_FILENO) && rec.samples)

@@ -69,6 +69,18 @@ for what in "zombie:$zombie" "kernel thread:$kthread"; do
 	rm -rf "$tmp/cap"
 	expect "$kind: capture, exit 0" 0 "" -- capture -o "$tmp/cap" "$pid"
 	expect "$kind: its capture says so, exit 0" 0 "$line" -- --proc-root "$tmp/cap/proc" "$pid"
+	# nothing to record: the line on stderr (stdout may be the recording),
+	# exit 1 as for a process that exits before its first sample, no file
+	rm -f "$tmp/rec"
+	"$vmscope" record --duration 1s -o "$tmp/rec" "$pid" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+	if [ $rc = 1 ] && [ ! -e "$tmp/rec" ] && [ ! -s "$tmp/out" ] &&
+		grep -Eq "^vmscope: pid $pid \(.*\) is a $kind: .*; there is nothing to record$" "$tmp/err"; then
+		ok "$kind: record says so, writes no file, exit 1"
+	else
+		not_ok "$kind: record says so, writes no file, exit 1" "exit $rc" \
+			"$(ls -l "$tmp/rec" 2>&1)" "$(head -c 600 "$tmp/err")"
+	fi
 done
 
 # ---- serve: a port past 65535 is a usage error, not another port

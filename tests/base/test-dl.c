@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dl_open_symbols, the loader of the libraries vmscope opens when first
+ * needed (json-c, curses): every name into its slot; a library that is
+ * not there says dlerror's words; one that lacks a name says the caller's
+ * words and fills nothing the caller may use.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/dl.h"
+
+static void test_every_name(void **state)
+{
+	void *open_fn = NULL, *strlen_fn = NULL;
+	const struct dl_symbol syms[] = { { "open", &open_fn }, { "strlen", &strlen_fn } };
+	const char *why = "untouched";
+
+	(void)state;
+	assert_int_equal(dl_open_symbols("libc.so.6", syms, 2, "lacking", &why), 0);
+	assert_non_null(open_fn);
+	assert_non_null(strlen_fn);
+	/* the same functions as the program's own */
+	assert_ptr_equal(strlen_fn, dlsym(RTLD_DEFAULT, "strlen"));
+	assert_string_equal(why, "untouched");
+}
+
+static void test_no_library(void **state)
+{
+	void *slot = NULL;
+	const struct dl_symbol syms[] = { { "anything", &slot } };
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(dl_open_symbols("libvmscope-none.so.0", syms, 1, "lacking", &why),
+			 -ELIBACC);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "libvmscope-none.so.0"));
+	assert_null(slot);
+}
+
+static void test_lacking_name(void **state)
+{
+	void *a = NULL, *b = NULL;
+	const struct dl_symbol syms[] = { { "strlen", &a },
+					  { "vmscope_no_such_function", &b } };
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(dl_open_symbols("libc.so.6", syms, 2, "libc lacks one", &why), -ELIBACC);
+	assert_string_equal(why, "libc lacks one");
+	assert_null(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_name),
+		cmocka_unit_test(test_no_library),
+		cmocka_unit_test(test_lacking_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -31,3 +31,20 @@ int dl_open_symbols(const char *soname, const struct dl_symbol *syms, size_t n,
 	}
 	return 0;
 }
+
+int dl_library_load(struct dl_library *lib, const char **ret_why)
+{
+	int r;
+
+	pthread_mutex_lock(&lib->lock);
+	if (!lib->tried) {
+		lib->error = dl_open_symbols(lib->soname, lib->symbols, lib->n_symbols,
+					     lib->lacking, &lib->why);
+		lib->tried = true;
+	}
+	r = lib->error;
+	if (r < 0 && ret_why)
+		*ret_why = lib->why;
+	pthread_mutex_unlock(&lib->lock);
+	return r;
+}

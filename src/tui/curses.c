@@ -5,39 +5,26 @@
 #define CURSES_LOADER
 #include "tui/curses.h"
 
-#include <pthread.h>
-
 #include "base/dl.h"
-#include "base/xalloc.h"
 
 struct curses_api curses_api;
 
-static pthread_once_t curses_once = PTHREAD_ONCE_INIT;
-static int curses_error;
-static const char *curses_why;
-
-static void curses_open(void)
-{
-	/* tinfo's names come through ncursesw's needs */
-	static const struct dl_symbol symbols[] = {
+/* tinfo's names come through ncursesw's needs */
+static const struct dl_symbol curses_symbols[] = {
 #define CURSES_SYMBOL(name) { #name, (void **)&curses_api.name },
-		CURSES_FUNCTIONS(CURSES_SYMBOL)
+	CURSES_FUNCTIONS(CURSES_SYMBOL)
 #undef CURSES_SYMBOL
-		{ "stdscr", (void **)&curses_api.stdscr_ },
-		{ "cur_term", (void **)&curses_api.cur_term_ },
-		{ "COLS", (void **)&curses_api.cols_ },
-		{ "LINES", (void **)&curses_api.lines_ },
-	};
+	{ "stdscr", (void **)&curses_api.stdscr_ },
+	{ "cur_term", (void **)&curses_api.cur_term_ },
+	{ "COLS", (void **)&curses_api.cols_ },
+	{ "LINES", (void **)&curses_api.lines_ },
+};
 
-	curses_error = dl_open_symbols(CURSES_SONAME, symbols, ARRAY_SIZE(symbols),
-				       CURSES_SONAME " lacks a function or variable of curses",
-				       &curses_why);
-}
+static struct dl_library curses_library =
+	DL_LIBRARY(CURSES_SONAME, curses_symbols,
+		   CURSES_SONAME " lacks a function or variable of curses");
 
 int curses_load(const char **ret_why)
 {
-	pthread_once(&curses_once, curses_open);
-	if (curses_error && ret_why)
-		*ret_why = curses_why;
-	return curses_error;
+	return dl_library_load(&curses_library, ret_why);
 }

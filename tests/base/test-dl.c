@@ -3,7 +3,8 @@
  * dl_open_symbols, the loader of the libraries vmscope opens when first
  * needed (json-c, curses): every name into its slot; a library that is
  * not there says dlerror's words; one that lacks a name says the caller's
- * words and fills nothing the caller may use.
+ * words and fills nothing the caller may use. dl_library_load: once, and
+ * the same answer after.
  */
 #include "config.h"
 
@@ -67,12 +68,48 @@ static void test_lacking_name(void **state)
 	assert_null(b);
 }
 
+static void *version_slot;
+static const struct dl_symbol version_symbol[] = { { "gnu_get_libc_version", &version_slot } };
+
+/* Once: the second call does not load again (its slot, cleared, stays so). */
+static void test_library_once(void **state)
+{
+	static struct dl_library lib = DL_LIBRARY("libc.so.6", version_symbol, "lacking");
+	const char *why = "untouched";
+
+	(void)state;
+	assert_int_equal(dl_library_load(&lib, &why), 0);
+	assert_non_null(version_slot);
+	version_slot = NULL;
+	assert_int_equal(dl_library_load(&lib, NULL), 0);
+	assert_null(version_slot);
+	assert_string_equal(why, "untouched");
+}
+
+/* A library that is not there: the same error and words every time. */
+static void test_library_missing(void **state)
+{
+	static struct dl_library lib =
+		DL_LIBRARY("libvmscope-none.so.0", version_symbol, "lacking");
+	const char *why = NULL, *again = NULL;
+
+	(void)state;
+	assert_int_equal(dl_library_load(&lib, &why), -ELIBACC);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "libvmscope-none.so.0"));
+	assert_int_equal(dl_library_load(&lib, NULL), -ELIBACC);
+	assert_int_equal(dl_library_load(&lib, &again), -ELIBACC);
+	assert_ptr_equal(again, why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_name),
 		cmocka_unit_test(test_no_library),
 		cmocka_unit_test(test_lacking_name),
+		cmocka_unit_test(test_library_once),
+		cmocka_unit_test(test_library_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

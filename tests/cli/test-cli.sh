@@ -438,13 +438,27 @@ run env -u COLUMNS "$vmscope" check --max-pss 1 --max-rss 1G "$tmp/a.json"
 [ "$(wc -l <"$tmp/out")" = 2 ] && ok "check into a pipe: one line per budget" ||
 	not_ok "check into a pipe: one line per budget" "$(cat "$tmp/out")"
 
+# faults_run PID ARGS...: "run" of vmscope ARGS..., the target PID sent
+# SIGUSR1 (its faults) once vmscope says it is watching: a fixed delay
+# raced a sanitizer build's start on a loaded machine, and the faults came
+# before the events were on
+faults_run() {
+	local fpid=$1 vpid
+	shift
+	"$@" </dev/null >"$tmp/out" 2>"$tmp/err" &
+	vpid=$!
+	for _ in $(seq 600); do grep -q '^watching' "$tmp/err" && break; sleep 0.05; done
+	kill -USR1 "$fpid"
+	wait "$vpid"
+	rc=$?
+}
+
 # faults: its tables narrow, its prose wraps, at the width
 "$target" --comm cli-faults --fault-anon 256 --no-stop >"$tmp/faults.facts" </dev/null &
 fpid2=$!
 pids+=("$fpid2")
 for _ in $(seq 100); do grep -q '^ready$' "$tmp/faults.facts" && break; sleep 0.05; done
-(sleep 0.3; kill -USR1 "$fpid2") &
-run env COLUMNS=40 "$vmscope" faults -d 1 --threads "$fpid2"
+faults_run "$fpid2" env COLUMNS=40 "$vmscope" faults -d 1 --threads "$fpid2"
 widest 40 "faults into a pipe with COLUMNS=40: 40 columns"
 grep -qE '^anon +256 +0$' "$tmp/out" && ok "faults at 40 columns: the region table keeps its counts" ||
 	not_ok "faults at 40 columns: the region table keeps its counts" "$(cat "$tmp/out")"
@@ -455,8 +469,7 @@ grep -qE '^anon +256 +0$' "$tmp/out" && ok "faults at 40 columns: the region tab
 fpid3=$!
 pids+=("$fpid3")
 for _ in $(seq 100); do grep -q '^ready$' "$tmp/faults2.facts" && break; sleep 0.05; done
-(sleep 0.3; kill -USR1 "$fpid3") &
-run env -u COLUMNS "$vmscope" faults -d 1 --top 1 "$fpid3"
+faults_run "$fpid3" env -u COLUMNS "$vmscope" faults -d 1 --top 1 "$fpid3"
 if [ $rc -eq 0 ] && [ "$(grep -cE '^[0-9a-f]+ +[a-z]' "$tmp/out")" -eq 1 ] &&
 	grep -qE '^[0-9a-f]+ +anon +256 +0 ' "$tmp/out" && grep -qE '^ +\(1 more regions\)$' "$tmp/out"; then
 	ok "faults --top 1: the anonymous region's 256 faults, then (1 more regions)"

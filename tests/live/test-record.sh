@@ -32,6 +32,16 @@ wait_line() {
 	done
 	return 1
 }
+# wait_lines FILE N: until FILE has N lines (a recording's head and its
+# first N-1 samples), up to 30 s: a sanitizer build can take longer to start
+# than a fixed delay allows
+wait_lines() {
+	for _ in $(seq 1 600); do
+		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 # kernel_rss PID ADDR: the Rss in bytes of the smaps entry starting at ADDR (hex)
 kernel_rss() {
 	python3 - "$1" "$2" <<'PY'
@@ -57,7 +67,8 @@ grow0=$(kernel_rss "$tpid" "$grow")
 "$vmscope" record "$tpid" -o "$tmp/grow.rec" --interval 200ms 2>"$tmp/grow.err" &
 rpid=$!
 pids+=("$rpid")
-sleep 0.5
+wait_lines "$tmp/grow.rec" 2
+sleep 0.3
 kill -USR1 "$tpid"
 wait_line "$tmp/grow.out" "grew 1"
 grow_mid=$(kernel_rss "$tpid" "$grow")
@@ -281,7 +292,8 @@ start_target killed || { not_ok "the target starts"; finish; exit; }
 "$vmscope" record "$tpid" -o "$tmp/killed.rec" --interval 50ms 2>/dev/null &
 rpid=$!
 pids+=("$rpid")
-sleep 0.7
+wait_lines "$tmp/killed.rec" 3
+sleep 0.2
 kill -9 "$rpid"
 wait "$rpid" 2>/dev/null
 lines=$(wc -l <"$tmp/killed.rec")
@@ -369,7 +381,8 @@ start_target exits || { not_ok "the target starts"; finish; exit; }
 "$vmscope" record "$tpid" -o "$tmp/exits.rec" --interval 100ms 2>"$tmp/exits.err" &
 rpid=$!
 pids+=("$rpid")
-sleep 0.5
+wait_lines "$tmp/exits.rec" 2
+sleep 0.2
 kill -TERM "$tpid"
 wait "$rpid"
 rc=$?
@@ -399,10 +412,12 @@ if ! T -f /dev/null new-session -d -s w -x 120 -y 40 \
 	finish
 	exit
 fi
-sleep 0.7
+wait_lines "$tmp/watch.rec" 2
+sleep 0.3
 kill -USR1 "$tpid"
 wait_line "$tmp/watch.out" "grew 1"
-sleep 0.7
+sleep 0.3
+wait_lines "$tmp/watch.rec" 6
 grow1=$(kernel_rss "$tpid" "$grow")
 T send-keys -t w q
 for _ in $(seq 1 100); do [ -s "$tmp/watch.rc" ] && break; sleep 0.05; done

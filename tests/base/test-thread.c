@@ -5,6 +5,8 @@
  * with one CPU allowed, and where a system call filter refuses to set an
  * affinity (as vmscope-serve's unit does), it is a thread as any other.
  * The last two in a child, whose CPUs and filter do not outlive it.
+ * The thread looks at its CPUs only once thread_create_apart has returned:
+ * before that it may run with the narrower set it was started on.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +30,7 @@
 #include "base/thread.h"
 
 struct seen {
+	sem_t created;
 	int arg;
 	cpu_set_t allowed;
 	int allowed_r;
@@ -36,6 +40,8 @@ static void *note(void *p)
 {
 	struct seen *s = p;
 
+	while (sem_wait(&s->created) < 0)
+		;
 	s->arg++;
 	s->allowed_r = pthread_getaffinity_np(pthread_self(), sizeof(s->allowed), &s->allowed);
 	return s;
@@ -48,12 +54,15 @@ static void run_apart(const cpu_set_t *want)
 	pthread_t t;
 	void *ret = NULL;
 
+	assert_int_equal(sem_init(&s.created, 0, 0), 0);
 	assert_int_equal(thread_create_apart(&t, note, &s), 0);
+	assert_int_equal(sem_post(&s.created), 0);
 	assert_int_equal(pthread_join(t, &ret), 0);
 	assert_ptr_equal(ret, &s);
 	assert_int_equal(s.arg, 42);
 	assert_int_equal(s.allowed_r, 0);
 	assert_true(CPU_EQUAL(&s.allowed, want));
+	sem_destroy(&s.created);
 }
 
 static void self_allowed(cpu_set_t *set)

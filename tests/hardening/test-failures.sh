@@ -443,7 +443,9 @@ else
 fi
 
 # ---- a process that exits while --faults watches it: what it did, exit 1
-sh -c 'sleep 0.3' &
+# (it exits once the watch has begun: a fixed life raced a slow start)
+: >"$tmp/err"
+sh -c 'for _ in $(seq 600); do grep -q "^watching" "$1" && break; sleep 0.05; done; sleep 0.2' sh "$tmp/err" &
 fpid=$!
 timeout 30 "$vmscope" --faults 2s "$fpid" >"$tmp/out" 2>"$tmp/err"
 rc=$?

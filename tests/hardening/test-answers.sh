@@ -99,7 +99,13 @@ for lead in '=1+2' '+SUM(1)' '-2+3' '@SUM(1)' $'\tx' '"=quoted'; do
 	(exec -a "$lead" "$tmp/bin/=HYPERLINK(1)" 60) &
 	kids+=($!)
 done
-sleep 0.3
+# each one listed once it runs the program, not the shell that starts it
+for p in "${kids[@]:1}"; do
+	for _ in $(seq 200); do
+		[ "$(readlink "/proc/$p/exe")" = "$tmp/bin/=HYPERLINK(1)" ] && break
+		sleep 0.05
+	done
+done
 "$vmscope" list -f csv >"$tmp/list.csv" 2>"$tmp/err"
 for p in "${kids[@]:1}"; do
 	row=$(grep "^$p," "$tmp/list.csv")

@@ -438,16 +438,23 @@ run env -u COLUMNS "$vmscope" check --max-pss 1 --max-rss 1G "$tmp/a.json"
 [ "$(wc -l <"$tmp/out")" = 2 ] && ok "check into a pipe: one line per budget" ||
 	not_ok "check into a pipe: one line per budget" "$(cat "$tmp/out")"
 
+# wait_watching: until vmscope faults, its stderr in $tmp/err, says it is
+# watching (up to 30 s: a sanitizer build on a loaded machine can take
+# seconds to start). The caller empties the file before it starts vmscope
+# in the background: the line of the run before must not count.
+wait_watching() {
+	for _ in $(seq 600); do grep -q '^watching' "$tmp/err" && break; sleep 0.05; done
+}
 # faults_run PID ARGS...: "run" of vmscope ARGS..., the target PID sent
-# SIGUSR1 (its faults) once vmscope says it is watching: a fixed delay
-# raced a sanitizer build's start on a loaded machine, and the faults came
-# before the events were on
+# SIGUSR1 (its faults) once vmscope is watching: a fixed delay raced a
+# slow start, and the faults came before the events were on
 faults_run() {
 	local fpid=$1 vpid
 	shift
+	: >"$tmp/err"
 	"$@" </dev/null >"$tmp/out" 2>"$tmp/err" &
 	vpid=$!
-	for _ in $(seq 600); do grep -q '^watching' "$tmp/err" && break; sleep 0.05; done
+	wait_watching
 	kill -USR1 "$fpid"
 	wait "$vpid"
 	rc=$?
@@ -477,11 +484,11 @@ else
 	not_ok "faults --top 1: one region, then how many more" "exit $rc" "$(cat "$tmp/out")"
 fi
 # SIGINT ends a run early: the report of what was seen, and a line saying so
+: >"$tmp/err"
 "$vmscope" faults -d 20 "$fpid3" >"$tmp/out" 2>"$tmp/err" &
 vpid=$!
-# (up to 30 s: a sanitizer build on a loaded machine can take seconds to
-# start, and a SIGINT sent before the line is lost where the shell ignores it)
-for _ in $(seq 600); do grep -q '^watching' "$tmp/err" && break; sleep 0.05; done
+# (a SIGINT sent before the line is lost where the shell ignores it)
+wait_watching
 kill -INT "$vpid"
 wait "$vpid"
 rc=$?

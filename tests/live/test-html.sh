@@ -291,6 +291,11 @@ pids="$pids $rt"
 for _ in $(seq 100); do grep -q '^ready$' "$tmp/rec.out" && break; sleep 0.05; done
 "$vmscope" record "$rt" -o "$tmp/r.rec" --interval 100ms --duration 1500ms 2>/dev/null &
 rp=$!
+# the growth after the first sample, however slow the recorder's start
+for _ in $(seq 600); do
+	[ "$(cat "$tmp/r.rec" 2>/dev/null | wc -l)" -ge 2 ] && break
+	sleep 0.05
+done
 for i in 1 2 3; do
 	sleep 0.3
 	kill -USR1 "$rt"

@@ -40,7 +40,11 @@ struct dl_library {
 	const char *why;
 };
 
-#define DL_LIBRARY(soname_, symbols_, lacking_)                                                    	{ .soname = (soname_), .symbols = (symbols_), .n_symbols = ARRAY_SIZE(symbols_),           	  .lacking = (lacking_), .lock = PTHREAD_MUTEX_INITIALIZER }
+/* A struct dl_library of the library soname_ and the names of symbols_ (an
+ * array), with lacking_ the words for a missing name. */
+#define DL_LIBRARY(soname_, symbols_, lacking_)                                          \
+	{ .soname = (soname_), .symbols = (symbols_), .n_symbols = ARRAY_SIZE(symbols_), \
+	  .lacking = (lacking_), .lock = PTHREAD_MUTEX_INITIALIZER }
 
 /*
  * Loads lib the first time (dl_open_symbols), and says how that went every

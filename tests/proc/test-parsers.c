@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1096,6 +1097,25 @@ static void open_with_after(struct procfile *pf, const char *big, const char *sm
 	procfile_readahead_after(pf, AT_FDCWD, small, 4096, out);
 }
 
+/* A file of the block test's lines at big, and one of text at small. */
+static void make_big_and_small(char *big, size_t lines, char *small, const char *text)
+{
+	int fd;
+
+	write_block_file(big, lines);
+	fd = mkstemp(small);
+	assert_true(fd >= 0);
+	close(fd);
+	write_text(small, text);
+}
+
+/* Waits (10 s at most) for the reader to have read the file after. */
+static void wait_after_done(struct procfile *pf)
+{
+	for (int i = 0; i < 10000 && !__atomic_load_n(&pf->after.done, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+}
+
 /*
  * A small file read after the big one (procfile_readahead_after): by the
  * reader once it has read the big one to the end, then taken as is, though
@@ -1112,22 +1132,16 @@ static void test_procfile_after(void **state)
 	struct procfile pf;
 	struct strbuf out;
 	size_t lines = 30000;
-	int fd;
 
 	(void)state;
-	write_block_file(big, lines);
-	fd = mkstemp(small);
-	assert_true(fd >= 0);
-	close(fd);
-	write_text(small, "first\n");
+	make_big_and_small(big, lines, small, "first\n");
 	procfile_init(&pf);
 	strbuf_init(&out);
 
 	/* the reader's: the change after its read is not seen */
 	open_with_after(&pf, big, small, &out);
 	read_blocks(&pf, lines);
-	for (int i = 0; i < 10000 && !__atomic_load_n(&pf.after.done, __ATOMIC_ACQUIRE); i++)
-		usleep(1000);
+	wait_after_done(&pf);
 	write_text(small, "second\n");
 	assert_int_equal(procfile_after_take(&pf), 6);
 	assert_true(pf.after.by_reader);
@@ -1171,6 +1185,73 @@ static void test_procfile_after(void **state)
 	procfile_release(&pf);
 	strbuf_release(&out);
 	unlink(big);
+}
+
+/*
+ * The run of test_reader_arenas, in a process of its own (no thread has
+ * run in it before, so no malloc arena is there to reuse): a big file read
+ * through the reader and a small one after it, then malloc_info's count of
+ * arenas. Exits 0 when there is one, the main thread's.
+ */
+static int reader_arenas(void)
+{
+	char big[] = "/tmp/vmscope-test-XXXXXX";
+	char small[] = "/tmp/vmscope-test-XXXXXX";
+	struct procfile pf;
+	struct strbuf out;
+	char *info = NULL;
+	size_t info_len = 0, lines = 30000;
+	int heaps = 0;
+	FILE *f;
+
+	make_big_and_small(big, lines, small, "after\n");
+	procfile_init(&pf);
+	strbuf_init(&out);
+	open_with_after(&pf, big, small, &out);
+	read_blocks(&pf, lines);
+	wait_after_done(&pf);
+	procfile_close(&pf);
+	assert_int_equal(procfile_after_take(&pf), 6);
+	procfile_release(&pf);
+	strbuf_release(&out);
+	unlink(big);
+	unlink(small);
+
+	f = open_memstream(&info, &info_len);
+	assert_non_null(f);
+	assert_int_equal(malloc_info(0, f), 0);
+	assert_int_equal(fclose(f), 0);
+	for (const char *p = info; (p = strstr(p, "<heap nr=")); p++)
+		heaps++;
+	if (heaps != 1)
+		fprintf(stderr, "%d malloc arenas after the reader's run:\n%s", heaps, info);
+	free(info);
+	return heaps == 1 ? 0 : 1;
+}
+
+/*
+ * The reader thread allocates nothing: its buffers, and the room of the
+ * file read after, are made by the caller. A thread's first malloc() or
+ * free() makes it an arena of its own (a 64 MiB reservation, system calls
+ * and page faults on the reader's way); malloc_info then lists two. (Under
+ * AddressSanitizer malloc is not the C library's, whose one arena is then
+ * the only one listed.)
+ */
+static void test_reader_arenas(void **state)
+{
+	int wstatus;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/proc/self/exe", "test-proc-parsers", "--reader-arenas", (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+	assert_true(WIFEXITED(wstatus));
+	assert_int_equal(WEXITSTATUS(wstatus), 0);
 }
 
 struct hooked {
@@ -1464,7 +1545,7 @@ static void test_numbers(void **state)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_lines),
@@ -1488,6 +1569,7 @@ int main(void)
 		cmocka_unit_test(test_procfile_poll),
 		cmocka_unit_test(test_procfile_reader_poll),
 		cmocka_unit_test(test_procfile_after),
+		cmocka_unit_test(test_reader_arenas),
 		cmocka_unit_test(test_regions_hook),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),
@@ -1495,5 +1577,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 	};
 
+	if (argc == 2 && strcmp(argv[1], "--reader-arenas") == 0)
+		return reader_arenas();
 	return cmocka_run_group_tests_name("proc parsers", tests, NULL, NULL);
 }

@@ -133,7 +133,11 @@ int main(int argc, char **argv)
 			usage_with_commands(stdout);
 			return cli_help_written() < 0 ? EXIT_USAGE : 0;
 		}
-		near = argv[1][0] != '-' ? near_command(argv[1]) : NULL;
+		/* (a number is a PID, never a command mistyped: no letter of it
+		 * is one of a command's, so none is near) */
+		near = argv[1][0] != '-' && strspn(argv[1], "0123456789") != strlen(argv[1])
+			       ? near_command(argv[1])
+			       : NULL;
 		if (near)
 			return cmd_report_near_command(argc, argv, near);
 	}

@@ -203,10 +203,11 @@ static char *touched_buffer(void)
 
 /*
  * Before the reader's first read into buf: when it is one of the buffers
- * made at the start, its chunk's pages are faulted in with one call (4.3
- * against about 10 us a page on a machine whose faults are dear), not one
- * fault at a time by the kernel's copy. The head, which the consumer
- * writes, is left to it; the end is cut to a page of the buffer's own.
+ * made at the start, its chunk's pages are faulted in with one call, not
+ * one fault at a time by the kernel's copy (on a machine whose faults are
+ * dear, the call costs less than the faults; prefault.h). The head, which
+ * the consumer writes, is left to it; the end is cut to a page of the
+ * buffer's own.
  */
 static void reader_fault_in(struct procfile_reader *rd, char *buf)
 {

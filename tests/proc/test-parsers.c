@@ -1187,6 +1187,9 @@ static void test_procfile_after(void **state)
 	unlink(big);
 }
 
+/* argv[0] of main, a path to this program (meson runs it by one) */
+static const char *self_path = "/proc/self/exe";
+
 /*
  * The run of test_reader_arenas, in a process of its own (no thread has
  * run in it before, so no malloc arena is there to reuse): a big file read
@@ -1246,7 +1249,9 @@ static void test_reader_arenas(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		execl("/proc/self/exe", "test-proc-parsers", "--reader-arenas", (char *)NULL);
+		/* this program by the path it was run by: under valgrind,
+		 * /proc/self/exe is valgrind's own (and the child runs natively) */
+		execl(self_path, self_path, "--reader-arenas", (char *)NULL);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
@@ -1579,5 +1584,7 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "--reader-arenas") == 0)
 		return reader_arenas();
+	if (argc >= 1 && strchr(argv[0], '/'))
+		self_path = argv[0];
 	return cmocka_run_group_tests_name("proc parsers", tests, NULL, NULL);
 }

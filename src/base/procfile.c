@@ -211,12 +211,13 @@ static char *touched_buffer(void)
  */
 static void reader_fault_in(struct procfile_reader *rd, char *buf)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-
 	for (unsigned i = 0; i < rd->n_fresh; i++) {
+		uintptr_t page;
+
 		if (rd->fresh[i] != buf)
 			continue;
 		rd->fresh[i] = rd->fresh[--rd->n_fresh];
+		page = (uintptr_t)sysconf(_SC_PAGESIZE);
 		(void)prefault_range(buf + READAHEAD_HEAD,
 				     (void *)(((uintptr_t)buf + READAHEAD_BUF) & ~(page - 1)));
 		return;

@@ -21,7 +21,7 @@ run_pkgs=(
 test_pkgs=(
 	libcmocka-dev
 	clang libclang-rt-14-dev valgrind
-	tmux procps time locales zsh fish
+	tmux procps time strace locales zsh fish
 	libxml2-utils python3-jsonschema prometheus python3-prometheus-client
 	systemd systemd-container
 	build-essential fakeroot debhelper lintian debootstrap

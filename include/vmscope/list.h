@@ -109,6 +109,18 @@ int vms_lister_keep(struct vms_lister *l, size_t max_fds);
 size_t vms_lister_fd_budget(void);
 
 /*
+ * Which processes a one-shot listing reads: a process for which want
+ * returns false is left out before its own files are read (its
+ * smaps_rollup is a walk of its page tables), as if it were not there.
+ * want sees pid, ppid, uid, user, comm, cmdline, state and what stat says;
+ * nothing from status, smaps_rollup, oom_score or cgroup. NULL (the
+ * default): every process. A lister that keeps its files
+ * (vms_lister_keep) reads every process: a live view changes its filters.
+ */
+typedef bool vms_lister_want_fn(const struct vms_pentry *e, void *ctx);
+void vms_lister_filter(struct vms_lister *l, vms_lister_want_fn *want, void *ctx);
+
+/*
  * Lists every process into pl (cleared first), by ascending pid. A process
  * that exits while it is read is left out and counted in pl->vanished;
  * one whose smaps_rollup is refused keeps rollup_error. Returns 0 or -errno

@@ -422,6 +422,12 @@ static void list_libraries(struct vms_view *v, const struct vms_plist *pl, struc
 			geteuid() == 0 ? " (refused to root too)" : "; run as root to see all");
 }
 
+/* The lister reads only the processes the view can show. */
+static bool list_wants(const struct vms_pentry *e, void *v)
+{
+	return vms_view_may_show(v, e);
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct list_args a = { .format = "text", .p = { .sort = -1 } };
@@ -470,8 +476,10 @@ int cmd_list(int argc, char **argv)
 	r = vms_lister_new(root_fd, live,
 			   (a.p.kernel ? VMS_LIST_KERNEL : 0) | (a.p.by == VMS_GROUP_CGROUP ? VMS_LIST_CGROUP : 0),
 			   &lister);
-	if (r >= 0)
+	if (r >= 0) {
+		vms_lister_filter(lister, list_wants, &v);
 		r = vms_lister_collect(lister, &pl);
+	}
 	if (r < 0) {
 		cli_error("cannot list processes: %s", strerror(-r));
 		status = EXIT_GONE;

@@ -69,6 +69,8 @@ struct vms_lister {
 	long page_size;
 	const struct proc2 *proc2;/* live only: libproc2, loaded */
 	struct pids_info *info;   /* live only */
+	vms_lister_want_fn *want;  /* NULL: every process */
+	void *want_ctx;
 	struct vms_snapshot *scratch; /* the parsers' target for one file */
 	struct strbuf sb;
 	/* the last uid looked up by name (scan path): most runs are by few users */

@@ -114,6 +114,17 @@ void vms_lister_free(struct vms_lister *l)
 	free(l);
 }
 
+void vms_lister_filter(struct vms_lister *l, vms_lister_want_fn *want, void *ctx)
+{
+	l->want = want;
+	l->want_ctx = ctx;
+}
+
+static bool lister_wants(const struct vms_lister *l, const struct vms_pentry *e)
+{
+	return !l->want || l->want(e, l->want_ctx);
+}
+
 static int64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -256,7 +267,8 @@ static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
 		e.majflt = PIDS_VAL(I_FLT_MAJ, ul_int, st, l->info);
 		lister_set_names(&pl->arena, &e, PIDS_VAL(I_EUSER, str, st, l->info),
 			  PIDS_VAL(I_CMD, str, st, l->info), PIDS_VAL(I_CMDLINE, str, st, l->info));
-		es[n++] = e;
+		if (lister_wants(l, &e))
+			es[n++] = e;
 	}
 	finish_entries(l, pl, es, n);
 	return 0;
@@ -336,7 +348,7 @@ static int collect_scan(struct vms_lister *l, struct vms_plist *pl)
 
 		if (parse_dec_u64(&p, end, &pid) < 0 || p != end || pid == 0 || pid > INT32_MAX)
 			continue;
-		if (scan_one(l, pl, (pid_t)pid, &e))
+		if (scan_one(l, pl, (pid_t)pid, &e) && lister_wants(l, &e))
 			(void)lister_finish_entry(l, pl, &e, NULL);
 	}
 	closedir(d);

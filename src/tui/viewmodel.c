@@ -264,42 +264,53 @@ static void group_rows(struct vms_view *v, const struct vms_pentry *const *entri
 	v->alloc_rows = alloc;
 }
 
-static bool user_matches(const struct vms_filter *f, const struct vms_row *r)
+static bool user_matches(const struct vms_filter *f, const char *user, uid_t uid)
 {
 	char buf[32];
 
-	if (r->user && strcmp(r->user, f->user) == 0)
+	if (user && strcmp(user, f->user) == 0)
 		return true;
-	(void)snprintf(buf, sizeof(buf), "%u", (unsigned)r->uid);
+	(void)snprintf(buf, sizeof(buf), "%u", (unsigned)uid);
 	return strcmp(buf, f->user) == 0;
+}
+
+static bool pattern_matches(const struct vms_filter *f, const char *name, const char *cmdline)
+{
+	return regexec(&f->re, f->full && cmdline ? cmdline : name, 0, NULL, 0) == 0;
 }
 
 /* Filters apply to processes; for groups, the pattern applies to the key. */
 static bool row_passes(const struct vms_view *v, const struct vms_row *r)
 {
 	const struct vms_filter *f = &v->filter;
-	const char *subject;
 
-	if (f->user && v->by == VMS_GROUP_NONE && !user_matches(f, r))
+	if (f->user && v->by == VMS_GROUP_NONE && !user_matches(f, r->user, r->uid))
 		return false;
 	if (f->name && v->by == VMS_GROUP_NONE && strcmp(r->name, f->name) != 0)
 		return false;
-	if (!f->have_re)
-		return true;
-	subject = f->full && r->cmdline ? r->cmdline : r->name;
-	return regexec(&f->re, subject, 0, NULL, 0) == 0;
+	return !f->have_re || pattern_matches(f, r->name, r->cmdline);
 }
 
 /* Process filters by user and name apply before grouping, so a group sums only matches. */
-static bool entry_passes(const struct vms_view *v, const struct vms_row *r)
+static bool entry_passes(const struct vms_view *v, const struct vms_pentry *e)
 {
 	const struct vms_filter *f = &v->filter;
 
-	if (f->user && !user_matches(f, r))
+	if (f->user && !user_matches(f, e->user, e->uid))
 		return false;
-	if (f->name && strcmp(r->name, f->name) != 0)
+	if (f->name && strcmp(e->comm, f->name) != 0)
 		return false;
 	return true;
+}
+
+bool vms_view_may_show(const struct vms_view *v, const struct vms_pentry *e)
+{
+	const struct vms_filter *f = &v->filter;
+
+	if (!entry_passes(v, e))
+		return false;
+	/* grouped, the pattern is the groups' (and by library, the files') */
+	return !f->have_re || v->by != VMS_GROUP_NONE || pattern_matches(f, e->comm, e->cmdline);
 }
 
 static int cmp_text(const char *a, const char *b)
@@ -428,9 +439,9 @@ void vms_view_update(struct vms_view *v, const struct vms_plist *cur, const stru
 	for (size_t i = 0; i < cur->n; i++) {
 		struct vms_row *r = &v->rows[n];
 
-		row_from_entry(r, &cur->items[i]);
-		if (!entry_passes(v, r))
+		if (!entry_passes(v, &cur->items[i]))
 			continue;
+		row_from_entry(r, &cur->items[i]);
 		row_deltas(r, &cur->items[i], prev, dt);
 		kept[n++] = &cur->items[i];
 	}

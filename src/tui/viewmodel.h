@@ -189,6 +189,14 @@ int vms_view_filter_pattern(struct vms_view *v, const char *pattern, bool full);
 void vms_view_filter_user(struct vms_view *v, const char *user);
 void vms_view_filter_name(struct vms_view *v, const char *name);
 
+/*
+ * Whether process e can show in v, by its filters alone: false when no row
+ * of its could pass them, whatever its memory (user and name; the pattern
+ * too when processes are not grouped). Only what a lister knows before it
+ * reads a process's own files is looked at (vms_lister_filter).
+ */
+bool vms_view_may_show(const struct vms_view *v, const struct vms_pentry *e);
+
 /* Scrolls the command column right (delta > 0) or left, as far as its start. */
 void vms_view_hscroll(struct vms_view *v, long delta);
 

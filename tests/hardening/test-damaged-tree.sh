@@ -128,6 +128,20 @@ expect_row 1008 "a malformed smaps_rollup: not readable, its PSS, USS and SwapPs
 expect_row 1009 "an OOM score past 2000: no OOM score" 's/,[0-9]+$/,/'
 expect_row 1014 "an empty OOM score: no OOM score" 's/,[0-9]+$/,/'
 expect_row 1010 "a uid without a name: no user, its uid" "s/^\"root\",0,/\"\",$nuid,/"
+# A filter chooses what is read: the other processes' smaps_rollup stay closed.
+if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+	strace -f -qq -e trace=open,openat -e signal=none -o "$tmp/strace" \
+		"$vmscope" list --proc-root "$tmp/t/proc" --format csv --user "$nuid" >"$tmp/byuid" 2>&1
+	rc=$?
+	opened=$(sed -n 's|.*"\([0-9]*\)/smaps_rollup".*|\1|p' "$tmp/strace" | sort -u | paste -sd' ')
+	listed=$(cut -d, -f1 "$tmp/byuid" | tail -n +2 | paste -sd' ')
+	[ $rc = 0 ] && [ "$listed" = 1010 ] && [ "$opened" = 1010 ] &&
+		ok "list --user: the process of that uid alone, and only its smaps_rollup read" ||
+		not_ok "list --user: the process of that uid alone, and only its smaps_rollup read" \
+			"exit $rc, listed '$listed', smaps_rollup of '$opened' opened"
+else
+	ok "# SKIP strace cannot run here"
+fi
 "$vmscope" list --proc-root "$tmp/t/proc" --format json >"$tmp/list.json" 2>&1
 python3 - "$tmp/list.json" <<'PY' && ok "list --format json: no cmdline, or NULs only: a null cmdline" ||
 import json, sys

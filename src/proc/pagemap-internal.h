@@ -42,6 +42,7 @@ struct vms_pagemap {
 	bool probed; /* PAGEMAP_SCAN was tried (not a forced pread) */
 	uint32_t page_size;
 	struct vms_scan_region *vec;
+	size_t vec_len; /* ranges vec holds: grows to SCAN_VEC as calls fill it */
 	uint64_t *buf, *kflags, *kcount; /* CHUNK each */
 };
 

@@ -43,7 +43,9 @@ _Static_assert(sizeof(struct vms_scan_region) == 24, "struct page_region is 24 b
 
 /* Entries read per pread: 64 KiB, 256 MiB of address space. */
 #define CHUNK 8192
-/* Ranges per PAGEMAP_SCAN call. */
+/* Ranges per PAGEMAP_SCAN call: SCAN_VEC_FIRST (two pages), then SCAN_VEC
+ * (96 KiB) from the first call that fills them. */
+#define SCAN_VEC_FIRST 256
 #define SCAN_VEC 4096
 
 #define ENTRY_KNOWN \
@@ -130,6 +132,15 @@ static int open_kpage(struct vms_pagemap *pm, int root_fd)
 	return 0;
 }
 
+/* Room for len ranges, replacing what pm had. */
+static void scan_vec_make(struct vms_pagemap *pm, size_t len)
+{
+	free(pm->vec);
+	pm->vec_len = len;
+	/* zeroed: memory checkers do not know that the ioctl fills it */
+	pm->vec = xcalloc(len, sizeof(*pm->vec));
+}
+
 int vms_pagemap_open(int pid_dirfd, int root_fd, enum vms_pagemap_method method, unsigned flags,
 		     struct vms_pagemap **ret)
 {
@@ -153,9 +164,8 @@ int vms_pagemap_open(int pid_dirfd, int root_fd, enum vms_pagemap_method method,
 		return -EOPNOTSUPP;
 	}
 	pm->entries = !pm->scan || pm->detail;
-	/* zeroed: memory checkers do not know that the ioctl fills it */
 	if (pm->scan)
-		pm->vec = xcalloc(SCAN_VEC, sizeof(*pm->vec));
+		scan_vec_make(pm, SCAN_VEC_FIRST);
 	if (pm->entries)
 		pm->buf = xreallocarray(NULL, CHUNK, sizeof(*pm->buf));
 	if (pm->detail) {
@@ -341,7 +351,7 @@ static int walk_scan(struct vms_pagemap *pm, uint64_t start, uint64_t end,
 		arg.start = cur;
 		arg.end = end;
 		arg.vec = (uint64_t)(uintptr_t)pm->vec;
-		arg.vec_len = SCAN_VEC;
+		arg.vec_len = pm->vec_len;
 		n = scan_call(pm, &arg);
 		if (n < 0) {
 			r = pagemap_errno_gone(n);
@@ -355,7 +365,7 @@ static int walk_scan(struct vms_pagemap *pm, uint64_t start, uint64_t end,
 		/* Fewer ranges than asked for: the range is done (walk_end is
 		 * then not to be trusted). A full answer may end with a
 		 * walk_end behind its last range: go on after both. */
-		if ((size_t)n < SCAN_VEC)
+		if ((size_t)n < pm->vec_len)
 			break;
 		next = arg.walk_end > (uint64_t)last ? arg.walk_end : (uint64_t)last;
 		if (next <= cur) {
@@ -363,6 +373,8 @@ static int walk_scan(struct vms_pagemap *pm, uint64_t start, uint64_t end,
 			break;
 		}
 		cur = next;
+		if (pm->vec_len < SCAN_VEC)
+			scan_vec_make(pm, SCAN_VEC);
 	}
 	if (r == 0)
 		r = vms_run_builder_flush(&b);

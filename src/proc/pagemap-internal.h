@@ -43,6 +43,8 @@ struct vms_pagemap {
 	uint32_t page_size;
 	struct vms_scan_region *vec;
 	size_t vec_len; /* ranges vec holds: grows to SCAN_VEC as calls fill it */
+	/* VMSCOPE_TEST_PAGEMAP_SCAN_FAIL: the walks' call that fails, from 1; 0 none */
+	unsigned long scan_fail_at, scan_calls;
 	uint64_t *buf, *kflags, *kcount; /* CHUNK each */
 };
 

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/parse.h"
 #include "base/procfile.h"
 #include "base/xalloc.h"
 #include "proc/pagemap-internal.h"
@@ -132,6 +134,25 @@ static int open_kpage(struct vms_pagemap *pm, int root_fd)
 	return 0;
 }
 
+/*
+ * VMSCOPE_TEST_PAGEMAP_SCAN_FAIL=N: the N-th PAGEMAP_SCAN call of pm's walks
+ * (from 1) fails with EIO: the tests' way to a walk that fails part way,
+ * which a kernel's error or the target's exit (ESRCH) makes at an instant
+ * no test chooses.
+ */
+static unsigned long scan_fail_at(void)
+{
+	const char *env = getenv("VMSCOPE_TEST_PAGEMAP_SCAN_FAIL");
+	const char *p = env, *end;
+	uint64_t v;
+
+	if (!env || !*env)
+		return 0;
+	end = env + strlen(env);
+	return parse_dec_u64(&p, end, &v) == 0 && p == end && v <= ULONG_MAX ? (unsigned long)v
+									      : 0;
+}
+
 /* Room for len ranges, replacing what pm had. */
 static void scan_vec_make(struct vms_pagemap *pm, size_t len)
 {
@@ -164,8 +185,10 @@ int vms_pagemap_open(int pid_dirfd, int root_fd, enum vms_pagemap_method method,
 		return -EOPNOTSUPP;
 	}
 	pm->entries = !pm->scan || pm->detail;
-	if (pm->scan)
+	if (pm->scan) {
 		scan_vec_make(pm, SCAN_VEC_FIRST);
+		pm->scan_fail_at = scan_fail_at();
+	}
 	if (pm->entries)
 		pm->buf = xreallocarray(NULL, CHUNK, sizeof(*pm->buf));
 	if (pm->detail) {
@@ -352,7 +375,7 @@ static int walk_scan(struct vms_pagemap *pm, uint64_t start, uint64_t end,
 		arg.end = end;
 		arg.vec = (uint64_t)(uintptr_t)pm->vec;
 		arg.vec_len = pm->vec_len;
-		n = scan_call(pm, &arg);
+		n = ++pm->scan_calls == pm->scan_fail_at ? -EIO : scan_call(pm, &arg);
 		if (n < 0) {
 			r = pagemap_errno_gone(n);
 			break;

@@ -111,8 +111,33 @@ struct vms_mem_reader {
 	void *ctx;
 };
 
-/* The reader of the /proc/<pid>/mem open at *(int *)ctx. */
-int vms_mem_read_fd(void *ctx, uint64_t addr, void *buf, size_t n);
+/*
+ * A process's memory through its /proc/<pid>/mem, read only where its pages
+ * are in memory (src/proc/mem.c): a read of mem would fault the others in,
+ * changing the process. pagemap, open beside mem, says which are.
+ */
+struct vms_procmem {
+	int fd, pagemap_fd;
+	uint64_t page_size;
+};
+
+/* Opens mem and pagemap of the process at pid_dirfd: 0, or -errno (fds -1). */
+int vms_procmem_open(int pid_dirfd, struct vms_procmem *m);
+void vms_procmem_close(struct vms_procmem *m);
+
+/*
+ * A struct vms_mem_reader's read, ctx a struct vms_procmem: n bytes at addr
+ * when every page of them is in memory; -ENODATA, nothing read, when one
+ * is not; else 0 or -errno.
+ */
+int vms_procmem_read(void *ctx, uint64_t addr, void *buf, size_t n);
+
+/*
+ * The same in a private anonymous mapping (a thread's stack): a page never
+ * written (neither in memory nor in swap) reads as the zeros it holds;
+ * -ENODATA for one in swap.
+ */
+int vms_procmem_read_anon(const struct vms_procmem *m, uint64_t addr, void *buf, size_t n);
 
 /* Where libjvm.so's exported gHotSpotVMStructs and its layout lie, in memory. */
 struct vms_jvm_symbols {

@@ -10,7 +10,6 @@
 #include "vmscope/model.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,8 +34,9 @@ int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 	uint64_t addr[7];
 	struct vms_jvm_symbols sym;
 	struct vms_mem_reader m;
+	struct vms_procmem mem;
 	size_t o;
-	int fd, r;
+	int r;
 
 	for (o = 0; o < snap->n_objects && !is_libjvm(&snap->objects[o]); o++)
 		;
@@ -50,14 +50,14 @@ int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 		.is_static = addr[4], .offset = addr[5], .address = addr[6],
 	};
 	snap->src[VMS_SRC_MEM].tried = true;
-	fd = openat(pid_dirfd, "mem", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snap->src[VMS_SRC_MEM].error = -errno;
-		return -errno;
+	r = vms_procmem_open(pid_dirfd, &mem);
+	if (r < 0) {
+		snap->src[VMS_SRC_MEM].error = r;
+		return r;
 	}
-	m = (struct vms_mem_reader){ .read = vms_mem_read_fd, .ctx = &fd };
+	m = (struct vms_mem_reader){ .read = vms_procmem_read, .ctx = &mem };
 	r = vms_jvm_ranges(&m, &sym, ret);
-	close(fd);
+	vms_procmem_close(&mem);
 	return r;
 }
 

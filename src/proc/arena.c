@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Which threads allocate from each malloc arena, read from the process's
- * memory through /proc/<pid>/mem (which needs ptrace attach permission,
- * and changes nothing in the process).
+ * memory through /proc/<pid>/mem (which needs ptrace attach permission),
+ * where its pages are in memory (src/proc/mem.c: a read would fault the
+ * others in).
  *
  * glibc keeps a thread's arena in its thread-local variable thread_arena,
  * a word of libc's block in the static TLS, which lies right below the
@@ -24,7 +25,6 @@
 #include "vmscope/collect.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,11 +41,6 @@ struct candidate {
 	uint64_t offset; /* below the TCB */
 	uint64_t arena;
 };
-
-static int read_at(int fd, uint64_t addr, void *buf, size_t n)
-{
-	return vms_mem_read_fd(&fd, addr, buf, n);
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -84,12 +79,12 @@ static uint64_t static_tls_bound(const struct vms_snapshot *snap)
 }
 
 /* The address of the TCB at the top of [lo, hi), or 0. */
-static uint64_t find_tcb(int fd, uint64_t lo, uint64_t hi, uint64_t *buf)
+static uint64_t find_tcb(const struct vms_procmem *m, uint64_t lo, uint64_t hi, uint64_t *buf)
 {
 	uint64_t len = hi - lo < TCB_SCAN ? hi - lo : TCB_SCAN, base = hi - len;
 	size_t n = len / 8;
 
-	if (n < 3 || read_at(fd, base, buf, len) < 0)
+	if (n < 3 || vms_procmem_read_anon(m, base, buf, len) < 0)
 		return 0;
 	for (size_t i = n - 3 + 1; i-- > 0;) {
 		uint64_t x = base + i * 8;
@@ -101,17 +96,17 @@ static uint64_t find_tcb(int fd, uint64_t lo, uint64_t hi, uint64_t *buf)
 }
 
 /* Arena addresses found in the static TLS below the thread's TCB. */
-static void thread_candidates(int fd, const struct vms_snapshot *snap, size_t t, uint64_t tls,
+static void thread_candidates(const struct vms_procmem *m, const struct vms_snapshot *snap, size_t t, uint64_t tls,
 			      const uint64_t *arenas, size_t n_arenas, uint64_t *buf,
 			      struct candidate **cands, size_t *n, size_t *alloc)
 {
 	const struct vms_region *r = &snap->regions[snap->threads[t].region];
-	uint64_t tcb = find_tcb(fd, r->start, r->end, buf), lo;
+	uint64_t tcb = find_tcb(m, r->start, r->end, buf), lo;
 
 	if (!tcb)
 		return;
 	lo = tcb - r->start < tls ? r->start : tcb - tls;
-	if (read_at(fd, lo, buf, tcb - lo) < 0)
+	if (vms_procmem_read_anon(m, lo, buf, tcb - lo) < 0)
 		return;
 	for (size_t i = 0; i < (tcb - lo) / 8; i++) {
 		if (!bsearch(&buf[i], arenas, n_arenas, sizeof(*arenas), cmp_u64))
@@ -153,7 +148,8 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 	uint64_t *arenas = NULL, *buf = NULL, tls, offset = 0;
 	size_t n_arenas = 0, alloc_arenas = 0, n = 0, alloc = 0;
 	struct candidate *cands = NULL;
-	int fd;
+	struct vms_procmem m;
+	int err;
 
 	for (size_t t = 0; t < snap->n_threads; t++)
 		snap->threads[t].arena = 0;
@@ -163,9 +159,9 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 	if (n_arenas == 0)
 		return;
 	snap->src[VMS_SRC_MEM].tried = true;
-	fd = openat(pid_dirfd, "mem", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snap->src[VMS_SRC_MEM].error = -errno;
+	err = vms_procmem_open(pid_dirfd, &m);
+	if (err < 0) {
+		snap->src[VMS_SRC_MEM].error = err;
 		return;
 	}
 	n_arenas = 0;
@@ -174,7 +170,7 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 		uint64_t ar_ptr;
 
 		if (r->kind != VMS_KIND_ARENA ||
-		    read_at(fd, r->start, &ar_ptr, sizeof(ar_ptr)) < 0 ||
+		    vms_procmem_read(&m, r->start, &ar_ptr, sizeof(ar_ptr)) < 0 ||
 		    ar_ptr != r->start + VMS_GLIBC_HEAP_INFO_SIZE)
 			continue;
 		ARRAY_GROW(arenas, n_arenas + 1, alloc_arenas);
@@ -190,7 +186,7 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 
 		if (th->region >= 0 && (size_t)th->region < snap->n_regions &&
 		    snap->regions[th->region].kind == VMS_KIND_THREAD_STACK)
-			thread_candidates(fd, snap, t, tls, arenas, n_arenas, buf, &cands, &n, &alloc);
+			thread_candidates(&m, snap, t, tls, arenas, n_arenas, buf, &cands, &n, &alloc);
 	}
 	if (pick_offset(cands, n, snap->n_threads, &offset))
 		for (size_t i = 0; i < n; i++)
@@ -200,5 +196,5 @@ out:
 	free(cands);
 	free(buf);
 	free(arenas);
-	close(fd);
+	vms_procmem_close(&m);
 }

@@ -41,6 +41,9 @@ struct fixture {
 	char *maps;   /* /proc/PID/maps, read while the target was frozen */
 	char *shm;    /* /proc/sysvipc/shm */
 	int sysv_ids[2];
+	/* the target's own memory (smaps_rollup's Rss, Private_Dirty and
+	 * Anonymous lines) before and after the two reports */
+	char *own_before, *own_after;
 };
 
 static struct fixture fx;
@@ -140,6 +143,44 @@ static bool shm_row(int id, unsigned *ret_mode, uint64_t *ret_size, uint64_t *re
 	return false;
 }
 
+/*
+ * Room in the static TLS for libraries loaded later that no thread writes:
+ * the top of each thread's stack, where vmscope looks for its TCB, then
+ * holds pages never written, which a read of /proc/PID/mem would make the
+ * target's own.
+ */
+static void tls_surplus(const void *data)
+{
+	(void)data;
+	if (setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=65536", 1) != 0)
+		_exit(127);
+}
+
+/* The lines of the target's smaps_rollup that only its own memory moves. */
+static char *own_memory(pid_t pid)
+{
+	char path[64], *all, *out, *o;
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	all = lt_slurp(path);
+	out = o = calloc(1, strlen(all) + 1);
+	assert_non_null(out);
+	for (p = all; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		if (strncmp(p, "Rss:", 4) == 0 || strncmp(p, "Private_Dirty:", 14) == 0 ||
+		    strncmp(p, "Anonymous:", 10) == 0) {
+			memcpy(o, p, len);
+			o += len;
+		}
+		p += len;
+	}
+	free(all);
+	return out;
+}
+
 static int group_setup(void **state)
 {
 	const char *argv[LT_ARGV_MAX];
@@ -149,7 +190,7 @@ static int group_setup(void **state)
 
 	(void)state;
 	lt_argv(argv, NULL, target_bin, (const char *const[]){ NULL });
-	lt_target_start(&fx.t, argv, 0, NULL, NULL);
+	lt_target_start(&fx.t, argv, 0, tls_surplus, NULL);
 	lt_target_wait_stopped(&fx.t, "ready");
 	fx.sysv_ids[0] = fx.sysv_ids[1] = -1;
 	if (lt_target_fact(&fx.t, "sysv", v, 4))
@@ -161,6 +202,7 @@ static int group_setup(void **state)
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)fx.t.pid);
 	fx.maps = lt_slurp(path);
 	fx.shm = lt_slurp("/proc/sysvipc/shm");
+	fx.own_before = own_memory(fx.t.pid);
 	lt_argv(argv, NULL, vmscope_bin, (const char *const[]){ "--format", "json", pid, NULL });
 	fx.snap = lt_run_json_of(argv, 0);
 	lt_argv(argv, NULL, vmscope_bin,
@@ -170,6 +212,7 @@ static int group_setup(void **state)
 	fx.text = r.out;
 	r.out = NULL;
 	lt_run_release(&r);
+	fx.own_after = own_memory(fx.t.pid);
 	return 0;
 }
 
@@ -184,7 +227,20 @@ static int group_teardown(void **state)
 	free(fx.text);
 	free(fx.maps);
 	free(fx.shm);
+	free(fx.own_before);
+	free(fx.own_after);
 	return 0;
+}
+
+/*
+ * The two reports read the target's memory through /proc/PID/mem (each
+ * thread's TCB and static TLS, its arena's first word), where the pages are
+ * in memory only: the target's own memory is as it was before them.
+ */
+static void test_reads_change_nothing(void **state)
+{
+	(void)state;
+	assert_string_equal(fx.own_after, fx.own_before);
 }
 
 /* 1 GiB of PROT_NONE is reserved address space, not a guard. */
@@ -474,7 +530,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sysv),        cmocka_unit_test(test_sysv_marked),
 		cmocka_unit_test(test_sysv_other_namespace),
 		cmocka_unit_test(test_memfd),       cmocka_unit_test(test_thread_guard),
-		cmocka_unit_test(test_arena),       cmocka_unit_test(test_anon_name),
+		cmocka_unit_test(test_arena),       cmocka_unit_test(test_reads_change_nothing),
+		cmocka_unit_test(test_anon_name),
 		cmocka_unit_test(test_anon_shmem_name), cmocka_unit_test(test_vvar_vclock),
 	};
 

@@ -31,16 +31,20 @@ static inline bool model_startswith(const char *s, const char *prefix)
 }
 
 /*
- * Files whose contents are worth a look for program headers: a path, and
- * not a device or a SysV segment (opening a device can have effects, and
- * these are never ELF).
+ * Files whose contents are worth a look for program headers: a path, not a
+ * device or a SysV segment (opening a device can have effects, and these
+ * are never ELF), and mapped private, as the loader maps what it loads. A
+ * file a process shares (a JVM's hsperfdata, a database's or a cache's data
+ * file) is no loaded object, and its open and close are not harmless: on
+ * ext4 the close of a file truncated since it was opened writes its dirty
+ * pages back, cleaning the sharer's page table entries.
  */
 static inline bool model_elf_candidate(const struct vms_region *r)
 {
 	const char *name = model_region_name(r);
 
-	return name[0] == '/' && !model_startswith(name, "/dev/") &&
-	       !model_startswith(name, "/SYSV");
+	return name[0] == '/' && !(r->perms & VMS_PERM_SHARED) &&
+	       !model_startswith(name, "/dev/") && !model_startswith(name, "/SYSV");
 }
 
 #endif

@@ -18,6 +18,11 @@
  *                             refuses it (CONFIG_ANON_VMA_NAME off), else 0
  *   shmname ADDR BYTES ERR    shared anonymous memory named "vmscope-shared" the
  *                             same way ([anon_shmem:vmscope-shared])
+ *   datafile ADDR BYTES       a file mapped shared and written, as a JVM's
+ *                             hsperfdata: made by truncating a file that was
+ *                             there and kept open (on ext4, the next close of
+ *                             it, anyone's, writes its dirty pages back),
+ *                             unlinked once mapped
  *
  * The SysV segment that is not marked for removal outlives the target: the
  * test removes it by its id. Segments have private keys made of the pid.
@@ -25,6 +30,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -76,6 +82,27 @@ static void sysv(const char *tag, key_t key, size_t bytes, int remove)
 		fail("shmctl");
 	printf("%s 0x%lx %zu %d 0x%08x\n", tag, (unsigned long)(uintptr_t)p, bytes, id,
 	       (unsigned)key);
+}
+
+static void datafile(size_t bytes)
+{
+	char path[] = "/tmp/vmscope-labels-XXXXXX";
+	int fd = mkstemp(path);
+	char *p;
+
+	if (fd < 0 || write(fd, "x", 1) != 1)
+		fail("datafile");
+	close(fd);
+	fd = open(path, O_RDWR | O_TRUNC | O_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)bytes) < 0)
+		fail("datafile truncate");
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		fail("mmap datafile");
+	touch(p, bytes);
+	/* kept open, as the JVM keeps its own: the first close of it flushes */
+	unlink(path);
+	printf("datafile 0x%lx %zu\n", (unsigned long)(uintptr_t)p, bytes);
 }
 
 static void memfd_thrice(size_t bytes)
@@ -170,6 +197,7 @@ int main(void)
 	sysv("sysv", (key_t)(0x76000000u | ((unsigned)getpid() & 0xfffff) << 4), small, 0);
 	sysv("sysvrm", (key_t)(0x76000000u | ((unsigned)getpid() & 0xfffff) << 4 | 1), small, 1);
 	memfd_thrice(small);
+	datafile(small);
 	named("anonname", "vmscope-name", MAP_PRIVATE, small);
 	named("shmname", "vmscope-shared", MAP_SHARED, small);
 

@@ -235,7 +235,9 @@ static int group_teardown(void **state)
 /*
  * The two reports read the target's memory through /proc/PID/mem (each
  * thread's TCB and static TLS, its arena's first word), where the pages are
- * in memory only: the target's own memory is as it was before them.
+ * in memory only, and do not open the data file it maps shared (whose close
+ * would write its dirty pages back): the target's own memory is as it was
+ * before them, its dirty pages still dirty.
  */
 static void test_reads_change_nothing(void **state)
 {

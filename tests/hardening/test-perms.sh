@@ -211,7 +211,8 @@ kill -KILL $npid 2>/dev/null
 # map_files/ is closed to nobody (it needs CAP_SYS_ADMIN): its own process's
 # objects are read through root/ and their paths, a newline in a name
 # unescaped from maps' \012, and a name that holds a backslash and 012
-# itself (maps prints both alike) read as it is.
+# itself (maps prints both alike) read as it is. Mapped private, as the
+# loader maps what it loads (a file mapped shared is not read for headers).
 mkdir -m 755 "$tmp/elfnames"
 nl_so="$tmp/elfnames/lib
 name.so"
@@ -220,7 +221,7 @@ cp "$(command -v sleep)" "$nl_so" && cp "$(command -v sleep)" "$bs_so" && chmod 
 "${nobody[@]}" /usr/bin/python3 -c '
 import mmap, sys, time
 files = [open(p, "rb") for p in sys.argv[1:]]
-maps = [mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ) for f in files]
+maps = [mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ) for f in files]
 print("ready", flush=True)
 time.sleep(300)' "$nl_so" "$bs_so" >"$tmp/maps.out" &
 mpid=$!

@@ -137,7 +137,7 @@ static int open_kpage(struct vms_pagemap *pm, int root_fd)
 /*
  * VMSCOPE_TEST_PAGEMAP_SCAN_FAIL=N: the N-th PAGEMAP_SCAN call of pm's walks
  * (from 1) fails with EIO: the tests' way to a walk that fails part way,
- * which a kernel's error or the target's exit (ESRCH) makes at an instant
+ * which a kernel's error or the target's end (ESRCH) makes at an instant
  * no test chooses.
  */
 static unsigned long scan_fail_at(void)

@@ -36,8 +36,8 @@ static inline bool model_startswith(const char *s, const char *prefix)
  * are never ELF), and mapped private, as the loader maps what it loads. A
  * file a process shares (a JVM's hsperfdata, a database's or a cache's data
  * file) is no loaded object, and its open and close are not harmless: on
- * ext4 the close of a file truncated since it was opened writes its dirty
- * pages back, cleaning the sharer's page table entries.
+ * ext4 the first close of a file after it was truncated, anyone's, writes
+ * its dirty pages back, cleaning the sharer's page table entries.
  */
 static inline bool model_elf_candidate(const struct vms_region *r)
 {

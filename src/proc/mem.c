@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PM_PRESENT (UINT64_C(1) << 63)
-#define PM_SWAPPED (UINT64_C(1) << 62)
+#include "vmscope/pages.h"
+
 /* pagemap entries asked for at a time */
 #define PM_BATCH 64
 
@@ -92,9 +92,9 @@ static int read_present(const struct vms_procmem *m, uint64_t addr, void *buf, s
 				return r;
 			k = 0;
 		}
-		if (pm[k++] & PM_PRESENT)
+		if (pm[k++] & VMS_PM_PRESENT)
 			continue;
-		if (!anon || (pm[k - 1] & PM_SWAPPED))
+		if (!anon || (pm[k - 1] & VMS_PM_SWAPPED))
 			return -ENODATA;
 		if (at > run) {
 			r = read_exact(m->fd, out + (run - addr), at - run, run);

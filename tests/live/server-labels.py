@@ -29,12 +29,12 @@ for r in regions:
     r["lo"], r["hi"] = int(r["start"], 16), int(r["end"], 16)
 by_start = {r["lo"]: r for r in regions}
 
-# the kernel's maps: start -> (end, perms, inode, name as printed)
+# the kernel's maps: start -> (end, perms, inode, name as printed, offset)
 maps = {}
 for line in read("maps").splitlines():
     f = line.split(None, 5)
     lo, hi = (int(x, 16) for x in f[0].split("-"))
-    maps[lo] = (hi, f[1], int(f[4]), f[5] if len(f) > 5 else "")
+    maps[lo] = (hi, f[1], int(f[4]), f[5] if len(f) > 5 else "", int(f[2], 16))
 
 # /proc/sysvipc/shm: shmid -> (key, mode, nattch)
 shm = {}
@@ -72,7 +72,7 @@ def same_as_maps():
     bad = []
     if set(maps) != set(by_start):
         bad.append("regions %d, maps lines %d" % (len(by_start), len(maps)))
-    for lo, (hi, perms, inode, name) in maps.items():
+    for lo, (hi, perms, inode, name, _) in maps.items():
         r = by_start.get(lo)
         if not r:
             continue
@@ -267,9 +267,21 @@ elif program == "node":
     need("V8's pointer cage (over 128 MiB of PROT_NONE) is reserved",
          find(lambda r: r["perms"] == "---p" and r["hi"] - r["lo"] >= 128 * MIB),
          lambda r: None if r["kind"] == "reserved" else "wrong")
-    need("its .text mapped again into V8's code range says so",
-         find(lambda r: r["name"] == exe and r["perms"] == "r-xp" and r["kind"] == "file"),
-         lambda r: None if label_of(r).endswith(".text (remapped)") else "wrong")
+    # A mapping of the executable whose address less its file offset is not
+    # the image's: V8 mapped its builtins again into its code range. It does
+    # so only when that range lies beyond 2 GiB of them, which is up to where
+    # the range lands (about 1 start in 60 here, it lands near the binary).
+    base = [lo for lo, m in maps.items() if m[3] == exe and m[4] == 0]
+    again = [lo for lo, m in maps.items() if m[3] == exe and base and lo - m[4] != base[0]]
+    what = "its .text mapped again into V8's code range says so"
+    if again:
+        need(what, find(lambda r: r["lo"] in again and r["perms"] == "r-xp"),
+             lambda r: None if r["kind"] == "file" and label_of(r).endswith(".text (remapped)")
+             else "wrong")
+    else:
+        check(what, [], "V8 did not map it again this time (its code range is near the binary)")
+    check("no other mapping is said to be remapped",
+          [where(r) for r in regions if label_of(r).endswith("(remapped)") and r["lo"] not in again])
 
 for desc, problems, skip in results:
     if skip:

@@ -210,8 +210,11 @@ struct vms_pages_sweep {
 	struct sweep s; /* s.snap NULL until the first region is given */
 };
 
-/* regions walked at once in pieces */
-#define SWEEP_PIECE 512
+/* regions walked at once in pieces: what is left at the end of smaps is
+ * walked after it, up to a piece's worth (at 1,027 VMAs, pieces of 512
+ * left 515 regions, 0.14 ms after the parse; pieces of 128, paired with
+ * cat: 2.73 -> 2.65 and 2.57 -> 2.48 ms, 65,027 VMAs within the noise) */
+#define SWEEP_PIECE 128
 /* pages in memory or swap from which a thread walks them (64 MiB): about
  * half a millisecond of walk, what a thread's start and the share of two
  * CPUs among three threads cost here */

@@ -776,7 +776,7 @@ static void assert_pages_equal(const struct vms_region_pages *q, const struct vm
 /*
  * The sweep's three ways, on 20,000 regions of a page written each and
  * 4 MiB of huge pages (83 MiB in memory, over the 64 MiB from which a
- * thread walks): a thread from the start, by default; in pieces of 512
+ * thread walks): a thread from the start, by default; in pieces of 128
  * regions between the blocks of smaps, when no piece is too large; in
  * pieces, then a thread from the first piece of 600 pages or more. Each
  * way counts every region's pages alike, every counter and bin.

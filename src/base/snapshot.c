@@ -334,13 +334,18 @@ static bool is_sysv_name(const char *name)
 	return name[13] == '\0';
 }
 
+/*
+ * Asked of every region, several times a report: the first byte decides
+ * for nearly all (anonymous memory "", files "/...", "[heap]"), before any
+ * string is compared.
+ */
 enum vms_shm_type vms_region_shm_type(const struct vms_region *r)
 {
 	const char *name = r->name ? r->name : "";
 
-	if (starts_with(name, "[anon_shmem:"))
-		return VMS_SHM_NAMED;
-	if (r->inode == 0 && !(r->perms & VMS_PERM_SHARED) && name[0] != '/')
+	if (name[0] == '[')
+		return starts_with(name, "[anon_shmem:") ? VMS_SHM_NAMED : VMS_SHM_NONE;
+	if (name[0] != '/')
 		return VMS_SHM_NONE;
 	if (strcmp(name, "/dev/zero") == 0)
 		return r->perms & VMS_PERM_SHARED ? VMS_SHM_ANON : VMS_SHM_NONE;

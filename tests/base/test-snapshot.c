@@ -37,6 +37,9 @@ static void test_shm_names(void **state)
 		{ "rw-s", "/SYSV0000162e0", 32770, VMS_SHM_NONE, "" },
 		{ "rw-s", "/memfd:wayland-shm", 1030, VMS_SHM_MEMFD, "memfd wayland-shm" },
 		{ "rw-s", "[anon_shmem:ring]", 0, VMS_SHM_NAMED, "[anon_shmem:ring]" },
+		{ "rw-s", "[anon:ring]", 0, VMS_SHM_NONE, "" },   /* bracketed, not shmem */
+		{ "rw-s", "dev/zero", 1234, VMS_SHM_NONE, "" },   /* no leading slash */
+		{ "rw-s", "/dev/zeroes", 1234, VMS_SHM_NONE, "" },
 		{ "rw-p", NULL, 0, VMS_SHM_NONE, "" },  /* anonymous, no name at all */
 		{ "rw-s", NULL, 77, VMS_SHM_NONE, "" },
 	};

@@ -500,6 +500,9 @@ struct vms_snapshot {
 	size_t n_sysv, alloc_sysv;
 	struct vms_source_status src[VMS_SRC__MAX];
 	uint32_t dropped_regions; /* maps entries dropped: not after the previous end */
+	/* regions that map a SysV segment, counted as smaps is parsed: whether
+	 * /proc/sysvipc/shm is worth reading, without a pass over the regions */
+	uint32_t sysv_regions;
 	/* read from this machine's running /proc (not a captured tree or a
 	 * file): its clocks and the mapped files' times can be compared */
 	bool live;

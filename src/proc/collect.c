@@ -451,6 +451,7 @@ out:
 		/* never a half-read region list */
 		snap->n_regions = 0;
 		snap->dropped_regions = 0;
+		snap->sysv_regions = 0;
 	}
 }
 

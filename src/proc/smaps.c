@@ -313,6 +313,7 @@ int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t l
 		}
 		vms_snapshot_grow_regions(snap, snap->n_regions + 1);
 		snap->regions[snap->n_regions] = r;
+		snap->sysv_regions += vms_region_shm_type(&r) == VMS_SHM_SYSV;
 		ps->cur = (ptrdiff_t)snap->n_regions++;
 		ps->prev_end = r.end;
 		ps->skipping = false;

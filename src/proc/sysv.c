@@ -68,15 +68,6 @@ static uint64_t *mapped_ids(const struct vms_snapshot *snap, size_t *ret_n)
 	return ids;
 }
 
-/* Whether snap maps a SysV segment at all. */
-static bool maps_sysv(const struct vms_snapshot *snap)
-{
-	for (size_t i = 0; i < snap->n_regions; i++)
-		if (vms_region_shm_type(&snap->regions[i]) == VMS_SHM_SYSV)
-			return true;
-	return false;
-}
-
 /* One row: key shmid perms size cpid lpid nattch uid gid cuid cgid ... */
 static int parse_row(const char *line, size_t len, struct vms_sysv *ret)
 {
@@ -164,7 +155,7 @@ void vms_collect_sysv(int root_fd, int pid_dirfd, bool live, struct vms_snapshot
 	struct strbuf sb;
 	int r;
 
-	if (!maps_sysv(snap))
+	if (!snap->sysv_regions)
 		return;
 	snap->src[VMS_SRC_SYSV].tried = true;
 	if (live) {

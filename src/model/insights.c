@@ -23,13 +23,7 @@ static uint32_t permille(uint64_t part, uint64_t whole)
 	return (uint32_t)((double)part * 1000.0 / (double)whole + 0.5);
 }
 
-/*
- * What the regions say, in one pass over them (each pass over the regions
- * of 30,027 VMAs cost 0.1 to 0.2 ms; there were five): the gaps between
- * them (the vsyscall page sits in the kernel's half), the heap, the
- * transparent huge pages, and the stacks, the main one first, as a limit
- * of the process applies to it, then the threads' by address.
- */
+/* The use of the stack in region i, added to in->stacks. */
 static void add_stack(const struct vms_snapshot *snap, struct vms_insights *in, size_t *alloc,
 		      size_t i)
 {
@@ -64,6 +58,13 @@ static void add_stack(const struct vms_snapshot *snap, struct vms_insights *in, 
 	in->stacks[in->n_stacks++] = s;
 }
 
+/*
+ * What the regions say, in one pass over them (each pass over the regions
+ * of 30,027 VMAs cost 0.1 to 0.2 ms; there were five): the gaps between
+ * them (the vsyscall page sits in the kernel's half), the heap, the
+ * transparent huge pages, and the stacks, the main one first, as a limit
+ * of the process applies to it, then the threads' by address.
+ */
 static void scan_regions(const struct vms_snapshot *snap, struct vms_insights *in)
 {
 	const struct vms_counters *ru = &snap->totals.rollup;

@@ -243,15 +243,16 @@ static void test_memfd_three_maps(void **state)
 /* Where pid's vdso starts, 0 if it has none. */
 static uint64_t vdso_start(pid_t pid)
 {
-	char path[64], *maps, *line;
+	char path[64], *maps, *line, *end;
 	uint64_t start = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	maps = lt_slurp(path);
-	for (line = maps; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line) : strlen(line);
+	for (line = maps; *line; line = end ? end + 1 : line + strlen(line)) {
+		size_t n;
 
+		end = strchr(line, '\n');
+		n = end ? (size_t)(end - line) : strlen(line);
 		if (n > 7 && memcmp(line + n - 7, " [vdso]", 7) == 0) {
 			start = strtoull(line, NULL, 16);
 			break;

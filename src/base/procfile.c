@@ -42,6 +42,24 @@ static ssize_t pread_retry(int fd, void *buf, size_t n, off_t off)
 	return r < 0 ? -errno : r;
 }
 
+int procfile_pread_full(int fd, void *buf, size_t n, uint64_t off)
+{
+	size_t done = 0;
+
+	if (off > (uint64_t)INT64_MAX - n)
+		return -EFAULT;
+	while (done < n) {
+		ssize_t k = pread_retry(fd, (char *)buf + done, n - done, (off_t)(off + done));
+
+		if (k < 0)
+			return (int)k;
+		if (k == 0)
+			return -ENODATA;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
 const char *procfile_strerror(int err)
 {
 	if (err < 0)

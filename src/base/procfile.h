@@ -30,6 +30,15 @@ enum {
 const char *procfile_strerror(int err);
 
 /*
+ * Reads exactly n bytes of fd at off, in as many preads as it takes (an
+ * interrupted or short one goes on where it stopped): 0, -errno of the
+ * pread that failed, -ENODATA when the file ends first, -EFAULT for an
+ * offset past what off_t holds. For files read at an offset: the ELF
+ * headers of mapped files, pagemap and kpage*, a process's mem.
+ */
+int procfile_pread_full(int fd, void *buf, size_t n, uint64_t off);
+
+/*
  * Opens dirfd/name for reading as a file of a proc tree: O_NONBLOCK (no
  * FIFO can block the open), O_NOFOLLOW (a captured tree's link is no /proc
  * file), and only a regular file, as /proc's own files are. An fd, or -errno;

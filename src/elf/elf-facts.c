@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "vmscope/elf.h"
@@ -54,7 +55,7 @@ void elf_facts_release(struct elf_facts *f)
 
 int elf_source_read(const struct elf_source *src, uint64_t off, void *buf, size_t n)
 {
-	size_t done = 0;
+	int r;
 
 	if (off > src->size || n > src->size - off)
 		return -EBADMSG;
@@ -67,19 +68,8 @@ int elf_source_read(const struct elf_source *src, uint64_t off, void *buf, size_
 		memcpy(buf, src->head + off, n);
 		return 0;
 	}
-	while (done < n) {
-		ssize_t k = pread(src->fd, (char *)buf + done, n - done, (off_t)(off + done));
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			return -EBADMSG; /* the file shrank under us */
-		done += (size_t)k;
-	}
-	return 0;
+	r = procfile_pread_full(src->fd, buf, n, off);
+	return r == -ENODATA ? -EBADMSG : r; /* the file shrank under us */
 }
 
 /* The cache: open addressing on (dev, inode) of the maps line. */

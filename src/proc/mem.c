@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/procfile.h"
 #include "vmscope/pages.h"
 
 /* pagemap entries asked for at a time */
@@ -49,18 +50,6 @@ void vms_procmem_close(struct vms_procmem *m)
 	m->fd = m->pagemap_fd = -1;
 }
 
-static int read_exact(int fd, void *buf, size_t n, uint64_t off)
-{
-	ssize_t got;
-
-	if (off > (uint64_t)INT64_MAX - n)
-		return -EFAULT;
-	got = pread(fd, buf, n, (off_t)off);
-	if (got < 0)
-		return -errno;
-	return (size_t)got == n ? 0 : -EIO;
-}
-
 /*
  * [addr, addr + n) page by page: the present pages read from mem (runs of
  * them in one read), the others zeros when anon says they are an
@@ -87,7 +76,7 @@ static int read_present(const struct vms_procmem *m, uint64_t addr, void *buf, s
 			uint64_t left = (end - page + ps - 1) / ps;
 
 			have = left < PM_BATCH ? (size_t)left : PM_BATCH;
-			r = read_exact(m->pagemap_fd, pm, have * sizeof(*pm), page / ps * sizeof(*pm));
+			r = procfile_pread_full(m->pagemap_fd, pm, have * sizeof(*pm), page / ps * sizeof(*pm));
 			if (r < 0)
 				return r;
 			k = 0;
@@ -97,14 +86,14 @@ static int read_present(const struct vms_procmem *m, uint64_t addr, void *buf, s
 		if (!anon || (pm[k - 1] & VMS_PM_SWAPPED))
 			return -ENODATA;
 		if (at > run) {
-			r = read_exact(m->fd, out + (run - addr), at - run, run);
+			r = procfile_pread_full(m->fd, out + (run - addr), at - run, run);
 			if (r < 0)
 				return r;
 		}
 		run = end - page > ps ? page + ps : end;
 		memset(out + (at - addr), 0, run - at);
 	}
-	return run < end ? read_exact(m->fd, out + (run - addr), end - run, run) : 0;
+	return run < end ? procfile_pread_full(m->fd, out + (run - addr), end - run, run) : 0;
 }
 
 int vms_procmem_read(void *ctx, uint64_t addr, void *buf, size_t n)

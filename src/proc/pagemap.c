@@ -249,22 +249,9 @@ uint32_t vms_pagemap_known(const struct vms_pagemap *pm)
 /* Reads exactly n u64s at index idx of fd; -ENODATA when short. */
 static int pread_u64s(int fd, uint64_t *buf, size_t n, uint64_t idx)
 {
-	size_t want = n * sizeof(*buf), got = 0;
-
 	if (idx > (UINT64_MAX >> 4))
 		return -EINVAL;
-	while (got < want) {
-		ssize_t k = pread(fd, (char *)buf + got, want - got, (off_t)(idx * 8 + got));
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			return -ENODATA;
-		got += (size_t)k;
-	}
-	return 0;
+	return procfile_pread_full(fd, buf, n * sizeof(*buf), idx * sizeof(*buf));
 }
 
 /* kpageflags and kpagecount of the present entries, a pread per stretch of consecutive frames. */

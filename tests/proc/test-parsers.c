@@ -868,6 +868,32 @@ static void read_blocks(struct procfile *pf, size_t lines)
  * buffer): every line comes back whole and in order; a last line without
  * '\n' comes with eof; a line over line_max is -EFBIG.
  */
+/* procfile_pread_full: exactly n bytes at an offset, or why not. */
+static void test_pread_full(void **state)
+{
+	char path[] = "/tmp/vmscope-pread-XXXXXX", buf[16];
+	int fd = mkstemp(path), pipefd[2];
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	assert_int_equal(procfile_pread_full(fd, buf, 4, 3), 0);
+	assert_memory_equal(buf, "3456", 4);
+	assert_int_equal(procfile_pread_full(fd, buf, 0, 10), 0);
+	/* the file ends first: what was there is read, and the end said */
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(procfile_pread_full(fd, buf, 4, 8), -ENODATA);
+	assert_memory_equal(buf, "89xx", 4);
+	assert_int_equal(procfile_pread_full(fd, buf, 4, UINT64_MAX - 2), -EFAULT);
+	close(fd);
+	/* the error of the pread that failed */
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(procfile_pread_full(pipefd[0], buf, 4, 0), -ESPIPE);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 static void test_procfile_blocks(void **state)
 {
 	char path[] = "/tmp/vmscope-test-XXXXXX";
@@ -1569,6 +1595,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_syscall),
 		cmocka_unit_test(test_sysv),
 		cmocka_unit_test(test_procfile_lines),
+		cmocka_unit_test(test_pread_full),
 		cmocka_unit_test(test_procfile_blocks),
 		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_procfile_poll),

@@ -368,19 +368,19 @@ static enum vms_kind base_kind(struct classify_state *cs, size_t i)
 	return VMS_KIND_FILE;
 }
 
-/* Each object's load bias, from the regions that map it. */
-static void compute_biases(struct classify_state *cs)
+/*
+ * Each object's load bias, from the regions that map it. start[o + 1] holds
+ * the number of regions of object o (counted by the caller's first pass);
+ * start is used up.
+ */
+static void compute_biases(struct classify_state *cs, size_t *start)
 {
 	struct vms_snapshot *snap = cs->snap;
 	size_t n_obj = snap->n_objects;
-	size_t *start = xcalloc(n_obj + 1, sizeof(*start));
 	size_t *order = xreallocarray(NULL, snap->n_regions ? snap->n_regions : 1, sizeof(*order));
 	size_t *fill;
 
 	/* regions grouped by object, ascending within each: a counting sort */
-	for (size_t i = 0; i < snap->n_regions; i++)
-		if (snap->regions[i].object >= 0)
-			start[snap->regions[i].object + 1]++;
 	for (size_t o = 0; o < n_obj; o++)
 		start[o + 1] += start[o];
 	fill = xreallocarray(NULL, n_obj ? n_obj : 1, sizeof(*fill));
@@ -401,37 +401,36 @@ static void compute_biases(struct classify_state *cs)
 		obj->load_bias = cs->bias_ok[o] ? cs->bias[o] : 0;
 	}
 	free(order);
-	free(start);
 }
 
-/* The anonymous tail of a segment whose p_memsz exceeds its p_filesz. */
-static void find_bss(struct classify_state *cs)
+/*
+ * The anonymous tail of a segment whose p_memsz exceeds its p_filesz: the
+ * region after regions[i], once both have their base kind.
+ */
+static void find_bss(struct classify_state *cs, size_t i)
 {
 	struct vms_snapshot *snap = cs->snap;
+	struct vms_region *r = &snap->regions[i], *next = &snap->regions[i + 1];
+	const struct vms_object *o;
+	const struct vms_segment *s;
+	uint64_t seg_end;
 
-	for (size_t i = 0; i + 1 < snap->n_regions; i++) {
-		struct vms_region *r = &snap->regions[i], *next = &snap->regions[i + 1];
-		const struct vms_object *o;
-		const struct vms_segment *s;
-		uint64_t seg_end;
-
-		if (cs->seg[i] < 0 || (r->kind != VMS_KIND_DATA && r->kind != VMS_KIND_RELRO))
-			continue;
-		o = &snap->objects[r->object];
-		s = &o->segments[cs->seg[i]];
-		if (s->memsz <= s->filesz || !(s->flags & MODEL_PF_W))
-			continue;
-		if (next->kind != VMS_KIND_ANON || model_region_name(next)[0] != '\0' ||
-		    next->start != r->end)
-			continue;
-		/* A region starting at the rounded end is past the segment: the
-		 * .bss then fit in the last file page and this is something else. */
-		if (!end_round_up(cs->bias[r->object] + s->vaddr, s->memsz, cs->page, &seg_end))
-			continue;
-		if (next->start < seg_end) {
-			next->kind = VMS_KIND_BSS;
-			next->object = r->object;
-		}
+	if (cs->seg[i] < 0 || (r->kind != VMS_KIND_DATA && r->kind != VMS_KIND_RELRO))
+		return;
+	o = &snap->objects[r->object];
+	s = &o->segments[cs->seg[i]];
+	if (s->memsz <= s->filesz || !(s->flags & MODEL_PF_W))
+		return;
+	if (next->kind != VMS_KIND_ANON || model_region_name(next)[0] != '\0' ||
+	    next->start != r->end)
+		return;
+	/* A region starting at the rounded end is past the segment: the
+	 * .bss then fit in the last file page and this is something else. */
+	if (!end_round_up(cs->bias[r->object] + s->vaddr, s->memsz, cs->page, &seg_end))
+		return;
+	if (next->start < seg_end) {
+		next->kind = VMS_KIND_BSS;
+		next->object = r->object;
 	}
 }
 
@@ -459,12 +458,6 @@ static void find_thread_stacks(struct vms_snapshot *snap)
 			r->tid = th->tid;
 		}
 	}
-	/* [stack] is the main thread's, whose tid is the pid, also when its
-	 * stack pointer could not be read (it was running) */
-	for (size_t i = 0; i < snap->n_regions; i++)
-		if (snap->regions[i].kind == VMS_KIND_STACK && !snap->regions[i].tid &&
-		    snap->proc.pid > 0)
-			snap->regions[i].tid = snap->proc.pid;
 }
 
 /*
@@ -489,42 +482,35 @@ static bool program_is_64bit(const struct vms_snapshot *snap)
 	return false;
 }
 
-/* The rw-p start of a glibc heap with its PROT_NONE rest after it. */
-static void find_arenas(struct vms_snapshot *snap)
+/* regions[i], the rw-p start of a glibc heap with its PROT_NONE rest after it. */
+static void find_arena(struct vms_snapshot *snap, size_t i)
 {
-	if (!program_is_64bit(snap))
-		return;
-	for (size_t i = 0; i + 1 < snap->n_regions; i++) {
-		struct vms_region *r = &snap->regions[i];
-		const struct vms_region *rest = &snap->regions[i + 1];
-		const char *name = model_region_name(r);
+	struct vms_region *r = &snap->regions[i];
+	const struct vms_region *rest = &snap->regions[i + 1];
+	const char *name = model_region_name(r);
 
-		if (r->kind != VMS_KIND_ANON || (name[0] && strcmp(name, ARENA_NAME) != 0) ||
-		    r->perms != (VMS_PERM_READ | VMS_PERM_WRITE) || r->start % ARENA_HEAP_SIZE ||
-		    vms_region_size(r) >= ARENA_HEAP_SIZE)
-			continue;
-		if (rest->kind != VMS_KIND_RESERVED || rest->start != r->end ||
-		    model_region_is_file(rest) || rest->end - r->start != ARENA_HEAP_SIZE)
-			continue;
-		name = model_region_name(rest);
-		if (!name[0] || strcmp(name, ARENA_NAME) == 0)
-			r->kind = VMS_KIND_ARENA;
-	}
+	if (r->kind != VMS_KIND_ANON || (name[0] && strcmp(name, ARENA_NAME) != 0) ||
+	    r->perms != (VMS_PERM_READ | VMS_PERM_WRITE) || r->start % ARENA_HEAP_SIZE ||
+	    vms_region_size(r) >= ARENA_HEAP_SIZE)
+		return;
+	if (rest->kind != VMS_KIND_RESERVED || rest->start != r->end || model_region_is_file(rest) ||
+	    rest->end - r->start != ARENA_HEAP_SIZE)
+		return;
+	name = model_region_name(rest);
+	if (!name[0] || strcmp(name, ARENA_NAME) == 0)
+		r->kind = VMS_KIND_ARENA;
 }
 
-/* Anonymous PROT_NONE right below a stack and no larger than it: its guard. */
-static void find_guards(struct vms_snapshot *snap)
+/* regions[i], anonymous PROT_NONE right below a stack and no larger than it: its guard. */
+static void find_guard(struct vms_snapshot *snap, size_t i)
 {
-	for (size_t i = 0; i + 1 < snap->n_regions; i++) {
-		struct vms_region *r = &snap->regions[i];
-		const struct vms_region *stack = &snap->regions[i + 1];
+	struct vms_region *r = &snap->regions[i];
+	const struct vms_region *stack = &snap->regions[i + 1];
 
-		if (r->kind == VMS_KIND_RESERVED && !model_region_is_file(r) &&
-		    stack->start == r->end &&
-		    (stack->kind == VMS_KIND_STACK || stack->kind == VMS_KIND_THREAD_STACK) &&
-		    vms_region_size(r) <= vms_region_size(stack))
-			r->kind = VMS_KIND_GUARD;
-	}
+	if (r->kind == VMS_KIND_RESERVED && !model_region_is_file(r) && stack->start == r->end &&
+	    (stack->kind == VMS_KIND_STACK || stack->kind == VMS_KIND_THREAD_STACK) &&
+	    vms_region_size(r) <= vms_region_size(stack))
+		r->kind = VMS_KIND_GUARD;
 }
 
 /*
@@ -534,26 +520,51 @@ static void find_guards(struct vms_snapshot *snap)
  * or not it is marked for removal. None is a deleted file: a SysV segment is
  * deleted when it is marked for removal, the others never.
  */
-static void settle_deleted(struct vms_snapshot *snap)
+static void settle_deleted(struct vms_snapshot *snap, size_t i)
 {
-	for (size_t i = 0; i < snap->n_regions; i++) {
-		struct vms_region *r = &snap->regions[i];
-		const struct vms_sysv *seg;
+	struct vms_region *r = &snap->regions[i];
+	const struct vms_sysv *seg;
 
-		switch (vms_region_shm_type(r)) {
-		case VMS_SHM_ANON:
-		case VMS_SHM_MEMFD:
-			r->deleted = false;
-			break;
-		case VMS_SHM_SYSV:
-			seg = vms_snapshot_sysv(snap, r);
-			r->deleted = seg && (seg->mode & VMS_SYSV_DEST);
-			break;
-		default:
-			continue;
+	switch (vms_region_shm_type(r)) {
+	case VMS_SHM_ANON:
+	case VMS_SHM_MEMFD:
+		r->deleted = false;
+		break;
+	case VMS_SHM_SYSV:
+		seg = vms_snapshot_sysv(snap, r);
+		r->deleted = seg && (seg->mode & VMS_SYSV_DEST);
+		break;
+	default:
+		return;
+	}
+	if (r->object >= 0)
+		snap->objects[r->object].deleted = r->deleted;
+}
+
+/*
+ * What each region's neighbours and names settle once every region has its
+ * base kind and the stacks are known, in one pass: arenas, guards, shared
+ * memory that is not deleted, and with main_stack, [stack] as the main
+ * thread's, whose tid is the pid, also when its stack pointer could not be
+ * read (it was running). An arena's rest is looked at before it can become
+ * anything else, and a guard needs a stack, which this pass makes none of.
+ */
+static void settle_neighbours(struct vms_snapshot *snap, bool main_stack)
+{
+	bool arenas = program_is_64bit(snap);
+	size_t n = snap->n_regions;
+
+	for (size_t i = 0; i < n; i++) {
+		struct vms_region *r = &snap->regions[i];
+
+		if (i + 1 < n) {
+			if (arenas)
+				find_arena(snap, i);
+			find_guard(snap, i);
 		}
-		if (r->object >= 0)
-			snap->objects[r->object].deleted = r->deleted;
+		settle_deleted(snap, i);
+		if (main_stack && r->kind == VMS_KIND_STACK && !r->tid && snap->proc.pid > 0)
+			r->tid = snap->proc.pid;
 	}
 }
 
@@ -564,34 +575,37 @@ void vms_model_classify(struct vms_snapshot *snap)
 		.page = page_size_of(snap),
 	};
 	size_t n = snap->n_regions;
+	/* the regions of each object, counted in the first pass */
+	size_t *start = xcalloc(snap->n_objects + 1, sizeof(*start));
 
+	cs.bias = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias));
+	cs.bias_ok = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias_ok));
+	cs.seg = xreallocarray(NULL, n ? n : 1, sizeof(*cs.seg));
 	for (size_t i = 0; i < n; i++) {
 		struct vms_region *r = &snap->regions[i];
 
 		r->kind = VMS_KIND_OTHER;
 		r->tid = 0;
+		cs.seg[i] = -1;
 		/* the .bss link is made again below; a bad index from a
 		 * snapshot file is dropped */
 		if (!model_region_is_file(r) || r->object < 0 || (size_t)r->object >= snap->n_objects)
 			r->object = -1;
+		else
+			start[r->object + 1]++;
 	}
 	for (size_t t = 0; t < snap->n_threads; t++)
 		snap->threads[t].region = -1;
 
-	cs.bias = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias));
-	cs.bias_ok = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias_ok));
-	cs.seg = xreallocarray(NULL, n ? n : 1, sizeof(*cs.seg));
-	for (size_t i = 0; i < n; i++)
-		cs.seg[i] = -1;
-
-	compute_biases(&cs);
-	for (size_t i = 0; i < n; i++)
+	compute_biases(&cs, start);
+	free(start);
+	for (size_t i = 0; i < n; i++) {
 		snap->regions[i].kind = base_kind(&cs, i);
-	find_bss(&cs);
+		if (i > 0)
+			find_bss(&cs, i - 1);
+	}
 	find_thread_stacks(snap);
-	find_arenas(snap);
-	find_guards(snap);
-	settle_deleted(snap);
+	settle_neighbours(snap, true);
 
 	free(cs.seg);
 	free(cs.bias_ok);
@@ -603,7 +617,5 @@ void vms_model_upgrade_v1(struct vms_snapshot *snap)
 	for (size_t i = 0; i < snap->n_regions; i++)
 		if (snap->regions[i].kind == VMS_KIND_GUARD)
 			snap->regions[i].kind = VMS_KIND_RESERVED;
-	find_arenas(snap);
-	find_guards(snap);
-	settle_deleted(snap);
+	settle_neighbours(snap, false);
 }

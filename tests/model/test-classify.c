@@ -373,6 +373,7 @@ static void test_thread_stacks_and_guards(void **state)
 	t_shared = sb_thread(snap, 105, 0x7f0000900000);
 	t_heap = sb_thread(snap, 106, 0x55d000010000);
 	sb_thread(snap, 107, 0x7f0008000100);
+	snap->proc.pid = 99; /* the thread found in [stack] names it, not the pid */
 
 	vms_model_build(snap, NULL, -1);
 	/* 64 MiB of PROT_NONE below nothing that is a stack is reserved */
@@ -529,6 +530,11 @@ static void test_pseudo_regions(void **state)
 	for (size_t i = 7; i < 11; i++)
 		assert_int_equal(snap->regions[i].tid, 0);
 	assert_int_equal(snap->regions[12].tid, 0); /* no thread read */
+	/* the main thread's, whose tid is the pid, when no thread's stack
+	 * pointer could be read */
+	snap->proc.pid = 321;
+	vms_model_build(snap, NULL, -1);
+	assert_int_equal(snap->regions[12].tid, 321);
 	vms_snapshot_free(snap);
 }
 

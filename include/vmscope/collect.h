@@ -53,11 +53,12 @@ enum {
 /*
  * Asks vms_collect(p) to call fn after each block of smaps it parses, with
  * the regions [from, to) of snap that were read whole since the last call:
- * work that needs only the regions' own lines (the files they map) is done
- * while the rest of smaps is still being read, not after it.
+ * work that needs only the regions' own lines (the files they map, the
+ * objects they group into) is done while the rest of smaps is still being
+ * read, and the regions are still in the cache, not after it. fn may fill
+ * in those regions' object and snap's objects; nothing else of snap.
  */
-typedef void vms_regions_hook(void *ctx, const struct vms_snapshot *snap, size_t from,
-			      size_t to);
+typedef void vms_regions_hook(void *ctx, struct vms_snapshot *snap, size_t from, size_t to);
 void vms_proc_on_regions(struct vms_proc *p, vms_regions_hook *fn, void *ctx);
 
 /*

@@ -16,36 +16,32 @@
 
 #include "model/model-internal.h"
 
-struct prefetch {
-	struct vms_elf_cache *cache;
+/* What is done with the regions as smaps is parsed. */
+struct parsed {
+	struct model_groups groups;
+	struct vms_elf_cache *cache; /* NULL: no ELF facts */
 	int pid_dirfd;
 };
 
-/* Whether r maps the same file as the region before it (its next segment). */
-static bool same_file_as_previous(const struct vms_snapshot *snap, size_t i)
-{
-	const struct vms_region *r = &snap->regions[i], *q = r - 1;
-
-	return i > 0 && q->inode == r->inode && q->dev_major == r->dev_major &&
-	       q->dev_minor == r->dev_minor && strcmp(model_region_name(q), model_region_name(r)) == 0;
-}
-
 /*
- * The ELF files of regions just parsed, read while smaps is still read:
- * once for a run of regions of one file, so that a file that cannot be
- * opened (deleted, out of reach) is tried once for the run, not once a
- * segment.
+ * The regions just parsed, while smaps is still read and they are still in
+ * the cache: grouped into objects, and the ELF files among them read once
+ * for a run of regions of one object, so that a file that cannot be opened
+ * (deleted, out of reach) is tried once for the run, not once a segment.
  */
-static void prefetch_elf(void *ctx, const struct vms_snapshot *snap, size_t from, size_t to)
+static void regions_parsed(void *ctx, struct vms_snapshot *snap, size_t from, size_t to)
 {
-	const struct prefetch *pf = ctx;
+	struct parsed *pd = ctx;
 
+	model_groups_add(&pd->groups, snap, to);
+	if (!pd->cache)
+		return;
 	for (size_t i = from; i < to; i++) {
 		const struct vms_region *r = &snap->regions[i];
 
-		if (model_region_is_file(r) && model_elf_candidate(r) &&
-		    !same_file_as_previous(snap, i))
-			vms_elf_prefetch(pf->cache, pf->pid_dirfd, r);
+		if (r->object >= 0 && model_elf_candidate(r) &&
+		    (i == 0 || r[-1].object != r->object))
+			vms_elf_prefetch(pd->cache, pd->pid_dirfd, r);
 	}
 }
 
@@ -55,7 +51,7 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 {
 	struct vms_snapshot *snap = NULL;
 	struct vms_proc *p = NULL;
-	struct prefetch pf;
+	struct parsed pd = { .pid_dirfd = -1 };
 	unsigned cflags = 0;
 	struct vms_pages_options po = {
 		.method = flags & VMS_INSPECT_PAGES_PREAD ? VMS_PAGEMAP_PREAD : VMS_PAGEMAP_AUTO,
@@ -80,11 +76,12 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 	if (flags & VMS_INSPECT_PAGES)
 		vms_proc_sweep_early(p, root_fd, &po);
 
-	pf = (struct prefetch){ .cache = cache, .pid_dirfd = vms_proc_dirfd(p) };
 	if ((flags & VMS_INSPECT_ELF) && cache) {
 		vms_elf_cache_pass(cache);
-		vms_proc_on_regions(p, prefetch_elf, &pf);
+		pd.cache = cache;
+		pd.pid_dirfd = vms_proc_dirfd(p);
 	}
+	vms_proc_on_regions(p, regions_parsed, &pd);
 
 	snap = vms_snapshot_new();
 	vms_collect_host(root_fd, &snap->host);
@@ -94,9 +91,9 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 	snap->live = live;
 	vms_collect_sysv(root_fd, vms_proc_dirfd(p), live, snap);
 	if (flags & VMS_INSPECT_ELF)
-		vms_model_build(snap, cache, vms_proc_dirfd(p));
+		model_build(snap, cache, vms_proc_dirfd(p), &pd.groups);
 	else
-		vms_model_build(snap, NULL, -1);
+		model_build(snap, NULL, -1, &pd.groups);
 	/* a JVM's heap and code cache, and the threads of malloc arenas:
 	 * from the memory of a live process */
 	if (live && (flags & VMS_INSPECT_ELF))
@@ -134,6 +131,7 @@ fail:
 	/* p first: the page sweep's thread may still be writing into snap */
 	vms_proc_free(p);
 	vms_snapshot_free(snap);
+	model_groups_release(&pd.groups);
 	return r;
 }
 

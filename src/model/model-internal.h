@@ -4,6 +4,8 @@
 #define VMSCOPE_MODEL_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "vmscope/snapshot.h"
@@ -21,6 +23,29 @@ static inline bool model_region_is_file(const struct vms_region *r)
 {
 	return r->inode != 0 || model_region_name(r)[0] == '/';
 }
+
+/*
+ * The file regions grouped into snap->objects by (dev, inode, path), in the
+ * order of their first region, a block of regions at a time: as smaps is
+ * parsed (model/inspect.c), while the regions are still in the cache, or all
+ * at once in model_build.
+ */
+struct model_groups {
+	int32_t *slots;     /* objects by hash; -1 empty; at least twice the objects */
+	size_t n_slots;
+	size_t *first;      /* each object's first region */
+	size_t alloc_first;
+	size_t done;        /* regions [0, done) grouped */
+};
+
+/* Groups the regions [g->done, to) of snap. */
+void model_groups_add(struct model_groups *g, struct vms_snapshot *snap, size_t to);
+void model_groups_release(struct model_groups *g);
+
+struct vms_elf_cache;
+/* vms_model_build, with the regions grouped so far by g (released), or NULL. */
+void model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
+		 struct model_groups *g);
 
 /* Gives each segment region the sections it holds (sections.c); after classify. */
 void model_place_sections(struct vms_snapshot *snap);

@@ -60,23 +60,49 @@ static bool path_is_exe(const char *path, const char *exe)
 	return *p == '\0' || strcmp(p, deleted) == 0;
 }
 
-/*
- * Groups the file regions by (dev, inode, path) into snap->objects, in the
- * order of their first region. Returns each object's first region (the
- * caller frees it).
- */
-static size_t *group_objects(struct vms_snapshot *snap)
+/* The slot of the object of (dev, inode, path) in g's table: its own, or the empty one it would take. */
+static size_t groups_slot(const struct model_groups *g, const struct vms_snapshot *snap,
+			  uint32_t major, uint32_t minor, uint64_t inode, const char *path)
 {
-	size_t n_slots = 16, *first = NULL, alloc_first = 0;
-	int32_t *slots;
+	size_t k = (size_t)object_hash(major, minor, inode, path) & (g->n_slots - 1);
 
-	while (n_slots < 2 * snap->n_regions)
-		n_slots *= 2;
-	slots = xreallocarray(NULL, n_slots, sizeof(*slots));
-	for (size_t i = 0; i < n_slots; i++)
-		slots[i] = -1;
+	for (;; k = (k + 1) & (g->n_slots - 1)) {
+		const struct vms_object *o;
 
-	for (size_t i = 0; i < snap->n_regions; i++) {
+		if (g->slots[k] < 0)
+			return k;
+		o = &snap->objects[g->slots[k]];
+		if (o->inode == inode && o->dev_major == major && o->dev_minor == minor &&
+		    strcmp(o->path, path) == 0)
+			return k;
+	}
+}
+
+/* Room in g's table for one more object: at least twice as many slots as objects. */
+static void groups_grow(struct model_groups *g, const struct vms_snapshot *snap)
+{
+	size_t n = g->n_slots ? g->n_slots : 32;
+
+	while (n < 2 * (snap->n_objects + 1))
+		n *= 2;
+	if (n == g->n_slots)
+		return;
+	free(g->slots);
+	g->slots = xreallocarray(NULL, n, sizeof(*g->slots));
+	g->n_slots = n;
+	for (size_t k = 0; k < n; k++)
+		g->slots[k] = -1;
+	for (size_t o = 0; o < snap->n_objects; o++) {
+		const struct vms_object *obj = &snap->objects[o];
+
+		g->slots[groups_slot(g, snap, obj->dev_major, obj->dev_minor, obj->inode,
+				     obj->path)] = (int32_t)o;
+	}
+}
+
+void model_groups_add(struct model_groups *g, struct vms_snapshot *snap, size_t to)
+{
+	for (size_t i = g->done; i < to; i++) {
 		struct vms_region *r = &snap->regions[i];
 		const char *name = model_region_name(r);
 		size_t k;
@@ -84,40 +110,52 @@ static size_t *group_objects(struct vms_snapshot *snap)
 		r->object = -1;
 		if (!model_region_is_file(r))
 			continue;
-		k = (size_t)object_hash(r->dev_major, r->dev_minor, r->inode, name) & (n_slots - 1);
-		for (;; k = (k + 1) & (n_slots - 1)) {
-			const struct vms_object *o;
-
-			if (slots[k] < 0)
-				break;
-			o = &snap->objects[slots[k]];
-			if (o->inode == r->inode && o->dev_major == r->dev_major &&
-			    o->dev_minor == r->dev_minor && strcmp(o->path, name) == 0)
-				break;
-		}
-		if (slots[k] < 0) {
-			struct vms_object *o;
-
+		if (2 * (snap->n_objects + 1) > g->n_slots)
+			groups_grow(g, snap);
+		k = groups_slot(g, snap, r->dev_major, r->dev_minor, r->inode, name);
+		if (g->slots[k] < 0) {
 			if (snap->n_objects >= INT32_MAX)
 				continue;
 			ARRAY_GROW(snap->objects, snap->n_objects + 1, snap->alloc_objects);
-			ARRAY_GROW(first, snap->n_objects + 1, alloc_first);
-			o = &snap->objects[snap->n_objects];
-			*o = (struct vms_object){
+			ARRAY_GROW(g->first, snap->n_objects + 1, g->alloc_first);
+			snap->objects[snap->n_objects] = (struct vms_object){
 				.path = name,
 				.inode = r->inode,
 				.dev_major = r->dev_major,
 				.dev_minor = r->dev_minor,
 				.deleted = r->deleted,
-				.is_main = path_is_exe(name, snap->proc.exe),
 			};
-			first[snap->n_objects] = i;
-			slots[k] = (int32_t)snap->n_objects++;
+			g->first[snap->n_objects] = i;
+			g->slots[k] = (int32_t)snap->n_objects++;
 		}
-		r->object = slots[k];
+		r->object = g->slots[k];
 	}
-	free(slots);
-	return first;
+	if (to > g->done)
+		g->done = to;
+}
+
+void model_groups_release(struct model_groups *g)
+{
+	free(g->slots);
+	free(g->first);
+	*g = (struct model_groups){ 0 };
+}
+
+/*
+ * The objects of g made whole: the regions it has not seen grouped, and
+ * is_main set (the exe link may be read after the regions' first blocks).
+ * A region list cut short after g saw it (a read that failed half-way) is
+ * grouped again from nothing.
+ */
+static void groups_finish(struct model_groups *g, struct vms_snapshot *snap)
+{
+	if (g->done > snap->n_regions) {
+		model_groups_release(g);
+		snap->n_objects = 0;
+	}
+	model_groups_add(g, snap, snap->n_regions);
+	for (size_t o = 0; o < snap->n_objects; o++)
+		snap->objects[o].is_main = path_is_exe(snap->objects[o].path, snap->proc.exe);
 }
 
 static void load_elf(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
@@ -283,23 +321,36 @@ void vms_model_sum_regions(const struct vms_snapshot *snap, struct vms_counters 
 
 void vms_model_group_objects(struct vms_snapshot *snap)
 {
-	if (snap->n_objects == 0)
-		free(group_objects(snap));
+	if (snap->n_objects == 0) {
+		struct model_groups g = { 0 };
+
+		groups_finish(&g, snap);
+		model_groups_release(&g);
+	}
+	aggregate(snap);
+}
+
+void model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
+		 struct model_groups *g)
+{
+	struct model_groups own = { 0 };
+
+	/* A snapshot read back from JSON comes with its objects and their
+	 * ELF facts: only the derived fields are made again. */
+	if (g || snap->n_objects == 0) {
+		if (!g)
+			g = &own;
+		groups_finish(g, snap);
+		if (pid_dirfd >= 0 && snap->n_objects > 0)
+			load_elf(snap, cache, pid_dirfd, g->first);
+		model_groups_release(g);
+	}
+	vms_model_classify(snap);
+	model_place_sections(snap);
 	aggregate(snap);
 }
 
 void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)
 {
-	/* A snapshot read back from JSON comes with its objects and their
-	 * ELF facts: only the derived fields are made again. */
-	if (snap->n_objects == 0) {
-		size_t *first = group_objects(snap);
-
-		if (pid_dirfd >= 0 && snap->n_objects > 0)
-			load_elf(snap, cache, pid_dirfd, first);
-		free(first);
-	}
-	vms_model_classify(snap);
-	model_place_sections(snap);
-	aggregate(snap);
+	model_build(snap, cache, pid_dirfd, NULL);
 }

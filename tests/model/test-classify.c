@@ -12,6 +12,8 @@
 
 #include "vmscope/model.h"
 
+#include "model/model-internal.h"
+
 #define KT VMS_KIND_TEXT
 #define KR VMS_KIND_RODATA
 #define KRR VMS_KIND_RELRO
@@ -700,6 +702,96 @@ static void test_from_json_idempotent(void **state)
 	vms_snapshot_free(b);
 }
 
+/*
+ * 300 files (150 paths, each on two inodes), each mapped twice with
+ * anonymous memory between, one of them once more, then two files more,
+ * one deleted: the snapshot a read of smaps gives the model.
+ */
+static struct vms_snapshot *many_files_snapshot(void)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	char name[64];
+	uint64_t a = UINT64_C(0x7f0000000000);
+
+	for (int f = 0; f < 300; f++) {
+		snprintf(name, sizeof(name), "/usr/lib/lib%d.so", f % 150);
+		/* 150 paths, each on two inodes: one path is two files */
+		sb_region(snap, a, a + 0x1000, "r--p", 0, 1000 + (uint64_t)f, name);
+		sb_region(snap, a + 0x1000, a + 0x2000, "rw-p", 0, 0, "");
+		sb_region(snap, a + 0x2000, a + 0x3000, "r--p", 0x1000, 1000 + (uint64_t)f, name);
+		a += 0x10000;
+	}
+	sb_region(snap, a, a + 0x1000, "r--p", 0, 1007, "/usr/lib/lib7.so");
+	sb_region(snap, a + 0x1000, a + 0x2000, "r--p", 0, 5000, "/usr/lib/lib7.so");
+	sb_region(snap, a + 0x2000, a + 0x3000, "r--p", 0, 5001, "/usr/lib/gone.so (deleted)");
+	return snap;
+}
+
+/*
+ * The objects grouped a block at a time as smaps is parsed are those of one
+ * grouping after it: same objects in the same order, the program found by
+ * the exe link read after the regions, and nothing kept of regions that a
+ * failed read took back.
+ */
+static void test_groups_in_blocks(void **state)
+{
+	static const size_t blocks[] = { 1, 7, 64, 1000 };
+	struct vms_snapshot *want = many_files_snapshot();
+
+	(void)state;
+	want->proc.exe = "/usr/lib/lib9.so";
+	vms_model_build(want, NULL, -1);
+	assert_int_equal(want->n_objects, 302);
+	assert_true(want->objects[9].is_main);
+	assert_true(want->objects[159].is_main); /* the same path */
+	assert_false(want->objects[10].is_main);
+	assert_int_equal(want->objects[9].n_regions, 2);
+	assert_int_equal(want->objects[7].n_regions, 3);
+	assert_string_equal(want->objects[300].path, "/usr/lib/lib7.so");
+	assert_int_equal(want->objects[300].inode, 5000);
+	assert_true(want->objects[301].deleted);
+
+	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		struct vms_snapshot *snap = many_files_snapshot();
+		struct model_groups g = { 0 };
+
+		for (size_t to = 0; to < snap->n_regions;) {
+			to = to + blocks[b] < snap->n_regions ? to + blocks[b] : snap->n_regions;
+			model_groups_add(&g, snap, to);
+		}
+		snap->proc.exe = "/usr/lib/lib9.so";
+		model_build(snap, NULL, -1, &g);
+		assert_int_equal(g.slots, NULL); /* released */
+		assert_int_equal(snap->n_objects, want->n_objects);
+		for (size_t o = 0; o < snap->n_objects; o++) {
+			assert_string_equal(snap->objects[o].path, want->objects[o].path);
+			assert_int_equal(snap->objects[o].inode, want->objects[o].inode);
+			assert_int_equal(snap->objects[o].is_main, want->objects[o].is_main);
+			assert_int_equal(snap->objects[o].deleted, want->objects[o].deleted);
+			assert_int_equal(snap->objects[o].n_regions, want->objects[o].n_regions);
+		}
+		for (size_t i = 0; i < snap->n_regions; i++)
+			assert_int_equal(snap->regions[i].object, want->regions[i].object);
+		vms_snapshot_free(snap);
+	}
+
+	/* all grouped, then the read failed: no regions, no objects */
+	{
+		struct vms_snapshot *snap = many_files_snapshot();
+		struct model_groups g = { 0 };
+
+		model_groups_add(&g, snap, snap->n_regions);
+		snap->n_regions = 4;
+		model_build(snap, NULL, -1, &g);
+		assert_int_equal(snap->n_objects, 2);
+		assert_int_equal(snap->regions[3].object, 1);
+		assert_int_equal(snap->objects[1].inode, 1001);
+		assert_int_equal(snap->objects[0].n_regions, 2);
+		vms_snapshot_free(snap);
+	}
+	vms_snapshot_free(want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_arenas_and_reserved),
 		cmocka_unit_test(test_shm_variants),
 		cmocka_unit_test(test_pseudo_regions),
+		cmocka_unit_test(test_groups_in_blocks),
 		cmocka_unit_test(test_non_elf_and_unreadable),
 		cmocka_unit_test(test_mismatched_headers),
 		cmocka_unit_test(test_hostile_facts),

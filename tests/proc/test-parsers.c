@@ -1290,7 +1290,7 @@ struct hooked {
 	bool whole;
 };
 
-static void record_regions(void *ctx, const struct vms_snapshot *snap, size_t from, size_t to)
+static void record_regions(void *ctx, struct vms_snapshot *snap, size_t from, size_t to)
 {
 	struct hooked *h = ctx;
 

@@ -82,7 +82,7 @@ static bool put_strip(struct text *t, unsigned x, size_t y, unsigned w, const st
 	uint8_t levels[CANVAS_MAX_WIDTH];
 	bool zero[CANVAS_MAX_WIDTH];
 
-	if (w > CANVAS_MAX_WIDTH || !pages_strip(t->snap, row->first, row->count, w, levels, zero))
+	if (w > CANVAS_MAX_WIDTH || !pages_strip(t->snap, row, w, levels, zero))
 		return false;
 	for (unsigned i = 0; i < w; i++) {
 		if (levels[i]) {

@@ -75,7 +75,7 @@ static bool map_strip(struct html *h, const struct layout_row *row, unsigned y, 
 	uint8_t levels[STRIP_CELLS];
 	bool zero[STRIP_CELLS];
 
-	if (!pages_strip(h->snap, row->first, row->count, STRIP_CELLS, levels, zero))
+	if (!pages_strip(h->snap, row, STRIP_CELLS, levels, zero))
 		return false;
 	for (unsigned i = 0, j; i < STRIP_CELLS; i = j) {
 		for (j = i + 1; j < STRIP_CELLS && levels[j] == levels[i] && zero[j] == zero[i]; j++)

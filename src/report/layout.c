@@ -57,6 +57,8 @@ static void row_add(struct layout_row *row, const struct vms_region *r)
 		row->pss += r->mem.v[VMS_MEM_PSS];
 	else
 		row->have_pss = false;
+	if (!r->pages)
+		row->have_pages = false;
 }
 
 
@@ -96,7 +98,7 @@ struct layout_row *layout_rows(const struct vms_snapshot *snap, size_t *ret_n,
 		}
 		ARRAY_GROW(rows, n + 1, alloc);
 		rows[n] = (struct layout_row){ .start = r->start, .end = r->start, .first = i,
-					 .have_rss = true, .have_pss = true };
+					 .have_rss = true, .have_pss = true, .have_pages = true };
 		row_add(&rows[n], r);
 		n++;
 	}

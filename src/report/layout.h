@@ -20,6 +20,7 @@ struct layout_row {
 	uint64_t rss, pss;
 	size_t first, count; /* regions[first ...] folded into this row */
 	bool gap, have_rss, have_pss;
+	bool have_pages;     /* every region has page data (pages_strip) */
 };
 
 /* Unmapped gaps not drawn as rows of their own: the layout's note counts them. */

@@ -12,18 +12,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "report/layout.h"
 #include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
 
 /*
- * The residency strip of regions[first .. first + count) drawn as one row
- * of w cells: levels[i] in 0..8 eighths of the cell's pages in Rss (0:
- * none, never 0 when one is); zero[i]: the cell has none in Rss but pages
- * that map the zero page (read, never written), which pagemap calls present
- * and Rss does not count. Regions are laid end to end by size. Returns
- * false when a region of the row has no page data.
+ * The residency strip of a layout row's regions drawn as one row of w
+ * cells: levels[i] in 0..8 eighths of the cell's pages in Rss (0: none,
+ * never 0 when one is); zero[i]: the cell has none in Rss but pages that
+ * map the zero page (read, never written), which pagemap calls present and
+ * Rss does not count. Regions are laid end to end by size. Returns false
+ * when a region of the row has no page data.
  */
-bool pages_strip(const struct vms_snapshot *snap, size_t first, size_t count, unsigned w,
+bool pages_strip(const struct vms_snapshot *snap, const struct layout_row *row, unsigned w,
 		 uint8_t *levels, bool *zero);
 
 /* A region's pages as `vmscope pages` lists them. */

@@ -28,6 +28,8 @@
 #include "base/arena.h"
 #include "base/xalloc.h"
 #include "fixture.h"
+#include "report/layout.h"
+#include "report/pages.h"
 #include "vmscope/report.h"
 
 extern char **environ;
@@ -770,6 +772,79 @@ static void test_many_regions(void **state)
 	vms_snapshot_free(s);
 }
 
+/* An anonymous region of `pages` pages at start, with page data of n_hist stretches. */
+static struct vms_region_pages *strip_region(struct vms_snapshot *s, uint64_t start, uint64_t pages,
+					     unsigned n_hist)
+{
+	struct vms_region *r;
+	struct vms_region_pages *p = xcalloc(1, sizeof(*p));
+
+	ARRAY_GROW(s->regions, s->n_regions + 1, s->alloc_regions);
+	r = &s->regions[s->n_regions++];
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->end = start + pages * 4096;
+	r->perms = VMS_PERM_READ | VMS_PERM_WRITE;
+	r->object = -1;
+	r->kind = VMS_KIND_ANON;
+	r->name = "";
+	r->pages = p;
+	p->n_hist = (uint8_t)n_hist;
+	return p;
+}
+
+/*
+ * The residency strip of a row: each region's stretches laid end to end by
+ * size over the cells. Two regions of 4 pages, the first in memory, the
+ * second with the zero page in its third page only: over 8 cells, 4 full
+ * and the zero page in the seventh; over 16, each page two cells.
+ */
+static void test_strip(void **state)
+{
+	struct vms_snapshot *s = vms_snapshot_new();
+	struct vms_region_pages *a, *b;
+	struct layout_hidden hidden;
+	struct layout_row *rows;
+	uint8_t levels[16];
+	bool zero[16];
+	size_t n;
+
+	(void)state;
+	s->host.page_size = 4096;
+	a = strip_region(s, UINT64_C(0x7f0000000000), 4, 4);
+	b = strip_region(s, UINT64_C(0x7f0000004000), 4, 4);
+	memset(a->hist, 255, 4);
+	b->hist[4 + 2] = 255; /* vms_region_pages_zero */
+	rows = layout_rows(s, &n, &hidden);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].count, 2);
+	assert_true(pages_strip(s, &rows[0], 8, levels, zero));
+	assert_memory_equal(levels, ((uint8_t[]){ 8, 8, 8, 8, 0, 0, 0, 0 }), 8);
+	assert_memory_equal(zero, ((bool[]){ 0, 0, 0, 0, 0, 0, 1, 0 }), 8 * sizeof(bool));
+	assert_true(pages_strip(s, &rows[0], 16, levels, zero));
+	assert_memory_equal(levels, ((uint8_t[]){ 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0 }), 16);
+	for (unsigned c = 0; c < 16; c++)
+		assert_int_equal(zero[c], c == 12 || c == 13);
+	/* half the first region's pages in memory, one stretch for all: half
+	 * of each of its cells */
+	a->n_hist = 1;
+	a->hist[0] = 128;
+	a->hist[1] = 0;
+	assert_true(pages_strip(s, &rows[0], 8, levels, zero));
+	assert_memory_equal(levels, ((uint8_t[]){ 4, 4, 4, 4, 0, 0, 0, 0 }), 8);
+	free(rows);
+
+	/* a region without page data: no strip for its row */
+	s->regions[1].pages = NULL;
+	rows = layout_rows(s, &n, &hidden);
+	assert_int_equal(n, 1);
+	assert_false(pages_strip(s, &rows[0], 8, levels, zero));
+	free(rows);
+	free(a);
+	free(b);
+	vms_snapshot_free(s);
+}
+
 /* The machine's commitment, rounded to a tenth of a percent as every share is. */
 static void test_committed_rounds(void **state)
 {
@@ -957,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_stacks_table),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
+		cmocka_unit_test(test_strip),
 		cmocka_unit_test(test_committed_rounds),
 		cmocka_unit_test(test_insight_lines),
 		cmocka_unit_test(test_write_error),

@@ -368,39 +368,23 @@ static enum vms_kind base_kind(struct classify_state *cs, size_t i)
 	return VMS_KIND_FILE;
 }
 
-/*
- * Each object's load bias, from the regions that map it. start[o + 1] holds
- * the number of regions of object o (counted by the caller's first pass);
- * start is used up.
- */
-static void compute_biases(struct classify_state *cs, size_t *start)
+/* Each object's load bias, from the first regions on its list in g. */
+static void compute_biases(struct classify_state *cs, const struct model_groups *g)
 {
 	struct vms_snapshot *snap = cs->snap;
-	size_t n_obj = snap->n_objects;
-	size_t *order = xreallocarray(NULL, snap->n_regions ? snap->n_regions : 1, sizeof(*order));
-	size_t *fill;
 
-	/* regions grouped by object, ascending within each: a counting sort */
-	for (size_t o = 0; o < n_obj; o++)
-		start[o + 1] += start[o];
-	fill = xreallocarray(NULL, n_obj ? n_obj : 1, sizeof(*fill));
-	memcpy(fill, start, n_obj * sizeof(*fill));
-	for (size_t i = 0; i < snap->n_regions; i++)
-		if (snap->regions[i].object >= 0)
-			order[fill[snap->regions[i].object]++] = i;
-	free(fill);
-
-	for (size_t o = 0; o < n_obj; o++) {
+	for (size_t o = 0; o < snap->n_objects; o++) {
 		struct vms_object *obj = &snap->objects[o];
+		size_t regs[VOTE_REGIONS], n = 0;
 
+		for (uint32_t i = g->first[o]; i != MODEL_NO_REGION && n < VOTE_REGIONS; i = g->next[i])
+			regs[n++] = i;
 		cs->bias_ok[o] = object_loadable(obj) &&
-				 object_bias(snap, obj, order + start[o], start[o + 1] - start[o],
-					     cs->page, &cs->bias[o]);
+				 object_bias(snap, obj, regs, n, cs->page, &cs->bias[o]);
 		/* kept for placing sections and naming addresses */
 		obj->have_bias = cs->bias_ok[o];
 		obj->load_bias = cs->bias_ok[o] ? cs->bias[o] : 0;
 	}
-	free(order);
 }
 
 /*
@@ -568,38 +552,53 @@ static void settle_neighbours(struct vms_snapshot *snap, bool main_stack)
 	}
 }
 
-void vms_model_classify(struct vms_snapshot *snap)
+/*
+ * The lists of regions of each object, for a snapshot whose links were not
+ * made here (one read back from JSON): a link to no object, or from a
+ * region that maps no file, is dropped; the .bss links are made again.
+ */
+static void link_regions(struct vms_snapshot *snap, struct model_groups *g)
+{
+	g->first = xreallocarray(NULL, snap->n_objects ? snap->n_objects : 1, sizeof(*g->first));
+	g->last = xreallocarray(NULL, snap->n_objects ? snap->n_objects : 1, sizeof(*g->last));
+	g->next = xreallocarray(NULL, snap->n_regions ? snap->n_regions : 1, sizeof(*g->next));
+	for (size_t o = 0; o < snap->n_objects; o++)
+		g->first[o] = MODEL_NO_REGION;
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		struct vms_region *r = &snap->regions[i];
+
+		if (!model_region_is_file(r) || r->object < 0 || (size_t)r->object >= snap->n_objects)
+			r->object = -1;
+		else
+			model_groups_link(g, i, (size_t)r->object);
+	}
+}
+
+void model_classify(struct vms_snapshot *snap, const struct model_groups *g)
 {
 	struct classify_state cs = {
 		.snap = snap,
 		.page = page_size_of(snap),
 	};
+	struct model_groups own = { 0 };
 	size_t n = snap->n_regions;
-	/* the regions of each object, counted in the first pass */
-	size_t *start = xcalloc(snap->n_objects + 1, sizeof(*start));
 
+	if (!g) {
+		link_regions(snap, &own);
+		g = &own;
+	}
 	cs.bias = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias));
 	cs.bias_ok = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias_ok));
 	cs.seg = xreallocarray(NULL, n ? n : 1, sizeof(*cs.seg));
-	for (size_t i = 0; i < n; i++) {
-		struct vms_region *r = &snap->regions[i];
-
-		r->kind = VMS_KIND_OTHER;
-		r->tid = 0;
-		cs.seg[i] = -1;
-		/* the .bss link is made again below; a bad index from a
-		 * snapshot file is dropped */
-		if (!model_region_is_file(r) || r->object < 0 || (size_t)r->object >= snap->n_objects)
-			r->object = -1;
-		else
-			start[r->object + 1]++;
-	}
+	memset(cs.seg, 0xff, n * sizeof(*cs.seg)); /* -1: no segment */
 	for (size_t t = 0; t < snap->n_threads; t++)
 		snap->threads[t].region = -1;
 
-	compute_biases(&cs, start);
-	free(start);
+	compute_biases(&cs, g);
+	model_groups_release(&own);
+	/* each region's kind from nothing (a snapshot read back has one) */
 	for (size_t i = 0; i < n; i++) {
+		snap->regions[i].tid = 0;
 		snap->regions[i].kind = base_kind(&cs, i);
 		if (i > 0)
 			find_bss(&cs, i - 1);
@@ -610,6 +609,11 @@ void vms_model_classify(struct vms_snapshot *snap)
 	free(cs.seg);
 	free(cs.bias_ok);
 	free(cs.bias);
+}
+
+void vms_model_classify(struct vms_snapshot *snap)
+{
+	model_classify(snap, NULL);
 }
 
 void vms_model_upgrade_v1(struct vms_snapshot *snap)

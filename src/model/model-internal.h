@@ -28,24 +28,36 @@ static inline bool model_region_is_file(const struct vms_region *r)
  * The file regions grouped into snap->objects by (dev, inode, path), in the
  * order of their first region, a block of regions at a time: as smaps is
  * parsed (model/inspect.c), while the regions are still in the cache, or all
- * at once in model_build.
+ * at once in model_build. Each object's regions are a list in address
+ * order: first[o], next[first[o]], ... up to MODEL_NO_REGION, which
+ * classify walks for the object's load bias.
  */
+#define MODEL_NO_REGION UINT32_MAX
 struct model_groups {
 	int32_t *slots;     /* objects by hash; -1 empty; at least twice the objects */
 	size_t n_slots;
-	size_t *first;      /* each object's first region */
-	size_t alloc_first;
+	uint32_t *first, *last; /* per object: its first and last region */
+	size_t alloc_first, alloc_last;
+	uint32_t *next;     /* per region: the next region of its object */
+	size_t alloc_next;
 	size_t done;        /* regions [0, done) grouped */
 };
 
 /* Groups the regions [g->done, to) of snap. */
 void model_groups_add(struct model_groups *g, struct vms_snapshot *snap, size_t to);
+/* Region i joins the list of object o; first, last and next have room. */
+void model_groups_link(struct model_groups *g, size_t i, size_t o);
 void model_groups_release(struct model_groups *g);
 
 struct vms_elf_cache;
 /* vms_model_build, with the regions grouped so far by g (released), or NULL. */
 void model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
 		 struct model_groups *g);
+/*
+ * vms_model_classify of a snapshot whose regions g grouped (their objects
+ * are g's), or with g NULL of any snapshot (its region links checked).
+ */
+void model_classify(struct vms_snapshot *snap, const struct model_groups *g);
 
 /* Gives each segment region the sections it holds (sections.c); after classify. */
 void model_place_sections(struct vms_snapshot *snap);

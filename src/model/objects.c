@@ -21,18 +21,6 @@
 #include "model/model-internal.h"
 #include "vmscope/elf.h"
 
-static uint64_t object_hash(uint32_t major, uint32_t minor, uint64_t inode, const char *name)
-{
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-	h = (h ^ major) * UINT64_C(0x100000001b3);
-	h = (h ^ minor) * UINT64_C(0x100000001b3);
-	h = (h ^ inode) * UINT64_C(0x100000001b3);
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * UINT64_C(0x100000001b3);
-	return h ^ (h >> 32);
-}
-
 /*
  * Whether the object path (as maps escapes it: a newline is \012) names
  * the exe link's target, whose " (deleted)" suffix is ignored.
@@ -60,87 +48,6 @@ static bool path_is_exe(const char *path, const char *exe)
 	return *p == '\0' || strcmp(p, deleted) == 0;
 }
 
-/* The slot of the object of (dev, inode, path) in g's table: its own, or the empty one it would take. */
-static size_t groups_slot(const struct model_groups *g, const struct vms_snapshot *snap,
-			  uint32_t major, uint32_t minor, uint64_t inode, const char *path)
-{
-	size_t k = (size_t)object_hash(major, minor, inode, path) & (g->n_slots - 1);
-
-	for (;; k = (k + 1) & (g->n_slots - 1)) {
-		const struct vms_object *o;
-
-		if (g->slots[k] < 0)
-			return k;
-		o = &snap->objects[g->slots[k]];
-		if (o->inode == inode && o->dev_major == major && o->dev_minor == minor &&
-		    strcmp(o->path, path) == 0)
-			return k;
-	}
-}
-
-/* Room in g's table for one more object: at least twice as many slots as objects. */
-static void groups_grow(struct model_groups *g, const struct vms_snapshot *snap)
-{
-	size_t n = g->n_slots ? g->n_slots : 32;
-
-	while (n < 2 * (snap->n_objects + 1))
-		n *= 2;
-	if (n == g->n_slots)
-		return;
-	free(g->slots);
-	g->slots = xreallocarray(NULL, n, sizeof(*g->slots));
-	g->n_slots = n;
-	for (size_t k = 0; k < n; k++)
-		g->slots[k] = -1;
-	for (size_t o = 0; o < snap->n_objects; o++) {
-		const struct vms_object *obj = &snap->objects[o];
-
-		g->slots[groups_slot(g, snap, obj->dev_major, obj->dev_minor, obj->inode,
-				     obj->path)] = (int32_t)o;
-	}
-}
-
-void model_groups_add(struct model_groups *g, struct vms_snapshot *snap, size_t to)
-{
-	for (size_t i = g->done; i < to; i++) {
-		struct vms_region *r = &snap->regions[i];
-		const char *name = model_region_name(r);
-		size_t k;
-
-		r->object = -1;
-		if (!model_region_is_file(r))
-			continue;
-		if (2 * (snap->n_objects + 1) > g->n_slots)
-			groups_grow(g, snap);
-		k = groups_slot(g, snap, r->dev_major, r->dev_minor, r->inode, name);
-		if (g->slots[k] < 0) {
-			if (snap->n_objects >= INT32_MAX)
-				continue;
-			ARRAY_GROW(snap->objects, snap->n_objects + 1, snap->alloc_objects);
-			ARRAY_GROW(g->first, snap->n_objects + 1, g->alloc_first);
-			snap->objects[snap->n_objects] = (struct vms_object){
-				.path = name,
-				.inode = r->inode,
-				.dev_major = r->dev_major,
-				.dev_minor = r->dev_minor,
-				.deleted = r->deleted,
-			};
-			g->first[snap->n_objects] = i;
-			g->slots[k] = (int32_t)snap->n_objects++;
-		}
-		r->object = g->slots[k];
-	}
-	if (to > g->done)
-		g->done = to;
-}
-
-void model_groups_release(struct model_groups *g)
-{
-	free(g->slots);
-	free(g->first);
-	*g = (struct model_groups){ 0 };
-}
-
 /*
  * The objects of g made whole: the regions it has not seen grouped, and
  * is_main set (the exe link may be read after the regions' first blocks).
@@ -159,16 +66,19 @@ static void groups_finish(struct model_groups *g, struct vms_snapshot *snap)
 }
 
 static void load_elf(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
-		     const size_t *first)
+		     const uint32_t *first)
 {
 	struct vms_source_status *st = &snap->src[VMS_SRC_ELF];
 	bool tried = false, any_ok = false;
 	int first_error = 0;
 
 	for (size_t o = 0; o < snap->n_objects; o++) {
-		const struct vms_region *r = &snap->regions[first[o]];
+		const struct vms_region *r;
 		int ret;
 
+		if (first[o] == MODEL_NO_REGION)
+			continue;
+		r = &snap->regions[first[o]];
 		if (!model_elf_candidate(r))
 			continue;
 		tried = true;
@@ -343,9 +253,11 @@ void model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid
 		groups_finish(g, snap);
 		if (pid_dirfd >= 0 && snap->n_objects > 0)
 			load_elf(snap, cache, pid_dirfd, g->first);
+		model_classify(snap, g);
 		model_groups_release(g);
+	} else {
+		model_classify(snap, NULL);
 	}
-	vms_model_classify(snap);
 	model_place_sections(snap);
 	aggregate(snap);
 }

@@ -686,6 +686,7 @@ static void test_from_json_idempotent(void **state)
 		b->regions[i].kind = VMS_KIND_OTHER;
 	}
 	b->regions[6].object = 0;
+	b->regions[7].tid = 77; /* a stale thread on the heap */
 	b->objects[0].n_regions = 1234;
 	vms_model_build(b, NULL, -1);
 	vms_model_build(b, NULL, -1);
@@ -758,6 +759,18 @@ static void test_groups_in_blocks(void **state)
 		for (size_t to = 0; to < snap->n_regions;) {
 			to = to + blocks[b] < snap->n_regions ? to + blocks[b] : snap->n_regions;
 			model_groups_add(&g, snap, to);
+		}
+		/* each object's regions listed in address order */
+		for (size_t o = 0; o < snap->n_objects; o++) {
+			uint32_t i = g.first[o];
+
+			for (size_t k = 0; k < snap->n_regions; k++) {
+				if (snap->regions[k].object != (int32_t)o)
+					continue;
+				assert_int_equal(i, k);
+				i = g.next[i];
+			}
+			assert_int_equal(i, MODEL_NO_REGION);
 		}
 		snap->proc.exe = "/usr/lib/lib9.so";
 		model_build(snap, NULL, -1, &g);

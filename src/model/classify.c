@@ -418,29 +418,53 @@ static void find_bss(struct classify_state *cs, size_t i)
 	}
 }
 
-static void find_thread_stacks(struct vms_snapshot *snap)
+/*
+ * The threads whose stack pointer is in a region, by region and then in
+ * thread order; each thread's region set (-1 when its stack pointer is
+ * unknown or in no region). Returns how many, in *ret (caller frees).
+ */
+static size_t threads_by_region(struct vms_snapshot *snap, size_t **ret)
 {
+	size_t *hits = xreallocarray(NULL, snap->n_threads ? snap->n_threads : 1, sizeof(*hits));
+	size_t n = 0;
+	bool sorted = true;
+
 	for (size_t t = 0; t < snap->n_threads; t++) {
 		struct vms_thread *th = &snap->threads[t];
-		const struct vms_region *hit;
-		struct vms_region *r;
+		const struct vms_region *hit = th->sp ? vms_snapshot_find(snap, th->sp) : NULL;
 
-		if (!th->sp)
-			continue;
-		hit = vms_snapshot_find(snap, th->sp);
+		th->region = hit ? (int32_t)(hit - snap->regions) : -1;
 		if (!hit)
 			continue;
-		r = &snap->regions[hit - snap->regions];
-		th->region = (int32_t)(hit - snap->regions);
-		if (r->kind == VMS_KIND_STACK) {
-			if (!r->tid)
-				r->tid = th->tid;
-		} else if (r->kind == VMS_KIND_ANON) {
-			/* the first thread found there names it (user-level
-			 * threads may share one) */
-			r->kind = VMS_KIND_THREAD_STACK;
-			r->tid = th->tid;
+		if (n && snap->threads[hits[n - 1]].region > th->region)
+			sorted = false;
+		hits[n++] = t;
+	}
+	if (!sorted) {
+		/* insertion sort, stable: threads are few and mostly in order */
+		for (size_t k = 1; k < n; k++) {
+			size_t t = hits[k], j = k;
+
+			for (; j > 0 && snap->threads[hits[j - 1]].region > snap->threads[t].region; j--)
+				hits[j] = hits[j - 1];
+			hits[j] = t;
 		}
+	}
+	*ret = hits;
+	return n;
+}
+
+/* A thread's stack pointer in region r: [stack] or anonymous memory is its stack. */
+static void thread_stack(struct vms_region *r, const struct vms_thread *th)
+{
+	if (r->kind == VMS_KIND_STACK) {
+		if (!r->tid)
+			r->tid = th->tid;
+	} else if (r->kind == VMS_KIND_ANON) {
+		/* the first thread found there names it (user-level threads
+		 * may share one) */
+		r->kind = VMS_KIND_THREAD_STACK;
+		r->tid = th->tid;
 	}
 }
 
@@ -460,7 +484,8 @@ static bool program_is_64bit(const struct vms_snapshot *snap)
 	for (size_t i = snap->n_regions; i-- > 0;) {
 		const struct vms_region *r = &snap->regions[i];
 
-		if (r->kind != VMS_KIND_VSYSCALL)
+		/* by name: before the regions have their kinds */
+		if (model_region_is_file(r) || strcmp(model_region_name(r), "[vsyscall]") != 0)
 			return r->end > (UINT64_C(1) << 32);
 	}
 	return false;
@@ -526,29 +551,28 @@ static void settle_deleted(struct vms_snapshot *snap, size_t i)
 }
 
 /*
- * What each region's neighbours and names settle once every region has its
- * base kind and the stacks are known, in one pass: arenas, guards, shared
- * memory that is not deleted, and with main_stack, [stack] as the main
- * thread's, whose tid is the pid, also when its stack pointer could not be
- * read (it was running). An arena's rest is looked at before it can become
- * anything else, and a guard needs a stack, which this pass makes none of.
+ * regions[i], whose kind and the next one's are known but for what this
+ * makes of them: a malloc arena, a guard. An arena's rest is looked at
+ * before it can become a guard, and a guard needs a stack, which this
+ * makes none of, so a walk in address order gives the answers of one that
+ * finds all arenas first.
  */
-static void settle_neighbours(struct vms_snapshot *snap, bool main_stack)
+static void settle_pair(struct vms_snapshot *snap, size_t i, bool arenas)
+{
+	if (arenas)
+		find_arena(snap, i);
+	find_guard(snap, i);
+}
+
+/* Arenas, guards and shared memory that is not deleted, for regions that have their kinds. */
+static void settle_neighbours(struct vms_snapshot *snap)
 {
 	bool arenas = program_is_64bit(snap);
-	size_t n = snap->n_regions;
 
-	for (size_t i = 0; i < n; i++) {
-		struct vms_region *r = &snap->regions[i];
-
-		if (i + 1 < n) {
-			if (arenas)
-				find_arena(snap, i);
-			find_guard(snap, i);
-		}
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		if (i + 1 < snap->n_regions)
+			settle_pair(snap, i, arenas);
 		settle_deleted(snap, i);
-		if (main_stack && r->kind == VMS_KIND_STACK && !r->tid && snap->proc.pid > 0)
-			r->tid = snap->proc.pid;
 	}
 }
 
@@ -581,7 +605,8 @@ void model_classify(struct vms_snapshot *snap, const struct model_groups *g)
 		.page = page_size_of(snap),
 	};
 	struct model_groups own = { 0 };
-	size_t n = snap->n_regions;
+	size_t n = snap->n_regions, n_hits, *hits;
+	bool arenas;
 
 	if (!g) {
 		link_regions(snap, &own);
@@ -591,20 +616,35 @@ void model_classify(struct vms_snapshot *snap, const struct model_groups *g)
 	cs.bias_ok = xcalloc(snap->n_objects ? snap->n_objects : 1, sizeof(*cs.bias_ok));
 	cs.seg = xreallocarray(NULL, n ? n : 1, sizeof(*cs.seg));
 	memset(cs.seg, 0xff, n * sizeof(*cs.seg)); /* -1: no segment */
-	for (size_t t = 0; t < snap->n_threads; t++)
-		snap->threads[t].region = -1;
 
 	compute_biases(&cs, g);
 	model_groups_release(&own);
-	/* each region's kind from nothing (a snapshot read back has one) */
-	for (size_t i = 0; i < n; i++) {
-		snap->regions[i].tid = 0;
-		snap->regions[i].kind = base_kind(&cs, i);
+	n_hits = threads_by_region(snap, &hits);
+	arenas = program_is_64bit(snap);
+	/*
+	 * One walk in address order, each step in the order the answers need:
+	 * a region's base kind (a snapshot read back has one: made again); the
+	 * .bss after the region before; the threads whose stack is here; [stack]
+	 * as the main thread's, whose tid is the pid, also when its stack
+	 * pointer could not be read (it was running); then the region before
+	 * settled against this one (settle_pair), and this one's deleted flag.
+	 */
+	for (size_t i = 0, h = 0; i < n; i++) {
+		struct vms_region *r = &snap->regions[i];
+
+		r->tid = 0;
+		r->kind = base_kind(&cs, i);
 		if (i > 0)
 			find_bss(&cs, i - 1);
+		for (; h < n_hits && (size_t)snap->threads[hits[h]].region == i; h++)
+			thread_stack(r, &snap->threads[hits[h]]);
+		if (r->kind == VMS_KIND_STACK && !r->tid && snap->proc.pid > 0)
+			r->tid = snap->proc.pid;
+		if (i > 0)
+			settle_pair(snap, i - 1, arenas);
+		settle_deleted(snap, i);
 	}
-	find_thread_stacks(snap);
-	settle_neighbours(snap, true);
+	free(hits);
 
 	free(cs.seg);
 	free(cs.bias_ok);
@@ -621,5 +661,5 @@ void vms_model_upgrade_v1(struct vms_snapshot *snap)
 	for (size_t i = 0; i < snap->n_regions; i++)
 		if (snap->regions[i].kind == VMS_KIND_GUARD)
 			snap->regions[i].kind = VMS_KIND_RESERVED;
-	settle_neighbours(snap, false);
+	settle_neighbours(snap);
 }

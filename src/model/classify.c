@@ -598,7 +598,8 @@ static void link_regions(struct vms_snapshot *snap, struct model_groups *g)
 	}
 }
 
-void model_classify(struct vms_snapshot *snap, const struct model_groups *g)
+void model_classify(struct vms_snapshot *snap, const struct model_groups *g,
+		    model_region_done *done, void *ctx)
 {
 	struct classify_state cs = {
 		.snap = snap,
@@ -640,10 +641,16 @@ void model_classify(struct vms_snapshot *snap, const struct model_groups *g)
 			thread_stack(r, &snap->threads[hits[h]]);
 		if (r->kind == VMS_KIND_STACK && !r->tid && snap->proc.pid > 0)
 			r->tid = snap->proc.pid;
-		if (i > 0)
+		if (i > 0) {
 			settle_pair(snap, i - 1, arenas);
+			/* nothing after this step changes region i - 1 */
+			if (done)
+				done(ctx, snap, i - 1);
+		}
 		settle_deleted(snap, i);
 	}
+	if (n > 0 && done)
+		done(ctx, snap, n - 1);
 	free(hits);
 
 	free(cs.seg);
@@ -653,7 +660,7 @@ void model_classify(struct vms_snapshot *snap, const struct model_groups *g)
 
 void vms_model_classify(struct vms_snapshot *snap)
 {
-	model_classify(snap, NULL);
+	model_classify(snap, NULL, NULL, NULL);
 }
 
 void vms_model_upgrade_v1(struct vms_snapshot *snap)

@@ -53,14 +53,22 @@ struct vms_elf_cache;
 /* vms_model_build, with the regions grouped so far by g (released), or NULL. */
 void model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
 		 struct model_groups *g);
+/* Called for each region once classify has made all it makes of it, in address order. */
+typedef void model_region_done(void *ctx, struct vms_snapshot *snap, size_t i);
 /*
  * vms_model_classify of a snapshot whose regions g grouped (their objects
- * are g's), or with g NULL of any snapshot (its region links checked).
+ * are g's), or with g NULL of any snapshot (its region links checked);
+ * done, when not NULL, is called for each region as it is finished.
  */
-void model_classify(struct vms_snapshot *snap, const struct model_groups *g);
+void model_classify(struct vms_snapshot *snap, const struct model_groups *g,
+		    model_region_done *done, void *ctx);
 
-/* Gives each segment region the sections it holds (sections.c); after classify. */
-void model_place_sections(struct vms_snapshot *snap);
+/*
+ * The sections each segment region holds (sections.c): the objects' changed
+ * flags first, then each region once classify has finished it.
+ */
+void model_sections_begin(struct vms_snapshot *snap);
+void model_place_region(struct vms_snapshot *snap, size_t i);
 
 static inline bool model_startswith(const char *s, const char *prefix)
 {

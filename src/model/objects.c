@@ -129,29 +129,39 @@ static int cmp_frange(const void *a, const void *b)
  * range and add their size. The loader maps an ELF file's segments so that
  * neighbours share the file page at their boundary: overlaps of no more
  * than a page per region do not make an object mapped several times.
+ * The ranges are gathered a region at a time (extents_add), as classify
+ * finishes each, and swept at the end.
  */
-void vms_model_object_extents(struct vms_snapshot *snap)
-{
-	struct frange *fr = xreallocarray(NULL, snap->n_regions ? snap->n_regions : 1, sizeof(*fr));
-	uint64_t *ends = NULL, page = snap->host.page_size ? snap->host.page_size : 4096;
-	size_t n = 0, alloc_ends = 0;
+struct extents {
+	struct frange *fr;
+	size_t n;
+};
 
+static void extents_begin(struct vms_snapshot *snap, struct extents *e)
+{
+	e->fr = xreallocarray(NULL, snap->n_regions ? snap->n_regions : 1, sizeof(*e->fr));
+	e->n = 0;
 	for (size_t o = 0; o < snap->n_objects; o++) {
 		snap->objects[o].distinct_size = 0;
 		snap->objects[o].max_maps = 1;
 	}
+}
 
-	for (size_t i = 0; i < snap->n_regions; i++) {
-		const struct vms_region *r = &snap->regions[i];
+/* Region r of a valid object. */
+static void extents_add(struct vms_snapshot *snap, struct extents *e, const struct vms_region *r)
+{
+	if (r->inode == 0)
+		snap->objects[r->object].distinct_size += vms_region_size(r);
+	else
+		e->fr[e->n++] = (struct frange){ r->object, r->offset, r->offset + vms_region_size(r) };
+}
 
-		if (r->object < 0 || (size_t)r->object >= snap->n_objects)
-			continue;
-		if (r->inode == 0) {
-			snap->objects[r->object].distinct_size += vms_region_size(r);
-			continue;
-		}
-		fr[n++] = (struct frange){ r->object, r->offset, r->offset + vms_region_size(r) };
-	}
+static void extents_finish(struct vms_snapshot *snap, struct extents *ext)
+{
+	struct frange *fr = ext->fr;
+	uint64_t *ends = NULL, page = snap->host.page_size ? snap->host.page_size : 4096;
+	size_t n = ext->n, alloc_ends = 0;
+
 	ARRAY_SORT(fr, n, cmp_frange);
 	for (size_t i = 0, j; i < n; i = j) {
 		struct vms_object *obj = &snap->objects[fr[i].object];
@@ -182,9 +192,27 @@ void vms_model_object_extents(struct vms_snapshot *snap)
 	}
 	free(ends);
 	free(fr);
+	ext->fr = NULL;
 }
 
-static void aggregate(struct vms_snapshot *snap)
+static bool region_has_object(const struct vms_snapshot *snap, const struct vms_region *r)
+{
+	return r->object >= 0 && (size_t)r->object < snap->n_objects;
+}
+
+void vms_model_object_extents(struct vms_snapshot *snap)
+{
+	struct extents e;
+
+	extents_begin(snap, &e);
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (region_has_object(snap, &snap->regions[i]))
+			extents_add(snap, &e, &snap->regions[i]);
+	extents_finish(snap, &e);
+}
+
+/* The objects' aggregates of their regions, a region at a time. */
+static void aggregate_begin(struct vms_snapshot *snap, struct extents *e)
 {
 	for (size_t o = 0; o < snap->n_objects; o++) {
 		struct vms_object *obj = &snap->objects[o];
@@ -193,18 +221,31 @@ static void aggregate(struct vms_snapshot *snap)
 		obj->vsize = 0;
 		memset(&obj->mem, 0, sizeof(obj->mem));
 	}
-	for (size_t i = 0; i < snap->n_regions; i++) {
-		const struct vms_region *r = &snap->regions[i];
-		struct vms_object *obj;
+	extents_begin(snap, e);
+}
 
-		if (r->object < 0 || (size_t)r->object >= snap->n_objects)
-			continue;
-		obj = &snap->objects[r->object];
-		obj->n_regions++;
-		obj->vsize += vms_region_size(r);
-		counters_add(&obj->mem, &r->mem);
-	}
-	vms_model_object_extents(snap);
+static void aggregate_region(struct vms_snapshot *snap, struct extents *e, size_t i)
+{
+	const struct vms_region *r = &snap->regions[i];
+	struct vms_object *obj;
+
+	if (!region_has_object(snap, r))
+		return;
+	obj = &snap->objects[r->object];
+	obj->n_regions++;
+	obj->vsize += vms_region_size(r);
+	counters_add(&obj->mem, &r->mem);
+	extents_add(snap, e, r);
+}
+
+static void aggregate(struct vms_snapshot *snap)
+{
+	struct extents e;
+
+	aggregate_begin(snap, &e);
+	for (size_t i = 0; i < snap->n_regions; i++)
+		aggregate_region(snap, &e, i);
+	extents_finish(snap, &e);
 }
 
 bool vms_model_uss_shmem(const struct vms_snapshot *snap, uint64_t *ret)
@@ -240,10 +281,18 @@ void vms_model_group_objects(struct vms_snapshot *snap)
 	aggregate(snap);
 }
 
+/* What is made of each region classify has finished: its sections, its object's sums. */
+static void region_done(void *ctx, struct vms_snapshot *snap, size_t i)
+{
+	model_place_region(snap, i);
+	aggregate_region(snap, ctx, i);
+}
+
 void model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
 		 struct model_groups *g)
 {
 	struct model_groups own = { 0 };
+	struct extents e;
 
 	/* A snapshot read back from JSON comes with its objects and their
 	 * ELF facts: only the derived fields are made again. */
@@ -253,13 +302,15 @@ void model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid
 		groups_finish(g, snap);
 		if (pid_dirfd >= 0 && snap->n_objects > 0)
 			load_elf(snap, cache, pid_dirfd, g->first);
-		model_classify(snap, g);
-		model_groups_release(g);
 	} else {
-		model_classify(snap, NULL);
+		g = NULL;
 	}
-	model_place_sections(snap);
-	aggregate(snap);
+	model_sections_begin(snap);
+	aggregate_begin(snap, &e);
+	model_classify(snap, g, region_done, &e);
+	extents_finish(snap, &e);
+	if (g)
+		model_groups_release(g);
 }
 
 void vms_model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)

@@ -88,7 +88,7 @@ static void place(struct vms_region *r, const struct vms_object *o)
 	r->n_sections = last - first;
 }
 
-void model_place_sections(struct vms_snapshot *snap)
+void model_sections_begin(struct vms_snapshot *snap)
 {
 	int64_t start = snap->live ? process_start_ns(snap) : 0;
 
@@ -99,17 +99,19 @@ void model_place_sections(struct vms_snapshot *snap)
 
 		o->changed = start > 0 && o->mtime_ns > start + CHANGED_SLACK_NS;
 	}
-	for (size_t i = 0; i < snap->n_regions; i++) {
-		struct vms_region *r = &snap->regions[i];
-		const struct vms_object *o;
+}
 
-		r->first_section = 0;
-		r->n_sections = 0;
-		if (r->object < 0 || (size_t)r->object >= snap->n_objects || !holds_sections(r->kind))
-			continue;
-		o = &snap->objects[r->object];
-		if (!o->have_bias || o->changed || !o->sections || o->n_sections == 0)
-			continue;
-		place(r, o);
-	}
+void model_place_region(struct vms_snapshot *snap, size_t i)
+{
+	struct vms_region *r = &snap->regions[i];
+	const struct vms_object *o;
+
+	r->first_section = 0;
+	r->n_sections = 0;
+	if (r->object < 0 || (size_t)r->object >= snap->n_objects || !holds_sections(r->kind))
+		return;
+	o = &snap->objects[r->object];
+	if (!o->have_bias || o->changed || !o->sections || o->n_sections == 0)
+		return;
+	place(r, o);
 }

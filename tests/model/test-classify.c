@@ -751,6 +751,9 @@ static void test_groups_in_blocks(void **state)
 	assert_string_equal(want->objects[300].path, "/usr/lib/lib7.so");
 	assert_int_equal(want->objects[300].inode, 5000);
 	assert_true(want->objects[301].deleted);
+	/* the last region's sums, made after the walk of kinds ends */
+	assert_int_equal(want->objects[301].n_regions, 1);
+	assert_int_equal(want->objects[301].vsize, 0x1000);
 
 	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
 		struct vms_snapshot *snap = many_files_snapshot();

@@ -633,6 +633,7 @@ void model_classify(struct vms_snapshot *snap, const struct model_groups *g,
 	for (size_t i = 0, h = 0; i < n; i++) {
 		struct vms_region *r = &snap->regions[i];
 
+		vms_region_prefetch_write(snap->regions, n, i);
 		r->tid = 0;
 		r->kind = base_kind(&cs, i);
 		if (i > 0)

@@ -77,6 +77,7 @@ static void scan_regions(const struct vms_snapshot *snap, struct vms_insights *i
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		const struct vms_region *r = &snap->regions[i];
 
+		vms_region_prefetch(snap->regions, snap->n_regions, i);
 		if (r->kind != VMS_KIND_VSYSCALL) {
 			if (prev && r->start > prev->end) {
 				uint64_t gap = r->start - prev->end;

@@ -74,6 +74,8 @@ struct layout_row *layout_rows(const struct vms_snapshot *snap, size_t *ret_n,
 		struct layout_row *last = n ? &rows[n - 1] : NULL;
 		uint64_t prev_end = i ? snap->regions[i - 1].end : r->start;
 
+		vms_region_prefetch(snap->regions, snap->n_regions, i);
+
 		if (last && !last->gap && r->start >= last->end && can_fold(snap, last, r)) {
 			if (r->start > prev_end) {
 				hidden->n++;

@@ -281,26 +281,32 @@ static inline uint64_t vms_region_size(const struct vms_region *r)
  * _write to write into it.
  */
 #define VMS_REGION_AHEAD 8
-static inline void vms_region_prefetch(const struct vms_region *regions, size_t n, size_t i)
+static inline void vms_region_prefetch_for(const struct vms_region *regions, size_t n, size_t i,
+					   bool write)
 {
 	const char *p = (const char *)(regions + i + VMS_REGION_AHEAD);
 
 	if (i + VMS_REGION_AHEAD >= n)
 		return;
-	for (size_t off = 0; off < sizeof(*regions); off += 64)
-		__builtin_prefetch(p + off, 0);
-	__builtin_prefetch(p + sizeof(*regions) - 1, 0);
+	/* the last byte too: a region may straddle one line more than its size */
+	for (size_t off = 0; off < sizeof(*regions) + 63; off += 64) {
+		const char *q = p + (off < sizeof(*regions) ? off : sizeof(*regions) - 1);
+
+		if (write)
+			__builtin_prefetch(q, 1);
+		else
+			__builtin_prefetch(q, 0);
+	}
+}
+
+static inline void vms_region_prefetch(const struct vms_region *regions, size_t n, size_t i)
+{
+	vms_region_prefetch_for(regions, n, i, false);
 }
 
 static inline void vms_region_prefetch_write(struct vms_region *regions, size_t n, size_t i)
 {
-	char *p = (char *)(regions + i + VMS_REGION_AHEAD);
-
-	if (i + VMS_REGION_AHEAD >= n)
-		return;
-	for (size_t off = 0; off < sizeof(*regions); off += 64)
-		__builtin_prefetch(p + off, 1);
-	__builtin_prefetch(p + sizeof(*regions) - 1, 1);
+	vms_region_prefetch_for(regions, n, i, true);
 }
 
 /* A PT_LOAD program header of a mapped ELF object. */

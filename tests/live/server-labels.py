@@ -267,12 +267,16 @@ elif program == "node":
     need("V8's pointer cage (over 128 MiB of PROT_NONE) is reserved",
          find(lambda r: r["perms"] == "---p" and r["hi"] - r["lo"] >= 128 * MIB),
          lambda r: None if r["kind"] == "reserved" else "wrong")
-    # A mapping of the executable whose address less its file offset is not
-    # the image's: V8 mapped its builtins again into its code range. It does
-    # so only when that range lies beyond 2 GiB of them, which is up to where
-    # the range lands (about 1 start in 60 here, it lands near the binary).
+    # An executable mapping of the executable whose address less its file
+    # offset is not the image's (that of its mapping at offset 0): V8 mapped
+    # its builtins again into its code range. It does so only when that range
+    # lies beyond 2 GiB of them, which is up to where the range lands (about 1
+    # start in 60 here, it lands near the binary). Only r-xp: the image's own
+    # data segments can lie at another address less offset (node's RW segment
+    # here: 0x401000 against 0x400000).
     base = [lo for lo, m in maps.items() if m[3] == exe and m[4] == 0]
-    again = [lo for lo, m in maps.items() if m[3] == exe and base and lo - m[4] != base[0]]
+    again = [lo for lo, m in maps.items()
+             if m[3] == exe and m[1] == "r-xp" and base and lo - m[4] != base[0]]
     what = "its .text mapped again into V8's code range says so"
     if again:
         need(what, find(lambda r: r["lo"] in again and r["perms"] == "r-xp"),

@@ -90,13 +90,16 @@ inspect() {
 	done < <(python3 "$here/server-labels.py" "$name" "$dir" 2>&1 || echo "not ok $name: server-labels.py failed")
 }
 
-# exe_mapped_again PID: the kernel's maps show PID's executable mapped where
-# its address less its file offset is not the image's.
+# exe_mapped_again PID: the kernel's maps show PID's executable mapped
+# executable (r-xp) where its address less its file offset is not the
+# image's, that of its mapping at offset 0. Only r-xp: the image's own data
+# segments can lie at another address less offset (node's RW segment).
 exe_mapped_again() {
 	local exe range perms off rest bases
 	exe=$(readlink "/proc/$1/exe") || return 1
 	bases=$(while read -r range perms off _ _ rest; do
-		[ "$rest" = "$exe" ] && echo $((16#${range%-*} - 16#$off))
+		[ "$rest" = "$exe" ] && { [ "$perms" = r-xp ] || [ $((16#$off)) -eq 0 ]; } &&
+			echo $((16#${range%-*} - 16#$off))
 	done <"/proc/$1/maps" | sort -u | wc -l)
 	[ "$bases" -gt 1 ]
 }

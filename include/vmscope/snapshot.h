@@ -614,4 +614,13 @@ void vms_region_shm_label(struct strbuf *sb, const struct vms_region *r);
 /* The region holding addr, or NULL. Binary search. */
 const struct vms_region *vms_snapshot_find(const struct vms_snapshot *snap, uint64_t addr);
 
+/* The object r maps, or NULL: none, or an index a snapshot file got wrong. */
+static inline const struct vms_object *vms_region_object(const struct vms_snapshot *snap,
+							 const struct vms_region *r)
+{
+	if (r->object < 0 || (size_t)r->object >= snap->n_objects)
+		return NULL;
+	return &snap->objects[r->object];
+}
+
 #endif

@@ -466,9 +466,9 @@ int vms_elf_symbolize(struct vms_elf_cache *cache, int pid_dirfd, const struct v
 	uint64_t vaddr;
 	size_t i;
 
-	if (!cache || !r || r->object < 0 || (size_t)r->object >= snap->n_objects)
+	o = r ? vms_region_object(snap, r) : NULL;
+	if (!cache || !o)
 		return -ENOENT;
-	o = &snap->objects[r->object];
 	if (!o->is_elf || o->elf_error || !o->have_bias)
 		return -ENOENT;
 	if (o->changed)

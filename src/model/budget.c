@@ -20,11 +20,12 @@ static bool kind_matches(int want, enum vms_kind k)
 static bool object_matches(const struct vms_snapshot *snap, const struct vms_region *r,
 			   const char *want)
 {
+	const struct vms_object *o = vms_region_object(snap, r);
 	const char *path, *base;
 
-	if (r->object < 0 || (size_t)r->object >= snap->n_objects || !want)
+	if (!o || !want)
 		return false;
-	path = snap->objects[r->object].path;
+	path = o->path;
 	if (!path)
 		return false;
 	if (strchr(want, '/'))

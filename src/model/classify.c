@@ -591,7 +591,7 @@ static void link_regions(struct vms_snapshot *snap, struct model_groups *g)
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		struct vms_region *r = &snap->regions[i];
 
-		if (!model_region_is_file(r) || r->object < 0 || (size_t)r->object >= snap->n_objects)
+		if (!model_region_is_file(r) || !vms_region_object(snap, r))
 			r->object = -1;
 		else
 			model_groups_link(g, i, (size_t)r->object);

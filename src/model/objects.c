@@ -195,18 +195,13 @@ static void extents_finish(struct vms_snapshot *snap, struct extents *ext)
 	ext->fr = NULL;
 }
 
-static bool region_has_object(const struct vms_snapshot *snap, const struct vms_region *r)
-{
-	return r->object >= 0 && (size_t)r->object < snap->n_objects;
-}
-
 void vms_model_object_extents(struct vms_snapshot *snap)
 {
 	struct extents e;
 
 	extents_begin(snap, &e);
 	for (size_t i = 0; i < snap->n_regions; i++)
-		if (region_has_object(snap, &snap->regions[i]))
+		if (vms_region_object(snap, &snap->regions[i]))
 			extents_add(snap, &e, &snap->regions[i]);
 	extents_finish(snap, &e);
 }
@@ -229,7 +224,7 @@ static void aggregate_region(struct vms_snapshot *snap, struct extents *e, size_
 	const struct vms_region *r = &snap->regions[i];
 	struct vms_object *obj;
 
-	if (!region_has_object(snap, r))
+	if (!vms_region_object(snap, r))
 		return;
 	obj = &snap->objects[r->object];
 	obj->n_regions++;

@@ -104,13 +104,12 @@ void model_sections_begin(struct vms_snapshot *snap)
 void model_place_region(struct vms_snapshot *snap, size_t i)
 {
 	struct vms_region *r = &snap->regions[i];
-	const struct vms_object *o;
+	const struct vms_object *o = vms_region_object(snap, r);
 
 	r->first_section = 0;
 	r->n_sections = 0;
-	if (r->object < 0 || (size_t)r->object >= snap->n_objects || !holds_sections(r->kind))
+	if (!o || !holds_sections(r->kind))
 		return;
-	o = &snap->objects[r->object];
 	if (!o->have_bias || o->changed || !o->sections || o->n_sections == 0)
 		return;
 	place(r, o);

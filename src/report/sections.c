@@ -25,14 +25,6 @@
 /* SHT_NOBITS: a section with no bytes in the file (.bss) */
 #define SHT_NOBITS_ 8
 
-static const struct vms_object *object_of(const struct vms_snapshot *snap,
-					  const struct vms_region *r)
-{
-	if (r->object < 0 || (size_t)r->object >= snap->n_objects)
-		return NULL;
-	return &snap->objects[r->object];
-}
-
 /* Whether r's section range is one the object has (a snapshot file may lie). */
 static bool sections_valid(const struct vms_object *o, const struct vms_region *r)
 {
@@ -107,7 +99,7 @@ static bool put_best(struct strbuf *sb, const struct vms_object *o, uint32_t fir
 bool report_section_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			  const struct vms_region *r)
 {
-	const struct vms_object *o = object_of(snap, r);
+	const struct vms_object *o = vms_region_object(snap, r);
 
 	if (!sections_valid(o, r))
 		return false;
@@ -117,7 +109,7 @@ bool report_section_label(struct strbuf *sb, const struct vms_snapshot *snap,
 bool report_remapped_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			   const struct vms_region *r)
 {
-	const struct vms_object *o = object_of(snap, r);
+	const struct vms_object *o = vms_region_object(snap, r);
 
 	if (r->kind != VMS_KIND_FILE || !o || !o->sections || o->changed ||
 	    (r->perms & (VMS_PERM_EXEC | VMS_PERM_SHARED)) != VMS_PERM_EXEC)

@@ -178,17 +178,9 @@ static void arena_label(struct strbuf *sb, const struct vms_snapshot *snap,
 		strbuf_addf(sb, " +%zu", n - ARENA_TIDS);
 }
 
-static const struct vms_object *region_object(const struct vms_snapshot *snap,
-					      const struct vms_region *r)
-{
-	if (r->object < 0 || (size_t)r->object >= snap->n_objects)
-		return NULL;
-	return &snap->objects[r->object];
-}
-
 const char *text_region_path(const struct vms_snapshot *snap, const struct vms_region *r)
 {
-	const struct vms_object *o = region_object(snap, r);
+	const struct vms_object *o = vms_region_object(snap, r);
 
 	if (o && o->path && o->path[0])
 		return o->path;

@@ -8,30 +8,11 @@
 #include <stdint.h>
 #include <string.h>
 
-/* A hex digit's value plus one; 0 for any other byte. */
-static const uint8_t hex_value1[256] = {
+const uint8_t parse_hex_value1[256] = {
 	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,	['6'] = 7,  ['7'] = 8,
 	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
 	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
-
-int parse_hex_u64(const char **p, const char *end, uint64_t *ret)
-{
-	const char *s = *p, *start = *p;
-	uint64_t v = 0;
-	unsigned d;
-
-	for (; s < end && (d = hex_value1[(unsigned char)*s]) != 0; s++) {
-		if (v >> 60)
-			return -ERANGE;
-		v = (v << 4) | (d - 1);
-	}
-	if (s == start)
-		return -EBADMSG;
-	*p = s;
-	*ret = v;
-	return 0;
-}
 
 int parse_dec_u64(const char **p, const char *end, uint64_t *ret)
 {

@@ -7,12 +7,34 @@
 #ifndef VMSCOPE_BASE_PARSE_H
 #define VMSCOPE_BASE_PARSE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-int parse_hex_u64(const char **p, const char *end, uint64_t *ret);
+/* A hex digit's value plus one; 0 for any other byte. */
+extern const uint8_t parse_hex_value1[256];
+
+/* Inline: a maps line has five hex numbers, smaps 30,000 such lines and more. */
+static inline int parse_hex_u64(const char **p, const char *end, uint64_t *ret)
+{
+	const char *s = *p, *start = *p;
+	uint64_t v = 0;
+	unsigned d;
+
+	for (; s < end && (d = parse_hex_value1[(unsigned char)*s]) != 0; s++) {
+		if (v >> 60)
+			return -ERANGE;
+		v = (v << 4) | (d - 1);
+	}
+	if (s == start)
+		return -EBADMSG;
+	*p = s;
+	*ret = v;
+	return 0;
+}
+
 int parse_dec_u64(const char **p, const char *end, uint64_t *ret);
 int parse_dec_i64(const char **p, const char *end, int64_t *ret);
 /* Skips spaces and tabs; returns how many. */

@@ -104,15 +104,24 @@ static int parse_perms(const char **p, const char *end, uint8_t *ret)
 	return 0;
 }
 
-int vms_maps_parse_line(const char *line, size_t len, struct arena *arena, struct vms_region *r)
+/* The maps line that the line is not: no hex number and '-' first. */
+#define NOT_MAPS_LINE 1
+
+/*
+ * One maps line into r, or NOT_MAPS_LINE, or -EBADMSG for a maps line
+ * that is not whole; r is written only for a line that is.
+ */
+static inline int maps_line(const char *line, size_t len, struct arena *arena,
+			    struct vms_region *r)
 {
 	const char *p = line, *end = line + len;
 	uint64_t start, stop, offset, major, minor, inode;
 	uint8_t perms;
 	size_t nlen;
 
-	if (parse_hex_u64(&p, end, &start) < 0 || !parse_char(&p, end, '-') ||
-	    parse_hex_u64(&p, end, &stop) < 0 || stop < start)
+	if (parse_hex_u64(&p, end, &start) < 0 || !parse_char(&p, end, '-'))
+		return NOT_MAPS_LINE;
+	if (parse_hex_u64(&p, end, &stop) < 0 || stop < start)
 		return -EBADMSG;
 	if (!parse_char(&p, end, ' ') || parse_perms(&p, end, &perms) < 0)
 		return -EBADMSG;
@@ -152,27 +161,26 @@ int vms_maps_parse_line(const char *line, size_t len, struct arena *arena, struc
 	return 0;
 }
 
-static bool is_maps_line(const char *line, size_t len)
+int vms_maps_parse_line(const char *line, size_t len, struct arena *arena, struct vms_region *r)
 {
-	const char *p = line, *end = line + len;
-	uint64_t v;
+	int ret = maps_line(line, len, arena, r);
 
-	/* Keys start with a capital; the kernel prints addresses in lowercase. */
-	if (line[0] >= 'A' && line[0] <= 'Z')
-		return false;
-	return parse_hex_u64(&p, end, &v) == 0 && p < end && *p == '-';
+	return ret == NOT_MAPS_LINE ? -EBADMSG : ret;
 }
 
-/* The bit of a two-letter VmFlags mnemonic, -1 for one this build does not know. */
-static int vmflag_index(char a, char b)
+/* The bit of a two-letter VmFlags mnemonic, -1 for one this build does not
+ * know (every one it knows is two letters a-z: vms_smaps_parser_init). */
+static inline int vmflag_index(const struct vms_smaps_parser *ps, char a, char b)
 {
-	for (int i = 0; vms_vmflag_names[i]; i++)
-		if (vms_vmflag_names[i][0] == a && vms_vmflag_names[i][1] == b)
-			return i;
-	return -1;
+	unsigned x = (unsigned char)a - 'a', y = (unsigned char)b - 'a';
+
+	if (x >= 26 || y >= 26)
+		return -1;
+	return (int)ps->vmflag_bits[x * 26 + y] - 1;
 }
 
-static int parse_vmflags(const char *p, const char *end, uint64_t *ret)
+static int parse_vmflags(const struct vms_smaps_parser *ps, const char *p, const char *end,
+			 uint64_t *ret)
 {
 	uint64_t flags = 0;
 
@@ -188,7 +196,7 @@ static int parse_vmflags(const char *p, const char *end, uint64_t *ret)
 		/* every mnemonic is two letters; unknown flags of newer kernels
 		 * are ignored */
 		if (wlen == 2) {
-			int i = vmflag_index(w[0], w[1]);
+			int i = vmflag_index(ps, w[0], w[1]);
 
 			if (i >= 0)
 				flags |= UINT64_C(1) << i;
@@ -212,6 +220,15 @@ static int parse_small_int(const char *p, const char *end, int64_t lo, int64_t h
 	return 0;
 }
 
+/*
+ * The kernel prints a counter as its key and colon padded with blanks to
+ * 16 columns, the number in kB right-aligned in 8 more, then " kB\n": 28
+ * bytes, for every value under 10^8 kB.
+ */
+#define SMAPS_KEY_COLS 16
+#define SMAPS_NUMBER_COLS 8
+#define SMAPS_COUNTER_LINE (SMAPS_KEY_COLS + SMAPS_NUMBER_COLS + 4)
+
 /* vm.max_map_count's default, 65530, and a few */
 #define SMAPS_FIRST_REGIONS 65536
 
@@ -225,6 +242,25 @@ void vms_smaps_parser_init(struct vms_smaps_parser *ps, struct vms_snapshot *sna
 		ps->next[i] = (uint8_t)(i + 1);
 	ps->next[VMS_MEM__MAX] = 0;
 	ps->prev = VMS_MEM__MAX;
+	for (unsigned i = 0; i < VMS_MEM__MAX; i++) {
+		const struct vms_mem_field *f = &vms_mem_fields[i];
+		char cols[SMAPS_KEY_COLS];
+
+		if ((size_t)f->key_len + 1 > sizeof(cols))
+			continue;
+		memset(cols, ' ', sizeof(cols));
+		memcpy(cols, f->key, f->key_len);
+		cols[f->key_len] = ':';
+		memcpy(&ps->key_cols[i][0], cols, 8);
+		memcpy(&ps->key_cols[i][1], cols + 8, 8);
+		ps->cols_have |= UINT32_C(1) << i;
+	}
+	for (unsigned i = 0; i < 64 && vms_vmflag_names[i]; i++) {
+		const char *m = vms_vmflag_names[i];
+
+		if (m[0] >= 'a' && m[0] <= 'z' && m[1] >= 'a' && m[1] <= 'z')
+			ps->vmflag_bits[(m[0] - 'a') * 26 + (m[1] - 'a')] = (uint8_t)(i + 1);
+	}
 	/*
 	 * Room for the regions of any process under the default
 	 * vm.max_map_count at once: reserved, not touched, so that only the
@@ -267,7 +303,7 @@ static int smaps_key_line(struct vms_smaps_parser *ps, const char *line, size_t 
 	if (ret < 0)
 		return ret;
 	if (parse_eq(key, klen, "VmFlags"))
-		return parse_vmflags(val, end, &r->vmflags);
+		return parse_vmflags(ps, val, end, &r->vmflags);
 	if (parse_eq(key, klen, "THPeligible")) {
 		ret = parse_small_int(val, end, 0, 1, &v);
 		if (ret == 0)
@@ -293,29 +329,35 @@ static int smaps_key_line(struct vms_smaps_parser *ps, const char *line, size_t 
 int vms_smaps_parse_line(struct vms_smaps_parser *ps, const char *line, size_t len)
 {
 	struct vms_snapshot *snap = ps->snap;
-	struct vms_region r;
+	struct vms_region *r;
 	int ret;
 
 	ps->line++;
 	if (len == 0)
 		return 0;
-	if (is_maps_line(line, len)) {
-		ret = vms_maps_parse_line(line, len, snap->arena, &r);
+	/* Keys start with a capital; the kernel prints addresses in lowercase.
+	 * A maps line is read where its region will stay. */
+	if (!(line[0] >= 'A' && line[0] <= 'Z')) {
+		vms_snapshot_grow_regions(snap, snap->n_regions + 1);
+		r = &snap->regions[snap->n_regions];
+		ret = maps_line(line, len, snap->arena, r);
 		if (ret < 0)
 			return ret;
+	} else {
+		ret = NOT_MAPS_LINE;
+	}
+	if (ret == 0) {
 		/* maps is built a page at a time with the lock dropped between
 		 * pages: an entry that does not start at or after the previous end
 		 * was read twice (or the map changed under us). Keep the first. */
-		if (snap->n_regions > 0 && r.start < ps->prev_end) {
+		if (snap->n_regions > 0 && r->start < ps->prev_end) {
 			snap->dropped_regions++;
 			ps->skipping = true;
 			return 0;
 		}
-		vms_snapshot_grow_regions(snap, snap->n_regions + 1);
-		snap->regions[snap->n_regions] = r;
-		snap->sysv_regions += vms_region_shm_type(&r) == VMS_SHM_SYSV;
+		snap->sysv_regions += vms_region_shm_type(r) == VMS_SHM_SYSV;
 		ps->cur = (ptrdiff_t)snap->n_regions++;
-		ps->prev_end = r.end;
+		ps->prev_end = r->end;
 		ps->skipping = false;
 		ps->prev = VMS_MEM__MAX;
 		return 0;
@@ -369,11 +411,184 @@ static inline const char *skip_blanks(const char *p, const char *end)
 	return p;
 }
 
+/* Each byte of x that is not zero: its top bit set, the others clear. */
+static inline uint64_t nonzero_bytes(uint64_t x)
+{
+	const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+
+	return (((x & low7) + low7) | x) & ~low7;
+}
+
+/*
+ * The 8 columns of a counter's number, blanks then 1 to 8 digits, as a
+ * value into *ret; false for anything else. All eight bytes at once: the
+ * first column in the word's lowest byte.
+ */
+static inline bool number_cols(uint64_t x, uint64_t *ret)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	uint64_t y = x ^ (ones * '0'); /* a digit's byte: 0 to 9 */
+	uint64_t blank = ~nonzero_bytes(x ^ (ones * ' ')) & (ones << 7);
+	/* not a digit: a high nibble, or a low one past 9 (+6 carries into
+	 * bit 4); a carry out of a byte comes only from one already not a digit */
+	uint64_t other = nonzero_bytes((y & ones * 0xf0) | ((y + ones * 6) & ones * 0x10));
+	uint64_t lead = (blank >> 7) * 0xff; /* 0xff in each blank byte */
+	uint64_t v;
+
+	/* the non-digits are the blanks, they come first, and not all */
+	if (other != blank || (lead & (lead + 1)) != 0 || lead == UINT64_MAX)
+		return false;
+	v = x & ones * 0x0f; /* a blank's low nibble is 0 */
+	v = ((v * 2561) >> 8) & UINT64_C(0x00ff00ff00ff00ff);
+	v = ((v * 6553601) >> 16) & UINT64_C(0x0000ffff0000ffff);
+	v = (v * UINT64_C(42949672960001)) >> 32;
+	*ret = v;
+	return true;
+}
+
+/*
+ * The counter lines the way the kernel prints them (SMAPS_COUNTER_LINE
+ * bytes each), from the key expected next, as many as come in the order
+ * the entries before taught: their words compared and read at once, and
+ * no line's place waiting on the line before. Returns how many it took.
+ */
+static inline size_t smaps_column_counters(struct vms_smaps_parser *ps, const char **pp,
+					   const char *end)
+{
+	/* "       0", the value of most counters of most regions */
+	const uint64_t zero = UINT64_C(0x2020202020202020) + (UINT64_C(0x10) << 56);
+	struct vms_region *r = &ps->snap->regions[ps->cur];
+	const char *p = *pp;
+	unsigned prev = ps->prev, idx = ps->next[prev];
+	uint32_t have = 0;
+	size_t n = 0;
+
+	while (idx < VMS_MEM__MAX && (ps->cols_have >> idx & 1) && end - p >= SMAPS_COUNTER_LINE) {
+		uint64_t k0, k1, num, v = 0;
+
+		memcpy(&k0, p, 8);
+		memcpy(&k1, p + 8, 8);
+		memcpy(&num, p + SMAPS_KEY_COLS, 8);
+		if (k0 != ps->key_cols[idx][0] || k1 != ps->key_cols[idx][1] ||
+		    memcmp(p + SMAPS_KEY_COLS + SMAPS_NUMBER_COLS, " kB\n", 4) != 0 ||
+		    (num != zero && !number_cols(num, &v)))
+			break;
+		r->mem.v[idx] = v * 1024;
+		have |= UINT32_C(1) << idx;
+		p += SMAPS_COUNTER_LINE;
+		n++;
+		/* next[prev] is idx already: the order taught holds */
+		prev = idx;
+		idx = ps->next[idx];
+	}
+	r->mem.have |= have;
+	ps->prev = (uint8_t)prev;
+	ps->line += n;
+	*pp = p;
+	return n;
+}
+
+/* The key column of the lines after the counters, as the kernel pads them. */
+static inline bool key_cols_are(const char *p, const char cols[SMAPS_KEY_COLS + 1])
+{
+	uint64_t a, b, x, y;
+
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	memcpy(&x, cols, 8);
+	memcpy(&y, cols + 8, 8);
+	return a == x && b == y;
+}
+
+/* "Key:" in 16 columns, a number in 8, '\n': the number, if it is one. */
+static inline bool small_number_line(const char *p, const char *end, const char *cols,
+				     uint64_t *ret)
+{
+	uint64_t num;
+
+	if (end - p < SMAPS_KEY_COLS + SMAPS_NUMBER_COLS + 1 ||
+	    p[SMAPS_KEY_COLS + SMAPS_NUMBER_COLS] != '\n' || !key_cols_are(p, cols))
+		return false;
+	memcpy(&num, p + SMAPS_KEY_COLS, 8);
+	return number_cols(num, ret);
+}
+
+/*
+ * "VmFlags: " and mnemonics of two letters a-z, each with a blank after,
+ * to its '\n', the way the kernel prints them: into *ret, the line's end
+ * into *pp. False for anything else, which vms_smaps_parse_line reads.
+ */
+static inline bool vmflags_line(const struct vms_smaps_parser *ps, const char **pp,
+				const char *end, uint64_t *ret)
+{
+	const char *p = *pp + 9;
+	uint64_t flags = 0;
+
+	if (end - *pp < 10 || memcmp(*pp, "VmFlags: ", 9) != 0)
+		return false;
+	while (end - p >= 3 && p[2] == ' ') {
+		int i;
+
+		/* not two letters: the word is read the long way */
+		if (p[0] < 'a' || p[0] > 'z' || p[1] < 'a' || p[1] > 'z')
+			return false;
+		i = vmflag_index(ps, p[0], p[1]);
+		if (i >= 0)
+			flags |= UINT64_C(1) << i;
+		p += 3;
+	}
+	if (p >= end || *p != '\n')
+		return false;
+	*ret = flags;
+	*pp = p + 1;
+	return true;
+}
+
+/*
+ * The lines after the counters the way the kernel prints them:
+ * THPeligible, ProtectionKey, VmFlags. Takes one and returns true, or
+ * returns false having changed nothing, as smaps_fast_counter.
+ */
+static inline bool smaps_fast_tail(struct vms_smaps_parser *ps, const char **pp, const char *end)
+{
+	struct vms_region *r;
+	const char *p = *pp;
+	uint64_t v;
+
+	if (ps->cur < 0 || ps->skipping || end - p < 10)
+		return false;
+	r = &ps->snap->regions[ps->cur];
+	switch (p[0]) {
+	case 'T':
+		if (!small_number_line(p, end, "THPeligible:    ", &v) || v > 1)
+			return false;
+		r->thp_eligible = (int8_t)v;
+		*pp = p + SMAPS_KEY_COLS + SMAPS_NUMBER_COLS + 1;
+		break;
+	case 'P':
+		if (!small_number_line(p, end, "ProtectionKey:  ", &v) || v > INT16_MAX)
+			return false;
+		r->protection_key = (int16_t)v;
+		*pp = p + SMAPS_KEY_COLS + SMAPS_NUMBER_COLS + 1;
+		break;
+	case 'V':
+		if (!vmflags_line(ps, pp, end, &v))
+			return false;
+		r->vmflags = v;
+		break;
+	default:
+		return false;
+	}
+	ps->line++;
+	return true;
+}
+
 /*
  * A counter line the way the kernel prints it, at the key expected next:
- * "Key:", blanks, 1 to 19 digits, " kB\n". Takes it and returns true, or
- * returns false having changed nothing: vms_smaps_parse_line then reads
- * the line, and decides the same for every line this takes.
+ * "Key:", blanks, 1 to 19 digits, " kB\n" (in its columns, with the lines
+ * after it that are too: smaps_column_counters). Takes it and returns
+ * true, or returns false having changed nothing: vms_smaps_parse_line then
+ * reads the line, and decides the same for every line this takes.
  */
 static inline bool smaps_fast_counter(struct vms_smaps_parser *ps, const char **pp,
 				      const char *end)
@@ -386,6 +601,8 @@ static inline bool smaps_fast_counter(struct vms_smaps_parser *ps, const char **
 
 	if (ps->cur < 0 || ps->skipping || idx >= VMS_MEM__MAX)
 		return false;
+	if (smaps_column_counters(ps, pp, end))
+		return true;
 	f = &vms_mem_fields[idx];
 	/* the longest line taken: the key, ':', blanks, 19 digits, " kB\n" */
 	if ((size_t)(end - p) < (size_t)f->key_len + 6 || p[f->key_len] != ':' ||
@@ -416,7 +633,7 @@ ptrdiff_t vms_smaps_parse_lines(struct vms_smaps_parser *ps, const char *buf, si
 		const char *nl;
 		int r;
 
-		if (smaps_fast_counter(ps, &p, end))
+		if (smaps_fast_counter(ps, &p, end) || smaps_fast_tail(ps, &p, end))
 			continue;
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl && !eof)

@@ -326,6 +326,9 @@ static void test_smaps_duplicate_dropped(void **state)
 				  "Rss: 8 kB\n"
 				  "2000-3000 rw-p 00000000 00:00 0\n"
 				  "Rss: 4 kB\n"
+				  "THPeligible:           1\n"
+				  "ProtectionKey:         5\n"
+				  "VmFlags: rd \n"
 				  "1000-3000 rw-p 00000000 00:00 0\n"
 				  "Rss: 8 kB\n"
 				  "3000-4000 r--p 00000000 00:00 0\n"
@@ -337,6 +340,10 @@ static void test_smaps_duplicate_dropped(void **state)
 	assert_int_equal(snap->n_regions, 2);
 	assert_int_equal(snap->dropped_regions, 2);
 	assert_int_equal(snap->regions[0].mem.v[VMS_MEM_RSS], 8192);
+	/* the lines of a dropped entry change no region */
+	assert_int_equal(snap->regions[0].thp_eligible, -1);
+	assert_int_equal(snap->regions[0].protection_key, -1);
+	assert_int_equal(snap->regions[0].vmflags, 0);
 	assert_int_equal(snap->regions[1].start, 0x3000);
 	assert_int_equal(snap->regions[1].mem.v[VMS_MEM_RSS], 4096);
 	vms_snapshot_free(snap);
@@ -354,6 +361,8 @@ static void test_smaps_malformed(void **state)
 		"1000-2000 rw-p 00000000 00:00 0\nTHPeligible: 2\n",
 		"1000-2000 rw-p 00000000 00:00 0\nProtectionKey: -1\n",
 		"1000-2000 rw-p\n",
+		"THPeligible:           1\n",                      /* before any region */
+		"VmFlags: rd \n",
 	};
 
 	(void)state;
@@ -384,6 +393,197 @@ static void test_smaps_every_truncation(void **state)
 		if (r == 0)
 			assert_true(snap->n_regions <= 2);
 		test_free(copy);
+		vms_snapshot_free(snap);
+	}
+}
+
+/* text fed to a parser in pieces of `piece` bytes, each what is left over
+ * and the next piece, as the read-ahead thread hands smaps over */
+static int parse_in_pieces(struct vms_snapshot *snap, const char *text, size_t len, size_t piece)
+{
+	struct vms_smaps_parser ps;
+	char *buf = test_malloc(len + piece + 1);
+	size_t off = 0, have = 0;
+	ptrdiff_t r = 0;
+
+	vms_smaps_parser_init(&ps, snap);
+	do {
+		size_t k = len - off < piece ? len - off : piece;
+
+		memcpy(buf + have, text + off, k);
+		off += k;
+		have += k;
+		r = vms_smaps_parse_lines(&ps, buf, have, off == len);
+		if (r < 0)
+			break;
+		memmove(buf, buf + r, have - (size_t)r);
+		have -= (size_t)r;
+	} while (off < len);
+	vms_smaps_parser_done(&ps);
+	test_free(buf);
+	/* every line counted once, whichever way it was read */
+	if (r >= 0) {
+		size_t lines = 0;
+
+		for (size_t i = 0; i < len; i++)
+			lines += text[i] == '\n';
+		assert_int_equal(ps.line, lines);
+	}
+	return r < 0 ? (int)r : 0;
+}
+
+static void assert_same_regions(const struct vms_snapshot *a, const struct vms_snapshot *b)
+{
+	assert_int_equal(a->n_regions, b->n_regions);
+	for (size_t i = 0; i < a->n_regions; i++) {
+		const struct vms_region *x = &a->regions[i], *y = &b->regions[i];
+
+		assert_int_equal(x->start, y->start);
+		assert_int_equal(x->end, y->end);
+		assert_int_equal(x->thp_eligible, y->thp_eligible);
+		assert_int_equal(x->protection_key, y->protection_key);
+		assert_int_equal(x->vmflags, y->vmflags);
+		assert_int_equal(x->mem.have, y->mem.have);
+		assert_memory_equal(x->mem.v, y->mem.v, sizeof(x->mem.v));
+		assert_string_equal(x->name, y->name);
+	}
+}
+
+/*
+ * Lines the way the kernel pads them (the key to 16 columns, the number to
+ * 8 more) are taken a word at a time: the counters, THPeligible,
+ * ProtectionKey, VmFlags. The same values written loose (one blank, tabs)
+ * are read a line at a time. Both give the same regions, and so do the
+ * padded ones fed in pieces of every size up to 40 bytes.
+ */
+static void test_smaps_columns(void **state)
+{
+	/* 100000000 has 9 digits: a line a byte longer, read the long way;
+	 * 7 is written with leading zeros where padded */
+	static const uint64_t values[] = { 0, 1, 4, 9, 10, 99, 12345, 7, 99999999, 100000000, 132 };
+	static const char *const flags[] = { "rd", "wr", "mr", "zz", "ac", "??", "sd", "me" };
+	struct strbuf cols, loose;
+	struct vms_snapshot *a = vms_snapshot_new(), *b = vms_snapshot_new();
+	unsigned seed = 1;
+
+	(void)state;
+	strbuf_init(&cols);
+	strbuf_init(&loose);
+	for (unsigned i = 0; i < 40; i++) {
+		char line[128];
+		unsigned thp = i & 1, pkey = i * 1001 % 32768;
+
+		snprintf(line, sizeof(line), "%x000-%x000 rw-p 00000000 00:00 0     [anon:r%u]\n", i + 1,
+			 i + 2, i);
+		strbuf_addstr(&cols, line);
+		strbuf_addstr(&loose, line);
+		for (unsigned k = 0; k < VMS_MEM__MAX; k++) {
+			char key[32];
+			uint64_t v;
+
+			seed = seed * 1103515245 + 12345;
+			/* every third region skips a counter: the order learned again */
+			if (i % 3 == 2 && k == i % VMS_MEM__MAX)
+				continue;
+			v = values[(seed >> 16) % (sizeof(values) / sizeof(values[0]))];
+			snprintf(key, sizeof(key), "%s:", vms_mem_fields[k].key);
+			if (v == 7)
+				snprintf(line, sizeof(line), "%-16s%08" PRIu64 " kB\n", key, v);
+			else
+				snprintf(line, sizeof(line), "%-16s%8" PRIu64 " kB\n", key, v);
+			strbuf_addstr(&cols, line);
+			snprintf(line, sizeof(line), "%s%s%" PRIu64 " kB\n", key, k & 1 ? "\t" : " ", v);
+			strbuf_addstr(&loose, line);
+		}
+		snprintf(line, sizeof(line), "%-16s%8u\n%-16s%8u\nVmFlags: ", "THPeligible:", thp,
+			 "ProtectionKey:", pkey);
+		strbuf_addstr(&cols, line);
+		snprintf(line, sizeof(line), "THPeligible:\t%u\nProtectionKey: %u\nVmFlags:", thp, pkey);
+		strbuf_addstr(&loose, line);
+		for (unsigned f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+			/* "??" (a bit the kernel has no name for) in one region of four */
+			if (((i >> (f % 5)) & 1) && (strcmp(flags[f], "??") != 0 || i % 4 == 0)) {
+				strbuf_addstr(&cols, flags[f]);
+				strbuf_addch(&cols, ' ');
+				strbuf_addch(&loose, '\t');
+				strbuf_addstr(&loose, flags[f]);
+			}
+		}
+		strbuf_addch(&cols, '\n');
+		strbuf_addch(&loose, '\n');
+	}
+	assert_int_equal(vms_smaps_parse(a, cols.buf, cols.len), 0);
+	assert_int_equal(vms_smaps_parse(b, loose.buf, loose.len), 0);
+	assert_int_equal(a->n_regions, 40);
+	assert_same_regions(a, b);
+	/* a few values, against what was written */
+	assert_int_equal(a->regions[5].protection_key, 5005);
+	assert_int_equal(a->regions[5].thp_eligible, 1);
+	assert_int_equal(a->regions[4].thp_eligible, 0);
+	assert_int_equal(a->regions[3].vmflags,
+			 vms_vmflag_bit("rd") | vms_vmflag_bit("wr") | vms_vmflag_bit("sd"));
+	assert_int_equal(a->regions[4].vmflags, vms_vmflag_bit("mr") | vms_vmflag_bit("me"));
+	for (size_t piece = 1; piece <= 40; piece++) {
+		struct vms_snapshot *c = vms_snapshot_new();
+
+		assert_int_equal(parse_in_pieces(c, cols.buf, cols.len, piece), 0);
+		assert_same_regions(a, c);
+		vms_snapshot_free(c);
+	}
+	strbuf_release(&cols);
+	strbuf_release(&loose);
+	vms_snapshot_free(a);
+	vms_snapshot_free(b);
+}
+
+/* Padded lines that are not quite the kernel's: each read the long way, and
+ * refused where that refuses it. Size is the key expected first. */
+static void test_smaps_columns_not_quite(void **state)
+{
+	static const struct {
+		const char *line;
+		int ret;
+		uint64_t size; /* kB; UINT64_MAX: no Size read */
+	} cases[] = {
+		{ "Size:                  4 kB\n", 0, 4 },
+		{ "Size:           12345678 kB\n", 0, 12345678 },
+		{ "Size:          123456789 kB\n", 0, 123456789 },
+		{ "Size:                 04 kB\n", 0, 4 },
+		{ "Size:          \t       4 kB\n", 0, 4 },
+		{ "Size:              4     kB\n", 0, 4 },
+		{ "Size:                1 2 kB\n", -EBADMSG, 0 },
+		{ "Size:                 4a kB\n", -EBADMSG, 0 },
+		{ "Size:                4:4 kB\n", -EBADMSG, 0 },
+		{ "Size:                    kB\n", -EBADMSG, 0 },
+		{ "Size:                  4 kb\n", -EBADMSG, 0 },
+		{ "Size:                  4 kB \n", -EBADMSG, 0 },
+		{ "Sizf:                  4 kB\n", 0, UINT64_MAX },
+		{ "THPeligible:           2\n", -EBADMSG, UINT64_MAX },
+		{ "ProtectionKey:     32768\n", -EBADMSG, UINT64_MAX },
+		{ "ProtectionKey:     32767\n", 0, UINT64_MAX },
+		{ "VmFlags: rd wr\n", 0, UINT64_MAX },
+		{ "VmFlags: rd Wr \n", 0, UINT64_MAX },
+		{ "VmFlags: rd w \n", 0, UINT64_MAX },
+		/* a newline is no letter of a mnemonic: the line ends there */
+		{ "VmFlags: w\n wr \n", -EBADMSG, UINT64_MAX },
+		/* a key of a newer kernel in lowercase: no maps line, ignored */
+		{ "future_key:            4 kB\n", 0, UINT64_MAX },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vms_snapshot *snap = vms_snapshot_new();
+		char text[256];
+		int r;
+
+		snprintf(text, sizeof(text), "1000-2000 rw-p 00000000 00:00 0\n%s", cases[i].line);
+		r = vms_smaps_parse(snap, text, strlen(text));
+		if (r != cases[i].ret)
+			fail_msg("case %zu (%s): got %d, want %d", i, cases[i].line, r, cases[i].ret);
+		if (r == 0 && cases[i].size != UINT64_MAX)
+			assert_int_equal(snap->regions[0].mem.v[VMS_MEM_SIZE], cases[i].size * 1024);
+		if (r == 0 && cases[i].size == UINT64_MAX)
+			assert_false(vms_counters_has(&snap->regions[0].mem, VMS_MEM_SIZE));
 		vms_snapshot_free(snap);
 	}
 }
@@ -1587,6 +1787,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_smaps_duplicate_dropped),
 		cmocka_unit_test(test_smaps_malformed),
 		cmocka_unit_test(test_smaps_every_truncation),
+		cmocka_unit_test(test_smaps_columns),
+		cmocka_unit_test(test_smaps_columns_not_quite),
 		cmocka_unit_test(test_rollup),
 		cmocka_unit_test(test_every_key_distinct),
 		cmocka_unit_test(test_status),

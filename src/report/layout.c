@@ -36,7 +36,8 @@ static bool can_fold(const struct vms_snapshot *snap, const struct layout_row *r
 	if (r->deleted != f->deleted)
 		return false;
 	/* a region without an object is told apart by its name ([anon:x]) */
-	if (r->object < 0 && strcmp(r->name ? r->name : "", f->name ? f->name : "") != 0)
+	if (r->object < 0 && r->name != f->name &&
+	    strcmp(r->name ? r->name : "", f->name ? f->name : "") != 0)
 		return false;
 	/* the main stack and the heap are one region each: never "×2" */
 	if (r->kind == VMS_KIND_STACK || r->kind == VMS_KIND_HEAP)

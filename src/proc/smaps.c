@@ -521,11 +521,12 @@ static inline bool small_number_line(const char *p, const char *end, const char 
 static inline bool vmflags_line(const struct vms_smaps_parser *ps, const char **pp,
 				const char *end, uint64_t *ret)
 {
-	const char *p = *pp + 9;
+	const char *p = *pp;
 	uint64_t flags = 0;
 
-	if (end - *pp < 10 || memcmp(*pp, "VmFlags: ", 9) != 0)
+	if (end - p < 10 || memcmp(p, "VmFlags: ", 9) != 0)
 		return false;
+	p += 9;
 	while (end - p >= 3 && p[2] == ' ') {
 		int i;
 

@@ -203,9 +203,9 @@ struct vms_smaps_parser {
 	uint8_t prev;
 	size_t line;            /* 1-based line number, for errors */
 	/* Each counter's key and colon padded with blanks to the 16 columns
-	 * the kernel pads it to, as two 8-byte words; of the keys that fit
-	 * (the bit of each in cols_have). */
-	uint64_t key_cols[VMS_MEM__MAX][2];
+	 * the kernel pads it to (not NUL-ended); of the keys that fit (the
+	 * bit of each in cols_have). */
+	char key_cols[VMS_MEM__MAX][16];
 	uint32_t cols_have;
 	/* a VmFlags mnemonic of two letters a-z: 1 + its bit, 0 for none */
 	uint8_t vmflag_bits[26 * 26];

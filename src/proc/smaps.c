@@ -251,8 +251,7 @@ void vms_smaps_parser_init(struct vms_smaps_parser *ps, struct vms_snapshot *sna
 		memset(cols, ' ', sizeof(cols));
 		memcpy(cols, f->key, f->key_len);
 		cols[f->key_len] = ':';
-		memcpy(&ps->key_cols[i][0], cols, 8);
-		memcpy(&ps->key_cols[i][1], cols + 8, 8);
+		memcpy(ps->key_cols[i], cols, sizeof(cols));
 		ps->cols_have |= UINT32_C(1) << i;
 	}
 	for (unsigned i = 0; i < 64 && vms_vmflag_names[i]; i++) {
@@ -464,12 +463,10 @@ static inline size_t smaps_column_counters(struct vms_smaps_parser *ps, const ch
 	size_t n = 0;
 
 	while (idx < VMS_MEM__MAX && (ps->cols_have >> idx & 1) && end - p >= SMAPS_COUNTER_LINE) {
-		uint64_t k0, k1, num, v = 0;
+		uint64_t num, v = 0;
 
-		memcpy(&k0, p, 8);
-		memcpy(&k1, p + 8, 8);
 		memcpy(&num, p + SMAPS_KEY_COLS, 8);
-		if (k0 != ps->key_cols[idx][0] || k1 != ps->key_cols[idx][1] ||
+		if (!same_key(p, ps->key_cols[idx], SMAPS_KEY_COLS) ||
 		    memcmp(p + SMAPS_KEY_COLS + SMAPS_NUMBER_COLS, " kB\n", 4) != 0 ||
 		    (num != zero && !number_cols(num, &v)))
 			break;
@@ -488,18 +485,6 @@ static inline size_t smaps_column_counters(struct vms_smaps_parser *ps, const ch
 	return n;
 }
 
-/* The key column of the lines after the counters, as the kernel pads them. */
-static inline bool key_cols_are(const char *p, const char cols[SMAPS_KEY_COLS + 1])
-{
-	uint64_t a, b, x, y;
-
-	memcpy(&a, p, 8);
-	memcpy(&b, p + 8, 8);
-	memcpy(&x, cols, 8);
-	memcpy(&y, cols + 8, 8);
-	return a == x && b == y;
-}
-
 /* "Key:" in 16 columns, a number in 8, '\n': the number, if it is one. */
 static inline bool small_number_line(const char *p, const char *end, const char *cols,
 				     uint64_t *ret)
@@ -507,7 +492,7 @@ static inline bool small_number_line(const char *p, const char *end, const char 
 	uint64_t num;
 
 	if (end - p < SMAPS_KEY_COLS + SMAPS_NUMBER_COLS + 1 ||
-	    p[SMAPS_KEY_COLS + SMAPS_NUMBER_COLS] != '\n' || !key_cols_are(p, cols))
+	    p[SMAPS_KEY_COLS + SMAPS_NUMBER_COLS] != '\n' || !same_key(p, cols, SMAPS_KEY_COLS))
 		return false;
 	memcpy(&num, p + SMAPS_KEY_COLS, 8);
 	return number_cols(num, ret);

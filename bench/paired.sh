@@ -49,3 +49,28 @@ paired() {
 	printf -v "${name}_ms" '%s' "$(awk -v v="$(med "${cmds[@]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
 	printf -v "${name}_ratio" '%s' "$(awk -v v="$(med "${ratios[@]}")" 'BEGIN { printf "%.2f", v / 10000 }')"
 }
+
+# cpu_speeds FILE: "cpu0 35.1, cpu1 59.8" (ms), the median of 5 reads of
+# FILE by cat pinned to each CPU this shell may use (the first 8). On a
+# virtual machine one vCPU can run slower than another for seconds at a
+# time; vmscope's reader runs on another CPU than the one it starts on, so
+# its ratio to a cat that ran elsewhere follows that. Empty without taskset.
+cpu_speeds() {
+	local cpu n=0 out= i t0 t1 times
+	command -v taskset >/dev/null || return 0
+	for cpu in $(seq 0 $(( $(nproc --all) - 1 ))); do
+		[ "$n" -lt 8 ] || break
+		taskset -c "$cpu" true 2>/dev/null || continue
+		times=()
+		for i in 1 2 3 4 5; do
+			t0=${EPOCHREALTIME/./}
+			taskset -c "$cpu" cat "$1" >/dev/null
+			t1=${EPOCHREALTIME/./}
+			times+=($((t1 - t0)))
+		done
+		out+="${out:+, }cpu$cpu $(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p |
+			awk '{ printf "%.1f", $1 / 1000 }')"
+		n=$((n + 1))
+	done
+	printf '%s' "$out"
+}

@@ -4,7 +4,9 @@
 # reading its smaps alone: RUNS (default 15) pairs each, `cat smaps` and
 # vmscope taking turns, the ratio the median of the pairs' ratios
 # (bench/paired.sh). Then the HTML report's time and size, pmap -X (medians
-# of RUNS runs) and vmscope's peak RSS. With `rss` instead of MAPS, a
+# of RUNS runs), vmscope's peak RSS, and how long `cat smaps` takes pinned
+# to each CPU before and after (one CPU slower than another shifts the
+# ratios: bench/paired.sh's cpu_speeds). With `rss` instead of MAPS, a
 # process shaped like a JVM's: few mappings, 128 MiB written, 20 threads,
 # where smaps costs page walks rather than text (smaps_rollup and the page
 # sweep walk the same pages again). With `libs`, a python3 that has loaded
@@ -62,6 +64,7 @@ median_ms() {
 		awk '{ printf "%.1f", $1 / 1000 }'
 }
 
+speeds_before=$(cpu_speeds "/proc/$pid/smaps")
 paired "$runs" text cat "/proc/$pid/smaps" -- "$vmscope" --color never "$pid"
 paired "$runs" nopages cat "/proc/$pid/smaps" -- "$vmscope" --color never --no-pages "$pid"
 paired "$runs" json cat "/proc/$pid/smaps" -- "$vmscope" --format json "$pid"
@@ -72,6 +75,7 @@ html_all_kb=$(( $("$vmscope" --format html --all "$pid" | wc -c) / 1024 ))
 pmap_x=$(median_ms pmap -X "$pid")
 peak=$(/usr/bin/time -f %M "$vmscope" --color never "$pid" 2>&1 >/dev/null | tail -n 1)
 smaps_kb=$(( $(wc -c <"/proc/$pid/smaps") / 1024 ))
+speeds_after=$(cpu_speeds "/proc/$pid/smaps")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 rss_mib=$(awk '/^Rss:/ { printf "%d", $2 / 1024 }' "/proc/$pid/smaps_rollup")
@@ -85,3 +89,7 @@ printf '  %-36s %8s ms  %5sx smaps  (%s KiB; --all %s KiB)\n' "vmscope --format 
 printf '  %-36s %8s ms  %5sx smaps\n' "pmap -X PID" "$pmap_x" "$(ratio "$pmap_x" "$smaps")"
 echo "  vmscope text report / pmap -X: $(ratio "$report" "$pmap_x")"
 echo "  vmscope peak RSS: ${peak} KiB ($(( peak * 1024 / (vmas > 0 ? vmas : 1) )) bytes per mapping)"
+if [ -n "$speeds_before" ]; then
+	echo "  cat smaps on each CPU, ms (median of 5), before: $speeds_before"
+	echo "                                             after: $speeds_after"
+fi

@@ -228,6 +228,8 @@ static int parse_small_int(const char *p, const char *end, int64_t lo, int64_t h
 #define SMAPS_KEY_COLS 16
 #define SMAPS_NUMBER_COLS 8
 #define SMAPS_COUNTER_LINE (SMAPS_KEY_COLS + SMAPS_NUMBER_COLS + 4)
+_Static_assert(sizeof(((struct vms_smaps_parser *)0)->key_cols[0]) == SMAPS_KEY_COLS,
+	       "vms_smaps_parser.key_cols holds a key padded to SMAPS_KEY_COLS");
 
 /* vm.max_map_count's default, 65530, and a few */
 #define SMAPS_FIRST_REGIONS 65536

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,20 +114,20 @@ int main(int argc, char **argv)
 	const struct command_entry *c;
 	const char *near;
 
-	/* The locale's characters (UTF-8 or not, the width of a character)
-	 * and the C library's words (strerror), nothing else: its numbers,
-	 * dates and collation stay C's, so that what vmscope prints (JSON,
-	 * CSV, OpenMetrics, text) reads the same everywhere; and the ten other
-	 * categories are not loaded at every start. */
-	setlocale(LC_CTYPE, "");
-	setlocale(LC_MESSAGES, "");
 	if (argc >= 2) {
 		c = find_command(argv[1]);
-		if (c)
+		if (c) {
+			/* the report loads it itself, later (cli_locale_load) */
+			if (c->run != cmd_report)
+				cli_locale_load();
 			return c->run(argc - 1, argv + 1);
-		if (strcmp(argv[1], "help") == 0)
+		}
+		if (strcmp(argv[1], "help") == 0) {
+			cli_locale_load();
 			return help(argc - 1, argv + 1);
+		}
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+			cli_locale_load();
 			errno = 0;
 			usage_with_commands(stdout);
 			return cli_help_written() < 0 ? EXIT_USAGE : 0;

@@ -62,6 +62,16 @@ typedef void vms_regions_hook(void *ctx, struct vms_snapshot *snap, size_t from,
 void vms_proc_on_regions(struct vms_proc *p, vms_regions_hook *fn, void *ctx);
 
 /*
+ * Asks vms_collect(p) to call fn once, on its thread, with errno kept: after
+ * the reads it does beside smaps, in a wait for smaps's reader when there is
+ * one, else before it returns. For work that needs nothing of the process
+ * and would otherwise hold up the start of the read (vms_inspect's caller's,
+ * vms_inspect_on_wait).
+ */
+typedef void vms_wait_hook(void *ctx);
+void vms_proc_on_wait(struct vms_proc *p, vms_wait_hook *fn, void *ctx);
+
+/*
  * Reads stat, status, cmdline, exe, smaps_rollup and, by flags, smaps, the
  * threads and the insights into snap (which must be fresh from vms_snapshot_new). A source
  * that cannot be read is recorded in snap->src with its error and the rest

@@ -203,6 +203,7 @@ static int report_one(struct run *run, pid_t pid, struct sums *sums)
 				cmd_pages_flags(a->pages, a->pread, cli_proc_root_is_live(a->proc_root)) |
 				(a->reset_refs ? VMS_INSPECT_NO_CMDLINE : 0) | VMS_INSPECT_POLL,
 			run->cache, &snap);
+	cmd_render_glyphs(&a->r);
 	if (snap && a->reset_refs) {
 		snap->pages.refs_interval_ms = (uint64_t)a->reset_refs * 1000;
 		if (before_refs) {
@@ -362,6 +363,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		errno = 0;
 		printf("vmscope %s\n", VMSCOPE_VERSION);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
+			cli_locale_load();
 			cli_error("cannot write the version: %s", strerror(errno ? errno : EIO));
 			return EXIT_USAGE;
 		}
@@ -387,6 +389,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		return EXIT_USAGE;
 	}
 	cmd_render_fit(&a.r, STDOUT_FILENO);
+	vms_inspect_on_wait(cli_locale_load);
 
 	run.root_fd = cli_open_proc_root(a.proc_root);
 	if (run.root_fd < 0)

@@ -73,6 +73,7 @@ int cmd_show(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd_render_fit(&a, STDOUT_FILENO);
+	cmd_render_glyphs(&a);
 	status = cmd_load_document(argv[first], &snap, &rec);
 	if (status)
 		return status;

@@ -18,6 +18,8 @@
 
 /* What is done with the regions as smaps is parsed. */
 struct parsed {
+	struct vms_snapshot *snap;
+	int root_fd;
 	struct model_groups groups;
 	struct vms_elf_cache *cache; /* NULL: no ELF facts */
 	int pid_dirfd;
@@ -43,6 +45,28 @@ static void regions_parsed(void *ctx, struct vms_snapshot *snap, size_t from, si
 		    (i == 0 || r[-1].object != r->object))
 			vms_elf_prefetch(pd->cache, pd->pid_dirfd, r);
 	}
+}
+
+static void (*caller_wait_fn)(void);
+
+void vms_inspect_on_wait(void (*fn)(void))
+{
+	caller_wait_fn = fn;
+}
+
+/*
+ * What an inspection does while it waits for the kernel's smaps: the
+ * host's facts (not needed before the model is built), and the caller's
+ * work. At 1,000 VMAs, each started the read later by 15 us (the host) and
+ * 80 us (a UTF-8 locale loaded by vmscope's commands) when done first.
+ */
+static void while_waiting(void *ctx)
+{
+	struct parsed *pd = ctx;
+
+	vms_collect_host(pd->root_fd, &pd->snap->host);
+	if (caller_wait_fn)
+		caller_wait_fn();
 }
 
 /* A read of a process: 0, -ENOENT, -ESRCH, -EAGAIN (it exec'd), -errno. */
@@ -82,9 +106,10 @@ static int inspect_once(int root_fd, pid_t pid, bool live, unsigned flags,
 		pd.pid_dirfd = vms_proc_dirfd(p);
 	}
 	vms_proc_on_regions(p, regions_parsed, &pd);
-
 	snap = vms_snapshot_new();
-	vms_collect_host(root_fd, &snap->host);
+	pd.snap = snap;
+	pd.root_fd = root_fd;
+	vms_proc_on_wait(p, while_waiting, &pd);
 	r = vms_collect(p, cflags, snap);
 	if (r < 0)
 		goto fail;

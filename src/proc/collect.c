@@ -55,6 +55,9 @@ struct vms_proc {
 	/* called as regions are parsed (vms_proc_on_regions) */
 	vms_regions_hook *regions_hook;
 	void *regions_ctx;
+	/* called once in a wait (vms_proc_on_wait) */
+	vms_wait_hook *wait_hook;
+	void *wait_ctx;
 };
 
 static int errno_gone(int r)
@@ -119,6 +122,12 @@ void vms_proc_on_regions(struct vms_proc *p, vms_regions_hook *fn, void *ctx)
 {
 	p->regions_hook = fn;
 	p->regions_ctx = ctx;
+}
+
+void vms_proc_on_wait(struct vms_proc *p, vms_wait_hook *fn, void *ctx)
+{
+	p->wait_hook = fn;
+	p->wait_ctx = ctx;
 }
 
 struct vms_pages_sweep *vms_proc_take_sweep(struct vms_proc *p)
@@ -361,7 +370,7 @@ static void collect_threads(struct vms_proc *p, struct vms_snapshot *snap)
  * Done in the waits, the reader stays a few chunks ahead and reads into
  * the buffers the parse gives back; done first, it read the start of smaps
  * into new buffers, each page a fault (on a machine whose faults are dear,
- * that doubled the read of 1,000 VMAs).
+ * that doubled the read of 1,000 VMAs). The caller's wait hook comes last.
  */
 struct side_reads {
 	struct vms_proc *p;
@@ -370,7 +379,7 @@ struct side_reads {
 	unsigned next;  /* the next step of side_read */
 };
 
-#define SIDE_READS 6
+#define SIDE_READS 7
 
 /* Does the next read; false when none is left. */
 static bool side_read(struct side_reads *s)
@@ -394,8 +403,17 @@ static bool side_read(struct side_reads *s)
 			collect_insights(s->p->dirfd, s->p->root_fd, s->p->live, s->snap);
 		return true;
 	case 5:
-		/* last: smaps's reader may read it meanwhile, once at the end */
+		/* the last read: smaps's reader may read it meanwhile, once at
+		 * the end */
 		collect_rollup(s->p, s->snap);
+		return true;
+	case 6:
+		if (s->p->wait_hook) {
+			int saved = errno;
+
+			s->p->wait_hook(s->p->wait_ctx);
+			errno = saved;
+		}
 		return true;
 	default:
 		s->next = SIDE_READS;

@@ -277,6 +277,36 @@ run env LC_ALL=C.UTF-8 "$vmscope" list --name cli-pages
 grep -q '▼PSS' "$tmp/out" && ok "list in a UTF-8 locale keeps its glyphs" ||
 	not_ok "list in a UTF-8 locale keeps its glyphs" "$(head -2 "$tmp/out")"
 
+# ---- the report loads the locale while the kernel writes smaps, not
+# before it starts the read: after smaps is opened and before the last of
+# its reader's reads (strace; 20,000 mappings make that hundreds of reads)
+if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+	start cli-locale --maps 20000
+	LC_ALL=C.UTF-8 strace -f -qq -e trace=openat,read -e signal=none -o "$tmp/strace" \
+		"$vmscope" --color never "$tpid" >/dev/null 2>&1
+	order=$(awk -v pid="$tpid" '
+		fd == "" && $0 ~ "\"/proc/" pid "/smaps\"|\"smaps\"" && / = [0-9]+$/ {
+			fd = $NF; opened = NR }
+		fd != "" && loc == "" && /openat\(.*(locale-archive|\/LC_CTYPE)"/ { loc = NR }
+		fd != "" && index($0, "read(" fd ",") { last = NR }
+		END { print opened + 0, loc + 0, last + 0 }' "$tmp/strace")
+	read -r opened loc last <<<"$order"
+	if [ "$opened" -gt 0 ] && [ "$loc" -gt "$opened" ] && [ "$loc" -lt "$last" ]; then
+		ok "report: the locale loaded while smaps is read (lines $opened < $loc < $last of strace)"
+	else
+		not_ok "report: the locale loaded while smaps is read" \
+			"smaps opened at line $opened, the locale at $loc, smaps's last read at $last"
+	fi
+	run env LC_ALL=C "$vmscope" --color never -w 80 "$tpid"
+	ascii_only "report of 20,000 mappings in the C locale: ASCII only"
+	run env LC_ALL=C.UTF-8 "$vmscope" --color never -w 80 "$tpid"
+	grep -q '█' "$tmp/out" && ok "report of 20,000 mappings in a UTF-8 locale: its glyphs" ||
+		not_ok "report of 20,000 mappings in a UTF-8 locale: its glyphs" "$(head -30 "$tmp/out")"
+	kill -KILL "$tpid" 2>/dev/null
+else
+	skip "the locale loaded while smaps is read" "strace cannot run here"
+fi
+
 # ---- several processes in the report: each headed, then a line of totals
 # named for this run: another run of this test may have its own at the same time
 many=cli-m$$

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -546,6 +547,32 @@ static int layout_setup(void **state)
 	return 0;
 }
 
+/*
+ * The host's facts, read while smaps is (vms_inspect's wait), as uname and
+ * sysfs give them.
+ */
+static void check_host(json_object *host)
+{
+	struct utsname u;
+	char thp[128] = "", *open_b, *close_b;
+	FILE *f;
+
+	assert_int_equal(uname(&u), 0);
+	assert_string_equal(jstr(host, "kernel"), u.release);
+	assert_string_equal(jstr(host, "machine"), u.machine);
+	assert_string_equal(jstr(host, "hostname"), u.nodename);
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!f)
+		return;
+	assert_non_null(fgets(thp, sizeof(thp), f));
+	fclose(f);
+	open_b = strchr(thp, '[');
+	close_b = open_b ? strchr(open_b, ']') : NULL;
+	assert_non_null(close_b);
+	*close_b = '\0';
+	assert_string_equal(jstr(host, "thp_enabled"), open_b + 1);
+}
+
 static int layout_teardown(void **state)
 {
 	struct layout *l = *state;
@@ -576,6 +603,7 @@ static void test_layout_process(void **state)
 	assert_false(json_object_get_boolean(lt_get(p, "kernel_thread")));
 	assert_non_null(strstr(jstr(p, "cmdline"), "--anon-pages 64"));
 	assert_int_equal(lt_num(lt_get(l->snap, "host"), "page_size"), page_size);
+	check_host(lt_get(l->snap, "host"));
 }
 
 static void test_layout_anon(void **state)

@@ -1540,6 +1540,53 @@ static void test_regions_hook(void **state)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
+struct waited {
+	const struct vms_snapshot *snap;
+	unsigned calls;
+	bool after_side_reads; /* status and smaps_rollup read at the call */
+};
+
+static void record_wait(void *ctx)
+{
+	struct waited *w = ctx;
+
+	w->calls++;
+	w->after_side_reads = vms_snapshot_have(w->snap, VMS_SRC_STATUS) &&
+			      vms_snapshot_have(w->snap, VMS_SRC_SMAPS_ROLLUP);
+	errno = EDOM;
+}
+
+/*
+ * vms_collect calls vms_proc_on_wait's hook once, after the reads it does
+ * beside smaps, with or without smaps (then before it returns), errno kept.
+ */
+static void test_wait_hook(void **state)
+{
+	static const unsigned flags[] = { VMS_COLLECT_REGIONS, VMS_COLLECT_REGIONS | VMS_COLLECT_POLL,
+					  0 };
+	int root = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(root >= 0);
+	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+		struct vms_snapshot *snap = vms_snapshot_new();
+		struct waited w = { .snap = snap };
+		struct vms_proc *p;
+
+		assert_int_equal(vms_proc_open(root, getpid(), true, &p), 0);
+		vms_proc_on_wait(p, record_wait, &w);
+		errno = 0;
+		assert_int_equal(vms_collect(p, flags[k], snap), 0);
+		assert_int_equal(w.calls, 1);
+		assert_true(w.after_side_reads);
+		assert_int_not_equal(errno, EDOM);
+		assert_int_equal(vms_snapshot_have(snap, VMS_SRC_SMAPS), flags[k] != 0);
+		vms_proc_free(p);
+		vms_snapshot_free(snap);
+	}
+	close(root);
+}
+
 /* The real files of this very process parse, and agree with each other. */
 static void test_self(void **state)
 {
@@ -1805,6 +1852,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_procfile_after),
 		cmocka_unit_test(test_reader_arenas),
 		cmocka_unit_test(test_regions_hook),
+		cmocka_unit_test(test_wait_hook),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_alive_after_exit),
 		cmocka_unit_test(test_cursor_numbers),

@@ -7,6 +7,7 @@
 #include <langinfo.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,7 @@ void cli_error(const char *fmt, ...)
 	struct strbuf line;
 	va_list ap;
 
+	cli_locale_load();
 	strbuf_init(&line);
 	strbuf_addstr(&line, "vmscope: ");
 	va_start(ap, fmt);
@@ -168,6 +170,7 @@ void cli_error(const char *fmt, ...)
 int cli_help_written(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_locale_load();
 		fprintf(stderr, "vmscope: cannot write the help: %s\n", strerror(errno ? errno : EIO));
 		return -EIO;
 	}
@@ -297,9 +300,25 @@ bool cli_want_color(enum cli_color mode, int fd)
 	return isatty(fd);
 }
 
+void cli_locale_load(void)
+{
+	static bool loaded;
+	int saved = errno;
+
+	if (loaded)
+		return;
+	loaded = true;
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
+	errno = saved;
+}
+
 bool cli_locale_utf8(void)
 {
-	const char *cs = nl_langinfo(CODESET);
+	const char *cs;
+
+	cli_locale_load();
+	cs = nl_langinfo(CODESET);
 
 	return cs && strcmp(cs, "UTF-8") == 0;
 }
@@ -355,6 +374,8 @@ int cli_open_proc_root(const char *proc_root)
 
 	if (fd < 0) {
 		int r = -errno;
+
+		cli_locale_load();
 		cli_error("cannot open %s: %s", root, strerror(-r));
 		return r;
 	}
@@ -469,6 +490,8 @@ int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pid
 		cli_error("no process with pid %s", target);
 		return EXIT_GONE;
 	}
+	/* a regular expression's characters are the locale's */
+	cli_locale_load();
 	n = vms_find_by_name(root_fd, target, full, ret_pids);
 	if (n == -EINVAL) {
 		cli_error("'%s' is neither a PID nor a valid regular expression", target);

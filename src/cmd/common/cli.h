@@ -85,7 +85,18 @@ enum cli_color { CLI_COLOR_AUTO = 0, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
 int cli_parse_color(const char *arg, enum cli_color *ret);
 /* Whether to color output written to fd. */
 bool cli_want_color(enum cli_color mode, int fd);
-/* Whether the locale's character set is UTF-8 (else output keeps to ASCII). */
+/*
+ * The user's locale, its characters (UTF-8 or not, the width of a
+ * character) and the C library's words (strerror), nothing else: numbers,
+ * dates and collation stay C's, so that what vmscope prints (JSON, CSV,
+ * OpenMetrics, text) reads the same everywhere, and the ten other
+ * categories are not loaded. Once; errno kept. main() loads it for every
+ * command but the report, which loads it while it waits for the kernel
+ * (vms_inspect_on_wait); what the report may print before (an error, a
+ * --help, a NAME's match) loads it first, through the functions below.
+ */
+void cli_locale_load(void);
+/* Whether the locale's character set is UTF-8 (else output keeps to ASCII); loads it. */
 bool cli_locale_utf8(void);
 /*
  * requested, else the terminal's width on fd (40 at least), else COLUMNS

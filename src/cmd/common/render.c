@@ -79,6 +79,10 @@ void cmd_render_fit(struct cmd_render_args *ra, int fd)
 	ra->ropt.color = cli_want_color(ra->color, fd);
 	ra->ropt.width = cli_output_width(ra->ropt.width, fd);
 	ra->ropt.full_lines = ra->ropt.width == 0;
+}
+
+void cmd_render_glyphs(struct cmd_render_args *ra)
+{
 	ra->ropt.ascii = !cli_locale_utf8();
 }
 

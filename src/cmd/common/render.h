@@ -40,10 +40,12 @@ struct cmd_render_args {
 	struct vms_report_options ropt;
 };
 /*
- * What the output is like: colors, width (full lines when none is given
- * and it is no terminal), the charset's glyphs. For output on fd.
+ * What the output is like: colors and width (full lines when none is given
+ * and it is no terminal), for output on fd; and the charset's glyphs (which
+ * load the locale: the report asks once it has read the process).
  */
 void cmd_render_fit(struct cmd_render_args *ra, int fd);
+void cmd_render_glyphs(struct cmd_render_args *ra);
 /* The ids of the render options without a short one, and their table entries. */
 enum {
 	CMD_RENDER_OPT_SECTIONS = CLI_OPT_FIRST_FREE + 0x40,

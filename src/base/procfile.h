@@ -171,6 +171,13 @@ int procfile_next_block(struct procfile *pf, const char **ret_buf, size_t *ret_l
  * does other work then, rather than wait.
  */
 bool procfile_block_ready(const struct procfile *pf);
+/*
+ * Says the caller goes away from the file for a while (a read of its own
+ * that may take longer than the reader needs to fill the few chunks it
+ * keeps ahead), or is back: meanwhile the reader may get further ahead,
+ * into buffers it makes. Nothing without a read-ahead thread.
+ */
+void procfile_away(struct procfile *pf, bool away);
 void procfile_take(struct procfile *pf, size_t n);
 /* Closes the file; keeps the buffer for the next open. */
 void procfile_close(struct procfile *pf);

@@ -436,8 +436,14 @@ static void finish_smaps(struct vms_proc *p, struct vms_snapshot *snap, int r,
 		ptrdiff_t n;
 		size_t whole;
 
-		while (!procfile_block_ready(&p->pf) && side_read(side))
-			;
+		/* the reader goes on meanwhile: a side read (smaps_rollup) may
+		 * take longer than filling what it keeps ahead */
+		if (side->next < SIDE_READS && !procfile_block_ready(&p->pf)) {
+			procfile_away(&p->pf, true);
+			while (!procfile_block_ready(&p->pf) && side_read(side))
+				;
+			procfile_away(&p->pf, false);
+		}
 		r = procfile_next_block(&p->pf, &buf, &len, &eof);
 		if (r <= 0)
 			break;

@@ -1270,6 +1270,82 @@ static void test_procfile_poll(void **state)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
+/* This process's resident pages (statm). */
+static size_t rss_pages(void)
+{
+	unsigned long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu %lu", &size, &resident), 2);
+	fclose(f);
+	return resident;
+}
+
+/*
+ * The read-ahead thread while the consumer is away (procfile_away), on
+ * smaps of 8,000 more VMAs (about 360 chunks): left alone it gets 128
+ * chunks (2 MiB) ahead and no further, also once the consumer is back but
+ * has taken nothing; as the consumer catches up (the kernel writes smaps
+ * slower than it is taken) it is back to a few chunks ahead, and the
+ * memory it read ahead into is given back (1 MiB less resident); every line
+ * comes whole and in order, the regions' headers each once.
+ */
+static void test_procfile_away(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n_maps = 4000, taken = 0, headers = 0;
+	size_t rss_away = 0;
+	char *map = map_apart(n_maps);
+	uint64_t prev_start = 0;
+	bool rested = false;
+	struct procfile pf;
+	const char *line;
+	size_t len;
+	int r;
+
+	(void)state;
+	procfile_init(&pf);
+	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, "/proc/self/smaps", 1 << 30, 0),
+			 0);
+	procfile_away(&pf, true);
+	usleep(300 * 1000);
+	procfile_away(&pf, false);
+	usleep(100 * 1000);
+	while ((r = procfile_next_line(&pf, &line, &len)) > 0) {
+		const char *colon = memchr(line, ':', len);
+
+		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len)) {
+			uint64_t start = strtoull(line, NULL, 16);
+
+			assert_true(headers == 0 || start > prev_start);
+			prev_start = start;
+			headers++;
+		} else {
+			assert_true(colon && colon > line && line[0] >= 'A' && line[0] <= 'Z');
+		}
+		if (taken == 0) {
+			assert_int_equal(pf.most_ahead, 128);
+			rss_away = rss_pages();
+		}
+		taken += len + 1;
+		/* 3 MiB on: caught up, the 2 MiB read ahead given back, and a
+		 * rest in which the reader gets no further than a few chunks
+		 * ahead again */
+		if (!rested && taken > 3 * 1024 * 1024) {
+			assert_true(rss_pages() + 1024 * 1024 / page < rss_away);
+			pf.most_ahead = 0;
+			usleep(100 * 1000);
+			rested = true;
+		}
+	}
+	assert_int_equal(r, 0);
+	assert_true(rested);
+	assert_true(pf.most_ahead >= 1 && pf.most_ahead <= 4);
+	assert_true(headers > 2 * n_maps);
+	procfile_release(&pf);
+	munmap(map, 2 * n_maps * page);
+}
+
 /*
  * The reader waiting for room, its ring full, on smaps of 2,000 more VMAs
  * taken by a consumer that naps ten times, about a chunk apart: without
@@ -1366,6 +1442,10 @@ static void test_procfile_after(void **state)
 
 	/* the reader's: the change after its read is not seen */
 	open_with_after(&pf, big, small, &out);
+	/* away for a while: the reader gets far ahead, still without malloc() */
+	procfile_away(&pf, true);
+	usleep(50 * 1000);
+	procfile_away(&pf, false);
 	read_blocks(&pf, lines);
 	wait_after_done(&pf);
 	write_text(small, "second\n");
@@ -1459,8 +1539,9 @@ static int reader_arenas(void)
 }
 
 /*
- * The reader thread allocates nothing: its buffers, and the room of the
- * file read after, are made by the caller. A thread's first malloc() or
+ * The reader thread allocates nothing, also when the caller was away: its
+ * buffers, and the room of the file read after, are made by the caller,
+ * and what it reads ahead meanwhile goes into a mapping of its own. A thread's first malloc() or
  * free() makes it an arena of its own (a 64 MiB reservation, system calls
  * and page faults on the reader's way); malloc_info then lists two. (Under
  * AddressSanitizer malloc is not the C library's, whose one arena is then
@@ -1848,6 +1929,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_procfile_blocks),
 		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_procfile_poll),
+		cmocka_unit_test(test_procfile_away),
 		cmocka_unit_test(test_procfile_reader_poll),
 		cmocka_unit_test(test_procfile_after),
 		cmocka_unit_test(test_reader_arenas),

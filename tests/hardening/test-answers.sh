@@ -177,6 +177,22 @@ else
 		<(LC_ALL=C "$vmscope" list --proc-root "$fixture" -f csv 2>/dev/null) &&
 		ok "under $loc: list -f csv writes what it writes in the C locale" ||
 		not_ok "under $loc: list -f csv writes what it writes in the C locale"
+	# the C library's words are the locale's (libc-l10n, which locales
+	# brings), also where the report loads the locale late (it waits for
+	# the kernel's smaps to do so) and says why it cannot start
+	enoent=$(de cat "$tmp/none" 2>&1 | sed 's/.*: //')
+	if [ -n "$enoent" ] && [ "$enoent" != "No such file or directory" ]; then
+		for args in "--proc-root $tmp/none 1" "show $tmp/none.json" "report --proc-root $tmp/none 1"; do
+			# shellcheck disable=SC2086
+			de "$vmscope" $args >/dev/null 2>"$tmp/err"
+			grep -qF ": $enoent" "$tmp/err" &&
+				ok "under $loc: vmscope $args says why in the locale's words" ||
+				not_ok "under $loc: vmscope $args says why in the locale's words" \
+					"want '$enoent'" "$(cat "$tmp/err")"
+		done
+	else
+		skip "errors in the locale's words" "no translation of the C library's for $loc (libc-l10n)"
+	fi
 fi
 
 # ---- snapshots with null values and too deep nesting: said as they are

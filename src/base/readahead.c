@@ -426,7 +426,6 @@ ssize_t readahead_take(struct procfile *pf)
 		pf->alloc = READAHEAD_BUF;
 		pf->start = READAHEAD_HEAD - unread;
 		pf->end = READAHEAD_HEAD;
-		c->data = NULL;
 	} else {
 		if (pf->start > 0) {
 			memmove(pf->buf, pf->buf + pf->start, unread);
@@ -439,8 +438,9 @@ ssize_t readahead_take(struct procfile *pf)
 		 * again only READAHEAD_AWAY chunks later */
 		if (!from_slab)
 			mine = c->data;
-		c->data = NULL;
 	}
+	/* the consumer's now, or copied out */
+	c->data = NULL;
 
 	pthread_mutex_lock(&rd->lock);
 	__atomic_store_n(&rd->consumed, rd->consumed + 1, __ATOMIC_RELEASE);

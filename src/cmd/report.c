@@ -363,8 +363,7 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 		errno = 0;
 		printf("vmscope %s\n", VMSCOPE_VERSION);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
-			cli_locale_load();
-			cli_error("cannot write the version: %s", strerror(errno ? errno : EIO));
+			cli_error("cannot write the version: %s", cli_strerror(errno ? errno : EIO));
 			return EXIT_USAGE;
 		}
 		return 0;

@@ -170,8 +170,7 @@ void cli_error(const char *fmt, ...)
 int cli_help_written(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_locale_load();
-		fprintf(stderr, "vmscope: cannot write the help: %s\n", strerror(errno ? errno : EIO));
+		fprintf(stderr, "vmscope: cannot write the help: %s\n", cli_strerror(errno ? errno : EIO));
 		return -EIO;
 	}
 	return 0;
@@ -313,6 +312,12 @@ void cli_locale_load(void)
 	errno = saved;
 }
 
+const char *cli_strerror(int err)
+{
+	cli_locale_load(); /* the report loads it late: maybe not yet */
+	return strerror(err);
+}
+
 bool cli_locale_utf8(void)
 {
 	const char *cs;
@@ -375,8 +380,7 @@ int cli_open_proc_root(const char *proc_root)
 	if (fd < 0) {
 		int r = -errno;
 
-		cli_locale_load();
-		cli_error("cannot open %s: %s", root, strerror(-r));
+		cli_error("cannot open %s: %s", root, cli_strerror(-r));
 		return r;
 	}
 	return fd;
@@ -497,7 +501,7 @@ int cli_find_targets(int root_fd, const char *target, bool full, pid_t **ret_pid
 		cli_error("'%s' is neither a PID nor a valid regular expression", target);
 		status = EXIT_USAGE;
 	} else if (n < 0) {
-		cli_error("cannot list processes: %s", strerror(-n));
+		cli_error("cannot list processes: %s", cli_strerror(-n));
 		status = EXIT_GONE;
 	} else {
 		*ret_n = n;

@@ -96,6 +96,8 @@ bool cli_want_color(enum cli_color mode, int fd);
  * --help, a NAME's match) loads it first, through the functions below.
  */
 void cli_locale_load(void);
+/* strerror(err) in the locale's words: loads it first. */
+const char *cli_strerror(int err);
 /* Whether the locale's character set is UTF-8 (else output keeps to ASCII); loads it. */
 bool cli_locale_utf8(void);
 /*

@@ -87,10 +87,13 @@ struct procfile_reader {
 	bool done;                 /* the reader hit the end or an error */
 	bool stop;                 /* the consumer closed the file */
 	bool away;                 /* the consumer is away (procfile_away) */
-	/* the slab of the chunks read while it was away (NULL until needed),
-	 * the ring's chunks in it, whether any of its pages may be in memory */
+	/* the slab of the chunks read while it was away (NULL until needed);
+	 * its free slots, the last one freed on top, so that the slots in
+	 * memory are no more than were ever in use at once; whether any of
+	 * its pages may be in memory */
 	char *slab;
-	size_t slab_chunks;
+	unsigned slab_free[READAHEAD_AWAY];
+	unsigned n_slab_free;
 	bool slab_dirty;
 	/* chunks the reader may have ready: READAHEAD_NEAR, READAHEAD_AWAY
 	 * while the consumer is away, and after it the chunks it came back
@@ -158,10 +161,10 @@ static bool in_slab(const struct procfile_reader *rd, const char *buf)
 }
 
 /*
- * The slab's slot for the ring's chunk i, mapped on first need; NULL if
- * it cannot be (then a buffer from malloc()). The reader's alone.
+ * A free slot of the slab, the one freed last, the slab mapped on first
+ * need; NULL if it cannot be (then a buffer from malloc()). rd->lock held.
  */
-static char *slab_slot(struct procfile_reader *rd, size_t i)
+static char *slab_slot(struct procfile_reader *rd)
 {
 	if (!rd->slab) {
 		void *m = mmap(NULL, READAHEAD_SLAB, PROT_READ | PROT_WRITE,
@@ -170,8 +173,14 @@ static char *slab_slot(struct procfile_reader *rd, size_t i)
 		if (m == MAP_FAILED)
 			return NULL;
 		rd->slab = m;
+		for (unsigned k = 0; k < READAHEAD_AWAY; k++)
+			rd->slab_free[k] = READAHEAD_AWAY - 1 - k;
+		rd->n_slab_free = READAHEAD_AWAY;
 	}
-	return rd->slab + i * READAHEAD_BUF;
+	if (!rd->n_slab_free)
+		return NULL;
+	rd->slab_dirty = true;
+	return rd->slab + (size_t)rd->slab_free[--rd->n_slab_free] * READAHEAD_BUF;
 }
 
 static void reader_fault_in(struct procfile_reader *rd, char *buf)
@@ -309,11 +318,8 @@ static void *readahead_main(void *arg)
 		if (!c->data && rd->n_spare)
 			c->data = rd->spare[--rd->n_spare];
 		/* ahead while the consumer is away: into the slab */
-		if (!c->data && rd->limit > READAHEAD_NEAR &&
-		    (c->data = slab_slot(rd, rd->produced % READAHEAD_AWAY))) {
-			rd->slab_chunks++;
-			rd->slab_dirty = true;
-		}
+		if (!c->data && rd->limit > READAHEAD_NEAR)
+			c->data = slab_slot(rd);
 		pthread_mutex_unlock(&rd->lock);
 		if (!c->data)
 			c->data = xmalloc(READAHEAD_BUF);
@@ -376,7 +382,7 @@ ssize_t readahead_take(struct procfile *pf)
 	struct procfile_reader *rd = pf->reader;
 	struct readahead_chunk *c;
 	size_t unread = pf->end - pf->start;
-	char *mine = NULL;
+	char *mine = NULL, *was;
 	bool poll = rd->poll_ns > 0, from_slab, slab_done;
 	ssize_t n;
 
@@ -410,7 +416,8 @@ ssize_t readahead_take(struct procfile *pf)
 	pthread_mutex_unlock(&rd->lock);
 
 	n = (ssize_t)c->len;
-	from_slab = in_slab(rd, c->data);
+	was = c->data;
+	from_slab = in_slab(rd, was);
 	if (unread <= READAHEAD_HEAD && !from_slab) {
 		/* the unread bytes go in front of the chunk; the buffers trade
 		 * (a first buffer too small to be a chunk's is dropped: copying
@@ -446,10 +453,12 @@ ssize_t readahead_take(struct procfile *pf)
 	__atomic_store_n(&rd->consumed, rd->consumed + 1, __ATOMIC_RELEASE);
 	if (!rd->away)
 		limit_to_ready(rd);
-	rd->slab_chunks -= from_slab;
+	if (from_slab)
+		rd->slab_free[rd->n_slab_free++] = (unsigned)((was - rd->slab) / READAHEAD_BUF);
 	/* caught up: the slab's pages back to the system (the reader uses it
 	 * only above READAHEAD_NEAR, which this thread alone raises) */
-	slab_done = rd->slab_dirty && !rd->slab_chunks && rd->limit == READAHEAD_NEAR;
+	slab_done = rd->slab_dirty && rd->n_slab_free == READAHEAD_AWAY &&
+		    rd->limit == READAHEAD_NEAR;
 	if (slab_done)
 		rd->slab_dirty = false;
 	if (mine && rd->n_spare < READAHEAD_SPARE) {

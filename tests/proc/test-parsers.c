@@ -1286,20 +1286,21 @@ static size_t rss_pages(void)
  * The read-ahead thread while the consumer is away (procfile_away), on
  * smaps of 8,000 more VMAs (about 360 chunks): left alone it gets 128
  * chunks (2 MiB) ahead and no further, also once the consumer is back but
- * has taken nothing; as the consumer catches up (the kernel writes smaps
- * slower than it is taken) it is back to a few chunks ahead, and the
- * memory it read ahead into is given back (1 MiB less resident); every line
- * comes whole and in order, the regions' headers each once.
+ * has taken nothing. Taken a block at a time (faster than the kernel
+ * writes smaps, also under the sanitizers), the consumer catches up: then
+ * the memory read ahead into is given back (1 MiB less resident) and the
+ * reader, left alone again, gets only a few chunks ahead. Every line comes
+ * whole and in order, the regions' headers each once.
  */
 static void test_procfile_away(void **state)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), n_maps = 4000, taken = 0, headers = 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n_maps = 4000, headers = 0, blocks = 0;
 	size_t rss_away = 0;
 	char *map = map_apart(n_maps);
 	uint64_t prev_start = 0;
-	bool rested = false;
+	bool caught_up = false, eof;
 	struct procfile pf;
-	const char *line;
+	const char *buf;
 	size_t len;
 	int r;
 
@@ -1311,35 +1312,39 @@ static void test_procfile_away(void **state)
 	usleep(300 * 1000);
 	procfile_away(&pf, false);
 	usleep(100 * 1000);
-	while ((r = procfile_next_line(&pf, &line, &len)) > 0) {
-		const char *colon = memchr(line, ':', len);
+	while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0) {
+		const char *p = buf, *end = buf + len, *nl;
 
-		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len)) {
-			uint64_t start = strtoull(line, NULL, 16);
-
-			assert_true(headers == 0 || start > prev_start);
-			prev_start = start;
-			headers++;
-		} else {
-			assert_true(colon && colon > line && line[0] >= 'A' && line[0] <= 'Z');
-		}
-		if (taken == 0) {
+		if (blocks++ == 0) {
 			assert_int_equal(pf.most_ahead, 128);
 			rss_away = rss_pages();
 		}
-		taken += len + 1;
-		/* 3 MiB on: caught up, the 2 MiB read ahead given back, and a
-		 * rest in which the reader gets no further than a few chunks
-		 * ahead again */
-		if (!rested && taken > 3 * 1024 * 1024) {
+		/* whole lines: a region's header or a "Key: value" line */
+		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+			const char *colon = memchr(p, ':', (size_t)(nl - p));
+
+			if (strchr("0123456789abcdef", p[0]) && memchr(p, '-', (size_t)(nl - p))) {
+				uint64_t start = strtoull(p, NULL, 16);
+
+				assert_true(headers == 0 || start > prev_start);
+				prev_start = start;
+				headers++;
+			} else {
+				assert_true(colon && colon > p && p[0] >= 'A' && p[0] <= 'Z');
+			}
+			p = nl + 1;
+		}
+		procfile_take(&pf, (size_t)(p - buf));
+		/* caught up: nothing more ready */
+		if (!caught_up && !procfile_block_ready(&pf)) {
 			assert_true(rss_pages() + 1024 * 1024 / page < rss_away);
 			pf.most_ahead = 0;
 			usleep(100 * 1000);
-			rested = true;
+			caught_up = true;
 		}
 	}
 	assert_int_equal(r, 0);
-	assert_true(rested);
+	assert_true(caught_up);
 	assert_true(pf.most_ahead >= 1 && pf.most_ahead <= 4);
 	assert_true(headers > 2 * n_maps);
 	procfile_release(&pf);

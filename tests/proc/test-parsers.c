@@ -1286,11 +1286,12 @@ static size_t rss_pages(void)
  * The read-ahead thread while the consumer is away (procfile_away), on
  * smaps of 8,000 more VMAs (about 360 chunks): left alone it gets 128
  * chunks (2 MiB) ahead and no further, also once the consumer is back but
- * has taken nothing. Taken a block at a time (faster than the kernel
- * writes smaps, also under the sanitizers), the consumer catches up: then
- * the memory read ahead into is given back (1 MiB less resident) and the
- * reader, left alone again, gets only a few chunks ahead. Every line comes
- * whole and in order, the regions' headers each once.
+ * has taken nothing. Taken a block at a time, the consumer catches up
+ * before the end where it is faster than the kernel writes smaps (not
+ * under valgrind on a busy machine, which runs one thread at a time): then
+ * the reader, left alone again, gets only a few chunks ahead. By the end
+ * the memory read ahead into is given back (1 MiB less resident). Every
+ * line comes whole and in order, the regions' headers each once.
  */
 static void test_procfile_away(void **state)
 {
@@ -1335,17 +1336,17 @@ static void test_procfile_away(void **state)
 			p = nl + 1;
 		}
 		procfile_take(&pf, (size_t)(p - buf));
-		/* caught up: nothing more ready */
+		/* caught up: nothing more ready; a rest */
 		if (!caught_up && !procfile_block_ready(&pf)) {
-			assert_true(rss_pages() + 1024 * 1024 / page < rss_away);
 			pf.most_ahead = 0;
 			usleep(100 * 1000);
 			caught_up = true;
 		}
 	}
 	assert_int_equal(r, 0);
-	assert_true(caught_up);
-	assert_true(pf.most_ahead >= 1 && pf.most_ahead <= 4);
+	if (caught_up)
+		assert_true(pf.most_ahead >= 1 && pf.most_ahead <= 4);
+	assert_true(rss_pages() + 1024 * 1024 / page < rss_away);
 	assert_true(headers > 2 * n_maps);
 	procfile_release(&pf);
 	munmap(map, 2 * n_maps * page);

@@ -49,9 +49,10 @@
  * the end). Its pages are faulted in a chunk at a time, as the first
  * buffers' are (prefault.h): where a page costs most (shadow page tables,
  * 3.7 us), a chunk's four cost 15 us against the 40 us the kernel takes to
- * write it, while waiting cost all of it. Buffers from malloc() instead, given back one at a time, left
- * a page or two each in memory (free() writes into them, and they do not
- * start or end on a page): 0.3 MiB more at the peak at 10,027 VMAs.
+ * write it, while waiting cost all of it. Buffers from malloc() instead,
+ * given back one at a time, left a page or two each in memory (free()
+ * writes into them, and they do not start or end on a page): 0.3 MiB more
+ * at the peak at 10,027 VMAs.
  */
 #define READAHEAD_AWAY 128
 /*

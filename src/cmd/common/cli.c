@@ -147,7 +147,6 @@ void cli_error(const char *fmt, ...)
 	struct strbuf line;
 	va_list ap;
 
-	cli_locale_load();
 	strbuf_init(&line);
 	strbuf_addstr(&line, "vmscope: ");
 	va_start(ap, fmt);

@@ -92,8 +92,11 @@ bool cli_want_color(enum cli_color mode, int fd);
  * OpenMetrics, text) reads the same everywhere, and the ten other
  * categories are not loaded. Once; errno kept. main() loads it for every
  * command but the report, which loads it while it waits for the kernel
- * (vms_inspect_on_wait); what the report may print before (an error, a
- * --help, a NAME's match) loads it first, through the functions below.
+ * (vms_inspect_on_wait); what the report may print before that depends on
+ * the locale (the C library's words, the charset, a NAME's regular
+ * expression) loads it first: cli_strerror, cli_locale_utf8,
+ * cli_find_targets. (cli_error's own escaping is the locale's no matter:
+ * escape.c decodes UTF-8 itself.)
  */
 void cli_locale_load(void);
 /* strerror(err) in the locale's words: loads it first. */

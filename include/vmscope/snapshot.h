@@ -540,6 +540,9 @@ struct vms_snapshot {
 	/* regions that map a SysV segment, counted as smaps is parsed: whether
 	 * /proc/sysvipc/shm is worth reading, without a pass over the regions */
 	uint32_t sysv_regions;
+	/* regions of kind VMS_KIND_ARENA, counted where the model makes them
+	 * (model_classify): whether a live process's arenas are worth reading */
+	uint32_t arena_regions;
 	/* read from this machine's running /proc (not a captured tree or a
 	 * file): its clocks and the mapped files' times can be compared */
 	bool live;

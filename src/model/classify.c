@@ -506,8 +506,10 @@ static void find_arena(struct vms_snapshot *snap, size_t i)
 	    rest->end - r->start != ARENA_HEAP_SIZE)
 		return;
 	name = model_region_name(rest);
-	if (!name[0] || strcmp(name, ARENA_NAME) == 0)
+	if (!name[0] || strcmp(name, ARENA_NAME) == 0) {
 		r->kind = VMS_KIND_ARENA;
+		snap->arena_regions++;
+	}
 }
 
 /* regions[i], anonymous PROT_NONE right below a stack and no larger than it: its guard. */
@@ -569,6 +571,7 @@ static void settle_neighbours(struct vms_snapshot *snap)
 {
 	bool arenas = program_is_64bit(snap);
 
+	snap->arena_regions = 0;
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		if (i + 1 < snap->n_regions)
 			settle_pair(snap, i, arenas);
@@ -622,6 +625,7 @@ void model_classify(struct vms_snapshot *snap, const struct model_groups *g,
 	model_groups_release(&own);
 	n_hits = threads_by_region(snap, &hits);
 	arenas = program_is_64bit(snap);
+	snap->arena_regions = 0;
 	/*
 	 * One walk in address order, each step in the order the answers need:
 	 * a region's base kind (a snapshot read back has one: made again); the

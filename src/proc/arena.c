@@ -153,10 +153,8 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 
 	for (size_t t = 0; t < snap->n_threads; t++)
 		snap->threads[t].arena = 0;
-	for (size_t i = 0; i < snap->n_regions; i++)
-		if (snap->regions[i].kind == VMS_KIND_ARENA)
-			n_arenas++;
-	if (n_arenas == 0)
+	/* counted by the model: no walk over the regions of a process without */
+	if (snap->arena_regions == 0)
 		return;
 	snap->src[VMS_SRC_MEM].tried = true;
 	err = vms_procmem_open(pid_dirfd, &m);
@@ -164,13 +162,14 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 		snap->src[VMS_SRC_MEM].error = err;
 		return;
 	}
-	n_arenas = 0;
-	for (size_t i = 0; i < snap->n_regions; i++) {
+	for (size_t i = 0, seen = 0; i < snap->n_regions && seen < snap->arena_regions; i++) {
 		const struct vms_region *r = &snap->regions[i];
 		uint64_t ar_ptr;
 
-		if (r->kind != VMS_KIND_ARENA ||
-		    vms_procmem_read(&m, r->start, &ar_ptr, sizeof(ar_ptr)) < 0 ||
+		if (r->kind != VMS_KIND_ARENA)
+			continue;
+		seen++;
+		if (vms_procmem_read(&m, r->start, &ar_ptr, sizeof(ar_ptr)) < 0 ||
 		    ar_ptr != r->start + VMS_GLIBC_HEAP_INFO_SIZE)
 			continue;
 		ARRAY_GROW(arenas, n_arenas + 1, alloc_arenas);

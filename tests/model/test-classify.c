@@ -492,6 +492,7 @@ static void test_arenas_and_reserved(void **state)
 	sb_thread(snap, 202, A + 8 * H + 0x80000);
 	vms_model_build(snap, NULL, -1);
 	EXPECT_KINDS(snap, KMA, KRES, KA, KRES, KA, KRES, KG, KTS, KRES, KTS, KRES);
+	assert_int_equal(snap->arena_regions, 1); /* counted afresh */
 
 	/* a schema-1 snapshot called all of them guards */
 	for (size_t i = 0; i < snap->n_regions; i++)
@@ -500,6 +501,7 @@ static void test_arenas_and_reserved(void **state)
 	snap->regions[0].kind = KA;
 	vms_model_upgrade_v1(snap);
 	EXPECT_KINDS(snap, KMA, KRES, KA, KRES, KA, KRES, KG, KTS, KRES, KTS, KRES);
+	assert_int_equal(snap->arena_regions, 1); /* counted afresh */
 	vms_snapshot_free(snap);
 }
 

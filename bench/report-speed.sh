@@ -6,7 +6,8 @@
 # (bench/paired.sh). Then the HTML report's time and size, pmap -X (medians
 # of RUNS runs), vmscope's peak RSS, and how long `cat smaps` takes pinned
 # to each CPU before and after (one CPU slower than another shifts the
-# ratios: bench/paired.sh's cpu_speeds). With `rss` instead of MAPS, a
+# ratios: bench/paired.sh's cpu_speeds) and in a process's first thread and
+# in a thread it makes (thread_speeds). With `rss` instead of MAPS, a
 # process shaped like a JVM's: few mappings, 128 MiB written, 20 threads,
 # where smaps costs page walks rather than text (smaps_rollup and the page
 # sweep walk the same pages again). With `libs`, a python3 that has loaded
@@ -65,6 +66,7 @@ median_ms() {
 }
 
 speeds_before=$(cpu_speeds "/proc/$pid/smaps")
+threads_before=$(thread_speeds "/proc/$pid/smaps")
 paired "$runs" text cat "/proc/$pid/smaps" -- "$vmscope" --color never "$pid"
 paired "$runs" nopages cat "/proc/$pid/smaps" -- "$vmscope" --color never --no-pages "$pid"
 paired "$runs" json cat "/proc/$pid/smaps" -- "$vmscope" --format json "$pid"
@@ -76,6 +78,7 @@ pmap_x=$(median_ms pmap -X "$pid")
 peak=$(/usr/bin/time -f %M "$vmscope" --color never "$pid" 2>&1 >/dev/null | tail -n 1)
 smaps_kb=$(( $(wc -c <"/proc/$pid/smaps") / 1024 ))
 speeds_after=$(cpu_speeds "/proc/$pid/smaps")
+threads_after=$(thread_speeds "/proc/$pid/smaps")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 rss_mib=$(awk '/^Rss:/ { printf "%d", $2 / 1024 }' "/proc/$pid/smaps_rollup")
@@ -92,4 +95,8 @@ echo "  vmscope peak RSS: ${peak} KiB ($(( peak * 1024 / (vmas > 0 ? vmas : 1) )
 if [ -n "$speeds_before" ]; then
 	echo "  cat smaps on each CPU, ms (median of 5), before: $speeds_before"
 	echo "                                             after: $speeds_after"
+fi
+if [ -n "$threads_before" ]; then
+	echo "  smaps read by a process's threads, ms (median of 5), before: $threads_before"
+	echo "                                                        after: $threads_after"
 fi

@@ -160,48 +160,56 @@ static void end(struct jsonw *w, bool object)
 }
 
 /*
- * jsonw_items: the other thread writes the odd blocks into part, one at a
- * time; this one writes the even blocks straight into w, and hands each odd
- * block to the FILE when it is ready.
+ * jsonw_items: this thread and one more share the blocks of items as they
+ * go, each taking the next block no one has taken, so that a thread whose
+ * CPU is slower or busier writes fewer. (Odd blocks to one thread and even
+ * to the other left the faster waiting for the slower: on a virtual
+ * machine one vCPU ran at half the other's speed for seconds at a time, and
+ * on a busy server another process may hold one CPU.) A block is written
+ * into the buffer of its slot, at most ITEMS_SLOTS blocks past the one the
+ * FILE gets next; this thread hands them to the FILE in order, and writes a
+ * block straight into w when it is the one the FILE gets next.
+ *
+ * Items a block: each slot's buffer holds a block whole, so ITEMS_SLOTS
+ * blocks are memory written for the first time, which on a machine with
+ * shadow page tables costs more than the handovers saved by larger blocks
+ * (the JSON report of 1,027 VMAs: 11.5 -> 10.9 ms with blocks of 32 rather
+ * than 128). Four slots of 32 regions, about 42 KB each, are the memory of
+ * one block of 128 (the peak RSS of the JSON report of 30,027 VMAs the
+ * same; 64 a block: 0.2 MiB more).
  */
-#define ITEMS_BLOCK 128
-#define ITEMS_PARALLEL (4 * ITEMS_BLOCK)
+#define ITEMS_BLOCK 32
+#define ITEMS_SLOTS 4
+#define ITEMS_PARALLEL 512
 #define NO_BLOCK SIZE_MAX
 
-/*
- * Items a block: a block is written whole into its thread's buffer, so the
- * size of the largest is memory written for the first time (a block of
- * 128 regions is about 170 KB, 42 pages, which on a machine with shadow
- * page tables cost more than the handovers saved below a few thousand
- * items); many items take blocks of ITEMS_BLOCK, fewer handovers. The
- * JSON report of 1,027 VMAs: 11.5 -> 10.9 ms with blocks of 32, and no
- * better at 10,027 VMAs.
- */
-static size_t items_block(size_t n)
-{
-	size_t b = n / 32;
-
-	return b < ITEMS_BLOCK / 4 ? ITEMS_BLOCK / 4 : b > ITEMS_BLOCK ? ITEMS_BLOCK : b;
-}
+/* each on cache lines of its own: a thread writes its slot's part at every
+ * item, and the other thread its neighbour's */
+struct items_slot {
+	struct jsonw part;
+	size_t ready; /* the last block written into part, plus 1 (atomic) */
+} __attribute__((aligned(128)));
 
 struct items_job {
-	struct jsonw part;
 	struct jsonw start; /* w's state at the first item */
 	size_t n;
-	size_t block; /* items a block (items_block) */
+	size_t blocks; /* blocks in all */
 	jsonw_item_fn put;
 	const void *ctx;
+	/* written at each block: away from what is read at each item */
+	size_t next __attribute__((aligned(128))); /* the next block to take (atomic) */
+	size_t out; /* the next block for the FILE (atomic; set by w's thread only) */
+	struct items_slot slot[ITEMS_SLOTS];
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	size_t ready; /* the block in part, NO_BLOCK while none is */
 };
 
 /*
- * A wait of one thread for the other's next block: polled for up to
- * ITEMS_POLL_NS before it sleeps. Each thread waits for the other once a
- * block, and a sleeping thread's CPU idles: on a virtual machine an idle
- * vCPU goes back to the host, and waking it again costs more than writing
- * a block of items. A yield lets anything else that wants the CPU have it.
+ * A wait of one thread for the other: polled for up to ITEMS_POLL_NS
+ * before it sleeps. A sleeping thread's CPU idles: on a virtual machine an
+ * idle vCPU goes back to the host, and waking it again costs more than
+ * writing a block of items. A yield lets anything else that wants the CPU
+ * have it.
  */
 #define ITEMS_POLL_NS 200000
 
@@ -213,76 +221,154 @@ static int64_t items_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Returns once j->ready is v; called and returns without the lock. */
-static void items_wait(struct items_job *j, size_t v)
+/* Returns once can_go(j); called and returns without the lock. */
+static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j))
 {
 	int64_t t0 = items_now_ns();
 
 	do {
-		if (__atomic_load_n(&j->ready, __ATOMIC_ACQUIRE) == v)
+		if (can_go(j))
 			return;
 		sched_yield();
 	} while (items_now_ns() - t0 < ITEMS_POLL_NS);
 	pthread_mutex_lock(&j->lock);
-	while (j->ready != v)
+	while (!can_go(j))
 		pthread_cond_wait(&j->cond, &j->lock);
 	pthread_mutex_unlock(&j->lock);
 }
 
-/* Sets j->ready and wakes the other thread if it sleeps. */
-static void items_set(struct items_job *j, size_t v)
+/* After a change the other thread may wait for: wakes it if it sleeps. */
+static void items_changed(struct items_job *j)
 {
 	pthread_mutex_lock(&j->lock);
-	__atomic_store_n(&j->ready, v, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&j->cond);
 	pthread_mutex_unlock(&j->lock);
 }
 
+/* Block b is there to take: it exists, and the block before it in its slot
+ * (ITEMS_SLOTS before it) went to the FILE. */
+static bool takeable(struct items_job *j, size_t b)
+{
+	return b < j->blocks && b < __atomic_load_n(&j->out, __ATOMIC_ACQUIRE) + ITEMS_SLOTS;
+}
+
+/* The next block, taken; NO_BLOCK when none is left or its slot is full. */
+static size_t items_take(struct items_job *j)
+{
+	size_t b = __atomic_load_n(&j->next, __ATOMIC_ACQUIRE);
+
+	while (takeable(j, b))
+		if (__atomic_compare_exchange_n(&j->next, &b, b + 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return b;
+	return NO_BLOCK;
+}
+
+static bool items_left(struct items_job *j)
+{
+	return takeable(j, __atomic_load_n(&j->next, __ATOMIC_ACQUIRE));
+}
+
+/* the other thread: a block to take, or none left to take */
+static bool helper_can_go(struct items_job *j)
+{
+	return items_left(j) || __atomic_load_n(&j->next, __ATOMIC_ACQUIRE) >= j->blocks;
+}
+
+/* w's thread: the block the FILE gets next is written. (Nothing else can
+ * end its wait: only it moves the FILE on, which frees slots to take.) */
+static bool head_written(struct items_job *j)
+{
+	size_t out = __atomic_load_n(&j->out, __ATOMIC_RELAXED);
+
+	return __atomic_load_n(&j->slot[out % ITEMS_SLOTS].ready, __ATOMIC_ACQUIRE) == out + 1;
+}
+
 static size_t block_end(const struct items_job *j, size_t b)
 {
-	size_t e = (b + 1) * j->block;
+	size_t e = (b + 1) * ITEMS_BLOCK;
 
 	return e < j->n ? e : j->n;
+}
+
+/* Block b (not the first) into its slot: a container at w's depth, with
+ * items already. */
+static void items_to_slot(struct items_job *j, size_t b)
+{
+	struct items_slot *s = &j->slot[b % ITEMS_SLOTS];
+	struct jsonw *part = &s->part;
+
+	strbuf_reset(&part->sb);
+	part->depth = j->start.depth;
+	part->is_inline = j->start.is_inline;
+	part->is_object = j->start.is_object;
+	part->has_items = j->start.has_items | BIT(j->start.depth);
+	part->after_key = false;
+	for (size_t i = b * ITEMS_BLOCK; i < block_end(j, b); i++)
+		j->put(part, i, j->ctx);
+	__atomic_store_n(&s->ready, b + 1, __ATOMIC_RELEASE);
 }
 
 static void *items_main(void *arg)
 {
 	struct items_job *j = arg;
 
-	for (size_t b = 1; b * j->block < j->n; b += 2) {
-		items_wait(j, NO_BLOCK);
-		/* a container with items already, at the depth of w's */
-		strbuf_reset(&j->part.sb);
-		j->part.depth = j->start.depth;
-		j->part.is_inline = j->start.is_inline;
-		j->part.is_object = j->start.is_object;
-		j->part.has_items = j->start.has_items | BIT(j->start.depth);
-		j->part.after_key = false;
-		for (size_t i = b * j->block; i < block_end(j, b); i++)
-			j->put(&j->part, i, j->ctx);
-		items_set(j, b);
+	for (;;) {
+		size_t b = items_take(j);
+
+		if (b != NO_BLOCK) {
+			items_to_slot(j, b);
+			items_changed(j);
+		} else if (__atomic_load_n(&j->next, __ATOMIC_ACQUIRE) >= j->blocks) {
+			return NULL;
+		} else {
+			items_wait(j, helper_can_go);
+		}
 	}
-	return NULL;
 }
 
-/* Block b of the other thread, to the FILE after what w holds. */
-static void items_take(struct jsonw *w, struct items_job *j, size_t b)
+/* The block the FILE gets next, out, from its slot: after what w holds. */
+static void items_hand(struct jsonw *w, struct items_job *j, size_t out)
 {
-	items_wait(j, b);
-	if (j->part.error || j->part.depth != w->depth)
+	struct items_slot *s = &j->slot[out % ITEMS_SLOTS];
+
+	if (s->part.error || s->part.depth != w->depth)
 		w->error = -EINVAL;
 	flush_some(w);
-	if (j->part.sb.len &&
-	    fwrite(j->part.sb.buf, 1, j->part.sb.len, w->out) != j->part.sb.len)
+	if (s->part.sb.len && fwrite(s->part.sb.buf, 1, s->part.sb.len, w->out) != s->part.sb.len)
 		w->write_error = true;
-	w->has_items |= BIT(w->depth);
-	items_set(j, NO_BLOCK);
+}
+
+/* w's thread: the first block, then the others to the FILE in order,
+ * writing its share. */
+static void items_write(struct jsonw *w, struct items_job *j)
+{
+	for (size_t i = 0; i < block_end(j, 0); i++)
+		j->put(w, i, j->ctx);
+	__atomic_store_n(&j->out, 1, __ATOMIC_RELEASE);
+	for (size_t out = 1; out < j->blocks;) {
+		size_t b;
+
+		if (head_written(j)) {
+			items_hand(w, j, out);
+		} else if ((b = items_take(j)) == out) {
+			for (size_t i = b * ITEMS_BLOCK; i < block_end(j, b); i++)
+				j->put(w, i, j->ctx);
+		} else {
+			if (b != NO_BLOCK)
+				items_to_slot(j, b);
+			else
+				items_wait(j, head_written);
+			continue;
+		}
+		__atomic_store_n(&j->out, ++out, __ATOMIC_RELEASE);
+		items_changed(j); /* a slot is free */
+	}
 }
 
 void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 {
-	struct items_job j = { .start = *w, .n = n, .block = items_block(n), .put = put,
-			       .ctx = ctx, .ready = NO_BLOCK };
+	struct items_job j = { .start = *w, .n = n, .put = put, .ctx = ctx };
 	pthread_t thread;
 
 	if (n < ITEMS_PARALLEL || !w->out || w->after_key || w->depth == 0) {
@@ -290,8 +376,11 @@ void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 			put(w, i, ctx);
 		return;
 	}
+	j.blocks = (n + ITEMS_BLOCK - 1) / ITEMS_BLOCK;
+	j.next = 1; /* the first block is this thread's: w's container as it is */
 	j.start.sb = (struct strbuf){ 0 };
-	strbuf_init(&j.part.sb);
+	for (size_t i = 0; i < ITEMS_SLOTS; i++)
+		strbuf_init(&j.slot[i].part.sb);
 	pthread_mutex_init(&j.lock, NULL);
 	pthread_cond_init(&j.cond, NULL);
 	if (thread_create_apart(&thread, items_main, &j) != 0) {
@@ -299,19 +388,13 @@ void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 		for (size_t i = 0; i < n; i++)
 			put(w, i, ctx);
 	} else {
-		for (size_t b = 0; b * j.block < n; b++) {
-			if (b % 2) {
-				items_take(w, &j, b);
-				continue;
-			}
-			for (size_t i = b * j.block; i < block_end(&j, b); i++)
-				put(w, i, ctx);
-		}
+		items_write(w, &j);
 		pthread_join(thread, NULL);
 	}
 	pthread_cond_destroy(&j.cond);
 	pthread_mutex_destroy(&j.lock);
-	strbuf_release(&j.part.sb);
+	for (size_t i = 0; i < ITEMS_SLOTS; i++)
+		strbuf_release(&j.slot[i].part.sb);
 }
 
 void jsonw_begin_object(struct jsonw *w)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -515,14 +516,25 @@ static int misuse(int which)
 	return r;
 }
 
+/* the thread that calls jsonw_items, and the items each thread wrote */
+static pthread_t items_caller;
+static size_t items_by_caller, items_by_other;
+
 /* Item i of test_writer_items: objects, arrays and strings of all sizes. */
 static void put_item(struct jsonw *w, size_t i, const void *ctx)
 {
 	const char *tag = ctx;
+	bool caller = pthread_equal(pthread_self(), items_caller);
 
+	__atomic_add_fetch(caller ? &items_by_caller : &items_by_other, 1, __ATOMIC_RELAXED);
 	/* "slow": each thread waits for the other longer than it polls, and sleeps */
 	if (strcmp(tag, "slow") == 0 && i % 128 == 0)
 		usleep(2000);
+	/* one thread slow at the start of each block (of 32), as on a CPU that
+	 * is busy or slower than the other */
+	if (i % 32 == 0 && ((strcmp(tag, "slow-caller") == 0 && caller) ||
+			    (strcmp(tag, "slow-other") == 0 && !caller)))
+		usleep(1000);
 
 	jsonw_begin_object(w);
 	jsonw_key(w, tag);
@@ -547,19 +559,28 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 /*
  * jsonw_items writes many items in blocks on two threads: the document is
  * byte for byte the one written item by item, at the sizes around its
- * blocks (of 32 items up to 1,023, a 32nd of them up to 4,095, 128 from
- * there) and below the size where it starts using a thread; and with
- * blocks slow to write, so that the threads' waits for each other outlast
- * their polls and sleep.
+ * blocks (of 32 items) and around the size where it starts using a
+ * thread (512); with blocks
+ * slow to write, so that the threads' waits for each other outlast their
+ * polls and sleep; and with one thread slow, which then writes fewer
+ * blocks than the other (a fixed half each would be 1,024 items of 2,048).
  */
 static void test_writer_items(void **state)
 {
-	static const size_t sizes[] = { 0,    1,    127,  511,  512,  513, 640,
-					2049, 3001, 4095, 4096, 5000, 1100 };
+	static const struct {
+		size_t n;
+		const char *tag;
+	} cases[] = {
+		{ 0, "tag" },	 { 1, "tag" },	  { 127, "tag" },  { 511, "tag" },
+		{ 512, "tag" },	 { 513, "tag" },  { 543, "tag" },  { 544, "tag" },
+		{ 545, "tag" },	 { 640, "tag" },  { 3001, "tag" }, { 4096, "tag" },
+		{ 5000, "tag" }, { 1100, "slow" }, { 2048, "slow-caller" }, { 2048, "slow-other" },
+	};
 
 	(void)state;
-	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		const char *tag = s + 1 < sizeof(sizes) / sizeof(sizes[0]) ? "tag" : "slow";
+	items_caller = pthread_self();
+	for (size_t s = 0; s < sizeof(cases) / sizeof(cases[0]); s++) {
+		const char *tag = cases[s].tag;
 		struct capture one, many;
 		struct jsonw w;
 
@@ -571,10 +592,11 @@ static void test_writer_items(void **state)
 			jsonw_begin_object(&w);
 			jsonw_key(&w, "items");
 			jsonw_begin_array(&w);
+			items_by_caller = items_by_other = 0;
 			if (by_items)
-				jsonw_items(&w, sizes[s], put_item, tag);
+				jsonw_items(&w, cases[s].n, put_item, tag);
 			else
-				for (size_t i = 0; i < sizes[s]; i++)
+				for (size_t i = 0; i < cases[s].n; i++)
 					put_item(&w, i, tag);
 			jsonw_end_array(&w);
 			jsonw_key(&w, "after");
@@ -585,6 +607,14 @@ static void test_writer_items(void **state)
 		}
 		assert_int_equal(many.len, one.len);
 		assert_memory_equal(many.buf, one.buf, one.len);
+		assert_int_equal(items_by_caller + items_by_other, cases[s].n);
+		/* the slow thread wrote fewer than 3/8 of the items: about a
+		 * quarter, as the other may write ITEMS_SLOTS - 1 blocks while it
+		 * holds the next for the FILE */
+		if (strcmp(tag, "slow-caller") == 0)
+			assert_true(items_by_caller < cases[s].n * 3 / 8);
+		if (strcmp(tag, "slow-other") == 0)
+			assert_true(items_by_other < cases[s].n * 3 / 8);
 		free(one.buf);
 		free(many.buf);
 	}

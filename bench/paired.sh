@@ -19,35 +19,57 @@ layout_target() {
 	return 1
 }
 
-# Paired timings. A pair is one
-# run of the reference command and one of the measured command, taking
-# turns, so that whatever else the machine does falls on both alike; the
-# ratio reported is the median of the per-pair ratios.
+# Paired timings. A pair is one run of the reference command and one of
+# the measured command, taking turns, so that whatever else the machine
+# does falls on both alike; the ratio reported is the median of the
+# per-pair ratios.
 #
-# paired RUNS NAME REF_CMD... -- CMD...: sets NAME_ref and NAME_ms (median
-# wall times in ms, one decimal) and NAME_ratio (median of CMD/REF_CMD).
+# paired RUNS REF_CMD... -- NAME CMD... [-- NAME CMD...]...: RUNS rounds,
+# each a pair for every NAME in turn (REF_CMD, then its CMD), so that a
+# spell in which the machine runs slower falls on all the commands alike,
+# not on those measured in it. Sets NAME_ref and NAME_ms (median wall times
+# in ms, one decimal) and NAME_ratio (median of CMD/REF_CMD) for each NAME.
 paired() {
-	local runs=$1 name=$2 i t0 t1 t2 sep
-	shift 2
-	local ref=() cmd=() refs=() cmds=() ratios=()
-	while [ "$1" != -- ]; do ref+=("$1"); shift; done
+	local runs=$1 k n t0 t1 t2 sep name
 	shift
-	cmd=("$@")
-	for i in $(seq "$runs"); do
-		t0=${EPOCHREALTIME/./}
-		"${ref[@]}" >/dev/null
-		t1=${EPOCHREALTIME/./}
-		"${cmd[@]}" >/dev/null
-		t2=${EPOCHREALTIME/./}
-		refs+=($((t1 - t0)))
-		cmds+=($((t2 - t1)))
-		ratios+=("$(( (t2 - t1) * 10000 / (t1 - t0 > 0 ? t1 - t0 : 1) ))")
+	local ref=() cmds=() names=() cmd=()
+	local -A pair_ref pair_ms pair_ratio
+	while [ "$1" != -- ]; do ref+=("$1"); shift; done
+	while [ $# -gt 0 ]; do
+		shift # --
+		names+=("$1")
+		shift
+		cmd=()
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do cmd+=("$1"); shift; done
+		# the words of a command, apart by the unit separator
+		cmds+=("$(printf '%s\x1f' "${cmd[@]}")")
+	done
+	n=${#names[@]}
+	for _ in $(seq "$runs"); do
+		for ((k = 0; k < n; k++)); do
+			IFS=$'\x1f' read -r -a cmd <<<"${cmds[k]}"
+			t0=${EPOCHREALTIME/./}
+			"${ref[@]}" >/dev/null
+			t1=${EPOCHREALTIME/./}
+			"${cmd[@]}" >/dev/null
+			t2=${EPOCHREALTIME/./}
+			pair_ref[$k]+=" $((t1 - t0))"
+			pair_ms[$k]+=" $((t2 - t1))"
+			pair_ratio[$k]+=" $(( (t2 - t1) * 10000 / (t1 - t0 > 0 ? t1 - t0 : 1) ))"
+		done
 	done
 	sep=$(( (runs + 1) / 2 ))
-	med() { printf '%s\n' "$@" | sort -n | sed -n "${sep}p"; }
-	printf -v "${name}_ref" '%s' "$(awk -v v="$(med "${refs[@]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
-	printf -v "${name}_ms" '%s' "$(awk -v v="$(med "${cmds[@]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
-	printf -v "${name}_ratio" '%s' "$(awk -v v="$(med "${ratios[@]}")" 'BEGIN { printf "%.2f", v / 10000 }')"
+	med() {
+		local -a v
+		read -r -a v <<<"$1"
+		printf '%s\n' "${v[@]}" | sort -n | sed -n "${sep}p"
+	}
+	for ((k = 0; k < n; k++)); do
+		name=${names[k]}
+		printf -v "${name}_ref" '%s' "$(awk -v v="$(med "${pair_ref[$k]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
+		printf -v "${name}_ms" '%s' "$(awk -v v="$(med "${pair_ms[$k]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
+		printf -v "${name}_ratio" '%s' "$(awk -v v="$(med "${pair_ratio[$k]}")" 'BEGIN { printf "%.2f", v / 10000 }')"
+	done
 }
 
 # cpu_speeds FILE: "cpu0 35.1, cpu1 59.8" (ms), the median of 5 reads of

@@ -1,9 +1,9 @@
 #!/bin/bash
 # report-speed.sh [BUILDDIR] [MAPS|rss|libs]: how long the text and the JSON
 # report of a process with MAPS mappings (default 30000) take against
-# reading its smaps alone: RUNS (default 15) pairs each, `cat smaps` and
-# vmscope taking turns, the ratio the median of the pairs' ratios
-# (bench/paired.sh). Then the HTML report's time and size, pmap -X (medians
+# reading its smaps alone: RUNS (default 15) rounds, each a pair of `cat
+# smaps` and vmscope taking turns for each report in turn, the ratio the
+# median of the pairs' ratios (bench/paired.sh). Then the HTML report's time and size, pmap -X (medians
 # of RUNS runs), vmscope's peak RSS, and how long `cat smaps` takes pinned
 # to each CPU before and after (one CPU slower than another shifts the
 # ratios: bench/paired.sh's cpu_speeds) and in a process's first thread and
@@ -67,9 +67,8 @@ median_ms() {
 
 speeds_before=$(cpu_speeds "/proc/$pid/smaps")
 threads_before=$(thread_speeds "/proc/$pid/smaps")
-paired "$runs" text cat "/proc/$pid/smaps" -- "$vmscope" --color never "$pid"
-paired "$runs" nopages cat "/proc/$pid/smaps" -- "$vmscope" --color never --no-pages "$pid"
-paired "$runs" json cat "/proc/$pid/smaps" -- "$vmscope" --format json "$pid"
+paired "$runs" cat "/proc/$pid/smaps" -- text "$vmscope" --color never "$pid" \
+	-- nopages "$vmscope" --color never --no-pages "$pid" -- json "$vmscope" --format json "$pid"
 smaps=$text_ref report=$text_ms
 html=$(median_ms "$vmscope" --format html "$pid")
 html_kb=$(( $("$vmscope" --format html "$pid" | wc -c) / 1024 ))

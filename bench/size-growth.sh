@@ -75,8 +75,8 @@ for size in "${sizes[@]}"; do
 			"$((peak * 1024 / vmas))" "$added_us" "$added_b"
 		prev_vmas[$what]=$vmas prev_wall[$what]=$wall prev_peak[$what]=$peak
 	done
-	paired "$runs" text cat "/proc/$pid/smaps" -- "$vmscope" --color never "$pid"
-	paired "$runs" json cat "/proc/$pid/smaps" -- "$vmscope" --format json "$pid"
+	paired "$runs" cat "/proc/$pid/smaps" -- text "$vmscope" --color never "$pid" \
+		-- json "$vmscope" --format json "$pid"
 	ratios+=("$(printf '%7s VMAs: cat smaps %7s ms; text %7s ms, %5sx; JSON %7s ms, %5sx' \
 		"$vmas" "$text_ref" "$text_ms" "$text_ratio" "$json_ms" "$json_ratio")")
 	kill -KILL "$pid" 2>/dev/null

@@ -151,25 +151,54 @@ static const char *join_cmdline(struct arena *a, const char *buf, size_t len)
 }
 
 /*
- * The files of the second half of a listing, read on a thread of its own:
- * the kernel's walk of each smaps_rollup is most of a listing's time, and
- * independent from one process to the next. The twin lister has its own
- * buffers; its rows, and their cgroup names, go into its own list, merged
- * after.
+ * The processes' own files, read on two threads when there are many: the
+ * kernel's walk of each smaps_rollup is most of a listing's time, and
+ * independent from one process to the next. The threads share the
+ * processes as they go, this one from the first on and the other from the
+ * last back, until they meet, so that a thread whose CPU is slower or
+ * busier, or that meets a process of many pages (a long walk), reads fewer;
+ * a fixed half each left one waiting for the other. The other thread is
+ * given the last process as it starts: it reads one at least. Its twin
+ * lister has its own buffers; its rows, and their cgroup names, go into
+ * its own list, merged after (the list is then sorted by pid).
  */
-struct half {
+struct share {
 	struct vms_lister twin;
 	struct vms_plist pl;
 	struct vms_pentry *es;
-	size_t n;
+	size_t last; /* the other thread's first */
+	/* the processes not taken yet, [lo, hi): hi << 32 | lo (atomic, so
+	 * that both ends move in one) */
+	uint64_t range;
 };
 
-static void *read_half(void *arg)
+/* The next process not taken, from the front or from the back: its index
+ * into *i; false when none is left. */
+static bool share_take(struct share *s, bool front, size_t *i)
 {
-	struct half *h = arg;
+	uint64_t r = __atomic_load_n(&s->range, __ATOMIC_RELAXED), next;
 
-	for (size_t i = 0; i < h->n; i++)
-		(void)lister_finish_entry(&h->twin, &h->pl, &h->es[i], NULL);
+	for (;;) {
+		uint32_t lo = (uint32_t)r, hi = (uint32_t)(r >> 32);
+
+		if (lo >= hi)
+			return false;
+		*i = front ? lo : hi - 1U;
+		next = front ? r + 1 : r - (UINT64_C(1) << 32);
+		if (__atomic_compare_exchange_n(&s->range, &r, next, true, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return true;
+	}
+}
+
+static void *read_share(void *arg)
+{
+	struct share *s = arg;
+	size_t i = s->last;
+
+	do
+		(void)lister_finish_entry(&s->twin, &s->pl, &s->es[i], NULL);
+	while (share_take(s, false, &i));
 	return NULL;
 }
 
@@ -199,43 +228,45 @@ static size_t half_min(void)
 static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vms_pentry *es,
 			   size_t n)
 {
-	struct half h = { 0 };
+	struct share s = { .es = es, .range = (uint64_t)n << 32 };
+	bool two = false;
 	pthread_t th;
-	size_t first = n;
+	size_t i;
 
-	if (n >= half_min()) {
-		h.twin = (struct vms_lister){ .root_fd = l->root_fd, .live = l->live,
+	if (n >= half_min() && n <= UINT32_MAX) {
+		s.twin = (struct vms_lister){ .root_fd = l->root_fd, .live = l->live,
 					      .flags = l->flags, .page_size = l->page_size };
-		h.twin.scratch = vms_snapshot_new();
-		strbuf_init(&h.twin.sb);
-		vms_plist_init(&h.pl);
-		h.es = es + n / 2;
-		h.n = n - n / 2;
-		if (thread_create_apart(&th, read_half, &h) == 0)
-			first = n / 2;
+		s.twin.scratch = vms_snapshot_new();
+		strbuf_init(&s.twin.sb);
+		vms_plist_init(&s.pl);
+		s.last = n - 1;
+		s.range = (uint64_t)(n - 1) << 32;
+		two = thread_create_apart(&th, read_share, &s) == 0;
+		if (!two)
+			s.range = (uint64_t)n << 32;
 	}
-	for (size_t i = 0; i < first; i++)
+	while (share_take(&s, true, &i))
 		(void)lister_finish_entry(l, pl, &es[i], NULL);
-	if (first == n) {
-		if (h.twin.scratch) {
-			vms_snapshot_free(h.twin.scratch);
-			vms_plist_release(&h.pl);
+	if (!two) {
+		if (s.twin.scratch) {
+			vms_snapshot_free(s.twin.scratch);
+			vms_plist_release(&s.pl);
 		}
 		return;
 	}
 	pthread_join(th, NULL);
-	ARRAY_GROW(pl->items, pl->n + h.pl.n, pl->alloc);
-	for (size_t i = 0; i < h.pl.n; i++) {
+	ARRAY_GROW(pl->items, pl->n + s.pl.n, pl->alloc);
+	for (size_t k = 0; k < s.pl.n; k++) {
 		struct vms_pentry *e = &pl->items[pl->n++];
 
-		*e = h.pl.items[i];
+		*e = s.pl.items[k];
 		if (e->cgroup)
 			e->cgroup = arena_strdup(&pl->arena, e->cgroup);
 	}
-	pl->vanished += h.pl.vanished;
-	vms_snapshot_free(h.twin.scratch);
-	strbuf_release(&h.twin.sb);
-	vms_plist_release(&h.pl);
+	pl->vanished += s.pl.vanished;
+	vms_snapshot_free(s.twin.scratch);
+	strbuf_release(&s.twin.sb);
+	vms_plist_release(&s.pl);
 }
 
 static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)

@@ -178,9 +178,9 @@ check "total uss = sum of smaps_rollup Private_Clean + Private_Dirty" "$(uss_sum
 	"$(json_total "$tmp/list.json" uss)"
 
 # The same on two threads: VMSCOPE_TEST_LIST_THREAD_MIN lowers the 64
-# processes from which list reads the second half of the processes it lists
-# (in pid order) on a thread of its own. --match leaves the 5 targets alone
-# in the listing, so 2 of them are read on the main thread and 3 on the other,
+# processes from which list shares the processes it lists between two
+# threads. --match leaves the 5 targets alone in the listing: the other
+# thread reads the last of them at least, and more as the two meet,
 # whatever the pids of the machine's other processes.
 at_rest "$tmp/list.json" verify_json env VMSCOPE_TEST_LIST_THREAD_MIN=2 \
 	"$vmscope" list --match "^vl-(a|b)-$$\$" --format json

@@ -192,6 +192,24 @@ check "on two threads: total pss = sum of smaps_rollup Pss" "$(rollup_sum Pss "$
 check "on two threads: total rss = sum of status VmRSS" "$(status_sum VmRSS "${all[@]}")" \
 	"$(json_total "$tmp/list.json" rss)"
 
+# Many processes on two threads: 41, so that while this thread reads from
+# the first on, the other, which starts with the last, takes more from the
+# back until they meet. Each is listed once, and the totals are theirs.
+c=vl-c-$$
+start_target "$c" --anon-pages 16 --anon-touch 8 --shared-pages 4 --children 40
+mapfile -t c_pids < <(pgrep -x "$c" | sort -n)
+check "41 processes to list" 41 "${#c_pids[@]}"
+ab=("${all[@]}")
+all=("${c_pids[@]}")
+at_rest "$tmp/list.json" verify_json env VMSCOPE_TEST_LIST_THREAD_MIN=2 \
+	"$vmscope" list --match "^$c\$" --format json
+check "41 on two threads: list --format json exits 0" "0 " "$? $(head -c 300 "$tmp/err")"
+check "41 on two threads: each process listed once" "41 41" \
+	"$(json_total "$tmp/list.json" processes) $(grep -c '"pid":' "$tmp/list.json")"
+check "41 on two threads: total pss = sum of smaps_rollup Pss" "$(rollup_sum Pss "${all[@]}")" \
+	"$(json_total "$tmp/list.json" pss)"
+all=("${ab[@]}")
+
 # The filters choose what is read: a process that --name, --user or
 # (without --by) --match leaves out has its smaps_rollup, a walk of its page
 # tables, never opened. Seen by strace, as the pids whose smaps_rollup

@@ -41,10 +41,11 @@ void jsonw_init(struct jsonw *w, FILE *out);
 
 /*
  * Items 0..n-1 of the container open in w, each written by put(w, i, ctx),
- * in order. Many items (the regions of a snapshot) are written in blocks,
- * alternately by this thread and by one more, which writes each of its
- * blocks into a buffer of its own, handed to the FILE in turn: put must
- * only read what it shares with other calls. Memory grows by one block.
+ * in order. Many items (the regions of a snapshot) are written in blocks
+ * that this thread and one more share as they go, each block written into
+ * a buffer of its own (up to four at once) unless it is the next for the
+ * FILE, and handed to the FILE in order: put must only read what it shares
+ * with other calls. Memory grows by four blocks of 32 items.
  */
 typedef void (*jsonw_item_fn)(struct jsonw *w, size_t i, const void *ctx);
 void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx);

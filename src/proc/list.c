@@ -203,15 +203,15 @@ static void *read_share(void *arg)
 }
 
 /* Below this many processes a thread costs more than it saves. */
-#define HALF_MIN 64
+#define SHARE_MIN 64
 
 /*
- * The least number of processes read on two threads: HALF_MIN with two
+ * The least number of processes read on two threads: SHARE_MIN with two
  * processors or more. VMSCOPE_TEST_LIST_THREAD_MIN (2 or more) lowers it, on
  * one processor too, so that the tests reach the second thread on a machine
  * of a few processes.
  */
-static size_t half_min(void)
+static size_t share_min(void)
 {
 	const char *env = getenv("VMSCOPE_TEST_LIST_THREAD_MIN");
 	uint64_t v;
@@ -222,7 +222,7 @@ static size_t half_min(void)
 		if (parse_dec_u64(&p, end, &v) == 0 && p == end && v >= 2)
 			return (size_t)(v < SIZE_MAX ? v : SIZE_MAX);
 	}
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? HALF_MIN : SIZE_MAX;
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? SHARE_MIN : SIZE_MAX;
 }
 
 static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vms_pentry *es,
@@ -233,7 +233,7 @@ static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vm
 	pthread_t th;
 	size_t i;
 
-	if (n >= half_min() && n <= UINT32_MAX) {
+	if (n >= share_min() && n <= UINT32_MAX) {
 		s.twin = (struct vms_lister){ .root_fd = l->root_fd, .live = l->live,
 					      .flags = l->flags, .page_size = l->page_size };
 		s.twin.scratch = vms_snapshot_new();

@@ -559,11 +559,11 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 /*
  * jsonw_items writes many items in blocks on two threads: the document is
  * byte for byte the one written item by item, at the sizes around its
- * blocks (of 32 items) and around the size where it starts using a
- * thread (512); with blocks
- * slow to write, so that the threads' waits for each other outlast their
- * polls and sleep; and with one thread slow, which then writes fewer
- * blocks than the other (a fixed half each would be 1,024 items of 2,048).
+ * blocks (of 32 items) and around the size where it starts using a thread
+ * (128); with blocks slow to write, so that the threads' waits for each
+ * other outlast their polls and sleep; and with one thread slow, which
+ * then writes fewer blocks than the other (a fixed half each would be
+ * 1,024 items of 2,048).
  */
 static void test_writer_items(void **state)
 {
@@ -571,9 +571,9 @@ static void test_writer_items(void **state)
 		size_t n;
 		const char *tag;
 	} cases[] = {
-		{ 0, "tag" },	 { 1, "tag" },	  { 127, "tag" },  { 511, "tag" },
-		{ 512, "tag" },	 { 513, "tag" },  { 543, "tag" },  { 544, "tag" },
-		{ 545, "tag" },	 { 640, "tag" },  { 3001, "tag" }, { 4096, "tag" },
+		{ 0, "tag" },	 { 1, "tag" },	  { 31, "tag" },   { 127, "tag" },
+		{ 128, "tag" },	 { 129, "tag" },  { 159, "tag" },  { 160, "tag" },
+		{ 161, "tag" },	 { 640, "tag" },  { 3001, "tag" }, { 4096, "tag" },
 		{ 5000, "tag" }, { 1100, "slow" }, { 2048, "slow-caller" }, { 2048, "slow-other" },
 	};
 

@@ -70,6 +70,7 @@ enum procfile_poll_end {
 	PROCFILE_POLL_CAME,   /* a chunk or the end came */
 	PROCFILE_POLL_WANTED, /* a yield took long: the CPU is wanted; slept */
 	PROCFILE_POLL_LONG,   /* nothing within poll_ns; slept */
+	PROCFILE_POLL_MOVED,  /* the reader waited for its CPU: moved to this one; slept */
 	PROCFILE_POLL__MAX,
 };
 

@@ -112,3 +112,26 @@ thread_speeds() {
 	rm -rf "$dir"
 	printf '%s' "$out"
 }
+
+# busy_cpu_start: with BUSY_CPU=N in the environment, starts a shell loop
+# pinned to CPU N and sets busy_pid (empty otherwise), so that the pairs
+# measure a machine where another program keeps a CPU busy: `cat` then
+# runs on an idle CPU, and vmscope's second thread may start on the busy
+# one. busy_cpu_stop ends it (call it from the script's EXIT trap too).
+# Returns 1, with a message, if the loop cannot be pinned there.
+busy_pid=
+busy_cpu_start() {
+	[ -n "${BUSY_CPU:-}" ] || return 0
+	if ! command -v taskset >/dev/null || ! taskset -c "$BUSY_CPU" true 2>/dev/null; then
+		echo "BUSY_CPU=$BUSY_CPU: cannot run there (taskset from util-linux, a CPU this shell may use)" >&2
+		return 1
+	fi
+	taskset -c "$BUSY_CPU" sh -c 'while :; do :; done' &
+	busy_pid=$!
+}
+
+busy_cpu_stop() {
+	[ -n "$busy_pid" ] && kill "$busy_pid" 2>/dev/null
+	busy_pid=
+	return 0
+}

@@ -14,6 +14,7 @@
 # twenty of its standard modules written in C: some 40 shared objects, whose
 # ELF headers and sections the report reads and draws, as on most servers.
 # BUILDDIR (default build) must hold src/vmscope and tests/live/live-target.
+# With BUSY_CPU=N, the pairs run while a shell loop keeps CPU N busy.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -29,7 +30,7 @@ command -v pmap >/dev/null || { echo "report-speed: pmap missing (apt-get instal
 [ -x /usr/bin/time ] || { echo "report-speed: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 
 pid=
-trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true' EXIT
+trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; busy_cpu_stop' EXIT
 if [ "$maps" = rss ]; then
 	layout_target "$target" --anon-pages 32768 --anon-touch 32768 --threads 20
 elif [ "$maps" = libs ]; then
@@ -67,8 +68,10 @@ median_ms() {
 
 speeds_before=$(cpu_speeds "/proc/$pid/smaps")
 threads_before=$(thread_speeds "/proc/$pid/smaps")
+busy_cpu_start || exit 1
 paired "$runs" cat "/proc/$pid/smaps" -- text "$vmscope" --color never "$pid" \
 	-- nopages "$vmscope" --color never --no-pages "$pid" -- json "$vmscope" --format json "$pid"
+busy_cpu_stop
 smaps=$text_ref report=$text_ms
 html=$(median_ms "$vmscope" --format html "$pid")
 html_kb=$(( $("$vmscope" --format html "$pid" | wc -c) / 1024 ))
@@ -82,6 +85,7 @@ threads_after=$(thread_speeds "/proc/$pid/smaps")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 rss_mib=$(awk '/^Rss:/ { printf "%d", $2 / 1024 }' "/proc/$pid/smaps_rollup")
 echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB; RSS ${rss_mib} MiB), medians of $runs runs or pairs"
+[ -n "${BUSY_CPU:-}" ] && echo "  (the pairs with CPU $BUSY_CPU kept busy by a shell loop; the other figures without)"
 printf '  %-36s %8s ms\n' "cat /proc/PID/smaps" "$smaps"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope PID (text report)" "$report" "$text_ratio"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope --no-pages PID" "$nopages_ms" "$nopages_ratio"

@@ -7,7 +7,8 @@
 # (tests/hardening/rusage-run); the cost per VMA, and the cost of each VMA
 # added since the previous size, show whether the growth is linear. Then,
 # at each size, the text and JSON reports against `cat smaps`: the median
-# ratio of RUNS pairs taking turns (bench/paired.sh).
+# ratio of RUNS pairs taking turns (bench/paired.sh); with BUSY_CPU=N, while
+# a shell loop keeps CPU N busy.
 # BUILDDIR (default build) must hold src/vmscope, tests/live/live-target
 # and tests/hardening/rusage-run.
 set -eu
@@ -24,7 +25,7 @@ for f in "$vmscope" "$target" "$rusage_run"; do
 done
 tmp=$(mktemp -d)
 pid=
-trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; busy_cpu_stop; rm -rf "$tmp"' EXIT
 
 # measure NAME CMD...: runs CMD RUNS times; prints "wall_ms cpu_ms peak_kib",
 # the medians of wall and CPU time and the largest peak.
@@ -75,13 +76,15 @@ for size in "${sizes[@]}"; do
 			"$((peak * 1024 / vmas))" "$added_us" "$added_b"
 		prev_vmas[$what]=$vmas prev_wall[$what]=$wall prev_peak[$what]=$peak
 	done
+	busy_cpu_start || exit 1
 	paired "$runs" cat "/proc/$pid/smaps" -- text "$vmscope" --color never "$pid" \
 		-- json "$vmscope" --format json "$pid"
+	busy_cpu_stop
 	ratios+=("$(printf '%7s VMAs: cat smaps %7s ms; text %7s ms, %5sx; JSON %7s ms, %5sx' \
 		"$vmas" "$text_ref" "$text_ms" "$text_ratio" "$json_ms" "$json_ratio")")
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || true
 	pid=
 done
-echo "against cat smaps, median of $runs pairs each:"
+echo "against cat smaps, median of $runs pairs each${BUSY_CPU:+, CPU $BUSY_CPU kept busy by a shell loop}:"
 printf '%s\n' "${ratios[@]}"

@@ -109,10 +109,8 @@ struct procfile_reader {
 	unsigned poll_ends[PROCFILE_POLL__MAX]; /* the reader's, for a full ring */
 	struct procfile_after *after; /* the consumer's, once asked for */
 	int fd;
-	/* the reader's CPU clock, and whether the consumer watches it while
-	 * it waits for a chunk (until it has moved the reader, once) */
-	clockid_t clock;
-	bool watch;
+	/* the consumer's watch on the reader while it waits for a chunk */
+	struct thread_watch watch;
 };
 
 /*
@@ -236,74 +234,35 @@ static int64_t monotonic_ns(void)
 }
 
 /*
- * A reader that waits for its CPU. The reader is started on another CPU
- * than the consumer's (thread_create_apart), and stays there while that
- * CPU runs it; when another thread keeps it busy, the reader gets its turn
- * only every slice or so (1.5 to 3 ms here) while the consumer's CPU idles
- * in the consumer's poll, until the load balancer moves the reader, if it
- * does. So the consumer, once a wait for a chunk has lasted WATCH_AFTER_NS,
- * reads the reader's CPU clock, and again WATCH_NS later: a reader that ran
- * less than half that time is moved onto the consumer's CPU, which then
- * sleeps (PROCFILE_POLL_MOVED), once a file. Measured with a shell loop on
- * the second CPU of two, `cat smaps` alone on the idle one, medians of
- * paired runs: 1,027 VMAs 1.61x -> 1.32x, 3,027 2.10x -> 1.61x, 30,027
- * 1.88x -> 1.52x (read and parse now take turns on one CPU: a parse on the
- * busy one instead, the consumer pinned there, made it 3.5x). A vCPU woken
- * from idle looks the same for its first 100 to 500 us (the new thread's
- * start, a reader woken from sleep): moved then, the reader shares the
- * consumer's CPU only until the consumer sleeps, whose wake-up finds the
- * other CPU idle (both CPUs idle, 1,027 to 30,027 VMAs took the same times
- * within 1%; a window of 100 us moved one reader in two at 1,027 VMAs,
- * WATCH_NS one in seven). The first read of the clock waits WATCH_AFTER_NS,
- * as most waits end sooner: the clock of another thread is a system call.
+ * A reader that waits for its CPU (thread_watch: another program keeps
+ * the CPU it was started on busy) is moved onto the consumer's CPU while
+ * the consumer waits for a chunk, which then sleeps (PROCFILE_POLL_MOVED),
+ * once a file. The consumer looks at the reader's clock once a wait has
+ * lasted WATCH_AFTER_NS, and decides WATCH_NS later: the reader sleeps
+ * when its ring is full, and its start and its wake-ups on a vCPU woken
+ * from idle look like a busy CPU (with a window of 100 us one reader in
+ * two was moved at 1,027 VMAs with both CPUs idle, with WATCH_NS one in
+ * seven; 1 ms left most of a slice waited for). Measured with a shell loop on the second CPU of two, `cat
+ * smaps` alone on the idle one, medians of paired runs: 1,027 VMAs 1.61x
+ * -> 1.32x, 3,027 2.10x -> 1.61x, 30,027 1.88x -> 1.52x (read and parse
+ * now take turns on one CPU: a parse on the busy one instead, the consumer
+ * pinned there, made it 3.5x). Both CPUs idle: 1,027 to 30,027 VMAs took
+ * the same times within 1%.
  */
-#define WATCH_AFTER_NS 50000
-#define WATCH_NS 300000
-
-static int64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	if (clock_gettime(clock, &ts) != 0)
-		return -1;
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/*
- * Whether the reader ran less than half the time since *w0 (its clock then
- * *c0, -1 before the first look), now WATCH_NS or more later; else the
- * window starts again at now.
- */
-static bool reader_starved(const struct procfile_reader *rd, int64_t *w0, int64_t *c0,
-			   int64_t now)
-{
-	int64_t c = clock_ns(rd->clock);
-
-	if (c < 0)
-		return false;
-	if (*c0 >= 0 && (c - *c0) * 2 < now - *w0)
-		return true;
-	*w0 = now;
-	*c0 = c;
-	return false;
-}
-
 /*
  * The reader onto this thread's CPU, for the rest of its file; rd->lock
  * held. Not once it is done: it may have ended, and its thread's id gone
  * to another.
  */
+#define WATCH_AFTER_NS 50000
+#define WATCH_NS 300000
+
 static void move_reader_here(struct procfile_reader *rd)
 {
-	int cpu = sched_getcpu();
-	cpu_set_t one;
-
-	rd->watch = false;
-	if (rd->done || cpu < 0 || cpu >= CPU_SETSIZE)
-		return;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	(void)pthread_setaffinity_np(rd->thread, sizeof(one), &one);
+	if (rd->done)
+		rd->watch.on = false;
+	else
+		thread_watch_move_here(&rd->watch);
 }
 
 /*
@@ -329,15 +288,16 @@ static enum procfile_poll_end poll_for(struct procfile_reader *rd, const size_t 
 {
 	size_t seen = *count;
 	enum procfile_poll_end end = PROCFILE_POLL_LONG;
-	int64_t t0, prev, now, w0 = 0, c0 = -1;
+	int64_t t0, prev, now;
 
 	pthread_mutex_unlock(&rd->lock);
 	t0 = prev = monotonic_ns();
+	if (watch)
+		thread_watch_wait(&rd->watch);
 	do {
 		sched_yield();
 		now = monotonic_ns();
-		if (watch && now - t0 >= WATCH_AFTER_NS && now - w0 >= WATCH_NS &&
-		    reader_starved(rd, &w0, &c0, now))
+		if (watch && thread_watch_starved(&rd->watch, t0, now))
 			end = PROCFILE_POLL_MOVED;
 		else if (now - prev > POLL_GAP_NS)
 			end = PROCFILE_POLL_WANTED;
@@ -452,7 +412,7 @@ static void *readahead_main(void *arg)
 static bool readahead_poll(struct procfile *pf)
 {
 	struct procfile_reader *rd = pf->reader;
-	enum procfile_poll_end end = poll_for(rd, &rd->produced, &rd->done, NULL, rd->watch);
+	enum procfile_poll_end end = poll_for(rd, &rd->produced, &rd->done, NULL, rd->watch.on);
 
 	pf->poll_ends[end]++;
 	return __atomic_load_n(&rd->produced, __ATOMIC_ACQUIRE) != rd->consumed ||
@@ -616,7 +576,8 @@ void readahead_start(struct procfile *pf, int64_t poll_ns)
 		readahead_free(rd);
 		return;
 	}
-	rd->watch = poll_ns > 0 && pthread_getcpuclockid(rd->thread, &rd->clock) == 0;
+	if (poll_ns > 0)
+		thread_watch_start(&rd->watch, rd->thread, WATCH_AFTER_NS, WATCH_NS);
 }
 
 void procfile_away(struct procfile *pf, bool away)

@@ -15,6 +15,7 @@
 #include "base/thread.h"
 
 #include <sched.h>
+#include <time.h>
 
 int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
@@ -43,4 +44,58 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 		}
 	}
 	return pthread_create(thread, NULL, fn, arg);
+}
+
+static int64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts) != 0)
+		return -1;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void thread_watch_start(struct thread_watch *tw, pthread_t thread, int64_t after_ns,
+			int64_t window_ns)
+{
+	tw->thread = thread;
+	tw->after_ns = after_ns;
+	tw->window_ns = window_ns;
+	tw->on = pthread_getcpuclockid(thread, &tw->clock) == 0;
+	thread_watch_wait(tw);
+}
+
+void thread_watch_wait(struct thread_watch *tw)
+{
+	tw->w0 = 0;
+	tw->c0 = -1;
+}
+
+bool thread_watch_starved(struct thread_watch *tw, int64_t t0, int64_t now)
+{
+	int64_t c;
+
+	if (!tw->on || now - t0 < tw->after_ns || now - tw->w0 < tw->window_ns)
+		return false;
+	c = clock_ns(tw->clock);
+	if (c < 0)
+		return false;
+	if (tw->c0 >= 0 && (c - tw->c0) * 2 < now - tw->w0)
+		return true;
+	tw->w0 = now;
+	tw->c0 = c;
+	return false;
+}
+
+void thread_watch_move_here(struct thread_watch *tw)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t one;
+
+	tw->on = false;
+	if (cpu < 0 || cpu >= CPU_SETSIZE)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	(void)pthread_setaffinity_np(tw->thread, sizeof(one), &one);
 }

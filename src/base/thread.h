@@ -3,6 +3,9 @@
 #define VMSCOPE_BASE_THREAD_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 
 /*
  * pthread_create for a thread that should start at once beside the caller:
@@ -10,5 +13,44 @@
  * itself run anywhere. Returns what pthread_create returns.
  */
 int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg);
+
+/*
+ * A thread the caller waits for, watched: whether it waits for its CPU.
+ * Started apart, a thread stays on the CPU it was put on while that CPU
+ * runs it; when another program keeps that CPU busy, the thread gets its
+ * turn only every slice or so (1.5 to 3 ms here) while the caller's CPU
+ * idles in its wait, until the load balancer moves the thread, if it does.
+ * So the caller, once a wait has lasted after_ns, reads the thread's CPU
+ * clock, and again window_ns later: a thread that ran less than half that
+ * time is starved, and is moved onto the caller's CPU
+ * (thread_watch_move_here). The first read of the clock waits after_ns, as
+ * most waits end sooner: the clock of another thread is a system call.
+ * The window is the caller's: a thread woken from sleep, or new, on a
+ * vCPU woken from idle, looks starved for its first 100 to 500 us.
+ */
+struct thread_watch {
+	pthread_t thread;
+	clockid_t clock;
+	bool on;        /* watched: its clock could be had, not moved yet */
+	int64_t after_ns, window_ns;
+	int64_t w0, c0; /* the window: when it began, the thread's clock then */
+};
+
+/* Watches thread (on unless its clock cannot be had). */
+void thread_watch_start(struct thread_watch *tw, pthread_t thread, int64_t after_ns,
+			int64_t window_ns);
+/* A wait begins: the window starts again at the first look. */
+void thread_watch_wait(struct thread_watch *tw);
+/*
+ * In a wait that began at t0, now (CLOCK_MONOTONIC, ns): whether the
+ * thread ran less than half of the last window_ns or more. False once
+ * moved.
+ */
+bool thread_watch_starved(struct thread_watch *tw, int64_t t0, int64_t now);
+/*
+ * The thread onto the caller's CPU, for the rest of its life; the watch
+ * ends. The thread must not have ended (its id may be another's then).
+ */
+void thread_watch_move_here(struct thread_watch *tw);
 
 #endif

@@ -6,21 +6,17 @@
 #include "config.h"
 
 #include "json/jsonw.h"
+#include "json/jsonw-internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/decimal.h"
 #include "base/escape.h"
-#include "base/thread.h"
 
-#define BIT(d) (UINT64_C(1) << ((d) - 1))
 
 /*
  * A snapshot of 65,000 regions is millions of small writes: they go into a
@@ -57,8 +53,7 @@ void jsonw_init(struct jsonw *w, FILE *out)
 	strbuf_init(&w->sb);
 }
 
-/* Hands what is buffered to the FILE, in one piece. */
-static void flush_some(struct jsonw *w)
+void jsonw_flush_some(struct jsonw *w)
 {
 	if (w->sb.len && fwrite(w->sb.buf, 1, w->sb.len, w->out) != w->sb.len)
 		w->write_error = true;
@@ -96,7 +91,7 @@ static inline __attribute__((always_inline)) char *before_item(struct jsonw *w, 
 	char *p;
 
 	if (w->sb.len >= 64 * 1024 && w->out) /* a block of jsonw_items keeps all */
-		flush_some(w);
+		jsonw_flush_some(w);
 	p = room(&w->sb, ITEM_ROOM + 2 * JSONW_MAX_DEPTH + 34);
 	if (w->after_key) {
 		w->after_key = false;
@@ -157,248 +152,6 @@ static void end(struct jsonw *w, bool object)
 	*p++ = object ? '}' : ']';
 	commit(w, p);
 	w->depth--;
-}
-
-/*
- * jsonw_items: this thread and one more share the blocks of items as they
- * go, each taking the next block no one has taken, so that a thread whose
- * CPU is slower or busier writes fewer. (Odd blocks to one thread and even
- * to the other left the faster waiting for the slower: on a virtual
- * machine one vCPU ran at half the other's speed for seconds at a time, and
- * on a busy server another process may hold one CPU.) A block is written
- * into the buffer of its slot, at most ITEMS_SLOTS blocks past the one the
- * FILE gets next; this thread hands them to the FILE in order, and writes a
- * block straight into w when it is the one the FILE gets next.
- *
- * Items a block: each slot's buffer holds a block whole, so ITEMS_SLOTS
- * blocks are memory written for the first time, which on a machine with
- * shadow page tables costs more than the handovers saved by larger blocks
- * (the JSON report of 1,027 VMAs: 11.5 -> 10.9 ms with blocks of 32 rather
- * than 128). Four slots of 32 regions, about 42 KB each, are the memory of
- * one block of 128 (the peak RSS of the JSON report of 30,027 VMAs the
- * same; 64 a block: 0.2 MiB more).
- */
-#define ITEMS_BLOCK 32
-#define ITEMS_SLOTS 4
-/* from here on two threads: a JSON report taking turns with cat (400
- * rounds), 102 VMAs 1.341 -> 1.363 ms on two, 147 VMAs 1.249 -> 1.240,
- * 244 VMAs (python3) 3.532 -> 3.486, 327 VMAs 1.830 -> 1.823 and 1.577 ->
- * 1.460 (from 512 on before: 1,027 VMAs 2.719 -> 2.538 ms) */
-#define ITEMS_PARALLEL 128
-#define NO_BLOCK SIZE_MAX
-
-/* each on cache lines of its own: a thread writes its slot's part at every
- * item, and the other thread its neighbour's */
-struct items_slot {
-	struct jsonw part;
-	size_t ready; /* the last block written into part, plus 1 (atomic) */
-} __attribute__((aligned(128)));
-
-struct items_job {
-	struct jsonw start; /* w's state at the first item */
-	size_t n;
-	size_t blocks; /* blocks in all */
-	jsonw_item_fn put;
-	const void *ctx;
-	/* written at each block: away from what is read at each item */
-	size_t next __attribute__((aligned(128))); /* the next block to take (atomic) */
-	size_t out; /* the next block for the FILE (atomic; set by w's thread only) */
-	struct items_slot slot[ITEMS_SLOTS];
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-};
-
-/*
- * A wait of one thread for the other: polled for up to ITEMS_POLL_NS
- * before it sleeps. A sleeping thread's CPU idles: on a virtual machine an
- * idle vCPU goes back to the host, and waking it again costs more than
- * writing a block of items. A yield lets anything else that wants the CPU
- * have it.
- */
-#define ITEMS_POLL_NS 200000
-
-static int64_t items_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* Returns once can_go(j); called and returns without the lock. */
-static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j))
-{
-	int64_t t0 = items_now_ns();
-
-	do {
-		if (can_go(j))
-			return;
-		sched_yield();
-	} while (items_now_ns() - t0 < ITEMS_POLL_NS);
-	pthread_mutex_lock(&j->lock);
-	while (!can_go(j))
-		pthread_cond_wait(&j->cond, &j->lock);
-	pthread_mutex_unlock(&j->lock);
-}
-
-/* After a change the other thread may wait for: wakes it if it sleeps. */
-static void items_changed(struct items_job *j)
-{
-	pthread_mutex_lock(&j->lock);
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->lock);
-}
-
-/* Block b is there to take: it exists, and the block before it in its slot
- * (ITEMS_SLOTS before it) went to the FILE. */
-static bool takeable(struct items_job *j, size_t b)
-{
-	return b < j->blocks && b < __atomic_load_n(&j->out, __ATOMIC_ACQUIRE) + ITEMS_SLOTS;
-}
-
-/* The next block, taken; NO_BLOCK when none is left or its slot is full. */
-static size_t items_take(struct items_job *j)
-{
-	size_t b = __atomic_load_n(&j->next, __ATOMIC_ACQUIRE);
-
-	while (takeable(j, b))
-		if (__atomic_compare_exchange_n(&j->next, &b, b + 1, false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
-			return b;
-	return NO_BLOCK;
-}
-
-static bool items_left(struct items_job *j)
-{
-	return takeable(j, __atomic_load_n(&j->next, __ATOMIC_ACQUIRE));
-}
-
-/* the other thread: a block to take, or none left to take */
-static bool helper_can_go(struct items_job *j)
-{
-	return items_left(j) || __atomic_load_n(&j->next, __ATOMIC_ACQUIRE) >= j->blocks;
-}
-
-/* w's thread: the block the FILE gets next is written. (Nothing else can
- * end its wait: only it moves the FILE on, which frees slots to take.) */
-static bool head_written(struct items_job *j)
-{
-	size_t out = __atomic_load_n(&j->out, __ATOMIC_RELAXED);
-
-	return __atomic_load_n(&j->slot[out % ITEMS_SLOTS].ready, __ATOMIC_ACQUIRE) == out + 1;
-}
-
-static size_t block_end(const struct items_job *j, size_t b)
-{
-	size_t e = (b + 1) * ITEMS_BLOCK;
-
-	return e < j->n ? e : j->n;
-}
-
-/* Block b (not the first) into its slot: a container at w's depth, with
- * items already. */
-static void items_to_slot(struct items_job *j, size_t b)
-{
-	struct items_slot *s = &j->slot[b % ITEMS_SLOTS];
-	struct jsonw *part = &s->part;
-
-	strbuf_reset(&part->sb);
-	part->depth = j->start.depth;
-	part->is_inline = j->start.is_inline;
-	part->is_object = j->start.is_object;
-	part->has_items = j->start.has_items | BIT(j->start.depth);
-	part->after_key = false;
-	for (size_t i = b * ITEMS_BLOCK; i < block_end(j, b); i++)
-		j->put(part, i, j->ctx);
-	__atomic_store_n(&s->ready, b + 1, __ATOMIC_RELEASE);
-}
-
-static void *items_main(void *arg)
-{
-	struct items_job *j = arg;
-
-	for (;;) {
-		size_t b = items_take(j);
-
-		if (b != NO_BLOCK) {
-			items_to_slot(j, b);
-			items_changed(j);
-		} else if (__atomic_load_n(&j->next, __ATOMIC_ACQUIRE) >= j->blocks) {
-			return NULL;
-		} else {
-			items_wait(j, helper_can_go);
-		}
-	}
-}
-
-/* The block the FILE gets next, out, from its slot: after what w holds. */
-static void items_hand(struct jsonw *w, struct items_job *j, size_t out)
-{
-	struct items_slot *s = &j->slot[out % ITEMS_SLOTS];
-
-	if (s->part.error || s->part.depth != w->depth)
-		w->error = -EINVAL;
-	flush_some(w);
-	if (s->part.sb.len && fwrite(s->part.sb.buf, 1, s->part.sb.len, w->out) != s->part.sb.len)
-		w->write_error = true;
-}
-
-/* w's thread: the first block, then the others to the FILE in order,
- * writing its share. */
-static void items_write(struct jsonw *w, struct items_job *j)
-{
-	for (size_t i = 0; i < block_end(j, 0); i++)
-		j->put(w, i, j->ctx);
-	__atomic_store_n(&j->out, 1, __ATOMIC_RELEASE);
-	for (size_t out = 1; out < j->blocks;) {
-		size_t b;
-
-		if (head_written(j)) {
-			items_hand(w, j, out);
-		} else if ((b = items_take(j)) == out) {
-			for (size_t i = b * ITEMS_BLOCK; i < block_end(j, b); i++)
-				j->put(w, i, j->ctx);
-		} else {
-			if (b != NO_BLOCK)
-				items_to_slot(j, b);
-			else
-				items_wait(j, head_written);
-			continue;
-		}
-		__atomic_store_n(&j->out, ++out, __ATOMIC_RELEASE);
-		items_changed(j); /* a slot is free */
-	}
-}
-
-void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
-{
-	struct items_job j = { .start = *w, .n = n, .put = put, .ctx = ctx };
-	pthread_t thread;
-
-	if (n < ITEMS_PARALLEL || !w->out || w->after_key || w->depth == 0) {
-		for (size_t i = 0; i < n; i++)
-			put(w, i, ctx);
-		return;
-	}
-	j.blocks = (n + ITEMS_BLOCK - 1) / ITEMS_BLOCK;
-	j.next = 1; /* the first block is this thread's: w's container as it is */
-	j.start.sb = (struct strbuf){ 0 };
-	for (size_t i = 0; i < ITEMS_SLOTS; i++)
-		strbuf_init(&j.slot[i].part.sb);
-	pthread_mutex_init(&j.lock, NULL);
-	pthread_cond_init(&j.cond, NULL);
-	if (thread_create_apart(&thread, items_main, &j) != 0) {
-		/* no thread: the same items, one after the other */
-		for (size_t i = 0; i < n; i++)
-			put(w, i, ctx);
-	} else {
-		items_write(w, &j);
-		pthread_join(thread, NULL);
-	}
-	pthread_cond_destroy(&j.cond);
-	pthread_mutex_destroy(&j.lock);
-	for (size_t i = 0; i < ITEMS_SLOTS; i++)
-		strbuf_release(&j.slot[i].part.sb);
 }
 
 void jsonw_begin_object(struct jsonw *w)
@@ -672,7 +425,7 @@ void jsonw_qkey_uints(struct jsonw *w, const struct jsonw_qkey *keys, const uint
 		}
 		/* the same container, an item in it already */
 		if (w->sb.len >= 64 * 1024 && w->out)
-			flush_some(w);
+			jsonw_flush_some(w);
 		p = room(&w->sb, ITEM_ROOM + 2 * JSONW_MAX_DEPTH + 34);
 		if (inl) {
 			memcpy(p, ", ", 2);
@@ -788,7 +541,7 @@ void jsonw_null(struct jsonw *w)
 int jsonw_finish(struct jsonw *w)
 {
 	strbuf_addch(&w->sb, '\n');
-	flush_some(w);
+	jsonw_flush_some(w);
 	strbuf_release(&w->sb);
 	if (w->write_error || fflush(w->out) != 0 || ferror(w->out))
 		return -EIO;

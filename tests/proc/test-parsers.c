@@ -2,7 +2,6 @@
 /* The /proc parsers on hostile and real-shaped input. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,8 +16,6 @@
 #include <unistd.h>
 #include <sched.h>
 #include <signal.h>
-#include <pthread.h>
-#include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -30,6 +27,8 @@
 #include "base/strbuf.h"
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
+
+#include "../spinner.h"
 
 static size_t page_size(void)
 {
@@ -1390,31 +1389,6 @@ static void test_procfile_reader_poll(void **state)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
-/* A thread that keeps one CPU busy, at the highest priority of its class,
- * until told to stop. */
-struct spinner {
-	pthread_t thread;
-	int cpu;
-	int ready;    /* 1 running on its CPU, -1 could not be made so */
-	int stop;
-};
-
-static void *spin(void *arg)
-{
-	struct spinner *s = arg;
-	cpu_set_t one;
-	int ok;
-
-	CPU_ZERO(&one);
-	CPU_SET(s->cpu, &one);
-	ok = pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0 &&
-	     setpriority(PRIO_PROCESS, (id_t)gettid(), -20) == 0;
-	__atomic_store_n(&s->ready, ok ? 1 : -1, __ATOMIC_RELEASE);
-	while (ok && !__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
-		;
-	return NULL;
-}
-
 /* What read_starved, a thread of its own, read (no cmocka asserts there). */
 struct starved_read {
 	int cpu, other;
@@ -1424,35 +1398,6 @@ struct starved_read {
 	int pinned; /* threads allowed rd->cpu alone once the reader was moved, or -1 */
 };
 
-/* How many threads of this process may run on cpu alone. */
-static int threads_pinned_to(int cpu)
-{
-	char want[32], path[300], line[256];
-	struct dirent *d;
-	DIR *dir = opendir("/proc/self/task");
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	snprintf(want, sizeof(want), "Cpus_allowed_list:\t%d\n", cpu);
-	while ((d = readdir(dir))) {
-		FILE *f;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (!strcmp(line, want))
-				n++;
-		fclose(f);
-	}
-	closedir(dir);
-	return n;
-}
-
 /*
  * Reads smaps of this process with a read-ahead thread made while this
  * thread runs on r->cpu and may also run on r->other: the reader starts
@@ -1461,18 +1406,11 @@ static int threads_pinned_to(int cpu)
 static void *read_starved(void *arg)
 {
 	struct starved_read *rd = arg;
-	cpu_set_t set;
 	const char *line;
 	size_t len;
 
-	CPU_ZERO(&set);
-	CPU_SET(rd->cpu, &set);
 	rd->r = -1;
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0)
-		return NULL;
-	/* widened while it runs: it stays on rd->cpu */
-	CPU_SET(rd->other, &set);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0 ||
+	if (!spinner_run_on(rd->cpu, rd->other) ||
 	    procfile_open_at_readahead(&rd->pf, AT_FDCWD, "/proc/self/smaps", 1 << 30,
 				       PROCFILE_POLL_NS) != 0)
 		return NULL;
@@ -1498,37 +1436,20 @@ static void *read_starved(void *arg)
  * is read whole (2,000 more VMAs, each line whole). The load balancer may
  * move it first (one read in thirty here): of three reads, one at least
  * is moved by the consumer. Needs two CPUs and the right to raise a
- * priority; not under valgrind, whose threads take turns at one lock that
- * the spinner holds nearly always (the test did not end in four minutes).
+ * priority; not under valgrind (tests/spinner.h).
  */
 static void test_procfile_reader_starved(void **state)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t n_maps = 2000;
 	char *map;
-	struct spinner sp = { 0 };
+	struct spinner sp;
 	struct starved_read rd = { .cpu = -1, .other = -1 };
 	unsigned moved = 0;
-	cpu_set_t allowed;
 
 	(void)state;
-	if (strstr(getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "", "vgpreload"))
+	if (!spinner_cpus(&rd.cpu, &rd.other) || !spinner_start(&sp, rd.other))
 		skip();
-	assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
-	rd.cpu = sched_getcpu();
-	for (int c = 0; c < CPU_SETSIZE && rd.other < 0; c++)
-		if (c != rd.cpu && CPU_ISSET(c, &allowed))
-			rd.other = c;
-	if (rd.cpu < 0 || rd.other < 0)
-		skip();
-	sp.cpu = rd.other;
-	assert_int_equal(pthread_create(&sp.thread, NULL, spin, &sp), 0);
-	while (!__atomic_load_n(&sp.ready, __ATOMIC_ACQUIRE))
-		usleep(1000);
-	if (sp.ready < 0) {
-		pthread_join(sp.thread, NULL);
-		skip();
-	}
 	map = map_apart(n_maps);
 	procfile_init(&rd.pf);
 	/* (no assert while the spinner spins: a failed one would leave it) */
@@ -1544,8 +1465,7 @@ static void test_procfile_reader_starved(void **state)
 		if (rd.r != 0 || rd.headers <= n_maps || rd.bad)
 			break;
 	}
-	__atomic_store_n(&sp.stop, 1, __ATOMIC_RELEASE);
-	pthread_join(sp.thread, NULL);
+	spinner_stop(&sp);
 	assert_int_equal(rd.r, 0);
 	assert_true(rd.headers > n_maps);
 	assert_int_equal(rd.bad, 0);

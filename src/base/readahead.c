@@ -242,12 +242,13 @@ static int64_t monotonic_ns(void)
  * when its ring is full, and its start and its wake-ups on a vCPU woken
  * from idle look like a busy CPU (with a window of 100 us one reader in
  * two was moved at 1,027 VMAs with both CPUs idle, with WATCH_NS one in
- * seven; 1 ms left most of a slice waited for). Measured with a shell loop on the second CPU of two, `cat
- * smaps` alone on the idle one, medians of paired runs: 1,027 VMAs 1.61x
- * -> 1.32x, 3,027 2.10x -> 1.61x, 30,027 1.88x -> 1.52x (read and parse
- * now take turns on one CPU: a parse on the busy one instead, the consumer
- * pinned there, made it 3.5x). Both CPUs idle: 1,027 to 30,027 VMAs took
- * the same times within 1%.
+ * seven; 1 ms left most of a slice waited for). Measured with a shell
+ * loop on the second CPU of two, `cat smaps` alone on the idle one,
+ * medians of paired runs: 1,027 VMAs 1.61x -> 1.32x, 3,027 2.10x ->
+ * 1.61x, 30,027 1.88x -> 1.52x (read and parse now take turns on one CPU:
+ * a parse on the busy one instead, the consumer pinned there, made it
+ * 3.5x). Both CPUs idle: 1,027 to 30,027 VMAs took the same times within
+ * 1%.
  */
 /*
  * The reader onto this thread's CPU, for the rest of its file; rd->lock

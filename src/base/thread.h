@@ -26,7 +26,9 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg);
  * (thread_watch_move_here). The first read of the clock waits after_ns, as
  * most waits end sooner: the clock of another thread is a system call.
  * The window is the caller's: a thread woken from sleep, or new, on a
- * vCPU woken from idle, looks starved for its first 100 to 500 us.
+ * vCPU woken from idle, looks starved for its first 100 to 500 us, and a
+ * thread asleep looks starved all along (its clock stands still). A vCPU
+ * the host runs slower does not show (no steal time is seen then).
  */
 struct thread_watch {
 	pthread_t thread;

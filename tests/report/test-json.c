@@ -662,8 +662,9 @@ static void items_document(struct capture *c, size_t n, const char *tag, bool by
  * block (asleep, as it would be if another program kept its CPU): the
  * caller, waiting for that block, moves it onto its own CPU, where it
  * finishes the block and takes no more (items written there: the 31
- * after the first of its block, and perhaps one more block taken
- * meanwhile); the
+ * after the first of its block, or all 32 where it was moved before its
+ * first, as under TSAN, whose other thread was slow to begin its block;
+ * and perhaps one more block taken meanwhile); the
  * document is the one written item by item. Needs two CPUs (with one, the
  * other thread is allowed it alone from the start); not under valgrind,
  * where a thread's CPU clock runs on while it sleeps.
@@ -683,7 +684,8 @@ static void test_writer_items_stalls(void **state)
 	items_document(&many, n, "stalls", true);
 	assert_int_equal(many.len, one.len);
 	assert_memory_equal(many.buf, one.buf, one.len);
-	assert_int_equal(items_by_other - items_by_other_pinned, 1);
+	assert_true(items_by_other_pinned >= 31);
+	assert_true(items_by_other - items_by_other_pinned <= 1);
 	assert_true(items_by_other >= 32 && items_by_other <= 64);
 	free(one.buf);
 	free(many.buf);

@@ -119,7 +119,9 @@ static void items_changed(struct items_job *j)
 /*
  * Returns once can_go(j); called and returns without the lock. With
  * watch, w's thread's wait for the other, which is stopped and moved here
- * if it waits for its CPU.
+ * if it waits for its CPU; asleep, this thread wakes for the watch's next
+ * look too (a poll may end before the watch has decided: this thread may
+ * itself wait for its CPU on a busy machine).
  */
 static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j), bool watch)
 {
@@ -128,22 +130,30 @@ static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j),
 	watch = watch && j->watch.on;
 	if (watch)
 		thread_watch_wait(&j->watch);
-	do {
-		if (can_go(j))
-			return;
-		sched_yield();
-		now = items_now_ns();
+	while (!can_go(j)) {
 		if (watch && thread_watch_starved(&j->watch, t0, now)) {
 			__atomic_store_n(&j->stop, true, __ATOMIC_RELEASE);
 			thread_watch_move_here(&j->watch);
 			items_changed(j); /* it may sleep: it has nothing to take now */
 			watch = false;
 		}
-	} while (now - t0 < ITEMS_POLL_NS);
-	pthread_mutex_lock(&j->lock);
-	while (!can_go(j))
-		pthread_cond_wait(&j->cond, &j->lock);
-	pthread_mutex_unlock(&j->lock);
+		if (now - t0 < ITEMS_POLL_NS) {
+			sched_yield();
+		} else {
+			pthread_mutex_lock(&j->lock);
+			if (!can_go(j) && watch) {
+				int64_t at = now + ITEMS_WATCH_NS;
+				struct timespec ts = { .tv_sec = at / 1000000000,
+						       .tv_nsec = at % 1000000000 };
+
+				(void)pthread_cond_timedwait(&j->cond, &j->lock, &ts);
+			} else if (!can_go(j)) {
+				pthread_cond_wait(&j->cond, &j->lock);
+			}
+			pthread_mutex_unlock(&j->lock);
+		}
+		now = items_now_ns();
+	}
 }
 
 
@@ -281,6 +291,7 @@ static void items_write(struct jsonw *w, struct items_job *j)
 void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 {
 	struct items_job j = { .start = *w, .n = n, .put = put, .ctx = ctx };
+	pthread_condattr_t cattr;
 	pthread_t thread;
 
 	if (n < ITEMS_PARALLEL || !w->out || w->after_key || w->depth == 0) {
@@ -294,7 +305,11 @@ void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 	for (size_t i = 0; i < ITEMS_SLOTS; i++)
 		strbuf_init(&j.slot[i].part.sb);
 	pthread_mutex_init(&j.lock, NULL);
-	pthread_cond_init(&j.cond, NULL);
+	/* timed waits on the clock of items_now_ns */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&j.cond, &cattr);
+	pthread_condattr_destroy(&cattr);
 	if (thread_create_apart(&thread, items_main, &j) != 0) {
 		/* no thread: the same items, one after the other */
 		for (size_t i = 0; i < n; i++)

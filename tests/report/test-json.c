@@ -525,6 +525,7 @@ static int misuse(int which)
  * onto the caller's: it waited for its own) */
 static pthread_t items_caller;
 static size_t items_by_caller, items_by_other, items_by_other_pinned;
+static bool items_by_other_wanted; /* "stalls": the caller waits for the other */
 
 /* Item i of test_writer_items: objects, arrays and strings of all sizes. */
 static void put_item(struct jsonw *w, size_t i, const void *ctx)
@@ -536,11 +537,16 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 	__atomic_add_fetch(caller ? &items_by_caller : &items_by_other, 1, __ATOMIC_RELAXED);
 	if (!caller && sched_getaffinity(0, sizeof(mine), &mine) == 0 && CPU_COUNT(&mine) == 1)
 		__atomic_add_fetch(&items_by_other_pinned, 1, __ATOMIC_RELAXED);
-	/* "stalls": the caller naps at its first item, while the other starts
-	 * and takes a block; the other stops at its first item for 5 ms, as it
-	 * would if it waited for its CPU */
-	if (strcmp(tag, "stalls") == 0 && (caller ? i == 0 : items_by_other == 1))
-		usleep(caller ? 1000 : 5000);
+	/* "stalls": the caller waits at its first item until the other has
+	 * begun a block; the other stops at its first item, asleep as it would
+	 * wait for its CPU, until it finds itself moved (2 s at most each) */
+	if (strcmp(tag, "stalls") == 0 && caller && i == 0 && items_by_other_wanted)
+		for (int k = 0; k < 2000 && !__atomic_load_n(&items_by_other, __ATOMIC_ACQUIRE); k++)
+			usleep(1000);
+	if (strcmp(tag, "stalls") == 0 && !caller && items_by_other == 1)
+		for (int k = 0; k < 2000 && !(sched_getaffinity(0, sizeof(mine), &mine) == 0 &&
+					      CPU_COUNT(&mine) == 1); k++)
+			usleep(1000);
 	/* "slow": each thread waits for the other longer than it polls, and
 	 * sleeps (the caller, waiting for a block the other holds asleep,
 	 * stops it: the rest is the caller's) */
@@ -658,13 +664,13 @@ static void items_document(struct capture *c, size_t n, const char *tag, bool by
 }
 
 /*
- * jsonw_items' other thread stops at its first item for 5 ms, holding a
- * block (asleep, as it would be if another program kept its CPU): the
- * caller, waiting for that block, moves it onto its own CPU, where it
- * finishes the block and takes no more (items written there: the 31
- * after the first of its block, or all 32 where it was moved before its
- * first, as under TSAN, whose other thread was slow to begin its block;
- * and perhaps one more block taken meanwhile); the
+ * jsonw_items' other thread stops at its first item, holding a block
+ * (asleep, as it would be if another program kept its CPU; until it is
+ * moved, 2 s at most): the caller, waiting for that block, moves it onto
+ * its own CPU, where it finishes the block and takes no more (items
+ * written there: the 31 after the first of its block, or all 32 where it
+ * was moved before its first, as under TSAN, whose other thread was slow
+ * to begin its block; and perhaps one more block taken meanwhile); the
  * document is the one written item by item. Needs two CPUs (with one, the
  * other thread is allowed it alone from the start); not under valgrind,
  * where a thread's CPU clock runs on while it sleeps.
@@ -681,7 +687,9 @@ static void test_writer_items_stalls(void **state)
 		skip();
 	items_caller = pthread_self();
 	items_document(&one, n, "stalls", false);
+	items_by_other_wanted = true;
 	items_document(&many, n, "stalls", true);
+	items_by_other_wanted = false;
 	assert_int_equal(many.len, one.len);
 	assert_memory_equal(many.buf, one.buf, one.len);
 	assert_true(items_by_other_pinned >= 31);

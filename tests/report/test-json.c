@@ -539,10 +539,15 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 		__atomic_add_fetch(&items_by_other_pinned, 1, __ATOMIC_RELAXED);
 	/* "stalls": the caller waits at its first item until the other has
 	 * begun a block; the other stops at its first item, asleep as it would
-	 * wait for its CPU, until it finds itself moved (2 s at most each) */
+	 * wait for its CPU, until it finds itself moved (2 s at most each);
+	 * the caller then naps at each block, so that the other, were it not
+	 * stopped, would take more */
 	if (strcmp(tag, "stalls") == 0 && caller && i == 0 && items_by_other_wanted)
 		for (int k = 0; k < 2000 && !__atomic_load_n(&items_by_other, __ATOMIC_ACQUIRE); k++)
 			usleep(1000);
+	if (strcmp(tag, "stalls") == 0 && caller && i % 32 == 0 &&
+	    __atomic_load_n(&items_by_other_pinned, __ATOMIC_ACQUIRE))
+		usleep(200);
 	if (strcmp(tag, "stalls") == 0 && !caller && items_by_other == 1)
 		for (int k = 0; k < 2000 && !(sched_getaffinity(0, sizeof(mine), &mine) == 0 &&
 					      CPU_COUNT(&mine) == 1); k++)

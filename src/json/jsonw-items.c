@@ -142,10 +142,16 @@ static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j),
 		} else {
 			pthread_mutex_lock(&j->lock);
 			if (!can_go(j) && watch) {
-				int64_t at = now + ITEMS_WATCH_NS;
-				struct timespec ts = { .tv_sec = at / 1000000000,
-						       .tv_nsec = at % 1000000000 };
+				/* (a deadline on the condition's clock, CLOCK_REALTIME:
+				 * a jump of it only makes one look early or late) */
+				struct timespec ts;
 
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_nsec += ITEMS_WATCH_NS;
+				if (ts.tv_nsec >= 1000000000) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000;
+				}
 				(void)pthread_cond_timedwait(&j->cond, &j->lock, &ts);
 			} else if (!can_go(j)) {
 				pthread_cond_wait(&j->cond, &j->lock);
@@ -291,7 +297,6 @@ static void items_write(struct jsonw *w, struct items_job *j)
 void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 {
 	struct items_job j = { .start = *w, .n = n, .put = put, .ctx = ctx };
-	pthread_condattr_t cattr;
 	pthread_t thread;
 
 	if (n < ITEMS_PARALLEL || !w->out || w->after_key || w->depth == 0) {
@@ -305,11 +310,7 @@ void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 	for (size_t i = 0; i < ITEMS_SLOTS; i++)
 		strbuf_init(&j.slot[i].part.sb);
 	pthread_mutex_init(&j.lock, NULL);
-	/* timed waits on the clock of items_now_ns */
-	pthread_condattr_init(&cattr);
-	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
-	pthread_cond_init(&j.cond, &cattr);
-	pthread_condattr_destroy(&cattr);
+	pthread_cond_init(&j.cond, NULL);
 	if (thread_create_apart(&thread, items_main, &j) != 0) {
 		/* no thread: the same items, one after the other */
 		for (size_t i = 0; i < n; i++)

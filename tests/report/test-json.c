@@ -521,21 +521,36 @@ static int misuse(int which)
 }
 
 /* the thread that calls jsonw_items, and the items each thread wrote; of
- * the other's, those written while it was allowed one CPU alone (moved
- * onto the caller's: it waited for its own) */
+ * the other's, those written where it was moved onto the caller's CPU (it
+ * waited for its own) */
 static pthread_t items_caller;
 static size_t items_by_caller, items_by_other, items_by_other_pinned;
 static bool items_by_other_wanted; /* "stalls": the caller waits for the other */
+static bool items_caller_began; /* the caller has written an item */
+
+/*
+ * The other thread: whether it was moved, allowed one CPU alone. Only
+ * once the caller has begun: until thread_create_apart has returned, the
+ * other runs on the narrower set it was started on (one CPU of two).
+ */
+static bool other_moved(void)
+{
+	cpu_set_t mine;
+
+	return __atomic_load_n(&items_caller_began, __ATOMIC_ACQUIRE) &&
+	       sched_getaffinity(0, sizeof(mine), &mine) == 0 && CPU_COUNT(&mine) == 1;
+}
 
 /* Item i of test_writer_items: objects, arrays and strings of all sizes. */
 static void put_item(struct jsonw *w, size_t i, const void *ctx)
 {
 	const char *tag = ctx;
 	bool caller = pthread_equal(pthread_self(), items_caller);
-	cpu_set_t mine;
 
 	__atomic_add_fetch(caller ? &items_by_caller : &items_by_other, 1, __ATOMIC_RELAXED);
-	if (!caller && sched_getaffinity(0, sizeof(mine), &mine) == 0 && CPU_COUNT(&mine) == 1)
+	if (caller)
+		__atomic_store_n(&items_caller_began, true, __ATOMIC_RELEASE);
+	else if (other_moved())
 		__atomic_add_fetch(&items_by_other_pinned, 1, __ATOMIC_RELAXED);
 	/* "stalls": the caller waits at its first item until the other has
 	 * begun a block; the other stops at its first item, asleep as it would
@@ -549,8 +564,7 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 	    __atomic_load_n(&items_by_other_pinned, __ATOMIC_ACQUIRE))
 		usleep(200);
 	if (strcmp(tag, "stalls") == 0 && !caller && items_by_other == 1)
-		for (int k = 0; k < 2000 && !(sched_getaffinity(0, sizeof(mine), &mine) == 0 &&
-					      CPU_COUNT(&mine) == 1); k++)
+		for (int k = 0; k < 2000 && !other_moved(); k++)
 			usleep(1000);
 	/* "slow": each thread waits for the other longer than it polls, and
 	 * sleeps (the caller, waiting for a block the other holds asleep,
@@ -621,6 +635,7 @@ static void test_writer_items(void **state)
 			jsonw_key(&w, "items");
 			jsonw_begin_array(&w);
 			items_by_caller = items_by_other = items_by_other_pinned = 0;
+			items_caller_began = false;
 			if (by_items)
 				jsonw_items(&w, cases[s].n, put_item, tag);
 			else
@@ -658,6 +673,7 @@ static void items_document(struct capture *c, size_t n, const char *tag, bool by
 	jsonw_init(&w, c->f);
 	jsonw_begin_array(&w);
 	items_by_caller = items_by_other = items_by_other_pinned = 0;
+	items_caller_began = false;
 	if (by_items)
 		jsonw_items(&w, n, put_item, tag);
 	else

@@ -109,6 +109,24 @@ static void items_changed(struct items_job *j)
 }
 
 /*
+ * w's thread: the other takes no more blocks, and is moved onto this
+ * thread's CPU unless done (under the lock, which it takes after done is
+ * set: it has not ended, and its thread id is its own). Woken, as it may
+ * sleep with nothing to take now.
+ */
+static void items_stop(struct items_job *j)
+{
+	__atomic_store_n(&j->stop, true, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&j->lock);
+	if (__atomic_load_n(&j->done, __ATOMIC_ACQUIRE))
+		j->watch.on = false;
+	else
+		thread_watch_move_here(&j->watch);
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+/*
  * The watch on the other thread while it holds the block the FILE gets
  * next: it has run since it took it (unlike a thread that has just
  * started or woken, nothing in its way), and a block takes it about 17 us.
@@ -132,9 +150,7 @@ static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j),
 		thread_watch_wait(&j->watch);
 	while (!can_go(j)) {
 		if (watch && thread_watch_starved(&j->watch, t0, now)) {
-			__atomic_store_n(&j->stop, true, __ATOMIC_RELEASE);
-			thread_watch_move_here(&j->watch);
-			items_changed(j); /* it may sleep: it has nothing to take now */
+			items_stop(j);
 			watch = false;
 		}
 		if (now - t0 < ITEMS_POLL_NS) {

@@ -338,6 +338,8 @@ void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 		 * CPU, would be waited for a slice or so */
 		items_wait(&j, helper_done, true);
 		pthread_join(thread, NULL);
+		if (j.stop)
+			w->items_stopped++;
 	}
 	pthread_cond_destroy(&j.cond);
 	pthread_mutex_destroy(&j.lock);

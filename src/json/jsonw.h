@@ -35,6 +35,9 @@ struct jsonw {
 	uint64_t is_object; /* bit d-1: ... is an object (keys expected) */
 	bool after_key;     /* a key was written, its value is next */
 	int error;          /* first misuse, -EINVAL */
+	/* times jsonw_items found its other thread waiting for its CPU and
+	 * stopped it (jsonw-items.c) */
+	unsigned items_stopped;
 };
 
 void jsonw_init(struct jsonw *w, FILE *out);

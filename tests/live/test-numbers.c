@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -21,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -291,18 +294,47 @@ static uint64_t report_refd(const char *regions, uint64_t addr)
 }
 
 /*
+ * A copy of bin, executable, in a new directory under the current one (the
+ * build directory: a file with a page cache of its own); its path in path,
+ * the directory's in dir. Fails when it cannot be made.
+ */
+static void private_copy(const char *bin, char *dir, size_t dir_size, char *path, size_t size)
+{
+	struct stat st;
+	int in, out;
+	off_t off = 0;
+
+	snprintf(dir, dir_size, "vmscope-numbers-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(path, size, "%s/target", dir);
+	in = open(bin, O_RDONLY | O_CLOEXEC);
+	assert_true(in >= 0);
+	assert_int_equal(fstat(in, &st), 0);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	assert_true(out >= 0);
+	while (off < st.st_size)
+		assert_true(sendfile(out, in, &off, (size_t)(st.st_size - off)) > 0);
+	close(in);
+	assert_int_equal(close(out), 0);
+}
+
+/*
  * --reset-refs in text: the header's working set is smaps_rollup's
  * Referenced and the region's refd column its smaps Referenced, as the
  * kernel has them for the frozen target before and after vmscope's read
- * (vmscope touches none of its pages after clearing the bits). The vdso is
- * taken out of each side: its pages are the machine's, and the exit of any
- * process whose mapping of it was referenced (vmscope's own, after its read)
- * turns their referenced flag, which every process's smaps shows, on or off
- * (on this kernel: 4 KiB more, or less, at each such exit). One try; false
- * when the kernel's counts moved around vmscope's read otherwise: DAMON,
- * which runs on some test machines, clears accessed bits.
+ * (vmscope touches none of its pages after clearing the bits). A page
+ * mapped by other processes too can change its Referenced under the frozen
+ * target: the exit of any process whose mapping of it was referenced (as
+ * vmscope's own, after its read) turns the page's referenced flag, which
+ * every process's smaps shows, on or off (on this kernel: 4 KiB more, or
+ * less, at each such exit). So the target runs from bin, a copy of its own
+ * (the suite's other copies of the target come and go), and the vdso, whose
+ * pages are the machine's, is taken out of each side. One try; false when
+ * the kernel's counts moved around vmscope's read otherwise: DAMON, which
+ * runs on some test machines, clears accessed bits.
  */
-static bool reset_refs_try(void)
+static bool reset_refs_try(const char *bin)
 {
 	static const char *const args[] = { "--refs-pages", "20", "--refs-touch", "5", NULL };
 	char pid[16], *hdr, *row;
@@ -315,7 +347,7 @@ static bool reset_refs_try(void)
 	uint64_t f[3], refd, before, after, shown = 0, vdso, vdso_before, vdso_after, vdso_shown;
 	int st;
 
-	target_start(&t, live_target_bin, args);
+	target_start(&t, bin, args);
 	assert_true(lt_target_fact(&t, "refs", f, 3));
 	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
 	lt_argv(argv, NULL, vmscope_bin, vargs);
@@ -365,11 +397,30 @@ static bool damon_running(void)
 	return on;
 }
 
+/* The target's own copy, made before test_reset_refs_text and removed after. */
+static char private_dir[64], private_bin[96];
+
+static int private_target_make(void **state)
+{
+	(void)state;
+	private_copy(live_target_bin, private_dir, sizeof(private_dir), private_bin,
+		     sizeof(private_bin));
+	return 0;
+}
+
+static int private_target_remove(void **state)
+{
+	(void)state;
+	unlink(private_bin);
+	rmdir(private_dir);
+	return 0;
+}
+
 static void test_reset_refs_text(void **state)
 {
 	(void)state;
 	for (int i = 0; i < 5; i++)
-		if (reset_refs_try())
+		if (reset_refs_try(private_bin))
 			return;
 	if (damon_running()) {
 		fprintf(stderr, "# DAMON clears accessed bits here: no quiet try in 5\n");
@@ -527,7 +578,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uss_shmem),
 		cmocka_unit_test(test_memfd_three_maps),
-		cmocka_unit_test(test_reset_refs_text),
+		cmocka_unit_test_setup_teardown(test_reset_refs_text, private_target_make,
+						private_target_remove),
 		cmocka_unit_test(test_faults_short_threads),
 		cmocka_unit_test(test_observer_maps),
 	};

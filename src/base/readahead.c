@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/prefault.h"
 #include "base/thread.h"
 #include "base/xalloc.h"
@@ -225,14 +225,6 @@ static void limit_to_ready(struct procfile_reader *rd)
 /* A yield that took longer gave the CPU to another thread that wanted it. */
 #define POLL_GAP_NS 50000
 
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /*
  * A reader that waits for its CPU (thread_watch: another program keeps
  * the CPU it was started on busy) is moved onto the consumer's CPU while
@@ -292,12 +284,12 @@ static enum procfile_poll_end poll_for(struct procfile_reader *rd, const size_t 
 	int64_t t0, prev, now;
 
 	pthread_mutex_unlock(&rd->lock);
-	t0 = prev = monotonic_ns();
+	t0 = prev = mono_ns();
 	if (watch)
 		thread_watch_wait(&rd->watch);
 	do {
 		sched_yield();
-		now = monotonic_ns();
+		now = mono_ns();
 		if (watch && thread_watch_starved(&rd->watch, t0, now))
 			end = PROCFILE_POLL_MOVED;
 		else if (now - prev > POLL_GAP_NS)

@@ -17,6 +17,8 @@
 #include <sched.h>
 #include <time.h>
 
+#include "base/clock.h"
+
 int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
 	cpu_set_t allowed;
@@ -44,15 +46,6 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 		}
 	}
 	return pthread_create(thread, NULL, fn, arg);
-}
-
-static int64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	if (clock_gettime(clock, &ts) != 0)
-		return -1;
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void thread_watch_start(struct thread_watch *tw, pthread_t thread, int64_t after_ns,

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -187,17 +188,17 @@ static enum vms_rec_end record_loop(struct sampler *s, struct cmd_recorder *rec,
 				    const struct record_args *a, const char *comm, int *ret_err)
 {
 	bool show = !a->quiet && isatty(STDERR_FILENO);
-	int64_t start = cmd_mono_ns(), next = start;
+	int64_t start = mono_ns(), next = start;
 	int64_t deadline = a->duration_ns ? start + (int64_t)a->duration_ns : INT64_MAX;
 
 	for (;;) {
 		struct vms_snapshot *snap = NULL;
-		int64_t now = cmd_mono_ns(), cpu0;
+		int64_t now = mono_ns(), cpu0;
 		bool last = stop_signal || now >= deadline;
 		bool regions = !s->smaps_error && (last || cmd_recorder_want_regions(rec, now));
 		int r;
 
-		cpu0 = cmd_cpu_ns();
+		cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 		r = take_sample(s, regions, rec->samples == 0, &snap);
 		if (r == 0 && regions && s->smaps_error) {
 			regions = false;
@@ -213,7 +214,7 @@ static enum vms_rec_end record_loop(struct sampler *s, struct cmd_recorder *rec,
 			return VMS_REC_END_ERROR;
 		}
 		r = cmd_recorder_add(rec, snap, regions);
-		cmd_recorder_charge(rec, cmd_cpu_ns() - cpu0, regions);
+		cmd_recorder_charge(rec, clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0, regions);
 		if (show && r == 0)
 			progress(rec, snap, comm);
 		vms_snapshot_free(snap);
@@ -231,7 +232,7 @@ static enum vms_rec_end record_loop(struct sampler *s, struct cmd_recorder *rec,
 			next = start = rec->start_mono;
 		}
 		/* the next slot of the schedule that is still ahead */
-		now = cmd_mono_ns();
+		now = mono_ns();
 		do
 			next += (int64_t)a->interval_ns;
 		while (next <= now);
@@ -324,7 +325,7 @@ int cmd_record(int argc, char **argv)
 	end = record_loop(&s, &rec, &a, comm.len ? comm.buf : "?", &err);
 	if (!a.quiet && isatty(STDERR_FILENO) && rec.samples)
 		fputc('\n', stderr);
-	r = cmd_recorder_close(&rec, end, cmd_mono_ns());
+	r = cmd_recorder_close(&rec, end, mono_ns());
 	status = 0;
 	if (end == VMS_REC_END_EXITED)
 		fprintf(stderr, "vmscope: process %d exited; the recording ends with %zu samples\n",

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/escape.h"
 #include "base/parse.h"
 #include "base/strbuf.h"
@@ -253,7 +254,7 @@ static int run_recording(struct top_args *a)
 	status = run(a);
 	r = cmd_recorder_close(&rec, status == EXIT_GONE ? VMS_REC_END_EXITED
 							 : VMS_REC_END_INTERRUPTED,
-			       cmd_mono_ns());
+			       mono_ns());
 	if (r < 0) {
 		cli_error("cannot write '%s': %s", a->record, strerror(-r));
 		return EXIT_GONE;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/strbuf.h"
 #include "base/thread.h"
 
@@ -92,14 +93,6 @@ struct items_job {
  */
 #define ITEMS_POLL_NS 200000
 
-static int64_t items_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* After a change the other thread may wait for: wakes it if it sleeps. */
 static void items_changed(struct items_job *j)
 {
@@ -143,7 +136,7 @@ static void items_stop(struct items_job *j)
  */
 static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j), bool watch)
 {
-	int64_t t0 = items_now_ns(), now = t0;
+	int64_t t0 = mono_ns(), now = t0;
 
 	watch = watch && j->watch.on;
 	if (watch)
@@ -174,7 +167,7 @@ static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j),
 			}
 			pthread_mutex_unlock(&j->lock);
 		}
-		now = items_now_ns();
+		now = mono_ns();
 	}
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -146,15 +147,6 @@ pid_t vms_proc_pid(const struct vms_proc *p)
 int vms_proc_dirfd(const struct vms_proc *p)
 {
 	return p->dirfd;
-}
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	if (clock_gettime(id, &ts) < 0)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void set_src(struct vms_snapshot *snap, enum vms_source src, int error)

@@ -18,12 +18,12 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libproc2/pids.h>
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/parse.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
@@ -123,15 +123,6 @@ void vms_lister_filter(struct vms_lister *l, vms_lister_want_fn *want, void *ctx
 static bool lister_wants(const struct vms_lister *l, const struct vms_pentry *e)
 {
 	return !l->want || l->want(e, l->want_ctx);
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* NUL-separated arguments → one string, or NULL when there are none. */

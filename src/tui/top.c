@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -46,10 +47,7 @@ static void on_signal(int sig)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return mono_ns() / 1000000;
 }
 
 static void say(struct top *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

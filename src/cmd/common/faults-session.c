@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/escape.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -38,14 +39,6 @@ static void on_stop_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void cmd_faults_run_release(struct cmd_faults_run *run)
@@ -187,7 +180,7 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 		/* No user memory to fault in: nothing to watch. */
 		run->no_address_space = true;
 		snprintf(run->why, sizeof(run->why), "%s", why.buf);
-		run->start_ns = run->end_ns = now_ns();
+		run->start_ns = run->end_ns = (uint64_t)mono_ns();
 		goto out;
 	}
 	dirfd = vms_proc_dirfd(proc);
@@ -223,7 +216,7 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	sigaction(SIGTERM, &sa, &old_term);
 	fprintf(stderr, "watching the page faults of pid %d for %.1f s (Ctrl-C ends early)\n",
 		(int)run->pid, (double)run->duration_ns / 1e9);
-	start = now_ns();
+	start = (uint64_t)mono_ns();
 	run->start_ns = start;
 	if (sampler)
 		agg = vms_fault_agg_new(run->first, start, MAX_PENDING);
@@ -231,7 +224,7 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	deadline = start + run->duration_ns;
 	next_tick = start + 1000000000u;
 	for (;;) {
-		uint64_t t = now_ns();
+		uint64_t t = (uint64_t)mono_ns();
 		int wait_ms;
 
 		if (stop_requested) {
@@ -254,7 +247,7 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 
 			nanosleep(&ts, NULL);
 		}
-		t = now_ns();
+		t = (uint64_t)mono_ns();
 		if (t >= next_tick || t >= deadline) {
 			/* The counters every second: the timeline without samples,
 			 * and the last word of a process that exits. */
@@ -277,7 +270,7 @@ int cmd_faults_run(int root_fd, struct cmd_faults_run *run, size_t top)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	run->end_ns = now_ns();
+	run->end_ns = (uint64_t)mono_ns();
 
 	if (!run->exited) {
 		r = vms_fault_counts_read(dirfd, &cur, &run->t1);

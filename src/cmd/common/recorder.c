@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
@@ -18,21 +17,6 @@
 /* Budget saved up while regions are not read: ten intervals' worth. */
 #define BUDGET_INTERVALS 10
 
-int64_t cmd_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t cmd_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int cmd_recorder_open(struct cmd_recorder *r, const char *path, int64_t interval_ns,
 		      uint32_t cpu_permille)

@@ -50,8 +50,4 @@ uint64_t cmd_recorder_bytes(const struct cmd_recorder *r);
 /* Writes the end line (when a sample was written), closes the file; 0 or -errno. */
 int cmd_recorder_close(struct cmd_recorder *r, enum vms_rec_end end, int64_t now_mono);
 
-/* CLOCK_MONOTONIC and CLOCK_PROCESS_CPUTIME_ID in nanoseconds. */
-int64_t cmd_mono_ns(void);
-int64_t cmd_cpu_ns(void);
-
 #endif

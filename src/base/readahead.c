@@ -263,7 +263,8 @@ static void move_reader_here(struct procfile_reader *rd)
  * set, the lock given up meanwhile; called and returns with rd->lock held.
  * Says how the polling ended; after any end but PROCFILE_POLL_CAME the
  * caller sleeps on the condition instead. With watch, the consumer's wait
- * for a chunk, the reader is watched as above.
+ * for a chunk, the reader is watched as above, and still while the
+ * consumer sleeps after the poll (thread_watch_sleep).
  *
  * A sleeping consumer leaves its CPU idle, and on a virtual machine an idle
  * vCPU is given back to the host, which makes the scheduler look elsewhere
@@ -423,6 +424,7 @@ ssize_t readahead_take(struct procfile *pf)
 	size_t unread = pf->end - pf->start;
 	char *mine = NULL, *was;
 	bool poll = rd->poll_ns > 0, from_slab, slab_done;
+	int64_t t0 = 0; /* when the wait for a chunk began */
 	ssize_t n;
 
 	pthread_mutex_lock(&rd->lock);
@@ -438,11 +440,20 @@ ssize_t readahead_take(struct procfile *pf)
 			rd->spare[rd->n_spare++] = buf;
 			continue;
 		}
+		if (!t0)
+			t0 = mono_ns();
 		if (poll) {
 			poll = readahead_poll(pf);
 			continue;
 		}
-		pthread_cond_wait(&rd->cond, &rd->lock);
+		/* asleep, the watch still looks (its window goes on from the
+		 * poll's): a reader that waits for its CPU is moved as in a poll */
+		thread_watch_sleep(&rd->watch, &rd->cond, &rd->lock);
+		if (rd->produced == rd->consumed && !rd->done &&
+		    thread_watch_starved(&rd->watch, t0, mono_ns())) {
+			move_reader_here(rd);
+			pf->poll_ends[PROCFILE_POLL_MOVED]++;
+		}
 	}
 	if (rd->produced == rd->consumed) {
 		n = rd->error;

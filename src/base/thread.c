@@ -80,6 +80,23 @@ bool thread_watch_starved(struct thread_watch *tw, int64_t t0, int64_t now)
 	return false;
 }
 
+void thread_watch_sleep(struct thread_watch *tw, pthread_cond_t *cond, pthread_mutex_t *lock)
+{
+	struct timespec ts;
+
+	if (!tw->on || clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+		pthread_cond_wait(cond, lock);
+		return;
+	}
+	ts.tv_sec += tw->window_ns / 1000000000;
+	ts.tv_nsec += tw->window_ns % 1000000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	(void)pthread_cond_timedwait(cond, lock, &ts);
+}
+
 void thread_watch_move_here(struct thread_watch *tw)
 {
 	int cpu = sched_getcpu();

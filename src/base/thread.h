@@ -50,6 +50,16 @@ void thread_watch_wait(struct thread_watch *tw);
  */
 bool thread_watch_starved(struct thread_watch *tw, int64_t t0, int64_t now);
 /*
+ * A sleep on cond, lock held, in a wait for the thread: while the watch is
+ * on, until its next look at the latest (window_ns), so that a thread that
+ * waits for its CPU is still found by a caller that stopped polling (its
+ * poll may end before the watch has decided: the caller itself may wait
+ * for its CPU on a busy machine); a plain wait otherwise. cond uses
+ * CLOCK_REALTIME, the default (a jump of it only makes one look early or
+ * late).
+ */
+void thread_watch_sleep(struct thread_watch *tw, pthread_cond_t *cond, pthread_mutex_t *lock);
+/*
  * The thread onto the caller's CPU, for the rest of its life; the watch
  * ends. The thread must not have ended (its id may be another's then).
  */

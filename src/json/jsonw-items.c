@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "base/clock.h"
 #include "base/strbuf.h"
@@ -150,21 +149,10 @@ static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j),
 			sched_yield();
 		} else {
 			pthread_mutex_lock(&j->lock);
-			if (!can_go(j) && watch) {
-				/* (a deadline on the condition's clock, CLOCK_REALTIME:
-				 * a jump of it only makes one look early or late) */
-				struct timespec ts;
-
-				clock_gettime(CLOCK_REALTIME, &ts);
-				ts.tv_nsec += ITEMS_WATCH_NS;
-				if (ts.tv_nsec >= 1000000000) {
-					ts.tv_sec++;
-					ts.tv_nsec -= 1000000000;
-				}
-				(void)pthread_cond_timedwait(&j->cond, &j->lock, &ts);
-			} else if (!can_go(j)) {
+			if (!can_go(j) && watch)
+				thread_watch_sleep(&j->watch, &j->cond, &j->lock);
+			else if (!can_go(j))
 				pthread_cond_wait(&j->cond, &j->lock);
-			}
 			pthread_mutex_unlock(&j->lock);
 		}
 		now = mono_ns();

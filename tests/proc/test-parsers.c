@@ -1392,6 +1392,7 @@ static void test_procfile_reader_poll(void **state)
 /* What read_starved, a thread of its own, read (no cmocka asserts there). */
 struct starved_read {
 	int cpu, other;
+	int64_t poll_ns; /* the consumer's polls */
 	struct procfile pf;
 	int r;
 	size_t headers, bad;
@@ -1412,7 +1413,7 @@ static void *read_starved(void *arg)
 	rd->r = -1;
 	if (!spinner_run_on(rd->cpu, rd->other) ||
 	    procfile_open_at_readahead(&rd->pf, AT_FDCWD, "/proc/self/smaps", 1 << 30,
-				       PROCFILE_POLL_NS) != 0)
+				       rd->poll_ns) != 0)
 		return NULL;
 	rd->pinned = -1;
 	while ((rd->r = procfile_next_line(&rd->pf, &line, &len)) > 0) {
@@ -1436,18 +1437,18 @@ static void *read_starved(void *arg)
  * is read whole (2,000 more VMAs, each line whole). The load balancer may
  * move it first (one read in thirty here): of three reads, one at least
  * is moved by the consumer. Needs two CPUs and the right to raise a
- * priority; not under valgrind (tests/spinner.h).
+ * priority; not under valgrind (tests/spinner.h). With poll_ns, the
+ * consumer's polls last that long.
  */
-static void test_procfile_reader_starved(void **state)
+static void reader_starved(int64_t poll_ns)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t n_maps = 2000;
 	char *map;
 	struct spinner sp;
-	struct starved_read rd = { .cpu = -1, .other = -1 };
+	struct starved_read rd = { .cpu = -1, .other = -1, .poll_ns = poll_ns };
 	unsigned moved = 0;
 
-	(void)state;
 	if (!spinner_cpus(&rd.cpu, &rd.other) || !spinner_start(&sp, rd.other))
 		skip();
 	map = map_apart(n_maps);
@@ -1473,6 +1474,22 @@ static void test_procfile_reader_starved(void **state)
 	assert_int_equal(rd.pinned, 1);
 	procfile_release(&rd.pf);
 	munmap(map, 2 * n_maps * (size_t)page);
+}
+
+static void test_procfile_reader_starved(void **state)
+{
+	(void)state;
+	reader_starved(PROCFILE_POLL_NS);
+}
+
+/*
+ * The same with polls of 1 ns, which end before the watch has looked: the
+ * consumer sleeps at each wait, and the watch looks on from its sleep.
+ */
+static void test_procfile_reader_starved_asleep(void **state)
+{
+	(void)state;
+	reader_starved(1);
 }
 
 static void write_text(const char *path, const char *text)
@@ -2026,6 +2043,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_procfile_away),
 		cmocka_unit_test(test_procfile_reader_poll),
 		cmocka_unit_test(test_procfile_reader_starved),
+		cmocka_unit_test(test_procfile_reader_starved_asleep),
 		cmocka_unit_test(test_procfile_after),
 		cmocka_unit_test(test_reader_arenas),
 		cmocka_unit_test(test_regions_hook),

@@ -229,6 +229,8 @@ static void *items_main(void *arg)
 {
 	struct items_job *j = arg;
 
+	if (j->start.items_other_begins)
+		j->start.items_other_begins();
 	while (!__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE)) {
 		size_t b = items_take(j);
 

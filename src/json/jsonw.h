@@ -38,6 +38,9 @@ struct jsonw {
 	/* times jsonw_items found its other thread waiting for its CPU and
 	 * stopped it (jsonw-items.c) */
 	unsigned items_stopped;
+	/* for tests: called by jsonw_items' other thread as it begins, before
+	 * it takes a block (NULL: nothing) */
+	void (*items_other_begins)(void);
 };
 
 void jsonw_init(struct jsonw *w, FILE *out);

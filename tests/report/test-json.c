@@ -668,14 +668,24 @@ static void test_writer_items(void **state)
 	}
 }
 
-/* The items of test_writer_items into a document of their own; how many
- * times jsonw_items stopped its other thread. */
-static unsigned items_document(struct capture *c, size_t n, const char *tag, bool by_items)
+/* The items of test_writer_items into a document of their own, by
+ * jsonw_items when begins is not NULL (its other thread calls it as it
+ * begins; nothing_begins: nothing); how many times jsonw_items stopped its
+ * other thread. */
+static void nothing_begins(void)
+{
+}
+
+static unsigned items_document(struct capture *c, size_t n, const char *tag,
+			       void (*begins)(void))
 {
 	struct jsonw w;
+	bool by_items = begins != NULL;
 
 	capture_open(c);
 	jsonw_init(&w, c->f);
+	if (begins != nothing_begins)
+		w.items_other_begins = begins;
 	jsonw_begin_array(&w);
 	items_by_caller = items_by_other = items_by_other_pinned = 0;
 	items_caller_began = false;
@@ -688,6 +698,20 @@ static unsigned items_document(struct capture *c, size_t n, const char *tag, boo
 	assert_int_equal(jsonw_finish(&w), 0);
 	capture_close(c);
 	return w.items_stopped;
+}
+
+/*
+ * The tests of jsonw_items' watch on its other thread are skipped with one
+ * CPU (the other is allowed it alone from the start) and under valgrind,
+ * where a thread's CPU clock runs on while it sleeps.
+ */
+static void skip_unless_watched(void)
+{
+	cpu_set_t allowed;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+	if (CPU_COUNT(&allowed) < 2 || spinner_under_valgrind())
+		skip();
 }
 
 /*
@@ -706,17 +730,14 @@ static void test_writer_items_stalls(void **state)
 {
 	size_t n = 4096;
 	struct capture one, many;
-	cpu_set_t allowed;
 	unsigned stopped;
 
 	(void)state;
-	assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
-	if (CPU_COUNT(&allowed) < 2 || spinner_under_valgrind())
-		skip();
+	skip_unless_watched();
 	items_caller = pthread_self();
-	items_document(&one, n, "stalls", false);
+	items_document(&one, n, "stalls", NULL);
 	items_by_other_wanted = true;
-	stopped = items_document(&many, n, "stalls", true);
+	stopped = items_document(&many, n, "stalls", nothing_begins);
 	items_by_other_wanted = false;
 	assert_int_equal(stopped, 1);
 	assert_int_equal(many.len, one.len);
@@ -724,6 +745,42 @@ static void test_writer_items_stalls(void **state)
 	assert_true(items_by_other_pinned >= 31);
 	assert_true(items_by_other - items_by_other_pinned <= 1);
 	assert_true(items_by_other >= 32 && items_by_other <= 64);
+	free(one.buf);
+	free(many.buf);
+}
+
+/* test_writer_items_late: the other thread, as it begins, sleeps until it
+ * is moved (2 s at most), as it would wait if another program kept its CPU */
+static void other_begins_late(void)
+{
+	for (int k = 0; k < 2000 && !other_moved(); k++)
+		usleep(1000);
+}
+
+/*
+ * jsonw_items' other thread is slow to begin (asleep until it is moved, as
+ * if another program kept its CPU): the caller writes every block itself,
+ * and at the end, rather than wait for the other to begin, finds it
+ * starved and stops it, which is counted; the other wrote nothing, and the
+ * document is the one written item by item. A stop with nothing written is
+ * the end's watch alone: one while the other holds a block leaves it that
+ * block to write. Needs two CPUs; not under valgrind, where a thread's CPU
+ * clock runs on while it sleeps.
+ */
+static void test_writer_items_late(void **state)
+{
+	size_t n = 160; /* 5 blocks */
+	struct capture one, many;
+
+	(void)state;
+	skip_unless_watched();
+	items_caller = pthread_self();
+	items_document(&one, n, "tag", NULL);
+	assert_int_equal(items_document(&many, n, "tag", other_begins_late), 1);
+	assert_int_equal(items_by_other, 0);
+	assert_int_equal(items_by_caller, n);
+	assert_int_equal(many.len, one.len);
+	assert_memory_equal(many.buf, one.buf, one.len);
 	free(one.buf);
 	free(many.buf);
 }
@@ -1267,6 +1324,7 @@ int main(void)
 		cmocka_unit_test(test_writer_qkeys),
 		cmocka_unit_test(test_writer_items),
 		cmocka_unit_test(test_writer_items_stalls),
+		cmocka_unit_test(test_writer_items_late),
 		cmocka_unit_test(test_writer_misuse),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_snapshot_full),

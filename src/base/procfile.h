@@ -118,6 +118,9 @@ struct procfile {
 	unsigned reader_poll_ends[PROCFILE_POLL__MAX];
 	unsigned most_ahead; /* the most chunks a reader had ready at a take, since procfile_init */
 	struct procfile_after after;
+	/* for tests: called by the read-ahead thread as it begins, before its
+	 * first read (NULL: nothing) */
+	void (*reader_begins)(void);
 };
 
 void procfile_init(struct procfile *pf);

@@ -111,6 +111,7 @@ struct procfile_reader {
 	int fd;
 	/* the consumer's watch on the reader while it waits for a chunk */
 	struct thread_watch watch;
+	void (*begins)(void); /* pf->reader_begins */
 };
 
 /*
@@ -336,6 +337,8 @@ static void *readahead_main(void *arg)
 {
 	struct procfile_reader *rd = arg;
 
+	if (rd->begins)
+		rd->begins();
 	for (;;) {
 		struct readahead_chunk *c;
 		size_t len = 0;
@@ -562,6 +565,7 @@ void readahead_start(struct procfile *pf, int64_t poll_ns)
 	rd = xcalloc(1, sizeof(*rd));
 	rd->fd = pf->fd;
 	rd->poll_ns = poll_ns;
+	rd->begins = pf->reader_begins;
 	rd->limit = READAHEAD_NEAR;
 	/* all the buffers the reader needs while the consumer keeps up, made
 	 * by this thread: a thread's first malloc() makes it an arena of its

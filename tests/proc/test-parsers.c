@@ -1392,7 +1392,6 @@ static void test_procfile_reader_poll(void **state)
 /* What read_starved, a thread of its own, read (no cmocka asserts there). */
 struct starved_read {
 	int cpu, other;
-	int64_t poll_ns; /* the consumer's polls */
 	struct procfile pf;
 	int r;
 	size_t headers, bad;
@@ -1413,7 +1412,7 @@ static void *read_starved(void *arg)
 	rd->r = -1;
 	if (!spinner_run_on(rd->cpu, rd->other) ||
 	    procfile_open_at_readahead(&rd->pf, AT_FDCWD, "/proc/self/smaps", 1 << 30,
-				       rd->poll_ns) != 0)
+				       PROCFILE_POLL_NS) != 0)
 		return NULL;
 	rd->pinned = -1;
 	while ((rd->r = procfile_next_line(&rd->pf, &line, &len)) > 0) {
@@ -1437,18 +1436,18 @@ static void *read_starved(void *arg)
  * is read whole (2,000 more VMAs, each line whole). The load balancer may
  * move it first (one read in thirty here): of three reads, one at least
  * is moved by the consumer. Needs two CPUs and the right to raise a
- * priority; not under valgrind (tests/spinner.h). With poll_ns, the
- * consumer's polls last that long.
+ * priority; not under valgrind (tests/spinner.h).
  */
-static void reader_starved(int64_t poll_ns)
+static void test_procfile_reader_starved(void **state)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t n_maps = 2000;
 	char *map;
 	struct spinner sp;
-	struct starved_read rd = { .cpu = -1, .other = -1, .poll_ns = poll_ns };
+	struct starved_read rd = { .cpu = -1, .other = -1 };
 	unsigned moved = 0;
 
+	(void)state;
 	if (!spinner_cpus(&rd.cpu, &rd.other) || !spinner_start(&sp, rd.other))
 		skip();
 	map = map_apart(n_maps);
@@ -1476,20 +1475,59 @@ static void reader_starved(int64_t poll_ns)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
-static void test_procfile_reader_starved(void **state)
+/* test_procfile_reader_asleep's file, whose reader waits to be moved */
+static struct procfile *late_pf;
+
+/* The reader, as it begins: asleep until the consumer has moved it (2 s at
+ * most), as it would wait for its CPU if another program kept it busy. */
+static void reader_begins_late(void)
 {
-	(void)state;
-	reader_starved(PROCFILE_POLL_NS);
+	for (int k = 0; k < 2000 &&
+			!__atomic_load_n(&late_pf->poll_ends[PROCFILE_POLL_MOVED], __ATOMIC_ACQUIRE);
+	     k++)
+		usleep(1000);
 }
 
 /*
- * The same with polls of 1 ns, which end before the watch has looked: the
- * consumer sleeps at each wait, and the watch looks on from its sleep.
+ * A consumer whose polls end before the watch has looked (1 ns) sleeps at
+ * each wait, and the watch looks on from its sleep: a reader that does not
+ * run (asleep until it is moved, as in reader_begins_late) is moved once,
+ * and the file comes whole (2,000 more VMAs, each line whole). Not under
+ * valgrind, where a thread's CPU clock runs on while it sleeps.
  */
-static void test_procfile_reader_starved_asleep(void **state)
+static void test_procfile_reader_asleep(void **state)
 {
+	long page = sysconf(_SC_PAGESIZE);
+	size_t n_maps = 2000, headers = 0, bad = 0;
+	struct procfile pf;
+	const char *line;
+	size_t len;
+	char *map;
+	int r;
+
 	(void)state;
-	reader_starved(1);
+	if (spinner_under_valgrind())
+		skip();
+	map = map_apart(n_maps);
+	procfile_init(&pf);
+	pf.reader_begins = reader_begins_late;
+	late_pf = &pf;
+	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, "/proc/self/smaps", 1 << 30, 1),
+			 0);
+	assert_non_null(pf.reader);
+	while ((r = procfile_next_line(&pf, &line, &len)) > 0) {
+		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len))
+			headers++;
+		else if (!memchr(line, ':', len) || line[0] < 'A' || line[0] > 'Z')
+			bad++;
+	}
+	procfile_close(&pf);
+	assert_int_equal(r, 0);
+	assert_true(headers > n_maps);
+	assert_int_equal(bad, 0);
+	assert_int_equal(pf.poll_ends[PROCFILE_POLL_MOVED], 1);
+	procfile_release(&pf);
+	munmap(map, 2 * n_maps * (size_t)page);
 }
 
 static void write_text(const char *path, const char *text)
@@ -2043,7 +2081,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_procfile_away),
 		cmocka_unit_test(test_procfile_reader_poll),
 		cmocka_unit_test(test_procfile_reader_starved),
-		cmocka_unit_test(test_procfile_reader_starved_asleep),
+		cmocka_unit_test(test_procfile_reader_asleep),
 		cmocka_unit_test(test_procfile_after),
 		cmocka_unit_test(test_reader_arenas),
 		cmocka_unit_test(test_regions_hook),

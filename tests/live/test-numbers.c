@@ -296,27 +296,37 @@ static uint64_t report_refd(const char *regions, uint64_t addr)
 /*
  * A copy of bin, executable, in a new directory under the current one (the
  * build directory: a file with a page cache of its own); its path in path,
- * the directory's in dir. Fails when it cannot be made.
+ * the directory's in dir. False, with nothing left behind, when it cannot
+ * be made.
  */
-static void private_copy(const char *bin, char *dir, size_t dir_size, char *path, size_t size)
+static bool private_copy(const char *bin, char *dir, size_t dir_size, char *path, size_t size)
 {
 	struct stat st;
-	int in, out;
+	int in = -1, out = -1;
 	off_t off = 0;
+	bool ok = false;
 
 	snprintf(dir, dir_size, "vmscope-numbers-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(chmod(dir, 0755), 0);
+	if (!mkdtemp(dir))
+		return false;
 	snprintf(path, size, "%s/target", dir);
 	in = open(bin, O_RDONLY | O_CLOEXEC);
-	assert_true(in >= 0);
-	assert_int_equal(fstat(in, &st), 0);
-	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	assert_true(out >= 0);
-	while (off < st.st_size)
-		assert_true(sendfile(out, in, &off, (size_t)(st.st_size - off)) > 0);
-	close(in);
-	assert_int_equal(close(out), 0);
+	if (chmod(dir, 0755) == 0 && in >= 0 && fstat(in, &st) == 0)
+		out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (out >= 0) {
+		while (off < st.st_size && sendfile(out, in, &off, (size_t)(st.st_size - off)) > 0)
+			;
+		ok = off == st.st_size;
+		ok = close(out) == 0 && ok;
+	}
+	if (in >= 0)
+		close(in);
+	if (!ok) {
+		fprintf(stderr, "# cannot copy %s to %s: %s\n", bin, path, strerror(errno));
+		unlink(path);
+		rmdir(dir);
+	}
+	return ok;
 }
 
 /*
@@ -403,9 +413,10 @@ static char private_dir[64], private_bin[96];
 static int private_target_make(void **state)
 {
 	(void)state;
-	private_copy(live_target_bin, private_dir, sizeof(private_dir), private_bin,
-		     sizeof(private_bin));
-	return 0;
+	return private_copy(live_target_bin, private_dir, sizeof(private_dir), private_bin,
+			    sizeof(private_bin))
+		       ? 0
+		       : -1;
 }
 
 static int private_target_remove(void **state)

@@ -97,6 +97,29 @@ cpu_speeds() {
 	printf '%s' "$out"
 }
 
+# speeds_skew "cpu0 35.1, cpu1 59.8": the slowest of the figures over the
+# fastest ("1.70"), empty with fewer than two. A skew past 1.25 means the
+# paired ratios measured then follow where each thread ran more than what
+# each program does (skew_note prints that).
+speeds_skew() {
+	printf '%s\n' "$1" | tr ',' '\n' | awk '{ v = $NF + 0; if (v <= 0) next;
+		if (!n || v < lo) lo = v; if (!n || v > hi) hi = v; n++ }
+		END { if (n > 1) printf "%.2f", hi / lo }'
+}
+
+# skew_note WHAT SPEEDS...: a line of warning for each of SPEEDS whose skew
+# is past 1.25.
+skew_note() {
+	local what=$1 s k
+	shift
+	for s in "$@"; do
+		k=$(speeds_skew "$s")
+		[ -n "$k" ] && awk -v k="$k" 'BEGIN { exit !(k > 1.25) }' || continue
+		echo "  note: $what ${k}x apart ($s): the paired ratios then follow where" \
+			"vmscope's threads ran more than vmscope itself; run again"
+	done
+}
+
 # thread_speeds FILE: "first thread 35.1, a made thread 52.3" (ms), the
 # medians of 5 reads of FILE in a process's first thread and in a thread it
 # makes, taking turns (bench/thread-read.c). vmscope reads smaps on a thread

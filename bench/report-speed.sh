@@ -7,7 +7,8 @@
 # of RUNS runs), vmscope's peak RSS, and how long `cat smaps` takes pinned
 # to each CPU before and after (one CPU slower than another shifts the
 # ratios: bench/paired.sh's cpu_speeds) and in a process's first thread and
-# in a thread it makes (thread_speeds). With `rss` instead of MAPS, a
+# in a thread it makes (thread_speeds), with a note where either differs
+# by more than 1.25x (skew_note). With `rss` instead of MAPS, a
 # process shaped like a JVM's: few mappings, 128 MiB written, 20 threads,
 # where smaps costs page walks rather than text (smaps_rollup and the page
 # sweep walk the same pages again). With `libs`, a python3 that has loaded
@@ -103,3 +104,5 @@ if [ -n "$threads_before" ]; then
 	echo "  smaps read by a process's threads, ms (median of 5), before: $threads_before"
 	echo "                                                        after: $threads_after"
 fi
+skew_note "the CPUs' reads of smaps were" "$speeds_before" "$speeds_after"
+skew_note "the threads' reads of smaps were" "$threads_before" "$threads_after"

@@ -168,6 +168,12 @@ extern const char *const vms_jvm_symbol_names[7];
 struct vms_jvm_ranges {
 	uint64_t heap_start, heap_end; /* its Java heap */
 	uint64_t code_start, code_end; /* its code cache (the JIT's code) */
+	/* where its class space is placed from (src/model/jvm.c), 0 when not
+	 * known: the base of its compressed class pointers, and the CDS
+	 * archive it mapped (0 and 0 without one) */
+	uint64_t klass_base, shared_start, shared_end;
+	/* its flag CompressedClassSpaceSize (src/model/jvm.c), 0 when not known */
+	uint64_t class_size;
 };
 
 /*

@@ -46,6 +46,7 @@ enum vms_kind {
 	VMS_KIND_ARENA,        /* the rw part of a glibc malloc heap of a thread arena */
 	VMS_KIND_JAVA_HEAP,    /* anonymous, accessible, in a HotSpot JVM's heap (src/proc/jvm.c) */
 	VMS_KIND_CODE_CACHE,   /* the same in a HotSpot JVM's code cache */
+	VMS_KIND_CLASS_SPACE,  /* the same in a HotSpot JVM's class space (src/model/jvm.c) */
 	VMS_KIND__MAX
 };
 

@@ -40,6 +40,7 @@ static const char *const kind_names[VMS_KIND__MAX] = {
 	[VMS_KIND_ARENA] = "malloc_arena",
 	[VMS_KIND_JAVA_HEAP] = "java_heap",
 	[VMS_KIND_CODE_CACHE] = "code_cache",
+	[VMS_KIND_CLASS_SPACE] = "class_space",
 };
 
 const char *vms_kind_to_string(enum vms_kind kind)

@@ -1,9 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The Java heap and the code cache of a HotSpot JVM: their ranges read
- * from the JVM's own table of its types (src/proc/jvm.c), through the
- * symbols libjvm.so exports, and the regions inside them made java_heap
- * and code_cache.
+ * The Java heap, the code cache and the class space of a HotSpot JVM:
+ * their ranges read from the JVM's own table of its types (src/proc/jvm.c),
+ * through the symbols libjvm.so exports, and the regions inside them made
+ * java_heap, code_cache and class_space.
+ *
+ * The class space (the metadata of the classes, which compressed class
+ * pointers address) is a reservation of CompressedClassSpaceSize bytes (1
+ * GiB by default), committed as classes are loaded. Its size is the JVM's
+ * flag of that name, a variable that libjvm.so's symbol table names where
+ * the library keeps one (Debian's does; the exported symbols do not): no
+ * class space without it. With a CDS archive mapped, the class space
+ * follows the archive's reservation (the archive, then the PROT_NONE rest
+ * of its reservation); without, it begins at the base class pointers are
+ * encoded from. Either way it is taken only where the regions agree: it
+ * begins and ends at region boundaries, and all of it is anonymous.
  */
 #include "config.h"
 
@@ -15,6 +26,9 @@
 
 #include "vmscope/collect.h"
 #include "vmscope/elf.h"
+
+/* More than any JVM's class space (the flag's limit is 3 GiB). */
+#define CLASS_SPACE_MAX (UINT64_C(4) << 30)
 
 /* ELFCLASS64: the walk reads 8-byte pointers and HeapWords */
 #define JVM_ELFCLASS64 2
@@ -57,6 +71,16 @@ int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 	}
 	m = (struct vms_mem_reader){ .read = vms_procmem_read, .ctx = &mem };
 	r = vms_jvm_ranges(&m, &sym, ret);
+	if (r == 0 && (ret->klass_base || ret->shared_end)) {
+		static const char *const flag[] = { "CompressedClassSpaceSize" };
+		uint64_t at, size;
+
+		/* (size_t, as HotSpot's flags of sizes are) */
+		if (vms_elf_symbol_addresses(cache, pid_dirfd, snap, o, flag, 1, &at) == 0 &&
+		    vms_procmem_read(&mem, at, &size, sizeof(size)) == 0 && size > 0 &&
+		    size <= CLASS_SPACE_MAX)
+			ret->class_size = size;
+	}
 	vms_procmem_close(&mem);
 	return r;
 }
@@ -74,10 +98,71 @@ static void mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end, e
 	}
 }
 
+/* The index of the region that begins at addr, or snap->n_regions. */
+static size_t region_at(const struct vms_snapshot *snap, uint64_t addr)
+{
+	size_t lo = 0, hi = snap->n_regions;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (snap->regions[mid].start < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < snap->n_regions && snap->regions[lo].start == addr ? lo : snap->n_regions;
+}
+
+static bool anonymous(const struct vms_region *r)
+{
+	return r->kind == VMS_KIND_ANON || r->kind == VMS_KIND_RESERVED;
+}
+
+/*
+ * The class space, [*ret_start, *ret_end), where the regions agree with
+ * what the JVM says of it (above); false otherwise.
+ */
+static bool class_space(const struct vms_snapshot *snap, const struct vms_jvm_ranges *r,
+			uint64_t *ret_start, uint64_t *ret_end)
+{
+	uint64_t start = r->klass_base, end;
+	size_t i;
+
+	if (!r->class_size)
+		return false;
+	if (r->shared_end) {
+		/* the archive's reservation ends with a PROT_NONE rest unless
+		 * the archive fills it */
+		i = region_at(snap, r->shared_end);
+		if (i == snap->n_regions)
+			return false;
+		start = snap->regions[i].kind == VMS_KIND_RESERVED ? snap->regions[i].end
+								     : r->shared_end;
+	}
+	if (!start || start > UINT64_MAX - r->class_size)
+		return false;
+	end = start + r->class_size;
+	i = region_at(snap, start);
+	if (i == snap->n_regions)
+		return false;
+	for (uint64_t at = start; at < end; at = snap->regions[i++].end)
+		if (i == snap->n_regions || snap->regions[i].start != at ||
+		    !anonymous(&snap->regions[i]) || snap->regions[i].end > end)
+			return false;
+	*ret_start = start;
+	*ret_end = end;
+	return true;
+}
+
 void vms_model_jvm_mark(struct vms_snapshot *snap, const struct vms_jvm_ranges *r)
 {
+	uint64_t start, end;
+
 	mark_anon(snap, r->heap_start, r->heap_end, VMS_KIND_JAVA_HEAP);
 	mark_anon(snap, r->code_start, r->code_end, VMS_KIND_CODE_CACHE);
+	if (class_space(snap, r, &start, &end))
+		mark_anon(snap, start, end, VMS_KIND_CLASS_SPACE);
 }
 
 void vms_model_jvm(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd)

@@ -11,7 +11,11 @@
  * The heap is the MemRegion CollectedHeap::_reserved of the heap that the
  * static Universe::_collectedHeap points at: its _start and _word_size
  * (in HeapWords, 8 bytes on 64-bit). The code cache (the JIT's compiled
- * code) is the statics CodeCache::_low_bound and _high_bound. All of it
+ * code) is the statics CodeCache::_low_bound and _high_bound. For the
+ * class space (src/model/jvm.c), the statics
+ * CompressedKlassPointers::_narrow_klass._base (the base class pointers
+ * are encoded from) and MetaspaceObj::_shared_metaspace_base and _top
+ * (the CDS archive mapped, if any). All of it
  * is read through a reader (/proc/<pid>/mem for a live process; a buffer
  * in the tests and the fuzzer), and every value is checked, as the memory
  * is the process's.
@@ -34,10 +38,14 @@
 /* Longer than any of the names looked for, with the NUL. */
 #define NAME_MAX_READ 32
 
-enum want { W_HEAP_PTR, W_RESERVED, W_START, W_WORDS, W_CODE_LO, W_CODE_HI, W__MAX };
+enum want {
+	W_HEAP_PTR, W_RESERVED, W_START, W_WORDS, W_CODE_LO, W_CODE_HI,
+	W_KLASS_BASE, W_SHARED_BASE, W_SHARED_TOP, W__MAX
+};
 
 #define HEAP_WANTS (1u << W_HEAP_PTR | 1u << W_RESERVED | 1u << W_START | 1u << W_WORDS)
 #define CODE_WANTS (1u << W_CODE_LO | 1u << W_CODE_HI)
+#define CLASS_WANTS (1u << W_KLASS_BASE | 1u << W_SHARED_BASE | 1u << W_SHARED_TOP)
 
 static const struct {
 	const char *type, *field;
@@ -49,6 +57,9 @@ static const struct {
 	[W_WORDS] = { "MemRegion", "_word_size", false },
 	[W_CODE_LO] = { "CodeCache", "_low_bound", true },
 	[W_CODE_HI] = { "CodeCache", "_high_bound", true },
+	[W_KLASS_BASE] = { "CompressedKlassPointers", "_narrow_klass._base", true },
+	[W_SHARED_BASE] = { "MetaspaceObj", "_shared_metaspace_base", true },
+	[W_SHARED_TOP] = { "MetaspaceObj", "_shared_metaspace_top", true },
 };
 
 static int read_u64(const struct vms_mem_reader *m, uint64_t addr, uint64_t *ret)
@@ -146,6 +157,24 @@ static int code_range(const struct vms_mem_reader *m, const uint64_t *value, uin
 	return 0;
 }
 
+/* What the class space is placed by: the three statics' values. */
+static int class_facts(const struct vms_mem_reader *m, const uint64_t *value,
+		       struct vms_jvm_ranges *ret)
+{
+	uint64_t v[3];
+	int r;
+
+	for (unsigned k = 0; k < 3; k++)
+		if ((r = read_u64(m, value[W_KLASS_BASE + k], &v[k])) < 0)
+			return r;
+	if (v[1] > v[2] || (v[1] == 0) != (v[2] == 0))
+		return -EBADMSG;
+	ret->klass_base = v[0];
+	ret->shared_start = v[1];
+	ret->shared_end = v[2];
+	return 0;
+}
+
 int vms_jvm_ranges(const struct vms_mem_reader *m, const struct vms_jvm_symbols *sym,
 		   struct vms_jvm_ranges *ret)
 {
@@ -155,7 +184,7 @@ int vms_jvm_ranges(const struct vms_mem_reader *m, const struct vms_jvm_symbols 
 	uint64_t last_type = 0;
 	unsigned char entries[BATCH * STRIDE_MAX], *entry;
 	bool batch = false;
-	int r, r_heap, r_code;
+	int r, r_heap, r_code, r_class;
 
 	*ret = (struct vms_jvm_ranges){ 0 };
 	if ((r = read_u64(m, sym->stride, &stride)) < 0 ||
@@ -213,6 +242,9 @@ int vms_jvm_ranges(const struct vms_mem_reader *m, const struct vms_jvm_symbols 
 	r_code = (found & CODE_WANTS) == CODE_WANTS
 			 ? code_range(m, value, &ret->code_start, &ret->code_end)
 			 : -ENOENT;
+	r_class = (found & CLASS_WANTS) == CLASS_WANTS ? class_facts(m, value, ret) : -ENOENT;
+	if (r_class < 0)
+		ret->klass_base = ret->shared_start = ret->shared_end = 0;
 	if (r_heap == 0 || r_code == 0)
 		return 0;
 	return r_heap != -ENOENT ? r_heap : r_code;

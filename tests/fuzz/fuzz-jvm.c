@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the walk of a JVM's gHotSpotVMStructs (src/proc/jvm.c)
- * for its heap's and code cache's ranges
+ * for its heap's and code cache's ranges and its class space's facts
  * over a memory image, the input, as tests/proc/jvm-image.h lays it out:
  * the seven exported variables in its first 56 bytes, everything else where
  * their values point. Reads outside the input fail, as reads of memory the
- * process does not map do. Seeds: jvm_image_make(&im, 40, 0) and
- * jvm_image_make(&im, 70, JVM_IMAGE_AT_END) written out.
+ * process does not map do. Seeds: jvm_image_make(&im, 40, 0),
+ * jvm_image_make(&im, 70, JVM_IMAGE_AT_END) and jvm_image_make(&im, 40,
+ * JVM_IMAGE_CLASS) written out.
  */
 #include "config.h"
 
@@ -47,11 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct vms_jvm_ranges r;
 
-	/* a range found is never empty nor wraps; one not found is 0 and 0 */
+	/* a range found is never empty nor wraps; one not found is 0 and 0;
+	 * the archive's range is never backwards, and 0 and 0 or neither */
 	if (vms_jvm_ranges(&m, &sym, &r) == 0 &&
 	    (r.heap_end < r.heap_start || (r.heap_end == r.heap_start && r.heap_start) ||
 	     r.code_end < r.code_start || (r.code_end == r.code_start && r.code_start) ||
-	     (!r.heap_end && !r.code_end)))
+	     (!r.heap_end && !r.code_end) || r.shared_end < r.shared_start ||
+	     (r.shared_start == 0) != (r.shared_end == 0)))
 		__builtin_trap();
 	return 0;
 }

@@ -10,6 +10,7 @@
 import json
 import os
 import re
+import subprocess
 import sys
 
 program, d = sys.argv[1], sys.argv[2]
@@ -188,6 +189,18 @@ def need(desc, found, bad_of=None):
     check(desc, problems)
 
 
+def jvm_range(what, lo, hi, kind, label):
+    """The accessible anonymous regions of [lo, hi), and no others, are of kind."""
+    need("%s: %s, '%s'" % (what, kind, label),
+         find(lambda r: r["lo"] >= lo and r["hi"] <= hi and maps[r["lo"]][3] == ""
+              and maps[r["lo"]][1][:2] != "--"),
+         lambda r: None if r["kind"] == kind and label_of(r) == label
+         else "%s, %s" % (r["kind"], label_of(r)))
+    check("nothing outside it is %s" % kind,
+          [where(r) for r in regions if r["kind"] == kind
+           and not (r["lo"] >= lo and r["hi"] <= hi)])
+
+
 if program == "postgres":
     need("its shared buffers are shared anon, not a deleted file",
          find(lambda r: maps[r["lo"]][3] == "/dev/zero (deleted)" and r["hi"] - r["lo"] >= 16 * MIB),
@@ -237,16 +250,30 @@ elif program == "java":
         check("its Java heap is java_heap", ["the JVM logged no heap address"])
     else:
         lo = int(logged.group(1), 16)
-        hi = lo + int(logged.group(2)) * MIB
-        need("its Java heap (0x%x, %d MB, as it logged) is java_heap, 'Java heap'"
-             % (lo, int(logged.group(2))),
-             find(lambda r: r["lo"] >= lo and r["hi"] <= hi and maps[r["lo"]][3] == ""
-                  and maps[r["lo"]][1][:2] != "--"),
-             lambda r: None if r["kind"] == "java_heap" and label_of(r) == "Java heap"
-             else "%s, %s" % (r["kind"], label_of(r)))
-        check("nothing outside it is java_heap",
-              [where(r) for r in regions if r["kind"] == "java_heap"
-               and not (r["lo"] >= lo and r["hi"] <= hi)])
+        jvm_range("its Java heap (0x%x, %d MB, as it logged)" % (lo, int(logged.group(2))),
+                  lo, lo + int(logged.group(2)) * MIB, "java_heap", "Java heap")
+    # where the JVM said it put its class space (-Xlog:gc+metaspace), found
+    # where libjvm.so's symbol table names its size (Debian's does)
+    try:
+        logged = re.search(r"Compressed class space mapped at: 0x([0-9a-f]+)-0x([0-9a-f]+)",
+                           read("metaspace.log"))
+    except OSError:
+        logged = None
+    libjvm = next((n for (_, _, _, n, _) in maps.values() if n.endswith("/libjvm.so")), None)
+    try:
+        named = libjvm and " CompressedClassSpaceSize\n" in subprocess.run(
+            ["nm", libjvm], capture_output=True, text=True).stdout
+    except OSError:
+        named = None
+    if not logged:
+        check("its class space is class_space", ["the JVM logged no class space"])
+    elif not named:
+        check("its class space is class_space", [],
+              "%s has no symbol CompressedClassSpaceSize (or nm is missing)" % libjvm)
+    else:
+        lo, hi = int(logged.group(1), 16), int(logged.group(2), 16)
+        jvm_range("its class space's committed parts (0x%x-0x%x, as it logged)" % (lo, hi),
+                  lo, hi, "class_space", "JVM class space")
     # its code cache: where the JIT's code is, anonymous and rwx, 32 MiB
     # reserved (-XX:ReservedCodeCacheSize=32m)
     need("its JIT's code (anonymous rwx) is code_cache, 'JVM code cache'",

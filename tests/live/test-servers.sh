@@ -236,10 +236,11 @@ public class Idle {
     }
 }
 EOF
-	# (the JVM logs where it put its heap, and its code cache is 32 MiB:
-	# what vmscope must find)
+	# (the JVM logs where it put its heap and its class space, and its
+	# code cache is 32 MiB: what vmscope must find)
 	(cd "$tmp/java" && exec java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-		-XX:ReservedCodeCacheSize=32m -Xlog:gc+heap+coops=debug:file=heap.log Idle.java \
+		-XX:ReservedCodeCacheSize=32m -Xlog:gc+heap+coops=debug:file=heap.log \
+		-Xlog:gc+metaspace=info:file=metaspace.log Idle.java \
 		>"$tmp/java/out" 2>&1) &
 	after=java_more inspect_when java $! "$tmp/java/out" TERM 600 grep -q '^ready' "$tmp/java/out"
 fi

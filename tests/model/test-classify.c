@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 
+#include "vmscope/collect.h"
 #include "vmscope/model.h"
 
 #include "model/model-internal.h"
@@ -505,6 +506,79 @@ static void test_arenas_and_reserved(void **state)
 	vms_snapshot_free(snap);
 }
 
+/* test_jvm_class_space's address space: a CDS archive, the rest of its
+ * reservation, a class space of size bytes with two 64 KiB parts
+ * committed, and an anonymous mapping right after it. */
+static struct vms_snapshot *class_space_snapshot(uint64_t a, uint64_t size, bool file_inside)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const uint64_t c = a + 0x1000000;
+
+	sb_region(snap, a, a + 0xbc7000, "rw-p", 0, 77, "/usr/lib/jvm/classes.jsa");
+	sb_region(snap, a + 0xbc7000, c, "---p", 0, 0, "");
+	sb_region(snap, c, c + 0x10000, "rw-p", 0, 0, "");
+	if (file_inside)
+		sb_region(snap, c + 0x10000, c + 0x40000, "r--p", 0, 78, "/tmp/data");
+	else
+		sb_region(snap, c + 0x10000, c + 0x40000, "---p", 0, 0, "");
+	sb_region(snap, c + 0x40000, c + 0x50000, "rw-p", 0, 0, "");
+	sb_region(snap, c + 0x50000, c + size, "---p", 0, 0, "");
+	sb_region(snap, c + size, c + size + 0x21000, "rw-p", 0, 0, "");
+	vms_model_build(snap, NULL, -1);
+	return snap;
+}
+
+/*
+ * A JVM's class space (src/model/jvm.c): with a CDS archive, it follows
+ * the archive's reservation; without, it begins at the base of the class
+ * pointers; its accessible parts are class_space. Not where the regions
+ * disagree: a size that ends inside a region, a file inside, no size known,
+ * no archive and a base of 0.
+ */
+static void test_jvm_class_space(void **state)
+{
+	const uint64_t A = UINT64_C(0x7f0000000000), S = UINT64_C(1) << 30;
+	const enum vms_kind KC = VMS_KIND_CLASS_SPACE;
+	struct vms_jvm_ranges cds = {
+		.klass_base = A, .shared_start = A, .shared_end = A + 0xbc7000, .class_size = S,
+	};
+	struct vms_jvm_ranges r;
+	struct vms_snapshot *snap;
+
+	(void)state;
+	snap = class_space_snapshot(A, S, false);
+	EXPECT_KINDS(snap, KF, KRES, KA, KRES, KA, KRES, KA);
+	vms_model_jvm_mark(snap, &cds);
+	EXPECT_KINDS(snap, KF, KRES, KC, KRES, KC, KRES, KA);
+	vms_snapshot_free(snap);
+
+	/* no archive: from the base */
+	r = (struct vms_jvm_ranges){ .klass_base = A + 0x1000000, .class_size = S };
+	snap = class_space_snapshot(A, S, false);
+	vms_model_jvm_mark(snap, &r);
+	EXPECT_KINDS(snap, KF, KRES, KC, KRES, KC, KRES, KA);
+	vms_snapshot_free(snap);
+
+	/* what does not agree */
+	for (int k = 0; k < 5; k++) {
+		r = cds;
+		if (k == 0)
+			r.class_size = S - 0x10000;
+		if (k == 2)
+			r.class_size = 0;
+		if (k == 3)
+			r = (struct vms_jvm_ranges){ .class_size = S };
+		if (k == 4)
+			r.shared_end = A + 0x1000; /* no region begins there */
+		snap = class_space_snapshot(A, S, k == 1);
+		vms_model_jvm_mark(snap, &r);
+		for (size_t i = 0; i < snap->n_regions; i++)
+			if (snap->regions[i].kind == KC)
+				fail_msg("case %d: region %zu is class_space", k, i);
+		vms_snapshot_free(snap);
+	}
+}
+
 static void test_pseudo_regions(void **state)
 {
 	struct vms_snapshot *snap = vms_snapshot_new();
@@ -826,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_thread_stacks_and_guards),
 		cmocka_unit_test(test_sysv_marked),
 		cmocka_unit_test(test_arenas_and_reserved),
+		cmocka_unit_test(test_jvm_class_space),
 		cmocka_unit_test(test_shm_variants),
 		cmocka_unit_test(test_pseudo_regions),
 		cmocka_unit_test(test_groups_in_blocks),

@@ -7,7 +7,9 @@
  * decoys among the six entries looked for and a NULL typeName at its end,
  * the names, the static Universe::_collectedHeap, the heap object whose
  * MemRegion _reserved says where the heap is, and the statics
- * CodeCache::_low_bound and _high_bound. For tests/proc/test-jvm.c.
+ * CodeCache::_low_bound and _high_bound; with JVM_IMAGE_CLASS, the statics
+ * CompressedKlassPointers::_narrow_klass._base and
+ * MetaspaceObj::_shared_metaspace_base and _top. For tests/proc/test-jvm.c.
  */
 #ifndef VMSCOPE_TEST_JVM_IMAGE_H
 #define VMSCOPE_TEST_JVM_IMAGE_H
@@ -40,12 +42,18 @@
 #define JVM_IMAGE_ZERO_WORDS (1u << 9)
 #define JVM_IMAGE_NO_CODE (1u << 10)      /* no CodeCache entries */
 #define JVM_IMAGE_CODE_BACKWARDS (1u << 11) /* _high_bound under _low_bound */
+#define JVM_IMAGE_CLASS (1u << 12)          /* the class space's statics */
+#define JVM_IMAGE_CLASS_BACKWARDS (1u << 13) /* _shared_metaspace_top under _base */
+
+#define JVM_IMAGE_KLASS_BASE UINT64_C(0x7f3d40000000)
+#define JVM_IMAGE_SHARED_TOP UINT64_C(0x7f3d40bc7000)
 
 #define JVM_ENTRY 48
 #define JVM_STATIC_VAR 0x400u /* Universe::_collectedHeap */
 #define JVM_HEAP_OBJ 0x500u   /* the heap object; _reserved at +0x20 */
 #define JVM_RESERVED 0x20u
 #define JVM_CODE_VARS 0x580u   /* CodeCache::_low_bound, then _high_bound */
+#define JVM_CLASS_VARS 0x5a0u  /* _narrow_klass._base, _shared_metaspace_base, _top */
 
 struct jvm_image {
 	unsigned char mem[JVM_IMAGE_SIZE];
@@ -100,7 +108,9 @@ static inline void jvm_image_make(struct jvm_image *im, unsigned decoys, unsigne
 {
 	uint64_t universe, heap_type, memregion, other, f_heap, f_reserved, f_start, f_words;
 	uint64_t f_decoy, code, f_lo, f_hi, words = JVM_IMAGE_WORDS;
-	size_t table, at, entries = decoys + 6 + 1;
+	uint64_t klass, f_kbase, mobj, f_sbase, f_stop;
+	size_t table, at,
+		entries = decoys + 6 + (flags & (JVM_IMAGE_CLASS | JVM_IMAGE_CLASS_BACKWARDS) ? 3 : 0) + 1;
 
 	memset(im, 0, sizeof(*im));
 	/* the variables */
@@ -126,6 +136,12 @@ static inline void jvm_image_make(struct jvm_image *im, unsigned decoys, unsigne
 	jvm_put64(im, JVM_HEAP_OBJ + JVM_RESERVED + 8, words);
 	jvm_put64(im, JVM_CODE_VARS, flags & JVM_IMAGE_CODE_BACKWARDS ? JVM_IMAGE_CODE_END : JVM_IMAGE_CODE);
 	jvm_put64(im, JVM_CODE_VARS + 8, flags & JVM_IMAGE_CODE_BACKWARDS ? JVM_IMAGE_CODE : JVM_IMAGE_CODE_END);
+	/* with CDS: the archive at the base class pointers are encoded from */
+	jvm_put64(im, JVM_CLASS_VARS, JVM_IMAGE_KLASS_BASE);
+	jvm_put64(im, JVM_CLASS_VARS + 8,
+		  flags & JVM_IMAGE_CLASS_BACKWARDS ? JVM_IMAGE_SHARED_TOP : JVM_IMAGE_KLASS_BASE);
+	jvm_put64(im, JVM_CLASS_VARS + 16,
+		  flags & JVM_IMAGE_CLASS_BACKWARDS ? JVM_IMAGE_KLASS_BASE : JVM_IMAGE_SHARED_TOP);
 
 	/* the names, then the table; at the end, the table and then the last
 	 * name, so that neither can be read past in one piece */
@@ -141,6 +157,11 @@ static inline void jvm_image_make(struct jvm_image *im, unsigned decoys, unsigne
 	code = jvm_name(im, "CodeCache");
 	f_lo = jvm_name(im, "_low_bound");
 	f_hi = jvm_name(im, "_high_bound");
+	klass = jvm_name(im, "CompressedKlassPointers");
+	f_kbase = jvm_name(im, "_narrow_klass._base");
+	mobj = jvm_name(im, "MetaspaceObj");
+	f_sbase = jvm_name(im, "_shared_metaspace_base");
+	f_stop = jvm_name(im, "_shared_metaspace_top");
 	table = 0x1000;
 	if (flags & JVM_IMAGE_AT_END)
 		table = JVM_IMAGE_SIZE - entries * JVM_ENTRY - sizeof("Universe");
@@ -169,6 +190,11 @@ static inline void jvm_image_make(struct jvm_image *im, unsigned decoys, unsigne
 	if (!(flags & JVM_IMAGE_NO_CODE)) {
 		jvm_entry(im, &at, code, f_lo, 1, 0, JVM_IMAGE_BASE + JVM_CODE_VARS);
 		jvm_entry(im, &at, code, f_hi, 1, 0, JVM_IMAGE_BASE + JVM_CODE_VARS + 8);
+	}
+	if (flags & (JVM_IMAGE_CLASS | JVM_IMAGE_CLASS_BACKWARDS)) {
+		jvm_entry(im, &at, klass, f_kbase, 1, 0, JVM_IMAGE_BASE + JVM_CLASS_VARS);
+		jvm_entry(im, &at, mobj, f_sbase, 1, 0, JVM_IMAGE_BASE + JVM_CLASS_VARS + 8);
+		jvm_entry(im, &at, mobj, f_stop, 1, 0, JVM_IMAGE_BASE + JVM_CLASS_VARS + 16);
 	}
 	jvm_entry(im, &at, 0, 0, 0, 0, 0); /* the end */
 	im->len = flags & JVM_IMAGE_AT_END ? JVM_IMAGE_SIZE : at + 0x1000;

@@ -64,6 +64,45 @@ static void test_found(void **state)
 	assert_int_equal(im.reads, 7 + 5 + 8 + 24 + 3 + 2);
 }
 
+/*
+ * The class space's statics, when the table has them: the base of the
+ * class pointers and the CDS archive's range; none without them, and none
+ * for an archive whose top is under its base (the heap and the code cache
+ * found all the same).
+ */
+static void test_class_facts(void **state)
+{
+	struct jvm_image im;
+	struct vms_jvm_ranges r;
+
+	(void)state;
+	jvm_image_make(&im, 40, JVM_IMAGE_CLASS);
+	assert_int_equal(ranges_of(&im, &r), 0);
+	assert_heap(&r);
+	assert_code(&r);
+	assert_int_equal(r.klass_base, JVM_IMAGE_KLASS_BASE);
+	assert_int_equal(r.shared_start, JVM_IMAGE_KLASS_BASE);
+	assert_int_equal(r.shared_end, JVM_IMAGE_SHARED_TOP);
+
+	jvm_image_make(&im, 40, JVM_IMAGE_CLASS | JVM_IMAGE_AT_END);
+	assert_int_equal(ranges_of(&im, &r), 0);
+	assert_int_equal(r.klass_base, JVM_IMAGE_KLASS_BASE);
+
+	jvm_image_make(&im, 40, 0);
+	assert_int_equal(ranges_of(&im, &r), 0);
+	assert_heap(&r);
+	assert_int_equal(r.klass_base, 0);
+	assert_int_equal(r.shared_start, 0);
+	assert_int_equal(r.shared_end, 0);
+
+	jvm_image_make(&im, 40, JVM_IMAGE_CLASS_BACKWARDS);
+	assert_int_equal(ranges_of(&im, &r), 0);
+	assert_heap(&r);
+	assert_int_equal(r.klass_base, 0);
+	assert_int_equal(r.shared_start, 0);
+	assert_int_equal(r.shared_end, 0);
+}
+
 /* A table that ends right at the end of the memory: the last batch cannot
  * be read whole, and is read entry by entry; names at the very end too. */
 static void test_table_at_the_end(void **state)
@@ -205,6 +244,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_found),
+		cmocka_unit_test(test_class_facts),
 		cmocka_unit_test(test_table_at_the_end),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_nonsense),

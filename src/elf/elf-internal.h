@@ -40,6 +40,10 @@ struct elf_symbols {
 	size_t n;
 	char *names;
 	size_t names_len;
+	/* syms by address (elf_symbols_find sorts them at its first call: a
+	 * lookup by name needs no order, and sorting libjvm.so's 100,000
+	 * symbols took half of a JVM's report) */
+	bool sorted;
 };
 
 /* The fields of the ELF header that locate the rest, decoded by hand. */
@@ -188,6 +192,6 @@ void elf_read_symbols(const struct elf_source *src, struct elf_facts *f);
 void elf_symbols_free(struct elf_symbols *s);
 
 /* The symbol holding vaddr, or NULL. */
-const struct elf_symbol *elf_symbols_find(const struct elf_symbols *s, uint64_t vaddr);
+const struct elf_symbol *elf_symbols_find(struct elf_symbols *s, uint64_t vaddr);
 
 #endif

@@ -145,18 +145,21 @@ void elf_read_symbols(const struct elf_source *src, struct elf_facts *f)
 		f->symbols_error = r;
 		return;
 	}
-	ARRAY_SORT(s->syms, s->n, cmp_symbol);
 	s->names = strbuf_detach(&names, &s->names_len);
 	f->symbols = s;
 	f->symbols_error = 0;
 }
 
-const struct elf_symbol *elf_symbols_find(const struct elf_symbols *s, uint64_t vaddr)
+const struct elf_symbol *elf_symbols_find(struct elf_symbols *s, uint64_t vaddr)
 {
 	size_t lo = 0, hi, stop;
 
 	if (!s || s->n == 0)
 		return NULL;
+	if (!s->sorted) {
+		ARRAY_SORT(s->syms, s->n, cmp_symbol);
+		s->sorted = true;
+	}
 	/* the first symbol above vaddr */
 	hi = s->n;
 	while (lo < hi) {

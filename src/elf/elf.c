@@ -413,7 +413,7 @@ static bool maps_file_of(const struct vms_region *r, const struct vms_object *o)
  * file is opened again only when they were never read.
  */
 static int cache_symbols(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
-			 const struct elf_symbols **ret)
+			 struct elf_symbols **ret)
 {
 	struct elf_cache_entry *e = elf_cache_find(cache, r);
 	struct elf_source src;
@@ -459,7 +459,7 @@ int vms_elf_symbolize(struct vms_elf_cache *cache, int pid_dirfd, const struct v
 		      uint64_t addr, struct strbuf *out)
 {
 	const struct vms_region *r = vms_snapshot_find(snap, addr), *fr = NULL;
-	const struct elf_symbols *syms = NULL;
+	struct elf_symbols *syms = NULL;
 	const struct elf_symbol *sym = NULL;
 	const struct vms_object *o;
 	const char *base;
@@ -494,16 +494,23 @@ int vms_elf_symbolize(struct vms_elf_cache *cache, int pid_dirfd, const struct v
 	return 0;
 }
 
+/* The most names vms_elf_symbol_addresses looks up at once. */
+#define ELF_NAMES_MAX 16
+
 int vms_elf_symbol_addresses(struct vms_elf_cache *cache, int pid_dirfd,
 			     const struct vms_snapshot *snap, size_t object, const char *const *names,
 			     size_t n, uint64_t *ret)
 {
-	const struct elf_symbols *syms = NULL;
+	struct elf_symbols *syms = NULL;
 	const struct vms_region *fr = NULL;
 	const struct vms_object *o;
+	uint8_t rank[ELF_NAMES_MAX];
+	bool got[ELF_NAMES_MAX] = { false };
 	size_t found = 0;
 	int r;
 
+	if (n > ELF_NAMES_MAX)
+		return -EINVAL;
 	if (!cache || object >= snap->n_objects)
 		return -ENOENT;
 	o = &snap->objects[object];
@@ -519,16 +526,29 @@ int vms_elf_symbol_addresses(struct vms_elf_cache *cache, int pid_dirfd,
 	r = cache_symbols(cache, pid_dirfd, fr, &syms);
 	if (r < 0)
 		return r;
-	for (size_t k = 0; k < n; k++) {
+	/* one pass over the table, in its order (the symbols of a name met
+	 * twice, locals of two files: the preferred binding, then the lowest
+	 * address); a name's first byte is compared before the rest, as most
+	 * of a large table's differ there */
+	for (size_t k = 0; k < n; k++)
 		ret[k] = 0;
-		for (size_t i = 0; i < syms->n; i++)
-			if (strcmp(syms->names + syms->syms[i].name, names[k]) == 0) {
-				if (syms->syms[i].value > UINT64_MAX - o->load_bias)
-					return -EBADMSG;
-				ret[k] = o->load_bias + syms->syms[i].value;
-				found++;
-				break;
+	for (size_t i = 0; i < syms->n; i++) {
+		const struct elf_symbol *sym = &syms->syms[i];
+		const char *name = syms->names + sym->name;
+
+		for (size_t k = 0; k < n; k++) {
+			if (name[0] != names[k][0] || strcmp(name, names[k]) != 0)
+				continue;
+			if (sym->value > UINT64_MAX - o->load_bias)
+				return -EBADMSG;
+			if (!got[k] || sym->rank > rank[k] ||
+			    (sym->rank == rank[k] && o->load_bias + sym->value < ret[k])) {
+				found += !got[k];
+				got[k] = true;
+				ret[k] = o->load_bias + sym->value;
+				rank[k] = sym->rank;
 			}
+		}
 	}
 	return found == n ? 0 : -ENOENT;
 }

@@ -65,12 +65,13 @@ int vms_elf_symbolize(struct vms_elf_cache *cache, int pid_dirfd, const struct v
 
 /*
  * The addresses, in the process snap describes, of the n named symbols
- * (functions and data objects) of snap->objects[object], into ret: read as
- * vms_elf_symbolize reads them (of a name met twice, the preferred binding,
- * then the lowest address). Returns 0; -ENOENT when one is not there (or
- * the object is not a loaded ELF object), -ESTALE when the file changed
- * after the process started, -EINVAL for more than 16 names, or why its
- * symbols could not be read.
+ * (functions and data objects) of snap->objects[object], into ret, 0 for a
+ * name that is not there: read as vms_elf_symbolize reads them (of a name
+ * met twice, the preferred binding, then the lowest address), in one pass
+ * over its symbols. Returns how many were found; -ENOENT when the object
+ * is not a loaded ELF object, -ESTALE when the file changed after the
+ * process started, -EINVAL for more than 16 names, or why its symbols
+ * could not be read.
  */
 int vms_elf_symbol_addresses(struct vms_elf_cache *cache, int pid_dirfd,
 			     const struct vms_snapshot *snap, size_t object, const char *const *names,

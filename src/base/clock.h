@@ -25,4 +25,10 @@ static inline int64_t mono_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
+/* CLOCK_MONOTONIC now, in milliseconds. */
+static inline int64_t mono_ms(void)
+{
+	return mono_ns() / 1000000;
+}
+
 #endif

@@ -243,14 +243,14 @@ static void limit_to_ready(struct procfile_reader *rd)
  * 3.5x). Both CPUs idle: 1,027 to 30,027 VMAs took the same times within
  * 1%.
  */
+#define WATCH_AFTER_NS 50000
+#define WATCH_NS 300000
+
 /*
  * The reader onto this thread's CPU, for the rest of its file; rd->lock
  * held. Not once it is done: it may have ended, and its thread's id gone
  * to another.
  */
-#define WATCH_AFTER_NS 50000
-#define WATCH_NS 300000
-
 static void move_reader_here(struct procfile_reader *rd)
 {
 	if (rd->done)

@@ -550,7 +550,7 @@ int vms_elf_symbol_addresses(struct vms_elf_cache *cache, int pid_dirfd,
 			}
 		}
 	}
-	return found == n ? 0 : -ENOENT;
+	return (int)found;
 }
 
 int vms_elf_symbolize_memory(const void *buf, size_t len, uint64_t vaddr, struct strbuf *out)

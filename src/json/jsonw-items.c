@@ -159,7 +159,6 @@ static void items_wait(struct items_job *j, bool (*can_go)(struct items_job *j),
 	}
 }
 
-
 /* Block b is there to take: it exists, and the block before it in its slot
  * (ITEMS_SLOTS before it) went to the FILE. */
 static bool takeable(struct items_job *j, size_t b)

@@ -45,7 +45,9 @@ static bool is_libjvm(const struct vms_object *o)
 int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
 			 struct vms_jvm_ranges *ret)
 {
-	uint64_t addr[7];
+	/* the table's symbols, then the flag the class space's size is in */
+	const char *names[8];
+	uint64_t addr[8];
 	struct vms_jvm_symbols sym;
 	struct vms_mem_reader m;
 	struct vms_procmem mem;
@@ -56,9 +58,14 @@ int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 		;
 	if (o == snap->n_objects)
 		return -ENOENT;
-	r = vms_elf_symbol_addresses(cache, pid_dirfd, snap, o, vms_jvm_symbol_names, 7, addr);
+	memcpy(names, vms_jvm_symbol_names, sizeof(vms_jvm_symbol_names));
+	names[7] = "CompressedClassSpaceSize";
+	r = vms_elf_symbol_addresses(cache, pid_dirfd, snap, o, names, 8, addr);
 	if (r < 0)
 		return r;
+	for (unsigned k = 0; k < 7; k++)
+		if (!addr[k])
+			return -ENOENT;
 	sym = (struct vms_jvm_symbols){
 		.structs = addr[0], .stride = addr[1], .type_name = addr[2], .field_name = addr[3],
 		.is_static = addr[4], .offset = addr[5], .address = addr[6],
@@ -71,13 +78,10 @@ int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 	}
 	m = (struct vms_mem_reader){ .read = vms_procmem_read, .ctx = &mem };
 	r = vms_jvm_ranges(&m, &sym, ret);
-	if (r == 0 && (ret->klass_base || ret->shared_end)) {
-		static const char *const flag[] = { "CompressedClassSpaceSize" };
-		uint64_t at, size;
+	if (r == 0 && addr[7] && (ret->klass_base || ret->shared_end)) {
+		uint64_t size; /* (size_t, as HotSpot's flags of sizes are) */
 
-		/* (size_t, as HotSpot's flags of sizes are) */
-		if (vms_elf_symbol_addresses(cache, pid_dirfd, snap, o, flag, 1, &at) == 0 &&
-		    vms_procmem_read(&mem, at, &size, sizeof(size)) == 0 && size > 0 &&
+		if (vms_procmem_read(&mem, addr[7], &size, sizeof(size)) == 0 && size > 0 &&
 		    size <= CLASS_SPACE_MAX)
 			ret->class_size = size;
 	}
@@ -98,20 +102,12 @@ static void mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end, e
 	}
 }
 
-/* The index of the region that begins at addr, or snap->n_regions. */
-static size_t region_at(const struct vms_snapshot *snap, uint64_t addr)
+/* The region that begins at addr, or NULL. */
+static const struct vms_region *region_at(const struct vms_snapshot *snap, uint64_t addr)
 {
-	size_t lo = 0, hi = snap->n_regions;
+	const struct vms_region *r = vms_snapshot_find(snap, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (snap->regions[mid].start < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < snap->n_regions && snap->regions[lo].start == addr ? lo : snap->n_regions;
+	return r && r->start == addr ? r : NULL;
 }
 
 static bool anonymous(const struct vms_region *r)
@@ -126,29 +122,27 @@ static bool anonymous(const struct vms_region *r)
 static bool class_space(const struct vms_snapshot *snap, const struct vms_jvm_ranges *r,
 			uint64_t *ret_start, uint64_t *ret_end)
 {
+	const struct vms_region *reg, *last = snap->regions + snap->n_regions;
 	uint64_t start = r->klass_base, end;
-	size_t i;
 
 	if (!r->class_size)
 		return false;
 	if (r->shared_end) {
 		/* the archive's reservation ends with a PROT_NONE rest unless
 		 * the archive fills it */
-		i = region_at(snap, r->shared_end);
-		if (i == snap->n_regions)
+		reg = region_at(snap, r->shared_end);
+		if (!reg)
 			return false;
-		start = snap->regions[i].kind == VMS_KIND_RESERVED ? snap->regions[i].end
-								     : r->shared_end;
+		start = reg->kind == VMS_KIND_RESERVED ? reg->end : r->shared_end;
 	}
 	if (!start || start > UINT64_MAX - r->class_size)
 		return false;
 	end = start + r->class_size;
-	i = region_at(snap, start);
-	if (i == snap->n_regions)
+	reg = region_at(snap, start);
+	if (!reg)
 		return false;
-	for (uint64_t at = start; at < end; at = snap->regions[i++].end)
-		if (i == snap->n_regions || snap->regions[i].start != at ||
-		    !anonymous(&snap->regions[i]) || snap->regions[i].end > end)
+	for (uint64_t at = start; at < end; at = reg++->end)
+		if (reg == last || reg->start != at || !anonymous(reg) || reg->end > end)
 			return false;
 	*ret_start = start;
 	*ret_end = end;

@@ -45,11 +45,6 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
-static int64_t now_ms(void)
-{
-	return mono_ns() / 1000000;
-}
-
 static void say(struct top *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct top *t, const char *fmt, ...)
 {
@@ -722,10 +717,10 @@ int tui_top_run(const struct tui_top_options *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	next = now_ms() + t.interval_ms;
+	next = mono_ms() + t.interval_ms;
 	top_draw(&t);
 	while (!t.quit && !got_signal) {
-		int64_t wait = next - now_ms();
+		int64_t wait = next - mono_ms();
 		int ch;
 
 		timeout(wait < 0 ? 0 : wait > 1000000 ? 1000000 : (int)wait);
@@ -733,17 +728,17 @@ int tui_top_run(const struct tui_top_options *o)
 		if (got_signal)
 			break;
 		if (ch == ERR) {
-			if (now_ms() >= next) {
+			if (mono_ms() >= next) {
 				if (!t.paused)
 					top_refresh(&t);
-				next = now_ms() + t.interval_ms;
+				next = mono_ms() + t.interval_ms;
 			}
 		} else {
 			unsigned before = t.interval_ms;
 
 			handle_key(&t, ch);
 			if (t.interval_ms != before)
-				next = now_ms() + t.interval_ms;
+				next = mono_ms() + t.interval_ms;
 		}
 		if (!t.quit)
 			top_draw(&t);

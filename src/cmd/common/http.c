@@ -41,11 +41,6 @@ struct loop {
 	int64_t accept_after; /* out of fds until then */
 };
 
-static int64_t now_ms(void)
-{
-	return mono_ns() / 1000000;
-}
-
 void http_response(struct strbuf *out, const char *status, const char *type, const char *extra,
 		   const char *body, size_t len, bool head)
 {
@@ -89,7 +84,7 @@ static void conn_answer(struct loop *l, struct conn *c)
 {
 	c->writing = true;
 	c->sent = 0;
-	c->deadline = now_ms() + l->lim->send_ms;
+	c->deadline = mono_ms() + l->lim->send_ms;
 }
 
 static bool is_token_char(char ch)
@@ -189,7 +184,7 @@ static void accept_some(struct loop *l)
 
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-				l->accept_after = now_ms() + HTTP_FD_PAUSE_MS;
+				l->accept_after = mono_ms() + HTTP_FD_PAUSE_MS;
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			return; /* EAGAIN: no more for now */
@@ -201,7 +196,7 @@ static void accept_some(struct loop *l)
 		}
 		c = xmalloc(sizeof(*c) + l->lim->max_request + 1);
 		c->fd = fd;
-		c->deadline = now_ms() + l->lim->request_ms;
+		c->deadline = mono_ms() + l->lim->request_ms;
 		c->writing = false;
 		c->len = 0;
 		c->sent = 0;
@@ -249,7 +244,7 @@ static void serve_ready(struct loop *l, size_t npfd)
 		    (re & (POLLOUT | POLLHUP | POLLERR) || l->pfds[i + 1].events == POLLIN))
 			conn_write(c);
 	}
-	now = now_ms();
+	now = mono_ms();
 	for (size_t i = 0; i < l->n; i++) {
 		struct conn *c = l->conns[i];
 
@@ -276,7 +271,7 @@ int http_serve(int lfd, const struct http_limits *lim, http_handler_fn fn, void 
 
 	while (!*stop) {
 		size_t npfd;
-		int wait = prepare(&l, lfd, now_ms(), &npfd);
+		int wait = prepare(&l, lfd, mono_ms(), &npfd);
 		struct timespec ts = { .tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000L };
 
 		if (ppoll(l.pfds, npfd, wait < 0 ? NULL : &ts, waitmask) < 0) {

@@ -52,8 +52,25 @@ until_ok() {
 	return 1
 }
 
+# state FILE: the state letter of a task's stat FILE (after the name, which
+# may hold spaces and parentheses: "VM Thread"); status 1 when it is gone.
+state() {
+	local stat
+	{ stat=$(<"$1"); } 2>/dev/null || return 1
+	stat=${stat##*) }
+	echo "${stat%% *}"
+}
+
+# stopped PID: every thread of PID is stopped (or has gone). SIGSTOP stops
+# the threads of a group one after another: until the last has stopped, its
+# task/TID/syscall says "running" and holds no stack pointer.
 stopped() {
-	[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]
+	local t s
+	[ "$(state "/proc/$1/stat")" = T ] || return 1
+	for t in /proc/"$1"/task/*; do
+		s=$(state "$t/stat") || continue
+		case $s in T | t | Z | X) ;; *) return 1 ;; esac
+	done
 }
 
 # inspect NAME PID: freezes PID, reads it and runs vmscope on it, thaws it,
@@ -71,6 +88,10 @@ inspect() {
 	: >"$dir/task"
 	for t in /proc/"$pid"/task/*; do
 		read -r -a line <"$t/syscall" || continue
+		if [ ${#line[@]} -lt 3 ]; then
+			not_ok "$name: thread ${t##*/} not stopped" "syscall: ${line[*]}"
+			continue
+		fi
 		echo "${t##*/} ${line[-2]}" >>"$dir/task"
 	done
 	"$vmscope" --format json "$pid" >"$dir/snap.json" 2>"$dir/err" &&

@@ -15,11 +15,12 @@
 #include "base/thread.h"
 
 #include <sched.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "base/clock.h"
 
-int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
+static int create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
 	cpu_set_t allowed;
 	int cpu = sched_getcpu();
@@ -46,6 +47,83 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 		}
 	}
 	return pthread_create(thread, NULL, fn, arg);
+}
+
+/*
+ * The early thread (thread_early_start): polled until it is given a
+ * function or EARLY_POLL_NS have passed, then asleep. state goes from
+ * EARLY_NONE to EARLY_WAITING, then to EARLY_GIVEN or EARLY_ENDED, once a
+ * process; it is read without the lock by the poll.
+ */
+enum { EARLY_NONE, EARLY_WAITING, EARLY_GIVEN, EARLY_ENDED };
+#define EARLY_POLL_NS 1000000
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	void *(*fn)(void *);
+	void *arg;
+	int state;
+} early = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void *early_main(void *unused)
+{
+	int64_t t0 = mono_ns();
+	bool given;
+
+	(void)unused;
+	while (__atomic_load_n(&early.state, __ATOMIC_ACQUIRE) == EARLY_WAITING &&
+	       mono_ns() - t0 < EARLY_POLL_NS)
+		sched_yield();
+	pthread_mutex_lock(&early.lock);
+	while (early.state == EARLY_WAITING)
+		pthread_cond_wait(&early.cond, &early.lock);
+	given = early.state == EARLY_GIVEN;
+	pthread_mutex_unlock(&early.lock);
+	return given ? early.fn(early.arg) : NULL;
+}
+
+void thread_early_start(void)
+{
+	pthread_mutex_lock(&early.lock);
+	if (early.state == EARLY_NONE) {
+		__atomic_store_n(&early.state, EARLY_WAITING, __ATOMIC_RELEASE);
+		if (create_apart(&early.thread, early_main, NULL) != 0)
+			__atomic_store_n(&early.state, EARLY_ENDED, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&early.lock);
+}
+
+void thread_early_end(void)
+{
+	bool waiting;
+
+	pthread_mutex_lock(&early.lock);
+	waiting = early.state == EARLY_WAITING;
+	if (waiting) {
+		__atomic_store_n(&early.state, EARLY_ENDED, __ATOMIC_RELEASE);
+		pthread_cond_signal(&early.cond);
+	}
+	pthread_mutex_unlock(&early.lock);
+	if (waiting)
+		(void)pthread_join(early.thread, NULL);
+}
+
+int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&early.lock);
+	if (early.state == EARLY_WAITING) {
+		early.fn = fn;
+		early.arg = arg;
+		*thread = early.thread;
+		__atomic_store_n(&early.state, EARLY_GIVEN, __ATOMIC_RELEASE);
+		pthread_cond_signal(&early.cond);
+		pthread_mutex_unlock(&early.lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&early.lock);
+	return create_apart(thread, fn, arg);
 }
 
 void thread_watch_start(struct thread_watch *tw, pthread_t thread, int64_t after_ns,

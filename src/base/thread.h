@@ -15,6 +15,19 @@
 int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /*
+ * A thread apart started now, for the first thread_create_apart() after
+ * it, which gives it its function instead of starting a thread: a new
+ * thread begins on a vCPU woken from idle 0.1 to 0.2 ms after
+ * pthread_create() returns, longer than vmscope takes from its start to
+ * its first read of smaps; started early, it has begun by then. Until
+ * given its function it polls (sched_yield) for up to 1 ms, then sleeps.
+ * Once a process: a call after the first does nothing.
+ */
+void thread_early_start(void);
+/* The early thread ended and joined, if no thread_create_apart() took it. */
+void thread_early_end(void);
+
+/*
  * A thread the caller waits for, watched: whether it waits for its CPU.
  * Started apart, a thread stays on the CPU it was put on while that CPU
  * runs it; when another program keeps that CPU busy, the thread gets its

@@ -13,6 +13,7 @@
 
 #include "base/arena.h"
 #include "base/procfile.h"
+#include "base/thread.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/faults.h"
@@ -348,7 +349,7 @@ static int report_several(struct run *run, const pid_t *pids, size_t n, int stat
 	return status;
 }
 
-static int report_main(int argc, char **argv, const struct typo *typo)
+static int report_targets(int argc, char **argv, const struct typo *typo)
 {
 	struct report_args a = { .r.format = "text" };
 	struct run run = { .a = &a };
@@ -417,6 +418,21 @@ static int report_main(int argc, char **argv, const struct typo *typo)
 	}
 	vms_elf_cache_free(run.cache);
 	close(run.root_fd);
+	return status;
+}
+
+/*
+ * The thread that will read smaps (readahead.c) is started first, so that
+ * it has begun on the other CPU by the time the options are parsed and the
+ * process's first files read (thread_early_start).
+ */
+static int report_main(int argc, char **argv, const struct typo *typo)
+{
+	int status;
+
+	thread_early_start();
+	status = report_targets(argc, argv, typo);
+	thread_early_end();
 	return status;
 }
 

@@ -284,21 +284,25 @@ grep -q '▼PSS' "$tmp/out" && ok "list in a UTF-8 locale keeps its glyphs" ||
 # own: a thread stopped at each system call by strace may look so), when
 # the two take turns and the locale waits for a turn: then after smaps is
 # opened. The move is a one-CPU affinity after the wider one the reader
-# was given at its start.
+# was given at its start. The thread that reads smaps was started before
+# /proc was opened (thread_early_start: it begins on the other CPU while
+# the options are parsed).
 if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
 	start cli-locale --maps 20000
-	LC_ALL=C.UTF-8 strace -f -qq -e trace=openat,read,sched_setaffinity -e signal=none \
+	LC_ALL=C.UTF-8 strace -f -qq -e trace=openat,read,sched_setaffinity,clone,clone3 -e signal=none \
 		-o "$tmp/strace" "$vmscope" --color never "$tpid" >/dev/null 2>&1
 	order=$(awk -v pid="$tpid" '
 		fd == "" && $0 ~ "\"/proc/" pid "/smaps\"|\"smaps\"" && / = [0-9]+$/ {
 			fd = $NF; opened = NR }
 		fd != "" && loc == "" && /openat\(.*(locale-archive|\/LC_CTYPE)"/ { loc = NR }
-		fd != "" && index($0, "read(" fd ",") { last = NR }
+		fd != "" && index($0, "read(" fd ",") { last = NR; if (reader == "") reader = $1 }
+		proc == "" && /openat\(AT_FDCWD, "\/proc", / { proc = NR }
+		/clone3?\(/ && / = [0-9]+$/ { cloned[$NF] = NR }
 		/sched_setaffinity\([0-9]+, [0-9]+, \[[0-9]+\]\) = 0/ {
 			split($0, a, /[(,]/); if (wide[a[2]]) moved = 1 }
 		/sched_setaffinity\([0-9]+, [0-9]+, \[[0-9]+[ ,-]/ { split($0, a, /[(,]/); wide[a[2]] = 1 }
-		END { print opened + 0, loc + 0, last + 0, moved + 0 }' "$tmp/strace")
-	read -r opened loc last moved <<<"$order"
+		END { print opened + 0, loc + 0, last + 0, moved + 0, proc + 0, cloned[reader] + 0 }' "$tmp/strace")
+	read -r opened loc last moved proc cloned <<<"$order"
 	if [ "$opened" -gt 0 ] && [ "$loc" -gt "$opened" ] && [ "$loc" -lt "$last" ]; then
 		ok "report: the locale loaded while smaps is read (lines $opened < $loc < $last of strace)"
 	elif [ "$moved" = 1 ] && [ "$opened" -gt 0 ] && [ "$loc" -gt "$opened" ]; then
@@ -306,6 +310,12 @@ if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; the
 	else
 		not_ok "report: the locale loaded while smaps is read" \
 			"smaps opened at line $opened, the locale at $loc, smaps's last read at $last (reader moved: $moved)"
+	fi
+	if [ "$cloned" -gt 0 ] && [ "$proc" -gt "$cloned" ]; then
+		ok "report: smaps's reader started before /proc is opened (lines $cloned < $proc of strace)"
+	else
+		not_ok "report: smaps's reader started before /proc is opened" \
+			"its thread made at line $cloned of strace, /proc opened at $proc"
 	fi
 	run env LC_ALL=C "$vmscope" --color never -w 80 "$tpid"
 	ascii_only "report of 20,000 mappings in the C locale: ASCII only"

@@ -113,7 +113,7 @@ static void sample(FILE *out, const char *name, const char *labels, const char *
 }
 
 static void memory_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			   const char *labels)
+			   const char *labels, const struct vms_insights *in)
 {
 	static const struct {
 		const char *measure;
@@ -127,6 +127,7 @@ static void memory_samples(FILE *out, const char *name, const struct vms_snapsho
 	};
 	char extra[64];
 
+	(void)in;
 	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
 		uint64_t v;
 
@@ -146,13 +147,14 @@ static void memory_samples(FILE *out, const char *name, const struct vms_snapsho
 
 /* The per-kind breakdown: each measure summed over the regions of a kind. */
 static void kind_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			 const char *labels)
+			 const char *labels, const struct vms_insights *in)
 {
 	uint64_t sum[VMS_KIND__MAX][VMS_MEASURE__MAX] = { { 0 } };
 	bool have[VMS_KIND__MAX][VMS_MEASURE__MAX] = { { false } };
 	bool any[VMS_KIND__MAX] = { false };
 	char extra[96];
 
+	(void)in;
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		const struct vms_region *r = &snap->regions[i];
 		unsigned k = (unsigned)r->kind < VMS_KIND__MAX ? (unsigned)r->kind : 0;
@@ -181,22 +183,25 @@ static void kind_samples(FILE *out, const char *name, const struct vms_snapshot 
 }
 
 static void region_count_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-				 const char *labels)
+				 const char *labels, const struct vms_insights *in)
 {
+	(void)in;
 	if (vms_snapshot_have(snap, VMS_SRC_SMAPS))
 		sample(out, name, labels, NULL, snap->n_regions);
 }
 
 static void thread_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			   const char *labels)
+			   const char *labels, const struct vms_insights *in)
 {
+	(void)in;
 	if (snap->proc.threads)
 		sample(out, name, labels, NULL, snap->proc.threads);
 }
 
 static void fault_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			  const char *labels)
+			  const char *labels, const struct vms_insights *in)
 {
+	(void)in;
 	if (!snap->totals.have_faults)
 		return;
 	sample(out, name, labels, "type=\"minor\"", snap->totals.minflt);
@@ -204,10 +209,11 @@ static void fault_samples(FILE *out, const char *name, const struct vms_snapshot
 }
 
 static void source_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			   const char *labels)
+			   const char *labels, const struct vms_insights *in)
 {
 	char extra[64];
 
+	(void)in;
 	for (int s = 0; s < VMS_SRC__MAX; s++) {
 		if (!snap->src[s].tried)
 			continue;
@@ -218,14 +224,12 @@ static void source_samples(FILE *out, const char *name, const struct vms_snapsho
 
 /* Stacks: how much room each has left, and its limit (unlimited ones are left out). */
 static void stack_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			  const char *labels, bool limit)
+			  const char *labels, const struct vms_insights *in, bool limit)
 {
-	struct vms_insights in;
 	char extra[64];
 
-	vms_insights_build(snap, &in);
-	for (size_t i = 0; i < in.n_stacks; i++) {
-		const struct vms_stack_use *st = &in.stacks[i];
+	for (size_t i = 0; i < in->n_stacks; i++) {
+		const struct vms_stack_use *st = &in->stacks[i];
 
 		if (!st->have_used || !st->have_limit || st->limit == VMS_UNLIMITED)
 			continue;
@@ -236,27 +240,27 @@ static void stack_samples(FILE *out, const char *name, const struct vms_snapshot
 				 (int)snap->proc.pid);
 		sample(out, name, labels, extra, limit ? st->limit : st->headroom);
 	}
-	vms_insights_release(&in);
 }
 
 static void stack_headroom_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-				   const char *labels)
+				   const char *labels, const struct vms_insights *in)
 {
-	stack_samples(out, name, snap, labels, false);
+	stack_samples(out, name, snap, labels, in, false);
 }
 
 static void stack_limit_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-				const char *labels)
+				const char *labels, const struct vms_insights *in)
 {
-	stack_samples(out, name, snap, labels, true);
+	stack_samples(out, name, snap, labels, in, true);
 }
 
 /* A signed value: sample() prints unsigned ones. */
 static void oom_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			const char *labels)
+			const char *labels, const struct vms_insights *in)
 {
 	const struct vms_oom *o = &snap->oom;
 
+	(void)in;
 	if (o->tried && !o->score_error)
 		fprintf(out, "%s{%s,kind=\"score\"} %" PRId32 "\n", name, labels, o->score);
 	if (o->tried && !o->adj_error)
@@ -264,10 +268,9 @@ static void oom_samples(FILE *out, const char *name, const struct vms_snapshot *
 }
 
 static void cgroup_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			   const char *labels)
+			   const char *labels, const struct vms_insights *in)
 {
 	const struct vms_cgroup *cg = &snap->cgroup;
-	struct vms_insights in;
 	char extra[64];
 
 	if (!cg->tried || cg->error)
@@ -278,54 +281,46 @@ static void cgroup_samples(FILE *out, const char *name, const struct vms_snapsho
 		snprintf(extra, sizeof(extra), "measure=\"%s\"", vms_cg_names[f]);
 		sample(out, name, labels, extra, cg->v[f]);
 	}
-	vms_insights_build(snap, &in);
-	if (in.have_cg_headroom && in.cg_headroom != VMS_UNLIMITED)
-		sample(out, name, labels, "measure=\"headroom\"", in.cg_headroom);
-	vms_insights_release(&in);
+	if (in->have_cg_headroom && in->cg_headroom != VMS_UNLIMITED)
+		sample(out, name, labels, "measure=\"headroom\"", in->cg_headroom);
 }
 
 /* Fragmentation, huge pages and locked memory: what the mapping costs. */
 static void mapping_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			    const char *labels)
+			    const char *labels, const struct vms_insights *in)
 {
 	const struct vms_limits *l = &snap->limits;
-	struct vms_insights in;
 
-	vms_insights_build(snap, &in);
-	if (in.have_regions) {
-		sample(out, name, labels, "measure=\"unmapped\"", in.unmapped);
-		sample(out, name, labels, "measure=\"largest_gap\"", in.largest_gap);
+	if (in->have_regions) {
+		sample(out, name, labels, "measure=\"unmapped\"", in->unmapped);
+		sample(out, name, labels, "measure=\"largest_gap\"", in->largest_gap);
 	}
-	if (in.have_heap)
-		sample(out, name, labels, "measure=\"heap_size\"", in.heap_size);
-	if (in.have_heap_rss)
-		sample(out, name, labels, "measure=\"heap_rss\"", in.heap_rss);
-	if (in.have_thp) {
-		sample(out, name, labels, "measure=\"anon\"", in.anon);
-		sample(out, name, labels, "measure=\"anon_huge\"", in.anon_huge);
+	if (in->have_heap)
+		sample(out, name, labels, "measure=\"heap_size\"", in->heap_size);
+	if (in->have_heap_rss)
+		sample(out, name, labels, "measure=\"heap_rss\"", in->heap_rss);
+	if (in->have_thp) {
+		sample(out, name, labels, "measure=\"anon\"", in->anon);
+		sample(out, name, labels, "measure=\"anon_huge\"", in->anon_huge);
 	}
-	if (in.have_locked)
-		sample(out, name, labels, "measure=\"locked\"", in.locked);
+	if (in->have_locked)
+		sample(out, name, labels, "measure=\"locked\"", in->locked);
 	if (l->tried && !l->error && l->have_memlock && l->memlock != VMS_UNLIMITED)
 		sample(out, name, labels, "measure=\"memlock_limit\"", l->memlock);
-	vms_insights_release(&in);
 }
 
 static void gap_samples(FILE *out, const char *name, const struct vms_snapshot *snap,
-			const char *labels)
+			const char *labels, const struct vms_insights *in)
 {
-	struct vms_insights in;
-
-	vms_insights_build(snap, &in);
-	if (in.have_regions)
-		sample(out, name, labels, NULL, in.n_gaps);
-	vms_insights_release(&in);
+	(void)snap;
+	if (in->have_regions)
+		sample(out, name, labels, NULL, in->n_gaps);
 }
 
 struct family {
 	const char *name, *type, *help;
 	void (*samples)(FILE *out, const char *name, const struct vms_snapshot *snap,
-			const char *labels);
+			const char *labels, const struct vms_insights *in);
 };
 
 static const struct family families[] = {
@@ -402,22 +397,29 @@ int vms_openmetrics_write(FILE *out, enum vms_metrics_format fmt,
 			  const struct vms_snapshot *const *snaps, size_t n)
 {
 	struct strbuf *labels = xcalloc(n ? n : 1, sizeof(*labels));
+	/* built once a process, for the families that use them */
+	struct vms_insights *ins = xcalloc(n ? n : 1, sizeof(*ins));
 
 	for (size_t i = 0; i < n; i++) {
 		strbuf_init(&labels[i]);
 		process_labels(&labels[i], snaps[i]);
+		vms_insights_build(snaps[i], &ins[i]);
 	}
 	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
 		vms_metrics_family(out, fmt, families[f].name, families[f].type, families[f].help);
 		for (size_t i = 0; i < n; i++)
-			families[f].samples(out, families[f].name, snaps[i], labels[i].buf);
+			families[f].samples(out, families[f].name, snaps[i], labels[i].buf,
+					    &ins[i]);
 	}
 	if (n > 0)
 		vms_metrics_host(out, fmt, &snaps[0]->host, &snaps[0]->host_mem);
 	vms_metrics_end(out, fmt);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		strbuf_release(&labels[i]);
+		vms_insights_release(&ins[i]);
+	}
 	free(labels);
+	free(ins);
 	return ferror(out) ? -EIO : 0;
 }
 

@@ -42,7 +42,7 @@ static void regions_parsed(void *ctx, struct vms_snapshot *snap, size_t from, si
 		const struct vms_region *r = &snap->regions[i];
 
 		if (r->object >= 0 && model_elf_candidate(r) &&
-		    (i == 0 || r[-1].object != r->object))
+		    (i == 0 || r[-1].object != r->object || !model_elf_candidate(&r[-1])))
 			vms_elf_prefetch(pd->cache, pd->pid_dirfd, r);
 	}
 }

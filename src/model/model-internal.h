@@ -76,19 +76,21 @@ static inline bool model_startswith(const char *s, const char *prefix)
 }
 
 /*
- * Files whose contents are worth a look for program headers: a path, not a
+ * Regions whose file is worth a look for program headers: a path, not a
  * device or a SysV segment (opening a device can have effects, and these
- * are never ELF), and mapped private, as the loader maps what it loads. A
- * file a process shares (a JVM's hsperfdata, a database's or a cache's data
- * file) is no loaded object, and its open and close are not harmless: on
- * ext4 the first close of a file after it was truncated, anyone's, writes
- * its dirty pages back, cleaning the sharer's page table entries.
+ * are never ELF), mapped private and executable, as the loader maps the
+ * code of what it loads (an object's other segments are found through it).
+ * Any other file is no loaded program, and its open and close are not
+ * harmless: on ext4 the first close of a file after it was truncated,
+ * anyone's, writes its dirty pages back, cleaning the page table entries of
+ * whoever maps it shared (a JVM's hsperfdata, a database's or a cache's data
+ * file), even when this process maps it private, to read it.
  */
 static inline bool model_elf_candidate(const struct vms_region *r)
 {
 	const char *name = model_region_name(r);
 
-	return name[0] == '/' && !(r->perms & VMS_PERM_SHARED) &&
+	return name[0] == '/' && (r->perms & VMS_PERM_EXEC) && !(r->perms & VMS_PERM_SHARED) &&
 	       !model_startswith(name, "/dev/") && !model_startswith(name, "/SYSV");
 }
 

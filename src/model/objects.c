@@ -66,7 +66,7 @@ static void groups_finish(struct model_groups *g, struct vms_snapshot *snap)
 }
 
 static void load_elf(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid_dirfd,
-		     const uint32_t *first)
+		     const struct model_groups *g)
 {
 	struct vms_source_status *st = &snap->src[VMS_SRC_ELF];
 	bool tried = false, any_ok = false;
@@ -74,13 +74,16 @@ static void load_elf(struct vms_snapshot *snap, struct vms_elf_cache *cache, int
 
 	for (size_t o = 0; o < snap->n_objects; o++) {
 		const struct vms_region *r;
+		uint32_t i = g->first[o];
 		int ret;
 
-		if (first[o] == MODEL_NO_REGION)
+		/* read through the object's first region that may be a
+		 * program's code */
+		while (i != MODEL_NO_REGION && !model_elf_candidate(&snap->regions[i]))
+			i = g->next[i];
+		if (i == MODEL_NO_REGION)
 			continue;
-		r = &snap->regions[first[o]];
-		if (!model_elf_candidate(r))
-			continue;
+		r = &snap->regions[i];
 		tried = true;
 		ret = vms_elf_load_object(cache, pid_dirfd, r, &snap->objects[o], snap->arena);
 		if (ret >= 0)
@@ -296,7 +299,7 @@ void model_build(struct vms_snapshot *snap, struct vms_elf_cache *cache, int pid
 			g = &own;
 		groups_finish(g, snap);
 		if (pid_dirfd >= 0 && snap->n_objects > 0)
-			load_elf(snap, cache, pid_dirfd, g->first);
+			load_elf(snap, cache, pid_dirfd, g);
 	} else {
 		g = NULL;
 	}

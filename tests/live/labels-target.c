@@ -22,7 +22,8 @@
  *                             hsperfdata: made by truncating a file that was
  *                             there and kept open (on ext4, the next close of
  *                             it, anyone's, writes its dirty pages back),
- *                             unlinked once mapped
+ *                             unlinked once mapped; mapped again private and
+ *                             read-only, and shared and executable
  *
  * The SysV segment that is not marked for removal outlives the target: the
  * test removes it by its id. Segments have private keys made of the pid.
@@ -100,6 +101,12 @@ static void datafile(size_t bytes)
 	if (p == MAP_FAILED)
 		fail("mmap datafile");
 	touch(p, bytes);
+	/* and mapped private to read, as a reader of a file another writes,
+	 * and shared and executable (where the file system allows it), as
+	 * code another writes: neither is a program, and neither is opened */
+	if (mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+		fail("mmap datafile private");
+	(void)mmap(NULL, bytes, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
 	/* kept open, as the JVM keeps its own: the first close of it flushes */
 	unlink(path);
 	printf("datafile 0x%lx %zu\n", (unsigned long)(uintptr_t)p, bytes);

@@ -13,8 +13,17 @@
  * class space without it. With a CDS archive mapped, the class space
  * follows the archive's reservation (the archive, then the PROT_NONE rest
  * of its reservation); without, it begins at the base class pointers are
- * encoded from. Either way it is taken only where the regions agree: it
- * begins and ends at region boundaries, and all of it is anonymous.
+ * encoded from, or, when that base is 0 (zero-based pointers, -Xshare:off),
+ * right after the Java heap, where the JVM puts it so that the base 0
+ * reaches it. Either way it is taken only where the regions agree: it
+ * begins and ends at region boundaries, and all of it is anonymous; after
+ * the heap, its first committed part may be one region with the heap's
+ * last (the kernel merges two anonymous mappings alike), which stays the
+ * heap's.
+ *
+ * A range marks the anonymous regions that lie mostly in it: a region the
+ * kernel merged from two of the JVM's ranges goes to the one that holds the
+ * most of it.
  */
 #include "config.h"
 
@@ -78,7 +87,7 @@ int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 	}
 	m = (struct vms_mem_reader){ .read = vms_procmem_read, .ctx = &mem };
 	r = vms_jvm_ranges(&m, &sym, ret);
-	if (r == 0 && addr[7] && (ret->klass_base || ret->shared_end)) {
+	if (r == 0 && addr[7] && (ret->klass_base || ret->shared_end || ret->heap_end)) {
 		uint64_t size; /* (size_t, as HotSpot's flags of sizes are) */
 
 		if (vms_procmem_read(&mem, addr[7], &size, sizeof(size)) == 0 && size > 0 &&
@@ -89,6 +98,15 @@ int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 	return r;
 }
 
+/* Whether more than half of r lies in [start, end). */
+static bool mostly_in(const struct vms_region *r, uint64_t start, uint64_t end)
+{
+	uint64_t lo = r->start > start ? r->start : start;
+	uint64_t hi = r->end < end ? r->end : end;
+
+	return hi > lo && hi - lo > (r->end - r->start) / 2;
+}
+
 static void mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end, enum vms_kind kind)
 {
 	for (size_t i = 0; i < snap->n_regions; i++) {
@@ -97,7 +115,7 @@ static void mark_anon(struct vms_snapshot *snap, uint64_t start, uint64_t end, e
 		/* the range's own memory: not a file the JVM maps into it (CDS
 		 * maps its archived objects into the heap), nor what is only
 		 * reserved (PROT_NONE is reserved, never anon) */
-		if (r->start >= start && r->end <= end && r->kind == VMS_KIND_ANON)
+		if (mostly_in(r, start, end) && r->kind == VMS_KIND_ANON)
 			r->kind = kind;
 	}
 }
@@ -115,6 +133,11 @@ static bool anonymous(const struct vms_region *r)
 	return r->kind == VMS_KIND_ANON || r->kind == VMS_KIND_RESERVED;
 }
 
+static bool anonymous_or_heap(const struct vms_region *r)
+{
+	return anonymous(r) || r->kind == VMS_KIND_JAVA_HEAP;
+}
+
 /*
  * The class space, [*ret_start, *ret_end), where the regions agree with
  * what the JVM says of it (above); false otherwise.
@@ -123,7 +146,7 @@ static bool class_space(const struct vms_snapshot *snap, const struct vms_jvm_ra
 			uint64_t *ret_start, uint64_t *ret_end)
 {
 	const struct vms_region *reg, *last = snap->regions + snap->n_regions;
-	uint64_t start = r->klass_base, end;
+	uint64_t start = r->klass_base, end, at;
 
 	if (!r->class_size)
 		return false;
@@ -134,14 +157,25 @@ static bool class_space(const struct vms_snapshot *snap, const struct vms_jvm_ra
 		if (!reg)
 			return false;
 		start = reg->kind == VMS_KIND_RESERVED ? reg->end : r->shared_end;
+	} else if (!start) {
+		start = r->heap_end; /* zero-based: right after the heap */
 	}
 	if (!start || start > UINT64_MAX - r->class_size)
 		return false;
 	end = start + r->class_size;
-	reg = region_at(snap, start);
+	reg = vms_snapshot_find(snap, start);
 	if (!reg)
 		return false;
-	for (uint64_t at = start; at < end; at = reg++->end)
+	at = start;
+	if (reg->start != start) {
+		/* one region with the heap's last: the heap's (mark_anon) */
+		if (r->shared_end || r->klass_base || !r->heap_end || reg->start < r->heap_start ||
+		    !mostly_in(reg, r->heap_start, r->heap_end) || !anonymous_or_heap(reg) ||
+		    reg->end >= end)
+			return false;
+		at = reg++->end;
+	}
+	for (; at < end; at = reg++->end)
 		if (reg == last || reg->start != at || !anonymous(reg) || reg->end > end)
 			return false;
 	*ret_start = start;

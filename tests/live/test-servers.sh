@@ -264,6 +264,17 @@ EOF
 		-Xlog:gc+metaspace=info:file=metaspace.log Idle.java \
 		>"$tmp/java/out" 2>&1) &
 	after=java_more inspect_when java $! "$tmp/java/out" TERM 600 grep -q '^ready' "$tmp/java/out"
+	# without a CDS archive: zero-based class pointers, the class space
+	# right after the heap, its first part one region with the heap's last
+	mkdir -p "$tmp/java-noshare"
+	cp "$tmp/java/Idle.java" "$tmp/java-noshare/"
+	(cd "$tmp/java-noshare" && exec java -Xshare:off -Xmx32m -XX:+UseSerialGC \
+		-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
+		-Xlog:gc+heap+coops=debug:file=heap.log \
+		-Xlog:gc+metaspace=info:file=metaspace.log Idle.java \
+		>"$tmp/java-noshare/out" 2>&1) &
+	inspect_when java-noshare $! "$tmp/java-noshare/out" TERM 600 \
+		grep -q '^ready' "$tmp/java-noshare/out"
 fi
 
 # ---- node ----------------------------------------------------------------

@@ -579,6 +579,75 @@ static void test_jvm_class_space(void **state)
 	}
 }
 
+/* test_jvm_zero_based's address space: a Java heap of 32 MiB at h whose
+ * last part the kernel merged with the first committed part of the class
+ * space after it (tail bytes of it past the heap), then the class space's
+ * reservation of size bytes with a part committed. */
+static struct vms_snapshot *zero_based_snapshot(uint64_t h, uint64_t tail, uint64_t size)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+	const uint64_t c = h + 0x2000000;
+
+	sb_region(snap, h, h + 0x1e00000, "rw-p", 0, 0, "");
+	sb_region(snap, h + 0x1e00000, c + tail, "rw-p", 0, 0, "");
+	sb_region(snap, c + tail, c + tail + 0x10000, "---p", 0, 0, "");
+	sb_region(snap, c + tail + 0x10000, c + tail + 0x30000, "rw-p", 0, 0, "");
+	sb_region(snap, c + tail + 0x30000, c + size, "---p", 0, 0, "");
+	vms_model_build(snap, NULL, -1);
+	return snap;
+}
+
+/*
+ * Zero-based class pointers without an archive (base 0): the class space
+ * is right after the Java heap; the region the kernel merged from the
+ * heap's last part and the class space's first is the heap's, the one that
+ * holds the most of it. Not where the regions disagree: no heap known, a
+ * size that ends inside a region, a merged region that is mostly class
+ * space (then not the heap's either).
+ */
+static void test_jvm_zero_based(void **state)
+{
+	const uint64_t H = UINT64_C(0xfe000000), S = UINT64_C(1) << 30;
+	const enum vms_kind KC = VMS_KIND_CLASS_SPACE, KJ = VMS_KIND_JAVA_HEAP;
+	const struct vms_jvm_ranges zero = {
+		.heap_start = H, .heap_end = H + 0x2000000, .class_size = S,
+	};
+	struct vms_jvm_ranges r;
+	struct vms_snapshot *snap;
+
+	(void)state;
+	snap = zero_based_snapshot(H, 0x10000, S);
+	EXPECT_KINDS(snap, KA, KA, KRES, KA, KRES);
+	vms_model_jvm_mark(snap, &zero);
+	EXPECT_KINDS(snap, KJ, KJ, KRES, KC, KRES);
+	vms_snapshot_free(snap);
+
+	/* the heap's own regions alone */
+	r = zero;
+	r.class_size = 0;
+	snap = zero_based_snapshot(H, 0x10000, S);
+	vms_model_jvm_mark(snap, &r);
+	EXPECT_KINDS(snap, KJ, KJ, KRES, KA, KRES);
+	vms_snapshot_free(snap);
+
+	for (int k = 0; k < 3; k++) {
+		r = zero;
+		if (k == 0)
+			r.heap_start = r.heap_end = 0;
+		if (k == 1)
+			r.class_size = S - 0x10000;
+		/* k == 2: 4 MiB of class space merged with 2 MiB of heap */
+		snap = zero_based_snapshot(H, k == 2 ? 0x400000 : 0x10000, S);
+		vms_model_jvm_mark(snap, &r);
+		for (size_t i = 0; i < snap->n_regions; i++)
+			if (snap->regions[i].kind == KC)
+				fail_msg("case %d: region %zu is class_space", k, i);
+		if (k == 2 && snap->regions[1].kind != KA)
+			fail_msg("a region mostly past the heap is %d", (int)snap->regions[1].kind);
+		vms_snapshot_free(snap);
+	}
+}
+
 static void test_pseudo_regions(void **state)
 {
 	struct vms_snapshot *snap = vms_snapshot_new();
@@ -901,6 +970,7 @@ int main(void)
 		cmocka_unit_test(test_sysv_marked),
 		cmocka_unit_test(test_arenas_and_reserved),
 		cmocka_unit_test(test_jvm_class_space),
+		cmocka_unit_test(test_jvm_zero_based),
 		cmocka_unit_test(test_shm_variants),
 		cmocka_unit_test(test_pseudo_regions),
 		cmocka_unit_test(test_groups_in_blocks),

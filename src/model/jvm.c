@@ -15,7 +15,9 @@
  * of its reservation); without, it begins at the base class pointers are
  * encoded from, or, when that base is 0 (zero-based pointers, -Xshare:off),
  * right after the Java heap, where the JVM puts it so that the base 0
- * reaches it. Either way it is taken only where the regions agree: it
+ * reaches it, or low when the heap is above what the base 0 reaches
+ * (compressed object pointers off), the one run of anonymous regions of
+ * its size there. Either way it is taken only where the regions agree: it
  * begins and ends at region boundaries, and all of it is anonymous; after
  * the heap, its first committed part may be one region with the heap's
  * last (the kernel merges two anonymous mappings alike), which stays the
@@ -139,14 +141,86 @@ static bool anonymous_or_heap(const struct vms_region *r)
 }
 
 /*
+ * The class space from start, [start, *ret_end), where the regions agree
+ * with it (above); false otherwise.
+ */
+static bool class_space_at(const struct vms_snapshot *snap, const struct vms_jvm_ranges *r,
+			   uint64_t start, uint64_t *ret_end)
+{
+	const struct vms_region *reg, *last = snap->regions + snap->n_regions;
+	uint64_t end, at = start;
+
+	if (!start || start > UINT64_MAX - r->class_size)
+		return false;
+	end = start + r->class_size;
+	reg = vms_snapshot_find(snap, start);
+	if (!reg)
+		return false;
+	if (reg->start != start) {
+		/* one region with the heap's last: the heap's (mark_anon) */
+		if (r->shared_end || r->klass_base || start != r->heap_end ||
+		    reg->start < r->heap_start || !mostly_in(reg, r->heap_start, r->heap_end) ||
+		    !anonymous_or_heap(reg) || reg->end >= end)
+			return false;
+		at = reg++->end;
+	}
+	for (; at < end; at = reg++->end)
+		if (reg == last || reg->start != at || !anonymous(reg) || reg->end > end)
+			return false;
+	*ret_end = end;
+	return true;
+}
+
+/* What a base of 0 reaches: 32 GiB of class space (a shift of 3). */
+#define ZERO_BASED_END (UINT64_C(32) << 30)
+
+static bool in_heap(const struct vms_region *reg, const struct vms_jvm_ranges *r)
+{
+	return reg->start < r->heap_end && reg->end > r->heap_start;
+}
+
+/*
+ * Zero-based class pointers and a heap above what they reach (compressed
+ * object pointers off: the JVM then puts the class space low): the one run
+ * of anonymous regions below ZERO_BASED_END exactly the flag's size long;
+ * false when there is none or more than one.
+ */
+static bool class_space_low(const struct vms_snapshot *snap, const struct vms_jvm_ranges *r,
+			    uint64_t *ret_start, uint64_t *ret_end)
+{
+	const struct vms_region *regs = snap->regions;
+	unsigned found = 0;
+	size_t i = 0, j;
+
+	while (i < snap->n_regions && regs[i].end <= ZERO_BASED_END) {
+		if (!anonymous(&regs[i]) || in_heap(&regs[i], r)) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < snap->n_regions && regs[j].start == regs[j - 1].end &&
+				anonymous(&regs[j]) && !in_heap(&regs[j], r);
+		     j++)
+			;
+		if (regs[j - 1].end <= ZERO_BASED_END &&
+		    regs[j - 1].end - regs[i].start == r->class_size) {
+			found++;
+			*ret_start = regs[i].start;
+			*ret_end = regs[j - 1].end;
+		}
+		i = j;
+	}
+	return found == 1;
+}
+
+/*
  * The class space, [*ret_start, *ret_end), where the regions agree with
  * what the JVM says of it (above); false otherwise.
  */
 static bool class_space(const struct vms_snapshot *snap, const struct vms_jvm_ranges *r,
 			uint64_t *ret_start, uint64_t *ret_end)
 {
-	const struct vms_region *reg, *last = snap->regions + snap->n_regions;
-	uint64_t start = r->klass_base, end, at;
+	const struct vms_region *reg;
+	uint64_t start = r->klass_base;
 
 	if (!r->class_size)
 		return false;
@@ -158,29 +232,16 @@ static bool class_space(const struct vms_snapshot *snap, const struct vms_jvm_ra
 			return false;
 		start = reg->kind == VMS_KIND_RESERVED ? reg->end : r->shared_end;
 	} else if (!start) {
-		start = r->heap_end; /* zero-based: right after the heap */
+		/* zero-based: right after a heap the base 0 reaches too
+		 * (compressed object pointers), else low */
+		if (r->heap_end && r->heap_end <= ZERO_BASED_END) {
+			*ret_start = r->heap_end;
+			return class_space_at(snap, r, r->heap_end, ret_end);
+		}
+		return class_space_low(snap, r, ret_start, ret_end);
 	}
-	if (!start || start > UINT64_MAX - r->class_size)
-		return false;
-	end = start + r->class_size;
-	reg = vms_snapshot_find(snap, start);
-	if (!reg)
-		return false;
-	at = start;
-	if (reg->start != start) {
-		/* one region with the heap's last: the heap's (mark_anon) */
-		if (r->shared_end || r->klass_base || !r->heap_end || reg->start < r->heap_start ||
-		    !mostly_in(reg, r->heap_start, r->heap_end) || !anonymous_or_heap(reg) ||
-		    reg->end >= end)
-			return false;
-		at = reg++->end;
-	}
-	for (; at < end; at = reg++->end)
-		if (reg == last || reg->start != at || !anonymous(reg) || reg->end > end)
-			return false;
 	*ret_start = start;
-	*ret_end = end;
-	return true;
+	return class_space_at(snap, r, start, ret_end);
 }
 
 void vms_model_jvm_mark(struct vms_snapshot *snap, const struct vms_jvm_ranges *r)

@@ -275,6 +275,16 @@ EOF
 		>"$tmp/java-noshare/out" 2>&1) &
 	inspect_when java-noshare $! "$tmp/java-noshare/out" TERM 600 \
 		grep -q '^ready' "$tmp/java-noshare/out"
+	# and with compressed object pointers off: the heap high, the class
+	# space low, where its base 0 reaches it
+	mkdir -p "$tmp/java-nocoops"
+	cp "$tmp/java/Idle.java" "$tmp/java-nocoops/"
+	(cd "$tmp/java-nocoops" && exec java -Xshare:off -XX:-UseCompressedOops -Xmx32m \
+		-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
+		-Xlog:gc+metaspace=info:file=metaspace.log Idle.java \
+		>"$tmp/java-nocoops/out" 2>&1) &
+	inspect_when java-nocoops $! "$tmp/java-nocoops/out" TERM 600 \
+		grep -q '^ready' "$tmp/java-nocoops/out"
 fi
 
 # ---- node ----------------------------------------------------------------

@@ -648,6 +648,64 @@ static void test_jvm_zero_based(void **state)
 	}
 }
 
+/* test_jvm_zero_based_low's address space: a class space of size bytes at
+ * l (two committed parts), a second run of as many anonymous bytes at m
+ * unless m is 0, and the Java heap high up. */
+static struct vms_snapshot *low_snapshot(uint64_t l, uint64_t m, uint64_t size)
+{
+	struct vms_snapshot *snap = vms_snapshot_new();
+
+	sb_region(snap, l, l + 0x10000, "rw-p", 0, 0, "");
+	sb_region(snap, l + 0x10000, l + 0x20000, "---p", 0, 0, "");
+	sb_region(snap, l + 0x20000, l + 0x80000, "rw-p", 0, 0, "");
+	sb_region(snap, l + 0x80000, l + size, "---p", 0, 0, "");
+	if (m)
+		sb_region(snap, m, m + size, "---p", 0, 0, "");
+	sb_region(snap, 0x7f0000000000, 0x7f0002000000, "rw-p", 0, 0, "");
+	vms_model_build(snap, NULL, -1);
+	return snap;
+}
+
+/*
+ * Zero-based class pointers with the heap high (compressed object pointers
+ * off): the JVM puts the class space low, the one run of anonymous regions
+ * of its size below 32 GiB. Not when there are two such runs, nor above 32
+ * GiB, nor when the heap is low (the class space is then after it).
+ */
+static void test_jvm_zero_based_low(void **state)
+{
+	const uint64_t LOW = UINT64_C(0x80000000), S = UINT64_C(1) << 30;
+	const enum vms_kind KC = VMS_KIND_CLASS_SPACE, KJ = VMS_KIND_JAVA_HEAP;
+	const struct vms_jvm_ranges high = {
+		.heap_start = 0x7f0000000000, .heap_end = 0x7f0002000000, .class_size = S,
+	};
+	struct vms_jvm_ranges r;
+	struct vms_snapshot *snap;
+
+	(void)state;
+	snap = low_snapshot(LOW, 0, S);
+	vms_model_jvm_mark(snap, &high);
+	EXPECT_KINDS(snap, KC, KRES, KC, KRES, KJ);
+	vms_snapshot_free(snap);
+
+	for (int k = 0; k < 3; k++) {
+		uint64_t l = k == 1 ? UINT64_C(32) << 30 : LOW;
+
+		r = high;
+		if (k == 2) {
+			/* a heap the base 0 reaches: the class space is after it */
+			r.heap_start = 0xfe000000;
+			r.heap_end = 0x100000000;
+		}
+		snap = low_snapshot(l, k == 0 ? UINT64_C(0x140000000) : 0, S);
+		vms_model_jvm_mark(snap, &r);
+		for (size_t i = 0; i < snap->n_regions; i++)
+			if (snap->regions[i].kind == KC)
+				fail_msg("case %d: region %zu is class_space", k, i);
+		vms_snapshot_free(snap);
+	}
+}
+
 static void test_pseudo_regions(void **state)
 {
 	struct vms_snapshot *snap = vms_snapshot_new();
@@ -971,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(test_arenas_and_reserved),
 		cmocka_unit_test(test_jvm_class_space),
 		cmocka_unit_test(test_jvm_zero_based),
+		cmocka_unit_test(test_jvm_zero_based_low),
 		cmocka_unit_test(test_shm_variants),
 		cmocka_unit_test(test_pseudo_regions),
 		cmocka_unit_test(test_groups_in_blocks),

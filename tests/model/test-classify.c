@@ -650,7 +650,7 @@ static void test_jvm_zero_based(void **state)
 
 /* test_jvm_zero_based_low's address space: a class space of size bytes at
  * l (two committed parts), a second run of as many anonymous bytes at m
- * unless m is 0, and the Java heap high up. */
+ * (one part committed) unless m is 0, and the Java heap high up. */
 static struct vms_snapshot *low_snapshot(uint64_t l, uint64_t m, uint64_t size)
 {
 	struct vms_snapshot *snap = vms_snapshot_new();
@@ -659,8 +659,10 @@ static struct vms_snapshot *low_snapshot(uint64_t l, uint64_t m, uint64_t size)
 	sb_region(snap, l + 0x10000, l + 0x20000, "---p", 0, 0, "");
 	sb_region(snap, l + 0x20000, l + 0x80000, "rw-p", 0, 0, "");
 	sb_region(snap, l + 0x80000, l + size, "---p", 0, 0, "");
-	if (m)
-		sb_region(snap, m, m + size, "---p", 0, 0, "");
+	if (m) {
+		sb_region(snap, m, m + 0x10000, "rw-p", 0, 0, "");
+		sb_region(snap, m + 0x10000, m + size, "---p", 0, 0, "");
+	}
 	sb_region(snap, 0x7f0000000000, 0x7f0002000000, "rw-p", 0, 0, "");
 	vms_model_build(snap, NULL, -1);
 	return snap;

@@ -170,8 +170,10 @@ struct vms_jvm_ranges {
 	uint64_t code_start, code_end; /* its code cache (the JIT's code) */
 	/* where its class space is placed from (src/model/jvm.c), 0 when not
 	 * known: the base of its compressed class pointers, and the CDS
-	 * archive it mapped (0 and 0 without one) */
+	 * archive it mapped (0 and 0 without one); class_known when they were
+	 * read (a base of 0 is then zero-based class pointers) */
 	uint64_t klass_base, shared_start, shared_end;
+	bool class_known;
 	/* its flag CompressedClassSpaceSize (src/model/jvm.c), 0 when not known */
 	uint64_t class_size;
 };

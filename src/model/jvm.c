@@ -89,7 +89,7 @@ int vms_model_jvm_ranges(struct vms_snapshot *snap, struct vms_elf_cache *cache,
 	}
 	m = (struct vms_mem_reader){ .read = vms_procmem_read, .ctx = &mem };
 	r = vms_jvm_ranges(&m, &sym, ret);
-	if (r == 0 && addr[7] && (ret->klass_base || ret->shared_end || ret->heap_end)) {
+	if (r == 0 && addr[7] && ret->class_known) {
 		uint64_t size; /* (size_t, as HotSpot's flags of sizes are) */
 
 		if (vms_procmem_read(&mem, addr[7], &size, sizeof(size)) == 0 && size > 0 &&
@@ -222,7 +222,7 @@ static bool class_space(const struct vms_snapshot *snap, const struct vms_jvm_ra
 	const struct vms_region *reg;
 	uint64_t start = r->klass_base;
 
-	if (!r->class_size)
+	if (!r->class_known || !r->class_size)
 		return false;
 	if (r->shared_end) {
 		/* the archive's reservation ends with a PROT_NONE rest unless

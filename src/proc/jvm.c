@@ -172,6 +172,7 @@ static int class_facts(const struct vms_mem_reader *m, const uint64_t *value,
 	ret->klass_base = v[0];
 	ret->shared_start = v[1];
 	ret->shared_end = v[2];
+	ret->class_known = true;
 	return 0;
 }
 
@@ -243,8 +244,10 @@ int vms_jvm_ranges(const struct vms_mem_reader *m, const struct vms_jvm_symbols 
 			 ? code_range(m, value, &ret->code_start, &ret->code_end)
 			 : -ENOENT;
 	r_class = (found & CLASS_WANTS) == CLASS_WANTS ? class_facts(m, value, ret) : -ENOENT;
-	if (r_class < 0)
+	if (r_class < 0) {
 		ret->klass_base = ret->shared_start = ret->shared_end = 0;
+		ret->class_known = false;
+	}
 	if (r_heap == 0 || r_code == 0)
 		return 0;
 	return r_heap != -ENOENT ? r_heap : r_code;

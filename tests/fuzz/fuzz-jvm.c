@@ -49,12 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vms_jvm_ranges r;
 
 	/* a range found is never empty nor wraps; one not found is 0 and 0;
-	 * the archive's range is never backwards, and 0 and 0 or neither */
+	 * the archive's range is never backwards, and 0 and 0 or neither;
+	 * the class space's facts are 0 unless they were read */
 	if (vms_jvm_ranges(&m, &sym, &r) == 0 &&
 	    (r.heap_end < r.heap_start || (r.heap_end == r.heap_start && r.heap_start) ||
 	     r.code_end < r.code_start || (r.code_end == r.code_start && r.code_start) ||
 	     (!r.heap_end && !r.code_end) || r.shared_end < r.shared_start ||
-	     (r.shared_start == 0) != (r.shared_end == 0)))
+	     (r.shared_start == 0) != (r.shared_end == 0) ||
+	     (!r.class_known && (r.klass_base || r.shared_end))))
 		__builtin_trap();
 	return 0;
 }

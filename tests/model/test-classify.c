@@ -549,6 +549,7 @@ static void test_jvm_class_space(void **state)
 	const enum vms_kind KC = VMS_KIND_CLASS_SPACE;
 	struct vms_jvm_ranges cds = {
 		.klass_base = A, .shared_start = A, .shared_end = A + 0xbc7000, .class_size = S,
+		.class_known = true,
 	};
 	struct vms_jvm_ranges r;
 	struct vms_snapshot *snap;
@@ -561,7 +562,8 @@ static void test_jvm_class_space(void **state)
 	vms_snapshot_free(snap);
 
 	/* no archive: from the base */
-	r = (struct vms_jvm_ranges){ .klass_base = A + 0x1000000, .class_size = S };
+	r = (struct vms_jvm_ranges){ .klass_base = A + 0x1000000, .class_size = S,
+				     .class_known = true };
 	snap = class_space_snapshot(A, S, false);
 	vms_model_jvm_mark(snap, &r);
 	EXPECT_KINDS(snap, KF, KRES, KC, KRES, KC, KRES, KA);
@@ -575,7 +577,7 @@ static void test_jvm_class_space(void **state)
 		if (k == 2)
 			r.class_size = 0;
 		if (k == 3)
-			r = (struct vms_jvm_ranges){ .class_size = S };
+			r = (struct vms_jvm_ranges){ .class_size = S, .class_known = true };
 		if (k == 4)
 			r.shared_end = A + 0x1000; /* no region begins there */
 		snap = class_space_snapshot(A, S, k == 1);
@@ -609,14 +611,14 @@ static struct vms_snapshot *zero_based_snapshot(uint64_t h, uint64_t tail, uint6
  * heap's last part and the class space's first is the heap's, the one that
  * holds the most of it. Not where the regions disagree: no heap known, a
  * size that ends inside a region, a merged region that is mostly class
- * space (then not the heap's either).
+ * space (then not the heap's either); nor when the base was not read.
  */
 static void test_jvm_zero_based(void **state)
 {
 	const uint64_t H = UINT64_C(0xfe000000), S = UINT64_C(1) << 30;
 	const enum vms_kind KC = VMS_KIND_CLASS_SPACE, KJ = VMS_KIND_JAVA_HEAP;
 	const struct vms_jvm_ranges zero = {
-		.heap_start = H, .heap_end = H + 0x2000000, .class_size = S,
+		.heap_start = H, .heap_end = H + 0x2000000, .class_size = S, .class_known = true,
 	};
 	struct vms_jvm_ranges r;
 	struct vms_snapshot *snap;
@@ -636,10 +638,12 @@ static void test_jvm_zero_based(void **state)
 	EXPECT_KINDS(snap, KJ, KJ, KRES, KA, KRES);
 	vms_snapshot_free(snap);
 
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 4; k++) {
 		r = zero;
 		if (k == 0)
 			r.heap_start = r.heap_end = 0;
+		if (k == 3)
+			r.class_known = false; /* a base not read is no base of 0 */
 		if (k == 1)
 			r.class_size = S - 0x10000;
 		/* k == 2: 4 MiB of class space merged with 2 MiB of heap */
@@ -684,6 +688,7 @@ static void test_jvm_zero_based_low(void **state)
 	const enum vms_kind KC = VMS_KIND_CLASS_SPACE, KJ = VMS_KIND_JAVA_HEAP;
 	const struct vms_jvm_ranges high = {
 		.heap_start = 0x7f0000000000, .heap_end = 0x7f0002000000, .class_size = S,
+		.class_known = true,
 	};
 	struct vms_jvm_ranges r;
 	struct vms_snapshot *snap;

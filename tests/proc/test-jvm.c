@@ -83,6 +83,7 @@ static void test_class_facts(void **state)
 	assert_int_equal(r.klass_base, JVM_IMAGE_KLASS_BASE);
 	assert_int_equal(r.shared_start, JVM_IMAGE_KLASS_BASE);
 	assert_int_equal(r.shared_end, JVM_IMAGE_SHARED_TOP);
+	assert_true(r.class_known);
 
 	jvm_image_make(&im, 40, JVM_IMAGE_CLASS | JVM_IMAGE_AT_END);
 	assert_int_equal(ranges_of(&im, &r), 0);
@@ -94,6 +95,7 @@ static void test_class_facts(void **state)
 	assert_int_equal(r.klass_base, 0);
 	assert_int_equal(r.shared_start, 0);
 	assert_int_equal(r.shared_end, 0);
+	assert_false(r.class_known); /* not read: not a base of 0 */
 
 	jvm_image_make(&im, 40, JVM_IMAGE_CLASS_BACKWARDS);
 	assert_int_equal(ranges_of(&im, &r), 0);

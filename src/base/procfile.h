@@ -117,6 +117,9 @@ struct procfile {
 	/* the reader's waits for room, polled, since procfile_init */
 	unsigned reader_poll_ends[PROCFILE_POLL__MAX];
 	unsigned most_ahead; /* the most chunks a reader had ready at a take, since procfile_init */
+	/* the times a reader's chunks read ahead while away went back to the
+	 * system, since procfile_init */
+	unsigned slab_given_back;
 	struct procfile_after after;
 	/* for tests: called by the read-ahead thread as it begins, before its
 	 * first read (NULL: nothing) */

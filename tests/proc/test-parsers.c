@@ -1284,6 +1284,17 @@ static size_t rss_pages(void)
 	return resident;
 }
 
+/* /proc/self/smaps opened with its reader, and the consumer away for us. */
+static void open_smaps_away(struct procfile *pf, useconds_t us)
+{
+	procfile_init(pf);
+	assert_int_equal(procfile_open_at_readahead(pf, AT_FDCWD, "/proc/self/smaps", 1 << 30, 0),
+			 0);
+	procfile_away(pf, true);
+	usleep(us);
+	procfile_away(pf, false);
+}
+
 /*
  * The read-ahead thread while the consumer is away (procfile_away), on
  * smaps of 8,000 more VMAs (about 360 chunks): left alone it gets 128
@@ -1308,12 +1319,7 @@ static void test_procfile_away(void **state)
 	int r;
 
 	(void)state;
-	procfile_init(&pf);
-	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, "/proc/self/smaps", 1 << 30, 0),
-			 0);
-	procfile_away(&pf, true);
-	usleep(300 * 1000);
-	procfile_away(&pf, false);
+	open_smaps_away(&pf, 300 * 1000);
 	usleep(100 * 1000);
 	while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0) {
 		const char *p = buf, *end = buf + len, *nl;
@@ -1349,7 +1355,36 @@ static void test_procfile_away(void **state)
 	if (caught_up)
 		assert_true(pf.most_ahead >= 1 && pf.most_ahead <= 4);
 	assert_true(rss_pages() + 1024 * 1024 / page < rss_away);
+	assert_int_equal(pf.slab_given_back, 1);
 	assert_true(headers > 2 * n_maps);
+	procfile_release(&pf);
+	munmap(map, 2 * n_maps * page);
+}
+
+/*
+ * Away for a few chunks only (smaps of 100 more VMAs, about 9 chunks): the
+ * reader gets ahead past the few it keeps near, into the slab, which keeps
+ * its pages for the next time away rather than giving them back (a TLB
+ * shootdown of the reader's CPU each time).
+ */
+static void test_procfile_away_short(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n_maps = 100;
+	char *map = map_apart(n_maps);
+	struct procfile pf;
+	const char *buf;
+	size_t len;
+	bool eof;
+	int r;
+
+	(void)state;
+	open_smaps_away(&pf, 100 * 1000);
+	while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0)
+		procfile_take(&pf, len);
+	assert_int_equal(r, 0);
+	/* past the 4 near, within the 16 kept */
+	assert_true(pf.most_ahead > 4 && pf.most_ahead <= 4 + 16);
+	assert_int_equal(pf.slab_given_back, 0);
 	procfile_release(&pf);
 	munmap(map, 2 * n_maps * page);
 }
@@ -2079,6 +2114,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_procfile_poll),
 		cmocka_unit_test(test_procfile_away),
+		cmocka_unit_test(test_procfile_away_short),
 		cmocka_unit_test(test_procfile_reader_poll),
 		cmocka_unit_test(test_procfile_reader_starved),
 		cmocka_unit_test(test_procfile_reader_asleep),

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/prefault.h"
 
 static int create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
@@ -67,12 +68,21 @@ static struct {
 	int state;
 } early = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
+/* Whether the early thread has not been given its function yet. */
+static bool early_waiting(void)
+{
+	return __atomic_load_n(&early.state, __ATOMIC_ACQUIRE) == EARLY_WAITING;
+}
+
 static void *early_main(void *unused)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0;
 	bool given;
 
 	(void)unused;
+	/* the code the creator is about to run, mapped meanwhile */
+	prefault_code(early_waiting);
+	t0 = mono_ns();
 	while (__atomic_load_n(&early.state, __ATOMIC_ACQUIRE) == EARLY_WAITING &&
 	       mono_ns() - t0 < EARLY_POLL_NS)
 		sched_yield();

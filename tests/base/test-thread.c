@@ -13,6 +13,12 @@
  * next call starts a thread of its own; thread_early_end ends and joins an
  * early thread nobody took, and a process has one early thread at most.
  * Each in a child, as the early thread is once a process.
+ * prefault_code, the early thread's work while it waits: the program's
+ * code is in memory after it (resident as much as mapped; this program's
+ * has 256 KiB never run, below), in 64 KiB steps, each asked of go_on
+ * first, none once go_on says no; the early thread does it. In a child:
+ * fork leaves out the parent's page table entries of the code, which each
+ * page's first run faults in again.
  */
 #include "config.h"
 
@@ -36,7 +42,12 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "base/prefault.h"
 #include "base/thread.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 
 struct seen {
 	sem_t created;
@@ -320,6 +331,149 @@ static void test_one_cpu_early(void **state)
 	in_child(one_cpu_early);
 }
 
+/*
+ * Code never run, 256 KiB, whose pages each test takes out of the page
+ * tables first (MADV_DONTNEED: a fault, or fault-around, may have mapped
+ * them with the code run, a large folio of the page cache at once), so that
+ * the program's code is not all in memory before the test.
+ */
+__asm__(".pushsection .text\n"
+	".balign 4096\n"
+	".globl test_thread_unrun\n"
+	".hidden test_thread_unrun\n"
+	"test_thread_unrun:\n"
+	".fill 262144, 1, 0xcc\n"
+	".popsection\n");
+extern const char test_thread_unrun[];
+
+/* The unrun code out of the page tables, its pages left in the page cache. */
+static void unmap_unrun(void)
+{
+	if (madvise((void *)test_thread_unrun, 262144, MADV_DONTNEED) < 0)
+		_exit(38);
+}
+
+/* Of the program's executable mappings (smaps, by the path of
+ * /proc/self/exe): kB mapped and resident, and the 64 KiB steps they take. */
+struct code_seen {
+	unsigned long size_kb, rss_kb, steps;
+};
+
+static struct code_seen code_seen(void)
+{
+	struct code_seen seen = { 0, 0, 0 };
+	char exe[4096], line[4096 + 128];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	bool in = false;
+	FILE *f;
+
+	if (n <= 0)
+		_exit(39);
+	exe[n] = '\0';
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		_exit(40);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi, kb;
+		char perms[8];
+		int path = 0;
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms, &path) == 3 &&
+		    path > 0) {
+			line[strcspn(line, "\n")] = '\0';
+			in = strchr(perms, 'x') && strcmp(line + path, exe) == 0;
+			if (in)
+				seen.steps += (hi - lo + 65535) / 65536;
+		} else if (in && sscanf(line, "Size: %lu kB", &kb) == 1) {
+			seen.size_kb += kb;
+		} else if (in && sscanf(line, "Rss: %lu kB", &kb) == 1) {
+			seen.rss_kb += kb;
+		}
+	}
+	fclose(f);
+	return seen;
+}
+
+/* Whether the kernel maps pages on request (MADV_POPULATE_READ, 5.14). */
+static bool kernel_maps_code(void)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	return madvise((void *)((uintptr_t)&kernel_maps_code & ~(page - 1)), page, 22) == 0;
+}
+
+/* fn in a child, where the kernel maps pages on request. */
+static void code_in_child(void (*fn)(void))
+{
+	if (!kernel_maps_code())
+		skip();
+	in_child(fn);
+}
+
+static unsigned go_on_calls;
+
+static bool go_on_yes(void)
+{
+	go_on_calls++;
+	return true;
+}
+
+static bool go_on_no(void)
+{
+	go_on_calls++;
+	return false;
+}
+
+static void code_prefaulted(void)
+{
+	struct code_seen before, after;
+
+	unmap_unrun();
+	before = code_seen();
+	if (before.size_kb < 256 || before.rss_kb >= before.size_kb)
+		_exit(41);
+	go_on_calls = 0;
+	prefault_code(go_on_no);
+	if (go_on_calls != 1)
+		_exit(42);
+	prefault_code(go_on_yes);
+	after = code_seen();
+	if (go_on_calls != 1 + before.steps)
+		_exit(43);
+	if (after.rss_kb != after.size_kb)
+		_exit(44);
+}
+
+static void test_prefault_code(void **state)
+{
+	(void)state;
+	code_in_child(code_prefaulted);
+}
+
+/* The early thread maps the code while it waits to be given a function. */
+static void early_prefaults(void)
+{
+	struct code_seen seen;
+
+	unmap_unrun();
+	seen = code_seen();
+	if (seen.rss_kb >= seen.size_kb)
+		_exit(45);
+	thread_early_start();
+	/* it polls 1 ms, then sleeps */
+	(void)nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000000L }, NULL);
+	seen = code_seen();
+	if (seen.rss_kb != seen.size_kb)
+		_exit(46);
+	thread_early_end();
+}
+
+static void test_early_prefaults(void **state)
+{
+	(void)state;
+	code_in_child(early_prefaults);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_early_taken),
 		cmocka_unit_test(test_early_ended),
 		cmocka_unit_test(test_one_cpu_early),
+		cmocka_unit_test(test_prefault_code),
+		cmocka_unit_test(test_early_prefaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

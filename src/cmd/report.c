@@ -388,6 +388,8 @@ static int report_targets(int argc, char **argv, const struct typo *typo)
 		fputs("vmscope: --faults watches a live process, not --proc-root\n", stderr);
 		return EXIT_USAGE;
 	}
+	/* a report to make: smaps's reader begins while the rest is set up */
+	thread_early_start();
 	cmd_render_fit(&a.r, STDOUT_FILENO);
 	vms_inspect_on_wait(cli_locale_load);
 
@@ -422,15 +424,15 @@ static int report_targets(int argc, char **argv, const struct typo *typo)
 }
 
 /*
- * The thread that will read smaps (readahead.c) is started first, so that
- * it has begun on the other CPU by the time the options are parsed and the
- * process's first files read (thread_early_start).
+ * The thread that will read smaps (readahead.c) is started as soon as the
+ * options say there is a report to make (not for --version, --help or a
+ * usage error), so that it has begun on the other CPU by the time the
+ * process's first files are read (thread_early_start).
  */
 static int report_main(int argc, char **argv, const struct typo *typo)
 {
 	int status;
 
-	thread_early_start();
 	status = report_targets(argc, argv, typo);
 	thread_early_end();
 	return status;

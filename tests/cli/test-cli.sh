@@ -323,6 +323,17 @@ if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; the
 	grep -q '█' "$tmp/out" && ok "report of 20,000 mappings in a UTF-8 locale: its glyphs" ||
 		not_ok "report of 20,000 mappings in a UTF-8 locale: its glyphs" "$(head -30 "$tmp/out")"
 	kill -KILL "$tpid" 2>/dev/null
+	# nothing to report (the version, the help, a usage error): no thread
+	for args in "--version" "--help" "--sort nope 1"; do
+		# shellcheck disable=SC2086 # the words of args, one argument each
+		strace -f -qq -e trace=clone,clone3,exit_group -e signal=none -o "$tmp/strace" \
+			"$vmscope" $args >/dev/null 2>&1
+		if grep -q 'exit_group' "$tmp/strace" && ! grep -q 'clone' "$tmp/strace"; then
+			ok "vmscope $args: no thread started"
+		else
+			not_ok "vmscope $args: no thread started" "$(cat "$tmp/strace")"
+		fi
+	done
 else
 	skip "the locale loaded while smaps is read" "strace cannot run here"
 fi

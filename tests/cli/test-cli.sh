@@ -323,6 +323,25 @@ if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; the
 	grep -q '█' "$tmp/out" && ok "report of 20,000 mappings in a UTF-8 locale: its glyphs" ||
 		not_ok "report of 20,000 mappings in a UTF-8 locale: its glyphs" "$(head -30 "$tmp/out")"
 	kill -KILL "$tpid" 2>/dev/null
+	# a snapshot (and check, diff, show of a live process) starts smaps's
+	# reader as the report does: before the process's directory is opened
+	start cli-snapshot-early --maps 2000
+	strace -f -qq -e trace=openat,read,clone,clone3 -e signal=none -o "$tmp/strace" \
+		"$vmscope" snapshot "$tpid" >/dev/null 2>&1
+	order=$(awk -v pid="$tpid" '
+		fd == "" && /"smaps"/ && / = [0-9]+$/ { fd = $NF }
+		fd != "" && index($0, "read(" fd ",") && reader == "" { reader = $1 }
+		dir == "" && $0 ~ "openat\\([0-9]+, \"" pid "\", " { dir = NR }
+		/clone3?\(/ && / = [0-9]+$/ { cloned[$NF] = NR }
+		END { print cloned[reader] + 0, dir + 0 }' "$tmp/strace")
+	read -r cloned dir <<<"$order"
+	if [ "$cloned" -gt 0 ] && [ "$dir" -gt "$cloned" ]; then
+		ok "snapshot: smaps's reader started before the process's directory is opened (lines $cloned < $dir of strace)"
+	else
+		not_ok "snapshot: smaps's reader started before the process's directory is opened" \
+			"its thread made at line $cloned of strace, the directory opened at $dir"
+	fi
+	kill -KILL "$tpid" 2>/dev/null
 	# nothing to report (the version, the help, a usage error): no thread
 	for args in "--version" "--help" "--sort nope 1"; do
 		# shellcheck disable=SC2086 # the words of args, one argument each

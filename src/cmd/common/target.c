@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/procfile.h"
+#include "base/thread.h"
 #include "cmd/common/cli.h"
 #include "cmd/common/options.h"
 #include "vmscope/collect.h"
@@ -82,15 +83,21 @@ int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, b
 	pid_t pid;
 	int r, status;
 
+	/* smaps's reader begins while the target is resolved (as the
+	 * report's: thread_early_start) */
+	thread_early_start();
 	status = cli_resolve_target(root_fd, target, full, &pid);
-	if (status)
+	if (status) {
+		thread_early_end();
 		return status;
+	}
 	cache = vms_elf_cache_new();
 	r = vms_inspect(root_fd, pid, cli_proc_root_is_live(proc_root),
 			VMS_INSPECT_REGIONS | VMS_INSPECT_THREADS | VMS_INSPECT_ELF |
 				cmd_pages_flags(0, false, cli_proc_root_is_live(proc_root)) |
 				VMS_INSPECT_POLL,
 			cache, ret);
+	thread_early_end();
 	vms_elf_cache_free(cache);
 	if (r == -ESRCH || r == -ENOENT || r == -EAGAIN) {
 		cli_say_gone(pid, r);

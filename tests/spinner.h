@@ -108,10 +108,10 @@ static inline bool spinner_run_on(int cpu, int other)
 	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
 }
 
-/* How many threads of this process may run on cpu alone. */
+/* How many threads of this process, the caller aside, may run on cpu alone. */
 static inline int threads_pinned_to(int cpu)
 {
-	char want[32], path[300], line[256];
+	char want[32], path[300], line[256], self[16];
 	struct dirent *d;
 	DIR *dir = opendir("/proc/self/task");
 	int n = 0;
@@ -119,10 +119,11 @@ static inline int threads_pinned_to(int cpu)
 	if (!dir)
 		return -1;
 	snprintf(want, sizeof(want), "Cpus_allowed_list:\t%d\n", cpu);
+	snprintf(self, sizeof(self), "%d", (int)gettid());
 	while ((d = readdir(dir))) {
 		FILE *f;
 
-		if (d->d_name[0] == '.')
+		if (d->d_name[0] == '.' || !strcmp(d->d_name, self))
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
 		f = fopen(path, "r");

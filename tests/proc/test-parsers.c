@@ -1430,7 +1430,7 @@ struct starved_read {
 	struct procfile pf;
 	int r;
 	size_t headers, bad;
-	int pinned; /* threads allowed rd->cpu alone once the reader was moved, or -1 */
+	int pinned; /* threads but this one allowed rd->cpu alone once the reader was moved, or -1 */
 };
 
 /*
@@ -1448,6 +1448,11 @@ static void *read_starved(void *arg)
 	if (!spinner_run_on(rd->cpu, rd->other) ||
 	    procfile_open_at_readahead(&rd->pf, AT_FDCWD, "/proc/self/smaps", 1 << 30,
 				       PROCFILE_POLL_NS) != 0)
+		return NULL;
+	/* the reader made, this thread stays on its CPU: woken by the reader,
+	 * it could be placed on the reader's, the busy one (under load, as
+	 * in a CI run beside another suite), and would move the reader there */
+	if (!spinner_run_on(rd->cpu, rd->cpu))
 		return NULL;
 	rd->pinned = -1;
 	while ((rd->r = procfile_next_line(&rd->pf, &line, &len)) > 0) {
@@ -1467,7 +1472,7 @@ static void *read_starved(void *arg)
  * A reader that waits for its CPU: started on a CPU that a thread of the
  * highest priority keeps busy (it runs there about 1% of the time), it is
  * moved, once, to the CPU of the consumer that waits for it (the one
- * thread then allowed that CPU alone), and the file
+ * thread then allowed that CPU alone, the consumer aside), and the file
  * is read whole (2,000 more VMAs, each line whole). The load balancer may
  * move it first (one read in thirty here): of three reads, one at least
  * is moved by the consumer. Needs two CPUs and the right to raise a

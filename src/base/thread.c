@@ -83,8 +83,7 @@ static void *early_main(void *unused)
 	/* the code the creator is about to run, mapped meanwhile */
 	prefault_code(early_waiting);
 	t0 = mono_ns();
-	while (__atomic_load_n(&early.state, __ATOMIC_ACQUIRE) == EARLY_WAITING &&
-	       mono_ns() - t0 < EARLY_POLL_NS)
+	while (early_waiting() && mono_ns() - t0 < EARLY_POLL_NS)
 		sched_yield();
 	pthread_mutex_lock(&early.lock);
 	while (early.state == EARLY_WAITING)

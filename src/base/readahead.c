@@ -244,7 +244,8 @@ static void limit_to_ready(struct procfile_reader *rd)
  * A reader that waits for its CPU (thread_watch: another program keeps
  * the CPU it was started on busy) is moved onto the consumer's CPU while
  * the consumer waits for a chunk, which then sleeps (PROCFILE_POLL_MOVED),
- * once a file. The consumer looks at the reader's clock once a wait has
+ * once a file; a consumer woken onto the reader's busy CPU moves it off
+ * that CPU instead (thread_watch_move). The consumer looks at the reader's clock once a wait has
  * lasted WATCH_AFTER_NS, and decides WATCH_NS later: the reader sleeps
  * when its ring is full, and its start and its wake-ups on a vCPU woken
  * from idle look like a busy CPU (with a window of 100 us one reader in
@@ -261,16 +262,16 @@ static void limit_to_ready(struct procfile_reader *rd)
 #define WATCH_NS 300000
 
 /*
- * The reader onto this thread's CPU, for the rest of its file; rd->lock
- * held. Not once it is done: it may have ended, and its thread's id gone
- * to another.
+ * The reader onto this thread's CPU, or off it if it shares it
+ * (thread_watch_move), for the rest of its file; rd->lock held. Not once
+ * it is done: it may have ended, and its thread's id gone to another.
  */
-static void move_reader_here(struct procfile_reader *rd)
+static void move_reader(struct procfile_reader *rd)
 {
 	if (rd->done)
 		rd->watch.on = false;
 	else
-		thread_watch_move_here(&rd->watch);
+		thread_watch_move(&rd->watch);
 }
 
 /*
@@ -318,7 +319,7 @@ static enum procfile_poll_end poll_for(struct procfile_reader *rd, const size_t 
 	} while (end == PROCFILE_POLL_LONG && now - t0 < rd->poll_ns);
 	pthread_mutex_lock(&rd->lock);
 	if (end == PROCFILE_POLL_MOVED)
-		move_reader_here(rd);
+		move_reader(rd);
 	return end;
 }
 
@@ -351,6 +352,7 @@ static void *readahead_main(void *arg)
 {
 	struct procfile_reader *rd = arg;
 
+	thread_watch_ran(&rd->watch); /* where it begins, for the watch */
 	if (rd->begins)
 		rd->begins();
 	for (;;) {
@@ -358,6 +360,8 @@ static void *readahead_main(void *arg)
 		size_t len = 0;
 		int error = 0;
 		bool eof = false;
+
+		thread_watch_ran(&rd->watch);
 
 		pthread_mutex_lock(&rd->lock);
 		/* the ring full: polled first, as the consumer polls (poll_for),
@@ -469,7 +473,7 @@ ssize_t readahead_take(struct procfile *pf)
 		thread_watch_sleep(&rd->watch, &rd->cond, &rd->lock);
 		if (rd->produced == rd->consumed && !rd->done &&
 		    thread_watch_starved(&rd->watch, t0, mono_ns())) {
-			move_reader_here(rd);
+			move_reader(rd);
 			pf->poll_ends[PROCFILE_POLL_MOVED]++;
 		}
 	}

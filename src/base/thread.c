@@ -184,15 +184,29 @@ void thread_watch_sleep(struct thread_watch *tw, pthread_cond_t *cond, pthread_m
 	(void)pthread_cond_timedwait(cond, lock, &ts);
 }
 
-void thread_watch_move_here(struct thread_watch *tw)
+void thread_watch_ran(struct thread_watch *tw)
+{
+	__atomic_store_n(&tw->ran_on, sched_getcpu() + 1, __ATOMIC_RELAXED);
+}
+
+void thread_watch_move(struct thread_watch *tw)
 {
 	int cpu = sched_getcpu();
-	cpu_set_t one;
+	cpu_set_t to;
 
 	tw->on = false;
 	if (cpu < 0 || cpu >= CPU_SETSIZE)
 		return;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	(void)pthread_setaffinity_np(tw->thread, sizeof(one), &one);
+	if (__atomic_load_n(&tw->ran_on, __ATOMIC_RELAXED) != cpu + 1) {
+		CPU_ZERO(&to);
+		CPU_SET(cpu, &to);
+	} else {
+		/* both on the busy CPU: the thread to the others */
+		if (pthread_getaffinity_np(tw->thread, sizeof(to), &to) != 0)
+			return;
+		CPU_CLR(cpu, &to);
+		if (CPU_COUNT(&to) == 0)
+			return;
+	}
+	(void)pthread_setaffinity_np(tw->thread, sizeof(to), &to);
 }

@@ -102,7 +102,7 @@ static void items_changed(struct items_job *j)
 
 /*
  * w's thread: the other takes no more blocks, and is moved onto this
- * thread's CPU unless done (under the lock, which it takes after done is
+ * thread's CPU (off it if it ran there: thread_watch_move) unless done (under the lock, which it takes after done is
  * set: it has not ended, and its thread id is its own). Woken, as it may
  * sleep with nothing to take now.
  */
@@ -113,7 +113,7 @@ static void items_stop(struct items_job *j)
 	if (__atomic_load_n(&j->done, __ATOMIC_ACQUIRE))
 		j->watch.on = false;
 	else
-		thread_watch_move_here(&j->watch);
+		thread_watch_move(&j->watch);
 	pthread_cond_broadcast(&j->cond);
 	pthread_mutex_unlock(&j->lock);
 }
@@ -228,10 +228,13 @@ static void *items_main(void *arg)
 {
 	struct items_job *j = arg;
 
+	thread_watch_ran(&j->watch); /* where it begins, for the watch */
 	if (j->start.items_other_begins)
 		j->start.items_other_begins();
 	while (!__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE)) {
 		size_t b = items_take(j);
+
+		thread_watch_ran(&j->watch);
 
 		if (b != NO_BLOCK) {
 			items_to_slot(j, b);

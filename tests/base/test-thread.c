@@ -19,6 +19,9 @@
  * first, none once go_on says no; the early thread does it. In a child:
  * fork leaves out the parent's page table entries of the code, which each
  * page's first run faults in again.
+ * thread_watch_move: a watched thread goes onto the caller's CPU, unless it
+ * last said (thread_watch_ran) it ran there: then onto the CPUs it may run
+ * on but that one, if it has any.
  */
 #include "config.h"
 
@@ -474,6 +477,97 @@ static void test_early_prefaults(void **state)
 	code_in_child(early_prefaults);
 }
 
+/* test_watch_move's watched thread: on `on`, says so if `say`, then may
+ * run on `after` and sleeps until told to end */
+struct watched {
+	struct thread_watch tw;
+	pthread_t thread;
+	int on;
+	bool say;
+	cpu_set_t after;
+	sem_t ready, end;
+};
+
+static void *watched_main(void *p)
+{
+	struct watched *w = p;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(w->on, &one);
+	/* set while it runs elsewhere, the affinity moves it before it returns */
+	if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0 && w->say)
+		thread_watch_ran(&w->tw);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(w->after), &w->after);
+	sem_post(&w->ready);
+	while (sem_wait(&w->end) < 0)
+		;
+	return NULL;
+}
+
+/* A thread watched and moved by this thread (on `here` alone): where it may
+ * run after the move. */
+static void moved(int on, bool say, const cpu_set_t *after, cpu_set_t *to)
+{
+	struct watched w = { .on = on, .say = say, .after = *after };
+
+	assert_int_equal(sem_init(&w.ready, 0, 0), 0);
+	assert_int_equal(sem_init(&w.end, 0, 0), 0);
+	assert_int_equal(pthread_create(&w.thread, NULL, watched_main, &w), 0);
+	while (sem_wait(&w.ready) < 0)
+		;
+	thread_watch_start(&w.tw, w.thread, 0, 0);
+	assert_true(w.tw.on);
+	assert_int_equal(w.tw.ran_on, say ? on + 1 : 0);
+	thread_watch_move(&w.tw);
+	assert_false(w.tw.on);
+	assert_int_equal(pthread_getaffinity_np(w.thread, sizeof(*to), to), 0);
+	sem_post(&w.end);
+	assert_int_equal(pthread_join(w.thread, NULL), 0);
+	sem_destroy(&w.ready);
+	sem_destroy(&w.end);
+}
+
+static void test_watch_move(void **state)
+{
+	cpu_set_t all, one, here, rest, to;
+	int cpu = -1, other = -1;
+
+	(void)state;
+	self_allowed(&all);
+	for (int c = 0; c < CPU_SETSIZE && other < 0; c++)
+		if (CPU_ISSET(c, &all))
+			*(cpu < 0 ? &cpu : &other) = c;
+	if (other < 0)
+		skip();
+	CPU_ZERO(&here);
+	CPU_SET(cpu, &here);
+	assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(here), &here), 0);
+	assert_int_equal(sched_getcpu(), cpu);
+	rest = all;
+	CPU_CLR(cpu, &rest);
+
+	/* it ran on the other CPU: onto this one */
+	moved(other, true, &all, &to);
+	assert_true(CPU_EQUAL(&to, &here));
+	/* it ran here, where it may run with others: onto those */
+	moved(cpu, true, &all, &to);
+	assert_true(CPU_EQUAL(&to, &rest));
+	/* it never said where it ran: here, as it may be anywhere */
+	moved(cpu, false, &all, &to);
+	assert_true(CPU_EQUAL(&to, &here));
+	/* it ran here and may run nowhere else: left here */
+	moved(cpu, true, &here, &to);
+	assert_true(CPU_EQUAL(&to, &here));
+	/* it ran elsewhere and now may only run there: onto this one */
+	CPU_ZERO(&one);
+	CPU_SET(other, &one);
+	moved(other, true, &one, &to);
+	assert_true(CPU_EQUAL(&to, &here));
+
+	assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(all), &all), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_one_cpu_early),
 		cmocka_unit_test(test_prefault_code),
 		cmocka_unit_test(test_early_prefaults),
+		cmocka_unit_test(test_watch_move),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

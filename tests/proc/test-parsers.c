@@ -1570,6 +1570,69 @@ static void test_procfile_reader_asleep(void **state)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
+/* test_procfile_reader_beside's reader: the CPU it began on, and where it
+ * may run once moved */
+static int beside_cpu = -1;
+static cpu_set_t beside_to;
+
+/* The reader, as it begins: says where, then asleep until the consumer has
+ * moved it (2 s at most), as reader_begins_late. */
+static void reader_begins_beside(void)
+{
+	__atomic_store_n(&beside_cpu, sched_getcpu(), __ATOMIC_RELEASE);
+	reader_begins_late();
+	(void)sched_getaffinity(0, sizeof(beside_to), &beside_to);
+}
+
+/*
+ * A consumer that runs on the reader's CPU (as one woken there under load
+ * would) moves a reader that does not run off that CPU, onto the others
+ * it may run on, not onto its own; the file comes whole. Needs two CPUs;
+ * not under valgrind (as test_procfile_reader_asleep).
+ */
+static void test_procfile_reader_beside(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t n_maps = 2000, headers = 0;
+	cpu_set_t all, rest;
+	struct procfile pf;
+	const char *line;
+	size_t len;
+	int cpu, r;
+	char *map;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	if (spinner_under_valgrind() || CPU_COUNT(&all) < 2)
+		skip();
+	map = map_apart(n_maps);
+	procfile_init(&pf);
+	pf.reader_begins = reader_begins_beside;
+	late_pf = &pf;
+	beside_cpu = -1;
+	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, "/proc/self/smaps", 1 << 30, 1),
+			 0);
+	assert_non_null(pf.reader);
+	for (int k = 0; k < 2000 && (cpu = __atomic_load_n(&beside_cpu, __ATOMIC_ACQUIRE)) < 0;
+	     k++)
+		usleep(1000);
+	assert_true(cpu >= 0);
+	assert_true(spinner_run_on(cpu, cpu));
+	while ((r = procfile_next_line(&pf, &line, &len)) > 0)
+		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len))
+			headers++;
+	procfile_close(&pf);
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+	assert_int_equal(r, 0);
+	assert_true(headers > n_maps);
+	assert_int_equal(pf.poll_ends[PROCFILE_POLL_MOVED], 1);
+	rest = all;
+	CPU_CLR(cpu, &rest);
+	assert_true(CPU_EQUAL(&beside_to, &rest));
+	procfile_release(&pf);
+	munmap(map, 2 * n_maps * (size_t)page);
+}
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -2122,6 +2185,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_procfile_away_short),
 		cmocka_unit_test(test_procfile_reader_poll),
 		cmocka_unit_test(test_procfile_reader_starved),
+		cmocka_unit_test(test_procfile_reader_beside),
 		cmocka_unit_test(test_procfile_reader_asleep),
 		cmocka_unit_test(test_procfile_after),
 		cmocka_unit_test(test_reader_arenas),

@@ -527,6 +527,7 @@ static pthread_t items_caller;
 static size_t items_by_caller, items_by_other, items_by_other_pinned;
 static bool items_by_other_wanted; /* "stalls": the caller waits for the other */
 static bool items_caller_began; /* the caller has written an item */
+static int items_other_cpu = -1; /* "beside": where the other began */
 
 /*
  * The other thread: whether it was moved, allowed one CPU alone. Only
@@ -557,6 +558,15 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 	 * wait for its CPU, until it finds itself moved (2 s at most each);
 	 * the caller then naps at each block, so that the other, were it not
 	 * stopped, would take more */
+	/* "beside": the caller, at its first item, onto the CPU the other
+	 * began on (2 s at most for the other to say which) */
+	if (strcmp(tag, "beside") == 0 && caller && i == 0) {
+		for (int k = 0; k < 2000 && __atomic_load_n(&items_other_cpu, __ATOMIC_ACQUIRE) < 0;
+		     k++)
+			usleep(1000);
+		if (items_other_cpu >= 0)
+			(void)spinner_run_on(items_other_cpu, items_other_cpu);
+	}
 	if (strcmp(tag, "stalls") == 0 && caller && i == 0 && items_by_other_wanted)
 		for (int k = 0; k < 2000 && !__atomic_load_n(&items_by_other, __ATOMIC_ACQUIRE); k++)
 			usleep(1000);
@@ -782,6 +792,58 @@ static void test_writer_items_late(void **state)
 	assert_int_equal(many.len, one.len);
 	assert_memory_equal(many.buf, one.buf, one.len);
 	free(one.buf);
+	free(many.buf);
+}
+
+/* test_writer_items_beside: where the other thread may run once moved */
+static cpu_set_t items_other_to;
+
+/* test_writer_items_beside: the other thread says where it begins, then
+ * sleeps until it may no longer run there (2 s at most), as it would wait
+ * if another program kept its CPU */
+static void other_begins_beside(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t mine;
+
+	__atomic_store_n(&items_other_cpu, cpu, __ATOMIC_RELEASE);
+	for (int k = 0; k < 2000; k++) {
+		if (sched_getaffinity(0, sizeof(mine), &mine) == 0 && !CPU_ISSET(cpu, &mine))
+			break;
+		usleep(1000);
+	}
+	(void)sched_getaffinity(0, sizeof(items_other_to), &items_other_to);
+}
+
+/*
+ * As test_writer_items_late, with the caller on the CPU the other began
+ * on (as one woken there under load would be): the other, starved, is
+ * moved off that CPU, onto the others it may run on, not onto the
+ * caller's. Needs two CPUs; not under valgrind.
+ */
+static void test_writer_items_beside(void **state)
+{
+	size_t n = 160;
+	struct capture many;
+	cpu_set_t all, rest;
+
+	(void)state;
+	skip_unless_watched();
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	items_caller = pthread_self();
+	items_other_cpu = -1;
+	assert_int_equal(items_document(&many, n, "beside", other_begins_beside), 1);
+	assert_int_equal(sched_getaffinity(0, sizeof(rest), &rest), 0);
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+	/* the caller ran where the other began */
+	assert_true(items_other_cpu >= 0);
+	assert_int_equal(CPU_COUNT(&rest), 1);
+	assert_true(CPU_ISSET(items_other_cpu, &rest));
+	rest = all;
+	CPU_CLR(items_other_cpu, &rest);
+	assert_true(CPU_EQUAL(&items_other_to, &rest));
+	assert_int_equal(items_by_other, 0);
+	assert_int_equal(items_by_caller, n);
 	free(many.buf);
 }
 
@@ -1325,6 +1387,7 @@ int main(void)
 		cmocka_unit_test(test_writer_items),
 		cmocka_unit_test(test_writer_items_stalls),
 		cmocka_unit_test(test_writer_items_late),
+		cmocka_unit_test(test_writer_items_beside),
 		cmocka_unit_test(test_writer_misuse),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_snapshot_full),

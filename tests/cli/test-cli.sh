@@ -360,6 +360,60 @@ else
 	skip "the locale loaded while smaps is read" "strace cannot run here"
 fi
 
+# ---- a thread's id names its process: the report is the process's, and
+# says so; a process's own id is known for one without reading its status
+# (pidfd_open refuses a thread), so status is read once, after smaps
+start cli-threads --threads 2
+tid=$(ls "/proc/$tpid/task" | grep -vx "$tpid" | head -1)
+run "$vmscope" --color never -w 80 "$tid"
+expect "report of a thread's id: the process's, said on stderr" 0 \
+	"^vmscope: $tid is a thread of process $tpid, which this shows\$"
+grep -q "pid $tpid " "$tmp/out" && ok "report of a thread's id: headed by the process's pid" ||
+	not_ok "report of a thread's id: headed by the process's pid" "$(head -3 "$tmp/out")"
+run "$vmscope" --color never -w 80 "$tpid"
+expect "report of a process's id: nothing said about threads" 0
+[ -s "$tmp/err" ] && not_ok "report of a process's id: stderr empty" "$(cat "$tmp/err")" ||
+	ok "report of a process's id: stderr empty"
+if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+	strace -f -qq -e trace=openat -e signal=none -o "$tmp/strace" \
+		"$vmscope" --color never "$tpid" >/dev/null 2>&1
+	order=$(awk -v pid="$tpid" '
+		/"smaps"/ && smaps == "" { smaps = NR }
+		$0 ~ "\"(" pid "/)?status\"" { n++; if (first == "") first = NR }
+		END { print n + 0, first + 0, smaps + 0 }' "$tmp/strace")
+	read -r opens first smaps <<<"$order"
+	if [ "$opens" = 1 ] && [ "$smaps" -gt 0 ] && [ "$first" -gt "$smaps" ]; then
+		ok "report of a process's id: its status read once, after smaps is opened"
+	else
+		not_ok "report of a process's id: its status read once, after smaps is opened" \
+			"status opened $opens times, first at line $first, smaps at $smaps"
+	fi
+	# the thread's: read to find its process (before), then the process's
+	strace -f -qq -e trace=openat -e signal=none -o "$tmp/strace" \
+		"$vmscope" --color never "$tid" >/dev/null 2>&1
+	if grep -q "\"$tid/status\"" "$tmp/strace"; then
+		ok "report of a thread's id: the thread's status read for its process"
+	else
+		not_ok "report of a thread's id: the thread's status read for its process" \
+			"$(grep status "$tmp/strace")"
+	fi
+else
+	skip "a process's status read once" "strace cannot run here"
+fi
+kill -KILL "$tpid" 2>/dev/null
+# a captured process (--proc-root): a thread's directory there (its
+# process's files, Tgid the process's) is known by its status alone, even
+# named by a live process's pid and with a self that is vmscope's: no
+# pidfd_open of a number from another /proc
+ftid=$$
+cp -r "$tmp/fx/target/proc/$fpid" "$tmp/fx/target/proc/$ftid"
+# shellcheck disable=SC2016 # the inner shell's own $$: vmscope's pid once it execs
+run sh -c 'ln -s "$$" "$1/self" && exec "$2" --proc-root "$1" --color never -w 80 "$3"' \
+	sh "$tmp/fx/target/proc" "$vmscope" "$ftid"
+expect "report of a captured thread's id: its process's, said on stderr" 0 \
+	"^vmscope: $ftid is a thread of process $fpid, which this shows\$"
+rm -rf "${tmp:?}/fx/target/proc/$ftid" "${tmp:?}/fx/target/proc/self"
+
 # ---- several processes in the report: each headed, then a line of totals
 # named for this run: another run of this test may have its own at the same time
 many=cli-m$$

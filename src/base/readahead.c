@@ -241,14 +241,14 @@ static void limit_to_ready(struct procfile_reader *rd)
 #define POLL_GAP_NS 50000
 
 /*
- * A reader that waits for its CPU (thread_watch: another program keeps
- * the CPU it was started on busy) is moved onto the consumer's CPU while
- * the consumer waits for a chunk, which then sleeps (PROCFILE_POLL_MOVED),
- * once a file; a consumer woken onto the reader's busy CPU moves it off
- * that CPU instead (thread_watch_move). The consumer looks at the reader's clock once a wait has
- * lasted WATCH_AFTER_NS, and decides WATCH_NS later: the reader sleeps
- * when its ring is full, and its start and its wake-ups on a vCPU woken
- * from idle look like a busy CPU (with a window of 100 us one reader in
+ * A reader that waits for its CPU (thread_watch: another program keeps the
+ * CPU it was started on busy) is moved onto the consumer's CPU while the
+ * consumer waits for a chunk, which then sleeps (PROCFILE_POLL_MOVED), once a
+ * file; a consumer woken onto the reader's busy CPU moves it off that CPU
+ * instead (thread_watch_move). The consumer looks at the reader's clock once
+ * a wait has lasted WATCH_AFTER_NS, and decides WATCH_NS later: the reader
+ * sleeps when its ring is full, and its start and its wake-ups on a vCPU
+ * woken from idle look like a busy CPU (with a window of 100 us one reader in
  * two was moved at 1,027 VMAs with both CPUs idle, with WATCH_NS one in
  * seven; 1 ms left most of a slice waited for). Measured with a shell
  * loop on the second CPU of two, `cat smaps` alone on the idle one,

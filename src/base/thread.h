@@ -36,10 +36,11 @@ void thread_early_end(void);
  * idles in its wait, until the load balancer moves the thread, if it does.
  * So the caller, once a wait has lasted after_ns, reads the thread's CPU
  * clock, and again window_ns later: a thread that ran less than half that
- * time is starved, and is moved (thread_watch_move): onto the caller's
- * CPU, which idles in the wait, unless the thread last ran there (a caller
- * woken onto the thread's busy CPU, as under load): then off it. The first read of the clock waits after_ns, as
- * most waits end sooner: the clock of another thread is a system call.
+ * time is starved, and is moved (thread_watch_move): onto the caller's CPU,
+ * which idles in the wait, unless the thread last ran there (a caller woken
+ * onto the thread's busy CPU, as under load): then off it. The first read of
+ * the clock waits after_ns, as most waits end sooner: the clock of another
+ * thread is a system call.
  * The window is the caller's: a thread woken from sleep, or new, on a
  * vCPU woken from idle, looks starved for its first 100 to 500 us, and a
  * thread asleep looks starved all along (its clock stands still). A vCPU

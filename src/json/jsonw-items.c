@@ -101,10 +101,10 @@ static void items_changed(struct items_job *j)
 }
 
 /*
- * w's thread: the other takes no more blocks, and is moved onto this
- * thread's CPU (off it if it ran there: thread_watch_move) unless done (under the lock, which it takes after done is
- * set: it has not ended, and its thread id is its own). Woken, as it may
- * sleep with nothing to take now.
+ * w's thread: the other takes no more blocks, and is moved onto this thread's
+ * CPU (off it if it ran there: thread_watch_move) unless done (under the
+ * lock, which it takes after done is set: it has not ended, and its thread id
+ * is its own). Woken, as it may sleep with nothing to take now.
  */
 static void items_stop(struct items_job *j)
 {

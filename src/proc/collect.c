@@ -478,19 +478,20 @@ int vms_collect(struct vms_proc *p, unsigned flags, struct vms_snapshot *snap)
 
 	snap->mono_ns = clock_ns(CLOCK_MONOTONIC);
 	snap->wall_ns = clock_ns(CLOCK_REALTIME);
-	r = collect_stat(p, snap);
-	if (r < 0)
-		return errno_gone(r);
 	/*
 	 * The command line is read from the process's memory, which marks the
 	 * page that holds it referenced: first, so that smaps and smaps_rollup
 	 * both count that page rather than only one of them, depending on the
-	 * timing.
+	 * timing. Then smaps's reader starts, and stat is read while the
+	 * kernel writes smaps (a process gone fails both; stat says so).
 	 */
 	if (!(flags & VMS_COLLECT_NO_CMDLINE))
 		collect_cmdline(p, snap);
 	if (flags & VMS_COLLECT_REGIONS)
 		smaps_r = start_smaps(p, flags & VMS_COLLECT_POLL);
+	r = collect_stat(p, snap);
+	if (r < 0)
+		return errno_gone(r);
 	/* no address space (a kernel thread), no pages to sweep */
 	if (p->sweep_wanted && p->first_vsize && !p->sweep)
 		p->sweep = vms_pages_sweep_start(p->dirfd, p->sweep_root_fd, &p->sweep_o,

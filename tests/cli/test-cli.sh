@@ -362,7 +362,8 @@ fi
 
 # ---- a thread's id names its process: the report is the process's, and
 # says so; a process's own id is known for one without reading its status
-# (pidfd_open refuses a thread), so status is read once, after smaps
+# (pidfd_open refuses a thread), so status is read once, after smaps; and
+# stat is read once smaps's reader has started (only cmdline before it)
 start cli-threads --threads 2
 tid=$(ls "/proc/$tpid/task" | grep -vx "$tpid" | head -1)
 run "$vmscope" --color never -w 80 "$tid"
@@ -380,13 +381,22 @@ if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; the
 	order=$(awk -v pid="$tpid" '
 		/"smaps"/ && smaps == "" { smaps = NR }
 		$0 ~ "\"(" pid "/)?status\"" { n++; if (first == "") first = NR }
-		END { print n + 0, first + 0, smaps + 0 }' "$tmp/strace")
-	read -r opens first smaps <<<"$order"
-	if [ "$opens" = 1 ] && [ "$smaps" -gt 0 ] && [ "$first" -gt "$smaps" ]; then
+		$0 ~ "\"(" pid "/)?stat\"" && stat == "" { stat = NR }
+		$0 ~ "\"(" pid "/)?cmdline\"" && cmdline == "" { cmdline = NR }
+		END { print n + 0, first + 0, smaps + 0, stat + 0, cmdline + 0 }' "$tmp/strace")
+	read -r opens first at_smaps at_stat at_cmdline <<<"$order"
+	if [ "$opens" = 1 ] && [ "$at_smaps" -gt 0 ] && [ "$first" -gt "$at_smaps" ]; then
 		ok "report of a process's id: its status read once, after smaps is opened"
 	else
 		not_ok "report of a process's id: its status read once, after smaps is opened" \
-			"status opened $opens times, first at line $first, smaps at $smaps"
+			"status opened $opens times, first at line $first, smaps at $at_smaps"
+	fi
+	if [ "$at_cmdline" -gt 0 ] && [ "$at_smaps" -gt "$at_cmdline" ] &&
+		[ "$at_stat" -gt "$at_smaps" ]; then
+		ok "report: cmdline read before smaps is opened, stat after (lines $at_cmdline < $at_smaps < $at_stat)"
+	else
+		not_ok "report: cmdline read before smaps is opened, stat after" \
+			"cmdline at line $at_cmdline, smaps at $at_smaps, stat at $at_stat of strace"
 	fi
 	# the thread's: read to find its process (before), then the process's
 	strace -f -qq -e trace=openat -e signal=none -o "$tmp/strace" \

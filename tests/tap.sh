@@ -16,6 +16,8 @@ not_ok() {
 }
 # skip DESCRIPTION [REASON]
 skip() { local r=${2:+ $2}; n=$((n + 1)); echo "ok $n - ${1//$'\n'/; } # SKIP${r//$'\n'/; }"; }
+# Whether strace is here and may trace (a container may refuse ptrace).
+can_strace() { command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; }
 # The plan, and the exit status: 0 when nothing failed.
 finish() {
 	echo "1..$n"

@@ -287,7 +287,7 @@ grep -q '▼PSS' "$tmp/out" && ok "list in a UTF-8 locale keeps its glyphs" ||
 # was given at its start. The thread that reads smaps was started before
 # /proc was opened (thread_early_start: it begins on the other CPU while
 # the options are parsed).
-if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+if can_strace; then
 	start cli-locale --maps 20000
 	LC_ALL=C.UTF-8 strace -f -qq -e trace=openat,read,sched_setaffinity,clone,clone3 -e signal=none \
 		-o "$tmp/strace" "$vmscope" --color never "$tpid" >/dev/null 2>&1
@@ -375,7 +375,7 @@ run "$vmscope" --color never -w 80 "$tpid"
 expect "report of a process's id: nothing said about threads" 0
 [ -s "$tmp/err" ] && not_ok "report of a process's id: stderr empty" "$(cat "$tmp/err")" ||
 	ok "report of a process's id: stderr empty"
-if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+if can_strace; then
 	strace -f -qq -e trace=openat -e signal=none -o "$tmp/strace" \
 		"$vmscope" --color never "$tpid" >/dev/null 2>&1
 	order=$(awk -v pid="$tpid" '

@@ -129,7 +129,7 @@ expect_row 1009 "an OOM score past 2000: no OOM score" 's/,[0-9]+$/,/'
 expect_row 1014 "an empty OOM score: no OOM score" 's/,[0-9]+$/,/'
 expect_row 1010 "a uid without a name: no user, its uid" "s/^\"root\",0,/\"\",$nuid,/"
 # A filter chooses what is read: the other processes' smaps_rollup stay closed.
-if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+if can_strace; then
 	# (LeakSanitizer cannot run under a tracer: a sanitized build's leak
 	# check is left out of this run alone)
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \

@@ -223,7 +223,7 @@ rollups_opened() { # list options...
 	sed -n 's|.*"\([0-9]*\)/smaps_rollup".*|\1|p; s|.*"/proc/\([0-9]*\)/smaps_rollup".*|\1|p' \
 		"$tmp/strace" | sort -n | uniq | tr '\n' ' '
 }
-if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+if can_strace; then
 	a_sorted=$(printf '%s ' "${a_pids[@]}")
 	all_sorted=$(printf '%s\n' "${all[@]}" | sort -n | tr '\n' ' ')
 	check "--name reads the smaps_rollup of its processes alone" "$a_sorted" \

@@ -1172,6 +1172,12 @@ static void test_procfile_far_ahead(void **state)
 	unlink(path);
 }
 
+/* Whether a whole line of smaps is a region's header ("start-end perms ..."). */
+static bool is_smaps_header(const char *line, size_t len)
+{
+	return len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len);
+}
+
 /*
  * Reads smaps of this process (made 2,000 VMAs larger) by the read-ahead
  * thread, each line whole: a header or a "Key: value" line. Returns the
@@ -1189,7 +1195,7 @@ static size_t read_own_smaps_napping(struct procfile *pf, int64_t poll_ns, long 
 	while ((r = procfile_next_line(pf, &line, &len)) > 0) {
 		const char *colon = memchr(line, ':', len);
 
-		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len))
+		if (is_smaps_header(line, len))
 			headers++;
 		else
 			assert_true(colon && colon > line && line[0] >= 'A' && line[0] <= 'Z');
@@ -1456,7 +1462,7 @@ static void *read_starved(void *arg)
 		return NULL;
 	rd->pinned = -1;
 	while ((rd->r = procfile_next_line(&rd->pf, &line, &len)) > 0) {
-		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len))
+		if (is_smaps_header(line, len))
 			rd->headers++;
 		else if (!memchr(line, ':', len) || line[0] < 'A' || line[0] > 'Z')
 			rd->bad++;
@@ -1556,7 +1562,7 @@ static void test_procfile_reader_asleep(void **state)
 			 0);
 	assert_non_null(pf.reader);
 	while ((r = procfile_next_line(&pf, &line, &len)) > 0) {
-		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len))
+		if (is_smaps_header(line, len))
 			headers++;
 		else if (!memchr(line, ':', len) || line[0] < 'A' || line[0] > 'Z')
 			bad++;
@@ -1619,7 +1625,7 @@ static void test_procfile_reader_beside(void **state)
 	assert_true(cpu >= 0);
 	assert_true(spinner_run_on(cpu, cpu));
 	while ((r = procfile_next_line(&pf, &line, &len)) > 0)
-		if (len > 0 && strchr("0123456789abcdef", line[0]) && memchr(line, '-', len))
+		if (is_smaps_header(line, len))
 			headers++;
 	procfile_close(&pf);
 	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);

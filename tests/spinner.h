@@ -9,13 +9,16 @@
 #define VMSCOPE_TESTS_SPINNER_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 struct spinner {
@@ -136,6 +139,70 @@ static inline int threads_pinned_to(int cpu)
 	}
 	closedir(dir);
 	return n;
+}
+
+/*
+ * A thread that sleeps where it is until another moves it off its CPU, as a
+ * thread that waits for a CPU another program keeps busy: one wait, ended
+ * by a waker once the sleeper may no longer run on the CPU it sleeps on
+ * (2 s at most). Not naps: a thread woken from one may be put on another
+ * CPU, and the kernel would have it there.
+ */
+struct sleeper {
+	pthread_t thread, waker;
+	int cpu; /* where it sleeps, once it does; -1 before */
+	sem_t wake;
+};
+
+static void *sleeper_waker(void *arg)
+{
+	struct sleeper *s = arg;
+	cpu_set_t set;
+	int k = 0;
+
+	for (; k < 2000 && __atomic_load_n(&s->cpu, __ATOMIC_ACQUIRE) < 0; k++)
+		usleep(1000);
+	for (; k < 2000; k++) {
+		if (s->cpu >= 0 && pthread_getaffinity_np(s->thread, sizeof(set), &set) == 0 &&
+		    !CPU_ISSET(s->cpu, &set))
+			break;
+		usleep(1000);
+	}
+	sem_post(&s->wake);
+	return NULL;
+}
+
+/* Makes the waker; false if it cannot be made. */
+static inline bool sleeper_start(struct sleeper *s)
+{
+	s->cpu = -1;
+	if (sem_init(&s->wake, 0, 0) != 0)
+		return false;
+	if (pthread_create(&s->waker, NULL, sleeper_waker, s) != 0) {
+		sem_destroy(&s->wake);
+		return false;
+	}
+	return true;
+}
+
+/* Called by the sleeper: says where it is, and sleeps until moved. */
+static inline void sleeper_sleep(struct sleeper *s)
+{
+	struct timespec ts;
+
+	s->thread = pthread_self();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 3;
+	__atomic_store_n(&s->cpu, sched_getcpu(), __ATOMIC_RELEASE);
+	while (sem_timedwait(&s->wake, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The waker joined, once the sleeper has slept. */
+static inline void sleeper_end(struct sleeper *s)
+{
+	pthread_join(s->waker, NULL);
+	sem_destroy(&s->wake);
 }
 
 #endif

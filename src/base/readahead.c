@@ -352,7 +352,7 @@ static void *readahead_main(void *arg)
 {
 	struct procfile_reader *rd = arg;
 
-	thread_watch_ran(&rd->watch); /* where it begins, for the watch */
+	thread_watch_begins(&rd->watch); /* its id, for the watch */
 	if (rd->begins)
 		rd->begins();
 	for (;;) {
@@ -360,8 +360,6 @@ static void *readahead_main(void *arg)
 		size_t len = 0;
 		int error = 0;
 		bool eof = false;
-
-		thread_watch_ran(&rd->watch);
 
 		pthread_mutex_lock(&rd->lock);
 		/* the ring full: polled first, as the consumer polls (poll_for),

@@ -14,12 +14,18 @@
 
 #include "base/thread.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/clock.h"
+#include "base/parse.h"
 #include "base/prefault.h"
+#include "base/readahead.h"
 
 static int create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
@@ -184,20 +190,53 @@ void thread_watch_sleep(struct thread_watch *tw, pthread_cond_t *cond, pthread_m
 	(void)pthread_cond_timedwait(cond, lock, &ts);
 }
 
-void thread_watch_ran(struct thread_watch *tw)
+void thread_watch_begins(struct thread_watch *tw)
 {
-	__atomic_store_n(&tw->ran_on, sched_getcpu() + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&tw->tid, gettid(), __ATOMIC_RELEASE);
+}
+
+/*
+ * The CPU the kernel has thread tid of this process on: field 39 of its
+ * stat, 37 spaces after the comm's last ')'; -1 if it cannot be had. The
+ * kernel's, not one the thread said: a thread that waits for its CPU is
+ * the one the load balancer moves, and it has not run since.
+ */
+static int thread_cpu(pid_t tid)
+{
+	char path[48], buf[1024];
+	const char *p, *end;
+	uint64_t cpu;
+	ssize_t n;
+	int fd, spaces = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	n = procfile_read_retry(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0)
+		return -1;
+	end = buf + n;
+	p = memrchr(buf, ')', (size_t)n);
+	while (p && p < end && spaces < 37)
+		if (*p++ == ' ')
+			spaces++;
+	if (!p || spaces < 37 || parse_dec_u64(&p, end, &cpu) < 0 || cpu >= CPU_SETSIZE)
+		return -1;
+	return (int)cpu;
 }
 
 void thread_watch_move(struct thread_watch *tw)
 {
 	int cpu = sched_getcpu();
+	pid_t tid = __atomic_load_n(&tw->tid, __ATOMIC_ACQUIRE);
 	cpu_set_t to;
 
 	tw->on = false;
 	if (cpu < 0 || cpu >= CPU_SETSIZE)
 		return;
-	if (__atomic_load_n(&tw->ran_on, __ATOMIC_RELAXED) != cpu + 1) {
+	if (tid <= 0 || thread_cpu(tid) != cpu) {
 		CPU_ZERO(&to);
 		CPU_SET(cpu, &to);
 	} else {

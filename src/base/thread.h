@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /*
@@ -37,8 +38,8 @@ void thread_early_end(void);
  * So the caller, once a wait has lasted after_ns, reads the thread's CPU
  * clock, and again window_ns later: a thread that ran less than half that
  * time is starved, and is moved (thread_watch_move): onto the caller's CPU,
- * which idles in the wait, unless the thread last ran there (a caller woken
- * onto the thread's busy CPU, as under load): then off it. The first read of
+ * which idles in the wait, unless the kernel has the thread there (a caller
+ * woken onto the thread's busy CPU, as under load): then off it. The first read of
  * the clock waits after_ns, as most waits end sooner: the clock of another
  * thread is a system call.
  * The window is the caller's: a thread woken from sleep, or new, on a
@@ -52,7 +53,7 @@ struct thread_watch {
 	bool on;        /* watched: its clock could be had, not moved yet */
 	int64_t after_ns, window_ns;
 	int64_t w0, c0; /* the window: when it began, the thread's clock then */
-	int ran_on;     /* the thread's CPU at its last thread_watch_ran(), plus one; 0 before */
+	pid_t tid;      /* the thread's id once it said it (thread_watch_begins), 0 before */
 };
 
 /* Watches thread (on unless its clock cannot be had). */
@@ -77,17 +78,18 @@ bool thread_watch_starved(struct thread_watch *tw, int64_t t0, int64_t now);
  */
 void thread_watch_sleep(struct thread_watch *tw, pthread_cond_t *cond, pthread_mutex_t *lock);
 /*
- * Called by the watched thread as it begins and at each piece of its work:
- * where it runs, for thread_watch_move (sched_getcpu(), which glibc reads
- * from the thread's rseq area: no system call). The watch must be zeroed
- * before the thread starts.
+ * Called by the watched thread as it begins: its id, by which
+ * thread_watch_move asks the kernel where the thread is. The watch must be
+ * zeroed before the thread starts.
  */
-void thread_watch_ran(struct thread_watch *tw);
+void thread_watch_begins(struct thread_watch *tw);
 /*
- * For the rest of its life, the thread onto the caller's CPU; or, if it
- * last said it ran there, onto the CPUs it may run on but that one (left
- * as it is if there are none); the watch ends. The thread must not have
- * ended (its id may be another's then).
+ * For the rest of its life, the thread onto the caller's CPU; or, if the
+ * kernel has it there (the CPU it runs on, waits on, or last ran on: field
+ * 39 of its stat), onto the CPUs it may run on but that one (left as it is
+ * if there are none); the watch ends. A thread that has not said its id
+ * goes onto the caller's CPU. The thread must not have ended (its id may
+ * be another's then).
  */
 void thread_watch_move(struct thread_watch *tw);
 

@@ -102,7 +102,7 @@ static void items_changed(struct items_job *j)
 
 /*
  * w's thread: the other takes no more blocks, and is moved onto this thread's
- * CPU (off it if it ran there: thread_watch_move) unless done (under the
+ * CPU (off it if the kernel has it there: thread_watch_move) unless done (under the
  * lock, which it takes after done is set: it has not ended, and its thread id
  * is its own). Woken, as it may sleep with nothing to take now.
  */
@@ -228,13 +228,11 @@ static void *items_main(void *arg)
 {
 	struct items_job *j = arg;
 
-	thread_watch_ran(&j->watch); /* where it begins, for the watch */
+	thread_watch_begins(&j->watch); /* its id, for the watch */
 	if (j->start.items_other_begins)
 		j->start.items_other_begins();
 	while (!__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE)) {
 		size_t b = items_take(j);
-
-		thread_watch_ran(&j->watch);
 
 		if (b != NO_BLOCK) {
 			items_to_slot(j, b);

@@ -19,9 +19,10 @@
  * first, none once go_on says no; the early thread does it. In a child:
  * fork leaves out the parent's page table entries of the code, which each
  * page's first run faults in again.
- * thread_watch_move: a watched thread goes onto the caller's CPU, unless it
- * last said (thread_watch_ran) it ran there: then onto the CPUs it may run
- * on but that one, if it has any.
+ * thread_watch_move: a watched thread goes onto the caller's CPU, unless the
+ * kernel has it there: then onto the CPUs it may run on but that one, if it
+ * has any; one that has not said its id (thread_watch_begins) goes onto the
+ * caller's CPU. Where the thread began does not count, where it is does.
  */
 #include "config.h"
 
@@ -477,27 +478,39 @@ static void test_early_prefaults(void **state)
 	code_in_child(early_prefaults);
 }
 
-/* test_watch_move's watched thread: on `on`, says so if `say`, then may
- * run on `after` and sleeps until told to end */
+/* test_watch_move's watched thread: on `on`, says its id if `say`, then
+ * goes to `then` if not -1, then may run on `after`, and sleeps (where it
+ * last ran) until told to end */
 struct watched {
 	struct thread_watch tw;
 	pthread_t thread;
-	int on;
+	int on, then;
 	bool say;
 	cpu_set_t after;
 	sem_t ready, end;
 };
 
-static void *watched_main(void *p)
+/* Runs the calling thread on cpu alone: set while it runs elsewhere, the
+ * affinity moves it before it returns. */
+static bool run_on(int cpu)
 {
-	struct watched *w = p;
 	cpu_set_t one;
 
 	CPU_ZERO(&one);
-	CPU_SET(w->on, &one);
-	/* set while it runs elsewhere, the affinity moves it before it returns */
-	if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0 && w->say)
-		thread_watch_ran(&w->tw);
+	CPU_SET(cpu, &one);
+	return pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0;
+}
+
+static void *watched_main(void *p)
+{
+	struct watched *w = p;
+
+	if (run_on(w->on)) {
+		if (w->say)
+			thread_watch_begins(&w->tw);
+		if (w->then >= 0)
+			(void)run_on(w->then);
+	}
 	(void)pthread_setaffinity_np(pthread_self(), sizeof(w->after), &w->after);
 	sem_post(&w->ready);
 	while (sem_wait(&w->end) < 0)
@@ -507,9 +520,9 @@ static void *watched_main(void *p)
 
 /* A thread watched and moved by this thread (on `here` alone): where it may
  * run after the move. */
-static void moved(int on, bool say, const cpu_set_t *after, cpu_set_t *to)
+static void moved(int on, int then, bool say, const cpu_set_t *after, cpu_set_t *to)
 {
-	struct watched w = { .on = on, .say = say, .after = *after };
+	struct watched w = { .on = on, .then = then, .say = say, .after = *after };
 
 	assert_int_equal(sem_init(&w.ready, 0, 0), 0);
 	assert_int_equal(sem_init(&w.end, 0, 0), 0);
@@ -518,7 +531,7 @@ static void moved(int on, bool say, const cpu_set_t *after, cpu_set_t *to)
 		;
 	thread_watch_start(&w.tw, w.thread, 0, 0);
 	assert_true(w.tw.on);
-	assert_int_equal(w.tw.ran_on, say ? on + 1 : 0);
+	assert_true(say ? w.tw.tid > 0 : w.tw.tid == 0);
 	thread_watch_move(&w.tw);
 	assert_false(w.tw.on);
 	assert_int_equal(pthread_getaffinity_np(w.thread, sizeof(*to), to), 0);
@@ -547,22 +560,28 @@ static void test_watch_move(void **state)
 	rest = all;
 	CPU_CLR(cpu, &rest);
 
-	/* it ran on the other CPU: onto this one */
-	moved(other, true, &all, &to);
+	/* it is on the other CPU: onto this one */
+	moved(other, -1, true, &all, &to);
 	assert_true(CPU_EQUAL(&to, &here));
-	/* it ran here, where it may run with others: onto those */
-	moved(cpu, true, &all, &to);
+	/* it is here, where it may run with others: onto those */
+	moved(cpu, -1, true, &all, &to);
 	assert_true(CPU_EQUAL(&to, &rest));
-	/* it never said where it ran: here, as it may be anywhere */
-	moved(cpu, false, &all, &to);
+	/* it began here, then went to the other CPU: onto this one */
+	moved(cpu, other, true, &all, &to);
 	assert_true(CPU_EQUAL(&to, &here));
-	/* it ran here and may run nowhere else: left here */
-	moved(cpu, true, &here, &to);
+	/* it began elsewhere, then came here: off this one */
+	moved(other, cpu, true, &all, &to);
+	assert_true(CPU_EQUAL(&to, &rest));
+	/* it never said its id: here, as it may be anywhere */
+	moved(cpu, -1, false, &all, &to);
 	assert_true(CPU_EQUAL(&to, &here));
-	/* it ran elsewhere and now may only run there: onto this one */
+	/* it is here and may run nowhere else: left here */
+	moved(cpu, -1, true, &here, &to);
+	assert_true(CPU_EQUAL(&to, &here));
+	/* it is elsewhere and now may only run there: onto this one */
 	CPU_ZERO(&one);
 	CPU_SET(other, &one);
-	moved(other, true, &one, &to);
+	moved(other, -1, true, &one, &to);
 	assert_true(CPU_EQUAL(&to, &here));
 
 	assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(all), &all), 0);

@@ -1430,6 +1430,22 @@ static void test_procfile_reader_poll(void **state)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
+/* read_starved's reader, as it begins: held to the busy CPU, so that only
+ * the consumer can move it (the load balancer may too, else: under load, as
+ * in a CI run beside other suites, it did so in three reads of three); then
+ * says so, as it runs there */
+static int starved_busy_cpu = -1, starved_held;
+
+static void reader_begins_held(void)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(starved_busy_cpu, &one);
+	(void)sched_setaffinity(0, sizeof(one), &one);
+	__atomic_store_n(&starved_held, 1, __ATOMIC_RELEASE);
+}
+
 /* What read_starved, a thread of its own, read (no cmocka asserts there). */
 struct starved_read {
 	int cpu, other;
@@ -1455,6 +1471,10 @@ static void *read_starved(void *arg)
 	    procfile_open_at_readahead(&rd->pf, AT_FDCWD, "/proc/self/smaps", 1 << 30,
 				       PROCFILE_POLL_NS) != 0)
 		return NULL;
+	/* the reader held on the busy CPU before the wait for it begins (it
+	 * may have begun on this one, and a reader there is moved off it) */
+	for (int k = 0; k < 2000 && !__atomic_load_n(&starved_held, __ATOMIC_ACQUIRE); k++)
+		usleep(1000);
 	/* the reader made, this thread stays on its CPU: woken by the reader,
 	 * it could be placed on the reader's, the busy one (under load, as
 	 * in a CI run beside another suite), and would move the reader there */
@@ -1475,14 +1495,12 @@ static void *read_starved(void *arg)
 }
 
 /*
- * A reader that waits for its CPU: started on a CPU that a thread of the
+ * A reader that waits for its CPU: held on a CPU that a thread of the
  * highest priority keeps busy (it runs there about 1% of the time), it is
  * moved, once, to the CPU of the consumer that waits for it (the one
  * thread then allowed that CPU alone, the consumer aside), and the file
- * is read whole (2,000 more VMAs, each line whole). The load balancer may
- * move it first (one read in thirty here): of three reads, one at least
- * is moved by the consumer. Needs two CPUs and the right to raise a
- * priority; not under valgrind (tests/spinner.h).
+ * is read whole (2,000 more VMAs, each line whole). Needs two CPUs and the
+ * right to raise a priority; not under valgrind (tests/spinner.h).
  */
 static void test_procfile_reader_starved(void **state)
 {
@@ -1491,31 +1509,27 @@ static void test_procfile_reader_starved(void **state)
 	char *map;
 	struct spinner sp;
 	struct starved_read rd = { .cpu = -1, .other = -1 };
-	unsigned moved = 0;
+	pthread_t th;
+	bool made;
 
 	(void)state;
 	if (!spinner_cpus(&rd.cpu, &rd.other) || !spinner_start(&sp, rd.other))
 		skip();
 	map = map_apart(n_maps);
 	procfile_init(&rd.pf);
+	starved_busy_cpu = rd.other;
+	starved_held = 0;
+	rd.pf.reader_begins = reader_begins_held;
 	/* (no assert while the spinner spins: a failed one would leave it) */
-	for (int i = 0; i < 3 && !moved; i++) {
-		pthread_t th;
-
-		memset(rd.pf.poll_ends, 0, sizeof(rd.pf.poll_ends));
-		rd.headers = rd.bad = 0;
-		if (pthread_create(&th, NULL, read_starved, &rd) != 0)
-			break;
+	made = pthread_create(&th, NULL, read_starved, &rd) == 0;
+	if (made)
 		pthread_join(th, NULL);
-		moved = rd.pf.poll_ends[PROCFILE_POLL_MOVED];
-		if (rd.r != 0 || rd.headers <= n_maps || rd.bad)
-			break;
-	}
 	spinner_stop(&sp);
+	assert_true(made);
 	assert_int_equal(rd.r, 0);
 	assert_true(rd.headers > n_maps);
 	assert_int_equal(rd.bad, 0);
-	assert_int_equal(moved, 1);
+	assert_int_equal(rd.pf.poll_ends[PROCFILE_POLL_MOVED], 1);
 	assert_int_equal(rd.pinned, 1);
 	procfile_release(&rd.pf);
 	munmap(map, 2 * n_maps * (size_t)page);
@@ -1576,17 +1590,16 @@ static void test_procfile_reader_asleep(void **state)
 	munmap(map, 2 * n_maps * (size_t)page);
 }
 
-/* test_procfile_reader_beside's reader: the CPU it began on, and where it
+/* test_procfile_reader_beside's reader: asleep where it began, and where it
  * may run once moved */
-static int beside_cpu = -1;
+static struct sleeper beside_sleeper;
 static cpu_set_t beside_to;
 
 /* The reader, as it begins: says where, then asleep until the consumer has
- * moved it (2 s at most), as reader_begins_late. */
+ * moved it off that CPU (tests/spinner.h) */
 static void reader_begins_beside(void)
 {
-	__atomic_store_n(&beside_cpu, sched_getcpu(), __ATOMIC_RELEASE);
-	reader_begins_late();
+	sleeper_sleep(&beside_sleeper);
 	(void)sched_getaffinity(0, sizeof(beside_to), &beside_to);
 }
 
@@ -1615,12 +1628,12 @@ static void test_procfile_reader_beside(void **state)
 	procfile_init(&pf);
 	pf.reader_begins = reader_begins_beside;
 	late_pf = &pf;
-	beside_cpu = -1;
+	assert_true(sleeper_start(&beside_sleeper));
 	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, "/proc/self/smaps", 1 << 30, 1),
 			 0);
 	assert_non_null(pf.reader);
-	for (int k = 0; k < 2000 && (cpu = __atomic_load_n(&beside_cpu, __ATOMIC_ACQUIRE)) < 0;
-	     k++)
+	for (int k = 0; k < 2000 && (cpu = __atomic_load_n(&beside_sleeper.cpu,
+							       __ATOMIC_ACQUIRE)) < 0; k++)
 		usleep(1000);
 	assert_true(cpu >= 0);
 	assert_true(spinner_run_on(cpu, cpu));
@@ -1628,6 +1641,7 @@ static void test_procfile_reader_beside(void **state)
 		if (is_smaps_header(line, len))
 			headers++;
 	procfile_close(&pf);
+	sleeper_end(&beside_sleeper);
 	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
 	assert_int_equal(r, 0);
 	assert_true(headers > n_maps);

@@ -527,7 +527,7 @@ static pthread_t items_caller;
 static size_t items_by_caller, items_by_other, items_by_other_pinned;
 static bool items_by_other_wanted; /* "stalls": the caller waits for the other */
 static bool items_caller_began; /* the caller has written an item */
-static int items_other_cpu = -1; /* "beside": where the other began */
+static struct sleeper items_other_sleeper; /* "beside": the other, asleep where it began */
 
 /*
  * The other thread: whether it was moved, allowed one CPU alone. Only
@@ -561,11 +561,13 @@ static void put_item(struct jsonw *w, size_t i, const void *ctx)
 	/* "beside": the caller, at its first item, onto the CPU the other
 	 * began on (2 s at most for the other to say which) */
 	if (strcmp(tag, "beside") == 0 && caller && i == 0) {
-		for (int k = 0; k < 2000 && __atomic_load_n(&items_other_cpu, __ATOMIC_ACQUIRE) < 0;
-		     k++)
+		int cpu = -1;
+
+		for (int k = 0; k < 2000 && (cpu = __atomic_load_n(&items_other_sleeper.cpu,
+								   __ATOMIC_ACQUIRE)) < 0; k++)
 			usleep(1000);
-		if (items_other_cpu >= 0)
-			(void)spinner_run_on(items_other_cpu, items_other_cpu);
+		if (cpu >= 0)
+			(void)spinner_run_on(cpu, cpu);
 	}
 	if (strcmp(tag, "stalls") == 0 && caller && i == 0 && items_by_other_wanted)
 		for (int k = 0; k < 2000 && !__atomic_load_n(&items_by_other, __ATOMIC_ACQUIRE); k++)
@@ -799,19 +801,11 @@ static void test_writer_items_late(void **state)
 static cpu_set_t items_other_to;
 
 /* test_writer_items_beside: the other thread says where it begins, then
- * sleeps until it may no longer run there (2 s at most), as it would wait
- * if another program kept its CPU */
+ * sleeps until it may no longer run there, as it would wait if another
+ * program kept its CPU (tests/spinner.h) */
 static void other_begins_beside(void)
 {
-	int cpu = sched_getcpu();
-	cpu_set_t mine;
-
-	__atomic_store_n(&items_other_cpu, cpu, __ATOMIC_RELEASE);
-	for (int k = 0; k < 2000; k++) {
-		if (sched_getaffinity(0, sizeof(mine), &mine) == 0 && !CPU_ISSET(cpu, &mine))
-			break;
-		usleep(1000);
-	}
+	sleeper_sleep(&items_other_sleeper);
 	(void)sched_getaffinity(0, sizeof(items_other_to), &items_other_to);
 }
 
@@ -831,16 +825,17 @@ static void test_writer_items_beside(void **state)
 	skip_unless_watched();
 	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
 	items_caller = pthread_self();
-	items_other_cpu = -1;
+	assert_true(sleeper_start(&items_other_sleeper));
 	assert_int_equal(items_document(&many, n, "beside", other_begins_beside), 1);
+	sleeper_end(&items_other_sleeper);
 	assert_int_equal(sched_getaffinity(0, sizeof(rest), &rest), 0);
 	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
 	/* the caller ran where the other began */
-	assert_true(items_other_cpu >= 0);
+	assert_true(items_other_sleeper.cpu >= 0);
 	assert_int_equal(CPU_COUNT(&rest), 1);
-	assert_true(CPU_ISSET(items_other_cpu, &rest));
+	assert_true(CPU_ISSET(items_other_sleeper.cpu, &rest));
 	rest = all;
-	CPU_CLR(items_other_cpu, &rest);
+	CPU_CLR(items_other_sleeper.cpu, &rest);
 	assert_true(CPU_EQUAL(&items_other_to, &rest));
 	assert_int_equal(items_by_other, 0);
 	assert_int_equal(items_by_caller, n);

@@ -8,7 +8,10 @@
 # added since the previous size, show whether the growth is linear. Then,
 # at each size, the text and JSON reports against `cat smaps`: the median
 # ratio of RUNS pairs taking turns (bench/paired.sh); with BUSY_CPU=N, while
-# a shell loop keeps CPU N busy.
+# a shell loop keeps CPU N busy. Around each size's pairs, `cat smaps` timed
+# on each CPU (cpu_speeds): where the CPUs ran more than 1.25x apart, a
+# note says that size's ratios follow the CPUs more than vmscope
+# (skew_note) and to run again.
 # BUILDDIR (default build) must hold src/vmscope, tests/live/live-target
 # and tests/hardening/rusage-run.
 set -eu
@@ -52,7 +55,7 @@ echo "(per VMA: the figure over the VMAs; added: the growth since the previous s
 printf '%-22s %7s %8s %7s %9s %8s %8s %9s %9s\n' command VMAs "wall ms" "cpu ms" "peak KiB" \
 	"us/VMA" "B/VMA" "added us" "added B"
 declare -A prev_vmas prev_wall prev_peak
-ratios=()
+ratios=() notes=()
 for size in "${sizes[@]}"; do
 	maps_target "$target" "$size" ||
 		{ echo "size-growth: the target of $size maps did not stop" >&2; exit 1; }
@@ -76,15 +79,23 @@ for size in "${sizes[@]}"; do
 			"$((peak * 1024 / vmas))" "$added_us" "$added_b"
 		prev_vmas[$what]=$vmas prev_wall[$what]=$wall prev_peak[$what]=$peak
 	done
+	speeds_before=$(cpu_speeds "/proc/$pid/smaps")
 	busy_cpu_start || exit 1
 	paired "$runs" cat "/proc/$pid/smaps" -- text "$vmscope" --color never "$pid" \
 		-- json "$vmscope" --format json "$pid"
 	busy_cpu_stop
+	speeds_after=$(cpu_speeds "/proc/$pid/smaps")
 	ratios+=("$(printf '%7s VMAs: cat smaps %7s ms; text %7s ms, %5sx; JSON %7s ms, %5sx' \
 		"$vmas" "$text_ref" "$text_ms" "$text_ratio" "$json_ms" "$json_ratio")")
+	[ -z "$speeds_before" ] ||
+		ratios+=("             cat smaps on each CPU, ms (median of 5): before $speeds_before; after $speeds_after")
+	notes+=("$(skew_note "at $vmas VMAs the CPUs' reads of smaps were" "$speeds_before" "$speeds_after")")
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || true
 	pid=
 done
 echo "against cat smaps, median of $runs pairs each${BUSY_CPU:+, CPU $BUSY_CPU kept busy by a shell loop}:"
 printf '%s\n' "${ratios[@]}"
+for note in "${notes[@]}"; do
+	[ -z "$note" ] || printf '%s\n' "$note"
+done

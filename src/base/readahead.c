@@ -572,7 +572,7 @@ void readahead_stop(struct procfile *pf)
 	__atomic_store_n(&rd->stop, true, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&rd->cond);
 	pthread_mutex_unlock(&rd->lock);
-	pthread_join(rd->thread, NULL);
+	(void)thread_join_apart(rd->thread);
 	for (int i = 0; i < PROCFILE_POLL__MAX; i++)
 		pf->reader_poll_ends[i] += rd->poll_ends[i];
 	readahead_free(rd);

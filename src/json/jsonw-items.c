@@ -320,7 +320,7 @@ void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 		/* watched too: a thread that has not started yet, on a busy
 		 * CPU, would be waited for a slice or so */
 		items_wait(&j, helper_done, true);
-		pthread_join(thread, NULL);
+		(void)thread_join_apart(thread);
 		if (j.stop)
 			w->items_stopped++;
 	}

@@ -245,7 +245,7 @@ static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vm
 		}
 		return;
 	}
-	pthread_join(th, NULL);
+	(void)thread_join_apart(th);
 	ARRAY_GROW(pl->items, pl->n + s.pl.n, pl->alloc);
 	for (size_t k = 0; k < s.pl.n; k++) {
 		struct vms_pentry *e = &pl->items[pl->n++];

@@ -59,32 +59,55 @@ struct seen {
 	cpu_set_t allowed;
 	int allowed_r;
 	pid_t tid;
+	void *stack; /* the lowest address of its stack */
 };
 
 static void *note(void *p)
 {
 	struct seen *s = p;
+	pthread_attr_t attr;
 
 	while (sem_wait(&s->created) < 0)
 		;
 	s->arg++;
 	s->tid = (pid_t)syscall(SYS_gettid);
 	s->allowed_r = pthread_getaffinity_np(pthread_self(), sizeof(s->allowed), &s->allowed);
+	s->stack = NULL;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		size_t size;
+
+		if (pthread_attr_getstack(&attr, &s->stack, &size) != 0)
+			s->stack = NULL;
+		pthread_attr_destroy(&attr);
+	}
 	return s;
 }
 
-/* Starts a thread apart and checks what it saw: it ran once, on `want`. */
-static void run_apart(const cpu_set_t *want)
+/* Whether the page at p is mapped (mincore fails with ENOMEM if not). */
+static bool mapped(void *p)
+{
+	unsigned char v;
+
+	return mincore(p, 1, &v) == 0 || errno != ENOMEM;
+}
+
+/*
+ * Starts a thread apart and checks what it saw: it ran once, on `want`;
+ * with `own`, on a stack of thread.c's, unmapped once joined (glibc keeps
+ * its own stacks mapped, for the next thread).
+ */
+static void run_apart(const cpu_set_t *want, bool own)
 {
 	struct seen s = { .arg = 41 };
 	pthread_t t;
-	void *ret = NULL;
 
 	assert_int_equal(sem_init(&s.created, 0, 0), 0);
 	assert_int_equal(thread_create_apart(&t, note, &s), 0);
 	assert_int_equal(sem_post(&s.created), 0);
-	assert_int_equal(pthread_join(t, &ret), 0);
-	assert_ptr_equal(ret, &s);
+	assert_ptr_equal(thread_join_apart(t), &s);
+	assert_non_null(s.stack);
+	if (own)
+		assert_false(mapped(s.stack));
 	assert_int_equal(s.arg, 42);
 	assert_int_equal(s.allowed_r, 0);
 	assert_true(CPU_EQUAL(&s.allowed, want));
@@ -102,7 +125,7 @@ static void test_runs_anywhere_after(void **state)
 
 	(void)state;
 	self_allowed(&all);
-	run_apart(&all);
+	run_apart(&all, CPU_COUNT(&all) > 1);
 }
 
 /* Runs fn in a child; the child's exit status must be 0. */
@@ -130,7 +153,7 @@ static void one_cpu(void)
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) < 0)
 		_exit(10);
-	run_apart(&one);
+	run_apart(&one, false);
 }
 
 static void test_one_cpu(void **state)
@@ -157,7 +180,7 @@ static void refused(void)
 	/* the filter is in force */
 	if (sched_setaffinity(0, sizeof(all), &all) == 0 || errno != EPERM)
 		_exit(11);
-	run_apart(&all);
+	run_apart(&all, false);
 }
 
 static void test_affinity_refused(void **state)
@@ -219,7 +242,7 @@ static int apart_in_child(struct seen *s, const cpu_set_t *want)
 		return 51;
 	if (thread_create_apart(&t, note, s) != 0)
 		return 52;
-	if (sem_post(&s->created) < 0 || pthread_join(t, &ret) != 0)
+	if (sem_post(&s->created) < 0 || (ret = thread_join_apart(t)) == NULL)
 		return 53;
 	sem_destroy(&s->created);
 	if (ret != s || s->arg != 42 || s->allowed_r != 0)
@@ -250,6 +273,8 @@ static void early_taken_after(unsigned sleep_ms)
 		_exit(r);
 	if (s.tid == getpid() || !listed(s.tid, before, n))
 		_exit(22); /* not the early thread */
+	if (CPU_COUNT(&all) > 1 && (!s.stack || mapped(s.stack)))
+		_exit(25); /* the early thread's stack is thread.c's, unmapped once joined */
 	r = apart_in_child(&s, &all);
 	if (r)
 		_exit(r);

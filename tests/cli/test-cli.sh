@@ -411,6 +411,26 @@ else
 	skip "a process's status read once" "strace cannot run here"
 fi
 kill -KILL "$tpid" 2>/dev/null
+# ---- the threads vmscope starts apart (the early thread, which reads
+# smaps) run on stacks of its own: a thread on one of glibc's gives its
+# pages back as it ends (madvise MADV_DONTNEED), a TLB shootdown of the
+# CPU the main thread runs on. A small process: its smaps fills a few
+# chunks of the reader's, none of them given back either.
+if can_strace; then
+	start cli-stacks
+	strace -f -qq -e trace=madvise,clone,clone3 -e signal=none -o "$tmp/strace" \
+		"$vmscope" --color never "$tpid" >/dev/null 2>&1
+	made=$(grep -cE 'clone3?\(.* = [0-9]+$' "$tmp/strace" || true)
+	if [ "$made" -ge 1 ] && ! grep -q MADV_DONTNEED "$tmp/strace"; then
+		ok "report: its thread ends without giving its stack back ($made made, no MADV_DONTNEED)"
+	else
+		not_ok "report: its thread ends without giving its stack back" \
+			"$made threads made; $(grep -E 'clone|MADV_DONTNEED' "$tmp/strace" | head -5)"
+	fi
+	kill -KILL "$tpid" 2>/dev/null
+else
+	skip "report: its thread ends without giving its stack back" "strace cannot run here"
+fi
 # a captured process (--proc-root): a thread's directory there (its
 # process's files, Tgid the process's) is known by its status alone, even
 # named by a live process's pid and with a self that is vmscope's: no

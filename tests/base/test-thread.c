@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * thread_create_apart: the thread runs its function with its argument and
- * returns its value; once running it may run on every CPU its creator may;
- * with one CPU allowed, and where a system call filter refuses to set an
- * affinity (as vmscope-serve's unit does), it is a thread as any other.
+ * returns its value (thread_join_apart); once running it may run on every
+ * CPU its creator may, on a stack of thread.c's, unmapped once it is joined
+ * (eight at a time; then glibc's). With one CPU allowed, and where a system
+ * call filter refuses to set an affinity (as vmscope-serve's unit does), it
+ * is a thread as any other.
  * The last two in a child, whose CPUs and filter do not outlive it.
  * The thread looks at its CPUs only once thread_create_apart has returned:
  * before that it may run with the narrower set it was started on.
@@ -126,6 +128,37 @@ static void test_runs_anywhere_after(void **state)
 	(void)state;
 	self_allowed(&all);
 	run_apart(&all, CPU_COUNT(&all) > 1);
+}
+
+/*
+ * Nine threads apart at once: eight run on stacks of thread.c's, unmapped
+ * once joined, the ninth on one of glibc's (the table holds eight).
+ */
+static void test_stacks_table(void **state)
+{
+	struct seen s[9];
+	pthread_t t[9];
+	cpu_set_t all;
+	unsigned own = 0;
+
+	(void)state;
+	self_allowed(&all);
+	if (CPU_COUNT(&all) < 2)
+		skip();
+	for (int i = 0; i < 9; i++) {
+		s[i] = (struct seen){ .arg = 41 };
+		assert_int_equal(sem_init(&s[i].created, 0, 0), 0);
+		assert_int_equal(thread_create_apart(&t[i], note, &s[i]), 0);
+	}
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(sem_post(&s[i].created), 0);
+	for (int i = 0; i < 9; i++) {
+		assert_ptr_equal(thread_join_apart(t[i]), &s[i]);
+		assert_non_null(s[i].stack);
+		own += !mapped(s[i].stack);
+		sem_destroy(&s[i].created);
+	}
+	assert_int_equal(own, 8);
 }
 
 /* Runs fn in a child; the child's exit status must be 0. */
@@ -616,6 +649,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runs_anywhere_after),
+		cmocka_unit_test(test_stacks_table),
 		cmocka_unit_test(test_one_cpu),
 		cmocka_unit_test(test_affinity_refused),
 		cmocka_unit_test(test_early_taken),

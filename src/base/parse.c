@@ -54,6 +54,15 @@ int parse_dec_i64(const char **p, const char *end, int64_t *ret)
 	return 0;
 }
 
+const char *parse_stat_state(const char *buf, size_t len)
+{
+	const char *close = memrchr(buf, ')', len), *end = buf + len;
+
+	if (!close || end - close < 3 || close[1] != ' ')
+		return NULL;
+	return close + 2;
+}
+
 int parse_word(const char **p, const char *end, const char **ret_word, size_t *ret_len)
 {
 	const char *s = *p;

@@ -59,6 +59,13 @@ static inline bool parse_char(const char **p, const char *end, char c)
 	return false;
 }
 
+/*
+ * Field 3 (the state) of a /proc stat line: after the command name, which
+ * may hold ')' and spaces itself and ends at the last ')', and one space.
+ * NULL if the line has no such place.
+ */
+const char *parse_stat_state(const char *buf, size_t len);
+
 /* A run of non-blank bytes: *ret_word points into the input. -EBADMSG if empty. */
 int parse_word(const char **p, const char *end, const char **ret_word, size_t *ret_len);
 

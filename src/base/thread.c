@@ -315,7 +315,7 @@ void thread_watch_begins(struct thread_watch *tw)
 
 /*
  * The CPU the kernel has thread tid of this process on: field 39 of its
- * stat, 37 spaces after the comm's last ')'; -1 if it cannot be had. The
+ * stat, 36 spaces after field 3; -1 if it cannot be had. The
  * kernel's, not one the thread said: a thread that waits for its CPU is
  * the one the load balancer moves, and it has not run since.
  */
@@ -336,11 +336,11 @@ static int thread_cpu(pid_t tid)
 	if (n <= 0)
 		return -1;
 	end = buf + n;
-	p = memrchr(buf, ')', (size_t)n);
-	while (p && p < end && spaces < 37)
+	p = parse_stat_state(buf, (size_t)n);
+	while (p && p < end && spaces < 36)
 		if (*p++ == ' ')
 			spaces++;
-	if (!p || spaces < 37 || parse_dec_u64(&p, end, &cpu) < 0 || cpu >= CPU_SETSIZE)
+	if (!p || spaces < 36 || parse_dec_u64(&p, end, &cpu) < 0 || cpu >= CPU_SETSIZE)
 		return -1;
 	return (int)cpu;
 }

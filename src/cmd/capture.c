@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/escape.h"
+#include "base/parse.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -670,10 +671,10 @@ static int read_capture(struct capture *c, int root_fd, int pid_fd)
 
 static bool is_stopped(const struct capture *c)
 {
-	const char *stat = c->n_files ? c->files[0].data.buf : NULL;
-	const char *paren = stat ? strrchr(stat, ')') : NULL;
+	const char *state = c->n_files ? parse_stat_state(c->files[0].data.buf,
+							  c->files[0].data.len) : NULL;
 
-	return paren && paren[1] == ' ' && (paren[2] == 'T' || paren[2] == 't');
+	return state && (*state == 'T' || *state == 't');
 }
 
 int cmd_capture(int argc, char **argv)

@@ -14,19 +14,19 @@
 
 int vms_stat_parse(const char *buf, size_t len, struct vms_stat *ret)
 {
-	const char *p = buf, *end = buf + len, *open, *close;
+	const char *p = buf, *end = buf + len, *open, *close, *state;
 	struct vms_stat st;
 	int64_t f[21];
 	uint64_t pid;
 	size_t clen;
 
-	/* The comm may hold ')' and spaces: it ends at the last ')'. */
 	while (end > buf && (end[-1] == '\n' || end[-1] == '\0'))
 		end--;
 	open = memchr(buf, '(', len);
-	close = memrchr(buf, ')', (size_t)(end - buf));
-	if (!open || !close || close < open)
+	state = parse_stat_state(buf, (size_t)(end - buf));
+	if (!open || !state || state - 2 < open)
 		return -EBADMSG;
+	close = state - 2;
 
 	memset(&st, 0, sizeof(st));
 	if (parse_dec_u64(&p, open, &pid) < 0 || pid > INT32_MAX || !parse_char(&p, open, ' '))
@@ -38,9 +38,7 @@ int vms_stat_parse(const char *buf, size_t len, struct vms_stat *ret)
 	memcpy(st.comm, open + 1, clen);
 	st.comm[clen] = '\0';
 
-	p = close + 1;
-	if (!parse_char(&p, end, ' ') || p >= end)
-		return -EBADMSG;
+	p = state;
 	st.state = *p++;
 	/* fields 4 (ppid) to 24; 25 (rsslim) may not fit an int64 and is not needed */
 	for (unsigned i = 0; i < ARRAY_SIZE(f); i++) {

@@ -1627,7 +1627,6 @@ static void test_procfile_reader_beside(void **state)
 	map = map_apart(n_maps);
 	procfile_init(&pf);
 	pf.reader_begins = reader_begins_beside;
-	late_pf = &pf;
 	assert_true(sleeper_start(&beside_sleeper));
 	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, "/proc/self/smaps", 1 << 30, 1),
 			 0);

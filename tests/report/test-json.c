@@ -529,17 +529,21 @@ static bool items_by_other_wanted; /* "stalls": the caller waits for the other *
 static bool items_caller_began; /* the caller has written an item */
 static struct sleeper items_other_sleeper; /* "beside": the other, asleep where it began */
 
+static cpu_set_t items_all; /* the CPUs the caller may run on as it begins */
+
 /*
- * The other thread: whether it was moved, allowed one CPU alone. Only
- * once the caller has begun: until thread_create_apart has returned, the
- * other runs on the narrower set it was started on (one CPU of two).
+ * The other thread: whether it was moved, allowed fewer CPUs than the
+ * caller began with (onto the caller's CPU alone, or off it onto the rest:
+ * one CPU of two, more of more). Only once the caller has begun: until
+ * thread_create_apart has returned, the other runs on the narrower set it
+ * was started on (the caller's CPUs but its own).
  */
 static bool other_moved(void)
 {
 	cpu_set_t mine;
 
 	return __atomic_load_n(&items_caller_began, __ATOMIC_ACQUIRE) &&
-	       sched_getaffinity(0, sizeof(mine), &mine) == 0 && CPU_COUNT(&mine) == 1;
+	       sched_getaffinity(0, sizeof(mine), &mine) == 0 && !CPU_EQUAL(&mine, &items_all);
 }
 
 /* Item i of test_writer_items: objects, arrays and strings of all sizes. */
@@ -704,6 +708,7 @@ static unsigned items_document(struct capture *c, size_t n, const char *tag,
 	jsonw_begin_array(&w);
 	items_by_caller = items_by_other = items_by_other_pinned = 0;
 	items_caller_began = false;
+	assert_int_equal(sched_getaffinity(0, sizeof(items_all), &items_all), 0);
 	if (by_items)
 		jsonw_items(&w, n, put_item, tag);
 	else

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/locale.h"
 #include "base/xalloc.h"
 #include "cmd/commands.h"
 
@@ -114,10 +115,13 @@ int main(int argc, char **argv)
 	const struct command_entry *c;
 	const char *near;
 
+	/* what needs the locale loads it (the report's way) */
+	locale_on_need(cli_locale_load);
 	if (argc >= 2) {
 		c = find_command(argv[1]);
 		if (c) {
-			/* the report loads it itself, later (cli_locale_load) */
+			/* the report loads it itself, where it needs it
+			 * (cli_locale_load) */
 			if (c->run != cmd_report)
 				cli_locale_load();
 			return c->run(argc - 1, argv + 1);

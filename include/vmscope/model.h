@@ -95,13 +95,5 @@ enum {
  */
 int vms_inspect(int root_fd, pid_t pid, bool live, unsigned flags, struct vms_elf_cache *cache,
 		struct vms_snapshot **ret);
-/*
- * fn (NULL: none) is called once by each vms_inspect from now on, on the
- * caller's thread, while the inspection waits for the kernel to write
- * smaps, or before it returns: work of the caller's that need not come
- * before the read, done in time the read takes anyway. fn must not call
- * vmscope and must be safe to call again.
- */
-void vms_inspect_on_wait(void (*fn)(void));
 
 #endif

@@ -43,4 +43,13 @@ void escape_html(struct strbuf *out, const char *s, size_t n);
 /* Display columns of the result of escape_display (wide characters count 2). */
 size_t escape_display_width(const char *s, size_t n);
 
+/*
+ * Columns of a printable code point (not a control): 1 for ASCII, in every
+ * locale, and for the glyphs vmscope draws with, in every UTF-8 one (the
+ * only ones it draws them in); else the locale's wcwidth(), the locale
+ * loaded first where the program puts that off (locale_need), -1 for one
+ * it does not know.
+ */
+int escape_cp_width(uint32_t cp);
+
 #endif

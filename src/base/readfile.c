@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/locale.h"
 #include "base/readahead.h"
 #include "base/xalloc.h"
 
@@ -60,7 +61,10 @@ const char *procfile_strerror(int err)
 {
 	if (err < 0)
 		err = -err;
-	return err == PROCFILE_ENOTREG ? "not a regular file" : strerror(err);
+	if (err == PROCFILE_ENOTREG)
+		return "not a regular file";
+	locale_need(); /* the words of the user's language */
+	return strerror(err);
 }
 
 int procfile_open(int dirfd, const char *name)

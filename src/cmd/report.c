@@ -391,7 +391,6 @@ static int report_targets(int argc, char **argv, const struct typo *typo)
 	/* a report to make: smaps's reader begins while the rest is set up */
 	thread_early_start();
 	cmd_render_fit(&a.r, STDOUT_FILENO);
-	vms_inspect_on_wait(cli_locale_load);
 
 	run.root_fd = cli_open_proc_root(a.proc_root);
 	if (run.root_fd < 0)

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "base/escape.h"
 #include "base/strbuf.h"
@@ -166,9 +165,7 @@ static int cp_width(uint32_t cp)
 
 	if (utf8_is_control(cp))
 		return -1;
-	if (cp < 0x7f)
-		return 1;
-	w = wcwidth((wchar_t)cp);
+	w = escape_cp_width(cp);
 	/* -1 here means "unknown to this locale" (the C locale knows no
 	 * non-ASCII): count one column, as escape_display_width does. */
 	if (w < 0)

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -301,14 +302,15 @@ bool cli_want_color(enum cli_color mode, int fd)
 	return isatty(fd);
 }
 
+static bool locale_loaded;
+
 void cli_locale_load(void)
 {
-	static bool loaded;
 	int saved = errno;
 
-	if (loaded)
+	if (locale_loaded)
 		return;
-	loaded = true;
+	locale_loaded = true;
 	setlocale(LC_CTYPE, "");
 	setlocale(LC_MESSAGES, "");
 	errno = saved;
@@ -320,13 +322,36 @@ const char *cli_strerror(int err)
 	return strerror(err);
 }
 
+/*
+ * Whether the locale the environment names has UTF-8 for its character set:
+ * the first of LC_ALL, LC_CTYPE and LANG that is set and not empty, its
+ * codeset (after the '.', before a '@') "UTF-8" in any case, with or without
+ * its '-'. Nothing set, or no codeset (C, POSIX, a name of an 8-bit locale):
+ * no.
+ */
+static bool env_names_utf8(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	const char *name = NULL, *cs;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]) && !(name && *name); i++)
+		name = getenv(vars[i]);
+	if (!name || !(cs = strchr(name, '.')))
+		return false;
+	cs++;
+	n = strcspn(cs, "@");
+	return (n == 5 && strncasecmp(cs, "UTF-8", 5) == 0) ||
+	       (n == 4 && strncasecmp(cs, "UTF8", 4) == 0);
+}
+
 bool cli_locale_utf8(void)
 {
 	const char *cs;
 
-	cli_locale_load();
+	if (!locale_loaded)
+		return env_names_utf8();
 	cs = nl_langinfo(CODESET);
-
 	return cs && strcmp(cs, "UTF-8") == 0;
 }
 

@@ -280,6 +280,9 @@ run env -u LC_ALL -u LC_CTYPE -u LANG "$vmscope" "${fix[@]}" -w 80 "$fpid"
 ascii_only "report with no locale named: ASCII only"
 run env LC_ALL=de_DE.ISO-8859-1 "$vmscope" "${fix[@]}" -w 80 "$fpid"
 ascii_only "report with LC_ALL=de_DE.ISO-8859-1: ASCII only"
+run env LC_ALL=de_DE.utf-8@euro "$vmscope" "${fix[@]}" -w 80 "$fpid"
+grep -q '█' "$tmp/out" && ok "report with LC_ALL=de_DE.utf-8@euro: its glyphs" ||
+	not_ok "report with LC_ALL=de_DE.utf-8@euro: its glyphs" "exit $rc" "$(head -3 "$tmp/err")"
 run env LC_ALL=C "$vmscope" list --name cli-pages
 ascii_only "list in the C locale: ASCII only (the sorted column's arrow too)"
 run env LC_ALL=C "$vmscope" top --once -d 0.1 --name cli-pages

@@ -347,12 +347,14 @@ static bool env_names_utf8(void)
 
 bool cli_locale_utf8(void)
 {
-	const char *cs;
+	static int utf8 = -1;
 
-	if (!locale_loaded)
-		return env_names_utf8();
-	cs = nl_langinfo(CODESET);
-	return cs && strcmp(cs, "UTF-8") == 0;
+	if (utf8 < 0) {
+		const char *cs = locale_loaded ? nl_langinfo(CODESET) : NULL;
+
+		utf8 = locale_loaded ? cs && strcmp(cs, "UTF-8") == 0 : env_names_utf8();
+	}
+	return utf8;
 }
 
 unsigned cli_output_width(unsigned requested, int fd)

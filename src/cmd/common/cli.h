@@ -90,14 +90,14 @@ bool cli_want_color(enum cli_color mode, int fd);
  * character) and the C library's words (strerror), nothing else: numbers,
  * dates and collation stay C's, so that what vmscope prints (JSON, CSV,
  * OpenMetrics, text) reads the same everywhere, and the ten other
- * categories are not loaded. Once; errno kept. main() loads it for every
- * command but the report, which loads it only where it needs it (a UTF-8
- * locale takes 0.3 to 0.5 ms to load, a tenth of a small process's report):
- * for the width of a character that is not ASCII and an error's words in a
- * report (locale_need, which main() points here), for the C library's
- * words before it (cli_strerror) and for a NAME's regular expression
- * (cli_find_targets). (cli_error's own
- * escaping is the locale's no matter: escape.c decodes UTF-8 itself.)
+ * categories are not loaded. Once; errno kept. main() loads it before
+ * every command but the report, snapshot and check, which load it only
+ * where they need it (a UTF-8 locale takes 0.3 to 0.5 ms to load, a tenth
+ * of a small process's report): for the width of a character that is not
+ * ASCII and for an error's words (locale_need, which main() points here;
+ * cli_strerror) and for a NAME's regular expression (cli_find_targets).
+ * (cli_error's own escaping is the locale's no matter: escape.c decodes
+ * UTF-8 itself.)
  */
 void cli_locale_load(void);
 /* strerror(err) in the locale's words: loads it first. */
@@ -108,6 +108,8 @@ const char *cli_strerror(int err);
  * name in the environment says (LC_ALL, LC_CTYPE, LANG: ".UTF-8" or
  * ".utf8"), which is what the bytes written reach a terminal as. The two
  * differ only for a UTF-8 locale that is not installed, which loads as C.
+ * The first answer stands for the process: a report that loads the
+ * locale for a wide name keeps drawing as it began.
  */
 bool cli_locale_utf8(void);
 /*

@@ -346,18 +346,19 @@ if can_strace; then
 			"its thread made at line $cloned of strace, the directory opened at $dir"
 	fi
 	# snapshot and check of a process of ASCII names load no locale, as
-	# the report (the read would wait for it): in C.UTF-8 too
+	# the report (the read would wait for it): in C.UTF-8 too. (Their exit
+	# status is not asked: under strace, AddressSanitizer's leak check at
+	# the exit may abort, after the output.)
 	for args in "snapshot" "check --max-rss 1T"; do
 		# shellcheck disable=SC2086 # the words of args, one argument each
 		LC_ALL=C.UTF-8 strace -f -qq -e trace=openat -e signal=none -o "$tmp/strace" \
-			"$vmscope" $args "$tpid" >"$tmp/out" 2>&1
-		rc=$?
-		if [ "$rc" -eq 0 ] && [ -s "$tmp/out" ] &&
+			"$vmscope" $args "$tpid" >"$tmp/out" 2>/dev/null
+		if grep -qE '^\{|^ok ' "$tmp/out" &&
 			! grep -qE 'openat\(.*(locale-archive|/LC_CTYPE)"' "$tmp/strace"; then
 			ok "$args of a process of ASCII names in C.UTF-8: no locale loaded"
 		else
 			not_ok "$args of a process of ASCII names in C.UTF-8: no locale loaded" \
-				"exit $rc; $(grep -E 'locale-archive|LC_CTYPE' "$tmp/strace" | head -2)"
+				"$(head -c 200 "$tmp/out"); $(grep -E 'locale-archive|LC_CTYPE' "$tmp/strace" | head -2)"
 		fi
 	done
 	kill -KILL "$tpid" 2>/dev/null

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "base/clock.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
+#include "base/user.h"
 #include "base/xalloc.h"
 #include "proc/proc-internal.h"
 
@@ -248,15 +248,12 @@ static void collect_exe(struct vms_proc *p, struct vms_snapshot *snap)
 	snap->proc.exe = arena_strndup(snap->arena, buf, (size_t)n);
 }
 
-static void collect_user(struct vms_snapshot *snap)
+static void collect_user(struct vms_proc *p, struct vms_snapshot *snap)
 {
-	struct passwd pw, *res = NULL;
-	char buf[2048];
-
 	if (!vms_snapshot_have(snap, VMS_SRC_STATUS))
 		return;
-	if (getpwuid_r(snap->proc.uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		snap->proc.user = arena_strdup(snap->arena, res->pw_name);
+	if (user_name(snap->proc.uid, &p->sb))
+		snap->proc.user = arena_strndup(snap->arena, p->sb.buf, p->sb.len);
 }
 
 /* smaps_rollup, from smaps's reader if it read it (procfile_readahead_after) */
@@ -384,7 +381,7 @@ static bool side_read(struct side_reads *s)
 		collect_exe(s->p, s->snap);
 		return true;
 	case 2:
-		collect_user(s->snap);
+		collect_user(s->p, s->snap);
 		return true;
 	case 3:
 		if (s->flags & VMS_COLLECT_THREADS)

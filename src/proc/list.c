@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +27,7 @@
 #include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/thread.h"
+#include "base/user.h"
 #include "base/xalloc.h"
 #include "proc/list-internal.h"
 #include "vmscope/collect.h"
@@ -296,16 +296,15 @@ static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
 	return 0;
 }
 
-static const char *user_name(struct vms_lister *l, struct arena *a, uid_t uid)
+static const char *lister_user(struct vms_lister *l, struct arena *a, uid_t uid)
 {
-	struct passwd pw, *res = NULL;
-	char buf[2048];
-
 	if (!l->have_last_user || l->last_uid != uid) {
+		struct strbuf name;
+
+		strbuf_init(&name);
 		free(l->last_user);
-		l->last_user = NULL;
-		if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-			l->last_user = xstrdup(res->pw_name);
+		l->last_user = user_name(uid, &name) ? strbuf_detach(&name, NULL) : NULL;
+		strbuf_release(&name);
 		l->last_uid = uid;
 		l->have_last_user = true;
 	}
@@ -339,7 +338,7 @@ static bool scan_one(struct vms_lister *l, struct vms_plist *pl, pid_t pid, stru
 	if (r < 0 || vms_status_parse(s, l->sb.buf, l->sb.len) < 0)
 		return false;
 	e->uid = s->proc.uid;
-	e->user = user_name(l, &pl->arena, e->uid);
+	e->user = lister_user(l, &pl->arena, e->uid);
 
 	r = lister_read_pid_file(l, pid, "cmdline", CMDLINE_CAP, PROCFILE_ALLOW_NUL);
 	if (r >= 0 || r == -EFBIG) /* cut at the cap: the read holds one byte more */

@@ -102,6 +102,16 @@ inspect() {
 		not_ok "$name: vmscope exited $rc" "$(cat "$dir/err")"
 		return
 	fi
+	# the owner's name as the system's name service gives it to ps
+	local want got
+	want=$(ps -o user:64= -p "$pid" | tr -d ' ')
+	got=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["process"]["user"])' \
+		"$dir/snap.json")
+	if [ -n "$want" ] && [ "$want" = "$got" ]; then
+		ok "$name: the user is ps's ($want)"
+	else
+		not_ok "$name: the user is ps's" "ps: $want" "vmscope: $got"
+	fi
 	while IFS= read -r line; do
 		case $line in
 		"ok "*) ok "${line#ok }" ;;

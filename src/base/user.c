@@ -174,7 +174,7 @@ static bool from_files(uid_t uid, struct strbuf *buf)
 	return true;
 }
 
-static bool from_nss(uid_t uid, struct strbuf *buf)
+bool user_name_nss(uid_t uid, struct strbuf *buf)
 {
 	struct passwd pw, *res = NULL;
 	size_t len;
@@ -197,5 +197,5 @@ static bool from_nss(uid_t uid, struct strbuf *buf)
 
 bool user_name(uid_t uid, struct strbuf *buf)
 {
-	return from_files(uid, buf) || from_nss(uid, buf);
+	return from_files(uid, buf) || user_name_nss(uid, buf);
 }

@@ -26,6 +26,10 @@
  */
 bool user_name(uid_t uid, struct strbuf *buf);
 
+/* The same from getpwuid_r alone (user_name's answer where the file cannot
+ * give it); its buffer grows as getpwuid_r asks (ERANGE), to 1 MiB. */
+bool user_name_nss(uid_t uid, struct strbuf *buf);
+
 /* nsswitch.conf's text: does passwd ask "files" first, with no action after it? */
 bool user_files_first(const char *buf, size_t len);
 

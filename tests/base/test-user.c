@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 
 typedef int getpwuid_r_fn(uid_t, struct passwd *, char *, size_t, struct passwd **);
 static unsigned nss_calls;
+static size_t erange_below; /* a buffer smaller is refused (ERANGE) */
 
 /* vmscope's calls come here: counted, then answered by the C library. */
 int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t size, struct passwd **res)
@@ -32,6 +34,10 @@ int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t size, struct pass
 	getpwuid_r_fn *real = (getpwuid_r_fn *)dlsym(RTLD_NEXT, "getpwuid_r");
 
 	nss_calls++;
+	if (size < erange_below) {
+		*res = NULL;
+		return ERANGE;
+	}
 	return real(uid, pw, buf, size, res);
 }
 
@@ -174,7 +180,7 @@ static void read_etc(const char *path, struct strbuf *out)
  * the id. */
 static void test_machine(void **state)
 {
-	struct strbuf nss, passwd, buf;
+	struct strbuf nss, passwd, buf, grown;
 	bool files;
 	struct passwd *pw;
 	unsigned n = 0, from_file = 0;
@@ -203,6 +209,16 @@ static void test_machine(void **state)
 		assert_int_equal(buf.len, strlen(want));
 		assert_int_equal(nss_calls, in_file ? 0 : 1);
 		from_file += in_file;
+		/* the name service's own answer, in a buffer it made grow */
+		nss_calls = 0;
+		erange_below = 9000;
+		strbuf_init(&grown);
+		assert_true(user_name_nss(uid, &grown));
+		erange_below = 0;
+		assert_string_equal(grown.buf, want);
+		assert_int_equal(grown.len, strlen(want));
+		assert_true(nss_calls >= 2 && grown.alloc >= 9000);
+		strbuf_release(&grown);
 		n++;
 		free(want);
 	}

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base/strbuf.h"
 
@@ -28,6 +29,9 @@ enum {
 
 /* strerror, but "not a regular file" for PROCFILE_ENOTREG (err > 0 or < 0). */
 const char *procfile_strerror(int err);
+
+/* read(2) again after EINTR; -errno on an error */
+ssize_t procfile_read_retry(int fd, void *buf, size_t n);
 
 /*
  * Reads exactly n bytes of fd at off, in as many preads as it takes (an

@@ -8,8 +8,6 @@
 
 #include "base/procfile.h"
 
-/* read(2) again after EINTR; -errno on an error */
-ssize_t procfile_read_retry(int fd, void *buf, size_t n);
 /* The thread for pf, just opened; plain reads if none can be made. */
 void readahead_start(struct procfile *pf, int64_t poll_ns);
 /* The next chunk behind pf's unread bytes: its length, 0 at the end, -errno. */

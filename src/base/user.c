@@ -13,10 +13,12 @@
 
 #include "base/procfile.h"
 
-/* The largest /etc/passwd read here (about 150,000 users); a larger one is
- * left to getpwuid_r. */
-#define PASSWD_CAP (8u << 20)
 #define NSSWITCH_CAP (64u << 10)
+/* /etc/passwd is read this much at a time, up to the line of the id: a
+ * file of 100,000 users is not held whole for root's name, on its first
+ * line. A line still unended past PASSWD_LINE_MAX is left to getpwuid_r. */
+#define PASSWD_CHUNK (16u << 10)
+#define PASSWD_LINE_MAX (1u << 20)
 
 /* What the C library's name service skips as white space (isspace in C). */
 static bool is_space(char c)
@@ -104,8 +106,8 @@ static bool parse_id(const char **p, const char *eol, bool end_ok, uint32_t *ret
 	return true;
 }
 
-bool user_passwd_find(const char *buf, size_t len, uid_t uid, const char **ret_name,
-		      size_t *ret_len)
+int user_passwd_find(const char *buf, size_t len, uid_t uid, const char **ret_name,
+		     size_t *ret_len)
 {
 	const char *p = buf, *end = buf + len, *line, *eol;
 
@@ -119,59 +121,102 @@ bool user_passwd_find(const char *buf, size_t len, uid_t uid, const char **ret_n
 			continue;
 		/* a byte a locale might call a space is not skipped here */
 		if ((unsigned char)*line >= 0x80)
-			return false;
+			return -EBADMSG;
 		name = line;
 		colon = memchr(line, ':', (size_t)(eol - line));
 		if (!colon)
-			return false;
+			return -EBADMSG;
 		/* the password, then the ids */
 		line = memchr(colon + 1, ':', (size_t)(eol - colon - 1));
 		if (!line)
-			return false;
+			return -EBADMSG;
 		line++;
 		if (!parse_id(&line, eol, false, &id) || !parse_id(&line, eol, true, &gid))
-			return false;
+			return -EBADMSG;
 		/* the library never answers an id with a NIS compat line */
 		if (*name == '+' || *name == '-')
 			continue;
 		if (id == (uint32_t)uid) {
 			*ret_name = name;
 			*ret_len = (size_t)(colon - name);
-			return true;
+			return 1;
 		}
 	}
-	return false;
+	return 0;
 }
 
-/* A system file, followed if it is a link, read whole if regular. */
-static int read_etc(const char *path, size_t cap, struct strbuf *out)
+/* A system file, followed if it is a link: an fd if it is a regular file. */
+static int open_etc(const char *path)
 {
 	struct stat st;
-	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), r;
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		r = -PROCFILE_ENOTREG;
-	else
-		r = procfile_read_fd(fd, cap, 0, out);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -PROCFILE_ENOTREG;
+	}
+	return fd;
+}
+
+static bool files_first(struct strbuf *buf)
+{
+	int fd = open_etc("/etc/nsswitch.conf"), r;
+
+	if (fd < 0)
+		return false;
+	r = procfile_read_fd(fd, NSSWITCH_CAP, 0, buf);
 	close(fd);
-	return r;
+	return r >= 0 && user_files_first(buf->buf, buf->len);
+}
+
+int user_passwd_read(int fd, uid_t uid, struct strbuf *buf)
+{
+	strbuf_reset(buf);
+	for (;;) {
+		const char *name, *nl;
+		size_t whole, len;
+		ssize_t n;
+		int r;
+
+		strbuf_grow(buf, PASSWD_CHUNK);
+		n = procfile_read_retry(fd, buf->buf + buf->len, PASSWD_CHUNK);
+		if (n < 0)
+			return (int)n;
+		if (memchr(buf->buf + buf->len, '\0', (size_t)n))
+			return -EBADMSG;
+		strbuf_setlen(buf, buf->len + (size_t)n);
+		/* the whole lines; at the end, the last one without its newline */
+		nl = n ? memrchr(buf->buf, '\n', buf->len) : NULL;
+		whole = n == 0 ? buf->len : nl ? (size_t)(nl - buf->buf) + 1 : 0;
+		r = user_passwd_find(buf->buf, whole, uid, &name, &len);
+		if (r > 0) {
+			memmove(buf->buf, name, len);
+			strbuf_setlen(buf, len);
+			return 1;
+		}
+		if (r < 0 || n == 0)
+			return r;
+		memmove(buf->buf, buf->buf + whole, buf->len - whole);
+		strbuf_setlen(buf, buf->len - whole);
+		if (buf->len > PASSWD_LINE_MAX)
+			return -EFBIG;
+	}
 }
 
 static bool from_files(uid_t uid, struct strbuf *buf)
 {
-	const char *name;
-	size_t len;
+	int fd, r;
 
-	if (read_etc("/etc/nsswitch.conf", NSSWITCH_CAP, buf) < 0 ||
-	    !user_files_first(buf->buf, buf->len) ||
-	    read_etc("/etc/passwd", PASSWD_CAP, buf) < 0 ||
-	    !user_passwd_find(buf->buf, buf->len, uid, &name, &len) || len == 0)
+	if (!files_first(buf))
 		return false;
-	memmove(buf->buf, name, len);
-	strbuf_setlen(buf, len);
-	return true;
+	fd = open_etc("/etc/passwd");
+	if (fd < 0)
+		return false;
+	r = user_passwd_read(fd, uid, buf);
+	close(fd);
+	return r > 0 && buf->len > 0;
 }
 
 bool user_name_nss(uid_t uid, struct strbuf *buf)

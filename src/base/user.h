@@ -34,12 +34,20 @@ bool user_name_nss(uid_t uid, struct strbuf *buf);
 bool user_files_first(const char *buf, size_t len);
 
 /*
- * /etc/passwd's text: the name of uid's first line, at *ret_name for
- * *ret_len bytes: true. False when no line has that id, or a line before it
- * is not plainly "name:password:uid:gid..." (the C library might read it
- * otherwise; the caller asks getpwuid_r).
+ * Whole lines of /etc/passwd: the name of uid's first line among them, at
+ * *ret_name for *ret_len bytes: 1. 0 when no line has that id; -EBADMSG when
+ * a line before it is not plainly "name:password:uid:gid..." (the C library
+ * might read it otherwise: the caller asks getpwuid_r).
  */
-bool user_passwd_find(const char *buf, size_t len, uid_t uid, const char **ret_name,
-		      size_t *ret_len);
+int user_passwd_find(const char *buf, size_t len, uid_t uid, const char **ret_name,
+		     size_t *ret_len);
+
+/*
+ * The same from the file at fd, read a chunk at a time up to uid's line (a
+ * file of 100,000 users is not held whole for root's name on its first
+ * line): 1 and the name in buf, 0 none, or -errno: -EBADMSG a line read
+ * otherwise or a NUL byte, -EFBIG a line still unended past 1 MiB.
+ */
+int user_passwd_read(int fd, uid_t uid, struct strbuf *buf);
 
 #endif

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -94,7 +96,7 @@ static const char *find(const char *text, uid_t uid)
 	const char *p;
 	size_t len;
 
-	if (!user_passwd_find(text, strlen(text), uid, &p, &len))
+	if (user_passwd_find(text, strlen(text), uid, &p, &len) != 1)
 		return NULL;
 	assert_true(len < sizeof(name));
 	memcpy(name, p, len);
@@ -129,6 +131,13 @@ static void test_passwd_find(void **state)
 	assert_string_equal(find(passwd, 4294967295u), "last");
 	assert_null(find(passwd, 6));
 	assert_null(find("", 0));
+	{
+		const char *name;
+		size_t len;
+
+		/* none, not a line read otherwise */
+		assert_int_equal(user_passwd_find(passwd, strlen(passwd), 6, &name, &len), 0);
+	}
 }
 
 /* A line the library might read otherwise ends the search before it;
@@ -151,7 +160,11 @@ static void test_passwd_unread(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		const char *name;
+		size_t len;
+
 		snprintf(text, sizeof(text), "%sroot:x:0:0::/:\n", before[i]);
+		assert_int_equal(user_passwd_find(text, strlen(text), 0, &name, &len), -EBADMSG);
 		assert_null(find(text, 0));
 		snprintf(text, sizeof(text), "root:x:0:0::/:\n%s", before[i]);
 		assert_string_equal(find(text, 0), "root");
@@ -160,6 +173,74 @@ static void test_passwd_unread(void **state)
 
 /* Every user of this machine, and ids of none, as the library names them;
  * from the file alone where nsswitch.conf asks it first. */
+/* user_passwd_read's answer for uid from the file fd, read from its start. */
+static int read_from(int fd, uid_t uid, struct strbuf *buf)
+{
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return user_passwd_read(fd, uid, buf);
+}
+
+/* A file of 100,000 users read a chunk at a time: names on lines that
+ * straddle chunks, a long line carried over, the read stopped at the line
+ * asked for, the end without a newline; refused: a NUL, a line of 2 MiB. */
+static void test_passwd_read(void **state)
+{
+	int fd = memfd_create("passwd", MFD_CLOEXEC);
+	struct strbuf text, buf;
+	char name[32];
+
+	(void)state;
+	assert_true(fd >= 0);
+	strbuf_init(&text);
+	strbuf_init(&buf);
+	for (unsigned id = 1000; id < 101000; id++) {
+		strbuf_addf(&text, "user%u:x:%u:%u:", id, id, id);
+		if (id == 60000) /* a gecos of 40 KiB: three chunks */
+			for (unsigned k = 0; k < 40 * 1024; k++)
+				strbuf_addch(&text, 'g');
+		strbuf_addf(&text, ":/home/user%u:/bin/sh%s", id, id < 100999 ? "\n" : "");
+	}
+	assert_int_equal(write(fd, text.buf, text.len), (ssize_t)text.len);
+	assert_int_equal(read_from(fd, 1000, &buf), 1);
+	assert_string_equal(buf.buf, "user1000");
+	/* stopped after the first chunk, not the 3 MiB */
+	assert_true(lseek(fd, 0, SEEK_CUR) <= 16 * 1024);
+	for (unsigned id = 1001; id < 101000; id += 997) {
+		snprintf(name, sizeof(name), "user%u", id);
+		assert_int_equal(read_from(fd, id, &buf), 1);
+		assert_string_equal(buf.buf, name);
+		assert_int_equal(buf.len, strlen(name));
+	}
+	assert_int_equal(read_from(fd, 60000, &buf), 1);
+	assert_string_equal(buf.buf, "user60000");
+	assert_int_equal(read_from(fd, 60001, &buf), 1);
+	assert_string_equal(buf.buf, "user60001");
+	assert_int_equal(read_from(fd, 100999, &buf), 1); /* the last, no newline */
+	assert_string_equal(buf.buf, "user100999");
+	assert_int_equal(read_from(fd, 5, &buf), 0);
+
+	/* a NUL byte; a line of more than 1 MiB before the id */
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(write(fd, "a:x:1:1::/:\n\0b:x:0:0::/:\n", 24), 24);
+	/* not text: left to the library, whichever id (the first line's too,
+	 * in the chunk read with the NUL) */
+	assert_int_equal(read_from(fd, 1, &buf), -EBADMSG);
+	assert_int_equal(read_from(fd, 0, &buf), -EBADMSG);
+	strbuf_reset(&text);
+	strbuf_addstr(&text, "long:x:7:7:");
+	for (unsigned k = 0; k < (2u << 20); k++)
+		strbuf_addch(&text, 'g');
+	strbuf_addstr(&text, "::\nroot:x:0:0::/:\n");
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(write(fd, text.buf, text.len), (ssize_t)text.len);
+	assert_int_equal(read_from(fd, 0, &buf), -EFBIG);
+	close(fd);
+	strbuf_release(&text);
+	strbuf_release(&buf);
+}
+
 /* A file of this machine's /etc, read as vmscope reads it (a link followed). */
 static void read_etc(const char *path, struct strbuf *out)
 {
@@ -199,7 +280,8 @@ static void test_machine(void **state)
 		char *want = library_name(uid);
 		const char *name;
 		size_t len;
-		bool got, in_file = files && user_passwd_find(passwd.buf, passwd.len, uid, &name, &len);
+		bool got, in_file = files &&
+				    user_passwd_find(passwd.buf, passwd.len, uid, &name, &len) == 1;
 
 		nss_calls = 0;
 		got = user_name(uid, &buf);
@@ -252,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_files_first),
 		cmocka_unit_test(test_passwd_find),
 		cmocka_unit_test(test_passwd_unread),
+		cmocka_unit_test(test_passwd_read),
 		cmocka_unit_test(test_machine),
 	};
 

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&uid, data, 4);
 	size -= 4;
 	(void)user_files_first(text, size);
-	if (!user_passwd_find(text, size, (uid_t)uid, &name, &len))
+	if (user_passwd_find(text, size, (uid_t)uid, &name, &len) != 1)
 		return 0;
 	if (name < text || len >= size || (size_t)(name - text) >= size - len || name[len] != ':' ||
 	    memchr(name, ':', len) || memchr(name, '\n', len) || (len && (*name == '+' || *name == '-')))

@@ -303,7 +303,8 @@ static const char *lister_user(struct vms_lister *l, struct arena *a, uid_t uid)
 
 		strbuf_init(&name);
 		free(l->last_user);
-		l->last_user = user_name(uid, &name) ? strbuf_detach(&name, NULL) : NULL;
+		/* a copy: name may hold a chunk of /etc/passwd's room */
+		l->last_user = user_name(uid, &name) ? xstrdup(name.buf) : NULL;
 		strbuf_release(&name);
 		l->last_uid = uid;
 		l->have_last_user = true;

@@ -26,20 +26,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-/* The next line of [*p, end), without its '\n'; false at the end. */
-static bool next_line(const char **p, const char *end, const char **ret, const char **ret_end)
-{
-	const char *nl;
-
-	if (*p >= end)
-		return false;
-	nl = memchr(*p, '\n', (size_t)(end - *p));
-	*ret = *p;
-	*ret_end = nl ? nl : end;
-	*p = nl ? nl + 1 : end;
-	return true;
-}
-
 /* "passwd" in any case (the library's own compare is not known here) */
 static bool is_passwd(const char *name)
 {
@@ -51,11 +37,12 @@ static bool is_passwd(const char *name)
 
 bool user_files_first(const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *line, *eol, *services = NULL, *services_end = NULL;
+	const char *p = buf, *end = buf + len, *line, *services = NULL, *services_end = NULL;
 	unsigned passwd_lines = 0;
+	size_t n;
 
-	while (next_line(&p, end, &line, &eol)) {
-		const char *hash = memchr(line, '#', (size_t)(eol - line)), *name;
+	while (memlines_next(&p, end, &line, &n) > 0) {
+		const char *eol = line + n, *hash = memchr(line, '#', n), *name;
 
 		if (hash)
 			eol = hash;
@@ -109,10 +96,11 @@ static bool parse_id(const char **p, const char *eol, bool end_ok, uint32_t *ret
 int user_passwd_find(const char *buf, size_t len, uid_t uid, const char **ret_name,
 		     size_t *ret_len)
 {
-	const char *p = buf, *end = buf + len, *line, *eol;
+	const char *p = buf, *end = buf + len, *line;
+	size_t n;
 
-	while (next_line(&p, end, &line, &eol)) {
-		const char *name, *colon;
+	while (memlines_next(&p, end, &line, &n) > 0) {
+		const char *eol = line + n, *name, *colon;
 		uint32_t id, gid;
 
 		while (line < eol && is_space(*line))

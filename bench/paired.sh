@@ -25,51 +25,27 @@ layout_target() {
 # per-pair ratios.
 #
 # paired RUNS REF_CMD... -- NAME CMD... [-- NAME CMD...]...: RUNS rounds,
-# each a pair for every NAME in turn (REF_CMD, then its CMD), so that a
-# spell in which the machine runs slower falls on all the commands alike,
-# not on those measured in it. Sets NAME_ref and NAME_ms (median wall times
-# in ms, one decimal) and NAME_ratio (median of CMD/REF_CMD) for each NAME.
+# each a pair for every NAME in turn (REF_CMD, then its CMD), the first
+# NAME moving on by one each round, so that a spell in which the machine
+# runs slower falls on all the commands alike, not on those measured in it.
+# Sets NAME_ref and NAME_ms (median wall times in ms, one decimal),
+# NAME_ratio (median of CMD/REF_CMD) and NAME_peak (CMD's largest peak
+# RSS, KiB) for each NAME. The runs are bench/pair-run's (posix_spawn to
+# wait4, stdout on /dev/null), at $pair_run, which the script sets from its
+# build directory: a shell's clock around each command counted the shell's
+# fork too, 2 to 3 ms on both sides of a pair on a machine of dear page
+# faults, and the ratios came out nearer 1 than the commands are. Returns 1
+# when a command fails (pair-run says which).
 paired() {
-	local runs=$1 k n t0 t1 t2 sep name
+	local runs=$1 out name ref_ms cmd_ms ratio peak
 	shift
-	local ref=() cmds=() names=() cmd=()
-	local -A pair_ref pair_ms pair_ratio
-	while [ "$1" != -- ]; do ref+=("$1"); shift; done
-	while [ $# -gt 0 ]; do
-		shift # --
-		names+=("$1")
-		shift
-		cmd=()
-		while [ $# -gt 0 ] && [ "$1" != -- ]; do cmd+=("$1"); shift; done
-		# the words of a command, apart by the unit separator
-		cmds+=("$(printf '%s\x1f' "${cmd[@]}")")
-	done
-	n=${#names[@]}
-	for _ in $(seq "$runs"); do
-		for ((k = 0; k < n; k++)); do
-			IFS=$'\x1f' read -r -a cmd <<<"${cmds[k]}"
-			t0=${EPOCHREALTIME/./}
-			"${ref[@]}" >/dev/null
-			t1=${EPOCHREALTIME/./}
-			"${cmd[@]}" >/dev/null
-			t2=${EPOCHREALTIME/./}
-			pair_ref[$k]+=" $((t1 - t0))"
-			pair_ms[$k]+=" $((t2 - t1))"
-			pair_ratio[$k]+=" $(( (t2 - t1) * 10000 / (t1 - t0 > 0 ? t1 - t0 : 1) ))"
-		done
-	done
-	sep=$(( (runs + 1) / 2 ))
-	med() {
-		local -a v
-		read -r -a v <<<"$1"
-		printf '%s\n' "${v[@]}" | sort -n | sed -n "${sep}p"
-	}
-	for ((k = 0; k < n; k++)); do
-		name=${names[k]}
-		printf -v "${name}_ref" '%s' "$(awk -v v="$(med "${pair_ref[$k]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
-		printf -v "${name}_ms" '%s' "$(awk -v v="$(med "${pair_ms[$k]}")" 'BEGIN { printf "%.1f", v / 1000 }')"
-		printf -v "${name}_ratio" '%s' "$(awk -v v="$(med "${pair_ratio[$k]}")" 'BEGIN { printf "%.2f", v / 10000 }')"
-	done
+	out=$("$pair_run" "$runs" "$@") || return 1
+	while read -r name ref_ms cmd_ms ratio peak; do
+		printf -v "${name}_ref" '%s' "$(awk -v v="$ref_ms" 'BEGIN { printf "%.1f", v }')"
+		printf -v "${name}_ms" '%s' "$(awk -v v="$cmd_ms" 'BEGIN { printf "%.1f", v }')"
+		printf -v "${name}_ratio" '%s' "$(awk -v v="$ratio" 'BEGIN { printf "%.2f", v }')"
+		printf -v "${name}_peak" '%s' "$peak"
+	done <<<"$out"
 }
 
 # cpu_speeds FILE: "cpu0 35.1, cpu1 59.8" (ms), the median of 5 reads of

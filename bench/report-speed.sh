@@ -1,10 +1,11 @@
 #!/bin/bash
-# report-speed.sh [BUILDDIR] [MAPS|rss|libs]: how long the text and the JSON
-# report of a process with MAPS mappings (default 30000) take against
-# reading its smaps alone: RUNS (default 15) rounds, each a pair of `cat
-# smaps` and vmscope taking turns for each report in turn, the ratio the
-# median of the pairs' ratios (bench/paired.sh). Then the HTML report's time and size, pmap -X (medians
-# of RUNS runs), vmscope's peak RSS, and how long `cat smaps` takes pinned
+# report-speed.sh [BUILDDIR] [MAPS|rss|libs]: how long the text, JSON and
+# HTML reports of a process with MAPS mappings (default 30000), and
+# pmap -X, take against reading its smaps alone: RUNS (default 15) rounds,
+# each a pair of `cat smaps` and the command taking turns for each command
+# in turn, the ratio the median of the pairs' ratios (bench/paired.sh, by
+# bench/pair-run). Then the HTML page's size, vmscope's peak RSS (the
+# largest of the text report's runs), and how long `cat smaps` takes pinned
 # to each CPU before and after (one CPU slower than another shifts the
 # ratios: bench/paired.sh's cpu_speeds) and in a process's first thread and
 # in a thread it makes (thread_speeds), with a note where either differs
@@ -14,8 +15,9 @@
 # sweep walk the same pages again). With `libs`, a python3 that has loaded
 # twenty of its standard modules written in C: some 40 shared objects, whose
 # ELF headers and sections the report reads and draws, as on most servers.
-# BUILDDIR (default build) must hold src/vmscope and tests/live/live-target.
-# With BUSY_CPU=N, the pairs run while a shell loop keeps CPU N busy.
+# BUILDDIR (default build) must hold src/vmscope, tests/live/live-target
+# and bench/pair-run. With BUSY_CPU=N, the pairs run while a shell loop
+# keeps CPU N busy.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -24,11 +26,11 @@ runs=${RUNS:-15}
 . "$root/bench/paired.sh"
 vmscope=$build/src/vmscope
 target=$build/tests/live/live-target
-for f in "$vmscope" "$target"; do
+pair_run=$build/bench/pair-run
+for f in "$vmscope" "$target" "$pair_run"; do
 	[ -x "$f" ] || { echo "report-speed: $f is not built (ninja -C $build)" >&2; exit 1; }
 done
 command -v pmap >/dev/null || { echo "report-speed: pmap missing (apt-get install procps)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "report-speed: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 
 pid=
 trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; busy_cpu_stop' EXIT
@@ -54,31 +56,17 @@ else
 fi || { echo "report-speed: the target did not stop" >&2; exit 1; }
 vmas=$(wc -l <"/proc/$pid/maps")
 
-# median_ms CMD...: the median wall time of RUNS runs, in milliseconds.
-median_ms() {
-	local i t0 t1 times=()
-	for i in $(seq "$runs"); do
-		t0=$(date +%s%N)
-		"$@" >/dev/null
-		t1=$(date +%s%N)
-		times+=($(( (t1 - t0) / 1000 )))
-	done
-	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p" |
-		awk '{ printf "%.1f", $1 / 1000 }'
-}
-
 speeds_before=$(cpu_speeds "/proc/$pid/smaps")
 threads_before=$(thread_speeds "/proc/$pid/smaps")
 busy_cpu_start || exit 1
 paired "$runs" cat "/proc/$pid/smaps" -- text "$vmscope" --color never "$pid" \
-	-- nopages "$vmscope" --color never --no-pages "$pid" -- json "$vmscope" --format json "$pid"
+	-- nopages "$vmscope" --color never --no-pages "$pid" -- json "$vmscope" --format json "$pid" \
+	-- html "$vmscope" --format html "$pid" -- pmap pmap -X "$pid" ||
+	{ echo "report-speed: a command failed (above)" >&2; exit 1; }
 busy_cpu_stop
-smaps=$text_ref report=$text_ms
-html=$(median_ms "$vmscope" --format html "$pid")
+smaps=$text_ref report=$text_ms pmap_x=$pmap_ms peak=$text_peak
 html_kb=$(( $("$vmscope" --format html "$pid" | wc -c) / 1024 ))
 html_all_kb=$(( $("$vmscope" --format html --all "$pid" | wc -c) / 1024 ))
-pmap_x=$(median_ms pmap -X "$pid")
-peak=$(/usr/bin/time -f %M "$vmscope" --color never "$pid" 2>&1 >/dev/null | tail -n 1)
 smaps_kb=$(( $(wc -c <"/proc/$pid/smaps") / 1024 ))
 speeds_after=$(cpu_speeds "/proc/$pid/smaps")
 threads_after=$(thread_speeds "/proc/$pid/smaps")
@@ -86,14 +74,14 @@ threads_after=$(thread_speeds "/proc/$pid/smaps")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 rss_mib=$(awk '/^Rss:/ { printf "%d", $2 / 1024 }' "/proc/$pid/smaps_rollup")
 echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB; RSS ${rss_mib} MiB), medians of $runs runs or pairs"
-[ -n "${BUSY_CPU:-}" ] && echo "  (the pairs with CPU $BUSY_CPU kept busy by a shell loop; the other figures without)"
+[ -n "${BUSY_CPU:-}" ] && echo "  (the pairs with CPU $BUSY_CPU kept busy by a shell loop)"
 printf '  %-36s %8s ms\n' "cat /proc/PID/smaps" "$smaps"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope PID (text report)" "$report" "$text_ratio"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope --no-pages PID" "$nopages_ms" "$nopages_ratio"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope --format json PID" "$json_ms" "$json_ratio"
-printf '  %-36s %8s ms  %5sx smaps  (%s KiB; --all %s KiB)\n' "vmscope --format html PID" "$html" \
-	"$(ratio "$html" "$smaps")" "$html_kb" "$html_all_kb"
-printf '  %-36s %8s ms  %5sx smaps\n' "pmap -X PID" "$pmap_x" "$(ratio "$pmap_x" "$smaps")"
+printf '  %-36s %8s ms  %5sx smaps (paired; %s KiB, --all %s KiB)\n' "vmscope --format html PID" \
+	"$html_ms" "$html_ratio" "$html_kb" "$html_all_kb"
+printf '  %-36s %8s ms  %5sx smaps (paired)\n' "pmap -X PID" "$pmap_x" "$pmap_ratio"
 echo "  vmscope text report / pmap -X: $(ratio "$report" "$pmap_x")"
 echo "  vmscope peak RSS: ${peak} KiB ($(( peak * 1024 / (vmas > 0 ? vmas : 1) )) bytes per mapping)"
 if [ -n "$speeds_before" ]; then

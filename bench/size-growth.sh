@@ -12,8 +12,8 @@
 # on each CPU (cpu_speeds): where the CPUs ran more than 1.25x apart, a
 # note says that size's ratios follow the CPUs more than vmscope
 # (skew_note) and to run again.
-# BUILDDIR (default build) must hold src/vmscope, tests/live/live-target
-# and tests/hardening/rusage-run.
+# BUILDDIR (default build) must hold src/vmscope, tests/live/live-target,
+# tests/hardening/rusage-run and bench/pair-run.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -23,7 +23,8 @@ read -r -a sizes <<<"${SIZES:-1000 10000 65000}"
 vmscope=$build/src/vmscope
 target=$build/tests/live/live-target
 rusage_run=$build/tests/hardening/rusage-run
-for f in "$vmscope" "$target" "$rusage_run"; do
+pair_run=$build/bench/pair-run
+for f in "$vmscope" "$target" "$rusage_run" "$pair_run"; do
 	[ -x "$f" ] || { echo "size-growth: $f is not built (ninja -C $build)" >&2; exit 1; }
 done
 tmp=$(mktemp -d)
@@ -82,7 +83,8 @@ for size in "${sizes[@]}"; do
 	speeds_before=$(cpu_speeds "/proc/$pid/smaps")
 	busy_cpu_start || exit 1
 	paired "$runs" cat "/proc/$pid/smaps" -- text "$vmscope" --color never "$pid" \
-		-- json "$vmscope" --format json "$pid"
+		-- json "$vmscope" --format json "$pid" ||
+		{ echo "size-growth: a command failed (above)" >&2; exit 1; }
 	busy_cpu_stop
 	speeds_after=$(cpu_speeds "/proc/$pid/smaps")
 	ratios+=("$(printf '%7s VMAs: cat smaps %7s ms; text %7s ms, %5sx; JSON %7s ms, %5sx' \

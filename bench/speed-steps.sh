@@ -6,8 +6,8 @@
 # README says of each speed change, before and after, comes from here.
 # Builds in a worktree of its own under $TMPDIR (kept between runs as
 # ${TMPDIR:-/tmp}/vmscope-speed-steps, with the binary of each commit built,
-# so that the next run builds only the commits it has not seen); the target is tests/live/live-target of build/ (or
-# $BUILD).
+# so that the next run builds only the commits it has not seen). The target
+# (tests/live/live-target) and bench/pair-run are build/'s (or $BUILD's).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 maps=30000
@@ -19,7 +19,10 @@ fi
 runs=${RUNS:-11}
 . "$root/bench/paired.sh"
 target=${BUILD:-$root/build}/tests/live/live-target
-[ -x "$target" ] || { echo "speed-steps: $target is not built" >&2; exit 1; }
+pair_run=${BUILD:-$root/build}/bench/pair-run
+for f in "$target" "$pair_run"; do
+	[ -x "$f" ] || { echo "speed-steps: $f is not built" >&2; exit 1; }
+done
 work=${TMPDIR:-/tmp}/vmscope-speed-steps
 if [ ! -d "$work/tree" ]; then
 	mkdir -p "$work"
@@ -43,40 +46,24 @@ pid=
 trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null || true' EXIT
 maps_target "$target" "$maps" || { echo "speed-steps: the target did not stop" >&2; exit 1; }
 echo "process of $(wc -l <"/proc/$pid/maps") mappings; medians of $runs rounds of pairs with cat smaps"
-# Every commit's two pairs in every round, the commits in turn first: the
-# machine's speed drifts within minutes here, and commits measured one block
-# after the other showed the drift as steps.
-declare -A ms ratio
-n=${#bins[@]}
-for r in $(seq "$runs"); do
-	for k in $(seq 0 $((n - 1))); do
-		id=${bins[$(( (k + r) % n ))]}
-		for fmt in text json; do
-			t0=${EPOCHREALTIME/./}
-			cat "/proc/$pid/smaps" >/dev/null
-			t1=${EPOCHREALTIME/./}
-			if [ "$fmt" = text ]; then
-				"$work/vmscope-$id" --color never "$pid" >/dev/null
-			else
-				"$work/vmscope-$id" --format json "$pid" >/dev/null
-			fi
-			t2=${EPOCHREALTIME/./}
-			ms[$id:$fmt]+="$((t2 - t1)) "
-			ratio[$id:$fmt]+="$(( (t2 - t1) * 10000 / (t1 - t0 > 0 ? t1 - t0 : 1) )) "
-		done
-	done
+# Every commit's two pairs in every round, the first pair of a round
+# moving on each round (bench/pair-run): the machine's speed drifts within
+# minutes here, and commits measured one block after the other showed the
+# drift as steps.
+pairs=()
+for id in "${bins[@]}"; do
+	pairs+=(-- "$id:text" "$work/vmscope-$id" --color never "$pid"
+		-- "$id:json" "$work/vmscope-$id" --format json "$pid")
 done
-# median WORDS...: the middle one, as a figure over DIV with PLACES decimals.
-median() {
-	local div=$1 places=$2
-	shift 2
-	printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p" |
-		awk -v d="$div" -v p="$places" '{ printf "%.*f", p, $1 / d }'
-}
+declare -A ms ratio
+out=$("$pair_run" "$runs" cat "/proc/$pid/smaps" "${pairs[@]}") ||
+	{ echo "speed-steps: a command failed (above)" >&2; exit 1; }
+while read -r name _ cmd_ms r _; do
+	ms[$name]=$(awk -v v="$cmd_ms" 'BEGIN { printf "%.1f", v }')
+	ratio[$name]=$(awk -v v="$r" 'BEGIN { printf "%.2f", v }')
+done <<<"$out"
 printf '%-10s %-52s %9s %7s %9s %7s\n' commit "" "text ms" ratio "JSON ms" ratio
 for id in "${bins[@]}"; do
-	# shellcheck disable=SC2086 # the lists are words
 	printf '%-10s %-52.52s %9s %6sx %9s %6sx\n' "$id" "$(git -C "$root" log -1 --format=%s "$id")" \
-		"$(median 1000 1 ${ms[$id:text]})" "$(median 10000 2 ${ratio[$id:text]})" \
-		"$(median 1000 1 ${ms[$id:json]})" "$(median 10000 2 ${ratio[$id:json]})"
+		"${ms[$id:text]}" "${ratio[$id:text]}" "${ms[$id:json]}" "${ratio[$id:json]}"
 done

@@ -1,0 +1,81 @@
+#!/bin/bash
+# test-pair-run.sh PAIR_RUN: bench/pair-run, the paired timer of the bench
+# scripts: the order of its runs (pairs, the first name moving on each
+# round), its output lines, and that a command that fails stops it with a
+# message naming it; usage errors exit 2. TAP.
+set -u
+pair_run=${1:?usage: test-pair-run.sh PAIR_RUN}
+. "$(dirname "$0")/../tap.sh"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+log=$tmp/log
+
+# note WORD: a command that appends WORD to the log and prints to stdout.
+note() { printf 'sh\n-c\necho %s >>"$1"; echo noise\nsh\n%s\n' "$1" "$log"; }
+mapfile -t r < <(note R)
+mapfile -t a < <(note a)
+mapfile -t b < <(note b)
+
+out=$("$pair_run" 3 "${r[@]}" -- a "${a[@]}" -- b "${b[@]}" 2>"$tmp/err")
+rc=$?
+order=$(tr '\n' ' ' <"$log")
+if [ "$rc" -eq 0 ] && [ "$order" = "R a R b R b R a R a R b " ]; then
+	ok "three rounds: a pair (REF, then CMD) for each name, the first name moving on each round"
+else
+	not_ok "three rounds in pairs, the first name moving on" "exit $rc, order: $order" "$(cat "$tmp/err")"
+fi
+if printf '%s\n' "$out" |
+	awk 'NR == 1 && $1 != "a" { exit 1 } NR == 2 && $1 != "b" { exit 1 }
+	     NF != 5 || $2 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ || $3 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ ||
+	     $4 !~ /^[0-9]+\.[0-9][0-9][0-9][0-9]$/ || $5 !~ /^[1-9][0-9]*$/ { exit 1 }
+	     END { exit NR != 2 }'; then
+	ok "one line a name: NAME REF_MS CMD_MS RATIO PEAK_KIB, the commands' output not among them"
+else
+	not_ok "one line a name, the commands' output on /dev/null" "$out"
+fi
+
+# A CMD that sleeps 0.3 s against a REF that does nothing: its median is at
+# least 300 ms (sleep does not return early) and its ratio above 1.
+out=$("$pair_run" 1 true -- s sleep 0.3 2>&1)
+if [ $? -eq 0 ] && printf '%s\n' "$out" | awk '$1 == "s" && $3 >= 300 && $4 > 1 { f = 1 } END { exit !f }'; then
+	ok "a command's time is wall time from spawn to its end ($out)"
+else
+	not_ok "a command's time is wall time" "$out"
+fi
+
+# fails EXPECT ARGS...: pair-run ARGS exits 1 with EXPECT in its message.
+fails() {
+	local expect=$1 err rc
+	shift
+	err=$("$pair_run" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -eq 1 ] && [[ $err == *"$expect"* ]]; then
+		ok "stops when a command fails: $err"
+	else
+		not_ok "stops with \"$expect\" for: $*" "exit $rc: $err"
+	fi
+}
+fails "false: exit status 1" 2 true -- x false
+fails "sh: killed by signal 9" 2 true -- x sh -c 'kill -9 $$'
+fails "$tmp/none: No such file or directory" 2 true -- x "$tmp/none"
+fails "false: exit status 1" 2 false -- x true
+
+# usage ARGS...: pair-run ARGS exits 2 with a message.
+usage() {
+	local err rc
+	err=$("$pair_run" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -eq 2 ] && [ -n "$err" ]; then
+		ok "usage error for: ${*:-no arguments}"
+	else
+		not_ok "usage error for: ${*:-no arguments}" "exit $rc: $err"
+	fi
+}
+usage
+usage 3 true
+usage 0 true -- x true
+usage 3x true -- x true
+usage 3 -- x true
+usage 3 true -- x
+usage 3 true -- x -- y true
+finish

@@ -49,28 +49,15 @@ paired() {
 }
 
 # cpu_speeds FILE: "cpu0 35.1, cpu1 59.8" (ms), the median of 5 reads of
-# FILE by cat pinned to each CPU this shell may use (the first 8). On a
+# FILE on each CPU this shell may use (the first 8), timed inside one
+# process pinned to each in turn (bench/thread-read --cpus, at
+# $thread_read, which the script sets from its build directory). On a
 # virtual machine one vCPU can run slower than another for seconds at a
 # time; vmscope's reader runs on another CPU than the one it starts on, so
-# its ratio to a cat that ran elsewhere follows that. Empty without taskset.
+# its ratio to a cat that ran elsewhere follows that. Empty without it.
 cpu_speeds() {
-	local cpu n=0 out= i t0 t1 times
-	command -v taskset >/dev/null || return 0
-	for cpu in $(seq 0 $(( $(nproc --all) - 1 ))); do
-		[ "$n" -lt 8 ] || break
-		taskset -c "$cpu" true 2>/dev/null || continue
-		times=()
-		for i in 1 2 3 4 5; do
-			t0=${EPOCHREALTIME/./}
-			taskset -c "$cpu" cat "$1" >/dev/null
-			t1=${EPOCHREALTIME/./}
-			times+=($((t1 - t0)))
-		done
-		out+="${out:+, }cpu$cpu $(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p |
-			awk '{ printf "%.1f", $1 / 1000 }')"
-		n=$((n + 1))
-	done
-	printf '%s' "$out"
+	[ -x "${thread_read:-}" ] || return 0
+	"$thread_read" --cpus "$1" 5 2>/dev/null || true
 }
 
 # speeds_skew "cpu0 35.1, cpu1 59.8": the slowest of the figures over the
@@ -98,18 +85,12 @@ skew_note() {
 
 # thread_speeds FILE: "first thread 35.1, a made thread 52.3" (ms), the
 # medians of 5 reads of FILE in a process's first thread and in a thread it
-# makes, taking turns (bench/thread-read.c). vmscope reads smaps on a thread
-# of its own and `cat` on its first; where the two differ (README, Speed,
-# the sixteenth round) the ratios follow. Empty without a C compiler.
+# makes, taking turns (bench/thread-read, at $thread_read). vmscope reads
+# smaps on a thread of its own and `cat` on its first; where the two differ
+# (README, Speed, the sixteenth round) the ratios follow. Empty without it.
 thread_speeds() {
-	local dir out=
-	command -v cc >/dev/null || return 0
-	dir=$(mktemp -d) || return 0
-	if cc -O2 -pthread -o "$dir/thread-read" "$(dirname "${BASH_SOURCE[0]}")/thread-read.c" 2>/dev/null; then
-		out=$("$dir/thread-read" "$1" 5)
-	fi
-	rm -rf "$dir"
-	printf '%s' "$out"
+	[ -x "${thread_read:-}" ] || return 0
+	"$thread_read" "$1" 5 2>/dev/null || true
 }
 
 # busy_cpu_start: with BUSY_CPU=N in the environment, starts a shell loop

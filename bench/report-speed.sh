@@ -5,8 +5,8 @@
 # each a pair of `cat smaps` and the command taking turns for each command
 # in turn, the ratio the median of the pairs' ratios (bench/paired.sh, by
 # bench/pair-run). Then the HTML page's size, vmscope's peak RSS (the
-# largest of the text report's runs), and how long `cat smaps` takes pinned
-# to each CPU before and after (one CPU slower than another shifts the
+# largest of the text report's runs), and how long a read of smaps takes
+# on each CPU before and after (one CPU slower than another shifts the
 # ratios: bench/paired.sh's cpu_speeds) and in a process's first thread and
 # in a thread it makes (thread_speeds), with a note where either differs
 # by more than 1.25x (skew_note). With `rss` instead of MAPS, a
@@ -15,9 +15,9 @@
 # sweep walk the same pages again). With `libs`, a python3 that has loaded
 # twenty of its standard modules written in C: some 40 shared objects, whose
 # ELF headers and sections the report reads and draws, as on most servers.
-# BUILDDIR (default build) must hold src/vmscope, tests/live/live-target
-# and bench/pair-run. With BUSY_CPU=N, the pairs run while a shell loop
-# keeps CPU N busy.
+# BUILDDIR (default build) must hold src/vmscope, tests/live/live-target,
+# bench/pair-run and bench/thread-read. With BUSY_CPU=N, the pairs run
+# while a shell loop keeps CPU N busy.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -27,7 +27,8 @@ runs=${RUNS:-15}
 vmscope=$build/src/vmscope
 target=$build/tests/live/live-target
 pair_run=$build/bench/pair-run
-for f in "$vmscope" "$target" "$pair_run"; do
+thread_read=$build/bench/thread-read
+for f in "$vmscope" "$target" "$pair_run" "$thread_read"; do
 	[ -x "$f" ] || { echo "report-speed: $f is not built (ninja -C $build)" >&2; exit 1; }
 done
 command -v pmap >/dev/null || { echo "report-speed: pmap missing (apt-get install procps)" >&2; exit 1; }
@@ -85,7 +86,7 @@ printf '  %-36s %8s ms  %5sx smaps (paired)\n' "pmap -X PID" "$pmap_x" "$pmap_ra
 echo "  vmscope text report / pmap -X: $(ratio "$report" "$pmap_x")"
 echo "  vmscope peak RSS: ${peak} KiB ($(( peak * 1024 / (vmas > 0 ? vmas : 1) )) bytes per mapping)"
 if [ -n "$speeds_before" ]; then
-	echo "  cat smaps on each CPU, ms (median of 5), before: $speeds_before"
+	echo "  smaps read on each CPU, ms (median of 5), before: $speeds_before"
 	echo "                                             after: $speeds_after"
 fi
 if [ -n "$threads_before" ]; then

@@ -8,12 +8,12 @@
 # added since the previous size, show whether the growth is linear. Then,
 # at each size, the text and JSON reports against `cat smaps`: the median
 # ratio of RUNS pairs taking turns (bench/paired.sh); with BUSY_CPU=N, while
-# a shell loop keeps CPU N busy. Around each size's pairs, `cat smaps` timed
-# on each CPU (cpu_speeds): where the CPUs ran more than 1.25x apart, a
+# a shell loop keeps CPU N busy. Around each size's pairs, smaps read on
+# each CPU (cpu_speeds): where the CPUs ran more than 1.25x apart, a
 # note says that size's ratios follow the CPUs more than vmscope
 # (skew_note) and to run again.
 # BUILDDIR (default build) must hold src/vmscope, tests/live/live-target,
-# tests/hardening/rusage-run and bench/pair-run.
+# tests/hardening/rusage-run, bench/pair-run and bench/thread-read.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -24,7 +24,8 @@ vmscope=$build/src/vmscope
 target=$build/tests/live/live-target
 rusage_run=$build/tests/hardening/rusage-run
 pair_run=$build/bench/pair-run
-for f in "$vmscope" "$target" "$rusage_run" "$pair_run"; do
+thread_read=$build/bench/thread-read
+for f in "$vmscope" "$target" "$rusage_run" "$pair_run" "$thread_read"; do
 	[ -x "$f" ] || { echo "size-growth: $f is not built (ninja -C $build)" >&2; exit 1; }
 done
 tmp=$(mktemp -d)
@@ -90,7 +91,7 @@ for size in "${sizes[@]}"; do
 	ratios+=("$(printf '%7s VMAs: cat smaps %7s ms; text %7s ms, %5sx; JSON %7s ms, %5sx' \
 		"$vmas" "$text_ref" "$text_ms" "$text_ratio" "$json_ms" "$json_ratio")")
 	[ -z "$speeds_before" ] ||
-		ratios+=("             cat smaps on each CPU, ms (median of 5): before $speeds_before; after $speeds_after")
+		ratios+=("             smaps read on each CPU, ms (median of 5): before $speeds_before; after $speeds_after")
 	notes+=("$(skew_note "at $vmas VMAs the CPUs' reads of smaps were" "$speeds_before" "$speeds_after")")
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || true

@@ -1,19 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * thread-read FILE N: how long a read of FILE (16 KiB at a time, as
- * vmscope's reader reads smaps) takes in the process's first thread and in
- * a thread it makes, N reads of each taking turns; prints the two medians
- * in ms. On some virtual machines the two differ for minutes at a time
- * (README, Speed, the sixteenth round): vmscope reads smaps on a thread of
- * its own, `cat` on its first.
+ * How long a read of FILE (16 KiB at a time, as vmscope's reader reads
+ * smaps) takes, timed inside one process, so that no fork or exec is in
+ * the figures (bench/paired.sh):
+ *
+ *   thread-read FILE N          in the process's first thread and in a
+ *                               thread it makes, N reads of each taking
+ *                               turns: "first thread 1.16, a made thread 1.19"
+ *   thread-read --cpus FILE N   pinned to each CPU it may use (the first 8),
+ *                               N reads on each: "cpu0 1.16, cpu1 1.52"
+ *
+ * Medians in ms. On some virtual machines the two threads, or the CPUs,
+ * differ for minutes at a time (README, Speed, the sixteenth round):
+ * vmscope reads smaps on a thread of its own, started on another CPU than
+ * the one it starts on, and `cat` on its first.
  */
-#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define CPUS_MAX 8
 
 static const char *file;
 static char buf[16384];
@@ -33,7 +48,7 @@ static void *read_all(void *arg)
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		perror(file);
+		fprintf(stderr, "thread-read: %s: %s\n", file, strerror(errno));
 		exit(1);
 	}
 	while (read(fd, buf, sizeof(buf)) > 0)
@@ -50,35 +65,77 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv)
+static double median(double *v, long n)
 {
-	double *first, *made;
-	char *end;
-	long n;
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
 
-	if (argc != 3 || (n = strtol(argv[2], &end, 10)) < 1 || *end || n > 100000) {
-		fprintf(stderr, "usage: thread-read FILE N\n");
-		return 2;
-	}
-	file = argv[1];
-	first = calloc((size_t)n, sizeof(*first));
-	made = calloc((size_t)n, sizeof(*made));
-	if (!first || !made)
-		return 1;
+static int threads(double *first, double *made, long n)
+{
 	for (long i = 0; i < n; i++) {
 		pthread_t t;
 
 		read_all(&first[i]);
 		if (pthread_create(&t, NULL, read_all, &made[i]) != 0) {
-			fprintf(stderr, "thread-read: no thread\n");
+			fputs("thread-read: no thread\n", stderr);
 			return 1;
 		}
 		pthread_join(t, NULL);
 	}
-	qsort(first, (size_t)n, sizeof(*first), cmp_double);
-	qsort(made, (size_t)n, sizeof(*made), cmp_double);
-	printf("first thread %.2f, a made thread %.2f\n", first[n / 2], made[n / 2]);
+	printf("first thread %.2f, a made thread %.2f\n", median(first, n), median(made, n));
+	return 0;
+}
+
+static int cpus(double *times, long n)
+{
+	cpu_set_t allowed, one;
+	int shown = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+		fprintf(stderr, "thread-read: sched_getaffinity: %s\n", strerror(errno));
+		return 1;
+	}
+	for (int cpu = 0; cpu < CPU_SETSIZE && shown < CPUS_MAX; cpu++) {
+		double warm;
+
+		if (!CPU_ISSET(cpu, &allowed))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) != 0)
+			continue;
+		read_all(&warm); /* the first read on a CPU woken from idle */
+		for (long i = 0; i < n; i++)
+			read_all(&times[i]);
+		printf("%scpu%d %.2f", shown ? ", " : "", cpu, median(times, n));
+		shown++;
+	}
+	putchar('\n');
+	(void)sched_setaffinity(0, sizeof(allowed), &allowed);
+	return shown ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	bool by_cpu = argc > 1 && strcmp(argv[1], "--cpus") == 0;
+	double *first, *made;
+	char *end;
+	long n;
+	int r;
+
+	if (argc != 3 + by_cpu || (n = strtol(argv[2 + by_cpu], &end, 10)) < 1 || *end ||
+	    n > 100000) {
+		fputs("usage: thread-read [--cpus] FILE N\n", stderr);
+		return 2;
+	}
+	file = argv[1 + by_cpu];
+	first = calloc((size_t)n, sizeof(*first));
+	made = calloc((size_t)n, sizeof(*made));
+	if (!first || !made)
+		return 1;
+	r = by_cpu ? cpus(first, n) : threads(first, made, n);
 	free(first);
 	free(made);
-	return 0;
+	return fflush(stdout) == 0 && !ferror(stdout) ? r : 1;
 }

@@ -1,10 +1,13 @@
 #!/bin/bash
-# test-pair-run.sh PAIR_RUN: bench/pair-run, the paired timer of the bench
-# scripts: the order of its runs (pairs, the first name moving on each
-# round), its output lines, and that a command that fails stops it with a
-# message naming it; usage errors exit 2. TAP.
+# test-bench-tools.sh PAIR_RUN THREAD_READ: bench/'s programs. pair-run, the
+# paired timer of the bench scripts: the order of its runs (pairs, the
+# first name moving on each round), its output lines, and that a command
+# that fails stops it with a message naming it; usage errors exit 2.
+# thread-read: its two forms' lines, one figure for each CPU it may use.
+# TAP.
 set -u
-pair_run=${1:?usage: test-pair-run.sh PAIR_RUN}
+pair_run=${1:?usage: test-bench-tools.sh PAIR_RUN THREAD_READ}
+thread_read=${2:?usage: test-bench-tools.sh PAIR_RUN THREAD_READ}
 . "$(dirname "$0")/../tap.sh"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -78,4 +81,50 @@ usage 3x true -- x true
 usage 3 -- x true
 usage 3 true -- x
 usage 3 true -- x -- y true
+
+# thread-read: a read of a file timed on each thread, on each CPU
+num='[0-9]+\.[0-9][0-9]'
+out=$("$thread_read" /proc/self/status 3 2>&1)
+if [[ $out =~ ^"first thread "$num", a made thread "$num$ ]]; then
+	ok "thread-read: the first thread and a made thread ($out)"
+else
+	not_ok "thread-read: the first thread and a made thread" "$out"
+fi
+# as many figures as CPUs it may use, each named
+want=$(taskset -c 0 true 2>/dev/null && echo yes)
+if [ -n "$want" ]; then
+	out=$(taskset -c 0 "$thread_read" --cpus /proc/self/status 3 2>&1)
+	if [[ $out =~ ^"cpu0 "$num$ ]]; then
+		ok "thread-read --cpus, on CPU 0 alone: one figure ($out)"
+	else
+		not_ok "thread-read --cpus on CPU 0 alone" "$out"
+	fi
+else
+	skip "thread-read --cpus on CPU 0 alone" "taskset cannot run there"
+fi
+out=$("$thread_read" --cpus /proc/self/status 3 2>&1)
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+allowed=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status | tr ',' '\n' |
+	awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n }')
+[ "$allowed" -gt 8 ] && allowed=8
+got=$(printf '%s\n' "$out" | tr ',' '\n' | grep -cE "^ ?cpu[0-9]+ $num$")
+if [ "$got" -eq "$allowed" ] && [ "$got" -le "$cpus" ]; then
+	ok "thread-read --cpus: a figure for each of the $allowed CPUs it may use ($out)"
+else
+	not_ok "thread-read --cpus: a figure for each CPU it may use" "allowed $allowed, got $got: $out"
+fi
+err=$("$thread_read" --cpus /proc/self/status 2>&1)
+rc=$?
+if [ "$rc" -eq 2 ] && [[ $err == usage:* ]]; then
+	ok "thread-read: usage error without N"
+else
+	not_ok "thread-read: usage error without N" "exit $rc: $err"
+fi
+err=$("$thread_read" "$tmp/none" 2 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && [[ $err == *"$tmp/none: No such file or directory"* ]]; then
+	ok "thread-read: a file that cannot be opened is named"
+else
+	not_ok "thread-read: a file that cannot be opened is named" "exit $rc: $err"
+fi
 finish

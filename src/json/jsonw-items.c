@@ -58,6 +58,17 @@
  * 1.460 (from 512 on before: 1,027 VMAs 2.719 -> 2.538 ms) */
 #define ITEMS_PARALLEL 128
 #define NO_BLOCK SIZE_MAX
+/*
+ * Room made for each slot by w's thread before the other thread starts (a
+ * block of 32 regions of a snapshot is 40 to 45 KB), so that the other
+ * thread never calls malloc(): its first would make it an arena of its
+ * own (a reservation of 128 MiB, then an mprotect() at each growth, which
+ * holds up the page faults of w's thread meanwhile), while a block given
+ * to it grows by realloc() in the arena it came from. A JSON report of
+ * 1,027 VMAs taking turns with `cat` (401 rounds, three runs): 1.626x ->
+ * 1.590x, 1.581x -> 1.527x, 1.606x -> 1.571x.
+ */
+#define ITEMS_SLOT_ROOM (48 * 1024)
 
 /* each on cache lines of its own: a thread writes its slot's part at every
  * item, and the other thread its neighbour's */
@@ -306,8 +317,10 @@ void jsonw_items(struct jsonw *w, size_t n, jsonw_item_fn put, const void *ctx)
 	j.blocks = (n + ITEMS_BLOCK - 1) / ITEMS_BLOCK;
 	j.next = 1; /* the first block is this thread's: w's container as it is */
 	j.start.sb = (struct strbuf){ 0 };
-	for (size_t i = 0; i < ITEMS_SLOTS; i++)
+	for (size_t i = 0; i < ITEMS_SLOTS; i++) {
 		strbuf_init(&j.slot[i].part.sb);
+		strbuf_grow(&j.slot[i].part.sb, ITEMS_SLOT_ROOM);
+	}
 	pthread_mutex_init(&j.lock, NULL);
 	pthread_cond_init(&j.cond, NULL);
 	if (thread_create_apart(&thread, items_main, &j) != 0) {

@@ -532,6 +532,51 @@ static struct sleeper items_other_sleeper; /* "beside": the other, asleep where 
 static cpu_set_t items_all; /* the CPUs the caller may run on as it begins */
 
 /*
+ * The test binary's malloc(), calloc() and realloc(), counting the new
+ * blocks asked for by a thread other than items_caller while
+ * items_counting: jsonw_items' other thread asks for none (its first
+ * would give it a malloc arena of its own, jsonw-items.c). Not under
+ * AddressSanitizer, whose own allocator they would hide; under valgrind
+ * the C library's, which these call, is valgrind's.
+ */
+#ifndef __SANITIZE_ADDRESS__
+#define COUNTS_MALLOCS 1
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+static bool items_counting;
+static size_t items_other_mallocs;
+
+static void count_new_block(void)
+{
+	if (__atomic_load_n(&items_counting, __ATOMIC_ACQUIRE) &&
+	    !pthread_equal(pthread_self(), items_caller))
+		__atomic_add_fetch(&items_other_mallocs, 1, __ATOMIC_RELAXED);
+}
+
+void *malloc(size_t size)
+{
+	count_new_block();
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	count_new_block();
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+	if (!p)
+		count_new_block();
+	return __libc_realloc(p, size);
+}
+#else
+#define COUNTS_MALLOCS 0
+#endif
+
+/*
  * The other thread: whether it was moved, allowed fewer CPUs than the
  * caller began with (onto the caller's CPU alone, or off it onto the rest:
  * one CPU of two, more of more). Only once the caller has begun: until
@@ -638,6 +683,8 @@ static void test_writer_items(void **state)
 		{ 5000, "tag" }, { 1100, "slow" }, { 2048, "slow-caller" }, { 2048, "slow-other" },
 	};
 
+	size_t all_by_other = 0;
+
 	(void)state;
 	items_caller = pthread_self();
 	for (size_t s = 0; s < sizeof(cases) / sizeof(cases[0]); s++) {
@@ -657,8 +704,17 @@ static void test_writer_items(void **state)
 			items_by_caller = items_by_other = items_by_other_pinned = 0;
 			items_caller_began = false;
 			if (by_items) {
+#if COUNTS_MALLOCS
+				items_other_mallocs = 0;
+				__atomic_store_n(&items_counting, true, __ATOMIC_RELEASE);
+#endif
 				jsonw_items(&w, cases[s].n, put_item, tag);
+#if COUNTS_MALLOCS
+				__atomic_store_n(&items_counting, false, __ATOMIC_RELEASE);
+				assert_int_equal(items_other_mallocs, 0);
+#endif
 				stopped = w.items_stopped;
+				all_by_other += items_by_other;
 			}
 			else
 				for (size_t i = 0; i < cases[s].n; i++)
@@ -685,6 +741,8 @@ static void test_writer_items(void **state)
 		free(one.buf);
 		free(many.buf);
 	}
+	/* the other thread wrote items, into blocks it did not ask malloc for */
+	assert_true(all_by_other > 0);
 }
 
 /* The items of test_writer_items into a document of their own, by

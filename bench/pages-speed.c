@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/median.h"
 #include "vmscope/collect.h"
 #include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
@@ -33,19 +34,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[n / 2];
 }
 
 static uint64_t bare_scan(int fd, const struct vms_snapshot *snap)
@@ -158,15 +146,15 @@ int main(int argc, char **argv)
 	t_each = now_ms() - t0;
 	printf("regions %zu, present pages %llu, runs %d\n", snap->n_regions,
 	       (unsigned long long)present, runs);
-	printf("vmscope page scan (report default)  %9.2f ms\n", median(t_col, runs));
-	printf("vmscope page scan with --pages      %9.2f ms\n", median(t_det, runs));
-	printf("bare PAGEMAP_SCAN loop              %9.2f ms\n", median(t_bare, runs));
-	printf("pread 64 KiB at a time              %9.2f ms\n", median(t_bulk, runs));
+	printf("vmscope page scan (report default)  %9.2f ms\n", bench_median(t_col, (size_t)runs));
+	printf("vmscope page scan with --pages      %9.2f ms\n", bench_median(t_det, (size_t)runs));
+	printf("bare PAGEMAP_SCAN loop              %9.2f ms\n", bench_median(t_bare, (size_t)runs));
+	printf("pread 64 KiB at a time              %9.2f ms\n", bench_median(t_bulk, (size_t)runs));
 	printf("pread 8 bytes a page (one run)      %9.2f ms\n", t_each);
-	printf("scan vs pread 8 bytes a page        %9.1fx faster\n", t_each / median(t_col, runs));
+	printf("scan vs pread 8 bytes a page        %9.1fx faster\n", t_each / bench_median(t_col, (size_t)runs));
 	printf("scan vs pread 64 KiB at a time      %9.1fx faster\n",
-	       median(t_bulk, runs) / median(t_col, runs));
+	       bench_median(t_bulk, (size_t)runs) / bench_median(t_col, (size_t)runs));
 	printf("scan vs bare PAGEMAP_SCAN loop      %9.2fx the time\n",
-	       median(t_col, runs) / median(t_bare, runs));
+	       bench_median(t_col, (size_t)runs) / bench_median(t_bare, (size_t)runs));
 	return 0;
 }

@@ -40,12 +40,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/median.h"
+
 extern char **environ;
 
 struct pair {
 	const char *name;
 	char **cmd;
-	int64_t *ref_ns, *cmd_ns;
+	double *ref_ms, *cmd_ms;
 	double *ratio;
 	long peak_kib;
 };
@@ -58,8 +60,8 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Runs argv once; its wall time in ns, or -1 (said why) when it failed. */
-static int64_t timed_run(char **argv, const posix_spawn_file_actions_t *fa, long *peak_kib)
+/* Runs argv once; its wall time in ms, or -1 (said why) when it failed. */
+static double timed_run(char **argv, const posix_spawn_file_actions_t *fa, long *peak_kib)
 {
 	struct rusage ru;
 	int64_t t0 = now_ns();
@@ -87,35 +89,7 @@ static int64_t timed_run(char **argv, const posix_spawn_file_actions_t *fa, long
 	}
 	if (peak_kib && ru.ru_maxrss > *peak_kib)
 		*peak_kib = ru.ru_maxrss;
-	return now_ns() - t0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The middle one; of an even count, the lower of the two (as paired.sh's
- * shell version took). Sorts v. */
-static int64_t median_i64(int64_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_i64);
-	return v[(n - 1) / 2];
-}
-
-static double median_double(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[(n - 1) / 2];
+	return (double)(now_ns() - t0) / 1e6;
 }
 
 static void *must_calloc(size_t n, size_t size)
@@ -168,8 +142,8 @@ int main(int argc, char **argv)
 			return usage();
 		pairs[n].name = argv[i + 1];
 		pairs[n].cmd = argv + i + 2;
-		pairs[n].ref_ns = must_calloc(runs, sizeof(int64_t));
-		pairs[n].cmd_ns = must_calloc(runs, sizeof(int64_t));
+		pairs[n].ref_ms = must_calloc(runs, sizeof(double));
+		pairs[n].cmd_ms = must_calloc(runs, sizeof(double));
 		pairs[n].ratio = must_calloc(runs, sizeof(double));
 		n++;
 	}
@@ -184,23 +158,22 @@ int main(int argc, char **argv)
 	for (round = 0; round < runs; round++) {
 		for (k = 0; k < n; k++) {
 			struct pair *p = &pairs[(k + round) % n];
-			int64_t a = timed_run(ref, &fa, NULL);
-			int64_t b = a < 0 ? -1 : timed_run(p->cmd, &fa, &p->peak_kib);
+			double a = timed_run(ref, &fa, NULL);
+			double b = a < 0 ? -1 : timed_run(p->cmd, &fa, &p->peak_kib);
 
 			if (b < 0)
 				return 1;
-			p->ref_ns[round] = a;
-			p->cmd_ns[round] = b;
-			p->ratio[round] = (double)b / (double)(a > 0 ? a : 1);
+			p->ref_ms[round] = a;
+			p->cmd_ms[round] = b;
+			p->ratio[round] = a > 0 ? b / a : b;
 		}
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	for (k = 0; k < n; k++) {
 		struct pair *p = &pairs[k];
 
-		printf("%s %.3f %.3f %.4f %ld\n", p->name, (double)median_i64(p->ref_ns, runs) / 1e6,
-		       (double)median_i64(p->cmd_ns, runs) / 1e6, median_double(p->ratio, runs),
-		       p->peak_kib);
+		printf("%s %.3f %.3f %.4f %ld\n", p->name, bench_median(p->ref_ms, runs),
+		       bench_median(p->cmd_ms, runs), bench_median(p->ratio, runs), p->peak_kib);
 	}
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }

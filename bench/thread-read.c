@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/median.h"
+
 #define CPUS_MAX 8
 
 static const char *file;
@@ -58,19 +60,6 @@ static void *read_all(void *arg)
 	return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, long n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
-
 static int threads(double *first, double *made, long n)
 {
 	for (long i = 0; i < n; i++) {
@@ -83,7 +72,7 @@ static int threads(double *first, double *made, long n)
 		}
 		pthread_join(t, NULL);
 	}
-	printf("first thread %.2f, a made thread %.2f\n", median(first, n), median(made, n));
+	printf("first thread %.2f, a made thread %.2f\n", bench_median(first, (size_t)n), bench_median(made, (size_t)n));
 	return 0;
 }
 
@@ -108,7 +97,7 @@ static int cpus(double *times, long n)
 		read_all(&warm); /* the first read on a CPU woken from idle */
 		for (long i = 0; i < n; i++)
 			read_all(&times[i]);
-		printf("%scpu%d %.2f", shown ? ", " : "", cpu, median(times, n));
+		printf("%scpu%d %.2f", shown ? ", " : "", cpu, bench_median(times, (size_t)n));
 		shown++;
 	}
 	putchar('\n');

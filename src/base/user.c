@@ -174,9 +174,12 @@ int user_passwd_read(int fd, uid_t uid, struct strbuf *buf)
 			return (int)n;
 		if (memchr(buf->buf + buf->len, '\0', (size_t)n))
 			return -EBADMSG;
+		/* the bytes carried over hold no newline: the last one is among
+		 * those just read, if any (a long line is not searched again at
+		 * each chunk) */
+		nl = memrchr(buf->buf + buf->len, '\n', (size_t)n);
 		strbuf_setlen(buf, buf->len + (size_t)n);
 		/* the whole lines; at the end, the last one without its newline */
-		nl = n ? memrchr(buf->buf, '\n', buf->len) : NULL;
 		whole = n == 0 ? buf->len : nl ? (size_t)(nl - buf->buf) + 1 : 0;
 		r = user_passwd_find(buf->buf, whole, uid, &name, &len);
 		if (r > 0) {

@@ -64,9 +64,10 @@
  * thread never calls malloc(): its first would make it an arena of its
  * own (a reservation of 128 MiB, then an mprotect() at each growth, which
  * holds up the page faults of w's thread meanwhile), while a block given
- * to it grows by realloc() in the arena it came from. A JSON report of
- * 1,027 VMAs taking turns with `cat` (401 rounds, three runs): 1.626x ->
- * 1.590x, 1.581x -> 1.527x, 1.606x -> 1.571x.
+ * to it grows by realloc() in the arena it came from (strbuf rounds the
+ * room up to 64 KiB). A JSON report of 1,027 VMAs taking turns with `cat`
+ * (bench/pair-run, 401 rounds, three runs): 1.612x -> 1.588x, 1.550x ->
+ * 1.539x, 1.578x -> 1.538x.
  */
 #define ITEMS_SLOT_ROOM (48 * 1024)
 

@@ -33,12 +33,18 @@
  * glibc's: a thread on a glibc stack gives that stack's pages back as it
  * ends (MADV_DONTNEED of all but its top), which sends a TLB shootdown to
  * the CPU its caller runs on, 80 to 100 us of the caller's time on a
- * virtual machine. A stack of this file's is left alone by glibc, and
- * unmapped once its thread is joined (thread_join_apart), when no other
- * CPU runs it. The same size as glibc's (its default), with a guard page
- * below; a few threads at a time, or a glibc stack.
+ * virtual machine. A stack of this file's is left alone by glibc, and kept
+ * once its thread is joined (thread_join_apart), for the next thread
+ * started apart, which finds its pages there: unmapping a stack costs a
+ * TLB flush and a shadow page table's entries dropped one by one (50 to
+ * 100 us on such a machine), while a process that exits soon after (a
+ * report) gives them all back at its exit for a fraction of that.
+ * APART_SPARE are kept, the others unmapped. The same size as glibc's (its
+ * default), with a guard page below; a few threads at a time, or a glibc
+ * stack.
  */
 #define APART_STACKS 8
+#define APART_SPARE 2
 
 static struct {
 	pthread_mutex_t lock;
@@ -47,8 +53,11 @@ static struct {
 		void *base; /* the guard page's */
 		size_t len;
 		bool started; /* thread is its thread's */
+		bool spare;   /* no thread's: kept for the next */
+		unsigned long kept; /* when, as a spare: the last kept goes first */
 		pthread_t thread;
 	} s[APART_STACKS];
+	unsigned long kept;
 } stacks = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /*
@@ -82,6 +91,35 @@ static void stack_unmap(void *base)
 		munmap(st.base, st.len);
 }
 
+/*
+ * The stack of len bytes kept last, now attr's thread's: its base, or
+ * NULL. The last kept, whose pages were used last, is the likeliest to be
+ * in memory and in the TLB.
+ */
+static void *spare_into(pthread_attr_t *attr, size_t len, size_t guard)
+{
+	struct apart_stack *last = NULL;
+	void *m = NULL;
+
+	pthread_mutex_lock(&stacks.lock);
+	for (unsigned i = 0; i < stacks.n; i++) {
+		struct apart_stack *st = &stacks.s[i];
+
+		if (st->spare && st->len == len && (!last || st->kept > last->kept))
+			last = st;
+	}
+	if (last) {
+		last->spare = false;
+		m = last->base;
+	}
+	pthread_mutex_unlock(&stacks.lock);
+	if (m && pthread_attr_setstack(attr, (char *)m + guard, len - guard) != 0) {
+		stack_unmap(m);
+		m = NULL;
+	}
+	return m;
+}
+
 /* A stack for attr's thread, in the table: its base, or NULL (attr as it
  * was) if the table is full or there is no memory. */
 static void *stack_into(pthread_attr_t *attr)
@@ -92,6 +130,9 @@ static void *stack_into(pthread_attr_t *attr)
 
 	if (pthread_attr_getstacksize(attr, &size) != 0)
 		return NULL;
+	m = spare_into(attr, size + guard, guard);
+	if (m)
+		return m;
 	m = mmap(NULL, size + guard, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 	if (m == MAP_FAILED)
@@ -126,6 +167,26 @@ static void stack_started(void *base, pthread_t thread)
 	pthread_mutex_unlock(&stacks.lock);
 }
 
+/* The stack of a thread joined, kept in the table for the next thread,
+ * unless APART_SPARE are: then unmapped (no CPU runs it: no shootdown). */
+static void stack_keep(struct apart_stack st)
+{
+	unsigned spares = 0;
+	bool kept;
+
+	pthread_mutex_lock(&stacks.lock);
+	for (unsigned i = 0; i < stacks.n; i++)
+		spares += stacks.s[i].spare;
+	kept = spares < APART_SPARE && stacks.n < APART_STACKS;
+	if (kept)
+		stacks.s[stacks.n++] = (struct apart_stack){ .base = st.base, .len = st.len,
+							      .spare = true,
+							      .kept = ++stacks.kept };
+	pthread_mutex_unlock(&stacks.lock);
+	if (!kept)
+		munmap(st.base, st.len);
+}
+
 void *thread_join_apart(pthread_t thread)
 {
 	struct apart_stack st = stack_take(NULL, &thread);
@@ -133,9 +194,8 @@ void *thread_join_apart(pthread_t thread)
 
 	if (pthread_join(thread, &ret) != 0)
 		ret = NULL;
-	/* no CPU runs the thread now: no shootdown */
 	if (st.base)
-		munmap(st.base, st.len);
+		stack_keep(st);
 	return ret;
 }
 

@@ -17,7 +17,8 @@ int thread_create_apart(pthread_t *thread, void *(*fn)(void *), void *arg);
 /*
  * pthread_join for a thread of thread_create_apart(), which may run on a
  * stack of thread.c's own (no TLB shootdown of the caller's CPU as it
- * ends, which glibc's stacks cost): unmapped once joined. Returns what the
+ * ends, which glibc's stacks cost): kept once joined for the next thread
+ * started apart (two such at most, the others unmapped). Returns what the
  * thread returned (NULL if it could not be joined).
  */
 void *thread_join_apart(pthread_t thread);

@@ -2,8 +2,9 @@
 /*
  * thread_create_apart: the thread runs its function with its argument and
  * returns its value (thread_join_apart); once running it may run on every
- * CPU its creator may, on a stack of thread.c's, unmapped once it is joined
- * (eight at a time; then glibc's). With one CPU allowed, and where a system
+ * CPU its creator may, on a stack of thread.c's (eight at a time; then
+ * glibc's), kept once it is joined for the next thread apart (two kept, the
+ * others unmapped). With one CPU allowed, and where a system
  * call filter refuses to set an affinity (as vmscope-serve's unit does), it
  * is a thread as any other.
  * The last two in a child, whose CPUs and filter do not outlive it.
@@ -94,26 +95,55 @@ static bool mapped(void *p)
 }
 
 /*
+ * Starts n threads apart, all running at once (each waits for its
+ * semaphore until all are started), and joins them: what each saw in s.
+ */
+static void apart_at_once(struct seen *s, int n)
+{
+	pthread_t t[16];
+
+	assert_true(n <= 16);
+	for (int i = 0; i < n; i++) {
+		s[i] = (struct seen){ .arg = 41 };
+		assert_int_equal(sem_init(&s[i].created, 0, 0), 0);
+		assert_int_equal(thread_create_apart(&t[i], note, &s[i]), 0);
+	}
+	for (int i = 0; i < n; i++)
+		assert_int_equal(sem_post(&s[i].created), 0);
+	for (int i = 0; i < n; i++) {
+		assert_ptr_equal(thread_join_apart(t[i]), &s[i]);
+		sem_destroy(&s[i].created);
+		assert_non_null(s[i].stack);
+	}
+}
+
+/* Starts a thread apart and joins it: what it saw in s. */
+static void one_apart(struct seen *s)
+{
+	apart_at_once(s, 1);
+}
+
+/*
  * Starts a thread apart and checks what it saw: it ran once, on `want`;
- * with `own`, on a stack of thread.c's, unmapped once joined (glibc keeps
- * its own stacks mapped, for the next thread).
+ * with `own`, on a stack of thread.c's, kept once joined: the next thread
+ * apart runs on the same stack, and it is still there once that one is
+ * joined too.
  */
 static void run_apart(const cpu_set_t *want, bool own)
 {
-	struct seen s = { .arg = 41 };
-	pthread_t t;
+	struct seen s, again;
 
-	assert_int_equal(sem_init(&s.created, 0, 0), 0);
-	assert_int_equal(thread_create_apart(&t, note, &s), 0);
-	assert_int_equal(sem_post(&s.created), 0);
-	assert_ptr_equal(thread_join_apart(t), &s);
-	assert_non_null(s.stack);
-	if (own)
-		assert_false(mapped(s.stack));
+	one_apart(&s);
 	assert_int_equal(s.arg, 42);
 	assert_int_equal(s.allowed_r, 0);
 	assert_true(CPU_EQUAL(&s.allowed, want));
-	sem_destroy(&s.created);
+	if (!own)
+		return;
+	assert_true(mapped(s.stack));
+	one_apart(&again);
+	assert_ptr_equal(again.stack, s.stack);
+	assert_true(mapped(s.stack));
+	assert_int_equal(again.arg, 42);
 }
 
 static void self_allowed(cpu_set_t *set)
@@ -131,34 +161,38 @@ static void test_runs_anywhere_after(void **state)
 }
 
 /*
- * Nine threads apart at once: eight run on stacks of thread.c's, unmapped
- * once joined, the ninth on one of glibc's (the table holds eight).
+ * Nine threads apart at once: eight run on stacks of thread.c's, the ninth
+ * on one of glibc's (the table holds eight). Once all are joined, two of
+ * the eight are kept and six unmapped; two threads apart at once then run
+ * on the two kept, and a third on a new stack.
  */
 static void test_stacks_table(void **state)
 {
-	struct seen s[9];
-	pthread_t t[9];
+	struct seen s[9], next[3];
+	bool kept_before[8];
 	cpu_set_t all;
-	unsigned own = 0;
+	unsigned unmapped = 0;
 
 	(void)state;
 	self_allowed(&all);
 	if (CPU_COUNT(&all) < 2)
 		skip();
-	for (int i = 0; i < 9; i++) {
-		s[i] = (struct seen){ .arg = 41 };
-		assert_int_equal(sem_init(&s[i].created, 0, 0), 0);
-		assert_int_equal(thread_create_apart(&t[i], note, &s[i]), 0);
+	apart_at_once(s, 9);
+	for (int i = 0; i < 8; i++) {
+		kept_before[i] = mapped(s[i].stack);
+		unmapped += !kept_before[i];
 	}
-	for (int i = 0; i < 9; i++)
-		assert_int_equal(sem_post(&s[i].created), 0);
-	for (int i = 0; i < 9; i++) {
-		assert_ptr_equal(thread_join_apart(t[i]), &s[i]);
-		assert_non_null(s[i].stack);
-		own += !mapped(s[i].stack);
-		sem_destroy(&s[i].created);
+	assert_int_equal(unmapped, 6);
+	apart_at_once(next, 3);
+	for (int i = 0; i < 3; i++) {
+		unsigned kept = 0;
+
+		for (int k = 0; k < 8; k++)
+			kept += kept_before[k] && next[i].stack == s[k].stack;
+		/* the first two on the stacks kept, the third on a new one */
+		assert_int_equal(kept, i < 2);
 	}
-	assert_int_equal(own, 8);
+	assert_ptr_not_equal(next[0].stack, next[1].stack);
 }
 
 /* Runs fn in a child; the child's exit status must be 0. */
@@ -288,6 +322,7 @@ static int apart_in_child(struct seen *s, const cpu_set_t *want)
 static void early_taken_after(unsigned sleep_ms)
 {
 	struct seen s;
+	void *early_stack;
 	cpu_set_t all;
 	pid_t before[8];
 	size_t n;
@@ -306,13 +341,16 @@ static void early_taken_after(unsigned sleep_ms)
 		_exit(r);
 	if (s.tid == getpid() || !listed(s.tid, before, n))
 		_exit(22); /* not the early thread */
-	if (CPU_COUNT(&all) > 1 && (!s.stack || mapped(s.stack)))
-		_exit(25); /* the early thread's stack is thread.c's, unmapped once joined */
+	if (CPU_COUNT(&all) > 1 && (!s.stack || !mapped(s.stack)))
+		_exit(25); /* the early thread's stack is thread.c's, kept once joined */
+	early_stack = s.stack;
 	r = apart_in_child(&s, &all);
 	if (r)
 		_exit(r);
 	if (listed(s.tid, before, n))
 		_exit(23); /* the early thread twice */
+	if (CPU_COUNT(&all) > 1 && s.stack != early_stack)
+		_exit(26); /* the next thread apart runs on the stack kept last */
 	thread_early_end(); /* taken: nothing to end */
 	if (!tasks_become(1))
 		_exit(24);

@@ -2,7 +2,8 @@
 /*
  * Paired timings for bench/ (paired.sh):
  *
- *   pair-run RUNS REF [ARG...] -- NAME CMD [ARG...] [-- NAME CMD [ARG...]]...
+ *   pair-run [--from-cpu CPU] RUNS REF [ARG...] -- NAME CMD [ARG...]
+ *            [-- NAME CMD [ARG...]]...
  *
  * RUNS rounds; in each, every NAME in turn runs as a pair: REF, then its
  * CMD. The first NAME of a round moves on by one each round, so that a
@@ -18,6 +19,15 @@
  * resident set. A command that cannot be run, exits with a status other
  * than 0 or is killed ends it: exit 1 and a message naming it.
  *
+ * --from-cpu CPU starts every command on that CPU (one pair-run may use):
+ * pair-run runs there and each command begins there, then may run on all
+ * the CPUs pair-run could (given back to it as soon as it has started,
+ * long before a program makes its first thread). On a virtual machine one
+ * vCPU can run a program slower than another for minutes at a time; a
+ * program of one thread runs where it starts, while one that starts a
+ * thread on another CPU (vmscope's reader) gets the other vCPU for it, so
+ * their ratio follows where the pair began (README, Speed).
+ *
  * A program of its own rather than the shell's clock around each command:
  * a shell forks a copy of itself for every command, which on a machine of
  * dear page faults (a fork copies the page tables, and each page written
@@ -30,7 +40,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +72,10 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* With --from-cpu: the CPUs a command may use once started. */
+static cpu_set_t widen_to;
+static bool widen;
+
 /* Runs argv once; its wall time in ms, or -1 (said why) when it failed. */
 static double timed_run(char **argv, const posix_spawn_file_actions_t *fa, long *peak_kib)
 {
@@ -73,6 +89,10 @@ static double timed_run(char **argv, const posix_spawn_file_actions_t *fa, long 
 		fprintf(stderr, "pair-run: %s: %s\n", argv[0], strerror(r));
 		return -1;
 	}
+	/* posix_spawn returns once the command is exec'd: started where
+	 * this program runs, it may now go anywhere it could */
+	if (widen && sched_setaffinity(pid, sizeof(widen_to), &widen_to) != 0)
+		fprintf(stderr, "pair-run: sched_setaffinity: %s\n", strerror(errno));
 	while (wait4(pid, &status, 0, &ru) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "pair-run: wait4: %s\n", strerror(errno));
@@ -105,9 +125,39 @@ static void *must_calloc(size_t n, size_t size)
 
 static int usage(void)
 {
-	fputs("usage: pair-run RUNS REF [ARG...] -- NAME CMD [ARG...] [-- NAME CMD [ARG...]]...\n",
+	fputs("usage: pair-run [--from-cpu CPU] RUNS REF [ARG...] -- NAME CMD [ARG...] "
+	      "[-- NAME CMD [ARG...]]...\n",
 	      stderr);
 	return 2;
+}
+
+/* --from-cpu CPU: this program onto cpu, the set it had kept for the
+ * commands; 0, or 2 (said why). */
+static int from_cpu(const char *arg)
+{
+	cpu_set_t one;
+	char *end;
+	long cpu;
+
+	errno = 0;
+	cpu = strtol(arg, &end, 10);
+	if (sched_getaffinity(0, sizeof(widen_to), &widen_to) != 0) {
+		fprintf(stderr, "pair-run: sched_getaffinity: %s\n", strerror(errno));
+		return 2;
+	}
+	if (errno || *end || end == arg || cpu < 0 || cpu >= CPU_SETSIZE ||
+	    !CPU_ISSET((int)cpu, &widen_to)) {
+		fprintf(stderr, "pair-run: --from-cpu: not a CPU this program may use: %s\n", arg);
+		return 2;
+	}
+	CPU_ZERO(&one);
+	CPU_SET((int)cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) != 0) {
+		fprintf(stderr, "pair-run: sched_setaffinity: %s\n", strerror(errno));
+		return 2;
+	}
+	widen = true;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -119,6 +169,14 @@ int main(int argc, char **argv)
 	long v;
 	int i;
 
+	if (argc > 2 && strcmp(argv[1], "--from-cpu") == 0) {
+		int r = from_cpu(argv[2]);
+
+		if (r)
+			return r;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 3)
 		return usage();
 	errno = 0;

@@ -35,11 +35,14 @@ layout_target() {
 # build directory: a shell's clock around each command counted the shell's
 # fork too, 2 to 3 ms on both sides of a pair on a machine of dear page
 # faults, and the ratios came out nearer 1 than the commands are. Returns 1
-# when a command fails (pair-run says which).
+# when a command fails (pair-run says which). With PAIR_FROM_CPU set, every
+# command begins on that CPU (pair-run --from-cpu): on a machine whose CPUs
+# run at different speeds, the ratios from each CPU in turn show how much
+# of a figure is where the pair ran.
 paired() {
 	local runs=$1 out name ref_ms cmd_ms ratio peak
 	shift
-	out=$("$pair_run" "$runs" "$@") || return 1
+	out=$("$pair_run" ${PAIR_FROM_CPU:+--from-cpu "$PAIR_FROM_CPU"} "$runs" "$@") || return 1
 	while read -r name ref_ms cmd_ms ratio peak; do
 		printf -v "${name}_ref" '%s' "$(awk -v v="$ref_ms" 'BEGIN { printf "%.1f", v }')"
 		printf -v "${name}_ms" '%s' "$(awk -v v="$cmd_ms" 'BEGIN { printf "%.1f", v }')"

@@ -9,7 +9,8 @@
 # on each CPU before and after (one CPU slower than another shifts the
 # ratios: bench/paired.sh's cpu_speeds) and in a process's first thread and
 # in a thread it makes (thread_speeds), with a note where either differs
-# by more than 1.25x (skew_note). With `rss` instead of MAPS, a
+# by more than 1.25x (skew_note); PAIR_FROM_CPU=N begins every paired run
+# on CPU N (bench/paired.sh). With `rss` instead of MAPS, a
 # process shaped like a JVM's: few mappings, 128 MiB written, 20 threads,
 # where smaps costs page walks rather than text (smaps_rollup and the page
 # sweep walk the same pages again). With `libs`, a python3 that has loaded
@@ -76,6 +77,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 rss_mib=$(awk '/^Rss:/ { printf "%d", $2 / 1024 }' "/proc/$pid/smaps_rollup")
 echo "process $pid with $vmas mappings (smaps: ${smaps_kb} KiB; RSS ${rss_mib} MiB), medians of $runs runs or pairs"
 [ -n "${BUSY_CPU:-}" ] && echo "  (the pairs with CPU $BUSY_CPU kept busy by a shell loop)"
+[ -n "${PAIR_FROM_CPU:-}" ] && echo "  (each paired run begun on CPU $PAIR_FROM_CPU)"
 printf '  %-36s %8s ms\n' "cat /proc/PID/smaps" "$smaps"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope PID (text report)" "$report" "$text_ratio"
 printf '  %-36s %8s ms  %5sx smaps (paired)\n' "vmscope --no-pages PID" "$nopages_ms" "$nopages_ratio"

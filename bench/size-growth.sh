@@ -11,7 +11,8 @@
 # a shell loop keeps CPU N busy. Around each size's pairs, smaps read on
 # each CPU (cpu_speeds): where the CPUs ran more than 1.25x apart, a
 # note says that size's ratios follow the CPUs more than vmscope
-# (skew_note) and to run again.
+# (skew_note) and to run again; PAIR_FROM_CPU=N begins every paired run
+# on CPU N (bench/paired.sh), to see how much of a ratio is where it ran.
 # BUILDDIR (default build) must hold src/vmscope, tests/live/live-target,
 # tests/hardening/rusage-run, bench/pair-run and bench/thread-read.
 set -eu
@@ -97,7 +98,7 @@ for size in "${sizes[@]}"; do
 	wait "$pid" 2>/dev/null || true
 	pid=
 done
-echo "against cat smaps, median of $runs pairs each${BUSY_CPU:+, CPU $BUSY_CPU kept busy by a shell loop}:"
+echo "against cat smaps, median of $runs pairs each${BUSY_CPU:+, CPU $BUSY_CPU kept busy by a shell loop}${PAIR_FROM_CPU:+, each run begun on CPU $PAIR_FROM_CPU}:"
 printf '%s\n' "${ratios[@]}"
 for note in "${notes[@]}"; do
 	[ -z "$note" ] || printf '%s\n' "$note"

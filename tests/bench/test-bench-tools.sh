@@ -2,8 +2,9 @@
 # test-bench-tools.sh PAIR_RUN THREAD_READ: bench/'s programs. pair-run, the
 # paired timer of the bench scripts: the order of its runs (pairs, the
 # first name moving on each round), its output lines, and that a command
-# that fails stops it with a message naming it; usage errors exit 2.
-# thread-read: its two forms' lines, one figure for each CPU it may use.
+# that fails stops it with a message naming it; usage errors exit 2; with
+# --from-cpu, each command begins on that CPU and may then use all that
+# pair-run could. thread-read: its two forms' lines, one figure for each CPU it may use.
 # TAP.
 set -u
 pair_run=${1:?usage: test-bench-tools.sh PAIR_RUN THREAD_READ}
@@ -81,6 +82,37 @@ usage 3x true -- x true
 usage 3 -- x true
 usage 3 true -- x
 usage 3 true -- x -- y true
+
+usage --from-cpu
+usage --from-cpu x 3 true -- x true
+usage --from-cpu -1 3 true -- x true
+usage --from-cpu 100000 3 true -- x true
+usage --from-cpu 0 3 true
+
+# --from-cpu CPU: each command (a shell) notes the CPU it runs on as it
+# begins and the CPUs it may use. A command alone on its CPU stays there
+# (the other is idle): each CPU asked for is where at least one of five
+# began, and every one may use all the CPUs this test may.
+mine=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
+# shellcheck disable=SC2016 # expanded by the command's shell
+where='read -r s </proc/self/stat; set -- $s; echo "${39}" >>"$0";
+	grep "^Cpus_allowed_list" /proc/self/status | cut -f2 >>"$0"'
+for cpu in 0 1; do
+	taskset -c "$cpu" true 2>/dev/null || { skip "--from-cpu $cpu" "CPU $cpu not usable"; continue; }
+	: >"$tmp/where"
+	out=$("$pair_run" --from-cpu "$cpu" 5 true -- w sh -c "$where" "$tmp/where" 2>&1)
+	rc=$?
+	began=$(awk 'NR % 2 == 1' "$tmp/where" | tr '
+' ' ')
+	sets=$(awk 'NR % 2 == 0' "$tmp/where" | sort -u | tr '
+' ' ')
+	if [ "$rc" -eq 0 ] && [[ " $began" == *" $cpu "* ]] && [ "$sets" = "$mine " ]; then
+		ok "--from-cpu $cpu: began on CPUs $began, each then allowed $mine"
+	else
+		not_ok "--from-cpu $cpu: begins there, then allowed all" \
+			"exit $rc, began on: $began, allowed: $sets (want $mine): $out"
+	fi
+done
 
 # thread-read: a read of a file timed on each thread, on each CPU
 num='[0-9]+\.[0-9][0-9]'

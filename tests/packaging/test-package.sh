@@ -93,6 +93,15 @@ if [ ${#missing[@]} -eq 0 ]; then
 else
 	not_ok "it holds what the README says" "missing: ${missing[*]}"
 fi
+# the binary as built by the package: its relative relocations packed
+# (DT_RELR, meson.build), with Debian's hardening (PIE, BIND_NOW)
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/vmscope >"$tmp/vmscope.bin"
+dyn=$(readelf -d "$tmp/vmscope.bin" 2>&1)
+if grep -q '(RELR)' <<<"$dyn" && grep -q 'Flags:.*NOW' <<<"$dyn" && grep -q 'PIE' <<<"$dyn"; then
+	ok "the packaged vmscope: relative relocations packed (DT_RELR), PIE, bound at start"
+else
+	not_ok "the packaged vmscope: DT_RELR, PIE, BIND_NOW" "$(grep -E 'RELR|FLAGS' <<<"$dyn")"
+fi
 dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/vmscope/copyright >"$tmp/copyright"
 if head -n 1 "$tmp/copyright" | grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' &&
 	grep -q '^License: GPL-2+$' "$tmp/copyright" && grep -q '/usr/share/common-licenses/GPL-2' "$tmp/copyright"; then

@@ -192,8 +192,9 @@ void *thread_join_apart(pthread_t thread)
 	struct apart_stack st = stack_take(NULL, &thread);
 	void *ret = NULL;
 
+	/* not joined, the thread may still run on its stack: left as it is */
 	if (pthread_join(thread, &ret) != 0)
-		ret = NULL;
+		return NULL;
 	if (st.base)
 		stack_keep(st);
 	return ret;

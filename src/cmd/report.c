@@ -160,17 +160,6 @@ struct sums {
 	unsigned n;                      /* processes reported */
 };
 
-/*
- * The snapshot of the process reported last, left for the exit to give
- * back: freed, its regions (300 KiB at 1,000 VMAs) go back to the system
- * with a TLB flush and their pages dropped one by one, which the exit
- * does at a fraction of the cost (0.03 to 0.1 ms of a report of 6 ms on a
- * virtual machine with shadow page tables). Held here, not lost; one
- * snapshot at a time, as ever: the one before is freed as the next report
- * begins.
- */
-static struct vms_snapshot *last_snapshot;
-
 /* The report of one process; its totals added to sums (may be NULL). */
 static int report_one(struct run *run, pid_t pid, struct sums *sums)
 {
@@ -179,8 +168,8 @@ static int report_one(struct run *run, pid_t pid, struct sums *sums)
 	struct cmd_faults_run faults = { 0 };
 	int r, status = 0;
 
-	vms_snapshot_free(last_snapshot);
-	last_snapshot = NULL;
+	/* the report before's snapshot (one at a time, as ever) */
+	cmd_leave_to_exit(NULL);
 
 	if (a->reset_refs) {
 		/*
@@ -261,7 +250,7 @@ static int report_one(struct run *run, pid_t pid, struct sums *sums)
 out:
 	cmd_faults_run_release(&faults);
 	vms_snapshot_free(before_refs);
-	last_snapshot = snap;
+	cmd_leave_to_exit(snap);
 	return status;
 }
 

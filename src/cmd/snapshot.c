@@ -103,7 +103,7 @@ int cmd_snapshot(int argc, char **argv)
 
 	strbuf_init(&why);
 	r = write_snapshot(snap, a.output, &why);
-	vms_snapshot_free(snap);
+	cmd_leave_to_exit(snap);
 	if (r < 0 && r != -EPIPE) {
 		cmd_say_cannot_write(a.output ? a.output : "-", r, &why);
 		status = EXIT_GONE;

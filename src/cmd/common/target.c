@@ -76,6 +76,14 @@ int cmd_load_snapshot(const char *path, struct vms_snapshot **ret)
 	return status;
 }
 
+void cmd_leave_to_exit(struct vms_snapshot *snap)
+{
+	static struct vms_snapshot *left;
+
+	vms_snapshot_free(left);
+	left = snap;
+}
+
 int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, bool full,
 		       struct vms_snapshot **ret)
 {

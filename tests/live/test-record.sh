@@ -72,10 +72,12 @@ sleep 0.3
 kill -USR1 "$tpid"
 wait_line "$tmp/grow.out" "grew 1"
 grow_mid=$(kernel_rss "$tpid" "$grow")
-sleep 0.5
+# two more samples after each growth: the second begun after it, however
+# slow the build (a sanitizer's) takes them
+wait_lines "$tmp/grow.rec" $(($(wc -l <"$tmp/grow.rec") + 2))
 kill -USR1 "$tpid"
 wait_line "$tmp/grow.out" "grew 2"
-sleep 0.5
+wait_lines "$tmp/grow.rec" $(($(wc -l <"$tmp/grow.rec") + 2))
 flat1=$(kernel_rss "$tpid" "$flat")
 grow1=$(kernel_rss "$tpid" "$grow")
 kill -INT "$rpid"

@@ -110,9 +110,11 @@ int vms_cgroup_read(int cg_root_fd, const char *path, bool v1, struct vms_cgroup
  */
 void vms_collect_sysv(int root_fd, int pid_dirfd, bool live, struct vms_snapshot *snap);
 /*
- * After classification: which threads allocate from each malloc arena, read
- * from <pid>/mem (src/proc/arena.c; VMS_SRC_MEM, tried only when a region is
- * a malloc arena) into each thread's arena.
+ * After classification, from <pid>/mem (src/proc/arena.c; VMS_SRC_MEM, tried
+ * only when a region is a malloc arena or may be mmapped chunks): which
+ * threads allocate from each malloc arena, into each thread's arena; and
+ * the anonymous regions that are malloc's mmapped chunks end to end
+ * (vms_malloc_mmap_chunks), made VMS_KIND_MALLOC_MMAP.
  */
 void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap);
 
@@ -121,6 +123,17 @@ struct vms_mem_reader {
 	int (*read)(void *ctx, uint64_t addr, void *buf, size_t n);
 	void *ctx;
 };
+
+/*
+ * How many chunks glibc's malloc mapped for large requests (64-bit) fill
+ * [start, end) end to end, read through m: each begins with its header,
+ * prev_size 0 and its size (a multiple of page_size, within the region)
+ * with IS_MMAPPED (2) alone of the three flag bits, the next one right
+ * after it. 0 when they do not, a read fails, or more than max_chunks
+ * would be read (*reads counts the reads made).
+ */
+size_t vms_malloc_mmap_chunks(const struct vms_mem_reader *m, uint64_t start, uint64_t end,
+			      uint64_t page_size, size_t max_chunks, size_t *reads);
 
 /*
  * A process's memory through its /proc/<pid>/mem, read only where its pages

@@ -47,6 +47,7 @@ enum vms_kind {
 	VMS_KIND_JAVA_HEAP,    /* anonymous, accessible, in a HotSpot JVM's heap (src/proc/jvm.c) */
 	VMS_KIND_CODE_CACHE,   /* the same in a HotSpot JVM's code cache */
 	VMS_KIND_CLASS_SPACE,  /* the same in a HotSpot JVM's class space (src/model/jvm.c) */
+	VMS_KIND_MALLOC_MMAP,  /* chunks glibc's malloc mapped for large requests (src/proc/arena.c) */
 	VMS_KIND__MAX
 };
 
@@ -273,6 +274,10 @@ static inline uint64_t vms_region_size(const struct vms_region *r)
 	return r->end - r->start;
 }
 
+/* Anonymous, private, read-write, of no name or VMS_MALLOC_MMAP_NAME, of
+ * VMS_MALLOC_MMAP_MIN or more: a region that may be malloc's mmapped chunks. */
+bool vms_region_may_be_malloc_mmap(const struct vms_region *r);
+
 /*
  * A walk over all the regions asks, at region i, for the one it will reach
  * VMS_REGION_AHEAD steps later: at 30,000 VMAs the regions (9 MB) are out of
@@ -409,6 +414,12 @@ struct vms_thread {
 /* On 64-bit glibc a thread arena's malloc_state follows the heap_info at the
  * start of its first heap: struct heap_info is 48 bytes. */
 #define VMS_GLIBC_HEAP_INFO_SIZE 48
+/* glibc's malloc maps a chunk of its own for a request of its mmap
+ * threshold or more: 128 KiB (DEFAULT_MMAP_THRESHOLD_MIN) to begin with,
+ * raised as such chunks are freed. Smaller regions are not read for them. */
+#define VMS_MALLOC_MMAP_MIN (UINT64_C(128) << 10)
+/* The name glibc 2.39 and later give such mappings (glibc.mem.decorate_maps). */
+#define VMS_MALLOC_MMAP_NAME "[anon: glibc: malloc]"
 
 struct vms_process {
 	pid_t pid, ppid;
@@ -544,6 +555,11 @@ struct vms_snapshot {
 	/* regions of kind VMS_KIND_ARENA, counted where the model makes them
 	 * (model_classify): whether a live process's arenas are worth reading */
 	uint32_t arena_regions;
+	/* anonymous private read-write regions of VMS_MALLOC_MMAP_MIN or more,
+	 * of no name or VMS_MALLOC_MMAP_NAME, counted by model_classify:
+	 * whether a live process's regions are worth reading for malloc's
+	 * mmapped chunks (vms_collect_arenas) */
+	uint32_t chunk_candidates;
 	/* read from this machine's running /proc (not a captured tree or a
 	 * file): its clocks and the mapped files' times can be compared */
 	bool live;

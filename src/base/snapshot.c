@@ -41,6 +41,7 @@ static const char *const kind_names[VMS_KIND__MAX] = {
 	[VMS_KIND_JAVA_HEAP] = "java_heap",
 	[VMS_KIND_CODE_CACHE] = "code_cache",
 	[VMS_KIND_CLASS_SPACE] = "class_space",
+	[VMS_KIND_MALLOC_MMAP] = "malloc_mmap",
 };
 
 const char *vms_kind_to_string(enum vms_kind kind)
@@ -56,6 +57,13 @@ int vms_kind_from_string(const char *s)
 		if (strcmp(kind_names[k], s) == 0)
 			return k;
 	return -EINVAL;
+}
+
+bool vms_region_may_be_malloc_mmap(const struct vms_region *r)
+{
+	return r->kind == VMS_KIND_ANON && r->perms == (VMS_PERM_READ | VMS_PERM_WRITE) &&
+	       vms_region_size(r) >= VMS_MALLOC_MMAP_MIN &&
+	       (!r->name || !r->name[0] || strcmp(r->name, VMS_MALLOC_MMAP_NAME) == 0);
 }
 
 #define MEM_FIELD(key, name) { key, sizeof(key) - 1, name }

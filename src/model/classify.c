@@ -512,6 +512,14 @@ static void find_arena(struct vms_snapshot *snap, size_t i)
 	}
 }
 
+/* regions[i], settled: one that may hold malloc's mmapped chunks (vms_collect_arenas,
+ * which reads the 64-bit layout: called for a 64-bit program). */
+static void count_chunk_candidate(struct vms_snapshot *snap, size_t i)
+{
+	if (vms_region_may_be_malloc_mmap(&snap->regions[i]))
+		snap->chunk_candidates++;
+}
+
 /* regions[i], anonymous PROT_NONE right below a stack and no larger than it: its guard. */
 static void find_guard(struct vms_snapshot *snap, size_t i)
 {
@@ -626,6 +634,7 @@ void model_classify(struct vms_snapshot *snap, const struct model_groups *g,
 	n_hits = threads_by_region(snap, &hits);
 	arenas = program_is_64bit(snap);
 	snap->arena_regions = 0;
+	snap->chunk_candidates = 0;
 	/*
 	 * One walk in address order, each step in the order the answers need:
 	 * a region's base kind (a snapshot read back has one: made again); the
@@ -649,11 +658,15 @@ void model_classify(struct vms_snapshot *snap, const struct model_groups *g,
 		if (i > 0) {
 			settle_pair(snap, i - 1, arenas);
 			/* nothing after this step changes region i - 1 */
+			if (arenas)
+				count_chunk_candidate(snap, i - 1);
 			if (done)
 				done(ctx, snap, i - 1);
 		}
 		settle_deleted(snap, i);
 	}
+	if (n > 0 && arenas)
+		count_chunk_candidate(snap, n - 1);
 	if (n > 0 && done)
 		done(ctx, snap, n - 1);
 	free(hits);

@@ -126,6 +126,7 @@ static enum vms_rec_group group_of(const struct vms_rec_track *t)
 {
 	switch (t->kind) {
 	case VMS_KIND_HEAP:
+	case VMS_KIND_MALLOC_MMAP:
 	case VMS_KIND_JAVA_HEAP:
 		return VMS_RG_HEAP;
 	case VMS_KIND_ARENA:

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Which threads allocate from each malloc arena, read from the process's
- * memory through /proc/<pid>/mem (which needs ptrace attach permission),
- * where its pages are in memory (src/proc/mem.c: a read would fault the
- * others in).
+ * Which threads allocate from each malloc arena, and which regions are
+ * malloc's mmapped chunks, read from the process's memory through
+ * /proc/<pid>/mem (which needs ptrace attach permission), where its pages
+ * are in memory (src/proc/mem.c: a read would fault the others in).
  *
  * glibc keeps a thread's arena in its thread-local variable thread_arena,
  * a word of libc's block in the static TLS, which lies right below the
@@ -19,6 +19,14 @@
  * and no other offset may be; otherwise nothing is said. A thread of the
  * main arena (the brk heap), and the main thread, whose TCB is not on its
  * stack, are not told.
+ *
+ * A request of malloc's mmap threshold or more (VMS_MALLOC_MMAP_MIN to begin
+ * with) that the heap's free memory cannot serve gets a mapping of its own,
+ * private and anonymous, that begins with its chunk's header: prev_size 0,
+ * then the mapping's size with IS_MMAPPED of the three flag bits (never
+ * PREV_INUSE or NON_MAIN_ARENA). The kernel merges adjacent ones into one
+ * region, read chunk by chunk. (An aligned request's chunk begins past its
+ * mapping's start, prev_size the gap: that region is not told.)
  */
 #include "config.h"
 
@@ -35,6 +43,13 @@
 #define TCB_SCAN (16u << 10)
 /* Static TLS larger than this is not searched. */
 #define TLS_MAX (1u << 20)
+/* glibc's chunk flags: the low three bits of its size */
+#define CHUNK_FLAGS UINT64_C(7)
+#define CHUNK_IS_MMAPPED UINT64_C(2)
+/* Chunk headers read for one region at most, and for all of a process's:
+ * two system calls each (pagemap, then mem) */
+#define CHUNKS_REGION_MAX 1024
+#define CHUNKS_READS_MAX 4096
 
 struct candidate {
 	size_t thread;
@@ -143,6 +158,50 @@ static bool pick_offset(struct candidate *c, size_t n, size_t n_threads, uint64_
 	return threads > 0 && found == 1;
 }
 
+size_t vms_malloc_mmap_chunks(const struct vms_mem_reader *m, uint64_t start, uint64_t end,
+			      uint64_t page_size, size_t max_chunks, size_t *reads)
+{
+	size_t n = 0;
+
+	if (page_size == 0)
+		return 0;
+	for (uint64_t at = start; at < end; n++) {
+		uint64_t head[2], size;
+
+		if (n == max_chunks)
+			return 0;
+		(*reads)++;
+		if (m->read(m->ctx, at, head, sizeof(head)) < 0)
+			return 0;
+		size = head[1] & ~CHUNK_FLAGS;
+		if (head[0] != 0 || (head[1] & CHUNK_FLAGS) != CHUNK_IS_MMAPPED || size == 0 ||
+		    size % page_size != 0 || size > end - at)
+			return 0;
+		at += size;
+	}
+	return n;
+}
+
+/* The regions that may be mmapped chunks (model_classify counted them) that are. */
+static void find_malloc_mmaps(struct vms_procmem *pm, struct vms_snapshot *snap)
+{
+	struct vms_mem_reader m = { .read = vms_procmem_read, .ctx = pm };
+	size_t reads = 0;
+
+	for (size_t i = 0, seen = 0; i < snap->n_regions && seen < snap->chunk_candidates &&
+				     reads < CHUNKS_READS_MAX;
+	     i++) {
+		struct vms_region *r = &snap->regions[i];
+
+		if (!vms_region_may_be_malloc_mmap(r))
+			continue;
+		seen++;
+		if (vms_malloc_mmap_chunks(&m, r->start, r->end, pm->page_size, CHUNKS_REGION_MAX,
+					   &reads))
+			r->kind = VMS_KIND_MALLOC_MMAP;
+	}
+}
+
 void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 {
 	uint64_t *arenas = NULL, *buf = NULL, tls, offset = 0;
@@ -154,7 +213,7 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 	for (size_t t = 0; t < snap->n_threads; t++)
 		snap->threads[t].arena = 0;
 	/* counted by the model: no walk over the regions of a process without */
-	if (snap->arena_regions == 0)
+	if (snap->arena_regions == 0 && snap->chunk_candidates == 0)
 		return;
 	snap->src[VMS_SRC_MEM].tried = true;
 	err = vms_procmem_open(pid_dirfd, &m);
@@ -162,6 +221,8 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 		snap->src[VMS_SRC_MEM].error = err;
 		return;
 	}
+	if (snap->chunk_candidates)
+		find_malloc_mmaps(&m, snap);
 	for (size_t i = 0, seen = 0; i < snap->n_regions && seen < snap->arena_regions; i++) {
 		const struct vms_region *r = &snap->regions[i];
 		uint64_t ar_ptr;

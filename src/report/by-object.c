@@ -53,6 +53,8 @@ static const char *anon_label(const struct vms_region *r)
 		return "[JVM code cache]";
 	case VMS_KIND_CLASS_SPACE:
 		return "[JVM class space]";
+	case VMS_KIND_MALLOC_MMAP:
+		return "[malloc mmap]";
 	case VMS_KIND_ANON:
 		return name[0] == '[' ? name : "[anon]";
 	case VMS_KIND_SHM:

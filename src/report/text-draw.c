@@ -74,6 +74,7 @@ enum canvas_class text_kind_class(enum vms_kind k)
 	case VMS_KIND_GUARD:
 		return CANVAS_STACK;
 	case VMS_KIND_ARENA:
+	case VMS_KIND_MALLOC_MMAP:
 	case VMS_KIND_JAVA_HEAP:
 	case VMS_KIND_CLASS_SPACE:
 		return CANVAS_HEAP;
@@ -117,6 +118,7 @@ static const char *const kind_words[VMS_KIND__MAX] = {
 	[VMS_KIND_JAVA_HEAP] = "Java heap",
 	[VMS_KIND_CODE_CACHE] = "JVM code cache",
 	[VMS_KIND_CLASS_SPACE] = "JVM class space",
+	[VMS_KIND_MALLOC_MMAP] = "malloc mmap",
 };
 
 const char *text_kind_word(enum vms_kind k)

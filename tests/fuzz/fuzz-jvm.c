@@ -11,36 +11,20 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
+#include "tests/fuzz/image.h"
 #include "vmscope/collect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define BASE UINT64_C(0x7f3d00000000)
-
-struct image {
-	const uint8_t *data;
-	size_t size;
-};
-
-static int image_read(void *ctx, uint64_t addr, void *buf, size_t n)
-{
-	const struct image *im = ctx;
-
-	if (addr < BASE || addr - BASE > im->size || n > im->size - (addr - BASE))
-		return -EIO;
-	memcpy(buf, im->data + (addr - BASE), n);
-	return 0;
-}
+#define BASE FUZZ_IMAGE_BASE
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct image im = { data, size };
-	struct vms_mem_reader m = { .read = image_read, .ctx = &im };
+	struct fuzz_image im = { data, size };
+	struct vms_mem_reader m = { .read = fuzz_image_read, .ctx = &im };
 	struct vms_jvm_symbols sym = {
 		.structs = BASE, .stride = BASE + 8, .type_name = BASE + 16,
 		.field_name = BASE + 24, .is_static = BASE + 32, .offset = BASE + 40,

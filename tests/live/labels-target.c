@@ -18,6 +18,12 @@
  *                             refuses it (CONFIG_ANON_VMA_NAME off), else 0
  *   shmname ADDR BYTES ERR    shared anonymous memory named "vmscope-shared" the
  *                             same way ([anon_shmem:vmscope-shared])
+ *   chunks ADDR BYTES         requests over malloc's mmap threshold, each a
+ *                             mapping of glibc's, side by side: one region
+ *   plainmap ADDR BYTES       a private anonymous mapping of the program's own,
+ *                             written, between inaccessible pages
+ *   fakehead ADDR BYTES       the same, its start written as a chunk's header
+ *                             whose size runs past its end
  *   datafile ADDR BYTES       a file mapped shared and written, as a JVM's
  *                             hsperfdata: made by truncating a file that was
  *                             there and kept open (on ext4, the next close of
@@ -173,6 +179,99 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/* A private anonymous mapping of bytes between two inaccessible pages, so
+ * that the kernel merges it with nothing, written. */
+static char *plain_map(size_t bytes)
+{
+	char *p = mmap(NULL, bytes + 2 * page_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		fail("mmap plain");
+	p += page_size;
+	if (mprotect(p, bytes, PROT_READ | PROT_WRITE) < 0)
+		fail("mprotect plain");
+	touch(p, bytes);
+	return p;
+}
+
+/* The region of /proc/self/maps that holds addr, into lo and hi. */
+static void region_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long a, b;
+	char line[512];
+
+	if (!f)
+		fail("/proc/self/maps");
+	*lo = *hi = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &a, &b) == 2 && a <= addr && addr < b) {
+			*lo = a;
+			*hi = b;
+			break;
+		}
+	fclose(f);
+}
+
+#define CHUNKS_MAX 24
+
+/*
+ * Requests of 1 MiB, three at a time, until the region that holds the last
+ * one's mapping is made of these mappings alone (the kernel merges adjacent
+ * ones, and may merge a mapping of another's into them): its bounds into lo
+ * and hi. The mapping of a request: from the header, 16 bytes before what
+ * malloc gave; the request with the header and the next chunk's size word,
+ * rounded up to the page.
+ */
+static void malloc_chunks(uintptr_t *lo, uintptr_t *hi)
+{
+	size_t size = 1u << 20, len = (size + 24 + page_size - 1) & ~(page_size - 1), n = 0;
+	uintptr_t start[CHUNKS_MAX];
+
+	while (n < CHUNKS_MAX) {
+		size_t covered = 0;
+
+		for (int i = 0; i < 3; i++, n++) {
+			char *p = malloc(size);
+
+			if (!p)
+				fail("malloc");
+			memset(p, 1, size);
+			start[n] = (uintptr_t)p - 16;
+		}
+		region_of(start[n - 1], lo, hi);
+		for (size_t i = 0; i < n; i++)
+			if (start[i] >= *lo && start[i] + len <= *hi)
+				covered += len;
+		if (covered == *hi - *lo)
+			return;
+	}
+	errno = EAGAIN;
+	fail("malloc's mappings are never a region of their own");
+}
+
+static void malloc_mmaps(void)
+{
+	size_t bytes = 1u << 20;
+	uintptr_t lo, hi;
+	uint64_t head[2];
+	char *p;
+
+	/* the threshold glibc begins with, and no free memory at the heap's
+	 * top that could serve the requests instead */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	(void)malloc_trim(0);
+	malloc_chunks(&lo, &hi);
+	printf("chunks 0x%lx %lu\n", (unsigned long)lo, (unsigned long)(hi - lo));
+	p = plain_map(bytes);
+	printf("plainmap 0x%lx %zu\n", (unsigned long)(uintptr_t)p, bytes);
+	p = plain_map(bytes);
+	head[0] = 0;
+	head[1] = (bytes + page_size) | 2;
+	memcpy(p, head, sizeof(head));
+	printf("fakehead 0x%lx %zu\n", (unsigned long)(uintptr_t)p, bytes);
+}
+
 int main(void)
 {
 	size_t big = 1ul << 30, small;
@@ -207,6 +306,7 @@ int main(void)
 	datafile(small);
 	named("anonname", "vmscope-name", MAP_PRIVATE, small);
 	named("shmname", "vmscope-shared", MAP_SHARED, small);
+	malloc_mmaps();
 
 	if (pipe(report_fd) < 0)
 		fail("pipe");

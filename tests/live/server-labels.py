@@ -4,8 +4,9 @@
 # program against what the kernel says and what the program is known to map.
 # DIR holds what test-servers.sh read while the process was frozen: maps (its
 # /proc/PID/maps), shm (/proc/sysvipc/shm), task (one "tid sp" line per
-# thread, from task/TID/syscall), snap.json (vmscope --format json) and
-# report.txt (vmscope --all --width 250 --color never). Prints one line per
+# thread, from task/TID/syscall), chunks (malloc-chunks.py PID), snap.json
+# (vmscope --format json) and report.txt (vmscope --all --width 250 --color
+# never). Prints one line per
 # check: "ok DESCRIPTION" or "not ok DESCRIPTION" then "# " lines saying why.
 import json
 import os
@@ -166,12 +167,28 @@ def arenas():
     return bad
 
 
+def malloc_mmaps():
+    """The regions malloc-chunks.py read as malloc's mmapped chunks end to
+    end, and no others, are malloc_mmap, 'malloc mmap'."""
+    chunks = {}
+    for line in read("chunks").splitlines():
+        lo, hi, _ = line.split()
+        chunks[int(lo, 16)] = int(hi, 16)
+    bad = []
+    for r in regions:
+        want = chunks.get(r["lo"]) == r["hi"]
+        if want != (r["kind"] == "malloc_mmap") or (want and label_of(r) != "malloc mmap"):
+            bad.append("%s: %s" % (where(r), "chunks end to end" if want else "not chunks"))
+    return bad
+
+
 check("regions are the kernel's maps lines", same_as_maps())
 check("PROT_NONE: a guard right below a stack, else reserved", prot_none())
 check("the kernel's shared memory: shared anon, SysV, memfd, none deleted unless removed",
       kernel_shm())
 check("each thread's stack holds its stack pointer and names it", thread_stacks())
 check("malloc arenas: 64 MiB-aligned rw start, reserved rest", arenas())
+check("malloc's mmapped chunks, read here, are malloc mmap, and nothing else is", malloc_mmaps())
 
 
 # ---- what each program is known to map ---------------------------------------
@@ -297,6 +314,9 @@ elif program in ("java", "java-noshare", "java-nocoops"):
           [] if any(t.get("arena") for t in snap["threads"]) else ["no thread's arena"])
 elif program == "node":
     exe = snap["process"]["exe"]
+    need("its Buffer of 4 MiB is malloc's mmapped chunks",
+         find(lambda r: r["kind"] == "malloc_mmap" and r["hi"] - r["lo"] >= 4 * MIB),
+         lambda r: None if label_of(r) == "malloc mmap" else "wrong")
     need("V8's pointer cage (over 128 MiB of PROT_NONE) is reserved",
          find(lambda r: r["perms"] == "---p" and r["hi"] - r["lo"] >= 128 * MIB),
          lambda r: None if r["kind"] == "reserved" else "wrong")

@@ -245,20 +245,31 @@ static void test_reads_change_nothing(void **state)
 	assert_string_equal(fx.own_after, fx.own_before);
 }
 
+/* The region of the target's "TAG ADDR BYTES" line (into v): it is that,
+ * with perms (" ---p ") in the kernel's maps line. */
+static json_object *fact_region(const char *tag, const char *perms, uint64_t v[2])
+{
+	json_object *r;
+	char line[512];
+
+	assert_true(lt_target_fact(&fx.t, tag, v, 2));
+	r = lt_region_at(fx.snap, v[0]);
+	maps_line(v[0], line, sizeof(line));
+	assert_non_null(strstr(line, perms));
+	assert_int_equal(jaddr(r, "start"), v[0]);
+	assert_int_equal(lt_num(r, "size"), v[1]);
+	assert_int_equal(jaddr(r, "end") - v[0], v[1]);
+	return r;
+}
+
 /* 1 GiB of PROT_NONE is reserved address space, not a guard. */
 static void test_reserved(void **state)
 {
 	uint64_t v[2];
 	json_object *r;
-	char line[512];
 
 	(void)state;
-	assert_true(lt_target_fact(&fx.t, "reserve", v, 2));
-	r = lt_region_at(fx.snap, v[0]);
-	maps_line(v[0], line, sizeof(line));
-	assert_non_null(strstr(line, " ---p "));
-	assert_int_equal(lt_num(r, "size"), v[1]);
-	assert_int_equal(jaddr(r, "end") - v[0], v[1]);
+	r = fact_region("reserve", " ---p ", v);
 	assert_kind(r, "reserved");
 	assert_label(v[0], "reserved");
 }
@@ -472,6 +483,31 @@ static void test_arena(void **state)
 	}
 }
 
+/* An anonymous private region of the program's own, not malloc's. */
+static void check_not_chunks(const char *tag)
+{
+	uint64_t v[2];
+
+	assert_kind(fact_region(tag, " rw-p ", v), "anon");
+	assert_label(v[0], "anon mmap");
+}
+
+/*
+ * Three requests over malloc's mmap threshold, side by side: one region of
+ * three chunks, read in the target's memory; mappings of the program's own
+ * beside them are not, one with a header whose size runs past its end.
+ */
+static void test_malloc_mmap(void **state)
+{
+	uint64_t v[2];
+
+	(void)state;
+	assert_kind(fact_region("chunks", " rw-p ", v), "malloc_mmap");
+	assert_label(v[0], "malloc mmap");
+	check_not_chunks("plainmap");
+	check_not_chunks("fakehead");
+}
+
 /* [anon:NAME] and [anon_shmem:NAME] keep their names, where the kernel names them. */
 static void check_named(const char *tag, const char *kind, const char *name)
 {
@@ -532,7 +568,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sysv),        cmocka_unit_test(test_sysv_marked),
 		cmocka_unit_test(test_sysv_other_namespace),
 		cmocka_unit_test(test_memfd),       cmocka_unit_test(test_thread_guard),
-		cmocka_unit_test(test_arena),       cmocka_unit_test(test_reads_change_nothing),
+		cmocka_unit_test(test_arena),       cmocka_unit_test(test_malloc_mmap),
+		cmocka_unit_test(test_reads_change_nothing),
 		cmocka_unit_test(test_anon_name),
 		cmocka_unit_test(test_anon_shmem_name), cmocka_unit_test(test_vvar_vclock),
 	};

@@ -94,6 +94,11 @@ inspect() {
 		fi
 		echo "${t##*/} ${line[-2]}" >>"$dir/task"
 	done
+	if ! python3 "$here/malloc-chunks.py" "$pid" >"$dir/chunks" 2>"$dir/chunks.err"; then
+		not_ok "$name: malloc-chunks.py failed" "$(cat "$dir/chunks.err")"
+		kill -CONT "$pid"
+		return
+	fi
 	"$vmscope" --format json "$pid" >"$dir/snap.json" 2>"$dir/err" &&
 		"$vmscope" --all --width 250 --color never "$pid" >"$dir/report.txt" 2>>"$dir/err"
 	local rc=$?
@@ -309,9 +314,12 @@ else
 	# Where V8 puts its code range is its own choice: about 1 start in 60
 	# here it lands within 2 GiB of the binary and nothing is mapped again.
 	# Node is started again, up to 8 times, until the kernel's maps show
-	# the second mapping; the last start is inspected either way.
+	# the second mapping; the last start is inspected either way. It holds
+	# a Buffer of 4 MiB, whose memory node has from glibc's malloc: a
+	# mapping of its own (malloc mmap).
 	for try in 1 2 3 4 5 6 7 8; do
-		node --max-old-space-size=4096 -e 'console.log("ready"); setInterval(() => {}, 1e9)' \
+		node --max-old-space-size=4096 \
+			-e 'const b = Buffer.alloc(4 << 20, 1); console.log("ready"); setInterval(() => b, 1e9)' \
 			>"$tmp/node.out" 2>&1 &
 		node=$!
 		if [ $try -eq 8 ] || { until_ok 200 grep -q '^ready' "$tmp/node.out" &&

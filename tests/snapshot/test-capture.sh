@@ -10,7 +10,9 @@ source "$(dirname "$0")/tap.sh"
 # the cgroup's usage is read from /sys/fs/cgroup on a live machine only, and
 # the machine's commit and available memory move on their own.
 report() { "$vmscope" --no-pages -a -w 120 -b "$@" | stable_text; }
-# The JSON, but for the times and those machine-wide values.
+# The JSON, but for the times and those machine-wide values, and whether
+# the process's memory was read: a live report reads it (the target's 1 MiB
+# anonymous region may be malloc's chunks), a capture holds none of it.
 json() {
 	"$vmscope" -f json --no-pages "$@" | python3 -c '
 import json, sys
@@ -18,6 +20,7 @@ d = json.load(sys.stdin)
 for k in ("time", "cgroup", "host_memory"):
     d.pop(k, None)
 d.get("insights", {}).pop("cgroup_headroom", None)
+d.get("sources", {}).pop("mem", None)
 json.dump(d, sys.stdout, indent=1, sort_keys=True)'
 }
 

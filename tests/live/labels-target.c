@@ -31,6 +31,14 @@
  *                             unlinked once mapped; mapped again private and
  *                             read-only, and shared and executable
  *
+ * With --chunk-groups it makes only 6,000 requests of 128 KiB (a mapping of
+ * 132 KiB each, a page of it written), in groups of 1,000 side by side, the
+ * last of each group (and the first of all) made apart (MADV_DONTFORK) so
+ * that each group is a region of its own, then prints
+ *   chunkregions N ADDR BYTES...  the N regions (lowest first) they make: of
+ *                             these mappings alone, the process's only
+ *                             anonymous read-write ones of 128 KiB or more
+ *
  * The SysV segment that is not marked for removal outlives the target: the
  * test removes it by its id. Segments have private keys made of the pid.
  */
@@ -272,7 +280,80 @@ static void malloc_mmaps(void)
 	printf("fakehead 0x%lx %zu\n", (unsigned long)(uintptr_t)p, bytes);
 }
 
-int main(void)
+#define GROUP_CHUNKS 1000
+#define GROUPS 6
+
+static int cmp_uintptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void chunk_groups(void)
+{
+	size_t size = 128u << 10, len = (size + 24 + page_size - 1) & ~(page_size - 1);
+	static uintptr_t start[GROUPS * GROUP_CHUNKS];
+	size_t n = 0, found = 0;
+	FILE *f;
+	unsigned long a, b, ino;
+	char line[512], perms[8], name[256];
+
+	(void)mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	(void)malloc_trim(0);
+	for (int g = 0; g < GROUPS; g++) {
+		for (int i = 0; i < GROUP_CHUNKS;) {
+			char *p = malloc(size);
+			uint64_t word;
+
+			if (!p)
+				fail("malloc");
+			p[0] = 1;
+			/* one that the heap's top could serve (the first, after
+			 * the heap's first growth) is not a mapping: kept, not
+			 * counted */
+			memcpy(&word, (const char *)(uintptr_t)((uintptr_t)p - 8), sizeof(word));
+			if ((word & 7) != 2)
+				continue;
+			start[n++] = (uintptr_t)p - 16;
+			i++;
+			/* the first apart too: not merged with what lies above */
+			if (n == 1 && madvise((void *)start[0], len, MADV_DONTFORK) < 0)
+				fail("madvise");
+		}
+		if (madvise((void *)start[n - 1], len, MADV_DONTFORK) < 0)
+			fail("madvise");
+	}
+	qsort(start, n, sizeof(start[0]), cmp_uintptr);
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		fail("/proc/self/maps");
+	printf("chunkregions");
+	while (fgets(line, sizeof(line), f)) {
+		size_t mine = 0;
+
+		name[0] = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %255s", &a, &b, perms, &ino, name) < 4 ||
+		    strcmp(perms, "rw-p") != 0 || ino != 0 || name[0] || b - a < size)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			mine += start[i] >= a && start[i] + len <= b;
+		if (mine * len != b - a) {
+			errno = EAGAIN;
+			fail("an anonymous region not of these chunks alone");
+		}
+		printf(" 0x%lx %lu", a, b - a);
+		found += mine;
+	}
+	fclose(f);
+	printf("\n");
+	if (found != n) {
+		errno = EAGAIN;
+		fail("chunks outside the regions found");
+	}
+}
+
+int main(int argc, char **argv)
 {
 	size_t big = 1ul << 30, small;
 	pthread_t th;
@@ -284,8 +365,16 @@ int main(void)
 	if (getppid() == 1)
 		return 2;
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
-	small = 16 * page_size;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && strcmp(argv[1], "--chunk-groups") == 0) {
+		chunk_groups();
+		printf("ready\n");
+		fflush(stdout);
+		raise(SIGSTOP);
+		for (;;)
+			pause();
+	}
+	small = 16 * page_size;
 	/* The main thread's allocations stay in the main arena (brk). */
 	(void)mallopt(M_ARENA_MAX, 8);
 

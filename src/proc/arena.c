@@ -238,8 +238,11 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 		ARRAY_GROW(arenas, n_arenas + 1, alloc_arenas);
 		arenas[n_arenas++] = ar_ptr;
 	}
+	/* no arena (a process read for its chunks alone): no TLS bound either */
+	if (n_arenas == 0)
+		goto out;
 	tls = static_tls_bound(snap);
-	if (n_arenas == 0 || tls == 0)
+	if (tls == 0)
 		goto out;
 	ARRAY_SORT(arenas, n_arenas, cmp_u64);
 	buf = xmalloc(TCB_SCAN > tls ? TCB_SCAN : tls);

@@ -14,17 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tests/fuzz/image.h"
+#include "tests/image.h"
 #include "vmscope/collect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define BASE FUZZ_IMAGE_BASE
+#define BASE IMAGE_BASE
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_image im = { data, size };
-	struct vms_mem_reader m = { .read = fuzz_image_read, .ctx = &im };
+	struct image im = { data, size };
+	struct vms_mem_reader m = { .read = image_read, .ctx = &im };
 	struct vms_jvm_symbols sym = {
 		.structs = BASE, .stride = BASE + 8, .type_name = BASE + 16,
 		.field_name = BASE + 24, .is_static = BASE + 32, .offset = BASE + 40,

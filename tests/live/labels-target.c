@@ -49,6 +49,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,23 +203,92 @@ static char *plain_map(size_t bytes)
 	return p;
 }
 
-/* The region of /proc/self/maps that holds addr, into lo and hi. */
-static void region_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+/* The next line of a maps file: its range, perms, inode and name (""). */
+static bool next_map(FILE *f, unsigned long *lo, unsigned long *hi, char perms[8],
+		     unsigned long *ino, char name[256])
+{
+	char line[512];
+
+	while (fgets(line, sizeof(line), f)) {
+		name[0] = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %255s", lo, hi, perms, ino, name) >= 4)
+			return true;
+	}
+	return false;
+}
+
+static FILE *open_maps(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
-	unsigned long a, b;
-	char line[512];
 
 	if (!f)
 		fail("/proc/self/maps");
+	return f;
+}
+
+/* The region of /proc/self/maps that holds addr, into lo and hi. */
+static void region_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+{
+	FILE *f = open_maps();
+	unsigned long a, b, ino;
+	char perms[8], name[256];
+
 	*lo = *hi = 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx", &a, &b) == 2 && a <= addr && addr < b) {
+	while (next_map(f, &a, &b, perms, &ino, name))
+		if (a <= addr && addr < b) {
 			*lo = a;
 			*hi = b;
 			break;
 		}
 	fclose(f);
+}
+
+/* malloc's mappings for large requests, as glibc begins: the threshold it
+ * starts with, and no free memory at the heap's top that could serve the
+ * requests instead. */
+static void malloc_maps_chunks(void)
+{
+	(void)mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	(void)malloc_trim(0);
+}
+
+/* The length of the mapping of a request of size: the request with the
+ * header and the next chunk's size word, rounded up to the page. */
+static size_t chunk_len(size_t size)
+{
+	return (size + 24 + page_size - 1) & ~(page_size - 1);
+}
+
+/*
+ * A request of size that malloc gave a mapping of its own, its first byte
+ * written: where the mapping begins (the header, 16 bytes before what
+ * malloc gave). One the heap's top could serve (the first of 128 KiB,
+ * after the heap's first growth with its pad) is no mapping: kept, and
+ * asked again. Told by malloc's own word: IS_MMAPPED in the chunk's size.
+ */
+static uintptr_t chunk_mapping(size_t size)
+{
+	for (;;) {
+		char *p = malloc(size);
+		uint64_t word;
+
+		if (!p)
+			fail("malloc");
+		p[0] = 1;
+		memcpy(&word, (const char *)(uintptr_t)((uintptr_t)p - 8), sizeof(word));
+		if ((word & 7) == 2)
+			return (uintptr_t)p - 16;
+	}
+}
+
+/* How many of the mappings of len at start[0, n) lie in [lo, hi). */
+static size_t chunks_in(const uintptr_t *start, size_t n, size_t len, uintptr_t lo, uintptr_t hi)
+{
+	size_t in = 0;
+
+	for (size_t i = 0; i < n; i++)
+		in += start[i] >= lo && start[i] + len <= hi;
+	return in;
 }
 
 #define CHUNKS_MAX 24
@@ -227,31 +297,18 @@ static void region_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
  * Requests of 1 MiB, three at a time, until the region that holds the last
  * one's mapping is made of these mappings alone (the kernel merges adjacent
  * ones, and may merge a mapping of another's into them): its bounds into lo
- * and hi. The mapping of a request: from the header, 16 bytes before what
- * malloc gave; the request with the header and the next chunk's size word,
- * rounded up to the page.
+ * and hi.
  */
 static void malloc_chunks(uintptr_t *lo, uintptr_t *hi)
 {
-	size_t size = 1u << 20, len = (size + 24 + page_size - 1) & ~(page_size - 1), n = 0;
+	size_t size = 1u << 20, len = chunk_len(size), n = 0;
 	uintptr_t start[CHUNKS_MAX];
 
 	while (n < CHUNKS_MAX) {
-		size_t covered = 0;
-
-		for (int i = 0; i < 3; i++, n++) {
-			char *p = malloc(size);
-
-			if (!p)
-				fail("malloc");
-			memset(p, 1, size);
-			start[n] = (uintptr_t)p - 16;
-		}
+		for (int i = 0; i < 3; i++)
+			start[n++] = chunk_mapping(size);
 		region_of(start[n - 1], lo, hi);
-		for (size_t i = 0; i < n; i++)
-			if (start[i] >= *lo && start[i] + len <= *hi)
-				covered += len;
-		if (covered == *hi - *lo)
+		if (chunks_in(start, n, len, *lo, *hi) * len == *hi - *lo)
 			return;
 	}
 	errno = EAGAIN;
@@ -265,10 +322,7 @@ static void malloc_mmaps(void)
 	uint64_t head[2];
 	char *p;
 
-	/* the threshold glibc begins with, and no free memory at the heap's
-	 * top that could serve the requests instead */
-	(void)mallopt(M_MMAP_THRESHOLD, 128 << 10);
-	(void)malloc_trim(0);
+	malloc_maps_chunks();
 	malloc_chunks(&lo, &hi);
 	printf("chunks 0x%lx %lu\n", (unsigned long)lo, (unsigned long)(hi - lo));
 	p = plain_map(bytes);
@@ -292,31 +346,16 @@ static int cmp_uintptr(const void *a, const void *b)
 
 static void chunk_groups(void)
 {
-	size_t size = 128u << 10, len = (size + 24 + page_size - 1) & ~(page_size - 1);
+	size_t size = 128u << 10, len = chunk_len(size), n = 0, found = 0;
 	static uintptr_t start[GROUPS * GROUP_CHUNKS];
-	size_t n = 0, found = 0;
-	FILE *f;
 	unsigned long a, b, ino;
-	char line[512], perms[8], name[256];
+	char perms[8], name[256];
+	FILE *f;
 
-	(void)mallopt(M_MMAP_THRESHOLD, 128 << 10);
-	(void)malloc_trim(0);
+	malloc_maps_chunks();
 	for (int g = 0; g < GROUPS; g++) {
-		for (int i = 0; i < GROUP_CHUNKS;) {
-			char *p = malloc(size);
-			uint64_t word;
-
-			if (!p)
-				fail("malloc");
-			p[0] = 1;
-			/* one that the heap's top could serve (the first, after
-			 * the heap's first growth) is not a mapping: kept, not
-			 * counted */
-			memcpy(&word, (const char *)(uintptr_t)((uintptr_t)p - 8), sizeof(word));
-			if ((word & 7) != 2)
-				continue;
-			start[n++] = (uintptr_t)p - 16;
-			i++;
+		for (int i = 0; i < GROUP_CHUNKS; i++) {
+			start[n++] = chunk_mapping(size);
 			/* the first apart too: not merged with what lies above */
 			if (n == 1 && madvise((void *)start[0], len, MADV_DONTFORK) < 0)
 				fail("madvise");
@@ -325,19 +364,14 @@ static void chunk_groups(void)
 			fail("madvise");
 	}
 	qsort(start, n, sizeof(start[0]), cmp_uintptr);
-	f = fopen("/proc/self/maps", "r");
-	if (!f)
-		fail("/proc/self/maps");
+	f = open_maps();
 	printf("chunkregions");
-	while (fgets(line, sizeof(line), f)) {
-		size_t mine = 0;
+	while (next_map(f, &a, &b, perms, &ino, name)) {
+		size_t mine;
 
-		name[0] = '\0';
-		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %255s", &a, &b, perms, &ino, name) < 4 ||
-		    strcmp(perms, "rw-p") != 0 || ino != 0 || name[0] || b - a < size)
+		if (strcmp(perms, "rw-p") != 0 || ino != 0 || name[0] || b - a < size)
 			continue;
-		for (size_t i = 0; i < n; i++)
-			mine += start[i] >= a && start[i] + len <= b;
+		mine = chunks_in(start, n, len, a, b);
 		if (mine * len != b - a) {
 			errno = EAGAIN;
 			fail("an anonymous region not of these chunks alone");

@@ -18,9 +18,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tests/image.h"
 #include "vmscope/collect.h"
 
-#define JVM_IMAGE_BASE UINT64_C(0x7f3d00000000)
+#define JVM_IMAGE_BASE IMAGE_BASE
 #define JVM_IMAGE_HEAP UINT64_C(0xf0000000)
 #define JVM_IMAGE_WORDS (UINT64_C(256) << 17) /* 256 MiB in 8-byte words */
 #define JVM_IMAGE_SIZE (64u << 10)
@@ -68,11 +69,7 @@ static inline int jvm_image_read(void *ctx, uint64_t addr, void *buf, size_t n)
 	struct jvm_image *im = ctx;
 
 	im->reads++;
-	if (addr < JVM_IMAGE_BASE || addr - JVM_IMAGE_BASE > im->len ||
-	    n > im->len - (addr - JVM_IMAGE_BASE))
-		return -EIO;
-	memcpy(buf, im->mem + (addr - JVM_IMAGE_BASE), n);
-	return 0;
+	return image_copy(im->mem, im->len, addr, buf, n);
 }
 
 static inline void jvm_put64(struct jvm_image *im, size_t off, uint64_t v)

@@ -23,33 +23,31 @@
 
 #include <cmocka.h>
 
+#include "tests/image.h"
 #include "vmscope/collect.h"
 
 #define PAGE UINT64_C(4096)
-#define BASE UINT64_C(0x7f3d00000000)
 #define IMAGE_PAGES 64
 
-struct image {
+/* an image of words (tests/image.h), its reads counted, one made to fail */
+struct words {
 	uint64_t words[IMAGE_PAGES * PAGE / 8];
 	unsigned reads;
 	int fail_at; /* the read that fails (1-based), 0 none */
 };
 
-static int image_read(void *ctx, uint64_t addr, void *buf, size_t n)
+static int words_read(void *ctx, uint64_t addr, void *buf, size_t n)
 {
-	struct image *im = ctx;
+	struct words *im = ctx;
 
 	im->reads++;
 	if (im->fail_at && im->reads == (unsigned)im->fail_at)
 		return -ENODATA;
-	if (addr < BASE || addr - BASE > sizeof(im->words) || n > sizeof(im->words) - (addr - BASE))
-		return -EIO;
-	memcpy(buf, (const char *)im->words + (addr - BASE), n);
-	return 0;
+	return image_copy(im->words, sizeof(im->words), addr, buf, n);
 }
 
 /* A chunk's header at page, of pages pages, with flag bits flags. */
-static void chunk(struct image *im, unsigned page, unsigned pages, uint64_t flags)
+static void chunk(struct words *im, unsigned page, unsigned pages, uint64_t flags)
 {
 	im->words[page * PAGE / 8] = 0;
 	im->words[page * PAGE / 8 + 1] = pages * PAGE | flags;
@@ -57,19 +55,19 @@ static void chunk(struct image *im, unsigned page, unsigned pages, uint64_t flag
 	im->words[page * PAGE / 8 + 2] = UINT64_C(0x0123456789abcdef);
 }
 
-static size_t chunks(struct image *im, unsigned pages, size_t max, size_t *reads)
+static size_t chunks(struct words *im, unsigned pages, size_t max, size_t *reads)
 {
-	struct vms_mem_reader m = { .read = image_read, .ctx = im };
+	struct vms_mem_reader m = { .read = words_read, .ctx = im };
 
 	*reads = 0;
 	im->reads = 0;
-	return vms_malloc_mmap_chunks(&m, BASE, BASE + pages * PAGE, PAGE, max, reads);
+	return vms_malloc_mmap_chunks(&m, IMAGE_BASE, IMAGE_BASE + pages * PAGE, PAGE, max, reads);
 }
 
 /* One chunk filling the region; three end to end (as the kernel merges them). */
 static void test_chunks_end_to_end(void **state)
 {
-	struct image *im = calloc(1, sizeof(*im));
+	struct words *im = calloc(1, sizeof(*im));
 	size_t reads;
 
 	(void)state;
@@ -94,7 +92,7 @@ static void test_chunks_end_to_end(void **state)
 /* Each rule broken once: nothing is told. */
 static void test_chunks_almost(void **state)
 {
-	struct image *im = calloc(1, sizeof(*im));
+	struct words *im = calloc(1, sizeof(*im));
 	size_t reads;
 
 	(void)state;

@@ -26,10 +26,7 @@
 /* The row's label into t->sb; returns where its tail starts (see put_label). */
 static size_t row_label(struct text *t, const struct layout_row *row)
 {
-	const struct vms_snapshot *snap = t->snap;
-	const struct vms_region *r = &snap->regions[row->first];
 	char buf[32];
-	size_t tail;
 
 	strbuf_reset(&t->sb);
 	if (row->gap) {
@@ -43,10 +40,7 @@ static size_t row_label(struct text *t, const struct layout_row *row)
 		strbuf_addf(&t->sb, "\u2504 %s unmapped \u2504", buf);
 		return t->sb.len;
 	}
-	tail = text_region_label(&t->sb, snap, r);
-	if (row->count > 1 && r->object < 0)
-		strbuf_addf(&t->sb, " \u00d7%zu", row->count);
-	return tail;
+	return layout_row_label(&t->sb, t->snap, row);
 }
 
 /* The resident share as a bar of eighth blocks. */

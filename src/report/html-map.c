@@ -40,12 +40,8 @@ static unsigned row_height(uint64_t size)
 
 static void row_label(struct html *h, const struct layout_row *row)
 {
-	const struct vms_region *r = &h->snap->regions[row->first];
-
 	strbuf_reset(&h->sb);
-	(void)text_region_label(&h->sb, h->snap, r);
-	if (row->count > 1 && r->object < 0)
-		strbuf_addf(&h->sb, " \u00d7%zu", row->count);
+	(void)layout_row_label(&h->sb, h->snap, row);
 }
 
 static void map_gap(struct html *h, const struct layout_row *row, unsigned y)

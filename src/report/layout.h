@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/strbuf.h"
 #include "vmscope/snapshot.h"
 
 struct layout_row {
@@ -19,6 +20,8 @@ struct layout_row {
 	uint64_t size;       /* sum of the regions' sizes; the gap's for a gap row */
 	uint64_t rss, pss;
 	size_t first, count; /* regions[first ...] folded into this row */
+	size_t pairs;        /* > 0: two looks of region taking turns this many
+				times, regions[first] and regions[first + 1] */
 	bool gap, have_rss, have_pss;
 	bool have_pages;     /* every region has page data (pages_strip) */
 };
@@ -29,8 +32,20 @@ struct layout_hidden {
 	uint64_t bytes;
 };
 
-/* Rows in address order, gaps included. Caller frees. */
+/*
+ * Rows in address order, gaps included. Caller frees. Regions of one look
+ * (kind, object, thread, name) next to each other fold into one row; so does
+ * a run of two looks taking turns LAYOUT_PAIRS_MIN times or more (a mapping
+ * and its PROT_NONE reserve, again and again, as allocators lay them out).
+ */
+#define LAYOUT_PAIRS_MIN 4
+
 struct layout_row *layout_rows(const struct vms_snapshot *snap, size_t *ret_n,
 			       struct layout_hidden *hidden);
+
+/* A row's label into sb ("anon mmap ×3", "anon mmap + reserved ×500"), not
+ * for a gap row; returns where its tail starts (text_put_label). */
+size_t layout_row_label(struct strbuf *sb, const struct vms_snapshot *snap,
+			const struct layout_row *row);
 
 #endif

@@ -43,6 +43,9 @@
  *                                   one large folio ("thpsplit ADDR")
  *   --guard-pages G                 G written pages, then the middle G/2 made guards
  *                                   (MADV_GUARD_INSTALL; "guard 0 0 0" without it)
+ *   --turns N                       N pairs of a 16-page read-write region (its first
+ *                                   page written) and a 16-page PROT_NONE one, taking
+ *                                   turns between two shared pages ("turns ADDR BYTES N")
  *   --refs-pages N --refs-touch K   N pages written; each time the target is
  *                                   continued it reads the first K and stops again
  *   --recurse-kib K                 a thread ("recurse TID TOP") that, once the target
@@ -135,6 +138,29 @@ static void touch(char *p, size_t pages, int value)
 {
 	for (size_t i = 0; i < pages; i++)
 		((volatile char *)p)[i * page_size] = (char)value;
+}
+
+/* --turns: see the top of the file. */
+static void map_turns(size_t n)
+{
+	const size_t slot = 16 * page_size, bytes = 2 * n * slot;
+	char *base = mmap(NULL, bytes + 2 * page_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			  0), *p = base + page_size;
+
+	if (base == MAP_FAILED)
+		fail("mmap");
+	/* a shared page at each end: the run's neighbours are of another look */
+	if (mmap(base, page_size, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		    MAP_FAILED ||
+	    mmap(p + bytes, page_size, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		    MAP_FAILED)
+		fail("mmap");
+	for (size_t i = 0; i < n; i++) {
+		if (mprotect(p + 2 * i * slot, slot, PROT_READ | PROT_WRITE) < 0)
+			fail("mprotect");
+		p[2 * i * slot] = 1;
+	}
+	printf("turns 0x%lx %zu %zu\n", (unsigned long)(uintptr_t)p, bytes, n);
 }
 
 /* How many of the n pages at p this process's pagemap says are swapped. */
@@ -386,6 +412,7 @@ int main(int argc, char **argv)
 		{ "zero-pages", required_argument, NULL, 'Z' },
 		{ "thp-mib", required_argument, NULL, 'H' },
 		{ "guard-pages", required_argument, NULL, 'G' },
+		{ "turns", required_argument, NULL, 0x143 },
 		{ "refs-pages", required_argument, NULL, 'W' },
 		{ "refs-touch", required_argument, NULL, 'k' },
 		{ "recurse-kib", required_argument, NULL, 'R' },
@@ -410,7 +437,7 @@ int main(int argc, char **argv)
 	char *shared = NULL;
 	unsigned long sparse_mib = 0, sparse_every = 1, zero_pages = 0, thp_mib = 0;
 	bool top_pages = false;
-	unsigned long guard_pages = 0, refs_pages = 0, refs_touch = 0;
+	unsigned long guard_pages = 0, refs_pages = 0, refs_touch = 0, turns = 0;
 	struct recurser rec = { .kib = 0 };
 	char *refs = NULL;
 	struct faulter fl = { .file_fd = -1 };
@@ -457,6 +484,7 @@ int main(int argc, char **argv)
 		case 0x107: threads = parse_count(optarg, "--threads"); break;
 		case 0x140: thp_split = true; break;
 		case 0x141: anon_pageout = parse_count(optarg, "--anon-pageout"); break;
+		case 0x143: turns = parse_count(optarg, "--turns"); break;
 		case 0x142: shared_pageout = true; break;
 		default: return 2;
 		}
@@ -655,6 +683,9 @@ int main(int argc, char **argv)
 			printf("guard 0x%lx %lu %zu\n", (unsigned long)(uintptr_t)p,
 			       guard_pages * page_size, g * page_size);
 	}
+
+	if (turns)
+		map_turns(turns);
 
 	if (refs_pages) {
 		refs = map_fenced(refs_pages, PROT_READ | PROT_WRITE);

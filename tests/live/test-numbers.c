@@ -2,7 +2,8 @@
 /*
  * Live tests of the numbers vmscope derives, each compared with the kernel's
  * own files read while the target is frozen: the shared-memory part of USS,
- * an object mapped three times (a memfd, as ZGC maps its heap), the working
+ * an object mapped three times (a memfd, as ZGC maps its heap), a layout row
+ * of regions taking turns (a mapping and its PROT_NONE reserve), the working
  * set of --reset-refs in the text report, and the faults of threads that
  * start and exit during a `vmscope faults` run.
  *
@@ -31,6 +32,9 @@
 #include <json-c/json.h>
 
 #include "livetest.h"
+
+/* a run of turns four times or more is one layout row (vmscope(1)) */
+#define PAIRS_MIN 4
 
 static const char *vmscope_bin, *target_bin, *live_target_bin;
 
@@ -584,11 +588,86 @@ static void test_observer_maps(void **state)
 	lt_target_stop(&t);
 }
 
+/* ---- regions taking turns ------------------------------------------------ */
+
+/*
+ * Twelve pairs of a read-write region (one page written) and a PROT_NONE
+ * one: one layout row "anon mmap + reserved ×12" at the first, its size the
+ * pairs', its RSS and PSS the sums of the 24 regions' smaps; the HTML map
+ * draws the same row; so do four. Three pairs stay rows of their own.
+ */
+static void turns_check(unsigned pairs)
+{
+	static const char *const keys[4] = { "Rss", "Pss", NULL, NULL };
+	char arg[16], label[64], *text, *line;
+	struct lt_target t;
+	uint64_t f[3], rss = 0, pss = 0, at, size, row_rss, row_pss;
+
+	snprintf(arg, sizeof(arg), "%u", pairs);
+	target_start(&t, live_target_bin, (const char *const[]){ "--turns", arg, NULL });
+	assert_true(lt_target_fact(&t, "turns", f, 3));
+	assert_int_equal(f[2], pairs);
+	for (uint64_t a = f[0]; a < f[0] + f[1]; a += f[1] / (2 * pairs)) {
+		struct lt_smaps_sum sm;
+
+		assert_true(lt_smaps_sum(t.pid, a, 0, keys, &sm));
+		/* each region a VMA of its own, as the target made them */
+		assert_int_equal(sm.start, a);
+		assert_int_equal(sm.end, a + f[1] / (2 * pairs));
+		rss += sm.v[0];
+		pss += sm.v[1];
+	}
+	assert_int_equal(rss, pairs * (uint64_t)sysconf(_SC_PAGESIZE));
+	snprintf(label, sizeof(label), "anon mmap + reserved \u00d7%u", pairs);
+	text = vmscope_out(t.pid, (const char *const[]){ "--bytes", "--color", "never", "-w",
+							  "120", NULL });
+	line = line_with(text, label);
+	if (pairs < PAIRS_MIN) {
+		if (line)
+			fail_msg("%u pairs folded: %s", pairs, line);
+		assert_null(line_with(text, " + reserved"));
+		free(text);
+		lt_target_stop(&t);
+		return;
+	}
+	if (!line)
+		fail_msg("no row \"%s\" in\n%s", label, text);
+	/* address  label  size RSS PSS */
+	if (sscanf(line, " %" SCNx64, &at) != 1 ||
+	    sscanf(strstr(line, label) + strlen(label), " %" SCNu64 " %" SCNu64 " %" SCNu64, &size,
+		   &row_rss, &row_pss) != 3)
+		fail_msg("no address or numbers: %s", line);
+	assert_int_equal(at, f[0]);
+	assert_int_equal(size, f[1]);
+	assert_int_equal(row_rss, rss);
+	assert_int_equal(row_pss, pss);
+	free(text);
+	text = vmscope_out(t.pid, (const char *const[]){ "--format", "html", NULL });
+	snprintf(label, sizeof(label), "data-start=\"0x%" PRIx64 "\"", f[0]);
+	line = line_with(text, label);
+	assert_non_null(line);
+	/* the row's <title>: its label, then a line of its numbers */
+	snprintf(label, sizeof(label), "<title>anon mmap + reserved \u00d7%u", pairs);
+	if (!strstr(line, label) || strcmp(strstr(line, label) + strlen(label), "") != 0)
+		fail_msg("the map's row is not \"%s\": %s", label, line);
+	free(text);
+	lt_target_stop(&t);
+}
+
+static void test_turns(void **state)
+{
+	(void)state;
+	turns_check(12);
+	turns_check(PAIRS_MIN);
+	turns_check(PAIRS_MIN - 1);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uss_shmem),
 		cmocka_unit_test(test_memfd_three_maps),
+		cmocka_unit_test(test_turns),
 		cmocka_unit_test_setup_teardown(test_reset_refs_text, private_target_make,
 						private_target_remove),
 		cmocka_unit_test(test_faults_short_threads),

@@ -845,6 +845,117 @@ static void test_strip(void **state)
 	vms_snapshot_free(s);
 }
 
+/* Regions of two looks taking turns, `pairs` times from `at`, each 16 pages
+ * (the first look's with `rss`), then `extra` regions of look a. */
+static uint64_t add_turns(struct vms_snapshot *s, uint64_t at, size_t pairs, size_t extra,
+			  enum vms_kind a, enum vms_kind b, uint64_t rss)
+{
+	for (size_t i = 0; i < 2 * pairs + extra; i++, at += 0x10000) {
+		bool first = i % 2 == 0 || i >= 2 * pairs;
+		struct vms_region *r = add_region(s, at, at + 0x10000, first ? VMS_PERM_READ | VMS_PERM_WRITE : 0,
+						  "", first ? a : b, -1);
+
+		r->mem.v[VMS_MEM_RSS] = first ? rss : 0;
+		r->mem.v[VMS_MEM_PSS] = first ? rss / 2 : 0;
+		r->mem.have |= UINT32_C(1) << VMS_MEM_RSS | UINT32_C(1) << VMS_MEM_PSS;
+	}
+	return at;
+}
+
+/* A row's label, as the diagram and the HTML map write it (caller frees). */
+static char *row_label(const struct vms_snapshot *s, const struct layout_row *row)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	(void)layout_row_label(&sb, s, row);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void assert_row(const struct vms_snapshot *s, const struct layout_row *row,
+		       const char *label, size_t first, size_t count, size_t pairs)
+{
+	char *got = row_label(s, row);
+
+	if (strcmp(got, label) != 0 || row->first != first || row->count != count ||
+	    row->pairs != pairs)
+		fail_msg("row \"%s\" of %zu from %zu, %zu pairs; want \"%s\" of %zu from %zu, "
+			 "%zu pairs", got, row->count, row->first, row->pairs, label, count, first,
+			 pairs);
+	free(got);
+}
+
+/*
+ * Two looks taking turns LAYOUT_PAIRS_MIN times or more fold into one row,
+ * summed; one time fewer stay rows; an odd region after the pairs is a row
+ * of its own, folded with a like region after it; malloc arenas, each named
+ * by its threads, never fold; a gap row ends the turns.
+ */
+static void test_turns_rows(void **state)
+{
+	struct vms_snapshot *s = vms_snapshot_new();
+	const uint64_t gap = UINT64_C(1) << 32;
+	struct layout_hidden hidden;
+	struct layout_row *rows;
+	uint64_t at = UINT64_C(0x7f0000000000);
+	size_t n;
+
+	(void)state;
+	/* 0: 5000 pairs, then two anon regions */
+	at = add_turns(s, at, 5000, 2, VMS_KIND_ANON, VMS_KIND_RESERVED, 8192) + gap;
+	/* 10002: one pair too few */
+	at = add_turns(s, at, LAYOUT_PAIRS_MIN - 1, 0, VMS_KIND_ANON, VMS_KIND_RESERVED, 4096) + gap;
+	/* 10008: arenas */
+	at = add_turns(s, at, 6, 0, VMS_KIND_ARENA, VMS_KIND_RESERVED, 4096) + gap;
+	/* 10020: the fewest pairs, then a region of the second look */
+	at = add_turns(s, at, LAYOUT_PAIRS_MIN, 0, VMS_KIND_ANON, VMS_KIND_GUARD, 4096);
+	add_region(s, at, at + 0x10000, 0, "", VMS_KIND_GUARD, -1);
+	s->src[VMS_SRC_SMAPS].tried = true;
+
+	rows = layout_rows(s, &n, &hidden);
+	assert_int_equal(n, 2 + 1 + 2 * (LAYOUT_PAIRS_MIN - 1) + 1 + 12 + 1 + 2);
+	assert_row(s, &rows[0], "anon mmap + reserved \u00d75000", 0, 10000, 5000);
+	assert_int_equal(rows[0].start, UINT64_C(0x7f0000000000));
+	assert_int_equal(rows[0].end, rows[0].start + 10000 * 0x10000);
+	assert_int_equal(rows[0].size, 10000 * 0x10000);
+	assert_int_equal(rows[0].rss, 5000 * 8192);
+	assert_int_equal(rows[0].pss, 5000 * 4096);
+	assert_true(rows[0].have_rss && rows[0].have_pss);
+	assert_row(s, &rows[1], "anon mmap \u00d72", 10000, 2, 0);
+	assert_int_equal(rows[1].rss, 2 * 8192);
+	assert_true(rows[2].gap);
+	for (size_t i = 0; i < 2 * (LAYOUT_PAIRS_MIN - 1); i++)
+		assert_row(s, &rows[3 + i], i % 2 ? "reserved" : "anon mmap", 10002 + i, 1, 0);
+	n = 3 + 2 * (LAYOUT_PAIRS_MIN - 1);
+	assert_true(rows[n].gap);
+	for (size_t i = 0; i < 12; i++) {
+		assert_int_equal(rows[n + 1 + i].count, 1);
+		assert_int_equal(rows[n + 1 + i].pairs, 0);
+	}
+	n += 13;
+	assert_true(rows[n].gap);
+	assert_row(s, &rows[n + 1], "anon mmap + guard \u00d74", 10020, 8, 4);
+	assert_row(s, &rows[n + 2], "guard", 10028, 1, 0);
+	assert_int_equal(hidden.n, 0);
+	free(rows);
+
+	/* the text report draws the row with its sums */
+	{
+		struct out o = render(s, &(struct vms_report_options){ .bytes = true, .width = 120 });
+		const char *label = "anon mmap + reserved \u00d75000", *row = strstr(o.buf, label);
+		uint64_t v[3];
+
+		if (!row || sscanf(row + strlen(label), " %" SCNu64 " %" SCNu64 " %" SCNu64, &v[0],
+				  &v[1], &v[2]) != 3)
+			fail_msg("no row \"%s\" with numbers in\n%s", label, o.buf);
+		assert_int_equal(v[0], (uint64_t)10000 * 0x10000);
+		assert_int_equal(v[1], (uint64_t)5000 * 8192);
+		assert_int_equal(v[2], (uint64_t)5000 * 4096);
+		free(o.buf);
+	}
+	vms_snapshot_free(s);
+}
+
 /* The machine's commitment, rounded to a tenth of a percent as every share is. */
 static void test_committed_rounds(void **state)
 {
@@ -1032,6 +1143,7 @@ int main(void)
 		cmocka_unit_test(test_stacks_table),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
+		cmocka_unit_test(test_turns_rows),
 		cmocka_unit_test(test_strip),
 		cmocka_unit_test(test_committed_rounds),
 		cmocka_unit_test(test_insight_lines),

@@ -108,7 +108,9 @@ struct vms_pages_acc {
 	struct vms_region_pages *out;
 	uint64_t start, pages;  /* the region */
 	uint32_t page_size;
-	/* [0, out->n_hist) in use */
+	/* [lo, hi) of [0, out->n_hist) in use: the buckets a run reached, the
+	 * others 0 and not written (a region is mostly empty buckets) */
+	unsigned lo, hi;
 	uint64_t bucket_present[VMS_PAGE_HIST]; /* pages in Rss */
 	uint64_t bucket_zero[VMS_PAGE_HIST];    /* zero-page mappings */
 	uint64_t pss_frac; /* PSS in pages << 16 */

@@ -172,15 +172,15 @@ void vms_pages_acc_init(struct vms_pages_acc *a, struct vms_region_pages *out, u
 	uint64_t pages = (end - start) / page_size;
 	unsigned n_hist = vms_pages_n_hist(start, end, page_size);
 
-	/* only the buckets in use are zeroed: a sweep opens one accumulator
-	 * per region, and most regions are a few pages */
+	/* no bucket is zeroed until a run reaches it (acc_cover): a sweep
+	 * opens one accumulator per region, and most regions' pages are in a
+	 * few buckets or none */
 	a->out = out;
 	a->start = start;
 	a->pages = pages;
 	a->page_size = page_size;
 	a->pss_frac = 0;
-	memset(a->bucket_present, 0, n_hist * sizeof(a->bucket_present[0]));
-	memset(a->bucket_zero, 0, n_hist * sizeof(a->bucket_zero[0]));
+	a->lo = a->hi = 0;
 	memset(out, 0, vms_region_pages_size(n_hist));
 	out->have = known;
 	out->n_hist = (uint8_t)n_hist;
@@ -192,6 +192,23 @@ static uint64_t bucket_first(const struct vms_pages_acc *a, uint64_t b)
 	return (b * a->pages + a->out->n_hist - 1) / a->out->n_hist;
 }
 
+/* Buckets [b0, b1) in use: those not yet are zeroed. */
+static void acc_cover(struct vms_pages_acc *a, unsigned b0, unsigned b1)
+{
+	if (a->lo == a->hi) {
+		a->lo = a->hi = b0;
+	} else if (b0 < a->lo) {
+		memset(&a->bucket_present[b0], 0, (a->lo - b0) * sizeof(a->bucket_present[0]));
+		memset(&a->bucket_zero[b0], 0, (a->lo - b0) * sizeof(a->bucket_zero[0]));
+		a->lo = b0;
+	}
+	if (b1 > a->hi) {
+		memset(&a->bucket_present[a->hi], 0, (b1 - a->hi) * sizeof(a->bucket_present[0]));
+		memset(&a->bucket_zero[a->hi], 0, (b1 - a->hi) * sizeof(a->bucket_zero[0]));
+		a->hi = b1;
+	}
+}
+
 void vms_pages_acc_add(struct vms_pages_acc *a, const struct vms_page_run *run)
 {
 	struct vms_region_pages *o = a->out;
@@ -200,12 +217,15 @@ void vms_pages_acc_add(struct vms_pages_acc *a, const struct vms_page_run *run)
 	uint64_t e = run->end > end ? end : run->end;
 	uint64_t p0, p1, n, *bucket;
 	uint32_t state = run->state & o->have;
+	unsigned b0, b1;
 
 	if (e <= s || a->pages == 0)
 		return;
 	p0 = (s - a->start) / a->page_size;
 	p1 = (e - a->start) / a->page_size;
 	n = p1 - p0;
+	if (n == 0)
+		return; /* less than a page (runs are whole pages) */
 	for (int c = 0; c < VMS_PG__MAX; c++)
 		if (state & PB(c))
 			o->v[c] += n * a->page_size;
@@ -213,13 +233,15 @@ void vms_pages_acc_add(struct vms_pages_acc *a, const struct vms_page_run *run)
 		return;
 	if (run->mapcount)
 		a->pss_frac += (n << 16) / run->mapcount;
+	/* page p is in bucket p * n_hist / pages (bucket_first rounds up) */
+	b0 = (unsigned)(p0 * o->n_hist / a->pages);
+	b1 = (unsigned)((p1 - 1) * o->n_hist / a->pages) + 1;
+	acc_cover(a, b0, b1);
 	/* the zero page is present but not in Rss: drawn apart */
 	bucket = state & PB(VMS_PG_ZERO) ? a->bucket_zero : a->bucket_present;
-	for (uint64_t b = p0 * o->n_hist / a->pages; b < o->n_hist; b++) {
+	for (unsigned b = b0; b < b1; b++) {
 		uint64_t lo = bucket_first(a, b), hi = bucket_first(a, b + 1);
 
-		if (lo >= p1)
-			break;
 		bucket[b] += (p1 < hi ? p1 : hi) - (p0 > lo ? p0 : lo);
 	}
 }
@@ -259,7 +281,8 @@ void vms_pages_acc_finish(struct vms_pages_acc *a)
 {
 	struct vms_region_pages *o = a->out;
 
-	for (unsigned b = 0; b < o->n_hist; b++) {
+	/* the buckets no run reached keep the 0s vms_pages_acc_init wrote */
+	for (unsigned b = a->lo; b < a->hi; b++) {
 		uint64_t size = bucket_first(a, b + 1) - bucket_first(a, b);
 
 		o->hist[b] = share_255(a->bucket_present[b], size);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "base/xalloc.h"
 #include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
 
@@ -292,6 +293,54 @@ static void test_histogram_shape(void **state)
 	}
 }
 
+/*
+ * Runs reach an accumulator's buckets in any order: the same sums and
+ * histogram whether they come from low addresses up or from high down, each
+ * bucket counted from nothing the first time a run reaches it (the
+ * accumulator's memory is filled with garbage first).
+ */
+static void test_runs_any_order(void **state)
+{
+	static const struct { uint64_t first, n; } runs[] = {
+		{ 3, 1 }, { 10, 30 }, { 100, 2 }, { 190, 5 }, { 250, 6 },
+	};
+	struct sums up, down;
+
+	(void)state;
+	memset(&up, 0xa5, sizeof(up));
+	memset(&down, 0x5a, sizeof(down));
+	vms_pages_acc_init(&up.acc, &up.out, BASE, BASE + 256 * PS, PS, ALL_KNOWN);
+	vms_pages_acc_init(&down.acc, &down.out, BASE, BASE + 256 * PS, PS, ALL_KNOWN);
+	for (size_t i = 0; i < ARRAY_SIZE(runs); i++) {
+		const size_t j = ARRAY_SIZE(runs) - 1 - i;
+		struct vms_page_run a = { BASE + runs[i].first * PS,
+					  BASE + (runs[i].first + runs[i].n) * PS, VMS_PAGE_BIT(VMS_PG_PRESENT), 1 };
+		struct vms_page_run b = { BASE + runs[j].first * PS,
+					  BASE + (runs[j].first + runs[j].n) * PS, VMS_PAGE_BIT(VMS_PG_PRESENT), 1 };
+
+		vms_pages_acc_add(&up.acc, &a);
+		vms_pages_acc_add(&down.acc, &b);
+	}
+	vms_pages_acc_finish(&up.acc);
+	vms_pages_acc_finish(&down.acc);
+	assert_int_equal(up.out.v[VMS_PG_PRESENT], 44 * PS);
+	assert_int_equal(down.out.v[VMS_PG_PRESENT], 44 * PS);
+	assert_int_equal(up.out.n_hist, 64);
+	assert_memory_equal(up.out.hist, down.out.hist, 2 * 64);
+	/* four pages a bucket: a page alone is a quarter, pages 10-39 fill
+	 * buckets 3-9 and half of 2 */
+	for (unsigned b = 0; b < 64; b++) {
+		static const uint8_t want[64] = { [0] = 64, [2] = 128, [3] = 255, [4] = 255,
+						  [5] = 255, [6] = 255, [7] = 255, [8] = 255,
+						  [9] = 255, [25] = 128, [47] = 128, [48] = 191,
+						  [62] = 128, [63] = 255 };
+
+		if (up.out.hist[b] != want[b] || up.out.hist[64 + b] != 0)
+			fail_msg("bucket %u: %u, zero page %u; want %u, 0", b, up.out.hist[b],
+				 up.out.hist[64 + b], want[b]);
+	}
+}
+
 static void test_unknown_is_not_counted(void **state)
 {
 	uint64_t e[4] = { VMS_PM_PRESENT | VMS_PM_EXCLUSIVE, VMS_PM_SWAPPED, 0, VMS_PM_PRESENT };
@@ -394,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_sink_error_stops),
 		cmocka_unit_test(test_sparse_both_paths),
 		cmocka_unit_test(test_histogram_shape),
+		cmocka_unit_test(test_runs_any_order),
 		cmocka_unit_test(test_unknown_is_not_counted),
 		cmocka_unit_test(test_kpage_counts),
 		cmocka_unit_test(test_scan_hostile),

@@ -150,7 +150,8 @@ base=$cache/debian12-root
 mkdir -p "$cache"
 # The package's dependencies, and what the test runs in the root.
 deps=$(dpkg-deb -f "$deb" Depends | sed 's/([^)]*)//g; s/|[^,]*//g; s/[[:space:]]//g')
-include=$(tr , '\n' <<<"$deps,apt,man-db,bash-completion,zsh,fish,systemd,dbus,curl" | sort -u | paste -sd,)
+include=$(tr , '\n' <<<"$deps,apt,man-db,bash-completion,zsh,fish,systemd,libnss-systemd,dbus,curl" |
+	sort -u | paste -sd,)
 exec 9>"$cache/debian12-root.lock"
 flock 9
 # A root made with another list is made again.
@@ -379,6 +380,22 @@ ctype=$(in_boot curl -s -o /dev/null -w '%{content_type}' -H 'Accept: applicatio
 	"http://127.0.0.1:$serve_port/metrics")
 [ "$ctype" = "application/openmetrics-text; version=1.0.0; charset=utf-8" ] &&
 	ok "and answers OpenMetrics when asked" || not_ok "and answers OpenMetrics when asked" "got '$ctype'"
+# By user: the service's own dynamic user is named, as nss-systemd answers
+# over its socket (RestrictAddressFamilies has AF_UNIX), not a number.
+in_boot sed -i 's/^VMSCOPE_SERVE_OPTS=.*/VMSCOPE_SERVE_OPTS="--by user"/' /etc/default/vmscope-serve
+in_boot systemctl restart vmscope-serve >"$tmp/restart.log" 2>&1
+out=
+for _ in $(seq 1 100); do
+	out=$(in_boot curl -s "http://127.0.0.1:$serve_port/metrics") && [ -n "$out" ] && break
+	sleep 0.1
+done
+if grep -q '^vmscope_processes{user="vmscope-serve"} 1$' <<<"$out" &&
+	grep -q '^vmscope_processes{user="root"} [1-9]' <<<"$out"; then
+	ok "by user: its own dynamic user by name (vmscope-serve), root's processes as root"
+else
+	not_ok "by user: its own dynamic user by name" "$(grep '^vmscope_processes{' <<<"$out")" \
+		"$(cat "$tmp/restart.log")"
+fi
 in_boot systemctl poweroff >/dev/null 2>&1
 for _ in $(seq 1 100); do
 	kill -0 "$nspawn" 2>/dev/null || break

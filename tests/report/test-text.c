@@ -834,6 +834,28 @@ static void test_strip(void **state)
 	assert_memory_equal(levels, ((uint8_t[]){ 4, 4, 4, 4, 0, 0, 0, 0 }), 8);
 	free(rows);
 
+	/* the zero page alone in one stretch of sixteen (next_used's eight at
+	 * a time): drawn */
+	{
+		struct vms_snapshot *z = vms_snapshot_new();
+		struct vms_region_pages *p = strip_region(z, UINT64_C(0x7f0000000000), 16, 16);
+		struct layout_row *zr;
+		size_t zn;
+
+		z->host.page_size = 4096;
+		p->hist[16 + 3] = 255; /* vms_region_pages_zero */
+		zr = layout_rows(z, &zn, &hidden);
+		assert_int_equal(zn, 1);
+		assert_true(pages_strip(z, &zr[0], 16, levels, zero));
+		for (unsigned c = 0; c < 16; c++) {
+			assert_int_equal(levels[c], 0);
+			assert_int_equal(zero[c], c == 3);
+		}
+		free(zr);
+		free(p);
+		vms_snapshot_free(z);
+	}
+
 	/* a region without page data: no strip for its row */
 	s->regions[1].pages = NULL;
 	rows = layout_rows(s, &n, &hidden);
@@ -910,10 +932,15 @@ static void test_turns_rows(void **state)
 	/* 10020: the fewest pairs, then a region of the second look */
 	at = add_turns(s, at, LAYOUT_PAIRS_MIN, 0, VMS_KIND_ANON, VMS_KIND_GUARD, 4096);
 	add_region(s, at, at + 0x10000, 0, "", VMS_KIND_GUARD, -1);
+	at += 0x10000 + gap;
+	/* 10029: the fewest pairs, then a gap row and a region whose turn it
+	 * would be: the gap ends the turns */
+	at = add_turns(s, at, LAYOUT_PAIRS_MIN, 0, VMS_KIND_ANON, VMS_KIND_RESERVED, 4096) + gap;
+	add_region(s, at, at + 0x10000, VMS_PERM_READ | VMS_PERM_WRITE, "", VMS_KIND_ANON, -1);
 	s->src[VMS_SRC_SMAPS].tried = true;
 
 	rows = layout_rows(s, &n, &hidden);
-	assert_int_equal(n, 2 + 1 + 2 * (LAYOUT_PAIRS_MIN - 1) + 1 + 12 + 1 + 2);
+	assert_int_equal(n, 2 + 1 + 2 * (LAYOUT_PAIRS_MIN - 1) + 1 + 12 + 1 + 2 + 1 + 1 + 1 + 1);
 	assert_row(s, &rows[0], "anon mmap + reserved \u00d75000", 0, 10000, 5000);
 	assert_int_equal(rows[0].start, UINT64_C(0x7f0000000000));
 	assert_int_equal(rows[0].end, rows[0].start + 10000 * 0x10000);
@@ -936,6 +963,10 @@ static void test_turns_rows(void **state)
 	assert_true(rows[n].gap);
 	assert_row(s, &rows[n + 1], "anon mmap + guard \u00d74", 10020, 8, 4);
 	assert_row(s, &rows[n + 2], "guard", 10028, 1, 0);
+	assert_true(rows[n + 3].gap);
+	assert_row(s, &rows[n + 4], "anon mmap + reserved \u00d74", 10029, 8, 4);
+	assert_true(rows[n + 5].gap);
+	assert_row(s, &rows[n + 6], "anon mmap", 10037, 1, 0);
 	assert_int_equal(hidden.n, 0);
 	free(rows);
 

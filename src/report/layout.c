@@ -169,7 +169,6 @@ size_t layout_row_label(struct strbuf *sb, const struct vms_snapshot *snap,
 	return tail;
 }
 
-
 struct layout_row *layout_rows(const struct vms_snapshot *snap, size_t *ret_n,
 			       struct layout_hidden *hidden)
 {

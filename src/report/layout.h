@@ -32,14 +32,15 @@ struct layout_hidden {
 	uint64_t bytes;
 };
 
+/* The fewest pairs of a run of two looks taking turns that folds into a row. */
+#define LAYOUT_PAIRS_MIN 4
+
 /*
  * Rows in address order, gaps included. Caller frees. Regions of one look
  * (kind, object, thread, name) next to each other fold into one row; so does
  * a run of two looks taking turns LAYOUT_PAIRS_MIN times or more (a mapping
  * and its PROT_NONE reserve, again and again, as allocators lay them out).
  */
-#define LAYOUT_PAIRS_MIN 4
-
 struct layout_row *layout_rows(const struct vms_snapshot *snap, size_t *ret_n,
 			       struct layout_hidden *hidden);
 

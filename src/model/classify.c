@@ -418,6 +418,17 @@ static void find_bss(struct classify_state *cs, size_t i)
 	}
 }
 
+static int cmp_hit(const void *a, const void *b, void *arg)
+{
+	const struct vms_snapshot *snap = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int32_t rx = snap->threads[x].region, ry = snap->threads[y].region;
+
+	if (rx != ry)
+		return (rx > ry) - (rx < ry);
+	return (x > y) - (x < y);
+}
+
 /*
  * The threads whose stack pointer is in a region, by region and then in
  * thread order; each thread's region set (-1 when its stack pointer is
@@ -440,16 +451,11 @@ static size_t threads_by_region(struct vms_snapshot *snap, size_t **ret)
 			sorted = false;
 		hits[n++] = t;
 	}
-	if (!sorted) {
-		/* insertion sort, stable: threads are few and mostly in order */
-		for (size_t k = 1; k < n; k++) {
-			size_t t = hits[k], j = k;
-
-			for (; j > 0 && snap->threads[hits[j - 1]].region > snap->threads[t].region; j--)
-				hits[j] = hits[j - 1];
-			hits[j] = t;
-		}
-	}
+	/* by region, then in thread order (a sort, not insertion: the threads'
+	 * stacks lie from high addresses down as they are made, so 1,000
+	 * threads were 500,000 moves) */
+	if (!sorted)
+		qsort_r(hits, n, sizeof(*hits), cmp_hit, snap);
 	*ret = hits;
 	return n;
 }

@@ -18,6 +18,15 @@
 
 enum {
 	PROCFILE_ALLOW_NUL = 1 << 0,
+	/*
+	 * A file of the live /proc that the kernel writes whole at the first
+	 * read with room for it (a single_open file: stat, status,
+	 * smaps_rollup, oom_score, a task's stat and syscall): a short read
+	 * is its end, and it is a regular file, not asked of fstat. Two
+	 * system calls less a file: a process of 1,000 threads is read two
+	 * files a thread.
+	 */
+	PROCFILE_WHOLE = 1 << 1,
 };
 
 /*
@@ -49,6 +58,8 @@ int procfile_pread_full(int fd, void *buf, size_t n, uint64_t off);
  * -PROCFILE_ENOTREG for anything but a regular file.
  */
 int procfile_open(int dirfd, const char *name);
+/* The same; with PROCFILE_WHOLE in flags, without the fstat. */
+int procfile_open_flags(int dirfd, const char *name, unsigned flags);
 
 /*
  * Reads all of dirfd/name (opened by procfile_open) into out (replacing its contents). Returns the

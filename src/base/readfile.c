@@ -67,13 +67,15 @@ const char *procfile_strerror(int err)
 	return strerror(err);
 }
 
-int procfile_open(int dirfd, const char *name)
+int procfile_open_flags(int dirfd, const char *name, unsigned flags)
 {
 	struct stat st;
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 
 	if (fd < 0)
 		return errno == ELOOP ? -PROCFILE_ENOTREG : -errno;
+	if (flags & PROCFILE_WHOLE)
+		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		int r = S_ISREG(st.st_mode) ? -errno : -PROCFILE_ENOTREG;
 
@@ -81,6 +83,11 @@ int procfile_open(int dirfd, const char *name)
 		return r;
 	}
 	return fd;
+}
+
+int procfile_open(int dirfd, const char *name)
+{
+	return procfile_open_flags(dirfd, name, 0);
 }
 
 int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out)
@@ -117,6 +124,8 @@ int procfile_read_fd(int fd, size_t cap, unsigned flags, struct strbuf *out)
 		out->buf[out->len] = '\0';
 		if (out->len > cap)
 			return -EFBIG;
+		if ((flags & PROCFILE_WHOLE) && (size_t)n < room)
+			break; /* written whole: the next read would give 0 */
 	}
 	return out->len > (size_t)0x7fffffff ? -EFBIG : (int)out->len;
 }
@@ -125,7 +134,7 @@ int procfile_read_at(int dirfd, const char *name, size_t cap, unsigned flags, st
 {
 	int fd, r;
 
-	fd = procfile_open(dirfd, name);
+	fd = procfile_open_flags(dirfd, name, flags);
 	if (fd < 0)
 		return fd;
 	r = procfile_read_fd(fd, cap, flags, out);

@@ -65,12 +65,15 @@ int lister_read_file(struct vms_lister *l, pid_t pid, struct lister_kept *k, enu
 	char path[64];
 	int fd;
 
+	/* all but cmdline are written whole by the kernel at one read */
+	if (l->live && f != KF_CMDLINE)
+		flags |= PROCFILE_WHOLE;
 	if (k && k->fd[f] >= 0)
 		return procfile_read_fd(k->fd[f], cap, flags, &l->sb);
 	if (!k || l->open_fds >= l->max_fds)
 		return lister_read_pid_file(l, pid, lister_file_names[f], cap, flags);
 	(void)snprintf(path, sizeof(path), "%d/%s", (int)pid, lister_file_names[f]);
-	fd = procfile_open(l->root_fd, path);
+	fd = procfile_open_flags(l->root_fd, path, flags);
 	if (fd < 0)
 		return fd;
 	k->fd[f] = fd;

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,8 +24,8 @@
 #include "base/clock.h"
 #include "base/parse.h"
 #include "base/procfile.h"
+#include "base/share.h"
 #include "base/strbuf.h"
-#include "base/thread.h"
 #include "base/user.h"
 #include "base/xalloc.h"
 #include "proc/list-internal.h"
@@ -142,55 +141,26 @@ static const char *join_cmdline(struct arena *a, const char *buf, size_t len)
 }
 
 /*
- * The processes' own files, read on two threads when there are many: the
- * kernel's walk of each smaps_rollup is most of a listing's time, and
- * independent from one process to the next. The threads share the
- * processes as they go, this one from the first on and the other from the
- * last back, until they meet, so that a thread whose CPU is slower or
- * busier, or that meets a process of many pages (a long walk), reads fewer;
- * a fixed half each left one waiting for the other. The other thread is
- * given the last process as it starts: it reads one at least. Its twin
- * lister has its own buffers; its rows, and their cgroup names, go into
- * its own list, merged after (the list is then sorted by pid).
+ * The processes' own files, read on two threads when there are many, which
+ * share them as they go (base/share.h): the kernel's walk of each
+ * smaps_rollup is most of a listing's time, and independent from one
+ * process to the next. The other thread's twin lister has its own buffers;
+ * its rows, and their cgroup names, go into its own list, merged after (the
+ * list is then sorted by pid).
  */
-struct share {
-	struct vms_lister twin;
-	struct vms_plist pl;
+struct list_share {
+	struct vms_lister *l, twin;
+	struct vms_plist *pl, other_pl;
 	struct vms_pentry *es;
-	size_t last; /* the other thread's first */
-	/* the processes not taken yet, [lo, hi): hi << 32 | lo (atomic, so
-	 * that both ends move in one) */
-	uint64_t range;
+	struct share items;
 };
 
-/* The next process not taken, from the front or from the back: its index
- * into *i; false when none is left. */
-static bool share_take(struct share *s, bool front, size_t *i)
+static void finish_one(void *ctx, size_t i, bool other)
 {
-	uint64_t r = __atomic_load_n(&s->range, __ATOMIC_RELAXED), next;
+	struct list_share *s = ctx;
 
-	for (;;) {
-		uint32_t lo = (uint32_t)r, hi = (uint32_t)(r >> 32);
-
-		if (lo >= hi)
-			return false;
-		*i = front ? lo : hi - 1U;
-		next = front ? r + 1 : r - (UINT64_C(1) << 32);
-		if (__atomic_compare_exchange_n(&s->range, &r, next, true, __ATOMIC_RELAXED,
-						__ATOMIC_RELAXED))
-			return true;
-	}
-}
-
-static void *read_share(void *arg)
-{
-	struct share *s = arg;
-	size_t i = s->last;
-
-	do
-		(void)lister_finish_entry(&s->twin, &s->pl, &s->es[i], NULL);
-	while (share_take(s, false, &i));
-	return NULL;
+	(void)lister_finish_entry(other ? &s->twin : s->l, other ? &s->other_pl : s->pl, &s->es[i],
+				  NULL);
 }
 
 /* Below this many processes a thread costs more than it saves. */
@@ -219,45 +189,33 @@ static size_t share_min(void)
 static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vms_pentry *es,
 			   size_t n)
 {
-	struct share s = { .es = es, .range = (uint64_t)n << 32 };
-	bool two = false;
-	pthread_t th;
-	size_t i;
+	struct list_share s = { .l = l, .pl = pl, .es = es };
+	bool two = n >= share_min();
 
-	if (n >= share_min() && n <= UINT32_MAX) {
+	s.items = (struct share){ .item = finish_one, .ctx = &s };
+	if (two) {
 		s.twin = (struct vms_lister){ .root_fd = l->root_fd, .live = l->live,
 					      .flags = l->flags, .page_size = l->page_size };
 		s.twin.scratch = vms_snapshot_new();
 		strbuf_init(&s.twin.sb);
-		vms_plist_init(&s.pl);
-		s.last = n - 1;
-		s.range = (uint64_t)(n - 1) << 32;
-		two = thread_create_apart(&th, read_share, &s) == 0;
-		if (!two)
-			s.range = (uint64_t)n << 32;
+		vms_plist_init(&s.other_pl);
 	}
-	while (share_take(&s, true, &i))
-		(void)lister_finish_entry(l, pl, &es[i], NULL);
-	if (!two) {
-		if (s.twin.scratch) {
-			vms_snapshot_free(s.twin.scratch);
-			vms_plist_release(&s.pl);
-		}
-		return;
-	}
-	(void)thread_join_apart(th);
-	ARRAY_GROW(pl->items, pl->n + s.pl.n, pl->alloc);
-	for (size_t k = 0; k < s.pl.n; k++) {
-		struct vms_pentry *e = &pl->items[pl->n++];
+	if (share_run(&s.items, n, two)) {
+		ARRAY_GROW(pl->items, pl->n + s.other_pl.n, pl->alloc);
+		for (size_t k = 0; k < s.other_pl.n; k++) {
+			struct vms_pentry *e = &pl->items[pl->n++];
 
-		*e = s.pl.items[k];
-		if (e->cgroup)
-			e->cgroup = arena_strdup(&pl->arena, e->cgroup);
+			*e = s.other_pl.items[k];
+			if (e->cgroup)
+				e->cgroup = arena_strdup(&pl->arena, e->cgroup);
+		}
+		pl->vanished += s.other_pl.vanished;
 	}
-	pl->vanished += s.pl.vanished;
-	vms_snapshot_free(s.twin.scratch);
-	strbuf_release(&s.twin.sb);
-	vms_plist_release(&s.pl);
+	if (two) {
+		vms_snapshot_free(s.twin.scratch);
+		strbuf_release(&s.twin.sb);
+		vms_plist_release(&s.other_pl);
+	}
 }
 
 static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)

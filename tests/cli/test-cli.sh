@@ -477,6 +477,62 @@ else
 	skip "a process's status read once" "strace cannot run here"
 fi
 kill -KILL "$tpid" 2>/dev/null
+# ---- a process of 100 threads: each task's stat and syscall opened once and
+# read by one pread (the kernel writes them whole: PROCFILE_WHOLE), never
+# asked of fstat, by two threads sharing them (64 or more); and every thread
+# in the JSON with the comm and faults its task's files say, and its stack.
+start cli-many-threads --threads 100
+if can_strace; then
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -y -e trace=openat,pread64,read,newfstatat,fstat -e signal=none \
+		-o "$tmp/strace" "$vmscope" --color never "$tpid" >/dev/null 2>&1
+	counts=$(awk '
+		/openat\(.*"task\/[0-9]+\/(stat|syscall)"/ { o++ }
+		/[( ]pread64\([0-9]+<[^>]*\/task\/[0-9]+\/(stat|syscall)>/ { p++; by[$1] = 1 }
+		/[( ]read\([0-9]+<[^>]*\/task\/[0-9]+\/(stat|syscall)>/ { r++ }
+		/fstat(at)?\([0-9]+<[^>]*\/task\/[0-9]+\/(stat|syscall)>/ { f++ }
+		END { for (t in by) n++; print o + 0, p + 0, r + 0, f + 0, n + 0 }' "$tmp/strace")
+	read -r opened preads reads fstats readers <<<"$counts"
+	if [ "$opened" = 202 ] && [ "$preads" = 202 ] && [ "$reads" = 0 ] && [ "$fstats" = 0 ] &&
+		[ "$readers" = 2 ]; then
+		ok "101 tasks: 202 files opened, each read by one pread, no fstat, on 2 threads"
+	else
+		not_ok "101 tasks: each task file read by one pread, no fstat, on 2 threads" \
+			"opened $opened, pread $preads, read $reads, fstat $fstats, by $readers threads"
+	fi
+else
+	skip "101 tasks: each task file read by one pread" "strace cannot run here"
+fi
+"$vmscope" --format json "$tpid" >"$tmp/threads.json" 2>"$tmp/err"
+out=$(python3 - "$tmp/threads.json" "$tpid" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+pid = sys.argv[2]
+tasks = sorted(int(t) for t in os.listdir("/proc/%s/task" % pid))
+threads = d["threads"]
+bad = []
+if [t["tid"] for t in threads] != tasks:
+    bad.append("tids %d of %d" % (len(threads), len(tasks)))
+for t in threads:
+    base = "/proc/%s/task/%d/" % (pid, t["tid"])
+    comm = open(base + "comm").read().rstrip("\n")
+    stat = open(base + "stat").read()
+    fields = stat[stat.rindex(")") + 2:].split()
+    if t["comm"] != comm or t["minflt"] != int(fields[7]) or t["majflt"] != int(fields[9]):
+        bad.append("%d: %s %s %s" % (t["tid"], t["comm"], t["minflt"], t["majflt"]))
+    r = d["regions"][t["region"]] if t["region"] is not None else None
+    want = "stack" if t["tid"] == int(pid) else "thread_stack"
+    if r is None or r["kind"] != want or (want == "thread_stack" and r["tid"] != t["tid"]):
+        bad.append("%d: region %s" % (t["tid"], r and (r["kind"], r["tid"])))
+print(len(threads), "; ".join(bad[:5]))
+PY
+)
+if [ "$out" = "101 " ]; then
+	ok "101 tasks: each in the JSON with its comm, faults and stack, as its task's files say"
+else
+	not_ok "101 tasks: each in the JSON as its task's files say" "$out" "$(head -3 "$tmp/err")"
+fi
+kill -KILL "$tpid" 2>/dev/null
 # ---- the threads vmscope starts apart (the early thread, which reads
 # smaps) run on stacks of its own: a thread on one of glibc's gives its
 # pages back as it ends (madvise MADV_DONTNEED), a TLB shootdown of the

@@ -1071,6 +1071,49 @@ static void read_blocks(struct procfile *pf, size_t lines)
  * '\n' comes with eof; a line over line_max is -EFBIG.
  */
 /* procfile_pread_full: exactly n bytes at an offset, or why not. */
+/*
+ * PROCFILE_WHOLE: a short read is the end. A pipe that holds 3 bytes, its
+ * writer open, non-blocking: read whole, the 3 bytes; without the flag the
+ * next read finds nothing yet (-EAGAIN). A read that fills its room goes
+ * on (a file of 10,000 bytes comes whole), and /proc/self/limits reads the
+ * same with the flag as without.
+ */
+static void test_procfile_whole(void **state)
+{
+	char path[] = "/tmp/vmscope-whole-XXXXXX";
+	struct strbuf a, b;
+	int p[2], fd;
+	FILE *f;
+
+	(void)state;
+	strbuf_init(&a);
+	strbuf_init(&b);
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	assert_int_equal(write(p[1], "abc", 3), 3);
+	assert_int_equal(procfile_read_fd(p[0], 4096, PROCFILE_WHOLE, &a), 3);
+	assert_string_equal(a.buf, "abc");
+	assert_int_equal(write(p[1], "abc", 3), 3);
+	assert_int_equal(procfile_read_fd(p[0], 4096, 0, &a), -EAGAIN);
+	close(p[0]);
+	close(p[1]);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	for (int i = 0; i < 10000; i++)
+		fputc('a' + i % 26, f);
+	fclose(f);
+	assert_int_equal(procfile_read_at(AT_FDCWD, path, 1 << 20, PROCFILE_WHOLE, &a), 10000);
+	assert_int_equal(a.buf[9999], 'a' + 9999 % 26);
+	unlink(path);
+
+	assert_true(procfile_read_at(AT_FDCWD, "/proc/self/limits", 1 << 16, PROCFILE_WHOLE, &a) > 0);
+	assert_true(procfile_read_at(AT_FDCWD, "/proc/self/limits", 1 << 16, 0, &b) > 0);
+	assert_string_equal(a.buf, b.buf);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
 static void test_pread_full(void **state)
 {
 	char path[] = "/tmp/vmscope-pread-XXXXXX", buf[16];
@@ -2196,6 +2239,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_syscall),
 		cmocka_unit_test(test_sysv),
 		cmocka_unit_test(test_procfile_lines),
+		cmocka_unit_test(test_procfile_whole),
 		cmocka_unit_test(test_pread_full),
 		cmocka_unit_test(test_procfile_blocks),
 		cmocka_unit_test(test_procfile_far_ahead),

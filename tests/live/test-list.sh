@@ -208,6 +208,28 @@ check "41 on two threads: each process listed once" "41 41" \
 	"$(json_total "$tmp/list.json" processes) $(grep -c '"pid":' "$tmp/list.json")"
 check "41 on two threads: total pss = sum of smaps_rollup Pss" "$(rollup_sum Pss "${all[@]}")" \
 	"$(json_total "$tmp/list.json" pss)"
+# Their smaps_rollup and oom_score, files the kernel writes whole at one
+# read: each read by one pread and never asked of fstat (PROCFILE_WHOLE).
+if can_strace; then
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -y -e trace=openat,pread64,read,newfstatat,fstat -e signal=none \
+		-o "$tmp/strace" "$vmscope" list --match "^$c\$" --format csv >/dev/null 2>&1
+	counts=$(awk '
+		/openat\(.*"(\/proc\/)?[0-9]+\/(smaps_rollup|oom_score)"/ { o++ }
+		/[( ]pread64\([0-9]+<\/proc\/[0-9]+\/(smaps_rollup|oom_score)>/ { p++ }
+		/[( ]read\([0-9]+<\/proc\/[0-9]+\/(smaps_rollup|oom_score)>/ { r++ }
+		/fstat(at)?\([0-9]+<\/proc\/[0-9]+\/(smaps_rollup|oom_score)>/ { f++ }
+		END { print o + 0, p + 0, r + 0, f + 0 }' "$tmp/strace")
+	read -r opened preads reads fstats <<<"$counts"
+	if [ "$opened" -ge 82 ] && [ "$preads" = "$opened" ] && [ "$reads" = 0 ] && [ "$fstats" = 0 ]; then
+		ok "41 processes: smaps_rollup and oom_score each read by one pread, no fstat ($opened files)"
+	else
+		not_ok "41 processes: smaps_rollup and oom_score each read by one pread, no fstat" \
+			"opened $opened, pread $preads, read $reads, fstat $fstats"
+	fi
+else
+	ok "# SKIP strace cannot run here"
+fi
 all=("${ab[@]}")
 
 # The filters choose what is read: a process that --name, --user or

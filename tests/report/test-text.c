@@ -403,7 +403,9 @@ static struct vms_region *add_region(struct vms_snapshot *s, uint64_t start, uin
 {
 	struct vms_region *r;
 
-	s->regions = xreallocarray(s->regions, s->n_regions + 1, sizeof(*s->regions));
+	/* grown by half, not by one: test_turns_rows adds 10,000 (one by one, a
+	 * sanitizer's realloc copied them all each time: 29 s) */
+	ARRAY_GROW(s->regions, s->n_regions + 1, s->alloc_regions);
 	r = &s->regions[s->n_regions++];
 	*r = (struct vms_region){
 		.start = start,

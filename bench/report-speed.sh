@@ -1,5 +1,5 @@
 #!/bin/bash
-# report-speed.sh [BUILDDIR] [MAPS|rss|libs|turns]: how long the text, JSON and
+# report-speed.sh [BUILDDIR] [MAPS|rss|libs|turns|threads]: how long the text, JSON and
 # HTML reports of a process with MAPS mappings (default 30000), and
 # pmap -X, take against reading its smaps alone: RUNS (default 15) rounds,
 # each a pair of `cat smaps` and the command taking turns for each command
@@ -19,6 +19,8 @@
 # With `turns`, 5,000 pairs of a 64 KiB region (one page written) and a
 # 64 KiB PROT_NONE reserve after it: 10,000 VMAs of two kinds taking turns,
 # as allocators and runtimes lay out memory, each region with page data.
+# With `threads`, 1,000 threads that block (2,025 VMAs: each thread's stack
+# and guard), where the tasks' own files are read two a thread.
 # BUILDDIR (default build) must hold src/vmscope, tests/live/live-target,
 # bench/pair-run and bench/thread-read. With BUSY_CPU=N, the pairs run
 # while a shell loop keeps CPU N busy.
@@ -43,6 +45,8 @@ if [ "$maps" = rss ]; then
 	layout_target "$target" --anon-pages 32768 --anon-touch 32768 --threads 20
 elif [ "$maps" = turns ]; then
 	layout_target "$target" --turns 5000
+elif [ "$maps" = threads ]; then
+	layout_target "$target" --threads 1000
 elif [ "$maps" = libs ]; then
 	command -v python3 >/dev/null ||
 		{ echo "report-speed: python3 missing (apt-get install python3)" >&2; exit 1; }

@@ -5,6 +5,7 @@
 #include "base/share.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include "base/thread.h"
 
@@ -61,4 +62,9 @@ bool share_run(struct share *s, size_t n, bool two)
 	if (two)
 		(void)thread_join_apart(th);
 	return two;
+}
+
+bool share_worth(size_t n)
+{
+	return n >= SHARE_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }

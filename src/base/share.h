@@ -31,4 +31,11 @@ struct share {
  */
 bool share_run(struct share *s, size_t n, bool two);
 
+/* Below this many items of some 10 us each, a second thread (0.2 to 0.5 ms
+ * to start here) costs more than it saves. */
+#define SHARE_MIN 64
+
+/* n items are worth two threads: SHARE_MIN or more, two CPUs or more. */
+bool share_worth(size_t n);
+
 #endif

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/share.h"
 #include "base/xalloc.h"
 
 /* The top of a thread's stack mapping searched for its TCB. */
@@ -204,11 +205,42 @@ static void find_malloc_mmaps(struct vms_procmem *pm, struct vms_snapshot *snap)
 	}
 }
 
+/*
+ * The threads' TCBs and static TLS, read on two threads when there are many
+ * (base/share.h): two reads of the process's memory a thread, each a
+ * pagemap read and a mem read; a JVM of 1,000 threads was 4,400 of them.
+ * Each thread has its buffer and its candidates.
+ */
+struct tls_share {
+	const struct vms_procmem *m;
+	const struct vms_snapshot *snap;
+	uint64_t tls;
+	const uint64_t *arenas;
+	size_t n_arenas;
+	size_t *threads; /* the threads on a thread stack */
+	uint64_t *buf[2];
+	struct {
+		struct candidate *cands;
+		size_t n, alloc;
+	} c[2];
+};
+
+static void tls_one(void *ctx, size_t i, bool other)
+{
+	struct tls_share *s = ctx;
+	int w = other;
+
+	thread_candidates(s->m, s->snap, s->threads[i], s->tls, s->arenas, s->n_arenas, s->buf[w],
+			  &s->c[w].cands, &s->c[w].n, &s->c[w].alloc);
+}
+
 void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 {
-	uint64_t *arenas = NULL, *buf = NULL, tls, offset = 0;
-	size_t n_arenas = 0, alloc_arenas = 0, n = 0, alloc = 0;
+	uint64_t *arenas = NULL, tls, offset = 0;
+	size_t n_arenas = 0, alloc_arenas = 0, n = 0, n_stacks = 0;
 	struct candidate *cands = NULL;
+	struct tls_share ts;
+	struct share items = { .item = tls_one, .ctx = &ts };
 	struct vms_procmem m;
 	int err;
 
@@ -245,21 +277,36 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 	if (tls == 0)
 		goto out;
 	ARRAY_SORT(arenas, n_arenas, cmp_u64);
-	buf = xmalloc(TCB_SCAN > tls ? TCB_SCAN : tls);
+	ts = (struct tls_share){ .m = &m, .snap = snap, .tls = tls, .arenas = arenas,
+				 .n_arenas = n_arenas };
+	ts.threads = xreallocarray(NULL, snap->n_threads ? snap->n_threads : 1, sizeof(*ts.threads));
 	for (size_t t = 0; t < snap->n_threads; t++) {
 		const struct vms_thread *th = &snap->threads[t];
 
 		if (th->region >= 0 && (size_t)th->region < snap->n_regions &&
 		    snap->regions[th->region].kind == VMS_KIND_THREAD_STACK)
-			thread_candidates(&m, snap, t, tls, arenas, n_arenas, buf, &cands, &n, &alloc);
+			ts.threads[n_stacks++] = t;
 	}
+	for (int w = 0; w < 2; w++)
+		ts.buf[w] = xmalloc(TCB_SCAN > tls ? TCB_SCAN : tls);
+	(void)share_run(&items, n_stacks, share_worth(n_stacks));
+	/* the other thread's after this one's: pick_offset sorts them */
+	ARRAY_GROW(ts.c[0].cands, ts.c[0].n + ts.c[1].n, ts.c[0].alloc);
+	if (ts.c[1].n)
+		memcpy(ts.c[0].cands + ts.c[0].n, ts.c[1].cands, ts.c[1].n * sizeof(*ts.c[1].cands));
+	ts.c[0].n += ts.c[1].n;
+	cands = ts.c[0].cands;
+	n = ts.c[0].n;
 	if (pick_offset(cands, n, snap->n_threads, &offset))
 		for (size_t i = 0; i < n; i++)
 			if (cands[i].offset == offset)
 				snap->threads[cands[i].thread].arena = cands[i].arena;
+	free(ts.c[1].cands);
+	free(ts.buf[0]);
+	free(ts.buf[1]);
+	free(ts.threads);
 out:
 	free(cands);
-	free(buf);
 	free(arenas);
 	vms_procmem_close(&m);
 }

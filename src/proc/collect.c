@@ -352,9 +352,6 @@ static void read_one(void *ctx, size_t i, bool other)
 	read_thread(s->dirfd, s->whole, other ? &s->other_sb : s->sb, s->tids[i], &s->slots[i]);
 }
 
-/* Below this many threads a second one costs more than it saves. */
-#define THREADS_SHARE_MIN 64
-
 static void read_threads(struct vms_proc *p, struct vms_snapshot *snap, const pid_t *tids, size_t n)
 {
 	struct thread_share s = { .dirfd = p->dirfd, .whole = p->live ? PROCFILE_WHOLE : 0,
@@ -363,7 +360,7 @@ static void read_threads(struct vms_proc *p, struct vms_snapshot *snap, const pi
 
 	s.slots = xreallocarray(NULL, n ? n : 1, sizeof(*s.slots));
 	strbuf_init(&s.other_sb);
-	(void)share_run(&items, n, n >= THREADS_SHARE_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1);
+	(void)share_run(&items, n, share_worth(n));
 	ARRAY_GROW(snap->threads, snap->n_threads + n, snap->alloc_threads);
 	for (size_t i = 0; i < n; i++) {
 		if (!s.slots[i].ok)

@@ -163,9 +163,6 @@ static void finish_one(void *ctx, size_t i, bool other)
 				  NULL);
 }
 
-/* Below this many processes a thread costs more than it saves. */
-#define SHARE_MIN 64
-
 /*
  * The least number of processes read on two threads: SHARE_MIN with two
  * processors or more. VMSCOPE_TEST_LIST_THREAD_MIN (2 or more) lowers it, on

@@ -39,6 +39,12 @@
  *                             these mappings alone, the process's only
  *                             anonymous read-write ones of 128 KiB or more
  *
+ * With --arena-threads N it starts only N threads (at most 8 arenas), each
+ * allocating 64 KiB from its arena, then prints
+ *   arenas N TID ADDR...      each thread and the heap its block lies in (the
+ *                             first heap of its arena: 64 KiB of 100 threads
+ *                             fill no arena's first heap), 0 for the main arena
+ *
  * The SysV segment that is not marked for removal outlives the target: the
  * test removes it by its id. Segments have private keys made of the pid.
  */
@@ -186,6 +192,57 @@ static void *thread_main(void *arg)
 	for (;;)
 		pause();
 	return NULL;
+}
+
+/* --arena-threads: a thread that allocates from its arena and reports it. */
+static void *arena_thread(void *arg)
+{
+	const volatile size_t *head;
+	char line[64];
+	void *block;
+	int n;
+
+	(void)arg;
+	block = malloc(64 * 1024);
+	if (!block)
+		fail("malloc");
+	memset(block, 1, 64 * 1024);
+	/* the NON_MAIN_ARENA bit of the chunk's size, the word before the
+	 * block: past 8 arenas glibc may give a thread the main arena, which
+	 * has no heap (0) */
+	head = (const volatile size_t *)((uintptr_t)block - sizeof(size_t));
+	n = snprintf(line, sizeof(line), "%ld 0x%lx\n", (long)syscall(SYS_gettid),
+		     *head & 4 ? (unsigned long)((uintptr_t)block & ~(HEAP_MAX - 1)) : 0UL);
+	if (write(report_fd[1], line, (size_t)n) != n)
+		fail("write");
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void arena_threads(unsigned n)
+{
+	char line[64];
+	pthread_t th;
+	FILE *in;
+
+	(void)mallopt(M_ARENA_MAX, 8);
+	if (pipe(report_fd) < 0)
+		fail("pipe");
+	for (unsigned i = 0; i < n; i++)
+		if (pthread_create(&th, NULL, arena_thread, NULL) != 0)
+			fail("pthread_create");
+	in = fdopen(report_fd[0], "r");
+	if (!in)
+		fail("fdopen");
+	printf("arenas %u", n);
+	for (unsigned i = 0; i < n; i++) {
+		if (!fgets(line, sizeof(line), in))
+			fail("read");
+		line[strcspn(line, "\n")] = '\0';
+		printf(" %s", line);
+	}
+	printf("\n");
 }
 
 /* A private anonymous mapping of bytes between two inaccessible pages, so
@@ -400,6 +457,14 @@ int main(int argc, char **argv)
 		return 2;
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 2 && strcmp(argv[1], "--arena-threads") == 0) {
+		arena_threads((unsigned)strtoul(argv[2], NULL, 10));
+		printf("ready\n");
+		fflush(stdout);
+		raise(SIGSTOP);
+		for (;;)
+			pause();
+	}
 	if (argc > 1 && strcmp(argv[1], "--chunk-groups") == 0) {
 		chunk_groups();
 		printf("ready\n");

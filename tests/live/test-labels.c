@@ -554,6 +554,64 @@ static void test_malloc_mmap_bound(void **state)
 	lt_target_stop(&t);
 }
 
+/*
+ * 100 threads allocating from 8 arenas: each thread's arena, found in its
+ * static TLS (the threads' TLS read on two threads, 64 or more), is the
+ * malloc_state at the start of the heap its block lies in; the main
+ * thread's, and any other thread's glibc gave the main arena, is null.
+ */
+#define ARENA_THREADS 100
+
+static void test_arena_threads(void **state)
+{
+	const char *argv[LT_ARGV_MAX];
+	uint64_t v[1 + 2 * ARENA_THREADS];
+	struct lt_target t;
+	json_object *snap, *threads;
+	unsigned found = 0;
+	char pid[16], n[16];
+
+	(void)state;
+	snprintf(n, sizeof(n), "%d", ARENA_THREADS);
+	lt_argv(argv, NULL, target_bin, (const char *const[]){ "--arena-threads", n, NULL });
+	lt_target_start(&t, argv, 0, tls_surplus, NULL);
+	lt_target_wait_stopped(&t, "ready");
+	assert_true(lt_target_fact(&t, "arenas", v, sizeof(v) / sizeof(v[0])));
+	assert_int_equal(v[0], ARENA_THREADS);
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	lt_argv(argv, NULL, vmscope_bin, (const char *const[]){ "--format", "json", pid, NULL });
+	snap = lt_run_json_of(argv, 0);
+	threads = lt_get(snap, "threads");
+	assert_int_equal(json_object_array_length(threads), ARENA_THREADS + 1);
+	for (size_t i = 0; i < json_object_array_length(threads); i++) {
+		json_object *th = json_object_array_get_idx(threads, i), *a = lt_get(th, "arena");
+		uint64_t tid = lt_num(th, "tid"), want = 0;
+
+		bool listed = tid == (uint64_t)t.pid;
+
+		for (unsigned k = 0; k < ARENA_THREADS; k++)
+			if (v[1 + 2 * k] == tid) {
+				listed = true;
+				want = v[2 + 2 * k] ? v[2 + 2 * k] + 48 : 0;
+			}
+		assert_true(listed);
+		if (!want) {
+			/* the main arena, the main thread's and a few others' */
+			assert_true(json_object_is_type(a, json_type_null));
+			continue;
+		}
+		if (json_object_is_type(a, json_type_null) ||
+		    strtoull(json_object_get_string(a), NULL, 16) != want)
+			fail_msg("thread %" PRIu64 ": arena %s, want 0x%" PRIx64, tid,
+				 json_object_get_string(a), want);
+		found++;
+	}
+	/* 7 arenas of threads' own at least (the 8th may be the main one) */
+	assert_true(found >= ARENA_THREADS / 2);
+	json_object_put(snap);
+	lt_target_stop(&t);
+}
+
 /* [anon:NAME] and [anon_shmem:NAME] keep their names, where the kernel names them. */
 static void check_named(const char *tag, const char *kind, const char *name)
 {
@@ -614,7 +672,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sysv),        cmocka_unit_test(test_sysv_marked),
 		cmocka_unit_test(test_sysv_other_namespace),
 		cmocka_unit_test(test_memfd),       cmocka_unit_test(test_thread_guard),
-		cmocka_unit_test(test_arena),       cmocka_unit_test(test_malloc_mmap),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_arena_threads),       cmocka_unit_test(test_malloc_mmap),
 		cmocka_unit_test(test_malloc_mmap_bound),
 		cmocka_unit_test(test_reads_change_nothing),
 		cmocka_unit_test(test_anon_name),

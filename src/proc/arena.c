@@ -96,15 +96,13 @@ static uint64_t static_tls_bound(const struct vms_snapshot *snap)
 	return sum & ~UINT64_C(7);
 }
 
-/* The address of the TCB at the top of [lo, hi), or 0. */
-static uint64_t find_tcb(const struct vms_procmem *m, uint64_t lo, uint64_t hi, uint64_t *buf)
+/* The address of the TCB in the last TCB_SCAN bytes of the n words at
+ * base (buf), or 0. */
+static uint64_t find_tcb(const uint64_t *buf, uint64_t base, size_t n)
 {
-	uint64_t len = hi - lo < TCB_SCAN ? hi - lo : TCB_SCAN, base = hi - len;
-	size_t n = len / 8;
+	size_t first = n > TCB_SCAN / 8 ? n - TCB_SCAN / 8 : 0;
 
-	if (n < 3 || vms_procmem_read_anon(m, base, buf, len) < 0)
-		return 0;
-	for (size_t i = n - 3 + 1; i-- > 0;) {
+	for (size_t i = n - 3 + 1; i-- > first;) {
 		uint64_t x = base + i * 8;
 
 		if (buf[i] == x && buf[i + 2] == x)
@@ -113,24 +111,35 @@ static uint64_t find_tcb(const struct vms_procmem *m, uint64_t lo, uint64_t hi, 
 	return 0;
 }
 
-/* Arena addresses found in the static TLS below the thread's TCB. */
+/*
+ * Arena addresses found in the static TLS below the thread's TCB. The top
+ * of the thread's stack mapping is read once, its last TCB_SCAN bytes (where
+ * the TCB is) and the tls bytes below them, which hold the static TLS below
+ * any TCB found there: two reads of the process's memory a thread were one
+ * too many (each a pagemap read and a mem read).
+ */
 static void thread_candidates(const struct vms_procmem *m, const struct vms_snapshot *snap, size_t t, uint64_t tls,
 			      const uint64_t *arenas, size_t n_arenas, uint64_t *buf,
 			      struct candidate **cands, size_t *n, size_t *alloc)
 {
 	const struct vms_region *r = &snap->regions[snap->threads[t].region];
-	uint64_t tcb = find_tcb(m, r->start, r->end, buf), lo;
+	uint64_t len = r->end - r->start < TCB_SCAN + tls ? r->end - r->start : TCB_SCAN + tls;
+	uint64_t base = r->end - len, tcb, lo;
 
+	if (len / 8 < 3 || vms_procmem_read_anon(m, base, buf, len) < 0)
+		return;
+	tcb = find_tcb(buf, base, len / 8);
 	if (!tcb)
 		return;
+	/* tcb is in the last TCB_SCAN bytes: lo is base or above */
 	lo = tcb - r->start < tls ? r->start : tcb - tls;
-	if (vms_procmem_read_anon(m, lo, buf, tcb - lo) < 0)
-		return;
-	for (size_t i = 0; i < (tcb - lo) / 8; i++) {
-		if (!bsearch(&buf[i], arenas, n_arenas, sizeof(*arenas), cmp_u64))
+	for (uint64_t at = lo; at < tcb; at += 8) {
+		const uint64_t *w = &buf[(at - base) / 8];
+
+		if (!bsearch(w, arenas, n_arenas, sizeof(*arenas), cmp_u64))
 			continue;
 		ARRAY_GROW(*cands, *n + 1, *alloc);
-		(*cands)[(*n)++] = (struct candidate){ t, tcb - (lo + i * 8), buf[i] };
+		(*cands)[(*n)++] = (struct candidate){ t, tcb - at, *w };
 	}
 }
 
@@ -207,8 +216,8 @@ static void find_malloc_mmaps(struct vms_procmem *pm, struct vms_snapshot *snap)
 
 /*
  * The threads' TCBs and static TLS, read on two threads when there are many
- * (base/share.h): two reads of the process's memory a thread, each a
- * pagemap read and a mem read; a JVM of 1,000 threads was 4,400 of them.
+ * (base/share.h): a read of the process's memory a thread (a pagemap read
+ * and a mem read); a JVM of 1,000 threads was 4,400 of them, with two.
  * Each thread has its buffer and its candidates.
  */
 struct tls_share {
@@ -288,7 +297,7 @@ void vms_collect_arenas(int pid_dirfd, struct vms_snapshot *snap)
 			ts.threads[n_stacks++] = t;
 	}
 	for (int w = 0; w < 2; w++)
-		ts.buf[w] = xmalloc(TCB_SCAN > tls ? TCB_SCAN : tls);
+		ts.buf[w] = xmalloc(TCB_SCAN + tls);
 	(void)share_run(&items, n_stacks, share_worth(n_stacks));
 	/* the other thread's after this one's: pick_offset sorts them */
 	ARRAY_GROW(ts.c[0].cands, ts.c[0].n + ts.c[1].n, ts.c[0].alloc);

@@ -18,6 +18,17 @@ not_ok() {
 skip() { local r=${2:+ $2}; n=$((n + 1)); echo "ok $n - ${1//$'\n'/; } # SKIP${r//$'\n'/; }"; }
 # Whether strace is here and may trace (a container may refuse ptrace).
 can_strace() { command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; }
+# file_reads STRACE NAMES: of the files whose path ends in /NAMES (an ERE,
+# "(stat|syscall)") in an `strace -f -y` log of openat, pread64, read and
+# fstat: "opened preads reads fstats threads" (threads: those that pread).
+file_reads() {
+	awk -v names="$2" '
+		$0 ~ "openat\\(.*[\"/]" names "\"" { o++ }
+		$0 ~ "[( ]pread64\\([0-9]+<[^>]*/" names ">" { p++; by[$1] = 1 }
+		$0 ~ "[( ]read\\([0-9]+<[^>]*/" names ">" { r++ }
+		$0 ~ "fstat(at)?\\([0-9]+<[^>]*/" names ">" { f++ }
+		END { for (t in by) k++; print o + 0, p + 0, r + 0, f + 0, k + 0 }' "$1"
+}
 # The plan, and the exit status: 0 when nothing failed.
 finish() {
 	echo "1..$n"

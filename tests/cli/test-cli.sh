@@ -486,12 +486,7 @@ if can_strace; then
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		strace -f -qq -y -e trace=openat,pread64,read,newfstatat,fstat -e signal=none \
 		-o "$tmp/strace" "$vmscope" --color never "$tpid" >/dev/null 2>&1
-	counts=$(awk '
-		/openat\(.*"task\/[0-9]+\/(stat|syscall)"/ { o++ }
-		/[( ]pread64\([0-9]+<[^>]*\/task\/[0-9]+\/(stat|syscall)>/ { p++; by[$1] = 1 }
-		/[( ]read\([0-9]+<[^>]*\/task\/[0-9]+\/(stat|syscall)>/ { r++ }
-		/fstat(at)?\([0-9]+<[^>]*\/task\/[0-9]+\/(stat|syscall)>/ { f++ }
-		END { for (t in by) n++; print o + 0, p + 0, r + 0, f + 0, n + 0 }' "$tmp/strace")
+	counts=$(file_reads "$tmp/strace" 'task/[0-9]+/(stat|syscall)')
 	read -r opened preads reads fstats readers <<<"$counts"
 	if [ "$opened" = 202 ] && [ "$preads" = 202 ] && [ "$reads" = 0 ] && [ "$fstats" = 0 ] &&
 		[ "$readers" = 2 ]; then

@@ -167,26 +167,38 @@ static void named(const char *tag, const char *name, int flags, size_t bytes)
 
 static int report_fd[2];
 
+/*
+ * 64 KiB, below the mmap threshold, from this thread's arena (which glibc
+ * makes on first use: the main arena is the main thread's), written; the
+ * start of the heap they lie in, or 0 when the NON_MAIN_ARENA bit of the
+ * chunk's size (the word before the block) says it is the main arena's,
+ * which has no heap: past 8 arenas glibc may give a thread the main one.
+ */
+static unsigned long arena_block(void)
+{
+	const volatile size_t *head;
+	void *block = malloc(64 * 1024);
+
+	if (!block)
+		fail("malloc");
+	memset(block, 1, 64 * 1024);
+	head = (const volatile size_t *)((uintptr_t)block - sizeof(size_t));
+	return *head & 4 ? (unsigned long)((uintptr_t)block & ~(HEAP_MAX - 1)) : 0UL;
+}
+
 /* A thread that allocates from an arena of its own and reports it. */
 static void *thread_main(void *arg)
 {
 	char line[128];
 	char stack[16 * 1024];
-	void *block;
 	int n;
 
 	(void)arg;
 	memset(stack, 1, sizeof(stack));
 	__asm__ volatile("" : : "r"(stack) : "memory");
-	/* Below the mmap threshold: from this thread's arena, which glibc
-	 * makes on first use since the main arena is the main thread's. */
-	block = malloc(64 * 1024);
-	if (!block)
-		fail("malloc");
-	memset(block, 1, 64 * 1024);
 	n = snprintf(line, sizeof(line), "thread %ld 0x%lx\narena %ld 0x%lx\n",
 		     (long)syscall(SYS_gettid), (unsigned long)(uintptr_t)stack,
-		     (long)syscall(SYS_gettid), (unsigned long)((uintptr_t)block & ~(HEAP_MAX - 1)));
+		     (long)syscall(SYS_gettid), arena_block());
 	if (write(report_fd[1], line, (size_t)n) != n)
 		fail("write");
 	for (;;)
@@ -197,22 +209,11 @@ static void *thread_main(void *arg)
 /* --arena-threads: a thread that allocates from its arena and reports it. */
 static void *arena_thread(void *arg)
 {
-	const volatile size_t *head;
 	char line[64];
-	void *block;
 	int n;
 
 	(void)arg;
-	block = malloc(64 * 1024);
-	if (!block)
-		fail("malloc");
-	memset(block, 1, 64 * 1024);
-	/* the NON_MAIN_ARENA bit of the chunk's size, the word before the
-	 * block: past 8 arenas glibc may give a thread the main arena, which
-	 * has no heap (0) */
-	head = (const volatile size_t *)((uintptr_t)block - sizeof(size_t));
-	n = snprintf(line, sizeof(line), "%ld 0x%lx\n", (long)syscall(SYS_gettid),
-		     *head & 4 ? (unsigned long)((uintptr_t)block & ~(HEAP_MAX - 1)) : 0UL);
+	n = snprintf(line, sizeof(line), "%ld 0x%lx\n", (long)syscall(SYS_gettid), arena_block());
 	if (write(report_fd[1], line, (size_t)n) != n)
 		fail("write");
 	for (;;)

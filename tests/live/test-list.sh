@@ -214,13 +214,8 @@ if can_strace; then
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		strace -f -qq -y -e trace=openat,pread64,read,newfstatat,fstat -e signal=none \
 		-o "$tmp/strace" "$vmscope" list --match "^$c\$" --format csv >/dev/null 2>&1
-	counts=$(awk '
-		/openat\(.*"(\/proc\/)?[0-9]+\/(smaps_rollup|oom_score)"/ { o++ }
-		/[( ]pread64\([0-9]+<\/proc\/[0-9]+\/(smaps_rollup|oom_score)>/ { p++ }
-		/[( ]read\([0-9]+<\/proc\/[0-9]+\/(smaps_rollup|oom_score)>/ { r++ }
-		/fstat(at)?\([0-9]+<\/proc\/[0-9]+\/(smaps_rollup|oom_score)>/ { f++ }
-		END { print o + 0, p + 0, r + 0, f + 0 }' "$tmp/strace")
-	read -r opened preads reads fstats <<<"$counts"
+	counts=$(file_reads "$tmp/strace" '[0-9]+/(smaps_rollup|oom_score)')
+	read -r opened preads reads fstats _ <<<"$counts"
 	if [ "$opened" -ge 82 ] && [ "$preads" = "$opened" ] && [ "$reads" = 0 ] && [ "$fstats" = 0 ]; then
 		ok "41 processes: smaps_rollup and oom_score each read by one pread, no fstat ($opened files)"
 	else

@@ -135,6 +135,9 @@ struct procfile {
 	/* the times a reader's chunks read ahead while away went back to the
 	 * system, since procfile_init */
 	unsigned slab_given_back;
+	/* the files whose reader mapped its slab (past its first spares), since
+	 * procfile_init */
+	unsigned slabs_mapped;
 	struct procfile_after after;
 	/* for tests: called by the read-ahead thread as it begins, before its
 	 * first read (NULL: nothing) */

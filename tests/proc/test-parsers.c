@@ -1410,15 +1410,73 @@ static void test_procfile_away(void **state)
 	munmap(map, 2 * n_maps * page);
 }
 
+/* The bytes and the VMAs of this process's smaps now. */
+static size_t own_smaps_size(size_t *ret_vmas)
+{
+	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+	char buf[16384];
+	size_t size = 0, vmas = 0;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		size += (size_t)n;
+		/* a VMA's block ends with its VmFlags line */
+		for (const char *p = buf; (p = memmem(p, (size_t)(buf + n - p), "VmFlags:", 8));
+		     p += 8)
+			vmas++;
+	}
+	assert_int_equal(n, 0);
+	close(fd);
+	*ret_vmas = vmas;
+	return size;
+}
+
 /*
- * Away for a few chunks only (smaps of 100 more VMAs, about 9 chunks): the
- * reader gets ahead past the few it keeps near, into the slab, which keeps
+ * Away for fewer chunks than the reader's first buffers hold (smaps grown
+ * to about 6.5 chunks of 16 KiB, past the 4 near and within the 4 + 4
+ * made at the start): the reader gets that far ahead into its spares and
+ * maps no slab, whose mapping and unmapping cost a small report 0.1 ms.
+ * Away for more (test_procfile_away_short), it maps one.
+ */
+static void test_procfile_away_spares(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), vmas, size = own_smaps_size(&vmas);
+	size_t want = 13 * 16384 / 2, n_maps = 0;
+	struct procfile pf;
+	const char *buf;
+	char *map = NULL;
+	size_t len;
+	bool eof;
+	int r;
+
+	(void)state;
+	assert_true(size < want);
+	/* each map_apart page pair is two VMAs */
+	n_maps = (want - size) / (2 * (size / vmas)) + 1;
+	map = map_apart(n_maps);
+	size = own_smaps_size(&vmas);
+	assert_true(size > 5 * 16384 && size < 8 * 16384);
+	open_smaps_away(&pf, 100 * 1000);
+	while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0)
+		procfile_take(&pf, len);
+	assert_int_equal(r, 0);
+	assert_true(pf.most_ahead > 4 && pf.most_ahead <= 8);
+	procfile_close(&pf);
+	assert_int_equal(pf.slabs_mapped, 0);
+	procfile_release(&pf);
+	munmap(map, 2 * n_maps * page);
+}
+
+/*
+ * Away for a few chunks only (smaps of 150 more VMAs, about 13 chunks): the
+ * reader gets ahead past the few it keeps near and its spares, into the slab, which keeps
  * its pages for the next time away rather than giving them back (a TLB
  * shootdown of the reader's CPU each time).
  */
 static void test_procfile_away_short(void **state)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), n_maps = 100;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n_maps = 150;
 	char *map = map_apart(n_maps);
 	struct procfile pf;
 	const char *buf;
@@ -1431,9 +1489,11 @@ static void test_procfile_away_short(void **state)
 	while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0)
 		procfile_take(&pf, len);
 	assert_int_equal(r, 0);
-	/* past the 4 near, within the 16 kept */
-	assert_true(pf.most_ahead > 4 && pf.most_ahead <= 4 + 16);
+	/* past the 4 near and the 4 spares, within the 16 slots kept */
+	assert_true(pf.most_ahead > 4 + 4 && pf.most_ahead <= 4 + 4 + 16);
 	assert_int_equal(pf.slab_given_back, 0);
+	procfile_close(&pf);
+	assert_int_equal(pf.slabs_mapped, 1);
 	procfile_release(&pf);
 	munmap(map, 2 * n_maps * page);
 }
@@ -2245,6 +2305,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_procfile_far_ahead),
 		cmocka_unit_test(test_procfile_poll),
 		cmocka_unit_test(test_procfile_away),
+		cmocka_unit_test(test_procfile_away_spares),
 		cmocka_unit_test(test_procfile_away_short),
 		cmocka_unit_test(test_procfile_reader_poll),
 		cmocka_unit_test(test_procfile_reader_starved),

@@ -350,7 +350,7 @@ static void read_after(struct procfile_reader *rd)
 	a->state = PROCFILE_AFTER_READING;
 	pthread_mutex_unlock(&rd->lock);
 
-	r = procfile_read_at(a->dirfd, a->name, a->cap, 0, a->out);
+	r = procfile_read_at(a->dirfd, a->name, a->cap, a->flags, a->out);
 
 	pthread_mutex_lock(&rd->lock);
 	a->r = r;
@@ -650,7 +650,7 @@ bool procfile_block_ready(const struct procfile *pf)
 }
 
 void procfile_readahead_after(struct procfile *pf, int dirfd, const char *name, size_t cap,
-			      struct strbuf *out)
+			      unsigned flags, struct strbuf *out)
 {
 	struct procfile_reader *rd = pf->reader;
 	struct procfile_after *a = &pf->after;
@@ -661,7 +661,7 @@ void procfile_readahead_after(struct procfile *pf, int dirfd, const char *name, 
 	if (rd)
 		pthread_mutex_lock(&rd->lock);
 	*a = (struct procfile_after){
-		.dirfd = dirfd, .name = name, .cap = cap, .out = out,
+		.dirfd = dirfd, .name = name, .cap = cap, .flags = flags, .out = out,
 		.state = PROCFILE_AFTER_WANTED,
 	};
 	if (rd) {
@@ -701,7 +701,7 @@ int procfile_after_take(struct procfile *pf)
 		break;
 	default:
 		a->by_reader = false;
-		r = procfile_read_at(a->dirfd, a->name, a->cap, 0, a->out);
+		r = procfile_read_at(a->dirfd, a->name, a->cap, a->flags, a->out);
 		break;
 	}
 	a->state = PROCFILE_AFTER_NONE;

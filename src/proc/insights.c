@@ -79,12 +79,13 @@ int vms_limits_parse(const char *buf, size_t len, struct vms_limits *ret)
 	return 0;
 }
 
-/* A one-line file into sb; [*ret_p, *ret_end) is its text without the newline. */
-static int read_line_at(int dirfd, const char *name, struct strbuf *sb, const char **ret_p,
-			const char **ret_end)
+/* A one-line file into sb (procfile_read_at's flags); [*ret_p, *ret_end) is
+ * its text without the newline. */
+static int read_line_at(int dirfd, const char *name, unsigned flags, struct strbuf *sb,
+			const char **ret_p, const char **ret_end)
 {
 	const char *end;
-	int r = procfile_read_at(dirfd, name, 4096, 0, sb);
+	int r = procfile_read_at(dirfd, name, 4096, flags, sb);
 
 	if (r < 0)
 		return r;
@@ -97,12 +98,12 @@ static int read_line_at(int dirfd, const char *name, struct strbuf *sb, const ch
 }
 
 /* One decimal number, possibly negative, alone on its line. */
-static int read_int_at(int dirfd, const char *name, struct strbuf *sb, int64_t min, int64_t max,
-		       int64_t *ret)
+static int read_int_at(int dirfd, const char *name, unsigned flags, struct strbuf *sb,
+		       int64_t min, int64_t max, int64_t *ret)
 {
 	const char *p, *end;
 	int64_t v;
-	int r = read_line_at(dirfd, name, sb, &p, &end);
+	int r = read_line_at(dirfd, name, flags, sb, &p, &end);
 
 	if (r < 0)
 		return r;
@@ -117,7 +118,7 @@ static int read_cg_value(int dirfd, const char *name, struct strbuf *sb, uint64_
 {
 	const char *p, *end;
 	uint64_t v;
-	int r = read_line_at(dirfd, name, sb, &p, &end);
+	int r = read_line_at(dirfd, name, 0, sb, &p, &end);
 
 	if (r < 0)
 		return r;
@@ -251,10 +252,10 @@ int vms_cgroup_read(int cg_root_fd, const char *path, bool v1, struct vms_cgroup
 	return 0;
 }
 
-static void collect_limits(int dirfd, struct strbuf *sb, struct vms_snapshot *snap)
+static void collect_limits(int dirfd, unsigned whole, struct strbuf *sb, struct vms_snapshot *snap)
 {
 	struct vms_limits l;
-	int r = procfile_read_at(dirfd, "limits", SMALL_FILE_CAP, 0, sb);
+	int r = procfile_read_at(dirfd, "limits", SMALL_FILE_CAP, whole, sb);
 
 	if (r >= 0)
 		r = vms_limits_parse(sb->buf, sb->len, &l);
@@ -264,16 +265,16 @@ static void collect_limits(int dirfd, struct strbuf *sb, struct vms_snapshot *sn
 	snap->limits = l;
 }
 
-static void collect_oom(int dirfd, struct strbuf *sb, struct vms_snapshot *snap)
+static void collect_oom(int dirfd, unsigned whole, struct strbuf *sb, struct vms_snapshot *snap)
 {
 	struct vms_oom *o = &snap->oom;
 	int64_t v;
 
 	o->tried = true;
-	o->score_error = read_int_at(dirfd, "oom_score", sb, 0, 2000, &v);
+	o->score_error = read_int_at(dirfd, "oom_score", whole, sb, 0, 2000, &v);
 	if (o->score_error == 0)
 		o->score = (int32_t)v;
-	o->adj_error = read_int_at(dirfd, "oom_score_adj", sb, -1000, 1000, &v);
+	o->adj_error = read_int_at(dirfd, "oom_score_adj", whole, sb, -1000, 1000, &v);
 	if (o->adj_error == 0)
 		o->score_adj = (int32_t)v;
 }
@@ -286,7 +287,7 @@ static void collect_cgroup(int dirfd, struct strbuf *sb, struct vms_snapshot *sn
 	bool v1 = false;
 	int r, cg_fd;
 
-	r = procfile_read_at(dirfd, "cgroup", SMALL_FILE_CAP, 0, sb);
+	r = procfile_read_at(dirfd, "cgroup", SMALL_FILE_CAP, PROCFILE_WHOLE, sb);
 	if (r >= 0)
 		r = vms_cgroup_parse(sb->buf, sb->len, &path, &len, &v1);
 	if (r >= 0) {
@@ -331,9 +332,11 @@ void collect_insights(int dirfd, int root_fd, bool live, struct vms_snapshot *sn
 {
 	struct strbuf sb;
 
+	/* the process's files of the live /proc are single_open: written
+	 * whole at the first read (PROCFILE_WHOLE) */
 	strbuf_init(&sb);
-	collect_limits(dirfd, &sb, snap);
-	collect_oom(dirfd, &sb, snap);
+	collect_limits(dirfd, live ? PROCFILE_WHOLE : 0, &sb, snap);
+	collect_oom(dirfd, live ? PROCFILE_WHOLE : 0, &sb, snap);
 	if (live)
 		collect_cgroup(dirfd, &sb, snap);
 	collect_host_memory(root_fd, snap);

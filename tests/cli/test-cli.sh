@@ -495,6 +495,16 @@ if can_strace; then
 		not_ok "101 tasks: each task file read by one pread, no fstat, on 2 threads" \
 			"opened $opened, pread $preads, read $reads, fstat $fstats, by $readers threads"
 	fi
+	# the process's own single_open files too: stat twice (read, then
+	# read again to vouch that the process still ran), the others once
+	own="proc/$tpid/(stat|status|smaps_rollup|limits|cgroup|oom_score|oom_score_adj)"
+	read -r opened preads reads fstats readers <<<"$(file_reads "$tmp/strace" "$own")"
+	if [ "$preads" = 8 ] && [ "$reads" = 0 ] && [ "$fstats" = 0 ]; then
+		ok "the process's stat, status, smaps_rollup, limits, cgroup, oom files: one pread each, no fstat"
+	else
+		not_ok "the process's own files: one pread each, no fstat" \
+			"pread $preads, read $reads, fstat $fstats"
+	fi
 else
 	skip "101 tasks: each task file read by one pread" "strace cannot run here"
 fi

@@ -1410,62 +1410,56 @@ static void test_procfile_away(void **state)
 	munmap(map, 2 * n_maps * page);
 }
 
-/* The bytes and the VMAs of this process's smaps now. */
-static size_t own_smaps_size(size_t *ret_vmas)
-{
-	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-	char buf[16384];
-	size_t size = 0, vmas = 0;
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		size += (size_t)n;
-		/* a VMA's block ends with its VmFlags line */
-		for (const char *p = buf; (p = memmem(p, (size_t)(buf + n - p), "VmFlags:", 8));
-		     p += 8)
-			vmas++;
-	}
-	assert_int_equal(n, 0);
-	close(fd);
-	*ret_vmas = vmas;
-	return size;
-}
-
 /*
- * Away for fewer chunks than the reader's first buffers hold (smaps grown
- * to about 6.5 chunks of 16 KiB, past the 4 near and within the 4 + 4
- * made at the start): the reader gets that far ahead into its spares and
- * maps no slab, whose mapping and unmapping cost a small report 0.1 ms.
- * Away for more (test_procfile_away_short), it maps one.
+ * Away for fewer chunks than the reader's first buffers hold (a file of 6.5
+ * chunks of 16 KiB, past the 4 near and within the 4 + 4 made at the
+ * start): the reader gets that far ahead into its spares and maps no slab,
+ * whose mapping and unmapping cost a small report 0.1 ms. Away for more
+ * (test_procfile_away_short), it maps one. Every line comes whole.
  */
 static void test_procfile_away_spares(void **state)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), vmas, size = own_smaps_size(&vmas);
-	size_t want = 13 * 16384 / 2, n_maps = 0;
+	char path[] = "/tmp/vmscope-spares-XXXXXX";
+	size_t lines = 13 * 16384 / 2 / 64, got = 0;
 	struct procfile pf;
 	const char *buf;
-	char *map = NULL;
 	size_t len;
 	bool eof;
-	int r;
+	FILE *f;
+	int r, fd;
 
 	(void)state;
-	assert_true(size < want);
-	/* each map_apart page pair is two VMAs */
-	n_maps = (want - size) / (2 * (size / vmas)) + 1;
-	map = map_apart(n_maps);
-	size = own_smaps_size(&vmas);
-	assert_true(size > 5 * 16384 && size < 8 * 16384);
-	open_smaps_away(&pf, 100 * 1000);
-	while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0)
-		procfile_take(&pf, len);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	/* lines of 64 bytes */
+	for (size_t i = 0; i < lines; i++)
+		fprintf(f, "%063zu\n", i);
+	assert_int_equal(fclose(f), 0);
+	procfile_init(&pf);
+	assert_int_equal(procfile_open_at_readahead(&pf, AT_FDCWD, path, 1 << 30, 0), 0);
+	procfile_away(&pf, true);
+	usleep(100 * 1000);
+	procfile_away(&pf, false);
+	while ((r = procfile_next_block(&pf, &buf, &len, &eof)) > 0) {
+		const char *p = buf, *nl;
+
+		while ((nl = memchr(p, '\n', (size_t)(buf + len - p)))) {
+			assert_int_equal(nl - p, 63);
+			assert_int_equal(strtoull(p, NULL, 10), got);
+			got++;
+			p = nl + 1;
+		}
+		procfile_take(&pf, (size_t)(p - buf));
+	}
 	assert_int_equal(r, 0);
+	assert_int_equal(got, lines);
 	assert_true(pf.most_ahead > 4 && pf.most_ahead <= 8);
 	procfile_close(&pf);
 	assert_int_equal(pf.slabs_mapped, 0);
 	procfile_release(&pf);
-	munmap(map, 2 * n_maps * page);
+	unlink(path);
 }
 
 /*
@@ -1770,7 +1764,7 @@ static void open_with_after(struct procfile *pf, const char *big, const char *sm
 {
 	assert_int_equal(procfile_open_at_readahead(pf, AT_FDCWD, big, 1 << 30, PROCFILE_POLL_NS),
 			 0);
-	procfile_readahead_after(pf, AT_FDCWD, small, 4096, out);
+	procfile_readahead_after(pf, AT_FDCWD, small, 4096, 0, out);
 }
 
 /* A file of the block test's lines at big, and one of text at small. */

@@ -21,8 +21,8 @@ enum {
 	/*
 	 * A file of the live /proc that the kernel writes whole at the first
 	 * read with room for it (a single_open file: stat, status,
-	 * smaps_rollup, limits, cgroup, oom_score, and oom_score_adj, which
-	 * is written from a buffer at once; a task's stat and syscall): a short read
+	 * smaps_rollup, limits, cgroup, oom_score, a task's stat and syscall;
+	 * and oom_score_adj, written from one buffer): a short read
 	 * is its end, and it is a regular file, not asked of fstat. Two
 	 * system calls less a file: a process of 1,000 threads is read two
 	 * files a thread.
@@ -161,9 +161,9 @@ int procfile_open_at_readahead(struct procfile *pf, int dirfd, const char *name,
 			       int64_t poll_ns);
 /*
  * Asks for dirfd/name to be read whole into out (procfile_read_at, with
- * flags) after
- * the file opened with procfile_open_at_readahead: by its reader once it
- * has read to the end, unless procfile_after_take comes first. out is the
+ * flags) after the file opened with procfile_open_at_readahead: by its
+ * reader once it has read to the end, unless procfile_after_take comes
+ * first. out is the
  * caller's, grown here so that the reader need not allocate; it is the
  * reader's until the take, dirfd must stay open until then.
  */

@@ -330,13 +330,14 @@ static void collect_host_memory(int root_fd, struct vms_snapshot *snap)
 
 void collect_insights(int dirfd, int root_fd, bool live, struct vms_snapshot *snap)
 {
+	/* the process's files of the live /proc are written whole at the
+	 * first read (PROCFILE_WHOLE); a captured tree's may be anything */
+	unsigned whole = live ? PROCFILE_WHOLE : 0;
 	struct strbuf sb;
 
-	/* the process's files of the live /proc are single_open: written
-	 * whole at the first read (PROCFILE_WHOLE) */
 	strbuf_init(&sb);
-	collect_limits(dirfd, live ? PROCFILE_WHOLE : 0, &sb, snap);
-	collect_oom(dirfd, live ? PROCFILE_WHOLE : 0, &sb, snap);
+	collect_limits(dirfd, whole, &sb, snap);
+	collect_oom(dirfd, whole, &sb, snap);
 	if (live)
 		collect_cgroup(dirfd, &sb, snap);
 	collect_host_memory(root_fd, snap);

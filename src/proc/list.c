@@ -164,12 +164,12 @@ static void finish_one(void *ctx, size_t i, bool other)
 }
 
 /*
- * The least number of processes read on two threads: SHARE_MIN with two
- * processors or more. VMSCOPE_TEST_LIST_THREAD_MIN (2 or more) lowers it, on
- * one processor too, so that the tests reach the second thread on a machine
- * of a few processes.
+ * Whether n processes are read on two threads: share_worth's rule, unless
+ * VMSCOPE_TEST_LIST_THREAD_MIN (2 or more) says from how many, on one
+ * processor too, so that the tests reach the second thread on a machine of
+ * a few processes.
  */
-static size_t share_min(void)
+static bool share_two(size_t n)
 {
 	const char *env = getenv("VMSCOPE_TEST_LIST_THREAD_MIN");
 	uint64_t v;
@@ -178,16 +178,16 @@ static size_t share_min(void)
 		const char *p = env, *end = env + strlen(env);
 
 		if (parse_dec_u64(&p, end, &v) == 0 && p == end && v >= 2)
-			return (size_t)(v < SIZE_MAX ? v : SIZE_MAX);
+			return n >= v;
 	}
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? SHARE_MIN : SIZE_MAX;
+	return share_worth(n);
 }
 
 static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vms_pentry *es,
 			   size_t n)
 {
 	struct list_share s = { .l = l, .pl = pl, .es = es };
-	bool two = n >= share_min();
+	bool two = share_two(n);
 
 	s.items = (struct share){ .item = finish_one, .ctx = &s };
 	if (two) {

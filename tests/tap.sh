@@ -21,8 +21,13 @@ can_strace() { command -v strace >/dev/null && strace -qq -o /dev/null true 2>/d
 # file_reads STRACE NAMES: of the files whose path ends in /NAMES (an ERE,
 # "(stat|syscall)") in an `strace -f -y` log of openat, pread64, read and
 # fstat: "opened preads reads fstats threads" (threads: those that pread).
+# The traced program's own files are left out (/proc/self, /proc/ its pid,
+# the first line's): a reader thread found waiting for its CPU has its own
+# task stat read, to learn which CPU the kernel has it on.
 file_reads() {
 	awk -v names="$2" '
+		NR == 1 { own = "(/proc/self/|</proc/" $1 "/)" }
+		$0 ~ own { next }
 		$0 ~ "openat\\(.*[\"/]" names "\"" { o++ }
 		$0 ~ "[( ]pread64\\([0-9]+<[^>]*/" names ">" { p++; by[$1] = 1 }
 		$0 ~ "[( ]read\\([0-9]+<[^>]*/" names ">" { r++ }

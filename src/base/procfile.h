@@ -31,6 +31,16 @@ enum {
 };
 
 /*
+ * The flags of a process's single_open file (PROCFILE_WHOLE): that flag
+ * from the live /proc, none from a captured tree, whose files may be
+ * anything (a short read is no end there).
+ */
+static inline unsigned procfile_whole_if(bool live)
+{
+	return live ? PROCFILE_WHOLE : 0;
+}
+
+/*
  * What opening a file that is not a regular file gives (a FIFO, a device, a
  * socket, or a symbolic link in a captured tree): never opened for reading,
  * so a FIFO cannot block. procfile_strerror says "not a regular file".

@@ -62,12 +62,6 @@ struct vms_proc {
 	void *wait_ctx;
 };
 
-/* The flags of a single_open file of the process (PROCFILE_WHOLE where live). */
-static unsigned whole_flag(const struct vms_proc *p)
-{
-	return p->live ? PROCFILE_WHOLE : 0;
-}
-
 static int errno_gone(int r)
 {
 	return r == -ENOENT || r == -ESRCH ? -ESRCH : r;
@@ -167,7 +161,7 @@ static int collect_stat(struct vms_proc *p, struct vms_snapshot *snap)
 	struct vms_stat st;
 	int r;
 
-	r = procfile_read_at(p->dirfd, "stat", SMALL_FILE_CAP, whole_flag(p), &p->sb);
+	r = procfile_read_at(p->dirfd, "stat", SMALL_FILE_CAP, procfile_whole_if(p->live), &p->sb);
 	if (r >= 0)
 		r = vms_stat_parse(p->sb.buf, p->sb.len, &st);
 	set_src(snap, VMS_SRC_STAT, r);
@@ -196,7 +190,8 @@ static int collect_stat(struct vms_proc *p, struct vms_snapshot *snap)
 
 static void collect_status(struct vms_proc *p, struct vms_snapshot *snap)
 {
-	int r = procfile_read_at(p->dirfd, "status", SMALL_FILE_CAP, whole_flag(p), &p->sb);
+	int r = procfile_read_at(p->dirfd, "status", SMALL_FILE_CAP, procfile_whole_if(p->live),
+				 &p->sb);
 
 	if (r >= 0)
 		r = vms_status_parse(snap, p->sb.buf, p->sb.len);
@@ -269,8 +264,8 @@ static void collect_rollup(struct vms_proc *p, struct vms_snapshot *snap)
 	int r = procfile_after_take(&p->pf);
 
 	if (r == -EINVAL)
-		r = procfile_read_at(p->dirfd, "smaps_rollup", SMALL_FILE_CAP, whole_flag(p),
-				     &p->rollup);
+		r = procfile_read_at(p->dirfd, "smaps_rollup", SMALL_FILE_CAP,
+				     procfile_whole_if(p->live), &p->rollup);
 	if (r >= 0)
 		r = vms_rollup_parse(snap, p->rollup.buf, p->rollup.len);
 	set_src(snap, VMS_SRC_SMAPS_ROLLUP, r);
@@ -291,7 +286,7 @@ static int start_smaps(struct vms_proc *p, bool poll)
 	/* another walk of the page tables, by whichever thread is free first */
 	if (r >= 0)
 		procfile_readahead_after(&p->pf, p->dirfd, "smaps_rollup", SMALL_FILE_CAP,
-					 whole_flag(p), &p->rollup);
+					 procfile_whole_if(p->live), &p->rollup);
 	return r;
 }
 
@@ -361,7 +356,7 @@ static void read_one(void *ctx, size_t i, bool other)
 
 static void read_threads(struct vms_proc *p, struct vms_snapshot *snap, const pid_t *tids, size_t n)
 {
-	struct thread_share s = { .dirfd = p->dirfd, .whole = whole_flag(p),
+	struct thread_share s = { .dirfd = p->dirfd, .whole = procfile_whole_if(p->live),
 				  .tids = tids, .sb = &p->sb };
 	struct share items = { .item = read_one, .ctx = &s };
 
@@ -586,7 +581,7 @@ int vms_proc_alive(struct vms_proc *p)
 	 * same start time, not dead, and still an address space (vsize is 0
 	 * once the mm is gone) if it had one at the first read.
 	 */
-	r = procfile_read_at(p->dirfd, "stat", SMALL_FILE_CAP, whole_flag(p), &p->sb);
+	r = procfile_read_at(p->dirfd, "stat", SMALL_FILE_CAP, procfile_whole_if(p->live), &p->sb);
 	if (r < 0)
 		return errno_gone(r) == -ESRCH ? 0 : r;
 	r = vms_stat_parse(p->sb.buf, p->sb.len, &st);

@@ -279,7 +279,7 @@ static void collect_oom(int dirfd, unsigned whole, struct strbuf *sb, struct vms
 		o->score_adj = (int32_t)v;
 }
 
-static void collect_cgroup(int dirfd, struct strbuf *sb, struct vms_snapshot *snap)
+static void collect_cgroup(int dirfd, unsigned whole, struct strbuf *sb, struct vms_snapshot *snap)
 {
 	struct vms_cgroup cg = { .tried = true };
 	const char *path;
@@ -287,7 +287,7 @@ static void collect_cgroup(int dirfd, struct strbuf *sb, struct vms_snapshot *sn
 	bool v1 = false;
 	int r, cg_fd;
 
-	r = procfile_read_at(dirfd, "cgroup", SMALL_FILE_CAP, PROCFILE_WHOLE, sb);
+	r = procfile_read_at(dirfd, "cgroup", SMALL_FILE_CAP, whole, sb);
 	if (r >= 0)
 		r = vms_cgroup_parse(sb->buf, sb->len, &path, &len, &v1);
 	if (r >= 0) {
@@ -330,16 +330,14 @@ static void collect_host_memory(int root_fd, struct vms_snapshot *snap)
 
 void collect_insights(int dirfd, int root_fd, bool live, struct vms_snapshot *snap)
 {
-	/* the process's files of the live /proc are written whole at the
-	 * first read (PROCFILE_WHOLE); a captured tree's may be anything */
-	unsigned whole = live ? PROCFILE_WHOLE : 0;
+	unsigned whole = procfile_whole_if(live);
 	struct strbuf sb;
 
 	strbuf_init(&sb);
 	collect_limits(dirfd, whole, &sb, snap);
 	collect_oom(dirfd, whole, &sb, snap);
 	if (live)
-		collect_cgroup(dirfd, &sb, snap);
+		collect_cgroup(dirfd, whole, &sb, snap);
 	collect_host_memory(root_fd, snap);
 	strbuf_release(&sb);
 }

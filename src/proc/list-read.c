@@ -66,8 +66,7 @@ int lister_read_file(struct vms_lister *l, pid_t pid, struct lister_kept *k, enu
 	int fd;
 
 	/* all but cmdline are written whole by the kernel at one read */
-	if (l->live && f != KF_CMDLINE)
-		flags |= PROCFILE_WHOLE;
+	flags |= procfile_whole_if(l->live && f != KF_CMDLINE);
 	if (k && k->fd[f] >= 0)
 		return procfile_read_fd(k->fd[f], cap, flags, &l->sb);
 	if (!k || l->open_fds >= l->max_fds)

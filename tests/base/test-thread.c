@@ -162,7 +162,9 @@ static void test_runs_anywhere_after(void **state)
 
 /*
  * Nine threads apart at once: eight run on stacks of thread.c's, the ninth
- * on one of glibc's (the table holds eight). Once all are joined, two of
+ * on one of glibc's (the table holds eight); each sees the creator's whole
+ * set of CPUs, the eight widened by themselves, the ninth, past the starts
+ * thread.c keeps (as many), by its creator. Once all are joined, two of
  * the eight are kept and six unmapped, and the ninth's is still mapped
  * (glibc keeps its stacks for its next thread); two threads apart at once
  * then run on the two kept, and a third on a new stack.
@@ -179,6 +181,10 @@ static void test_stacks_table(void **state)
 	if (CPU_COUNT(&all) < 2)
 		skip();
 	apart_at_once(s, 9);
+	for (int i = 0; i < 9; i++) {
+		assert_int_equal(s[i].allowed_r, 0);
+		assert_true(CPU_EQUAL(&s[i].allowed, &all));
+	}
 	for (int i = 0; i < 8; i++) {
 		kept_before[i] = mapped(s[i].stack);
 		unmapped += !kept_before[i];

@@ -188,33 +188,23 @@ static void stack_keep(struct apart_stack st)
 		munmap(st.base, st.len);
 }
 
-void *thread_join_apart(pthread_t thread)
-{
-	struct apart_stack st = stack_take(NULL, &thread);
-	void *ret = NULL;
-
-	/* not joined, the thread may still run on its stack: left as it is */
-	if (pthread_join(thread, &ret) != 0)
-		return NULL;
-	if (st.base)
-		stack_keep(st);
-	return ret;
-}
-
 /*
  * What a thread placed apart runs first: its set widened to its creator's
  * whole set by itself, then its function. Widened by the creator, the call
  * waited on the other CPU (a remote thread's set: 30 to 70 us of the
  * creator's time here, on its way to a report's first read); the thread's
- * own call moves nothing, as it runs on a CPU of the set. A thread has its
- * start here until it has begun (busy), a few at a time (APART_STACKS);
- * past those, the creator widens the set as before. Under stacks.lock.
+ * own call moves nothing, as it runs on a CPU of the set. A thread's start
+ * is kept until it is joined, a few at a time (APART_STACKS, as its
+ * stack); past those, the creator widens the set as before. Under
+ * stacks.lock.
  */
 static struct apart_start {
 	void *(*fn)(void *);
 	void *arg;
 	cpu_set_t allowed;
-	bool busy;
+	pthread_t thread; /* with created */
+	bool busy;        /* taken, until its thread is joined */
+	bool created;
 } starts[APART_STACKS];
 
 static void *apart_main(void *p)
@@ -228,7 +218,6 @@ static void *apart_main(void *p)
 	fn = st->fn;
 	arg = st->arg;
 	allowed = st->allowed;
-	st->busy = false;
 	pthread_mutex_unlock(&stacks.lock);
 	(void)pthread_setaffinity_np(pthread_self(), sizeof(allowed), &allowed);
 	return fn(arg);
@@ -251,12 +240,43 @@ static struct apart_start *start_take(void *(*fn)(void *), void *arg, const cpu_
 	return st;
 }
 
-/* A start no thread will begin with, free again. */
-static void start_drop(struct apart_start *st)
+/* The start st, thread's (created) or no thread's (free again). */
+static void start_done(struct apart_start *st, const pthread_t *thread)
 {
 	pthread_mutex_lock(&stacks.lock);
-	st->busy = false;
+	st->busy = thread != NULL;
+	st->created = thread != NULL;
+	if (thread)
+		st->thread = *thread;
 	pthread_mutex_unlock(&stacks.lock);
+}
+
+/* The start of thread, joined, free again. */
+static void start_joined(pthread_t thread)
+{
+	pthread_mutex_lock(&stacks.lock);
+	for (unsigned i = 0; i < APART_STACKS; i++) {
+		if (starts[i].created && pthread_equal(starts[i].thread, thread)) {
+			starts[i].busy = false;
+			starts[i].created = false;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&stacks.lock);
+}
+
+void *thread_join_apart(pthread_t thread)
+{
+	struct apart_stack st = stack_take(NULL, &thread);
+	void *ret = NULL;
+
+	/* not joined, the thread may still run on its stack: left as it is */
+	if (pthread_join(thread, &ret) != 0)
+		return NULL;
+	start_joined(thread);
+	if (st.base)
+		stack_keep(st);
+	return ret;
 }
 
 static int create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
@@ -281,8 +301,8 @@ static int create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 			if (pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0)
 				r = st ? pthread_create(thread, &attr, apart_main, st)
 				       : pthread_create(thread, &attr, fn, arg);
-			if (st && r != 0)
-				start_drop(st);
+			if (st)
+				start_done(st, r == 0 ? thread : NULL);
 			if (stack && r == 0)
 				stack_started(stack, *thread);
 			else if (stack)

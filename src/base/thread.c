@@ -193,8 +193,9 @@ static void stack_keep(struct apart_stack st)
  * whole set by itself, then its function. Widened by the creator, the call
  * waited on the other CPU (a remote thread's set: 30 to 70 us of the
  * creator's time here, on its way to a report's first read); the thread's
- * own call moves nothing, as it runs on a CPU of the set. A thread's start
- * is kept until it is joined, a few at a time (APART_STACKS, as its
+ * own call moves nothing, as it runs on a CPU of the set. A set changed
+ * before the thread began (thread_watch_move) is left as it is. A thread's
+ * start is kept until it is joined, a few at a time (APART_STACKS, as its
  * stack); past those, the creator widens the set as before. Under
  * stacks.lock.
  */
@@ -202,6 +203,7 @@ static struct apart_start {
 	void *(*fn)(void *);
 	void *arg;
 	cpu_set_t allowed;
+	int off; /* the creator's CPU, left out of the set it is placed in */
 	pthread_t thread; /* with created */
 	bool busy;        /* taken, until its thread is joined */
 	bool created;
@@ -212,19 +214,24 @@ static void *apart_main(void *p)
 	struct apart_start *st = p;
 	void *(*fn)(void *);
 	void *arg;
-	cpu_set_t allowed;
+	cpu_set_t allowed, placed, now;
 
 	pthread_mutex_lock(&stacks.lock);
 	fn = st->fn;
 	arg = st->arg;
-	allowed = st->allowed;
+	allowed = placed = st->allowed;
+	CPU_CLR(st->off, &placed);
 	pthread_mutex_unlock(&stacks.lock);
-	(void)pthread_setaffinity_np(pthread_self(), sizeof(allowed), &allowed);
+	if (pthread_getaffinity_np(pthread_self(), sizeof(now), &now) == 0 &&
+	    CPU_EQUAL(&now, &placed))
+		(void)pthread_setaffinity_np(pthread_self(), sizeof(allowed), &allowed);
 	return fn(arg);
 }
 
-/* A start for fn(arg) widened to allowed, or NULL if all are taken. */
-static struct apart_start *start_take(void *(*fn)(void *), void *arg, const cpu_set_t *allowed)
+/* A start for fn(arg) placed off CPU off, then widened to allowed; NULL if
+ * all are taken. */
+static struct apart_start *start_take(void *(*fn)(void *), void *arg, const cpu_set_t *allowed,
+				      int off)
 {
 	struct apart_start *st = NULL;
 
@@ -234,7 +241,7 @@ static struct apart_start *start_take(void *(*fn)(void *), void *arg, const cpu_
 			continue;
 		st = &starts[i];
 		*st = (struct apart_start){ .fn = fn, .arg = arg, .allowed = *allowed,
-					    .busy = true };
+					    .off = off, .busy = true };
 	}
 	pthread_mutex_unlock(&stacks.lock);
 	return st;
@@ -296,7 +303,7 @@ static int create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 		CPU_CLR(cpu, &others);
 		if (pthread_attr_init(&attr) == 0) {
 			void *stack = stack_into(&attr);
-			struct apart_start *st = start_take(fn, arg, &allowed);
+			struct apart_start *st = start_take(fn, arg, &allowed, cpu);
 
 			if (pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0)
 				r = st ? pthread_create(thread, &attr, apart_main, st)

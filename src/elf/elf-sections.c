@@ -218,6 +218,11 @@ static int read_table(const struct elf_source *src, struct elf_facts *f, uint64_
 			.type = s.type,
 		};
 	}
+	/* room was made for every section, and about half are allocated:
+	 * the rest back to malloc, for the next file's (each file's facts are
+	 * kept for the process, and the heap grows a fault a page) */
+	f->sections = xreallocarray(f->sections, f->n_sections ? f->n_sections : 1,
+				    sizeof(*f->sections));
 	ARRAY_SORT(f->sections, f->n_sections, cmp_section);
 	/* The model places sections by address: one address, one section. */
 	for (uint32_t i = 1; i < f->n_sections; i++)

@@ -57,6 +57,12 @@ static struct {
 		bool spare;   /* no thread's: kept for the next */
 		unsigned long kept; /* when, as a spare: the last kept goes first */
 		pthread_t thread;
+		/* what its thread runs (apart_main): fn(arg), once its set,
+		 * placed without CPU off, is widened to allowed */
+		void *(*fn)(void *);
+		void *arg;
+		cpu_set_t allowed;
+		int off;
 	} s[APART_STACKS];
 	unsigned long kept;
 } stacks = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -188,39 +194,53 @@ static void stack_keep(struct apart_stack st)
 		munmap(st.base, st.len);
 }
 
-/*
- * What a thread placed apart runs first: its set widened to its creator's
- * whole set by itself, then its function. Widened by the creator, the call
- * waited on the other CPU (a remote thread's set: 30 to 70 us of the
- * creator's time here, on its way to a report's first read); the thread's
- * own call moves nothing, as it runs on a CPU of the set. A set changed
- * before the thread began (thread_watch_move) is left as it is. A thread's
- * start is kept until it is joined, a few at a time (APART_STACKS, as its
- * stack); past those, the creator widens the set as before. Under
- * stacks.lock.
- */
-static struct apart_start {
-	void *(*fn)(void *);
-	void *arg;
-	cpu_set_t allowed;
-	int off; /* the creator's CPU, left out of the set it is placed in */
-	pthread_t thread; /* with created */
-	bool busy;        /* taken, until its thread is joined */
-	bool created;
-} starts[APART_STACKS];
-
-static void *apart_main(void *p)
+/* The table's stack at base is to run fn(arg), its set widened from
+ * allowed without off to allowed (apart_main). */
+static void stack_runs(void *base, void *(*fn)(void *), void *arg, const cpu_set_t *allowed,
+		       int off)
 {
-	struct apart_start *st = p;
-	void *(*fn)(void *);
-	void *arg;
+	pthread_mutex_lock(&stacks.lock);
+	for (unsigned i = 0; i < stacks.n; i++) {
+		if (stacks.s[i].base == base) {
+			stacks.s[i].fn = fn;
+			stacks.s[i].arg = arg;
+			stacks.s[i].allowed = *allowed;
+			stacks.s[i].off = off;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&stacks.lock);
+}
+
+/*
+ * What a thread placed apart on the table's stack at base runs first: its
+ * set widened to its creator's whole set by itself, then its function.
+ * Widened by the creator, the call waited on the other CPU (a remote
+ * thread's set: 30 to 70 us of the creator's time here, on its way to a
+ * report's first read); the thread's own call moves nothing, as it runs on
+ * a CPU of the set. A set changed before the thread began
+ * (thread_watch_move) is left as it is. Its entry stays in the table until
+ * it is joined (thread_join_apart). A thread on a stack of glibc's has no
+ * entry: its creator widens its set, as before.
+ */
+static void *apart_main(void *base)
+{
+	void *(*fn)(void *) = NULL;
+	void *arg = NULL;
 	cpu_set_t allowed, placed, now;
 
+	CPU_ZERO(&allowed);
+	CPU_ZERO(&placed);
 	pthread_mutex_lock(&stacks.lock);
-	fn = st->fn;
-	arg = st->arg;
-	allowed = placed = st->allowed;
-	CPU_CLR(st->off, &placed);
+	for (unsigned i = 0; i < stacks.n; i++) {
+		if (stacks.s[i].base == base) {
+			fn = stacks.s[i].fn;
+			arg = stacks.s[i].arg;
+			allowed = placed = stacks.s[i].allowed;
+			CPU_CLR(stacks.s[i].off, &placed);
+			break;
+		}
+	}
 	pthread_mutex_unlock(&stacks.lock);
 	if (pthread_getaffinity_np(pthread_self(), sizeof(now), &now) == 0 &&
 	    CPU_EQUAL(&now, &placed))
@@ -228,59 +248,16 @@ static void *apart_main(void *p)
 	return fn(arg);
 }
 
-/* A start for fn(arg) placed off CPU off, then widened to allowed; NULL if
- * all are taken. */
-static struct apart_start *start_take(void *(*fn)(void *), void *arg, const cpu_set_t *allowed,
-				      int off)
-{
-	struct apart_start *st = NULL;
-
-	pthread_mutex_lock(&stacks.lock);
-	for (unsigned i = 0; i < APART_STACKS && !st; i++) {
-		if (starts[i].busy)
-			continue;
-		st = &starts[i];
-		*st = (struct apart_start){ .fn = fn, .arg = arg, .allowed = *allowed,
-					    .off = off, .busy = true };
-	}
-	pthread_mutex_unlock(&stacks.lock);
-	return st;
-}
-
-/* The start st, thread's (created) or no thread's (free again). */
-static void start_done(struct apart_start *st, const pthread_t *thread)
-{
-	pthread_mutex_lock(&stacks.lock);
-	st->busy = thread != NULL;
-	st->created = thread != NULL;
-	if (thread)
-		st->thread = *thread;
-	pthread_mutex_unlock(&stacks.lock);
-}
-
-/* The start of thread, joined, free again. */
-static void start_joined(pthread_t thread)
-{
-	pthread_mutex_lock(&stacks.lock);
-	for (unsigned i = 0; i < APART_STACKS; i++) {
-		if (starts[i].created && pthread_equal(starts[i].thread, thread)) {
-			starts[i].busy = false;
-			starts[i].created = false;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&stacks.lock);
-}
-
 void *thread_join_apart(pthread_t thread)
 {
-	struct apart_stack st = stack_take(NULL, &thread);
+	struct apart_stack st;
 	void *ret = NULL;
 
-	/* not joined, the thread may still run on its stack: left as it is */
+	/* not joined, the thread may still run on its stack: its entry is
+	 * left in the table; joined, it has read its entry (apart_main) */
 	if (pthread_join(thread, &ret) != 0)
 		return NULL;
-	start_joined(thread);
+	st = stack_take(NULL, &thread);
 	if (st.base)
 		stack_keep(st);
 	return ret;
@@ -303,20 +280,19 @@ static int create_apart(pthread_t *thread, void *(*fn)(void *), void *arg)
 		CPU_CLR(cpu, &others);
 		if (pthread_attr_init(&attr) == 0) {
 			void *stack = stack_into(&attr);
-			struct apart_start *st = start_take(fn, arg, &allowed, cpu);
 
+			if (stack)
+				stack_runs(stack, fn, arg, &allowed, cpu);
 			if (pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0)
-				r = st ? pthread_create(thread, &attr, apart_main, st)
-				       : pthread_create(thread, &attr, fn, arg);
-			if (st)
-				start_done(st, r == 0 ? thread : NULL);
+				r = stack ? pthread_create(thread, &attr, apart_main, stack)
+					  : pthread_create(thread, &attr, fn, arg);
 			if (stack && r == 0)
 				stack_started(stack, *thread);
 			else if (stack)
 				stack_unmap(stack);
 			pthread_attr_destroy(&attr);
 			/* placed: widening its set does not move it */
-			if (r == 0 && !st)
+			if (r == 0 && !stack)
 				(void)pthread_setaffinity_np(*thread, sizeof(allowed), &allowed);
 		}
 		if (r == 0)

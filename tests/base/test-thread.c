@@ -163,8 +163,8 @@ static void test_runs_anywhere_after(void **state)
 /*
  * Nine threads apart at once: eight run on stacks of thread.c's, the ninth
  * on one of glibc's (the table holds eight); each sees the creator's whole
- * set of CPUs, the eight widened by themselves, the ninth, past the starts
- * thread.c keeps (as many), by its creator. Once all are joined, two of
+ * set of CPUs, the eight widened by themselves (apart_main, from their
+ * entries in the table), the ninth by its creator. Once all are joined, two of
  * the eight are kept and six unmapped, and the ninth's is still mapped
  * (glibc keeps its stacks for its next thread); two threads apart at once
  * then run on the two kept, and a third on a new stack.

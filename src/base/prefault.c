@@ -9,13 +9,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22
-#endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
-/* what prefault_code maps a call */
+/* what prefault_code reads before it asks go_on again */
 #define CODE_STEP (64 * 1024)
 
 static bool unsupported; /* set once, read by any thread: a stale false costs one call */
@@ -47,7 +44,8 @@ size_t prefault_ahead(void *base, size_t faulted, size_t used, size_t size, size
 	return end ? (size_t)(end - (char *)base) : SIZE_MAX;
 }
 
-/* The executable segments of the program: [lo, hi) each, page-aligned. */
+/* The readable executable segments of the program: [lo, hi) each,
+ * page-aligned. */
 struct code_ranges {
 	uintptr_t lo[16], hi[16];
 	unsigned n;
@@ -65,7 +63,8 @@ static int add_code(struct dl_phdr_info *info, size_t size, void *data)
 	for (ElfW(Half) i = 0; i < info->dlpi_phnum && cr->n < 16; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || !ph->p_memsz)
+		if (ph->p_type != PT_LOAD || (ph->p_flags & (PF_R | PF_X)) != (PF_R | PF_X) ||
+		    !ph->p_memsz)
 			continue;
 		cr->lo[cr->n] = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
 		cr->hi[cr->n] = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
@@ -76,6 +75,7 @@ static int add_code(struct dl_phdr_info *info, size_t size, void *data)
 
 void prefault_code(bool (*go_on)(void))
 {
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	struct code_ranges cr = { .n = 0 };
 
 	(void)dl_iterate_phdr(add_code, &cr);
@@ -83,8 +83,10 @@ void prefault_code(bool (*go_on)(void))
 		for (uintptr_t a = cr.lo[i]; a < cr.hi[i]; a += CODE_STEP) {
 			uintptr_t b = cr.hi[i] - a > CODE_STEP ? a + CODE_STEP : cr.hi[i];
 
-			if (!go_on() || madvise((void *)a, b - a, MADV_POPULATE_READ) < 0)
+			if (!go_on())
 				return;
+			for (uintptr_t p = a; p < b; p += page)
+				(void)*(const volatile char *)p;
 		}
 	}
 }

@@ -31,15 +31,17 @@ char *prefault_range(void *from, void *to);
 size_t prefault_ahead(void *base, size_t faulted, size_t used, size_t size, size_t window);
 
 /*
- * Maps the pages of the program's code (its executable segments, from the
- * page cache) in one system call per 64 KiB, for as long as go_on() says
- * true: each 64 KiB of code the program runs for the first time is a page
- * fault otherwise (fault-around maps that much), 11 to 15 us on a virtual
- * machine with shadow page tables. For a thread that would otherwise wait
- * (the early thread of thread.h). The libraries' code is left alone: libc's
- * is 1.3 MiB, most of which vmscope never runs, and all of it would count
- * in vmscope's resident set. Nothing where the kernel cannot (before 5.14,
- * MADV_POPULATE_READ).
+ * Reads a byte of each page of the program's code (its readable executable
+ * segments), 64 KiB at a time, for as long as go_on() says true. Each
+ * 64 KiB of code the program runs for the first time is a page fault
+ * otherwise (fault-around maps that much from the page cache), 11 to 15 us
+ * on a virtual machine with shadow page tables, and there each page's first
+ * access is a fault of the host's besides, even once mapped (about 1.2 us):
+ * read here, both are paid by this thread instead of the one that runs the
+ * code. For a thread that would otherwise wait (the early thread of
+ * thread.h). The libraries' code is left alone: libc's is 1.3 MiB, most of
+ * which vmscope never runs, and all of it would count in vmscope's
+ * resident set.
  */
 void prefault_code(bool (*go_on)(void));
 

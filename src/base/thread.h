@@ -29,7 +29,7 @@ void *thread_join_apart(pthread_t thread);
  * thread begins on a vCPU woken from idle 0.1 to 0.2 ms after
  * pthread_create() returns, longer than vmscope takes from its start to
  * its first read of smaps; started early, it has begun by then. Until
- * given its function it maps the program's code for the caller
+ * given its function it reads the program's code in for the caller
  * (prefault_code), then polls (sched_yield) for up to 1 ms, then sleeps.
  * Once a process: a call after the first does nothing.
  */

@@ -502,22 +502,6 @@ static struct code_seen code_seen(void)
 	return seen;
 }
 
-/* Whether the kernel maps pages on request (MADV_POPULATE_READ, 5.14). */
-static bool kernel_maps_code(void)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-
-	return madvise((void *)((uintptr_t)&kernel_maps_code & ~(page - 1)), page, 22) == 0;
-}
-
-/* fn in a child, where the kernel maps pages on request. */
-static void code_in_child(void (*fn)(void))
-{
-	if (!kernel_maps_code())
-		skip();
-	in_child(fn);
-}
-
 static unsigned go_on_calls;
 
 static bool go_on_yes(void)
@@ -555,7 +539,7 @@ static void code_prefaulted(void)
 static void test_prefault_code(void **state)
 {
 	(void)state;
-	code_in_child(code_prefaulted);
+	in_child(code_prefaulted);
 }
 
 /* The early thread maps the code while it waits to be given a function. */
@@ -579,7 +563,7 @@ static void early_prefaults(void)
 static void test_early_prefaults(void **state)
 {
 	(void)state;
-	code_in_child(early_prefaults);
+	in_child(early_prefaults);
 }
 
 /* test_watch_move's watched thread: on `on`, says its id if `say`, then

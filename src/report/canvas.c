@@ -81,6 +81,19 @@ void canvas_init(struct canvas *c, unsigned width)
 	*c = (struct canvas){ .width = width, .memo_cp = UINT32_MAX };
 }
 
+void canvas_reserve(struct canvas *c, size_t cells)
+{
+	if (cells <= c->alloc)
+		return;
+	if (c->height == 0) {
+		/* nothing to keep: not copied into the new room's pages */
+		free(c->cells);
+		c->cells = NULL;
+	}
+	c->cells = xreallocarray(c->cells, cells, sizeof(*c->cells));
+	c->alloc = cells;
+}
+
 void canvas_release(struct canvas *c)
 {
 	free(c->cells);
@@ -108,12 +121,9 @@ static inline struct canvas_cell *cell_at(struct canvas *c, unsigned x, size_t y
  */
 static void restride(struct canvas *c, unsigned stride)
 {
-	if (c->alloc) {
-		c->cells = xreallocarray(c->cells, c->alloc, (size_t)stride * sizeof(*c->cells));
-		for (size_t y = c->height; y-- > 1;)
-			memmove(c->cells + y * stride, c->cells + y * c->stride,
-				c->init * sizeof(*c->cells));
-	}
+	ARRAY_GROW(c->cells, c->height * stride, c->alloc);
+	for (size_t y = c->height; y-- > 1;)
+		memmove(c->cells + y * stride, c->cells + y * c->stride, c->init * sizeof(*c->cells));
 	c->stride = stride;
 }
 
@@ -138,20 +148,9 @@ static void set_columns(struct canvas *c, unsigned upto)
 size_t canvas_add_row(struct canvas *c)
 {
 	size_t y = c->height;
-	size_t need;
 
-	/* rows are allocated as runs of cells: grow in whole rows */
-	if (y + 1 > c->alloc) {
-		size_t rows = c->alloc;
-
-		/* a row's room at least, for a canvas of no set column yet */
-		size_t stride = c->stride ? c->stride : 1;
-
-		need = (y + 1) * stride;
-		rows *= stride;
-		ARRAY_GROW(c->cells, need, rows);
-		c->alloc = rows / stride;
-	}
+	/* a row's room at least, for a canvas of no set column yet */
+	ARRAY_GROW(c->cells, (y + 1) * (c->stride ? c->stride : 1), c->alloc);
 	memcpy(c->cells + y * c->stride, blank_row, c->init * sizeof(*c->cells));
 	c->height = y + 1;
 	return y;

@@ -51,7 +51,8 @@ struct canvas {
 	 * canvas_init clears it; set it before drawing.
 	 */
 	bool ascii;
-	size_t height, alloc; /* rows */
+	size_t height;
+	size_t alloc; /* cells allocated */
 	/* height rows of stride cells, row-major: columns [0, init) of every
 	 * row are set; those after are not, and read as blanks. A piped
 	 * report's rows are CANVAS_MAX_WIDTH columns wide, of which its lines
@@ -72,6 +73,10 @@ enum {
 #define CANVAS_MAX_WIDTH 1024
 void canvas_init(struct canvas *c, unsigned width);
 void canvas_release(struct canvas *c);
+/* Room for `cells` cells, made now: a canvas printed each time it holds
+ * about that many then draws without growing, where growing copies what it
+ * holds into new pages (canvas_clear keeps the room). */
+void canvas_reserve(struct canvas *c, size_t cells);
 /* No rows; memory kept. */
 void canvas_clear(struct canvas *c);
 

@@ -41,6 +41,12 @@ void text_maybe_flush(struct text *t)
 		text_flush(t);
 }
 
+void text_reserve(struct text *t)
+{
+	/* a flush comes after the row that reaches the bound: one row over */
+	canvas_reserve(&t->cv, FLUSH_CELLS + t->cv.width);
+}
+
 size_t text_blank_line(struct text *t)
 {
 	return canvas_add_row(&t->cv);

@@ -37,6 +37,8 @@ struct text {
 void text_flush(struct text *t);
 /* Flushes once enough rows are drawn: memory stays bounded. */
 void text_maybe_flush(struct text *t);
+/* The canvas's room for what it holds between two flushes, made at once. */
+void text_reserve(struct text *t);
 size_t text_blank_line(struct text *t);
 /* The sink a shared part (tables.h) draws into: t's canvas, flushed as t's is. */
 struct report_sink text_sink(struct text *t);

@@ -305,6 +305,7 @@ int vms_report_text(FILE *out, const struct vms_snapshot *snap,
 		t.width = CANVAS_MAX_WIDTH;
 	}
 	canvas_init(&t.cv, t.width);
+	text_reserve(&t);
 	t.cv.ascii = t.opt.ascii;
 	strbuf_init(&t.sb);
 

@@ -258,7 +258,8 @@ ptrdiff_t vms_smaps_parse_lines(struct vms_smaps_parser *ps, const char *buf, si
 /* The same on a whole buffer (smaps or plain maps text). */
 int vms_smaps_parse(struct vms_snapshot *snap, const char *buf, size_t len);
 
-/* One maps line "start-end perms offset dev inode [name]" into r (name into arena). */
+/* One maps line "start-end perms offset dev inode [name]" into r (name into
+ * arena; with arena NULL the name is not kept: r->name NULL when there is one). */
 int vms_maps_parse_line(const char *line, size_t len, struct arena *arena, struct vms_region *r);
 
 /* smaps_rollup into snap->totals.rollup (and the rollup range). */

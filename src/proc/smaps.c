@@ -157,7 +157,7 @@ static inline int maps_line(const char *line, size_t len, struct arena *arena,
 		r->deleted = true;
 		nlen -= strlen(DELETED_SUFFIX);
 	}
-	r->name = nlen ? arena_strndup(arena, p, nlen) : "";
+	r->name = !nlen ? "" : arena ? arena_strndup(arena, p, nlen) : NULL;
 	return 0;
 }
 
@@ -650,20 +650,19 @@ int vms_rollup_parse(struct vms_snapshot *snap, const char *buf, size_t len)
 	const char *p = buf, *end = buf + len, *line;
 	struct vms_counters c = { .have = 0 };
 	struct vms_region hdr;
-	struct arena scratch;
 	unsigned hint = 0;
 	size_t llen;
 	bool first = true;
 	int r = 0;
 
-	arena_init(&scratch);
 	while (memlines_next(&p, end, &line, &llen) > 0) {
 		if (first) {
 			first = false;
-			/* "start-end ---p 00000000 00:00 0   [rollup]": the range covered */
-			r = vms_maps_parse_line(line, llen, &scratch, &hdr);
+			/* "start-end ---p 00000000 00:00 0   [rollup]": the range
+			 * covered (the name not kept) */
+			r = vms_maps_parse_line(line, llen, NULL, &hdr);
 			if (r < 0)
-				goto out;
+				return r;
 			snap->totals.rollup_start = hdr.start;
 			snap->totals.rollup_end = hdr.end;
 			continue;
@@ -672,11 +671,8 @@ int vms_rollup_parse(struct vms_snapshot *snap, const char *buf, size_t len)
 			continue;
 		r = smaps_parse_mem_line(line, llen, &c, &hint);
 		if (r < 0)
-			goto out;
+			return r;
 	}
-	r = 0;
 	snap->totals.rollup = c;
-out:
-	arena_release(&scratch);
-	return r;
+	return 0;
 }

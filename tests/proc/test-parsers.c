@@ -129,6 +129,18 @@ static void test_maps_lines(void **state)
 			assert_int_equal(r.thp_eligible, -1);
 		}
 		arena_release(&a);
+		/* no arena: the same line, its name not kept */
+		ret = vms_maps_parse_line(c->line, strlen(c->line), NULL, &r);
+		if (ret != c->ret)
+			fail_msg("case %zu '%s' with no arena: got %d, want %d", i, c->line, ret, c->ret);
+		if (ret == 0) {
+			assert_int_equal(r.start, c->start);
+			assert_int_equal(r.end, c->end);
+			if (c->name[0])
+				assert_null(r.name);
+			else
+				assert_string_equal(r.name, "");
+		}
 	}
 }
 

@@ -52,16 +52,9 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	need = sb->len + extra + 1;
 	if (need <= sb->alloc)
 		return;
-	if (!sb->alloc) {
-		sb->buf = NULL;
-	} else if (sb->len == 0) {
-		/* nothing to keep: a new block rather than realloc(), which
-		 * copies the whole old block into the new one's pages (a
-		 * page fault each where pages are dear) */
-		free(sb->buf);
-		sb->buf = NULL;
-	}
-	ARRAY_GROW(sb->buf, need, sb->alloc);
+	if (!sb->alloc)
+		sb->buf = NULL; /* the shared "", not freed */
+	ARRAY_GROW_KEPT(sb->buf, need, sb->alloc, sb->len);
 	if (sb->len == 0)
 		sb->buf[0] = '\0';
 }

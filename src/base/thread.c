@@ -67,6 +67,15 @@ static struct {
 	unsigned long kept;
 } stacks = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* The table's entry of the stack at base, or NULL; stacks.lock held. */
+static struct apart_stack *stack_at(const void *base)
+{
+	for (unsigned i = 0; i < stacks.n; i++)
+		if (stacks.s[i].base == base)
+			return &stacks.s[i];
+	return NULL;
+}
+
 /*
  * The table's entry of the stack at base, or of the one thread runs on
  * (base NULL), taken out of the table; base NULL in the entry if there is
@@ -163,13 +172,13 @@ static void *stack_into(pthread_attr_t *attr)
 /* The table's stack at base is thread's. */
 static void stack_started(void *base, pthread_t thread)
 {
+	struct apart_stack *st;
+
 	pthread_mutex_lock(&stacks.lock);
-	for (unsigned i = 0; i < stacks.n; i++) {
-		if (stacks.s[i].base == base) {
-			stacks.s[i].started = true;
-			stacks.s[i].thread = thread;
-			break;
-		}
+	st = stack_at(base);
+	if (st) {
+		st->started = true;
+		st->thread = thread;
 	}
 	pthread_mutex_unlock(&stacks.lock);
 }
@@ -199,15 +208,15 @@ static void stack_keep(struct apart_stack st)
 static void stack_runs(void *base, void *(*fn)(void *), void *arg, const cpu_set_t *allowed,
 		       int off)
 {
+	struct apart_stack *st;
+
 	pthread_mutex_lock(&stacks.lock);
-	for (unsigned i = 0; i < stacks.n; i++) {
-		if (stacks.s[i].base == base) {
-			stacks.s[i].fn = fn;
-			stacks.s[i].arg = arg;
-			stacks.s[i].allowed = *allowed;
-			stacks.s[i].off = off;
-			break;
-		}
+	st = stack_at(base);
+	if (st) {
+		st->fn = fn;
+		st->arg = arg;
+		st->allowed = *allowed;
+		st->off = off;
 	}
 	pthread_mutex_unlock(&stacks.lock);
 }
@@ -228,18 +237,17 @@ static void *apart_main(void *base)
 	void *(*fn)(void *) = NULL;
 	void *arg = NULL;
 	cpu_set_t allowed, placed, now;
+	const struct apart_stack *st;
 
 	CPU_ZERO(&allowed);
 	CPU_ZERO(&placed);
 	pthread_mutex_lock(&stacks.lock);
-	for (unsigned i = 0; i < stacks.n; i++) {
-		if (stacks.s[i].base == base) {
-			fn = stacks.s[i].fn;
-			arg = stacks.s[i].arg;
-			allowed = placed = stacks.s[i].allowed;
-			CPU_CLR(stacks.s[i].off, &placed);
-			break;
-		}
+	st = stack_at(base);
+	if (st) {
+		fn = st->fn;
+		arg = st->arg;
+		allowed = placed = st->allowed;
+		CPU_CLR(st->off, &placed);
 	}
 	pthread_mutex_unlock(&stacks.lock);
 	if (pthread_getaffinity_np(pthread_self(), sizeof(now), &now) == 0 &&

@@ -76,6 +76,15 @@ void *xreallocarray(void *p, size_t n, size_t size)
 	return xrealloc(p, n * size);
 }
 
+void *xreallocarray_kept(void *p, size_t kept, size_t n, size_t size)
+{
+	if (kept == 0) {
+		free(p);
+		p = NULL;
+	}
+	return xreallocarray(p, n, size);
+}
+
 size_t array_grow_count(size_t alloc, size_t need)
 {
 	size_t n = alloc < 8 ? 8 : alloc;

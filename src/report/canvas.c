@@ -85,12 +85,7 @@ void canvas_reserve(struct canvas *c, size_t cells)
 {
 	if (cells <= c->alloc)
 		return;
-	if (c->height == 0) {
-		/* nothing to keep: not copied into the new room's pages */
-		free(c->cells);
-		c->cells = NULL;
-	}
-	c->cells = xreallocarray(c->cells, cells, sizeof(*c->cells));
+	c->cells = xreallocarray_kept(c->cells, c->height * c->stride, cells, sizeof(*c->cells));
 	c->alloc = cells;
 }
 
@@ -121,7 +116,7 @@ static inline struct canvas_cell *cell_at(struct canvas *c, unsigned x, size_t y
  */
 static void restride(struct canvas *c, unsigned stride)
 {
-	ARRAY_GROW(c->cells, c->height * stride, c->alloc);
+	ARRAY_GROW_KEPT(c->cells, c->height * stride, c->alloc, c->height * c->stride);
 	for (size_t y = c->height; y-- > 1;)
 		memmove(c->cells + y * stride, c->cells + y * c->stride, c->init * sizeof(*c->cells));
 	c->stride = stride;
@@ -150,7 +145,7 @@ size_t canvas_add_row(struct canvas *c)
 	size_t y = c->height;
 
 	/* a row's room at least, for a canvas of no set column yet */
-	ARRAY_GROW(c->cells, (y + 1) * (c->stride ? c->stride : 1), c->alloc);
+	ARRAY_GROW_KEPT(c->cells, (y + 1) * (c->stride ? c->stride : 1), c->alloc, y * c->stride);
 	memcpy(c->cells + y * c->stride, blank_row, c->init * sizeof(*c->cells));
 	c->height = y + 1;
 	return y;

@@ -65,6 +65,50 @@ static void test_grow_keeps_items(void **state)
 	free(items);
 }
 
+/*
+ * ARRAY_GROW_KEPT keeps the items in use, down to one; with none, a block
+ * of the new count all the same. A strbuf of one byte grown keeps it.
+ */
+static void test_grow_kept(void **state)
+{
+	struct strbuf sb;
+	int *items = NULL;
+	size_t n = 0, alloc = 0;
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		ARRAY_GROW_KEPT(items, n + 1, alloc, n);
+		items[n++] = 1000 + i;
+	}
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(items[i], 1000 + i);
+	/* one in use, grown far past it */
+	ARRAY_GROW_KEPT(items, 1, alloc, (size_t)0);
+	n = 1;
+	items[0] = 7;
+	ARRAY_GROW_KEPT(items, 100000, alloc, n);
+	assert_true(alloc >= 100000);
+	assert_int_equal(items[0], 7);
+	/* none in use: room for the new count */
+	ARRAY_GROW_KEPT(items, 300000, alloc, (size_t)0);
+	assert_true(alloc >= 300000);
+	for (size_t i = 0; i < 300000; i++)
+		items[i] = (int)i;
+	assert_int_equal(items[299999], 299999);
+	free(items);
+
+	strbuf_init(&sb);
+	strbuf_addch(&sb, 'x');
+	strbuf_grow(&sb, 100000);
+	assert_int_equal(sb.len, 1);
+	assert_string_equal(sb.buf, "x");
+	strbuf_reset(&sb);
+	strbuf_grow(&sb, 1000000);
+	assert_int_equal(sb.len, 0);
+	assert_string_equal(sb.buf, "");
+	strbuf_release(&sb);
+}
+
 static void say_hook(void)
 {
 	fputs("hook ran\n", stderr);
@@ -304,6 +348,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grow_count),
 		cmocka_unit_test(test_grow_keeps_items),
+		cmocka_unit_test(test_grow_kept),
 		cmocka_unit_test(test_overflow_dies),
 		cmocka_unit_test(test_die_hook_runs_first),
 		cmocka_unit_test(test_arena_big_block),

@@ -42,6 +42,14 @@ wait_lines() {
 	done
 	return 1
 }
+# wait_regions FILE N: until FILE holds N samples with regions, up to 30 s
+wait_regions() {
+	for _ in $(seq 1 600); do
+		[ -f "$1" ] && [ "$(grep -c '"regions"' "$1")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 # kernel_rss PID ADDR: the Rss in bytes of the smaps entry starting at ADDR (hex)
 kernel_rss() {
 	python3 - "$1" "$2" <<'PY'
@@ -72,9 +80,12 @@ sleep 0.3
 kill -USR1 "$tpid"
 wait_line "$tmp/grow.out" "grew 1"
 grow_mid=$(kernel_rss "$tpid" "$grow")
-# two more samples after each growth: the second begun after it, however
-# slow the build (a sanitizer's) takes them
-wait_lines "$tmp/grow.rec" $(($(wc -l <"$tmp/grow.rec") + 2))
+# two more samples with regions after the first growth: the second begun
+# after it, however slow the build (a sanitizer's) takes them. Samples of
+# the totals alone do not count: the recorder leaves the regions out of
+# those its --cpu budget has not earned, as it does when a region sample
+# costs more than 5% of an interval (a sanitizer build on a busy machine).
+wait_regions "$tmp/grow.rec" $(($(grep -c '"regions"' "$tmp/grow.rec") + 2))
 kill -USR1 "$tpid"
 wait_line "$tmp/grow.out" "grew 2"
 wait_lines "$tmp/grow.rec" $(($(wc -l <"$tmp/grow.rec") + 2))

@@ -22,10 +22,12 @@ enum {
 	 * A file of the live /proc that the kernel writes whole at the first
 	 * read with room for it (a single_open file: stat, status,
 	 * smaps_rollup, limits, cgroup, oom_score, a task's stat and syscall;
-	 * and oom_score_adj, written from one buffer): a short read
-	 * is its end, and it is a regular file, not asked of fstat. Two
-	 * system calls less a file: a process of 1,000 threads is read two
-	 * files a thread.
+	 * oom_score_adj, written from one buffer; and cmdline, whose read
+	 * copies the arguments until the reader's room or their end is
+	 * reached, a page of the process at a time): a short read is its
+	 * end, and it is a regular file, not asked of fstat. Two system
+	 * calls less a file: a process of 1,000 threads is read two files a
+	 * thread.
 	 */
 	PROCFILE_WHOLE = 1 << 1,
 };

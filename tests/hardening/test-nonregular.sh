@@ -87,12 +87,12 @@ EOF
 	if python3 - "$tmp/${kind}2.out" 2>/dev/null <<'PY'; then
 import json, sys
 d = json.load(open(sys.argv[1]))
-bad = [k for k in ('smaps', 'smaps_rollup', 'status') if not d['sources'][k]['error']]
+bad = [k for k in ('smaps', 'smaps_rollup', 'status', 'cmdline') if not d['sources'][k]['error']]
 sys.exit(1 if bad else 0)
 PY
-		ok "$kind tree: JSON marks smaps, smaps_rollup and status unread"
+		ok "$kind tree: JSON marks smaps, smaps_rollup, status and cmdline unread"
 	else
-		not_ok "$kind tree: JSON marks smaps, smaps_rollup and status unread" \
+		not_ok "$kind tree: JSON marks smaps, smaps_rollup, status and cmdline unread" \
 			"$(head -c 600 "$tmp/${kind}2.out")" "$(cat "$tmp/${kind}2.ru" "$tmp/${kind}2.err" 2>&1 | head -20)"
 	fi
 done

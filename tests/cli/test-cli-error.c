@@ -2,7 +2,7 @@
 /*
  * cli_error's own printf: each conversion it knows written as printf
  * writes it, strings escaped for the terminal, on one line after
- * "vmscope: ".
+ * "vmscope: ". And cli_is_pid, which tells a PID from a NAME.
  */
 #include "config.h"
 
@@ -114,6 +114,30 @@ static void test_unknown(void **state)
 	free(got);
 }
 
+/* A PID is a positive decimal number that a pid_t holds, nothing else. */
+static void test_is_pid(void **state)
+{
+	static const struct {
+		const char *s;
+		pid_t pid; /* 0: not a PID */
+	} cases[] = {
+		{ "1", 1 },        { "4242", 4242 },  { "007", 7 },  { "2147483647", 2147483647 },
+		{ "2147483648", 0 }, { "99999999999999999999999", 0 }, { "0", 0 }, { "000", 0 },
+		{ "", 0 },          { "-1", 0 },       { "+1", 0 },   { " 1", 0 },
+		{ "1 ", 0 },        { "12a", 0 },      { "0x10", 0 }, { "sshd", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pid_t pid = -1;
+		bool is = cli_is_pid(cases[i].s, &pid);
+
+		if (is != (cases[i].pid != 0) || (is && pid != cases[i].pid))
+			fail_msg("'%s': %s %d, want %d", cases[i].s, is ? "pid" : "not a pid",
+				 (int)pid, (int)cases[i].pid);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_widths),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_is_pid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,8 +79,6 @@
  * back to the system, so that what was needed to get ahead is not held
  * while the consumer builds on what it read. */
 #define READAHEAD_SPARE (READAHEAD_NEAR + READAHEAD_FIRST_SPARE - 1)
-/* The buffers made at the start: the ring's and the first spares. */
-#define READAHEAD_START (READAHEAD_NEAR + READAHEAD_FIRST_SPARE)
 
 struct readahead_chunk {
 	char *data;
@@ -99,10 +97,9 @@ struct procfile_reader {
 	char *spare[READAHEAD_SPARE];
 	unsigned n_spare;
 	/* the buffers made at the start that the reader has not read into
-	 * yet, their pages not in memory */
-	char *fresh[READAHEAD_START];
+	 * yet, their pages not in memory (the reader's alone once it runs) */
+	char *fresh[READAHEAD_NEAR + READAHEAD_FIRST_SPARE];
 	unsigned n_fresh;
-	bool making;               /* the consumer still makes them */
 	int error;                 /* -errno from read(), or 0 */
 	bool done;                 /* the reader hit the end or an error */
 	bool stop;                 /* the consumer closed the file */
@@ -220,17 +217,15 @@ static char *slab_slot(struct procfile_reader *rd)
 	return rd->slab + (size_t)slot * READAHEAD_BUF;
 }
 
-/* Whether buf is one of the buffers made at the start, not read into
- * before (from now on it has been); rd->lock held. */
-static bool take_fresh(struct procfile_reader *rd, const char *buf)
+static void reader_fault_in(struct procfile_reader *rd, char *buf)
 {
 	for (unsigned i = 0; i < rd->n_fresh; i++) {
 		if (rd->fresh[i] != buf)
 			continue;
 		rd->fresh[i] = rd->fresh[--rd->n_fresh];
-		return true;
+		prefault_chunk(buf);
+		return;
 	}
-	return false;
 }
 
 /* Whether the reader must wait for the consumer to take a chunk; rd->lock held. */
@@ -376,7 +371,7 @@ static void *readahead_main(void *arg)
 		struct readahead_chunk *c;
 		size_t len = 0;
 		int error = 0;
-		bool eof = false, fresh;
+		bool eof = false;
 
 		pthread_mutex_lock(&rd->lock);
 		/* the ring full: polled first, as the consumer polls (poll_for),
@@ -391,22 +386,18 @@ static void *readahead_main(void *arg)
 			return NULL;
 		}
 		c = &rd->ring[rd->produced % READAHEAD_AWAY];
-		/* the first buffers come as the consumer makes them (all of
-		 * them before it can stop the reader: readahead_start) */
-		while (!c->data && !rd->n_spare && rd->making)
-			pthread_cond_wait(&rd->cond, &rd->lock);
 		if (!c->data && rd->n_spare)
 			c->data = rd->spare[--rd->n_spare];
 		/* ahead while the consumer is away: into the slab */
 		if (!c->data && rd->limit > READAHEAD_NEAR)
 			c->data = slab_slot(rd);
-		fresh = c->data && (in_slab(rd, c->data) || take_fresh(rd, c->data));
 		pthread_mutex_unlock(&rd->lock);
 		if (!c->data)
 			c->data = xmalloc(READAHEAD_BUF);
-		/* a buffer not read into before: its pages at once */
-		if (fresh)
-			prefault_chunk(c->data);
+		if (in_slab(rd, c->data))
+			prefault_chunk(c->data); /* at once, as the first buffers' */
+		else
+			reader_fault_in(rd, c->data);
 
 		/* /proc gives a page or so per read: gather many into one chunk
 		 * so that handing chunks over costs little. */
@@ -610,20 +601,14 @@ void readahead_start(struct procfile *pf, int64_t poll_ns)
 	rd->poll_ns = poll_ns;
 	rd->begins = pf->reader_begins;
 	rd->limit = READAHEAD_NEAR;
-	/*
-	 * All the buffers the reader needs while the consumer keeps up are
-	 * made by this thread: a thread's first malloc() makes it an arena of
-	 * its own, system calls and page faults on the reader's way (it took
-	 * one at its second chunk when it had one buffer from here). The
-	 * first before the reader starts, the others while it reads into it,
-	 * each handed over as it is made (the reader waits for one it needs
-	 * meanwhile): each malloc() here writes into a page of the heap not
-	 * touched before, 10 to 14 us a buffer on a virtual machine whose
-	 * faults are dear, and the reader's first read of smaps began 0.1 ms
-	 * later when it waited for all eight (1,027 VMAs).
-	 */
-	rd->ring[0].data = rd->fresh[rd->n_fresh++] = xmalloc(READAHEAD_BUF);
-	rd->making = true;
+	/* all the buffers the reader needs while the consumer keeps up, made
+	 * by this thread: a thread's first malloc() makes it an arena of its
+	 * own, system calls and page faults on the reader's way (it took one
+	 * at its second chunk when it had one buffer from here) */
+	for (unsigned i = 0; i < READAHEAD_NEAR; i++)
+		rd->ring[i].data = rd->fresh[rd->n_fresh++] = xmalloc(READAHEAD_BUF);
+	for (unsigned i = 0; i < READAHEAD_FIRST_SPARE; i++)
+		rd->spare[rd->n_spare++] = rd->fresh[rd->n_fresh++] = xmalloc(READAHEAD_BUF);
 	pthread_mutex_init(&rd->lock, NULL);
 	pthread_cond_init(&rd->cond, NULL);
 	pf->reader = rd;
@@ -633,15 +618,6 @@ void readahead_start(struct procfile *pf, int64_t poll_ns)
 		pf->reader = NULL;
 		readahead_free(rd);
 		return;
-	}
-	for (unsigned i = 1; i < READAHEAD_START; i++) {
-		char *buf = xmalloc(READAHEAD_BUF);
-
-		pthread_mutex_lock(&rd->lock);
-		rd->spare[rd->n_spare++] = rd->fresh[rd->n_fresh++] = buf;
-		rd->making = i + 1 < READAHEAD_START;
-		pthread_cond_broadcast(&rd->cond);
-		pthread_mutex_unlock(&rd->lock);
 	}
 	if (poll_ns > 0)
 		thread_watch_start(&rd->watch, rd->thread, WATCH_AFTER_NS, WATCH_NS);

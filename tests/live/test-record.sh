@@ -32,20 +32,16 @@ wait_line() {
 	done
 	return 1
 }
-# wait_lines FILE N: until FILE has N lines (a recording's head and its
-# first N-1 samples), up to 30 s: a sanitizer build can take longer to start
-# than a fixed delay allows
+# wait_lines FILE N [PATTERN]: until FILE has N lines (a recording's head
+# and its first N-1 samples), or N lines that hold PATTERN, up to 30 s: a
+# sanitizer build can take longer to start than a fixed delay allows
 wait_lines() {
+	local n
 	for _ in $(seq 1 600); do
-		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-# wait_regions FILE N: until FILE holds N samples with regions, up to 30 s
-wait_regions() {
-	for _ in $(seq 1 600); do
-		[ -f "$1" ] && [ "$(grep -c '"regions"' "$1")" -ge "$2" ] && return 0
+		if [ -f "$1" ]; then
+			if [ $# -gt 2 ]; then n=$(grep -c -- "$3" "$1"); else n=$(wc -l <"$1"); fi
+			[ "$n" -ge "$2" ] && return 0
+		fi
 		sleep 0.05
 	done
 	return 1
@@ -85,7 +81,7 @@ grow_mid=$(kernel_rss "$tpid" "$grow")
 # the totals alone do not count: the recorder leaves the regions out of
 # those its --cpu budget has not earned, as it does when a region sample
 # costs more than 5% of an interval (a sanitizer build on a busy machine).
-wait_regions "$tmp/grow.rec" $(($(grep -c '"regions"' "$tmp/grow.rec") + 2))
+wait_lines "$tmp/grow.rec" $(($(grep -c '"regions"' "$tmp/grow.rec") + 2)) '"regions"'
 kill -USR1 "$tpid"
 wait_line "$tmp/grow.out" "grew 2"
 wait_lines "$tmp/grow.rec" $(($(wc -l <"$tmp/grow.rec") + 2))

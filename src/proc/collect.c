@@ -79,10 +79,11 @@ int vms_proc_open(int root_fd, pid_t pid, bool live, struct vms_proc **ret)
 	 * snprintf, though a loop of digits would be 67 us sooner at smaps's
 	 * read (1,027 VMAs): this is the C library's printf met for the first
 	 * time, its pages faulted in before smaps and smaps_rollup are read.
-	 * Met between the two reads, those pages, which the target maps too,
-	 * each gained a mapper in that window, and the target's PSS in
-	 * smaps_rollup came out lower than its regions' sum (test-live's
-	 * shell, 8 failures in 16 runs so; strtol in cli_is_pid likewise).
+	 * Met between the two reads instead (pages the target may map too,
+	 * whose PSS moves as they gain a mapper), test-live's check that the
+	 * regions' PSS sums to the rollup's failed in 8 runs of 16 beside
+	 * the suite's other tests, 0 of 52 so (strtol in cli_is_pid
+	 * likewise; README, Speed, the thirty-fourth round).
 	 */
 	(void)snprintf(name, sizeof(name), "%d", (int)pid);
 	fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -65,8 +65,9 @@ int lister_read_file(struct vms_lister *l, pid_t pid, struct lister_kept *k, enu
 	char path[64];
 	int fd;
 
-	/* all but cmdline are written whole by the kernel at one read */
-	flags |= procfile_whole_if(l->live && f != KF_CMDLINE);
+	/* each is written whole by the kernel at one read (PROCFILE_WHOLE),
+	 * cmdline too: a refresh of top re-reads it for every process */
+	flags |= procfile_whole_if(l->live);
 	if (k && k->fd[f] >= 0)
 		return procfile_read_fd(k->fd[f], cap, flags, &l->sb);
 	if (!k || l->open_fds >= l->max_fds)

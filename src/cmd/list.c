@@ -71,11 +71,6 @@ struct list_out {
 	int root_fd;
 };
 
-struct list_format {
-	const char *name;
-	int (*write)(FILE *out, const struct list_out *o);
-};
-
 static size_t rows_shown(const struct list_out *o)
 {
 	return o->a->top && o->a->top < o->v->n_vis ? o->a->top : o->v->n_vis;
@@ -329,30 +324,20 @@ static int write_prometheus(FILE *out, const struct list_out *o)
 	return write_metrics(out, o, VMS_METRICS_PROMETHEUS);
 }
 
-/* The output formats: a new one is one line here. */
-static const struct list_format list_formats[] = {
-	{ "text", write_text },
-	{ "json", write_json },
-	{ "csv", write_csv },
-	{ "openmetrics", write_openmetrics },
-	{ "prometheus", write_prometheus },
+/* The writer of each of cmd_list_formats, in its order: a new format is
+ * a name there and a writer here. */
+static int (*const list_writers[])(FILE *out, const struct list_out *o) = {
+	write_text, write_json, write_csv, write_openmetrics, write_prometheus,
 };
-
-static const struct list_format *find_format(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(list_formats); i++)
-		if (strcmp(name, list_formats[i].name) == 0)
-			return &list_formats[i];
-	return NULL;
-}
+_Static_assert(ARRAY_SIZE(list_writers) == CMD_LIST_FORMATS,
+	       "a writer for each of cmd_list_formats");
 
 static void format_names(struct strbuf *sb)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(list_formats); i++)
-		strbuf_addf(sb, "%s%s", i ? (i + 1 == ARRAY_SIZE(list_formats) ? " or " : ", ") : "",
-			    list_formats[i].name);
+	for (size_t i = 0; i < CMD_LIST_FORMATS; i++)
+		strbuf_addf(sb, "%s%s", i ? (i + 1 == CMD_LIST_FORMATS ? " or " : ", ") : "",
+			    cmd_list_formats[i]);
 }
-
 
 static int list_option(int id, const char *arg, void *ctx)
 {
@@ -367,7 +352,7 @@ static int list_option(int id, const char *arg, void *ctx)
 	case 'n':
 		return cli_parse_uint("top", arg, 1, 100000000, &a->top);
 	case 'f':
-		if (!find_format(arg)) {
+		if (cmd_list_format(arg) < 0) {
 			strbuf_init(&sb);
 			format_names(&sb);
 			cli_error("unknown format '%s' (%s)", arg, sb.buf);
@@ -504,7 +489,7 @@ int cmd_list(int argc, char **argv)
 	struct list_out o = { .a = &a, .v = &v, .pl = &pl,
 			      .color = cli_want_color(a.color, STDOUT_FILENO), .root_fd = root_fd };
 	errno = 0; /* a write error of the writer's is the last errno set */
-	r = cmd_stream_done(stdout, find_format(a.format)->write(stdout, &o));
+	r = cmd_stream_done(stdout, list_writers[cmd_list_format(a.format)](stdout, &o));
 	if (r < 0 && r != -EPIPE) {
 		cli_error("cannot write the list: %s", strerror(-r));
 		status = EXIT_GONE;

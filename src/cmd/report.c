@@ -18,6 +18,7 @@
 #include "cmd/common/cli.h"
 #include "cmd/common/faults.h"
 #include "cmd/common/options.h"
+#include "cmd/common/procs.h"
 #include "cmd/common/render.h"
 #include "cmd/common/target.h"
 #include "vmscope/diff.h"
@@ -151,6 +152,10 @@ struct run {
 	const struct vms_reporter *rep;
 	int root_fd;
 	struct vms_elf_cache *cache;
+	/* of several processes, the one being reported (1-based) and their
+	 * count; 0 for one alone. headed: a report has been headed. */
+	size_t at, of;
+	bool headed;
 };
 
 /* The sums of the processes reported, for the totals line. */
@@ -228,6 +233,12 @@ static int report_one(struct run *run, pid_t pid, struct sums *sums)
 		status = EXIT_GONE;
 		goto out;
 	}
+	/* headed once read: a process gone has its line on stderr alone */
+	if (run->of) {
+		printf("%s==> pid %d, %zu of %zu <==\n", run->headed ? "\n" : "", (int)pid, run->at,
+		       run->of);
+		run->headed = true;
+	}
 	if (sums) {
 		sums->n++;
 		for (int m = 0; m < VMS_MEASURE__MAX; m++) {
@@ -272,7 +283,7 @@ static void say_sums(const struct sums *sums, const struct vms_report_options *r
 	bool partial = false;
 	char buf[32];
 
-	printf("\ntotal of %u processes", sums->n);
+	printf("\ntotal of %u process%s", sums->n, sums->n == 1 ? "" : "es");
 	for (size_t i = 0; i < ARRAY_SIZE(shown); i++) {
 		enum vms_measure m = shown[i].m;
 
@@ -326,9 +337,14 @@ static int report_several(struct run *run, const pid_t *pids, size_t n, int stat
 	struct sums sums = { 0 };
 
 	if (strcmp(run->rep->name, "text") != 0) {
-		cli_error("--format %s takes one process, and %zu match; 'vmscope snapshot' writes "
-			  "one each, 'vmscope list --format %s' lists them all",
-			  run->rep->name, n, run->rep->name);
+		if (cmd_list_format(run->rep->name) >= 0)
+			cli_error("--format %s takes one process, and %zu match; 'vmscope snapshot' "
+				  "writes one each, 'vmscope list --format %s' lists them all",
+				  run->rep->name, n, run->rep->name);
+		else
+			cli_error("--format %s takes one process, and %zu match; 'vmscope snapshot' "
+				  "writes one each, which 'vmscope show --format %s' renders",
+				  run->rep->name, n, run->rep->name);
 		return EXIT_USAGE;
 	}
 	if (run->a->faults_ns || run->a->reset_refs) {
@@ -338,8 +354,8 @@ static int report_several(struct run *run, const pid_t *pids, size_t n, int stat
 	for (size_t i = 0; i < n; i++) {
 		int s;
 
-		printf("%s==> pid %d, %zu of %zu <==\n", i ? "\n" : "", (int)pids[i], i + 1, n);
-		fflush(stdout);
+		run->at = i + 1;
+		run->of = n;
 		s = report_one(run, pids[i], &sums);
 		if (s && !status)
 			status = s;

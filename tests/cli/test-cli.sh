@@ -641,8 +641,29 @@ run "$vmscope" --color never "$m1" vmscope-no-such-process-name
 expect "report of a PID and a NAME that matches nothing: the one, and exit 1" 1 "no process matches"
 grep -q "^$many  pid $m1" "$tmp/out" && ok "report of a PID and a NAME that matches nothing: the PID's report" ||
 	not_ok "report of a PID and a NAME that matches nothing: the PID's report" "$(head -3 "$tmp/out")"
+# a PID gone (a child reaped) before another: said on stderr, no heading
+# of its own, the other's report headed as the second of two
+sh -c 'exit 0' &
+gone=$!
+wait $gone
+run "$vmscope" --color never "$gone" "$m1"
+expect "report of a gone PID and a live one: exit 1, the gone one said" 1 "no process with pid $gone"
+[ "$(grep -c '^==> pid' "$tmp/out")" = 1 ] && grep -q "^==> pid $m1, 2 of 2 <==" "$tmp/out" &&
+	grep -q '^total of 1 process  ' "$tmp/out" &&
+	ok "report of a gone PID and a live one: the live one headed, the total of 1 process" ||
+	not_ok "report of a gone PID and a live one: the live one headed, the total of 1 process" \
+		"$(grep -E '^(==>|total)' "$tmp/out")"
 run "$vmscope" -f json "$many"
 expect "report --format json of two processes: a usage error" 2 "takes one process"
+grep -q "'vmscope list --format json' lists them all" "$tmp/err" &&
+	ok "report --format json of two processes: list --format json said" ||
+	not_ok "report --format json of two processes: list --format json said" "$(cat "$tmp/err")"
+run "$vmscope" -f html "$many"
+expect "report --format html of two processes: a usage error, no list format named" 2 \
+	"which 'vmscope show --format html' renders"
+! grep -q "vmscope list --format html" "$tmp/err" &&
+	ok "report --format html of two processes: no 'list --format html' (there is none)" ||
+	not_ok "report --format html of two processes: no 'list --format html' (there is none)" "$(cat "$tmp/err")"
 run "$vmscope" pages "$many"
 expect "pages of a NAME that matches two: they are listed, exit 2" 2 "2 processes match '$many'"
 run "$vmscope" snapshot "$many"

@@ -9,6 +9,18 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *const cmd_list_formats[CMD_LIST_FORMATS] = {
+	"text", "json", "csv", "openmetrics", "prometheus",
+};
+
+int cmd_list_format(const char *name)
+{
+	for (int i = 0; i < CMD_LIST_FORMATS; i++)
+		if (strcmp(name, cmd_list_formats[i]) == 0)
+			return i;
+	return -1;
+}
+
 int cmd_procs_option(struct cmd_procs *p, int id, const char *arg, bool live)
 {
 	int r;

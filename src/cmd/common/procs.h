@@ -28,6 +28,13 @@ enum {
 	{ "full", 0, no_argument, OPT_PROCS_FULL, NULL, "match REGEX against the whole command line" }, \
 	{ "kernel", 'k', no_argument, 'k', NULL, "include kernel threads" }
 
+/* The formats of vmscope list, in its order: list.c has a writer for each. */
+#define CMD_LIST_FORMATS 5
+extern const char *const cmd_list_formats[CMD_LIST_FORMATS];
+/* Which of them name is, or -1 (the report names list's when it takes one
+ * process of several). */
+int cmd_list_format(const char *name);
+
 struct cmd_procs {
 	enum vms_group by;
 	int sort; /* enum vms_col, -1 for the default */

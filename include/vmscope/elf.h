@@ -16,6 +16,7 @@
 struct arena;
 struct strbuf;
 struct vms_elf_cache;
+struct stat;
 
 struct vms_elf_cache *vms_elf_cache_new(void);
 void vms_elf_cache_free(struct vms_elf_cache *cache);
@@ -29,6 +30,15 @@ void vms_elf_cache_free(struct vms_elf_cache *cache);
  */
 int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
 			struct vms_object *obj, struct arena *arena);
+
+/*
+ * Opens the file region r of the process at pid_dirfd maps, as the loads
+ * above do: a regular file only (-ENOEXEC for a device, a socket, an anon
+ * inode), never one on a FUSE filesystem or on an anonymous device no mount
+ * names (-EREMOTE: a stat or open there is a request to a server that need
+ * never answer). An fd and *st, or -errno.
+ */
+int vms_elf_open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *st);
 
 /*
  * A pass of the cache: one look at one process. An entry read or found

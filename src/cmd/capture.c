@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/arena.h"
 #include "base/escape.h"
 #include "base/parse.h"
 #include "base/procfile.h"
@@ -35,6 +36,7 @@
 #include "cmd/common/files.h"
 #include "cmd/common/options.h"
 #include "vmscope/collect.h"
+#include "vmscope/elf.h"
 
 #define CAPTURE_FILE_CAP (512u << 20)     /* smaps of 65,530 VMAs is ~50 MB */
 #define CAPTURE_OBJECT_CAP (256ull << 20) /* bytes of one mapped file copied */
@@ -205,9 +207,9 @@ static void read_tasks(struct capture *c, int pid_fd)
 	closedir(d);
 }
 
-/* The mapped file of a maps line, opened as the ELF reader opens it. */
-static void hold_object(struct capture *c, int pid_fd, uint64_t start, uint64_t end,
-			const char *path)
+/* The mapped file of region r (of a maps line), opened as the ELF reader
+ * opens it: a regular file, not on FUSE (vms_elf_open_mapped). */
+static void hold_object(struct capture *c, int pid_fd, const struct vms_region *r)
 {
 	char range[40];
 	struct cap_link *l;
@@ -217,30 +219,17 @@ static void hold_object(struct capture *c, int pid_fd, uint64_t start, uint64_t 
 	int fd;
 
 	/* the kernel names them without the leading zeros of maps */
-	snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64, start, end);
-	strbuf_init(&sb);
-	strbuf_addf(&sb, "map_files/%s", range);
-	/* O_NONBLOCK: a FIFO of a captured tree cannot block; only a regular file is kept */
-	fd = openat(pid_fd, sb.buf, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 && strstr(path, " (deleted)") == NULL) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "root%s", path);
-		fd = openat(pid_fd, sb.buf, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	}
-	strbuf_release(&sb);
+	snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64, r->start, r->end);
+	fd = vms_elf_open_mapped(pid_fd, r, &st);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return;
-	}
 	for (k = 0; k < c->n_objects; k++)
 		if (c->objects[k].dev == st.st_dev && c->objects[k].ino == st.st_ino)
 			break;
 	if (k < c->n_objects) {
 		close(fd);
 	} else {
-		const char *base = strrchr(path, '/') + 1;
+		const char *base = strrchr(r->name, '/') + 1;
 		struct cap_object *o;
 
 		ARRAY_GROW(c->objects, c->n_objects + 1, c->alloc_objects);
@@ -267,32 +256,19 @@ static void hold_objects(struct capture *c, int pid_fd, const struct strbuf *map
 	const char *p = maps->buf, *end = maps->buf + maps->len, *line;
 	size_t len;
 
-	while (memlines_next(&p, end, &line, &len) > 0) {
-		/* start-end perms offset dev inode path */
-		_cleanup_free_ char *copy = xstrndup(line, len);
-		char *field[6] = { NULL }, *s = copy, *dash, *e1, *e2;
-		uint64_t start, stop;
-		int nf = 0;
+	struct arena names;
 
-		while (nf < 5 && s) {
-			field[nf++] = s;
-			s = strchr(s, ' ');
-			if (s)
-				*s++ = '\0';
-		}
-		if (nf < 5 || !s || strcmp(field[4], "0") == 0)
+	arena_init(&names);
+	while (memlines_next(&p, end, &line, &len) > 0) {
+		struct vms_region r;
+
+		/* a file's mapping: a path and an inode */
+		if (vms_maps_parse_line(line, len, &names, &r) < 0 || !r.inode || !r.name ||
+		    r.name[0] != '/')
 			continue;
-		s += strspn(s, " ");
-		dash = strchr(field[0], '-');
-		if (s[0] != '/' || !dash)
-			continue;
-		errno = 0;
-		start = strtoull(field[0], &e1, 16);
-		stop = strtoull(dash + 1, &e2, 16);
-		if (errno || e1 != dash || *e2)
-			continue;
-		hold_object(c, pid_fd, start, stop, s);
+		hold_object(c, pid_fd, &r);
 	}
+	arena_release(&names);
 }
 
 /*

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/mounts.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -79,6 +80,14 @@ struct vms_elf_cache {
 	size_t n_slots; /* a power of two, or 0 */
 	size_t n_used;
 	uint64_t pass;  /* 0: none begun (vms_elf_cache_pass) */
+	/* the mountinfo of the process last asked about (elf_open_mapped):
+	 * its /proc directory's identity, the pass it was read in, the read's
+	 * result */
+	struct strbuf mounts;
+	dev_t mounts_dev;
+	ino_t mounts_ino;
+	uint64_t mounts_pass;
+	int mounts_r;
 };
 
 void vms_elf_cache_pass(struct vms_elf_cache *cache)
@@ -100,8 +109,12 @@ void elf_cache_entry_checked(const struct vms_elf_cache *cache, struct elf_cache
 struct vms_elf_cache *vms_elf_cache_new(void)
 {
 	/* Idempotent; libelf needs it before any other call. */
+	struct vms_elf_cache *cache;
+
 	(void)elf_version(EV_CURRENT);
-	return xcalloc(1, sizeof(struct vms_elf_cache));
+	cache = xcalloc(1, sizeof(*cache));
+	strbuf_init(&cache->mounts);
+	return cache;
 }
 
 void vms_elf_cache_free(struct vms_elf_cache *cache)
@@ -112,6 +125,7 @@ void vms_elf_cache_free(struct vms_elf_cache *cache)
 		if (cache->slots[i].used)
 			elf_facts_release(&cache->slots[i].facts);
 	free(cache->slots);
+	strbuf_release(&cache->mounts);
 	free(cache);
 }
 
@@ -246,12 +260,79 @@ static void unescape_path(struct strbuf *out, const char *name)
 	}
 }
 
-int elf_open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *ret_st)
+/* mountinfo can be long (a container host's); past this it is not trusted */
+#define MOUNTS_CAP (16u << 20)
+
+/* The mountinfo of the process at pid_dirfd: the cache's copy when it read
+ * that process's in this pass, else read into the cache (or own). */
+static int mounts_of(struct vms_elf_cache *cache, int pid_dirfd, struct strbuf *own,
+		     const struct strbuf **ret)
+{
+	struct stat st;
+
+	if (!cache || fstat(pid_dirfd, &st) < 0) {
+		*ret = own;
+		return procfile_read_at(pid_dirfd, "mountinfo", MOUNTS_CAP, 0, own);
+	}
+	*ret = &cache->mounts;
+	if (cache->mounts_pass && cache->mounts_pass == cache->pass &&
+	    cache->mounts_dev == st.st_dev && cache->mounts_ino == st.st_ino)
+		return cache->mounts_r;
+	cache->mounts_r = procfile_read_at(pid_dirfd, "mountinfo", MOUNTS_CAP, 0, &cache->mounts);
+	cache->mounts_dev = st.st_dev;
+	cache->mounts_ino = st.st_ino;
+	cache->mounts_pass = cache->pass ? cache->pass : 1;
+	return cache->mounts_r;
+}
+
+/*
+ * Whether the file r maps must be left alone: on a FUSE filesystem, a
+ * stat, an open or a read of it is a request to the filesystem's server,
+ * and one that never answers leaves the caller in an uninterruptible sleep
+ * that even SIGKILL does not end, so that any user allowed to mount FUSE
+ * could stop vmscope run as root (or serve) for as long as they like. A
+ * FUSE filesystem's device is an anonymous one (major 0) unless it is
+ * fuseblk, which only root may mount; so only an anonymous device is looked
+ * up, in the process's mountinfo (which names its mounts' devices as maps
+ * does its files'), then in vmscope's own (a file of the host's under a
+ * container's overlay). One no mount names may be a FUSE one unmounted
+ * lazily while mapped: left alone too, as is every anonymous device when
+ * the process's mountinfo cannot be read (not a captured tree's, which
+ * has none: its files are copies).
+ */
+static bool leave_alone(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r)
+{
+	const struct strbuf *m;
+	struct strbuf own;
+	enum mounts_kind kind = MOUNTS_NONE;
+	int rm;
+
+	if (r->dev_major != 0)
+		return false;
+	strbuf_init(&own);
+	rm = mounts_of(cache, pid_dirfd, &own, &m);
+	if (rm == -ENOENT) {
+		strbuf_release(&own);
+		return false;
+	}
+	if (rm >= 0)
+		kind = mounts_kind_of(m->buf, m->len, r->dev_major, r->dev_minor);
+	if (rm >= 0 && kind == MOUNTS_NONE &&
+	    procfile_read_at(AT_FDCWD, "/proc/self/mountinfo", MOUNTS_CAP, 0, &own) >= 0)
+		kind = mounts_kind_of(own.buf, own.len, r->dev_major, r->dev_minor);
+	strbuf_release(&own);
+	return kind != MOUNTS_OTHER;
+}
+
+int elf_open_mapped(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+		    struct stat *ret_st)
 {
 	struct strbuf path;
 	char name[64];
 	int fd, first;
 
+	if (leave_alone(cache, pid_dirfd, r))
+		return -EREMOTE;
 	(void)snprintf(name, sizeof(name), "map_files/%" PRIx64 "-%" PRIx64, r->start, r->end);
 	fd = open_regular_at(pid_dirfd, name, 0, ret_st);
 	if (fd >= 0 || fd == -ELF_NOT_REGULAR)

@@ -136,10 +136,14 @@ bool elf_add_overflows(uint64_t a, uint64_t b, uint64_t limit);
 /*
  * Opens the file region r of the process at pid_dirfd maps, through
  * map_files/ or else root/<path> (the inode must match), when it is a regular
- * file: opening a mapped device can have effects. Returns an fd and fills
- * ret_st, or -ELF_NOT_REGULAR or -errno.
+ * file: opening a mapped device can have effects. Not on a FUSE filesystem,
+ * nor on an anonymous device no mount names (-EREMOTE; see elf-facts.c); the
+ * cache (may be NULL) keeps the process's mountinfo for that. Returns an fd
+ * and fills ret_st, or -ELF_NOT_REGULAR, -EREMOTE or -errno.
  */
-int elf_open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *ret_st);
+struct vms_elf_cache;
+int elf_open_mapped(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+		    struct stat *ret_st);
 
 /* One file's facts in the cache (struct vms_elf_cache, elf-facts.c). */
 struct elf_cache_entry {

@@ -352,7 +352,7 @@ static int load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct 
 		return e->facts.error;
 	}
 
-	fd = elf_open_mapped(pid_dirfd, r, &st);
+	fd = elf_open_mapped(cache, pid_dirfd, r, &st);
 	if (fd == -ELF_NOT_REGULAR)
 		return 0; /* not a file with contents: not ELF */
 	if (fd < 0) {
@@ -395,6 +395,11 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 	return load_object(cache, pid_dirfd, r, obj, arena);
 }
 
+int vms_elf_open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *st)
+{
+	return elf_open_mapped(NULL, pid_dirfd, r, st);
+}
+
 void vms_elf_prefetch(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r)
 {
 	if (cache && pid_dirfd >= 0)
@@ -424,7 +429,7 @@ static int cache_symbols(struct vms_elf_cache *cache, int pid_dirfd, const struc
 	if (!e || !e->facts.symbols_tried) {
 		if (pid_dirfd < 0)
 			return -EBADF;
-		fd = elf_open_mapped(pid_dirfd, r, &st);
+		fd = elf_open_mapped(cache, pid_dirfd, r, &st);
 		if (fd == -ELF_NOT_REGULAR)
 			return -ENOEXEC;
 		if (fd < 0)

@@ -36,6 +36,7 @@ static const struct {
 	{ EBADMSG, "EBADMSG" }, { EOVERFLOW, "EOVERFLOW" },
 	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ETIMEDOUT, "ETIMEDOUT" },
 	{ EXDEV, "EXDEV" }, /* sysv_shm: the process is in another IPC namespace */
+	{ EREMOTE, "EREMOTE" }, /* elf_error: a file on FUSE, not opened */
 };
 
 static void put_errno_name(struct jsonw *w, int err)

@@ -130,6 +130,9 @@ static const char *base_name(const char *path)
 /* Why an object's sections are not listed, or NULL when they are. */
 static const char *no_sections_reason(const struct vms_object *o)
 {
+	if (o->elf_error == -EREMOTE)
+		return "on a FUSE filesystem (or one unmounted since): not opened, as its server "
+		       "could make vmscope wait for ever";
 	if (!o->is_elf)
 		return o->elf_error ? "could not be read" : "not an ELF file: a plain file mapping";
 	if (o->elf_error)

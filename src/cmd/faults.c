@@ -19,6 +19,7 @@
 #include "cmd/common/cli.h"
 #include "cmd/common/faults.h"
 #include "cmd/common/options.h"
+#include "cmd/common/render.h"
 #include "vmscope/faults.h"
 
 enum {
@@ -136,8 +137,10 @@ int cmd_faults(int argc, char **argv)
 	if (fclose(mem) != 0 || r < 0) {
 		fputs("vmscope: cannot render the fault report\n", stderr);
 		status = EXIT_USAGE;
-	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		status = EXIT_GONE;
+	} else {
+		errno = 0;
+		(void)fwrite(buf, 1, len, stdout);
+		status = cmd_written(cmd_stream_done(stdout, 0), "the fault report");
 	}
 	free(buf);
 out:

@@ -490,10 +490,8 @@ int cmd_list(int argc, char **argv)
 			      .color = cli_want_color(a.color, STDOUT_FILENO), .root_fd = root_fd };
 	errno = 0; /* a write error of the writer's is the last errno set */
 	r = cmd_stream_done(stdout, list_writers[cmd_list_format(a.format)](stdout, &o));
-	if (r < 0 && r != -EPIPE) {
-		cli_error("cannot write the list: %s", strerror(-r));
-		status = EXIT_GONE;
-	}
+	if (r < 0)
+		status = cmd_written(r, "the list");
 out:
 	vms_lister_free(lister);
 	vms_plist_release(&pl);

@@ -218,12 +218,7 @@ static int print_listing(const struct pages_listing *l, const struct pages_args 
 	else
 		r = pages_render_text(stdout, l, a->bytes, false, !cli_locale_utf8(),
 				      cli_output_width(0, STDOUT_FILENO));
-	r = cmd_stream_done(stdout, r);
-	if (r < 0 && r != -EPIPE) {
-		cli_error("cannot write the listing: %s", strerror(-r));
-		return EXIT_GONE;
-	}
-	return 0;
+	return cmd_written(cmd_stream_done(stdout, r), "the listing");
 }
 
 /* *exec'd: the process replaced its program while read (read it again). */

@@ -334,8 +334,11 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "vmscope: cannot read process %d: %s\n", (int)pid, strerror(-err));
 		status = EXIT_GONE;
 	}
-	if (r < 0 && r != -EPIPE) {
-		fprintf(stderr, "vmscope: cannot write '%s': %s\n", out_name.buf, strerror(-r));
+	if (r < 0) {
+		/* silent for a closed pipe, whose reader has gone */
+		if (r != -EPIPE)
+			fprintf(stderr, "vmscope: cannot write '%s': %s\n", out_name.buf,
+				strerror(-r));
 		status = EXIT_GONE;
 	}
 	if (end == VMS_REC_END_EXITED && rec.samples == 0)

@@ -383,7 +383,9 @@ static int report_targets(int argc, char **argv, const struct typo *typo)
 		errno = 0;
 		printf("vmscope %s\n", VMSCOPE_VERSION);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
-			cli_error("cannot write the version: %s", cli_strerror(errno ? errno : EIO));
+			if (errno != EPIPE)
+				cli_error("cannot write the version: %s",
+					  cli_strerror(errno ? errno : EIO));
 			return EXIT_USAGE;
 		}
 		return 0;

@@ -104,8 +104,10 @@ int cmd_snapshot(int argc, char **argv)
 	strbuf_init(&why);
 	r = write_snapshot(snap, a.output, &why);
 	cmd_leave_to_exit(snap);
-	if (r < 0 && r != -EPIPE) {
-		cmd_say_cannot_write(a.output ? a.output : "-", r, &why);
+	if (r < 0) {
+		/* silent for a closed pipe, whose reader has gone */
+		if (r != -EPIPE)
+			cmd_say_cannot_write(a.output ? a.output : "-", r, &why);
 		status = EXIT_GONE;
 	}
 	strbuf_release(&why);

@@ -18,6 +18,7 @@
 #include "cmd/common/cli.h"
 #include "cmd/common/procs.h"
 #include "cmd/common/recorder.h"
+#include "cmd/common/render.h"
 #include "tui/screen.h"
 #include "tui/top.h"
 #include "tui/viewmodel.h"
@@ -176,9 +177,10 @@ static int run(struct top_args *a)
 		unsigned width = cli_output_width(0, STDOUT_FILENO);
 
 		a->o.color = cli_want_color(a->color, STDOUT_FILENO);
+		errno = 0; /* a write error of the listing's is the last errno set */
 		r = tui_top_once(&a->o, stdout, width ? width : 200);
-		if (r == 0 && fflush(stdout) != 0)
-			r = -EIO;
+		if (r == 0)
+			r = cmd_stream_done(stdout, 0);
 	} else {
 		r = screen_usable(&why);
 		if (r == -ELIBACC) {
@@ -203,11 +205,7 @@ static int run(struct top_args *a)
 		cli_say_gone(a->o.watch_pid, r);
 		return EXIT_GONE;
 	}
-	if (r < 0 && r != -EPIPE) {
-		cli_error("%s", strerror(-r));
-		return EXIT_GONE;
-	}
-	return 0;
+	return cmd_written(r, "the listing");
 }
 
 int cmd_top(int argc, char **argv)

@@ -963,6 +963,27 @@ closed "$vmscope" check --max-pss 1G "$tmp/a.json"
 closed "$vmscope" diff --exit-code "$tmp/a.json" "$tmp/live.json"
 [ "$rc" = 1 ] && [ ! -s "$tmp/err" ] && ok "diff --exit-code into a closed pipe: the verdict (1), silent" ||
 	not_ok "diff --exit-code into a closed pipe: the verdict (1), silent" "exit $rc" "$(cat "$tmp/err")"
+# every command that writes a listing or a report: exit 1 and why into a
+# full device, exit 1 and silent into a closed pipe (vmscope(1), EXIT STATUS)
+for args in "list" "list -f json" "top --once" "pages $$" "faults -d 100ms $$" "snapshot $$" \
+	"$$"; do
+	if [ -c /dev/full ]; then
+		# shellcheck disable=SC2086
+		"$vmscope" $args >/dev/full 2>"$tmp/err"
+		rc=$?
+		[ $rc = 1 ] && grep -qE "^vmscope: cannot write .*No space left on device" "$tmp/err" &&
+			ok "vmscope $args >/dev/full: exit 1, and why" ||
+			not_ok "vmscope $args >/dev/full: exit 1, and why" "exit $rc" "$(cat "$tmp/err")"
+	fi
+	# shellcheck disable=SC2086
+	closed "$vmscope" $args
+	grep -v '^watching the page faults' "$tmp/err" >"$tmp/err2"
+	[ "$rc" = 1 ] && [ ! -s "$tmp/err2" ] && ok "vmscope $args into a closed pipe: exit 1, silent" ||
+		not_ok "vmscope $args into a closed pipe: exit 1, silent" "exit $rc" "$(cat "$tmp/err")"
+done
+closed "$vmscope" --help
+[ "$rc" = 2 ] && [ ! -s "$tmp/err" ] && ok "vmscope --help into a closed pipe: exit 2, silent" ||
+	not_ok "vmscope --help into a closed pipe: exit 2, silent" "exit $rc" "$(cat "$tmp/err")"
 
 # ---- budgets a process's state leaves unchecked, or met without a limit
 # A target whose stack has no limit (ulimit -s unlimited): its headroom is

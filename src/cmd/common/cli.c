@@ -173,7 +173,10 @@ void cli_error(const char *fmt, ...)
 int cli_help_written(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "vmscope: cannot write the help: %s\n", cli_strerror(errno ? errno : EIO));
+		/* silent for a closed pipe, whose reader has gone */
+		if (errno != EPIPE)
+			fprintf(stderr, "vmscope: cannot write the help: %s\n",
+				cli_strerror(errno ? errno : EIO));
 		return -EIO;
 	}
 	return 0;

@@ -124,16 +124,13 @@ int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot 
 	return cmd_stream_done(out, rep->render(out, snap, ropt));
 }
 
-/* The exit status of a report written to stdout with result r. */
-static int report_written(int r)
+int cmd_written(int r, const char *what)
 {
-	if (r == -EPIPE)
-		return EXIT_GONE;
-	if (r < 0) {
-		cli_error("cannot write the report: %s", strerror(-r));
-		return EXIT_GONE;
-	}
-	return 0;
+	if (r >= 0)
+		return 0;
+	if (r != -EPIPE)
+		cli_error("cannot write %s: %s", what, strerror(-r));
+	return EXIT_GONE;
 }
 
 /*
@@ -147,7 +144,7 @@ int cmd_render_snapshot(const struct vms_reporter *rep, const struct vms_snapsho
 	int r;
 
 	r = cmd_render_stream(rep, snap, ropt, stdout);
-	return report_written(r);
+	return cmd_written(r, "the report");
 }
 
 int cmd_render_recording(const char *format, const struct vms_recording *rec,
@@ -162,7 +159,7 @@ int cmd_render_recording(const char *format, const struct vms_recording *rec,
 	}
 	errno = 0;
 	r = cmd_stream_done(stdout, rep->render(stdout, rec, ropt));
-	return report_written(r);
+	return cmd_written(r, "the report");
 }
 
 void cmd_region_label_raw(struct strbuf *out, const struct vms_snapshot *snap,

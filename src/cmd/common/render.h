@@ -32,6 +32,13 @@ int cmd_render_stream(const struct vms_reporter *rep, const struct vms_snapshot 
  * errno to 0 before rendering, so that an earlier errno is not taken for
  * the write's. */
 int cmd_stream_done(FILE *out, int r);
+/*
+ * The exit status of output to standard output that ended with r (0 or
+ * -errno, as cmd_stream_done gives it): 0, or EXIT_GONE after a line saying
+ * that `what` ("the list") could not be written and why; silent for a
+ * closed pipe, whose reader has gone.
+ */
+int cmd_written(int r, const char *what);
 
 /* How a report is rendered: what the report and show commands both take. */
 struct cmd_render_args {

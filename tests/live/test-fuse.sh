@@ -113,6 +113,21 @@ ls "$tmp/cap/objects" 2>/dev/null | grep -q 'lib2\.so$' &&
 	ok "capture copies the file mapped from tmpfs" ||
 	not_ok "capture copies the file mapped from tmpfs" "$(ls "$tmp/cap/objects" 2>&1)"
 
+# the capture read back: its tmpfs file is a copy, opened (a captured tree
+# has no mountinfo); with a mountinfo that cannot be read (a directory), no
+# file on an anonymous device is opened
+cpid=$(ls "$tmp/cap/proc" | grep -E "^[0-9]+$")
+timeout 60 "$vmscope" --proc-root "$tmp/cap/proc" -f json "$cpid" >"$tmp/back.json" 2>"$tmp/err"
+c=$(object_facts /tmpfs/lib2.so "$tmp/back.json")
+[ "$c" = "elf None" ] && ok "the capture read back: the tmpfs file's copy read" ||
+	not_ok "the capture read back: the tmpfs file's copy read" "got: $c" "$(cat "$tmp/err")"
+mkdir "$tmp/cap/proc/$cpid/mountinfo"
+timeout 60 "$vmscope" --proc-root "$tmp/cap/proc" -f json "$cpid" >"$tmp/back.json" 2>"$tmp/err"
+c=$(object_facts /tmpfs/lib2.so "$tmp/back.json")
+[ "$c" = "no-elf EREMOTE" ] && ok "a mountinfo that cannot be read: the file on an anonymous device left alone" ||
+	not_ok "a mountinfo that cannot be read: the file on an anonymous device left alone" "got: $c" \
+		"$(cat "$tmp/err")"
+
 # unmounted lazily: the mapping holds the filesystem, which no mountinfo names now
 umount -l "$tmp/mnt"
 if grep -q " $tmp/mnt " /proc/$target/mountinfo; then

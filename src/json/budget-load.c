@@ -111,10 +111,13 @@ int vms_budget_add_max(struct vms_budget_set *s, const char *spec, const char *s
 		return -EINVAL;
 	if (!size)
 		size = eq + 1;
-	colon = memchr(spec, ':', (size_t)(eq - spec));
-	wlen = colon ? (size_t)(colon - spec) : (size_t)(eq - spec);
+	/* the measure after the last colon; a name may hold colons of its own
+	 * (/memfd:cache, a file a:b), so a last word that is no measure is the
+	 * name's */
+	colon = memrchr(spec, ':', (size_t)(eq - spec));
 	if (colon && parse_measure(colon + 1, (size_t)(eq - colon - 1), &m) < 0)
-		return -EINVAL;
+		colon = NULL;
+	wlen = colon ? (size_t)(colon - spec) : (size_t)(eq - spec);
 	if (wlen == 0 || parse_size_str(size, &v) < 0)
 		return -EINVAL;
 	r = add_rule(s, VMS_BUDGET_KIND, m);

@@ -183,6 +183,32 @@ budget_case "heap RSS at the budget passes" 0 --max "heap:rss=$heap"
 budget_case "heap RSS one byte over fails" 1 --max "heap:rss=$((heap - 1))"
 budget_case "a library's budget, by file name" 0 --max "$libname=1G"
 budget_case "a file the process does not map cannot be checked: fails" 1 --max "no-such.so=1G"
+# a file whose name holds colons of its own (a memfd's, /memfd:cache): its
+# budget by that name, the measure after the last colon
+python3 -c '
+import mmap, os, time
+fd = os.memfd_create("cache")
+os.ftruncate(fd, 4 << 20)
+m = mmap.mmap(fd, 4 << 20)
+m[:] = b"x" * (4 << 20)
+print("ready", flush=True)
+time.sleep(120)' >"$tmp/memfd.out" &
+mpid=$!
+for _ in $(seq 100); do grep -q ready "$tmp/memfd.out" && break; sleep 0.1; done
+memfd_case() { # description expected-status expected-line-regex --max-spec
+	local out rc
+	out=$("$vmscope" check "$mpid" --max "$4" 2>&1)
+	rc=$?
+	if [ $rc -eq "$2" ] && printf '%s\n' "$out" | grep -qE "$3"; then ok "$1"; else
+		not_ok "$1" "exit $rc, not $2" "$out"; fi
+}
+memfd_case "a memfd's budget by its path, over: fails" 1 '^FAIL  /memfd:cache PSS: 4\.0M > 1\.0M' '/memfd:cache=1M'
+memfd_case "a memfd's budget by its path with :rss, within: passes" 0 '^ok    /memfd:cache RSS: 4\.0M <= 4\.0M' \
+	'/memfd:cache:rss=4M'
+memfd_case "a memfd's budget by its file name with :size" 1 '^FAIL  memfd:cache size: 4\.0M > 3\.0M' \
+	'memfd:cache:size=3M'
+kill "$mpid" 2>/dev/null
+wait "$mpid" 2>/dev/null
 budget_case "growth against the baseline within 100% passes" 0 --baseline "$tmp/before.json" --max-growth 'rss=100%'
 budget_case "growth against the baseline over 1K fails" 1 --baseline "$tmp/before.json" --max-growth rss=1K
 budget_case "growth without a baseline cannot be checked: fails" 1 --max-growth 10%

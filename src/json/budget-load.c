@@ -115,8 +115,16 @@ int vms_budget_add_max(struct vms_budget_set *s, const char *spec, const char *s
 	 * (/memfd:cache, a file a:b), so a last word that is no measure is the
 	 * name's */
 	colon = memrchr(spec, ':', (size_t)(eq - spec));
-	if (colon && parse_measure(colon + 1, (size_t)(eq - colon - 1), &m) < 0)
+	if (colon && parse_measure(colon + 1, (size_t)(eq - colon - 1), &m) < 0) {
+		/* but after a kind it is a measure misspelt (heap:vsz) */
+		char *word = xstrndup(spec, (size_t)(colon - spec));
+		bool kind = strcmp(word, "stacks") == 0 || vms_kind_from_string(word) >= 0;
+
+		free(word);
+		if (kind)
+			return -EINVAL;
 		colon = NULL;
+	}
 	wlen = colon ? (size_t)(colon - spec) : (size_t)(eq - spec);
 	if (wlen == 0 || parse_size_str(size, &v) < 0)
 		return -EINVAL;

@@ -190,7 +190,9 @@ struct json_object *load_array_object(struct load *ld, struct json_object *a, si
 bool load_parse_hex(const char *s, uint64_t *ret);
 
 /* An object of smaps counters by vms_mem_fields name; a missing one is not had. */
-bool load_mem(struct load *ld, struct json_object *obj, const char *key, struct vms_counters *ret);
+/* The counters of key; each at most max (a region's: its size). */
+bool load_mem(struct load *ld, struct json_object *obj, const char *key, uint64_t max,
+	      struct vms_counters *ret);
 
 /* load-objects.c: the "objects" array into ld->snap->objects. */
 bool load_objects(struct load *ld, size_t n);

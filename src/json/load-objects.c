@@ -210,7 +210,7 @@ static bool load_object(struct load *ld, struct json_object *o, struct vms_objec
 	      load_get_uint(ld, o, "regions", UINT32_MAX, &n_regions, NULL) &&
 	      load_get_uint(ld, o, "size", UINT64_MAX - 1, &obj->vsize, NULL) &&
 	      load_elf(ld, o, obj) && load_get_error(ld, o, "elf_error", &obj->elf_error) &&
-	      load_mem(ld, o, "mem", &obj->mem)))
+	      load_mem(ld, o, "mem", UINT64_MAX - 1, &obj->mem)))
 		return false;
 	obj->n_regions = (uint32_t)n_regions;
 	if (load_has_member(o, "build_id") &&

@@ -143,7 +143,7 @@ static bool load_totals(struct load *ld, struct json_object *root)
 	}
 	ok = ok && load_get_member(ld, o, "rollup", json_type_object, "an object", true, &rollup);
 	if (ok && rollup) {
-		ok = load_mem(ld, o, "rollup", &t->rollup);
+		ok = load_mem(ld, o, "rollup", UINT64_MAX - 1, &t->rollup);
 		if (ok && !vms_snapshot_have(ld->snap, VMS_SRC_SMAPS_ROLLUP)) {
 			load_enter_key(ld, "rollup");
 			ok = load_fail(ld,
@@ -465,6 +465,8 @@ static bool load_region(struct load *ld, struct json_object *o, size_t n_objects
 		load_leave(ld);
 		return false;
 	}
+	/* no counter of a region passes its size (the kernel's never do), so
+	 * that no sum of them over regions, which do not overlap, wraps */
 	if (!(load_get_string(ld, o, "perms", 4, false, &perms, NULL) &&
 	      load_get_uint(ld, o, "offset", UINT64_MAX - 1, &r->offset, NULL) &&
 	      load_get_dev(ld, o, &r->dev_major, &r->dev_minor) &&
@@ -477,7 +479,7 @@ static bool load_region(struct load *ld, struct json_object *o, size_t n_objects
 	      load_get_member(ld, o, "thp_eligible", json_type_boolean, "true, false or null", true,
 			      &thp) &&
 	      load_get_uint(ld, o, "protection_key", INT16_MAX, &pkey, &pkey_null) &&
-	      load_vmflags(ld, o, &r->vmflags) && load_mem(ld, o, "mem", &r->mem)))
+	      load_vmflags(ld, o, &r->vmflags) && load_mem(ld, o, "mem", size, &r->mem)))
 		return false;
 	if (!parse_perms(perms, &r->perms)) {
 		load_enter_key(ld, "perms");

@@ -479,7 +479,8 @@ struct json_object *load_array_object(struct load *ld, struct json_object *a, si
 }
 
 /* An object of smaps counters by vms_mem_fields name; a missing one is not had. */
-bool load_mem(struct load *ld, struct json_object *obj, const char *key, struct vms_counters *ret)
+bool load_mem(struct load *ld, struct json_object *obj, const char *key, uint64_t max,
+	      struct vms_counters *ret)
 {
 	struct json_object *m;
 	bool ok = true;
@@ -494,7 +495,7 @@ bool load_mem(struct load *ld, struct json_object *obj, const char *key, struct 
 		if (!json_object_object_get_ex(m, vms_mem_fields[f].name, &v))
 			continue;
 		load_enter_key(ld, vms_mem_fields[f].name);
-		ok = load_uint_value(ld, v, UINT64_MAX - 1, &ret->v[f]);
+		ok = load_uint_value(ld, v, max, &ret->v[f]);
 		load_leave(ld);
 		ret->have |= UINT32_C(1) << f;
 	}

@@ -304,6 +304,10 @@ static const struct mutation mutations[] = {
 	  "0.5," },
 	{ "\"inode\": ", "\"inode\": 99999999999999999999999, \"x\": ", -EBADMSG,
 	  "regions[0].inode", "out of range", "99999999999999999999999" },
+	/* a region's counter past its size (its sums would wrap) */
+	{ "\"mmu_page_size\": 4096,\n        \"rss\": ",
+	  "\"mmu_page_size\": 4096,\n        \"rss\": 18446744073709551614, \"x\": ", -EBADMSG,
+	  "regions[0].mem.rss", "out of range", "18446744073709551614", "target/expected.json" },
 	{ "\"dev\": \"", "\"dev\": \"zz", -EBADMSG, "regions[0].dev", "device", "\"zz" },
 	{ "\"dev\": \"", "\"dev\": \"1:", -EBADMSG, "regions[0].dev", "device", "\"1:" },
 	/* what json-c saturates to UINT64_MAX is no number, even where any is allowed */

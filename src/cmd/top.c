@@ -179,8 +179,9 @@ static int run(struct top_args *a)
 		a->o.color = cli_want_color(a->color, STDOUT_FILENO);
 		errno = 0; /* a write error of the listing's is the last errno set */
 		r = tui_top_once(&a->o, stdout, width ? width : 200);
-		if (r == 0)
-			r = cmd_stream_done(stdout, 0);
+		/* a write error (-EIO, as the reporters say one) by its errno */
+		if (r == 0 || r == -EIO)
+			r = cmd_stream_done(stdout, r);
 	} else {
 		r = screen_usable(&why);
 		if (r == -ELIBACC) {

@@ -635,9 +635,7 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 		fwrite(line.buf, 1, line.len, out);
 	}
 	strbuf_release(&line);
-	/* the failed write's errno, when the caller cleared it before (EPIPE
-	 * from a closed pipe is said differently from a full disk) */
 	if (ferror(out))
-		return -(errno ? errno : EIO);
+		return -EIO;
 	return 0;
 }

@@ -155,7 +155,16 @@ size_t layout_row_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			const struct layout_row *row)
 {
 	const struct vms_region *r = &snap->regions[row->first];
-	size_t tail = text_region_label(sb, snap, r);
+	size_t tail;
+
+	/* regions of one look folded: named by the largest (the first of the
+	 * largest), not the first, whose sections may be a sliver of the row
+	 * (a program's .plt before 27 MiB of .text) */
+	if (!row->pairs && !row->gap)
+		for (size_t i = row->first + 1; i < row->first + row->count; i++)
+			if (vms_region_size(&snap->regions[i]) > vms_region_size(r))
+				r = &snap->regions[i];
+	tail = text_region_label(sb, snap, r);
 
 	if (row->pairs) {
 		/* cut short, the two looks keep their count: "anon mmap + res… ×500" */

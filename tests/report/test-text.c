@@ -910,6 +910,54 @@ static void assert_row(const struct vms_snapshot *s, const struct layout_row *ro
 }
 
 /*
+ * Regions of one look folded into a row (a program's text mapped in three:
+ * .plt, 27 pages of .text, a stub) are named by the largest, not the first.
+ */
+static void test_fold_label(void **state)
+{
+	static const struct vms_section secs[] = {
+		/* name addr size offset flags (alloc, exec) type (progbits) */
+		{ ".plt", 0x1000, 0x1000, 0x1000, 6, 1 },
+		{ ".text", 0x2000, 0x1b000, 0x2000, 6, 1 },
+		{ "lpstub", 0x1d000, 0x1000, 0x1d000, 6, 1 },
+	};
+	struct vms_snapshot *s = vms_snapshot_new();
+	struct layout_hidden hidden;
+	struct layout_row *rows;
+	struct vms_object *o;
+	size_t n;
+
+	(void)state;
+	s->host.page_size = 4096;
+	s->objects = xcalloc(1, sizeof(*s->objects));
+	s->n_objects = 1;
+	o = &s->objects[0];
+	o->path = "/usr/bin/node";
+	o->inode = 77;
+	o->is_elf = true;
+	o->sections = arena_memdup(s->arena, secs, sizeof(secs));
+	o->n_sections = 3;
+	o->have_bias = true;
+	o->load_bias = 0x400000;
+	for (unsigned i = 0; i < 3; i++) {
+		struct vms_region *r = add_region(s, 0x400000 + secs[i].addr,
+						  0x400000 + secs[i].addr + secs[i].size,
+						  VMS_PERM_READ | VMS_PERM_EXEC, "/usr/bin/node",
+						  VMS_KIND_TEXT, 0);
+
+		r->offset = secs[i].offset;
+		r->first_section = i;
+		r->n_sections = 1;
+	}
+	s->src[VMS_SRC_SMAPS].tried = true;
+	rows = layout_rows(s, &n, &hidden);
+	assert_int_equal(n, 1);
+	assert_row(s, &rows[0], "node .text", 0, 3, 0);
+	free(rows);
+	vms_snapshot_free(s);
+}
+
+/*
  * Two looks taking turns LAYOUT_PAIRS_MIN times or more fold into one row,
  * summed; one time fewer stay rows; an odd region after the pairs is a row
  * of its own, folded with a like region after it; malloc arenas, each named
@@ -1177,6 +1225,7 @@ int main(void)
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_many_regions),
 		cmocka_unit_test(test_turns_rows),
+		cmocka_unit_test(test_fold_label),
 		cmocka_unit_test(test_strip),
 		cmocka_unit_test(test_committed_rounds),
 		cmocka_unit_test(test_insight_lines),

@@ -423,6 +423,28 @@ static struct vms_region *add_region(struct vms_snapshot *s, uint64_t start, uin
 	return r;
 }
 
+/* A snapshot of n_objects objects, the first /usr/bin/node (inode 77, loaded
+ * at 0x400000) with the n sections secs. */
+static struct vms_snapshot *node_snapshot(const struct vms_section *secs, size_t n,
+					  size_t n_objects)
+{
+	struct vms_snapshot *s = vms_snapshot_new();
+	struct vms_object *o;
+
+	s->host.page_size = 4096;
+	s->objects = xcalloc(n_objects, sizeof(*s->objects));
+	s->n_objects = n_objects;
+	o = &s->objects[0];
+	o->path = "/usr/bin/node";
+	o->inode = 77;
+	o->is_elf = true;
+	o->sections = arena_memdup(s->arena, secs, n * sizeof(*secs));
+	o->n_sections = (uint32_t)n;
+	o->have_bias = true;
+	o->load_bias = 0x400000;
+	return s;
+}
+
 /*
  * Labels of what the loader did not map: part of a program's .text mapped
  * again elsewhere (node's builtins in V8's code range), a file named by
@@ -437,21 +459,9 @@ static struct vms_snapshot *remapped_snapshot(void)
 		{ ".text", 0x5000, 0x20000, 0x5000, 6, 1 },
 		{ ".bss", 0x40000, 0x1000, 0x25000, 3, 8 },
 	};
-	struct vms_snapshot *s = vms_snapshot_new();
-	struct vms_object *o;
+	struct vms_snapshot *s = node_snapshot(secs, 3, 2);
 	struct vms_region *r;
 
-	s->host.page_size = 4096;
-	s->objects = xcalloc(2, sizeof(*s->objects));
-	s->n_objects = 2;
-	o = &s->objects[0];
-	o->path = "/usr/bin/node";
-	o->inode = 77;
-	o->is_elf = true;
-	o->sections = arena_memdup(s->arena, secs, sizeof(secs));
-	o->n_sections = 3;
-	o->have_bias = true;
-	o->load_bias = 0x400000;
 	s->objects[1].path = "/tmp/hsperfdata_app/4242";
 	s->objects[1].inode = 78;
 	/* .text again, at offset 0x8000, far from where the loader put it */
@@ -921,24 +931,12 @@ static void test_fold_label(void **state)
 		{ ".text", 0x2000, 0x1b000, 0x2000, 6, 1 },
 		{ "lpstub", 0x1d000, 0x1000, 0x1d000, 6, 1 },
 	};
-	struct vms_snapshot *s = vms_snapshot_new();
+	struct vms_snapshot *s = node_snapshot(secs, 3, 1);
 	struct layout_hidden hidden;
 	struct layout_row *rows;
-	struct vms_object *o;
 	size_t n;
 
 	(void)state;
-	s->host.page_size = 4096;
-	s->objects = xcalloc(1, sizeof(*s->objects));
-	s->n_objects = 1;
-	o = &s->objects[0];
-	o->path = "/usr/bin/node";
-	o->inode = 77;
-	o->is_elf = true;
-	o->sections = arena_memdup(s->arena, secs, sizeof(secs));
-	o->n_sections = 3;
-	o->have_bias = true;
-	o->load_bias = 0x400000;
 	for (unsigned i = 0; i < 3; i++) {
 		struct vms_region *r = add_region(s, 0x400000 + secs[i].addr,
 						  0x400000 + secs[i].addr + secs[i].size,

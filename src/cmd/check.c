@@ -102,6 +102,7 @@ struct check_args {
 	struct vms_budget_set set;
 	const char *baseline, *junit, *proc_root;
 	bool full;
+	bool budget_stdin; /* --budget - */
 	int64_t at_ns;
 };
 
@@ -189,6 +190,13 @@ static int check_option(int id, const char *arg, void *ctx)
 		a->baseline = arg;
 		return 0;
 	case OPT_BUDGET:
+		if (strcmp(arg, "-") == 0) {
+			if (a->budget_stdin) {
+				cli_error("--budget - given twice: standard input is read once");
+				return -EINVAL;
+			}
+			a->budget_stdin = true;
+		}
 		return load_budget_file(a, arg);
 	case OPT_JUNIT:
 		a->junit = arg;
@@ -449,6 +457,13 @@ int cmd_check(int argc, char **argv)
 	}
 	if (a.set.n_rules == 0) {
 		fputs("vmscope: no budgets: give --max-pss, --max or --budget FILE (see --help)\n",
+		      stderr);
+		goto out;
+	}
+	/* standard input is read once: by one of them */
+	if ((strcmp(ops[0], "-") == 0) + a.budget_stdin + (a.baseline && strcmp(a.baseline, "-") == 0) > 1) {
+		fputs("vmscope: standard input (-) given twice: the snapshot, --budget and "
+		      "--baseline read it once between them\n",
 		      stderr);
 		goto out;
 	}

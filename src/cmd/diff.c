@@ -486,6 +486,10 @@ int cmd_diff(int argc, char **argv)
 		      stderr);
 		return EXIT_USAGE;
 	}
+	if (n == 2 && strcmp(ops[0], "-") == 0 && strcmp(ops[1], "-") == 0) {
+		fputs("vmscope: standard input (-) given as A and as B: it is read once\n", stderr);
+		return EXIT_USAGE;
+	}
 	if (n == 1) {
 		/* one recording: from its first sample */
 		status = cmd_snapshot_operand(ops[0], args.proc_root, args.full, args.at_ns, &b,

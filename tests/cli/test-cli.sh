@@ -936,6 +936,14 @@ else
 		"$(cat "$tmp/odd.xml" "$tmp/err")"
 fi
 
+# ---- standard input given twice: a usage error before anything is read
+run bash -c "'$vmscope' diff - - <'$tmp/a.json'"
+expect "diff - -: standard input as A and as B, a usage error" 2 "given as A and as B"
+run bash -c "'$vmscope' check - --baseline - --max-pss 1G <'$tmp/a.json'"
+expect "check - --baseline -: standard input twice, a usage error" 2 "given twice"
+run bash -c "echo '{\"max_pss\": \"1G\"}' | '$vmscope' check - --budget -"
+expect "check - --budget -: standard input twice, a usage error" 2 "given twice"
+
 # ---- what cannot be written: /dev/full says why; a reader gone (SIGPIPE
 # ignored, as some runners do) says nothing
 if [ -c /dev/full ]; then

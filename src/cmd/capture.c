@@ -538,7 +538,10 @@ static int open_capture_dir(struct cap_dir *cd, const char *dir, pid_t pid, stru
 	}
 	if (exists && !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (!exists && mkdirat(cd->parent_fd, cd->name, 0755) == 0)
+	/* 0700: the copies of the files the process maps may be files other
+	 * users cannot read (a root process's 0600 key mapped); to share a
+	 * capture is the user's choice (chmod) */
+	if (!exists && mkdirat(cd->parent_fd, cd->name, 0700) == 0)
 		cd->made = true;
 	else if (!exists && errno != EEXIST)
 		return -errno;

@@ -48,6 +48,8 @@ same_files() { # dir dir: the files of proc_files in both are the same
 	local f
 	for f in "${proc_files[@]}"; do cmp -- "$1/$f" <(own "$2/$f") || return 1; done
 }
+check "the capture's directory, made by vmscope, is 0700 (its copies may be files others cannot read)" \
+	test "$(stat -c %a "$tmp/cap")" = 700
 check "the capture holds the kernel's files of that instant (${proc_files[*]})" \
 	same_files "$tmp/kernel.$spid" "$tmp/cap/proc/$spid"
 check "the report from the capture is the live report (text, every region)" \

@@ -62,7 +62,8 @@ struct vms_diff {
 	size_t count[VMS_CHANGE__MAX];
 	int64_t total_delta[VMS_MEASURE__MAX];
 	uint64_t total_a[VMS_MEASURE__MAX], total_b[VMS_MEASURE__MAX];
-	uint32_t total_have; /* 1 << measure: both snapshots have it */
+	uint32_t total_have; /* 1 << measure: both snapshots have it (total_delta) */
+	uint32_t total_have_a, total_have_b; /* 1 << measure: that snapshot has it */
 	bool regions_unknown; /* a side's regions could not be read: none compared */
 };
 

@@ -272,14 +272,14 @@ static void print_text(FILE *out, const struct diff_args *args, const char *name
 	fputc('\n', out);
 	fprintf(out, "%-6s %10s %10s %10s\n", "total", "before", "after", "change");
 	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
-		if (!(d->total_have & (UINT32_C(1) << m))) {
-			fprintf(out, "%-6s %10s %10s %10s\n", total_names[m], "n/a", "n/a", "n/a");
-			continue;
-		}
+		uint32_t bit = UINT32_C(1) << m;
+
 		fmt_size(x, sizeof(x), d->total_a[m], args->bytes);
 		fmt_size(y, sizeof(y), d->total_b[m], args->bytes);
 		fmt_delta(z, sizeof(z), d->total_delta[m], args->bytes);
-		fprintf(out, "%-6s %10s %10s %10s\n", total_names[m], x, y, z);
+		fprintf(out, "%-6s %10s %10s %10s\n", total_names[m],
+			d->total_have_a & bit ? x : "n/a", d->total_have_b & bit ? y : "n/a",
+			d->total_have & bit ? z : "n/a");
 	}
 	if (d->regions_unknown) {
 		const struct vms_snapshot *s = a->src[VMS_SRC_SMAPS].error ? a : b;
@@ -364,18 +364,30 @@ static int print_json(FILE *out, const char *name_a, const char *name_b,
 	jsonw_key(&w, "totals");
 	jsonw_begin_object(&w);
 	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
+		uint32_t bit = UINT32_C(1) << m;
+
 		jsonw_key(&w, vms_measure_to_string(m));
-		if (!(d->total_have & (UINT32_C(1) << m))) {
+		if (!((d->total_have_a | d->total_have_b) & bit)) {
 			jsonw_null(&w);
 			continue;
 		}
+		/* a side that could not read it: null there, and no delta */
 		jsonw_begin_inline_object(&w);
 		jsonw_key(&w, "before");
-		jsonw_uint(&w, d->total_a[m]);
+		if (d->total_have_a & bit)
+			jsonw_uint(&w, d->total_a[m]);
+		else
+			jsonw_null(&w);
 		jsonw_key(&w, "after");
-		jsonw_uint(&w, d->total_b[m]);
+		if (d->total_have_b & bit)
+			jsonw_uint(&w, d->total_b[m]);
+		else
+			jsonw_null(&w);
 		jsonw_key(&w, "delta");
-		jsonw_int(&w, d->total_delta[m]);
+		if (d->total_have & bit)
+			jsonw_int(&w, d->total_delta[m]);
+		else
+			jsonw_null(&w);
 		jsonw_end_object(&w);
 	}
 	jsonw_end_object(&w);

@@ -346,9 +346,16 @@ void vms_diff_build(const struct vms_snapshot *a, const struct vms_snapshot *b,
 		memset(d.count, 0, sizeof(d.count));
 	}
 	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
-		if (vms_snapshot_measure(a, m, &d.total_a[m]) &&
-		    vms_snapshot_measure(b, m, &d.total_b[m])) {
-			d.total_have |= UINT32_C(1) << m;
+		uint32_t bit = UINT32_C(1) << m;
+
+		/* each side's own, as far as it was read: a kernel thread's n/a
+		 * hides nothing of the other side */
+		if (vms_snapshot_measure(a, m, &d.total_a[m]))
+			d.total_have_a |= bit;
+		if (vms_snapshot_measure(b, m, &d.total_b[m]))
+			d.total_have_b |= bit;
+		if ((d.total_have_a & bit) && (d.total_have_b & bit)) {
+			d.total_have |= bit;
 			d.total_delta[m] = (int64_t)(d.total_b[m] - d.total_a[m]);
 		}
 	}

@@ -55,13 +55,13 @@ static void totals(struct html *h, const struct vms_diff *d)
 		    "<th class=\"t\">total</th><th>before</th><th>after</th><th>change</th></tr>"
 		    "</thead><tbody>\n");
 	for (int m = 0; m < VMS_MEASURE__MAX; m++) {
-		bool have = d->total_have & (UINT32_C(1) << m);
+		uint32_t bit = UINT32_C(1) << m;
 
 		html_printf(h, "<tr data-measure=\"%s\"><td class=\"t\">%s</td>",
 			    vms_measure_to_string(m), measure_names[m]);
-		html_size_cell(h, have, d->total_a[m]);
-		html_size_cell(h, have, d->total_b[m]);
-		delta_cell(h, have, d->total_delta[m]);
+		html_size_cell(h, d->total_have_a & bit, d->total_a[m]);
+		html_size_cell(h, d->total_have_b & bit, d->total_b[m]);
+		delta_cell(h, d->total_have & bit, d->total_delta[m]);
 		html_raw(h, "</tr>\n");
 	}
 	html_raw(h, "</tbody></table></div></section>\n");

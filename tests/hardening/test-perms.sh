@@ -119,11 +119,11 @@ as_nobody faults faults --duration 200ms "$rpid"
 expect "faults of root's process: the kernel's counters, and why not sampled" \
 	'[ $rc = 0 ] && grep -q "Permission denied" "$tmp/faults"' "exit $rc" "$(cat "$tmp/faults" "$tmp/faults.err")"
 as_nobody diff diff "$rpid" "$upid"
-expect "diff of root's process and its own: PSS and regions n/a, nothing appeared" \
-	'[ $rc = 0 ] && grep -qE "^PSS +n/a +n/a +n/a" "$tmp/diff" && grep -q "^regions: n/a, those of before could not be read: Permission denied" "$tmp/diff"' "exit $rc" "$(cat "$tmp/diff" "$tmp/diff.err")"
+expect "diff of root's process and its own: PSS n/a before (refused), its own after, no change; regions n/a" \
+	'[ $rc = 0 ] && grep -qE "^PSS +n/a +[0-9.]+[KMG] +n/a$" "$tmp/diff" && grep -q "^regions: n/a, those of before could not be read: Permission denied" "$tmp/diff"' "exit $rc" "$(cat "$tmp/diff" "$tmp/diff.err")"
 as_nobody diff.json diff --format json "$rpid" "$upid"
-expect "diff --format json of them: counts and regions null" \
-	'[ $rc = 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"counts\"] is None and d[\"regions\"] is None and d[\"totals\"][\"pss\"] is None" "$tmp/diff.json"' \
+expect "diff --format json of them: counts and regions null, PSS null before, its own after" \
+	'[ $rc = 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"counts\"] is None and d[\"regions\"] is None and d[\"totals\"][\"pss\"][\"before\"] is None and d[\"totals\"][\"pss\"][\"after\"] > 0 and d[\"totals\"][\"pss\"][\"delta\"] is None" "$tmp/diff.json"' \
 	"exit $rc" "$(head -c 600 "$tmp/diff.json")"
 
 # Its own process: everything.

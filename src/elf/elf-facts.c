@@ -73,6 +73,16 @@ int elf_source_read(const struct elf_source *src, uint64_t off, void *buf, size_
 	return r == -ENODATA ? -EBADMSG : r; /* the file shrank under us */
 }
 
+/* A mountinfo read: the text, the identity of the /proc directory it is
+ * of (0 for vmscope's own), the pass it was read in, the read's result. */
+struct mounts_copy {
+	struct strbuf text;
+	dev_t dev;
+	ino_t ino;
+	uint64_t pass;
+	int r;
+};
+
 /* The cache: open addressing on (dev, inode) of the maps line. */
 
 struct vms_elf_cache {
@@ -80,14 +90,9 @@ struct vms_elf_cache {
 	size_t n_slots; /* a power of two, or 0 */
 	size_t n_used;
 	uint64_t pass;  /* 0: none begun (vms_elf_cache_pass) */
-	/* the mountinfo of the process last asked about (elf_open_mapped):
-	 * its /proc directory's identity, the pass it was read in, the read's
-	 * result */
-	struct strbuf mounts;
-	dev_t mounts_dev;
-	ino_t mounts_ino;
-	uint64_t mounts_pass;
-	int mounts_r;
+	/* the mountinfo of the process last asked about and vmscope's own
+	 * (elf_open_mapped), each read once a pass */
+	struct mounts_copy proc_mounts, own_mounts;
 };
 
 void vms_elf_cache_pass(struct vms_elf_cache *cache)
@@ -113,7 +118,8 @@ struct vms_elf_cache *vms_elf_cache_new(void)
 
 	(void)elf_version(EV_CURRENT);
 	cache = xcalloc(1, sizeof(*cache));
-	strbuf_init(&cache->mounts);
+	strbuf_init(&cache->proc_mounts.text);
+	strbuf_init(&cache->own_mounts.text);
 	return cache;
 }
 
@@ -125,7 +131,8 @@ void vms_elf_cache_free(struct vms_elf_cache *cache)
 		if (cache->slots[i].used)
 			elf_facts_release(&cache->slots[i].facts);
 	free(cache->slots);
-	strbuf_release(&cache->mounts);
+	strbuf_release(&cache->proc_mounts.text);
+	strbuf_release(&cache->own_mounts.text);
 	free(cache);
 }
 
@@ -263,26 +270,28 @@ static void unescape_path(struct strbuf *out, const char *name)
 /* mountinfo can be long (a container host's); past this it is not trusted */
 #define MOUNTS_CAP (16u << 20)
 
-/* The mountinfo of the process at pid_dirfd: the cache's copy when it read
- * that process's in this pass, else read into the cache (or own). */
-static int mounts_of(struct vms_elf_cache *cache, int pid_dirfd, struct strbuf *own,
-		     const struct strbuf **ret)
+/*
+ * The mountinfo of the process at dirfd (AT_FDCWD: vmscope's own, name the
+ * path of it): copy c's text when it was read of that process in this pass,
+ * else read into c (without a cache, into scratch).
+ */
+static int mounts_of(struct vms_elf_cache *cache, struct mounts_copy *c, int dirfd,
+		     const char *name, struct strbuf *scratch, const struct strbuf **ret)
 {
-	struct stat st;
+	struct stat st = { 0 };
 
-	if (!cache || fstat(pid_dirfd, &st) < 0) {
-		*ret = own;
-		return procfile_read_at(pid_dirfd, "mountinfo", MOUNTS_CAP, 0, own);
+	if (!cache || (dirfd != AT_FDCWD && fstat(dirfd, &st) < 0)) {
+		*ret = scratch;
+		return procfile_read_at(dirfd, name, MOUNTS_CAP, 0, scratch);
 	}
-	*ret = &cache->mounts;
-	if (cache->mounts_pass && cache->mounts_pass == cache->pass &&
-	    cache->mounts_dev == st.st_dev && cache->mounts_ino == st.st_ino)
-		return cache->mounts_r;
-	cache->mounts_r = procfile_read_at(pid_dirfd, "mountinfo", MOUNTS_CAP, 0, &cache->mounts);
-	cache->mounts_dev = st.st_dev;
-	cache->mounts_ino = st.st_ino;
-	cache->mounts_pass = cache->pass ? cache->pass : 1;
-	return cache->mounts_r;
+	*ret = &c->text;
+	if (c->pass && c->pass == cache->pass && c->dev == st.st_dev && c->ino == st.st_ino)
+		return c->r;
+	c->r = procfile_read_at(dirfd, name, MOUNTS_CAP, 0, &c->text);
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->pass = cache->pass ? cache->pass : 1;
+	return c->r;
 }
 
 /*
@@ -303,25 +312,24 @@ static int mounts_of(struct vms_elf_cache *cache, int pid_dirfd, struct strbuf *
 static bool leave_alone(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r)
 {
 	const struct strbuf *m;
-	struct strbuf own;
+	struct strbuf scratch;
 	enum mounts_kind kind = MOUNTS_NONE;
 	int rm;
 
 	if (r->dev_major != 0)
 		return false;
-	strbuf_init(&own);
-	rm = mounts_of(cache, pid_dirfd, &own, &m);
-	if (rm == -ENOENT) {
-		strbuf_release(&own);
-		return false;
-	}
+	strbuf_init(&scratch);
+	rm = mounts_of(cache, cache ? &cache->proc_mounts : NULL, pid_dirfd, "mountinfo", &scratch,
+		       &m);
 	if (rm >= 0)
 		kind = mounts_kind_of(m->buf, m->len, r->dev_major, r->dev_minor);
 	if (rm >= 0 && kind == MOUNTS_NONE &&
-	    procfile_read_at(AT_FDCWD, "/proc/self/mountinfo", MOUNTS_CAP, 0, &own) >= 0)
-		kind = mounts_kind_of(own.buf, own.len, r->dev_major, r->dev_minor);
-	strbuf_release(&own);
-	return kind != MOUNTS_OTHER;
+	    mounts_of(cache, cache ? &cache->own_mounts : NULL, AT_FDCWD, "/proc/self/mountinfo",
+		      &scratch, &m) >= 0)
+		kind = mounts_kind_of(m->buf, m->len, r->dev_major, r->dev_minor);
+	strbuf_release(&scratch);
+	/* a captured tree has no mountinfo: its files are copies */
+	return rm != -ENOENT && kind != MOUNTS_OTHER;
 }
 
 int elf_open_mapped(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,

@@ -487,7 +487,7 @@ static bool is_process(int root_fd, pid_t pid)
 	struct statfs fs;
 	char self[24];
 	ssize_t n;
-	long v;
+	pid_t v;
 	int fd;
 
 	if (fstatfs(root_fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC)
@@ -496,9 +496,7 @@ static bool is_process(int root_fd, pid_t pid)
 	if (n <= 0)
 		return false;
 	self[n] = '\0';
-	errno = 0;
-	v = strtol(self, NULL, 10);
-	if (errno || v != (long)getpid())
+	if (!cli_is_pid(self, &v) || v != getpid())
 		return false;
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)

@@ -54,8 +54,9 @@ struct lister_kept {
 	int fd[KF__MAX];   /* -1: not open */
 	uid_t rollup_uid;  /* owner of smaps_rollup when it was opened */
 	/*
-	 * libproc2's user, comm and arguments (escaped its way) for key: the
-	 * same strings a full fetch gives, fetched only when the key changes.
+	 * libproc2's user for key, fetched only when the key changes; the raw
+	 * comm and arguments (lister_cmdline) of the reads that made the key:
+	 * the same strings a full listing gives.
 	 */
 	bool named;
 	struct lister_names_key key;
@@ -123,8 +124,16 @@ bool lister_finish_entry(struct vms_lister *l, struct vms_plist *pl, struct vms_
 			 struct lister_kept *k);
 
 /*
- * libproc2's names into e. A user name made of digits is libproc2 saying it
- * has none; a process without arguments it shows as "[comm]" or "-".
+ * The arguments in l->sb, read there by a read of cmdline that returned r,
+ * made one string in place: the NULs between them become spaces, their
+ * bytes stay as the process wrote them (each output escapes them its way,
+ * as the report does). NULL when there are none or the read failed.
+ */
+const char *lister_cmdline(struct vms_lister *l, int r);
+
+/*
+ * libproc2's user, the raw comm and arguments (lister_cmdline) into e. A
+ * user name made of digits is libproc2 saying it has none.
  */
 void lister_set_names(struct arena *a, struct vms_pentry *e, const char *user, const char *cmd,
 		      const char *cmdline);

@@ -3,7 +3,7 @@
  * The live lister (vms_lister_keep): a live view lists the same processes
  * every second or so, so it scans /proc itself, keeps each process's files
  * open between refreshes, reads them again from offset 0, and asks
- * libproc2 only for the names of processes whose raw names changed, so that
+ * libproc2 only for the user names of processes whose raw names changed, so that
  * its rows are still those of a full libproc2 listing (list.c).
  */
 #include "config.h"
@@ -26,8 +26,8 @@
 #include "vmscope/collect.h"
 
 /* What a live view asks libproc2 when a process's names may have changed. */
-static enum pids_item names_items[] = { PIDS_ID_PID, PIDS_ID_EUSER, PIDS_CMD, PIDS_CMDLINE };
-enum { N_PID, N_EUSER, N_CMD, N_CMDLINE };
+static enum pids_item names_items[] = { PIDS_ID_PID, PIDS_ID_EUSER };
+enum { N_PID, N_EUSER };
 /* procps_pids_select takes fewer than 256 pids at a time */
 #define NAMES_BATCH 128
 
@@ -175,6 +175,12 @@ static bool names_key_eq(const struct lister_names_key *a, const struct lister_n
 	       a->zombie == b->zombie && strcmp(a->comm, b->comm) == 0;
 }
 
+static void set_str(char **slot, const char *s)
+{
+	free(*slot);
+	*slot = s ? xstrdup(s) : NULL;
+}
+
 /*
  * stat of a kept process. A kept file of a process that is gone reads as
  * gone even when its pid is in use again: then everything kept is closed
@@ -240,6 +246,8 @@ static bool kept_entry(struct vms_lister *l, struct lister_kept *k, struct vms_p
 	if (!k->named || !names_key_eq(&k->key, &key)) {
 		k->named = false;
 		k->key = key;
+		set_str(&k->comm, key.comm); /* raw, as raw_comm in list.c */
+		set_str(&k->cmdline, lister_cmdline(l, r));
 		ARRAY_GROW(l->stale, l->n_stale + 1, l->alloc_stale);
 		l->stale[l->n_stale++] = (unsigned)k->pid;
 	}
@@ -254,13 +262,7 @@ static int cmp_kept_pid(const void *key, const void *elem)
 	return (pid > k->pid) - (pid < k->pid);
 }
 
-static void set_str(char **slot, const char *s)
-{
-	free(*slot);
-	*slot = s ? xstrdup(s) : NULL;
-}
-
-/* libproc2's names of the processes in l->stale. */
+/* libproc2's user names of the processes in l->stale. */
 static void ask_names(struct vms_lister *l)
 {
 	struct pids_info *info = l->names_info;
@@ -280,8 +282,6 @@ static void ask_names(struct vms_lister *l)
 			if (!k || k->named)
 				continue;
 			set_str(&k->user, PIDS_VAL(N_EUSER, str, st, info));
-			set_str(&k->comm, PIDS_VAL(N_CMD, str, st, info));
-			set_str(&k->cmdline, PIDS_VAL(N_CMDLINE, str, st, info));
 			k->named = true;
 		}
 	}

@@ -241,8 +241,24 @@ void lister_set_names(struct arena *a, struct vms_pentry *e, const char *user, c
 	if (user && *user && strspn(user, "0123456789") != strlen(user))
 		e->user = arena_strdup(a, user);
 	e->comm = arena_strdup(a, cmd ? cmd : "");
-	if (cmdline && *cmdline && strcmp(cmdline, "-") != 0 &&
-	    !(cmdline[0] == '[' && strncmp(cmdline + 1, e->comm, strlen(e->comm)) == 0 &&
-	      strcmp(cmdline + 1 + strlen(e->comm), "]") == 0))
+	if (cmdline)
 		e->cmdline = arena_strdup(a, cmdline);
+}
+
+const char *lister_cmdline(struct vms_lister *l, int r)
+{
+	/* cut at the cap: the read holds one byte more */
+	size_t len = l->sb.len < CMDLINE_CAP ? l->sb.len : CMDLINE_CAP;
+
+	if (r < 0 && r != -EFBIG)
+		return NULL;
+	while (len > 0 && l->sb.buf[len - 1] == '\0')
+		len--;
+	if (len == 0)
+		return NULL;
+	strbuf_setlen(&l->sb, len);
+	for (size_t i = 0; i < len; i++)
+		if (l->sb.buf[i] == '\0')
+			l->sb.buf[i] = ' ';
+	return l->sb.buf;
 }

@@ -33,12 +33,12 @@
 
 /* The libproc2 items, in the order of the enum below (PIDS_VAL indexes). */
 static enum pids_item list_items[] = {
-	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_EUID, PIDS_ID_EUSER, PIDS_CMD,     PIDS_CMDLINE,
+	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_EUID, PIDS_ID_EUSER, PIDS_CMD,
 	PIDS_FLAGS,  PIDS_STATE,   PIDS_TICS_BEGAN, PIDS_VSIZE_BYTES, PIDS_RSS, PIDS_FLT_MIN,
 	PIDS_FLT_MAJ,
 };
 enum {
-	I_PID, I_PPID, I_EUID, I_EUSER, I_CMD, I_CMDLINE,
+	I_PID, I_PPID, I_EUID, I_EUSER, I_CMD,
 	I_FLAGS, I_STATE, I_BEGAN, I_VSIZE, I_RSS, I_FLT_MIN,
 	I_FLT_MAJ,
 };
@@ -124,22 +124,6 @@ static bool lister_wants(const struct vms_lister *l, const struct vms_pentry *e)
 	return !l->want || l->want(e, l->want_ctx);
 }
 
-/* NUL-separated arguments → one string, or NULL when there are none. */
-static const char *join_cmdline(struct arena *a, const char *buf, size_t len)
-{
-	char *s;
-
-	while (len > 0 && buf[len - 1] == '\0')
-		len--;
-	if (len == 0)
-		return NULL;
-	s = arena_strndup(a, buf, len);
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '\0')
-			s[i] = ' ';
-	return s;
-}
-
 /*
  * The processes' own files, read on two threads when there are many, which
  * share them as they go (base/share.h): the kernel's walk of each
@@ -215,12 +199,30 @@ static void finish_entries(struct vms_lister *l, struct vms_plist *pl, struct vm
 	}
 }
 
+/*
+ * libproc2 puts a '?' for a comm's control or invalid byte in a UTF-8
+ * locale, a '.', '@' or '?' in others; vmscope keeps the byte (each output
+ * escapes it its own way, as the report does). A comm holding one of those
+ * is read again, raw, from stat into st; any other is libproc2's as it is.
+ */
+static const char *raw_comm(struct vms_lister *l, pid_t pid, const char *comm, struct vms_stat *st)
+{
+	if (comm && strpbrk(comm, "?.@") &&
+	    lister_read_file(l, pid, NULL, KF_STAT, SMALL_FILE_CAP, 0) > 0 &&
+	    vms_stat_parse(l->sb.buf, l->sb.len, st) == 0)
+		return st->comm;
+	return comm;
+}
+
 static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
 {
 	/* reap, not get: get does not start over once it has run to the end */
 	struct pids_fetch *f = l->proc2->pids_reap(l->info, PIDS_FETCH_TASKS_ONLY);
 	_cleanup_free_ struct vms_pentry *es = NULL;
+	struct vms_stat raw;
+	const char *comm;
 	size_t n = 0;
+	int r;
 
 	if (!f)
 		return errno ? -errno : -EIO;
@@ -242,8 +244,11 @@ static int collect_libproc2(struct vms_lister *l, struct vms_plist *pl)
 		e.rss = (uint64_t)PIDS_VAL(I_RSS, ul_int, st, l->info) * (uint64_t)l->page_size;
 		e.minflt = PIDS_VAL(I_FLT_MIN, ul_int, st, l->info);
 		e.majflt = PIDS_VAL(I_FLT_MAJ, ul_int, st, l->info);
-		lister_set_names(&pl->arena, &e, PIDS_VAL(I_EUSER, str, st, l->info),
-			  PIDS_VAL(I_CMD, str, st, l->info), PIDS_VAL(I_CMDLINE, str, st, l->info));
+		comm = raw_comm(l, e.pid, PIDS_VAL(I_CMD, str, st, l->info), &raw);
+		/* the raw arguments, not libproc2's: it makes control bytes '?' */
+		r = lister_read_file(l, e.pid, NULL, KF_CMDLINE, CMDLINE_CAP, PROCFILE_ALLOW_NUL);
+		lister_set_names(&pl->arena, &e, PIDS_VAL(I_EUSER, str, st, l->info), comm,
+				 lister_cmdline(l, r));
 		if (lister_wants(l, &e))
 			es[n++] = e;
 	}
@@ -271,6 +276,7 @@ static const char *lister_user(struct vms_lister *l, struct arena *a, uid_t uid)
 static bool scan_one(struct vms_lister *l, struct vms_plist *pl, pid_t pid, struct vms_pentry *e)
 {
 	struct vms_snapshot *s = l->scratch;
+	const char *cmdline;
 	struct vms_stat st;
 	int r;
 
@@ -296,10 +302,9 @@ static bool scan_one(struct vms_lister *l, struct vms_plist *pl, pid_t pid, stru
 	e->uid = s->proc.uid;
 	e->user = lister_user(l, &pl->arena, e->uid);
 
-	r = lister_read_pid_file(l, pid, "cmdline", CMDLINE_CAP, PROCFILE_ALLOW_NUL);
-	if (r >= 0 || r == -EFBIG) /* cut at the cap: the read holds one byte more */
-		e->cmdline = join_cmdline(&pl->arena, l->sb.buf,
-					  l->sb.len < CMDLINE_CAP ? l->sb.len : CMDLINE_CAP);
+	r = lister_read_file(l, pid, NULL, KF_CMDLINE, CMDLINE_CAP, PROCFILE_ALLOW_NUL);
+	cmdline = lister_cmdline(l, r);
+	e->cmdline = cmdline ? arena_strdup(&pl->arena, cmdline) : NULL;
 	return true;
 }
 

@@ -334,8 +334,12 @@ static void hostile_names(void **state)
 		assert_rows_equal(&pl, s3->pid);
 		assert_rows_equal(&pl, f->pid);
 	}
-	assert_non_null(find(&pl, f->pid)->comm);
-	assert_non_null(strstr(find(&pl, f->pid)->comm, "a)b ("));
+	/* the arguments' bytes as written, as the report's (not libproc2's '?') */
+	assert_string_equal(str(find(&pl, s1->pid)->cmdline),
+			    "sl\x01" "ep -c read x a\tb c\nd \x7f caf\xc3\xa9 \xff\xfe "
+			    "\xe4\xb8\xad\xe6\x96\x87  x");
+	assert_string_equal(str(find(&pl, s3->pid)->cmdline), "- -c read x");
+	assert_string_equal(str(find(&pl, f->pid)->comm), "a)b (\x1b[7m\n");
 	vms_plist_release(&pl);
 	vms_lister_free(l);
 }

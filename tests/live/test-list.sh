@@ -348,6 +348,36 @@ done
 wait $churn
 check "processes vanishing during the run: no error" 0 "$bad"
 
+# A command line's bytes as the process wrote them, in list's JSON and CSV as
+# in the report's JSON: control bytes escaped, not made '?'.
+odd=vl-odd-$$
+setsid bash -c "exec -a \$'$odd\\x01a\\tb' sleep 300" </dev/null >/dev/null 2>&1 &
+pids+=($!)
+for i in $(seq 100); do
+	grep -q "$odd" "/proc/${pids[-1]}/cmdline" 2>/dev/null && break
+	sleep 0.05
+done
+json_cmdline() { sed -n 's/^ *"cmdline": \("[^"]*"\),\{0,1\}$/\1/p' | head -1; }
+check "list --format json keeps the command line's control bytes" \
+	"$("$vmscope" --format json "${pids[-1]}" | json_cmdline)" \
+	"$("$vmscope" list --format json --match "^$odd" --full | json_cmdline)"
+check "list --format csv escapes them" "\"$odd\\x01a\\x09b 300\"" \
+	"$("$vmscope" list --format csv --match "^$odd" --full | tail -n +2 | cut -d, -f5)"
+
+# A comm with a control byte: raw in every output, as in the report's.
+setsid "$target" --comm $'vl\x01'"$$" >"$tmp/odd.out" </dev/null &
+pids+=($!)
+wait_ready $! "$tmp/odd.out" || { echo "Bail out! the target did not get ready"; exit 1; }
+json_comm() { sed -n 's/^ *"comm": \("[^"]*"\),\{0,1\}$/\1/p' | head -1; }
+check "list --format json keeps the comm's control byte" "\"vl\\u0001$$\"" \
+	"$("$vmscope" list --format json --name $'vl\x01'"$$" | json_comm)"
+check "the same comm as the report's JSON" "$("$vmscope" --format json "${pids[-1]}" | json_comm)" \
+	"$("$vmscope" list --format json --name $'vl\x01'"$$" | json_comm)"
+om_comm() { grep -m1 -o 'comm="[^"]*"'; }
+check "the same comm label in list's and the report's OpenMetrics" \
+	"$("$vmscope" --format openmetrics "${pids[-1]}" | om_comm)" \
+	"$("$vmscope" list --format openmetrics --name $'vl\x01'"$$" | om_comm)"
+
 # Usage errors.
 "$vmscope" list --by nothing >/dev/null 2>&1
 check "--by nothing is a usage error" 2 $?

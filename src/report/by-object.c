@@ -218,8 +218,9 @@ static void group_row(const struct report_sink *out, const struct vms_snapshot *
 		strbuf_addstr(&sb, g->label);
 	if (o && o->max_maps > 1)
 		strbuf_addf(&sb, " \u00d7%" PRIu32, o->max_maps);
-	canvas_put_text(out->cv, x, y, sb.buf, sb.len, out->width - x, CANVAS_TRUNC_LEFT,
-			total ? CANVAS_BOLD : o ? (o->is_main ? CANVAS_BOLD : CANVAS_FILE) : CANVAS_ANON);
+	report_put_last_col(out->cv, out->opt, x, y, sb.buf, sb.len, out->width,
+			    total ? CANVAS_BOLD : o ? (o->is_main ? CANVAS_BOLD : CANVAS_FILE) :
+				    CANVAS_ANON);
 	strbuf_release(&sb);
 }
 

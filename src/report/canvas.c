@@ -89,8 +89,19 @@ void canvas_reserve(struct canvas *c, size_t cells)
 	c->alloc = cells;
 }
 
+static void clear_tails(struct canvas *c)
+{
+	for (size_t i = 0; i < c->n_tails; i++)
+		free(c->tails[i].text);
+	c->n_tails = 0;
+}
+
 void canvas_release(struct canvas *c)
 {
+	clear_tails(c);
+	free(c->tails);
+	c->tails = NULL;
+	c->alloc_tails = 0;
 	free(c->cells);
 	c->cells = NULL;
 	c->height = c->alloc = 0;
@@ -99,6 +110,7 @@ void canvas_release(struct canvas *c)
 
 void canvas_clear(struct canvas *c)
 {
+	clear_tails(c);
 	c->height = 0;
 	c->init = 0;
 }
@@ -521,6 +533,34 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 	return used;
 }
 
+unsigned canvas_put_uncut(struct canvas *c, unsigned x, size_t y, const char *s, size_t n,
+			  enum canvas_class cls)
+{
+	struct units us = { 0 };
+	struct canvas_tail *t;
+
+	if (y >= c->height || x >= c->width)
+		return 0;
+	if (canvas_text_width(s, n) <= c->width - x)
+		return canvas_put_text(c, x, y, s, n, c->width - x, 0, cls);
+	/* rows are drawn top down: a row's tail is the last one or a new one */
+	if (c->n_tails && c->tails[c->n_tails - 1].y >= y) {
+		t = &c->tails[c->n_tails - 1];
+		if (t->y > y)
+			return 0;
+		free(t->text);
+	} else {
+		ARRAY_GROW(c->tails, c->n_tails + 1, c->alloc_tails);
+		t = &c->tails[c->n_tails++];
+	}
+	strbuf_init(&us.text);
+	units_build(&us, s, n, c->ascii);
+	*t = (struct canvas_tail){ .y = y, .x = x, .cls = (uint8_t)cls,
+				   .text = xstrndup(us.text.buf, us.text.len) };
+	units_release(&us);
+	return c->width - x;
+}
+
 unsigned canvas_put_str(struct canvas *c, unsigned x, size_t y, const char *s, unsigned maxw,
 			unsigned flags, enum canvas_class cls)
 {
@@ -586,10 +626,14 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 {
 	struct strbuf line;
 
+	size_t ti = 0;
+
 	/* one write per row: a call per cell costs more than the drawing */
 	strbuf_init(&line);
 	for (size_t y = 0; y < c->height; y++) {
 		const struct canvas_cell *row = c->cells + y * c->stride;
+		const struct canvas_tail *tail = ti < c->n_tails && c->tails[ti].y == y ?
+							 &c->tails[ti++] : NULL;
 		unsigned last = c->init, cur = CANVAS_PLAIN;
 
 		strbuf_reset(&line);
@@ -598,6 +642,10 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 			last -= BLANK_BLOCK;
 		while (last > 0 && row[last - 1].len == 1 && row[last - 1].glyph[0] == ' ')
 			last--;
+		/* with a tail, the cells before it, blanks too (those past init
+		 * are not set: spaces after them), and none after it */
+		if (tail)
+			last = tail->x < c->init ? tail->x : c->init;
 		/* room for every glyph: they are copied without a check each */
 		strbuf_grow(&line, (size_t)last * sizeof(row->glyph) + 1);
 		if (!color) {
@@ -629,6 +677,15 @@ int canvas_write(const struct canvas *c, FILE *out, bool color)
 			}
 		}
 		line.buf[line.len] = '\0';
+		if (tail) {
+			for (unsigned x = last; x < tail->x; x++)
+				strbuf_addch(&line, ' ');
+			if (color && tail->cls != cur && tail->cls < CANVAS__MAX) {
+				strbuf_addf(&line, "\033[%sm", sgr[tail->cls]);
+				cur = tail->cls;
+			}
+			strbuf_addstr(&line, tail->text);
+		}
 		if (color && cur != CANVAS_PLAIN)
 			strbuf_addstr(&line, "\033[0m");
 		strbuf_addch(&line, '\n');

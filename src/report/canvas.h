@@ -40,6 +40,14 @@ struct canvas_cell {
 	uint8_t cls;   /* enum canvas_class */
 };
 
+/* Text of a row that passes the canvas's width, written after its first x cells. */
+struct canvas_tail {
+	size_t y;
+	unsigned x;
+	uint8_t cls;  /* enum canvas_class */
+	char *text;   /* escaped for display, glyphs set as the cells' */
+};
+
 struct canvas {
 	unsigned width;
 	/*
@@ -59,6 +67,9 @@ struct canvas {
 	 * use a hundred or so: the rows take the room of what is set. */
 	struct canvas_cell *cells;
 	unsigned init, stride; /* init <= stride <= width */
+	/* the text canvas_put_uncut put after rows' cells, by row ascending */
+	struct canvas_tail *tails;
+	size_t n_tails, alloc_tails;
 	/* the last code point canvas_put_cp drew, and its columns */
 	uint32_t memo_cp;
 	int memo_w;
@@ -114,6 +125,16 @@ unsigned canvas_put_text(struct canvas *c, unsigned x, size_t y, const char *s, 
 			 unsigned maxw, unsigned flags, enum canvas_class cls);
 unsigned canvas_put_str(struct canvas *c, unsigned x, size_t y, const char *s, unsigned maxw,
 			unsigned flags, enum canvas_class cls);
+
+/*
+ * As canvas_put_text from x to the canvas's right edge, but text that does
+ * not fit there is not cut: canvas_write writes the row's cells up to x and
+ * then the whole text. For the last column of a row into a pipe, where no
+ * line is cut (a command line of thousands of bytes). Returns the columns
+ * used in the canvas.
+ */
+unsigned canvas_put_uncut(struct canvas *c, unsigned x, size_t y, const char *s, size_t n,
+			  enum canvas_class cls);
 
 /*
  * Text laid on rows one piece after the other, a row broken before a piece

@@ -96,6 +96,15 @@ static bool put_best(struct strbuf *sb, const struct vms_object *o, uint32_t fir
 	return true;
 }
 
+unsigned report_put_last_col(struct canvas *cv, const struct vms_report_options *opt, unsigned x,
+			     size_t y, const char *s, size_t n, unsigned width,
+			     enum canvas_class cls)
+{
+	if (opt->full_lines)
+		return canvas_put_uncut(cv, x, y, s, n, cls);
+	return canvas_put_text(cv, x, y, s, n, x < width ? width - x : 0, CANVAS_TRUNC_LEFT, cls);
+}
+
 bool report_section_label(struct strbuf *sb, const struct vms_snapshot *snap,
 			  const struct vms_region *r)
 {

@@ -19,6 +19,15 @@
 
 struct strbuf;
 
+/*
+ * A path or name in a table's last column from x: cut at its head to the
+ * room left ("…/lib/libc.so.6"), or whole with opt->full_lines (into a pipe
+ * no line is cut). Returns the columns used in the canvas.
+ */
+unsigned report_put_last_col(struct canvas *cv, const struct vms_report_options *opt, unsigned x,
+			     size_t y, const char *s, size_t n, unsigned width,
+			     enum canvas_class cls);
+
 struct report_sink {
 	struct canvas *cv;
 	unsigned width;

@@ -163,8 +163,8 @@ void text_objects_table(struct text *t)
 			strbuf_addf(&t->sb, " \u00d7%" PRIu32, o->max_maps);
 			several = true;
 		}
-		canvas_put_text(&t->cv, px, y, t->sb.buf, t->sb.len, t->width - px,
-				CANVAS_TRUNC_LEFT, o->is_main ? CANVAS_BOLD : CANVAS_FILE);
+		report_put_last_col(&t->cv, &t->opt, px, y, t->sb.buf, t->sb.len, t->width,
+				    o->is_main ? CANVAS_BOLD : CANVAS_FILE);
 		text_maybe_flush(t);
 	}
 	table_more(t, n, show, "objects");

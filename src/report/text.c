@@ -129,7 +129,10 @@ static void header_process(struct text *t)
 	if (cmd && cmd[0]) {
 		size_t y = canvas_add_row(&t->cv);
 
-		canvas_put_str(&t->cv, 0, y, cmd, t->cv.width, 0, CANVAS_PLAIN);
+		if (t->opt.full_lines) /* whole, however long */
+			canvas_put_uncut(&t->cv, 0, y, cmd, strlen(cmd), CANVAS_PLAIN);
+		else
+			canvas_put_str(&t->cv, 0, y, cmd, t->cv.width, 0, CANVAS_PLAIN);
 	}
 }
 

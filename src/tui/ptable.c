@@ -248,6 +248,10 @@ static void put_command(const struct ptable *t, const struct vms_view *v, const 
 	const char *s = r->name ? r->name : "?", *shown;
 	struct strbuf sb;
 
+	if (v->by != VMS_GROUP_NONE && (t->flags & PTABLE_UNCUT)) {
+		canvas_put_uncut(cv, t->x[i], y, s, strlen(s), CANVAS_PLAIN);
+		return;
+	}
 	if (v->by != VMS_GROUP_NONE) {
 		canvas_put_str(cv, t->x[i], y, skip_chars(s, v->hscroll), t->w[i],
 			       v->by == VMS_GROUP_CGROUP || v->by == VMS_GROUP_LIBRARY ?
@@ -263,8 +267,12 @@ static void put_command(const struct ptable *t, const struct vms_view *v, const 
 	else
 		strbuf_addf(&sb, "[%s]", s);
 	shown = skip_chars(sb.buf, v->hscroll);
-	canvas_put_text(cv, t->x[i], y, shown, sb.len - (size_t)(shown - sb.buf), t->w[i], 0,
-			CANVAS_PLAIN);
+	if (t->flags & PTABLE_UNCUT)
+		canvas_put_uncut(cv, t->x[i], y, shown, sb.len - (size_t)(shown - sb.buf),
+				 CANVAS_PLAIN);
+	else
+		canvas_put_text(cv, t->x[i], y, shown, sb.len - (size_t)(shown - sb.buf), t->w[i],
+				0, CANVAS_PLAIN);
 	strbuf_release(&sb);
 }
 

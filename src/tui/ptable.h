@@ -16,6 +16,7 @@
 enum {
 	PTABLE_LIVE = 1 << 0,  /* rates and RSS change instead of fault counts */
 	PTABLE_BYTES = 1 << 1, /* exact byte counts */
+	PTABLE_UNCUT = 1 << 2, /* into a pipe: the last column whole, however long */
 };
 
 struct ptable {

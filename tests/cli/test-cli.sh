@@ -253,6 +253,46 @@ run env -u COLUMNS "$vmscope" list --color never --name cli-pages
 grep -qF -- "$target --comm cli-pages --anon-pages 16 --anon-touch 8" "$tmp/out" &&
 	ok "list into a pipe: the command line whole" ||
 	not_ok "list into a pipe: the command line whole" "$(cat "$tmp/out")"
+# a command line longer than the canvas's 1,024 columns (a JVM's class path),
+# control bytes in it escaped, is still whole into a pipe, and cut with -w
+long="cli-long$(printf '/x%.0s' $(seq 1500))"$'\x01'"end"
+setsid bash -c 'exec -a "$0" sleep 300' "$long" </dev/null >/dev/null 2>&1 &
+pids+=($!)
+for i in $(seq 100); do
+	grep -q "^cli-long" "/proc/${pids[-1]}/cmdline" 2>/dev/null && break
+	sleep 0.05
+done
+run env -u COLUMNS "$vmscope" --color never "${pids[-1]}"
+if [ "$(sed -n 2p "$tmp/out")" = "${long%$'\x01'end}\\x01end 300" ]; then
+	ok "report into a pipe: a command line of ${#long} bytes whole, escaped"
+else
+	not_ok "report into a pipe: a command line of ${#long} bytes whole" \
+		"$(sed -n 2p "$tmp/out" | wc -c) bytes: $(sed -n 2p "$tmp/out" | tail -c 40)"
+fi
+run env -u COLUMNS "$vmscope" list --color never --full --match '^cli-long'
+if [ "$(grep -c -F -- "${long%$'\x01'end}\\x01end 300" "$tmp/out")" = 1 ]; then
+	ok "list into a pipe: a command line of ${#long} bytes whole, escaped"
+else
+	not_ok "list into a pipe: a command line of ${#long} bytes whole" "$(wc -L <"$tmp/out")"
+fi
+# so is a mapped file's path of 1,300 bytes in the objects tables
+ldir=$tmp$(printf '/%049d' $(seq 26))
+mkdir -p "$ldir" && cp "$target" "$ldir/long-target"
+target=$ldir/long-target start cli-lpath --anon-pages 1
+for o in "" "--by object"; do
+	# shellcheck disable=SC2086
+	run env -u COLUMNS "$vmscope" --color never -a $o "$tpid"
+	if [ "$(grep -c -- " $ldir/long-target\$" "$tmp/out")" -ge 1 ]; then
+		ok "report ${o:+$o }into a pipe: a path of ${#ldir} bytes whole"
+	else
+		not_ok "report ${o:+$o }into a pipe: a path of ${#ldir} bytes whole" \
+			"$(grep long-target "$tmp/out" | cut -c1-60)"
+	fi
+done
+run env -u COLUMNS "$vmscope" list --color never -w 1024 --full --match '^cli-long'
+widest 1024 "list into a pipe with -w 1024: 1024 columns"
+run env -u COLUMNS "$vmscope" --color never -w 1024 "${pids[-1]}"
+widest 1024 "report into a pipe with -w 1024: 1024 columns"
 
 # ---- a charset that is not UTF-8: ASCII glyphs (#, ..., -) as htop does
 # ascii_only DESCRIPTION: the last run printed only ASCII (and exited 0).
@@ -886,9 +926,9 @@ usage "pages of a capture: it holds no pagemap" 1 \
 	pages --proc-root "$fixture" -b "$fpid"
 
 # ---- numbers that are none: the option, its range and the value said back
-for w in 5x -5 '' 99999999999999999999 39 1001; do
+for w in 5x -5 '' 99999999999999999999 39 1025; do
 	usage "-w '$w': exit 2 with the range" 2 \
-		"^vmscope: --width takes a number from 40 to 1000, not '$w'$" "${fix[@]}" -w "$w" "$fpid"
+		"^vmscope: --width takes a number from 40 to 1024, not '$w'$" "${fix[@]}" -w "$w" "$fpid"
 done
 usage "pid 0: no such process" 1 "^vmscope: no process with pid 0$" 0
 usage "a pid past pid_max: no such process, not a name" 1 \
@@ -1036,7 +1076,7 @@ grep -qx "FAIL  PSS growth rate: cannot be checked: needs a recording, or a base
 	not_ok "check --max-growth-rate of one snapshot: says it needs a recording" "$(cat "$tmp/out")"
 
 # ---- colors: auto on a terminal, but for NO_COLOR (not empty) and TERM=dumb
-# or unset; the terminal's width (at least 40), else COLUMNS from 40 to 1000
+# or unset; the terminal's width (at least 40), else COLUMNS from 40 to 1024
 if script -qec true /dev/null </dev/null >/dev/null 2>&1; then
 	for e in "TERM=xterm:1" "TERM=xterm NO_COLOR=1:0" "TERM=xterm NO_COLOR=:1" "TERM=dumb:0" "-u TERM:0"; do
 		# shellcheck disable=SC2086

@@ -30,6 +30,19 @@ static char *dump(const struct canvas *c, bool color)
 	return buf;
 }
 
+/* Cleared, the canvas prints a blank row of nothing it held; then released. */
+static void clear_and_release(struct canvas *c)
+{
+	char *out;
+
+	canvas_clear(c);
+	canvas_add_row(c);
+	out = dump(c, false);
+	assert_string_equal(out, "\n");
+	free(out);
+	canvas_release(c);
+}
+
 /* One row of the given width holding s put with maxw and flags. */
 static char *put_one(unsigned width, const char *s, size_t n, unsigned maxw, unsigned flags,
 		     unsigned *ret_used)
@@ -235,12 +248,7 @@ static void test_columns_set_late(void **state)
 		assert_int_equal(canvas_put_cp(&c, x + 1, 2, 'c', CANVAS_PLAIN), 1);
 		assert_int_equal(canvas_cell(&c, x, 2)->glyph[0], ' ');
 	}
-	canvas_clear(&c);
-	canvas_add_row(&c);
-	out = dump(&c, false);
-	assert_string_equal(out, "\n");
-	free(out);
-	canvas_release(&c);
+	clear_and_release(&c);
 }
 
 static void test_write_color(void **state)
@@ -267,6 +275,46 @@ static void test_write_color(void **state)
 	assert_string_equal(out, "\033[0;1mab cd \033[0mef\n\033[0;34mg\033[0m\n\n");
 	free(out);
 	canvas_release(&c);
+}
+
+/* Text past the canvas's width, put uncut: whole after the row's cells, escaped. */
+static void test_uncut(void **state)
+{
+	struct canvas c;
+	char *out;
+
+	(void)state;
+	canvas_init(&c, 40);
+	for (int i = 0; i < 5; i++)
+		canvas_add_row(&c);
+	canvas_put_str(&c, 0, 0, "pid", 40, 0, CANVAS_PLAIN);
+	/* it fits: cells, as canvas_put_text */
+	assert_int_equal(canvas_put_uncut(&c, 10, 0, "short", 5, CANVAS_PLAIN), 5);
+	canvas_put_str(&c, 0, 1, "a", 40, 0, CANVAS_PLAIN);
+	/* past the edge: a tail, the blanks before it kept, control bytes escaped */
+	assert_int_equal(canvas_put_uncut(&c, 4, 1,
+					  "0123456789012345678901234567890123456789\x01" "end", 44,
+					  CANVAS_CODE),
+			 36);
+	/* a tail at the start of a row, and one after columns never set */
+	canvas_put_uncut(&c, 0, 3, "0123456789012345678901234567890123456789xy", 42, CANVAS_PLAIN);
+	canvas_put_uncut(&c, 38, 4, "abcd", 4, CANVAS_PLAIN);
+	/* a row's tail put again replaces it; an earlier row's is refused */
+	canvas_put_uncut(&c, 38, 4, "efgh", 4, CANVAS_PLAIN);
+	assert_int_equal(canvas_put_uncut(&c, 30, 1, "0123456789xyz", 13, CANVAS_PLAIN), 0);
+	out = dump(&c, false);
+	assert_string_equal(out, "pid       short\n"
+				 "a   0123456789012345678901234567890123456789\\x01end\n"
+				 "\n"
+				 "0123456789012345678901234567890123456789xy\n"
+				 "                                      efgh\n");
+	free(out);
+	out = dump(&c, true);
+	assert_non_null(strstr(out, "a   \033[0;34m0123456789012345678901234567890123456789"
+				    "\\x01end\033[0m\n"));
+	free(out);
+	/* the tails are cleared with the rows */
+	clear_and_release(&c);
 }
 
 static void test_many_rows(void **state)
@@ -409,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_wide_overwrite),
 		cmocka_unit_test(test_columns_set_late),
 		cmocka_unit_test(test_write_color),
+		cmocka_unit_test(test_uncut),
 		cmocka_unit_test(test_many_rows),
 		cmocka_unit_test(test_rows_widen),
 		cmocka_unit_test(test_ascii),

@@ -23,6 +23,7 @@
 #include "base/parse.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
+#include "report/canvas.h"
 #include "base/xalloc.h"
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
@@ -372,7 +373,7 @@ unsigned cli_output_width(unsigned requested, int fd)
 	cols = getenv("COLUMNS");
 	if (cols) {
 		long c = strtol(cols, NULL, 10);
-		if (c >= 40 && c <= 1000)
+		if (c >= 40 && c <= CANVAS_MAX_WIDTH)
 			return (unsigned)c;
 	}
 	return 0;

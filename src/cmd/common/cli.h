@@ -114,7 +114,7 @@ const char *cli_strerror(int err);
 bool cli_locale_utf8(void);
 /*
  * requested, else the terminal's width on fd (40 at least), else COLUMNS
- * (40 to 1000), else 0: no width, and text is printed in full lines (as ps
+ * (40 to 1024, as the widest --width), else 0: no width, and text is printed in full lines (as ps
  * and git do when their output is not a terminal).
  */
 unsigned cli_output_width(unsigned requested, int fd);

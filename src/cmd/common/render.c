@@ -10,6 +10,7 @@
 
 #include "base/escape.h"
 #include "base/strbuf.h"
+#include "report/canvas.h"
 #include "vmscope/model.h"
 #include "vmscope/snapshot.h"
 
@@ -67,7 +68,7 @@ int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
 	case CLI_OPT_COLOR:
 		return cli_parse_color(arg, &ra->color);
 	case 'w':
-		r = cli_parse_uint("width", arg, 40, 1000, &v);
+		r = cli_parse_uint("width", arg, 40, CANVAS_MAX_WIDTH, &v);
 		ra->ropt.width = v;
 		return r;
 	}

@@ -77,6 +77,13 @@ int cmd_show(int argc, char **argv)
 	status = cmd_load_document(argv[first], &snap, &rec);
 	if (status)
 		return status;
+	if (rec && (a.sort_given || a.ropt.sections || a.ropt.by_object)) {
+		/* a timeline has no table of one instant to order, group or split */
+		cli_error("--%s does not apply to a recording: its regions are ranked by growth",
+			  a.sort_given ? "sort" : a.ropt.sections ? "sections" : "by object");
+		vms_recording_free(rec);
+		return EXIT_USAGE;
+	}
 	if (rec) {
 		status = cmd_render_recording(a.format, rec, &a.ropt);
 		vms_recording_free(rec);

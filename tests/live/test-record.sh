@@ -199,6 +199,19 @@ import sys
 print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$tmp/grow.txt")
 [ "$long" -le 100 ] && ok "show -w 100: no line wider than 100 columns ($long)" ||
 	not_ok "show -w 100: no line wider than 100 columns" "widest $long"
+# what orders, groups or splits one instant's tables is refused, not ignored
+for o in "-s swap:sort" "--sections:sections" "--by object:by object"; do
+	# shellcheck disable=SC2086
+	"$vmscope" show ${o%%:*} "$tmp/grow.rec" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && [ ! -s "$tmp/out" ] &&
+		grep -qx "vmscope: --${o#*:} does not apply to a recording: its regions are ranked by growth" \
+			"$tmp/err" && ok "show ${o%%:*} of a recording: a usage error" ||
+		not_ok "show ${o%%:*} of a recording: a usage error" "exit $rc" "$(cat "$tmp/err")"
+done
+"$vmscope" show --by region "$tmp/grow.rec" >/dev/null 2>"$tmp/err" &&
+	ok "show --by region (the default) of a recording: shown" ||
+	not_ok "show --by region of a recording: shown" "$(cat "$tmp/err")"
 # fits NAME: show of $tmp/NAME.rec as text (as it is, in bytes, every
 # region) at -w 40, 60 and 79 prints no line wider, in display columns.
 fits() {
@@ -295,6 +308,30 @@ fi
 "$vmscope" check "$tmp/grow.rec" --at first --max-growth rss=0 >"$tmp/check3.out" 2>&1 &&
 	ok "check --at first: no growth from the first sample to itself" ||
 	not_ok "check --at first: no growth" "$(cat "$tmp/check3.out")"
+# a recording of days: the same samples 3,600,000 times as far apart (a
+# millisecond is an hour), --at past 24 hours picks the same sample
+python3 - "$tmp/grow.rec" >"$tmp/days.rec" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if "t_ns" in d:
+        d["t_ns"] *= 3600000
+    print(json.dumps(d))
+PY
+if [ -n "$at_ms" ]; then
+	"$vmscope" diff -f json --at "${at_ms}h" "$tmp/days.rec" >"$tmp/diff-days.json" 2>"$tmp/err"
+	out=$(python3 - "$tmp/diff-at.json" "$tmp/diff-days.json" 2>&1 <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+key = lambda d: [((r["after"] or {}).get("start"), r["delta"]) for r in d["regions"]]
+assert key(a) == key(b) and a["regions"], (key(a), key(b))
+print("%d regions" % len(a["regions"]))
+PY
+) && ok "diff --at ${at_ms}h: the same sample in a recording of days ($out)" ||
+		not_ok "diff --at ${at_ms}h: the same sample in a recording of days" "$out" "$(cat "$tmp/err")"
+else
+	not_ok "diff --at in a recording of days: a sample between the two growths"
+fi
 
 # ---- a recorder killed mid-run
 start_target killed || { not_ok "the target starts"; finish; exit; }

@@ -44,6 +44,7 @@ int cmd_render_option(struct cmd_render_args *ra, int id, const char *arg)
 			return -EINVAL;
 		}
 		ra->ropt.sort = (enum vms_sort)r;
+		ra->sort_given = true;
 		return 0;
 	case 'a':
 		ra->ropt.all = true;

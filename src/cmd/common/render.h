@@ -45,6 +45,7 @@ struct cmd_render_args {
 	const char *format;
 	enum cli_color color;
 	struct vms_report_options ropt;
+	bool sort_given; /* --sort, even of the default key */
 };
 /*
  * What the output is like: colors and width (full lines when none is given

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/parse.h"
 #include "base/procfile.h"
 #include "base/thread.h"
 #include "cmd/common/cli.h"
@@ -140,8 +141,14 @@ int cmd_parse_at(const char *arg, int64_t *ret_ns)
 		*ret_ns = CMD_AT_LAST;
 		return 0;
 	}
-	if (cmd_parse_duration("at", arg, &ns) < 0)
+	/* any time since the start: a recording may run for days (not
+	 * cmd_parse_duration's 24 h, a bound for intervals) */
+	if (parse_duration_str(arg, &ns) < 0 || ns > (uint64_t)INT64_MAX) {
+		cli_error("--at takes first, last or a time since the start such as 90s, 2m or 36h, "
+			  "not '%s'",
+			  arg);
 		return -EINVAL;
+	}
 	*ret_ns = (int64_t)ns;
 	return 0;
 }

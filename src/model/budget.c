@@ -107,6 +107,14 @@ static void growth(const struct vms_snapshot *snap, const struct vms_snapshot *b
 	vms_diff_release(&d);
 }
 
+/* v * f rounded, UINT64_MAX when past it (a conversion from there is undefined). */
+static uint64_t scale_rounded(uint64_t v, double f)
+{
+	double x = (double)v * f + 0.5;
+
+	return x >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)x;
+}
+
 /* The growth per minute between the baseline's time and the snapshot's. */
 static void growth_rate(const struct vms_snapshot *snap, const struct vms_snapshot *base,
 			const struct vms_budget_rule *rule, struct vms_budget_result *res)
@@ -119,8 +127,8 @@ static void growth_rate(const struct vms_snapshot *snap, const struct vms_snapsh
 	g.percent = false;
 	growth(snap, base, &g, res);
 	per_min = 60e9 / (double)(snap->wall_ns - base->wall_ns);
-	res->value = (uint64_t)((double)res->value * per_min + 0.5);
-	res->region_value = (uint64_t)((double)res->region_value * per_min + 0.5);
+	res->value = scale_rounded(res->value, per_min);
+	res->region_value = scale_rounded(res->region_value, per_min);
 	res->limit = rule->limit;
 }
 

@@ -264,6 +264,20 @@ if printf '%s\n' "$out" | grep -qF "$want_growth" && printf '%s\n' "$out" | grep
 else
 	not_ok "a growth in percent says the growth and the limit" "want: $want_growth" "$out"
 fi
+# A growth absurdly fast (a TiB of PSS a nanosecond after the baseline) is
+# past what 64 bits of bytes a minute hold: it fails at the most they hold,
+# never wrapped to a rate that passes.
+python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+a["time"]["wall_ns"] += 1
+a["totals"]["rollup"]["pss"] += 1 << 40
+json.dump(a, sys.stdout)' "$tmp/before.json" >"$tmp/fast.json"
+out=$("$vmscope" check "$tmp/fast.json" --baseline "$tmp/before.json" --max-growth-rate pss=1M/min 2>&1)
+rc=$?
+[ $rc = 1 ] && [ "$out" = "FAIL  PSS growth rate: 16E/min > 1.0M/min (18446744073709551615 > 1048576 bytes per minute)" ] &&
+	ok "a TiB of growth in a nanosecond fails --max-growth-rate, not wrapped" ||
+	not_ok "a TiB of growth in a nanosecond fails --max-growth-rate" "exit $rc" "$out"
 # A growth limit in percent just under the real growth fails, just over it
 # passes (in tenths of a percent, as the option takes them).
 read -r under over < <(python3 -c '

@@ -408,7 +408,9 @@ static int listen_on(const char *spec)
 	}
 	freeaddrinfo(ai);
 	if (fd < 0) {
-		cli_error("cannot listen on %s:%s: %s", host, port, strerror(-fd));
+		/* an IPv6 address in brackets, as --listen takes it */
+		cli_error("cannot listen on %s%s%s:%s: %s", strchr(host, ':') ? "[" : "", host,
+			  strchr(host, ':') ? "]" : "", port, strerror(-fd));
 		return fd;
 	}
 	if (getnameinfo((struct sockaddr *)&ss, sslen, shown, sizeof(shown), shown_port,

@@ -81,8 +81,13 @@ bool load_uint_value(struct load *ld, struct json_object *v, uint64_t max, uint6
 	if (json_object_get_int64(v) < 0)
 		return load_fail(ld, "expected a number of 0 or more");
 	u = json_object_get_uint64(v);
-	/* json-c saturates what does not fit in 64 bits */
-	if (u == UINT64_MAX || u > max)
+	/* json-c saturates what does not fit in 64 bits to UINT64_MAX: that
+	 * value is refused, and not said (the file may hold another) */
+	if (max == UINT64_MAX)
+		max = UINT64_MAX - 1;
+	if (u == UINT64_MAX)
+		return load_fail(ld, "out of range (at most %" PRIu64 ")", max);
+	if (u > max)
 		return load_fail(ld, "%" PRIu64 " is out of range (at most %" PRIu64 ")", u, max);
 	*ret = u;
 	return true;

@@ -147,6 +147,13 @@ else
 fi
 T send-keys -t t q
 wait_for '^prompt>' >/dev/null
+# The process watched exits: watch ends, says so, exits 1 (vmscope-watch(1)).
+T send-keys -t t "clear; $vmscope watch $wpid; echo rc=\$?" Enter
+expect "watch of a process that will exit: its layout" ' region +size +RSS +PSS'
+kill -KILL "$wpid"
+wait "$wpid" 2>/dev/null
+expect "the process exits: watch ends and says so" "^vmscope: process $wpid \\($name-w\\) exited\$"
+expect "with exit status 1" '^rc=1$'
 
 # Not a terminal: a clear message, or one plain refresh with --once.
 err=$("$vmscope" top </dev/null 2>&1 >/dev/null)

@@ -18,7 +18,7 @@
 
 /* What a size is, in the messages of check's options and of the budget file
  * alike: the same parser reads both (parse_size_str). */
-#define VMS_BUDGET_SIZE_WHAT "a size like 64M or 1.5G (binary units; bytes up to 8E-1)"
+#define VMS_BUDGET_SIZE_WHAT "a size like 64M, 1.5G or 4096 (binary units, K = 1024; under 8E)"
 
 enum vms_budget_scope {
 	VMS_BUDGET_TOTAL = 0, /* the process's total (status, smaps_rollup) */

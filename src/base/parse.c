@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 const uint8_t parse_hex_value1[256] = {
 	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,	['6'] = 7,  ['7'] = 8,
@@ -125,15 +126,15 @@ int parse_size_str(const char *s, uint64_t *ret)
 	u = q;
 	while (u < end && ((*u >= '0' && *u <= '9') || *u == '.'))
 		u++;
-	if (u < end) {
+	/* any case, as people write them: 512mb, 2359kb, 100B; K, KB, KiB
+	 * are all 1024 */
+	if (u < end && strcasecmp(u, "b") != 0) {
 		const char *k = *u ? strchr(units, *u >= 'a' && *u <= 'z' ? *u - 32 : *u) : NULL;
 
 		if (!k)
 			return -EINVAL;
 		unit = UINT64_C(1) << (10 * (k - units + 1));
-		if (!(parse_eq(u + 1, (size_t)(end - u - 1), "") ||
-		      parse_eq(u + 1, (size_t)(end - u - 1), "B") ||
-		      parse_eq(u + 1, (size_t)(end - u - 1), "iB")))
+		if (!(u[1] == '\0' || strcasecmp(u + 1, "b") == 0 || strcasecmp(u + 1, "ib") == 0))
 			return -EINVAL;
 	}
 	r = parse_decimal(&q, u, unit, PARSE_SIZE_MAX, &v);

@@ -944,7 +944,7 @@ usage "check --max-growth-rate without a unit of time" 2 \
 	"^vmscope: --max-growth-rate takes \[MEASURE=\]SIZE/min \(or /s, /h\), not '1M'$" \
 	check --max-growth-rate 1M "$tmp/a.json"
 usage "check --min-stack-headroom of no size" 2 \
-	"^vmscope: --min-stack-headroom takes a size like 64M or 1.5G \(binary units; bytes up to 8E-1\), not '1Q'$" \
+	"^vmscope: --min-stack-headroom takes a size like 64M, 1.5G or 4096 \(binary units, K = 1024; under 8E\), not '1Q'$" \
 	check --min-stack-headroom 1Q "$tmp/a.json"
 usage "check --max-regions of no number" 2 "^vmscope: --max-regions takes a number, not '12x'$" \
 	check --max-regions 12x "$tmp/a.json"

@@ -102,7 +102,8 @@ struct check_args {
 	struct vms_budget_set set;
 	const char *baseline, *junit, *proc_root;
 	bool full;
-	bool budget_stdin; /* --budget - */
+	bool budget_stdin; /* --budget -, read after the options */
+	size_t budget_stdin_at; /* where its rules go among the others */
 	int64_t at_ns;
 };
 
@@ -144,6 +145,24 @@ static int load_budget_file(struct check_args *a, const char *path)
 	else
 		cli_error("cannot read budgets from '%s': %s", path, err.message);
 	return -EINVAL;
+}
+
+/* The budgets of standard input, read now, among the rules where --budget - was given. */
+static int load_budget_stdin(struct check_args *a)
+{
+	struct vms_budget_set *s = &a->set;
+	size_t at = a->budget_stdin_at, from = s->n_rules, k;
+	struct vms_budget_rule *read;
+
+	if (load_budget_file(a, "-") < 0)
+		return -EINVAL;
+	k = s->n_rules - from;
+	read = xreallocarray(NULL, k ? k : 1, sizeof(*read));
+	memcpy(read, s->rules + from, k * sizeof(*read));
+	memmove(s->rules + at + k, s->rules + at, (from - at) * sizeof(*read));
+	memcpy(s->rules + at, read, k * sizeof(*read));
+	free(read);
+	return 0;
 }
 
 static int check_option(int id, const char *arg, void *ctx)
@@ -196,6 +215,10 @@ static int check_option(int id, const char *arg, void *ctx)
 				return -EINVAL;
 			}
 			a->budget_stdin = true;
+			/* read once the operands are known: the snapshot may be
+			 * standard input too, which is then the error to say */
+			a->budget_stdin_at = a->set.n_rules;
+			return 0;
 		}
 		return load_budget_file(a, arg);
 	case OPT_JUNIT:
@@ -455,15 +478,17 @@ int cmd_check(int argc, char **argv)
 		fputs("vmscope: check takes one PID, NAME, snapshot FILE or recording\n", stderr);
 		goto out;
 	}
-	if (a.set.n_rules == 0) {
-		fputs("vmscope: no budgets: give --max-pss, --max or --budget FILE (see --help)\n",
-		      stderr);
-		goto out;
-	}
 	/* standard input is read once: by one of them */
 	if ((strcmp(ops[0], "-") == 0) + a.budget_stdin + (a.baseline && strcmp(a.baseline, "-") == 0) > 1) {
 		fputs("vmscope: standard input (-) given twice: the snapshot, --budget and "
 		      "--baseline read it once between them\n",
+		      stderr);
+		goto out;
+	}
+	if (a.budget_stdin && load_budget_stdin(&a) < 0)
+		goto out;
+	if (a.set.n_rules == 0) {
+		fputs("vmscope: no budgets: give --max-pss, --max or --budget FILE (see --help)\n",
 		      stderr);
 		goto out;
 	}

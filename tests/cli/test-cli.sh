@@ -983,6 +983,14 @@ run bash -c "'$vmscope' check - --baseline - --max-pss 1G <'$tmp/a.json'"
 expect "check - --baseline -: standard input twice, a usage error" 2 "given twice"
 run bash -c "echo '{\"max_pss\": \"1G\"}' | '$vmscope' check - --budget -"
 expect "check - --budget -: standard input twice, a usage error" 2 "given twice"
+# the snapshot on standard input: the same error, not the snapshot read as budgets
+run bash -c "'$vmscope' check - --budget - <'$tmp/a.json'"
+expect "check - --budget - of a snapshot: standard input twice" 2 "^vmscope: standard input \(-\) given twice"
+# the budgets of standard input, read after the options, keep their place
+run bash -c "echo '{\"max_rss\": \"1G\"}' | '$vmscope' check --max-pss 1G --budget - --max-regions 99999 '$tmp/a.json'"
+[ "$rc" = 0 ] && [ "$(cut -d: -f1 "$tmp/out" | tr -s ' ' | tr '\n' ,)" = "ok total PSS,ok total RSS,ok regions," ] &&
+	ok "check --budget - among options: its budget in its place" ||
+	not_ok "check --budget - among options: its budget in its place" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
 
 # ---- what cannot be written: /dev/full says why; a reader gone (SIGPIPE
 # ignored, as some runners do) says nothing

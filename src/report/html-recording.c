@@ -52,6 +52,75 @@ static void fmt_secs(char buf[32], int64_t ns)
 		snprintf(buf, 32, "%.1f h", s / 3600);
 }
 
+/* Sample i of series s (value v) as a point of the line, after a space but for the first. */
+static void put_point(struct html *h, size_t i, uint64_t v, int64_t t_end, uint64_t hi,
+		      bool *any)
+{
+	const unsigned pw = CHART_W - CHART_LEFT - 8, ph = CHART_H - CHART_BOTTOM - 8;
+	double x = CHART_LEFT + (t_end ? (double)pw * (double)h->rec->samples[i].t_ns /
+						 (double)t_end
+				       : 0);
+	double y = 8 + ph - (hi ? (double)ph * (double)v / (double)hi : 0);
+
+	html_printf(h, "%s%.1f,%.1f", *any ? " " : "", x, y);
+	*any = true;
+}
+
+/* The samples of a series in one column of a chart: its lowest and highest. */
+struct column {
+	int64_t col; /* -1: none yet */
+	size_t lo_i, hi_i;
+	uint64_t lo_v, hi_v;
+};
+
+/* The column's lowest and highest as points, in time order; one when they are one sample. */
+static void put_column(struct html *h, const struct column *c, int64_t t_end, uint64_t hi,
+		       bool *any)
+{
+	bool lo_first = c->lo_i < c->hi_i;
+
+	if (c->col < 0)
+		return;
+	put_point(h, lo_first ? c->lo_i : c->hi_i, lo_first ? c->lo_v : c->hi_v, t_end, hi, any);
+	if (c->lo_i != c->hi_i)
+		put_point(h, lo_first ? c->hi_i : c->lo_i, lo_first ? c->hi_v : c->lo_v, t_end, hi,
+			  any);
+}
+
+/*
+ * The line of series s: of the samples that fall in one column of the chart
+ * (a pixel of its viewBox), the lowest and the highest, in time order. A
+ * recording of days (300,000 samples) is drawn from at most two points a
+ * column, every peak and trough kept; a shorter one from all its samples.
+ */
+static void series_line(struct html *h, enum rec_series s, int64_t t_end, uint64_t hi)
+{
+	const struct vms_recording *rec = h->rec;
+	const unsigned pw = CHART_W - CHART_LEFT - 8;
+	struct column c = { .col = -1 };
+	bool any = false;
+	uint64_t v;
+
+	for (size_t i = 0; i < rec->n_samples; i++) {
+		int64_t col;
+
+		if (!rec_series_value(rec, s, i, &v))
+			continue;
+		col = t_end ? (int64_t)((double)pw * (double)rec->samples[i].t_ns / (double)t_end) : 0;
+		if (col != c.col) {
+			put_column(h, &c, t_end, hi, &any);
+			c = (struct column){ .col = col, .lo_i = i, .hi_i = i, .lo_v = v, .hi_v = v };
+		} else if (v < c.lo_v) {
+			c.lo_v = v;
+			c.lo_i = i;
+		} else if (v > c.hi_v) {
+			c.hi_v = v;
+			c.hi_i = i;
+		}
+	}
+	put_column(h, &c, t_end, hi, &any);
+}
+
 /* One chart of the series [from, to): lines over time, the sizes on the left. */
 static void chart(struct html *h, const char *title, enum rec_series from, enum rec_series to)
 {
@@ -85,22 +154,9 @@ static void chart(struct html *h, const char *title, enum rec_series from, enum 
 		    CHART_LEFT - 6, a, CHART_LEFT - 6, 8 + ph, CHART_LEFT, CHART_H - 4,
 		    CHART_LEFT + pw, CHART_H - 4, b);
 	for (enum rec_series s = from; s < to; s++) {
-		bool any = false;
-
 		html_printf(h, "<polyline data-series=\"%s\" stroke=\"%s\" points=\"",
 			    rec_series_name(s), series_colors[s]);
-		for (size_t i = 0; i < rec->n_samples; i++) {
-			double x, y;
-
-			if (!rec_series_value(rec, s, i, &v))
-				continue;
-			x = CHART_LEFT + (t_end ? (double)pw * (double)rec->samples[i].t_ns /
-							  (double)t_end
-						: 0);
-			y = 8 + ph - (hi ? (double)ph * (double)v / (double)hi : 0);
-			html_printf(h, "%s%.1f,%.1f", any ? " " : "", x, y);
-			any = true;
-		}
+		series_line(h, s, t_end, hi);
 		html_raw(h, "\"/>");
 	}
 	html_raw(h, "</svg></figure>\n");

@@ -341,4 +341,41 @@ if errs:
     sys.exit(1)
 PY
 
+# A recording of days, 300,000 samples, one of them a spike of RSS: its page
+# draws each line from at most two points a column of the chart (the lowest
+# and the highest there), the spike at the top; the page stays small.
+python3 - "$tmp/r.rec" >"$tmp/days.rec" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+head, first = lines[0], lines[1]
+rss = head["status_fields"].index("vm_rss")
+print(json.dumps(head))
+print(json.dumps(first))
+n = 300000
+for i in range(1, n):
+    s = {k: first[k] for k in ("status", "rollup", "faults")}
+    s["t_ns"] = i * 1000000000
+    if i == 123457:
+        s["status"] = list(s["status"])
+        s["status"][rss] *= 10
+    print(json.dumps(s))
+print(json.dumps({"end": "duration", "t_ns": n * 1000000000, "samples": n}))
+PY
+"$vmscope" show --format html "$tmp/days.rec" >"$tmp/days.html"
+check "show --format html of 300,000 samples exits 0" 0 $?
+py_check "300,000 samples: at most two points a column, the spike at the top" "$tmp/days.html" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+lines = dict(re.findall(r'<polyline data-series="([a-z]+)" [^>]*points="([^"]*)"', page))
+rss = [tuple(map(float, p.split(","))) for p in lines["rss"].split()]
+cols = {}
+for x, y in rss:
+    cols[int(x)] = cols.get(int(x), 0) + 1
+top = min(y for x, y in rss)
+assert max(cols.values()) <= 3 and len(rss) <= 2 * 730, (len(rss), max(cols.values()))
+assert top == 8.0 and sum(1 for x, y in rss if y == top) == 1, top
+assert len(page) < 1000000, len(page)
+print("%d points of rss, %d bytes" % (len(rss), len(page)))
+PY
+
 finish

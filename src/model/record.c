@@ -107,6 +107,12 @@ static uint64_t move_key(const char *name, uint64_t offset, enum vms_kind kind, 
 	return h | 1;
 }
 
+/* Anonymous memory of no name, which vms_diff_build pairs by address too. */
+static bool by_address(const char *name, uint64_t inode, enum vms_kind kind, int32_t tid)
+{
+	return !name[0] && inode == 0 && !(kind == VMS_KIND_THREAD_STACK && tid > 0);
+}
+
 static bool movable_match(const struct vms_rec_state *s, const struct vms_region *r)
 {
 	if (r->kind == VMS_KIND_THREAD_STACK && r->tid > 0)
@@ -211,6 +217,22 @@ void vms_recorder_step(struct vms_recorder *rec, const struct vms_snapshot *snap
 		if (i < np && prev[i].start == r->start && same_mapping(&prev[i], r)) {
 			prev[i].matched = true;
 			match[j] = (ptrdiff_t)i++;
+		}
+	}
+	/* anonymous memory that grew or shrank at its start (the kernel merges
+	 * a mapping made or opened just below it): the same end and kind, as
+	 * vms_diff_build pairs it */
+	for (size_t i = 0, j = 0; j < n; j++) {
+		const struct vms_region *r = &snap->regions[j];
+
+		if (match[j] >= 0 || !by_address(model_region_name(r), r->inode, r->kind, r->tid))
+			continue;
+		while (i < np && prev[i].end < r->end)
+			i++;
+		if (i < np && prev[i].end == r->end && !prev[i].matched && prev[i].kind == r->kind &&
+		    by_address(prev[i].name, prev[i].inode, prev[i].kind, prev[i].tid)) {
+			prev[i].matched = true;
+			match[j] = (ptrdiff_t)i;
 		}
 	}
 	/* moved: by name or thread */

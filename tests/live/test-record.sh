@@ -163,6 +163,25 @@ print("growth", regions[0]["growth"], "per min", regions[0]["growth_per_min"])
 PY
 ) && ok "show ranks the growing region first with the kernel's growth, the flat one 0 ($out)" ||
 	not_ok "show ranks the growing region first with the kernel's growth, the flat one 0" "$out" "$(cat "$tmp/err")"
+# the region that grew at its start (merged below, its end the same) is one
+# region that grew by the two steps, in show as in diff, not a new one
+down_end=$(sed -n 's/^down 0x\([0-9a-f]*\) .*/\1/p' "$tmp/grow.out")
+"$vmscope" diff -f json "$tmp/grow.rec" >"$tmp/grow-diff.json" 2>>"$tmp/err"
+out=$(python3 - "$tmp/grow.json" "$tmp/grow-diff.json" "$down_end" 2>&1 <<'PY'
+import json, sys
+doc, diff, end = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3], 16)
+mine = [r for r in doc["regions"] if int(r["start"], 16) + r["size_last"] == end or
+        int(r["start"], 16) + r["size_first"] == end]
+assert len(mine) == 1, mine
+r = mine[0]
+assert not r["appeared"] and not r["vanished"], r
+assert r["size_last"] - r["size_first"] == 2 * 512 * 1024 == r["growth"], r
+d = [e for e in diff["regions"] if e["after"] and int(e["after"]["start"], 16) + e["after"]["size"] == end]
+assert len(d) == 1 and d[0]["delta"]["rss"] == r["growth"], d
+print("growth", r["growth"], "as diff's")
+PY
+) && ok "show: a region grown at its start is one region, its growth diff's ($out)" ||
+	not_ok "show: a region grown at its start is one region, its growth diff's" "$out" "$(cat "$tmp/err")"
 "$vmscope" show -w 100 "$tmp/grow.rec" >"$tmp/grow.txt"
 row=$(grep -E "^ *${grow#0} " "$tmp/grow.txt" | head -n 1)
 if [ "$(grep -E '^ *[0-9a-f]{6,} ' "$tmp/grow.txt" | head -n 1)" = "$row" ] && [ -n "$row" ] &&

@@ -119,14 +119,34 @@ int cmd_inspect_target(int root_fd, const char *proc_root, const char *target, b
 	return 0;
 }
 
-/* A snapshot file is named by a path; a bare number or name is a process. */
+/*
+ * A snapshot file is named by a path (with a '/') or '-'; a bare word is a
+ * file only when one of that name here holds JSON (its first byte past
+ * white space a '{': snapshots and recordings all begin so), else it is a
+ * process: the program under test, in the directory a CI job runs it from,
+ * has the name of its process. A FIFO or other special file is not opened
+ * here (no read that may block): a bare word names one only with "./".
+ */
 static bool looks_like_file(const char *arg)
 {
+	char buf[64];
 	struct stat st;
+	ssize_t n;
+	int fd;
 
 	if (strcmp(arg, "-") == 0 || strchr(arg, '/'))
 		return true;
-	return stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
+	if (stat(arg, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	fd = open(arg, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return true; /* said when it is loaded: cannot be read */
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	for (ssize_t i = 0; i < n; i++)
+		if (!strchr(" \t\r\n", buf[i]))
+			return buf[i] == '{';
+	return n < (ssize_t)sizeof(buf); /* empty: said when it is loaded */
 }
 
 int cmd_parse_at(const char *arg, int64_t *ret_ns)

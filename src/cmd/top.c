@@ -178,7 +178,8 @@ static int run(struct top_args *a)
 
 		a->o.color = cli_want_color(a->color, STDOUT_FILENO);
 		errno = 0; /* a write error of the listing's is the last errno set */
-		r = tui_top_once(&a->o, stdout, width ? width : 200);
+		/* no terminal nor COLUMNS: 0, lines whole, as list's */
+		r = tui_top_once(&a->o, stdout, width);
 		/* a write error (-EIO, as the reporters say one) by its errno */
 		if (r == 0 || r == -EIO)
 			r = cmd_stream_done(stdout, r);

@@ -663,8 +663,10 @@ int tui_top_once(const struct tui_top_options *o, FILE *out, unsigned width)
 		r = refresh_list(&t);
 	}
 	if (r >= 0) {
-		ptable_layout(&t.table, &t.view, width, top_table_flags(&t));
-		canvas_init(&cv, width);
+		/* no width: as wide as the canvas goes, the command lines whole */
+		ptable_layout(&t.table, &t.view, width ? width : CANVAS_MAX_WIDTH,
+			      top_table_flags(&t) | (width ? 0 : PTABLE_UNCUT));
+		canvas_init(&cv, width ? width : CANVAS_MAX_WIDTH);
 		cv.ascii = o->ascii;
 		top_header_memory(&t, &cv);
 		top_header_table(&t, &cv, false);

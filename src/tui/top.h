@@ -31,7 +31,7 @@ struct tui_top_options {
 /* The live view until q; returns an exit status (1: the watched process exited). */
 int tui_top_run(const struct tui_top_options *o);
 
-/* One plain refresh of the process table to out, width columns wide. */
+/* One plain refresh of the process table to out, width columns wide (0: lines whole). */
 int tui_top_once(const struct tui_top_options *o, FILE *out, unsigned width);
 
 #endif

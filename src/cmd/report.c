@@ -57,7 +57,7 @@ static const struct cli_option report_options[] = {
 	  "watch page faults for D (5s, 500ms) first and add which regions and code took them" },
 	CLI_OPTION_COLOR,
 	{ "width", 'w', required_argument, 'w', "N",
-	  "output width (default: the terminal's, else 80)" },
+	  "output width (default: the terminal's; unlimited into a pipe)" },
 	{ "full", 0, no_argument, OPT_FULL, NULL,
 	  "match NAME against the whole command line" },
 	CLI_OPTION_PROC_ROOT,

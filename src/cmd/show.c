@@ -31,7 +31,7 @@ static const struct cli_option show_options[] = {
 	CMD_RENDER_OPTIONS_SECTIONS_BY,
 	CLI_OPTION_COLOR,
 	{ "width", 'w', required_argument, 'w', "N",
-	  "output width (default: the terminal's, else 80)" },
+	  "output width (default: the terminal's; unlimited into a pipe)" },
 	CLI_OPTION_HELP,
 };
 

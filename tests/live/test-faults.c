@@ -814,6 +814,13 @@ static void test_stripped_sites(void **state)
 	assert_text_has(out, "\n(object+0xoff: no symbol holds the address, or the object was "
 			     "unreadable)\n");
 	free(out);
+	/* at 40 columns the note is prose wrapped to them (vmscope-faults(1)) */
+	assert_int_equal(setenv("COLUMNS", "40", 1), 0);
+	out = sites_of(path, NULL, site, sizeof(site));
+	assert_int_equal(unsetenv("COLUMNS"), 0);
+	assert_text_has(out, "\n(object+0xoff: no symbol holds the\n address, or the object was "
+			     "unreadable)\n");
+	free(out);
 	unlink(path);
 
 	snprintf(path, sizeof(path), "%s/changed-target", tmpdir);

@@ -270,9 +270,11 @@ static void text_sites(FILE *out, const struct cmd_faults_run *run, unsigned wid
 	}
 	if (run->res.n_sites > run->n_names)
 		fprintf(out, "%19s  (%zu more code sites)\n", "", run->res.n_sites - run->n_names);
-	if (unsymbolized)
-		fputs("(object+0xoff: no symbol holds the address, or the object was unreadable)\n",
-		      out);
+	if (unsymbolized) /* prose: wrapped to the width, as the man page says */
+		cmd_put_wrapped(out,
+				"(object+0xoff: no symbol holds the address, or the object was "
+				"unreadable)",
+				width, 1);
 }
 
 static void text_timeline(FILE *out, const struct cmd_faults_run *run, unsigned width)

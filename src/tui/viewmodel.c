@@ -409,6 +409,11 @@ static void refresh_visible(struct vms_view *v)
 		v->vis[v->n_vis++] = i;
 		row_add(&v->total, &v->rows[i]);
 	}
+	/* a sum of no process is 0, known; the highest score of none is none */
+	if (v->n_vis == 0)
+		for (int c = VMS_COL_COUNT; c < VMS_COL__MAX; c++)
+			if (c != VMS_COL_CGROUP_MEM && c != VMS_COL_TREE_PSS && c != VMS_COL_OOM_SCORE)
+				v->total.have |= BIT(c);
 	if (v->tree && v->by == VMS_GROUP_NONE)
 		viewtree_sum(v);
 	qsort_r(v->vis, v->n_vis, sizeof(*v->vis), cmp_rows, v);

@@ -311,6 +311,11 @@ check "--name lists exactly that program" "${#a_pids[@]}" \
 	"$("$vmscope" list --name "$a" --format csv | tail -n +2 | wc -l)"
 check "--user of another user lists none of them" 0 \
 	"$("$vmscope" list --user 65534 --match "^vl-" --format csv | tail -n +2 | wc -l)"
+# the total of no process: 0 of everything that adds up, no highest score
+"$vmscope" list --user 65534 --match "^vl-" --format json >"$tmp/none.json"
+check "the total of no process is 0, not null" "0 0 0 0 0 null" \
+	"$(for k in processes vsz rss pss uss; do json_total "$tmp/none.json" "$k"; done | tr '\n' ' ')$(
+		grep -o '"oom_score": null' "$tmp/none.json" | head -1 | cut -d' ' -f2)"
 me=$(id -un)
 check "--user $me lists them" "${#all[@]}" \
 	"$("$vmscope" list --user "$me" --match "^vl-(a|b)-$$\$" --format csv | tail -n +2 | wc -l)"

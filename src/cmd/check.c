@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/escape.h"
+#include "base/procfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cmd/common/cli.h"
@@ -242,6 +243,23 @@ static const char *measure_label(enum vms_measure m)
 }
 
 /* "PSS", "heap RSS", "libc.so.6 PSS", "PSS growth": what a rule limits. */
+/* Why a budget's value is unknown: the file it comes from, and the error of its read. */
+static void unread_source(struct strbuf *sb, const struct vms_snapshot *snap,
+			  const struct vms_budget_rule *rule)
+{
+	/* a total's PSS and USS are smaps_rollup's; the others status'; a region's smaps' */
+	enum vms_source src = rule->scope != VMS_BUDGET_TOTAL  ? VMS_SRC_SMAPS
+			      : rule->measure == VMS_MEASURE_PSS ||
+					rule->measure == VMS_MEASURE_USS
+				      ? VMS_SRC_SMAPS_ROLLUP
+				      : VMS_SRC_STATUS;
+	int err = snap->src[src].error;
+
+	strbuf_addf(sb, "cannot be checked: %s was not read", vms_source_to_string(src));
+	if (err)
+		strbuf_addf(sb, " (%s)", procfile_strerror(err));
+}
+
 static void rule_name(struct strbuf *sb, const struct vms_budget_rule *r)
 {
 	switch (r->scope) {
@@ -351,7 +369,7 @@ static void result_detail(struct strbuf *sb, const struct vms_snapshot *snap,
 			 !snap->src[VMS_SRC_SMAPS].error)
 			strbuf_addstr(sb, "cannot be checked: no such region in the process");
 		else
-			strbuf_addstr(sb, "cannot be checked: the snapshot could not read it");
+			unread_source(sb, snap, rule);
 		return;
 	}
 	if (rule->scope == VMS_BUDGET_FACT) {

@@ -590,6 +590,11 @@ static int write_capture(const struct capture *c, pid_t pid, const char *dir, st
 	snprintf(partial, sizeof(partial), ".partial-%d", (int)getpid());
 	pfd = cmd_mkdirs_at(cd.fd, partial);
 	r = pfd < 0 ? pfd : write_parts(c, pid, dir, pfd);
+	/* what the copies are in is 0700 too, whoever made DIR and with what
+	 * mode: a DIR made beforehand (mkdir, 0755) shares nothing by itself */
+	for (size_t i = 0; r == 0 && i < 2; i++)
+		if (fchmodat(pfd, parts[i], 0700, 0) < 0 && errno != ENOENT)
+			r = -errno;
 	/* on disk, all of it, before anything says it is whole */
 	if (r == 0 && syncfs(pfd) < 0)
 		r = -errno;
@@ -638,6 +643,9 @@ static int read_capture(struct capture *c, int root_fd, int pid_fd)
 	read_exe(c, pid_fd);
 	/* the machine's memory, which the report shows beside the process's */
 	(void)read_one(c, root_fd, "meminfo", "../meminfo", false);
+	/* the SysV segments, for those the process maps (a kernel without
+	 * SysV IPC has none: left out quietly) */
+	(void)read_one(c, root_fd, "sysvipc/shm", "../sysvipc/shm", true);
 	read_tasks(c, pid_fd);
 	for (size_t i = 0; i < c->n_files; i++)
 		if (strcmp(c->files[i].rel, "maps") == 0)

@@ -50,6 +50,19 @@ same_files() { # dir dir: the files of proc_files in both are the same
 }
 check "the capture's directory, made by vmscope, is 0700 (its copies may be files others cannot read)" \
 	test "$(stat -c %a "$tmp/cap")" = 700
+# into a directory made beforehand (mkdir: 0755), what holds the copies is
+# 0700 all the same
+mkdir -m 755 "$tmp/premade"
+"$vmscope" capture "$spid" -o "$tmp/premade" 2>/dev/null
+check "a capture into a directory made 0755 beforehand: its proc and objects are 0700" \
+	test "$(stat -c %a "$tmp/premade/proc" "$tmp/premade/objects" | tr '\n' ' ')" = "700 700 "
+# the machine's SysV segments, for those a process maps (PostgreSQL)
+if [ -r /proc/sysvipc/shm ]; then
+	check "the capture holds /proc/sysvipc/shm" test -s "$tmp/premade/proc/sysvipc/shm" -a \
+		"$(head -1 "$tmp/premade/proc/sysvipc/shm")" = "$(head -1 /proc/sysvipc/shm)"
+else
+	ok "# SKIP no /proc/sysvipc/shm here"
+fi
 check "the capture holds the kernel's files of that instant (${proc_files[*]})" \
 	same_files "$tmp/kernel.$spid" "$tmp/cap/proc/$spid"
 check "the report from the capture is the live report (text, every region)" \

@@ -243,11 +243,12 @@ int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool
 	const struct vms_snapshot *snap = l->snap;
 	uint64_t ps = snap->host.page_size ? snap->host.page_size : 4096;
 	struct wrap w = { .out = out, .width = width };
-	struct strbuf name;
+	struct strbuf name, raw;
 	char buf[32], head[96];
 
 	(void)color;
 	strbuf_init(&name);
+	strbuf_init(&raw);
 	snprintf(head, sizeof(head), "pid %d: %zu region%s, pages of %" PRIu64 " bytes, read with %s",
 		 (int)snap->proc.pid, l->n_regions, l->n_regions == 1 ? "" : "s", ps,
 		 snap->pages.scan ? (snap->pages.entries ? "PAGEMAP_SCAN and pagemap entries"
@@ -263,8 +264,14 @@ int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool
 		const struct pages_region *pr = &l->regions[i];
 		const struct vms_region *r = &snap->regions[pr->region];
 
+		/* as the kernel names it: " (deleted)" when the file it maps is no
+		 * longer at that path (the report says so its own way) */
+		strbuf_reset(&raw);
+		strbuf_addstr(&raw, r->name ? r->name : "");
+		if (r->deleted)
+			strbuf_addstr(&raw, " (deleted)");
 		strbuf_reset(&name);
-		escape_display(&name, r->name ? r->name : "", r->name ? strlen(r->name) : 0);
+		escape_display(&name, raw.buf, raw.len);
 		size_text(buf, pr->end - pr->start, bytes);
 		fputc('\n', out);
 		wrap_start(&w, "", 2);
@@ -276,9 +283,9 @@ int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool
 		wrap_word(&w, "  ", vms_kind_to_string(r->kind));
 		/* a name goes on a line of its own when it does not fit, and is
 		 * cut only when it does not fit there either */
-		if (name.len && width && 2 + escape_display_width(r->name, strlen(r->name)) > width) {
+		if (name.len && width && 2 + escape_display_width(raw.buf, raw.len) > width) {
 			wrap_end(&w);
-			put_cut_name(out, r->name, ascii, width);
+			put_cut_name(out, raw.buf, ascii, width);
 		} else {
 			if (name.len)
 				wrap_word(&w, "  ", name.buf);
@@ -302,6 +309,7 @@ int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool
 		}
 	}
 	strbuf_release(&name);
+	strbuf_release(&raw);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -347,6 +355,8 @@ int pages_render_json(FILE *out, const struct pages_listing *l)
 		jsonw_hex(&w, pr->end);
 		jsonw_key(&w, "name");
 		jsonw_string(&w, r->name ? r->name : "");
+		jsonw_key(&w, "deleted");
+		jsonw_bool(&w, r->deleted);
 		jsonw_key(&w, "kind");
 		jsonw_string(&w, vms_kind_to_string(r->kind));
 		jsonw_key(&w, "pages");

@@ -786,6 +786,23 @@ grep -qE '^  /.*\.\.\.mapped-file\.bin$' "$tmp/out" &&
 run env -u COLUMNS "$vmscope" pages "$tpid"
 grep -qE " $deep/mapped-file\.bin\$" "$tmp/out" && ok "pages into a pipe: the long path whole" ||
 	not_ok "pages into a pipe: the long path whole" "$(grep -F 'mapped-file' "$tmp/out")"
+# a file unlinked since it was mapped is said so, as maps says it and as the
+# report's JSON flags it
+head -c 16384 /dev/urandom >"$tmp/unlinked.bin"
+start cli-unlinked --deleted "$tmp/unlinked.bin"
+run env -u COLUMNS "$vmscope" pages "$tpid"
+grep -qE "  [a-z_]+  $tmp/unlinked\.bin \(deleted\)\$" "$tmp/out" &&
+	ok "pages of a mapped file since unlinked: '(deleted)' after its name" ||
+	not_ok "pages of a mapped file since unlinked: '(deleted)' after its name" "$(grep -F unlinked "$tmp/out")"
+run "$vmscope" pages --format json "$tpid"
+python3 -c '
+import json, sys
+rs = [r for r in json.load(open(sys.argv[1]))["regions"] if r["name"] == sys.argv[2]]
+assert len(rs) == 1 and rs[0]["deleted"] is True, rs
+d = [r for r in json.load(open(sys.argv[1]))["regions"] if r["deleted"]]
+assert d == rs, d' "$tmp/out" "$tmp/unlinked.bin" 2>"$tmp/err" &&
+	ok "pages --format json: the unlinked file's region deleted, no other" ||
+	not_ok "pages --format json: the unlinked file's region deleted" "$(cat "$tmp/err")"
 run env -u COLUMNS "$vmscope" pages "$m1"
 grep -q '^states known: present swapped file exclusive' "$tmp/out" &&
 	ok "pages into a pipe: whole lines" || not_ok "pages into a pipe: whole lines" "$(head -3 "$tmp/out")"

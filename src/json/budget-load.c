@@ -256,8 +256,14 @@ static const char *size_text(struct json_object *v, char *buf, size_t n)
 /* What a failed size says: the value as the file has it, shortened. */
 static const char *shown(struct json_object *v)
 {
-	const char *t = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	const char *t;
 
+	/* json-c saturates a whole number past 64 bits: that value is not the
+	 * file's, and not said */
+	if (json_object_is_type(v, json_type_int) &&
+	    (json_object_get_uint64(v) == UINT64_MAX || json_object_get_int64(v) == INT64_MIN))
+		return "a number too large";
+	t = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 	return t ? t : "?";
 }
 
@@ -350,6 +356,43 @@ static int load_root(struct vms_budget_set *s, struct json_object *root, struct 
 	return 0;
 }
 
+/*
+ * The offset of a key given twice in the object at i of valid JSON text (a
+ * member whose value is an object checked the same way: "max"), else 0.
+ * json-c keeps the last of them silently, and a budget written twice is a
+ * mistake of its author: which limit did they mean? Keys are compared as
+ * written (budget keys are plain ASCII).
+ */
+static size_t twice_key(const char *b, size_t len, size_t i, unsigned depth)
+{
+	size_t keys[64], ends[64], n = 0, at;
+
+	i = vms_json_skip_ws(b, len, i);
+	if (i >= len || b[i] != '{' || depth > 2)
+		return 0;
+	for (i = vms_json_skip_ws(b, len, i + 1); i < len && b[i] == '"';) {
+		size_t end = vms_json_skip_string(b, len, i);
+
+		for (size_t k = 0; k < n; k++)
+			if (ends[k] - keys[k] == end - i && memcmp(b + keys[k], b + i, end - i) == 0)
+				return i;
+		if (n < sizeof(keys) / sizeof(keys[0])) {
+			keys[n] = i;
+			ends[n++] = end;
+		}
+		i = vms_json_skip_ws(b, len, end);
+		if (i < len && b[i] == ':')
+			i = vms_json_skip_ws(b, len, i + 1);
+		at = twice_key(b, len, i, depth + 1);
+		if (at)
+			return at;
+		i = vms_json_skip_ws(b, len, vms_json_skip_value(b, len, i));
+		if (i < len && b[i] == ',')
+			i = vms_json_skip_ws(b, len, i + 1);
+	}
+	return 0;
+}
+
 int vms_budget_load(struct vms_budget_set *s, const char *buf, size_t len,
 		    struct vms_load_error *err)
 {
@@ -358,9 +401,22 @@ int vms_budget_load(struct vms_budget_set *s, const char *buf, size_t len,
 	struct json_object *root;
 	int r;
 
+	size_t twice;
+
 	r = vms_json_parse_text(buf, len, "budget file", &root, err);
 	if (r < 0)
 		return r;
+	twice = twice_key(buf, len, 0, 0);
+	if (twice) {
+		json_object_put(root);
+		vms_json_set_position(err, buf, len, twice);
+		snprintf(err->message, sizeof(err->message), "budget %.*s given twice",
+			 (int)(vms_json_skip_string(buf, len, twice) - twice < 100
+				       ? vms_json_skip_string(buf, len, twice) - twice
+				       : 100),
+			 buf + twice);
+		return -EBADMSG;
+	}
 	r = load_root(s, root, err);
 	json_object_put(root);
 	if (r < 0) {

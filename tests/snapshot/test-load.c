@@ -634,6 +634,11 @@ static void test_budget_values(void **state)
 		{ "{\"max_growth_rate\": \"4E/s\"}", "max_growth_rate", "not \"4E\\/s\"" },
 		{ "{\"baseline\": \"a\\u0000b\"}", "baseline", "the path of a snapshot file" },
 		{ "{\"baseline\": \"\"}", "baseline", "the path of a snapshot file" },
+		/* json-c keeps the last of a key given twice: which did the author mean? */
+		{ "{\"max_pss\": \"1M\", \"max_rss\": \"1G\", \"max_pss\": \"2M\"}", "",
+		  "budget \"max_pss\" given twice" },
+		{ "{\"max\": {\"heap:rss\": \"1M\", \"stacks\": \"1M\", \"heap:rss\": \"2M\"}}", "",
+		  "budget \"heap:rss\" given twice" },
 	};
 	static const char good[] = "{\"max_growth\": \"rss=12.5%\", \"max_growth_rate\": \"uss=1M/h\","
 				   " \"max\": {\"stacks:swap\": \"1M\"}, \"max_regions\": \"0\"}";

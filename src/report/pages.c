@@ -264,8 +264,9 @@ int pages_render_text(FILE *out, const struct pages_listing *l, bool bytes, bool
 		const struct pages_region *pr = &l->regions[i];
 		const struct vms_region *r = &snap->regions[pr->region];
 
-		/* as the kernel names it: " (deleted)" when the file it maps is no
-		 * longer at that path (the report says so its own way) */
+		/* " (deleted)" when the file it maps is no longer at that path,
+		 * as the report counts it: shared anonymous memory and a memfd
+		 * never, a SysV segment once marked for removal (classify.c) */
 		strbuf_reset(&raw);
 		strbuf_addstr(&raw, r->name ? r->name : "");
 		if (r->deleted)

@@ -255,11 +255,11 @@ grep -qF -- "$target --comm cli-pages --anon-pages 16 --anon-touch 8" "$tmp/out"
 	not_ok "list into a pipe: the command line whole" "$(cat "$tmp/out")"
 # a command line longer than the canvas's 1,024 columns (a JVM's class path),
 # control bytes in it escaped, is still whole into a pipe, and cut with -w
-long="cli-long$(printf '/x%.0s' $(seq 1500))"$'\x01'"end"
+long="cli-long-$$-$(printf '/x%.0s' $(seq 1500))"$'\x01'"end"
 setsid bash -c 'exec -a "$0" sleep 300' "$long" </dev/null >/dev/null 2>&1 &
 pids+=($!)
 for i in $(seq 100); do
-	grep -q "^cli-long" "/proc/${pids[-1]}/cmdline" 2>/dev/null && break
+	grep -q "^cli-long-$$-" "/proc/${pids[-1]}/cmdline" 2>/dev/null && break
 	sleep 0.05
 done
 run env -u COLUMNS "$vmscope" --color never "${pids[-1]}"
@@ -269,7 +269,7 @@ else
 	not_ok "report into a pipe: a command line of ${#long} bytes whole" \
 		"$(sed -n 2p "$tmp/out" | wc -c) bytes: $(sed -n 2p "$tmp/out" | tail -c 40)"
 fi
-run env -u COLUMNS "$vmscope" list --color never --full --match '^cli-long'
+run env -u COLUMNS "$vmscope" list --color never --full --match "^cli-long-$$-"
 if [ "$(grep -c -F -- "${long%$'\x01'end}\\x01end 300" "$tmp/out")" = 1 ]; then
 	ok "list into a pipe: a command line of ${#long} bytes whole, escaped"
 else
@@ -289,7 +289,7 @@ for o in "" "--by object"; do
 			"$(grep long-target "$tmp/out" | cut -c1-60)"
 	fi
 done
-run env -u COLUMNS "$vmscope" list --color never -w 1024 --full --match '^cli-long'
+run env -u COLUMNS "$vmscope" list --color never -w 1024 --full --match "^cli-long-$$-"
 widest 1024 "list into a pipe with -w 1024: 1024 columns"
 run env -u COLUMNS "$vmscope" --color never -w 1024 "${pids[-1]}"
 widest 1024 "report into a pipe with -w 1024: 1024 columns"

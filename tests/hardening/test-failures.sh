@@ -330,7 +330,8 @@ said "snapshot of a tree whose stat lost its ')': exit 1, said" 1 \
 said "pages of a tree whose stat lost its ')': exit 1, the stat said" 1 \
 	"vmscope: cannot read stat of pid $spid: Bad message" /dev/null \
 	"$vmscope" pages --proc-root "$dmg" "$spid"
-chmod 755 "$tmp/dmg"
+# shared as vmscope-capture(1) says: its proc and objects are 0700
+chmod -R go+rX "$tmp/dmg"
 chmod 000 "$dmg/$spid"
 said "as uid 65534, pages of a tree whose process directory is closed: exit 1, said" 1 \
 	"vmscope: cannot read the directory of pid $spid: Permission denied" /dev/null \
@@ -527,7 +528,7 @@ print(d["sources"]["pagemap"]["read"], r["text"]["present"], r["text"]["pss"], r
 said "pages --region of the heap, past the entries' end: exit 1, said" 1 \
 	"vmscope: cannot read pagemap of pid $spid: No data available" /dev/null \
 	"$vmscope" pages --proc-root "$pm/proc" "$spid" --region 6
-chmod 755 "$pm"
+chmod -R go+rX "$pm"
 "${nobody[@]}" timeout 30 "$vmscope" pages --proc-root "$pm/proc" "$spid" --region 1 >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ $rc = 0 ] && [ "$(cat "$tmp/err")" = "vmscope: without page flags and map counts: kpageflags: Operation not permitted (they need root)" ] &&

@@ -172,14 +172,14 @@ else
 fi
 # into a pipe (no COLUMNS) its lines are whole, as list's: a command line of
 # 2,000 bytes is not cut at some width; with COLUMNS it keeps to it
-long="top-long$(printf 'z%.0s' $(seq 2000))"
+long="top-long-$$-$(printf 'z%.0s' $(seq 2000))"
 setsid bash -c 'exec -a "$0" sleep 300' "$long" </dev/null >/dev/null 2>&1 &
 lpid=$!
-for i in $(seq 100); do grep -q "^top-long" "/proc/$lpid/cmdline" 2>/dev/null && break; sleep 0.05; done
-out=$(env -u COLUMNS "$vmscope" top --once -d 0.1 --full -m '^top-long' </dev/null)
+for i in $(seq 100); do grep -q "^top-long-$$-" "/proc/$lpid/cmdline" 2>/dev/null && break; sleep 0.05; done
+out=$(env -u COLUMNS "$vmscope" top --once -d 0.1 --full -m "^top-long-$$-" </dev/null)
 printf '%s\n' "$out" | grep -q -- " $long 300\$" && ok "top --once into a pipe: a command line of 2,000 bytes whole" ||
 	not_ok "top --once into a pipe: a command line of 2,000 bytes whole" "$(printf '%s\n' "$out" | wc -L) columns"
-w=$(COLUMNS=100 "$vmscope" top --once -d 0.1 --full -m '^top-long' </dev/null | LC_ALL=C.UTF-8 wc -L)
+w=$(COLUMNS=100 "$vmscope" top --once -d 0.1 --full -m "^top-long-$$-" </dev/null | LC_ALL=C.UTF-8 wc -L)
 [ "$w" -le 100 ] && ok "top --once with COLUMNS=100: 100 columns" ||
 	not_ok "top --once with COLUMNS=100: 100 columns" "$w"
 kill -KILL "$lpid" 2>/dev/null

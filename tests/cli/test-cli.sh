@@ -1129,15 +1129,16 @@ done
 # past 64 letters is no misspelt command; --proc-root /proc is the live one
 # a bare word that is a file here but no JSON (the program under test, run
 # from its directory) is the process of that name; a JSON file is a file
-mkdir -p "$tmp/cwd" && cp "$target" "$tmp/cwd/cli-cwd" && cp "$tmp/a.json" "$tmp/cwd/cli-snap"
-start cli-cwd --anon-pages 4
-run bash -c "cd '$tmp/cwd' && '$vmscope' check cli-cwd --max-pss 1G"
+cwdname=cli-cwd-$$ # one process of that name, whatever else runs the suite at once
+mkdir -p "$tmp/cwd" && cp "$target" "$tmp/cwd/$cwdname" && cp "$tmp/a.json" "$tmp/cwd/cli-snap"
+start "$cwdname" --anon-pages 4
+run bash -c "cd '$tmp/cwd' && '$vmscope' check $cwdname --max-pss 1G"
 expect "check NAME with a program of that name here: the process" 0
 grep -q "^ok    total PSS" "$tmp/out" && ok "check NAME with a program of that name here: its budget" ||
 	not_ok "check NAME with a program of that name here: its budget" "$(cat "$tmp/out")"
-run bash -c "cd '$tmp/cwd' && '$vmscope' diff cli-snap cli-cwd"
+run bash -c "cd '$tmp/cwd' && '$vmscope' diff cli-snap $cwdname"
 expect "diff FILE NAME with both here: the snapshot and the process" 0
-grep -q "^after   cli-cwd: pid $tpid (cli-cwd)" "$tmp/out" && grep -q "^before  cli-snap: pid" "$tmp/out" &&
+grep -q "^after   $cwdname: pid $tpid ($cwdname)" "$tmp/out" && grep -q "^before  cli-snap: pid" "$tmp/out" &&
 	ok "diff FILE NAME: each side said as what it is" ||
 	not_ok "diff FILE NAME: each side said as what it is" "$(head -3 "$tmp/out")"
 usage "'+1' is no PID: a NAME, and not a valid regular expression" 2 \

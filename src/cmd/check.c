@@ -242,7 +242,6 @@ static const char *measure_label(enum vms_measure m)
 	return (unsigned)m < VMS_MEASURE__MAX ? labels[m] : "?";
 }
 
-/* "PSS", "heap RSS", "libc.so.6 PSS", "PSS growth": what a rule limits. */
 /* Why a budget's value is unknown: the file it comes from, and the error of its read. */
 static void unread_source(struct strbuf *sb, const struct vms_snapshot *snap,
 			  const struct vms_budget_rule *rule)
@@ -260,6 +259,7 @@ static void unread_source(struct strbuf *sb, const struct vms_snapshot *snap,
 		strbuf_addf(sb, " (%s)", procfile_strerror(err));
 }
 
+/* "PSS", "heap RSS", "libc.so.6 PSS", "PSS growth": what a rule limits. */
 static void rule_name(struct strbuf *sb, const struct vms_budget_rule *r)
 {
 	switch (r->scope) {

@@ -36,9 +36,12 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
  * above do: a regular file only (-ENOEXEC for a device, a socket, an anon
  * inode), never one on a FUSE filesystem or on an anonymous device no mount
  * names (-EREMOTE: a stat or open there is a request to a server that need
- * never answer). An fd and *st, or -errno.
+ * never answer). An fd and *st, or -errno. The cache (NULL: none) keeps the
+ * mountinfo that tells, read once a pass (vms_elf_cache_pass) for all the
+ * files of a process.
  */
-int vms_elf_open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *st);
+int vms_elf_open_mapped(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+			struct stat *st);
 
 /*
  * A pass of the cache: one look at one process. An entry read or found

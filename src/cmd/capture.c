@@ -209,7 +209,8 @@ static void read_tasks(struct capture *c, int pid_fd)
 
 /* The mapped file of region r (of a maps line), opened as the ELF reader
  * opens it: a regular file, not on FUSE (vms_elf_open_mapped). */
-static void hold_object(struct capture *c, int pid_fd, const struct vms_region *r)
+static void hold_object(struct capture *c, struct vms_elf_cache *cache, int pid_fd,
+			const struct vms_region *r)
 {
 	char range[40];
 	struct cap_link *l;
@@ -220,7 +221,7 @@ static void hold_object(struct capture *c, int pid_fd, const struct vms_region *
 
 	/* the kernel names them without the leading zeros of maps */
 	snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64, r->start, r->end);
-	fd = vms_elf_open_mapped(pid_fd, r, &st);
+	fd = vms_elf_open_mapped(cache, pid_fd, r, &st);
 	if (fd < 0)
 		return;
 	for (k = 0; k < c->n_objects; k++)
@@ -254,10 +255,12 @@ static void hold_object(struct capture *c, int pid_fd, const struct vms_region *
 static void hold_objects(struct capture *c, int pid_fd, const struct strbuf *maps)
 {
 	const char *p = maps->buf, *end = maps->buf + maps->len, *line;
+	/* one mountinfo read for all the files on anonymous devices (tmpfs) */
+	struct vms_elf_cache *cache = vms_elf_cache_new();
+	struct arena names;
 	size_t len;
 
-	struct arena names;
-
+	vms_elf_cache_pass(cache);
 	arena_init(&names);
 	while (memlines_next(&p, end, &line, &len) > 0) {
 		struct vms_region r;
@@ -266,9 +269,10 @@ static void hold_objects(struct capture *c, int pid_fd, const struct strbuf *map
 		if (vms_maps_parse_line(line, len, &names, &r) < 0 || !r.inode || !r.name ||
 		    r.name[0] != '/')
 			continue;
-		hold_object(c, pid_fd, &r);
+		hold_object(c, cache, pid_fd, &r);
 	}
 	arena_release(&names);
+	vms_elf_cache_free(cache);
 }
 
 /*

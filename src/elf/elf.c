@@ -395,9 +395,10 @@ int vms_elf_load_object(struct vms_elf_cache *cache, int pid_dirfd, const struct
 	return load_object(cache, pid_dirfd, r, obj, arena);
 }
 
-int vms_elf_open_mapped(int pid_dirfd, const struct vms_region *r, struct stat *st)
+int vms_elf_open_mapped(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r,
+			struct stat *st)
 {
-	return elf_open_mapped(NULL, pid_dirfd, r, st);
+	return elf_open_mapped(cache, pid_dirfd, r, st);
 }
 
 void vms_elf_prefetch(struct vms_elf_cache *cache, int pid_dirfd, const struct vms_region *r)

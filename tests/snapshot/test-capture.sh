@@ -56,6 +56,41 @@ mkdir -m 755 "$tmp/premade"
 "$vmscope" capture "$spid" -o "$tmp/premade" 2>/dev/null
 check "a capture into a directory made 0755 beforehand: its proc and objects are 0700" \
 	test "$(stat -c %a "$tmp/premade/proc" "$tmp/premade/objects" | tr '\n' ' ')" = "700 700 "
+# files on an anonymous device (tmpfs: /dev/shm, PostgreSQL's segments) are
+# looked up in mountinfo (FUSE is an anonymous device too): once for all of
+# them, not once a file
+shmdir=$(mktemp -d /dev/shm/vmscope-cap.XXXXXX 2>/dev/null)
+[ -n "$shmdir" ] && [ "$(stat -c %Hd "$shmdir")" != 0 ] && rm -rf "$shmdir" && shmdir=
+: >"$tmp/shm.out"
+shmpid=
+if [ -n "$shmdir" ]; then
+	python3 -c '
+import mmap, os, sys, time
+keep = []
+for i in range(20):
+    p = os.path.join(sys.argv[1], "f%d" % i)
+    with open(p, "wb") as f:
+        f.write(b"x" * 4096)
+    f = open(p, "r+b")
+    keep.append((f, mmap.mmap(f.fileno(), 4096)))
+print("ready", flush=True)
+time.sleep(600)' "$shmdir" >"$tmp/shm.out" &
+	shmpid=$!
+	pids+=("$shmpid")
+	for i in $(seq 100); do grep -q ready "$tmp/shm.out" && break; sleep 0.05; done
+fi
+if [ -z "$shmdir" ] || ! grep -q ready "$tmp/shm.out"; then
+	ok "# SKIP no /dev/shm on an anonymous device (tmpfs) here"
+elif can_strace; then
+	strace -f -qq -e trace=openat -o "$tmp/shm.strace" "$vmscope" capture "$shmpid" -o "$tmp/shmcap" \
+		2>/dev/null
+	check "a capture of a process mapping 20 files on tmpfs: all 20 copied, mountinfo read once" \
+		test "$(ls "$tmp/shmcap/objects" | grep -c '^[0-9]*-f[0-9]*$') $(grep -c mountinfo "$tmp/shm.strace")" = "20 1"
+else
+	ok "# SKIP strace cannot trace here"
+fi
+[ -n "$shmpid" ] && kill -9 "$shmpid" 2>/dev/null
+[ -n "$shmdir" ] && rm -rf "$shmdir"
 # the machine's SysV segments, for those a process maps (PostgreSQL)
 if [ -r /proc/sysvipc/shm ]; then
 	check "the capture holds /proc/sysvipc/shm" test -s "$tmp/premade/proc/sysvipc/shm" -a \

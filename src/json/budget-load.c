@@ -399,9 +399,8 @@ int vms_budget_load(struct vms_budget_set *s, const char *buf, size_t len,
 	size_t n_rules = s->n_rules, n_strings = s->n_strings;
 	const char *baseline = s->baseline;
 	struct json_object *root;
+	size_t twice, klen;
 	int r;
-
-	size_t twice;
 
 	r = vms_json_parse_text(buf, len, "budget file", &root, err);
 	if (r < 0)
@@ -410,11 +409,9 @@ int vms_budget_load(struct vms_budget_set *s, const char *buf, size_t len,
 	if (twice) {
 		json_object_put(root);
 		vms_json_set_position(err, buf, len, twice);
+		klen = vms_json_skip_string(buf, len, twice) - twice;
 		snprintf(err->message, sizeof(err->message), "budget %.*s given twice",
-			 (int)(vms_json_skip_string(buf, len, twice) - twice < 100
-				       ? vms_json_skip_string(buf, len, twice) - twice
-				       : 100),
-			 buf + twice);
+			 (int)(klen < 100 ? klen : 100), buf + twice);
 		return -EBADMSG;
 	}
 	r = load_root(s, root, err);

@@ -23,8 +23,8 @@
 #include "base/parse.h"
 #include "base/procfile.h"
 #include "base/strbuf.h"
-#include "report/canvas.h"
 #include "base/xalloc.h"
+#include "report/canvas.h"
 #include "vmscope/collect.h"
 #include "vmscope/snapshot.h"
 

@@ -57,8 +57,7 @@ struct list_args {
 	const char *format;
 	struct cmd_procs p;
 	bool bytes;
-	unsigned top, width;
-	bool uncut; /* no width asked nor known: lines whole */
+	unsigned top, width; /* width 0: lines whole (ptable_layout) */
 	enum cli_color color;
 	const char *proc_root;
 };
@@ -80,7 +79,7 @@ static size_t rows_shown(const struct list_out *o)
 static int write_text(FILE *out, const struct list_out *o)
 {
 	const struct vms_view *v = o->v;
-	unsigned flags = (o->a->bytes ? PTABLE_BYTES : 0) | (o->a->uncut ? PTABLE_UNCUT : 0);
+	unsigned flags = o->a->bytes ? PTABLE_BYTES : 0;
 	struct ptable t;
 	struct canvas cv;
 	size_t shown = rows_shown(o);
@@ -438,12 +437,8 @@ int cmd_list(int argc, char **argv)
 			a.format);
 		return EXIT_USAGE;
 	}
-	if (!a.width)
+	if (!a.width) /* else 0: no terminal, no COLUMNS, full lines */
 		a.width = cli_output_width(0, STDOUT_FILENO);
-	if (!a.width) { /* no terminal, no COLUMNS: full lines */
-		a.width = CANVAS_MAX_WIDTH;
-		a.uncut = true;
-	}
 	root_fd = cli_open_proc_root(a.proc_root);
 	if (root_fd < 0)
 		return a.proc_root ? EXIT_USAGE : EXIT_GONE;

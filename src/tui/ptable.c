@@ -101,7 +101,9 @@ void ptable_layout(struct ptable *t, const struct vms_view *v, unsigned width, u
 	bool on[ARRAY_SIZE(live_cols)];
 	unsigned used = 0, x = 0;
 
-	if (width > CANVAS_MAX_WIDTH)
+	if (width == 0)
+		flags |= PTABLE_UNCUT;
+	if (width == 0 || width > CANVAS_MAX_WIDTH)
 		width = CANVAS_MAX_WIDTH;
 	for (size_t i = 0; i < n_pick; i++) {
 		on[i] = col_applies(pick[i].col, v);

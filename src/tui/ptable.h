@@ -16,7 +16,7 @@
 enum {
 	PTABLE_LIVE = 1 << 0,  /* rates and RSS change instead of fault counts */
 	PTABLE_BYTES = 1 << 1, /* exact byte counts */
-	PTABLE_UNCUT = 1 << 2, /* into a pipe: the last column whole, however long */
+	PTABLE_UNCUT = 1 << 2, /* set by a width of 0: the last column whole, however long */
 };
 
 struct ptable {
@@ -30,7 +30,9 @@ struct ptable {
 /*
  * Picks the columns for the view's grouping that fit in width (the command
  * or group key last, taking what is left); columns of least use are left
- * out first on a narrow screen.
+ * out first on a narrow screen. A width of 0 (into a pipe, none asked or
+ * known) is the canvas's widest, the last column uncut (PTABLE_UNCUT): lines
+ * whole, as ps prints them there. t->width is the canvas's width to draw on.
  */
 void ptable_layout(struct ptable *t, const struct vms_view *v, unsigned width, unsigned flags);
 

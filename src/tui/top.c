@@ -663,10 +663,9 @@ int tui_top_once(const struct tui_top_options *o, FILE *out, unsigned width)
 		r = refresh_list(&t);
 	}
 	if (r >= 0) {
-		/* no width: as wide as the canvas goes, the command lines whole */
-		ptable_layout(&t.table, &t.view, width ? width : CANVAS_MAX_WIDTH,
-			      top_table_flags(&t) | (width ? 0 : PTABLE_UNCUT));
-		canvas_init(&cv, width ? width : CANVAS_MAX_WIDTH);
+		/* no width: the command lines whole (ptable_layout) */
+		ptable_layout(&t.table, &t.view, width, top_table_flags(&t));
+		canvas_init(&cv, t.table.width);
 		cv.ascii = o->ascii;
 		top_header_memory(&t, &cv);
 		top_header_table(&t, &cv, false);
